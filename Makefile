@@ -1,0 +1,32 @@
+# make report: install, fetch, build, write the report.  make test: run the test suite.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+AIATLAS := $(VENV)/bin/aiatlas
+PYTHON ?= python3
+
+.PHONY: report test install bench docs clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev,spark,pdf]'
+	touch $@
+
+install: $(VENV)/.installed
+
+report: install
+	$(AIATLAS) fetch
+	$(AIATLAS) build
+	$(AIATLAS) report --out out/report
+
+test: install
+	$(PY) -m pytest -q -n 2 --dist loadgroup
+
+bench: install
+	for b in bench/*.py; do $(PY) $$b || exit 1; done
+
+docs: install
+	$(PY) -m aiatlas.warehouse.schema > docs/warehouse.md
+
+clean:
+	rm -rf out .pytest_cache

@@ -1,0 +1,130 @@
+"""The public Python API: fetch, build, list, compute and explain. CLI, report and web call only this."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyarrow as pa
+
+from aiatlas.config import Settings, settings as make_settings
+from aiatlas.errors import UsageError
+from aiatlas.indicators import registry
+from aiatlas.warehouse import connect as wh
+
+
+@dataclass
+class Result:
+    """An indicator's values (or explain rows) with the metadata and snapshots behind them."""
+
+    meta: dict[str, Any]
+    table: pa.Table
+    provenance: list[dict[str, Any]] = field(default_factory=list)
+    build_id: str | None = None
+
+    def to_arrow(self) -> pa.Table:
+        return self.table
+
+    def to_pandas(self):
+        return self.table.to_pandas()
+
+    def to_pylist(self) -> list[dict[str, Any]]:
+        return self.table.to_pylist()
+
+
+def _settings(home=None, backend=None, mirror=None) -> Settings:
+    return make_settings(home=home, backend=backend, mirror=mirror)
+
+
+def fetch(sources: list[str] | None = None, *, mirror: str | None = None, home=None,
+          progress=None) -> list[dict[str, Any]]:
+    """Download sources into immutable snapshots; returns one manifest per file."""
+    from aiatlas.sources.fetch import fetch_sources
+
+    return fetch_sources(sources, _settings(home=home, mirror=mirror), progress=progress)
+
+
+def build(*, home=None, strict: bool = False, progress=None) -> dict[str, Any]:
+    """Build the warehouse from the latest snapshots, swapping it in atomically."""
+    from aiatlas.warehouse.build import build_warehouse
+
+    return build_warehouse(_settings(home=home), strict=strict, progress=progress)
+
+
+def list_indicators() -> list[dict[str, Any]]:
+    """Every registered indicator's metadata, sorted by chapter then id."""
+    inds = registry.load_all().values()
+    return [i.describe() for i in sorted(inds, key=lambda i: (i.chapter, i.id))]
+
+
+def _provenance(con, ind: registry.Indicator) -> tuple[list[dict[str, Any]], str | None]:
+    """Snapshots of the sources that feed the indicator's tables, and the warehouse build id."""
+    from aiatlas.sources.registry import sources_for_tables
+
+    wanted = sorted(sources_for_tables(ind.sources))
+    snaps = con.table("_snapshots")
+    rows = snaps.filter(snaps.source.isin(wanted)).order_by(["source", "file"]).to_pyarrow()
+    build = con.table("_build").to_pyarrow().to_pylist()
+    return rows.to_pylist(), (build[0]["build_id"] if build else None)
+
+
+def compute(id: str, *, home=None, backend: str | None = None, **params) -> Result:
+    """Compute one indicator; parameters are validated against its declaration."""
+    ind = registry.get(id)
+    bound = ind.bind(params)
+    settings = _settings(home=home, backend=backend)
+    con = wh.connect(settings)
+    table = ind.func(wh.Tables(con), **bound).to_pyarrow()
+    prov, build_id = _provenance(wh.duckdb(settings), ind)
+    meta = ind.describe() | {"params": _jsonable(bound), "backend": settings.backend}
+    return Result(meta=meta, table=table, provenance=prov, build_id=build_id)
+
+
+def explain(id: str, *, where: dict[str, Any] | None = None, home=None, backend: str | None = None,
+            **params) -> Result:
+    """The source rows behind an indicator's values, optionally narrowed to one value by `where`."""
+    ind = registry.get(id)
+    if ind.rows is None:
+        raise UsageError(f"indicator {id!r} has no row-level explanation")
+    bound = ind.bind(params)
+    settings = _settings(home=home, backend=backend)
+    con = wh.connect(settings)
+    rows = ind.rows(wh.Tables(con), **bound)
+    for col, value in (where or {}).items():
+        if col not in rows.columns:
+            raise UsageError(f"cannot filter explain rows on {col!r} "
+                             f"(valid: {', '.join(rows.columns)})")
+        rows = rows.filter(rows[col] == _typed(rows[col], value))
+    prov, build_id = _provenance(wh.duckdb(settings), ind)
+    meta = ind.describe() | {"params": _jsonable(bound), "where": where or {}, "backend": settings.backend}
+    return Result(meta=meta, table=rows.to_pyarrow(), provenance=prov, build_id=build_id)
+
+
+def snapshots(*, home=None) -> list[dict[str, Any]]:
+    """What the current warehouse was built from."""
+    con = wh.duckdb(_settings(home=home))
+    return con.table("_snapshots").order_by(["source", "file"]).to_pyarrow().to_pylist()
+
+
+def _typed(column, value):
+    """Coerce a `where` value given as text to the column's type."""
+    if not isinstance(value, str):
+        return value
+    dtype = column.type()
+    try:
+        if dtype.is_integer():
+            return int(value)
+        if dtype.is_floating() or dtype.is_decimal():
+            return float(value)
+        if dtype.is_boolean():
+            return value.lower() in ("true", "1", "yes")
+        if dtype.is_date():
+            import datetime as dt
+
+            return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"where value {value!r} is not a valid {dtype}") from None
+    return value
+
+
+def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in params.items()}

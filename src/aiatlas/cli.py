@@ -1,0 +1,139 @@
+"""The aiatlas command line: one verb per user task, Rich tables and progress."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from aiatlas import api
+from aiatlas.errors import AiatlasError, UsageError
+
+app = typer.Typer(help="aiatlas: an open, reproducible index of the global AI race.",
+                  no_args_is_help=True, add_completion=False)
+console = Console()
+err = Console(stderr=True)
+
+HomeOpt = typer.Option(None, "--home", help="Data home (default: $AIATLAS_HOME or the user data dir)")
+BackendOpt = typer.Option(None, "--backend", help="Engine: duckdb (default) or pyspark")
+ParamOpt = typer.Option(None, "-p", "--param", help="Indicator parameter as key=value (repeatable)")
+FormatOpt = typer.Option("table", "--format", "-f", help="table, csv, json or parquet")
+
+
+def _pairs(items: list[str] | None, what: str) -> dict[str, str]:
+    out = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"{what} {item!r} is not key=value")
+        out[key.strip()] = value
+    return out
+
+
+def print_table(rows: list[dict], title: str | None = None, limit: int | None = None) -> None:
+    """Render rows as a Rich table on stdout."""
+    table = Table(title=title, show_lines=False)
+    cols = list(rows[0]) if rows else []
+    for col in cols:
+        table.add_column(str(col), overflow="fold")
+    for row in rows[:limit] if limit else rows:
+        table.add_row(*[_fmt(row[c]) for c in cols])
+    console.print(table)
+    if limit and len(rows) > limit:
+        console.print(f"... {len(rows) - limit} more rows (use --format csv)")
+
+
+def _fmt(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return f"{v:.6g}"
+    return str(v)
+
+
+def write_result(result: api.Result, fmt: str, out: Optional[Path]) -> None:
+    """Write an indicator result or explain rows in the asked format, to a file or stdout."""
+    table = result.to_arrow()
+    if fmt == "table":
+        if out:
+            raise UsageError("--format table prints to the terminal; use csv, json or parquet with --out")
+        print_table(table.to_pylist(), title=result.meta.get("title"), limit=200)
+        return
+    if fmt == "parquet":
+        if not out:
+            raise UsageError("--format parquet needs --out FILE")
+        import pyarrow.parquet as pq
+
+        pq.write_table(table, out)
+        return
+    if fmt == "csv":
+        text = table.to_pandas().to_csv(index=False)
+    elif fmt == "json":
+        payload = {"meta": result.meta, "provenance": result.provenance, "build_id": result.build_id,
+                   "rows": table.to_pylist()}
+        text = json.dumps(payload, default=str, indent=2, ensure_ascii=False) + "\n"
+    else:
+        raise UsageError(f"unknown format {fmt!r} (expected table, csv, json or parquet)")
+    if out:
+        out.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+
+
+@app.command("list")
+def list_cmd(chapter: Optional[str] = typer.Option(None, help="Only this chapter")) -> None:
+    """List the indicators: id, title, unit, chapter, grain, parameters."""
+    rows = [{"id": i["id"], "title": i["title"], "unit": i["unit"], "chapter": i["chapter"],
+             "grain": ", ".join(i["grain"]),
+             "parameters": ", ".join(f"{p['name']}={p['default']}" for p in i["parameters"])}
+            for i in api.list_indicators() if chapter in (None, i["chapter"])]
+    print_table(rows, title="indicators")
+
+
+@app.command()
+def show(id: str, param: Optional[list[str]] = ParamOpt, format: str = FormatOpt,
+         out: Optional[Path] = typer.Option(None, "--out", "-o"), home: Optional[Path] = HomeOpt,
+         backend: Optional[str] = BackendOpt) -> None:
+    """Compute one indicator and print or save it."""
+    result = api.compute(id, home=home, backend=backend, **_pairs(param, "parameter"))
+    write_result(result, format, out)
+
+
+@app.command()
+def explain(id: str, where: Optional[list[str]] = typer.Option(None, "--where", "-w",
+                                                               help="Grain filter col=value"),
+            param: Optional[list[str]] = ParamOpt, format: str = FormatOpt,
+            out: Optional[Path] = typer.Option(None, "--out", "-o"), home: Optional[Path] = HomeOpt,
+            backend: Optional[str] = BackendOpt) -> None:
+    """Show the source rows behind an indicator's values."""
+    result = api.explain(id, where=_pairs(where, "--where"), home=home, backend=backend,
+                         **_pairs(param, "parameter"))
+    write_result(result, format, out)
+
+
+def main() -> None:
+    """Entry point: run the app, turning aiatlas errors into one-line messages and exit codes."""
+    try:
+        app(standalone_mode=False)
+    except AiatlasError as e:
+        err.print(f"[red]error:[/red] {escape(str(e))}", highlight=False)
+        if e.hint:
+            err.print(f"hint: {escape(e.hint)}", highlight=False)
+        sys.exit(e.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        err.print("aborted")
+        sys.exit(130)
+    except Exception as e:  # click usage errors arrive here in non-standalone mode
+        import click
+
+        if isinstance(e, click.exceptions.Exit):
+            sys.exit(e.exit_code)
+        if isinstance(e, click.ClickException):
+            e.show()
+            sys.exit(2)
+        raise

@@ -1,0 +1,38 @@
+"""Errors a user can act on, each mapped to a CLI exit code."""
+
+
+class AiatlasError(Exception):
+    """Base class: message is one line the user can act on; hint says what to do next."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.hint = hint
+
+
+class DataError(AiatlasError):
+    """Input data is wrong: missing column, unparseable file, rejects under --strict."""
+
+    exit_code = 1
+
+
+class FetchError(AiatlasError):
+    """A download failed after its retries."""
+
+    exit_code = 1
+
+
+class UsageError(AiatlasError):
+    """The caller asked for something that does not exist or is ill-typed."""
+
+    exit_code = 2
+
+
+class NotBuiltError(AiatlasError):
+    """The warehouse has not been built yet."""
+
+    exit_code = 1
+
+    def __init__(self, path):
+        super().__init__(f"no warehouse at {path}", hint="run `aiatlas fetch` then `aiatlas build`")

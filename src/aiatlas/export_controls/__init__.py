@@ -1,0 +1,1 @@
+"""aiatlas.export_controls."""

@@ -1,0 +1,1 @@
+"""Declared indicators: pure Ibis expressions over warehouse tables, registered with metadata."""

@@ -1,0 +1,139 @@
+"""The single indicator registry: declared metadata, typed parameters, and the pure Ibis function."""
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import pkgutil
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from aiatlas.errors import UsageError
+
+
+@dataclass(frozen=True)
+class Param:
+    """A declared indicator parameter: its type, default, allowed values and meaning."""
+
+    name: str
+    type: type
+    default: Any
+    help: str
+    choices: tuple[Any, ...] | None = None
+
+    def coerce(self, value: Any) -> Any:
+        """Turn a CLI/HTTP string (or a Python value) into this parameter's type, or raise."""
+        if value is None:
+            return None
+        try:
+            if self.type is bool and isinstance(value, str):
+                low = value.strip().lower()
+                if low not in ("true", "false", "1", "0", "yes", "no"):
+                    raise ValueError(value)
+                out = low in ("true", "1", "yes")
+            elif self.type is dt.date and isinstance(value, str):
+                out = dt.date.fromisoformat(value.strip())
+            elif self.type is int and isinstance(value, float):
+                raise ValueError(value)
+            elif self.type is dt.date and isinstance(value, dt.date):
+                out = value
+            else:
+                out = self.type(value.strip() if isinstance(value, str) else value)
+        except (TypeError, ValueError):
+            raise UsageError(f"parameter {self.name}={value!r} is not a valid {self.type.__name__}",
+                             hint=self.help) from None
+        if self.choices is not None and out not in self.choices:
+            raise UsageError(f"parameter {self.name}={value!r} is not one of: "
+                             f"{', '.join(map(str, self.choices))}")
+        return out
+
+    def describe(self) -> dict[str, Any]:
+        default = self.default.isoformat() if isinstance(self.default, dt.date) else self.default
+        return {"name": self.name, "type": self.type.__name__, "default": default, "help": self.help,
+                "choices": list(self.choices) if self.choices is not None else None}
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One declared indicator: metadata plus `func(tables, **params) -> ibis.Table`.
+
+    `rows(tables, **params)` (optional) returns the source rows behind each value: an Ibis
+    table carrying the grain columns, so `explain(where=...)` can filter it to one value.
+    """
+
+    id: str
+    title: str
+    unit: str
+    chapter: str
+    description: str
+    sources: tuple[str, ...]  # warehouse tables the indicator reads
+    grain: tuple[str, ...]  # columns that identify one value
+    params: tuple[Param, ...]
+    func: Callable[..., Any]
+    rows: Callable[..., Any] | None = None
+    value_columns: tuple[str, ...] = ("value",)
+
+    @property
+    def param_names(self) -> list[str]:
+        return [p.name for p in self.params]
+
+    def bind(self, raw: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Validate and type parameters, filling defaults; unknown names are a UsageError."""
+        raw = dict(raw or {})
+        known = {p.name: p for p in self.params}
+        unknown = sorted(set(raw) - set(known))
+        if unknown:
+            valid = ", ".join(self.param_names) or "(none)"
+            raise UsageError(f"unknown parameter {', '.join(unknown)} for {self.id} "
+                             f"(valid: {valid})")
+        return {name: p.coerce(raw[name]) if name in raw else p.default
+                for name, p in known.items()}
+
+    def describe(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "unit": self.unit, "chapter": self.chapter,
+                "description": self.description, "sources": list(self.sources),
+                "grain": list(self.grain), "value_columns": list(self.value_columns),
+                "parameters": [p.describe() for p in self.params], "explainable": self.rows is not None}
+
+
+REGISTRY: dict[str, Indicator] = {}
+_loaded = False
+
+
+def indicator(*, id: str, title: str, unit: str, chapter: str, description: str,
+              sources: tuple[str, ...], grain: tuple[str, ...], params: tuple[Param, ...] = (),
+              rows: Callable[..., Any] | None = None,
+              value_columns: tuple[str, ...] = ("value",)) -> Callable[[Callable], Callable]:
+    """Register the decorated pure function as an indicator."""
+
+    def register(func: Callable) -> Callable:
+        if id in REGISTRY:
+            raise ValueError(f"indicator {id!r} registered twice")
+        REGISTRY[id] = Indicator(id=id, title=title, unit=unit, chapter=chapter,
+                                 description=description, sources=tuple(sources),
+                                 grain=tuple(grain), params=tuple(params), func=func, rows=rows,
+                                 value_columns=tuple(value_columns))
+        return func
+
+    return register
+
+
+def load_all() -> dict[str, Indicator]:
+    """Import every module of this package once, so each chapter registers its indicators."""
+    global _loaded
+    if not _loaded:
+        import aiatlas.indicators as pkg
+
+        for mod in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
+            if mod.name != "registry" and not mod.name.startswith("_"):
+                importlib.import_module(f"{pkg.__name__}.{mod.name}")
+        _loaded = True
+    return REGISTRY
+
+
+def get(id: str) -> Indicator:
+    """The indicator with this id, or a UsageError listing the valid ids."""
+    registry = load_all()
+    if id not in registry:
+        raise UsageError(f"unknown indicator {id!r}",
+                         hint="valid ids: " + ", ".join(sorted(registry)))
+    return registry[id]

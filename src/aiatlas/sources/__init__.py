@@ -1,0 +1,1 @@
+"""Upstream publishers: one module per publisher, each declaring its files and cleaner."""

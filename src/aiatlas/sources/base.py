@@ -1,0 +1,49 @@
+"""What a source is: its publisher, files, licence, citation and the cleaner that types its rows."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One upstream file: where it lives canonically and where a mirror keeps it."""
+
+    name: str  # file name inside a snapshot folder
+    url: str  # canonical URL at the publisher
+    mirror_path: str  # path relative to a mirror root (same layout as ../shared/data)
+    url_verified: bool = True  # False where the canonical URL could not be confirmed
+    note: str = ""
+
+
+@dataclass
+class Rejects:
+    """Rows a cleaner could not type; they go to the warehouse's _rejects table, never dropped silently."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, source: str, file: str, row: int, column: str, value: Any, reason: str) -> None:
+        self.rows.append({"source": source, "file": file, "row": row, "column": column,
+                          "value": None if value is None else str(value)[:200], "reason": reason})
+
+
+# A cleaner turns the snapshot's files (name -> local path) into typed rows per warehouse table.
+Cleaner = Callable[[dict[str, Path], Rejects], dict[str, list[dict[str, Any]]]]
+
+
+@dataclass(frozen=True)
+class Source:
+    """A publisher's dataset as aiatlas fetches and cleans it."""
+
+    id: str
+    publisher: str
+    title: str
+    licence: str
+    citation: str
+    files: tuple[SourceFile, ...]
+    tables: tuple[str, ...]  # warehouse tables this source feeds
+    clean: Cleaner
+    homepage: str = ""
+    default: bool = True  # fetched and built when no source is named
+    notes: str = ""

@@ -1,0 +1,1 @@
+"""The DuckDB warehouse: typed tables built from snapshots, plus provenance tables."""

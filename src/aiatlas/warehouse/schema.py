@@ -1,0 +1,200 @@
+"""Table contracts of the warehouse: every column with its type, unit and meaning.
+
+Cleaners produce rows in these shapes; indicators read them; docs/warehouse.md is generated
+from this module (`python -m aiatlas.warehouse.schema > docs/warehouse.md`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str  # DuckDB type
+    unit: str
+    description: str
+
+
+def _c(name: str, type: str, unit: str, description: str) -> Column:
+    return Column(name, type, unit, description)
+
+
+_MODEL_COLUMNS = (
+    _c("model_id", "VARCHAR", "", "Stable id: the model name lower-cased, non-alphanumerics as '-'"),
+    _c("name", "VARCHAR", "", "Model name as the publisher spells it"),
+    _c("organizations", "VARCHAR[]", "", "Developer organizations, in the publisher's order, de-duplicated"),
+    _c("countries", "VARCHAR[]", "ISO 3166-1 alpha-3",
+       "Distinct developer countries in order of first appearance; Hong Kong = HKG, Taiwan = TWN; "
+       "'Multinational' is dropped (see model_organizations)"),
+    _c("sectors", "VARCHAR[]", "", "Distinct organization categories (Industry, Academia, Government, "
+       "Research collective, ...)"),
+    _c("publication_date", "DATE", "", "Date of first publication or release; NULL when unknown"),
+    _c("year", "INTEGER", "", "Year of publication_date"),
+    _c("parameters", "DOUBLE", "parameters", "Trainable parameters"),
+    _c("training_compute_flop", "DOUBLE", "FLOP", "Total training compute"),
+    _c("training_cost_usd", "DOUBLE", "2023 USD", "Training compute cost"),
+    _c("accessibility", "VARCHAR", "", "Epoch 'Model accessibility' as published"),
+    _c("open_weights", "BOOLEAN", "", "Weights downloadable (from 'Open model weights?' or, when empty, "
+       "from accessibility); NULL when unknown"),
+    _c("frontier", "BOOLEAN", "", "Epoch marks it a frontier model"),
+    _c("notability", "VARCHAR[]", "", "Notability criteria"),
+    _c("domains", "VARCHAR[]", "", "Domains (Language, Vision, ...)"),
+    _c("base_model", "VARCHAR", "", "Model this one was fine-tuned from, if any"),
+)
+
+TABLES: dict[str, tuple[Column, ...]] = {
+    "models": _MODEL_COLUMNS,
+    "frontier_models": _MODEL_COLUMNS,
+    "large_scale_models": _MODEL_COLUMNS,
+    "model_organizations": (
+        _c("model_id", "VARCHAR", "", "models.model_id"),
+        _c("position", "INTEGER", "", "1-based position of the organization in the publisher's list"),
+        _c("organization", "VARCHAR", "", "Organization name"),
+        _c("country", "VARCHAR", "ISO 3166-1 alpha-3", "Country of this organization; NULL when the "
+           "country list does not line up with the organization list (see docs/warehouse.md) or "
+           "the entry is 'Multinational'"),
+        _c("sector", "VARCHAR", "", "Organization category, when it lines up"),
+        _c("aligned", "BOOLEAN", "", "True when organizations, countries and categories had equal length"),
+    ),
+    "model_countries": (
+        _c("model_id", "VARCHAR", "", "models.model_id"),
+        _c("position", "INTEGER", "", "1-based order of first appearance in the country cell"),
+        _c("country", "VARCHAR", "ISO 3166-1 alpha-3", "A distinct developer country of the model"),
+    ),
+    "hardware": (
+        _c("hardware_id", "VARCHAR", "", "Stable id from the hardware name"),
+        _c("name", "VARCHAR", "", "Hardware name"),
+        _c("manufacturer", "VARCHAR", "", "Maker"),
+        _c("type", "VARCHAR", "", "GPU, TPU, ..."),
+        _c("release_date", "DATE", "", "Release date"),
+        _c("release_price_usd", "DOUBLE", "USD", "Launch price"),
+        _c("fp16_tensor_flops", "DOUBLE", "FLOP/s", "Dense tensor FP16/BF16 performance"),
+        _c("fp8_flops", "DOUBLE", "FLOP/s", "FP8 performance"),
+        _c("fp4_flops", "DOUBLE", "FLOP/s", "FP4 performance"),
+        _c("fp64_flops", "DOUBLE", "FLOP/s", "FP64 performance"),
+        _c("fp32_flops", "DOUBLE", "FLOP/s", "FP32 performance"),
+        _c("tf32_flops", "DOUBLE", "FLOP/s", "TF32 performance"),
+        _c("fp16_flops", "DOUBLE", "FLOP/s", "FP16 (non-tensor) performance"),
+        _c("int16_ops", "DOUBLE", "OP/s", "INT16 performance"),
+        _c("int8_ops", "DOUBLE", "OP/s", "INT8 performance"),
+        _c("int4_ops", "DOUBLE", "OP/s", "INT4 performance"),
+        _c("memory_bytes", "DOUBLE", "bytes", "Memory capacity"),
+        _c("memory_bandwidth_bytes_s", "DOUBLE", "byte/s", "Memory bandwidth"),
+        _c("intranode_bandwidth_bytes_s", "DOUBLE", "byte/s", "Chip-to-chip (intranode) bandwidth"),
+        _c("internode_bandwidth_bits_s", "DOUBLE", "bit/s", "Internode bandwidth"),
+        _c("tdp_w", "DOUBLE", "W", "Thermal design power"),
+        _c("die_size_mm2", "DOUBLE", "mm^2", "Die size"),
+        _c("process_nm", "DOUBLE", "nm", "Process size"),
+        _c("transistors_millions", "DOUBLE", "millions", "Transistor count"),
+        _c("foundry", "VARCHAR", "", "Foundry"),
+        _c("tpp_published", "DOUBLE", "bit-OP/s",
+           "Epoch's 'Total processing performance' (TPP in the export-control sense)"),
+        _c("max_performance", "DOUBLE", "OP/s", "Epoch's 'Max performance'"),
+        _c("energy_efficiency", "DOUBLE", "FLOP/s per W", "Epoch's 'Energy efficiency'"),
+        _c("price_performance", "DOUBLE", "FLOP/s per USD", "Epoch's 'Price-performance'"),
+        _c("datasheet_url", "VARCHAR", "", "Link to datasheet"),
+    ),
+    "gpu_clusters": (
+        _c("cluster_id", "VARCHAR", "", "Stable id from the cluster name"),
+        _c("name", "VARCHAR", "", "Cluster name (Epoch anonymizes some)"),
+        _c("status", "VARCHAR", "", "Existing / Planned / Decommissioned"),
+        _c("certainty", "VARCHAR", "", "Epoch's certainty label"),
+        _c("country", "VARCHAR", "ISO 3166-1 alpha-3", "Country of the cluster; NULL when unknown"),
+        _c("owner", "VARCHAR", "", "Owner"),
+        _c("sector", "VARCHAR", "", "Sector"),
+        _c("first_operational_date", "DATE", "", "First operational date"),
+        _c("h100_equivalents", "DOUBLE", "H100 equivalents", "Compute in H100 equivalents"),
+        _c("max_ops", "DOUBLE", "OP/s", "Maximum OP/s"),
+        _c("ops_16bit", "DOUBLE", "OP/s", "16-bit OP/s"),
+        _c("chip_type", "VARCHAR", "", "Primary chip type"),
+        _c("chip_quantity", "DOUBLE", "chips", "Primary chip quantity"),
+        _c("total_chips", "DOUBLE", "chips", "Total number of AI chips"),
+        _c("power_mw", "DOUBLE", "MW", "Power capacity"),
+        _c("hardware_cost_usd", "DOUBLE", "USD", "Hardware cost"),
+        _c("include_in_standard_analysis", "BOOLEAN", "", "Epoch's 'Include in Standard Analysis'"),
+        _c("excluded", "BOOLEAN", "", "Epoch's 'Exclude'"),
+    ),
+    "model_versions": (
+        _c("model_version", "VARCHAR", "", "Epoch model-version id (e.g. 'gpt-4o-2024-08-06')"),
+        _c("model", "VARCHAR", "", "Epoch model name, linking to models.name"),
+        _c("release_date", "DATE", "", "Version release date"),
+        _c("hf_developer_id", "VARCHAR", "", "Hugging Face developer id"),
+        _c("display_name", "VARCHAR", "", "Display name"),
+    ),
+    "benchmark_scores": (
+        _c("model_version", "VARCHAR", "", "Epoch model-version id; NULL when the row only has a name"),
+        _c("model", "VARCHAR", "", "Epoch model name from model_versions (NULL when unknown)"),
+        _c("name", "VARCHAR", "", "Display name given in the benchmark table, if any"),
+        _c("benchmark", "VARCHAR", "", "Benchmark id, e.g. 'mmlu', 'gpqa_diamond'"),
+        _c("score", "DOUBLE", "fraction 0..1", "Score as a fraction"),
+        _c("shots", "VARCHAR", "", "Few-shot setting as published"),
+        _c("origin", "VARCHAR", "", "'external' (Epoch's compilation) or 'epoch' (Epoch's own runs)"),
+        _c("source", "VARCHAR", "", "Who reported the score"),
+        _c("source_link", "VARCHAR", "", "Link to the report"),
+        _c("date", "DATE", "", "Release date of the model version (or run date for Epoch runs)"),
+        _c("file", "VARCHAR", "", "File the row came from"),
+        _c("row", "INTEGER", "", "1-based data row in that file"),
+    ),
+    "arena_ratings": (
+        _c("date", "DATE", "", "Date of the leaderboard snapshot"),
+        _c("arena_key", "VARCHAR", "", "LMArena model key"),
+        _c("category", "VARCHAR", "", "'overall' (text arena) or another leaderboard category"),
+        _c("rating", "DOUBLE", "Arena score", "Rating (Elo before 2023-12, Bradley-Terry after)"),
+        _c("ci_low", "DOUBLE", "Arena score", "Lower bound of the 95% interval"),
+        _c("ci_high", "DOUBLE", "Arena score", "Upper bound of the 95% interval"),
+        _c("file", "VARCHAR", "", "File the row came from"),
+    ),
+    "arena_models": (
+        _c("arena_key", "VARCHAR", "", "LMArena model key (model_api_name)"),
+        _c("name", "VARCHAR", "", "Display name"),
+        _c("organization", "VARCHAR", "", "Organization"),
+        _c("license", "VARCHAR", "", "'Proprietary' or an open licence name"),
+        _c("input_price_usd_per_mtok", "DOUBLE", "USD per 1M tokens", "Input token price"),
+        _c("output_price_usd_per_mtok", "DOUBLE", "USD per 1M tokens", "Output token price"),
+    ),
+    "_snapshots": (
+        _c("source", "VARCHAR", "", "Source id"),
+        _c("file", "VARCHAR", "", "File name"),
+        _c("snapshot_id", "VARCHAR", "", "<source>/<fetched_at>"),
+        _c("url", "VARCHAR", "", "Where it was fetched from"),
+        _c("sha256", "VARCHAR", "", "Checksum of the file"),
+        _c("bytes", "BIGINT", "bytes", "Size"),
+        _c("fetched_at", "TIMESTAMP", "UTC", "When it was fetched"),
+        _c("as_of", "VARCHAR", "", "Publisher's as-of date when known"),
+        _c("rows", "BIGINT", "rows", "Data rows in the file"),
+    ),
+    "_rejects": (
+        _c("source", "VARCHAR", "", "Source id"),
+        _c("file", "VARCHAR", "", "File name"),
+        _c("row", "BIGINT", "", "1-based data row"),
+        _c("column", "VARCHAR", "", "Column"),
+        _c("value", "VARCHAR", "", "The offending value (first 200 characters)"),
+        _c("reason", "VARCHAR", "", "What is wrong, and what was expected"),
+    ),
+    "_build": (
+        _c("build_id", "VARCHAR", "", "Unique id of this build (changes on every rebuild)"),
+        _c("built_at", "TIMESTAMP", "UTC", "When the build finished"),
+        _c("aiatlas_version", "VARCHAR", "", "Version of aiatlas that built it"),
+    ),
+}
+
+
+def create_sql(table: str) -> str:
+    """CREATE TABLE statement for a declared table."""
+    cols = ", ".join(f'"{c.name}" {c.type}' for c in TABLES[table])
+    return f'CREATE TABLE "{table}" ({cols})'
+
+
+def markdown() -> str:
+    """docs/warehouse.md body: one section per table."""
+    out = ["# Warehouse tables", "", "Generated from `src/aiatlas/warehouse/schema.py`.", ""]
+    for table, cols in TABLES.items():
+        out += [f"## `{table}`", "", "| column | type | unit | meaning |", "|---|---|---|---|"]
+        out += [f"| `{c.name}` | {c.type} | {c.unit} | {c.description} |" for c in cols]
+        out.append("")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    print(markdown())

@@ -1,0 +1,36 @@
+"""Shared fixtures: the data mirror (required, never skipped) and a warehouse built from it."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def mirror_dir() -> Path:
+    """The mirror named by AIATLAS_MIRROR, else ../shared/data beside the repo; fail if neither."""
+    env = os.environ.get("AIATLAS_MIRROR")
+    path = Path(env) if env else REPO.parent / "shared" / "data"
+    if not (path / "SOURCES.md").exists() and not (path / "epoch").is_dir():
+        pytest.fail(f"data mirror not found at {path}: set AIATLAS_MIRROR to the shared data folder",
+                    pytrace=False)
+    return path.resolve()
+
+
+@pytest.fixture(scope="session")
+def mirror() -> Path:
+    return mirror_dir()
+
+
+@pytest.fixture(scope="session")
+def built_home(tmp_path_factory, mirror) -> Path:
+    """A data home fetched from the mirror and built once per test session (per xdist worker)."""
+    from aiatlas import api
+
+    home = tmp_path_factory.mktemp("home")
+    api.fetch(mirror=str(mirror), home=home)
+    api.build(home=home)
+    return home
