@@ -1,0 +1,183 @@
+"""Shared indicator parameters and the Ibis building blocks every chapter reuses.
+
+Country credit (each / fractional / first), region membership, year ranges, model subsets
+and the log-linear trend live here once, so every indicator applies the same rules
+(docs/methodology.md).
+"""
+from __future__ import annotations
+
+import math
+
+import ibis
+
+from aiatlas.entities import regions
+from aiatlas.errors import UsageError
+from aiatlas.indicators.registry import Param
+
+ATTRIBUTIONS = ("each", "fractional", "first")
+SUBSETS = {"notable": "models", "frontier": "frontier_models", "large_scale": "large_scale_models"}
+
+ATTRIBUTION = Param(
+    "attribution", str, "each",
+    "How a model with several developer countries is credited: each (1 to every country), "
+    "fractional (1/n to each of n countries), first (1 to the first-listed country)",
+    choices=ATTRIBUTIONS)
+ORG_ATTRIBUTION = Param(
+    "attribution", str, "each",
+    "How a model with several developer organizations is credited: each, fractional (1/n), "
+    "first (first-listed organization)", choices=ATTRIBUTIONS)
+FOLD_HONG_KONG = Param("fold_hong_kong", bool, False,
+                       "Count Hong Kong (HKG) as China (CHN) instead of separately")
+REGION = Param("region", str, "all", "One region id, or all",
+               choices=("all", *regions.REGIONS))
+SUBSET = Param("subset", str, "notable",
+               "Which models: notable (Epoch notable models), frontier, large_scale",
+               choices=tuple(SUBSETS))
+LIMIT = Param("limit", int, 20, "How many organizations to keep, by rank")
+
+
+def since(default: int | None = None) -> Param:
+    """The first publication year included (inclusive); None means from the first model."""
+    return Param("since", int, default, "First publication year included (inclusive)")
+
+
+def until(default: int | None = None) -> Param:
+    """The last publication year included (inclusive); None means up to the newest model."""
+    return Param("until", int, default, "Last publication year included (inclusive)")
+
+
+def in_years(models: ibis.Table, since: int | None, until: int | None) -> ibis.Table:
+    """Models published in [since, until] (inclusive years); undated models never match a bound."""
+    if since is not None and until is not None and since > until:
+        raise UsageError(f"since={since} is after until={until}",
+                         hint="since and until are inclusive publication years")
+    if since is not None:
+        models = models.filter(models.year >= since)
+    if until is not None:
+        models = models.filter(models.year <= until)
+    return models
+
+
+def model_table(t, subset: str) -> ibis.Table:
+    """The warehouse table holding the asked subset of models."""
+    return getattr(t, SUBSETS[subset])
+
+
+def credit(models: ibis.Table, column: str, attribution: str, key: str,
+           fold_hong_kong: bool = False) -> ibis.Table:
+    """(model_id, <key>, weight) rows crediting each model to the entries of a list column.
+
+    each: weight 1 for every distinct entry; fractional: 1/n for each of n distinct entries;
+    first: weight 1 for the first-listed entry only. Null or empty entries are dropped, so a
+    model with no known entry gets no row at all.
+    """
+    if attribution not in ATTRIBUTIONS:
+        raise UsageError(f"unknown attribution {attribution!r} (valid: {', '.join(ATTRIBUTIONS)})")
+    items = models.select("model_id", models[column].name(key)).unnest(key, offset="position")
+    value = items[key]
+    if fold_hong_kong:
+        value = ibis.ifelse(value == regions.HONG_KONG, regions.CHINA, value)
+    items = items.mutate(**{key: value}).filter(value.notnull() & (value != ""))
+    if attribution == "first":
+        firsts = items.filter(items.position == 0)
+        return firsts.select("model_id", key, weight=ibis.literal(1.0, "float64"))
+    distinct = items.select("model_id", key).distinct()
+    if attribution == "each":
+        return distinct.mutate(weight=ibis.literal(1.0, "float64"))
+    n = distinct.model_id.count().over(group_by=distinct.model_id)
+    return distinct.mutate(weight=ibis.literal(1.0, "float64") / n)
+
+
+def country_credit(models: ibis.Table, attribution: str, fold_hong_kong: bool) -> ibis.Table:
+    """(model_id, country, weight) rows: models credited to their developers' countries."""
+    return credit(models, "countries", attribution, "country", fold_hong_kong)
+
+
+def region_membership() -> ibis.Table:
+    """(region, region_name, country) for every documented region member."""
+    return ibis.memtable(regions.membership())
+
+
+def region_credit(models: ibis.Table, attribution: str, fold_hong_kong: bool) -> ibis.Table:
+    """(model_id, region, region_name, weight): country credit summed within each region.
+
+    Under `each` a model counts once for a region however many of its countries are in it;
+    under fractional and first the region receives the sum of its countries' weights.
+    """
+    c = country_credit(models, attribution, fold_hong_kong).join(region_membership(), "country")
+    weight = ibis.literal(1.0, "float64") if attribution == "each" else c.weight.sum()
+    return c.group_by(["model_id", "region", "region_name"]).aggregate(weight=weight)
+
+
+def with_country_names(table: ibis.Table) -> ibis.Table:
+    """Add country_name (pycountry's common English name) beside an ISO3 `country` column."""
+    names = ibis.memtable(regions.country_names(regions.all_country_codes()))
+    joined = table.left_join(names, table.country == names.country)
+    cols = [c for c in table.columns]
+    out = joined.select(*[joined[c] for c in cols],
+                        country_name=ibis.coalesce(joined.country_name, joined.country))
+    order = cols[:cols.index("country") + 1] + ["country_name"] + cols[cols.index("country") + 1:]
+    return out.select(*order)
+
+
+# Two-sided 95% Student t quantile as a Cornish-Fisher expansion in 1/df (Abramowitz & Stegun
+# 26.7.5): pure arithmetic, so it runs inside the query on every backend; error < 2e-3 at
+# df=3 and < 1e-5 from df=10 (tests pin it against tabulated values).
+_Z = 1.959963984540054
+_G = ((_Z**3 + _Z) / 4,
+      (5 * _Z**5 + 16 * _Z**3 + 3 * _Z) / 96,
+      (3 * _Z**7 + 19 * _Z**5 + 17 * _Z**3 - 15 * _Z) / 384,
+      (79 * _Z**9 + 776 * _Z**7 + 1482 * _Z**5 - 1920 * _Z**3 - 945 * _Z) / 92160)
+LOG10_2_MONTHS = 12 * math.log10(2)
+
+
+def t_quantile_975(df):
+    """The 0.975 quantile of Student's t with `df` degrees of freedom (number or Ibis value)."""
+    inv = 1.0 / df
+    return _Z + inv * (_G[0] + inv * (_G[1] + inv * (_G[2] + inv * _G[3])))
+
+
+def trend_points(models: ibis.Table, column: str, since: int | None,
+                 until: int | None) -> ibis.Table:
+    """Models with a positive value and a date: x = decimal year, y = log10(value)."""
+    m = in_years(models, since, until)
+    m = m.filter(m[column].notnull() & (m[column] > 0) & m.publication_date.notnull())
+    x = m.publication_date.epoch_days().cast("float64") / 365.25 + 1970.0
+    return m.select("model_id", "name", "publication_date", "year", m[column].name("value"),
+                    x=x, log10_value=m[column].log10())
+
+
+def log_trend(points: ibis.Table) -> ibis.Table:
+    """Least squares of log10_value on x (decimal years), with a 95% interval: one row.
+
+    Two passes keep the sums centred (stable in float64): means first, then the centred sums
+    of squares; the residual sum of squares is syy - slope * sxy. No row when no point.
+    """
+    means = points.aggregate(n=points.count(), x_mean=points.x.mean(),
+                             y_mean=points.log10_value.mean(),
+                             first_date=points.publication_date.min(),
+                             last_date=points.publication_date.max())
+    j = points.cross_join(means)
+    dx, dy = j.x - j.x_mean, j.log10_value - j.y_mean
+    s = j.group_by(["n", "x_mean", "y_mean", "first_date", "last_date"]).aggregate(
+        sxx=(dx * dx).sum(), sxy=(dx * dy).sum(), syy=(dy * dy).sum())
+    enough = (s.n > 2) & (s.sxx > 0)
+    slope = ibis.ifelse(s.sxx > 0, s.sxy / s.sxx, ibis.null("float64"))
+    ssr = ibis.greatest(s.syy - slope * s.sxy, 0.0)
+    se = ibis.ifelse(enough, (ssr / (s.n - 2) / s.sxx).sqrt(), ibis.null("float64"))
+    half = se * t_quantile_975(ibis.ifelse(enough, s.n - 2, ibis.null("int64")))
+    s = s.mutate(slope=slope, se=se, half=half, ssr=ssr)
+    low, high = s.slope - s.half, s.slope + s.half
+    return s.select(
+        "n", "first_date", "last_date",
+        slope_per_year=s.slope, slope_low=low, slope_high=high, slope_se=s.se,
+        growth_per_year=ibis.literal(10.0, "float64").pow(s.slope),
+        doubling_months=_doubling(s.slope), doubling_months_low=_doubling(high),
+        doubling_months_high=_doubling(low),
+        r_squared=ibis.ifelse(s.syy > 0, 1.0 - s.ssr / s.syy, ibis.null("float64")),
+        x_mean=s.x_mean, log10_mean=s.y_mean)
+
+
+def _doubling(slope):
+    """Months for the value to double at `slope` orders of magnitude per year; NULL if not growing."""
+    return ibis.ifelse(slope > 0, LOG10_2_MONTHS / slope, ibis.null("float64"))
