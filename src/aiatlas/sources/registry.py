@@ -17,8 +17,7 @@ def get(id: str) -> Source:
     try:
         return _BY_ID[id]
     except KeyError:
-        raise UsageError(f"unknown source {id!r} (expected one of: {', '.join(_BY_ID)})",
-                         hint="`aiatlas sources` lists them") from None
+        raise UsageError(f"unknown source {id!r} (expected one of: {', '.join(_BY_ID)})") from None
 
 
 def default_sources() -> tuple[Source, ...]:
