@@ -110,7 +110,8 @@ class Sheet:
                  rejects: Rejects, date_order: str = "mdy"):
         self.source, self.file, self.fields, self.rejects = source, file, fields, rejects
         self.date_order = date_order
-        self._reader = csv.reader(io.StringIO(read_text(path, file), newline=""))
+        # strict: an unclosed quote is an error, not a field that silently swallows the rest
+        self._reader = csv.reader(io.StringIO(read_text(path, file), newline=""), strict=True)
         header = self._next()
         if header is None:
             raise DataError(f"{file}: empty file (expected a header row)")
