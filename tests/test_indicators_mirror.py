@@ -27,6 +27,8 @@ def test_explain_rows_add_up_for_every_value(built_home, id, grain, attribution)
     rows = api.explain(id, home=built_home, attribution=attribution).to_pylist()
     sums = _grouped_weights(rows, grain)
     assert len(values) > 100
+    # A model is credited at most once per country or region.
+    assert len({(r["model_id"], *(r[g] for g in grain)) for r in rows}) == len(rows)
     assert set(sums) == set(values)
     for key, value in values.items():
         assert sums[key] == pytest.approx(value, rel=1e-12), key

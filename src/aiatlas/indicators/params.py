@@ -64,33 +64,43 @@ def model_table(t, subset: str) -> ibis.Table:
 
 
 def credit(models: ibis.Table, column: str, attribution: str, key: str,
-           fold_hong_kong: bool = False) -> ibis.Table:
-    """(model_id, <key>, weight) rows crediting each model to the entries of a list column.
+           fold_hong_kong: bool = False, keep: tuple[str, ...] = ()) -> ibis.Table:
+    """(model_id, <keep...>, <key>, weight) rows crediting each model to a list column's entries.
 
     each: weight 1 for every distinct entry; fractional: 1/n for each of n distinct entries;
     first: weight 1 for the first-listed entry only. Null or empty entries are dropped, so a
-    model with no known entry gets no row at all.
+    model with no known entry gets no row at all. With fold_hong_kong, HKG becomes CHN, and a
+    model listing both keeps one CHN entry.
     """
     if attribution not in ATTRIBUTIONS:
         raise UsageError(f"unknown attribution {attribution!r} (valid: {', '.join(ATTRIBUTIONS)})")
-    items = models.select("model_id", models[column].name(key)).unnest(key, offset="position")
+    # The warehouse contract makes list entries distinct (schema.py), so no de-duplication
+    # pass is needed; only folding Hong Kong into China can create a duplicate.
+    base = models.select("model_id", *keep, **{key: models[column]},
+                         has_china=models[column].contains(regions.CHINA))
+    items = base.unnest(key, offset="position")
     value = items[key]
+    items = items.filter(value.notnull() & (value != ""))
     if fold_hong_kong:
-        value = ibis.ifelse(value == regions.HONG_KONG, regions.CHINA, value)
-    items = items.mutate(**{key: value}).filter(value.notnull() & (value != ""))
+        hk = items[key] == regions.HONG_KONG
+        if attribution != "first":  # CHN is already there: folding HKG would count it twice
+            items = items.filter(~(hk & items.has_china))
+        items = items.mutate(**{key: ibis.ifelse(hk, regions.CHINA, items[key])})
+    one = ibis.literal(1.0, "float64")
     if attribution == "first":
-        firsts = items.filter(items.position == 0)
-        return firsts.select("model_id", key, weight=ibis.literal(1.0, "float64"))
-    distinct = items.select("model_id", key).distinct()
-    if attribution == "each":
-        return distinct.mutate(weight=ibis.literal(1.0, "float64"))
-    n = distinct.model_id.count().over(group_by=distinct.model_id)
-    return distinct.mutate(weight=ibis.literal(1.0, "float64") / n)
+        items = items.filter(items.position == 0)
+        weight = one
+    elif attribution == "each":
+        weight = one
+    else:  # the window counts the entries that survived the clean-up above
+        weight = one / items.model_id.count().over(group_by=items.model_id)
+    return items.select("model_id", *keep, key, weight=weight)
 
 
-def country_credit(models: ibis.Table, attribution: str, fold_hong_kong: bool) -> ibis.Table:
-    """(model_id, country, weight) rows: models credited to their developers' countries."""
-    return credit(models, "countries", attribution, "country", fold_hong_kong)
+def country_credit(models: ibis.Table, attribution: str, fold_hong_kong: bool,
+                   keep: tuple[str, ...] = ()) -> ibis.Table:
+    """(model_id, <keep...>, country, weight) rows: models credited to their countries."""
+    return credit(models, "countries", attribution, "country", fold_hong_kong, keep)
 
 
 def region_membership() -> ibis.Table:
@@ -98,15 +108,17 @@ def region_membership() -> ibis.Table:
     return ibis.memtable(regions.membership())
 
 
-def region_credit(models: ibis.Table, attribution: str, fold_hong_kong: bool) -> ibis.Table:
-    """(model_id, region, region_name, weight): country credit summed within each region.
+def region_credit(models: ibis.Table, attribution: str, fold_hong_kong: bool,
+                  keep: tuple[str, ...] = ()) -> ibis.Table:
+    """(model_id, <keep...>, region, region_name, weight): country credit summed per region.
 
     Under `each` a model counts once for a region however many of its countries are in it;
     under fractional and first the region receives the sum of its countries' weights.
     """
-    c = country_credit(models, attribution, fold_hong_kong).join(region_membership(), "country")
+    c = country_credit(models, attribution, fold_hong_kong, keep).join(region_membership(),
+                                                                       "country")
     weight = ibis.literal(1.0, "float64") if attribution == "each" else c.weight.sum()
-    return c.group_by(["model_id", "region", "region_name"]).aggregate(weight=weight)
+    return c.group_by(["model_id", *keep, "region", "region_name"]).aggregate(weight=weight)
 
 
 def with_country_names(table: ibis.Table) -> ibis.Table:

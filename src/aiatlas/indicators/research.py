@@ -13,16 +13,14 @@ COLLAB = "Industry-academia collaboration"
 OTHER_COLLAB = "Other collaboration"
 
 
-def _model_facts(models: ibis.Table) -> ibis.Table:
-    """The model columns an explain row shows beside its credit."""
-    return models.select("model_id", "name", "year", "publication_date", "organizations")
+FACTS = ("name", "year", "publication_date")  # model columns an explain row shows
 
 
 def country_rows(t, since=None, until=None, attribution="each", fold_hong_kong=False):
     """One row per (model, credited country) with its weight: the rows behind the counts."""
     m = P.in_years(t.models, since, until)
     m = m.filter(m.year.notnull())
-    c = P.country_credit(m, attribution, fold_hong_kong).join(_model_facts(m), "model_id")
+    c = P.country_credit(m, attribution, fold_hong_kong, keep=(*FACTS, "organizations"))
     return c.select("country", "year", "model_id", "name", "publication_date", "organizations",
                     "weight")
 
@@ -47,12 +45,11 @@ def region_rows(t, since=None, until=None, attribution="each", fold_hong_kong=Fa
     """One row per (model, region) with its weight: the rows behind the region counts."""
     m = P.in_years(t.models, since, until)
     m = m.filter(m.year.notnull())
-    c = P.region_credit(m, attribution, fold_hong_kong)
+    c = P.region_credit(m, attribution, fold_hong_kong, keep=FACTS)
     if region != "all":
         c = c.filter(c.region == region)
-    c = c.join(_model_facts(m), "model_id")
     return c.select("region", "region_name", "year", "model_id", "name", "publication_date",
-                    "organizations", "weight")
+                    "weight")
 
 
 @indicator(id="notable_models_by_region", title="Notable AI models by region", unit="models",
@@ -141,8 +138,8 @@ def open_weights_share_by_year(t, since=None, until=None):
 def open_country_rows(t, since=None, until=None, attribution="each", fold_hong_kong=False):
     """One row per (model, credited country) with its open-weights status and weight."""
     m = P.in_years(t.models, since, until)
-    c = P.country_credit(m, attribution, fold_hong_kong)
-    c = c.join(m.select("model_id", "name", "year", "open_weights", "accessibility"), "model_id")
+    c = P.country_credit(m, attribution, fold_hong_kong,
+                         keep=("name", "year", "open_weights", "accessibility"))
     return c.select("country", "model_id", "name", "year", "open_weights", "accessibility",
                     "weight")
 
@@ -165,10 +162,8 @@ def open_weights_share_by_country(t, since=None, until=None, attribution="each",
 def organization_rows(t, since=None, until=None, attribution="each", limit=None):
     """One row per (model, credited organization) with its weight (all organizations)."""
     m = P.in_years(t.models, since, until)
-    c = P.credit(m, "organizations", attribution, "organization")
-    c = c.join(m.select("model_id", "name", "year", "publication_date", "countries"), "model_id")
-    return c.select("organization", "model_id", "name", "year", "publication_date", "countries",
-                    "weight")
+    c = P.credit(m, "organizations", attribution, "organization", keep=FACTS)
+    return c.select("organization", "model_id", "name", "year", "publication_date", "weight")
 
 
 @indicator(id="top_organizations", title="Top organizations by notable models", unit="models",

@@ -50,8 +50,8 @@ def compute_rows(t, since=None, until=None, attribution="each", fold_hong_kong=F
     m = P.in_years(t.models, since, until)
     m = m.filter(m.training_compute_flop.notnull() & (m.training_compute_flop > 0)
                  & m.year.notnull())
-    c = P.country_credit(m, attribution, fold_hong_kong)
-    c = c.join(m.select("model_id", "name", "year", "training_compute_flop"), "model_id")
+    c = P.country_credit(m, attribution, fold_hong_kong,
+                         keep=("name", "year", "training_compute_flop"))
     return c.select("country", "year", "model_id", "name", "training_compute_flop", "weight",
                     weighted_flop=c.training_compute_flop * c.weight)
 
