@@ -161,24 +161,30 @@ def trend_points(models: ibis.Table, column: str, since: int | None,
                     x=x, log10_value=m[column].log10())
 
 
+X_ORIGIN = 2000.0  # x is centred on a fixed year so float64 sums of squares stay accurate
+
+
 def log_trend(points: ibis.Table) -> ibis.Table:
     """Least squares of log10_value on x (decimal years), with a 95% interval: one row.
 
-    Two passes keep the sums centred (stable in float64): means first, then the centred sums
-    of squares; the residual sum of squares is syy - slope * sxy. No row when no point.
+    One pass of sums (n, x, y, xx, xy, yy) gives the centred sums of squares; the residual sum
+    of squares is cyy - slope * cxy. No row when there is no point.
     """
-    means = points.aggregate(n=points.count(), x_mean=points.x.mean(),
-                             y_mean=points.log10_value.mean(),
-                             first_date=points.publication_date.min(),
-                             last_date=points.publication_date.max())
-    j = points.cross_join(means)
-    dx, dy = j.x - j.x_mean, j.log10_value - j.y_mean
-    s = j.group_by(["n", "x_mean", "y_mean", "first_date", "last_date"]).aggregate(
-        sxx=(dx * dx).sum(), sxy=(dx * dy).sum(), syy=(dy * dy).sum())
-    enough = (s.n > 2) & (s.sxx > 0)
-    slope = ibis.ifelse(s.sxx > 0, s.sxy / s.sxx, ibis.null("float64"))
-    ssr = ibis.greatest(s.syy - slope * s.sxy, 0.0)
-    se = ibis.ifelse(enough, (ssr / (s.n - 2) / s.sxx).sqrt(), ibis.null("float64"))
+    x = points.x - X_ORIGIN
+    y = points.log10_value
+    s = points.aggregate(n=points.count(), sx=x.sum(), sy=y.sum(), sxx=(x * x).sum(),
+                         sxy=(x * y).sum(), syy=(y * y).sum(),
+                         first_date=points.publication_date.min(),
+                         last_date=points.publication_date.max())
+    s = s.filter(s.n > 0)
+    s = s.mutate(cxx=s.sxx - s.sx * s.sx / s.n, cxy=s.sxy - s.sx * s.sy / s.n,
+                 cyy=s.syy - s.sy * s.sy / s.n)
+    # A fit needs spread in x; a relative threshold absorbs rounding when all dates are equal.
+    spread = s.cxx > 1e-12 * (s.sxx + 1.0)
+    enough = (s.n > 2) & spread
+    slope = ibis.ifelse(spread, s.cxy / s.cxx, ibis.null("float64"))
+    ssr = ibis.greatest(s.cyy - slope * s.cxy, 0.0)
+    se = ibis.ifelse(enough, (ssr / (s.n - 2) / s.cxx).sqrt(), ibis.null("float64"))
     half = se * t_quantile_975(ibis.ifelse(enough, s.n - 2, ibis.null("int64")))
     s = s.mutate(slope=slope, se=se, half=half, ssr=ssr)
     low, high = s.slope - s.half, s.slope + s.half
@@ -188,8 +194,8 @@ def log_trend(points: ibis.Table) -> ibis.Table:
         growth_per_year=ibis.literal(10.0, "float64").pow(s.slope),
         doubling_months=_doubling(s.slope), doubling_months_low=_doubling(high),
         doubling_months_high=_doubling(low),
-        r_squared=ibis.ifelse(s.syy > 0, 1.0 - s.ssr / s.syy, ibis.null("float64")),
-        x_mean=s.x_mean, log10_mean=s.y_mean)
+        r_squared=ibis.ifelse(s.cyy > 0, 1.0 - s.ssr / s.cyy, ibis.null("float64")),
+        x_mean=s.sx / s.n + X_ORIGIN, log10_mean=s.sy / s.n)
 
 
 def _doubling(slope):
