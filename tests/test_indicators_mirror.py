@@ -83,3 +83,18 @@ def test_sector_and_open_shares_are_proportions(built_home):
     assert all(v == pytest.approx(1.0) for v in per_year.values())
     for r in api.compute("open_weights_share_by_year", home=built_home).to_pylist():
         assert r["value"] is None or 0.0 <= r["value"] <= 1.0
+
+
+def test_warehouse_lists_meet_the_contract_credit_relies_on(built_home):
+    """Credit counts list lengths: entries must be distinct, non-null and non-empty."""
+    import duckdb
+
+    with duckdb.connect(str(built_home / "warehouse.duckdb"), read_only=True) as con:
+        for table in ("models", "frontier_models", "large_scale_models"):
+            for column in ("countries", "organizations"):
+                bad = con.execute(f"""
+                    SELECT count(*) FROM {table}
+                    WHERE len(list_distinct({column})) <> len({column})
+                       OR list_contains({column}, '') OR list_count({column}) <> len({column})
+                    """).fetchone()[0]
+                assert bad == 0, (table, column)

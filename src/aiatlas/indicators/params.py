@@ -68,32 +68,35 @@ def credit(models: ibis.Table, column: str, attribution: str, key: str,
     """(model_id, <keep...>, <key>, weight) rows crediting each model to a list column's entries.
 
     each: weight 1 for every distinct entry; fractional: 1/n for each of n distinct entries;
-    first: weight 1 for the first-listed entry only. Null or empty entries are dropped, so a
-    model with no known entry gets no row at all. With fold_hong_kong, HKG becomes CHN, and a
-    model listing both keeps one CHN entry.
+    first: weight 1 for the first-listed entry only. A model with an empty list gets no row
+    at all. With fold_hong_kong, HKG becomes CHN, and a model listing both keeps one CHN.
     """
     if attribution not in ATTRIBUTIONS:
         raise UsageError(f"unknown attribution {attribution!r} (valid: {', '.join(ATTRIBUTIONS)})")
-    # The warehouse contract makes list entries distinct (schema.py), so no de-duplication
-    # pass is needed; only folding Hong Kong into China can create a duplicate.
-    base = models.select("model_id", *keep, **{key: models[column]},
-                         has_china=models[column].contains(regions.CHINA))
-    items = base.unnest(key, offset="position")
-    value = items[key]
-    items = items.filter(value.notnull() & (value != ""))
+    one = ibis.literal(1.0, "float64")
+    entries = models[column]
+    if attribution == "first":
+        first = entries[0]  # NULL for an empty list (Spark runs with ANSI mode off)
+        if fold_hong_kong:
+            first = ibis.ifelse(first == regions.HONG_KONG, regions.CHINA, first)
+        items = models.select("model_id", *keep, **{key: first})
+        return items.filter(items[key].notnull() & (items[key] != "")).mutate(weight=one)
+    # The warehouse contract (schema.py) makes list entries distinct, non-null ISO3 codes, so
+    # a model's entry count is its list length; only folding Hong Kong into China can make
+    # two entries one. A column unnest (UNNEST / EXPLODE in the select list) keeps DuckDB on
+    # its fast path: a table unnest compiles to a lateral join ~100x slower, and a window
+    # count per model would add a sort.
+    has_china = entries.contains(regions.CHINA)
+    n = entries.length()
+    if fold_hong_kong:
+        n = n - ibis.ifelse(has_china & entries.contains(regions.HONG_KONG), 1, 0)
+    items = models.select("model_id", *keep, **{key: entries.unnest()}, has_china=has_china,
+                          n_entries=n)
     if fold_hong_kong:
         hk = items[key] == regions.HONG_KONG
-        if attribution != "first":  # CHN is already there: folding HKG would count it twice
-            items = items.filter(~(hk & items.has_china))
+        items = items.filter(~(hk & items.has_china))  # CHN is already credited
         items = items.mutate(**{key: ibis.ifelse(hk, regions.CHINA, items[key])})
-    one = ibis.literal(1.0, "float64")
-    if attribution == "first":
-        items = items.filter(items.position == 0)
-        weight = one
-    elif attribution == "each":
-        weight = one
-    else:  # the window counts the entries that survived the clean-up above
-        weight = one / items.model_id.count().over(group_by=items.model_id)
+    weight = one if attribution == "each" else one / items.n_entries
     return items.select("model_id", *keep, key, weight=weight)
 
 
