@@ -77,3 +77,21 @@ def test_explain_runs_on_pyspark(spark_home):
                         backend="pyspark")
     assert duck.table.num_rows > 10
     assert_same_rows(duck.to_pylist(), spark.to_pylist())
+
+
+def test_cli_show_with_pyspark_backend(spark_home, capsys, monkeypatch):
+    import csv
+    import io
+    import sys
+
+    from aiatlas import cli
+
+    monkeypatch.setattr(sys, "argv", ["aiatlas", "show", "notable_models_by_region", "--home",
+                                      str(spark_home), "--backend", "pyspark", "-p",
+                                      "region=eu27", "--format", "csv"])
+    monkeypatch.setattr(cli.console, "width", 400)
+    cli.main()  # returns normally on success; an error would exit non-zero
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    duck = api.compute("notable_models_by_region", home=spark_home, region="eu27").to_pylist()
+    assert {(r["year"], float(r["value"])) for r in rows} == {
+        (str(r["year"]), r["value"]) for r in duck}
