@@ -5,14 +5,13 @@ import threading
 
 import duckdb
 import pytest
+from conftest import FIXTURES
+from snapshots import make_snapshot
 
 from aiatlas import api
 from aiatlas.errors import DataError
 from aiatlas.warehouse import build as build_module
 from aiatlas.warehouse.schema import TABLES
-
-from conftest import FIXTURES
-from snapshots import make_snapshot
 
 DATA = FIXTURES / "data"
 GOOD = {"notable_ai_models.csv": DATA / "notable_2024.csv"}

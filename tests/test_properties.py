@@ -7,12 +7,18 @@ import json
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, event, given, settings, strategies as st
+import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+from hypothesis.errors import HypothesisWarning
 
 from aiatlas.errors import DataError
 from aiatlas.sources import epoch_benchmarks, epoch_hardware, epoch_models, lmarena
 from aiatlas.sources.base import Rejects
 from aiatlas.warehouse.build import arrow_table
+
+# A failing example with a huge field has a huge repr; that warning is noise here.
+pytestmark = pytest.mark.filterwarnings(f"ignore::{HypothesisWarning.__module__}.HypothesisWarning")
 
 HEADERS = ["Model", "System", "Organization", "Publication date", "Country (of organization)",
            "Country (from Organization)", "Organization categorization", "Parameters",

@@ -2,16 +2,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
 import pytest
+from conftest import FIXTURES
 
 from aiatlas.errors import DataError, UsageError
 from aiatlas.sources import epoch_benchmarks, epoch_hardware, epoch_models, lmarena, registry
 from aiatlas.sources.base import Rejects
 from aiatlas.warehouse.schema import TABLES
-
-from conftest import FIXTURES
 
 DATA = FIXTURES / "data"
 

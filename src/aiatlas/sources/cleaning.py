@@ -113,8 +113,8 @@ class Sheet:
         # strict: an unclosed quote is an error, not a field that silently swallows the rest
         self._reader = csv.reader(io.StringIO(read_text(path, file), newline=""), strict=True)
         header = self._next()
-        if header is None:
-            raise DataError(f"{file}: empty file (expected a header row)")
+        if header is None or not any(h.strip() for h in header):
+            raise DataError(f"{file}:1: no header row (expected column names on the first line)")
         self.header = [h.strip() for h in header]
         self.index: dict[str, int] = {}
         for fld in fields:
