@@ -92,7 +92,8 @@ def _external(stem: str, files: dict[str, Path], rejects: Rejects,
     benchmark, column, divisor = EXTERNAL[stem]
     file = f"external_benchmark_{stem}.csv"
     fields = (f("score", column, kind="fraction", required=True, divisor=divisor),
-              f("model_version", "Model version", required=True), f("name", "Name", "Model"),
+              f("model_version", "Model version", required=True),
+              f("name", "Name", "Model", "Agent"),  # the display name, or the agent when none
               f("shots", "Shots"), f("source", "Source"),
               f("source_link", "Source link", "Source link (site from table)"))
     sheet = Sheet(SOURCE_ID, file, need(files, file, SOURCE_ID), fields, rejects)
