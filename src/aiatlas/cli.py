@@ -89,6 +89,10 @@ from aiatlas.commands.fetch import fetch as _fetch  # noqa: E402
 
 app.command("fetch")(_fetch)
 
+from aiatlas.commands.chips import app as _chips_app  # noqa: E402
+
+app.add_typer(_chips_app, name="chips")
+
 
 @app.command("list")
 def list_cmd(chapter: Optional[str] = typer.Option(None, help="Only this chapter")) -> None:

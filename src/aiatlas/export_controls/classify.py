@@ -264,7 +264,8 @@ def classify(specs: ChipSpecs, rs: RuleSet | None, rules: Rules, *,
             fails.append(f"not {st.status}: {why}")
     if matched is None:
         possible.append(NOT_CONTROLLED)
-    exempt, exempt_notes = _apply_exemptions(rs.exemptions, figures, possible, unknown)
+    exemptions = tuple(e for e in rs.exemptions if e.applies_to == specs.kind)
+    exempt, exempt_notes = _apply_exemptions(exemptions, figures, possible, unknown)
     if exempt:
         possible = [NOT_CONTROLLED]
     status = possible[0] if len(possible) == 1 else INDETERMINATE

@@ -29,6 +29,7 @@ class Exemption:
 
     reason: str
     all_of: tuple[Condition, ...]
+    applies_to: str = "accelerator"
 
 
 @dataclass(frozen=True)
@@ -162,7 +163,8 @@ def parse(doc: dict[str, Any]) -> Rules:
         statuses = tuple(Status(s["status"], s.get("applies_to", "accelerator"),
                                 tuple(_conditions(c, where) for c in s["any_of"]))
                          for s in raw["statuses"])
-        exemptions = tuple(Exemption(e["reason"], _conditions(e["all_of"], where))
+        exemptions = tuple(Exemption(e["reason"], _conditions(e["all_of"], where),
+                                     e.get("applies_to", "accelerator"))
                            for e in raw.get("exemptions") or ())
         sets.append(RuleSet(id=raw["id"], title=raw["title"], published=_date(raw["published"]),
                             effective=_date(raw["effective"]),
