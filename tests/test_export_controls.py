@@ -25,7 +25,7 @@ def test_tpp_is_the_max_over_precisions_of_ops_times_bit_length():
     tpp, basis = cl.total_processing_performance(
         {"int8_ops": 624e12, "fp16_tensor_flops": 312e12, "fp32_flops": 19.5e12})
     assert tpp == 4992 and basis == "INT8"
-    # FP8 at 1979 TFLOPS (x 8 = 15832) beats FP16 tensor 989.5 x 16 = 15832? equal -> first wins
+    # FP16 tensor 1000 x 16 = 16000 beats FP8 1979 x 8 = 15832
     tpp, basis = cl.total_processing_performance({"fp16_tensor_flops": 1000e12, "fp8_flops": 1979e12})
     assert tpp == 16000 and basis == "FP16 tensor"
     assert cl.total_processing_performance({"fp64_flops": 100e12})[0] == 6400
