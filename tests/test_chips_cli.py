@@ -79,9 +79,14 @@ def test_list_as_of_picks_the_rule_set_and_csv_has_the_licence_column(run, home)
     assert gamer["status"] == "not controlled" and gamer["licence_required"] == "False"
 
 
-def test_list_table_prints_the_reason(run, home):
+def test_list_table_prints_the_reason(run, home, monkeypatch):
+    from aiatlas import cli
+
+    monkeypatch.setattr(cli.console, "width", 400)  # one line per chip
     code, out, _ = run("chips", "list", "--rules", "us-2023-10", "--home", home)
-    assert code == 0 and "Fixture" in out and "3A090.a" in out and "indetermi" in out
+    assert code == 0
+    big = next(line for line in out.splitlines() if "Fixture Big" in line)
+    assert "3A090.a under us-2023-10: TPP 16000 >= 4800" in big and "USA" in big
 
 
 def test_classify_by_name(run, home):

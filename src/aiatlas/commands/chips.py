@@ -21,8 +21,9 @@ DestOpt = typer.Option(None, "--destination", help="Destination country (ISO cod
 FormatOpt = typer.Option("table", "--format", "-f", help="table, csv or json")
 HomeOpt = typer.Option(None, "--home", help="Data home")
 
-LIST_COLUMNS = ("name", "manufacturer", "maker_country", "release_date", "tpp", "tpp_epoch",
-                "tpp_mismatch", "pd", "status", "licence_required", "reason")
+# The terminal table keeps what fits; csv and json carry every field (Epoch TPP, basis, ...).
+LIST_COLUMNS = ("name", "maker_country", "release_date", "tpp", "tpp_mismatch", "pd", "status",
+                "licence_required", "reason")
 
 
 def _flat(value: Any) -> Any:
