@@ -1,9 +1,13 @@
-"""Read Epoch's ml_hardware.csv from the mirror into warehouse-shaped rows (until `data` lands)."""
+"""Warehouse-shaped rows for chips tests: Epoch's ml_hardware.csv (until `data` lands), fixtures."""
 from __future__ import annotations
 
 import csv
 import datetime as dt
 from pathlib import Path
+
+import duckdb
+
+from aiatlas.warehouse.schema import TABLES, create_sql
 
 # Epoch header -> warehouse `hardware` column (see src/aiatlas/warehouse/schema.py).
 COLUMNS = {
@@ -41,3 +45,24 @@ def hardware_rows(mirror: Path) -> list[dict]:
                     row[column] = float(value)
             out.append(row)
     return out
+
+
+def read_fixture(path: Path) -> list[dict]:
+    """A hand-written CSV whose header uses warehouse column names; empty cells are NULL."""
+    with open(path, encoding="utf-8", newline="") as f:
+        return [{k: v for k, v in row.items() if v != ""} for row in csv.DictReader(f)]
+
+
+def write_warehouse(home: Path, tables: dict[str, list[dict]]) -> Path:
+    """A warehouse.duckdb in `home` holding only the given tables, typed by the schema."""
+    con = duckdb.connect(str(home / "warehouse.duckdb"))
+    for table, rows in tables.items():
+        con.execute(create_sql(table))
+        types = {c.name: c.type for c in TABLES[table]}
+        for row in rows:
+            cols = [c for c, v in row.items() if v is not None]
+            values = [float(row[c]) if types[c] == "DOUBLE" else row[c] for c in cols]
+            con.execute(f"INSERT INTO {table} ({', '.join(cols)}) VALUES "
+                        f"({', '.join('?' for _ in cols)})", values)
+    con.close()
+    return home

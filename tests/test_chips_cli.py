@@ -6,32 +6,17 @@ import io
 import json
 import sys
 
-import duckdb
 import pytest
 
+from chips_mirror import read_fixture, write_warehouse
+from conftest import FIXTURES
 from aiatlas.cli import main
-from aiatlas.warehouse.schema import create_sql
-
-FIXTURE = "chips/hardware.csv"
 
 
 @pytest.fixture()
 def home(tmp_path):
     """A data home whose warehouse holds only the fixture's `hardware` rows."""
-    from conftest import FIXTURES
-
-    with open(FIXTURES / FIXTURE, encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
-    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
-    con.execute(create_sql("hardware"))
-    for row in rows:
-        cols = [k for k, v in row.items() if v != ""]
-        values = [row[c] if c in ("name", "manufacturer", "type", "release_date")
-                  else float(row[c]) for c in cols]
-        con.execute(f"INSERT INTO hardware ({', '.join(cols)}) VALUES "
-                    f"({', '.join('?' for _ in cols)})", values)
-    con.close()
-    return tmp_path
+    return write_warehouse(tmp_path, {"hardware": read_fixture(FIXTURES / "chips" / "hardware.csv")})
 
 
 @pytest.fixture()
