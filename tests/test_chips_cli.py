@@ -7,9 +7,9 @@ import json
 import sys
 
 import pytest
-
 from chips_mirror import read_fixture, write_warehouse
 from conftest import FIXTURES
+
 from aiatlas.cli import main
 
 

@@ -6,8 +6,8 @@ afterwards these tests should read the built `hardware` table instead.
 from __future__ import annotations
 
 import pytest
-
 from chips_mirror import hardware_rows
+
 from aiatlas.export_controls import chips as ec
 from aiatlas.export_controls import rules as ecr
 

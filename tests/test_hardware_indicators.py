@@ -1,15 +1,14 @@
 """Hardware chapter indicators on tiny fixtures, and the Ibis classifier against the Python one."""
 from __future__ import annotations
 
-import datetime as dt
 import math
 
 import ibis
 import numpy as np
 import pytest
-
 from chips_mirror import hardware_rows, read_fixture, write_warehouse
 from conftest import FIXTURES
+
 from aiatlas.export_controls import chips as ec
 from aiatlas.export_controls import rules as ecr
 from aiatlas.indicators import registry

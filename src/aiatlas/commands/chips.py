@@ -5,7 +5,7 @@ import csv
 import json
 import sys
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 
@@ -52,9 +52,9 @@ def _emit(rows: list[dict[str, Any]], fmt: str, meta: dict[str, Any], columns=No
 
 
 @app.command("list")
-def list_chips(rules: Optional[str] = RulesOpt, as_of: Optional[str] = AsOfOpt,
-               destination: Optional[str] = DestOpt, format: str = FormatOpt,
-               home: Optional[Path] = HomeOpt) -> None:
+def list_chips(rules: str | None = RulesOpt, as_of: str | None = AsOfOpt,
+               destination: str | None = DestOpt, format: str = FormatOpt,
+               home: Path | None = HomeOpt) -> None:
     """Every accelerator: maker, release, computed and Epoch TPP, PD, status, licence, reason."""
     rows = api.chips(rules=rules, as_of=as_of, destination=destination, home=home)
     used = rows[0]["rule_set"] if rows else rules
@@ -65,25 +65,25 @@ def list_chips(rules: Optional[str] = RulesOpt, as_of: Optional[str] = AsOfOpt,
 
 
 @app.command("classify")
-def classify(name: Optional[str] = typer.Argument(None, help="Chip name in the hardware table"),
-             int8_tops: Optional[float] = typer.Option(None, "--int8-tops", help="Dense INT8 TOPS"),
-             int4_tops: Optional[float] = typer.Option(None, "--int4-tops", help="Dense INT4 TOPS"),
-             fp4_tflops: Optional[float] = typer.Option(None, "--fp4-tflops"),
-             fp8_tflops: Optional[float] = typer.Option(None, "--fp8-tflops"),
-             fp16_tflops: Optional[float] = typer.Option(None, "--fp16-tflops",
+def classify(name: str | None = typer.Argument(None, help="Chip name in the hardware table"),
+             int8_tops: float | None = typer.Option(None, "--int8-tops", help="Dense INT8 TOPS"),
+             int4_tops: float | None = typer.Option(None, "--int4-tops", help="Dense INT4 TOPS"),
+             fp4_tflops: float | None = typer.Option(None, "--fp4-tflops"),
+             fp8_tflops: float | None = typer.Option(None, "--fp8-tflops"),
+             fp16_tflops: float | None = typer.Option(None, "--fp16-tflops",
                                                          help="Dense FP16/BF16 tensor TFLOPS"),
-             tf32_tflops: Optional[float] = typer.Option(None, "--tf32-tflops"),
-             fp32_tflops: Optional[float] = typer.Option(None, "--fp32-tflops"),
-             fp64_tflops: Optional[float] = typer.Option(None, "--fp64-tflops"),
-             die_area: Optional[float] = typer.Option(None, "--die-area", help="Logic die mm^2"),
-             io_bandwidth_gbs: Optional[float] = typer.Option(
+             tf32_tflops: float | None = typer.Option(None, "--tf32-tflops"),
+             fp32_tflops: float | None = typer.Option(None, "--fp32-tflops"),
+             fp64_tflops: float | None = typer.Option(None, "--fp64-tflops"),
+             die_area: float | None = typer.Option(None, "--die-area", help="Logic die mm^2"),
+             io_bandwidth_gbs: float | None = typer.Option(
                  None, "--io-bandwidth-gbs", help="Aggregate bidirectional I/O, GB/s"),
-             datacenter: Optional[bool] = typer.Option(
+             datacenter: bool | None = typer.Option(
                  None, "--datacenter/--not-datacenter",
                  help="Designed or marketed for data centers (default: unknown)"),
-             rules: Optional[str] = RulesOpt, as_of: Optional[str] = AsOfOpt,
-             destination: Optional[str] = DestOpt, format: str = FormatOpt,
-             home: Optional[Path] = HomeOpt) -> None:
+             rules: str | None = RulesOpt, as_of: str | None = AsOfOpt,
+             destination: str | None = DestOpt, format: str = FormatOpt,
+             home: Path | None = HomeOpt) -> None:
     """Classify one chip, by name or from its datasheet figures; never guesses a missing one."""
     figures = {k: v for k, v in dict(
         int8_tops=int8_tops, int4_tops=int4_tops, fp4_tflops=fp4_tflops, fp8_tflops=fp8_tflops,

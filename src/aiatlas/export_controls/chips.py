@@ -4,7 +4,8 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from collections import Counter
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from aiatlas.errors import UsageError
 from aiatlas.export_controls import classify as cl

@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 import operator
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from aiatlas.export_controls.rules import Exemption, Notice, Rules, RuleSet
 

@@ -113,7 +113,7 @@ _STATUS = Param("status", str, "Existing", "Cluster status to count, or 'all'",
 
 def _clusters(t, status: str) -> ibis.Table:
     c = t.gpu_clusters
-    c = c.filter(c.excluded.fill_null(False) == False)  # noqa: E712 - Ibis needs ==
+    c = c.filter(~c.excluded.fill_null(False))
     return c if status == "all" else c.filter(c.status == status)
 
 
