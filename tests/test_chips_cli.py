@@ -7,7 +7,7 @@ import json
 import sys
 
 import pytest
-from chips_mirror import read_fixture, write_warehouse
+from chips_helpers import read_fixture, write_warehouse
 from conftest import FIXTURES
 
 from aiatlas.cli import main

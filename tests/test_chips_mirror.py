@@ -1,12 +1,10 @@
-"""Real accelerators from Epoch's ml_hardware.csv, classified by hand under 2022 and 2023 rules.
-
-Until the `data` branch lands the rows are read straight from the mirror (tests/chips_mirror.py);
-afterwards these tests should read the built `hardware` table instead.
-"""
+"""Real accelerators from Epoch's ml_hardware.csv (the built `hardware` table), classified by hand
+under the 2022 and 2023 rules, and the chips API end to end."""
 from __future__ import annotations
 
 import pytest
-from chips_mirror import hardware_rows
+from chips_helpers import built_hardware
+from aiatlas import api
 
 from aiatlas.export_controls import chips as ec
 from aiatlas.export_controls import rules as ecr
@@ -61,8 +59,8 @@ HAND_WORKED = [
 
 
 @pytest.fixture(scope="module")
-def rows(mirror):
-    return hardware_rows(mirror)
+def rows(built_home):
+    return built_hardware(built_home)
 
 
 @pytest.mark.mirror
@@ -115,3 +113,30 @@ def test_every_row_gets_a_status_and_a_reason(rows):
     assert counts["3A090.a"] > 40 and counts["not controlled"] > 40
     makers = {r["manufacturer"] for r in table if r["manufacturer"]}
     assert makers <= set(RULES.maker_countries), makers - set(RULES.maker_countries)
+
+
+@pytest.mark.mirror
+def test_api_chips_as_of_a_date_and_for_a_destination(built_home):
+    rows = api.chips(as_of="2023-06-01", destination="China", home=built_home)
+    assert {r["rule_set"] for r in rows} == {"us-2022-10"}
+    by_name = {r["name"]: r for r in rows}
+    assert by_name["NVIDIA A100 SXM4 80 GB"]["licence_required"] is True
+    assert by_name["Huawei Ascend 910B"]["licence_required"] is False  # I/O 392 < 600
+    assert by_name["NVIDIA H800 SXM5"]["licence_required"] is None     # I/O unknown
+    # the same chips for Germany: nothing needs a licence under the 2022 rule
+    de = api.chips(as_of="2023-06-01", destination="DEU", home=built_home)
+    assert {r["licence_required"] for r in de} == {False}
+
+
+@pytest.mark.mirror
+def test_api_classify_chip_by_name_applies_the_h20_notice(built_home):
+    got = api.classify_chip("H20", rules="us-2024-12", destination="CHN", home=built_home)
+    assert got["name"] == "NVIDIA HGX H20" and got["status"] == "indeterminate"
+    assert got["licence_required"] is True and got["notices"][0].startswith("h20-2025-04")
+
+
+@pytest.mark.mirror
+def test_chips_controlled_indicator_matches_the_chip_list(built_home):
+    listed = ec.status_counts(api.chips(rules="us-2023-10", home=built_home))
+    counted = api.compute("chips_controlled", home=built_home, rules="us-2023-10").to_pylist()
+    assert {r["status"]: r["value"] for r in counted} == listed

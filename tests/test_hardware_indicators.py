@@ -6,7 +6,7 @@ import math
 import ibis
 import numpy as np
 import pytest
-from chips_mirror import hardware_rows, read_fixture, write_warehouse
+from chips_helpers import built_hardware, read_fixture, write_warehouse
 from conftest import FIXTURES
 
 from aiatlas.export_controls import chips as ec
@@ -96,10 +96,24 @@ def test_indicators_are_registered_in_the_hardware_chapter():
 @pytest.mark.mirror
 @pytest.mark.parametrize("rule_id", ["us-2022-10", "us-2023-10", "us-2024-12",
                                      "us-2025-01-diffusion"])
-def test_ibis_classifier_agrees_with_python_on_every_real_chip(tmp_path, mirror, rule_id):
-    rows = hardware_rows(mirror)
-    t = tables(tmp_path, hardware=rows)
+def test_ibis_classifier_agrees_with_python_on_every_real_chip(built_home, rule_id):
+    rows = built_hardware(built_home)
+    t = Tables(ibis.duckdb.connect(str(built_home / "warehouse.duckdb"), read_only=True))
     ibis_status = {r["name"]: r["status"] for r in
                    registry.get("chips_controlled").rows(t, rules=rule_id).to_pyarrow().to_pylist()}
     py_status = {r["name"]: r["status"] for r in ec.table(rows, RULES.get(rule_id), RULES)}
     assert ibis_status == py_status
+
+
+@pytest.mark.mirror
+def test_hardware_indicators_on_the_built_warehouse(built_home):
+    from aiatlas import api
+
+    price = api.compute("hardware_price_performance", home=built_home).to_pylist()
+    assert len(price) > 5
+    doubling = price[0]["doubling_time_years"]
+    assert 1 < doubling < 5  # FP32 per dollar has doubled every few years, not months or decades
+    clusters = api.compute("cluster_compute_by_country", home=built_home).to_pylist()
+    assert {clusters[0]["country"], clusters[1]["country"]} == {"USA", "CHN"}
+    makers = api.compute("accelerators_by_maker_country", home=built_home).to_pylist()
+    assert {r["country"] for r in makers} >= {"USA", "CHN", "JPN"}

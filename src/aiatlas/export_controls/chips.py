@@ -74,11 +74,15 @@ def status_counts(classified: Iterable[Mapping[str, Any]]) -> dict[str, int]:
 
 
 def find(rows: list[Mapping[str, Any]], name: str) -> Mapping[str, Any]:
-    """The hardware row named `name` (exact, case-insensitive, else a unique substring)."""
+    """The hardware row named `name`: exact (any case), else a unique whole-word or substring match."""
     wanted = name.strip().lower()
     exact = [r for r in rows if (r.get("name") or "").lower() == wanted]
     if exact:
         return exact[0]
+    # whole words first, so "H20" finds "NVIDIA HGX H20" and not also "NVIDIA H200 SXM"
+    words = [r for r in rows if f" {wanted} " in f" {(r.get('name') or '').lower()} "]
+    if len(words) == 1:
+        return words[0]
     partial = [r for r in rows if wanted in (r.get("name") or "").lower()]
     if len(partial) == 1:
         return partial[0]
