@@ -8,6 +8,7 @@ import duckdb
 
 from aiatlas.warehouse.schema import TABLES, create_sql
 
+
 def read_fixture(path: Path) -> list[dict]:
     """A hand-written CSV whose header uses warehouse column names; empty cells are NULL."""
     with open(path, encoding="utf-8", newline="") as f:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from chips_helpers import built_hardware
-from aiatlas import api
 
+from aiatlas import api
 from aiatlas.export_controls import chips as ec
 from aiatlas.export_controls import rules as ecr
 
