@@ -140,3 +140,13 @@ def test_chips_controlled_indicator_matches_the_chip_list(built_home):
     listed = ec.status_counts(api.chips(rules="us-2023-10", home=built_home))
     counted = api.compute("chips_controlled", home=built_home, rules="us-2023-10").to_pylist()
     assert {r["status"]: r["value"] for r in counted} == listed
+
+
+@pytest.mark.mirror
+@pytest.mark.parametrize("datacenter, status", [(None, "indeterminate"), (False, "not controlled"),
+                                                (True, "3A090.a")])
+def test_named_chip_with_marketing_given(built_home, datacenter, status):
+    # RTX 4080: TPP 3120, PD 8.23 -> .a if marketed for data centers, exempt otherwise
+    got = api.classify_chip("RTX 4080", rules="us-2023-10", datacenter=datacenter, home=built_home)
+    assert (got["name"], got["datacenter"], got["status"]) == ("NVIDIA GeForce RTX 4080",
+                                                               datacenter, status)

@@ -160,11 +160,15 @@ def classify_chip(name: str | None = None, *, rules: str | None = None, as_of=No
 
     all_rules = ecr.load()
     rs, on, dest = ec.resolve(all_rules, rules, as_of, destination)
-    if name and specs:
-        raise UsageError("give a chip name or its figures, not both")
     if name:
+        # Epoch does not record data-center marketing, so a named chip may be given it
+        datacenter = specs.pop("datacenter", None)
+        if specs:
+            raise UsageError("give a chip name or its figures, not both",
+                             hint="with a name, only --datacenter/--not-datacenter may be added")
         rows = wh.duckdb(_settings(home=home)).table("hardware").to_pyarrow().to_pylist()
-        return ec.chip_row(ec.find(rows, name), rs, all_rules, destination=dest, as_of=on)
+        row = dict(ec.find(rows, name), datacenter=datacenter)
+        return ec.chip_row(row, rs, all_rules, destination=dest, as_of=on)
     if not specs:
         raise UsageError("give a chip name or at least one performance figure",
                          hint="e.g. --int8-tops 624 --fp16-tflops 312 --die-area 826")

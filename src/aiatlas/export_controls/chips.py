@@ -55,6 +55,7 @@ def chip_row(row: Mapping[str, Any], rs: RuleSet | None, rules: Rules, *,
         "die_area_mm2": specs.die_area_mm2,
         "pd": specs.pd,
         "io_bandwidth_gbs": specs.io_bandwidth_gbs,
+        "datacenter": specs.datacenter,
         **{k: v for k, v in result.to_dict().items()},
     }
 
