@@ -56,7 +56,7 @@ def chip_row(row: Mapping[str, Any], rs: RuleSet | None, rules: Rules, *,
         "pd": specs.pd,
         "io_bandwidth_gbs": specs.io_bandwidth_gbs,
         "datacenter": specs.datacenter,
-        **{k: v for k, v in result.to_dict().items()},
+        **result.to_dict(),
     }
 
 

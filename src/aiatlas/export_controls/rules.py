@@ -55,7 +55,7 @@ class RuleSet:
 
     def describe(self) -> dict[str, Any]:
         """The rule set as plain data (dates as ISO strings), for JSON output."""
-        return _jsonable({k: v for k, v in self.raw.items()})
+        return _jsonable(self.raw)
 
 
 @dataclass(frozen=True)
