@@ -181,3 +181,16 @@ def test_docs_warehouse_md_is_generated_from_the_schema():
     assert docs.strip() == markdown().strip(), "run `make docs` to regenerate docs/warehouse.md"
     for table in TABLES:
         assert f"## `{table}`" in docs
+
+
+def test_temp_files_of_killed_builds_are_cleaned_up(home):
+    import subprocess
+    import sys
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    stale = home / f"warehouse.duckdb.tmp-{dead}"
+    stale.write_bytes(b"half a database")
+    api.build(home=home)
+    assert not stale.exists()
+    assert query(home, "SELECT count(*) FROM models") == [(2,)]

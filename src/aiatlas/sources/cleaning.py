@@ -145,17 +145,20 @@ class Sheet:
     def raw(self) -> Iterator[tuple[int, dict[str, str | None]]]:
         """(1-based data row, field -> stripped cell text or None) per non-blank row; absent -> None."""
         width, row = len(self.header), 0
+        names = [fl.name for fl in self.fields]
+        index = list(self.index.items())
         while (cells := self._next()) is not None:
-            if not any(c.strip() for c in cells):
+            if not "".join(cells).strip():  # blank line (one C call, not a loop over cells)
                 continue
             row += 1
-            if len(cells) < width:
-                self.reject(row, self.header[len(cells)], None,
-                            f"row has {len(cells)} of {width} fields; missing cells loaded as NULL")
-            out: dict[str, str | None] = dict.fromkeys(fl.name for fl in self.fields)
-            for name, at in self.index.items():
-                cell = cells[at].strip() if at < len(cells) else ""
-                out[name] = cell or None
+            n = len(cells)
+            if n < width:
+                self.reject(row, self.header[n], None,
+                            f"row has {n} of {width} fields; missing cells loaded as NULL")
+            out: dict[str, str | None] = dict.fromkeys(names)
+            for name, at in index:
+                if at < n:
+                    out[name] = cells[at].strip() or None
             yield row, out
 
     def rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
