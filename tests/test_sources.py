@@ -165,7 +165,9 @@ def test_benchmark_scores_from_runs_and_external_tables(tmp_path):
     assert {r["name"] for r in out["benchmark_scores"] if r["benchmark"] == "mmlu"} == {
         "GPT-4o", "Qwen 1.8B", "Old model"}
     assert {(r["file"], r["row"], r["column"]) for r in rejects.rows} == {
-        ("benchmarks_runs.csv", 2, "started_at"), ("external_benchmark_mmlu.csv", 4, "EM"),
+        ("benchmarks_runs.csv", 2, "started_at"), ("benchmarks_runs.csv", 4, "task"),
+        ("benchmarks_runs.csv", 5, "Best score (across scorers)"),
+        ("external_benchmark_mmlu.csv", 4, "EM"),
         ("external_benchmark_mmlu.csv", 5, "EM")}
 
 
