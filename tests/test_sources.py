@@ -246,3 +246,13 @@ def test_field_kinds_match_the_schema_types():
         types = {c.name: c.type for c in TABLES[table]}
         for fl in fields:
             assert fl.kind in kind_of[types[fl.name]], (table, fl.name)
+
+
+@pytest.mark.parametrize("text, value", [("32°35'25\"N", 32.590278), ("90°05'35\"W", -90.093056),
+                                         ("41.5", 41.5)])
+def test_data_center_coordinates_to_decimal_degrees(text, value):
+    from aiatlas.sources.epoch_misc import degrees
+
+    assert degrees(text) == pytest.approx(value, abs=1e-6)
+    with pytest.raises(ValueError):
+        degrees("somewhere in Texas")

@@ -106,3 +106,11 @@ def test_cli_build_then_strict_exit_codes(built_home):
     listed = run("rejects", "--source", "epoch_notable_models")
     assert listed.returncode == 0 and "notable_ai_models.csv:448:Training dataset size" in listed.stdout
     assert run("rejects", "--source", "nope").returncode == 2
+
+
+def test_spreadsheet_files_load_without_rejects(con):
+    assert count(con, "_rejects", "source NOT IN ('epoch_notable_models')") == 0
+    assert con.execute("SELECT count(latitude), count(longitude) FROM data_centers").fetchone() == (
+        16, 16)
+    assert count(con, "gpu_clusters", "first_operational_date IS NOT NULL") == 608  # SOURCES.md
+    assert count(con, "gpu_clusters", "country IS NULL") == 85
