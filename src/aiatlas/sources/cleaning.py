@@ -28,12 +28,13 @@ class Field:
     kind: str = "text"
     required: bool = False
     divisor: float = 1.0  # fraction: a plain number is divided by this (100 for 0..100 scores)
+    empty: Any = None  # value of an empty cell (False for tick-box columns), when the column exists
 
 
 def f(name: str, *headers: str, kind: str = "text", required: bool = False,
-      divisor: float = 1.0) -> Field:
+      divisor: float = 1.0, empty: Any = None) -> Field:
     """Shorthand for a Field: the output name, then every header variant it may have."""
-    return Field(name, headers, kind, required, divisor)
+    return Field(name, headers, kind, required, divisor, empty)
 
 
 def read_text(path: Path, file: str) -> str:
@@ -163,11 +164,12 @@ class Sheet:
 
     def rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
         """(1-based data row, field name -> typed value); a bad cell is rejected and becomes None."""
-        kinds = [(fl.name, fl.kind, fl.divisor, self.header[self.index[fl.name]])
+        kinds = [(fl.name, fl.kind, fl.divisor, fl.empty, self.header[self.index[fl.name]])
                  for fl in self.fields if fl.name in self.index]
         for row, cells in self.raw():
-            for name, kind, divisor, header in kinds:
-                cells[name] = self.typed(row, header, cells[name], kind, divisor)
+            for name, kind, divisor, empty, header in kinds:
+                text = cells[name]
+                cells[name] = empty if text is None else self.typed(row, header, text, kind, divisor)
             yield row, cells
 
     def typed(self, row: int, column: str, s: str | None, kind: str, divisor: float = 1.0) -> Any:
