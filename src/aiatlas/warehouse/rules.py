@@ -36,7 +36,8 @@ cleaner is the same one, which is how older header variants stay tested.
 Accepted formats: numbers as written by the publishers and by spreadsheets (`1600000000000.0`,
 `9.702e+24`, `9.90E+22`; not `nan`, `inf` or thousands separators); dates as ISO `YYYY-MM-DD`
 (a time part is ignored), `YYYY/MM/DD`, or spreadsheet `M/D/YYYY`; booleans `TRUE/FALSE`,
-`True`, `Yes/No`.
+`True`, `Yes/No`. In tick-box columns (`Frontier model`, `Exclude`, `Include in Standard
+Analysis`) an empty cell is false; elsewhere an empty cell is NULL.
 
 On the mirror data, three notable-model cells are rejected: `Training dataset size (total)`
 holds two comma-joined sizes (e.g. `2260275840,2290000001`), which is no single number.
