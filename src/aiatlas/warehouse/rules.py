@@ -31,7 +31,9 @@ cleaner is the same one, which is how older header variants stay tested.
   instead, and the reason says so. A row shorter than the header is loaded with NULLs and
   recorded. `aiatlas build` prints rows loaded / rejected per source; `--strict` turns any
   reject into exit code 1; `aiatlas rejects` lists them.
-* Row numbers are 1-based **data rows** (records, not lines: free-text cells hold newlines).
+* Row numbers are 1-based **data rows** (records, not lines: free-text cells hold newlines);
+  in JSON files, the 1-based position of the entry (counted across categories in
+  `leaderboard-text.json`, whose reject column reads `category.model.rating`).
 
 Accepted formats: numbers as written by the publishers and by spreadsheets (`1600000000000.0`,
 `9.702e+24`, `9.90E+22`; not `nan`, `inf` or thousands separators); dates as ISO `YYYY-MM-DD`
