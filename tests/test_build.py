@@ -194,3 +194,15 @@ def test_temp_files_of_killed_builds_are_cleaned_up(home):
     api.build(home=home)
     assert not stale.exists()
     assert query(home, "SELECT count(*) FROM models") == [(2,)]
+
+
+def test_build_reads_what_fetch_writes(tmp_path):
+    mirror = tmp_path / "mirror"
+    (mirror / "epoch").mkdir(parents=True)
+    (mirror / "epoch" / "notable_ai_models.csv").write_bytes(GOOD["notable_ai_models.csv"].read_bytes())
+    home = tmp_path / "home"
+    api.fetch(["epoch_notable_models"], mirror=str(mirror), home=home)
+    result = api.build(home=home)
+    assert query(home, "SELECT count(*) FROM models") == [(2,)]
+    snap = next(s for s in result["sources"] if s["source"] == "epoch_notable_models")
+    assert query(home, "SELECT snapshot_id, rows FROM _snapshots") == [(snap["snapshot_id"], 2)]
