@@ -99,6 +99,14 @@ def explain(id: str, *, where: dict[str, Any] | None = None, home=None, backend:
     return Result(meta=meta, table=rows.to_pyarrow(), provenance=prov, build_id=build_id)
 
 
+def facts(topic: str | None = None, subject: str | None = None, measure: str | None = None,
+          *, confirmed_only: bool = False) -> list[dict[str, Any]]:
+    """Curated, cited facts (each with publisher, url, published, as_printed), for claims and report."""
+    from aiatlas.curated.loader import find_facts
+
+    return find_facts(topic, subject, measure, confirmed_only=confirmed_only)
+
+
 def snapshots(*, home=None) -> list[dict[str, Any]]:
     """What the current warehouse was built from."""
     con = wh.duckdb(_settings(home=home))
