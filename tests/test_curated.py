@@ -283,3 +283,27 @@ def test_api_facts_sees_an_edited_file(tmp_path, monkeypatch):
     path.write_text(path.read_text() + "\n  - " + yaml.safe_dump(dict(GOOD, id="added-record"),
                                                                  sort_keys=False).replace("\n", "\n    "))
     assert len(api.facts(topic="public_opinion")) == before + 1
+
+
+# --- docs ---------------------------------------------------------------------------------------
+
+def test_docs_generated_part_is_up_to_date():
+    from aiatlas.curated.docs import BEGIN, markdown
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "curated.md").read_text(encoding="utf-8")
+    assert BEGIN in text, "docs/curated.md lost its generated-part marker"
+    assert text[text.index(BEGIN):] == markdown(), "run: python -m aiatlas.curated.docs"
+
+
+@pytest.mark.parametrize("period, day", [("2024", dt.date(2024, 1, 1)), ("2024-07", dt.date(2024, 7, 1)),
+                                         ("2024-H2", dt.date(2024, 7, 1)),
+                                         ("2024-Q3", dt.date(2024, 7, 1)),
+                                         ("2024-Q1", dt.date(2024, 1, 1))])
+def test_period_forms_give_their_first_day(tmp_path, period, day):
+    path = write_topic(tmp_path, [dict(GOOD, period=period)])
+    assert loader.load_facts([path])[0]["ref_date"] == day
+
+
+def test_bad_period_is_named(tmp_path):
+    msg = error_for(tmp_path, period="late 2024")
+    assert "field 'period': expected YYYY, YYYY-MM, YYYY-H1 or YYYY-Q1, got 'late 2024'" in msg

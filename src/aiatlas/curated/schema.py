@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any, Literal, Optional
+from typing import Annotated, Any, Literal, Optional, Union, get_args, get_origin
 
 import pycountry
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -159,10 +159,23 @@ def validate_record(raw: Any, *, file: str, index: int, line: int | None = None)
                         hint="fix the record; the schema is in docs/curated.md") from None
 
 
+def _type_name(annotation: Any) -> str:
+    """A field's type in a curator's words: text, number, date, true/false or one of a list."""
+    args = [a for a in get_args(annotation) if a is not type(None)]
+    if get_origin(annotation) is Literal:
+        return "one of " + ", ".join(f"`{a}`" for a in get_args(annotation))
+    if get_origin(annotation) is Union:
+        return _type_name(args[0])
+    if get_origin(annotation) is Annotated:
+        return _type_name(args[0])
+    return {str: "text", float: "number", bool: "true/false", dt.date: "date YYYY-MM-DD"}.get(
+        annotation, str(annotation))
+
+
 def schema_markdown() -> str:
     """The fields of a fact as a Markdown table (for docs/curated.md)."""
     rows = ["| field | type | required |", "|---|---|---|"]
     for name, info in Fact.model_fields.items():
-        ann = str(info.annotation).replace("typing.", "").replace("Optional", "optional")
-        rows.append(f"| `{name}` | {ann} | {'yes' if info.is_required() else 'no'} |")
+        rows.append(f"| `{name}` | {_type_name(info.annotation)} | "
+                    f"{'yes' if info.is_required() else 'no'} |")
     return "\n".join(rows)
