@@ -124,8 +124,8 @@ def test_self_reported_topic_requires_the_flag(tmp_path):
 def test_unknown_source_key_is_named(tmp_path):
     record = {k: v for k, v in GOOD.items() if k not in ("publisher", "title", "url", "published")}
     record["source"] = "nope"
-    path = write_topic(tmp_path, [record], sources={"real": dict(publisher="P", title="T",
-                                                                  url="https://e.org", published="2024-01-01")})
+    path = write_topic(tmp_path, [record], sources={"real": {"publisher": "P", "title": "T",
+                                                                  "url": "https://e.org", "published": "2024-01-01"}})
     with pytest.raises(DataError, match=r"field 'source': no source 'nope' .*known: real"):
         loader.load_facts([path])
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import yaml
 

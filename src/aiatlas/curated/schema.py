@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any, Literal, Optional, Union, get_args, get_origin
+import types
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import pycountry
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -42,11 +43,11 @@ class Fact(BaseModel):
     subject: str
     subject_type: Literal[SUBJECT_TYPES]  # type: ignore[valid-type]
     measure: str
-    label: Optional[str] = None  # a short headline in our own words (events, programmes)
-    value: Optional[Number] = None
+    label: str | None = None  # a short headline in our own words (events, programmes)
+    value: Number | None = None
     unit: str
-    period: Optional[str] = None  # the span the figure covers: "2024", "2024-05", "2024-H1"
-    date: Optional[dt.date] = None  # the day an event happened or a programme was announced
+    period: str | None = None  # the span the figure covers: "2024", "2024-05", "2024-H1"
+    date: dt.date | None = None  # the day an event happened or a programme was announced
     publisher: str
     title: str
     url: str
@@ -54,7 +55,7 @@ class Fact(BaseModel):
     as_printed: str
     note: str
     confirmed: bool = True
-    unconfirmed_reason: Optional[str] = None
+    unconfirmed_reason: str | None = None
     self_reported: bool = False
 
     @field_validator("id")
@@ -66,7 +67,7 @@ class Fact(BaseModel):
 
     @field_validator("period")
     @classmethod
-    def _period(cls, v: Optional[str]) -> Optional[str]:
+    def _period(cls, v: str | None) -> str | None:
         if v is not None and not _PERIOD.match(v):
             raise ValueError(f"expected YYYY, YYYY-MM, YYYY-H1 or YYYY-Q1, got {v!r}")
         return v
@@ -86,7 +87,7 @@ class Fact(BaseModel):
         return v
 
     @model_validator(mode="after")
-    def _consistent(self) -> "Fact":
+    def _consistent(self) -> Fact:
         if self.subject_type == "country" and pycountry.countries.get(alpha_3=self.subject) is None:
             raise _FieldError("subject", f"expected an ISO 3166-1 alpha-3 code, got {self.subject!r}")
         if self.subject_type == "subdivision" and pycountry.subdivisions.get(code=self.subject) is None:
@@ -130,7 +131,7 @@ def _describe(err: dict[str, Any]) -> tuple[str, str]:
         return field, "missing (required)"
     if kind == "extra_forbidden":
         return field, "unknown field (see docs/curated.md for the schema)"
-    if kind.startswith("float") or kind.startswith("int"):
+    if kind.startswith(("float", "int")):
         return field, f"expected a number, got {got!r}"
     if kind.startswith("date"):
         return field, f"expected a date YYYY-MM-DD, got {got!r}"
@@ -164,7 +165,7 @@ def _type_name(annotation: Any) -> str:
     args = [a for a in get_args(annotation) if a is not type(None)]
     if get_origin(annotation) is Literal:
         return "one of " + ", ".join(f"`{a}`" for a in get_args(annotation))
-    if get_origin(annotation) is Union:
+    if get_origin(annotation) in (Union, types.UnionType):
         return _type_name(args[0])
     if get_origin(annotation) is Annotated:
         return _type_name(args[0])
