@@ -187,6 +187,15 @@ def test_loader_is_deterministic_and_carries_file_checksum():
     assert by_file["aiatlas/curated/public_opinion.yaml"] == hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def test_warehouse_rows_fit_their_tables():
+    rows = loader.warehouse_rows()
+    for table in ("curated_facts", "_snapshots"):
+        columns = {c.name for c in TABLES[table]}
+        assert rows[table] and all(set(r) == columns for r in rows[table]), table
+    assert {s["file"] for s in rows["_snapshots"]} == {f"{t}.yaml" for t in TOPICS}
+    assert sum(s["rows"] for s in rows["_snapshots"]) == len(rows["curated_facts"])
+
+
 def test_rows_match_the_warehouse_contract():
     columns = [c.name for c in TABLES["curated_facts"]]
     for row in loader.load_facts([FIXTURES / "public_opinion.yaml"]):

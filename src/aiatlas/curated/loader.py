@@ -183,6 +183,11 @@ def curated_snapshots(paths: Iterable[Path] | None = None) -> list[dict[str, Any
     return out
 
 
+def warehouse_rows() -> dict[str, list[dict[str, Any]]]:
+    """What the build inserts: the `curated_facts` rows and their `_snapshots` provenance rows."""
+    return {"curated_facts": load_facts(), "_snapshots": curated_snapshots()}
+
+
 @functools.lru_cache(maxsize=4)
 def _cached(stamp: tuple[tuple[str, int, int], ...]) -> tuple[dict[str, Any], ...]:
     """Parsed facts for one state of the files; a changed file changes the stamp."""
