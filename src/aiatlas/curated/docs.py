@@ -26,6 +26,13 @@ def markdown() -> str:
         out.append(f"| `{topic}` | {counts[(topic, True)]} | {counts[(topic, False)]} |")
     out.append(f"| **all** | {sum(r['confirmed'] for r in rows)} | "
                f"{sum(not r['confirmed'] for r in rows)} |")
+    out += ["", "## Measures", "", "What `measure` values exist, with their units and subjects "
+            "(for matching claims).", "", "| topic | measure | unit | subjects |", "|---|---|---|---|"]
+    measures: dict[tuple, set[str]] = defaultdict(set)
+    for r in rows:
+        measures[(r["topic"], r["measure"], r["unit"])].add(r["subject"])
+    for (topic, measure, unit), subjects in measures.items():
+        out.append(f"| `{topic}` | `{measure}` | {unit} | {', '.join(sorted(subjects))} |")
     out += ["", "## Schema", "", schema_markdown(), "", "## Sources", ""]
     by_source: dict[tuple, list[str]] = defaultdict(list)
     for r in rows:
