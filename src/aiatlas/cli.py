@@ -92,6 +92,11 @@ from aiatlas.commands.facts import facts as _facts  # noqa: E402
 
 app.command("facts")(_facts)
 
+from aiatlas.commands import data as _data  # noqa: E402
+
+app.command("build")(_data.build)
+app.command("rejects")(_data.rejects)
+
 
 @app.command("list")
 def list_cmd(chapter: Optional[str] = typer.Option(None, help="Only this chapter")) -> None:
