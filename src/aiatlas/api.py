@@ -61,6 +61,8 @@ def _provenance(con, ind: registry.Indicator) -> tuple[list[dict[str, Any]], str
     from aiatlas.sources.registry import sources_for_tables
 
     wanted = sorted(sources_for_tables(ind.sources))
+    if "curated_facts" in ind.sources:  # curated YAML files are recorded as source "curated"
+        wanted.append("curated")
     snaps = con.table("_snapshots")
     rows = snaps.filter(snaps.source.isin(wanted)).order_by(["source", "file"]).to_pyarrow()
     build = con.table("_build").to_pyarrow().to_pylist()
