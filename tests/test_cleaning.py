@@ -120,3 +120,11 @@ def test_missing_header_row_is_a_data_error(tmp_path, content):
     path.write_bytes(content)
     with pytest.raises(DataError, match=r"^x\.csv:1: no header row"):
         Sheet("s", "x.csv", path, (), Rejects())
+
+
+def test_missing_column_message_stays_on_one_line(tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_text('"Mo\ndel",Parameters\nA,1\n')
+    with pytest.raises(DataError) as e:
+        Sheet("s", "x.csv", path, FIELDS, Rejects())
+    assert str(e.value) == "x.csv: missing column 'Model' (found: 'Mo\\ndel', Parameters)"

@@ -123,8 +123,8 @@ class Sheet:
             if at is not None:
                 self.index[fld.name] = at
             elif fld.required:
-                raise DataError(f"{file}: missing column '{fld.headers[0]}' "
-                                f"(found: {', '.join(self.header)})",
+                found = ", ".join(h if h.isprintable() else repr(h) for h in self.header)
+                raise DataError(f"{file}: missing column '{fld.headers[0]}' (found: {found})",
                                 hint="the export's header changed; add the new name to the "
                                      "source's alias table")
 
