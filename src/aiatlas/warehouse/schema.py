@@ -257,6 +257,34 @@ TABLES: dict[str, tuple[Column, ...]] = {
         _c("water_use_mgd", "DOUBLE", "million gallons per day", "Water use"),
         _c("ops_8bit", "DOUBLE", "OP/s", "8-bit performance"),
     ),
+    "curated_facts": (
+        _c("id", "VARCHAR", "", "Stable fact id, unique across all curated files"),
+        _c("topic", "VARCHAR", "", "public_opinion, ai_adoption, robot_installations, investment_programmes, "
+           "policy_events, responsible_ai or self_reported_benchmarks"),
+        _c("subject", "VARCHAR", "", "ISO 3166-1 alpha-3 (country), ISO 3166-2 (subdivision), 'WLD', a region, "
+           "an organization or a model id"),
+        _c("subject_type", "VARCHAR", "", "country, subdivision, region, world, organization or model"),
+        _c("measure", "VARCHAR", "", "What the value measures, e.g. 'industrial_robot_installations'"),
+        _c("label", "VARCHAR", "", "Short headline in our own words (events, programmes); NULL otherwise"),
+        _c("value", "DOUBLE", "see unit", "The figure in whole units (109e9 for '109 billion'); NULL for "
+           "events without a count and for unconfirmed records with no figure seen"),
+        _c("unit", "VARCHAR", "", "percent, percentage points, units, an ISO 4217 currency, event, ..."),
+        _c("period", "VARCHAR", "", "Span the figure covers: YYYY, YYYY-MM, YYYY-H1, YYYY-Q1; NULL for dated events"),
+        _c("date", "DATE", "", "Day an event happened or a programme was announced; NULL otherwise"),
+        _c("ref_date", "DATE", "", "date, else the first day of period; what since/until filter on"),
+        _c("year", "INTEGER", "", "Year of ref_date"),
+        _c("publisher", "VARCHAR", "", "Who published the figure (and who reported it, when secondary)"),
+        _c("title", "VARCHAR", "", "Title of the cited page; '[title not shown] ...' when not visible"),
+        _c("url", "VARCHAR", "", "Cited page"),
+        _c("published", "DATE", "", "Publication date of the cited page (day 01 when only the month is known)"),
+        _c("as_printed", "VARCHAR", "", "The figure exactly as printed, e.g. '83%', '276,288 units'"),
+        _c("note", "VARCHAR", "", "Our own short note on scope, caveats and how the figure was read"),
+        _c("confirmed", "BOOLEAN", "", "False when the figure or its date could not be confirmed"),
+        _c("unconfirmed_reason", "VARCHAR", "", "Why it is unconfirmed; NULL when confirmed"),
+        _c("self_reported", "BOOLEAN", "", "True for scores reported only by the model's developer"),
+        _c("source_file", "VARCHAR", "", "The YAML file of the record, e.g. 'aiatlas/curated/policy_events.yaml'"),
+        _c("source_sha256", "VARCHAR", "", "sha256 of that YAML file (its provenance, like a snapshot)"),
+    ),
     "_loads": (
         _c("source", "VARCHAR", "", "Source id"),
         _c("snapshot_id", "VARCHAR", "", "Snapshot the rows came from; NULL when never fetched"),
@@ -303,7 +331,9 @@ def markdown() -> str:
         out += [f"## `{table}`", "", "| column | type | unit | meaning |", "|---|---|---|---|"]
         out += [f"| `{c.name}` | {c.type} | {c.unit} | {c.description} |" for c in cols]
         out.append("")
-    return "\n".join(out)
+    from aiatlas.warehouse.rules import markdown as rules  # the hand-written cleaning rules
+
+    return "\n".join(out) + "\n" + rules()
 
 
 if __name__ == "__main__":
