@@ -153,10 +153,10 @@ def main() -> None:
             table.add_column(col, justify="left" if col == "indicator" else "right")
         for id in ids:
             rows = api.compute(id, home=home).table.num_rows
-            cold, warm = timed(lambda: api.compute(id, home=home), args.repeat)
+            cold, warm = timed(lambda id=id: api.compute(id, home=home), args.repeat)
             s_cold = s_warm = "-"
             if not args.no_spark:
-                c, w = timed(lambda: api.compute(id, home=home, backend="pyspark"),
+                c, w = timed(lambda id=id: api.compute(id, home=home, backend="pyspark"),
                              max(1, args.repeat // 2))
                 s_cold, s_warm = f"{c:.0f}", f"{w:.0f}"
             table.add_row(id, str(rows), f"{cold:.0f}", f"{warm:.1f}",
@@ -169,9 +169,9 @@ def main() -> None:
                     "speed-up (warm)", "speed-up (first call)"):
             cmp.add_column(col, justify="left" if col == "indicator" else "right")
         for id in COMPARED:
-            _, p = timed(lambda: PANDAS[id](csv), args.repeat)
+            _, p = timed(lambda id=id: PANDAS[id](csv), args.repeat)
             wh._cache.clear()  # a fresh connection: what a new process pays after import
-            first, warm = timed(lambda: api.compute(id, home=home), args.repeat)
+            first, warm = timed(lambda id=id: api.compute(id, home=home), args.repeat)
             cmp.add_row(id, f"{p:.1f}", f"{first:.1f}", f"{warm:.1f}", f"{p / warm:.1f}x",
                         f"{p / first:.1f}x")
         console.print(cmp)
@@ -188,12 +188,12 @@ def main() -> None:
         grow.add_column("models rows", justify="right")
         for id in COMPARED:
             grow.add_column(id, justify="right")
-        cells = [f"{timed(lambda: api.compute(id, home=home), args.repeat)[1]:.1f}"
+        cells = [f"{timed(lambda id=id: api.compute(id, home=home), args.repeat)[1]:.1f}"
                  for id in COMPARED]
         grow.add_row("1", str(n_real), *cells)
         for factor in [int(f) for f in args.scales.split(",") if f]:
             syn = synthetic_home(home, factor, Path(tmp))
-            cells = [f"{timed(lambda: api.compute(id, home=syn), args.repeat)[1]:.1f}"
+            cells = [f"{timed(lambda id=id, syn=syn: api.compute(id, home=syn), args.repeat)[1]:.1f}"
                      for id in COMPARED]
             grow.add_row(str(factor), str(n_real * factor), *cells)
         console.print(grow)

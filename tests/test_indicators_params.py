@@ -7,13 +7,13 @@ import math
 import numpy as np
 import pycountry
 import pytest
+from fixtures.indicators.tiny import model, write_warehouse
 
 from aiatlas import api
 from aiatlas.entities import regions
 from aiatlas.errors import UsageError
 from aiatlas.indicators import params as P
 from aiatlas.indicators import registry
-from fixtures.indicators.tiny import model, write_warehouse
 
 
 def decimal_year(day: dt.date) -> float:

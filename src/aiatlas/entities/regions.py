@@ -23,27 +23,28 @@ class Region:
     note: str = ""
 
 
-EU27 = frozenset(
-    "AUT BEL BGR HRV CYP CZE DNK EST FIN FRA DEU GRC HUN IRL ITA LVA LTU LUX MLT NLD POL PRT ROU "
-    "SVK SVN ESP SWE".split())
+def _iso3(codes: str) -> frozenset[str]:
+    """A set of ISO3 codes written as one space-separated string (easy to read and diff)."""
+    return frozenset(codes.split())
+
+
+EU27 = _iso3("AUT BEL BGR HRV CYP CZE DNK EST FIN FRA DEU GRC HUN IRL ITA LVA LTU LUX MLT NLD "
+             "POL PRT ROU SVK SVN ESP SWE")
 # Europe: the EU, the EFTA states, the UK and the other European states west of Russia.
 # Russia and Turkey are transcontinental and left out, so "Europe" matches common usage in
 # AI-policy comparisons (EU + UK + Switzerland + Norway ...).
-EUROPE = EU27 | frozenset(
-    "GBR CHE NOR ISL LIE AND MCO SMR VAT ALB BIH MNE MKD SRB UKR MDA BLR".split())
-EAST_ASIA = frozenset("CHN HKG MAC TWN JPN KOR PRK MNG".split())
-SOUTH_ASIA = frozenset("IND PAK BGD LKA NPL BTN MDV AFG".split())
-SOUTHEAST_ASIA = frozenset("SGP MYS IDN THA VNM PHL MMR KHM LAO BRN TLS".split())
-MIDDLE_EAST = frozenset("ISR SAU ARE QAT BHR KWT OMN IRN IRQ JOR LBN SYR PSE YEM TUR EGY".split())
-NORTH_AMERICA = frozenset("USA CAN MEX".split())
-LATIN_AMERICA = frozenset(
-    "MEX GTM BLZ SLV HND NIC CRI PAN CUB DOM HTI JAM TTO BHS BRB ATG DMA GRD KNA LCA VCT PRI "
-    "COL VEN ECU PER BOL CHL ARG URY PRY BRA GUY SUR".split())
-AFRICA = frozenset(
-    "DZA AGO BEN BWA BFA BDI CPV CMR CAF TCD COM COD COG CIV DJI EGY GNQ ERI SWZ ETH GAB GMB GHA "
-    "GIN GNB KEN LSO LBR LBY MDG MWI MLI MRT MUS MAR MOZ NAM NER NGA RWA STP SEN SYC SLE SOM ZAF "
-    "SSD SDN TZA TGO TUN UGA ZMB ZWE".split())
-OCEANIA = frozenset("AUS NZL PNG FJI SLB VUT WSM TON KIR FSM MHL PLW NRU TUV".split())
+EUROPE = EU27 | _iso3("GBR CHE NOR ISL LIE AND MCO SMR VAT ALB BIH MNE MKD SRB UKR MDA BLR")
+EAST_ASIA = _iso3("CHN HKG MAC TWN JPN KOR PRK MNG")
+SOUTH_ASIA = _iso3("IND PAK BGD LKA NPL BTN MDV AFG")
+SOUTHEAST_ASIA = _iso3("SGP MYS IDN THA VNM PHL MMR KHM LAO BRN TLS")
+MIDDLE_EAST = _iso3("ISR SAU ARE QAT BHR KWT OMN IRN IRQ JOR LBN SYR PSE YEM TUR EGY")
+NORTH_AMERICA = _iso3("USA CAN MEX")
+LATIN_AMERICA = _iso3("MEX GTM BLZ SLV HND NIC CRI PAN CUB DOM HTI JAM TTO BHS BRB ATG DMA GRD KNA "
+                      "LCA VCT PRI COL VEN ECU PER BOL CHL ARG URY PRY BRA GUY SUR")
+AFRICA = _iso3("DZA AGO BEN BWA BFA BDI CPV CMR CAF TCD COM COD COG CIV DJI EGY GNQ ERI SWZ ETH GAB "
+               "GMB GHA GIN GNB KEN LSO LBR LBY MDG MWI MLI MRT MUS MAR MOZ NAM NER NGA RWA STP SEN "
+               "SYC SLE SOM ZAF SSD SDN TZA TGO TUN UGA ZMB ZWE")
+OCEANIA = _iso3("AUS NZL PNG FJI SLB VUT WSM TON KIR FSM MHL PLW NRU TUV")
 
 REGIONS: dict[str, Region] = {r.id: r for r in (
     Region("united_states", "United States", frozenset({"USA"})),

@@ -104,9 +104,9 @@ def _openness(table, weight):
     """open, closed, unknown (weighted) and the open share of models whose status is known."""
     ow = table.open_weights
     zero = ibis.literal(0.0, "float64")
-    return dict(open=ibis.ifelse(ow.fill_null(False), weight, zero).sum(),
-                closed=ibis.ifelse(~ow.fill_null(True), weight, zero).sum(),
-                unknown=ibis.ifelse(ow.isnull(), weight, zero).sum())
+    return {"open": ibis.ifelse(ow.fill_null(False), weight, zero).sum(),
+            "closed": ibis.ifelse(~ow.fill_null(True), weight, zero).sum(),
+            "unknown": ibis.ifelse(ow.isnull(), weight, zero).sum()}
 
 
 def _share(g):

@@ -6,7 +6,6 @@ temporary view, so the same Ibis expressions run unchanged.
 """
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import threading
