@@ -202,5 +202,5 @@ def log_trend(points: ibis.Table) -> ibis.Table:
 
 
 def _doubling(slope):
-    """Months for the value to double at `slope` orders of magnitude per year; NULL if not growing."""
+    """Months to double at `slope` orders of magnitude per year; NULL when not growing."""
     return ibis.ifelse(slope > 0, LOG10_2_MONTHS / slope, ibis.null("float64"))
