@@ -193,8 +193,8 @@ def main() -> None:
         grow.add_row("1", str(n_real), *cells)
         for factor in [int(f) for f in args.scales.split(",") if f]:
             syn = synthetic_home(home, factor, Path(tmp))
-            cells = [f"{timed(lambda id=id, syn=syn: api.compute(id, home=syn), args.repeat)[1]:.1f}"
-                     for id in COMPARED]
+            cells = [f"{timed(lambda i=i, h=syn: api.compute(i, home=h), args.repeat)[1]:.1f}"
+                     for i in COMPARED]
             grow.add_row(str(factor), str(n_real * factor), *cells)
         console.print(grow)
 
