@@ -154,12 +154,21 @@ def t_quantile_975(df):
     return _Z + inv * (_G[0] + inv * (_G[1] + inv * (_G[2] + inv * (_G[3] + inv * _G[4]))))
 
 
+def decimal_year(date: ibis.Value) -> ibis.Value:
+    """A date as a float64 year: 1 January is the whole year, each day adds 1/365.25.
+
+    Cast to float first: Spark would otherwise divide in DECIMAL and round to 6 places.
+    """
+    return (date.year().cast("float64")
+            + (date.day_of_year() - 1).cast("float64") / 365.25)
+
+
 def trend_points(models: ibis.Table, column: str, since: int | None,
                  until: int | None) -> ibis.Table:
     """Models with a positive value and a date: x = decimal year, y = log10(value)."""
     m = in_years(models, since, until)
     m = m.filter(m[column].notnull() & (m[column] > 0) & m.publication_date.notnull())
-    x = m.publication_date.epoch_days().cast("float64") / 365.25 + 1970.0
+    x = decimal_year(m.publication_date)
     return m.select("model_id", "name", "publication_date", "year", m[column].name("value"),
                     x=x, log10_value=m[column].log10())
 
@@ -167,7 +176,7 @@ def trend_points(models: ibis.Table, column: str, since: int | None,
 X_ORIGIN = 2000.0  # x is centred on a fixed year so float64 sums of squares stay accurate
 
 
-def log_trend(points: ibis.Table) -> ibis.Table:
+def log_trend(points: ibis.Table, date: str = "publication_date") -> ibis.Table:
     """Least squares of log10_value on x (decimal years), with a 95% interval: one row.
 
     One pass of sums (n, x, y, xx, xy, yy) gives the centred sums of squares; the residual sum
@@ -177,8 +186,7 @@ def log_trend(points: ibis.Table) -> ibis.Table:
     y = points.log10_value
     s = points.aggregate(n=points.count(), sx=x.sum(), sy=y.sum(), sxx=(x * x).sum(),
                          sxy=(x * y).sum(), syy=(y * y).sum(),
-                         first_date=points.publication_date.min(),
-                         last_date=points.publication_date.max())
+                         first_date=points[date].min(), last_date=points[date].max())
     s = s.filter(s.n > 0)
     s = s.mutate(cxx=s.sxx - s.sx * s.sx / s.n, cxy=s.sxy - s.sx * s.sy / s.n,
                  cyy=s.syy - s.sy * s.sy / s.n)
