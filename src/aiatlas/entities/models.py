@@ -297,3 +297,39 @@ def model_identity_rows(*, models: Iterable[Mapping[str, Any]] = (),
         keys.append({"source": table, "key": rec["name"], "model_id": res._epoch_name(rec["name"]),
                      "rule": "epoch", "occurrences": 1})
     return [i.row() for i in res.ids.values()], keys
+
+
+IDENTITY_INPUTS = ("models", "frontier_models", "large_scale_models", "model_versions",
+                   "benchmark_scores", "arena_ratings", "arena_models")
+
+
+def build_identity(con) -> dict[str, Any]:
+    """Build step hook: read the cleaned tables from a DuckDB connection, write `model_identity`
+    and `model_keys`, and return the coverage figures for the build to print."""
+    from aiatlas.warehouse import schema
+
+    present = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    inputs = {}
+    for name in IDENTITY_INPUTS:
+        if name in present:
+            cur = con.execute(f'SELECT * FROM "{name}"')
+            cols = [d[0] for d in cur.description]
+            inputs[name] = [dict(zip(cols, row)) for row in cur.fetchall()]
+    identity, keys = model_identity_rows(**inputs)
+    for table, rows in (("model_identity", identity), ("model_keys", keys)):
+        con.execute(f'DROP TABLE IF EXISTS "{table}"')
+        con.execute(schema.create_sql(table))
+        cols = [c.name for c in schema.TABLES[table]]
+        if rows:
+            marks = ", ".join("?" for _ in cols)
+            con.executemany(f'INSERT INTO "{table}" VALUES ({marks})',
+                            [[r[c] for c in cols] for r in rows])
+    return coverage(con)
+
+
+def coverage(con) -> dict[str, Any]:
+    """Share of MMLU / GPQA Diamond score rows, and of Arena models ever in a date's top 20,
+    whose model resolves to a country and an openness class (the issue's >= 95% target)."""
+    from aiatlas.entities import coverage as cov
+
+    return cov.measure(con)
