@@ -80,6 +80,13 @@ def test_benchmark_gap_by_month_in_points_and_percent(t):
     assert D(2023, 6, 1) in g and g[D(2023, 6, 1)]["excluded"] == 2
 
 
+def test_benchmark_gap_explain_gives_both_sides_rows(t):
+    rows = by(run(t, "benchmark_gap", rows=True), "month", "group")
+    assert rows[(D(2023, 5, 1), "open")]["key"] == "open-b-v2"
+    assert rows[(D(2023, 5, 1), "closed")]["key"] == "closed-a-0613"
+    assert rows[(D(2023, 5, 1), "closed")]["record_date"] == D(2023, 1, 10)
+
+
 def test_benchmark_gap_us_vs_china_null_until_china_has_a_model(t):
     g = by(run(t, "benchmark_gap", group="country"), "month")
     assert g[D(2023, 2, 1)]["comparison"] == "USA - CHN"

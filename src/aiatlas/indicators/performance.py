@@ -99,17 +99,30 @@ def _frontier(t, benchmark: str, group: str, period: str) -> ibis.Table:
     return g.mutate(benchmark=ibis.literal(benchmark), value=g.best * 100)
 
 
-def _frontier_rows(t, benchmark="mmlu", since=None, until=None, group="openness"):
-    """The score row behind each group's frontier at each date (the record holder)."""
-    f = _frontier(t, benchmark, group, "day")
+def _holder_rows(t, benchmark: str, group: str, period: str) -> ibis.Table:
+    """The score row behind each group's frontier in each period (the record holder's row)."""
+    f = _frontier(t, benchmark, group, period)
     s = _scores(t, benchmark, group)
     s = s.filter(s.group.notnull())
-    j = f.left_join(s, (f.group == s.group) & (f.record_period == s.date) & (f.model_id == s.model_id)
-                    & (f.best == s.score))
-    out = j.select(benchmark=f.benchmark, group=f.group, date=f.period, value=f.value, model=f.model,
-                   model_id=f.model_id, record_date=f.record_period, key=s.key, score=s.score,
-                   source=s.source, file=s.file, row=s.row)
+    s = s.mutate(period=s.date.truncate("M") if period == "month" else s.date)
+    j = f.left_join(s, (f.group == s.group) & (f.record_period == s.period)
+                    & (f.model_id == s.model_id) & (f.best == s.score))
+    return j.select(benchmark=f.benchmark, group=f.group, period=f.period, value=f.value,
+                    model=f.model, model_id=f.model_id, record_date=s.date, key=s.key,
+                    score=s.score, source=s.source, file=s.file, row=s.row)
+
+
+def _frontier_rows(t, benchmark="mmlu", since=None, until=None, group="openness"):
+    """The score row behind each group's frontier at each date (the record holder)."""
+    out = _holder_rows(t, benchmark, group, "day").rename(date="period")
     return _window_dates(out, "date", since, until).order_by(["group", "date", "key"])
+
+
+def _gap_rows(t, benchmark="mmlu", since=None, until=None, group="openness"):
+    """The score rows behind both sides of the gap in each month."""
+    out = _holder_rows(t, benchmark, group, "month").rename(month="period")
+    out = out.filter(out.group.isin(PAIRS[group]))
+    return _window_dates(out, "month", since, until).order_by(["month", "group", "key"])
 
 
 @indicator(id="benchmark_frontier", title="Best benchmark score reached, by group", unit="percent",
@@ -148,7 +161,7 @@ def _pair(table: ibis.Table, on: str, group: str, value: str, model: str) -> ibi
                        "end of the month by the leading group (closed, or USA) minus that of the "
                        "following group (open, or China): in percentage points and relative to the "
                        "follower's best, (a - b) / b. NULL while either group has no model.",
-           params=(BENCHMARK, SINCE, UNTIL, GROUP), rows=None)
+           params=(BENCHMARK, SINCE, UNTIL, GROUP), rows=_gap_rows)
 def benchmark_gap(t, benchmark="mmlu", since=None, until=None, group="openness"):
     f = _frontier(t, benchmark, group, "month").rename(month="period")
     out = _pair(f, "month", group, "value", "model").mutate(benchmark=ibis.literal(benchmark))
