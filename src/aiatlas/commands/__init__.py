@@ -1,1 +1,1 @@
-"""CLI sub-commands, one module per area."""
+"""CLI command groups, one module per user task area."""

@@ -332,3 +332,14 @@ def coverage(con) -> dict[str, Any]:
     from aiatlas.entities import coverage as cov
 
     return cov.measure(con)
+
+
+def coverage_of(path) -> dict[str, Any]:
+    """Coverage figures of a built warehouse file (what the build prints)."""
+    import duckdb
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return coverage(con)
+    finally:
+        con.close()
