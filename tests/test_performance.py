@@ -92,6 +92,7 @@ def test_benchmark_gap_us_vs_china_null_until_china_has_a_model(t):
     assert g[D(2023, 2, 1)]["comparison"] == "USA - CHN"
     assert g[D(2023, 2, 1)]["b_value"] is None and g[D(2023, 2, 1)]["gap"] is None
     assert g[D(2023, 3, 1)]["gap"] == pytest.approx(10)  # USA 80 (Closed-A) vs CHN 70 (Dragon-C)
+    assert g[D(2023, 3, 1)]["b_model"] == "Dragon-C"  # held through a display name, not a version
 
 
 def test_arena_gap_joins_files_and_prefers_the_catalog_on_duplicate_dates(t):

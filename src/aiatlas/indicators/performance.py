@@ -30,13 +30,15 @@ GROUP = Param("group", str, "openness", "openness (open vs closed) or country", 
 CATEGORY = Param("category", str, "overall", "Arena leaderboard category")
 
 
-def _group(t, table: ibis.Table, key_source, key, group: str) -> ibis.Table:
-    """Attach model identity and the group label (open/closed, or ISO3 country; NULL = unknown)."""
+def _group(t, table: ibis.Table, group: str) -> ibis.Table:
+    """Attach (through the table's `key_source`, `key` columns) model identity and the group label (open/closed, or ISO3 country; NULL = unknown)."""
     k, i = t.model_keys, t.model_identity
     ids = k.join(i, k.model_id == i.model_id).select(
         id_source=k.source, id_key=k.key, model_id=k.model_id, model=i.name, openness=i.openness,
         country=i.country, model_release=i.release_date)
-    j = table.left_join(ids, (key_source == ids.id_source) & (key == ids.id_key))
+    if "model" in table.columns:  # benchmark_scores.model is Epoch's name, NULL for name-only rows
+        table = table.drop("model")
+    j = table.left_join(ids, (table.key_source == ids.id_source) & (table.key == ids.id_key))
     if group == "openness":
         label = ibis.cases((j.openness.isin(("open_unrestricted", "open_restricted")), "open"),
                            (j.openness.isin(("api", "unreleased")), "closed"), else_=ibis.null("string"))
@@ -60,7 +62,7 @@ def _scores(t, benchmark: str, group: str) -> ibis.Table:
     b = b.filter((b.benchmark == benchmark) & b.score.notnull())
     v = t.model_versions.select(v_key="model_version", v_release="release_date")
     b = b.left_join(v, b.model_version == v.v_key).drop("v_key")
-    s = _group(t, b, b.key_source, b.key, group)
+    s = _group(t, b, group)
     s = s.mutate(date=s.v_release.coalesce(s.model_release, s.date))
     return s.filter(s.date.notnull())
 
@@ -179,7 +181,7 @@ def _arena(t, category: str, group: str) -> ibis.Table:
     a = a.mutate(pref=pref)
     a = a.mutate(best_pref=a.pref.min().over(ibis.window(group_by=a.date)))
     a = a.filter(a.pref == a.best_pref)
-    return _group(t, a, ibis.literal("arena"), a.arena_key, group)
+    return _group(t, a.mutate(key_source=ibis.literal("arena"), key=a.arena_key), group)
 
 
 def _arena_tops(t, category: str, group: str) -> ibis.Table:
