@@ -36,6 +36,7 @@ def _warehouse() -> tuple[duckdb.DuckDBPyConnection, str]:
         return con, "warehouse built from the mirror"
     except (ImportError, NotImplementedError, AttributeError) as e:
         import _raw_tables
+
         from aiatlas.warehouse import schema
 
         con = duckdb.connect()

@@ -4,11 +4,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from performance_fixture import build
 
 from aiatlas import api
 from aiatlas.entities import models as M
-
-from performance_fixture import build
 
 
 @pytest.mark.parametrize("name, expected", [
@@ -110,3 +109,21 @@ def test_unmatched_rejects_an_unknown_source(tmp_path):
 
     with pytest.raises(UsageError, match="unknown source"):
         api.entities_unmatched("nope", home=tmp_path)
+
+
+def test_cli_unmatched_prints_json_and_rejects_bad_source(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from aiatlas.cli import app
+
+    build(tmp_path)
+    runner = CliRunner()
+    out = runner.invoke(app, ["entities", "unmatched", "--source", "benchmark_name", "--format", "json",
+                              "--home", str(tmp_path)])
+    assert out.exit_code == 0, out.output
+    rows = json.loads(out.output)["rows"]
+    assert [(r["key"], r["occurrences"]) for r in rows] == [("Totally Unknown 7B", 1)]
+    bad = runner.invoke(app, ["entities", "unmatched", "--source", "nope", "--home", str(tmp_path)])
+    assert bad.exit_code != 0

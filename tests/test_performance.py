@@ -6,11 +6,10 @@ import datetime as dt
 
 import ibis
 import pytest
+from performance_fixture import build
 
 from aiatlas.indicators import registry
 from aiatlas.warehouse.connect import Tables
-
-from performance_fixture import build
 
 D = dt.date
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -13,10 +12,10 @@ app = typer.Typer(help="Canonical model identity across Epoch, benchmarks and LM
 
 
 @app.command()
-def unmatched(source: Optional[str] = typer.Option(None, "--source", "-s",
+def unmatched(source: str | None = typer.Option(None, "--source", "-s",
                                                    help="model_version, benchmark_name or arena"),
               format: str = typer.Option("table", "--format", "-f", help="table, csv or json"),
-              home: Optional[Path] = typer.Option(None, "--home", help="Data home")) -> None:
+              home: Path | None = typer.Option(None, "--home", help="Data home")) -> None:
     """List names that resolve to no model with a country and an openness class, with counts."""
     from aiatlas.cli import print_table
 
@@ -29,7 +28,7 @@ def unmatched(source: Optional[str] = typer.Option(None, "--source", "-s",
 
 @app.command()
 def coverage(format: str = typer.Option("table", "--format", "-f", help="table, csv or json"),
-             home: Optional[Path] = typer.Option(None, "--home", help="Data home")) -> None:
+             home: Path | None = typer.Option(None, "--home", help="Data home")) -> None:
     """Share of MMLU / GPQA Diamond rows and top-20 Arena models with a country and openness."""
     from aiatlas.cli import print_table
 

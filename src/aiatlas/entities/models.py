@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 OPENNESS = ("open_unrestricted", "open_restricted", "api", "unreleased", "unknown")
 OPEN = ("open_unrestricted", "open_restricted")
@@ -306,9 +307,9 @@ IDENTITY_INPUTS = ("models", "frontier_models", "large_scale_models", "model_ver
 def build_identity(con) -> dict[str, Any]:
     """Build step hook: read the cleaned tables from a DuckDB connection, write `model_identity`
     and `model_keys`, and return the coverage figures for the build to print."""
-    from aiatlas.warehouse import schema
-
     import pyarrow as pa
+
+    from aiatlas.warehouse import schema
 
     present = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     inputs = {name: con.execute(f'SELECT * FROM "{name}"').to_arrow_table().to_pylist()
