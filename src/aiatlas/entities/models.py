@@ -312,7 +312,7 @@ def build_identity(con) -> dict[str, Any]:
     from aiatlas.warehouse import schema
 
     present = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-    inputs = {name: con.execute(f'SELECT * FROM "{name}"').to_arrow_table().to_pylist()
+    inputs = {name: con.sql(f'SELECT * FROM "{name}"').to_arrow_table().to_pylist()
               for name in IDENTITY_INPUTS if name in present}
     identity, keys = model_identity_rows(**inputs)
     for table, rows in (("model_identity", identity), ("model_keys", keys)):
