@@ -101,7 +101,7 @@ def test_unmatched_lists_unresolved_names_with_counts(tmp_path):
     assert ("arena", "open-b-instruct") not in keys
     assert {r["source"] for r in api.entities_unmatched("arena", home=tmp_path)} == {"arena"}
     cov = {r["target"]: r for r in api.entities_coverage(home=tmp_path)}
-    assert cov["mmlu score rows"]["total"] == 7 and cov["mmlu score rows"]["resolved"] == 5
+    assert cov["mmlu score rows"]["total"] == 8 and cov["mmlu score rows"]["resolved"] == 6
 
 
 def test_unmatched_rejects_an_unknown_source(tmp_path):

@@ -41,6 +41,7 @@ def test_frontier_is_cumulative_best_and_null_before_a_group_has_a_model(t):
 
 def test_a_later_tie_leaves_the_frontier_with_the_first_holder(t):
     f = by(run(t, "benchmark_frontier"), "group", "date")
+    assert f[("closed", D(2023, 1, 10))]["model"] == "Closed-A"  # same-day tie: alphabetical first
     assert f[("closed", D(2023, 4, 1))]["model"] == "Closed-A"  # Closed-E ties at 80 later
     assert f[("open", D(2023, 3, 1))]["model"] == "Open-B"  # Dragon-C ties at 70 later
 

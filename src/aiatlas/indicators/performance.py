@@ -31,7 +31,8 @@ CATEGORY = Param("category", str, "overall", "Arena leaderboard category")
 
 
 def _group(t, table: ibis.Table, group: str) -> ibis.Table:
-    """Attach (through the table's `key_source`, `key` columns) model identity and the group label (open/closed, or ISO3 country; NULL = unknown)."""
+    """Attach model identity through the table's `key_source` / `key` columns, and the group label
+    (open / closed, or ISO3 country; NULL = unknown)."""
     k, i = t.model_keys, t.model_identity
     ids = k.join(i, k.model_id == i.model_id).select(
         id_source=k.source, id_key=k.key, model_id=k.model_id, model=i.name, openness=i.openness,
@@ -68,8 +69,8 @@ def _scores(t, benchmark: str, group: str) -> ibis.Table:
 
 
 def _frontier(t, benchmark: str, group: str, period: str) -> ibis.Table:
-    """Best score reached by each period per group, who set it (`record_date`, `model`) and the
-    running count of excluded rows; one row per (group, period) from the first period on."""
+    """Best score reached by each period per group, who set it (`record_period`, `model`) and the
+    running count of excluded rows; one row per (group, period) over the benchmark's periods."""
     s = _scores(t, benchmark, group)
     s = s.mutate(period=s.date.truncate("M") if period == "month" else s.date)
     known = s.filter(s.group.notnull())
@@ -77,7 +78,9 @@ def _frontier(t, benchmark: str, group: str, period: str) -> ibis.Table:
     # Same-period ties go to the alphabetically first model name, so the holder is deterministic.
     at = known.join(day, ["group", "period"])
     at = at.filter(at.score == at.best_day)
-    holder = at.group_by(["group", "period"]).aggregate(model=at.model.min(), model_id=at.model_id.min())
+    at = at.mutate(n=ibis.row_number().over(
+        ibis.window(group_by=[at.group, at.period], order_by=[at.model, at.model_id])))
+    holder = at.filter(at.n == 0).select("group", "period", "model", "model_id").distinct()
     periods = s.select("period").distinct()
     grid = periods.cross_join(known.select("group").distinct())
     g = grid.left_join(day, ["group", "period"]).select(grid.group, grid.period, day.best_day)
