@@ -44,3 +44,9 @@ def test_arena_series_span_2023_to_2025_across_both_history_files(built_home):
 def test_explain_names_the_frontier_holders(built_home):
     rows = api.explain("arena_gap", home=built_home, where={"group": "closed"}).to_pylist()
     assert rows and all(r["model"] for r in rows)
+
+
+def test_provenance_lists_every_snapshot_behind_the_identity(built_home):
+    r = api.compute("arena_gap", home=built_home)
+    sources = {p["source"] for p in r.provenance}
+    assert {"lmarena_history", "lmarena_catalog", "epoch_notable_models", "epoch_benchmarks"} <= sources

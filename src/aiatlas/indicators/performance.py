@@ -11,9 +11,13 @@ import datetime as dt
 import ibis
 
 from aiatlas.entities.coverage import benchmark_keyed
+from aiatlas.entities.models import IDENTITY_INPUTS
 from aiatlas.indicators.registry import Param, indicator
 
 CHAPTER = "performance"
+# Tables read, directly or through the model identity derived from them at build time (so a
+# result's provenance lists every snapshot that placed a model in a group).
+IDENTITY = ("model_identity", "model_keys", *IDENTITY_INPUTS)
 GROUPS = ("openness", "country")
 # Both Arena history files are one series. When a date appears in more than one file, the file
 # earliest in this list wins for that whole date: LMArena's own catalog before the community
@@ -131,7 +135,7 @@ def _gap_rows(t, benchmark="mmlu", since=None, until=None, group="openness"):
 
 
 @indicator(id="benchmark_frontier", title="Best benchmark score reached, by group", unit="percent",
-           chapter=CHAPTER, sources=("benchmark_scores", "model_identity", "model_keys"),
+           chapter=CHAPTER, sources=IDENTITY,
            grain=("benchmark", "group", "date"), value_columns=("value", "model", "excluded"),
            description="Per benchmark, the best score any model of the group (open vs closed, or "
                        "country) had reached by each date on which some model scored. NULL before "
@@ -159,7 +163,7 @@ def _pair(table: ibis.Table, on: str, group: str, value: str, model: str) -> ibi
 
 @indicator(id="benchmark_gap", title="Benchmark gap: closed minus open, or US minus China",
            unit="percentage points", chapter=CHAPTER,
-           sources=("benchmark_scores", "model_identity", "model_keys"), grain=("benchmark", "month"),
+           sources=IDENTITY, grain=("benchmark", "month"),
            value_columns=("gap", "gap_relative_pct", "a_value", "b_value", "a_model", "b_model",
                           "excluded"),
            description="Per month (months in which some model scored), the best score reached by the "
@@ -207,7 +211,7 @@ def _arena_rows(t, since=None, until=None, group="openness", category="overall")
 
 @indicator(id="arena_gap", title="Arena gap: top closed vs top open, or top US vs top China",
            unit="Arena rating points", chapter=CHAPTER,
-           sources=("arena_ratings", "model_identity", "model_keys"), grain=("date",),
+           sources=IDENTITY, grain=("date",),
            value_columns=("gap", "gap_relative_pct", "a_value", "b_value", "a_model", "b_model",
                           "excluded"),
            description="Per leaderboard date, the top rating of the leading group (closed, or USA) "
@@ -238,7 +242,7 @@ def _convergence_rows(t, since=None, until=None, category="overall"):
 
 
 @indicator(id="frontier_convergence", title="Arena rating gap between ranks 1 and 2, and 1 and 10",
-           unit="Arena rating points", chapter=CHAPTER, sources=("arena_ratings",), grain=("date",),
+           unit="Arena rating points", chapter=CHAPTER, sources=IDENTITY, grain=("date",),
            value_columns=("gap_1_2", "gap_1_10", "models"),
            description="Per leaderboard date, the rating of rank 1 minus rank 2 and minus rank 10 "
                        "(NULL when the board has fewer models). Shrinking gaps mean the frontier is "
