@@ -127,3 +127,14 @@ def test_cli_unmatched_prints_json_and_rejects_bad_source(tmp_path):
     assert [(r["key"], r["occurrences"]) for r in rows] == [("Totally Unknown 7B", 1)]
     bad = runner.invoke(app, ["entities", "unmatched", "--source", "nope", "--home", str(tmp_path)])
     assert bad.exit_code != 0
+
+
+def test_arena_catalog_gives_an_identity_to_a_model_epoch_lacks():
+    ids, keys = M.model_identity_rows(arena_models=[
+        {"arena_key": "lonely-model-v2", "name": "Lonely 2", "organization": "OpenAI",
+         "license": "Proprietary"}])
+    k = next(r for r in keys if r["key"] == "lonely-model-v2")
+    assert (k["rule"], k["model_id"], k["occurrences"]) == ("arena_catalog", "lonely-model", 0)
+    lonely = _ident(ids, "Lonely 2")
+    assert (lonely["organization"], lonely["country"], lonely["country_source"], lonely["openness"],
+            lonely["openness_source"]) == ("OpenAI", "USA", "org_default", "api", "arena_license")

@@ -242,7 +242,8 @@ class Resolver:
         stem = cands[-1]
         if catalog is not None or family_of(cands) or (hf_id and hf_id.lower() in organizations()[1]):
             if stem not in self.ids:
-                self.ids[stem] = Identity(stem, stem)
+                name_in_catalog = (catalog or {}).get("name")
+                self.ids[stem] = Identity(stem, name_in_catalog or stem)
             return stem, "arena_catalog" if catalog is not None else "family"
         return None, "unresolved"
 
