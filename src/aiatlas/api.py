@@ -207,6 +207,25 @@ def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
     return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in params.items()}
 
 
+def entities_unmatched(source: str | None = None, *, home=None) -> list[dict[str, Any]]:
+    """Source names (model versions, benchmark display names, Arena keys) that resolve to no model
+    with a country and an openness class, most frequent first."""
+    from aiatlas.entities import coverage
+
+    if source is not None and source not in coverage.SOURCES:
+        raise UsageError(f"unknown source {source!r} (expected one of: {', '.join(coverage.SOURCES)})")
+    con = wh.duckdb(_settings(home=home))
+    return coverage.unmatched(wh.Tables(con), source).to_pyarrow().to_pylist()
+
+
+def entities_coverage(*, home=None) -> list[dict[str, Any]]:
+    """Share of MMLU / GPQA Diamond rows and top-20 Arena models resolving to a country and openness."""
+    from aiatlas.entities import coverage
+
+    con = wh.duckdb(_settings(home=home))
+    return coverage.measure_tables(wh.Tables(con)).to_pyarrow().to_pylist()
+
+
 def chips(rules: str | None = None, as_of=None, destination: str | None = None, *,
           home=None) -> list[dict[str, Any]]:
     """Every accelerator classified under a rule set (default: the one in force on as_of/today)."""

@@ -173,6 +173,11 @@ def explain(id: str, where: Optional[list[str]] = typer.Option(None, "--where", 
     write_result(result, format, out)
 
 
+from aiatlas.commands import entities as _entities  # noqa: E402
+
+app.add_typer(_entities.app, name="entities")
+
+
 def main() -> None:
     """Entry point: run the app, turning aiatlas errors into one-line messages and exit codes."""
     try:
