@@ -89,6 +89,10 @@ from aiatlas.commands.fetch import fetch as _fetch  # noqa: E402
 
 app.command("fetch")(_fetch)
 
+from aiatlas.commands.check import check as _check  # noqa: E402
+
+app.command("check")(_check)
+
 
 @app.command("list")
 def list_cmd(chapter: Optional[str] = typer.Option(None, help="Only this chapter")) -> None:
