@@ -21,7 +21,7 @@ DATES = [  # (regex, groups order) -> full dates are claims of kind 'date'
 MONTH_YEAR = [re.compile(r"(\d{4})\s?年\s?(\d{1,2})\s?月(?!\s?\d{1,2}\s?日)"),
               re.compile(_MON + r",?\s(\d{4})")]
 _YEAR_AFTER = re.compile(r"\s?(?:年度?|'s\b|s\b)?")
-_REFERENCE = re.compile(r"(?:Section|Article|Figure|Fig\.|Table|Chapter|page|p\.|Part|Rule|"
+_REFERENCE = re.compile(r"(?<![A-Za-z])(?:Section|Article|Figure|Fig\.|Table|Chapter|page|p\.|Part|Rule|"
                         r"Item|Step|Phase|Q|Round|Version|v)\s?$", re.IGNORECASE)
 _ORDINAL_LABEL = re.compile(r"^\s?(?:条|章|節|項|回|期|世代|弾|号|次)")
 _TOP_N = re.compile(r"(?:\btop|上位|トップ|ベスト)\s?$", re.IGNORECASE)
@@ -143,7 +143,7 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
         q, a, b = numbers.read(n, sent, lang)
         found.append((q, a, b))
     for m in numbers.RANK_WORD.finditer(sent):
-        q = Quantity(value=float(numbers.rank_word_value(m.group(1))), kind="rank", rank=True)
+        q = Quantity(value=float(numbers.rank_word_value(m)), kind="rank", rank=True)
         found.append((q, m.start(), m.end()))
     found.sort(key=lambda f: f[1])
     _inherit_units(found)

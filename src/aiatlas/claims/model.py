@@ -66,7 +66,7 @@ class Claim:
         before = [e for e in hits if e.end <= self.start]
         if before:
             return max(before, key=lambda e: e.end)
-        after = [e for e in hits if e.start >= self.end]
+        after = [e for e in hits if e.start >= self.start]  # a name inside the span counts as after
         return min(after, key=lambda e: e.start) if after else None
 
 

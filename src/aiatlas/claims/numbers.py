@@ -100,29 +100,34 @@ COUNT_NOUNS = {  # English head noun -> normalised unit
 }
 JA_COUNTERS = [  # counter (regex) -> normalised unit
     (r"台", "units"), (r"件", "cases"), (r"社", "organizations"), (r"人", "people"),
-    (r"(?:種類の)?(?:AI)?モデル|の(?:注目すべき|主要な)?(?:AI)?モデル", "models"), (r"個", "items"),
+    (r"(?:種類の)?(?:AI)?モデル|の(?:注目すべき|注目の?|主要な)?(?:AI)?モデル", "models"), (r"個", "items"),
     (r"本", "items"), (r"基", "units"), (r"カ国|か国|ヶ国|ケ国", "countries"), (r"州", "states"),
-    (r"枚", "chips"), (r"機", "units"), (r"校|機関", "organizations"), (r"本の論文|報", "papers")]
+    (r"枚", "chips"), (r"機", "units"), (r"校|機関", "organizations"), (r"本の論文|報", "papers"),
+    (r"つ|款", "items")]
 PRE_QUALIFIERS = [
     (r"(?:about|around|approximately|roughly|some|an estimated|estimated|約|およそ|ほぼ|概ね|推定)", "approx"),
     (r"(?:nearly|almost|close to|just under|little under|near)", "nearly"),
     (r"(?:more than|over|above|exceeding|upwards of|just over)", "over"),
     (r"(?:at least|no fewer than|no less than|a minimum of)", "at_least"),
     (r"(?:less than|fewer than|below|under)", "under"),
-    (r"(?:up to|at most|no more than|a maximum of)", "at_most")]
+    (r"(?:up to|at most|no more than|a maximum of|最大|最高|多くて)", "at_most"),
+    (r"(?:最低|少なくとも)", "at_least")]
 POST_QUALIFIERS = [
-    (r"以上|or more|and above|plus\b|\+", "at_least"), (r"超え?|を超える|を上回る|余り|あまり|強", "over"),
-    (r"近く|弱|足らず|足らず", "nearly"), (r"程度|前後|ほど|ばかり|ぐらい|くらい", "approx"),
-    (r"未満|を下回る", "under"), (r"以下|以内|まで", "at_most")]
+    (r"以上|or more|and above|plus\b|\+", "at_least"),
+    (r"を?超え(?:る|た|て)?|超|を?上回(?:る|った|って)|余り|あまり|強", "over"),
+    (r"近く|弱|足らず|に迫(?:る|った)", "nearly"), (r"程度|前後|ほど|ばかり|ぐらい|くらい", "approx"),
+    (r"未満|を?下回(?:る|った|って)", "under"), (r"以下|以内|まで", "at_most")]
 _RANK_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
                "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10}
-RANK_WORD = re.compile(r"\b(" + "|".join(_RANK_WORDS) + r")[- ](?:largest|biggest|highest|most|"
-                       r"place|ranked|strongest|best|largest|leading|top)\b", re.IGNORECASE)
+_RANK_ALT = "|".join(_RANK_WORDS)
+RANK_WORD = re.compile(rf"\b({_RANK_ALT})[- ](?:largest|biggest|highest|most|place|ranked|strongest|"
+                       rf"best|leading|top)\b|\b(?:ranked|ranks|ranking|came|comes|placed|in)\s"
+                       rf"({_RANK_ALT})\b(?!\s(?:half|quarter|time|of))", re.IGNORECASE)
 
 
-def rank_word_value(word: str) -> int:
-    """'second' -> 2."""
-    return _RANK_WORDS[word.lower()]
+def rank_word_value(m: re.Match) -> int:
+    """The rank a RANK_WORD match states: 'second-largest' -> 2, 'ranked first' -> 1."""
+    return _RANK_WORDS[(m.group(1) or m.group(2)).lower()]
 
 
 def _pick(table, text, anchor):
@@ -160,8 +165,6 @@ def read(num: Number, text: str, lang: str) -> tuple[Quantity, int, int]:
     qual, m = _pick(POST_QUALIFIERS, after, r"\s*({})")
     if qual and q.qualifier == "exact":
         q.qualifier, q.qualifier_text, end = qual, m.group(1), end + m.end()
-    if q.kind == "number" and q.rank is False and float(q.value).is_integer() and q.unit:
-        q.kind = "count"
     if q.rank:
         q.kind = "rank"
     return q, start, end
@@ -170,6 +173,7 @@ def read(num: Number, text: str, lang: str) -> tuple[Quantity, int, int]:
 def _read_unit(q: Quantity, after: str, lang: str, end: int) -> int:
     """Set kind and unit from the words after the number; return the new end offset."""
     rules = [
+        (r"\s?(?:nm|mm2?|[kMGT]?W|[GT]B|[GTPE]?FLOP(?:/s|S)?|GHz)(?![A-Za-z])", "number", "measure"),
         (r"\s?(?:%|percent\b|per cent\b|パーセント)\s?(?:ポイント|points?\b|pts?\b)", "points", "points"),
         (r"\s?(?:percentage[- ]points?|pp\b|ポイント|pts?\b|points?\b)", "points", "points"),
         (r"\s?(?:%|percent\b|per cent\b|パーセント|割)", "percent", "%"),
@@ -185,7 +189,7 @@ def _read_unit(q: Quantity, after: str, lang: str, end: int) -> int:
         if m:
             if kind == "percent" and m.group().strip() == "割":
                 q.value *= 10  # 3割 = 30%
-            q.kind, q.unit = kind, unit
+            q.kind, q.unit = kind, unit if unit != "measure" else m.group().strip()
             q.rank = kind == "rank" or q.rank
             return end + m.end()
     cur, m = _pick(CURRENCY_WORDS, after, r"\s?({})(?![A-Za-z])")
