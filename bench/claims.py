@@ -1,0 +1,85 @@
+"""Claim checking: extraction precision/recall and verdict accuracy on the labelled set, and speed.
+
+Usage: python bench/claims.py [--home DATA_HOME] [--sentences N]
+Verdicts need a built warehouse (`aiatlas fetch && aiatlas build`, or --home); without one every
+indicator claim is 'unverifiable (no warehouse)', which the verdict line then reports as wrong.
+The comparison figure is the extraction alone (no matching), measured in the same run.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "src"))
+
+from aiatlas.claims import evaluate  # noqa: E402
+from aiatlas.claims.check import check_text  # noqa: E402
+from aiatlas.claims.extract import extract  # noqa: E402
+
+LABELLED = REPO / "tests" / "fixtures" / "claims" / "labelled.yaml"
+TARGETS = {"precision": 0.9, "recall": 0.8, "article_s": 2.0}
+
+
+def article(items: list[dict], n: int = 40) -> str:
+    """An n-sentence mixed English/Japanese 'article' made of the labelled sentences."""
+    texts = [i["text"] for i in items]
+    picked = (texts * (n // len(texts) + 1))[:n]
+    return "\n".join(t if t.rstrip().endswith((".", "。", "!", "?", "！", "？")) else t + "."
+                     for t in picked)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--home", help="data home with a built warehouse (default: $AIATLAS_HOME)")
+    ap.add_argument("--sentences", type=int, default=1000, help="sentences for the throughput run")
+    args = ap.parse_args()
+    items = evaluate.load(LABELLED)
+
+    t0 = time.perf_counter()
+    check_text("warm-up: SudachiPy 辞書を読み込む 1件。", home=args.home)  # dictionary load, once
+    cold = time.perf_counter() - t0
+    score = evaluate.score(items, home=args.home)
+
+    text = article(items)
+    t0 = time.perf_counter()
+    report = check_text(text, home=args.home)
+    article_s = time.perf_counter() - t0
+
+    big = article(items, args.sentences)
+    t0 = time.perf_counter()
+    check_text(big, home=args.home)
+    full = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    extract(big)
+    only_extract = time.perf_counter() - t0
+    per_k = 1000 / args.sentences
+
+    table = Table(title=f"claims: {score.sentences} labelled sentences ({score.japanese} Japanese)")
+    for col in ("measure", "value", "target"):
+        table.add_column(col)
+    table.add_row("extraction precision", f"{score.precision:.3f} ({score.matched}/{score.predicted})",
+                  f">= {TARGETS['precision']}")
+    table.add_row("extraction recall", f"{score.recall:.3f} ({score.matched}/{score.expected})",
+                  f">= {TARGETS['recall']}")
+    table.add_row("subject accuracy", f"{score.subject_accuracy:.3f} "
+                  f"({score.subject_right}/{score.subject_total})", "")
+    table.add_row("verdict accuracy", f"{score.verdict_accuracy:.3f} ({score.verdict_right}/"
+                  f"{score.verdict_total}; {score.verdict_pending} not labelled yet)", "")
+    table.add_row("first call (dictionary + imports), s", f"{cold:.3f}", "")
+    table.add_row("40-sentence article (warm), s", f"{article_s:.3f} "
+                  f"({sum(len(s.claims) for s in report.sentences)} claims)", f"< {TARGETS['article_s']}")
+    table.add_row("check, s per 1,000 sentences", f"{full * per_k:.3f}", "")
+    table.add_row("extraction alone, s per 1,000 sentences", f"{only_extract * per_k:.3f}", "(floor)")
+    Console().print(table)
+    for miss in score.misses:
+        print("  " + miss)
+
+
+if __name__ == "__main__":
+    main()
