@@ -18,9 +18,9 @@ from rich.table import Table
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 
-from aiatlas.claims import evaluate  # noqa: E402
-from aiatlas.claims.check import check_text  # noqa: E402
-from aiatlas.claims.extract import extract  # noqa: E402
+from aiatlas.claims import evaluate
+from aiatlas.claims.check import check_text
+from aiatlas.claims.extract import extract
 
 LABELLED = REPO / "tests" / "fixtures" / "claims" / "labelled.yaml"
 HELDOUT = REPO / "tests" / "fixtures" / "claims" / "heldout.yaml"  # written after tuning stopped

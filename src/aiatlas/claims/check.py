@@ -7,10 +7,19 @@ from typing import Any
 
 import yaml
 
-from aiatlas.claims import extract as extractor, patterns as pattern_table
+from aiatlas.claims import extract as extractor
+from aiatlas.claims import patterns as pattern_table
 from aiatlas.claims.judge import Data, compare, judge
-from aiatlas.claims.model import (KINDS, QUALIFIERS, CheckedClaim, Claim, Quantity, Report,
-                                  SentenceReport, Verdict)
+from aiatlas.claims.model import (
+    KINDS,
+    QUALIFIERS,
+    CheckedClaim,
+    Claim,
+    Quantity,
+    Report,
+    SentenceReport,
+    Verdict,
+)
 from aiatlas.claims.patterns import Pattern, Tolerance
 from aiatlas.errors import DataError
 
@@ -154,4 +163,4 @@ def _with(p: Pattern, tol: Tolerance) -> Pattern:
     return replace(p, tolerance=tol)
 
 
-__all__ = ["check_text", "check_claims_file", "check_claim", "compare"]
+__all__ = ["check_claim", "check_claims_file", "check_text", "compare"]

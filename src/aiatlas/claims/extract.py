@@ -4,7 +4,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from aiatlas.claims import gazetteer, numbers, text as textmod
+from aiatlas.claims import gazetteer, numbers
+from aiatlas.claims import text as textmod
 from aiatlas.claims.model import Claim, Entity, Quantity, Skipped
 
 _MONTHS = {m: i + 1 for i, m in enumerate(

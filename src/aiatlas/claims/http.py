@@ -14,7 +14,6 @@ def handle_check(body: Any, *, home=None) -> dict[str, Any]:
     Raises UsageError (the web layer maps it to 422) for a missing text, a non-string text,
     a text over MAX_CHARS, or an unknown language. URLs are not fetched on behalf of a client.
     """
-    from aiatlas import api
 
     if not isinstance(body, dict) or not isinstance(body.get("text"), str) or not body["text"].strip():
         raise UsageError("body must be JSON {\"text\": \"...\", \"lang\": \"auto|en|ja\"}")

@@ -37,8 +37,9 @@ def html_text(page: str) -> str:
     from html.parser import HTMLParser
 
     class _Text(HTMLParser):
-        skip = 0
-        parts: list[str] = []
+        def __init__(self):
+            super().__init__()
+            self.skip, self.parts = 0, []
 
         def handle_starttag(self, tag, attrs):
             if tag in ("script", "style", "noscript"):
@@ -55,6 +56,5 @@ def html_text(page: str) -> str:
                 self.parts.append(data)
 
     parser = _Text()
-    parser.parts = []
     parser.feed(page)
     return "".join(parser.parts)

@@ -32,8 +32,8 @@ def to_markdown(report: Report) -> str:
     """A Markdown report: counts, then each sentence with its claims and skipped numbers."""
     c = report.counts()
     out = [f"# Claim check: {report.source}", "",
-           f"{c['supported']} supported, {c['contradicted']} contradicted, "
-           f"{c['unverifiable']} unverifiable.", ""]
+           (f"{c['supported']} supported, {c['contradicted']} contradicted, "
+            f"{c['unverifiable']} unverifiable."), ""]
     for s in report.sentences:
         out.append(f"**{s.index + 1}.** {s.text}")
         out.append("")
@@ -58,8 +58,8 @@ def to_html(report: Report) -> str:
     esc = html.escape
     c = report.counts()
     body = [f"<h1>Claim check: {esc(report.source)}</h1>",
-            f"<p>{c['supported']} supported, {c['contradicted']} contradicted, "
-            f"{c['unverifiable']} unverifiable.</p>"]
+            (f"<p>{c['supported']} supported, {c['contradicted']} contradicted, "
+             f"{c['unverifiable']} unverifiable.</p>")]
     for s in report.sentences:
         items = []
         for cc in s.claims:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -17,8 +16,8 @@ def check(source: str = typer.Argument(..., help="Text file, '-' for stdin, a UR
                                                   "YAML file (.yaml/.yml with a `claims:` list)"),
           lang: str = typer.Option("auto", "--lang", help="auto, en or ja"),
           format: str = typer.Option("table", "--format", "-f", help="table, json, md or html"),
-          out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to this file"),
-          home: Optional[Path] = typer.Option(None, "--home", help="Data home")) -> None:
+          out: Path | None = typer.Option(None, "--out", "-o", help="Write to this file"),
+          home: Path | None = typer.Option(None, "--home", help="Data home")) -> None:
     """Check the numeric claims of an article (en/ja) against the indicators and curated facts."""
     from aiatlas.claims import render
     from aiatlas.cli import console, print_table
