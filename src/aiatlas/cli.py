@@ -89,6 +89,11 @@ from aiatlas.commands.fetch import fetch as _fetch  # noqa: E402
 
 app.command("fetch")(_fetch)
 
+from aiatlas.commands import data as _data  # noqa: E402
+
+app.command("build")(_data.build)
+app.command("rejects")(_data.rejects)
+
 from aiatlas.commands.check import check as _check  # noqa: E402
 
 app.command("check")(_check)
