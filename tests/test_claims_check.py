@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import json
-import sys
-import types
 from pathlib import Path
 
 import duckdb
@@ -36,7 +34,7 @@ def home(tmp_path_factory):
         con.execute("INSERT INTO models (model_id, name, countries, year, open_weights) "
                     "VALUES (?, ?, ?, ?, ?)", [mid, f"Model {mid}", countries, year, open_])
     con.execute("INSERT INTO _snapshots (source, file, snapshot_id) VALUES "
-                "('epoch_models', 'notable.csv', 'epoch_models/test')")
+                "('epoch_notable_models', 'notable_ai_models.csv', 'epoch_notable_models/test')")
     con.execute("INSERT INTO _build VALUES ('build-test', now(), 'test')")
     con.close()
     return home
@@ -66,12 +64,6 @@ def test_indicators(monkeypatch):
         monkeypatch.setitem(registry.REGISTRY, id, registry.Indicator(
             id=id, title=id, unit="models", chapter="test", description="test only",
             sources=("models",), grain=grain, params=(), func=func, rows=rows_fn))
-    try:  # provenance needs the source registry; stand in for it until the data work lands
-        import aiatlas.sources.registry  # noqa: F401
-    except ImportError:
-        stand_in = types.ModuleType("aiatlas.sources.registry")
-        stand_in.sources_for_tables = lambda tables: {"epoch_models"}
-        monkeypatch.setitem(sys.modules, "aiatlas.sources.registry", stand_in)
 
 
 PATTERNS = pattern_table.load(FIX / "patterns.yaml")
@@ -88,7 +80,7 @@ def test_count_supported_with_explain_rows_as_evidence(home):
     ev = v.evidence[0]
     assert ev.ref == "test_models_by_country" and ev.row_count == 3
     assert {r["model_id"] for r in ev.rows} == {"a", "b", "c"}
-    assert ev.snapshots == ["epoch_models/test"]
+    assert ev.snapshots == ["epoch_notable_models/test"]
     assert "aiatlas explain test_models_by_country -w country=USA -w year=2024" == ev.command
     assert "10%" in v.tolerance
 
