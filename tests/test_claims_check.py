@@ -148,7 +148,11 @@ def test_without_a_warehouse_claims_are_unverifiable_not_errors(tmp_path):
 FACTS = [{"id": "fr-ai-2025", "topic": "investment", "subject": "FRA", "measure": "amount",
           "value": 109, "unit": "EUR billion", "date": "2025-02-10", "publisher": "Élysée",
           "title": "AI summit announcement", "url": "https://example.org/fr",
-          "published": "2025-02-10", "as_printed": "109 milliards d'euros"}]
+          "published": "2025-02-10", "as_printed": "109 milliards d'euros"},
+         {"id": "fr-ai-2018", "topic": "investment", "subject": "FRA", "measure": "amount",
+          "value": 1.5, "unit": "EUR billion", "period": "2018", "publisher": "Élysée",
+          "title": "AI for Humanity", "url": "https://example.org/fr2018", "published": "2018-03-29",
+          "as_printed": "1,5 milliard d'euros"}]
 
 
 @pytest.fixture
@@ -167,6 +171,17 @@ def test_fact_claims_cite_the_fact(home, facts):
     assert wrong.verdict == "contradicted" and wrong.actual == 109e9
     (dollars,) = verdicts("France will invest $109 billion.", home)
     assert dollars.verdict == "unverifiable" and "exchange rate" in dollars.reason
+
+
+def test_fact_year_picks_the_record_and_no_year_means_the_latest(home, facts):
+    (old,) = verdicts("In 2018 France pledged €1.5 billion to invest in AI.", home)
+    assert old.verdict == "supported" and old.evidence[0].ref == "fr-ai-2018"
+    (latest,) = verdicts("France will invest €109 billion.", home)
+    assert latest.verdict == "supported" and "latest of 2" in latest.reason
+    (none,) = verdicts("In 2020 France pledged €1.5 billion to invest in AI.", home)
+    assert none.verdict == "unverifiable" and "year=2020" in none.reason
+    (day,) = verdicts("France announced its AI investment on February 9.", home)
+    assert day.verdict == "contradicted" and "2025-02-10" in day.reason
 
 
 def test_fact_claims_without_the_facts_api_are_unverifiable(home, monkeypatch):

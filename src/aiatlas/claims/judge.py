@@ -115,23 +115,53 @@ def _judge_fact(claim: Claim, pattern: Pattern, query: dict[str, Any], data: Dat
     if facts is None:
         return Verdict("unverifiable", f"curated facts are not in this build (needs {query})",
                        tolerance=tol.describe(q.unit))
-    if year is not None and len(facts) > 1:
-        facts = [f for f in facts if str(year) in str(f.get("period") or f.get("date") or "")] or facts
+    if year is not None:
+        facts = [f for f in facts if str(year) in _when(f)]
     if not facts:
-        return Verdict("unverifiable", f"no curated fact for {query}", tolerance=tol.describe(q.unit))
-    if len(facts) > 1:
-        return Verdict("unverifiable", f"{len(facts)} curated facts fit {query}; the claim does not "
-                       "say which (state a year)", tolerance=tol.describe(q.unit))
-    fact = facts[0]
+        shown = ", ".join(f"{k}={v}" for k, v in query.items()) + (f", year={year}" if year else "")
+        return Verdict("unverifiable", f"no curated fact for {shown}", tolerance=tol.describe(q.unit))
+    note = ""
+    if q.kind == "date" and q.date:
+        same = [f for f in facts if _same_day(q.date, _when(f))]
+        facts = same or facts
+    if len(facts) > 1:  # no year said which: a reader means the latest figure
+        facts = sorted(facts, key=_order)
+        note = f" (the latest of {len(facts)} recorded; the claim states no year)"
+    fact = facts[-1]
     ev = Evidence("fact", str(fact.get("id", "")), where=query, citation={
-        k: fact.get(k) for k in ("publisher", "title", "url", "published", "as_printed", "note")
+        k: str(fact[k]) for k in ("publisher", "title", "url", "published", "as_printed", "note")
         if fact.get(k) is not None}, command=f"aiatlas facts {query.get('topic', '')}")
     if q.kind == "date":
-        return _compare_date(q, fact, ev)
-    actual, why = _fact_value(q, fact)
-    if actual is None:
-        return Verdict("unverifiable", why, tolerance=tol.describe(q.unit), evidence=[ev])
-    return compare(q, actual, tol, [ev])
+        v = _compare_date(q, fact, ev)
+    else:
+        actual, why = _fact_value(q, fact)
+        if actual is None:
+            return Verdict("unverifiable", why, tolerance=tol.describe(q.unit), evidence=[ev])
+        v = compare(q, actual, tol, [ev])
+    v.reason += note + f"; {fact.get('publisher', '')}, {_when(fact)}".rstrip(", ")
+    return v
+
+
+def _when(fact: dict[str, Any]) -> str:
+    """The fact's date or period as text ('2025-02-09', '2024-Q1', '2023')."""
+    return str(fact.get("date") or fact.get("period") or "")
+
+
+def _order(fact: dict[str, Any]) -> tuple[int, int, int]:
+    """Chronological key of a date or period: 2024-Q1 < 2024-07 < 2024-H2 end < 2025."""
+    m = re.match(r"(\d{4})(?:-(\d{2})|-Q(\d)|-H(\d))?(?:-(\d{2}))?", _when(fact))
+    if not m:
+        return (0, 0, 0)
+    month = int(m.group(2)) if m.group(2) else int(m.group(3)) * 3 if m.group(3) else \
+        int(m.group(4)) * 6 if m.group(4) else 12
+    return (int(m.group(1)), month, int(m.group(5) or 31))
+
+
+def _same_day(claimed: str, recorded: str) -> bool:
+    """Same date; a claim without a year ('--02-10') matches on month and day."""
+    if claimed.startswith("--"):
+        return recorded[4:10] == claimed[1:]
+    return recorded[:10] == claimed
 
 
 def _fact_value(q: Quantity, fact: dict[str, Any]) -> tuple[float | None, str]:
@@ -155,9 +185,9 @@ def _fact_value(q: Quantity, fact: dict[str, Any]) -> tuple[float | None, str]:
 def _compare_date(q: Quantity, fact: dict[str, Any], ev: Evidence) -> Verdict:
     actual = str(fact.get("date") or "")
     if not actual:
-        return Verdict("unverifiable", f"fact {fact.get('id')} records no date", evidence=[ev])
-    same = actual[5:10] == q.date[-5:] if q.date.startswith("--") else actual[:10] == q.date
-    if same:
+        return Verdict("unverifiable", f"fact {fact.get('id')} records no day ({_when(fact)})",
+                       evidence=[ev])
+    if _same_day(q.date, actual):
         return Verdict("supported", f"the recorded date is {actual}", tolerance="same day",
                        evidence=[ev])
     gap = None
