@@ -11,6 +11,7 @@ from aiatlas import api
 from aiatlas.claims import patterns as pattern_table
 from aiatlas.claims.check import check_claims_file, check_text
 from aiatlas.claims.http import handle_check, router
+from aiatlas.claims.judge import Data
 from aiatlas.claims.inputs import read_input
 from aiatlas.errors import DataError, FetchError, UsageError
 from aiatlas.indicators import registry
@@ -42,8 +43,9 @@ def home(tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def test_indicators(monkeypatch):
-    """Register test-only indicators for the duration of one test."""
+    """Register test-only indicators for the duration of one test, with nothing memoised."""
     registry.load_all()
+    Data.clear()
 
     def by_country(t):
         m = t.models

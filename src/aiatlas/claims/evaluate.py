@@ -27,6 +27,7 @@ class Score:
     sentences: int = 0
     japanese: int = 0
     misses: list[str] = field(default_factory=list)
+    by_source: dict[str, list[int]] = field(default_factory=dict)  # needs -> [right, total]
 
     @property
     def precision(self) -> float:
@@ -100,6 +101,9 @@ def score(sentences: list[dict[str, Any]], home=None) -> Score:
                 continue
             s.verdict_total += 1
             s.verdict_right += hit.verdict.verdict == exp["verdict"]
+            group = s.by_source.setdefault(exp.get("needs", "none"), [0, 0])
+            group[0] += hit.verdict.verdict == exp["verdict"]
+            group[1] += 1
             if hit.verdict.verdict != exp["verdict"]:
                 s.misses.append(f"{item['id']}: verdict {hit.verdict.verdict} for {exp['value']} "
                                 f"(expected {exp['verdict']}: {hit.verdict.reason})")
