@@ -264,3 +264,18 @@ def test_cli_check_json_and_markdown(home, tmp_path):
     assert len(doc["sentences"]) == 2 and doc["sentences"][1]["claims"] == []
     res = CliRunner().invoke(app, ["check", str(f), "--home", str(home), "--format", "md"])
     assert "skipped `GPT-4`" in res.output
+
+
+def test_cli_reads_stdin_and_writes_html(home, tmp_path):
+    from typer.testing import CliRunner
+
+    from aiatlas.cli import app
+
+    out = tmp_path / "r.html"
+    res = CliRunner().invoke(app, ["check", "-", "--home", str(home), "-f", "html", "-o", str(out)],
+                             input="In 2024 US labs released 5 notable models <b>.\n")
+    assert res.exit_code == 0, res.output
+    page = out.read_text(encoding="utf-8")
+    assert 'class="unverifiable"' in page and "&lt;b&gt;" in page and "<b>.</b>" not in page
+    res = CliRunner().invoke(app, ["check", "-", "--home", str(home), "-f", "pdf"], input="1 model")
+    assert res.exit_code != 0

@@ -103,7 +103,7 @@ JA_COUNTERS = [  # counter (regex) -> normalised unit
     (r"(?:種類の)?(?:AI)?モデル|の(?:注目すべき|注目の?|主要な)?(?:AI)?モデル", "models"), (r"個", "items"),
     (r"本", "items"), (r"基", "units"), (r"カ国|か国|ヶ国|ケ国", "countries"), (r"州", "states"),
     (r"枚", "chips"), (r"機", "units"), (r"校|機関", "organizations"), (r"本の論文|報", "papers"),
-    (r"つ|款", "items")]
+    (r"つ|款|个", "items")]
 PRE_QUALIFIERS = [
     (r"(?:about|around|approximately|roughly|some|an estimated|estimated|約|およそ|ほぼ|概ね|推定)", "approx"),
     (r"(?:nearly|almost|close to|just under|little under|near)", "nearly"),
