@@ -88,11 +88,18 @@ def write_result(result: api.Result, fmt: str, out: Optional[Path]) -> None:
 from aiatlas.commands.fetch import fetch as _fetch  # noqa: E402
 
 app.command("fetch")(_fetch)
+from aiatlas.commands.facts import facts as _facts  # noqa: E402
+
+app.command("facts")(_facts)
 
 from aiatlas.commands import data as _data  # noqa: E402
 
 app.command("build")(_data.build)
 app.command("rejects")(_data.rejects)
+
+from aiatlas.commands.chips import app as _chips_app  # noqa: E402
+
+app.add_typer(_chips_app, name="chips")
 
 from aiatlas.commands.check import check as _check  # noqa: E402
 
