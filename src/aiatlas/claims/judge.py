@@ -172,7 +172,8 @@ def _judge_fact(claim: Claim, pattern: Pattern, query: dict[str, Any], data: Dat
     fact = facts[-1]
     ev = Evidence("fact", str(fact.get("id", "")), where=query, citation={
         k: str(fact[k]) for k in ("publisher", "title", "url", "published", "as_printed", "note")
-        if fact.get(k) is not None}, command=f"aiatlas facts {query.get('topic', '')}")
+        if fact.get(k) is not None}, command=" ".join(["aiatlas facts", *(f"--{k} {v}" for k, v in query.items()
+                                                if k in ("topic", "subject", "measure"))]))
     if q.kind == "date":
         v = _compare_date(q, fact, ev)
     else:
@@ -248,17 +249,17 @@ def compare(q: Quantity, actual: float, tol: Tolerance, evidence: list[Evidence]
         allowed, text = allowed * 2, f"{text}, doubled for '{q.qualifier_text}'"
     if q.high is not None:
         ok = claimed - allowed <= actual <= q.high + tol.allowed(q.high)
-        text = f"inside {claimed:g}–{q.high:g}, {text}"
+        text = f"inside {human(claimed)}–{human(q.high)}, {text}"
     elif q.qualifier in ("over", "at_least"):
         ok = actual >= claimed - allowed
-        text = f"≥ {claimed:g} ('{q.qualifier_text}'), {text}"
+        text = f"≥ {human(claimed)} ('{q.qualifier_text}'), {text}"
     elif q.qualifier in ("under", "at_most"):
         ok = actual <= claimed + allowed
-        text = f"≤ {claimed:g} ('{q.qualifier_text}'), {text}"
+        text = f"≤ {human(claimed)} ('{q.qualifier_text}'), {text}"
     elif q.qualifier == "nearly":
         low = claimed - max(2 * allowed, 0.1 * abs(claimed))
         ok = low <= actual <= claimed + allowed
-        text = f"between {low:g} and {claimed:g} ('{q.qualifier_text}'), {text}"
+        text = f"between {human(low)} and {human(claimed)} ('{q.qualifier_text}'), {text}"
     else:
         ok = abs(actual - claimed) <= allowed
     gap = claimed - actual
@@ -266,11 +267,20 @@ def compare(q: Quantity, actual: float, tol: Tolerance, evidence: list[Evidence]
     unit = "" if q.unit in ("", "%") else f" {q.unit}"
     pct = "%" if q.unit == "%" else ""
     if ok:
-        return Verdict("supported", f"the data says {actual:,.4g}{pct}{unit}", tolerance=text,
+        return Verdict("supported", f"the data says {human(actual)}{pct}{unit}", tolerance=text,
                        actual=actual, gap=gap, gap_relative=rel, evidence=evidence)
-    return Verdict("contradicted", f"the data says {actual:,.4g}{pct}{unit} (claimed "
-                   f"{claimed:,.4g}{pct}{unit}, off by {gap:+,.4g})", tolerance=text,
+    sign = "+" if gap > 0 else "-"
+    return Verdict("contradicted", f"the data says {human(actual)}{pct}{unit} (claimed "
+                   f"{human(claimed)}{pct}{unit}, off by {sign}{human(abs(gap))})", tolerance=text,
                    actual=actual, gap=gap, gap_relative=rel, evidence=evidence)
+
+
+def human(x: float) -> str:
+    """A number as a reader writes it: 276,288; 5.657; 109 billion."""
+    for div, word in ((1e12, " trillion"), (1e9, " billion"), (1e6, " million")):
+        if abs(x) >= div:
+            return f"{x / div:,.4g}{word}"
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.4g}"
 
 
 def _command(ind: str, params: dict[str, Any], where: dict[str, Any]) -> str:

@@ -34,7 +34,8 @@ class Tolerance:
         if self.rel:
             parts.append(f"±{self.rel * 100:g}% of the claimed value")
         if self.abs or not self.rel:
-            parts.append(f"±{self.abs:g}{' ' + unit if unit and unit != '%' else unit}")
+            what = " percentage points" if unit == "%" else f" {unit}" if unit else ""
+            parts.append(f"±{self.abs:,g}{what}")
         return " or ".join(parts) + (" (whichever is larger)" if len(parts) > 1 else "")
 
 

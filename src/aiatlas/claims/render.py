@@ -4,6 +4,7 @@ from __future__ import annotations
 import html
 import json
 
+from aiatlas.claims.judge import human
 from aiatlas.claims.model import Report
 
 _MARK = {"supported": "✔ supported", "contradicted": "✘ contradicted", "unverifiable": "? unverifiable"}
@@ -16,7 +17,7 @@ def rows(report: Report) -> list[dict]:
         for c in s.claims:
             v = c.verdict
             out.append({"#": s.index + 1, "claim": c.claim.text, "kind": c.claim.quantity.kind,
-                        "verdict": v.verdict, "data": "" if v.actual is None else f"{v.actual:,.4g}",
+                        "verdict": v.verdict, "data": "" if v.actual is None else human(v.actual),
                         "tolerance": v.tolerance, "reason": v.reason})
         if not s.claims:
             out.append({"#": s.index + 1, "claim": s.text[:60], "kind": "", "verdict": "skipped",
