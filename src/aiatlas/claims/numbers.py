@@ -103,7 +103,7 @@ JA_COUNTERS = [  # counter (regex) -> normalised unit
     (r"(?:種類の)?(?:AI)?モデル|の(?:注目すべき|注目の?|主要な)?(?:AI)?モデル", "models"), (r"個", "items"),
     (r"本", "items"), (r"基", "units"), (r"カ国|か国|ヶ国|ケ国", "countries"), (r"州", "states"),
     (r"枚", "chips"), (r"機", "units"), (r"校|機関", "organizations"), (r"本の論文|報", "papers"),
-    (r"つ|款|个", "items")]
+    (r"つ|款|个|種類|製品|機種", "items")]
 PRE_QUALIFIERS = [
     (r"(?:about|around|approximately|roughly|some|an estimated|estimated|約|およそ|ほぼ|概ね|推定)", "approx"),
     (r"(?:nearly|almost|close to|just under|little under|near)", "nearly"),
@@ -180,7 +180,7 @@ def _read_unit(q: Quantity, after: str, lang: str, end: int) -> int:
         (r"\s?(?:times\b|x\b|-fold\b|fold\b|倍)", "multiple", "x"),
         (r"(?:位|番目|(?:st|nd|rd|th)\b)", "rank", ""),
         (r"\s?(?:か月|ヶ月|カ月|ヵ月|ケ月|箇月|months?\b)", "duration", "months"),
-        (r"\s?(?:年間|years?\b)", "duration", "years"),
+        (r"\s?(?:年間|年(?!度)|years?\b)", "duration", "years"),  # 2024年 was read as a year
         (r"\s?(?:週間|weeks?\b)", "duration", "weeks"),
         (r"\s?(?:日間|days?\b)", "duration", "days"),
     ]
