@@ -11,8 +11,8 @@ from aiatlas import api
 from aiatlas.claims import patterns as pattern_table
 from aiatlas.claims.check import check_claims_file, check_text
 from aiatlas.claims.http import handle_check, router
-from aiatlas.claims.judge import Data
 from aiatlas.claims.inputs import read_input
+from aiatlas.claims.judge import Data
 from aiatlas.errors import DataError, FetchError, UsageError
 from aiatlas.indicators import registry
 from aiatlas.warehouse import schema

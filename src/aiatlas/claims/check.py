@@ -15,6 +15,7 @@ from aiatlas.claims.model import (
     QUALIFIERS,
     CheckedClaim,
     Claim,
+    Entity,
     Quantity,
     Report,
     SentenceReport,
@@ -134,8 +135,6 @@ def _structured(raw: Any, where: str, table: dict[str, Pattern]):
         base = table[raw["pattern"]]
         pattern = _with(base, tolerance) if tol else base
         values = {k: raw.get(k) for k in ("country", "organization", "benchmark") if raw.get(k)}
-        from aiatlas.claims.model import Entity
-
         claim.subjects = [Entity(str(v), k, str(v), -1, -1, str(v) if k == "country" else None)
                           for k, v in values.items()]
         return claim, pattern, None

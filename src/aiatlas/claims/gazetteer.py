@@ -1,4 +1,4 @@
-"""The multilingual gazetteer (gazetteer.yaml) compiled into one matcher of named subjects."""
+"""The multilingual gazetteer (gazetteer.yaml) compiled into regexes that find named subjects."""
 from __future__ import annotations
 
 import functools

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
-from typing import Any
+from typing import Any, ClassVar
 
 from aiatlas.claims.model import Claim, Evidence, Quantity, Verdict
 from aiatlas.claims.numbers import EN_SCALES
@@ -21,7 +21,7 @@ class Data:
     computes each indicator once; a rebuild (new file) gets a fresh instance.
     """
 
-    _instances: dict[tuple, "Data"] = {}
+    _instances: ClassVar[dict[tuple, Data]] = {}
 
     def __init__(self, home=None, backend: str | None = None):
         self.home, self.backend = home, backend
@@ -30,7 +30,7 @@ class Data:
         self.api_seconds = 0.0  # time spent inside aiatlas.api (benchmarks report it)
 
     @classmethod
-    def shared(cls, home=None, backend: str | None = None) -> "Data":
+    def shared(cls, home=None, backend: str | None = None) -> Data:
         """The instance for the current warehouse file (a fresh one when it is not built)."""
         from aiatlas.config import settings
 
