@@ -37,6 +37,26 @@ def article(items: list[dict], n: int = 40) -> str:
                      for t in picked)
 
 
+def _cli_times(text: str, home: str | None) -> tuple[float, float]:
+    """Wall time of the CLI in a fresh process: check the article, and show one indicator."""
+    import subprocess
+    import tempfile
+
+    env = dict(os.environ, PYTHONPATH=str(REPO / "src"), PYTHONWARNINGS="ignore")
+    if home:
+        env["AIATLAS_HOME"] = home
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8", delete=False) as f:
+        f.write(text)
+    out = []
+    for argv in (["check", f.name, "-f", "json"], ["show", "notable_models_by_country", "-f", "json"]):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "aiatlas", *argv], env=env, check=True,
+                       stdout=subprocess.DEVNULL)
+        out.append(time.perf_counter() - t0)
+    os.unlink(f.name)
+    return out[0], out[1]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--home", help="data home with a built warehouse (default: $AIATLAS_HOME)")
@@ -67,6 +87,7 @@ def main() -> None:
     only_extract = time.perf_counter() - t0
     per_k = 1000 / args.sentences
 
+    cli_check, cli_show = _cli_times(text, args.home)
     table = Table(title=f"claims: {score.sentences} labelled sentences ({score.japanese} Japanese)")
     for col in ("measure", "value", "target"):
         table.add_column(col)
@@ -86,6 +107,9 @@ def main() -> None:
                 "facts": "claims on curated facts"}.get(needs, needs)
         table.add_row(f"  verdict accuracy, {what}", f"{right / total:.3f} ({right}/{total})", "")
     table.add_row("40-sentence article, fresh process, s", f"{cold:.3f}", "")
+    table.add_row("  `aiatlas check` CLI on it, new process, s", f"{cli_check:.3f}", "")
+    table.add_row("  `aiatlas show notable_models_by_country` CLI, new process, s",
+                  f"{cli_show:.3f}", "(floor)")
     table.add_row("40-sentence article, warm process, s", f"{article_s:.3f} "
                   f"({sum(len(s.claims) for s in report.sentences)} claims)", f"< {TARGETS['article_s']}")
     table.add_row("  of which aiatlas.api calls (compute/explain/facts), s", f"{api_s:.3f}",
