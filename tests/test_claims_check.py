@@ -276,6 +276,6 @@ def test_cli_reads_stdin_and_writes_html(home, tmp_path):
                              input="In 2024 US labs released 5 notable models <b>.\n")
     assert res.exit_code == 0, res.output
     page = out.read_text(encoding="utf-8")
-    assert 'class="unverifiable"' in page and "&lt;b&gt;" in page and "<b>.</b>" not in page
+    assert 'class="contradicted"' in page and "&lt;b&gt;" in page and "<b>.</b>" not in page
     res = CliRunner().invoke(app, ["check", "-", "--home", str(home), "-f", "pdf"], input="1 model")
     assert res.exit_code != 0
