@@ -201,6 +201,14 @@ def test_structured_claims_file(home, tmp_path):
                     "value: 9, tolerance: {rel: 0.1}}\n", encoding="utf-8")
     report = check_claims_file(path, home=home)
     assert [s.claims[0].verdict.verdict for s in report.sentences] == ["supported", "contradicted"]
+    by_pattern = tmp_path / "by_pattern.yaml"
+    by_pattern.write_text("claims:\n"
+                          "  - {pattern: notable_models_count, country: USA, year: 2024, value: 3,"
+                          " unit: models}\n"
+                          "  - {pattern: notable_models_rank, country: CHN, year: 2024, value: 1,"
+                          " kind: rank}\n", encoding="utf-8")
+    got = [s.claims[0].verdict for s in check_claims_file(by_pattern, home=home).sentences]
+    assert [(v.verdict, v.actual) for v in got] == [("supported", 3), ("contradicted", 2)]
     bad = tmp_path / "bad.yaml"
     bad.write_text("claims:\n  - {value: 3, indicator: x, fact: {topic: y}}\n", encoding="utf-8")
     with pytest.raises(DataError, match=r"bad.yaml: claim 1: give one of"):
