@@ -287,3 +287,32 @@ def test_cli_reads_stdin_and_writes_html(home, tmp_path):
     assert 'class="contradicted"' in page and "&lt;b&gt;" in page and "<b>.</b>" not in page
     res = CliRunner().invoke(app, ["check", "-", "--home", str(home), "-f", "pdf"], input="1 model")
     assert res.exit_code != 0
+
+
+def test_url_input_reduces_html_to_its_text(tmp_path):
+    import http.server
+    import threading
+
+    page = ("<html><head><style>p{}</style><script>var x = 2024;</script></head><body>"
+            "<p>中国は2024年に31の注目すべきモデルを公開した。</p><p>Second para.</p></body></html>")
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = page.encode("utf-8")
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        text, label = read_input(f"http://127.0.0.1:{server.server_port}/a")
+    finally:
+        server.shutdown()
+    assert "var x" not in text and "p{}" not in text
+    assert "中国は2024年に31の注目すべきモデルを公開した。" in text and label.endswith("/a")
