@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -180,6 +181,27 @@ def rejects(*, source: str | None = None, home=None) -> list[dict[str, Any]]:
         get(source)  # an unknown id is a usage error, not an empty list
         t = t.filter(t.source == source)
     return t.order_by(["source", "file", "row"]).to_pyarrow().to_pylist()
+
+
+def check(text_or_path: str | Path, *, lang: str = "auto", home=None, backend: str | None = None):
+    """Check the numeric claims of a text, a text file, a URL or a structured claims YAML file.
+
+    Returns a `aiatlas.claims.model.Report` (`.to_dict()` for JSON). A string that names an
+    existing file, '-' or an http(s) URL is read; any other string is checked as the text itself.
+    """
+    from aiatlas.claims.check import check_claims_file, check_text
+    from aiatlas.claims.inputs import read_input
+
+    source = str(text_or_path)
+    is_path = isinstance(text_or_path, Path) or (len(source) < 1024 and "\n" not in source
+                                                 and (Path(source).is_file() or source == "-"
+                                                      or source.startswith(("http://", "https://"))))
+    if not is_path:
+        return check_text(source, lang, home=home, backend=backend)
+    if source.endswith((".yaml", ".yml")) and Path(source).is_file():
+        return check_claims_file(source, home=home, backend=backend)
+    text, label = read_input(source)
+    return check_text(text, lang, home=home, backend=backend, source=label)
 
 
 def _typed(column, value):

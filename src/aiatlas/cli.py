@@ -132,6 +132,10 @@ from aiatlas.commands.chips import app as _chips_app  # noqa: E402
 
 app.add_typer(_chips_app, name="chips")
 
+from aiatlas.commands.check import check as _check  # noqa: E402
+
+app.command("check")(_check)
+
 
 @app.command("list")
 def list_cmd(chapter: Optional[str] = typer.Option(None, help="Only this chapter"),
