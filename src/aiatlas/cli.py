@@ -116,6 +116,12 @@ def explain(id: str, where: Optional[list[str]] = typer.Option(None, "--where", 
     write_result(result, format, out)
 
 
+from aiatlas.commands import openalex as _openalex  # noqa: E402
+
+app.add_typer(_openalex.app, name="openalex")
+app.add_typer(_openalex.synth_app, name="synth")
+
+
 def main() -> None:
     """Entry point: run the app, turning aiatlas errors into one-line messages and exit codes."""
     try:
