@@ -123,13 +123,14 @@ def _synthetic_flag(prov: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def openalex_ingest(snapshot: str, *, home=None, backend: str | None = None,
-                    spark_master: str | None = None, progress=None) -> dict[str, Any]:
+                    spark_master: str | None = None, parallel: int | None = None,
+                    progress=None) -> dict[str, Any]:
     """Ingest an OpenAlex works snapshot (folder or http(s) base URL) into the home's Parquet."""
     from aiatlas.sources.openalex.ingest import ingest
 
     settings = _settings(home=home, backend=backend)
     return ingest(snapshot, settings.home, engine=settings.backend, spark_master=spark_master,
-                  progress=progress)
+                  parallel=parallel, progress=progress)
 
 
 def snapshots(*, home=None) -> list[dict[str, Any]]:

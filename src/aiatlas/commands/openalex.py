@@ -25,7 +25,10 @@ def ingest_cmd(snapshot: str = typer.Argument(..., help="The snapshot's works/ f
                                                      help="duckdb (default) or pyspark"),
                spark_master: Optional[str] = typer.Option(None, "--spark-master",
                                                           help="Spark master URL (pyspark only; "
-                                                               "default local[*])")) -> None:
+                                                               "default local[2])"),
+               parallel: Optional[int] = typer.Option(None, "--parallel", min=1,
+                                                      help="Parts per group (default 2 on "
+                                                           "DuckDB, 32 per Spark job)")) -> None:
     """Stream a works snapshot into <home>/openalex/works/ (parts already ingested are skipped)."""
     from aiatlas import api
 
@@ -33,7 +36,7 @@ def ingest_cmd(snapshot: str = typer.Argument(..., help="The snapshot's works/ f
         err.print(f"[{done}/{total}] {name}", highlight=False)
 
     summary = api.openalex_ingest(snapshot, home=home, backend=backend, spark_master=spark_master,
-                                  progress=progress)
+                                  parallel=parallel, progress=progress)
     if summary["synthetic"]:
         err.print("[yellow]note:[/yellow] this data home holds SYNTHETIC works; results computed "
                   "from it are flagged synthetic and are not facts")

@@ -339,15 +339,18 @@ def ingest_parts(group: list[tuple[Path, Part]], out: Path, *, batch_rows: int,
         con.close()
 
 
-def ingest(snapshot: str, home: str | Path, *, batch_rows: int = 65_536, parallel: int = 2,
+def ingest(snapshot: str, home: str | Path, *, batch_rows: int = 65_536, parallel: int | None = None,
            progress: Callable[[str, int, int], None] | None = None, engine: str = "duckdb",
            spark_master: str | None = None, memory_limit: str = "1GB") -> dict:
     """Ingest every part of `snapshot` not yet in the ledger; returns a summary of the run.
 
-    `parallel` parts are parsed at once (one core each); the ledger is updated after each group.
+    `parallel` parts are parsed at once (one core each; on Spark, one job); the ledger is
+    updated after each group.
     """
     if engine not in ("duckdb", "pyspark"):
         raise UsageError(f"unknown ingest engine {engine!r} (expected duckdb or pyspark)")
+    # DuckDB: one part per local core; Spark: enough parts per job to keep a cluster busy
+    parallel = parallel or (32 if engine == "pyspark" else 2)
     out = works_dir(home)
     out.mkdir(parents=True, exist_ok=True)
     _clean_temps(out)
@@ -380,7 +383,7 @@ def ingest(snapshot: str, home: str | Path, *, batch_rows: int = 65_536, paralle
                 from aiatlas.sources.openalex import spark as spark_ingest
 
                 spark = spark or spark_ingest.session(spark_master)
-                results = {p.name: spark_ingest.ingest_part(spark, path, p, out) for path, p in group}
+                results = spark_ingest.ingest_parts(spark, group, out)
             else:
                 results = ingest_parts(group, out, batch_rows=batch_rows, memory_limit=memory_limit)
         finally:

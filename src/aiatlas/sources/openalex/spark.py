@@ -67,41 +67,67 @@ def ibis_connection(master: str | None = None):
     return ibis.pyspark.connect(session(master))
 
 
-def ingest_part(spark, path: Path, part: Part, out: Path) -> dict:
-    """Parse one part with Spark and move its per-year files into `out` under final names."""
+def _key(path: str) -> str:
+    """The last two components of a path or file URI: unique among one group's parts."""
+    from urllib.parse import unquote
+
+    return "/".join(unquote(path).rstrip("/").split("/")[-2:])
+
+
+def ingest_parts(spark, group: list[tuple[Path, Part]], out: Path) -> dict[str, dict]:
+    """Parse a group of parts in one Spark job (one task per gzip part) and move each part's
+    per-year files into `out` under the same final names as the DuckDB path."""
     from pyspark.sql import functions as F
 
-    tmp = out.parent / ".spark-tmp" / output_name(part.name).removesuffix(".parquet")
+    keys = {_key(str(path)): i for i, (path, _) in enumerate(group)}
+    tmp = out.parent / ".spark-tmp" / output_name(group[0][1].name).removesuffix(".parquet")
     shutil.rmtree(tmp, ignore_errors=True)
+    index = F.lit(None)
+    file_key = F.regexp_extract(F.input_file_name(), r"([^/]+/[^/]+)$", 1)
+    for k, i in keys.items():
+        index = F.when(file_key == F.lit(k.replace("=", "%3D")) , i).when(file_key == F.lit(k), i) \
+            .otherwise(index)
+    paths = [str(path) for path, _ in group]
     try:
-        raw = spark.read.schema(RAW_DDL).option("mode", "FAILFAST").json(str(path))
-        works = raw.selectExpr(*PROJECTION)
+        raw = spark.read.schema(RAW_DDL).option("mode", "FAILFAST").json(paths)
+        works = raw.selectExpr(*PROJECTION).withColumn("_part", index)
         kept = works.filter(F.col("publication_year").isNotNull() & F.col("id").isNotNull())
-        kept.write.partitionBy("publication_year").parquet(str(tmp))
-        rows = spark.read.text(str(path)).filter(F.length("value") > 0).count()
+        kept.write.partitionBy("_part", "publication_year").parquet(str(tmp))
+        lines = (spark.read.text(paths).filter(F.length("value") > 0)
+                 .groupBy(index.alias("_part")).count().collect())
     except Exception as e:  # Spark wraps parse errors in Py4J / analysis exceptions
         shutil.rmtree(tmp, ignore_errors=True)
         if "Malformed" in str(e) or "FAILFAST" in str(e):
-            raise DataError(f"{part.name}: not valid OpenAlex JSON Lines "
+            names = ", ".join(p.name for _, p in group)
+            raise DataError(f"{names}: not valid OpenAlex JSON Lines "
                             f"({str(e).strip().splitlines()[0][:200]})") from None
         raise
-    written = spark.read.parquet(str(tmp)) if any(tmp.glob("publication_year=*")) else None
-    n_written = written.count() if written is not None else 0
-    synthetic = (written.filter(F.col("id").startswith(SYNTHETIC_ID_PREFIX)).count()
-                 if written is not None else 0)
-    if part.records is not None and rows != part.records:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise DataError(f"{part.name}: {rows} works read but the manifest says {part.records} "
-                        "(truncated or changed part)", hint="download the part again")
-    outputs = []
-    name = output_name(part.name)
-    for folder in sorted(tmp.glob("publication_year=*")):
-        target = out / folder.name
-        target.mkdir(parents=True, exist_ok=True)
-        for k, f in enumerate(sorted(folder.glob("*.parquet"))):
-            final = name if k == 0 else name.replace(".parquet", f"-{k}.parquet")
-            os.replace(f, target / final)
-            outputs.append(f"{folder.name}/{final}")
+    rows = {r["_part"]: r["count"] for r in lines}
+    written = {i: (0, 0) for i in range(len(group))}
+    if any(tmp.glob("_part=*")):
+        stats = (spark.read.parquet(str(tmp)).groupBy("_part")
+                 .agg(F.count("*").alias("n"),
+                      F.sum(F.col("id").startswith(SYNTHETIC_ID_PREFIX).cast("int")).alias("s"))
+                 .collect())
+        written |= {r["_part"]: (r["n"], r["s"] or 0) for r in stats}
+    results = {}
+    for i, (_, part) in enumerate(group):
+        n = rows.get(i, 0)
+        if part.records is not None and n != part.records:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise DataError(f"{part.name}: {n} works read but the manifest says {part.records} "
+                            "(truncated or changed part)", hint="download the part again")
+        results[part.name] = {"rows": n, "rows_without_year_or_id": n - written[i][0],
+                              "synthetic_rows": written[i][1], "outputs": []}
+    for i, (_, part) in enumerate(group):
+        name = output_name(part.name)
+        for folder in sorted((tmp / f"_part={i}").glob("publication_year=*")):
+            target = out / folder.name
+            target.mkdir(parents=True, exist_ok=True)
+            for k, f in enumerate(sorted(folder.glob("*.parquet"))):
+                final = name if k == 0 else name.replace(".parquet", f"-{k}.parquet")
+                os.replace(f, target / final)
+                results[part.name]["outputs"].append(f"{folder.name}/{final}")
+        results[part.name]["outputs"].sort()
     shutil.rmtree(tmp, ignore_errors=True)
-    return {"rows": rows, "rows_without_year_or_id": rows - n_written,
-            "synthetic_rows": synthetic, "outputs": sorted(outputs)}
+    return results
