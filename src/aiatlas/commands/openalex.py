@@ -5,7 +5,6 @@ import csv
 import json
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
@@ -20,13 +19,13 @@ err = Console(stderr=True)
 @app.command("ingest")
 def ingest_cmd(snapshot: str = typer.Argument(..., help="The snapshot's works/ folder (or its "
                                               "parent), or an http(s) base URL of one"),
-               home: Optional[Path] = typer.Option(None, "--home", help="Data home"),
-               backend: Optional[str] = typer.Option(None, "--backend",
+               home: Path | None = typer.Option(None, "--home", help="Data home"),
+               backend: str | None = typer.Option(None, "--backend",
                                                      help="duckdb (default) or pyspark"),
-               spark_master: Optional[str] = typer.Option(None, "--spark-master",
+               spark_master: str | None = typer.Option(None, "--spark-master",
                                                           help="Spark master URL (pyspark only; "
                                                                "default local[2])"),
-               parallel: Optional[int] = typer.Option(None, "--parallel", min=1,
+               parallel: int | None = typer.Option(None, "--parallel", min=1,
                                                       help="Parts per group (default 2 on "
                                                            "DuckDB, 32 per Spark job)")) -> None:
     """Stream a works snapshot into <home>/openalex/works/ (parts already ingested are skipped)."""
@@ -49,11 +48,11 @@ def api_counts(ai_definition: str = typer.Option("subfield", "--ai-definition",
                                                       "Intelligence') or concept (C154945302)"),
                from_year: int = typer.Option(2015, "--from-year"),
                to_year: int = typer.Option(2024, "--to-year"),
-               mailto: Optional[str] = typer.Option(None, "--mailto", envvar="AIATLAS_OPENALEX_MAILTO",
+               mailto: str | None = typer.Option(None, "--mailto", envvar="AIATLAS_OPENALEX_MAILTO",
                                                     help="Your e-mail, for OpenAlex's polite pool"),
-               api_key: Optional[str] = typer.Option(None, "--api-key",
+               api_key: str | None = typer.Option(None, "--api-key",
                                                      envvar="AIATLAS_OPENALEX_API_KEY"),
-               out: Optional[Path] = typer.Option(None, "--out", "-o", help="CSV file")) -> None:
+               out: Path | None = typer.Option(None, "--out", "-o", help="CSV file")) -> None:
     """AI works by country and year from the OpenAlex API's group_by (full counting)."""
     from aiatlas.errors import UsageError
     from aiatlas.sources.openalex import ai_definition as get_definition

@@ -9,7 +9,8 @@ for group lists longer than one page. A `group_by` answer is
 from __future__ import annotations
 
 import time
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import httpx
 

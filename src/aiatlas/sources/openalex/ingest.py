@@ -14,9 +14,9 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import duckdb
 import pyarrow as pa
@@ -168,8 +168,7 @@ def _download(url: str, dest: Path) -> None:
         if resp.status_code != 200:
             raise FetchError(f"{url}: HTTP {resp.status_code}")
         with open(tmp, "wb") as fh:
-            for chunk in resp.iter_bytes(1 << 20):
-                fh.write(chunk)
+            fh.writelines(resp.iter_bytes(1 << 20))
     os.replace(tmp, dest)
 
 
@@ -392,7 +391,7 @@ def ingest(snapshot: str, home: str | Path, *, batch_rows: int = 65_536, paralle
         for name, result in sorted(results.items()):
             ledger.record(name, facts[name] | {
                 "engine": engine, "synthetic": marker or result["synthetic_rows"] > 0,
-                "ingested_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                "ingested_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                 **result})
             summary["ingested"] += 1
             summary["rows"] += result["rows"]

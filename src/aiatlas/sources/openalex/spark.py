@@ -24,17 +24,17 @@ RAW_DDL = ("id STRING, publication_year INT, type STRING, "
            "counts_by_year ARRAY<STRUCT<year: INT, cited_by_count: BIGINT>>")
 PROJECTION = (
     "id", "publication_year", "type",
-    "coalesce(array_sort(array_distinct(filter(flatten(transform(authorships, a -> concat("
-    "coalesce(transform(a.institutions, i -> i.country_code), cast(array() as array<string>)), "
-    "coalesce(a.countries, cast(array() as array<string>))))), c -> c IS NOT NULL AND c <> ''))), "
-    "cast(array() as array<string>)) AS country_codes",
-    f"array_max(transform(filter(topics, t -> t.subfield.id = '{AI_SUBFIELD_ID}'), "
-    "t -> t.score)) AS ai_topic_score",
-    f"array_max(transform(filter(concepts, c -> c.id = '{AI_CONCEPT_ID}'), "
-    "c -> c.score)) AS ai_concept_score",
+    ("coalesce(array_sort(array_distinct(filter(flatten(transform(authorships, a -> concat("
+     "coalesce(transform(a.institutions, i -> i.country_code), cast(array() as array<string>)), "
+     "coalesce(a.countries, cast(array() as array<string>))))), c -> c IS NOT NULL AND c <> ''))), "
+     "cast(array() as array<string>)) AS country_codes"),
+    (f"array_max(transform(filter(topics, t -> t.subfield.id = '{AI_SUBFIELD_ID}'), "
+     "t -> t.score)) AS ai_topic_score"),
+    (f"array_max(transform(filter(concepts, c -> c.id = '{AI_CONCEPT_ID}'), "
+     "c -> c.score)) AS ai_concept_score"),
     "cited_by_count",
-    "coalesce(counts_by_year, cast(array() as array<struct<year: int, cited_by_count: bigint>>)) "
-    "AS counts_by_year",
+    ("coalesce(counts_by_year, cast(array() as array<struct<year: int, cited_by_count: bigint>>)) "
+     "AS counts_by_year"),
 )
 
 

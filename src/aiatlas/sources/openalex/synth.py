@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from aiatlas.sources.openalex import AI_CONCEPT_ID, AI_SUBFIELD_ID, SYNTHETIC_ID_PREFIX
+from aiatlas.sources.openalex import AI_CONCEPT_ID, SYNTHETIC_ID_PREFIX
 
 FIRST_YEAR, LAST_YEAR = 2000, 2024
 CITED_UNTIL = 2025  # counts_by_year runs up to this year
