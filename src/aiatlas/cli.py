@@ -85,6 +85,23 @@ def write_result(result: api.Result, fmt: str, out: Optional[Path]) -> None:
         sys.stdout.write(text)
 
 
+from aiatlas.commands.fetch import fetch as _fetch  # noqa: E402
+
+app.command("fetch")(_fetch)
+from aiatlas.commands.facts import facts as _facts  # noqa: E402
+
+app.command("facts")(_facts)
+
+from aiatlas.commands import data as _data  # noqa: E402
+
+app.command("build")(_data.build)
+app.command("rejects")(_data.rejects)
+
+from aiatlas.commands.chips import app as _chips_app  # noqa: E402
+
+app.add_typer(_chips_app, name="chips")
+
+
 @app.command("list")
 def list_cmd(chapter: Optional[str] = typer.Option(None, help="Only this chapter")) -> None:
     """List the indicators: id, title, unit, chapter, grain, parameters."""

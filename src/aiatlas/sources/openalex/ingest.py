@@ -305,7 +305,9 @@ def ingest_parts(group: list[tuple[Path, Part]], out: Path, *, batch_rows: int,
     by_file = {str(path): part for path, part in group}
     writers = {f: _YearWriters(out, output_name(p.name), batch_rows) for f, p in by_file.items()}
     counts = {f: {"rows": 0, "rows_without_year_or_id": 0, "synthetic_rows": 0} for f in by_file}
-    con = duckdb.connect(config={"memory_limit": memory_limit, "preserve_insertion_order": False})
+    # spill files (if DuckDB ever needs them) go beside the output, never into the cwd
+    con = duckdb.connect(config={"memory_limit": memory_limit, "preserve_insertion_order": False,
+                                 "temp_directory": str(out.parent / ".duckdb-tmp")})
     con.execute("SET enable_progress_bar = false")
     try:
         reader = con.sql(_read_json_sql(list(by_file), filename=True)).to_arrow_reader(batch_rows)
@@ -408,7 +410,7 @@ def floor_duckdb_read_json(snapshot: str, out: str | Path, *, memory_limit: str 
     if out.exists():
         shutil.rmtree(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect()
+    con = duckdb.connect(config={"temp_directory": str(out.parent / ".duckdb-tmp")})
     if memory_limit:
         con.execute(f"SET memory_limit='{memory_limit}'")
     con.execute("SET preserve_insertion_order=false")
