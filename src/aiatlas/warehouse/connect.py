@@ -62,7 +62,9 @@ def parquet_connection(settings: Settings):
         from aiatlas.sources.openalex.spark import ibis_connection
 
         return ibis_connection()
-    return ibis.duckdb.connect()
+    con = ibis.duckdb.connect()
+    con.raw_sql("SET enable_progress_bar = false")  # keep CLI/API output clean
+    return con
 
 
 def duckdb(settings: Settings):
