@@ -1,7 +1,9 @@
 """The public Python API: fetch, build, list, compute and explain. CLI, report and web call only this."""
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -10,6 +12,10 @@ from aiatlas.config import Settings, settings as make_settings
 from aiatlas.errors import UsageError
 from aiatlas.indicators import registry
 from aiatlas.warehouse import connect as wh
+
+# The "extra copy" DuckDB warns about for execute() is of a small result; the relation API
+# it suggests costs more (a second bind), see _run.
+warnings.filterwarnings("ignore", message="Arrow output on a DB-API result", category=UserWarning)
 
 
 @dataclass
@@ -57,16 +63,64 @@ def list_indicators() -> list[dict[str, Any]]:
 
 
 def _provenance(con, ind: registry.Indicator) -> tuple[list[dict[str, Any]], str | None]:
-    """Snapshots of the sources that feed the indicator's tables, and the warehouse build id."""
+    """Snapshots of the sources that feed the indicator's tables, and the warehouse build id.
+
+    Cached on the connection: a rebuild swaps the file, which gives a new connection.
+    """
     from aiatlas.sources.registry import sources_for_tables
 
-    wanted = sorted(sources_for_tables(ind.sources))
-    if "curated_facts" in ind.sources:  # curated YAML files are recorded as source "curated"
-        wanted.append("curated")
-    snaps = con.table("_snapshots")
-    rows = snaps.filter(snaps.source.isin(wanted)).order_by(["source", "file"]).to_pyarrow()
-    build = con.table("_build").to_pyarrow().to_pylist()
-    return rows.to_pylist(), (build[0]["build_id"] if build else None)
+    cache = _cache(con)
+    key = ("provenance", ind.sources)
+    if key not in cache:
+        wanted = sorted(sources_for_tables(ind.sources))
+        if "curated_facts" in ind.sources:  # curated YAML files are recorded as source "curated"
+            wanted.append("curated")
+        snaps = con.table("_snapshots")
+        rows = snaps.filter(snaps.source.isin(wanted)).order_by(["source", "file"]).to_pyarrow()
+        build = con.table("_build").to_pyarrow().to_pylist()
+        cache[key] = (rows.to_pylist(), (build[0]["build_id"] if build else None))
+    rows, build_id = cache[key]
+    return [dict(r) for r in rows], build_id
+
+
+def _cache(con) -> dict:
+    """A per-connection memo (prepared queries, provenance); it dies with the connection."""
+    try:
+        return con._aiatlas_cache
+    except AttributeError:
+        con._aiatlas_cache = {}
+        return con._aiatlas_cache
+
+
+def _run(con, key: tuple, build) -> pa.Table:
+    """Execute the Ibis expression `build()`, compiling it once per connection and key.
+
+    Building and compiling an expression costs more than running it on the warehouse's small
+    tables, so a warm call on DuckDB reruns the SQL that Ibis compiled the first time.
+    """
+    import ibis.common.exceptions as ibis_errors
+
+    from aiatlas.errors import DataError
+
+    cache = _cache(con)
+    prepared = cache.get(key) if key is not None else None
+    try:
+        if prepared is None:
+            expr = build()
+            if key is not None:
+                cache[key] = (expr, None)
+            return expr.to_pyarrow()  # also registers the expression's in-memory tables
+        expr, sql = prepared
+        if con.name != "duckdb":
+            return expr.to_pyarrow()
+        if sql is None:
+            sql = con.compile(expr)
+            cache[key] = (expr, sql)
+        # execute() skips the relation API's extra bind: about half the time on these queries.
+        return expr.__pyarrow_result__(con.con.execute(sql).to_arrow_table())
+    except ibis_errors.TableNotFound as e:
+        raise DataError(f"the warehouse has no table {e}",
+                        hint="rebuild it with this version: aiatlas build") from None
 
 
 def compute(id: str, *, home=None, backend: str | None = None, **params) -> Result:
@@ -75,12 +129,14 @@ def compute(id: str, *, home=None, backend: str | None = None, **params) -> Resu
     bound = ind.bind(params)
     settings = _settings(home=home, backend=backend)
     if wh.uses_only_parquet(ind.sources):
+        # a fresh in-memory engine over the Parquet files: an ingest may have changed them
         con = wh.parquet_connection(settings)
         table = ind.func(wh.Tables(con, settings.home), **bound).to_pyarrow()
         prov, build_id = _parquet_provenance(settings)
     else:
         con = wh.connect(settings)
-        table = ind.func(wh.Tables(con, settings.home), **bound).to_pyarrow()
+        key = ("values", id, tuple(sorted(bound.items())))
+        table = _run(con, key, lambda: ind.func(wh.Tables(con, settings.home), **bound))
         prov, build_id = _provenance(wh.duckdb(settings), ind)
     meta = ind.describe() | {"params": _jsonable(bound), "backend": settings.backend}
     meta |= _synthetic_flag(prov)
@@ -106,7 +162,8 @@ def explain(id: str, *, where: dict[str, Any] | None = None, home=None, backend:
     prov, build_id = _parquet_provenance(settings) if parquet else _provenance(wh.duckdb(settings), ind)
     meta = ind.describe() | {"params": _jsonable(bound), "where": where or {}, "backend": settings.backend}
     meta |= _synthetic_flag(prov)
-    return Result(meta=meta, table=rows.to_pyarrow(), provenance=prov, build_id=build_id)
+    return Result(meta=meta, table=_run(con, None, lambda: rows), provenance=prov,
+                  build_id=build_id)
 
 
 def _parquet_provenance(settings: Settings) -> tuple[list[dict[str, Any]], str | None]:
@@ -161,6 +218,27 @@ def rejects(*, source: str | None = None, home=None) -> list[dict[str, Any]]:
     return t.order_by(["source", "file", "row"]).to_pyarrow().to_pylist()
 
 
+def check(text_or_path: str | Path, *, lang: str = "auto", home=None, backend: str | None = None):
+    """Check the numeric claims of a text, a text file, a URL or a structured claims YAML file.
+
+    Returns a `aiatlas.claims.model.Report` (`.to_dict()` for JSON). A string that names an
+    existing file, '-' or an http(s) URL is read; any other string is checked as the text itself.
+    """
+    from aiatlas.claims.check import check_claims_file, check_text
+    from aiatlas.claims.inputs import read_input
+
+    source = str(text_or_path)
+    is_path = isinstance(text_or_path, Path) or (len(source) < 1024 and "\n" not in source
+                                                 and (Path(source).is_file() or source == "-"
+                                                      or source.startswith(("http://", "https://"))))
+    if not is_path:
+        return check_text(source, lang, home=home, backend=backend)
+    if source.endswith((".yaml", ".yml")) and Path(source).is_file():
+        return check_claims_file(source, home=home, backend=backend)
+    text, label = read_input(source)
+    return check_text(text, lang, home=home, backend=backend, source=label)
+
+
 def _typed(column, value):
     """Coerce a `where` value given as text to the column's type."""
     if not isinstance(value, str):
@@ -184,6 +262,25 @@ def _typed(column, value):
 
 def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
     return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in params.items()}
+
+
+def entities_unmatched(source: str | None = None, *, home=None) -> list[dict[str, Any]]:
+    """Source names (model versions, benchmark display names, Arena keys) that resolve to no model
+    with a country and an openness class, most frequent first."""
+    from aiatlas.entities import coverage
+
+    if source is not None and source not in coverage.SOURCES:
+        raise UsageError(f"unknown source {source!r} (expected one of: {', '.join(coverage.SOURCES)})")
+    con = wh.duckdb(_settings(home=home))
+    return coverage.unmatched(wh.Tables(con), source).to_pyarrow().to_pylist()
+
+
+def entities_coverage(*, home=None) -> list[dict[str, Any]]:
+    """Share of MMLU / GPQA Diamond rows and top-20 Arena models resolving to a country and openness."""
+    from aiatlas.entities import coverage
+
+    con = wh.duckdb(_settings(home=home))
+    return coverage.measure_tables(wh.Tables(con)).to_pyarrow().to_pylist()
 
 
 def chips(rules: str | None = None, as_of=None, destination: str | None = None, *,
