@@ -181,6 +181,11 @@ from aiatlas.commands import entities as _entities  # noqa: E402
 
 app.add_typer(_entities.app, name="entities")
 
+from aiatlas.commands import openalex as _openalex  # noqa: E402
+
+app.add_typer(_openalex.app, name="openalex")
+app.add_typer(_openalex.synth_app, name="synth")
+
 
 def main() -> None:
     """Entry point: run the app, turning aiatlas errors into one-line messages and exit codes."""
