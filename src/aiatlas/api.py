@@ -128,3 +128,20 @@ def _typed(column, value):
 
 def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
     return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in params.items()}
+
+
+_build_info_cache: dict[str, tuple[object, dict[str, Any]]] = {}
+
+
+def build_info(*, home=None) -> dict[str, Any]:
+    """The current warehouse's build id and time; cheap to call per request (cached per open file)."""
+    settings = _settings(home=home)
+    con = wh.duckdb(settings)  # a new connection object exactly when the file was swapped
+    key = str(settings.warehouse_path)
+    hit = _build_info_cache.get(key)
+    if hit and hit[0] is con:
+        return hit[1]
+    rows = con.table("_build").to_pyarrow().to_pylist()
+    info = rows[0] if rows else {"build_id": None, "built_at": None, "aiatlas_version": None}
+    _build_info_cache[key] = (con, info)
+    return info

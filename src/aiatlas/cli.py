@@ -116,6 +116,11 @@ def explain(id: str, where: Optional[list[str]] = typer.Option(None, "--where", 
     write_result(result, format, out)
 
 
+from aiatlas.commands import publish as _publish  # noqa: E402  (report, serve)
+
+_publish.register(app)
+
+
 def main() -> None:
     """Entry point: run the app, turning aiatlas errors into one-line messages and exit codes."""
     try:

@@ -1,0 +1,1 @@
+"""CLI sub-commands, one module per area, registered in aiatlas.cli."""

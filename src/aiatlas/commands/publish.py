@@ -1,0 +1,52 @@
+"""`aiatlas report` and `aiatlas serve`: the static report and the HTTP API with its dashboard."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+console = Console()
+
+
+def report(out: Path = typer.Option(Path("out/report"), "--out", help="Directory to write the site into"),
+           lang: str = typer.Option("en", "--lang", help="en or ja"),
+           pdf: bool = typer.Option(False, "--pdf", help="Also write report-<lang>.pdf (WeasyPrint)"),
+           home: Optional[Path] = typer.Option(None, "--home", help="Data home")) -> None:
+    """Write the static report (HTML, CSV/JSON twins, optional PDF) and print the headline numbers."""
+    from aiatlas.report.build import build_report
+    from aiatlas.report.headlines import format_value
+    from aiatlas.report.i18n import Text
+
+    result = build_report(out, lang=lang, pdf=pdf, home=home)
+    text = Text(lang)
+    table = Table(title=text("headlines"))
+    for col in ("headline", "value", "indicator"):
+        table.add_column(col, overflow="fold")
+    for h in result["headlines"]:
+        value = (", ".join(f"{v['label']} {format_value(v['value'])}" if v["label"]
+                           else format_value(v["value"]) for v in h["values"])
+                 if h["available"] else f"[yellow]{text('not_available')}[/yellow] ({h['reason']})")
+        table.add_row(text.headline(h["key"]), value, h["indicator"])
+    console.print(table)
+    console.print(f"report: {result['index'].resolve()}")
+    if result["pdf"]:
+        console.print(f"pdf: {result['pdf'].resolve()}")
+
+
+def serve(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Option(8000, "--port"),
+          home: Optional[Path] = typer.Option(None, "--home", help="Data home")) -> None:
+    """Serve the read-only HTTP API (/api, /docs) and the dashboard."""
+    import uvicorn
+
+    from aiatlas.web.app import create_app
+
+    uvicorn.run(create_app(home=home), host=host, port=port, log_level="info")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the publish commands to the main CLI."""
+    app.command("report")(report)
+    app.command("serve")(serve)

@@ -1,0 +1,195 @@
+"""The read-only HTTP API (JSON and CSV mirroring the Python API) and the dashboard, on FastAPI."""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from fastapi import FastAPI, Path, Request
+from fastapi.responses import JSONResponse, Response
+
+from aiatlas import api
+from aiatlas.errors import AiatlasError, NotBuiltError, UsageError
+from aiatlas.web.security import GuardMiddleware
+from aiatlas.web.service import Service, dumps, etag
+
+CORS_ENV = "AIATLAS_CORS_ORIGINS"  # comma-separated origins; CORS stays off when unset
+CACHE_CONTROL = "public, max-age=0, must-revalidate"  # revalidate: a rebuild may land any time
+WHERE_PREFIX = "where."
+
+
+class HTTPProblem(Exception):
+    """An error answered as JSON with a status code and details."""
+
+    def __init__(self, status: int, detail: str, **extra: Any):
+        self.status, self.detail, self.extra = status, detail, extra
+
+
+def create_app(home=None) -> FastAPI:
+    """The FastAPI application serving the warehouse in `home` (default: settings)."""
+    svc = Service(home)
+    ids = [m["id"] for m in svc.indicators()]
+    app = FastAPI(title="aiatlas", version="1", docs_url="/docs", redoc_url=None,
+                  description="Read-only API over the aiatlas warehouse: indicators, explain rows, "
+                              "snapshots, chips. Every response carries an ETag from the build id.")
+    app.state.service = svc
+    origins = [o.strip() for o in os.environ.get(CORS_ENV, "").split(",") if o.strip()]
+    if origins:
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET"])
+    app.add_middleware(GuardMiddleware)
+
+    @app.exception_handler(HTTPProblem)
+    async def _problem(request: Request, exc: HTTPProblem):
+        return JSONResponse({"detail": exc.detail, **exc.extra}, status_code=exc.status)
+
+    @app.exception_handler(NotBuiltError)
+    async def _not_built(request: Request, exc: NotBuiltError):
+        return JSONResponse({"detail": str(exc), "hint": exc.hint}, status_code=503)
+
+    # Declared so the OpenAPI spec (and tools driven by it) know the ids and parameter names.
+    id_path = Path(..., description="Indicator id", json_schema_extra={"enum": ids})
+    param_docs = _param_docs(svc.indicators())
+
+    @app.get("/api/indicators", summary="List indicators")
+    def list_indicators(request: Request, chapter: str | None = None):
+        inds = [m for m in svc.indicators() if chapter in (None, m["chapter"])]
+        return _cached_response(request, svc, lambda: dumps({"indicators": inds}), "application/json")
+
+    def _indicator(request: Request, id: str, fmt: str):
+        params = _params(svc, id, request)
+        return _cached_response(request, svc, lambda: _compute(svc, id, params)[fmt],
+                                _MEDIA[fmt], filename=f"{id}.{fmt}")
+
+    @app.get("/api/indicators/{id}.csv", summary="Indicator values as CSV",
+             openapi_extra={"parameters": param_docs})
+    def indicator_csv(request: Request, id: str = id_path):
+        return _indicator(request, id, "csv")
+
+    @app.get("/api/indicators/{id}.json", summary="Indicator values as JSON",
+             openapi_extra={"parameters": param_docs})
+    def indicator_json(request: Request, id: str = id_path):
+        return _indicator(request, id, "json")
+
+    @app.get("/api/indicators/{id}", summary="Indicator values (JSON)",
+             openapi_extra={"parameters": param_docs})
+    def indicator(request: Request, id: str = id_path):
+        return _indicator(request, id, "json")
+
+    def _explain(request: Request, id: str, fmt: str):
+        params, where = _params(svc, id, request, allow_where=True)
+        if not svc.meta(id)["explainable"]:
+            raise HTTPProblem(404, f"indicator {id!r} has no row-level explanation")
+        return _cached_response(request, svc, lambda: _run(
+            lambda: svc.explain(id, params, where), id)[fmt], _MEDIA[fmt],
+            filename=f"{id}-explain.{fmt}")
+
+    @app.get("/api/indicators/{id}/explain", summary="Source rows behind the values (JSON); "
+             "narrow with where.<column>=value", openapi_extra={"parameters": param_docs})
+    def explain(request: Request, id: str = id_path):
+        return _explain(request, id, "json")
+
+    @app.get("/api/indicators/{id}/explain.csv", summary="Source rows behind the values (CSV)",
+             openapi_extra={"parameters": param_docs})
+    def explain_csv(request: Request, id: str = id_path):
+        return _explain(request, id, "csv")
+
+    @app.get("/api/snapshots", summary="Snapshots the warehouse was built from")
+    def snapshots(request: Request):
+        return _cached_response(request, svc, lambda: dumps({"snapshots": svc.snapshots()}),
+                                "application/json")
+
+    @app.get("/api/build", summary="The warehouse build id")
+    def build(request: Request):
+        return _cached_response(request, svc, lambda: dumps(svc.call(api.build_info, home=home)),
+                                "application/json")
+
+    @app.get("/api/chips", summary="Accelerators with their export-control classification")
+    def chips(request: Request):
+        return _optional_api(request, svc, "chips")
+
+    @app.get("/api/chips/classify", summary="Classify one chip by name or by its specs")
+    def chips_classify(request: Request):
+        return _optional_api(request, svc, "classify_chip")
+
+    from aiatlas.web.pages import add_pages
+
+    add_pages(app, svc)
+    return app
+
+
+_MEDIA = {"json": "application/json", "csv": "text/csv; charset=utf-8"}
+
+
+def _param_docs(inds: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every declared parameter name as an optional query parameter (each indicator checks its own)."""
+    seen: dict[str, dict[str, Any]] = {}
+    for m in inds:
+        for p in m["parameters"]:
+            seen.setdefault(p["name"], {"name": p["name"], "in": "query", "required": False,
+                                        "description": p["help"], "schema": {"type": "string"}})
+    return list(seen.values())
+
+
+def _params(svc: Service, id: str, request: Request, allow_where: bool = False):
+    """The request's indicator parameters (and where.<col> filters), checked by name."""
+    meta = svc.meta(id)
+    if meta is None:
+        raise HTTPProblem(404, f"unknown indicator {id!r}", valid_ids=[m["id"] for m in svc.indicators()])
+    valid = {p["name"] for p in meta["parameters"]}
+    params, where, unknown = {}, {}, []
+    for key, value in request.query_params.multi_items():
+        if allow_where and key.startswith(WHERE_PREFIX) and len(key) > len(WHERE_PREFIX):
+            where[key[len(WHERE_PREFIX):]] = value
+        elif key in valid and key not in params:
+            params[key] = value
+        else:
+            unknown.append(key)
+    if unknown:
+        raise HTTPProblem(422, f"unknown or repeated parameter {', '.join(sorted(set(unknown)))} "
+                          f"for {id}", valid_parameters=meta["parameters"])
+    return (params, where) if allow_where else params
+
+
+def _run(fn, id: str):
+    try:
+        return fn()
+    except UsageError as e:
+        raise HTTPProblem(422, str(e) + (f" ({e.hint})" if e.hint else ""), indicator=id) from None
+
+
+def _compute(svc: Service, id: str, params: dict[str, str]) -> dict[str, Any]:
+    try:
+        return svc.compute(id, params)
+    except UsageError as e:
+        raise HTTPProblem(422, str(e) + (f" ({e.hint})" if e.hint else ""),
+                          valid_parameters=svc.meta(id)["parameters"]) from None
+
+
+def _cached_response(request: Request, svc: Service, body, media: str, filename: str | None = None):
+    """Answer 304 when the client's ETag matches this build and URL, else the body with ETag."""
+    tag = etag(svc.build_id(), request.url.path, request.url.query)
+    headers = {"ETag": tag, "Cache-Control": CACHE_CONTROL}
+    if tag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
+        return Response(status_code=304, headers=headers)
+    if filename and media.startswith("text/csv"):
+        headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    return Response(body(), media_type=media, headers=headers)
+
+
+def _optional_api(request: Request, svc: Service, name: str):
+    """Call an API function that another part of aiatlas provides, or 404 until it exists."""
+    fn = getattr(api, name, None)
+    if fn is None:
+        raise HTTPProblem(404, f"the chips API is not available in this version of aiatlas "
+                               f"(aiatlas.api.{name} is missing)")
+    kwargs = {k.replace("-", "_"): v for k, v in request.query_params.items()}
+    try:
+        result = svc.call(fn, **kwargs)
+    except TypeError as e:
+        raise HTTPProblem(422, f"bad parameters for {name}: {e}") from None
+    except AiatlasError as e:
+        raise HTTPProblem(422, str(e) + (f" ({e.hint})" if e.hint else "")) from None
+    if isinstance(result, api.Result):
+        result = {"meta": result.meta, "provenance": result.provenance, "rows": result.to_pylist()}
+    return _cached_response(request, svc, lambda: dumps(result), "application/json")
