@@ -129,3 +129,47 @@ def install_source_fakes(monkeypatch) -> None:
         monkeypatch.setitem(sys.modules, "aiatlas.sources.registry", reg)
     monkeypatch.setattr(reg, "sources_for_tables", fake_sources_for_tables, raising=False)
     monkeypatch.setattr(api, "sources", lambda: [SOURCE], raising=False)
+
+
+class LiveServer:
+    """uvicorn serving an app on a free loopback port in a background thread."""
+
+    def __init__(self, app):
+        import socket
+        import threading
+
+        import uvicorn
+
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        self.port = sock.getsockname()[1]
+        sock.close()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port,
+                                                    log_level="warning", lifespan="off"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self):
+        import time
+
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc):
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+def raw_get(port: int, target: str) -> int:
+    """Send a GET with the request target exactly as given (clients normalize '..'); the status."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
+        head = s.recv(4096).decode("latin-1")
+    return int(head.split(" ", 2)[1])

@@ -126,8 +126,9 @@ def test_footnotes_and_cc_by_attribution(reports):
 def test_headlines_say_why_they_are_missing(reports):
     heads = reports["en"]["headlines"]
     assert [h["key"] for h in heads] == [d["key"] for d in headlines.declared()]
-    for h in heads:  # none of the declared indicators exists in the fixture registry
-        assert not h["available"] and "is not registered yet" in h["reason"] and not h["values"]
+    for h in heads:  # none of the declared indicators (nor api.chips) exists in the fixture setup
+        assert not h["available"] and not h["values"]
+        assert "is not registered yet" in h["reason"] or "is not available yet" in h["reason"]
     index = (reports["en"]["out"] / "index.html").read_text(encoding="utf-8")
     assert index.count("not available") == len(heads)
 
@@ -179,6 +180,20 @@ def test_headline_from_a_registered_indicator(fixture_home):
     assert h["available"] and [(v["label"], v["value"]) for v in h["values"]] == [("USA", 2), ("CHN", 1)]
     h = headlines.evaluate(decl | {"column": "nope"}, home=fixture_home)
     assert not h["available"] and "'nope' not in the result" in h["reason"]
+
+
+def test_headline_counted_from_an_api_call(monkeypatch):
+    from aiatlas import api
+
+    rows = [{"status": "3A090.a"}, {"status": "not controlled"}, {"status": "indeterminate"},
+            {"status": "3A090.b"}, {"status": "3A001"}]
+    monkeypatch.setattr(api, "chips", lambda home=None: rows, raising=False)
+    decl = {"key": "c", "call": "chips", "count_where_not": {"status": ["not controlled", "indeterminate"]}}
+    h = headlines.evaluate(decl)
+    assert h["available"] and h["values"][0]["value"] == 3 and h["values"][0]["row"] == {"of": 5}
+    monkeypatch.delattr(api, "chips")
+    h = headlines.evaluate(decl)
+    assert not h["available"] and h["reason"] == "aiatlas.api.chips is not available yet"
 
 
 def test_cli_report_prints_headlines_and_path(fixture_home, tmp_path):

@@ -42,6 +42,8 @@ def _year(v: Any) -> int:
 
 def evaluate(decl: dict[str, Any], *, home=None, compute=None) -> dict[str, Any]:
     """One headline: its values with labels and the result's provenance, or why it is not available."""
+    if "call" in decl:
+        return _evaluate_call(decl, home=home)
     known = {m["id"]: m for m in api.list_indicators()}
     out = {"key": decl["key"], "indicator": decl["indicator"], "params": decl.get("params") or {},
            "column": decl["column"], "values": [], "available": False, "reason": None,
@@ -65,6 +67,27 @@ def evaluate(decl: dict[str, Any], *, home=None, compute=None) -> dict[str, Any]
     out["available"] = all(v["value"] is not None for v in out["values"])
     out["reason"] = None if out["available"] else "the selected cell is empty"
     out["provenance"] = result.provenance
+    return out
+
+
+def _evaluate_call(decl: dict[str, Any], *, home=None) -> dict[str, Any]:
+    """A headline counted from the rows of another API function (e.g. api.chips)."""
+    out = {"key": decl["key"], "indicator": f"api.{decl['call']}", "params": decl.get("params") or {},
+           "column": "count", "values": [], "available": False, "reason": None,
+           "provenance": [], "meta": None}
+    fn = getattr(api, decl["call"], None)
+    if fn is None:
+        out["reason"] = f"aiatlas.api.{decl['call']} is not available yet"
+        return out
+    try:
+        rows = fn(home=home, **out["params"])
+    except AiatlasError as e:
+        out["reason"] = str(e)
+        return out
+    exclude = decl.get("count_where_not") or {}
+    kept = [r for r in rows if all(r.get(c) not in vals for c, vals in exclude.items())]
+    out["values"] = [{"label": None, "value": len(kept), "row": {"of": len(rows)}}]
+    out["available"] = True
     return out
 
 

@@ -15,6 +15,7 @@ from aiatlas.web.service import Service, dumps, etag
 CORS_ENV = "AIATLAS_CORS_ORIGINS"  # comma-separated origins; CORS stays off when unset
 CACHE_CONTROL = "public, max-age=0, must-revalidate"  # revalidate: a rebuild may land any time
 WHERE_PREFIX = "where."
+TEXT_ARGS = ("name", "rules", "as_of", "destination")  # chip query values never read as numbers
 
 
 class HTTPProblem(Exception):
@@ -183,9 +184,12 @@ def _optional_api(request: Request, svc: Service, name: str):
     if fn is None:
         raise HTTPProblem(404, f"the chips API is not available in this version of aiatlas "
                                f"(aiatlas.api.{name} is missing)")
-    kwargs = {k.replace("-", "_"): v for k, v in request.query_params.items()}
+    kwargs = {k.replace("-", "_"): v if k in TEXT_ARGS else _scalar(v)
+              for k, v in request.query_params.items()}
+    if "home" in kwargs:
+        raise HTTPProblem(422, "parameter 'home' is not accepted over HTTP")
     try:
-        result = svc.call(fn, **kwargs)
+        result = svc.call(fn, home=svc.home, **kwargs)
     except TypeError as e:
         raise HTTPProblem(422, f"bad parameters for {name}: {e}") from None
     except AiatlasError as e:
@@ -193,3 +197,13 @@ def _optional_api(request: Request, svc: Service, name: str):
     if isinstance(result, api.Result):
         result = {"meta": result.meta, "provenance": result.provenance, "rows": result.to_pylist()}
     return _cached_response(request, svc, lambda: dumps(result), "application/json")
+
+
+def _scalar(text: str):
+    """Query text as the number or boolean it spells (chip figures), else unchanged."""
+    if text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    try:
+        return float(text)
+    except ValueError:
+        return text
