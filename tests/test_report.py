@@ -130,7 +130,7 @@ def test_headlines_say_why_they_are_missing(reports):
         assert not h["available"] and not h["values"]
         assert "is not registered yet" in h["reason"] or "is not available yet" in h["reason"]
     index = (reports["en"]["out"] / "index.html").read_text(encoding="utf-8")
-    assert index.count("not available") == len(heads)
+    assert index.count("<dd class=\"na\">not available ") == len(heads)
 
 
 def test_japanese_report(reports):
