@@ -28,6 +28,7 @@ def environment() -> jinja2.Environment:
                              autoescape=jinja2.select_autoescape(["html", "j2"]),
                              trim_blocks=True, lstrip_blocks=True)
     env.filters["num"] = headlines.format_value
+    env.filters["cell"] = headlines.format_cell
     return env
 
 

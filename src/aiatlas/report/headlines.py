@@ -103,3 +103,12 @@ def format_value(v: Any) -> str:
     if isinstance(v, int):
         return f"{v:,}"
     return "" if v is None else str(v)
+
+
+def format_cell(v: Any) -> str:
+    """A table cell: integers as written (years stay 2023), floats to 6 significant digits."""
+    if isinstance(v, float):
+        return f"{v:.6g}"
+    if isinstance(v, (list, tuple)):
+        return "; ".join(map(str, v))
+    return "" if v is None else str(v)

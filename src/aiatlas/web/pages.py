@@ -27,6 +27,7 @@ def _env() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True)
     env.filters["num"] = headlines.format_value
+    env.filters["cell"] = headlines.format_cell
     return env
 
 
