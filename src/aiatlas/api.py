@@ -105,6 +105,18 @@ def snapshots(*, home=None) -> list[dict[str, Any]]:
     return con.table("_snapshots").order_by(["source", "file"]).to_pyarrow().to_pylist()
 
 
+def rejects(*, source: str | None = None, home=None) -> list[dict[str, Any]]:
+    """Values the last build could not use (source, file, row, column, value, reason)."""
+    con = wh.duckdb(_settings(home=home))
+    t = con.table("_rejects")
+    if source is not None:
+        from aiatlas.sources.registry import get
+
+        get(source)  # an unknown id is a usage error, not an empty list
+        t = t.filter(t.source == source)
+    return t.order_by(["source", "file", "row"]).to_pyarrow().to_pylist()
+
+
 def _typed(column, value):
     """Coerce a `where` value given as text to the column's type."""
     if not isinstance(value, str):

@@ -85,6 +85,16 @@ def write_result(result: api.Result, fmt: str, out: Optional[Path]) -> None:
         sys.stdout.write(text)
 
 
+from aiatlas.commands.fetch import fetch as _fetch  # noqa: E402
+
+app.command("fetch")(_fetch)
+
+from aiatlas.commands import data as _data  # noqa: E402
+
+app.command("build")(_data.build)
+app.command("rejects")(_data.rejects)
+
+
 @app.command("list")
 def list_cmd(chapter: Optional[str] = typer.Option(None, help="Only this chapter")) -> None:
     """List the indicators: id, title, unit, chapter, grain, parameters."""

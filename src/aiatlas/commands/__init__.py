@@ -1,1 +1,1 @@
-"""CLI sub-commands, one module per area, registered in aiatlas.cli."""
+"""CLI command groups, one module per user task area."""

@@ -14,6 +14,8 @@ class SourceFile:
     url: str  # canonical URL at the publisher
     mirror_path: str  # path relative to a mirror root (same layout as ../shared/data)
     url_verified: bool = True  # False where the canonical URL could not be confirmed
+    as_of: str = ""  # publisher's as-of date of the export whose checksum is known_sha256
+    known_sha256: str = ""  # checksum of the export as_of describes; other bytes get no as_of
     note: str = ""
 
 

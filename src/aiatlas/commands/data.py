@@ -1,0 +1,46 @@
+"""`aiatlas build` and `aiatlas rejects`: snapshots -> warehouse, and what the cleaners refused."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from aiatlas import api
+
+
+def build(strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) if any value is rejected"),
+          home: Optional[Path] = typer.Option(None, "--home", help="Data home")) -> None:
+    """Build the DuckDB warehouse from the latest snapshots; the old one stays until the new is done."""
+    from aiatlas.cli import console, print_table
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  console=console, transient=True) as bar:
+        task = bar.add_task("cleaning", total=None)
+
+        def progress(label: str, done: int, total: int) -> None:
+            bar.update(task, description=label, completed=done, total=total)
+
+        result = api.build(home=home, strict=strict, progress=progress)
+    rows = [{"source": s["source"], "snapshot": (s["snapshot_id"] or "not fetched").split("/")[-1],
+             "rows loaded": s["rows"], "rejected": s["rejected"]} for s in result["sources"]]
+    print_table(rows, title="build")
+    if result.get("skipped"):
+        console.print(f"nothing to do: {result['reason']} (build {result['build_id'][:8]})")
+    else:
+        console.print(f"built {result['path']} in {result['seconds']:.2f} s "
+                      f"(build {result['build_id'][:8]})")
+    if result["rejected"]:
+        console.print(f"{result['rejected']} values rejected: see `aiatlas rejects`")
+
+
+def rejects(source: Optional[str] = typer.Option(None, "--source", help="Only this source"),
+            home: Optional[Path] = typer.Option(None, "--home", help="Data home")) -> None:
+    """List values the cleaners could not use, as file:row:column: reason."""
+    from aiatlas.cli import console, print_table
+
+    rows = api.rejects(source=source, home=home)
+    print_table([{"where": f"{r['file']}:{r['row']}:{r['column']}", "value": r["value"],
+                  "reason": r["reason"], "source": r["source"]} for r in rows], title="rejects")
+    console.print(f"{len(rows)} rejected values")

@@ -1,0 +1,31 @@
+"""The one registry of sources: every publisher module's SOURCES, looked up by id or by table."""
+from __future__ import annotations
+
+from aiatlas.errors import UsageError
+from aiatlas.sources import epoch_benchmarks, epoch_hardware, epoch_misc, epoch_models, lmarena
+from aiatlas.sources.base import Source
+
+SOURCES: tuple[Source, ...] = (
+    *epoch_models.SOURCES, *epoch_hardware.SOURCES, *epoch_benchmarks.SOURCES,
+    *epoch_misc.SOURCES, *lmarena.SOURCES,
+)
+_BY_ID = {s.id: s for s in SOURCES}
+
+
+def get(id: str) -> Source:
+    """The source with this id; a UsageError listing the valid ids otherwise."""
+    try:
+        return _BY_ID[id]
+    except KeyError:
+        raise UsageError(f"unknown source {id!r} (expected one of: {', '.join(_BY_ID)})") from None
+
+
+def default_sources() -> tuple[Source, ...]:
+    """Sources fetched and built when none is named."""
+    return tuple(s for s in SOURCES if s.default)
+
+
+def sources_for_tables(tables) -> set[str]:
+    """Ids of the default sources that feed any of these warehouse tables."""
+    wanted = set(tables)
+    return {s.id for s in default_sources() if wanted & set(s.tables)}

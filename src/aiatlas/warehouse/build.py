@@ -1,0 +1,170 @@
+"""Build the warehouse: latest snapshots -> cleaners -> a new DuckDB file, swapped in atomically."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+import uuid
+from pathlib import Path
+from typing import Any, Callable
+
+import duckdb
+import pyarrow as pa
+
+from aiatlas.config import Settings
+from aiatlas.errors import DataError
+from aiatlas.sources import registry
+from aiatlas.sources.base import Rejects, Source
+from aiatlas.warehouse import provenance
+from aiatlas.warehouse.schema import TABLES, create_sql
+
+# progress(label, done, total): called before each source is cleaned and once at the end.
+Progress = Callable[[str, int, int], None]
+
+_ARROW = {"VARCHAR": pa.string(), "DOUBLE": pa.float64(), "DATE": pa.date32(),
+          "BOOLEAN": pa.bool_(), "INTEGER": pa.int32(), "BIGINT": pa.int64(),
+          "TIMESTAMP": pa.timestamp("us"), "VARCHAR[]": pa.list_(pa.string())}
+
+
+def _version() -> str:
+    from aiatlas import __version__
+
+    return __version__
+
+
+def build_warehouse(settings: Settings, strict: bool = False,
+                    progress: Progress | None = None) -> dict[str, Any]:
+    """Clean the latest snapshot of every default source into a fresh warehouse file.
+
+    Nothing is written until every source is cleaned; the file is built beside the old one
+    and renamed over it, so a failure leaves the previous warehouse as it was.
+    """
+    started = time.perf_counter()
+    sources = registry.default_sources()
+    snaps = {s.id: provenance.latest(settings.snapshots_dir, s.id) for s in sources}
+    if not any(snaps.values()):
+        raise DataError(f"no snapshots under {settings.snapshots_dir}",
+                        hint="run `aiatlas fetch` first (or `--mirror DIR` without internet)")
+    wanted = {s.id for s in snaps.values() if s}
+    previous = _previous(settings.warehouse_path)
+    if previous and previous["snapshots"] == wanted and previous["version"] == _version():
+        _strict_check(strict, previous["rejected"], previous["first_reject"])
+        return previous["result"] | {"skipped": True, "seconds": time.perf_counter() - started,
+                                     "reason": "warehouse already built from these snapshots"}
+
+    rejects = Rejects()
+    rows: dict[str, list[dict[str, Any]]] = {t: [] for t in TABLES}
+    loads, summary = [], []
+    for i, src in enumerate(sources):
+        if progress:
+            progress(src.id, i, len(sources))
+        summary.append(_clean(src, snaps[src.id], rejects, rows, loads))
+    if progress:
+        progress("write", len(sources), len(sources))
+    _strict_check(strict, len(rejects.rows), rejects.rows[0] if rejects.rows else None)
+
+    rows["_snapshots"] = [r for s in snaps.values() if s for r in s.rows()]
+    rows["_rejects"] = rejects.rows
+    rows["_loads"] = loads
+    build_id = uuid.uuid4().hex
+    rows["_build"] = [{"build_id": build_id, "aiatlas_version": _version(),
+                       "built_at": dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)}]
+    _write_atomically(settings.warehouse_path, rows)
+    return {"skipped": False, "build_id": build_id, "path": str(settings.warehouse_path),
+            "sources": summary, "rejected": len(rejects.rows),
+            "tables": {t: len(r) for t, r in rows.items()},
+            "seconds": time.perf_counter() - started}
+
+
+def _clean(src: Source, snap: provenance.Snapshot | None, rejects: Rejects,
+           rows: dict[str, list], loads: list) -> dict[str, Any]:
+    """Run one source's cleaner into `rows`; returns its line of the build summary."""
+    if snap is None:
+        return {"source": src.id, "snapshot_id": None, "rows": 0, "rejected": 0}
+    before = len(rejects.rows)
+    out = src.clean(snap.files(), rejects)
+    for table, table_rows in out.items():
+        if table not in TABLES:
+            raise DataError(f"source {src.id} produced rows for undeclared table {table!r}",
+                            hint="declare the table in warehouse/schema.py")
+        rows[table] += table_rows
+        loads.append({"source": src.id, "snapshot_id": snap.id, "table": table,
+                      "rows": len(table_rows)})
+    return {"source": src.id, "snapshot_id": snap.id, "rows": sum(len(r) for r in out.values()),
+            "rejected": len(rejects.rows) - before}
+
+
+def _strict_check(strict: bool, count: int, first: dict | None) -> None:
+    if strict and count:
+        where = f"{first['file']}:{first['row']}:{first['column']}: {first['reason']}" if first else ""
+        raise DataError(f"{count} rejected values under --strict; first: {where}",
+                        hint="run `aiatlas rejects` to list them, or build without --strict")
+
+
+def arrow_table(table: str, rows: list[dict[str, Any]]) -> pa.Table:
+    """Rows as an Arrow table with exactly the declared columns and types."""
+    cols = TABLES[table]
+    try:
+        return pa.table({c.name: pa.array([r.get(c.name) for r in rows], type=_ARROW[c.type])
+                         for c in cols})
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as e:
+        raise DataError(f"table {table}: a value does not fit its declared type ({e})") from None
+
+
+def _write_atomically(path: Path, rows: dict[str, list[dict[str, Any]]]) -> None:
+    """Write every declared table into a temp file, then rename it over the warehouse."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+    _remove(tmp)
+    try:
+        con = duckdb.connect(str(tmp))
+        try:
+            con.execute("BEGIN")  # one commit for all tables instead of one per statement
+            for table in TABLES:
+                con.execute(create_sql(table))
+                if rows.get(table):
+                    con.register("_incoming", arrow_table(table, rows[table]))
+                    con.execute(f'INSERT INTO "{table}" SELECT * FROM _incoming')
+                    con.unregister("_incoming")
+            con.execute("COMMIT")
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        os.replace(tmp, path)
+    except BaseException:
+        _remove(tmp)
+        raise
+
+
+def _remove(tmp: Path) -> None:
+    for p in (tmp, tmp.with_name(tmp.name + ".wal")):
+        p.unlink(missing_ok=True)
+
+
+def _previous(path: Path) -> dict[str, Any] | None:
+    """What the current warehouse was built from, or None when there is none (or it is unreadable)."""
+    if not path.exists():
+        return None
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error:
+        return None
+    try:
+        snaps = {r[0] for r in con.execute("SELECT DISTINCT snapshot_id FROM _snapshots").fetchall()}
+        build = con.execute("SELECT build_id, aiatlas_version FROM _build").fetchone()
+        loads = con.execute("SELECT source, snapshot_id, sum(rows)::BIGINT FROM _loads "
+                            "GROUP BY ALL ORDER BY source").fetchall()
+        rej = dict(con.execute("SELECT source, count(*) FROM _rejects GROUP BY ALL").fetchall())
+        first = con.execute('SELECT file, "row", "column", reason FROM _rejects LIMIT 1').fetchone()
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+    if not build:
+        return None
+    summary = [{"source": s, "snapshot_id": sid, "rows": n, "rejected": rej.get(s, 0)}
+               for s, sid, n in loads]
+    return {"snapshots": snaps, "version": build[1], "rejected": sum(rej.values()),
+            "first_reject": dict(zip(("file", "row", "column", "reason"), first)) if first else None,
+            "result": {"build_id": build[0], "path": str(path), "sources": summary,
+                       "rejected": sum(rej.values())}}

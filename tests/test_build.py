@@ -1,0 +1,175 @@
+"""The warehouse build: every declared table, provenance, strictness, and an atomic swap."""
+from __future__ import annotations
+
+import threading
+
+import duckdb
+import pytest
+
+from aiatlas import api
+from aiatlas.errors import DataError
+from aiatlas.warehouse import build as build_module
+from aiatlas.warehouse.schema import TABLES
+
+from conftest import FIXTURES
+from snapshots import make_snapshot
+
+DATA = FIXTURES / "data"
+GOOD = {"notable_ai_models.csv": DATA / "notable_2024.csv"}
+HW = {"ml_hardware.csv": DATA / "ml_hardware.csv"}
+
+
+def query(home, sql):
+    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def build_id(home):
+    return query(home, "SELECT build_id FROM _build")[0][0]
+
+
+@pytest.fixture
+def home(tmp_path):
+    make_snapshot(tmp_path, "epoch_notable_models", GOOD, "20261127T100000000000Z")
+    return tmp_path
+
+
+def test_build_writes_every_declared_table_with_provenance(home):
+    result = api.build(home=home)
+    tables = {r[0] for r in query(home, "SELECT table_name FROM information_schema.tables")}
+    assert tables == set(TABLES)
+    assert query(home, "SELECT name, countries FROM models ORDER BY name") == [
+        ("BLOOM", ["USA", "FRA"]), ("PaLM", ["USA"])]
+    assert query(home, "SELECT count(*) FROM hardware") == [(0,)]  # source never fetched
+    assert query(home, "SELECT source, file, snapshot_id, bytes FROM _snapshots") == [
+        ("epoch_notable_models", "notable_ai_models.csv",
+         "epoch_notable_models/20261127T100000000000Z", GOOD["notable_ai_models.csv"].stat().st_size)]
+    notable = next(s for s in result["sources"] if s["source"] == "epoch_notable_models")
+    assert (notable["rows"], notable["rejected"]) == (2 + 3 + 3, 0)  # models, orgs, countries
+    assert result["skipped"] is False and not list(home.glob("warehouse.duckdb.tmp-*"))
+
+
+def test_column_types_are_the_declared_ones(home):
+    api.build(home=home)
+    got = dict(query(home, "SELECT column_name, data_type FROM information_schema.columns "
+                           "WHERE table_name = 'models'"))
+    assert got == {c.name: c.type for c in TABLES["models"]}
+
+
+def test_rebuild_from_same_snapshots_is_skipped_and_says_so(home):
+    first = api.build(home=home)
+    again = api.build(home=home)
+    assert again["skipped"] is True and "already built" in again["reason"]
+    assert again["build_id"] == first["build_id"] == build_id(home)
+    make_snapshot(home, "epoch_ml_hardware", HW, "20261127T110000000000Z")
+    third = api.build(home=home)
+    assert third["skipped"] is False and third["build_id"] != first["build_id"]
+    assert query(home, "SELECT count(*) FROM hardware") == [(3,)]
+
+
+def test_latest_complete_snapshot_wins_and_incomplete_folders_are_ignored(home):
+    newer = make_snapshot(home, "epoch_notable_models",
+                          {"notable_ai_models.csv": DATA / "notable_current.csv"},
+                          "20261127T120000000000Z")
+    (newer.parent / "20261127T130000000000Z").mkdir()  # no manifest: a fetch in progress
+    api.build(home=home)
+    assert query(home, "SELECT count(*) FROM models") == [(8,)]
+
+
+def test_failing_build_leaves_the_previous_warehouse_unchanged(home):
+    api.build(home=home)
+    before = (build_id(home), query(home, "SELECT * FROM models ORDER BY model_id"))
+    make_snapshot(home, "epoch_notable_models",
+                  {"notable_ai_models.csv": b"Model,Publication date\nX,2020-01-01\n"},
+                  "20261127T120000000000Z")
+    with pytest.raises(DataError, match="missing column 'Organization'"):
+        api.build(home=home)
+    assert (build_id(home), query(home, "SELECT * FROM models ORDER BY model_id")) == before
+    assert not list(home.glob("warehouse.duckdb.tmp-*"))
+
+
+def test_crash_while_writing_removes_the_temp_file(home, monkeypatch):
+    api.build(home=home)
+    before = build_id(home)
+    make_snapshot(home, "epoch_ml_hardware", HW, "20261127T110000000000Z")
+    real = build_module.arrow_table
+
+    def explode(table, rows):
+        if table == "hardware":
+            raise RuntimeError("disk on fire")
+        return real(table, rows)
+
+    monkeypatch.setattr(build_module, "arrow_table", explode)
+    with pytest.raises(RuntimeError):
+        api.build(home=home)
+    assert build_id(home) == before
+    assert not list(home.glob("warehouse.duckdb.tmp-*"))
+
+
+def test_strict_turns_rejects_into_a_data_error_and_keeps_the_old_warehouse(home):
+    api.build(home=home)
+    before = build_id(home)
+    make_snapshot(home, "epoch_notable_models",
+                  {"notable_ai_models.csv": DATA / "notable_current.csv"}, "20261127T120000000000Z")
+    with pytest.raises(DataError, match=r"rejected values under --strict; first: "
+                                         r"notable_ai_models\.csv:3:Parameters"):
+        api.build(home=home, strict=True)
+    assert build_id(home) == before
+    result = api.build(home=home)  # without --strict the same data loads, rejects recorded
+    assert result["rejected"] == 3
+    assert query(home, 'SELECT file, "row", "column", value FROM _rejects ORDER BY "row", "column"') == [
+        ("notable_ai_models.csv", 3, "Parameters", "lots"),
+        ("notable_ai_models.csv", 6, "Country (of organization)", "Atlantis"),
+        ("notable_ai_models.csv", 6, "Publication date", "not a date")]
+
+
+def test_readers_never_see_a_half_built_warehouse(home):
+    api.build(home=home)
+    states = {(build_id(home), 2)}
+    stop, seen, errors = threading.Event(), set(), []
+
+    def reader():
+        while not stop.is_set():
+            try:
+                con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+                try:
+                    seen.add(con.execute("SELECT (SELECT build_id FROM _build), "
+                                         "(SELECT count(*) FROM models)").fetchone())
+                finally:
+                    con.close()
+            except Exception as e:  # any failure to read is what this test forbids
+                errors.append(e)
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    try:
+        for i, fixture in enumerate(["notable_current.csv", "notable_2024.csv"] * 2):
+            make_snapshot(home, "epoch_notable_models", {"notable_ai_models.csv": DATA / fixture},
+                          f"20261127T12000{i}000000Z")
+            result = api.build(home=home)
+            states.add((result["build_id"], 8 if fixture == "notable_current.csv" else 2))
+    finally:
+        stop.set()
+        thread.join()
+    assert errors == []
+    assert seen and seen <= states
+
+
+def test_an_open_reader_keeps_its_snapshot_through_a_rebuild(home):
+    api.build(home=home)
+    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    make_snapshot(home, "epoch_notable_models",
+                  {"notable_ai_models.csv": DATA / "notable_current.csv"}, "20261127T120000000000Z")
+    api.build(home=home)
+    assert con.execute("SELECT count(*) FROM models").fetchone() == (2,)
+    con.close()
+    assert query(home, "SELECT count(*) FROM models") == [(8,)]
+
+
+def test_no_snapshots_is_a_data_error_with_a_hint(tmp_path):
+    with pytest.raises(DataError, match="no snapshots under") as e:
+        api.build(home=tmp_path)
+    assert "aiatlas fetch" in e.value.hint
