@@ -157,3 +157,11 @@ def build_info(*, home=None) -> dict[str, Any]:
     info = rows[0] if rows else {"build_id": None, "built_at": None, "aiatlas_version": None}
     _build_info_cache[key] = (con, info)
     return info
+
+
+def sources() -> list[dict[str, Any]]:
+    """Every source's publisher, title, licence and citation (for footnotes and attributions)."""
+    from aiatlas.sources.registry import SOURCES
+
+    return [{"id": s.id, "publisher": s.publisher, "title": s.title, "licence": s.licence,
+             "citation": s.citation, "homepage": s.homepage} for s in SOURCES]
