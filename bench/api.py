@@ -1,0 +1,161 @@
+"""Bounded load test of the HTTP API on loopback, and report build times; prints two tables.
+
+32 concurrent clients share a fixed number of requests over three endpoints (indicator list,
+one indicator's JSON, snapshots) and stop at that count or the time limit, whichever comes first.
+The cold (uncached) indicator request is timed in the same run for comparison.
+
+    python bench/api.py [--home DIR] [--clients 32] [--requests 3000] [--seconds 30]
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from rich.console import Console
+from rich.table import Table
+
+from aiatlas import api
+
+PREFERRED = ("notable_models_by_country", "sector_shares", "training_compute_trend")
+
+
+def ensure_home(home: str | None) -> Path:
+    """The data home to serve: the given one, $AIATLAS_HOME, or one fetched from the mirror now."""
+    home = home or os.environ.get("AIATLAS_HOME")
+    if home and (Path(home) / "warehouse.duckdb").exists():
+        return Path(home)
+    mirror = os.environ.get("AIATLAS_MIRROR") or str(Path(__file__).resolve().parents[1].parent
+                                                     / "shared" / "data")
+    path = Path(tempfile.mkdtemp(prefix="aiatlas-bench-"))
+    api.fetch(mirror=mirror, home=path)
+    api.build(home=path)
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(home: Path, port: int) -> subprocess.Popen:
+    """uvicorn in its own process, so the load generator does not share its GIL."""
+    env = dict(os.environ, AIATLAS_HOME=str(home))
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "aiatlas.web.app:create_app",
+                             "--factory", "--host", "127.0.0.1", "--port", str(port),
+                             "--log-level", "warning", "--no-access-log"], env=env)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/build", timeout=2).status_code == 200:
+                return proc
+        except httpx.TransportError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("server did not start within 60 s")
+
+
+async def load(base: str, paths: list[str], clients: int, total: int, seconds: float):
+    """Run until `total` requests are done or `seconds` pass; latencies (s) per path."""
+    lat = {p: [] for p in paths}
+    errors = 0
+    issued = 0
+    deadline = time.monotonic() + seconds
+
+    async def worker(client: httpx.AsyncClient):
+        nonlocal issued, errors
+        while issued < total and time.monotonic() < deadline:
+            path = paths[issued % len(paths)]
+            issued += 1
+            t = time.perf_counter()
+            r = await client.get(path)
+            lat[path].append(time.perf_counter() - t)
+            errors += r.status_code != 200
+
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+        t0 = time.perf_counter()
+        await asyncio.gather(*(worker(client) for _ in range(clients)))
+        elapsed = time.perf_counter() - t0
+    return lat, errors, elapsed
+
+
+def pct(values: list[float], q: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, int(round(q * (len(s) - 1))))] * 1000 if s else float("nan")
+
+
+def bench_api(home: Path, clients: int, total: int, seconds: float, console: Console) -> None:
+    ids = [m["id"] for m in api.list_indicators()]
+    if not ids:
+        console.print("no indicators registered: nothing to load-test")
+        return
+    ind = next((i for i in PREFERRED if i in ids), ids[0])
+    port = free_port()
+    proc = start_server(home, port)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        paths = ["/api/indicators", f"/api/indicators/{ind}", "/api/snapshots"]
+        t = time.perf_counter()
+        httpx.get(base + paths[1], timeout=60).raise_for_status()
+        cold = (time.perf_counter() - t) * 1000
+        lat, errors, elapsed = asyncio.run(load(base, paths, clients, total, seconds))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    done = sum(len(v) for v in lat.values())
+    table = Table(title=f"HTTP API: {clients} clients, {done} requests in {elapsed:.1f} s, "
+                        f"{errors} non-200 (target p99 < 50 ms for indicator JSON)")
+    for col in ("endpoint", "requests", "p50 ms", "p99 ms", "req/s"):
+        table.add_column(col, justify="right" if col != "endpoint" else "left")
+    for path, values in lat.items():
+        table.add_row(path, str(len(values)), f"{pct(values, .5):.1f}", f"{pct(values, .99):.1f}",
+                      f"{len(values) / elapsed:.0f}")
+    table.add_row("all", str(done), f"{pct(sum(lat.values(), []), .5):.1f}",
+                  f"{pct(sum(lat.values(), []), .99):.1f}", f"{done / elapsed:.0f}")
+    table.add_row(f"{paths[1]} cold (first request, computed)", "1", f"{cold:.1f}", "", "")
+    console.print(table)
+
+
+def bench_report(home: Path, console: Console) -> None:
+    from aiatlas.report.build import build_report
+
+    table = Table(title="report build time (s)")
+    for col in ("language", "HTML", "HTML + PDF"):
+        table.add_column(col)
+    for lang in ("en", "ja"):
+        cells = []
+        for pdf in (False, True):
+            with tempfile.TemporaryDirectory() as out:
+                t = time.perf_counter()
+                build_report(Path(out), lang=lang, pdf=pdf, home=home)
+                cells.append(f"{time.perf_counter() - t:.2f}")
+        table.add_row(lang, *cells)
+    console.print(table)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--home")
+    ap.add_argument("--clients", type=int, default=32)
+    ap.add_argument("--requests", type=int, default=3000)
+    ap.add_argument("--seconds", type=float, default=30.0)
+    ap.add_argument("--skip-report", action="store_true")
+    args = ap.parse_args()
+    console = Console()
+    home = ensure_home(args.home)
+    bench_api(home, args.clients, args.requests, args.seconds, console)
+    if not args.skip_report:
+        bench_report(home, console)
+
+
+if __name__ == "__main__":
+    main()
