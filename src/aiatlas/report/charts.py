@@ -14,6 +14,7 @@ CJK_FONT_DIRS = (Path("/usr/share/fonts/opentype/noto"), Path("/usr/share/fonts/
 CJK_FONT = "Noto Sans CJK JP"
 MAX_SERIES = 10  # more lines than this are unreadable; the table still holds every row
 MAX_BARS = 25
+SERIES = "series"  # field holding the joined grain values when more than one column splits lines
 _fonts_lock = threading.Lock()
 _fonts_done = False
 
@@ -32,14 +33,20 @@ def register_fonts() -> bool:
     return any(d.is_dir() for d in CJK_FONT_DIRS)
 
 
-def layout(meta: dict[str, Any], columns: list[str]) -> dict[str, str | None]:
-    """Which columns a chart plots: time axis (if any), series/category, value."""
+def layout(meta: dict[str, Any], columns: list[str], rows: list[dict] = ()) -> dict[str, Any]:
+    """Which columns a chart plots: time axis (if any), series/category, and the first value
+    column holding numbers (a value column may also be a model name)."""
     grain = [c for c in meta.get("grain", []) if c in columns]
-    values = [c for c in meta.get("value_columns", ["value"]) if c in columns]
+    values = [c for c in meta.get("value_columns", ["value"]) if c in columns
+              and (not rows or any(_number(r.get(c)) for r in rows))]
     time = next((c for c in TIME_COLUMNS if c in grain), None)
     others = [c for c in grain if c != time]
-    return {"time": time, "series": others[0] if others else None,
+    return {"time": time, "series": others[0] if others else None, "others": others,
             "value": values[0] if values else None}
+
+
+def _number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
 def _jsonable(v: Any) -> Any:
@@ -51,7 +58,7 @@ def _jsonable(v: Any) -> Any:
 def _top(rows: list[dict], key: str, value: str, n: int) -> set:
     totals: dict[Any, float] = {}
     for r in rows:
-        if isinstance(r.get(value), (int, float)):
+        if _number(r.get(value)):
             totals[r[key]] = totals.get(r[key], 0.0) + abs(r[value])
     return set(sorted(totals, key=lambda k: -totals[k])[:n])
 
@@ -60,11 +67,14 @@ def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: 
          lang: str = "en") -> dict[str, Any] | None:
     """A Vega-Lite spec for an indicator's rows, or None when there is nothing to plot."""
     cols = list(rows[0]) if rows else list(meta.get("value_columns", []))
-    lay = layout(meta, cols)
+    lay = layout(meta, cols, rows)
     if not rows or lay["value"] is None or (lay["time"] is None and lay["series"] is None):
         return None
     value, time, series = lay["value"], lay["time"], lay["series"]
-    rows = [r for r in rows if isinstance(r.get(value), (int, float))]
+    rows = [r for r in rows if _number(r.get(value))]
+    if len(lay["others"]) > 1:  # e.g. (benchmark, group): one line per combination
+        series = SERIES
+        rows = [r | {SERIES: " · ".join(str(r.get(c)) for c in lay["others"])} for r in rows]
     if series:
         keep = _top(rows, series, value, MAX_SERIES if time else MAX_BARS)
         rows = [r for r in rows if r.get(series) in keep]

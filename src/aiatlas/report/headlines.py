@@ -47,7 +47,8 @@ def evaluate(decl: dict[str, Any], *, home=None, compute=None) -> dict[str, Any]
     known = {m["id"]: m for m in api.list_indicators()}
     out = {"key": decl["key"], "indicator": decl["indicator"], "params": decl.get("params") or {},
            "column": decl["column"], "values": [], "available": False, "reason": None,
-           "provenance": [], "meta": known.get(decl["indicator"])}
+           "provenance": [], "meta": known.get(decl["indicator"]),
+           "unit": decl.get("unit") or (known.get(decl["indicator"]) or {}).get("unit")}
     if decl["indicator"] not in known:
         out["reason"] = f"indicator {decl['indicator']!r} is not registered yet"
         return out
@@ -74,7 +75,7 @@ def _evaluate_call(decl: dict[str, Any], *, home=None) -> dict[str, Any]:
     """A headline counted from the rows of another API function (e.g. api.chips)."""
     out = {"key": decl["key"], "indicator": f"api.{decl['call']}", "params": decl.get("params") or {},
            "column": "count", "values": [], "available": False, "reason": None,
-           "provenance": [], "meta": None}
+           "provenance": [], "meta": None, "unit": decl.get("unit")}
     fn = getattr(api, decl["call"], None)
     if fn is None:
         out["reason"] = f"aiatlas.api.{decl['call']} is not available yet"
