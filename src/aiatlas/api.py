@@ -142,6 +142,54 @@ def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
     return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in params.items()}
 
 
+def chips(rules: str | None = None, as_of=None, destination: str | None = None, *,
+          home=None) -> list[dict[str, Any]]:
+    """Every accelerator classified under a rule set (default: the one in force on as_of/today)."""
+    from aiatlas.export_controls import chips as ec, rules as ecr
+
+    all_rules = ecr.load()
+    rs, on, dest = ec.resolve(all_rules, rules, as_of, destination)
+    rows = wh.duckdb(_settings(home=home)).table("hardware").to_pyarrow().to_pylist()
+    return ec.table(rows, rs, all_rules, destination=dest, as_of=on)
+
+
+def classify_chip(name: str | None = None, *, rules: str | None = None, as_of=None,
+                  destination: str | None = None, home=None, **specs) -> dict[str, Any]:
+    """Classify one chip: by its name in the hardware table, or from datasheet figures (**specs)."""
+    from aiatlas.export_controls import chips as ec, classify as cl, rules as ecr
+
+    all_rules = ecr.load()
+    rs, on, dest = ec.resolve(all_rules, rules, as_of, destination)
+    if name:
+        # Epoch does not record data-center marketing, so a named chip may be given it
+        datacenter = specs.pop("datacenter", None)
+        if specs:
+            raise UsageError("give a chip name or its figures, not both",
+                             hint="with a name, only --datacenter/--not-datacenter may be added")
+        rows = wh.duckdb(_settings(home=home)).table("hardware").to_pyarrow().to_pylist()
+        row = dict(ec.find(rows, name), datacenter=datacenter)
+        return ec.chip_row(row, rs, all_rules, destination=dest, as_of=on)
+    if not specs:
+        raise UsageError("give a chip name or at least one performance figure",
+                         hint="e.g. --int8-tops 624 --fp16-tflops 312 --die-area 826")
+    try:
+        chip = cl.specs_from_figures(**specs)
+    except TypeError as e:
+        raise UsageError(f"unknown chip figure: {e}") from None
+    result = cl.classify(chip, rs, all_rules, destination=dest, as_of=on)
+    return {"name": chip.name, "tpp": chip.tpp, "tpp_basis": chip.tpp_basis,
+            "die_area_mm2": chip.die_area_mm2, "pd": chip.pd,
+            "io_bandwidth_gbs": chip.io_bandwidth_gbs, "datacenter": chip.datacenter,
+            **result.to_dict()}
+
+
+def export_rule_sets() -> list[dict[str, Any]]:
+    """The export-control rule sets as data, with dates, thresholds and citations."""
+    from aiatlas.export_controls import rules as ecr
+
+    return [rs.describe() for rs in ecr.load().rule_sets]
+
+
 _build_info_cache: dict[str, tuple[object, dict[str, Any]]] = {}
 
 

@@ -94,6 +94,10 @@ from aiatlas.commands import data as _data  # noqa: E402
 app.command("build")(_data.build)
 app.command("rejects")(_data.rejects)
 
+from aiatlas.commands.chips import app as _chips_app  # noqa: E402
+
+app.add_typer(_chips_app, name="chips")
+
 
 @app.command("list")
 def list_cmd(chapter: Optional[str] = typer.Option(None, help="Only this chapter")) -> None:

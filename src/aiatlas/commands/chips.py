@@ -1,0 +1,116 @@
+"""`aiatlas chips`: accelerators under US export controls, classified by rule set and date."""
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from aiatlas import api
+from aiatlas.errors import UsageError
+
+app = typer.Typer(help="Accelerators under US export-control rule sets (ECCN 3A090).",
+                  no_args_is_help=True, add_completion=False)
+
+RulesOpt = typer.Option(None, "--rules", help="Rule set id (see `aiatlas chips rules`)")
+AsOfOpt = typer.Option(None, "--as-of", help="Use the rule set in force on this date (YYYY-MM-DD)")
+DestOpt = typer.Option(None, "--destination", help="Destination country (ISO code or name)")
+FormatOpt = typer.Option("table", "--format", "-f", help="table, csv or json")
+HomeOpt = typer.Option(None, "--home", help="Data home")
+
+# The terminal table keeps what fits; csv and json carry every field (Epoch TPP, basis, ...).
+LIST_COLUMNS = ("name", "maker_country", "release_date", "tpp", "tpp_mismatch", "pd", "status",
+                "licence_required", "reason")
+
+
+def _flat(value: Any) -> Any:
+    """Lists become '; '-joined text for tables and CSV."""
+    return "; ".join(map(str, value)) if isinstance(value, list) else value
+
+
+def _emit(rows: list[dict[str, Any]], fmt: str, meta: dict[str, Any], columns=None,
+          title: str = "") -> None:
+    if fmt == "json":
+        sys.stdout.write(json.dumps({"meta": meta, "rows": rows}, indent=2, default=str,
+                                    ensure_ascii=False) + "\n")
+        return
+    if fmt == "csv":
+        if rows:
+            writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]), lineterminator="\n")
+            writer.writeheader()
+            writer.writerows({k: _flat(v) for k, v in r.items()} for r in rows)
+        return
+    if fmt != "table":
+        raise UsageError(f"unknown format {fmt!r} (expected table, csv or json)")
+    from aiatlas.cli import print_table
+
+    cols = columns or (list(rows[0]) if rows else [])
+    print_table([{c: _flat(r.get(c)) for c in cols} for r in rows], title=title)
+
+
+@app.command("list")
+def list_chips(rules: str | None = RulesOpt, as_of: str | None = AsOfOpt,
+               destination: str | None = DestOpt, format: str = FormatOpt,
+               home: Path | None = HomeOpt) -> None:
+    """Every accelerator: maker, release, computed and Epoch TPP, PD, status, licence, reason."""
+    rows = api.chips(rules=rules, as_of=as_of, destination=destination, home=home)
+    used = rows[0]["rule_set"] if rows else rules
+    cols = LIST_COLUMNS if destination else tuple(c for c in LIST_COLUMNS
+                                                  if c != "licence_required")
+    _emit(rows, format, {"rules": used, "as_of": as_of, "destination": destination},
+          columns=cols, title=f"accelerators under {used or 'no rule set'}")
+
+
+@app.command("classify")
+def classify(name: str | None = typer.Argument(None, help="Chip name in the hardware table"),
+             int8_tops: float | None = typer.Option(None, "--int8-tops", help="Dense INT8 TOPS"),
+             int4_tops: float | None = typer.Option(None, "--int4-tops", help="Dense INT4 TOPS"),
+             fp4_tflops: float | None = typer.Option(None, "--fp4-tflops"),
+             fp8_tflops: float | None = typer.Option(None, "--fp8-tflops"),
+             fp16_tflops: float | None = typer.Option(None, "--fp16-tflops",
+                                                         help="Dense FP16/BF16 tensor TFLOPS"),
+             tf32_tflops: float | None = typer.Option(None, "--tf32-tflops"),
+             fp32_tflops: float | None = typer.Option(None, "--fp32-tflops"),
+             fp64_tflops: float | None = typer.Option(None, "--fp64-tflops"),
+             die_area: float | None = typer.Option(None, "--die-area", help="Logic die mm^2"),
+             io_bandwidth_gbs: float | None = typer.Option(
+                 None, "--io-bandwidth-gbs", help="Aggregate bidirectional I/O, GB/s"),
+             datacenter: bool | None = typer.Option(
+                 None, "--datacenter/--not-datacenter",
+                 help="Designed or marketed for data centers (default: unknown)"),
+             rules: str | None = RulesOpt, as_of: str | None = AsOfOpt,
+             destination: str | None = DestOpt, format: str = FormatOpt,
+             home: Path | None = HomeOpt) -> None:
+    """Classify one chip, by name or from its datasheet figures; never guesses a missing one."""
+    figures = {k: v for k, v in dict(
+        int8_tops=int8_tops, int4_tops=int4_tops, fp4_tflops=fp4_tflops, fp8_tflops=fp8_tflops,
+        fp16_tflops=fp16_tflops, tf32_tflops=tf32_tflops, fp32_tflops=fp32_tflops,
+        fp64_tflops=fp64_tflops, die_area=die_area, io_bandwidth_gbs=io_bandwidth_gbs,
+        datacenter=datacenter).items() if v is not None}
+    result = api.classify_chip(name, rules=rules, as_of=as_of, destination=destination,
+                               home=home, **figures)
+    if format == "table":
+        from aiatlas.cli import print_table
+
+        print_table([{"field": k, "value": _flat(v)} for k, v in result.items()],
+                    title=result.get("name") or "chip")
+        return
+    _emit([result], format, {"rules": result["rule_set"], "as_of": as_of,
+                             "destination": destination})
+
+
+@app.command("rules")
+def rules_cmd(format: str = FormatOpt) -> None:
+    """The rule sets: dates, whether enforced, licence scope and Federal Register citation."""
+    sets = api.export_rule_sets()
+    if format == "json":
+        _emit(sets, "json", {})
+        return
+    rows = [{"id": s["id"], "effective": s["effective"], "superseded": s.get("superseded"),
+             "enforced": s["enforced"], "licence": s["licence"].get("summary", ""),
+             "citation": f"{s['citation']['federal_register']} ({s['citation']['date']})"}
+            for s in sets]
+    _emit(rows, format, {}, title="export-control rule sets")

@@ -1,0 +1,97 @@
+"""The accelerator table under a rule set: one classified row per chip, plus name lookup."""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from aiatlas.errors import UsageError
+from aiatlas.export_controls import classify as cl
+from aiatlas.export_controls.rules import Rules, RuleSet, country_code
+
+
+def parse_date(value: str | dt.date | None, what: str = "--as-of") -> dt.date | None:
+    """A date from ISO text; UsageError naming the option when it is not one."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise UsageError(f"{what} {value!r} is not a date (expected YYYY-MM-DD)") from None
+
+
+def resolve(rules: Rules, rule_id: str | None, as_of, destination: str | None
+            ) -> tuple[RuleSet | None, dt.date | None, str | None]:
+    """Validate the user's choices: the rule set, the as-of date and the destination code."""
+    on = parse_date(as_of)
+    rs = rules.pick(rule_id, on)
+    if rs is not None and on is not None and rule_id and not rs.in_force(on):
+        raise UsageError(f"rule set {rs.id} was not in force on {on} "
+                         f"(effective {rs.effective}, superseded {rs.superseded or 'never'})",
+                         hint="drop --rules to use the rule set in force on that date")
+    return rs, on, (country_code(destination) if destination else None)
+
+
+def chip_row(row: Mapping[str, Any], rs: RuleSet | None, rules: Rules, *,
+             destination: str | None = None, as_of: dt.date | None = None) -> dict[str, Any]:
+    """One hardware row classified: specs, computed vs Epoch TPP, status, licence, reason."""
+    specs = cl.specs_from_row(row)
+    published, diff, mismatch = cl.compare_published_tpp(specs.tpp, row.get("tpp_published"))
+    result = cl.classify(specs, rs, rules, destination=destination, as_of=as_of)
+    release = row.get("release_date")
+    maker = row.get("manufacturer")
+    return {
+        "name": row.get("name"),
+        "manufacturer": maker,
+        "maker_country": rules.maker_countries.get(maker) if maker else None,
+        "release_date": release.isoformat() if isinstance(release, dt.date) else release,
+        "tpp": specs.tpp,
+        "tpp_basis": specs.tpp_basis,
+        "tpp_epoch": published,
+        "tpp_difference": diff,
+        "tpp_mismatch": mismatch,
+        "die_area_mm2": specs.die_area_mm2,
+        "pd": specs.pd,
+        "io_bandwidth_gbs": specs.io_bandwidth_gbs,
+        "datacenter": specs.datacenter,
+        **result.to_dict(),
+    }
+
+
+def table(rows: Iterable[Mapping[str, Any]], rs: RuleSet | None, rules: Rules, *,
+          destination: str | None = None, as_of: dt.date | None = None) -> list[dict[str, Any]]:
+    """Every hardware row classified, newest release first (undated last), then by name."""
+    out = [chip_row(r, rs, rules, destination=destination, as_of=as_of) for r in rows]
+    out.sort(key=lambda r: r["name"] or "")
+    out.sort(key=lambda r: r["release_date"] or "", reverse=True)
+    return out
+
+
+def status_counts(classified: Iterable[Mapping[str, Any]]) -> dict[str, int]:
+    """How many chips fall in each status (controlled, not controlled, indeterminate)."""
+    return dict(sorted(Counter(r["status"] for r in classified).items()))
+
+
+def find(rows: list[Mapping[str, Any]], name: str) -> Mapping[str, Any]:
+    """The hardware row named `name`: exact (any case), else a unique whole-word or substring match."""
+    wanted = name.strip().lower()
+    exact = [r for r in rows if (r.get("name") or "").lower() == wanted]
+    if exact:
+        return exact[0]
+    # whole words first, so "H20" finds "NVIDIA HGX H20" and not also "NVIDIA H200 SXM"
+    words = [r for r in rows if f" {wanted} " in f" {(r.get('name') or '').lower()} "]
+    if len(words) == 1:
+        return words[0]
+    partial = [r for r in rows if wanted in (r.get("name") or "").lower()]
+    if len(partial) == 1:
+        return partial[0]
+    names = [r.get("name") or "" for r in rows]
+    if partial:
+        raise UsageError(f"chip name {name!r} is ambiguous ({len(partial)} matches)",
+                         hint="matches: " + "; ".join(r["name"] for r in partial[:8]))
+    close = difflib.get_close_matches(name, names, n=5, cutoff=0.4)
+    raise UsageError(f"no accelerator named {name!r} in the hardware table",
+                     hint=("did you mean: " + "; ".join(close)) if close
+                     else "run `aiatlas chips list` to see the names")

@@ -1,0 +1,38 @@
+"""Helpers for chips tests: hand-written warehouse fixtures, and the built hardware table."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import duckdb
+
+from aiatlas.warehouse.schema import TABLES, create_sql
+
+
+def read_fixture(path: Path) -> list[dict]:
+    """A hand-written CSV whose header uses warehouse column names; empty cells are NULL."""
+    with open(path, encoding="utf-8", newline="") as f:
+        return [{k: v for k, v in row.items() if v != ""} for row in csv.DictReader(f)]
+
+
+def write_warehouse(home: Path, tables: dict[str, list[dict]]) -> Path:
+    """A warehouse.duckdb in `home` holding only the given tables, typed by the schema."""
+    con = duckdb.connect(str(home / "warehouse.duckdb"))
+    for table, rows in tables.items():
+        con.execute(create_sql(table))
+        types = {c.name: c.type for c in TABLES[table]}
+        for row in rows:
+            cols = [c for c, v in row.items() if v is not None]
+            values = [float(row[c]) if types[c] == "DOUBLE" else row[c] for c in cols]
+            con.execute(f"INSERT INTO {table} ({', '.join(cols)}) VALUES "
+                        f"({', '.join('?' for _ in cols)})", values)
+    con.close()
+    return home
+
+
+def built_hardware(home: Path) -> list[dict]:
+    """Every row of the `hardware` table of a built warehouse."""
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        cur = con.execute("SELECT * FROM hardware")
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row)) for row in cur.fetchall()]
