@@ -37,7 +37,7 @@ def write_warehouse(home: Path, rows: list[dict] | None = None, build_id: str = 
     tmp = home / f".warehouse-{build_id}.tmp.duckdb"
     tmp.unlink(missing_ok=True)
     con = duckdb.connect(str(tmp))
-    for table in ("models", "_snapshots", "_build"):
+    for table in schema.TABLES:  # every declared table, so real indicators run (on no rows)
         con.execute(schema.create_sql(table))
     for r in rows if rows is not None else fixture_rows():
         con.execute("INSERT INTO models (model_id, name, countries, year, open_weights, "

@@ -31,6 +31,8 @@ def report(out: Path = typer.Option(Path("out/report"), "--out", help="Directory
                  if h["available"] else f"[yellow]{text('not_available')}[/yellow] ({h['reason']})")
         table.add_row(text.headline(h["key"]), value, h["indicator"])
     console.print(table)
+    for id, error in result["failed"].items():
+        console.print(f"[red]indicator {id} failed:[/red] {error}", highlight=False)
     console.print(f"report: {result['index'].resolve()}")
     if result["pdf"]:
         console.print(f"pdf: {result['pdf'].resolve()}")

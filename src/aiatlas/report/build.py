@@ -14,7 +14,7 @@ from typing import Any
 import jinja2
 
 from aiatlas import api
-from aiatlas.errors import AiatlasError, UsageError
+from aiatlas.errors import UsageError
 from aiatlas.report import charts, headlines
 from aiatlas.report.i18n import LANGS, Text
 
@@ -102,8 +102,8 @@ def indicator_entry(meta: dict, text: Text, out: Path, info: dict, home) -> dict
              "columns": [], "rows": [], "notes": []}
     try:
         result = api.compute(meta["id"], home=home)
-    except AiatlasError as e:
-        entry["error"] = str(e)
+    except Exception as e:  # one failing indicator is reported on its page, not fatal to the rest
+        entry["error"] = headlines.one_line(e)
         return entry
     rows, columns = result.to_pylist(), list(result.table.column_names)
     entry.update(rows=rows, columns=columns, params=result.meta.get("params", {}),
@@ -118,8 +118,8 @@ def indicator_entry(meta: dict, text: Text, out: Path, info: dict, home) -> dict
             entry["explain"] = f"explain/{sid}.csv"
             (out / entry["explain"]).write_text(
                 to_csv(ex.to_pylist(), list(ex.table.column_names)), encoding="utf-8")
-        except AiatlasError as e:
-            entry["explain_error"] = str(e)
+        except Exception as e:
+            entry["explain_error"] = headlines.one_line(e)
     vl = charts.spec(meta, rows, title=entry["title"], unit=meta["unit"], lang=text.lang)
     if vl is not None:
         entry["svg"] = charts.svg(vl)
@@ -169,8 +169,9 @@ def build_report(out: Path, *, lang: str = "en", pdf: bool = False, home=None) -
         t1 = time.perf_counter()
         pdf_path = write_pdf(out, env, common, heads, nav, chapters, attributions(all_notes))
         timings["pdf_s"] = time.perf_counter() - t1
+    failed = {e["id"]: e["error"] for es in chapters.values() for e in es if e["error"]}
     return {"out": out, "index": out / "index.html", "pdf": pdf_path, "headlines": heads,
-            "pages": sorted(pages), "timings": timings}
+            "pages": sorted(pages), "timings": timings, "failed": failed}
 
 
 def _write_twin(path: Path, obj: dict) -> None:

@@ -23,6 +23,8 @@ def select(decl: dict[str, Any], rows: list[dict[str, Any]], today: dt.date | No
     """The rows a headline shows, after its where / latest / top steps."""
     for col, want in (decl.get("where") or {}).items():
         rows = [r for r in rows if r.get(col) == want]
+    for col, unwanted in (decl.get("where_not") or {}).items():
+        rows = [r for r in rows if r.get(col) not in unwanted]
     if decl.get("latest") and rows:
         col = decl["latest"]
         if decl.get("complete_years"):
@@ -33,6 +35,9 @@ def select(decl: dict[str, Any], rows: list[dict[str, Any]], today: dt.date | No
     if decl.get("top"):
         rows = sorted((r for r in rows if r.get(decl["top"]) is not None),
                       key=lambda r: -r[decl["top"]])
+    if decl.get("sum") and rows:  # one total over the selected rows (e.g. every controlled status)
+        col = decl["column"]
+        return [{col: sum(r[col] for r in rows if r.get(col) is not None), "rows": len(rows)}]
     return rows[: decl.get("limit", 1)]
 
 
@@ -42,8 +47,6 @@ def _year(v: Any) -> int:
 
 def evaluate(decl: dict[str, Any], *, home=None, compute=None) -> dict[str, Any]:
     """One headline: its values with labels and the result's provenance, or why it is not available."""
-    if "call" in decl:
-        return _evaluate_call(decl, home=home)
     known = {m["id"]: m for m in api.list_indicators()}
     out = {"key": decl["key"], "indicator": decl["indicator"], "params": decl.get("params") or {},
            "column": decl["column"], "values": [], "available": False, "reason": None,
@@ -54,8 +57,8 @@ def evaluate(decl: dict[str, Any], *, home=None, compute=None) -> dict[str, Any]
         return out
     try:
         result = (compute or api.compute)(decl["indicator"], home=home, **out["params"])
-    except AiatlasError as e:
-        out["reason"] = str(e)
+    except Exception as e:  # shown as the reason the headline is missing
+        out["reason"] = one_line(e)
         return out
     rows = select(decl, result.to_pylist())
     if not rows or decl["column"] not in rows[0]:
@@ -71,25 +74,11 @@ def evaluate(decl: dict[str, Any], *, home=None, compute=None) -> dict[str, Any]
     return out
 
 
-def _evaluate_call(decl: dict[str, Any], *, home=None) -> dict[str, Any]:
-    """A headline counted from the rows of another API function (e.g. api.chips)."""
-    out = {"key": decl["key"], "indicator": f"api.{decl['call']}", "params": decl.get("params") or {},
-           "column": "count", "values": [], "available": False, "reason": None,
-           "provenance": [], "meta": None, "unit": decl.get("unit")}
-    fn = getattr(api, decl["call"], None)
-    if fn is None:
-        out["reason"] = f"aiatlas.api.{decl['call']} is not available yet"
-        return out
-    try:
-        rows = fn(home=home, **out["params"])
-    except AiatlasError as e:
-        out["reason"] = str(e)
-        return out
-    exclude = decl.get("count_where_not") or {}
-    kept = [r for r in rows if all(r.get(c) not in vals for c, vals in exclude.items())]
-    out["values"] = [{"label": None, "value": len(kept), "row": {"of": len(rows)}}]
-    out["available"] = True
-    return out
+def one_line(e: Exception) -> str:
+    """An exception as one line: the message for aiatlas errors, else with its type."""
+    text = str(e).strip().splitlines()
+    msg = text[0] if text else ""
+    return msg if isinstance(e, AiatlasError) else f"{type(e).__name__}: {msg}"
 
 
 def evaluate_all(*, home=None, compute=None) -> list[dict[str, Any]]:
