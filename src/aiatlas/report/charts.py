@@ -81,11 +81,13 @@ def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: 
     data = alt.InlineData(values=[{k: _jsonable(v) for k, v in r.items()} for r in rows],
                           name="table")
     y = alt.Y(f"{value}:Q", title=unit or value)
-    xtype = "T" if time in ("date", "month") else "O"
+    xtype = "T" if time in ("date", "month") else "Q"
     tooltip = [f"{c}:{k}" for c, k in ((time, xtype), (series, "N"), (value, "Q")) if c]
     if time:
-        chart = alt.Chart(data).mark_line(point=True).encode(
-            x=alt.X(f"{time}:{xtype}", title=time), y=y, tooltip=tooltip)
+        # years on a quantitative axis keep gaps honest; "d" keeps 2023 from printing as 2,023
+        x = (alt.X(f"{time}:T", title=time) if xtype == "T" else
+             alt.X(f"{time}:Q", title=time, axis=alt.Axis(format="d"), scale=alt.Scale(zero=False)))
+        chart = alt.Chart(data).mark_line(point=True).encode(x=x, y=y, tooltip=tooltip)
         if series:
             chart = chart.encode(color=alt.Color(f"{series}:N", title=series))
     else:

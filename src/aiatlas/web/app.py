@@ -53,65 +53,66 @@ def create_app(home=None) -> FastAPI:
     param_docs = _param_docs(svc.indicators())
 
     @app.get("/api/indicators", summary="List indicators")
-    def list_indicators(request: Request, chapter: str | None = None):
+    async def list_indicators(request: Request, chapter: str | None = None):
         inds = [m for m in svc.indicators() if chapter in (None, m["chapter"])]
-        return _cached_response(request, svc, lambda: dumps({"indicators": inds}), "application/json")
+        return await _respond(request, svc, ("list", chapter), lambda: dumps({"indicators": inds}),
+                              "application/json")
 
-    def _indicator(request: Request, id: str, fmt: str):
+    async def _indicator(request: Request, id: str, fmt: str):
         params = _params(svc, id, request)
-        return _cached_response(request, svc, lambda: _compute(svc, id, params)[fmt],
-                                _MEDIA[fmt], filename=f"{id}.{fmt}")
+        return await _respond(request, svc, None, None, _MEDIA[fmt], filename=f"{id}.{fmt}",
+                              body=lambda: _guard(svc.compute(id, params), id, svc), part=fmt)
 
     @app.get("/api/indicators/{id}.csv", summary="Indicator values as CSV",
              openapi_extra={"parameters": param_docs})
-    def indicator_csv(request: Request, id: str = id_path):
-        return _indicator(request, id, "csv")
+    async def indicator_csv(request: Request, id: str = id_path):
+        return await _indicator(request, id, "csv")
 
     @app.get("/api/indicators/{id}.json", summary="Indicator values as JSON",
              openapi_extra={"parameters": param_docs})
-    def indicator_json(request: Request, id: str = id_path):
-        return _indicator(request, id, "json")
+    async def indicator_json(request: Request, id: str = id_path):
+        return await _indicator(request, id, "json")
 
     @app.get("/api/indicators/{id}", summary="Indicator values (JSON)",
              openapi_extra={"parameters": param_docs})
-    def indicator(request: Request, id: str = id_path):
-        return _indicator(request, id, "json")
+    async def indicator(request: Request, id: str = id_path):
+        return await _indicator(request, id, "json")
 
-    def _explain(request: Request, id: str, fmt: str):
+    async def _explain(request: Request, id: str, fmt: str):
         params, where = _params(svc, id, request, allow_where=True)
         if not svc.meta(id)["explainable"]:
             raise HTTPProblem(404, f"indicator {id!r} has no row-level explanation")
-        return _cached_response(request, svc, lambda: _run(
-            lambda: svc.explain(id, params, where), id)[fmt], _MEDIA[fmt],
-            filename=f"{id}-explain.{fmt}")
+        return await _respond(request, svc, None, None, _MEDIA[fmt], filename=f"{id}-explain.{fmt}",
+                              body=lambda: _guard(svc.explain(id, params, where), id, None),
+                              part=fmt)
 
     @app.get("/api/indicators/{id}/explain", summary="Source rows behind the values (JSON); "
              "narrow with where.<column>=value", openapi_extra={"parameters": param_docs})
-    def explain(request: Request, id: str = id_path):
-        return _explain(request, id, "json")
+    async def explain(request: Request, id: str = id_path):
+        return await _explain(request, id, "json")
 
     @app.get("/api/indicators/{id}/explain.csv", summary="Source rows behind the values (CSV)",
              openapi_extra={"parameters": param_docs})
-    def explain_csv(request: Request, id: str = id_path):
-        return _explain(request, id, "csv")
+    async def explain_csv(request: Request, id: str = id_path):
+        return await _explain(request, id, "csv")
 
     @app.get("/api/snapshots", summary="Snapshots the warehouse was built from")
-    def snapshots(request: Request):
-        return _cached_response(request, svc, lambda: dumps({"snapshots": svc.snapshots()}),
-                                "application/json")
+    async def snapshots(request: Request):
+        return await _respond(request, svc, ("snapshots",), lambda: dumps(
+            {"snapshots": api.snapshots(home=home)}), "application/json")
 
     @app.get("/api/build", summary="The warehouse build id")
-    def build(request: Request):
-        return _cached_response(request, svc, lambda: dumps(svc.call(api.build_info, home=home)),
-                                "application/json")
+    async def build(request: Request):
+        return await _respond(request, svc, ("build",), lambda: dumps(api.build_info(home=home)),
+                              "application/json")
 
     @app.get("/api/chips", summary="Accelerators with their export-control classification")
-    def chips(request: Request):
-        return _optional_api(request, svc, "chips")
+    async def chips(request: Request):
+        return await _optional_api(request, svc, "chips")
 
     @app.get("/api/chips/classify", summary="Classify one chip by name or by its specs")
-    def chips_classify(request: Request):
-        return _optional_api(request, svc, "classify_chip")
+    async def chips_classify(request: Request):
+        return await _optional_api(request, svc, "classify_chip")
 
     from aiatlas.web.pages import add_pages
 
@@ -152,33 +153,36 @@ def _params(svc: Service, id: str, request: Request, allow_where: bool = False):
     return (params, where) if allow_where else params
 
 
-def _run(fn, id: str):
+async def _guard(awaitable, id: str, svc: Service | None):
+    """Await an API call, turning a usage error into a 422 (listing the valid parameters)."""
     try:
-        return fn()
+        return await awaitable
     except UsageError as e:
-        raise HTTPProblem(422, str(e) + (f" ({e.hint})" if e.hint else ""), indicator=id) from None
+        extra = {"valid_parameters": svc.meta(id)["parameters"]} if svc else {"indicator": id}
+        raise HTTPProblem(422, str(e) + (f" ({e.hint})" if e.hint else ""), **extra) from None
 
 
-def _compute(svc: Service, id: str, params: dict[str, str]) -> dict[str, Any]:
-    try:
-        return svc.compute(id, params)
-    except UsageError as e:
-        raise HTTPProblem(422, str(e) + (f" ({e.hint})" if e.hint else ""),
-                          valid_parameters=svc.meta(id)["parameters"]) from None
+async def _respond(request: Request, svc: Service, key: tuple | None, make, media: str,
+                   filename: str | None = None, body=None, part: str | None = None):
+    """304 when the client's ETag matches this build and URL; else the (cached) body with ETag.
 
-
-def _cached_response(request: Request, svc: Service, body, media: str, filename: str | None = None):
-    """Answer 304 when the client's ETag matches this build and URL, else the body with ETag."""
-    tag = etag(svc.build_id(), request.url.path, request.url.query)
+    Either `key` + `make` (a sync function cached per build) or `body` (an async function
+    returning a dict of bodies, of which `part` is sent)."""
+    build = await svc.build_id()
+    tag = etag(build, request.url.path, request.url.query)
     headers = {"ETag": tag, "Cache-Control": CACHE_CONTROL}
     if tag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
         return Response(status_code=304, headers=headers)
+    if body is not None:
+        content = (await body())[part]
+    else:
+        content = await svc.cached(key + (build,), make)
     if filename and media.startswith("text/csv"):
         headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    return Response(body(), media_type=media, headers=headers)
+    return Response(content, media_type=media, headers=headers)
 
 
-def _optional_api(request: Request, svc: Service, name: str):
+async def _optional_api(request: Request, svc: Service, name: str):
     """Call an API function that another part of aiatlas provides, or 404 until it exists."""
     fn = getattr(api, name, None)
     if fn is None:
@@ -188,15 +192,21 @@ def _optional_api(request: Request, svc: Service, name: str):
               for k, v in request.query_params.items()}
     if "home" in kwargs:
         raise HTTPProblem(422, "parameter 'home' is not accepted over HTTP")
-    try:
-        result = svc.call(fn, home=svc.home, **kwargs)
-    except TypeError as e:
-        raise HTTPProblem(422, f"bad parameters for {name}: {e}") from None
-    except AiatlasError as e:
-        raise HTTPProblem(422, str(e) + (f" ({e.hint})" if e.hint else "")) from None
-    if isinstance(result, api.Result):
-        result = {"meta": result.meta, "provenance": result.provenance, "rows": result.to_pylist()}
-    return _cached_response(request, svc, lambda: dumps(result), "application/json")
+
+    def make():
+        try:
+            result = fn(home=svc.home, **kwargs)
+        except TypeError as e:
+            raise HTTPProblem(422, f"bad parameters for {name}: {e}") from None
+        except AiatlasError as e:
+            raise HTTPProblem(422, str(e) + (f" ({e.hint})" if e.hint else "")) from None
+        if isinstance(result, api.Result):
+            result = {"meta": result.meta, "provenance": result.provenance,
+                      "rows": result.to_pylist()}
+        return dumps(result)
+
+    key = (name, tuple(sorted(kwargs.items(), key=lambda kv: kv[0])))
+    return await _respond(request, svc, key, make, "application/json")
 
 
 def _scalar(text: str):

@@ -57,7 +57,7 @@ def add_pages(app: FastAPI, svc: Service) -> None:
     """Register the dashboard routes on the app."""
     static = _static_files()
 
-    def render(name: str, request: Request, **ctx) -> HTMLResponse:
+    async def render(name: str, request: Request, **ctx) -> HTMLResponse:
         lang = _lang(request)
         text = Text(lang)
         chapters = sorted({m["chapter"] for m in svc.indicators()})
@@ -67,31 +67,31 @@ def add_pages(app: FastAPI, svc: Service) -> None:
         switch = request.url.path + "?" + urlencode(
             [(k, v) for k, v in request.query_params.multi_items() if k != "lang"] + [("lang", other)])
         html = _env().get_template(name).render(t=text, lang=lang, nav=nav, switch=switch,
-                                                build_id=svc.build_id(), **ctx)
+                                                build_id=await svc.build_id(), **ctx)
         return HTMLResponse(html)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def index(request: Request):
+    async def index(request: Request):
         text = Text(_lang(request))
         groups = {}
         for m in svc.indicators():
             groups.setdefault(m["chapter"], []).append({"id": m["id"], "title": text.title(m)})
-        return render("index.html.j2", request, groups=groups, json_href="/api/indicators")
+        return await render("index.html.j2", request, groups=groups, json_href="/api/indicators")
 
     @app.get("/chapters/{name}", response_class=HTMLResponse, include_in_schema=False)
-    def chapter(request: Request, name: str):
+    async def chapter(request: Request, name: str):
         text = Text(_lang(request))
         inds = [m for m in svc.indicators() if m["chapter"] == name]
         if not inds:
             return HTMLResponse(f"<h1>404</h1><p>no chapter {escape(name)}</p>", status_code=404)
         items = [{"id": m["id"], "title": text.title(m), "description": text.description(m),
                   "unit": m["unit"]} for m in inds]
-        return render("chapter.html.j2", request, chapter={"name": name, "title": text.chapter(name)},
+        return await render("chapter.html.j2", request, chapter={"name": name, "title": text.chapter(name)},
                       items=items, json_href=f"/api/indicators?chapter={name}")
 
     @app.get("/indicators/{id}", response_class=HTMLResponse, include_in_schema=False)
-    def indicator_page(request: Request, id: str):
-        from aiatlas.web.app import HTTPProblem, _compute
+    async def indicator_page(request: Request, id: str):
+        from aiatlas.web.app import HTTPProblem, _guard
 
         meta = svc.meta(id)
         if meta is None:
@@ -102,7 +102,7 @@ def add_pages(app: FastAPI, svc: Service) -> None:
         params = {k: v for k, v in request.query_params.items() if k in valid and v != ""}
         error = None
         try:
-            entry = _compute(svc, id, params)
+            entry = await _guard(svc.compute(id, params), id, svc)
             rows, columns = entry["rows"], list(entry["result"].table.column_names)
             bound = entry["result"].meta.get("params", {})
         except HTTPProblem as e:
@@ -114,7 +114,7 @@ def add_pages(app: FastAPI, svc: Service) -> None:
             rows = [r for r in rows if str(r.get(fcol)) in chosen]
         spec = charts.spec(meta, rows, title=text.title(meta), unit=meta["unit"], lang=text.lang)
         twin = f"/api/indicators/{id}.json" + (f"?{urlencode(params)}" if params else "")
-        return render("indicator.html.j2", request, meta=meta, title=text.title(meta),
+        return await render("indicator.html.j2", request, meta=meta, title=text.title(meta),
                       description=text.description(meta), params=bound, rows=rows[:MAX_TABLE_ROWS],
                       total_rows=len(rows), columns=columns, error=error,
                       spec_json=json.dumps(spec, default=str) if spec else "null",
@@ -122,7 +122,7 @@ def add_pages(app: FastAPI, svc: Service) -> None:
                       csv_href=twin.replace(".json", ".csv", 1))
 
     @app.get("/static/{name}", include_in_schema=False)
-    def static_file(name: str):
+    async def static_file(name: str):
         if name not in static:
             return Response('{"detail": "not found"}', status_code=404, media_type="application/json")
         load, media = static[name]

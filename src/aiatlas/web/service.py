@@ -4,13 +4,17 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import time
 from collections import OrderedDict
-from typing import Any
+from typing import Any, Callable
+
+from starlette.concurrency import run_in_threadpool
 
 from aiatlas import api
 from aiatlas.report.build import to_csv
 
 CACHE_SIZE = 512
+BUILD_TTL_S = 1.0  # how long a read build id is trusted: a swapped warehouse shows within 1 s
 
 
 def dumps(obj: Any) -> bytes:
@@ -19,19 +23,29 @@ def dumps(obj: Any) -> bytes:
 
 
 class Service:
-    """Calls the API one at a time (a DuckDB connection is not safe for concurrent queries) and
-    caches computed results per (build id, indicator, parameters), so repeated reads are cheap."""
+    """Runs API calls one at a time in worker threads (a DuckDB connection is not safe for
+    concurrent queries) and caches their serialized results per build id. A cache hit is
+    answered on the event loop without a thread hop or a lock."""
 
     def __init__(self, home=None):
         self.home = home
         self.lock = threading.RLock()
-        self.cache: OrderedDict[tuple, dict[str, Any]] = OrderedDict()
+        self.cache: OrderedDict[tuple, Any] = OrderedDict()
+        self._build: tuple[str | None, float] = (None, 0.0)
         self._catalog: list[dict[str, Any]] | None = None
 
-    def build_id(self) -> str:
-        """The current warehouse build id (changes when a rebuild is swapped in)."""
+    async def build_id(self) -> str:
+        """The current warehouse build id, re-read at most once per BUILD_TTL_S."""
+        bid, at = self._build
+        if bid is None or time.monotonic() - at > BUILD_TTL_S:
+            bid = await run_in_threadpool(self.read_build_id)
+        return bid
+
+    def read_build_id(self) -> str:
         with self.lock:
-            return str(api.build_info(home=self.home)["build_id"])
+            bid = str(api.build_info(home=self.home)["build_id"])
+        self._build = (bid, time.monotonic())
+        return bid
 
     def indicators(self) -> list[dict[str, Any]]:
         """Registered indicators' metadata (the registry does not change while serving)."""
@@ -42,39 +56,34 @@ class Service:
     def meta(self, id: str) -> dict[str, Any] | None:
         return next((m for m in self.indicators() if m["id"] == id), None)
 
-    def _cached(self, key: tuple, make) -> dict[str, Any]:
+    async def cached(self, key: tuple, make: Callable[[], Any]) -> Any:
+        """The cached value for key (which must include the build id), else make() in a thread."""
+        hit = self.cache.get(key)
+        if hit is not None:
+            return hit
+        return await run_in_threadpool(self._fill, key, make)
+
+    def _fill(self, key: tuple, make: Callable[[], Any]) -> Any:
         with self.lock:
             hit = self.cache.get(key)
-            if hit is not None:
-                self.cache.move_to_end(key)
-                return hit
-            value = make()
-            self.cache[key] = value
-            while len(self.cache) > CACHE_SIZE:
-                self.cache.popitem(last=False)
-            return value
+            if hit is None:
+                hit = make()
+                self.cache[key] = hit
+                while len(self.cache) > CACHE_SIZE:
+                    self.cache.popitem(last=False)
+            return hit
 
-    def compute(self, id: str, params: dict[str, str]) -> dict[str, Any]:
+    async def compute(self, id: str, params: dict[str, str]) -> dict[str, Any]:
         """The indicator's result with its JSON and CSV bodies, computed once per build."""
-        build = self.build_id()
-        key = ("compute", build, id, tuple(sorted(params.items())))
-        return self._cached(key, lambda: _bodies(api.compute(id, home=self.home, **params)))
+        key = ("compute", await self.build_id(), id, tuple(sorted(params.items())))
+        return await self.cached(key, lambda: _bodies(api.compute(id, home=self.home, **params)))
 
-    def explain(self, id: str, params: dict[str, str], where: dict[str, str]) -> dict[str, Any]:
+    async def explain(self, id: str, params: dict[str, str], where: dict[str, str]) -> dict[str, Any]:
         """Source rows behind the indicator's values, with JSON and CSV bodies."""
-        build = self.build_id()
-        key = ("explain", build, id, tuple(sorted(params.items())), tuple(sorted(where.items())))
-        return self._cached(key, lambda: _bodies(
+        key = ("explain", await self.build_id(), id, tuple(sorted(params.items())),
+               tuple(sorted(where.items())))
+        return await self.cached(key, lambda: _bodies(
             api.explain(id, where=where, home=self.home, **params)))
-
-    def snapshots(self) -> list[dict[str, Any]]:
-        with self.lock:
-            return api.snapshots(home=self.home)
-
-    def call(self, fn, *args, **kwargs):
-        """Run another API function under the lock."""
-        with self.lock:
-            return fn(*args, **kwargs)
 
 
 def _bodies(result: api.Result) -> dict[str, Any]:
