@@ -96,7 +96,7 @@ async def load(base: str, paths: list[str], clients: int, total: int, seconds: f
 
 def pct(values: list[float], q: float) -> float:
     s = sorted(values)
-    return s[min(len(s) - 1, int(round(q * (len(s) - 1))))] * 1000 if s else float("nan")
+    return s[min(len(s) - 1, round(q * (len(s) - 1)))] * 1000 if s else float("nan")
 
 
 def bench_api(home: Path, clients: int, total: int, seconds: float, console: Console) -> None:
@@ -127,8 +127,9 @@ def bench_api(home: Path, clients: int, total: int, seconds: float, console: Con
     for path, values in lat.items():
         table.add_row(path, str(len(values)), f"{pct(values, .5):.1f}", f"{pct(values, .99):.1f}",
                       f"{len(values) / elapsed:.0f}")
-    table.add_row("all", str(done), f"{pct(sum(lat.values(), []), .5):.1f}",
-                  f"{pct(sum(lat.values(), []), .99):.1f}", f"{done / elapsed:.0f}")
+    every = [v for values in lat.values() for v in values]
+    table.add_row("all", str(done), f"{pct(every, .5):.1f}", f"{pct(every, .99):.1f}",
+                  f"{done / elapsed:.0f}")
     table.add_row(f"{paths[1]} cold (first request: computed, not cached)", "1", f"{cold:.1f}",
                   "", "")
     console.print(table)

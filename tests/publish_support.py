@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import sys
 import types
+from html.parser import HTMLParser
 from pathlib import Path
 
 import duckdb
@@ -173,3 +174,36 @@ def raw_get(port: int, target: str) -> int:
         s.sendall(f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
         head = s.recv(4096).decode("latin-1")
     return int(head.split(" ", 2)[1])
+
+
+class Page(HTMLParser):
+    """Collects links, ids and indicator articles (with their svg/table/csv) from one page."""
+
+    def __init__(self):
+        super().__init__()
+        self.links, self.ids, self.articles, self.current = [], set(), [], None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if "id" in a:
+            self.ids.add(a["id"])
+        for key in ("href", "src"):
+            if a.get(key):
+                self.links.append(a[key])
+        if tag == "article":
+            self.current = {"id": a.get("id"), "svg": False, "table": False, "csv": None}
+            self.articles.append(self.current)
+        elif self.current is not None:
+            if tag == "svg":
+                self.current["svg"] = True
+            elif tag == "table":
+                self.current["table"] = True
+            elif tag == "a" and "csv" in (a.get("class") or "").split():
+                self.current["csv"] = a["href"]
+
+
+def parse_page(path: Path) -> Page:
+    """The links, ids and articles of one HTML file."""
+    p = Page()
+    p.feed(path.read_text(encoding="utf-8"))
+    return p

@@ -6,14 +6,12 @@ import datetime as dt
 import json
 import re
 import zlib
-from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import urlparse
 
+import publish_support as ps
 import pytest
 from typer.testing import CliRunner
 
-import publish_support as ps
 from aiatlas.report import headlines
 from aiatlas.report.build import build_report
 
@@ -38,38 +36,6 @@ def reports(fixture_home, tmp_path_factory):
     return out
 
 
-class Page(HTMLParser):
-    """Collects links, ids and indicator articles (with their svg/table/csv) from one page."""
-
-    def __init__(self):
-        super().__init__()
-        self.links, self.ids, self.articles, self.current = [], set(), [], None
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if "id" in a:
-            self.ids.add(a["id"])
-        for key in ("href", "src"):
-            if a.get(key):
-                self.links.append(a[key])
-        if tag == "article":
-            self.current = {"id": a.get("id"), "svg": False, "table": False, "csv": None}
-            self.articles.append(self.current)
-        elif self.current is not None:
-            if tag == "svg":
-                self.current["svg"] = True
-            elif tag == "table":
-                self.current["table"] = True
-            elif tag == "a" and "csv" in (a.get("class") or "").split():
-                self.current["csv"] = a["href"]
-
-
-def parse(path: Path) -> Page:
-    p = Page()
-    p.feed(path.read_text(encoding="utf-8"))
-    return p
-
-
 @pytest.mark.parametrize("lang", ["en", "ja"])
 def test_no_broken_links_and_every_chart_has_table_and_csv(reports, lang):
     out = reports[lang]["out"]
@@ -77,14 +43,14 @@ def test_no_broken_links_and_every_chart_has_table_and_csv(reports, lang):
     assert {"index.html", "chapter-testing.html", "chapter-testing2.html"} <= {p.name for p in pages}
     charts = 0
     for page in pages:
-        parsed = parse(page)
+        parsed = ps.parse_page(page)
         for link in parsed.links:
             url = urlparse(link)
             assert not url.scheme and not url.netloc, f"{page.name}: external link {link}"
             if url.path:
                 assert (out / url.path).is_file(), f"{page.name}: broken link {link}"
             if url.fragment:
-                target = parse(out / url.path) if url.path else parsed
+                target = ps.parse_page(out / url.path) if url.path else parsed
                 assert url.fragment in target.ids, f"{page.name}: missing anchor {link}"
         for art in parsed.articles:
             assert art["table"] and art["csv"], f"{page.name}#{art['id']} lacks its table or CSV"
@@ -153,7 +119,7 @@ def pdf_fonts(data: bytes) -> set[bytes]:
     """Names of the fonts embedded in a PDF, looking inside compressed object streams too."""
     find = re.compile(rb"/BaseFont\s*/([\w+-]+)")
     names = set(find.findall(data))
-    for m in re.finditer(rb"stream\r?\n(.*?)endstream", data, re.S):
+    for m in re.finditer(rb"stream\r?\n(.*?)endstream", data, re.DOTALL):
         try:
             names |= set(find.findall(zlib.decompress(m.group(1))))
         except zlib.error:

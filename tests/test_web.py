@@ -6,10 +6,10 @@ import io
 import threading
 
 import httpx
+import publish_support as ps
 import pytest
 from fastapi.testclient import TestClient
 
-import publish_support as ps
 from aiatlas.web.app import CORS_ENV, create_app
 
 IND = "/api/indicators/test_models_by_country"
@@ -219,7 +219,11 @@ def test_rebuild_is_picked_up_without_failed_requests(home, tmp_path):
             ps.write_warehouse(live, rows, build_id=f"build-{i}")
             threading.Event().wait(0.4)
         with httpx.Client(base_url=srv.url) as c:
-            final = c.get(IND, params={"since": "2023"}).json()
+            for _ in range(50):  # the new build shows within a few seconds (BUILD_TTL_S)
+                final = c.get(IND, params={"since": "2023"}).json()
+                if final["build_id"] == "build-6":
+                    break
+                threading.Event().wait(0.1)
         stop.set()
         for w in workers:
             w.join()

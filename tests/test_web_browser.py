@@ -4,9 +4,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import publish_support as ps
 import pytest
 
-import publish_support as ps
 from aiatlas.web.app import create_app
 
 pytestmark = pytest.mark.browser

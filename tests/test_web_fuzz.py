@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from collections import Counter
 
+import publish_support as ps
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-import publish_support as ps
 from aiatlas.web.app import create_app
 
 EXAMPLES = 330

@@ -2,19 +2,22 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 console = Console()
+OutOpt = typer.Option(Path("out/report"), "--out", help="Directory to write the site into")
+LangOpt = typer.Option("en", "--lang", help="en or ja")
+PdfOpt = typer.Option(False, "--pdf", help="Also write report-<lang>.pdf (WeasyPrint)")
+HomeOpt = typer.Option(None, "--home", help="Data home")
+HostOpt = typer.Option("127.0.0.1", "--host")
+PortOpt = typer.Option(8000, "--port")
 
 
-def report(out: Path = typer.Option(Path("out/report"), "--out", help="Directory to write the site into"),
-           lang: str = typer.Option("en", "--lang", help="en or ja"),
-           pdf: bool = typer.Option(False, "--pdf", help="Also write report-<lang>.pdf (WeasyPrint)"),
-           home: Optional[Path] = typer.Option(None, "--home", help="Data home")) -> None:
+def report(out: Path = OutOpt, lang: str = LangOpt, pdf: bool = PdfOpt,
+           home: Path | None = HomeOpt) -> None:
     """Write the static report (HTML, CSV/JSON twins, optional PDF) and print the headline numbers."""
     from aiatlas.report.build import build_report
     from aiatlas.report.headlines import format_value
@@ -38,8 +41,7 @@ def report(out: Path = typer.Option(Path("out/report"), "--out", help="Directory
         console.print(f"pdf: {result['pdf'].resolve()}")
 
 
-def serve(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Option(8000, "--port"),
-          home: Optional[Path] = typer.Option(None, "--home", help="Data home")) -> None:
+def serve(host: str = HostOpt, port: int = PortOpt, home: Path | None = HomeOpt) -> None:
     """Serve the read-only HTTP API (/api, /docs) and the dashboard."""
     import uvicorn
 

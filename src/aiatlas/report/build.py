@@ -102,7 +102,7 @@ def indicator_entry(meta: dict, text: Text, out: Path, info: dict, home) -> dict
              "columns": [], "rows": [], "notes": []}
     try:
         result = api.compute(meta["id"], home=home)
-    except Exception as e:  # one failing indicator is reported on its page, not fatal to the rest
+    except Exception as e:  # noqa: BLE001  one failing indicator is reported on its page, not fatal to the rest
         entry["error"] = headlines.one_line(e)
         return entry
     rows, columns = result.to_pylist(), list(result.table.column_names)
@@ -118,7 +118,7 @@ def indicator_entry(meta: dict, text: Text, out: Path, info: dict, home) -> dict
             entry["explain"] = f"explain/{sid}.csv"
             (out / entry["explain"]).write_text(
                 to_csv(ex.to_pylist(), list(ex.table.column_names)), encoding="utf-8")
-        except Exception as e:
+        except Exception as e:  # noqa: BLE001  (shown beside the indicator)
             entry["explain_error"] = headlines.one_line(e)
     vl = charts.spec(meta, rows, title=entry["title"], unit=meta["unit"], lang=text.lang)
     if vl is not None:

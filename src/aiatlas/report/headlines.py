@@ -57,7 +57,7 @@ def evaluate(decl: dict[str, Any], *, home=None, compute=None) -> dict[str, Any]
         return out
     try:
         result = (compute or api.compute)(decl["indicator"], home=home, **out["params"])
-    except Exception as e:  # shown as the reason the headline is missing
+    except Exception as e:  # noqa: BLE001  shown as the reason the headline is missing
         out["reason"] = one_line(e)
         return out
     rows = select(decl, result.to_pylist())

@@ -1,7 +1,7 @@
 """UI and indicator text catalogs (English and Japanese): one YAML file per language."""
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +13,7 @@ LANGS = ("en", "ja")
 CATALOG_DIR = Path(__file__).parent / "i18n"
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalog(lang: str) -> dict[str, Any]:
     """The parsed catalog for a language: sections ui, chapters, headlines, indicators."""
     if lang not in LANGS:

@@ -7,9 +7,9 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import jinja2
-from markupsafe import escape
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
+from markupsafe import escape
 
 from aiatlas.report import charts, headlines
 from aiatlas.report.build import TEMPLATES as REPORT_TEMPLATES
