@@ -61,6 +61,8 @@ def _provenance(con, ind: registry.Indicator) -> tuple[list[dict[str, Any]], str
     from aiatlas.sources.registry import sources_for_tables
 
     wanted = sorted(sources_for_tables(ind.sources))
+    if "curated_facts" in ind.sources:  # curated YAML files are recorded as source "curated"
+        wanted.append("curated")
     snaps = con.table("_snapshots")
     rows = snaps.filter(snaps.source.isin(wanted)).order_by(["source", "file"]).to_pyarrow()
     build = con.table("_build").to_pyarrow().to_pylist()
@@ -97,6 +99,14 @@ def explain(id: str, *, where: dict[str, Any] | None = None, home=None, backend:
     prov, build_id = _provenance(wh.duckdb(settings), ind)
     meta = ind.describe() | {"params": _jsonable(bound), "where": where or {}, "backend": settings.backend}
     return Result(meta=meta, table=rows.to_pyarrow(), provenance=prov, build_id=build_id)
+
+
+def facts(topic: str | None = None, subject: str | None = None, measure: str | None = None,
+          *, confirmed_only: bool = False) -> list[dict[str, Any]]:
+    """Curated, cited facts (each with publisher, url, published, as_printed), for claims and report."""
+    from aiatlas.curated.loader import find_facts
+
+    return find_facts(topic, subject, measure, confirmed_only=confirmed_only)
 
 
 def snapshots(*, home=None) -> list[dict[str, Any]]:

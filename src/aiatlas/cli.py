@@ -88,6 +88,9 @@ def write_result(result: api.Result, fmt: str, out: Optional[Path]) -> None:
 from aiatlas.commands.fetch import fetch as _fetch  # noqa: E402
 
 app.command("fetch")(_fetch)
+from aiatlas.commands.facts import facts as _facts  # noqa: E402
+
+app.command("facts")(_facts)
 
 from aiatlas.commands import data as _data  # noqa: E402
 

@@ -12,6 +12,7 @@ import duckdb
 import pyarrow as pa
 
 from aiatlas.config import Settings
+from aiatlas.curated.loader import warehouse_rows as curated_rows
 from aiatlas.errors import DataError
 from aiatlas.sources import registry
 from aiatlas.sources.base import Rejects, Source
@@ -46,6 +47,10 @@ def build_warehouse(settings: Settings, strict: bool = False,
         raise DataError(f"no snapshots under {settings.snapshots_dir}",
                         hint="run `aiatlas fetch` first (or `--mirror DIR` without internet)")
     wanted = {s.id for s in snaps.values() if s}
+    # Curated facts ship with the package; their YAML checksums count as snapshots, so an
+    # edited fact file triggers a rebuild and a bad record stops it before anything is written.
+    curated = curated_rows()
+    wanted |= {r["snapshot_id"] for r in curated["_snapshots"]}
     previous = _previous(settings.warehouse_path)
     if previous and previous["snapshots"] == wanted and previous["version"] == _version():
         _strict_check(strict, previous["rejected"], previous["first_reject"])
@@ -63,7 +68,12 @@ def build_warehouse(settings: Settings, strict: bool = False,
         progress("write", len(sources), len(sources))
     _strict_check(strict, len(rejects.rows), rejects.rows[0] if rejects.rows else None)
 
-    rows["_snapshots"] = [r for s in snaps.values() if s for r in s.rows()]
+    rows["curated_facts"] = curated["curated_facts"]
+    loads += [{"source": r["source"], "snapshot_id": r["snapshot_id"], "table": "curated_facts",
+               "rows": r["rows"]} for r in curated["_snapshots"]]
+    summary += [{"source": r["source"], "snapshot_id": r["snapshot_id"], "rows": r["rows"],
+                 "rejected": 0} for r in curated["_snapshots"]]
+    rows["_snapshots"] = [r for s in snaps.values() if s for r in s.rows()] + curated["_snapshots"]
     rows["_rejects"] = rejects.rows
     rows["_loads"] = loads
     build_id = uuid.uuid4().hex

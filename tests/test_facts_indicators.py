@@ -1,0 +1,118 @@
+"""The curated_fact and policy_events indicators over a tiny warehouse built from fixture YAML."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+import ibis
+import pyarrow as pa
+import pytest
+
+from aiatlas.curated import loader
+from aiatlas.errors import UsageError
+from aiatlas.indicators import registry
+from aiatlas.warehouse.connect import Tables
+from aiatlas.warehouse.schema import TABLES, create_sql
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "curated"
+
+
+def make_warehouse(path: Path, rows: list[dict]) -> None:
+    """Create the curated_facts table from its contract and insert the loader's rows."""
+    cols = TABLES["curated_facts"]
+    con = duckdb.connect(str(path))
+    con.execute(create_sql("curated_facts"))
+    table = pa.Table.from_pylist([{c.name: r[c.name] for c in cols} for r in rows])
+    con.register("incoming", table)
+    con.execute(f'INSERT INTO curated_facts SELECT {", ".join(c.name for c in cols)} FROM incoming')
+    con.close()
+
+
+@pytest.fixture(scope="module")
+def tables(tmp_path_factory):
+    path = tmp_path_factory.mktemp("facts") / "warehouse.duckdb"
+    make_warehouse(path, loader.load_facts([FIXTURES / "public_opinion.yaml",
+                                            FIXTURES / "policy_events.yaml"]))
+    return Tables(ibis.duckdb.connect(str(path), read_only=True))
+
+
+def run(tables, id: str, **params):
+    ind = registry.get(id)
+    return ind.func(tables, **ind.bind(params)).to_pyarrow().to_pylist()
+
+
+def explain(tables, id: str, **params):
+    ind = registry.get(id)
+    return ind.rows(tables, **ind.bind(params)).to_pyarrow().to_pylist()
+
+
+def test_curated_fact_by_topic_and_subject(tables):
+    rows = run(tables, "curated_fact", topic="public_opinion", subject="CHN")
+    assert [(r["id"], r["value"]) for r in rows] == [("test-2022-chn", 70.0), ("test-2024-chn", 80.0)]
+    assert rows[0]["publisher"] == "Example Survey House"
+    assert rows[0]["as_printed"] == "70%"
+    assert rows[0]["url"] == "https://example.org/survey-a"
+
+
+def test_curated_fact_since_until_use_the_reference_date(tables):
+    rows = run(tables, "curated_fact", topic="public_opinion", since="2024-01-01")
+    assert {r["id"] for r in rows} == {"test-2024-chn", "test-2024-usa", "test-2024-fra-unconfirmed"}
+    rows = run(tables, "curated_fact", until="2023-12-31")
+    assert {r["id"] for r in rows} == {"test-2022-chn", "test-event-early"}
+
+
+def test_curated_fact_keeps_unconfirmed_records_flagged(tables):
+    rows = run(tables, "curated_fact", subject="FRA")
+    assert len(rows) == 1 and rows[0]["confirmed"] is False and rows[0]["value"] is None
+
+
+def test_curated_fact_measure_filter(tables):
+    rows = run(tables, "curated_fact", measure="export_control_rule")
+    assert [r["id"] for r in rows] == ["test-event-late"]
+
+
+def test_curated_fact_rejects_unknown_topic(tables):
+    with pytest.raises(UsageError, match="parameter topic='robots' is not one of"):
+        run(tables, "curated_fact", topic="robots")
+
+
+def test_explain_rows_carry_citation_and_provenance(tables):
+    rows = explain(tables, "curated_fact", subject="USA", topic="public_opinion")
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["title"] == "A page cited in full on the record"
+    assert row["published"] == dt.date(2024, 7, 15)
+    assert row["note"] == "Fixture record with its own citation."
+    assert row["source_file"].endswith("public_opinion.yaml")
+    assert len(row["source_sha256"]) == 64
+
+
+def test_policy_events_timeline_is_in_date_order(tables):
+    rows = run(tables, "policy_events")
+    assert [r["id"] for r in rows] == ["test-event-early", "test-event-month", "test-event-late"]
+    assert rows[1]["ref_date"] == dt.date(2024, 7, 1) and rows[1]["date"] is None
+    assert all(r["url"] and r["publisher"] for r in rows)
+
+
+def test_policy_events_filters_by_subject_and_window(tables):
+    assert [r["id"] for r in run(tables, "policy_events", subject="CHN")] == ["test-event-early"]
+    rows = run(tables, "policy_events", since="2024-01-01", until="2024-12-31")
+    assert [r["id"] for r in rows] == ["test-event-month"]
+
+
+def test_policy_events_explain_returns_only_events(tables):
+    rows = explain(tables, "policy_events")
+    assert {r["topic"] for r in rows} == {"policy_events"}
+    assert len(rows) == 3
+
+
+def test_indicators_run_over_the_shipped_facts(tmp_path):
+    path = tmp_path / "warehouse.duckdb"
+    make_warehouse(path, loader.load_facts())
+    tables = Tables(ibis.duckdb.connect(str(path), read_only=True))
+    chn = run(tables, "curated_fact", topic="public_opinion", subject="CHN", since="2024-01-01")
+    assert [(r["value"], r["as_printed"]) for r in chn] == [(83.0, "83%")]
+    events = run(tables, "policy_events", subject="USA")
+    days = [r["ref_date"] for r in events]
+    assert days == sorted(days) and dt.date(2022, 10, 7) in days and dt.date(2025, 5, 13) in days
