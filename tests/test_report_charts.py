@@ -41,6 +41,10 @@ def test_nothing_to_plot():
     assert charts.spec(meta([], ["slope", "doubling"]), [{"slope": 1.0, "doubling": 6.0}],
                        title="T", unit="") is None
     assert charts.spec(meta(["year"]), [], title="T", unit="") is None
+    mixed = [{"id": "a", "value": 6.0, "unit": "percent"}, {"id": "b", "value": 3e9, "unit": "USD"}]
+    assert charts.spec(meta(["id"]), mixed, title="T", unit="see unit column") is None
+    same = [{"id": "a", "value": 6.0, "unit": "percent"}, {"id": "b", "value": 9.0, "unit": "percent"}]
+    assert charts.spec(meta(["id"]), same, title="T", unit="percent")["mark"]["type"] == "bar"
 
 
 def test_japanese_titles_use_the_cjk_font():

@@ -70,6 +70,8 @@ def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: 
     lay = layout(meta, cols, rows)
     if not rows or lay["value"] is None or (lay["time"] is None and lay["series"] is None):
         return None
+    if len({r.get("unit") for r in rows if "unit" in r}) > 1:
+        return None  # values in different units (e.g. curated facts) share no axis
     value, time, series = lay["value"], lay["time"], lay["series"]
     rows = [r for r in rows if _number(r.get(value))]
     if len(lay["others"]) > 1:  # e.g. (benchmark, group): one line per combination
