@@ -13,8 +13,12 @@ from aiatlas.web.app import create_app
 EXAMPLES = 330
 
 
-@pytest.fixture(scope="module")
-def app(tmp_path_factory):
+@pytest.fixture(scope="module", params=["fixture", pytest.param("mirror", marks=pytest.mark.mirror)])
+def app(request, tmp_path_factory):
+    """The app over the tiny fixture warehouse (with test indicators), or over the real one."""
+    if request.param == "mirror":
+        yield create_app(home=request.getfixturevalue("built_home"))
+        return
     home = tmp_path_factory.mktemp("fuzzhome")
     ps.write_warehouse(home)
     ps.register_test_indicators()
