@@ -231,3 +231,14 @@ def test_rebuild_is_picked_up_without_failed_requests(home, tmp_path):
     assert final["build_id"] == "build-6"
     assert {"country": "JPN", "year": 2023, "value": 5} in final["rows"]
     assert "build-1" in builds and len(builds) >= 3
+
+
+def test_headlines_on_the_dashboard_and_as_json(client):
+    from aiatlas.report import headlines
+
+    body = client.get("/api/headlines").json()["headlines"]
+    assert [h["key"] for h in body] == [d["key"] for d in headlines.declared()]
+    for h in body:
+        assert h["available"] or h["reason"]
+    index = client.get("/", params={"lang": "ja"}).text
+    assert "主な数値" in index and 'href="/api/headlines"' in index

@@ -96,6 +96,13 @@ def create_app(home=None) -> FastAPI:
     async def explain_csv(request: Request, id: str = id_path):
         return await _explain(request, id, "csv")
 
+    @app.get("/api/headlines", summary="The report's headline numbers, or why each is missing")
+    async def headlines_route(request: Request):
+        async def body():
+            return {"json": dumps({"headlines": await headline_values(svc)})}
+
+        return await _respond(request, svc, None, None, "application/json", body=body, part="json")
+
     @app.get("/api/snapshots", summary="Snapshots the warehouse was built from")
     async def snapshots(request: Request):
         return await _respond(request, svc, ("snapshots",), lambda: dumps(
@@ -121,6 +128,14 @@ def create_app(home=None) -> FastAPI:
 
 
 _MEDIA = {"json": "application/json", "csv": "text/csv; charset=utf-8"}
+
+
+async def headline_values(svc: Service) -> list[dict[str, Any]]:
+    """Headline numbers (declared in report/headlines.yaml), computed once per build."""
+    from aiatlas.report import headlines
+
+    key = ("headlines", await svc.build_id())
+    return await svc.cached(key, lambda: headlines.evaluate_all(home=svc.home))
 
 
 def _param_docs(inds: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -24,7 +24,9 @@ MAX_TABLE_ROWS = 500
 
 @lru_cache(maxsize=1)
 def _env() -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+    # the report's folder second: the dashboard shares its headline partial
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader([TEMPLATES, REPORT_TEMPLATES]),
+                             autoescape=True,
                              trim_blocks=True, lstrip_blocks=True)
     env.filters["num"] = headlines.format_value
     env.filters["cell"] = headlines.format_cell
@@ -76,7 +78,10 @@ def add_pages(app: FastAPI, svc: Service) -> None:
         groups = {}
         for m in svc.indicators():
             groups.setdefault(m["chapter"], []).append({"id": m["id"], "title": text.title(m)})
-        return await render("index.html.j2", request, groups=groups, json_href="/api/indicators")
+        from aiatlas.web.app import headline_values
+
+        return await render("index.html.j2", request, groups=groups, json_href="/api/headlines",
+                            headlines=await headline_values(svc))
 
     @app.get("/chapters/{name}", response_class=HTMLResponse, include_in_schema=False)
     async def chapter(request: Request, name: str):
