@@ -5,14 +5,13 @@ import threading
 
 import duckdb
 import pytest
+from conftest import FIXTURES
+from snapshots import make_snapshot
 
 from aiatlas import api
 from aiatlas.errors import DataError
 from aiatlas.warehouse import build as build_module
 from aiatlas.warehouse.schema import TABLES
-
-from conftest import FIXTURES
-from snapshots import make_snapshot
 
 DATA = FIXTURES / "data"
 GOOD = {"notable_ai_models.csv": DATA / "notable_2024.csv"}
@@ -174,3 +173,38 @@ def test_no_snapshots_is_a_data_error_with_a_hint(tmp_path):
     with pytest.raises(DataError, match="no snapshots under") as e:
         api.build(home=tmp_path)
     assert "aiatlas fetch" in e.value.hint
+
+
+def test_docs_warehouse_md_is_generated_from_the_schema():
+    from aiatlas.warehouse.schema import markdown
+
+    docs = (FIXTURES.parent.parent / "docs" / "warehouse.md").read_text(encoding="utf-8")
+    assert docs.strip() == markdown().strip(), "run `make docs` to regenerate docs/warehouse.md"
+    for table in TABLES:
+        assert f"## `{table}`" in docs
+
+
+def test_temp_files_of_killed_builds_are_cleaned_up(home):
+    import subprocess
+    import sys
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    stale = home / f"warehouse.duckdb.tmp-{dead}"
+    stale.write_bytes(b"half a database")
+    api.build(home=home)
+    assert not stale.exists()
+    assert query(home, "SELECT count(*) FROM models") == [(2,)]
+
+
+def test_build_reads_what_fetch_writes(tmp_path):
+    mirror = tmp_path / "mirror"
+    (mirror / "epoch").mkdir(parents=True)
+    (mirror / "epoch" / "notable_ai_models.csv").write_bytes(GOOD["notable_ai_models.csv"].read_bytes())
+    home = tmp_path / "home"
+    api.fetch(["epoch_notable_models"], mirror=str(mirror), home=home)
+    result = api.build(home=home)
+    assert query(home, "SELECT count(*) FROM models") == [(2,)]
+    snap = next(s for s in result["sources"] if s["source"] == "epoch_notable_models")
+    assert query(home, "SELECT snapshot_id, rows FROM _snapshots "
+                       "WHERE source = 'epoch_notable_models'") == [(snap["snapshot_id"], 2)]

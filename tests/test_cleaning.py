@@ -7,8 +7,7 @@ import pytest
 
 from aiatlas.errors import DataError
 from aiatlas.sources.base import Rejects
-from aiatlas.sources.cleaning import (Sheet, f, parse_date, parse_fraction, parse_number,
-                                      slug)
+from aiatlas.sources.cleaning import Sheet, f, parse_date, parse_fraction, parse_number, slug
 from aiatlas.sources.countries import UnknownCountry, iso3
 
 
@@ -113,3 +112,19 @@ def test_unclosed_quote_is_a_data_error_not_a_traceback(tmp_path):
     with pytest.raises(DataError, match=r"x\.csv:\d+: not valid CSV"):
         rows = list(Sheet("s", "x.csv", path, FIELDS, Rejects()).rows())
     assert rows == []
+
+
+@pytest.mark.parametrize("content", [b"", b"\n\nModel\nA\n", b",,\nA,1,2\n"])
+def test_missing_header_row_is_a_data_error(tmp_path, content):
+    path = tmp_path / "x.csv"
+    path.write_bytes(content)
+    with pytest.raises(DataError, match=r"^x\.csv:1: no header row"):
+        Sheet("s", "x.csv", path, (), Rejects())
+
+
+def test_missing_column_message_stays_on_one_line(tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_text('"Mo\ndel",Parameters\nA,1\n')
+    with pytest.raises(DataError) as e:
+        Sheet("s", "x.csv", path, FIELDS, Rejects())
+    assert str(e.value) == "x.csv: missing column 'Model' (found: 'Mo\\ndel', Parameters)"

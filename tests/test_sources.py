@@ -2,16 +2,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
 import pytest
+from conftest import FIXTURES
 
 from aiatlas.errors import DataError, UsageError
 from aiatlas.sources import epoch_benchmarks, epoch_hardware, epoch_models, lmarena, registry
 from aiatlas.sources.base import Rejects
 from aiatlas.warehouse.schema import TABLES
-
-from conftest import FIXTURES
 
 DATA = FIXTURES / "data"
 
@@ -167,7 +165,9 @@ def test_benchmark_scores_from_runs_and_external_tables(tmp_path):
     assert {r["name"] for r in out["benchmark_scores"] if r["benchmark"] == "mmlu"} == {
         "GPT-4o", "Qwen 1.8B", "Old model"}
     assert {(r["file"], r["row"], r["column"]) for r in rejects.rows} == {
-        ("benchmarks_runs.csv", 2, "started_at"), ("external_benchmark_mmlu.csv", 4, "EM"),
+        ("benchmarks_runs.csv", 2, "started_at"), ("benchmarks_runs.csv", 4, "task"),
+        ("benchmarks_runs.csv", 5, "Best score (across scorers)"),
+        ("external_benchmark_mmlu.csv", 4, "EM"),
         ("external_benchmark_mmlu.csv", 5, "EM")}
 
 
@@ -246,3 +246,13 @@ def test_field_kinds_match_the_schema_types():
         types = {c.name: c.type for c in TABLES[table]}
         for fl in fields:
             assert fl.kind in kind_of[types[fl.name]], (table, fl.name)
+
+
+@pytest.mark.parametrize("text, value", [("32°35'25\"N", 32.590278), ("90°05'35\"W", -90.093056),
+                                         ("41.5", 41.5)])
+def test_data_center_coordinates_to_decimal_degrees(text, value):
+    from aiatlas.sources.epoch_misc import degrees
+
+    assert degrees(text) == pytest.approx(value, abs=1e-6)
+    with pytest.raises(ValueError):
+        degrees("somewhere in Texas")

@@ -28,12 +28,13 @@ class Field:
     kind: str = "text"
     required: bool = False
     divisor: float = 1.0  # fraction: a plain number is divided by this (100 for 0..100 scores)
+    empty: Any = None  # value of an empty cell (False for tick-box columns), when the column exists
 
 
 def f(name: str, *headers: str, kind: str = "text", required: bool = False,
-      divisor: float = 1.0) -> Field:
+      divisor: float = 1.0, empty: Any = None) -> Field:
     """Shorthand for a Field: the output name, then every header variant it may have."""
-    return Field(name, headers, kind, required, divisor)
+    return Field(name, headers, kind, required, divisor, empty)
 
 
 def read_text(path: Path, file: str) -> str:
@@ -113,8 +114,8 @@ class Sheet:
         # strict: an unclosed quote is an error, not a field that silently swallows the rest
         self._reader = csv.reader(io.StringIO(read_text(path, file), newline=""), strict=True)
         header = self._next()
-        if header is None:
-            raise DataError(f"{file}: empty file (expected a header row)")
+        if header is None or not any(h.strip() for h in header):
+            raise DataError(f"{file}:1: no header row (expected column names on the first line)")
         self.header = [h.strip() for h in header]
         self.index: dict[str, int] = {}
         for fld in fields:
@@ -122,8 +123,8 @@ class Sheet:
             if at is not None:
                 self.index[fld.name] = at
             elif fld.required:
-                raise DataError(f"{file}: missing column '{fld.headers[0]}' "
-                                f"(found: {', '.join(self.header)})",
+                found = ", ".join(h if h.isprintable() else repr(h) for h in self.header)
+                raise DataError(f"{file}: missing column '{fld.headers[0]}' (found: {found})",
                                 hint="the export's header changed; add the new name to the "
                                      "source's alias table")
 
@@ -145,26 +146,30 @@ class Sheet:
     def raw(self) -> Iterator[tuple[int, dict[str, str | None]]]:
         """(1-based data row, field -> stripped cell text or None) per non-blank row; absent -> None."""
         width, row = len(self.header), 0
+        names = [fl.name for fl in self.fields]
+        index = list(self.index.items())
         while (cells := self._next()) is not None:
-            if not any(c.strip() for c in cells):
+            if not "".join(cells).strip():  # blank line (one C call, not a loop over cells)
                 continue
             row += 1
-            if len(cells) < width:
-                self.reject(row, self.header[len(cells)], None,
-                            f"row has {len(cells)} of {width} fields; missing cells loaded as NULL")
-            out: dict[str, str | None] = dict.fromkeys(fl.name for fl in self.fields)
-            for name, at in self.index.items():
-                cell = cells[at].strip() if at < len(cells) else ""
-                out[name] = cell or None
+            n = len(cells)
+            if n < width:
+                self.reject(row, self.header[n], None,
+                            f"row has {n} of {width} fields; missing cells loaded as NULL")
+            out: dict[str, str | None] = dict.fromkeys(names)
+            for name, at in index:
+                if at < n:
+                    out[name] = cells[at].strip() or None
             yield row, out
 
     def rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
         """(1-based data row, field name -> typed value); a bad cell is rejected and becomes None."""
-        kinds = [(fl.name, fl.kind, fl.divisor, self.header[self.index[fl.name]])
+        kinds = [(fl.name, fl.kind, fl.divisor, fl.empty, self.header[self.index[fl.name]])
                  for fl in self.fields if fl.name in self.index]
         for row, cells in self.raw():
-            for name, kind, divisor, header in kinds:
-                cells[name] = self.typed(row, header, cells[name], kind, divisor)
+            for name, kind, divisor, empty, header in kinds:
+                text = cells[name]
+                cells[name] = empty if text is None else self.typed(row, header, text, kind, divisor)
             yield row, cells
 
     def typed(self, row: int, column: str, s: str | None, kind: str, divisor: float = 1.0) -> Any:

@@ -92,7 +92,8 @@ def _external(stem: str, files: dict[str, Path], rejects: Rejects,
     benchmark, column, divisor = EXTERNAL[stem]
     file = f"external_benchmark_{stem}.csv"
     fields = (f("score", column, kind="fraction", required=True, divisor=divisor),
-              f("model_version", "Model version", required=True), f("name", "Name", "Model"),
+              f("model_version", "Model version", required=True),
+              f("name", "Name", "Model", "Agent"),  # the display name, or the agent when none
               f("shots", "Shots"), f("source", "Source"),
               f("source_link", "Source link", "Source link (site from table)"))
     sheet = Sheet(SOURCE_ID, file, need(files, file, SOURCE_ID), fields, rejects)
@@ -121,10 +122,14 @@ def _runs(files: dict[str, Path], rejects: Rejects,
     for row, c in sheet.rows():
         if (c.get("status") or "Success") != "Success":
             continue  # failed or cancelled runs carry no score
-        if c["score"] is None or not c["task"] or not 0 <= c["score"] <= 1:
-            if c["score"] is not None or not c["task"]:
-                sheet.reject(row, "Best score (across scorers)", c["score"],
-                             "missing task or score outside 0..1 (expected a fraction); row dropped")
+        if not c["task"]:
+            sheet.reject(row, "task", None, "empty task (expected a benchmark name); row dropped")
+            continue
+        if c["score"] is None:
+            continue  # no score (an unparseable one was already rejected)
+        if not 0 <= c["score"] <= 1:
+            sheet.reject(row, "Best score (across scorers)", c["score"],
+                         "score outside 0..1 (expected a fraction); row dropped")
             continue
         date = None
         if c.get("started_at"):

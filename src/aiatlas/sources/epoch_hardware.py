@@ -59,8 +59,8 @@ CLUSTER_FIELDS = (
     f("total_chips", "Total number of AI chips", kind="number"),
     f("power_mw", "Power Capacity (MW)", kind="number"),
     f("hardware_cost_usd", "Hardware Cost", kind="number"),
-    f("include_in_standard_analysis", "Include in Standard Analysis", kind="bool"),
-    f("excluded", "Exclude", kind="bool"),
+    f("include_in_standard_analysis", "Include in Standard Analysis", kind="bool", empty=False),
+    f("excluded", "Exclude", kind="bool", empty=False),  # a tick box: empty = not excluded
 )
 
 
@@ -89,8 +89,6 @@ def clean_clusters(files: dict[str, Path], rejects: Rejects) -> dict[str, list[d
                 sheet.reject(row, "Country", c["country"],
                              "unknown country name (expected a name pycountry knows); loaded as NULL")
                 c["country"] = None
-        if c.get("excluded") is None and sheet.has("excluded"):
-            c["excluded"] = False  # the column holds a tick or nothing
         out.append({"cluster_id": slug(c["name"]), **{fl.name: c.get(fl.name) for fl in CLUSTER_FIELDS}})
     return {"gpu_clusters": out}
 

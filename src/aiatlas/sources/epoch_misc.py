@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from aiatlas.sources.base import Rejects, Source, SourceFile
-from aiatlas.sources.cleaning import Sheet, f, need, simple
+from aiatlas.sources.cleaning import Sheet, f, need, parse_number, simple
 
 PUBLISHER = "Epoch AI"
 LICENCE = "CC BY 4.0 (assumed from Epoch's general data licence)"
@@ -83,7 +83,7 @@ def degrees(text: str) -> float:
     """Decimal degrees from a DMS coordinate like 32°35'25"N (south and west negative)."""
     m = _DMS.match(text.strip())
     if not m:
-        return float(text)  # already decimal; ValueError when it is neither
+        return parse_number(text)  # already decimal; ValueError when it is neither
     value = float(m[1]) + float(m[2] or 0) / 60 + float(m[3] or 0) / 3600
     return -value if m[4] in "SW" else value
 

@@ -25,7 +25,7 @@ FIELDS = (
     f("training_cost_usd", "Training compute cost (2023 USD)", kind="number"),
     f("accessibility", "Model accessibility"),
     f("open_weights_answer", "Open model weights?"),
-    f("frontier", "Frontier model", kind="bool"),
+    f("frontier", "Frontier model", kind="bool", empty=False),  # a tick box: empty = not marked
     f("notability", "Notability criteria", kind="list"),
     f("domains", "Domain", kind="list"),
     f("base_model", "Base model"),
@@ -38,6 +38,10 @@ FIELDS = (
 )
 
 _OPEN = {"yes": True, "no": False}
+# Fields that go to the models table exactly as typed.
+_AS_IS = ("parameters", "training_compute_flop", "training_cost_usd", "accessibility",
+          "notability", "domains", "base_model", "training_dataset_size", "hardware_utilization",
+          "training_hardware", "hardware_quantity")
 
 
 def _open_weights(answer: str | None, accessibility: str | None) -> bool | None:
@@ -87,19 +91,10 @@ def clean_models(source: str, file: str, path: Path, rejects: Rejects, table: st
             "model_id": model_id, "name": c["name"], "organizations": distinct(orgs),
             "countries": distinct(x for x in codes if x), "sectors": distinct(sectors),
             "publication_date": date, "year": date.year if date else None,
-            "parameters": c.get("parameters"), "training_compute_flop": c.get("training_compute_flop"),
-            "training_cost_usd": c.get("training_cost_usd"), "accessibility": c.get("accessibility"),
-            "open_weights": _open_weights(c.get("open_weights_answer"), c.get("accessibility")),
-            "frontier": c.get("frontier") if sheet.has("frontier") else None,
-            "notability": c.get("notability"), "domains": c.get("domains"),
-            "base_model": c.get("base_model"),
-            "training_dataset_size": c.get("training_dataset_size"),
-            "hardware_utilization": c.get("hardware_utilization"),
-            "training_hardware": c.get("training_hardware"),
-            "hardware_quantity": c.get("hardware_quantity"),
+            "open_weights": _open_weights(c["open_weights_answer"], c["accessibility"]),
+            "frontier": c["frontier"],  # NULL only when the export has no such column
+            **{name: c[name] for name in _AS_IS},
         })
-        if models[-1]["frontier"] is None and sheet.has("frontier"):
-            models[-1]["frontier"] = False  # an empty 'Frontier model' cell means not marked
         if with_organizations:
             orgs_out += organization_rows(model_id, orgs, codes, sectors)
             countries_out += [{"model_id": model_id, "position": i, "country": code}

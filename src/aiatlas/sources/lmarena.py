@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,8 @@ def _number(rejects: Rejects, source: str, file: str, row: int, column: str, val
     try:
         if isinstance(value, (bool, dict, list)):  # JSON true/objects are not ratings or prices
             raise ValueError(value)
+        if isinstance(value, float) and math.isfinite(value):
+            return value  # the common case: no round trip through text
         return parse_number(str(value))
     except ValueError:
         rejects.add(source, file, row, column, value, "not a number; loaded as NULL")

@@ -124,6 +124,7 @@ def arrow_table(table: str, rows: list[dict[str, Any]]) -> pa.Table:
 def _write_atomically(path: Path, rows: dict[str, list[dict[str, Any]]]) -> None:
     """Write every declared table into a temp file, then rename it over the warehouse."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temps(path)
     tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
     _remove(tmp)
     try:
@@ -144,6 +145,20 @@ def _write_atomically(path: Path, rows: dict[str, list[dict[str, Any]]]) -> None
     except BaseException:
         _remove(tmp)
         raise
+
+
+def _remove_stale_temps(path: Path) -> None:
+    """Delete temp files left by builds that were killed (their process no longer exists)."""
+    for tmp in path.parent.glob(f"{path.name}.tmp-*"):
+        pid = tmp.name.rsplit("-", 1)[-1].removesuffix(".wal")
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            tmp.unlink(missing_ok=True)
+        except PermissionError:
+            pass  # alive, owned by someone else
 
 
 def _remove(tmp: Path) -> None:

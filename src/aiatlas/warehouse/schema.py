@@ -331,7 +331,9 @@ def markdown() -> str:
         out += [f"## `{table}`", "", "| column | type | unit | meaning |", "|---|---|---|---|"]
         out += [f"| `{c.name}` | {c.type} | {c.unit} | {c.description} |" for c in cols]
         out.append("")
-    return "\n".join(out)
+    from aiatlas.warehouse.rules import markdown as rules  # the hand-written cleaning rules
+
+    return "\n".join(out) + "\n" + rules()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,87 @@
+"""Benchmark: fetch from the mirror + build from scratch, a no-op rebuild, against DuckDB's floor.
+
+The floor is DuckDB reading the same snapshot files alone (read_csv / read_json into tables),
+measured in the same run. Target: full build <= 3x the floor and < 5 s.
+Usage: AIATLAS_MIRROR=../shared/data python bench/build.py
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+from rich.console import Console
+from rich.table import Table
+
+from aiatlas import api
+from aiatlas.sources import registry
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def timed(fn, *args, **kw):
+    start = time.perf_counter()
+    out = fn(*args, **kw)
+    return time.perf_counter() - start, out
+
+
+def warm_up() -> None:
+    """Load what a build imports (pyarrow pulls in pandas, pycountry loads its database) once."""
+    import pandas  # noqa: F401
+
+    from aiatlas.sources.countries import iso3
+    from aiatlas.warehouse import build  # noqa: F401
+
+    iso3("Korea (Republic of)")
+
+
+def floor(home: Path) -> tuple[float, int]:
+    """Seconds for DuckDB to read every file the build reads into tables, and the file count."""
+    files = [p for s in registry.default_sources()
+             for p in sorted((home / "snapshots" / s.id).glob("*/*")) if p.name != "manifest.json"]
+    con = duckdb.connect()
+    start = time.perf_counter()
+    for i, path in enumerate(files):
+        reader = "read_json" if path.suffix == ".json" else "read_csv"
+        con.execute(f"CREATE TABLE t{i} AS SELECT * FROM {reader}(?)", [str(path)])
+    return time.perf_counter() - start, len(files)
+
+
+def main() -> None:
+    mirror = os.environ.get("AIATLAS_MIRROR") or str(REPO.parent / "shared" / "data")
+    t_import, _ = timed(warm_up)
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp)
+        t_fetch, _ = timed(api.fetch, mirror=mirror, home=home)
+        t_build, result = timed(api.build, home=home)
+        t_noop, again = timed(api.build, home=home)
+        assert again["skipped"], "the second build should have been a no-op"
+        t_floor, n_files = floor(home)
+        (home / "warehouse.duckdb").unlink()
+        t_cli, _ = timed(subprocess.run, [sys.executable, "-m", "aiatlas", "build", "--home",
+                                          str(home)], check=True, capture_output=True)
+    rows = sum(s["rows"] for s in result["sources"])
+    table = Table(title=f"aiatlas build on the mirror ({n_files} files, {rows} rows loaded)")
+    for col in ("step", "seconds", "rows/s", "vs floor"):
+        table.add_column(col, justify="right" if col != "step" else "left")
+    table.add_row("imports (pandas, pyarrow, pycountry data), once", f"{t_import:.2f}", "", "")
+    table.add_row("fetch from mirror", f"{t_fetch:.2f}", "", "")
+    table.add_row("build from scratch (warm process)", f"{t_build:.2f}", f"{rows / t_build:,.0f}",
+                  f"{t_build / t_floor:.2f}x")
+    table.add_row("fetch + build", f"{t_fetch + t_build:.2f}", "", "")
+    table.add_row("no-op rebuild", f"{t_noop:.3f}", "", "")
+    table.add_row("`aiatlas build` CLI, cold process (imports included)", f"{t_cli:.2f}", "",
+                  f"{t_cli / t_floor:.2f}x")
+    table.add_row("floor: DuckDB read_csv/read_json of the same files", f"{t_floor:.2f}",
+                  f"{rows / t_floor:,.0f}", "1.00x")
+    Console().print(table)
+    verdict = "OK" if t_build <= 3 * t_floor and t_build < 5 else "OVER TARGET"
+    print(f"target: build <= 3x floor and < 5 s -> {verdict}")
+
+
+if __name__ == "__main__":
+    main()

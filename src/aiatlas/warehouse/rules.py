@@ -1,0 +1,140 @@
+"""The cleaning rules, in words, appended to docs/warehouse.md after the generated table reference."""
+from __future__ import annotations
+
+RULES = """\
+# How the warehouse is built
+
+`aiatlas build` reads the **latest complete snapshot** of every default source (the newest
+folder under `<home>/snapshots/<source>/` that has a `manifest.json`; folders without one are
+downloads in progress and are ignored), runs each source's cleaner, and writes **every** table
+above into a new file `<home>/warehouse.duckdb.tmp-<pid>`. Only when all of it is written is
+that file renamed over `warehouse.duckdb`. A build that fails (a missing column, an unreadable
+file, rejects under `--strict`, a crash) removes its temp file and leaves the previous
+warehouse untouched; a reader that already has the old file open keeps reading it. Tables of
+sources that were never fetched exist and are empty. A rebuild from exactly the snapshots (and
+aiatlas version) the current warehouse was built from is skipped, and says so.
+
+Non-default sources (the April 2025 notable-models export, `epoch_notable_models_2025_04`)
+are fetched only when named and are not built: they would duplicate the newest export. Their
+cleaner is the same one, which is how older header variants stay tested.
+
+## Bad input
+
+* A **required column** missing under all its known names stops the build with
+  `<file>: missing column 'X' (found: a, b, c)`.
+* A file that is **not UTF-8** stops the build with `<file>:<line>: byte 0x.. at offset N is
+  not UTF-8`. A UTF-8 BOM is accepted. An **unclosed quote** is an error at its line (it would
+  otherwise swallow the rest of the file silently).
+* A **cell that does not parse** (number, date, boolean, percentage, country) is recorded in
+  `_rejects` as `file:row:column` with the value and the reason, and loads as NULL. When the
+  cell is the row's key (a benchmark score, an arena rating, a model name) the row is dropped
+  instead, and the reason says so. A row shorter than the header is loaded with NULLs and
+  recorded. `aiatlas build` prints rows loaded / rejected per source; `--strict` turns any
+  reject into exit code 1; `aiatlas rejects` lists them.
+* Row numbers are 1-based **data rows** (records, not lines: free-text cells hold newlines);
+  in JSON files, the 1-based position of the entry (counted across categories in
+  `leaderboard-text.json`, whose reject column reads `category.model.rating`).
+
+Accepted formats: numbers as written by the publishers and by spreadsheets (`1600000000000.0`,
+`9.702e+24`, `9.90E+22`; not `nan`, `inf` or thousands separators); dates as ISO `YYYY-MM-DD`
+(a time part is ignored), `YYYY/MM/DD`, or spreadsheet `M/D/YYYY`; booleans `TRUE/FALSE`,
+`True`, `Yes/No`. In tick-box columns (`Frontier model`, `Exclude`, `Include in Standard
+Analysis`) an empty cell is false; elsewhere an empty cell is NULL.
+
+On the mirror data, three notable-model cells are rejected: `Training dataset size (total)`
+holds two comma-joined sizes (e.g. `2260275840,2290000001`), which is no single number.
+
+## Countries
+
+Country names become ISO 3166-1 alpha-3 codes through **pycountry**. Epoch uses long UN-style
+names; `Name (Qualifier)` is looked up as pycountry's `Name, Qualifier` (`Korea (Republic of)`
+-> KOR, `Iran (Islamic Republic of)` -> IRN, `Philippines (the)` -> PHL), and a short alias list
+covers everyday names pycountry spells differently (`Russia` -> RUS, `Turkey` -> TUR, ...).
+
+* **Hong Kong -> HKG and Taiwan -> TWN** stay separate codes. Folding them into China is a
+  parameter of the indicators that want it, not a cleaning decision.
+* **Multinational** is Epoch's pseudo-country (often next to real countries for groups such as
+  Google DeepMind). It is not a country: it is dropped from `models.countries` and
+  `model_countries`, and the organization it belongs to gets `country` NULL in
+  `model_organizations`.
+* An **unknown name** is a reject (the entry loads as NULL), never a crash.
+* `models.countries` and `model_countries` hold the model's **distinct** countries in order of
+  first appearance (the cell has one entry per organization, duplicates included).
+
+## Organizations, countries and sectors: the alignment rule
+
+`Organization`, `Country (of organization)` and `Organization categorization` are comma-joined
+lists with one entry per organization, but in some rows their lengths differ (the country list
+in 32 rows of the July 2026 export; counting the category list and empty cells too, 51 models
+are not aligned), so entries cannot be matched to organizations safely. The rule:
+
+* when the three lists have **equal length**, they are zipped: each `model_organizations` row
+  gets its organization's country and sector, `aligned = true`;
+* otherwise every organization of that model gets `country` and `sector` NULL and
+  `aligned = false`. The model's countries are still known from the country cell
+  (`models.countries`, `model_countries`), just not per organization.
+
+Count models by country with `model_countries` (or `models.countries`); use
+`model_organizations` only for per-organization questions, and filter on `aligned`.
+
+## Models
+
+* `model_id` is the name lower-cased with `+` spelled `plus` and other non-alphanumerics as
+  `-` (`DeepLabV3+` -> `deeplabv3plus`); if two names still collide, later rows get `-2`, `-3`.
+* `open_weights` is `Open model weights?` (Yes/No) when answered, else true when `Model
+  accessibility` starts with "Open weights", false for any other accessibility, NULL when both
+  are empty.
+* `frontier` is true when `Frontier model` is `True`, false when that cell is empty, NULL when
+  the export has no such column (large-scale models).
+
+Header variants known to the models cleaner (newest first):
+
+| column | names across exports |
+|---|---|
+| name | `Model`, `System` (2024 exports) |
+| countries | `Country (of organization)`, `Country (from Organization)` |
+| training_dataset_size | `Training dataset size (total)`, `Training dataset size (datapoints)`, `(DEPRECATED) Training dataset size (datapoints)`, `Training dataset size (gradients)` |
+| hardware_utilization | `Hardware utilization (MFU)`, `Hardware utilization` |
+
+## Benchmark scores
+
+`benchmark_scores` holds Epoch's own runs (`benchmarks_runs.csv`, `origin = 'epoch'`, only runs
+with status Success; the benchmark id is the task in lower snake case, e.g. `GPQA diamond` ->
+`gpqa_diamond`; `date` is the run date from `started_at` such as `17 November 2025 4:28pm`)
+and one headline score per row of each external table (`origin = 'external'`; `date` is the
+model version's release date from `model_versions.csv`). Scores are fractions in 0..1:
+percent strings are divided by 100, bare numbers by the file's declared scale; a score outside
+0..1 is a reject. Rows with only a display `Name` keep it, with `model_version` NULL.
+
+{benchmarks}
+
+## LMArena ratings
+
+* `leaderboard_text_full_history.csv`: one row per model per catalog version, `date` = the
+  commit date, category `overall`.
+* `lmarena_history_text_overall_wide.csv`: one column per model key, one row per date
+  (`YYYYMMDD`); a `0.0` cell means "not on the board that day" and loads no row; this file has
+  no intervals, so `ci_low`/`ci_high` are NULL. Ratings before 2023-12 are Elo, later
+  Bradley-Terry: compare within a date only.
+* `leaderboard-text.json`: every category (`full` is renamed `overall`). The file carries no
+  date; its as-of date (2025-12-11) is the newest commit of the history file, so `date` is the
+  newest `commit_date` in the history file when that file is present, else NULL. Its `overall`
+  rows already present in the history at that date are not loaded twice.
+* `arena_models` comes from `scatterplot-data.json` (141 models with organization, licence and
+  prices; prices are USD per million tokens).
+"""
+
+
+def benchmark_table() -> str:
+    """Markdown table of the headline score column chosen for each external benchmark file."""
+    from aiatlas.sources.epoch_benchmarks import EXTERNAL
+
+    lines = ["| file | benchmark id | headline column | bare numbers divided by |", "|---|---|---|---|"]
+    lines += [f"| `external_benchmark_{stem}.csv` | `{bid}` | `{col}` | {div:g} |"
+              for stem, (bid, col, div) in EXTERNAL.items()]
+    return "\n".join(lines)
+
+
+def markdown() -> str:
+    """The rules section of docs/warehouse.md."""
+    return RULES.replace("{benchmarks}", benchmark_table())
