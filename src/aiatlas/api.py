@@ -219,7 +219,13 @@ def build_info(*, home=None) -> dict[str, Any]:
 
 def sources() -> list[dict[str, Any]]:
     """Every source's publisher, title, licence and citation (for footnotes and attributions)."""
+    from aiatlas.curated.loader import SOURCE_ID as CURATED
     from aiatlas.sources.registry import SOURCES
 
-    return [{"id": s.id, "publisher": s.publisher, "title": s.title, "licence": s.licence,
-             "citation": s.citation, "homepage": s.homepage} for s in SOURCES]
+    out = [{"id": s.id, "publisher": s.publisher, "title": s.title, "licence": s.licence,
+            "citation": s.citation, "homepage": s.homepage} for s in SOURCES]
+    # curated YAML files are recorded as one source; every fact names its own publisher and URL
+    out.append({"id": CURATED, "publisher": "aiatlas (curated records)", "title": "Curated facts",
+                "licence": "per record: see each row's publisher and URL",
+                "citation": "each row cites its publisher, title, URL and date", "homepage": ""})
+    return out
