@@ -14,7 +14,7 @@ from aiatlas.report import headlines
 from aiatlas.report.build import build_report
 from aiatlas.web.app import create_app
 
-pytestmark = pytest.mark.mirror
+pytestmark = [pytest.mark.mirror, pytest.mark.xdist_group("publish-mirror")]
 CONTROLLED_NOT = ("not controlled", "indeterminate")
 
 

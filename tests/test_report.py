@@ -15,6 +15,9 @@ from typer.testing import CliRunner
 from aiatlas.report import headlines
 from aiatlas.report.build import build_report
 
+# one worker runs the whole module, so its module fixtures are built once
+pytestmark = pytest.mark.xdist_group("publish-report")
+
 
 @pytest.fixture(scope="module")
 def fixture_home(tmp_path_factory):

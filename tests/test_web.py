@@ -14,6 +14,9 @@ from aiatlas.web.app import CORS_ENV, create_app
 
 IND = "/api/indicators/test_models_by_country"
 
+# one worker runs the whole module, so its module fixtures are built once
+pytestmark = pytest.mark.xdist_group("publish-web")
+
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory):

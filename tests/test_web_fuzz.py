@@ -12,6 +12,9 @@ from aiatlas.web.app import create_app
 
 EXAMPLES = 330
 
+# one worker runs the whole module, so its module fixtures are built once
+pytestmark = pytest.mark.xdist_group("publish-fuzz")
+
 
 @pytest.fixture(scope="module", params=["fixture", pytest.param("mirror", marks=pytest.mark.mirror)])
 def app(request, tmp_path_factory):
