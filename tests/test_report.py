@@ -161,3 +161,11 @@ def test_cli_report_prints_headlines_and_path(fixture_home, tmp_path):
     assert "主な数値" in res.output and "データなし" in res.output
     assert re.search(r"report: .*index\.html", res.output.replace("\n", ""))
     assert (tmp_path / "r" / "index.html").is_file()
+
+
+def test_report_without_a_warehouse_says_how_to_build_one(tmp_path):
+    from aiatlas.cli import app
+
+    res = CliRunner().invoke(app, ["report", "--out", str(tmp_path / "r"), "--home", str(tmp_path)])
+    assert res.exit_code != 0 and not (tmp_path / "r" / "index.html").exists()
+    assert "no warehouse at" in str(res.exception)

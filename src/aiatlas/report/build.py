@@ -135,6 +135,7 @@ def build_report(out: Path, *, lang: str = "en", pdf: bool = False, home=None) -
     if lang not in LANGS:
         raise UsageError(f"unknown language {lang!r} (expected one of: {', '.join(LANGS)})")
     t0 = time.perf_counter()
+    api.build_info(home=home)  # no warehouse: stop here with its hint, not once per indicator
     text, env, info = Text(lang), environment(), source_info()
     out = Path(out)
     for sub in ("data", "explain"):
