@@ -245,3 +245,11 @@ def test_headlines_on_the_dashboard_and_as_json(client):
         assert h["available"] or h["reason"]
     index = client.get("/", params={"lang": "ja"}).text
     assert "主な数値" in index and 'href="/api/headlines"' in index
+
+
+def test_indicator_page_links_carry_its_parameters(client):
+    html = client.get("/indicators/test_models_by_country", params={"since": "2022"}).text
+    for href in ("/api/indicators/test_models_by_country.csv?since=2022",
+                 "/api/indicators/test_models_by_country/explain.csv?since=2022"):
+        assert f'href="{href}"' in html
+        assert client.get(href).status_code == 200

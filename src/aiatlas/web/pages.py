@@ -124,7 +124,8 @@ def add_pages(app: FastAPI, svc: Service) -> None:
                       total_rows=len(rows), columns=columns, error=error,
                       spec_json=json.dumps(spec, default=str) if spec else "null",
                       filter_column=fcol, options=options, chosen=chosen, json_href=twin,
-                      csv_href=twin.replace(".json", ".csv", 1))
+                      csv_href=twin.replace(".json", ".csv", 1),
+                      explain_href=twin.replace(".json", "/explain.csv", 1))
 
     @app.get("/static/{name}", include_in_schema=False)
     async def static_file(name: str):
