@@ -41,3 +41,14 @@ def built_home(tmp_path_factory, mirror) -> Path:
     api.fetch(mirror=str(mirror), home=home)
     api.build(home=home)
     return home
+
+
+@pytest.fixture(scope="session")
+def tiny_home(tmp_path_factory) -> Path:
+    """A data home whose warehouse holds the hand-made models of tests/fixtures/indicators/tiny.py."""
+    from fixtures.indicators.tiny import RESEARCH_MODELS, write_warehouse
+
+    home = tmp_path_factory.mktemp("tiny")
+    write_warehouse(home, RESEARCH_MODELS, frontier=RESEARCH_MODELS[:1],
+                    large_scale=RESEARCH_MODELS[:2])
+    return home

@@ -57,16 +57,63 @@ def list_indicators() -> list[dict[str, Any]]:
 
 
 def _provenance(con, ind: registry.Indicator) -> tuple[list[dict[str, Any]], str | None]:
-    """Snapshots of the sources that feed the indicator's tables, and the warehouse build id."""
+    """Snapshots of the sources that feed the indicator's tables, and the warehouse build id.
+
+    Cached on the connection: a rebuild swaps the file, which gives a new connection.
+    """
     from aiatlas.sources.registry import sources_for_tables
 
-    wanted = sorted(sources_for_tables(ind.sources))
-    if "curated_facts" in ind.sources:  # curated YAML files are recorded as source "curated"
-        wanted.append("curated")
-    snaps = con.table("_snapshots")
-    rows = snaps.filter(snaps.source.isin(wanted)).order_by(["source", "file"]).to_pyarrow()
-    build = con.table("_build").to_pyarrow().to_pylist()
-    return rows.to_pylist(), (build[0]["build_id"] if build else None)
+    cache = _cache(con)
+    key = ("provenance", ind.sources)
+    if key not in cache:
+        wanted = sorted(sources_for_tables(ind.sources))
+        if "curated_facts" in ind.sources:  # curated YAML files are recorded as source "curated"
+            wanted.append("curated")
+        snaps = con.table("_snapshots")
+        rows = snaps.filter(snaps.source.isin(wanted)).order_by(["source", "file"]).to_pyarrow()
+        build = con.table("_build").to_pyarrow().to_pylist()
+        cache[key] = (rows.to_pylist(), (build[0]["build_id"] if build else None))
+    rows, build_id = cache[key]
+    return [dict(r) for r in rows], build_id
+
+
+def _cache(con) -> dict:
+    """A per-connection memo (prepared queries, provenance); it dies with the connection."""
+    try:
+        return con._aiatlas_cache
+    except AttributeError:
+        con._aiatlas_cache = {}
+        return con._aiatlas_cache
+
+
+def _run(con, key: tuple, build) -> pa.Table:
+    """Execute the Ibis expression `build()`, compiling it once per connection and key.
+
+    Building and compiling an expression costs more than running it on the warehouse's small
+    tables, so a warm call on DuckDB reruns the SQL that Ibis compiled the first time.
+    """
+    import ibis.common.exceptions as ibis_errors
+
+    from aiatlas.errors import DataError
+
+    cache = _cache(con)
+    prepared = cache.get(key) if key is not None else None
+    try:
+        if prepared is None:
+            expr = build()
+            if key is not None:
+                cache[key] = (expr, None)
+            return expr.to_pyarrow()  # also registers the expression's in-memory tables
+        expr, sql = prepared
+        if con.name != "duckdb":
+            return expr.to_pyarrow()
+        if sql is None:
+            sql = con.compile(expr)
+            cache[key] = (expr, sql)
+        return expr.__pyarrow_result__(con.con.sql(sql).to_arrow_table())
+    except ibis_errors.TableNotFound as e:
+        raise DataError(f"the warehouse has no table {e}",
+                        hint="rebuild it with this version: aiatlas build") from None
 
 
 def compute(id: str, *, home=None, backend: str | None = None, **params) -> Result:
@@ -75,7 +122,8 @@ def compute(id: str, *, home=None, backend: str | None = None, **params) -> Resu
     bound = ind.bind(params)
     settings = _settings(home=home, backend=backend)
     con = wh.connect(settings)
-    table = ind.func(wh.Tables(con), **bound).to_pyarrow()
+    key = ("values", id, tuple(sorted(bound.items())))
+    table = _run(con, key, lambda: ind.func(wh.Tables(con), **bound))
     prov, build_id = _provenance(wh.duckdb(settings), ind)
     meta = ind.describe() | {"params": _jsonable(bound), "backend": settings.backend}
     return Result(meta=meta, table=table, provenance=prov, build_id=build_id)
@@ -98,7 +146,8 @@ def explain(id: str, *, where: dict[str, Any] | None = None, home=None, backend:
         rows = rows.filter(rows[col] == _typed(rows[col], value))
     prov, build_id = _provenance(wh.duckdb(settings), ind)
     meta = ind.describe() | {"params": _jsonable(bound), "where": where or {}, "backend": settings.backend}
-    return Result(meta=meta, table=rows.to_pyarrow(), provenance=prov, build_id=build_id)
+    return Result(meta=meta, table=_run(con, None, lambda: rows), provenance=prov,
+                  build_id=build_id)
 
 
 def facts(topic: str | None = None, subject: str | None = None, measure: str | None = None,

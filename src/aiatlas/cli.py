@@ -56,29 +56,60 @@ def _fmt(v) -> str:
     return str(v)
 
 
+FORMATS = ("table", "csv", "json", "parquet")
+
+
+def _check_format(fmt: str, out: Optional[Path]) -> None:
+    """Reject a bad --format/--out pair before any work is done."""
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r} (expected {', '.join(FORMATS)})")
+    if fmt == "table" and out:
+        raise UsageError("--format table prints to the terminal; use csv, json or parquet with --out")
+    if fmt == "parquet" and not out:
+        raise UsageError("--format parquet needs --out FILE")
+    if out and not out.parent.exists():
+        raise UsageError(f"--out {out}: folder {out.parent} does not exist")
+
+
+def _flat(table):
+    """The table with list columns joined by '; ', so CSV cells stay plain text."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    for i, f in enumerate(table.schema):
+        if pa.types.is_list(f.type) or pa.types.is_large_list(f.type):
+            joined = pc.binary_join(pc.cast(table.column(i), pa.list_(pa.string())), "; ")
+            table = table.set_column(i, f.name, joined)
+    return table
+
+
+def _json_safe(rows: list[dict]) -> list[dict]:
+    """NaN and infinities become null: JSON has no spelling for them."""
+    import math
+
+    return [{k: (None if isinstance(v, float) and not math.isfinite(v) else v)
+             for k, v in row.items()} for row in rows]
+
+
 def write_result(result: api.Result, fmt: str, out: Optional[Path]) -> None:
     """Write an indicator result or explain rows in the asked format, to a file or stdout."""
+    _check_format(fmt, out)
     table = result.to_arrow()
     if fmt == "table":
-        if out:
-            raise UsageError("--format table prints to the terminal; use csv, json or parquet with --out")
         print_table(table.to_pylist(), title=result.meta.get("title"), limit=200)
         return
     if fmt == "parquet":
-        if not out:
-            raise UsageError("--format parquet needs --out FILE")
         import pyarrow.parquet as pq
 
         pq.write_table(table, out)
         return
     if fmt == "csv":
-        text = table.to_pandas().to_csv(index=False)
-    elif fmt == "json":
-        payload = {"meta": result.meta, "provenance": result.provenance, "build_id": result.build_id,
-                   "rows": table.to_pylist()}
-        text = json.dumps(payload, default=str, indent=2, ensure_ascii=False) + "\n"
+        text = _flat(table).to_pandas().to_csv(index=False)
     else:
-        raise UsageError(f"unknown format {fmt!r} (expected table, csv, json or parquet)")
+        payload = {"meta": result.meta, "provenance": result.provenance, "build_id": result.build_id,
+                   "rows": _json_safe(table.to_pylist())}
+        text = json.dumps(payload, default=str, indent=2, ensure_ascii=False,
+                          allow_nan=False) + "\n"
     if out:
         out.write_text(text, encoding="utf-8")
     else:
@@ -103,8 +134,15 @@ app.add_typer(_chips_app, name="chips")
 
 
 @app.command("list")
-def list_cmd(chapter: Optional[str] = typer.Option(None, help="Only this chapter")) -> None:
+def list_cmd(chapter: Optional[str] = typer.Option(None, help="Only this chapter"),
+             format: str = typer.Option("table", "--format", "-f", help="table or json")) -> None:
     """List the indicators: id, title, unit, chapter, grain, parameters."""
+    if format == "json":
+        found = [i for i in api.list_indicators() if chapter in (None, i["chapter"])]
+        sys.stdout.write(json.dumps(found, indent=2, ensure_ascii=False) + "\n")
+        return
+    if format != "table":
+        raise UsageError(f"unknown format {format!r} for list (expected table or json)")
     rows = [{"id": i["id"], "title": i["title"], "unit": i["unit"], "chapter": i["chapter"],
              "grain": ", ".join(i["grain"]),
              "parameters": ", ".join(f"{p['name']}={p['default']}" for p in i["parameters"])}
@@ -117,6 +155,7 @@ def show(id: str, param: Optional[list[str]] = ParamOpt, format: str = FormatOpt
          out: Optional[Path] = typer.Option(None, "--out", "-o"), home: Optional[Path] = HomeOpt,
          backend: Optional[str] = BackendOpt) -> None:
     """Compute one indicator and print or save it."""
+    _check_format(format, out)
     result = api.compute(id, home=home, backend=backend, **_pairs(param, "parameter"))
     write_result(result, format, out)
 
@@ -128,6 +167,7 @@ def explain(id: str, where: Optional[list[str]] = typer.Option(None, "--where", 
             out: Optional[Path] = typer.Option(None, "--out", "-o"), home: Optional[Path] = HomeOpt,
             backend: Optional[str] = BackendOpt) -> None:
     """Show the source rows behind an indicator's values."""
+    _check_format(format, out)
     result = api.explain(id, where=_pairs(where, "--where"), home=home, backend=backend,
                          **_pairs(param, "parameter"))
     write_result(result, format, out)

@@ -32,7 +32,9 @@ class Param:
                 out = low in ("true", "1", "yes")
             elif self.type is dt.date and isinstance(value, str):
                 out = dt.date.fromisoformat(value.strip())
-            elif self.type is int and isinstance(value, float):
+            elif self.type in (int, float) and isinstance(value, bool):
+                raise ValueError(value)  # bool is an int subclass: True is not a year
+            elif self.type is int and isinstance(value, float) and not value.is_integer():
                 raise ValueError(value)
             elif self.type is dt.date and isinstance(value, dt.date):
                 out = value
@@ -85,7 +87,8 @@ class Indicator:
             valid = ", ".join(self.param_names) or "(none)"
             raise UsageError(f"unknown parameter {', '.join(unknown)} for {self.id} "
                              f"(valid: {valid})")
-        return {name: p.coerce(raw[name]) if name in raw else p.default
+        # None means "not given": the default applies (HTTP and Python callers pass None).
+        return {name: p.coerce(raw[name]) if raw.get(name) is not None else p.default
                 for name, p in known.items()}
 
     def describe(self) -> dict[str, Any]:

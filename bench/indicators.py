@@ -1,0 +1,203 @@
+"""Indicator speed: warm time per indicator (DuckDB, PySpark), aiatlas vs plain pandas, growth.
+
+Run: python bench/indicators.py [--no-spark] [--scales 10,100,1000] [--repeat 5]
+Builds a temporary data home from the mirror (AIATLAS_MIRROR or ../shared/data), then prints
+three tables. Targets: < 100 ms warm per indicator on DuckDB; aiatlas >= 2x faster than the
+pandas version of the same indicator.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from aiatlas import api
+from aiatlas.warehouse import connect as wh
+
+console = Console(width=160)
+COMPARED = ("notable_models_by_country", "sector_shares_by_year", "training_compute_trend")
+
+
+def timed(fn, repeat: int) -> tuple[float, float]:
+    """(first call, median of `repeat` further calls) in milliseconds."""
+    t0 = time.perf_counter()
+    fn()
+    cold = (time.perf_counter() - t0) * 1000
+    runs = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        runs.append((time.perf_counter() - t0) * 1000)
+    return cold, statistics.median(runs)
+
+
+# --- plain pandas, as a user would write it from the raw CSV -------------------------------
+
+def pandas_by_country(csv: Path) -> pd.DataFrame:
+    df = pd.read_csv(csv)
+    df["date"] = pd.to_datetime(df["Publication date"], errors="coerce")
+    df = df.dropna(subset=["date"]).reset_index(names="row")
+    df["year"] = df["date"].dt.year
+    df["country"] = df["Country (of organization)"].fillna("").str.split(",")
+    e = df.explode("country")
+    e["country"] = e["country"].str.strip()
+    e = e[(e["country"] != "") & (e["country"] != "Multinational")]
+    e = e.drop_duplicates(["row", "country"])
+    return e.groupby(["country", "year"]).size().rename("value").reset_index()
+
+
+def _sector(cats: str | float) -> str | None:
+    if not isinstance(cats, str) or not cats.strip():
+        return None
+    s = {c.strip() for c in cats.split(",") if c.strip()}
+    if {"Industry", "Academia"} <= s:
+        return "Industry-academia collaboration"
+    if len(s) == 1:
+        return s.pop()
+    return "Other collaboration"
+
+
+def pandas_sector_shares(csv: Path) -> pd.DataFrame:
+    df = pd.read_csv(csv)
+    df["year"] = pd.to_datetime(df["Publication date"], errors="coerce").dt.year
+    df["sector"] = df["Organization categorization"].map(_sector)
+    df = df.dropna(subset=["year", "sector"])
+    g = df.groupby(["year", "sector"]).size().rename("models").reset_index()
+    g["total"] = g.groupby("year")["models"].transform("sum")
+    g["value"] = g["models"] / g["total"]
+    return g
+
+
+def pandas_compute_trend(csv: Path, since: int = 2010) -> dict:
+    df = pd.read_csv(csv)
+    df["date"] = pd.to_datetime(df["Publication date"], errors="coerce")
+    df = df[(df["Training compute (FLOP)"] > 0) & (df["date"].dt.year >= since)]
+    x = (df["date"] - pd.Timestamp("1970-01-01")).dt.days / 365.25 + 1970
+    y = np.log10(df["Training compute (FLOP)"])
+    slope, intercept = np.polyfit(x, y, 1)
+    resid = y - (intercept + slope * x)
+    se = np.sqrt((resid ** 2).sum() / (len(x) - 2) / ((x - x.mean()) ** 2).sum())
+    return {"slope_per_year": slope, "doubling_months": 12 * np.log10(2) / slope,
+            "low": slope - 1.96 * se, "high": slope + 1.96 * se}
+
+
+PANDAS = {"notable_models_by_country": pandas_by_country,
+          "sector_shares_by_year": pandas_sector_shares,
+          "training_compute_trend": pandas_compute_trend}
+
+
+# --- synthetic growth ----------------------------------------------------------------------
+
+def synthetic_home(real: Path, factor: int, root: Path) -> Path:
+    """A copy of the warehouse whose models table is `factor` x the real one.
+
+    Each copy gets a suffixed id and name and its date moved by up to +-60 days, so grouping
+    keys and trend points spread like real ones.
+    """
+    home = root / f"x{factor}"
+    home.mkdir()
+    target = home / "warehouse.duckdb"
+    con = duckdb.connect(str(target))
+    con.execute(f"ATTACH '{real / 'warehouse.duckdb'}' AS src (READ_ONLY)")
+    tables = [r[0] for r in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'src'").fetchall()]
+    for t in tables:
+        if t != "models":
+            con.execute(f'CREATE TABLE "{t}" AS SELECT * FROM src."{t}"')
+    con.execute(f"""
+        CREATE TABLE models AS
+        WITH copies AS (
+          SELECT m.*, i.range AS copy,
+                 m.publication_date + CAST(hash(m.model_id, i.range) % 121 AS INTEGER) - 60 AS d
+          FROM src.models m, range({factor}) i)
+        SELECT * EXCLUDE (copy, d) REPLACE (
+                 CASE WHEN copy = 0 THEN model_id ELSE model_id || '-r' || copy END AS model_id,
+                 CASE WHEN copy = 0 THEN name ELSE name || ' r' || copy END AS name,
+                 CASE WHEN copy = 0 THEN publication_date ELSE d END AS publication_date,
+                 CASE WHEN copy = 0 THEN year ELSE year(d) END AS year)
+        FROM copies""")
+    con.execute("UPDATE _build SET build_id = build_id || ?", [f"-x{factor}"])
+    con.close()
+    return home
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--no-spark", action="store_true", help="skip the PySpark column")
+    ap.add_argument("--scales", default="10,100,1000", help="growth factors, comma-separated")
+    ap.add_argument("--repeat", type=int, default=5, help="warm runs per measurement")
+    args = ap.parse_args()
+    mirror = Path(os.environ.get("AIATLAS_MIRROR")
+                  or Path(__file__).resolve().parents[2] / "shared" / "data")
+    csv = mirror / "epoch" / "notable_ai_models.csv"
+    with tempfile.TemporaryDirectory(prefix="aiatlas-bench-") as tmp:
+        home = Path(tmp) / "home"
+        api.fetch(mirror=str(mirror), home=home)
+        api.build(home=home)
+        ids = [i["id"] for i in api.list_indicators()]
+
+        # 1. warm time per indicator
+        table = Table(title=f"Indicator time, ms (median of {args.repeat} warm runs; "
+                            "target DuckDB warm < 100)")
+        for col in ("indicator", "rows", "duckdb cold", "duckdb warm", "< 100 ms",
+                    "pyspark cold", "pyspark warm"):
+            table.add_column(col, justify="left" if col == "indicator" else "right")
+        for id in ids:
+            rows = api.compute(id, home=home).table.num_rows
+            cold, warm = timed(lambda id=id: api.compute(id, home=home), args.repeat)
+            s_cold = s_warm = "-"
+            if not args.no_spark:
+                c, w = timed(lambda id=id: api.compute(id, home=home, backend="pyspark"),
+                             max(1, args.repeat // 2))
+                s_cold, s_warm = f"{c:.0f}", f"{w:.0f}"
+            table.add_row(id, str(rows), f"{cold:.0f}", f"{warm:.1f}",
+                          "yes" if warm < 100 else "NO", s_cold, s_warm)
+        console.print(table)
+
+        # 2. aiatlas vs plain pandas from the raw CSV
+        cmp = Table(title="aiatlas vs plain pandas from the CSV, ms (target speed-up >= 2x)")
+        for col in ("indicator", "pandas", "aiatlas first call", "aiatlas warm",
+                    "speed-up (warm)", "speed-up (first call)"):
+            cmp.add_column(col, justify="left" if col == "indicator" else "right")
+        for id in COMPARED:
+            _, p = timed(lambda id=id: PANDAS[id](csv), args.repeat)
+            wh._cache.clear()  # a fresh connection: what a new process pays after import
+            first, warm = timed(lambda id=id: api.compute(id, home=home), args.repeat)
+            cmp.add_row(id, f"{p:.1f}", f"{first:.1f}", f"{warm:.1f}", f"{p / warm:.1f}x",
+                        f"{p / first:.1f}x")
+        console.print(cmp)
+        ours = api.compute("training_compute_trend", home=home).to_pylist()[0]
+        theirs = pandas_compute_trend(csv)
+        console.print(f"check: compute-trend slope aiatlas {ours['slope_per_year']:.6f} vs "
+                      f"pandas {theirs['slope_per_year']:.6f} orders of magnitude per year")
+
+        # 3. growth on synthetic models tables
+        with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+            n_real = con.execute("SELECT count(*) FROM models").fetchone()[0]
+        grow = Table(title=f"Growth: warm DuckDB time, ms, on models tables k x {n_real} rows")
+        grow.add_column("factor", justify="right")
+        grow.add_column("models rows", justify="right")
+        for id in COMPARED:
+            grow.add_column(id, justify="right")
+        cells = [f"{timed(lambda id=id: api.compute(id, home=home), args.repeat)[1]:.1f}"
+                 for id in COMPARED]
+        grow.add_row("1", str(n_real), *cells)
+        for factor in [int(f) for f in args.scales.split(",") if f]:
+            syn = synthetic_home(home, factor, Path(tmp))
+            cells = [f"{timed(lambda i=i, h=syn: api.compute(i, home=h), args.repeat)[1]:.1f}"
+                     for i in COMPARED]
+            grow.add_row(str(factor), str(n_real * factor), *cells)
+        console.print(grow)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,119 @@
+"""Shared indicator parameters: validation, regions as data, the t quantile and the trend fit."""
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import numpy as np
+import pycountry
+import pytest
+from fixtures.indicators.tiny import model, write_warehouse
+
+from aiatlas import api
+from aiatlas.entities import regions
+from aiatlas.errors import UsageError
+from aiatlas.indicators import params as P
+from aiatlas.indicators import registry
+
+
+def decimal_year(day: dt.date) -> float:
+    return (day - dt.date(1970, 1, 1)).days / 365.25 + 1970.0
+
+
+def test_every_region_member_is_a_real_iso3_code():
+    known = {c.alpha_3 for c in pycountry.countries}
+    for region in regions.REGIONS.values():
+        assert region.members <= known, region.id
+
+
+def test_region_groupings_follow_their_definitions():
+    assert len(regions.EU27) == 27
+    assert "GBR" not in regions.EU27 and "GBR" in regions.EUROPE
+    assert regions.EU27 < regions.EUROPE
+    assert {"CHE", "NOR", "ISL", "LIE"} <= regions.EUROPE
+    assert "RUS" not in regions.EUROPE
+    assert regions.REGIONS["china"].members == {"CHN"}
+    assert regions.country_name("KOR") == "South Korea"  # pycountry common_name
+    assert regions.country_name("TWN") == "Taiwan"
+    assert regions.country_name("XXX") == "XXX"
+
+
+@pytest.mark.parametrize("df,tabulated,tol", [(3, 3.182446, 1e-3), (5, 2.570582, 5e-5),
+                                              (10, 2.228139, 1e-6), (30, 2.042272, 1e-6),
+                                              (1000, 1.962339, 1e-6)])
+def test_t_quantile_matches_tables(df, tabulated, tol):
+    assert P.t_quantile_975(df) == pytest.approx(tabulated, abs=tol)
+
+
+def test_unknown_parameter_lists_the_valid_ones():
+    ind = registry.get("notable_models_by_country")
+    with pytest.raises(UsageError, match="valid: since, until, attribution, fold_hong_kong"):
+        ind.bind({"country": "USA"})
+
+
+@pytest.mark.parametrize("raw,message", [
+    ({"since": "twenty"}, "since='twenty' is not a valid int"),
+    ({"since": 2020.5}, "not a valid int"),
+    ({"since": True}, "not a valid int"),
+    ({"fold_hong_kong": "maybe"}, "not a valid bool"),
+    ({"attribution": "equal"}, "not one of: each, fractional, first"),
+])
+def test_ill_typed_parameters_are_usage_errors(raw, message):
+    with pytest.raises(UsageError, match=message):
+        registry.get("notable_models_by_country").bind(raw)
+
+
+def test_parameters_are_coerced_from_text_and_none_means_default():
+    bound = registry.get("notable_models_by_country").bind(
+        {"since": "2019", "fold_hong_kong": "yes", "attribution": None})
+    assert bound == {"since": 2019, "until": None, "attribution": "each", "fold_hong_kong": True}
+
+
+def test_unknown_indicator_lists_valid_ids():
+    with pytest.raises(UsageError) as err:
+        registry.get("models_by_nation")
+    assert "notable_models_by_country" in err.value.hint
+
+
+def _trend_home(tmp_path, points):
+    rows = [model(f"m{i}", day.isoformat(), ["USA"], compute=flop, parameters=flop / 1e10,
+                  cost=flop / 1e15) for i, (day, flop) in enumerate(points)]
+    write_warehouse(tmp_path, rows)
+    return tmp_path
+
+
+def test_trend_recovers_an_exact_slope(tmp_path):
+    days = [dt.date(2012, 3, 1), dt.date(2014, 7, 9), dt.date(2017, 1, 30), dt.date(2020, 12, 1),
+            dt.date(2023, 5, 17)]
+    points = [(d, 10 ** (18 + 0.5 * (decimal_year(d) - 2012))) for d in days]
+    home = _trend_home(tmp_path, points)
+    row = api.compute("training_compute_trend", home=home).to_pylist()[0]
+    assert row["n"] == 5
+    assert row["slope_per_year"] == pytest.approx(0.5, rel=1e-9)
+    assert row["slope_se"] == pytest.approx(0.0, abs=1e-6)
+    assert row["doubling_months"] == pytest.approx(12 * math.log10(2) / 0.5, rel=1e-9)
+    assert row["growth_per_year"] == pytest.approx(10 ** 0.5, rel=1e-9)
+    assert row["r_squared"] == pytest.approx(1.0)
+    # The other trends fit the same dates on values shifted by a constant factor.
+    params = api.compute("parameter_count_trend", home=home).to_pylist()[0]
+    assert params["slope_per_year"] == pytest.approx(0.5, rel=1e-9)
+
+
+def test_trend_interval_matches_textbook_least_squares(tmp_path):
+    rng = np.random.default_rng(7)
+    days = [dt.date(2010, 1, 1) + dt.timedelta(days=int(d)) for d in rng.integers(0, 5000, 25)]
+    x = np.array([decimal_year(d) for d in days])
+    y = 20 + 0.6 * (x - 2010) + rng.normal(0, 0.4, x.size)
+    home = _trend_home(tmp_path, [(d, 10 ** v) for d, v in zip(days, y)])
+    row = api.compute("training_compute_trend", home=home).to_pylist()[0]
+    slope, intercept = np.polyfit(x, y, 1)
+    resid = y - (intercept + slope * x)
+    se = math.sqrt(resid @ resid / (x.size - 2) / ((x - x.mean()) @ (x - x.mean())))
+    t = 2.068658  # Student t, 0.975 quantile, 23 degrees of freedom
+    assert row["slope_per_year"] == pytest.approx(slope, rel=1e-9)
+    assert row["slope_se"] == pytest.approx(se, rel=1e-9)
+    assert row["slope_low"] == pytest.approx(slope - t * se, rel=1e-4)
+    assert row["doubling_months_low"] == pytest.approx(12 * math.log10(2) / (slope + t * se),
+                                                       rel=1e-4)
+    since = api.compute("training_compute_trend", home=home, since=2015).to_pylist()[0]
+    assert since["n"] == sum(d.year >= 2015 for d in days)
