@@ -10,6 +10,7 @@ from urllib.parse import urlparse
 
 import publish_support as ps
 import pytest
+from markupsafe import escape
 from typer.testing import CliRunner
 
 from aiatlas.report import headlines
@@ -86,19 +87,30 @@ def test_explain_csv_rows_add_up_to_the_values(reports):
 
 
 def test_footnotes_and_cc_by_attribution(reports):
-    html = (reports["en"]["out"] / "chapter-testing.html").read_text(encoding="utf-8")
-    assert ps.SHA[:12] in html and ps.SHA[:13] not in html
-    assert "Fixture Publisher" in html and "2026-01-01" in html
-    assert "Fixture models by Fixture Publisher, licensed under CC BY 4.0" in html
+    page = (reports["en"]["out"] / "chapter-testing.html").read_text(encoding="utf-8")
+    assert ps.SHA[:12] in page and ps.SHA[:13] not in page
+    assert "Fixture Publisher" in page and "2026-01-01" in page
+    assert "Fixture models by Fixture Publisher, licensed under CC BY 4.0" in page
 
 
-def test_headlines_say_why_they_are_missing(reports):
+def test_headlines_show_a_value_or_say_why(reports):
     heads = reports["en"]["headlines"]
     assert [h["key"] for h in heads] == [d["key"] for d in headlines.declared()]
-    for h in heads:  # fixture warehouse: the real indicators are missing or lack their tables
-        assert not h["available"] and not h["values"] and h["reason"]
     index = (reports["en"]["out"] / "index.html").read_text(encoding="utf-8")
-    assert index.count("<dd class=\"na\">not available ") == len(heads)
+    missing = [h for h in heads if not h["available"]]
+    assert index.count('<dd class="na">not available ') == len(missing)
+    for h in missing:
+        assert h["reason"] and not h["values"] and str(escape(h["reason"])) in index
+    for h in heads:
+        if h["available"]:
+            assert all(isinstance(v["value"], (int, float)) for v in h["values"])
+
+
+def test_headline_of_an_unregistered_indicator_is_not_available(fixture_home):
+    decl = {"key": "k", "indicator": "no_such_indicator", "params": {}, "column": "value"}
+    h = headlines.evaluate(decl, home=fixture_home)
+    assert not h["available"] and h["reason"] == "indicator 'no_such_indicator' is not registered yet"
+    assert h["values"] == []
 
 
 def test_japanese_report(reports):

@@ -31,8 +31,10 @@ def report(out: Path = OutOpt, lang: str = LangOpt, pdf: bool = PdfOpt,
     for h in result["headlines"]:
         value = (", ".join(f"{v['label']} {format_value(v['value'])}" if v["label"]
                            else format_value(v["value"]) for v in h["values"])
+                 + (f" {h['unit']}" if h.get("unit") else "")
                  if h["available"] else f"[yellow]{text('not_available')}[/yellow] ({h['reason']})")
-        table.add_row(text.headline(h["key"]), value, h["indicator"])
+        period = f" ({h['period']})" if h.get("period") is not None else ""
+        table.add_row(text.headline(h["key"]) + period, value, h["indicator"])
     console.print(table)
     for id, error in result["failed"].items():
         console.print(f"[red]indicator {id} failed:[/red] {error}", highlight=False)

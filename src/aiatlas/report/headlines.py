@@ -50,7 +50,7 @@ def evaluate(decl: dict[str, Any], *, home=None, compute=None) -> dict[str, Any]
     known = {m["id"]: m for m in api.list_indicators()}
     out = {"key": decl["key"], "indicator": decl["indicator"], "params": decl.get("params") or {},
            "column": decl["column"], "values": [], "available": False, "reason": None,
-           "provenance": [], "meta": known.get(decl["indicator"]),
+           "provenance": [], "meta": known.get(decl["indicator"]), "period": None,
            "unit": decl.get("unit") or (known.get(decl["indicator"]) or {}).get("unit")}
     if decl["indicator"] not in known:
         out["reason"] = f"indicator {decl['indicator']!r} is not registered yet"
@@ -66,8 +66,11 @@ def evaluate(decl: dict[str, Any], *, home=None, compute=None) -> dict[str, Any]
                          else "no rows match the headline's selection")
         return out
     labels = decl.get("label") or []
+    scale = decl.get("scale", 1)
     out["values"] = [{"label": " ".join(str(r[c]) for c in labels if c in r) or None,
-                      "value": r[decl["column"]], "row": r} for r in rows]
+                      "value": None if r[decl["column"]] is None else r[decl["column"]] * scale,
+                      "row": r} for r in rows]
+    out["period"] = rows[0].get(decl["latest"]) if decl.get("latest") else None
     out["available"] = all(v["value"] is not None for v in out["values"])
     out["reason"] = None if out["available"] else "the selected cell is empty"
     out["provenance"] = result.provenance
