@@ -20,6 +20,13 @@ from aiatlas.report.i18n import LANGS, Text
 
 TEMPLATES = Path(__file__).parent / "templates"
 SHA_PREFIX = 12
+# DESIGN.md's chapter order; chapters not named here follow, alphabetically
+CHAPTER_ORDER = ("research", "performance", "hardware", "economy", "policy", "opinion")
+
+
+def chapter_key(name: str) -> tuple:
+    """Sort key putting chapters in the design's reading order."""
+    return (CHAPTER_ORDER.index(name) if name in CHAPTER_ORDER else len(CHAPTER_ORDER), name)
 
 
 def environment() -> jinja2.Environment:
@@ -141,7 +148,7 @@ def build_report(out: Path, *, lang: str = "en", pdf: bool = False, home=None) -
     for sub in ("data", "explain"):
         (out / sub).mkdir(parents=True, exist_ok=True)
     shutil.copyfile(TEMPLATES / "style.css", out / "style.css")
-    inds = api.list_indicators()
+    inds = sorted(api.list_indicators(), key=lambda m: chapter_key(m["chapter"]))
     chapters: dict[str, list[dict]] = {}
     for meta in inds:
         chapters.setdefault(meta["chapter"], []).append(indicator_entry(meta, text, out, info, home))

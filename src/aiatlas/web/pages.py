@@ -13,6 +13,7 @@ from markupsafe import escape
 
 from aiatlas.report import charts, headlines
 from aiatlas.report.build import TEMPLATES as REPORT_TEMPLATES
+from aiatlas.report.build import chapter_key
 from aiatlas.report.i18n import LANGS, Text
 from aiatlas.web.service import Service
 
@@ -62,7 +63,7 @@ def add_pages(app: FastAPI, svc: Service) -> None:
     async def render(name: str, request: Request, **ctx) -> HTMLResponse:
         lang = _lang(request)
         text = Text(lang)
-        chapters = sorted({m["chapter"] for m in svc.indicators()})
+        chapters = sorted({m["chapter"] for m in svc.indicators()}, key=chapter_key)
         nav = [{"name": c, "title": text.chapter(c), "href": f"/chapters/{c}?lang={lang}"}
                for c in chapters]
         other = "ja" if lang == "en" else "en"
@@ -76,7 +77,7 @@ def add_pages(app: FastAPI, svc: Service) -> None:
     async def index(request: Request):
         text = Text(_lang(request))
         groups = {}
-        for m in svc.indicators():
+        for m in sorted(svc.indicators(), key=lambda m: chapter_key(m["chapter"])):
             groups.setdefault(m["chapter"], []).append({"id": m["id"], "title": text.title(m)})
         from aiatlas.web.app import headline_values
 
