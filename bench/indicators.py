@@ -162,6 +162,9 @@ def main() -> None:
             table.add_row(id, str(rows), f"{cold:.0f}", f"{warm:.1f}",
                           "yes" if warm < 100 else "NO", s_cold, s_warm)
         console.print(table)
+        if not args.no_spark:
+            console.print("pyspark cold of the first row includes starting Spark and exporting "
+                          "the warehouse to Parquet (once per build)")
 
         # 2. aiatlas vs plain pandas from the raw CSV
         cmp = Table(title="aiatlas vs plain pandas from the CSV, ms (target speed-up >= 2x)")

@@ -17,7 +17,8 @@ from aiatlas.indicators import registry
 
 
 def decimal_year(day: dt.date) -> float:
-    return (day - dt.date(1970, 1, 1)).days / 365.25 + 1970.0
+    """The trend's x, as params.decimal_year defines it: 1 January plus days / 365.25."""
+    return day.year + (day.timetuple().tm_yday - 1) / 365.25
 
 
 def test_every_region_member_is_a_real_iso3_code():

@@ -20,6 +20,8 @@ VARIANTS = [
     ("training_compute_trend", {"subset": "large_scale", "since": 2020, "until": 2024}),
     ("training_compute_share_by_country", {"attribution": "fractional"}),
     ("top_organizations", {"attribution": "fractional", "limit": 5}),
+    ("benchmark_gap", {"benchmark": "gpqa_diamond", "group": "country"}),
+    ("arena_gap", {"group": "country", "since": "2024-01-01"}),
 ]
 
 

@@ -132,6 +132,10 @@ from aiatlas.commands.chips import app as _chips_app  # noqa: E402
 
 app.add_typer(_chips_app, name="chips")
 
+from aiatlas.commands.check import check as _check  # noqa: E402
+
+app.command("check")(_check)
+
 
 @app.command("list")
 def list_cmd(chapter: Optional[str] = typer.Option(None, help="Only this chapter"),
@@ -172,6 +176,10 @@ def explain(id: str, where: Optional[list[str]] = typer.Option(None, "--where", 
                          **_pairs(param, "parameter"))
     write_result(result, format, out)
 
+
+from aiatlas.commands import entities as _entities  # noqa: E402
+
+app.add_typer(_entities.app, name="entities")
 
 from aiatlas.commands import publish as _publish  # noqa: E402  (report, serve)
 

@@ -33,6 +33,9 @@ def build(strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) if 
                       f"(build {result['build_id'][:8]})")
     if result["rejected"]:
         console.print(f"{result['rejected']} values rejected: see `aiatlas rejects`")
+    for r in (result.get("model_identity_coverage") or {}).get("rows", []):
+        console.print(f"model identity: {r['resolved']}/{r['total']} {r['target']} "
+                      f"({r['share']:.1%}) resolve to a country and openness")
 
 
 def rejects(source: Optional[str] = typer.Option(None, "--source", help="Only this source"),

@@ -7,7 +7,7 @@ import ibis
 
 from aiatlas.export_controls import ibis_rules
 from aiatlas.export_controls import rules as ecr
-from aiatlas.indicators._trend import exponential_trend
+from aiatlas.indicators.params import decimal_year, log_trend
 from aiatlas.indicators.registry import Param, indicator
 
 _RULES = ecr.load()
@@ -23,10 +23,6 @@ def _performance(t: ibis.Table, precision: str) -> ibis.Value:
     return t.int8_ops if precision == "int8" else t.fp32_flops
 
 
-def _decimal_year(d: ibis.Value) -> ibis.Value:
-    return d.year() + (d.day_of_year() - 1) / 365.25
-
-
 def _per_chip(t, precision: str, per: str) -> ibis.Table:
     """One row per dated accelerator: performance divided by price (USD) or by TDP (W)."""
     hw = t.hardware
@@ -34,18 +30,20 @@ def _per_chip(t, precision: str, per: str) -> ibis.Table:
                    denominator=hw.release_price_usd if per == "usd" else hw.tdp_w)
     rows = hw.filter(hw.release_date.notnull(), hw.performance > 0, hw.denominator > 0)
     return rows.select("name", "manufacturer", "release_date", "performance", "denominator",
-                       year=rows.release_date.year(), x=_decimal_year(rows.release_date),
+                       year=rows.release_date.year(), x=decimal_year(rows.release_date),
                        value=rows.performance / rows.denominator)
 
 
 def _trend_by_year(chips: ibis.Table) -> ibis.Table:
     """Median per release year, with the fitted exponential trend and its doubling time."""
-    fit = exponential_trend(chips, "x", "value")
+    fit = log_trend(chips.mutate(log10_value=chips.value.log10()), date="release_date")
     years = chips.group_by("year").aggregate(value=chips.value.median(), chips=chips.count())
     out = years.cross_join(fit)
+    # Centred on the mean point, as the fit is, so the line is exact to float64 on any engine.
+    trend = out.log10_mean + out.slope_per_year * (out.year + 0.5 - out.x_mean)
     return out.select("year", "value", "chips",
-                      trend=(out.intercept + out.slope * (out.year + 0.5)).exp(),
-                      doubling_time_years=out.doubling_time).order_by("year")
+                      trend=ibis.literal(10.0, "float64").pow(trend),
+                      doubling_time_years=out.doubling_months / 12).order_by("year")
 
 
 def _price_rows(t, precision="fp32"):

@@ -150,8 +150,21 @@ LOG10_2_MONTHS = 12 * math.log10(2)
 
 def t_quantile_975(df):
     """The 0.975 quantile of Student's t with `df` degrees of freedom (number or Ibis value)."""
-    inv = 1.0 / df
+    return _t_from_inverse(1.0 / df)
+
+
+def _t_from_inverse(inv):
+    """The Cornish-Fisher polynomial in 1/df, in Horner form."""
     return _Z + inv * (_G[0] + inv * (_G[1] + inv * (_G[2] + inv * (_G[3] + inv * _G[4]))))
+
+
+def decimal_year(date: ibis.Value) -> ibis.Value:
+    """A date as a float64 year: 1 January is the whole year, each day adds 1/365.25.
+
+    Cast to float first: Spark would otherwise divide in DECIMAL and round to 6 places.
+    """
+    return (date.year().cast("float64")
+            + (date.day_of_year() - 1).cast("float64") / 365.25)
 
 
 def trend_points(models: ibis.Table, column: str, since: int | None,
@@ -159,7 +172,7 @@ def trend_points(models: ibis.Table, column: str, since: int | None,
     """Models with a positive value and a date: x = decimal year, y = log10(value)."""
     m = in_years(models, since, until)
     m = m.filter(m[column].notnull() & (m[column] > 0) & m.publication_date.notnull())
-    x = m.publication_date.epoch_days().cast("float64") / 365.25 + 1970.0
+    x = decimal_year(m.publication_date)
     return m.select("model_id", "name", "publication_date", "year", m[column].name("value"),
                     x=x, log10_value=m[column].log10())
 
@@ -167,7 +180,7 @@ def trend_points(models: ibis.Table, column: str, since: int | None,
 X_ORIGIN = 2000.0  # x is centred on a fixed year so float64 sums of squares stay accurate
 
 
-def log_trend(points: ibis.Table) -> ibis.Table:
+def log_trend(points: ibis.Table, date: str = "publication_date") -> ibis.Table:
     """Least squares of log10_value on x (decimal years), with a 95% interval: one row.
 
     One pass of sums (n, x, y, xx, xy, yy) gives the centred sums of squares; the residual sum
@@ -177,26 +190,26 @@ def log_trend(points: ibis.Table) -> ibis.Table:
     y = points.log10_value
     s = points.aggregate(n=points.count(), sx=x.sum(), sy=y.sum(), sxx=(x * x).sum(),
                          sxy=(x * y).sum(), syy=(y * y).sum(),
-                         first_date=points.publication_date.min(),
-                         last_date=points.publication_date.max())
+                         first_date=points[date].min(), last_date=points[date].max())
     s = s.filter(s.n > 0)
+    # One small step per quantity: inlining them into one projection repeats sub-expressions
+    # (the t quantile alone uses df five times), which makes DuckDB's binder much slower.
     s = s.mutate(cxx=s.sxx - s.sx * s.sx / s.n, cxy=s.sxy - s.sx * s.sy / s.n,
                  cyy=s.syy - s.sy * s.sy / s.n)
     # A fit needs spread in x; a relative threshold absorbs rounding when all dates are equal.
-    spread = s.cxx > 1e-12 * (s.sxx + 1.0)
-    enough = (s.n > 2) & spread
-    slope = ibis.ifelse(spread, s.cxy / s.cxx, ibis.null("float64"))
-    ssr = ibis.greatest(s.cyy - slope * s.cxy, 0.0)
-    se = ibis.ifelse(enough, (ssr / (s.n - 2) / s.cxx).sqrt(), ibis.null("float64"))
-    half = se * t_quantile_975(ibis.ifelse(enough, s.n - 2, ibis.null("int64")))
-    s = s.mutate(slope=slope, se=se, half=half, ssr=ssr)
-    low, high = s.slope - s.half, s.slope + s.half
+    s = s.mutate(spread=s.cxx > 1e-12 * (s.sxx + 1.0))
+    s = s.mutate(df=ibis.ifelse((s.n > 2) & s.spread, s.n - 2, ibis.null("int64")),
+                 slope=ibis.ifelse(s.spread, s.cxy / s.cxx, ibis.null("float64")))
+    s = s.mutate(ssr=ibis.greatest(s.cyy - s.slope * s.cxy, 0.0), inv_df=1.0 / s.df)
+    s = s.mutate(se=(s.ssr / s.df / s.cxx).sqrt(), t=_t_from_inverse(s.inv_df))
+    s = s.mutate(half=s.se * s.t)
+    s = s.mutate(low=s.slope - s.half, high=s.slope + s.half)
     return s.select(
         "n", "first_date", "last_date",
-        slope_per_year=s.slope, slope_low=low, slope_high=high, slope_se=s.se,
+        slope_per_year=s.slope, slope_low=s.low, slope_high=s.high, slope_se=s.se,
         growth_per_year=ibis.literal(10.0, "float64").pow(s.slope),
-        doubling_months=_doubling(s.slope), doubling_months_low=_doubling(high),
-        doubling_months_high=_doubling(low),
+        doubling_months=_doubling(s.slope), doubling_months_low=_doubling(s.high),
+        doubling_months_high=_doubling(s.low),
         r_squared=ibis.ifelse(s.cyy > 0, 1.0 - s.ssr / s.cyy, ibis.null("float64")),
         x_mean=s.sx / s.n + X_ORIGIN, log10_mean=s.sy / s.n)
 

@@ -13,6 +13,7 @@ import pyarrow as pa
 
 from aiatlas.config import Settings
 from aiatlas.curated.loader import warehouse_rows as curated_rows
+from aiatlas.entities import models as model_entities
 from aiatlas.errors import DataError
 from aiatlas.sources import registry
 from aiatlas.sources.base import Rejects, Source
@@ -68,6 +69,9 @@ def build_warehouse(settings: Settings, strict: bool = False,
         progress("write", len(sources), len(sources))
     _strict_check(strict, len(rejects.rows), rejects.rows[0] if rejects.rows else None)
 
+    # Derived step: one model identity across Epoch, benchmark rows and Arena keys.
+    rows["model_identity"], rows["model_keys"] = model_entities.model_identity_rows(
+        **{t: rows[t] for t in model_entities.IDENTITY_INPUTS})
     rows["curated_facts"] = curated["curated_facts"]
     loads += [{"source": r["source"], "snapshot_id": r["snapshot_id"], "table": "curated_facts",
                "rows": r["rows"]} for r in curated["_snapshots"]]
@@ -83,6 +87,7 @@ def build_warehouse(settings: Settings, strict: bool = False,
     return {"skipped": False, "build_id": build_id, "path": str(settings.warehouse_path),
             "sources": summary, "rejected": len(rejects.rows),
             "tables": {t: len(r) for t, r in rows.items()},
+            "model_identity_coverage": model_entities.coverage_of(settings.warehouse_path),
             "seconds": time.perf_counter() - started}
 
 

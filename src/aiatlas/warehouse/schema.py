@@ -159,6 +159,29 @@ TABLES: dict[str, tuple[Column, ...]] = {
         _c("input_price_usd_per_mtok", "DOUBLE", "USD per 1M tokens", "Input token price"),
         _c("output_price_usd_per_mtok", "DOUBLE", "USD per 1M tokens", "Output token price"),
     ),
+    "model_identity": (
+        _c("model_id", "VARCHAR", "", "Canonical model id: the Epoch model name normalized (see "
+           "docs/performance.md), or the stripped source key when Epoch has no such model"),
+        _c("name", "VARCHAR", "", "Canonical name (Epoch spelling when Epoch has the model)"),
+        _c("organization", "VARCHAR", "", "Lead developer organization"),
+        _c("country", "VARCHAR", "ISO 3166-1 alpha-3", "Country of the lead organization; NULL when unknown"),
+        _c("country_source", "VARCHAR", "", "'epoch' or 'org_default' (hand-written organization table)"),
+        _c("release_date", "DATE", "", "Epoch publication date, else the earliest version release date"),
+        _c("openness", "VARCHAR", "", "open_unrestricted, open_restricted, api, unreleased or unknown"),
+        _c("openness_source", "VARCHAR", "", "epoch_accessibility, epoch_open_weights, arena_license or "
+           "org_default; NULL when openness is unknown"),
+        _c("epoch_table", "VARCHAR", "", "Epoch table holding the model's record (models, frontier_models, "
+           "large_scale_models); NULL when none does"),
+    ),
+    "model_keys": (
+        _c("source", "VARCHAR", "", "Namespace of the key: model_version, benchmark_name, arena, or an "
+           "Epoch table name"),
+        _c("key", "VARCHAR", "", "The name as the source spells it"),
+        _c("model_id", "VARCHAR", "", "model_identity.model_id; NULL when unresolved"),
+        _c("rule", "VARCHAR", "", "How it resolved: epoch, version, exact, rules, alias, arena_catalog, "
+           "family or unresolved"),
+        _c("occurrences", "BIGINT", "rows", "Rows of benchmark_scores / arena_ratings carrying this key"),
+    ),
     "benchmarks": (
         _c("benchmark", "VARCHAR", "", "Benchmark name as Epoch writes it (benchmark_optim.csv)"),
         _c("optimized_for", "BOOLEAN", "", "Labs optimize for it (Epoch's judgement)"),

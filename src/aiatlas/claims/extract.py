@@ -1,0 +1,214 @@
+"""Find the numeric claims of a text (English and Japanese), and say why other numbers are skipped."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from aiatlas.claims import gazetteer, numbers
+from aiatlas.claims import text as textmod
+from aiatlas.claims.model import Claim, Entity, Quantity, Skipped
+
+_MONTHS = {m: i + 1 for i, m in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september",
+     "october", "november", "december"])}
+_MON = r"(January|February|March|April|May|June|July|August|September|October|November|December|" \
+       r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"
+DATES = [  # (regex, groups order) -> full dates are claims of kind 'date'
+    (re.compile(r"(?:(\d{4})\s?年\s?)?(\d{1,2})\s?月\s?(\d{1,2})\s?日"), ("y", "m", "d")),
+    (re.compile(_MON + r"\s(\d{1,2})(?:st|nd|rd|th)?(?:,?\s(\d{4}))?(?!\d)"), ("M", "d", "y")),
+    (re.compile(r"(?<!\d)(\d{1,2})\s" + _MON + r"(?:,?\s(\d{4}))?(?!\d)"), ("d", "M", "y")),
+    (re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)"), ("y", "m", "d")),
+]
+MONTH_YEAR = [re.compile(r"(\d{4})\s?年\s?(\d{1,2})\s?月(?!\s?\d{1,2}\s?日)"),
+              re.compile(_MON + r",?\s(\d{4})")]
+_YEAR_AFTER = re.compile(r"\s?(?:年度?|'s\b|s\b)?")
+_REFERENCE = re.compile(r"(?<![A-Za-z])(?:Section|Article|Figure|Fig\.|Table|Chapter|page|p\.|Part|Rule|"
+                        r"Item|Step|Phase|Q|Round|Version|v)\s?$", re.IGNORECASE)
+_ORDINAL_LABEL = re.compile(r"^\s?(?:条|章|節|項|回|期|世代|弾|号|次)")
+_TOP_N = re.compile(r"(?:\btop|上位|トップ|ベスト)\s?$", re.IGNORECASE)
+_LIST_START = re.compile(r"^\s*[(（]?$")
+
+
+@dataclass
+class SentenceClaims:
+    """What extraction found in one sentence: claims, skipped numbers, entities, years."""
+
+    start: int  # offsets into the original text
+    end: int
+    text: str
+    lang: str
+    claims: list[Claim] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    has_number: bool = False
+
+
+def extract(text: str, lang: str = "auto") -> list[SentenceClaims]:
+    """Split into sentences and extract the numeric claims of each (lang: auto, en, ja)."""
+    if lang not in ("auto", "en", "ja", "zh"):
+        from aiatlas.errors import UsageError
+
+        raise UsageError(f"unknown language {lang!r} (expected auto, en or ja)")
+    norm = textmod.normalise(text)
+    entities = gazetteer.default().find(norm.text)
+    out = []
+    for s, e in textmod.sentences(norm.text):
+        sent_lang = textmod.language(norm.text[s:e]) if lang == "auto" else lang
+        ents = [x for x in entities if x.start >= s and x.end <= e]
+        out.append(_sentence(norm, s, e, sent_lang, ents))
+    return out
+
+
+def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: list[Entity]):
+    """Claims of the sentence norm.text[s:e]; entities come in document (normalised) offsets."""
+    sent = norm.text[s:e]
+    o_start, o_end = norm.span(s, e)
+    result = SentenceClaims(o_start, o_end, norm.original[o_start:o_end], lang)
+    if not re.search(r"\d", sent):
+        ranks = list(numbers.RANK_WORD.finditer(sent))
+        if not ranks:
+            return result
+    result.has_number = True
+
+    def orig(a: int, b: int) -> tuple[str, int, int]:
+        oa, ob = norm.span(s + a, s + b)
+        return norm.original[oa:ob], oa, ob
+
+    # subjects in original-text offsets, like the claims they are compared with
+    subjects = [Entity(x.id, x.type, *orig(x.start - s, x.end - s), country=x.country)
+                for x in found_ents]
+    ents = [Entity(x.id, x.type, x.text, x.start - s, x.end - s, x.country) for x in found_ents]
+
+    def skip(a: int, b: int, reason: str):
+        t, oa, ob = orig(a, b)
+        result.skipped.append(Skipped(t, oa, ob, reason))
+
+    taken: list[tuple[int, int]] = []  # spans already explained (dates, years, names)
+    years: list[tuple[int, int]] = []  # (position, year) for the claims' time
+    found: list[tuple[Quantity, int, int]] = []
+    for rx, order in DATES:
+        for m in rx.finditer(sent):
+            if _overlaps(m.start(), m.end(), taken):
+                continue
+            parts = dict(zip(order, m.groups()))
+            month = int(parts["m"]) if "m" in parts else _MONTHS.get(_month_key(parts["M"]))
+            day, year = int(parts["d"]), int(parts["y"]) if parts.get("y") else None
+            if not month or not 1 <= month <= 12 or not 1 <= day <= 31:
+                continue
+            iso = f"{year:04d}-{month:02d}-{day:02d}" if year else f"--{month:02d}-{day:02d}"
+            q = Quantity(value=float((year or 0) * 10000 + month * 100 + day), kind="date", date=iso)
+            found.append((q, m.start(), m.end()))
+            taken.append((m.start(), m.end()))
+            if year:
+                years.append((m.start(), year))
+    for rx in MONTH_YEAR:
+        for m in rx.finditer(sent):
+            if not _overlaps(m.start(), m.end(), taken):
+                taken.append((m.start(), m.end()))
+                year = int(m.group(1) if m.group(1).isdigit() else m.group(2))
+                years.append((m.start(), year))
+                skip(m.start(), m.end(), "month and year: the time of a claim, not a claim")
+    for ent in ents:
+        if ent.type in ("model", "benchmark") and re.search(r"\d", ent.text):
+            taken.append((ent.start, ent.end))
+            skip(ent.start, ent.end, f"part of a name ({ent.type})")
+    nums = numbers.spot_ja(sent) if lang in ("ja", "zh") else numbers.spot_en(sent)
+    i = 0
+    while i < len(nums):
+        n = nums[i]
+        i += 1
+        if _overlaps(n.start, n.end, taken):
+            continue
+        before, after = sent[:n.start], sent[n.end:]
+        why = _not_a_claim(n, before, after, norm, s)
+        if why == "year":
+            years.append((n.start, int(n.value)))
+            m = _YEAR_AFTER.match(after)
+            skip(n.start, n.end + (m.end() if m else 0), "a year alone: the time of a claim, not a claim")
+            continue
+        if why:
+            skip(n.start, n.end, why)
+            continue
+        if i < len(nums) and _is_range(n, nums[i], sent):
+            hi = nums[i]
+            q, a, b = numbers.read(hi, sent, lang)
+            low_q, a, _ = numbers.read(n, sent[:n.end], lang)
+            factor = (q.value / hi.value) if hi.value else 1.0
+            low = n.value * (factor if not n.scale and not low_q.scale else 1.0)
+            q.value, q.high = low, q.value
+            q.qualifier = low_q.qualifier if low_q.qualifier != "exact" else q.qualifier
+            q.qualifier_text = low_q.qualifier_text or q.qualifier_text
+            q.currency = q.currency or low_q.currency
+            found.append((q, a, b))
+            i += 1
+            continue
+        q, a, b = numbers.read(n, sent, lang)
+        found.append((q, a, b))
+    for m in numbers.RANK_WORD.finditer(sent):
+        q = Quantity(value=float(numbers.rank_word_value(m)), kind="rank", rank=True)
+        found.append((q, m.start(), m.end()))
+    found.sort(key=lambda f: f[1])
+    _inherit_units(found)
+    for q, a, b in found:
+        t, oa, ob = orig(a, b)
+        year = _nearest_year(years, a, b)
+        result.claims.append(Claim(text=t, start=oa, end=ob, sentence=result.text, lang=lang,
+                                   quantity=q, subjects=subjects, year=year,
+                                   keywords=sent.lower()))
+    return result
+
+
+def _inherit_units(found: list[tuple[Quantity, int, int]]) -> None:
+    """'40 models in the US, while China produced 15': a bare number takes the unit before it."""
+    last = None
+    for q, _, _ in found:
+        if q.kind == "count" and q.unit:
+            last = q
+        elif q.kind == "number" and last is not None and float(q.value).is_integer():
+            q.kind, q.unit = "count", last.unit
+
+
+def _month_key(name: str) -> str:
+    name = name.lower().rstrip(".")
+    return next((m for m in _MONTHS if m.startswith(name[:3])), name)
+
+
+def _overlaps(a: int, b: int, spans) -> bool:
+    return any(a < y and b > x for x, y in spans)
+
+
+def _is_range(n: numbers.Number, nxt: numbers.Number, sent: str) -> bool:
+    """10-15%, 10〜15%, 10 to 15 percent, between 10 and 15, 10から15."""
+    gap = sent[n.end:nxt.start]
+    if re.fullmatch(r"\s*(?:-|~|to|から)\s*(?:US\$|\$|€|£|¥)?", gap, re.IGNORECASE):
+        return True
+    return bool(re.fullmatch(r"\s+and\s+", gap) and re.search(r"between\s+\S*$", sent[:n.start], re.IGNORECASE))
+
+
+def _not_a_claim(n: numbers.Number, before: str, after: str, norm, s: int) -> str | None:
+    """Why a number is not a claim (or 'year' when it is a bare year), else None."""
+    if norm.is_circled(s + n.start):
+        return "list numbering (enclosed numeral)"
+    if re.search(r"[A-Za-z][-.]?$", before) and not re.search(r"(?:US|RMB|CNY|USD|EUR)\s?\$?$", before):
+        return "part of a name (letters glued to the digits)"
+    if _LIST_START.match(before) and re.match(r"^\s?[.)）:]\s", after) and n.value < 100:
+        return "list numbering"
+    if _REFERENCE.search(before):
+        return "a reference number (section, figure, version...)"
+    if re.search(r"第\s?$", before) and _ORDINAL_LABEL.match(after):
+        return "an ordinal label (第N条/回/世代...)"
+    if _TOP_N.search(before):
+        return "defines a set (top N), not a claim"
+    is_int = float(n.value).is_integer() and "," not in n.surface and not n.scale
+    if is_int and 1900 <= n.value <= 2100 and not re.search(r"(?:US\$|\$|€|£|¥)\s?$", before):
+        unit = re.match(r"\s?(?:%|percent|ドル|ユーロ|円|元|台|件|社|人|倍|位|億|万|"
+                        r"(?:[a-z]+\s){0,2}(?:models|chips|robots|units|companies|people))", after)
+        if not unit:
+            return "year"
+    return None
+
+
+def _nearest_year(years: list[tuple[int, int]], a: int, b: int) -> int | None:
+    """The year stated nearest the claim in its sentence (ties go to the later one)."""
+    if not years:
+        return None
+    return min(years, key=lambda y: (min(abs(y[0] - a), abs(y[0] - b)), -y[0]))[1]

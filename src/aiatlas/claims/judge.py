@@ -1,0 +1,289 @@
+"""Compare a claim with the data it asserts about (through aiatlas.api only) and give a verdict."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+from typing import Any, ClassVar
+
+from aiatlas.claims.model import Claim, Evidence, Quantity, Verdict
+from aiatlas.claims.numbers import EN_SCALES
+from aiatlas.claims.patterns import Pattern, Tolerance
+from aiatlas.errors import AiatlasError
+
+EVIDENCE_ROWS = 5  # explain rows quoted in a report; the CLI command shows them all
+
+
+class Data:
+    """The checker's view of aiatlas: compute, explain, list_indicators and facts, memoised.
+
+    One instance per warehouse build is shared (`Data.shared`), so a server checking many texts
+    computes each indicator once; a rebuild (new file) gets a fresh instance.
+    """
+
+    _instances: ClassVar[dict[tuple, Data]] = {}
+
+    def __init__(self, home=None, backend: str | None = None):
+        self.home, self.backend = home, backend
+        self._memo: dict[Any, Any] = {}
+        self._ids: set[str] | None = None
+        self.api_seconds = 0.0  # time spent inside aiatlas.api (benchmarks report it)
+
+    @classmethod
+    def shared(cls, home=None, backend: str | None = None) -> Data:
+        """The instance for the current warehouse file (a fresh one when it is not built)."""
+        from aiatlas.config import settings
+
+        s = settings(home=home, backend=backend)
+        try:
+            st = s.warehouse_path.stat()
+        except FileNotFoundError:
+            return cls(home, backend)
+        key = (str(s.warehouse_path), st.st_ino, st.st_mtime_ns, s.backend)
+        if key not in cls._instances:
+            cls._instances.clear()  # one build at a time is enough
+            cls._instances[key] = cls(home, backend)
+        return cls._instances[key]
+
+    @classmethod
+    def clear(cls) -> None:
+        """Forget every memoised result (benchmarks measure a cold cache with it)."""
+        cls._instances.clear()
+
+    def _once(self, key, make):
+        if key not in self._memo:
+            t0 = time.perf_counter()
+            self._memo[key] = make()
+            self.api_seconds += time.perf_counter() - t0
+        return self._memo[key]
+
+    def has_indicator(self, id: str) -> bool:
+        from aiatlas import api
+
+        if self._ids is None:
+            self._ids = {i["id"] for i in api.list_indicators()}
+        return id in self._ids
+
+    def compute(self, id: str, params: dict[str, Any]):
+        from aiatlas import api
+
+        return self._once(("compute", id, tuple(sorted(params.items()))),
+                          lambda: api.compute(id, home=self.home, backend=self.backend, **params))
+
+    def explain(self, id: str, params: dict[str, Any], where: dict[str, Any]) -> tuple[list, int]:
+        """The explain rows behind one value: all rows are fetched once, then filtered here."""
+        from aiatlas import api
+
+        rows = self._once(("explain", id, tuple(sorted(params.items()))), lambda: api.explain(
+            id, home=self.home, backend=self.backend, **params).to_pylist())
+        hits = [r for r in rows if all(str(r.get(k)) == str(v) for k, v in where.items()
+                                       if k in r)]
+        return hits[:EVIDENCE_ROWS], len(hits)
+
+    def facts(self, **query) -> list[dict[str, Any]] | None:
+        """Curated facts matching the query; None when this build has no curated facts."""
+        from aiatlas import api
+
+        if not hasattr(api, "facts"):
+            return None
+
+        def fetch():
+            found = api.facts(**query)
+            return found.to_pylist() if hasattr(found, "to_pylist") else list(found)
+
+        return self._once(("facts", tuple(sorted(query.items()))), fetch)
+
+
+def judge(claim: Claim, pattern: Pattern, asserts: dict[str, Any], data: Data) -> Verdict:
+    """The verdict for a claim already bound to a pattern; data errors become 'unverifiable'."""
+    try:
+        if "fact" in asserts:
+            return _judge_fact(claim, pattern, asserts["fact"], data)
+        return _judge_indicator(claim, pattern, asserts, data)
+    except AiatlasError as e:  # e.g. warehouse not built: say so instead of failing the report
+        return Verdict("unverifiable", f"{e}" + (f" ({e.hint})" if e.hint else ""),
+                       tolerance=pattern.tolerance.describe(claim.quantity.unit))
+
+
+def _judge_indicator(claim: Claim, pattern: Pattern, a: dict[str, Any], data: Data) -> Verdict:
+    q, tol = claim.quantity, pattern.tolerance
+    ind = a["indicator"]
+    if not data.has_indicator(ind):
+        return Verdict("unverifiable", f"indicator {ind!r} is not in this build of aiatlas "
+                       f"(pattern {pattern.id})", tolerance=tol.describe(q.unit))
+    result = data.compute(ind, a["params"])
+    rows = [r for r in result.to_pylist() if all(str(r.get(k)) == str(v)
+                                                    for k, v in a["where"].items())]
+    snaps = [p.get("snapshot_id", "") for p in result.provenance]
+    if a["rank_by"]:
+        return _judge_rank(claim, pattern, a, rows, snaps)
+    shown = ", ".join(f"{k}={v}" for k, v in a["where"].items()) or "(all)"
+    if not rows:
+        return Verdict("unverifiable", f"{ind} has no value for {shown}",
+                       tolerance=tol.describe(q.unit))
+    value = rows[0].get(a["value_column"])
+    if value is None:
+        return Verdict("unverifiable", f"{ind} has no {a['value_column']} for {shown}",
+                       tolerance=tol.describe(q.unit))
+    actual = float(value) * a["scale"]
+    ev = Evidence("indicator", ind, params=a["params"], where=a["where"], snapshots=snaps,
+                  command=_command(ind, a["params"], a["where"]))
+    if result.meta.get("explainable"):
+        ev.rows, ev.row_count = data.explain(ind, a["params"], a["where"])
+    else:
+        ev.rows, ev.row_count = rows[:EVIDENCE_ROWS], len(rows)
+    return compare(q, actual, tol, [ev])
+
+
+def _judge_rank(claim, pattern, a, rows, snaps) -> Verdict:
+    q, col, subject = claim.quantity, a["rank_by"], a["subject"]
+    vals = [(r[col], float(r[a["value_column"]])) for r in rows if r.get(a["value_column"]) is not None]
+    mine = [v for k, v in vals if str(k) == str(subject)]
+    ev = Evidence("indicator", a["indicator"], params=a["params"], where=a["where"], snapshots=snaps,
+                  rows=[dict(zip((col, "value"), kv)) for kv in sorted(vals, key=lambda x: -x[1])]
+                  [:EVIDENCE_ROWS], row_count=len(vals),
+                  command=_command("show " + a["indicator"], a["params"], {}))
+    if not mine:
+        return Verdict("unverifiable", f"{a['indicator']} has no value for {col}={subject} "
+                       f"with {a['where']}", tolerance="exact rank", evidence=[ev])
+    rank = 1 + sum(1 for _, v in vals if v > mine[0])  # ties share the better rank
+    return compare(q, float(rank), Tolerance(), [ev], what="rank")
+
+
+def _judge_fact(claim: Claim, pattern: Pattern, query: dict[str, Any], data: Data) -> Verdict:
+    q, tol = claim.quantity, pattern.tolerance
+    year = query.pop("year", None)
+    facts = data.facts(**query)
+    if facts is None:
+        return Verdict("unverifiable", f"curated facts are not in this build (needs {query})",
+                       tolerance=tol.describe(q.unit))
+    if year is not None:
+        facts = [f for f in facts if str(year) in _when(f)]
+    if not facts:
+        shown = ", ".join(f"{k}={v}" for k, v in query.items()) + (f", year={year}" if year else "")
+        return Verdict("unverifiable", f"no curated fact for {shown}", tolerance=tol.describe(q.unit))
+    note = ""
+    if q.kind == "date" and q.date:
+        same = [f for f in facts if _same_day(q.date, _when(f))]
+        facts = same or facts
+    if len(facts) > 1:  # no year said which: a reader means the latest figure
+        facts = sorted(facts, key=_order)
+        note = f" (the latest of {len(facts)} recorded; the claim states no year)"
+    fact = facts[-1]
+    ev = Evidence("fact", str(fact.get("id", "")), where=query, citation={
+        k: str(fact[k]) for k in ("publisher", "title", "url", "published", "as_printed", "note")
+        if fact.get(k) is not None}, command=" ".join(["aiatlas facts", *(f"--{k} {v}" for k, v in query.items()
+                                                if k in ("topic", "subject", "measure"))]))
+    if q.kind == "date":
+        v = _compare_date(q, fact, ev)
+    else:
+        actual, why = _fact_value(q, fact)
+        if actual is None:
+            return Verdict("unverifiable", why, tolerance=tol.describe(q.unit), evidence=[ev])
+        v = compare(q, actual, tol, [ev])
+    v.reason += note + f"; {fact.get('publisher', '')}, {_when(fact)}".rstrip(", ")
+    return v
+
+
+def _when(fact: dict[str, Any]) -> str:
+    """The fact's date or period as text ('2025-02-09', '2024-Q1', '2023')."""
+    return str(fact.get("date") or fact.get("period") or "")
+
+
+def _order(fact: dict[str, Any]) -> tuple[int, int, int]:
+    """Chronological key of a date or period: 2024-Q1 < 2024-07 < 2024-H2 end < 2025."""
+    m = re.match(r"(\d{4})(?:-(\d{2})|-Q(\d)|-H(\d))?(?:-(\d{2}))?", _when(fact))
+    if not m:
+        return (0, 0, 0)
+    month = int(m.group(2)) if m.group(2) else int(m.group(3)) * 3 if m.group(3) else \
+        int(m.group(4)) * 6 if m.group(4) else 12
+    return (int(m.group(1)), month, int(m.group(5) or 31))
+
+
+def _same_day(claimed: str, recorded: str) -> bool:
+    """Same date; a claim without a year ('--02-10') matches on month and day."""
+    if claimed.startswith("--"):
+        return recorded[4:10] == claimed[1:]
+    return recorded[:10] == claimed
+
+
+def _fact_value(q: Quantity, fact: dict[str, Any]) -> tuple[float | None, str]:
+    """The fact's value in the claim's units, or why it cannot be compared."""
+    value, unit = fact.get("value"), str(fact.get("unit") or "")
+    if value is None:
+        return None, f"fact {fact.get('id')} records no value ({fact.get('note') or 'not confirmed'})"
+    value = float(value)
+    if q.kind == "money":
+        cur = re.search(r"\b([A-Z]{3})\b", unit)
+        if cur and q.currency and cur.group(1) != q.currency:
+            return None, (f"the claim is in {q.currency}, the fact in {cur.group(1)}; "
+                          "no exchange rate is applied")
+        scale = re.search(r"\b(thousand|million|billion|trillion|bn|mn)\b", unit, re.IGNORECASE)
+        return value * (EN_SCALES[scale.group(1).lower()] if scale else 1.0), ""
+    if q.kind == "percent" and re.search(r"fraction|share|ratio", unit, re.IGNORECASE) and value <= 1:
+        return value * 100, ""
+    return value, ""
+
+
+def _compare_date(q: Quantity, fact: dict[str, Any], ev: Evidence) -> Verdict:
+    actual = str(fact.get("date") or "")
+    if not actual:
+        return Verdict("unverifiable", f"fact {fact.get('id')} records no day ({_when(fact)})",
+                       evidence=[ev])
+    if _same_day(q.date, actual):
+        return Verdict("supported", f"the recorded date is {actual}", tolerance="same day",
+                       evidence=[ev])
+    gap = None
+    if not q.date.startswith("--"):
+        gap = float((dt.date.fromisoformat(q.date) - dt.date.fromisoformat(actual[:10])).days)
+    return Verdict("contradicted", f"the recorded date is {actual}, not {q.date}",
+                   tolerance="same day", gap=gap, evidence=[ev])
+
+
+def compare(q: Quantity, actual: float, tol: Tolerance, evidence: list[Evidence],
+            what: str = "value") -> Verdict:
+    """Supported when the data's value meets the claim as qualified, within the tolerance."""
+    claimed, allowed = q.value, tol.allowed(q.value)
+    text = "exact" if what == "rank" else tol.describe(q.unit)
+    if q.qualifier == "approx":
+        allowed, text = allowed * 2, f"{text}, doubled for '{q.qualifier_text}'"
+    if q.high is not None:
+        ok = claimed - allowed <= actual <= q.high + tol.allowed(q.high)
+        text = f"inside {human(claimed)}–{human(q.high)}, {text}"
+    elif q.qualifier in ("over", "at_least"):
+        ok = actual >= claimed - allowed
+        text = f"≥ {human(claimed)} ('{q.qualifier_text}'), {text}"
+    elif q.qualifier in ("under", "at_most"):
+        ok = actual <= claimed + allowed
+        text = f"≤ {human(claimed)} ('{q.qualifier_text}'), {text}"
+    elif q.qualifier == "nearly":
+        low = claimed - max(2 * allowed, 0.1 * abs(claimed))
+        ok = low <= actual <= claimed + allowed
+        text = f"between {human(low)} and {human(claimed)} ('{q.qualifier_text}'), {text}"
+    else:
+        ok = abs(actual - claimed) <= allowed
+    gap = claimed - actual
+    rel = gap / actual if actual else None
+    unit = "" if q.unit in ("", "%") else f" {q.unit}"
+    pct = "%" if q.unit == "%" else ""
+    if ok:
+        return Verdict("supported", f"the data says {human(actual)}{pct}{unit}", tolerance=text,
+                       actual=actual, gap=gap, gap_relative=rel, evidence=evidence)
+    sign = "+" if gap > 0 else "-"
+    return Verdict("contradicted", f"the data says {human(actual)}{pct}{unit} (claimed "
+                   f"{human(claimed)}{pct}{unit}, off by {sign}{human(abs(gap))})", tolerance=text,
+                   actual=actual, gap=gap, gap_relative=rel, evidence=evidence)
+
+
+def human(x: float) -> str:
+    """A number as a reader writes it: 276,288; 5.657; 109 billion."""
+    for div, word in ((1e12, " trillion"), (1e9, " billion"), (1e6, " million")):
+        if abs(x) >= div:
+            return f"{x / div:,.4g}{word}"
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.4g}"
+
+
+def _command(ind: str, params: dict[str, Any], where: dict[str, Any]) -> str:
+    verb = ind if ind.startswith("show ") else f"explain {ind}"
+    args = [f"-p {k}={v}" for k, v in params.items()] + [f"-w {k}={v}" for k, v in where.items()]
+    return " ".join(["aiatlas", verb, *args])

@@ -1,0 +1,162 @@
+"""What a numeric claim is, and what the checker says about it: Quantity, Claim, Verdict, Report."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+# kinds of quantity the extractor recognises; the matcher's patterns select on them
+KINDS = ("count", "percent", "points", "money", "multiple", "rank", "duration", "date", "number")
+# how a qualifier bends the comparison: "over 40" is met by 45, "nearly 40" by 38
+QUALIFIERS = ("exact", "approx", "nearly", "over", "under", "at_least", "at_most")
+VERDICTS = ("supported", "contradicted", "unverifiable")
+
+
+@dataclass
+class Quantity:
+    """A number as asserted: value in base units (scale applied), with unit, currency and qualifier."""
+
+    value: float
+    kind: str = "number"
+    unit: str = ""  # normalised unit: '%', 'points', 'models', 'units', 'months', 'EUR' ...
+    scale: str = ""  # the scale word as written: '億', 'billion', 'bn', '万'
+    currency: str = ""  # ISO 4217 for money
+    qualifier: str = "exact"
+    qualifier_text: str = ""  # the word that set it: 'nearly', '以上', '約'
+    high: float | None = None  # upper bound of a range (value is the lower bound)
+    rank: bool = False
+    date: str | None = None  # ISO date (or --MM-DD when the year is unknown) for kind 'date'
+
+    @property
+    def is_range(self) -> bool:
+        return self.high is not None
+
+
+@dataclass
+class Entity:
+    """A gazetteer hit: a country, organization, model or benchmark named in the text."""
+
+    id: str
+    type: str  # country | organization | model | benchmark
+    text: str
+    start: int
+    end: int
+    country: str | None = None  # for organizations: their ISO3 country
+
+
+@dataclass
+class Claim:
+    """One numeric claim found in a sentence (or given in a claims file)."""
+
+    text: str  # the span as written in the original text
+    start: int  # offsets into the original text
+    end: int
+    sentence: str
+    lang: str
+    quantity: Quantity
+    subjects: list[Entity] = field(default_factory=list)
+    year: int | None = None
+    keywords: str = ""  # the normalised sentence, which patterns read
+    # what it asserts as, once matched: {'indicator': id, 'params': {}, 'where': {}} or {'fact': {...}}
+    asserts: dict[str, Any] | None = None
+    pattern: str | None = None
+
+    def subject(self, type: str) -> Entity | None:
+        """The subject of that type nearest before the number, else the nearest after it."""
+        hits = [e for e in self.subjects if e.type == type or (type == "country" and e.country)]
+        before = [e for e in hits if e.end <= self.start]
+        if before:
+            return max(before, key=lambda e: e.end)
+        after = [e for e in hits if e.start >= self.start]  # a name inside the span counts as after
+        return min(after, key=lambda e: e.start) if after else None
+
+
+@dataclass
+class Evidence:
+    """What a verdict rests on: explain rows of an indicator or a curated fact's citation."""
+
+    kind: str  # 'indicator' or 'fact'
+    ref: str  # indicator id or fact id
+    params: dict[str, Any] = field(default_factory=dict)
+    where: dict[str, Any] = field(default_factory=dict)
+    rows: list[dict[str, Any]] = field(default_factory=list)  # a few explain rows
+    row_count: int = 0
+    citation: dict[str, Any] | None = None  # publisher, title, url, published, as printed
+    snapshots: list[str] = field(default_factory=list)
+    command: str = ""  # the CLI line that shows the same evidence
+
+
+@dataclass
+class Verdict:
+    """The checker's answer for one claim."""
+
+    verdict: str  # supported | contradicted | unverifiable
+    reason: str  # one line a reader can act on
+    tolerance: str = ""  # stated in words, e.g. '±5% relative'
+    actual: float | None = None  # the data's value, in the claim's units
+    gap: float | None = None  # claimed - actual (claim units)
+    gap_relative: float | None = None
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass
+class CheckedClaim:
+    """A claim with its verdict."""
+
+    claim: Claim
+    verdict: Verdict
+
+
+@dataclass
+class Skipped:
+    """A number in a sentence that is not a claim, with why (year alone, list numbering, model name)."""
+
+    text: str
+    start: int
+    end: int
+    reason: str
+
+
+@dataclass
+class SentenceReport:
+    """One sentence that contains a number: its checked claims and what was skipped."""
+
+    index: int
+    text: str
+    start: int
+    end: int
+    lang: str
+    claims: list[CheckedClaim] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    note: str = ""  # why nothing was checked, when no claim was found
+
+
+@dataclass
+class Report:
+    """The checker's output for a whole text: every sentence with a number, in order."""
+
+    source: str
+    lang: str
+    sentences: list[SentenceReport] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def counts(self) -> dict[str, int]:
+        """How many claims got each verdict."""
+        out = {v: 0 for v in VERDICTS}
+        for s in self.sentences:
+            for c in s.claims:
+                out[c.verdict.verdict] += 1
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (the machine-readable twin of every other format)."""
+        return {"source": self.source, "lang": self.lang, "counts": self.counts(),
+                "seconds": round(self.seconds, 4),
+                "sentences": [_sentence_dict(s) for s in self.sentences]}
+
+
+def _sentence_dict(s: SentenceReport) -> dict[str, Any]:
+    out = asdict(s)
+    for c in out["claims"]:
+        c["claim"].pop("keywords", None)
+        c["claim"].pop("sentence", None)
+    return out

@@ -1,0 +1,217 @@
+"""Numbers in a sentence and what surrounds them: scale, unit, currency, qualifier, range, rank."""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from aiatlas.claims.model import Quantity
+
+
+@dataclass
+class Number:
+    """A number token in normalised sentence text, with its value (Japanese scales applied)."""
+
+    start: int
+    end: int
+    value: float
+    surface: str
+    scale: str = ""
+
+
+# -- spotting ---------------------------------------------------------------------------------
+
+_EN_NUMBER = re.compile(
+    r"(?<![\w.])(?<![A-Za-z]-)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?"
+    r"(?=$|[^\w]|bn\b|mn\b|tn\b|[mbkx]\b|st\b|nd\b|rd\b|th\b|%)", re.IGNORECASE)
+_JA_SCALE = {"万": 1e4, "億": 1e8, "兆": 1e12, "千": 1e3}
+
+
+def spot_en(text: str) -> list[Number]:
+    """Numbers in English text by regex; a digit glued to letters (H100, 5G) is not one."""
+    out = []
+    for m in _EN_NUMBER.finditer(text):
+        value = float((m.group(1) + (m.group(2) or "")).replace(",", ""))
+        out.append(Number(m.start(), m.end(), value, m.group()))
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def _sudachi():
+    from sudachipy import Dictionary, SplitMode
+
+    return Dictionary(dict="core").create(SplitMode.C)
+
+
+def spot_ja(text: str) -> list[Number]:
+    """Numbers in Japanese text via SudachiPy: 30万, 1,000億, 三十万 come out as one token each."""
+    out = []
+    for m in _sudachi().tokenize(text):
+        pos = m.part_of_speech()
+        if pos[1] != "数詞":
+            continue
+        surface = m.surface()
+        if not re.search(r"\d", surface) and not re.search(r"[一二三四五六七八九十百]", surface):
+            continue  # 数 in 数十, 何 in 何万: not a figure
+        value = _ja_value(surface, m.normalized_form())
+        if value is None:
+            continue
+        scale = "".join(ch for ch in surface if ch in _JA_SCALE)
+        out.append(Number(m.begin(), m.end(), value, surface, scale))
+    return out
+
+
+def _ja_value(surface: str, normalised: str) -> float | None:
+    """Sudachi's normalised form is the plain number; fall back to our own parse of 1,000億 forms."""
+    try:
+        if normalised and not normalised.startswith("0"):
+            return float(normalised)
+    except ValueError:
+        pass
+    m = re.fullmatch(r"([\d,]+(?:\.\d+)?)([万億兆千]*)", surface)
+    if not m:
+        return None
+    value = float(m.group(1).replace(",", ""))
+    for ch in m.group(2):
+        value *= _JA_SCALE[ch]
+    return value
+
+
+# -- reading the context ----------------------------------------------------------------------
+
+CURRENCY_SIGNS = {"US$": "USD", "$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "RMB": "CNY",
+                  "CNY": "CNY", "USD": "USD", "EUR": "EUR", "JPY": "JPY", "元": "CNY"}
+CURRENCY_WORDS = [
+    (r"(?:US |U\.S\. )?dollars?|USD", "USD"), (r"euros?|EUR", "EUR"), (r"yuan|renminbi|RMB|CNY", "CNY"),
+    (r"yen|JPY", "JPY"), (r"won|KRW", "KRW"), (r"pounds?(?: sterling)?|GBP", "GBP"),
+    (r"米ドル|ドル", "USD"), (r"ユーロ", "EUR"), (r"人民元|元", "CNY"), (r"円", "JPY"),
+    (r"ウォン", "KRW"), (r"ポンド", "GBP")]
+EN_SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "k": 1e3, "m": 1e6,
+             "mn": 1e6, "b": 1e9, "bn": 1e9, "tn": 1e12}
+COUNT_NOUNS = {  # English head noun -> normalised unit
+    "model": "models", "models": "models", "system": "models", "systems": "models",
+    "chip": "chips", "chips": "chips", "gpu": "chips", "gpus": "chips", "accelerators": "chips",
+    "robot": "robots", "robots": "robots", "unit": "units", "units": "units",
+    "company": "organizations", "companies": "organizations", "firms": "organizations",
+    "labs": "organizations", "organizations": "organizations", "organisations": "organizations",
+    "startups": "organizations", "countries": "countries", "papers": "papers",
+    "people": "people", "researchers": "people", "parameters": "parameters", "states": "states",
+    "points": "points", "benchmarks": "benchmarks", "clusters": "clusters",
+}
+JA_COUNTERS = [  # counter (regex) -> normalised unit
+    (r"台", "units"), (r"件", "cases"), (r"社", "organizations"), (r"人", "people"),
+    (r"(?:種類の)?(?:AI)?モデル|の(?:注目すべき|注目の?|主要な)?(?:AI)?モデル", "models"), (r"個", "items"),
+    (r"本", "items"), (r"基", "units"), (r"カ国|か国|ヶ国|ケ国", "countries"), (r"州", "states"),
+    (r"枚", "chips"), (r"機", "units"), (r"校|機関", "organizations"), (r"本の論文|報", "papers"),
+    (r"つ|款|个|種類|製品|機種", "items")]
+PRE_QUALIFIERS = [
+    (r"(?:about|around|approximately|roughly|some|an estimated|estimated|約|およそ|ほぼ|概ね|推定)", "approx"),
+    (r"(?:nearly|almost|close to|just under|little under|near)", "nearly"),
+    (r"(?:more than|over|above|exceeding|upwards of|just over)", "over"),
+    (r"(?:at least|no fewer than|no less than|a minimum of)", "at_least"),
+    (r"(?:less than|fewer than|below|under)", "under"),
+    (r"(?:up to|at most|no more than|a maximum of|最大|最高|多くて)", "at_most"),
+    (r"(?:最低|少なくとも)", "at_least")]
+POST_QUALIFIERS = [
+    (r"以上|or more|and above|plus\b|\+", "at_least"),
+    (r"を?超え(?:る|た|て)?|超|を?上回(?:る|った|って)|余り|あまり|強", "over"),
+    (r"近く|弱|足らず|に迫(?:る|った)", "nearly"), (r"程度|前後|ほど|ばかり|ぐらい|くらい", "approx"),
+    (r"未満|を?下回(?:る|った|って)", "under"), (r"以下|以内|まで", "at_most")]
+_RANK_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
+               "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10}
+_RANK_ALT = "|".join(_RANK_WORDS)
+RANK_WORD = re.compile(rf"\b({_RANK_ALT})[- ](?:largest|biggest|highest|most|place|ranked|strongest|"
+                       rf"best|leading|top)\b|\b(?:ranked|ranks|ranking|came|comes|placed|in)\s"
+                       rf"({_RANK_ALT})\b(?!\s(?:half|quarter|time|of))", re.IGNORECASE)
+
+
+def rank_word_value(m: re.Match) -> int:
+    """The rank a RANK_WORD match states: 'second-largest' -> 2, 'ranked first' -> 1."""
+    return _RANK_WORDS[(m.group(1) or m.group(2)).lower()]
+
+
+def _pick(table, text, anchor):
+    for rx, value in table:
+        m = re.match(anchor.format(rx), text, re.IGNORECASE)
+        if m:
+            return value, m
+    return None, None
+
+
+def read(num: Number, text: str, lang: str) -> tuple[Quantity, int, int]:
+    """The quantity a number asserts, and the span (start, end) of the whole expression."""
+    q = Quantity(value=num.value, scale=num.scale)
+    start, end = num.start, num.end
+    before, after = text[:start], text[end:]
+    # prefixes: currency sign, then a qualifier word before it ("over $500bn", "約1,000億")
+    m = re.search(r"(US\$|\$|€|£|¥|RMB\s?|CNY\s?|USD\s?|EUR\s?)$", before)
+    if m:
+        q.currency, q.kind = CURRENCY_SIGNS[m.group(1).strip()], "money"
+        start, before = m.start(), before[:m.start()]
+    qual, m = _pick(PRE_QUALIFIERS, before, r"(?s).*?(?<![A-Za-z])({})\s*$")
+    if qual:
+        q.qualifier, q.qualifier_text, start = qual, m.group(1), m.start(1)
+    if re.search(r"第\s*$", before):
+        q.rank, start = True, before.rindex("第")
+    # suffixes: English scale word, then the unit, then a trailing qualifier
+    m = re.match(r"(?:\s(thousand|million|billion|trillion)\b|(bn|mn|tn|[mbk])\b)", after,
+                 re.IGNORECASE)
+    if m and (m.group(1) or q.currency or re.match(r"\s*(?:dollars|euros|yuan)", after[m.end():])):
+        word = (m.group(1) or m.group(2)).lower()
+        q.scale, q.value = word, q.value * EN_SCALES[word]
+        end, after = end + m.end(), after[m.end():]
+    end = _read_unit(q, after, lang, end)
+    after = text[end:]
+    qual, m = _pick(POST_QUALIFIERS, after, r"\s*({})")
+    if qual and q.qualifier == "exact":
+        q.qualifier, q.qualifier_text, end = qual, m.group(1), end + m.end()
+    if q.rank:
+        q.kind = "rank"
+    return q, start, end
+
+
+def _read_unit(q: Quantity, after: str, lang: str, end: int) -> int:
+    """Set kind and unit from the words after the number; return the new end offset."""
+    rules = [
+        (r"\s?(?:nm|mm2?|[kMGT]?W|[GT]B|[GTPE]?FLOP(?:/s|S)?|GHz)(?![A-Za-z])", "number", "measure"),
+        (r"\s?(?:%|percent\b|per cent\b|パーセント)\s?(?:ポイント|points?\b|pts?\b)", "points", "points"),
+        (r"\s?(?:percentage[- ]points?|pp\b|ポイント|pts?\b|points?\b)", "points", "points"),
+        (r"\s?(?:%|percent\b|per cent\b|パーセント|割)", "percent", "%"),
+        (r"\s?(?:times\b|x\b|-fold\b|fold\b|倍)", "multiple", "x"),
+        (r"(?:位|番目|(?:st|nd|rd|th)\b)", "rank", ""),
+        (r"\s?(?:か月|ヶ月|カ月|ヵ月|ケ月|箇月|months?\b)", "duration", "months"),
+        (r"\s?(?:年間|年(?!度)|years?\b)", "duration", "years"),  # 2024年 was read as a year
+        (r"\s?(?:週間|weeks?\b)", "duration", "weeks"),
+        (r"\s?(?:日間|days?\b)", "duration", "days"),
+    ]
+    for rx, kind, unit in rules:
+        m = re.match(rx, after, re.IGNORECASE)
+        if m:
+            if kind == "percent" and m.group().strip() == "割":
+                q.value *= 10  # 3割 = 30%
+            q.kind, q.unit = kind, unit if unit != "measure" else m.group().strip()
+            q.rank = kind == "rank" or q.rank
+            return end + m.end()
+    cur, m = _pick(CURRENCY_WORDS, after, r"\s?({})(?![A-Za-z])")
+    if cur:
+        q.currency, q.kind, q.unit = cur, "money", cur
+        return end + m.end()
+    if q.currency:
+        q.kind, q.unit = "money", q.currency
+        return end
+    if lang != "en":
+        unit, m = _pick(JA_COUNTERS, after, r"({})")
+        if unit:
+            q.kind, q.unit = "count", unit
+            return end + m.end()
+        return end
+    # English: the head noun among the next few words ("40 notable AI models")
+    words = re.match(r"((?:\s+[A-Za-z][\w'-]*){1,4})", after)
+    if words:
+        for w in re.finditer(r"\s+([A-Za-z][\w'-]*)", words.group(1)):
+            key = w.group(1).lower()
+            if key in COUNT_NOUNS:
+                q.kind, q.unit = ("count", COUNT_NOUNS[key]) if COUNT_NOUNS[key] != "points" \
+                    else ("points", "points")
+                return end + w.end()
+    return end

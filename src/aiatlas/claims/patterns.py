@@ -1,0 +1,158 @@
+"""The declared claim patterns (patterns.yaml): which indicator or fact checks which kind of claim."""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from aiatlas.claims.model import KINDS, Claim
+from aiatlas.errors import DataError
+
+_FIELDS = {"id", "describe", "kinds", "units", "keywords", "subject", "needs_year", "indicator",
+           "params", "where", "value_column", "scale", "rank_by", "fact", "tolerance"}
+_SUBJECTS = ("country", "organization", "benchmark", None)
+_PLACEHOLDER = re.compile(r"\{(country|organization|benchmark|year)\}")
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """How far the data may be from the claim and still support it: the larger of rel and abs."""
+
+    rel: float = 0.0
+    abs: float = 0.0
+
+    def allowed(self, claimed: float) -> float:
+        return max(self.abs, self.rel * abs(claimed))
+
+    def describe(self, unit: str = "") -> str:
+        parts = []
+        if self.rel:
+            parts.append(f"±{self.rel * 100:g}% of the claimed value")
+        if self.abs or not self.rel:
+            what = " percentage points" if unit == "%" else f" {unit}" if unit else ""
+            parts.append(f"±{self.abs:,g}{what}")
+        return " or ".join(parts) + (" (whichever is larger)" if len(parts) > 1 else "")
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One row of the pattern table: claim shape -> indicator or fact, parameters, tolerance."""
+
+    id: str
+    describe: str
+    kinds: tuple[str, ...]
+    keywords: tuple[re.Pattern, ...]
+    tolerance: Tolerance
+    units: tuple[str, ...] = ()
+    subject: str | None = None
+    needs_year: bool = False
+    indicator: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    where: dict[str, Any] = field(default_factory=dict)
+    value_column: str = "value"
+    scale: float = 1.0
+    rank_by: str | None = None
+    fact: dict[str, Any] | None = None
+
+    def fits(self, claim: Claim) -> bool:
+        """Kind, unit and keywords agree with the claim (subject and year are checked later)."""
+        q = claim.quantity
+        if q.kind not in self.kinds or (self.units and q.unit not in self.units):
+            return False
+        return any(k.search(claim.keywords) for k in self.keywords)
+
+    def bind(self, claim: Claim) -> tuple[dict[str, Any] | None, str]:
+        """What the claim asserts in this pattern's terms, or None and what is missing."""
+        values: dict[str, Any] = {"year": claim.year}
+        if self.subject:
+            ent = claim.subject(self.subject)
+            if ent is None:
+                return None, f"the sentence names no {self.subject} (pattern {self.id})"
+            values[self.subject] = ent.country if self.subject == "country" else ent.id
+        if self.needs_year and claim.year is None:
+            return None, f"no year stated for the claim (pattern {self.id} needs one)"
+
+        def fill(d: dict[str, Any] | None) -> dict[str, Any]:
+            out = {}
+            for k, v in (d or {}).items():
+                if isinstance(v, str) and _PLACEHOLDER.fullmatch(v):
+                    v = values.get(v[1:-1])
+                    if v is None:
+                        continue
+                elif isinstance(v, str):
+                    v = _PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), "")), v)
+                out[k] = v
+            return out
+
+        if self.fact is not None:
+            query = fill(self.fact)
+            if claim.year is not None:
+                query["year"] = claim.year
+            return {"fact": query}, ""
+        return {"indicator": self.indicator, "params": fill(self.params), "where": fill(self.where),
+                "value_column": self.value_column, "scale": self.scale,
+                "rank_by": self.rank_by, "subject": values.get(self.subject or "")}, ""
+
+
+def load(path: str | Path | None = None) -> list[Pattern]:
+    """Read and validate a pattern table; the packaged patterns.yaml by default."""
+    if path is None:
+        return list(_default())
+    p = Path(path)
+    return _parse(yaml.safe_load(p.read_text(encoding="utf-8")), str(p))
+
+
+@functools.lru_cache(maxsize=1)
+def _default() -> tuple[Pattern, ...]:
+    text = resources.files("aiatlas.claims").joinpath("patterns.yaml").read_text(encoding="utf-8")
+    return tuple(_parse(yaml.safe_load(text), "patterns.yaml"))
+
+
+def _parse(data: Any, origin: str) -> list[Pattern]:
+    if not isinstance(data, list):
+        raise DataError(f"{origin}: expected a list of patterns")
+    out, seen = [], set()
+    for i, raw in enumerate(data, 1):
+        where = f"{origin}: pattern {i}"
+        if not isinstance(raw, dict) or "id" not in raw:
+            raise DataError(f"{where}: expected a mapping with an id")
+        where = f"{origin}: pattern {raw['id']}"
+        unknown = set(raw) - _FIELDS
+        if unknown:
+            raise DataError(f"{where}: unknown field {', '.join(sorted(unknown))}",
+                            hint="fields: " + ", ".join(sorted(_FIELDS)))
+        if raw["id"] in seen:
+            raise DataError(f"{where}: id used twice")
+        seen.add(raw["id"])
+        kinds = tuple(raw.get("kinds") or ())
+        bad = [k for k in kinds if k not in KINDS]
+        if not kinds or bad:
+            raise DataError(f"{where}: kinds {bad or '(empty)'} (expected some of {', '.join(KINDS)})")
+        if ("indicator" in raw) == ("fact" in raw):
+            raise DataError(f"{where}: give exactly one of indicator or fact")
+        if raw.get("subject") not in _SUBJECTS:
+            raise DataError(f"{where}: subject {raw['subject']!r} (expected country, organization "
+                            "or benchmark)")
+        try:
+            keywords = tuple(re.compile(k, re.IGNORECASE) for k in raw.get("keywords") or ())
+        except re.error as e:
+            raise DataError(f"{where}: keywords: bad regex ({e})") from None
+        if not keywords:
+            raise DataError(f"{where}: keywords must list at least one regex")
+        tol = raw.get("tolerance") or {}
+        if not isinstance(tol, dict) or set(tol) - {"rel", "abs"}:
+            raise DataError(f"{where}: tolerance must be a mapping of rel and/or abs")
+        out.append(Pattern(
+            id=str(raw["id"]), describe=str(raw.get("describe", "")), kinds=kinds,
+            keywords=keywords, tolerance=Tolerance(float(tol.get("rel", 0)), float(tol.get("abs", 0))),
+            units=tuple(raw.get("units") or ()), subject=raw.get("subject"),
+            needs_year=bool(raw.get("needs_year")), indicator=raw.get("indicator"),
+            params=dict(raw.get("params") or {}), where=dict(raw.get("where") or {}),
+            value_column=str(raw.get("value_column", "value")), scale=float(raw.get("scale", 1)),
+            rank_by=raw.get("rank_by"), fact=raw.get("fact")))
+    return out

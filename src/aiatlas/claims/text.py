@@ -1,0 +1,85 @@
+"""Text plumbing for claims: NFKC normalisation with an offset map, sentence split, language guess."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# characters NFKC leaves alone that mean the same as an ASCII sign in figures
+_EXTRA = {"〜": "~", "～": "~", "−": "-", "–": "-", "—": "-", "‐": "-", "’": "'", "‘": "'",
+          "“": '"', "”": '"', "亿": "億"}
+_ABBREV = {"u.s", "u.k", "e.g", "i.e", "mr", "ms", "dr", "no", "vs", "inc", "corp", "ltd", "co",
+           "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+           "st", "fig", "approx", "est", "etc", "al"}
+_BOUNDARY = re.compile(r"[。！？!?]+[」』）)\"]*|\.[\"')]*(?=\s)|\n")
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+@dataclass
+class Normalised:
+    """NFKC text plus, for each of its characters, the offset of the original character."""
+
+    text: str
+    origin: list[int]  # len(text) + 1 entries; the last is len(original)
+    original: str
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Original offsets of a normalised span."""
+        return self.origin[start], (self.origin[end - 1] + 1 if end > start else self.origin[start])
+
+    def is_circled(self, pos: int) -> bool:
+        """True when the normalised character came from an enclosed numeral like ① (list marker)."""
+        ch = self.original[self.origin[pos]]
+        return "\u2460" <= ch <= "\u24ff" or "\u3251" <= ch <= "\u32bf"
+
+
+def normalise(text: str) -> Normalised:
+    """NFKC per character (full-width digits become ASCII) keeping a map back to the original."""
+    out, origin = [], []
+    for i, ch in enumerate(text):
+        n = _EXTRA.get(ch) or unicodedata.normalize("NFKC", ch)
+        out.append(n)
+        origin.extend([i] * len(n))
+    origin.append(len(text))
+    return Normalised("".join(out), origin, text)
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans (start, end) of normalised text: 。！？ for Japanese, . ! ? for English."""
+    spans, start = [], 0
+    for m in _BOUNDARY.finditer(text):
+        end = m.end()
+        if m.group().startswith(".") and _no_break(text[start:m.start()]):
+            continue
+        _add(spans, text, start, end)
+        start = end
+    _add(spans, text, start, len(text))
+    return spans
+
+
+def _no_break(before: str) -> bool:
+    """A period after an abbreviation, an initial or a list number does not end a sentence."""
+    word = re.search(r"([A-Za-z.]+|\d+)$", before)
+    if not word:
+        return False
+    w = word.group(1).lower().rstrip(".")
+    if w in _ABBREV or (len(w) == 1 and w.isalpha()):
+        return True
+    return w.isdigit() and before.strip() == word.group(1) and len(w) <= 2
+
+
+def _add(spans, text, start, end):
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        spans.append((start, end))
+
+
+def language(text: str) -> str:
+    """'ja' when the text has kana, 'zh' when it has Han characters but no kana, else 'en'."""
+    if _KANA.search(text):
+        return "ja"
+    return "zh" if _HAN.search(text) else "en"

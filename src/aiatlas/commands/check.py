@@ -1,0 +1,40 @@
+"""`aiatlas check FILE|-|URL`: check an article's numeric claims against the data."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from aiatlas import api
+from aiatlas.errors import UsageError
+
+FORMATS = ("table", "json", "md", "html")
+
+
+def check(source: str = typer.Argument(..., help="Text file, '-' for stdin, a URL, or a claims "
+                                                  "YAML file (.yaml/.yml with a `claims:` list)"),
+          lang: str = typer.Option("auto", "--lang", help="auto, en or ja"),
+          format: str = typer.Option("table", "--format", "-f", help="table, json, md or html"),
+          out: Path | None = typer.Option(None, "--out", "-o", help="Write to this file"),
+          home: Path | None = typer.Option(None, "--home", help="Data home")) -> None:
+    """Check the numeric claims of an article (en/ja) against the indicators and curated facts."""
+    from aiatlas.claims import render
+    from aiatlas.cli import console, print_table
+
+    if format not in FORMATS:
+        raise UsageError(f"unknown format {format!r} (expected {', '.join(FORMATS)})")
+    report = api.check(source, lang=lang, home=home)
+    if format == "table":
+        if out:
+            raise UsageError("--format table prints to the terminal; use json, md or html with --out")
+        print_table(render.rows(report), title=f"claims in {report.source}")
+        c = report.counts()
+        console.print(f"{c['supported']} supported, {c['contradicted']} contradicted, "
+                      f"{c['unverifiable']} unverifiable ({report.seconds:.2f} s)")
+        return
+    text = {"json": render.to_json, "md": render.to_markdown, "html": render.to_html}[format](report)
+    if out:
+        out.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)

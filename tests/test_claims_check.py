@@ -1,0 +1,318 @@
+"""Checker verdicts on a tiny hand-made warehouse with test-only indicators, facts, CLI and HTTP."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from aiatlas import api
+from aiatlas.claims import patterns as pattern_table
+from aiatlas.claims.check import check_claims_file, check_text
+from aiatlas.claims.http import handle_check, router
+from aiatlas.claims.inputs import read_input
+from aiatlas.claims.judge import Data
+from aiatlas.errors import DataError, FetchError, UsageError
+from aiatlas.indicators import registry
+from aiatlas.warehouse import schema
+
+FIX = Path(__file__).parent / "fixtures" / "claims"
+MODELS = [  # model_id, country list, year, open weights
+    ("a", ["USA"], 2024, False), ("b", ["USA"], 2024, False), ("c", ["USA", "CHN"], 2024, True),
+    ("d", ["CHN"], 2024, True), ("e", ["FRA"], 2024, True), ("f", ["USA"], 2023, False),
+]  # 2024: USA 3, CHN 2, FRA 1; open share 3/5 = 60%
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory):
+    """A warehouse file with the declared tables and six models (no mirror needed)."""
+    home = tmp_path_factory.mktemp("claims_home")
+    con = duckdb.connect(str(home / "warehouse.duckdb"))
+    for table in ("models", "_snapshots", "_build"):
+        con.execute(schema.create_sql(table))
+    for mid, countries, year, open_ in MODELS:
+        con.execute("INSERT INTO models (model_id, name, countries, year, open_weights) "
+                    "VALUES (?, ?, ?, ?, ?)", [mid, f"Model {mid}", countries, year, open_])
+    con.execute("INSERT INTO _snapshots (source, file, snapshot_id) VALUES "
+                "('epoch_notable_models', 'notable_ai_models.csv', 'epoch_notable_models/test')")
+    con.execute("INSERT INTO _build VALUES ('build-test', now(), 'test')")
+    con.close()
+    return home
+
+
+@pytest.fixture(autouse=True)
+def test_indicators(monkeypatch):
+    """Register test-only indicators for the duration of one test, with nothing memoised."""
+    registry.load_all()
+    Data.clear()
+
+    def by_country(t):
+        m = t.models
+        u = m.select(m.model_id, m.year, country=m.countries.unnest())
+        return u.group_by(["country", "year"]).aggregate(value=u.model_id.count())
+
+    def rows(t):
+        m = t.models
+        return m.select(m.model_id, m.name, m.year, country=m.countries.unnest())
+
+    def open_share(t):
+        m = t.models
+        return m.group_by("year").aggregate(value=m.open_weights.cast("int").mean())
+
+    added = {"test_models_by_country": (by_country, rows, ("country", "year")),
+             "test_open_share": (open_share, None, ("year",))}
+    for id, (func, rows_fn, grain) in added.items():
+        monkeypatch.setitem(registry.REGISTRY, id, registry.Indicator(
+            id=id, title=id, unit="models", chapter="test", description="test only",
+            sources=("models",), grain=grain, params=(), func=func, rows=rows_fn))
+
+
+PATTERNS = pattern_table.load(FIX / "patterns.yaml")
+
+
+def verdicts(text, home, **kw):
+    report = check_text(text, home=home, patterns=PATTERNS, **kw)
+    return [c.verdict for s in report.sentences for c in s.claims]
+
+
+def test_count_supported_with_explain_rows_as_evidence(home):
+    (v,) = verdicts("In 2024 US labs released 3 notable models.", home)
+    assert v.verdict == "supported" and v.actual == 3
+    ev = v.evidence[0]
+    assert ev.ref == "test_models_by_country" and ev.row_count == 3
+    assert {r["model_id"] for r in ev.rows} == {"a", "b", "c"}
+    assert ev.snapshots == ["epoch_notable_models/test"]
+    assert "aiatlas explain test_models_by_country -w country=USA -w year=2024" == ev.command
+    assert "10%" in v.tolerance
+
+
+def test_count_contradicted_states_actual_and_gap(home):
+    (v,) = verdicts("In 2024 US labs released 5 notable models.", home)
+    assert (v.verdict, v.actual, v.gap) == ("contradicted", 3, 2)
+    assert "the data says 3" in v.reason
+
+
+def test_japanese_claim_against_the_same_indicator(home):
+    (v,) = verdicts("2024年、中国の注目モデルは2件だった。", home)
+    assert (v.verdict, v.actual) == ("supported", 2)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("In 2024 US labs released over 2 notable models.", "supported"),
+    ("In 2024 US labs released more than 4 notable models.", "contradicted"),
+    ("In 2024 US labs released fewer than 4 notable models.", "supported"),
+    ("In 2024 US labs released between 1 and 3 notable models.", "supported"),
+    ("In 2024 US labs released 5-9 notable models.", "contradicted"),
+])
+def test_qualifiers_and_ranges_bend_the_comparison(home, text, expected):
+    (v,) = verdicts(text, home)
+    assert v.verdict == expected, v.reason
+
+
+def test_rank_is_computed_across_countries(home):
+    assert [v.verdict for v in verdicts("China ranked second in notable models in 2024.", home)] \
+        == ["supported"]
+    (v,) = verdicts("2024年、フランスは注目モデル数で1位だった。", home)
+    assert (v.verdict, v.actual) == ("contradicted", 3)
+
+
+def test_percent_scaled_from_a_fraction(home):
+    (v,) = verdicts("In 2024, 61% of models were open.", home)
+    assert v.verdict == "supported" and v.actual == pytest.approx(60)
+
+
+def test_unverifiable_says_what_is_missing(home):
+    no_year, no_subject, missing, nothing = verdicts(
+        "US labs released 3 notable models. In 2024 they released 3 notable models. "
+        "Factories installed 500 robots. Revenue grew 2.5 times.", home)
+    assert no_year.verdict == "unverifiable" and "no year" in no_year.reason
+    assert "names no country" in no_subject.reason
+    assert "indicator_that_does_not_exist" in missing.reason and "not in this build" in missing.reason
+    assert "no indicator or curated fact covers" in nothing.reason
+
+
+def test_every_sentence_with_a_number_is_listed_with_why_it_was_skipped(home):
+    report = check_text("No numbers here. GPT-4 came out in 2023. In 2024 US labs released 3 "
+                        "notable models.", home=home, patterns=PATTERNS)
+    assert [s.index for s in report.sentences] == [1, 2]
+    skipped = report.sentences[0]
+    assert skipped.claims == [] and "year alone" in skipped.note and "part of a name" in skipped.note
+    assert report.counts() == {"supported": 1, "contradicted": 0, "unverifiable": 0}
+    assert json.loads(json.dumps(report.to_dict(), default=str))["counts"]["supported"] == 1
+
+
+def test_without_a_warehouse_claims_are_unverifiable_not_errors(tmp_path):
+    (v,) = verdicts("In 2024 US labs released 3 notable models.", tmp_path)
+    assert v.verdict == "unverifiable" and "no warehouse" in v.reason
+
+
+FACTS = [{"id": "fr-ai-2025", "topic": "investment", "subject": "FRA", "measure": "amount",
+          "value": 109, "unit": "EUR billion", "date": "2025-02-10", "publisher": "Élysée",
+          "title": "AI summit announcement", "url": "https://example.org/fr",
+          "published": "2025-02-10", "as_printed": "109 milliards d'euros"},
+         {"id": "fr-ai-2018", "topic": "investment", "subject": "FRA", "measure": "amount",
+          "value": 1.5, "unit": "EUR billion", "period": "2018", "publisher": "Élysée",
+          "title": "AI for Humanity", "url": "https://example.org/fr2018", "published": "2018-03-29",
+          "as_printed": "1,5 milliard d'euros"}]
+
+
+@pytest.fixture
+def facts(monkeypatch):
+    """Stand in for api.facts (the curated-facts work) with one record."""
+    def fake(topic=None, subject=None, measure=None):
+        return [f for f in FACTS if (topic, subject, measure) == (f["topic"], f["subject"], f["measure"])]
+    monkeypatch.setattr(api, "facts", fake, raising=False)
+
+
+def test_fact_claims_cite_the_fact(home, facts):
+    ok, date = verdicts("France announced €109 billion of AI investment on February 10, 2025.", home)
+    assert ok.verdict == "supported" and ok.evidence[0].citation["url"] == "https://example.org/fr"
+    assert date.verdict == "supported"
+    (wrong,) = verdicts("フランスは1,500億ユーロの投資を発表した。", home)
+    assert wrong.verdict == "contradicted" and wrong.actual == 109e9
+    (dollars,) = verdicts("France will invest $109 billion.", home)
+    assert dollars.verdict == "unverifiable" and "exchange rate" in dollars.reason
+
+
+def test_fact_year_picks_the_record_and_no_year_means_the_latest(home, facts):
+    (old,) = verdicts("In 2018 France pledged €1.5 billion to invest in AI.", home)
+    assert old.verdict == "supported" and old.evidence[0].ref == "fr-ai-2018"
+    (latest,) = verdicts("France will invest €109 billion.", home)
+    assert latest.verdict == "supported" and "latest of 2" in latest.reason
+    (none,) = verdicts("In 2020 France pledged €1.5 billion to invest in AI.", home)
+    assert none.verdict == "unverifiable" and "year=2020" in none.reason
+    (day,) = verdicts("France announced its AI investment on February 9.", home)
+    assert day.verdict == "contradicted" and "2025-02-10" in day.reason
+
+
+def test_fact_claims_without_the_facts_api_are_unverifiable(home, monkeypatch):
+    monkeypatch.delattr(api, "facts", raising=False)
+    (v,) = verdicts("France will invest €109 billion.", home)
+    assert v.verdict == "unverifiable" and "curated facts are not in this build" in v.reason
+
+
+def test_structured_claims_file(home, tmp_path):
+    path = tmp_path / "claims.yaml"
+    path.write_text("claims:\n"
+                    "  - {text: US 2024, indicator: test_models_by_country, where: {country: USA, "
+                    "year: 2024}, value: 3, kind: count, unit: models}\n"
+                    "  - {indicator: test_models_by_country, where: {country: CHN, year: 2024}, "
+                    "value: 9, tolerance: {rel: 0.1}}\n", encoding="utf-8")
+    report = check_claims_file(path, home=home)
+    assert [s.claims[0].verdict.verdict for s in report.sentences] == ["supported", "contradicted"]
+    by_pattern = tmp_path / "by_pattern.yaml"
+    by_pattern.write_text("claims:\n"
+                          "  - {pattern: notable_models_count, country: USA, year: 2024, value: 3,"
+                          " unit: models}\n"
+                          "  - {pattern: notable_models_rank, country: CHN, year: 2024, value: 1,"
+                          " kind: rank}\n", encoding="utf-8")
+    got = [s.claims[0].verdict for s in check_claims_file(by_pattern, home=home).sentences]
+    assert [(v.verdict, v.actual) for v in got] == [("supported", 3), ("contradicted", 2)]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("claims:\n  - {value: 3, indicator: x, fact: {topic: y}}\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"bad.yaml: claim 1: give one of"):
+        check_claims_file(bad, home=home)
+    bad.write_text("claims: [unclosed\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"bad.yaml:\d+:\d+: not valid YAML"):
+        check_claims_file(bad, home=home)
+
+
+def test_bad_pattern_table_names_file_and_field(tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text("- {id: x, kinds: [count], keywords: [a], indicator: i, colour: red}\n")
+    with pytest.raises(DataError, match="p.yaml: pattern x: unknown field colour"):
+        pattern_table.load(path)
+
+
+def test_default_pattern_table_loads():
+    ids = [p.id for p in pattern_table.load()]
+    assert "notable_models_count" in ids and len(ids) == len(set(ids))
+
+
+def test_url_input_fails_clearly_offline():
+    with pytest.raises(FetchError, match="cannot download"):
+        read_input("http://127.0.0.1:9/article", timeout=2)
+
+
+def test_api_check_reads_text_or_file(home, tmp_path):
+    f = tmp_path / "a.txt"
+    f.write_text("In 2024 US labs released 3 notable models.", encoding="utf-8")
+    by_path = api.check(str(f), home=home)
+    by_text = api.check("In 2024 US labs released 3 notable models.", home=home)
+    assert by_path.source == str(f) and by_text.source == "<text>"
+    assert [len(s.claims) for s in by_path.sentences] == [len(s.claims) for s in by_text.sentences] == [1]
+
+
+def test_http_handler_and_router(home):
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    out = handle_check({"text": "中国は2024年に31の注目すべきモデルを公開した。"}, home=home)
+    assert out["sentences"][0]["claims"][0]["claim"]["quantity"]["value"] == 31
+    with pytest.raises(UsageError):
+        handle_check({"txt": "x"})
+    app = FastAPI()
+    app.include_router(router(home=home))
+    client = TestClient(app)
+    assert client.post("/api/check", json={"text": "In 2024 US labs made 3 models."}).status_code == 200
+    assert client.post("/api/check", json={"text": "x", "lang": "fr"}).status_code == 422
+
+
+def test_cli_check_json_and_markdown(home, tmp_path):
+    from typer.testing import CliRunner
+
+    from aiatlas.cli import app
+
+    f = tmp_path / "a.txt"
+    f.write_text("中国は2024年に31の注目すべきモデルを公開した。GPT-4 came out in 2023.", encoding="utf-8")
+    res = CliRunner().invoke(app, ["check", str(f), "--home", str(home), "--format", "json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.output)
+    assert len(doc["sentences"]) == 2 and doc["sentences"][1]["claims"] == []
+    res = CliRunner().invoke(app, ["check", str(f), "--home", str(home), "--format", "md"])
+    assert "skipped `GPT-4`" in res.output
+
+
+def test_cli_reads_stdin_and_writes_html(home, tmp_path):
+    from typer.testing import CliRunner
+
+    from aiatlas.cli import app
+
+    out = tmp_path / "r.html"
+    res = CliRunner().invoke(app, ["check", "-", "--home", str(home), "-f", "html", "-o", str(out)],
+                             input="In 2024 US labs released 5 notable models <b>.\n")
+    assert res.exit_code == 0, res.output
+    page = out.read_text(encoding="utf-8")
+    assert 'class="contradicted"' in page and "&lt;b&gt;" in page and "<b>.</b>" not in page
+    res = CliRunner().invoke(app, ["check", "-", "--home", str(home), "-f", "pdf"], input="1 model")
+    assert res.exit_code != 0
+
+
+def test_url_input_reduces_html_to_its_text(tmp_path):
+    import http.server
+    import threading
+
+    page = ("<html><head><style>p{}</style><script>var x = 2024;</script></head><body>"
+            "<p>中国は2024年に31の注目すべきモデルを公開した。</p><p>Second para.</p></body></html>")
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = page.encode("utf-8")
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        text, label = read_input(f"http://127.0.0.1:{server.server_port}/a")
+    finally:
+        server.shutdown()
+    assert "var x" not in text and "p{}" not in text
+    assert "中国は2024年に31の注目すべきモデルを公開した。" in text and label.endswith("/a")

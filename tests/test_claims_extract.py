@@ -1,0 +1,155 @@
+"""Extraction of numeric claims from English and Japanese text: numbers, scales, units, traps."""
+from __future__ import annotations
+
+import pytest
+
+from aiatlas.claims.extract import extract
+from aiatlas.claims.text import normalise, sentences
+from aiatlas.errors import UsageError
+
+
+def claims(text, lang="auto"):
+    return [c for s in extract(text, lang) for c in s.claims]
+
+
+def one(text, lang="auto"):
+    found = claims(text, lang)
+    assert len(found) == 1, [c.text for c in found]
+    return found[0]
+
+
+@pytest.mark.parametrize("text,value,kind,unit,currency", [
+    ("中国は約30万台のロボットを導入した。", 300_000, "count", "units", ""),
+    ("総額は475億ドルに上る。", 47_500_000_000, "money", "USD", "USD"),
+    ("フランスは1,000億ユーロを投じる。", 100_000_000_000, "money", "EUR", "EUR"),
+    ("フランスは１，０００億ユーロを投じる。", 100_000_000_000, "money", "EUR", "EUR"),
+    ("基金は3440億元規模だ。", 344_000_000_000, "money", "CNY", "CNY"),
+    ("輸出は27万6000台を超えた。", 276_000, "count", "units", ""),
+    ("France pledged €109 billion.", 109_000_000_000, "money", "EUR", "EUR"),
+    ("They will spend $500bn.", 500_000_000_000, "money", "USD", "USD"),
+    ("They raised US$6.6 billion.", 6_600_000_000, "money", "USD", "USD"),
+    ("Sales reached 1.2 million units.", 1_200_000, "count", "units", ""),
+    ("The share was 62%.", 62, "percent", "%", ""),
+    ("シェアは６２．５％だった。", 62.5, "percent", "%", ""),
+    ("比率は３割だった。", 30, "percent", "%", ""),
+    ("The gap fell by 3.5 percentage points.", 3.5, "points", "points", ""),
+    ("差は10ポイント縮小した。", 10, "points", "points", ""),
+    ("Performance rose 2.5 times.", 2.5, "multiple", "x", ""),
+    ("性能は2.5倍になった。", 2.5, "multiple", "x", ""),
+    ("Compute doubles every 6 months.", 6, "duration", "months", ""),
+    ("計算量は6か月ごとに倍増する。", 6, "duration", "months", ""),
+    ("The lab released 40 notable AI models.", 40, "count", "models", ""),
+    ("中国は31の注目すべきモデルを公開した。", 31, "count", "models", ""),
+    ("The chip uses a 7 nm process.", 7, "number", "nm", ""),
+])
+def test_numbers_scales_units_and_currencies(text, value, kind, unit, currency):
+    q = one(text).quantity
+    assert (q.value, q.kind, q.unit, q.currency) == (pytest.approx(value), kind, unit, currency)
+
+
+@pytest.mark.parametrize("text,qualifier,word", [
+    ("Nearly 40 models were open.", "nearly", "Nearly"),
+    ("Over $500bn will be spent.", "over", "Over"),
+    ("More than 60% were closed.", "over", "More than"),
+    ("At least 12 labs joined.", "at_least", "At least"),
+    ("約40％が公開された。", "approx", "約"),
+    ("150件以上が報告された。", "at_least", "以上"),
+    ("500億ドル超が投じられた。", "over", "超"),
+    ("40％近くが公開された。", "nearly", "近く"),
+    ("最大5000億ドルを投資する。", "at_most", "最大"),
+    ("出荷は27万6000台を超えた。", "over", "を超えた"),
+])
+def test_approximate_words_set_the_qualifier(text, qualifier, word):
+    q = one(text).quantity
+    assert (q.qualifier, q.qualifier_text) == (qualifier, word)
+
+
+@pytest.mark.parametrize("text,low,high", [
+    ("About 10-15% of chips come from one fab.", 10, 15),
+    ("Between 10 and 15 percent of firms test for fairness.", 10, 15),
+    ("割合は10〜15%だ。", 10, 15),
+    ("割合は１０～１５％だ。", 10, 15),
+    ("It costs $2-3 billion.", 2e9, 3e9),
+])
+def test_ranges(text, low, high):
+    q = one(text).quantity
+    assert (q.value, q.high) == (pytest.approx(low), pytest.approx(high))
+
+
+@pytest.mark.parametrize("text,rank", [
+    ("China is the second-largest producer.", 2),
+    ("The United States ranked first in 2023.", 1),
+    ("米国が1位だった。", 1),
+    ("中国は世界第2位の市場だ。", 2),
+])
+def test_ranks(text, rank):
+    c = [c for c in claims(text) if c.quantity.kind == "rank"]
+    assert len(c) == 1 and c[0].quantity.value == rank and c[0].quantity.rank
+
+
+@pytest.mark.parametrize("text,iso", [
+    ("France announced it on February 10, 2025.", "2025-02-10"),
+    ("The rule took effect on 13 January 2025.", "2025-01-13"),
+    ("発表は2025年2月10日だった。", "2025-02-10"),
+    ("発表は2月3日だった。", "--02-03"),
+    ("発表は２月３日だった。", "--02-03"),
+])
+def test_dates(text, iso):
+    q = one(text).quantity
+    assert (q.kind, q.date) == ("date", iso)
+
+
+@pytest.mark.parametrize("text,reason", [
+    ("GPT-4 and Llama 3 are models.", "part of a name"),
+    ("OpenAI's o3 was released.", "part of a name"),
+    ("The H100 is a chip.", "part of a name"),
+    ("It happened in 2024.", "a year alone"),
+    ("2024年に発表された。", "a year alone"),
+    ("1. Notable models by country", "list numbering"),
+    ("①米国が先行した。", "list numbering"),
+    ("Section 3 explains the method.", "reference number"),
+    ("第3章で説明する。", "ordinal label"),
+    ("Of the top 10 labs, none is European.", "top N"),
+    ("It was announced in March 2025.", "month and year"),
+])
+def test_numbers_that_are_not_claims_are_skipped_with_a_reason(text, reason):
+    sent = extract(text)
+    assert [c.text for s in sent for c in s.claims] == []
+    assert any(reason in k.reason for s in sent for k in s.skipped), [k.reason for s in sent for k in s.skipped]
+
+
+def test_subjects_and_years_come_from_the_gazetteer_and_nearby_years():
+    found = claims("The US produced 57 notable models in 2024, down from 86 in 2023, "
+                   "while China produced 31.")
+    got = [(c.quantity.value, c.subject("country").id, c.year) for c in found]
+    assert got == [(57, "USA", 2024), (86, "USA", 2023), (31, "CHN", 2023)]
+    ja = claims("ファーウェイは約40万個を出荷し、米国とアメリカ企業を追う。中国は2位。")
+    assert [c.subject("country").country for c in ja] == ["CHN", "CHN"]  # Huawei is Chinese
+    assert ja[0].subject("organization").id == "huawei"
+
+
+def test_a_bare_number_takes_the_unit_of_the_claim_before_it():
+    a, b = claims("英国は13件の注目モデル、中国は12だった。")
+    assert (b.quantity.kind, b.quantity.unit) == (a.quantity.kind, a.quantity.unit) == ("count", "cases")
+
+
+def test_offsets_point_into_the_original_text_even_after_nfkc():
+    text = "メモ：中国は約３０万台を導入した。"
+    c = one(text)
+    assert text[c.start:c.end] == c.text == "約３０万台"
+    assert c.quantity.value == 300_000
+
+
+def test_sentence_split_en_ja_keeps_abbreviations_and_decimals():
+    norm = normalise("The U.S. grew 3.5% in 2024. China grew too! 中国は伸びた。米国は？ 1. A list")
+    got = [norm.text[a:b] for a, b in sentences(norm.text)]
+    assert got == ["The U.S. grew 3.5% in 2024.", "China grew too!", "中国は伸びた。", "米国は?",
+                   "1. A list"]
+
+
+def test_language_is_detected_per_sentence_or_forced():
+    sents = extract("China made 31 models. 中国は31件だった。")
+    assert [s.lang for s in sents] == ["en", "ja"]
+    assert {s.lang for s in extract("China made 31 models.", lang="ja")} == {"ja"}
+    with pytest.raises(UsageError):
+        extract("x", lang="fr")

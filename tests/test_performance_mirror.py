@@ -1,0 +1,52 @@
+"""Integration on the real mirror: identity coverage and 2023-2025 series for MMLU, GPQA Diamond and the Arena."""
+from __future__ import annotations
+
+import pytest
+
+from aiatlas import api
+
+pytestmark = pytest.mark.mirror
+
+
+def _years(rows, col):
+    return {r[col].year for r in rows}
+
+
+def test_identity_coverage_meets_the_95_percent_target(built_home):
+    cov = {r["target"]: r for r in api.entities_coverage(home=built_home)}
+    assert set(cov) == {"mmlu score rows", "gpqa_diamond score rows",
+                        "arena models ever in a date's top 20"}
+    for target, r in cov.items():
+        assert r["total"] > 0 and r["share"] >= 0.95, (target, r)
+
+
+@pytest.mark.parametrize("benchmark", ["mmlu", "gpqa_diamond"])
+@pytest.mark.parametrize("group", ["openness", "country"])
+def test_benchmark_gap_series_span_2023_to_2025(built_home, benchmark, group):
+    gap = api.compute("benchmark_gap", home=built_home, benchmark=benchmark, group=group).to_pylist()
+    known = [r for r in gap if r["gap"] is not None]
+    assert {2023, 2024, 2025} <= _years(known, "month")
+    assert all(r["a_model"] and r["b_model"] for r in known)
+    f = api.compute("benchmark_frontier", home=built_home, benchmark=benchmark, group=group)
+    assert {2023, 2024, 2025} <= _years(f.to_pylist(), "date")
+
+
+def test_arena_series_span_2023_to_2025_across_both_history_files(built_home):
+    g = api.compute("arena_gap", home=built_home).to_pylist()
+    years = _years([r for r in g if r["gap"] is not None], "date")
+    assert {2023, 2024, 2025} <= years
+    c = api.compute("frontier_convergence", home=built_home).to_pylist()
+    assert {2023, 2024, 2025} <= _years([r for r in c if r["gap_1_10"] is not None], "date")
+    us_cn = api.compute("arena_gap", home=built_home, group="country").to_pylist()
+    assert any(r["gap"] is not None and r["date"].year == 2025 for r in us_cn)
+
+
+def test_explain_names_the_frontier_holders(built_home):
+    rows = api.explain("arena_gap", home=built_home, where={"group": "closed"}).to_pylist()
+    assert rows and all(r["model"] for r in rows)
+
+
+def test_provenance_lists_every_snapshot_behind_the_identity(built_home):
+    r = api.compute("arena_gap", home=built_home)
+    sources = {p["source"] for p in r.provenance}
+    assert {"lmarena_history", "lmarena_catalog", "epoch_notable_models", "epoch_benchmarks"} <= sources
