@@ -329,3 +329,34 @@ def export_rule_sets() -> list[dict[str, Any]]:
     from aiatlas.export_controls import rules as ecr
 
     return [rs.describe() for rs in ecr.load().rule_sets]
+
+
+_build_info_cache: dict[str, tuple[object, dict[str, Any]]] = {}
+
+
+def build_info(*, home=None) -> dict[str, Any]:
+    """The current warehouse's build id and time; cheap to call per request (cached per open file)."""
+    settings = _settings(home=home)
+    con = wh.duckdb(settings)  # a new connection object exactly when the file was swapped
+    key = str(settings.warehouse_path)
+    hit = _build_info_cache.get(key)
+    if hit and hit[0] is con:
+        return hit[1]
+    rows = con.table("_build").to_pyarrow().to_pylist()
+    info = rows[0] if rows else {"build_id": None, "built_at": None, "aiatlas_version": None}
+    _build_info_cache[key] = (con, info)
+    return info
+
+
+def sources() -> list[dict[str, Any]]:
+    """Every source's publisher, title, licence and citation (for footnotes and attributions)."""
+    from aiatlas.curated.loader import SOURCE_ID as CURATED
+    from aiatlas.sources.registry import SOURCES
+
+    out = [{"id": s.id, "publisher": s.publisher, "title": s.title, "licence": s.licence,
+            "citation": s.citation, "homepage": s.homepage} for s in SOURCES]
+    # curated YAML files are recorded as one source; every fact names its own publisher and URL
+    out.append({"id": CURATED, "publisher": "aiatlas (curated records)", "title": "Curated facts",
+                "licence": "per record: see each row's publisher and URL",
+                "citation": "each row cites its publisher, title, URL and date", "homepage": ""})
+    return out

@@ -186,6 +186,10 @@ from aiatlas.commands import openalex as _openalex  # noqa: E402
 app.add_typer(_openalex.app, name="openalex")
 app.add_typer(_openalex.synth_app, name="synth")
 
+from aiatlas.commands import publish as _publish  # noqa: E402  (report, serve)
+
+_publish.register(app)
+
 
 def main() -> None:
     """Entry point: run the app, turning aiatlas errors into one-line messages and exit codes."""

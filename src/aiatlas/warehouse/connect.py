@@ -83,9 +83,19 @@ def duckdb(settings: Settings):
         hit = _cache.get(str(path))
         if hit and hit[0] == key:
             return hit[1]
-        con = ibis.duckdb.connect(str(path), read_only=True)
+        con = _open_read_only(path)
         _cache[str(path)] = (key, con)
         return con
+
+
+def _open_read_only(path) -> object:
+    """Attach the file to a fresh in-memory database: DuckDB caches database instances by path,
+    so `connect(path)` after a swap would hand back the old, replaced file."""
+    con = ibis.duckdb.connect()
+    quoted = str(path).replace("'", "''")
+    con.raw_sql(f"ATTACH '{quoted}' AS warehouse (READ_ONLY)")
+    con.raw_sql("USE warehouse")
+    return con
 
 
 def connect(settings: Settings):
