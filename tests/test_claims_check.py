@@ -289,6 +289,17 @@ def test_cli_reads_stdin_and_writes_html(home, tmp_path):
     assert res.exit_code != 0
 
 
+def test_cli_missing_file_is_a_usage_error_not_checked_as_text(home, tmp_path):
+    from typer.testing import CliRunner
+
+    from aiatlas.cli import app
+
+    missing = tmp_path / "artcle.txt"
+    res = CliRunner().invoke(app, ["check", str(missing), "--home", str(home)])
+    assert res.exit_code != 0 and isinstance(res.exception, UsageError)
+    assert "no such file" in str(res.exception)
+
+
 def test_url_input_reduces_html_to_its_text(tmp_path):
     import http.server
     import threading

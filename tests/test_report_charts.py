@@ -53,3 +53,12 @@ def test_japanese_titles_use_the_cjk_font():
     assert spec["config"]["font"] == charts.CJK_FONT
     assert charts.register_fonts()  # Debian's fonts-noto-cjk is installed (see .ci/run)
     assert "国別の注目モデル数" in charts.svg(spec)
+
+
+def test_attribution_lines_cover_cc_by_and_sources_asking_for_attribution():
+    from aiatlas.report.build import attributions
+
+    notes = [{"source": "a", "licence": "CC BY 4.0"}, {"source": "a", "licence": "CC BY 4.0"},
+             {"source": "lm", "licence": "No licence file; public, attribution required"},
+             {"source": "mit", "licence": "Repository MIT"}, {"source": "none", "licence": None}]
+    assert [n["source"] for n in attributions(notes)] == ["a", "lm"]

@@ -24,7 +24,10 @@ def check(source: str = typer.Argument(..., help="Text file, '-' for stdin, a UR
 
     if format not in FORMATS:
         raise UsageError(f"unknown format {format!r} (expected {', '.join(FORMATS)})")
-    report = api.check(source, lang=lang, home=home)
+    # On the command line the argument always names an input, never the text itself, so a
+    # mistyped file name is an error rather than a one-sentence article.
+    remote = source == "-" or source.startswith(("http://", "https://"))
+    report = api.check(source if remote else Path(source), lang=lang, home=home)
     if format == "table":
         if out:
             raise UsageError("--format table prints to the terminal; use json, md or html with --out")

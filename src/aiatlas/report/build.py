@@ -90,11 +90,17 @@ def footnotes(provenance: list[dict[str, Any]], info: dict[str, dict]) -> list[d
     return out
 
 
+def _needs_attribution(licence: str | None) -> bool:
+    """CC BY, or a publisher that asks for attribution without a licence file (LMArena)."""
+    text = (licence or "").upper().replace("-", " ")
+    return "CC BY" in text or "ATTRIBUTION" in text
+
+
 def attributions(notes: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Distinct CC BY sources among footnotes: these must be credited by name and licence."""
+    """Distinct sources among footnotes that must be credited by name and licence."""
     seen, out = set(), []
     for n in notes:
-        if n["licence"] and "CC BY" in n["licence"].upper().replace("-", " ") and n["source"] not in seen:
+        if _needs_attribution(n["licence"]) and n["source"] not in seen:
             seen.add(n["source"])
             out.append(n)
     return out
