@@ -4,14 +4,15 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import pyarrow as pa
+from typing import TYPE_CHECKING, Any
 
 from aiatlas.config import Settings, settings as make_settings
 from aiatlas.errors import UsageError
 from aiatlas.indicators import registry
 from aiatlas.warehouse import connect as wh
+
+if TYPE_CHECKING:  # pyarrow is imported by the engines when a query runs, not for `aiatlas --help`
+    import pyarrow as pa
 
 # The "extra copy" DuckDB warns about for execute() is of a small result; the relation API
 # it suggests costs more (a second bind), see _run.

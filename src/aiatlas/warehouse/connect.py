@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import threading
 
-import ibis
-
 from aiatlas.config import Settings
 from aiatlas.errors import NotBuiltError
 
@@ -40,6 +38,8 @@ def duckdb(settings: Settings):
         hit = _cache.get(str(path))
         if hit and hit[0] == key:
             return hit[1]
+        import ibis  # here, not at module level: the CLI starts without loading Ibis
+
         con = ibis.duckdb.connect(str(path), read_only=True)
         _cache[str(path)] = (key, con)
         return con
