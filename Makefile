@@ -27,6 +27,7 @@ bench: install
 
 docs: install
 	$(PY) -m aiatlas.warehouse.schema > docs/warehouse.md
+	$(PY) -m aiatlas.reference docs
 
 clean:
 	rm -rf out .pytest_cache

@@ -44,7 +44,7 @@ def test_build_writes_every_declared_table_with_provenance(home):
         ("BLOOM", ["USA", "FRA"]), ("PaLM", ["USA"])]
     assert query(home, "SELECT count(*) FROM hardware") == [(0,)]  # source never fetched
     assert query(home, "SELECT source, file, snapshot_id, bytes FROM _snapshots "
-                       "WHERE source <> 'curated'") == [
+                       "WHERE source NOT IN ('curated', 'entities')") == [
         ("epoch_notable_models", "notable_ai_models.csv",
          "epoch_notable_models/20261127T100000000000Z", GOOD["notable_ai_models.csv"].stat().st_size)]
     notable = next(s for s in result["sources"] if s["source"] == "epoch_notable_models")
@@ -68,6 +68,23 @@ def test_rebuild_from_same_snapshots_is_skipped_and_says_so(home):
     third = api.build(home=home)
     assert third["skipped"] is False and third["build_id"] != first["build_id"]
     assert query(home, "SELECT count(*) FROM hardware") == [(3,)]
+
+
+def test_editing_a_shipped_reference_table_triggers_a_rebuild(home, monkeypatch, tmp_path):
+    from aiatlas.entities import models as model_entities
+    from aiatlas.sources.base import package_file_row
+
+    first = api.build(home=home)
+    shipped = dict(query(home, "SELECT file, sha256 FROM _snapshots WHERE source = 'entities'"))
+    assert set(shipped) == set(model_entities.REFERENCE_FILES)
+    edited = tmp_path / "model_aliases.csv"
+    edited.write_text("key,model,why\nfoo,Bar,an alias added by hand\n")
+    rows = [package_file_row("entities", edited, 1, "aiatlas/entities/model_aliases.csv")]
+    monkeypatch.setattr(model_entities, "reference_snapshots", lambda: rows)
+    again = api.build(home=home)
+    assert again["skipped"] is False and again["build_id"] != first["build_id"]
+    assert query(home, "SELECT sha256 FROM _snapshots WHERE source = 'entities'") == [
+        (rows[0]["sha256"],)]
 
 
 def test_latest_complete_snapshot_wins_and_incomplete_folders_are_ignored(home):

@@ -145,11 +145,18 @@ def compute(id: str, *, home=None, backend: str | None = None, **params) -> Resu
     ind = registry.get(id)
     bound = ind.bind(params)
     settings = _settings(home=home, backend=backend)
-    con = wh.connect(settings)
-    key = ("values", id, tuple(sorted(bound.items())))
-    table = _run(con, key, lambda: ind.func(wh.Tables(con), **bound))
-    prov, build_id = _provenance(wh.duckdb(settings), ind)
+    if wh.uses_only_parquet(ind.sources):
+        # a fresh in-memory engine over the Parquet files: an ingest may have changed them
+        con = wh.parquet_connection(settings)
+        table = ind.func(wh.Tables(con, settings.home), **bound).to_pyarrow()
+        prov, build_id = _parquet_provenance(settings)
+    else:
+        con = wh.connect(settings)
+        key = ("values", id, tuple(sorted(bound.items())))
+        table = _run(con, key, lambda: ind.func(wh.Tables(con, settings.home), **bound))
+        prov, build_id = _provenance(wh.duckdb(settings), ind)
     meta = ind.describe() | {"params": _jsonable(bound), "backend": settings.backend}
+    meta |= _synthetic_flag(prov)
     return Result(meta=meta, table=table, provenance=prov, build_id=build_id)
 
 
@@ -161,17 +168,45 @@ def explain(id: str, *, where: dict[str, Any] | None = None, home=None, backend:
         raise UsageError(f"indicator {id!r} has no row-level explanation")
     bound = ind.bind(params)
     settings = _settings(home=home, backend=backend)
-    con = wh.connect(settings)
-    rows = ind.rows(wh.Tables(con), **bound)
+    parquet = wh.uses_only_parquet(ind.sources)
+    con = wh.parquet_connection(settings) if parquet else wh.connect(settings)
+    rows = ind.rows(wh.Tables(con, settings.home), **bound)
     for col, value in (where or {}).items():
         if col not in rows.columns:
             raise UsageError(f"cannot filter explain rows on {col!r} "
                              f"(valid: {', '.join(rows.columns)})")
         rows = rows.filter(rows[col] == _typed(rows[col], value))
-    prov, build_id = _provenance(wh.duckdb(settings), ind)
+    prov, build_id = _parquet_provenance(settings) if parquet else _provenance(wh.duckdb(settings), ind)
     meta = ind.describe() | {"params": _jsonable(bound), "where": where or {}, "backend": settings.backend}
+    meta |= _synthetic_flag(prov)
     return Result(meta=meta, table=_run(con, None, lambda: rows), provenance=prov,
                   build_id=build_id)
+
+
+def _parquet_provenance(settings: Settings) -> tuple[list[dict[str, Any]], str | None]:
+    """The OpenAlex snapshot parts behind the Parquet dataset, from the ingest ledger."""
+    from aiatlas.sources.openalex.ingest import Ledger
+
+    parts = Ledger(settings.home).parts
+    return [{"source": "openalex", "file": name, "sha256": e["sha256"], "bytes": e["size"],
+             "rows": e["rows"], "ingested_at": e["ingested_at"], "synthetic": e["synthetic"]}
+            for name, e in sorted(parts.items())], None
+
+
+def _synthetic_flag(prov: list[dict[str, Any]]) -> dict[str, Any]:
+    """`synthetic: True` in a result's meta when any input was synthetic (never shown as fact)."""
+    return {"synthetic": True} if any(p.get("synthetic") for p in prov) else {}
+
+
+def openalex_ingest(snapshot: str, *, home=None, backend: str | None = None,
+                    spark_master: str | None = None, parallel: int | None = None,
+                    progress=None) -> dict[str, Any]:
+    """Ingest an OpenAlex works snapshot (folder or http(s) base URL) into the home's Parquet."""
+    from aiatlas.sources.openalex.ingest import ingest
+
+    settings = _settings(home=home, backend=backend)
+    return ingest(snapshot, settings.home, engine=settings.backend, spark_master=spark_master,
+                  parallel=parallel, progress=progress)
 
 
 def facts(topic: str | None = None, subject: str | None = None, measure: str | None = None,
@@ -311,3 +346,34 @@ def export_rule_sets() -> list[dict[str, Any]]:
     from aiatlas.export_controls import rules as ecr
 
     return [rs.describe() for rs in ecr.load().rule_sets]
+
+
+_build_info_cache: dict[str, tuple[object, dict[str, Any]]] = {}
+
+
+def build_info(*, home=None) -> dict[str, Any]:
+    """The current warehouse's build id and time; cheap to call per request (cached per open file)."""
+    settings = _settings(home=home)
+    con = wh.duckdb(settings)  # a new connection object exactly when the file was swapped
+    key = str(settings.warehouse_path)
+    hit = _build_info_cache.get(key)
+    if hit and hit[0] is con:
+        return hit[1]
+    rows = con.table("_build").to_pyarrow().to_pylist()
+    info = rows[0] if rows else {"build_id": None, "built_at": None, "aiatlas_version": None}
+    _build_info_cache[key] = (con, info)
+    return info
+
+
+def sources() -> list[dict[str, Any]]:
+    """Every source's publisher, title, licence and citation (for footnotes and attributions)."""
+    from aiatlas.curated.loader import SOURCE_ID as CURATED
+    from aiatlas.sources.registry import SOURCES
+
+    out = [{"id": s.id, "publisher": s.publisher, "title": s.title, "licence": s.licence,
+            "citation": s.citation, "homepage": s.homepage} for s in SOURCES]
+    # curated YAML files are recorded as one source; every fact names its own publisher and URL
+    out.append({"id": CURATED, "publisher": "aiatlas (curated records)", "title": "Curated facts",
+                "licence": "per record: see each row's publisher and URL",
+                "citation": "each row cites its publisher, title, URL and date", "homepage": ""})
+    return out

@@ -181,6 +181,15 @@ from aiatlas.commands import entities as _entities  # noqa: E402
 
 app.add_typer(_entities.app, name="entities")
 
+from aiatlas.commands import openalex as _openalex  # noqa: E402
+
+app.add_typer(_openalex.app, name="openalex")
+app.add_typer(_openalex.synth_app, name="synth")
+
+from aiatlas.commands import publish as _publish  # noqa: E402  (report, serve)
+
+_publish.register(app)
+
 
 def main() -> None:
     """Entry point: run the app, turning aiatlas errors into one-line messages and exit codes."""

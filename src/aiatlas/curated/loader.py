@@ -17,6 +17,7 @@ import yaml
 
 from aiatlas.curated.schema import CITATION_FIELDS, TOPICS, Fact, validate_record
 from aiatlas.errors import DataError, UsageError
+from aiatlas.sources.base import package_file_row
 
 CURATED_DIR = Path(__file__).resolve().parent
 SOURCE_ID = "curated"
@@ -167,19 +168,9 @@ def curated_snapshots(paths: Iterable[Path] | None = None) -> list[dict[str, Any
     """One `_snapshots`-shaped row per YAML file: its path and sha256 are its provenance."""
     out = []
     for path in (list(paths) if paths is not None else fact_files()):
-        sha = _sha256(path)
         facts = read_file(path)
-        out.append({
-            "source": SOURCE_ID,
-            "file": path.name,
-            "snapshot_id": f"{SOURCE_ID}/{sha[:12]}",
-            "url": f"package:{_display(path)}",
-            "sha256": sha,
-            "bytes": path.stat().st_size,
-            "fetched_at": None,  # shipped with the package, not fetched
-            "as_of": max(f.published for f in facts).isoformat() if facts else None,
-            "rows": len(facts),
-        })
+        as_of = max(f.published for f in facts).isoformat() if facts else None
+        out.append(package_file_row(SOURCE_ID, path, len(facts), _display(path), as_of=as_of))
     return out
 
 

@@ -14,7 +14,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
+
+from aiatlas.sources.base import package_file_row
 
 OPENNESS = ("open_unrestricted", "open_restricted", "api", "unreleased", "unknown")
 OPEN = ("open_unrestricted", "open_restricted")
@@ -95,6 +98,16 @@ def openness_from_licence(licence: str | None) -> str | None:
     if low in PROPRIETARY_LICENCES:
         return "api"
     return "open_unrestricted" if low in UNRESTRICTED_LICENCES else "open_restricted"
+
+
+REFERENCE_FILES = ("model_aliases.csv", "model_families.csv", "organizations.csv")
+
+
+def reference_snapshots() -> list[dict[str, Any]]:
+    """`_snapshots` rows for the hand-written tables the identity uses: edits trigger a rebuild."""
+    root = Path(str(resources.files("aiatlas.entities")))
+    return [package_file_row("entities", root / name, len(_read_csv(name)),
+                             f"aiatlas/entities/{name}") for name in REFERENCE_FILES]
 
 
 def _read_csv(name: str) -> list[dict[str, str]]:

@@ -1,6 +1,7 @@
 """What a source is: its publisher, files, licence, citation and the cleaner that types its rows."""
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -49,3 +50,17 @@ class Source:
     homepage: str = ""
     default: bool = True  # fetched and built when no source is named
     notes: str = ""
+
+
+def package_file_row(source: str, path: Path, rows: int, display: str,
+                     as_of: str | None = None) -> dict[str, Any]:
+    """A `_snapshots` row for a data file shipped in the package (curated facts, alias tables).
+
+    Its checksum is its identity, so editing the file changes the snapshot id and the next
+    build is not skipped.
+    """
+    data = path.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    return {"source": source, "file": path.name, "snapshot_id": f"{source}/{sha[:12]}",
+            "url": f"package:{display}", "sha256": sha, "bytes": len(data),
+            "fetched_at": None, "as_of": as_of, "rows": rows}

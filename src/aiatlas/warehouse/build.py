@@ -51,7 +51,8 @@ def build_warehouse(settings: Settings, strict: bool = False,
     # Curated facts ship with the package; their YAML checksums count as snapshots, so an
     # edited fact file triggers a rebuild and a bad record stops it before anything is written.
     curated = curated_rows()
-    wanted |= {r["snapshot_id"] for r in curated["_snapshots"]}
+    package = curated["_snapshots"] + model_entities.reference_snapshots()
+    wanted |= {r["snapshot_id"] for r in package}
     previous = _previous(settings.warehouse_path)
     if previous and previous["snapshots"] == wanted and previous["version"] == _version():
         _strict_check(strict, previous["rejected"], previous["first_reject"])
@@ -77,7 +78,7 @@ def build_warehouse(settings: Settings, strict: bool = False,
                "rows": r["rows"]} for r in curated["_snapshots"]]
     summary += [{"source": r["source"], "snapshot_id": r["snapshot_id"], "rows": r["rows"],
                  "rejected": 0} for r in curated["_snapshots"]]
-    rows["_snapshots"] = [r for s in snaps.values() if s for r in s.rows()] + curated["_snapshots"]
+    rows["_snapshots"] = [r for s in snaps.values() if s for r in s.rows()] + package
     rows["_rejects"] = rejects.rows
     rows["_loads"] = loads
     build_id = uuid.uuid4().hex

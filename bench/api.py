@@ -1,0 +1,182 @@
+"""Bounded load test of the HTTP API on loopback, and report build times; prints two tables.
+
+32 concurrent clients share a fixed number of requests over three endpoints (indicator list,
+one indicator's JSON, snapshots) and stop at that count or the time limit, whichever comes first.
+The cold (uncached) indicator request is timed in the same run for comparison.
+
+    python bench/api.py [--home DIR] [--clients 32] [--requests 3000] [--seconds 30]
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from rich.console import Console
+from rich.table import Table
+
+from aiatlas import api
+
+PREFERRED = ("notable_models_by_country", "chips_controlled")
+
+
+def ensure_home(home: str | None) -> Path:
+    """The data home to serve: the given one, $AIATLAS_HOME, or one fetched from the mirror now."""
+    home = home or os.environ.get("AIATLAS_HOME")
+    if home and (Path(home) / "warehouse.duckdb").exists():
+        return Path(home)
+    mirror = os.environ.get("AIATLAS_MIRROR") or str(Path(__file__).resolve().parents[1].parent
+                                                     / "shared" / "data")
+    path = Path(tempfile.mkdtemp(prefix="aiatlas-bench-"))
+    api.fetch(mirror=mirror, home=path)
+    api.build(home=path)
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(home: Path, port: int, workers: int = 1) -> subprocess.Popen:
+    """uvicorn in its own process, so the load generator does not share its GIL."""
+    env = dict(os.environ, AIATLAS_HOME=str(home))
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "aiatlas.web.app:create_app",
+                             "--factory", "--host", "127.0.0.1", "--port", str(port),
+                             "--log-level", "warning", "--no-access-log",
+                             "--workers", str(workers)], env=env)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/build", timeout=2).status_code == 200:
+                return proc
+        except httpx.TransportError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("server did not start within 60 s")
+
+
+async def load(base: str, paths: list[str], clients: int, total: int, seconds: float):
+    """Run until `total` requests are done or `seconds` pass; latencies (s) per path.
+
+    aiohttp rather than httpx here: the load generator shares the two cores with the server,
+    and aiohttp spends less CPU per request, so the figures are more the server's own."""
+    import aiohttp
+
+    lat = {p: [] for p in paths}
+    errors = 0
+    issued = 0
+    deadline = time.monotonic() + seconds
+
+    async def worker(session):
+        nonlocal issued, errors
+        while issued < total and time.monotonic() < deadline:
+            path = paths[issued % len(paths)]
+            issued += 1
+            t = time.perf_counter()
+            async with session.get(base + path) as r:
+                await r.read()
+                errors += r.status != 200
+            lat[path].append(time.perf_counter() - t)
+
+    conn = aiohttp.TCPConnector(limit=clients)
+    async with aiohttp.ClientSession(connector=conn) as session:
+        t0 = time.perf_counter()
+        await asyncio.gather(*(worker(session) for _ in range(clients)))
+        elapsed = time.perf_counter() - t0
+    return lat, errors, elapsed
+
+
+def pct(values: list[float], q: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, round(q * (len(s) - 1)))] * 1000 if s else float("nan")
+
+
+def bench_api(home: Path, clients: int, total: int, seconds: float, console: Console,
+              workers: int = 1) -> None:
+    ids = [m["id"] for m in api.list_indicators()]
+    if not ids:
+        console.print("no indicators registered: nothing to load-test")
+        return
+    ind = next((i for i in PREFERRED if i in ids), ids[0])
+    port = free_port()
+    proc = start_server(home, port, workers)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        paths = ["/api/indicators", f"/api/indicators/{ind}", "/api/snapshots"]
+        t = time.perf_counter()
+        httpx.get(base + paths[1], timeout=60).raise_for_status()
+        cold = (time.perf_counter() - t) * 1000
+        # warm-up (not counted): opens the 32 connections and fills the result cache
+        asyncio.run(load(base, paths, clients, clients * 4, seconds))
+        lat, errors, elapsed = asyncio.run(load(base, paths, clients, total, seconds))
+        # the same indicator from one client, one request at a time: the server's own latency
+        # without queueing behind 31 other clients
+        solo, _, solo_s = asyncio.run(load(base, paths[1:2], 1, 300, seconds))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    done = sum(len(v) for v in lat.values())
+    load1 = os.getloadavg()[0]
+    table = Table(title=f"HTTP API ({workers} uvicorn worker(s)): {clients} clients, {done} requests in {elapsed:.1f} s, "
+                        f"{errors} non-200, load average {load1:.1f} on {os.cpu_count()} cores "
+                        f"(target p99 < 50 ms for indicator JSON)")
+    for col in ("endpoint", "requests", "p50 ms", "p99 ms", "req/s"):
+        table.add_column(col, justify="right" if col != "endpoint" else "left")
+    for path, values in lat.items():
+        table.add_row(path, str(len(values)), f"{pct(values, .5):.1f}", f"{pct(values, .99):.1f}",
+                      f"{len(values) / elapsed:.0f}")
+    every = [v for values in lat.values() for v in values]
+    table.add_row("all", str(done), f"{pct(every, .5):.1f}", f"{pct(every, .99):.1f}",
+                  f"{done / elapsed:.0f}")
+    one = solo[paths[1]]
+    table.add_row(f"{paths[1]} (1 client, sequential)", str(len(one)), f"{pct(one, .5):.1f}",
+                  f"{pct(one, .99):.1f}", f"{len(one) / solo_s:.0f}")
+    table.add_row(f"{paths[1]} cold (first request: computed, not cached)", "1", f"{cold:.1f}",
+                  "", "")
+    console.print(table)
+
+
+def bench_report(home: Path, console: Console) -> None:
+    from aiatlas.report.build import build_report
+
+    table = Table(title="report build time (s)")
+    for col in ("language", "HTML", "HTML + PDF"):
+        table.add_column(col)
+    for lang in ("en", "ja"):
+        cells = []
+        for pdf in (False, True):
+            with tempfile.TemporaryDirectory() as out:
+                t = time.perf_counter()
+                build_report(Path(out), lang=lang, pdf=pdf, home=home)
+                cells.append(f"{time.perf_counter() - t:.2f}")
+        table.add_row(lang, *cells)
+    console.print(table)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--home")
+    ap.add_argument("--clients", type=int, default=32)
+    ap.add_argument("--requests", type=int, default=3000)
+    ap.add_argument("--seconds", type=float, default=30.0)
+    ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    ap.add_argument("--skip-report", action="store_true")
+    args = ap.parse_args()
+    console = Console()
+    home = ensure_home(args.home)
+    bench_api(home, args.clients, args.requests, args.seconds, console, args.workers)
+    if not args.skip_report:
+        bench_report(home, console)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,58 @@
+"""`aiatlas report` and `aiatlas serve`: the static report and the HTTP API with its dashboard."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+console = Console()
+OutOpt = typer.Option(Path("out/report"), "--out", help="Directory to write the site into")
+LangOpt = typer.Option("en", "--lang", help="en or ja")
+PdfOpt = typer.Option(False, "--pdf", help="Also write report-<lang>.pdf (WeasyPrint)")
+HomeOpt = typer.Option(None, "--home", help="Data home")
+HostOpt = typer.Option("127.0.0.1", "--host")
+PortOpt = typer.Option(8000, "--port")
+
+
+def report(out: Path = OutOpt, lang: str = LangOpt, pdf: bool = PdfOpt,
+           home: Path | None = HomeOpt) -> None:
+    """Write the static report (HTML, CSV/JSON twins, optional PDF) and print the headline numbers."""
+    from aiatlas.report.build import build_report
+    from aiatlas.report.headlines import format_value
+    from aiatlas.report.i18n import Text
+
+    result = build_report(out, lang=lang, pdf=pdf, home=home)
+    text = Text(lang)
+    table = Table(title=text("headlines"))
+    for col in ("headline", "value", "indicator"):
+        table.add_column(col, overflow="fold")
+    for h in result["headlines"]:
+        value = (", ".join(f"{v['label']} {format_value(v['value'])}" if v["label"]
+                           else format_value(v["value"]) for v in h["values"])
+                 + (f" {h['unit']}" if h.get("unit") else "")
+                 if h["available"] else f"[yellow]{text('not_available')}[/yellow] ({h['reason']})")
+        period = f" ({h['period']})" if h.get("period") is not None else ""
+        table.add_row(text.headline(h["key"]) + period, value, h["indicator"])
+    console.print(table)
+    for id, error in result["failed"].items():
+        console.print(f"[red]indicator {id} failed:[/red] {error}", highlight=False)
+    console.print(f"report: {result['index'].resolve()}")
+    if result["pdf"]:
+        console.print(f"pdf: {result['pdf'].resolve()}")
+
+
+def serve(host: str = HostOpt, port: int = PortOpt, home: Path | None = HomeOpt) -> None:
+    """Serve the read-only HTTP API (/api, /docs) and the dashboard."""
+    import uvicorn
+
+    from aiatlas.web.app import create_app
+
+    uvicorn.run(create_app(home=home), host=host, port=port, log_level="info")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the publish commands to the main CLI."""
+    app.command("report")(report)
+    app.command("serve")(serve)

@@ -1,0 +1,155 @@
+"""Research output from OpenAlex: AI publications, citations and top-cited shares by country.
+
+Pure Ibis over `openalex_works` (the year-partitioned Parquet dataset the OpenAlex ingest
+writes), so the same expressions run on DuckDB and on Spark. Countries are OpenAlex's ISO
+3166-1 alpha-2 codes of the authors' institutions (and authors' countries). Counting:
+`full` credits each work once to every country on it; `fractional` splits each work's credit
+equally over its distinct countries, so country values add up to the world total.
+"""
+from __future__ import annotations
+
+import ibis
+
+from aiatlas.indicators.registry import Param, indicator
+from aiatlas.sources.openalex import AI_DEFINITIONS
+
+CHAPTER = "research"
+SOURCES = ("openalex_works",)
+
+P_DEFINITION = Param("ai_definition", str, "subfield",
+                     "Which works count as AI: " + "; ".join(
+                         f"'{d.name}': {d.description}" for d in AI_DEFINITIONS.values()),
+                     choices=tuple(AI_DEFINITIONS))
+P_MIN_SCORE = Param("min_score", float, None,
+                    "Minimum score under the AI definition (default: 0.0 for 'subfield', "
+                    "0.3 for 'concept', OpenAlex's own concept-assignment threshold)")
+P_COUNTING = Param("counting", str, "fractional",
+                   "full: each work counts 1 for every country on it; fractional: 1 split "
+                   "equally over its distinct countries", choices=("full", "fractional"))
+
+
+def ai_works(t, ai_definition: str = "subfield", min_score: float | None = None):
+    """The AI works under the declared definition, with an integer `year` column."""
+    d = AI_DEFINITIONS[ai_definition]
+    threshold = d.default_min_score if min_score is None else min_score
+    w = t.openalex_works
+    score = w[d.score_column]
+    w = w.filter(score.notnull() & (score >= threshold))
+    return w.mutate(year=w.publication_year.cast("int64"))
+
+
+def work_countries(works):
+    """One row per (work, country): the country's credit under full and fractional counting."""
+    n = works.country_codes.length()
+    wc = works.filter(n > 0).select("id", "year", "cited_by_count", "counts_by_year",
+                                    n_countries=n, country_code=works.country_codes.unnest())
+    return wc.mutate(fraction=1.0 / wc.n_countries.cast("float64"), full=ibis.literal(1.0))
+
+
+def _credit(wc, counting: str):
+    return wc.fraction if counting == "fractional" else wc.full
+
+
+def _rows(t, ai_definition="subfield", min_score=None, counting="fractional", **_):
+    wc = work_countries(ai_works(t, ai_definition, min_score))
+    return wc.select("country_code", "year", "id", "n_countries", "cited_by_count",
+                     credit=_credit(wc, counting))
+
+
+@indicator(id="ai_publications_by_country", title="AI publications by country and year",
+           unit="publications", chapter=CHAPTER, sources=SOURCES, grain=("country_code", "year"),
+           params=(P_DEFINITION, P_MIN_SCORE, P_COUNTING), rows=_rows,
+           description="Scholarly works about AI (per the declared AI definition) by the "
+                       "countries of their authors' institutions and publication year, "
+                       "full or fractional counting.")
+def ai_publications_by_country(t, ai_definition="subfield", min_score=None, counting="fractional"):
+    wc = work_countries(ai_works(t, ai_definition, min_score))
+    return (wc.group_by(["country_code", "year"])
+            .aggregate(value=_credit(wc, counting).sum())
+            .order_by(["year", "country_code"]))
+
+
+@indicator(id="ai_publications_world_share", title="Share of the world's AI publications",
+           unit="share (0-1)", chapter=CHAPTER, sources=SOURCES, grain=("country_code", "year"),
+           params=(P_DEFINITION, P_MIN_SCORE, P_COUNTING), rows=_rows,
+           value_columns=("value", "publications", "world_publications"),
+           description="A country's AI publications over all AI works with a known country "
+                       "that year. Fractional shares add up to 1; full-counting shares add "
+                       "up to more (co-authored works count for each country).")
+def ai_publications_world_share(t, ai_definition="subfield", min_score=None,
+                                counting="fractional"):
+    w = ai_works(t, ai_definition, min_score)
+    wc = work_countries(w)
+    by_country = wc.group_by(["country_code", "year"]).aggregate(
+        publications=_credit(wc, counting).sum())
+    world = (w.filter(w.country_codes.length() > 0).group_by("year")
+             .aggregate(world_publications=w.id.count().cast("float64")))
+    j = by_country.join(world, "year")
+    return (j.select("country_code", "year", value=j.publications / j.world_publications,
+                     publications=j.publications, world_publications=j.world_publications)
+            .order_by(["year", "country_code"]))
+
+
+@indicator(id="ai_citations_by_country", title="Citations received by AI publications",
+           unit="citations", chapter=CHAPTER, sources=SOURCES, grain=("country_code", "year"),
+           params=(P_DEFINITION, P_MIN_SCORE, P_COUNTING), rows=_rows,
+           description="Citations received in each year (OpenAlex counts_by_year, which "
+                       "covers the last ten years) by a country's AI works, full or "
+                       "fractional counting.")
+def ai_citations_by_country(t, ai_definition="subfield", min_score=None, counting="fractional"):
+    wc = work_countries(ai_works(t, ai_definition, min_score))
+    wc = wc.mutate(credit=_credit(wc, counting))
+    cy = wc.select("country_code", "credit", c=wc.counts_by_year.unnest())
+    cy = cy.select("country_code", year=cy.c["year"].cast("int64"),
+                   citations=cy.c["cited_by_count"].cast("float64") * cy.credit)
+    return (cy.group_by(["country_code", "year"]).aggregate(value=cy.citations.sum())
+            .order_by(["year", "country_code"]))
+
+
+@indicator(id="ai_top_cited_share", title="Share of the world's most-cited AI publications",
+           unit="share (0-1)", chapter=CHAPTER, sources=SOURCES, grain=("country_code", "year"),
+           params=(P_DEFINITION, P_MIN_SCORE, P_COUNTING,
+                   Param("top_percent", int, 10, "Top 1% or top 10% of AI works by citations "
+                         "within their publication year (ties broken by work id)",
+                         choices=(1, 10))),
+           rows=_rows, value_columns=("value", "top_works", "world_top_works"),
+           description="A country's share of the AI works among the top 1% or 10% by "
+                       "cited_by_count within their publication year.")
+def ai_top_cited_share(t, ai_definition="subfield", min_score=None, counting="fractional",
+                       top_percent=10):
+    w = ai_works(t, ai_definition, min_score)
+    w = w.filter(w.country_codes.length() > 0)
+    win = ibis.window(group_by=w.year, order_by=[ibis.desc(w.cited_by_count), w.id])
+    ranked = w.mutate(rank=ibis.row_number().over(win),
+                      n_year=w.id.count().over(ibis.window(group_by=w.year)))
+    # the top k works of a year, k = ceil(n * p / 100) in integer arithmetic (same on every engine)
+    k = (ranked.n_year * top_percent + 99) // 100
+    top = ranked.filter(ranked.rank < k).drop("rank", "n_year")
+    wc = work_countries(top)
+    by_country = wc.group_by(["country_code", "year"]).aggregate(
+        top_works=_credit(wc, counting).sum())
+    world = top.group_by("year").aggregate(world_top_works=top.id.count().cast("float64"))
+    j = by_country.join(world, "year")
+    return (j.select("country_code", "year", value=j.top_works / j.world_top_works,
+                     top_works=j.top_works, world_top_works=j.world_top_works)
+            .order_by(["year", "country_code"]))
+
+
+@indicator(id="ai_publications_growth", title="Compound annual growth of AI publications",
+           unit="per year (0.1 = 10%)", chapter=CHAPTER, sources=SOURCES,
+           grain=("country_code", "year"),
+           params=(P_DEFINITION, P_MIN_SCORE, P_COUNTING,
+                   Param("span", int, 5, "Years over which growth is compounded: the value "
+                         "for year Y compares Y with Y - span")),
+           rows=_rows, value_columns=("value", "publications", "publications_before"),
+           description="(publications in Y / publications in Y - span) ** (1 / span) - 1, "
+                       "per country; missing where either year has no AI publications.")
+def ai_publications_growth(t, ai_definition="subfield", min_score=None, counting="fractional",
+                           span=5):
+    pubs = ai_publications_by_country(t, ai_definition, min_score, counting)
+    before = pubs.select("country_code", year=pubs.year + span, publications_before=pubs.value)
+    j = pubs.join(before, ["country_code", "year"])
+    return (j.select("country_code", "year",
+                     value=(j.value / j.publications_before) ** (1.0 / span) - 1.0,
+                     publications=j.value, publications_before=j.publications_before)
+            .order_by(["year", "country_code"]))

@@ -1,0 +1,200 @@
+"""Write the static report: index with headline numbers, a page per chapter, CSV/JSON twins, PDF."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from aiatlas import api
+from aiatlas.errors import UsageError
+from aiatlas.report import charts, headlines
+from aiatlas.report.i18n import LANGS, Text
+
+TEMPLATES = Path(__file__).parent / "templates"
+SHA_PREFIX = 12
+# DESIGN.md's chapter order; chapters not named here follow, alphabetically
+CHAPTER_ORDER = ("research", "performance", "hardware", "economy", "policy", "opinion")
+
+
+def chapter_key(name: str) -> tuple:
+    """Sort key putting chapters in the design's reading order."""
+    return (CHAPTER_ORDER.index(name) if name in CHAPTER_ORDER else len(CHAPTER_ORDER), name)
+
+
+def environment() -> jinja2.Environment:
+    """The Jinja2 environment for report templates (autoescaped HTML)."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES),
+                             autoescape=jinja2.select_autoescape(["html", "j2"]),
+                             trim_blocks=True, lstrip_blocks=True)
+    env.filters["num"] = headlines.format_value
+    env.filters["cell"] = headlines.format_cell
+    return env
+
+
+def slug(text: str) -> str:
+    """A file-name-safe form of an id."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-") or "x"
+
+
+def to_csv(rows: list[dict[str, Any]], columns: list[str]) -> str:
+    """Rows as CSV text (lists joined with ';', dates ISO)."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(columns)
+    for r in rows:
+        w.writerow([_cell(r.get(c)) for c in columns])
+    return buf.getvalue()
+
+
+def _cell(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, (list, tuple)):
+        return ";".join(map(str, v))
+    if isinstance(v, (dt.date, dt.datetime)):
+        return v.isoformat()
+    return str(v)
+
+
+def source_info() -> dict[str, dict[str, Any]]:
+    """Publisher, licence and citation per source id, when the API offers them."""
+    fn = getattr(api, "sources", None)
+    if fn is None:
+        return {}
+    return {s["id"]: s for s in fn()}
+
+
+def footnotes(provenance: list[dict[str, Any]], info: dict[str, dict]) -> list[dict[str, Any]]:
+    """One footnote per snapshot file: source, publisher, licence, snapshot date, sha256 prefix."""
+    out = []
+    for p in provenance:
+        meta = info.get(p.get("source"), {})
+        fetched = p.get("fetched_at")
+        out.append({"source": p.get("source"), "file": p.get("file"), "url": p.get("url"),
+                    "publisher": p.get("publisher") or meta.get("publisher"),
+                    "licence": p.get("licence") or meta.get("licence"),
+                    "citation": p.get("citation") or meta.get("citation"),
+                    "title": meta.get("title") or p.get("source"),
+                    "snapshot_date": p.get("as_of") or (fetched.date().isoformat()
+                                                        if hasattr(fetched, "date") else fetched),
+                    "sha256": (p.get("sha256") or "")[:SHA_PREFIX],
+                    "snapshot_id": p.get("snapshot_id")})
+    return out
+
+
+def attributions(notes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Distinct CC BY sources among footnotes: these must be credited by name and licence."""
+    seen, out = set(), []
+    for n in notes:
+        if n["licence"] and "CC BY" in n["licence"].upper().replace("-", " ") and n["source"] not in seen:
+            seen.add(n["source"])
+            out.append(n)
+    return out
+
+
+def indicator_entry(meta: dict, text: Text, out: Path, info: dict, home) -> dict[str, Any]:
+    """Compute one indicator, write its CSV/JSON/explain files, and describe it for the page."""
+    sid = slug(meta["id"])
+    entry = {"meta": meta, "id": meta["id"], "title": text.title(meta), "slug": sid,
+             "description": text.description(meta), "csv": f"data/{sid}.csv",
+             "json": f"data/{sid}.json", "explain": None, "error": None, "svg": None,
+             "columns": [], "rows": [], "notes": []}
+    try:
+        result = api.compute(meta["id"], home=home)
+    except Exception as e:  # noqa: BLE001  one failing indicator is reported on its page, not fatal to the rest
+        entry["error"] = headlines.one_line(e)
+        return entry
+    rows, columns = result.to_pylist(), list(result.table.column_names)
+    entry.update(rows=rows, columns=columns, params=result.meta.get("params", {}),
+                 notes=footnotes(result.provenance, info), build_id=result.build_id)
+    (out / entry["csv"]).write_text(to_csv(rows, columns), encoding="utf-8")
+    twin = {"meta": result.meta, "provenance": result.provenance, "build_id": result.build_id,
+            "rows": rows}
+    (out / entry["json"]).write_text(_dumps(twin), encoding="utf-8")
+    if meta.get("explainable"):
+        try:
+            ex = api.explain(meta["id"], home=home)
+            entry["explain"] = f"explain/{sid}.csv"
+            (out / entry["explain"]).write_text(
+                to_csv(ex.to_pylist(), list(ex.table.column_names)), encoding="utf-8")
+        except Exception as e:  # noqa: BLE001  (shown beside the indicator)
+            entry["explain_error"] = headlines.one_line(e)
+    vl = charts.spec(meta, rows, title=entry["title"], unit=meta["unit"], lang=text.lang)
+    if vl is not None:
+        entry["svg"] = charts.svg(vl)
+    return entry
+
+
+def _dumps(obj: Any) -> str:
+    return json.dumps(obj, default=str, indent=1, ensure_ascii=False) + "\n"
+
+
+def build_report(out: Path, *, lang: str = "en", pdf: bool = False, home=None) -> dict[str, Any]:
+    """Write the report into `out`; returns the headlines, page paths and timings."""
+    if lang not in LANGS:
+        raise UsageError(f"unknown language {lang!r} (expected one of: {', '.join(LANGS)})")
+    t0 = time.perf_counter()
+    api.build_info(home=home)  # no warehouse: stop here with its hint, not once per indicator
+    text, env, info = Text(lang), environment(), source_info()
+    out = Path(out)
+    for sub in ("data", "explain"):
+        (out / sub).mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(TEMPLATES / "style.css", out / "style.css")
+    inds = sorted(api.list_indicators(), key=lambda m: chapter_key(m["chapter"]))
+    chapters: dict[str, list[dict]] = {}
+    for meta in inds:
+        chapters.setdefault(meta["chapter"], []).append(indicator_entry(meta, text, out, info, home))
+    heads = headlines.evaluate_all(home=home)
+    nav = [{"name": c, "title": text.chapter(c), "href": f"chapter-{slug(c)}.html"} for c in chapters]
+    common = {"t": text, "lang": lang, "nav": nav, "generated": dt.date.today().isoformat()}
+    all_notes = [n for es in chapters.values() for e in es for n in e["notes"]]
+    pages = {"index.html": env.get_template("index.html.j2").render(
+        **common, headlines=heads, json_href="index.json", attributions=attributions(all_notes))}
+    _write_twin(out / "index.json", {"lang": lang, "headlines": heads, "chapters": nav})
+    for item in nav:
+        entries = chapters[item["name"]]
+        notes = [n for e in entries for n in e["notes"]]
+        json_href = item["href"].replace(".html", ".json")
+        pages[item["href"]] = env.get_template("chapter.html.j2").render(
+            **common, chapter=item, entries=entries, json_href=json_href,
+            attributions=attributions(notes))
+        _write_twin(out / json_href, {"lang": lang, "chapter": item, "indicators": [
+            {k: e.get(k) for k in ("id", "title", "description", "csv", "json", "explain", "error",
+                                   "params", "notes", "rows")} for e in entries]})
+    for name, html in pages.items():
+        (out / name).write_text(html, encoding="utf-8")
+    timings = {"html_s": time.perf_counter() - t0}
+    pdf_path = None
+    if pdf:
+        t1 = time.perf_counter()
+        pdf_path = write_pdf(out, env, common, heads, nav, chapters, attributions(all_notes))
+        timings["pdf_s"] = time.perf_counter() - t1
+    failed = {e["id"]: e["error"] for es in chapters.values() for e in es if e["error"]}
+    return {"out": out, "index": out / "index.html", "pdf": pdf_path, "headlines": heads,
+            "pages": sorted(pages), "timings": timings, "failed": failed}
+
+
+def _write_twin(path: Path, obj: dict) -> None:
+    path.write_text(_dumps(obj), encoding="utf-8")
+
+
+def write_pdf(out: Path, env, common: dict, heads, nav, chapters, attrs) -> Path:
+    """Render every page into one print document and convert it with WeasyPrint."""
+    try:
+        import weasyprint
+    except ImportError as e:  # the extra is optional; say how to get it
+        raise UsageError(f"--pdf needs WeasyPrint ({e})", hint="pip install 'aiatlas[pdf]'") from None
+    html = env.get_template("print.html.j2").render(
+        **common, headlines=heads, chapters=[(n, chapters[n["name"]]) for n in nav],
+        attributions=attrs, css=(TEMPLATES / "style.css").read_text(encoding="utf-8"))
+    path = out / f"report-{common['lang']}.pdf"
+    weasyprint.HTML(string=html, base_url=str(out)).write_pdf(path)
+    return path

@@ -1,0 +1,107 @@
+"""Headline numbers declared in headlines.yaml, evaluated through the public API."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from aiatlas import api
+from aiatlas.errors import AiatlasError
+
+HEADLINES_FILE = Path(__file__).parent / "headlines.yaml"
+
+
+def declared() -> list[dict[str, Any]]:
+    """The headline declarations, in display order."""
+    with open(HEADLINES_FILE, encoding="utf-8") as f:
+        return yaml.safe_load(f) or []
+
+
+def select(decl: dict[str, Any], rows: list[dict[str, Any]], today: dt.date | None = None) -> list[dict]:
+    """The rows a headline shows, after its where / latest / top steps."""
+    for col, want in (decl.get("where") or {}).items():
+        rows = [r for r in rows if r.get(col) == want]
+    for col, unwanted in (decl.get("where_not") or {}).items():
+        rows = [r for r in rows if r.get(col) not in unwanted]
+    if decl.get("latest") and rows:
+        col = decl["latest"]
+        if decl.get("complete_years"):
+            year = (today or dt.date.today()).year
+            rows = [r for r in rows if r.get(col) is not None and _year(r[col]) < year]
+        present = [r[col] for r in rows if r.get(col) is not None]
+        rows = [r for r in rows if present and r.get(col) == max(present)]
+    if decl.get("top"):
+        rows = sorted((r for r in rows if r.get(decl["top"]) is not None),
+                      key=lambda r: -r[decl["top"]])
+    if decl.get("sum") and rows:  # one total over the selected rows (e.g. every controlled status)
+        col = decl["column"]
+        return [{col: sum(r[col] for r in rows if r.get(col) is not None), "rows": len(rows)}]
+    return rows[: decl.get("limit", 1)]
+
+
+def _year(v: Any) -> int:
+    return v.year if isinstance(v, (dt.date, dt.datetime)) else int(v)
+
+
+def evaluate(decl: dict[str, Any], *, home=None, compute=None) -> dict[str, Any]:
+    """One headline: its values with labels and the result's provenance, or why it is not available."""
+    known = {m["id"]: m for m in api.list_indicators()}
+    out = {"key": decl["key"], "indicator": decl["indicator"], "params": decl.get("params") or {},
+           "column": decl["column"], "values": [], "available": False, "reason": None,
+           "provenance": [], "meta": known.get(decl["indicator"]), "period": None,
+           "unit": decl.get("unit") or (known.get(decl["indicator"]) or {}).get("unit")}
+    if decl["indicator"] not in known:
+        out["reason"] = f"indicator {decl['indicator']!r} is not registered yet"
+        return out
+    try:
+        result = (compute or api.compute)(decl["indicator"], home=home, **out["params"])
+    except Exception as e:  # noqa: BLE001  shown as the reason the headline is missing
+        out["reason"] = one_line(e)
+        return out
+    rows = select(decl, result.to_pylist())
+    if not rows or decl["column"] not in rows[0]:
+        out["reason"] = (f"column {decl['column']!r} not in the result" if rows
+                         else "no rows match the headline's selection")
+        return out
+    labels = decl.get("label") or []
+    scale = decl.get("scale", 1)
+    out["values"] = [{"label": " ".join(str(r[c]) for c in labels if c in r) or None,
+                      "value": None if r[decl["column"]] is None else r[decl["column"]] * scale,
+                      "row": r} for r in rows]
+    out["period"] = rows[0].get(decl["latest"]) if decl.get("latest") else None
+    out["available"] = all(v["value"] is not None for v in out["values"])
+    out["reason"] = None if out["available"] else "the selected cell is empty"
+    out["provenance"] = result.provenance
+    return out
+
+
+def one_line(e: Exception) -> str:
+    """An exception as one line: the message for aiatlas errors, else with its type."""
+    text = str(e).strip().splitlines()
+    msg = text[0] if text else ""
+    return msg if isinstance(e, AiatlasError) else f"{type(e).__name__}: {msg}"
+
+
+def evaluate_all(*, home=None, compute=None) -> list[dict[str, Any]]:
+    """Every declared headline, evaluated."""
+    return [evaluate(d, home=home, compute=compute) for d in declared()]
+
+
+def format_value(v: Any) -> str:
+    """A headline value as short text."""
+    if isinstance(v, float):
+        return f"{v:,.3g}" if abs(v) < 1000 else f"{v:,.0f}"
+    if isinstance(v, int):
+        return f"{v:,}"
+    return "" if v is None else str(v)
+
+
+def format_cell(v: Any) -> str:
+    """A table cell: integers as written (years stay 2023), floats to 6 significant digits."""
+    if isinstance(v, float):
+        return f"{v:.6g}"
+    if isinstance(v, (list, tuple)):
+        return "; ".join(map(str, v))
+    return "" if v is None else str(v)

@@ -1,0 +1,70 @@
+"""UI and indicator text catalogs (English and Japanese): one YAML file per language."""
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from aiatlas.errors import UsageError
+
+LANGS = ("en", "ja")
+CATALOG_DIR = Path(__file__).parent / "i18n"
+
+
+@cache
+def catalog(lang: str) -> dict[str, Any]:
+    """The parsed catalog for a language: sections ui, chapters, headlines, indicators."""
+    if lang not in LANGS:
+        raise UsageError(f"unknown language {lang!r} (expected one of: {', '.join(LANGS)})")
+    with open(CATALOG_DIR / f"{lang}.yaml", encoding="utf-8") as f:
+        data = yaml.safe_load(f) or {}
+    for section in ("ui", "chapters", "headlines", "indicators"):
+        data.setdefault(section, {})
+    return data
+
+
+class Text:
+    """Lookups in one language, falling back to the registry's English text when a key is missing."""
+
+    def __init__(self, lang: str):
+        self.lang = lang
+        self.cat = catalog(lang)
+
+    def __call__(self, key: str, **fmt: Any) -> str:
+        text = self.cat["ui"].get(key) or catalog("en")["ui"].get(key) or key
+        return text.format(**fmt) if fmt else text
+
+    def chapter(self, name: str) -> str:
+        return self.cat["chapters"].get(name) or name.replace("_", " ").title()
+
+    def headline(self, key: str) -> str:
+        return self.cat["headlines"].get(key) or key.replace("_", " ")
+
+    def title(self, meta: dict[str, Any]) -> str:
+        return (self.cat["indicators"].get(meta["id"]) or {}).get("title") or meta["title"]
+
+    def description(self, meta: dict[str, Any]) -> str:
+        entry = self.cat["indicators"].get(meta["id"]) or {}
+        return entry.get("description") or meta["description"]
+
+
+def missing_keys(indicators: list[dict[str, Any]]) -> list[str]:
+    """Every `lang:section.key` absent from a catalog: UI keys of either language, every
+    registered indicator's title and description, every chapter in use."""
+    out = []
+    cats = {lang: catalog(lang) for lang in LANGS}
+    for section in ("ui", "headlines"):
+        keys = set().union(*(c[section] for c in cats.values()))
+        out += [f"{lang}:{section}.{k}" for lang, c in cats.items() for k in sorted(keys)
+                if not c[section].get(k)]
+    for meta in indicators:
+        for lang, c in cats.items():
+            entry = c["indicators"].get(meta["id"]) or {}
+            out += [f"{lang}:indicators.{meta['id']}.{f}" for f in ("title", "description")
+                    if not entry.get(f)]
+    for chapter in sorted({m["chapter"] for m in indicators}):
+        out += [f"{lang}:chapters.{chapter}" for lang, c in cats.items()
+                if not c["chapters"].get(chapter)]
+    return out

@@ -1,0 +1,60 @@
+"""OpenAlex (CC0): scholarly works, for AI publications and citations by country.
+
+Two paths: aggregates over the REST API (`api.py`, small, for laptops) and the bulk snapshot
+(`ingest.py` / `spark.py`, for scale) streamed into Parquet under `<home>/openalex/works/`.
+Which works count as AI is the declared `AI_DEFINITIONS` below, never a hidden constant.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SOURCE_ID = "openalex"
+PUBLISHER = "OurResearch (OpenAlex)"
+LICENCE = "CC0 1.0"
+CITATION = ("Priem, J., Piwowar, H., & Orr, R. (2022). OpenAlex: A fully-open index of scholarly "
+            "works, authors, venues, institutions, and concepts. arXiv:2205.01833. https://openalex.org")
+API_BASE = "https://api.openalex.org"
+SNAPSHOT_BASE = "https://openalex.s3.amazonaws.com/data/works"
+
+AI_SUBFIELD_ID = "https://openalex.org/subfields/1702"  # subfield "Artificial Intelligence"
+AI_CONCEPT_ID = "https://openalex.org/C154945302"  # legacy concept "Artificial intelligence"
+SYNTHETIC_ID_PREFIX = "https://openalex.org/W_SYNTH"  # every synthetic work id starts so
+
+
+@dataclass(frozen=True)
+class AiDefinition:
+    """One way to decide that a work is about AI, usable on the snapshot and on the API."""
+
+    name: str
+    description: str
+    score_column: str  # column of openalex_works holding the work's score for this definition
+    api_filter: str  # OpenAlex API filter selecting the same works (score threshold aside)
+    default_min_score: float
+
+
+AI_DEFINITIONS: dict[str, AiDefinition] = {
+    "subfield": AiDefinition(
+        name="subfield",
+        description="the work has a topic in OpenAlex subfield 1702 'Artificial Intelligence' "
+                    "(score = the highest such topic score)",
+        score_column="ai_topic_score",
+        api_filter="topics.subfield.id:1702",
+        default_min_score=0.0),
+    "concept": AiDefinition(
+        name="concept",
+        description="the work carries the legacy concept C154945302 'Artificial intelligence' "
+                    "with a score at or above the threshold (OpenAlex assigns concepts from 0.3)",
+        score_column="ai_concept_score",
+        api_filter="concepts.id:C154945302",
+        default_min_score=0.3),
+}
+
+
+def ai_definition(name: str) -> AiDefinition:
+    """The named AI definition, or a UsageError listing the valid ones."""
+    from aiatlas.errors import UsageError
+
+    if name not in AI_DEFINITIONS:
+        raise UsageError(f"unknown AI definition {name!r} (expected one of: "
+                         f"{', '.join(AI_DEFINITIONS)})")
+    return AI_DEFINITIONS[name]

@@ -1,0 +1,234 @@
+"""The read-only HTTP API (JSON and CSV mirroring the Python API) and the dashboard, on FastAPI."""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from fastapi import FastAPI, Path, Request
+from fastapi.responses import JSONResponse, Response
+
+from aiatlas import api
+from aiatlas.errors import AiatlasError, NotBuiltError, UsageError
+from aiatlas.web.security import GuardMiddleware
+from aiatlas.web.service import Service, dumps, etag
+
+CORS_ENV = "AIATLAS_CORS_ORIGINS"  # comma-separated origins; CORS stays off when unset
+CACHE_CONTROL = "public, max-age=0, must-revalidate"  # revalidate: a rebuild may land any time
+WHERE_PREFIX = "where."
+TEXT_ARGS = ("name", "rules", "as_of", "destination")  # chip query values never read as numbers
+
+
+class HTTPProblem(Exception):
+    """An error answered as JSON with a status code and details."""
+
+    def __init__(self, status: int, detail: str, **extra: Any):
+        self.status, self.detail, self.extra = status, detail, extra
+
+
+def create_app(home=None) -> FastAPI:
+    """The FastAPI application serving the warehouse in `home` (default: settings)."""
+    svc = Service(home)
+    ids = [m["id"] for m in svc.indicators()]
+    app = FastAPI(title="aiatlas", version="1", docs_url="/docs", redoc_url=None,
+                  description="Read-only API over the aiatlas warehouse: indicators, explain rows, "
+                              "snapshots, chips. Every response carries an ETag from the build id.")
+    app.state.service = svc
+    origins = [o.strip() for o in os.environ.get(CORS_ENV, "").split(",") if o.strip()]
+    if origins:
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET"])
+    app.add_middleware(GuardMiddleware)
+
+    @app.exception_handler(HTTPProblem)
+    async def _problem(request: Request, exc: HTTPProblem):
+        return JSONResponse({"detail": exc.detail, **exc.extra}, status_code=exc.status)
+
+    @app.exception_handler(NotBuiltError)
+    async def _not_built(request: Request, exc: NotBuiltError):
+        return JSONResponse({"detail": str(exc), "hint": exc.hint}, status_code=503)
+
+    # Declared so the OpenAPI spec (and tools driven by it) know the ids and parameter names.
+    id_path = Path(..., description="Indicator id", json_schema_extra={"enum": ids})
+    param_docs = _param_docs(svc.indicators())
+
+    @app.get("/api/indicators", summary="List indicators")
+    async def list_indicators(request: Request, chapter: str | None = None):
+        inds = [m for m in svc.indicators() if chapter in (None, m["chapter"])]
+        return await _respond(request, svc, ("list", chapter), lambda: dumps({"indicators": inds}),
+                              "application/json")
+
+    async def _indicator(request: Request, id: str, fmt: str):
+        params = _params(svc, id, request)
+        return await _respond(request, svc, None, None, _MEDIA[fmt], filename=f"{id}.{fmt}",
+                              body=lambda: _guard(svc.compute(id, params), id, svc), part=fmt)
+
+    @app.get("/api/indicators/{id}.csv", summary="Indicator values as CSV",
+             openapi_extra={"parameters": param_docs})
+    async def indicator_csv(request: Request, id: str = id_path):
+        return await _indicator(request, id, "csv")
+
+    @app.get("/api/indicators/{id}.json", summary="Indicator values as JSON",
+             openapi_extra={"parameters": param_docs})
+    async def indicator_json(request: Request, id: str = id_path):
+        return await _indicator(request, id, "json")
+
+    @app.get("/api/indicators/{id}", summary="Indicator values (JSON)",
+             openapi_extra={"parameters": param_docs})
+    async def indicator(request: Request, id: str = id_path):
+        return await _indicator(request, id, "json")
+
+    async def _explain(request: Request, id: str, fmt: str):
+        params, where = _params(svc, id, request, allow_where=True)
+        if not svc.meta(id)["explainable"]:
+            raise HTTPProblem(404, f"indicator {id!r} has no row-level explanation")
+        return await _respond(request, svc, None, None, _MEDIA[fmt], filename=f"{id}-explain.{fmt}",
+                              body=lambda: _guard(svc.explain(id, params, where), id, None),
+                              part=fmt)
+
+    @app.get("/api/indicators/{id}/explain", summary="Source rows behind the values (JSON); "
+             "narrow with where.<column>=value", openapi_extra={"parameters": param_docs})
+    async def explain(request: Request, id: str = id_path):
+        return await _explain(request, id, "json")
+
+    @app.get("/api/indicators/{id}/explain.csv", summary="Source rows behind the values (CSV)",
+             openapi_extra={"parameters": param_docs})
+    async def explain_csv(request: Request, id: str = id_path):
+        return await _explain(request, id, "csv")
+
+    @app.get("/api/headlines", summary="The report's headline numbers, or why each is missing")
+    async def headlines_route(request: Request):
+        async def body():
+            return {"json": dumps({"headlines": await headline_values(svc)})}
+
+        return await _respond(request, svc, None, None, "application/json", body=body, part="json")
+
+    @app.get("/api/snapshots", summary="Snapshots the warehouse was built from")
+    async def snapshots(request: Request):
+        return await _respond(request, svc, ("snapshots",), lambda: dumps(
+            {"snapshots": api.snapshots(home=home)}), "application/json")
+
+    @app.get("/api/build", summary="The warehouse build id")
+    async def build(request: Request):
+        return await _respond(request, svc, ("build",), lambda: dumps(api.build_info(home=home)),
+                              "application/json")
+
+    @app.get("/api/chips", summary="Accelerators with their export-control classification")
+    async def chips(request: Request):
+        return await _optional_api(request, svc, "chips")
+
+    @app.get("/api/chips/classify", summary="Classify one chip by name or by its specs")
+    async def chips_classify(request: Request):
+        return await _optional_api(request, svc, "classify_chip")
+
+    from aiatlas.web.pages import add_pages
+
+    add_pages(app, svc)
+    return app
+
+
+_MEDIA = {"json": "application/json", "csv": "text/csv; charset=utf-8"}
+
+
+async def headline_values(svc: Service) -> list[dict[str, Any]]:
+    """Headline numbers (declared in report/headlines.yaml), computed once per build."""
+    from aiatlas.report import headlines
+
+    key = ("headlines", await svc.build_id())
+    return await svc.cached(key, lambda: headlines.evaluate_all(home=svc.home))
+
+
+def _param_docs(inds: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every declared parameter name as an optional query parameter (each indicator checks its own)."""
+    seen: dict[str, dict[str, Any]] = {}
+    for m in inds:
+        for p in m["parameters"]:
+            seen.setdefault(p["name"], {"name": p["name"], "in": "query", "required": False,
+                                        "description": p["help"], "schema": {"type": "string"}})
+    return list(seen.values())
+
+
+def _params(svc: Service, id: str, request: Request, allow_where: bool = False):
+    """The request's indicator parameters (and where.<col> filters), checked by name."""
+    meta = svc.meta(id)
+    if meta is None:
+        raise HTTPProblem(404, f"unknown indicator {id!r}", valid_ids=[m["id"] for m in svc.indicators()])
+    valid = {p["name"] for p in meta["parameters"]}
+    params, where, unknown = {}, {}, []
+    for key, value in request.query_params.multi_items():
+        if allow_where and key.startswith(WHERE_PREFIX) and len(key) > len(WHERE_PREFIX):
+            where[key[len(WHERE_PREFIX):]] = value
+        elif key in valid and key not in params:
+            params[key] = value
+        else:
+            unknown.append(key)
+    if unknown:
+        raise HTTPProblem(422, f"unknown or repeated parameter {', '.join(sorted(set(unknown)))} "
+                          f"for {id}", valid_parameters=meta["parameters"])
+    return (params, where) if allow_where else params
+
+
+async def _guard(awaitable, id: str, svc: Service | None):
+    """Await an API call, turning a usage error into a 422 (listing the valid parameters)."""
+    try:
+        return await awaitable
+    except UsageError as e:
+        extra = {"valid_parameters": svc.meta(id)["parameters"]} if svc else {"indicator": id}
+        raise HTTPProblem(422, str(e) + (f" ({e.hint})" if e.hint else ""), **extra) from None
+
+
+async def _respond(request: Request, svc: Service, key: tuple | None, make, media: str,
+                   filename: str | None = None, body=None, part: str | None = None):
+    """304 when the client's ETag matches this build and URL; else the (cached) body with ETag.
+
+    Either `key` + `make` (a sync function cached per build) or `body` (an async function
+    returning a dict of bodies, of which `part` is sent)."""
+    build = await svc.build_id()
+    tag = etag(build, request.url.path, request.url.query)
+    headers = {"ETag": tag, "Cache-Control": CACHE_CONTROL}
+    if tag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
+        return Response(status_code=304, headers=headers)
+    if body is not None:
+        content = (await body())[part]
+    else:
+        content = await svc.cached(key + (build,), make)
+    if filename and media.startswith("text/csv"):
+        headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    return Response(content, media_type=media, headers=headers)
+
+
+async def _optional_api(request: Request, svc: Service, name: str):
+    """Call an API function that another part of aiatlas provides, or 404 until it exists."""
+    fn = getattr(api, name, None)
+    if fn is None:
+        raise HTTPProblem(404, f"the chips API is not available in this version of aiatlas "
+                               f"(aiatlas.api.{name} is missing)")
+    kwargs = {k.replace("-", "_"): v if k in TEXT_ARGS else _scalar(v)
+              for k, v in request.query_params.items()}
+    if "home" in kwargs:
+        raise HTTPProblem(422, "parameter 'home' is not accepted over HTTP")
+
+    def make():
+        try:
+            result = fn(home=svc.home, **kwargs)
+        except TypeError as e:
+            raise HTTPProblem(422, f"bad parameters for {name}: {e}") from None
+        except AiatlasError as e:
+            raise HTTPProblem(422, str(e) + (f" ({e.hint})" if e.hint else "")) from None
+        if isinstance(result, api.Result):
+            result = {"meta": result.meta, "provenance": result.provenance,
+                      "rows": result.to_pylist()}
+        return dumps(result)
+
+    key = (name, tuple(sorted(kwargs.items(), key=lambda kv: kv[0])))
+    return await _respond(request, svc, key, make, "application/json")
+
+
+def _scalar(text: str):
+    """Query text as the number or boolean it spells (chip figures), else unchanged."""
+    if text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    try:
+        return float(text)
+    except ValueError:
+        return text

@@ -1,0 +1,136 @@
+"""Dashboard pages (index, chapters, indicator with an interactive chart) and their static files."""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlencode
+
+import jinja2
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, Response
+from markupsafe import escape
+
+from aiatlas.report import charts, headlines
+from aiatlas.report.build import TEMPLATES as REPORT_TEMPLATES
+from aiatlas.report.build import chapter_key
+from aiatlas.report.i18n import LANGS, Text
+from aiatlas.web.service import Service
+
+TEMPLATES = Path(__file__).parent / "templates"
+PAGE_KEYS = ("lang", "countries")  # page-level query keys; everything else is an indicator parameter
+FILTER_COLUMNS = ("country", "region")
+MAX_TABLE_ROWS = 500
+
+
+@lru_cache(maxsize=1)
+def _env() -> jinja2.Environment:
+    # the report's folder second: the dashboard shares its headline partial
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader([TEMPLATES, REPORT_TEMPLATES]),
+                             autoescape=True,
+                             trim_blocks=True, lstrip_blocks=True)
+    env.filters["num"] = headlines.format_value
+    env.filters["cell"] = headlines.format_cell
+    return env
+
+
+@lru_cache(maxsize=1)
+def vega_bundle() -> bytes:
+    """vega, vega-lite and vega-embed bundled by the installed vl-convert package (no CDN)."""
+    import vl_convert as vlc
+
+    return vlc.javascript_bundle().encode("utf-8")
+
+
+def _static_files() -> dict[str, tuple[callable, str]]:
+    # A fixed table of names: a request can never reach any other file on disk.
+    return {"vega-bundle.js": (vega_bundle, "text/javascript; charset=utf-8"),
+            "style.css": (lambda: (REPORT_TEMPLATES / "style.css").read_bytes()
+                          + (TEMPLATES / "dashboard.css").read_bytes(), "text/css; charset=utf-8"),
+            "dashboard.js": (lambda: (TEMPLATES / "dashboard.js").read_bytes(),
+                             "text/javascript; charset=utf-8")}
+
+
+def _lang(request: Request) -> str:
+    lang = request.query_params.get("lang", "en")
+    return lang if lang in LANGS else "en"
+
+
+def add_pages(app: FastAPI, svc: Service) -> None:
+    """Register the dashboard routes on the app."""
+    static = _static_files()
+
+    async def render(name: str, request: Request, **ctx) -> HTMLResponse:
+        lang = _lang(request)
+        text = Text(lang)
+        chapters = sorted({m["chapter"] for m in svc.indicators()}, key=chapter_key)
+        nav = [{"name": c, "title": text.chapter(c), "href": f"/chapters/{c}?lang={lang}"}
+               for c in chapters]
+        other = "ja" if lang == "en" else "en"
+        switch = request.url.path + "?" + urlencode(
+            [(k, v) for k, v in request.query_params.multi_items() if k != "lang"] + [("lang", other)])
+        html = _env().get_template(name).render(t=text, lang=lang, nav=nav, switch=switch,
+                                                build_id=await svc.build_id(), **ctx)
+        return HTMLResponse(html)
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    async def index(request: Request):
+        text = Text(_lang(request))
+        groups = {}
+        for m in sorted(svc.indicators(), key=lambda m: chapter_key(m["chapter"])):
+            groups.setdefault(m["chapter"], []).append({"id": m["id"], "title": text.title(m)})
+        from aiatlas.web.app import headline_values
+
+        return await render("index.html.j2", request, groups=groups, json_href="/api/headlines",
+                            headlines=await headline_values(svc))
+
+    @app.get("/chapters/{name}", response_class=HTMLResponse, include_in_schema=False)
+    async def chapter(request: Request, name: str):
+        text = Text(_lang(request))
+        inds = [m for m in svc.indicators() if m["chapter"] == name]
+        if not inds:
+            return HTMLResponse(f"<h1>404</h1><p>no chapter {escape(name)}</p>", status_code=404)
+        items = [{"id": m["id"], "title": text.title(m), "description": text.description(m),
+                  "unit": m["unit"]} for m in inds]
+        return await render("chapter.html.j2", request, chapter={"name": name, "title": text.chapter(name)},
+                      items=items, json_href=f"/api/indicators?chapter={name}")
+
+    @app.get("/indicators/{id}", response_class=HTMLResponse, include_in_schema=False)
+    async def indicator_page(request: Request, id: str):
+        from aiatlas.web.app import HTTPProblem, _guard
+
+        meta = svc.meta(id)
+        if meta is None:
+            return HTMLResponse(f"<h1>404</h1><p>unknown indicator {escape(id)}</p>",
+                                status_code=404)
+        text = Text(_lang(request))
+        valid = {p["name"] for p in meta["parameters"]}
+        params = {k: v for k, v in request.query_params.items() if k in valid and v != ""}
+        error = None
+        try:
+            entry = await _guard(svc.compute(id, params), id, svc)
+            rows, columns = entry["rows"], list(entry["result"].table.column_names)
+            bound = entry["result"].meta.get("params", {})
+        except HTTPProblem as e:
+            rows, columns, bound, error = [], [], params, e.detail
+        fcol = next((c for c in FILTER_COLUMNS if c in meta["grain"]), None)
+        options = sorted({str(r[fcol]) for r in rows if r.get(fcol) is not None}) if fcol else []
+        chosen = [c for v in request.query_params.getlist("countries") for c in v.split(",") if c]
+        if fcol and chosen:
+            rows = [r for r in rows if str(r.get(fcol)) in chosen]
+        spec = charts.spec(meta, rows, title=text.title(meta), unit=meta["unit"], lang=text.lang)
+        twin = f"/api/indicators/{id}.json" + (f"?{urlencode(params)}" if params else "")
+        return await render("indicator.html.j2", request, meta=meta, title=text.title(meta),
+                      description=text.description(meta), params=bound, rows=rows[:MAX_TABLE_ROWS],
+                      total_rows=len(rows), columns=columns, error=error,
+                      spec_json=json.dumps(spec, default=str) if spec else "null",
+                      filter_column=fcol, options=options, chosen=chosen, json_href=twin,
+                      csv_href=twin.replace(".json", ".csv", 1),
+                      explain_href=twin.replace(".json", "/explain.csv", 1))
+
+    @app.get("/static/{name}", include_in_schema=False)
+    async def static_file(name: str):
+        if name not in static:
+            return Response('{"detail": "not found"}', status_code=404, media_type="application/json")
+        load, media = static[name]
+        return Response(load(), media_type=media, headers={"Cache-Control": "public, max-age=3600"})

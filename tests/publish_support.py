@@ -1,0 +1,209 @@
+"""Test support for the publish tests: a tiny fixture warehouse and test-only indicators over it."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+import sys
+import types
+from html.parser import HTMLParser
+from pathlib import Path
+
+import duckdb
+import ibis
+
+from aiatlas import api
+from aiatlas.indicators import registry
+from aiatlas.indicators.registry import Param
+from aiatlas.warehouse import schema
+
+FIXTURE = Path(__file__).parent / "fixtures" / "publish" / "models.csv"
+SOURCE = {"id": "fixture_models", "publisher": "Fixture Publisher", "title": "Fixture models",
+          "licence": "CC BY 4.0", "citation": "Fixture Publisher (2026), Fixture models."}
+SHA = "ab12cd34ef56" + "0" * 52
+
+
+def fixture_rows() -> list[dict]:
+    """The hand-written models: one per line of models.csv."""
+    with open(FIXTURE, encoding="utf-8") as f:
+        return [{"model_id": r["model_id"], "name": r["name"], "countries": r["countries"].split(";"),
+                 "year": int(r["year"]), "open_weights": r["open_weights"] == "true"}
+                for r in csv.DictReader(f)]
+
+
+def write_warehouse(home: Path, rows: list[dict] | None = None, build_id: str = "build-1") -> Path:
+    """Write a warehouse file beside the live one and rename it in, as a real build does."""
+    home.mkdir(parents=True, exist_ok=True)
+    final = home / "warehouse.duckdb"
+    tmp = home / f".warehouse-{build_id}.tmp.duckdb"
+    tmp.unlink(missing_ok=True)
+    con = duckdb.connect(str(tmp))
+    for table in schema.TABLES:  # every declared table, so real indicators run (on no rows)
+        con.execute(schema.create_sql(table))
+    for r in rows if rows is not None else fixture_rows():
+        con.execute("INSERT INTO models (model_id, name, countries, year, open_weights, "
+                    "publication_date) VALUES (?, ?, ?, ?, ?, ?)",
+                    [r["model_id"], r["name"], r["countries"], r["year"], r["open_weights"],
+                     dt.date(r["year"], 6, 1)])
+    con.execute("INSERT INTO _snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                ["fixture_models", "models.csv", "fixture_models/2026-01-02T00:00:00Z",
+                 "https://example.org/models.csv", SHA, 500, dt.datetime(2026, 1, 2), "2026-01-01",
+                 11])
+    con.execute("INSERT INTO _build VALUES (?, ?, ?)", [build_id, dt.datetime(2026, 1, 3), "test"])
+    con.close()
+    os.replace(tmp, final)
+    return final
+
+
+def _by_country(t, since: int = 2018, until: int = 2030, open_only: bool = False):
+    m = _filtered(t, since, until, open_only)
+    return m.group_by(["country", "year"]).aggregate(value=m.model_id.count()).order_by(
+        ["year", "country"])
+
+
+def _by_country_rows(t, since: int = 2018, until: int = 2030, open_only: bool = False):
+    return _filtered(t, since, until, open_only).order_by(["year", "country", "model_id"])
+
+
+def _filtered(t, since, until, open_only):
+    m = t.models
+    m = m.select(m.model_id, m.name, m.year, m.open_weights, country=m.countries.unnest())
+    m = m.filter((m.year >= since) & (m.year <= until))
+    return m.filter(m.open_weights) if open_only else m
+
+
+def _open_share(t):
+    m = t.models
+    return m.group_by("year").aggregate(
+        value=m.open_weights.cast("float64").mean()).order_by("year")
+
+
+def _total_by_country(t, top: int = 10):
+    m = t.models
+    m = m.select(m.model_id, country=m.countries.unnest())
+    out = m.group_by("country").aggregate(value=m.model_id.count())
+    return out.order_by([ibis.desc("value"), "country"]).limit(top)
+
+
+TEST_IDS = ("test_models_by_country", "test_open_share", "test_total_by_country")
+
+
+def register_test_indicators() -> None:
+    """Register the test-only indicators (idempotent); unregister_test_indicators removes them."""
+    registry.load_all()
+    if TEST_IDS[0] in registry.REGISTRY:
+        return
+    registry.indicator(
+        id="test_models_by_country", title="Test models by country", unit="models",
+        chapter="testing", description="Models per developer country and year (test only).",
+        sources=("models",), grain=("country", "year"), rows=_by_country_rows,
+        params=(Param("since", int, 2018, "first year"), Param("until", int, 2030, "last year"),
+                Param("open_only", bool, False, "only open-weight models")))(_by_country)
+    registry.indicator(
+        id="test_open_share", title="Test open share", unit="fraction", chapter="testing",
+        description="Share of open-weight models per year (test only).", sources=("models",),
+        grain=("year",))(_open_share)
+    registry.indicator(
+        id="test_total_by_country", title="Test total by country", unit="models",
+        chapter="testing2", description="Models per country, all years (test only).",
+        sources=("models",), grain=("country",),
+        params=(Param("top", int, 10, "how many countries", choices=(3, 5, 10)),))(_total_by_country)
+
+
+def unregister_test_indicators() -> None:
+    """Remove the test-only indicators so catalog checks see only real ones."""
+    for i in TEST_IDS:
+        registry.REGISTRY.pop(i, None)
+
+
+def fake_sources_for_tables(tables):
+    """The fixture's table -> source mapping (stands in for the data branch's source registry)."""
+    return {"fixture_models"} if "models" in tables else set()
+
+
+def install_source_fakes(monkeypatch) -> None:
+    """Point provenance at the fixture source and give api.sources() its publisher and licence."""
+    try:
+        import aiatlas.sources.registry as reg
+    except ImportError:
+        reg = types.ModuleType("aiatlas.sources.registry")
+        monkeypatch.setitem(sys.modules, "aiatlas.sources.registry", reg)
+    monkeypatch.setattr(reg, "sources_for_tables", fake_sources_for_tables, raising=False)
+    monkeypatch.setattr(api, "sources", lambda: [SOURCE], raising=False)
+
+
+class LiveServer:
+    """uvicorn serving an app on a free loopback port in a background thread."""
+
+    def __init__(self, app):
+        import socket
+        import threading
+
+        import uvicorn
+
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        self.port = sock.getsockname()[1]
+        sock.close()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port,
+                                                    log_level="warning", lifespan="off"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self):
+        import time
+
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc):
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+def raw_get(port: int, target: str) -> int:
+    """Send a GET with the request target exactly as given (clients normalize '..'); the status."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
+        head = s.recv(4096).decode("latin-1")
+    return int(head.split(" ", 2)[1])
+
+
+class Page(HTMLParser):
+    """Collects links, ids and indicator articles (with their svg/table/csv) from one page."""
+
+    def __init__(self):
+        super().__init__()
+        self.links, self.ids, self.articles, self.current = [], set(), [], None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if "id" in a:
+            self.ids.add(a["id"])
+        for key in ("href", "src"):
+            if a.get(key):
+                self.links.append(a[key])
+        if tag == "article":
+            self.current = {"id": a.get("id"), "svg": False, "table": False, "csv": None}
+            self.articles.append(self.current)
+        elif self.current is not None:
+            if tag == "svg":
+                self.current["svg"] = True
+            elif tag == "table":
+                self.current["table"] = True
+            elif tag == "a" and "csv" in (a.get("class") or "").split():
+                self.current["csv"] = a["href"]
+
+
+def parse_page(path: Path) -> Page:
+    """The links, ids and articles of one HTML file."""
+    p = Page()
+    p.feed(path.read_text(encoding="utf-8"))
+    return p

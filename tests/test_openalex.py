@@ -1,0 +1,338 @@
+"""OpenAlex: snapshot parsing, streaming ingest (resume, interruption), indicators, API, synth."""
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+import threading
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import httpx
+import pyarrow.parquet as pq
+import pytest
+
+from aiatlas import api
+from aiatlas.errors import DataError, FetchError, UsageError
+from aiatlas.sources.openalex import AI_DEFINITIONS
+from aiatlas.sources.openalex import api as oa_api
+from aiatlas.sources.openalex import ingest as ig
+from aiatlas.sources.openalex.synth import write_corpus
+
+FIX = Path(__file__).parent / "fixtures" / "openalex"
+PART = "updated_date=2024-01-01/part_000.gz"
+
+
+def make_snapshot(root: Path, lines: list[str] | None = None, *, manifest: bool = True) -> Path:
+    """A snapshot folder in the documented layout holding the fixture works as one gzipped part."""
+    lines = lines if lines is not None else (FIX / "works.jsonl").read_text().splitlines()
+    part = root / "works" / PART
+    part.parent.mkdir(parents=True, exist_ok=True)
+    with gzip.open(part, "wt", encoding="utf-8") as fh:
+        fh.write("\n".join(lines) + "\n")
+    if manifest:
+        doc = json.loads((FIX / "manifest.json").read_text())
+        doc["entries"][0]["meta"] = {"content_length": part.stat().st_size, "record_count": len(lines)}
+        (root / "works" / "manifest").write_text(json.dumps(doc))
+    return root
+
+
+@pytest.fixture
+def home(tmp_path) -> Path:
+    snap = make_snapshot(tmp_path / "snap")
+    home = tmp_path / "home"
+    ig.ingest(str(snap), home)
+    return home
+
+
+def rows_by(result, *keys):
+    return {tuple(r[k] for k in keys): r for r in result.to_pylist()}
+
+
+# --- snapshot format -------------------------------------------------------------------------
+
+def test_manifest_entries_give_part_names_and_counts():
+    entries = ig.parse_manifest((FIX / "manifest.json").read_text(), "manifest")
+    assert entries == [{"name": PART, "records": 7, "content_length": 0}]
+
+
+def test_manifest_errors_name_the_file_and_what_was_expected():
+    with pytest.raises(DataError, match=r"^m:1:2: manifest is not JSON"):
+        ig.parse_manifest("{x", "m")
+    with pytest.raises(DataError, match="entries\\[0\\].url"):
+        ig.parse_manifest('{"entries": [{"url": "s3://b/part.gz"}]}', "m")
+
+
+def test_parts_without_manifest_are_found_by_layout(tmp_path):
+    snap = make_snapshot(tmp_path, manifest=False)
+    parts = ig.list_parts(str(snap))
+    assert [p.name for p in parts] == [PART] and parts[0].records is None
+
+
+def test_missing_snapshot_is_a_usage_error(tmp_path):
+    with pytest.raises(UsageError, match="no OpenAlex works snapshot"):
+        ig.list_parts(str(tmp_path))
+
+
+# --- ingest ----------------------------------------------------------------------------------
+
+def test_ingest_keeps_only_the_needed_fields_partitioned_by_year(home):
+    files = sorted(p.relative_to(ig.works_dir(home)).as_posix()
+                   for p in ig.works_dir(home).rglob("*.parquet"))
+    assert files == ["publication_year=2020/part-2024-01-01-part_000.parquet",
+                     "publication_year=2021/part-2024-01-01-part_000.parquet"]
+    t = pq.read_table(ig.works_dir(home) / "publication_year=2021")
+    assert t.schema.names == ["id", "type", "country_codes", "ai_topic_score",
+                              "ai_concept_score", "cited_by_count", "counts_by_year"]
+    w = {r["id"].rsplit("/", 1)[1]: r for r in t.to_pylist()}
+    # authors known only by their `countries` count too; codes are distinct and sorted
+    assert w["W1000000004"]["country_codes"] == ["FR", "GB"]
+    assert w["W1000000004"]["ai_topic_score"] is None and w["W1000000004"]["ai_concept_score"] == 0.8
+    assert w["W1000000005"]["country_codes"] == []
+    assert w["W1000000007"]["country_codes"] == ["CN"]
+    assert w["W1000000007"]["counts_by_year"] == [{"year": 2022, "cited_by_count": 50}]
+
+
+def test_ledger_records_part_checksum_counts_and_outputs(home):
+    entry = ig.Ledger(home).parts[PART]
+    part = home.parent / "snap" / "works" / PART
+    assert entry["sha256"] == ig.sha256_of(part) and entry["size"] == part.stat().st_size
+    assert entry["rows"] == 7 and entry["rows_without_year_or_id"] == 1
+    assert entry["synthetic"] is False and len(entry["outputs"]) == 2
+
+
+def test_rerun_skips_ingested_parts_and_redoes_changed_ones(home):
+    snap = str(home.parent / "snap")
+    assert ig.ingest(snap, home)["skipped"] == 1
+    lines = (FIX / "works.jsonl").read_text().splitlines()
+    make_snapshot(home.parent / "snap", [lines[0]])  # same name, new content: only 2020
+    summary = ig.ingest(snap, home)
+    assert (summary["ingested"], summary["rows"]) == (1, 1)
+    assert not (ig.works_dir(home) / "publication_year=2021" / "part-2024-01-01-part_000.parquet").exists()
+
+
+def test_interrupted_part_leaves_no_partition_and_no_ledger_entry(tmp_path, monkeypatch):
+    snap = make_snapshot(tmp_path / "snap")
+    home = tmp_path / "home"
+
+    def crash(self):
+        for year in list(self.buffers):
+            self._flush(year)  # files are half written when the power goes
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ig._YearWriters, "commit", crash)
+    with pytest.raises(KeyboardInterrupt):
+        ig.ingest(str(snap), home)
+    assert list(ig.works_dir(home).rglob("*.parquet")) == []
+    assert list(ig.works_dir(home).rglob("*.tmp")) == []
+    assert PART not in ig.Ledger(home).parts
+    monkeypatch.undo()
+    assert ig.ingest(str(snap), home)["rows"] == 7
+
+
+def test_bad_json_line_is_a_data_error_naming_the_part(tmp_path):
+    lines = (FIX / "works.jsonl").read_text().splitlines()
+    snap = make_snapshot(tmp_path / "snap", lines[:2] + ['{"id": "https://openalex.org/W9", '])
+    with pytest.raises(DataError, match=r"updated_date=2024-01-01/part_000.gz: not valid OpenAlex"):
+        ig.ingest(str(snap), tmp_path / "home")
+    assert list((tmp_path / "home").rglob("*.parquet")) == []
+
+
+def test_truncated_part_is_caught_by_the_manifest_count(tmp_path):
+    snap = make_snapshot(tmp_path / "snap")
+    doc = json.loads((snap / "works" / "manifest").read_text())
+    doc["entries"][0]["meta"]["record_count"] = 9
+    (snap / "works" / "manifest").write_text(json.dumps(doc))
+    with pytest.raises(DataError, match="7 works read but the manifest says 9"):
+        ig.ingest(str(snap), tmp_path / "home")
+
+
+def test_ingest_from_an_http_base_url(tmp_path):
+    make_snapshot(tmp_path / "srv")
+    handler = partial(SimpleHTTPRequestHandler, directory=str(tmp_path / "srv"))
+    handler.log_message = lambda *a: None
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/works"
+        summary = ig.ingest(url, tmp_path / "home")
+    finally:
+        server.shutdown()
+    assert summary["rows"] == 7
+    assert ig.Ledger(tmp_path / "home").parts[PART]["location"] == f"{url}/{PART}"
+    assert not (tmp_path / "home" / "openalex" / ".download" / PART.replace("/", "__")).exists()
+
+
+def test_floor_writes_the_same_rows(tmp_path, home):
+    n = ig.floor_duckdb_read_json(str(home.parent / "snap"), tmp_path / "floor")
+    ours = pq.read_table(ig.works_dir(home)).num_rows
+    assert n == ours == 6
+
+
+# --- indicators (values worked out by hand from tests/fixtures/openalex/works.jsonl) ---------
+
+def test_publications_full_and_fractional(home):
+    full = rows_by(api.compute("ai_publications_by_country", home=home, counting="full").table,
+                   "country_code", "year")
+    frac = rows_by(api.compute("ai_publications_by_country", home=home).table, "country_code", "year")
+    assert {k: v["value"] for k, v in full.items()} == {("US", 2020): 2, ("CN", 2020): 1, ("CN", 2021): 1}
+    assert {k: v["value"] for k, v in frac.items()} == {("US", 2020): 1.5, ("CN", 2020): 0.5,
+                                                        ("CN", 2021): 1.0}
+
+
+def test_ai_definition_is_a_declared_parameter(home):
+    concept = rows_by(api.compute("ai_publications_by_country", home=home,
+                                  ai_definition="concept").table, "country_code", "year")
+    assert {k: v["value"] for k, v in concept.items()} == {
+        ("US", 2020): 0.5, ("CN", 2020): 0.5, ("FR", 2021): 0.5, ("GB", 2021): 0.5, ("CN", 2021): 1.0}
+    # W1000000003's AI concept scores 0.2: in with a threshold of 0.1, out by default
+    low = api.compute("ai_publications_by_country", home=home, ai_definition="concept",
+                      min_score="0.1", counting="full").table
+    assert rows_by(low, "country_code", "year")[("CN", 2020)]["value"] == 2
+    with pytest.raises(UsageError, match="not one of"):
+        api.compute("ai_publications_by_country", home=home, ai_definition="keyword")
+    assert set(AI_DEFINITIONS) == {"subfield", "concept"}
+
+
+def test_world_share_adds_up_to_one_with_fractional_counting(home):
+    share = rows_by(api.compute("ai_publications_world_share", home=home).table, "country_code", "year")
+    assert share[("US", 2020)]["value"] == 0.75 and share[("CN", 2020)]["value"] == 0.25
+    assert share[("CN", 2021)]["value"] == 1.0  # the 2021 work without affiliations is left out
+
+
+def test_citations_received_by_citing_year(home):
+    cit = rows_by(api.compute("ai_citations_by_country", home=home).table, "country_code", "year")
+    assert {k: v["value"] for k, v in cit.items()} == {
+        ("US", 2021): 42.0, ("CN", 2021): 2.0, ("US", 2022): 3.0, ("CN", 2022): 53.0,
+        ("US", 2023): 60.0}
+
+
+def test_top_cited_share_ranks_within_the_year(home):
+    top = rows_by(api.compute("ai_top_cited_share", home=home, top_percent=10).table,
+                  "country_code", "year")
+    # 2020: 2 AI works with countries, top 10% = ceil(0.2) = 1 work, the 100-citation US paper
+    assert top[("US", 2020)]["value"] == 1.0 and ("CN", 2020) not in top
+    assert top[("CN", 2021)]["world_top_works"] == 1.0
+
+
+def test_compound_growth(home):
+    g = rows_by(api.compute("ai_publications_growth", home=home, span=1, counting="full").table,
+                "country_code", "year")
+    assert list(g) == [("CN", 2021)] and g[("CN", 2021)]["value"] == 0.0
+
+
+def test_explain_returns_the_works_behind_a_value(home):
+    rows = api.explain("ai_publications_by_country", home=home,
+                       where={"country_code": "US", "year": "2020"}).table.to_pylist()
+    assert sorted((r["id"].rsplit("/", 1)[1], r["credit"]) for r in rows) == [
+        ("W1000000001", 0.5), ("W1000000002", 1.0)]
+
+
+def test_provenance_lists_the_ingested_parts_and_real_data_is_not_flagged(home):
+    res = api.compute("ai_publications_by_country", home=home)
+    assert [p["file"] for p in res.provenance] == [PART]
+    assert "synthetic" not in res.meta
+
+
+def test_no_openalex_data_is_a_clear_error(tmp_path):
+    with pytest.raises(DataError, match="no openalex_works data"):
+        api.compute("ai_publications_by_country", home=tmp_path)
+
+
+# --- REST API (responses in the documented group_by format) ----------------------------------
+
+def test_group_by_countries_parses_and_drops_unknown():
+    doc = json.loads((FIX / "group_by_countries.json").read_text())
+    assert oa_api.parse_country_groups(doc["group_by"], 2020) == [
+        {"country_code": "US", "year": 2020, "works": 2},
+        {"country_code": "CN", "year": 2020, "works": 1}]
+    with pytest.raises(DataError, match=r"group_by\[0\]"):
+        oa_api.parse_country_groups([{"key": "x"}], 2020)
+
+
+def test_client_sends_mailto_retries_rate_limits_and_follows_cursors():
+    doc = json.loads((FIX / "group_by_countries.json").read_text())
+    seen, sleeps = [], []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(dict(request.url.params))
+        if len(seen) == 1:
+            return httpx.Response(429, headers={"Retry-After": "2"}, json={"error": "Rate limit"})
+        if request.url.params["cursor"] == "*":
+            page = dict(doc, meta=dict(doc["meta"], next_cursor="abc"))
+            return httpx.Response(200, json=page)
+        if request.url.params["cursor"] == "abc":
+            return httpx.Response(200, json=dict(doc, group_by=[doc["group_by"][0]],
+                                                 meta=dict(doc["meta"], next_cursor="end")))
+        return httpx.Response(200, json=dict(doc, group_by=[], meta=dict(doc["meta"], next_cursor=None)))
+
+    client = oa_api.OpenAlexClient(mailto="me@example.org", transport=httpx.MockTransport(handler),
+                                   sleep=sleeps.append, min_interval=0)
+    rows = oa_api.ai_works_by_country_year(client, AI_DEFINITIONS["subfield"], range(2020, 2021))
+    assert seen[0] == {"filter": "topics.subfield.id:1702,publication_year:2020",
+                       "group_by": "authorships.countries", "per_page": "200", "cursor": "*",
+                       "mailto": "me@example.org"}
+    assert 2.0 in sleeps  # Retry-After honoured
+    assert [r["works"] for r in rows] == [2, 1, 2]
+
+
+def test_client_gives_up_with_the_api_message():
+    transport = httpx.MockTransport(lambda r: httpx.Response(
+        400, json={"error": "Invalid filter", "message": "Unknown filter field: author_name"}))
+    client = oa_api.OpenAlexClient(transport=transport, sleep=lambda s: None, min_interval=0)
+    with pytest.raises(FetchError, match="HTTP 400: Unknown filter field"):
+        client.get("/works", {"filter": "author_name:x"})
+
+
+# --- synthetic corpus ------------------------------------------------------------------------
+
+def test_synthetic_corpus_is_labelled_and_realistic(tmp_path):
+    manifest = write_corpus(tmp_path / "syn", 6000, per_part=2500, seed=3)
+    assert (tmp_path / "syn" / "SYNTHETIC").exists()
+    assert [e["meta"]["record_count"] for e in manifest["entries"]] == [2500, 2500, 1000]
+    works = []
+    for e in manifest["entries"]:
+        name = e["url"][e["url"].index("updated_date="):]
+        with gzip.open(tmp_path / "syn" / "works" / name, "rt") as fh:
+            works += [json.loads(line) for line in fh]
+    assert all(w["id"].startswith("https://openalex.org/W_SYNTH") for w in works)
+    multi = sum(len({a["countries"][0] for a in w["authorships"]}) > 1 for w in works)
+    assert 0.05 < multi / len(works) < 0.8
+    cites = sorted(w["cited_by_count"] for w in works)
+    assert cites[-1] > 20 * max(cites[len(cites) // 2], 1)  # heavy tail
+    def ai_share(years):
+        sel = [w for w in works if w["publication_year"] in years]
+        return sum(any(t["subfield"]["id"].endswith("/1702") for t in w["topics"][:1])
+                   for w in sel) / len(sel)
+    assert ai_share(range(2020, 2025)) > 2 * ai_share(range(2000, 2006))
+
+
+def test_ingest_of_synthetic_corpus_is_flagged_everywhere(tmp_path):
+    write_corpus(tmp_path / "syn", 800, per_part=400, seed=1)
+    summary = ig.ingest(str(tmp_path / "syn"), tmp_path / "home")
+    assert summary["synthetic"] and summary["rows"] == 800
+    ledger = ig.Ledger(tmp_path / "home")
+    assert all(e["synthetic"] and e["synthetic_rows"] == 400 for e in ledger.parts.values())
+    res = api.compute("ai_publications_by_country", home=tmp_path / "home")
+    assert res.meta["synthetic"] is True and all(p["synthetic"] for p in res.provenance)
+
+
+def test_cli_synth_then_ingest_then_show(tmp_path):
+    from typer.testing import CliRunner
+
+    from aiatlas.cli import app
+
+    runner = CliRunner()
+    r = runner.invoke(app, ["synth", "openalex", "--works", "500", "--per-part", "250",
+                            "--out", str(tmp_path / "syn")])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["openalex", "ingest", str(tmp_path / "syn"), "--home", str(tmp_path / "h")])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout.strip().splitlines()[-1])["rows"] == 500
+    r = runner.invoke(app, ["show", "ai_publications_world_share", "--home", str(tmp_path / "h"),
+                            "-f", "json"])
+    assert r.exit_code == 0, r.output
+    payload = json.loads(r.stdout)
+    assert payload["meta"]["synthetic"] is True and payload["rows"]
+    shutil.rmtree(tmp_path / "h")

@@ -1,0 +1,183 @@
+"""The static report over a tiny fixture warehouse: pages, charts with tables and CSVs, links, PDF."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import re
+import zlib
+from urllib.parse import urlparse
+
+import publish_support as ps
+import pytest
+from markupsafe import escape
+from typer.testing import CliRunner
+
+from aiatlas.report import headlines
+from aiatlas.report.build import build_report
+
+# one worker runs the whole module, so its module fixtures are built once
+pytestmark = pytest.mark.xdist_group("publish-report")
+
+
+@pytest.fixture(scope="module")
+def fixture_home(tmp_path_factory):
+    home = tmp_path_factory.mktemp("pubhome")
+    ps.write_warehouse(home)
+    ps.register_test_indicators()
+    with pytest.MonkeyPatch.context() as mp:
+        ps.install_source_fakes(mp)
+        yield home
+    ps.unregister_test_indicators()
+
+
+@pytest.fixture(scope="module")
+def reports(fixture_home, tmp_path_factory):
+    out = {}
+    for lang in ("en", "ja"):
+        d = tmp_path_factory.mktemp(f"report-{lang}")
+        out[lang] = build_report(d, lang=lang, pdf=True, home=fixture_home)
+    return out
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_no_broken_links_and_every_chart_has_table_and_csv(reports, lang):
+    out = reports[lang]["out"]
+    pages = sorted(out.glob("*.html"))
+    assert {"index.html", "chapter-testing.html", "chapter-testing2.html"} <= {p.name for p in pages}
+    charts = 0
+    for page in pages:
+        parsed = ps.parse_page(page)
+        for link in parsed.links:
+            url = urlparse(link)
+            assert not url.scheme and not url.netloc, f"{page.name}: external link {link}"
+            if url.path:
+                assert (out / url.path).is_file(), f"{page.name}: broken link {link}"
+            if url.fragment:
+                target = ps.parse_page(out / url.path) if url.path else parsed
+                assert url.fragment in target.ids, f"{page.name}: missing anchor {link}"
+        for art in parsed.articles:
+            assert art["table"] and art["csv"], f"{page.name}#{art['id']} lacks its table or CSV"
+            charts += art["svg"] and art["id"].startswith("test_")
+    assert charts == 3  # all three test indicators have a grain to plot
+
+
+def test_csv_twin_holds_the_computed_rows(reports):
+    out = reports["en"]["out"]
+    with open(out / "data" / "test_models_by_country.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    usa = {r["year"]: int(r["value"]) for r in rows if r["country"] == "USA"}
+    assert usa == {"2019": 1, "2020": 1, "2021": 1, "2022": 1, "2023": 2}
+    twin = json.loads((out / "data" / "test_models_by_country.json").read_text(encoding="utf-8"))
+    assert twin["build_id"] == "build-1" and len(twin["rows"]) == len(rows)
+    assert twin["provenance"][0]["sha256"] == ps.SHA
+
+
+def test_explain_csv_rows_add_up_to_the_values(reports):
+    out = reports["en"]["out"]
+    with open(out / "explain" / "test_models_by_country.csv", encoding="utf-8") as f:
+        explain = list(csv.DictReader(f))
+    with open(out / "data" / "test_models_by_country.csv", encoding="utf-8") as f:
+        values = list(csv.DictReader(f))
+    for v in values:
+        behind = [e for e in explain if (e["country"], e["year"]) == (v["country"], v["year"])]
+        assert len(behind) == int(v["value"])
+    assert not (out / "explain" / "test_open_share.csv").exists()  # not explainable
+    assert "no row-level explanation" in (out / "chapter-testing.html").read_text(encoding="utf-8")
+
+
+def test_footnotes_and_cc_by_attribution(reports):
+    page = (reports["en"]["out"] / "chapter-testing.html").read_text(encoding="utf-8")
+    assert ps.SHA[:12] in page and ps.SHA[:13] not in page
+    assert "Fixture Publisher" in page and "2026-01-01" in page
+    assert "Fixture models by Fixture Publisher, licensed under CC BY 4.0" in page
+
+
+def test_headlines_show_a_value_or_say_why(reports):
+    heads = reports["en"]["headlines"]
+    assert [h["key"] for h in heads] == [d["key"] for d in headlines.declared()]
+    index = (reports["en"]["out"] / "index.html").read_text(encoding="utf-8")
+    missing = [h for h in heads if not h["available"]]
+    assert index.count('<dd class="na">not available ') == len(missing)
+    for h in missing:
+        assert h["reason"] and not h["values"] and str(escape(h["reason"])) in index
+    for h in heads:
+        if h["available"]:
+            assert all(isinstance(v["value"], (int, float)) for v in h["values"])
+
+
+def test_headline_of_an_unregistered_indicator_is_not_available(fixture_home):
+    decl = {"key": "k", "indicator": "no_such_indicator", "params": {}, "column": "value"}
+    h = headlines.evaluate(decl, home=fixture_home)
+    assert not h["available"] and h["reason"] == "indicator 'no_such_indicator' is not registered yet"
+    assert h["values"] == []
+
+
+def test_japanese_report(reports):
+    out = reports["ja"]["out"]
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="ja">' in index and "主な数値" in index and "データなし" in index
+    chapter = (out / "chapter-testing.html").read_text(encoding="utf-8")
+    assert "データ（CSV）" in chapter and "スナップショット" in chapter
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_pdf_written_with_embedded_fonts(reports, lang):
+    pdf = reports[lang]["pdf"]
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF") and len(data) > 10_000
+    if lang == "ja":  # Japanese text needs the CJK font embedded, or it prints as boxes
+        assert any(b"CJK-JP" in name for name in pdf_fonts(data)), pdf_fonts(data)
+
+
+def pdf_fonts(data: bytes) -> set[bytes]:
+    """Names of the fonts embedded in a PDF, looking inside compressed object streams too."""
+    find = re.compile(rb"/BaseFont\s*/([\w+-]+)")
+    names = set(find.findall(data))
+    for m in re.finditer(rb"stream\r?\n(.*?)endstream", data, re.DOTALL):
+        try:
+            names |= set(find.findall(zlib.decompress(m.group(1))))
+        except zlib.error:
+            pass
+    return names
+
+
+def test_headline_selection_latest_full_year_top_rows():
+    rows = [{"country": "USA", "year": 2024, "value": 40}, {"country": "CHN", "year": 2024, "value": 15},
+            {"country": "FRA", "year": 2024, "value": 3}, {"country": "USA", "year": 2025, "value": 9},
+            {"country": "GBR", "year": 2023, "value": 99}]
+    decl = {"latest": "year", "complete_years": True, "top": "value", "limit": 2}
+    got = headlines.select(decl, rows, today=dt.date(2025, 6, 1))
+    assert [(r["country"], r["value"]) for r in got] == [("USA", 40), ("CHN", 15)]
+    assert headlines.select({"where": {"country": "GBR"}, "latest": "year"}, rows) == [rows[4]]
+    assert headlines.select({"where": {"country": "XXX"}, "latest": "year"}, rows) == []
+    total = {"where_not": {"country": ["USA", "GBR"]}, "sum": True, "column": "value"}
+    assert headlines.select(total, rows) == [{"value": 18, "rows": 2}]
+
+
+def test_headline_from_a_registered_indicator(fixture_home):
+    decl = {"key": "k", "indicator": "test_models_by_country", "params": {"since": 2020},
+            "latest": "year", "top": "value", "column": "value", "label": ["country"], "limit": 2}
+    h = headlines.evaluate(decl, home=fixture_home)
+    assert h["available"] and [(v["label"], v["value"]) for v in h["values"]] == [("USA", 2), ("CHN", 1)]
+    h = headlines.evaluate(decl | {"column": "nope"}, home=fixture_home)
+    assert not h["available"] and "'nope' not in the result" in h["reason"]
+
+
+def test_cli_report_prints_headlines_and_path(fixture_home, tmp_path):
+    from aiatlas.cli import app
+
+    res = CliRunner().invoke(app, ["report", "--out", str(tmp_path / "r"), "--lang", "ja",
+                                   "--home", str(fixture_home)], catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    assert "主な数値" in res.output and "データなし" in res.output
+    assert re.search(r"report: .*index\.html", res.output.replace("\n", ""))
+    assert (tmp_path / "r" / "index.html").is_file()
+
+
+def test_report_without_a_warehouse_says_how_to_build_one(tmp_path):
+    from aiatlas.cli import app
+
+    res = CliRunner().invoke(app, ["report", "--out", str(tmp_path / "r"), "--home", str(tmp_path)])
+    assert res.exit_code != 0 and not (tmp_path / "r" / "index.html").exists()
+    assert "no warehouse at" in str(res.exception)
