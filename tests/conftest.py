@@ -27,6 +27,13 @@ def mirror_dir() -> Path:
     return path.resolve()
 
 
+def openalex_indicators() -> set[str]:
+    """Indicators over the OpenAlex works dataset: ingested separately, never in the mirror."""
+    from aiatlas import api
+
+    return {i["id"] for i in api.list_indicators() if i["sources"] == ["openalex_works"]}
+
+
 @pytest.fixture(scope="session")
 def mirror() -> Path:
     return mirror_dir()

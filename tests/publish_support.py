@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 import ibis
+import pytest
 
 from aiatlas import api
 from aiatlas.indicators import registry
@@ -191,13 +192,16 @@ class Page(HTMLParser):
             if a.get(key):
                 self.links.append(a[key])
         if tag == "article":
-            self.current = {"id": a.get("id"), "svg": False, "table": False, "csv": None}
+            self.current = {"id": a.get("id"), "svg": False, "table": False, "csv": None,
+                            "unavailable": False}
             self.articles.append(self.current)
         elif self.current is not None:
             if tag == "svg":
                 self.current["svg"] = True
             elif tag == "table":
                 self.current["table"] = True
+            elif tag == "p" and "error" in (a.get("class") or "").split():
+                self.current["unavailable"] = True
             elif tag == "a" and "csv" in (a.get("class") or "").split():
                 self.current["csv"] = a["href"]
 
@@ -207,3 +211,14 @@ def parse_page(path: Path) -> Page:
     p = Page()
     p.feed(path.read_text(encoding="utf-8"))
     return p
+
+
+def fixture_home(tmp_path_factory, name: str):
+    """A fixture warehouse with the test indicators and source fakes installed, for one module."""
+    home = tmp_path_factory.mktemp(name)
+    write_warehouse(home)
+    register_test_indicators()
+    with pytest.MonkeyPatch.context() as mp:
+        install_source_fakes(mp)
+        yield home
+    unregister_test_indicators()

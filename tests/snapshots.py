@@ -7,6 +7,8 @@ import json
 import shutil
 from pathlib import Path
 
+import duckdb
+
 
 def make_snapshot(home: Path, source: str, files: dict[str, Path | bytes],
                   stamp: str = "20261127T201500123456Z") -> Path:
@@ -27,3 +29,12 @@ def make_snapshot(home: Path, source: str, files: dict[str, Path | bytes],
         "source": source, "snapshot_id": f"{source}/{stamp}", "fetched_at": fetched.isoformat(),
         "files": entries}))
     return folder
+
+
+def query(home: Path, sql: str) -> list[tuple]:
+    """Run one read-only query against a home's warehouse."""
+    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()

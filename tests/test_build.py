@@ -6,7 +6,7 @@ import threading
 import duckdb
 import pytest
 from conftest import FIXTURES
-from snapshots import make_snapshot
+from snapshots import make_snapshot, query
 
 from aiatlas import api
 from aiatlas.errors import DataError
@@ -16,14 +16,6 @@ from aiatlas.warehouse.schema import TABLES
 DATA = FIXTURES / "data"
 GOOD = {"notable_ai_models.csv": DATA / "notable_2024.csv"}
 HW = {"ml_hardware.csv": DATA / "ml_hardware.csv"}
-
-
-def query(home, sql):
-    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def build_id(home):

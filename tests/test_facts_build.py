@@ -7,21 +7,13 @@ import shutil
 import duckdb
 import pytest
 from conftest import FIXTURES
-from snapshots import make_snapshot
+from snapshots import make_snapshot, query
 
 from aiatlas import api
 from aiatlas.curated import loader
 from aiatlas.errors import DataError
 
 NOTABLE = {"notable_ai_models.csv": FIXTURES / "data" / "notable_2024.csv"}
-
-
-def query(home, sql):
-    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 @pytest.fixture

@@ -20,13 +20,7 @@ pytestmark = pytest.mark.xdist_group("publish-web")
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory):
-    home = tmp_path_factory.mktemp("webhome")
-    ps.write_warehouse(home)
-    ps.register_test_indicators()
-    with pytest.MonkeyPatch.context() as mp:
-        ps.install_source_fakes(mp)
-        yield home
-    ps.unregister_test_indicators()
+    yield from ps.fixture_home(tmp_path_factory, "webhome")
 
 
 @pytest.fixture(scope="module")

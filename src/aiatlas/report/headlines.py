@@ -78,10 +78,13 @@ def evaluate(decl: dict[str, Any], *, home=None, compute=None) -> dict[str, Any]
 
 
 def one_line(e: Exception) -> str:
-    """An exception as one line: the message for aiatlas errors, else with its type."""
+    """An exception as one line: the message (and hint) for aiatlas errors, else with its type."""
     text = str(e).strip().splitlines()
     msg = text[0] if text else ""
-    return msg if isinstance(e, AiatlasError) else f"{type(e).__name__}: {msg}"
+    if not isinstance(e, AiatlasError):
+        return f"{type(e).__name__}: {msg}"
+    hint = " ".join((e.hint or "").split())  # a reader of the page needs the way out too
+    return f"{msg}; {hint}" if hint else msg
 
 
 def evaluate_all(*, home=None, compute=None) -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ from fastapi import FastAPI, Path, Request
 from fastapi.responses import JSONResponse, Response
 
 from aiatlas import api
-from aiatlas.errors import AiatlasError, NotBuiltError, UsageError
+from aiatlas.errors import AiatlasError, DataError, NotBuiltError, UsageError
 from aiatlas.web.security import GuardMiddleware
 from aiatlas.web.service import Service, dumps, etag
 
@@ -47,6 +47,11 @@ def create_app(home=None) -> FastAPI:
     @app.exception_handler(NotBuiltError)
     async def _not_built(request: Request, exc: NotBuiltError):
         return JSONResponse({"detail": str(exc), "hint": exc.hint}, status_code=503)
+
+    @app.exception_handler(DataError)
+    async def _no_data(request: Request, exc: DataError):
+        # e.g. an OpenAlex indicator before any ingest: the values do not exist here
+        return JSONResponse({"detail": str(exc), "hint": exc.hint}, status_code=404)
 
     # Declared so the OpenAPI spec (and tools driven by it) know the ids and parameter names.
     id_path = Path(..., description="Indicator id", json_schema_extra={"enum": ids})
