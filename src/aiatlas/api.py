@@ -1,17 +1,19 @@
 """The public Python API: fetch, build, list, compute and explain. CLI, report and web call only this."""
 from __future__ import annotations
 
+import itertools
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import pyarrow as pa
+from typing import TYPE_CHECKING, Any
 
 from aiatlas.config import Settings, settings as make_settings
 from aiatlas.errors import UsageError
 from aiatlas.indicators import registry
 from aiatlas.warehouse import connect as wh
+
+if TYPE_CHECKING:  # pyarrow is imported by the engines when a query runs, not for `aiatlas --help`
+    import pyarrow as pa
 
 # The "extra copy" DuckDB warns about for execute() is of a small result; the relation API
 # it suggests costs more (a second bind), see _run.
@@ -65,21 +67,22 @@ def list_indicators() -> list[dict[str, Any]]:
 def _provenance(con, ind: registry.Indicator) -> tuple[list[dict[str, Any]], str | None]:
     """Snapshots of the sources that feed the indicator's tables, and the warehouse build id.
 
-    Cached on the connection: a rebuild swaps the file, which gives a new connection.
+    The two bookkeeping tables are tiny: they are read once per connection with DuckDB's own
+    table scan (no Ibis compile) and filtered here. A rebuild swaps the file, which gives a new
+    connection and so a fresh read.
     """
     from aiatlas.sources.registry import sources_for_tables
 
     cache = _cache(con)
-    key = ("provenance", ind.sources)
-    if key not in cache:
-        wanted = sorted(sources_for_tables(ind.sources))
-        if "curated_facts" in ind.sources:  # curated YAML files are recorded as source "curated"
-            wanted.append("curated")
-        snaps = con.table("_snapshots")
-        rows = snaps.filter(snaps.source.isin(wanted)).order_by(["source", "file"]).to_pyarrow()
-        build = con.table("_build").to_pyarrow().to_pylist()
-        cache[key] = (rows.to_pylist(), (build[0]["build_id"] if build else None))
-    rows, build_id = cache[key]
+    if "snapshots" not in cache:
+        build = con.con.table("_build").to_arrow_table().to_pylist()
+        cache["snapshots"] = (con.con.table("_snapshots").to_arrow_table().to_pylist(),
+                              build[0]["build_id"] if build else None)
+    snaps, build_id = cache["snapshots"]
+    wanted = set(sources_for_tables(ind.sources))
+    if "curated_facts" in ind.sources:  # curated YAML files are recorded as source "curated"
+        wanted.add("curated")
+    rows = sorted((r for r in snaps if r["source"] in wanted), key=lambda r: (r["source"], r["file"]))
     return [dict(r) for r in rows], build_id
 
 
@@ -92,32 +95,46 @@ def _cache(con) -> dict:
         return con._aiatlas_cache
 
 
+_QUERY_NUMBERS = itertools.count()  # names of prepared statements, unique in the process
+
+
 def _run(con, key: tuple, build) -> pa.Table:
     """Execute the Ibis expression `build()`, compiling it once per connection and key.
 
     Building and compiling an expression costs more than running it on the warehouse's small
-    tables, so a warm call on DuckDB reruns the SQL that Ibis compiled the first time.
+    tables, and DuckDB's parse and plan of the compiled SQL cost more than its execution. So on
+    DuckDB the first call compiles the expression and PREPAREs it on the connection; every call
+    then EXECUTEs the prepared plan, which still reads the tables each time.
     """
     import ibis.common.exceptions as ibis_errors
 
     from aiatlas.errors import DataError
 
-    cache = _cache(con)
-    prepared = cache.get(key) if key is not None else None
     try:
-        if prepared is None:
+        cache = _cache(con)
+        prepared = cache.get(key) if key is not None else None
+        if prepared is None and con.name != "duckdb":
             expr = build()
             if key is not None:
                 cache[key] = (expr, None)
-            return expr.to_pyarrow()  # also registers the expression's in-memory tables
-        expr, sql = prepared
-        if con.name != "duckdb":
             return expr.to_pyarrow()
-        if sql is None:
+        if prepared is None:
+            expr = build()
+            # Registers the expression's in-memory tables (region lists) as to_pyarrow() would;
+            # Ibis has no public call that does only this.
+            con._run_pre_execute_hooks(expr)
             sql = con.compile(expr)
-            cache[key] = (expr, sql)
+            if key is None:  # one-off (explain): run the SQL once, nothing to keep
+                return expr.__pyarrow_result__(con.con.execute(sql).to_arrow_table())
+            name = f"aiatlas_q{next(_QUERY_NUMBERS)}"
+            con.con.execute(f"PREPARE {name} AS {sql}")
+            # The expression is kept too: its in-memory tables live as long as it does.
+            prepared = cache[key] = (expr, name)
+        expr, name = prepared
+        if name is None:  # another engine (Spark) plans the kept expression itself
+            return expr.to_pyarrow()
         # execute() skips the relation API's extra bind: about half the time on these queries.
-        return expr.__pyarrow_result__(con.con.execute(sql).to_arrow_table())
+        return expr.__pyarrow_result__(con.con.execute(f"EXECUTE {name}").to_arrow_table())
     except ibis_errors.TableNotFound as e:
         raise DataError(f"the warehouse has no table {e}",
                         hint="rebuild it with this version: aiatlas build") from None

@@ -144,11 +144,10 @@ _AS_OF = Param("as_of", dt.date, None, "Date whose rule set to use (default: tod
 
 def _classified(t, rules="", as_of=None) -> ibis.Table:
     rs = _RULES.pick(rules or None, as_of)
-    hw = t.hardware
+    hw = ibis_rules.with_figures(t.hardware)
     status = ibis_rules.status_expr(hw, rs) if rs else ibis.literal("not controlled")
-    figs = ibis_rules.figures(hw)
-    return hw.select("name", "manufacturer", "release_date", tpp=figs["tpp"], pd=figs["pd"],
-                     io_bandwidth_gbs=figs["io_bandwidth_gbs"], status=status)
+    return hw.select("name", "manufacturer", "release_date", "tpp", "pd", "io_bandwidth_gbs",
+                     status=status)
 
 
 @indicator(id="chips_controlled", title="Accelerators by export-control status",

@@ -4,8 +4,6 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-import ibis
-
 from aiatlas.config import Settings
 from aiatlas.errors import NotBuiltError
 
@@ -62,6 +60,8 @@ def parquet_connection(settings: Settings):
         from aiatlas.sources.openalex.spark import ibis_connection
 
         return ibis_connection()
+    import ibis
+
     con = ibis.duckdb.connect()
     con.raw_sql("SET enable_progress_bar = false")  # keep CLI/API output clean
     return con
@@ -91,6 +91,8 @@ def duckdb(settings: Settings):
 def _open_read_only(path) -> object:
     """Attach the file to a fresh in-memory database: DuckDB caches database instances by path,
     so `connect(path)` after a swap would hand back the old, replaced file."""
+    import ibis  # here, not at module level: the CLI starts without loading Ibis
+
     con = ibis.duckdb.connect()
     quoted = str(path).replace("'", "''")
     con.raw_sql(f"ATTACH '{quoted}' AS warehouse (READ_ONLY)")
