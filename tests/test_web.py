@@ -175,6 +175,15 @@ def test_pages_in_both_languages(client):
     assert bundle.status_code == 200 and "vegaEmbed" in bundle.text
 
 
+def test_api_docs_page_needs_no_cdn(client):
+    page = client.get("/docs")
+    assert page.status_code == 200 and "/openapi.json" in page.text
+    assert "http://" not in page.text and "https://" not in page.text
+    js = client.get("/static/swagger-ui-bundle.js")
+    assert js.status_code == 200 and js.headers["content-type"].startswith("text/javascript")
+    assert len(js.content) > 100_000 and client.get("/static/swagger-ui.css").status_code == 200
+
+
 def test_openapi_names_ids_and_parameters(client):
     spec = client.get("/openapi.json").json()
     op = spec["paths"]["/api/indicators/{id}"]["get"]

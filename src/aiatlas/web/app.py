@@ -29,10 +29,20 @@ def create_app(home=None) -> FastAPI:
     """The FastAPI application serving the warehouse in `home` (default: settings)."""
     svc = Service(home)
     ids = [m["id"] for m in svc.indicators()]
-    app = FastAPI(title="aiatlas", version="1", docs_url="/docs", redoc_url=None,
+    app = FastAPI(title="aiatlas", version="1", docs_url=None, redoc_url=None,
                   description="Read-only API over the aiatlas warehouse: indicators, explain rows, "
                               "snapshots, chips. Every response carries an ETag from the build id.")
     app.state.service = svc
+
+    @app.get("/docs", include_in_schema=False)
+    async def api_docs():
+        # FastAPI's default page loads Swagger UI from a CDN; serve the packaged copy instead.
+        from fastapi.openapi.docs import get_swagger_ui_html
+
+        return get_swagger_ui_html(openapi_url=app.openapi_url, title="aiatlas API",
+                                   swagger_js_url="/static/swagger-ui-bundle.js",
+                                   swagger_css_url="/static/swagger-ui.css",
+                                   swagger_favicon_url="data:,")
     origins = [o.strip() for o in os.environ.get(CORS_ENV, "").split(",") if o.strip()]
     if origins:
         from fastapi.middleware.cors import CORSMiddleware

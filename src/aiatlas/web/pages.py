@@ -48,7 +48,17 @@ def _static_files() -> dict[str, tuple[callable, str]]:
             "style.css": (lambda: (REPORT_TEMPLATES / "style.css").read_bytes()
                           + (TEMPLATES / "dashboard.css").read_bytes(), "text/css; charset=utf-8"),
             "dashboard.js": (lambda: (TEMPLATES / "dashboard.js").read_bytes(),
-                             "text/javascript; charset=utf-8")}
+                             "text/javascript; charset=utf-8"),
+            # Swagger UI 5 (OpenAPI 3.1) as shipped by the fastapi-offline package: no CDN.
+            "swagger-ui-bundle.js": (lambda: _swagger("swagger-ui-bundle.js"),
+                                     "text/javascript; charset=utf-8"),
+            "swagger-ui.css": (lambda: _swagger("swagger-ui.css"), "text/css; charset=utf-8")}
+
+
+def _swagger(name: str) -> bytes:
+    from importlib import resources
+
+    return resources.files("fastapi_offline").joinpath("static", name).read_bytes()
 
 
 def _lang(request: Request) -> str:
