@@ -1,7 +1,6 @@
 """The read-only HTTP API (JSON and CSV mirroring the Python API) and the dashboard, on FastAPI."""
 from __future__ import annotations
 
-import gc
 import os
 from typing import Any
 
@@ -140,9 +139,6 @@ def create_app(home=None) -> FastAPI:
     from aiatlas.web.pages import add_pages
 
     add_pages(app, svc)
-    # Everything imported so far (Ibis, pyarrow, the registry) lives as long as the server:
-    # freezing it keeps the collector's full passes from stalling every request (~100 ms).
-    gc.freeze()
     return app
 
 
