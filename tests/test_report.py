@@ -99,6 +99,9 @@ def test_headlines_show_a_value_or_say_why(reports):
     assert [h["key"] for h in heads] == [d["key"] for d in headlines.declared()]
     index = (reports["en"]["out"] / "index.html").read_text(encoding="utf-8")
     missing = [h for h in heads if not h["available"]]
+    for h in heads:  # each number links to its indicator's section (footnotes, CSV, explain rows)
+        if h["available"] and h["meta"]:
+            assert f'href="chapter-{h["meta"]["chapter"]}.html#{h["indicator"]}"' in index
     assert index.count('<dd class="na">not available ') == len(missing)
     for h in missing:
         assert h["reason"] and not h["values"] and str(escape(h["reason"])) in index

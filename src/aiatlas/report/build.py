@@ -163,7 +163,8 @@ def build_report(out: Path, *, lang: str = "en", pdf: bool = False, home=None) -
     common = {"t": text, "lang": lang, "nav": nav, "generated": dt.date.today().isoformat()}
     all_notes = [n for es in chapters.values() for e in es for n in e["notes"]]
     pages = {"index.html": env.get_template("index.html.j2").render(
-        **common, headlines=heads, json_href="index.json", attributions=attributions(all_notes))}
+        **common, headlines=heads, json_href="index.json", attributions=attributions(all_notes),
+        headline_link=lambda h: f"chapter-{slug(h['meta']['chapter'])}.html#{slug(h['indicator'])}")}
     _write_twin(out / "index.json", {"lang": lang, "headlines": heads, "chapters": nav})
     for item in nav:
         entries = chapters[item["name"]]

@@ -92,7 +92,8 @@ def add_pages(app: FastAPI, svc: Service) -> None:
         from aiatlas.web.app import headline_values
 
         return await render("index.html.j2", request, groups=groups, json_href="/api/headlines",
-                            headlines=await headline_values(svc))
+                            headlines=await headline_values(svc),
+                            headline_link=lambda h: f"/indicators/{h['indicator']}?lang={text.lang}")
 
     @app.get("/chapters/{name}", response_class=HTMLResponse, include_in_schema=False)
     async def chapter(request: Request, name: str):
