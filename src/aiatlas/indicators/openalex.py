@@ -79,9 +79,8 @@ def ai_publications_by_country(t, ai_definition="subfield", min_score=None, coun
 def ai_publications_world_share(t, ai_definition="subfield", min_score=None,
                                 counting="fractional"):
     w = ai_works(t, ai_definition, min_score)
-    wc = work_countries(w)
-    by_country = wc.group_by(["country_code", "year"]).aggregate(
-        publications=_credit(wc, counting).sum())
+    counts = ai_publications_by_country(t, ai_definition, min_score, counting)
+    by_country = counts.select("country_code", "year", publications=counts.value)
     world = (w.filter(w.country_codes.length() > 0).group_by("year")
              .aggregate(world_publications=w.id.count().cast("float64")))
     j = by_country.join(world, "year")
