@@ -90,6 +90,37 @@ def test_etag_and_304(client):
     assert other.status_code == 200 and other.headers["etag"] != tag
 
 
+def test_pages_carry_etags_and_answer_304(client):
+    first = client.get("/indicators/test_open_share", params={"lang": "ja"})
+    tag = first.headers["etag"]
+    assert first.status_code == 200 and tag.startswith('"build-1-')
+    again = client.get("/indicators/test_open_share", params={"lang": "ja"},
+                       headers={"If-None-Match": tag})
+    assert again.status_code == 304 and again.content == b""
+    assert client.get("/indicators/test_open_share", params={"lang": "en"}).headers["etag"] != tag
+
+
+def test_values_computed_across_a_swap_are_not_filed_under_the_old_build(home, tmp_path):
+    """The build id is read (and trusted for BUILD_TTL_S) before a value is made; a swap in
+    between must not leave the new file's values cached under the old id."""
+    import asyncio
+    import shutil
+
+    from aiatlas.web.service import Service
+
+    live = tmp_path / "live"
+    shutil.copytree(home, live)
+    svc = Service(home=live)
+    old = asyncio.run(svc.build_id())
+    ps.write_warehouse(live, ps.fixture_rows()[:2], build_id="build-2")
+    entry = asyncio.run(svc.compute("test_open_share", {}, old))  # made on the swapped file
+    assert old == "build-1" and entry["result"].build_id == "build-2"
+    assert not any(k[0] == old for k in svc.cache)
+    assert asyncio.run(svc.build_id()) == "build-2"
+    asyncio.run(svc.compute("test_open_share", {}))
+    assert [k[0] for k in svc.cache] == ["build-2"]
+
+
 def test_snapshots(client):
     snaps = client.get("/api/snapshots").json()["snapshots"]
     assert snaps[0]["sha256"] == ps.SHA

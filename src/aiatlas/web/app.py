@@ -10,10 +10,9 @@ from fastapi.responses import JSONResponse, Response
 from aiatlas import api
 from aiatlas.errors import AiatlasError, DataError, NotBuiltError, UsageError
 from aiatlas.web.security import GuardMiddleware
-from aiatlas.web.service import Service, dumps, etag
+from aiatlas.web.service import Service, dumps, validators
 
 CORS_ENV = "AIATLAS_CORS_ORIGINS"  # comma-separated origins; CORS stays off when unset
-CACHE_CONTROL = "public, max-age=0, must-revalidate"  # revalidate: a rebuild may land any time
 WHERE_PREFIX = "where."
 TEXT_ARGS = ("name", "rules", "as_of", "destination")  # chip query values never read as numbers
 
@@ -76,7 +75,7 @@ def create_app(home=None) -> FastAPI:
     async def _indicator(request: Request, id: str, fmt: str):
         params = _params(svc, id, request)
         return await _respond(request, svc, None, None, _MEDIA[fmt], filename=f"{id}.{fmt}",
-                              body=lambda: _guard(svc.compute(id, params), id, svc), part=fmt)
+                              body=lambda b: _guard(svc.compute(id, params, b), id, svc), part=fmt)
 
     @app.get("/api/indicators/{id}.csv", summary="Indicator values as CSV",
              openapi_extra={"parameters": param_docs})
@@ -98,7 +97,7 @@ def create_app(home=None) -> FastAPI:
         if not svc.meta(id)["explainable"]:
             raise HTTPProblem(404, f"indicator {id!r} has no row-level explanation")
         return await _respond(request, svc, None, None, _MEDIA[fmt], filename=f"{id}-explain.{fmt}",
-                              body=lambda: _guard(svc.explain(id, params, where), id, None),
+                              body=lambda b: _guard(svc.explain(id, params, where, b), id, None),
                               part=fmt)
 
     @app.get("/api/indicators/{id}/explain", summary="Source rows behind the values (JSON); "
@@ -113,8 +112,8 @@ def create_app(home=None) -> FastAPI:
 
     @app.get("/api/headlines", summary="The report's headline numbers, or why each is missing")
     async def headlines_route(request: Request):
-        async def body():
-            return {"json": dumps({"headlines": await headline_values(svc)})}
+        async def body(build):
+            return {"json": dumps({"headlines": await headline_values(svc, build)})}
 
         return await _respond(request, svc, None, None, "application/json", body=body, part="json")
 
@@ -125,8 +124,9 @@ def create_app(home=None) -> FastAPI:
 
     @app.get("/api/build", summary="The warehouse build id")
     async def build(request: Request):
-        return await _respond(request, svc, ("build",), lambda: dumps(api.build_info(home=home)),
-                              "application/json")
+        # the same build info the ETags and caches use, so a new id here means new values there
+        info = await svc.info()
+        return await _respond(request, svc, ("build",), lambda: dumps(info), "application/json")
 
     @app.get("/api/chips", summary="Accelerators with their export-control classification")
     async def chips(request: Request):
@@ -145,12 +145,12 @@ def create_app(home=None) -> FastAPI:
 _MEDIA = {"json": "application/json", "csv": "text/csv; charset=utf-8"}
 
 
-async def headline_values(svc: Service) -> list[dict[str, Any]]:
+async def headline_values(svc: Service, build: str | None = None) -> list[dict[str, Any]]:
     """Headline numbers (declared in report/headlines.yaml), computed once per build."""
     from aiatlas.report import headlines
 
-    key = ("headlines", await svc.build_id())
-    return await svc.cached(key, lambda: headlines.evaluate_all(home=svc.home))
+    return await svc.cached(build or await svc.build_id(), ("headlines",),
+                            lambda: headlines.evaluate_all(home=svc.home))
 
 
 def _param_docs(inds: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -199,14 +199,13 @@ async def _respond(request: Request, svc: Service, key: tuple | None, make, medi
     Either `key` + `make` (a sync function cached per build) or `body` (an async function
     returning a dict of bodies, of which `part` is sent)."""
     build = await svc.build_id()
-    tag = etag(build, request.url.path, request.url.query)
-    headers = {"ETag": tag, "Cache-Control": CACHE_CONTROL}
-    if tag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
+    headers, fresh = validators(request, build)
+    if fresh:
         return Response(status_code=304, headers=headers)
     if body is not None:
-        content = (await body())[part]
+        content = (await body(build))[part]
     else:
-        content = await svc.cached(key + (build,), make)
+        content = await svc.cached(build, key, make)
     if filename and media.startswith("text/csv"):
         headers["Content-Disposition"] = f'inline; filename="{filename}"'
     return Response(content, media_type=media, headers=headers)

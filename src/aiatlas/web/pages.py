@@ -15,7 +15,7 @@ from aiatlas.report import charts, headlines
 from aiatlas.report.build import TEMPLATES as REPORT_TEMPLATES
 from aiatlas.report.build import chapter_key
 from aiatlas.report.i18n import LANGS, Text
-from aiatlas.web.service import Service
+from aiatlas.web.service import Service, validators
 
 TEMPLATES = Path(__file__).parent / "templates"
 PAGE_KEYS = ("lang", "countries")  # page-level query keys; everything else is an indicator parameter
@@ -79,9 +79,13 @@ def add_pages(app: FastAPI, svc: Service) -> None:
         other = "ja" if lang == "en" else "en"
         switch = request.url.path + "?" + urlencode(
             [(k, v) for k, v in request.query_params.multi_items() if k != "lang"] + [("lang", other)])
+        build = await svc.build_id()
+        headers, fresh = validators(request, build)
+        if fresh:
+            return Response(status_code=304, headers=headers)
         html = _env().get_template(name).render(t=text, lang=lang, nav=nav, switch=switch,
-                                                build_id=await svc.build_id(), **ctx)
-        return HTMLResponse(html)
+                                                build_id=build, **ctx)
+        return HTMLResponse(html, headers=headers)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def index(request: Request):

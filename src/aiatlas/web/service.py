@@ -15,6 +15,7 @@ from aiatlas import api
 from aiatlas.report.build import to_csv
 
 CACHE_SIZE = 512
+CACHE_CONTROL = "public, max-age=0, must-revalidate"  # revalidate: a rebuild may land any time
 BUILD_TTL_S = 1.0  # how long a read build id is trusted: a swapped warehouse shows within 1 s
 
 
@@ -32,21 +33,24 @@ class Service:
         self.home = home
         self.lock = threading.RLock()
         self.cache: OrderedDict[tuple, Any] = OrderedDict()
-        self._build: tuple[str | None, float] = (None, 0.0)
+        self._info: tuple[dict[str, Any] | None, float] = (None, 0.0)
         self._catalog: list[dict[str, Any]] | None = None
 
-    async def build_id(self) -> str:
-        """The current warehouse build id, re-read at most once per BUILD_TTL_S."""
-        bid, at = self._build
-        if bid is None or time.monotonic() - at > BUILD_TTL_S:
-            bid = await run_in_threadpool(self.read_build_id)
-        return bid
+    async def info(self) -> dict[str, Any]:
+        """The current warehouse's build info, re-read at most once per BUILD_TTL_S."""
+        info, at = self._info
+        if info is None or time.monotonic() - at > BUILD_TTL_S:
+            info = await run_in_threadpool(self.read_info)
+        return info
 
-    def read_build_id(self) -> str:
+    async def build_id(self) -> str:
+        return str((await self.info())["build_id"])
+
+    def read_info(self) -> dict[str, Any]:
         with self.lock:
-            bid = str(api.build_info(home=self.home)["build_id"])
-        self._build = (bid, time.monotonic())
-        return bid
+            info = api.build_info(home=self.home)
+        self._info = (info, time.monotonic())
+        return info
 
     def indicators(self) -> list[dict[str, Any]]:
         """Registered indicators' metadata (the registry does not change while serving)."""
@@ -57,33 +61,37 @@ class Service:
     def meta(self, id: str) -> dict[str, Any] | None:
         return next((m for m in self.indicators() if m["id"] == id), None)
 
-    async def cached(self, key: tuple, make: Callable[[], Any]) -> Any:
-        """The cached value for key (which must include the build id), else make() in a thread."""
-        hit = self.cache.get(key)
+    async def cached(self, build: str, key: tuple, make: Callable[[], Any]) -> Any:
+        """The value cached for key under this build id, else make() in a thread."""
+        hit = self.cache.get((build, *key))
         if hit is not None:
             return hit
-        return await run_in_threadpool(self._fill, key, make)
+        return await run_in_threadpool(self._fill, build, key, make)
 
-    def _fill(self, key: tuple, make: Callable[[], Any]) -> Any:
+    def _fill(self, build: str, key: tuple, make: Callable[[], Any]) -> Any:
         with self.lock:
-            hit = self.cache.get(key)
+            hit = self.cache.get((build, *key))
             if hit is None:
                 hit = make()
-                self.cache[key] = hit
-                while len(self.cache) > CACHE_SIZE:
-                    self.cache.popitem(last=False)
+                # A rebuild may have swapped the warehouse since `build` was read: then make()
+                # saw the new file, and its value must not be filed under the old build id.
+                if str(self.read_info()["build_id"]) == build:
+                    self.cache[(build, *key)] = hit
+                    while len(self.cache) > CACHE_SIZE:
+                        self.cache.popitem(last=False)
             return hit
 
-    async def compute(self, id: str, params: dict[str, str]) -> dict[str, Any]:
+    async def compute(self, id: str, params: dict[str, str], build: str | None = None) -> dict[str, Any]:
         """The indicator's result with its JSON and CSV bodies, computed once per build."""
-        key = ("compute", await self.build_id(), id, tuple(sorted(params.items())))
-        return await self.cached(key, lambda: _bodies(api.compute(id, home=self.home, **params)))
+        key = ("compute", id, tuple(sorted(params.items())))
+        return await self.cached(build or await self.build_id(), key,
+                                 lambda: _bodies(api.compute(id, home=self.home, **params)))
 
-    async def explain(self, id: str, params: dict[str, str], where: dict[str, str]) -> dict[str, Any]:
+    async def explain(self, id: str, params: dict[str, str], where: dict[str, str],
+                      build: str | None = None) -> dict[str, Any]:
         """Source rows behind the indicator's values, with JSON and CSV bodies."""
-        key = ("explain", await self.build_id(), id, tuple(sorted(params.items())),
-               tuple(sorted(where.items())))
-        return await self.cached(key, lambda: _bodies(
+        key = ("explain", id, tuple(sorted(params.items())), tuple(sorted(where.items())))
+        return await self.cached(build or await self.build_id(), key, lambda: _bodies(
             api.explain(id, where=where, home=self.home, **params)))
 
 
@@ -99,3 +107,11 @@ def etag(build_id: str, path: str, query: str) -> str:
     """A strong ETag: the build id plus a digest of what was asked."""
     digest = hashlib.sha1(f"{path}?{query}".encode()).hexdigest()[:16]
     return f'"{build_id}-{digest}"'
+
+
+def validators(request, build_id: str) -> tuple[dict[str, str], bool]:
+    """The ETag and Cache-Control headers for this build and URL, and whether the client's
+    If-None-Match already names that ETag (answer 304)."""
+    tag = etag(build_id, request.url.path, request.url.query)
+    fresh = tag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]
+    return {"ETag": tag, "Cache-Control": CACHE_CONTROL}, fresh
