@@ -121,6 +121,15 @@ def test_values_computed_across_a_swap_are_not_filed_under_the_old_build(home, t
     assert [k[0] for k in svc.cache] == ["build-2"]
 
 
+def test_start_up_objects_are_frozen_out_of_the_collector_while_serving(home):
+    import gc
+
+    with TestClient(create_app(home=home)) as serving:
+        assert serving.get("/api/build").status_code == 200
+        assert gc.get_freeze_count() > 10_000  # modules, registry, app: never walked again
+    assert gc.get_freeze_count() == 0  # unfrozen when the server stops
+
+
 def test_snapshots(client):
     snaps = client.get("/api/snapshots").json()["snapshots"]
     assert snaps[0]["sha256"] == ps.SHA
