@@ -13,12 +13,14 @@ def test_catalogs_complete_for_every_registered_indicator():
 
 
 def test_missing_keys_are_reported_per_language():
-    meta = {"id": "made_up_indicator", "chapter": "made_up_chapter", "title": "T", "description": "D"}
+    meta = {"id": "made_up_indicator", "chapter": "made_up_chapter", "title": "T", "description": "D",
+            "unit": "made-up units"}
     missing = i18n.missing_keys([meta])
     for lang in ("en", "ja"):
         assert f"{lang}:indicators.made_up_indicator.title" in missing
         assert f"{lang}:indicators.made_up_indicator.description" in missing
         assert f"{lang}:chapters.made_up_chapter" in missing
+        assert f"{lang}:units.made-up units" in missing
 
 
 def test_ui_keys_match_between_languages():
@@ -26,3 +28,15 @@ def test_ui_keys_match_between_languages():
     for section in ("ui", "chapters", "headlines", "indicators"):
         assert set(en[section]) == set(ja[section]), section
     assert ja["ui"]["headlines"] != en["ui"]["headlines"]  # actually translated
+
+
+def test_every_unit_shown_has_text_in_both_languages():
+    from aiatlas.report import headlines
+
+    units = {m["unit"] for m in api.list_indicators()}
+    units |= {d["unit"] for d in headlines.declared() if d.get("unit")}
+    for lang in i18n.LANGS:
+        assert units <= set(i18n.catalog(lang)["units"]), (lang, units - set(i18n.catalog(lang)["units"]))
+    ja = i18n.Text("ja")
+    assert ja.unit("share (0-1)") == "割合（0〜1）" and ja.unit("no such unit") == "no such unit"
+    assert i18n.Text("en").unit("share (0-1)") == "share (0-1)"

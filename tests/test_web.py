@@ -209,7 +209,9 @@ def test_pages_in_both_languages(client):
     ja = client.get("/indicators/test_models_by_country", params={"lang": "ja"}).text
     assert '<html lang="ja">' in ja and "適用" in ja
     assert "適用" not in client.get("/").text and "日本語" in client.get("/").text
-    assert client.get("/chapters/testing", params={"lang": "ja"}).status_code == 200
+    chapter_ja = client.get("/chapters/testing", params={"lang": "ja"})
+    assert chapter_ja.status_code == 200 and "単位: モデル数" in chapter_ja.text  # units translated
+    assert "単位: fraction" in chapter_ja.text  # a unit the catalogs lack shows as registered
     assert client.get("/chapters/nothing").status_code == 404
     bundle = client.get("/static/vega-bundle.js")
     assert bundle.status_code == 200 and "vegaEmbed" in bundle.text

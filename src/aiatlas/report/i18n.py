@@ -20,7 +20,7 @@ def catalog(lang: str) -> dict[str, Any]:
         raise UsageError(f"unknown language {lang!r} (expected one of: {', '.join(LANGS)})")
     with open(CATALOG_DIR / f"{lang}.yaml", encoding="utf-8") as f:
         data = yaml.safe_load(f) or {}
-    for section in ("ui", "chapters", "headlines", "indicators"):
+    for section in ("ui", "chapters", "headlines", "units", "indicators"):
         data.setdefault(section, {})
     return data
 
@@ -42,6 +42,10 @@ class Text:
     def headline(self, key: str) -> str:
         return self.cat["headlines"].get(key) or key.replace("_", " ")
 
+    def unit(self, unit: str | None) -> str | None:
+        """A unit as the registry spells it, in this language."""
+        return self.cat["units"].get(unit) or unit
+
     def title(self, meta: dict[str, Any]) -> str:
         return (self.cat["indicators"].get(meta["id"]) or {}).get("title") or meta["title"]
 
@@ -52,10 +56,10 @@ class Text:
 
 def missing_keys(indicators: list[dict[str, Any]]) -> list[str]:
     """Every `lang:section.key` absent from a catalog: UI keys of either language, every
-    registered indicator's title and description, every chapter in use."""
+    registered indicator's title, description and unit, every chapter in use."""
     out = []
     cats = {lang: catalog(lang) for lang in LANGS}
-    for section in ("ui", "headlines"):
+    for section in ("ui", "headlines", "units"):
         keys = set().union(*(c[section] for c in cats.values()))
         out += [f"{lang}:{section}.{k}" for lang, c in cats.items() for k in sorted(keys)
                 if not c[section].get(k)]
@@ -64,6 +68,8 @@ def missing_keys(indicators: list[dict[str, Any]]) -> list[str]:
             entry = c["indicators"].get(meta["id"]) or {}
             out += [f"{lang}:indicators.{meta['id']}.{f}" for f in ("title", "description")
                     if not entry.get(f)]
+            if not c["units"].get(meta["unit"]):
+                out.append(f"{lang}:units.{meta['unit']}")
     for chapter in sorted({m["chapter"] for m in indicators}):
         out += [f"{lang}:chapters.{chapter}" for lang, c in cats.items()
                 if not c["chapters"].get(chapter)]

@@ -133,7 +133,7 @@ def add_pages(app: FastAPI, svc: Service) -> None:
         chosen = [c for v in request.query_params.getlist("countries") for c in v.split(",") if c]
         if fcol and chosen:
             rows = [r for r in rows if str(r.get(fcol)) in chosen]
-        spec = charts.spec(meta, rows, title=text.title(meta), unit=meta["unit"], lang=text.lang)
+        spec = charts.spec(meta, rows, title=text.title(meta), unit=text.unit(meta["unit"]), lang=text.lang)
         twin = f"/api/indicators/{id}.json" + (f"?{urlencode(params)}" if params else "")
         return await render("indicator.html.j2", request, meta=meta, title=text.title(meta),
                       description=text.description(meta), params=bound, rows=rows[:MAX_TABLE_ROWS],
