@@ -19,6 +19,30 @@ def test_time_series_by_country_is_a_line_per_country():
     assert svg.startswith("<svg") and "USA" in svg and "CHN" in svg
 
 
+def test_a_partial_last_year_is_faded_points_off_the_line_and_said_so():
+    import datetime as dt
+
+    rows = [{"country": c, "year": y, "value": v} for c, y, v in
+            [("USA", 2024, 5), ("USA", 2025, 7), ("USA", 2026, 2), ("CHN", 2026, 1)]]
+    prov = [{"as_of": "2026-07-19"}, {"as_of": "2026-09-01"}, {"as_of": None}]
+    assert charts.data_as_of(prov) == dt.date(2026, 7, 19) and charts.data_as_of([]) is None
+    spec = charts.spec(meta(["country", "year"]), rows, title="T", unit="models",
+                       as_of=charts.data_as_of(prov))
+    line, points = spec["layer"]
+    assert line["mark"]["type"] == "line" and line["transform"] == [{"filter": "datum.year < 2026"}]
+    assert points["mark"]["type"] == "point" and points["encoding"]["opacity"]["value"] == 0.35
+    assert "2026 is a partial year: the data runs to 2026-07-19" in spec["title"]["subtitle"]
+    ja = charts.spec(meta(["country", "year"]), rows, title="T", unit="models", lang="ja",
+                     as_of=dt.date(2026, 7, 19))
+    assert "2026 年は途中まで" in ja["title"]["subtitle"]
+    svg = charts.svg(spec)
+    assert "partial year" in svg and "USA" in svg
+    # a complete year (data to 31 December) or a series ending earlier is drawn as before
+    for as_of in (dt.date(2026, 12, 31), dt.date(2027, 3, 1)):
+        spec = charts.spec(meta(["country", "year"]), rows, title="T", unit="models", as_of=as_of)
+        assert spec["mark"]["type"] == "line" and "layer" not in spec
+
+
 def test_two_splitting_columns_join_into_one_series_and_text_values_are_skipped():
     rows = [{"benchmark": "mmlu", "group": g, "date": "2024-01-01", "model": "m", "value": v}
             for g, v in (("open", 0.7), ("closed", 0.8))]

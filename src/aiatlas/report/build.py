@@ -133,7 +133,8 @@ def indicator_entry(meta: dict, text: Text, out: Path, info: dict, home) -> dict
                 to_csv(ex.to_pylist(), list(ex.table.column_names)), encoding="utf-8")
         except Exception as e:  # noqa: BLE001  (shown beside the indicator)
             entry["explain_error"] = headlines.one_line(e)
-    vl = charts.spec(meta, rows, title=entry["title"], unit=text.unit(meta["unit"]), lang=text.lang)
+    vl = charts.spec(meta, rows, title=entry["title"], unit=text.unit(meta["unit"]), lang=text.lang,
+                     as_of=charts.data_as_of(result.provenance))
     if vl is not None:
         entry["svg"] = charts.svg(vl)
     return entry

@@ -63,9 +63,20 @@ def _top(rows: list[dict], key: str, value: str, n: int) -> set:
     return set(sorted(totals, key=lambda k: -totals[k])[:n])
 
 
+def data_as_of(provenance: list[dict[str, Any]] | None) -> dt.date | None:
+    """The date the indicator's data runs to: the earliest as-of date of its snapshots."""
+    dates = [dt.date.fromisoformat(str(p["as_of"])[:10]) for p in provenance or []
+             if p.get("as_of")]
+    return min(dates) if dates else None
+
+
 def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: str,
-         lang: str = "en") -> dict[str, Any] | None:
-    """A Vega-Lite spec for an indicator's rows, or None when there is nothing to plot."""
+         lang: str = "en", as_of: dt.date | None = None) -> dict[str, Any] | None:
+    """A Vega-Lite spec for an indicator's rows, or None when there is nothing to plot.
+
+    With `as_of` (see data_as_of) a yearly series whose last year the data covers only in part
+    draws that year as faded points off the line, and says so under the title: a half-counted
+    year would otherwise read as a collapse."""
     cols = list(rows[0]) if rows else list(meta.get("value_columns", []))
     lay = layout(meta, cols, rows)
     if not rows or lay["value"] is None or (lay["time"] is None and lay["series"] is None):
@@ -85,13 +96,26 @@ def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: 
     y = alt.Y(f"{value}:Q", title=unit or value)
     xtype = "T" if time in ("date", "month") else "Q"
     tooltip = [f"{c}:{k}" for c, k in ((time, xtype), (series, "N"), (value, "Q")) if c]
+    partial = (as_of.year if time == "year" and as_of and (as_of.month, as_of.day) != (12, 31)
+               and any(r.get(time) == as_of.year for r in rows) else None)
     if time:
         # years on a quantitative axis keep gaps honest; "d" keeps 2023 from printing as 2,023
         x = (alt.X(f"{time}:T", title=time) if xtype == "T" else
              alt.X(f"{time}:Q", title=time, axis=alt.Axis(format="d"), scale=alt.Scale(zero=False)))
-        chart = alt.Chart(data).mark_line(point=True).encode(x=x, y=y, tooltip=tooltip)
+        chart = alt.Chart(data).encode(x=x, y=y, tooltip=tooltip)
         if series:
             chart = chart.encode(color=alt.Color(f"{series}:N", title=series))
+        if partial is None:
+            chart = chart.mark_line(point=True)
+        else:
+            full = f"datum.{time} < {partial}"
+            chart = (chart.transform_filter(full).mark_line()
+                     + chart.mark_point(filled=True).encode(opacity=alt.condition(
+                         full, alt.value(1.0), alt.value(0.35))))
+            from aiatlas.report.i18n import Text
+
+            title = alt.TitleParams(title, subtitle=Text(lang)(
+                "partial_year", year=partial, date=as_of.isoformat()))
     else:
         chart = alt.Chart(data).mark_bar().encode(
             x=alt.X(f"{series}:N", sort="-y", title=series), y=y, tooltip=tooltip)
