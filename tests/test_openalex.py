@@ -148,20 +148,46 @@ def test_truncated_part_is_caught_by_the_manifest_count(tmp_path):
         ig.ingest(str(snap), tmp_path / "home")
 
 
-def test_ingest_from_an_http_base_url(tmp_path):
-    make_snapshot(tmp_path / "srv")
+@pytest.fixture
+def snapshot_server(tmp_path):
+    """The fixture snapshot served over loopback HTTP from <root>/openalex/data/works."""
+    make_snapshot(tmp_path / "srv" / "openalex" / "data")
     handler = partial(SimpleHTTPRequestHandler, directory=str(tmp_path / "srv"))
     handler.log_message = lambda *a: None
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        url = f"http://127.0.0.1:{server.server_port}/works"
-        summary = ig.ingest(url, tmp_path / "home")
-    finally:
-        server.shutdown()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def test_ingest_from_an_http_base_url(tmp_path, snapshot_server):
+    url = f"{snapshot_server}/openalex/data/works"
+    summary = ig.ingest(url, tmp_path / "home")
     assert summary["rows"] == 7
     assert ig.Ledger(tmp_path / "home").parts[PART]["location"] == f"{url}/{PART}"
     assert not (tmp_path / "home" / "openalex" / ".download" / PART.replace("/", "__")).exists()
+
+
+def test_ingest_from_an_s3_url_through_an_s3_compatible_endpoint(tmp_path, snapshot_server,
+                                                                 monkeypatch):
+    monkeypatch.setenv("AIATLAS_S3_ENDPOINT", snapshot_server)
+    summary = ig.ingest("s3://openalex/data/works/", tmp_path / "home")
+    assert summary["rows"] == 7 and summary["ingested"] == 1
+    assert ig.Ledger(tmp_path / "home").parts[PART]["location"] == f"s3://openalex/data/works/{PART}"
+
+
+def test_s3_urls_default_to_the_public_bucket_over_https(monkeypatch):
+    monkeypatch.delenv("AIATLAS_S3_ENDPOINT", raising=False)
+    assert (ig.http_url("s3://openalex/data/works/manifest")
+            == "https://openalex.s3.amazonaws.com/data/works/manifest")
+    assert ig.http_url("https://example.org/works/manifest") == "https://example.org/works/manifest"
+    with pytest.raises(UsageError, match="no bucket name"):
+        ig.http_url("s3:///data/works")
+
+
+def test_snapshot_may_be_given_as_a_path(tmp_path):
+    snap = make_snapshot(tmp_path / "snap")
+    assert ig.ingest(snap, tmp_path / "home")["rows"] == 7  # pathlib.Path, not only str
 
 
 def test_floor_writes_the_same_rows(tmp_path, home):

@@ -18,7 +18,9 @@ err = Console(stderr=True)
 
 @app.command("ingest")
 def ingest_cmd(snapshot: str = typer.Argument(..., help="The snapshot's works/ folder (or its "
-                                              "parent), or an http(s) base URL of one"),
+                                              "parent), an http(s) base URL of one, or s3://BUCKET/path "
+                                              "(anonymous HTTPS; AIATLAS_S3_ENDPOINT for an "
+                                              "S3-compatible server)"),
                home: Path | None = typer.Option(None, "--home", help="Data home"),
                backend: str | None = typer.Option(None, "--backend",
                                                      help="duckdb (default) or pyspark"),

@@ -77,12 +77,27 @@ def works_dir(home: str | Path) -> Path:
     return openalex_dir(home) / "works"
 
 
-def _is_url(s: str) -> bool:
-    return s.startswith(("http://", "https://"))
+def _is_url(s: str | Path) -> bool:
+    return str(s).startswith(("http://", "https://", "s3://"))
 
 
-def _works_root(snapshot: str) -> str:
+def http_url(url: str) -> str:
+    """The http(s) address of a snapshot URL. `s3://bucket/key` is read anonymously over HTTPS
+    (the OpenAlex snapshot is a public bucket: s3://openalex/data/works/ is
+    https://openalex.s3.amazonaws.com/data/works/); set AIATLAS_S3_ENDPOINT to read it from
+    an S3-compatible server instead (path style: ENDPOINT/bucket/key)."""
+    if not url.startswith("s3://"):
+        return url
+    bucket, _, key = url.removeprefix("s3://").partition("/")
+    endpoint = os.environ.get("AIATLAS_S3_ENDPOINT", "").rstrip("/")
+    if not bucket:
+        raise UsageError(f"{url}: no bucket name (expected s3://BUCKET/path)")
+    return f"{endpoint}/{bucket}/{key}" if endpoint else f"https://{bucket}.s3.amazonaws.com/{key}"
+
+
+def _works_root(snapshot: str | Path) -> str:
     """The snapshot's `works` folder: the given folder itself, or its `works/` or `data/works/`."""
+    snapshot = str(snapshot)
     if _is_url(snapshot):
         return snapshot.rstrip("/")
     root = Path(snapshot)
@@ -149,7 +164,7 @@ def is_synthetic_snapshot(snapshot: str) -> bool:
 def _http_text(url: str) -> str:
     import httpx
 
-    resp = httpx.get(url, timeout=60.0, follow_redirects=True)
+    resp = httpx.get(http_url(url), timeout=60.0, follow_redirects=True)
     if resp.status_code != 200:
         from aiatlas.errors import FetchError
 
@@ -164,7 +179,7 @@ def _download(url: str, dest: Path) -> None:
     from aiatlas.errors import FetchError
 
     tmp = dest.with_name(dest.name + ".tmp")
-    with httpx.stream("GET", url, timeout=120.0, follow_redirects=True) as resp:
+    with httpx.stream("GET", http_url(url), timeout=120.0, follow_redirects=True) as resp:
         if resp.status_code != 200:
             raise FetchError(f"{url}: HTTP {resp.status_code}")
         with open(tmp, "wb") as fh:
