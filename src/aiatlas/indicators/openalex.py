@@ -118,12 +118,7 @@ def ai_top_cited_share(t, ai_definition="subfield", min_score=None, counting="fr
                        top_percent=10):
     w = ai_works(t, ai_definition, min_score)
     w = w.filter(w.country_codes.length() > 0)
-    win = ibis.window(group_by=w.year, order_by=[ibis.desc(w.cited_by_count), w.id])
-    ranked = w.mutate(rank=ibis.row_number().over(win),
-                      n_year=w.id.count().over(ibis.window(group_by=w.year)))
-    # the top k works of a year, k = ceil(n * p / 100) in integer arithmetic (same on every engine)
-    k = (ranked.n_year * top_percent + 99) // 100
-    top = ranked.filter(ranked.rank < k).drop("rank", "n_year")
+    top = _top_cited(w, top_percent)
     wc = work_countries(top)
     by_country = wc.group_by(["country_code", "year"]).aggregate(
         top_works=_credit(wc, counting).sum())
@@ -132,6 +127,31 @@ def ai_top_cited_share(t, ai_definition="subfield", min_score=None, counting="fr
     return (j.select("country_code", "year", value=j.top_works / j.world_top_works,
                      top_works=j.top_works, world_top_works=j.world_top_works)
             .order_by(["year", "country_code"]))
+
+
+def _top_cited(w, top_percent: int):
+    """The top k works of each year by cited_by_count, ties broken by id, k = ceil(n * p / 100).
+
+    The same works as ranking every work of a year, without sorting them all: per year and
+    citation count the works are counted (a small table), a running count from the top finds
+    the cut-off count, every work above it is in, and only the works tied at the cut-off are
+    ranked by id to fill the remaining places.
+    """
+    counts = w.group_by(["year", "cited_by_count"]).aggregate(n=w.id.count())
+    down = ibis.window(group_by=counts.year, order_by=ibis.desc(counts.cited_by_count),
+                       rows=(None, 0))
+    counts = counts.mutate(through=counts.n.sum().over(down),
+                           year_total=counts.n.sum().over(ibis.window(group_by=counts.year)))
+    # integer arithmetic, so every engine gets the same k
+    k = (counts.year_total * top_percent + 99) // 100
+    above = counts.through - counts.n  # works of the year cited more than this count
+    cut = counts.filter((above < k) & (counts.through >= k)).select(
+        "year", cut=counts.cited_by_count, places=k - above)
+    j = w.join(cut, "year")
+    tied = j.filter(j.cited_by_count == j.cut)
+    tied = tied.mutate(rank=ibis.row_number().over(group_by=tied.year, order_by=tied.id))
+    tied = tied.filter(tied.rank < tied.places)
+    return j.filter(j.cited_by_count > j.cut).union(tied.drop("rank")).drop("cut", "places")
 
 
 @indicator(id="ai_publications_growth", title="Compound annual growth of AI publications",
