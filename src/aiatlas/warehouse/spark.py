@@ -11,37 +11,10 @@ import shutil
 import threading
 
 from aiatlas.config import Settings
-from aiatlas.errors import UsageError
+from aiatlas.spark import session
 
 _lock = threading.Lock()
-_session = None
 _loaded: dict[str, object] = {}  # build_id -> ibis backend with that build's views
-
-
-def session():
-    """The process-wide local SparkSession (2 cores, few shuffle partitions, quiet, no UI)."""
-    global _session
-    if _session is not None:
-        return _session
-    try:
-        from pyspark.sql import SparkSession
-    except ImportError:
-        raise UsageError("the pyspark backend needs PySpark",
-                         hint="pip install 'aiatlas[spark]' (and a Java 17 runtime)") from None
-    builder = (SparkSession.builder.master("local[2]").appName("aiatlas")
-               .config("spark.ui.enabled", "false")
-               .config("spark.ui.showConsoleProgress", "false")
-               .config("spark.sql.shuffle.partitions", "2")
-               .config("spark.default.parallelism", "2")
-               .config("spark.sql.session.timeZone", "UTC")
-               # DuckDB semantics: an out-of-range array index or a division by zero gives
-               # NULL instead of failing the query, so both engines return the same rows.
-               .config("spark.sql.ansi.enabled", "false")
-               .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-               .config("spark.driver.memory", "1g"))
-    _session = builder.getOrCreate()
-    _session.sparkContext.setLogLevel("ERROR")
-    return _session
 
 
 def _export(settings: Settings) -> tuple[str, dict[str, str]]:

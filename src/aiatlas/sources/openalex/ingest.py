@@ -397,8 +397,9 @@ def ingest(snapshot: str, home: str | Path, *, batch_rows: int = 65_536, paralle
                 continue
             if engine == "pyspark":
                 from aiatlas.sources.openalex import spark as spark_ingest
+                from aiatlas.spark import session
 
-                spark = spark or spark_ingest.session(spark_master)
+                spark = spark or session(spark_master)
                 results = spark_ingest.ingest_parts(spark, group, out)
             else:
                 results = ingest_parts(group, out, batch_rows=batch_rows, memory_limit=memory_limit)

@@ -38,31 +38,11 @@ PROJECTION = (
 )
 
 
-def session(master: str | None = None):
-    """A Spark session: `master` (e.g. spark://host:7077), $AIATLAS_SPARK_MASTER, or local[2]."""
-    from pyspark.sql import SparkSession
-
-    master = master or os.environ.get("AIATLAS_SPARK_MASTER") or "local[2]"
-    builder = SparkSession.builder.master(master).appName("aiatlas-openalex")
-    if master.startswith("local"):
-        # bind to loopback: on hosts whose name resolves oddly, Spark otherwise stalls on it
-        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-        builder = (builder.config("spark.driver.host", "127.0.0.1")
-                   .config("spark.driver.bindAddress", "127.0.0.1"))
-    builder = (builder
-               .config("spark.sql.session.timeZone", "UTC")
-               .config("spark.ui.enabled", "false")
-               .config("spark.ui.showConsoleProgress", "false")
-               .config("spark.sql.shuffle.partitions", os.environ.get("AIATLAS_SPARK_PARTITIONS", "8"))
-               .config("spark.driver.memory", os.environ.get("AIATLAS_SPARK_DRIVER_MEMORY", "2g")))
-    spark = builder.getOrCreate()
-    spark.sparkContext.setLogLevel("ERROR")
-    return spark
-
-
 def ibis_connection(master: str | None = None):
     """An Ibis PySpark backend on the session, for the indicators."""
     import ibis
+
+    from aiatlas.spark import session
 
     return ibis.pyspark.connect(session(master))
 
