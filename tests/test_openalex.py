@@ -344,6 +344,16 @@ def test_ingest_of_synthetic_corpus_is_flagged_everywhere(tmp_path):
     assert res.meta["synthetic"] is True and all(p["synthetic"] for p in res.provenance)
 
 
+def test_cli_build_refuses_spark_options_without_a_snapshot(tmp_path):
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "aiatlas", "build", "--backend", "pyspark",
+                        "--home", str(tmp_path)], capture_output=True, text=True)
+    assert r.returncode == 2 and "apply to the OpenAlex ingest" in r.stderr, r.stderr
+    assert not (tmp_path / "openalex").exists()
+
+
 def test_cli_synth_then_ingest_then_show(tmp_path):
     from typer.testing import CliRunner
 

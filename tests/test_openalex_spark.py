@@ -29,7 +29,15 @@ def homes(tmp_path_factory):
     root = tmp_path_factory.mktemp("openalex_parity")
     write_corpus(root / "snap", WORKS, per_part=25_000, seed=7)
     ig.ingest(str(root / "snap"), root / "duck")
-    ig.ingest(str(root / "snap"), root / "spark", engine="pyspark")
+    # the Spark side through the command the docs give: `aiatlas build --backend pyspark`
+    from typer.testing import CliRunner
+
+    from aiatlas.cli import app
+
+    r = CliRunner().invoke(app, ["build", "--openalex", str(root / "snap"), "--backend", "pyspark",
+                                 "--home", str(root / "spark")])
+    assert r.exit_code == 0, r.output
+    assert "no fetched sources" in r.output  # nothing else was fetched into that home
     return root / "duck", root / "spark"
 
 

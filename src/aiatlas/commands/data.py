@@ -11,8 +11,55 @@ from aiatlas import api
 
 
 def build(strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) if any value is rejected"),
-          home: Optional[Path] = typer.Option(None, "--home", help="Data home")) -> None:
-    """Build the DuckDB warehouse from the latest snapshots; the old one stays until the new is done."""
+          home: Optional[Path] = typer.Option(None, "--home", help="Data home"),
+          openalex: Optional[str] = typer.Option(
+              None, "--openalex", envvar="AIATLAS_OPENALEX_SNAPSHOT", metavar="SNAPSHOT",
+              help="Also ingest this OpenAlex works snapshot (folder, http(s) or s3:// base URL) "
+                   "into <home>/openalex/works/; parts already ingested are skipped"),
+          backend: Optional[str] = typer.Option(
+              None, "--backend", help="Engine for the OpenAlex ingest: duckdb (default) or "
+                                      "pyspark; the warehouse itself is always a DuckDB file"),
+          spark_master: Optional[str] = typer.Option(
+              None, "--spark-master", help="Spark master URL for --backend pyspark "
+                                           "(default $AIATLAS_SPARK_MASTER or local[2])"),
+          parallel: Optional[int] = typer.Option(None, "--parallel", min=1,
+                                                 help="OpenAlex parts per group")) -> None:
+    """Build the DuckDB warehouse from the latest snapshots (the old one stays until the new is
+    done) and, with --openalex, ingest an OpenAlex works snapshot, on DuckDB or Spark."""
+    from aiatlas.cli import console
+    from aiatlas.config import settings
+    from aiatlas.errors import UsageError
+
+    if (backend == "pyspark" or spark_master) and not openalex:
+        raise UsageError("--backend pyspark and --spark-master apply to the OpenAlex ingest",
+                         hint="give the snapshot: aiatlas build --openalex SNAPSHOT "
+                              "--backend pyspark [--spark-master URL]")
+    snapshots = settings(home=home).snapshots_dir
+    if openalex and not (snapshots.is_dir() and any(snapshots.iterdir())):
+        console.print(f"no fetched sources under {snapshots}: the warehouse is not built "
+                      "(`aiatlas fetch` first for the other chapters); ingesting OpenAlex only")
+    else:
+        _build_warehouse(home, strict)
+    if openalex:
+        from aiatlas.commands.openalex import run_ingest
+
+        run_ingest(openalex, home=home, backend=backend, spark_master=spark_master,
+                   parallel=parallel)
+
+
+def rejects(source: Optional[str] = typer.Option(None, "--source", help="Only this source"),
+            home: Optional[Path] = typer.Option(None, "--home", help="Data home")) -> None:
+    """List values the cleaners could not use, as file:row:column: reason."""
+    from aiatlas.cli import console, print_table
+
+    rows = api.rejects(source=source, home=home)
+    print_table([{"where": f"{r['file']}:{r['row']}:{r['column']}", "value": r["value"],
+                  "reason": r["reason"], "source": r["source"]} for r in rows], title="rejects")
+    console.print(f"{len(rows)} rejected values")
+
+
+def _build_warehouse(home: Optional[Path], strict: bool) -> None:
+    """Build with a progress bar, then print what each source loaded and rejected."""
     from aiatlas.cli import console, print_table
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -36,14 +83,3 @@ def build(strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) if 
     for r in (result.get("model_identity_coverage") or {}).get("rows", []):
         console.print(f"model identity: {r['resolved']}/{r['total']} {r['target']} "
                       f"({r['share']:.1%}) resolve to a country and openness")
-
-
-def rejects(source: Optional[str] = typer.Option(None, "--source", help="Only this source"),
-            home: Optional[Path] = typer.Option(None, "--home", help="Data home")) -> None:
-    """List values the cleaners could not use, as file:row:column: reason."""
-    from aiatlas.cli import console, print_table
-
-    rows = api.rejects(source=source, home=home)
-    print_table([{"where": f"{r['file']}:{r['row']}:{r['column']}", "value": r["value"],
-                  "reason": r["reason"], "source": r["source"]} for r in rows], title="rejects")
-    console.print(f"{len(rows)} rejected values")

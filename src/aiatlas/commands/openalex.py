@@ -31,6 +31,12 @@ def ingest_cmd(snapshot: str = typer.Argument(..., help="The snapshot's works/ f
                                                       help="Parts per group (default 2 on "
                                                            "DuckDB, 32 per Spark job)")) -> None:
     """Stream a works snapshot into <home>/openalex/works/ (parts already ingested are skipped)."""
+    run_ingest(snapshot, home=home, backend=backend, spark_master=spark_master, parallel=parallel)
+
+
+def run_ingest(snapshot: str, *, home: Path | None, backend: str | None, spark_master: str | None,
+               parallel: int | None) -> None:
+    """Ingest with progress on stderr and the run's summary as one JSON line on stdout."""
     from aiatlas import api
 
     def progress(name: str, done: int, total: int) -> None:
