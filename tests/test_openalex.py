@@ -344,6 +344,27 @@ def test_ingest_of_synthetic_corpus_is_flagged_everywhere(tmp_path):
     assert res.meta["synthetic"] is True and all(p["synthetic"] for p in res.provenance)
 
 
+def test_server_serves_an_openalex_only_home_and_sees_a_new_ingest(tmp_path, monkeypatch):
+    from fastapi.testclient import TestClient
+
+    from aiatlas.web import service
+    from aiatlas.web.app import create_app
+
+    monkeypatch.setattr(service, "BUILD_TTL_S", 0.0)  # re-read the versions on every request
+    lines = (FIX / "works.jsonl").read_text().splitlines()
+    home = tmp_path / "home"
+    ig.ingest(make_snapshot(tmp_path / "snap"), home)
+    client = TestClient(create_app(home=home))
+    url = "/api/indicators/ai_publications_by_country"
+    first = client.get(url, params={"counting": "full"})
+    assert first.status_code == 200 and first.json()["rows"]
+    assert client.get("/api/indicators/notable_models_by_country").status_code == 503  # not built
+    ig.ingest(make_snapshot(tmp_path / "snap", lines[:3]), home)  # the part changed upstream
+    again = client.get(url, params={"counting": "full"}, headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 200 and again.headers["etag"] != first.headers["etag"]
+    assert again.json()["rows"] != first.json()["rows"]
+
+
 def test_cli_build_refuses_spark_options_without_a_snapshot(tmp_path):
     import subprocess
     import sys

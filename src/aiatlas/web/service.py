@@ -44,11 +44,26 @@ class Service:
         return info
 
     async def build_id(self) -> str:
-        return str((await self.info())["build_id"])
+        """What cached values and ETags are keyed by: the warehouse build id, plus the OpenAlex
+        ingest ledger's modification time when there is one (a new ingest changes those values
+        without a warehouse build)."""
+        return _version(await self.info())
 
     def read_info(self) -> dict[str, Any]:
+        from aiatlas.config import settings
+        from aiatlas.errors import NotBuiltError
+        from aiatlas.sources.openalex.ingest import openalex_dir
+
+        ledger = openalex_dir(settings(home=self.home).home) / "ledger.json"
         with self.lock:
-            info = api.build_info(home=self.home)
+            try:
+                info = dict(api.build_info(home=self.home))
+            except NotBuiltError:
+                if not ledger.exists():
+                    raise
+                # OpenAlex ingested, nothing else built: its indicators can still be served
+                info = {"build_id": None, "built_at": None, "aiatlas_version": None}
+            info["openalex_ledger_mtime_ns"] = ledger.stat().st_mtime_ns if ledger.exists() else None
         self._info = (info, time.monotonic())
         return info
 
@@ -75,7 +90,7 @@ class Service:
                 hit = make()
                 # A rebuild may have swapped the warehouse since `build` was read: then make()
                 # saw the new file, and its value must not be filed under the old build id.
-                if str(self.read_info()["build_id"]) == build:
+                if _version(self.read_info()) == build:
                     self.cache[(build, *key)] = hit
                     while len(self.cache) > CACHE_SIZE:
                         self.cache.popitem(last=False)
@@ -93,6 +108,11 @@ class Service:
         key = ("explain", id, tuple(sorted(params.items())), tuple(sorted(where.items())))
         return await self.cached(build or await self.build_id(), key, lambda: _bodies(
             api.explain(id, where=where, home=self.home, **params)))
+
+
+def _version(info: dict[str, Any]) -> str:
+    oa = info.get("openalex_ledger_mtime_ns")
+    return str(info["build_id"]) + (f"+openalex-{oa:x}" if oa else "")
 
 
 def _bodies(result: api.Result) -> dict[str, Any]:
