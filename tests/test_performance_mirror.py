@@ -50,3 +50,20 @@ def test_provenance_lists_every_snapshot_behind_the_identity(built_home):
     r = api.compute("arena_gap", home=built_home)
     sources = {p["source"] for p in r.provenance}
     assert {"lmarena_history", "lmarena_catalog", "epoch_notable_models", "epoch_benchmarks"} <= sources
+
+
+@pytest.mark.parametrize("indicator, params, needle", [
+    ("benchmark_frontier", {"benchmark": "mmlu_typo"}, "gpqa_diamond"),
+    ("arena_gap", {"category": "overal"}, "overall"),
+    ("curated_fact", {"measure": "no_such_measure"}, "industrial_robot_installations"),
+])
+def test_a_parameter_naming_data_the_build_lacks_is_an_error_listing_what_it_has(
+        built_home, indicator, params, needle):
+    from aiatlas.errors import UsageError
+
+    with pytest.raises(UsageError, match="matches no") as err:
+        api.compute(indicator, home=built_home, **params)
+    assert needle in err.value.hint
+    with pytest.raises(UsageError, match="matches no"):
+        api.explain(indicator, home=built_home, **params)
+    assert api.compute(indicator, home=built_home, **{k: needle for k in params}).table.num_rows

@@ -86,6 +86,25 @@ def _provenance(con, ind: registry.Indicator) -> tuple[list[dict[str, Any]], str
     return [dict(r) for r in rows], build_id
 
 
+def _check_values(con, ind: registry.Indicator, bound: dict[str, Any]) -> None:
+    """A parameter that names data (a benchmark, an Arena category, a fact's subject) must name
+    something this build holds; the distinct values are read once per connection."""
+    for p in ind.params:
+        value = bound.get(p.name)
+        if p.values_from is None or value is None:
+            continue
+        table, column = p.values_from
+        cache = _cache(con)
+        if p.values_from not in cache:
+            cache[p.values_from] = sorted(v for (v,) in con.con.execute(
+                f'SELECT DISTINCT "{column}" FROM "{table}" WHERE "{column}" IS NOT NULL').fetchall())
+        valid = cache[p.values_from]
+        if valid and value not in valid:  # (an empty table gives an empty result anyway)
+            shown = ", ".join(map(str, valid[:50])) + (f" ... ({len(valid)} in all)" if len(valid) > 50 else "")
+            raise UsageError(f"parameter {p.name}={value!r} matches no {table}.{column} in this "
+                             f"build", hint=f"valid: {shown}")
+
+
 def _cache(con) -> dict:
     """A per-connection memo (prepared queries, provenance); it dies with the connection."""
     try:
@@ -151,6 +170,7 @@ def compute(id: str, *, home=None, backend: str | None = None, **params) -> Resu
         table = ind.func(wh.Tables(con, settings.home), **bound).to_pyarrow()
         prov, build_id = _parquet_provenance(settings)
     else:
+        _check_values(wh.duckdb(settings), ind, bound)
         con = wh.connect(settings)
         key = ("values", id, tuple(sorted(bound.items())))
         table = _run(con, key, lambda: ind.func(wh.Tables(con, settings.home), **bound))
@@ -169,6 +189,8 @@ def explain(id: str, *, where: dict[str, Any] | None = None, home=None, backend:
     bound = ind.bind(params)
     settings = _settings(home=home, backend=backend)
     parquet = wh.uses_only_parquet(ind.sources)
+    if not parquet:
+        _check_values(wh.duckdb(settings), ind, bound)
     con = wh.parquet_connection(settings) if parquet else wh.connect(settings)
     rows = ind.rows(wh.Tables(con, settings.home), **bound)
     for col, value in (where or {}).items():

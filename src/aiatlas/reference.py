@@ -36,10 +36,16 @@ def indicators_markdown() -> str:
         if ind["parameters"]:
             out += ["| parameter | type | default | choices | meaning |", "|---|---|---|---|---|"]
             out += [f"| `{p['name']}` | {p['type']} | {_cell(p['default'])} | "
-                    f"{_cell(', '.join(map(str, p['choices'])) if p['choices'] else '')} | "
+                    f"{_cell(_choices(p))} | "
                     f"{_cell(p['help'])} |" for p in ind["parameters"]]
             out.append("")
     return "\n".join(out).rstrip() + "\n"
+
+
+def _choices(p: dict) -> str:
+    if p["choices"]:
+        return ", ".join(map(str, p["choices"]))
+    return f"any value of {p['values_from']} in the build" if p.get("values_from") else ""
 
 
 def sources_markdown() -> str:

@@ -14,8 +14,9 @@ RECORD = ("id", "topic", "subject", "subject_type", "measure", "label", "value",
 _FILTERS = (
     Param("topic", str, None, "Only this topic", choices=TOPICS),
     Param("subject", str, None, "Only this subject: ISO3 country, ISO 3166-2, WLD, region, organization "
-          "or model id"),
-    Param("measure", str, None, "Only this measure, e.g. industrial_robot_installations"),
+          "or model id", values_from=("curated_facts", "subject")),
+    Param("measure", str, None, "Only this measure, e.g. industrial_robot_installations",
+          values_from=("curated_facts", "measure")),
     Param("since", dt.date, None, "Only facts whose reference date is on or after this day"),
     Param("until", dt.date, None, "Only facts whose reference date is on or before this day"),
 )

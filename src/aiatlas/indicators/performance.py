@@ -27,11 +27,12 @@ ARENA_FILE_PREFERENCE = ("leaderboard_text_full_history", "leaderboard-text", "l
 PAIRS = {"openness": ("closed", "open"), "country": ("USA", "CHN")}
 
 BENCHMARK = Param("benchmark", str, "mmlu", "Benchmark id as in benchmark_scores.benchmark "
-                  "(mmlu, gpqa_diamond, ...)")
+                  "(mmlu, gpqa_diamond, ...)", values_from=("benchmark_scores", "benchmark"))
 SINCE = Param("since", dt.date, None, "First date shown (earlier scores still count toward the frontier)")
 UNTIL = Param("until", dt.date, None, "Last date shown")
 GROUP = Param("group", str, "openness", "openness (open vs closed) or country", choices=GROUPS)
-CATEGORY = Param("category", str, "overall", "Arena leaderboard category")
+CATEGORY = Param("category", str, "overall", "Arena leaderboard category",
+                 values_from=("arena_ratings", "category"))
 
 
 def _group(t, table: ibis.Table, group: str) -> ibis.Table:

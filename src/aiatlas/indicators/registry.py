@@ -19,6 +19,9 @@ class Param:
     default: Any
     help: str
     choices: tuple[Any, ...] | None = None
+    # (table, column) whose values this parameter names, e.g. a benchmark id: a value the
+    # current build does not hold is an error listing the ones it does, not an empty result
+    values_from: tuple[str, str] | None = None
 
     def coerce(self, value: Any) -> Any:
         """Turn a CLI/HTTP string (or a Python value) into this parameter's type, or raise."""
@@ -51,7 +54,8 @@ class Param:
     def describe(self) -> dict[str, Any]:
         default = self.default.isoformat() if isinstance(self.default, dt.date) else self.default
         return {"name": self.name, "type": self.type.__name__, "default": default, "help": self.help,
-                "choices": list(self.choices) if self.choices is not None else None}
+                "choices": list(self.choices) if self.choices is not None else None,
+                "values_from": ".".join(self.values_from) if self.values_from else None}
 
 
 @dataclass(frozen=True)
