@@ -40,7 +40,7 @@ def spot_en(text: str) -> list[Number]:
 def _sudachi():
     from sudachipy import Dictionary, SplitMode
 
-    return Dictionary(dict="core").create(SplitMode.C)
+    return Dictionary(dict="core").tokenizer(SplitMode.C)
 
 
 def spot_ja(text: str) -> list[Number]:
