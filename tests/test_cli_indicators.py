@@ -103,6 +103,27 @@ def test_usage_errors_are_one_line_with_exit_2(tiny_home, capsys, monkeypatch, a
     assert "Traceback" not in err
 
 
+@pytest.mark.parametrize("args,message", [
+    (["nosuchcmd"], "No such command 'nosuchcmd'"),
+    (["show"], "Missing argument 'ID'"),
+    (["show", "notable_models_by_country", "--nosuchflag"], "No such option: --nosuchflag"),
+    (["serve", "--port", "abc"], "'--port'"),
+    (["build", "--parallel", "0"], "'--parallel'"),
+    (["list", "--chapter", "nosuch"], "no chapter 'nosuch' (chapters: economy, hardware"),
+])
+def test_command_line_mistakes_are_usage_errors_not_tracebacks(capsys, monkeypatch, args, message):
+    code, _, err = run(capsys, monkeypatch, *args)
+    assert code == 2 and "Traceback" not in err, err
+    assert message.lower() in " ".join(err.replace("│", " ").split()).lower(), err
+
+
+def test_empty_results_say_so_on_stderr(tiny_home, capsys, monkeypatch):
+    code, out, err = run(capsys, monkeypatch, "show", "notable_models_by_country", "-p",
+                         "since=2090", "--format", "csv", "--home", str(tiny_home))
+    assert code == 0 and out.strip() == "country,country_name,year,value"
+    assert "no rows for since=2090" in err
+
+
 def test_missing_warehouse_is_a_data_error(tmp_path, capsys, monkeypatch):
     code, _, err = run(capsys, monkeypatch, "show", "notable_models_by_country", "--home",
                        str(tmp_path))

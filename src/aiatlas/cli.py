@@ -95,6 +95,16 @@ def write_result(result: api.Result, fmt: str, out: Optional[Path]) -> None:
     """Write an indicator result or explain rows in the asked format, to a file or stdout."""
     _check_format(fmt, out)
     table = result.to_arrow()
+    # notes go to stderr, so the data on stdout stays machine-readable
+    if result.meta.get("synthetic"):
+        err.print("[yellow]note:[/yellow] SYNTHETIC data (made by `aiatlas synth`): these numbers "
+                  "are not facts", highlight=False)
+    if table.num_rows == 0:
+        given = ", ".join(f"{k}={v}" for k, v in (result.meta.get("params") or {}).items()
+                          if v is not None)
+        where = ", ".join(f"{k}={v}" for k, v in (result.meta.get("where") or {}).items())
+        err.print(f"no rows{' for ' + given if given else ''}{' where ' + where if where else ''}",
+                  highlight=False)
     if fmt == "table":
         print_table(table.to_pylist(), title=result.meta.get("title"), limit=200)
         return
@@ -141,16 +151,20 @@ app.command("check")(_check)
 def list_cmd(chapter: Optional[str] = typer.Option(None, help="Only this chapter"),
              format: str = typer.Option("table", "--format", "-f", help="table or json")) -> None:
     """List the indicators: id, title, unit, chapter, grain, parameters."""
+    if format not in ("table", "json"):
+        raise UsageError(f"unknown format {format!r} for list (expected table or json)")
+    every = api.list_indicators()
+    found = [i for i in every if chapter in (None, i["chapter"])]
+    if not found:
+        chapters = sorted({i["chapter"] for i in every})
+        raise UsageError(f"no chapter {chapter!r} (chapters: {', '.join(chapters)})")
     if format == "json":
-        found = [i for i in api.list_indicators() if chapter in (None, i["chapter"])]
         sys.stdout.write(json.dumps(found, indent=2, ensure_ascii=False) + "\n")
         return
-    if format != "table":
-        raise UsageError(f"unknown format {format!r} for list (expected table or json)")
     rows = [{"id": i["id"], "title": i["title"], "unit": i["unit"], "chapter": i["chapter"],
              "grain": ", ".join(i["grain"]),
              "parameters": ", ".join(f"{p['name']}={p['default']}" for p in i["parameters"])}
-            for i in api.list_indicators() if chapter in (None, i["chapter"])]
+            for i in found]
     print_table(rows, title="indicators")
 
 
@@ -192,23 +206,15 @@ _publish.register(app)
 
 
 def main() -> None:
-    """Entry point: run the app, turning aiatlas errors into one-line messages and exit codes."""
+    """Entry point: run the app, turning aiatlas errors into one-line messages and exit codes.
+
+    Typer runs in standalone mode, so it reports its own usage errors (unknown command or
+    option, missing argument, a value of the wrong type: exit 2) and Ctrl-C; aiatlas's errors
+    propagate out of it and are printed here."""
     try:
-        app(standalone_mode=False)
+        app()
     except AiatlasError as e:
         err.print(f"[red]error:[/red] {escape(str(e))}", highlight=False)
         if e.hint:
             err.print(f"hint: {escape(e.hint)}", highlight=False)
         sys.exit(e.exit_code)
-    except (typer.Abort, KeyboardInterrupt):
-        err.print("aborted")
-        sys.exit(130)
-    except Exception as e:  # click usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(e, click.exceptions.Exit):
-            sys.exit(e.exit_code)
-        if isinstance(e, click.ClickException):
-            e.show()
-            sys.exit(2)
-        raise
