@@ -344,6 +344,37 @@ def test_ingest_of_synthetic_corpus_is_flagged_everywhere(tmp_path):
     assert res.meta["synthetic"] is True and all(p["synthetic"] for p in res.provenance)
 
 
+def test_synthetic_numbers_are_labelled_in_the_report_the_dashboard_and_the_cli(
+        tmp_path, tiny_home, capsys, monkeypatch):
+    import sys
+
+    from fastapi.testclient import TestClient
+
+    from aiatlas import cli
+    from aiatlas.report.build import build_report
+    from aiatlas.web.app import create_app
+
+    home = tmp_path / "home"
+    shutil.copytree(tiny_home, home)  # a warehouse for the other chapters
+    write_corpus(tmp_path / "syn", 400, per_part=400, seed=2)
+    ig.ingest(tmp_path / "syn", home)
+    report = build_report(tmp_path / "site", lang="ja", home=home)
+    page = next(p for p in (tmp_path / "site").glob("*.html")
+                if "ai_publications_by_country" in p.read_text(encoding="utf-8"))
+    html = page.read_text(encoding="utf-8")
+    assert html.count('class="synthetic"') == len(
+        [i for i in api.list_indicators() if i["sources"] == ["openalex_works"]])
+    assert "合成データ" in html
+    assert all(h["available"] or "synthetic" not in (h["reason"] or "") for h in report["headlines"])
+    dash = TestClient(create_app(home=home)).get("/indicators/ai_publications_by_country")
+    assert 'class="synthetic"' in dash.text and "[SYNTHETIC]" in dash.text
+    monkeypatch.setattr(sys, "argv", ["aiatlas", "show", "ai_publications_by_country", "-f", "csv",
+                                      "--home", str(home)])
+    with pytest.raises(SystemExit) as done:
+        cli.main()
+    assert done.value.code == 0 and "SYNTHETIC" in capsys.readouterr().err
+
+
 def test_server_serves_an_openalex_only_home_and_sees_a_new_ingest(tmp_path, monkeypatch):
     from fastapi.testclient import TestClient
 

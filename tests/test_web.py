@@ -88,6 +88,9 @@ def test_etag_and_304(client):
     assert again.status_code == 304 and again.content == b""
     other = client.get(IND, params={"since": "2021"}, headers={"If-None-Match": tag})
     assert other.status_code == 200 and other.headers["etag"] != tag
+    for header in (f"W/{tag}", f'"nope", {tag}', "*"):  # weak comparison; any of a list; *
+        assert client.get(IND, params={"since": "2020"},
+                          headers={"If-None-Match": header}).status_code == 304, header
 
 
 def test_pages_carry_etags_and_answer_304(client):

@@ -119,6 +119,8 @@ def indicator_entry(meta: dict, text: Text, out: Path, info: dict, home) -> dict
         entry["error"] = headlines.one_line(e)
         return entry
     rows, columns = result.to_pylist(), list(result.table.column_names)
+    if result.meta.get("synthetic"):  # never shown as fact: said above the chart and in its title
+        entry.update(synthetic=True, title=f"{entry['title']} [{text('synthetic')}]")
     entry.update(rows=rows, columns=columns, params=result.meta.get("params", {}),
                  notes=footnotes(result.provenance, info), build_id=result.build_id)
     (out / entry["csv"]).write_text(to_csv(rows, columns), encoding="utf-8")

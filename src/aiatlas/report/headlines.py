@@ -60,6 +60,9 @@ def evaluate(decl: dict[str, Any], *, home=None, compute=None) -> dict[str, Any]
     except Exception as e:  # noqa: BLE001  shown as the reason the headline is missing
         out["reason"] = one_line(e)
         return out
+    if result.meta.get("synthetic"):
+        out["reason"] = "synthetic data (made by `aiatlas synth`): not shown as a fact"
+        return out
     rows = select(decl, result.to_pylist())
     if not rows or decl["column"] not in rows[0]:
         out["reason"] = (f"column {decl['column']!r} not in the result" if rows

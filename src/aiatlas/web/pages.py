@@ -127,17 +127,19 @@ def add_pages(app: FastAPI, svc: Service) -> None:
             rows, columns = entry["rows"], list(entry["result"].table.column_names)
             bound = entry["result"].meta.get("params", {})
             as_of = charts.data_as_of(entry["result"].provenance)
+            synthetic = bool(entry["result"].meta.get("synthetic"))
         except HTTPProblem as e:
-            rows, columns, bound, error, as_of = [], [], params, e.detail, None
+            rows, columns, bound, error, as_of, synthetic = [], [], params, e.detail, None, False
         fcol = next((c for c in FILTER_COLUMNS if c in meta["grain"]), None)
         options = sorted({str(r[fcol]) for r in rows if r.get(fcol) is not None}) if fcol else []
         chosen = [c for v in request.query_params.getlist("countries") for c in v.split(",") if c]
         if fcol and chosen:
             rows = [r for r in rows if str(r.get(fcol)) in chosen]
-        spec = charts.spec(meta, rows, title=text.title(meta), unit=text.unit(meta["unit"]),
+        title = text.title(meta) + (f" [{text('synthetic')}]" if synthetic else "")
+        spec = charts.spec(meta, rows, title=title, unit=text.unit(meta["unit"]),
                            lang=text.lang, as_of=as_of)
         twin = f"/api/indicators/{id}.json" + (f"?{urlencode(params)}" if params else "")
-        return await render("indicator.html.j2", request, meta=meta, title=text.title(meta),
+        return await render("indicator.html.j2", request, meta=meta, title=title, synthetic=synthetic,
                       description=text.description(meta), params=bound, rows=rows[:MAX_TABLE_ROWS],
                       total_rows=len(rows), columns=columns, error=error,
                       spec_json=json.dumps(spec, default=str) if spec else "null",

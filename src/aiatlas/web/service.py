@@ -133,5 +133,7 @@ def validators(request, build_id: str) -> tuple[dict[str, str], bool]:
     """The ETag and Cache-Control headers for this build and URL, and whether the client's
     If-None-Match already names that ETag (answer 304)."""
     tag = etag(build_id, request.url.path, request.url.query)
-    fresh = tag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]
+    # RFC 9110: If-None-Match compares weakly (a W/ prefix still matches), and * matches any
+    asked = [t.strip().removeprefix("W/") for t in request.headers.get("if-none-match", "").split(",")]
+    fresh = tag in asked or "*" in asked
     return {"ETag": tag, "Cache-Control": CACHE_CONTROL}, fresh
