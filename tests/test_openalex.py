@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import shutil
 import threading
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import httpx
 import pyarrow.parquet as pq
@@ -148,12 +150,44 @@ def test_truncated_part_is_caught_by_the_manifest_count(tmp_path):
         ig.ingest(str(snap), tmp_path / "home")
 
 
+class FaultyHandler(SimpleHTTPRequestHandler):
+    """Serves a folder; `faults[path]` lists faults for successive GETs of that path: an HTTP
+    status to answer with, or "short" (full Content-Length, half the body, then close)."""
+
+    faults: ClassVar[dict[str, list]] = {}
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        queue = self.faults.get(self.path.lstrip("/"))
+        fault = queue.pop(0) if queue else None
+        if fault == "short":
+            body = Path(self.translate_path(self.path)).read_bytes()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body[: len(body) // 2])
+            self.close_connection = True
+        elif fault:
+            self.send_error(fault)
+        else:
+            super().do_GET()
+
+
 @pytest.fixture
-def snapshot_server(tmp_path):
+def snapshot_faults(monkeypatch) -> dict[str, list]:
+    """Faults for `snapshot_server` to inject; retries back off for milliseconds, not seconds."""
+    monkeypatch.setenv("AIATLAS_FETCH_BACKOFF", "0.001")
+    return {}
+
+
+@pytest.fixture
+def snapshot_server(tmp_path, snapshot_faults):
     """The fixture snapshot served over loopback HTTP from <root>/openalex/data/works."""
     make_snapshot(tmp_path / "srv" / "openalex" / "data")
-    handler = partial(SimpleHTTPRequestHandler, directory=str(tmp_path / "srv"))
-    handler.log_message = lambda *a: None
+    handler = partial(type("Handler", (FaultyHandler,), {"faults": snapshot_faults}),
+                      directory=str(tmp_path / "srv"))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_port}"
@@ -174,6 +208,103 @@ def test_ingest_from_an_s3_url_through_an_s3_compatible_endpoint(tmp_path, snaps
     summary = ig.ingest("s3://openalex/data/works/", tmp_path / "home")
     assert summary["rows"] == 7 and summary["ingested"] == 1
     assert ig.Ledger(tmp_path / "home").parts[PART]["location"] == f"s3://openalex/data/works/{PART}"
+
+
+@pytest.mark.parametrize("path", ["openalex/data", "openalex/data/", "openalex"])
+def test_url_snapshot_may_be_the_parent_of_works_like_a_folder(tmp_path, snapshot_server, path):
+    summary = ig.ingest(f"{snapshot_server}/{path}", tmp_path / "home")
+    assert (summary["rows"], summary["ingested"]) == (7, 1)
+    works = f"{snapshot_server}/openalex/data/works"
+    assert ig.Ledger(tmp_path / "home").parts[PART]["location"] == f"{works}/{PART}"
+
+
+@pytest.mark.parametrize("url", ["s3://openalex/data/", "s3://openalex"])
+def test_s3_snapshot_may_be_the_parent_of_works(tmp_path, snapshot_server, monkeypatch, url):
+    monkeypatch.setenv("AIATLAS_S3_ENDPOINT", snapshot_server)
+    assert ig.ingest(url, tmp_path / "home")["rows"] == 7
+    assert (ig.Ledger(tmp_path / "home").parts[PART]["location"]
+            == f"s3://openalex/data/works/{PART}")
+
+
+def test_url_without_a_snapshot_is_a_usage_error_listing_what_was_tried(snapshot_server,
+                                                                        monkeypatch):
+    monkeypatch.setenv("AIATLAS_S3_ENDPOINT", snapshot_server)
+    with pytest.raises(UsageError) as e:
+        ig.list_parts("s3://mybucket/data/")
+    assert str(e.value) == ("s3://mybucket/data/: no OpenAlex works snapshot here (tried "
+                            "s3://mybucket/data/manifest (HTTP 404), "
+                            "s3://mybucket/data/works/manifest (HTTP 404), "
+                            "s3://mybucket/data/data/works/manifest (HTTP 404))")
+    assert "works/ folder" in e.value.hint
+
+
+def test_server_errors_and_short_bodies_are_retried(tmp_path, snapshot_server, snapshot_faults):
+    works = "openalex/data/works"
+    snapshot_faults[f"{works}/manifest"] = [500, "short"]
+    snapshot_faults[f"{works}/{PART}"] = [500, 503]
+    summary = ig.ingest(f"{snapshot_server}/{works}", tmp_path / "home")
+    assert (summary["rows"], summary["ingested"]) == (7, 1)
+    assert snapshot_faults == {f"{works}/manifest": [], f"{works}/{PART}": []}  # all were hit
+    assert not list((tmp_path / "home" / "openalex" / ".download").iterdir())
+
+
+def test_a_server_that_keeps_failing_is_a_fetch_error_after_the_last_attempt(
+        tmp_path, snapshot_server, snapshot_faults, monkeypatch):
+    monkeypatch.setenv("AIATLAS_FETCH_ATTEMPTS", "3")
+    snapshot_faults[f"openalex/data/works/{PART}"] = [500] * 3 + [None]
+    with pytest.raises(FetchError, match=rf"^could not fetch {snapshot_server}/openalex/data/works/"
+                                         rf"{PART} after 3 attempts: HTTP 500$"):
+        ig.ingest(f"{snapshot_server}/openalex/data/works", tmp_path / "home")
+    assert snapshot_faults[f"openalex/data/works/{PART}"] == [None]  # exactly three GETs
+    assert not list((tmp_path / "home" / "openalex" / ".download").iterdir())
+    assert PART not in ig.Ledger(tmp_path / "home").parts
+
+
+def test_a_missing_part_is_not_retried(tmp_path, snapshot_server, snapshot_faults):
+    snapshot_faults[f"openalex/data/works/{PART}"] = [404]  # the next GET would succeed
+    with pytest.raises(FetchError, match=r"HTTP 404$"):
+        ig.ingest(f"{snapshot_server}/openalex/data/works", tmp_path / "home")
+
+
+def _refused_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]  # closed again: nothing listens there
+
+
+def test_refused_connection_is_one_fetch_error_naming_the_url(tmp_path, monkeypatch):
+    monkeypatch.setenv("AIATLAS_FETCH_ATTEMPTS", "2")
+    monkeypatch.setenv("AIATLAS_FETCH_BACKOFF", "0.001")
+    monkeypatch.setenv("AIATLAS_S3_ENDPOINT", f"http://127.0.0.1:{_refused_port()}")
+    with pytest.raises(FetchError) as e:
+        ig.ingest("s3://openalex/data/works", tmp_path / "home")
+    msg = str(e.value)
+    assert msg.startswith("could not fetch http://127.0.0.1:") and "\n" not in msg
+    assert "/openalex/data/works/manifest after 2 attempts: ConnectError" in msg
+    assert "AIATLAS_S3_ENDPOINT" in e.value.hint
+
+
+def test_cli_reports_an_unreachable_snapshot_in_one_line(tmp_path):
+    import subprocess
+    import sys
+
+    env = dict(os.environ, AIATLAS_FETCH_ATTEMPTS="1",
+               AIATLAS_S3_ENDPOINT=f"http://127.0.0.1:{_refused_port()}")
+    r = subprocess.run([sys.executable, "-m", "aiatlas", "openalex", "ingest", "s3://openalex/data",
+                        "--home", str(tmp_path)], capture_output=True, text=True, env=env,
+                       check=False)
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    assert r.stderr.startswith("error: could not fetch http://127.0.0.1:"), r.stderr
+
+
+def test_s3_endpoint_without_a_scheme_is_a_usage_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("AIATLAS_S3_ENDPOINT", "localhost:9000")
+    with pytest.raises(UsageError, match="AIATLAS_S3_ENDPOINT='localhost:9000' has no http:// or "
+                                         "https:// scheme"):
+        ig.ingest("s3://openalex/data/works/", tmp_path / "home")
+    assert not (tmp_path / "home" / "openalex" / "ledger.json").exists()
 
 
 def test_s3_urls_default_to_the_public_bucket_over_https(monkeypatch):

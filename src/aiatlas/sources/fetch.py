@@ -1,6 +1,7 @@
 """The one download path: canonical URL or mirror (folder or http base) into immutable snapshots."""
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import email.utils
@@ -12,7 +13,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, TypeVar
 
 import httpx
 
@@ -24,6 +25,7 @@ from aiatlas.sources.base import Source, SourceFile
 Progress = Callable[[str, int, "int | None"], None]
 
 CHUNK = 1 << 16
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -112,49 +114,101 @@ def _same_files(manifest: dict, files: list[dict]) -> bool:
     return old == {(f["name"], f["sha256"]) for f in files}
 
 
+MIRROR_HINT = ("check the network, or fetch from a local copy with --mirror DIR "
+               "(or AIATLAS_MIRROR)")
+
+
+class HTTPStatusError(FetchError):
+    """The server answered with a status not worth retrying (4xx other than 429)."""
+
+    def __init__(self, url: str, status: int, hint: str | None = None):
+        super().__init__(f"could not fetch {url}: HTTP {status}", hint=hint)
+        self.status = status
+
+
+def with_retries(attempt: Callable[[], T], url: str, policy: RetryPolicy, hint: str) -> T:
+    """Call `attempt` until it succeeds or `policy` runs out, sleeping with doubling backoff.
+
+    Only `_Retryable` failures are retried; the last one becomes a one-line FetchError.
+    """
+    last: Exception | None = None
+    for n in range(1, policy.attempts + 1):
+        try:
+            return attempt()
+        except _Retryable as e:
+            last = e
+            if n < policy.attempts:
+                time.sleep(policy.backoff * 2 ** (n - 1))
+    raise FetchError(f"could not fetch {url} after {policy.attempts} attempts: {last}", hint=hint)
+
+
+def download(url: str, dest: Path, *, label: str | None = None, progress: Progress | None = None,
+             policy: RetryPolicy | None = None, hint: str = MIRROR_HINT,
+             status_hint: str | None = None) -> dict:
+    """Stream one http(s) URL to dest with bounded retries; returns sha256, bytes, last_modified."""
+    policy = policy or RetryPolicy.from_env()
+    return with_retries(lambda: _http_once(url, dest, label or url, progress, policy, status_hint),
+                        url, policy, hint)
+
+
+def get_text(url: str, *, policy: RetryPolicy | None = None, hint: str = MIRROR_HINT,
+             status_hint: str | None = None) -> str:
+    """The body of a small http(s) document (a manifest) as text, with bounded retries."""
+    policy = policy or RetryPolicy.from_env()
+
+    def once() -> str:
+        with _transport_errors_retryable():
+            resp = httpx.get(url, timeout=httpx.Timeout(policy.timeout), follow_redirects=True)
+        _check_status(url, resp.status_code, status_hint)
+        return resp.text
+
+    return with_retries(once, url, policy, hint)
+
+
 def _download(where: str, dest: Path, label: str, progress: Progress | None,
               policy: RetryPolicy) -> dict:
     """Copy or download one file to dest with retries; returns sha256 and bytes."""
     if not where.startswith(("http://", "https://")):
         return _copy_local(Path(where), dest, label, progress)
-    last: Exception | None = None
-    for attempt in range(1, policy.attempts + 1):
-        try:
-            return _http_once(where, dest, label, progress, policy)
-        except _Retryable as e:
-            last = e
-            if attempt < policy.attempts:
-                time.sleep(policy.backoff * 2 ** (attempt - 1))
-    raise FetchError(f"could not fetch {where} after {policy.attempts} attempts: {last}",
-                     hint="check the network, or fetch from a local copy with --mirror DIR "
-                          "(or AIATLAS_MIRROR)")
+    return download(where, dest, label=label, progress=progress, policy=policy,
+                    status_hint="the URL may have moved; see SOURCES in docs/sources.md")
+
+
+def _check_status(url: str, status: int, hint: str | None) -> None:
+    if status >= 500 or status == 429:
+        raise _Retryable(f"HTTP {status}")
+    if status >= 400:
+        raise HTTPStatusError(url, status, hint)
+
+
+@contextlib.contextmanager
+def _transport_errors_retryable():
+    """Connection refused, DNS failure, timeouts and broken streams are worth another attempt."""
+    try:
+        yield
+    except (httpx.TransportError, httpx.StreamError) as e:
+        raise _Retryable(f"{type(e).__name__}: {e or 'connection failed'}") from None
 
 
 def _http_once(url: str, dest: Path, label: str, progress: Progress | None,
-               policy: RetryPolicy) -> dict:
+               policy: RetryPolicy, status_hint: str | None = None) -> dict:
     digest, size = hashlib.sha256(), 0
     timeout = httpx.Timeout(policy.timeout, connect=policy.timeout)
-    try:
-        with httpx.stream("GET", url, timeout=timeout, follow_redirects=True) as resp:
-            if resp.status_code >= 500 or resp.status_code == 429:
-                raise _Retryable(f"HTTP {resp.status_code}")
-            if resp.status_code >= 400:
-                raise FetchError(f"could not fetch {url}: HTTP {resp.status_code}",
-                                 hint="the URL may have moved; see SOURCES in docs/sources.md")
-            total = resp.headers.get("content-length")
-            total = int(total) if total and total.isdigit() else None
-            with open(dest, "wb") as out:
-                for chunk in resp.iter_raw(CHUNK):
-                    out.write(chunk)
-                    digest.update(chunk)
-                    size += len(chunk)
-                    if progress:
-                        progress(label, size, total)
-            if total is not None and size != total:
-                raise _Retryable(f"body was {size} bytes, Content-Length said {total}")
-            modified = resp.headers.get("last-modified")
-    except (httpx.TransportError, httpx.StreamError) as e:
-        raise _Retryable(f"{type(e).__name__}: {e or 'connection failed'}") from None
+    with _transport_errors_retryable(), \
+            httpx.stream("GET", url, timeout=timeout, follow_redirects=True) as resp:
+        _check_status(url, resp.status_code, status_hint)
+        total = resp.headers.get("content-length")
+        total = int(total) if total and total.isdigit() else None
+        with open(dest, "wb") as out:
+            for chunk in resp.iter_raw(CHUNK):
+                out.write(chunk)
+                digest.update(chunk)
+                size += len(chunk)
+                if progress:
+                    progress(label, size, total)
+        if total is not None and size != total:
+            raise _Retryable(f"body was {size} bytes, Content-Length said {total}")
+        modified = resp.headers.get("last-modified")
     return {"sha256": digest.hexdigest(), "bytes": size, "last_modified": _http_date(modified)}
 
 

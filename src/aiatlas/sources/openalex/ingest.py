@@ -24,6 +24,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from aiatlas.errors import DataError, UsageError
+from aiatlas.sources import fetch
+from aiatlas.sources.fetch import HTTPStatusError
 from aiatlas.sources.openalex import AI_CONCEPT_ID, AI_SUBFIELD_ID, SYNTHETIC_ID_PREFIX
 
 # Only these fields of a Work are parsed; every other key of a line is skipped by read_json.
@@ -92,22 +94,44 @@ def http_url(url: str) -> str:
     endpoint = os.environ.get("AIATLAS_S3_ENDPOINT", "").rstrip("/")
     if not bucket:
         raise UsageError(f"{url}: no bucket name (expected s3://BUCKET/path)")
+    if endpoint and not endpoint.startswith(("http://", "https://")):
+        # without a scheme httpx fails deep inside with UnsupportedProtocol
+        raise UsageError(f"AIATLAS_S3_ENDPOINT={endpoint!r} has no http:// or https:// scheme",
+                         hint="set it to the server's full address, e.g. http://localhost:9000")
     return f"{endpoint}/{bucket}/{key}" if endpoint else f"https://{bucket}.s3.amazonaws.com/{key}"
 
 
+NO_SNAPSHOT_HINT = ("point at the snapshot's works/ folder, or make one with "
+                    "`aiatlas synth openalex --works N --out DIR`")
+FETCH_HINT = ("check the network and the snapshot URL (and AIATLAS_S3_ENDPOINT for s3://), "
+              "or copy the snapshot to a local folder first (aws s3 sync ... --no-sign-request)")
+
+
 def _works_root(snapshot: str | Path) -> str:
-    """The snapshot's `works` folder: the given folder itself, or its `works/` or `data/works/`."""
-    snapshot = str(snapshot)
-    if _is_url(snapshot):
-        return snapshot.rstrip("/")
+    """The local snapshot's `works` folder: the folder itself, or its `works/` or `data/works/`."""
     root = Path(snapshot)
     for cand in (root, root / "works", root / "data" / "works"):
         if (cand / "manifest").exists() or any(cand.glob("updated_date=*")):
             return str(cand)
     raise UsageError(f"{snapshot}: no OpenAlex works snapshot here (expected a 'manifest' "
-                     "file or updated_date=YYYY-MM-DD/ folders)",
-                     hint="point at the snapshot's works/ folder, or make one with "
-                          "`aiatlas synth openalex --works N --out DIR`")
+                     "file or updated_date=YYYY-MM-DD/ folders)", hint=NO_SNAPSHOT_HINT)
+
+
+def _remote_manifest(snapshot: str, http: Callable[[str], str]) -> tuple[str, str]:
+    """(works URL, manifest text) of a URL snapshot given as works/, its parent or data/works/'s.
+
+    A remote folder cannot be listed, so each candidate's `manifest` is probed in turn; a 4xx
+    means "not here", anything else that fails (after retries) is a FetchError.
+    """
+    base = snapshot.rstrip("/")
+    tried = []
+    for root in (base, f"{base}/works", f"{base}/data/works"):
+        try:
+            return root, http(f"{root}/manifest")
+        except HTTPStatusError as e:
+            tried.append(f"{root}/manifest (HTTP {e.status})")
+    raise UsageError(f"{snapshot}: no OpenAlex works snapshot here (tried {', '.join(tried)})",
+                     hint=NO_SNAPSHOT_HINT)
 
 
 def parse_manifest(text: str, source: str) -> list[dict]:
@@ -135,11 +159,11 @@ def parse_manifest(text: str, source: str) -> list[dict]:
 
 def list_parts(snapshot: str, *, http: Callable[[str], str] | None = None) -> list[Part]:
     """The snapshot's parts in name order, from its manifest when there is one."""
-    root = _works_root(snapshot)
-    if _is_url(root):
-        text = (http or _http_text)(f"{root}/manifest")
+    if _is_url(snapshot):
+        root, text = _remote_manifest(str(snapshot), http or _http_text)
         return [Part(e["name"], f"{root}/{e['name']}", e["records"], e["content_length"])
                 for e in parse_manifest(text, f"{root}/manifest")]
+    root = _works_root(snapshot)
     manifest = Path(root) / "manifest"
     if manifest.exists():
         parts = [Part(e["name"], str(Path(root) / e["name"]), e["records"], e["content_length"])
@@ -162,29 +186,19 @@ def is_synthetic_snapshot(snapshot: str) -> bool:
 
 
 def _http_text(url: str) -> str:
-    import httpx
-
-    resp = httpx.get(http_url(url), timeout=60.0, follow_redirects=True)
-    if resp.status_code != 200:
-        from aiatlas.errors import FetchError
-
-        raise FetchError(f"{url}: HTTP {resp.status_code}")
-    return resp.text
+    """A remote manifest's text, retried on network errors, 5xx and short bodies."""
+    return fetch.get_text(http_url(url), hint=FETCH_HINT)
 
 
 def _download(url: str, dest: Path) -> None:
-    """Stream a remote part to a local file (never into memory)."""
-    import httpx
-
-    from aiatlas.errors import FetchError
-
+    """Stream a remote part to a temporary file (never into memory), retried, then rename it."""
     tmp = dest.with_name(dest.name + ".tmp")
-    with httpx.stream("GET", http_url(url), timeout=120.0, follow_redirects=True) as resp:
-        if resp.status_code != 200:
-            raise FetchError(f"{url}: HTTP {resp.status_code}")
-        with open(tmp, "wb") as fh:
-            fh.writelines(resp.iter_bytes(1 << 20))
-    os.replace(tmp, dest)
+    try:
+        fetch.download(http_url(url), tmp, label=url, hint=FETCH_HINT,
+                       status_hint="the part listed in the manifest is missing upstream")
+        os.replace(tmp, dest)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def sha256_of(path: str | Path) -> str:
