@@ -248,6 +248,33 @@ def test_compound_growth(home):
     assert list(g) == [("CN", 2021)] and g[("CN", 2021)]["value"] == 0.0
 
 
+def test_growth_span_outside_its_bounds_is_a_usage_error_everywhere(home, monkeypatch, capsys):
+    import sys
+
+    from fastapi.testclient import TestClient
+
+    from aiatlas import cli
+    from aiatlas.web import service
+    from aiatlas.web.app import create_app
+
+    for span in (0, -1):  # 0 divided by zero; -1 compared each year with the next one
+        with pytest.raises(UsageError, match=f"span={span} is out of range"):
+            api.compute("ai_publications_growth", home=home, span=span)
+    with pytest.raises(UsageError, match="min_score=-3.0 is out of range"):
+        api.explain("ai_publications_by_country", home=home, min_score=-3.0)
+    monkeypatch.setattr(sys, "argv", ["aiatlas", "show", "ai_publications_growth", "-p",
+                                      "span=0", "--home", str(home)])
+    with pytest.raises(SystemExit) as exit_:
+        cli.main()  # the entry point, which turns a UsageError into one line and exit 2
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and "Traceback" not in err
+    assert "span='0' is out of range (expected 1 to 50)" in " ".join(err.split())
+    monkeypatch.setattr(service, "BUILD_TTL_S", 0.0)
+    res = TestClient(create_app(home=home)).get("/api/indicators/ai_publications_growth",
+                                                params={"span": "0"})
+    assert res.status_code == 422 and "span='0' is out of range" in res.json()["detail"]
+
+
 def test_explain_returns_the_works_behind_a_value(home):
     rows = api.explain("ai_publications_by_country", home=home,
                        where={"country_code": "US", "year": "2020"}).table.to_pylist()

@@ -22,7 +22,8 @@ P_DEFINITION = Param("ai_definition", str, "subfield",
                      choices=tuple(AI_DEFINITIONS))
 P_MIN_SCORE = Param("min_score", float, None,
                     "Minimum score under the AI definition (default: 0.0 for 'subfield', "
-                    "0.3 for 'concept', OpenAlex's own concept-assignment threshold)")
+                    "0.3 for 'concept', OpenAlex's own concept-assignment threshold)",
+                    minimum=0.0, maximum=1.0)  # both scores are OpenAlex's 0-1 scores
 P_COUNTING = Param("counting", str, "fractional",
                    "full: each work counts 1 for every country on it; fractional: 1 split "
                    "equally over its distinct countries", choices=("full", "fractional"))
@@ -197,7 +198,9 @@ def _top_cited(w, top_percent: int):
            grain=("country_code", "year"),
            params=(P_DEFINITION, P_MIN_SCORE, P_COUNTING,
                    Param("span", int, 5, "Years over which growth is compounded: the value "
-                         "for year Y compares Y with Y - span")),
+                         "for year Y compares Y with Y - span",
+                         # 0 divides by zero, a negative span looks forward in time
+                         minimum=1, maximum=50)),
            rows=_rows, value_columns=("value", "publications", "publications_before"),
            description="(publications in Y / publications in Y - span) ** (1 / span) - 1, "
                        "per country; missing where either year has no AI publications.")
