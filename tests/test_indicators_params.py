@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 
 import numpy as np
 import pycountry
@@ -118,3 +119,38 @@ def test_trend_interval_matches_textbook_least_squares(tmp_path):
                                                        rel=1e-4)
     since = api.compute("training_compute_trend", home=home, since=2015).to_pylist()[0]
     assert since["n"] == sum(d.year >= 2015 for d in days)
+
+
+@pytest.mark.parametrize("raw,message", [
+    ({"span": "0"}, "span='0' is out of range (expected 1 to 50)"),
+    ({"span": -1}, "span=-1 is out of range"),
+    ({"span": 51}, "span=51 is out of range"),
+    ({"min_score": "-3"}, "min_score='-3' is out of range (expected 0.0 to 1.0)"),
+    ({"min_score": "1.5"}, "is out of range"),
+    ({"min_score": "nan"}, "is out of range"),  # NaN compares false with any bound
+])
+def test_out_of_range_parameters_are_usage_errors(raw, message):
+    with pytest.raises(UsageError, match=re.escape(message)) as err:
+        registry.get("ai_publications_growth").bind(raw)
+    assert "Years over which" in err.value.hint or "Minimum score" in err.value.hint
+
+
+def test_bounds_are_inclusive():
+    ind = registry.get("ai_publications_growth")
+    assert ind.bind({"span": "1", "min_score": "0"})["span"] == 1
+    assert ind.bind({"span": 50, "min_score": 1.0})["min_score"] == 1.0
+    limit = registry.get("top_organizations")
+    assert limit.bind({"limit": "1"})["limit"] == 1
+    with pytest.raises(UsageError, match=re.escape("limit='0' is out of range (expected >= 1)")):
+        limit.bind({"limit": "0"})
+
+
+def test_bounds_are_described_and_one_sided_bounds_read_well():
+    span = next(p for p in registry.get("ai_publications_growth").describe()["parameters"]
+                if p["name"] == "span")
+    assert (span["minimum"], span["maximum"]) == (1, 50)
+    at_most = registry.Param("n", int, 3, "how many", maximum=10)
+    assert at_most.coerce("10") == 10 and at_most.bounds() == "<= 10"
+    with pytest.raises(UsageError, match=re.escape("n=11 is out of range (expected <= 10)")):
+        at_most.coerce(11)
+    assert registry.Param("n", int, 3, "how many").bounds() == ""

@@ -379,11 +379,102 @@ def test_compound_growth(home):
     assert list(g) == [("CN", 2021)] and g[("CN", 2021)]["value"] == 0.0
 
 
+def test_growth_span_outside_its_bounds_is_a_usage_error_everywhere(home, monkeypatch, capsys):
+    import sys
+
+    from fastapi.testclient import TestClient
+
+    from aiatlas import cli
+    from aiatlas.web import service
+    from aiatlas.web.app import create_app
+
+    for span in (0, -1):  # 0 divided by zero; -1 compared each year with the next one
+        with pytest.raises(UsageError, match=f"span={span} is out of range"):
+            api.compute("ai_publications_growth", home=home, span=span)
+    with pytest.raises(UsageError, match="min_score=-3.0 is out of range"):
+        api.explain("ai_publications_by_country", home=home, min_score=-3.0)
+    monkeypatch.setattr(sys, "argv", ["aiatlas", "show", "ai_publications_growth", "-p",
+                                      "span=0", "--home", str(home)])
+    with pytest.raises(SystemExit) as exit_:
+        cli.main()  # the entry point, which turns a UsageError into one line and exit 2
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and "Traceback" not in err
+    assert "span='0' is out of range (expected 1 to 50)" in " ".join(err.split())
+    monkeypatch.setattr(service, "BUILD_TTL_S", 0.0)
+    res = TestClient(create_app(home=home)).get("/api/indicators/ai_publications_growth",
+                                                params={"span": "0"})
+    assert res.status_code == 422 and "span='0' is out of range" in res.json()["detail"]
+
+
 def test_explain_returns_the_works_behind_a_value(home):
     rows = api.explain("ai_publications_by_country", home=home,
                        where={"country_code": "US", "year": "2020"}).table.to_pylist()
     assert sorted((r["id"].rsplit("/", 1)[1], r["credit"]) for r in rows) == [
         ("W1000000001", 0.5), ("W1000000002", 1.0)]
+
+
+def explained_sums(id, home, column, **params) -> dict:
+    """The explain rows summed per (country_code, year): what each value must be built from."""
+    sums: dict = {}
+    for r in api.explain(id, home=home, **params).table.to_pylist():
+        key = (r["country_code"], r["year"])
+        sums[key] = sums.get(key, 0.0) + r[column]
+    return sums
+
+
+def assert_rows_add_up(id, home, column, value_column, **params):
+    values = rows_by(api.compute(id, home=home, **params).table, "country_code", "year")
+    sums = explained_sums(id, home, column, **params)
+    assert values, "no values to explain"
+    assert sums == pytest.approx({k: v[value_column] for k, v in values.items()})
+
+
+@pytest.mark.parametrize("counting", ["full", "fractional"])
+@pytest.mark.parametrize("top_percent", [1, 10])
+def test_top_cited_explain_rows_are_the_top_works(home, counting, top_percent):
+    assert_rows_add_up("ai_top_cited_share", home, "credit", "top_works",
+                       counting=counting, top_percent=top_percent)
+    rows = api.explain("ai_top_cited_share", home=home, counting=counting,
+                       top_percent=top_percent).table.to_pylist()
+    # one work a year is in the top: the 100-citation US paper and the 50-citation CN one
+    assert sorted(r["id"].rsplit("/", 1)[1] for r in rows) == ["W1000000002", "W1000000007"]
+
+
+@pytest.fixture(scope="module")
+def synth_home(tmp_path_factory) -> Path:
+    """Enough synthetic works per year that the top 1% and the top 10% differ."""
+    root = tmp_path_factory.mktemp("synth")
+    write_corpus(root / "syn", 3000, per_part=3000, seed=5)
+    ig.ingest(str(root / "syn"), root / "home")
+    return root / "home"
+
+
+@pytest.mark.parametrize("counting", ["full", "fractional"])
+def test_top_cited_explain_rows_follow_top_percent(synth_home, counting):
+    n = {}
+    for top_percent in (1, 10):
+        assert_rows_add_up("ai_top_cited_share", synth_home, "credit", "top_works",
+                           counting=counting, top_percent=top_percent)
+        n[top_percent] = len({r["id"] for r in api.explain(
+            "ai_top_cited_share", home=synth_home, counting=counting,
+            top_percent=top_percent).table.to_pylist()})
+    assert 0 < n[1] < n[10]
+
+
+@pytest.mark.parametrize("counting", ["full", "fractional"])
+def test_citation_explain_rows_are_per_citing_year(home, counting):
+    assert_rows_add_up("ai_citations_by_country", home, "value", "value", counting=counting)
+    rows = api.explain("ai_citations_by_country", home=home, counting=counting,
+                       where={"country_code": "US", "year": "2021"}).table.to_pylist()
+    # W1000000001 (US+CN, 4 citations in 2021) and W1000000002 (US, 40 in 2021)
+    share = 1.0 if counting == "full" else 0.5
+    assert sorted((r["id"].rsplit("/", 1)[1], r["publication_year"], r["citations"], r["credit"],
+                   r["value"]) for r in rows) == [
+        ("W1000000001", 2020, 4.0, share, 4.0 * share), ("W1000000002", 2020, 40.0, 1.0, 40.0)]
+
+
+def test_citation_explain_rows_add_up_on_synthetic_works(synth_home):
+    assert_rows_add_up("ai_citations_by_country", synth_home, "value", "value")
 
 
 def test_provenance_lists_the_ingested_parts_and_real_data_is_not_flagged(home):

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from aiatlas import api
+from aiatlas.indicators.registry import bounds_text
 
 
 def _cell(text) -> str:
@@ -45,7 +46,9 @@ def indicators_markdown() -> str:
 def _choices(p: dict) -> str:
     if p["choices"]:
         return ", ".join(map(str, p["choices"]))
-    return f"any value of {p['values_from']} in the build" if p.get("values_from") else ""
+    if p.get("values_from"):
+        return f"any value of {p['values_from']} in the build"
+    return bounds_text(p.get("minimum"), p.get("maximum"))
 
 
 def sources_markdown() -> str:

@@ -22,7 +22,8 @@ P_DEFINITION = Param("ai_definition", str, "subfield",
                      choices=tuple(AI_DEFINITIONS))
 P_MIN_SCORE = Param("min_score", float, None,
                     "Minimum score under the AI definition (default: 0.0 for 'subfield', "
-                    "0.3 for 'concept', OpenAlex's own concept-assignment threshold)")
+                    "0.3 for 'concept', OpenAlex's own concept-assignment threshold)",
+                    minimum=0.0, maximum=1.0)  # both scores are OpenAlex's 0-1 scores
 P_COUNTING = Param("counting", str, "fractional",
                    "full: each work counts 1 for every country on it; fractional: 1 split "
                    "equally over its distinct countries", choices=("full", "fractional"))
@@ -50,10 +51,55 @@ def _credit(wc, counting: str):
     return wc.fraction if counting == "fractional" else wc.full
 
 
-def _rows(t, ai_definition="subfield", min_score=None, counting="fractional", **_):
-    wc = work_countries(ai_works(t, ai_definition, min_score))
+def _credited(wc, counting: str):
+    """The (work, country) rows as explain shows them: credit under the chosen counting."""
     return wc.select("country_code", "year", "id", "n_countries", "cited_by_count",
                      credit=_credit(wc, counting))
+
+
+def _rows(t, ai_definition="subfield", min_score=None, counting="fractional", **_):
+    """The publications behind a value: one row per (AI work, country) with its credit.
+
+    Summing `credit` per (country_code, year) gives ai_publications_by_country, the
+    `publications` column (numerator) of ai_publications_world_share, and the `publications`
+    column (year Y) of ai_publications_growth; the growth denominator is the same sum at
+    Y - span, the world share's denominator counts these works once each.
+    """
+    return _credited(work_countries(ai_works(t, ai_definition, min_score)), counting)
+
+
+def _citation_rows(t, ai_definition="subfield", min_score=None, counting="fractional", **_):
+    """One row per (work, country, citing year): that year's citations times the credit.
+
+    `year` is the citing year (the indicator's grain); summing `value` per (country_code,
+    year) gives ai_citations_by_country.
+    """
+    wc = work_countries(ai_works(t, ai_definition, min_score))
+    wc = wc.mutate(credit=_credit(wc, counting))
+    cy = wc.select("country_code", "id", "n_countries", "credit",
+                   publication_year=wc.year, c=wc.counts_by_year.unnest())
+    cy = cy.select("country_code", "id", "publication_year", "n_countries", "credit",
+                   year=cy.c["year"].cast("int64"),
+                   citations=cy.c["cited_by_count"].cast("float64"))
+    return cy.select("country_code", "year", "id", "publication_year", "n_countries",
+                     "citations", "credit", value=cy.citations * cy.credit)
+
+
+def _top_rows(t, ai_definition="subfield", min_score=None, counting="fractional",
+              top_percent=10, **_):
+    """The top-cited works behind a value: one row per (top work, country) with its credit.
+
+    Only the works `_top_cited` keeps within their publication year; summing `credit` per
+    (country_code, year) gives ai_top_cited_share's `top_works` column.
+    """
+    return _credited(work_countries(_top_works(t, ai_definition, min_score, top_percent)),
+                     counting)
+
+
+def _top_works(t, ai_definition, min_score, top_percent):
+    """The top-cited AI works with a known country, within their publication year."""
+    w = ai_works(t, ai_definition, min_score)
+    return _top_cited(w.filter(w.country_codes.length() > 0), top_percent)
 
 
 @indicator(id="ai_publications_by_country", title="AI publications by country and year",
@@ -91,17 +137,13 @@ def ai_publications_world_share(t, ai_definition="subfield", min_score=None,
 
 @indicator(id="ai_citations_by_country", title="Citations received by AI publications",
            unit="citations", chapter=CHAPTER, sources=SOURCES, grain=("country_code", "year"),
-           params=(P_DEFINITION, P_MIN_SCORE, P_COUNTING), rows=_rows,
+           params=(P_DEFINITION, P_MIN_SCORE, P_COUNTING), rows=_citation_rows,
            description="Citations received in each year (OpenAlex counts_by_year, which "
                        "covers the last ten years) by a country's AI works, full or "
                        "fractional counting.")
 def ai_citations_by_country(t, ai_definition="subfield", min_score=None, counting="fractional"):
-    wc = work_countries(ai_works(t, ai_definition, min_score))
-    wc = wc.mutate(credit=_credit(wc, counting))
-    cy = wc.select("country_code", "credit", c=wc.counts_by_year.unnest())
-    cy = cy.select("country_code", year=cy.c["year"].cast("int64"),
-                   citations=cy.c["cited_by_count"].cast("float64") * cy.credit)
-    return (cy.group_by(["country_code", "year"]).aggregate(value=cy.citations.sum())
+    cy = _citation_rows(t, ai_definition, min_score, counting)
+    return (cy.group_by(["country_code", "year"]).aggregate(value=cy.value.sum())
             .order_by(["year", "country_code"]))
 
 
@@ -111,17 +153,14 @@ def ai_citations_by_country(t, ai_definition="subfield", min_score=None, countin
                    Param("top_percent", int, 10, "Top 1% or top 10% of AI works by citations "
                          "within their publication year (ties broken by work id)",
                          choices=(1, 10))),
-           rows=_rows, value_columns=("value", "top_works", "world_top_works"),
+           rows=_top_rows, value_columns=("value", "top_works", "world_top_works"),
            description="A country's share of the AI works among the top 1% or 10% by "
                        "cited_by_count within their publication year.")
 def ai_top_cited_share(t, ai_definition="subfield", min_score=None, counting="fractional",
                        top_percent=10):
-    w = ai_works(t, ai_definition, min_score)
-    w = w.filter(w.country_codes.length() > 0)
-    top = _top_cited(w, top_percent)
-    wc = work_countries(top)
-    by_country = wc.group_by(["country_code", "year"]).aggregate(
-        top_works=_credit(wc, counting).sum())
+    top = _top_works(t, ai_definition, min_score, top_percent)
+    rows = _credited(work_countries(top), counting)  # what explain shows (_top_rows)
+    by_country = rows.group_by(["country_code", "year"]).aggregate(top_works=rows.credit.sum())
     world = top.group_by("year").aggregate(world_top_works=top.id.count().cast("float64"))
     j = by_country.join(world, "year")
     return (j.select("country_code", "year", value=j.top_works / j.world_top_works,
@@ -159,7 +198,9 @@ def _top_cited(w, top_percent: int):
            grain=("country_code", "year"),
            params=(P_DEFINITION, P_MIN_SCORE, P_COUNTING,
                    Param("span", int, 5, "Years over which growth is compounded: the value "
-                         "for year Y compares Y with Y - span")),
+                         "for year Y compares Y with Y - span",
+                         # 0 divides by zero, a negative span looks forward in time
+                         minimum=1, maximum=50)),
            rows=_rows, value_columns=("value", "publications", "publications_before"),
            description="(publications in Y / publications in Y - span) ** (1 / span) - 1, "
                        "per country; missing where either year has no AI publications.")

@@ -33,7 +33,8 @@ REGION = Param("region", str, "all", "One region id, or all",
 SUBSET = Param("subset", str, "notable",
                "Which models: notable (Epoch notable models), frontier, large_scale",
                choices=tuple(SUBSETS))
-LIMIT = Param("limit", int, 20, "How many organizations to keep, by rank")
+LIMIT = Param("limit", int, 20, "How many organizations to keep, by rank",
+              minimum=1)  # 0 or fewer would show nothing
 
 
 def since(default: int | None = None) -> Param:

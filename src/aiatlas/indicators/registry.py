@@ -10,6 +10,15 @@ from typing import Any, Callable
 from aiatlas.errors import UsageError
 
 
+def bounds_text(minimum: Any, maximum: Any) -> str:
+    """An inclusive range in words, e.g. '>= 1', '<= 10' or '0 to 1'; '' when unbounded."""
+    if minimum is not None and maximum is not None:
+        return f"{minimum} to {maximum}"
+    if minimum is not None:
+        return f">= {minimum}"
+    return f"<= {maximum}" if maximum is not None else ""
+
+
 @dataclass(frozen=True)
 class Param:
     """A declared indicator parameter: its type, default, allowed values and meaning."""
@@ -22,6 +31,9 @@ class Param:
     # (table, column) whose values this parameter names, e.g. a benchmark id: a value the
     # current build does not hold is an error listing the ones it does, not an empty result
     values_from: tuple[str, str] | None = None
+    # inclusive bounds for numbers whose values outside are nonsense (a span of 0 years)
+    minimum: Any = None
+    maximum: Any = None
 
     def coerce(self, value: Any) -> Any:
         """Turn a CLI/HTTP string (or a Python value) into this parameter's type, or raise."""
@@ -49,13 +61,23 @@ class Param:
         if self.choices is not None and out not in self.choices:
             raise UsageError(f"parameter {self.name}={value!r} is not one of: "
                              f"{', '.join(map(str, self.choices))}")
+        # written as "not >=" so that NaN, which compares false with everything, is refused too
+        if ((self.minimum is not None and not out >= self.minimum)
+                or (self.maximum is not None and not out <= self.maximum)):
+            raise UsageError(f"parameter {self.name}={value!r} is out of range "
+                             f"(expected {self.bounds()})", hint=self.help)
         return out
+
+    def bounds(self) -> str:
+        """The allowed range in words (see `bounds_text`)."""
+        return bounds_text(self.minimum, self.maximum)
 
     def describe(self) -> dict[str, Any]:
         default = self.default.isoformat() if isinstance(self.default, dt.date) else self.default
         return {"name": self.name, "type": self.type.__name__, "default": default, "help": self.help,
                 "choices": list(self.choices) if self.choices is not None else None,
-                "values_from": ".".join(self.values_from) if self.values_from else None}
+                "values_from": ".".join(self.values_from) if self.values_from else None,
+                "minimum": self.minimum, "maximum": self.maximum}
 
 
 @dataclass(frozen=True)
