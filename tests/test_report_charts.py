@@ -75,6 +75,10 @@ def test_japanese_titles_use_the_cjk_font():
     rows = [{"year": 2020, "value": 1}, {"year": 2021, "value": 2}]
     spec = charts.spec(meta(["year"]), rows, title="国別の注目モデル数", unit="件", lang="ja")
     assert spec["config"]["font"] == charts.CJK_FONT
+    assert spec["encoding"]["x"]["title"] == "年"  # axis titles from the catalog, not column ids
+    by_country = charts.spec(meta(["country", "year"]), [r | {"country": "JPN"} for r in rows],
+                             title="T", unit="件", lang="ja")
+    assert by_country["encoding"]["color"]["title"] == "国"
     assert charts.register_fonts()  # Debian's fonts-noto-cjk is installed (see .ci/run)
     assert "国別の注目モデル数" in charts.svg(spec)
 

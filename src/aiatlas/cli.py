@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Optional
@@ -16,7 +17,10 @@ from aiatlas.errors import AiatlasError, UsageError
 
 app = typer.Typer(help="aiatlas: an open, reproducible index of the global AI race.",
                   no_args_is_help=True, add_completion=False)
-console = Console()
+# Piped into a file or a pager, Rich would fold tables to 80 columns (ids one word per line):
+# give them room unless COLUMNS says otherwise.
+PIPE_WIDTH = 160
+console = Console(width=None if sys.stdout.isatty() or os.environ.get("COLUMNS") else PIPE_WIDTH)
 err = Console(stderr=True)
 
 HomeOpt = typer.Option(None, "--home", help="Data home (default: $AIATLAS_HOME or the user data dir)")

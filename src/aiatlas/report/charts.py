@@ -93,6 +93,9 @@ def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: 
         rows = [r for r in rows if r.get(series) in keep]
     data = alt.InlineData(values=[{k: _jsonable(v) for k, v in r.items()} for r in rows],
                           name="table")
+    from aiatlas.report.i18n import Text
+
+    text = Text(lang)
     y = alt.Y(f"{value}:Q", title=unit or value)
     xtype = "T" if time in ("date", "month") else "Q"
     tooltip = [f"{c}:{k}" for c, k in ((time, xtype), (series, "N"), (value, "Q")) if c]
@@ -100,11 +103,12 @@ def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: 
                and any(r.get(time) == as_of.year for r in rows) else None)
     if time:
         # years on a quantitative axis keep gaps honest; "d" keeps 2023 from printing as 2,023
-        x = (alt.X(f"{time}:T", title=time) if xtype == "T" else
-             alt.X(f"{time}:Q", title=time, axis=alt.Axis(format="d"), scale=alt.Scale(zero=False)))
+        x = (alt.X(f"{time}:T", title=text.column(time)) if xtype == "T" else
+             alt.X(f"{time}:Q", title=text.column(time), axis=alt.Axis(format="d"),
+                   scale=alt.Scale(zero=False)))
         chart = alt.Chart(data).encode(x=x, y=y, tooltip=tooltip)
         if series:
-            chart = chart.encode(color=alt.Color(f"{series}:N", title=series))
+            chart = chart.encode(color=alt.Color(f"{series}:N", title=text.column(series)))
         if partial is None:
             chart = chart.mark_line(point=True)
         else:
@@ -112,13 +116,11 @@ def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: 
             chart = (chart.transform_filter(full).mark_line()
                      + chart.mark_point(filled=True).encode(opacity=alt.condition(
                          full, alt.value(1.0), alt.value(0.35))))
-            from aiatlas.report.i18n import Text
-
-            title = alt.TitleParams(title, subtitle=Text(lang)(
+            title = alt.TitleParams(title, subtitle=text(
                 "partial_year", year=partial, date=as_of.isoformat()))
     else:
         chart = alt.Chart(data).mark_bar().encode(
-            x=alt.X(f"{series}:N", sort="-y", title=series), y=y, tooltip=tooltip)
+            x=alt.X(f"{series}:N", sort="-y", title=text.column(series)), y=y, tooltip=tooltip)
     font = CJK_FONT if lang == "ja" else "sans-serif"
     chart = chart.properties(title=title, width=560, height=280).configure(font=font)
     return chart.to_dict()

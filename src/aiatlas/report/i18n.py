@@ -20,7 +20,7 @@ def catalog(lang: str) -> dict[str, Any]:
         raise UsageError(f"unknown language {lang!r} (expected one of: {', '.join(LANGS)})")
     with open(CATALOG_DIR / f"{lang}.yaml", encoding="utf-8") as f:
         data = yaml.safe_load(f) or {}
-    for section in ("ui", "chapters", "headlines", "units", "indicators"):
+    for section in ("ui", "chapters", "headlines", "columns", "units", "indicators"):
         data.setdefault(section, {})
     return data
 
@@ -42,6 +42,10 @@ class Text:
     def headline(self, key: str) -> str:
         return self.cat["headlines"].get(key) or key.replace("_", " ")
 
+    def column(self, name: str) -> str:
+        """A grain column's name for a chart axis or legend, in this language."""
+        return self.cat["columns"].get(name) or name
+
     def unit(self, unit: str | None) -> str | None:
         """A unit as the registry spells it, in this language."""
         return self.cat["units"].get(unit) or unit
@@ -59,7 +63,7 @@ def missing_keys(indicators: list[dict[str, Any]]) -> list[str]:
     registered indicator's title, description and unit, every chapter in use."""
     out = []
     cats = {lang: catalog(lang) for lang in LANGS}
-    for section in ("ui", "headlines", "units"):
+    for section in ("ui", "headlines", "columns", "units"):
         keys = set().union(*(c[section] for c in cats.values()))
         out += [f"{lang}:{section}.{k}" for lang, c in cats.items() for k in sorted(keys)
                 if not c[section].get(k)]
@@ -70,6 +74,7 @@ def missing_keys(indicators: list[dict[str, Any]]) -> list[str]:
                     if not entry.get(f)]
             if not c["units"].get(meta["unit"]):
                 out.append(f"{lang}:units.{meta['unit']}")
+            out += [f"{lang}:columns.{g}" for g in meta.get("grain", []) if not c["columns"].get(g)]
     for chapter in sorted({m["chapter"] for m in indicators}):
         out += [f"{lang}:chapters.{chapter}" for lang, c in cats.items()
                 if not c["chapters"].get(chapter)]

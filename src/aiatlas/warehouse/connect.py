@@ -41,8 +41,9 @@ def parquet_table(con, home: Path, name: str):
     folder = home.joinpath(*PARQUET_TABLES[name])
     if not any(folder.glob("*/*.parquet")):
         raise DataError(f"no {name} data at {folder}",
-                        hint="run `aiatlas openalex ingest SNAPSHOT` (or make a synthetic one "
-                             "with `aiatlas synth openalex --works N --out DIR`)")
+                        hint="run `aiatlas build --openalex SNAPSHOT` (the same as `aiatlas "
+                             "openalex ingest SNAPSHOT`; a synthetic one for trying it out: "
+                             "`aiatlas synth openalex --works N --out DIR`)")
     if con.name == "pyspark":
         return con.read_parquet(str(folder), table_name=name)
     return con.read_parquet(str(folder / "*" / "*.parquet"), table_name=name,
