@@ -95,7 +95,9 @@ def test_cli_show_with_pyspark_backend(spark_home, capsys, monkeypatch):
                                       str(spark_home), "--backend", "pyspark", "-p",
                                       "region=eu27", "--format", "csv"])
     monkeypatch.setattr(cli.console, "width", 400)
-    cli.main()  # returns normally on success; an error would exit non-zero
+    with pytest.raises(SystemExit) as done:  # standalone Typer always exits
+        cli.main()
+    assert done.value.code == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     duck = api.compute("notable_models_by_region", home=spark_home, region="eu27").to_pylist()
     assert {(r["year"], float(r["value"])) for r in rows} == {
