@@ -588,8 +588,11 @@ def test_synthetic_numbers_are_labelled_in_the_report_the_dashboard_and_the_cli(
         [i for i in api.list_indicators() if i["sources"] == ["openalex_works"]])
     assert "合成データ" in html
     assert all(h["available"] or "synthetic" not in (h["reason"] or "") for h in report["headlines"])
-    dash = TestClient(create_app(home=home)).get("/indicators/ai_publications_by_country")
+    client = TestClient(create_app(home=home))
+    dash = client.get("/indicators/ai_publications_by_country")
     assert 'class="synthetic"' in dash.text and "[SYNTHETIC]" in dash.text
+    growth = client.get("/indicators/ai_publications_growth").text  # bounds reach the form
+    assert 'name="span" value="5" type="number" min="1" max="50"' in growth
     monkeypatch.setattr(sys, "argv", ["aiatlas", "show", "ai_publications_by_country", "-f", "csv",
                                       "--home", str(home)])
     with pytest.raises(SystemExit) as done:
