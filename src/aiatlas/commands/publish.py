@@ -37,7 +37,7 @@ def report(out: Path = OutOpt, lang: str = LangOpt, pdf: bool = PdfOpt,
         table.add_row(text.headline(h["key"]) + period, value, h["indicator"])
     console.print(table)
     for id, error in result["failed"].items():
-        console.print(f"[red]indicator {id} failed:[/red] {error}", highlight=False)
+        console.print(f"[yellow]indicator {id} not shown:[/yellow] {error}", highlight=False)
     console.print(f"report: {result['index'].resolve()}")
     if result["pdf"]:
         console.print(f"pdf: {result['pdf'].resolve()}")
