@@ -190,13 +190,15 @@ def _http_text(url: str) -> str:
     return fetch.get_text(http_url(url), hint=FETCH_HINT)
 
 
-def _download(url: str, dest: Path) -> None:
-    """Stream a remote part to a temporary file (never into memory), retried, then rename it."""
+def _download(url: str, dest: Path) -> str:
+    """Stream a remote part to a temporary file (never into memory), retried, then rename it;
+    returns its sha256, computed while streaming."""
     tmp = dest.with_name(dest.name + ".tmp")
     try:
-        fetch.download(http_url(url), tmp, label=url, hint=FETCH_HINT,
-                       status_hint="the part listed in the manifest is missing upstream")
+        got = fetch.download(http_url(url), tmp, label=url, hint=FETCH_HINT,
+                             status_hint="the part listed in the manifest is missing upstream")
         os.replace(tmp, dest)
+        return got["sha256"]
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -393,13 +395,13 @@ def ingest(snapshot: str, home: str | Path, *, batch_rows: int = 65_536, paralle
         group, downloads, facts = [], [], {}
         try:
             for part in parts[start:start + max(1, parallel)]:
-                local = Path(part.location)
+                local, digest = Path(part.location), None
                 if _is_url(part.location):
                     local = openalex_dir(home) / ".download" / part.name.replace("/", "__")
                     local.parent.mkdir(parents=True, exist_ok=True)
-                    _download(part.location, local)
+                    digest = _download(part.location, local)  # hashed while streaming
                     downloads.append(local)
-                size, digest = local.stat().st_size, sha256_of(local)
+                size, digest = local.stat().st_size, digest or sha256_of(local)
                 if ledger.done(part.name, size, digest):
                     summary["skipped"] += 1
                     continue
