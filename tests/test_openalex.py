@@ -198,7 +198,10 @@ def test_ingest_from_an_http_base_url(tmp_path, snapshot_server):
     url = f"{snapshot_server}/openalex/data/works"
     summary = ig.ingest(url, tmp_path / "home")
     assert summary["rows"] == 7
-    assert ig.Ledger(tmp_path / "home").parts[PART]["location"] == f"{url}/{PART}"
+    entry = ig.Ledger(tmp_path / "home").parts[PART]
+    assert entry["location"] == f"{url}/{PART}"
+    served = tmp_path / "srv" / "openalex" / "data" / "works" / PART
+    assert entry["sha256"] == ig.sha256_of(served)  # hashed while streaming, same digest
     assert not (tmp_path / "home" / "openalex" / ".download" / PART.replace("/", "__")).exists()
 
 
