@@ -109,9 +109,8 @@ def _top_works(t, ai_definition, min_score, top_percent):
                        "countries of their authors' institutions and publication year, "
                        "full or fractional counting.")
 def ai_publications_by_country(t, ai_definition="subfield", min_score=None, counting="fractional"):
-    wc = work_countries(ai_works(t, ai_definition, min_score))
-    return (wc.group_by(["country_code", "year"])
-            .aggregate(value=_credit(wc, counting).sum())
+    rows = _rows(t, ai_definition, min_score, counting)  # what explain shows
+    return (rows.group_by(["country_code", "year"]).aggregate(value=rows.credit.sum())
             .order_by(["year", "country_code"]))
 
 
