@@ -8,6 +8,8 @@ from typing import Any
 
 import altair as alt
 
+from aiatlas.report.i18n import Text
+
 TIME_COLUMNS = ("date", "month", "year", "quarter")
 # Debian's fonts-noto-cjk; registering it lets vl-convert draw Japanese labels instead of boxes.
 CJK_FONT_DIRS = (Path("/usr/share/fonts/opentype/noto"), Path("/usr/share/fonts/truetype/noto"))
@@ -93,8 +95,6 @@ def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: 
         rows = [r for r in rows if r.get(series) in keep]
     data = alt.InlineData(values=[{k: _jsonable(v) for k, v in r.items()} for r in rows],
                           name="table")
-    from aiatlas.report.i18n import Text
-
     text = Text(lang)
     y = alt.Y(f"{value}:Q", title=unit or value)
     xtype = "T" if time in ("date", "month") else "Q"

@@ -12,7 +12,10 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 
 from aiatlas import api
+from aiatlas.config import settings
+from aiatlas.errors import NotBuiltError
 from aiatlas.report.build import to_csv
+from aiatlas.sources.openalex.ingest import openalex_dir
 
 CACHE_SIZE = 512
 CACHE_CONTROL = "public, max-age=0, must-revalidate"  # revalidate: a rebuild may land any time
@@ -34,6 +37,7 @@ class Service:
         self.lock = threading.RLock()
         self.cache: OrderedDict[tuple, Any] = OrderedDict()
         self._info: tuple[dict[str, Any] | None, float] = (None, 0.0)
+        self._ledger = openalex_dir(settings(home=home).home) / "ledger.json"
         self._catalog: list[dict[str, Any]] | None = None
 
     async def info(self) -> dict[str, Any]:
@@ -50,11 +54,7 @@ class Service:
         return _version(await self.info())
 
     def read_info(self) -> dict[str, Any]:
-        from aiatlas.config import settings
-        from aiatlas.errors import NotBuiltError
-        from aiatlas.sources.openalex.ingest import openalex_dir
-
-        ledger = openalex_dir(settings(home=self.home).home) / "ledger.json"
+        ledger = self._ledger
         with self.lock:
             try:
                 info = dict(api.build_info(home=self.home))
