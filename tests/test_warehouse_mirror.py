@@ -82,9 +82,9 @@ def test_misaligned_rows_follow_the_rule(con):
 
 
 def test_snapshots_table_lists_every_built_file(con):
-    fetched = ", ".join(f"'{s.id}'" for s in registry.default_sources())
-    declared = sum(len(s.files) for s in registry.default_sources())  # == the mirror, see test_sources
-    assert declared >= 101  # 58 files, plus 43 added to SOURCES.md on 2026-12-02
+    fetched = ", ".join(f"'{s.id}'" for s in registry.built_sources())
+    declared = sum(len(s.files) for s in registry.built_sources())
+    assert declared == 58 + 43  # every file in SOURCES.md (43 added on 2026-12-02)
     assert count(con, "_snapshots", f"source IN ({fetched})") == declared
     assert count(con, "_snapshots", f"source IN ({fetched}) AND "
                                     "(sha256 IS NULL OR fetched_at IS NULL)") == 0
