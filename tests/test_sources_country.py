@@ -183,3 +183,10 @@ def test_field_kinds_match_the_schema_types(table, fields):
     types = {c.name: c.type for c in TABLES[table]}
     for fl in fields:
         assert fl.kind in kind_of[types[fl.name]], (table, fl.name)
+
+
+def test_declared_as_of_dates_are_iso_dates():
+    for src in (*epoch_eci.SOURCES, *epoch_chip_counts.SOURCES, *github_innovation.SOURCES,
+                *worldbank.SOURCES):
+        for fl in src.files:
+            assert dt.date.fromisoformat(fl.as_of) <= dt.date(2026, 12, 2), (src.id, fl.name)

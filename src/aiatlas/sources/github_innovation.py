@@ -102,7 +102,7 @@ def clean_innovation_graph(files: dict[str, Path], rejects: Rejects) -> dict[str
 
 def _file(path: str, sha: str) -> SourceFile:
     return SourceFile(path.rsplit("/", 1)[-1], RAW + path, f"github/innovationgraph/{path}",
-                      as_of="2025-Q3", known_sha256=sha)
+                      as_of="2026-03-26", known_sha256=sha)
 
 
 SOURCE = Source(

@@ -43,7 +43,7 @@ SOURCE = Source(
           "Aggregates (World, regions, income groups, Channel Islands) have no ISO code and are "
           "flagged is_country = false.",
     files=(SourceFile(FILE, "https://raw.githubusercontent.com/datasets/population/main/data/"
-                            "population.csv", "worldbank/population.csv", as_of="2024",
+                            "population.csv", "worldbank/population.csv", as_of="2026-03-06",
                       known_sha256="7d2dd6a17f5ed7916de1f89a9c116791e64d207f2e2f6ce47c57e1ab46f0088a"),),
     tables=("population",), clean=clean_population)
 
