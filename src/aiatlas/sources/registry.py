@@ -21,8 +21,18 @@ def get(id: str) -> Source:
 
 
 def default_sources() -> tuple[Source, ...]:
-    """Sources fetched and built when none is named."""
+    """Sources fetched when none is named (archive exports included)."""
     return tuple(s for s in SOURCES if s.default)
+
+
+def built_sources() -> tuple[Source, ...]:
+    """Sources the build cleans: the default ones except archives (they stand in for their parent)."""
+    return tuple(s for s in default_sources() if not s.archive_of)
+
+
+def snapshot_sources(id: str) -> tuple[str, ...]:
+    """Ids whose snapshots are snapshots of this source: itself, then its archive exports."""
+    return (id, *(s.id for s in SOURCES if s.archive_of == id))
 
 
 def sources_for_tables(tables) -> set[str]:

@@ -14,9 +14,24 @@ warehouse untouched; a reader that already has the old file open keeps reading i
 sources that were never fetched exist and are empty. A rebuild from exactly the snapshots (and
 aiatlas version) the current warehouse was built from is skipped, and says so.
 
-Non-default sources (the April 2025 notable-models export, `epoch_notable_models_2025_04`)
-are fetched only when named and are not built: they would duplicate the newest export. Their
-cleaner is the same one, which is how older header variants stay tested.
+Archive exports (the April 2025 notable-models export, `epoch_notable_models_2025_04`, an
+archive of `epoch_notable_models`) are fetched like any source but never built as their own:
+they would duplicate the newest export. They are cleaned by the same cleaner, which is how
+older header variants stay tested.
+
+## Vintages
+
+`aiatlas build --as-of DATE` builds a second warehouse, `<home>/vintages/DATE/warehouse.duckdb`,
+beside the current one (which it does not touch). For every source it reads the snapshot whose
+**data as-of** is the newest on or before DATE, among the snapshots of the source and of its
+archive exports. A snapshot's data as-of is the newest publisher as-of of its files (known for
+the exports whose checksum a source declares), else the day it was fetched (a file fetched on a
+day holds no later data). A source with no such snapshot is empty in the vintage and the build
+says so (`none as of DATE or earlier`). Curated facts and the entity tables are the package's
+current ones in every vintage. `_build.as_of` records the date; `aiatlas builds` lists the
+builds with the snapshots (and their as-of) each read; `show`, `explain`, `report` take
+`--as-of DATE`, the HTTP API `?as_of=DATE`, the Python API `as_of=`; every result's
+`meta.vintage` says which build answered (`latest` or the date).
 
 ## Bad input
 

@@ -337,6 +337,9 @@ TABLES: dict[str, tuple[Column, ...]] = {
         _c("build_id", "VARCHAR", "", "Unique id of this build (changes on every rebuild)"),
         _c("built_at", "TIMESTAMP", "UTC", "When the build finished"),
         _c("aiatlas_version", "VARCHAR", "", "Version of aiatlas that built it"),
+        _c("as_of", "DATE", "", "The vintage date (`aiatlas build --as-of`): every source was read "
+           "from its newest snapshot with data as of this date or earlier; NULL for the current "
+           "warehouse (latest snapshots)"),
     ),
 }
 
