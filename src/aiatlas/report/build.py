@@ -15,7 +15,7 @@ import jinja2
 
 from aiatlas import api
 from aiatlas.errors import UsageError
-from aiatlas.report import charts, headlines
+from aiatlas.report import charts, headlines, rules
 from aiatlas.report.i18n import LANGS, Text
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -113,8 +113,9 @@ def indicator_entry(meta: dict, text: Text, out: Path, info: dict, home) -> dict
              "description": text.description(meta), "csv": f"data/{sid}.csv",
              "json": f"data/{sid}.json", "explain": None, "error": None, "svg": None,
              "columns": [], "rows": [], "notes": []}
+    params = rules.report_params(meta["id"])
     try:
-        result = api.compute(meta["id"], home=home)
+        result = api.compute(meta["id"], home=home, **params)
     except Exception as e:  # noqa: BLE001  one failing indicator is reported on its page, not fatal to the rest
         entry["error"] = headlines.one_line(e)
         return entry
@@ -127,16 +128,23 @@ def indicator_entry(meta: dict, text: Text, out: Path, info: dict, home) -> dict
     twin = {"meta": result.meta, "provenance": result.provenance, "build_id": result.build_id,
             "rows": rows}
     (out / entry["json"]).write_text(_dumps(twin), encoding="utf-8")
+    entry["few"] = [rules.too_few(meta["id"], r) for r in rows]
+    ex = None
     if meta.get("explainable"):
         try:
-            ex = api.explain(meta["id"], home=home)
+            ex = api.explain(meta["id"], home=home, **params)
             entry["explain"] = f"explain/{sid}.csv"
             (out / entry["explain"]).write_text(
                 to_csv(ex.to_pylist(), list(ex.table.column_names)), encoding="utf-8")
         except Exception as e:  # noqa: BLE001  (shown beside the indicator)
             entry["explain_error"] = headlines.one_line(e)
-    vl = charts.spec(meta, rows, title=entry["title"], unit=text.unit(meta["unit"]), lang=text.lang,
-                     as_of=charts.data_as_of(result.provenance))
+    if meta["id"] in rules.TREND_UNITS and ex is not None and len(rows) == 1:
+        vl = charts.trend(rows[0], ex.to_pylist(), title=entry["title"],
+                          unit=text.unit(rules.TREND_UNITS[meta["id"]]), lang=text.lang)
+    else:
+        vl = charts.spec(meta, rows, title=entry["title"], unit=text.unit(meta["unit"]),
+                         lang=text.lang, as_of=charts.data_as_of(result.provenance),
+                         subtitle=text.param_note(params))
     if vl is not None:
         entry["svg"] = charts.svg(vl)
     return entry
@@ -163,7 +171,8 @@ def build_report(out: Path, *, lang: str = "en", pdf: bool = False, home=None) -
         chapters.setdefault(meta["chapter"], []).append(indicator_entry(meta, text, out, info, home))
     heads = headlines.evaluate_all(home=home)
     nav = [{"name": c, "title": text.chapter(c), "href": f"chapter-{slug(c)}.html"} for c in chapters]
-    common = {"t": text, "lang": lang, "nav": nav, "generated": dt.date.today().isoformat()}
+    common = {"t": text, "lang": lang, "nav": nav, "generated": dt.date.today().isoformat(),
+              "min_n": rules.MIN_N}
     all_notes = [n for es in chapters.values() for e in es for n in e["notes"]]
     pages = {"index.html": env.get_template("index.html.j2").render(
         **common, headlines=heads, json_href="index.json", attributions=attributions(all_notes),
