@@ -20,10 +20,10 @@ def home(tmp_path):
 
 def test_the_handle_says_which_build_and_as_of_it_serves(home):
     w = wh.connect(settings(home=home))
-    assert (w.build_id, w.as_of) == ("build-1", "2026-01-01")
+    assert (w.build_id, w.vintage, w.data_as_of) == ("build-1", "latest", "2026-01-01")
     assert "models" in w.tables and [s["file"] for s in w.snapshots] == ["models.csv"]
     assert wh.connect(settings(home=home)) is w  # the same file: the same handle
-    assert api.build_info(home=home)["as_of"] == "2026-01-01"
+    assert api.build_info(home=home)["build_id"] == "build-1"
 
 
 def test_a_swapped_file_gets_a_new_handle_and_the_old_one_keeps_its_build(home):

@@ -35,8 +35,8 @@ class Result:
         return self.table.to_pylist()
 
 
-def _settings(home=None, backend=None, mirror=None) -> Settings:
-    return make_settings(home=home, backend=backend, mirror=mirror)
+def _settings(home=None, backend=None, mirror=None, as_of=None) -> Settings:
+    return make_settings(home=home, backend=backend, mirror=mirror, as_of=as_of)
 
 
 def fetch(sources: list[str] | None = None, *, mirror: str | None = None, home=None,
@@ -47,11 +47,19 @@ def fetch(sources: list[str] | None = None, *, mirror: str | None = None, home=N
     return fetch_sources(sources, _settings(home=home, mirror=mirror), progress=progress)
 
 
-def build(*, home=None, strict: bool = False, progress=None) -> dict[str, Any]:
-    """Build the warehouse from the latest snapshots, swapping it in atomically."""
+def build(*, home=None, strict: bool = False, progress=None, as_of=None) -> dict[str, Any]:
+    """Build the warehouse from the latest snapshots, swapping it in atomically; with `as_of`
+    (a date), the vintage of that date in `<home>/vintages/<date>/` beside it."""
     from aiatlas.warehouse.build import build_warehouse
 
-    return build_warehouse(_settings(home=home), strict=strict, progress=progress)
+    return build_warehouse(_settings(home=home, as_of=as_of), strict=strict, progress=progress)
+
+
+def builds(*, home=None) -> list[dict[str, Any]]:
+    """The current warehouse and every vintage: build id, as-of, when built, snapshots read."""
+    from aiatlas.warehouse.vintages import list_builds
+
+    return list_builds(_settings(home=home))
 
 
 def list_indicators() -> list[dict[str, Any]]:
@@ -60,9 +68,9 @@ def list_indicators() -> list[dict[str, Any]]:
     return [i.describe() for i in sorted(inds, key=lambda i: (i.chapter, i.id))]
 
 
-def warehouse(*, home=None) -> Warehouse:
-    """The handle on the current warehouse build: its id, as-of date, memo and connections."""
-    return wh.connect(_settings(home=home))
+def warehouse(*, home=None, as_of=None) -> Warehouse:
+    """The handle on the current warehouse build (or a vintage's): id, as-of, memo, connections."""
+    return wh.connect(_settings(home=home, as_of=as_of))
 
 
 def _provenance(w: Warehouse, ind: registry.Indicator) -> list[dict[str, Any]]:
@@ -102,17 +110,16 @@ def _run(w: Warehouse, backend: str, expr_of) -> pa.Table:
 def _result(ind: registry.Indicator, bound: dict[str, Any], settings: Settings, table,
             prov: list[dict[str, Any]], build_id: str | None, **meta) -> Result:
     meta = ind.describe() | {"params": _jsonable(bound), **meta, "backend": settings.backend}
-    meta |= _synthetic_flag(prov)
+    meta |= _synthetic_flag(prov) | _vintage(settings, ind)
     return Result(meta=meta, table=table, provenance=prov, build_id=build_id)
 
 
-def compute(id: str, *, home=None, backend: str | None = None, **params) -> Result:
-    """Compute one indicator; parameters are validated against its declaration.
-
-    Values are memoised on the warehouse handle, so they are computed once per build."""
+def compute(id: str, *, home=None, backend: str | None = None, as_of=None, **params) -> Result:
+    """Compute one indicator (on the vintage built for `as_of`, when given); parameters are
+    validated against its declaration. Values are memoised on the build's handle."""
     ind = registry.get(id)
     bound = ind.bind(params)
-    settings = _settings(home=home, backend=backend)
+    settings = _settings(home=home, backend=backend, as_of=as_of)
     if wh.uses_only_parquet(ind.sources):
         # a fresh in-memory engine over the Parquet files: an ingest may have changed them
         con = wh.parquet_connection(settings)
@@ -126,14 +133,14 @@ def compute(id: str, *, home=None, backend: str | None = None, **params) -> Resu
 
 
 def explain(id: str, *, where: dict[str, Any] | None = None, home=None, backend: str | None = None,
-            **params) -> Result:
+            as_of=None, **params) -> Result:
     """The source rows behind an indicator's values, optionally narrowed to one value by `where`."""
     ind = registry.get(id)
     if ind.rows is None:
         raise UsageError(f"indicator {id!r} has no row-level explanation")
     bound = ind.bind(params)
     where = dict(where or {})
-    settings = _settings(home=home, backend=backend)
+    settings = _settings(home=home, backend=backend, as_of=as_of)
 
     def rows_of(t):
         rows = ind.rows(t, **bound)
@@ -166,6 +173,13 @@ def _parquet_provenance(settings: Settings) -> list[dict[str, Any]]:
             for name, e in sorted(parts.items())]
 
 
+def _vintage(settings: Settings, ind: registry.Indicator) -> dict[str, Any]:
+    """Which data answered: `vintage` is the as-of date of a vintage build, or 'latest'."""
+    if wh.uses_only_parquet(ind.sources):
+        return {"vintage": "latest"}  # the OpenAlex dataset has no vintages
+    return {"vintage": settings.as_of.isoformat() if settings.as_of else "latest"}
+
+
 def _synthetic_flag(prov: list[dict[str, Any]]) -> dict[str, Any]:
     """`synthetic: True` in a result's meta when any input was synthetic (never shown as fact)."""
     return {"synthetic": True} if any(p.get("synthetic") for p in prov) else {}
@@ -190,9 +204,9 @@ def facts(topic: str | None = None, subject: str | None = None, measure: str | N
     return find_facts(topic, subject, measure, confirmed_only=confirmed_only)
 
 
-def snapshots(*, home=None) -> list[dict[str, Any]]:
-    """What the current warehouse was built from."""
-    return [dict(r) for r in warehouse(home=home).snapshots]
+def snapshots(*, home=None, as_of=None) -> list[dict[str, Any]]:
+    """What the current warehouse (or the vintage of `as_of`) was built from."""
+    return [dict(r) for r in warehouse(home=home, as_of=as_of).snapshots]
 
 
 def rejects(*, source: str | None = None, home=None) -> list[dict[str, Any]]:
@@ -317,10 +331,9 @@ def export_rule_sets() -> list[dict[str, Any]]:
     return [rs.describe() for rs in ecr.load().rule_sets]
 
 
-def build_info(*, home=None) -> dict[str, Any]:
-    """The current warehouse's build id, time and as-of date; cheap to call per request."""
-    w = warehouse(home=home)
-    return {**w.info, "as_of": w.as_of}
+def build_info(*, home=None, as_of=None) -> dict[str, Any]:
+    """The warehouse's (or a vintage's) build id, time and as-of; cheap to call per request."""
+    return dict(warehouse(home=home, as_of=as_of).info)
 
 
 def sources() -> list[dict[str, Any]]:

@@ -76,13 +76,15 @@ class Warehouse:
             "WHERE table_catalog = 'warehouse'"))
         # (a hand-made test warehouse may lack the bookkeeping tables: then nothing is known)
         build = self.sql('SELECT * FROM "_build"') if "_build" in self.tables else []
-        info = build[0] if build else {"build_id": None, "built_at": None, "aiatlas_version": None}
-        self.info: dict[str, Any] = dict(info)
+        info = build[0] if build else {"build_id": None, "built_at": None, "aiatlas_version": None,
+                                       "as_of": None}
+        self.info: dict[str, Any] = dict(info)  # build_id, built_at, aiatlas_version, as_of
         self.build_id: str | None = info["build_id"]
+        self.vintage: str = info["as_of"].isoformat() if info.get("as_of") else "latest"
         self.snapshots: list[dict[str, Any]] = self.sql(
             'SELECT * FROM "_snapshots" ORDER BY source, file') if "_snapshots" in self.tables else []
         # the newest publisher as-of date among the build's inputs: how current its data is
-        self.as_of: str | None = max((s.get("as_of") for s in self.snapshots if s.get("as_of")),
+        self.data_as_of: str | None = max((s.get("as_of") for s in self.snapshots if s.get("as_of")),
                                      default=None)
 
     def sql(self, query: str, params: list | None = None) -> list[dict[str, Any]]:
@@ -169,7 +171,10 @@ def connect(settings: Settings) -> Warehouse:
     try:
         st = path.stat()
     except FileNotFoundError:
-        raise NotBuiltError(path) from None
+        if settings.as_of is None:
+            raise NotBuiltError(path) from None
+        raise NotBuiltError(path, hint=f"build that vintage: aiatlas build --as-of {settings.as_of}"
+                                       " (`aiatlas builds` lists the built ones)") from None
     stamp = (st.st_ino, st.st_mtime_ns)
     with _lock:
         hit = _open.get(str(path))
