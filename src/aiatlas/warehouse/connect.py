@@ -95,32 +95,42 @@ class Warehouse:
 
     @contextmanager
     def _raw(self) -> Iterator[duckdb_engine.DuckDBPyConnection]:
-        try:
-            raw = self._idle.get_nowait()
-        except queue.Empty:
-            raw = self._new_or_wait()
-        try:
-            yield raw
-        finally:
-            self._idle.put(raw)
+        with self._pooled() as slot:
+            yield slot[0]
 
-    def _new_or_wait(self):
+    @contextmanager
+    def connection(self) -> Iterator[object]:
+        """An Ibis DuckDB backend on a pooled connection, for this thread alone while held."""
+        with self._pooled() as slot:
+            if slot[1] is None:
+                import ibis  # here, not at module level: plain SQL reads run without Ibis
+
+                # one backend per connection, kept: it registers each in-memory table once
+                slot[1] = ibis.duckdb.from_connection(slot[0])
+            yield slot[1]
+
+    @contextmanager
+    def _pooled(self):
+        """A [DuckDB connection, its Ibis backend or None] slot: an idle one, a new one while
+        fewer than POOL_SIZE exist, else the next one released."""
+        try:
+            slot = self._idle.get_nowait()
+        except queue.Empty:
+            slot = self._open_or_wait()
+        try:
+            yield slot
+        finally:
+            self._idle.put(slot)
+
+    def _open_or_wait(self) -> list:
         with self._lock:
             if self._opened < POOL_SIZE:
                 self._opened += 1
                 raw = self._db.cursor()  # a new connection to the same database
                 raw.execute("USE warehouse")
                 raw.execute("SET enable_progress_bar = false")  # keep CLI/API output clean
-                return raw
+                return [raw, None]
         return self._idle.get()
-
-    @contextmanager
-    def connection(self) -> Iterator[object]:
-        """An Ibis DuckDB backend on a pooled connection, for this thread alone while held."""
-        import ibis  # here, not at module level: the CLI starts without loading Ibis
-
-        with self._raw() as raw:
-            yield ibis.duckdb.from_connection(raw)
 
     def spark(self):
         """The Ibis PySpark backend whose views are this build's tables (exported once)."""
