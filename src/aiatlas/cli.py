@@ -141,6 +141,7 @@ from aiatlas.commands import data as _data  # noqa: E402
 
 app.command("build")(_data.build)
 app.command("rejects")(_data.rejects)
+app.command("verify")(_data.verify)
 
 from aiatlas.commands.chips import app as _chips_app  # noqa: E402
 

@@ -24,8 +24,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from aiatlas.errors import DataError, UsageError
-from aiatlas.sources import fetch
-from aiatlas.sources.fetch import HTTPStatusError
+from aiatlas.sources import download as fetch
+from aiatlas.sources.download import HTTPStatusError
 from aiatlas.sources.openalex import AI_CONCEPT_ID, AI_SUBFIELD_ID, SYNTHETIC_ID_PREFIX
 
 # Only these fields of a Work are parsed; every other key of a line is skipped by read_json.
