@@ -166,7 +166,8 @@ def build_report(out: Path, *, lang: str = "en", pdf: bool = False, home=None,
     for meta in inds:
         chapters.setdefault(meta["chapter"], []).append(indicator_entry(meta, text, out, info, home,
                                                                               as_of))
-    heads = headlines.evaluate_all(home=home, compute=functools.partial(api.compute, as_of=as_of))
+    heads = headlines.evaluate_all(home=home, compute=functools.partial(api.compute, as_of=as_of),
+                                   today=api.settings_date(as_of))
     nav = [{"name": c, "title": text.chapter(c), "href": f"chapter-{slug(c)}.html"} for c in chapters]
     # a vintage report says so where the date is printed on every page
     generated = dt.date.today().isoformat() + (f" · {text('vintage', date=as_of)}" if as_of else "")
