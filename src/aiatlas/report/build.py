@@ -16,7 +16,7 @@ import jinja2
 
 from aiatlas import api
 from aiatlas.errors import UsageError
-from aiatlas.report import charts, headlines
+from aiatlas.report import charts, headlines, rules
 from aiatlas.report.i18n import LANGS, Text
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -115,8 +115,9 @@ def indicator_entry(meta: dict, text: Text, out: Path, info: dict, home,
              "description": text.description(meta), "csv": f"data/{sid}.csv",
              "json": f"data/{sid}.json", "explain": None, "error": None, "svg": None,
              "columns": [], "rows": [], "notes": []}
+    params = rules.report_params(meta["id"])
     try:
-        result = api.compute(meta["id"], home=home, as_of=as_of)
+        result = api.compute(meta["id"], home=home, as_of=as_of, **params)
     except Exception as e:  # noqa: BLE001  one failing indicator is reported on its page, not fatal to the rest
         entry["error"] = headlines.one_line(e)
         return entry
@@ -129,16 +130,23 @@ def indicator_entry(meta: dict, text: Text, out: Path, info: dict, home,
     twin = {"meta": result.meta, "provenance": result.provenance, "build_id": result.build_id,
             "rows": rows}
     (out / entry["json"]).write_text(_dumps(twin), encoding="utf-8")
+    entry["few"] = [rules.too_few(meta["id"], r) for r in rows]
+    ex = None
     if meta.get("explainable"):
         try:
-            ex = api.explain(meta["id"], home=home, as_of=as_of)
+            ex = api.explain(meta["id"], home=home, as_of=as_of, **params)
             entry["explain"] = f"explain/{sid}.csv"
             (out / entry["explain"]).write_text(
                 to_csv(ex.to_pylist(), list(ex.table.column_names)), encoding="utf-8")
         except Exception as e:  # noqa: BLE001  (shown beside the indicator)
             entry["explain_error"] = headlines.one_line(e)
-    vl = charts.spec(meta, rows, title=entry["title"], unit=text.unit(meta["unit"]), lang=text.lang,
-                     as_of=charts.data_as_of(result.provenance))
+    if meta["id"] in rules.TREND_UNITS and ex is not None and len(rows) == 1:
+        vl = charts.trend(rows[0], ex.to_pylist(), title=entry["title"],
+                          unit=text.unit(rules.TREND_UNITS[meta["id"]]), lang=text.lang)
+    else:
+        vl = charts.spec(meta, rows, title=entry["title"], unit=text.unit(meta["unit"]),
+                         lang=text.lang, as_of=charts.data_as_of(result.provenance),
+                         subtitle=text.param_note(params))
     if vl is not None:
         entry["svg"] = charts.svg(vl)
     return entry
@@ -171,7 +179,7 @@ def build_report(out: Path, *, lang: str = "en", pdf: bool = False, home=None,
     nav = [{"name": c, "title": text.chapter(c), "href": f"chapter-{slug(c)}.html"} for c in chapters]
     # a vintage report says so where the date is printed on every page
     generated = dt.date.today().isoformat() + (f" · {text('vintage', date=as_of)}" if as_of else "")
-    common = {"t": text, "lang": lang, "nav": nav, "generated": generated}
+    common = {"t": text, "lang": lang, "nav": nav, "generated": generated, "min_n": rules.MIN_N}
     all_notes = [n for es in chapters.values() for e in es for n in e["notes"]]
     pages = {"index.html": env.get_template("index.html.j2").render(
         **common, headlines=heads, json_href="index.json", attributions=attributions(all_notes),

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from aiatlas.errors import UsageError
-from aiatlas.sources import epoch_benchmarks, epoch_hardware, epoch_misc, epoch_models, lmarena
+from aiatlas.sources import (epoch_benchmarks, epoch_chip_counts, epoch_eci, epoch_hardware,
+                             epoch_misc, epoch_models, github_innovation, lmarena, worldbank)
 from aiatlas.sources.base import Source
 
 SOURCES: tuple[Source, ...] = (
     *epoch_models.SOURCES, *epoch_hardware.SOURCES, *epoch_benchmarks.SOURCES,
-    *epoch_misc.SOURCES, *lmarena.SOURCES,
+    *epoch_misc.SOURCES, *lmarena.SOURCES, *epoch_eci.SOURCES, *epoch_chip_counts.SOURCES,
+    *github_innovation.SOURCES, *worldbank.SOURCES,
 )
 _BY_ID = {s.id: s for s in SOURCES}
 

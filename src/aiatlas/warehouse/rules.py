@@ -148,6 +148,30 @@ percent strings are divided by 100, bare numbers by the file's declared scale; a
   rows already present in the history at that date are not loaded twice.
 * `arena_models` comes from `scatterplot-data.json` (141 models with organization, licence and
   prices; prices are USD per million tokens).
+
+## Country-grain sources (added 2026-12-02)
+
+* `eci_scores` (Epoch Capabilities Index): one row per model; `eci_low`/`eci_high` are Epoch's
+  90% interval. A row without a model name or score is dropped (the reason says so);
+  `Country (of organization)` becomes ISO alpha-3 codes like the models' countries.
+* `ai_chip_sales` / `ai_chip_owners` (Epoch AI chip counts): every CSV of the estimation
+  repository's `csv_export/` and `owners_csv_export/`, one row per file row, tagged with its
+  `series` from the file name (`quarter`, `quarter_by_chip`, `fiscal_quarter_by_chip`,
+  `cumulative`, `cumulative_by_chip`). The series describe the same chips several ways:
+  **never sum across series**. Header variants (`Number of Units` vs `Number of units (median)`,
+  `H100e (5th percentile)` vs `Compute estimate in H100e (5th percentile)`) map to one column.
+  `owner_country` is CHN for the owner "China" (chips in China), USA for the US companies
+  (their headquarters; the chips may sit abroad) and NULL for "Other"; an unknown owner is a
+  reject. `estimated_on` is read from `Estimates generated on: MM-DD-YYYY` in Notes.
+* `github_activity` / `github_topic_pushers` / `github_collaboration` (GitHub Innovation
+  Graph): economies are ISO alpha-2 codes, mapped to alpha-3 `country` with pycountry; `EU` is an
+  aggregate (`is_country` false, `country` NULL); Kosovo `XK` becomes `XKX`; any other unknown
+  code is a reject and loads with `is_country` NULL. `datapackage.json` is read and each file's
+  columns must be declared there. A topic below GitHub's privacy threshold is **absent**, not
+  zero: sums over topics are lower bounds.
+* `population` (World Bank SP.POP.TOTL): all rows are kept; `is_country` is true for ISO alpha-3
+  codes (and Kosovo `XKX`) and false for the World Bank's own aggregate codes (World, regions,
+  income groups, Channel Islands), which never collide with ISO codes.
 """
 
 
