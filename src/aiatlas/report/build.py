@@ -175,9 +175,11 @@ def build_report(out: Path, *, lang: str = "en", pdf: bool = False, home=None,
     for meta in inds:
         chapters.setdefault(meta["chapter"], []).append(indicator_entry(meta, text, out, info, home,
                                                                               as_of))
-    heads = headlines.evaluate_all(home=home, compute=functools.partial(api.compute, as_of=as_of))
+    today = api.settings_date(as_of)
+    heads = headlines.evaluate_all(home=home, compute=functools.partial(api.compute, as_of=as_of),
+                                   today=today)
     entry_of = {e["id"]: e for es in chapters.values() for e in es}
-    found = findings.evaluate(lang, results={i: e["rows"] for i, e in entry_of.items()})
+    found = findings.evaluate(lang, results={i: e["rows"] for i, e in entry_of.items()}, today=today)
     for f in found:  # each finding links to its chart and to the rows behind it
         e = entry_of[f["indicator"]]
         f.update(chart=f"chapter-{slug(e['meta']['chapter'])}.html#{e['slug']}",

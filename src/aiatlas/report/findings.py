@@ -31,15 +31,16 @@ def sentence(decl: dict[str, Any], row: dict[str, Any], lang: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def pick(decl: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+def pick(decl: dict[str, Any], rows: list[dict[str, Any]], today=None) -> dict[str, Any] | None:
     """The one row a finding states (None when the data holds no such row)."""
     for col, pattern in (decl.get("match") or {}).items():
         rows = [r for r in rows if r.get(col) is not None and re.search(pattern, str(r[col]))]
-    chosen = headlines.select(decl, rows)
+    chosen = headlines.select(decl, rows, today)
     return chosen[0] if chosen else None
 
 
-def evaluate(lang: str, *, home=None, results: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+def evaluate(lang: str, *, home=None, results: dict[str, Any] | None = None,
+             today=None) -> list[dict[str, Any]]:
     """Every finding the data supports, as {key, chapter, indicator, text, row}; a finding whose
     indicator fails or has no matching row is left out (the chapter shows the others)."""
     results = {} if results is None else results
@@ -51,7 +52,7 @@ def evaluate(lang: str, *, home=None, results: dict[str, Any] | None = None) -> 
                 results[ind] = api.compute(ind, home=home, **rules.report_params(ind)).to_pylist()
             except Exception:  # noqa: BLE001  no data for it in this build: no finding from it
                 results[ind] = []
-        row = pick(decl, results[ind])
+        row = pick(decl, results[ind], today)
         if row is None:
             continue
         out.append({"key": decl["key"], "chapter": decl["chapter"], "indicator": ind,
