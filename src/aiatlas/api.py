@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from aiatlas.config import Settings, settings as make_settings
+from aiatlas.config import Settings, parse_date, settings as make_settings
 from aiatlas.errors import UsageError
 from aiatlas.indicators import registry
 from aiatlas.warehouse import connect as wh
@@ -39,6 +39,11 @@ def _settings(home=None, backend=None, mirror=None, as_of=None) -> Settings:
     return make_settings(home=home, backend=backend, mirror=mirror, as_of=as_of)
 
 
+def settings_date(as_of) -> dt.date | None:
+    """A vintage date given as text or date, checked (None stays None: the current warehouse)."""
+    return parse_date(as_of, "as_of")
+
+
 def fetch(sources: list[str] | None = None, *, mirror: str | None = None, home=None,
           progress=None) -> list[dict[str, Any]]:
     """Download sources into immutable snapshots; returns one manifest per file."""
@@ -60,6 +65,30 @@ def builds(*, home=None) -> list[dict[str, Any]]:
     from aiatlas.warehouse.vintages import list_builds
 
     return list_builds(_settings(home=home))
+
+
+def diff(a: str, b: str, *, home=None, tables: list[str] | None = None,
+         limit: int = 500) -> dict[str, Any]:
+    """Row differences per table between two builds, each named 'latest', a vintage date or a
+    build id: rows added, removed and changed (with the columns that changed) from A to B;
+    counts are complete, rows are listed up to `limit` per table and kind."""
+    from aiatlas.warehouse import diff as wd, vintages
+
+    base = _settings(home=home)
+    sa, sb = vintages.resolve(base, a), vintages.resolve(base, b)
+    unknown = sorted(set(tables or ()) - set(wd.TABLES))
+    if unknown:
+        raise UsageError(f"unknown table {', '.join(unknown)} (see docs/warehouse.md)")
+    return {"a": vintages.read_build(sa), "b": vintages.read_build(sb),
+            "tables": wd.diff_tables(sa, sb, tables, limit)}
+
+
+def verify(*, home=None) -> list[dict[str, Any]]:
+    """Every snapshot checked against its manifest, and the warehouse against its snapshots."""
+    from aiatlas.warehouse.provenance import verify_home
+
+    settings = _settings(home=home)
+    return verify_home(settings.snapshots_dir, settings.warehouse_path)
 
 
 def list_indicators() -> list[dict[str, Any]]:
