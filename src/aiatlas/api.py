@@ -88,6 +88,14 @@ def diff(a: str, b: str, *, home=None, tables: list[str] | None = None,
             "tables": wd.diff_tables(sa, sb, tables, limit)}
 
 
+def verify(*, home=None) -> list[dict[str, Any]]:
+    """Every snapshot checked against its manifest, and the warehouse against its snapshots."""
+    from aiatlas.warehouse.provenance import verify_home
+
+    settings = _settings(home=home)
+    return verify_home(settings.snapshots_dir, settings.warehouse_path)
+
+
 def list_indicators() -> list[dict[str, Any]]:
     """Every registered indicator's metadata, sorted by chapter then id."""
     inds = registry.load_all().values()
