@@ -33,12 +33,15 @@ def fetch(sources: list[str] | None = None, *, mirror: str | None = None, home=N
     return fetch_sources(sources, _settings(home=home, mirror=mirror), progress=progress)
 
 
-def build(*, home=None, strict: bool = False, progress=None, as_of=None) -> dict[str, Any]:
+def build(*, home=None, strict: bool = False, progress=None, as_of=None,
+          allow_shrink: bool = False) -> dict[str, Any]:
     """Build the warehouse from the latest snapshots, swapping it in atomically; with `as_of`
-    (a date), the vintage of that date in `<home>/vintages/<date>/` beside it."""
+    (a date), the vintage of that date in `<home>/vintages/<date>/` beside it. An empty source
+    or a table losing most of its rows fails the build unless `allow_shrink`."""
     from aiatlas.warehouse.build import build_warehouse
 
-    return build_warehouse(_settings(home=home, as_of=as_of), strict=strict, progress=progress)
+    return build_warehouse(_settings(home=home, as_of=as_of), strict=strict, progress=progress,
+                           allow_shrink=allow_shrink)
 
 
 def builds(*, home=None) -> list[dict[str, Any]]:
