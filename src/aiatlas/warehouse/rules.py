@@ -33,6 +33,17 @@ builds with the snapshots (and their as-of) each read; `show`, `explain`, `repor
 `--as-of DATE`, the HTTP API `?as_of=DATE`, the Python API `as_of=`; every result's
 `meta.vintage` says which build answered (`latest` or the date).
 
+`aiatlas diff A B` compares two builds table by table. Rows are matched on each table's key
+(`models.model_id`, `arena_ratings` date + key + category, ...: `KEYS` in
+`warehouse/diff.py`); a row whose key is in one build only is added or removed, a row in both
+whose other columns differ is changed, and the columns that changed are listed with both
+values. Where a row sits in its file (`file`, `row`) is not compared. A table without a key,
+or whose key is not unique in a build, is compared whole rows (added and removed only). A
+model renamed in a way that keeps its id (`Grok-3` -> `Grok 3`) is therefore changed, not
+added and removed. The headline numbers of the report are then evaluated on both builds (a
+vintage's complete years end before its date), and for each one that changed, the explain
+rows behind its cells that are in one build only are listed.
+
 ## Bad input
 
 * A **required column** missing under all its known names stops the build with
