@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from collections.abc import Callable
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
-from aiatlas import api
+from aiatlas import api, jsonsafe
 from aiatlas.config import settings
 from aiatlas.errors import NotBuiltError
 from aiatlas.report.build import to_csv
@@ -21,7 +20,7 @@ BUILD_TTL_S = 1.0  # how long a read build id is trusted: a swapped warehouse sh
 
 def dumps(obj: Any) -> bytes:
     """JSON bytes for API responses (dates as ISO text, non-ASCII kept)."""
-    return json.dumps(obj, default=str, ensure_ascii=False).encode("utf-8")
+    return jsonsafe.dumps(obj).encode("utf-8")  # NaN/Infinity as null: always valid JSON
 
 
 class Service:
