@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from aiatlas import jsonsafe, safe_yaml
+from aiatlas import results, safe_yaml
 from aiatlas.claims import numbers
 from aiatlas.claims.check import check_claims_file
 from aiatlas.claims.inputs import read_input
@@ -107,9 +107,9 @@ def test_structured_claims_refuse_values_json_cannot_carry(tmp_path, value):
 
 
 def test_json_output_has_no_nan_or_infinity_and_scripts_cannot_be_closed():
-    text = jsonsafe.dumps({"a": float("nan"), "b": [float("inf"), 1.5]})
+    text = results.dumps({"a": float("nan"), "b": [float("inf"), 1.5]})
     assert json.loads(text) == {"a": None, "b": [None, 1.5]}
-    embedded = jsonsafe.script_json({"name": "</script><script>alert(1)</script>&\u2028"})
+    embedded = results.script_json({"name": "</script><script>alert(1)</script>&\u2028"})
     assert "<" not in embedded and ">" not in embedded and "&" not in embedded
     assert "\u2028" not in embedded
     assert json.loads(embedded) == {"name": "</script><script>alert(1)</script>&\u2028"}

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import html
 
-from aiatlas import jsonsafe
+from aiatlas import results
 from aiatlas.claims.judge import human
 from aiatlas.claims.model import Report
 
@@ -26,7 +26,7 @@ def rows(report: Report) -> list[dict]:
 
 
 def to_json(report: Report) -> str:
-    return jsonsafe.dumps(report.to_dict(), indent=2) + "\n"
+    return results.dumps(report.to_dict(), indent=2) + "\n"
 
 
 def to_markdown(report: Report) -> str:
