@@ -124,15 +124,30 @@ def _check_values(con, ind: registry.Indicator, bound: dict[str, Any]) -> None:
         if p.values_from is None or value is None:
             continue
         table, column = p.values_from
-        cache = _cache(con)
-        if p.values_from not in cache:
-            cache[p.values_from] = sorted(v for (v,) in con.con.execute(
-                f'SELECT DISTINCT "{column}" FROM "{table}" WHERE "{column}" IS NOT NULL').fetchall())
-        valid = cache[p.values_from]
+        valid = _distinct(con, p.values_from)
         if valid and value not in valid:  # (an empty table gives an empty result anyway)
             shown = ", ".join(map(str, valid[:50])) + (f" ... ({len(valid)} in all)" if len(valid) > 50 else "")
             raise UsageError(f"parameter {p.name}={value!r} matches no {table}.{column} in this "
                              f"build", hint=f"valid: {shown}")
+
+
+def _distinct(con, values_from: tuple[str, str]) -> list[Any]:
+    """The distinct non-null values of table.column, read once per connection."""
+    table, column = values_from
+    cache = _cache(con)
+    if values_from not in cache:
+        cache[values_from] = sorted(v for (v,) in con.con.execute(
+            f'SELECT DISTINCT "{column}" FROM "{table}" WHERE "{column}" IS NOT NULL').fetchall())
+    return cache[values_from]
+
+
+def parameter_values(id: str, name: str, *, home=None, as_of=None) -> list[Any]:
+    """Every value a data-naming parameter (e.g. benchmark_frontier's benchmark) takes in this build."""
+    p = next((p for p in registry.get(id).params if p.name == name), None)
+    if p is None or p.values_from is None:
+        raise UsageError(f"parameter {name!r} of {id} does not name data in the build",
+                         hint="see: aiatlas list")
+    return list(_distinct(wh.duckdb(_settings(home=home, as_of=as_of)), p.values_from))
 
 
 def _cache(con) -> dict:

@@ -100,7 +100,8 @@ def openness_from_licence(licence: str | None) -> str | None:
     return "open_unrestricted" if low in UNRESTRICTED_LICENCES else "open_restricted"
 
 
-REFERENCE_FILES = ("model_aliases.csv", "model_families.csv", "organizations.csv")
+REFERENCE_FILES = ("model_aliases.csv", "model_families.csv", "organizations.csv",
+                   "organization_parents.csv")
 
 
 def reference_snapshots() -> list[dict[str, Any]]:
@@ -126,6 +127,12 @@ def families() -> list[tuple[re.Pattern, str, str]]:
     """Organization-level defaults per product line: (pattern on the normalized key, org, openness)."""
     return [(re.compile(r["pattern"]), r["organization"], r["openness"])
             for r in _read_csv("model_families.csv")]
+
+
+@lru_cache(maxsize=1)
+def organization_parents() -> dict[str, str]:
+    """Lab -> parent company (Google DeepMind -> Google, FAIR -> Meta), as declared."""
+    return {r["organization"].strip(): r["parent"].strip() for r in _read_csv("organization_parents.csv")}
 
 
 @lru_cache(maxsize=1)
