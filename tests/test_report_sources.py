@@ -34,5 +34,6 @@ def test_wide_rows_become_one_line_per_country_in_fixed_colours():
     line = spec["layer"][0]
     assert line["encoding"]["y"]["scale"] == {"zero": False}
     assert any("18 か月前" in s for s in spec["title"]["subtitle"])  # stale data flagged
-    names = {r["series"] for r in spec["datasets"][line["data"]["name"]]}
+    data = line["data"]
+    names = {r["series"] for r in (data["values"] if "values" in data else spec["datasets"][data["name"]])}
     assert names == {"米国", "中国"}
