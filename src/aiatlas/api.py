@@ -2,37 +2,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aiatlas.config import Settings, parse_date, settings as make_settings
 from aiatlas.errors import UsageError
 from aiatlas.indicators import registry
+from aiatlas.results import Result
 from aiatlas.warehouse import connect as wh
 from aiatlas.warehouse.connect import Warehouse
 
 if TYPE_CHECKING:  # pyarrow is imported by the engines when a query runs, not for `aiatlas --help`
     import pyarrow as pa
-
-
-@dataclass
-class Result:
-    """An indicator's values (or explain rows) with the metadata and snapshots behind them."""
-
-    meta: dict[str, Any]
-    table: pa.Table
-    provenance: list[dict[str, Any]] = field(default_factory=list)
-    build_id: str | None = None
-
-    def to_arrow(self) -> pa.Table:
-        return self.table
-
-    def to_pandas(self):
-        return self.table.to_pandas()
-
-    def to_pylist(self) -> list[dict[str, Any]]:
-        return self.table.to_pylist()
 
 
 def _settings(home=None, backend=None, mirror=None, as_of=None) -> Settings:

@@ -1,11 +1,8 @@
 """Write the static report: index with headline numbers, a page per chapter, CSV/JSON twins, PDF."""
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import functools
-import io
-import json
 import re
 import shutil
 import time
@@ -18,6 +15,7 @@ from aiatlas import api
 from aiatlas.errors import UsageError
 from aiatlas.report import charts, findings, headlines, rules, sources, uschina
 from aiatlas.report.i18n import LANGS, Text
+from aiatlas.results import dumps
 
 TEMPLATES = Path(__file__).parent / "templates"
 SHA_PREFIX = 12
@@ -47,26 +45,6 @@ def environment() -> jinja2.Environment:
 def slug(text: str) -> str:
     """A file-name-safe form of an id."""
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-") or "x"
-
-
-def to_csv(rows: list[dict[str, Any]], columns: list[str]) -> str:
-    """Rows as CSV text (lists joined with ';', dates ISO)."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(columns)
-    for r in rows:
-        w.writerow([_cell(r.get(c)) for c in columns])
-    return buf.getvalue()
-
-
-def _cell(v: Any) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, (list, tuple)):
-        return ";".join(map(str, v))
-    if isinstance(v, (dt.date, dt.datetime)):
-        return v.isoformat()
-    return str(v)
 
 
 def source_info() -> dict[str, dict[str, Any]]:
@@ -130,18 +108,15 @@ def indicator_entry(meta: dict, text: Text, out: Path, info: dict, home,
         entry.update(synthetic=True, title=f"{entry['title']} [{text('synthetic')}]")
     entry.update(rows=rows, columns=columns, params=result.meta.get("params", {}),
                  notes=footnotes(result.provenance, info), build_id=result.build_id)
-    (out / entry["csv"]).write_text(to_csv(rows, columns), encoding="utf-8")
-    twin = {"meta": result.meta, "provenance": result.provenance, "build_id": result.build_id,
-            "rows": rows}
-    (out / entry["json"]).write_text(_dumps(twin), encoding="utf-8")
+    (out / entry["csv"]).write_text(result.to_csv(), encoding="utf-8")
+    (out / entry["json"]).write_text(result.to_json(indent=1) + "\n", encoding="utf-8")
     entry["few"] = [rules.too_few(meta["id"], r) for r in rows]
     ex = None
     if meta.get("explainable"):
         try:
             ex = api.explain(meta["id"], home=home, as_of=as_of, **params)
             entry["explain"] = f"explain/{sid}.csv"
-            (out / entry["explain"]).write_text(
-                to_csv(ex.to_pylist(), list(ex.table.column_names)), encoding="utf-8")
+            (out / entry["explain"]).write_text(ex.to_csv(), encoding="utf-8")
         except Exception as e:  # noqa: BLE001  (shown beside the indicator)
             entry["explain_error"] = headlines.one_line(e)
     if meta["id"] in rules.TREND_UNITS and ex is not None and len(rows) == 1:
@@ -157,7 +132,7 @@ def indicator_entry(meta: dict, text: Text, out: Path, info: dict, home,
 
 
 def _dumps(obj: Any) -> str:
-    return json.dumps(obj, default=str, indent=1, ensure_ascii=False) + "\n"
+    return dumps(obj, indent=1) + "\n"
 
 
 def build_report(out: Path, *, lang: str = "en", pdf: bool = False, home=None,
