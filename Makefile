@@ -1,10 +1,11 @@
-# make report: install, fetch, build, write the report.  make test: run the test suite.
+# make report: install, fetch, build, write the report.  make test: run the test suite
+# (make test-fast: the unit tier only).
 VENV ?= .venv
 PY := $(VENV)/bin/python
 AIATLAS := $(VENV)/bin/aiatlas
 PYTHON ?= python3
 
-.PHONY: report test install bench docs clean
+.PHONY: report test test-fast install bench docs clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +22,10 @@ report: install
 
 test: install
 	$(PY) -m pytest -q -n 2 --dist loadgroup
+
+# The unit tier: no mirror, Spark, browser or slow tests (under a minute here).
+test-fast: install
+	$(PY) -m pytest -q -n 2 --dist loadgroup -m "not mirror and not spark and not browser and not slow"
 
 bench: install
 	for b in bench/*.py; do $(PY) $$b || exit 1; done

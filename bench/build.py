@@ -1,11 +1,15 @@
 """Benchmark: fetch from the mirror + build from scratch, a no-op rebuild, against DuckDB's floor.
 
 The floor is DuckDB reading the same snapshot files alone (read_csv / read_json into tables),
-measured in the same run. Target: full build <= 3x the floor and < 5 s.
+measured in the same run. Target: full build <= 3x the floor and < 5 s. Vintages: a second
+build beside the current one (`build --as-of`) < 1.5x a plain build; `diff` of two vintages'
+tables < 1 s (the headline comparison, which computes and explains each headline on both
+builds, is shown beside it).
 Usage: AIATLAS_MIRROR=../shared/data python bench/build.py
 """
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -18,6 +22,7 @@ from rich.console import Console
 from rich.table import Table
 
 from aiatlas import api
+from aiatlas.report.changes import headline_changes
 from aiatlas.sources import registry
 
 REPO = Path(__file__).resolve().parent.parent
@@ -41,7 +46,7 @@ def warm_up() -> None:
 
 def floor(home: Path) -> tuple[float, int]:
     """Seconds for DuckDB to read every file the build reads into tables, and the file count."""
-    files = [p for s in registry.default_sources()
+    files = [p for s in registry.built_sources()
              for p in sorted((home / "snapshots" / s.id).glob("*/*")) if p.name != "manifest.json"]
     con = duckdb.connect()
     start = time.perf_counter()
@@ -61,6 +66,12 @@ def main() -> None:
         t_noop, again = timed(api.build, home=home)
         assert again["skipped"], "the second build should have been a no-op"
         t_floor, n_files = floor(home)
+        (home / "warehouse.duckdb").unlink()  # a second plain build, warm like the vintages
+        t_plain, _ = timed(api.build, home=home)
+        t_vintage, _ = timed(api.build, home=home, as_of="2026-07-31")  # every source's newest
+        t_april, _ = timed(api.build, home=home, as_of="2025-04-30")  # the April 2025 export
+        t_diff, _ = timed(api.diff, "2025-04-30", "2026-07-31", home=home)
+        t_heads, _ = timed(headline_changes, dt.date(2025, 4, 30), dt.date(2026, 7, 31), home=home)
         (home / "warehouse.duckdb").unlink()
         t_cli, _ = timed(subprocess.run, [sys.executable, "-m", "aiatlas", "build", "--home",
                                           str(home)], check=True, capture_output=True)
@@ -74,6 +85,13 @@ def main() -> None:
                   f"{t_build / t_floor:.2f}x")
     table.add_row("fetch + build", f"{t_fetch + t_build:.2f}", "", "")
     table.add_row("no-op rebuild", f"{t_noop:.3f}", "", "")
+    table.add_row("plain build again (warm, the vintages' comparison)", f"{t_plain:.2f}", "", "")
+    table.add_row("vintage 2026-07-31 beside the current build", f"{t_vintage:.2f}", "",
+                  f"{t_vintage / t_plain:.2f}x plain")
+    table.add_row("vintage 2025-04-30 (2 sources as of then)", f"{t_april:.2f}", "",
+                  f"{t_april / t_plain:.2f}x plain")
+    table.add_row("diff 2025-04-30 -> 2026-07-31, every table", f"{t_diff:.2f}", "", "")
+    table.add_row("  + headlines on both builds, with explaining rows", f"{t_heads:.2f}", "", "")
     table.add_row("`aiatlas build` CLI, cold process (imports included)", f"{t_cli:.2f}", "",
                   f"{t_cli / t_floor:.2f}x")
     table.add_row("floor: DuckDB read_csv/read_json of the same files", f"{t_floor:.2f}",
@@ -81,6 +99,9 @@ def main() -> None:
     Console().print(table)
     verdict = "OK" if t_build <= 3 * t_floor and t_build < 5 else "OVER TARGET"
     print(f"target: build <= 3x floor and < 5 s -> {verdict}")
+    verdict = "OK" if t_vintage < 1.5 * t_plain else "OVER TARGET"
+    print(f"target: second vintage < 1.5x a plain build -> {verdict}")
+    print(f"target: diff of two vintages < 1 s -> {'OK' if t_diff < 1 else 'OVER TARGET'}")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,18 @@ REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
+# Tiers: `make test-fast` runs what is left after deselecting these markers (the unit tier).
+# A test that reads the mirror is marked `mirror` by the fixtures it uses, so no test can
+# forget its marker; `spark`, `browser` and `slow` are set where the test is written.
+MIRROR_FIXTURES = {"mirror", "built_home"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if MIRROR_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.mirror)
+
+
 def mirror_dir() -> Path:
     """The mirror named by AIATLAS_MIRROR, else ../shared/data beside the repo; fail if neither."""
     env = os.environ.get("AIATLAS_MIRROR")

@@ -50,7 +50,7 @@ def write_warehouse(home: Path, rows: list[dict] | None = None, build_id: str = 
                 ["fixture_models", "models.csv", "fixture_models/2026-01-02T00:00:00Z",
                  "https://example.org/models.csv", SHA, 500, dt.datetime(2026, 1, 2), "2026-01-01",
                  11])
-    con.execute("INSERT INTO _build VALUES (?, ?, ?)", [build_id, dt.datetime(2026, 1, 3), "test"])
+    con.execute("INSERT INTO _build VALUES (?, ?, ?, NULL)", [build_id, dt.datetime(2026, 1, 3), "test"])
     con.close()
     os.replace(tmp, final)
     return final

@@ -36,7 +36,7 @@ def home(tmp_path_factory):
                     "VALUES (?, ?, ?, ?, ?)", [mid, f"Model {mid}", countries, year, open_])
     con.execute("INSERT INTO _snapshots (source, file, snapshot_id) VALUES "
                 "('epoch_notable_models', 'notable_ai_models.csv', 'epoch_notable_models/test')")
-    con.execute("INSERT INTO _build VALUES ('build-test', now(), 'test')")
+    con.execute("INSERT INTO _build VALUES ('build-test', now(), 'test', NULL)")
     con.close()
     return home
 

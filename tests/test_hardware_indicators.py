@@ -75,7 +75,7 @@ def test_chips_controlled_on_fixture(tmp_path):
     t = tables(tmp_path, hardware=read_fixture(FIXTURES / "chips" / "hardware.csv"))
     got = {r["status"]: r["value"] for r in compute("chips_controlled", t, rules="us-2023-10")}
     assert got == {"3A090.a": 1, "indeterminate": 2, "not controlled": 1}
-    before = compute("chips_controlled", t, as_of="2021-06-01")
+    before = compute("chips_controlled", t, on="2021-06-01")
     assert before == [{"status": "not controlled", "value": 4}]
 
 

@@ -569,6 +569,7 @@ def test_ingest_of_synthetic_corpus_is_flagged_everywhere(tmp_path):
     assert res.meta["synthetic"] is True and all(p["synthetic"] for p in res.provenance)
 
 
+@pytest.mark.slow
 def test_synthetic_numbers_are_labelled_in_the_report_the_dashboard_and_the_cli(
         tmp_path, tiny_home, capsys, monkeypatch):
     import sys

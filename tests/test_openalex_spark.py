@@ -25,7 +25,6 @@ CASES = [
 
 @pytest.fixture(scope="module")
 def homes(tmp_path_factory):
-    pytest.importorskip("pyspark", reason="install the spark extra: pip install -e '.[spark]'")
     root = tmp_path_factory.mktemp("openalex_parity")
     write_corpus(root / "snap", WORKS, per_part=25_000, seed=7)
     ig.ingest(str(root / "snap"), root / "duck")

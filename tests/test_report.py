@@ -39,6 +39,7 @@ NOT_INGESTED = openalex_indicators()  # the fixture home never ingests OpenAlex 
 
 
 @pytest.mark.parametrize("lang", ["en", "ja"])
+@pytest.mark.slow
 def test_no_broken_links_and_every_chart_has_table_and_csv(reports, lang):
     out = reports[lang]["out"]
     pages = sorted(out.glob("*.html"))
@@ -168,6 +169,7 @@ def test_headline_from_a_registered_indicator(fixture_home):
     assert not h["available"] and "'nope' not in the result" in h["reason"]
 
 
+@pytest.mark.slow
 def test_cli_report_prints_headlines_and_path(fixture_home, tmp_path):
     from aiatlas.cli import app
 

@@ -4,19 +4,27 @@ from __future__ import annotations
 from aiatlas.report import charts
 
 
+def _values(spec, layer=0):
+    """A chart layer's rows, whether inline or in the spec's named datasets."""
+    d = (spec["layer"][layer] if "layer" in spec else spec)["data"]
+    return d["values"] if "values" in d else spec["datasets"][d["name"]]
+
+
 def meta(grain, values=("value",)):
     return {"id": "x", "grain": list(grain), "value_columns": list(values)}
 
 
-def test_time_series_by_country_is_a_line_per_country():
+def test_time_series_by_country_is_a_line_per_country_with_direct_labels():
     rows = [{"country": c, "year": y, "value": v} for c, y, v in
             [("USA", 2020, 5), ("USA", 2021, 7), ("CHN", 2021, 3)]]
     spec = charts.spec(meta(["country", "year"]), rows, title="T", unit="models")
-    assert spec["mark"]["type"] == "line"
-    assert spec["encoding"]["x"]["field"] == "year" and spec["encoding"]["color"]["field"] == "country"
-    assert spec["data"]["values"] == rows
+    line, labels = spec["layer"]
+    assert line["mark"]["type"] == "line" and labels["mark"]["type"] == "text"
+    assert line["encoding"]["x"]["field"] == "year" and line["encoding"]["color"]["field"] == "series"
+    assert line["encoding"]["color"]["legend"] is None  # the lines are labelled at their ends
+    assert {r["series"] for r in _values(spec, 1)} == {"United States", "China"}
     svg = charts.svg(spec)
-    assert svg.startswith("<svg") and "USA" in svg and "CHN" in svg
+    assert svg.startswith("<svg") and "United States" in svg and "China" in svg
 
 
 def test_a_partial_last_year_is_faded_points_off_the_line_and_said_so():
@@ -28,19 +36,20 @@ def test_a_partial_last_year_is_faded_points_off_the_line_and_said_so():
     assert charts.data_as_of(prov) == dt.date(2026, 7, 19) and charts.data_as_of([]) is None
     spec = charts.spec(meta(["country", "year"]), rows, title="T", unit="models",
                        as_of=charts.data_as_of(prov))
-    line, points = spec["layer"]
+    line, points, labels = spec["layer"]
     assert line["mark"]["type"] == "line" and line["transform"] == [{"filter": "datum.year < 2026"}]
+    assert {r["year"] for r in _values(spec, 2)} == {2025}  # labels sit on the last full year
     assert points["mark"]["type"] == "point" and points["encoding"]["opacity"]["value"] == 0.35
-    assert "2026 is a partial year: the data runs to 2026-07-19" in spec["title"]["subtitle"]
+    assert any("2026 is a partial year: the data runs to 2026-07-19" in s for s in spec["title"]["subtitle"])
     ja = charts.spec(meta(["country", "year"]), rows, title="T", unit="models", lang="ja",
                      as_of=dt.date(2026, 7, 19))
-    assert "2026 年は途中まで" in ja["title"]["subtitle"]
+    assert any("2026 年は途中まで" in s for s in ja["title"]["subtitle"])
     svg = charts.svg(spec)
-    assert "partial year" in svg and "USA" in svg
+    assert "partial year" in svg and "United States" in svg
     # a complete year (data to 31 December) or a series ending earlier is drawn as before
     for as_of in (dt.date(2026, 12, 31), dt.date(2027, 3, 1)):
         spec = charts.spec(meta(["country", "year"]), rows, title="T", unit="models", as_of=as_of)
-        assert spec["mark"]["type"] == "line" and "layer" not in spec
+        assert [la["mark"]["type"] for la in spec["layer"]] == ["line", "text"]
 
 
 def test_two_splitting_columns_join_into_one_series_and_text_values_are_skipped():
@@ -48,16 +57,16 @@ def test_two_splitting_columns_join_into_one_series_and_text_values_are_skipped(
             for g, v in (("open", 0.7), ("closed", 0.8))]
     m = meta(["benchmark", "group", "date"], ["model", "value"])
     spec = charts.spec(m, rows, title="T", unit="score")
-    assert spec["encoding"]["y"]["field"] == "value"
-    assert spec["encoding"]["x"]["type"] == "temporal"
-    assert {r["series"] for r in spec["data"]["values"]} == {"mmlu · open", "mmlu · closed"}
+    assert spec["layer"][0]["encoding"]["y"]["field"] == "value"
+    assert spec["layer"][0]["encoding"]["x"]["type"] == "temporal"
+    assert {r["series"] for r in _values(spec)} == {"mmlu · open", "mmlu · closed"}
 
 
 def test_bars_without_time_keep_the_largest_categories():
     rows = [{"organization": f"org{i}", "value": i} for i in range(40)]
     spec = charts.spec(meta(["organization"]), rows, title="T", unit="models")
     assert spec["mark"]["type"] == "bar"
-    kept = {r["organization"] for r in spec["data"]["values"]}
+    kept = {r["series"] for r in spec["data"]["values"]}
     assert len(kept) == charts.MAX_BARS and "org39" in kept and "org0" not in kept
 
 
@@ -78,7 +87,8 @@ def test_japanese_titles_use_the_cjk_font():
     assert spec["encoding"]["x"]["title"] == "年"  # axis titles from the catalog, not column ids
     by_country = charts.spec(meta(["country", "year"]), [r | {"country": "JPN"} for r in rows],
                              title="T", unit="件", lang="ja")
-    assert by_country["encoding"]["color"]["title"] == "国"
+    assert by_country["layer"][0]["encoding"]["color"]["title"] == "国"
+    assert _values(by_country, 1)[0]["series"] == "日本"  # names, not ISO codes
     assert charts.register_fonts()  # Debian's fonts-noto-cjk is installed (see .ci/run)
     assert "国別の注目モデル数" in charts.svg(spec)
 
@@ -90,3 +100,89 @@ def test_attribution_lines_cover_cc_by_and_sources_asking_for_attribution():
              {"source": "lm", "licence": "No licence file; public, attribution required"},
              {"source": "mit", "licence": "Repository MIT"}, {"source": "none", "licence": None}]
     assert [n["source"] for n in attributions(notes)] == ["a", "lm"]
+
+
+
+
+def test_chapter_window_drops_early_years_from_the_chart_and_says_so():
+    rows = [{"country": "USA", "year": y, "value": 1} for y in (1990, 2009, 2010, 2011)]
+    m = meta(["country", "year"]) | {"chapter": "research", "unit": "models"}
+    spec = charts.spec(m, rows, title="T", unit="models")
+    assert {r["year"] for r in _values(spec)} == {2010, 2011}
+    assert any("From 2010" in s for s in spec["title"]["subtitle"])
+    full = charts.spec(m, rows, title="T", unit="models", full_history=True)
+    assert {r["year"] for r in _values(full)} == {1990, *range(1991, 2012)} - set()
+
+
+def test_counts_fill_missing_years_with_zero_other_measures_break_the_line():
+    rows = [{"country": "USA", "year": 2010, "value": 2.0}, {"country": "USA", "year": 2013, "value": 4.0}]
+    counts = charts.spec(meta(["country", "year"]) | {"unit": "models"}, rows, title="T", unit="")
+    assert [r["value"] for r in _values(counts)] == [2.0, 0, 0, 4.0]
+    shares = charts.spec(meta(["country", "year"]) | {"unit": "share of FLOP"}, rows, title="T", unit="")
+    assert [r["value"] for r in _values(shares)] == [2.0, None, None, 4.0]
+    assert "M" in charts.svg(shares)  # renders with the gap
+
+
+def test_shares_on_too_few_models_are_left_off():
+    from aiatlas.report import rules
+
+    rows = [{"country": "AUT", "open": 1, "closed": 0, "value": 1.0},
+            {"country": "USA", "open": 40, "closed": 60, "value": 0.4}]
+    m = meta(["country"]) | {"id": "open_weights_share_by_country"}
+    spec = charts.spec(m, rows, title="T", unit="share")
+    assert [r["series"] for r in _values(spec)] == ["United States"]
+    assert rules.too_few("open_weights_share_by_country", rows[0])
+    assert not rules.too_few("notable_models_by_country", rows[0])  # not a share
+
+
+def test_exponential_units_get_a_log_axis_and_nonpositive_values_are_dropped():
+    rows = [{"year": 2015, "value": 1e9}, {"year": 2020, "value": 1e12}, {"year": 2021, "value": 0}]
+    spec = charts.spec(meta(["year"]) | {"unit": "FLOP/s per W"}, rows, title="T", unit="")
+    assert spec["encoding"]["y"]["scale"]["type"] == "log"
+    assert [r["year"] for r in spec["data"]["values"]] == [2015, 2020]
+
+
+def test_top_n_plus_other_keeps_the_total_and_country_colours_are_fixed():
+    from aiatlas.report import rules
+
+    codes = ["USA", "CHN", "GBR", "FRA", "DEU", "CAN", "ISR", "KOR", "IND"]
+    rows = [{"country": c, "year": 2020, "value": 10 - i} for i, c in enumerate(codes)]
+    spec = charts.spec(meta(["country", "year"]) | {"unit": "models"}, rows, title="T", unit="")
+    vals = _values(spec)
+    assert sum(r["value"] for r in vals) == sum(r["value"] for r in rows)
+    assert {r["series"] for r in vals} == {"United States", "China", "United Kingdom", "France",
+                                           "Germany", "Canada", "other"}
+    only = charts.spec(meta(["country", "year"]) | {"unit": "models"}, rows[1:2], title="T", unit="")
+    for s in (spec, only):
+        scale = s["layer"][0]["encoding"]["color"]["scale"]
+        assert scale["range"][scale["domain"].index("China")] == rules.COUNTRY_COLOURS["CHN"]
+        assert scale["range"][scale["domain"].index("United States")] == rules.COUNTRY_COLOURS["USA"]
+    ja = charts.spec(meta(["country", "year"]) | {"unit": "models"},
+                     rows + [{"country": "JPN", "year": 2020, "value": 0.5}], title="T", unit="", lang="ja")
+    assert "日本" in {r["series"] for r in _values(ja)}  # the reader's country is always drawn
+
+
+def test_country_names_in_the_readers_language_and_unknown_for_null():
+    from aiatlas.report import rules
+
+    assert rules.country_name("CHN", "en") == "China" and rules.country_name("CHN", "ja") == "中国"
+    assert rules.country_name("KOR", "en") == "South Korea" and rules.country_name("USA", "ja") == "米国"
+    assert rules.country_name(None, "en") == "unknown" and rules.country_name(None, "ja") == "不明"
+
+
+def test_trend_is_a_log_scatter_with_fitted_line_and_interval():
+    fit = {"slope_per_year": 0.5, "slope_low": 0.4, "slope_high": 0.6, "x_mean": 2020.0,
+           "log10_mean": 22.0}
+    import datetime as dt
+
+    pts = [{"publication_date": dt.date(2015 + i, 6, 1), "x": 2015.4 + i, "value": 10 ** (19.5 + i / 2),
+            "name": f"m{i}"} for i in range(10)]
+    spec = charts.trend(fit, pts, title="T", unit="FLOP")
+    dots, band, line = spec["layer"]
+    assert dots["mark"]["type"] == "circle" and band["mark"]["type"] == "area"
+    assert line["mark"]["type"] == "line" and dots["encoding"]["y"]["scale"]["type"] == "log"
+    fitted = _values(spec, 2)
+    assert abs(fitted[-1]["fit"] / fitted[0]["fit"] / 10 ** (0.5 * 9) - 1) < 1e-9  # the slope
+    assert any(abs(r["fit"] / 1e22 - 1) < 0.2 for r in fitted)  # through the mean point
+    assert all(r["low"] <= r["fit"] <= r["high"] for r in _values(spec, 2))
+    assert charts.trend(fit, [], title="T", unit="FLOP") is None

@@ -228,7 +228,7 @@ def test_registry_lookup_and_tables():
     with pytest.raises(UsageError, match="expected one of: epoch_notable_models"):
         registry.get("nope")
     assert registry.sources_for_tables(["arena_ratings"]) == {"lmarena_catalog", "lmarena_history"}
-    assert "epoch_notable_models_2025_04" not in {s.id for s in registry.default_sources()}
+    assert "epoch_notable_models_2025_04" not in {s.id for s in registry.built_sources()}
     for src in registry.SOURCES:
         assert set(src.tables) <= set(TABLES), src.id
         assert src.files and all(f.url.startswith("https://") for f in src.files)

@@ -33,6 +33,9 @@ def count(con, table, where="true"):
     ("gpu_clusters", 786), ("model_versions", 574), ("arena_models", 141), ("benchmarks", 42),
     ("distilled_models", 170), ("ai_company_funding_rounds", 36), ("ai_company_staff", 42),
     ("data_centers", 16), ("data_center_timelines", 112),
+    ("eci_scores", 140), ("ai_chip_sales", 422), ("ai_chip_owners", 1155),
+    ("github_activity", 5197 + 3998 + 4180 + 5173), ("github_topic_pushers", 72885),
+    ("github_collaboration", 74127), ("population", 17195),
 ])
 def test_row_counts_match_the_sources(con, table, rows):
     assert count(con, table) == rows
@@ -79,8 +82,10 @@ def test_misaligned_rows_follow_the_rule(con):
 
 
 def test_snapshots_table_lists_every_built_file(con):
-    fetched = ", ".join(f"'{s.id}'" for s in registry.default_sources())
-    assert count(con, "_snapshots", f"source IN ({fetched})") == 58  # every file in SOURCES.md
+    fetched = ", ".join(f"'{s.id}'" for s in registry.built_sources())
+    declared = sum(len(s.files) for s in registry.built_sources())
+    assert declared == 58 + 43  # every file in SOURCES.md (43 added on 2026-12-02)
+    assert count(con, "_snapshots", f"source IN ({fetched})") == declared
     assert count(con, "_snapshots", f"source IN ({fetched}) AND "
                                     "(sha256 IS NULL OR fetched_at IS NULL)") == 0
 

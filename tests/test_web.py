@@ -201,6 +201,7 @@ def test_cors_off_unless_configured(home, monkeypatch):
     assert res.headers["access-control-allow-origin"] == "https://example.org"
 
 
+@pytest.mark.slow
 def test_pages_in_both_languages(client):
     page = client.get("/indicators/test_models_by_country", params={"since": "2021", "countries": "USA"})
     assert page.status_code == 200
@@ -238,6 +239,7 @@ def test_openapi_names_ids_and_parameters(client):
     assert set(ps.TEST_IDS) <= set(id_param["schema"]["enum"])
 
 
+@pytest.mark.slow
 def test_rebuild_is_picked_up_without_failed_requests(home, tmp_path):
     """Requests in a loop while the warehouse file is swapped: all 200, new build seen."""
     import shutil

@@ -75,6 +75,6 @@ def test_country_filter_and_japanese(server, page):
     chart_years(page)
     labels = " ".join(page.eval_on_selector_all(
         "#chart svg [aria-label]", "els => els.map(e => e.getAttribute('aria-label'))"))
-    assert "CHN" in labels and "USA" not in labels
+    assert "中国" in labels and "米国" not in labels  # country names in the reader's language
     assert page.locator("form#params button").inner_text() == "適用"
     page.screenshot(path=str(OUT / "dashboard-indicator-ja.png"), full_page=True)

@@ -13,7 +13,7 @@ from aiatlas.web.app import create_app
 EXAMPLES = 330
 
 # one worker runs the whole module, so its module fixtures are built once
-pytestmark = pytest.mark.xdist_group("publish-fuzz")
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("publish-fuzz")]
 
 
 @pytest.fixture(scope="module", params=["fixture", pytest.param("mirror", marks=pytest.mark.mirror)])

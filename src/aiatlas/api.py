@@ -1,13 +1,14 @@
 """The public Python API: fetch, build, list, compute and explain. CLI, report and web call only this."""
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from aiatlas.config import Settings, settings as make_settings
+from aiatlas.config import Settings, parse_date, settings as make_settings
 from aiatlas.errors import UsageError
 from aiatlas.indicators import registry
 from aiatlas.warehouse import connect as wh
@@ -39,8 +40,13 @@ class Result:
         return self.table.to_pylist()
 
 
-def _settings(home=None, backend=None, mirror=None) -> Settings:
-    return make_settings(home=home, backend=backend, mirror=mirror)
+def _settings(home=None, backend=None, mirror=None, as_of=None) -> Settings:
+    return make_settings(home=home, backend=backend, mirror=mirror, as_of=as_of)
+
+
+def settings_date(as_of) -> dt.date | None:
+    """A vintage date given as text or date, checked (None stays None: the current warehouse)."""
+    return parse_date(as_of, "as_of")
 
 
 def fetch(sources: list[str] | None = None, *, mirror: str | None = None, home=None,
@@ -51,11 +57,35 @@ def fetch(sources: list[str] | None = None, *, mirror: str | None = None, home=N
     return fetch_sources(sources, _settings(home=home, mirror=mirror), progress=progress)
 
 
-def build(*, home=None, strict: bool = False, progress=None) -> dict[str, Any]:
-    """Build the warehouse from the latest snapshots, swapping it in atomically."""
+def build(*, home=None, strict: bool = False, progress=None, as_of=None) -> dict[str, Any]:
+    """Build the warehouse from the latest snapshots, swapping it in atomically; with `as_of`
+    (a date), the vintage of that date in `<home>/vintages/<date>/` beside it."""
     from aiatlas.warehouse.build import build_warehouse
 
-    return build_warehouse(_settings(home=home), strict=strict, progress=progress)
+    return build_warehouse(_settings(home=home, as_of=as_of), strict=strict, progress=progress)
+
+
+def builds(*, home=None) -> list[dict[str, Any]]:
+    """The current warehouse and every vintage: build id, as-of, when built, snapshots read."""
+    from aiatlas.warehouse.vintages import list_builds
+
+    return list_builds(_settings(home=home))
+
+
+def diff(a: str, b: str, *, home=None, tables: list[str] | None = None,
+         limit: int = 500) -> dict[str, Any]:
+    """Row differences per table between two builds, each named 'latest', a vintage date or a
+    build id: rows added, removed and changed (with the columns that changed) from A to B;
+    counts are complete, rows are listed up to `limit` per table and kind."""
+    from aiatlas.warehouse import diff as wd, vintages
+
+    base = _settings(home=home)
+    sa, sb = vintages.resolve(base, a), vintages.resolve(base, b)
+    unknown = sorted(set(tables or ()) - set(wd.TABLES))
+    if unknown:
+        raise UsageError(f"unknown table {', '.join(unknown)} (see docs/warehouse.md)")
+    return {"a": vintages.read_build(sa), "b": vintages.read_build(sb),
+            "tables": wd.diff_tables(sa, sb, tables, limit)}
 
 
 def list_indicators() -> list[dict[str, Any]]:
@@ -159,11 +189,12 @@ def _run(con, key: tuple, build) -> pa.Table:
                         hint="rebuild it with this version: aiatlas build") from None
 
 
-def compute(id: str, *, home=None, backend: str | None = None, **params) -> Result:
-    """Compute one indicator; parameters are validated against its declaration."""
+def compute(id: str, *, home=None, backend: str | None = None, as_of=None, **params) -> Result:
+    """Compute one indicator (on the vintage built for `as_of`, when given); parameters are
+    validated against its declaration."""
     ind = registry.get(id)
     bound = ind.bind(params)
-    settings = _settings(home=home, backend=backend)
+    settings = _settings(home=home, backend=backend, as_of=as_of)
     if wh.uses_only_parquet(ind.sources):
         # a fresh in-memory engine over the Parquet files: an ingest may have changed them
         con = wh.parquet_connection(settings)
@@ -176,18 +207,18 @@ def compute(id: str, *, home=None, backend: str | None = None, **params) -> Resu
         table = _run(con, key, lambda: ind.func(wh.Tables(con, settings.home), **bound))
         prov, build_id = _provenance(wh.duckdb(settings), ind)
     meta = ind.describe() | {"params": _jsonable(bound), "backend": settings.backend}
-    meta |= _synthetic_flag(prov)
+    meta |= _synthetic_flag(prov) | _vintage(settings, ind)
     return Result(meta=meta, table=table, provenance=prov, build_id=build_id)
 
 
 def explain(id: str, *, where: dict[str, Any] | None = None, home=None, backend: str | None = None,
-            **params) -> Result:
+            as_of=None, **params) -> Result:
     """The source rows behind an indicator's values, optionally narrowed to one value by `where`."""
     ind = registry.get(id)
     if ind.rows is None:
         raise UsageError(f"indicator {id!r} has no row-level explanation")
     bound = ind.bind(params)
-    settings = _settings(home=home, backend=backend)
+    settings = _settings(home=home, backend=backend, as_of=as_of)
     parquet = wh.uses_only_parquet(ind.sources)
     if not parquet:
         _check_values(wh.duckdb(settings), ind, bound)
@@ -200,7 +231,7 @@ def explain(id: str, *, where: dict[str, Any] | None = None, home=None, backend:
         rows = rows.filter(rows[col] == _typed(rows[col], value))
     prov, build_id = _parquet_provenance(settings) if parquet else _provenance(wh.duckdb(settings), ind)
     meta = ind.describe() | {"params": _jsonable(bound), "where": where or {}, "backend": settings.backend}
-    meta |= _synthetic_flag(prov)
+    meta |= _synthetic_flag(prov) | _vintage(settings, ind)
     return Result(meta=meta, table=_run(con, None, lambda: rows), provenance=prov,
                   build_id=build_id)
 
@@ -213,6 +244,13 @@ def _parquet_provenance(settings: Settings) -> tuple[list[dict[str, Any]], str |
     return [{"source": "openalex", "file": name, "sha256": e["sha256"], "bytes": e["size"],
              "rows": e["rows"], "ingested_at": e["ingested_at"], "synthetic": e["synthetic"]}
             for name, e in sorted(parts.items())], None
+
+
+def _vintage(settings: Settings, ind: registry.Indicator) -> dict[str, Any]:
+    """Which data answered: `vintage` is the as-of date of a vintage build, or 'latest'."""
+    if wh.uses_only_parquet(ind.sources):
+        return {"vintage": "latest"}  # the OpenAlex dataset has no vintages
+    return {"vintage": settings.as_of.isoformat() if settings.as_of else "latest"}
 
 
 def _synthetic_flag(prov: list[dict[str, Any]]) -> dict[str, Any]:
@@ -239,9 +277,9 @@ def facts(topic: str | None = None, subject: str | None = None, measure: str | N
     return find_facts(topic, subject, measure, confirmed_only=confirmed_only)
 
 
-def snapshots(*, home=None) -> list[dict[str, Any]]:
-    """What the current warehouse was built from."""
-    con = wh.duckdb(_settings(home=home))
+def snapshots(*, home=None, as_of=None) -> list[dict[str, Any]]:
+    """What the current warehouse (or the vintage of `as_of`) was built from."""
+    con = wh.duckdb(_settings(home=home, as_of=as_of))
     return con.table("_snapshots").order_by(["source", "file"]).to_pyarrow().to_pylist()
 
 
@@ -373,16 +411,17 @@ def export_rule_sets() -> list[dict[str, Any]]:
 _build_info_cache: dict[str, tuple[object, dict[str, Any]]] = {}
 
 
-def build_info(*, home=None) -> dict[str, Any]:
-    """The current warehouse's build id and time; cheap to call per request (cached per open file)."""
-    settings = _settings(home=home)
+def build_info(*, home=None, as_of=None) -> dict[str, Any]:
+    """The warehouse's (or a vintage's) build id and time; cheap per request (cached per open file)."""
+    settings = _settings(home=home, as_of=as_of)
     con = wh.duckdb(settings)  # a new connection object exactly when the file was swapped
     key = str(settings.warehouse_path)
     hit = _build_info_cache.get(key)
     if hit and hit[0] is con:
         return hit[1]
     rows = con.table("_build").to_pyarrow().to_pylist()
-    info = rows[0] if rows else {"build_id": None, "built_at": None, "aiatlas_version": None}
+    info = rows[0] if rows else {"build_id": None, "built_at": None, "aiatlas_version": None,
+                                 "as_of": None}
     _build_info_cache[key] = (con, info)
     return info
 

@@ -27,6 +27,8 @@ HomeOpt = typer.Option(None, "--home", help="Data home (default: $AIATLAS_HOME o
 BackendOpt = typer.Option(None, "--backend", help="Engine: duckdb (default) or pyspark")
 ParamOpt = typer.Option(None, "-p", "--param", help="Indicator parameter as key=value (repeatable)")
 FormatOpt = typer.Option("table", "--format", "-f", help="table, csv, json or parquet")
+AsOfOpt = typer.Option(None, "--as-of", metavar="DATE",
+                       help="Read the vintage built for DATE (`aiatlas build --as-of DATE`)")
 
 
 def _pairs(items: list[str] | None, what: str) -> dict[str, str]:
@@ -141,6 +143,10 @@ from aiatlas.commands import data as _data  # noqa: E402
 
 app.command("build")(_data.build)
 app.command("rejects")(_data.rejects)
+app.command("builds")(_data.builds)
+from aiatlas.commands.diff import diff as _diff  # noqa: E402
+
+app.command("diff")(_diff)
 
 from aiatlas.commands.chips import app as _chips_app  # noqa: E402
 
@@ -175,10 +181,10 @@ def list_cmd(chapter: Optional[str] = typer.Option(None, help="Only this chapter
 @app.command()
 def show(id: str, param: Optional[list[str]] = ParamOpt, format: str = FormatOpt,
          out: Optional[Path] = typer.Option(None, "--out", "-o"), home: Optional[Path] = HomeOpt,
-         backend: Optional[str] = BackendOpt) -> None:
+         backend: Optional[str] = BackendOpt, as_of: Optional[str] = AsOfOpt) -> None:
     """Compute one indicator and print or save it."""
     _check_format(format, out)
-    result = api.compute(id, home=home, backend=backend, **_pairs(param, "parameter"))
+    result = api.compute(id, home=home, backend=backend, as_of=as_of, **_pairs(param, "parameter"))
     write_result(result, format, out)
 
 
@@ -187,11 +193,11 @@ def explain(id: str, where: Optional[list[str]] = typer.Option(None, "--where", 
                                                                help="Grain filter col=value"),
             param: Optional[list[str]] = ParamOpt, format: str = FormatOpt,
             out: Optional[Path] = typer.Option(None, "--out", "-o"), home: Optional[Path] = HomeOpt,
-            backend: Optional[str] = BackendOpt) -> None:
+            backend: Optional[str] = BackendOpt, as_of: Optional[str] = AsOfOpt) -> None:
     """Show the source rows behind an indicator's values."""
     _check_format(format, out)
     result = api.explain(id, where=_pairs(where, "--where"), home=home, backend=backend,
-                         **_pairs(param, "parameter"))
+                         as_of=as_of, **_pairs(param, "parameter"))
     write_result(result, format, out)
 
 

@@ -1,11 +1,14 @@
 """Settings (data home, mirror, backend) from explicit arguments, AIATLAS_* env vars, defaults."""
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
+
+from aiatlas.errors import UsageError
 
 BACKENDS = ("duckdb", "pyspark")
 
@@ -17,6 +20,11 @@ class Settings:
     home: Path
     mirror: str | None
     backend: str = "duckdb"
+    as_of: dt.date | None = None  # a vintage: the warehouse built from data as of this date
+
+    @property
+    def vintages_dir(self) -> Path:
+        return self.home / "vintages"
 
     @property
     def snapshots_dir(self) -> Path:
@@ -24,17 +32,29 @@ class Settings:
 
     @property
     def warehouse_path(self) -> Path:
+        """The current warehouse, or the vintage's (`<home>/vintages/<date>/`) when as_of is set."""
+        if self.as_of is not None:
+            return self.vintages_dir / self.as_of.isoformat() / "warehouse.duckdb"
         return self.home / "warehouse.duckdb"
 
 
 def settings(home: str | Path | None = None, mirror: str | None = None,
-             backend: str | None = None) -> Settings:
+             backend: str | None = None, as_of: str | dt.date | None = None) -> Settings:
     """Resolve settings: an explicit argument beats the environment, which beats the default."""
     home = home or os.environ.get("AIATLAS_HOME") or platformdirs.user_data_dir("aiatlas")
     mirror = mirror or os.environ.get("AIATLAS_MIRROR") or None
     backend = backend or os.environ.get("AIATLAS_BACKEND") or "duckdb"
     if backend not in BACKENDS:
-        from aiatlas.errors import UsageError
-
         raise UsageError(f"unknown backend {backend!r} (expected one of: {', '.join(BACKENDS)})")
-    return Settings(home=Path(home).expanduser().resolve(), mirror=mirror, backend=backend)
+    return Settings(home=Path(home).expanduser().resolve(), mirror=mirror, backend=backend,
+                    as_of=parse_date(as_of, "as_of"))
+
+
+def parse_date(value: str | dt.date | None, what: str) -> dt.date | None:
+    """An ISO date from text (or a date), a UsageError naming the option otherwise."""
+    if value is None or value == "" or isinstance(value, dt.date):
+        return value or None
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise UsageError(f"{what} {value!r} is not a date (expected YYYY-MM-DD)") from None

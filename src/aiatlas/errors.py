@@ -34,5 +34,5 @@ class NotBuiltError(AiatlasError):
 
     exit_code = 1
 
-    def __init__(self, path):
-        super().__init__(f"no warehouse at {path}", hint="run `aiatlas fetch` then `aiatlas build`")
+    def __init__(self, path, hint: str = "run `aiatlas fetch` then `aiatlas build`"):
+        super().__init__(f"no warehouse at {path}", hint=hint)

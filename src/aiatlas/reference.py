@@ -12,6 +12,14 @@ from aiatlas import api
 from aiatlas.indicators.registry import bounds_text
 
 
+def _built(s) -> str:
+    """How the build uses a source: built, fetched by name only, or an archive of another."""
+    if s.archive_of:
+        return (f"as a snapshot of `{s.archive_of}` in vintages (`aiatlas build --as-of DATE`); "
+                "fetched by default")
+    return "yes" if s.default else "no (fetch it by name)"
+
+
 def _cell(text) -> str:
     return str(text if text is not None else "").replace("|", "\\|").replace("\n", " ")
 
@@ -64,7 +72,7 @@ def sources_markdown() -> str:
                 f"- publisher: {s.publisher}",
                 f"- licence: {s.licence}",
                 f"- citation: {_cell(s.citation)}",
-                f"- built by default: {'yes' if s.default else 'no (fetch it by name)'}",
+                f"- built by default: {_built(s)}",
                 f"- warehouse tables: {', '.join(s.tables) or '(none)'}"]
         if s.homepage:
             out.append(f"- homepage: {s.homepage}")

@@ -23,9 +23,15 @@ def build(strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) if 
               None, "--spark-master", help="Spark master URL for --backend pyspark "
                                            "(default $AIATLAS_SPARK_MASTER or local[2])"),
           parallel: Optional[int] = typer.Option(None, "--parallel", min=1,
-                                                 help="OpenAlex parts per group")) -> None:
+                                                 help="OpenAlex parts per group"),
+          as_of: Optional[str] = typer.Option(
+              None, "--as-of", metavar="DATE",
+              help="Build the vintage of DATE in <home>/vintages/DATE/: each source from its "
+                   "newest snapshot (archive exports included) with data as of DATE or earlier")
+          ) -> None:
     """Build the DuckDB warehouse from the latest snapshots (the old one stays until the new is
-    done) and, with --openalex, ingest an OpenAlex works snapshot, on DuckDB or Spark."""
+    done), or with --as-of a vintage beside it; with --openalex, ingest an OpenAlex works
+    snapshot, on DuckDB or Spark."""
     from aiatlas.cli import console
     from aiatlas.config import settings
     from aiatlas.errors import UsageError
@@ -34,12 +40,15 @@ def build(strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) if 
         raise UsageError("--backend pyspark and --spark-master apply to the OpenAlex ingest",
                          hint="give the snapshot: aiatlas build --openalex SNAPSHOT "
                               "--backend pyspark [--spark-master URL]")
+    if as_of and openalex:
+        raise UsageError("--as-of builds a vintage of the fetched sources; the OpenAlex dataset "
+                         "has no vintages", hint="run the two separately")
     snapshots = settings(home=home).snapshots_dir
     if openalex and not (snapshots.is_dir() and any(snapshots.iterdir())):
         console.print(f"no fetched sources under {snapshots}: the warehouse is not built "
                       "(`aiatlas fetch` first for the other chapters); ingesting OpenAlex only")
     else:
-        _build_warehouse(home, strict)
+        _build_warehouse(home, strict, as_of)
     if openalex:
         from aiatlas.commands.openalex import run_ingest
 
@@ -58,7 +67,7 @@ def rejects(source: Optional[str] = typer.Option(None, "--source", help="Only th
     console.print(f"{len(rows)} rejected values")
 
 
-def _build_warehouse(home: Optional[Path], strict: bool) -> None:
+def _build_warehouse(home: Optional[Path], strict: bool, as_of: Optional[str] = None) -> None:
     """Build with a progress bar, then print what each source loaded and rejected."""
     from aiatlas.cli import console, print_table
 
@@ -69,10 +78,12 @@ def _build_warehouse(home: Optional[Path], strict: bool) -> None:
         def progress(label: str, done: int, total: int) -> None:
             bar.update(task, description=label, completed=done, total=total)
 
-        result = api.build(home=home, strict=strict, progress=progress)
-    rows = [{"source": s["source"], "snapshot": (s["snapshot_id"] or "not fetched").split("/")[-1],
-             "rows loaded": s["rows"], "rejected": s["rejected"]} for s in result["sources"]]
-    print_table(rows, title="build")
+        result = api.build(home=home, strict=strict, progress=progress, as_of=as_of)
+    missing = f"none as of {as_of} or earlier" if as_of else "not fetched"
+    rows = [{"source": s["source"], "snapshot": s["snapshot_id"] or missing,
+             "data as of": s.get("as_of"), "rows loaded": s["rows"], "rejected": s["rejected"]}
+            for s in result["sources"]]
+    print_table(rows, title=f"vintage {as_of}" if as_of else "build")
     if result.get("skipped"):
         console.print(f"nothing to do: {result['reason']} (build {result['build_id'][:8]})")
     else:
@@ -83,3 +94,28 @@ def _build_warehouse(home: Optional[Path], strict: bool) -> None:
     for r in (result.get("model_identity_coverage") or {}).get("rows", []):
         console.print(f"model identity: {r['resolved']}/{r['total']} {r['target']} "
                       f"({r['share']:.1%}) resolve to a country and openness")
+
+
+def builds(home: Optional[Path] = typer.Option(None, "--home", help="Data home"),
+           format: str = typer.Option("table", "--format", "-f", help="table or json")) -> None:
+    """List the builds in the home: each vintage (aiatlas build --as-of) and the current warehouse."""
+    import json
+    import sys
+
+    from aiatlas.cli import console, print_table
+    from aiatlas.errors import UsageError
+
+    if format not in ("table", "json"):
+        raise UsageError(f"unknown format {format!r} for builds (expected table or json)")
+    found = api.builds(home=home)
+    if format == "json":
+        sys.stdout.write(json.dumps(found, indent=2, default=str) + "\n")
+        return
+    if not found:
+        console.print("no builds yet: run `aiatlas build` (or `aiatlas build --as-of DATE`)")
+        return
+    print_table([{"build": "latest" if b["as_of"] is None else str(b["as_of"]),
+                  "build id": (b["build_id"] or "")[:12], "built at": b["built_at"],
+                  "snapshots (data as of)": ", ".join(f"{s['source']} ({s['as_of'] or '?'})"
+                                                      for s in b["snapshots"])}
+                 for b in found], title="builds")

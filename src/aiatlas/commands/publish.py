@@ -17,13 +17,15 @@ PortOpt = typer.Option(8000, "--port")
 
 
 def report(out: Path = OutOpt, lang: str = LangOpt, pdf: bool = PdfOpt,
-           home: Path | None = HomeOpt) -> None:
+           home: Path | None = HomeOpt,
+           as_of: str | None = typer.Option(None, "--as-of", metavar="DATE",
+                                            help="Report on the vintage built for DATE")) -> None:
     """Write the static report (HTML, CSV/JSON twins, optional PDF) and print the headline numbers."""
     from aiatlas.report.build import build_report
     from aiatlas.report.headlines import format_value
     from aiatlas.report.i18n import Text
 
-    result = build_report(out, lang=lang, pdf=pdf, home=home)
+    result = build_report(out, lang=lang, pdf=pdf, home=home, as_of=as_of)
     text = Text(lang)
     table = Table(title=text("headlines"))
     for col in ("headline", "value", "indicator"):

@@ -137,13 +137,14 @@ def cluster_compute_by_country(t, status="Existing"):
 
 
 _RULE_IDS = tuple(rs.id for rs in _RULES.rule_sets)
-_RULE = Param("rules", str, "", "Rule set id; empty: the one in force on as_of",
+_RULE = Param("rules", str, "", "Rule set id; empty: the one in force on `on`",
               choices=("",) + _RULE_IDS)
-_AS_OF = Param("as_of", dt.date, None, "Date whose rule set to use (default: today)")
+# `on`, not `as_of`: `as_of` names the data vintage everywhere (`compute(..., as_of=)`).
+_ON = Param("on", dt.date, None, "Date whose rule set to use (default: today)")
 
 
-def _classified(t, rules="", as_of=None) -> ibis.Table:
-    rs = _RULES.pick(rules or None, as_of)
+def _classified(t, rules="", on=None) -> ibis.Table:
+    rs = _RULES.pick(rules or None, on)
     hw = ibis_rules.with_figures(t.hardware)
     status = ibis_rules.status_expr(hw, rs) if rs else ibis.literal("not controlled")
     return hw.select("name", "manufacturer", "release_date", "tpp", "pd", "io_bandwidth_gbs",
@@ -157,8 +158,8 @@ def _classified(t, rules="", as_of=None) -> ibis.Table:
                        "many are indeterminate because a figure the rule needs (die area, I/O "
                        "bandwidth, data-center marketing) is missing. Parameters only: "
                        "licence requirements imposed on named chips by notice are not counted.",
-           sources=("hardware",), grain=("status",), params=(_RULE, _AS_OF), rows=_classified)
-def chips_controlled(t, rules="", as_of=None):
+           sources=("hardware",), grain=("status",), params=(_RULE, _ON), rows=_classified)
+def chips_controlled(t, rules="", on=None):
     """Count of accelerators per control status under a rule set."""
-    c = _classified(t, rules, as_of)
+    c = _classified(t, rules, on)
     return c.group_by("status").aggregate(value=c.count()).order_by("status")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import json
 import re
@@ -15,7 +16,7 @@ import jinja2
 
 from aiatlas import api
 from aiatlas.errors import UsageError
-from aiatlas.report import charts, headlines
+from aiatlas.report import charts, headlines, rules
 from aiatlas.report.i18n import LANGS, Text
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -106,15 +107,17 @@ def attributions(notes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def indicator_entry(meta: dict, text: Text, out: Path, info: dict, home) -> dict[str, Any]:
+def indicator_entry(meta: dict, text: Text, out: Path, info: dict, home,
+                    as_of=None) -> dict[str, Any]:
     """Compute one indicator, write its CSV/JSON/explain files, and describe it for the page."""
     sid = slug(meta["id"])
     entry = {"meta": meta, "id": meta["id"], "title": text.title(meta), "slug": sid,
              "description": text.description(meta), "csv": f"data/{sid}.csv",
              "json": f"data/{sid}.json", "explain": None, "error": None, "svg": None,
              "columns": [], "rows": [], "notes": []}
+    params = rules.report_params(meta["id"])
     try:
-        result = api.compute(meta["id"], home=home)
+        result = api.compute(meta["id"], home=home, as_of=as_of, **params)
     except Exception as e:  # noqa: BLE001  one failing indicator is reported on its page, not fatal to the rest
         entry["error"] = headlines.one_line(e)
         return entry
@@ -127,16 +130,23 @@ def indicator_entry(meta: dict, text: Text, out: Path, info: dict, home) -> dict
     twin = {"meta": result.meta, "provenance": result.provenance, "build_id": result.build_id,
             "rows": rows}
     (out / entry["json"]).write_text(_dumps(twin), encoding="utf-8")
+    entry["few"] = [rules.too_few(meta["id"], r) for r in rows]
+    ex = None
     if meta.get("explainable"):
         try:
-            ex = api.explain(meta["id"], home=home)
+            ex = api.explain(meta["id"], home=home, as_of=as_of, **params)
             entry["explain"] = f"explain/{sid}.csv"
             (out / entry["explain"]).write_text(
                 to_csv(ex.to_pylist(), list(ex.table.column_names)), encoding="utf-8")
         except Exception as e:  # noqa: BLE001  (shown beside the indicator)
             entry["explain_error"] = headlines.one_line(e)
-    vl = charts.spec(meta, rows, title=entry["title"], unit=text.unit(meta["unit"]), lang=text.lang,
-                     as_of=charts.data_as_of(result.provenance))
+    if meta["id"] in rules.TREND_UNITS and ex is not None and len(rows) == 1:
+        vl = charts.trend(rows[0], ex.to_pylist(), title=entry["title"],
+                          unit=text.unit(rules.TREND_UNITS[meta["id"]]), lang=text.lang)
+    else:
+        vl = charts.spec(meta, rows, title=entry["title"], unit=text.unit(meta["unit"]),
+                         lang=text.lang, as_of=charts.data_as_of(result.provenance),
+                         subtitle=text.param_note(params))
     if vl is not None:
         entry["svg"] = charts.svg(vl)
     return entry
@@ -146,12 +156,14 @@ def _dumps(obj: Any) -> str:
     return json.dumps(obj, default=str, indent=1, ensure_ascii=False) + "\n"
 
 
-def build_report(out: Path, *, lang: str = "en", pdf: bool = False, home=None) -> dict[str, Any]:
-    """Write the report into `out`; returns the headlines, page paths and timings."""
+def build_report(out: Path, *, lang: str = "en", pdf: bool = False, home=None,
+                 as_of=None) -> dict[str, Any]:
+    """Write the report into `out` (from the vintage of `as_of` when given); returns the
+    headlines, page paths and timings."""
     if lang not in LANGS:
         raise UsageError(f"unknown language {lang!r} (expected one of: {', '.join(LANGS)})")
     t0 = time.perf_counter()
-    api.build_info(home=home)  # no warehouse: stop here with its hint, not once per indicator
+    api.build_info(home=home, as_of=as_of)  # no warehouse: stop here with its hint, not once per indicator
     text, env, info = Text(lang), environment(), source_info()
     out = Path(out)
     for sub in ("data", "explain"):
@@ -160,15 +172,20 @@ def build_report(out: Path, *, lang: str = "en", pdf: bool = False, home=None) -
     inds = sorted(api.list_indicators(), key=lambda m: chapter_key(m["chapter"]))
     chapters: dict[str, list[dict]] = {}
     for meta in inds:
-        chapters.setdefault(meta["chapter"], []).append(indicator_entry(meta, text, out, info, home))
-    heads = headlines.evaluate_all(home=home)
+        chapters.setdefault(meta["chapter"], []).append(indicator_entry(meta, text, out, info, home,
+                                                                              as_of))
+    heads = headlines.evaluate_all(home=home, compute=functools.partial(api.compute, as_of=as_of),
+                                   today=api.settings_date(as_of))
     nav = [{"name": c, "title": text.chapter(c), "href": f"chapter-{slug(c)}.html"} for c in chapters]
-    common = {"t": text, "lang": lang, "nav": nav, "generated": dt.date.today().isoformat()}
+    # a vintage report says so where the date is printed on every page
+    generated = dt.date.today().isoformat() + (f" · {text('vintage', date=as_of)}" if as_of else "")
+    common = {"t": text, "lang": lang, "nav": nav, "generated": generated, "min_n": rules.MIN_N}
     all_notes = [n for es in chapters.values() for e in es for n in e["notes"]]
     pages = {"index.html": env.get_template("index.html.j2").render(
         **common, headlines=heads, json_href="index.json", attributions=attributions(all_notes),
         headline_link=lambda h: f"chapter-{slug(h['meta']['chapter'])}.html#{slug(h['indicator'])}")}
-    _write_twin(out / "index.json", {"lang": lang, "headlines": heads, "chapters": nav})
+    _write_twin(out / "index.json", {"lang": lang, "vintage": str(as_of) if as_of else "latest",
+                                     "headlines": heads, "chapters": nav})
     for item in nav:
         entries = chapters[item["name"]]
         notes = [n for e in entries for n in e["notes"]]

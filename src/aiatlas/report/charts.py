@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import threading
 from pathlib import Path
 from typing import Any
 
 import altair as alt
 
+from aiatlas.report import rules
 from aiatlas.report.i18n import Text
 
 TIME_COLUMNS = ("date", "month", "year", "quarter")
@@ -16,6 +18,9 @@ CJK_FONT_DIRS = (Path("/usr/share/fonts/opentype/noto"), Path("/usr/share/fonts/
 CJK_FONT = "Noto Sans CJK JP"
 MAX_SERIES = 10  # more lines than this are unreadable; the table still holds every row
 MAX_BARS = 25
+HEIGHT = 280
+LABEL_GAP = 12  # pixels between direct labels
+LOG_FORMAT = ".0e"  # 1e+24: powers of ten read at a glance on a log axis
 SERIES = "series"  # field holding the joined grain values when more than one column splits lines
 _fonts_lock = threading.Lock()
 _fonts_done = False
@@ -72,9 +77,86 @@ def data_as_of(provenance: list[dict[str, Any]] | None) -> dt.date | None:
     return min(dates) if dates else None
 
 
+def _series_label(row: dict, columns: list[str], lang: str) -> str:
+    """The legend/label text of a row's series: country names in the reader's language,
+    "unknown" for null, several columns joined."""
+    parts = [rules.country_name(row.get(c), lang) if c in rules.COUNTRY_COLUMNS
+             else rules.label(row.get(c), lang) for c in columns]
+    return " · ".join(parts)
+
+
+def _top_other(rows: list[dict], value: str, time: str | None, additive: bool, keep_also: set,
+               n: int, lang: str) -> list[dict]:
+    """Keep the n largest series (plus the reader's own country); where values add up, the
+    rest becomes one "other" series instead of being dropped silently."""
+    keep = _top(rows, SERIES, value, n) | {s for s in keep_also if any(r[SERIES] == s for r in rows)}
+    out = [r for r in rows if r[SERIES] in keep]
+    rest = [r for r in rows if r[SERIES] not in keep]
+    if rest and additive:
+        sums: dict[Any, float] = {}
+        for r in rest:
+            sums[r.get(time)] = sums.get(r.get(time), 0.0) + r[value]
+        other = rules.label(rules.OTHER, lang)
+        out += [{time: t, SERIES: other, value: v} if time else {SERIES: other, value: v}
+                for t, v in sums.items()]
+    return out
+
+
+def _fill_years(rows: list[dict], value: str, time: str, zero: bool) -> list[dict]:
+    """Every series gets every year of the chart: 0 where a count has no row, null (a break in
+    the line, never a bridge) where any other measure is missing."""
+    years = [r[time] for r in rows if isinstance(r.get(time), int)]
+    if not years:
+        return rows
+    have = {(r[SERIES], r[time]) for r in rows}
+    fill = [{SERIES: s, time: y, value: 0 if zero else None}
+            for s in dict.fromkeys(r[SERIES] for r in rows) for y in range(min(years), max(years) + 1)
+            if (s, y) not in have]
+    return sorted(rows + fill, key=lambda r: (str(r[SERIES]), r[time]))
+
+
+def _last_points(rows: list[dict], value: str, time: str, log: bool, before=None) -> list[dict]:
+    """The last drawn point of each series (before a partial year), where its direct label
+    goes; `label_y` moves labels of lines ending close together apart so they never overprint."""
+    last: dict[str, dict] = {}
+    for r in rows:
+        if (_number(r.get(value)) and (before is None or r[time] < before)
+                and (r[SERIES] not in last or str(r[time]) >= str(last[r[SERIES]][time]))):
+            last[r[SERIES]] = r
+    ends = sorted(last.values(), key=lambda r: r[value])
+    if not ends:
+        return []
+    vals = [math.log10(r[value]) if log else r[value] for r in ends]
+    lo, hi = (min(vals) if log else min(0.0, min(vals))), max(vals)
+    span = (hi - lo) or 1.0
+    gap = span * LABEL_GAP / HEIGHT  # the label gap in data units
+    out, floor = [], None
+    for r, v in zip(ends, vals):
+        placed = v if floor is None else max(v, floor + gap)
+        out.append(r | {"label_y": 10 ** placed if log else placed})
+        floor = placed
+    return out
+
+
+def _colour(series_rows: list[dict], country: bool, lang: str, title: str) -> alt.Color:
+    """A fixed colour per country (same in every chart and after any filter); other groups
+    take the colour-blind-safe palette in order."""
+    if country:
+        domain, rng = rules.colour_scale(lang)
+        extra = sorted({r[SERIES] for r in series_rows} - set(domain))
+        domain, rng = domain + extra, rng + [rules.OTHER_COLOUR] * len(extra)
+    else:
+        domain = list(dict.fromkeys(r[SERIES] for r in series_rows))
+        rng = [list(rules.COUNTRY_COLOURS.values())[i % len(rules.COUNTRY_COLOURS)]
+               for i in range(len(domain))]
+    return alt.Color(f"{SERIES}:N", title=title, scale=alt.Scale(domain=domain, range=rng))
+
+
 def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: str,
-         lang: str = "en", as_of: dt.date | None = None) -> dict[str, Any] | None:
-    """A Vega-Lite spec for an indicator's rows, or None when there is nothing to plot.
+         lang: str = "en", as_of: dt.date | None = None, full_history: bool = False,
+         subtitle: str | None = None) -> dict[str, Any] | None:
+    """A Vega-Lite spec for an indicator's rows under the declared chart rules (report/rules.py),
+    or None when there is nothing to plot.
 
     With `as_of` (see data_as_of) a yearly series whose last year the data covers only in part
     draws that year as faded points off the line, and says so under the title: a half-counted
@@ -85,45 +167,74 @@ def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: 
         return None
     if len({r.get("unit") for r in rows if "unit" in r}) > 1:
         return None  # values in different units (e.g. curated facts) share no axis
-    value, time, series = lay["value"], lay["time"], lay["series"]
-    rows = [r for r in rows if _number(r.get(value))]
-    if len(lay["others"]) > 1:  # e.g. (benchmark, group): one line per combination
-        series = SERIES
-        rows = [r | {SERIES: " · ".join(str(r.get(c)) for c in lay["others"])} for r in rows]
-    if series:
-        keep = _top(rows, series, value, MAX_SERIES if time else MAX_BARS)
-        rows = [r for r in rows if r.get(series) in keep]
-    data = alt.InlineData(values=[{k: _jsonable(v) for k, v in r.items()} for r in rows],
-                          name="table")
+    value, time, others = lay["value"], lay["time"], lay["others"]
     text = Text(lang)
-    y = alt.Y(f"{value}:Q", title=unit or value)
+    start = None if full_history else rules.window_from(meta.get("chapter"))
+    log = time is not None and rules.log_scale(meta.get("unit"))  # bars stay linear: a bar's length is its value
+    rows = [r for r in rows if _number(r.get(value)) and (not log or r[value] > 0)
+            and not rules.too_few(meta.get("id", ""), r)]
+    cut = time is not None and any(not rules.in_window(r.get(time), start) for r in rows)
+    rows = [r for r in rows if time is None or rules.in_window(r.get(time), start)]
+    if not rows:
+        return None
+    country = len(others) == 1 and others[0] in rules.COUNTRY_COLUMNS
+    rows = [{k: _jsonable(r.get(k)) for k in (time, value) if k}
+            | {SERIES: _series_label(r, others, lang) if others else ""} for r in rows]
+    home = {rules.country_name(rules.HOME_COUNTRY[lang], lang)} if country and lang in rules.HOME_COUNTRY else set()
+    rows = _top_other(rows, value, time, rules.zero_fill(meta.get("unit")), home,
+                      rules.TOP_N if time else MAX_BARS, lang) if others else rows
+    series_title = text.column(others[0]) if len(others) == 1 else text.column(SERIES)
+    y = alt.Y(f"{value}:Q", title=unit or value,
+              scale=alt.Scale(type="log") if log else alt.Undefined,
+              axis=alt.Axis(format=LOG_FORMAT, tickCount=6) if log else alt.Undefined)
     xtype = "T" if time in ("date", "month") else "Q"
-    tooltip = [f"{c}:{k}" for c, k in ((time, xtype), (series, "N"), (value, "Q")) if c]
+    tooltip = [f"{c}:{k}" for c, k in ((time, xtype), (SERIES if others else None, "N"),
+                                         (value, "Q")) if c]
+    subtitles = [s for s in (subtitle,) if s]
+    if time == "year":
+        rows = _fill_years(rows, value, time, rules.zero_fill(meta.get("unit"))) if others else rows
     partial = (as_of.year if time == "year" and as_of and (as_of.month, as_of.day) != (12, 31)
                and any(r.get(time) == as_of.year for r in rows) else None)
+    data = alt.InlineData(values=rows, name="table")
     if time:
         # years on a quantitative axis keep gaps honest; "d" keeps 2023 from printing as 2,023
         x = (alt.X(f"{time}:T", title=text.column(time)) if xtype == "T" else
-             alt.X(f"{time}:Q", title=text.column(time), axis=alt.Axis(format="d"),
+             alt.X(f"{time}:Q", title=text.column(time),
+                   axis=alt.Axis(format="d", tickMinStep=1, labelOverlap="greedy"),
                    scale=alt.Scale(zero=False)))
-        chart = alt.Chart(data).encode(x=x, y=y, tooltip=tooltip)
-        if series:
-            chart = chart.encode(color=alt.Color(f"{series}:N", title=text.column(series)))
+        base = alt.Chart(data).encode(x=x, y=y, tooltip=tooltip)
+        if others:
+            base = base.encode(color=_colour(rows, country, lang, series_title).legend(None))
         if partial is None:
-            chart = chart.mark_line(point=True)
+            chart = base.mark_line(point=True)
         else:
             full = f"datum.{time} < {partial}"
-            chart = (chart.transform_filter(full).mark_line()
-                     + chart.mark_point(filled=True).encode(opacity=alt.condition(
+            chart = (base.transform_filter(full).mark_line()
+                     + base.mark_point(filled=True).encode(opacity=alt.condition(
                          full, alt.value(1.0), alt.value(0.35))))
-            title = alt.TitleParams(title, subtitle=text(
-                "partial_year", year=partial, date=as_of.isoformat()))
+            subtitles.append(text("partial_year", year=partial, date=as_of.isoformat()))
+        if others:  # direct labels at each line's end instead of a legend to decode
+            ends = alt.Chart(alt.InlineData(values=_last_points(rows, value, time, log, partial))) \
+                .mark_text(align="left", dx=5, fontSize=11).encode(
+                x=x, y=alt.Y("label_y:Q", scale=alt.Scale(type="log") if log else alt.Undefined),
+                text=f"{SERIES}:N",
+                color=_colour(rows, country, lang, series_title).legend(None))
+            chart = chart + ends
     else:
         chart = alt.Chart(data).mark_bar().encode(
-            x=alt.X(f"{series}:N", sort="-y", title=text.column(series)), y=y, tooltip=tooltip)
+            x=alt.X(f"{SERIES}:N", sort="-y", title=series_title), y=y, tooltip=tooltip,
+            color=_colour(rows, country, lang, series_title).legend(None))
+    if log:
+        subtitles.append(text("log_scale"))
+    if cut:
+        subtitles.append(text("window_from", year=start))
+    if rules.SHARE_N.get(meta.get("id", "")):
+        subtitles.append(text("min_n", n=rules.MIN_N))
+    title = alt.TitleParams(title, subtitle=subtitles) if subtitles else title
     font = CJK_FONT if lang == "ja" else "sans-serif"
-    chart = chart.properties(title=title, width=560, height=280).configure(font=font)
-    return chart.to_dict()
+    chart = chart.properties(title=title, width=560, height=HEIGHT,
+                             padding={"left": 5, "top": 5, "bottom": 5, "right": 110})
+    return chart.configure(font=font).to_dict()
 
 
 def svg(vl_spec: dict[str, Any]) -> str:
@@ -132,3 +243,43 @@ def svg(vl_spec: dict[str, Any]) -> str:
 
     register_fonts()
     return vlc.vegalite_to_svg(vl_spec)
+
+
+def _decimal_year(x: float) -> str:
+    """A decimal year (2021.5) as an ISO date for a temporal axis."""
+    year = int(x)
+    start = dt.date(year, 1, 1)
+    return (start + dt.timedelta(days=(x - year) * 365.25)).isoformat()
+
+
+def trend(fit: dict[str, Any], points: list[dict[str, Any]], *, title: str, unit: str,
+          lang: str = "en") -> dict[str, Any] | None:
+    """A fitted exponential trend drawn as what it is: each model a dot on a log axis, the
+    least-squares line through them, and the band the slope's 95% interval spans."""
+    need = ("slope_per_year", "slope_low", "slope_high", "x_mean", "log10_mean")
+    pts = [{"date": _jsonable(p["publication_date"]), "value": p["value"], "name": p.get("name")}
+           for p in points if _number(p.get("value")) and p["value"] > 0 and p.get("publication_date")]
+    if not pts or not all(_number(fit.get(k)) for k in need):
+        return None
+    xs = [p["x"] for p in points if _number(p.get("x"))]
+    lo, hi = min(xs), max(xs)
+    line = []
+    for x in (lo + (hi - lo) * i / 20 for i in range(21)):
+        d = x - fit["x_mean"]
+        ends = [fit["log10_mean"] + s * d for s in (fit["slope_low"], fit["slope_high"])]
+        line.append({"date": _decimal_year(x), "fit": 10 ** (fit["log10_mean"] + fit["slope_per_year"] * d),
+                     "low": 10 ** min(ends), "high": 10 ** max(ends)})
+    text = Text(lang)
+    y = alt.Y("value:Q", title=unit, scale=alt.Scale(type="log"),
+              axis=alt.Axis(format=LOG_FORMAT, tickCount=6))
+    x = alt.X("date:T", title=text.column("date"))
+    dots = alt.Chart(alt.InlineData(values=pts)).mark_circle(size=14, opacity=0.35, color="#0072B2") \
+        .encode(x=x, y=y, tooltip=["name:N", "date:T", "value:Q"])
+    band = alt.Chart(alt.InlineData(values=line)).mark_area(opacity=0.25, color="#D55E00").encode(
+        x="date:T", y=alt.Y("low:Q", scale=alt.Scale(type="log")), y2="high:Q")
+    fitted = alt.Chart(alt.InlineData(values=line)).mark_line(color="#D55E00").encode(
+        x="date:T", y=alt.Y("fit:Q", scale=alt.Scale(type="log")))
+    subtitle = [text("trend_points"), text("log_scale")]
+    chart = (dots + band + fitted).properties(title=alt.TitleParams(title, subtitle=subtitle),
+                                              width=560, height=280)
+    return chart.configure(font=CJK_FONT if lang == "ja" else "sans-serif").to_dict()

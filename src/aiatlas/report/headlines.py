@@ -45,8 +45,11 @@ def _year(v: Any) -> int:
     return v.year if isinstance(v, (dt.date, dt.datetime)) else int(v)
 
 
-def evaluate(decl: dict[str, Any], *, home=None, compute=None) -> dict[str, Any]:
-    """One headline: its values with labels and the result's provenance, or why it is not available."""
+def evaluate(decl: dict[str, Any], *, home=None, compute=None,
+             today: dt.date | None = None) -> dict[str, Any]:
+    """One headline: its values with labels and the result's provenance, or why it is not available.
+
+    `today` decides which years are complete (a vintage passes its as-of date)."""
     known = {m["id"]: m for m in api.list_indicators()}
     out = {"key": decl["key"], "indicator": decl["indicator"], "params": decl.get("params") or {},
            "column": decl["column"], "values": [], "available": False, "reason": None,
@@ -63,7 +66,7 @@ def evaluate(decl: dict[str, Any], *, home=None, compute=None) -> dict[str, Any]
     if result.meta.get("synthetic"):
         out["reason"] = "synthetic data (made by `aiatlas synth`): not shown as a fact"
         return out
-    rows = select(decl, result.to_pylist())
+    rows = select(decl, result.to_pylist(), today)
     if not rows or decl["column"] not in rows[0]:
         out["reason"] = (f"column {decl['column']!r} not in the result" if rows
                          else "no rows match the headline's selection")
@@ -90,9 +93,9 @@ def one_line(e: Exception) -> str:
     return f"{msg}; {hint}" if hint else msg
 
 
-def evaluate_all(*, home=None, compute=None) -> list[dict[str, Any]]:
+def evaluate_all(*, home=None, compute=None, today: dt.date | None = None) -> list[dict[str, Any]]:
     """Every declared headline, evaluated."""
-    return [evaluate(d, home=home, compute=compute) for d in declared()]
+    return [evaluate(d, home=home, compute=compute, today=today) for d in declared()]
 
 
 def format_value(v: Any) -> str:

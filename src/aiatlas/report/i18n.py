@@ -20,7 +20,7 @@ def catalog(lang: str) -> dict[str, Any]:
         raise UsageError(f"unknown language {lang!r} (expected one of: {', '.join(LANGS)})")
     with open(CATALOG_DIR / f"{lang}.yaml", encoding="utf-8") as f:
         data = yaml.safe_load(f) or {}
-    for section in ("ui", "chapters", "headlines", "columns", "units", "indicators"):
+    for section in ("ui", "chapters", "headlines", "columns", "units", "indicators", "params"):
         data.setdefault(section, {})
     return data
 
@@ -50,6 +50,11 @@ class Text:
         """A unit as the registry spells it, in this language."""
         return self.cat["units"].get(unit) or unit
 
+    def param_note(self, params: dict[str, Any]) -> str | None:
+        """Why the report computes with non-default parameters (e.g. the precision), or None."""
+        notes = [self.cat["params"].get(f"{k}={v}") for k, v in params.items()]
+        return " ".join(n for n in notes if n) or None
+
     def title(self, meta: dict[str, Any]) -> str:
         return (self.cat["indicators"].get(meta["id"]) or {}).get("title") or meta["title"]
 
@@ -63,7 +68,7 @@ def missing_keys(indicators: list[dict[str, Any]]) -> list[str]:
     registered indicator's title, description and unit, every chapter in use."""
     out = []
     cats = {lang: catalog(lang) for lang in LANGS}
-    for section in ("ui", "headlines", "columns", "units"):
+    for section in ("ui", "headlines", "columns", "units", "params"):
         keys = set().union(*(c[section] for c in cats.values()))
         out += [f"{lang}:{section}.{k}" for lang, c in cats.items() for k in sorted(keys)
                 if not c[section].get(k)]

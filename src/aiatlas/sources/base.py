@@ -50,6 +50,9 @@ class Source:
     homepage: str = ""
     default: bool = True  # fetched and built when no source is named
     notes: str = ""
+    # An older export of another source: fetched like any source, never built as its own; its
+    # snapshots are candidates of that source for vintage builds (`aiatlas build --as-of`).
+    archive_of: str = ""
 
 
 def package_file_row(source: str, path: Path, rows: int, display: str,

@@ -45,3 +45,24 @@ def iso3(name: str) -> str | None:
         except LookupError:
             continue
     raise UnknownCountry(f"unknown country {name!r}")
+
+
+# Kosovo has no ISO 3166-1 entry; the World Bank writes XKX and GitHub XK. It is a country.
+_KOSOVO = {"XK": "XKX"}
+
+
+@lru_cache(maxsize=None)
+def economy(code: str, aggregates: frozenset[str] | None = None) -> tuple[str | None, bool]:
+    """(ISO alpha-3, True) for an ISO alpha-2/alpha-3 country code; (None, False) for a named
+    aggregate (or, when `aggregates` is None, any other alpha-3 code: the World Bank's own codes
+    for World, regions and income groups never collide with ISO); UnknownCountry otherwise."""
+    text = code.strip().upper()
+    if text in _KOSOVO or text in _KOSOVO.values():
+        return "XKX", True
+    found = (pycountry.countries.get(alpha_2=text) if len(text) == 2
+             else pycountry.countries.get(alpha_3=text) if len(text) == 3 else None)
+    if found is not None:
+        return found.alpha_3, True
+    if text in (aggregates or ()) or (aggregates is None and len(text) == 3 and text.isalpha()):
+        return None, False
+    raise UnknownCountry(f"not an ISO 3166 country code nor a known aggregate: {code!r}")

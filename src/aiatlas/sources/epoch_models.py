@@ -145,10 +145,12 @@ NOTABLE = Source(
 NOTABLE_2025_04 = Source(
     id="epoch_notable_models_2025_04", publisher=PUBLISHER,
     title="Notable AI Models, export of April 2025 (older header variant)", licence=LICENCE,
-    citation=CITATION, homepage="https://epoch.ai/data/notable-ai-models", default=False,
-    notes="Not built by default: it would duplicate the newest export. It proves that exports "
-          "with `Country (from Organization)` and `Hardware utilization` load through the same "
-          "cleaner.",
+    citation=CITATION, homepage="https://epoch.ai/data/notable-ai-models",
+    archive_of="epoch_notable_models",
+    notes="An archive of epoch_notable_models: fetched by default, built only as that source's "
+          "snapshot in a vintage (`aiatlas build --as-of 2025-04-18` or later, before the newest "
+          "export's as-of). It is the export closest to the AI Index 2025; its older header "
+          "(`Country (from Organization)`, `Hardware utilization`) loads through the same cleaner.",
     files=(SourceFile("notable_ai_models_2025-04-18.csv",
                       "https://epoch.ai/data/notable_ai_models.csv",
                       "epoch/archive/notable_ai_models_2025-04-18.csv", as_of="2025-04-18",

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from aiatlas.errors import UsageError
-from aiatlas.sources import epoch_benchmarks, epoch_hardware, epoch_misc, epoch_models, lmarena
+from aiatlas.sources import (epoch_benchmarks, epoch_chip_counts, epoch_eci, epoch_hardware,
+                             epoch_misc, epoch_models, github_innovation, lmarena, worldbank)
 from aiatlas.sources.base import Source
 
 SOURCES: tuple[Source, ...] = (
     *epoch_models.SOURCES, *epoch_hardware.SOURCES, *epoch_benchmarks.SOURCES,
-    *epoch_misc.SOURCES, *lmarena.SOURCES,
+    *epoch_misc.SOURCES, *lmarena.SOURCES, *epoch_eci.SOURCES, *epoch_chip_counts.SOURCES,
+    *github_innovation.SOURCES, *worldbank.SOURCES,
 )
 _BY_ID = {s.id: s for s in SOURCES}
 
@@ -21,8 +23,18 @@ def get(id: str) -> Source:
 
 
 def default_sources() -> tuple[Source, ...]:
-    """Sources fetched and built when none is named."""
+    """Sources fetched when none is named (archive exports included)."""
     return tuple(s for s in SOURCES if s.default)
+
+
+def built_sources() -> tuple[Source, ...]:
+    """Sources the build cleans: the default ones except archives (they stand in for their parent)."""
+    return tuple(s for s in default_sources() if not s.archive_of)
+
+
+def snapshot_sources(id: str) -> tuple[str, ...]:
+    """Ids whose snapshots are snapshots of this source: itself, then its archive exports."""
+    return (id, *(s.id for s in SOURCES if s.archive_of == id))
 
 
 def sources_for_tables(tables) -> set[str]:

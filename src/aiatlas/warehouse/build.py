@@ -1,4 +1,4 @@
-"""Build the warehouse: latest snapshots -> cleaners -> a new DuckDB file, swapped in atomically."""
+"""Build the warehouse (or a vintage): chosen snapshots -> cleaners -> a new DuckDB file, swapped in atomically."""
 from __future__ import annotations
 
 import datetime as dt
@@ -36,17 +36,22 @@ def _version() -> str:
 
 def build_warehouse(settings: Settings, strict: bool = False,
                     progress: Progress | None = None) -> dict[str, Any]:
-    """Clean the latest snapshot of every default source into a fresh warehouse file.
+    """Clean the latest snapshot of every default source into a fresh warehouse file; with
+    `settings.as_of`, a vintage in `<home>/vintages/<date>/` from each source's snapshot (its
+    archive exports included) whose data as-of is the newest on or before that date.
 
     Nothing is written until every source is cleaned; the file is built beside the old one
     and renamed over it, so a failure leaves the previous warehouse as it was.
     """
     started = time.perf_counter()
-    sources = registry.default_sources()
-    snaps = {s.id: provenance.latest(settings.snapshots_dir, s.id) for s in sources}
+    sources = registry.built_sources()
+    snaps = {s.id: snapshot_for(settings, s.id) for s in sources}
     if not any(snaps.values()):
-        raise DataError(f"no snapshots under {settings.snapshots_dir}",
-                        hint="run `aiatlas fetch` first (or `--mirror DIR` without internet)")
+        when = f" with data as of {settings.as_of} or earlier" if settings.as_of else ""
+        raise DataError(f"no snapshots{when} under {settings.snapshots_dir}",
+                        hint="run `aiatlas fetch` first (or `--mirror DIR` without internet)"
+                        + ("; `aiatlas builds --snapshots` lists the as-of dates fetched"
+                           if settings.as_of else ""))
     wanted = {s.id for s in snaps.values() if s}
     # Curated facts ship with the package; their YAML checksums count as snapshots, so an
     # edited fact file triggers a rebuild and a bad record stops it before anything is written.
@@ -83,22 +88,34 @@ def build_warehouse(settings: Settings, strict: bool = False,
     rows["_loads"] = loads
     build_id = uuid.uuid4().hex
     rows["_build"] = [{"build_id": build_id, "aiatlas_version": _version(),
-                       "built_at": dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)}]
+                       "built_at": dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
+                       "as_of": settings.as_of}]
     _write_atomically(settings.warehouse_path, rows)
     return {"skipped": False, "build_id": build_id, "path": str(settings.warehouse_path),
+            "as_of": settings.as_of,
             "sources": summary, "rejected": len(rejects.rows),
             "tables": {t: len(r) for t, r in rows.items()},
             "model_identity_coverage": model_entities.coverage_of(settings.warehouse_path),
             "seconds": time.perf_counter() - started}
 
 
+def snapshot_for(settings: Settings, source: str) -> provenance.Snapshot | None:
+    """The snapshot a build reads for a source: the latest, or in a vintage the newest whose
+    data as-of is on or before the vintage date (archive exports of the source count)."""
+    if settings.as_of is None:
+        return provenance.latest(settings.snapshots_dir, source)
+    return provenance.as_of(settings.snapshots_dir, registry.snapshot_sources(source),
+                            settings.as_of)
+
+
 def _clean(src: Source, snap: provenance.Snapshot | None, rejects: Rejects,
            rows: dict[str, list], loads: list) -> dict[str, Any]:
     """Run one source's cleaner into `rows`; returns its line of the build summary."""
     if snap is None:
-        return {"source": src.id, "snapshot_id": None, "rows": 0, "rejected": 0}
+        return {"source": src.id, "snapshot_id": None, "rows": 0, "rejected": 0, "as_of": None}
     before = len(rejects.rows)
-    out = src.clean(snap.files(), rejects)
+    # an archive export is cleaned by its own source (its file name), into this source's tables
+    out = registry.get(snap.source).clean(snap.files(), rejects)
     for table, table_rows in out.items():
         if table not in TABLES:
             raise DataError(f"source {src.id} produced rows for undeclared table {table!r}",
@@ -107,7 +124,7 @@ def _clean(src: Source, snap: provenance.Snapshot | None, rejects: Rejects,
         loads.append({"source": src.id, "snapshot_id": snap.id, "table": table,
                       "rows": len(table_rows)})
     return {"source": src.id, "snapshot_id": snap.id, "rows": sum(len(r) for r in out.values()),
-            "rejected": len(rejects.rows) - before}
+            "rejected": len(rejects.rows) - before, "as_of": snap.as_of}
 
 
 def _strict_check(strict: bool, count: int, first: dict | None) -> None:

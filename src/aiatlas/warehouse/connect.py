@@ -78,7 +78,10 @@ def duckdb(settings: Settings):
     try:
         st = path.stat()
     except FileNotFoundError:
-        raise NotBuiltError(path) from None
+        if settings.as_of is None:
+            raise NotBuiltError(path) from None
+        raise NotBuiltError(path, hint=f"build that vintage: aiatlas build --as-of {settings.as_of}"
+                                       " (`aiatlas builds` lists the built ones)") from None
     key = (st.st_ino, st.st_mtime_ns)
     with _lock:
         hit = _cache.get(str(path))

@@ -1,4 +1,4 @@
-"""Snapshots on disk: find the latest complete one per source and read its manifest."""
+"""Snapshots on disk: find the latest complete one per source (or the newest as of a date) and read its manifest."""
 from __future__ import annotations
 
 import datetime as dt
@@ -21,6 +21,16 @@ class Snapshot:
     @property
     def id(self) -> str:
         return self.manifest.get("snapshot_id") or f"{self.source}/{self.path.name}"
+
+    @property
+    def as_of(self) -> dt.date | None:
+        """The data's as-of date: the newest publisher as-of of its files, else the fetch date
+        (a file fetched on a day cannot hold data from after it)."""
+        dates = [str(f["as_of"])[:10] for f in self.manifest.get("files", []) if f.get("as_of")]
+        if dates:
+            return max(dt.date.fromisoformat(d) for d in dates)
+        fetched = _timestamp(self.manifest.get("fetched_at"))
+        return fetched.date() if fetched else None
 
     def files(self) -> dict[str, Path]:
         """File name -> local path, for the files the manifest lists and the folder holds."""
@@ -52,13 +62,28 @@ def _timestamp(text: str | None) -> dt.datetime | None:
 
 def latest(snapshots_dir: Path, source: str) -> Snapshot | None:
     """The newest folder of a source that has a manifest (incomplete folders are ignored)."""
+    done = _folders(snapshots_dir, source)
+    return _read(source, done[-1]) if done else None
+
+
+def as_of(snapshots_dir: Path, sources: tuple[str, ...], date: dt.date) -> Snapshot | None:
+    """The snapshot, among those of `sources` (a source and its archives), whose data as-of is
+    the newest on or before `date`; ties go to the later fetch. None when none qualifies."""
+    found = [_read(source, path) for source in sources for path in _folders(snapshots_dir, source)]
+    dated = [s for s in found if s.as_of is not None and s.as_of <= date]
+    return max(dated, key=lambda s: (s.as_of, s.manifest.get("fetched_at") or ""), default=None)
+
+
+def _folders(snapshots_dir: Path, source: str) -> list[Path]:
+    """Complete snapshot folders of a source, oldest first."""
     root = snapshots_dir / source
     if not root.is_dir():
-        return None
-    done = sorted(p.parent for p in root.glob("*/manifest.json") if not p.parent.name.startswith("."))
-    if not done:
-        return None
-    path = done[-1]
+        return []
+    return sorted(p.parent for p in root.glob("*/manifest.json") if not p.parent.name.startswith("."))
+
+
+def _read(source: str, path: Path) -> Snapshot:
+    """The snapshot in one folder, its manifest checked."""
     try:
         manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
     except (ValueError, OSError) as e:

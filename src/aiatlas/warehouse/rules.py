@@ -14,9 +14,35 @@ warehouse untouched; a reader that already has the old file open keeps reading i
 sources that were never fetched exist and are empty. A rebuild from exactly the snapshots (and
 aiatlas version) the current warehouse was built from is skipped, and says so.
 
-Non-default sources (the April 2025 notable-models export, `epoch_notable_models_2025_04`)
-are fetched only when named and are not built: they would duplicate the newest export. Their
-cleaner is the same one, which is how older header variants stay tested.
+Archive exports (the April 2025 notable-models export, `epoch_notable_models_2025_04`, an
+archive of `epoch_notable_models`) are fetched like any source but never built as their own:
+they would duplicate the newest export. They are cleaned by the same cleaner, which is how
+older header variants stay tested.
+
+## Vintages
+
+`aiatlas build --as-of DATE` builds a second warehouse, `<home>/vintages/DATE/warehouse.duckdb`,
+beside the current one (which it does not touch). For every source it reads the snapshot whose
+**data as-of** is the newest on or before DATE, among the snapshots of the source and of its
+archive exports. A snapshot's data as-of is the newest publisher as-of of its files (known for
+the exports whose checksum a source declares), else the day it was fetched (a file fetched on a
+day holds no later data). A source with no such snapshot is empty in the vintage and the build
+says so (`none as of DATE or earlier`). Curated facts and the entity tables are the package's
+current ones in every vintage. `_build.as_of` records the date; `aiatlas builds` lists the
+builds with the snapshots (and their as-of) each read; `show`, `explain`, `report` take
+`--as-of DATE`, the HTTP API `?as_of=DATE`, the Python API `as_of=`; every result's
+`meta.vintage` says which build answered (`latest` or the date).
+
+`aiatlas diff A B` compares two builds table by table. Rows are matched on each table's key
+(`models.model_id`, `arena_ratings` date + key + category, ...: `KEYS` in
+`warehouse/diff.py`); a row whose key is in one build only is added or removed, a row in both
+whose other columns differ is changed, and the columns that changed are listed with both
+values. Where a row sits in its file (`file`, `row`) is not compared. A table without a key,
+or whose key is not unique in a build, is compared whole rows (added and removed only). A
+model renamed in a way that keeps its id (`Grok-3` -> `Grok 3`) is therefore changed, not
+added and removed. The headline numbers of the report are then evaluated on both builds (a
+vintage's complete years end before its date), and for each one that changed, the explain
+rows behind its cells that are in one build only are listed.
 
 ## Bad input
 
@@ -122,6 +148,30 @@ percent strings are divided by 100, bare numbers by the file's declared scale; a
   rows already present in the history at that date are not loaded twice.
 * `arena_models` comes from `scatterplot-data.json` (141 models with organization, licence and
   prices; prices are USD per million tokens).
+
+## Country-grain sources (added 2026-12-02)
+
+* `eci_scores` (Epoch Capabilities Index): one row per model; `eci_low`/`eci_high` are Epoch's
+  90% interval. A row without a model name or score is dropped (the reason says so);
+  `Country (of organization)` becomes ISO alpha-3 codes like the models' countries.
+* `ai_chip_sales` / `ai_chip_owners` (Epoch AI chip counts): every CSV of the estimation
+  repository's `csv_export/` and `owners_csv_export/`, one row per file row, tagged with its
+  `series` from the file name (`quarter`, `quarter_by_chip`, `fiscal_quarter_by_chip`,
+  `cumulative`, `cumulative_by_chip`). The series describe the same chips several ways:
+  **never sum across series**. Header variants (`Number of Units` vs `Number of units (median)`,
+  `H100e (5th percentile)` vs `Compute estimate in H100e (5th percentile)`) map to one column.
+  `owner_country` is CHN for the owner "China" (chips in China), USA for the US companies
+  (their headquarters; the chips may sit abroad) and NULL for "Other"; an unknown owner is a
+  reject. `estimated_on` is read from `Estimates generated on: MM-DD-YYYY` in Notes.
+* `github_activity` / `github_topic_pushers` / `github_collaboration` (GitHub Innovation
+  Graph): economies are ISO alpha-2 codes, mapped to alpha-3 `country` with pycountry; `EU` is an
+  aggregate (`is_country` false, `country` NULL); Kosovo `XK` becomes `XKX`; any other unknown
+  code is a reject and loads with `is_country` NULL. `datapackage.json` is read and each file's
+  columns must be declared there. A topic below GitHub's privacy threshold is **absent**, not
+  zero: sums over topics are lower bounds.
+* `population` (World Bank SP.POP.TOTL): all rows are kept; `is_country` is true for ISO alpha-3
+  codes (and Kosovo `XKX`) and false for the World Bank's own aggregate codes (World, regions,
+  income groups, Channel Islands), which never collide with ISO codes.
 """
 
 

@@ -280,6 +280,73 @@ TABLES: dict[str, tuple[Column, ...]] = {
         _c("water_use_mgd", "DOUBLE", "million gallons per day", "Water use"),
         _c("ops_8bit", "DOUBLE", "OP/s", "8-bit performance"),
     ),
+    "eci_scores": (
+        _c("model_id", "VARCHAR", "", "Stable id from Epoch's model name (same rule as models.model_id)"),
+        _c("model", "VARCHAR", "", "Model name as Epoch writes it"),
+        _c("display_name", "VARCHAR", "", "Display name, with the evaluated setting (e.g. 'GPT-5.2 (xhigh)')"),
+        _c("eci", "DOUBLE", "ECI points", "Epoch Capabilities Index score"),
+        _c("eci_low", "DOUBLE", "ECI points", "Lower end of Epoch's 90% interval"),
+        _c("eci_high", "DOUBLE", "ECI points", "Upper end of Epoch's 90% interval"),
+        _c("release_date", "DATE", "", "Release date; NULL when Epoch gives none"),
+        _c("organization", "VARCHAR", "", "Developer organization"),
+        _c("countries", "VARCHAR[]", "ISO 3166-1 alpha-3", "Distinct developer countries"),
+        _c("accessibility", "VARCHAR", "", "Epoch 'Model accessibility' as published"),
+        _c("accessibility_group", "VARCHAR", "", "'Open weights', 'Closed weights' or 'Other' (unknown)"),
+        _c("model_versions", "VARCHAR", "", "Model versions the score rests on, as published"),
+    ),
+    **{table: (
+        _c("file", "VARCHAR", "", "Export file the row comes from"),
+        _c("series", "VARCHAR", "", "What a row counts: quarter, quarter_by_chip, fiscal_quarter_by_chip, "
+           "cumulative or cumulative_by_chip; series overlap, never sum across them"),
+        _c("name", "VARCHAR", "", "Row label as published"),
+        _c("designer", "VARCHAR", "", "Chip designer (Nvidia, AMD, Google, Amazon)"),
+        *((_c("owner", "VARCHAR", "", "Holder: a company, China, or Other (everyone not named)"),
+           _c("owner_country", "VARCHAR", "ISO 3166-1 alpha-3", "CHN for China; the headquarters "
+              "country of a company (chips may sit abroad); NULL for Other")) if table == "ai_chip_owners"
+          else ()),
+        _c("chip_type", "VARCHAR", "", "Chip model; NULL in totals"),
+        _c("start_date", "DATE", "", "First day of the period (of the cumulation for cumulative series)"),
+        _c("end_date", "DATE", "", "Last day of the period"),
+        *(_c(f"{m}{p}", "DOUBLE", unit, f"{what}, {band}") for m, unit, what in (
+            ("units", "chips", "Number of chips"), ("h100e", "H100 equivalents", "Compute"),
+            ("power_mw", "MW", "Power")) for p, band in (
+            ("", "median estimate"), ("_p5", "5th percentile"), ("_p95", "95th percentile"))),
+        _c("incomplete", "BOOLEAN", "", "Epoch ticks the period as incomplete"),
+        _c("estimated_on", "DATE", "", "When Epoch generated the estimate (from Notes)"),
+        _c("notes", "VARCHAR", "", "Notes as published"),
+    ) for table in ("ai_chip_sales", "ai_chip_owners")},
+    **{table: (
+        *cols,
+        _c("year", "INTEGER", "", "Year"),
+        _c("quarter", "INTEGER", "", "Quarter 1-4"),
+    ) for table, cols in (
+        ("github_activity", (
+            _c("economy", "VARCHAR", "ISO 3166-1 alpha-2", "Economy as GitHub writes it (EU = European Union)"),
+            _c("country", "VARCHAR", "ISO 3166-1 alpha-3", "The country; NULL for EU (an aggregate)"),
+            _c("is_country", "BOOLEAN", "", "False for aggregates (EU); NULL when the code is unknown"),
+            _c("measure", "VARCHAR", "", "developers, git_pushes, organizations or repositories"),
+            _c("value", "BIGINT", "count", "Count of the measure in the quarter"))),
+        ("github_topic_pushers", (
+            _c("economy", "VARCHAR", "ISO 3166-1 alpha-2", "Economy as GitHub writes it"),
+            _c("country", "VARCHAR", "ISO 3166-1 alpha-3", "The country; NULL for EU"),
+            _c("is_country", "BOOLEAN", "", "False for aggregates (EU)"),
+            _c("topic", "VARCHAR", "", "Repository topic"),
+            _c("pushers", "BIGINT", "developers", "Developers who pushed to repositories with the "
+               "topic; a topic below GitHub's privacy threshold is absent (not zero)"))),
+        ("github_collaboration", (
+            _c("source_economy", "VARCHAR", "ISO 3166-1 alpha-2", "Economy as GitHub writes it"),
+            _c("destination_economy", "VARCHAR", "ISO 3166-1 alpha-2", "Economy as GitHub writes it"),
+            _c("source_country", "VARCHAR", "ISO 3166-1 alpha-3", "NULL for EU"),
+            _c("destination_country", "VARCHAR", "ISO 3166-1 alpha-3", "NULL for EU"),
+            _c("weight", "BIGINT", "collaborations", "Collaboration weight as GitHub publishes it"))))},
+    "population": (
+        _c("code", "VARCHAR", "", "World Bank code: ISO alpha-3 for countries, its own codes for aggregates"),
+        _c("name", "VARCHAR", "", "Name as the World Bank writes it"),
+        _c("country", "VARCHAR", "ISO 3166-1 alpha-3", "The country; NULL for aggregates"),
+        _c("is_country", "BOOLEAN", "", "False for World, regions, income groups and other aggregates"),
+        _c("year", "INTEGER", "", "Year"),
+        _c("population", "DOUBLE", "people", "Population, total (SP.POP.TOTL), midyear"),
+    ),
     "curated_facts": (
         _c("id", "VARCHAR", "", "Stable fact id, unique across all curated files"),
         _c("topic", "VARCHAR", "", "public_opinion, ai_adoption, robot_installations, investment_programmes, "
@@ -337,6 +404,9 @@ TABLES: dict[str, tuple[Column, ...]] = {
         _c("build_id", "VARCHAR", "", "Unique id of this build (changes on every rebuild)"),
         _c("built_at", "TIMESTAMP", "UTC", "When the build finished"),
         _c("aiatlas_version", "VARCHAR", "", "Version of aiatlas that built it"),
+        _c("as_of", "DATE", "", "The vintage date (`aiatlas build --as-of`): every source was read "
+           "from its newest snapshot with data as of this date or earlier; NULL for the current "
+           "warehouse (latest snapshots)"),
     ),
 }
 

@@ -157,6 +157,10 @@ def create_app(home=None) -> FastAPI:
 
 
 _MEDIA = {"json": "application/json", "csv": "text/csv; charset=utf-8"}
+VINTAGE_PARAM = {"name": "as_of", "in": "query", "required": False,
+                 "description": "Answer from the vintage built for this date (YYYY-MM-DD; "
+                                "`aiatlas build --as-of`); default: the current warehouse",
+                 "schema": {"type": "string", "format": "date"}}
 
 
 async def headline_values(svc: Service, build: str | None = None) -> list[dict[str, Any]]:
@@ -174,7 +178,7 @@ def _param_docs(inds: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for p in m["parameters"]:
             seen.setdefault(p["name"], {"name": p["name"], "in": "query", "required": False,
                                         "description": p["help"], "schema": {"type": "string"}})
-    return list(seen.values())
+    return list(seen.values()) + [VINTAGE_PARAM]
 
 
 def _params(svc: Service, id: str, request: Request, allow_where: bool = False):
@@ -182,7 +186,8 @@ def _params(svc: Service, id: str, request: Request, allow_where: bool = False):
     meta = svc.meta(id)
     if meta is None:
         raise HTTPProblem(404, f"unknown indicator {id!r}", valid_ids=[m["id"] for m in svc.indicators()])
-    valid = {p["name"] for p in meta["parameters"]}
+    # as_of picks the vintage (api.compute's as_of), valid for every indicator
+    valid = {p["name"] for p in meta["parameters"]} | {VINTAGE_PARAM["name"]}
     params, where, unknown = {}, {}, []
     for key, value in request.query_params.multi_items():
         if allow_where and key.startswith(WHERE_PREFIX) and len(key) > len(WHERE_PREFIX):
