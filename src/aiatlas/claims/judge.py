@@ -7,6 +7,7 @@ import time
 from typing import Any, ClassVar
 
 from aiatlas.claims import vintage as vintages
+from aiatlas.config import settings
 from aiatlas.claims.model import Claim, Evidence, Quantity, Verdict
 from aiatlas.claims.numbers import EN_SCALES
 from aiatlas.claims.patterns import Pattern, Tolerance
@@ -38,29 +39,23 @@ class Data:
 
         if self._older is None:
             try:
-                held = vintages.held(self.home, build=api.build)
+                dates = vintages.held(self.home, build=api.build)
             except (AiatlasError, OSError):  # an unbuildable archive: check against today only
-                held = []
-            self._older = [Data(v.home, self.backend, v.as_of.isoformat()) for v in held]
+                dates = []
+            self._older = [Data(self.home, self.backend, d.isoformat()) for d in dates]
         return self._older
 
     def at(self, date: str) -> Data:
-        """The vintage to check against on `date` (--as-of): the newest held on or before it."""
-        older = [d for d in self.older() if d.as_of <= date]
-        if not older:
-            from aiatlas.errors import UsageError
+        """The data vintage of `date` (--as-of): built on first use from the snapshots it held."""
+        from aiatlas import api
 
-            held = ", ".join(d.as_of for d in self.older()) or "none"
-            raise UsageError(f"--as-of {date}: no data vintage on or before that date "
-                             f"(held: {held} and today's)",
-                             hint="aiatlas fetch epoch_notable_models_2025_04 adds the April 2025 export")
-        return older[-1]
+        day = dt.date.fromisoformat(str(date))
+        vintages.ensure(self.home, day, api.build)
+        return Data(self.home, self.backend, day.isoformat())
 
     @classmethod
     def shared(cls, home=None, backend: str | None = None) -> Data:
         """The instance for the current warehouse file (a fresh one when it is not built)."""
-        from aiatlas.config import settings
-
         s = settings(home=home, backend=backend)
         try:
             st = s.warehouse_path.stat()
@@ -95,14 +90,16 @@ class Data:
         from aiatlas import api
 
         return self._once(("compute", id, tuple(sorted(params.items()))),
-                          lambda: api.compute(id, home=self.home, backend=self.backend, **params))
+                          lambda: api.compute(id, home=self.home, backend=self.backend,
+                                              as_of=self.as_of or None, **params))
 
     def explain(self, id: str, params: dict[str, Any], where: dict[str, Any]) -> tuple[list, int]:
         """The explain rows behind one value: all rows are fetched once, then filtered here."""
         from aiatlas import api
 
         rows = self._once(("explain", id, tuple(sorted(params.items()))), lambda: api.explain(
-            id, home=self.home, backend=self.backend, **params).to_pylist())
+            id, home=self.home, backend=self.backend, as_of=self.as_of or None,
+            **params).to_pylist())
         hits = [r for r in rows if all(str(r.get(k)) == str(v) for k, v in where.items()
                                        if k in r)]
         return hits[:EVIDENCE_ROWS], len(hits)
