@@ -29,7 +29,7 @@ if kind == "aiatlas":
     from aiatlas.sources.openalex.ingest import ingest
     rows = ingest(corpus, target)["rows"]
 elif kind == "floor":
-    from aiatlas.sources.openalex.ingest import floor_duckdb_read_json
+    from aiatlas.sources.openalex.parse import floor_duckdb_read_json
     rows = floor_duckdb_read_json(corpus, target + "/openalex/works", memory_limit="1GB")
 elif kind == "spark":
     from aiatlas.sources.openalex.ingest import ingest

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
-
 from hypothesis import settings as hypothesis_settings
 
 # Property tests: 100 examples locally, 500 in CI (.ci/run sets HYPOTHESIS_PROFILE=ci).
@@ -71,3 +71,30 @@ def tiny_home(tmp_path_factory) -> Path:
     write_warehouse(home, RESEARCH_MODELS, frontier=RESEARCH_MODELS[:1],
                     large_scale=RESEARCH_MODELS[:2])
     return home
+
+
+@pytest.fixture(scope="session")
+def spark_cluster(tmp_path_factory):
+    """A Spark standalone master and two 1-core workers on loopback; fails without Java/PySpark.
+
+    Yields the master URL; the Spark session of the process points at it while the fixture
+    lives (AIATLAS_SPARK_MASTER), and every daemon is stopped by its own id afterwards.
+    """
+    from spark_cluster import standalone_cluster
+
+    root = tmp_path_factory.mktemp("spark-cluster")
+    old = {k: os.environ.get(k) for k in ("AIATLAS_SPARK_MASTER", "PYSPARK_PYTHON")}
+    with standalone_cluster(root, workers=2, cores=1, memory="1g") as (url, _):
+        os.environ["AIATLAS_SPARK_MASTER"] = url
+        os.environ["PYSPARK_PYTHON"] = sys.executable
+        try:
+            yield url
+        finally:
+            from aiatlas.spark import stop
+
+            stop()  # the executors belong to this session: end it before its cluster
+            for k, v in old.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v

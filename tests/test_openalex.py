@@ -5,6 +5,7 @@ import gzip
 import json
 import os
 import shutil
+import tempfile
 import threading
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -20,6 +21,8 @@ from aiatlas.errors import DataError, FetchError, UsageError
 from aiatlas.sources.openalex import AI_DEFINITIONS
 from aiatlas.sources.openalex import api as oa_api
 from aiatlas.sources.openalex import ingest as ig
+from aiatlas.sources.openalex import parse as oa_parse
+from aiatlas.sources.openalex import snapshot as oa_snap
 from aiatlas.sources.openalex.synth import write_corpus
 
 FIX = Path(__file__).parent / "fixtures" / "openalex"
@@ -55,26 +58,26 @@ def rows_by(result, *keys):
 # --- snapshot format -------------------------------------------------------------------------
 
 def test_manifest_entries_give_part_names_and_counts():
-    entries = ig.parse_manifest((FIX / "manifest.json").read_text(), "manifest")
+    entries = oa_snap.parse_manifest((FIX / "manifest.json").read_text(), "manifest")
     assert entries == [{"name": PART, "records": 7, "content_length": 0}]
 
 
 def test_manifest_errors_name_the_file_and_what_was_expected():
     with pytest.raises(DataError, match=r"^m:1:2: manifest is not JSON"):
-        ig.parse_manifest("{x", "m")
+        oa_snap.parse_manifest("{x", "m")
     with pytest.raises(DataError, match="entries\\[0\\].url"):
-        ig.parse_manifest('{"entries": [{"url": "s3://b/part.gz"}]}', "m")
+        oa_snap.parse_manifest('{"entries": [{"url": "s3://b/part.gz"}]}', "m")
 
 
 def test_parts_without_manifest_are_found_by_layout(tmp_path):
     snap = make_snapshot(tmp_path, manifest=False)
-    parts = ig.list_parts(str(snap))
+    parts = oa_snap.list_parts(str(snap))
     assert [p.name for p in parts] == [PART] and parts[0].records is None
 
 
 def test_missing_snapshot_is_a_usage_error(tmp_path):
     with pytest.raises(UsageError, match="no OpenAlex works snapshot"):
-        ig.list_parts(str(tmp_path))
+        oa_snap.list_parts(str(tmp_path))
 
 
 # --- ingest ----------------------------------------------------------------------------------
@@ -99,7 +102,7 @@ def test_ingest_keeps_only_the_needed_fields_partitioned_by_year(home):
 def test_ledger_records_part_checksum_counts_and_outputs(home):
     entry = ig.Ledger(home).parts[PART]
     part = home.parent / "snap" / "works" / PART
-    assert entry["sha256"] == ig.sha256_of(part) and entry["size"] == part.stat().st_size
+    assert entry["sha256"] == oa_snap.sha256_of(part) and entry["size"] == part.stat().st_size
     assert entry["rows"] == 7 and entry["rows_without_year_or_id"] == 1
     assert entry["synthetic"] is False and len(entry["outputs"]) == 2
 
@@ -123,7 +126,7 @@ def test_interrupted_part_leaves_no_partition_and_no_ledger_entry(tmp_path, monk
             self._flush(year)  # files are half written when the power goes
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(ig._YearWriters, "commit", crash)
+    monkeypatch.setattr(oa_parse._YearWriters, "commit", crash)
     with pytest.raises(KeyboardInterrupt):
         ig.ingest(str(snap), home)
     assert list(ig.works_dir(home).rglob("*.parquet")) == []
@@ -148,6 +151,63 @@ def test_truncated_part_is_caught_by_the_manifest_count(tmp_path):
     (snap / "works" / "manifest").write_text(json.dumps(doc))
     with pytest.raises(DataError, match="7 works read but the manifest says 9"):
         ig.ingest(str(snap), tmp_path / "home")
+
+
+def _files(home) -> dict[str, list[str]]:
+    """Parquet files per year folder of a home's works dataset."""
+    out: dict[str, list[str]] = {}
+    for p in sorted(ig.works_dir(home).glob("*/*.parquet")):
+        out.setdefault(p.parent.name, []).append(p.name)
+    return out
+
+
+def _all_rows(home) -> list[dict]:
+    return sorted(pq.read_table(ig.works_dir(home)).to_pylist(), key=lambda r: r["id"])
+
+
+def test_years_with_many_files_are_compacted_and_the_ledger_follows(tmp_path):
+    write_corpus(tmp_path / "syn", 1200, per_part=200, seed=3)  # 6 parts: 6 files a year
+    plain, small = tmp_path / "plain", tmp_path / "small"
+    ig.ingest(str(tmp_path / "syn"), plain, max_files_per_year=99)
+    summary = ig.ingest(str(tmp_path / "syn"), small, max_files_per_year=3, rows_per_file=30)
+    assert max(map(len, _files(plain).values())) == 6 and summary["compacted_years"] > 0
+    ledger = ig.Ledger(small)
+    for year, names in _files(small).items():
+        rows = sum(ledger.files[f"{year}/{n}"]["rows"] for n in names)
+        assert len(names) <= 3 or len(names) == -(-rows // 30), (year, names)
+    on_disk = {f"{y}/{n}" for y, ns in _files(small).items() for n in ns}
+    assert on_disk == set(ledger.files) == {f for e in ledger.parts.values() for f in e["outputs"]}
+    assert _all_rows(small) == _all_rows(plain)
+    assert ig.ingest(str(tmp_path / "syn"), small, max_files_per_year=3,
+                     rows_per_file=30)["skipped"] == 6
+
+
+def test_a_changed_part_rereads_the_parts_compacted_with_it(tmp_path):
+    write_corpus(tmp_path / "syn", 600, per_part=200, seed=3)
+    home = tmp_path / "home"
+    ig.ingest(str(tmp_path / "syn"), home, max_files_per_year=1)
+    part = min((tmp_path / "syn" / "works").glob("updated_date=*/*.gz"))
+    with gzip.open(part, "rt") as fh:
+        kept = fh.read().splitlines()[:50]
+    with gzip.open(part, "wt") as fh:
+        fh.write("\n".join(kept) + "\n")
+    manifest = tmp_path / "syn" / "works" / "manifest"
+    doc = json.loads(manifest.read_text())
+    for e in doc["entries"]:
+        if e["url"].endswith(part.relative_to(part.parent.parent).as_posix()):
+            e["meta"]["record_count"] = 50
+    manifest.write_text(json.dumps(doc))
+    summary = ig.ingest(str(tmp_path / "syn"), home, max_files_per_year=1)
+    assert summary["ingested"] == 3 and summary["rows"] == 450  # the other two were read again
+    ig.ingest(str(tmp_path / "syn"), tmp_path / "fresh", max_files_per_year=1)
+    assert _all_rows(home) == _all_rows(tmp_path / "fresh")
+
+
+def test_files_the_ledger_does_not_name_are_leftovers_and_removed(home):
+    stray = ig.works_dir(home) / "publication_year=2020" / "compact-0123-0.parquet"
+    shutil.copy(next(stray.parent.glob("*.parquet")), stray)  # a compaction cut short
+    ig.ingest(str(home.parent / "snap"), home)
+    assert not stray.exists() and len(_all_rows(home)) == 6
 
 
 class FaultyHandler(SimpleHTTPRequestHandler):
@@ -183,8 +243,11 @@ def snapshot_faults(monkeypatch) -> dict[str, list]:
 
 
 @pytest.fixture
-def snapshot_server(tmp_path, snapshot_faults):
-    """The fixture snapshot served over loopback HTTP from <root>/openalex/data/works."""
+def snapshot_server(tmp_path, snapshot_faults, monkeypatch):
+    """The fixture snapshot served over loopback HTTP from <root>/openalex/data/works; parts
+    are downloaded into <tmp>/scratch (the process's temporary folder) while they are read."""
+    (tmp_path / "scratch").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "scratch"))
     make_snapshot(tmp_path / "srv" / "openalex" / "data")
     handler = partial(type("Handler", (FaultyHandler,), {"faults": snapshot_faults}),
                       directory=str(tmp_path / "srv"))
@@ -201,8 +264,8 @@ def test_ingest_from_an_http_base_url(tmp_path, snapshot_server):
     entry = ig.Ledger(tmp_path / "home").parts[PART]
     assert entry["location"] == f"{url}/{PART}"
     served = tmp_path / "srv" / "openalex" / "data" / "works" / PART
-    assert entry["sha256"] == ig.sha256_of(served)  # hashed while streaming, same digest
-    assert not (tmp_path / "home" / "openalex" / ".download" / PART.replace("/", "__")).exists()
+    assert entry["sha256"] == oa_snap.sha256_of(served)  # hashed while streaming, same digest
+    assert not list((tmp_path / "scratch").iterdir())  # the downloaded part is gone
 
 
 def test_ingest_from_an_s3_url_through_an_s3_compatible_endpoint(tmp_path, snapshot_server,
@@ -233,7 +296,7 @@ def test_url_without_a_snapshot_is_a_usage_error_listing_what_was_tried(snapshot
                                                                         monkeypatch):
     monkeypatch.setenv("AIATLAS_S3_ENDPOINT", snapshot_server)
     with pytest.raises(UsageError) as e:
-        ig.list_parts("s3://mybucket/data/")
+        oa_snap.list_parts("s3://mybucket/data/")
     assert str(e.value) == ("s3://mybucket/data/: no OpenAlex works snapshot here (tried "
                             "s3://mybucket/data/manifest (HTTP 404), "
                             "s3://mybucket/data/works/manifest (HTTP 404), "
@@ -248,7 +311,7 @@ def test_server_errors_and_short_bodies_are_retried(tmp_path, snapshot_server, s
     summary = ig.ingest(f"{snapshot_server}/{works}", tmp_path / "home")
     assert (summary["rows"], summary["ingested"]) == (7, 1)
     assert snapshot_faults == {f"{works}/manifest": [], f"{works}/{PART}": []}  # all were hit
-    assert not list((tmp_path / "home" / "openalex" / ".download").iterdir())
+    assert not list((tmp_path / "scratch").iterdir())
 
 
 def test_a_server_that_keeps_failing_is_a_fetch_error_after_the_last_attempt(
@@ -259,7 +322,7 @@ def test_a_server_that_keeps_failing_is_a_fetch_error_after_the_last_attempt(
                                          rf"{PART} after 3 attempts: HTTP 500$"):
         ig.ingest(f"{snapshot_server}/openalex/data/works", tmp_path / "home")
     assert snapshot_faults[f"openalex/data/works/{PART}"] == [None]  # exactly three GETs
-    assert not list((tmp_path / "home" / "openalex" / ".download").iterdir())
+    assert not list((tmp_path / "scratch").iterdir())
     assert PART not in ig.Ledger(tmp_path / "home").parts
 
 
@@ -312,11 +375,11 @@ def test_s3_endpoint_without_a_scheme_is_a_usage_error(tmp_path, monkeypatch):
 
 def test_s3_urls_default_to_the_public_bucket_over_https(monkeypatch):
     monkeypatch.delenv("AIATLAS_S3_ENDPOINT", raising=False)
-    assert (ig.http_url("s3://openalex/data/works/manifest")
+    assert (oa_snap.http_url("s3://openalex/data/works/manifest")
             == "https://openalex.s3.amazonaws.com/data/works/manifest")
-    assert ig.http_url("https://example.org/works/manifest") == "https://example.org/works/manifest"
+    assert oa_snap.http_url("https://example.org/works/manifest") == "https://example.org/works/manifest"
     with pytest.raises(UsageError, match="no bucket name"):
-        ig.http_url("s3:///data/works")
+        oa_snap.http_url("s3:///data/works")
 
 
 def test_snapshot_may_be_given_as_a_path(tmp_path):
@@ -325,7 +388,7 @@ def test_snapshot_may_be_given_as_a_path(tmp_path):
 
 
 def test_floor_writes_the_same_rows(tmp_path, home):
-    n = ig.floor_duckdb_read_json(str(home.parent / "snap"), tmp_path / "floor")
+    n = oa_parse.floor_duckdb_read_json(str(home.parent / "snap"), tmp_path / "floor")
     ours = pq.read_table(ig.works_dir(home)).num_rows
     assert n == ours == 6
 
@@ -630,7 +693,7 @@ def test_cli_build_refuses_spark_options_without_a_snapshot(tmp_path):
     import sys
 
     r = subprocess.run([sys.executable, "-m", "aiatlas", "build", "--backend", "pyspark",
-                        "--home", str(tmp_path)], capture_output=True, text=True)
+                        "--home", str(tmp_path)], capture_output=True, text=True, check=False)
     assert r.returncode == 2 and "apply to the OpenAlex ingest" in r.stderr, r.stderr
     assert not (tmp_path / "openalex").exists()
 

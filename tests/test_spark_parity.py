@@ -41,8 +41,8 @@ def _sort_key(row: dict):
     return exact, rough
 
 
-def assert_same_rows(left: list[dict], right: list[dict], rel=1e-9):
-    """Equal row sets: floats within `rel`, everything else exactly."""
+def assert_same_rows(left: list[dict], right: list[dict], rel=1e-9, abs_tol=1e-300):
+    """Equal row sets: floats within `rel` (or `abs_tol` near zero), everything else exactly."""
     assert len(left) == len(right)
     for a, b in zip(sorted(left, key=_sort_key), sorted(right, key=_sort_key)):
         assert list(a) == list(b)
@@ -52,7 +52,7 @@ def assert_same_rows(left: list[dict], right: list[dict], rel=1e-9):
                 if x is None or y is None or (math.isnan(x) and math.isnan(y)):
                     assert (x is None or math.isnan(x)) == (y is None or math.isnan(y)), col
                 else:
-                    assert x == pytest.approx(y, rel=rel, abs=1e-300), (col, a, b)
+                    assert x == pytest.approx(y, rel=rel, abs=abs_tol), (col, a, b)
             elif isinstance(x, dt.datetime) or isinstance(y, dt.datetime):
                 assert x.replace(tzinfo=None) == y.replace(tzinfo=None), col
             else:

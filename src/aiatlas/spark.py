@@ -22,6 +22,10 @@ def session(master: str | None = None):
         raise UsageError("the pyspark backend needs PySpark",
                          hint="pip install 'aiatlas[spark]' (and a Java 17 runtime)") from None
     master = master or os.environ.get("AIATLAS_SPARK_MASTER") or "local[2]"
+    active = SparkSession.getActiveSession()
+    if active is not None and active.sparkContext.master != master:
+        # getOrCreate would silently hand back the session on the other master
+        active.stop()
     local = master.startswith("local")
     builder = SparkSession.builder.master(master).appName("aiatlas")
     if local:
@@ -45,3 +49,12 @@ def session(master: str | None = None):
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     return spark
+
+
+def stop() -> None:
+    """Stop the process's Spark session, if any (its executors are released)."""
+    from pyspark.sql import SparkSession
+
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        active.stop()

@@ -77,14 +77,14 @@ def _parallel(claim: Claim, previous: Claim) -> bool:
 
 def check_text(text: str, lang: str = "auto", *, home=None, backend: str | None = None,
                source: str = "<text>", patterns: list[Pattern] | None = None,
-               as_of: str | None = None) -> Report:
+               data: Data | None = None, as_of: str | None = None) -> Report:
     """Every sentence with a number, its claims with verdicts, and the numbers skipped and why.
 
-    `as_of` (YYYY-MM-DD) checks against the data vintage held on or before that date.
+    `as_of` (YYYY-MM-DD) checks against the data vintage of that date (built on first use).
     """
     t0 = time.perf_counter()
     table = patterns if patterns is not None else pattern_table.load()
-    data = Data.shared(home=home, backend=backend)
+    data = data or Data(home=home, backend=backend)
     if as_of:
         data = data.at(as_of)
     report = Report(source=source, lang=lang)
@@ -125,7 +125,7 @@ def check_claims_file(path: str | Path, *, home=None, backend: str | None = None
                         hint="see docs/claims.md, 'Structured claims file'")
     t0 = time.perf_counter()
     table = {x.id: x for x in pattern_table.load()}
-    data = Data.shared(home=home, backend=backend)
+    data = Data(home=home, backend=backend)
     report = Report(source=str(p), lang="structured")
     for i, raw in enumerate(entries, 1):
         claim, pattern, asserts = _structured(raw, f"{p}: claim {i}", table)

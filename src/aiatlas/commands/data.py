@@ -27,7 +27,10 @@ def build(strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) if 
           as_of: Optional[str] = typer.Option(
               None, "--as-of", metavar="DATE",
               help="Build the vintage of DATE in <home>/vintages/DATE/: each source from its "
-                   "newest snapshot (archive exports included) with data as of DATE or earlier")
+                   "newest snapshot (archive exports included) with data as of DATE or earlier"),
+          allow_shrink: bool = typer.Option(
+              False, "--allow-shrink", help="Accept a source with no rows or a table losing "
+                                            "more than a quarter of its rows (refused by default)")
           ) -> None:
     """Build the DuckDB warehouse from the latest snapshots (the old one stays until the new is
     done), or with --as-of a vintage beside it; with --openalex, ingest an OpenAlex works
@@ -48,7 +51,7 @@ def build(strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) if 
         console.print(f"no fetched sources under {snapshots}: the warehouse is not built "
                       "(`aiatlas fetch` first for the other chapters); ingesting OpenAlex only")
     else:
-        _build_warehouse(home, strict, as_of)
+        _build_warehouse(home, strict, as_of, allow_shrink)
     if openalex:
         from aiatlas.commands.openalex import run_ingest
 
@@ -67,7 +70,27 @@ def rejects(source: Optional[str] = typer.Option(None, "--source", help="Only th
     console.print(f"{len(rows)} rejected values")
 
 
-def _build_warehouse(home: Optional[Path], strict: bool, as_of: Optional[str] = None) -> None:
+def verify(home: Optional[Path] = typer.Option(None, "--home", help="Data home")) -> None:
+    """Check every snapshot's files against its manifest (size, sha256) and that the warehouse
+    was built from snapshots still intact on disk; exit 1 when anything is damaged."""
+    from aiatlas.cli import console, print_table
+    from aiatlas.errors import DataError
+
+    checks = api.verify(home=home)
+    print_table([{"checked": c["what"], "status": "damaged" if c["problems"] else "ok",
+                  "problem": "; ".join(c["problems"])} for c in checks], title="verify")
+    bad = [c for c in checks if c["problems"]]
+    if not checks:
+        raise DataError("nothing to verify: no snapshots and no warehouse",
+                        hint="run `aiatlas fetch` then `aiatlas build`")
+    if bad:
+        raise DataError(f"{len(bad)} of {len(checks)} checks found damage",
+                        hint="`aiatlas fetch` replaces damaged snapshots; then `aiatlas build`")
+    console.print(f"all {len(checks)} checks passed")
+
+
+def _build_warehouse(home: Optional[Path], strict: bool, as_of: Optional[str] = None,
+                     allow_shrink: bool = False) -> None:
     """Build with a progress bar, then print what each source loaded and rejected."""
     from aiatlas.cli import console, print_table
 
@@ -78,7 +101,8 @@ def _build_warehouse(home: Optional[Path], strict: bool, as_of: Optional[str] = 
         def progress(label: str, done: int, total: int) -> None:
             bar.update(task, description=label, completed=done, total=total)
 
-        result = api.build(home=home, strict=strict, progress=progress, as_of=as_of)
+        result = api.build(home=home, strict=strict, progress=progress, as_of=as_of,
+                           allow_shrink=allow_shrink)
     missing = f"none as of {as_of} or earlier" if as_of else "not fetched"
     rows = [{"source": s["source"], "snapshot": s["snapshot_id"] or missing,
              "data as of": s.get("as_of"), "rows loaded": s["rows"], "rejected": s["rejected"]}
@@ -92,8 +116,9 @@ def _build_warehouse(home: Optional[Path], strict: bool, as_of: Optional[str] = 
     if result["rejected"]:
         console.print(f"{result['rejected']} values rejected: see `aiatlas rejects`")
     for r in (result.get("model_identity_coverage") or {}).get("rows", []):
+        share = "no rows" if r["share"] is None else f"{r['share']:.1%}"
         console.print(f"model identity: {r['resolved']}/{r['total']} {r['target']} "
-                      f"({r['share']:.1%}) resolve to a country and openness")
+                      f"({share}) resolve to a country and openness")
 
 
 def builds(home: Optional[Path] = typer.Option(None, "--home", help="Data home"),

@@ -1,11 +1,8 @@
 """Write the static report: index with headline numbers, a page per chapter, CSV/JSON twins, PDF."""
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import functools
-import io
-import json
 import re
 import shutil
 import time
@@ -16,11 +13,13 @@ import jinja2
 
 from aiatlas import api
 from aiatlas.errors import UsageError
-from aiatlas.report import charts, headlines, rules
+from aiatlas.report import charts, findings, headlines, rules
 from aiatlas.report.i18n import LANGS, Text
+from aiatlas.results import dumps
 
 TEMPLATES = Path(__file__).parent / "templates"
 SHA_PREFIX = 12
+FRONT_CHART = "notable_models_by_country"  # the one chart on the front page, beside the findings
 # DESIGN.md's chapter order; chapters not named here follow, alphabetically
 CHAPTER_ORDER = ("research", "performance", "hardware", "economy", "policy", "opinion")
 
@@ -43,26 +42,6 @@ def environment() -> jinja2.Environment:
 def slug(text: str) -> str:
     """A file-name-safe form of an id."""
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-") or "x"
-
-
-def to_csv(rows: list[dict[str, Any]], columns: list[str]) -> str:
-    """Rows as CSV text (lists joined with ';', dates ISO)."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(columns)
-    for r in rows:
-        w.writerow([_cell(r.get(c)) for c in columns])
-    return buf.getvalue()
-
-
-def _cell(v: Any) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, (list, tuple)):
-        return ";".join(map(str, v))
-    if isinstance(v, (dt.date, dt.datetime)):
-        return v.isoformat()
-    return str(v)
 
 
 def source_info() -> dict[str, dict[str, Any]]:
@@ -126,18 +105,15 @@ def indicator_entry(meta: dict, text: Text, out: Path, info: dict, home,
         entry.update(synthetic=True, title=f"{entry['title']} [{text('synthetic')}]")
     entry.update(rows=rows, columns=columns, params=result.meta.get("params", {}),
                  notes=footnotes(result.provenance, info), build_id=result.build_id)
-    (out / entry["csv"]).write_text(to_csv(rows, columns), encoding="utf-8")
-    twin = {"meta": result.meta, "provenance": result.provenance, "build_id": result.build_id,
-            "rows": rows}
-    (out / entry["json"]).write_text(_dumps(twin), encoding="utf-8")
+    (out / entry["csv"]).write_text(result.to_csv(), encoding="utf-8")
+    (out / entry["json"]).write_text(result.to_json(indent=1) + "\n", encoding="utf-8")
     entry["few"] = [rules.too_few(meta["id"], r) for r in rows]
     ex = None
     if meta.get("explainable"):
         try:
             ex = api.explain(meta["id"], home=home, as_of=as_of, **params)
             entry["explain"] = f"explain/{sid}.csv"
-            (out / entry["explain"]).write_text(
-                to_csv(ex.to_pylist(), list(ex.table.column_names)), encoding="utf-8")
+            (out / entry["explain"]).write_text(ex.to_csv(), encoding="utf-8")
         except Exception as e:  # noqa: BLE001  (shown beside the indicator)
             entry["explain_error"] = headlines.one_line(e)
     if meta["id"] in rules.TREND_UNITS and ex is not None and len(rows) == 1:
@@ -153,7 +129,7 @@ def indicator_entry(meta: dict, text: Text, out: Path, info: dict, home,
 
 
 def _dumps(obj: Any) -> str:
-    return json.dumps(obj, default=str, indent=1, ensure_ascii=False) + "\n"
+    return dumps(obj, indent=1) + "\n"
 
 
 def build_report(out: Path, *, lang: str = "en", pdf: bool = False, home=None,
@@ -174,8 +150,15 @@ def build_report(out: Path, *, lang: str = "en", pdf: bool = False, home=None,
     for meta in inds:
         chapters.setdefault(meta["chapter"], []).append(indicator_entry(meta, text, out, info, home,
                                                                               as_of))
+    today = api.settings_date(as_of)
     heads = headlines.evaluate_all(home=home, compute=functools.partial(api.compute, as_of=as_of),
-                                   today=api.settings_date(as_of))
+                                   today=today)
+    entry_of = {e["id"]: e for es in chapters.values() for e in es}
+    found = findings.evaluate(lang, results={i: e["rows"] for i, e in entry_of.items()}, today=today)
+    for f in found:  # each finding links to its chart and to the rows behind it
+        e = entry_of[f["indicator"]]
+        f.update(chart=f"chapter-{slug(e['meta']['chapter'])}.html#{e['slug']}",
+                 rows_href=e["explain"] or e["csv"])
     nav = [{"name": c, "title": text.chapter(c), "href": f"chapter-{slug(c)}.html"} for c in chapters]
     # a vintage report says so where the date is printed on every page
     generated = dt.date.today().isoformat() + (f" · {text('vintage', date=as_of)}" if as_of else "")
@@ -183,17 +166,23 @@ def build_report(out: Path, *, lang: str = "en", pdf: bool = False, home=None,
     all_notes = [n for es in chapters.values() for e in es for n in e["notes"]]
     pages = {"index.html": env.get_template("index.html.j2").render(
         **common, headlines=heads, json_href="index.json", attributions=attributions(all_notes),
+        findings=[f for f in found if f["front"]],
+        front=entry_of.get(FRONT_CHART, {}) | {"chart_href": next(
+            (f["chart"] for f in found if f["indicator"] == FRONT_CHART), "")},
         headline_link=lambda h: f"chapter-{slug(h['meta']['chapter'])}.html#{slug(h['indicator'])}")}
     _write_twin(out / "index.json", {"lang": lang, "vintage": str(as_of) if as_of else "latest",
-                                     "headlines": heads, "chapters": nav})
+                                     "headlines": heads, "chapters": nav,
+                                     "findings": [f for f in found if f["front"]]})
     for item in nav:
         entries = chapters[item["name"]]
         notes = [n for e in entries for n in e["notes"]]
         json_href = item["href"].replace(".html", ".json")
         pages[item["href"]] = env.get_template("chapter.html.j2").render(
             **common, chapter=item, entries=entries, json_href=json_href,
-            attributions=attributions(notes))
-        _write_twin(out / json_href, {"lang": lang, "chapter": item, "indicators": [
+            attributions=attributions(notes), findings=[f for f in found if f["chapter"] == item["name"]])
+        _write_twin(out / json_href, {"lang": lang, "chapter": item,
+                                      "findings": [f for f in found if f["chapter"] == item["name"]],
+                                      "indicators": [
             {k: e.get(k) for k in ("id", "title", "description", "csv", "json", "explain", "error",
                                    "params", "notes", "rows")} for e in entries]})
     for name, html in pages.items():
@@ -202,7 +191,9 @@ def build_report(out: Path, *, lang: str = "en", pdf: bool = False, home=None,
     pdf_path = None
     if pdf:
         t1 = time.perf_counter()
-        pdf_path = write_pdf(out, env, common, heads, nav, chapters, attributions(all_notes))
+        pdf_path = write_pdf(out, env, common | {"chapter_findings": {
+            n["name"]: [f for f in found if f["chapter"] == n["name"]] for n in nav}},
+            heads, nav, chapters, attributions(all_notes))
         timings["pdf_s"] = time.perf_counter() - t1
     failed = {e["id"]: e["error"] for es in chapters.values() for e in es if e["error"]}
     return {"out": out, "index": out / "index.html", "pdf": pdf_path, "headlines": heads,

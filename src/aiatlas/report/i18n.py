@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 
 from aiatlas.errors import UsageError
+from aiatlas.report import rules
 
 LANGS = ("en", "ja")
 CATALOG_DIR = Path(__file__).parent / "i18n"
@@ -54,6 +55,10 @@ class Text:
         """Why the report computes with non-default parameters (e.g. the precision), or None."""
         notes = [self.cat["params"].get(f"{k}={v}") for k, v in params.items()]
         return " ".join(n for n in notes if n) or None
+
+    def country(self, code: Any) -> str:
+        """A country code as its name in this language ("unknown" for none)."""
+        return rules.country_name(code, self.lang)
 
     def title(self, meta: dict[str, Any]) -> str:
         return (self.cat["indicators"].get(meta["id"]) or {}).get("title") or meta["title"]

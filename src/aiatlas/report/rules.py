@@ -51,6 +51,8 @@ SHORT_NAMES = {"en": {"USA": "United States", "GBR": "United Kingdom", "KOR": "S
                "ja": {"USA": "米国", "GBR": "英国", "KOR": "韓国", "PRK": "北朝鮮", "RUS": "ロシア",
                       "TWN": "台湾", "HKG": "香港", "ARE": "アラブ首長国連邦", "CHN": "中国",
                       "IRN": "イラン", "VNM": "ベトナム"}}
+# English names read with "the" in a sentence.
+THE_NAMES = {"USA", "GBR", "NLD", "ARE", "PHL", "CZE"}
 # Non-country group labels used by the indicators, in each language.
 GROUP_NAMES = {"ja": {"open": "オープン", "closed": "クローズド", OTHER: "その他", UNKNOWN: "不明",
                       "Industry": "産業界", "Academia": "学術", "Government": "政府",

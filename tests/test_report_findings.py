@@ -1,0 +1,57 @@
+"""Key findings: numbers read from rows into templated sentences that the claims checker verifies."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from typer.testing import CliRunner
+
+from aiatlas.cli import app
+from aiatlas.report import findings
+from aiatlas.report.i18n import LANGS
+
+DECL = {"key": "k", "chapter": "research", "indicator": "notable_models_by_country",
+        "where": {"country": "USA"}, "latest": "year",
+        "en": "{name} released {value:.0f} notable AI models in {year}.",
+        "ja": "{name}は{year}年に{value:.0f}件の注目すべきAIモデルを発表した。"}
+
+
+def test_a_finding_states_the_selected_row_in_both_languages():
+    rows = [{"country": "USA", "year": 2023, "value": 50}, {"country": "USA", "year": 2024, "value": 57},
+            {"country": "CHN", "year": 2024, "value": 31}]
+    row = findings.pick(DECL, rows)
+    assert row == rows[1]
+    assert findings.sentence(DECL, row, "en") == "The United States released 57 notable AI models in 2024."
+    assert findings.sentence(DECL, row, "ja") == "米国は2024年に57件の注目すべきAIモデルを発表した。"
+    assert findings.pick(DECL | {"where": {"country": "FRA"}}, rows) is None
+
+
+def test_match_keeps_rows_whose_column_fits_the_pattern():
+    decl = {"match": {"period": r"^\d{4}$"}, "latest": "period"}
+    rows = [{"period": "2024-07", "value": 1}, {"period": "2024", "value": 2}, {"period": "2023", "value": 3}]
+    assert findings.pick(decl, rows)["value"] == 2
+
+
+def test_every_declared_finding_has_both_languages_and_a_chapter():
+    for d in findings.declared():
+        assert set(LANGS) <= set(d) and d["chapter"] and d["indicator"], d["key"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_finding_of_the_report_is_supported_by_the_checker(built_home, tmp_path, lang):
+    found = findings.evaluate(lang, home=built_home)
+    assert len(found) == len(findings.declared()), "a declared finding found no row in the mirror"
+    article = tmp_path / f"findings-{lang}.txt"
+    article.write_text("\n\n".join(f["text"] for f in found), encoding="utf-8")
+    res = CliRunner().invoke(app, ["check", str(article), "--lang", lang, "--home", str(built_home),
+                                   "-f", "json"])
+    assert res.exit_code == 0, res.output
+    report = json.loads(res.output[res.output.index("{"):])
+    by_text = {s["text"].strip(): s for s in report["sentences"]}
+    for f in found:
+        s = by_text.get(f["text"])
+        assert s and s["claims"], f"no claim read from: {f['text']}"
+        verdicts = [(c["claim"]["text"], c["verdict"]["verdict"], c["verdict"]["reason"]) for c in s["claims"]]
+        assert all(v == "supported" for _, v, _ in verdicts), (f["text"], verdicts)
+        assert re.search(r"\d", f["text"])
