@@ -17,7 +17,7 @@ from aiatlas.web.service import Service, dumps, validators
 
 CORS_ENV = "AIATLAS_CORS_ORIGINS"  # comma-separated origins; CORS stays off when unset
 WHERE_PREFIX = "where."
-TEXT_ARGS = ("name", "rules", "as_of", "destination")  # chip query values never read as numbers
+TEXT_ARGS = ("name", "rules", "as_of", "destination", "to", "on")  # chip query values never read as numbers
 
 
 class HTTPProblem(Exception):
@@ -154,6 +154,10 @@ def create_app(home=None) -> FastAPI:
     @app.get("/api/chips/classify", summary="Classify one chip by name or by its specs")
     async def chips_classify(request: Request):
         return await _optional_api(request, svc, "classify_chip")
+
+    @app.get("/api/chips/can-export", summary="May a chip be exported: ?name=H20&to=CHN&on=2025-06-01")
+    async def chips_can_export(request: Request):
+        return await _optional_api(request, svc, "can_export")
 
     from aiatlas.web.pages import add_pages
 
