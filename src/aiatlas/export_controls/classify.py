@@ -175,6 +175,12 @@ def _eval_clause(conds, figures) -> tuple[bool | None, list, str]:
     return True, [], " and ".join(_cond_text(c, figures, holds=True) for c in conds)
 
 
+def clause_holds(conds, figures) -> tuple[bool | None, list]:
+    """Whether every condition holds: True, False or None (unknown), and the unknown conditions."""
+    value, unknown, _ = _eval_clause(conds, figures)
+    return value, unknown
+
+
 def _eval_any(clauses, figures) -> tuple[bool | None, list, str]:
     """OR of clauses: true if one holds, unknown if none holds but some are unknown."""
     unknown, fails = [], []
