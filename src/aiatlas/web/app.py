@@ -10,7 +10,8 @@ from fastapi import FastAPI, Path, Request
 from fastapi.responses import JSONResponse, Response
 
 from aiatlas import api
-from aiatlas.errors import AiatlasError, DataError, NotBuiltError, UsageError
+from aiatlas.errors import (AiatlasError, DataError, NotBuiltError, UsageError,
+                            VintageNotBuiltError)
 from aiatlas.web.security import GuardMiddleware
 from aiatlas.web.service import Service, dumps, validators
 
@@ -70,6 +71,10 @@ def create_app(home=None) -> FastAPI:
     @app.exception_handler(NotBuiltError)
     async def _not_built(request: Request, exc: NotBuiltError):
         return JSONResponse({"detail": str(exc), "hint": exc.hint}, status_code=503)
+
+    @app.exception_handler(VintageNotBuiltError)
+    async def _no_vintage(request: Request, exc: VintageNotBuiltError):
+        return JSONResponse({"detail": str(exc), "hint": exc.hint}, status_code=404)
 
     @app.exception_handler(DataError)
     async def _no_data(request: Request, exc: DataError):
