@@ -91,8 +91,8 @@ def test_explain_csv_rows_add_up_to_the_values(reports):
 def test_footnotes_and_cc_by_attribution(reports):
     page = (reports["en"]["out"] / "chapter-testing.html").read_text(encoding="utf-8")
     assert ps.SHA[:12] in page and ps.SHA[:13] not in page
-    assert "Fixture Publisher" in page and "2026-01-01" in page
-    assert "Fixture models by Fixture Publisher, licensed under CC BY 4.0" in page
+    assert "Epoch AI" in page and "2026-01-01" in page
+    assert "Notable AI Models by Epoch AI, licensed under CC BY 4.0" in page
 
 
 def test_headlines_show_a_value_or_say_why(reports):

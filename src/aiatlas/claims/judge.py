@@ -1,10 +1,11 @@
-"""Compare a claim with the data it asserts about (through aiatlas.api only) and give a verdict."""
+"""Compare a claim with the data it asserts about (through the callables aiatlas.api gives) and give a verdict."""
 from __future__ import annotations
 
 import datetime as dt
 import re
 import time
-from typing import Any, ClassVar
+from collections.abc import Callable
+from typing import Any
 
 from aiatlas.claims.model import Claim, Evidence, Quantity, Verdict
 from aiatlas.claims.numbers import EN_SCALES
@@ -15,15 +16,18 @@ EVIDENCE_ROWS = 5  # explain rows quoted in a report; the CLI command shows them
 
 
 class Data:
-    """The checker's view of aiatlas: compute, explain, list_indicators and facts.
+    """The checker's view of aiatlas: compute, explain, list_indicators and facts, as callables.
 
-    Values are memoised once per warehouse build by the handle behind aiatlas.api, so a server
-    checking many texts computes each indicator once, and a rebuild is never answered from an
-    older build. This class only times the calls (benchmarks report it).
+    aiatlas.api hands in its own functions (bound to a home and engine), so the checker never
+    imports the API; their values are memoised once per warehouse build by the handle behind it.
+    This class only times the calls (benchmarks report it).
     """
 
-    def __init__(self, home=None, backend: str | None = None):
-        self.home, self.backend = home, backend
+    def __init__(self, compute: Callable[..., Any], explain: Callable[..., Any],
+                 list_indicators: Callable[[], list[dict[str, Any]]],
+                 facts: Callable[..., list[dict[str, Any]]]):
+        self._compute, self._explain = compute, explain
+        self._list_indicators, self._facts = list_indicators, facts
         self._ids: set[str] | None = None
         self.api_seconds = 0.0  # time spent inside aiatlas.api (benchmarks report it)
 
@@ -35,32 +39,25 @@ class Data:
             self.api_seconds += time.perf_counter() - t0
 
     def has_indicator(self, id: str) -> bool:
-        from aiatlas import api
-
+        """Whether this aiatlas registers the indicator."""
         if self._ids is None:
-            self._ids = {i["id"] for i in api.list_indicators()}
+            self._ids = {i["id"] for i in self._list_indicators()}
         return id in self._ids
 
     def compute(self, id: str, params: dict[str, Any]):
-        from aiatlas import api
-
-        return self._timed(lambda: api.compute(id, home=self.home, backend=self.backend, **params))
+        """The indicator's result for these parameters."""
+        return self._timed(lambda: self._compute(id, **params))
 
     def explain(self, id: str, params: dict[str, Any], where: dict[str, Any]) -> tuple[list, int]:
         """The explain rows behind one value: all rows are fetched once, then filtered here."""
-        from aiatlas import api
-
-        rows = self._timed(lambda: api.explain(id, home=self.home, backend=self.backend,
-                                               **params).to_pylist())
+        rows = self._timed(lambda: self._explain(id, **params).to_pylist())
         hits = [r for r in rows if all(str(r.get(k)) == str(v) for k, v in where.items()
                                        if k in r)]
         return hits[:EVIDENCE_ROWS], len(hits)
 
-    def facts(self, **query) -> list[dict[str, Any]] | None:
+    def facts(self, **query) -> list[dict[str, Any]]:
         """Curated facts matching the query (publisher, url, published, as_printed)."""
-        from aiatlas import api
-
-        return self._timed(lambda: api.facts(**query))
+        return self._timed(lambda: self._facts(**query))
 
 
 def judge(claim: Claim, pattern: Pattern, asserts: dict[str, Any], data: Data) -> Verdict:

@@ -10,6 +10,7 @@ from typing import Any
 import typer
 
 from aiatlas import api
+from aiatlas.commands._output import print_table
 from aiatlas.errors import UsageError
 
 app = typer.Typer(help="Accelerators under US export-control rule sets (ECCN 3A090).",
@@ -45,8 +46,6 @@ def _emit(rows: list[dict[str, Any]], fmt: str, meta: dict[str, Any], columns=No
         return
     if fmt != "table":
         raise UsageError(f"unknown format {fmt!r} (expected table, csv or json)")
-    from aiatlas.cli import print_table
-
     cols = columns or (list(rows[0]) if rows else [])
     print_table([{c: _flat(r.get(c)) for c in cols} for r in rows], title=title)
 
@@ -93,8 +92,6 @@ def classify(name: str | None = typer.Argument(None, help="Chip name in the hard
     result = api.classify_chip(name, rules=rules, as_of=as_of, destination=destination,
                                home=home, **figures)
     if format == "table":
-        from aiatlas.cli import print_table
-
         print_table([{"field": k, "value": _flat(v)} for k, v in result.items()],
                     title=result.get("name") or "chip")
         return
