@@ -17,6 +17,7 @@ from aiatlas.commands._output import check_format, err, print_table, write_resul
 from aiatlas.commands.check import check as _check
 from aiatlas.commands.chips import app as _chips_app
 from aiatlas.commands.diff import diff as _diff
+from aiatlas.commands.diff import reconcile as _reconcile
 from aiatlas.commands.facts import facts as _facts
 from aiatlas.commands.fetch import fetch as _fetch
 from aiatlas.errors import AiatlasError, UsageError
@@ -50,6 +51,7 @@ app.command("rejects")(_data.rejects)
 app.command("verify")(_data.verify)
 app.command("builds")(_data.builds)
 app.command("diff")(_diff)
+app.command("reconcile")(_reconcile)
 
 app.add_typer(_chips_app, name="chips")
 app.command("check")(_check)
