@@ -19,6 +19,7 @@ from aiatlas.errors import AiatlasError, DataError, NotBuiltError, UsageError, V
 from aiatlas.web.pages import add_pages
 from aiatlas.web.security import GuardMiddleware
 from aiatlas.web.service import HTTPProblem, Service, dumps, guard, validators
+from aiatlas.web.standing import add_standing
 
 CORS_ENV = "AIATLAS_CORS_ORIGINS"  # comma-separated origins; CORS stays off when unset
 WHERE_PREFIX = "where."
@@ -170,6 +171,7 @@ def create_app(home=None) -> FastAPI:
         return await _chips_route(request, svc, api.can_export, "can_export")
 
     add_pages(app, svc)
+    add_standing(app, svc)
     return app
 
 
