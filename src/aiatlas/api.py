@@ -93,6 +93,8 @@ def _provenance(w: Warehouse, ind: registry.Indicator) -> list[dict[str, Any]]:
     wanted = set(sources_for_tables(ind.sources))
     if "curated_facts" in ind.sources:  # curated YAML files are recorded as source "curated"
         wanted.add("curated")
+    if "hardware" in ind.sources:  # the cited chip supplement fills figures Epoch lacks
+        wanted.add("chip_supplement")
     return [dict(r) for r in w.snapshots if r["source"] in wanted]
 
 
@@ -330,13 +332,16 @@ def classify_chip(name: str | None = None, *, rules: str | None = None, as_of=No
     all_rules = ecr.load()
     rs, on, dest = ec.resolve(all_rules, rules, as_of, destination)
     if name:
-        # Epoch does not record data-center marketing, so a named chip may be given it
+        # Epoch does not record data-center marketing (the supplement does for some chips),
+        # so a named chip may be given it
         datacenter = specs.pop("datacenter", None)
         if specs:
             raise UsageError("give a chip name or its figures, not both",
                              hint="with a name, only `datacenter` may be given")
         rows = warehouse(home=home).sql('SELECT * FROM "hardware"')
-        row = dict(ec.find(rows, name), datacenter=datacenter)
+        row = dict(ec.find(rows, name))
+        if datacenter is not None:  # the user's statement beats the supplement's
+            row["datacenter"] = datacenter
         return ec.chip_row(row, rs, all_rules, destination=dest, as_of=on)
     if not specs:
         raise UsageError("give a chip name or at least one performance figure",
@@ -350,6 +355,20 @@ def classify_chip(name: str | None = None, *, rules: str | None = None, as_of=No
             "die_area_mm2": chip.die_area_mm2, "pd": chip.pd,
             "io_bandwidth_gbs": chip.io_bandwidth_gbs, "datacenter": chip.datacenter,
             **result.to_dict()}
+
+
+def can_export(name: str, *, to: str, on=None, home=None) -> dict[str, Any]:
+    """May this chip be exported to `to` on `on` (default today): yes, licence required,
+    licence required (case-by-case review), presumption of denial, or cannot tell; with the
+    rule set, notices, review policy and the figures that decide."""
+    from aiatlas.export_controls import can_export as ce, chips as ec, rules as ecr
+
+    if not to:
+        raise UsageError("give the destination country", hint="e.g. --to CHN")
+    all_rules = ecr.load()
+    _, day, dest = ec.resolve(all_rules, None, on or dt.date.today().isoformat(), to)
+    rows = warehouse(home=home).sql('SELECT * FROM "hardware"')
+    return ce.answer(ec.find(rows, name), all_rules, dest, day)
 
 
 def export_rule_sets() -> list[dict[str, Any]]:

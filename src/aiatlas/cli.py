@@ -117,9 +117,10 @@ app.command("build")(_data.build)
 app.command("rejects")(_data.rejects)
 app.command("verify")(_data.verify)
 app.command("builds")(_data.builds)
-from aiatlas.commands.diff import diff as _diff  # noqa: E402
+from aiatlas.commands.diff import diff as _diff, reconcile as _reconcile  # noqa: E402
 
 app.command("diff")(_diff)
+app.command("reconcile")(_reconcile)
 
 from aiatlas.commands.chips import app as _chips_app  # noqa: E402
 

@@ -5,11 +5,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from aiatlas import safe_yaml
 from aiatlas.claims import extract as extractor
 from aiatlas.claims import patterns as pattern_table
 from aiatlas.claims.judge import Data, compare, judge
+from aiatlas.claims.numbers import MAX_ABS, finite
 from aiatlas.claims.model import (
     KINDS,
     QUALIFIERS,
@@ -113,12 +113,7 @@ def check_claims_file(path: str | Path, *, home=None, backend: str | None = None
     scale, rank_by) or `fact` (topic, subject, measure); `tolerance` {rel, abs} is optional.
     """
     p = Path(path)
-    try:
-        doc = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        pos = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
-        raise DataError(f"{p}{pos}: not valid YAML ({getattr(e, 'problem', e)})") from None
+    doc = safe_yaml.load(p.read_text(encoding="utf-8"), str(p))
     entries = (doc or {}).get("claims") if isinstance(doc, dict) else None
     if not isinstance(entries, list):
         raise DataError(f"{p}: expected a mapping with a `claims:` list",
@@ -156,19 +151,23 @@ def _structured(raw: Any, where: str, table: dict[str, Pattern]):
     if "value" not in raw and kind != "date":
         raise DataError(f"{where}: missing value")
     try:
-        value = float(raw.get("value", 0))
-        high = float(raw["high"]) if raw.get("high") is not None else None
+        value = finite(float(raw.get("value", 0)))
+        high = finite(float(raw["high"])) if raw.get("high") is not None else None
         year = int(raw["year"]) if raw.get("year") is not None else None
-    except (TypeError, ValueError):
-        raise DataError(f"{where}: value, high and year must be numbers") from None
+        tol = raw.get("tolerance") or {}
+        tolerance = Tolerance(finite(float(tol.get("rel", 0))), finite(float(tol.get("abs", 0))))
+        scale = finite(float(raw.get("scale", 1)))
+    except (TypeError, ValueError, AttributeError, OverflowError):
+        raise DataError(f"{where}: value, high, year, scale and tolerance must be numbers "
+                        f"(at most {MAX_ABS:g} in size)") from None
+    if year is not None and not 1 <= year <= 9999:
+        raise DataError(f"{where}: year {year} (expected 1 to 9999)")
     q = Quantity(value=value, kind=kind, unit=str(raw.get("unit", "")), high=high,
                  currency=str(raw.get("currency", "")), qualifier=qualifier,
                  qualifier_text=qualifier, rank=kind == "rank", date=raw.get("date"))
     text = str(raw.get("text") or f"{value:g} {q.unit}".strip())
     claim = Claim(text=text, start=0, end=len(text), sentence=text, lang=raw.get("lang", "en"),
                   quantity=q, year=year, keywords=text.lower())
-    tol = raw.get("tolerance") or {}
-    tolerance = Tolerance(float(tol.get("rel", 0)), float(tol.get("abs", 0)))
     if "pattern" in raw:
         if raw["pattern"] not in table:
             raise DataError(f"{where}: unknown pattern {raw['pattern']!r}",
@@ -192,7 +191,7 @@ def _structured(raw: Any, where: str, table: dict[str, Pattern]):
     asserts = {"indicator": raw["indicator"], "params": dict(raw.get("params") or {}),
                "where": dict(raw.get("where") or {}),
                "value_column": raw.get("value_column", "value"),
-               "scale": float(raw.get("scale", 1)), "rank_by": raw.get("rank_by"),
+               "scale": scale, "rank_by": raw.get("rank_by"),
                "subject": raw.get("subject")}
     return claim, pattern, asserts
 

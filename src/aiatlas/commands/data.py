@@ -22,7 +22,7 @@ def build(strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) if 
           spark_master: Optional[str] = typer.Option(
               None, "--spark-master", help="Spark master URL for --backend pyspark "
                                            "(default $AIATLAS_SPARK_MASTER or local[2])"),
-          parallel: Optional[int] = typer.Option(None, "--parallel", min=1,
+          parallel: Optional[int] = typer.Option(None, "--parallel", min=1, max=1024,
                                                  help="OpenAlex parts per group"),
           as_of: Optional[str] = typer.Option(
               None, "--as-of", metavar="DATE",
