@@ -48,11 +48,8 @@ def slug(text: str) -> str:
 
 
 def source_info() -> dict[str, dict[str, Any]]:
-    """Publisher, licence and citation per source id, when the API offers them."""
-    fn = getattr(api, "sources", None)
-    if fn is None:
-        return {}
-    return {s["id"]: s for s in fn()}
+    """Publisher, licence and citation per source id."""
+    return {s["id"]: s for s in api.sources()}
 
 
 def footnotes(provenance: list[dict[str, Any]], info: dict[str, dict]) -> list[dict[str, Any]]:
