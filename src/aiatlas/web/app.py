@@ -10,9 +10,8 @@ from fastapi import FastAPI, Path, Request
 from fastapi.responses import JSONResponse, Response
 
 from aiatlas import api
-from aiatlas.errors import (AiatlasError, DataError, NotBuiltError, UsageError,
-                            VintageNotBuiltError)
-from aiatlas.web.security import GuardMiddleware
+from aiatlas.errors import AiatlasError, DataError, NotBuiltError, UsageError, VintageNotBuiltError
+from aiatlas.web.security import GuardMiddleware, csp, inline_script_hashes, redact
 from aiatlas.web.service import Service, dumps, validators
 
 CORS_ENV = "AIATLAS_CORS_ORIGINS"  # comma-separated origins; CORS stays off when unset
@@ -53,10 +52,13 @@ def create_app(home=None) -> FastAPI:
         # FastAPI's default page loads Swagger UI from a CDN; serve the packaged copy instead.
         from fastapi.openapi.docs import get_swagger_ui_html
 
-        return get_swagger_ui_html(openapi_url=app.openapi_url, title="aiatlas API",
+        page = get_swagger_ui_html(openapi_url=app.openapi_url, title="aiatlas API",
                                    swagger_js_url="/static/swagger-ui-bundle.js",
                                    swagger_css_url="/static/swagger-ui.css",
                                    swagger_favicon_url="data:,")
+        # Swagger UI starts from one inline script: allow exactly that script by its hash.
+        page.headers["content-security-policy"] = csp(inline_script_hashes(page.body.decode()))
+        return page
     origins = [o.strip() for o in os.environ.get(CORS_ENV, "").split(",") if o.strip()]
     if origins:
         from fastapi.middleware.cors import CORSMiddleware
@@ -138,8 +140,10 @@ def create_app(home=None) -> FastAPI:
 
     @app.get("/api/snapshots", summary="Snapshots the warehouse was built from")
     async def snapshots(request: Request):
+        # a snapshot fetched from a local mirror records its path: the folders stay private
         return await _respond(request, svc, ("snapshots",), lambda: dumps(
-            {"snapshots": api.snapshots(home=home)}), "application/json")
+            {"snapshots": [dict(r, url=redact(r["url"] or "")) for r in api.snapshots(home=home)]}),
+            "application/json")
 
     @app.get("/api/build", summary="The warehouse build id")
     async def build(request: Request):
