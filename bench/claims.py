@@ -23,7 +23,6 @@ from aiatlas import api
 from aiatlas.claims import evaluate
 from aiatlas.claims.check import check_text
 from aiatlas.claims.extract import extract
-from aiatlas.claims.judge import Data
 
 LABELLED = REPO / "tests" / "fixtures" / "claims" / "labelled.yaml"
 HELDOUT = REPO / "tests" / "fixtures" / "claims" / "heldout.yaml"  # written after tuning stopped
@@ -67,22 +66,22 @@ def main() -> None:
 
     text = article(items)
     t0 = time.perf_counter()  # a fresh process: imports, Sudachi dictionary, first queries
-    check_text(text, home=args.home)
+    check_text(text, data=api.checker(home=args.home))
     cold = time.perf_counter() - t0
     api.warehouse(home=args.home).forget()  # warm process, nothing computed: a new article
-    data = Data(home=args.home)
+    data = api.checker(home=args.home)
     t0 = time.perf_counter()
-    report = check_text(text, home=args.home, data=data)
+    report = check_text(text, data=data)
     article_s = time.perf_counter() - t0
     api_s = data.api_seconds
 
-    score = evaluate.score(items, home=args.home)
-    held = evaluate.score(evaluate.load(HELDOUT), home=args.home)
+    score = evaluate.score(items, api.checker(home=args.home))
+    held = evaluate.score(evaluate.load(HELDOUT), api.checker(home=args.home))
 
     big = article(items, args.sentences)
     api.warehouse(home=args.home).forget()
     t0 = time.perf_counter()
-    check_text(big, home=args.home)
+    check_text(big, data=api.checker(home=args.home))
     full = time.perf_counter() - t0
     t0 = time.perf_counter()
     extract(big)

@@ -9,7 +9,6 @@ from aiatlas import safe_yaml
 from aiatlas.claims import extract as extractor
 from aiatlas.claims import patterns as pattern_table
 from aiatlas.claims.judge import Data, compare, judge
-from aiatlas.claims.numbers import MAX_ABS, finite
 from aiatlas.claims.model import (
     KINDS,
     QUALIFIERS,
@@ -21,6 +20,7 @@ from aiatlas.claims.model import (
     SentenceReport,
     Verdict,
 )
+from aiatlas.claims.numbers import MAX_ABS, finite
 from aiatlas.claims.patterns import Pattern, Tolerance
 from aiatlas.errors import DataError
 
@@ -75,16 +75,14 @@ def _parallel(claim: Claim, previous: Claim) -> bool:
         claim.continues or previous.pattern is not None)
 
 
-def check_text(text: str, lang: str = "auto", *, home=None, backend: str | None = None,
-               source: str = "<text>", patterns: list[Pattern] | None = None,
-               data: Data | None = None, as_of: str | None = None) -> Report:
+def check_text(text: str, lang: str = "auto", *, data: Data, source: str = "<text>",
+               patterns: list[Pattern] | None = None, as_of: str | None = None) -> Report:
     """Every sentence with a number, its claims with verdicts, and the numbers skipped and why.
 
     `as_of` (YYYY-MM-DD) checks against the data vintage of that date (built on first use).
     """
     t0 = time.perf_counter()
     table = patterns if patterns is not None else pattern_table.load()
-    data = data or Data(home=home, backend=backend)
     if as_of:
         data = data.at(as_of)
     report = Report(source=source, lang=lang)
@@ -105,7 +103,7 @@ def check_text(text: str, lang: str = "auto", *, home=None, backend: str | None 
     return report
 
 
-def check_claims_file(path: str | Path, *, home=None, backend: str | None = None) -> Report:
+def check_claims_file(path: str | Path, *, data: Data) -> Report:
     """Check a structured claims file (YAML: `claims:` list), each claim naming its indicator or fact.
 
     Entry fields: text, value, unit, kind, qualifier, high, currency, date, year, and either
@@ -120,7 +118,6 @@ def check_claims_file(path: str | Path, *, home=None, backend: str | None = None
                         hint="see docs/claims.md, 'Structured claims file'")
     t0 = time.perf_counter()
     table = {x.id: x for x in pattern_table.load()}
-    data = Data(home=home, backend=backend)
     report = Report(source=str(p), lang="structured")
     for i, raw in enumerate(entries, 1):
         claim, pattern, asserts = _structured(raw, f"{p}: claim {i}", table)

@@ -1,9 +1,11 @@
-"""Compare a claim with the data it asserts about (through aiatlas.api only) and give a verdict."""
+"""Compare a claim with the data it asserts about (through the callables aiatlas.api gives) and give a verdict."""
 from __future__ import annotations
 
 import datetime as dt
 import re
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from aiatlas.claims import vintage as vintages
@@ -15,16 +17,28 @@ from aiatlas.errors import AiatlasError
 EVIDENCE_ROWS = 5  # explain rows quoted in a report; the CLI command shows them all
 
 
+@dataclass(frozen=True)
+class API:
+    """The aiatlas.api functions the checker calls, handed in by aiatlas.api.checker() (bound to
+    a home and engine), so the checker never imports the API it is called from."""
+
+    compute: Callable[..., Any]
+    explain: Callable[..., Any]
+    list_indicators: Callable[[], list[dict[str, Any]]]
+    facts: Callable[..., list[dict[str, Any]]]
+    build: Callable[..., Any]  # builds a vintage the first time a claim needs it
+
+
 class Data:
-    """The checker's view of aiatlas: compute, explain, list_indicators and facts.
+    """The checker's view of aiatlas at one data vintage: compute, explain, list_indicators, facts.
 
     Values are memoised once per warehouse build by the handle behind aiatlas.api, so a server
     checking many texts computes each indicator once, and a rebuild is never answered from an
     older build. This class only times the calls (benchmarks report it).
     """
 
-    def __init__(self, home=None, backend: str | None = None, as_of: str = ""):
-        self.home, self.backend = home, backend
+    def __init__(self, api: API, home=None, as_of: str = ""):
+        self.api, self.home = api, home
         self.as_of = as_of  # the vintage's as-of date when this is an older vintage
         self._ids: set[str] | None = None
         self._older: list[Data] | None = None
@@ -32,23 +46,19 @@ class Data:
 
     def older(self) -> list[Data]:
         """Data of the older vintages this home holds (archived exports), oldest first."""
-        from aiatlas import api
-
         if self._older is None:
             try:
-                dates = vintages.held(self.home, build=api.build)
+                dates = vintages.held(self.home, build=self.api.build)
             except (AiatlasError, OSError):  # an unbuildable archive: check against today only
                 dates = []
-            self._older = [Data(self.home, self.backend, d.isoformat()) for d in dates]
+            self._older = [Data(self.api, self.home, d.isoformat()) for d in dates]
         return self._older
 
     def at(self, date: str) -> Data:
         """The data vintage of `date` (--as-of): built on first use from the snapshots it held."""
-        from aiatlas import api
-
         day = dt.date.fromisoformat(str(date))
-        vintages.ensure(self.home, day, api.build)
-        return Data(self.home, self.backend, day.isoformat())
+        vintages.ensure(self.home, day, self.api.build)
+        return Data(self.api, self.home, day.isoformat())
 
     def _timed(self, make):
         t0 = time.perf_counter()
@@ -58,33 +68,26 @@ class Data:
             self.api_seconds += time.perf_counter() - t0
 
     def has_indicator(self, id: str) -> bool:
-        from aiatlas import api
-
+        """Whether this aiatlas registers the indicator."""
         if self._ids is None:
-            self._ids = {i["id"] for i in api.list_indicators()}
+            self._ids = {i["id"] for i in self.api.list_indicators()}
         return id in self._ids
 
     def compute(self, id: str, params: dict[str, Any]):
-        from aiatlas import api
-
-        return self._timed(lambda: api.compute(id, home=self.home, backend=self.backend,
-                                               as_of=self.as_of or None, **params))
+        """The indicator's result for these parameters, on this vintage."""
+        return self._timed(lambda: self.api.compute(id, as_of=self.as_of or None, **params))
 
     def explain(self, id: str, params: dict[str, Any], where: dict[str, Any]) -> tuple[list, int]:
         """The explain rows behind one value: all rows are fetched once, then filtered here."""
-        from aiatlas import api
-
-        rows = self._timed(lambda: api.explain(id, home=self.home, backend=self.backend,
-                                               as_of=self.as_of or None, **params).to_pylist())
+        rows = self._timed(lambda: self.api.explain(id, as_of=self.as_of or None,
+                                                    **params).to_pylist())
         hits = [r for r in rows if all(str(r.get(k)) == str(v) for k, v in where.items()
                                        if k in r)]
         return hits[:EVIDENCE_ROWS], len(hits)
 
-    def facts(self, **query) -> list[dict[str, Any]] | None:
+    def facts(self, **query) -> list[dict[str, Any]]:
         """Curated facts matching the query (publisher, url, published, as_printed)."""
-        from aiatlas import api
-
-        return self._timed(lambda: api.facts(**query))
+        return self._timed(lambda: self.api.facts(**query))
 
 
 def judge(claim: Claim, pattern: Pattern, asserts: dict[str, Any], data: Data) -> Verdict:
