@@ -160,8 +160,10 @@ def open_weights_share_by_country(t, since=None, until=None, attribution="each",
     return P.with_country_names(g).order_by("country")
 
 
-def organization_rows(t, since=None, until=None, attribution="each", limit=None, by_parent=False):
-    """One row per (model, credited organization) with its weight (all organizations); with
+def organization_rows(t, since=None, until=None, attribution="each", limit=P.LIMIT.default,
+                      by_parent=False):
+    """One row per (model, credited organization) with its weight (all organizations: `limit`
+    is accepted with the indicator's parameters but not applied); with
     by_parent, labs count as their parent company (declared in entities/organization_parents.csv),
     so a model by Google and DeepMind is one Google model."""
     m = P.in_years(t.models, since, until)
