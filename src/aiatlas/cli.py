@@ -9,6 +9,7 @@ import typer
 from rich.markup import escape
 
 from aiatlas import api, standing
+from aiatlas import composite_index as _composite
 from aiatlas.commands import data as _data
 from aiatlas.commands import entities as _entities
 from aiatlas.commands import openalex as _openalex
@@ -158,6 +159,44 @@ def compare(codes: list[str], per: Optional[str] = typer.Option(None, "--per", h
     print_table(rows, title=" vs ".join(c["countries"]))
     for lag in c["lags"]:
         console.print(_lag_text(lag), highlight=False)
+
+
+@app.command()
+def composite(weight: Optional[list[str]] = typer.Option(None, "--weight", "-w",
+                                                         help="pillar=weight (repeatable), e.g. compute=0.5"),
+              per: Optional[str] = typer.Option(None, "--per", help="capita or million"),
+              draws: int = typer.Option(1000, help="Dirichlet weight draws for rank ranges"),
+              country: Optional[str] = typer.Option(None, "--country", "-c",
+                                                    help="Show how this country's score adds up"),
+              format: str = typer.Option("table", "--format", "-f", help="table or json"),
+              home: Optional[Path] = HomeOpt) -> None:
+    """The composite index: score, rank and its range under random weights, missing pillars."""
+    if format not in ("table", "json"):
+        raise UsageError(f"unknown format {format!r} for composite (expected table or json)")
+    try:
+        user = {k: float(v) for k, v in _pairs(weight, "--weight").items()}
+    except ValueError:
+        raise UsageError("--weight expects pillar=number, e.g. compute=0.5") from None
+    c = _composite.composite(weights_=user, per=per, draws=draws, home=home)
+    if format == "json":
+        sys.stdout.write(dumps(c, indent=2) + "\n")
+        return
+    if country:
+        code = standing.country_code(country)
+        row = next((r for r in c["countries"] if r["country"] == code), None)
+        if row is None:
+            raise UsageError(f"{code} has no data in any pillar of the composite")
+        print_table([{"pillar": p, "weight": c["weights"][p], "pillar score": row["pillar_scores"].get(p),
+                      "contribution": row["contributions"].get(p),
+                      "indicators": ", ".join(f"{i}={v['raw'].get(code)}" for i, v in c["inputs"][p].items())}
+                     for p in c["weights"]], title=f"{code}: score {row['score']:.4f} = sum of contributions")
+        return
+    print_table([{"rank": r["rank"] or "", "country": r["country"], "score": r["score"],
+                  "rank 5-95%": f"{r['rank_p5']}-{r['rank_p95']}" if "rank_p5" in r else "",
+                  "coverage": r["coverage"], "missing pillars": ", ".join(r["missing_pillars"]),
+                  "note": r.get("unranked", "")} for r in c["countries"]],
+                title="composite index (weights: " + ", ".join(f"{k}={v:.2f}" for k, v in c["weights"].items()) + ")")
+
 
 
 app.add_typer(_entities.app, name="entities")

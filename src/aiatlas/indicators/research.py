@@ -56,7 +56,7 @@ def region_rows(t, since=None, until=None, attribution="each", fold_hong_kong=Fa
 @indicator(id="notable_models_by_region", title="Notable AI models by region", unit="models",
            chapter=CHAPTER,
            description="Notable models credited to documented regions (EU27, Europe, East Asia, "
-                       "...; see docs/methodology.md) per publication year. Regions overlap, "
+                       "...; see the methodology notes) per publication year. Regions overlap, "
                        "so their values do not add up.",
            sources=("models",), grain=("region", "year"),
            params=(*COUNTRY_PARAMS, P.REGION), rows=region_rows)

@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import escape
 
+from aiatlas.errors import DataError
 from aiatlas.report import charts, headlines
 from aiatlas.report.build import TEMPLATES as REPORT_TEMPLATES
 from aiatlas.report.build import chapter_key
@@ -126,6 +127,9 @@ def add_pages(app: FastAPI, svc: Service) -> None:
             synthetic = bool(entry["result"].meta.get("synthetic"))
         except HTTPProblem as e:
             rows, columns, bound, error, as_of, synthetic = [], [], params, e.detail, None, False
+        except DataError:  # e.g. OpenAlex never ingested: said in plain words, no path or command
+            rows, columns, bound, as_of, synthetic = [], [], params, None, False
+            error = text("data_not_in_build")
         fcol = next((c for c in FILTER_COLUMNS if c in meta["grain"]), None)
         options = sorted({str(r[fcol]) for r in rows if r.get(fcol) is not None}) if fcol else []
         chosen = [c for v in request.query_params.getlist("countries") for c in v.split(",") if c]
