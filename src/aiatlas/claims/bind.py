@@ -37,8 +37,8 @@ _DEADLINE_BEFORE = re.compile(r"(?:\bby|\buntil|\bthrough|\bsince|\bbefore)\s(?:
                               re.IGNORECASE)
 _BASES = [  # the noun a share is 'of': a share of firms is not a share of models
     ("models", r"models?|releases|systems|モデル"),
-    ("organizations", r"organi[sz]ations|firms|companies|businesses|enterprises|employers|企業|組織|"
-                      r"会社|事業者|社"),
+    ("organizations", (r"organi[sz]ations|firms|companies|businesses|enterprises|employers|企業|組織|"
+                      r"会社|事業者|社")),
     ("people", r"people|respondents|adults|citizens|americans|workers|consumers|人|回答者|国民"),
 ]
 # a clause that states the same subject's earlier value: 'down from 86 in 2023', '前年の23件から'

@@ -97,7 +97,6 @@ def _same(exp: dict[str, Any], claim: Claim) -> bool:
 
 def score(sentences: list[dict[str, Any]], home=None) -> Score:
     """Run the checker on each labelled sentence and compare with its labels."""
-    import time
 
     s = Score()
     t0 = time.perf_counter()

@@ -1,10 +1,9 @@
 """Find the numeric claims of a text (English and Japanese), and say why other numbers are skipped."""
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
-
-import bisect
 
 from aiatlas.claims import bind as binder
 from aiatlas.claims import gazetteer, numbers

@@ -26,7 +26,7 @@ class Data:
     def __init__(self, home=None, backend: str | None = None, as_of: str = ""):
         self.home, self.backend = home, backend
         self.as_of = as_of  # the vintage's as-of date when this is an older vintage
-        self._ids: set[str] | None = None
+        self._ids: dict[str, dict] | None = None
         self._older: list[Data] | None = None
         self.api_seconds = 0.0  # time spent inside aiatlas.api (benchmarks report it)
 
@@ -57,12 +57,16 @@ class Data:
         finally:
             self.api_seconds += time.perf_counter() - t0
 
-    def has_indicator(self, id: str) -> bool:
+    def indicators(self) -> dict[str, dict]:
+        """Metadata of every indicator by id (parameters, grain, unit, title)."""
         from aiatlas import api
 
         if self._ids is None:
-            self._ids = {i["id"] for i in api.list_indicators()}
-        return id in self._ids
+            self._ids = {i["id"]: i for i in api.list_indicators()}
+        return self._ids
+
+    def has_indicator(self, id: str) -> bool:
+        return id in self.indicators()
 
     def compute(self, id: str, params: dict[str, Any]):
         from aiatlas import api
@@ -125,8 +129,8 @@ def _against_vintages(claim: Claim, pattern: Pattern, a: dict[str, Any], data: D
     cite = vintages.cited(claim.sentence)
     if cite:
         return Verdict("unverifiable", f"the sentence cites {cite[0]}, whose exact data is not held; "
-                       + "; ".join(seen + [f"{human(today.actual)} on today's data (as of "
-                                           f"{today.as_of or 'the latest build'})"]),
+                       + "; ".join(seen + [(f"{human(today.actual)} on today's data (as of "
+                                           f"{today.as_of or 'the latest build'})")]),
                        tolerance=today.tolerance, actual=today.actual, evidence=today.evidence,
                        reason_key="vintage_not_held", as_of=today.as_of,
                        measure=today.measure, subject=today.subject, year=today.year)
@@ -153,8 +157,8 @@ def _judge_indicator(claim: Claim, pattern: Pattern, a: dict[str, Any], data: Da
     shown = ", ".join(f"{k}={v}" for k, v in {**a["params"], **a["where"]}.items()) or "(all)"
     if a.get("period"):
         shown += f", {a['period']} in {claim.period or claim.year}"
-    named = dict(measure=pattern.describe or ind, subject=str(a.get("subject") or ""),
-                 year=claim.year, as_of=as_of)
+    named = {"measure": pattern.describe or ind, "subject": str(a.get("subject") or ""),
+                 "year": claim.year, "as_of": as_of}
     values = [float(r[a["value_column"]]) * a["scale"] for r in rows
               if r.get(a["value_column"]) is not None]
     if not values:
