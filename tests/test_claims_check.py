@@ -262,7 +262,7 @@ def test_default_pattern_table_loads():
 
 
 def test_url_input_fails_clearly_offline():
-    with pytest.raises(FetchError, match="cannot download"):
+    with pytest.raises(FetchError, match="could not fetch http://127.0.0.1:9/article"):
         read_input("http://127.0.0.1:9/article", timeout=2)
 
 

@@ -104,12 +104,27 @@ def _check_values(w: Warehouse, ind: registry.Indicator, bound: dict[str, Any]) 
         if p.values_from is None or value is None:
             continue
         table, column = p.values_from
-        valid = w.memo(("values", table, column), lambda: [r["v"] for r in w.sql(
-            f'SELECT DISTINCT "{column}" AS v FROM "{table}" WHERE "{column}" IS NOT NULL ORDER BY 1')])
+        valid = _distinct(w, p.values_from)
         if valid and value not in valid:  # (an empty table gives an empty result anyway)
             shown = ", ".join(map(str, valid[:50])) + (f" ... ({len(valid)} in all)" if len(valid) > 50 else "")
             raise UsageError(f"parameter {p.name}={value!r} matches no {table}.{column} in this "
                              f"build", hint=f"valid: {shown}")
+
+
+def _distinct(w: Warehouse, values_from: tuple[str, str]) -> list[Any]:
+    """The distinct non-null values of table.column, read once per build handle."""
+    table, column = values_from
+    return w.memo(("values", table, column), lambda: [r["v"] for r in w.sql(
+        f'SELECT DISTINCT "{column}" AS v FROM "{table}" WHERE "{column}" IS NOT NULL ORDER BY 1')])
+
+
+def parameter_values(id: str, name: str, *, home=None, as_of=None) -> list[Any]:
+    """Every value a data-naming parameter (e.g. benchmark_frontier's benchmark) takes in this build."""
+    p = next((p for p in registry.get(id).params if p.name == name), None)
+    if p is None or p.values_from is None:
+        raise UsageError(f"parameter {name!r} of {id} does not name data in the build",
+                         hint="see: aiatlas list")
+    return list(_distinct(wh.connect(_settings(home=home, as_of=as_of)), p.values_from))
 
 
 def _run(w: Warehouse, backend: str, expr_of) -> pa.Table:

@@ -6,14 +6,26 @@ import datetime as dt
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from aiatlas import safe_yaml
 from aiatlas.claims.model import KINDS, QUALIFIERS, Claim, Entity, Quantity
+from aiatlas.claims.numbers import MAX_ABS, finite
 from aiatlas.claims.patterns import Pattern, Tolerance
 from aiatlas.errors import DataError, UsageError
 
 Scalar = str | int | float | bool
+_NUMBERS = f"value, high, year, scale and tolerance must be numbers (at most {MAX_ABS:g} in size)"
+
+
+def _finite(v):
+    """A number JSON can carry (no inf, nan or 1e400), else the one message for all of them."""
+    if v is None:
+        return v
+    try:
+        return finite(float(v))
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(_NUMBERS) from None
 
 
 class _Strict(BaseModel):
@@ -25,6 +37,8 @@ class ToleranceSpec(_Strict):
 
     rel: float = 0.0
     abs: float = 0.0
+
+    _bounded = field_validator("rel", "abs", mode="before")(lambda cls, v: _finite(v))
 
 
 class FactQuery(_Strict):
@@ -63,6 +77,15 @@ class Entry(_Strict):
     fact: FactQuery | None = None
     tolerance: ToleranceSpec | None = None
 
+    _bounded = field_validator("value", "high", "scale", mode="before")(lambda cls, v: _finite(v))
+
+    @field_validator("year")
+    @classmethod
+    def _year(cls, v):
+        if v is not None and not 1 <= v <= 9999:
+            raise ValueError(f"year {v} (expected 1 to 9999)")
+        return v
+
     @field_validator("date", mode="before")
     @classmethod
     def _iso(cls, v):  # an unquoted YAML date arrives as a date
@@ -78,11 +101,7 @@ class ClaimsFile(_Strict):
 def load(path: Path) -> list[Entry]:
     """The file's entries; a DataError naming the file, the claim and the field otherwise."""
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        pos = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
-        raise DataError(f"{path}{pos}: not valid YAML ({getattr(e, 'problem', e)})") from None
+        doc = safe_yaml.load(path.read_text(encoding="utf-8"), str(path))
     except (OSError, UnicodeDecodeError) as e:
         raise DataError(f"{path}: cannot read as UTF-8 text ({e.__class__.__name__})") from None
     try:
@@ -93,7 +112,7 @@ def load(path: Path) -> list[Entry]:
         where = f"claim {loc[1] + 1}" if len(loc) > 1 and loc[0] == "claims" else ""
         field = ".".join(str(x) for x in loc[2:]) if where else ".".join(map(str, loc))
         raise DataError(f"{path}: {where + ': ' if where else ''}field '{field or 'claims'}': "
-                        f"{err['msg']}", hint="see docs/claims.md, 'Structured claims file'") from None
+                        f"{err['msg'].removeprefix('Value error, ')}", hint="see docs/claims.md, 'Structured claims file'") from None
     for i, entry in enumerate(entries, 1):
         ways = [x for x in ("pattern", "indicator", "fact") if getattr(entry, x) is not None]
         if len(ways) != 1:

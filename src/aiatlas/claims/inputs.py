@@ -8,10 +8,16 @@ import unicodedata
 from pathlib import Path
 
 import charset_normalizer
+import httpx
 
-from aiatlas.errors import DataError, FetchError, UsageError
+from aiatlas.errors import DataError, UsageError
+from aiatlas.sources.download import RetryPolicy, env_number, get_bytes
 
 MAX_BYTES = 5_000_000  # about 2,500 pages; a bigger input is a mistake, not an article
+# The cap and deadline of a URL download stop an endless or trickling answer (settable:
+# AIATLAS_CHECK_MAX_BYTES, AIATLAS_CHECK_DEADLINE).
+CHECK_MAX_BYTES = 10 << 20
+CHECK_DEADLINE = 60.0
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
@@ -22,20 +28,14 @@ def read_input(source: str, timeout: float = 20.0) -> tuple[str, str]:
     if source == "-":
         return decode(sys.stdin.buffer.read(MAX_BYTES + 1), "<stdin>"), "<stdin>"
     if source.startswith(("http://", "https://")):
-        import httpx
-
-        try:
-            resp = httpx.get(source, timeout=timeout, follow_redirects=True)
-            resp.raise_for_status()
-        except httpx.HTTPStatusError as e:
-            raise FetchError(f"{source}: HTTP {e.response.status_code}") from None
-        except httpx.HTTPError as e:
-            raise FetchError(f"{source}: cannot download ({type(e).__name__}: {e})",
-                             hint="offline? save the article to a file and pass its path") from None
-        ctype = resp.headers.get("content-type", "")
-        declared = re.search(r"charset=([\w.:-]+)", ctype)
-        text = decode(resp.content, source, declared.group(1) if declared else None)
-        if "html" in ctype or _looks_html(text):
+        policy = RetryPolicy(attempts=2, backoff=0.5, timeout=timeout,
+                             max_bytes=int(env_number("AIATLAS_CHECK_MAX_BYTES", CHECK_MAX_BYTES)),
+                             deadline=env_number("AIATLAS_CHECK_DEADLINE", CHECK_DEADLINE))
+        body, content_type = get_bytes(source, policy=policy,
+                                       hint="offline? save the article to a file and pass its path")
+        declared = httpx.Response(200, headers={"content-type": content_type}).charset_encoding
+        text = decode(body, source, declared)
+        if "html" in content_type or _looks_html(text):
             text = html_text(text)
         return text, source
     path = Path(source)

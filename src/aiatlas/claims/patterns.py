@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from aiatlas import safe_yaml
 from aiatlas.claims.model import KINDS, Claim
 from aiatlas.errors import DataError
 
@@ -123,7 +124,7 @@ def load(path: str | Path | None = None) -> list[Pattern]:
     if path is None:
         return list(_default())
     p = Path(path)
-    return _parse(yaml.safe_load(p.read_text(encoding="utf-8")), str(p))
+    return _parse(safe_yaml.load(p.read_text(encoding="utf-8"), str(p)), str(p))
 
 
 @functools.lru_cache(maxsize=1)

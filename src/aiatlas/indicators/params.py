@@ -34,6 +34,9 @@ REGION = Param("region", str, "all", "One region id, or all",
 SUBSET = Param("subset", str, "notable",
                "Which models: notable (Epoch notable models), frontier, large_scale",
                choices=tuple(SUBSETS))
+BY_PARENT = Param("by_parent", bool, False,
+                  "Count labs under their parent company (Google DeepMind, Google Brain -> Google; "
+                  "FAIR -> Meta), as declared in entities/organization_parents.csv")
 LIMIT = Param("limit", int, 20, "How many organizations to keep, by rank",
               minimum=1)  # 0 or fewer would show nothing
 
