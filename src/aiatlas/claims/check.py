@@ -46,7 +46,9 @@ def check_claim(claim: Claim, table: list[Pattern], data: Data, previous: Claim 
             continue
         claim.asserts, claim.pattern = asserts, p.id
         return judge(claim, p, asserts, data)
-    return Verdict("unverifiable", reasons[0])
+    key = "no_subject" if "names" in reasons[0] or "subjects" in reasons[0] else "no_year"
+    return Verdict("unverifiable", reasons[0], reason_key=key, year=claim.year,
+                   subject=(claim.subjects[0].id if claim.subjects else ""))
 
 
 def _fitting(claim: Claim, table: list[Pattern]) -> list[tuple[int, Pattern]]:

@@ -28,6 +28,9 @@ class Data:
         self.as_of = as_of  # the vintage's as-of date when this is an older vintage
         self._ids: dict[str, dict] | None = None
         self._older: list[Data] | None = None
+        self._rows: dict[tuple, tuple[list, dict]] = {}  # see _index
+        self._results: dict[tuple, Any] = {}
+        self._facts: dict[tuple, list] = {}
         self.api_seconds = 0.0  # time spent inside aiatlas.api (benchmarks report it)
 
     def older(self) -> list[Data]:
@@ -74,25 +77,60 @@ class Data:
         return self._timed(lambda: api.compute(id, home=self.home, backend=self.backend,
                                                as_of=self.as_of or None, **params))
 
+    def rows(self, id: str, params: dict[str, Any], where: dict[str, Any]):
+        """The computed result and its rows matching `where` (rows indexed once per check)."""
+        key = (id, tuple(sorted(params.items())))
+        if key not in self._results:  # one api call per indicator and parameters per check
+            self._results[key] = self.compute(id, params)
+        result = self._results[key]
+        return result, self._index("compute", id, params, where, result.to_pylist)
+
     def explain(self, id: str, params: dict[str, Any], where: dict[str, Any]) -> tuple[list, int]:
         """The explain rows behind one value: all rows are fetched once, then filtered here."""
         from aiatlas import api
 
-        rows = self._timed(lambda: api.explain(id, home=self.home, backend=self.backend,
-                                               as_of=self.as_of or None, **params).to_pylist())
-        hits = [r for r in rows if all(str(r.get(k)) == str(v) for k, v in where.items()
-                                       if k in r)]
+        hits = self._index("explain", id, params, where, lambda: self._timed(lambda: api.explain(
+            id, home=self.home, backend=self.backend, as_of=self.as_of or None,
+            **params).to_pylist()))
         return hits[:EVIDENCE_ROWS], len(hits)
+
+    def _index(self, what: str, id: str, params: dict[str, Any], where: dict[str, Any], fetch):
+        """Rows grouped by the `where` columns, built once per (indicator, parameters, columns):
+        checking N claims costs one pass over the rows, not N (linear time on long articles).
+        The warehouse handle memoises the query itself; this only keeps the grouping."""
+        key = (what, id, tuple(sorted(params.items())))
+        if key not in self._rows:
+            self._rows[key] = (fetch(), {})
+        rows, groups = self._rows[key]
+        cols = tuple(sorted(k for k in where if not rows or k in rows[0]))
+        if cols not in groups:
+            groups[cols] = {}
+            for r in rows:
+                groups[cols].setdefault(tuple(str(r.get(k)) for k in cols), []).append(r)
+        return groups[cols].get(tuple(str(where[k]) for k in cols), [])
 
     def facts(self, **query) -> list[dict[str, Any]] | None:
         """Curated facts matching the query (publisher, url, published, as_printed)."""
         from aiatlas import api
 
-        return self._timed(lambda: api.facts(**query))
+        key = tuple(sorted(query.items()))
+        if key not in self._facts:  # one api call per query per check
+            self._facts[key] = self._timed(lambda: api.facts(**query))
+        return self._facts[key]
 
 
 def judge(claim: Claim, pattern: Pattern, asserts: dict[str, Any], data: Data) -> Verdict:
     """The verdict for a claim already bound to a pattern; data errors become 'unverifiable'."""
+    v = _judge(claim, pattern, asserts, data)
+    v.titles = v.titles or dict(pattern.title) or {"en": pattern.describe}
+    v.measure = v.measure or pattern.describe
+    v.unit = claim.quantity.unit
+    if v.year is None:
+        v.year = claim.year
+    return v
+
+
+def _judge(claim: Claim, pattern: Pattern, asserts: dict[str, Any], data: Data) -> Verdict:
     try:
         if "fact" in asserts:
             return _judge_fact(claim, pattern, asserts["fact"], data)
@@ -123,6 +161,7 @@ def _against_vintages(claim: Claim, pattern: Pattern, a: dict[str, Any], data: D
                         f"(as of {today.as_of or 'the latest build'}) gives {human(today.actual)}: "
                         "the source revised its figures since")
             v.evidence = v.evidence + today.evidence
+            v.latest = today.actual
             return v
         if v.actual is not None:
             seen.append(f"{human(v.actual)} on the data as of {old.as_of}")
@@ -143,9 +182,7 @@ def _judge_indicator(claim: Claim, pattern: Pattern, a: dict[str, Any], data: Da
     if not data.has_indicator(ind):
         return Verdict("unverifiable", f"indicator {ind!r} is not in this build of aiatlas "
                        f"(pattern {pattern.id})", tolerance=tol.describe(q.unit))
-    result = data.compute(ind, a["params"])
-    rows = [r for r in result.to_pylist() if all(str(r.get(k)) == str(v)
-                                                    for k, v in a["where"].items())]
+    result, rows = data.rows(ind, a["params"], a["where"])
     snaps = [p.get("snapshot_id", "") for p in result.provenance]
     as_of = data.as_of or min((str(p.get("as_of") or str(p.get("fetched_at", ""))[:10])
                                for p in result.provenance), default="")
