@@ -249,12 +249,13 @@ def rejects(*, source: str | None = None, home=None) -> list[dict[str, Any]]:
 
 
 def check(text_or_path: str | Path, *, lang: str = "auto", home=None, backend: str | None = None,
-          as_of=None):
+          as_of=None, progress=None):
     """Check the numeric claims of a text, a text file, a URL or a structured claims YAML file.
 
     Returns a `aiatlas.claims.model.Report` (`.to_dict()` for JSON). A string that names an
     existing file, '-' or an http(s) URL is read; any other string is checked as the text itself.
-    `as_of` (a date) checks against the data vintage of that date instead of the latest build.
+    `as_of` (a date) checks against the data vintage of that date instead of the latest build;
+    `progress(done, total)` is told how many sentences are checked.
     """
     from aiatlas.claims.check import check_claims_file, check_text
     from aiatlas.claims.inputs import read_input
@@ -264,11 +265,12 @@ def check(text_or_path: str | Path, *, lang: str = "auto", home=None, backend: s
                                                  and (Path(source).is_file() or source == "-"
                                                       or source.startswith(("http://", "https://"))))
     if not is_path:
-        return check_text(source, lang, home=home, backend=backend, as_of=as_of)
+        return check_text(source, lang, home=home, backend=backend, as_of=as_of, progress=progress)
     if source.endswith((".yaml", ".yml")) and Path(source).is_file():
         return check_claims_file(source, home=home, backend=backend)
     text, label = read_input(source)
-    return check_text(text, lang, home=home, backend=backend, source=label, as_of=as_of)
+    return check_text(text, lang, home=home, backend=backend, source=label, as_of=as_of,
+                      progress=progress)
 
 
 def _typed(column, value):

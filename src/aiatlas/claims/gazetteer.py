@@ -15,7 +15,7 @@ from aiatlas.claims.model import Entity
 from aiatlas.errors import DataError
 
 SECTIONS = {"countries": "country", "states": "state", "organizations": "organization",
-            "models": "model", "benchmarks": "benchmark"}
+            "models": "model", "benchmarks": "benchmark", "publications": "publication"}
 _LATIN = re.compile(r"[A-Za-z]")
 _KATAKANA = "ァ-ヶー"
 # pycountry names that are everyday words or people's names more often than countries

@@ -157,18 +157,18 @@ def _against_vintages(claim: Claim, pattern: Pattern, a: dict[str, Any], data: D
         v = _judge_indicator(claim, pattern, a, old)
         if v.verdict == "supported":
             v.verdict, v.reason_key = "revised", "revised"
-            v.reason = (f"true on the data as of {old.as_of} ({human(v.actual)}); today's data "
+            v.reason = (f"true on the data as of {v.as_of} ({human(v.actual)}); the newer data "
                         f"(as of {today.as_of or 'the latest build'}) gives {human(today.actual)}: "
                         "the source revised its figures since")
             v.evidence = v.evidence + today.evidence
             v.latest = today.actual
             return v
         if v.actual is not None:
-            seen.append(f"{human(v.actual)} on the data as of {old.as_of}")
+            seen.append(f"{human(v.actual)} on the data as of {v.as_of}")
     cite = vintages.cited(claim.sentence)
     if cite:
         return Verdict("unverifiable", f"the sentence cites {cite[0]}, whose exact data is not held; "
-                       + "; ".join(seen + [(f"{human(today.actual)} on today's data (as of "
+                       + "; ".join(seen + [(f"{human(today.actual)} on the newer data (as of "
                                            f"{today.as_of or 'the latest build'})")]),
                        tolerance=today.tolerance, actual=today.actual, evidence=today.evidence,
                        reason_key="vintage_not_held", as_of=today.as_of,
@@ -184,8 +184,9 @@ def _judge_indicator(claim: Claim, pattern: Pattern, a: dict[str, Any], data: Da
                        f"(pattern {pattern.id})", tolerance=tol.describe(q.unit))
     result, rows = data.rows(ind, a["params"], a["where"])
     snaps = [p.get("snapshot_id", "") for p in result.provenance]
-    as_of = data.as_of or min((str(p.get("as_of") or str(p.get("fetched_at", ""))[:10])
-                               for p in result.provenance), default="")
+    # the publisher's as-of of the snapshots read (a vintage's data is older than its date)
+    as_of = min((str(p.get("as_of") or str(p.get("fetched_at", ""))[:10])
+                 for p in result.provenance), default="") or data.as_of
     if a.get("period"):
         period = claim.period or str(claim.year or "")
         rows = [r for r in rows if str(r.get(a["period"]) or "").startswith(period) and period]
@@ -205,7 +206,8 @@ def _judge_indicator(claim: Claim, pattern: Pattern, a: dict[str, Any], data: Da
     if a.get("period"):  # a claim about a year: supported when some date of it agrees
         actual = min(values, key=lambda v: abs(v - q.value))
     ev = Evidence("indicator", ind, params=a["params"], where=a["where"], snapshots=snaps,
-                  command=_command(ind, a["params"], a["where"]))
+                  command=_command(ind, a["params"], a["where"]) +
+                  (f" --as-of {data.as_of}" if data.as_of else ""))
     if result.meta.get("explainable"):
         ev.rows, ev.row_count = data.explain(ind, a["params"], a["where"])
     else:

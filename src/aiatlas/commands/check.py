@@ -5,6 +5,8 @@ import sys
 from pathlib import Path
 
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from aiatlas import api
 from aiatlas.errors import UsageError
@@ -29,7 +31,16 @@ def check(source: str = typer.Argument(..., help="Text file, '-' for stdin, a UR
     # On the command line the argument always names an input, never the text itself, so a
     # mistyped file name is an error rather than a one-sentence article.
     remote = source == "-" or source.startswith(("http://", "https://"))
-    report = api.check(source if remote else Path(source), lang=lang, home=home, as_of=as_of)
+    with Progress(TextColumn("checking sentences"), BarColumn(), MofNCompleteColumn(),
+                  console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("check", total=None, visible=False)
+
+        def progress(done: int, total: int) -> None:
+            if total >= 1000:  # long inputs only: a short article is done before a bar helps
+                bar.update(task, completed=done, total=total, visible=True)
+
+        report = api.check(source if remote else Path(source), lang=lang, home=home, as_of=as_of,
+                           progress=progress)
     if format == "table":
         if out:
             raise UsageError("--format table prints to the terminal; use json, md or html with --out")
