@@ -26,9 +26,9 @@ from rich.table import Table
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 
+from aiatlas import api
 from aiatlas.claims import evaluate
 from aiatlas.claims.check import check_text
-from aiatlas.claims.judge import Data
 
 SETS = {"labelled (tuned on)": "labelled.yaml", "held-out (extraction only)": "heldout.yaml",
         "frozen (issue 12, not tuned on)": "frozen.yaml"}
@@ -39,11 +39,13 @@ TARGETS = {"contradicted": 0.95, "supported": 0.98, "judged": 0.6, "article_s": 
 _CHILD = """
 import json, resource, sys, time
 sys.path.insert(0, sys.argv[1])
+from aiatlas import api
 from aiatlas.claims.check import check_text
 text = open(sys.argv[2], encoding="utf-8").read()
-check_text("In 2024 the US released 70 notable AI models.", home=sys.argv[3] or None)  # warm-up
+data = api.checker(home=sys.argv[3] or None)
+check_text("In 2024 the US released 70 notable AI models.", data=data)  # warm-up
 t0 = time.perf_counter()
-report = check_text(text, home=sys.argv[3] or None)
+report = check_text(text, data=data)
 print(json.dumps({"s": time.perf_counter() - t0, "claims": sum(len(s.claims) for s in report.sentences),
                   "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
@@ -93,7 +95,7 @@ def main() -> None:
     for name, file in SETS.items():
         items = evaluate.load(FIXTURES / file)
         all_items += items
-        s = scores[name] = evaluate.score(items, home=args.home)
+        s = scores[name] = evaluate.score(items, api.checker(home=args.home))
         verdicts = s.verdict_total > 0
         quality.add_row(
             name, f"{s.sentences} ({s.japanese})",
@@ -110,10 +112,9 @@ def main() -> None:
     for col in ("measure", "value", "target"):
         speed.add_column(col)
     text = article(all_items, 40)
-    data = Data(home=args.home)
-    check_text(text, home=args.home, data=data)  # the process is running: imports, dictionary
+    check_text(text, data=api.checker(home=args.home))  # a running process: imports, dictionary
     t0 = time.perf_counter()
-    check_text(text, home=args.home)
+    check_text(text, data=api.checker(home=args.home))
     speed.add_row("40-sentence article, running process, s", f"{time.perf_counter() - t0:.3f}",
                   f"< {TARGETS['article_s']}")
     tmp = Path(os.environ.get("TMPDIR", "/tmp"))

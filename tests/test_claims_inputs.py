@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from aiatlas import api
 from aiatlas.claims import inputs
 from aiatlas.claims.check import check_claims_file, check_text
 from aiatlas.claims.inputs import decode
@@ -48,7 +49,7 @@ def test_random_bytes_are_text_or_a_data_error(data):
         text = decode(data, "x")
     except DataError:
         return
-    extract_only = check_text(text, home="/nonexistent-aiatlas-home")  # no warehouse: no traceback
+    extract_only = check_text(text, data=api.checker(home="/nonexistent-aiatlas-home"))  # no warehouse: no traceback
     assert extract_only.counts()["contradicted"] == 0
 
 
@@ -82,7 +83,7 @@ def test_random_claims_files_are_verdicts_or_one_line_errors(tmp_path, doc):
     path = tmp_path / "claims.yaml"
     path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
     try:
-        check_claims_file(path, home=tmp_path / "no-home")
+        check_claims_file(path, data=api.checker(home=tmp_path / "no-home"))
     except AiatlasError as e:
         assert "\n" not in str(e)
 

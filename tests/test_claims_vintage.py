@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from aiatlas import api
 from aiatlas.claims import evaluate, render
 from aiatlas.claims.check import check_text
 
@@ -10,7 +11,7 @@ FROZEN = Path(__file__).parent / "fixtures" / "claims" / "frozen.yaml"
 
 
 def verdicts(text, home, **kw):
-    return [c.verdict for s in check_text(text, home=home, **kw).sentences for c in s.claims]
+    return [c.verdict for s in check_text(text, data=api.checker(home=home), **kw).sentences for c in s.claims]
 
 
 def test_a_figure_of_the_older_export_is_revised_with_both_values(built_home):
@@ -41,7 +42,8 @@ def test_contradicted_names_indicator_subject_year_value_and_as_of(built_home):
 
 
 def test_japanese_rows_speak_japanese(built_home):
-    report = check_text("2024年の注目AIモデル数は米国が57件、中国が31件だった。", home=built_home)
+    report = check_text("2024年の注目AIモデル数は米国が57件、中国が31件だった。",
+                        data=api.checker(home=built_home))
     rows = render.rows(report)
     assert rows[0]["判定"] == "裏付けあり" and rows[0]["対象"] == "米国" and rows[0]["年"] == "2024"
     assert "注目AIモデル" in rows[0]["指標"] and "57件" in rows[0]["データ"]
@@ -50,7 +52,7 @@ def test_japanese_rows_speak_japanese(built_home):
 
 def test_frozen_set_verdict_precision(built_home):
     """The set written before the checker changed: the figures bench/claims.py prints."""
-    s = evaluate.score(evaluate.load(FROZEN), home=built_home)
+    s = evaluate.score(evaluate.load(FROZEN), api.checker(home=built_home))
     assert s.precision_of("contradicted") >= 0.95, s.misses
     assert s.precision_of("supported") >= 0.95, s.misses
     assert s.judged_share >= 0.6, s.misses

@@ -23,6 +23,10 @@ VARIANTS = [
     ("top_organizations", {"attribution": "fractional", "limit": 5}),
     ("benchmark_gap", {"benchmark": "gpqa_diamond", "group": "country"}),
     ("arena_gap", {"group": "country", "since": "2024-01-01"}),
+    ("capability_lag_months", {"group": "country", "leader": "USA", "follower": "CHN", "draws": 40}),
+    ("ai_compute_by_country", {"measure": "units"}),
+    ("notable_models_by_country", {"per": "million"}),
+    ("ai_developers_by_country", {"share_of": "world"}),
 ]
 
 
@@ -90,11 +94,12 @@ def test_cli_show_with_pyspark_backend(spark_home, capsys, monkeypatch):
     import sys
 
     from aiatlas import cli
+    from aiatlas.commands import _output
 
     monkeypatch.setattr(sys, "argv", ["aiatlas", "show", "notable_models_by_region", "--home",
                                       str(spark_home), "--backend", "pyspark", "-p",
                                       "region=eu27", "--format", "csv"])
-    monkeypatch.setattr(cli.console, "width", 400)
+    monkeypatch.setattr(_output.console, "width", 400)
     with pytest.raises(SystemExit) as done:  # standalone Typer always exits
         cli.main()
     assert done.value.code == 0

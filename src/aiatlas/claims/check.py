@@ -70,9 +70,9 @@ def _parallel(claim: Claim, previous: Claim) -> bool:
         claim.continues or previous.pattern is not None)
 
 
-def check_text(text: str, lang: str = "auto", *, home=None, backend: str | None = None,
-               source: str = "<text>", patterns: list[Pattern] | None = None,
-               data: Data | None = None, as_of: str | None = None, progress=None) -> Report:
+def check_text(text: str, lang: str = "auto", *, data: Data, source: str = "<text>",
+               patterns: list[Pattern] | None = None, as_of: str | None = None,
+               progress=None) -> Report:
     """Every sentence with a number, its claims with verdicts, and the numbers skipped and why.
 
     `as_of` (YYYY-MM-DD) checks against the data vintage of that date (built on first use).
@@ -80,7 +80,6 @@ def check_text(text: str, lang: str = "auto", *, home=None, backend: str | None 
     """
     t0 = time.perf_counter()
     table = patterns if patterns is not None else pattern_table.load()
-    data = data or Data(home=home, backend=backend)
     if as_of:
         data = data.at(as_of)
     report = Report(source=source, lang=lang)
@@ -104,7 +103,7 @@ def check_text(text: str, lang: str = "auto", *, home=None, backend: str | None 
     return report
 
 
-def check_claims_file(path: str | Path, *, home=None, backend: str | None = None) -> Report:
+def check_claims_file(path: str | Path, *, data: Data) -> Report:
     """Check a structured claims file (YAML: `claims:` list), each claim naming its indicator or fact.
 
     The file is validated against the schema in claims/claimsfile.py first: a malformed entry is
@@ -115,7 +114,6 @@ def check_claims_file(path: str | Path, *, home=None, backend: str | None = None
     entries = claimsfile.load(p)
     t0 = time.perf_counter()
     table = {x.id: x for x in pattern_table.load()}
-    data = Data(home=home, backend=backend)
     claimsfile.validate_names(p, entries, table, data.indicators())
     report = Report(source=str(p), lang="structured")
     for i, entry in enumerate(entries, 1):

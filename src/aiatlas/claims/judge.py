@@ -1,9 +1,11 @@
-"""Compare a claim with the data it asserts about (through aiatlas.api only) and give a verdict."""
+"""Compare a claim with the data it asserts about (through the callables aiatlas.api gives) and give a verdict."""
 from __future__ import annotations
 
 import datetime as dt
 import re
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from aiatlas.claims import vintage as vintages
@@ -15,6 +17,18 @@ from aiatlas.errors import AiatlasError
 EVIDENCE_ROWS = 5  # explain rows quoted in a report; the CLI command shows them all
 
 
+@dataclass(frozen=True)
+class API:
+    """The aiatlas.api functions the checker calls, handed in by aiatlas.api.checker() (bound to
+    a home and engine), so the checker never imports the API it is called from."""
+
+    compute: Callable[..., Any]
+    explain: Callable[..., Any]
+    list_indicators: Callable[[], list[dict[str, Any]]]
+    facts: Callable[..., list[dict[str, Any]]]
+    build: Callable[..., Any]  # builds a vintage the first time a claim needs it
+
+
 class Data:
     """The checker's view of aiatlas: compute, explain, list_indicators and facts.
 
@@ -23,8 +37,8 @@ class Data:
     older build. This class only times the calls (benchmarks report it).
     """
 
-    def __init__(self, home=None, backend: str | None = None, as_of: str = ""):
-        self.home, self.backend = home, backend
+    def __init__(self, api: API, home=None, as_of: str = ""):
+        self.api, self.home = api, home
         self.as_of = as_of  # the vintage's as-of date when this is an older vintage
         self._ids: dict[str, dict] | None = None
         self._older: list[Data] | None = None
@@ -35,23 +49,19 @@ class Data:
 
     def older(self) -> list[Data]:
         """Data of the older vintages this home holds (archived exports), oldest first."""
-        from aiatlas import api
-
         if self._older is None:
             try:
-                dates = vintages.held(self.home, build=api.build)
+                dates = vintages.held(self.home, build=self.api.build)
             except (AiatlasError, OSError):  # an unbuildable archive: check against today only
                 dates = []
-            self._older = [Data(self.home, self.backend, d.isoformat()) for d in dates]
+            self._older = [Data(self.api, self.home, d.isoformat()) for d in dates]
         return self._older
 
     def at(self, date: str) -> Data:
         """The data vintage of `date` (--as-of): built on first use from the snapshots it held."""
-        from aiatlas import api
-
         day = dt.date.fromisoformat(str(date))
-        vintages.ensure(self.home, day, api.build)
-        return Data(self.home, self.backend, day.isoformat())
+        vintages.ensure(self.home, day, self.api.build)
+        return Data(self.api, self.home, day.isoformat())
 
     def _timed(self, make):
         t0 = time.perf_counter()
@@ -62,20 +72,17 @@ class Data:
 
     def indicators(self) -> dict[str, dict]:
         """Metadata of every indicator by id (parameters, grain, unit, title)."""
-        from aiatlas import api
-
         if self._ids is None:
-            self._ids = {i["id"]: i for i in api.list_indicators()}
+            self._ids = {i["id"]: i for i in self.api.list_indicators()}
         return self._ids
 
     def has_indicator(self, id: str) -> bool:
+        """Whether this aiatlas registers the indicator."""
         return id in self.indicators()
 
     def compute(self, id: str, params: dict[str, Any]):
-        from aiatlas import api
-
-        return self._timed(lambda: api.compute(id, home=self.home, backend=self.backend,
-                                               as_of=self.as_of or None, **params))
+        """The indicator's result for these parameters, on this vintage."""
+        return self._timed(lambda: self.api.compute(id, as_of=self.as_of or None, **params))
 
     def rows(self, id: str, params: dict[str, Any], where: dict[str, Any]):
         """The computed result and its rows matching `where` (rows indexed once per check)."""
@@ -87,11 +94,8 @@ class Data:
 
     def explain(self, id: str, params: dict[str, Any], where: dict[str, Any]) -> tuple[list, int]:
         """The explain rows behind one value: all rows are fetched once, then filtered here."""
-        from aiatlas import api
-
-        hits = self._index("explain", id, params, where, lambda: self._timed(lambda: api.explain(
-            id, home=self.home, backend=self.backend, as_of=self.as_of or None,
-            **params).to_pylist()))
+        hits = self._index("explain", id, params, where, lambda: self._timed(lambda: self.api.explain(
+            id, as_of=self.as_of or None, **params).to_pylist()))
         return hits[:EVIDENCE_ROWS], len(hits)
 
     def _index(self, what: str, id: str, params: dict[str, Any], where: dict[str, Any], fetch):
@@ -111,11 +115,9 @@ class Data:
 
     def facts(self, **query) -> list[dict[str, Any]] | None:
         """Curated facts matching the query (publisher, url, published, as_printed)."""
-        from aiatlas import api
-
         key = tuple(sorted(query.items()))
         if key not in self._facts:  # one api call per query per check
-            self._facts[key] = self._timed(lambda: api.facts(**query))
+            self._facts[key] = self._timed(lambda: self.api.facts(**query))
         return self._facts[key]
 
 

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from aiatlas import api
+from aiatlas.commands._output import console, print_table
 from aiatlas.errors import UsageError
 
 FORMATS = ("table", "json", "md", "html")
@@ -24,8 +25,6 @@ def check(source: str = typer.Argument(..., help="Text file, '-' for stdin, a UR
                                            "of this date (YYYY-MM-DD), built on first use")) -> None:
     """Check the numeric claims of an article (en/ja) against the indicators and curated facts."""
     from aiatlas.claims import render
-    from aiatlas.cli import console, print_table
-
     if format not in FORMATS:
         raise UsageError(f"unknown format {format!r} (expected {', '.join(FORMATS)})")
     # On the command line the argument always names an input, never the text itself, so a

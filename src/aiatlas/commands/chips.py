@@ -10,6 +10,7 @@ from typing import Any
 import typer
 
 from aiatlas import api
+from aiatlas.commands._output import console, print_table
 from aiatlas.errors import UsageError
 
 app = typer.Typer(help="Accelerators under US export-control rule sets (ECCN 3A090).",
@@ -45,8 +46,6 @@ def _emit(rows: list[dict[str, Any]], fmt: str, meta: dict[str, Any], columns=No
         return
     if fmt != "table":
         raise UsageError(f"unknown format {fmt!r} (expected table, csv or json)")
-    from aiatlas.cli import print_table
-
     cols = columns or (list(rows[0]) if rows else [])
     print_table([{c: _flat(r.get(c)) for c in cols} for r in rows], title=title)
 
@@ -93,13 +92,34 @@ def classify(name: str | None = typer.Argument(None, help="Chip name in the hard
     result = api.classify_chip(name, rules=rules, as_of=as_of, destination=destination,
                                home=home, **figures)
     if format == "table":
-        from aiatlas.cli import print_table
-
         print_table([{"field": k, "value": _flat(v)} for k, v in result.items()],
                     title=result.get("name") or "chip")
         return
     _emit([result], format, {"rules": result["rule_set"], "as_of": as_of,
                              "destination": destination})
+
+
+@app.command("can-export")
+def can_export(name: str = typer.Argument(..., help="Chip name in the hardware table, e.g. H20"),
+               to: str = typer.Option(..., "--to", help="Destination country (ISO code or name)"),
+               on: str | None = typer.Option(None, "--on", help="Date of the export (default today)"),
+               format: str = FormatOpt, home: Path | None = HomeOpt) -> None:
+    """Yes / licence required / presumption of denial, with the rule, notice and deciding figures."""
+    r = api.can_export(name, to=to, on=on, home=home)
+    if format != "table":
+        _emit([r], format, {"name": name, "to": to, "on": r["on"]})
+        return
+    console.print(f"{r['chip']} to {r['to']} on {r['on']}: [bold]{r['answer']}[/bold]",
+                  highlight=False)
+    rows = [("rule set", f"{r['rule_set']} ({r['rule_citation']})"), ("status", r["status"]),
+            ("reason", r["reason"]), ("notices", r["notices"]),
+            ("review policy", r["policy"] and f"{r['policy']['policy']} ({r['policy']['id']}; "
+             f"{'confirmed' if r['policy']['confirmed'] else 'NOT confirmed'}: "
+             f"{r['policy']['citation']})"),
+            ("figures", ", ".join(f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}"
+                                  for k, v in r["figures"].items())),
+            ("missing", r["missing"]), ("figures from the supplement", r["figure_sources"])]
+    print_table([{"field": k, "value": _flat(v)} for k, v in rows if v])
 
 
 @app.command("rules")

@@ -15,6 +15,7 @@ from aiatlas.config import Settings
 from aiatlas.curated.loader import warehouse_rows as curated_rows
 from aiatlas.entities import models as model_entities
 from aiatlas.errors import DataError
+from aiatlas.export_controls import supplement as chip_supplement
 from aiatlas.sources import registry
 from aiatlas.sources.base import Rejects, Source
 from aiatlas.warehouse import provenance
@@ -64,7 +65,8 @@ def build_warehouse(settings: Settings, strict: bool = False, progress: Progress
     # Curated facts ship with the package; their YAML checksums count as snapshots, so an
     # edited fact file triggers a rebuild and a bad record stops it before anything is written.
     curated = curated_rows()
-    package = curated["_snapshots"] + model_entities.reference_snapshots()
+    package = (curated["_snapshots"] + model_entities.reference_snapshots()
+               + [chip_supplement.snapshot_row()])
     wanted |= {r["snapshot_id"] for r in package}
     previous = _previous(settings.warehouse_path)
     if previous and previous["snapshots"] == wanted and previous["version"] == _version():
@@ -82,6 +84,9 @@ def build_warehouse(settings: Settings, strict: bool = False, progress: Progress
     if progress:
         progress("write", len(sources), len(sources))
     _strict_check(strict, len(rejects.rows), rejects.rows[0] if rejects.rows else None)
+
+    # Cited figures Epoch lacks (die area, I/O, data-center marketing); Epoch's own values win.
+    rows["hardware"] = chip_supplement.apply(rows["hardware"])
     # Derived step: one model identity across Epoch, benchmark rows and Arena keys.
     rows["model_identity"], rows["model_keys"] = model_entities.model_identity_rows(
         **{t: rows[t] for t in model_entities.IDENTITY_INPUTS})
