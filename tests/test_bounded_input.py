@@ -101,8 +101,8 @@ def test_a_200000_digit_number_is_no_claim_number():
 def test_structured_claims_refuse_values_json_cannot_carry(tmp_path, value):
     path = tmp_path / "claims.yaml"
     path.write_text(f"claims:\n  - {{indicator: x, value: {value}}}\n")
-    with pytest.raises(DataError, match=r"claim 1: value, high, year, scale and tolerance must "
-                                        r"be numbers \(at most 1e\+18 in size\)"):
+    with pytest.raises(DataError, match=r"claim 1: field 'value': value, high, year, scale and "
+                                        r"tolerance must be numbers \(at most 1e\+18 in size\)"):
         check_claims_file(path, data=api.checker(home=tmp_path))
 
 

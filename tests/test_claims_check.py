@@ -206,11 +206,47 @@ def test_structured_claims_file(home, tmp_path):
     assert [(v.verdict, v.actual) for v in got] == [("supported", 3), ("contradicted", 2)]
     bad = tmp_path / "bad.yaml"
     bad.write_text("claims:\n  - {value: 3, indicator: x, fact: {topic: y}}\n", encoding="utf-8")
-    with pytest.raises(DataError, match=r"bad.yaml: claim 1: give one of"):
+    with pytest.raises(DataError, match=r"bad.yaml: claim 1: give exactly one of"):
         check_claims_file(bad, data=api.checker(home=home))
     bad.write_text("claims: [unclosed\n", encoding="utf-8")
     with pytest.raises(DataError, match=r"bad.yaml:\d+:\d+: not valid YAML"):
         check_claims_file(bad, data=api.checker(home=home))
+
+
+@pytest.mark.parametrize(("entry", "field"), [
+    ("{value: 3, indicator: test_models_by_country, tolerance: 5}", "tolerance"),
+    ("{value: 3, indicator: test_models_by_country, colour: red}", "colour"),
+    ("{value: 3, indicator: test_models_by_country, where: [country, USA]}", "where"),
+    ("{value: three, indicator: test_models_by_country}", "value"),
+    ("{value: 3, kind: size, indicator: test_models_by_country}", "kind"),
+    ("{indicator: test_models_by_country}", "value"),
+])
+def test_malformed_claims_file_entries_name_the_claim_and_field(home, tmp_path, entry, field):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(f"claims:\n  - {entry}\n", encoding="utf-8")
+    with pytest.raises(DataError, match=rf"bad.yaml: claim 1: field '{field}"):
+        check_claims_file(bad, data=api.checker(home=home))
+
+
+def test_unknown_indicator_or_parameter_in_a_claims_file_is_a_usage_error(home, tmp_path):
+    from aiatlas.errors import UsageError
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("claims:\n  - {value: 3, indicator: no_such_thing}\n", encoding="utf-8")
+    with pytest.raises(UsageError, match="claim 1: unknown indicator 'no_such_thing'"):
+        check_claims_file(bad, data=api.checker(home=home))
+    bad.write_text("claims:\n  - {value: 3, indicator: test_models_by_country, params: {colour: 1}}\n",
+                   encoding="utf-8")
+    with pytest.raises(UsageError, match="claim 1: unknown parameter colour"):
+        check_claims_file(bad, data=api.checker(home=home))
+
+
+def test_an_unquoted_yaml_date_is_a_date(home, tmp_path):
+    good = tmp_path / "d.yaml"
+    good.write_text("claims:\n  - {kind: date, date: 2025-02-10, fact: {topic: investment, "
+                    "subject: FRA, measure: amount}}\n", encoding="utf-8")
+    (s,) = check_claims_file(good, data=api.checker(home=home)).sentences
+    assert s.claims[0].claim.quantity.date == "2025-02-10"
 
 
 def test_bad_pattern_table_names_file_and_field(tmp_path):
