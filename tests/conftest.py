@@ -84,7 +84,7 @@ def spark_cluster(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("spark-cluster")
     old = {k: os.environ.get(k) for k in ("AIATLAS_SPARK_MASTER", "PYSPARK_PYTHON")}
-    with standalone_cluster(root, workers=2, cores=1, memory="1g") as (url, _):
+    with standalone_cluster(root, workers=2, cores=1, memory="1g") as (url, _, _):
         os.environ["AIATLAS_SPARK_MASTER"] = url
         os.environ["PYSPARK_PYTHON"] = sys.executable
         try:

@@ -397,52 +397,52 @@ def test_floor_writes_the_same_rows(tmp_path, home):
 
 def test_publications_full_and_fractional(home):
     full = rows_by(api.compute("ai_publications_by_country", home=home, counting="full").table,
-                   "country_code", "year")
-    frac = rows_by(api.compute("ai_publications_by_country", home=home).table, "country_code", "year")
-    assert {k: v["value"] for k, v in full.items()} == {("US", 2020): 2, ("CN", 2020): 1, ("CN", 2021): 1}
-    assert {k: v["value"] for k, v in frac.items()} == {("US", 2020): 1.5, ("CN", 2020): 0.5,
-                                                        ("CN", 2021): 1.0}
+                   "country", "year")
+    frac = rows_by(api.compute("ai_publications_by_country", home=home).table, "country", "year")
+    assert {k: v["value"] for k, v in full.items()} == {("USA", 2020): 2, ("CHN", 2020): 1, ("CHN", 2021): 1}
+    assert {k: v["value"] for k, v in frac.items()} == {("USA", 2020): 1.5, ("CHN", 2020): 0.5,
+                                                        ("CHN", 2021): 1.0}
 
 
 def test_ai_definition_is_a_declared_parameter(home):
     concept = rows_by(api.compute("ai_publications_by_country", home=home,
-                                  ai_definition="concept").table, "country_code", "year")
+                                  ai_definition="concept").table, "country", "year")
     assert {k: v["value"] for k, v in concept.items()} == {
-        ("US", 2020): 0.5, ("CN", 2020): 0.5, ("FR", 2021): 0.5, ("GB", 2021): 0.5, ("CN", 2021): 1.0}
+        ("USA", 2020): 0.5, ("CHN", 2020): 0.5, ("FRA", 2021): 0.5, ("GBR", 2021): 0.5, ("CHN", 2021): 1.0}
     # W1000000003's AI concept scores 0.2: in with a threshold of 0.1, out by default
     low = api.compute("ai_publications_by_country", home=home, ai_definition="concept",
                       min_score="0.1", counting="full").table
-    assert rows_by(low, "country_code", "year")[("CN", 2020)]["value"] == 2
+    assert rows_by(low, "country", "year")[("CHN", 2020)]["value"] == 2
     with pytest.raises(UsageError, match="not one of"):
         api.compute("ai_publications_by_country", home=home, ai_definition="keyword")
     assert set(AI_DEFINITIONS) == {"subfield", "concept"}
 
 
 def test_world_share_adds_up_to_one_with_fractional_counting(home):
-    share = rows_by(api.compute("ai_publications_world_share", home=home).table, "country_code", "year")
-    assert share[("US", 2020)]["value"] == 0.75 and share[("CN", 2020)]["value"] == 0.25
-    assert share[("CN", 2021)]["value"] == 1.0  # the 2021 work without affiliations is left out
+    share = rows_by(api.compute("ai_publications_world_share", home=home).table, "country", "year")
+    assert share[("USA", 2020)]["value"] == 0.75 and share[("CHN", 2020)]["value"] == 0.25
+    assert share[("CHN", 2021)]["value"] == 1.0  # the 2021 work without affiliations is left out
 
 
 def test_citations_received_by_citing_year(home):
-    cit = rows_by(api.compute("ai_citations_by_country", home=home).table, "country_code", "year")
+    cit = rows_by(api.compute("ai_citations_by_country", home=home).table, "country", "year")
     assert {k: v["value"] for k, v in cit.items()} == {
-        ("US", 2021): 42.0, ("CN", 2021): 2.0, ("US", 2022): 3.0, ("CN", 2022): 53.0,
-        ("US", 2023): 60.0}
+        ("USA", 2021): 42.0, ("CHN", 2021): 2.0, ("USA", 2022): 3.0, ("CHN", 2022): 53.0,
+        ("USA", 2023): 60.0}
 
 
 def test_top_cited_share_ranks_within_the_year(home):
     top = rows_by(api.compute("ai_top_cited_share", home=home, top_percent=10).table,
-                  "country_code", "year")
+                  "country", "year")
     # 2020: 2 AI works with countries, top 10% = ceil(0.2) = 1 work, the 100-citation US paper
-    assert top[("US", 2020)]["value"] == 1.0 and ("CN", 2020) not in top
-    assert top[("CN", 2021)]["world_top_works"] == 1.0
+    assert top[("USA", 2020)]["value"] == 1.0 and ("CHN", 2020) not in top
+    assert top[("CHN", 2021)]["world_top_works"] == 1.0
 
 
 def test_compound_growth(home):
     g = rows_by(api.compute("ai_publications_growth", home=home, span=1, counting="full").table,
-                "country_code", "year")
-    assert list(g) == [("CN", 2021)] and g[("CN", 2021)]["value"] == 0.0
+                "country", "year")
+    assert list(g) == [("CHN", 2021)] and g[("CHN", 2021)]["value"] == 0.0
 
 
 def test_growth_span_outside_its_bounds_is_a_usage_error_everywhere(home, monkeypatch, capsys):
@@ -474,22 +474,22 @@ def test_growth_span_outside_its_bounds_is_a_usage_error_everywhere(home, monkey
 
 def test_explain_returns_the_works_behind_a_value(home):
     rows = api.explain("ai_publications_by_country", home=home,
-                       where={"country_code": "US", "year": "2020"}).table.to_pylist()
+                       where={"country": "USA", "year": "2020"}).table.to_pylist()
     assert sorted((r["id"].rsplit("/", 1)[1], r["credit"]) for r in rows) == [
         ("W1000000001", 0.5), ("W1000000002", 1.0)]
 
 
 def explained_sums(id, home, column, **params) -> dict:
-    """The explain rows summed per (country_code, year): what each value must be built from."""
+    """The explain rows summed per (country, year): what each value must be built from."""
     sums: dict = {}
     for r in api.explain(id, home=home, **params).table.to_pylist():
-        key = (r["country_code"], r["year"])
+        key = (r["country"], r["year"])
         sums[key] = sums.get(key, 0.0) + r[column]
     return sums
 
 
 def assert_rows_add_up(id, home, column, value_column, **params):
-    values = rows_by(api.compute(id, home=home, **params).table, "country_code", "year")
+    values = rows_by(api.compute(id, home=home, **params).table, "country", "year")
     sums = explained_sums(id, home, column, **params)
     assert values, "no values to explain"
     assert sums == pytest.approx({k: v[value_column] for k, v in values.items()})
@@ -531,7 +531,7 @@ def test_top_cited_explain_rows_follow_top_percent(synth_home, counting):
 def test_citation_explain_rows_are_per_citing_year(home, counting):
     assert_rows_add_up("ai_citations_by_country", home, "value", "value", counting=counting)
     rows = api.explain("ai_citations_by_country", home=home, counting=counting,
-                       where={"country_code": "US", "year": "2021"}).table.to_pylist()
+                       where={"country": "USA", "year": "2021"}).table.to_pylist()
     # W1000000001 (US+CN, 4 citations in 2021) and W1000000002 (US, 40 in 2021)
     share = 1.0 if counting == "full" else 0.5
     assert sorted((r["id"].rsplit("/", 1)[1], r["publication_year"], r["citations"], r["credit"],
@@ -716,3 +716,12 @@ def test_cli_synth_then_ingest_then_show(tmp_path):
     payload = json.loads(r.stdout)
     assert payload["meta"]["synthetic"] is True and payload["rows"]
     shutil.rmtree(tmp_path / "h")
+
+
+def test_countries_are_iso3_like_every_other_indicator_and_keep_openalex_code(home):
+    res = api.compute("ai_publications_by_country", home=home, counting="full")
+    assert res.meta["grain"] == ["country", "year"]
+    assert {(r["country"], r["country_name"]) for r in res.to_pylist()} == {
+        ("USA", "United States"), ("CHN", "China")}
+    rows = api.explain("ai_publications_by_country", home=home, where={"country": "CHN"})
+    assert {r["country_code"] for r in rows.to_pylist()} == {"CN"}  # as OpenAlex wrote it
