@@ -79,11 +79,11 @@ def test_editing_a_shipped_reference_table_triggers_a_rebuild(home, monkeypatch,
         (rows[0]["sha256"],)]
 
 
-def test_latest_complete_snapshot_wins_and_incomplete_folders_are_ignored(home):
+def test_latest_complete_snapshot_wins_and_fetches_in_progress_are_ignored(home):
     newer = make_snapshot(home, "epoch_notable_models",
                           {"notable_ai_models.csv": DATA / "notable_current.csv"},
                           "20261127T120000000000Z")
-    (newer.parent / "20261127T130000000000Z").mkdir()  # no manifest: a fetch in progress
+    (newer.parent / ".tmp-1-abc").mkdir()  # fetch writes into a hidden folder, then renames it
     api.build(home=home)
     assert query(home, "SELECT count(*) FROM models") == [(8,)]
 

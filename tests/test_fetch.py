@@ -1,6 +1,8 @@
 """Fetch: snapshots are immutable and complete; retries survive a faulty HTTP server on loopback."""
 from __future__ import annotations
 
+import contextlib
+import gzip
 import hashlib
 import json
 import threading
@@ -11,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from aiatlas.config import settings as make_settings
-from aiatlas.errors import FetchError
+from aiatlas.errors import FetchError, UsageError
 from aiatlas.sources.base import Source, SourceFile
 from aiatlas.sources.fetch import RetryPolicy, fetch_source, latest_manifest
 
@@ -23,7 +25,9 @@ class FaultyServer:
 
     Faults: "500" (server error), "drop" (half the body, then the connection closes),
     "slow" (stalls longer than the client timeout mid-body), "badlen" (Content-Length larger
-    than the body), "ok".
+    than the body), "gzip" (Content-Encoding: gzip, as a compressing server answers httpx),
+    "endless" (bytes until the client hangs up), "trickle" (one byte every 0.2 s), "ok".
+    Every answer carries an ETag (the file's sha256) and honours If-None-Match with a 304.
     """
 
     def __init__(self, root: Path):
@@ -44,10 +48,29 @@ class FaultyServer:
                     self.send_error(404)
                     return
                 body = file.read_bytes()
+                etag = '"' + hashlib.sha256(body).hexdigest() + '"'
                 if fault == "500":
                     self.send_error(500)
                     return
+                if self.headers.get("If-None-Match") == etag:
+                    self.send_response(304)
+                    self.end_headers()
+                    return
+                if fault in ("endless", "trickle"):
+                    self.send_response(200)
+                    self.end_headers()
+                    with contextlib.suppress(OSError):
+                        while True:
+                            self.wfile.write(b"x" * (1 if fault == "trickle" else 65536))
+                            self.wfile.flush()
+                            time.sleep(0.2 if fault == "trickle" else 0)
+                    return
+                if fault == "gzip":
+                    body = gzip.compress(body)
                 self.send_response(200)
+                self.send_header("ETag", etag)
+                if fault == "gzip":
+                    self.send_header("Content-Encoding", "gzip")
                 length = len(body) + 100 if fault == "badlen" else len(body)
                 self.send_header("Content-Length", str(length))
                 self.end_headers()
@@ -180,3 +203,109 @@ def test_progress_reports_bytes_up_to_the_total(tmp_path, server):
                  progress=lambda label, done, total: seen.append((label, done, total)))
     last = [x for x in seen if x[0] == "pub/a.csv"][-1]
     assert last[1] == last[2] == (server.root / "pub/a.csv").stat().st_size
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_gzip_encoded_answer_is_stored_decoded(tmp_path, files, server):
+    server.faults["pub/a.csv"] = ["gzip"]
+    s = _home(tmp_path, server.url)
+    m = fetch_source(SOURCE, s, policy=FAST)
+    stored = s.snapshots_dir / m["snapshot_id"] / "a.csv"
+    assert stored.read_bytes() == (files / "pub/a.csv").read_bytes()  # not b"\x1f\x8b..."
+    assert m["files"][0]["sha256"] == _sha(files / "pub/a.csv") and m["files"][0]["rows"] == 20002
+
+
+def test_unchanged_upstream_files_are_not_downloaded_again(tmp_path, files, server):
+    s = _home(tmp_path, server.url)
+    first = fetch_source(SOURCE, s, policy=FAST)
+    assert first["files"][0]["etag"] == '"' + _sha(files / "pub/a.csv") + '"'
+    again = fetch_source(SOURCE, s, policy=FAST)
+    assert again["reused"] and again["snapshot_id"] == first["snapshot_id"]
+    (files / "pub/b.json").write_text("[]")  # b changes, a does not: a is copied, not downloaded
+    changed = fetch_source(SOURCE, s, policy=FAST)
+    assert not changed["reused"]
+    assert (s.snapshots_dir / changed["snapshot_id"] / "a.csv").read_bytes() == \
+        (files / "pub/a.csv").read_bytes()
+    assert changed["files"][0] == first["files"][0]
+
+
+def test_a_not_modified_answer_never_reuses_a_damaged_snapshot(tmp_path, files, server):
+    s = _home(tmp_path, server.url)
+    first = fetch_source(SOURCE, s, policy=FAST)
+    (s.snapshots_dir / first["snapshot_id"] / "a.csv").write_text("x,y\n")
+    again = fetch_source(SOURCE, s, policy=FAST)
+    assert not again["reused"]
+    assert (s.snapshots_dir / again["snapshot_id"] / "a.csv").read_bytes() == \
+        (files / "pub/a.csv").read_bytes()
+
+
+def test_alternate_urls_are_tried_in_order_and_the_one_used_is_recorded(tmp_path, files, server,
+                                                                       monkeypatch):
+    monkeypatch.delenv("AIATLAS_MIRROR", raising=False)  # no mirror: the declared URLs are used
+    alt = server.url + "/pub/a.csv"
+    src = Source(**{**SOURCE.__dict__, "files": (
+        SourceFile("a.csv", server.url + "/moved/a.csv", "pub/a.csv",
+                   alternates=(server.url + "/gone/a.csv", alt)),)})
+    m = fetch_source(src, make_settings(home=tmp_path / "home"), policy=FAST)
+    assert m["files"][0]["url"] == alt and m["files"][0]["sha256"] == _sha(files / "pub/a.csv")
+    assert server.hits["moved/a.csv"] == server.hits["gone/a.csv"] == 1
+    none = Source(**{**SOURCE.__dict__, "files": (
+        SourceFile("a.csv", server.url + "/moved/a.csv", "pub/a.csv",
+                   alternates=(server.url + "/gone/a.csv",)),)})
+    with pytest.raises(FetchError, match="no location of a.csv answered: .*moved.*gone"):
+        fetch_source(none, make_settings(home=tmp_path / "home2"), policy=FAST)
+
+
+def test_an_endless_body_stops_at_the_size_cap_and_leaves_nothing(tmp_path, server):
+    server.faults["pub/a.csv"] = ["endless"] * 5
+    s = _home(tmp_path, server.url)
+    capped = RetryPolicy(attempts=3, backoff=0.01, timeout=2, max_bytes=1 << 20)
+    with pytest.raises(FetchError, match="larger than 1048576 bytes") as e:
+        fetch_source(SOURCE, s, policy=capped)
+    assert "AIATLAS_FETCH_MAX_BYTES" in e.value.hint
+    assert server.hits["pub/a.csv"] == 1  # a cap is not retried
+    assert list((s.snapshots_dir / "pub").iterdir()) == []
+
+
+def test_a_trickling_body_stops_at_the_deadline(tmp_path, server):
+    server.faults["pub/a.csv"] = ["trickle"] * 5
+    s = _home(tmp_path, server.url)
+    with pytest.raises(FetchError, match="not complete within 1 s"):
+        fetch_source(SOURCE, s, policy=RetryPolicy(attempts=2, backoff=0.01, timeout=5, deadline=1))
+
+
+def test_limits_come_from_the_environment_and_bad_values_are_usage_errors(monkeypatch):
+    monkeypatch.setenv("AIATLAS_FETCH_MAX_BYTES", "1000")
+    monkeypatch.setenv("AIATLAS_FETCH_DEADLINE", "2.5")
+    assert (RetryPolicy.from_env().max_bytes, RetryPolicy.from_env().deadline) == (1000, 2.5)
+    monkeypatch.setenv("AIATLAS_FETCH_DEADLINE", "soon")
+    with pytest.raises(UsageError, match="AIATLAS_FETCH_DEADLINE='soon' is not a positive number"):
+        RetryPolicy.from_env()
+
+
+def test_temp_folders_of_killed_fetches_are_removed_at_the_next_fetch(tmp_path, files):
+    s = _home(tmp_path, files)
+    stale = [s.snapshots_dir / "pub" / ".tmp-999999999-abc", s.snapshots_dir / "pub" / ".tmp-oldformat"]
+    for p in stale:
+        p.mkdir(parents=True)
+        (p / "a.csv").write_text("half")
+    fetch_source(SOURCE, s, policy=FAST)
+    assert not any(p.exists() for p in stale) and len(_snapshot_dirs(s)) == 1
+
+
+def test_a_full_or_read_only_disk_is_one_line(tmp_path, files, monkeypatch):
+    import errno
+    import os
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    s = _home(tmp_path, files)
+    monkeypatch.setattr("aiatlas.sources.fetch._copy_local", full)
+    with pytest.raises(FetchError, match="cannot write under .*: No space left on device") as e:
+        fetch_source(SOURCE, s, policy=FAST)
+    assert "disk space" in e.value.hint
+    assert [p for p in (s.snapshots_dir / "pub").iterdir()] == []

@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -12,13 +10,10 @@ from aiatlas.config import Settings, parse_date, settings as make_settings
 from aiatlas.errors import UsageError
 from aiatlas.indicators import registry
 from aiatlas.warehouse import connect as wh
+from aiatlas.warehouse.connect import Warehouse
 
 if TYPE_CHECKING:  # pyarrow is imported by the engines when a query runs, not for `aiatlas --help`
     import pyarrow as pa
-
-# The "extra copy" DuckDB warns about for execute() is of a small result; the relation API
-# it suggests costs more (a second bind), see _run.
-warnings.filterwarnings("ignore", message="Arrow output on a DB-API result", category=UserWarning)
 
 
 @dataclass
@@ -88,110 +83,69 @@ def diff(a: str, b: str, *, home=None, tables: list[str] | None = None,
             "tables": wd.diff_tables(sa, sb, tables, limit)}
 
 
+def verify(*, home=None) -> list[dict[str, Any]]:
+    """Every snapshot checked against its manifest, and the warehouse against its snapshots."""
+    from aiatlas.warehouse.provenance import verify_home
+
+    settings = _settings(home=home)
+    return verify_home(settings.snapshots_dir, settings.warehouse_path)
+
+
 def list_indicators() -> list[dict[str, Any]]:
     """Every registered indicator's metadata, sorted by chapter then id."""
     inds = registry.load_all().values()
     return [i.describe() for i in sorted(inds, key=lambda i: (i.chapter, i.id))]
 
 
-def _provenance(con, ind: registry.Indicator) -> tuple[list[dict[str, Any]], str | None]:
-    """Snapshots of the sources that feed the indicator's tables, and the warehouse build id.
+def warehouse(*, home=None, as_of=None) -> Warehouse:
+    """The handle on the current warehouse build (or a vintage's): id, as-of, memo, connections."""
+    return wh.connect(_settings(home=home, as_of=as_of))
 
-    The two bookkeeping tables are tiny: they are read once per connection with DuckDB's own
-    table scan (no Ibis compile) and filtered here. A rebuild swaps the file, which gives a new
-    connection and so a fresh read.
-    """
+
+def _provenance(w: Warehouse, ind: registry.Indicator) -> list[dict[str, Any]]:
+    """Snapshots of the sources that feed the indicator's tables (read once per build)."""
     from aiatlas.sources.registry import sources_for_tables
 
-    cache = _cache(con)
-    if "snapshots" not in cache:
-        build = con.con.table("_build").to_arrow_table().to_pylist()
-        cache["snapshots"] = (con.con.table("_snapshots").to_arrow_table().to_pylist(),
-                              build[0]["build_id"] if build else None)
-    snaps, build_id = cache["snapshots"]
     wanted = set(sources_for_tables(ind.sources))
     if "curated_facts" in ind.sources:  # curated YAML files are recorded as source "curated"
         wanted.add("curated")
-    rows = sorted((r for r in snaps if r["source"] in wanted), key=lambda r: (r["source"], r["file"]))
-    return [dict(r) for r in rows], build_id
+    return [dict(r) for r in w.snapshots if r["source"] in wanted]
 
 
-def _check_values(con, ind: registry.Indicator, bound: dict[str, Any]) -> None:
+def _check_values(w: Warehouse, ind: registry.Indicator, bound: dict[str, Any]) -> None:
     """A parameter that names data (a benchmark, an Arena category, a fact's subject) must name
-    something this build holds; the distinct values are read once per connection."""
+    something this build holds; the distinct values are read once per build."""
     for p in ind.params:
         value = bound.get(p.name)
         if p.values_from is None or value is None:
             continue
         table, column = p.values_from
-        cache = _cache(con)
-        if p.values_from not in cache:
-            cache[p.values_from] = sorted(v for (v,) in con.con.execute(
-                f'SELECT DISTINCT "{column}" FROM "{table}" WHERE "{column}" IS NOT NULL').fetchall())
-        valid = cache[p.values_from]
+        valid = w.memo(("values", table, column), lambda: [r["v"] for r in w.sql(
+            f'SELECT DISTINCT "{column}" AS v FROM "{table}" WHERE "{column}" IS NOT NULL ORDER BY 1')])
         if valid and value not in valid:  # (an empty table gives an empty result anyway)
             shown = ", ".join(map(str, valid[:50])) + (f" ... ({len(valid)} in all)" if len(valid) > 50 else "")
             raise UsageError(f"parameter {p.name}={value!r} matches no {table}.{column} in this "
                              f"build", hint=f"valid: {shown}")
 
 
-def _cache(con) -> dict:
-    """A per-connection memo (prepared queries, provenance); it dies with the connection."""
-    try:
-        return con._aiatlas_cache
-    except AttributeError:
-        con._aiatlas_cache = {}
-        return con._aiatlas_cache
+def _run(w: Warehouse, backend: str, expr_of) -> pa.Table:
+    """Build the Ibis expression `expr_of(tables)` on a pooled connection and run it."""
+    if backend == "pyspark":
+        return expr_of(wh.Tables(w.spark(), w.home, w.tables)).to_pyarrow()
+    with w.connection() as con:
+        return expr_of(wh.Tables(con, w.home, w.tables)).to_pyarrow()
 
 
-_QUERY_NUMBERS = itertools.count()  # names of prepared statements, unique in the process
-
-
-def _run(con, key: tuple, build) -> pa.Table:
-    """Execute the Ibis expression `build()`, compiling it once per connection and key.
-
-    Building and compiling an expression costs more than running it on the warehouse's small
-    tables, and DuckDB's parse and plan of the compiled SQL cost more than its execution. So on
-    DuckDB the first call compiles the expression and PREPAREs it on the connection; every call
-    then EXECUTEs the prepared plan, which still reads the tables each time.
-    """
-    import ibis.common.exceptions as ibis_errors
-
-    from aiatlas.errors import DataError
-
-    try:
-        cache = _cache(con)
-        prepared = cache.get(key) if key is not None else None
-        if prepared is None and con.name != "duckdb":
-            expr = build()
-            if key is not None:
-                cache[key] = (expr, None)
-            return expr.to_pyarrow()
-        if prepared is None:
-            expr = build()
-            # Registers the expression's in-memory tables (region lists) as to_pyarrow() would;
-            # Ibis has no public call that does only this.
-            con._run_pre_execute_hooks(expr)
-            sql = con.compile(expr)
-            if key is None:  # one-off (explain): run the SQL once, nothing to keep
-                return expr.__pyarrow_result__(con.con.execute(sql).to_arrow_table())
-            name = f"aiatlas_q{next(_QUERY_NUMBERS)}"
-            con.con.execute(f"PREPARE {name} AS {sql}")
-            # The expression is kept too: its in-memory tables live as long as it does.
-            prepared = cache[key] = (expr, name)
-        expr, name = prepared
-        if name is None:  # another engine (Spark) plans the kept expression itself
-            return expr.to_pyarrow()
-        # execute() skips the relation API's extra bind: about half the time on these queries.
-        return expr.__pyarrow_result__(con.con.execute(f"EXECUTE {name}").to_arrow_table())
-    except ibis_errors.TableNotFound as e:
-        raise DataError(f"the warehouse has no table {e}",
-                        hint="rebuild it with this version: aiatlas build") from None
+def _result(ind: registry.Indicator, bound: dict[str, Any], settings: Settings, table,
+            prov: list[dict[str, Any]], build_id: str | None, **meta) -> Result:
+    meta = ind.describe() | {"params": _jsonable(bound), **meta, "backend": settings.backend}
+    meta |= _synthetic_flag(prov) | _vintage(settings, ind)
+    return Result(meta=meta, table=table, provenance=prov, build_id=build_id)
 
 
 def compute(id: str, *, home=None, backend: str | None = None, as_of=None, **params) -> Result:
     """Compute one indicator (on the vintage built for `as_of`, when given); parameters are
-    validated against its declaration."""
+    validated against its declaration. Values are memoised on the build's handle."""
     ind = registry.get(id)
     bound = ind.bind(params)
     settings = _settings(home=home, backend=backend, as_of=as_of)
@@ -199,16 +153,12 @@ def compute(id: str, *, home=None, backend: str | None = None, as_of=None, **par
         # a fresh in-memory engine over the Parquet files: an ingest may have changed them
         con = wh.parquet_connection(settings)
         table = ind.func(wh.Tables(con, settings.home), **bound).to_pyarrow()
-        prov, build_id = _parquet_provenance(settings)
-    else:
-        _check_values(wh.duckdb(settings), ind, bound)
-        con = wh.connect(settings)
-        key = ("values", id, tuple(sorted(bound.items())))
-        table = _run(con, key, lambda: ind.func(wh.Tables(con, settings.home), **bound))
-        prov, build_id = _provenance(wh.duckdb(settings), ind)
-    meta = ind.describe() | {"params": _jsonable(bound), "backend": settings.backend}
-    meta |= _synthetic_flag(prov) | _vintage(settings, ind)
-    return Result(meta=meta, table=table, provenance=prov, build_id=build_id)
+        return _result(ind, bound, settings, table, _parquet_provenance(settings), None)
+    w = wh.connect(settings)
+    _check_values(w, ind, bound)
+    key = ("compute", id, settings.backend, tuple(sorted(bound.items())))
+    table = w.memo(key, lambda: _run(w, settings.backend, lambda t: ind.func(t, **bound)))
+    return _result(ind, bound, settings, table, _provenance(w, ind), w.build_id)
 
 
 def explain(id: str, *, where: dict[str, Any] | None = None, home=None, backend: str | None = None,
@@ -218,32 +168,38 @@ def explain(id: str, *, where: dict[str, Any] | None = None, home=None, backend:
     if ind.rows is None:
         raise UsageError(f"indicator {id!r} has no row-level explanation")
     bound = ind.bind(params)
+    where = dict(where or {})
     settings = _settings(home=home, backend=backend, as_of=as_of)
-    parquet = wh.uses_only_parquet(ind.sources)
-    if not parquet:
-        _check_values(wh.duckdb(settings), ind, bound)
-    con = wh.parquet_connection(settings) if parquet else wh.connect(settings)
-    rows = ind.rows(wh.Tables(con, settings.home), **bound)
-    for col, value in (where or {}).items():
-        if col not in rows.columns:
-            raise UsageError(f"cannot filter explain rows on {col!r} "
-                             f"(valid: {', '.join(rows.columns)})")
-        rows = rows.filter(rows[col] == _typed(rows[col], value))
-    prov, build_id = _parquet_provenance(settings) if parquet else _provenance(wh.duckdb(settings), ind)
-    meta = ind.describe() | {"params": _jsonable(bound), "where": where or {}, "backend": settings.backend}
-    meta |= _synthetic_flag(prov) | _vintage(settings, ind)
-    return Result(meta=meta, table=_run(con, None, lambda: rows), provenance=prov,
-                  build_id=build_id)
+
+    def rows_of(t):
+        rows = ind.rows(t, **bound)
+        for col, value in where.items():
+            if col not in rows.columns:
+                raise UsageError(f"cannot filter explain rows on {col!r} "
+                                 f"(valid: {', '.join(rows.columns)})")
+            rows = rows.filter(rows[col] == _typed(rows[col], value))
+        return rows
+
+    if wh.uses_only_parquet(ind.sources):
+        table = rows_of(wh.Tables(wh.parquet_connection(settings), settings.home)).to_pyarrow()
+        return _result(ind, bound, settings, table, _parquet_provenance(settings), None,
+                       where=where)
+    w = wh.connect(settings)
+    _check_values(w, ind, bound)
+    key = ("explain", id, settings.backend, tuple(sorted(bound.items())),
+           tuple(sorted(where.items())))
+    table = w.memo(key, lambda: _run(w, settings.backend, rows_of))
+    return _result(ind, bound, settings, table, _provenance(w, ind), w.build_id, where=where)
 
 
-def _parquet_provenance(settings: Settings) -> tuple[list[dict[str, Any]], str | None]:
+def _parquet_provenance(settings: Settings) -> list[dict[str, Any]]:
     """The OpenAlex snapshot parts behind the Parquet dataset, from the ingest ledger."""
     from aiatlas.sources.openalex.ingest import Ledger
 
     parts = Ledger(settings.home).parts
     return [{"source": "openalex", "file": name, "sha256": e["sha256"], "bytes": e["size"],
              "rows": e["rows"], "ingested_at": e["ingested_at"], "synthetic": e["synthetic"]}
-            for name, e in sorted(parts.items())], None
+            for name, e in sorted(parts.items())]
 
 
 def _vintage(settings: Settings, ind: registry.Indicator) -> dict[str, Any]:
@@ -279,20 +235,18 @@ def facts(topic: str | None = None, subject: str | None = None, measure: str | N
 
 def snapshots(*, home=None, as_of=None) -> list[dict[str, Any]]:
     """What the current warehouse (or the vintage of `as_of`) was built from."""
-    con = wh.duckdb(_settings(home=home, as_of=as_of))
-    return con.table("_snapshots").order_by(["source", "file"]).to_pyarrow().to_pylist()
+    return [dict(r) for r in warehouse(home=home, as_of=as_of).snapshots]
 
 
 def rejects(*, source: str | None = None, home=None) -> list[dict[str, Any]]:
     """Values the last build could not use (source, file, row, column, value, reason)."""
-    con = wh.duckdb(_settings(home=home))
-    t = con.table("_rejects")
-    if source is not None:
-        from aiatlas.sources.registry import get
+    order = ' ORDER BY source, file, "row"'
+    if source is None:
+        return warehouse(home=home).sql('SELECT * FROM "_rejects"' + order)
+    from aiatlas.sources.registry import get
 
-        get(source)  # an unknown id is a usage error, not an empty list
-        t = t.filter(t.source == source)
-    return t.order_by(["source", "file", "row"]).to_pyarrow().to_pylist()
+    get(source)  # an unknown id is a usage error, not an empty list
+    return warehouse(home=home).sql('SELECT * FROM "_rejects" WHERE source = ?' + order, [source])
 
 
 def check(text_or_path: str | Path, *, lang: str = "auto", home=None, backend: str | None = None):
@@ -329,8 +283,6 @@ def _typed(column, value):
         if dtype.is_boolean():
             return value.lower() in ("true", "1", "yes")
         if dtype.is_date():
-            import datetime as dt
-
             return dt.date.fromisoformat(value)
     except ValueError:
         raise UsageError(f"where value {value!r} is not a valid {dtype}") from None
@@ -348,16 +300,16 @@ def entities_unmatched(source: str | None = None, *, home=None) -> list[dict[str
 
     if source is not None and source not in coverage.SOURCES:
         raise UsageError(f"unknown source {source!r} (expected one of: {', '.join(coverage.SOURCES)})")
-    con = wh.duckdb(_settings(home=home))
-    return coverage.unmatched(wh.Tables(con), source).to_pyarrow().to_pylist()
+    with warehouse(home=home).connection() as con:
+        return coverage.unmatched(wh.Tables(con), source).to_pyarrow().to_pylist()
 
 
 def entities_coverage(*, home=None) -> list[dict[str, Any]]:
     """Share of MMLU / GPQA Diamond rows and top-20 Arena models resolving to a country and openness."""
     from aiatlas.entities import coverage
 
-    con = wh.duckdb(_settings(home=home))
-    return coverage.measure_tables(wh.Tables(con)).to_pyarrow().to_pylist()
+    with warehouse(home=home).connection() as con:
+        return coverage.measure_tables(wh.Tables(con)).to_pyarrow().to_pylist()
 
 
 def chips(rules: str | None = None, as_of=None, destination: str | None = None, *,
@@ -367,7 +319,7 @@ def chips(rules: str | None = None, as_of=None, destination: str | None = None, 
 
     all_rules = ecr.load()
     rs, on, dest = ec.resolve(all_rules, rules, as_of, destination)
-    rows = wh.duckdb(_settings(home=home)).table("hardware").to_pyarrow().to_pylist()
+    rows = warehouse(home=home).sql('SELECT * FROM "hardware"')
     return ec.table(rows, rs, all_rules, destination=dest, as_of=on)
 
 
@@ -383,13 +335,13 @@ def classify_chip(name: str | None = None, *, rules: str | None = None, as_of=No
         datacenter = specs.pop("datacenter", None)
         if specs:
             raise UsageError("give a chip name or its figures, not both",
-                             hint="with a name, only --datacenter/--not-datacenter may be added")
-        rows = wh.duckdb(_settings(home=home)).table("hardware").to_pyarrow().to_pylist()
+                             hint="with a name, only `datacenter` may be given")
+        rows = warehouse(home=home).sql('SELECT * FROM "hardware"')
         row = dict(ec.find(rows, name), datacenter=datacenter)
         return ec.chip_row(row, rs, all_rules, destination=dest, as_of=on)
     if not specs:
         raise UsageError("give a chip name or at least one performance figure",
-                         hint="e.g. --int8-tops 624 --fp16-tflops 312 --die-area 826")
+                         hint="e.g. int8_tops=624, fp16_tflops=312, die_area=826")
     try:
         chip = cl.specs_from_figures(**specs)
     except TypeError as e:
@@ -408,22 +360,9 @@ def export_rule_sets() -> list[dict[str, Any]]:
     return [rs.describe() for rs in ecr.load().rule_sets]
 
 
-_build_info_cache: dict[str, tuple[object, dict[str, Any]]] = {}
-
-
 def build_info(*, home=None, as_of=None) -> dict[str, Any]:
-    """The warehouse's (or a vintage's) build id and time; cheap per request (cached per open file)."""
-    settings = _settings(home=home, as_of=as_of)
-    con = wh.duckdb(settings)  # a new connection object exactly when the file was swapped
-    key = str(settings.warehouse_path)
-    hit = _build_info_cache.get(key)
-    if hit and hit[0] is con:
-        return hit[1]
-    rows = con.table("_build").to_pyarrow().to_pylist()
-    info = rows[0] if rows else {"build_id": None, "built_at": None, "aiatlas_version": None,
-                                 "as_of": None}
-    _build_info_cache[key] = (con, info)
-    return info
+    """The warehouse's (or a vintage's) build id, time and as-of; cheap to call per request."""
+    return dict(warehouse(home=home, as_of=as_of).info)
 
 
 def sources() -> list[dict[str, Any]]:

@@ -143,6 +143,7 @@ from aiatlas.commands import data as _data  # noqa: E402
 
 app.command("build")(_data.build)
 app.command("rejects")(_data.rejects)
+app.command("verify")(_data.verify)
 app.command("builds")(_data.builds)
 from aiatlas.commands.diff import diff as _diff  # noqa: E402
 

@@ -45,11 +45,12 @@ def check_claim(claim: Claim, table: list[Pattern], data: Data) -> Verdict:
 
 
 def check_text(text: str, lang: str = "auto", *, home=None, backend: str | None = None,
-               source: str = "<text>", patterns: list[Pattern] | None = None) -> Report:
+               source: str = "<text>", patterns: list[Pattern] | None = None,
+               data: Data | None = None) -> Report:
     """Every sentence with a number, its claims with verdicts, and the numbers skipped and why."""
     t0 = time.perf_counter()
     table = patterns if patterns is not None else pattern_table.load()
-    data = Data.shared(home=home, backend=backend)
+    data = data or Data(home=home, backend=backend)
     report = Report(source=source, lang=lang)
     for i, sc in enumerate(extractor.extract(text, lang)):
         if not sc.has_number:
@@ -86,7 +87,7 @@ def check_claims_file(path: str | Path, *, home=None, backend: str | None = None
                         hint="see docs/claims.md, 'Structured claims file'")
     t0 = time.perf_counter()
     table = {x.id: x for x in pattern_table.load()}
-    data = Data.shared(home=home, backend=backend)
+    data = Data(home=home, backend=backend)
     report = Report(source=str(p), lang="structured")
     for i, raw in enumerate(entries, 1):
         claim, pattern, asserts = _structured(raw, f"{p}: claim {i}", table)

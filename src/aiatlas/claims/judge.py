@@ -15,47 +15,24 @@ EVIDENCE_ROWS = 5  # explain rows quoted in a report; the CLI command shows them
 
 
 class Data:
-    """The checker's view of aiatlas: compute, explain, list_indicators and facts, memoised.
+    """The checker's view of aiatlas: compute, explain, list_indicators and facts.
 
-    One instance per warehouse build is shared (`Data.shared`), so a server checking many texts
-    computes each indicator once; a rebuild (new file) gets a fresh instance.
+    Values are memoised once per warehouse build by the handle behind aiatlas.api, so a server
+    checking many texts computes each indicator once, and a rebuild is never answered from an
+    older build. This class only times the calls (benchmarks report it).
     """
-
-    _instances: ClassVar[dict[tuple, Data]] = {}
 
     def __init__(self, home=None, backend: str | None = None):
         self.home, self.backend = home, backend
-        self._memo: dict[Any, Any] = {}
         self._ids: set[str] | None = None
         self.api_seconds = 0.0  # time spent inside aiatlas.api (benchmarks report it)
 
-    @classmethod
-    def shared(cls, home=None, backend: str | None = None) -> Data:
-        """The instance for the current warehouse file (a fresh one when it is not built)."""
-        from aiatlas.config import settings
-
-        s = settings(home=home, backend=backend)
+    def _timed(self, make):
+        t0 = time.perf_counter()
         try:
-            st = s.warehouse_path.stat()
-        except FileNotFoundError:
-            return cls(home, backend)
-        key = (str(s.warehouse_path), st.st_ino, st.st_mtime_ns, s.backend)
-        if key not in cls._instances:
-            cls._instances.clear()  # one build at a time is enough
-            cls._instances[key] = cls(home, backend)
-        return cls._instances[key]
-
-    @classmethod
-    def clear(cls) -> None:
-        """Forget every memoised result (benchmarks measure a cold cache with it)."""
-        cls._instances.clear()
-
-    def _once(self, key, make):
-        if key not in self._memo:
-            t0 = time.perf_counter()
-            self._memo[key] = make()
+            return make()
+        finally:
             self.api_seconds += time.perf_counter() - t0
-        return self._memo[key]
 
     def has_indicator(self, id: str) -> bool:
         from aiatlas import api
@@ -67,31 +44,23 @@ class Data:
     def compute(self, id: str, params: dict[str, Any]):
         from aiatlas import api
 
-        return self._once(("compute", id, tuple(sorted(params.items()))),
-                          lambda: api.compute(id, home=self.home, backend=self.backend, **params))
+        return self._timed(lambda: api.compute(id, home=self.home, backend=self.backend, **params))
 
     def explain(self, id: str, params: dict[str, Any], where: dict[str, Any]) -> tuple[list, int]:
         """The explain rows behind one value: all rows are fetched once, then filtered here."""
         from aiatlas import api
 
-        rows = self._once(("explain", id, tuple(sorted(params.items()))), lambda: api.explain(
-            id, home=self.home, backend=self.backend, **params).to_pylist())
+        rows = self._timed(lambda: api.explain(id, home=self.home, backend=self.backend,
+                                               **params).to_pylist())
         hits = [r for r in rows if all(str(r.get(k)) == str(v) for k, v in where.items()
                                        if k in r)]
         return hits[:EVIDENCE_ROWS], len(hits)
 
     def facts(self, **query) -> list[dict[str, Any]] | None:
-        """Curated facts matching the query; None when this build has no curated facts."""
+        """Curated facts matching the query (publisher, url, published, as_printed)."""
         from aiatlas import api
 
-        if not hasattr(api, "facts"):
-            return None
-
-        def fetch():
-            found = api.facts(**query)
-            return found.to_pylist() if hasattr(found, "to_pylist") else list(found)
-
-        return self._once(("facts", tuple(sorted(query.items()))), fetch)
+        return self._timed(lambda: api.facts(**query))
 
 
 def judge(claim: Claim, pattern: Pattern, asserts: dict[str, Any], data: Data) -> Verdict:
@@ -154,9 +123,6 @@ def _judge_fact(claim: Claim, pattern: Pattern, query: dict[str, Any], data: Dat
     q, tol = claim.quantity, pattern.tolerance
     year = query.pop("year", None)
     facts = data.facts(**query)
-    if facts is None:
-        return Verdict("unverifiable", f"curated facts are not in this build (needs {query})",
-                       tolerance=tol.describe(q.unit))
     if year is not None:
         facts = [f for f in facts if str(year) in _when(f)]
     if not facts:

@@ -67,6 +67,25 @@ def rejects(source: Optional[str] = typer.Option(None, "--source", help="Only th
     console.print(f"{len(rows)} rejected values")
 
 
+def verify(home: Optional[Path] = typer.Option(None, "--home", help="Data home")) -> None:
+    """Check every snapshot's files against its manifest (size, sha256) and that the warehouse
+    was built from snapshots still intact on disk; exit 1 when anything is damaged."""
+    from aiatlas.cli import console, print_table
+    from aiatlas.errors import DataError
+
+    checks = api.verify(home=home)
+    print_table([{"checked": c["what"], "status": "damaged" if c["problems"] else "ok",
+                  "problem": "; ".join(c["problems"])} for c in checks], title="verify")
+    bad = [c for c in checks if c["problems"]]
+    if not checks:
+        raise DataError("nothing to verify: no snapshots and no warehouse",
+                        hint="run `aiatlas fetch` then `aiatlas build`")
+    if bad:
+        raise DataError(f"{len(bad)} of {len(checks)} checks found damage",
+                        hint="`aiatlas fetch` replaces damaged snapshots; then `aiatlas build`")
+    console.print(f"all {len(checks)} checks passed")
+
+
 def _build_warehouse(home: Optional[Path], strict: bool, as_of: Optional[str] = None) -> None:
     """Build with a progress bar, then print what each source loaded and rejected."""
     from aiatlas.cli import console, print_table
@@ -92,8 +111,9 @@ def _build_warehouse(home: Optional[Path], strict: bool, as_of: Optional[str] = 
     if result["rejected"]:
         console.print(f"{result['rejected']} values rejected: see `aiatlas rejects`")
     for r in (result.get("model_identity_coverage") or {}).get("rows", []):
+        share = "no rows" if r["share"] is None else f"{r['share']:.1%}"
         console.print(f"model identity: {r['resolved']}/{r['total']} {r['target']} "
-                      f"({r['share']:.1%}) resolve to a country and openness")
+                      f"({share}) resolve to a country and openness")
 
 
 def builds(home: Optional[Path] = typer.Option(None, "--home", help="Data home"),

@@ -100,7 +100,15 @@ def openness_from_licence(licence: str | None) -> str | None:
     return "open_unrestricted" if low in UNRESTRICTED_LICENCES else "open_restricted"
 
 
-REFERENCE_FILES = ("model_aliases.csv", "model_families.csv", "organizations.csv")
+REFERENCE_FILES = ("model_aliases.csv", "model_families.csv", "organizations.csv",
+                   "released_checkpoints.csv")
+
+# Name tokens of a pre-release checkpoint: a preview or experimental build shown on the Arena
+# before (or instead of) a release. Its weights are not the family's released weights.
+PRERELEASE_TOKENS = {"exp", "experimental", "preview", "beta", "early"}
+# Rules that found the key itself (an Epoch name or model-version id): Epoch records that very
+# checkpoint, so the record's openness is the checkpoint's own.
+_OWN_RECORD = {"exact", "version"}
 
 
 def reference_snapshots() -> list[dict[str, Any]]:
@@ -139,6 +147,21 @@ def organizations() -> tuple[dict[str, str], dict[str, str]]:
     return country, by_hf
 
 
+@lru_cache(maxsize=1)
+def released_checkpoints() -> dict[str, str]:
+    """Pre-release-named Arena keys whose weights were published (normalized key -> evidence URL)."""
+    return {normalize(r["key"]): r["evidence"].strip() for r in _read_csv("released_checkpoints.csv")}
+
+
+def prerelease_marker(key: str, family_name: str) -> str | None:
+    """The pre-release token ('experimental', 'preview', ...) the key carries and the name of
+    the model it resolved to does not, or None: 'llama-4-maverick-03-26-experimental' of
+    'Llama 4 Maverick' -> 'experimental'; 'DeepSeek-V3.2-Exp' keeps its own 'exp'."""
+    own = set(normalize(family_name).split("-"))
+    return next((t for t in normalize(key).split("-") if t in PRERELEASE_TOKENS and t not in own),
+                None)
+
+
 def family_of(keys: Iterable[str]) -> tuple[str, str] | None:
     """(organization, default openness) of the first key matching a product-line pattern."""
     for key in keys:
@@ -166,9 +189,16 @@ class Identity:
     arena_orgs: list[str] = field(default_factory=list)
     hf_ids: list[str] = field(default_factory=list)
     version_dates: list[Any] = field(default_factory=list)
+    checkpoint_of: "Identity | None" = None  # set for an unreleased pre-release checkpoint
 
     def row(self) -> dict[str, Any]:
         """The `model_identity` row: attributes by precedence Epoch > Arena catalog > org default."""
+        if self.checkpoint_of is not None:
+            # developer and country are the family's; the weights were never published
+            return self.checkpoint_of.row() | {
+                "model_id": self.model_id, "name": self.name, "release_date": None,
+                "openness": "unreleased", "openness_source": "prerelease_checkpoint",
+                "epoch_table": None}
         rec = self.epoch or {}
         fam = family_of([*candidates(self.name), *sorted(self.keys)])
         hf_org = next((organizations()[1].get(h.lower()) for h in self.hf_ids
@@ -308,10 +338,37 @@ def model_identity_rows(*, models: Iterable[Mapping[str, Any]] = (),
             if hf_of.get(normalize(key)):
                 ident.hf_ids.append(hf_of[normalize(key)])
         keys.append({"source": source, "key": key, "model_id": mid, "rule": rule, "occurrences": n})
+    split_prerelease_checkpoints(res, keys)
     for table, rec in epoch:  # Epoch names are keys too, so notable models resolve by name
         keys.append({"source": table, "key": rec["name"], "model_id": res._epoch_name(rec["name"]),
                      "rule": "epoch", "occurrences": 1})
     return [i.row() for i in res.ids.values()], keys
+
+
+def split_prerelease_checkpoints(res: Resolver, keys: list[dict[str, Any]]) -> None:
+    """Give each Arena key that is a pre-release checkpoint of an open-weights model its own,
+    unreleased identity (rule 'prerelease_checkpoint').
+
+    Why: peeling '-experimental' or '-preview' resolves such a key to the released family, whose
+    openness is its released weights'; the checkpoint on the Arena is a different, unpublished
+    model (llama-4-maverick-03-26-experimental scored ~130 points above the released Maverick).
+    A key keeps the family's openness only when Epoch records that exact checkpoint (rule exact
+    or version) or released_checkpoints.csv cites its published weights. The Arena catalog's
+    licence is no evidence: it labels such checkpoints with the family's licence
+    (llama-4-maverick-03-26-experimental: 'Llama').
+    """
+    for k in keys:
+        mid = k["model_id"]
+        if k["source"] != "arena" or mid is None or k["rule"] in _OWN_RECORD:
+            continue
+        parent = res.ids[mid]
+        if (prerelease_marker(k["key"], parent.name) is None
+                or normalize(k["key"]) in released_checkpoints()
+                or parent.row()["openness"] not in OPEN):
+            continue
+        new = normalize(k["key"])
+        res.ids.setdefault(new, Identity(new, k["key"], checkpoint_of=parent))
+        k["model_id"], k["rule"] = new, "prerelease_checkpoint"
 
 
 IDENTITY_INPUTS = ("models", "frontier_models", "large_scale_models", "model_versions",

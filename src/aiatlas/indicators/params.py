@@ -6,6 +6,7 @@ and the log-linear trend live here once, so every indicator applies the same rul
 """
 from __future__ import annotations
 
+import functools
 import math
 
 import ibis
@@ -107,9 +108,19 @@ def country_credit(models: ibis.Table, attribution: str, fold_hong_kong: bool,
     return credit(models, "countries", attribution, "country", fold_hong_kong, keep)
 
 
+@functools.cache
 def region_membership() -> ibis.Table:
-    """(region, region_name, country) for every documented region member."""
+    """(region, region_name, country) for every documented region member.
+
+    One in-memory table per process: an engine registers it once per connection, where a
+    new one per query would register (and keep, until exit) a new table every time."""
     return ibis.memtable(regions.membership())
+
+
+@functools.cache
+def _country_names() -> ibis.Table:
+    """(country, country_name) for every ISO3 code (one in-memory table, as above)."""
+    return ibis.memtable(regions.country_names(regions.all_country_codes()))
 
 
 def region_credit(models: ibis.Table, attribution: str, fold_hong_kong: bool,
@@ -127,7 +138,7 @@ def region_credit(models: ibis.Table, attribution: str, fold_hong_kong: bool,
 
 def with_country_names(table: ibis.Table) -> ibis.Table:
     """Add country_name (pycountry's common English name) beside an ISO3 `country` column."""
-    names = ibis.memtable(regions.country_names(regions.all_country_codes()))
+    names = _country_names()
     joined = table.left_join(names, table.country == names.country)
     cols = [c for c in table.columns]
     out = joined.select(*[joined[c] for c in cols],

@@ -31,6 +31,11 @@ BENCHMARK = Param("benchmark", str, "mmlu", "Benchmark id as in benchmark_scores
 SINCE = Param("since", dt.date, None, "First date shown (earlier scores still count toward the frontier)")
 UNTIL = Param("until", dt.date, None, "Last date shown")
 GROUP = Param("group", str, "openness", "openness (open vs closed) or country", choices=GROUPS)
+# Which side the relative gap divides by: the AI Index states its Arena gaps relative to the
+# follower (1.70% open vs closed, Feb 2025); relative to the leader reads "b trails a by x% of a".
+RELATIVE_TO = Param("relative_to", str, "follower",
+                    "Divisor of gap_relative_pct: follower, (a - b) / b; or leader, (a - b) / a",
+                    choices=("follower", "leader"))
 CATEGORY = Param("category", str, "overall", "Arena leaderboard category",
                  values_from=("arena_ratings", "category"))
 
@@ -149,8 +154,10 @@ def benchmark_frontier(t, benchmark="mmlu", since=None, until=None, group="openn
     return _window_dates(out, "date", since, until).order_by(["group", "date"])
 
 
-def _pair(table: ibis.Table, on: str, group: str, value: str, model: str) -> ibis.Table:
-    """Leader and follower side by side per `on`, with the gap in points and in percent."""
+def _pair(table: ibis.Table, on: str, group: str, value: str, model: str,
+          relative_to: str = "follower") -> ibis.Table:
+    """Leader and follower side by side per `on`, with the gap in points and in percent of the
+    follower's value (or of the leader's, relative_to='leader')."""
     lead, follow = PAIRS[group]
     a = table.filter(table.group == lead)
     b = table.filter(table.group == follow)
@@ -158,8 +165,9 @@ def _pair(table: ibis.Table, on: str, group: str, value: str, model: str) -> ibi
     j = keys.left_join(a, on).select(keys[on], keys.excluded, a_value=a[value], a_model=a[model])
     j = j.left_join(b, on).select(j[on], j.excluded, j.a_value, j.a_model, b_value=b[value],
                                   b_model=b[model])
+    base = j.a_value if relative_to == "leader" else j.b_value
     return j.mutate(comparison=ibis.literal(f"{lead} - {follow}"), gap=j.a_value - j.b_value,
-                    gap_relative_pct=(j.a_value - j.b_value) / j.b_value * 100)
+                    gap_relative_pct=(j.a_value - j.b_value) / base * 100)
 
 
 @indicator(id="benchmark_gap", title="Benchmark gap: closed minus open, or US minus China",
@@ -204,7 +212,8 @@ def _arena_tops(t, category: str, group: str) -> ibis.Table:
                                        top.model_id, top.file, ex.excluded)
 
 
-def _arena_rows(t, since=None, until=None, group="openness", category="overall"):
+def _arena_rows(t, since=None, until=None, group="openness", category="overall",
+                relative_to="follower"):
     """Which model held each group's top Arena rating at each date, with its file."""
     out = _arena_tops(t, category, group)
     return _window_dates(out, "date", since, until).order_by(["date", "group"])
@@ -217,13 +226,16 @@ def _arena_rows(t, since=None, until=None, group="openness", category="overall")
                           "excluded"),
            description="Per leaderboard date, the top rating of the leading group (closed, or USA) "
                        "minus the top rating of the following group (open, or China), and the "
-                       "relative gap (a - b) / b in percent. Both history files form one series; a "
+                       "relative gap in percent: (a - b) / b with relative_to=follower (the "
+                       "default, as the AI Index states it), (a - b) / a with relative_to=leader. "
+                       "Both history files form one series; a "
                        "date present in both uses LMArena's own catalog. Ratings compare only "
                        "within a date. `excluded` counts that date's models with no known group.",
-           params=(SINCE, UNTIL, GROUP, CATEGORY), rows=_arena_rows)
-def arena_gap(t, since=None, until=None, group="openness", category="overall"):
+           params=(SINCE, UNTIL, GROUP, CATEGORY, RELATIVE_TO), rows=_arena_rows)
+def arena_gap(t, since=None, until=None, group="openness", category="overall",
+              relative_to="follower"):
     tops = _arena_tops(t, category, group)
-    out = _pair(tops, "date", group, "rating", "model")
+    out = _pair(tops, "date", group, "rating", "model", relative_to)
     out = out.select("date", "comparison", "a_value", "b_value", "gap", "gap_relative_pct",
                      "a_model", "b_model", "excluded")
     return _window_dates(out, "date", since, until).order_by("date")

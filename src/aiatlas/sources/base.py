@@ -18,6 +18,9 @@ class SourceFile:
     as_of: str = ""  # publisher's as-of date of the export whose checksum is known_sha256
     known_sha256: str = ""  # checksum of the export as_of describes; other bytes get no as_of
     note: str = ""
+    # Other URLs serving the same file, tried in order when the canonical one fails (moved or
+    # gone); the manifest records the URL that answered.
+    alternates: tuple[str, ...] = ()
 
 
 @dataclass

@@ -35,13 +35,14 @@ FIELDS = (
     f("hardware_utilization", "Hardware utilization (MFU)", "Hardware utilization", kind="number"),
     f("training_hardware", "Training hardware", kind="list"),
     f("hardware_quantity", "Hardware quantity", kind="number"),
+    f("training_power_w", "Training power draw (W)", kind="number"),
 )
 
 _OPEN = {"yes": True, "no": False}
 # Fields that go to the models table exactly as typed.
 _AS_IS = ("parameters", "training_compute_flop", "training_cost_usd", "accessibility",
           "notability", "domains", "base_model", "training_dataset_size", "hardware_utilization",
-          "training_hardware", "hardware_quantity")
+          "training_hardware", "hardware_quantity", "training_power_w")
 
 
 def _open_weights(answer: str | None, accessibility: str | None) -> bool | None:

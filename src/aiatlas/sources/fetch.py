@@ -1,7 +1,6 @@
 """The one download path: canonical URL or mirror (folder or http base) into immutable snapshots."""
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
 import email.utils
@@ -9,42 +8,24 @@ import hashlib
 import json
 import os
 import shutil
-import time
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, TypeVar
-
-import httpx
 
 from aiatlas.config import Settings
-from aiatlas.errors import FetchError
+from aiatlas.errors import DataError, FetchError
 from aiatlas.sources.base import Source, SourceFile
+from aiatlas.sources.download import (
+    CHUNK,
+    LimitError,
+    Progress,
+    RetryPolicy,
+    disk_errors,
+    download,
+    fsync,
+)
+from aiatlas.warehouse import provenance
 
-# progress(label, done_bytes, total_bytes_or_None) is called as bytes arrive.
-Progress = Callable[[str, int, "int | None"], None]
-
-CHUNK = 1 << 16
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How hard to try: attempts, backoff between them, and the per-read timeout."""
-
-    attempts: int = 4
-    backoff: float = 0.5  # seconds before the 2nd attempt; doubles each time
-    timeout: float = 30.0  # seconds without a byte before giving up on an attempt
-
-    @classmethod
-    def from_env(cls) -> "RetryPolicy":
-        return cls(attempts=int(os.environ.get("AIATLAS_FETCH_ATTEMPTS", cls.attempts)),
-                   backoff=float(os.environ.get("AIATLAS_FETCH_BACKOFF", cls.backoff)),
-                   timeout=float(os.environ.get("AIATLAS_FETCH_TIMEOUT", cls.timeout)))
-
-
-class _Retryable(Exception):
-    """A failure worth another attempt (connection, timeout, 5xx, short body)."""
+__all__ = ["RetryPolicy", "fetch_source", "fetch_sources", "latest_manifest", "location"]
 
 
 def fetch_sources(ids: list[str] | None, settings: Settings,
@@ -58,55 +39,130 @@ def fetch_sources(ids: list[str] | None, settings: Settings,
 
 def location(file: SourceFile, mirror: str | None) -> str:
     """Where to download a file from: the mirror when one is set, else the canonical URL."""
+    return locations(file, mirror)[0]
+
+
+def locations(file: SourceFile, mirror: str | None) -> list[str]:
+    """Where to try, in order: the mirror alone when one is set, else canonical then alternates."""
     if not mirror:
-        return file.url
+        return [file.url, *file.alternates]
     if mirror.startswith(("http://", "https://")):
-        return mirror.rstrip("/") + "/" + file.mirror_path
-    return str(Path(mirror).expanduser().resolve() / file.mirror_path)
+        return [mirror.rstrip("/") + "/" + file.mirror_path]
+    return [str(Path(mirror).expanduser().resolve() / file.mirror_path)]
 
 
 def fetch_source(source: Source, settings: Settings, progress: Progress | None = None,
                  policy: RetryPolicy | None = None) -> dict:
     """Download every file of a source into a new snapshot, or reuse the latest if unchanged.
 
-    Files land in a hidden temp folder that is renamed into place only when all are complete,
-    so a failure never leaves a partial snapshot behind.
+    Files land in a hidden temp folder that is fsynced and renamed into place only when all
+    are complete, so a failure never leaves a partial snapshot behind. The latest snapshot is
+    reused only when its files still match its manifest; a damaged one is replaced. Files the
+    server reports unchanged (ETag / Last-Modified) are copied from it, not downloaded again.
     """
     policy = policy or RetryPolicy.from_env()
     root = settings.snapshots_dir / source.id
-    root.mkdir(parents=True, exist_ok=True)
-    tmp = root / f".tmp-{uuid.uuid4().hex}"
-    tmp.mkdir()
+    with disk_errors(root):
+        root.mkdir(parents=True, exist_ok=True)
+        remove_stale_temps(root)
+        latest = _intact_latest(settings, source.id)
+        tmp = root / f".tmp-{os.getpid()}-{uuid.uuid4().hex}"
+        tmp.mkdir()
     try:
         now = dt.datetime.now(dt.timezone.utc)
+        previous = {f["name"]: f for f in latest.manifest["files"]} if latest else {}
         files = []
         for f in source.files:
-            where = location(f, settings.mirror)
-            meta = _download(where, tmp / f.name, f"{source.id}/{f.name}", progress, policy)
-            modified = meta.pop("last_modified", None)
+            old = previous.get(f.name)
+            meta = _fetch_file(f, settings.mirror, tmp / f.name, f"{source.id}/{f.name}",
+                               progress, policy, old)
+            if meta is None:  # not modified upstream: the intact previous file is the same
+                with disk_errors(tmp):
+                    _copy_local(latest.path / f.name, tmp / f.name, f"{source.id}/{f.name}", None)
+                files.append(old)
+                continue
+            meta.pop("content_type", None)
+            modified = _http_date(meta.get("http_last_modified"))
             known = f.known_sha256 and meta["sha256"] == f.known_sha256
             as_of = f.as_of if known else modified
-            files.append({"name": f.name, "url": where, **meta, "as_of": as_of or None,
+            files.append({"name": f.name, **meta, "as_of": as_of or None,
                           "rows": count_rows(tmp / f.name)})
-        latest = latest_manifest(root)
-        if latest and _same_files(latest, files):
+        if latest and _same_files(latest.manifest, files):
             shutil.rmtree(tmp)
-            return latest | {"reused": True}
+            return latest.manifest | {"reused": True}
         stamp = now.strftime("%Y%m%dT%H%M%S%fZ")
         manifest = {"source": source.id, "snapshot_id": f"{source.id}/{stamp}",
                     "fetched_at": now.isoformat(), "files": files}
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
-        os.rename(tmp, root / stamp)
+        with disk_errors(root):
+            (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+            _fsync_tree(tmp)
+            os.rename(tmp, root / stamp)
+            fsync(root)
         return manifest | {"reused": False}
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
 
 
+def _intact_latest(settings: Settings, source: str) -> provenance.Snapshot | None:
+    """The newest snapshot when its files match its manifest, else None (so it is replaced)."""
+    try:
+        snap = provenance.latest(settings.snapshots_dir, source)
+        return snap if snap and not snap.problems() else None
+    except DataError:  # no or unreadable manifest: fetch writes a newer, complete snapshot
+        return None
+
+
+def _fetch_file(f: SourceFile, mirror: str | None, dest: Path, label: str,
+                progress: Progress | None, policy: RetryPolicy, old: dict | None) -> dict | None:
+    """Download one file from the first of its locations that answers; None when not modified."""
+    errors, wheres = [], locations(f, mirror)
+    for where in wheres:
+        # Ask "changed since?" only of the URL that produced the previous file.
+        validators = old if old and old.get("url") == where else None
+        try:
+            meta = _download(where, dest, label, progress, policy, validators)
+        except LimitError:
+            raise  # too big or too slow: another copy of the same file would be too
+        except FetchError as e:
+            if len(wheres) == 1:
+                raise
+            errors.append(str(e))
+            continue
+        return None if meta is None else {"url": where, **meta}
+    raise FetchError(f"no location of {f.name} answered: " + "; ".join(errors),
+                     hint="the URL may have moved; see SOURCES in docs/sources.md")
+
+
+def remove_stale_temps(root: Path) -> None:
+    """Remove temp folders of fetches that were killed (their process no longer exists)."""
+    for tmp in root.glob(".tmp-*"):
+        pid = tmp.name.split("-")[1]
+        if pid.isdigit() and _alive(int(pid)):
+            continue  # another fetch of this source is running
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _fsync_tree(folder: Path) -> None:
+    for p in folder.iterdir():
+        fsync(p)
+    fsync(folder)
+
+
 def latest_manifest(root: Path) -> dict | None:
-    """The manifest of the newest complete snapshot under a source folder, if any."""
-    done = sorted(p for p in root.glob("*/manifest.json") if not p.parent.name.startswith("."))
-    return json.loads(done[-1].read_text()) if done else None
+    """The manifest of the newest snapshot under a source folder, if any."""
+    snap = provenance.latest(root.parent, root.name)
+    return snap.manifest if snap else None
 
 
 def _same_files(manifest: dict, files: list[dict]) -> bool:
@@ -114,102 +170,15 @@ def _same_files(manifest: dict, files: list[dict]) -> bool:
     return old == {(f["name"], f["sha256"]) for f in files}
 
 
-MIRROR_HINT = ("check the network, or fetch from a local copy with --mirror DIR "
-               "(or AIATLAS_MIRROR)")
-
-
-class HTTPStatusError(FetchError):
-    """The server answered with a status not worth retrying (4xx other than 429)."""
-
-    def __init__(self, url: str, status: int, hint: str | None = None):
-        super().__init__(f"could not fetch {url}: HTTP {status}", hint=hint)
-        self.status = status
-
-
-def with_retries(attempt: Callable[[], T], url: str, policy: RetryPolicy, hint: str) -> T:
-    """Call `attempt` until it succeeds or `policy` runs out, sleeping with doubling backoff.
-
-    Only `_Retryable` failures are retried; the last one becomes a one-line FetchError.
-    """
-    last: Exception | None = None
-    for n in range(1, policy.attempts + 1):
-        try:
-            return attempt()
-        except _Retryable as e:
-            last = e
-            if n < policy.attempts:
-                time.sleep(policy.backoff * 2 ** (n - 1))
-    raise FetchError(f"could not fetch {url} after {policy.attempts} attempts: {last}", hint=hint)
-
-
-def download(url: str, dest: Path, *, label: str | None = None, progress: Progress | None = None,
-             policy: RetryPolicy | None = None, hint: str = MIRROR_HINT,
-             status_hint: str | None = None) -> dict:
-    """Stream one http(s) URL to dest with bounded retries; returns sha256, bytes, last_modified."""
-    policy = policy or RetryPolicy.from_env()
-    return with_retries(lambda: _http_once(url, dest, label or url, progress, policy, status_hint),
-                        url, policy, hint)
-
-
-def get_text(url: str, *, policy: RetryPolicy | None = None, hint: str = MIRROR_HINT,
-             status_hint: str | None = None) -> str:
-    """The body of a small http(s) document (a manifest) as text, with bounded retries."""
-    policy = policy or RetryPolicy.from_env()
-
-    def once() -> str:
-        with _transport_errors_retryable():
-            resp = httpx.get(url, timeout=httpx.Timeout(policy.timeout), follow_redirects=True)
-        _check_status(url, resp.status_code, status_hint)
-        return resp.text
-
-    return with_retries(once, url, policy, hint)
-
-
 def _download(where: str, dest: Path, label: str, progress: Progress | None,
-              policy: RetryPolicy) -> dict:
-    """Copy or download one file to dest with retries; returns sha256 and bytes."""
+              policy: RetryPolicy, validators: dict | None = None) -> dict | None:
+    """Copy or download one file to dest with retries; returns sha256 and bytes (None: 304)."""
     if not where.startswith(("http://", "https://")):
-        return _copy_local(Path(where), dest, label, progress)
+        with disk_errors(dest.parent):
+            return _copy_local(Path(where), dest, label, progress)
     return download(where, dest, label=label, progress=progress, policy=policy,
-                    status_hint="the URL may have moved; see SOURCES in docs/sources.md")
-
-
-def _check_status(url: str, status: int, hint: str | None) -> None:
-    if status >= 500 or status == 429:
-        raise _Retryable(f"HTTP {status}")
-    if status >= 400:
-        raise HTTPStatusError(url, status, hint)
-
-
-@contextlib.contextmanager
-def _transport_errors_retryable():
-    """Connection refused, DNS failure, timeouts and broken streams are worth another attempt."""
-    try:
-        yield
-    except (httpx.TransportError, httpx.StreamError) as e:
-        raise _Retryable(f"{type(e).__name__}: {e or 'connection failed'}") from None
-
-
-def _http_once(url: str, dest: Path, label: str, progress: Progress | None,
-               policy: RetryPolicy, status_hint: str | None = None) -> dict:
-    digest, size = hashlib.sha256(), 0
-    timeout = httpx.Timeout(policy.timeout, connect=policy.timeout)
-    with _transport_errors_retryable(), \
-            httpx.stream("GET", url, timeout=timeout, follow_redirects=True) as resp:
-        _check_status(url, resp.status_code, status_hint)
-        total = resp.headers.get("content-length")
-        total = int(total) if total and total.isdigit() else None
-        with open(dest, "wb") as out:
-            for chunk in resp.iter_raw(CHUNK):
-                out.write(chunk)
-                digest.update(chunk)
-                size += len(chunk)
-                if progress:
-                    progress(label, size, total)
-        if total is not None and size != total:
-            raise _Retryable(f"body was {size} bytes, Content-Length said {total}")
-        modified = resp.headers.get("last-modified")
-    return {"sha256": digest.hexdigest(), "bytes": size, "last_modified": _http_date(modified)}
+                    status_hint="the URL may have moved; see SOURCES in docs/sources.md",
+                    validators=validators)
 
 
 def _copy_local(src: Path, dest: Path, label: str, progress: Progress | None) -> dict:

@@ -52,6 +52,8 @@ def build_warehouse(settings: Settings, strict: bool = False,
                         hint="run `aiatlas fetch` first (or `--mirror DIR` without internet)"
                         + ("; `aiatlas builds --snapshots` lists the as-of dates fetched"
                            if settings.as_of else ""))
+    for snap in filter(None, snaps.values()):
+        snap.verify()  # altered or truncated bytes must never load under the old sha256
     wanted = {s.id for s in snaps.values() if s}
     # Curated facts ship with the package; their YAML checksums count as snapshots, so an
     # edited fact file triggers a rebuild and a bad record stops it before anything is written.

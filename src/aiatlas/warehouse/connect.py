@@ -1,43 +1,200 @@
-"""Open the built warehouse read-only for Ibis, reopening when a rebuild swapped the file."""
+"""The warehouse handle: one opened build (id, as-of), its one memo and a pool of read-only connections."""
 from __future__ import annotations
 
+import queue
 import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+
+import duckdb as duckdb_engine
 
 from aiatlas.config import Settings
-from aiatlas.errors import NotBuiltError
+from aiatlas.errors import DataError, NotBuiltError
+from aiatlas.warehouse import spark
 
-_lock = threading.Lock()
-_cache: dict[str, tuple[tuple[int, int], object]] = {}
-
+POOL_SIZE = 4  # concurrent queries: DuckDB runs them in parallel, each on its own connection
+MEMO_SIZE = 1024  # compiled results kept per build (indicator values, explain rows, web bodies)
 
 # Tables kept as Parquet datasets in the data home (too big for warehouse.duckdb): name ->
 # folder under the home. `Tables(con, home)` reads them with the connection's read_parquet.
 PARQUET_TABLES = {"openalex_works": ("openalex", "works")}
 
+_lock = threading.Lock()
+_open: dict[str, Warehouse] = {}  # warehouse path -> handle on the file that is there now
+
 
 class Tables:
-    """Attribute access to warehouse tables: `t.models` is the Ibis table `models`."""
+    """Attribute access to warehouse tables: `t.models` is the Ibis table `models`.
 
-    def __init__(self, con, home: Path | None = None):
+    With `names` (the tables the build holds), a table missing from an older build is a data
+    error saying to rebuild, raised before any expression is compiled."""
+
+    def __init__(self, con, home: Path | None = None, names: frozenset[str] | None = None):
         self.con = con
         self.home = home
+        self.names = names
         self._parquet: dict[str, object] = {}
 
     def __getattr__(self, name: str):
-        if name.startswith("__") or name in ("con", "home", "_parquet"):
+        if name.startswith("__") or name in ("con", "home", "names", "_parquet"):
             raise AttributeError(name)
         if name in PARQUET_TABLES and self.home is not None:
             if name not in self._parquet:
                 self._parquet[name] = parquet_table(self.con, Path(self.home), name)
             return self._parquet[name]
+        if self.names is not None and name not in self.names:
+            raise DataError(f"the warehouse has no table {name!r}",
+                            hint="rebuild it with this version: aiatlas build")
         return self.con.table(name)
+
+
+class Warehouse:
+    """One build of the warehouse file, opened read-only.
+
+    A rebuild renames a new file in; `connect()` then opens a new handle while requests that
+    hold this one keep reading the old inode. Everything cached for a build lives in `memo`,
+    so nothing can be served from a build other than the one it was computed on.
+    """
+
+    def __init__(self, settings: Settings, stamp: tuple[int, int]):
+        self.path, self.home, self.stamp = settings.warehouse_path, settings.home, stamp
+        # ATTACH to an in-memory database rather than connect(path): DuckDB caches database
+        # instances by path, so connect(path) after a swap would hand back the replaced file.
+        self._db = duckdb_engine.connect()
+        quoted = str(self.path).replace("'", "''")
+        self._db.execute(f"ATTACH '{quoted}' AS warehouse (READ_ONLY)")
+        self._idle: queue.LifoQueue = queue.LifoQueue()
+        self._opened = 0
+        self._lock = threading.Lock()
+        self._memo: OrderedDict[tuple, Any] = OrderedDict()
+        self._pending: dict[tuple, threading.Lock] = {}
+        self.tables = frozenset(r["name"] for r in self.sql(
+            "SELECT table_name AS name FROM information_schema.tables "
+            "WHERE table_catalog = 'warehouse'"))
+        # (a hand-made test warehouse may lack the bookkeeping tables: then nothing is known)
+        build = self.sql('SELECT * FROM "_build"') if "_build" in self.tables else []
+        info = build[0] if build else {"build_id": None, "built_at": None, "aiatlas_version": None,
+                                       "as_of": None}
+        self.info: dict[str, Any] = dict(info)  # build_id, built_at, aiatlas_version, as_of
+        self.build_id: str | None = info["build_id"]
+        self.vintage: str = info["as_of"].isoformat() if info.get("as_of") else "latest"
+        self.snapshots: list[dict[str, Any]] = self.sql(
+            'SELECT * FROM "_snapshots" ORDER BY source, file') if "_snapshots" in self.tables else []
+        # the newest publisher as-of date among the build's inputs: how current its data is
+        self.data_as_of: str | None = max((s.get("as_of") for s in self.snapshots if s.get("as_of")),
+                                     default=None)
+
+    def sql(self, query: str, params: list | None = None) -> list[dict[str, Any]]:
+        """Rows of a plain SQL query on a pooled connection (bookkeeping tables, distinct values)."""
+        with self._raw() as raw:
+            rel = raw.sql(query, params=params)
+            return rel.to_arrow_table().to_pylist()
+
+    @contextmanager
+    def _raw(self) -> Iterator[duckdb_engine.DuckDBPyConnection]:
+        with self._pooled() as slot:
+            yield slot[0]
+
+    @contextmanager
+    def connection(self) -> Iterator[object]:
+        """An Ibis DuckDB backend on a pooled connection, for this thread alone while held."""
+        with self._pooled() as slot:
+            if slot[1] is None:
+                import ibis  # here, not at module level: plain SQL reads run without Ibis
+
+                # one backend per connection, kept: it registers each in-memory table once
+                slot[1] = ibis.duckdb.from_connection(slot[0])
+            yield slot[1]
+
+    @contextmanager
+    def _pooled(self):
+        """A [DuckDB connection, its Ibis backend or None] slot: an idle one, a new one while
+        fewer than POOL_SIZE exist, else the next one released."""
+        try:
+            slot = self._idle.get_nowait()
+        except queue.Empty:
+            slot = self._open_or_wait()
+        try:
+            yield slot
+        finally:
+            self._idle.put(slot)
+
+    def _open_or_wait(self) -> list:
+        with self._lock:
+            if self._opened < POOL_SIZE:
+                self._opened += 1
+                raw = self._db.cursor()  # a new connection to the same database
+                raw.execute("USE warehouse")
+                raw.execute("SET enable_progress_bar = false")  # keep CLI/API output clean
+                return [raw, None]
+        return self._idle.get()
+
+    def spark(self):
+        """The Ibis PySpark backend whose views are this build's tables (exported once)."""
+        return self.memo(("spark",), lambda: spark.connect(self.path, self.home, self.build_id))
+
+    def memo(self, key: tuple, make: Callable[[], Any], *, keep: bool = True) -> Any:
+        """The value of `make()` for key, computed once per build (concurrent askers wait for the
+        first). keep=False computes without storing (a caller that knows the value is stale)."""
+        hit = self.peek(key)
+        if hit is not None or not keep:
+            return hit if hit is not None else make()
+        with self._lock:
+            pending = self._pending.setdefault(key, threading.Lock())
+        try:
+            with pending:
+                hit = self.peek(key)
+                if hit is None:
+                    hit = make()
+                    with self._lock:
+                        self._memo[key] = hit
+                        while len(self._memo) > MEMO_SIZE:
+                            self._memo.popitem(last=False)
+        finally:
+            with self._lock:
+                self._pending.pop(key, None)
+        return hit
+
+    def peek(self, key: tuple) -> Any:
+        """The memoised value for key, or None; never computes (safe on an event loop)."""
+        with self._lock:
+            hit = self._memo.get(key)
+            if hit is not None:
+                self._memo.move_to_end(key)
+            return hit
+
+    def forget(self) -> None:
+        """Drop every memoised value but the Spark backend (benchmarks measure a cold cache)."""
+        with self._lock:
+            spark_backend = self._memo.get(("spark",))
+            self._memo.clear()
+            if spark_backend is not None:
+                self._memo[("spark",)] = spark_backend
+
+
+def connect(settings: Settings) -> Warehouse:
+    """The handle on the current warehouse file; a new one exactly when a rebuild swapped it."""
+    path = settings.warehouse_path
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        if settings.as_of is None:
+            raise NotBuiltError(path) from None
+        raise NotBuiltError(path, hint=f"build that vintage: aiatlas build --as-of {settings.as_of}"
+                                       " (`aiatlas builds` lists the built ones)") from None
+    stamp = (st.st_ino, st.st_mtime_ns)
+    with _lock:
+        hit = _open.get(str(path))
+        if hit is None or hit.stamp != stamp:
+            hit = _open[str(path)] = Warehouse(settings, stamp)
+        return hit
 
 
 def parquet_table(con, home: Path, name: str):
     """A hive-partitioned Parquet dataset of the home as an Ibis table on this connection."""
-    from aiatlas.errors import DataError
-
     folder = home.joinpath(*PARQUET_TABLES[name])
     if not any(folder.glob("*/*.parquet")):
         raise DataError(f"no {name} data at {folder}",
@@ -66,48 +223,3 @@ def parquet_connection(settings: Settings):
     con = ibis.duckdb.connect()
     con.raw_sql("SET enable_progress_bar = false")  # keep CLI/API output clean
     return con
-
-
-def duckdb(settings: Settings):
-    """A read-only Ibis DuckDB connection to the current warehouse file.
-
-    A rebuild replaces the file by rename, so the (inode, mtime) pair changes; we then open the
-    new file. Connections already handed out keep reading the old inode until they are dropped.
-    """
-    path = settings.warehouse_path
-    try:
-        st = path.stat()
-    except FileNotFoundError:
-        if settings.as_of is None:
-            raise NotBuiltError(path) from None
-        raise NotBuiltError(path, hint=f"build that vintage: aiatlas build --as-of {settings.as_of}"
-                                       " (`aiatlas builds` lists the built ones)") from None
-    key = (st.st_ino, st.st_mtime_ns)
-    with _lock:
-        hit = _cache.get(str(path))
-        if hit and hit[0] == key:
-            return hit[1]
-        con = _open_read_only(path)
-        _cache[str(path)] = (key, con)
-        return con
-
-
-def _open_read_only(path) -> object:
-    """Attach the file to a fresh in-memory database: DuckDB caches database instances by path,
-    so `connect(path)` after a swap would hand back the old, replaced file."""
-    import ibis  # here, not at module level: the CLI starts without loading Ibis
-
-    con = ibis.duckdb.connect()
-    quoted = str(path).replace("'", "''")
-    con.raw_sql(f"ATTACH '{quoted}' AS warehouse (READ_ONLY)")
-    con.raw_sql("USE warehouse")
-    return con
-
-
-def connect(settings: Settings):
-    """The Ibis backend for the configured engine."""
-    if settings.backend == "pyspark":
-        from aiatlas.warehouse import spark
-
-        return spark.connect(settings)
-    return duckdb(settings)

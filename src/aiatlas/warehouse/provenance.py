@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import duckdb
 
 from aiatlas.errors import DataError
 
@@ -37,6 +40,19 @@ class Snapshot:
         return {f["name"]: self.path / f["name"] for f in self.manifest.get("files", [])
                 if (self.path / f["name"]).is_file()}
 
+    def problems(self) -> list[str]:
+        """One line per file whose bytes are not what the manifest recorded (missing, size, sha256)."""
+        return [p for f in self.manifest.get("files", []) if (p := file_problem(self.path, f))]
+
+    def verify(self) -> None:
+        """Raise a DataError naming the first damaged file, so no build reads altered data."""
+        problems = self.problems()
+        if problems:
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            raise DataError(problems[0] + more,
+                            hint=f"run `aiatlas fetch {self.source}` to replace the damaged "
+                                 "snapshot (`aiatlas verify` lists every problem)")
+
     def rows(self) -> list[dict[str, Any]]:
         """One `_snapshots` row per file of the manifest."""
         fetched = _timestamp(self.manifest.get("fetched_at"))
@@ -44,6 +60,22 @@ class Snapshot:
                  "url": f.get("url"), "sha256": f.get("sha256"), "bytes": f.get("bytes"),
                  "fetched_at": fetched, "as_of": f.get("as_of"), "rows": f.get("rows")}
                 for f in self.manifest.get("files", [])]
+
+
+def file_problem(folder: Path, entry: dict[str, Any]) -> str | None:
+    """What is wrong with one manifest entry's file on disk, or None when size and sha256 match."""
+    path = folder / str(entry.get("name"))
+    if not path.is_file():
+        return f"{path}: file listed in the manifest is missing"
+    size = path.stat().st_size
+    if entry.get("bytes") is not None and size != entry["bytes"]:
+        return f"{path}: {size} bytes, the manifest says {entry['bytes']} (damaged snapshot)"
+    with open(path, "rb") as fh:
+        sha = hashlib.file_digest(fh, "sha256").hexdigest()
+    if sha != entry.get("sha256"):
+        return f"{path}: sha256 {sha[:12]}..., the manifest says {str(entry.get('sha256'))[:12]}... " \
+               "(damaged snapshot)"
+    return None
 
 
 def _timestamp(text: str | None) -> dt.datetime | None:
@@ -60,36 +92,83 @@ def _timestamp(text: str | None) -> dt.datetime | None:
     return value
 
 
+def folders(snapshots_dir: Path, source: str) -> list[Path]:
+    """A source's snapshot folders, oldest first; hidden ones are fetches in progress (or killed)."""
+    root = snapshots_dir / source
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
 def latest(snapshots_dir: Path, source: str) -> Snapshot | None:
-    """The newest folder of a source that has a manifest (incomplete folders are ignored)."""
-    done = _folders(snapshots_dir, source)
-    return _read(source, done[-1]) if done else None
+    """The newest snapshot of a source; a folder without its manifest is damaged, not absent.
+
+    Fetch writes into a hidden temp folder and renames it complete, so a visible folder without
+    manifest.json was altered after the fact: treating it as "no data" would wipe the source.
+    """
+    done = folders(snapshots_dir, source)
+    return load(source, done[-1]) if done else None
 
 
 def as_of(snapshots_dir: Path, sources: tuple[str, ...], date: dt.date) -> Snapshot | None:
     """The snapshot, among those of `sources` (a source and its archives), whose data as-of is
     the newest on or before `date`; ties go to the later fetch. None when none qualifies."""
-    found = [_read(source, path) for source in sources for path in _folders(snapshots_dir, source)]
+    found = [load(source, path) for source in sources for path in folders(snapshots_dir, source)]
     dated = [s for s in found if s.as_of is not None and s.as_of <= date]
     return max(dated, key=lambda s: (s.as_of, s.manifest.get("fetched_at") or ""), default=None)
 
 
-def _folders(snapshots_dir: Path, source: str) -> list[Path]:
-    """Complete snapshot folders of a source, oldest first."""
-    root = snapshots_dir / source
-    if not root.is_dir():
-        return []
-    return sorted(p.parent for p in root.glob("*/manifest.json") if not p.parent.name.startswith("."))
-
-
-def _read(source: str, path: Path) -> Snapshot:
-    """The snapshot in one folder, its manifest checked."""
+def load(source: str, path: Path) -> Snapshot:
+    """Read one snapshot folder's manifest; a missing or malformed one is a DataError."""
+    if not (path / "manifest.json").is_file():
+        raise DataError(f"{path}: snapshot folder has no manifest.json (damaged snapshot)",
+                        hint=f"run `aiatlas fetch {source}` to replace it")
     try:
         manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
     except (ValueError, OSError) as e:
         raise DataError(f"{path / 'manifest.json'}: unreadable manifest ({e})",
-                        hint=f"delete that folder and run `aiatlas fetch {source}` again") from None
+                        hint=f"run `aiatlas fetch {source}` to replace it") from None
     if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), list):
         raise DataError(f"{path / 'manifest.json'}: manifest has no list of files",
-                        hint=f"delete that folder and run `aiatlas fetch {source}` again")
+                        hint=f"run `aiatlas fetch {source}` to replace it")
     return Snapshot(source, path, manifest)
+
+
+def verify_home(snapshots_dir: Path, warehouse: Path) -> list[dict[str, str]]:
+    """Check every snapshot folder against its manifest and the warehouse's provenance against
+    the snapshots on disk; one row per snapshot (and one for the warehouse) with its problems."""
+    out = []
+    sources = sorted(p.name for p in snapshots_dir.iterdir() if p.is_dir()) \
+        if snapshots_dir.is_dir() else []
+    for source in sources:
+        for folder in folders(snapshots_dir, source):
+            try:
+                problems = load(source, folder).problems()
+            except DataError as e:
+                problems = [str(e)]
+            out.append({"what": f"snapshot {source}/{folder.name}", "problems": problems})
+    if warehouse.exists():
+        out.append({"what": "warehouse provenance",
+                    "problems": _warehouse_problems(snapshots_dir, warehouse)})
+    return out
+
+
+def _warehouse_problems(snapshots_dir: Path, warehouse: Path) -> list[str]:
+    """Each fetched file the warehouse says it was built from must still be on disk, unchanged."""
+    try:
+        con = duckdb.connect(str(warehouse), read_only=True)
+        try:
+            rows = con.execute("SELECT snapshot_id, file, sha256, url FROM _snapshots").fetchall()
+        finally:
+            con.close()
+    except duckdb.Error as e:
+        return [f"{warehouse}: unreadable ({str(e).splitlines()[0]})"]
+    problems = []
+    for snapshot_id, file, sha, url in rows:
+        if str(url).startswith("package:"):
+            continue  # shipped with the package; its checksum is its snapshot id
+        entry = {"name": file, "sha256": sha}
+        problem = file_problem(snapshots_dir / snapshot_id, entry)
+        if problem:
+            problems.append(f"built from {snapshot_id}/{file}, which is no longer intact: {problem}")
+    return problems

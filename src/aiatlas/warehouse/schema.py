@@ -47,6 +47,8 @@ _MODEL_COLUMNS = (
        "Model FLOP utilization, MFU (older exports: 'Hardware utilization')"),
     _c("training_hardware", "VARCHAR[]", "", "Accelerators used for training"),
     _c("hardware_quantity", "DOUBLE", "chips", "Number of training accelerators"),
+    _c("training_power_w", "DOUBLE", "W", "Power drawn by the training hardware ('Training power "
+       "draw (W)'); NULL in exports without the column"),
 )
 
 TABLES: dict[str, tuple[Column, ...]] = {

@@ -1,11 +1,9 @@
-"""The web layer's view of the public API: serialized calls, results cached per build, ETags."""
+"""The web layer's view of the public API: calls in worker threads, bodies memoised per build, ETags."""
 from __future__ import annotations
 
 import hashlib
 import json
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -17,7 +15,6 @@ from aiatlas.errors import NotBuiltError
 from aiatlas.report.build import to_csv
 from aiatlas.sources.openalex.ingest import openalex_dir
 
-CACHE_SIZE = 512
 CACHE_CONTROL = "public, max-age=0, must-revalidate"  # revalidate: a rebuild may land any time
 BUILD_TTL_S = 1.0  # how long a read build id is trusted: a swapped warehouse shows within 1 s
 
@@ -28,14 +25,12 @@ def dumps(obj: Any) -> bytes:
 
 
 class Service:
-    """Runs API calls one at a time in worker threads (a DuckDB connection is not safe for
-    concurrent queries) and caches their serialized results per build id. A cache hit is
-    answered on the event loop without a thread hop or a lock."""
+    """Runs API calls in worker threads and memoises their serialized bodies on the warehouse
+    handle (one memo per build). Misses run in parallel, each on its own pooled connection; a
+    hit is answered on the event loop without a thread hop."""
 
     def __init__(self, home=None):
         self.home = home
-        self.lock = threading.RLock()
-        self.cache: OrderedDict[tuple, Any] = OrderedDict()
         self._info: tuple[dict[str, Any] | None, float] = (None, 0.0)
         self._ledger = openalex_dir(settings(home=home).home) / "ledger.json"
         self._catalog: list[dict[str, Any]] | None = None
@@ -55,15 +50,14 @@ class Service:
 
     def read_info(self) -> dict[str, Any]:
         ledger = self._ledger
-        with self.lock:
-            try:
-                info = dict(api.build_info(home=self.home))
-            except NotBuiltError:
-                if not ledger.exists():
-                    raise
-                # OpenAlex ingested, nothing else built: its indicators can still be served
-                info = {"build_id": None, "built_at": None, "aiatlas_version": None}
-            info["openalex_ledger_mtime_ns"] = ledger.stat().st_mtime_ns if ledger.exists() else None
+        try:
+            info = api.build_info(home=self.home)
+        except NotBuiltError:
+            if not ledger.exists():
+                raise
+            # OpenAlex ingested, nothing else built: its indicators can still be served
+            info = {"build_id": None, "built_at": None, "aiatlas_version": None}
+        info["openalex_ledger_mtime_ns"] = ledger.stat().st_mtime_ns if ledger.exists() else None
         self._info = (info, time.monotonic())
         return info
 
@@ -76,25 +70,28 @@ class Service:
     def meta(self, id: str) -> dict[str, Any] | None:
         return next((m for m in self.indicators() if m["id"] == id), None)
 
+    def _warehouse(self):
+        """The handle on the current build, or None when only OpenAlex data is there."""
+        try:
+            return api.warehouse(home=self.home)
+        except NotBuiltError:
+            return None
+
     async def cached(self, build: str, key: tuple, make: Callable[[], Any]) -> Any:
-        """The value cached for key under this build id, else make() in a thread."""
-        hit = self.cache.get((build, *key))
+        """The value memoised for key under this build id, else make() in a worker thread."""
+        w = self._warehouse()
+        hit = w.peek(("web", build, *key)) if w is not None else None
         if hit is not None:
             return hit
         return await run_in_threadpool(self._fill, build, key, make)
 
     def _fill(self, build: str, key: tuple, make: Callable[[], Any]) -> Any:
-        with self.lock:
-            hit = self.cache.get((build, *key))
-            if hit is None:
-                hit = make()
-                # A rebuild may have swapped the warehouse since `build` was read: then make()
-                # saw the new file, and its value must not be filed under the old build id.
-                if _version(self.read_info()) == build:
-                    self.cache[(build, *key)] = hit
-                    while len(self.cache) > CACHE_SIZE:
-                        self.cache.popitem(last=False)
-            return hit
+        w = self._warehouse()
+        if w is None:
+            return make()
+        # A rebuild may have swapped the warehouse since `build` was read: then make() sees
+        # the new file, and its value must not be filed under the old build id.
+        return w.memo(("web", build, *key), make, keep=_version(self.read_info()) == build)
 
     async def compute(self, id: str, params: dict[str, str], build: str | None = None) -> dict[str, Any]:
         """The indicator's result with its JSON and CSV bodies, computed once per build."""

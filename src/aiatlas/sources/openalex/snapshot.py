@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aiatlas.errors import DataError, UsageError
-from aiatlas.sources import fetch
-from aiatlas.sources.fetch import HTTPStatusError
+from aiatlas.sources import download as fetch
+from aiatlas.sources.download import HTTPStatusError
 
 
 @dataclass(frozen=True)

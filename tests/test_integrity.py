@@ -1,0 +1,131 @@
+"""Verify what is loaded: damaged, truncated or manifest-less snapshots never reach the warehouse."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from conftest import FIXTURES, REPO
+from snapshots import make_snapshot, query
+
+from aiatlas import api
+from aiatlas.errors import DataError
+
+DATA = FIXTURES / "data"
+CSV = "notable_ai_models.csv"
+
+
+@pytest.fixture
+def mirror(tmp_path):
+    """A one-file mirror of the notable-models source, so `fetch` runs offline."""
+    root = tmp_path / "mirror"
+    (root / "epoch").mkdir(parents=True)
+    (root / "epoch" / CSV).write_bytes((DATA / "notable_2024.csv").read_bytes())
+    return root
+
+
+@pytest.fixture
+def home(tmp_path, mirror):
+    """A home fetched from the tiny mirror and built once."""
+    home = tmp_path / "home"
+    api.fetch(["epoch_notable_models"], mirror=str(mirror), home=home)
+    api.build(home=home)
+    return home
+
+
+def snapshot_file(home):
+    (folder,) = (home / "snapshots" / "epoch_notable_models").iterdir()
+    return folder / CSV
+
+
+def models(home):
+    return query(home, "SELECT build_id FROM _build") + query(home, "SELECT name FROM models ORDER BY 1")
+
+
+def cli(*args):
+    env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
+    return subprocess.run([sys.executable, "-m", "aiatlas", *args], capture_output=True,
+                          text=True, env=env, timeout=120)
+
+
+def relabel(path):
+    """Same size, different bytes: the edit a checksum exists to catch."""
+    data = path.read_bytes()
+    path.write_bytes(data.replace(b"PaLM", b"MLaP"))
+    assert path.read_bytes() != data
+
+
+def test_a_relabelled_snapshot_file_is_refused_naming_the_file(home):
+    before = models(home)
+    make_snapshot(home, "epoch_ml_hardware", {"ml_hardware.csv": DATA / "ml_hardware.csv"})
+    relabel(snapshot_file(home))
+    with pytest.raises(DataError, match=rf"{CSV}: sha256 .* the manifest says") as e:
+        api.build(home=home)
+    assert "aiatlas fetch epoch_notable_models" in e.value.hint
+    assert models(home) == before
+
+
+def test_a_truncated_snapshot_is_refused_with_both_sizes(home):
+    before = models(home)
+    path = snapshot_file(home)
+    size = path.stat().st_size
+    path.write_bytes(path.read_bytes()[: size // 2])
+    with pytest.raises(DataError, match=rf"{CSV}: {size // 2} bytes, the manifest says {size}"):
+        api.build(home=home)
+    assert models(home) == before
+
+
+def test_a_deleted_manifest_is_an_error_not_an_empty_source(home):
+    before = models(home)
+    (snapshot_file(home).parent / "manifest.json").unlink()
+    with pytest.raises(DataError, match="has no manifest.json"):
+        api.build(home=home)
+    assert models(home) == before
+
+
+@pytest.mark.parametrize("damage", ["relabel", "truncate", "delete file", "delete manifest"])
+def test_fetch_replaces_a_damaged_snapshot_so_the_hint_does_not_loop(home, mirror, damage):
+    path = snapshot_file(home)
+    if damage == "relabel":
+        relabel(path)
+    elif damage == "truncate":
+        path.write_bytes(path.read_bytes()[:100])
+    elif damage == "delete file":
+        path.unlink()
+    else:
+        (path.parent / "manifest.json").unlink()
+    with pytest.raises(DataError):
+        api.build(home=home)
+    (again,) = api.fetch(["epoch_notable_models"], mirror=str(mirror), home=home)
+    assert again["reused"] is False
+    result = api.build(home=home)
+    assert result["skipped"] is False
+    assert query(home, "SELECT name FROM models ORDER BY 1") == [("BLOOM",), ("PaLM",)]
+
+
+def test_an_intact_snapshot_is_reused(home, mirror):
+    (again,) = api.fetch(["epoch_notable_models"], mirror=str(mirror), home=home)
+    assert again["reused"] is True
+
+
+def test_verify_passes_an_intact_home_and_names_every_damaged_file(home):
+    ok = cli("verify", "--home", str(home))
+    assert ok.returncode == 0, ok.stderr
+    assert "all 2 checks passed" in ok.stdout
+    relabel(snapshot_file(home))
+    bad = cli("verify", "--home", str(home))
+    assert bad.returncode == 1
+    assert "2 of 2 checks found damage" in bad.stderr and "Traceback" not in bad.stderr
+    checks = api.verify(home=home)
+    assert [len(c["problems"]) for c in checks] == [1, 1]
+    assert CSV in checks[0]["problems"][0]
+    assert checks[1]["what"] == "warehouse provenance"
+    assert "no longer intact" in checks[1]["problems"][0]
+
+
+def test_build_with_only_some_sources_fetched_exits_zero(home):
+    (home / "warehouse.duckdb").unlink()
+    res = cli("build", "--home", str(home))
+    assert res.returncode == 0, res.stderr
+    assert "Traceback" not in res.stderr and "built" in res.stdout

@@ -1,0 +1,92 @@
+"""The warehouse handle: one per build file, its memo, and its pool of read-only connections."""
+from __future__ import annotations
+
+import threading
+
+import publish_support as ps
+import pytest
+
+from aiatlas import api
+from aiatlas.config import settings
+from aiatlas.errors import DataError, NotBuiltError
+from aiatlas.warehouse import connect as wh
+
+
+@pytest.fixture()
+def home(tmp_path):
+    ps.write_warehouse(tmp_path, build_id="build-1")
+    return tmp_path
+
+
+def test_the_handle_says_which_build_and_as_of_it_serves(home):
+    w = wh.connect(settings(home=home))
+    assert (w.build_id, w.vintage, w.data_as_of) == ("build-1", "latest", "2026-01-01")
+    assert "models" in w.tables and [s["file"] for s in w.snapshots] == ["models.csv"]
+    assert wh.connect(settings(home=home)) is w  # the same file: the same handle
+    assert api.build_info(home=home)["build_id"] == "build-1"
+
+
+def test_a_swapped_file_gets_a_new_handle_and_the_old_one_keeps_its_build(home):
+    old = wh.connect(settings(home=home))
+    before = old.sql("SELECT count(*) AS n FROM models")
+    old.memo(("answer",), lambda: "from build-1")
+    ps.write_warehouse(home, ps.fixture_rows()[:2], build_id="build-2")
+    new = wh.connect(settings(home=home))
+    assert new is not old and new.build_id == "build-2"
+    assert new.peek(("answer",)) is None  # nothing memoised on build-1 is served for build-2
+    assert old.sql("SELECT count(*) AS n FROM models") == before  # still the old inode
+    assert new.sql("SELECT count(*) AS n FROM models") == [{"n": 2}]
+
+
+def test_memo_computes_once_even_when_asked_concurrently(home):
+    w = wh.connect(settings(home=home))
+    calls, gate = [], threading.Event()
+
+    def make():
+        calls.append(1)
+        gate.wait(5)
+        return "value"
+
+    threads = [threading.Thread(target=w.memo, args=(("k",), make)) for _ in range(4)]
+    for t in threads:
+        t.start()
+    gate.set()
+    for t in threads:
+        t.join()
+    assert calls == [1] and w.memo(("k",), make) == "value"
+    assert w.memo(("stale",), lambda: "x", keep=False) == "x" and w.peek(("stale",)) is None
+
+
+def test_pooled_connections_serve_queries_at_the_same_time(home):
+    """Two threads each hold a connection at once (a single shared one would block or fail)."""
+    w = wh.connect(settings(home=home))
+    both = threading.Barrier(2, timeout=5)
+    results, errors = [], []
+
+    def query():
+        try:
+            with w.connection() as con:
+                both.wait()  # neither releases its connection before the other has one
+                results.append(con.table("models").count().to_pyarrow().as_py())
+        except Exception as e:  # any failure is what this test forbids
+            errors.append(e)
+
+    threads = [threading.Thread(target=query) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and results == [len(ps.fixture_rows())] * 2
+
+
+def test_a_table_missing_from_an_older_build_says_to_rebuild(home):
+    w = wh.connect(settings(home=home))
+    with w.connection() as con:
+        with pytest.raises(DataError, match="no table 'no_such_table'") as e:
+            wh.Tables(con, home, w.tables).no_such_table  # noqa: B018
+    assert "aiatlas build" in e.value.hint
+
+
+def test_no_warehouse_is_not_built(tmp_path):
+    with pytest.raises(NotBuiltError):
+        wh.connect(settings(home=tmp_path))
