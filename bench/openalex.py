@@ -147,22 +147,47 @@ print(json.dumps({"works": part.records, "cumulative": cum}))
 """
 
 
-def _cpu_seconds(pid: int) -> float:
-    """CPU of a process and its reaped descendants (utime+stime+cutime+cstime), in seconds."""
+def _tree_cpu(pid: int) -> dict[int, float]:
+    """CPU seconds (utime+stime) of a process and each of its live descendants, by pid."""
     import os
 
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+    out, todo = {}, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            out[p] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            todo += [int(c) for t in Path(f"/proc/{p}/task").glob("*/children")
+                     for c in t.read_text().split()]
+        except (FileNotFoundError, ProcessLookupError, ValueError):
+            continue  # exited between the listing and the read
+    return out
 
 
-def _wait_children_gone(pid: int, timeout: float = 60.0) -> None:
-    """Wait until a worker has reaped its executors (their CPU then counts in its cutime)."""
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        kids = "".join(p.read_text() for p in Path(f"/proc/{pid}/task").glob("*/children"))
-        if not kids.strip():
-            return
-        time.sleep(0.5)
+class CpuSampler:
+    """Samples each worker's process tree every 0.2 s while a step runs; a process's last
+    sample is its CPU (executors and their Python workers exit when the application ends)."""
+
+    def __init__(self, pids: list[int]):
+        import threading
+
+        self.pids, self.seen = pids, [{} for _ in pids]
+        self.base = [_tree_cpu(p) for p in pids]  # the daemons' own CPU before the step
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self.stop.wait(0.2):
+            for seen, pid in zip(self.seen, self.pids):
+                seen.update(_tree_cpu(pid))
+
+    def result(self) -> list[float]:
+        """CPU seconds each worker's tree used during the step."""
+        self.stop.set()
+        self.thread.join()
+        return [sum(v - base.get(p, 0.0) for p, v in seen.items())
+                for seen, base in zip(self.seen, self.base)]
 
 
 def cluster_rows(corpus: Path, size: int, work: Path) -> list[dict]:
@@ -176,15 +201,13 @@ def cluster_rows(corpus: Path, size: int, work: Path) -> list[dict]:
     for n in (1, 2):
         with standalone_cluster(work / f"cluster-{n}", workers=n, cores=1, memory="2g") as (
                 url, _, pids):
-            before = [_cpu_seconds(p) for p in pids]
+            sampler = CpuSampler(pids)
             os.environ["AIATLAS_SPARK_MASTER"] = url
             os.environ["PYSPARK_PYTHON"] = sys.executable  # what executors run
             target = work / f"home_{size}_cluster{n}"
             shutil.rmtree(target, ignore_errors=True)
             res = child("cluster", corpus, target)
-            for p in pids:
-                _wait_children_gone(p)
-            cpu = [_cpu_seconds(p) - b for p, b in zip(pids, before)]
+            cpu = sampler.result()
         rate = size / res["seconds"]
         first = first or rate
         rows.append({"workers": str(n), "works": f"{size:,}", "seconds": f"{res['seconds']:.0f}",

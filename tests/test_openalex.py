@@ -725,3 +725,102 @@ def test_countries_are_iso3_like_every_other_indicator_and_keep_openalex_code(ho
         ("USA", "United States"), ("CHN", "China")}
     rows = api.explain("ai_publications_by_country", home=home, where={"country": "CHN"})
     assert {r["country_code"] for r in rows.to_pylist()} == {"CN"}  # as OpenAlex wrote it
+
+
+# --- `aiatlas fetch` of the API aggregates (a loopback server speaking the OpenAlex API) -----
+
+class FakeOpenAlex(SimpleHTTPRequestHandler):
+    """`/works?filter=...,publication_year:Y&group_by=authorships.countries&cursor=C`: two
+    pages per year (cursor paging); the very first request is rate limited (429 + Retry-After)."""
+
+    seen: ClassVar[list[dict]] = []
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        from urllib.parse import parse_qs, urlparse
+
+        url = urlparse(self.path)
+        q = {k: v[0] for k, v in parse_qs(url.query).items()}
+        self.seen.append(q)
+        if len(self.seen) == 1:
+            self.send_response(429)
+            self.send_header("Retry-After", "0")
+            self.end_headers()
+            return
+        year = int(q["filter"].rsplit("publication_year:", 1)[1])
+        if url.path != "/works" or q.get("group_by") != "authorships.countries":
+            self.send_error(400)
+            return
+        page = ({"meta": {"count": 9, "next_cursor": "p2"}, "group_by": [
+                    {"key": "https://openalex.org/countries/US", "count": 10 + year % 10},
+                    {"key": "https://openalex.org/countries/CN", "count": 20}]}
+                if q["cursor"] == "*" else
+                {"meta": {"count": 9, "next_cursor": None}, "group_by": [
+                    {"key": "https://openalex.org/countries/XK", "count": 1},
+                    {"key": "unknown", "count": 5}]})
+        body = json.dumps(page).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture
+def openalex_api(monkeypatch):
+    """The fake API on loopback, two publication years, no waiting between requests."""
+    FakeOpenAlex.seen = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeOpenAlex)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("AIATLAS_OPENALEX_API", f"http://127.0.0.1:{server.server_port}")
+    monkeypatch.delenv("AIATLAS_MIRROR", raising=False)  # online: the mirror has no OpenAlex
+    monkeypatch.setattr(oa_api, "aggregate_years", lambda: range(2020, 2022))
+    monkeypatch.setattr(oa_api.OpenAlexClient.__init__, "__defaults__", tuple(
+        0.0 if d == 0.11 else d for d in oa_api.OpenAlexClient.__init__.__defaults__ or ()))
+    yield FakeOpenAlex.seen
+    server.shutdown()
+
+
+def test_fetch_asks_the_api_and_the_build_has_publications_with_provenance(tmp_path, openalex_api):
+    home = tmp_path / "home"
+    [manifest] = api.fetch(["openalex_publications"], home=home)
+    assert len(openalex_api) == 1 + 2 * 2  # the 429, then two pages for each of two years
+    assert [q["cursor"] for q in openalex_api[1:]] == ["*", "p2", "*", "p2"]
+    assert all("topics.subfield.id:1702" in q["filter"] for q in openalex_api)
+    on_disk = json.loads((home / "snapshots" / manifest["snapshot_id"] / "manifest.json")
+                         .read_text())
+    [f] = on_disk["files"]
+    assert f["requests"] == 5 and f["rows"] == 6 and "group_by=authorships.countries" in f["query"]
+    assert f["as_of"] == __import__("datetime").date.today().isoformat()
+    api.build(home=home)
+    res = api.compute("ai_publications_api", home=home)
+    assert {(r["country"], r["year"], r["value"]) for r in res.to_pylist()} == {
+        ("USA", 2020, 10.0), ("CHN", 2020, 20.0), ("XKX", 2020, 1.0),
+        ("USA", 2021, 11.0), ("CHN", 2021, 20.0), ("XKX", 2021, 1.0)}
+    assert [p["snapshot_id"] for p in res.provenance] == [manifest["snapshot_id"]]
+    assert "synthetic" not in res.meta
+
+
+def test_without_a_snapshot_publications_are_absent_and_said_plainly(tmp_path):
+    from aiatlas.config import settings as make_settings
+    from aiatlas.sources.fetch import fetch_sources
+
+    got = fetch_sources(["openalex_publications"], make_settings(home=tmp_path, mirror=str(FIX)))
+    assert got == [{"source": "openalex_publications", "absent": "not in the mirror",
+                    "files": [], "reused": False}]
+    assert not (tmp_path / "snapshots" / "openalex_publications").exists()
+
+
+@pytest.mark.mirror
+def test_a_mirror_build_says_publications_are_absent(built_home):
+    from typer.testing import CliRunner
+
+    from aiatlas.cli import app
+
+    r = CliRunner().invoke(app, ["build", "--home", str(built_home)], env={"COLUMNS": "300"})
+    assert r.exit_code == 0, r.output
+    assert "openalex_publications: no OpenAlex API aggregates in this build" in r.output
+    with pytest.raises(DataError, match="publications by country are absent"):
+        api.compute("ai_publications_api", home=built_home)

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aiatlas.config import Settings, parse_date, settings as make_settings
-from aiatlas.errors import UsageError
+from aiatlas.errors import DataError, UsageError
 from aiatlas.indicators import registry
 from aiatlas.warehouse import connect as wh
 from aiatlas.warehouse.connect import Warehouse
@@ -103,13 +103,21 @@ def warehouse(*, home=None, as_of=None) -> Warehouse:
 
 
 def _provenance(w: Warehouse, ind: registry.Indicator) -> list[dict[str, Any]]:
-    """Snapshots of the sources that feed the indicator's tables (read once per build)."""
-    from aiatlas.sources.registry import sources_for_tables
+    """Snapshots of the sources that feed the indicator's tables (read once per build).
+
+    A source that says what its absence means (live API aggregates, never in the mirror) and
+    has no snapshot in this build makes the result an error, never an empty table.
+    """
+    from aiatlas.sources.registry import get, sources_for_tables
 
     wanted = set(sources_for_tables(ind.sources))
     if "curated_facts" in ind.sources:  # curated YAML files are recorded as source "curated"
         wanted.add("curated")
-    return [dict(r) for r in w.snapshots if r["source"] in wanted]
+    rows = [dict(r) for r in w.snapshots if r["source"] in wanted]
+    for missing in sorted(wanted - {r["source"] for r in rows} - {"curated"}):
+        if get(missing).absent:
+            raise DataError(f"{ind.id}: {get(missing).absent}")
+    return rows
 
 
 def _check_values(w: Warehouse, ind: registry.Indicator, bound: dict[str, Any]) -> None:

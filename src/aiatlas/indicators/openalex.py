@@ -9,11 +9,10 @@ equally over its distinct countries, so country values add up to the world total
 from __future__ import annotations
 
 import ibis
-import pycountry
 
 from aiatlas.indicators.params import with_country_names
 from aiatlas.indicators.registry import Param, indicator
-from aiatlas.sources.openalex import AI_DEFINITIONS
+from aiatlas.sources.openalex import AI_DEFINITIONS, ISO2_TO_ISO3
 
 CHAPTER = "research"
 SOURCES = ("openalex_works",)
@@ -39,10 +38,6 @@ def ai_works(t, ai_definition: str = "subfield", min_score: float | None = None)
     score = w[d.score_column]
     w = w.filter(score.notnull() & (score >= threshold))
     return w.mutate(year=w.publication_year.cast("int64"))
-
-
-# OpenAlex writes ISO 3166-1 alpha-2 (and XK for Kosovo, which ISO has no code for).
-ISO2_TO_ISO3 = {c.alpha_2: c.alpha_3 for c in pycountry.countries} | {"XK": "XKX"}
 
 
 def work_countries(works):
@@ -225,3 +220,23 @@ def ai_publications_growth(t, ai_definition="subfield", min_score=None, counting
 def _named(table):
     """The country's English name beside its code, rows in (year, country) order."""
     return with_country_names(table).order_by(["year", "country"])
+
+
+def _api_rows(t, **_):
+    """The API aggregates behind a value: one row per (country, year) as fetched."""
+    w = t.openalex_ai_works
+    return w.select("country", "year", "country_code", "works", "ai_definition")
+
+
+@indicator(id="ai_publications_api", title="AI publications by country and year (OpenAlex API)",
+           unit="publications", chapter=CHAPTER, sources=("openalex_ai_works",),
+           grain=("country", "year"), rows=_api_rows,
+           description="Works in OpenAlex subfield 1702 'Artificial Intelligence' with at least "
+                       "one authorship in the country, per publication year, as the OpenAlex "
+                       "API's group_by counted them on the day `aiatlas fetch` asked (full "
+                       "counting: a co-authored work counts for each of its countries). Needs "
+                       "no bulk snapshot; see ai_publications_by_country for fractional counting.")
+def ai_publications_api(t):
+    w = t.openalex_ai_works
+    w = w.filter(w.country.notnull())
+    return _named(w.select("country", year=w.year.cast("int64"), value=w.works.cast("float64")))
