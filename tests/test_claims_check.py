@@ -128,7 +128,7 @@ def test_unverifiable_says_what_is_missing(home):
     assert no_year.verdict == "unverifiable" and "no year" in no_year.reason
     assert "names no country" in no_subject.reason
     assert "indicator_that_does_not_exist" in missing.reason and "not in this build" in missing.reason
-    assert "no indicator or curated fact covers" in nothing.reason
+    assert "no indicator or curated fact measures this" in nothing.reason
 
 
 def test_every_sentence_with_a_number_is_listed_with_why_it_was_skipped(home):
@@ -137,7 +137,7 @@ def test_every_sentence_with_a_number_is_listed_with_why_it_was_skipped(home):
     assert [s.index for s in report.sentences] == [1, 2]
     skipped = report.sentences[0]
     assert skipped.claims == [] and "year alone" in skipped.note and "part of a name" in skipped.note
-    assert report.counts() == {"supported": 1, "contradicted": 0, "unverifiable": 0}
+    assert report.counts() == {"supported": 1, "contradicted": 0, "revised": 0, "unverifiable": 0}
     assert json.loads(json.dumps(report.to_dict(), default=str))["counts"]["supported"] == 1
 
 
@@ -168,17 +168,19 @@ def test_fact_claims_cite_the_fact(home, facts):
     ok, date = verdicts("France announced €109 billion of AI investment on February 10, 2025.", home)
     assert ok.verdict == "supported" and ok.evidence[0].citation["url"] == "https://example.org/fr"
     assert date.verdict == "supported"
-    (wrong,) = verdicts("フランスは1,500億ユーロの投資を発表した。", home)
+    (wrong,) = verdicts("2025年、フランスは1,500億ユーロの投資を発表した。", home)
     assert wrong.verdict == "contradicted" and wrong.actual == 109e9
+    (which,) = verdicts("フランスは1,500億ユーロの投資を発表した。", home)  # 2018 or 2025: neither
+    assert which.verdict == "contradicted" and "none of the recorded figures" in which.reason
     (dollars,) = verdicts("France will invest $109 billion.", home)
     assert dollars.verdict == "unverifiable" and "exchange rate" in dollars.reason
 
 
-def test_fact_year_picks_the_record_and_no_year_means_the_latest(home, facts):
+def test_fact_year_picks_the_record_and_no_year_names_the_one_that_agrees(home, facts):
     (old,) = verdicts("In 2018 France pledged €1.5 billion to invest in AI.", home)
     assert old.verdict == "supported" and old.evidence[0].ref == "fr-ai-2018"
     (latest,) = verdicts("France will invest €109 billion.", home)
-    assert latest.verdict == "supported" and "latest of 2" in latest.reason
+    assert latest.verdict == "supported" and "one of 2 figures recorded" in latest.reason
     (none,) = verdicts("In 2020 France pledged €1.5 billion to invest in AI.", home)
     assert none.verdict == "unverifiable" and "year=2020" in none.reason
     (day,) = verdicts("France announced its AI investment on February 9.", home)
@@ -224,7 +226,7 @@ def test_default_pattern_table_loads():
 
 
 def test_url_input_fails_clearly_offline():
-    with pytest.raises(FetchError, match="cannot download"):
+    with pytest.raises(FetchError, match="could not fetch http://127.0.0.1:9/article"):
         read_input("http://127.0.0.1:9/article", timeout=2)
 
 

@@ -78,8 +78,8 @@ def test_explain_where_narrows_to_one_value(tiny_home, capsys, monkeypatch):
     assert code == 0, err
     rows = list(csv.DictReader(io.StringIO(out)))
     assert sorted(r["model_id"] for r in rows) == ["delta", "gamma"]
-    # List columns are flattened to text for CSV.
-    assert {r["organizations"] for r in rows} == {"HKU", "Tsinghua; HKUST"}
+    # List columns are flattened to text for CSV, joined with ";" as on the web and in the report.
+    assert {r["organizations"] for r in rows} == {"HKU", "Tsinghua;HKUST"}
 
 
 @pytest.mark.parametrize("args,message", [

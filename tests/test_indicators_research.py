@@ -152,3 +152,21 @@ def test_result_carries_meta_and_params(tiny_home):
     assert res.meta["grain"] == ["country", "year"]
     assert res.build_id.startswith("tiny-")
     assert res.to_pandas().columns.tolist() == ["country", "country_name", "year", "value"]
+
+
+def test_top_organizations_by_parent_counts_a_model_of_two_labs_once(built_home):
+    from aiatlas.entities.models import organization_parents
+
+    labs = by(api.compute("top_organizations", home=built_home, limit=1000), "organization")
+    grouped = by(api.compute("top_organizations", home=built_home, limit=1000, by_parent=True),
+                 "organization")
+    google = [o for o, p in organization_parents().items() if p == "Google"] + ["Google"]
+    assert not {(o,) for o in google if o != "Google"} & set(grouped)  # labs folded into Google
+    assert max(labs[(o,)] for o in google if (o,) in labs) < grouped[("Google",)]
+    assert grouped[("Google",)] < sum(labs[(o,)] for o in google if (o,) in labs)  # shared models once
+    rows = api.explain("top_organizations", home=built_home, by_parent=True,
+                       where={"organization": "Google"}).to_pylist()
+    assert len(rows) == len({r["model_id"] for r in rows}) == grouped[("Google",)]
+    frac = by(api.compute("top_organizations", home=built_home, limit=1000, by_parent=True,
+                          attribution="fractional"), "organization")
+    assert frac[("Google",)] <= grouped[("Google",)]

@@ -129,3 +129,46 @@ def test_build_with_only_some_sources_fetched_exits_zero(home):
     res = cli("build", "--home", str(home))
     assert res.returncode == 0, res.stderr
     assert "Traceback" not in res.stderr and "built" in res.stdout
+
+
+HEADER_ONLY = (DATA / "notable_2024.csv").read_bytes().split(b"\n", 1)[0] + b"\n"
+
+
+def test_a_header_only_export_fails_the_build_and_keeps_the_warehouse(home):
+    before = models(home)
+    make_snapshot(home, "epoch_notable_models", {CSV: HEADER_ONLY}, "20991231T000000000000Z")
+    with pytest.raises(DataError, match="source epoch_notable_models yielded no rows") as e:
+        api.build(home=home, strict=True)
+    assert "--allow-shrink" in e.value.hint
+    assert models(home) == before
+    res = cli("build", "--home", str(home))
+    assert res.returncode == 1 and "yielded no rows" in res.stderr and "Traceback" not in res.stderr
+    api.build(home=home, allow_shrink=True)  # the user says the loss is real
+    assert query(home, "SELECT count(*) FROM models") == [(0,)]
+
+
+def test_a_table_losing_more_than_the_declared_share_fails_unless_allowed(tmp_path):
+    from aiatlas.warehouse.build import MAX_SHRINK
+
+    make_snapshot(tmp_path, "epoch_notable_models", {CSV: DATA / "notable_current.csv"},
+                  "20261127T100000000000Z")
+    api.build(home=tmp_path)
+    (big,) = query(tmp_path, "SELECT count(*) FROM models")[0]
+    make_snapshot(tmp_path, "epoch_notable_models", {CSV: DATA / "notable_2024.csv"},
+                  "20261127T110000000000Z")
+    assert 2 < big * (1 - MAX_SHRINK)  # notable_2024.csv holds two models
+    with pytest.raises(DataError, match=r"table model\w* would shrink from \d+ to \d+ rows"):
+        api.build(home=tmp_path)
+    assert query(tmp_path, "SELECT count(*) FROM models") == [(big,)]
+    api.build(home=tmp_path, allow_shrink=True)
+    assert query(tmp_path, "SELECT count(*) FROM models") == [(2,)]
+
+
+def test_a_deleted_source_is_a_shrink_too(home):
+    make_snapshot(home, "epoch_ml_hardware", {"ml_hardware.csv": DATA / "ml_hardware.csv"})
+    api.build(home=home)
+    import shutil
+
+    shutil.rmtree(home / "snapshots" / "epoch_ml_hardware")
+    with pytest.raises(DataError, match=r"table hardware would shrink from \d+ to 0 rows"):
+        api.build(home=home)

@@ -88,11 +88,15 @@ def test_explain_csv_rows_add_up_to_the_values(reports):
     assert "no row-level explanation" in (out / "chapter-testing.html").read_text(encoding="utf-8")
 
 
-def test_footnotes_and_cc_by_attribution(reports):
+def test_one_source_line_per_publisher_and_every_file_in_the_appendix(reports):
     page = (reports["en"]["out"] / "chapter-testing.html").read_text(encoding="utf-8")
-    assert ps.SHA[:12] in page and ps.SHA[:13] not in page
-    assert "Fixture Publisher" in page and "2026-01-01" in page
+    assert ps.SHA[:12] not in page  # checksums live in the appendix, not under every chart
+    assert "Source: Fixture Publisher — Fixture models, CC BY 4.0, data as of 2026-01-01" in page
     assert "Fixture models by Fixture Publisher, licensed under CC BY 4.0" in page
+    appendix = (reports["en"]["out"] / "sources.html").read_text(encoding="utf-8")
+    assert ps.SHA[:12] in appendix and ps.SHA[:13] not in appendix
+    for name in NOT_INGESTED:  # left out of the chapter, listed once in plain words
+        assert f'id="{name}"' not in page
 
 
 def test_headlines_show_a_value_or_say_why(reports):
@@ -104,8 +108,9 @@ def test_headlines_show_a_value_or_say_why(reports):
         if h["available"] and h["meta"]:
             assert f'href="chapter-{h["meta"]["chapter"]}.html#{h["indicator"]}"' in index
     assert index.count('<dd class="na">not available ') == len(missing)
-    for h in missing:
-        assert h["reason"] and not h["values"] and str(escape(h["reason"])) in index
+    for h in missing:  # the reason in plain words; never a path or a command
+        assert h["reason"] and not h["values"]
+        assert (str(escape(h["reason"])) in index) != bool(h.get("missing_data"))
     for h in heads:
         if h["available"]:
             assert all(isinstance(v["value"], (int, float)) for v in h["values"])
@@ -123,7 +128,8 @@ def test_japanese_report(reports):
     index = (out / "index.html").read_text(encoding="utf-8")
     assert '<html lang="ja">' in index and "主な数値" in index and "データなし" in index
     chapter = (out / "chapter-testing.html").read_text(encoding="utf-8")
-    assert "データ（CSV）" in chapter and "スナップショット" in chapter
+    assert "データ（CSV）" in chapter
+    assert "スナップショット" in (out / "sources.html").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("lang", ["en", "ja"])

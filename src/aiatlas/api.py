@@ -2,37 +2,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aiatlas.config import Settings, parse_date, settings as make_settings
 from aiatlas.errors import DataError, UsageError
 from aiatlas.indicators import registry
+from aiatlas.results import Result
 from aiatlas.warehouse import connect as wh
 from aiatlas.warehouse.connect import Warehouse
 
 if TYPE_CHECKING:  # pyarrow is imported by the engines when a query runs, not for `aiatlas --help`
     import pyarrow as pa
-
-
-@dataclass
-class Result:
-    """An indicator's values (or explain rows) with the metadata and snapshots behind them."""
-
-    meta: dict[str, Any]
-    table: pa.Table
-    provenance: list[dict[str, Any]] = field(default_factory=list)
-    build_id: str | None = None
-
-    def to_arrow(self) -> pa.Table:
-        return self.table
-
-    def to_pandas(self):
-        return self.table.to_pandas()
-
-    def to_pylist(self) -> list[dict[str, Any]]:
-        return self.table.to_pylist()
 
 
 def _settings(home=None, backend=None, mirror=None, as_of=None) -> Settings:
@@ -52,12 +33,15 @@ def fetch(sources: list[str] | None = None, *, mirror: str | None = None, home=N
     return fetch_sources(sources, _settings(home=home, mirror=mirror), progress=progress)
 
 
-def build(*, home=None, strict: bool = False, progress=None, as_of=None) -> dict[str, Any]:
+def build(*, home=None, strict: bool = False, progress=None, as_of=None,
+          allow_shrink: bool = False) -> dict[str, Any]:
     """Build the warehouse from the latest snapshots, swapping it in atomically; with `as_of`
-    (a date), the vintage of that date in `<home>/vintages/<date>/` beside it."""
+    (a date), the vintage of that date in `<home>/vintages/<date>/` beside it. An empty source
+    or a table losing most of its rows fails the build unless `allow_shrink`."""
     from aiatlas.warehouse.build import build_warehouse
 
-    return build_warehouse(_settings(home=home, as_of=as_of), strict=strict, progress=progress)
+    return build_warehouse(_settings(home=home, as_of=as_of), strict=strict, progress=progress,
+                           allow_shrink=allow_shrink)
 
 
 def builds(*, home=None) -> list[dict[str, Any]]:
@@ -113,8 +97,10 @@ def _provenance(w: Warehouse, ind: registry.Indicator) -> list[dict[str, Any]]:
     wanted = set(sources_for_tables(ind.sources))
     if "curated_facts" in ind.sources:  # curated YAML files are recorded as source "curated"
         wanted.add("curated")
+    if "hardware" in ind.sources:  # the cited chip supplement fills figures Epoch lacks
+        wanted.add("chip_supplement")
     rows = [dict(r) for r in w.snapshots if r["source"] in wanted]
-    for missing in sorted(wanted - {r["source"] for r in rows} - {"curated"}):
+    for missing in sorted(sources_for_tables(ind.sources) - {r["source"] for r in rows}):
         if get(missing).absent:
             raise DataError(f"{ind.id}: {get(missing).absent}")
     return rows
@@ -128,12 +114,27 @@ def _check_values(w: Warehouse, ind: registry.Indicator, bound: dict[str, Any]) 
         if p.values_from is None or value is None:
             continue
         table, column = p.values_from
-        valid = w.memo(("values", table, column), lambda: [r["v"] for r in w.sql(
-            f'SELECT DISTINCT "{column}" AS v FROM "{table}" WHERE "{column}" IS NOT NULL ORDER BY 1')])
+        valid = _distinct(w, p.values_from)
         if valid and value not in valid:  # (an empty table gives an empty result anyway)
             shown = ", ".join(map(str, valid[:50])) + (f" ... ({len(valid)} in all)" if len(valid) > 50 else "")
             raise UsageError(f"parameter {p.name}={value!r} matches no {table}.{column} in this "
                              f"build", hint=f"valid: {shown}")
+
+
+def _distinct(w: Warehouse, values_from: tuple[str, str]) -> list[Any]:
+    """The distinct non-null values of table.column, read once per build handle."""
+    table, column = values_from
+    return w.memo(("values", table, column), lambda: [r["v"] for r in w.sql(
+        f'SELECT DISTINCT "{column}" AS v FROM "{table}" WHERE "{column}" IS NOT NULL ORDER BY 1')])
+
+
+def parameter_values(id: str, name: str, *, home=None, as_of=None) -> list[Any]:
+    """Every value a data-naming parameter (e.g. benchmark_frontier's benchmark) takes in this build."""
+    p = next((p for p in registry.get(id).params if p.name == name), None)
+    if p is None or p.values_from is None:
+        raise UsageError(f"parameter {name!r} of {id} does not name data in the build",
+                         hint="see: aiatlas list")
+    return list(_distinct(wh.connect(_settings(home=home, as_of=as_of)), p.values_from))
 
 
 def _run(w: Warehouse, backend: str, expr_of) -> pa.Table:
@@ -339,13 +340,16 @@ def classify_chip(name: str | None = None, *, rules: str | None = None, as_of=No
     all_rules = ecr.load()
     rs, on, dest = ec.resolve(all_rules, rules, as_of, destination)
     if name:
-        # Epoch does not record data-center marketing, so a named chip may be given it
+        # Epoch does not record data-center marketing (the supplement does for some chips),
+        # so a named chip may be given it
         datacenter = specs.pop("datacenter", None)
         if specs:
             raise UsageError("give a chip name or its figures, not both",
                              hint="with a name, only `datacenter` may be given")
         rows = warehouse(home=home).sql('SELECT * FROM "hardware"')
-        row = dict(ec.find(rows, name), datacenter=datacenter)
+        row = dict(ec.find(rows, name))
+        if datacenter is not None:  # the user's statement beats the supplement's
+            row["datacenter"] = datacenter
         return ec.chip_row(row, rs, all_rules, destination=dest, as_of=on)
     if not specs:
         raise UsageError("give a chip name or at least one performance figure",
@@ -359,6 +363,20 @@ def classify_chip(name: str | None = None, *, rules: str | None = None, as_of=No
             "die_area_mm2": chip.die_area_mm2, "pd": chip.pd,
             "io_bandwidth_gbs": chip.io_bandwidth_gbs, "datacenter": chip.datacenter,
             **result.to_dict()}
+
+
+def can_export(name: str, *, to: str, on=None, home=None) -> dict[str, Any]:
+    """May this chip be exported to `to` on `on` (default today): yes, licence required,
+    licence required (case-by-case review), presumption of denial, or cannot tell; with the
+    rule set, notices, review policy and the figures that decide."""
+    from aiatlas.export_controls import can_export as ce, chips as ec, rules as ecr
+
+    if not to:
+        raise UsageError("give the destination country", hint="e.g. --to CHN")
+    all_rules = ecr.load()
+    _, day, dest = ec.resolve(all_rules, None, on or dt.date.today().isoformat(), to)
+    rows = warehouse(home=home).sql('SELECT * FROM "hardware"')
+    return ce.answer(ec.find(rows, name), all_rules, dest, day)
 
 
 def export_rule_sets() -> list[dict[str, Any]]:

@@ -1,7 +1,6 @@
 """The aiatlas command line: one verb per user task, Rich tables and progress."""
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
@@ -14,6 +13,7 @@ from rich.table import Table
 
 from aiatlas import api
 from aiatlas.errors import AiatlasError, UsageError
+from aiatlas.results import dumps
 
 app = typer.Typer(help="aiatlas: an open, reproducible index of the global AI race.",
                   no_args_is_help=True, add_completion=False)
@@ -77,26 +77,6 @@ def _check_format(fmt: str, out: Optional[Path]) -> None:
         raise UsageError(f"--out {out}: folder {out.parent} does not exist")
 
 
-def _flat(table):
-    """The table with list columns joined by '; ', so CSV cells stay plain text."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    for i, f in enumerate(table.schema):
-        if pa.types.is_list(f.type) or pa.types.is_large_list(f.type):
-            joined = pc.binary_join(pc.cast(table.column(i), pa.list_(pa.string())), "; ")
-            table = table.set_column(i, f.name, joined)
-    return table
-
-
-def _json_safe(rows: list[dict]) -> list[dict]:
-    """NaN and infinities become null: JSON has no spelling for them."""
-    import math
-
-    return [{k: (None if isinstance(v, float) and not math.isfinite(v) else v)
-             for k, v in row.items()} for row in rows]
-
-
 def write_result(result: api.Result, fmt: str, out: Optional[Path]) -> None:
     """Write an indicator result or explain rows in the asked format, to a file or stdout."""
     _check_format(fmt, out)
@@ -115,17 +95,9 @@ def write_result(result: api.Result, fmt: str, out: Optional[Path]) -> None:
         print_table(table.to_pylist(), title=result.meta.get("title"), limit=200)
         return
     if fmt == "parquet":
-        import pyarrow.parquet as pq
-
-        pq.write_table(table, out)
+        result.to_parquet(out)
         return
-    if fmt == "csv":
-        text = _flat(table).to_pandas().to_csv(index=False)
-    else:
-        payload = {"meta": result.meta, "provenance": result.provenance, "build_id": result.build_id,
-                   "rows": _json_safe(table.to_pylist())}
-        text = json.dumps(payload, default=str, indent=2, ensure_ascii=False,
-                          allow_nan=False) + "\n"
+    text = result.to_csv() if fmt == "csv" else result.to_json(indent=2) + "\n"
     if out:
         out.write_text(text, encoding="utf-8")
     else:
@@ -170,7 +142,7 @@ def list_cmd(chapter: Optional[str] = typer.Option(None, help="Only this chapter
         chapters = sorted({i["chapter"] for i in every})
         raise UsageError(f"no chapter {chapter!r} (chapters: {', '.join(chapters)})")
     if format == "json":
-        sys.stdout.write(json.dumps(found, indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.write(dumps(found, indent=2) + "\n")
         return
     rows = [{"id": i["id"], "title": i["title"], "unit": i["unit"], "chapter": i["chapter"],
              "grain": ", ".join(i["grain"]),

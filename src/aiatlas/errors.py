@@ -36,3 +36,13 @@ class NotBuiltError(AiatlasError):
 
     def __init__(self, path, hint: str = "run `aiatlas fetch` then `aiatlas build`"):
         super().__init__(f"no warehouse at {path}", hint=hint)
+
+
+class VintageNotBuiltError(NotBuiltError):
+    """A date was asked for (`as_of`) whose vintage has not been built: the caller's choice, not
+    a broken server, so HTTP answers 404 and no path of the data home is shown."""
+
+    def __init__(self, as_of):
+        AiatlasError.__init__(self, f"no vintage of the data as of {as_of} has been built",
+                              hint=f"build it: aiatlas build --as-of {as_of} "
+                                   "(`aiatlas builds` lists the built ones)")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,31 @@ class Score:
     japanese: int = 0
     misses: list[str] = field(default_factory=list)
     by_source: dict[str, list[int]] = field(default_factory=dict)  # needs -> [right, total]
+    # verdict confusion: (expected, got) -> count, over matched claims with an expected verdict
+    confusion: dict[tuple[str, str], int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def precision_of(self, verdict: str) -> float | None:
+        """Of the claims given this verdict, the share whose label is the same verdict."""
+        given = sum(n for (e, g), n in self.confusion.items() if g == verdict)
+        right = self.confusion.get((verdict, verdict), 0)
+        return right / given if given else None
+
+    def given(self, verdict: str) -> int:
+        """How many matched claims got this verdict."""
+        return sum(n for (e, g), n in self.confusion.items() if g == verdict)
+
+    @property
+    def decidable(self) -> int:
+        """Labelled claims the data can decide (expected verdict other than unverifiable)."""
+        return sum(n for (e, g), n in self.confusion.items() if e != "unverifiable")
+
+    @property
+    def judged_share(self) -> float:
+        """Of the decidable claims, the share that got a verdict other than unverifiable."""
+        judged = sum(n for (e, g), n in self.confusion.items()
+                     if e != "unverifiable" and g != "unverifiable")
+        return judged / self.decidable if self.decidable else 1.0
 
     @property
     def precision(self) -> float:
@@ -71,7 +97,10 @@ def _same(exp: dict[str, Any], claim: Claim) -> bool:
 
 def score(sentences: list[dict[str, Any]], home=None) -> Score:
     """Run the checker on each labelled sentence and compare with its labels."""
+    import time
+
     s = Score()
+    t0 = time.perf_counter()
     for item in sentences:
         s.sentences += 1
         report = check_text(item["text"], "auto", home=home)
@@ -101,6 +130,8 @@ def score(sentences: list[dict[str, Any]], home=None) -> Score:
                 continue
             s.verdict_total += 1
             s.verdict_right += hit.verdict.verdict == exp["verdict"]
+            key = (exp["verdict"], hit.verdict.verdict)
+            s.confusion[key] = s.confusion.get(key, 0) + 1
             group = s.by_source.setdefault(exp.get("needs", "none"), [0, 0])
             group[0] += hit.verdict.verdict == exp["verdict"]
             group[1] += 1
@@ -109,5 +140,10 @@ def score(sentences: list[dict[str, Any]], home=None) -> Score:
                                 f"(expected {exp['verdict']}: {hit.verdict.reason})")
         for c in unmatched:
             q = c.claim.quantity
-            s.misses.append(f"{item['id']}: spurious {q.kind} {q.value:g} ({c.claim.text!r})")
+            s.misses.append(f"{item['id']}: spurious {q.kind} {q.value:g} ({c.claim.text!r}, "
+                            f"{c.verdict.verdict})")
+            if c.verdict.verdict != "unverifiable":  # a verdict on a non-claim is a wrong verdict
+                s.confusion[("unverifiable", c.verdict.verdict)] = \
+                    s.confusion.get(("unverifiable", c.verdict.verdict), 0) + 1
+    s.seconds = time.perf_counter() - t0
     return s

@@ -4,6 +4,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import bisect
+
+from aiatlas.claims import bind as binder
 from aiatlas.claims import gazetteer, numbers
 from aiatlas.claims import text as textmod
 from aiatlas.claims.model import Claim, Entity, Quantity, Skipped
@@ -27,6 +30,11 @@ _REFERENCE = re.compile(r"(?<![A-Za-z])(?:Section|Article|Figure|Fig\.|Table|Cha
 _ORDINAL_LABEL = re.compile(r"^\s?(?:条|章|節|項|回|期|世代|弾|号|次)")
 _TOP_N = re.compile(r"(?:\btop|上位|トップ|ベスト)\s?$", re.IGNORECASE)
 _LIST_START = re.compile(r"^\s*[(（]?$")
+# dates that are not quantities: 'six years ago', '6年前', a month alone (2月), year ranges 2024-25
+_YEARS_BACK = re.compile(r"^\s?(?:年前|years?\s(?:ago|earlier|before))", re.IGNORECASE)
+_MONTH_ALONE = re.compile(r"^\s?月(?!\s?\d)")
+_PART_YEAR = re.compile(r"\b(?:mid|early|late)-((?:19|20)\d{2})\b", re.IGNORECASE)
+_YEAR_RANGE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s?(?:-|~|to|から)\s?(\d{2}|(?:19|20)\d{2})(?!\d)(\s?年度?)?")
 
 
 @dataclass
@@ -50,10 +58,12 @@ def extract(text: str, lang: str = "auto") -> list[SentenceClaims]:
         raise UsageError(f"unknown language {lang!r} (expected auto, en or ja)")
     norm = textmod.normalise(text)
     entities = gazetteer.default().find(norm.text)
+    starts = [x.start for x in entities]
     out = []
     for s, e in textmod.sentences(norm.text):
         sent_lang = textmod.language(norm.text[s:e]) if lang == "auto" else lang
-        ents = [x for x in entities if x.start >= s and x.end <= e]
+        lo, hi = bisect.bisect_left(starts, s), bisect.bisect_left(starts, e)
+        ents = [x for x in entities[lo:hi] if x.end <= e]  # entities are sorted by start
         out.append(_sentence(norm, s, e, sent_lang, ents))
     return out
 
@@ -84,7 +94,17 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
 
     taken: list[tuple[int, int]] = []  # spans already explained (dates, years, names)
     years: list[tuple[int, int]] = []  # (position, year) for the claims' time
+    year_spans: list[tuple[int, int]] = []
+    months: list[str] = []  # 'YYYY-MM' stated as month and year: the period of a claim
     found: list[tuple[Quantity, int, int]] = []
+    for m in _PART_YEAR.finditer(sent):  # 'mid-2024': the year counts, the number is no claim
+        years.append((m.start(1), int(m.group(1))))
+    for m in _YEAR_RANGE.finditer(sent):
+        hi = m.group(2)
+        if len(hi) == 2 and not (m.group(3) or "-" in m.group() or "~" in m.group()):
+            continue
+        taken.append((m.start(), m.end()))
+        skip(m.start(), m.end(), "a range of years: the time of a claim, not a claim")
     for rx, order in DATES:
         for m in rx.finditer(sent):
             if _overlaps(m.start(), m.end(), taken):
@@ -105,7 +125,9 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
             if not _overlaps(m.start(), m.end(), taken):
                 taken.append((m.start(), m.end()))
                 year = int(m.group(1) if m.group(1).isdigit() else m.group(2))
+                month = int(m.group(2)) if m.group(1).isdigit() else _MONTHS[_month_key(m.group(1))]
                 years.append((m.start(), year))
+                months.append(f"{year:04d}-{month:02d}")
                 skip(m.start(), m.end(), "month and year: the time of a claim, not a claim")
     for ent in ents:
         if ent.type in ("model", "benchmark") and re.search(r"\d", ent.text):
@@ -123,6 +145,7 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
         if why == "year":
             years.append((n.start, int(n.value)))
             m = _YEAR_AFTER.match(after)
+            year_spans.append((n.start, n.end + (m.end() if m else 0)))
             skip(n.start, n.end + (m.end() if m else 0), "a year alone: the time of a claim, not a claim")
             continue
         if why:
@@ -148,12 +171,19 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
         found.append((q, m.start(), m.end()))
     found.sort(key=lambda f: f[1])
     _inherit_units(found)
-    for q, a, b in found:
+    subj_ents = [x for x in ents if x.type in ("country", "state", "organization")]
+    bindings = binder.bind(sent, lang, [(a, b) for _, a, b in found], subj_ents, years, year_spans)
+    by_pos = {(x.start, x.end): y for x, y in zip(ents, subjects)}
+    for (q, a, b), bnd in zip(found, bindings):
         t, oa, ob = orig(a, b)
-        year = _nearest_year(years, a, b)
+        bound = [by_pos[(bnd.subject.start, bnd.subject.end)]] if bnd.subject else []
         result.claims.append(Claim(text=t, start=oa, end=ob, sentence=result.text, lang=lang,
-                                   quantity=q, subjects=subjects, year=year,
-                                   keywords=sent.lower()))
+                                   quantity=q, subjects=bound, year=bnd.year,
+                                   keywords=bnd.context, clause=sent[bnd.clause[0]:bnd.clause[1]],
+                                   year_note=bnd.year_note, subject_note=bnd.subject_note,
+                                   base=bnd.base, continues=bnd.continues,
+                                   period=next((p for p in months if bnd.year and p.startswith(
+                                       str(bnd.year))), "") if len(months) == 1 else ""))
     return result
 
 
@@ -198,6 +228,10 @@ def _not_a_claim(n: numbers.Number, before: str, after: str, norm, s: int) -> st
         return "an ordinal label (第N条/回/世代...)"
     if _TOP_N.search(before):
         return "defines a set (top N), not a claim"
+    if _YEARS_BACK.match(after):
+        return "a time back from now (N years ago): a date, not a quantity"
+    if _MONTH_ALONE.match(after) and n.value <= 12 and not re.search(r"[か ヶカヵケ箇]$", before):
+        return "a month: a date, not a quantity"
     is_int = float(n.value).is_integer() and "," not in n.surface and not n.scale
     if is_int and 1900 <= n.value <= 2100 and not re.search(r"(?:US\$|\$|€|£|¥)\s?$", before):
         unit = re.match(r"\s?(?:%|percent|ドル|ユーロ|円|元|台|件|社|人|倍|位|億|万|"
@@ -205,10 +239,3 @@ def _not_a_claim(n: numbers.Number, before: str, after: str, norm, s: int) -> st
         if not unit:
             return "year"
     return None
-
-
-def _nearest_year(years: list[tuple[int, int]], a: int, b: int) -> int | None:
-    """The year stated nearest the claim in its sentence (ties go to the later one)."""
-    if not years:
-        return None
-    return min(years, key=lambda y: (min(abs(y[0] - a), abs(y[0] - b)), -y[0]))[1]

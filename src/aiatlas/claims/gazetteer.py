@@ -1,69 +1,131 @@
-"""The multilingual gazetteer (gazetteer.yaml) compiled into regexes that find named subjects."""
+"""The multilingual gazetteer: gazetteer.yaml plus every ISO country (pycountry, en/ja), one pass per text."""
 from __future__ import annotations
 
 import functools
+import gettext
 import re
 import unicodedata
 from importlib import resources
 
+import pycountry
 import yaml
 
 from aiatlas.claims.model import Entity
 from aiatlas.errors import DataError
 
-SECTIONS = {"countries": "country", "organizations": "organization", "models": "model",
-            "benchmarks": "benchmark"}
+SECTIONS = {"countries": "country", "states": "state", "organizations": "organization",
+            "models": "model", "benchmarks": "benchmark"}
 _LATIN = re.compile(r"[A-Za-z]")
+_KATAKANA = "ァ-ヶー"
+# pycountry names that are everyday words or people's names more often than countries
+_NOT_SUBJECTS = {"Georgia", "Jordan", "Chad", "Turkey", "Guinea", "Niger", "Mali", "Oman", "Peru",
+                 "Cuba", "Togo", "Iran", "Fiji", "Nauru", "Palau", "Tonga", "Samoa"}
 
 
 class Gazetteer:
-    """Finds countries, organizations, models and benchmarks in NFKC-normalised text."""
+    """Finds countries, US states, organizations, models and benchmarks in NFKC-normalised text.
+
+    All literal names form two compiled alternations (case-sensitive for acronyms and short
+    names, case-insensitive for the rest), longest first, so a text is scanned once per
+    alternation whatever the number of names; `regex` entries form a third.
+    """
 
     def __init__(self, data: dict, origin: str = "gazetteer.yaml"):
         self.info: dict[tuple[str, str], dict] = {}
-        # one regex per entity; overlaps are settled afterwards by preferring the longer name
-        self._rx: list[tuple[re.Pattern, str, str]] = []
+        exact: dict[str, tuple[str, str]] = {}
+        loose: dict[str, tuple[str, str]] = {}
+        regexes: list[tuple[str, str, str]] = []
         for section, type_ in SECTIONS.items():
             for ent_id, entry in (data.get(section) or {}).items():
                 if not isinstance(entry, dict):
                     raise DataError(f"{origin}: {section}.{ent_id}: expected a mapping of names")
                 self.info[(type_, str(ent_id))] = entry
-                names = sorted({unicodedata.normalize("NFKC", str(n)) for lang in ("en", "ja", "zh")
-                                for n in entry.get(lang) or []}, key=len, reverse=True)
-                # regexes first: at one position the first alternative wins, and they are longer
-                exact = [f"(?:{rx})" for rx in entry.get("regex") or []]
-                exact += [_literal(n) for n in names if len(n) <= 3 or n.isupper()]
-                loose = [_literal(n) for n in names if not (len(n) <= 3 or n.isupper())]
-                for pats, flags in ((exact, 0), (loose, re.IGNORECASE)):
-                    if pats:
-                        try:
-                            rx = re.compile("|".join(pats), flags)
-                        except re.error as e:
-                            raise DataError(f"{origin}: {section}.{ent_id}: bad regex ({e})") from None
-                        self._rx.append((rx, type_, str(ent_id)))
+                for lang in ("en", "ja", "zh"):
+                    for n in entry.get(lang) or []:
+                        name = unicodedata.normalize("NFKC", str(n))
+                        if len(name) <= 3 or name.isupper() or type_ == "country":
+                            exact.setdefault(name, (type_, str(ent_id)))
+                        else:
+                            loose.setdefault(name.casefold(), (type_, str(ent_id)))
+                regexes += [(rx, type_, str(ent_id)) for rx in entry.get("regex") or []]
+        for name, key in _iso_names().items():  # every country the warehouse can hold
+            exact.setdefault(name, key)
+            self.info.setdefault(key, {"country": "USA"} if key[0] == "state" else {})
+        self._exact, self._loose = exact, loose
+        self._rx_exact = _alternation(exact, 0)
+        self._rx_loose = _alternation(loose, re.IGNORECASE)
+        try:
+            self._rx_regex = re.compile("|".join(f"(?P<g{i}>{rx})" for i, (rx, _, _) in
+                                                 enumerate(regexes))) if regexes else None
+        except re.error as e:
+            raise DataError(f"{origin}: bad regex ({e})") from None
+        self._regex_keys = [(t, i) for _, t, i in regexes]
 
     def find(self, text: str) -> list[Entity]:
-        """Every non-overlapping entity, preferring the longest name where two overlap."""
-        hits = [Entity(id=ent_id, type=type_, text=m.group(), start=m.start(), end=m.end())
-                for rx, type_, ent_id in self._rx for m in rx.finditer(text) if m.end() > m.start()]
-        hits.sort(key=lambda e: (-(e.end - e.start), e.start))
+        """Every non-overlapping entity, preferring the longer name where two overlap."""
+        hits = []
+        for rx, table, fold in ((self._rx_exact, self._exact, False),
+                                (self._rx_loose, self._loose, True)):
+            if rx is None:
+                continue
+            for m in rx.finditer(text):
+                type_, ent_id = table[m.group().casefold() if fold else m.group()]
+                hits.append(Entity(ent_id, type_, m.group(), m.start(), m.end()))
+        if self._rx_regex is not None:
+            for m in self._rx_regex.finditer(text):
+                if m.end() > m.start():
+                    type_, ent_id = self._regex_keys[int(m.lastgroup[1:])]
+                    hits.append(Entity(ent_id, type_, m.group(), m.start(), m.end()))
+        hits.sort(key=lambda e: (e.start, -(e.end - e.start)))
         taken: list[Entity] = []
-        for e in hits:
-            if all(e.end <= t.start or e.start >= t.end for t in taken):
-                taken.append(e)
+        for e in hits:  # one sweep: hits are sorted by start, longest first at each start
+            if taken and e.start < taken[-1].end:
+                if e.end - e.start > taken[-1].end - taken[-1].start and e.start == taken[-1].start:
+                    taken[-1] = e
+                continue
+            taken.append(e)
         for e in taken:
-            e.country = e.id if e.type == "country" else self.info[(e.type, e.id)].get("country")
-        return sorted(taken, key=lambda e: e.start)
+            info = self.info.get((e.type, e.id), {})
+            e.country = e.id if e.type == "country" else info.get("country")
+        return taken
+
+
+def _alternation(names: dict[str, tuple[str, str]], flags: int) -> re.Pattern | None:
+    if not names:
+        return None
+    return re.compile("|".join(_literal(n) for n in sorted(names, key=len, reverse=True)), flags)
 
 
 def _literal(name: str) -> str:
-    """A name as a regex; Latin names only match as whole words."""
+    """A name as a regex; Latin names match as whole words, katakana names as whole katakana runs."""
     pat = re.escape(name)
     if _LATIN.search(name[:1]):
         pat = r"(?<![A-Za-z0-9])" + pat
+    elif re.match(f"[{_KATAKANA}]", name):
+        pat = f"(?<![{_KATAKANA}])" + pat
     if _LATIN.search(name[-1:]) or name.endswith("."):
         pat += r"(?![A-Za-z0-9])"
+    elif re.search(f"[{_KATAKANA}]$", name):
+        pat += f"(?![{_KATAKANA}])"
     return pat
+
+
+@functools.lru_cache(maxsize=1)
+def _iso_names() -> dict[str, tuple[str, str]]:
+    """English and Japanese names of every ISO 3166 country (pycountry and its ja locale)."""
+    ja = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["ja"], fallback=True)
+    out: dict[str, tuple[str, str]] = {}
+    for c in pycountry.countries:
+        names = {c.name, getattr(c, "common_name", c.name)}
+        names |= {n.strip(" )") for n in re.split(r"[(（,]", ja.gettext(c.name)) if n.strip(" )")}
+        for n in names:
+            n = unicodedata.normalize("NFKC", n)
+            if n not in _NOT_SUBJECTS and len(n) >= 2:
+                out[n] = ("country", c.alpha_3)
+    for s in pycountry.subdivisions.get(country_code="US"):
+        if s.type == "State" and s.name not in ("Georgia", "Washington"):  # a country; a city
+            out[s.name] = ("state", s.code)
+    return out
 
 
 @functools.lru_cache(maxsize=1)

@@ -4,7 +4,15 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from aiatlas.errors import FetchError, UsageError
+import httpx
+
+from aiatlas.errors import UsageError
+from aiatlas.sources.download import RetryPolicy, env_number, get_bytes
+
+# An article is well under a megabyte; the cap and deadline stop an endless or trickling
+# answer (settable: AIATLAS_CHECK_MAX_BYTES, AIATLAS_CHECK_DEADLINE).
+CHECK_MAX_BYTES = 10 << 20
+CHECK_DEADLINE = 60.0
 
 
 def read_input(source: str, timeout: float = 20.0) -> tuple[str, str]:
@@ -12,18 +20,14 @@ def read_input(source: str, timeout: float = 20.0) -> tuple[str, str]:
     if source == "-":
         return sys.stdin.read(), "<stdin>"
     if source.startswith(("http://", "https://")):
-        import httpx
-
-        try:
-            resp = httpx.get(source, timeout=timeout, follow_redirects=True)
-            resp.raise_for_status()
-        except httpx.HTTPStatusError as e:
-            raise FetchError(f"{source}: HTTP {e.response.status_code}") from None
-        except httpx.HTTPError as e:
-            raise FetchError(f"{source}: cannot download ({type(e).__name__}: {e})",
-                             hint="offline? save the article to a file and pass its path") from None
-        text = resp.text
-        if "html" in resp.headers.get("content-type", ""):
+        policy = RetryPolicy(attempts=2, backoff=0.5, timeout=timeout,
+                             max_bytes=int(env_number("AIATLAS_CHECK_MAX_BYTES", CHECK_MAX_BYTES)),
+                             deadline=env_number("AIATLAS_CHECK_DEADLINE", CHECK_DEADLINE))
+        body, content_type = get_bytes(source, policy=policy,
+                                       hint="offline? save the article to a file and pass its path")
+        # httpx's rules for the charset (header, else detection) without a second request
+        text = httpx.Response(200, headers={"content-type": content_type}, content=body).text
+        if "html" in content_type:
             text = html_text(text)
         return text, source
     path = Path(source)

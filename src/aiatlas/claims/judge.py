@@ -4,8 +4,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
-from typing import Any, ClassVar
+from typing import Any
 
+from aiatlas.claims import vintage as vintages
 from aiatlas.claims.model import Claim, Evidence, Quantity, Verdict
 from aiatlas.claims.numbers import EN_SCALES
 from aiatlas.claims.patterns import Pattern, Tolerance
@@ -22,10 +23,32 @@ class Data:
     older build. This class only times the calls (benchmarks report it).
     """
 
-    def __init__(self, home=None, backend: str | None = None):
+    def __init__(self, home=None, backend: str | None = None, as_of: str = ""):
         self.home, self.backend = home, backend
+        self.as_of = as_of  # the vintage's as-of date when this is an older vintage
         self._ids: set[str] | None = None
+        self._older: list[Data] | None = None
         self.api_seconds = 0.0  # time spent inside aiatlas.api (benchmarks report it)
+
+    def older(self) -> list[Data]:
+        """Data of the older vintages this home holds (archived exports), oldest first."""
+        from aiatlas import api
+
+        if self._older is None:
+            try:
+                dates = vintages.held(self.home, build=api.build)
+            except (AiatlasError, OSError):  # an unbuildable archive: check against today only
+                dates = []
+            self._older = [Data(self.home, self.backend, d.isoformat()) for d in dates]
+        return self._older
+
+    def at(self, date: str) -> Data:
+        """The data vintage of `date` (--as-of): built on first use from the snapshots it held."""
+        from aiatlas import api
+
+        day = dt.date.fromisoformat(str(date))
+        vintages.ensure(self.home, day, api.build)
+        return Data(self.home, self.backend, day.isoformat())
 
     def _timed(self, make):
         t0 = time.perf_counter()
@@ -44,14 +67,15 @@ class Data:
     def compute(self, id: str, params: dict[str, Any]):
         from aiatlas import api
 
-        return self._timed(lambda: api.compute(id, home=self.home, backend=self.backend, **params))
+        return self._timed(lambda: api.compute(id, home=self.home, backend=self.backend,
+                                               as_of=self.as_of or None, **params))
 
     def explain(self, id: str, params: dict[str, Any], where: dict[str, Any]) -> tuple[list, int]:
         """The explain rows behind one value: all rows are fetched once, then filtered here."""
         from aiatlas import api
 
         rows = self._timed(lambda: api.explain(id, home=self.home, backend=self.backend,
-                                               **params).to_pylist())
+                                               as_of=self.as_of or None, **params).to_pylist())
         hits = [r for r in rows if all(str(r.get(k)) == str(v) for k, v in where.items()
                                        if k in r)]
         return hits[:EVIDENCE_ROWS], len(hits)
@@ -68,10 +92,45 @@ def judge(claim: Claim, pattern: Pattern, asserts: dict[str, Any], data: Data) -
     try:
         if "fact" in asserts:
             return _judge_fact(claim, pattern, asserts["fact"], data)
-        return _judge_indicator(claim, pattern, asserts, data)
+        v = _judge_indicator(claim, pattern, asserts, data)
+        if v.verdict == "contradicted":
+            v = _against_vintages(claim, pattern, asserts, data, v)
+        return v
     except AiatlasError as e:  # e.g. warehouse not built: say so instead of failing the report
         return Verdict("unverifiable", f"{e}" + (f" ({e.hint})" if e.hint else ""),
                        tolerance=pattern.tolerance.describe(claim.quantity.unit))
+
+
+def _against_vintages(claim: Claim, pattern: Pattern, a: dict[str, Any], data: Data,
+                      today: Verdict) -> Verdict:
+    """A figure today's data contradicts: revised if an older held vintage agrees with it.
+
+    A sentence that cites a publication whose own data is not held (AI Index 2025) cannot be
+    contradicted by later data: unverifiable, with the values of each vintage.
+    """
+    seen = []
+    for old in data.older():
+        if data.as_of and old.as_of >= data.as_of:
+            continue
+        v = _judge_indicator(claim, pattern, a, old)
+        if v.verdict == "supported":
+            v.verdict, v.reason_key = "revised", "revised"
+            v.reason = (f"true on the data as of {old.as_of} ({human(v.actual)}); today's data "
+                        f"(as of {today.as_of or 'the latest build'}) gives {human(today.actual)}: "
+                        "the source revised its figures since")
+            v.evidence = v.evidence + today.evidence
+            return v
+        if v.actual is not None:
+            seen.append(f"{human(v.actual)} on the data as of {old.as_of}")
+    cite = vintages.cited(claim.sentence)
+    if cite:
+        return Verdict("unverifiable", f"the sentence cites {cite[0]}, whose exact data is not held; "
+                       + "; ".join(seen + [f"{human(today.actual)} on today's data (as of "
+                                           f"{today.as_of or 'the latest build'})"]),
+                       tolerance=today.tolerance, actual=today.actual, evidence=today.evidence,
+                       reason_key="vintage_not_held", as_of=today.as_of,
+                       measure=today.measure, subject=today.subject, year=today.year)
+    return today
 
 
 def _judge_indicator(claim: Claim, pattern: Pattern, a: dict[str, Any], data: Data) -> Verdict:
@@ -84,24 +143,40 @@ def _judge_indicator(claim: Claim, pattern: Pattern, a: dict[str, Any], data: Da
     rows = [r for r in result.to_pylist() if all(str(r.get(k)) == str(v)
                                                     for k, v in a["where"].items())]
     snaps = [p.get("snapshot_id", "") for p in result.provenance]
+    as_of = data.as_of or min((str(p.get("as_of") or str(p.get("fetched_at", ""))[:10])
+                               for p in result.provenance), default="")
+    if a.get("period"):
+        period = claim.period or str(claim.year or "")
+        rows = [r for r in rows if str(r.get(a["period"]) or "").startswith(period) and period]
     if a["rank_by"]:
         return _judge_rank(claim, pattern, a, rows, snaps)
-    shown = ", ".join(f"{k}={v}" for k, v in a["where"].items()) or "(all)"
-    if not rows:
-        return Verdict("unverifiable", f"{ind} has no value for {shown}",
-                       tolerance=tol.describe(q.unit))
-    value = rows[0].get(a["value_column"])
-    if value is None:
-        return Verdict("unverifiable", f"{ind} has no {a['value_column']} for {shown}",
-                       tolerance=tol.describe(q.unit))
-    actual = float(value) * a["scale"]
+    shown = ", ".join(f"{k}={v}" for k, v in {**a["params"], **a["where"]}.items()) or "(all)"
+    if a.get("period"):
+        shown += f", {a['period']} in {claim.period or claim.year}"
+    named = dict(measure=pattern.describe or ind, subject=str(a.get("subject") or ""),
+                 year=claim.year, as_of=as_of)
+    values = [float(r[a["value_column"]]) * a["scale"] for r in rows
+              if r.get(a["value_column"]) is not None]
+    if not values:
+        return Verdict("unverifiable", f"the data ({ind}) has no value for {shown}",
+                       tolerance=tol.describe(q.unit), reason_key="no_value", **named)
+    actual = values[0]
+    if a.get("period"):  # a claim about a year: supported when some date of it agrees
+        actual = min(values, key=lambda v: abs(v - q.value))
     ev = Evidence("indicator", ind, params=a["params"], where=a["where"], snapshots=snaps,
                   command=_command(ind, a["params"], a["where"]))
     if result.meta.get("explainable"):
         ev.rows, ev.row_count = data.explain(ind, a["params"], a["where"])
     else:
         ev.rows, ev.row_count = rows[:EVIDENCE_ROWS], len(rows)
-    return compare(q, actual, tol, [ev])
+    v = compare(q, actual, tol, [ev])
+    for k, val in named.items():
+        setattr(v, k, val)
+    where = f"{ind} ({shown})"
+    if len(values) > 1:
+        where += f", ranging {human(min(values))} to {human(max(values))}"
+    v.reason += f"; {where}, data as of {as_of}"
+    return v
 
 
 def _judge_rank(claim, pattern, a, rows, snaps) -> Verdict:
@@ -132,9 +207,27 @@ def _judge_fact(claim: Claim, pattern: Pattern, query: dict[str, Any], data: Dat
     if q.kind == "date" and q.date:
         same = [f for f in facts if _same_day(q.date, _when(f))]
         facts = same or facts
-    if len(facts) > 1:  # no year said which: a reader means the latest figure
-        facts = sorted(facts, key=_order)
-        note = f" (the latest of {len(facts)} recorded; the claim states no year)"
+    if len(facts) > 1 and q.kind != "date":
+        comparable = [f for f in facts if _fact_value(q, f)[0] is not None]
+        if not comparable:  # e.g. every figure is in another currency: say so
+            return Verdict("unverifiable", _fact_value(q, facts[-1])[1],
+                           tolerance=tol.describe(q.unit))
+        facts = comparable
+        values = sorted({float(f["value"]) for f in facts if f.get("value") is not None})
+        agree = [f for f in facts if f.get("value") is not None and
+                 compare(q, _fact_value(q, f)[0] or 0.0, tol, []).verdict == "supported"]
+        if agree and len(values) > 1:  # the figure is one of those recorded: say which
+            facts = agree
+            note = f" (one of {len(values)} figures recorded{'' if year else '; the claim states no year'})"
+        elif len(values) > 1:  # every recorded figure disagrees: name them all
+            shown = "; ".join(f"{human(_fact_value(q, f)[0])} ({_when(f)})"
+                              for f in sorted(facts, key=_order))
+            why = "no year stated" if year is None else f"{year}"
+            return Verdict("contradicted", f"none of the recorded figures agrees ({why}): {shown}; "
+                           f"{facts[-1].get('publisher', '')}", tolerance=tol.describe(q.unit),
+                           measure=pattern.describe, subject=str(query.get("subject", "")),
+                           year=claim.year, as_of=str(facts[-1].get("published") or ""))
+    facts = sorted(facts, key=_order)
     fact = facts[-1]
     ev = Evidence("fact", str(fact.get("id", "")), where=query, citation={
         k: str(fact[k]) for k in ("publisher", "title", "url", "published", "as_printed", "note")
@@ -148,6 +241,8 @@ def _judge_fact(claim: Claim, pattern: Pattern, query: dict[str, Any], data: Dat
             return Verdict("unverifiable", why, tolerance=tol.describe(q.unit), evidence=[ev])
         v = compare(q, actual, tol, [ev])
     v.reason += note + f"; {fact.get('publisher', '')}, {_when(fact)}".rstrip(", ")
+    v.measure, v.subject, v.year = pattern.describe, str(query.get("subject", "")), claim.year
+    v.as_of = str(fact.get("published") or "")
     return v
 
 
@@ -216,11 +311,11 @@ def compare(q: Quantity, actual: float, tol: Tolerance, evidence: list[Evidence]
     if q.high is not None:
         ok = claimed - allowed <= actual <= q.high + tol.allowed(q.high)
         text = f"inside {human(claimed)}–{human(q.high)}, {text}"
-    elif q.qualifier in ("over", "at_least"):
-        ok = actual >= claimed - allowed
+    elif q.qualifier in ("over", "at_least"):  # a bound is a bound: 295,000 is not 'over 300,000'
+        ok = actual > claimed if q.qualifier == "over" else actual >= claimed
         text = f"≥ {human(claimed)} ('{q.qualifier_text}'), {text}"
     elif q.qualifier in ("under", "at_most"):
-        ok = actual <= claimed + allowed
+        ok = actual < claimed if q.qualifier == "under" else actual <= claimed
         text = f"≤ {human(claimed)} ('{q.qualifier_text}'), {text}"
     elif q.qualifier == "nearly":
         low = claimed - max(2 * allowed, 0.1 * abs(claimed))

@@ -8,7 +8,8 @@ from typing import Any
 KINDS = ("count", "percent", "points", "money", "multiple", "rank", "duration", "date", "number")
 # how a qualifier bends the comparison: "over 40" is met by 45, "nearly 40" by 38
 QUALIFIERS = ("exact", "approx", "nearly", "over", "under", "at_least", "at_most")
-VERDICTS = ("supported", "contradicted", "unverifiable")
+# revised: true on the data vintage the publisher could use, not on today's data
+VERDICTS = ("supported", "contradicted", "revised", "unverifiable")
 
 
 @dataclass
@@ -55,13 +56,19 @@ class Claim:
     quantity: Quantity
     subjects: list[Entity] = field(default_factory=list)
     year: int | None = None
-    keywords: str = ""  # the normalised sentence, which patterns read
+    keywords: str = ""  # the words patterns read: the number's clause and the sentence's topic
+    clause: str = ""  # the number's own clause (normalised)
+    year_note: str = ""  # why the year is uncertain or how a relative year was read
+    subject_note: str = ""  # why no subject was bound
+    base: str = ""  # what a share is of, when the clause says: models, organizations, people
+    continues: bool = False  # the clause continues a comparison ('against 31 for China')
+    period: str = ""  # 'YYYY-MM' when the sentence states the month of the claim's year
     # what it asserts as, once matched: {'indicator': id, 'params': {}, 'where': {}} or {'fact': {...}}
     asserts: dict[str, Any] | None = None
     pattern: str | None = None
 
     def subject(self, type: str) -> Entity | None:
-        """The subject of that type nearest before the number, else the nearest after it."""
+        """The bound subject of that type (countries include a state's or firm's country)."""
         hits = [e for e in self.subjects if e.type == type or (type == "country" and e.country)]
         before = [e for e in hits if e.end <= self.start]
         if before:
@@ -96,6 +103,11 @@ class Verdict:
     gap: float | None = None  # claimed - actual (claim units)
     gap_relative: float | None = None
     evidence: list[Evidence] = field(default_factory=list)
+    reason_key: str = ""  # names the reason for translation (render.py)
+    as_of: str = ""  # the data's as-of date (the publisher's, else the download's)
+    measure: str = ""  # what the data measures, in words
+    subject: str = ""  # the bound subject id
+    year: int | None = None
 
 
 @dataclass

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import math
 import re
 from dataclasses import dataclass
 
@@ -19,6 +20,22 @@ class Number:
     scale: str = ""
 
 
+# No claim states a figure this large; a longer digit run is junk (or an attack: a 200,000-digit
+# number parses as float infinity, which JSON cannot carry).
+MAX_ABS = 1e18
+
+
+def finite(value: float) -> float:
+    """The value when it is a finite number below MAX_ABS in size, else ValueError."""
+    if not math.isfinite(value) or abs(value) >= MAX_ABS:
+        raise ValueError(f"{value!r} is out of range")
+    return value
+
+
+def _bounded(value: float | None) -> bool:
+    return value is not None and math.isfinite(value) and abs(value) < MAX_ABS
+
+
 # -- spotting ---------------------------------------------------------------------------------
 
 _EN_NUMBER = re.compile(
@@ -31,8 +48,11 @@ def spot_en(text: str) -> list[Number]:
     """Numbers in English text by regex; a digit glued to letters (H100, 5G) is not one."""
     out = []
     for m in _EN_NUMBER.finditer(text):
+        if len(m.group(1)) > 40:
+            continue  # junk, and float() of a huge digit run costs time
         value = float((m.group(1) + (m.group(2) or "")).replace(",", ""))
-        out.append(Number(m.start(), m.end(), value, m.group()))
+        if _bounded(value):
+            out.append(Number(m.start(), m.end(), value, m.group()))
     return out
 
 
@@ -54,7 +74,7 @@ def spot_ja(text: str) -> list[Number]:
         if not re.search(r"\d", surface) and not re.search(r"[一二三四五六七八九十百]", surface):
             continue  # 数 in 数十, 何 in 何万: not a figure
         value = _ja_value(surface, m.normalized_form())
-        if value is None:
+        if not _bounded(value):
             continue
         scale = "".join(ch for ch in surface if ch in _JA_SCALE)
         out.append(Number(m.begin(), m.end(), value, surface, scale))
@@ -116,7 +136,7 @@ POST_QUALIFIERS = [
     (r"以上|or more|and above|plus\b|\+", "at_least"),
     (r"を?超え(?:る|た|て)?|超|を?上回(?:る|った|って)|余り|あまり|強", "over"),
     (r"近く|弱|足らず|に迫(?:る|った)", "nearly"), (r"程度|前後|ほど|ばかり|ぐらい|くらい", "approx"),
-    (r"未満|を?下回(?:る|った|って)", "under"), (r"以下|以内|まで", "at_most")]
+    (r"未満|を?下回(?:る|った|って)", "under"), (r"以下|以内|まで(?!縮|減|下|低|上|増|伸|拡)", "at_most")]
 _RANK_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
                "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10}
 _RANK_ALT = "|".join(_RANK_WORDS)

@@ -10,13 +10,15 @@ from typing import Any
 
 import yaml
 
+from aiatlas import safe_yaml
 from aiatlas.claims.model import KINDS, Claim
 from aiatlas.errors import DataError
 
 _FIELDS = {"id", "describe", "kinds", "units", "keywords", "subject", "needs_year", "indicator",
-           "params", "where", "value_column", "scale", "rank_by", "fact", "tolerance"}
-_SUBJECTS = ("country", "organization", "benchmark", None)
-_PLACEHOLDER = re.compile(r"\{(country|organization|benchmark|year)\}")
+           "params", "where", "value_column", "scale", "rank_by", "fact", "tolerance", "base",
+           "period", "title"}
+_SUBJECTS = ("country", "state", "organization", "benchmark", None)
+_PLACEHOLDER = re.compile(r"\{(country|state|organization|benchmark|year)\}")
 
 
 @dataclass(frozen=True)
@@ -58,13 +60,27 @@ class Pattern:
     scale: float = 1.0
     rank_by: str | None = None
     fact: dict[str, Any] | None = None
+    base: tuple[str, ...] = ()  # what a share is of (models, organizations, people)
+    period: str | None = None  # a date column: rows of the claim's year (or month) form a range
+    title: dict[str, str] = field(default_factory=dict)  # what is measured, per language
 
-    def fits(self, claim: Claim) -> bool:
-        """Kind, unit and keywords agree with the claim (subject and year are checked later)."""
+    def fits(self, claim: Claim) -> int:
+        """How specifically the claim's own words fit (0: not at all): kind, unit, base, keywords.
+
+        The score is the number of characters the keywords match, so 'safety benchmarks' beats
+        'models' and the most specific pattern wins.
+        """
         q = claim.quantity
         if q.kind not in self.kinds or (self.units and q.unit not in self.units):
-            return False
-        return any(k.search(claim.keywords) for k in self.keywords)
+            return 0
+        if self.base and claim.base and claim.base not in self.base:
+            return 0  # a share of organizations is not a share of models
+        if self.subject is None:
+            own = claim.subject("country")
+            if own is not None and (own.country or own.id) not in ("WLD", None):
+                return 0  # a world figure does not check a claim about one country
+        hits = [m for k in self.keywords for m in [k.search(claim.keywords)] if m]
+        return sum(len(m.group()) for m in hits) if hits else 0
 
     def bind(self, claim: Claim) -> tuple[dict[str, Any] | None, str]:
         """What the claim asserts in this pattern's terms, or None and what is missing."""
@@ -72,10 +88,14 @@ class Pattern:
         if self.subject:
             ent = claim.subject(self.subject)
             if ent is None:
-                return None, f"the sentence names no {self.subject} (pattern {self.id})"
+                return None, claim.subject_note or f"the figure's clause names no {self.subject}"
             values[self.subject] = ent.country if self.subject == "country" else ent.id
+        if claim.year is None and claim.year_note:  # 'last year': the year is not known
+            return None, claim.year_note
         if self.needs_year and claim.year is None:
-            return None, f"no year stated for the claim (pattern {self.id} needs one)"
+            return None, claim.year_note or "the sentence states no year for this figure"
+        if self.needs_year and claim.year_note.startswith("fiscal"):
+            return None, f"{claim.year_note}: the data counts calendar years"
 
         def fill(d: dict[str, Any] | None) -> dict[str, Any]:
             out = {}
@@ -95,7 +115,7 @@ class Pattern:
                 query["year"] = claim.year
             return {"fact": query}, ""
         return {"indicator": self.indicator, "params": fill(self.params), "where": fill(self.where),
-                "value_column": self.value_column, "scale": self.scale,
+                "value_column": self.value_column, "scale": self.scale, "period": self.period,
                 "rank_by": self.rank_by, "subject": values.get(self.subject or "")}, ""
 
 
@@ -104,7 +124,7 @@ def load(path: str | Path | None = None) -> list[Pattern]:
     if path is None:
         return list(_default())
     p = Path(path)
-    return _parse(yaml.safe_load(p.read_text(encoding="utf-8")), str(p))
+    return _parse(safe_yaml.load(p.read_text(encoding="utf-8"), str(p)), str(p))
 
 
 @functools.lru_cache(maxsize=1)
@@ -154,5 +174,6 @@ def _parse(data: Any, origin: str) -> list[Pattern]:
             needs_year=bool(raw.get("needs_year")), indicator=raw.get("indicator"),
             params=dict(raw.get("params") or {}), where=dict(raw.get("where") or {}),
             value_column=str(raw.get("value_column", "value")), scale=float(raw.get("scale", 1)),
-            rank_by=raw.get("rank_by"), fact=raw.get("fact")))
+            rank_by=raw.get("rank_by"), fact=raw.get("fact"), base=tuple(raw.get("base") or ()),
+            period=raw.get("period"), title=dict(raw.get("title") or {})))
     return out

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import html
-import json
 
+from aiatlas import results
 from aiatlas.claims.judge import human
 from aiatlas.claims.model import Report
 
@@ -26,7 +26,7 @@ def rows(report: Report) -> list[dict]:
 
 
 def to_json(report: Report) -> str:
-    return json.dumps(report.to_dict(), ensure_ascii=False, indent=2, default=str) + "\n"
+    return results.dumps(report.to_dict(), indent=2) + "\n"
 
 
 def to_markdown(report: Report) -> str:

@@ -102,6 +102,31 @@ def classify(name: str | None = typer.Argument(None, help="Chip name in the hard
                              "destination": destination})
 
 
+@app.command("can-export")
+def can_export(name: str = typer.Argument(..., help="Chip name in the hardware table, e.g. H20"),
+               to: str = typer.Option(..., "--to", help="Destination country (ISO code or name)"),
+               on: str | None = typer.Option(None, "--on", help="Date of the export (default today)"),
+               format: str = FormatOpt, home: Path | None = HomeOpt) -> None:
+    """Yes / licence required / presumption of denial, with the rule, notice and deciding figures."""
+    r = api.can_export(name, to=to, on=on, home=home)
+    if format != "table":
+        _emit([r], format, {"name": name, "to": to, "on": r["on"]})
+        return
+    from aiatlas.cli import console, print_table
+
+    console.print(f"{r['chip']} to {r['to']} on {r['on']}: [bold]{r['answer']}[/bold]",
+                  highlight=False)
+    rows = [("rule set", f"{r['rule_set']} ({r['rule_citation']})"), ("status", r["status"]),
+            ("reason", r["reason"]), ("notices", r["notices"]),
+            ("review policy", r["policy"] and f"{r['policy']['policy']} ({r['policy']['id']}; "
+             f"{'confirmed' if r['policy']['confirmed'] else 'NOT confirmed'}: "
+             f"{r['policy']['citation']})"),
+            ("figures", ", ".join(f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}"
+                                  for k, v in r["figures"].items())),
+            ("missing", r["missing"]), ("figures from the supplement", r["figure_sources"])]
+    print_table([{"field": k, "value": _flat(v)} for k, v in rows if v])
+
+
 @app.command("rules")
 def rules_cmd(format: str = FormatOpt) -> None:
     """The rule sets: dates, whether enforced, licence scope and Federal Register citation."""

@@ -22,12 +22,15 @@ def build(strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) if 
           spark_master: Optional[str] = typer.Option(
               None, "--spark-master", help="Spark master URL for --backend pyspark "
                                            "(default $AIATLAS_SPARK_MASTER or local[2])"),
-          parallel: Optional[int] = typer.Option(None, "--parallel", min=1,
+          parallel: Optional[int] = typer.Option(None, "--parallel", min=1, max=1024,
                                                  help="OpenAlex parts per group"),
           as_of: Optional[str] = typer.Option(
               None, "--as-of", metavar="DATE",
               help="Build the vintage of DATE in <home>/vintages/DATE/: each source from its "
-                   "newest snapshot (archive exports included) with data as of DATE or earlier")
+                   "newest snapshot (archive exports included) with data as of DATE or earlier"),
+          allow_shrink: bool = typer.Option(
+              False, "--allow-shrink", help="Accept a source with no rows or a table losing "
+                                            "more than a quarter of its rows (refused by default)")
           ) -> None:
     """Build the DuckDB warehouse from the latest snapshots (the old one stays until the new is
     done), or with --as-of a vintage beside it; with --openalex, ingest an OpenAlex works
@@ -48,7 +51,7 @@ def build(strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) if 
         console.print(f"no fetched sources under {snapshots}: the warehouse is not built "
                       "(`aiatlas fetch` first for the other chapters); ingesting OpenAlex only")
     else:
-        _build_warehouse(home, strict, as_of)
+        _build_warehouse(home, strict, as_of, allow_shrink)
     if openalex:
         from aiatlas.commands.openalex import run_ingest
 
@@ -86,7 +89,8 @@ def verify(home: Optional[Path] = typer.Option(None, "--home", help="Data home")
     console.print(f"all {len(checks)} checks passed")
 
 
-def _build_warehouse(home: Optional[Path], strict: bool, as_of: Optional[str] = None) -> None:
+def _build_warehouse(home: Optional[Path], strict: bool, as_of: Optional[str] = None,
+                     allow_shrink: bool = False) -> None:
     """Build with a progress bar, then print what each source loaded and rejected."""
     from aiatlas.cli import console, print_table
 
@@ -97,7 +101,8 @@ def _build_warehouse(home: Optional[Path], strict: bool, as_of: Optional[str] = 
         def progress(label: str, done: int, total: int) -> None:
             bar.update(task, description=label, completed=done, total=total)
 
-        result = api.build(home=home, strict=strict, progress=progress, as_of=as_of)
+        result = api.build(home=home, strict=strict, progress=progress, as_of=as_of,
+                           allow_shrink=allow_shrink)
     missing = f"none as of {as_of} or earlier" if as_of else "not fetched"
     rows = [{"source": s["source"], "snapshot": s["snapshot_id"] or missing,
              "data as of": s.get("as_of"), "rows loaded": s["rows"], "rejected": s["rejected"]}

@@ -27,7 +27,7 @@ def ingest_cmd(snapshot: str = typer.Argument(..., help="The snapshot's works/ f
                spark_master: str | None = typer.Option(None, "--spark-master",
                                                           help="Spark master URL (pyspark only; "
                                                                "default local[2])"),
-               parallel: int | None = typer.Option(None, "--parallel", min=1,
+               parallel: int | None = typer.Option(None, "--parallel", min=1, max=1024,
                                                       help="Parts per group (default 2 on "
                                                            "DuckDB, 32 per Spark job)")) -> None:
     """Stream a works snapshot into <home>/openalex/works/ (parts already ingested are skipped)."""
@@ -54,8 +54,8 @@ def run_ingest(snapshot: str, *, home: Path | None, backend: str | None, spark_m
 def api_counts(ai_definition: str = typer.Option("subfield", "--ai-definition",
                                                  help="subfield (OpenAlex subfield 1702 'Artificial "
                                                       "Intelligence') or concept (C154945302)"),
-               from_year: int = typer.Option(2015, "--from-year"),
-               to_year: int = typer.Option(2024, "--to-year"),
+               from_year: int = typer.Option(2015, "--from-year", min=1, max=9999),
+               to_year: int = typer.Option(2024, "--to-year", min=1, max=9999),
                mailto: str | None = typer.Option(None, "--mailto", envvar="AIATLAS_OPENALEX_MAILTO",
                                                     help="Your e-mail, for OpenAlex's polite pool"),
                api_key: str | None = typer.Option(None, "--api-key",
@@ -80,11 +80,11 @@ def api_counts(ai_definition: str = typer.Option("subfield", "--ai-definition",
 
 
 @synth_app.command("openalex")
-def synth_openalex(works: int = typer.Option(..., "--works", min=1, help="How many works"),
+def synth_openalex(works: int = typer.Option(..., "--works", min=1, max=10**9, help="How many works"),
                    out: Path = typer.Option(..., "--out", help="Folder to write the snapshot to"),
-                   per_part: int = typer.Option(100_000, "--per-part", min=1,
+                   per_part: int = typer.Option(100_000, "--per-part", min=1, max=10**9,
                                                 help="Works per part file"),
-                   seed: int = typer.Option(0, "--seed")) -> None:
+                   seed: int = typer.Option(0, "--seed", min=0, max=2**32 - 1)) -> None:
     """Write a SYNTHETIC OpenAlex works snapshot (labelled so everywhere) for tests and benches."""
     from aiatlas.errors import UsageError
     from aiatlas.sources.openalex.synth import write_corpus

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from aiatlas import safe_yaml
 from aiatlas.curated.schema import CITATION_FIELDS, TOPICS, Fact, validate_record
 from aiatlas.errors import DataError, UsageError
 from aiatlas.sources.base import package_file_row
@@ -23,11 +24,7 @@ CURATED_DIR = Path(__file__).resolve().parent
 SOURCE_ID = "curated"
 
 
-# libyaml's parser when present: the pure-Python one is ~20x slower on these files.
-_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _TextDates(_BaseLoader):  # type: ignore[misc, valid-type]
+class _TextDates(safe_yaml.SafeLoader):  # type: ignore[misc, valid-type]
     """SafeLoader that leaves dates as text, so a bad date is a schema error naming its field."""
 
 
@@ -82,6 +79,7 @@ def read_file(path: Path) -> list[Fact]:
     """Validate one topic file; the first bad record raises a DataError naming file and field."""
     shown = _display(path)
     text = path.read_text(encoding="utf-8")
+    safe_yaml.guard(text, shown)
     try:
         doc, lines = _parse(text)
     except yaml.YAMLError as e:

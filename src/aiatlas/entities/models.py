@@ -101,7 +101,7 @@ def openness_from_licence(licence: str | None) -> str | None:
 
 
 REFERENCE_FILES = ("model_aliases.csv", "model_families.csv", "organizations.csv",
-                   "released_checkpoints.csv")
+                   "released_checkpoints.csv", "organization_parents.csv")
 
 # Name tokens of a pre-release checkpoint: a preview or experimental build shown on the Arena
 # before (or instead of) a release. Its weights are not the family's released weights.
@@ -134,6 +134,12 @@ def families() -> list[tuple[re.Pattern, str, str]]:
     """Organization-level defaults per product line: (pattern on the normalized key, org, openness)."""
     return [(re.compile(r["pattern"]), r["organization"], r["openness"])
             for r in _read_csv("model_families.csv")]
+
+
+@lru_cache(maxsize=1)
+def organization_parents() -> dict[str, str]:
+    """Lab -> parent company (Google DeepMind -> Google, FAIR -> Meta), as declared."""
+    return {r["organization"].strip(): r["parent"].strip() for r in _read_csv("organization_parents.csv")}
 
 
 @lru_cache(maxsize=1)

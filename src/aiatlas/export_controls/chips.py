@@ -56,6 +56,8 @@ def chip_row(row: Mapping[str, Any], rs: RuleSet | None, rules: Rules, *,
         "pd": specs.pd,
         "io_bandwidth_gbs": specs.io_bandwidth_gbs,
         "datacenter": specs.datacenter,
+        "figure_sources": list(row.get("figure_sources") or []),
+        "figure_disagreements": list(row.get("figure_disagreements") or []),
         **result.to_dict(),
     }
 

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from aiatlas.errors import UsageError
 from aiatlas.export_controls.rules import Exemption, Notice, Rules, RuleSet
 
 NOT_CONTROLLED = "not controlled"
@@ -116,12 +117,27 @@ def specs_from_row(row: Mapping[str, Any]) -> ChipSpecs:
                      datacenter=row.get("datacenter"))
 
 
+MAX_FIGURE = 1e12  # no datasheet figure (TOPS, mm2, GB/s) comes near this
+
+
 def specs_from_figures(*, name: str | None = None, int4_tops=None, int8_tops=None,
                        int16_tops=None, fp4_tflops=None, fp8_tflops=None, fp16_tflops=None,
                        tf32_tflops=None, fp32_tflops=None, fp64_tflops=None, die_area=None,
                        io_bandwidth_gbs=None, datacenter: bool | None = None,
                        memory_bandwidth_density=None, kind: str = "accelerator") -> ChipSpecs:
     """Specs of a chip given as datasheet figures in tera-operations per second (dense)."""
+    figures = {"int4_tops": int4_tops, "int8_tops": int8_tops, "int16_tops": int16_tops,
+               "fp4_tflops": fp4_tflops, "fp8_tflops": fp8_tflops, "fp16_tflops": fp16_tflops,
+               "tf32_tflops": tf32_tflops, "fp32_tflops": fp32_tflops,
+               "fp64_tflops": fp64_tflops, "die_area": die_area,
+               "io_bandwidth_gbs": io_bandwidth_gbs,
+               "memory_bandwidth_density": memory_bandwidth_density}
+    for key, value in figures.items():
+        # NaN or infinity would classify as "no figure" or as beyond every threshold
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
+                                  or not 0 <= value < MAX_FIGURE):
+            raise UsageError(f"chip figure {key}={value!r} is not a number from 0 to "
+                             f"{MAX_FIGURE:g}", hint="datasheet figures, e.g. int8_tops=624")
     tera = {"int4_ops": int4_tops, "int8_ops": int8_tops, "int16_ops": int16_tops,
             "fp4_flops": fp4_tflops, "fp8_flops": fp8_tflops, "fp16_tensor_flops": fp16_tflops,
             "tf32_flops": tf32_tflops, "fp32_flops": fp32_tflops, "fp64_flops": fp64_tflops}
@@ -157,6 +173,12 @@ def _eval_clause(conds, figures) -> tuple[bool | None, list, str]:
     if unknown:
         return None, unknown, ""
     return True, [], " and ".join(_cond_text(c, figures, holds=True) for c in conds)
+
+
+def clause_holds(conds, figures) -> tuple[bool | None, list]:
+    """Whether every condition holds: True, False or None (unknown), and the unknown conditions."""
+    value, unknown, _ = _eval_clause(conds, figures)
+    return value, unknown
 
 
 def _eval_any(clauses, figures) -> tuple[bool | None, list, str]:

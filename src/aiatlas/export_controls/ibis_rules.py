@@ -29,8 +29,9 @@ def with_figures(t: ibis.Table) -> ibis.Table:
              for col, bits, _ in PRECISIONS]
     t = t.mutate(tpp=ibis.greatest(*parts),
                  io_bandwidth_gbs=t.intranode_bandwidth_bytes_s / 1e9,
-                 # Epoch records neither data-center marketing nor memory bandwidth density
-                 datacenter=ibis.null().cast("boolean"),
+                 # data-center marketing comes from the chip supplement (NULL: unknown);
+                 # no row records memory bandwidth density (a property of memory stacks)
+                 datacenter=t.datacenter,
                  memory_bandwidth_density=ibis.null().cast("float64"))
     die = ibis.ifelse(t.die_size_mm2 > 0, t.die_size_mm2, ibis.null().cast("float64"))
     return t.mutate(pd=t.tpp / die)

@@ -72,6 +72,22 @@ class Notice:
 
 
 @dataclass(frozen=True)
+class ReviewPolicy:
+    """How a licence application is reviewed, from a date, for some destinations and chips."""
+
+    id: str
+    start: dt.date
+    policy: str
+    destinations: dict[str, Any]
+    when: tuple[Condition, ...]
+    confirmed: bool
+    citation: dict[str, Any]
+    conditions: str = ""
+    unconfirmed: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()  # the chip statuses it reviews; empty: any needing a licence
+
+
+@dataclass(frozen=True)
 class Rules:
     """Everything in rules.yaml: rule sets in date order, country groups, notices, makers."""
 
@@ -80,6 +96,7 @@ class Rules:
     treated_as: dict[str, str]
     notices: tuple[Notice, ...]
     maker_countries: dict[str, str]
+    review_policies: tuple[ReviewPolicy, ...] = ()
 
     def get(self, id: str) -> RuleSet:
         """The rule set with this id, or a UsageError listing the valid ids."""
@@ -179,8 +196,16 @@ def parse(doc: dict[str, Any]) -> Rules:
                            what=n["what"], destinations=n["destinations"], citation=n["citation"],
                            unconfirmed=tuple(n.get("unconfirmed") or ()))
                     for n in doc.get("notices") or ())
+    policies = tuple(sorted((ReviewPolicy(
+        id=p["id"], start=_date(p["from"]), policy=p["policy"], destinations=p["destinations"],
+        when=_conditions(p.get("when") or [], f"review policy {p['id']!r}"),
+        confirmed=bool(p["confirmed"]), citation=p["citation"], conditions=p.get("conditions", ""),
+        unconfirmed=tuple(p.get("unconfirmed") or ()), statuses=tuple(p.get("statuses") or ()))
+        for p in doc.get("review_policies") or ()),
+        key=lambda p: p.start))
     return Rules(rule_sets=tuple(sets), groups=groups, treated_as=dict(doc.get("treated_as") or {}),
-                 notices=notices, maker_countries=dict(doc.get("maker_countries") or {}))
+                 notices=notices, maker_countries=dict(doc.get("maker_countries") or {}),
+                 review_policies=policies)
 
 
 @lru_cache(maxsize=1)

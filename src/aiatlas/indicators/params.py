@@ -34,18 +34,26 @@ REGION = Param("region", str, "all", "One region id, or all",
 SUBSET = Param("subset", str, "notable",
                "Which models: notable (Epoch notable models), frontier, large_scale",
                choices=tuple(SUBSETS))
+BY_PARENT = Param("by_parent", bool, False,
+                  "Count labs under their parent company (Google DeepMind, Google Brain -> Google; "
+                  "FAIR -> Meta), as declared in entities/organization_parents.csv")
 LIMIT = Param("limit", int, 20, "How many organizations to keep, by rank",
               minimum=1)  # 0 or fewer would show nothing
 
 
+YEARS = (1, 9999)  # the years a date can spell; anything else is a typo, not an empty range
+
+
 def since(default: int | None = None) -> Param:
     """The first publication year included (inclusive); None means from the first model."""
-    return Param("since", int, default, "First publication year included (inclusive)")
+    return Param("since", int, default, "First publication year included (inclusive)",
+                 minimum=YEARS[0], maximum=YEARS[1])
 
 
 def until(default: int | None = None) -> Param:
     """The last publication year included (inclusive); None means up to the newest model."""
-    return Param("until", int, default, "Last publication year included (inclusive)")
+    return Param("until", int, default, "Last publication year included (inclusive)",
+                 minimum=YEARS[0], maximum=YEARS[1])
 
 
 def in_years(models: ibis.Table, since: int | None, until: int | None) -> ibis.Table:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import math
 import pkgutil
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -17,6 +18,9 @@ def bounds_text(minimum: Any, maximum: Any) -> str:
     if minimum is not None:
         return f">= {minimum}"
     return f"<= {maximum}" if maximum is not None else ""
+
+
+INT64 = (-(2**63), 2**63 - 1)
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,13 @@ class Param:
         except (TypeError, ValueError):
             raise UsageError(f"parameter {self.name}={value!r} is not a valid {self.type.__name__}",
                              hint=self.help) from None
+        # Every engine stores an int in 64 bits and no float parameter means infinity: refuse
+        # them here, once, instead of as an overflow deep in a query.
+        if (self.type is int and not INT64[0] <= out <= INT64[1]) or (
+                self.type is float and not math.isfinite(out)):
+            raise UsageError(f"parameter {self.name}={value!r} is out of range (expected "
+                             f"{self.bounds() if self.minimum is not None else 'a 64-bit number'})",
+                             hint=self.help)
         if self.choices is not None and out not in self.choices:
             raise UsageError(f"parameter {self.name}={value!r} is not one of: "
                              f"{', '.join(map(str, self.choices))}")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import ibis
 
+from aiatlas.entities.models import organization_parents
 from aiatlas.indicators import params as P
 from aiatlas.indicators.registry import indicator
 
@@ -159,11 +160,20 @@ def open_weights_share_by_country(t, since=None, until=None, attribution="each",
     return P.with_country_names(g).order_by("country")
 
 
-def organization_rows(t, since=None, until=None, attribution="each", limit=None):
-    """One row per (model, credited organization) with its weight (all organizations)."""
+def organization_rows(t, since=None, until=None, attribution="each", limit=None, by_parent=False):
+    """One row per (model, credited organization) with its weight (all organizations); with
+    by_parent, labs count as their parent company (declared in entities/organization_parents.csv),
+    so a model by Google and DeepMind is one Google model."""
     m = P.in_years(t.models, since, until)
     c = P.credit(m, "organizations", attribution, "organization", keep=FACTS)
-    return c.select("organization", "model_id", "name", "year", "publication_date", "weight")
+    c = c.select("organization", "model_id", "name", "year", "publication_date", "weight")
+    if not by_parent:
+        return c
+    c = c.mutate(organization=c.organization.substitute(organization_parents(), else_=c.organization))
+    keys = ["organization", "model_id", "name", "year", "publication_date"]
+    # two labs of one parent on one model: one credit (fractional halves add back up to 1)
+    g = c.group_by(keys).aggregate(weight=c.weight.sum())
+    return g.mutate(weight=ibis.least(g.weight, 1)).select(*keys, "weight")
 
 
 @indicator(id="top_organizations", title="Top organizations by notable models", unit="models",
@@ -172,11 +182,11 @@ def organization_rows(t, since=None, until=None, attribution="each", limit=None)
                        "(ties broken by name); the attribution parameter splits models with "
                        "several developers.",
            sources=("models",), grain=("organization",),
-           params=(P.since(), P.until(), P.ORG_ATTRIBUTION, P.LIMIT), rows=organization_rows,
-           value_columns=("value",))
-def top_organizations(t, since=None, until=None, attribution="each", limit=20):
+           params=(P.since(), P.until(), P.ORG_ATTRIBUTION, P.LIMIT, P.BY_PARENT),
+           rows=organization_rows, value_columns=("value",))
+def top_organizations(t, since=None, until=None, attribution="each", limit=20, by_parent=False):
     """The `limit` organizations with the most credited models, with their rank."""
-    r = organization_rows(t, since, until, attribution)
+    r = organization_rows(t, since, until, attribution, by_parent=by_parent)
     g = r.group_by("organization").aggregate(value=r.weight.sum(), models=r.count())
     g = g.mutate(rank=ibis.row_number().over(order_by=[ibis.desc("value"), "organization"]) + 1)
     return g.filter(g.rank <= limit).select("rank", "organization", "value", "models") \

@@ -1,11 +1,8 @@
 """Write the static report: index with headline numbers, a page per chapter, CSV/JSON twins, PDF."""
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import functools
-import io
-import json
 import re
 import shutil
 import time
@@ -16,11 +13,14 @@ import jinja2
 
 from aiatlas import api
 from aiatlas.errors import UsageError
-from aiatlas.report import charts, findings, headlines, rules
+from aiatlas.report import charts, findings, headlines, rules, sources, uschina
 from aiatlas.report.i18n import LANGS, Text
+from aiatlas.results import dumps
 
 TEMPLATES = Path(__file__).parent / "templates"
 SHA_PREFIX = 12
+PRINT_ROWS = 12  # rows of a table printed under its chart; longer tables go to the appendix
+APPENDIX_ROWS = 60  # rows of a long table in the PDF appendix (the CSV holds all)
 FRONT_CHART = "notable_models_by_country"  # the one chart on the front page, beside the findings
 # DESIGN.md's chapter order; chapters not named here follow, alphabetically
 CHAPTER_ORDER = ("research", "performance", "hardware", "economy", "policy", "opinion")
@@ -38,32 +38,13 @@ def environment() -> jinja2.Environment:
                              trim_blocks=True, lstrip_blocks=True)
     env.filters["num"] = headlines.format_value
     env.filters["cell"] = headlines.format_cell
+    env.globals["source_lines"] = sources.lines
     return env
 
 
 def slug(text: str) -> str:
     """A file-name-safe form of an id."""
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-") or "x"
-
-
-def to_csv(rows: list[dict[str, Any]], columns: list[str]) -> str:
-    """Rows as CSV text (lists joined with ';', dates ISO)."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(columns)
-    for r in rows:
-        w.writerow([_cell(r.get(c)) for c in columns])
-    return buf.getvalue()
-
-
-def _cell(v: Any) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, (list, tuple)):
-        return ";".join(map(str, v))
-    if isinstance(v, (dt.date, dt.datetime)):
-        return v.isoformat()
-    return str(v)
 
 
 def source_info() -> dict[str, dict[str, Any]]:
@@ -127,18 +108,15 @@ def indicator_entry(meta: dict, text: Text, out: Path, info: dict, home,
         entry.update(synthetic=True, title=f"{entry['title']} [{text('synthetic')}]")
     entry.update(rows=rows, columns=columns, params=result.meta.get("params", {}),
                  notes=footnotes(result.provenance, info), build_id=result.build_id)
-    (out / entry["csv"]).write_text(to_csv(rows, columns), encoding="utf-8")
-    twin = {"meta": result.meta, "provenance": result.provenance, "build_id": result.build_id,
-            "rows": rows}
-    (out / entry["json"]).write_text(_dumps(twin), encoding="utf-8")
+    (out / entry["csv"]).write_text(result.to_csv(), encoding="utf-8")
+    (out / entry["json"]).write_text(result.to_json(indent=1) + "\n", encoding="utf-8")
     entry["few"] = [rules.too_few(meta["id"], r) for r in rows]
     ex = None
     if meta.get("explainable"):
         try:
             ex = api.explain(meta["id"], home=home, as_of=as_of, **params)
             entry["explain"] = f"explain/{sid}.csv"
-            (out / entry["explain"]).write_text(
-                to_csv(ex.to_pylist(), list(ex.table.column_names)), encoding="utf-8")
+            (out / entry["explain"]).write_text(ex.to_csv(), encoding="utf-8")
         except Exception as e:  # noqa: BLE001  (shown beside the indicator)
             entry["explain_error"] = headlines.one_line(e)
     if meta["id"] in rules.TREND_UNITS and ex is not None and len(rows) == 1:
@@ -154,7 +132,7 @@ def indicator_entry(meta: dict, text: Text, out: Path, info: dict, home,
 
 
 def _dumps(obj: Any) -> str:
-    return json.dumps(obj, default=str, indent=1, ensure_ascii=False) + "\n"
+    return dumps(obj, indent=1) + "\n"
 
 
 def build_report(out: Path, *, lang: str = "en", pdf: bool = False, home=None,
@@ -185,6 +163,10 @@ def build_report(out: Path, *, lang: str = "en", pdf: bool = False, home=None,
         f.update(chart=f"chapter-{slug(e['meta']['chapter'])}.html#{e['slug']}",
                  rows_href=e["explain"] or e["csv"])
     nav = [{"name": c, "title": text.chapter(c), "href": f"chapter-{slug(c)}.html"} for c in chapters]
+    # the US-China section opens the performance chapter; its headline card links to it
+    us_china = uschina.section(lang=lang, home=home, as_of=as_of, today=today)
+    us_china["notes"] = footnotes(us_china["provenance"], info)
+    sections = {uschina.CHAPTER: [us_china]} if us_china["figures"] else {}
     # a vintage report says so where the date is printed on every page
     generated = dt.date.today().isoformat() + (f" · {text('vintage', date=as_of)}" if as_of else "")
     common = {"t": text, "lang": lang, "nav": nav, "generated": generated, "min_n": rules.MIN_N}
@@ -194,7 +176,8 @@ def build_report(out: Path, *, lang: str = "en", pdf: bool = False, home=None,
         findings=[f for f in found if f["front"]],
         front=entry_of.get(FRONT_CHART, {}) | {"chart_href": next(
             (f["chart"] for f in found if f["indicator"] == FRONT_CHART), "")},
-        headline_link=lambda h: f"chapter-{slug(h['meta']['chapter'])}.html#{slug(h['indicator'])}")}
+        headline_link=lambda h: f"chapter-{slug(h['meta']['chapter'])}.html#" + (
+            uschina.SECTION_ID if h["key"] in uschina.HEADLINES and sections else slug(h["indicator"])))}
     _write_twin(out / "index.json", {"lang": lang, "vintage": str(as_of) if as_of else "latest",
                                      "headlines": heads, "chapters": nav,
                                      "findings": [f for f in found if f["front"]]})
@@ -204,20 +187,28 @@ def build_report(out: Path, *, lang: str = "en", pdf: bool = False, home=None,
         json_href = item["href"].replace(".html", ".json")
         pages[item["href"]] = env.get_template("chapter.html.j2").render(
             **common, chapter=item, entries=entries, json_href=json_href,
-            attributions=attributions(notes), findings=[f for f in found if f["chapter"] == item["name"]])
+            attributions=attributions(notes), findings=[f for f in found if f["chapter"] == item["name"]],
+            sections=sections.get(item["name"], []))
         _write_twin(out / json_href, {"lang": lang, "chapter": item,
                                       "findings": [f for f in found if f["chapter"] == item["name"]],
                                       "indicators": [
             {k: e.get(k) for k in ("id", "title", "description", "csv", "json", "explain", "error",
                                    "params", "notes", "rows")} for e in entries]})
+    appendix = {"files": sources.appendix(all_notes + us_china["notes"]),
+                "missing": [{"chapter": text.chapter(e["meta"]["chapter"]), "title": e["title"]}
+                            for es in chapters.values() for e in es if e["error"]]}
+    pages["sources.html"] = env.get_template("sources.html.j2").render(
+        **common, json_href="sources.json", attributions=attributions(all_notes), **appendix)
+    _write_twin(out / "sources.json", {"lang": lang, **appendix})
     for name, html in pages.items():
         (out / name).write_text(html, encoding="utf-8")
     timings = {"html_s": time.perf_counter() - t0}
     pdf_path = None
     if pdf:
         t1 = time.perf_counter()
-        pdf_path = write_pdf(out, env, common | {"chapter_findings": {
-            n["name"]: [f for f in found if f["chapter"] == n["name"]] for n in nav}},
+        pdf_path = write_pdf(out, env, common | appendix | {
+            "chapter_findings": {n["name"]: [f for f in found if f["chapter"] == n["name"]] for n in nav},
+            "front_findings": [f for f in found if f["front"]], "chapter_sections": sections},
             heads, nav, chapters, attributions(all_notes))
         timings["pdf_s"] = time.perf_counter() - t1
     failed = {e["id"]: e["error"] for es in chapters.values() for e in es if e["error"]}
@@ -237,6 +228,7 @@ def write_pdf(out: Path, env, common: dict, heads, nav, chapters, attrs) -> Path
         raise UsageError(f"--pdf needs WeasyPrint ({e})", hint="pip install 'aiatlas[pdf]'") from None
     html = env.get_template("print.html.j2").render(
         **common, headlines=heads, chapters=[(n, chapters[n["name"]]) for n in nav],
+        print_rows=PRINT_ROWS, appendix_rows=APPENDIX_ROWS,
         attributions=attrs, css=(TEMPLATES / "style.css").read_text(encoding="utf-8"))
     path = out / f"report-{common['lang']}.pdf"
     weasyprint.HTML(string=html, base_url=str(out)).write_pdf(path)

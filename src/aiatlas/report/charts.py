@@ -56,7 +56,8 @@ def _number(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
-def _jsonable(v: Any) -> Any:
+def jsonable(v: Any) -> Any:
+    """A value as Vega-Lite data takes it (dates as ISO text)."""
     if isinstance(v, (dt.date, dt.datetime)):
         return v.isoformat()
     return v
@@ -75,6 +76,17 @@ def data_as_of(provenance: list[dict[str, Any]] | None) -> dt.date | None:
     dates = [dt.date.fromisoformat(str(p["as_of"])[:10]) for p in provenance or []
              if p.get("as_of")]
     return min(dates) if dates else None
+
+
+def _stale(rows: list[dict], time: str | None, today: dt.date) -> tuple[dt.date, int] | None:
+    """(last date, months old) when a dated series ends more than rules.STALE_DAYS before today."""
+    if time not in ("date", "month"):
+        return None
+    dates = [dt.date.fromisoformat(str(r[time])[:10]) for r in rows if r.get(time)]
+    last = max(dates, default=None)
+    if last is None or (today - last).days <= rules.STALE_DAYS:
+        return None
+    return last, round((today - last).days / 30.44)
 
 
 def _series_label(row: dict, columns: list[str], lang: str) -> str:
@@ -154,7 +166,7 @@ def _colour(series_rows: list[dict], country: bool, lang: str, title: str) -> al
 
 def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: str,
          lang: str = "en", as_of: dt.date | None = None, full_history: bool = False,
-         subtitle: str | None = None) -> dict[str, Any] | None:
+         subtitle: str | None = None, today: dt.date | None = None) -> dict[str, Any] | None:
     """A Vega-Lite spec for an indicator's rows under the declared chart rules (report/rules.py),
     or None when there is nothing to plot.
 
@@ -178,14 +190,16 @@ def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: 
     if not rows:
         return None
     country = len(others) == 1 and others[0] in rules.COUNTRY_COLUMNS
-    rows = [{k: _jsonable(r.get(k)) for k in (time, value) if k}
+    stale = _stale(rows, time, today or dt.date.today())
+    rows = [{k: jsonable(r.get(k)) for k in (time, value) if k}
             | {SERIES: _series_label(r, others, lang) if others else ""} for r in rows]
     home = {rules.country_name(rules.HOME_COUNTRY[lang], lang)} if country and lang in rules.HOME_COUNTRY else set()
     rows = _top_other(rows, value, time, rules.zero_fill(meta.get("unit")), home,
                       rules.TOP_N if time else MAX_BARS, lang) if others else rows
     series_title = text.column(others[0]) if len(others) == 1 else text.column(SERIES)
     y = alt.Y(f"{value}:Q", title=unit or value,
-              scale=alt.Scale(type="log") if log else alt.Undefined,
+              scale=alt.Scale(type="log") if log else (
+                  alt.Scale(zero=False) if meta.get("zero") is False else alt.Undefined),
               axis=alt.Axis(format=LOG_FORMAT, tickCount=6) if log else alt.Undefined)
     xtype = "T" if time in ("date", "month") else "Q"
     tooltip = [f"{c}:{k}" for c, k in ((time, xtype), (SERIES if others else None, "N"),
@@ -224,6 +238,8 @@ def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: 
         chart = alt.Chart(data).mark_bar().encode(
             x=alt.X(f"{SERIES}:N", sort="-y", title=series_title), y=y, tooltip=tooltip,
             color=_colour(rows, country, lang, series_title).legend(None))
+    if stale:
+        subtitles.append(text("stale", date=stale[0].isoformat(), months=stale[1]))
     if log:
         subtitles.append(text("log_scale"))
     if cut:
@@ -257,7 +273,7 @@ def trend(fit: dict[str, Any], points: list[dict[str, Any]], *, title: str, unit
     """A fitted exponential trend drawn as what it is: each model a dot on a log axis, the
     least-squares line through them, and the band the slope's 95% interval spans."""
     need = ("slope_per_year", "slope_low", "slope_high", "x_mean", "log10_mean")
-    pts = [{"date": _jsonable(p["publication_date"]), "value": p["value"], "name": p.get("name")}
+    pts = [{"date": jsonable(p["publication_date"]), "value": p["value"], "name": p.get("name")}
            for p in points if _number(p.get("value")) and p["value"] > 0 and p.get("publication_date")]
     if not pts or not all(_number(fit.get(k)) for k in need):
         return None

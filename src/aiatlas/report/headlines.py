@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 
 from aiatlas import api
-from aiatlas.errors import AiatlasError
+from aiatlas.errors import AiatlasError, DataError
 
 HEADLINES_FILE = Path(__file__).parent / "headlines.yaml"
 
@@ -62,6 +62,7 @@ def evaluate(decl: dict[str, Any], *, home=None, compute=None,
         result = (compute or api.compute)(decl["indicator"], home=home, **out["params"])
     except Exception as e:  # noqa: BLE001  shown as the reason the headline is missing
         out["reason"] = one_line(e)
+        out["missing_data"] = isinstance(e, DataError)  # pages say so in plain words
         return out
     if result.meta.get("synthetic"):
         out["reason"] = "synthetic data (made by `aiatlas synth`): not shown as a fact"

@@ -60,6 +60,10 @@ class Text:
         """A country code as its name in this language ("unknown" for none)."""
         return rules.country_name(code, self.lang)
 
+    def benchmark(self, bench: str) -> str:
+        """A benchmark's published name (proper names read the same in both languages)."""
+        return rules.benchmark_name(bench)
+
     def title(self, meta: dict[str, Any]) -> str:
         return (self.cat["indicators"].get(meta["id"]) or {}).get("title") or meta["title"]
 

@@ -24,6 +24,24 @@ SHARE_N = {"open_weights_share_by_country": ("open", "closed"),
 ZERO_FILL_UNITS = {"models", "accelerators", "publications", "citations"}
 # Quantities that grow exponentially are drawn on a log axis.
 LOG_UNITS = {"FLOP/s per W", "FLOP/s per USD", "H100 equivalents", "FLOP", "USD", "parameters"}
+# A dated series whose last point is older than this (days before the report) says so.
+STALE_DAYS = 120
+# Benchmarks drawn US vs China (each costs one indicator run; older ones are saturated).
+US_CHINA_BENCHMARKS = ("gpqa_diamond", "mmlu", "math_level_5", "otis_mock_aime_2024_2025",
+                       "swe_bench_verified", "livebench")
+# Benchmarks by their published names (the ids are the warehouse's).
+BENCHMARK_NAMES = {"gpqa_diamond": "GPQA Diamond", "mmlu": "MMLU", "gsm8k": "GSM8K",
+                   "math_level_5": "MATH Level 5", "otis_mock_aime_2024_2025": "OTIS Mock AIME",
+                   "swe_bench_verified": "SWE-bench Verified", "livebench": "LiveBench",
+                   "aider_polyglot": "Aider Polyglot", "arc_agi": "ARC-AGI", "hellaswag": "HellaSwag",
+                   "winogrande": "WinoGrande", "arc_challenge": "ARC Challenge", "boolq": "BoolQ",
+                   "piqa": "PIQA", "triviaqa": "TriviaQA", "bbh": "BIG-Bench Hard",
+                   "terminal_bench": "Terminal-Bench", "weirdml": "WeirdML",
+                   "simple_bench": "SimpleBench", "videomme": "Video-MME", "os_world": "OSWorld",
+                   "frontiermath_2025_02_28_private": "FrontierMath",
+                   "fictionlivebench_16k": "Fiction.LiveBench", "scienceqa": "ScienceQA",
+                   "lambada": "LAMBADA", "openbookqa": "OpenBookQA", "geobench_country": "GeoBench",
+                   "vpct": "VPCT", "balrog": "BALROG", "lech_mazur_writing": "Creative writing (Mazur)"}
 # Lines drawn per chart; the rest is summed into "other" where the values add up (counts).
 TOP_N = 6
 OTHER = "other"
@@ -34,7 +52,8 @@ REPORT_PARAMS = {"hardware_energy_efficiency": {"precision": "fp16"},
                  "top_organizations": {"since": 2010}}
 # Trend fits: the measure their dots are in (the fit's own unit is orders of magnitude per year).
 TREND_UNITS = {"training_compute_trend": "FLOP", "parameter_count_trend": "parameters",
-               "training_cost_trend": "USD"}
+               "training_cost_trend": "USD", "training_dataset_trend": "datapoints",
+               "training_power_trend": "W"}
 # One fixed colour per country in every chart and page: Okabe-Ito (colour-blind safe) for the
 # countries the story is about, a neutral grey for "other"; further countries take the tail.
 COUNTRY_COLOURS = {"USA": "#0072B2", "CHN": "#D55E00", "GBR": "#009E73", "FRA": "#CC79A7",
@@ -97,6 +116,11 @@ def colour_scale(lang: str) -> tuple[list[str], list[str]]:
     """(names, colours) for a fixed colour scale: the same country, the same colour, everywhere."""
     names = [country_name(c, lang) for c in COUNTRY_COLOURS] + [label(OTHER, lang), label(UNKNOWN, lang)]
     return names, list(COUNTRY_COLOURS.values()) + [OTHER_COLOUR, OTHER_COLOUR]
+
+
+def benchmark_name(bench: str) -> str:
+    """A benchmark's published name (its id, spaced, when none is declared)."""
+    return BENCHMARK_NAMES.get(bench) or bench.replace("_", " ")
 
 
 def window_from(chapter: str | None) -> int | None:

@@ -36,14 +36,14 @@ class RetryPolicy:
 
     @classmethod
     def from_env(cls) -> "RetryPolicy":
-        return cls(attempts=int(_env("AIATLAS_FETCH_ATTEMPTS", cls.attempts)),
-                   backoff=_env("AIATLAS_FETCH_BACKOFF", cls.backoff),
-                   timeout=_env("AIATLAS_FETCH_TIMEOUT", cls.timeout),
-                   max_bytes=int(_env("AIATLAS_FETCH_MAX_BYTES", cls.max_bytes)),
-                   deadline=_env("AIATLAS_FETCH_DEADLINE", cls.deadline))
+        return cls(attempts=int(env_number("AIATLAS_FETCH_ATTEMPTS", cls.attempts)),
+                   backoff=env_number("AIATLAS_FETCH_BACKOFF", cls.backoff),
+                   timeout=env_number("AIATLAS_FETCH_TIMEOUT", cls.timeout),
+                   max_bytes=int(env_number("AIATLAS_FETCH_MAX_BYTES", cls.max_bytes)),
+                   deadline=env_number("AIATLAS_FETCH_DEADLINE", cls.deadline))
 
 
-def _env(name: str, default: float) -> float:
+def env_number(name: str, default: float) -> float:
     """A positive number from the environment, or a one-line usage error naming the variable."""
     raw = os.environ.get(name)
     if raw is None or raw == "":

@@ -15,6 +15,7 @@ from aiatlas.config import Settings
 from aiatlas.curated.loader import warehouse_rows as curated_rows
 from aiatlas.entities import models as model_entities
 from aiatlas.errors import DataError
+from aiatlas.export_controls import supplement as chip_supplement
 from aiatlas.sources import registry
 from aiatlas.sources.base import Rejects, Source
 from aiatlas.warehouse import provenance
@@ -22,6 +23,11 @@ from aiatlas.warehouse.schema import TABLES, create_sql
 
 # progress(label, done, total): called before each source is cleaned and once at the end.
 Progress = Callable[[str, int, int], None]
+
+# A table may lose at most this share of its rows against the warehouse it replaces: upstream
+# exports grow, so a bigger loss is a truncated or broken export until a person says otherwise
+# (`--allow-shrink`).
+MAX_SHRINK = 0.25
 
 _ARROW = {"VARCHAR": pa.string(), "DOUBLE": pa.float64(), "DATE": pa.date32(),
           "BOOLEAN": pa.bool_(), "INTEGER": pa.int32(), "BIGINT": pa.int64(),
@@ -34,14 +40,15 @@ def _version() -> str:
     return __version__
 
 
-def build_warehouse(settings: Settings, strict: bool = False,
-                    progress: Progress | None = None) -> dict[str, Any]:
+def build_warehouse(settings: Settings, strict: bool = False, progress: Progress | None = None,
+                    allow_shrink: bool = False) -> dict[str, Any]:
     """Clean the latest snapshot of every default source into a fresh warehouse file; with
     `settings.as_of`, a vintage in `<home>/vintages/<date>/` from each source's snapshot (its
     archive exports included) whose data as-of is the newest on or before that date.
 
     Nothing is written until every source is cleaned; the file is built beside the old one
-    and renamed over it, so a failure leaves the previous warehouse as it was.
+    and renamed over it, so a failure leaves the previous warehouse as it was. A source that
+    yields no rows, or a table shrinking by more than MAX_SHRINK, fails unless `allow_shrink`.
     """
     started = time.perf_counter()
     sources = registry.built_sources()
@@ -58,7 +65,8 @@ def build_warehouse(settings: Settings, strict: bool = False,
     # Curated facts ship with the package; their YAML checksums count as snapshots, so an
     # edited fact file triggers a rebuild and a bad record stops it before anything is written.
     curated = curated_rows()
-    package = curated["_snapshots"] + model_entities.reference_snapshots()
+    package = (curated["_snapshots"] + model_entities.reference_snapshots()
+               + [chip_supplement.snapshot_row()])
     wanted |= {r["snapshot_id"] for r in package}
     previous = _previous(settings.warehouse_path)
     if previous and previous["snapshots"] == wanted and previous["version"] == _version():
@@ -80,6 +88,8 @@ def build_warehouse(settings: Settings, strict: bool = False,
         progress("write", len(sources), len(sources))
     _strict_check(strict, len(rejects.rows), rejects.rows[0] if rejects.rows else None)
 
+    # Cited figures Epoch lacks (die area, I/O, data-center marketing); Epoch's own values win.
+    rows["hardware"] = chip_supplement.apply(rows["hardware"])
     # Derived step: one model identity across Epoch, benchmark rows and Arena keys.
     rows["model_identity"], rows["model_keys"] = model_entities.model_identity_rows(
         **{t: rows[t] for t in model_entities.IDENTITY_INPUTS})
@@ -88,6 +98,8 @@ def build_warehouse(settings: Settings, strict: bool = False,
                "rows": r["rows"]} for r in curated["_snapshots"]]
     summary += [{"source": r["source"], "snapshot_id": r["snapshot_id"], "rows": r["rows"],
                  "rejected": 0} for r in curated["_snapshots"]]
+    if not allow_shrink:
+        _shrink_check(summary, loads, previous["tables"] if previous else {})
     rows["_snapshots"] = [r for s in snaps.values() if s for r in s.rows()] + package
     rows["_rejects"] = rejects.rows
     rows["_loads"] = loads
@@ -131,6 +143,24 @@ def _clean(src: Source, snap: provenance.Snapshot | None, rejects: Rejects,
                       "rows": len(table_rows)})
     return {"source": src.id, "snapshot_id": snap.id, "rows": sum(len(r) for r in out.values()),
             "rejected": len(rejects.rows) - before, "as_of": snap.as_of}
+
+
+def _shrink_check(summary: list[dict], loads: list[dict], before: dict[str, int]) -> None:
+    """Refuse a build that would silently wipe good data: an empty source or a shrunken table."""
+    hint = ("a header-only or truncated export? look at the snapshot (`aiatlas verify`); if the "
+            "loss is real, build again with --allow-shrink")
+    for s in summary:
+        if s["snapshot_id"] and not s["rows"]:
+            raise DataError(f"source {s['source']} yielded no rows from {s['snapshot_id']}; "
+                            "the current warehouse is kept", hint=hint)
+    after: dict[str, int] = {}
+    for load in loads:
+        after[load["table"]] = after.get(load["table"], 0) + load["rows"]
+    for table, old in sorted(before.items()):
+        new = after.get(table, 0)
+        if old and new < old * (1 - MAX_SHRINK):
+            raise DataError(f"table {table} would shrink from {old} to {new} rows (more than "
+                            f"{MAX_SHRINK:.0%}); the current warehouse is kept", hint=hint)
 
 
 def _strict_check(strict: bool, count: int, first: dict | None) -> None:
@@ -210,6 +240,7 @@ def _previous(path: Path) -> dict[str, Any] | None:
                             "GROUP BY ALL ORDER BY source").fetchall()
         rej = dict(con.execute("SELECT source, count(*) FROM _rejects GROUP BY ALL").fetchall())
         first = con.execute('SELECT file, "row", "column", reason FROM _rejects LIMIT 1').fetchone()
+        tables = dict(con.execute('SELECT "table", sum(rows)::BIGINT FROM _loads GROUP BY 1').fetchall())
     except duckdb.Error:
         return None
     finally:
@@ -218,7 +249,7 @@ def _previous(path: Path) -> dict[str, Any] | None:
         return None
     summary = [{"source": s, "snapshot_id": sid, "rows": n, "rejected": rej.get(s, 0)}
                for s, sid, n in loads]
-    return {"snapshots": snaps, "version": build[1], "rejected": sum(rej.values()),
+    return {"snapshots": snaps, "version": build[1], "rejected": sum(rej.values()), "tables": tables,
             "first_reject": dict(zip(("file", "row", "column", "reason"), first)) if first else None,
             "result": {"build_id": build[0], "path": str(path), "sources": summary,
                        "rejected": sum(rej.values())}}

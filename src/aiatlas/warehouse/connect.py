@@ -12,7 +12,7 @@ from typing import Any
 import duckdb as duckdb_engine
 
 from aiatlas.config import Settings
-from aiatlas.errors import DataError, NotBuiltError
+from aiatlas.errors import DataError, NotBuiltError, VintageNotBuiltError
 from aiatlas.warehouse import spark
 
 POOL_SIZE = 4  # concurrent queries: DuckDB runs them in parallel, each on its own connection
@@ -183,8 +183,7 @@ def connect(settings: Settings) -> Warehouse:
     except FileNotFoundError:
         if settings.as_of is None:
             raise NotBuiltError(path) from None
-        raise NotBuiltError(path, hint=f"build that vintage: aiatlas build --as-of {settings.as_of}"
-                                       " (`aiatlas builds` lists the built ones)") from None
+        raise VintageNotBuiltError(settings.as_of) from None
     stamp = (st.st_ino, st.st_mtime_ns)
     with _lock:
         hit = _open.get(str(path))

@@ -102,6 +102,12 @@ TABLES: dict[str, tuple[Column, ...]] = {
         _c("energy_efficiency", "DOUBLE", "FLOP/s per W", "Epoch's 'Energy efficiency'"),
         _c("price_performance", "DOUBLE", "FLOP/s per USD", "Epoch's 'Price-performance'"),
         _c("datasheet_url", "VARCHAR", "", "Link to datasheet"),
+        _c("datacenter", "BOOLEAN", "", "Designed or marketed for data centers, from the cited chip "
+           "supplement (Epoch does not record it); NULL when unknown"),
+        _c("figure_sources", "VARCHAR[]", "", "Figures filled from the chip supplement "
+           "(curated/chips/specs.yaml) because Epoch has none, each with its source URL"),
+        _c("figure_disagreements", "VARCHAR[]", "", "Supplement figures that differ from Epoch's "
+           "by more than 1%: Epoch's value is kept, the other is reported here"),
     ),
     "gpu_clusters": (
         _c("cluster_id", "VARCHAR", "", "Stable id from the cluster name"),

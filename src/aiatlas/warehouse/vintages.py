@@ -39,7 +39,7 @@ def read_build(settings: Settings) -> dict[str, Any]:
         cur = con.execute("SELECT * FROM _build")
         build = [dict(zip([d[0] for d in cur.description], r)) for r in cur.fetchall()]
         snaps = con.execute("SELECT source, snapshot_id, max(as_of) AS as_of FROM _snapshots "
-                            "WHERE source NOT IN ('curated', 'entities') GROUP BY ALL "
+                            "WHERE url NOT LIKE 'package:%' GROUP BY ALL "  # data, not package files
                             "ORDER BY source").fetchall()
     finally:
         con.close()

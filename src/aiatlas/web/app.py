@@ -10,13 +10,14 @@ from fastapi import FastAPI, Path, Request
 from fastapi.responses import JSONResponse, Response
 
 from aiatlas import api
-from aiatlas.errors import AiatlasError, DataError, NotBuiltError, UsageError
+from aiatlas.errors import (AiatlasError, DataError, NotBuiltError, UsageError,
+                            VintageNotBuiltError)
 from aiatlas.web.security import GuardMiddleware
 from aiatlas.web.service import Service, dumps, validators
 
 CORS_ENV = "AIATLAS_CORS_ORIGINS"  # comma-separated origins; CORS stays off when unset
 WHERE_PREFIX = "where."
-TEXT_ARGS = ("name", "rules", "as_of", "destination")  # chip query values never read as numbers
+TEXT_ARGS = ("name", "rules", "as_of", "destination", "to", "on")  # chip query values never read as numbers
 
 
 class HTTPProblem(Exception):
@@ -70,6 +71,10 @@ def create_app(home=None) -> FastAPI:
     @app.exception_handler(NotBuiltError)
     async def _not_built(request: Request, exc: NotBuiltError):
         return JSONResponse({"detail": str(exc), "hint": exc.hint}, status_code=503)
+
+    @app.exception_handler(VintageNotBuiltError)
+    async def _no_vintage(request: Request, exc: VintageNotBuiltError):
+        return JSONResponse({"detail": str(exc), "hint": exc.hint}, status_code=404)
 
     @app.exception_handler(DataError)
     async def _no_data(request: Request, exc: DataError):
@@ -149,6 +154,10 @@ def create_app(home=None) -> FastAPI:
     @app.get("/api/chips/classify", summary="Classify one chip by name or by its specs")
     async def chips_classify(request: Request):
         return await _optional_api(request, svc, "classify_chip")
+
+    @app.get("/api/chips/can-export", summary="May a chip be exported: ?name=H20&to=CHN&on=2025-06-01")
+    async def chips_can_export(request: Request):
+        return await _optional_api(request, svc, "can_export")
 
     from aiatlas.web.pages import add_pages
 

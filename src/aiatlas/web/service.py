@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from collections.abc import Callable
 from typing import Any
@@ -12,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from aiatlas import api
 from aiatlas.config import settings
 from aiatlas.errors import NotBuiltError
-from aiatlas.report.build import to_csv
+from aiatlas.results import Result, dumps as json_text
 from aiatlas.sources.openalex.ingest import openalex_dir
 
 CACHE_CONTROL = "public, max-age=0, must-revalidate"  # revalidate: a rebuild may land any time
@@ -20,8 +19,8 @@ BUILD_TTL_S = 1.0  # how long a read build id is trusted: a swapped warehouse sh
 
 
 def dumps(obj: Any) -> bytes:
-    """JSON bytes for API responses (dates as ISO text, non-ASCII kept)."""
-    return json.dumps(obj, default=str, ensure_ascii=False).encode("utf-8")
+    """JSON bytes for API responses, by the one serialiser (aiatlas.results)."""
+    return json_text(obj).encode("utf-8")
 
 
 class Service:
@@ -112,12 +111,9 @@ def _version(info: dict[str, Any]) -> str:
     return str(info["build_id"]) + (f"+openalex-{oa:x}" if oa else "")
 
 
-def _bodies(result: api.Result) -> dict[str, Any]:
-    rows = result.to_pylist()
-    payload = {"meta": result.meta, "provenance": result.provenance, "build_id": result.build_id,
-               "rows": rows}
-    return {"result": result, "rows": rows, "json": dumps(payload),
-            "csv": to_csv(rows, list(result.table.column_names)).encode("utf-8")}
+def _bodies(result: Result) -> dict[str, Any]:
+    return {"result": result, "rows": result.to_pylist(),
+            "json": result.to_json().encode("utf-8"), "csv": result.to_csv().encode("utf-8")}
 
 
 def etag(build_id: str, path: str, query: str) -> str:

@@ -1,0 +1,205 @@
+"""Bind each number to its own clause: the subject, year and base ('% of firms') its clause states.
+
+A sentence is cut into clauses at commas, semicolons and comparison words (vs, against, compared
+with, while; 、 対 に対し と比べ 一方). A number takes the subject named in its own clause; a
+parenthesised number takes the name right before the parenthesis; a pair named together
+('US vs China', 米中) is handed out in order to numbers whose clauses name no one. Years are read
+the same way, with relative years (the previous year, 前年) resolved against the sentence's
+explicit year and unresolvable ones (last year, 昨年, N years ago) left unknown, with the reason.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from aiatlas.claims.model import Entity
+
+_EN_CUT = re.compile(r";|:\s|,\s|\(|\)|\s(?=(?:against|compared (?:with|to)|versus|vs\.?|while|whereas|"
+                     r"but|unlike|up from|down from)\s)", re.IGNORECASE)
+_JA_CUT = re.compile(r"[、,;:()]|(?<=[件台%社つ人\d製品])対|に対し(?:て)?|と比べ(?:て|ると)?|"
+                     r"と比較して|一方(?:で)?|のに対し|を上回|を下回|から(?=[増減上下伸])")
+# a comparison word at the start of a clause: the clause continues the previous one's measure
+_CONTINUES = re.compile(r"^\s*(?:against|compared (?:with|to)|versus|vs\.?|while|whereas|unlike|up from|"
+                        r"down from|from|than|and|対|に対し|と比べ|一方|、)?", re.IGNORECASE)
+# relative years that need the sentence's own explicit year as anchor
+_REL_ANCHORED = [
+    (re.compile(r"\b(?:the\s)?(?:previous|prior|preceding)\syear\b|\ba\syear\s(?:earlier|before)\b|"
+                r"\bthe\syear\sbefore\b|前年(?:度)?|その前の年", re.IGNORECASE), 1),
+    (re.compile(r"\b(two|three|four|five|\d)\syears\s(?:earlier|before)\b|(\d)年前の", re.IGNORECASE), None),
+]
+# relative to the (unknown) date of the article
+_REL_NOW = re.compile(r"\blast\syear\b|\bthis\syear\b|\bnext\syear\b|\b(?:\w+|\d+)\syears?\sago\b|"
+                      r"昨年(?:度)?|去年|今年(?:度)?|本年|来年|\d+年前(?!の\d)", re.IGNORECASE)
+_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5}
+_FISCAL = re.compile(r"(?:fiscal(?:\syear)?\s|FY\s?)(\d{4})|(\d{4})\s?年度", re.IGNORECASE)
+_DEADLINE_AFTER = re.compile(r"^\s?(?:年度|年)?\s?(?:まで|までに|以降|から)")
+_DEADLINE_BEFORE = re.compile(r"(?:\bby|\buntil|\bthrough|\bsince|\bbefore)\s(?:fiscal\s|FY\s?)?$",
+                              re.IGNORECASE)
+_BASES = [  # the noun a share is 'of': a share of firms is not a share of models
+    ("models", r"models?|releases|systems|モデル"),
+    ("organizations", r"organi[sz]ations|firms|companies|businesses|enterprises|employers|企業|組織|"
+                      r"会社|事業者|社"),
+    ("people", r"people|respondents|adults|citizens|americans|workers|consumers|人|回答者|国民"),
+]
+# a clause that states the same subject's earlier value: 'down from 86 in 2023', '前年の23件から'
+_SAME_SUBJECT = re.compile(r"^\s*(?:up from|down from|rising from|falling from)\b|前年|昨年|から(?:増|減|上|下|伸)",
+                           re.IGNORECASE)
+_GROUP_SEP = re.compile(r"^\s*(?:,|and|&|vs\.?|versus|と|・|、)?\s*$", re.IGNORECASE)
+
+
+@dataclass
+class Binding:
+    """What a number's clause binds it to."""
+
+    clause: tuple[int, int]  # sentence offsets of the number's clause
+    subject: Entity | None = None
+    subject_note: str = ""  # why no subject was bound, when none was
+    year: int | None = None
+    year_note: str = ""  # 'relative: last year', 'fiscal year 2025' ...
+    base: str = ""  # what a share is of: models, organizations, people ('' unknown)
+    context: str = ""  # the words patterns may read: own clause + topic clauses (+ parallel)
+    continues: bool = False  # the clause continues a previous one ('against 31 for China')
+    notes: list[str] = field(default_factory=list)
+
+
+def clauses(sent: str, lang: str) -> list[tuple[int, int]]:
+    """Clause spans of a sentence (normalised text)."""
+    cut = _JA_CUT if lang in ("ja", "zh") else _EN_CUT
+    spans, start = [], 0
+    for m in cut.finditer(sent):
+        if m.start() > start:
+            spans.append((start, m.start()))
+        start = m.start() if m.group().strip() and not re.fullmatch(r"[、,;:()]|:\s|,\s|\(|\)",
+                                                                    m.group()) else m.end()
+    if start < len(sent):
+        spans.append((start, len(sent)))
+    return spans or [(0, len(sent))]
+
+
+def _clause_of(spans: list[tuple[int, int]], pos: int) -> tuple[int, int]:
+    for a, b in spans:
+        if a <= pos < b:
+            return a, b
+    return spans[-1]
+
+
+def groups(ents: list[Entity], sent: str) -> list[list[Entity]]:
+    """Runs of two or more subjects named together ('US vs China', 'the US and China', 米中)."""
+    out, run = [], []
+    for e in ents:
+        if run and _GROUP_SEP.match(sent[run[-1].end:e.start]) and e.id != run[-1].id:
+            run.append(e)
+            continue
+        if len(run) >= 2:
+            out.append(run)
+        run = [e]
+    if len(run) >= 2:
+        out.append(run)
+    return out
+
+
+def bind(sent: str, lang: str, numbers: list[tuple[int, int]], ents: list[Entity],
+         years: list[tuple[int, int]], year_spans: list[tuple[int, int]]) -> list[Binding]:
+    """A Binding for each number span (start, end) of the sentence, in order.
+
+    `ents` are the sentence's subject entities (countries, states, organizations) in sentence
+    offsets; `years` are (position, year) of explicit years, `year_spans` their spans.
+    """
+    spans = clauses(sent, lang)
+    subjects = [e for e in ents if e.type in ("country", "state", "organization")]
+    if any(e.id != "WLD" for e in subjects):  # '世界2位', 'the world's': the world is the frame
+        subjects = [e for e in subjects if e.id != "WLD"]
+    number_clauses = {_clause_of(spans, a) for a, _ in numbers}
+    topic = " ".join(sent[a:b] for a, b in spans if (a, b) not in number_clauses)
+    pair = next((g for g in groups(subjects, sent) if g[0].start < (numbers[0][0] if numbers else 0)),
+                None)
+    out: list[Binding] = []
+    unnamed = 0
+    for a, b in numbers:
+        ca, cb = _clause_of(spans, a)
+        own = sent[ca:cb]
+        bnd = Binding((ca, cb), continues=bool(_CONTINUES.match(own).group().strip()) or
+                      (lang in ("ja", "zh") and ca > 0))
+        inside = [e for e in subjects if ca <= e.start and e.end <= cb]
+        paren = re.search(r"\(\s*[^()]*$", sent[:a])
+        if paren and not inside:
+            before = [e for e in subjects if e.end <= paren.start() and
+                      not sent[e.end:paren.start()].strip()]
+            inside = before[-1:]
+        if pair and (not inside or {e.id for e in inside} >= {e.id for e in pair}):
+            if unnamed < len(pair):
+                bnd.subject = pair[unnamed]
+            else:
+                bnd.subject_note = "more figures than the subjects named together"
+            unnamed += 1
+        elif inside:
+            before = [e for e in inside if e.end <= a]
+            bnd.subject = before[-1] if before else min(inside, key=lambda e: e.start)
+        elif out and _SAME_SUBJECT.search(own) and out[-1].subject is not None:
+            bnd.subject = out[-1].subject
+        else:
+            distinct = {e.country or e.id for e in subjects}
+            if len(distinct) == 1:
+                bnd.subject = subjects[0]
+            elif distinct:
+                bnd.subject_note = "the sentence names several subjects and the figure's clause none"
+        _bind_year(bnd, sent, (a, b), (ca, cb), years, year_spans)
+        bnd.base = _base(sent, own, a, b, lang)
+        bnd.context = (own + " " + topic).lower()
+        out.append(bnd)
+    return out
+
+
+def _bind_year(bnd: Binding, sent: str, num: tuple[int, int], clause: tuple[int, int],
+               years: list[tuple[int, int]], year_spans: list[tuple[int, int]]) -> None:
+    """The claim's year: explicit in its clause, else a relative year, else the sentence's year."""
+    ca, cb = clause
+    usable = [(p, y) for p, y in years if not _deadline(sent, p, year_spans)]
+    own = [(p, y) for p, y in usable if ca <= p < cb]
+    clause_text = sent[ca:cb]
+    fiscal = _FISCAL.search(clause_text) or (_FISCAL.search(sent) if not own else None)
+    if own:
+        bnd.year = min(own, key=lambda y: abs(y[0] - num[0]))[1]
+    else:
+        for rx, back in _REL_ANCHORED:
+            m = rx.search(clause_text)
+            if m:
+                anchor = [y for p, y in usable if not (ca <= p < cb)]
+                n = back or _WORDS.get((m.group(1) or m.group(2) or "").lower()) or \
+                    int(m.group(1) or m.group(2))
+                if len(set(anchor)) == 1:
+                    bnd.year = anchor[0] - n
+                    bnd.year_note = f"'{m.group().strip()}' read as {bnd.year}"
+                else:
+                    bnd.year_note = f"'{m.group().strip()}' has no single year in the sentence to count from"
+                return
+        m = _REL_NOW.search(clause_text) or (_REL_NOW.search(sent) if not usable else None)
+        if m:
+            bnd.year_note = (f"'{m.group().strip()}' depends on the article's date, which the text "
+                             "does not give")
+            return
+        if usable:
+            bnd.year = min(usable, key=lambda y: min(abs(y[0] - num[0]), abs(y[0] - num[1])))[1]
+    if fiscal and bnd.year is not None and str(bnd.year) in fiscal.group():
+        bnd.year_note = f"fiscal year {bnd.year} (not a calendar year)"
+
+
+def _deadline(sent: str, pos: int, year_spans: list[tuple[int, int]]) -> bool:
+    """'2030年度まで', 'by 2030': a year that bounds a plan is not the claim's year."""
+    end = next((b for a, b in year_spans if a == pos), pos + 4)
+    return bool(_DEADLINE_AFTER.match(sent[end:]) or _DEADLINE_BEFORE.search(sent[:pos]))
+
+
+def _base(sent: str, own: str, a: int, b: int, lang: str) -> str:
+    """What a share is 'of' when the clause says so: '78% of organizations', '組織の78%'."""
+    if lang in ("ja", "zh"):
+        m = re.search(r"([^\s、。]{1,12})(?:の|は|が|で)(?:約|およそ|ほぼ)?\s?$", sent[:a])
+        text = m.group(1) if m else ""
+        text += sent[b:b + 16]
+    else:
+        m = re.match(r"\s*of\s(?:the\s|all\s|those\s|its\s)?((?:[\w-]+\s){0,3}[\w-]+)", sent[b:])
+        text = m.group(1) if m else ""
+    for base, rx in _BASES:
+        if re.search(rx, text, re.IGNORECASE):
+            return base
+    return ""

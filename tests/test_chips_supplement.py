@@ -1,0 +1,103 @@
+"""The cited chip supplement, definite statuses for the China-market chips, and can-export answers."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from pydantic import ValidationError
+
+from aiatlas import api
+from aiatlas.export_controls import can_export as ce, rules as ecr, supplement
+
+
+def test_the_supplement_validates_and_every_figure_cites_a_known_source():
+    sup = supplement.load()
+    assert sup.chips and sup.not_confirmed
+    for chip in sup.chips:
+        assert all(v.source in sup.sources for v in chip.figures.values()), chip.chip
+    assert all(s.url.startswith("https://") for s in sup.sources.values())
+    with pytest.raises(ValidationError):
+        supplement.Chip.model_validate({"chip": "X", "in_epoch": True,
+                                        "figures": {"die_area": {"value": 1, "source": "s"}}})
+
+
+def test_epoch_values_win_a_differing_figure_is_reported_and_missing_chips_are_added():
+    rows = [{"name": "NVIDIA HGX H20", "die_size_mm2": None, "memory_bandwidth_bytes_s": 3.0e12,
+             "intranode_bandwidth_bytes_s": None},
+            {"name": "NVIDIA H800 SXM5", "intranode_bandwidth_bytes_s": None},
+            {"name": "NVIDIA A800 SXM"}, {"name": "NVIDIA A800 PCIe 80 GB"},
+            {"name": "NVIDIA A800 PCIe 40 GB"}, {"name": "NVIDIA H200 SXM"}, {"name": "NVIDIA L40"},
+            {"name": "NVIDIA GeForce RTX 4090"}]
+    out = {r["name"]: r for r in supplement.apply(rows)}
+    h20 = out["NVIDIA HGX H20"]
+    assert h20["die_size_mm2"] == 814 and h20["datacenter"] is True
+    assert h20["memory_bandwidth_bytes_s"] == 3.0e12  # Epoch's figure kept ...
+    assert h20["figure_disagreements"] == [  # ... and the supplement's 4000 GB/s reported
+        "memory_bandwidth_gbs: Epoch 3000 kept; supplement 4000 (https://www.tweaktown.com/news/"
+        "95224/nvidias-tweaked-h20-ai-gpu-enters-mass-production-in-q2-2024-destined-for-china/"
+        "index.html)"]
+    assert out["NVIDIA L40S"]["fp8_flops"] == 733e12 and out["NVIDIA L40S"]["die_size_mm2"] == 608
+    assert supplement.apply([]) == []  # a vintage without Epoch's hardware export gets nothing
+
+
+def _classified(home, name, rules):
+    return api.classify_chip(name, rules=rules, home=home)
+
+
+@pytest.mark.mirror
+@pytest.mark.parametrize("name, rules, status, words", [
+    ("NVIDIA HGX H20", "us-2022-10", "not controlled", "TPP 2368 < 4800"),
+    ("NVIDIA HGX H20", "us-2023-10", "not controlled", "PD 2.90909 < 3.2"),
+    ("NVIDIA H800 SXM5", "us-2022-10", "not controlled", "I/O bandwidth 400 GB/s < 600 GB/s"),
+    ("NVIDIA H800 SXM5", "us-2023-10", "3A090.a", "TPP 15832 >= 4800"),
+    ("NVIDIA A800 SXM", "us-2022-10", "not controlled", "I/O bandwidth 400 GB/s < 600 GB/s"),
+    ("NVIDIA A800 PCIe 80 GB", "us-2023-10", "3A090.a", "TPP 4992 >= 4800"),
+])
+def test_china_market_chips_get_a_definite_status_with_the_reason(built_home, name, rules,
+                                                                  status, words):
+    r = _classified(built_home, name, rules)
+    assert (r["status"], r["possible"]) == (status, [status])
+    assert words in r["reason"] and r["figure_sources"]
+
+
+@pytest.mark.mirror
+def test_every_chip_marked_in_epoch_is_named_as_epoch_names_it(built_home):
+    names = {r["name"] for r in api.chips(home=built_home)}
+    assert [c.chip for c in supplement.load().chips if c.chip not in names] == []
+
+
+@pytest.mark.mirror
+def test_can_export_answers_with_rule_notice_policy_and_figures(built_home):
+    h20 = api.can_export("H20", to="CHN", on="2025-06-01", home=built_home)
+    assert (h20["answer"], h20["rule_set"], h20["status"]) == (
+        ce.LICENCE, "us-2024-12", "not controlled")
+    assert h20["notices"][0].startswith("h20-2025-04") and h20["figures"]["pd"] < 3.2
+    assert api.can_export("H20", to="CHN", on="2025-04-01", home=built_home)["answer"] == ce.YES
+    later = api.can_export("H20", to="CHN", on="2026-02-01", home=built_home)
+    assert later["answer"] == ce.CASE_BY_CASE and later["policy"]["confirmed"] is True
+    assert "2026-00789" in later["policy"]["citation"]
+    h200 = api.can_export("NVIDIA H200 SXM", to="China", on="2025-06-01", home=built_home)
+    assert h200["answer"] == ce.DENIAL and h200["policy"]["confirmed"] is False
+    assert api.can_export("NVIDIA H200 SXM", to="DEU", on="2025-06-01",
+                          home=built_home)["answer"] == ce.YES
+
+
+@pytest.mark.mirror
+def test_can_export_over_http_and_the_supplement_in_provenance(built_home):
+    from fastapi.testclient import TestClient
+
+    from aiatlas.web.app import create_app
+
+    client = TestClient(create_app(home=built_home))
+    got = client.get("/api/chips/can-export", params={"name": "H20", "to": "CHN",
+                                                      "on": "2025-06-01"}).json()
+    assert got["answer"] == ce.LICENCE and got["rule_set"] == "us-2024-12"
+    prov = api.compute("chips_controlled", home=built_home).provenance
+    assert "chip_supplement" in {p["source"] for p in prov}
+
+
+def test_the_2026_review_policy_is_dated_and_marked_confirmed():
+    policies = {p.id: p for p in ecr.load().review_policies}
+    jan = policies["us-2026-01-case-by-case"]
+    assert jan.start == dt.date(2026, 1, 15) and jan.confirmed and jan.unconfirmed
+    assert policies["presumption-of-denial-china"].confirmed is False

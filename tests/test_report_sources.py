@@ -1,0 +1,39 @@
+"""Sources without noise: one line per publisher, licences that are licences, every file once."""
+from __future__ import annotations
+
+from aiatlas.report import sources, uschina
+
+
+def note(publisher, title, file, licence="CC BY 4.0", date="2025-11-17"):
+    return {"publisher": publisher, "title": title, "source": title, "file": file,
+            "licence": licence, "snapshot_date": date, "sha256": "abc"}
+
+
+def test_one_line_per_publisher_with_file_count_and_latest_date():
+    notes = [note("Epoch AI", "Benchmarking Hub", f"b{i}.csv") for i in range(41)]
+    notes += [note("Epoch AI", "Notable AI Models", "n.csv", date="2026-07-19"),
+              note("LMArena", "Arena catalog", "a.json", licence="No licence file; attribution required")]
+    lines = sources.lines(notes)
+    assert [s["publisher"] for s in lines] == ["Epoch AI", "LMArena"]
+    epoch, arena = lines
+    assert epoch["datasets"] == ["Benchmarking Hub", "Notable AI Models"] and epoch["files"] == 42
+    assert epoch["as_of"] == "2026-07-19" and epoch["licences"] == ["CC BY 4.0"]
+    assert arena["unstated"] and arena["licences"] == []  # "No licence file" is not a licence
+    assert len(sources.appendix(notes + notes)) == 43
+
+
+def test_wide_rows_become_one_line_per_country_in_fixed_colours():
+    rows = [{"date": "2025-01-01", "a_value": 1300.0, "b_value": 1250.0},
+            {"date": "2025-06-01", "a_value": 1350.0, "b_value": 1340.0}]
+    meta = {"id": "arena_by_country", "grain": ["country", "date"], "value_columns": ["value"],
+            "unit": "Arena rating points", "chapter": "performance", "zero": False}
+    import datetime as dt
+
+    spec = uschina.wide_spec(rows, {"a_value": "USA", "b_value": "CHN"}, meta, title="T", unit="u",
+                             lang="ja", today=dt.date(2026, 12, 1))
+    line = spec["layer"][0]
+    assert line["encoding"]["y"]["scale"] == {"zero": False}
+    assert any("18 か月前" in s for s in spec["title"]["subtitle"])  # stale data flagged
+    data = line["data"]
+    names = {r["series"] for r in (data["values"] if "values" in data else spec["datasets"][data["name"]])}
+    assert names == {"米国", "中国"}
