@@ -131,18 +131,28 @@ cols = "{" + ", ".join(f"'{k}': '{v}'" for k, v in parse.RAW_COLUMNS_DUCKDB.item
 src = (f"read_json('{part.location}', columns={cols}, format='newline_delimited', "
        "compression='gzip', maximum_object_size=67108864)")
 def timed(f):
-    t = time.perf_counter(); f(); return time.perf_counter() - t
+    best = None
+    for _ in range(2):  # the faster of two runs: the machine is shared
+        t = time.perf_counter(); f(); t = time.perf_counter() - t
+        best = t if best is None else min(best, t)
+    return best
 def read():
     with gzip.open(part.location, "rb") as fh:
         while fh.read(1 << 20):
             pass
+def sums(sql):  # aggregate, so no stage pays for materialising rows it does not keep
+    return lambda: con.sql(sql).fetchall()
 # each step repeats the ones before it; a stage's time is the difference
-cum = {"read": timed(read),
-       "parse": timed(lambda: con.sql(f"SELECT * FROM {src}").to_arrow_table()),
-       "explode authorships": timed(lambda: con.sql(f"SELECT {parse.PROJECTION} FROM {src}")
-                                    .to_arrow_table()),
-       "write": timed(lambda: parse.ingest_parts([(Path(part.location), part)], out,
-                                                 batch_rows=65536))}
+cum = {"read (gunzip)": timed(read),
+       "parse (JSON -> nested columns)": timed(sums(
+           f"SELECT count(id), sum(len(authorships)), sum(len(topics)), sum(len(concepts)), "
+           f"sum(len(counts_by_year)), sum(cited_by_count), max(publication_year) FROM {src}")),
+       "explode authorships (projection)": timed(sums(
+           f"SELECT count(id), sum(len(country_codes)), sum(ai_topic_score), "
+           f"sum(ai_concept_score), sum(len(counts_by_year)) FROM (SELECT {parse.PROJECTION} "
+           f"FROM {src})")),
+       "write (Arrow batches -> Parquet per year)": timed(lambda: parse.ingest_parts(
+           [(Path(part.location), part)], out, batch_rows=65536))}
 print(json.dumps({"works": part.records, "cumulative": cum}))
 """
 

@@ -822,5 +822,6 @@ def test_a_mirror_build_says_publications_are_absent(built_home):
     r = CliRunner().invoke(app, ["build", "--home", str(built_home)], env={"COLUMNS": "300"})
     assert r.exit_code == 0, r.output
     assert "openalex_publications: no OpenAlex API aggregates in this build" in r.output
-    with pytest.raises(DataError, match="publications by country are absent"):
+    with pytest.raises(DataError, match="source openalex_publications has no snapshot") as e:
         api.compute("ai_publications_api", home=built_home)
+    assert "publications by country are absent" in e.value.hint

@@ -102,7 +102,8 @@ def _provenance(w: Warehouse, ind: registry.Indicator) -> list[dict[str, Any]]:
     rows = [dict(r) for r in w.snapshots if r["source"] in wanted]
     for missing in sorted(sources_for_tables(ind.sources) - {r["source"] for r in rows}):
         if get(missing).absent:
-            raise DataError(f"{ind.id}: {get(missing).absent}")
+            raise DataError(f"{ind.id}: source {missing} has no snapshot in this build",
+                            hint=get(missing).absent)
     return rows
 
 
