@@ -33,6 +33,7 @@ bench: install
 docs: install
 	$(PY) -m aiatlas.warehouse.schema > docs/warehouse.md
 	$(PY) -m aiatlas.reference docs
+	AIATLAS_MIRROR=$${AIATLAS_MIRROR:-../shared/data} $(PY) -m aiatlas.report.reconcile --golden docs/reconcile.md
 
 clean:
 	rm -rf out .pytest_cache

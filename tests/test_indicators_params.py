@@ -68,7 +68,8 @@ def test_ill_typed_parameters_are_usage_errors(raw, message):
 def test_parameters_are_coerced_from_text_and_none_means_default():
     bound = registry.get("notable_models_by_country").bind(
         {"since": "2019", "fold_hong_kong": "yes", "attribution": None})
-    assert bound == {"since": 2019, "until": None, "attribution": "each", "fold_hong_kong": True}
+    assert bound == {"since": 2019, "until": None, "attribution": "each", "fold_hong_kong": True,
+                     "per": None, "share_of": None}  # the normalised views (views.py)
 
 
 def test_unknown_indicator_lists_valid_ids():

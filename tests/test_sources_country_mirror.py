@@ -56,3 +56,38 @@ def test_chip_owners_china_and_series(con):
 def test_eci_interval_contains_the_score(con):
     assert one(con, "SELECT count(*) FROM eci_scores WHERE NOT (eci_low <= eci AND eci <= eci_high)") == (0,)
     assert one(con, "SELECT count(*) FROM eci_scores WHERE list_contains(countries, 'CHN')")[0] > 5
+
+
+@pytest.mark.parametrize("id, grain, column", [
+    ("ai_compute_by_country", ("country", "date"), "h100e"),
+    ("ai_compute_by_owner", ("owner", "date"), "h100e"),
+    ("ai_developers_by_country", ("country", "year", "quarter"), "pushers")])
+def test_new_indicators_explain_rows_add_up(built_home, id, grain, column):
+    from collections import defaultdict
+
+    from aiatlas import api
+
+    values = {tuple(r[g] for g in grain): r["value"] for r in api.compute(id, home=built_home).to_pylist()}
+    sums = defaultdict(float)
+    for r in api.explain(id, home=built_home).to_pylist():
+        sums[tuple(r[g] for g in grain)] += r[column]
+    assert len(values) > 10 and set(sums) == set(values)
+    for key, value in values.items():
+        assert sums[key] == pytest.approx(value), key
+
+
+def test_capability_lag_explain_rows_give_each_lag(built_home):
+    from aiatlas import api
+    from aiatlas.indicators.capability_lag import DAYS_PER_MONTH
+
+    for params in ({}, {"group": "country"}):
+        values = api.compute("capability_lag_months", home=built_home, **params).to_pylist()
+        rows = api.explain("capability_lag_months", home=built_home, **params).to_pylist()
+        assert len(values) > 12 and any(v["lower_bound"] for v in values)
+        for v in values:
+            sides = {r["side"]: r for r in rows if r["month"] == v["month"]}
+            assert sides["leader"]["eci"] == v["leader_best"]
+            assert v["lag_months_low"] <= v["lag_months_high"]
+            if not v["lower_bound"]:
+                days = (sides["follower"]["release_date"] - sides["leader"]["release_date"]).days
+                assert days / DAYS_PER_MONTH == pytest.approx(v["lag_months"])

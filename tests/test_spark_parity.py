@@ -23,6 +23,10 @@ VARIANTS = [
     ("top_organizations", {"attribution": "fractional", "limit": 5}),
     ("benchmark_gap", {"benchmark": "gpqa_diamond", "group": "country"}),
     ("arena_gap", {"group": "country", "since": "2024-01-01"}),
+    ("capability_lag_months", {"group": "country", "leader": "USA", "follower": "CHN", "draws": 40}),
+    ("ai_compute_by_country", {"measure": "units"}),
+    ("notable_models_by_country", {"per": "million"}),
+    ("ai_developers_by_country", {"share_of": "world"}),
 ]
 
 

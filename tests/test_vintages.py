@@ -137,7 +137,7 @@ def test_http_api_and_cli_answer_from_the_vintage(vintage_home):
     assert got["meta"]["vintage"] == VINTAGE
     assert {p["source"] for p in got["provenance"]} == {"epoch_notable_models_2025_04"}
     assert client.get("/api/indicators/notable_models_by_country",
-                      params={"as_of": "2019-01-01"}).status_code == 503
+                      params={"as_of": "2019-01-01"}).status_code == 404
     runner = CliRunner()
     shown = runner.invoke(app, ["show", "notable_models_by_country", "--home", str(vintage_home),
                                 "--as-of", VINTAGE, "-f", "json"])

@@ -39,7 +39,8 @@ def test_list_indicators_and_chapter_filter(client):
 
 def test_indicator_json_csv_and_params(client):
     body = client.get(IND, params={"since": "2022", "open_only": "true"}).json()
-    assert body["meta"]["params"] == {"since": 2022, "until": 2030, "open_only": True}
+    assert body["meta"]["params"] == {"since": 2022, "until": 2030, "open_only": True, "per": None,
+                                      "share_of": None}  # the normalised views of views.py
     assert body["rows"] == [{"country": "GBR", "year": 2022, "value": 1},
                             {"country": "CHN", "year": 2023, "value": 1},
                             {"country": "USA", "year": 2023, "value": 2}]
@@ -60,7 +61,8 @@ def test_bad_parameters_are_422_listing_the_valid_ones(client, query, needle):
     res = client.get(IND, params=query)
     assert res.status_code == 422
     assert needle in res.json()["detail"]
-    assert [p["name"] for p in res.json()["valid_parameters"]] == ["since", "until", "open_only"]
+    assert [p["name"] for p in res.json()["valid_parameters"]] == ["since", "until", "open_only",
+                                                                   "per", "share_of"]
 
 
 def test_choices_and_unknown_ids(client):

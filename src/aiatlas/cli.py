@@ -117,9 +117,10 @@ app.command("build")(_data.build)
 app.command("rejects")(_data.rejects)
 app.command("verify")(_data.verify)
 app.command("builds")(_data.builds)
-from aiatlas.commands.diff import diff as _diff  # noqa: E402
+from aiatlas.commands.diff import diff as _diff, reconcile as _reconcile  # noqa: E402
 
 app.command("diff")(_diff)
+app.command("reconcile")(_reconcile)
 
 from aiatlas.commands.chips import app as _chips_app  # noqa: E402
 
@@ -172,6 +173,67 @@ def explain(id: str, where: Optional[list[str]] = typer.Option(None, "--where", 
     result = api.explain(id, where=_pairs(where, "--where"), home=home, backend=backend,
                          as_of=as_of, **_pairs(param, "parameter"))
     write_result(result, format, out)
+
+
+from aiatlas import standing  # noqa: E402  (profiles and comparisons, built on the api)
+
+
+def _lag_text(lag: dict) -> str:
+    if lag.get("status") != "ok":
+        return f"{lag['follower']} behind {lag['leader']}: {lag.get('status')}"
+    bound = "at least " if lag["at_least"] else ""
+    low, high = lag["interval"]
+    closing = {True: "closing", False: "not closing", None: "cannot tell"}[lag["closing"]]
+    return (f"{lag['follower']} behind {lag['leader']} (ECI, {lag['month']}): {bound}"
+            f"{lag['lag_months']:.1f} months (5-95%: {low:.1f} to {high:.1f}); vs a year before: {closing}")
+
+
+@app.command()
+def country(code: str, per: Optional[str] = typer.Option(None, "--per", help="capita or million"),
+            format: str = typer.Option("table", "--format", "-f", help="table or json"),
+            home: Optional[Path] = HomeOpt) -> None:
+    """A country's profile: every indicator's latest value, rank, trend and the rows behind it."""
+    if format not in ("table", "json"):
+        raise UsageError(f"unknown format {format!r} for country (expected table or json)")
+    p = standing.profile(code, home=home, per=per)
+    if format == "json":
+        sys.stdout.write(dumps(p, indent=2) + "\n")
+        return
+    rows = [{"indicator": e["id"], "period": " ".join((e.get("period") or {}).values()),
+             "value": e.get("value"), "unit": e["unit"],
+             "rank": f"{e['rank']} of {e['of']}" if e.get("rank") else "",
+             "trend": e.get("trend") or "", "change %": e.get("change_pct"),
+             "rows": (e.get("rows") or {}).get("cli") or e.get("status")} for e in p["indicators"]]
+    print_table(rows, title=f"{p['names']['en']} ({p['names']['ja']}) {p['country']}")
+    console.print(_lag_text(p["lag"]), highlight=False)
+
+
+_CLOSING = {True: "yes", False: "no", None: "cannot tell"}
+
+
+@app.command()
+def compare(codes: list[str], per: Optional[str] = typer.Option(None, "--per", help="capita or million"),
+            format: str = typer.Option("table", "--format", "-f", help="table or json"),
+            home: Optional[Path] = HomeOpt) -> None:
+    """Countries head to head: who leads each dimension, by how much, and whether the gap closes."""
+    if format not in ("table", "json"):
+        raise UsageError(f"unknown format {format!r} for compare (expected table or json)")
+    c = standing.compare(codes, home=home, per=per)
+    if format == "json":
+        sys.stdout.write(dumps(c, indent=2) + "\n")
+        return
+    rows = []
+    for d in c["dimensions"]:
+        row = {"indicator": d["id"], "period": " ".join((d.get("period") or {}).values())}
+        row |= {code: (d.get("values") or {}).get(code) for code in c["countries"]}
+        row["leader"] = d.get("leader") or d.get("status")
+        gaps = d.get("gaps") or {}
+        row["ratio"] = "; ".join(f"{k} {g['ratio']:.3g}x" for k, g in gaps.items() if g["ratio"])
+        row["gap closing"] = "; ".join(f"{k} {_CLOSING[g['closing']]}" for k, g in gaps.items())
+        rows.append(row)
+    print_table(rows, title=" vs ".join(c["countries"]))
+    for lag in c["lags"]:
+        console.print(_lag_text(lag), highlight=False)
 
 
 from aiatlas.commands import entities as _entities  # noqa: E402

@@ -88,3 +88,28 @@ def _headline_row(h: dict[str, Any]) -> dict[str, Any]:
     return {"headline": h["key"], "A": shown(h["a"]) + period(h["period_a"]),
             "B": shown(h["b"]) + period(h["period_b"]),
             "changed": "yes" if h["changed"] else "", "rows explaining it": why}
+
+
+def reconcile(format: str = typer.Option("table", "--format", "-f", help="table, json or md"),
+              home: Optional[Path] = typer.Option(None, "--home", help="Data home")) -> None:
+    """Recompute figures others published (src/aiatlas/curated/published/) on the vintage their
+    publisher could have used and on today's data, and classify each (reproduced / differs
+    because the data was revised / differs by method / not reproduced / cannot be computed).
+    Build the vintages first: aiatlas build --as-of DATE."""
+    from aiatlas.report.reconcile import markdown, reconcile as run
+
+    if format not in ("table", "json", "md"):
+        raise UsageError(f"unknown format {format!r} for reconcile (expected table, json or md)")
+    rows = run(home=home)
+    if format == "json":
+        sys.stdout.write(json.dumps(rows, indent=2, default=str, ensure_ascii=False) + "\n")
+        return
+    if format == "md":
+        sys.stdout.write(markdown(rows))
+        return
+    from aiatlas.cli import print_table
+
+    shown = lambda s: (f"{format_value(s['value'])} " if s["value"] is not None else "") + s["class"]  # noqa: E731
+    print_table([{"figure": r["id"], "published": r["as_printed"], "vintage": r["vintage"],
+                  "on the vintage": shown(r["on_vintage"]), "today": shown(r["today"]),
+                  "why (today)": r["today"]["why"]} for r in rows], title="published figures")

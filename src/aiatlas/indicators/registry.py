@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from aiatlas.errors import UsageError
+from aiatlas.indicators import views
+from aiatlas.warehouse.connect import PARQUET_TABLES
 
 
 def bounds_text(minimum: Any, maximum: Any) -> str:
@@ -135,6 +137,31 @@ class Indicator:
                 "parameters": [p.describe() for p in self.params], "explainable": self.rows is not None}
 
 
+# The normalised views every eligible country-grain indicator gets (see views.py).
+VIEW_PARAMS = (
+    Param("per", str, None, "Divide value by population: capita (per person) or million (per "
+          "million people), World Bank population of the value's year", choices=tuple(views.PER)),
+    Param("share_of", str, None, "Divide value by the sum over all rows of the same period: world",
+          choices=("world",)),
+)
+
+
+def _with_views(grain, unit: str, func: Callable, rows: Callable | None):
+    """func and rows taking `per` and `share_of` too; func applies them to its result."""
+
+    def normalised(t, per=None, share_of=None, **params):
+        if per and share_of:
+            raise UsageError("per and share_of cannot be combined (choose one view)")
+        out = func(t, **params)
+        return views.normalise(t, out, grain, unit, per, share_of) if per or share_of else out
+
+    def explained(t, per=None, share_of=None, **params):  # the rows behind a value are the same
+        return rows(t, **params)
+
+    normalised.__doc__ = func.__doc__
+    return normalised, explained if rows is not None else None
+
+
 REGISTRY: dict[str, Indicator] = {}
 _loaded = False
 
@@ -148,9 +175,13 @@ def indicator(*, id: str, title: str, unit: str, chapter: str, description: str,
     def register(func: Callable) -> Callable:
         if id in REGISTRY:
             raise ValueError(f"indicator {id!r} registered twice")
+        run, explain, declared = func, rows, tuple(params)
+        if views.eligible(grain, unit, value_columns, sources, PARQUET_TABLES):
+            run, explain = _with_views(tuple(grain), unit, func, rows)
+            declared += VIEW_PARAMS
         REGISTRY[id] = Indicator(id=id, title=title, unit=unit, chapter=chapter,
                                  description=description, sources=tuple(sources),
-                                 grain=tuple(grain), params=tuple(params), func=func, rows=rows,
+                                 grain=tuple(grain), params=declared, func=run, rows=explain,
                                  value_columns=tuple(value_columns))
         return func
 

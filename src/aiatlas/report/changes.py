@@ -48,19 +48,24 @@ def _explaining(decl, ha, hb, as_of_a, as_of_b, home, limit) -> dict[str, Any]:
             cell = {g: v["row"][g] for g in grain if v["row"].get(g) is not None}
             if cell not in cells:
                 cells.append(cell)
-    found = []
-    for cell in cells or [{}]:
-        try:
-            ea, eb = (api.explain(decl["indicator"], where=cell, home=home, as_of=d,
-                                  **ha["params"]).to_pylist() for d in (as_of_a, as_of_b))
-        except Exception as e:  # noqa: BLE001  one cell that cannot be explained is said, not fatal
-            found.append({"where": cell, "reason": headlines.one_line(e)})
-            continue
-        only_a, only_b = _only(ea, eb), _only(eb, ea)
-        found.append({"where": cell, "rows_a": len(ea), "rows_b": len(eb),
-                      "only_in_a": len(only_a), "only_in_b": len(only_b),
-                      "only_in_a_rows": only_a[:limit], "only_in_b_rows": only_b[:limit]})
+    found = [rows_only_in(decl["indicator"], ha["params"], cell, as_of_a, as_of_b, home, limit)
+             for cell in cells or [{}]]
     return {"reason": None, "cells": found}
+
+
+def rows_only_in(indicator: str, params: dict[str, Any], cell: dict[str, Any], as_of_a, as_of_b,
+                 home=None, limit: int = ROW_LIMIT) -> dict[str, Any]:
+    """The explain rows behind one cell of an indicator that build A holds and B does not, and
+    the reverse (counts complete, rows up to `limit`); or why they cannot be read."""
+    try:
+        ea, eb = (api.explain(indicator, where=cell, home=home, as_of=d, **params).to_pylist()
+                  for d in (as_of_a, as_of_b))
+    except Exception as e:  # noqa: BLE001  one cell that cannot be explained is said, not fatal
+        return {"where": cell, "reason": headlines.one_line(e)}
+    only_a, only_b = _only(ea, eb), _only(eb, ea)
+    return {"where": cell, "rows_a": len(ea), "rows_b": len(eb), "only_in_a": len(only_a),
+            "only_in_b": len(only_b), "only_in_a_rows": only_a[:limit],
+            "only_in_b_rows": only_b[:limit]}
 
 
 def _only(xs: list[dict], ys: list[dict]) -> list[dict]:

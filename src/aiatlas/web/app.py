@@ -14,6 +14,7 @@ from aiatlas.errors import (AiatlasError, DataError, NotBuiltError, UsageError,
                             VintageNotBuiltError)
 from aiatlas.web.security import GuardMiddleware
 from aiatlas.web.service import Service, dumps, validators
+from aiatlas.web.standing import add_standing
 
 CORS_ENV = "AIATLAS_CORS_ORIGINS"  # comma-separated origins; CORS stays off when unset
 WHERE_PREFIX = "where."
@@ -162,6 +163,7 @@ def create_app(home=None) -> FastAPI:
     from aiatlas.web.pages import add_pages
 
     add_pages(app, svc)
+    add_standing(app, svc)
     return app
 
 

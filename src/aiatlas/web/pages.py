@@ -1,7 +1,6 @@
 """Dashboard pages (index, chapters, indicator with an interactive chart) and their static files."""
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlencode
@@ -15,6 +14,7 @@ from aiatlas.report import charts, headlines
 from aiatlas.report.build import TEMPLATES as REPORT_TEMPLATES
 from aiatlas.report.build import chapter_key
 from aiatlas.report.i18n import LANGS, Text
+from aiatlas.results import script_json
 from aiatlas.web.service import Service, validators
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -142,7 +142,7 @@ def add_pages(app: FastAPI, svc: Service) -> None:
         return await render("indicator.html.j2", request, meta=meta, title=title, synthetic=synthetic,
                       description=text.description(meta), params=bound, rows=rows[:MAX_TABLE_ROWS],
                       total_rows=len(rows), columns=columns, error=error,
-                      spec_json=json.dumps(spec, default=str) if spec else "null",
+                      spec_json=script_json(spec) if spec else "null",
                       filter_column=fcol, options=options, chosen=chosen, json_href=twin,
                       csv_href=twin.replace(".json", ".csv", 1),
                       explain_href=twin.replace(".json", "/explain.csv", 1))

@@ -1,0 +1,84 @@
+"""Figures published by others (curated/published/*.yaml), validated, for `aiatlas reconcile`."""
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from aiatlas.errors import DataError
+
+FOLDER = Path(__file__).parent / "published"
+
+
+class Alternative(BaseModel):
+    """Another rule to recompute with: its name in words and the parameters that apply it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    rule: str
+    params: dict[str, Any]
+
+
+class Recompute(BaseModel):
+    """How aiatlas recomputes a figure: indicator, parameters, which cell, which column."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    indicator: str
+    params: dict[str, Any] = {}
+    where: dict[str, Any] = {}
+    last_on_or_before: dict[str, dt.date] = {}  # {column: day}: the latest row up to that day
+    column: str
+
+
+class Figure(BaseModel):
+    """One published figure, as printed, with where we read it and how to recompute it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: str
+    figure: str
+    value: float
+    unit: str
+    as_printed: str
+    read_in: str
+    compute: Recompute
+    tolerance: float
+    alternatives: list[Alternative] = []
+
+
+class Publication(BaseModel):
+    """A publication and the figures of it that aiatlas reconciles."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    publisher: str
+    title: str
+    url: str
+    published: dt.date
+    vintage: dt.date
+    reported_by: dict[str, str]
+    figures: list[Figure]
+
+
+def _load(path: Path) -> Publication:
+    shown = f"curated/published/{path.name}"
+    try:
+        pub = Publication.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except yaml.YAMLError as e:
+        raise DataError(f"{shown}: not valid YAML ({e})") from None
+    except ValidationError as e:
+        err = e.errors()[0]
+        raise DataError(f"{shown}: {'.'.join(map(str, err['loc']))}: {err['msg']}",
+                        hint="see the schema in src/aiatlas/curated/published.py") from None
+    for f in pub.figures:
+        if f.read_in not in pub.reported_by:
+            raise DataError(f"{shown}: figure {f.id!r}: read_in {f.read_in!r} is not in "
+                            f"reported_by (expected one of: {', '.join(pub.reported_by)})")
+    return pub
+
+
+@lru_cache(maxsize=1)
+def publications() -> tuple[Publication, ...]:
+    """Every curated publication, in file-name order."""
+    return tuple(_load(p) for p in sorted(FOLDER.glob("*.yaml")))

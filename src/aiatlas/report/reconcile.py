@@ -1,0 +1,152 @@
+"""`aiatlas reconcile`: recompute figures others published, on their vintage and today's data, and classify each."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from aiatlas import api
+from aiatlas.curated.published import Figure, Publication, publications
+from aiatlas.report.changes import rows_only_in
+from aiatlas.report.headlines import format_value
+
+REPRODUCED = "reproduced"
+REVISED = "differs because the data was revised"
+METHOD = "differs by method"
+NOT_REPRODUCED = "not reproduced"
+CANNOT = "cannot be computed"
+ROWS_SHOWN = 10  # revised rows listed per figure; the counts are complete
+
+
+class _Missing(Exception):
+    """The figure cannot be computed on this build (the reason is the message)."""
+
+
+def _value(fig: Figure, as_of, home, extra: dict[str, Any] | None = None
+           ) -> tuple[float, dict[str, Any]]:
+    """The recomputed value and the row it came from, on one build."""
+    c = fig.compute
+    try:
+        rows = api.compute(c.indicator, home=home, as_of=as_of,
+                           **(c.params | (extra or {}))).to_pylist()
+    except Exception as e:  # noqa: BLE001  a build without the data says why (not the hint:
+        raise _Missing(str(e)) from None  # it can list every valid value)
+    if not rows:
+        raise _Missing(f"{c.indicator} has no rows in this build (no snapshot of its data "
+                       f"{'as of ' + str(as_of) if as_of else 'fetched'})")
+    rows = [r for r in rows if all(str(r.get(k)) == str(v) for k, v in c.where.items())]
+    for col, day in c.last_on_or_before.items():
+        rows = [r for r in rows if r.get(col) is not None and _day(r[col]) <= day]
+        rows = [r for r in rows if _day(r[col]) == max(_day(x[col]) for x in rows)]
+    if not rows or rows[0].get(c.column) is None:
+        raise _Missing(f"{c.indicator} has no {c.column} for "
+                       + (", ".join(f"{k}={v}" for k, v in {**c.where, **c.last_on_or_before}.items())
+                          or "these parameters"))
+    return float(rows[0][c.column]), rows[0]
+
+
+def _day(v) -> dt.date:
+    return v.date() if isinstance(v, dt.datetime) else v if isinstance(v, dt.date) else \
+        dt.date.fromisoformat(str(v)[:10])
+
+
+def _on(fig: Figure, as_of, home) -> dict[str, Any]:
+    """Value and class of a figure on one build (method differences tried when not reproduced)."""
+    try:
+        value, row = _value(fig, as_of, home)
+    except _Missing as e:
+        return {"value": None, "class": CANNOT, "why": str(e), "row": None}
+    if abs(value - fig.value) <= fig.tolerance:
+        return {"value": value, "class": REPRODUCED, "why": f"within ±{fig.tolerance:g}",
+                "row": row}
+    for alt in fig.alternatives:
+        try:
+            other, _ = _value(fig, as_of, home, alt.params)
+        except _Missing:
+            continue
+        if abs(other - fig.value) <= fig.tolerance:
+            return {"value": value, "class": METHOD, "row": row,
+                    "why": f"{alt.rule} gives {format_value(other)}"}
+    return {"value": value, "class": NOT_REPRODUCED, "row": row,
+            "why": f"{format_value(value)} vs {format_value(fig.value)} (tolerance ±{fig.tolerance:g}); "
+                   f"alternatives tried: {', '.join(a.rule for a in fig.alternatives) or 'none'}"}
+
+
+def reconcile_figure(pub: Publication, fig: Figure, home=None) -> dict[str, Any]:
+    """One published figure recomputed on its vintage and on today's data, both classified.
+
+    Today's class is 'differs because the data was revised' when the vintage reproduces the
+    figure and today's data does not; the explain rows that changed between the two are listed.
+    """
+    then, now = _on(fig, pub.vintage, home), _on(fig, None, home)
+    if then["class"] in (REPRODUCED, METHOD) and now["class"] in (NOT_REPRODUCED, METHOD) \
+            and now["value"] != then["value"]:
+        cell = {k: v for k, v in (now["row"] or {}).items() if k in fig.compute.where}
+        rows = rows_only_in(fig.compute.indicator, fig.compute.params, cell, pub.vintage, None,
+                            home, ROWS_SHOWN)
+        now = now | {"class": REVISED, "rows": rows,
+                     "why": f"{format_value(then['value'])} on {pub.vintage}, "
+                            f"{format_value(now['value'])} today; "
+                            + (f"{rows['only_in_a']} rows only then, {rows['only_in_b']} only now"
+                               if "only_in_a" in rows else rows.get("reason", ""))}
+    return {"id": fig.id, "figure": fig.figure, "published": fig.value, "as_printed": fig.as_printed,
+            "unit": fig.unit, "publisher": pub.publisher, "url": pub.url,
+            "published_on": pub.published.isoformat(), "read_in": pub.reported_by[fig.read_in],
+            "vintage": pub.vintage.isoformat(), "tolerance": fig.tolerance,
+            "on_vintage": {k: v for k, v in then.items() if k != "row"},
+            "today": {k: v for k, v in now.items() if k != "row"}}
+
+
+def reconcile(home=None) -> list[dict[str, Any]]:
+    """Every curated published figure, reconciled."""
+    return [reconcile_figure(pub, fig, home) for pub in publications() for fig in pub.figures]
+
+
+def markdown(rows: list[dict[str, Any]]) -> str:
+    """The reconciliation as a Markdown page (docs/reconcile.md, regenerated by `make docs`)."""
+    out = ["# Reconciling published figures", "",
+           "Generated by `python -m aiatlas.report.reconcile --golden docs/reconcile.md` from the "
+           "data mirror (`make docs`). Each figure another publisher printed is recomputed on the "
+           "vintage its publisher could have used and on today's data; the classes are "
+           f"*{REPRODUCED}* (within the stated tolerance), *{REVISED}* (reproduced on the vintage, "
+           f"not today), *{METHOD}* (another rule, named, reproduces it), *{NOT_REPRODUCED}* and "
+           f"*{CANNOT}* (what is missing is said). Figures and sources: "
+           "`src/aiatlas/curated/published/`.", "",
+           "| figure | published | vintage | on the vintage | today | read in |",
+           "|---|---|---|---|---|---|"]
+    for r in rows:
+        cell = lambda side: (f"{format_value(side['value'])}: **{side['class']}** ({side['why']})"  # noqa: E731
+                             if side["value"] is not None else f"**{side['class']}** ({side['why']})")
+        out.append(f"| {r['figure']} (`{r['id']}`) | {r['as_printed']} ({r['unit']}, "
+                   f"± {r['tolerance']:g}) | {r['vintage']} | {cell(r['on_vintage'])} | "
+                   f"{cell(r['today'])} | [{r['publisher']}]({r['url']}), {r['published_on']}; "
+                   f"[as reported]({r['read_in']}) |")
+    return "\n".join(out) + "\n"
+
+
+def build_mirror_home(home: Path, mirror: str) -> None:
+    """Fetch the mirror into `home` and build today's warehouse and each publication's vintage."""
+    api.fetch(mirror=mirror, home=home)
+    api.build(home=home)
+    for pub in publications():
+        api.build(home=home, as_of=pub.vintage)
+
+
+def main() -> None:
+    """Write the golden reconciliation page from the data mirror (AIATLAS_MIRROR)."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--golden", type=Path, required=True, help="Markdown file to write")
+    args = parser.parse_args()
+    mirror = os.environ.get("AIATLAS_MIRROR")
+    if not mirror:
+        raise SystemExit("set AIATLAS_MIRROR to the data mirror")
+    with tempfile.TemporaryDirectory() as tmp:
+        build_mirror_home(Path(tmp), mirror)
+        args.golden.write_text(markdown(reconcile(home=tmp)), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,87 @@
+"""`aiatlas reconcile`: published figures recomputed on their vintage and today, each classified."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from aiatlas.curated import published
+from aiatlas.errors import DataError
+from aiatlas.report import reconcile as R
+from conftest import REPO
+
+# id -> (class on the publisher's vintage, class on today's data), worked out from the mirror
+EXPECTED = {
+    "notable-models-usa-2024": (R.REPRODUCED, R.REVISED),
+    "notable-models-china-2024": (R.NOT_REPRODUCED, R.NOT_REPRODUCED),
+    "notable-models-europe-2024": (R.REPRODUCED, R.REVISED),
+    "open-closed-arena-gap-2025-02": (R.NOT_REPRODUCED, R.NOT_REPRODUCED),
+    "us-china-arena-gap-2024-01": (R.NOT_REPRODUCED, R.NOT_REPRODUCED),
+    "us-china-arena-gap-2025-02": (R.NOT_REPRODUCED, R.NOT_REPRODUCED),
+    "us-china-mmlu-gap-2024": (R.CANNOT, R.NOT_REPRODUCED),
+    "us-china-mmlu-gap-2023": (R.CANNOT, R.NOT_REPRODUCED),
+    "us-china-humaneval-gap-2024": (R.CANNOT, R.CANNOT),
+    "us-china-math-gap-2024": (R.CANNOT, R.CANNOT),
+    "compute-doubling": (R.REPRODUCED, R.REPRODUCED),
+    "dataset-doubling": (R.REPRODUCED, R.REPRODUCED),
+    "power-doubling": (R.NOT_REPRODUCED, R.METHOD),
+}
+
+
+def test_published_figures_validate_and_cite_where_they_were_read():
+    (pub,) = published.publications()
+    assert pub.vintage == dt.date(2025, 4, 30) and pub.url.startswith("https://")
+    assert {f.id for f in pub.figures} == set(EXPECTED)
+
+
+def test_a_figure_read_nowhere_is_a_one_line_error(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("publisher: P\ntitle: T\nurl: u\npublished: 2025-01-01\nvintage: 2025-01-01\n"
+                    "reported_by: {a: u}\nfigures:\n- {id: x, figure: f, value: 1, unit: u, "
+                    "as_printed: '1', read_in: b, tolerance: 0,\n   compute: {indicator: i, column: c}}\n")
+    with pytest.raises(DataError, match="bad.yaml: figure 'x': read_in 'b' is not in reported_by"):
+        published._load(path)
+
+
+def _fig(**kw):
+    base = dict(id="x", figure="f", value=10, unit="u", as_printed="10", read_in="a", tolerance=1,
+                compute={"indicator": "i", "column": "value"},
+                alternatives=[{"rule": "rule B", "params": {"p": "b"}}])
+    return published.Figure.model_validate(base | kw)
+
+
+def test_classes_follow_the_values_on_each_build(monkeypatch):
+    values = {("then", None): 10.5, ("now", None): 14.0, ("then", "b"): 20.0, ("now", "b"): 10.2}
+
+    def fake(fig, as_of, home, extra=None):
+        key = ("then" if as_of else "now", (extra or {}).get("p"))
+        return values[key], {"value": values[key]}
+
+    monkeypatch.setattr(R, "_value", fake)
+    monkeypatch.setattr(R, "rows_only_in", lambda *a, **k: {"only_in_a": 1, "only_in_b": 4})
+    pub = published.Publication(publisher="P", title="T", url="u", published=dt.date(2025, 1, 1),
+                                vintage=dt.date(2025, 1, 1), reported_by={"a": "u"}, figures=[])
+    row = R.reconcile_figure(pub, _fig(), home=None)
+    assert row["on_vintage"]["class"] == R.REPRODUCED
+    assert row["today"]["class"] == R.REVISED and "1 rows only then, 4 only now" in row["today"]["why"]
+    values[("then", None)] = 30.0  # neither build reproduces it; rule B does today
+    row = R.reconcile_figure(pub, _fig(), home=None)
+    assert (row["on_vintage"]["class"], row["today"]["class"]) == (R.NOT_REPRODUCED, R.METHOD)
+    assert "rule B gives 10.2" in row["today"]["why"]
+
+    def missing(*a, **k):
+        raise R._Missing("no rows")
+
+    monkeypatch.setattr(R, "_value", missing)
+    row = R.reconcile_figure(pub, _fig(), home=None)
+    assert row["today"] == {"value": None, "class": R.CANNOT, "why": "no rows"}
+
+
+@pytest.mark.mirror
+def test_reconcile_on_the_mirror_matches_the_golden_page_and_each_class(tmp_path, mirror):
+    R.build_mirror_home(tmp_path, str(mirror))
+    rows = R.reconcile(home=tmp_path)
+    got = {r["id"]: (r["on_vintage"]["class"], r["today"]["class"]) for r in rows}
+    assert got == EXPECTED
+    golden = (REPO / "docs" / "reconcile.md").read_text(encoding="utf-8")
+    assert R.markdown(rows) == golden, "run `make docs` to regenerate docs/reconcile.md"
