@@ -44,7 +44,7 @@ def test_indicator_json_csv_and_params(client):
     assert body["rows"] == [{"country": "GBR", "year": 2022, "value": 1},
                             {"country": "CHN", "year": 2023, "value": 1},
                             {"country": "USA", "year": 2023, "value": 2}]
-    assert body["build_id"] == "build-1" and body["provenance"][0]["source"] == "fixture_models"
+    assert body["build_id"] == "build-1" and body["provenance"][0]["source"] == "epoch_notable_models"
     assert client.get(IND + ".json", params={"since": "2022", "open_only": "true"}).json() == body
     res = client.get(IND + ".csv", params={"since": "2023"})
     assert res.headers["content-type"].startswith("text/csv")
@@ -140,15 +140,6 @@ def test_start_up_objects_are_frozen_out_of_the_collector_while_serving(home):
 def test_snapshots(client):
     snaps = client.get("/api/snapshots").json()["snapshots"]
     assert snaps[0]["sha256"] == ps.SHA
-
-
-def test_chips_routes_404_while_the_chips_api_is_missing(client, monkeypatch):
-    from aiatlas import api
-
-    for path, name in (("/api/chips", "chips"), ("/api/chips/classify", "classify_chip")):
-        monkeypatch.delattr(api, name, raising=False)
-        res = client.get(path)
-        assert res.status_code == 404 and f"aiatlas.api.{name} is missing" in res.json()["detail"]
 
 
 def test_real_chips_api_over_http(client):

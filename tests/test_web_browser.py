@@ -23,10 +23,8 @@ def server(tmp_path_factory):
     home = tmp_path_factory.mktemp("browserhome")
     ps.write_warehouse(home)
     ps.register_test_indicators()
-    with pytest.MonkeyPatch.context() as mp:
-        ps.install_source_fakes(mp)
-        with ps.LiveServer(create_app(home=home)) as srv:
-            yield srv
+    with ps.LiveServer(create_app(home=home)) as srv:
+        yield srv
     ps.unregister_test_indicators()
 
 

@@ -1,10 +1,9 @@
 """Find the numeric claims of a text (English and Japanese), and say why other numbers are skipped."""
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
-
-import bisect
 
 from aiatlas.claims import bind as binder
 from aiatlas.claims import gazetteer, numbers
@@ -130,7 +129,7 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
                 months.append(f"{year:04d}-{month:02d}")
                 skip(m.start(), m.end(), "month and year: the time of a claim, not a claim")
     for ent in ents:
-        if ent.type in ("model", "benchmark") and re.search(r"\d", ent.text):
+        if ent.type in ("model", "benchmark", "publication") and re.search(r"\d", ent.text):
             taken.append((ent.start, ent.end))
             skip(ent.start, ent.end, f"part of a name ({ent.type})")
     nums = numbers.spot_ja(sent) if lang in ("ja", "zh") else numbers.spot_en(sent)

@@ -150,9 +150,14 @@ def rank_word_value(m: re.Match) -> int:
     return _RANK_WORDS[(m.group(1) or m.group(2)).lower()]
 
 
+@functools.lru_cache(maxsize=256)
+def _compiled(rx: str, anchor: str) -> re.Pattern:
+    return re.compile(anchor.format(rx), re.IGNORECASE)
+
+
 def _pick(table, text, anchor):
     for rx, value in table:
-        m = re.match(anchor.format(rx), text, re.IGNORECASE)
+        m = _compiled(rx, anchor).match(text)
         if m:
             return value, m
     return None, None
@@ -168,9 +173,10 @@ def read(num: Number, text: str, lang: str) -> tuple[Quantity, int, int]:
     if m:
         q.currency, q.kind = CURRENCY_SIGNS[m.group(1).strip()], "money"
         start, before = m.start(), before[:m.start()]
-    qual, m = _pick(PRE_QUALIFIERS, before, r"(?s).*?(?<![A-Za-z])({})\s*$")
+    off = max(0, len(before) - 40)  # a qualifier sits right before the number: read the tail only
+    qual, m = _pick(PRE_QUALIFIERS, before[off:], r"(?s).*?(?<![A-Za-z])({})\s*$")
     if qual:
-        q.qualifier, q.qualifier_text, start = qual, m.group(1), m.start(1)
+        q.qualifier, q.qualifier_text, start = qual, m.group(1), off + m.start(1)
     if re.search(r"第\s*$", before):
         q.rank, start = True, before.rindex("第")
     # suffixes: English scale word, then the unit, then a trailing qualifier
@@ -205,7 +211,7 @@ def _read_unit(q: Quantity, after: str, lang: str, end: int) -> int:
         (r"\s?(?:日間|days?\b)", "duration", "days"),
     ]
     for rx, kind, unit in rules:
-        m = re.match(rx, after, re.IGNORECASE)
+        m = _compiled(rx, "{}").match(after)
         if m:
             if kind == "percent" and m.group().strip() == "割":
                 q.value *= 10  # 3割 = 30%

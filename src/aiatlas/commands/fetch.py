@@ -5,10 +5,10 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.progress import (BarColumn, DownloadColumn, Progress, TextColumn,
-                           TransferSpeedColumn)
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 
 from aiatlas import api
+from aiatlas.commands._output import console, print_table
 
 
 def fetch(sources: Optional[list[str]] = typer.Argument(None, help="Source ids (default: all)"),
@@ -17,8 +17,6 @@ def fetch(sources: Optional[list[str]] = typer.Argument(None, help="Source ids (
                                                     "(default: $AIATLAS_MIRROR, else canonical URLs)"),
           home: Optional[Path] = typer.Option(None, "--home", help="Data home")) -> None:
     """Download sources into immutable, checksummed snapshots (unchanged files reuse theirs)."""
-    from aiatlas.cli import console, print_table
-
     with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
                   TransferSpeedColumn(), console=console, transient=True) as bar:
         tasks: dict[str, int] = {}

@@ -32,24 +32,31 @@ class Text:
     def __init__(self, lang: str):
         self.lang = lang
         self.cat = catalog(lang)
+        self.missed: set[str] = set()  # section.key looked up but absent: shown untranslated
+
+    def _get(self, section: str, key: Any) -> Any:
+        value = self.cat[section].get(key)
+        if not value and key is not None:
+            self.missed.add(f"{section}.{key}")
+        return value
 
     def __call__(self, key: str, **fmt: Any) -> str:
-        text = self.cat["ui"].get(key) or catalog("en")["ui"].get(key) or key
+        text = self._get("ui", key) or catalog("en")["ui"].get(key) or key
         return text.format(**fmt) if fmt else text
 
     def chapter(self, name: str) -> str:
-        return self.cat["chapters"].get(name) or name.replace("_", " ").title()
+        return self._get("chapters", name) or name.replace("_", " ").title()
 
     def headline(self, key: str) -> str:
         return self.cat["headlines"].get(key) or key.replace("_", " ")
 
     def column(self, name: str) -> str:
         """A grain column's name for a chart axis or legend, in this language."""
-        return self.cat["columns"].get(name) or name
+        return self._get("columns", name) or name
 
     def unit(self, unit: str | None) -> str | None:
         """A unit as the registry spells it, in this language."""
-        return self.cat["units"].get(unit) or unit
+        return self._get("units", unit) or unit
 
     def param_note(self, params: dict[str, Any]) -> str | None:
         """Why the report computes with non-default parameters (e.g. the precision), or None."""

@@ -10,12 +10,13 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import escape
 
+from aiatlas.errors import DataError
 from aiatlas.report import charts, headlines
 from aiatlas.report.build import TEMPLATES as REPORT_TEMPLATES
 from aiatlas.report.build import chapter_key
 from aiatlas.report.i18n import LANGS, Text
 from aiatlas.results import script_json
-from aiatlas.web.service import Service, validators
+from aiatlas.web.service import HTTPProblem, Service, guard, validators
 
 TEMPLATES = Path(__file__).parent / "templates"
 PAGE_KEYS = ("lang", "countries")  # page-level query keys; everything else is an indicator parameter
@@ -93,10 +94,8 @@ def add_pages(app: FastAPI, svc: Service) -> None:
         groups = {}
         for m in sorted(svc.indicators(), key=lambda m: chapter_key(m["chapter"])):
             groups.setdefault(m["chapter"], []).append({"id": m["id"], "title": text.title(m)})
-        from aiatlas.web.app import headline_values
-
         return await render("index.html.j2", request, groups=groups, json_href="/api/headlines",
-                            headlines=await headline_values(svc),
+                            headlines=await svc.headlines(),
                             headline_link=lambda h: f"/indicators/{h['indicator']}?lang={text.lang}")
 
     @app.get("/chapters/{name}", response_class=HTMLResponse, include_in_schema=False)
@@ -112,8 +111,6 @@ def add_pages(app: FastAPI, svc: Service) -> None:
 
     @app.get("/indicators/{id}", response_class=HTMLResponse, include_in_schema=False)
     async def indicator_page(request: Request, id: str):
-        from aiatlas.web.app import HTTPProblem, _guard
-
         meta = svc.meta(id)
         if meta is None:
             return HTMLResponse(f"<h1>404</h1><p>unknown indicator {escape(id)}</p>",
@@ -123,13 +120,16 @@ def add_pages(app: FastAPI, svc: Service) -> None:
         params = {k: v for k, v in request.query_params.items() if k in valid and v != ""}
         error = None
         try:
-            entry = await _guard(svc.compute(id, params), id, svc)
+            entry = await guard(svc.compute(id, params), id, svc)
             rows, columns = entry["rows"], list(entry["result"].table.column_names)
             bound = entry["result"].meta.get("params", {})
             as_of = charts.data_as_of(entry["result"].provenance)
             synthetic = bool(entry["result"].meta.get("synthetic"))
         except HTTPProblem as e:
             rows, columns, bound, error, as_of, synthetic = [], [], params, e.detail, None, False
+        except DataError:  # e.g. OpenAlex never ingested: said in plain words, no path or command
+            rows, columns, bound, as_of, synthetic = [], [], params, None, False
+            error = text("data_not_in_build")
         fcol = next((c for c in FILTER_COLUMNS if c in meta["grain"]), None)
         options = sorted({str(r[fcol]) for r in rows if r.get(fcol) is not None}) if fcol else []
         chosen = [c for v in request.query_params.getlist("countries") for c in v.split(",") if c]

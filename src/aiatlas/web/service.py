@@ -10,12 +10,30 @@ from starlette.concurrency import run_in_threadpool
 
 from aiatlas import api
 from aiatlas.config import settings
-from aiatlas.errors import NotBuiltError
-from aiatlas.results import Result, dumps as json_text
+from aiatlas.errors import NotBuiltError, UsageError
+from aiatlas.report import headlines
+from aiatlas.results import Result
+from aiatlas.results import dumps as json_text
 from aiatlas.sources.openalex.ingest import openalex_dir
 
 CACHE_CONTROL = "public, max-age=0, must-revalidate"  # revalidate: a rebuild may land any time
 BUILD_TTL_S = 1.0  # how long a read build id is trusted: a swapped warehouse shows within 1 s
+
+
+class HTTPProblem(Exception):
+    """An error answered as JSON with a status code and details."""
+
+    def __init__(self, status: int, detail: str, **extra: Any):
+        self.status, self.detail, self.extra = status, detail, extra
+
+
+async def guard(awaitable, id: str, svc: Service | None):
+    """Await an API call, turning a usage error into a 422 (listing the valid parameters)."""
+    try:
+        return await awaitable
+    except UsageError as e:
+        extra = {"valid_parameters": svc.meta(id)["parameters"]} if svc else {"indicator": id}
+        raise HTTPProblem(422, str(e) + (f" ({e.hint})" if e.hint else ""), **extra) from None
 
 
 def dumps(obj: Any) -> bytes:
@@ -91,6 +109,11 @@ class Service:
         # A rebuild may have swapped the warehouse since `build` was read: then make() sees
         # the new file, and its value must not be filed under the old build id.
         return w.memo(("web", build, *key), make, keep=_version(self.read_info()) == build)
+
+    async def headlines(self, build: str | None = None) -> list[dict[str, Any]]:
+        """Headline numbers (declared in report/headlines.yaml), computed once per build."""
+        return await self.cached(build or await self.build_id(), ("headlines",),
+                                 lambda: headlines.evaluate_all(home=self.home))
 
     async def compute(self, id: str, params: dict[str, str], build: str | None = None) -> dict[str, Any]:
         """The indicator's result with its JSON and CSV bodies, computed once per build."""

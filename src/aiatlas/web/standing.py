@@ -1,7 +1,8 @@
 """Country profiles and head-to-head comparisons over HTTP: JSON, and a plain page each.
 
 `/api/country/CHN`, `/country/CHN` (page; `?lang=ja`), `/api/compare?countries=USA~CHN`,
-`/compare?countries=USA~CHN`; `per=capita|million` on all four. Answers are cached per build.
+`/compare?countries=USA~CHN`, `/api/composite?weights=compute:0.5`; `per=capita|million` on all.
+Answers are cached per build.
 """
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import jinja2
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
-from aiatlas import standing
+from aiatlas import composite_index, standing
 from aiatlas.errors import UsageError
 from aiatlas.report.i18n import LANGS, Text
 from aiatlas.web.service import Service, dumps, validators
@@ -72,6 +73,18 @@ def add_standing(app: FastAPI, svc: Service) -> None:
     async def compare_json(request: Request, countries: str | None = None, per: str | None = None):
         _, body, headers = await answer(request, ("compare", countries, per),
                                         lambda: standing.compare(_codes(countries), home=svc.home, per=per))
+        return Response(status_code=304, headers=headers) if body is None else Response(
+            dumps(body), media_type="application/json", headers=headers)
+
+    @app.get("/api/composite", summary="The composite index: ?per=capita&weights=compute:0.5~talent:0.2")
+    async def composite_json(request: Request, per: str | None = None, weights: str | None = None):
+        def make():
+            try:
+                user = {k: float(v) for k, _, v in (w.partition(":") for w in (weights or "").split("~") if w)}
+            except ValueError:
+                raise UsageError("weights expects pillar:number~pillar:number") from None
+            return composite_index.composite(weights_=user, per=per, home=svc.home)
+        _, body, headers = await answer(request, ("composite", per, weights), make)
         return Response(status_code=304, headers=headers) if body is None else Response(
             dumps(body), media_type="application/json", headers=headers)
 
