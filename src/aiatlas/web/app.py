@@ -17,7 +17,7 @@ from aiatlas import api
 from aiatlas.claims.http import MAX_BODY_BYTES, MAX_CHARS, check_request
 from aiatlas.errors import AiatlasError, DataError, NotBuiltError, UsageError, VintageNotBuiltError
 from aiatlas.web.pages import add_pages
-from aiatlas.web.security import GuardMiddleware
+from aiatlas.web.security import GuardMiddleware, csp, inline_script_hashes, redact
 from aiatlas.web.service import HTTPProblem, Service, dumps, guard, validators
 from aiatlas.web.standing import add_standing
 
@@ -50,10 +50,13 @@ def create_app(home=None) -> FastAPI:
     @app.get("/docs", include_in_schema=False)
     async def api_docs():
         # FastAPI's default page loads Swagger UI from a CDN; serve the packaged copy instead.
-        return get_swagger_ui_html(openapi_url=app.openapi_url, title="aiatlas API",
+        page = get_swagger_ui_html(openapi_url=app.openapi_url, title="aiatlas API",
                                    swagger_js_url="/static/swagger-ui-bundle.js",
                                    swagger_css_url="/static/swagger-ui.css",
                                    swagger_favicon_url="data:,")
+        # Swagger UI starts from one inline script: allow exactly that script by its hash.
+        page.headers["content-security-policy"] = csp(inline_script_hashes(page.body.decode()))
+        return page
     origins = [o.strip() for o in os.environ.get(CORS_ENV, "").split(",") if o.strip()]
     if origins:
         app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET"])
@@ -133,8 +136,10 @@ def create_app(home=None) -> FastAPI:
 
     @app.get("/api/snapshots", summary="Snapshots the warehouse was built from")
     async def snapshots(request: Request):
+        # a snapshot fetched from a local mirror records its path: the folders stay private
         return await _respond(request, svc, ("snapshots",), lambda: dumps(
-            {"snapshots": api.snapshots(home=home)}), "application/json")
+            {"snapshots": [dict(r, url=redact(r["url"] or "")) for r in api.snapshots(home=home)]}),
+            "application/json")
 
     @app.get("/api/build", summary="The warehouse build id")
     async def build(request: Request):

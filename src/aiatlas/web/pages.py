@@ -9,6 +9,7 @@ import jinja2
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import escape
+from starlette.concurrency import run_in_threadpool
 
 from aiatlas.errors import DataError
 from aiatlas.report import charts, headlines
@@ -84,8 +85,9 @@ def add_pages(app: FastAPI, svc: Service) -> None:
         headers, fresh = validators(request, build)
         if fresh:
             return Response(status_code=304, headers=headers)
-        html = _env().get_template(name).render(t=text, lang=lang, nav=nav, switch=switch,
-                                                build_id=build, **ctx)
+        html = await run_in_threadpool(  # rendering a long table must not stall other clients
+            _env().get_template(name).render, t=text, lang=lang, nav=nav, switch=switch,
+            build_id=build, **ctx)
         return HTMLResponse(html, headers=headers)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
@@ -148,7 +150,7 @@ def add_pages(app: FastAPI, svc: Service) -> None:
                       explain_href=twin.replace(".json", "/explain.csv", 1))
 
     @app.get("/static/{name}", include_in_schema=False)
-    async def static_file(name: str):
+    def static_file(name: str):  # sync: the first read of the 900 kB bundle runs in a thread
         if name not in static:
             return Response('{"detail": "not found"}', status_code=404, media_type="application/json")
         load, media = static[name]
