@@ -105,9 +105,9 @@ def _top_works(t, ai_definition, min_score, top_percent):
 @indicator(id="ai_publications_by_country", title="AI publications by country and year",
            unit="publications", chapter=CHAPTER, sources=SOURCES, grain=("country_code", "year"),
            params=(P_DEFINITION, P_MIN_SCORE, P_COUNTING), rows=_rows,
-           description="Scholarly works about AI (per the declared AI definition) by the "
-                       "countries of their authors' institutions and publication year, "
-                       "full or fractional counting.")
+           description="Scholarly works about AI, under the declared AI definition (OpenAlex "
+                       "subfield or concept), by the countries of their authors' institutions "
+                       "and publication year, with full or fractional counting.")
 def ai_publications_by_country(t, ai_definition="subfield", min_score=None, counting="fractional"):
     rows = _rows(t, ai_definition, min_score, counting)  # what explain shows
     return (rows.group_by(["country_code", "year"]).aggregate(value=rows.credit.sum())
@@ -119,8 +119,8 @@ def ai_publications_by_country(t, ai_definition="subfield", min_score=None, coun
            params=(P_DEFINITION, P_MIN_SCORE, P_COUNTING), rows=_rows,
            value_columns=("value", "publications", "world_publications"),
            description="A country's AI publications over all AI works with a known country "
-                       "that year. Fractional shares add up to 1; full-counting shares add "
-                       "up to more (co-authored works count for each country).")
+                       "in that year. Fractional shares add up to 1; full-counting shares add "
+                       "up to more, since a co-authored work counts for each of its countries.")
 def ai_publications_world_share(t, ai_definition="subfield", min_score=None,
                                 counting="fractional"):
     w = ai_works(t, ai_definition, min_score)
@@ -134,12 +134,12 @@ def ai_publications_world_share(t, ai_definition="subfield", min_score=None,
             .order_by(["year", "country_code"]))
 
 
-@indicator(id="ai_citations_by_country", title="Citations received by AI publications",
+@indicator(id="ai_citations_by_country", title="Citations received by AI publications, by country",
            unit="citations", chapter=CHAPTER, sources=SOURCES, grain=("country_code", "year"),
            params=(P_DEFINITION, P_MIN_SCORE, P_COUNTING), rows=_citation_rows,
-           description="Citations received in each year (OpenAlex counts_by_year, which "
-                       "covers the last ten years) by a country's AI works, full or "
-                       "fractional counting.")
+           description="Citations received in each year by a country's AI works (OpenAlex "
+                       "counts_by_year, which covers only the last ten years), with full or "
+                       "fractional counting over the countries of the authors' institutions.")
 def ai_citations_by_country(t, ai_definition="subfield", min_score=None, counting="fractional"):
     cy = _citation_rows(t, ai_definition, min_score, counting)
     return (cy.group_by(["country_code", "year"]).aggregate(value=cy.value.sum())
@@ -153,8 +153,8 @@ def ai_citations_by_country(t, ai_definition="subfield", min_score=None, countin
                          "within their publication year (ties broken by work id)",
                          choices=(1, 10))),
            rows=_top_rows, value_columns=("value", "top_works", "world_top_works"),
-           description="A country's share of the AI works among the top 1% or 10% by "
-                       "cited_by_count within their publication year.")
+           description="A country's share of the AI works in the top 1% or 10% by citations "
+                       "among the works of their publication year.")
 def ai_top_cited_share(t, ai_definition="subfield", min_score=None, counting="fractional",
                        top_percent=10):
     top = _top_works(t, ai_definition, min_score, top_percent)
@@ -201,8 +201,9 @@ def _top_cited(w, top_percent: int):
                          # 0 divides by zero, a negative span looks forward in time
                          minimum=1, maximum=50)),
            rows=_rows, value_columns=("value", "publications", "publications_before"),
-           description="(publications in Y / publications in Y - span) ** (1 / span) - 1, "
-                       "per country; missing where either year has no AI publications.")
+           description="Per country, (publications in year Y / publications in year Y - span) "
+                       "to the power 1 / span, minus 1; missing where either year has no AI "
+                       "publications.")
 def ai_publications_growth(t, ai_definition="subfield", min_score=None, counting="fractional",
                            span=5):
     pubs = ai_publications_by_country(t, ai_definition, min_score, counting)

@@ -27,7 +27,8 @@ def catalog(lang: str) -> dict[str, Any]:
 
 
 class Text:
-    """Lookups in one language, falling back to the registry's English text when a key is missing."""
+    """Lookups in one language; indicator titles and descriptions fall back to the registry's
+    English (the only English text of an indicator)."""
 
     def __init__(self, lang: str):
         self.lang = lang
@@ -91,8 +92,9 @@ def missing_keys(indicators: list[dict[str, Any]]) -> list[str]:
     for meta in indicators:
         for lang, c in cats.items():
             entry = c["indicators"].get(meta["id"]) or {}
+            # English titles and descriptions are the registry's own: one source of truth
             out += [f"{lang}:indicators.{meta['id']}.{f}" for f in ("title", "description")
-                    if not entry.get(f)]
+                    if lang != "en" and not entry.get(f)]
             if not c["units"].get(meta["unit"]):
                 out.append(f"{lang}:units.{meta['unit']}")
             out += [f"{lang}:columns.{g}" for g in meta.get("grain", []) if not c["columns"].get(g)]
