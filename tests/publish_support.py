@@ -4,23 +4,17 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import os
-import sys
-import types
 from html.parser import HTMLParser
 from pathlib import Path
 
 import duckdb
 import ibis
-import pytest
 
-from aiatlas import api
 from aiatlas.indicators import registry
 from aiatlas.indicators.registry import Param
 from aiatlas.warehouse import schema
 
 FIXTURE = Path(__file__).parent / "fixtures" / "publish" / "models.csv"
-SOURCE = {"id": "fixture_models", "publisher": "Fixture Publisher", "title": "Fixture models",
-          "licence": "CC BY 4.0", "citation": "Fixture Publisher (2026), Fixture models."}
 SHA = "ab12cd34ef56" + "0" * 52
 
 
@@ -47,8 +41,8 @@ def write_warehouse(home: Path, rows: list[dict] | None = None, build_id: str = 
                     [r["model_id"], r["name"], r["countries"], r["year"], r["open_weights"],
                      dt.date(r["year"], 6, 1)])
     con.execute("INSERT INTO _snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                ["fixture_models", "models.csv", "fixture_models/2026-01-02T00:00:00Z",
-                 "https://example.org/models.csv", SHA, 500, dt.datetime(2026, 1, 2), "2026-01-01",
+                ["epoch_notable_models", "notable_ai_models.csv",
+                 "epoch_notable_models/2026-01-02T00:00:00Z", "https://example.org/models.csv", SHA, 500, dt.datetime(2026, 1, 2), "2026-01-01",
                  11])
     con.execute("INSERT INTO _build VALUES (?, ?, ?, NULL)", [build_id, dt.datetime(2026, 1, 3), "test"])
     con.close()
@@ -117,22 +111,6 @@ def unregister_test_indicators() -> None:
         registry.REGISTRY.pop(i, None)
 
 
-def fake_sources_for_tables(tables):
-    """The fixture's table -> source mapping (stands in for the data branch's source registry)."""
-    return {"fixture_models"} if "models" in tables else set()
-
-
-def install_source_fakes(monkeypatch) -> None:
-    """Point provenance at the fixture source and give api.sources() its publisher and licence."""
-    try:
-        import aiatlas.sources.registry as reg
-    except ImportError:
-        reg = types.ModuleType("aiatlas.sources.registry")
-        monkeypatch.setitem(sys.modules, "aiatlas.sources.registry", reg)
-    monkeypatch.setattr(reg, "sources_for_tables", fake_sources_for_tables, raising=False)
-    monkeypatch.setattr(api, "sources", lambda: [SOURCE], raising=False)
-
-
 class LiveServer:
     """uvicorn serving an app on a free loopback port in a background thread."""
 
@@ -142,12 +120,14 @@ class LiveServer:
 
         import uvicorn
 
+        from aiatlas.web import serving
+
         sock = socket.socket()
         sock.bind(("127.0.0.1", 0))
         self.port = sock.getsockname()[1]
         sock.close()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port,
+        self.server = uvicorn.Server(serving.config(app, "127.0.0.1", self.port,
                                                     log_level="warning", lifespan="off"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
@@ -214,11 +194,9 @@ def parse_page(path: Path) -> Page:
 
 
 def fixture_home(tmp_path_factory, name: str):
-    """A fixture warehouse with the test indicators and source fakes installed, for one module."""
+    """A fixture warehouse with the test indicators registered, for one module."""
     home = tmp_path_factory.mktemp(name)
     write_warehouse(home)
     register_test_indicators()
-    with pytest.MonkeyPatch.context() as mp:
-        install_source_fakes(mp)
-        yield home
+    yield home
     unregister_test_indicators()

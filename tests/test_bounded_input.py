@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from aiatlas import results, safe_yaml
+from aiatlas import api, results, safe_yaml
 from aiatlas.claims import numbers
 from aiatlas.claims.check import check_claims_file
 from aiatlas.claims.inputs import read_input
@@ -75,7 +75,7 @@ def test_an_alias_bomb_claims_file_is_refused_before_it_expands(tmp_path):
     path = tmp_path / "claims.yaml"
     path.write_text(BOMB)
     with pytest.raises(DataError, match=r"claims.yaml:2:8: YAML alias \*a is not allowed"):
-        check_claims_file(path)
+        check_claims_file(path, data=api.checker(home=tmp_path))
 
 
 def test_curated_fact_files_refuse_aliases_too(tmp_path):
@@ -101,9 +101,9 @@ def test_a_200000_digit_number_is_no_claim_number():
 def test_structured_claims_refuse_values_json_cannot_carry(tmp_path, value):
     path = tmp_path / "claims.yaml"
     path.write_text(f"claims:\n  - {{indicator: x, value: {value}}}\n")
-    with pytest.raises(DataError, match=r"claim 1: value, high, year, scale and tolerance must "
-                                        r"be numbers \(at most 1e\+18 in size\)"):
-        check_claims_file(path)
+    with pytest.raises(DataError, match=r"claim 1: field 'value': value, high, year, scale and "
+                                        r"tolerance must be numbers \(at most 1e\+18 in size\)"):
+        check_claims_file(path, data=api.checker(home=tmp_path))
 
 
 def test_json_output_has_no_nan_or_infinity_and_scripts_cannot_be_closed():

@@ -65,9 +65,9 @@ def test_list_as_of_picks_the_rule_set_and_csv_has_the_licence_column(run, home)
 
 
 def test_list_table_prints_the_reason(run, home, monkeypatch):
-    from aiatlas import cli
+    from aiatlas.commands import _output
 
-    monkeypatch.setattr(cli.console, "width", 400)  # one line per chip
+    monkeypatch.setattr(_output.console, "width", 400)  # one line per chip
     code, out, _ = run("chips", "list", "--rules", "us-2023-10", "--home", home)
     assert code == 0
     big = next(line for line in out.splitlines() if "Fixture Big" in line)

@@ -10,7 +10,7 @@ import pytest
 from aiatlas import api
 from aiatlas.claims import patterns as pattern_table
 from aiatlas.claims.check import check_claims_file, check_text
-from aiatlas.claims.http import handle_check, router
+from aiatlas.claims.http import MAX_CHARS, check_request
 from aiatlas.claims.inputs import read_input
 from aiatlas.errors import DataError, FetchError, UsageError
 from aiatlas.indicators import registry
@@ -71,7 +71,7 @@ PATTERNS = pattern_table.load(FIX / "patterns.yaml")
 
 
 def verdicts(text, home, **kw):
-    report = check_text(text, home=home, patterns=PATTERNS, **kw)
+    report = check_text(text, data=api.checker(home=home), patterns=PATTERNS, **kw)
     return [c.verdict for s in report.sentences for c in s.claims]
 
 
@@ -133,7 +133,7 @@ def test_unverifiable_says_what_is_missing(home):
 
 def test_every_sentence_with_a_number_is_listed_with_why_it_was_skipped(home):
     report = check_text("No numbers here. GPT-4 came out in 2023. In 2024 US labs released 3 "
-                        "notable models.", home=home, patterns=PATTERNS)
+                        "notable models.", data=api.checker(home=home), patterns=PATTERNS)
     assert [s.index for s in report.sentences] == [1, 2]
     skipped = report.sentences[0]
     assert skipped.claims == [] and "year alone" in skipped.note and "part of a name" in skipped.note
@@ -194,7 +194,7 @@ def test_structured_claims_file(home, tmp_path):
                     "year: 2024}, value: 3, kind: count, unit: models}\n"
                     "  - {indicator: test_models_by_country, where: {country: CHN, year: 2024}, "
                     "value: 9, tolerance: {rel: 0.1}}\n", encoding="utf-8")
-    report = check_claims_file(path, home=home)
+    report = check_claims_file(path, data=api.checker(home=home))
     assert [s.claims[0].verdict.verdict for s in report.sentences] == ["supported", "contradicted"]
     by_pattern = tmp_path / "by_pattern.yaml"
     by_pattern.write_text("claims:\n"
@@ -202,15 +202,51 @@ def test_structured_claims_file(home, tmp_path):
                           " unit: models}\n"
                           "  - {pattern: notable_models_rank, country: CHN, year: 2024, value: 1,"
                           " kind: rank}\n", encoding="utf-8")
-    got = [s.claims[0].verdict for s in check_claims_file(by_pattern, home=home).sentences]
+    got = [s.claims[0].verdict for s in check_claims_file(by_pattern, data=api.checker(home=home)).sentences]
     assert [(v.verdict, v.actual) for v in got] == [("supported", 3), ("contradicted", 2)]
     bad = tmp_path / "bad.yaml"
     bad.write_text("claims:\n  - {value: 3, indicator: x, fact: {topic: y}}\n", encoding="utf-8")
-    with pytest.raises(DataError, match=r"bad.yaml: claim 1: give one of"):
-        check_claims_file(bad, home=home)
+    with pytest.raises(DataError, match=r"bad.yaml: claim 1: give exactly one of"):
+        check_claims_file(bad, data=api.checker(home=home))
     bad.write_text("claims: [unclosed\n", encoding="utf-8")
     with pytest.raises(DataError, match=r"bad.yaml:\d+:\d+: not valid YAML"):
-        check_claims_file(bad, home=home)
+        check_claims_file(bad, data=api.checker(home=home))
+
+
+@pytest.mark.parametrize(("entry", "field"), [
+    ("{value: 3, indicator: test_models_by_country, tolerance: 5}", "tolerance"),
+    ("{value: 3, indicator: test_models_by_country, colour: red}", "colour"),
+    ("{value: 3, indicator: test_models_by_country, where: [country, USA]}", "where"),
+    ("{value: three, indicator: test_models_by_country}", "value"),
+    ("{value: 3, kind: size, indicator: test_models_by_country}", "kind"),
+    ("{indicator: test_models_by_country}", "value"),
+])
+def test_malformed_claims_file_entries_name_the_claim_and_field(home, tmp_path, entry, field):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(f"claims:\n  - {entry}\n", encoding="utf-8")
+    with pytest.raises(DataError, match=rf"bad.yaml: claim 1: field '{field}"):
+        check_claims_file(bad, data=api.checker(home=home))
+
+
+def test_unknown_indicator_or_parameter_in_a_claims_file_is_a_usage_error(home, tmp_path):
+    from aiatlas.errors import UsageError
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("claims:\n  - {value: 3, indicator: no_such_thing}\n", encoding="utf-8")
+    with pytest.raises(UsageError, match="claim 1: unknown indicator 'no_such_thing'"):
+        check_claims_file(bad, data=api.checker(home=home))
+    bad.write_text("claims:\n  - {value: 3, indicator: test_models_by_country, params: {colour: 1}}\n",
+                   encoding="utf-8")
+    with pytest.raises(UsageError, match="claim 1: unknown parameter colour"):
+        check_claims_file(bad, data=api.checker(home=home))
+
+
+def test_an_unquoted_yaml_date_is_a_date(home, tmp_path):
+    good = tmp_path / "d.yaml"
+    good.write_text("claims:\n  - {kind: date, date: 2025-02-10, fact: {topic: investment, "
+                    "subject: FRA, measure: amount}}\n", encoding="utf-8")
+    (s,) = check_claims_file(good, data=api.checker(home=home)).sentences
+    assert s.claims[0].claim.quantity.date == "2025-02-10"
 
 
 def test_bad_pattern_table_names_file_and_field(tmp_path):
@@ -239,19 +275,24 @@ def test_api_check_reads_text_or_file(home, tmp_path):
     assert [len(s.claims) for s in by_path.sentences] == [len(s.claims) for s in by_text.sentences] == [1]
 
 
-def test_http_handler_and_router(home):
-    from fastapi import FastAPI
+def test_post_api_check_checks_a_text_and_refuses_urls_big_bodies_and_bad_input(home):
     from fastapi.testclient import TestClient
 
-    out = handle_check({"text": "中国は2024年に31の注目すべきモデルを公開した。"}, home=home)
-    assert out["sentences"][0]["claims"][0]["claim"]["quantity"]["value"] == 31
-    with pytest.raises(UsageError):
-        handle_check({"txt": "x"})
-    app = FastAPI()
-    app.include_router(router(home=home))
-    client = TestClient(app)
-    assert client.post("/api/check", json={"text": "In 2024 US labs made 3 models."}).status_code == 200
+    from aiatlas.web.app import create_app
+
+    client = TestClient(create_app(home=home))
+    ja = client.post("/api/check", json={"text": "中国は2024年に31の注目すべきモデルを公開した。"})
+    assert ja.status_code == 200
+    assert ja.json()["sentences"][0]["claims"][0]["claim"]["quantity"]["value"] == 31
+    # a URL is the text itself: the server never fetches what a client names
+    url = client.post("/api/check", json={"text": "https://example.org/article.html"})
+    assert url.status_code == 200 and url.json()["source"] == "<text>"
     assert client.post("/api/check", json={"text": "x", "lang": "fr"}).status_code == 422
+    assert client.post("/api/check", content=b"not json").status_code == 422
+    big = client.post("/api/check", json={"text": "9 " * (MAX_CHARS * 3)})
+    assert big.status_code == 413
+    with pytest.raises(UsageError, match="at most"):
+        check_request({"text": "x" * (MAX_CHARS + 1)})
 
 
 def test_cli_check_json_and_markdown(home, tmp_path):

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from aiatlas import api
 from aiatlas.claims import evaluate
+from aiatlas.claims.check import check_text
 
 LABELLED = Path(__file__).parent / "fixtures" / "claims" / "labelled.yaml"
 
@@ -21,7 +23,7 @@ def test_labelled_set_is_big_enough_half_japanese_and_has_traps():
 
 def test_extraction_precision_and_recall_meet_the_targets(tmp_path):
     # no warehouse here: extraction does not need one, and verdicts are scored in the bench
-    score = evaluate.score(evaluate.load(LABELLED), home=tmp_path)
+    score = evaluate.score(evaluate.load(LABELLED), api.checker(home=tmp_path))
     assert score.precision >= 0.9, score.misses
     assert score.recall >= 0.8, score.misses
     assert score.subject_accuracy >= 0.9, score.misses
@@ -29,21 +31,17 @@ def test_extraction_precision_and_recall_meet_the_targets(tmp_path):
 
 def test_verdicts_on_the_mirror_warehouse_match_the_labels(built_home):
     """Each labelled verdict holds on the real data; data a build lacks must be named as missing."""
-    from aiatlas import api
-    from aiatlas.claims.check import check_text
-
     have_indicators = {i["id"] for i in api.list_indicators()}
-    have_facts = hasattr(api, "facts")
+    data = api.checker(home=built_home)
     wrong = []
     for item in evaluate.load(LABELLED):
-        got = [c for s in check_text(item["text"], home=built_home).sentences for c in s.claims]
+        got = [c for s in check_text(item["text"], data=data).sentences for c in s.claims]
         for exp in item["claims"]:
             hit = next((c for c in got if evaluate._same(exp, c.claim)), None)
             assert hit is not None, f"{item['id']}: {exp} not extracted"
             v = hit.verdict
             wanted = (hit.claim.asserts or {}).get("indicator")
-            missing = ((exp.get("needs") == "indicators" and wanted not in have_indicators)
-                       or (exp.get("needs") == "facts" and not have_facts))
+            missing = exp.get("needs") == "indicators" and wanted not in have_indicators
             if missing:  # no measure binds it, or the indicator it binds to is not built
                 ok = v.verdict == "unverifiable"
             else:

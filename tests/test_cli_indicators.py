@@ -10,12 +10,13 @@ import pyarrow.parquet as pq
 import pytest
 
 from aiatlas import cli
+from aiatlas.commands import _output
 
 
 def run(capsys, monkeypatch, *args):
     """Run the CLI entry point; returns (exit code, stdout, stderr)."""
     monkeypatch.setattr(sys, "argv", ["aiatlas", *args])
-    monkeypatch.setattr(cli.console, "width", 400)  # no folding: assert on whole cells
+    monkeypatch.setattr(_output.console, "width", 400)  # no folding: assert on whole cells
     code = 0
     try:
         cli.main()

@@ -155,3 +155,18 @@ def test_bounds_are_described_and_one_sided_bounds_read_well():
     with pytest.raises(UsageError, match=re.escape("n=11 is out of range (expected <= 10)")):
         at_most.coerce(11)
     assert registry.Param("n", int, 3, "how many").bounds() == ""
+
+
+def test_a_function_default_that_differs_from_the_declared_one_is_refused():
+    """The declaration is the one source of a default: a drifting function default fails at
+    registration, and nothing is registered."""
+    from aiatlas.indicators import registry as reg
+
+    def drifting(t, since=2010):
+        return t.models
+
+    with pytest.raises(ValueError, match=r"drifting\(since=2010\) but the declared default is 2000"):
+        reg.indicator(id="test_drifting_default", title="t", unit="models", chapter="test",
+                      description="d", sources=("models",), grain=("year",),
+                      params=(reg.Param("since", int, 2000, "first year"),))(drifting)
+    assert "test_drifting_default" not in reg.REGISTRY

@@ -172,3 +172,20 @@ def test_a_deleted_source_is_a_shrink_too(home):
     shutil.rmtree(home / "snapshots" / "epoch_ml_hardware")
     with pytest.raises(DataError, match=r"table hardware would shrink from \d+ to 0 rows"):
         api.build(home=home)
+
+
+def test_duplicate_model_names_get_unique_ids_in_one_pass(tmp_path):
+    import csv
+    import io
+
+    rows = list(csv.reader(open(DATA / "notable_2024.csv", newline="", encoding="utf-8-sig")))
+    name = rows[0].index("System")
+    clash = list(rows[1])
+    clash[name] = rows[1][name] + " 2"  # slugs to the id the second duplicate would get
+    buf = io.StringIO()
+    csv.writer(buf).writerows([rows[0], rows[1], rows[1], clash, rows[1]])
+    make_snapshot(tmp_path, "epoch_notable_models", {CSV: buf.getvalue().encode()})
+    api.build(home=tmp_path)
+    base = query(tmp_path, "SELECT model_id FROM models ORDER BY rowid")[0][0]
+    assert [r[0] for r in query(tmp_path, "SELECT model_id FROM models ORDER BY rowid")] == [
+        base, f"{base}-2", f"{base}-2-2", f"{base}-3"]

@@ -91,8 +91,8 @@ def test_explain_csv_rows_add_up_to_the_values(reports):
 def test_one_source_line_per_publisher_and_every_file_in_the_appendix(reports):
     page = (reports["en"]["out"] / "chapter-testing.html").read_text(encoding="utf-8")
     assert ps.SHA[:12] not in page  # checksums live in the appendix, not under every chart
-    assert "Source: Fixture Publisher — Fixture models, CC BY 4.0, data as of 2026-01-01" in page
-    assert "Fixture models by Fixture Publisher, licensed under CC BY 4.0" in page
+    assert "Source: Epoch AI — Notable AI Models, CC BY 4.0, data as of 2026-01-01" in page
+    assert "Notable AI Models by Epoch AI, licensed under CC BY 4.0" in page
     appendix = (reports["en"]["out"] / "sources.html").read_text(encoding="utf-8")
     assert ps.SHA[:12] in appendix and ps.SHA[:13] not in appendix
     for name in NOT_INGESTED:  # left out of the chapter, listed once in plain words

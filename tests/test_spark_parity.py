@@ -94,11 +94,12 @@ def test_cli_show_with_pyspark_backend(spark_home, capsys, monkeypatch):
     import sys
 
     from aiatlas import cli
+    from aiatlas.commands import _output
 
     monkeypatch.setattr(sys, "argv", ["aiatlas", "show", "notable_models_by_region", "--home",
                                       str(spark_home), "--backend", "pyspark", "-p",
                                       "region=eu27", "--format", "csv"])
-    monkeypatch.setattr(cli.console, "width", 400)
+    monkeypatch.setattr(_output.console, "width", 400)
     with pytest.raises(SystemExit) as done:  # standalone Typer always exits
         cli.main()
     assert done.value.code == 0

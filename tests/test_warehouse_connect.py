@@ -21,7 +21,7 @@ def home(tmp_path):
 def test_the_handle_says_which_build_and_as_of_it_serves(home):
     w = wh.connect(settings(home=home))
     assert (w.build_id, w.vintage, w.data_as_of) == ("build-1", "latest", "2026-01-01")
-    assert "models" in w.tables and [s["file"] for s in w.snapshots] == ["models.csv"]
+    assert "models" in w.tables and [s["file"] for s in w.snapshots] == ["notable_ai_models.csv"]
     assert wh.connect(settings(home=home)) is w  # the same file: the same handle
     assert api.build_info(home=home)["build_id"] == "build-1"
 
@@ -81,9 +81,8 @@ def test_pooled_connections_serve_queries_at_the_same_time(home):
 
 def test_a_table_missing_from_an_older_build_says_to_rebuild(home):
     w = wh.connect(settings(home=home))
-    with w.connection() as con:
-        with pytest.raises(DataError, match="no table 'no_such_table'") as e:
-            wh.Tables(con, home, w.tables).no_such_table  # noqa: B018
+    with w.connection() as con, pytest.raises(DataError, match="no table 'no_such_table'") as e:
+        wh.Tables(con, home, w.tables).no_such_table
     assert "aiatlas build" in e.value.hint
 
 

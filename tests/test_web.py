@@ -44,7 +44,7 @@ def test_indicator_json_csv_and_params(client):
     assert body["rows"] == [{"country": "GBR", "year": 2022, "value": 1},
                             {"country": "CHN", "year": 2023, "value": 1},
                             {"country": "USA", "year": 2023, "value": 2}]
-    assert body["build_id"] == "build-1" and body["provenance"][0]["source"] == "fixture_models"
+    assert body["build_id"] == "build-1" and body["provenance"][0]["source"] == "epoch_notable_models"
     assert client.get(IND + ".json", params={"since": "2022", "open_only": "true"}).json() == body
     res = client.get(IND + ".csv", params={"since": "2023"})
     assert res.headers["content-type"].startswith("text/csv")
@@ -142,15 +142,6 @@ def test_snapshots(client):
     assert snaps[0]["sha256"] == ps.SHA
 
 
-def test_chips_routes_404_while_the_chips_api_is_missing(client, monkeypatch):
-    from aiatlas import api
-
-    for path, name in (("/api/chips", "chips"), ("/api/chips/classify", "classify_chip")):
-        monkeypatch.delattr(api, name, raising=False)
-        res = client.get(path)
-        assert res.status_code == 404 and f"aiatlas.api.{name} is missing" in res.json()["detail"]
-
-
 def test_real_chips_api_over_http(client):
     assert client.get("/api/chips").json() == []  # the fixture warehouse has no hardware rows
     res = client.get("/api/chips/classify", params={"int8_tops": "624", "fp16_tflops": "312",
@@ -210,9 +201,11 @@ def test_pages_in_both_languages(client):
     page = client.get("/indicators/test_models_by_country", params={"since": "2021", "countries": "USA"})
     assert page.status_code == 200
     html = page.text
-    assert 'href="/api/indicators/test_models_by_country.json?since=2021"' in html
+    # the JSON twin is exactly what is shown: parameters plus the view (old ?countries= links too)
+    assert 'href="/api/indicators/test_models_by_country.json?since=2021&amp;country=USA"' in html
     assert '<script src="/static/vega-bundle.js"></script>' in html and "cdn" not in html.lower()
-    assert '<option value="USA" selected>' in html and '<option value="CHN">' in html
+    assert '<input type="checkbox" value="USA" checked> United States' in html
+    assert '<input type="checkbox" value="CHN"> China' in html
     assert "<td>CHN</td>" not in html  # the country filter applies to the table too
     ja = client.get("/indicators/test_models_by_country", params={"lang": "ja"}).text
     assert '<html lang="ja">' in ja and "適用" in ja

@@ -25,9 +25,7 @@ def app(request, tmp_path_factory):
     home = tmp_path_factory.mktemp("fuzzhome")
     ps.write_warehouse(home)
     ps.register_test_indicators()
-    with pytest.MonkeyPatch.context() as mp:
-        ps.install_source_fakes(mp)
-        yield create_app(home=home)
+    yield create_app(home=home)
     ps.unregister_test_indicators()
 
 

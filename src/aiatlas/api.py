@@ -2,11 +2,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from aiatlas.config import Settings, parse_date, settings as make_settings
-from aiatlas.errors import UsageError
+from aiatlas.claims.check import check_claims_file, check_text
+from aiatlas.claims.inputs import read_input
+from aiatlas.claims.judge import API as CheckerAPI
+from aiatlas.claims.judge import Data
+from aiatlas.claims.model import Report
+from aiatlas.config import Settings, parse_date
+from aiatlas.config import settings as make_settings
+from aiatlas.errors import DataError, UsageError
 from aiatlas.indicators import registry
 from aiatlas.results import Result
 from aiatlas.warehouse import connect as wh
@@ -56,7 +63,8 @@ def diff(a: str, b: str, *, home=None, tables: list[str] | None = None,
     """Row differences per table between two builds, each named 'latest', a vintage date or a
     build id: rows added, removed and changed (with the columns that changed) from A to B;
     counts are complete, rows are listed up to `limit` per table and kind."""
-    from aiatlas.warehouse import diff as wd, vintages
+    from aiatlas.warehouse import diff as wd
+    from aiatlas.warehouse import vintages
 
     base = _settings(home=home)
     sa, sb = vintages.resolve(base, a), vintages.resolve(base, b)
@@ -87,15 +95,24 @@ def warehouse(*, home=None, as_of=None) -> Warehouse:
 
 
 def _provenance(w: Warehouse, ind: registry.Indicator) -> list[dict[str, Any]]:
-    """Snapshots of the sources that feed the indicator's tables (read once per build)."""
-    from aiatlas.sources.registry import sources_for_tables
+    """Snapshots of the sources that feed the indicator's tables (read once per build).
+
+    A source that says what its absence means (live API aggregates, never in the mirror) and
+    has no snapshot in this build makes the result an error, never an empty table.
+    """
+    from aiatlas.sources.registry import get, sources_for_tables
 
     wanted = set(sources_for_tables(ind.sources))
     if "curated_facts" in ind.sources:  # curated YAML files are recorded as source "curated"
         wanted.add("curated")
     if "hardware" in ind.sources:  # the cited chip supplement fills figures Epoch lacks
         wanted.add("chip_supplement")
-    return [dict(r) for r in w.snapshots if r["source"] in wanted]
+    rows = [dict(r) for r in w.snapshots if r["source"] in wanted]
+    for missing in sorted(sources_for_tables(ind.sources) - {r["source"] for r in rows}):
+        if get(missing).absent:
+            raise DataError(f"{ind.id}: source {missing} has no snapshot in this build",
+                            hint=get(missing).absent)
+    return rows
 
 
 def _check_values(w: Warehouse, ind: registry.Indicator, bound: dict[str, Any]) -> None:
@@ -250,25 +267,35 @@ def rejects(*, source: str | None = None, home=None) -> list[dict[str, Any]]:
     return warehouse(home=home).sql('SELECT * FROM "_rejects" WHERE source = ?' + order, [source])
 
 
-def check(text_or_path: str | Path, *, lang: str = "auto", home=None, backend: str | None = None):
+def checker(*, home=None, backend: str | None = None) -> Data:
+    """The claims checker's access to the data: this API's compute, explain, list_indicators and
+    facts, bound to one home and engine (values memoised per build by the warehouse handle)."""
+    return Data(CheckerAPI(compute=functools.partial(compute, home=home, backend=backend),
+                           explain=functools.partial(explain, home=home, backend=backend),
+                           list_indicators=list_indicators, facts=facts, build=build), home=home)
+
+
+def check(text_or_path: str | Path, *, lang: str = "auto", home=None, backend: str | None = None,
+          as_text: bool = False, as_of=None, progress=None) -> Report:
     """Check the numeric claims of a text, a text file, a URL or a structured claims YAML file.
 
     Returns a `aiatlas.claims.model.Report` (`.to_dict()` for JSON). A string that names an
     existing file, '-' or an http(s) URL is read; any other string is checked as the text itself.
+    With as_text, the string is always the text: nothing is read or fetched (what a server uses).
+    `as_of` (a date) checks against the data vintage of that date instead of the latest build;
+    `progress(done, total)` is told how many sentences are checked.
     """
-    from aiatlas.claims.check import check_claims_file, check_text
-    from aiatlas.claims.inputs import read_input
-
+    data = checker(home=home, backend=backend)
     source = str(text_or_path)
-    is_path = isinstance(text_or_path, Path) or (len(source) < 1024 and "\n" not in source
-                                                 and (Path(source).is_file() or source == "-"
-                                                      or source.startswith(("http://", "https://"))))
+    is_path = not as_text and (isinstance(text_or_path, Path) or (
+        len(source) < 1024 and "\n" not in source
+        and (Path(source).is_file() or source == "-" or source.startswith(("http://", "https://")))))
     if not is_path:
-        return check_text(source, lang, home=home, backend=backend)
+        return check_text(source, lang, data=data, source="<text>", as_of=as_of, progress=progress)
     if source.endswith((".yaml", ".yml")) and Path(source).is_file():
-        return check_claims_file(source, home=home, backend=backend)
+        return check_claims_file(source, data=data)
     text, label = read_input(source)
-    return check_text(text, lang, home=home, backend=backend, source=label)
+    return check_text(text, lang, data=data, source=label, as_of=as_of, progress=progress)
 
 
 def _typed(column, value):
@@ -316,7 +343,8 @@ def entities_coverage(*, home=None) -> list[dict[str, Any]]:
 def chips(rules: str | None = None, as_of=None, destination: str | None = None, *,
           home=None) -> list[dict[str, Any]]:
     """Every accelerator classified under a rule set (default: the one in force on as_of/today)."""
-    from aiatlas.export_controls import chips as ec, rules as ecr
+    from aiatlas.export_controls import chips as ec
+    from aiatlas.export_controls import rules as ecr
 
     all_rules = ecr.load()
     rs, on, dest = ec.resolve(all_rules, rules, as_of, destination)
@@ -327,7 +355,9 @@ def chips(rules: str | None = None, as_of=None, destination: str | None = None, 
 def classify_chip(name: str | None = None, *, rules: str | None = None, as_of=None,
                   destination: str | None = None, home=None, **specs) -> dict[str, Any]:
     """Classify one chip: by its name in the hardware table, or from datasheet figures (**specs)."""
-    from aiatlas.export_controls import chips as ec, classify as cl, rules as ecr
+    from aiatlas.export_controls import chips as ec
+    from aiatlas.export_controls import classify as cl
+    from aiatlas.export_controls import rules as ecr
 
     all_rules = ecr.load()
     rs, on, dest = ec.resolve(all_rules, rules, as_of, destination)
@@ -361,7 +391,9 @@ def can_export(name: str, *, to: str, on=None, home=None) -> dict[str, Any]:
     """May this chip be exported to `to` on `on` (default today): yes, licence required,
     licence required (case-by-case review), presumption of denial, or cannot tell; with the
     rule set, notices, review policy and the figures that decide."""
-    from aiatlas.export_controls import can_export as ce, chips as ec, rules as ecr
+    from aiatlas.export_controls import can_export as ce
+    from aiatlas.export_controls import chips as ec
+    from aiatlas.export_controls import rules as ecr
 
     if not to:
         raise UsageError("give the destination country", hint="e.g. --to CHN")

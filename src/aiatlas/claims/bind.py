@@ -37,8 +37,8 @@ _DEADLINE_BEFORE = re.compile(r"(?:\bby|\buntil|\bthrough|\bsince|\bbefore)\s(?:
                               re.IGNORECASE)
 _BASES = [  # the noun a share is 'of': a share of firms is not a share of models
     ("models", r"models?|releases|systems|モデル"),
-    ("organizations", r"organi[sz]ations|firms|companies|businesses|enterprises|employers|企業|組織|"
-                      r"会社|事業者|社"),
+    ("organizations", (r"organi[sz]ations|firms|companies|businesses|enterprises|employers|企業|組織|"
+                      r"会社|事業者|社")),
     ("people", r"people|respondents|adults|citizens|americans|workers|consumers|人|回答者|国民"),
 ]
 # a clause that states the same subject's earlier value: 'down from 86 in 2023', '前年の23件から'
@@ -199,7 +199,5 @@ def _base(sent: str, own: str, a: int, b: int, lang: str) -> str:
     else:
         m = re.match(r"\s*of\s(?:the\s|all\s|those\s|its\s)?((?:[\w-]+\s){0,3}[\w-]+)", sent[b:])
         text = m.group(1) if m else ""
-    for base, rx in _BASES:
-        if re.search(rx, text, re.IGNORECASE):
-            return base
-    return ""
+    hits = [(m.start(), base) for base, rx in _BASES for m in [re.search(rx, text, re.IGNORECASE)] if m]
+    return min(hits)[1] if hits else ""  # the first noun: '18% of large firms tested models'

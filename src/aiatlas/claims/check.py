@@ -3,26 +3,19 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
 
-from aiatlas import safe_yaml
+from aiatlas.claims import claimsfile
 from aiatlas.claims import extract as extractor
 from aiatlas.claims import patterns as pattern_table
 from aiatlas.claims.judge import Data, compare, judge
-from aiatlas.claims.numbers import MAX_ABS, finite
 from aiatlas.claims.model import (
-    KINDS,
-    QUALIFIERS,
     CheckedClaim,
     Claim,
-    Entity,
-    Quantity,
     Report,
     SentenceReport,
     Verdict,
 )
-from aiatlas.claims.patterns import Pattern, Tolerance
-from aiatlas.errors import DataError
+from aiatlas.claims.patterns import Pattern
 
 
 def check_claim(claim: Claim, table: list[Pattern], data: Data, previous: Claim | None = None
@@ -53,7 +46,9 @@ def check_claim(claim: Claim, table: list[Pattern], data: Data, previous: Claim 
             continue
         claim.asserts, claim.pattern = asserts, p.id
         return judge(claim, p, asserts, data)
-    return Verdict("unverifiable", reasons[0])
+    key = "no_subject" if "names" in reasons[0] or "subjects" in reasons[0] else "no_year"
+    return Verdict("unverifiable", reasons[0], reason_key=key, year=claim.year,
+                   subject=(claim.subjects[0].id if claim.subjects else ""))
 
 
 def _fitting(claim: Claim, table: list[Pattern]) -> list[tuple[int, Pattern]]:
@@ -75,20 +70,23 @@ def _parallel(claim: Claim, previous: Claim) -> bool:
         claim.continues or previous.pattern is not None)
 
 
-def check_text(text: str, lang: str = "auto", *, home=None, backend: str | None = None,
-               source: str = "<text>", patterns: list[Pattern] | None = None,
-               data: Data | None = None, as_of: str | None = None) -> Report:
+def check_text(text: str, lang: str = "auto", *, data: Data, source: str = "<text>",
+               patterns: list[Pattern] | None = None, as_of: str | None = None,
+               progress=None) -> Report:
     """Every sentence with a number, its claims with verdicts, and the numbers skipped and why.
 
     `as_of` (YYYY-MM-DD) checks against the data vintage of that date (built on first use).
+    `progress(done, total)` is called as sentences are checked (a progress bar on long inputs).
     """
     t0 = time.perf_counter()
     table = patterns if patterns is not None else pattern_table.load()
-    data = data or Data(home=home, backend=backend)
     if as_of:
         data = data.at(as_of)
     report = Report(source=source, lang=lang)
-    for i, sc in enumerate(extractor.extract(text, lang)):
+    found = extractor.extract(text, lang)
+    for i, sc in enumerate(found):
+        if progress is not None and i % 200 == 0:
+            progress(i, len(found))
         if not sc.has_number:
             continue
         sr = SentenceReport(index=i, text=sc.text, start=sc.start, end=sc.end, lang=sc.lang,
@@ -105,25 +103,22 @@ def check_text(text: str, lang: str = "auto", *, home=None, backend: str | None 
     return report
 
 
-def check_claims_file(path: str | Path, *, home=None, backend: str | None = None) -> Report:
+def check_claims_file(path: str | Path, *, data: Data) -> Report:
     """Check a structured claims file (YAML: `claims:` list), each claim naming its indicator or fact.
 
-    Entry fields: text, value, unit, kind, qualifier, high, currency, date, year, and either
-    `pattern` (+ country / organization / benchmark) or `indicator` (+ params, where, value_column,
-    scale, rank_by) or `fact` (topic, subject, measure); `tolerance` {rel, abs} is optional.
+    The file is validated against the schema in claims/claimsfile.py first: a malformed entry is
+    a DataError naming the claim and the field; an unknown pattern, indicator or parameter is a
+    UsageError.
     """
     p = Path(path)
-    doc = safe_yaml.load(p.read_text(encoding="utf-8"), str(p))
-    entries = (doc or {}).get("claims") if isinstance(doc, dict) else None
-    if not isinstance(entries, list):
-        raise DataError(f"{p}: expected a mapping with a `claims:` list",
-                        hint="see docs/claims.md, 'Structured claims file'")
+    entries = claimsfile.load(p)
     t0 = time.perf_counter()
     table = {x.id: x for x in pattern_table.load()}
-    data = Data(home=home, backend=backend)
+    claimsfile.validate_names(p, entries, table, data.indicators())
     report = Report(source=str(p), lang="structured")
-    for i, raw in enumerate(entries, 1):
-        claim, pattern, asserts = _structured(raw, f"{p}: claim {i}", table)
+    for i, entry in enumerate(entries, 1):
+        claim, pattern, asserts = claimsfile.to_claim(entry, table)
+        why = ""
         if asserts is None:  # a named pattern: the file says what it asserts, so no keywords
             asserts, why = pattern.bind(claim)
         if asserts is None:
@@ -136,70 +131,6 @@ def check_claims_file(path: str | Path, *, home=None, backend: str | None = None
         report.sentences.append(sr)
     report.seconds = time.perf_counter() - t0
     return report
-
-
-def _structured(raw: Any, where: str, table: dict[str, Pattern]):
-    """A Claim (and pattern and asserts) from one entry of a claims file."""
-    if not isinstance(raw, dict):
-        raise DataError(f"{where}: expected a mapping")
-    kind = raw.get("kind", "count")
-    qualifier = raw.get("qualifier", "exact")
-    if kind not in KINDS:
-        raise DataError(f"{where}: kind {kind!r} (expected one of {', '.join(KINDS)})")
-    if qualifier not in QUALIFIERS:
-        raise DataError(f"{where}: qualifier {qualifier!r} (expected one of {', '.join(QUALIFIERS)})")
-    if "value" not in raw and kind != "date":
-        raise DataError(f"{where}: missing value")
-    try:
-        value = finite(float(raw.get("value", 0)))
-        high = finite(float(raw["high"])) if raw.get("high") is not None else None
-        year = int(raw["year"]) if raw.get("year") is not None else None
-        tol = raw.get("tolerance") or {}
-        tolerance = Tolerance(finite(float(tol.get("rel", 0))), finite(float(tol.get("abs", 0))))
-        scale = finite(float(raw.get("scale", 1)))
-    except (TypeError, ValueError, AttributeError, OverflowError):
-        raise DataError(f"{where}: value, high, year, scale and tolerance must be numbers "
-                        f"(at most {MAX_ABS:g} in size)") from None
-    if year is not None and not 1 <= year <= 9999:
-        raise DataError(f"{where}: year {year} (expected 1 to 9999)")
-    q = Quantity(value=value, kind=kind, unit=str(raw.get("unit", "")), high=high,
-                 currency=str(raw.get("currency", "")), qualifier=qualifier,
-                 qualifier_text=qualifier, rank=kind == "rank", date=raw.get("date"))
-    text = str(raw.get("text") or f"{value:g} {q.unit}".strip())
-    claim = Claim(text=text, start=0, end=len(text), sentence=text, lang=raw.get("lang", "en"),
-                  quantity=q, year=year, keywords=text.lower())
-    if "pattern" in raw:
-        if raw["pattern"] not in table:
-            raise DataError(f"{where}: unknown pattern {raw['pattern']!r}",
-                            hint="patterns: " + ", ".join(sorted(table)))
-        base = table[raw["pattern"]]
-        pattern = _with(base, tolerance) if tol else base
-        values = {k: raw.get(k) for k in ("country", "organization", "benchmark") if raw.get(k)}
-        claim.subjects = [Entity(str(v), k, str(v), -1, -1, str(v) if k == "country" else None)
-                          for k, v in values.items()]
-        return claim, pattern, None
-    if ("indicator" in raw) == ("fact" in raw):
-        raise DataError(f"{where}: give one of pattern, indicator or fact")
-    pattern = Pattern(id=f"claims-file:{raw.get('indicator') or 'fact'}", describe="from the file",
-                      kinds=(kind,), keywords=(), tolerance=tolerance,
-                      indicator=raw.get("indicator"), fact=raw.get("fact"))
-    if "fact" in raw:
-        query = dict(raw["fact"])
-        if year is not None:
-            query["year"] = year
-        return claim, pattern, {"fact": query}
-    asserts = {"indicator": raw["indicator"], "params": dict(raw.get("params") or {}),
-               "where": dict(raw.get("where") or {}),
-               "value_column": raw.get("value_column", "value"),
-               "scale": scale, "rank_by": raw.get("rank_by"),
-               "subject": raw.get("subject")}
-    return claim, pattern, asserts
-
-
-def _with(p: Pattern, tol: Tolerance) -> Pattern:
-    from dataclasses import replace
-
-    return replace(p, tolerance=tol)
 
 
 __all__ = ["check_claim", "check_claims_file", "check_text", "compare"]

@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from aiatlas.claims.check import check_text
+from aiatlas.claims.judge import Data
 from aiatlas.claims.model import Claim
 
 
@@ -95,15 +96,14 @@ def _same(exp: dict[str, Any], claim: Claim) -> bool:
         high is not None and q.high is not None and math.isclose(float(high), q.high, rel_tol=1e-6))
 
 
-def score(sentences: list[dict[str, Any]], home=None) -> Score:
+def score(sentences: list[dict[str, Any]], data: Data) -> Score:
     """Run the checker on each labelled sentence and compare with its labels."""
-    import time
 
     s = Score()
     t0 = time.perf_counter()
     for item in sentences:
         s.sentences += 1
-        report = check_text(item["text"], "auto", home=home)
+        report = check_text(item["text"], "auto", data=data)
         got = [c for sr in report.sentences for c in sr.claims]
         if report.sentences and report.sentences[0].lang == "ja":
             s.japanese += 1

@@ -7,6 +7,7 @@ import re
 import unicodedata
 from importlib import resources
 
+import ahocorasick
 import pycountry
 import yaml
 
@@ -14,7 +15,7 @@ from aiatlas.claims.model import Entity
 from aiatlas.errors import DataError
 
 SECTIONS = {"countries": "country", "states": "state", "organizations": "organization",
-            "models": "model", "benchmarks": "benchmark"}
+            "models": "model", "benchmarks": "benchmark", "publications": "publication"}
 _LATIN = re.compile(r"[A-Za-z]")
 _KATAKANA = "ァ-ヶー"
 # pycountry names that are everyday words or people's names more often than countries
@@ -25,9 +26,9 @@ _NOT_SUBJECTS = {"Georgia", "Jordan", "Chad", "Turkey", "Guinea", "Niger", "Mali
 class Gazetteer:
     """Finds countries, US states, organizations, models and benchmarks in NFKC-normalised text.
 
-    All literal names form two compiled alternations (case-sensitive for acronyms and short
-    names, case-insensitive for the rest), longest first, so a text is scanned once per
-    alternation whatever the number of names; `regex` entries form a third.
+    All literal names go into two Aho-Corasick automata (case-sensitive for acronyms, short names
+    and countries; case-insensitive for the rest), so a text is scanned once, in linear time,
+    whatever the number of names; `regex` entries form one compiled alternation.
     """
 
     def __init__(self, data: dict, origin: str = "gazetteer.yaml"):
@@ -46,14 +47,12 @@ class Gazetteer:
                         if len(name) <= 3 or name.isupper() or type_ == "country":
                             exact.setdefault(name, (type_, str(ent_id)))
                         else:
-                            loose.setdefault(name.casefold(), (type_, str(ent_id)))
+                            loose.setdefault(name.lower(), (type_, str(ent_id)))
                 regexes += [(rx, type_, str(ent_id)) for rx in entry.get("regex") or []]
         for name, key in _iso_names().items():  # every country the warehouse can hold
             exact.setdefault(name, key)
             self.info.setdefault(key, {"country": "USA"} if key[0] == "state" else {})
-        self._exact, self._loose = exact, loose
-        self._rx_exact = _alternation(exact, 0)
-        self._rx_loose = _alternation(loose, re.IGNORECASE)
+        self._exact, self._loose = _automaton(exact), _automaton(loose)
         try:
             self._rx_regex = re.compile("|".join(f"(?P<g{i}>{rx})" for i, (rx, _, _) in
                                                  enumerate(regexes))) if regexes else None
@@ -64,13 +63,16 @@ class Gazetteer:
     def find(self, text: str) -> list[Entity]:
         """Every non-overlapping entity, preferring the longer name where two overlap."""
         hits = []
-        for rx, table, fold in ((self._rx_exact, self._exact, False),
-                                (self._rx_loose, self._loose, True)):
-            if rx is None:
+        lower = text.lower()
+        if len(lower) != len(text):  # a few characters lower-case to two: keep offsets aligned
+            lower = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+        for auto, hay in ((self._exact, text), (self._loose, lower)):
+            if auto is None:
                 continue
-            for m in rx.finditer(text):
-                type_, ent_id = table[m.group().casefold() if fold else m.group()]
-                hits.append(Entity(ent_id, type_, m.group(), m.start(), m.end()))
+            for end, (size, type_, ent_id, name) in auto.iter(hay):
+                start = end + 1 - size
+                if _bounded(text, start, end + 1, name):
+                    hits.append(Entity(ent_id, type_, text[start:end + 1], start, end + 1))
         if self._rx_regex is not None:
             for m in self._rx_regex.finditer(text):
                 if m.end() > m.start():
@@ -90,24 +92,32 @@ class Gazetteer:
         return taken
 
 
-def _alternation(names: dict[str, tuple[str, str]], flags: int) -> re.Pattern | None:
+def _automaton(names: dict[str, tuple[str, str]]):
+    """An Aho-Corasick automaton over the names (keys as matched: exact, or lower-cased)."""
     if not names:
         return None
-    return re.compile("|".join(_literal(n) for n in sorted(names, key=len, reverse=True)), flags)
+    auto = ahocorasick.Automaton()
+    for name, (type_, ent_id) in names.items():
+        auto.add_word(name, (len(name), type_, ent_id, name))
+    auto.make_automaton()
+    return auto
 
 
-def _literal(name: str) -> str:
-    """A name as a regex; Latin names match as whole words, katakana names as whole katakana runs."""
-    pat = re.escape(name)
-    if _LATIN.search(name[:1]):
-        pat = r"(?<![A-Za-z0-9])" + pat
-    elif re.match(f"[{_KATAKANA}]", name):
-        pat = f"(?<![{_KATAKANA}])" + pat
-    if _LATIN.search(name[-1:]) or name.endswith("."):
-        pat += r"(?![A-Za-z0-9])"
-    elif re.search(f"[{_KATAKANA}]$", name):
-        pat += f"(?![{_KATAKANA}])"
-    return pat
+_WORD = re.compile(r"[A-Za-z0-9]")
+_KANA_RUN = re.compile(f"[{_KATAKANA}]")
+
+
+def _bounded(text: str, start: int, end: int, name: str) -> bool:
+    """Latin names match as whole words, katakana names as whole katakana runs."""
+    before = text[start - 1] if start else ""
+    after = text[end] if end < len(text) else ""
+    if _LATIN.match(name[:1]) and before and _WORD.match(before):
+        return False
+    if (_LATIN.search(name[-1:]) or name.endswith(".")) and after and _WORD.match(after):
+        return False
+    if _KANA_RUN.match(name[:1]) and before and _KANA_RUN.match(before):
+        return False
+    return not (_KANA_RUN.match(name[-1:]) and after and _KANA_RUN.match(after))
 
 
 @functools.lru_cache(maxsize=1)

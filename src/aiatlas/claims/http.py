@@ -1,4 +1,4 @@
-"""The HTTP face of the checker: `POST /api/check` logic, for the web app to mount."""
+"""What `POST /api/check` accepts: a text (no URL is ever fetched for a client), checked here."""
 from __future__ import annotations
 
 from typing import Any
@@ -6,15 +6,15 @@ from typing import Any
 from aiatlas.errors import UsageError
 
 MAX_CHARS = 200_000  # about 40 pages; a bigger body is a mistake, not an article
+MAX_BODY_BYTES = 4 * MAX_CHARS + 1024  # UTF-8 text of MAX_CHARS characters plus the JSON around it
 
 
-def handle_check(body: Any, *, home=None) -> dict[str, Any]:
-    """`POST /api/check` body {"text": str, "lang": "auto"|"en"|"ja"} -> the report as JSON.
+def check_request(body: Any) -> tuple[str, str]:
+    """The (text, lang) of a `{"text": str, "lang": "auto"|"en"|"ja"}` body.
 
-    Raises UsageError (the web layer maps it to 422) for a missing text, a non-string text,
-    a text over MAX_CHARS, or an unknown language. URLs are not fetched on behalf of a client.
+    Raises UsageError (the web layer answers 422) for a missing or non-string text, a text over
+    MAX_CHARS, or an unknown language. The text is checked as it is: a URL in it is not fetched.
     """
-
     if not isinstance(body, dict) or not isinstance(body.get("text"), str) or not body["text"].strip():
         raise UsageError("body must be JSON {\"text\": \"...\", \"lang\": \"auto|en|ja\"}")
     if len(body["text"]) > MAX_CHARS:
@@ -22,24 +22,4 @@ def handle_check(body: Any, *, home=None) -> dict[str, Any]:
     lang = body.get("lang", "auto")
     if lang not in ("auto", "en", "ja"):
         raise UsageError(f"lang {lang!r} (expected auto, en or ja)")
-    from aiatlas.claims.check import check_text
-
-    report = check_text(body["text"], lang, home=home, source="<request>")
-    return report.to_dict()
-
-
-def router(home=None):
-    """A FastAPI APIRouter with `POST /api/check`; mount with `app.include_router(router())`."""
-    from fastapi import APIRouter, Body, HTTPException
-
-    r = APIRouter()
-
-    @r.post("/api/check", summary="Check the numeric claims of a text (English or Japanese)")
-    def post_check(body: dict = Body(..., examples=[{"text": "In 2024 the US built 40 notable "
-                                                             "AI models.", "lang": "auto"}])):
-        try:
-            return handle_check(body, home=home)
-        except UsageError as e:
-            raise HTTPException(status_code=422, detail=str(e)) from None
-
-    return r
+    return body["text"], lang

@@ -1,9 +1,11 @@
-"""Compare a claim with the data it asserts about (through aiatlas.api only) and give a verdict."""
+"""Compare a claim with the data it asserts about (through the callables aiatlas.api gives) and give a verdict."""
 from __future__ import annotations
 
 import datetime as dt
 import re
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from aiatlas.claims import vintage as vintages
@@ -15,6 +17,18 @@ from aiatlas.errors import AiatlasError
 EVIDENCE_ROWS = 5  # explain rows quoted in a report; the CLI command shows them all
 
 
+@dataclass(frozen=True)
+class API:
+    """The aiatlas.api functions the checker calls, handed in by aiatlas.api.checker() (bound to
+    a home and engine), so the checker never imports the API it is called from."""
+
+    compute: Callable[..., Any]
+    explain: Callable[..., Any]
+    list_indicators: Callable[[], list[dict[str, Any]]]
+    facts: Callable[..., list[dict[str, Any]]]
+    build: Callable[..., Any]  # builds a vintage the first time a claim needs it
+
+
 class Data:
     """The checker's view of aiatlas: compute, explain, list_indicators and facts.
 
@@ -23,32 +37,31 @@ class Data:
     older build. This class only times the calls (benchmarks report it).
     """
 
-    def __init__(self, home=None, backend: str | None = None, as_of: str = ""):
-        self.home, self.backend = home, backend
+    def __init__(self, api: API, home=None, as_of: str = ""):
+        self.api, self.home = api, home
         self.as_of = as_of  # the vintage's as-of date when this is an older vintage
-        self._ids: set[str] | None = None
+        self._ids: dict[str, dict] | None = None
         self._older: list[Data] | None = None
+        self._rows: dict[tuple, tuple[list, dict]] = {}  # see _index
+        self._results: dict[tuple, Any] = {}
+        self._facts: dict[tuple, list] = {}
         self.api_seconds = 0.0  # time spent inside aiatlas.api (benchmarks report it)
 
     def older(self) -> list[Data]:
         """Data of the older vintages this home holds (archived exports), oldest first."""
-        from aiatlas import api
-
         if self._older is None:
             try:
-                dates = vintages.held(self.home, build=api.build)
+                dates = vintages.held(self.home, build=self.api.build)
             except (AiatlasError, OSError):  # an unbuildable archive: check against today only
                 dates = []
-            self._older = [Data(self.home, self.backend, d.isoformat()) for d in dates]
+            self._older = [Data(self.api, self.home, d.isoformat()) for d in dates]
         return self._older
 
     def at(self, date: str) -> Data:
         """The data vintage of `date` (--as-of): built on first use from the snapshots it held."""
-        from aiatlas import api
-
         day = dt.date.fromisoformat(str(date))
-        vintages.ensure(self.home, day, api.build)
-        return Data(self.home, self.backend, day.isoformat())
+        vintages.ensure(self.home, day, self.api.build)
+        return Data(self.api, self.home, day.isoformat())
 
     def _timed(self, make):
         t0 = time.perf_counter()
@@ -57,38 +70,69 @@ class Data:
         finally:
             self.api_seconds += time.perf_counter() - t0
 
-    def has_indicator(self, id: str) -> bool:
-        from aiatlas import api
-
+    def indicators(self) -> dict[str, dict]:
+        """Metadata of every indicator by id (parameters, grain, unit, title)."""
         if self._ids is None:
-            self._ids = {i["id"] for i in api.list_indicators()}
-        return id in self._ids
+            self._ids = {i["id"]: i for i in self.api.list_indicators()}
+        return self._ids
+
+    def has_indicator(self, id: str) -> bool:
+        """Whether this aiatlas registers the indicator."""
+        return id in self.indicators()
 
     def compute(self, id: str, params: dict[str, Any]):
-        from aiatlas import api
+        """The indicator's result for these parameters, on this vintage."""
+        return self._timed(lambda: self.api.compute(id, as_of=self.as_of or None, **params))
 
-        return self._timed(lambda: api.compute(id, home=self.home, backend=self.backend,
-                                               as_of=self.as_of or None, **params))
+    def rows(self, id: str, params: dict[str, Any], where: dict[str, Any]):
+        """The computed result and its rows matching `where` (rows indexed once per check)."""
+        key = (id, tuple(sorted(params.items())))
+        if key not in self._results:  # one api call per indicator and parameters per check
+            self._results[key] = self.compute(id, params)
+        result = self._results[key]
+        return result, self._index("compute", id, params, where, result.to_pylist)
 
     def explain(self, id: str, params: dict[str, Any], where: dict[str, Any]) -> tuple[list, int]:
         """The explain rows behind one value: all rows are fetched once, then filtered here."""
-        from aiatlas import api
-
-        rows = self._timed(lambda: api.explain(id, home=self.home, backend=self.backend,
-                                               as_of=self.as_of or None, **params).to_pylist())
-        hits = [r for r in rows if all(str(r.get(k)) == str(v) for k, v in where.items()
-                                       if k in r)]
+        hits = self._index("explain", id, params, where, lambda: self._timed(lambda: self.api.explain(
+            id, as_of=self.as_of or None, **params).to_pylist()))
         return hits[:EVIDENCE_ROWS], len(hits)
+
+    def _index(self, what: str, id: str, params: dict[str, Any], where: dict[str, Any], fetch):
+        """Rows grouped by the `where` columns, built once per (indicator, parameters, columns):
+        checking N claims costs one pass over the rows, not N (linear time on long articles).
+        The warehouse handle memoises the query itself; this only keeps the grouping."""
+        key = (what, id, tuple(sorted(params.items())))
+        if key not in self._rows:
+            self._rows[key] = (fetch(), {})
+        rows, groups = self._rows[key]
+        cols = tuple(sorted(k for k in where if not rows or k in rows[0]))
+        if cols not in groups:
+            groups[cols] = {}
+            for r in rows:
+                groups[cols].setdefault(tuple(str(r.get(k)) for k in cols), []).append(r)
+        return groups[cols].get(tuple(str(where[k]) for k in cols), [])
 
     def facts(self, **query) -> list[dict[str, Any]] | None:
         """Curated facts matching the query (publisher, url, published, as_printed)."""
-        from aiatlas import api
-
-        return self._timed(lambda: api.facts(**query))
+        key = tuple(sorted(query.items()))
+        if key not in self._facts:  # one api call per query per check
+            self._facts[key] = self._timed(lambda: self.api.facts(**query))
+        return self._facts[key]
 
 
 def judge(claim: Claim, pattern: Pattern, asserts: dict[str, Any], data: Data) -> Verdict:
     """The verdict for a claim already bound to a pattern; data errors become 'unverifiable'."""
+    v = _judge(claim, pattern, asserts, data)
+    v.titles = v.titles or dict(pattern.title) or {"en": pattern.describe}
+    v.measure = v.measure or pattern.describe
+    v.unit = claim.quantity.unit
+    if v.year is None:
+        v.year = claim.year
+    return v
+
+
+def _judge(claim: Claim, pattern: Pattern, asserts: dict[str, Any], data: Data) -> Verdict:
     try:
         if "fact" in asserts:
             return _judge_fact(claim, pattern, asserts["fact"], data)
@@ -115,18 +159,19 @@ def _against_vintages(claim: Claim, pattern: Pattern, a: dict[str, Any], data: D
         v = _judge_indicator(claim, pattern, a, old)
         if v.verdict == "supported":
             v.verdict, v.reason_key = "revised", "revised"
-            v.reason = (f"true on the data as of {old.as_of} ({human(v.actual)}); today's data "
+            v.reason = (f"true on the data as of {v.as_of} ({human(v.actual)}); the newer data "
                         f"(as of {today.as_of or 'the latest build'}) gives {human(today.actual)}: "
                         "the source revised its figures since")
             v.evidence = v.evidence + today.evidence
+            v.latest = today.actual
             return v
         if v.actual is not None:
-            seen.append(f"{human(v.actual)} on the data as of {old.as_of}")
+            seen.append(f"{human(v.actual)} on the data as of {v.as_of}")
     cite = vintages.cited(claim.sentence)
     if cite:
         return Verdict("unverifiable", f"the sentence cites {cite[0]}, whose exact data is not held; "
-                       + "; ".join(seen + [f"{human(today.actual)} on today's data (as of "
-                                           f"{today.as_of or 'the latest build'})"]),
+                       + "; ".join(seen + [(f"{human(today.actual)} on the newer data (as of "
+                                           f"{today.as_of or 'the latest build'})")]),
                        tolerance=today.tolerance, actual=today.actual, evidence=today.evidence,
                        reason_key="vintage_not_held", as_of=today.as_of,
                        measure=today.measure, subject=today.subject, year=today.year)
@@ -139,12 +184,11 @@ def _judge_indicator(claim: Claim, pattern: Pattern, a: dict[str, Any], data: Da
     if not data.has_indicator(ind):
         return Verdict("unverifiable", f"indicator {ind!r} is not in this build of aiatlas "
                        f"(pattern {pattern.id})", tolerance=tol.describe(q.unit))
-    result = data.compute(ind, a["params"])
-    rows = [r for r in result.to_pylist() if all(str(r.get(k)) == str(v)
-                                                    for k, v in a["where"].items())]
+    result, rows = data.rows(ind, a["params"], a["where"])
     snaps = [p.get("snapshot_id", "") for p in result.provenance]
-    as_of = data.as_of or min((str(p.get("as_of") or str(p.get("fetched_at", ""))[:10])
-                               for p in result.provenance), default="")
+    # the publisher's as-of of the snapshots read (a vintage's data is older than its date)
+    as_of = min((str(p.get("as_of") or str(p.get("fetched_at", ""))[:10])
+                 for p in result.provenance), default="") or data.as_of
     if a.get("period"):
         period = claim.period or str(claim.year or "")
         rows = [r for r in rows if str(r.get(a["period"]) or "").startswith(period) and period]
@@ -153,8 +197,8 @@ def _judge_indicator(claim: Claim, pattern: Pattern, a: dict[str, Any], data: Da
     shown = ", ".join(f"{k}={v}" for k, v in {**a["params"], **a["where"]}.items()) or "(all)"
     if a.get("period"):
         shown += f", {a['period']} in {claim.period or claim.year}"
-    named = dict(measure=pattern.describe or ind, subject=str(a.get("subject") or ""),
-                 year=claim.year, as_of=as_of)
+    named = {"measure": pattern.describe or ind, "subject": str(a.get("subject") or ""),
+                 "year": claim.year, "as_of": as_of}
     values = [float(r[a["value_column"]]) * a["scale"] for r in rows
               if r.get(a["value_column"]) is not None]
     if not values:
@@ -164,7 +208,8 @@ def _judge_indicator(claim: Claim, pattern: Pattern, a: dict[str, Any], data: Da
     if a.get("period"):  # a claim about a year: supported when some date of it agrees
         actual = min(values, key=lambda v: abs(v - q.value))
     ev = Evidence("indicator", ind, params=a["params"], where=a["where"], snapshots=snaps,
-                  command=_command(ind, a["params"], a["where"]))
+                  command=_command(ind, a["params"], a["where"]) +
+                  (f" --as-of {data.as_of}" if data.as_of else ""))
     if result.meta.get("explainable"):
         ev.rows, ev.row_count = data.explain(ind, a["params"], a["where"])
     else:

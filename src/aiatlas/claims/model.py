@@ -106,6 +106,9 @@ class Verdict:
     reason_key: str = ""  # names the reason for translation (render.py)
     as_of: str = ""  # the data's as-of date (the publisher's, else the download's)
     measure: str = ""  # what the data measures, in words
+    titles: dict[str, str] = field(default_factory=dict)  # the measure per language (en, ja)
+    latest: float | None = None  # for 'revised': today's value (actual is the older vintage's)
+    unit: str = ""  # the unit of actual, as the reader sees it ('%', 'models', 'EUR')
     subject: str = ""  # the bound subject id
     year: int | None = None
 

@@ -5,8 +5,11 @@ import sys
 from pathlib import Path
 
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from aiatlas import api
+from aiatlas.commands._output import console, print_table
 from aiatlas.errors import UsageError
 
 FORMATS = ("table", "json", "md", "html")
@@ -17,24 +20,31 @@ def check(source: str = typer.Argument(..., help="Text file, '-' for stdin, a UR
           lang: str = typer.Option("auto", "--lang", help="auto, en or ja"),
           format: str = typer.Option("table", "--format", "-f", help="table, json, md or html"),
           out: Path | None = typer.Option(None, "--out", "-o", help="Write to this file"),
-          home: Path | None = typer.Option(None, "--home", help="Data home")) -> None:
+          home: Path | None = typer.Option(None, "--home", help="Data home"),
+          as_of: str | None = typer.Option(None, "--as-of", help="Check against the data vintage "
+                                           "of this date (YYYY-MM-DD), built on first use")) -> None:
     """Check the numeric claims of an article (en/ja) against the indicators and curated facts."""
     from aiatlas.claims import render
-    from aiatlas.cli import console, print_table
-
     if format not in FORMATS:
         raise UsageError(f"unknown format {format!r} (expected {', '.join(FORMATS)})")
     # On the command line the argument always names an input, never the text itself, so a
     # mistyped file name is an error rather than a one-sentence article.
     remote = source == "-" or source.startswith(("http://", "https://"))
-    report = api.check(source if remote else Path(source), lang=lang, home=home)
+    with Progress(TextColumn("checking sentences"), BarColumn(), MofNCompleteColumn(),
+                  console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("check", total=None, visible=False)
+
+        def progress(done: int, total: int) -> None:
+            if total >= 1000:  # long inputs only: a short article is done before a bar helps
+                bar.update(task, completed=done, total=total, visible=True)
+
+        report = api.check(source if remote else Path(source), lang=lang, home=home, as_of=as_of,
+                           progress=progress)
     if format == "table":
         if out:
             raise UsageError("--format table prints to the terminal; use json, md or html with --out")
         print_table(render.rows(report), title=f"claims in {report.source}")
-        c = report.counts()
-        console.print(f"{c['supported']} supported, {c['contradicted']} contradicted, "
-                      f"{c['unverifiable']} unverifiable ({report.seconds:.2f} s)")
+        console.print(f"{render.counts_line(report)} ({report.seconds:.2f} s)")
         return
     text = {"json": render.to_json, "md": render.to_markdown, "html": render.to_html}[format](report)
     if out:

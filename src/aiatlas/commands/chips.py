@@ -10,6 +10,7 @@ from typing import Any
 import typer
 
 from aiatlas import api
+from aiatlas.commands._output import console, print_table
 from aiatlas.errors import UsageError
 
 app = typer.Typer(help="Accelerators under US export-control rule sets (ECCN 3A090).",
@@ -45,8 +46,6 @@ def _emit(rows: list[dict[str, Any]], fmt: str, meta: dict[str, Any], columns=No
         return
     if fmt != "table":
         raise UsageError(f"unknown format {fmt!r} (expected table, csv or json)")
-    from aiatlas.cli import print_table
-
     cols = columns or (list(rows[0]) if rows else [])
     print_table([{c: _flat(r.get(c)) for c in cols} for r in rows], title=title)
 
@@ -93,8 +92,6 @@ def classify(name: str | None = typer.Argument(None, help="Chip name in the hard
     result = api.classify_chip(name, rules=rules, as_of=as_of, destination=destination,
                                home=home, **figures)
     if format == "table":
-        from aiatlas.cli import print_table
-
         print_table([{"field": k, "value": _flat(v)} for k, v in result.items()],
                     title=result.get("name") or "chip")
         return
@@ -112,8 +109,6 @@ def can_export(name: str = typer.Argument(..., help="Chip name in the hardware t
     if format != "table":
         _emit([r], format, {"name": name, "to": to, "on": r["on"]})
         return
-    from aiatlas.cli import console, print_table
-
     console.print(f"{r['chip']} to {r['to']} on {r['on']}: [bold]{r['answer']}[/bold]",
                   highlight=False)
     rows = [("rule set", f"{r['rule_set']} ({r['rule_citation']})"), ("status", r["status"]),

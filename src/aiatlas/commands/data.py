@@ -8,6 +8,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from aiatlas import api
+from aiatlas.commands._output import console, print_table
 
 
 def build(strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) if any value is rejected"),
@@ -35,7 +36,6 @@ def build(strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) if 
     """Build the DuckDB warehouse from the latest snapshots (the old one stays until the new is
     done), or with --as-of a vintage beside it; with --openalex, ingest an OpenAlex works
     snapshot, on DuckDB or Spark."""
-    from aiatlas.cli import console
     from aiatlas.config import settings
     from aiatlas.errors import UsageError
 
@@ -62,8 +62,6 @@ def build(strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) if 
 def rejects(source: Optional[str] = typer.Option(None, "--source", help="Only this source"),
             home: Optional[Path] = typer.Option(None, "--home", help="Data home")) -> None:
     """List values the cleaners could not use, as file:row:column: reason."""
-    from aiatlas.cli import console, print_table
-
     rows = api.rejects(source=source, home=home)
     print_table([{"where": f"{r['file']}:{r['row']}:{r['column']}", "value": r["value"],
                   "reason": r["reason"], "source": r["source"]} for r in rows], title="rejects")
@@ -73,7 +71,6 @@ def rejects(source: Optional[str] = typer.Option(None, "--source", help="Only th
 def verify(home: Optional[Path] = typer.Option(None, "--home", help="Data home")) -> None:
     """Check every snapshot's files against its manifest (size, sha256) and that the warehouse
     was built from snapshots still intact on disk; exit 1 when anything is damaged."""
-    from aiatlas.cli import console, print_table
     from aiatlas.errors import DataError
 
     checks = api.verify(home=home)
@@ -92,8 +89,6 @@ def verify(home: Optional[Path] = typer.Option(None, "--home", help="Data home")
 def _build_warehouse(home: Optional[Path], strict: bool, as_of: Optional[str] = None,
                      allow_shrink: bool = False) -> None:
     """Build with a progress bar, then print what each source loaded and rejected."""
-    from aiatlas.cli import console, print_table
-
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   console=console, transient=True) as bar:
         task = bar.add_task("cleaning", total=None)
@@ -108,6 +103,9 @@ def _build_warehouse(home: Optional[Path], strict: bool, as_of: Optional[str] = 
              "data as of": s.get("as_of"), "rows loaded": s["rows"], "rejected": s["rejected"]}
             for s in result["sources"]]
     print_table(rows, title=f"vintage {as_of}" if as_of else "build")
+    for s in result["sources"]:
+        if s.get("absent"):  # what the missing snapshot takes away, said plainly
+            console.print(f"[yellow]{s['source']}:[/yellow] {s['absent']}", highlight=False)
     if result.get("skipped"):
         console.print(f"nothing to do: {result['reason']} (build {result['build_id'][:8]})")
     else:
@@ -127,7 +125,6 @@ def builds(home: Optional[Path] = typer.Option(None, "--home", help="Data home")
     import json
     import sys
 
-    from aiatlas.cli import console, print_table
     from aiatlas.errors import UsageError
 
     if format not in ("table", "json"):

@@ -9,6 +9,7 @@ from typing import Any, Optional
 import typer
 
 from aiatlas import api
+from aiatlas.commands._output import console, print_table
 from aiatlas.errors import UsageError
 from aiatlas.report.changes import headline_changes
 from aiatlas.report.headlines import format_value
@@ -45,8 +46,6 @@ def _label(build: dict[str, Any]) -> str:
 
 
 def _print(result: dict[str, Any]) -> None:
-    from aiatlas.cli import console, print_table
-
     console.print(f"A = {_label(result['a'])}   B = {_label(result['b'])}", highlight=False)
     print_table([{"table": t["table"], "key": ", ".join(t["key"]) or "(whole row)",
                   "rows A": t["rows_a"], "rows B": t["rows_b"], "added": t["added"],
@@ -84,7 +83,7 @@ def _headline_row(h: dict[str, Any]) -> dict[str, Any]:
     cells = [c for c in ex.get("cells", []) if "only_in_a" in c]
     why = ex.get("reason") or (f"{sum(c['only_in_a'] for c in cells)} rows only in A, "
                                f"{sum(c['only_in_b'] for c in cells)} only in B" if cells else "")
-    period = lambda p: f" ({p})" if p is not None else ""  # noqa: E731
+    period = lambda p: f" ({p})" if p is not None else ""
     return {"headline": h["key"], "A": shown(h["a"]) + period(h["period_a"]),
             "B": shown(h["b"]) + period(h["period_b"]),
             "changed": "yes" if h["changed"] else "", "rows explaining it": why}
@@ -96,7 +95,8 @@ def reconcile(format: str = typer.Option("table", "--format", "-f", help="table,
     publisher could have used and on today's data, and classify each (reproduced / differs
     because the data was revised / differs by method / not reproduced / cannot be computed).
     Build the vintages first: aiatlas build --as-of DATE."""
-    from aiatlas.report.reconcile import markdown, reconcile as run
+    from aiatlas.report.reconcile import markdown
+    from aiatlas.report.reconcile import reconcile as run
 
     if format not in ("table", "json", "md"):
         raise UsageError(f"unknown format {format!r} for reconcile (expected table, json or md)")
@@ -107,8 +107,6 @@ def reconcile(format: str = typer.Option("table", "--format", "-f", help="table,
     if format == "md":
         sys.stdout.write(markdown(rows))
         return
-    from aiatlas.cli import print_table
-
     shown = lambda s: (f"{format_value(s['value'])} " if s["value"] is not None else "") + s["class"]  # noqa: E731
     print_table([{"figure": r["id"], "published": r["as_printed"], "vintage": r["vintage"],
                   "on the vintage": shown(r["on_vintage"]), "today": shown(r["today"]),

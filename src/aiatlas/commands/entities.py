@@ -6,6 +6,7 @@ from pathlib import Path
 import typer
 
 from aiatlas import api
+from aiatlas.commands._output import print_table, write_result
 
 app = typer.Typer(help="Canonical model identity across Epoch, benchmarks and LMArena.",
                   no_args_is_help=True)
@@ -17,8 +18,6 @@ def unmatched(source: str | None = typer.Option(None, "--source", "-s",
               format: str = typer.Option("table", "--format", "-f", help="table, csv or json"),
               home: Path | None = typer.Option(None, "--home", help="Data home")) -> None:
     """List names that resolve to no model with a country and an openness class, with counts."""
-    from aiatlas.cli import print_table
-
     rows = api.entities_unmatched(source, home=home)
     if format == "table":
         print_table(rows, title=f"unmatched model names ({len(rows)})", limit=200)
@@ -30,8 +29,6 @@ def unmatched(source: str | None = typer.Option(None, "--source", "-s",
 def coverage(format: str = typer.Option("table", "--format", "-f", help="table, csv or json"),
              home: Path | None = typer.Option(None, "--home", help="Data home")) -> None:
     """Share of MMLU / GPQA Diamond rows and top-20 Arena models with a country and openness."""
-    from aiatlas.cli import print_table
-
     rows = api.entities_coverage(home=home)
     if format == "table":
         print_table(rows, title="model identity coverage (target >= 95%)")
@@ -42,7 +39,5 @@ def coverage(format: str = typer.Option("table", "--format", "-f", help="table, 
 def _write(rows: list[dict], fmt: str) -> None:
     """Rows to stdout as csv or json: the machine-readable twin of the printed table."""
     import pyarrow as pa
-
-    from aiatlas.cli import write_result
 
     write_result(api.Result(meta={}, table=pa.Table.from_pylist(rows)), fmt, None)

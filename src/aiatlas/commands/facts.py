@@ -11,6 +11,7 @@ from typing import Optional
 import typer
 
 from aiatlas import api
+from aiatlas.commands._output import print_table
 from aiatlas.errors import UsageError
 
 SHOWN = ("id", "period", "date", "value", "unit", "as_printed", "publisher", "confirmed")
@@ -25,8 +26,6 @@ def facts(topic: Optional[str] = typer.Option(None, "--topic", "-t", help="Only 
           format: str = typer.Option("table", "--format", "-f", help="table, csv or json"),
           out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to this file")) -> None:
     """List curated facts with their citations (publisher, URL, date, figure as printed)."""
-    from aiatlas.cli import print_table
-
     rows = api.facts(topic, subject, measure, confirmed_only=confirmed_only)
     if format == "table":
         if out:

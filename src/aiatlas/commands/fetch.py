@@ -5,10 +5,10 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.progress import (BarColumn, DownloadColumn, Progress, TextColumn,
-                           TransferSpeedColumn)
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 
 from aiatlas import api
+from aiatlas.commands._output import console, print_table
 
 
 def fetch(sources: Optional[list[str]] = typer.Argument(None, help="Source ids (default: all)"),
@@ -17,8 +17,6 @@ def fetch(sources: Optional[list[str]] = typer.Argument(None, help="Source ids (
                                                     "(default: $AIATLAS_MIRROR, else canonical URLs)"),
           home: Optional[Path] = typer.Option(None, "--home", help="Data home")) -> None:
     """Download sources into immutable, checksummed snapshots (unchanged files reuse theirs)."""
-    from aiatlas.cli import console, print_table
-
     with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
                   TransferSpeedColumn(), console=console, transient=True) as bar:
         tasks: dict[str, int] = {}
@@ -29,8 +27,9 @@ def fetch(sources: Optional[list[str]] = typer.Argument(None, help="Source ids (
             bar.update(tasks[label], completed=done, total=total)
 
         manifests = api.fetch(sources or None, mirror=mirror, home=home, progress=progress)
-    rows = [{"source": m["source"], "snapshot": m["snapshot_id"].split("/", 1)[1],
-             "status": "unchanged" if m.get("reused") else "new",
+    rows = [{"source": m["source"],
+             "snapshot": m["snapshot_id"].split("/", 1)[1] if "snapshot_id" in m else "-",
+             "status": m.get("absent") or ("unchanged" if m.get("reused") else "new"),
              "files": len(m["files"]), "bytes": sum(f["bytes"] for f in m["files"]),
              "rows": sum(f["rows"] or 0 for f in m["files"])} for m in manifests]
     print_table(rows, title="fetched")

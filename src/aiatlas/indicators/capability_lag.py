@@ -119,7 +119,8 @@ def _lag_rows(t, group="openness", leader="USA", follower="CHN", draws=100):
 @indicator(id="capability_lag_months", title="Capability lag in months (Epoch Capabilities Index)",
            unit="months", chapter="performance", sources=("eci_scores",), grain=("month",),
            value_columns=("lag_months", "lower_bound", "lag_months_low", "lag_months_high",
-                          "leader_best", "leader_date", "follower_date", "reached_share"),
+                          "leader_best", "leader_date", "follower_date", "reached_share",
+                          "follower_models"),
            description="For each month, how long the trailing group (open-weight models, or the "
                        "follower country) took to reach the best ECI score the leading group "
                        "(closed models, or the leader country) had by then: follower_date - "
@@ -127,7 +128,8 @@ def _lag_rows(t, group="openness", leader="USA", follower="CHN", draws=100):
                        "model has reached it yet: the lag is then at least the months from "
                        "leader_date to the newest release in the data. lag_months_low/high: 5th "
                        "and 95th percentiles over resamples of every score within ECI's 90% "
-                       "interval; reached_share: share of resamples in which it was reached. "
+                       "interval; reached_share: share of resamples in which it was reached; "
+                       "follower_models: trailing-group models in the data (0: no lag can be told). "
                        "Models with accessibility 'Other' (unknown) are left out; a model of "
                        "several countries counts for each.",
            params=(GROUP, LEADER, FOLLOWER, DRAWS), rows=_lag_rows)
@@ -143,6 +145,8 @@ def capability_lag_months(t, group="openness", leader="USA", follower="CHN", dra
     band = ranked.group_by("month").aggregate(
         low=ranked.lag_days.max(where=ranked.pos == lo), high=ranked.lag_days.max(where=ranked.pos == hi),
         reached_share=ranked.reached.cast("float64").mean())
+    m = labelled(t, group, leader, follower)
+    followers = m.filter(m.side == "follower").model_id.nunique().as_scalar()
     out = central.join(band, "month")
     # float division: Spark would divide an integer by a literal in DECIMAL and round
     months = {c: out[c].cast("float64") / DAYS_PER_MONTH for c in ("lag_days", "low", "high")}
@@ -151,4 +155,4 @@ def capability_lag_months(t, group="openness", leader="USA", follower="CHN", dra
         lag_months=months["lag_days"], lower_bound=~out.reached,
         lag_months_low=months["low"], lag_months_high=months["high"],
         leader_best=out.best, leader_date=out.leader_date, follower_date=out.follower_date,
-        reached_share=out.reached_share).order_by("month")
+        reached_share=out.reached_share, follower_models=followers).order_by("month")

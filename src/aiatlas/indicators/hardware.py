@@ -94,9 +94,9 @@ def _maker_rows(t):
 @indicator(id="accelerators_by_maker_country", title="Accelerators released, by maker country",
            unit="accelerators", chapter="hardware",
            description="Number of accelerators in Epoch's hardware database released each year, "
-                       "by the country of the maker's headquarters (a documented table in "
-                       "export_controls/rules.yaml; not where the chip is fabricated). Undated "
-                       "chips are left out; makers missing from the table have country NULL.",
+                       "by the country of the maker's headquarters (a documented table of "
+                       "makers; not where the chip is fabricated). Undated chips are left out; "
+                       "makers missing from the table have an unknown country.",
            sources=("hardware",), grain=("country", "year"), rows=_maker_rows)
 def accelerators_by_maker_country(t):
     """Count of accelerators by maker country and release year."""
@@ -126,7 +126,7 @@ def _cluster_rows(t, status="Existing"):
                        "supercomputers data, by the cluster's country, and how many clusters that "
                        "is. Caveat from Epoch: some clusters are anonymized or have their owner "
                        "or location withheld, so country totals are lower bounds and clusters "
-                       "with an unknown country appear under NULL.",
+                       "with an unknown country appear as unknown.",
            sources=("gpu_clusters",), grain=("country",), params=(_STATUS,), rows=_cluster_rows,
            value_columns=("value", "clusters"))
 def cluster_compute_by_country(t, status="Existing"):

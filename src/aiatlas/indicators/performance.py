@@ -144,8 +144,8 @@ def _gap_rows(t, benchmark="mmlu", since=None, until=None, group="openness"):
            chapter=CHAPTER, sources=IDENTITY,
            grain=("benchmark", "group", "date"), value_columns=("value", "model", "excluded"),
            description="Per benchmark, the best score any model of the group (open vs closed, or "
-                       "country) had reached by each date on which some model scored. NULL before "
-                       "the group's first model; `excluded` counts score rows whose model has no "
+                       "country) had reached by each date on which some model scored. Empty before "
+                       "the group's first model; excluded counts score rows whose model has no "
                        "known group, up to that date.",
            params=(BENCHMARK, SINCE, UNTIL, GROUP), rows=_frontier_rows)
 def benchmark_frontier(t, benchmark="mmlu", since=None, until=None, group="openness"):
@@ -178,7 +178,7 @@ def _pair(table: ibis.Table, on: str, group: str, value: str, model: str,
            description="Per month (months in which some model scored), the best score reached by the "
                        "end of the month by the leading group (closed, or USA) minus that of the "
                        "following group (open, or China): in percentage points and relative to the "
-                       "follower's best, (a - b) / b. NULL while either group has no model.",
+                       "follower's best, (a - b) / b. Empty while either group has no model.",
            params=(BENCHMARK, SINCE, UNTIL, GROUP), rows=_gap_rows)
 def benchmark_gap(t, benchmark="mmlu", since=None, until=None, group="openness"):
     f = _frontier(t, benchmark, group, "month").rename(month="period")
@@ -230,7 +230,7 @@ def _arena_rows(t, since=None, until=None, group="openness", category="overall",
                        "default, as the AI Index states it), (a - b) / a with relative_to=leader. "
                        "Both history files form one series; a "
                        "date present in both uses LMArena's own catalog. Ratings compare only "
-                       "within a date. `excluded` counts that date's models with no known group.",
+                       "within a date. excluded counts that date's models with no known group.",
            params=(SINCE, UNTIL, GROUP, CATEGORY, RELATIVE_TO), rows=_arena_rows)
 def arena_gap(t, since=None, until=None, group="openness", category="overall",
               relative_to="follower"):
@@ -258,7 +258,7 @@ def _convergence_rows(t, since=None, until=None, category="overall"):
            unit="Arena rating points", chapter=CHAPTER, sources=IDENTITY, grain=("date",),
            value_columns=("gap_1_2", "gap_1_10", "models"),
            description="Per leaderboard date, the rating of rank 1 minus rank 2 and minus rank 10 "
-                       "(NULL when the board has fewer models). Shrinking gaps mean the frontier is "
+                       "(empty when the board has fewer models). Shrinking gaps mean the frontier is "
                        "crowded. Ties in rating are ranked by key.",
            params=(SINCE, UNTIL, CATEGORY), rows=_convergence_rows)
 def frontier_convergence(t, since=None, until=None, category="overall"):

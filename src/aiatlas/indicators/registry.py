@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import inspect
 import math
 import pkgutil
 from dataclasses import dataclass, field
@@ -175,6 +176,8 @@ def indicator(*, id: str, title: str, unit: str, chapter: str, description: str,
     def register(func: Callable) -> Callable:
         if id in REGISTRY:
             raise ValueError(f"indicator {id!r} registered twice")
+        for f in (func, rows):
+            _check_defaults(id, f, params)
         run, explain, declared = func, rows, tuple(params)
         if views.eligible(grain, unit, value_columns, sources, PARQUET_TABLES):
             run, explain = _with_views(tuple(grain), unit, func, rows)
@@ -186,6 +189,19 @@ def indicator(*, id: str, title: str, unit: str, chapter: str, description: str,
         return func
 
     return register
+
+
+def _check_defaults(id: str, func: Callable | None, params: tuple[Param, ...]) -> None:
+    """A parameter's default is the declared one: a function default that says otherwise is a
+    second, drifting source, refused when the indicator is registered."""
+    if func is None:
+        return
+    for p in params:
+        arg = inspect.signature(func).parameters.get(p.name)
+        if arg is not None and arg.default is not inspect.Parameter.empty and arg.default != p.default:
+            raise ValueError(f"indicator {id!r}: {func.__name__}({p.name}={arg.default!r}) but "
+                             f"the declared default is {p.default!r} (the declaration is the "
+                             "one source: drop the function default or make it equal)")
 
 
 def load_all() -> dict[str, Indicator]:

@@ -56,7 +56,7 @@ def region_rows(t, since=None, until=None, attribution="each", fold_hong_kong=Fa
 @indicator(id="notable_models_by_region", title="Notable AI models by region", unit="models",
            chapter=CHAPTER,
            description="Notable models credited to documented regions (EU27, Europe, East Asia, "
-                       "...; see docs/methodology.md) per publication year. Regions overlap, "
+                       "...; see the methodology notes) per publication year. Regions overlap, "
                        "so their values do not add up.",
            sources=("models",), grain=("region", "year"),
            params=(*COUNTRY_PARAMS, P.REGION), rows=region_rows)
@@ -160,8 +160,10 @@ def open_weights_share_by_country(t, since=None, until=None, attribution="each",
     return P.with_country_names(g).order_by("country")
 
 
-def organization_rows(t, since=None, until=None, attribution="each", limit=None, by_parent=False):
-    """One row per (model, credited organization) with its weight (all organizations); with
+def organization_rows(t, since=None, until=None, attribution="each", limit=P.LIMIT.default,
+                      by_parent=False):
+    """One row per (model, credited organization) with its weight (all organizations: `limit`
+    is accepted with the indicator's parameters but not applied); with
     by_parent, labs count as their parent company (declared in entities/organization_parents.csv),
     so a model by Google and DeepMind is one Google model."""
     m = P.in_years(t.models, since, until)

@@ -44,10 +44,10 @@ _register_trend("parameter_count_trend", "Parameter count trend", "parameters",
 _register_trend("training_cost_trend", "Training cost trend", "training_cost_usd",
                 "training compute cost in 2023 USD")
 _register_trend("training_dataset_trend", "Training dataset size trend", "training_dataset_size",
-                "training dataset size in datapoints (for language models, mostly tokens or "
-                "words: Epoch's unit varies by domain)")
+                "training dataset size in datapoints; for language models mostly tokens or "
+                "words, as Epoch's unit varies by domain")
 _register_trend("training_power_trend", "Training power draw trend", "training_power_w",
-                "power drawn by the training hardware in watts (Epoch's 'Training power draw (W)')")
+                "power drawn by the training hardware in watts, Epoch's 'Training power draw (W)'")
 
 
 def compute_rows(t, since=None, until=None, attribution="each", fold_hong_kong=False):

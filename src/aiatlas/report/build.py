@@ -48,11 +48,8 @@ def slug(text: str) -> str:
 
 
 def source_info() -> dict[str, dict[str, Any]]:
-    """Publisher, licence and citation per source id, when the API offers them."""
-    fn = getattr(api, "sources", None)
-    if fn is None:
-        return {}
-    return {s["id"]: s for s in fn()}
+    """Publisher, licence and citation per source id."""
+    return {s["id"]: s for s in api.sources()}
 
 
 def footnotes(provenance: list[dict[str, Any]], info: dict[str, dict]) -> list[dict[str, Any]]:
@@ -98,6 +95,7 @@ def indicator_entry(meta: dict, text: Text, out: Path, info: dict, home,
              "json": f"data/{sid}.json", "explain": None, "error": None, "svg": None,
              "columns": [], "rows": [], "notes": []}
     params = rules.report_params(meta["id"])
+    entry["params_used"] = params
     try:
         result = api.compute(meta["id"], home=home, as_of=as_of, **params)
     except Exception as e:  # noqa: BLE001  one failing indicator is reported on its page, not fatal to the rest
@@ -212,7 +210,8 @@ def build_report(out: Path, *, lang: str = "en", pdf: bool = False, home=None,
             heads, nav, chapters, attributions(all_notes))
         timings["pdf_s"] = time.perf_counter() - t1
     failed = {e["id"]: e["error"] for es in chapters.values() for e in es if e["error"]}
-    return {"out": out, "index": out / "index.html", "pdf": pdf_path, "headlines": heads,
+    return {"out": out, "index": out / "index.html", "untranslated": sorted(text.missed),
+            "pdf": pdf_path, "headlines": heads,
             "pages": sorted(pages), "timings": timings, "failed": failed}
 
 

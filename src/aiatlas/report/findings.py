@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import string
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +36,17 @@ def pick(decl: dict[str, Any], rows: list[dict[str, Any]], today=None) -> dict[s
     """The one row a finding states (None when the data holds no such row)."""
     for col, pattern in (decl.get("match") or {}).items():
         rows = [r for r in rows if r.get(col) is not None and re.search(pattern, str(r[col]))]
+    # a row missing a number the sentence states cannot state it (no "None", no 0% guessed)
+    rows = [r for r in rows if all(r.get(f) is not None for f in _fields(decl))]
     chosen = headlines.select(decl, rows, today)
     return chosen[0] if chosen else None
+
+
+def _fields(decl: dict[str, Any]) -> set[str]:
+    """Row columns the finding's sentences read (pct is read from value)."""
+    names = {f.split(".")[0].split("[")[0] for lang in ("en", "ja") if lang in decl
+             for _, f, _, _ in string.Formatter().parse(decl[lang]) if f}
+    return (names - {"name", "pct"}) | ({"value"} if "pct" in names else set())
 
 
 def evaluate(lang: str, *, home=None, results: dict[str, Any] | None = None,

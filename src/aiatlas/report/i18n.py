@@ -27,29 +27,37 @@ def catalog(lang: str) -> dict[str, Any]:
 
 
 class Text:
-    """Lookups in one language, falling back to the registry's English text when a key is missing."""
+    """Lookups in one language; indicator titles and descriptions fall back to the registry's
+    English (the only English text of an indicator)."""
 
     def __init__(self, lang: str):
         self.lang = lang
         self.cat = catalog(lang)
+        self.missed: set[str] = set()  # section.key looked up but absent: shown untranslated
+
+    def _get(self, section: str, key: Any) -> Any:
+        value = self.cat[section].get(key)
+        if not value and key is not None:
+            self.missed.add(f"{section}.{key}")
+        return value
 
     def __call__(self, key: str, **fmt: Any) -> str:
-        text = self.cat["ui"].get(key) or catalog("en")["ui"].get(key) or key
+        text = self._get("ui", key) or catalog("en")["ui"].get(key) or key
         return text.format(**fmt) if fmt else text
 
     def chapter(self, name: str) -> str:
-        return self.cat["chapters"].get(name) or name.replace("_", " ").title()
+        return self._get("chapters", name) or name.replace("_", " ").title()
 
     def headline(self, key: str) -> str:
         return self.cat["headlines"].get(key) or key.replace("_", " ")
 
     def column(self, name: str) -> str:
         """A grain column's name for a chart axis or legend, in this language."""
-        return self.cat["columns"].get(name) or name
+        return self._get("columns", name) or name
 
     def unit(self, unit: str | None) -> str | None:
         """A unit as the registry spells it, in this language."""
-        return self.cat["units"].get(unit) or unit
+        return self._get("units", unit) or unit
 
     def param_note(self, params: dict[str, Any]) -> str | None:
         """Why the report computes with non-default parameters (e.g. the precision), or None."""
@@ -84,8 +92,9 @@ def missing_keys(indicators: list[dict[str, Any]]) -> list[str]:
     for meta in indicators:
         for lang, c in cats.items():
             entry = c["indicators"].get(meta["id"]) or {}
+            # English titles and descriptions are the registry's own: one source of truth
             out += [f"{lang}:indicators.{meta['id']}.{f}" for f in ("title", "description")
-                    if not entry.get(f)]
+                    if lang != "en" and not entry.get(f)]
             if not c["units"].get(meta["unit"]):
                 out.append(f"{lang}:units.{meta['unit']}")
             out += [f"{lang}:columns.{g}" for g in meta.get("grain", []) if not c["columns"].get(g)]

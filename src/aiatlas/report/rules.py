@@ -49,7 +49,7 @@ UNKNOWN = "unknown"
 # Parameters the report uses instead of the registry defaults, with the reason shown beside them.
 REPORT_PARAMS = {"hardware_energy_efficiency": {"precision": "fp16"},
                  "hardware_price_performance": {"precision": "fp16"},
-                 "top_organizations": {"since": 2010}}
+                 "top_organizations": {"since": 2010, "by_parent": True}}
 # Trend fits: the measure their dots are in (the fit's own unit is orders of magnitude per year).
 TREND_UNITS = {"training_compute_trend": "FLOP", "parameter_count_trend": "parameters",
                "training_cost_trend": "USD", "training_dataset_trend": "datapoints",

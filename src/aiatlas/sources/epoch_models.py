@@ -73,16 +73,18 @@ def clean_models(source: str, file: str, path: Path, rejects: Rejects, table: st
     """Typed rows of a models export, plus model_organizations/model_countries when asked."""
     sheet = Sheet(source, file, path, FIELDS, rejects, date_order="mdy")
     models, orgs_out, countries_out, seen = [], [], [], set()
+    last_suffix: dict[str, int] = {}  # per slug, so N duplicates cost N steps, not N^2/2
     for row, c in sheet.rows():
         if not c["name"]:
             sheet.reject(row, sheet.header[sheet.index["name"]], None,
                          "empty model name (expected a name); row dropped")
             continue
         model_id = slug(c["name"]) or f"row-{row}"
-        base, n = model_id, 1
+        base, n = model_id, last_suffix.get(model_id, 1)
         while model_id in seen:  # two names with the same slug: later rows get -2, -3, ...
             n += 1
             model_id = f"{base}-{n}"
+        last_suffix[base] = n
         seen.add(model_id)
         orgs = split_list(c["organizations"])
         codes = _countries(sheet, row, c["countries"])

@@ -2,29 +2,29 @@
 from __future__ import annotations
 
 import gc
+import json
 import os
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Path, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from aiatlas import api
-from aiatlas.errors import (AiatlasError, DataError, NotBuiltError, UsageError,
-                            VintageNotBuiltError)
-from aiatlas.web.security import GuardMiddleware
-from aiatlas.web.service import Service, dumps, validators
+from aiatlas.claims.http import MAX_BODY_BYTES, MAX_CHARS, check_request
+from aiatlas.errors import AiatlasError, DataError, NotBuiltError, UsageError, VintageNotBuiltError
+from aiatlas.web.pages import add_pages
+from aiatlas.web import view
+from aiatlas.web.security import GuardMiddleware, csp, inline_script_hashes, redact
+from aiatlas.web.service import HTTPProblem, Service, bodies, dumps, guard, validators
+from aiatlas.web.standing import add_standing
 
 CORS_ENV = "AIATLAS_CORS_ORIGINS"  # comma-separated origins; CORS stays off when unset
 WHERE_PREFIX = "where."
 TEXT_ARGS = ("name", "rules", "as_of", "destination", "to", "on")  # chip query values never read as numbers
-
-
-class HTTPProblem(Exception):
-    """An error answered as JSON with a status code and details."""
-
-    def __init__(self, status: int, detail: str, **extra: Any):
-        self.status, self.detail, self.extra = status, detail, extra
 
 
 @asynccontextmanager
@@ -51,16 +51,15 @@ def create_app(home=None) -> FastAPI:
     @app.get("/docs", include_in_schema=False)
     async def api_docs():
         # FastAPI's default page loads Swagger UI from a CDN; serve the packaged copy instead.
-        from fastapi.openapi.docs import get_swagger_ui_html
-
-        return get_swagger_ui_html(openapi_url=app.openapi_url, title="aiatlas API",
+        page = get_swagger_ui_html(openapi_url=app.openapi_url, title="aiatlas API",
                                    swagger_js_url="/static/swagger-ui-bundle.js",
                                    swagger_css_url="/static/swagger-ui.css",
                                    swagger_favicon_url="data:,")
+        # Swagger UI starts from one inline script: allow exactly that script by its hash.
+        page.headers["content-security-policy"] = csp(inline_script_hashes(page.body.decode()))
+        return page
     origins = [o.strip() for o in os.environ.get(CORS_ENV, "").split(",") if o.strip()]
     if origins:
-        from fastapi.middleware.cors import CORSMiddleware
-
         app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET"])
     app.add_middleware(GuardMiddleware)
 
@@ -93,8 +92,14 @@ def create_app(home=None) -> FastAPI:
 
     async def _indicator(request: Request, id: str, fmt: str):
         params = _params(svc, id, request)
+        shown = _view(svc, id, request)
+
+        async def body(b):  # with ?country=/&time=: exactly the rows the dashboard shows
+            entry = await guard(svc.compute(id, params, b), id, svc)
+            return bodies(view.apply(shown, entry["result"])) if shown else entry
+
         return await _respond(request, svc, None, None, _MEDIA[fmt], filename=f"{id}.{fmt}",
-                              body=lambda b: _guard(svc.compute(id, params, b), id, svc), part=fmt)
+                              body=body, part=fmt)
 
     @app.get("/api/indicators/{id}.csv", summary="Indicator values as CSV",
              openapi_extra={"parameters": param_docs})
@@ -116,7 +121,7 @@ def create_app(home=None) -> FastAPI:
         if not svc.meta(id)["explainable"]:
             raise HTTPProblem(404, f"indicator {id!r} has no row-level explanation")
         return await _respond(request, svc, None, None, _MEDIA[fmt], filename=f"{id}-explain.{fmt}",
-                              body=lambda b: _guard(svc.explain(id, params, where, b), id, None),
+                              body=lambda b: guard(svc.explain(id, params, where, b), id, None),
                               part=fmt)
 
     @app.get("/api/indicators/{id}/explain", summary="Source rows behind the values (JSON); "
@@ -132,14 +137,16 @@ def create_app(home=None) -> FastAPI:
     @app.get("/api/headlines", summary="The report's headline numbers, or why each is missing")
     async def headlines_route(request: Request):
         async def body(build):
-            return {"json": dumps({"headlines": await headline_values(svc, build)})}
+            return {"json": dumps({"headlines": await svc.headlines(build)})}
 
         return await _respond(request, svc, None, None, "application/json", body=body, part="json")
 
     @app.get("/api/snapshots", summary="Snapshots the warehouse was built from")
     async def snapshots(request: Request):
+        # a snapshot fetched from a local mirror records its path: the folders stay private
         return await _respond(request, svc, ("snapshots",), lambda: dumps(
-            {"snapshots": api.snapshots(home=home)}), "application/json")
+            {"snapshots": [dict(r, url=redact(r["url"] or "")) for r in api.snapshots(home=home)]}),
+            "application/json")
 
     @app.get("/api/build", summary="The warehouse build id")
     async def build(request: Request):
@@ -147,21 +154,36 @@ def create_app(home=None) -> FastAPI:
         info = await svc.info()
         return await _respond(request, svc, ("build",), lambda: dumps(info), "application/json")
 
+    @app.post("/api/check", summary="Check the numeric claims of a text (English or Japanese)",
+              openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+                  "schema": {"type": "object", "required": ["text"], "properties": {
+                      "text": {"type": "string", "maxLength": MAX_CHARS},
+                      "lang": {"type": "string", "enum": ["auto", "en", "ja"]}}},
+                  "example": {"text": "In 2024 the US built 40 notable AI models.", "lang": "auto"}}}}})
+    async def post_check(request: Request):
+        # Only a text is checked: a URL in it is never fetched for a client (no server-side
+        # requests on a client's behalf), and the body is capped before it is parsed.
+        try:
+            text, lang = check_request(await _json_body(request, MAX_BODY_BYTES))
+        except UsageError as e:
+            raise HTTPProblem(422, str(e)) from None
+        report = await run_in_threadpool(api.check, text, lang=lang, home=home, as_text=True)
+        return Response(dumps(report.to_dict()), media_type="application/json")
+
     @app.get("/api/chips", summary="Accelerators with their export-control classification")
     async def chips(request: Request):
-        return await _optional_api(request, svc, "chips")
+        return await _chips_route(request, svc, api.chips, "chips")
 
     @app.get("/api/chips/classify", summary="Classify one chip by name or by its specs")
     async def chips_classify(request: Request):
-        return await _optional_api(request, svc, "classify_chip")
+        return await _chips_route(request, svc, api.classify_chip, "classify_chip")
 
     @app.get("/api/chips/can-export", summary="May a chip be exported: ?name=H20&to=CHN&on=2025-06-01")
     async def chips_can_export(request: Request):
-        return await _optional_api(request, svc, "can_export")
-
-    from aiatlas.web.pages import add_pages
+        return await _chips_route(request, svc, api.can_export, "can_export")
 
     add_pages(app, svc)
+    add_standing(app, svc)
     return app
 
 
@@ -172,12 +194,19 @@ VINTAGE_PARAM = {"name": "as_of", "in": "query", "required": False,
                  "schema": {"type": "string", "format": "date"}}
 
 
-async def headline_values(svc: Service, build: str | None = None) -> list[dict[str, Any]]:
-    """Headline numbers (declared in report/headlines.yaml), computed once per build."""
-    from aiatlas.report import headlines
-
-    return await svc.cached(build or await svc.build_id(), ("headlines",),
-                            lambda: headlines.evaluate_all(home=svc.home))
+async def _json_body(request: Request, limit: int) -> Any:
+    """The request body parsed as JSON; 413 past `limit` bytes (counted while reading)."""
+    if int(request.headers.get("content-length") or 0) > limit:
+        raise HTTPProblem(413, f"request body over {limit} bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise HTTPProblem(413, f"request body over {limit} bytes")
+    try:
+        return json.loads(body)
+    except ValueError:
+        raise HTTPProblem(422, "request body is not JSON") from None
 
 
 def _param_docs(inds: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -190,6 +219,15 @@ def _param_docs(inds: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return list(seen.values()) + [VINTAGE_PARAM]
 
 
+def _view(svc: Service, id: str, request: Request) -> view.View:
+    """The request's view (?country=USA~CHN&time=2015..2025), for names the indicator does not declare."""
+    valid = {p["name"] for p in svc.meta(id)["parameters"]}
+    try:
+        return view.parse({k: request.query_params.getlist(k) for k in view.VIEW_KEYS if k not in valid})
+    except UsageError as e:
+        raise HTTPProblem(422, str(e)) from None
+
+
 def _params(svc: Service, id: str, request: Request, allow_where: bool = False):
     """The request's indicator parameters (and where.<col> filters), checked by name."""
     meta = svc.meta(id)
@@ -199,6 +237,8 @@ def _params(svc: Service, id: str, request: Request, allow_where: bool = False):
     valid = {p["name"] for p in meta["parameters"]} | {VINTAGE_PARAM["name"]}
     params, where, unknown = {}, {}, []
     for key, value in request.query_params.multi_items():
+        if key in view.VIEW_KEYS and key not in valid and not allow_where:
+            continue  # the view (country, time): see _view
         if allow_where and key.startswith(WHERE_PREFIX) and len(key) > len(WHERE_PREFIX):
             where[key[len(WHERE_PREFIX):]] = value
         elif key in valid and key not in params:
@@ -209,15 +249,6 @@ def _params(svc: Service, id: str, request: Request, allow_where: bool = False):
         raise HTTPProblem(422, f"unknown or repeated parameter {', '.join(sorted(set(unknown)))} "
                           f"for {id}", valid_parameters=meta["parameters"])
     return (params, where) if allow_where else params
-
-
-async def _guard(awaitable, id: str, svc: Service | None):
-    """Await an API call, turning a usage error into a 422 (listing the valid parameters)."""
-    try:
-        return await awaitable
-    except UsageError as e:
-        extra = {"valid_parameters": svc.meta(id)["parameters"]} if svc else {"indicator": id}
-        raise HTTPProblem(422, str(e) + (f" ({e.hint})" if e.hint else ""), **extra) from None
 
 
 async def _respond(request: Request, svc: Service, key: tuple | None, make, media: str,
@@ -239,12 +270,8 @@ async def _respond(request: Request, svc: Service, key: tuple | None, make, medi
     return Response(content, media_type=media, headers=headers)
 
 
-async def _optional_api(request: Request, svc: Service, name: str):
-    """Call an API function that another part of aiatlas provides, or 404 until it exists."""
-    fn = getattr(api, name, None)
-    if fn is None:
-        raise HTTPProblem(404, f"the chips API is not available in this version of aiatlas "
-                               f"(aiatlas.api.{name} is missing)")
+async def _chips_route(request: Request, svc: Service, fn, name: str):
+    """A chips API call with the query as its keyword arguments (figures read as numbers)."""
     kwargs = {k.replace("-", "_"): v if k in TEXT_ARGS else _scalar(v)
               for k, v in request.query_params.items()}
     if "home" in kwargs:
@@ -252,15 +279,11 @@ async def _optional_api(request: Request, svc: Service, name: str):
 
     def make():
         try:
-            result = fn(home=svc.home, **kwargs)
+            return dumps(fn(home=svc.home, **kwargs))
         except TypeError as e:
             raise HTTPProblem(422, f"bad parameters for {name}: {e}") from None
         except AiatlasError as e:
             raise HTTPProblem(422, str(e) + (f" ({e.hint})" if e.hint else "")) from None
-        if isinstance(result, api.Result):
-            result = {"meta": result.meta, "provenance": result.provenance,
-                      "rows": result.to_pylist()}
-        return dumps(result)
 
     key = (name, tuple(sorted(kwargs.items(), key=lambda kv: kv[0])))
     return await _respond(request, svc, key, make, "application/json")

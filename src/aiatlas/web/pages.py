@@ -1,7 +1,6 @@
 """Dashboard pages (index, chapters, indicator with an interactive chart) and their static files."""
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlencode
@@ -10,16 +9,18 @@ import jinja2
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import escape
+from starlette.concurrency import run_in_threadpool
 
+from aiatlas.errors import DataError, UsageError
 from aiatlas.report import charts, headlines
 from aiatlas.report.build import TEMPLATES as REPORT_TEMPLATES
 from aiatlas.report.build import chapter_key
 from aiatlas.report.i18n import LANGS, Text
-from aiatlas.web.service import Service, validators
+from aiatlas.results import script_json
+from aiatlas.web import view
+from aiatlas.web.service import HTTPProblem, Service, guard, validators
 
 TEMPLATES = Path(__file__).parent / "templates"
-PAGE_KEYS = ("lang", "countries")  # page-level query keys; everything else is an indicator parameter
-FILTER_COLUMNS = ("country", "region")
 MAX_TABLE_ROWS = 500
 
 
@@ -83,8 +84,9 @@ def add_pages(app: FastAPI, svc: Service) -> None:
         headers, fresh = validators(request, build)
         if fresh:
             return Response(status_code=304, headers=headers)
-        html = _env().get_template(name).render(t=text, lang=lang, nav=nav, switch=switch,
-                                                build_id=build, **ctx)
+        html = await run_in_threadpool(  # rendering a long table must not stall other clients
+            _env().get_template(name).render, t=text, lang=lang, nav=nav, switch=switch,
+            build_id=build, **ctx)
         return HTMLResponse(html, headers=headers)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
@@ -93,10 +95,8 @@ def add_pages(app: FastAPI, svc: Service) -> None:
         groups = {}
         for m in sorted(svc.indicators(), key=lambda m: chapter_key(m["chapter"])):
             groups.setdefault(m["chapter"], []).append({"id": m["id"], "title": text.title(m)})
-        from aiatlas.web.app import headline_values
-
         return await render("index.html.j2", request, groups=groups, json_href="/api/headlines",
-                            headlines=await headline_values(svc),
+                            headlines=await svc.headlines(),
                             headline_link=lambda h: f"/indicators/{h['indicator']}?lang={text.lang}")
 
     @app.get("/chapters/{name}", response_class=HTMLResponse, include_in_schema=False)
@@ -112,8 +112,6 @@ def add_pages(app: FastAPI, svc: Service) -> None:
 
     @app.get("/indicators/{id}", response_class=HTMLResponse, include_in_schema=False)
     async def indicator_page(request: Request, id: str):
-        from aiatlas.web.app import HTTPProblem, _guard
-
         meta = svc.meta(id)
         if meta is None:
             return HTMLResponse(f"<h1>404</h1><p>unknown indicator {escape(id)}</p>",
@@ -123,32 +121,45 @@ def add_pages(app: FastAPI, svc: Service) -> None:
         params = {k: v for k, v in request.query_params.items() if k in valid and v != ""}
         error = None
         try:
-            entry = await _guard(svc.compute(id, params), id, svc)
+            entry = await guard(svc.compute(id, params), id, svc)
             rows, columns = entry["rows"], list(entry["result"].table.column_names)
             bound = entry["result"].meta.get("params", {})
             as_of = charts.data_as_of(entry["result"].provenance)
             synthetic = bool(entry["result"].meta.get("synthetic"))
         except HTTPProblem as e:
             rows, columns, bound, error, as_of, synthetic = [], [], params, e.detail, None, False
-        fcol = next((c for c in FILTER_COLUMNS if c in meta["grain"]), None)
-        options = sorted({str(r[fcol]) for r in rows if r.get(fcol) is not None}) if fcol else []
-        chosen = [c for v in request.query_params.getlist("countries") for c in v.split(",") if c]
-        if fcol and chosen:
-            rows = [r for r in rows if str(r.get(fcol)) in chosen]
+        except DataError:  # e.g. OpenAlex never ingested: said in plain words, no path or command
+            rows, columns, bound, as_of, synthetic = [], [], params, None, False
+            error = text("data_not_in_build")
+        fcol = next((c for c in view.FILTER_COLUMNS if c in meta["grain"]), None)
+        options = ([{"code": c, "name": text.country(c) if fcol != "region" else c} for c in
+                    sorted({str(r[fcol]) for r in rows if r.get(fcol) is not None})] if fcol else [])
+        values = {k: request.query_params.getlist(k) for k in view.VIEW_KEYS if k not in valid}
+        values.setdefault("country", []).extend(request.query_params.getlist("countries"))  # old links
+        try:
+            shown = view.parse(values)
+        except UsageError as e:
+            shown, error = view.View(), str(e)
+        all_years = sorted({y for r in rows if (y := view.row_year(meta["grain"], r)) is not None})
+        rows = [r for r in rows if view.keep(shown, meta["grain"], r)]
         title = text.title(meta) + (f" [{text('synthetic')}]" if synthetic else "")
         spec = charts.spec(meta, rows, title=title, unit=text.unit(meta["unit"]),
-                           lang=text.lang, as_of=as_of)
-        twin = f"/api/indicators/{id}.json" + (f"?{urlencode(params)}" if params else "")
+                           lang=text.lang, as_of=as_of, full_history=bool(shown.start))
+        query = list(params.items()) + shown.query()
+        twin = f"/api/indicators/{id}.json" + (f"?{urlencode(query)}" if query else "")
         return await render("indicator.html.j2", request, meta=meta, title=title, synthetic=synthetic,
                       description=text.description(meta), params=bound, rows=rows[:MAX_TABLE_ROWS],
                       total_rows=len(rows), columns=columns, error=error,
-                      spec_json=json.dumps(spec, default=str) if spec else "null",
-                      filter_column=fcol, options=options, chosen=chosen, json_href=twin,
+                      spec_json=script_json(spec) if spec else "null",
+                      filter_column=fcol, options=options, chosen=list(shown.countries),
+                      view=shown, years=all_years, json_href=twin,
                       csv_href=twin.replace(".json", ".csv", 1),
-                      explain_href=twin.replace(".json", "/explain.csv", 1))
+                      explain_href=f"/api/indicators/{id}/explain.csv"
+                      + (f"?{urlencode(params)}" if params else ""),
+                      alt=charts.alt_text(meta, rows, text), request_url=str(request.url))
 
     @app.get("/static/{name}", include_in_schema=False)
-    async def static_file(name: str):
+    def static_file(name: str):  # sync: the first read of the 900 kB bundle runs in a thread
         if name not in static:
             return Response('{"detail": "not found"}', status_code=404, media_type="application/json")
         load, media = static[name]

@@ -10,12 +10,30 @@ from starlette.concurrency import run_in_threadpool
 
 from aiatlas import api
 from aiatlas.config import settings
-from aiatlas.errors import NotBuiltError
-from aiatlas.results import Result, dumps as json_text
+from aiatlas.errors import NotBuiltError, UsageError
+from aiatlas.report import headlines
+from aiatlas.results import Result
+from aiatlas.results import dumps as json_text
 from aiatlas.sources.openalex.ingest import openalex_dir
 
 CACHE_CONTROL = "public, max-age=0, must-revalidate"  # revalidate: a rebuild may land any time
 BUILD_TTL_S = 1.0  # how long a read build id is trusted: a swapped warehouse shows within 1 s
+
+
+class HTTPProblem(Exception):
+    """An error answered as JSON with a status code and details."""
+
+    def __init__(self, status: int, detail: str, **extra: Any):
+        self.status, self.detail, self.extra = status, detail, extra
+
+
+async def guard(awaitable, id: str, svc: Service | None):
+    """Await an API call, turning a usage error into a 422 (listing the valid parameters)."""
+    try:
+        return await awaitable
+    except UsageError as e:
+        extra = {"valid_parameters": svc.meta(id)["parameters"]} if svc else {"indicator": id}
+        raise HTTPProblem(422, str(e) + (f" ({e.hint})" if e.hint else ""), **extra) from None
 
 
 def dumps(obj: Any) -> bytes:
@@ -92,17 +110,22 @@ class Service:
         # the new file, and its value must not be filed under the old build id.
         return w.memo(("web", build, *key), make, keep=_version(self.read_info()) == build)
 
+    async def headlines(self, build: str | None = None) -> list[dict[str, Any]]:
+        """Headline numbers (declared in report/headlines.yaml), computed once per build."""
+        return await self.cached(build or await self.build_id(), ("headlines",),
+                                 lambda: headlines.evaluate_all(home=self.home))
+
     async def compute(self, id: str, params: dict[str, str], build: str | None = None) -> dict[str, Any]:
         """The indicator's result with its JSON and CSV bodies, computed once per build."""
         key = ("compute", id, tuple(sorted(params.items())))
         return await self.cached(build or await self.build_id(), key,
-                                 lambda: _bodies(api.compute(id, home=self.home, **params)))
+                                 lambda: bodies(api.compute(id, home=self.home, **params)))
 
     async def explain(self, id: str, params: dict[str, str], where: dict[str, str],
                       build: str | None = None) -> dict[str, Any]:
         """Source rows behind the indicator's values, with JSON and CSV bodies."""
         key = ("explain", id, tuple(sorted(params.items())), tuple(sorted(where.items())))
-        return await self.cached(build or await self.build_id(), key, lambda: _bodies(
+        return await self.cached(build or await self.build_id(), key, lambda: bodies(
             api.explain(id, where=where, home=self.home, **params)))
 
 
@@ -111,7 +134,8 @@ def _version(info: dict[str, Any]) -> str:
     return str(info["build_id"]) + (f"+openalex-{oa:x}" if oa else "")
 
 
-def _bodies(result: Result) -> dict[str, Any]:
+def bodies(result: Result) -> dict[str, Any]:
+    """A result with its JSON and CSV bodies (the one serialiser: Result.to_json / to_csv)."""
     return {"result": result, "rows": result.to_pylist(),
             "json": result.to_json().encode("utf-8"), "csv": result.to_csv().encode("utf-8")}
 

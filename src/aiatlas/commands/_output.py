@@ -1,0 +1,82 @@
+"""What every command prints: the consoles, Rich tables and results in the asked format."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Optional
+
+from rich.console import Console
+from rich.table import Table
+
+from aiatlas.errors import UsageError
+from aiatlas.results import Result
+
+# Piped into a file or a pager, Rich would fold tables to 80 columns (ids one word per line):
+# give them room unless COLUMNS says otherwise.
+PIPE_WIDTH = 160
+console = Console(width=None if sys.stdout.isatty() or os.environ.get("COLUMNS") else PIPE_WIDTH)
+err = Console(stderr=True)
+
+
+def print_table(rows: list[dict], title: str | None = None, limit: int | None = None) -> None:
+    """Render rows as a Rich table on stdout."""
+    table = Table(title=title, show_lines=False)
+    cols = list(rows[0]) if rows else []
+    for col in cols:
+        table.add_column(str(col), overflow="fold")
+    for row in rows[:limit] if limit else rows:
+        table.add_row(*[_fmt(row[c]) for c in cols])
+    console.print(table)
+    if limit and len(rows) > limit:
+        console.print(f"... {len(rows) - limit} more rows (use --format csv)")
+
+
+def _fmt(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return f"{v:.6g}"
+    return str(v)
+
+
+FORMATS = ("table", "csv", "json", "parquet")
+
+
+def check_format(fmt: str, out: Optional[Path]) -> None:
+    """Reject a bad --format/--out pair before any work is done."""
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r} (expected {', '.join(FORMATS)})")
+    if fmt == "table" and out:
+        raise UsageError("--format table prints to the terminal; use csv, json or parquet with --out")
+    if fmt == "parquet" and not out:
+        raise UsageError("--format parquet needs --out FILE")
+    if out and not out.parent.exists():
+        raise UsageError(f"--out {out}: folder {out.parent} does not exist")
+
+
+def write_result(result: Result, fmt: str, out: Optional[Path]) -> None:
+    """Write an indicator result or explain rows in the asked format, to a file or stdout."""
+    check_format(fmt, out)
+    table = result.to_arrow()
+    # notes go to stderr, so the data on stdout stays machine-readable
+    if result.meta.get("synthetic"):
+        err.print("[yellow]note:[/yellow] SYNTHETIC data (made by `aiatlas synth`): these numbers "
+                  "are not facts", highlight=False)
+    if table.num_rows == 0:
+        given = ", ".join(f"{k}={v}" for k, v in (result.meta.get("params") or {}).items()
+                          if v is not None)
+        where = ", ".join(f"{k}={v}" for k, v in (result.meta.get("where") or {}).items())
+        err.print(f"no rows{' for ' + given if given else ''}{' where ' + where if where else ''}",
+                  highlight=False)
+    if fmt == "table":
+        print_table(table.to_pylist(), title=result.meta.get("title"), limit=200)
+        return
+    if fmt == "parquet":
+        result.to_parquet(out)
+        return
+    text = result.to_csv() if fmt == "csv" else result.to_json(indent=2) + "\n"
+    if out:
+        out.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)

@@ -1,0 +1,207 @@
+"""A country's standing: its profile across every country-grain indicator, and head-to-head
+comparisons (who leads, by how much, lag in months, whether the gap is closing).
+
+Built on the public API (`api.compute`): every number is an indicator's value, with the period
+it belongs to, its rank among the countries with data for that period, and the `explain` call
+that returns the rows behind it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import urlencode
+
+from aiatlas import api
+from aiatlas.entities import regions
+from aiatlas.errors import DataError, UsageError
+from aiatlas.report.rules import country_name
+
+LAG = "capability_lag_months"  # the pairwise measure in months (not a country-grain indicator)
+LEADER = "USA"  # the profile's lag is measured against it (and, for the USA, China behind it)
+
+
+def country_code(code: str) -> str:
+    """An ISO 3166-1 alpha-3 code, upper-cased; a UsageError naming the expected form otherwise."""
+    text = (code or "").strip().upper()
+    if len(text) != 3 or not text.isalpha() or regions.country_name(text) == text:
+        raise UsageError(f"unknown country {code!r} (expected an ISO 3166-1 alpha-3 code such as "
+                         "USA, CHN, JPN)")
+    return text
+
+
+def names(code: str) -> dict[str, str]:
+    """The country's name in English and Japanese (the report's names: pycountry and its
+    Japanese ISO 3166 translation, with short forms such as 中国)."""
+    return {lang: country_name(code, lang) for lang in ("en", "ja")}
+
+
+def country_indicators() -> list[dict[str, Any]]:
+    """Indicators with a `country` grain column and a `value`: the dimensions of a profile."""
+    return [m for m in api.list_indicators() if "country" in m["grain"] and "value" in m["value_columns"]]
+
+
+def _period(meta: dict, row: dict) -> tuple:
+    return tuple(row[g] for g in meta["grain"] if g != "country")
+
+
+def _text(v: Any) -> str:
+    return v.isoformat() if hasattr(v, "isoformat") else str(v)
+
+
+def _rows_link(meta: dict, where: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
+    """How to get the rows behind one value: the explain call, CLI and HTTP."""
+    query = {k: v for k, v in params.items() if v is not None}
+    query |= {f"where.{k}": _text(v) for k, v in where.items()}
+    cli = " ".join([f"aiatlas explain {meta['id']}"] + [f"-w {k}={_text(v)}" for k, v in where.items()]
+                   + [f"-p {k}={v}" for k, v in params.items() if v is not None])
+    return {"where": {k: _text(v) for k, v in where.items()}, "cli": cli,
+            "url": f"/api/indicators/{meta['id']}/explain?{urlencode(query)}"}
+
+
+def _standing(meta: dict, rows: list[dict], code: str, params: dict,
+              as_of: dt.date | None = None) -> dict[str, Any]:
+    """Latest value of one country in one indicator, its rank that period, and its trend.
+
+    A year the data does not cover to its end (the sources' as-of date falls inside it) is a
+    partial year: it is reported as such, not as the latest value, so a trend never compares a
+    part of a year with a whole one."""
+    own = sorted((r for r in rows if r["country"] == code and r["value"] is not None),
+                 key=lambda r: _period(meta, r))
+    entry: dict[str, Any] = {"id": meta["id"], "title": meta["title"], "chapter": meta["chapter"],
+                             "unit": meta["unit"], "params": {k: v for k, v in params.items() if v}}
+    if "year" in meta["grain"] and "quarter" not in meta["grain"] and as_of is not None:
+        partial = [r for r in own if r["year"] >= as_of.year]
+        own = [r for r in own if r["year"] < as_of.year]
+        if partial:
+            entry["partial_year"] = {"year": partial[0]["year"], "value": partial[0]["value"],
+                                     "data_as_of": as_of.isoformat()}
+    if not own:
+        return entry | {"status": "no data for this country"}
+    latest = own[-1]
+    period = _period(meta, latest)
+    peers = [r["value"] for r in rows if r["country"] and r["value"] is not None
+             and _period(meta, r) == period]
+    keys = [g for g in meta["grain"] if g != "country"]
+    prev = own[-2] if len(own) > 1 else None
+    change = None if prev is None else latest["value"] - prev["value"]
+    where = {"country": code} | {k: latest[k] for k in keys}
+    return entry | {
+        "status": "ok", "unit": latest.get("unit") or meta["unit"],
+        "period": {k: _text(latest[k]) for k in keys}, "value": latest["value"],
+        "rank": 1 + sum(v > latest["value"] for v in peers), "of": len(peers),
+        "previous_period": None if prev is None else {k: _text(prev[k]) for k in keys},
+        "previous_value": None if prev is None else prev["value"], "change": change,
+        "change_pct": None if not prev or not prev["value"] else change / prev["value"] * 100,
+        "trend": None if change is None else "up" if change > 0 else "down" if change < 0 else "flat",
+        "rows": _rows_link(meta, where, params) if meta["explainable"] else None}
+
+
+def _compute(meta: dict, home, params: dict) -> tuple[list[dict], dt.date | None] | str:
+    """An indicator's rows and the newest as-of date of its snapshots, or why there are none."""
+    try:
+        result = api.compute(meta["id"], home=home, **params)
+    except DataError as e:
+        return f"no data: {e}"
+    dates = [str(p["as_of"])[:10] for p in result.provenance if p.get("as_of")]
+    return result.to_pylist(), max(map(dt.date.fromisoformat, dates)) if dates else None
+
+
+def _view_params(meta: dict, per: str | None) -> dict[str, Any]:
+    names_ = {p["name"] for p in meta["parameters"]}
+    return {"per": per} if per and "per" in names_ else {}
+
+
+def lag(leader: str, follower: str, *, home=None) -> dict[str, Any]:
+    """The newest month of capability lag (ECI) of `follower` behind `leader`, and 12 months before."""
+    rows = api.compute(LAG, home=home, group="country", leader=leader, follower=follower).to_pylist()
+    if not rows or not rows[-1]["follower_models"]:
+        return {"leader": leader, "follower": follower,
+                "status": f"no ECI models of {follower if rows else leader}"}
+    last = rows[-1]
+    year_ago = [r for r in rows if (last["month"].year - r["month"].year) * 12
+                + last["month"].month - r["month"].month >= 12]
+    before = year_ago[-1] if year_ago else None
+    out = {"leader": leader, "follower": follower, "status": "ok", "month": last["month"].isoformat(),
+           "lag_months": last["lag_months"], "at_least": last["lower_bound"],
+           "interval": [last["lag_months_low"], last["lag_months_high"]],
+           "year_before": None if before is None else {
+               "month": before["month"].isoformat(), "lag_months": before["lag_months"],
+               "at_least": before["lower_bound"]}}
+    # closing only when it can be told: a lower bound now that exceeds the lag then is no evidence
+    if before is not None and not last["lower_bound"]:
+        out["closing"] = last["lag_months"] < before["lag_months"]
+    elif before is not None and last["lower_bound"] and last["lag_months"] >= before["lag_months"]:
+        out["closing"] = False
+    else:
+        out["closing"] = None
+    meta = next(m for m in api.list_indicators() if m["id"] == LAG)
+    out["rows"] = _rows_link(meta, {"month": last["month"]},
+                             {"group": "country", "leader": leader, "follower": follower})
+    return out
+
+
+def profile(code: str, *, home=None, per: str | None = None) -> dict[str, Any]:
+    """Every country-grain indicator's latest value for the country, rank, trend and rows link."""
+    code = country_code(code)
+    entries = []
+    for meta in country_indicators():
+        params = _view_params(meta, per)
+        got = _compute(meta, home, params)
+        entries.append(_standing(meta, *got[:1], code, params, got[1]) if isinstance(got, tuple) else
+                       {"id": meta["id"], "title": meta["title"], "chapter": meta["chapter"],
+                        "unit": meta["unit"], "status": got})
+    other = "CHN" if code == LEADER else code
+    return {"country": code, "names": names(code), "per": per, "indicators": entries,
+            "lag": lag(LEADER, other, home=home), "build_id": api.build_info(home=home).get("build_id")}
+
+
+def compare(codes: list[str], *, home=None, per: str | None = None) -> dict[str, Any]:
+    """Countries side by side per dimension: who leads, ratio and difference to the leader, whether
+    the gap to the leader is closing (against the previous period), and ECI lag per pair."""
+    codes = list(dict.fromkeys(country_code(c) for c in codes))
+    if len(codes) < 2:
+        raise UsageError("compare needs at least two countries, e.g. USA CHN")
+    dims = []
+    for meta in country_indicators():
+        params = _view_params(meta, per)
+        got = _compute(meta, home, params)
+        if not isinstance(got, tuple):
+            dims.append({"id": meta["id"], "title": meta["title"], "status": got})
+            continue
+        rows, as_of = got
+        if "year" in meta["grain"] and "quarter" not in meta["grain"] and as_of is not None:
+            rows = [r for r in rows if r["year"] < as_of.year]  # whole years only
+        cells = {c: _standing(meta, rows, c, params) for c in codes}
+        dims.append(_dimension(meta, rows, codes, cells))
+    pairs = [lag(a, b, home=home) for a in codes for b in codes if a != b and a == codes[0]]
+    return {"countries": codes, "names": {c: names(c) for c in codes}, "per": per,
+            "dimensions": dims, "lags": pairs, "build_id": api.build_info(home=home).get("build_id")}
+
+
+def _dimension(meta: dict, rows: list[dict], codes: list[str], cells: dict) -> dict[str, Any]:
+    """One dimension of a comparison, on the newest period every country has a value for."""
+    keyed = {(r["country"], _period(meta, r)): r["value"] for r in rows if r["value"] is not None}
+    common = sorted(set.intersection(*[{p for (c, p) in keyed if c == code} for code in codes]))
+    out = {"id": meta["id"], "title": meta["title"], "unit": cells[codes[0]]["unit"], "cells": cells}
+    if not common:
+        return out | {"status": "not every country has a value for the same period"}
+    now = common[-1]
+    values = {c: keyed[(c, now)] for c in codes}
+    leader = max(codes, key=lambda c: values[c])
+    gaps = {}
+    for c in codes:
+        if c == leader:
+            continue
+        gap = {"difference": values[leader] - values[c],
+               "ratio": values[leader] / values[c] if values[c] else None, "closing": None}
+        if len(common) > 1:  # against the previous period both have: relative gap first
+            then = common[-2]
+            a, b = keyed[(leader, then)], keyed[(c, then)]
+            gap["previous_difference"], gap["previous_ratio"] = a - b, a / b if b else None
+            gap["difference_shrank"] = gap["difference"] < a - b
+            if gap["ratio"] is not None and gap["previous_ratio"] is not None:
+                gap["closing"] = gap["ratio"] < gap["previous_ratio"]
+        gaps[c] = gap
+    keys = [g for g in meta["grain"] if g != "country"]
+    return out | {"status": "ok", "period": {k: _text(v) for k, v in zip(keys, now)},
+                  "values": values, "leader": leader, "gaps": gaps}

@@ -1,0 +1,123 @@
+"""Country profiles and head-to-head comparisons over HTTP: JSON, and a plain page each.
+
+`/api/country/CHN`, `/country/CHN` (page; `?lang=ja`), `/api/compare?countries=USA~CHN`,
+`/compare?countries=USA~CHN`, `/api/composite?weights=compute:0.5`; `per=capita|million` on all.
+Answers are cached per build.
+"""
+from __future__ import annotations
+
+import jinja2
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+
+from aiatlas import composite_index, standing
+from aiatlas.errors import UsageError
+from aiatlas.report.i18n import LANGS, Text
+from aiatlas.web.service import Service, dumps, validators
+
+_PAGE = jinja2.Environment(autoescape=True).from_string("""<!doctype html>
+<html lang="{{ lang }}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>{{ heading }} · aiatlas</title><link rel="stylesheet" href="/static/dashboard.css"></head>
+<body><main><h1>{{ heading }}</h1>
+<table><thead><tr>{% for h in header %}<th>{{ h }}</th>{% endfor %}</tr></thead><tbody>
+{% for row in rows %}<tr>{% for cell in row %}<td>{% if cell is mapping %}<a href="{{ cell.href }}">{{ cell.text }}</a>{% else %}{{ cell }}{% endif %}</td>{% endfor %}</tr>
+{% endfor %}</tbody></table>
+{% for line in notes %}<p>{{ line }}</p>{% endfor %}
+<p><a href="{{ json }}">JSON</a> · build {{ build }}</p></main></body></html>""")
+
+
+def _num(v) -> str:
+    return "" if v is None else f"{v:.4g}" if isinstance(v, float) else str(v)
+
+
+def _lag_line(lag: dict) -> str:
+    if lag.get("status") != "ok":
+        return f"{lag['follower']} / {lag['leader']}: {lag['status']}"
+    low, high = lag["interval"]
+    return (f"ECI lag of {lag['follower']} behind {lag['leader']} ({lag['month']}): "
+            f"{'≥ ' if lag['at_least'] else ''}{lag['lag_months']:.1f} months (5-95%: {low:.1f}-{high:.1f})")
+
+
+def _codes(countries: str | None) -> list[str]:
+    if not countries:
+        raise UsageError("countries is required, e.g. ?countries=USA~CHN")
+    return [c for c in countries.split("~") if c]
+
+
+def add_standing(app: FastAPI, svc: Service) -> None:
+    """Register the profile and comparison routes."""
+
+    async def answer(request: Request, key: tuple, make):
+        build = await svc.build_id()
+        headers, fresh = validators(request, build)
+        if fresh:
+            return build, None, headers
+        try:
+            return build, await svc.cached(build, key, make), headers
+        except UsageError as e:
+            raise HTTPException(422, str(e)) from None
+
+    def lang_of(request: Request) -> str:
+        lang = request.query_params.get("lang", "en")
+        return lang if lang in LANGS else "en"
+
+    @app.get("/api/country/{code}", summary="A country's profile: every indicator's latest value, "
+             "rank, trend and rows; ?per=capita|million")
+    async def country_json(request: Request, code: str, per: str | None = None):
+        _, body, headers = await answer(request, ("country", code, per),
+                                        lambda: standing.profile(code, home=svc.home, per=per))
+        return Response(status_code=304, headers=headers) if body is None else Response(
+            dumps(body), media_type="application/json", headers=headers)
+
+    @app.get("/api/compare", summary="Countries head to head: ?countries=USA~CHN~JPN&per=capita")
+    async def compare_json(request: Request, countries: str | None = None, per: str | None = None):
+        _, body, headers = await answer(request, ("compare", countries, per),
+                                        lambda: standing.compare(_codes(countries), home=svc.home, per=per))
+        return Response(status_code=304, headers=headers) if body is None else Response(
+            dumps(body), media_type="application/json", headers=headers)
+
+    @app.get("/api/composite", summary="The composite index: ?per=capita&weights=compute:0.5~talent:0.2")
+    async def composite_json(request: Request, per: str | None = None, weights: str | None = None):
+        def make():
+            try:
+                user = {k: float(v) for k, _, v in (w.partition(":") for w in (weights or "").split("~") if w)}
+            except ValueError:
+                raise UsageError("weights expects pillar:number~pillar:number") from None
+            return composite_index.composite(weights_=user, per=per, home=svc.home)
+        _, body, headers = await answer(request, ("composite", per, weights), make)
+        return Response(status_code=304, headers=headers) if body is None else Response(
+            dumps(body), media_type="application/json", headers=headers)
+
+    @app.get("/country/{code}", response_class=HTMLResponse, include_in_schema=False)
+    async def country_page(request: Request, code: str, per: str | None = None):
+        build, p, headers = await answer(request, ("country", code, per),
+                                         lambda: standing.profile(code, home=svc.home, per=per))
+        if p is None:
+            return Response(status_code=304, headers=headers)
+        lang, text = lang_of(request), Text(lang_of(request))
+        rows = [[text.title(e),
+                 " ".join((e.get("period") or {}).values()), _num(e.get("value")), e["unit"],
+                 f"{e['rank']} / {e['of']}" if e.get("rank") else e.get("status", ""),
+                 e.get("trend") or "",
+                 {"href": e["rows"]["url"], "text": "rows"} if e.get("rows") else ""]
+                for e in p["indicators"]]
+        html = _PAGE.render(lang=lang, heading=f"{p['names'][lang]} ({p['country']})", rows=rows,
+                            header=["indicator", "period", "value", "unit", "rank", "trend", "rows"],
+                            notes=[_lag_line(p["lag"])], json=f"/api/country/{p['country']}", build=build)
+        return HTMLResponse(html, headers=headers)
+
+    @app.get("/compare", response_class=HTMLResponse, include_in_schema=False)
+    async def compare_page(request: Request, countries: str | None = None, per: str | None = None):
+        build, c, headers = await answer(request, ("compare", countries, per),
+                                         lambda: standing.compare(_codes(countries), home=svc.home, per=per))
+        if c is None:
+            return Response(status_code=304, headers=headers)
+        lang, text = lang_of(request), Text(lang_of(request))
+        rows = [[text.title(d), " ".join((d.get("period") or {}).values()),
+                 *[_num((d.get("values") or {}).get(code)) for code in c["countries"]],
+                 d.get("leader") or d.get("status", "")] for d in c["dimensions"]]
+        html = _PAGE.render(lang=lang, heading=" / ".join(c["names"][k][lang] for k in c["countries"]),
+                            rows=rows, header=["indicator", "period", *c["countries"], "leader"],
+                            notes=[_lag_line(x) for x in c["lags"]],
+                            json=f"/api/compare?countries={'~'.join(c['countries'])}", build=build)
+        return HTMLResponse(html, headers=headers)

@@ -1,0 +1,115 @@
+"""Binding: each number takes the subject, year and base of its own clause (issue 12 classes)."""
+from __future__ import annotations
+
+import pytest
+
+from aiatlas.claims.check import check_claim
+from aiatlas.claims.extract import extract
+from aiatlas.claims.patterns import load
+
+
+def bound(text):
+    """(value, subject id, year) of every claim in the text."""
+    return [(c.quantity.value, c.subjects[0].id if c.subjects else None, c.year)
+            for s in extract(text) for c in s.claims]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("In 2024 the tally was 35 for China against 60 for the US.",
+     [(35, "CHN", 2024), (60, "USA", 2024)]),
+    ("In 2024 there were 40 notable models from the US, compared with 15 from China.",
+     [(40, "USA", 2024), (15, "CHN", 2024)]),
+    ("US makers shipped 9 accelerators in 2024, compared with 2 from Chinese designers.",
+     [(9, "USA", 2024), (2, "CHN", 2024)]),
+    ("2024年の注目モデルは米国が57件、中国が31件だった。", [(57, "USA", 2024), (31, "CHN", 2024)]),
+    ("2023年は米国86件対中国23件だった。", [(86, "USA", 2023), (23, "CHN", 2023)]),
+    ("2024年に中国は35件だったのに対し、米国は60件だった。", [(35, "CHN", 2024), (60, "USA", 2024)]),
+    ("日本の46,106台と比べ、中国は276,288台だった。", [(46106, "JPN", None), (276288, "CHN", None)]),
+    ("米中の注目モデル数は2024年に57件対31件となった。", [(57, "USA", 2024), (31, "CHN", 2024)]),
+    ("Indonesia (80%) and Thailand (77%) led in 2024.", [(80, "IDN", 2024), (77, "THA", 2024)]),
+])
+def test_a_comparison_binds_each_figure_to_its_own_side(text, expected):
+    assert bound(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("China had 31 models in 2024, up from 23 the previous year.", [(31, "CHN", 2024), (23, "CHN", 2023)]),
+    ("2024年の中国は31件で、前年の23件から増えた。", [(31, "CHN", 2024), (23, "CHN", 2023)]),
+    ("Industry made 83% in 2024, against 58% two years earlier.", [(83, None, 2024), (58, None, 2022)]),
+    ("Last year the US released 57 models.", [(57, "USA", None)]),
+    ("昨年、米国では57件の注目モデルが公開された。", [(57, "USA", None)]),
+    ("政府は2030年度までに10兆円を投じる。", [(10e12, None, None)]),
+])
+def test_relative_and_deadline_years(text, expected):
+    assert bound(text) == expected
+
+
+def test_a_year_that_depends_on_the_article_date_says_so():
+    (c,) = [c for s in extract("Last year the US released 57 notable models.") for c in s.claims]
+    assert "article's date" in c.year_note
+
+
+@pytest.mark.parametrize("text", [
+    "2024~25年のAI競争を振り返る。", "AI race 2024-25: the numbers.", "6年前にはなかった。",
+    "Six years ago nobody knew.", "2月には拡大された。", "Huawei's phone runs the Kirin 9000S.",
+    "Llama 405b was large.", "メタのLlama 3.1 405Bは大きい。",
+])
+def test_dates_and_model_names_are_not_quantities(text):
+    assert bound(text) == []
+
+
+@pytest.mark.parametrize("text,base", [
+    ("In 2024, 78% of organizations used AI.", "organizations"),
+    ("In 2024, 31% of notable models had open weights.", "models"),
+    ("2024年、組織の78%がAIを使った。", "organizations"),
+    ("2024年、大企業は18%だった。", "organizations"),
+])
+def test_the_base_of_a_share_is_read_from_its_clause(text, base):
+    (c,) = [c for s in extract(text) for c in s.claims]
+    assert c.base == base
+
+
+class _NoData:
+    """Stands in for the data: these claims must be settled before any data is read."""
+
+    def __getattr__(self, name):
+        raise AssertionError(f"data.{name} was called")
+
+
+@pytest.mark.parametrize("text", [
+    "In 2024, 78% of organizations used AI in at least one function, said industry surveys.",
+    "In 2024, 18% of large firms tested models for fairness, and industry lagged.",
+    "2024年、大企業の18%が産業界の基準で公平性を検証した。",
+    "In 2024 about 12% of US companies used AI, while industry built most models.",
+])
+def test_a_share_of_firms_never_checks_against_a_share_of_models(text):
+    table = load()
+    for s in extract(text):
+        for c in s.claims:
+            fits = [p.id for p in table if p.fits(c)]
+            assert "industry_share" not in fits, (c.text, fits)
+
+
+def test_a_world_figure_does_not_check_one_country():
+    (c,) = [c for s in extract("In 2024, 12% of US companies used AI.") for c in s.claims]
+    assert [p.id for p in load() if p.fits(c)] == []
+    v = check_claim(c, load(), _NoData())
+    assert v.verdict == "unverifiable" and v.reason_key == "no_measure"
+
+
+@pytest.mark.parametrize("text,value,kind,qualifier", [
+    ("Compute has doubled about every six months.", 6, "duration", "approx"),
+    ("Five US states banned the app.", 5, "count", "exact"),
+    ("中国の注目モデルは米国の約半分だった。", 50, "percent", "approx"),
+    ("世界の設置台数の半分以上を中国が占めた。", 50, "percent", "at_least"),
+    ("組織の9割近くがAIを使っていた。", 90, "percent", "nearly"),
+])
+def test_numbers_written_as_words(text, value, kind, qualifier):
+    (c,) = [c for s in extract(text) for c in s.claims]
+    assert (c.quantity.value, c.quantity.kind, c.quantity.qualifier) == (value, kind, qualifier)
+
+
+@pytest.mark.parametrize("text", ["The plan runs over four years.", "One of them won.",
+                                  "They met three times."])
+def test_number_words_without_a_claim_are_skipped(text):
+    assert [c.quantity.kind for s in extract(text) for c in s.claims] in ([], ["multiple"])

@@ -1,0 +1,58 @@
+"""Vintages on the mirror: a figure true on the April 2025 export is 'revised', not 'contradicted'."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from aiatlas import api
+from aiatlas.claims import evaluate, render
+from aiatlas.claims.check import check_text
+
+FROZEN = Path(__file__).parent / "fixtures" / "claims" / "frozen.yaml"
+
+
+def verdicts(text, home, **kw):
+    return [c.verdict for s in check_text(text, data=api.checker(home=home), **kw).sentences for c in s.claims]
+
+
+def test_a_figure_of_the_older_export_is_revised_with_both_values(built_home):
+    (v,) = verdicts("Canadian organizations were behind 20 notable models in 2023.", built_home)
+    assert v.verdict == "revised" and v.actual == 20 and v.latest == 5
+    assert "2025-04-18" in v.reason and "revised" in v.reason
+    assert v.as_of == "2025-04-18" and any("--as-of" in e.command for e in v.evidence)
+
+
+def test_a_cited_publication_whose_data_is_not_held_is_not_contradicted(built_home):
+    (v,) = verdicts("The AI Index 2025 counted 15 notable models from China in 2024.", built_home)
+    assert v.verdict == "unverifiable" and "AI Index 2025" in v.reason
+    assert "20" in v.reason and "31" in v.reason  # both vintages' values are named
+
+
+def test_as_of_checks_against_that_vintage(built_home):
+    (now,) = verdicts("In 2024 US labs released 42 notable AI models.", built_home)
+    (then,) = verdicts("In 2024 US labs released 42 notable AI models.", built_home,
+                       as_of="2025-05-01")
+    assert now.verdict == "revised" and then.verdict == "supported" and then.as_of == "2025-04-18"
+
+
+def test_contradicted_names_indicator_subject_year_value_and_as_of(built_home):
+    (v,) = verdicts("In 2024 the US released 57 notable models, against 40 for China.", built_home)[1:]
+    assert v.verdict == "contradicted"
+    assert "notable_models_by_country" in v.reason and "country=CHN" in v.reason
+    assert "year=2024" in v.reason and "31" in v.reason and "as of 2026-07-19" in v.reason
+
+
+def test_japanese_rows_speak_japanese(built_home):
+    report = check_text("2024年の注目AIモデル数は米国が57件、中国が31件だった。",
+                        data=api.checker(home=built_home))
+    rows = render.rows(report)
+    assert rows[0]["判定"] == "裏付けあり" and rows[0]["対象"] == "米国" and rows[0]["年"] == "2024"
+    assert "注目AIモデル" in rows[0]["指標"] and "57件" in rows[0]["データ"]
+    assert "時点" in rows[0]["データ"] and "pattern" not in rows[0]["理由"]
+
+
+def test_frozen_set_verdict_precision(built_home):
+    """The set written before the checker changed: the figures bench/claims.py prints."""
+    s = evaluate.score(evaluate.load(FROZEN), api.checker(home=built_home))
+    assert s.precision_of("contradicted") >= 0.95, s.misses
+    assert s.precision_of("supported") >= 0.95, s.misses
+    assert s.judged_share >= 0.6, s.misses

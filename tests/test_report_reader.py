@@ -1,0 +1,104 @@
+"""What a reader sees, on the mirror: no paths, commands, null or None anywhere; Japanese complete."""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+
+import pytest
+from fastapi.testclient import TestClient
+
+from aiatlas import api
+from aiatlas.report.build import build_report
+from aiatlas.web.app import create_app
+
+pytestmark = pytest.mark.xdist_group("publish-reader")
+
+# A filesystem path, a shell command, or a missing value spelled as a programmer would.
+NOISE = re.compile(r"(?<![\w.:/])/(?:tmp|work|root|home|usr|var|etc|opt|srv)/|`|\$ |"
+                   r"\baiatlas (?:build|fetch|report|synth|serve|openalex|show)\b|pip install|"
+                   r"\bnull\b|\bNULL\b|\bNone\b")
+# Latin-script words a Japanese page may show outside data cells: proper names, units, formats.
+JA_ALLOWED = {"aiatlas", "AI", "CSV", "JSON", "URL", "API", "Arena", "LMArena", "Epoch", "FLOP",
+              "GPU", "TDP", "USD", "W", "H100", "EU27", "FP16", "BF16", "FP8", "FP32", "DeepMind",
+              "Google", "Brain", "FAIR", "Meta", "OpenAlex", "MMLU", "GPQA", "Diamond", "Elo",
+              "sha256", "OWID", "BibTeX"}
+SKIP_TAGS = {"script", "style", "td", "code", "svg", "title"}
+SKIP_CLASSES = ("sources", "attributions", "finding")  # publisher names, citations
+
+
+class Visible(HTMLParser):
+    """A page's visible text; `chrome` leaves out data cells, charts and citations."""
+
+    def __init__(self, chrome: bool = False):
+        super().__init__()
+        self.chrome, self.stack, self.parts = chrome, [], []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("br", "img", "meta", "link", "input", "hr"):
+            return
+        cls = dict(attrs).get("class") or ""
+        skip = tag in ("script", "style") or (self.chrome and (
+            tag in SKIP_TAGS or any(c in cls for c in SKIP_CLASSES)))
+        self.stack.append(skip or (self.stack and self.stack[-1]))
+
+    def handle_endtag(self, tag):
+        if self.stack and tag not in ("br", "img", "meta", "link", "input", "hr"):
+            self.stack.pop()
+
+    def handle_data(self, data):
+        if not (self.stack and self.stack[-1]):
+            self.parts.append(data)
+
+
+def visible(html: str, chrome: bool = False) -> str:
+    p = Visible(chrome)
+    p.feed(html)
+    return " ".join(p.parts)
+
+
+def noise(text: str) -> list[str]:
+    return [text[max(0, m.start() - 50): m.end() + 30] for m in NOISE.finditer(text)]
+
+
+@pytest.fixture(scope="module")
+def mirror_reports(built_home, tmp_path_factory):
+    return {lang: build_report(tmp_path_factory.mktemp(f"reader-{lang}"), lang=lang, home=built_home)
+            for lang in ("en", "ja")}
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_report_pages_hold_no_path_command_null_or_none(mirror_reports, lang):
+    pages = sorted(mirror_reports[lang]["out"].glob("*.html"))
+    assert len(pages) >= 5
+    for page in pages:
+        assert noise(visible(page.read_text(encoding="utf-8"))) == [], page.name
+
+
+def test_japanese_report_is_complete(mirror_reports):
+    assert mirror_reports["ja"]["untranslated"] == []
+    assert mirror_reports["en"]["untranslated"] == []
+    for page in sorted(mirror_reports["ja"]["out"].glob("*.html")):
+        words = set(re.findall(r"[A-Za-z][A-Za-z0-9'’-]+", visible(page.read_text(encoding="utf-8"),
+                                                                 chrome=True)))
+        assert words <= JA_ALLOWED, f"{page.name}: English outside the allowlist: {sorted(words - JA_ALLOWED)}"
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_dashboard_pages_hold_no_path_command_null_or_none(built_home, lang):
+    client = TestClient(create_app(built_home))
+    urls = ["/"] + [f"/chapters/{c}" for c in sorted({m["chapter"] for m in api.list_indicators()})]
+    urls += [f"/indicators/{m['id']}" for m in api.list_indicators()]
+    for url in urls:
+        res = client.get(url, params={"lang": lang})
+        assert res.status_code == 200, url
+        assert noise(visible(res.text)) == [], url
+
+
+def test_pdf_text_holds_no_path_command_null_or_none(built_home, tmp_path):
+    assert shutil.which("pdftotext"), "install poppler-utils (see .ci/run)"
+    res = build_report(tmp_path, lang="en", pdf=True, home=built_home)
+    text = subprocess.run(["pdftotext", str(res["pdf"]), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "Contents" in text and noise(text) == []

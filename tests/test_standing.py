@@ -1,0 +1,109 @@
+"""Country profiles and comparisons on a hand-made warehouse: latest value, rank among countries
+with data, trend, rows link, who leads, ratios, closing gaps, and bad input."""
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+
+import duckdb
+import pytest
+from fastapi.testclient import TestClient
+from fixtures.indicators.tiny import model, write_warehouse
+
+import aiatlas
+from aiatlas.errors import UsageError
+from aiatlas.standing import _standing
+
+MODELS = [model(f"us{i}", f"{2022 + i // 4}-03-01", ["USA"]) for i in range(8)]  # 4 in 2022, 4 in 2023
+MODELS += [model("cn1", "2022-05-01", ["CHN"]), model("cn2", "2023-05-01", ["CHN"]),
+           model("cn3", "2023-06-01", ["CHN"]), model("gb1", "2023-02-01", ["GBR"])]
+
+
+def pushers(country, n, year):
+    return (country[:2], country, True, "llm", n, year, 1)
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory):
+    home = tmp_path_factory.mktemp("standing")
+    write_warehouse(home, MODELS)
+    with duckdb.connect(str(home / "warehouse.duckdb")) as con:
+        con.executemany("INSERT INTO github_topic_pushers (economy, country, is_country, topic, "
+                        "pushers, year, quarter) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        [pushers("USA", 100, 2024), pushers("CHN", 10, 2024), pushers("USA", 110, 2025),
+                         pushers("CHN", 20, 2025)])
+        con.executemany("INSERT INTO population (code, country, is_country, year, population) "
+                        "VALUES (?, ?, true, ?, ?)", [("USA", "USA", 2023, 4e8), ("CHN", "CHN", 2023, 1.6e9),
+                                                      ("GBR", "GBR", 2023, 1e8)])
+    return home
+
+
+def entry(p, id):
+    return next(e for e in p["indicators"] if e["id"] == id)
+
+
+def test_profile_latest_rank_trend_and_rows(home):
+    p = aiatlas.country("chn", home=home)
+    assert p["country"] == "CHN" and p["names"] == {"en": "China", "ja": "中国"}
+    models = entry(p, "notable_models_by_country")
+    assert (models["period"], models["value"], models["rank"], models["of"]) == ({"year": "2023"}, 2, 2, 3)
+    assert (models["previous_value"], models["change"], models["trend"]) == (1, 1, "up")
+    assert models["rows"]["cli"] == "aiatlas explain notable_models_by_country -w country=CHN -w year=2023"
+    assert "where.country=CHN" in models["rows"]["url"]
+    devs = entry(p, "ai_developers_by_country")
+    assert (devs["value"], devs["rank"], devs["of"], devs["change_pct"]) == (20, 2, 2, 100.0)
+    assert entry(p, "ai_compute_by_country")["status"] == "no data for this country"
+    assert p["lag"]["status"] == "no ECI models of USA"
+
+
+def test_profile_per_million_divides_by_population(home):
+    models = entry(aiatlas.country("GBR", home=home, per="million"), "notable_models_by_country")
+    assert models["value"] == pytest.approx(0.01) and models["rank"] == 1  # 1 / 100 million people
+    assert "per=million" in models["rows"]["url"]
+
+
+def test_partial_year_is_not_the_latest_value():
+    meta = {"id": "x", "title": "X", "chapter": "c", "unit": "u", "grain": ["country", "year"],
+            "explainable": False}
+    rows = [{"country": "CHN", "year": y, "value": v} for y, v in ((2024, 10), (2025, 12), (2026, 1))]
+    got = _standing(meta, rows, "CHN", {}, as_of=dt.date(2026, 7, 19))
+    assert (got["period"], got["value"], got["trend"]) == ({"year": "2025"}, 12, "up")
+    assert got["partial_year"] == {"year": 2026, "value": 1, "data_as_of": "2026-07-19"}
+
+
+def test_compare_leader_ratio_and_closing(home):
+    c = aiatlas.compare(["USA", "CHN", "usa"], home=home)
+    assert c["countries"] == ["USA", "CHN"]
+    models = next(d for d in c["dimensions"] if d["id"] == "notable_models_by_country")
+    assert (models["period"], models["values"], models["leader"]) == ({"year": "2023"}, {"USA": 4, "CHN": 2}, "USA")
+    gap = models["gaps"]["CHN"]
+    assert (gap["ratio"], gap["difference"], gap["previous_ratio"], gap["closing"]) == (2.0, 2, 4.0, True)
+    devs = next(d for d in c["dimensions"] if d["id"] == "ai_developers_by_country")
+    assert devs["gaps"]["CHN"]["ratio"] == 5.5 and devs["gaps"]["CHN"]["closing"] is True
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda h: aiatlas.country("XX", home=h), "unknown country 'XX'"),
+    (lambda h: aiatlas.compare(["USA"], home=h), "at least two countries")])
+def test_bad_input_is_a_usage_error(home, call, message):
+    with pytest.raises(UsageError, match=message):
+        call(home)
+
+
+def test_cli_and_web(home):
+    run = subprocess.run([sys.executable, "-m", "aiatlas", "country", "ZZZ", "--home", str(home)],
+                         capture_output=True, text=True)
+    assert run.returncode == 2 and "unknown country 'ZZZ'" in run.stderr and "Traceback" not in run.stderr
+    ok = subprocess.run([sys.executable, "-m", "aiatlas", "compare", "USA", "CHN", "--home", str(home),
+                         "--format", "json"], capture_output=True, text=True)
+    assert ok.returncode == 0 and '"leader": "USA"' in ok.stdout
+    from aiatlas.web.app import create_app
+
+    client = TestClient(create_app(home=home))
+    assert client.get("/api/country/CHN").json()["names"]["ja"] == "中国"
+    page = client.get("/country/CHN", params={"lang": "ja"})
+    assert page.status_code == 200 and "<h1>中国 (CHN)</h1>" in page.text
+    assert client.get("/api/compare", params={"countries": "USA~CHN"}).json()["countries"] == ["USA", "CHN"]
+    assert client.get("/compare", params={"countries": "USA~CHN"}).status_code == 200
+    assert client.get("/api/country/XXX").status_code == 422
