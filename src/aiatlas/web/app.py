@@ -17,8 +17,9 @@ from aiatlas import api
 from aiatlas.claims.http import MAX_BODY_BYTES, MAX_CHARS, check_request
 from aiatlas.errors import AiatlasError, DataError, NotBuiltError, UsageError, VintageNotBuiltError
 from aiatlas.web.pages import add_pages
+from aiatlas.web import view
 from aiatlas.web.security import GuardMiddleware, csp, inline_script_hashes, redact
-from aiatlas.web.service import HTTPProblem, Service, dumps, guard, validators
+from aiatlas.web.service import HTTPProblem, Service, bodies, dumps, guard, validators
 from aiatlas.web.standing import add_standing
 
 CORS_ENV = "AIATLAS_CORS_ORIGINS"  # comma-separated origins; CORS stays off when unset
@@ -91,8 +92,14 @@ def create_app(home=None) -> FastAPI:
 
     async def _indicator(request: Request, id: str, fmt: str):
         params = _params(svc, id, request)
+        shown = _view(svc, id, request)
+
+        async def body(b):  # with ?country=/&time=: exactly the rows the dashboard shows
+            entry = await guard(svc.compute(id, params, b), id, svc)
+            return bodies(view.apply(shown, entry["result"])) if shown else entry
+
         return await _respond(request, svc, None, None, _MEDIA[fmt], filename=f"{id}.{fmt}",
-                              body=lambda b: guard(svc.compute(id, params, b), id, svc), part=fmt)
+                              body=body, part=fmt)
 
     @app.get("/api/indicators/{id}.csv", summary="Indicator values as CSV",
              openapi_extra={"parameters": param_docs})
@@ -212,6 +219,15 @@ def _param_docs(inds: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return list(seen.values()) + [VINTAGE_PARAM]
 
 
+def _view(svc: Service, id: str, request: Request) -> view.View:
+    """The request's view (?country=USA~CHN&time=2015..2025), for names the indicator does not declare."""
+    valid = {p["name"] for p in svc.meta(id)["parameters"]}
+    try:
+        return view.parse({k: request.query_params.getlist(k) for k in view.VIEW_KEYS if k not in valid})
+    except UsageError as e:
+        raise HTTPProblem(422, str(e)) from None
+
+
 def _params(svc: Service, id: str, request: Request, allow_where: bool = False):
     """The request's indicator parameters (and where.<col> filters), checked by name."""
     meta = svc.meta(id)
@@ -221,6 +237,8 @@ def _params(svc: Service, id: str, request: Request, allow_where: bool = False):
     valid = {p["name"] for p in meta["parameters"]} | {VINTAGE_PARAM["name"]}
     params, where, unknown = {}, {}, []
     for key, value in request.query_params.multi_items():
+        if key in view.VIEW_KEYS and key not in valid and not allow_where:
+            continue  # the view (country, time): see _view
         if allow_where and key.startswith(WHERE_PREFIX) and len(key) > len(WHERE_PREFIX):
             where[key[len(WHERE_PREFIX):]] = value
         elif key in valid and key not in params:
