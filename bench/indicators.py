@@ -2,8 +2,10 @@
 
 Run: python bench/indicators.py [--no-spark] [--no-fresh] [--scales 10,100,1000] [--repeat 5]
 Builds a temporary data home from the mirror (AIATLAS_MIRROR or ../shared/data), then prints
-the tables: per indicator; aiatlas vs pandas (in process and in a new process); growth. Targets: < 100 ms warm per indicator on DuckDB; aiatlas >= 2x faster than the
-pandas version of the same indicator.
+the tables: per indicator; aiatlas vs pandas (in process and in a new process); growth; country
+views. Targets: < 100 ms warm per indicator on DuckDB; aiatlas >= 2x faster than the pandas
+version of the same indicator; country profile < 300 ms warm, compare of 3 countries < 500 ms
+warm, composite with 1,000 weight draws < 2 s (each with the build's memo emptied first).
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from aiatlas import api
+from aiatlas import api, composite_index, standing
 from aiatlas.warehouse import connect as wh
 
 console = Console(width=160)
@@ -225,12 +227,33 @@ def synthetic_home(real: Path, factor: int, root: Path) -> Path:
     return home
 
 
+def country_views(home: Path, repeat: int) -> Table:
+    """Profile, compare and composite: cold and warm time with the memo emptied before each call."""
+    views = [("country profile (CHN)", lambda: standing.profile("CHN", home=home), 300),
+             ("compare USA CHN JPN", lambda: standing.compare(["USA", "CHN", "JPN"], home=home), 500),
+             ("composite, 1,000 draws", lambda: composite_index.composite(draws=1000, home=home), 2000)]
+    table = Table(title=f"Country views, ms (median of {repeat} warm runs, memo emptied before each)")
+    for col in ("view", "cold", "warm", "target", "met", "warm, memo kept"):
+        table.add_column(col, justify="left" if col == "view" else "right")
+    for name, fn, target in views:
+        def empty(fn=fn):
+            api.warehouse(home=home).forget()
+            return fn()
+        cold, warm = timed(empty, repeat)
+        kept = timed(fn, repeat)[1]
+        table.add_row(name, f"{cold:.0f}", f"{warm:.0f}", f"< {target}", "yes" if warm < target else "NO",
+                      f"{kept:.1f}")
+    return table
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--no-spark", action="store_true", help="skip the PySpark column")
     ap.add_argument("--scales", default="10,100,1000", help="growth factors, comma-separated")
     ap.add_argument("--no-fresh", action="store_true", help="skip the new-process timings")
     ap.add_argument("--repeat", type=int, default=5, help="warm runs per measurement")
+    ap.add_argument("--only-country", action="store_true",
+                    help="only the country views (profile, compare, composite)")
     args = ap.parse_args()
     mirror = Path(os.environ.get("AIATLAS_MIRROR")
                   or Path(__file__).resolve().parents[2] / "shared" / "data")
@@ -241,6 +264,9 @@ def main() -> None:
         t0 = time.perf_counter()
         api.build(home=home)
         build_s = time.perf_counter() - t0
+        if args.only_country:
+            console.print(country_views(home, args.repeat))
+            return
         # Indicators over the OpenAlex Parquet dataset need an ingest; bench/openalex.py times them.
         ids = [i["id"] for i in api.list_indicators() if not wh.uses_only_parquet(i["sources"])]
 
@@ -315,6 +341,9 @@ def main() -> None:
                      for i in COMPARED]
             grow.add_row(str(factor), str(n_real * factor), *cells)
         console.print(grow)
+
+        # 4. country views over every indicator
+        console.print(country_views(home, args.repeat))
 
 
 if __name__ == "__main__":

@@ -201,9 +201,11 @@ def test_pages_in_both_languages(client):
     page = client.get("/indicators/test_models_by_country", params={"since": "2021", "countries": "USA"})
     assert page.status_code == 200
     html = page.text
-    assert 'href="/api/indicators/test_models_by_country.json?since=2021"' in html
+    # the JSON twin is exactly what is shown: parameters plus the view (old ?countries= links too)
+    assert 'href="/api/indicators/test_models_by_country.json?since=2021&amp;country=USA"' in html
     assert '<script src="/static/vega-bundle.js"></script>' in html and "cdn" not in html.lower()
-    assert '<option value="USA" selected>' in html and '<option value="CHN">' in html
+    assert '<input type="checkbox" value="USA" checked> United States' in html
+    assert '<input type="checkbox" value="CHN"> China' in html
     assert "<td>CHN</td>" not in html  # the country filter applies to the table too
     ja = client.get("/indicators/test_models_by_country", params={"lang": "ja"}).text
     assert '<html lang="ja">' in ja and "適用" in ja

@@ -47,11 +47,10 @@ def report(out: Path = OutOpt, lang: str = LangOpt, pdf: bool = PdfOpt,
 
 def serve(host: str = HostOpt, port: int = PortOpt, home: Path | None = HomeOpt) -> None:
     """Serve the read-only HTTP API (/api, /docs) and the dashboard."""
-    import uvicorn
-
+    from aiatlas.web import serving
     from aiatlas.web.app import create_app
 
-    uvicorn.run(create_app(home=home), host=host, port=port, log_level="info")
+    serving.run(create_app(home=home), host=host, port=port)
 
 
 def register(app: typer.Typer) -> None:

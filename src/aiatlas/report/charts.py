@@ -299,3 +299,26 @@ def trend(fit: dict[str, Any], points: list[dict[str, Any]], *, title: str, unit
     chart = (dots + band + fitted).properties(title=alt.TitleParams(title, subtitle=subtitle),
                                               width=560, height=280)
     return chart.configure(font=CJK_FONT if lang == "ja" else "sans-serif").to_dict()
+
+
+def alt_text(meta: dict[str, Any], rows: list[dict[str, Any]], text: Text) -> str:
+    """A chart's alt text stating what it shows: the leader at the latest time, or first and last value."""
+    lay = layout(meta, list(rows[0]) if rows else [], rows)
+    value, time, series = lay["value"], lay["time"], lay["series"]
+    rows = [r for r in rows if value and _number(r.get(value))]
+    if not rows:
+        return text("chart_none")
+    unit = text.unit(meta.get("unit")) or ""
+    name = (lambda r: rules.country_name(r.get(series), text.lang) if series in rules.COUNTRY_COLUMNS
+            else rules.label(r.get(series), text.lang))
+    if time and series:
+        last = max(str(r[time]) for r in rows)
+        top = sorted((r for r in rows if str(r[time]) == last), key=lambda r: -r[value])
+        return text("alt_series", time=last[:10], first=name(top[0]), value=f"{top[0][value]:,.4g}",
+                    unit=unit, n=len(top))
+    if time:
+        ordered = sorted(rows, key=lambda r: str(r[time]))
+        return text("alt_line", start=str(ordered[0][time])[:10], end=str(ordered[-1][time])[:10],
+                    a=f"{ordered[0][value]:,.4g}", b=f"{ordered[-1][value]:,.4g}", unit=unit)
+    top = max(rows, key=lambda r: r[value])
+    return text("alt_bars", first=name(top), value=f"{top[value]:,.4g}", unit=unit, n=len(rows))

@@ -17,8 +17,9 @@ from aiatlas import api
 from aiatlas.claims.http import MAX_BODY_BYTES, MAX_CHARS, check_request
 from aiatlas.errors import AiatlasError, DataError, NotBuiltError, UsageError, VintageNotBuiltError
 from aiatlas.web.pages import add_pages
-from aiatlas.web.security import GuardMiddleware
-from aiatlas.web.service import HTTPProblem, Service, dumps, guard, validators
+from aiatlas.web import view
+from aiatlas.web.security import GuardMiddleware, csp, inline_script_hashes, redact
+from aiatlas.web.service import HTTPProblem, Service, bodies, dumps, guard, validators
 from aiatlas.web.standing import add_standing
 
 CORS_ENV = "AIATLAS_CORS_ORIGINS"  # comma-separated origins; CORS stays off when unset
@@ -50,10 +51,13 @@ def create_app(home=None) -> FastAPI:
     @app.get("/docs", include_in_schema=False)
     async def api_docs():
         # FastAPI's default page loads Swagger UI from a CDN; serve the packaged copy instead.
-        return get_swagger_ui_html(openapi_url=app.openapi_url, title="aiatlas API",
+        page = get_swagger_ui_html(openapi_url=app.openapi_url, title="aiatlas API",
                                    swagger_js_url="/static/swagger-ui-bundle.js",
                                    swagger_css_url="/static/swagger-ui.css",
                                    swagger_favicon_url="data:,")
+        # Swagger UI starts from one inline script: allow exactly that script by its hash.
+        page.headers["content-security-policy"] = csp(inline_script_hashes(page.body.decode()))
+        return page
     origins = [o.strip() for o in os.environ.get(CORS_ENV, "").split(",") if o.strip()]
     if origins:
         app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET"])
@@ -88,8 +92,14 @@ def create_app(home=None) -> FastAPI:
 
     async def _indicator(request: Request, id: str, fmt: str):
         params = _params(svc, id, request)
+        shown = _view(svc, id, request)
+
+        async def body(b):  # with ?country=/&time=: exactly the rows the dashboard shows
+            entry = await guard(svc.compute(id, params, b), id, svc)
+            return bodies(view.apply(shown, entry["result"])) if shown else entry
+
         return await _respond(request, svc, None, None, _MEDIA[fmt], filename=f"{id}.{fmt}",
-                              body=lambda b: guard(svc.compute(id, params, b), id, svc), part=fmt)
+                              body=body, part=fmt)
 
     @app.get("/api/indicators/{id}.csv", summary="Indicator values as CSV",
              openapi_extra={"parameters": param_docs})
@@ -133,8 +143,10 @@ def create_app(home=None) -> FastAPI:
 
     @app.get("/api/snapshots", summary="Snapshots the warehouse was built from")
     async def snapshots(request: Request):
+        # a snapshot fetched from a local mirror records its path: the folders stay private
         return await _respond(request, svc, ("snapshots",), lambda: dumps(
-            {"snapshots": api.snapshots(home=home)}), "application/json")
+            {"snapshots": [dict(r, url=redact(r["url"] or "")) for r in api.snapshots(home=home)]}),
+            "application/json")
 
     @app.get("/api/build", summary="The warehouse build id")
     async def build(request: Request):
@@ -207,6 +219,15 @@ def _param_docs(inds: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return list(seen.values()) + [VINTAGE_PARAM]
 
 
+def _view(svc: Service, id: str, request: Request) -> view.View:
+    """The request's view (?country=USA~CHN&time=2015..2025), for names the indicator does not declare."""
+    valid = {p["name"] for p in svc.meta(id)["parameters"]}
+    try:
+        return view.parse({k: request.query_params.getlist(k) for k in view.VIEW_KEYS if k not in valid})
+    except UsageError as e:
+        raise HTTPProblem(422, str(e)) from None
+
+
 def _params(svc: Service, id: str, request: Request, allow_where: bool = False):
     """The request's indicator parameters (and where.<col> filters), checked by name."""
     meta = svc.meta(id)
@@ -216,6 +237,8 @@ def _params(svc: Service, id: str, request: Request, allow_where: bool = False):
     valid = {p["name"] for p in meta["parameters"]} | {VINTAGE_PARAM["name"]}
     params, where, unknown = {}, {}, []
     for key, value in request.query_params.multi_items():
+        if key in view.VIEW_KEYS and key not in valid and not allow_where:
+            continue  # the view (country, time): see _view
         if allow_where and key.startswith(WHERE_PREFIX) and len(key) > len(WHERE_PREFIX):
             where[key[len(WHERE_PREFIX):]] = value
         elif key in valid and key not in params:

@@ -9,18 +9,18 @@ import jinja2
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import escape
+from starlette.concurrency import run_in_threadpool
 
-from aiatlas.errors import DataError
+from aiatlas.errors import DataError, UsageError
 from aiatlas.report import charts, headlines
 from aiatlas.report.build import TEMPLATES as REPORT_TEMPLATES
 from aiatlas.report.build import chapter_key
 from aiatlas.report.i18n import LANGS, Text
 from aiatlas.results import script_json
+from aiatlas.web import view
 from aiatlas.web.service import HTTPProblem, Service, guard, validators
 
 TEMPLATES = Path(__file__).parent / "templates"
-PAGE_KEYS = ("lang", "countries")  # page-level query keys; everything else is an indicator parameter
-FILTER_COLUMNS = ("country", "region")
 MAX_TABLE_ROWS = 500
 
 
@@ -84,8 +84,9 @@ def add_pages(app: FastAPI, svc: Service) -> None:
         headers, fresh = validators(request, build)
         if fresh:
             return Response(status_code=304, headers=headers)
-        html = _env().get_template(name).render(t=text, lang=lang, nav=nav, switch=switch,
-                                                build_id=build, **ctx)
+        html = await run_in_threadpool(  # rendering a long table must not stall other clients
+            _env().get_template(name).render, t=text, lang=lang, nav=nav, switch=switch,
+            build_id=build, **ctx)
         return HTMLResponse(html, headers=headers)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
@@ -130,25 +131,35 @@ def add_pages(app: FastAPI, svc: Service) -> None:
         except DataError:  # e.g. OpenAlex never ingested: said in plain words, no path or command
             rows, columns, bound, as_of, synthetic = [], [], params, None, False
             error = text("data_not_in_build")
-        fcol = next((c for c in FILTER_COLUMNS if c in meta["grain"]), None)
-        options = sorted({str(r[fcol]) for r in rows if r.get(fcol) is not None}) if fcol else []
-        chosen = [c for v in request.query_params.getlist("countries") for c in v.split(",") if c]
-        if fcol and chosen:
-            rows = [r for r in rows if str(r.get(fcol)) in chosen]
+        fcol = next((c for c in view.FILTER_COLUMNS if c in meta["grain"]), None)
+        options = ([{"code": c, "name": text.country(c) if fcol != "region" else c} for c in
+                    sorted({str(r[fcol]) for r in rows if r.get(fcol) is not None})] if fcol else [])
+        values = {k: request.query_params.getlist(k) for k in view.VIEW_KEYS if k not in valid}
+        values.setdefault("country", []).extend(request.query_params.getlist("countries"))  # old links
+        try:
+            shown = view.parse(values)
+        except UsageError as e:
+            shown, error = view.View(), str(e)
+        all_years = sorted({y for r in rows if (y := view.row_year(meta["grain"], r)) is not None})
+        rows = [r for r in rows if view.keep(shown, meta["grain"], r)]
         title = text.title(meta) + (f" [{text('synthetic')}]" if synthetic else "")
         spec = charts.spec(meta, rows, title=title, unit=text.unit(meta["unit"]),
-                           lang=text.lang, as_of=as_of)
-        twin = f"/api/indicators/{id}.json" + (f"?{urlencode(params)}" if params else "")
+                           lang=text.lang, as_of=as_of, full_history=bool(shown.start))
+        query = list(params.items()) + shown.query()
+        twin = f"/api/indicators/{id}.json" + (f"?{urlencode(query)}" if query else "")
         return await render("indicator.html.j2", request, meta=meta, title=title, synthetic=synthetic,
                       description=text.description(meta), params=bound, rows=rows[:MAX_TABLE_ROWS],
                       total_rows=len(rows), columns=columns, error=error,
                       spec_json=script_json(spec) if spec else "null",
-                      filter_column=fcol, options=options, chosen=chosen, json_href=twin,
+                      filter_column=fcol, options=options, chosen=list(shown.countries),
+                      view=shown, years=all_years, json_href=twin,
                       csv_href=twin.replace(".json", ".csv", 1),
-                      explain_href=twin.replace(".json", "/explain.csv", 1))
+                      explain_href=f"/api/indicators/{id}/explain.csv"
+                      + (f"?{urlencode(params)}" if params else ""),
+                      alt=charts.alt_text(meta, rows, text), request_url=str(request.url))
 
     @app.get("/static/{name}", include_in_schema=False)
-    async def static_file(name: str):
+    def static_file(name: str):  # sync: the first read of the 900 kB bundle runs in a thread
         if name not in static:
             return Response('{"detail": "not found"}', status_code=404, media_type="application/json")
         load, media = static[name]

@@ -119,13 +119,13 @@ class Service:
         """The indicator's result with its JSON and CSV bodies, computed once per build."""
         key = ("compute", id, tuple(sorted(params.items())))
         return await self.cached(build or await self.build_id(), key,
-                                 lambda: _bodies(api.compute(id, home=self.home, **params)))
+                                 lambda: bodies(api.compute(id, home=self.home, **params)))
 
     async def explain(self, id: str, params: dict[str, str], where: dict[str, str],
                       build: str | None = None) -> dict[str, Any]:
         """Source rows behind the indicator's values, with JSON and CSV bodies."""
         key = ("explain", id, tuple(sorted(params.items())), tuple(sorted(where.items())))
-        return await self.cached(build or await self.build_id(), key, lambda: _bodies(
+        return await self.cached(build or await self.build_id(), key, lambda: bodies(
             api.explain(id, where=where, home=self.home, **params)))
 
 
@@ -134,7 +134,8 @@ def _version(info: dict[str, Any]) -> str:
     return str(info["build_id"]) + (f"+openalex-{oa:x}" if oa else "")
 
 
-def _bodies(result: Result) -> dict[str, Any]:
+def bodies(result: Result) -> dict[str, Any]:
+    """A result with its JSON and CSV bodies (the one serialiser: Result.to_json / to_csv)."""
     return {"result": result, "rows": result.to_pylist(),
             "json": result.to_json().encode("utf-8"), "csv": result.to_csv().encode("utf-8")}
 
