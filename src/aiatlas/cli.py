@@ -1,6 +1,7 @@
 """The aiatlas command line: one verb per user task, Rich tables and progress."""
 from __future__ import annotations
 
+import errno
 import sys
 from pathlib import Path
 from typing import Optional
@@ -210,6 +211,9 @@ app.add_typer(_openalex.synth_app, name="synth")
 _publish.register(app)
 
 
+DISK_ERRNOS = (errno.ENOSPC, errno.EACCES, errno.EROFS, errno.EPERM, errno.EDQUOT)
+
+
 def main() -> None:
     """Entry point: run the app, turning aiatlas errors into one-line messages and exit codes.
 
@@ -223,3 +227,13 @@ def main() -> None:
         if e.hint:
             err.print(f"hint: {escape(e.hint)}", highlight=False)
         sys.exit(e.exit_code)
+    except OSError as e:
+        # A full disk, a read-only file system or a permission problem, wherever it surfaces.
+        if e.errno not in DISK_ERRNOS:
+            raise
+        where = f": {e.filename}" if e.filename else ""
+        err.print(f"[red]error:[/red] {escape(e.strerror or str(e))}{escape(str(where))}",
+                  highlight=False)
+        err.print("hint: free some disk space, or point --home / AIATLAS_HOME at a writable "
+                  "folder; nothing already built was replaced", highlight=False)
+        sys.exit(1)

@@ -30,10 +30,14 @@ __all__ = ["RetryPolicy", "fetch_source", "fetch_sources", "latest_manifest", "l
 
 def fetch_sources(ids: list[str] | None, settings: Settings,
                   progress: Progress | None = None) -> list[dict]:
-    """Fetch the named sources (default: every default source); one manifest per source."""
+    """Fetch the named sources (default: every default source); one manifest per source.
+
+    An archive export is fetched by default only from a mirror: its canonical URL serves the
+    publisher's newest export, which the archive's parent source already fetches."""
     from aiatlas.sources import registry
 
-    sources = [registry.get(i) for i in ids] if ids else list(registry.default_sources())
+    sources = [registry.get(i) for i in ids] if ids else [
+        s for s in registry.default_sources() if settings.mirror or not s.archive_of]
     # a source the mirror does not hold (live API aggregates) is absent offline, not an error
     return [{"source": src.id, "absent": "not in the mirror", "files": [], "reused": False}
             if settings.mirror and not any(f.mirror_path for f in src.files)
