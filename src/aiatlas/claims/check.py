@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from aiatlas.claims import claimsfile, ratio
+from aiatlas.claims import chipstatus, claimsfile, ratio
 from aiatlas.claims import extract as extractor
 from aiatlas.claims import patterns as pattern_table
 from aiatlas.claims.judge import Data, compare, judge
@@ -98,7 +98,10 @@ def check_text(text: str, lang: str = "auto", *, data: Data, source: str = "<tex
             sr.claims.append(CheckedClaim(claim, check_claim(claim, table, data, previous)))
             last[claim.quantity.kind] = claim
         ratio.judge_ratios(sr.claims, lambda c: check_claim(c, table, data))
-        if not sc.claims:
+        status = chipstatus.find(sc.text, sc.lang, sc.start)
+        if status is not None:
+            sr.claims.append(CheckedClaim(status, chipstatus.judge(status, data)))
+        if not sr.claims:
             sr.note = "no claim: " + ("; ".join(sorted({s.reason for s in sc.skipped}))
                                       or "no number with a unit or subject")
         report.sentences.append(sr)
