@@ -13,7 +13,7 @@ import jinja2
 
 from aiatlas import api
 from aiatlas.errors import UsageError
-from aiatlas.report import charts, findings, headlines, rules, sources, uschina
+from aiatlas.report import charts, factviews, findings, headlines, rules, sources, uschina
 from aiatlas.report.i18n import LANGS, Text
 from aiatlas.results import dumps
 
@@ -117,7 +117,9 @@ def indicator_entry(meta: dict, text: Text, out: Path, info: dict, home,
             (out / entry["explain"]).write_text(ex.to_csv(), encoding="utf-8")
         except Exception as e:  # noqa: BLE001  (shown beside the indicator)
             entry["explain_error"] = headlines.one_line(e)
-    if meta["id"] in rules.TREND_UNITS and ex is not None and len(rows) == 1:
+    if meta["id"] in rules.TIMELINES:
+        vl = charts.timeline(rows, title=entry["title"], lang=text.lang)
+    elif meta["id"] in rules.TREND_UNITS and ex is not None and len(rows) == 1:
         vl = charts.trend(rows[0], ex.to_pylist(), title=entry["title"],
                           unit=text.unit(rules.TREND_UNITS[meta["id"]]), lang=text.lang)
     else:
@@ -162,9 +164,15 @@ def build_report(out: Path, *, lang: str = "en", pdf: bool = False, home=None,
                  rows_href=e["explain"] or e["csv"])
     nav = [{"name": c, "title": text.chapter(c), "href": f"chapter-{slug(c)}.html"} for c in chapters]
     # the US-China section opens the performance chapter; its headline card links to it
-    us_china = uschina.section(lang=lang, home=home, as_of=as_of, today=today)
+    us_china = uschina.section(text=text, home=home, as_of=as_of, today=today)
     us_china["notes"] = footnotes(us_china["provenance"], info)
     sections = {uschina.CHAPTER: [us_china]} if us_china["figures"] else {}
+    facts = entry_of.get("curated_fact")
+    if facts and not facts["error"]:
+        view = factviews.section(facts["rows"], [], text=text)
+        view["notes"] = facts["notes"]
+        if view["figures"]:
+            sections.setdefault(factviews.CHAPTER, []).append(view)
     # a vintage report says so where the date is printed on every page
     generated = dt.date.today().isoformat() + (f" · {text('vintage', date=as_of)}" if as_of else "")
     common = {"t": text, "lang": lang, "nav": nav, "generated": generated, "min_n": rules.MIN_N}
