@@ -1,16 +1,30 @@
-"""Bounded load test of the HTTP API on loopback, and report build times; prints two tables.
+"""Bounded load test of the HTTP API on loopback, and report build times; prints three tables.
 
 32 concurrent clients share a fixed number of requests over three endpoints (indicator list,
 one indicator's JSON, snapshots) and stop at that count or the time limit, whichever comes first.
 The cold (uncached) indicator request is timed in the same run for comparison.
 
+Then a distinct-parameter load: 32 clients, every request a different parameter set of one
+indicator (so every request is a cache miss), on this tree and on a baseline revision (default:
+the commit before the warehouse handle's connection pool) served from `git archive` of it, in
+the same run.
+
+With --mix: `aiatlas serve` (its limits on) under 48 clients, half the requests cached URLs,
+half indicator queries with parameters never asked before (cache misses); p50/p99 per class,
+5xx count, the server's RSS before and after; then the same with 200 idle sockets held open.
+Targets (issue 17, 2 cores): cached p99 < 100 ms, distinct p99 < 500 ms, RSS growth < 200 MB,
+no 5xx.
+
     python bench/api.py [--home DIR] [--clients 32] [--requests 3000] [--seconds 30]
+                        [--distinct 640] [--baseline REV]
+    python bench/api.py --mix [--home DIR] [--seconds 20]
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -46,13 +60,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(home: Path, port: int, workers: int = 1) -> subprocess.Popen:
-    """uvicorn in its own process, so the load generator does not share its GIL."""
+def start_server(home: Path, port: int, workers: int = 1, serve: bool = False,
+                 src: Path | None = None) -> subprocess.Popen:
+    """uvicorn in its own process, so the load generator does not share its GIL; with `serve`,
+    exactly as `aiatlas serve` runs it (header, idle and concurrency limits); `src` serves
+    another source tree of aiatlas (a baseline revision)."""
     env = dict(os.environ, AIATLAS_HOME=str(home))
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "aiatlas.web.app:create_app",
-                             "--factory", "--host", "127.0.0.1", "--port", str(port),
-                             "--log-level", "warning", "--no-access-log",
-                             "--workers", str(workers)], env=env)
+    if src is not None:
+        env["PYTHONPATH"] = str(src)
+    cmd = ([sys.executable, "-m", "aiatlas", "serve", "--port", str(port)] if serve else
+           [sys.executable, "-m", "uvicorn", "aiatlas.web.app:create_app", "--factory", "--host",
+            "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log",
+            "--workers", str(workers)])
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -145,6 +165,98 @@ def bench_api(home: Path, clients: int, total: int, seconds: float, console: Con
     console.print(table)
 
 
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process (Linux /proc), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def mix(base: str, cached: list[str], distinct, clients: int, seconds: float):
+    """Half cached URLs, half never-asked queries, from `clients` clients for `seconds`;
+    latencies (s) and 5xx count per class."""
+    import aiohttp
+
+    lat = {"cached": [], "distinct": []}
+    errors = {"cached": 0, "distinct": 0}
+    deadline, n = time.monotonic() + seconds, 0
+
+    async def worker(session):
+        nonlocal n
+        while time.monotonic() < deadline:
+            n += 1
+            kind = "cached" if n % 2 else "distinct"
+            path = cached[n % len(cached)] if kind == "cached" else distinct(n)
+            t = time.perf_counter()
+            async with session.get(base + path) as r:
+                await r.read()
+                errors[kind] += r.status >= 500
+            lat[kind].append(time.perf_counter() - t)
+
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=clients)) as session:
+        await asyncio.gather(*(worker(session) for _ in range(clients)))
+    return lat, errors
+
+
+def bench_mix(home: Path, clients: int, seconds: float, console: Console) -> None:
+    """The 48-client mixed load, then again with 200 idle sockets open; one table."""
+    import random
+
+    inds = [m for m in api.list_indicators()
+            if {"since", "until"} <= {p["name"] for p in m["parameters"]}]
+    port = free_port()
+    proc = start_server(home, port, serve=True)
+    base = f"http://127.0.0.1:{port}"
+    cached = ["/api/build", "/api/indicators", f"/api/indicators/{inds[0]['id']}",
+              "/api/snapshots", f"/api/indicators/{inds[-1]['id']}.csv"]
+    pairs = [(a, b) for a in range(1950, 2027) for b in range(a, 2027)]
+    random.Random(17).shuffle(pairs)
+
+    def distinct(n: int) -> str:  # a parameter combination no earlier request used
+        since, until = pairs[n % len(pairs)]
+        return f"/api/indicators/{inds[n % len(inds)]['id']}?since={since}&until={until}"
+
+    rows = []
+    try:
+        for path in cached:
+            httpx.get(base + path, timeout=60)
+        before = rss_mb(proc.pid)
+        for label, idle_count in (("mix", 0), ("mix + 200 idle sockets", 200)):
+            idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(idle_count)]
+            lat, errors = asyncio.run(mix(base, cached, distinct, clients, seconds))
+            closed = sum(1 for s in idle if _closed(s))
+            for s in idle:
+                s.close()
+            for kind in ("cached", "distinct"):
+                rows.append((label, kind, len(lat[kind]), pct(lat[kind], .5), pct(lat[kind], .99),
+                             errors[kind], f"{closed}/{idle_count} closed" if idle_count else ""))
+        after = rss_mb(proc.pid)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    table = Table(title=f"`aiatlas serve` under {clients} clients, {seconds:.0f} s per run "
+                        f"(targets: cached p99 < 100 ms, distinct p99 < 500 ms, no 5xx); "
+                        f"RSS {before:.0f} -> {after:.0f} MB (+{after - before:.0f}, target "
+                        f"< 200); load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    for col in ("run", "class", "requests", "p50 ms", "p99 ms", "5xx", "idle sockets"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(r[0], r[1], str(r[2]), f"{r[3]:.1f}", f"{r[4]:.1f}", str(r[5]), r[6])
+    console.print(table)
+
+
+def _closed(sock: socket.socket) -> bool:
+    """True when the server has closed this idle socket."""
+    sock.setblocking(False)
+    try:
+        return sock.recv(1) == b""
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
+
+
 def bench_report(home: Path, console: Console) -> None:
     from aiatlas.report.build import build_report
 
@@ -162,6 +274,61 @@ def bench_report(home: Path, console: Console) -> None:
     console.print(table)
 
 
+DISTINCT_ID = "notable_models_by_country"
+
+
+def distinct_paths() -> list[str]:
+    """Every parameter set of one indicator, shuffled: requests that are each a cache miss."""
+    combos = [(s, u, a, f) for s in range(1980, 2026) for u in range(s, 2027)
+              for a in ("each", "fractional", "first") for f in ("false", "true")]
+    random.Random(0).shuffle(combos)
+    return [f"/api/indicators/{DISTINCT_ID}?since={s}&until={u}&attribution={a}&fold_hong_kong={f}"
+            for s, u, a, f in combos]
+
+
+def distinct_load(home: Path, src: Path | None, clients: int, n: int, seconds: float):
+    """p50, p99 (ms), requests per second and non-200 count of n distinct-parameter requests."""
+    port = free_port()
+    proc = start_server(home, port, 1, src=src)
+    base = f"http://127.0.0.1:{port}"
+    paths = distinct_paths()
+    try:
+        # warm-up on other parameter sets: imports, connections, the first compile
+        asyncio.run(load(base, paths[-clients * 2:], clients, clients * 2, seconds))
+        lat, errors, elapsed = asyncio.run(load(base, paths[:n], clients, n, seconds))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    every = [v for values in lat.values() for v in values]
+    return pct(every, .5), pct(every, .99), len(every) / elapsed, errors
+
+
+def baseline_tree(rev: str, into: Path) -> Path:
+    """The `src` folder of a git revision of this repository, unpacked under `into`."""
+    repo = Path(__file__).resolve().parents[1]
+    archive = subprocess.run(["git", "-C", str(repo), "archive", rev, "src"], check=True,
+                             capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return into / "src"
+
+
+def bench_distinct(home: Path, clients: int, n: int, seconds: float, baseline: str,
+                   console: Console) -> None:
+    table = Table(title=f"Distinct parameters: {clients} clients, {n} requests of {DISTINCT_ID}, "
+                        f"each a different parameter set (every request a cache miss; target "
+                        f"p99 < 150 ms), load average {os.getloadavg()[0]:.1f} on "
+                        f"{os.cpu_count()} cores")
+    for col in ("server", "p50 ms", "p99 ms", "req/s", "non-200"):
+        table.add_column(col, justify="left" if col == "server" else "right")
+    with tempfile.TemporaryDirectory(prefix="aiatlas-baseline-") as tmp:
+        runs = [(f"baseline {baseline} (one connection, one lock)", baseline_tree(baseline, Path(tmp))),
+                ("this tree (warehouse handle, connection pool)", None)]
+        for label, src in runs:
+            p50, p99, rps, errors = distinct_load(home, src, clients, n, seconds)
+            table.add_row(label, f"{p50:.1f}", f"{p99:.1f}", f"{rps:.0f}", str(errors))
+    console.print(table)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--home")
@@ -170,10 +337,20 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=30.0)
     ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     ap.add_argument("--skip-report", action="store_true")
+    ap.add_argument("--distinct", type=int, default=640,
+                    help="requests of the distinct-parameter load (0: skip it)")
+    ap.add_argument("--baseline", default="f6557e1",
+                    help="git revision served for the distinct-parameter comparison")
+    ap.add_argument("--mix", action="store_true", help="the 48-client cached/distinct mix only")
     args = ap.parse_args()
     console = Console()
     home = ensure_home(args.home)
+    if args.mix:
+        bench_mix(home, 48 if args.clients == 32 else args.clients, min(args.seconds, 20), console)
+        return
     bench_api(home, args.clients, args.requests, args.seconds, console, args.workers)
+    if args.distinct:
+        bench_distinct(home, args.clients, args.distinct, args.seconds, args.baseline, console)
     if not args.skip_report:
         bench_report(home, console)
 

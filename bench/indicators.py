@@ -2,8 +2,10 @@
 
 Run: python bench/indicators.py [--no-spark] [--no-fresh] [--scales 10,100,1000] [--repeat 5]
 Builds a temporary data home from the mirror (AIATLAS_MIRROR or ../shared/data), then prints
-the tables: per indicator; aiatlas vs pandas (in process and in a new process); growth. Targets: < 100 ms warm per indicator on DuckDB; aiatlas >= 2x faster than the
-pandas version of the same indicator.
+the tables: per indicator; aiatlas vs pandas (in process and in a new process); growth; country
+views. Targets: < 100 ms warm per indicator on DuckDB; aiatlas >= 2x faster than the pandas
+version of the same indicator; country profile < 300 ms warm, compare of 3 countries < 500 ms
+warm, composite with 1,000 weight draws < 2 s (each with the build's memo emptied first).
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from aiatlas import api
+from aiatlas import api, composite_index, standing
 from aiatlas.warehouse import connect as wh
 
 console = Console(width=160)
@@ -141,6 +143,55 @@ def fresh_process(side: str, id: str, csv: Path, home: Path) -> tuple[float, flo
     return imported, first
 
 
+# --- a user's first command, in a new process ---------------------------------------------
+
+COLD_SHOW = ("notable_models_by_country", ("since=2024", "until=2024"))
+_PANDAS_SCRIPT = """
+import sys
+sys.path.insert(0, sys.argv[2])
+import indicators
+df = indicators.PANDAS["notable_models_by_country"](indicators.Path(sys.argv[1]))
+print(df[df.year == 2024].to_csv(index=False))
+"""
+_DUCKDB_SCRIPT = """
+import sys, duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+print(con.sql("SELECT c AS country, year, count(*) AS value FROM (SELECT unnest(countries) AS c, "
+              "year FROM models WHERE year BETWEEN 2024 AND 2024) GROUP BY ALL ORDER BY ALL"))
+"""
+
+
+def wall(cmd: list[str], repeat: int) -> float:
+    """Median wall time (ms) of a command run in a new process `repeat` times."""
+    runs = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        subprocess.run(cmd, capture_output=True, check=True)
+        runs.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(runs)
+
+
+def cold_show(home: Path, csv: Path, repeat: int, console: Console) -> None:
+    """`aiatlas show` in a new process beside a pandas script and DuckDB alone (same count)."""
+    id, params = COLD_SHOW
+    show = [sys.executable, "-m", "aiatlas", "show", id, "--home", str(home), "-f", "csv",
+            *[x for p in params for x in ("-p", p)]]
+    rows = [(f"aiatlas show {id} {' '.join(params)} -f csv", wall(show, repeat)),
+            ("plain pandas script from the CSV (same count)",
+             wall([sys.executable, "-c", _PANDAS_SCRIPT, str(csv),
+                   str(Path(__file__).resolve().parent)], repeat)),
+            ("DuckDB alone on the warehouse (same count, no names)",
+             wall([sys.executable, "-c", _DUCKDB_SCRIPT, str(home / "warehouse.duckdb")], repeat)),
+            ("python -c pass (the interpreter itself)", wall([sys.executable, "-c", "pass"], repeat))]
+    table = Table(title=f"Cold start: a new process, wall ms (median of {repeat}; target "
+                        "aiatlas <= 500), load average {:.1f}".format(os.getloadavg()[0]))
+    table.add_column("command")
+    table.add_column("wall ms", justify="right")
+    for label, ms in rows:
+        table.add_row(label, f"{ms:.0f}")
+    console.print(table)
+
+
 # --- synthetic growth ----------------------------------------------------------------------
 
 def synthetic_home(real: Path, factor: int, root: Path) -> Path:
@@ -176,12 +227,33 @@ def synthetic_home(real: Path, factor: int, root: Path) -> Path:
     return home
 
 
+def country_views(home: Path, repeat: int) -> Table:
+    """Profile, compare and composite: cold and warm time with the memo emptied before each call."""
+    views = [("country profile (CHN)", lambda: standing.profile("CHN", home=home), 300),
+             ("compare USA CHN JPN", lambda: standing.compare(["USA", "CHN", "JPN"], home=home), 500),
+             ("composite, 1,000 draws", lambda: composite_index.composite(draws=1000, home=home), 2000)]
+    table = Table(title=f"Country views, ms (median of {repeat} warm runs, memo emptied before each)")
+    for col in ("view", "cold", "warm", "target", "met", "warm, memo kept"):
+        table.add_column(col, justify="left" if col == "view" else "right")
+    for name, fn, target in views:
+        def empty(fn=fn):
+            api.warehouse(home=home).forget()
+            return fn()
+        cold, warm = timed(empty, repeat)
+        kept = timed(fn, repeat)[1]
+        table.add_row(name, f"{cold:.0f}", f"{warm:.0f}", f"< {target}", "yes" if warm < target else "NO",
+                      f"{kept:.1f}")
+    return table
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--no-spark", action="store_true", help="skip the PySpark column")
     ap.add_argument("--scales", default="10,100,1000", help="growth factors, comma-separated")
     ap.add_argument("--no-fresh", action="store_true", help="skip the new-process timings")
     ap.add_argument("--repeat", type=int, default=5, help="warm runs per measurement")
+    ap.add_argument("--only-country", action="store_true",
+                    help="only the country views (profile, compare, composite)")
     args = ap.parse_args()
     mirror = Path(os.environ.get("AIATLAS_MIRROR")
                   or Path(__file__).resolve().parents[2] / "shared" / "data")
@@ -192,6 +264,9 @@ def main() -> None:
         t0 = time.perf_counter()
         api.build(home=home)
         build_s = time.perf_counter() - t0
+        if args.only_country:
+            console.print(country_views(home, args.repeat))
+            return
         # Indicators over the OpenAlex Parquet dataset need an ingest; bench/openalex.py times them.
         ids = [i["id"] for i in api.list_indicators() if not wh.uses_only_parquet(i["sources"])]
 
@@ -240,6 +315,8 @@ def main() -> None:
         console.print(cmp)
         if not args.no_fresh:
             console.print(fresh)
+        if not args.no_fresh:
+            cold_show(home, csv, args.repeat, console)
         console.print(f"not in these figures: building the aiatlas warehouse, once per "
                       f"snapshot, took {build_s:.1f} s in this run")
         ours = api.compute("training_compute_trend", home=home).to_pylist()[0]
@@ -264,6 +341,9 @@ def main() -> None:
                      for i in COMPARED]
             grow.add_row(str(factor), str(n_real * factor), *cells)
         console.print(grow)
+
+        # 4. country views over every indicator
+        console.print(country_views(home, args.repeat))
 
 
 if __name__ == "__main__":

@@ -4,12 +4,17 @@ For each size: ingest throughput (works/s) of aiatlas's streaming ingest beside 
 measured in the same run (DuckDB read_json of the same files selecting the same fields into
 the same Parquet layout), the peak RSS of each (a child process each, read with
 resource.getrusage(RUSAGE_CHILDREN)), the time of the whole indicator suite over the result,
-and, with --spark, Spark local-mode ingest and indicator time. Corpora are generated once into
+and, with --spark, Spark local-mode ingest and indicator time. With --cluster: the ingest on a
+Spark standalone cluster on loopback with 1 and then 2 one-core workers (works/s and the CPU
+each worker's executors used), per-stage times of one part on one core (read, parse, explode
+authorships, write), and the first query's Parquet metadata time before and after compaction.
+Corpora are generated once into
 --work and reused. Sizes above --unique repeat the parts of a --unique-work corpus (hard
 links, ids repeat) so that generating 10M works does not take most of an hour on a shared
 2-core machine; ingest cost does not depend on whether ids repeat.
 
     python bench/openalex.py --sizes 1000000 10000000 --out bench/openalex-results.md
+    python bench/openalex.py --cluster --sizes 2000000 --metadata-size 10000000
 """
 from __future__ import annotations
 
@@ -34,6 +39,17 @@ elif kind == "floor":
 elif kind == "spark":
     from aiatlas.sources.openalex.ingest import ingest
     rows = ingest(corpus, target, engine="pyspark")["rows"]
+elif kind == "cluster":
+    from aiatlas.sources.openalex.ingest import ingest
+    rows = ingest(corpus, target, engine="pyspark", parallel=64)["rows"]
+elif kind in ("uncompacted", "compacted"):
+    from aiatlas.sources.openalex.ingest import ingest
+    rows = ingest(corpus, target, max_files_per_year=10**9 if kind == "uncompacted" else 8)["rows"]
+elif kind == "first-query":
+    import duckdb
+    t = time.perf_counter()  # a new process: the first query reads every file's footer
+    rows = duckdb.sql(f"SELECT count(*) FROM read_parquet('{corpus}/*/*.parquet', "
+                      "hive_partitioning=true)").fetchall()[0][0]
 elif kind in ("indicators", "indicators-spark"):
     from aiatlas import api
     backend = "pyspark" if kind == "indicators-spark" else "duckdb"
@@ -102,6 +118,181 @@ def build_corpus(work: Path, size: int, unique: int, per_part: int) -> Path:
     return corpus
 
 
+STAGES = r"""
+import gzip, json, sys, time
+from pathlib import Path
+import duckdb
+from aiatlas.sources.openalex import parse
+from aiatlas.sources.openalex.snapshot import list_parts
+part = list_parts(sys.argv[1])[0]
+out = Path(sys.argv[2])
+con = duckdb.connect(config={"threads": 1})
+cols = "{" + ", ".join(f"'{k}': '{v}'" for k, v in parse.RAW_COLUMNS_DUCKDB.items()) + "}"
+src = (f"read_json('{part.location}', columns={cols}, format='newline_delimited', "
+       "compression='gzip', maximum_object_size=67108864)")
+def timed(f):
+    best = None
+    for _ in range(2):  # the faster of two runs: the machine is shared
+        t = time.perf_counter(); f(); t = time.perf_counter() - t
+        best = t if best is None else min(best, t)
+    return best
+def read():
+    with gzip.open(part.location, "rb") as fh:
+        while fh.read(1 << 20):
+            pass
+def sums(sql):  # aggregate, so no stage pays for materialising rows it does not keep
+    return lambda: con.sql(sql).fetchall()
+# each step repeats the ones before it; a stage's time is the difference
+cum = {"read (gunzip)": timed(read),
+       "parse (JSON -> nested columns)": timed(sums(
+           f"SELECT count(id), sum(len(authorships)), sum(len(topics)), sum(len(concepts)), "
+           f"sum(len(counts_by_year)), sum(cited_by_count), max(publication_year) FROM {src}")),
+       "explode authorships (projection)": timed(sums(
+           f"SELECT count(id), sum(len(country_codes)), sum(ai_topic_score), "
+           f"sum(ai_concept_score), sum(len(counts_by_year)) FROM (SELECT {parse.PROJECTION} "
+           f"FROM {src})")),
+       "write (Arrow batches -> Parquet per year)": timed(lambda: parse.ingest_parts(
+           [(Path(part.location), part)], out, batch_rows=65536))}
+print(json.dumps({"works": part.records, "cumulative": cum}))
+"""
+
+
+def _tree_cpu(pid: int) -> dict[int, float]:
+    """CPU seconds (utime+stime) of a process and each of its live descendants, by pid."""
+    import os
+
+    out, todo = {}, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            out[p] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            todo += [int(c) for t in Path(f"/proc/{p}/task").glob("*/children")
+                     for c in t.read_text().split()]
+        except (FileNotFoundError, ProcessLookupError, ValueError):
+            continue  # exited between the listing and the read
+    return out
+
+
+class CpuSampler:
+    """Samples each worker's process tree every 0.2 s while a step runs; a process's last
+    sample is its CPU (executors and their Python workers exit when the application ends)."""
+
+    def __init__(self, pids: list[int]):
+        import threading
+
+        self.pids, self.seen = pids, [{} for _ in pids]
+        self.base = [_tree_cpu(p) for p in pids]  # the daemons' own CPU before the step
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self.stop.wait(0.2):
+            for seen, pid in zip(self.seen, self.pids):
+                seen.update(_tree_cpu(pid))
+
+    def result(self) -> list[float]:
+        """CPU seconds each worker's tree used during the step."""
+        self.stop.set()
+        self.thread.join()
+        return [sum(v - base.get(p, 0.0) for p, v in seen.items())
+                for seen, base in zip(self.seen, self.base)]
+
+
+def cluster_rows(corpus: Path, size: int, work: Path) -> list[dict]:
+    """Ingest `corpus` on a loopback standalone cluster of 1, then 2, one-core workers."""
+    import os
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    from spark_cluster import standalone_cluster  # the test suite's cluster, reused
+
+    rows, first = [], None
+    for n in (1, 2):
+        with standalone_cluster(work / f"cluster-{n}", workers=n, cores=1, memory="2g") as (
+                url, _, pids):
+            sampler = CpuSampler(pids)
+            os.environ["AIATLAS_SPARK_MASTER"] = url
+            os.environ["PYSPARK_PYTHON"] = sys.executable  # what executors run
+            target = work / f"home_{size}_cluster{n}"
+            shutil.rmtree(target, ignore_errors=True)
+            res = child("cluster", corpus, target)
+            cpu = sampler.result()
+        rate = size / res["seconds"]
+        first = first or rate
+        rows.append({"workers": str(n), "works": f"{size:,}", "seconds": f"{res['seconds']:.0f}",
+                     "works/s": f"{rate:,.0f}", "vs 1 worker": f"{rate / first:.2f}",
+                     "CPU s per worker": " / ".join(f"{c:.0f}" for c in cpu),
+                     "CPU share per worker": " / ".join(f"{c / res['seconds']:.2f}" for c in cpu)})
+        print(f"cluster {n}: {rows[-1]}", file=sys.stderr)
+    return rows
+
+
+def stage_rows(corpus: Path, work: Path) -> list[dict]:
+    """Per-stage seconds of one part on one core (each stage = difference of cumulative runs)."""
+    out = work / "stages-out"
+    shutil.rmtree(out, ignore_errors=True)
+    proc = subprocess.run([sys.executable, "-c", STAGES, str(corpus), str(out)],
+                          capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise SystemExit(f"stages failed:\n{proc.stderr[-3000:]}")
+    got = json.loads(proc.stdout.strip().splitlines()[-1])
+    cum, works, prev, rows = got["cumulative"], got["works"], 0.0, []
+    for stage, t in cum.items():
+        own = max(t - prev, 0.0)
+        prev = max(t, prev)
+        rows.append({"stage": stage, "s per part": f"{own:.2f}", "works": f"{works:,}",
+                     "us per work": f"{own / works * 1e6:.1f}",
+                     "share": f"{own / max(cum.values()):.0%}"})
+    return rows
+
+
+def metadata_rows(corpus: Path, size: int, work: Path) -> list[dict]:
+    """First-query Parquet metadata time on the same works, before and after compaction."""
+    home = work / f"home_{size}_meta"
+    shutil.rmtree(home, ignore_errors=True)
+    rows = []
+    for kind in ("uncompacted", "compacted"):
+        ing = child(kind, corpus, home)  # the second run skips every part, then compacts
+        works = home / "openalex" / "works"
+        per_year = [len(list(d.glob("*.parquet"))) for d in works.glob("publication_year=*")]
+        q = child("first-query", works, home)
+        rows.append({"layout": kind, "works": f"{q['rows']:,}", "files": f"{sum(per_year):,}",
+                     "max files per year": str(max(per_year)),
+                     "first query s (metadata)": f"{q['seconds']:.3f}",
+                     "ingest step s": f"{ing['seconds']:.0f}"})
+        print(f"metadata {kind}: {rows[-1]}", file=sys.stderr)
+    return rows
+
+
+def markdown(rows: list[dict]) -> str:
+    """A markdown table of dict rows (all with the same keys)."""
+    cols = list(rows[0])
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    return "\n".join(lines + ["| " + " | ".join(r[c] for c in cols) + " |" for r in rows])
+
+
+def main_cluster(args) -> None:
+    """--cluster: cluster throughput, per-stage times and metadata time; prints three tables."""
+    import os
+
+    size = max(args.sizes)
+    corpus = build_corpus(args.work, size, args.unique, args.per_part)
+    parts = [("Cluster ingest (loopback standalone, 1-core workers)",
+              cluster_rows(corpus, size, args.work)),
+             ("Stages of one part on one core", stage_rows(corpus, args.work))]
+    if args.metadata_size:
+        meta = build_corpus(args.work, args.metadata_size, args.unique, args.per_part)
+        parts.append(("First query of a process: Parquet metadata",
+                      metadata_rows(meta, args.metadata_size, args.work)))
+    text = "\n\n".join(f"### {title}\n\n{markdown(rows)}" for title, rows in parts)
+    text += (f"\n\n{os.cpu_count()} cores; 1-minute load average at the end: "
+             f"{os.getloadavg()[0]:.1f} (the machine is shared)")
+    print(text)
+    if args.out:
+        args.out.write_text(text + "\n", encoding="utf-8")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[1_000_000])
@@ -112,8 +303,14 @@ def main() -> None:
     ap.add_argument("--spark", action="store_true", help="also time Spark local mode")
     ap.add_argument("--spark-max", type=int, default=1_000_000,
                     help="Time Spark only on sizes up to this many works")
+    ap.add_argument("--cluster", action="store_true",
+                    help="Cluster throughput with 1 and 2 workers, stage times, metadata time")
+    ap.add_argument("--metadata-size", type=int, default=0,
+                    help="With --cluster: corpus size for the first-query metadata timing")
     ap.add_argument("--out", type=Path, help="also write the table (markdown) here")
     args = ap.parse_args()
+    if args.cluster:
+        return main_cluster(args)
     rows = []
     for size in sorted(args.sizes):
         corpus = build_corpus(args.work, size, args.unique, args.per_part)

@@ -86,7 +86,8 @@ def _stop(proc: subprocess.Popen) -> None:
 
 @contextmanager
 def standalone_cluster(root: Path, workers: int = 2, cores: int = 1, memory: str = "1g"):
-    """Yield (master URL, worker work dirs) of a running cluster; stop every daemon after."""
+    """Yield (master URL, worker work dirs, worker pids) of a running cluster; stop every
+    daemon after."""
     root.mkdir(parents=True, exist_ok=True)
     env = _env(root)
     procs: list[subprocess.Popen] = []
@@ -108,7 +109,7 @@ def standalone_cluster(root: Path, workers: int = 2, cores: int = 1, memory: str
                                 root / f"worker-{i}.log", env))
         for i, proc in enumerate(procs[1:]):
             _wait_for(root / f"worker-{i}.log", proc, REGISTERED, deadline)
-        yield url, dirs
+        yield url, dirs, [p.pid for p in procs[1:]]
     finally:
         for proc in reversed(procs):
             _stop(proc)

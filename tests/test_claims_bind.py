@@ -95,3 +95,21 @@ def test_a_world_figure_does_not_check_one_country():
     assert [p.id for p in load() if p.fits(c)] == []
     v = check_claim(c, load(), _NoData())
     assert v.verdict == "unverifiable" and v.reason_key == "no_measure"
+
+
+@pytest.mark.parametrize("text,value,kind,qualifier", [
+    ("Compute has doubled about every six months.", 6, "duration", "approx"),
+    ("Five US states banned the app.", 5, "count", "exact"),
+    ("中国の注目モデルは米国の約半分だった。", 50, "percent", "approx"),
+    ("世界の設置台数の半分以上を中国が占めた。", 50, "percent", "at_least"),
+    ("組織の9割近くがAIを使っていた。", 90, "percent", "nearly"),
+])
+def test_numbers_written_as_words(text, value, kind, qualifier):
+    (c,) = [c for s in extract(text) for c in s.claims]
+    assert (c.quantity.value, c.quantity.kind, c.quantity.qualifier) == (value, kind, qualifier)
+
+
+@pytest.mark.parametrize("text", ["The plan runs over four years.", "One of them won.",
+                                  "They met three times."])
+def test_number_words_without_a_claim_are_skipped(text):
+    assert [c.quantity.kind for s in extract(text) for c in s.claims] in ([], ["multiple"])

@@ -189,3 +189,28 @@ def test_duplicate_model_names_get_unique_ids_in_one_pass(tmp_path):
     base = query(tmp_path, "SELECT model_id FROM models ORDER BY rowid")[0][0]
     assert [r[0] for r in query(tmp_path, "SELECT model_id FROM models ORDER BY rowid")] == [
         base, f"{base}-2", f"{base}-2-2", f"{base}-3"]
+
+
+@pytest.mark.parametrize("code", ["ENOSPC", "EACCES", "EROFS"])
+def test_disk_errors_during_build_are_one_line_and_keep_the_warehouse(home, monkeypatch, capsys,
+                                                                      code):
+    import errno
+
+    from aiatlas import cli
+    from aiatlas.warehouse import build as build_module
+
+    before = models(home)
+    make_snapshot(home, "epoch_ml_hardware", {"ml_hardware.csv": DATA / "ml_hardware.csv"},
+                  "20991231T000000000000Z")
+
+    def fail(path, rows):
+        raise OSError(getattr(errno, code), os.strerror(getattr(errno, code)), str(path))
+
+    monkeypatch.setattr(build_module, "_write_atomically", fail)
+    monkeypatch.setattr(sys, "argv", ["aiatlas", "build", "--home", str(home)])
+    with pytest.raises(SystemExit) as e:
+        cli.main()
+    assert e.value.code == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and os.strerror(getattr(errno, code)) in err and "hint:" in err
+    assert models(home) == before

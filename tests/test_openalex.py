@@ -397,52 +397,52 @@ def test_floor_writes_the_same_rows(tmp_path, home):
 
 def test_publications_full_and_fractional(home):
     full = rows_by(api.compute("ai_publications_by_country", home=home, counting="full").table,
-                   "country_code", "year")
-    frac = rows_by(api.compute("ai_publications_by_country", home=home).table, "country_code", "year")
-    assert {k: v["value"] for k, v in full.items()} == {("US", 2020): 2, ("CN", 2020): 1, ("CN", 2021): 1}
-    assert {k: v["value"] for k, v in frac.items()} == {("US", 2020): 1.5, ("CN", 2020): 0.5,
-                                                        ("CN", 2021): 1.0}
+                   "country", "year")
+    frac = rows_by(api.compute("ai_publications_by_country", home=home).table, "country", "year")
+    assert {k: v["value"] for k, v in full.items()} == {("USA", 2020): 2, ("CHN", 2020): 1, ("CHN", 2021): 1}
+    assert {k: v["value"] for k, v in frac.items()} == {("USA", 2020): 1.5, ("CHN", 2020): 0.5,
+                                                        ("CHN", 2021): 1.0}
 
 
 def test_ai_definition_is_a_declared_parameter(home):
     concept = rows_by(api.compute("ai_publications_by_country", home=home,
-                                  ai_definition="concept").table, "country_code", "year")
+                                  ai_definition="concept").table, "country", "year")
     assert {k: v["value"] for k, v in concept.items()} == {
-        ("US", 2020): 0.5, ("CN", 2020): 0.5, ("FR", 2021): 0.5, ("GB", 2021): 0.5, ("CN", 2021): 1.0}
+        ("USA", 2020): 0.5, ("CHN", 2020): 0.5, ("FRA", 2021): 0.5, ("GBR", 2021): 0.5, ("CHN", 2021): 1.0}
     # W1000000003's AI concept scores 0.2: in with a threshold of 0.1, out by default
     low = api.compute("ai_publications_by_country", home=home, ai_definition="concept",
                       min_score="0.1", counting="full").table
-    assert rows_by(low, "country_code", "year")[("CN", 2020)]["value"] == 2
+    assert rows_by(low, "country", "year")[("CHN", 2020)]["value"] == 2
     with pytest.raises(UsageError, match="not one of"):
         api.compute("ai_publications_by_country", home=home, ai_definition="keyword")
     assert set(AI_DEFINITIONS) == {"subfield", "concept"}
 
 
 def test_world_share_adds_up_to_one_with_fractional_counting(home):
-    share = rows_by(api.compute("ai_publications_world_share", home=home).table, "country_code", "year")
-    assert share[("US", 2020)]["value"] == 0.75 and share[("CN", 2020)]["value"] == 0.25
-    assert share[("CN", 2021)]["value"] == 1.0  # the 2021 work without affiliations is left out
+    share = rows_by(api.compute("ai_publications_world_share", home=home).table, "country", "year")
+    assert share[("USA", 2020)]["value"] == 0.75 and share[("CHN", 2020)]["value"] == 0.25
+    assert share[("CHN", 2021)]["value"] == 1.0  # the 2021 work without affiliations is left out
 
 
 def test_citations_received_by_citing_year(home):
-    cit = rows_by(api.compute("ai_citations_by_country", home=home).table, "country_code", "year")
+    cit = rows_by(api.compute("ai_citations_by_country", home=home).table, "country", "year")
     assert {k: v["value"] for k, v in cit.items()} == {
-        ("US", 2021): 42.0, ("CN", 2021): 2.0, ("US", 2022): 3.0, ("CN", 2022): 53.0,
-        ("US", 2023): 60.0}
+        ("USA", 2021): 42.0, ("CHN", 2021): 2.0, ("USA", 2022): 3.0, ("CHN", 2022): 53.0,
+        ("USA", 2023): 60.0}
 
 
 def test_top_cited_share_ranks_within_the_year(home):
     top = rows_by(api.compute("ai_top_cited_share", home=home, top_percent=10).table,
-                  "country_code", "year")
+                  "country", "year")
     # 2020: 2 AI works with countries, top 10% = ceil(0.2) = 1 work, the 100-citation US paper
-    assert top[("US", 2020)]["value"] == 1.0 and ("CN", 2020) not in top
-    assert top[("CN", 2021)]["world_top_works"] == 1.0
+    assert top[("USA", 2020)]["value"] == 1.0 and ("CHN", 2020) not in top
+    assert top[("CHN", 2021)]["world_top_works"] == 1.0
 
 
 def test_compound_growth(home):
     g = rows_by(api.compute("ai_publications_growth", home=home, span=1, counting="full").table,
-                "country_code", "year")
-    assert list(g) == [("CN", 2021)] and g[("CN", 2021)]["value"] == 0.0
+                "country", "year")
+    assert list(g) == [("CHN", 2021)] and g[("CHN", 2021)]["value"] == 0.0
 
 
 def test_growth_span_outside_its_bounds_is_a_usage_error_everywhere(home, monkeypatch, capsys):
@@ -474,22 +474,22 @@ def test_growth_span_outside_its_bounds_is_a_usage_error_everywhere(home, monkey
 
 def test_explain_returns_the_works_behind_a_value(home):
     rows = api.explain("ai_publications_by_country", home=home,
-                       where={"country_code": "US", "year": "2020"}).table.to_pylist()
+                       where={"country": "USA", "year": "2020"}).table.to_pylist()
     assert sorted((r["id"].rsplit("/", 1)[1], r["credit"]) for r in rows) == [
         ("W1000000001", 0.5), ("W1000000002", 1.0)]
 
 
 def explained_sums(id, home, column, **params) -> dict:
-    """The explain rows summed per (country_code, year): what each value must be built from."""
+    """The explain rows summed per (country, year): what each value must be built from."""
     sums: dict = {}
     for r in api.explain(id, home=home, **params).table.to_pylist():
-        key = (r["country_code"], r["year"])
+        key = (r["country"], r["year"])
         sums[key] = sums.get(key, 0.0) + r[column]
     return sums
 
 
 def assert_rows_add_up(id, home, column, value_column, **params):
-    values = rows_by(api.compute(id, home=home, **params).table, "country_code", "year")
+    values = rows_by(api.compute(id, home=home, **params).table, "country", "year")
     sums = explained_sums(id, home, column, **params)
     assert values, "no values to explain"
     assert sums == pytest.approx({k: v[value_column] for k, v in values.items()})
@@ -531,7 +531,7 @@ def test_top_cited_explain_rows_follow_top_percent(synth_home, counting):
 def test_citation_explain_rows_are_per_citing_year(home, counting):
     assert_rows_add_up("ai_citations_by_country", home, "value", "value", counting=counting)
     rows = api.explain("ai_citations_by_country", home=home, counting=counting,
-                       where={"country_code": "US", "year": "2021"}).table.to_pylist()
+                       where={"country": "USA", "year": "2021"}).table.to_pylist()
     # W1000000001 (US+CN, 4 citations in 2021) and W1000000002 (US, 40 in 2021)
     share = 1.0 if counting == "full" else 0.5
     assert sorted((r["id"].rsplit("/", 1)[1], r["publication_year"], r["citations"], r["credit"],
@@ -716,3 +716,112 @@ def test_cli_synth_then_ingest_then_show(tmp_path):
     payload = json.loads(r.stdout)
     assert payload["meta"]["synthetic"] is True and payload["rows"]
     shutil.rmtree(tmp_path / "h")
+
+
+def test_countries_are_iso3_like_every_other_indicator_and_keep_openalex_code(home):
+    res = api.compute("ai_publications_by_country", home=home, counting="full")
+    assert res.meta["grain"] == ["country", "year"]
+    assert {(r["country"], r["country_name"]) for r in res.to_pylist()} == {
+        ("USA", "United States"), ("CHN", "China")}
+    rows = api.explain("ai_publications_by_country", home=home, where={"country": "CHN"})
+    assert {r["country_code"] for r in rows.to_pylist()} == {"CN"}  # as OpenAlex wrote it
+
+
+# --- `aiatlas fetch` of the API aggregates (a loopback server speaking the OpenAlex API) -----
+
+class FakeOpenAlex(SimpleHTTPRequestHandler):
+    """`/works?filter=...,publication_year:Y&group_by=authorships.countries&cursor=C`: two
+    pages per year (cursor paging); the very first request is rate limited (429 + Retry-After)."""
+
+    seen: ClassVar[list[dict]] = []
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        from urllib.parse import parse_qs, urlparse
+
+        url = urlparse(self.path)
+        q = {k: v[0] for k, v in parse_qs(url.query).items()}
+        self.seen.append(q)
+        if len(self.seen) == 1:
+            self.send_response(429)
+            self.send_header("Retry-After", "0")
+            self.end_headers()
+            return
+        year = int(q["filter"].rsplit("publication_year:", 1)[1])
+        if url.path != "/works" or q.get("group_by") != "authorships.countries":
+            self.send_error(400)
+            return
+        page = ({"meta": {"count": 9, "next_cursor": "p2"}, "group_by": [
+                    {"key": "https://openalex.org/countries/US", "count": 10 + year % 10},
+                    {"key": "https://openalex.org/countries/CN", "count": 20}]}
+                if q["cursor"] == "*" else
+                {"meta": {"count": 9, "next_cursor": None}, "group_by": [
+                    {"key": "https://openalex.org/countries/XK", "count": 1},
+                    {"key": "unknown", "count": 5}]})
+        body = json.dumps(page).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture
+def openalex_api(monkeypatch):
+    """The fake API on loopback, two publication years, no waiting between requests."""
+    FakeOpenAlex.seen = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeOpenAlex)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("AIATLAS_OPENALEX_API", f"http://127.0.0.1:{server.server_port}")
+    monkeypatch.delenv("AIATLAS_MIRROR", raising=False)  # online: the mirror has no OpenAlex
+    monkeypatch.setattr(oa_api, "aggregate_years", lambda: range(2020, 2022))
+    monkeypatch.setattr(oa_api.OpenAlexClient.__init__, "__defaults__", tuple(
+        0.0 if d == 0.11 else d for d in oa_api.OpenAlexClient.__init__.__defaults__ or ()))
+    yield FakeOpenAlex.seen
+    server.shutdown()
+
+
+def test_fetch_asks_the_api_and_the_build_has_publications_with_provenance(tmp_path, openalex_api):
+    home = tmp_path / "home"
+    [manifest] = api.fetch(["openalex_publications"], home=home)
+    assert len(openalex_api) == 1 + 2 * 2  # the 429, then two pages for each of two years
+    assert [q["cursor"] for q in openalex_api[1:]] == ["*", "p2", "*", "p2"]
+    assert all("topics.subfield.id:1702" in q["filter"] for q in openalex_api)
+    on_disk = json.loads((home / "snapshots" / manifest["snapshot_id"] / "manifest.json")
+                         .read_text())
+    [f] = on_disk["files"]
+    assert f["requests"] == 5 and f["rows"] == 6 and "group_by=authorships.countries" in f["query"]
+    assert f["as_of"] == __import__("datetime").date.today().isoformat()
+    api.build(home=home)
+    res = api.compute("ai_publications_api", home=home)
+    assert {(r["country"], r["year"], r["value"]) for r in res.to_pylist()} == {
+        ("USA", 2020, 10.0), ("CHN", 2020, 20.0), ("XKX", 2020, 1.0),
+        ("USA", 2021, 11.0), ("CHN", 2021, 20.0), ("XKX", 2021, 1.0)}
+    assert [p["snapshot_id"] for p in res.provenance] == [manifest["snapshot_id"]]
+    assert "synthetic" not in res.meta
+
+
+def test_without_a_snapshot_publications_are_absent_and_said_plainly(tmp_path):
+    from aiatlas.config import settings as make_settings
+    from aiatlas.sources.fetch import fetch_sources
+
+    got = fetch_sources(["openalex_publications"], make_settings(home=tmp_path, mirror=str(FIX)))
+    assert got == [{"source": "openalex_publications", "absent": "not in the mirror",
+                    "files": [], "reused": False}]
+    assert not (tmp_path / "snapshots" / "openalex_publications").exists()
+
+
+@pytest.mark.mirror
+def test_a_mirror_build_says_publications_are_absent(built_home):
+    from typer.testing import CliRunner
+
+    from aiatlas.cli import app
+
+    r = CliRunner().invoke(app, ["build", "--home", str(built_home)], env={"COLUMNS": "300"})
+    assert r.exit_code == 0, r.output
+    assert "openalex_publications: no OpenAlex API aggregates in this build" in r.output
+    with pytest.raises(DataError, match="source openalex_publications has no snapshot") as e:
+        api.compute("ai_publications_api", home=built_home)
+    assert "publications by country are absent" in e.value.hint

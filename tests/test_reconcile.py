@@ -15,9 +15,9 @@ EXPECTED = {
     "notable-models-usa-2024": (R.REPRODUCED, R.REVISED),
     "notable-models-china-2024": (R.NOT_REPRODUCED, R.NOT_REPRODUCED),
     "notable-models-europe-2024": (R.REPRODUCED, R.REVISED),
-    "open-closed-arena-gap-2025-02": (R.NOT_REPRODUCED, R.NOT_REPRODUCED),
+    "open-closed-arena-gap-2025-02": (R.METHOD, R.METHOD),
     "us-china-arena-gap-2024-01": (R.NOT_REPRODUCED, R.NOT_REPRODUCED),
-    "us-china-arena-gap-2025-02": (R.NOT_REPRODUCED, R.NOT_REPRODUCED),
+    "us-china-arena-gap-2025-02": (R.METHOD, R.METHOD),
     "us-china-mmlu-gap-2024": (R.CANNOT, R.NOT_REPRODUCED),
     "us-china-mmlu-gap-2023": (R.CANNOT, R.NOT_REPRODUCED),
     "us-china-humaneval-gap-2024": (R.CANNOT, R.CANNOT),
@@ -53,8 +53,8 @@ def _fig(**kw):
 def test_classes_follow_the_values_on_each_build(monkeypatch):
     values = {("then", None): 10.5, ("now", None): 14.0, ("then", "b"): 20.0, ("now", "b"): 10.2}
 
-    def fake(fig, as_of, home, extra=None):
-        key = ("then" if as_of else "now", (extra or {}).get("p"))
+    def fake(fig, as_of, home, alt=None):
+        key = ("then" if as_of else "now", alt.params.get("p") if alt else None)
         return values[key], {"value": values[key]}
 
     monkeypatch.setattr(R, "_value", fake)

@@ -53,6 +53,19 @@ def test_archives_are_fetched_but_built_only_as_their_parent():
         "epoch_notable_models", "epoch_notable_models_2025_04")
 
 
+def test_archives_are_fetched_by_default_only_from_a_mirror(tmp_path, monkeypatch):
+    from aiatlas.sources import fetch
+
+    fetched = []
+    monkeypatch.setattr(fetch, "fetch_source", lambda src, *a, **k: fetched.append(src.id))
+    fetch.fetch_sources(None, settings(home=tmp_path, mirror=str(tmp_path)))
+    assert "epoch_notable_models_2025_04" in fetched
+    fetched.clear()
+    monkeypatch.delenv("AIATLAS_MIRROR", raising=False)
+    fetch.fetch_sources(None, settings(home=tmp_path))
+    assert "epoch_notable_models_2025_04" not in fetched and "epoch_notable_models" in fetched
+
+
 def test_a_bad_date_is_a_usage_error_and_an_unbuilt_vintage_says_how_to_build_it(tmp_path):
     with pytest.raises(UsageError, match="not a date"):
         settings(home=tmp_path, as_of="30/04/2025")

@@ -13,7 +13,7 @@ from aiatlas.claims.judge import Data
 from aiatlas.claims.model import Report
 from aiatlas.config import Settings, parse_date
 from aiatlas.config import settings as make_settings
-from aiatlas.errors import UsageError
+from aiatlas.errors import DataError, UsageError
 from aiatlas.indicators import registry
 from aiatlas.results import Result
 from aiatlas.warehouse import connect as wh
@@ -95,15 +95,24 @@ def warehouse(*, home=None, as_of=None) -> Warehouse:
 
 
 def _provenance(w: Warehouse, ind: registry.Indicator) -> list[dict[str, Any]]:
-    """Snapshots of the sources that feed the indicator's tables (read once per build)."""
-    from aiatlas.sources.registry import sources_for_tables
+    """Snapshots of the sources that feed the indicator's tables (read once per build).
+
+    A source that says what its absence means (live API aggregates, never in the mirror) and
+    has no snapshot in this build makes the result an error, never an empty table.
+    """
+    from aiatlas.sources.registry import get, sources_for_tables
 
     wanted = set(sources_for_tables(ind.sources))
     if "curated_facts" in ind.sources:  # curated YAML files are recorded as source "curated"
         wanted.add("curated")
     if "hardware" in ind.sources:  # the cited chip supplement fills figures Epoch lacks
         wanted.add("chip_supplement")
-    return [dict(r) for r in w.snapshots if r["source"] in wanted]
+    rows = [dict(r) for r in w.snapshots if r["source"] in wanted]
+    for missing in sorted(sources_for_tables(ind.sources) - {r["source"] for r in rows}):
+        if get(missing).absent:
+            raise DataError(f"{ind.id}: source {missing} has no snapshot in this build",
+                            hint=get(missing).absent)
+    return rows
 
 
 def _check_values(w: Warehouse, ind: registry.Indicator, bound: dict[str, Any]) -> None:
@@ -141,8 +150,8 @@ def _run(w: Warehouse, backend: str, expr_of) -> pa.Table:
     """Build the Ibis expression `expr_of(tables)` on a pooled connection and run it."""
     if backend == "pyspark":
         return expr_of(wh.Tables(w.spark(), w.home, w.tables)).to_pyarrow()
-    with w.connection() as con:
-        return expr_of(wh.Tables(con, w.home, w.tables)).to_pyarrow()
+    with w.query() as tables:
+        return expr_of(tables).to_pyarrow()
 
 
 def _result(ind: registry.Indicator, bound: dict[str, Any], settings: Settings, table,

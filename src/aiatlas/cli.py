@@ -1,6 +1,7 @@
 """The aiatlas command line: one verb per user task, Rich tables and progress."""
 from __future__ import annotations
 
+import errno
 import sys
 from pathlib import Path
 from typing import Optional
@@ -113,16 +114,24 @@ def _lag_text(lag: dict) -> str:
             f"{lag['lag_months']:.1f} months (5-95%: {low:.1f} to {high:.1f}); vs a year before: {closing}")
 
 
+def _wrote_json(format: str, command: str, make) -> object | None:
+    """Check a table|json format; with json, write make()'s result and return None, else return it."""
+    if format not in ("table", "json"):
+        raise UsageError(f"unknown format {format!r} for {command} (expected table or json)")
+    value = make()
+    if format == "json":
+        sys.stdout.write(dumps(value, indent=2) + "\n")
+        return None
+    return value
+
+
 @app.command()
 def country(code: str, per: Optional[str] = typer.Option(None, "--per", help="capita or million"),
             format: str = typer.Option("table", "--format", "-f", help="table or json"),
             home: Optional[Path] = HomeOpt) -> None:
     """A country's profile: every indicator's latest value, rank, trend and the rows behind it."""
-    if format not in ("table", "json"):
-        raise UsageError(f"unknown format {format!r} for country (expected table or json)")
-    p = standing.profile(code, home=home, per=per)
-    if format == "json":
-        sys.stdout.write(dumps(p, indent=2) + "\n")
+    p = _wrote_json(format, "country", lambda: standing.profile(code, home=home, per=per))
+    if p is None:
         return
     rows = [{"indicator": e["id"], "period": " ".join((e.get("period") or {}).values()),
              "value": e.get("value"), "unit": e["unit"],
@@ -141,11 +150,8 @@ def compare(codes: list[str], per: Optional[str] = typer.Option(None, "--per", h
             format: str = typer.Option("table", "--format", "-f", help="table or json"),
             home: Optional[Path] = HomeOpt) -> None:
     """Countries head to head: who leads each dimension, by how much, and whether the gap closes."""
-    if format not in ("table", "json"):
-        raise UsageError(f"unknown format {format!r} for compare (expected table or json)")
-    c = standing.compare(codes, home=home, per=per)
-    if format == "json":
-        sys.stdout.write(dumps(c, indent=2) + "\n")
+    c = _wrote_json(format, "compare", lambda: standing.compare(codes, home=home, per=per))
+    if c is None:
         return
     rows = []
     for d in c["dimensions"]:
@@ -171,15 +177,13 @@ def composite(weight: Optional[list[str]] = typer.Option(None, "--weight", "-w",
               format: str = typer.Option("table", "--format", "-f", help="table or json"),
               home: Optional[Path] = HomeOpt) -> None:
     """The composite index: score, rank and its range under random weights, missing pillars."""
-    if format not in ("table", "json"):
-        raise UsageError(f"unknown format {format!r} for composite (expected table or json)")
     try:
         user = {k: float(v) for k, v in _pairs(weight, "--weight").items()}
     except ValueError:
         raise UsageError("--weight expects pillar=number, e.g. compute=0.5") from None
-    c = _composite.composite(weights_=user, per=per, draws=draws, home=home)
-    if format == "json":
-        sys.stdout.write(dumps(c, indent=2) + "\n")
+    c = _wrote_json(format, "composite",
+                    lambda: _composite.composite(weights_=user, per=per, draws=draws, home=home))
+    if c is None:
         return
     if country:
         code = standing.country_code(country)
@@ -207,6 +211,9 @@ app.add_typer(_openalex.synth_app, name="synth")
 _publish.register(app)
 
 
+DISK_ERRNOS = (errno.ENOSPC, errno.EACCES, errno.EROFS, errno.EPERM, errno.EDQUOT)
+
+
 def main() -> None:
     """Entry point: run the app, turning aiatlas errors into one-line messages and exit codes.
 
@@ -220,3 +227,13 @@ def main() -> None:
         if e.hint:
             err.print(f"hint: {escape(e.hint)}", highlight=False)
         sys.exit(e.exit_code)
+    except OSError as e:
+        # A full disk, a read-only file system or a permission problem, wherever it surfaces.
+        if e.errno not in DISK_ERRNOS:
+            raise
+        where = f": {e.filename}" if e.filename else ""
+        err.print(f"[red]error:[/red] {escape(e.strerror or str(e))}{escape(str(where))}",
+                  highlight=False)
+        err.print("hint: free some disk space, or point --home / AIATLAS_HOME at a writable "
+                  "folder; nothing already built was replaced", highlight=False)
+        sys.exit(1)

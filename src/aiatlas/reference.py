@@ -16,7 +16,7 @@ def _built(s) -> str:
     """How the build uses a source: built, fetched by name only, or an archive of another."""
     if s.archive_of:
         return (f"as a snapshot of `{s.archive_of}` in vintages (`aiatlas build --as-of DATE`); "
-                "fetched by default")
+                "fetched by default from a mirror")
     return "yes" if s.default else "no (fetch it by name)"
 
 

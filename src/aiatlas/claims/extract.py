@@ -32,6 +32,8 @@ _LIST_START = re.compile(r"^\s*[(（]?$")
 # dates that are not quantities: 'six years ago', '6年前', a month alone (2月), year ranges 2024-25
 _YEARS_BACK = re.compile(r"^\s?(?:年前|years?\s(?:ago|earlier|before))", re.IGNORECASE)
 _MONTH_ALONE = re.compile(r"^\s?月(?!\s?\d)")
+_SPAN_OF_TIME = re.compile(r"\b(?:over|within|during|for|in)\s(?:the\s(?:next|coming|past)\s)?$",
+                           re.IGNORECASE)
 _PART_YEAR = re.compile(r"\b(?:mid|early|late)-((?:19|20)\d{2})\b", re.IGNORECASE)
 _YEAR_RANGE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s?(?:-|~|to|から)\s?(\d{2}|(?:19|20)\d{2})(?!\d)(\s?年度?)?")
 
@@ -72,10 +74,8 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
     sent = norm.text[s:e]
     o_start, o_end = norm.span(s, e)
     result = SentenceClaims(o_start, o_end, norm.original[o_start:o_end], lang)
-    if not re.search(r"\d", sent):
-        ranks = list(numbers.RANK_WORD.finditer(sent))
-        if not ranks:
-            return result
+    if not re.search(r"\d", sent) and not numbers.has_word_number(sent):
+        return result
     result.has_number = True
 
     def orig(a: int, b: int) -> tuple[str, int, int]:
@@ -164,6 +164,12 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
             i += 1
             continue
         q, a, b = numbers.read(n, sent, lang)
+        if q.kind == "duration" and _SPAN_OF_TIME.search(sent[:n.start]):
+            skip(a, b, "a span of time a plan runs over, not a claim")
+            continue
+        if q.kind == "number" and not n.surface[:1].isdigit() and lang == "en":
+            skip(a, b, "a number word without a unit or noun")
+            continue
         found.append((q, a, b))
     for m in numbers.RANK_WORD.finditer(sent):
         q = Quantity(value=float(numbers.rank_word_value(m)), kind="rank", rank=True)

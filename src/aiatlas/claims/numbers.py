@@ -44,16 +44,35 @@ _EN_NUMBER = re.compile(
 _JA_SCALE = {"万": 1e4, "億": 1e8, "兆": 1e12, "千": 1e3}
 
 
+_PREPOSITIONS = {"from", "of", "in", "for", "by", "at", "to", "on", "with", "against", "than",
+                 "per", "since", "and", "or"}
+_WORD_NUMBERS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen twenty".split()) if i >= 2}  # 'one' is mostly a pronoun
+_WORD_NUMBERS |= {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+                  "ninety": 90, "a dozen": 12, "a hundred": 100}
+_EN_WORD = re.compile(r"\b(" + "|".join(sorted(_WORD_NUMBERS, key=len, reverse=True)) + r")\b(?!-)",
+                      re.IGNORECASE)
+_JA_WORDS = {"半分": 50.0, "半数": 50.0}  # 'half': a share, read as 50%
+
+
+def has_word_number(text: str) -> bool:
+    """Whether a sentence without digits still states a number: a number or rank word, 半分."""
+    return bool(_EN_WORD.search(text) or RANK_WORD.search(text) or any(w in text for w in _JA_WORDS))
+
+
 def spot_en(text: str) -> list[Number]:
-    """Numbers in English text by regex; a digit glued to letters (H100, 5G) is not one."""
-    out = []
+    """Numbers in English text by regex (digits, and number words from 'two' to 'ninety'); a digit
+    glued to letters (H100, 5G) is not one."""
+    out = [Number(m.start(), m.end(), float(_WORD_NUMBERS[m.group().lower()]), m.group())
+           for m in _EN_WORD.finditer(text)]
     for m in _EN_NUMBER.finditer(text):
         if len(m.group(1)) > 40:
             continue  # junk, and float() of a huge digit run costs time
         value = float((m.group(1) + (m.group(2) or "")).replace(",", ""))
         if _bounded(value):
             out.append(Number(m.start(), m.end(), value, m.group()))
-    return out
+    return sorted(out, key=lambda n: n.start)
 
 
 @functools.lru_cache(maxsize=1)
@@ -67,6 +86,9 @@ def spot_ja(text: str) -> list[Number]:
     """Numbers in Japanese text via SudachiPy: 30万, 1,000億, 三十万 come out as one token each."""
     out = []
     for m in _sudachi().tokenize(text):
+        if m.surface() in _JA_WORDS:
+            out.append(Number(m.begin(), m.end(), _JA_WORDS[m.surface()], m.surface()))
+            continue
         pos = m.part_of_speech()
         if pos[1] != "数詞":
             continue
@@ -117,6 +139,7 @@ COUNT_NOUNS = {  # English head noun -> normalised unit
     "startups": "organizations", "countries": "countries", "papers": "papers",
     "people": "people", "researchers": "people", "parameters": "parameters", "states": "states",
     "points": "points", "benchmarks": "benchmarks", "clusters": "clusters",
+    "incidents": "incidents", "authors": "people", "employees": "people", "workers": "people",
 }
 JA_COUNTERS = [  # counter (regex) -> normalised unit
     (r"台", "units"), (r"件", "cases"), (r"社", "organizations"), (r"人", "people"),
@@ -168,13 +191,15 @@ def read(num: Number, text: str, lang: str) -> tuple[Quantity, int, int]:
     q = Quantity(value=num.value, scale=num.scale)
     start, end = num.start, num.end
     before, after = text[:start], text[end:]
+    if num.surface in _JA_WORDS:
+        q.kind, q.unit = "percent", "%"
     # prefixes: currency sign, then a qualifier word before it ("over $500bn", "約1,000億")
     m = re.search(r"(US\$|\$|€|£|¥|RMB\s?|CNY\s?|USD\s?|EUR\s?)$", before)
     if m:
         q.currency, q.kind = CURRENCY_SIGNS[m.group(1).strip()], "money"
         start, before = m.start(), before[:m.start()]
     off = max(0, len(before) - 40)  # a qualifier sits right before the number: read the tail only
-    qual, m = _pick(PRE_QUALIFIERS, before[off:], r"(?s).*?(?<![A-Za-z])({})\s*$")
+    qual, m = _pick(PRE_QUALIFIERS, before[off:], r"(?s).*?(?<![A-Za-z])({})\s*(?:every\s+|each\s+)?$")
     if qual:
         q.qualifier, q.qualifier_text, start = qual, m.group(1), off + m.start(1)
     if re.search(r"第\s*$", before):
@@ -234,8 +259,10 @@ def _read_unit(q: Quantity, after: str, lang: str, end: int) -> int:
     # English: the head noun among the next few words ("40 notable AI models")
     words = re.match(r"((?:\s+[A-Za-z][\w'-]*){1,4})", after)
     if words:
-        for w in re.finditer(r"\s+([A-Za-z][\w'-]*)", words.group(1)):
+        for i, w in enumerate(re.finditer(r"\s+([A-Za-z][\w'-]*)", words.group(1))):
             key = w.group(1).lower()
+            if i == 0 and key in _PREPOSITIONS:  # '19 from American firms': not a head noun
+                break
             if key in COUNT_NOUNS:
                 q.kind, q.unit = ("count", COUNT_NOUNS[key]) if COUNT_NOUNS[key] != "points" \
                     else ("points", "points")

@@ -103,6 +103,9 @@ def _build_warehouse(home: Optional[Path], strict: bool, as_of: Optional[str] = 
              "data as of": s.get("as_of"), "rows loaded": s["rows"], "rejected": s["rejected"]}
             for s in result["sources"]]
     print_table(rows, title=f"vintage {as_of}" if as_of else "build")
+    for s in result["sources"]:
+        if s.get("absent"):  # what the missing snapshot takes away, said plainly
+            console.print(f"[yellow]{s['source']}:[/yellow] {s['absent']}", highlight=False)
     if result.get("skipped"):
         console.print(f"nothing to do: {result['reason']} (build {result['build_id'][:8]})")
     else:

@@ -27,8 +27,9 @@ def fetch(sources: Optional[list[str]] = typer.Argument(None, help="Source ids (
             bar.update(tasks[label], completed=done, total=total)
 
         manifests = api.fetch(sources or None, mirror=mirror, home=home, progress=progress)
-    rows = [{"source": m["source"], "snapshot": m["snapshot_id"].split("/", 1)[1],
-             "status": "unchanged" if m.get("reused") else "new",
+    rows = [{"source": m["source"],
+             "snapshot": m["snapshot_id"].split("/", 1)[1] if "snapshot_id" in m else "-",
+             "status": m.get("absent") or ("unchanged" if m.get("reused") else "new"),
              "files": len(m["files"]), "bytes": sum(f["bytes"] for f in m["files"]),
              "rows": sum(f["rows"] or 0 for f in m["files"])} for m in manifests]
     print_table(rows, title="fetched")

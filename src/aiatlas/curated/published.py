@@ -15,11 +15,13 @@ FOLDER = Path(__file__).parent / "published"
 
 
 class Alternative(BaseModel):
-    """Another rule to recompute with: its name in words and the parameters that apply it."""
+    """Another rule to recompute with: its name in words, and the parameters (or the day of
+    the cell) that apply it."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     rule: str
-    params: dict[str, Any]
+    params: dict[str, Any] = {}
+    last_on_or_before: dict[str, dt.date] = {}
 
 
 class Recompute(BaseModel):

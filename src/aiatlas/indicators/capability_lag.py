@@ -15,9 +15,11 @@ too).
 """
 from __future__ import annotations
 
-import random
+from functools import cache
 
 import ibis
+import numpy as np
+import pyarrow as pa
 
 from aiatlas.indicators.registry import Param, indicator
 
@@ -35,16 +37,14 @@ DRAWS = Param("draws", int, 100, "Resamples of the ECI scores for the interval",
               maximum=500)
 
 
+@cache
 def _normal_draws(draws: int) -> ibis.Table:
-    """(draw, slot, z): standard normal draws, draw 0 is the central estimate (z = 0)."""
-    rng = random.Random(SEED)
-    rows = {"draw": [], "slot": [], "z": []}
-    for d in range(draws + 1):
-        for s in range(SLOTS):
-            rows["draw"].append(d)
-            rows["slot"].append(s)
-            rows["z"].append(0.0 if d == 0 else rng.gauss(0.0, 1.0))
-    return ibis.memtable(rows, schema={"draw": "int64", "slot": "int64", "z": "float64"})
+    """(draw, slot, z): standard normal draws, draw 0 is the central estimate (z = 0). Made once
+    per number of draws: the same in-memory table is reused by every query."""
+    z = np.random.default_rng(SEED).standard_normal((draws + 1, SLOTS))
+    z[0] = 0.0
+    draw, slot = np.divmod(np.arange((draws + 1) * SLOTS), SLOTS)
+    return ibis.memtable(pa.table({"draw": draw, "slot": slot, "z": z.ravel()}))
 
 
 def labelled(t, group: str, leader: str, follower: str) -> ibis.Table:

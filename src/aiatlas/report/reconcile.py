@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from aiatlas import api
-from aiatlas.curated.published import Figure, Publication, publications
+from aiatlas.curated.published import Alternative, Figure, Publication, publications
 from aiatlas.report.changes import rows_only_in
 from aiatlas.report.headlines import format_value
 
@@ -25,25 +25,26 @@ class _Missing(Exception):
     """The figure cannot be computed on this build (the reason is the message)."""
 
 
-def _value(fig: Figure, as_of, home, extra: dict[str, Any] | None = None
+def _value(fig: Figure, as_of, home, alt: Alternative | None = None
            ) -> tuple[float, dict[str, Any]]:
-    """The recomputed value and the row it came from, on one build."""
+    """The recomputed value and the row it came from, on one build (under another rule)."""
     c = fig.compute
+    days = alt.last_on_or_before if alt and alt.last_on_or_before else c.last_on_or_before
     try:
         rows = api.compute(c.indicator, home=home, as_of=as_of,
-                           **(c.params | (extra or {}))).to_pylist()
+                           **(c.params | (alt.params if alt else {}))).to_pylist()
     except Exception as e:  # noqa: BLE001  a build without the data says why (not the hint:
         raise _Missing(str(e)) from None  # it can list every valid value)
     if not rows:
         raise _Missing(f"{c.indicator} has no rows in this build (no snapshot of its data "
                        f"{'as of ' + str(as_of) if as_of else 'fetched'})")
     rows = [r for r in rows if all(str(r.get(k)) == str(v) for k, v in c.where.items())]
-    for col, day in c.last_on_or_before.items():
+    for col, day in days.items():
         rows = [r for r in rows if r.get(col) is not None and _day(r[col]) <= day]
         rows = [r for r in rows if _day(r[col]) == max(_day(x[col]) for x in rows)]
     if not rows or rows[0].get(c.column) is None:
         raise _Missing(f"{c.indicator} has no {c.column} for "
-                       + (", ".join(f"{k}={v}" for k, v in {**c.where, **c.last_on_or_before}.items())
+                       + (", ".join(f"{k}={v}" for k, v in {**c.where, **days}.items())
                           or "these parameters"))
     return float(rows[0][c.column]), rows[0]
 
@@ -64,7 +65,7 @@ def _on(fig: Figure, as_of, home) -> dict[str, Any]:
                 "row": row}
     for alt in fig.alternatives:
         try:
-            other, _ = _value(fig, as_of, home, alt.params)
+            other, _ = _value(fig, as_of, home, alt)
         except _Missing:
             continue
         if abs(other - fig.value) <= fig.tolerance:

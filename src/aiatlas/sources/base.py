@@ -21,6 +21,9 @@ class SourceFile:
     # Other URLs serving the same file, tried in order when the canonical one fails (moved or
     # gone); the manifest records the URL that answered.
     alternates: tuple[str, ...] = ()
+    # A file made from many API calls rather than downloaded: produce(dest) writes it and
+    # returns manifest fields (sha256, bytes, ...). Such a file has no mirror_path.
+    produce: Callable[[Path], dict[str, Any]] | None = None
 
 
 @dataclass
@@ -56,6 +59,8 @@ class Source:
     # An older export of another source: fetched like any source, never built as its own; its
     # snapshots are candidates of that source for vintage builds (`aiatlas build --as-of`).
     archive_of: str = ""
+    # What a build without this source's snapshot lacks, said plainly (e.g. a whole chapter).
+    absent: str = ""
 
 
 def package_file_row(source: str, path: Path, rows: int, display: str,

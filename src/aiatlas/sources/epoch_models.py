@@ -150,7 +150,8 @@ NOTABLE_2025_04 = Source(
     title="Notable AI Models, export of April 2025 (older header variant)", licence=LICENCE,
     citation=CITATION, homepage="https://epoch.ai/data/notable-ai-models",
     archive_of="epoch_notable_models",
-    notes="An archive of epoch_notable_models: fetched by default, built only as that source's "
+    notes="An archive of epoch_notable_models: fetched by default from a mirror (its canonical "
+          "URL serves the newest export), built only as that source's "
           "snapshot in a vintage (`aiatlas build --as-of 2025-04-18` or later, before the newest "
           "export's as-of). It is the export closest to the AI Index 2025; its older header "
           "(`Country (from Organization)`, `Hardware utilization`) loads through the same cleaner.",

@@ -30,11 +30,18 @@ __all__ = ["RetryPolicy", "fetch_source", "fetch_sources", "latest_manifest", "l
 
 def fetch_sources(ids: list[str] | None, settings: Settings,
                   progress: Progress | None = None) -> list[dict]:
-    """Fetch the named sources (default: every default source); one manifest per source."""
+    """Fetch the named sources (default: every default source); one manifest per source.
+
+    An archive export is fetched by default only from a mirror: its canonical URL serves the
+    publisher's newest export, which the archive's parent source already fetches."""
     from aiatlas.sources import registry
 
-    sources = [registry.get(i) for i in ids] if ids else list(registry.default_sources())
-    return [fetch_source(src, settings, progress) for src in sources]
+    sources = [registry.get(i) for i in ids] if ids else [
+        s for s in registry.default_sources() if settings.mirror or not s.archive_of]
+    # a source the mirror does not hold (live API aggregates) is absent offline, not an error
+    return [{"source": src.id, "absent": "not in the mirror", "files": [], "reused": False}
+            if settings.mirror and not any(f.mirror_path for f in src.files)
+            else fetch_source(src, settings, progress) for src in sources]
 
 
 def location(file: SourceFile, mirror: str | None) -> str:
@@ -82,7 +89,8 @@ def fetch_source(source: Source, settings: Settings, progress: Progress | None =
                 files.append(old)
                 continue
             meta.pop("content_type", None)
-            modified = _http_date(meta.get("http_last_modified"))
+            # a produced file (API aggregates) is as of the day it was asked for
+            modified = _http_date(meta.get("http_last_modified")) or meta.pop("as_of", None)
             known = f.known_sha256 and meta["sha256"] == f.known_sha256
             as_of = f.as_of if known else modified
             files.append({"name": f.name, **meta, "as_of": as_of or None,
@@ -116,6 +124,8 @@ def _intact_latest(settings: Settings, source: str) -> provenance.Snapshot | Non
 def _fetch_file(f: SourceFile, mirror: str | None, dest: Path, label: str,
                 progress: Progress | None, policy: RetryPolicy, old: dict | None) -> dict | None:
     """Download one file from the first of its locations that answers; None when not modified."""
+    if f.produce is not None:  # made from API calls, each retried by the API client
+        return {"url": f.url, **f.produce(dest)}
     errors, wheres = [], locations(f, mirror)
     for where in wheres:
         # Ask "changed since?" only of the URL that produced the previous file.

@@ -5,11 +5,12 @@ from aiatlas.errors import UsageError
 from aiatlas.sources import (epoch_benchmarks, epoch_chip_counts, epoch_eci, epoch_hardware,
                              epoch_misc, epoch_models, github_innovation, lmarena, worldbank)
 from aiatlas.sources.base import Source
+from aiatlas.sources.openalex import api as openalex_api
 
 SOURCES: tuple[Source, ...] = (
     *epoch_models.SOURCES, *epoch_hardware.SOURCES, *epoch_benchmarks.SOURCES,
     *epoch_misc.SOURCES, *lmarena.SOURCES, *epoch_eci.SOURCES, *epoch_chip_counts.SOURCES,
-    *github_innovation.SOURCES, *worldbank.SOURCES,
+    *github_innovation.SOURCES, *worldbank.SOURCES, *openalex_api.SOURCES,
 )
 _BY_ID = {s.id: s for s in SOURCES}
 

@@ -71,7 +71,10 @@ def build_warehouse(settings: Settings, strict: bool = False, progress: Progress
     previous = _previous(settings.warehouse_path)
     if previous and previous["snapshots"] == wanted and previous["version"] == _version():
         _strict_check(strict, previous["rejected"], previous["first_reject"])
-        return previous["result"] | {"skipped": True, "seconds": time.perf_counter() - started,
+        # sources absent from this build (no snapshot) are said again, as a full build says them
+        absent = [_clean(s, None, Rejects(), {}, []) for s in sources if not snaps[s.id] and s.absent]
+        return previous["result"] | {"sources": previous["result"]["sources"] + absent,
+                                     "skipped": True, "seconds": time.perf_counter() - started,
                                      "reason": "warehouse already built from these snapshots"}
 
     rejects = Rejects()
@@ -126,7 +129,8 @@ def _clean(src: Source, snap: provenance.Snapshot | None, rejects: Rejects,
            rows: dict[str, list], loads: list) -> dict[str, Any]:
     """Run one source's cleaner into `rows`; returns its line of the build summary."""
     if snap is None:
-        return {"source": src.id, "snapshot_id": None, "rows": 0, "rejected": 0, "as_of": None}
+        return {"source": src.id, "snapshot_id": None, "rows": 0, "rejected": 0, "as_of": None,
+                **({"absent": src.absent} if src.absent else {})}
     before = len(rejects.rows)
     # an archive export is cleaned by its own source (its file name), into this source's tables
     out = registry.get(snap.source).clean(snap.files(), rejects)

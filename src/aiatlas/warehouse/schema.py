@@ -355,6 +355,15 @@ TABLES: dict[str, tuple[Column, ...]] = {
         _c("year", "INTEGER", "", "Year"),
         _c("population", "DOUBLE", "people", "Population, total (SP.POP.TOTL), midyear"),
     ),
+    "openalex_ai_works": (
+        _c("country", "VARCHAR", "ISO 3166-1 alpha-3", "The country of an author's institution "
+           "(or an author); NULL when ISO has no code for OpenAlex's"),
+        _c("country_code", "VARCHAR", "ISO 3166-1 alpha-2", "The country as OpenAlex writes it"),
+        _c("year", "INTEGER", "", "Publication year"),
+        _c("works", "BIGINT", "works", "AI works (OpenAlex subfield 1702) with at least one "
+           "authorship in the country: full counting, from the API's group_by"),
+        _c("ai_definition", "VARCHAR", "", "Which works count as AI (see docs/openalex.md)"),
+    ),
     "curated_facts": (
         _c("id", "VARCHAR", "", "Stable fact id, unique across all curated files"),
         _c("topic", "VARCHAR", "", "public_opinion, ai_adoption, robot_installations, investment_programmes, "

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pycountry
+
 SOURCE_ID = "openalex"
 PUBLISHER = "OurResearch (OpenAlex)"
 LICENCE = "CC0 1.0"
@@ -19,6 +21,9 @@ SNAPSHOT_BASE = "https://openalex.s3.amazonaws.com/data/works"
 AI_SUBFIELD_ID = "https://openalex.org/subfields/1702"  # subfield "Artificial Intelligence"
 AI_CONCEPT_ID = "https://openalex.org/C154945302"  # legacy concept "Artificial intelligence"
 SYNTHETIC_ID_PREFIX = "https://openalex.org/W_SYNTH"  # every synthetic work id starts so
+# OpenAlex writes countries as ISO 3166-1 alpha-2 (and XK for Kosovo, which ISO has no code
+# for); aiatlas reports alpha-3 like every other source.
+ISO2_TO_ISO3 = {c.alpha_2: c.alpha_3 for c in pycountry.countries} | {"XK": "XKX"}
 
 
 @dataclass(frozen=True)

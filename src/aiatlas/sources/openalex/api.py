@@ -8,14 +8,30 @@ for group lists longer than one page. A `group_by` answer is
 """
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import hashlib
+import io
+import os
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 
 from aiatlas.errors import DataError, FetchError
-from aiatlas.sources.openalex import API_BASE, AiDefinition
+from aiatlas.sources.base import Rejects, Source, SourceFile
+from aiatlas.sources.cleaning import Sheet, f, need
+from aiatlas.sources.openalex import (
+    AI_DEFINITIONS,
+    API_BASE,
+    CITATION,
+    ISO2_TO_ISO3,
+    LICENCE,
+    PUBLISHER,
+    AiDefinition,
+)
 
 RETRY_STATUS = {403, 429, 500, 502, 503, 504}
 COUNTRY_KEY_PREFIX = "https://openalex.org/countries/"
@@ -32,6 +48,7 @@ class OpenAlexClient:
         self.retries, self.backoff, self.min_interval = retries, backoff, min_interval
         self.sleep = sleep
         self._last = 0.0
+        self.requests = 0  # answered requests, for the snapshot's manifest
         ua = "aiatlas (+https://github.com/aiatlas)" + (f" mailto:{mailto}" if mailto else "")
         self.http = httpx.Client(base_url=base_url, timeout=60.0, transport=transport,
                                  headers={"User-Agent": ua}, follow_redirects=True)
@@ -50,6 +67,7 @@ class OpenAlexClient:
             self._last = time.monotonic()
             try:
                 resp = self.http.get(path, params=params)
+                self.requests += 1
             except httpx.TransportError as e:
                 if attempt == self.retries:
                     raise FetchError(f"{path}: {e} after {self.retries} retries") from None
@@ -122,3 +140,75 @@ def ai_works_by_country_year(client: OpenAlexClient, definition: AiDefinition, y
             filt += f",type:{work_type}"
         rows += parse_country_groups(list(client.groups(filt, "authorships.countries")), year)
     return rows
+
+
+# --- the `openalex_publications` source: API aggregates fetched by `aiatlas fetch` ------------
+
+AGGREGATES_FILE = "ai_works_by_country_year.csv"
+FIRST_YEAR = 2000
+AGGREGATE_FIELDS = ("country", "country_code", "year", "works", "ai_definition")
+
+
+def aggregate_years() -> range:
+    """Publication years asked for: 2000 to last year (this year's counts are still growing)."""
+    return range(FIRST_YEAR, dt.date.today().year)
+
+
+def produce_aggregates(dest: Path) -> dict[str, Any]:
+    """Write AI works by country and year (subfield definition, full counting) from the API.
+
+    $AIATLAS_OPENALEX_API points at another server speaking the API (tests, a proxy);
+    $AIATLAS_OPENALEX_MAILTO / $AIATLAS_OPENALEX_API_KEY join the polite pool.
+    """
+    definition = AI_DEFINITIONS["subfield"]
+    client = OpenAlexClient(mailto=os.environ.get("AIATLAS_OPENALEX_MAILTO"),
+                            api_key=os.environ.get("AIATLAS_OPENALEX_API_KEY"),
+                            base_url=os.environ.get("AIATLAS_OPENALEX_API", API_BASE))
+    rows = ai_works_by_country_year(client, definition, aggregate_years())
+    body = io.StringIO()
+    writer = csv.DictWriter(body, fieldnames=AGGREGATE_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for r in rows:
+        writer.writerow({"country": ISO2_TO_ISO3.get(r["country_code"], ""), **r,
+                         "ai_definition": definition.name})
+    data = body.getvalue().encode("utf-8")
+    dest.write_bytes(data)
+    years = aggregate_years()
+    return {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data),
+            "as_of": dt.date.today().isoformat(), "requests": client.requests,
+            "query": f"{client.http.base_url}/works?filter={definition.api_filter},"
+                     f"publication_year:{years.start}..{years.stop - 1}"
+                     "&group_by=authorships.countries (one call per year, cursor paging)"}
+
+
+def clean_aggregates(files: dict[str, Path], rejects: Rejects) -> dict[str, list[dict[str, Any]]]:
+    """ai_works_by_country_year.csv -> openalex_ai_works."""
+    sheet = Sheet(PUBLICATIONS.id, AGGREGATES_FILE, need(files, AGGREGATES_FILE, PUBLICATIONS.id),
+                  (f("country", "country"), f("country_code", "country_code", required=True),
+                   f("year", "year", kind="int", required=True),
+                   f("works", "works", kind="int", required=True),
+                   f("ai_definition", "ai_definition", required=True)), rejects)
+    out = []
+    for _, c in sheet.rows():
+        if c["country_code"] is None or c["year"] is None or c["works"] is None:
+            continue  # rejected already, with row and column
+        out.append(c | {"country": c["country"] or None})
+    return {"openalex_ai_works": out}
+
+
+PUBLICATIONS = Source(
+    id="openalex_publications", publisher=PUBLISHER,
+    title="AI works by country and year (OpenAlex API group_by aggregates)",
+    licence=LICENCE, citation=CITATION, homepage="https://openalex.org",
+    notes="Live aggregates, asked for at fetch time: works in subfield 1702 'Artificial "
+          "Intelligence' per publication year, grouped by authorships.countries (full counting). "
+          "Not in the data mirror.",
+    files=(SourceFile(AGGREGATES_FILE, f"{API_BASE}/works?group_by=authorships.countries",
+                      mirror_path="", produce=produce_aggregates),),
+    tables=("openalex_ai_works",), clean=clean_aggregates,
+    absent="no OpenAlex API aggregates in this build, so publications by country are absent "
+           "(the data mirror holds no OpenAlex data): run `aiatlas fetch openalex_publications` "
+           "online, then `aiatlas build`; the works-snapshot indicators need `aiatlas openalex "
+           "ingest SNAPSHOT`")
+
+SOURCES = (PUBLICATIONS,)

@@ -55,10 +55,9 @@ class Ledger:
             f: {} for e in self.parts.values() for f in e.get("outputs", [])}
 
     def record(self, name: str, entry: dict, files: dict[str, dict]) -> None:
-        """Record one finished part and the files it wrote, then save."""
+        """Record one finished part and the files it wrote (`save` writes it down)."""
         self.parts[name] = entry
         self.files.update(files)
-        self.save()
 
     def save(self) -> None:
         """Replace the ledger file atomically."""
@@ -153,6 +152,8 @@ def ingest(snapshot: str, home: str | Path, *, batch_rows: int = 65_536, paralle
                     {f: {"rows": n, "written_by": where} for f, n in files.items()})
                 summary["ingested"] += 1
                 summary["rows"] += r["rows"]
+        # once per group: rewriting the whole ledger per part would cost O(parts^2) bytes
+        ledger.save()
         queue += [by_name[n] for n in _forget(ledger, out, stale) if n in by_name]
         seen += len(group)
         if progress:
