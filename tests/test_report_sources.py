@@ -50,3 +50,10 @@ def test_curated_facts_drawn_as_latest_year_bars_per_country():
     got = factviews.latest_by_country(rows, "robot_installations", "industrial_robot_installations")
     assert sorted((r["country"], r["period"], r["value"]) for r in got) == [
         ("CHN", "2024", 295000.0), ("JPN", "2023", 46106.0)]  # no aggregates, no unconfirmed
+
+
+def test_descriptions_set_named_columns_as_code_not_backticks():
+    from aiatlas.report.build import prose
+
+    assert str(prose("`excluded` counts <rows>")) == "<code>excluded</code> counts &lt;rows&gt;"
+    assert str(prose(None)) == ""

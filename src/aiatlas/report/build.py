@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup, escape
 
 from aiatlas import api
 from aiatlas.errors import UsageError
@@ -39,7 +40,14 @@ def environment() -> jinja2.Environment:
     env.filters["num"] = headlines.format_value
     env.filters["cell"] = headlines.format_cell
     env.globals["source_lines"] = sources.lines
+    env.filters["prose"] = prose
     return env
+
+
+def prose(text: str | None) -> Markup:
+    """Reader text: a `column` named in a description is set as code, never shown with backticks."""
+    parts = re.split(r"`([^`]+)`", str(escape(text or "")))
+    return Markup("".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts)))
 
 
 def slug(text: str) -> str:
