@@ -1,8 +1,13 @@
-"""Bounded load test of the HTTP API on loopback, and report build times; prints two tables.
+"""Bounded load test of the HTTP API on loopback, and report build times; prints three tables.
 
 32 concurrent clients share a fixed number of requests over three endpoints (indicator list,
 one indicator's JSON, snapshots) and stop at that count or the time limit, whichever comes first.
 The cold (uncached) indicator request is timed in the same run for comparison.
+
+Then a distinct-parameter load: 32 clients, every request a different parameter set of one
+indicator (so every request is a cache miss), on this tree and on a baseline revision (default:
+the commit before the warehouse handle's connection pool) served from `git archive` of it, in
+the same run.
 
 With --mix: `aiatlas serve` (its limits on) under 48 clients, half the requests cached URLs,
 half indicator queries with parameters never asked before (cache misses); p50/p99 per class,
@@ -11,6 +16,7 @@ Targets (issue 17, 2 cores): cached p99 < 100 ms, distinct p99 < 500 ms, RSS gro
 no 5xx.
 
     python bench/api.py [--home DIR] [--clients 32] [--requests 3000] [--seconds 30]
+                        [--distinct 640] [--baseline REV]
     python bench/api.py --mix [--home DIR] [--seconds 20]
 """
 from __future__ import annotations
@@ -18,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -53,10 +60,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(home: Path, port: int, workers: int = 1, serve: bool = False) -> subprocess.Popen:
+def start_server(home: Path, port: int, workers: int = 1, serve: bool = False,
+                 src: Path | None = None) -> subprocess.Popen:
     """uvicorn in its own process, so the load generator does not share its GIL; with `serve`,
-    exactly as `aiatlas serve` runs it (header, idle and concurrency limits)."""
+    exactly as `aiatlas serve` runs it (header, idle and concurrency limits); `src` serves
+    another source tree of aiatlas (a baseline revision)."""
     env = dict(os.environ, AIATLAS_HOME=str(home))
+    if src is not None:
+        env["PYTHONPATH"] = str(src)
     cmd = ([sys.executable, "-m", "aiatlas", "serve", "--port", str(port)] if serve else
            [sys.executable, "-m", "uvicorn", "aiatlas.web.app:create_app", "--factory", "--host",
             "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log",
@@ -263,6 +274,61 @@ def bench_report(home: Path, console: Console) -> None:
     console.print(table)
 
 
+DISTINCT_ID = "notable_models_by_country"
+
+
+def distinct_paths() -> list[str]:
+    """Every parameter set of one indicator, shuffled: requests that are each a cache miss."""
+    combos = [(s, u, a, f) for s in range(1980, 2026) for u in range(s, 2027)
+              for a in ("each", "fractional", "first") for f in ("false", "true")]
+    random.Random(0).shuffle(combos)
+    return [f"/api/indicators/{DISTINCT_ID}?since={s}&until={u}&attribution={a}&fold_hong_kong={f}"
+            for s, u, a, f in combos]
+
+
+def distinct_load(home: Path, src: Path | None, clients: int, n: int, seconds: float):
+    """p50, p99 (ms), requests per second and non-200 count of n distinct-parameter requests."""
+    port = free_port()
+    proc = start_server(home, port, 1, src=src)
+    base = f"http://127.0.0.1:{port}"
+    paths = distinct_paths()
+    try:
+        # warm-up on other parameter sets: imports, connections, the first compile
+        asyncio.run(load(base, paths[-clients * 2:], clients, clients * 2, seconds))
+        lat, errors, elapsed = asyncio.run(load(base, paths[:n], clients, n, seconds))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    every = [v for values in lat.values() for v in values]
+    return pct(every, .5), pct(every, .99), len(every) / elapsed, errors
+
+
+def baseline_tree(rev: str, into: Path) -> Path:
+    """The `src` folder of a git revision of this repository, unpacked under `into`."""
+    repo = Path(__file__).resolve().parents[1]
+    archive = subprocess.run(["git", "-C", str(repo), "archive", rev, "src"], check=True,
+                             capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return into / "src"
+
+
+def bench_distinct(home: Path, clients: int, n: int, seconds: float, baseline: str,
+                   console: Console) -> None:
+    table = Table(title=f"Distinct parameters: {clients} clients, {n} requests of {DISTINCT_ID}, "
+                        f"each a different parameter set (every request a cache miss; target "
+                        f"p99 < 150 ms), load average {os.getloadavg()[0]:.1f} on "
+                        f"{os.cpu_count()} cores")
+    for col in ("server", "p50 ms", "p99 ms", "req/s", "non-200"):
+        table.add_column(col, justify="left" if col == "server" else "right")
+    with tempfile.TemporaryDirectory(prefix="aiatlas-baseline-") as tmp:
+        runs = [(f"baseline {baseline} (one connection, one lock)", baseline_tree(baseline, Path(tmp))),
+                ("this tree (warehouse handle, connection pool)", None)]
+        for label, src in runs:
+            p50, p99, rps, errors = distinct_load(home, src, clients, n, seconds)
+            table.add_row(label, f"{p50:.1f}", f"{p99:.1f}", f"{rps:.0f}", str(errors))
+    console.print(table)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--home")
@@ -271,6 +337,10 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=30.0)
     ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     ap.add_argument("--skip-report", action="store_true")
+    ap.add_argument("--distinct", type=int, default=640,
+                    help="requests of the distinct-parameter load (0: skip it)")
+    ap.add_argument("--baseline", default="f6557e1",
+                    help="git revision served for the distinct-parameter comparison")
     ap.add_argument("--mix", action="store_true", help="the 48-client cached/distinct mix only")
     args = ap.parse_args()
     console = Console()
@@ -279,6 +349,8 @@ def main() -> None:
         bench_mix(home, 48 if args.clients == 32 else args.clients, min(args.seconds, 20), console)
         return
     bench_api(home, args.clients, args.requests, args.seconds, console, args.workers)
+    if args.distinct:
+        bench_distinct(home, args.clients, args.distinct, args.seconds, args.baseline, console)
     if not args.skip_report:
         bench_report(home, console)
 

@@ -143,6 +143,55 @@ def fresh_process(side: str, id: str, csv: Path, home: Path) -> tuple[float, flo
     return imported, first
 
 
+# --- a user's first command, in a new process ---------------------------------------------
+
+COLD_SHOW = ("notable_models_by_country", ("since=2024", "until=2024"))
+_PANDAS_SCRIPT = """
+import sys
+sys.path.insert(0, sys.argv[2])
+import indicators
+df = indicators.PANDAS["notable_models_by_country"](indicators.Path(sys.argv[1]))
+print(df[df.year == 2024].to_csv(index=False))
+"""
+_DUCKDB_SCRIPT = """
+import sys, duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+print(con.sql("SELECT c AS country, year, count(*) AS value FROM (SELECT unnest(countries) AS c, "
+              "year FROM models WHERE year BETWEEN 2024 AND 2024) GROUP BY ALL ORDER BY ALL"))
+"""
+
+
+def wall(cmd: list[str], repeat: int) -> float:
+    """Median wall time (ms) of a command run in a new process `repeat` times."""
+    runs = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        subprocess.run(cmd, capture_output=True, check=True)
+        runs.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(runs)
+
+
+def cold_show(home: Path, csv: Path, repeat: int, console: Console) -> None:
+    """`aiatlas show` in a new process beside a pandas script and DuckDB alone (same count)."""
+    id, params = COLD_SHOW
+    show = [sys.executable, "-m", "aiatlas", "show", id, "--home", str(home), "-f", "csv",
+            *[x for p in params for x in ("-p", p)]]
+    rows = [(f"aiatlas show {id} {' '.join(params)} -f csv", wall(show, repeat)),
+            ("plain pandas script from the CSV (same count)",
+             wall([sys.executable, "-c", _PANDAS_SCRIPT, str(csv),
+                   str(Path(__file__).resolve().parent)], repeat)),
+            ("DuckDB alone on the warehouse (same count, no names)",
+             wall([sys.executable, "-c", _DUCKDB_SCRIPT, str(home / "warehouse.duckdb")], repeat)),
+            ("python -c pass (the interpreter itself)", wall([sys.executable, "-c", "pass"], repeat))]
+    table = Table(title=f"Cold start: a new process, wall ms (median of {repeat}; target "
+                        "aiatlas <= 500), load average {:.1f}".format(os.getloadavg()[0]))
+    table.add_column("command")
+    table.add_column("wall ms", justify="right")
+    for label, ms in rows:
+        table.add_row(label, f"{ms:.0f}")
+    console.print(table)
+
+
 # --- synthetic growth ----------------------------------------------------------------------
 
 def synthetic_home(real: Path, factor: int, root: Path) -> Path:
@@ -266,6 +315,8 @@ def main() -> None:
         console.print(cmp)
         if not args.no_fresh:
             console.print(fresh)
+        if not args.no_fresh:
+            cold_show(home, csv, args.repeat, console)
         console.print(f"not in these figures: building the aiatlas warehouse, once per "
                       f"snapshot, took {build_s:.1f} s in this run")
         ours = api.compute("training_compute_trend", home=home).to_pylist()[0]

@@ -85,7 +85,9 @@ def test_misaligned_rows_follow_the_rule(con):
 def test_snapshots_table_lists_every_built_file(con):
     fetched = ", ".join(f"'{s.id}'" for s in registry.built_sources())
     declared = sum(len(s.files) for s in registry.built_sources())
-    assert declared == 58 + 43  # every file in SOURCES.md (43 added on 2026-12-02)
+    # every built file of SOURCES.md (58, and 43 added on 2026-12-02); the registry matches the
+    # mirror exactly (test_sources.py), so other sources joining the build only add to this
+    assert declared >= 58 + 43
     assert count(con, "_snapshots", f"source IN ({fetched})") == declared
     assert count(con, "_snapshots", f"source IN ({fetched}) AND "
                                     "(sha256 IS NULL OR fetched_at IS NULL)") == 0

@@ -150,8 +150,8 @@ def _run(w: Warehouse, backend: str, expr_of) -> pa.Table:
     """Build the Ibis expression `expr_of(tables)` on a pooled connection and run it."""
     if backend == "pyspark":
         return expr_of(wh.Tables(w.spark(), w.home, w.tables)).to_pyarrow()
-    with w.connection() as con:
-        return expr_of(wh.Tables(con, w.home, w.tables)).to_pyarrow()
+    with w.query() as tables:
+        return expr_of(tables).to_pyarrow()
 
 
 def _result(ind: registry.Indicator, bound: dict[str, Any], settings: Settings, table,

@@ -32,14 +32,18 @@ class Tables:
     With `names` (the tables the build holds), a table missing from an older build is a data
     error saying to rebuild, raised before any expression is compiled."""
 
-    def __init__(self, con, home: Path | None = None, names: frozenset[str] | None = None):
+    def __init__(self, con, home: Path | None = None, names: frozenset[str] | None = None,
+                 known: dict[str, object] | None = None):
         self.con = con
         self.home = home
         self.names = names
         self._parquet: dict[str, object] = {}
+        # warehouse tables already looked up on this connection (`known`: kept by the pool, so
+        # each table's schema is read once per connection, not once per query)
+        self._known = known if known is not None else {}
 
     def __getattr__(self, name: str):
-        if name.startswith("__") or name in ("con", "home", "names", "_parquet"):
+        if name.startswith("__") or name in ("con", "home", "names", "_parquet", "_known"):
             raise AttributeError(name)
         if name in PARQUET_TABLES and self.home is not None:
             if name not in self._parquet:
@@ -48,7 +52,9 @@ class Tables:
         if self.names is not None and name not in self.names:
             raise DataError(f"the warehouse has no table {name!r}",
                             hint="rebuild it with this version: aiatlas build")
-        return self.con.table(name)
+        if name not in self._known:
+            self._known[name] = self.con.table(name)
+        return self._known[name]
 
 
 class Warehouse:
@@ -102,17 +108,27 @@ class Warehouse:
     def connection(self) -> Iterator[object]:
         """An Ibis DuckDB backend on a pooled connection, for this thread alone while held."""
         with self._pooled() as slot:
-            if slot[1] is None:
-                import ibis  # here, not at module level: plain SQL reads run without Ibis
+            yield self._backend(slot)
 
-                # one backend per connection, kept: it registers each in-memory table once
-                slot[1] = ibis.duckdb.from_connection(slot[0])
-            yield slot[1]
+    @contextmanager
+    def query(self) -> Iterator[Tables]:
+        """The build's tables on a pooled connection, for this thread alone while held."""
+        with self._pooled() as slot:
+            yield Tables(self._backend(slot), self.home, self.tables, slot[2])
+
+    @staticmethod
+    def _backend(slot: list):
+        if slot[1] is None:
+            import ibis  # here, not at module level: plain SQL reads run without Ibis
+
+            # one backend per connection, kept: it registers each in-memory table once
+            slot[1] = ibis.duckdb.from_connection(slot[0])
+        return slot[1]
 
     @contextmanager
     def _pooled(self):
-        """A [DuckDB connection, its Ibis backend or None] slot: an idle one, a new one while
-        fewer than POOL_SIZE exist, else the next one released."""
+        """A [DuckDB connection, its Ibis backend or None, its looked-up tables] slot: an idle
+        one, a new one while fewer than POOL_SIZE exist, else the next one released."""
         try:
             slot = self._idle.get_nowait()
         except queue.Empty:
@@ -129,7 +145,7 @@ class Warehouse:
                 raw = self._db.cursor()  # a new connection to the same database
                 raw.execute("USE warehouse")
                 raw.execute("SET enable_progress_bar = false")  # keep CLI/API output clean
-                return [raw, None]
+                return [raw, None, {}]
         return self._idle.get()
 
     def spark(self):
