@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 
 from aiatlas import api
 from aiatlas.errors import UsageError
-from aiatlas.report import charts, factviews, findings, headlines, rules, sources, uschina
+from aiatlas.report import charts, factviews, findings, headlines, reconcile, rules, sources, uschina
 from aiatlas.report.i18n import LANGS, Text
 from aiatlas.results import dumps
 
@@ -214,6 +214,12 @@ def build_report(out: Path, *, lang: str = "en", pdf: bool = False, home=None,
     pages["sources.html"] = env.get_template("sources.html.j2").render(
         **common, json_href="sources.json", attributions=attributions(all_notes), **appendix)
     _write_twin(out / "sources.json", {"lang": lang, **appendix})
+    # the project's public test of itself: figures others published, recomputed and classed
+    recon = reconcile.reconcile(home=home)
+    pages["reconcile.html"] = env.get_template("reconcile.html.j2").render(
+        **common, json_href="reconcile.json", attributions=[], rows=recon,
+        class_keys=reconcile.CLASS_KEYS)
+    _write_twin(out / "reconcile.json", {"lang": lang, "figures": recon})
     for name, html in pages.items():
         (out / name).write_text(html, encoding="utf-8")
     timings = {"html_s": time.perf_counter() - t0}
