@@ -14,7 +14,16 @@ from markupsafe import Markup, escape
 
 from aiatlas import api
 from aiatlas.errors import UsageError
-from aiatlas.report import charts, factviews, findings, headlines, reconcile, rules, sources, uschina
+from aiatlas.report import (
+    charts,
+    factviews,
+    findings,
+    headlines,
+    reconcile,
+    rules,
+    sources,
+    uschina,
+)
 from aiatlas.report.i18n import LANGS, Text
 from aiatlas.results import dumps
 
