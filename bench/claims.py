@@ -5,8 +5,9 @@ Verdicts need a built warehouse with the April 2025 archive fetched (`aiatlas fe
 build`, or --home); the checker builds the archive's vintage on first use. Per set it prints
 extraction precision/recall, the judged share of decidable claims, the precision of
 `contradicted` and of `supported`, verdict accuracy, and seconds per 1,000 sentences. Scale: time
-and peak memory (max RSS) of `check_text` on 10 KB / 100 KB / 1 MB in a fresh process each; the
-comparison figure is the same process checking an empty text (imports, dictionaries, warehouse).
+and peak memory (max RSS) of `check_text` on 10 KB / 100 KB / 1 MB in a fresh process each, after
+the process checked the 40-sentence article once (imports, dictionaries, every first query); the
+comparison figure is the same process checking an empty text after that warm-up.
 `frozen.yaml` was written and committed before the checker was changed for issue 12 and is not
 tuned against: its scores are the honest ones.
 """
@@ -43,7 +44,7 @@ from aiatlas import api
 from aiatlas.claims.check import check_text
 text = open(sys.argv[2], encoding="utf-8").read()
 data = api.checker(home=sys.argv[3] or None)
-check_text("In 2024 the US released 70 notable AI models.", data=data)  # warm-up
+check_text(open(sys.argv[4], encoding="utf-8").read(), data=data)  # warm-up: every first query  # warm-up
 t0 = time.perf_counter()
 report = check_text(text, data=data)
 print(json.dumps({"s": time.perf_counter() - t0, "claims": sum(len(s.claims) for s in report.sentences),
@@ -66,10 +67,12 @@ def of_size(items: list[dict], size: int) -> str:
     return text.encode("utf-8")[:size].decode("utf-8", errors="ignore")
 
 
-def _child(text: str, home: str | None, tmp: Path) -> dict:
-    path = tmp / f"bench-{len(text)}.txt"
+def _child(text: str, home: str | None, tmp: Path, warm: str) -> dict:
+    path, warm_path = tmp / f"bench-{len(text)}.txt", tmp / "bench-warm.txt"
     path.write_text(text, encoding="utf-8")
-    out = subprocess.run([sys.executable, "-c", _CHILD, str(REPO / "src"), str(path), home or ""],
+    warm_path.write_text(warm, encoding="utf-8")
+    out = subprocess.run([sys.executable, "-c", _CHILD, str(REPO / "src"), str(path), home or "",
+                          str(warm_path)],
                          capture_output=True, text=True, check=True,
                          env=dict(os.environ, PYTHONWARNINGS="ignore"))
     path.unlink()
@@ -118,11 +121,11 @@ def main() -> None:
     speed.add_row("40-sentence article, running process, s", f"{time.perf_counter() - t0:.3f}",
                   f"< {TARGETS['article_s']}")
     tmp = Path(os.environ.get("TMPDIR", "/tmp"))
-    base = _child("", args.home, tmp)
-    speed.add_row("empty text, fresh process: s / max RSS MB (comparison)",
+    base = _child("", args.home, tmp, text)
+    speed.add_row("empty text after the 40-sentence warm-up: s / max RSS MB (comparison)",
                   f"{base['s']:.3f} / {base['rss_mb']:.0f}", "")
     for size in (int(x) for x in args.sizes.split(",")):
-        r = _child(of_size(all_items, size), args.home, tmp)
+        r = _child(of_size(all_items, size), args.home, tmp, text)
         target = f"< {TARGETS['mb_s']} s, < {TARGETS['mb_rss']} MB" if size >= 1_000_000 else ""
         speed.add_row(f"{size / 1000:,.0f} KB: s / max RSS MB ({r['claims']} claims)",
                       f"{r['s']:.2f} / {r['rss_mb']:.0f}", target)

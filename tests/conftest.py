@@ -85,10 +85,11 @@ def spark_cluster(tmp_path_factory):
     from spark_cluster import standalone_cluster
 
     root = tmp_path_factory.mktemp("spark-cluster")
-    old = {k: os.environ.get(k) for k in ("AIATLAS_SPARK_MASTER", "PYSPARK_PYTHON")}
+    # small JVMs: this machine is shared, and an OOM kill of the driver fails every Spark test
+    small = {"AIATLAS_SPARK_DRIVER_MEMORY": "1g", "SPARK_EXECUTOR_MEMORY": "512m"}
+    old = {k: os.environ.get(k) for k in ("AIATLAS_SPARK_MASTER", "PYSPARK_PYTHON", *small)}
     with standalone_cluster(root, workers=2, cores=1, memory="1g") as (url, _, _):
-        os.environ["AIATLAS_SPARK_MASTER"] = url
-        os.environ["PYSPARK_PYTHON"] = sys.executable
+        os.environ.update(small, AIATLAS_SPARK_MASTER=url, PYSPARK_PYTHON=sys.executable)
         try:
             yield url
         finally:

@@ -56,3 +56,16 @@ def test_frozen_set_verdict_precision(built_home):
     assert s.precision_of("contradicted") >= 0.95, s.misses
     assert s.precision_of("supported") >= 0.95, s.misses
     assert s.judged_share >= 0.6, s.misses
+
+
+def test_a_ratio_is_checked_against_the_ratio_of_the_two_figures(built_home):
+    """The publish report's finding shape, and Japanese 'about half' / 'about six times'."""
+    got = verdicts("China released 31 notable models in 2024, 54% as many as the US (57).",
+                   built_home)
+    assert [v.verdict for v in got] == ["supported"] * 3
+    assert "CHN (31)" in got[1].reason and "USA (57)" in got[1].reason
+    (_, half) = verdicts("2024年の中国の注目モデル数は31件で、米国の約半分だった。", built_home)
+    assert half.verdict == "supported" and round(half.actual, 1) == 54.4
+    (_, wrong) = verdicts("In 2024 China released 31 notable models, 90% as many as the US.",
+                          built_home)
+    assert wrong.verdict == "contradicted" and round(wrong.actual, 1) == 54.4

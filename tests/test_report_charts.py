@@ -186,3 +186,15 @@ def test_trend_is_a_log_scatter_with_fitted_line_and_interval():
     assert any(abs(r["fit"] / 1e22 - 1) < 0.2 for r in fitted)  # through the mean point
     assert all(r["low"] <= r["fit"] <= r["high"] for r in _values(spec, 2))
     assert charts.trend(fit, [], title="T", unit="FLOP") is None
+
+
+def test_policy_events_are_a_timeline_in_country_lanes():
+    import datetime as dt
+
+    rows = [{"ref_date": dt.date(2022, 10, 7), "subject": "USA", "label": "US chip rule"},
+            {"ref_date": dt.date(2023, 7, 3), "subject": "CHN", "label": "gallium controls"},
+            {"ref_date": None, "subject": "USA", "label": "undated"}]
+    spec = charts.timeline(rows, title="T", lang="ja")
+    assert spec["mark"]["type"] == "circle" and spec["encoding"]["x"]["type"] == "temporal"
+    assert {r["who"] for r in _values(spec)} == {"米国", "中国"} and len(_values(spec)) == 2
+    assert charts.timeline([], title="T") is None

@@ -44,3 +44,11 @@ def test_every_unit_shown_has_text_in_both_languages():
     ja = i18n.Text("ja")
     assert ja.unit("share (0-1)") == "割合（0〜1）" and ja.unit("no such unit") == "no such unit"
     assert i18n.Text("en").unit("share (0-1)") == "share (0-1)"
+
+
+def test_every_parameter_has_a_form_label_in_both_languages():
+    names = {p["name"] for m in api.list_indicators() for p in m["parameters"]}
+    for lang in i18n.LANGS:
+        missing = names - set(i18n.catalog(lang)["parameter_names"])
+        assert not missing, f"add to {lang}.yaml parameter_names: {sorted(missing)}"
+    assert i18n.Text("ja").parameter("since") == "開始"

@@ -37,3 +37,23 @@ def test_wide_rows_become_one_line_per_country_in_fixed_colours():
     data = line["data"]
     names = {r["series"] for r in (data["values"] if "values" in data else spec["datasets"][data["name"]])}
     assert names == {"米国", "中国"}
+
+
+def test_curated_facts_drawn_as_latest_year_bars_per_country():
+    from aiatlas.report import factviews
+
+    rows = [{"topic": "robot_installations", "measure": "industrial_robot_installations", "subject": s,
+             "period": p, "value": v, "confirmed": c}
+            for s, p, v, c in (("CHN", "2023", 276288.0, True), ("CHN", "2024", 295000.0, True),
+                               ("CHN", "2024-07", 1.0, True), ("WLD", "2024", 542000.0, True),
+                               ("JPN", "2023", 46106.0, True), ("USA", "2024", 9.0, False))]
+    got = factviews.latest_by_country(rows, "robot_installations", "industrial_robot_installations")
+    assert sorted((r["country"], r["period"], r["value"]) for r in got) == [
+        ("CHN", "2024", 295000.0), ("JPN", "2023", 46106.0)]  # no aggregates, no unconfirmed
+
+
+def test_descriptions_set_named_columns_as_code_not_backticks():
+    from aiatlas.report.build import prose
+
+    assert str(prose("`excluded` counts <rows>")) == "<code>excluded</code> counts &lt;rows&gt;"
+    assert str(prose(None)) == ""

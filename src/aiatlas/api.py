@@ -270,7 +270,9 @@ def checker(*, home=None, backend: str | None = None) -> Data:
     facts, bound to one home and engine (values memoised per build by the warehouse handle)."""
     return Data(CheckerAPI(compute=functools.partial(compute, home=home, backend=backend),
                            explain=functools.partial(explain, home=home, backend=backend),
-                           list_indicators=list_indicators, facts=facts, build=build), home=home)
+                           list_indicators=list_indicators, facts=facts, build=build,
+                           classify_chip=classify_chip, export_rule_sets=export_rule_sets),
+                home=home)
 
 
 def check(text_or_path: str | Path, *, lang: str = "auto", home=None, backend: str | None = None,

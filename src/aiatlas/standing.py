@@ -100,8 +100,8 @@ def _compute(meta: dict, home, params: dict) -> tuple[list[dict], dt.date | None
     """An indicator's rows and the newest as-of date of its snapshots, or why there are none."""
     try:
         result = api.compute(meta["id"], home=home, **params)
-    except DataError as e:
-        return f"no data: {e}"
+    except DataError:  # e.g. a dataset not ingested; its message names server paths: not shown
+        return "no data in this build"
     dates = [str(p["as_of"])[:10] for p in result.provenance if p.get("as_of")]
     return result.to_pylist(), max(map(dt.date.fromisoformat, dates)) if dates else None
 

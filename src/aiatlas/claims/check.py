@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from aiatlas.claims import claimsfile
+from aiatlas.claims import chipstatus, claimsfile, ratio
 from aiatlas.claims import extract as extractor
 from aiatlas.claims import patterns as pattern_table
 from aiatlas.claims.judge import Data, compare, judge
@@ -66,7 +66,7 @@ def _measure(p: Pattern) -> str:
 def _parallel(claim: Claim, previous: Claim) -> bool:
     """The claim continues the previous figure's comparison: same kind, and same unit or none."""
     a, b = claim.quantity, previous.quantity
-    return a.kind == b.kind and (a.unit == b.unit or not a.unit) and (
+    return (a.kind == b.kind or a.kind == "number") and (a.unit == b.unit or not a.unit) and (
         claim.continues or previous.pattern is not None)
 
 
@@ -91,11 +91,17 @@ def check_text(text: str, lang: str = "auto", *, data: Data, source: str = "<tex
             continue
         sr = SentenceReport(index=i, text=sc.text, start=sc.start, end=sc.end, lang=sc.lang,
                             skipped=sc.skipped)
-        previous = None
+        last: dict[str, Claim] = {}  # the previous figure of each kind: comparisons continue it
         for claim in sc.claims:
+            previous = last.get(claim.quantity.kind) or last.get("count") if \
+                claim.quantity.kind == "number" else last.get(claim.quantity.kind)
             sr.claims.append(CheckedClaim(claim, check_claim(claim, table, data, previous)))
-            previous = claim
-        if not sc.claims:
+            last[claim.quantity.kind] = claim
+        ratio.judge_ratios(sr.claims, lambda c: check_claim(c, table, data))
+        status = chipstatus.find(sc.text, sc.lang, sc.start)
+        if status is not None:
+            sr.claims.append(CheckedClaim(status, chipstatus.judge(status, data)))
+        if not sr.claims:
             sr.note = "no claim: " + ("; ".join(sorted({s.reason for s in sc.skipped}))
                                       or "no number with a unit or subject")
         report.sentences.append(sr)

@@ -27,6 +27,8 @@ class API:
     list_indicators: Callable[[], list[dict[str, Any]]]
     facts: Callable[..., list[dict[str, Any]]]
     build: Callable[..., Any]  # builds a vintage the first time a claim needs it
+    classify_chip: Callable[..., dict[str, Any]] | None = None  # export status of a named chip
+    export_rule_sets: Callable[[], list[dict[str, Any]]] | None = None
 
 
 class Data:
@@ -69,6 +71,14 @@ class Data:
             return make()
         finally:
             self.api_seconds += time.perf_counter() - t0
+
+    def chip(self, name: str, **kw) -> dict[str, Any]:
+        """A named chip classified under a rule set or on a date (aiatlas.api.classify_chip)."""
+        return self._timed(lambda: self.api.classify_chip(name, home=self.home, **kw))
+
+    def rule_sets(self) -> list[dict[str, Any]]:
+        """The export-control rule sets with their effective dates."""
+        return self.api.export_rule_sets() if self.api.export_rule_sets else []
 
     def indicators(self) -> dict[str, dict]:
         """Metadata of every indicator by id (parameters, grain, unit, title)."""

@@ -5,7 +5,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 # kinds of quantity the extractor recognises; the matcher's patterns select on them
-KINDS = ("count", "percent", "points", "money", "multiple", "rank", "duration", "date", "number")
+KINDS = ("count", "percent", "points", "money", "multiple", "rank", "duration", "date", "number",
+         "status")  # status: a chip's export-control status (1 = licence required)
 # how a qualifier bends the comparison: "over 40" is met by 45, "nearly 40" by 38
 QUALIFIERS = ("exact", "approx", "nearly", "over", "under", "at_least", "at_most")
 # revised: true on the data vintage the publisher could use, not on today's data

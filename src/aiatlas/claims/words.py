@@ -88,6 +88,10 @@ def reason(v: Verdict, lang: str) -> str:
     if v.reason_key == "no_year" and "article's date" in v.reason:
         phrase = v.reason.split("'")[1] if v.reason.count("'") >= 2 else ""
         return f"「{phrase}」がいつを指すかは記事の日付によりますが、本文に日付がありません"
+    if v.reason_key.startswith("chip_export"):  # the rule's own words are English
+        head = {"supported": "輸出規制の分類と一致", "contradicted": "輸出規制の分類と不一致"}.get(
+            v.verdict, "判定できません")
+        return f"{head}（{v.reason}）"
     if v.reason_key in _WHY_JA:
         return _WHY_JA[v.reason_key]
     return f"判定できません（{v.reason}）"

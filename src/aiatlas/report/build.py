@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup, escape
 
 from aiatlas import api
 from aiatlas.errors import UsageError
-from aiatlas.report import charts, findings, headlines, rules, sources, uschina
+from aiatlas.report import charts, factviews, findings, headlines, reconcile, rules, sources, uschina
 from aiatlas.report.i18n import LANGS, Text
 from aiatlas.results import dumps
 
@@ -39,7 +40,14 @@ def environment() -> jinja2.Environment:
     env.filters["num"] = headlines.format_value
     env.filters["cell"] = headlines.format_cell
     env.globals["source_lines"] = sources.lines
+    env.filters["prose"] = prose
     return env
+
+
+def prose(text: str | None) -> Markup:
+    """Reader text: a `column` named in a description is set as code, never shown with backticks."""
+    parts = re.split(r"`([^`]+)`", str(escape(text or "")))
+    return Markup("".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts)))
 
 
 def slug(text: str) -> str:
@@ -117,7 +125,9 @@ def indicator_entry(meta: dict, text: Text, out: Path, info: dict, home,
             (out / entry["explain"]).write_text(ex.to_csv(), encoding="utf-8")
         except Exception as e:  # noqa: BLE001  (shown beside the indicator)
             entry["explain_error"] = headlines.one_line(e)
-    if meta["id"] in rules.TREND_UNITS and ex is not None and len(rows) == 1:
+    if meta["id"] in rules.TIMELINES:
+        vl = charts.timeline(rows, title=entry["title"], lang=text.lang)
+    elif meta["id"] in rules.TREND_UNITS and ex is not None and len(rows) == 1:
         vl = charts.trend(rows[0], ex.to_pylist(), title=entry["title"],
                           unit=text.unit(rules.TREND_UNITS[meta["id"]]), lang=text.lang)
     else:
@@ -162,9 +172,15 @@ def build_report(out: Path, *, lang: str = "en", pdf: bool = False, home=None,
                  rows_href=e["explain"] or e["csv"])
     nav = [{"name": c, "title": text.chapter(c), "href": f"chapter-{slug(c)}.html"} for c in chapters]
     # the US-China section opens the performance chapter; its headline card links to it
-    us_china = uschina.section(lang=lang, home=home, as_of=as_of, today=today)
+    us_china = uschina.section(text=text, home=home, as_of=as_of, today=today)
     us_china["notes"] = footnotes(us_china["provenance"], info)
     sections = {uschina.CHAPTER: [us_china]} if us_china["figures"] else {}
+    facts = entry_of.get("curated_fact")
+    if facts and not facts["error"]:
+        view = factviews.section(facts["rows"], [], text=text)
+        view["notes"] = facts["notes"]
+        if view["figures"]:
+            sections.setdefault(factviews.CHAPTER, []).append(view)
     # a vintage report says so where the date is printed on every page
     generated = dt.date.today().isoformat() + (f" · {text('vintage', date=as_of)}" if as_of else "")
     common = {"t": text, "lang": lang, "nav": nav, "generated": generated, "min_n": rules.MIN_N}
@@ -198,6 +214,12 @@ def build_report(out: Path, *, lang: str = "en", pdf: bool = False, home=None,
     pages["sources.html"] = env.get_template("sources.html.j2").render(
         **common, json_href="sources.json", attributions=attributions(all_notes), **appendix)
     _write_twin(out / "sources.json", {"lang": lang, **appendix})
+    # the project's public test of itself: figures others published, recomputed and classed
+    recon = reconcile.reconcile(home=home)
+    pages["reconcile.html"] = env.get_template("reconcile.html.j2").render(
+        **common, json_href="reconcile.json", attributions=[], rows=recon,
+        class_keys=reconcile.CLASS_KEYS)
+    _write_twin(out / "reconcile.json", {"lang": lang, "figures": recon})
     for name, html in pages.items():
         (out / name).write_text(html, encoding="utf-8")
     timings = {"html_s": time.perf_counter() - t0}

@@ -322,3 +322,20 @@ def alt_text(meta: dict[str, Any], rows: list[dict[str, Any]], text: Text) -> st
                     a=f"{ordered[0][value]:,.4g}", b=f"{ordered[-1][value]:,.4g}", unit=unit)
     top = max(rows, key=lambda r: r[value])
     return text("alt_bars", first=name(top), value=f"{top[value]:,.4g}", unit=unit, n=len(rows))
+
+
+def timeline(rows: list[dict[str, Any]], *, title: str, lang: str = "en") -> dict[str, Any] | None:
+    """Dated events as a timeline: one lane per country, a dot per event, its label on hover."""
+    pts = [{"date": jsonable(r["ref_date"]), "who": rules.country_name(r.get("subject"), lang),
+            "label": r.get("label") or ""} for r in rows if r.get("ref_date")]
+    if not pts:
+        return None
+    text = Text(lang)
+    domain, rng = rules.colour_scale(lang)
+    chart = alt.Chart(alt.InlineData(values=pts)).mark_circle(size=90, opacity=0.85).encode(
+        x=alt.X("date:T", title=text.column("date")),
+        y=alt.Y("who:N", title=None, sort=[rules.country_name(c, lang) for c in rules.COUNTRY_COLOURS]),
+        color=alt.Color("who:N", scale=alt.Scale(domain=domain, range=rng), legend=None),
+        tooltip=["date:T", "who:N", "label:N"])
+    chart = chart.properties(title=title, width=560, height=alt.Step(34))
+    return chart.configure(font=CJK_FONT if lang == "ja" else "sans-serif").to_dict()

@@ -21,7 +21,8 @@ def catalog(lang: str) -> dict[str, Any]:
         raise UsageError(f"unknown language {lang!r} (expected one of: {', '.join(LANGS)})")
     with open(CATALOG_DIR / f"{lang}.yaml", encoding="utf-8") as f:
         data = yaml.safe_load(f) or {}
-    for section in ("ui", "chapters", "headlines", "columns", "units", "indicators", "params"):
+    for section in ("ui", "chapters", "headlines", "columns", "units", "indicators", "params",
+                    "parameter_names"):
         data.setdefault(section, {})
     return data
 
@@ -55,6 +56,10 @@ class Text:
         """A grain column's name for a chart axis or legend, in this language."""
         return self._get("columns", name) or name
 
+    def parameter(self, name: str) -> str:
+        """A parameter's name as a form label in this language."""
+        return self._get("parameter_names", name) or name
+
     def unit(self, unit: str | None) -> str | None:
         """A unit as the registry spells it, in this language."""
         return self._get("units", unit) or unit
@@ -85,7 +90,7 @@ def missing_keys(indicators: list[dict[str, Any]]) -> list[str]:
     registered indicator's title, description and unit, every chapter in use."""
     out = []
     cats = {lang: catalog(lang) for lang in LANGS}
-    for section in ("ui", "headlines", "columns", "units", "params"):
+    for section in ("ui", "headlines", "columns", "units", "params", "parameter_names"):
         keys = set().union(*(c[section] for c in cats.values()))
         out += [f"{lang}:{section}.{k}" for lang, c in cats.items() for k in sorted(keys)
                 if not c[section].get(k)]

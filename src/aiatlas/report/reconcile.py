@@ -18,6 +18,9 @@ REVISED = "differs because the data was revised"
 METHOD = "differs by method"
 NOT_REPRODUCED = "not reproduced"
 CANNOT = "cannot be computed"
+# class -> i18n key of its name in the report
+CLASS_KEYS = {REPRODUCED: "class_reproduced", REVISED: "class_revised", METHOD: "class_method",
+              NOT_REPRODUCED: "class_not_reproduced", CANNOT: "class_cannot"}
 ROWS_SHOWN = 10  # revised rows listed per figure; the counts are complete
 
 

@@ -54,6 +54,8 @@ REPORT_PARAMS = {"hardware_energy_efficiency": {"precision": "fp16"},
 TREND_UNITS = {"training_compute_trend": "FLOP", "parameter_count_trend": "parameters",
                "training_cost_trend": "USD", "training_dataset_trend": "datapoints",
                "training_power_trend": "W"}
+# Dated events drawn as a timeline (one lane per country) instead of a table only.
+TIMELINES = {"policy_events"}
 # One fixed colour per country in every chart and page: Okabe-Ito (colour-blind safe) for the
 # countries the story is about, a neutral grey for "other"; further countries take the tail.
 COUNTRY_COLOURS = {"USA": "#0072B2", "CHN": "#D55E00", "GBR": "#009E73", "FRA": "#CC79A7",

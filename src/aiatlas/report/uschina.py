@@ -62,9 +62,9 @@ def wide_spec(rows: list[dict[str, Any]], columns: dict[str, str], meta: dict[st
     return charts.spec(meta, long, title=title, unit=unit, lang=lang, today=today)
 
 
-def section(*, lang: str, home=None, as_of=None, today: dt.date | None = None) -> dict[str, Any]:
+def section(*, text: Text, home=None, as_of=None, today: dt.date | None = None) -> dict[str, Any]:
     """The US-China section of the performance chapter: its figures (SVG) and the files read."""
-    text = Text(lang)
+    lang = text.lang
     figures, notes = [], []
     try:
         rows, prov = benchmark_rows(home=home, as_of=as_of)
@@ -88,4 +88,5 @@ def section(*, lang: str, home=None, as_of=None, today: dt.date | None = None) -
     for p in (prov, arena.provenance, conv.provenance):
         notes += p
     return {"id": SECTION_ID, "figures": figures, "error": None, "provenance": notes,
+            "title": text("us_china_title"), "lead": text("us_china_lead"),
             "benchmarks": sorted({r["benchmark"] for r in rows})}

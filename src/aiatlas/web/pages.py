@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from aiatlas.errors import DataError, UsageError
 from aiatlas.report import charts, headlines
 from aiatlas.report.build import TEMPLATES as REPORT_TEMPLATES
-from aiatlas.report.build import chapter_key
+from aiatlas.report.build import chapter_key, prose
 from aiatlas.report.i18n import LANGS, Text
 from aiatlas.results import script_json
 from aiatlas.web import view
@@ -32,6 +32,7 @@ def _env() -> jinja2.Environment:
                              trim_blocks=True, lstrip_blocks=True)
     env.filters["num"] = headlines.format_value
     env.filters["cell"] = headlines.format_cell
+    env.filters["prose"] = prose
     return env
 
 

@@ -96,7 +96,7 @@ def add_standing(app: FastAPI, svc: Service) -> None:
             return Response(status_code=304, headers=headers)
         lang, text = lang_of(request), Text(lang_of(request))
         rows = [[text.title(e),
-                 " ".join((e.get("period") or {}).values()), _num(e.get("value")), e["unit"],
+                 " ".join((e.get("period") or {}).values()), _num(e.get("value")), text.unit(e["unit"]),
                  f"{e['rank']} / {e['of']}" if e.get("rank") else e.get("status", ""),
                  e.get("trend") or "",
                  {"href": e["rows"]["url"], "text": "rows"} if e.get("rows") else ""]
