@@ -271,7 +271,8 @@ def checker(*, home=None, backend: str | None = None) -> Data:
     return Data(CheckerAPI(compute=functools.partial(compute, home=home, backend=backend),
                            explain=functools.partial(explain, home=home, backend=backend),
                            list_indicators=list_indicators, facts=facts, build=build,
-                           classify_chip=classify_chip, export_rule_sets=export_rule_sets),
+                           classify_chip=classify_chip, export_rule_sets=export_rule_sets,
+                           hardware=functools.partial(hardware, home=home)),
                 home=home)
 
 
@@ -344,6 +345,11 @@ def chips(rules: str | None = None, as_of=None, destination: str | None = None, 
     rs, on, dest = ec.resolve(all_rules, rules, as_of, destination)
     rows = warehouse(home=home).sql('SELECT * FROM "hardware"')
     return ec.table(rows, rs, all_rules, destination=dest, as_of=on)
+
+
+def hardware(*, home=None) -> list[dict[str, Any]]:
+    """The accelerator table: Epoch's ml_hardware rows with the chips supplement's figures."""
+    return warehouse(home=home).sql('SELECT * FROM "hardware"')
 
 
 def classify_chip(name: str | None = None, *, rules: str | None = None, as_of=None,
