@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from aiatlas.claims import chipstatus, claimsfile, ratio
+from aiatlas.claims import chipspec, chipstatus, claimsfile, ratio
 from aiatlas.claims import extract as extractor
 from aiatlas.claims import patterns as pattern_table
 from aiatlas.claims.judge import Data, compare, judge
@@ -26,6 +26,11 @@ def check_claim(claim: Claim, table: list[Pattern], data: Data, previous: Claim 
     of the same kind ('57 models ... against 31 for China') takes that figure's words. Two
     different measures fitting equally well are competing readings: unverifiable.
     """
+    chip = chipspec.chip_of(claim)
+    if chip is not None:  # a figure of a named chip: its specification, when the unit says so
+        column, factor, words = chipspec.measure(claim)
+        if column != "":
+            return chipspec.judge(claim, chip, column, factor, words, data)
     scored = _fitting(claim, table)
     if not scored and previous is not None and _parallel(claim, previous):
         claim.keywords = f"{claim.keywords} {previous.keywords}"

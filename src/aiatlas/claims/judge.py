@@ -29,6 +29,7 @@ class API:
     build: Callable[..., Any]  # builds a vintage the first time a claim needs it
     classify_chip: Callable[..., dict[str, Any]] | None = None  # export status of a named chip
     export_rule_sets: Callable[[], list[dict[str, Any]]] | None = None
+    hardware: Callable[[], list[dict[str, Any]]] | None = None  # the accelerator table
 
 
 class Data:
@@ -75,6 +76,10 @@ class Data:
     def chip(self, name: str, **kw) -> dict[str, Any]:
         """A named chip classified under a rule set or on a date (aiatlas.api.classify_chip)."""
         return self._timed(lambda: self.api.classify_chip(name, home=self.home, **kw))
+
+    def hardware(self) -> list[dict[str, Any]]:
+        """The accelerator table (Epoch's ml_hardware with the chips supplement)."""
+        return self._timed(self.api.hardware) if self.api.hardware else []
 
     def rule_sets(self) -> list[dict[str, Any]]:
         """The export-control rule sets with their effective dates."""

@@ -224,7 +224,8 @@ def read(num: Number, text: str, lang: str) -> tuple[Quantity, int, int]:
 def _read_unit(q: Quantity, after: str, lang: str, end: int) -> int:
     """Set kind and unit from the words after the number; return the new end offset."""
     rules = [
-        (r"\s?(?:nm|mm2?|[kMGT]?W|[GT]B|[GTPE]?FLOP(?:/s|S)?|GHz)(?![A-Za-z])", "number", "measure"),
+        (r"\s?(?:nm|mm2?|[kMGT]?W|[GT]B|[GTPE]?FLOP(?:/s|S)?|[GTP]OPS|GHz)(?![A-Za-z])", "number",
+         "measure"),
         (r"\s?(?:%|percent\b|per cent\b|パーセント)\s?(?:ポイント|points?\b|pts?\b)", "points", "points"),
         (r"\s?(?:percentage[- ]points?|pp\b|ポイント|pts?\b|points?\b)", "points", "points"),
         (r"\s?(?:%|percent\b|per cent\b|パーセント|割)", "percent", "%"),

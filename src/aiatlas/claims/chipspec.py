@@ -1,0 +1,125 @@
+"""Claims about a named chip's specification (TFLOPS at a precision, TOPS, TPP, memory, memory
+bandwidth, die area, launch price), fitted to the unit and compared with the hardware table."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from aiatlas.claims import gazetteer
+from aiatlas.claims import text as textmod
+from aiatlas.claims.judge import compare
+from aiatlas.claims.model import Claim, Evidence, Verdict
+from aiatlas.claims.patterns import Tolerance
+
+_PREFIX = {"": 1.0, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15, "E": 1e18}
+_FLOPS = re.compile(r"^([GTPE]?)FLOP(?:S|/s)$")
+_OPS = re.compile(r"^([GTP]?)OPS$")
+_BYTES = re.compile(r"^([GT])B$")
+# precision named in the sentence -> hardware column; INT precisions are counted in OPS.
+# re.A: 'のFP16性能' has no Unicode word boundary before FP16, an ASCII one
+_PRECISION = [(re.compile(r"\bFP4\b", re.I | re.A), "fp4_flops", "FP4"),
+              (re.compile(r"\bFP8\b", re.I | re.A), "fp8_flops", "FP8"),
+              (re.compile(r"\b(?:FP16|BF16)\b|half[- ]precision|半精度", re.I | re.A),
+               "fp16_tensor_flops", "FP16/BF16 tensor (dense)"),
+              (re.compile(r"\bTF32\b", re.I | re.A), "tf32_flops", "TF32"),
+              (re.compile(r"\bFP32\b|single[- ]precision|単精度", re.I | re.A), "fp32_flops", "FP32"),
+              (re.compile(r"\bFP64\b|double[- ]precision|倍精度", re.I | re.A), "fp64_flops", "FP64")]
+_INT = [(re.compile(r"\bINT8\b", re.I | re.A), "int8_ops", "INT8"),
+        (re.compile(r"\bINT4\b", re.I | re.A), "int4_ops", "INT4")]
+_TPP = re.compile(r"\bTPP\b|total processing performance|総合処理性能", re.I | re.A)
+_PRICE = re.compile(r"\bpric|\bcost|\bsold for|\bsells for|価格|値段|販売価格", re.I)
+_DIGITS = re.compile(r"\d[\d,]*(?:\.(\d+))?")
+
+
+def chip_of(claim: Claim) -> str | None:
+    """The one chip the claim's sentence names (None when none or several)."""
+    names = {e.text for e in gazetteer.default().find(textmod.normalise(claim.sentence).text)
+             if e.id == "chips"}
+    return names.pop() if len(names) == 1 else None
+
+
+def measure(claim: Claim) -> tuple[str | None, float, str]:
+    """(hardware column, factor from the claim's unit to the column's, words); column None with
+    the reason in words when the unit or precision does not fit; '' when it is no spec claim."""
+    q, sent = claim.quantity, textmod.normalise(claim.sentence).text
+    after = sent[sent.find(claim.text) + len(claim.text):][:3] if claim.text in sent else ""
+    if (m := _FLOPS.match(q.unit)):
+        ints = [w for rx, _, w in _INT if rx.search(sent)]
+        hits = [(c, w) for rx, c, w in _PRECISION if rx.search(sent)]
+        if ints and not hits:
+            return None, 0, f"{ints[0]} is counted in OPS (TOPS), the claim says {q.unit}"
+        if len(hits) != 1:
+            return None, 0, ("the sentence states no precision (FP8, FP16, ...) for the FLOPS"
+                             if not hits else "the sentence names several precisions")
+        return hits[0][0], _PREFIX[m.group(1)], f"{hits[0][1]} FLOP/s"
+    if (m := _OPS.match(q.unit)):
+        hits = [(c, w) for rx, c, w in _INT if rx.search(sent)]
+        if len(hits) != 1:
+            return None, 0, "the sentence states no integer precision (INT8, INT4) for the OPS"
+        return hits[0][0], _PREFIX[m.group(1)], f"{hits[0][1]} OP/s"
+    if (m := _BYTES.match(q.unit)):
+        if after.startswith(("/s", "/秒", "ps")):
+            return "memory_bandwidth_bytes_s", _PREFIX[m.group(1)], "memory bandwidth (bytes/s)"
+        return "memory_bytes", _PREFIX[m.group(1)], "memory (bytes)"
+    if q.unit == "mm2":
+        return "die_size_mm2", 1.0, "die area (mm²)"
+    if q.kind == "money" and _PRICE.search(sent):
+        if q.currency != "USD":
+            return None, 0, f"the table gives launch prices in USD, the claim is in {q.currency}"
+        return "release_price_usd", 1.0, "launch price (USD)"
+    if q.kind == "number" and not q.unit and _TPP.search(sent):
+        return "tpp_published", 1e12, "total processing performance (TPP)"
+    return "", 0, ""
+
+
+def _rows(rows: list[dict[str, Any]], chip: str, sentence: str) -> list[dict[str, Any]]:
+    """Rows whose name holds the chip as a word, narrowed by any variant words the sentence adds
+    ('H100 SXM5', 'A800 PCIe')."""
+    low = chip.lower()
+    hits = [r for r in rows if f" {low} " in f" {(r.get('name') or '').lower()} "] or [
+        r for r in rows if low in (r.get("name") or "").lower()]
+    words = set(re.findall(r"[a-z0-9]+", sentence.lower())) - {low}
+    narrowed = [r for r in hits if words & (set(re.findall(r"[a-z0-9]+", r["name"].lower())) -
+                                            {low, "nvidia", "huawei", "amd", "intel", "google"})]
+    return narrowed or hits
+
+
+def tolerance(claim: Claim) -> Tolerance:
+    """Half a unit of the last digit the claim states, or 1%: '4 TB/s' allows 0.5, '3.35' 0.005."""
+    m = _DIGITS.search(claim.text)
+    decimals = len(m.group(1) or "") if m else 0
+    return Tolerance(rel=0.01, abs=0.5 * 10 ** -decimals)
+
+
+def judge(claim: Claim, chip: str, column: str | None, factor: float, words: str, data
+          ) -> Verdict:
+    """Compare the claimed figure with the chip's row(s); several variants must agree."""
+    titles = {"en": f"chip specification: {words}", "ja": f"チップの仕様: {words}"}
+    if column is None:
+        return Verdict("unverifiable", words, reason_key="chip_spec", subject=chip, titles=titles)
+    rows = _rows(data.hardware(), chip, claim.sentence)
+    if not rows:
+        return Verdict("unverifiable", f"no accelerator named {chip!r} in the hardware table",
+                       reason_key="chip_spec", subject=chip, titles=titles)
+    values = {r["name"]: r.get(column) / factor for r in rows if r.get(column) is not None}
+    if not values:
+        return Verdict("unverifiable", f"the hardware table has no {words} for "
+                       + "; ".join(r["name"] for r in rows), reason_key="chip_spec",
+                       subject=chip, titles=titles)
+    if max(values.values()) - min(values.values()) > 1e-9 * max(map(abs, values.values())):
+        listed = "; ".join(f"{n} {v:,.4g}" for n, v in values.items())
+        return Verdict("unverifiable", f"'{chip}' names {len(values)} variants whose {words} "
+                       f"differ ({listed}): the sentence does not say which",
+                       reason_key="chip_spec", subject=chip, titles=titles)
+    names = ", ".join(values)
+    ev = Evidence(kind="indicator", ref="hardware", where={"name": names}, row_count=len(values),
+                  rows=[{"name": n, column: r.get(column)} for n, r in
+                        ((r["name"], r) for r in rows) if n in values][:5],
+                  command=f"aiatlas chips classify '{chip}'")
+    if column == "memory_bandwidth_bytes_s" and not claim.quantity.unit.endswith("/s"):
+        claim.quantity.unit += "/s"  # the extractor reads 'TB'; the claim said 'TB/s'
+    v = compare(claim.quantity, next(iter(values.values())), tolerance(claim), [ev])
+    v.reason = f"{names}: {words} — {v.reason} (Epoch ml_hardware with the chips supplement)"
+    v.subject, v.titles, v.measure, v.reason_key = names, titles, words, "chip_spec"
+    v.unit = claim.quantity.unit
+    return v
