@@ -13,11 +13,26 @@ from aiatlas.claims.judge import Data
 from aiatlas.claims.model import Report
 from aiatlas.config import Settings, parse_date
 from aiatlas.config import settings as make_settings
+from aiatlas.curated.loader import SOURCE_ID as CURATED
+from aiatlas.curated.loader import find_facts
+from aiatlas.entities import coverage
 from aiatlas.errors import DataError, UsageError
+from aiatlas.export_controls import can_export as ce
+from aiatlas.export_controls import chips as ec
+from aiatlas.export_controls import classify as cl
+from aiatlas.export_controls import rules as ecr
 from aiatlas.indicators import registry
 from aiatlas.results import Result
+from aiatlas.sources.fetch import fetch_sources
+from aiatlas.sources.openalex.ingest import Ledger, ingest
+from aiatlas.sources.registry import SOURCES, get, sources_for_tables
 from aiatlas.warehouse import connect as wh
+from aiatlas.warehouse import diff as wd
+from aiatlas.warehouse import vintages
+from aiatlas.warehouse.build import build_warehouse
 from aiatlas.warehouse.connect import Warehouse
+from aiatlas.warehouse.provenance import verify_home
+from aiatlas.warehouse.vintages import list_builds
 
 if TYPE_CHECKING:  # pyarrow is imported by the engines when a query runs, not for `aiatlas --help`
     import pyarrow as pa
@@ -35,8 +50,6 @@ def settings_date(as_of) -> dt.date | None:
 def fetch(sources: list[str] | None = None, *, mirror: str | None = None, home=None,
           progress=None) -> list[dict[str, Any]]:
     """Download sources into immutable snapshots; returns one manifest per file."""
-    from aiatlas.sources.fetch import fetch_sources
-
     return fetch_sources(sources, _settings(home=home, mirror=mirror), progress=progress)
 
 
@@ -45,7 +58,6 @@ def build(*, home=None, strict: bool = False, progress=None, as_of=None,
     """Build the warehouse from the latest snapshots, swapping it in atomically; with `as_of`
     (a date), the vintage of that date in `<home>/vintages/<date>/` beside it. An empty source
     or a table losing most of its rows fails the build unless `allow_shrink`."""
-    from aiatlas.warehouse.build import build_warehouse
 
     return build_warehouse(_settings(home=home, as_of=as_of), strict=strict, progress=progress,
                            allow_shrink=allow_shrink)
@@ -53,8 +65,6 @@ def build(*, home=None, strict: bool = False, progress=None, as_of=None,
 
 def builds(*, home=None) -> list[dict[str, Any]]:
     """The current warehouse and every vintage: build id, as-of, when built, snapshots read."""
-    from aiatlas.warehouse.vintages import list_builds
-
     return list_builds(_settings(home=home))
 
 
@@ -63,8 +73,6 @@ def diff(a: str, b: str, *, home=None, tables: list[str] | None = None,
     """Row differences per table between two builds, each named 'latest', a vintage date or a
     build id: rows added, removed and changed (with the columns that changed) from A to B;
     counts are complete, rows are listed up to `limit` per table and kind."""
-    from aiatlas.warehouse import diff as wd
-    from aiatlas.warehouse import vintages
 
     base = _settings(home=home)
     sa, sb = vintages.resolve(base, a), vintages.resolve(base, b)
@@ -77,8 +85,6 @@ def diff(a: str, b: str, *, home=None, tables: list[str] | None = None,
 
 def verify(*, home=None) -> list[dict[str, Any]]:
     """Every snapshot checked against its manifest, and the warehouse against its snapshots."""
-    from aiatlas.warehouse.provenance import verify_home
-
     settings = _settings(home=home)
     return verify_home(settings.snapshots_dir, settings.warehouse_path)
 
@@ -100,7 +106,6 @@ def _provenance(w: Warehouse, ind: registry.Indicator) -> list[dict[str, Any]]:
     A source that says what its absence means (live API aggregates, never in the mirror) and
     has no snapshot in this build makes the result an error, never an empty table.
     """
-    from aiatlas.sources.registry import get, sources_for_tables
 
     wanted = set(sources_for_tables(ind.sources))
     if "curated_facts" in ind.sources:  # curated YAML files are recorded as source "curated"
@@ -212,8 +217,6 @@ def explain(id: str, *, where: dict[str, Any] | None = None, home=None, backend:
 
 def _parquet_provenance(settings: Settings) -> list[dict[str, Any]]:
     """The OpenAlex snapshot parts behind the Parquet dataset, from the ingest ledger."""
-    from aiatlas.sources.openalex.ingest import Ledger
-
     parts = Ledger(settings.home).parts
     return [{"source": "openalex", "file": name, "sha256": e["sha256"], "bytes": e["size"],
              "rows": e["rows"], "ingested_at": e["ingested_at"], "synthetic": e["synthetic"]}
@@ -236,8 +239,6 @@ def openalex_ingest(snapshot: str, *, home=None, backend: str | None = None,
                     spark_master: str | None = None, parallel: int | None = None,
                     progress=None) -> dict[str, Any]:
     """Ingest an OpenAlex works snapshot (folder or http(s) base URL) into the home's Parquet."""
-    from aiatlas.sources.openalex.ingest import ingest
-
     settings = _settings(home=home, backend=backend)
     return ingest(snapshot, settings.home, engine=settings.backend, spark_master=spark_master,
                   parallel=parallel, progress=progress)
@@ -246,8 +247,6 @@ def openalex_ingest(snapshot: str, *, home=None, backend: str | None = None,
 def facts(topic: str | None = None, subject: str | None = None, measure: str | None = None,
           *, confirmed_only: bool = False) -> list[dict[str, Any]]:
     """Curated, cited facts (each with publisher, url, published, as_printed), for claims and report."""
-    from aiatlas.curated.loader import find_facts
-
     return find_facts(topic, subject, measure, confirmed_only=confirmed_only)
 
 
@@ -261,7 +260,6 @@ def rejects(*, source: str | None = None, home=None) -> list[dict[str, Any]]:
     order = ' ORDER BY source, file, "row"'
     if source is None:
         return warehouse(home=home).sql('SELECT * FROM "_rejects"' + order)
-    from aiatlas.sources.registry import get
 
     get(source)  # an unknown id is a usage error, not an empty list
     return warehouse(home=home).sql('SELECT * FROM "_rejects" WHERE source = ?' + order, [source])
@@ -327,7 +325,6 @@ def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
 def entities_unmatched(source: str | None = None, *, home=None) -> list[dict[str, Any]]:
     """Source names (model versions, benchmark display names, Arena keys) that resolve to no model
     with a country and an openness class, most frequent first."""
-    from aiatlas.entities import coverage
 
     if source is not None and source not in coverage.SOURCES:
         raise UsageError(f"unknown source {source!r} (expected one of: {', '.join(coverage.SOURCES)})")
@@ -337,8 +334,6 @@ def entities_unmatched(source: str | None = None, *, home=None) -> list[dict[str
 
 def entities_coverage(*, home=None) -> list[dict[str, Any]]:
     """Share of MMLU / GPQA Diamond rows and top-20 Arena models resolving to a country and openness."""
-    from aiatlas.entities import coverage
-
     with warehouse(home=home).connection() as con:
         return coverage.measure_tables(wh.Tables(con)).to_pyarrow().to_pylist()
 
@@ -346,9 +341,6 @@ def entities_coverage(*, home=None) -> list[dict[str, Any]]:
 def chips(rules: str | None = None, as_of=None, destination: str | None = None, *,
           home=None) -> list[dict[str, Any]]:
     """Every accelerator classified under a rule set (default: the one in force on as_of/today)."""
-    from aiatlas.export_controls import chips as ec
-    from aiatlas.export_controls import rules as ecr
-
     all_rules = ecr.load()
     rs, on, dest = ec.resolve(all_rules, rules, as_of, destination)
     rows = warehouse(home=home).sql('SELECT * FROM "hardware"')
@@ -363,10 +355,6 @@ def hardware(*, home=None) -> list[dict[str, Any]]:
 def classify_chip(name: str | None = None, *, rules: str | None = None, as_of=None,
                   destination: str | None = None, home=None, **specs) -> dict[str, Any]:
     """Classify one chip: by its name in the hardware table, or from datasheet figures (**specs)."""
-    from aiatlas.export_controls import chips as ec
-    from aiatlas.export_controls import classify as cl
-    from aiatlas.export_controls import rules as ecr
-
     all_rules = ecr.load()
     rs, on, dest = ec.resolve(all_rules, rules, as_of, destination)
     if name:
@@ -399,9 +387,6 @@ def can_export(name: str, *, to: str, on=None, home=None) -> dict[str, Any]:
     """May this chip be exported to `to` on `on` (default today): yes, licence required,
     licence required (case-by-case review), presumption of denial, or cannot tell; with the
     rule set, notices, review policy and the figures that decide."""
-    from aiatlas.export_controls import can_export as ce
-    from aiatlas.export_controls import chips as ec
-    from aiatlas.export_controls import rules as ecr
 
     if not to:
         raise UsageError("give the destination country", hint="e.g. --to CHN")
@@ -413,8 +398,6 @@ def can_export(name: str, *, to: str, on=None, home=None) -> dict[str, Any]:
 
 def export_rule_sets() -> list[dict[str, Any]]:
     """The export-control rule sets as data, with dates, thresholds and citations."""
-    from aiatlas.export_controls import rules as ecr
-
     return [rs.describe() for rs in ecr.load().rule_sets]
 
 
@@ -425,9 +408,6 @@ def build_info(*, home=None, as_of=None) -> dict[str, Any]:
 
 def sources() -> list[dict[str, Any]]:
     """Every source's publisher, title, licence and citation (for footnotes and attributions)."""
-    from aiatlas.curated.loader import SOURCE_ID as CURATED
-    from aiatlas.sources.registry import SOURCES
-
     out = [{"id": s.id, "publisher": s.publisher, "title": s.title, "licence": s.licence,
             "citation": s.citation, "homepage": s.homepage} for s in SOURCES]
     # curated YAML files are recorded as one source; every fact names its own publisher and URL
