@@ -14,7 +14,17 @@ from markupsafe import Markup, escape
 
 from aiatlas import api
 from aiatlas.errors import UsageError
-from aiatlas.report import charts, factviews, findings, headlines, reconcile, rules, sources, uschina
+from aiatlas.report import (
+    changed,
+    charts,
+    factviews,
+    findings,
+    headlines,
+    reconcile,
+    rules,
+    sources,
+    uschina,
+)
 from aiatlas.report.i18n import LANGS, Text
 from aiatlas.results import dumps
 
@@ -220,6 +230,11 @@ def build_report(out: Path, *, lang: str = "en", pdf: bool = False, home=None,
         **common, json_href="reconcile.json", attributions=[], rows=recon,
         class_keys=reconcile.CLASS_KEYS)
     _write_twin(out / "reconcile.json", {"lang": lang, "figures": recon})
+    # what moved since the newest earlier build (`aiatlas diff`), or plainly that there is none
+    change = changed.page(home=home, as_of=as_of)
+    pages["changed.html"] = env.get_template("changed.html.j2").render(
+        **common, json_href="changed.json", attributions=[], change=change)
+    _write_twin(out / "changed.json", {"lang": lang, **change})
     for name, html in pages.items():
         (out / name).write_text(html, encoding="utf-8")
     timings = {"html_s": time.perf_counter() - t0}

@@ -1,0 +1,57 @@
+"""The report's "What changed since the previous data" page, from two vintages of the mirror."""
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from aiatlas import api
+from aiatlas.report import changed
+from aiatlas.report.build import build_report, environment
+from aiatlas.report.i18n import Text
+
+pytestmark = pytest.mark.mirror
+
+
+def _names(path) -> set[str]:
+    with open(path, newline="", encoding="utf-8") as fh:
+        return {row["Model"].strip() for row in csv.DictReader(fh) if row["Model"].strip()}
+
+
+@pytest.fixture(scope="module")
+def two_vintages(tmp_path_factory, mirror):
+    """A home holding the April-2025 and the July-2026 vintages of the Epoch export."""
+    home = tmp_path_factory.mktemp("changed")
+    api.fetch(mirror=str(mirror), home=home)
+    api.build(home=home, as_of="2025-04-30")
+    api.build(home=home, as_of="2026-07-31")
+    return home
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_page_names_a_model_of_one_vintage_only(two_vintages, mirror, tmp_path, lang):
+    only_new = sorted(_names(mirror / "epoch/notable_ai_models.csv")
+                      - _names(mirror / "epoch/archive/notable_ai_models_2025-04-18.csv"))
+    report = build_report(tmp_path, lang=lang, home=two_vintages, as_of="2026-07-31")
+    assert "changed.html" in report["pages"] and not report["untranslated"]
+    html = (tmp_path / "changed.html").read_text(encoding="utf-8")
+    assert Text(lang)("changed_title") in html and "2025-04-30" in html
+    assert 'href="changed.html"' in (tmp_path / "index.html").read_text(encoding="utf-8")
+    models = next(t for t in changed.page(two_vintages, "2026-07-31")["tables"]
+                  if t["table"] == "models")
+    assert models["added"] > len(models["added_names"]) == changed.SHOWN  # summarised, counted
+    first = models["added_names"][0]
+    assert first in only_new and first in html
+    assert Text(lang)("changed_more", n=models["added"] - changed.SHOWN) in html
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_no_earlier_build_is_said_in_plain_words(two_vintages, lang):
+    change = changed.page(two_vintages, "2025-04-30")  # the oldest vintage has nothing before it
+    assert change == {"previous": None, "tables": [], "headlines": []}
+    text = Text(lang)
+    html = environment().get_template("changed.html.j2").render(
+        t=text, lang=lang, nav=[], generated="", json_href="changed.json", attributions=[],
+        change=change)
+    assert text("changed_none") in html and not text.missed
+    assert "aiatlas build" not in html and "/vintages" not in html
