@@ -343,7 +343,7 @@ def chips(rules: str | None = None, as_of=None, destination: str | None = None, 
     """Every accelerator classified under a rule set (default: the one in force on as_of/today)."""
     all_rules = ecr.load()
     rs, on, dest = ec.resolve(all_rules, rules, as_of, destination)
-    rows = warehouse(home=home).sql('SELECT * FROM "hardware"')
+    rows = hardware(home=home)
     return ec.table(rows, rs, all_rules, destination=dest, as_of=on)
 
 
@@ -364,7 +364,7 @@ def classify_chip(name: str | None = None, *, rules: str | None = None, as_of=No
         if specs:
             raise UsageError("give a chip name or its figures, not both",
                              hint="with a name, only `datacenter` may be given")
-        rows = warehouse(home=home).sql('SELECT * FROM "hardware"')
+        rows = hardware(home=home)
         row = dict(ec.find(rows, name))
         if datacenter is not None:  # the user's statement beats the supplement's
             row["datacenter"] = datacenter
@@ -392,7 +392,7 @@ def can_export(name: str, *, to: str, on=None, home=None) -> dict[str, Any]:
         raise UsageError("give the destination country", hint="e.g. --to CHN")
     all_rules = ecr.load()
     _, day, dest = ec.resolve(all_rules, None, on or dt.date.today().isoformat(), to)
-    rows = warehouse(home=home).sql('SELECT * FROM "hardware"')
+    rows = hardware(home=home)
     return ce.answer(ec.find(rows, name), all_rules, dest, day)
 
 

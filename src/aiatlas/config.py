@@ -11,6 +11,7 @@ import platformdirs
 from aiatlas.errors import UsageError
 
 BACKENDS = ("duckdb", "pyspark")
+MEMO_MAX_BYTES = 64 * 1024 * 1024  # default budget of a build's memo (AIATLAS_MEMO_MAX_BYTES)
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class Settings:
     mirror: str | None
     backend: str = "duckdb"
     as_of: dt.date | None = None  # a vintage: the warehouse built from data as of this date
+    memo_max_bytes: int = MEMO_MAX_BYTES  # what a build's memo may hold (values sized in bytes)
 
     @property
     def vintages_dir(self) -> Path:
@@ -47,7 +49,8 @@ def settings(home: str | Path | None = None, mirror: str | None = None,
     if backend not in BACKENDS:
         raise UsageError(f"unknown backend {backend!r} (expected one of: {', '.join(BACKENDS)})")
     return Settings(home=Path(home).expanduser().resolve(), mirror=mirror, backend=backend,
-                    as_of=parse_date(as_of, "as_of"))
+                    as_of=parse_date(as_of, "as_of"),
+                    memo_max_bytes=int(env_number("AIATLAS_MEMO_MAX_BYTES", MEMO_MAX_BYTES)))
 
 
 def parse_date(value: str | dt.date | None, what: str) -> dt.date | None:
@@ -58,3 +61,18 @@ def parse_date(value: str | dt.date | None, what: str) -> dt.date | None:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
         raise UsageError(f"{what} {value!r} is not a date (expected YYYY-MM-DD)") from None
+
+
+def env_number(name: str, default: float) -> float:
+    """A positive number from the environment, or a one-line usage error naming the variable."""
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < 1e15:
+        raise UsageError(f"{name}={raw!r} is not a positive number",
+                         hint=f"unset it for the default ({default:g})")
+    return value

@@ -236,6 +236,8 @@ def _judge_indicator(claim: Claim, pattern: Pattern, a: dict[str, Any], data: Da
     if len(values) > 1:
         where += f", ranging {human(min(values))} to {human(max(values))}"
     v.reason += f"; {where}, data as of {as_of}"
+    if pattern.definition:  # a percentage says what it is a percentage of
+        v.reason += f"; {pattern.definition}"
     return v
 
 

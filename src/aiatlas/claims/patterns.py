@@ -11,12 +11,14 @@ from typing import Any
 import yaml
 
 from aiatlas import safe_yaml
+from aiatlas.claims import gazetteer
 from aiatlas.claims.model import KINDS, Claim
+from aiatlas.claims.text import normalise
 from aiatlas.errors import DataError
 
 _FIELDS = {"id", "describe", "kinds", "units", "keywords", "subject", "needs_year", "indicator",
            "params", "where", "value_column", "scale", "rank_by", "fact", "tolerance", "base",
-           "period", "title"}
+           "period", "title", "pair", "definition"}
 _SUBJECTS = ("country", "state", "organization", "benchmark", None)
 _PLACEHOLDER = re.compile(r"\{(country|state|organization|benchmark|year)\}")
 
@@ -63,6 +65,9 @@ class Pattern:
     base: tuple[str, ...] = ()  # what a share is of (models, organizations, people)
     period: str | None = None  # a date column: rows of the claim's year (or month) form a range
     title: dict[str, str] = field(default_factory=dict)  # what is measured, per language
+    # a gap between two named countries (USA, CHN): the sentence must name both, in any order
+    pair: tuple[str, ...] = ()
+    definition: str = ""  # how the value is computed, said in every reason ('(a - b) / b')
 
     def fits(self, claim: Claim) -> int:
         """How specifically the claim's own words fit (0: not at all): kind, unit, base, keywords.
@@ -75,7 +80,12 @@ class Pattern:
             return 0
         if self.base and claim.base and claim.base not in self.base:
             return 0  # a share of organizations is not a share of models
-        if self.subject is None:
+        if self.pair:
+            named = {e.id for e in gazetteer.default().find(normalise(claim.sentence).text)
+                     if e.type == "country"}  # every country the sentence names, not the bound one
+            if not set(self.pair) <= named:
+                return 0  # 'the US-China gap' needs both sides named
+        elif self.subject is None:
             own = claim.subject("country")
             if own is not None and (own.country or own.id) not in ("WLD", None):
                 return 0  # a world figure does not check a claim about one country
@@ -175,5 +185,6 @@ def _parse(data: Any, origin: str) -> list[Pattern]:
             params=dict(raw.get("params") or {}), where=dict(raw.get("where") or {}),
             value_column=str(raw.get("value_column", "value")), scale=float(raw.get("scale", 1)),
             rank_by=raw.get("rank_by"), fact=raw.get("fact"), base=tuple(raw.get("base") or ()),
-            period=raw.get("period"), title=dict(raw.get("title") or {})))
+            period=raw.get("period"), title=dict(raw.get("title") or {}),
+            pair=tuple(raw.get("pair") or ()), definition=str(raw.get("definition", ""))))
     return out

@@ -14,7 +14,8 @@ from typing import BinaryIO, TypeVar
 
 import httpx
 
-from aiatlas.errors import FetchError, UsageError
+from aiatlas.config import env_number
+from aiatlas.errors import FetchError
 
 # progress(label, done_bytes, total_bytes_or_None) is called as bytes arrive.
 Progress = Callable[[str, int, "int | None"], None]
@@ -42,21 +43,6 @@ class RetryPolicy:
                    timeout=env_number("AIATLAS_FETCH_TIMEOUT", cls.timeout),
                    max_bytes=int(env_number("AIATLAS_FETCH_MAX_BYTES", cls.max_bytes)),
                    deadline=env_number("AIATLAS_FETCH_DEADLINE", cls.deadline))
-
-
-def env_number(name: str, default: float) -> float:
-    """A positive number from the environment, or a one-line usage error naming the variable."""
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if not 0 < value < 1e15:
-        raise UsageError(f"{name}={raw!r} is not a positive number",
-                         hint=f"unset it for the default ({default:g})")
-    return value
 
 
 class _Retryable(Exception):

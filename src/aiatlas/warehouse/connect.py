@@ -1,6 +1,7 @@
 """The warehouse handle: one opened build (id, as-of), its one memo and a pool of read-only connections."""
 from __future__ import annotations
 
+import dataclasses
 import queue
 import threading
 from collections import OrderedDict
@@ -10,13 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import duckdb as duckdb_engine
+import pyarrow as pa
 
 from aiatlas.config import Settings
 from aiatlas.errors import DataError, NotBuiltError, VintageNotBuiltError
+from aiatlas.results import dumps
 from aiatlas.warehouse import spark
 
 POOL_SIZE = 4  # concurrent queries: DuckDB runs them in parallel, each on its own connection
-MEMO_SIZE = 1024  # compiled results kept per build (indicator values, explain rows, web bodies)
 
 # Tables kept as Parquet datasets in the data home (too big for warehouse.duckdb): name ->
 # folder under the home. `Tables(con, home)` reads them with the connection's read_parquet.
@@ -75,7 +77,11 @@ class Warehouse:
         self._idle: queue.LifoQueue = queue.LifoQueue()
         self._opened = 0
         self._lock = threading.Lock()
-        self._memo: OrderedDict[tuple, Any] = OrderedDict()
+        # key -> (value, its size in bytes), least recently used first; `_memo_bytes` is the sum,
+        # kept within settings.memo_max_bytes. Pinned keys are never evicted nor counted.
+        self._memo: OrderedDict[tuple, tuple[Any, int]] = OrderedDict()
+        self._memo_bytes, self.memo_max_bytes = 0, settings.memo_max_bytes
+        self._pinned: set[tuple] = set()
         self._pending: dict[tuple, threading.Lock] = {}
         self.tables = frozenset(r["name"] for r in self.sql(
             "SELECT table_name AS name FROM information_schema.tables "
@@ -150,11 +156,15 @@ class Warehouse:
 
     def spark(self):
         """The Ibis PySpark backend whose views are this build's tables (exported once)."""
-        return self.memo(("spark",), lambda: spark.connect(self.path, self.home, self.build_id))
+        return self.memo(("spark",), lambda: spark.connect(self.path, self.home, self.build_id),
+                         pin=True)
 
-    def memo(self, key: tuple, make: Callable[[], Any], *, keep: bool = True) -> Any:
+    def memo(self, key: tuple, make: Callable[[], Any], *, keep: bool = True,
+             pin: bool = False) -> Any:
         """The value of `make()` for key, computed once per build (concurrent askers wait for the
-        first). keep=False computes without storing (a caller that knows the value is stale)."""
+        first) and kept while the memo's byte budget allows, least recently used evicted first.
+        keep=False computes without storing (a caller that knows the value is stale); pin=True
+        keeps it for the build's life outside the budget (an engine handle, not a result)."""
         hit = self.peek(key)
         if hit is not None or not keep:
             return hit if hit is not None else make()
@@ -165,30 +175,66 @@ class Warehouse:
                 hit = self.peek(key)
                 if hit is None:
                     hit = make()
-                    with self._lock:
-                        self._memo[key] = hit
-                        while len(self._memo) > MEMO_SIZE:
-                            self._memo.popitem(last=False)
+                    self._store(key, hit, pin)
         finally:
             with self._lock:
                 self._pending.pop(key, None)
         return hit
 
+    def _store(self, key: tuple, value: Any, pin: bool) -> None:
+        size = 0 if pin else value_bytes(value)
+        if size > self.memo_max_bytes:
+            return  # bigger than the whole budget: served to its asker, never kept
+        with self._lock:
+            if pin:
+                self._pinned.add(key)
+            self._memo_bytes += size - self._memo.pop(key, (None, 0))[1]
+            self._memo[key] = (value, size)
+            if self._memo_bytes > self.memo_max_bytes:
+                for old in [k for k in self._memo if k not in self._pinned]:
+                    if self._memo_bytes <= self.memo_max_bytes:
+                        break
+                    self._memo_bytes -= self._memo.pop(old)[1]
+
     def peek(self, key: tuple) -> Any:
         """The memoised value for key, or None; never computes (safe on an event loop)."""
         with self._lock:
             hit = self._memo.get(key)
-            if hit is not None:
-                self._memo.move_to_end(key)
-            return hit
+            if hit is None:
+                return None
+            self._memo.move_to_end(key)
+            return hit[0]
+
+    def memo_bytes(self) -> int:
+        """The bytes the memo holds now (pinned engine handles not counted)."""
+        with self._lock:
+            return self._memo_bytes
 
     def forget(self) -> None:
-        """Drop every memoised value but the Spark backend (benchmarks measure a cold cache)."""
+        """Drop every memoised value but the pinned ones (benchmarks measure a cold cache)."""
         with self._lock:
-            spark_backend = self._memo.get(("spark",))
-            self._memo.clear()
-            if spark_backend is not None:
-                self._memo[("spark",)] = spark_backend
+            for key in [k for k in self._memo if k not in self._pinned]:
+                del self._memo[key]
+            self._memo_bytes = 0
+
+
+def value_bytes(value: Any) -> int:
+    """A memo entry's size: Arrow buffers' nbytes, a body's length, else its JSON's UTF-8 bytes."""
+    if isinstance(value, (pa.Table, pa.RecordBatch, pa.Array, pa.ChunkedArray)):
+        return value.nbytes
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return len(value)
+    if isinstance(value, str):
+        return len(value.encode("utf-8"))
+    # containers of bodies and tables (a web entry is {"result", "rows", "json", "csv"}): the
+    # parts, each by its own kind, so bytes and Arrow tables are not measured by their repr
+    if isinstance(value, tuple):
+        return sum(value_bytes(v) for v in value)
+    if isinstance(value, dict):
+        return sum(value_bytes(str(k)) + value_bytes(v) for k, v in value.items())
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return sum(value_bytes(getattr(value, f.name)) for f in dataclasses.fields(value))
+    return len(dumps(value).encode("utf-8"))
 
 
 def connect(settings: Settings) -> Warehouse:
