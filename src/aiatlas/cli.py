@@ -85,8 +85,14 @@ def show(id: str, param: list[str] | None = ParamOpt, format: str = FormatOpt,
          backend: str | None = BackendOpt, as_of: str | None = AsOfOpt) -> None:
     """Compute one indicator and print or save it."""
     check_format(format, out)
-    result = api.compute(id, home=home, backend=backend, as_of=as_of, **_pairs(param, "parameter"))
+    params = _pairs(param, "parameter")
+    result = api.compute(id, home=home, backend=backend, as_of=as_of, **params)
     write_result(result, format, out)
+    if as_of is None:
+        try:  # for the next process's fast path; a full disk must not fail a printed answer
+            api.remember(id, params, result, home=home)
+        except OSError:
+            pass
 
 
 @app.command()

@@ -1,0 +1,91 @@
+"""The cold-start fast path of `aiatlas show`: same bytes as the normal path, never stale."""
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+
+import duckdb
+import pytest
+
+from aiatlas import __main__ as entry
+from aiatlas import fastpath
+from aiatlas.commands import _output
+
+ID = "notable_models_by_country"
+
+
+def run(capsys, monkeypatch, *args) -> tuple[bool, str, str]:
+    """Run `aiatlas ARGS` through the entry point; (whether the fast path answered, out, err)."""
+    monkeypatch.setattr(sys, "argv", ["aiatlas", *args])
+    monkeypatch.setattr(_output.console, "width", 400)
+    answered = []
+    real = fastpath.try_show
+    monkeypatch.setattr(entry, "try_show", lambda argv: answered.append(real(argv)) or answered[-1])
+    try:
+        entry.main()
+    except SystemExit as e:  # the full CLI (Typer) exits; the fast path returns
+        assert e.code == 0
+    out = capsys.readouterr()
+    return answered[0], out.out, out.err
+
+
+@pytest.fixture
+def home(tiny_home, tmp_path):
+    """A private copy of the tiny home (entries and rebuilds must not leak between tests)."""
+    copy = tmp_path / "home"
+    shutil.copytree(tiny_home, copy, ignore=shutil.ignore_patterns("cache"))
+    return copy
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "json"])
+def test_second_run_takes_the_fast_path_with_identical_output(home, capsys, monkeypatch, fmt):
+    args = ["show", ID, "--home", str(home), "-p", "since=2020", "-p", "until=2020", "-f", fmt]
+    fast, slow_out, slow_err = run(capsys, monkeypatch, *args)
+    assert not fast and list((home / "cache" / "compiled").glob("*.json"))
+    fast, fast_out, fast_err = run(capsys, monkeypatch, *args)
+    assert fast
+    assert (fast_out, fast_err) == (slow_out, slow_err) and "USA" in fast_out
+
+
+def test_parameters_in_another_order_hit_only_when_they_mean_the_same(home, capsys, monkeypatch):
+    base = ["show", ID, "--home", str(home), "-f", "csv"]
+    run(capsys, monkeypatch, *base, "-p", "since=2020", "-p", "until=2020")
+    fast, _, _ = run(capsys, monkeypatch, *base, "-p", "until=2020", "-p", "since=2020")
+    assert fast
+    # the same keys in another order mean something else (the last value wins): a miss
+    fast, out, _ = run(capsys, monkeypatch, *base, "-p", "since=2020", "-p", "since=2019",
+                       "-p", "until=2020")
+    assert not fast
+
+
+def test_a_rebuild_is_never_answered_from_the_old_entry(home, capsys, monkeypatch):
+    args = ["show", ID, "--home", str(home), "-p", "since=2020", "-p", "until=2020", "-f", "csv"]
+    _, before, _ = run(capsys, monkeypatch, *args)
+    # a rebuild from a changed snapshot: a new file with a new build id renamed over the old
+    new = home / "new.duckdb"
+    shutil.copy(home / "warehouse.duckdb", new)
+    con = duckdb.connect(str(new))
+    con.execute("DELETE FROM models WHERE list_contains(countries, 'USA')")
+    con.execute("UPDATE _build SET build_id = 'rebuilt'")
+    con.close()
+    os.replace(new, home / "warehouse.duckdb")
+    fast, after, _ = run(capsys, monkeypatch, *args)
+    assert not fast and "USA" in before and "USA" not in after and after.startswith("country,")
+    assert run(capsys, monkeypatch, *args)[0]  # the new build's entry, from now on
+
+
+@pytest.mark.parametrize("extra", [["-f", "parquet", "-o", "x.parquet"], ["--backend", "pyspark"],
+                                   ["--as-of", "2025-01-01"], ["-p", "since"]])
+def test_other_requests_are_not_for_the_fast_path(extra):
+    assert fastpath.parse_show(["show", ID, *extra]) is None
+
+
+def test_a_miss_or_a_broken_entry_falls_back(home, capsys, monkeypatch):
+    args = ["show", ID, "--home", str(home), "-f", "csv"]
+    assert not fastpath.try_show(args)  # nothing stored yet
+    run(capsys, monkeypatch, *args)
+    for entry_file in (home / "cache" / "compiled").glob("*.json"):
+        entry_file.write_text('{"sql": "SELECT * FROM no_such_table"}')
+    fast, out, _ = run(capsys, monkeypatch, *args)
+    assert not fast and out.startswith("country")
