@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from aiatlas import __main__ as entry
-from aiatlas import fastpath
+from aiatlas import compiled, fastpath
 from aiatlas.commands import _output
 
 ID = "notable_models_by_country"
@@ -89,3 +89,9 @@ def test_a_miss_or_a_broken_entry_falls_back(home, capsys, monkeypatch):
         entry_file.write_text('{"sql": "SELECT * FROM no_such_table"}')
     fast, out, _ = run(capsys, monkeypatch, *args)
     assert not fast and out.startswith("country")
+
+
+def test_build_stores_the_default_requests(home, capsys, monkeypatch):
+    assert compiled.precompile(home=home) >= 1
+    fast, out, _ = run(capsys, monkeypatch, "show", ID, "--home", str(home), "-f", "csv")
+    assert fast and out.startswith("country,")

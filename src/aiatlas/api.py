@@ -6,9 +6,6 @@ import functools
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import ibis.expr.operations as ops
-
-from aiatlas import fastpath
 from aiatlas.claims.check import check_claims_file, check_text
 from aiatlas.claims.inputs import read_input
 from aiatlas.claims.judge import API as CheckerAPI
@@ -185,24 +182,6 @@ def compute(id: str, *, home=None, backend: str | None = None, as_of=None, **par
     key = ("compute", id, settings.backend, tuple(sorted(bound.items())))
     table = w.memo(key, lambda: _run(w, settings.backend, lambda t: ind.func(t, **bound)))
     return _result(ind, bound, settings, table, _provenance(w, ind), w.build_id)
-
-
-def remember(id: str, params: dict[str, str], result: Result, *, home=None) -> None:
-    """Store a DuckDB result's compiled SQL for the fast path of later `aiatlas show` processes
-    (`aiatlas.fastpath`); skipped when the warehouse was swapped since the result was computed."""
-    settings = _settings(home=home)
-    if result.build_id is None or result.meta.get("backend") != "duckdb" or settings.as_of:
-        return
-    ind = registry.get(id)
-    bound = ind.bind(params)
-    w = wh.connect(settings)
-    with w.query() as tables:
-        expr = ind.func(tables, **bound)
-        sql = str(tables.con.compile(expr))
-    # in-memory tables (e.g. country names) are not in the file: the entry carries their rows
-    memtables = {n.name: n.data.to_pyarrow(n.schema) for n in expr.op().find(ops.InMemoryTable)}
-    if w.build_id == result.build_id:
-        fastpath.store(settings.home, id, params, sql, memtables, result)
 
 
 def explain(id: str, *, where: dict[str, Any] | None = None, home=None, backend: str | None = None,

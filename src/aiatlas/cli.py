@@ -1,6 +1,7 @@
 """The aiatlas command line: one verb per user task, Rich tables and progress."""
 from __future__ import annotations
 
+import contextlib
 import errno
 import sys
 from pathlib import Path
@@ -8,7 +9,7 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from aiatlas import api, standing
+from aiatlas import api, compiled, standing
 from aiatlas import composite_index as _composite
 from aiatlas.commands import data as _data
 from aiatlas.commands import entities as _entities
@@ -89,10 +90,9 @@ def show(id: str, param: list[str] | None = ParamOpt, format: str = FormatOpt,
     result = api.compute(id, home=home, backend=backend, as_of=as_of, **params)
     write_result(result, format, out)
     if as_of is None:
-        try:  # for the next process's fast path; a full disk must not fail a printed answer
-            api.remember(id, params, result, home=home)
-        except OSError:
-            pass
+        # for the next process's fast path; a full disk must not fail a printed answer
+        with contextlib.suppress(OSError):
+            compiled.remember(id, params, result, home=home)
 
 
 @app.command()

@@ -6,7 +6,7 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from aiatlas import api
+from aiatlas import api, compiled
 from aiatlas.commands._output import console, print_table
 
 
@@ -110,6 +110,9 @@ def _build_warehouse(home: Path | None, strict: bool, as_of: str | None = None,
     else:
         console.print(f"built {result['path']} in {result['seconds']:.2f} s "
                       f"(build {result['build_id'][:8]})")
+    if not as_of:
+        console.print(f"{compiled.precompile(home=home)} indicators' default requests stored for a "
+                      "fast `aiatlas show` (see docs/performance.md)")
     if result["rejected"]:
         console.print(f"{result['rejected']} values rejected: see `aiatlas rejects`")
     for r in (result.get("model_identity_coverage") or {}).get("rows", []):
