@@ -14,7 +14,7 @@ class IdleClosingH11(H11Protocol):
     """uvicorn's h11 protocol, with the keep-alive timer also started when a connection opens:
     a socket that never sends a request is closed like an idle kept-alive one."""
 
-    def connection_made(self, transport) -> None:  # noqa: ANN001 -- asyncio.Transport
+    def connection_made(self, transport) -> None:
         super().connection_made(transport)
         self.timeout_keep_alive_task = self.loop.call_later(self.timeout_keep_alive,
                                                             self.timeout_keep_alive_handler)
