@@ -7,7 +7,9 @@ import pytest
 
 from aiatlas.curated import published
 from aiatlas.errors import DataError
+from aiatlas.report import i18n
 from aiatlas.report import reconcile as R
+from aiatlas.report.i18n import Text
 from conftest import REPO
 
 # id -> (class on the publisher's vintage, class on today's data), worked out from the mirror
@@ -74,7 +76,20 @@ def test_classes_follow_the_values_on_each_build(monkeypatch):
 
     monkeypatch.setattr(R, "_value", missing)
     row = R.reconcile_figure(pub, _fig(), home=None)
-    assert row["today"] == {"value": None, "class": R.CANNOT, "why": "no rows"}
+    assert row["today"] == {"value": None, "class": R.CANNOT, "why": "no rows",
+                            "reason": {"key": "why_error", "args": {"detail": "no rows"}}}
+
+
+def test_reasons_read_in_japanese_with_the_curated_rule_names():
+    ja = Text("ja")
+    alts = [published.Alternative(rule="rule B", rule_ja="ルール B"), published.Alternative(rule="C")]
+    r = R._reason("why_not_reproduced", value="20", published="15", tolerance="1",
+                  rules=R._rules(alts, "en"), rules_ja=R._rules(alts, "ja"))
+    assert r["why"] == "20 vs 15 (tolerance ±1); alternatives tried: rule B, C"
+    assert ja(r["reason"]["key"], **r["reason"]["args"]) == \
+        "20（公表値 15、許容範囲 ±1）。試した別のルール：ルール B, C"
+    keys = {k for k in i18n.catalog("en")["ui"] if k.startswith("why_")}
+    assert keys and keys <= set(i18n.catalog("ja")["ui"]) and not ja.missed
 
 
 @pytest.mark.mirror

@@ -43,6 +43,11 @@ def test_page_names_a_model_of_one_vintage_only(two_vintages, mirror, tmp_path, 
     first = models["added_names"][0]
     assert first in only_new and first in html
     assert Text(lang)("changed_more", n=models["added"] - changed.SHOWN) in html
+    # the reconcile page's reasons read in the report's language (the April-2025 vintage
+    # reproduces the US count of 2024 within ±1)
+    recon = (tmp_path / "reconcile.html").read_text(encoding="utf-8")
+    assert Text(lang)("why_within", tolerance="1") in recon
+    assert ("within ±" in recon) == (lang == "en")
 
 
 @pytest.mark.parametrize("lang", ["en", "ja"])

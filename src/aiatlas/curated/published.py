@@ -20,6 +20,7 @@ class Alternative(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     rule: str
+    rule_ja: str | None = None  # the rule in Japanese, for the Japanese report (else the English)
     params: dict[str, Any] = {}
     last_on_or_before: dict[str, dt.date] = {}
 

@@ -12,6 +12,7 @@ from aiatlas import api
 from aiatlas.curated.published import Alternative, Figure, Publication, publications
 from aiatlas.report.changes import rows_only_in
 from aiatlas.report.headlines import format_value
+from aiatlas.report.i18n import Text
 
 REPRODUCED = "reproduced"
 REVISED = "differs because the data was revised"
@@ -25,7 +26,22 @@ ROWS_SHOWN = 10  # revised rows listed per figure; the counts are complete
 
 
 class _Missing(Exception):
-    """The figure cannot be computed on this build (the reason is the message)."""
+    """The figure cannot be computed on this build: a reason key of the catalogues and its
+    arguments (a bare message is shown as it is)."""
+
+    def __init__(self, detail: str = "", key: str = "why_error", **args: Any):
+        super().__init__(detail)
+        self.reason = _reason(key, detail=detail, **args)
+
+
+def _reason(key: str, **args: Any) -> dict[str, Any]:
+    """A reason as the report translates it (`why_*` in report/i18n/*.yaml) and in English."""
+    return {"why": Text("en")(key, **args), "reason": {"key": key, "args": args}}
+
+
+def _rules(alts: list[Alternative], lang: str) -> str:
+    """The rules' names joined, in English or (where curated) Japanese."""
+    return ", ".join((a.rule_ja if lang == "ja" and a.rule_ja else a.rule) for a in alts)
 
 
 def _value(fig: Figure, as_of, home, alt: Alternative | None = None
@@ -39,16 +55,16 @@ def _value(fig: Figure, as_of, home, alt: Alternative | None = None
     except Exception as e:  # noqa: BLE001  a build without the data says why (not the hint:
         raise _Missing(str(e)) from None  # it can list every valid value)
     if not rows:
-        raise _Missing(f"{c.indicator} has no rows in this build (no snapshot of its data "
-                       f"{'as of ' + str(as_of) if as_of else 'fetched'})")
+        raise _Missing(key="why_no_rows_as_of" if as_of else "why_no_rows",
+                       indicator=c.indicator, as_of=str(as_of))
     rows = [r for r in rows if all(str(r.get(k)) == str(v) for k, v in c.where.items())]
     for col, day in days.items():
         rows = [r for r in rows if r.get(col) is not None and _day(r[col]) <= day]
         rows = [r for r in rows if _day(r[col]) == max(_day(x[col]) for x in rows)]
     if not rows or rows[0].get(c.column) is None:
-        raise _Missing(f"{c.indicator} has no {c.column} for "
-                       + (", ".join(f"{k}={v}" for k, v in {**c.where, **days}.items())
-                          or "these parameters"))
+        where = ", ".join(f"{k}={v}" for k, v in {**c.where, **days}.items())
+        raise _Missing(key="why_no_column" if where else "why_no_column_any",
+                       indicator=c.indicator, column=c.column, where=where)
     return float(rows[0][c.column]), rows[0]
 
 
@@ -62,9 +78,10 @@ def _on(fig: Figure, as_of, home) -> dict[str, Any]:
     try:
         value, row = _value(fig, as_of, home)
     except _Missing as e:
-        return {"value": None, "class": CANNOT, "why": str(e), "row": None}
+        return {"value": None, "class": CANNOT, **e.reason, "row": None}
+    tol = f"{fig.tolerance:g}"
     if abs(value - fig.value) <= fig.tolerance:
-        return {"value": value, "class": REPRODUCED, "why": f"within ±{fig.tolerance:g}",
+        return {"value": value, "class": REPRODUCED, **_reason("why_within", tolerance=tol),
                 "row": row}
     for alt in fig.alternatives:
         try:
@@ -73,10 +90,12 @@ def _on(fig: Figure, as_of, home) -> dict[str, Any]:
             continue
         if abs(other - fig.value) <= fig.tolerance:
             return {"value": value, "class": METHOD, "row": row,
-                    "why": f"{alt.rule} gives {format_value(other)}"}
+                    **_reason("why_method", rule=_rules([alt], "en"), rule_ja=_rules([alt], "ja"),
+                              value=format_value(other))}
     return {"value": value, "class": NOT_REPRODUCED, "row": row,
-            "why": f"{format_value(value)} vs {format_value(fig.value)} (tolerance ±{fig.tolerance:g}); "
-                   f"alternatives tried: {', '.join(a.rule for a in fig.alternatives) or 'none'}"}
+            **_reason("why_not_reproduced" if fig.alternatives else "why_not_reproduced_no_alt",
+                      value=format_value(value), published=format_value(fig.value), tolerance=tol,
+                      rules=_rules(fig.alternatives, "en"), rules_ja=_rules(fig.alternatives, "ja"))}
 
 
 def reconcile_figure(pub: Publication, fig: Figure, home=None) -> dict[str, Any]:
@@ -91,11 +110,12 @@ def reconcile_figure(pub: Publication, fig: Figure, home=None) -> dict[str, Any]
         cell = {k: v for k, v in (now["row"] or {}).items() if k in fig.compute.where}
         rows = rows_only_in(fig.compute.indicator, fig.compute.params, cell, pub.vintage, None,
                             home, ROWS_SHOWN)
+        args = {"then": format_value(then["value"]), "vintage": str(pub.vintage),
+                "now": format_value(now["value"])}
         now = now | {"class": REVISED, "rows": rows,
-                     "why": f"{format_value(then['value'])} on {pub.vintage}, "
-                            f"{format_value(now['value'])} today; "
-                            + (f"{rows['only_in_a']} rows only then, {rows['only_in_b']} only now"
-                               if "only_in_a" in rows else rows.get("reason", ""))}
+                     **(_reason("why_revised", **args, only_then=rows["only_in_a"],
+                                only_now=rows["only_in_b"]) if "only_in_a" in rows
+                        else _reason("why_revised_unexplained", **args, detail=rows.get("reason", "")))}
     return {"id": fig.id, "figure": fig.figure, "published": fig.value, "as_printed": fig.as_printed,
             "unit": fig.unit, "publisher": pub.publisher, "url": pub.url,
             "published_on": pub.published.isoformat(), "read_in": pub.reported_by[fig.read_in],
