@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 AIATLAS := $(VENV)/bin/aiatlas
 PYTHON ?= python3
 
-.PHONY: report test test-fast install bench docs clean
+.PHONY: report test test-fast lint install bench docs clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,10 @@ report: install
 	$(AIATLAS) build
 	$(AIATLAS) report --out out/report
 
-test: install
+lint: install
+	$(PY) -m ruff check src tests bench
+
+test: lint
 	$(PY) -m pytest -q -n 2 --dist loadgroup
 
 # The unit tier: no mirror, Spark, browser or slow tests (under a minute here).

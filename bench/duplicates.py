@@ -21,12 +21,13 @@ from aiatlas import api
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
-from snapshots import make_snapshot  # noqa: E402  (the test helper lays out a snapshot)
+from snapshots import make_snapshot
 
 
 def build_with(n: int) -> float:
     """Seconds to build a warehouse from n copies of one model row."""
-    rows = list(csv.reader(open(REPO / "tests/fixtures/data/notable_2024.csv", newline="")))
+    with open(REPO / "tests/fixtures/data/notable_2024.csv", newline="") as f:
+        rows = list(csv.reader(f))
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow(rows[0])

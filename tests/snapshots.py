@@ -24,7 +24,7 @@ def make_snapshot(home: Path, source: str, files: dict[str, Path | bytes],
         data = (folder / name).read_bytes()
         entries.append({"name": name, "url": f"test://{name}", "bytes": len(data),
                         "sha256": hashlib.sha256(data).hexdigest(), "as_of": None, "rows": None})
-    fetched = dt.datetime.strptime(stamp, "%Y%m%dT%H%M%S%fZ").replace(tzinfo=dt.timezone.utc)
+    fetched = dt.datetime.strptime(stamp, "%Y%m%dT%H%M%S%fZ").replace(tzinfo=dt.UTC)
     (folder / "manifest.json").write_text(json.dumps({
         "source": source, "snapshot_id": f"{source}/{stamp}", "fetched_at": fetched.isoformat(),
         "files": entries}))

@@ -150,7 +150,7 @@ def test_readers_never_see_a_half_built_warehouse(home):
                                          "(SELECT count(*) FROM models)").fetchone())
                 finally:
                     con.close()
-            except Exception as e:  # any failure to read is what this test forbids
+            except Exception as e:  # noqa: BLE001 - any failure to read is what this test forbids
                 errors.append(e)
 
     thread = threading.Thread(target=reader)

@@ -7,7 +7,9 @@ import pytest
 from pydantic import ValidationError
 
 from aiatlas import api
-from aiatlas.export_controls import can_export as ce, rules as ecr, supplement
+from aiatlas.export_controls import can_export as ce
+from aiatlas.export_controls import rules as ecr
+from aiatlas.export_controls import supplement
 
 
 def test_the_supplement_validates_and_every_figure_cites_a_known_source():

@@ -42,10 +42,8 @@ def test_verdicts_on_the_mirror_warehouse_match_the_labels(built_home):
             v = hit.verdict
             wanted = (hit.claim.asserts or {}).get("indicator")
             missing = exp.get("needs") == "indicators" and wanted not in have_indicators
-            if missing:  # no measure binds it, or the indicator it binds to is not built
-                ok = v.verdict == "unverifiable"
-            else:
-                ok = v.verdict == exp["verdict"]
+            # no measure binds it, or the indicator it binds to is not built: unverifiable
+            ok = v.verdict == ("unverifiable" if missing else exp["verdict"])
             if not ok:
                 wrong.append(f"{item['id']} {exp['value']}: {v.verdict} ({v.reason})")
     assert wrong == []

@@ -5,9 +5,9 @@ import csv
 import shutil
 
 import pytest
+from fixtures.indicators.tiny import model, write_warehouse
 
 from aiatlas import api
-from fixtures.indicators.tiny import model, write_warehouse
 
 
 @pytest.fixture()

@@ -4,7 +4,6 @@ from __future__ import annotations
 import hashlib
 import shutil
 
-import duckdb
 import pytest
 from conftest import FIXTURES
 from snapshots import make_snapshot, query

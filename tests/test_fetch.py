@@ -308,4 +308,4 @@ def test_a_full_or_read_only_disk_is_one_line(tmp_path, files, monkeypatch):
     with pytest.raises(FetchError, match="cannot write under .*: No space left on device") as e:
         fetch_source(SOURCE, s, policy=FAST)
     assert "disk space" in e.value.hint
-    assert [p for p in (s.snapshots_dir / "pub").iterdir()] == []
+    assert list((s.snapshots_dir / "pub").iterdir()) == []

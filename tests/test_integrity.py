@@ -45,7 +45,7 @@ def models(home):
 
 def cli(*args):
     env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
-    return subprocess.run([sys.executable, "-m", "aiatlas", *args], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "aiatlas", *args], check=False, capture_output=True,
                           text=True, env=env, timeout=120)
 
 
@@ -156,7 +156,7 @@ def test_a_table_losing_more_than_the_declared_share_fails_unless_allowed(tmp_pa
     (big,) = query(tmp_path, "SELECT count(*) FROM models")[0]
     make_snapshot(tmp_path, "epoch_notable_models", {CSV: DATA / "notable_2024.csv"},
                   "20261127T110000000000Z")
-    assert 2 < big * (1 - MAX_SHRINK)  # notable_2024.csv holds two models
+    assert big * (1 - MAX_SHRINK) > 2  # notable_2024.csv holds two models
     with pytest.raises(DataError, match=r"table model\w* would shrink from \d+ to \d+ rows"):
         api.build(home=tmp_path)
     assert query(tmp_path, "SELECT count(*) FROM models") == [(big,)]
@@ -178,7 +178,8 @@ def test_duplicate_model_names_get_unique_ids_in_one_pass(tmp_path):
     import csv
     import io
 
-    rows = list(csv.reader(open(DATA / "notable_2024.csv", newline="", encoding="utf-8-sig")))
+    with open(DATA / "notable_2024.csv", newline="", encoding="utf-8-sig") as f:
+        rows = list(csv.reader(f))
     name = rows[0].index("System")
     clash = list(rows[1])
     clash[name] = rows[1][name] + " 2"  # slugs to the id the second duplicate would get

@@ -102,9 +102,9 @@ def test_arena_gap_states_its_divisor_and_the_leader_option_divides_by_the_leade
     follower = api.compute("arena_gap", **kw).to_pylist()
     leader = api.compute("arena_gap", relative_to="leader", **kw)
     assert "(a - b) / b" in leader.meta["description"] and leader.meta["params"]["relative_to"] == "leader"
-    for f, l in zip(follower, leader.to_pylist()):
+    for f, led in zip(follower, leader.to_pylist()):
         assert f["gap_relative_pct"] == pytest.approx(f["gap"] / f["b_value"] * 100)
-        assert l["gap_relative_pct"] == pytest.approx(l["gap"] / l["a_value"] * 100)
+        assert led["gap_relative_pct"] == pytest.approx(led["gap"] / led["a_value"] * 100)
     # the unreleased Maverick checkpoint no longer stands for open weights on these dates
     assert "Llama 4 Maverick" not in {r["b_model"] for r in follower}
     assert min(r["gap_relative_pct"] for r in follower) > 4

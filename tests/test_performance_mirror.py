@@ -66,4 +66,4 @@ def test_a_parameter_naming_data_the_build_lacks_is_an_error_listing_what_it_has
     assert needle in err.value.hint
     with pytest.raises(UsageError, match="matches no"):
         api.explain(indicator, home=built_home, **params)
-    assert api.compute(indicator, home=built_home, **{k: needle for k in params}).table.num_rows
+    assert api.compute(indicator, home=built_home, **dict.fromkeys(params, needle)).table.num_rows

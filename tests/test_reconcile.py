@@ -4,13 +4,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from conftest import REPO
 
 from aiatlas.curated import published
 from aiatlas.errors import DataError
 from aiatlas.report import i18n
 from aiatlas.report import reconcile as R
 from aiatlas.report.i18n import Text
-from conftest import REPO
 
 # id -> (class on the publisher's vintage, class on today's data), worked out from the mirror
 EXPECTED = {

@@ -1,6 +1,7 @@
 """The static report over a tiny fixture warehouse: pages, charts with tables and CSVs, links, PDF."""
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import json
@@ -146,10 +147,8 @@ def pdf_fonts(data: bytes) -> set[bytes]:
     find = re.compile(rb"/BaseFont\s*/([\w+-]+)")
     names = set(find.findall(data))
     for m in re.finditer(rb"stream\r?\n(.*?)endstream", data, re.DOTALL):
-        try:
+        with contextlib.suppress(zlib.error):
             names |= set(find.findall(zlib.decompress(m.group(1))))
-        except zlib.error:
-            pass
     return names
 
 

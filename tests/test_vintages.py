@@ -7,13 +7,13 @@ import datetime as dt
 import json
 
 import pytest
+from snapshots import make_snapshot
 
 from aiatlas import api
 from aiatlas.config import settings
 from aiatlas.errors import NotBuiltError, UsageError
 from aiatlas.sources import registry
 from aiatlas.warehouse import provenance, vintages
-from snapshots import make_snapshot
 
 ARCHIVE = "epoch/archive/notable_ai_models_2025-04-18.csv"
 VINTAGE = "2025-04-30"
@@ -37,7 +37,8 @@ def test_the_newest_snapshot_as_of_a_date_wins_across_a_source_and_its_archives(
     _dated(tmp_path, "s_archive", "20260102T000000000000Z", "2025-04-18")
     _dated(tmp_path, "s", "20240301T000000000000Z", None)  # unknown as-of: its fetch date counts
     snaps = tmp_path / "snapshots"
-    pick = lambda day: provenance.as_of(snaps, ("s", "s_archive"), dt.date.fromisoformat(day))
+    def pick(day):
+        return provenance.as_of(snaps, ("s", "s_archive"), dt.date.fromisoformat(day))
     assert pick("2025-04-30").source == "s_archive"
     assert pick("2025-12-01").id == "s/20260101T000000000000Z"
     assert pick("2024-06-01").as_of == dt.date(2024, 3, 1)

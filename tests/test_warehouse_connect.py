@@ -68,7 +68,7 @@ def test_pooled_connections_serve_queries_at_the_same_time(home):
             with w.connection() as con:
                 both.wait()  # neither releases its connection before the other has one
                 results.append(con.table("models").count().to_pyarrow().as_py())
-        except Exception as e:  # any failure is what this test forbids
+        except Exception as e:  # noqa: BLE001 - any failure is what this test forbids
             errors.append(e)
 
     threads = [threading.Thread(target=query) for _ in range(2)]
@@ -82,7 +82,7 @@ def test_pooled_connections_serve_queries_at_the_same_time(home):
 def test_a_table_missing_from_an_older_build_says_to_rebuild(home):
     w = wh.connect(settings(home=home))
     with w.connection() as con, pytest.raises(DataError, match="no table 'no_such_table'") as e:
-        wh.Tables(con, home, w.tables).no_such_table
+        _ = wh.Tables(con, home, w.tables).no_such_table
     assert "aiatlas build" in e.value.hint
 
 

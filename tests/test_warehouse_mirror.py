@@ -109,7 +109,7 @@ def test_archive_export_loads_through_the_same_cleaner(mirror):
 def test_cli_build_then_strict_exit_codes(built_home):
     def run(*args):
         return subprocess.run([sys.executable, "-m", "aiatlas", *args, "--home", str(built_home)],
-                              capture_output=True, text=True, env=os.environ | {"COLUMNS": "250"})
+                              check=False, capture_output=True, text=True, env=os.environ | {"COLUMNS": "250"})
 
     ok = run("build")
     assert ok.returncode == 0 and "nothing to do" in ok.stdout and "epoch_notable_models" in ok.stdout

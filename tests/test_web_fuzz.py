@@ -50,7 +50,7 @@ def test_no_server_errors_in_generated_requests(app):
             @settings(max_examples=per_route, deadline=None, database=None,
                       suppress_health_check=list(HealthCheck))
             @given(case=strategy)
-            def run(case):
+            def run(case, op=op):
                 response = case.call()
                 statuses[response.status_code] += 1
                 routes[f"{op.method} {op.path}"] += 1

@@ -4,7 +4,6 @@ from __future__ import annotations
 import errno
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.markup import escape
@@ -60,7 +59,7 @@ app.command("check")(_check)
 
 
 @app.command("list")
-def list_cmd(chapter: Optional[str] = typer.Option(None, help="Only this chapter"),
+def list_cmd(chapter: str | None = typer.Option(None, help="Only this chapter"),
              format: str = typer.Option("table", "--format", "-f", help="table or json")) -> None:
     """List the indicators: id, title, unit, chapter, grain, parameters."""
     if format not in ("table", "json"):
@@ -81,9 +80,9 @@ def list_cmd(chapter: Optional[str] = typer.Option(None, help="Only this chapter
 
 
 @app.command()
-def show(id: str, param: Optional[list[str]] = ParamOpt, format: str = FormatOpt,
-         out: Optional[Path] = typer.Option(None, "--out", "-o"), home: Optional[Path] = HomeOpt,
-         backend: Optional[str] = BackendOpt, as_of: Optional[str] = AsOfOpt) -> None:
+def show(id: str, param: list[str] | None = ParamOpt, format: str = FormatOpt,
+         out: Path | None = typer.Option(None, "--out", "-o"), home: Path | None = HomeOpt,
+         backend: str | None = BackendOpt, as_of: str | None = AsOfOpt) -> None:
     """Compute one indicator and print or save it."""
     check_format(format, out)
     result = api.compute(id, home=home, backend=backend, as_of=as_of, **_pairs(param, "parameter"))
@@ -91,11 +90,11 @@ def show(id: str, param: Optional[list[str]] = ParamOpt, format: str = FormatOpt
 
 
 @app.command()
-def explain(id: str, where: Optional[list[str]] = typer.Option(None, "--where", "-w",
+def explain(id: str, where: list[str] | None = typer.Option(None, "--where", "-w",
                                                                help="Grain filter col=value"),
-            param: Optional[list[str]] = ParamOpt, format: str = FormatOpt,
-            out: Optional[Path] = typer.Option(None, "--out", "-o"), home: Optional[Path] = HomeOpt,
-            backend: Optional[str] = BackendOpt, as_of: Optional[str] = AsOfOpt) -> None:
+            param: list[str] | None = ParamOpt, format: str = FormatOpt,
+            out: Path | None = typer.Option(None, "--out", "-o"), home: Path | None = HomeOpt,
+            backend: str | None = BackendOpt, as_of: str | None = AsOfOpt) -> None:
     """Show the source rows behind an indicator's values."""
     check_format(format, out)
     result = api.explain(id, where=_pairs(where, "--where"), home=home, backend=backend,
@@ -126,9 +125,9 @@ def _wrote_json(format: str, command: str, make) -> object | None:
 
 
 @app.command()
-def country(code: str, per: Optional[str] = typer.Option(None, "--per", help="capita or million"),
+def country(code: str, per: str | None = typer.Option(None, "--per", help="capita or million"),
             format: str = typer.Option("table", "--format", "-f", help="table or json"),
-            home: Optional[Path] = HomeOpt) -> None:
+            home: Path | None = HomeOpt) -> None:
     """A country's profile: every indicator's latest value, rank, trend and the rows behind it."""
     p = _wrote_json(format, "country", lambda: standing.profile(code, home=home, per=per))
     if p is None:
@@ -146,9 +145,9 @@ _CLOSING = {True: "yes", False: "no", None: "cannot tell"}
 
 
 @app.command()
-def compare(codes: list[str], per: Optional[str] = typer.Option(None, "--per", help="capita or million"),
+def compare(codes: list[str], per: str | None = typer.Option(None, "--per", help="capita or million"),
             format: str = typer.Option("table", "--format", "-f", help="table or json"),
-            home: Optional[Path] = HomeOpt) -> None:
+            home: Path | None = HomeOpt) -> None:
     """Countries head to head: who leads each dimension, by how much, and whether the gap closes."""
     c = _wrote_json(format, "compare", lambda: standing.compare(codes, home=home, per=per))
     if c is None:
@@ -168,14 +167,14 @@ def compare(codes: list[str], per: Optional[str] = typer.Option(None, "--per", h
 
 
 @app.command()
-def composite(weight: Optional[list[str]] = typer.Option(None, "--weight", "-w",
+def composite(weight: list[str] | None = typer.Option(None, "--weight", "-w",
                                                          help="pillar=weight (repeatable), e.g. compute=0.5"),
-              per: Optional[str] = typer.Option(None, "--per", help="capita or million"),
+              per: str | None = typer.Option(None, "--per", help="capita or million"),
               draws: int = typer.Option(1000, help="Dirichlet weight draws for rank ranges"),
-              country: Optional[str] = typer.Option(None, "--country", "-c",
+              country: str | None = typer.Option(None, "--country", "-c",
                                                     help="Show how this country's score adds up"),
               format: str = typer.Option("table", "--format", "-f", help="table or json"),
-              home: Optional[Path] = HomeOpt) -> None:
+              home: Path | None = HomeOpt) -> None:
     """The composite index: score, rank and its range under random weights, missing pillars."""
     try:
         user = {k: float(v) for k, v in _pairs(weight, "--weight").items()}

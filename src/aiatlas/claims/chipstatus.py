@@ -10,6 +10,7 @@ from typing import Any
 from aiatlas.claims import gazetteer
 from aiatlas.claims import text as textmod
 from aiatlas.claims.model import Claim, Quantity, Verdict
+from aiatlas.errors import AiatlasError
 
 _MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
 _EN_DATE = re.compile(r"\b(until|till|before|through|from|since|after|in|by)?\s*(" +
@@ -98,7 +99,7 @@ def judge(claim: Claim, data) -> Verdict:
     try:
         got = data.chip(chip, rules=rs["id"] if rs else None,
                         as_of=None if rs else day.isoformat(), destination=dest)
-    except Exception as e:  # a name the hardware table does not hold, or holds several times
+    except AiatlasError as e:  # a name the hardware table does not hold, or holds several times
         return _unsure(f"{e}{'; ' + e.hint if getattr(e, 'hint', '') else ''}", chip)
     needed = got.get("licence_required")
     controlled = got.get("status")

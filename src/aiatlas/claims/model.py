@@ -157,7 +157,7 @@ class Report:
 
     def counts(self) -> dict[str, int]:
         """How many claims got each verdict."""
-        out = {v: 0 for v in VERDICTS}
+        out = dict.fromkeys(VERDICTS, 0)
         for s in self.sentences:
             for c in s.claims:
                 out[c.verdict.verdict] += 1

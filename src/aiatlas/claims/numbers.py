@@ -47,8 +47,7 @@ _JA_SCALE = {"万": 1e4, "億": 1e8, "兆": 1e12, "千": 1e3}
 _PREPOSITIONS = {"from", "of", "in", "for", "by", "at", "to", "on", "with", "against", "than",
                  "per", "since", "and", "or"}
 _WORD_NUMBERS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-    "sixteen seventeen eighteen nineteen twenty".split()) if i >= 2}  # 'one' is mostly a pronoun
+    ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"]) if i >= 2}  # 'one' is mostly a pronoun
 _WORD_NUMBERS |= {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
                   "ninety": 90, "a dozen": 12, "a hundred": 100}
 _EN_WORD = re.compile(r"\b(" + "|".join(sorted(_WORD_NUMBERS, key=len, reverse=True)) + r")\b(?!-)",

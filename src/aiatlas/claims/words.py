@@ -45,7 +45,7 @@ def subject_name(ident: str, lang: str) -> str:
     if not ident:
         return ""
     info = gazetteer.default().info
-    for (type_, key), entry in info.items():
+    for (_type, key), entry in info.items():
         if key == ident and entry.get(lang):
             return str(entry[lang][0])
     country = pycountry.countries.get(alpha_3=ident)

@@ -4,7 +4,6 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Optional
 
 from rich.console import Console
 from rich.table import Table
@@ -43,7 +42,7 @@ def _fmt(v) -> str:
 FORMATS = ("table", "csv", "json", "parquet")
 
 
-def check_format(fmt: str, out: Optional[Path]) -> None:
+def check_format(fmt: str, out: Path | None) -> None:
     """Reject a bad --format/--out pair before any work is done."""
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r} (expected {', '.join(FORMATS)})")
@@ -55,7 +54,7 @@ def check_format(fmt: str, out: Optional[Path]) -> None:
         raise UsageError(f"--out {out}: folder {out.parent} does not exist")
 
 
-def write_result(result: Result, fmt: str, out: Optional[Path]) -> None:
+def write_result(result: Result, fmt: str, out: Path | None) -> None:
     """Write an indicator result or explain rows in the asked format, to a file or stdout."""
     check_format(fmt, out)
     table = result.to_arrow()

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -12,20 +11,20 @@ from aiatlas.commands._output import console, print_table
 
 
 def build(strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) if any value is rejected"),
-          home: Optional[Path] = typer.Option(None, "--home", help="Data home"),
-          openalex: Optional[str] = typer.Option(
+          home: Path | None = typer.Option(None, "--home", help="Data home"),
+          openalex: str | None = typer.Option(
               None, "--openalex", envvar="AIATLAS_OPENALEX_SNAPSHOT", metavar="SNAPSHOT",
               help="Also ingest this OpenAlex works snapshot (folder, http(s) or s3:// base URL) "
                    "into <home>/openalex/works/; parts already ingested are skipped"),
-          backend: Optional[str] = typer.Option(
+          backend: str | None = typer.Option(
               None, "--backend", help="Engine for the OpenAlex ingest: duckdb (default) or "
                                       "pyspark; the warehouse itself is always a DuckDB file"),
-          spark_master: Optional[str] = typer.Option(
+          spark_master: str | None = typer.Option(
               None, "--spark-master", help="Spark master URL for --backend pyspark "
                                            "(default $AIATLAS_SPARK_MASTER or local[2])"),
-          parallel: Optional[int] = typer.Option(None, "--parallel", min=1, max=1024,
+          parallel: int | None = typer.Option(None, "--parallel", min=1, max=1024,
                                                  help="OpenAlex parts per group"),
-          as_of: Optional[str] = typer.Option(
+          as_of: str | None = typer.Option(
               None, "--as-of", metavar="DATE",
               help="Build the vintage of DATE in <home>/vintages/DATE/: each source from its "
                    "newest snapshot (archive exports included) with data as of DATE or earlier"),
@@ -59,8 +58,8 @@ def build(strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) if 
                    parallel=parallel)
 
 
-def rejects(source: Optional[str] = typer.Option(None, "--source", help="Only this source"),
-            home: Optional[Path] = typer.Option(None, "--home", help="Data home")) -> None:
+def rejects(source: str | None = typer.Option(None, "--source", help="Only this source"),
+            home: Path | None = typer.Option(None, "--home", help="Data home")) -> None:
     """List values the cleaners could not use, as file:row:column: reason."""
     rows = api.rejects(source=source, home=home)
     print_table([{"where": f"{r['file']}:{r['row']}:{r['column']}", "value": r["value"],
@@ -68,7 +67,7 @@ def rejects(source: Optional[str] = typer.Option(None, "--source", help="Only th
     console.print(f"{len(rows)} rejected values")
 
 
-def verify(home: Optional[Path] = typer.Option(None, "--home", help="Data home")) -> None:
+def verify(home: Path | None = typer.Option(None, "--home", help="Data home")) -> None:
     """Check every snapshot's files against its manifest (size, sha256) and that the warehouse
     was built from snapshots still intact on disk; exit 1 when anything is damaged."""
     from aiatlas.errors import DataError
@@ -86,7 +85,7 @@ def verify(home: Optional[Path] = typer.Option(None, "--home", help="Data home")
     console.print(f"all {len(checks)} checks passed")
 
 
-def _build_warehouse(home: Optional[Path], strict: bool, as_of: Optional[str] = None,
+def _build_warehouse(home: Path | None, strict: bool, as_of: str | None = None,
                      allow_shrink: bool = False) -> None:
     """Build with a progress bar, then print what each source loaded and rejected."""
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -119,7 +118,7 @@ def _build_warehouse(home: Optional[Path], strict: bool, as_of: Optional[str] = 
                       f"({share}) resolve to a country and openness")
 
 
-def builds(home: Optional[Path] = typer.Option(None, "--home", help="Data home"),
+def builds(home: Path | None = typer.Option(None, "--home", help="Data home"),
            format: str = typer.Option("table", "--format", "-f", help="table or json")) -> None:
     """List the builds in the home: each vintage (aiatlas build --as-of) and the current warehouse."""
     import json

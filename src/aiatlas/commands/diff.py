@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 
@@ -21,12 +21,12 @@ WATCHED = {"model_identity": ("country", "openness"), "models": ("countries", "o
 
 def diff(a: str = typer.Argument(..., help="Build A: 'latest', a vintage date or a build id"),
          b: str = typer.Argument("latest", help="Build B (default: latest)"),
-         table: Optional[list[str]] = typer.Option(None, "--table", "-t",
+         table: list[str] | None = typer.Option(None, "--table", "-t",
                                                    help="Only this table (repeatable)"),
          headlines: bool = typer.Option(True, "--headlines/--no-headlines",
                                         help="Also compare the report's headline numbers"),
          format: str = typer.Option("table", "--format", "-f", help="table or json"),
-         home: Optional[Path] = typer.Option(None, "--home", help="Data home")) -> None:
+         home: Path | None = typer.Option(None, "--home", help="Data home")) -> None:
     """Rows added, removed and changed per table from build A to build B, and each headline's
     value in A and B with the source rows that explain the change."""
     if format not in ("table", "json"):
@@ -83,14 +83,15 @@ def _headline_row(h: dict[str, Any]) -> dict[str, Any]:
     cells = [c for c in ex.get("cells", []) if "only_in_a" in c]
     why = ex.get("reason") or (f"{sum(c['only_in_a'] for c in cells)} rows only in A, "
                                f"{sum(c['only_in_b'] for c in cells)} only in B" if cells else "")
-    period = lambda p: f" ({p})" if p is not None else ""
+    def period(p):
+        return f" ({p})" if p is not None else ""
     return {"headline": h["key"], "A": shown(h["a"]) + period(h["period_a"]),
             "B": shown(h["b"]) + period(h["period_b"]),
             "changed": "yes" if h["changed"] else "", "rows explaining it": why}
 
 
 def reconcile(format: str = typer.Option("table", "--format", "-f", help="table, json or md"),
-              home: Optional[Path] = typer.Option(None, "--home", help="Data home")) -> None:
+              home: Path | None = typer.Option(None, "--home", help="Data home")) -> None:
     """Recompute figures others published (src/aiatlas/curated/published/) on the vintage their
     publisher could have used and on today's data, and classify each (reproduced / differs
     because the data was revised / differs by method / not reproduced / cannot be computed).

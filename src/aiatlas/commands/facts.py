@@ -6,7 +6,6 @@ import io
 import json
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -17,14 +16,14 @@ from aiatlas.errors import UsageError
 SHOWN = ("id", "period", "date", "value", "unit", "as_printed", "publisher", "confirmed")
 
 
-def facts(topic: Optional[str] = typer.Option(None, "--topic", "-t", help="Only this topic"),
-          subject: Optional[str] = typer.Option(None, "--subject", "-s",
+def facts(topic: str | None = typer.Option(None, "--topic", "-t", help="Only this topic"),
+          subject: str | None = typer.Option(None, "--subject", "-s",
                                                 help="Only this subject (ISO3, US-TX, WLD, org, model)"),
-          measure: Optional[str] = typer.Option(None, "--measure", "-m", help="Only this measure"),
+          measure: str | None = typer.Option(None, "--measure", "-m", help="Only this measure"),
           confirmed_only: bool = typer.Option(False, "--confirmed-only",
                                               help="Leave out records that could not be confirmed"),
           format: str = typer.Option("table", "--format", "-f", help="table, csv or json"),
-          out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to this file")) -> None:
+          out: Path | None = typer.Option(None, "--out", "-o", help="Write to this file")) -> None:
     """List curated facts with their citations (publisher, URL, date, figure as printed)."""
     rows = api.facts(topic, subject, measure, confirmed_only=confirmed_only)
     if format == "table":

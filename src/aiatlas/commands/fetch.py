@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
@@ -11,11 +10,11 @@ from aiatlas import api
 from aiatlas.commands._output import console, print_table
 
 
-def fetch(sources: Optional[list[str]] = typer.Argument(None, help="Source ids (default: all)"),
-          mirror: Optional[str] = typer.Option(None, "--mirror",
+def fetch(sources: list[str] | None = typer.Argument(None, help="Source ids (default: all)"),
+          mirror: str | None = typer.Option(None, "--mirror",
                                                help="Mirror folder or http(s) base URL "
                                                     "(default: $AIATLAS_MIRROR, else canonical URLs)"),
-          home: Optional[Path] = typer.Option(None, "--home", help="Data home")) -> None:
+          home: Path | None = typer.Option(None, "--home", help="Data home")) -> None:
     """Download sources into immutable, checksummed snapshots (unchanged files reuse theirs)."""
     with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
                   TransferSpeedColumn(), console=console, transient=True) as bar:

@@ -1,6 +1,7 @@
 """`aiatlas openalex ingest|api-counts` and `aiatlas synth openalex`: the OpenAlex commands."""
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import sys
@@ -71,12 +72,11 @@ def api_counts(ai_definition: str = typer.Option("subfield", "--ai-definition",
     client = OpenAlexClient(mailto=mailto, api_key=api_key)
     rows = ai_works_by_country_year(client, get_definition(ai_definition),
                                     range(from_year, to_year + 1))
-    fh = open(out, "w", newline="", encoding="utf-8") if out else sys.stdout
-    writer = csv.DictWriter(fh, fieldnames=["country_code", "year", "works"])
-    writer.writeheader()
-    writer.writerows(rows)
-    if out:
-        fh.close()
+    with open(out, "w", newline="", encoding="utf-8") if out else contextlib.nullcontext(
+            sys.stdout) as fh:
+        writer = csv.DictWriter(fh, fieldnames=["country_code", "year", "works"])
+        writer.writeheader()
+        writer.writerows(rows)
 
 
 @synth_app.command("openalex")

@@ -195,7 +195,7 @@ class Identity:
     arena_orgs: list[str] = field(default_factory=list)
     hf_ids: list[str] = field(default_factory=list)
     version_dates: list[Any] = field(default_factory=list)
-    checkpoint_of: "Identity | None" = None  # set for an unreleased pre-release checkpoint
+    checkpoint_of: Identity | None = None  # set for an unreleased pre-release checkpoint
 
     def row(self) -> dict[str, Any]:
         """The `model_identity` row: attributes by precedence Epoch > Arena catalog > org default."""

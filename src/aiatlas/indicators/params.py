@@ -148,7 +148,7 @@ def with_country_names(table: ibis.Table) -> ibis.Table:
     """Add country_name (pycountry's common English name) beside an ISO3 `country` column."""
     names = _country_names()
     joined = table.left_join(names, table.country == names.country)
-    cols = [c for c in table.columns]
+    cols = list(table.columns)
     out = joined.select(*[joined[c] for c in cols],
                         country_name=ibis.coalesce(joined.country_name, joined.country))
     order = cols[:cols.index("country") + 1] + ["country_name"] + cols[cols.index("country") + 1:]

@@ -6,8 +6,9 @@ import importlib
 import inspect
 import math
 import pkgutil
-from dataclasses import dataclass, field
-from typing import Any, Callable
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from aiatlas.errors import UsageError
 from aiatlas.indicators import views

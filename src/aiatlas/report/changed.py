@@ -57,7 +57,8 @@ def _build(b: dict[str, Any]) -> dict[str, Any]:
 def _headline(h: dict[str, Any]) -> dict[str, Any]:
     """One headline: values in both builds and the rows only one build holds, summed over cells."""
     cells = [c for c in ((h["explaining"] or {}).get("cells") or []) if "only_in_a" in c]
-    side = lambda k: [row_name(r) for c in cells for r in c[f"{k}_rows"]][:SHOWN]
+    def side(k):
+        return [row_name(r) for c in cells for r in c[f"{k}_rows"]][:SHOWN]
     return {"key": h["key"], "unit": h["unit"], "a": h["a"], "b": h["b"], "changed": h["changed"],
             "period_a": h["period_a"], "period_b": h["period_b"],
             "no_rows_reason": (h["explaining"] or {}).get("reason"),

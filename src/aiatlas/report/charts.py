@@ -309,8 +309,9 @@ def alt_text(meta: dict[str, Any], rows: list[dict[str, Any]], text: Text) -> st
     if not rows:
         return text("chart_none")
     unit = text.unit(meta.get("unit")) or ""
-    name = (lambda r: rules.country_name(r.get(series), text.lang) if series in rules.COUNTRY_COLUMNS
-            else rules.label(r.get(series), text.lang))
+    def name(r):
+        return (rules.country_name(r.get(series), text.lang) if series in rules.COUNTRY_COLUMNS
+                else rules.label(r.get(series), text.lang))
     if time and series:
         last = max(str(r[time]) for r in rows)
         top = sorted((r for r in rows if str(r[time]) == last), key=lambda r: -r[value])

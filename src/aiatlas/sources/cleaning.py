@@ -6,9 +6,10 @@ import datetime as dt
 import io
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from aiatlas.errors import DataError
 from aiatlas.sources.base import Rejects

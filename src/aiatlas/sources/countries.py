@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 
 import pycountry
 
@@ -22,7 +22,7 @@ class UnknownCountry(ValueError):
     """A country name no rule and no pycountry entry recognises."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def iso3(name: str) -> str | None:
     """ISO alpha-3 code for a country name; None for 'Multinational'; UnknownCountry otherwise.
 
@@ -51,7 +51,7 @@ def iso3(name: str) -> str | None:
 _KOSOVO = {"XK": "XKX"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def economy(code: str, aggregates: frozenset[str] | None = None) -> tuple[str | None, bool]:
     """(ISO alpha-3, True) for an ISO alpha-2/alpha-3 country code; (None, False) for a named
     aggregate (or, when `aggregates` is None, any other alpha-3 code: the World Bank's own codes

@@ -7,9 +7,10 @@ import hashlib
 import io
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Callable, TypeVar
+from typing import BinaryIO, TypeVar
 
 import httpx
 
@@ -36,7 +37,7 @@ class RetryPolicy:
     deadline: float = 3600.0  # seconds for one file, all attempts together (trickling servers)
 
     @classmethod
-    def from_env(cls) -> "RetryPolicy":
+    def from_env(cls) -> RetryPolicy:
         return cls(attempts=int(env_number("AIATLAS_FETCH_ATTEMPTS", cls.attempts)),
                    backoff=env_number("AIATLAS_FETCH_BACKOFF", cls.backoff),
                    timeout=env_number("AIATLAS_FETCH_TIMEOUT", cls.timeout),

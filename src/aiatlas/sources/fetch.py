@@ -76,7 +76,7 @@ def fetch_source(source: Source, settings: Settings, progress: Progress | None =
         tmp = root / f".tmp-{os.getpid()}-{uuid.uuid4().hex}"
         tmp.mkdir()
     try:
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         previous = {f["name"]: f for f in latest.manifest["files"]} if latest else {}
         files = []
         for f in source.files:

@@ -2,8 +2,17 @@
 from __future__ import annotations
 
 from aiatlas.errors import UsageError
-from aiatlas.sources import (epoch_benchmarks, epoch_chip_counts, epoch_eci, epoch_hardware,
-                             epoch_misc, epoch_models, github_innovation, lmarena, worldbank)
+from aiatlas.sources import (
+    epoch_benchmarks,
+    epoch_chip_counts,
+    epoch_eci,
+    epoch_hardware,
+    epoch_misc,
+    epoch_models,
+    github_innovation,
+    lmarena,
+    worldbank,
+)
 from aiatlas.sources.base import Source
 from aiatlas.sources.openalex import api as openalex_api
 

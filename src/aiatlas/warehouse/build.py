@@ -5,8 +5,9 @@ import datetime as dt
 import os
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -105,7 +106,7 @@ def build_warehouse(settings: Settings, strict: bool = False, progress: Progress
     rows["_loads"] = loads
     build_id = uuid.uuid4().hex
     rows["_build"] = [{"build_id": build_id, "aiatlas_version": _version(),
-                       "built_at": dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
+                       "built_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
                        "as_of": settings.as_of}]
     _write_atomically(settings.warehouse_path, rows)
     return {"skipped": False, "build_id": build_id, "path": str(settings.warehouse_path),

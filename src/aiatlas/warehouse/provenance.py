@@ -88,7 +88,7 @@ def _timestamp(text: str | None) -> dt.datetime | None:
         raise DataError(f"manifest fetched_at {text!r} is not an ISO-8601 time",
                         hint="delete that snapshot folder and fetch again") from None
     if value.tzinfo:
-        value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
     return value
 
 

@@ -16,8 +16,8 @@ from starlette.concurrency import run_in_threadpool
 from aiatlas import api
 from aiatlas.claims.http import MAX_BODY_BYTES, MAX_CHARS, check_request
 from aiatlas.errors import AiatlasError, DataError, NotBuiltError, UsageError, VintageNotBuiltError
-from aiatlas.web.pages import add_pages
 from aiatlas.web import view
+from aiatlas.web.pages import add_pages
 from aiatlas.web.security import GuardMiddleware, csp, inline_script_hashes, redact
 from aiatlas.web.service import HTTPProblem, Service, bodies, dumps, guard, validators
 from aiatlas.web.standing import add_standing

@@ -21,7 +21,7 @@ class IdleClosingH11(H11Protocol):
 
     header_deadline = None  # the pending asyncio.TimerHandle while a request's head is arriving
 
-    def connection_made(self, transport) -> None:  # noqa: ANN001 -- asyncio.Transport
+    def connection_made(self, transport) -> None:
         super().connection_made(transport)
         self.timeout_keep_alive_task = self.loop.call_later(self.timeout_keep_alive,
                                                             self.timeout_keep_alive_handler)

@@ -72,10 +72,7 @@ def keep(view: View, grain: list[str], row: dict[str, Any]) -> bool:
     if view.countries and col and str(row.get(col)) not in view.countries:
         return False
     year = row_year(grain, row)
-    if year is not None and ((view.start is not None and year < view.start)
-                             or (view.end is not None and year > view.end)):
-        return False
-    return True
+    return not (year is not None and (view.start is not None and year < view.start or view.end is not None and year > view.end))
 
 
 def apply(view: View, result: Result) -> Result:

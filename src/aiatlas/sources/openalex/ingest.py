@@ -187,7 +187,7 @@ def _compact(ledger: Ledger, out: Path, run: Runner, max_files: int, rows_per_fi
     """Compact every year holding more than `max_files` files; returns how many were."""
     plans = compact.plan(list(ledger.files), max_files)
     task = partial(compact.compact_year, out=str(out), rows_per_file=rows_per_file)
-    for (folder, inputs), (written, where) in zip(plans.items(), run(task, list(plans.items()))):
+    for (_folder, inputs), (written, where) in zip(plans.items(), run(task, list(plans.items()))):
         gone = set(inputs)
         for e in ledger.parts.values():
             if gone & set(e["outputs"]):
