@@ -38,10 +38,15 @@ def raw(port: int, data: bytes, timeout: float = 10) -> bytes:
     """Send bytes on a new connection and read until the server closes it (or timeout)."""
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
         s.sendall(data)
-        out = b""
-        while chunk := s.recv(65536):
-            out += chunk
-        return out
+        return raw_rest(s)
+
+
+def raw_rest(s: socket.socket) -> bytes:
+    """What the server sends on an open connection until it closes it."""
+    out = b""
+    while chunk := s.recv(65536):
+        out += chunk
+    return out
 
 
 def test_security_headers_on_pages_and_api(client):
@@ -139,10 +144,3 @@ def test_a_client_trickling_its_headers_is_cut_off_at_the_header_deadline(home, 
             s.sendall(b"GET /api/build HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
             assert raw_rest(s).startswith(b"HTTP/1.1 200")
 
-
-def raw_rest(s: socket.socket) -> bytes:
-    """What the server sends on an open connection until it closes it."""
-    out = b""
-    while chunk := s.recv(65536):
-        out += chunk
-    return out
