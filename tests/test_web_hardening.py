@@ -38,10 +38,15 @@ def raw(port: int, data: bytes, timeout: float = 10) -> bytes:
     """Send bytes on a new connection and read until the server closes it (or timeout)."""
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
         s.sendall(data)
-        out = b""
-        while chunk := s.recv(65536):
-            out += chunk
-        return out
+        return raw_rest(s)
+
+
+def raw_rest(s: socket.socket) -> bytes:
+    """What the server sends on an open connection until it closes it."""
+    out = b""
+    while chunk := s.recv(65536):
+        out += chunk
+    return out
 
 
 def test_security_headers_on_pages_and_api(client):
@@ -109,3 +114,33 @@ def test_idle_sockets_are_closed(home, monkeypatch):
         finally:
             for s in idle:
                 s.close()
+
+
+def test_a_client_trickling_its_headers_is_cut_off_at_the_header_deadline(home, monkeypatch):
+    monkeypatch.setattr(serving, "HEADER_SECONDS", 2)  # IDLE_SECONDS (5) alone never fires here
+    head = b"GET /api/build HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 100
+    with ps.LiveServer(create_app(home=home)) as srv:
+        with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as s:
+            started, sent, closed = time.monotonic(), 0, False
+            s.settimeout(0.5)
+            while not closed and time.monotonic() - started < 8:
+                try:
+                    s.sendall(head[sent:sent + 1])  # one byte per 0.5 s
+                    sent += 1
+                    closed = s.recv(1) == b""
+                except TimeoutError:
+                    continue
+                except OSError:
+                    closed = True  # reset: the server had already closed it
+            waited = time.monotonic() - started
+        assert closed and waited < serving.HEADER_SECONDS + 1.5, (closed, waited, sent)
+        assert sent >= 3  # the bytes kept arriving: it was the header deadline, not idleness
+        # a request whose head arrives in time is answered, and its connection kept alive past
+        # the header deadline (the deadline ends once the head is parsed)
+        with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as s:
+            s.sendall(b"GET /api/build HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert s.recv(65536).startswith(b"HTTP/1.1 200")
+            time.sleep(serving.HEADER_SECONDS + 0.5)
+            s.sendall(b"GET /api/build HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            assert raw_rest(s).startswith(b"HTTP/1.1 200")
+

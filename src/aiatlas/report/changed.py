@@ -28,17 +28,25 @@ def page(home=None, as_of=None) -> dict[str, Any]:
         return {"previous": None, "tables": [], "headlines": []}
     cur = str(as_of) if as_of else "latest"
     d = api.diff(prev["as_of"].isoformat(), cur, home=home, limit=SHOWN)
-    tables = [{"table": t["table"], "rows_a": t["rows_a"], "rows_b": t["rows_b"],
-               **{k: t[k] for k in ("added", "removed", "changed")},
-               "added_names": [row_name(r) for r in t["added_rows"]],
-               "removed_names": [row_name(r) for r in t["removed_rows"]],
-               "changed_names": [f"{row_name(r)} ({', '.join(r['changes'])})"
-                                 for r in t["changed_rows"]]}
-              for t in d["tables"] if t["added"] or t["removed"] or t["changed"]]
+    tables = [_table(t) for t in d["tables"] if t["added"] or t["removed"] or t["changed"]]
+    # tables whose rows moved first; tables only one build holds (a source it lacked) after
+    tables.sort(key=lambda t: bool(t["whole"]))
     heads = headline_changes(prev["as_of"], api.settings_date(as_of), home=home, limit=SHOWN)
     return {"previous": _build(d["a"]), "current": _build(d["b"]), "tables": tables,
             "unchanged_tables": len(d["tables"]) - len(tables),
             "headlines": [_headline(h) for h in heads]}
+
+
+def _table(t: dict[str, Any]) -> dict[str, Any]:
+    """One table's counts and first rows named; a table empty in one build is said whole
+    (its rows are the whole table, not news row by row)."""
+    whole = "new" if not t["rows_a"] else "gone" if not t["rows_b"] else None
+    return {"table": t["table"], "rows_a": t["rows_a"], "rows_b": t["rows_b"], "whole": whole,
+            **{k: t[k] for k in ("added", "removed", "changed")},
+            "added_names": [] if whole else [row_name(r) for r in t["added_rows"]],
+            "removed_names": [] if whole else [row_name(r) for r in t["removed_rows"]],
+            "changed_names": [f"{row_name(r)} ({', '.join(r['changes'])})"
+                              for r in t["changed_rows"]]}
 
 
 def row_name(row: dict[str, Any]) -> str:

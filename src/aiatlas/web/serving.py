@@ -1,23 +1,49 @@
 """`aiatlas serve` under uvicorn with limits, so one client cannot stall everyone."""
 from __future__ import annotations
 
+import h11
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 MAX_HEADER_BYTES = 64 * 1024  # a request line and headers; larger is refused (431/400), not parsed
 IDLE_SECONDS = 5  # a connection with no request (new or kept alive) is closed after this
+HEADER_SECONDS = 10  # from a request's first byte, its line and headers must be in by then
 MAX_CONNECTIONS = 2048  # beyond this uvicorn answers 503 at once
 BACKLOG = 2048
 
 
 class IdleClosingH11(H11Protocol):
     """uvicorn's h11 protocol, with the keep-alive timer also started when a connection opens:
-    a socket that never sends a request is closed like an idle kept-alive one."""
+    a socket that never sends a request is closed like an idle kept-alive one; and a header
+    deadline: uvicorn's idle timer stops at the first byte, so a client trickling its headers
+    a byte at a time would hold the connection for ever. It is closed HEADER_SECONDS after
+    the request began unless h11 has parsed the whole request line and headers by then."""
+
+    header_deadline = None  # the pending asyncio.TimerHandle while a request's head is arriving
 
     def connection_made(self, transport) -> None:
         super().connection_made(transport)
         self.timeout_keep_alive_task = self.loop.call_later(self.timeout_keep_alive,
                                                             self.timeout_keep_alive_handler)
+
+    def data_received(self, data: bytes) -> None:
+        # h11 is IDLE on the client side until it has parsed a request's head
+        if self.header_deadline is None and self.conn.their_state is h11.IDLE:
+            # the keep-alive handler closes the socket: the same close as for an idle one
+            self.header_deadline = self.loop.call_later(HEADER_SECONDS,
+                                                        self.timeout_keep_alive_handler)
+        super().data_received(data)
+        if self.conn.their_state is not h11.IDLE:
+            self._head_done()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._head_done()
+        super().connection_lost(exc)
+
+    def _head_done(self) -> None:
+        if self.header_deadline is not None:
+            self.header_deadline.cancel()
+            self.header_deadline = None
 
 
 def config(app, host: str, port: int, **extra) -> uvicorn.Config:
