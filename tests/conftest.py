@@ -64,6 +64,16 @@ def built_home(tmp_path_factory, mirror) -> Path:
     return home
 
 
+@pytest.fixture(scope="module")
+def con(built_home):
+    """A read-only DuckDB connection to the warehouse built from the mirror."""
+    import duckdb
+
+    con = duckdb.connect(str(built_home / "warehouse.duckdb"), read_only=True)
+    yield con
+    con.close()
+
+
 @pytest.fixture(scope="session")
 def tiny_home(tmp_path_factory) -> Path:
     """A data home whose warehouse holds the hand-made models of tests/fixtures/indicators/tiny.py."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 import collections
 import datetime as dt
 
-import duckdb
 import pytest
 
 from aiatlas import api
@@ -65,13 +64,6 @@ def test_every_organization_has_one_country_in_the_table_every_resolver_reads():
     # a product line names an organization; its country comes from the same table
     known = set(countries)
     assert [org for _, org, _ in M.families() if org.lower() not in known] == []
-
-
-@pytest.fixture(scope="module")
-def con(built_home):
-    c = duckdb.connect(str(built_home / "warehouse.duckdb"), read_only=True)
-    yield c
-    c.close()
 
 
 @pytest.mark.mirror

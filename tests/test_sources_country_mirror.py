@@ -3,17 +3,10 @@ from __future__ import annotations
 
 import csv
 
-import duckdb
 import pytest
 
 pytestmark = pytest.mark.mirror
 
-
-@pytest.fixture(scope="module")
-def con(built_home):
-    con = duckdb.connect(str(built_home / "warehouse.duckdb"), read_only=True)
-    yield con
-    con.close()
 
 
 def one(con, sql):

@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 
-import duckdb
 import pytest
 
 from aiatlas.sources import epoch_models, registry
@@ -15,12 +14,6 @@ from aiatlas.sources.countries import iso3
 
 pytestmark = pytest.mark.mirror
 
-
-@pytest.fixture(scope="module")
-def con(built_home):
-    con = duckdb.connect(str(built_home / "warehouse.duckdb"), read_only=True)
-    yield con
-    con.close()
 
 
 def count(con, table, where="true"):
