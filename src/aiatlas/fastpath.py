@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -22,6 +23,7 @@ FORMATS = ("table", "csv", "json")  # parquet and --out go the normal way
 _PACKAGE = Path(aiatlas.__file__).resolve().parent
 
 
+@functools.cache  # the package's files do not change under a running process
 def _source_hash() -> str:
     """A hash of every module and data file of the package: changed code never reads old SQL."""
     h = hashlib.sha256()
