@@ -10,8 +10,9 @@ from pathlib import Path
 import charset_normalizer
 import httpx
 
+from aiatlas.config import env_number
 from aiatlas.errors import DataError, UsageError
-from aiatlas.sources.download import RetryPolicy, env_number, get_bytes
+from aiatlas.sources.download import RetryPolicy, get_bytes
 
 MAX_BYTES = 5_000_000  # about 2,500 pages; a bigger input is a mistake, not an article
 # The cap and deadline of a URL download stop an endless or trickling answer (settable:
