@@ -34,7 +34,7 @@ GROUP = Param("group", str, "openness", "openness (closed leads, open trails) or
 LEADER = Param("leader", str, "USA", "Leading country (ISO alpha-3), with group=country")
 FOLLOWER = Param("follower", str, "CHN", "Trailing country (ISO alpha-3), with group=country")
 DRAWS = Param("draws", int, 100, "Resamples of the ECI scores for the interval", minimum=20,
-              maximum=500)
+              maximum=500, structural=True)
 
 
 @cache
@@ -67,6 +67,14 @@ def labelled(t, group: str, leader: str, follower: str) -> ibis.Table:
 def comparison(group: str, leader: str, follower: str) -> str:
     """The pair in words, leader first: 'closed vs open' or 'USA vs CHN'."""
     return "closed vs open" if group == "openness" else f"{leader} vs {follower}"
+
+
+def _comparison_expr(group: str, leader: str, follower: str) -> ibis.Value:
+    """`comparison` written in the query: the countries reach it only as literals, so one
+    compiled query serves every pair (sqltemplate.py)."""
+    if group == "openness":
+        return ibis.literal(comparison(group, leader, follower))
+    return ibis.literal(leader, "string") + " vs " + ibis.literal(follower, "string")
 
 
 def _lags(t, group: str, leader: str, follower: str, draws: int) -> ibis.Table:
@@ -151,7 +159,7 @@ def capability_lag_months(t, group="openness", leader="USA", follower="CHN", dra
     # float division: Spark would divide an integer by a literal in DECIMAL and round
     months = {c: out[c].cast("float64") / DAYS_PER_MONTH for c in ("lag_days", "low", "high")}
     return out.select(
-        out.month, comparison=ibis.literal(comparison(group, leader, follower)),
+        out.month, comparison=_comparison_expr(group, leader, follower),
         lag_months=months["lag_days"], lower_bound=~out.reached,
         lag_months_low=months["low"], lag_months_high=months["high"],
         leader_best=out.best, leader_date=out.leader_date, follower_date=out.follower_date,
