@@ -309,7 +309,8 @@ def alt_text(meta: dict[str, Any], rows: list[dict[str, Any]], text: Text) -> st
     """A chart's alt text stating what it shows: the leader at the latest time, or first and last value."""
     lay = layout(meta, list(rows[0]) if rows else [], rows)
     value, time, series = lay["value"], lay["time"], lay["series"]
-    rows = [r for r in rows if value and _number(r.get(value))]
+    # what the chart draws: a share resting on too few items is not the leader it seems
+    rows = [r for r in rows if value and _number(r.get(value)) and not rules.too_few(meta.get("id", ""), r)]
     if not rows:
         return text("chart_none")
     unit = text.unit(meta.get("unit")) or ""

@@ -105,6 +105,11 @@ def map_year(years: list[int], shown: view.View, as_of: dt.date | None = None) -
     return years[-2] if partial and len(years) > 1 else years[-1]
 
 
+def _js(s: str) -> str:
+    """A string literal for a Vega expression."""
+    return json.dumps(s, ensure_ascii=False)
+
+
 @cache
 def _numeric() -> dict[str, str]:
     return {c.alpha_3: c.numeric for c in pycountry.countries}
@@ -116,20 +121,20 @@ def map_spec(rows: list[dict[str, Any]], *, indicator: str, year: int | None, ti
     geometry is drawn, those without a value in grey and labelled "no data" (zero is a colour).
     `zero_for`: countries whose missing value is a zero (a count with rows in other years)."""
     text = Text(lang)
-    values = {str(r["country"]): r["value"] for r in rows
-              if r.get("country") and charts.jsonable(r.get("value")) is not None
-              and not rules.too_few(indicator, r)  # a share of 1-3 items is not coloured
-              and (year is None or view.row_year(["year"], r) in (year, None))}
+    rows = [r for r in rows if r.get("country") and charts.jsonable(r.get("value")) is not None
+            and (year is None or view.row_year(["year"], r) in (year, None))]
+    few = {str(r["country"]) for r in rows if rules.too_few(indicator, r)}  # not coloured, said why
+    values = {str(r["country"]): r["value"] for r in rows if str(r["country"]) not in few}
     values = dict.fromkeys(zero_for, 0) | values
     codes = _numeric()
-    data = [{"id": num, "name": rules.country_name(a3, lang), "value": values.get(a3)}
+    data = [{"id": num, "name": rules.country_name(a3, lang), "value": values.get(a3), "few": a3 in few}
             for a3, num in sorted(codes.items())]
     no_data = text("map_no_data")
     subtitle = [text("map_year", year=year) if year else "", text("map_no_data_key", no_data=no_data)]
     if log:
         subtitle.append(text("log_scale"))
     if rules.SHARE_N.get(indicator):
-        subtitle.append(text("min_n", n=rules.MIN_N))
+        subtitle.append(text("map_min_n", n=rules.MIN_N))
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
         "title": {"text": title, "subtitle": [s for s in subtitle if s]},
@@ -138,9 +143,9 @@ def map_spec(rows: list[dict[str, Any]], *, indicator: str, year: int | None, ti
         "data": {"url": GEOMETRY, "format": {"type": "topojson", "feature": "countries"}},
         "transform": [
             {"lookup": "id", "from": {"data": {"values": data}, "key": "id",
-                                      "fields": ["name", "value"]}},
-            {"calculate": f"isValid(datum.value) ? format(datum.value, ',.4~g') : {json.dumps(no_data, ensure_ascii=False)}",
-             "as": "shown"}],
+                                      "fields": ["name", "value", "few"]}},
+            {"calculate": f"isValid(datum.value) ? format(datum.value, ',.4~g') : datum.few ? "
+                          f"{_js(text('map_too_few', n=rules.MIN_N))} : {_js(no_data)}", "as": "shown"}],
         # invalid: null keeps the countries without a value (VL would drop them) to draw them grey
         "mark": {"type": "geoshape", "stroke": "#ffffff", "strokeWidth": 0.4, "invalid": None},
         "encoding": {
