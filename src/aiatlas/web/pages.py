@@ -144,6 +144,8 @@ def add_pages(app: FastAPI, svc: Service) -> None:
             shown = view.parse(values)
         except UsageError as e:
             shown, error = view.View(), str(e)
+        # the chosen countries first: a picked name must not hide below the list's fold
+        options.sort(key=lambda o: o["code"] not in shown.countries)
         state = grapher.parse({k: request.query_params.get(k) for k in ("tab", "scale") if k not in valid})
         years = sorted({y for r in rows if (y := view.row_year(meta["grain"], r)) is not None})
         title = text.title(meta) + (f" [{text('synthetic')}]" if synthetic else "")
