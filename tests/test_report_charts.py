@@ -1,7 +1,7 @@
 """Chart specs chosen from an indicator's grain and value columns, rendered offline to SVG."""
 from __future__ import annotations
 
-from aiatlas.report import charts
+from aiatlas.report import charts, rules
 
 
 def _values(spec, layer=0):
@@ -191,10 +191,19 @@ def test_trend_is_a_log_scatter_with_fitted_line_and_interval():
 def test_policy_events_are_a_timeline_in_country_lanes():
     import datetime as dt
 
-    rows = [{"ref_date": dt.date(2022, 10, 7), "subject": "USA", "label": "US chip rule"},
-            {"ref_date": dt.date(2023, 7, 3), "subject": "CHN", "label": "gallium controls"},
-            {"ref_date": None, "subject": "USA", "label": "undated"}]
+    rows = [{"ref_date": dt.date(2022, 10, 7), "subject": "USA", "label": "US chip rule",
+             "label_ja": "米国のチップ規則"},
+            {"ref_date": dt.date(2023, 7, 3), "subject": "CHN", "label": "gallium controls",
+             "label_ja": "ガリウム規制"},
+            {"ref_date": dt.date(2025, 2, 6), "subject": "US-TX", "label": "Texas ban",
+             "label_ja": "テキサス州の禁止"},
+            {"ref_date": None, "subject": "USA", "label": "undated", "label_ja": "日付なし"}]
     spec = charts.timeline(rows, title="T", lang="ja")
     assert spec["mark"]["type"] == "circle" and spec["encoding"]["x"]["type"] == "temporal"
-    assert {r["who"] for r in _values(spec)} == {"米国", "中国"} and len(_values(spec)) == 2
+    assert {r["who"] for r in _values(spec)} == {"米国", "中国", "テキサス"} and len(_values(spec)) == 3
+    assert {r["label"] for r in _values(spec)} == {"米国のチップ規則", "ガリウム規制", "テキサス州の禁止"}
+    # every lane is drawn: a country in its fixed colour, a state (no country colour) grey
+    scale = spec["encoding"]["color"]["scale"]
+    colour = dict(zip(scale["domain"], scale["range"], strict=True))
+    assert colour["米国"] == rules.COUNTRY_COLOURS["USA"] and colour["テキサス"] == rules.OTHER_COLOUR
     assert charts.timeline([], title="T") is None

@@ -127,6 +127,8 @@ def indicator_entry(meta: dict, text: Text, out: Path, info: dict, home,
     (out / entry["csv"]).write_text(result.to_csv(), encoding="utf-8")
     (out / entry["json"]).write_text(result.to_json(indent=1) + "\n", encoding="utf-8")
     entry["few"] = [rules.too_few(meta["id"], r) for r in rows]
+    if meta["id"] in factviews.FACT_TABLES:  # curated records: a reader's table, not raw columns
+        entry["facts"] = factviews.table(rows, text=text)
     ex = None
     if meta.get("explainable"):
         try:

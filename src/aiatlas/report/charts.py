@@ -327,12 +327,15 @@ def alt_text(meta: dict[str, Any], rows: list[dict[str, Any]], text: Text) -> st
 
 def timeline(rows: list[dict[str, Any]], *, title: str, lang: str = "en") -> dict[str, Any] | None:
     """Dated events as a timeline: one lane per country, a dot per event, its label on hover."""
-    pts = [{"date": jsonable(r["ref_date"]), "who": rules.country_name(r.get("subject"), lang),
-            "label": r.get("label") or ""} for r in rows if r.get("ref_date")]
+    text = Text(lang)
+    pts = [{"date": jsonable(r["ref_date"]), "who": rules.subject_name(r.get("subject"), lang),
+            "label": text.fact_label(r)} for r in rows if r.get("ref_date")]
     if not pts:
         return None
-    text = Text(lang)
-    domain, rng = rules.colour_scale(lang)
+    # every lane coloured: a country its fixed colour, a state or a company grey
+    fixed = dict(zip(*rules.colour_scale(lang), strict=True))
+    domain = sorted({p["who"] for p in pts})
+    rng = [fixed.get(w, rules.OTHER_COLOUR) for w in domain]
     chart = alt.Chart(alt.InlineData(values=pts)).mark_circle(size=90, opacity=0.85).encode(
         x=alt.X("date:T", title=text.column("date")),
         y=alt.Y("who:N", title=None, sort=[rules.country_name(c, lang) for c in rules.COUNTRY_COLOURS]),
