@@ -12,7 +12,7 @@ from markupsafe import escape
 from starlette.concurrency import run_in_threadpool
 
 from aiatlas.errors import DataError, UsageError
-from aiatlas.report import charts, headlines
+from aiatlas.report import charts, factviews, headlines
 from aiatlas.report.build import TEMPLATES as REPORT_TEMPLATES
 from aiatlas.report.build import chapter_key, prose
 from aiatlas.report.i18n import LANGS, Text
@@ -151,6 +151,8 @@ def add_pages(app: FastAPI, svc: Service) -> None:
         return await render("indicator.html.j2", request, meta=meta, title=title, synthetic=synthetic,
                       description=text.description(meta), params=bound, rows=rows[:MAX_TABLE_ROWS],
                       total_rows=len(rows), columns=columns, error=error,
+                      facts=(factviews.table(rows[:MAX_TABLE_ROWS], text=text)
+                             if id in factviews.FACT_TABLES else None),
                       spec_json=script_json(spec) if spec else "null",
                       filter_column=fcol, options=options, chosen=list(shown.countries),
                       view=shown, years=all_years, json_href=twin,
