@@ -177,11 +177,18 @@ def build_report(out: Path, *, lang: str = "en", pdf: bool = False, home=None,
     heads = headlines.evaluate_all(home=home, compute=functools.partial(api.compute, as_of=as_of),
                                    today=today)
     entry_of = {e["id"]: e for es in chapters.values() for e in es}
-    found = findings.evaluate(lang, results={i: e["rows"] for i, e in entry_of.items()}, today=today)
+    known = {findings.result_key(i, e.get("params_used") or {}): e["rows"] for i, e in entry_of.items()}
+    found = findings.evaluate(lang, results=dict(known), today=today, as_of=as_of, home=home)
     for f in found:  # each finding links to its chart and to the rows behind it
         e = entry_of[f["indicator"]]
-        f.update(chart=f"chapter-{slug(e['meta']['chapter'])}.html#{e['slug']}",
-                 rows_href=e["explain"] or e["csv"])
+        f["chart"] = (f"chapter-{slug(f['chapter'])}.html#{f['section']}" if f["section"]
+                      else f"chapter-{slug(e['meta']['chapter'])}.html#{e['slug']}")
+        if findings.result_key(f["indicator"], f["params"]) in known:
+            f["rows_href"] = e["explain"] or e["csv"]
+        else:  # computed with the finding's own parameters: its rows get their own CSV
+            f["rows_href"] = f"data/{e['slug']}--{slug('-'.join(f'{k}-{v}' for k, v in sorted(f['params'].items())))}.csv"
+            (out / f["rows_href"]).write_text(api.compute(f["indicator"], home=home, as_of=as_of,
+                                                          **f["params"]).to_csv(), encoding="utf-8")
     nav = [{"name": c, "title": text.chapter(c), "href": f"chapter-{slug(c)}.html"} for c in chapters]
     # the US-China section opens the performance chapter; its headline card links to it
     us_china = uschina.section(text=text, home=home, as_of=as_of, today=today)
