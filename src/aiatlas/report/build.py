@@ -129,18 +129,20 @@ def indicator_entry(meta: dict, text: Text, out: Path, info: dict, home,
     entry["few"] = [rules.too_few(meta["id"], r) for r in rows]
     if meta["id"] in factviews.FACT_TABLES:  # curated records: a reader's table, not raw columns
         entry["facts"] = factviews.table(rows, text=text)
-    ex = None
+    ex_rows = None
     if meta.get("explainable"):
         try:
             ex = api.explain(meta["id"], home=home, as_of=as_of, **params)
             entry["explain"] = f"explain/{sid}.csv"
             (out / entry["explain"]).write_text(ex.to_csv(), encoding="utf-8")
+            ex_rows = ex.to_pylist()
+            entry["read"] = sources.files_read(ex_rows)  # the files its rows rest on
         except Exception as e:  # noqa: BLE001  (shown beside the indicator)
             entry["explain_error"] = headlines.one_line(e)
     if meta["id"] in rules.TIMELINES:
         vl = charts.timeline(rows, title=entry["title"], lang=text.lang)
-    elif meta["id"] in rules.TREND_UNITS and ex is not None and len(rows) == 1:
-        vl = charts.trend(rows[0], ex.to_pylist(), title=entry["title"],
+    elif meta["id"] in rules.TREND_UNITS and ex_rows is not None and len(rows) == 1:
+        vl = charts.trend(rows[0], ex_rows, title=entry["title"],
                           unit=text.unit(rules.TREND_UNITS[meta["id"]]), lang=text.lang)
     else:
         vl = charts.spec(meta, rows, title=entry["title"], unit=text.unit(meta["unit"]),
