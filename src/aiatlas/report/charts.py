@@ -144,7 +144,7 @@ def _last_points(rows: list[dict], value: str, time: str, log: bool, before=None
     None when the labels cannot fit the chart's height: the chart then takes a legend."""
     last: dict[str, dict] = {}
     for r in rows:
-        if (_number(r.get(value)) and (before is None or r[time] < before)
+        if (_number(r.get(value)) and (not log or r[value] > 0) and (before is None or r[time] < before)
                 and (r[SERIES] not in last or str(r[time]) >= str(last[r[SERIES]][time]))):
             last[r[SERIES]] = r
     ends = sorted(last.values(), key=lambda r: r[value])
@@ -187,13 +187,15 @@ def _colour(series_rows: list[dict], country: bool, lang: str, title: str) -> al
 
 def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: str,
          lang: str = "en", as_of: dt.date | None = None, full_history: bool = False,
-         subtitle: str | None = None, today: dt.date | None = None) -> dict[str, Any] | None:
+         subtitle: str | None = None, today: dt.date | None = None,
+         log: bool | None = None) -> dict[str, Any] | None:
     """A Vega-Lite spec for an indicator's rows under the declared chart rules (report/rules.py),
     or None when there is nothing to plot.
 
     With `as_of` (see data_as_of) a yearly series whose last year the data covers only in part
     draws that year as faded points off the line, and says so under the title: a half-counted
-    year would otherwise read as a collapse."""
+    year would otherwise read as a collapse. `log` overrides the unit's declared axis (the
+    dashboard's log/linear toggle)."""
     cols = list(rows[0]) if rows else list(meta.get("value_columns", []))
     lay = layout(meta, cols, rows)
     if not rows or lay["value"] is None or (lay["time"] is None and lay["series"] is None):
@@ -203,7 +205,7 @@ def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: 
     value, time, others = lay["value"], lay["time"], lay["others"]
     text = Text(lang)
     start = None if full_history else rules.window_from(meta.get("chapter"))
-    log = time is not None and rules.log_scale(meta.get("unit"))  # bars stay linear: a bar's length is its value
+    log = time is not None and (rules.log_scale(meta.get("unit")) if log is None else log)  # bars stay linear: a bar's length is its value
     rows = [r for r in rows if _number(r.get(value)) and (not log or r[value] > 0)
             and not rules.too_few(meta.get("id", ""), r)]
     cut = time is not None and any(not rules.in_window(r.get(time), start) for r in rows)
@@ -227,7 +229,8 @@ def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: 
                                          (value, "Q")) if c]
     subtitles = [s for s in (subtitle,) if s]
     if time == "year":
-        rows = _fill_years(rows, value, time, rules.zero_fill(meta.get("unit"))) if others else rows
+        # a zero has no place on a log axis: there a missing year stays a gap
+        rows = _fill_years(rows, value, time, rules.zero_fill(meta.get("unit")) and not log) if others else rows
     partial = (as_of.year if time == "year" and as_of and (as_of.month, as_of.day) != (12, 31)
                and any(r.get(time) == as_of.year for r in rows) else None)
     data = alt.InlineData(values=rows, name="table")
@@ -328,7 +331,8 @@ def alt_text(meta: dict[str, Any], rows: list[dict[str, Any]], text: Text) -> st
     """A chart's alt text stating what it shows: the leader at the latest time, or first and last value."""
     lay = layout(meta, list(rows[0]) if rows else [], rows)
     value, time, series = lay["value"], lay["time"], lay["series"]
-    rows = [r for r in rows if value and _number(r.get(value))]
+    # what the chart draws: a share resting on too few items is not the leader it seems
+    rows = [r for r in rows if value and _number(r.get(value)) and not rules.too_few(meta.get("id", ""), r)]
     if not rows:
         return text("chart_none")
     unit = text.unit(meta.get("unit")) or ""
