@@ -19,7 +19,7 @@ CJK_FONT = "Noto Sans CJK JP"
 MAX_SERIES = 10  # more lines than this are unreadable; the table still holds every row
 MAX_BARS = 25
 HEIGHT = 280
-LABEL_GAP = 12  # pixels between direct labels
+LABEL_GAP = 13  # pixels between direct labels (11 px text, CJK glyphs included)
 LOG_FORMAT = ".0e"  # 1e+24: powers of ten read at a glance on a log axis
 SERIES = "series"  # field holding the joined grain values when more than one column splits lines
 _fonts_lock = threading.Lock()
@@ -128,9 +128,20 @@ def _fill_years(rows: list[dict], value: str, time: str, zero: bool) -> list[dic
     return sorted(rows + fill, key=lambda r: (str(r[SERIES]), r[time]))
 
 
-def _last_points(rows: list[dict], value: str, time: str, log: bool, before=None) -> list[dict]:
-    """The last drawn point of each series (before a partial year), where its direct label
-    goes; `label_y` moves labels of lines ending close together apart so they never overprint."""
+def _nice_top(lo: float, hi: float, ticks: int = 10) -> float:
+    """The top of a linear axis as Vega rounds it ("nice", d3's default of 10 ticks): the next
+    multiple of a 1-2-5 step."""
+    raw = (hi - lo) / ticks or 1.0
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw)
+    return math.ceil(hi / step) * step
+
+
+def _last_points(rows: list[dict], value: str, time: str, log: bool, before=None) -> list[dict] | None:
+    """Where each series' direct label goes: at the chart's right edge (right of every point,
+    partial years included), at the height of the series' last drawn point (before a partial
+    year), moved apart so no two labels overprint and pulled back under the top of the axis.
+    None when the labels cannot fit the chart's height: the chart then takes a legend."""
     last: dict[str, dict] = {}
     for r in rows:
         if (_number(r.get(value)) and (not log or r[value] > 0) and (before is None or r[time] < before)
@@ -139,16 +150,25 @@ def _last_points(rows: list[dict], value: str, time: str, log: bool, before=None
     ends = sorted(last.values(), key=lambda r: r[value])
     if not ends:
         return []
-    vals = [math.log10(r[value]) if log else r[value] for r in ends]
-    lo, hi = (min(vals) if log else min(0.0, min(vals))), max(vals)
+    scale = (lambda v: math.log10(v)) if log else (lambda v: v)
+    drawn = [scale(r[value]) for r in rows if _number(r.get(value)) and (not log or r[value] > 0)]
+    lo, hi = min(drawn), max(drawn)
+    lo, hi = (math.floor(lo), math.ceil(hi) if hi > math.floor(lo) else math.floor(lo) + 1) if log \
+        else (min(0.0, lo), _nice_top(min(0.0, lo), hi))
     span = (hi - lo) or 1.0
     gap = span * LABEL_GAP / HEIGHT  # the label gap in data units
-    out, floor = [], None
-    for r, v in zip(ends, vals):
-        placed = v if floor is None else max(v, floor + gap)
-        out.append(r | {"label_y": 10 ** placed if log else placed})
-        floor = placed
-    return out
+    if gap * (len(ends) - 1) > span:
+        return None
+    placed: list[float] = []
+    for r in ends:  # bottom up: each label at its line's end, or just above the label below
+        v = scale(r[value])
+        placed.append(v if not placed else max(v, placed[-1] + gap))
+    ceiling = hi
+    for i in reversed(range(len(placed))):  # top down: none above the axis, order kept
+        placed[i] = min(placed[i], ceiling)
+        ceiling = placed[i] - gap
+    edge = max(r[time] for r in rows if r.get(time) is not None)
+    return [r | {time: edge, "label_y": 10 ** y if log else y} for r, y in zip(ends, placed)]
 
 
 def _colour(series_rows: list[dict], country: bool, lang: str, title: str) -> alt.Color:
@@ -221,8 +241,10 @@ def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: 
                    axis=alt.Axis(format="d", tickMinStep=1, labelOverlap="greedy"),
                    scale=alt.Scale(zero=False)))
         base = alt.Chart(data).encode(x=x, y=y, tooltip=tooltip)
-        if others:
-            base = base.encode(color=_colour(rows, country, lang, series_title).legend(None))
+        labels = _last_points(rows, value, time, log, partial) if others else []
+        if others:  # direct labels, or a legend when they would not fit beside the lines
+            base = base.encode(color=_colour(rows, country, lang, series_title).legend(
+                None if labels is not None else alt.Legend(orient="bottom", columns=4)))
         if partial is None:
             chart = base.mark_line(point=True)
         else:
@@ -231,9 +253,9 @@ def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: 
                      + base.mark_point(filled=True).encode(opacity=alt.condition(
                          full, alt.value(1.0), alt.value(0.35))))
             subtitles.append(text("partial_year", year=partial, date=as_of.isoformat()))
-        if others:  # direct labels at each line's end instead of a legend to decode
-            ends = alt.Chart(alt.InlineData(values=_last_points(rows, value, time, log, partial))) \
-                .mark_text(align="left", dx=5, fontSize=11).encode(
+        if labels:  # direct labels at the right edge instead of a legend to decode
+            ends = alt.Chart(alt.InlineData(values=labels)) \
+                .mark_text(align="left", dx=8, fontSize=11).encode(
                 x=x, y=alt.Y("label_y:Q", scale=alt.Scale(type="log") if log else alt.Undefined),
                 text=f"{SERIES}:N",
                 color=_colour(rows, country, lang, series_title).legend(None))
@@ -332,12 +354,15 @@ def alt_text(meta: dict[str, Any], rows: list[dict[str, Any]], text: Text) -> st
 
 def timeline(rows: list[dict[str, Any]], *, title: str, lang: str = "en") -> dict[str, Any] | None:
     """Dated events as a timeline: one lane per country, a dot per event, its label on hover."""
-    pts = [{"date": jsonable(r["ref_date"]), "who": rules.country_name(r.get("subject"), lang),
-            "label": r.get("label") or ""} for r in rows if r.get("ref_date")]
+    text = Text(lang)
+    pts = [{"date": jsonable(r["ref_date"]), "who": rules.subject_name(r.get("subject"), lang),
+            "label": text.fact_label(r)} for r in rows if r.get("ref_date")]
     if not pts:
         return None
-    text = Text(lang)
-    domain, rng = rules.colour_scale(lang)
+    # every lane coloured: a country its fixed colour, a state or a company grey
+    fixed = dict(zip(*rules.colour_scale(lang), strict=True))
+    domain = sorted({p["who"] for p in pts})
+    rng = [fixed.get(w, rules.OTHER_COLOUR) for w in domain]
     chart = alt.Chart(alt.InlineData(values=pts)).mark_circle(size=90, opacity=0.85).encode(
         x=alt.X("date:T", title=text.column("date")),
         y=alt.Y("who:N", title=None, sort=[rules.country_name(c, lang) for c in rules.COUNTRY_COLOURS]),

@@ -12,7 +12,7 @@ from markupsafe import escape
 from starlette.concurrency import run_in_threadpool
 
 from aiatlas.errors import DataError, UsageError
-from aiatlas.report import charts, headlines, rules
+from aiatlas.report import charts, factviews, headlines, rules
 from aiatlas.report import sources as source_lines
 from aiatlas.report.build import TEMPLATES as REPORT_TEMPLATES
 from aiatlas.report.build import chapter_key, prose
@@ -182,6 +182,8 @@ def add_pages(app: FastAPI, svc: Service) -> None:
             meta=meta, title=title, synthetic=synthetic, description=text.description(meta),
             params=bound, rows=picked[:MAX_TABLE_ROWS], total_rows=len(picked), columns=columns,
             error=error, spec_json=script_json(spec) if spec else "null", chart_kind=tab,
+            facts=(factviews.table(picked[:MAX_TABLE_ROWS], text=text)
+                   if id in factviews.FACT_TABLES else None),
             filter_column=fcol, options=options, chosen=list(shown.countries), view=shown,
             years=years, map_year=year, json_href=twin, csv_href=twin.replace(".json", ".csv", 1),
             zip_href=twin.replace(".json", ".zip", 1),
