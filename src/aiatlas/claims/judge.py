@@ -49,7 +49,7 @@ class Data:
         self._older: list[Data] | None = None
         self._rows: dict[tuple, tuple[list, dict]] = {}  # see _index
         self._results: dict[tuple, Any] = {}
-        self._facts: dict[tuple, list] = {}
+        self._facts: dict[tuple, Any] = {}  # facts, chips and the hardware table, per check
         self.api_seconds = 0.0  # time spent inside aiatlas.api (benchmarks report it)
 
     def older(self) -> list[Data]:
@@ -76,12 +76,19 @@ class Data:
             self.api_seconds += time.perf_counter() - t0
 
     def chip(self, name: str, **kw) -> dict[str, Any]:
-        """A named chip classified under a rule set or on a date (aiatlas.api.classify_chip)."""
-        return self._timed(lambda: self.api.classify_chip(name, home=self.home, **kw))
+        """A named chip classified under a rule set or on a date (aiatlas.api.classify_chip),
+        once per chip and arguments per check."""
+        key = ("chip", name, tuple(sorted(kw.items())))
+        if key not in self._facts:
+            self._facts[key] = self._timed(lambda: self.api.classify_chip(name, home=self.home, **kw))
+        return self._facts[key]
 
     def hardware(self) -> list[dict[str, Any]]:
-        """The accelerator table (Epoch's ml_hardware with the chips supplement)."""
-        return self._timed(self.api.hardware) if self.api.hardware else []
+        """The accelerator table (Epoch's ml_hardware with the chips supplement), read once per
+        check."""
+        if ("hardware",) not in self._facts:
+            self._facts[("hardware",)] = self._timed(self.api.hardware) if self.api.hardware else []
+        return self._facts[("hardware",)]
 
     def rule_sets(self) -> list[dict[str, Any]]:
         """The export-control rule sets with their effective dates."""

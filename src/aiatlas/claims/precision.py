@@ -24,7 +24,8 @@ UNITS_JA = {"models": "件", "cases": "件", "units": "台", "robots": "台", "c
             "items": "件", "%": "ポイント", "points": "ポイント", "months": "か月", "years": "年",
             "weeks": "週", "days": "日", "organizations": "社", "people": "人", "countries": "か国",
             "EUR": "ユーロ", "USD": "ドル", "CNY": "元", "JPY": "円", "KRW": "ウォン", "GBP": "ポンド",
-            "incidents": "件", "transistors": "個", "x": "倍"}
+            "incidents": "件", "transistors": "個", "x": "倍", "states": "州", "papers": "本",
+            "benchmarks": "件", "clusters": "か所", "parameters": "個"}
 _DIGITS = re.compile(r"\d[\d,]*(?:\.(\d+))?")
 
 
