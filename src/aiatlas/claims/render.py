@@ -114,8 +114,10 @@ def to_html(report: Report) -> str:
         body.append(f'<section lang="{esc(s.lang)}"><p class="sentence">{s.index + 1}. {esc(s.text)}</p>'
                     f"<ul>{''.join(items)}</ul></section>")
     style = (".supported b{color:#1a7f37}.contradicted b{color:#cf222e}.revised b{color:#0550ae}.unverifiable b{color:#9a6700}"
-             ".skipped{color:#666}body{font-family:sans-serif;max-width:60em;margin:auto}")
+             ".skipped{color:#666}body{font-family:sans-serif;max-width:60em;margin:auto;padding:0 .5em}"
+             "li,code,cite{overflow-wrap:anywhere}")
     return (f'<!doctype html><html lang="{rlang}"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{esc(words.LABELS[rlang]['title'])}</title>"
             f"<style>{style}</style></head><body>{''.join(body)}</body></html>\n")
 
