@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from aiatlas import api
 from aiatlas.entities import regions
 from aiatlas.errors import DataError, UsageError
+from aiatlas.report import chinachips
 from aiatlas.report.rules import country_name
 
 LAG = "capability_lag_months"  # the pairwise measure in months (not a country-grain indicator)
@@ -151,8 +152,25 @@ def profile(code: str, *, home=None, per: str | None = None) -> dict[str, Any]:
                        {"id": meta["id"], "title": meta["title"], "chapter": meta["chapter"],
                         "unit": meta["unit"], "status": got})
     other = "CHN" if code == LEADER else code
-    return {"country": code, "names": names(code), "per": per, "indicators": entries,
-            "lag": lag(LEADER, other, home=home), "build_id": api.build_info(home=home).get("build_id")}
+    out = {"country": code, "names": names(code), "per": per, "indicators": entries,
+           "lag": lag(LEADER, other, home=home), "build_id": api.build_info(home=home).get("build_id")}
+    if code == chinachips.DESTINATION:  # its chips beside the export controls that reach it
+        out["chips_and_export_controls"] = chips_and_export_controls(home=home)
+    return out
+
+
+def chips_and_export_controls(*, home=None) -> dict[str, Any] | str:
+    """China's Nvidia holdings per chip and the export-control steps reaching China, with the
+    link to the rows behind the holdings; or why there are none."""
+    try:
+        got = chinachips.data(home=home)
+    except DataError:
+        return "no data in this build"
+    if not got["holdings"]:
+        return "no data in this build"
+    meta = next(m for m in api.list_indicators() if m["id"] == chinachips.INDICATOR)
+    return {"indicator": chinachips.INDICATOR, "params": got["params"], "holdings": got["holdings"],
+            "events": got["events"], "rows": _rows_link(meta, {}, got["params"])}
 
 
 def compare(codes: list[str], *, home=None, per: str | None = None) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from aiatlas.errors import UsageError
 from aiatlas.report import (
     changed,
     charts,
+    chinachips,
     factviews,
     findings,
     headlines,
@@ -185,6 +186,14 @@ def build_report(out: Path, *, lang: str = "en", pdf: bool = False, home=None,
     us_china = uschina.section(text=text, home=home, as_of=as_of, today=today)
     us_china["notes"] = footnotes(us_china["provenance"], info)
     sections = {uschina.CHAPTER: [us_china]} if us_china["figures"] else {}
+    # China's Nvidia chips beside the export-control timeline open the compute chapter
+    chips = chinachips.section(text=text, home=home, as_of=as_of)
+    chips["notes"] = footnotes(chips["provenance"], info)
+    if chips["figures"]:
+        chips["json"] = f"data/{chinachips.SECTION_ID}.json"
+        _write_twin(out / chips["json"], {"lang": lang, "events": chips["events"],
+                                           "holdings": chips["rows"], "params": chinachips.PARAMS})
+        sections.setdefault(chinachips.CHAPTER, []).append(chips)
     facts = entry_of.get("curated_fact")
     if facts and not facts["error"]:
         view = factviews.section(facts["rows"], [], text=text)
@@ -218,7 +227,7 @@ def build_report(out: Path, *, lang: str = "en", pdf: bool = False, home=None,
                                       "indicators": [
             {k: e.get(k) for k in ("id", "title", "description", "csv", "json", "explain", "error",
                                    "params", "notes", "rows")} for e in entries]})
-    appendix = {"files": sources.appendix(all_notes + us_china["notes"]),
+    appendix = {"files": sources.appendix(all_notes + us_china["notes"] + chips["notes"]),
                 "missing": [{"chapter": text.chapter(e["meta"]["chapter"]), "title": e["title"]}
                             for es in chapters.values() for e in es if e["error"]]}
     pages["sources.html"] = env.get_template("sources.html.j2").render(

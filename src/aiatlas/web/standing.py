@@ -12,17 +12,20 @@ from fastapi.responses import HTMLResponse, Response
 
 from aiatlas import composite_index, standing
 from aiatlas.errors import UsageError
+from aiatlas.report import charts, chinachips
 from aiatlas.report.i18n import LANGS, Text
 from aiatlas.web.service import Service, dumps, validators
 
 _PAGE = jinja2.Environment(autoescape=True).from_string("""<!doctype html>
 <html lang="{{ lang }}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>{{ heading }} · aiatlas</title><link rel="stylesheet" href="/static/dashboard.css"></head>
+<title>{{ heading }} · aiatlas</title><link rel="stylesheet" href="/static/style.css"></head>
 <body><main><h1>{{ heading }}</h1>
 <table><thead><tr>{% for h in header %}<th>{{ h }}</th>{% endfor %}</tr></thead><tbody>
 {% for row in rows %}<tr>{% for cell in row %}<td>{% if cell is mapping %}<a href="{{ cell.href }}">{{ cell.text }}</a>{% else %}{{ cell }}{% endif %}</td>{% endfor %}</tr>
 {% endfor %}</tbody></table>
 {% for line in notes %}<p>{{ line }}</p>{% endfor %}
+{% if figure %}<h2>{{ figure.title }}</h2><p>{{ figure.lead }}</p><figure class="chart">{{ figure.svg | safe }}</figure>
+<p><a href="{{ figure.rows }}">{{ figure.rows_text }}</a></p>{% endif %}
 <p><a href="{{ json }}">JSON</a> · build {{ build }}</p></main></body></html>""")
 
 
@@ -101,9 +104,17 @@ def add_standing(app: FastAPI, svc: Service) -> None:
                  e.get("trend") or "",
                  {"href": e["rows"]["url"], "text": "rows"} if e.get("rows") else ""]
                 for e in p["indicators"]]
+        figure = None
+        chips = p.get("chips_and_export_controls")
+        if isinstance(chips, dict):
+            svg = await svc.cached(build, ("country-chips-svg", lang), lambda: charts.svg(
+                chinachips.spec(chips["holdings"], chips["events"], lang=lang)))
+            figure = {"title": text("china_chips_title"), "lead": text("china_chips_lead"),
+                      "svg": svg, "rows": chips["rows"]["url"], "rows_text": "rows"}
         html = _PAGE.render(lang=lang, heading=f"{p['names'][lang]} ({p['country']})", rows=rows,
                             header=["indicator", "period", "value", "unit", "rank", "trend", "rows"],
-                            notes=[_lag_line(p["lag"])], json=f"/api/country/{p['country']}", build=build)
+                            notes=[_lag_line(p["lag"])], json=f"/api/country/{p['country']}", build=build,
+                            figure=figure)
         return HTMLResponse(html, headers=headers)
 
     @app.get("/compare", response_class=HTMLResponse, include_in_schema=False)
