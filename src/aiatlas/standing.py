@@ -18,6 +18,7 @@ from aiatlas.report import chinachips
 from aiatlas.report.rules import country_name
 
 LAG = "capability_lag_months"  # the pairwise measure in months (not a country-grain indicator)
+ECI_MODELS = "eci_models_by_country"  # who has ECI models, hence a lag that can be told
 LEADER = "USA"  # the profile's lag is measured against it (and, for the USA, China behind it)
 
 
@@ -112,8 +113,16 @@ def _view_params(meta: dict, per: str | None) -> dict[str, Any]:
     return {"per": per} if per and "per" in names_ else {}
 
 
+def eci_countries(home=None) -> set[str]:
+    """Countries with at least one model on the Epoch Capabilities Index."""
+    return {r["country"] for r in api.compute(ECI_MODELS, home=home).to_pylist() if r["value"]}
+
+
 def lag(leader: str, follower: str, *, home=None) -> dict[str, Any]:
     """The newest month of capability lag (ECI) of `follower` behind `leader`, and 12 months before."""
+    missing = [c for c in (follower, leader) if c not in eci_countries(home)]
+    if missing:  # nothing to measure: said without running the resampled lag
+        return {"leader": leader, "follower": follower, "status": f"no ECI models of {missing[0]}"}
     rows = api.compute(LAG, home=home, group="country", leader=leader, follower=follower).to_pylist()
     if not rows or not rows[-1]["follower_models"]:
         return {"leader": leader, "follower": follower,

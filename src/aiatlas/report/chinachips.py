@@ -68,7 +68,7 @@ def spec(holdings: list[dict[str, Any]], events: list[dict[str, Any]], *, lang: 
     shown = [e for e in events if not e["chips"] or any(c.upper().startswith(DESIGNER_PREFIX)
                                                          for c in e["chips"])]
     marks = [m for m in _labels(shown, text) if m["date"] >= start]
-    x = alt.X("date:T", title=None)
+    x = alt.X("date:T", title=None, axis=alt.Axis(format="%Y", tickCount="year"))  # reads in any language
     base = alt.Chart(alt.InlineData(values=pts))
     band = base.transform_filter(alt.datum.chip == total).mark_area(opacity=0.18, color=CHIP_COLOURS[ALL_CHIPS]).encode(
         x=x, y="low:Q", y2="high:Q")
