@@ -120,7 +120,7 @@ def eci_countries(home=None) -> set[str]:
 
 def lag(leader: str, follower: str, *, home=None) -> dict[str, Any]:
     """The newest month of capability lag (ECI) of `follower` behind `leader`, and 12 months before."""
-    missing = [c for c in (follower, leader) if c not in eci_countries(home)]
+    missing = [c for c in (leader, follower) if c not in eci_countries(home)]
     if missing:  # nothing to measure: said without running the resampled lag
         return {"leader": leader, "follower": follower, "status": f"no ECI models of {missing[0]}"}
     rows = api.compute(LAG, home=home, group="country", leader=leader, follower=follower).to_pylist()
