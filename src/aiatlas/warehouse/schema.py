@@ -108,6 +108,9 @@ TABLES: dict[str, tuple[Column, ...]] = {
            "(curated/chips/specs.yaml) because Epoch has none, each with its source URL"),
         _c("figure_disagreements", "VARCHAR[]", "", "Supplement figures that differ from Epoch's "
            "by more than 1%: Epoch's value is kept, the other is reported here"),
+        _c("unconfirmed_figures", "VARCHAR[]", "", "Supplement figures filled in above that no "
+           "document of the chip's maker confirms (trade press, resellers): 'figure value (kind: "
+           "URL)'; a classification resting on one says so"),
     ),
     "gpu_clusters": (
         _c("cluster_id", "VARCHAR", "", "Stable id from the cluster name"),
@@ -373,6 +376,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         _c("subject_type", "VARCHAR", "", "country, subdivision, region, world, organization or model"),
         _c("measure", "VARCHAR", "", "What the value measures, e.g. 'industrial_robot_installations'"),
         _c("label", "VARCHAR", "", "Short headline in our own words (events, programmes); NULL otherwise"),
+        _c("label_ja", "VARCHAR", "", "The same headline in Japanese (our own words); NULL without a label"),
         _c("value", "DOUBLE", "see unit", "The figure in whole units (109e9 for '109 billion'); NULL for "
            "events without a count and for unconfirmed records with no figure seen"),
         _c("unit", "VARCHAR", "", "percent, percentage points, units, an ISO 4217 currency, event, ..."),
