@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from aiatlas import api
-from aiatlas.report import i18n
+from aiatlas.report import i18n, rules
 
 
 def test_catalogs_complete_for_every_registered_indicator():
@@ -52,3 +52,29 @@ def test_every_parameter_has_a_form_label_in_both_languages():
         missing = names - set(i18n.catalog(lang)["parameter_names"])
         assert not missing, f"add to {lang}.yaml parameter_names: {sorted(missing)}"
     assert i18n.Text("ja").parameter("since") == "開始"
+
+
+def test_every_parameter_choice_has_text_in_both_languages():
+    missing = [k for k in i18n.missing_keys(api.list_indicators()) if ":choices." in k]
+    assert missing == []
+    meta = {"id": "x", "chapter": "models", "title": "T", "description": "D", "unit": "models",
+            "parameters": [{"name": "status", "choices": ["Existing", "Mothballed"]}]}
+    assert {"en:choices.status.Mothballed", "ja:choices.status.Mothballed"} <= set(i18n.missing_keys([meta]))
+    ja = i18n.Text("ja")
+    assert ja.choice("status", "Existing") == "稼働中" and ja.choice("status", "Mothballed") == "Mothballed"
+    assert "choices.status.Mothballed" in ja.missed
+
+
+def test_table_headers_are_titles_and_cells_read_as_the_reader_expects():
+    en, ja = i18n.Text("en"), i18n.Text("ja")
+    assert en.heading("country_name") == "Country name" and ja.heading("country_name") == "国名"
+    assert all("_" not in en.heading(c) for c in i18n.catalog("en")["columns"])
+    row = {"country": "USA", "country_name": "United States", "year": 2023, "value": 1394625.758,
+           "n": 1234567, "share": 0.6008048, "tiny": 2.5e-9, "flop": 3.8e25, "open": True, "group": "closed"}
+    assert [ja.cell(row, c) for c in row] == ["米国", "米国", "2023", "1,394,626", "1,234,567", "0.600805",
+                                               "2.5e-09", "3.8e+25", "はい", "クローズド"]
+    assert en.cell(row, "country_name") == "United States" and en.cell(row, "value") == "1,394,626"
+    assert en.cell({"v": -12.5}, "v") == "-12.5" and en.cell({"v": 0.0}, "v") == "0"
+    assert en.cell({"v": None}, "v") == "" and en.cell({"country": None}, "country") == "unknown"
+    assert rules.reader_columns(["country", "country_name", "year"]) == ["country", "year"]
+    assert rules.reader_columns(["country_name", "year"]) == ["country_name", "year"]

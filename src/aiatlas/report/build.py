@@ -50,7 +50,6 @@ def environment() -> jinja2.Environment:
                              autoescape=jinja2.select_autoescape(["html", "j2"]),
                              trim_blocks=True, lstrip_blocks=True)
     env.filters["num"] = headlines.format_value
-    env.filters["cell"] = headlines.format_cell
     env.globals["source_lines"] = sources.lines
     env.filters["prose"] = prose
     return env
@@ -124,7 +123,7 @@ def indicator_entry(meta: dict, text: Text, out: Path, info: dict, home,
     rows, columns = result.to_pylist(), list(result.table.column_names)
     if result.meta.get("synthetic"):  # never shown as fact: said above the chart and in its title
         entry.update(synthetic=True, title=f"{entry['title']} [{text('synthetic')}]")
-    entry.update(rows=rows, columns=columns, params=result.meta.get("params", {}),
+    entry.update(rows=rows, columns=rules.reader_columns(columns), params=result.meta.get("params", {}),
                  notes=footnotes(result.provenance, info), build_id=result.build_id)
     (out / entry["csv"]).write_text(result.to_csv(), encoding="utf-8")
     (out / entry["json"]).write_text(result.to_json(indent=1) + "\n", encoding="utf-8")

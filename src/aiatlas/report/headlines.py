@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from pathlib import Path
 from typing import Any
 
@@ -108,10 +109,19 @@ def format_value(v: Any) -> str:
     return "" if v is None else str(v)
 
 
-def format_cell(v: Any) -> str:
-    """A table cell: integers as written (years stay 2023), floats to 6 significant digits."""
+def format_cell(v: Any, column: str | None = None) -> str:
+    """A table cell for readers: numbers grouped by thousands ("," and "." in both English and
+    Japanese, as CLDR writes them) to 6 significant digits, never in e-notation below 10^15;
+    years stay 2023."""
+    if isinstance(v, bool):
+        return str(v).lower()
+    if isinstance(v, int):
+        return str(v) if column and (column == "year" or column.endswith("_year")) else f"{v:,}"
     if isinstance(v, float):
-        return f"{v:.6g}"
+        if not math.isfinite(v) or v == 0 or not 1e-6 <= abs(v) < 1e15:
+            return f"{v:.6g}"
+        text = f"{v:,.{max(0, 5 - math.floor(math.log10(abs(v))))}f}"
+        return text.rstrip("0").rstrip(".") if "." in text else text
     if isinstance(v, (list, tuple)):
         return "; ".join(map(str, v))
     return "" if v is None else str(v)

@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 
 from aiatlas.errors import UsageError
-from aiatlas.report import rules
+from aiatlas.report import headlines, rules
 
 LANGS = ("en", "ja")
 CATALOG_DIR = Path(__file__).parent / "i18n"
@@ -22,7 +22,7 @@ def catalog(lang: str) -> dict[str, Any]:
     with open(CATALOG_DIR / f"{lang}.yaml", encoding="utf-8") as f:
         data = yaml.safe_load(f) or {}
     for section in ("ui", "chapters", "headlines", "columns", "units", "indicators", "params",
-                    "parameter_names", "measures", "fact_units"):
+                    "parameter_names", "choices", "measures", "fact_units"):
         data.setdefault(section, {})
     return data
 
@@ -59,6 +59,33 @@ class Text:
     def parameter(self, name: str) -> str:
         """A parameter's name as a form label in this language."""
         return self._get("parameter_names", name) or name
+
+    def heading(self, name: str) -> str:
+        """A data column's title as a table header: the catalogue's title (English: first letter capital)."""
+        title = self.column(name)
+        return title[:1].upper() + title[1:] if self.lang == "en" else title
+
+    def choice(self, parameter: str, value: Any) -> str:
+        """A parameter's choice as the form shows it, in this language (never its raw id)."""
+        title = (self.cat["choices"].get(parameter) or {}).get(str(value))
+        if title is None:
+            self.missed.add(f"choices.{parameter}.{value}")
+            return str(value)
+        return title
+
+    def cell(self, row: dict[str, Any], column: str) -> str:
+        """A table cell as a reader sees it: a country by its name in this language (the
+        report's names), a group label translated, yes/no, a number formatted."""
+        value = row.get(column)
+        if column in rules.COUNTRY_COLUMNS:
+            return self.country(value)
+        if column == "country_name" and row.get("country"):
+            return self.country(row["country"])
+        if isinstance(value, bool):
+            return self(f"bool_{str(value).lower()}")
+        if isinstance(value, str):
+            return rules.label(value, self.lang)
+        return headlines.format_cell(value, column)
 
     def unit(self, unit: str | None) -> str | None:
         """A unit as the registry spells it, in this language."""
@@ -123,6 +150,9 @@ def missing_keys(indicators: list[dict[str, Any]]) -> list[str]:
             if not c["units"].get(meta["unit"]):
                 out.append(f"{lang}:units.{meta['unit']}")
             out += [f"{lang}:columns.{g}" for g in meta.get("grain", []) if not c["columns"].get(g)]
+        for p in meta.get("parameters", []):
+            out += [f"{lang}:choices.{p['name']}.{v}" for v in p.get("choices") or []
+                    for lang, c in cats.items() if (c["choices"].get(p["name"]) or {}).get(str(v)) is None]
     for chapter in sorted({m["chapter"] for m in indicators}):
         out += [f"{lang}:chapters.{chapter}" for lang, c in cats.items()
                 if not c["chapters"].get(chapter)]

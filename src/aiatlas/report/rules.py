@@ -129,6 +129,12 @@ def country_name(code: Any, lang: str = "en") -> str:
     return getattr(c, "common_name", None) or c.name
 
 
+def reader_columns(columns: list[str]) -> list[str]:
+    """The columns a reader's table shows: country_name goes where the country column already
+    reads as the name in the reader's language (CSV and JSON keep every column)."""
+    return [c for c in columns if not (c == "country_name" and "country" in columns)]
+
+
 def label(value: Any, lang: str = "en") -> str:
     """A group or category label in the reader's language ("unknown" for null)."""
     if value is None:

@@ -33,7 +33,6 @@ def _env() -> jinja2.Environment:
                              autoescape=True,
                              trim_blocks=True, lstrip_blocks=True)
     env.filters["num"] = headlines.format_value
-    env.filters["cell"] = headlines.format_cell
     env.filters["prose"] = prose
     return env
 
@@ -185,7 +184,7 @@ def add_pages(app: FastAPI, svc: Service) -> None:
         measures = grapher.measures(meta)
         return dict(
             meta=meta, title=title, synthetic=synthetic, description=text.description(meta),
-            params=bound, rows=picked[:MAX_TABLE_ROWS], total_rows=len(picked), columns=columns,
+            params=bound, rows=picked[:MAX_TABLE_ROWS], total_rows=len(picked), columns=rules.reader_columns(columns),
             error=error, spec_json=script_json(spec) if spec else "null", chart_kind=tab,
             facts=(factviews.table(picked[:MAX_TABLE_ROWS], text=text)
                    if id in factviews.FACT_TABLES else None),
