@@ -34,8 +34,6 @@ def precompile(*, home=None) -> int:
     first `aiatlas show ID` in a new process is fast too); returns how many were stored."""
     stored = 0
     for ind in registry.load_all().values():
-        if wh.uses_only_parquet(ind.sources):
-            continue
         try:
             remember(ind.id, {}, api.compute(ind.id, home=home, backend="duckdb"), home=home)
             stored += 1

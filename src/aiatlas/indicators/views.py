@@ -1,7 +1,7 @@
 """Normalised views of country-grain indicators: per capita, per million people, share of world.
 
 Declared once: the registry gives every eligible indicator (a `country` grain column, a count-
-like `value`, tables in the warehouse) the parameters `per` and `share_of`, and applies
+like `value`) the parameters `per` and `share_of`, and applies
 `normalise` to its result. Per capita divides by World Bank population (SP.POP.TOTL) of the
 value's year (the newest year published when the value is more recent: `population_year` says
 which); share of world divides by the sum over every row of the same period (countries and
@@ -20,10 +20,9 @@ BANDS = ("value", "value_p5", "value_p95")
 TIME = ("year", "date", "month")  # the grain column a value's year is read from, first found
 
 
-def eligible(grain, unit: str, value_columns, sources, parquet_tables) -> bool:
+def eligible(grain, unit: str, value_columns) -> bool:
     """Whether the per / share_of views apply to an indicator with this declaration."""
-    return ("country" in grain and "value" in value_columns and unit not in INTENSIVE_UNITS
-            and not any(s in parquet_tables for s in sources))
+    return "country" in grain and "value" in value_columns and unit not in INTENSIVE_UNITS
 
 
 def normalised_unit(unit: str, per: str | None, share_of: str | None) -> str:

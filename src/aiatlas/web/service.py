@@ -9,12 +9,10 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 
 from aiatlas import api
-from aiatlas.config import settings
-from aiatlas.errors import NotBuiltError, UsageError
+from aiatlas.errors import UsageError
 from aiatlas.report import headlines
 from aiatlas.results import Result
 from aiatlas.results import dumps as json_text
-from aiatlas.sources.openalex.ingest import openalex_dir
 
 CACHE_CONTROL = "public, max-age=0, must-revalidate"  # revalidate: a rebuild may land any time
 BUILD_TTL_S = 1.0  # how long a read build id is trusted: a swapped warehouse shows within 1 s
@@ -49,7 +47,6 @@ class Service:
     def __init__(self, home=None):
         self.home = home
         self._info: tuple[dict[str, Any] | None, float] = (None, 0.0)
-        self._ledger = openalex_dir(settings(home=home).home) / "ledger.json"
         self._catalog: list[dict[str, Any]] | None = None
 
     async def info(self) -> dict[str, Any]:
@@ -60,21 +57,12 @@ class Service:
         return info
 
     async def build_id(self) -> str:
-        """What cached values and ETags are keyed by: the warehouse build id, plus the OpenAlex
-        ingest ledger's modification time when there is one (a new ingest changes those values
-        without a warehouse build)."""
+        """What cached values and ETags are keyed by: the warehouse build id (every input,
+        ingested datasets included, is a snapshot the build records)."""
         return _version(await self.info())
 
     def read_info(self) -> dict[str, Any]:
-        ledger = self._ledger
-        try:
-            info = api.build_info(home=self.home)
-        except NotBuiltError:
-            if not ledger.exists():
-                raise
-            # OpenAlex ingested, nothing else built: its indicators can still be served
-            info = {"build_id": None, "built_at": None, "aiatlas_version": None}
-        info["openalex_ledger_mtime_ns"] = ledger.stat().st_mtime_ns if ledger.exists() else None
+        info = api.build_info(home=self.home)
         self._info = (info, time.monotonic())
         return info
 
@@ -87,25 +75,15 @@ class Service:
     def meta(self, id: str) -> dict[str, Any] | None:
         return next((m for m in self.indicators() if m["id"] == id), None)
 
-    def _warehouse(self):
-        """The handle on the current build, or None when only OpenAlex data is there."""
-        try:
-            return api.warehouse(home=self.home)
-        except NotBuiltError:
-            return None
-
     async def cached(self, build: str, key: tuple, make: Callable[[], Any]) -> Any:
         """The value memoised for key under this build id, else make() in a worker thread."""
-        w = self._warehouse()
-        hit = w.peek(("web", build, *key)) if w is not None else None
+        hit = api.warehouse(home=self.home).peek(("web", build, *key))
         if hit is not None:
             return hit
         return await run_in_threadpool(self._fill, build, key, make)
 
     def _fill(self, build: str, key: tuple, make: Callable[[], Any]) -> Any:
-        w = self._warehouse()
-        if w is None:
-            return make()
+        w = api.warehouse(home=self.home)
         # A rebuild may have swapped the warehouse since `build` was read: then make() sees
         # the new file, and its value must not be filed under the old build id.
         return w.memo(("web", build, *key), make, keep=_version(self.read_info()) == build)
@@ -130,8 +108,7 @@ class Service:
 
 
 def _version(info: dict[str, Any]) -> str:
-    oa = info.get("openalex_ledger_mtime_ns")
-    return str(info["build_id"]) + (f"+openalex-{oa:x}" if oa else "")
+    return str(info["build_id"])
 
 
 def bodies(result: Result) -> dict[str, Any]:
