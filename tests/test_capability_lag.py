@@ -9,7 +9,7 @@ import pytest
 from chips_helpers import write_warehouse
 
 from aiatlas.indicators import registry
-from aiatlas.indicators.capability_lag import DAYS_PER_MONTH
+from aiatlas.indicators.lag import DAYS_PER_MONTH
 from aiatlas.warehouse.connect import Tables
 
 

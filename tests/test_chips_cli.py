@@ -50,10 +50,13 @@ def test_list_json_classifies_every_chip(run, home):
     assert got["Fixture Small"]["status"] == "not controlled"
 
 
-def test_list_as_of_picks_the_rule_set_and_csv_has_the_licence_column(run, home):
-    code, out, _ = run("chips", "list", "--as-of", "2023-01-01", "--destination", "CHN",
-                       "--format", "csv", "--home", home)
+@pytest.mark.parametrize("flag", ["--rules-as-of", "--as-of"])
+def test_list_rules_as_of_picks_the_rule_set_and_csv_has_the_licence_column(run, home, flag):
+    code, out, notice = run("chips", "list", flag, "2023-01-01", "--destination", "CHN",
+                            "--format", "csv", "--home", home)
     assert code == 0
+    # the old flag still gives the rule date, and says it is the old name of --rules-as-of
+    assert ("old name of --rules-as-of" in notice) == (flag == "--as-of")
     rows = list(csv.DictReader(io.StringIO(out)))
     assert {r["rule_set"] for r in rows} == {"us-2022-10"}
     big = next(r for r in rows if r["name"] == "Fixture Big")
@@ -126,3 +129,11 @@ def test_rules_json_has_citations(run):
     assert sets["us-2023-10"]["citation"]["federal_register"] == "88 FR 73458"
     assert sets["us-2025-01-diffusion"]["enforced"] is False
     assert sets["us-2025-01-diffusion"]["superseded"] == "2025-05-13"
+
+
+def test_rules_date_and_data_vintage_are_separate_flags(run, home):
+    code, _, notice = run("chips", "list", "--rules-as-of", "2023-01-01", "--as-of", "2024-01-01",
+                          "--home", home)
+    assert code == 2 and "give the rule date once" in notice
+    code, _, notice = run("chips", "list", "--data-as-of", "2025-04-30", "--home", home)
+    assert code == 1 and "no vintage of the data as of 2025-04-30" in notice

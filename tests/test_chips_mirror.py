@@ -121,8 +121,8 @@ def test_every_row_gets_a_status_and_a_reason(rows):
 
 
 @pytest.mark.mirror
-def test_api_chips_as_of_a_date_and_for_a_destination(built_home):
-    rows = api.chips(as_of="2023-06-01", destination="China", home=built_home)
+def test_api_chips_rules_as_of_a_date_and_for_a_destination(built_home):
+    rows = api.chips(rules_as_of="2023-06-01", destination="China", home=built_home)
     assert {r["rule_set"] for r in rows} == {"us-2022-10"}
     by_name = {r["name"]: r for r in rows}
     assert by_name["NVIDIA A100 SXM4 80 GB"]["licence_required"] is True
@@ -130,7 +130,7 @@ def test_api_chips_as_of_a_date_and_for_a_destination(built_home):
     assert by_name["NVIDIA H800 SXM5"]["licence_required"] is False    # I/O 400 < 600
     assert by_name["NVIDIA GeForce RTX 4090"]["licence_required"] is None  # its I/O unknown
     # the same chips for Germany: nothing needs a licence under the 2022 rule
-    de = api.chips(as_of="2023-06-01", destination="DEU", home=built_home)
+    de = api.chips(rules_as_of="2023-06-01", destination="DEU", home=built_home)
     assert {r["licence_required"] for r in de} == {False}
 
 

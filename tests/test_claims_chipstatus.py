@@ -39,7 +39,7 @@ def test_until_a_month_checks_its_eve_with_the_named_destination():
     data = FakeData(licence=False)
     claim, v = _check("The H20 could be sold to China without a licence until April 2025.", data)
     assert claim.quantity.value == 0.0 and claim.text == "H20"
-    assert data.asked == [("H20", {"rules": None, "as_of": "2025-03-31", "destination": "CHN"})]
+    assert data.asked == [("H20", {"rules": None, "rules_as_of": "2025-03-31", "destination": "CHN"})]
     assert v.verdict == "supported" and "no licence required" in v.reason
     assert "2025-03-31" in v.reason and "TPP 2368 < 4800" in v.reason
 
@@ -53,14 +53,14 @@ def test_a_licence_claimed_where_the_rule_needs_none_is_contradicted():
 def test_a_rule_set_named_by_its_month_is_used_instead_of_a_date():
     data = FakeData()
     _, v = _check("The H20 was designed to fall under the October 2022 thresholds.", data)
-    assert data.asked[0][1] == {"rules": "us-2022-10", "as_of": None, "destination": None}
+    assert data.asked[0][1] == {"rules": "us-2022-10", "rules_as_of": None, "destination": None}
     assert v.verdict == "supported" and "us-2022-10" in v.reason
 
 
 def test_japanese_until_and_destination():
     data = FakeData(licence=False)
     _, v = _check("H20は2025年4月まで許可なく中国に輸出できた。", data, "ja")
-    assert data.asked[0][1]["as_of"] == "2025-03-31" and data.asked[0][1]["destination"] == "CHN"
+    assert data.asked[0][1]["rules_as_of"] == "2025-03-31" and data.asked[0][1]["destination"] == "CHN"
     assert v.verdict == "supported"
 
 

@@ -65,8 +65,8 @@ def works_dir(home: Path) -> Path:
     return snap.path if snap else ig.works_root(Path(home) / "snapshots") / ig.WORK
 
 
-def manifest_of(home: Path) -> ig.Ledger:
-    return ig.Ledger(works_dir(home))
+def manifest_of(home: Path) -> ig.WorksManifest:
+    return ig.WorksManifest(works_dir(home))
 
 
 @pytest.fixture

@@ -49,8 +49,8 @@ def works_dir(home) -> Path:
     return provenance.latest(home / "snapshots", "openalex_works").path
 
 
-def manifest_of(home) -> ig.Ledger:
-    return ig.Ledger(works_dir(home))
+def manifest_of(home) -> ig.WorksManifest:
+    return ig.WorksManifest(works_dir(home))
 
 
 def test_spark_ingest_writes_the_same_rows(homes):

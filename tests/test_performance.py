@@ -8,6 +8,7 @@ import ibis
 import pytest
 from performance_fixture import build
 
+from aiatlas.errors import UsageError
 from aiatlas.indicators import registry
 from aiatlas.warehouse.connect import Tables
 
@@ -138,3 +139,13 @@ def test_arena_explain_shows_who_held_each_group_top(t):
     rows = by(run(t, "arena_gap", rows=True), "date", "group")
     assert rows[(D(2024, 2, 1), "closed")]["file"] == "leaderboard_text_full_history.csv"
     assert rows[(D(2024, 3, 1), "open")]["arena_key"] == "open-b-instruct"
+
+
+def test_organization_country_counts_an_organizations_models_for_another_country(t):
+    # Meta AI counted as Chinese: Open-B (1250) becomes the top Chinese model of 2024-03-01
+    g = by(run(t, "arena_gap", group="country", organization_country="Meta AI=CHN"), "date")
+    assert g[D(2024, 3, 1)]["b_model"] == "Open-B" and g[D(2024, 3, 1)]["a_model"] != "Open-B"
+    rows = run(t, "arena_gap", rows=True, group="country", organization_country="Meta AI=CHN")
+    assert ("CHN", "Open-B") in {(r["group"], r["model"]) for r in rows}
+    with pytest.raises(UsageError, match="organization_country 'Meta AI' is not ORG=ISO3"):
+        run(t, "arena_gap", group="country", organization_country="Meta AI")

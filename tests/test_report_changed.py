@@ -6,6 +6,7 @@ import csv
 import pytest
 
 from aiatlas import api
+from aiatlas.curated import published
 from aiatlas.report import changed
 from aiatlas.report.build import build_report, environment
 from aiatlas.report.i18n import Text
@@ -48,6 +49,14 @@ def test_page_names_a_model_of_one_vintage_only(two_vintages, mirror, tmp_path, 
     recon = (tmp_path / "reconcile.html").read_text(encoding="utf-8")
     assert Text(lang)("why_within", tolerance="1") in recon
     assert ("within ±" in recon) == (lang == "en")
+    # figure titles and units in the reader's language too
+    (pub,) = published.publications()
+    for fig in pub.figures:
+        assert (fig.figure in recon) == (lang == "en")
+        assert ((fig.figure_ja or "") in recon) == (lang == "ja")
+    assert ("（モデル数、± 1）" in recon) == (lang == "ja")
+    # headline values by country are named in the reader's language, not by ISO code
+    assert Text(lang).country("USA") + " " in html and "USA " not in html.replace("USA - CHN", "")
 
 
 @pytest.mark.parametrize("lang", ["en", "ja"])

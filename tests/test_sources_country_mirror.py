@@ -71,7 +71,7 @@ def test_new_indicators_explain_rows_add_up(built_home, id, grain, column):
 
 def test_capability_lag_explain_rows_give_each_lag(built_home):
     from aiatlas import api
-    from aiatlas.indicators.capability_lag import DAYS_PER_MONTH
+    from aiatlas.indicators.lag import DAYS_PER_MONTH
 
     for params in ({}, {"group": "country"}):
         values = api.compute("capability_lag_months", home=built_home, **params).to_pylist()

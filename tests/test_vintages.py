@@ -158,3 +158,42 @@ def test_http_api_and_cli_answer_from_the_vintage(vintage_home):
     assert shown.exit_code == 0 and json.loads(shown.stdout)["meta"]["vintage"] == VINTAGE
     listed = runner.invoke(app, ["builds", "--home", str(vintage_home), "-f", "json"])
     assert [b["as_of"] for b in json.loads(listed.stdout)] == [VINTAGE, None]
+
+
+@pytest.mark.mirror
+def test_a_vintage_answer_is_keyed_by_the_vintage_build_never_the_current_one(vintage_home,
+                                                                              monkeypatch):
+    from fastapi.testclient import TestClient
+
+    from aiatlas.web import service
+    from aiatlas.web.app import create_app
+
+    monkeypatch.setattr(service, "BUILD_TTL_S", 0.0)  # re-read build ids on every request
+    client = TestClient(create_app(home=vintage_home))
+    url, asked = "/api/indicators/notable_models_by_country", {"since": 2024, "until": 2024}
+
+    def ask(**extra):
+        res = client.get(url, params=asked | extra)
+        assert res.status_code == 200
+        return res.headers["ETag"], res.json()
+
+    ids = {str(b["as_of"]): b["build_id"] for b in api.builds(home=vintage_home)}
+    old_tag, old = ask(as_of=VINTAGE)
+    now_tag, now = ask()
+    assert old_tag.startswith(f'"{ids[VINTAGE]}-') and now_tag.startswith(f'"{ids["None"]}-')
+    assert client.get("/api/build", params={"as_of": VINTAGE}).json()["build_id"] == ids[VINTAGE]
+    assert old["rows"] != now["rows"] and old["meta"]["vintage"] == VINTAGE
+    # each answer sits on the memo of the build that made it, under that build's id
+    key = ("compute", "notable_models_by_country",
+           tuple(sorted({"since": "2024", "until": "2024", "as_of": VINTAGE}.items())))
+    assert api.warehouse(home=vintage_home, as_of=VINTAGE).peek(("web", ids[VINTAGE], *key))
+    assert api.warehouse(home=vintage_home).peek(("web", ids["None"], *key)) is None
+    # a new build of the vintage gives its answers a new tag; the current build's tag stays
+    (vintage_home / "vintages" / VINTAGE / "warehouse.duckdb").unlink()  # else nothing to rebuild
+    api.build(home=vintage_home, as_of=VINTAGE)
+    new_id = api.build_info(home=vintage_home, as_of=VINTAGE)["build_id"]
+    assert new_id != ids[VINTAGE]
+    assert client.get(url, params=asked | {"as_of": VINTAGE},
+                      headers={"If-None-Match": old_tag}).status_code == 200
+    assert ask(as_of=VINTAGE)[0].startswith(f'"{new_id}-')
+    assert client.get(url, params=asked, headers={"If-None-Match": now_tag}).status_code == 304

@@ -322,25 +322,29 @@ def entities_coverage(*, home=None) -> list[dict[str, Any]]:
         return coverage.measure_tables(wh.Tables(con)).to_pyarrow().to_pylist()
 
 
-def chips(rules: str | None = None, as_of=None, destination: str | None = None, *,
-          home=None) -> list[dict[str, Any]]:
-    """Every accelerator classified under a rule set (default: the one in force on as_of/today)."""
+def chips(rules: str | None = None, rules_as_of=None, destination: str | None = None, *,
+          home=None, as_of=None) -> list[dict[str, Any]]:
+    """Every accelerator classified under a rule set (default: the one in force on
+    rules_as_of, else today); `as_of` picks the data vintage, as everywhere else."""
     all_rules = ecr.load()
-    rs, on, dest = ec.resolve(all_rules, rules, as_of, destination)
-    rows = hardware(home=home)
+    rs, on, dest = ec.resolve(all_rules, rules, rules_as_of, destination)
+    rows = hardware(home=home, as_of=as_of)
     return ec.table(rows, rs, all_rules, destination=dest, as_of=on)
 
 
-def hardware(*, home=None) -> list[dict[str, Any]]:
+def hardware(*, home=None, as_of=None) -> list[dict[str, Any]]:
     """The accelerator table: Epoch's ml_hardware rows with the chips supplement's figures."""
-    return warehouse(home=home).sql('SELECT * FROM "hardware"')
+    return warehouse(home=home, as_of=as_of).sql('SELECT * FROM "hardware"')
 
 
-def classify_chip(name: str | None = None, *, rules: str | None = None, as_of=None,
-                  destination: str | None = None, home=None, **specs) -> dict[str, Any]:
-    """Classify one chip: by its name in the hardware table, or from datasheet figures (**specs)."""
+def classify_chip(name: str | None = None, *, rules: str | None = None, rules_as_of=None,
+                  destination: str | None = None, home=None, as_of=None,
+                  **specs) -> dict[str, Any]:
+    """Classify one chip: by its name in the hardware table (of the data vintage `as_of`), or
+    from datasheet figures (**specs); the rule set is `rules` or the one in force on
+    `rules_as_of` (default today)."""
     all_rules = ecr.load()
-    rs, on, dest = ec.resolve(all_rules, rules, as_of, destination)
+    rs, on, dest = ec.resolve(all_rules, rules, rules_as_of, destination)
     if name:
         # Epoch does not record data-center marketing (the supplement does for some chips),
         # so a named chip may be given it
@@ -348,7 +352,7 @@ def classify_chip(name: str | None = None, *, rules: str | None = None, as_of=No
         if specs:
             raise UsageError("give a chip name or its figures, not both",
                              hint="with a name, only `datacenter` may be given")
-        rows = hardware(home=home)
+        rows = hardware(home=home, as_of=as_of)
         row = dict(ec.find(rows, name))
         if datacenter is not None:  # the user's statement beats the supplement's
             row["datacenter"] = datacenter
@@ -367,7 +371,7 @@ def classify_chip(name: str | None = None, *, rules: str | None = None, as_of=No
             **result.to_dict()}
 
 
-def can_export(name: str, *, to: str, on=None, home=None) -> dict[str, Any]:
+def can_export(name: str, *, to: str, on=None, home=None, as_of=None) -> dict[str, Any]:
     """May this chip be exported to `to` on `on` (default today): yes, licence required,
     licence required (case-by-case review), presumption of denial, or cannot tell; with the
     rule set, notices, review policy and the figures that decide."""
@@ -376,7 +380,7 @@ def can_export(name: str, *, to: str, on=None, home=None) -> dict[str, Any]:
         raise UsageError("give the destination country", hint="e.g. --to CHN")
     all_rules = ecr.load()
     _, day, dest = ec.resolve(all_rules, None, on or dt.date.today().isoformat(), to)
-    rows = hardware(home=home)
+    rows = hardware(home=home, as_of=as_of)
     return ce.answer(ec.find(rows, name), all_rules, dest, day)
 
 

@@ -44,7 +44,13 @@ _BASES = [  # the noun a share is 'of': a share of firms is not a share of model
 # a clause that states the same subject's earlier value: 'down from 86 in 2023', '前年の23件から'
 _SAME_SUBJECT = re.compile(r"^\s*(?:up from|down from|rising from|falling from)\b|前年|昨年|から(?:増|減|上|下|伸)",
                            re.IGNORECASE)
-_GROUP_SEP = re.compile(r"^\s*(?:,|and|&|vs\.?|versus|と|・|、)?\s*$", re.IGNORECASE)
+_GROUP_SEP = re.compile(r"^\s*(?:,|and|&|vs\.?|versus|と|・|、|対)?\s*$", re.IGNORECASE)
+# 'X overtook Y with 13': the figure is the overtaker's, not the nearer name's
+_OVERTOOK = re.compile(r"\b(?:overt(?:ook|akes?)|surpass(?:ed|es)?|outpac(?:ed|es)|outstripp?(?:ed|s)?|"
+                       r"beat|beats|led|leads|outnumber(?:ed|s)?)\b", re.IGNORECASE)
+# a sentence that compares figures ('60 vs 35', '60 against 35 for China', '60対35')
+COMPARISON = re.compile(r"\bvs\.?\s|\bversus\b|\bagainst\b|\bcompared (?:with|to)\b|対|に対し|と比べ|"
+                        r"と比較|一方", re.IGNORECASE)
 
 
 @dataclass
@@ -135,6 +141,8 @@ def bind(sent: str, lang: str, numbers: list[tuple[int, int]], ents: list[Entity
         elif inside:
             before = [e for e in inside if e.end <= a]
             bnd.subject = before[-1] if before else min(inside, key=lambda e: e.start)
+            if len(before) >= 2 and _OVERTOOK.search(sent[before[-2].end:before[-1].start]):
+                bnd.subject = before[-2]  # 'the UK overtook China with 13': the UK's figure
         elif out and _SAME_SUBJECT.search(own) and out[-1].subject is not None:
             bnd.subject = out[-1].subject
         else:
@@ -147,7 +155,23 @@ def bind(sent: str, lang: str, numbers: list[tuple[int, int]], ents: list[Entity
         bnd.base = _base(sent, own, a, b, lang)
         bnd.context = (own + " " + topic).lower()
         out.append(bnd)
+    _complement(out, subjects, sent)
     return out
+
+
+def _complement(out: list[Binding], subjects: list[Entity], sent: str) -> None:
+    """'In 2025 the US led, 60 against 35 for China': a sentence comparing the figures of two
+    subjects, where every figure but one is bound to the same one of them, gives the unbound
+    figure the other subject."""
+    distinct = {}
+    for e in subjects:
+        distinct.setdefault(e.country or e.id, e)
+    unbound = [b for b in out if b.subject is None]
+    bound = {b.subject.country or b.subject.id for b in out if b.subject is not None}
+    if len(distinct) != 2 or len(unbound) != 1 or len(bound) != 1 or not COMPARISON.search(sent):
+        return
+    other = next(e for k, e in distinct.items() if k not in bound)
+    unbound[0].subject, unbound[0].subject_note = other, ""
 
 
 def _bind_year(bnd: Binding, sent: str, num: tuple[int, int], clause: tuple[int, int],

@@ -7,6 +7,7 @@ from pathlib import Path
 from aiatlas.claims import chipspec, chipstatus, claimsfile, ratio
 from aiatlas.claims import extract as extractor
 from aiatlas.claims import patterns as pattern_table
+from aiatlas.claims.bind import COMPARISON
 from aiatlas.claims.judge import Data, compare, judge
 from aiatlas.claims.model import (
     CheckedClaim,
@@ -75,6 +76,20 @@ def _parallel(claim: Claim, previous: Claim) -> bool:
         claim.continues or previous.pattern is not None)
 
 
+def _compared_with_next(claims: list[CheckedClaim], table: list[Pattern], data: Data) -> None:
+    """'Compared with 12 in 2022, China had 23 notable models': a figure that opens a comparison
+    and names no measure takes the words of the figure it is compared with, which follows it."""
+    for i, cc in enumerate(claims):
+        if cc.verdict.reason_key != "no_measure" or not COMPARISON.search(cc.claim.sentence):
+            continue
+        nxt = next((c.claim for c in claims[i + 1:] if c.claim.pattern is not None and
+                    c.claim.quantity.kind == cc.claim.quantity.kind and
+                    c.claim.quantity.unit == cc.claim.quantity.unit), None)
+        if nxt is not None:
+            cc.claim.keywords = f"{cc.claim.keywords} {nxt.keywords}"
+            cc.verdict = check_claim(cc.claim, table, data)
+
+
 def check_text(text: str, lang: str = "auto", *, data: Data, source: str = "<text>",
                patterns: list[Pattern] | None = None, as_of: str | None = None,
                progress=None) -> Report:
@@ -102,6 +117,7 @@ def check_text(text: str, lang: str = "auto", *, data: Data, source: str = "<tex
                 claim.quantity.kind == "number" else last.get(claim.quantity.kind)
             sr.claims.append(CheckedClaim(claim, check_claim(claim, table, data, previous)))
             last[claim.quantity.kind] = claim
+        _compared_with_next(sr.claims, table, data)
         ratio.judge_ratios(sr.claims, lambda c: check_claim(c, table, data))
         status = chipstatus.find(sc.text, sc.lang, sc.start)
         if status is not None:

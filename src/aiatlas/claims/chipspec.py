@@ -9,7 +9,7 @@ from aiatlas.claims import gazetteer
 from aiatlas.claims import text as textmod
 from aiatlas.claims.judge import compare
 from aiatlas.claims.model import Claim, Evidence, Verdict
-from aiatlas.claims.patterns import Tolerance
+from aiatlas.claims.precision import Slack
 
 _PREFIX = {"": 1.0, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15, "E": 1e18}
 _FLOPS = re.compile(r"^([GTPE]?)FLOP(?:S|/s)$")
@@ -28,7 +28,6 @@ _INT = [(re.compile(r"\bINT8\b", re.I | re.A), "int8_ops", "INT8"),
         (re.compile(r"\bINT4\b", re.I | re.A), "int4_ops", "INT4")]
 _TPP = re.compile(r"\bTPP\b|total processing performance|総合処理性能", re.I | re.A)
 _PRICE = re.compile(r"\bpric|\bcost|\bsold for|\bsells for|価格|値段|販売価格", re.I)
-_DIGITS = re.compile(r"\d[\d,]*(?:\.(\d+))?")
 
 
 def chip_of(claim: Claim) -> str | None:
@@ -84,11 +83,10 @@ def _rows(rows: list[dict[str, Any]], chip: str, sentence: str) -> list[dict[str
     return narrowed or hits
 
 
-def tolerance(claim: Claim) -> Tolerance:
-    """Half a unit of the last digit the claim states, or 1%: '4 TB/s' allows 0.5, '3.35' 0.005."""
-    m = _DIGITS.search(claim.text)
-    decimals = len(m.group(1) or "") if m else 0
-    return Tolerance(rel=0.01, abs=0.5 * 10 ** -decimals)
+def tolerance(claim: Claim) -> Slack:
+    """The table's figures are rounded datasheet values: 1% slack. The claim's own digits add
+    their rounding ('4 TB/s' stands for 3.5 to 4.5, '3.35' for 3.345 to 3.355; precision.py)."""
+    return Slack(rel=0.01)
 
 
 def judge(claim: Claim, chip: str, column: str | None, factor: float, words: str, data

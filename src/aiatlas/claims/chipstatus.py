@@ -98,7 +98,7 @@ def judge(claim: Claim, data) -> Verdict:
         return _unsure("the sentence states no date or rule set for the chip's status", chip)
     try:
         got = data.chip(chip, rules=rs["id"] if rs else None,
-                        as_of=None if rs else day.isoformat(), destination=dest)
+                        rules_as_of=None if rs else day.isoformat(), destination=dest)
     except AiatlasError as e:  # a name the hardware table does not hold, or holds several times
         return _unsure(f"{e}{'; ' + e.hint if getattr(e, 'hint', '') else ''}", chip)
     needed = got.get("licence_required")

@@ -11,7 +11,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from aiatlas import safe_yaml
 from aiatlas.claims.model import KINDS, QUALIFIERS, Claim, Entity, Quantity
 from aiatlas.claims.numbers import MAX_ABS, finite
-from aiatlas.claims.patterns import Pattern, Tolerance
+from aiatlas.claims.patterns import Pattern
+from aiatlas.claims.precision import Slack
 from aiatlas.errors import DataError, UsageError
 
 Scalar = str | int | float | bool
@@ -153,7 +154,7 @@ def to_claim(e: Entry, patterns: dict[str, Pattern]):
     text = e.text or f"{value:g} {e.unit}".strip()
     claim = Claim(text=text, start=0, end=len(text), sentence=text, lang=e.lang, quantity=q,
                   year=e.year, keywords=text.lower())
-    tol = Tolerance(e.tolerance.rel, e.tolerance.abs) if e.tolerance else None
+    tol = Slack(e.tolerance.rel, e.tolerance.abs) if e.tolerance else None
     if e.pattern is not None:
         pattern = patterns[e.pattern]
         pattern = dataclasses.replace(pattern, tolerance=tol) if tol else pattern
@@ -163,7 +164,7 @@ def to_claim(e: Entry, patterns: dict[str, Pattern]):
                           for k, v in named.items() if v]
         return claim, pattern, None
     pattern = Pattern(id=f"claims-file:{e.indicator or 'fact'}", describe="from the claims file",
-                      kinds=(e.kind,), keywords=(), tolerance=tol or Tolerance(),
+                      kinds=(e.kind,), keywords=(), tolerance=tol or Slack(),
                       indicator=e.indicator, fact=e.fact.model_dump() if e.fact else None)
     if e.fact is not None:
         query = {k: v for k, v in e.fact.model_dump().items() if v is not None}

@@ -175,7 +175,10 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
         q = Quantity(value=float(numbers.rank_word_value(m)), kind="rank", rank=True)
         found.append((q, m.start(), m.end()))
     found.sort(key=lambda f: f[1])
-    _inherit_units(found)
+    unnamed = sent  # names blanked: 'United States' counts no states
+    for x in ents:
+        unnamed = unnamed[:x.start] + " " * (x.end - x.start) + unnamed[x.end:]
+    _inherit_units(found, unnamed, lang)
     subj_ents = [x for x in ents if x.type in ("country", "state", "organization")]
     bindings = binder.bind(sent, lang, [(a, b) for _, a, b in found], subj_ents, years, year_spans)
     by_pos = {(x.start, x.end): y for x, y in zip(ents, subjects)}
@@ -192,14 +195,59 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
     return result
 
 
-def _inherit_units(found: list[tuple[Quantity, int, int]]) -> None:
-    """'40 models in the US, while China produced 15': a bare number takes the unit before it."""
+# what a Japanese sentence counts when its figures carry no counter ('注目モデル数は60対35')
+_JA_NOUNS = [(r"モデル", "models"), (r"ロボット", "units"), (r"企業|会社", "organizations"),
+             (r"チップ|アクセラレータ|半導体", "chips")]
+
+
+def _inherit_units(found: list[tuple[Quantity, int, int]], sent: str = "", lang: str = "en"
+                   ) -> None:
+    """A bare whole number takes the unit of the counted figure it is compared with.
+
+    '40 models in the US, while China produced 15': the unit before it. In a comparison
+    sentence also the unit after it ('Compared with 12 in 2022, China had 23 notable models'),
+    or, when no figure has a unit, the one thing the sentence counts ('notable models in 2025:
+    60 vs 35', '注目モデル数は60対35').
+    """
+    bare = {id(q) for q, _, _ in found
+            if q.kind == "number" and not q.unit and float(q.value).is_integer()}
+    if not bare:
+        return
     last = None
     for q, _, _ in found:
         if q.kind == "count" and q.unit:
             last = q
-        elif q.kind == "number" and last is not None and float(q.value).is_integer():
+        elif id(q) in bare and last is not None:
             q.kind, q.unit = "count", last.unit
+    compared = bool(binder.COMPARISON.search(sent))
+    following = None
+    for q, _, _ in reversed(found):
+        if q.kind == "count" and q.unit:
+            following = q
+        elif q.kind == "number" and id(q) in bare and following is not None and compared:
+            q.kind, q.unit = "count", following.unit
+    left = [q for q, _, _ in found if id(q) in bare and q.kind == "number"]
+    if left and not any(q.kind == "count" for q, _, _ in found):
+        counted = _counted_nouns(sent, lang, named_only=not compared)
+        if len(counted) == 1:
+            unit = counted.pop()
+            for q in left:
+                q.kind, q.unit = "count", unit
+
+
+def _counted_nouns(sent: str, lang: str, named_only: bool) -> set[str]:
+    """The units of the things a sentence counts: any count noun in a comparison ('notable
+    models in 2025: 60 vs 35'), else only one named as a number ('the number of models',
+    '注目モデル数は米国が57、中国が31')."""
+    if lang in ("ja", "zh"):
+        return {unit for rx, unit in _JA_NOUNS if re.search(f"(?:{rx})" + ("(?:の)?数" if named_only else ""), sent)}
+    if named_only:
+        found = [w for m in re.finditer(r"\bnumbers? of ((?:[A-Za-z-]+ ){0,2}[A-Za-z]+)", sent,
+                                        re.IGNORECASE) for w in m.group(1).split()]
+    else:
+        found = re.findall(r"[A-Za-z]+", sent)
+    return {numbers.COUNT_NOUNS[w.lower()] for w in found
+            if w.lower() in numbers.COUNT_NOUNS and numbers.COUNT_NOUNS[w.lower()] != "points"}
 
 
 def _month_key(name: str) -> str:

@@ -8,10 +8,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from aiatlas.claims import precision
 from aiatlas.claims import vintage as vintages
 from aiatlas.claims.model import Claim, Evidence, Quantity, Verdict
 from aiatlas.claims.numbers import EN_SCALES
-from aiatlas.claims.patterns import Pattern, Tolerance
+from aiatlas.claims.patterns import Pattern
+from aiatlas.claims.precision import Slack
 from aiatlas.errors import AiatlasError
 
 EVIDENCE_ROWS = 5  # explain rows quoted in a report; the CLI command shows them all
@@ -157,7 +159,7 @@ def _judge(claim: Claim, pattern: Pattern, asserts: dict[str, Any], data: Data) 
         return v
     except AiatlasError as e:  # e.g. warehouse not built: say so instead of failing the report
         return Verdict("unverifiable", f"{e}" + (f" ({e.hint})" if e.hint else ""),
-                       tolerance=pattern.tolerance.describe(claim.quantity.unit))
+                       **_room(claim.quantity, pattern.tolerance))
 
 
 def _against_vintages(claim: Claim, pattern: Pattern, a: dict[str, Any], data: Data,
@@ -187,7 +189,7 @@ def _against_vintages(claim: Claim, pattern: Pattern, a: dict[str, Any], data: D
         return Verdict("unverifiable", f"the sentence cites {cite[0]}, whose exact data is not held; "
                        + "; ".join(seen + [(f"{human(today.actual)} on the newer data (as of "
                                            f"{today.as_of or 'the latest build'})")]),
-                       tolerance=today.tolerance, actual=today.actual, evidence=today.evidence,
+                       tolerance=today.tolerance, tolerance_ja=today.tolerance_ja, actual=today.actual, evidence=today.evidence,
                        reason_key="vintage_not_held", as_of=today.as_of,
                        measure=today.measure, subject=today.subject, year=today.year)
     return today
@@ -198,7 +200,7 @@ def _judge_indicator(claim: Claim, pattern: Pattern, a: dict[str, Any], data: Da
     ind = a["indicator"]
     if not data.has_indicator(ind):
         return Verdict("unverifiable", f"indicator {ind!r} is not in this build of aiatlas "
-                       f"(pattern {pattern.id})", tolerance=tol.describe(q.unit))
+                       f"(pattern {pattern.id})", **_room(q, tol))
     result, rows = data.rows(ind, a["params"], a["where"])
     snaps = [p.get("snapshot_id", "") for p in result.provenance]
     # the publisher's as-of of the snapshots read (a vintage's data is older than its date)
@@ -218,7 +220,7 @@ def _judge_indicator(claim: Claim, pattern: Pattern, a: dict[str, Any], data: Da
               if r.get(a["value_column"]) is not None]
     if not values:
         return Verdict("unverifiable", f"the data ({ind}) has no value for {shown}",
-                       tolerance=tol.describe(q.unit), reason_key="no_value", **named)
+                       **_room(q, tol), reason_key="no_value", **named)
     actual = values[0]
     if a.get("period"):  # a claim about a year: supported when some date of it agrees
         actual = min(values, key=lambda v: abs(v - q.value))
@@ -251,9 +253,9 @@ def _judge_rank(claim, pattern, a, rows, snaps) -> Verdict:
                   command=_command("show " + a["indicator"], a["params"], {}))
     if not mine:
         return Verdict("unverifiable", f"{a['indicator']} has no value for {col}={subject} "
-                       f"with {a['where']}", tolerance="exact rank", evidence=[ev])
+                       f"with {a['where']}", tolerance="exact rank", tolerance_ja="順位の完全一致", evidence=[ev])
     rank = 1 + sum(1 for _, v in vals if v > mine[0])  # ties share the better rank
-    return compare(q, float(rank), Tolerance(), [ev], what="rank")
+    return compare(q, float(rank), Slack(), [ev], what="rank")
 
 
 def _judge_fact(claim: Claim, pattern: Pattern, query: dict[str, Any], data: Data) -> Verdict:
@@ -264,7 +266,7 @@ def _judge_fact(claim: Claim, pattern: Pattern, query: dict[str, Any], data: Dat
         facts = [f for f in facts if str(year) in _when(f)]
     if not facts:
         shown = ", ".join(f"{k}={v}" for k, v in query.items()) + (f", year={year}" if year else "")
-        return Verdict("unverifiable", f"no curated fact for {shown}", tolerance=tol.describe(q.unit))
+        return Verdict("unverifiable", f"no curated fact for {shown}", **_room(q, tol))
     note = ""
     if q.kind == "date" and q.date:
         same = [f for f in facts if _same_day(q.date, _when(f))]
@@ -273,7 +275,7 @@ def _judge_fact(claim: Claim, pattern: Pattern, query: dict[str, Any], data: Dat
         comparable = [f for f in facts if _fact_value(q, f)[0] is not None]
         if not comparable:  # e.g. every figure is in another currency: say so
             return Verdict("unverifiable", _fact_value(q, facts[-1])[1],
-                           tolerance=tol.describe(q.unit))
+                           **_room(q, tol))
         facts = comparable
         values = sorted({float(f["value"]) for f in facts if f.get("value") is not None})
         agree = [f for f in facts if f.get("value") is not None and
@@ -286,7 +288,7 @@ def _judge_fact(claim: Claim, pattern: Pattern, query: dict[str, Any], data: Dat
                               for f in sorted(facts, key=_order))
             why = "no year stated" if year is None else f"{year}"
             return Verdict("contradicted", f"none of the recorded figures agrees ({why}): {shown}; "
-                           f"{facts[-1].get('publisher', '')}", tolerance=tol.describe(q.unit),
+                           f"{facts[-1].get('publisher', '')}", **_room(q, tol),
                            measure=pattern.describe, subject=str(query.get("subject", "")),
                            year=claim.year, as_of=str(facts[-1].get("published") or ""))
     facts = sorted(facts, key=_order)
@@ -300,7 +302,7 @@ def _judge_fact(claim: Claim, pattern: Pattern, query: dict[str, Any], data: Dat
     else:
         actual, why = _fact_value(q, fact)
         if actual is None:
-            return Verdict("unverifiable", why, tolerance=tol.describe(q.unit), evidence=[ev])
+            return Verdict("unverifiable", why, **_room(q, tol), evidence=[ev])
         v = compare(q, actual, tol, [ev])
     v.reason += note + f"; {fact.get('publisher', '')}, {_when(fact)}".rstrip(", ")
     v.measure, v.subject, v.year = pattern.describe, str(query.get("subject", "")), claim.year
@@ -354,35 +356,43 @@ def _compare_date(q: Quantity, fact: dict[str, Any], ev: Evidence) -> Verdict:
         return Verdict("unverifiable", f"fact {fact.get('id')} records no day ({_when(fact)})",
                        evidence=[ev])
     if _same_day(q.date, actual):
-        return Verdict("supported", f"the recorded date is {actual}", tolerance="same day",
+        return Verdict("supported", f"the recorded date is {actual}", tolerance="same day", tolerance_ja="同じ日付",
                        evidence=[ev])
     gap = None
     if not q.date.startswith("--"):
         gap = float((dt.date.fromisoformat(q.date) - dt.date.fromisoformat(actual[:10])).days)
     return Verdict("contradicted", f"the recorded date is {actual}, not {q.date}",
-                   tolerance="same day", gap=gap, evidence=[ev])
+                   tolerance="same day", tolerance_ja="同じ日付", gap=gap, evidence=[ev])
 
 
-def compare(q: Quantity, actual: float, tol: Tolerance, evidence: list[Evidence],
+def compare(q: Quantity, actual: float, tol: Slack, evidence: list[Evidence],
             what: str = "value") -> Verdict:
-    """Supported when the data's value meets the claim as qualified, within the tolerance."""
-    claimed, allowed = q.value, tol.allowed(q.value)
-    text = "exact" if what == "rank" else tol.describe(q.unit)
-    if q.qualifier == "approx":
-        allowed, text = allowed * 2, f"{text}, doubled for '{q.qualifier_text}'"
+    """Supported when the data's value meets the claim as qualified, within the allowance its
+    writing implies (claims/precision.py); the allowance is stated in English and Japanese."""
+    claimed = q.value
+    if what == "rank":
+        room = precision.Allowance(0.0, "exact rank", "順位の完全一致")
+    else:
+        room = precision.allowance(q, tol)
+    allowed, en, ja = room.amount, room.en, room.ja
+    said = q.qualifier_text
     if q.high is not None:
-        ok = claimed - allowed <= actual <= q.high + tol.allowed(q.high)
-        text = f"inside {human(claimed)}–{human(q.high)}, {text}"
+        ok = claimed - allowed <= actual <= q.high + allowed
+        en, ja = (f"inside {human(claimed)}–{human(q.high)}, {en}",
+                  f"{human(claimed)}〜{human(q.high)}の範囲、{ja}")
     elif q.qualifier in ("over", "at_least"):  # a bound is a bound: 295,000 is not 'over 300,000'
         ok = actual > claimed if q.qualifier == "over" else actual >= claimed
-        text = f"≥ {human(claimed)} ('{q.qualifier_text}'), {text}"
+        en = f"≥ {human(claimed)} ('{said}'): a bound, no rounding"
+        ja = f"{human(claimed)}以上（「{said}」）: 下限なので丸めの幅なし"
     elif q.qualifier in ("under", "at_most"):
         ok = actual < claimed if q.qualifier == "under" else actual <= claimed
-        text = f"≤ {human(claimed)} ('{q.qualifier_text}'), {text}"
+        en = f"≤ {human(claimed)} ('{said}'): a bound, no rounding"
+        ja = f"{human(claimed)}以下（「{said}」）: 上限なので丸めの幅なし"
     elif q.qualifier == "nearly":
         low = claimed - max(2 * allowed, 0.1 * abs(claimed))
         ok = low <= actual <= claimed + allowed
-        text = f"between {human(low)} and {human(claimed)} ('{q.qualifier_text}'), {text}"
+        en = f"between {human(low)} and {human(claimed)} ('{said}'), {en}"
+        ja = f"{human(low)}から{human(claimed)}の間（「{said}」）、{ja}"
     else:
         ok = abs(actual - claimed) <= allowed
     gap = claimed - actual
@@ -390,12 +400,19 @@ def compare(q: Quantity, actual: float, tol: Tolerance, evidence: list[Evidence]
     unit = "" if q.unit in ("", "%") else f" {q.unit}"
     pct = "%" if q.unit == "%" else ""
     if ok:
-        return Verdict("supported", f"the data says {human(actual)}{pct}{unit}", tolerance=text,
-                       actual=actual, gap=gap, gap_relative=rel, evidence=evidence)
+        return Verdict("supported", f"the data says {human(actual)}{pct}{unit}", tolerance=en,
+                       tolerance_ja=ja, actual=actual, gap=gap, gap_relative=rel,
+                       evidence=evidence)
     sign = "+" if gap > 0 else "-"
     return Verdict("contradicted", f"the data says {human(actual)}{pct}{unit} (claimed "
-                   f"{human(claimed)}{pct}{unit}, off by {sign}{human(abs(gap))})", tolerance=text,
-                   actual=actual, gap=gap, gap_relative=rel, evidence=evidence)
+                   f"{human(claimed)}{pct}{unit}, off by {sign}{human(abs(gap))})", tolerance=en,
+                   tolerance_ja=ja, actual=actual, gap=gap, gap_relative=rel, evidence=evidence)
+
+
+def _room(q: Quantity, tol: Slack) -> dict[str, str]:
+    """The allowance of a claim that could not be compared, for the record (en and ja)."""
+    room = precision.allowance(q, tol)
+    return {"tolerance": room.en, "tolerance_ja": room.ja}
 
 
 def human(x: float) -> str:

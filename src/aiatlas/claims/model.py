@@ -27,6 +27,7 @@ class Quantity:
     high: float | None = None  # upper bound of a range (value is the lower bound)
     rank: bool = False
     date: str | None = None  # ISO date (or --MM-DD when the year is unknown) for kind 'date'
+    digits: str = ""  # the number as written ('46,106', '39.2', '475' of 475億): its precision
 
     @property
     def is_range(self) -> bool:
@@ -99,7 +100,8 @@ class Verdict:
 
     verdict: str  # supported | contradicted | unverifiable
     reason: str  # one line a reader can act on
-    tolerance: str = ""  # stated in words, e.g. '±5% relative'
+    tolerance: str = ""  # the allowance in words, e.g. '±0.5 percentage points (39 is rounded ...)'
+    tolerance_ja: str = ""  # the same in Japanese
     actual: float | None = None  # the data's value, in the claim's units
     gap: float | None = None  # claimed - actual (claim units)
     gap_relative: float | None = None

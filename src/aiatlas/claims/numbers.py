@@ -187,11 +187,12 @@ def _pick(table, text, anchor):
 
 def read(num: Number, text: str, lang: str) -> tuple[Quantity, int, int]:
     """The quantity a number asserts, and the span (start, end) of the whole expression."""
-    q = Quantity(value=num.value, scale=num.scale)
+    q = Quantity(value=num.value, scale=num.scale,
+                 digits=num.surface if re.search(r"\d", num.surface) else "")
     start, end = num.start, num.end
     before, after = text[:start], text[end:]
     if num.surface in _JA_WORDS:
-        q.kind, q.unit = "percent", "%"
+        q.kind, q.unit, q.digits = "percent", "%", "5"  # half: 5割, a figure rounded to tenths
     # prefixes: currency sign, then a qualifier word before it ("over $500bn", "約1,000億")
     m = re.search(r"(US\$|\$|€|£|¥|RMB\s?|CNY\s?|USD\s?|EUR\s?)$", before)
     if m:

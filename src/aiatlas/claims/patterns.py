@@ -13,6 +13,7 @@ import yaml
 from aiatlas import safe_yaml
 from aiatlas.claims import gazetteer
 from aiatlas.claims.model import KINDS, Claim
+from aiatlas.claims.precision import Slack
 from aiatlas.claims.text import normalise
 from aiatlas.errors import DataError
 
@@ -24,26 +25,6 @@ _PLACEHOLDER = re.compile(r"\{(country|state|organization|benchmark|year)\}")
 
 
 @dataclass(frozen=True)
-class Tolerance:
-    """How far the data may be from the claim and still support it: the larger of rel and abs."""
-
-    rel: float = 0.0
-    abs: float = 0.0
-
-    def allowed(self, claimed: float) -> float:
-        return max(self.abs, self.rel * abs(claimed))
-
-    def describe(self, unit: str = "") -> str:
-        parts = []
-        if self.rel:
-            parts.append(f"±{self.rel * 100:g}% of the claimed value")
-        if self.abs or not self.rel:
-            what = " percentage points" if unit == "%" else f" {unit}" if unit else ""
-            parts.append(f"±{self.abs:,g}{what}")
-        return " or ".join(parts) + (" (whichever is larger)" if len(parts) > 1 else "")
-
-
-@dataclass(frozen=True)
 class Pattern:
     """One row of the pattern table: claim shape -> indicator or fact, parameters, tolerance."""
 
@@ -51,7 +32,7 @@ class Pattern:
     describe: str
     kinds: tuple[str, ...]
     keywords: tuple[re.Pattern, ...]
-    tolerance: Tolerance
+    tolerance: Slack  # the measure's declared slack; the claim's writing adds its own (precision.py)
     units: tuple[str, ...] = ()
     subject: str | None = None
     needs_year: bool = False
@@ -179,7 +160,7 @@ def _parse(data: Any, origin: str) -> list[Pattern]:
             raise DataError(f"{where}: tolerance must be a mapping of rel and/or abs")
         out.append(Pattern(
             id=str(raw["id"]), describe=str(raw.get("describe", "")), kinds=kinds,
-            keywords=keywords, tolerance=Tolerance(float(tol.get("rel", 0)), float(tol.get("abs", 0))),
+            keywords=keywords, tolerance=Slack(float(tol.get("rel", 0)), float(tol.get("abs", 0))),
             units=tuple(raw.get("units") or ()), subject=raw.get("subject"),
             needs_year=bool(raw.get("needs_year")), indicator=raw.get("indicator"),
             params=dict(raw.get("params") or {}), where=dict(raw.get("where") or {}),

@@ -7,12 +7,12 @@ from collections.abc import Callable
 
 from aiatlas.claims.judge import compare
 from aiatlas.claims.model import CheckedClaim, Verdict
-from aiatlas.claims.patterns import Tolerance
+from aiatlas.claims.precision import Slack
 
 _RATIO = re.compile(r"as (?:many|much|large|big) as|times (?:as|more|larger|bigger|that)|"
                     r"倍|半分|半数|に相当|の\d+(?:\.\d+)?%", re.IGNORECASE)
 # a ratio is a rough figure: 3 percentage points for a share of, 10% for a multiple
-_TOLERANCE = {"percent": Tolerance(abs=3), "multiple": Tolerance(rel=0.1)}
+_TOLERANCE = {"percent": Slack(abs=3), "multiple": Slack(rel=0.1)}
 
 
 def judge_ratios(claims: list[CheckedClaim], check: Callable[..., Verdict]) -> None:

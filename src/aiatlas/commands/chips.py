@@ -10,14 +10,22 @@ from typing import Any
 import typer
 
 from aiatlas import api
-from aiatlas.commands._output import console, print_table
+from aiatlas.commands._output import console, err, print_table
 from aiatlas.errors import UsageError
 
 app = typer.Typer(help="Accelerators under US export-control rule sets (ECCN 3A090).",
                   no_args_is_help=True, add_completion=False)
 
 RulesOpt = typer.Option(None, "--rules", help="Rule set id (see `aiatlas chips rules`)")
-AsOfOpt = typer.Option(None, "--as-of", help="Use the rule set in force on this date (YYYY-MM-DD)")
+RulesAsOfOpt = typer.Option(None, "--rules-as-of",
+                           help="Use the rule set in force on this date (YYYY-MM-DD)")
+# --as-of means the data vintage on every other command; here it once meant the rule date and
+# still does, with a notice (hidden from --help so new scripts use --rules-as-of)
+OldAsOfOpt = typer.Option(None, "--as-of", hidden=True,
+                          help="Old name of --rules-as-of (the rule date, not a data vintage)")
+VintageOpt = typer.Option(None, "--data-as-of",
+                          help="Read the chips from the data vintage built for this date "
+                               "(aiatlas build --as-of); default: the current warehouse")
 DestOpt = typer.Option(None, "--destination", help="Destination country (ISO code or name)")
 FormatOpt = typer.Option("table", "--format", "-f", help="table, csv or json")
 HomeOpt = typer.Option(None, "--home", help="Data home")
@@ -25,6 +33,18 @@ HomeOpt = typer.Option(None, "--home", help="Data home")
 # The terminal table keeps what fits; csv and json carry every field (Epoch TPP, basis, ...).
 LIST_COLUMNS = ("name", "maker_country", "release_date", "tpp", "tpp_mismatch", "pd", "status",
                 "licence_required", "reason")
+
+
+def _rules_date(rules_as_of: str | None, old_as_of: str | None) -> str | None:
+    """The rule date from --rules-as-of, or from the old --as-of with a notice saying so."""
+    if old_as_of is None:
+        return rules_as_of
+    if rules_as_of is not None and rules_as_of != old_as_of:
+        raise UsageError("give the rule date once: --rules-as-of (--as-of is its old name)")
+    err.print("note: on `aiatlas chips`, --as-of is the old name of --rules-as-of (the rule "
+                  f"set in force on {old_as_of}); elsewhere --as-of picks a data vintage, so use "
+                  "--rules-as-of here", style="yellow", highlight=False)
+    return old_as_of
 
 
 def _flat(value: Any) -> Any:
@@ -51,15 +71,19 @@ def _emit(rows: list[dict[str, Any]], fmt: str, meta: dict[str, Any], columns=No
 
 
 @app.command("list")
-def list_chips(rules: str | None = RulesOpt, as_of: str | None = AsOfOpt,
+def list_chips(rules: str | None = RulesOpt, rules_as_of: str | None = RulesAsOfOpt,
                destination: str | None = DestOpt, format: str = FormatOpt,
-               home: Path | None = HomeOpt) -> None:
+               home: Path | None = HomeOpt, data_as_of: str | None = VintageOpt,
+               as_of: str | None = OldAsOfOpt) -> None:
     """Every accelerator: maker, release, computed and Epoch TPP, PD, status, licence, reason."""
-    rows = api.chips(rules=rules, as_of=as_of, destination=destination, home=home)
+    rules_as_of = _rules_date(rules_as_of, as_of)
+    rows = api.chips(rules=rules, rules_as_of=rules_as_of, destination=destination, home=home,
+                     as_of=data_as_of)
     used = rows[0]["rule_set"] if rows else rules
     cols = LIST_COLUMNS if destination else tuple(c for c in LIST_COLUMNS
                                                   if c != "licence_required")
-    _emit(rows, format, {"rules": used, "as_of": as_of, "destination": destination},
+    _emit(rows, format, {"rules": used, "rules_as_of": rules_as_of, "data_as_of": data_as_of,
+                         "destination": destination},
           columns=cols, title=f"accelerators under {used or 'no rule set'}")
 
 
@@ -80,32 +104,35 @@ def classify(name: str | None = typer.Argument(None, help="Chip name in the hard
              datacenter: bool | None = typer.Option(
                  None, "--datacenter/--not-datacenter",
                  help="Designed or marketed for data centers (default: unknown)"),
-             rules: str | None = RulesOpt, as_of: str | None = AsOfOpt,
+             rules: str | None = RulesOpt, rules_as_of: str | None = RulesAsOfOpt,
              destination: str | None = DestOpt, format: str = FormatOpt,
-             home: Path | None = HomeOpt) -> None:
+             home: Path | None = HomeOpt, data_as_of: str | None = VintageOpt,
+             as_of: str | None = OldAsOfOpt) -> None:
     """Classify one chip, by name or from its datasheet figures; never guesses a missing one."""
+    rules_as_of = _rules_date(rules_as_of, as_of)
     figures = {k: v for k, v in dict(
         int8_tops=int8_tops, int4_tops=int4_tops, fp4_tflops=fp4_tflops, fp8_tflops=fp8_tflops,
         fp16_tflops=fp16_tflops, tf32_tflops=tf32_tflops, fp32_tflops=fp32_tflops,
         fp64_tflops=fp64_tflops, die_area=die_area, io_bandwidth_gbs=io_bandwidth_gbs,
         datacenter=datacenter).items() if v is not None}
-    result = api.classify_chip(name, rules=rules, as_of=as_of, destination=destination,
-                               home=home, **figures)
+    result = api.classify_chip(name, rules=rules, rules_as_of=rules_as_of,
+                               destination=destination, home=home, as_of=data_as_of, **figures)
     if format == "table":
         print_table([{"field": k, "value": _flat(v)} for k, v in result.items()],
                     title=result.get("name") or "chip")
         return
-    _emit([result], format, {"rules": result["rule_set"], "as_of": as_of,
-                             "destination": destination})
+    _emit([result], format, {"rules": result["rule_set"], "rules_as_of": rules_as_of,
+                             "data_as_of": data_as_of, "destination": destination})
 
 
 @app.command("can-export")
 def can_export(name: str = typer.Argument(..., help="Chip name in the hardware table, e.g. H20"),
                to: str = typer.Option(..., "--to", help="Destination country (ISO code or name)"),
                on: str | None = typer.Option(None, "--on", help="Date of the export (default today)"),
-               format: str = FormatOpt, home: Path | None = HomeOpt) -> None:
+               format: str = FormatOpt, home: Path | None = HomeOpt,
+               data_as_of: str | None = VintageOpt) -> None:
     """Yes / licence required / presumption of denial, with the rule, notice and deciding figures."""
-    r = api.can_export(name, to=to, on=on, home=home)
+    r = api.can_export(name, to=to, on=on, home=home, as_of=data_as_of)
     if format != "table":
         _emit([r], format, {"name": name, "to": to, "on": r["on"]})
         return

@@ -36,6 +36,17 @@ class Recompute(BaseModel):
     column: str
 
 
+class Breakdown(BaseModel):
+    """The publisher's own split of a count (e.g. per organization, from another of its charts):
+    where a later export holds more rows, it names the rows beyond the publisher's count."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    by: str  # the explain column to split by (a list column counts a row once per entry)
+    published: dict[str, int]  # the publisher's count per value; a value not listed had none
+    printed_in: str  # where the publisher printed the split, e.g. "Figure 1.3.6"
+    printed_in_ja: str | None = None
+
+
 class Figure(BaseModel):
     """One published figure, as printed, with where we read it and how to recompute it."""
 
@@ -47,8 +58,10 @@ class Figure(BaseModel):
     as_printed: str
     read_in: str
     compute: Recompute
+    figure_ja: str | None = None  # the figure in Japanese, for the Japanese report
     tolerance: float
     alternatives: list[Alternative] = []
+    breakdown: Breakdown | None = None
 
 
 class Publication(BaseModel):
@@ -60,6 +73,9 @@ class Publication(BaseModel):
     url: str
     published: dt.date
     vintage: dt.date
+    # the date of the publisher's own data snapshot, when it states one (rows added to the
+    # source after it explain a later export's higher counts)
+    data_as_of: dt.date | None = None
     reported_by: dict[str, str]
     figures: list[Figure]
 
@@ -78,6 +94,10 @@ def _load(path: Path) -> Publication:
         if f.read_in not in pub.reported_by:
             raise DataError(f"{shown}: figure {f.id!r}: read_in {f.read_in!r} is not in "
                             f"reported_by (expected one of: {', '.join(pub.reported_by)})")
+        if f.breakdown and sum(f.breakdown.published.values()) != f.value:
+            raise DataError(f"{shown}: figure {f.id!r}: breakdown.published sums to "
+                            f"{sum(f.breakdown.published.values())}, not the figure's {f.value:g} "
+                            "(a split must account for the whole figure)")
     return pub
 
 

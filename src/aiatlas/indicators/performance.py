@@ -12,6 +12,7 @@ import ibis
 
 from aiatlas.entities.coverage import benchmark_keyed
 from aiatlas.entities.models import IDENTITY_INPUTS
+from aiatlas.errors import UsageError
 from aiatlas.indicators.registry import Param, indicator
 
 CHAPTER = "performance"
@@ -38,15 +39,36 @@ RELATIVE_TO = Param("relative_to", str, "follower",
                     choices=("follower", "leader"))
 CATEGORY = Param("category", str, "overall", "Arena leaderboard category",
                  values_from=("arena_ratings", "category"))
+# A method choice, for reproducing others' figures: which country an organization's models count
+# for (the default is the one organization -> country table, entities/organizations.csv).
+ORGANIZATION_COUNTRY = Param("organization_country", str, None,
+                             "Count an organization's models for another country: ORG=ISO3, "
+                             "several joined by ~ (default: the organization table)")
 
 
-def _group(t, table: ibis.Table, group: str) -> ibis.Table:
+def _relabels(spec: str | None) -> dict[str, str]:
+    """organization_country 'WizardLM=CHN~Other=USA' as {organization: ISO3}."""
+    out = {}
+    for part in (spec or "").split("~"):
+        org, sep, iso = part.rpartition("=")
+        if not (sep and org.strip() and len(iso.strip()) == 3 and iso.strip().isalpha()):
+            raise UsageError(f"organization_country {part!r} is not ORG=ISO3",
+                             hint="e.g. organization_country=WizardLM=CHN")
+        out[org.strip()] = iso.strip().upper()
+    return out
+
+
+def _group(t, table: ibis.Table, group: str, organization_country: str | None = None) -> ibis.Table:
     """Attach model identity through the table's `key_source` / `key` columns, and the group label
-    (open / closed, or ISO3 country; NULL = unknown)."""
+    (open / closed, or ISO3 country, an organization's relabelled when asked; NULL = unknown)."""
     k, i = t.model_keys, t.model_identity
+    country = i.country
+    if organization_country:
+        country = ibis.cases(*[(i.organization == org, iso) for org, iso
+                               in _relabels(organization_country).items()], else_=i.country)
     ids = k.join(i, k.model_id == i.model_id).select(
         id_source=k.source, id_key=k.key, model_id=k.model_id, model=i.name, openness=i.openness,
-        country=i.country, model_release=i.release_date)
+        country=country, model_release=i.release_date)
     if "model" in table.columns:  # benchmark_scores.model is Epoch's name, NULL for name-only rows
         table = table.drop("model")
     j = table.left_join(ids, (table.key_source == ids.id_source) & (table.key == ids.id_key))
@@ -188,7 +210,7 @@ def benchmark_gap(t, benchmark="mmlu", since=None, until=None, group="openness")
     return _window_dates(out, "month", since, until).order_by("month")
 
 
-def _arena(t, category: str, group: str) -> ibis.Table:
+def _arena(t, category: str, group: str, organization_country: str | None = None) -> ibis.Table:
     """Arena ratings of one category as one series: per date, only the preferred file's snapshot."""
     a = t.arena_ratings
     a = a.filter((a.category == category) & a.rating.notnull())
@@ -197,12 +219,13 @@ def _arena(t, category: str, group: str) -> ibis.Table:
     a = a.mutate(pref=pref)
     a = a.mutate(best_pref=a.pref.min().over(ibis.window(group_by=a.date)))
     a = a.filter(a.pref == a.best_pref)
-    return _group(t, a.mutate(key_source=ibis.literal("arena"), key=a.arena_key), group)
+    return _group(t, a.mutate(key_source=ibis.literal("arena"), key=a.arena_key), group,
+                  organization_country)
 
 
-def _arena_tops(t, category: str, group: str) -> ibis.Table:
+def _arena_tops(t, category: str, group: str, organization_country: str | None = None) -> ibis.Table:
     """Top rating per group per date, its model (ties: alphabetical) and excluded model counts."""
-    a = _arena(t, category, group)
+    a = _arena(t, category, group, organization_country)
     known = a.filter(a.group.notnull())
     w = ibis.window(group_by=[known.date, known.group], order_by=[ibis.desc(known.rating), known.arena_key])
     top = known.mutate(n=ibis.row_number().over(w))
@@ -213,9 +236,9 @@ def _arena_tops(t, category: str, group: str) -> ibis.Table:
 
 
 def _arena_rows(t, since=None, until=None, group="openness", category="overall",
-                relative_to="follower"):
+                relative_to="follower", organization_country=None):
     """Which model held each group's top Arena rating at each date, with its file."""
-    out = _arena_tops(t, category, group)
+    out = _arena_tops(t, category, group, organization_country)
     return _window_dates(out, "date", since, until).order_by(["date", "group"])
 
 
@@ -231,10 +254,11 @@ def _arena_rows(t, since=None, until=None, group="openness", category="overall",
                        "Both history files form one series; a "
                        "date present in both uses LMArena's own catalog. Ratings compare only "
                        "within a date. excluded counts that date's models with no known group.",
-           params=(SINCE, UNTIL, GROUP, CATEGORY, RELATIVE_TO), rows=_arena_rows)
+           params=(SINCE, UNTIL, GROUP, CATEGORY, RELATIVE_TO, ORGANIZATION_COUNTRY),
+           rows=_arena_rows)
 def arena_gap(t, since=None, until=None, group="openness", category="overall",
-              relative_to="follower"):
-    tops = _arena_tops(t, category, group)
+              relative_to="follower", organization_country=None):
+    tops = _arena_tops(t, category, group, organization_country)
     out = _pair(tops, "date", group, "rating", "model", relative_to)
     out = out.select("date", "comparison", "a_value", "b_value", "gap", "gap_relative_pct",
                      "a_model", "b_model", "excluded")

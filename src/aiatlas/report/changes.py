@@ -32,7 +32,9 @@ def _values(h: dict[str, Any]) -> dict[str, Any]:
     """A headline's shown values, or why it has none."""
     if not h["available"]:
         return {"values": None, "reason": h["reason"]}
-    return {"values": [{"label": v["label"], "value": v["value"]} for v in h["values"]],
+    # country: the label's ISO3 code, for pages that name it in the reader's language
+    return {"values": [{"label": v["label"], "value": v["value"],
+                        "country": (v.get("row") or {}).get("country")} for v in h["values"]],
             "reason": None}
 
 

@@ -93,6 +93,7 @@ def _series_label(row: dict, columns: list[str], lang: str) -> str:
     """The legend/label text of a row's series: country names in the reader's language,
     "unknown" for null, several columns joined."""
     parts = [rules.country_name(row.get(c), lang) if c in rules.COUNTRY_COLUMNS
+             else rules.measure_name(row.get(c), lang) if c == "measure"
              else rules.label(row.get(c), lang) for c in columns]
     return " · ".join(parts)
 

@@ -45,15 +45,18 @@ def _rules(alts: list[Alternative], lang: str) -> str:
 
 
 def _value(fig: Figure, as_of, home, alt: Alternative | None = None
-           ) -> tuple[float, dict[str, Any]]:
-    """The recomputed value and the row it came from, on one build (under another rule)."""
+           ) -> tuple[float, dict[str, Any], str | None]:
+    """The recomputed value, the row it came from and the newest as-of date of the data behind
+    it, on one build (under another rule)."""
     c = fig.compute
     days = alt.last_on_or_before if alt and alt.last_on_or_before else c.last_on_or_before
     try:
-        rows = api.compute(c.indicator, home=home, as_of=as_of,
-                           **(c.params | (alt.params if alt else {}))).to_pylist()
+        result = api.compute(c.indicator, home=home, as_of=as_of,
+                             **(c.params | (alt.params if alt else {})))
     except Exception as e:  # noqa: BLE001  a build without the data says why (not the hint:
         raise _Missing(str(e)) from None  # it can list every valid value)
+    rows = result.to_pylist()
+    data_as_of = max((str(p["as_of"]) for p in result.provenance if p.get("as_of")), default=None)
     if not rows:
         raise _Missing(key="why_no_rows_as_of" if as_of else "why_no_rows",
                        indicator=c.indicator, as_of=str(as_of))
@@ -65,7 +68,63 @@ def _value(fig: Figure, as_of, home, alt: Alternative | None = None
         where = ", ".join(f"{k}={v}" for k, v in {**c.where, **days}.items())
         raise _Missing(key="why_no_column" if where else "why_no_column_any",
                        indicator=c.indicator, column=c.column, where=where)
-    return float(rows[0][c.column]), rows[0]
+    return float(rows[0][c.column]), rows[0], data_as_of
+
+
+def _differs(ours: dict[str, Any], theirs: dict[str, Any]) -> str:
+    """The text columns in which the row another rule reads differs from ours ('col: a -> b')."""
+    return "; ".join(f"{k}: {ours[k]} → {v}" for k, v in theirs.items()
+                     if isinstance(v, str | dt.date) and ours.get(k) != v)
+
+
+def _rows_args(differs: str) -> dict[str, str]:
+    """The differing rows as a parenthesis in each language ('' when none differ)."""
+    return {"rows": f" ({differs})" if differs else "", "rows_ja": f"（{differs}）" if differs else ""}
+
+
+def _beyond_publisher(pub: Publication, fig: Figure, as_of, home, value: float, row,
+                      data_as_of: str | None) -> dict[str, Any] | None:
+    """When the publisher's own split of the figure (its count per organization, say) accounts
+    for the whole difference, and its data snapshot is older than the data here: the rows beyond
+    its count, per value of the split. None when the split does not explain the difference."""
+    b = fig.breakdown
+    if b is None or pub.data_as_of is None or data_as_of is None or value <= fig.value \
+            or dt.date.fromisoformat(data_as_of[:10]) <= pub.data_as_of:
+        return None
+    cell = {k: v for k, v in (row or {}).items() if k in fig.compute.where}
+    try:
+        rows = api.explain(fig.compute.indicator, where=cell, home=home, as_of=as_of,
+                           **fig.compute.params).to_pylist()
+    except Exception:  # noqa: BLE001  no row-level explanation: the split cannot be checked
+        return None
+    found: dict[str, list[str]] = {}
+    for r in rows:  # a row counts once: for the first of its values the split names, else its first
+        keys = [str(x) for x in (r.get(b.by) if isinstance(r.get(b.by), list) else [r.get(b.by)])
+                if x is not None] or ["?"]
+        key = next((k for k in keys if k in b.published), keys[0])
+        found.setdefault(key, []).append(str(r.get("name") or r.get("model") or r))
+    beyond = [{"value": k, "published": b.published.get(k, 0), "found": len(names),
+               "rows": names} for k, names in sorted(found.items())
+              if len(names) > b.published.get(k, 0)]
+    short = [k for k, n in b.published.items() if len(found.get(k, [])) < n]
+    extra = sum(x["found"] - x["published"] for x in beyond)
+    if short or extra != round(value - fig.value):
+        return None
+    return {"by": b.by, "printed_in": b.printed_in, "beyond": beyond, "extra": extra}
+
+
+def _beyond_text(found: dict[str, Any], lang: str) -> str:
+    """The rows beyond the publisher's count, per value: 'ByteDance (3 published): 1 of a, b'."""
+    parts = []
+    for x in found["beyond"]:
+        n, names = x["found"] - x["published"], ", ".join(x["rows"])
+        if lang == "ja":
+            some = "" if n == x["found"] else f" の {x['found']} 件のうち {n} 件"
+            parts.append(f"{x['value']}（公表 {x['published']} 件）：{names}{some}")
+        else:
+            some = "" if n == x["found"] else f"{n} of "
+            parts.append(f"{x['value']} ({x['published']} published): {some}{names}")
+    return "、".join(parts) if lang == "ja" else "; ".join(parts)
 
 
 def _day(v) -> dt.date:
@@ -73,10 +132,11 @@ def _day(v) -> dt.date:
         dt.date.fromisoformat(str(v)[:10])
 
 
-def _on(fig: Figure, as_of, home) -> dict[str, Any]:
-    """Value and class of a figure on one build (method differences tried when not reproduced)."""
+def _on(pub: Publication, fig: Figure, as_of, home) -> dict[str, Any]:
+    """Value and class of a figure on one build (method differences tried when not reproduced,
+    then rows added after the publisher's snapshot)."""
     try:
-        value, row = _value(fig, as_of, home)
+        value, row, data_as_of = _value(fig, as_of, home)
     except _Missing as e:
         return {"value": None, "class": CANNOT, **e.reason, "row": None}
     tol = f"{fig.tolerance:g}"
@@ -85,13 +145,23 @@ def _on(fig: Figure, as_of, home) -> dict[str, Any]:
                 "row": row}
     for alt in fig.alternatives:
         try:
-            other, _ = _value(fig, as_of, home, alt)
+            other, other_row, _ = _value(fig, as_of, home, alt)
         except _Missing:
             continue
         if abs(other - fig.value) <= fig.tolerance:
             return {"value": value, "class": METHOD, "row": row,
+                    "rows": {"ours": row, "theirs": other_row},
                     **_reason("why_method", rule=_rules([alt], "en"), rule_ja=_rules([alt], "ja"),
-                              value=format_value(other))}
+                              value=format_value(other), **_rows_args(_differs(row, other_row)))}
+    found = _beyond_publisher(pub, fig, as_of, home, value, row, data_as_of)
+    if found:
+        b = fig.breakdown
+        return {"value": value, "class": REVISED, "row": row, "rows": found,
+                **_reason("why_revised_after_snapshot", value=format_value(value),
+                          data_as_of=data_as_of, published=format_value(fig.value),
+                          snapshot=str(pub.data_as_of), extra=found["extra"],
+                          printed_in=b.printed_in, printed_in_ja=b.printed_in_ja or b.printed_in,
+                          rows=_beyond_text(found, "en"), rows_ja=_beyond_text(found, "ja"))}
     return {"value": value, "class": NOT_REPRODUCED, "row": row,
             **_reason("why_not_reproduced" if fig.alternatives else "why_not_reproduced_no_alt",
                       value=format_value(value), published=format_value(fig.value), tolerance=tol,
@@ -101,11 +171,13 @@ def _on(fig: Figure, as_of, home) -> dict[str, Any]:
 def reconcile_figure(pub: Publication, fig: Figure, home=None) -> dict[str, Any]:
     """One published figure recomputed on its vintage and on today's data, both classified.
 
-    Today's class is 'differs because the data was revised' when the vintage reproduces the
-    figure and today's data does not; the explain rows that changed between the two are listed.
+    Today's class is 'differs because the data was revised' when the vintage explains the figure
+    and today's data does not; the explain rows that changed between the two are listed.
     """
-    then, now = _on(fig, pub.vintage, home), _on(fig, None, home)
-    if then["class"] in (REPRODUCED, METHOD) and now["class"] in (NOT_REPRODUCED, METHOD) \
+    then, now = _on(pub, fig, pub.vintage, home), _on(pub, fig, None, home)
+    # a figure explained on its vintage (reproduced, by another rule, or by rows added after the
+    # publisher's snapshot) that today's data moves away from: the rows that moved are listed
+    if then["class"] in (REPRODUCED, METHOD, REVISED) and now["class"] in (NOT_REPRODUCED, METHOD) \
             and now["value"] != then["value"]:
         cell = {k: v for k, v in (now["row"] or {}).items() if k in fig.compute.where}
         rows = rows_only_in(fig.compute.indicator, fig.compute.params, cell, pub.vintage, None,
@@ -116,7 +188,8 @@ def reconcile_figure(pub: Publication, fig: Figure, home=None) -> dict[str, Any]
                      **(_reason("why_revised", **args, only_then=rows["only_in_a"],
                                 only_now=rows["only_in_b"]) if "only_in_a" in rows
                         else _reason("why_revised_unexplained", **args, detail=rows.get("reason", "")))}
-    return {"id": fig.id, "figure": fig.figure, "published": fig.value, "as_printed": fig.as_printed,
+    return {"id": fig.id, "figure": fig.figure, "figure_ja": fig.figure_ja or fig.figure,
+            "published": fig.value, "as_printed": fig.as_printed,
             "unit": fig.unit, "publisher": pub.publisher, "url": pub.url,
             "published_on": pub.published.isoformat(), "read_in": pub.reported_by[fig.read_in],
             "vintage": pub.vintage.isoformat(), "tolerance": fig.tolerance,
@@ -135,9 +208,12 @@ def markdown(rows: list[dict[str, Any]]) -> str:
            "Generated by `python -m aiatlas.report.reconcile --golden docs/reconcile.md` from the "
            "data mirror (`make docs`). Each figure another publisher printed is recomputed on the "
            "vintage its publisher could have used and on today's data; the classes are "
-           f"*{REPRODUCED}* (within the stated tolerance), *{REVISED}* (reproduced on the vintage, "
-           f"not today), *{METHOD}* (another rule, named, reproduces it), *{NOT_REPRODUCED}* and "
-           f"*{CANNOT}* (what is missing is said). Figures and sources: "
+           f"*{REPRODUCED}* (within the stated tolerance), *{REVISED}* (explained on the vintage, "
+           "not today, with the rows only one holds; or, where the publisher states a data "
+           "snapshot older than the export and prints its own split of the figure, e.g. per "
+           "organization, the rows beyond that split, which must add up to the whole difference), "
+           f"*{METHOD}* (another rule, named, reproduces it; the row it reads instead is shown), "
+           f"*{NOT_REPRODUCED}* and *{CANNOT}* (what is missing is said). Figures and sources: "
            "`src/aiatlas/curated/published/`.", "",
            "| figure | published | vintage | on the vintage | today | read in |",
            "|---|---|---|---|---|---|"]

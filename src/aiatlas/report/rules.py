@@ -42,6 +42,11 @@ BENCHMARK_NAMES = {"gpqa_diamond": "GPQA Diamond", "mmlu": "MMLU", "gsm8k": "GSM
                    "fictionlivebench_16k": "Fiction.LiveBench", "scienceqa": "ScienceQA",
                    "lambada": "LAMBADA", "openbookqa": "OpenBookQA", "geobench_country": "GeoBench",
                    "vpct": "VPCT", "balrog": "BALROG", "lech_mazur_writing": "Creative writing (Mazur)"}
+# The measures lag_months_compared puts side by side, by their published names.
+MEASURE_NAMES = {"en": {"eci": "ECI", "gpqa_diamond": "GPQA Diamond", "mmlu": "MMLU",
+                        "arena_overall": "Arena (overall)"},
+                 "ja": {"eci": "ECI", "gpqa_diamond": "GPQA Diamond", "mmlu": "MMLU",
+                        "arena_overall": "Arena（総合）"}}
 # Lines drawn per chart; the rest is summed into "other" where the values add up (counts).
 TOP_N = 6
 OTHER = "other"
@@ -112,6 +117,11 @@ def label(value: Any, lang: str = "en") -> str:
     if value is None:
         value = UNKNOWN
     return GROUP_NAMES.get(lang, {}).get(str(value), str(value))
+
+
+def measure_name(value: Any, lang: str = "en") -> str:
+    """A measure of lag_months_compared by its published name in the reader's language."""
+    return MEASURE_NAMES.get(lang, MEASURE_NAMES["en"]).get(str(value)) or label(value, lang)
 
 
 def colour_scale(lang: str) -> tuple[list[str], list[str]]:

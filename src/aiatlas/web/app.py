@@ -19,12 +19,12 @@ from aiatlas.errors import AiatlasError, DataError, NotBuiltError, UsageError, V
 from aiatlas.web import view
 from aiatlas.web.pages import add_pages
 from aiatlas.web.security import GuardMiddleware, csp, inline_script_hashes, redact
-from aiatlas.web.service import HTTPProblem, Service, bodies, dumps, guard, validators
+from aiatlas.web.service import HTTPProblem, Service, bodies, dumps, guard, validators, vintage
 from aiatlas.web.standing import add_standing
 
 CORS_ENV = "AIATLAS_CORS_ORIGINS"  # comma-separated origins; CORS stays off when unset
 WHERE_PREFIX = "where."
-TEXT_ARGS = ("name", "rules", "as_of", "destination", "to", "on")  # chip query values never read as numbers
+TEXT_ARGS = ("name", "rules", "rules_as_of", "as_of", "destination", "to", "on")  # chip query values never read as numbers
 
 
 @asynccontextmanager
@@ -73,7 +73,10 @@ def create_app(home=None) -> FastAPI:
 
     @app.exception_handler(VintageNotBuiltError)
     async def _no_vintage(request: Request, exc: VintageNotBuiltError):
-        return JSONResponse({"detail": str(exc), "hint": exc.hint}, status_code=404)
+        hint = exc.hint
+        if request.url.path.startswith("/api/chips"):  # as_of was once the rule date here
+            hint += "; as_of is the data vintage: the rule set in force on a date is rules_as_of"
+        return JSONResponse({"detail": str(exc), "hint": hint}, status_code=404)
 
     @app.exception_handler(DataError)
     async def _no_data(request: Request, exc: DataError):
@@ -151,7 +154,7 @@ def create_app(home=None) -> FastAPI:
     @app.get("/api/build", summary="The warehouse build id")
     async def build(request: Request):
         # the same build info the ETags and caches use, so a new id here means new values there
-        info = await svc.info()
+        info = await svc.info(vintage(request.query_params.get("as_of")))
         return await _respond(request, svc, ("build",), lambda: dumps(info), "application/json")
 
     @app.post("/api/check", summary="Check the numeric claims of a text (English or Japanese)",
@@ -257,14 +260,15 @@ async def _respond(request: Request, svc: Service, key: tuple | None, make, medi
 
     Either `key` + `make` (a sync function cached per build) or `body` (an async function
     returning a dict of bodies, of which `part` is sent)."""
-    build = await svc.build_id()
+    as_of = vintage(request.query_params.get("as_of"))  # a vintage answers under its own id
+    build = await svc.build_id(as_of)
     headers, fresh = validators(request, build)
     if fresh:
         return Response(status_code=304, headers=headers)
     if body is not None:
         content = (await body(build))[part]
     else:
-        content = await svc.cached(build, key, make)
+        content = await svc.cached(build, key, make, as_of)
     if filename and media.startswith("text/csv"):
         headers["Content-Disposition"] = f'inline; filename="{filename}"'
     return Response(content, media_type=media, headers=headers)

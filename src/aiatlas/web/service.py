@@ -46,24 +46,27 @@ class Service:
 
     def __init__(self, home=None):
         self.home = home
-        self._info: tuple[dict[str, Any] | None, float] = (None, 0.0)
+        # build info per vintage (None: the current warehouse), each with the time it was read
+        self._info: dict[str | None, tuple[dict[str, Any], float]] = {}
         self._catalog: list[dict[str, Any]] | None = None
 
-    async def info(self) -> dict[str, Any]:
-        """The current warehouse's build info, re-read at most once per BUILD_TTL_S."""
-        info, at = self._info
+    async def info(self, as_of: str | None = None) -> dict[str, Any]:
+        """The build info of the current warehouse (or of the vintage built for `as_of`),
+        re-read at most once per BUILD_TTL_S."""
+        info, at = self._info.get(as_of, (None, 0.0))
         if info is None or time.monotonic() - at > BUILD_TTL_S:
-            info = await run_in_threadpool(self.read_info)
+            info = await run_in_threadpool(self.read_info, as_of)
         return info
 
-    async def build_id(self) -> str:
-        """What cached values and ETags are keyed by: the warehouse build id (every input,
-        ingested datasets included, is a snapshot the build records)."""
-        return _version(await self.info())
+    async def build_id(self, as_of: str | None = None) -> str:
+        """What cached values and ETags are keyed by: the id of the build that answers (the
+        vintage's own for `as_of`); every input, ingested datasets included, is a snapshot the
+        build records."""
+        return _version(await self.info(as_of))
 
-    def read_info(self) -> dict[str, Any]:
-        info = api.build_info(home=self.home)
-        self._info = (info, time.monotonic())
+    def read_info(self, as_of: str | None = None) -> dict[str, Any]:
+        info = api.build_info(home=self.home, as_of=as_of)
+        self._info[as_of] = (info, time.monotonic())
         return info
 
     def indicators(self) -> list[dict[str, Any]]:
@@ -75,18 +78,20 @@ class Service:
     def meta(self, id: str) -> dict[str, Any] | None:
         return next((m for m in self.indicators() if m["id"] == id), None)
 
-    async def cached(self, build: str, key: tuple, make: Callable[[], Any]) -> Any:
-        """The value memoised for key under this build id, else make() in a worker thread."""
-        hit = api.warehouse(home=self.home).peek(("web", build, *key))
+    async def cached(self, build: str, key: tuple, make: Callable[[], Any],
+                     as_of: str | None = None) -> Any:
+        """The value memoised for key under this build id, on the memo of the build that
+        answers (the vintage's for `as_of`), else make() in a worker thread."""
+        hit = api.warehouse(home=self.home, as_of=as_of).peek(("web", build, *key))
         if hit is not None:
             return hit
-        return await run_in_threadpool(self._fill, build, key, make)
+        return await run_in_threadpool(self._fill, build, key, make, as_of)
 
-    def _fill(self, build: str, key: tuple, make: Callable[[], Any]) -> Any:
-        w = api.warehouse(home=self.home)
+    def _fill(self, build: str, key: tuple, make: Callable[[], Any], as_of: str | None) -> Any:
+        w = api.warehouse(home=self.home, as_of=as_of)
         # A rebuild may have swapped the warehouse since `build` was read: then make() sees
         # the new file, and its value must not be filed under the old build id.
-        return w.memo(("web", build, *key), make, keep=_version(self.read_info()) == build)
+        return w.memo(("web", build, *key), make, keep=_version(self.read_info(as_of)) == build)
 
     async def headlines(self, build: str | None = None) -> list[dict[str, Any]]:
         """Headline numbers (declared in report/headlines.yaml), computed once per build."""
@@ -96,15 +101,26 @@ class Service:
     async def compute(self, id: str, params: dict[str, str], build: str | None = None) -> dict[str, Any]:
         """The indicator's result with its JSON and CSV bodies, computed once per build."""
         key = ("compute", id, tuple(sorted(params.items())))
-        return await self.cached(build or await self.build_id(), key,
-                                 lambda: bodies(api.compute(id, home=self.home, **params)))
+        as_of = vintage(params.get("as_of"))
+        return await self.cached(build or await self.build_id(as_of), key,
+                                 lambda: bodies(api.compute(id, home=self.home, **params)), as_of)
 
     async def explain(self, id: str, params: dict[str, str], where: dict[str, str],
                       build: str | None = None) -> dict[str, Any]:
         """Source rows behind the indicator's values, with JSON and CSV bodies."""
         key = ("explain", id, tuple(sorted(params.items())), tuple(sorted(where.items())))
-        return await self.cached(build or await self.build_id(), key, lambda: bodies(
-            api.explain(id, where=where, home=self.home, **params)))
+        as_of = vintage(params.get("as_of"))
+        return await self.cached(build or await self.build_id(as_of), key, lambda: bodies(
+            api.explain(id, where=where, home=self.home, **params)), as_of)
+
+
+def vintage(as_of: str | None) -> str | None:
+    """The vintage a request names (?as_of=YYYY-MM-DD) as ISO text; None: the current warehouse."""
+    try:
+        day = api.settings_date(as_of)
+    except UsageError as e:
+        raise HTTPProblem(422, str(e)) from None
+    return day.isoformat() if day else None
 
 
 def _version(info: dict[str, Any]) -> str:

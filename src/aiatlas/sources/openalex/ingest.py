@@ -52,7 +52,7 @@ def works_root(snapshots_dir: str | Path) -> Path:
     return Path(snapshots_dir) / WORKS.id
 
 
-class Ledger:
+class WorksManifest:
     """The manifest of a works snapshot, by name: per part its checksum, counts and outputs;
     per Parquet file its checksum, rows and writer."""
 
@@ -68,7 +68,7 @@ class Ledger:
         self.parts[name] = {"name": name} | entry
         self.files.update({f: {"name": f, "url": self.location} | e for f, e in files.items()})
 
-    def manifest(self, **top) -> dict:
+    def document(self, **top) -> dict:
         """The manifest document; every file is as of the newest part's `updated_date`."""
         dates = [p["name"].split("/")[0].removeprefix("updated_date=") for p in self.parts.values()]
         as_of = max((d for d in dates if len(d) == 10), default=None)
@@ -81,7 +81,7 @@ class Ledger:
         """Replace the manifest file atomically."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(".manifest.json.tmp")
-        tmp.write_text(json.dumps(self.manifest(**top), indent=1, sort_keys=True) + "\n",
+        tmp.write_text(json.dumps(self.document(**top), indent=1, sort_keys=True) + "\n",
                        encoding="utf-8")
         os.replace(tmp, self.path)
 
@@ -113,16 +113,16 @@ def start(root: Path) -> Path:
     return work
 
 
-def sweep(out: Path, ledger: Ledger) -> None:
+def sweep(out: Path, works: WorksManifest) -> None:
     """Remove what an interrupted run left: temporary files and Parquet files no entry names."""
     for f in out.glob("publication_year=*/*"):
-        if f"{f.parent.name}/{f.name}" not in ledger.files:
+        if f"{f.parent.name}/{f.name}" not in works.files:
             f.unlink()
 
 
 def ingest_group(parts: list[Part], *, out: str, known: dict[str, list], batch_rows: int,
                  memory_limit: str) -> dict[str, dict]:
-    """Obtain, hash and parse a few parts on the node this runs on; a part the ledger already
+    """Obtain, hash and parse a few parts on the node this runs on; a part the manifest already
     holds with the same size and sha256 comes back as `skipped`."""
     with tempfile.TemporaryDirectory(prefix="aiatlas-openalex-") as tmp:
         scratch, todo, results = Path(tmp), [], {}
@@ -166,9 +166,9 @@ def ingest(snapshot: str, snapshots_dir: str | Path, *, batch_rows: int = 65_536
     parts = list_parts(snapshot)  # before any folder is made: a wrong snapshot leaves nothing
     root = works_root(snapshots_dir)
     out = start(root)
-    ledger = Ledger(out)
-    ledger.location = str(snapshot) if is_url(snapshot) else str(Path(snapshot).resolve())
-    sweep(out, ledger)
+    works = WorksManifest(out)
+    works.location = str(snapshot) if is_url(snapshot) else str(Path(snapshot).resolve())
+    sweep(out, works)
     by_name = {p.name: p for p in parts}
     marker = is_synthetic_snapshot(snapshot)
     summary = {"parts": len(parts), "ingested": 0, "skipped": 0, "rows": 0, "engine": engine}
@@ -176,7 +176,7 @@ def ingest(snapshot: str, snapshots_dir: str | Path, *, batch_rows: int = 65_536
     queue, seen = list(parts), 0
     while queue:
         group, queue = queue[:parallel], queue[parallel:]
-        known = {p.name: [e["bytes"], e["sha256"]] for p in group if (e := ledger.parts.get(p.name))}
+        known = {p.name: [e["bytes"], e["sha256"]] for p in group if (e := works.parts.get(p.name))}
         task = partial(ingest_group, out=str(out), known=known, batch_rows=batch_rows,
                        memory_limit=memory_limit)
         items = [[p] for p in group] if spark else [group]
@@ -187,9 +187,9 @@ def ingest(snapshot: str, snapshots_dir: str | Path, *, batch_rows: int = 65_536
                     summary["skipped"] += 1
                     continue
                 files = r.pop("files")
-                old = ledger.parts.get(name)
+                old = works.parts.get(name)
                 stale |= set(old["outputs"]) - set(files) if old else set()
-                ledger.record(name, r | {
+                works.record(name, r | {
                     "outputs": sorted(files), "written_by": where, "engine": engine,
                     "synthetic": marker or r["synthetic_rows"] > 0,
                     "ingested_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")},
@@ -197,67 +197,67 @@ def ingest(snapshot: str, snapshots_dir: str | Path, *, batch_rows: int = 65_536
                 summary["ingested"] += 1
                 summary["rows"] += r["rows"]
         # once per group: rewriting the whole manifest per part would cost O(parts^2) bytes
-        ledger.save()
-        queue += [by_name[n] for n in _forget(ledger, out, stale) if n in by_name]
+        works.save()
+        queue += [by_name[n] for n in _forget(works, out, stale) if n in by_name]
         seen += len(group)
         if progress:
             progress(group[-1].name, min(seen, len(parts)), len(parts))
-    summary["compacted_years"] = _compact(ledger, out, run, max_files_per_year, rows_per_file)
-    summary["synthetic"] = ledger.synthetic
-    summary["snapshot_id"], summary["reused"] = publish(root, out, ledger)
+    summary["compacted_years"] = _compact(works, out, run, max_files_per_year, rows_per_file)
+    summary["synthetic"] = works.synthetic
+    summary["snapshot_id"], summary["reused"] = publish(root, out, works)
     return summary
 
 
-def publish(root: Path, work: Path, ledger: Ledger) -> tuple[str, bool]:
+def publish(root: Path, work: Path, works: WorksManifest) -> tuple[str, bool]:
     """Rename the finished run's folder to a new snapshot; when its files are the latest
     snapshot's, remove it instead and keep that one. Returns (snapshot id, reused)."""
     latest = provenance.latest(root.parent, WORKS.id)
     if latest is not None and {(f["name"], f["sha256"]) for f in latest.manifest["files"]} \
-            == {(n, e["sha256"]) for n, e in ledger.files.items()}:
+            == {(n, e["sha256"]) for n, e in works.files.items()}:
         shutil.rmtree(work)
         return latest.id, True
     now = dt.datetime.now(dt.UTC)
     snapshot_id = f"{WORKS.id}/{now.strftime('%Y%m%dT%H%M%S%fZ')}"
-    ledger.save(snapshot_id=snapshot_id, fetched_at=now.isoformat())
+    works.save(snapshot_id=snapshot_id, fetched_at=now.isoformat())
     os.rename(work, root.parent / snapshot_id)
     return snapshot_id, False
 
 
-def _forget(ledger: Ledger, out: Path, stale: set[str]) -> list[str]:
+def _forget(works: WorksManifest, out: Path, stale: set[str]) -> list[str]:
     """Delete the files that held a changed part's old rows; parts sharing those files (after a
     compaction) lost rows too, so they are forgotten, with their other files, to be read again."""
     doomed, again = set(stale), set()
     while True:
-        more = {n for n, e in ledger.parts.items() if doomed & set(e["outputs"])} - again
+        more = {n for n, e in works.parts.items() if doomed & set(e["outputs"])} - again
         if not more:
             break
         again |= more
-        doomed |= {f for n in more for f in ledger.parts[n]["outputs"]}
+        doomed |= {f for n in more for f in works.parts[n]["outputs"]}
     for n in again:
-        del ledger.parts[n]
+        del works.parts[n]
     for f in doomed:
-        ledger.files.pop(f, None)
-    ledger.save()
+        works.files.pop(f, None)
+    works.save()
     for f in doomed:
         (out / f).unlink(missing_ok=True)
     return sorted(again)
 
 
-def _compact(ledger: Ledger, out: Path, run: Runner, max_files: int, rows_per_file: int) -> int:
+def _compact(works: WorksManifest, out: Path, run: Runner, max_files: int, rows_per_file: int) -> int:
     """Compact every year holding more than `max_files` files; returns how many were."""
-    plans = compact.plan(list(ledger.files), max_files)
+    plans = compact.plan(list(works.files), max_files)
     task = partial(compact.compact_year, out=str(out), rows_per_file=rows_per_file)
     for (_folder, inputs), (written, where) in zip(plans.items(), run(task, list(plans.items()))):
         gone = set(inputs)
-        for e in ledger.parts.values():
+        for e in works.parts.values():
             if gone & set(e["outputs"]):
                 e["outputs"] = sorted((set(e["outputs"]) - gone) | set(written))
         for f in inputs:
-            del ledger.files[f]
-        ledger.files.update({f: {"name": f, "url": ledger.location} | e
+            del works.files[f]
+        works.files.update({f: {"name": f, "url": works.location} | e
                              | {"written_by": where, "compacted_from": len(inputs)}
                              for f, e in written.items()})
-        ledger.save()  # the new files are the manifest's before the old ones go
+        works.save()  # the new files are the manifest's before the old ones go
         for f in inputs:
             (out / f).unlink(missing_ok=True)
     return len(plans)

@@ -66,7 +66,7 @@ class _YearWriters:
         self.out, self.file_name, self.batch_rows = out, file_name, batch_rows
         self.buffers: dict[int, list[pa.Table]] = {}
         self.counts: dict[int, int] = {}
-        self.written: dict[int, int] = {}  # rows written per year, for the ledger
+        self.written: dict[int, int] = {}  # rows written per year, for the manifest
         self.writers: dict[int, pq.ParquetWriter] = {}
         self.temps: dict[int, Path] = {}
 

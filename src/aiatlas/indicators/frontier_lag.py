@@ -1,0 +1,139 @@
+"""Lag in months on the benchmark frontier and on the Arena, with the same definition as
+capability_lag_months (`lag.py`), and the three measures side by side.
+
+Benchmark: each score row is an item, dated as benchmark_frontier dates it (the model's
+availability), so the leader's best is benchmark_frontier's value. Arena: ratings compare only
+within one leaderboard date, so each model counts with its rating on the newest board that lists
+it (one scale, with its 95% interval) and is dated when it became available: its release date,
+or its first board when that is earlier or the release is unknown.
+"""
+from __future__ import annotations
+
+import ibis
+
+from aiatlas.indicators import lag
+from aiatlas.indicators.capability_lag import _lag_rows as _eci_rows
+from aiatlas.indicators.capability_lag import capability_lag_months
+from aiatlas.indicators.lag import DRAWS, FOLLOWER, GROUP, LEADER, comparison, side_of
+from aiatlas.indicators.performance import CATEGORY, IDENTITY, _arena, _scores
+from aiatlas.indicators.registry import Param, indicator
+
+CHAPTER = "performance"
+BENCHMARK = Param("benchmark", str, "gpqa_diamond", "Benchmark id as in benchmark_scores.benchmark "
+                  "(gpqa_diamond, mmlu, ...)", values_from=("benchmark_scores", "benchmark"))
+# The measures compared side by side: ECI, two benchmark frontiers, the Arena's overall board.
+COMPARED_BENCHMARKS = ("gpqa_diamond", "mmlu")
+ARENA_CATEGORY = "overall"
+BENCHMARK_DRAWS = 1  # benchmark scores carry no interval: every resample is the central one
+
+
+def _benchmark_items(t, benchmark: str, group: str, leader: str, follower: str):
+    """(items, dates): every score row of the benchmark, in percent, with its side."""
+    s = _scores(t, benchmark, group)
+    items = s.mutate(side=side_of(s.group, group, leader, follower), item=s.model_id,
+                     score=s.score * 100, score_low=ibis.null("float64"),
+                     score_high=ibis.null("float64"))
+    return items, s.select("date")
+
+
+def _arena_items(t, category: str, group: str, leader: str, follower: str):
+    """(items, dates): each Arena model's rating on the newest board listing it, dated when the
+    model became available; the dates also hold every board's date (the newest ends the data)."""
+    a = _arena(t, category, group)
+    newest = ibis.window(group_by=a.arena_key, order_by=ibis.desc(a.date))
+    a = a.mutate(first_seen=a.date.min().over(ibis.window(group_by=a.arena_key)),
+                 n=ibis.row_number().over(newest))
+    m = a.filter(a.n == 0)
+    date = ibis.least(m.first_seen, m.model_release.coalesce(m.first_seen))
+    items = m.select(side=side_of(m.group, group, leader, follower), item=m.arena_key,
+                     model=m.model, arena_key=m.arena_key, date=date, score=m.rating,
+                     score_low=m.ci_low, score_high=m.ci_high, board_date=m.date, file=m.file)
+    return items, items.select("date").union(a.select("date"))
+
+
+def _benchmark_rows(t, benchmark="gpqa_diamond", group="openness", leader="USA", follower="CHN"):
+    """Per month, the leader's score row that set the best and the first trailing row to reach it."""
+    h = lag.holders(*_benchmark_items(t, benchmark, group, leader, follower))
+    return h.select("month", "side", "model", "model_id", "date", "score", "leader_best", "key",
+                    "source", "file", "row").order_by(["month", "side", "model"])
+
+
+@indicator(id="benchmark_lag_months", title="Lag in months on a benchmark frontier",
+           unit="months", chapter=CHAPTER, sources=IDENTITY, grain=("month",),
+           value_columns=lag.COLUMNS,
+           description="For each month with a score on the benchmark, " + lag.DEFINITION
+                       + " Scores (in percent) are benchmark_frontier's, dated when the model "
+                       "became available; they carry no interval, so lag_months_low and high "
+                       "equal lag_months. Rows whose model has no known group are left out.",
+           params=(BENCHMARK, GROUP, LEADER, FOLLOWER), rows=_benchmark_rows)
+def benchmark_lag_months(t, benchmark="gpqa_diamond", group="openness", leader="USA",
+                         follower="CHN"):
+    """Lag of the trailing group behind the leader's best score on one benchmark, per month."""
+    return lag.lag_months(*_benchmark_items(t, benchmark, group, leader, follower),
+                          BENCHMARK_DRAWS, lag.Z95, comparison(group, leader, follower))
+
+
+def _arena_rows(t, group="openness", leader="USA", follower="CHN", category="overall",
+                draws=100):
+    """Per month, the leader's Arena model that set the best rating and the first trailing
+    model to reach it, with the board its rating is read from."""
+    h = lag.holders(*_arena_items(t, category, group, leader, follower))
+    return h.select("month", "side", "model", "arena_key", "date", "score", "score_low",
+                    "score_high", "leader_best", "board_date", "file").order_by(
+        ["month", "side", "model"])
+
+
+@indicator(id="arena_lag_months", title="Lag in months on the Arena (best rating)",
+           unit="months", chapter=CHAPTER, sources=IDENTITY, grain=("month",),
+           value_columns=lag.COLUMNS,
+           description="For each month in which an Arena model became available or a board was "
+                       "published, " + lag.DEFINITION + " Ratings compare only within a date, "
+                       "so each model counts with its rating on the newest board that lists it, "
+                       "dated by its release (or its first board when earlier or the release is "
+                       "unknown). lag_months_low/high: 5th and 95th percentiles over resamples "
+                       "within the ratings' 95% intervals (a rating without one is fixed).",
+           params=(GROUP, LEADER, FOLLOWER, CATEGORY, DRAWS), rows=_arena_rows)
+def arena_lag_months(t, group="openness", leader="USA", follower="CHN", category="overall",
+                     draws=100):
+    """Lag of the trailing group behind the leader's best Arena rating, per month."""
+    return lag.lag_months(*_arena_items(t, category, group, leader, follower), draws, lag.Z95,
+                          comparison(group, leader, follower))
+
+
+def _measures(t, group: str, leader: str, follower: str, rows: bool) -> list[ibis.Table]:
+    """Each measure's lags (or rows behind them), with its `measure` label first."""
+    eci = (_eci_rows(t, group, leader, follower, DRAWS.default) if rows else
+           capability_lag_months(t, group, leader, follower, DRAWS.default))
+    if rows:
+        eci = eci.select("month", "side", "model", date=eci.release_date, score=eci.eci,
+                         leader_best=eci.leader_best)
+    parts = [("eci", eci)]
+    for b in COMPARED_BENCHMARKS:
+        part = (_benchmark_rows if rows else benchmark_lag_months)(t, b, group, leader, follower)
+        parts.append((b, part))
+    arena = (_arena_rows if rows else arena_lag_months)(t, group, leader, follower,
+                                                         ARENA_CATEGORY, DRAWS.default)
+    parts.append((f"arena_{ARENA_CATEGORY}", arena))
+    cols = ("month", "side", "model", "date", "score", "leader_best") if rows else (
+        "month", "comparison", *lag.COLUMNS)
+    return [p.select(ibis.literal(name).name("measure"), *[p[c] for c in cols]) for name, p in parts]
+
+
+def _compared_rows(t, group="openness", leader="USA", follower="CHN"):
+    """The rows behind each measure's lag: the leader's record and the first trailing model."""
+    parts = _measures(t, group, leader, follower, rows=True)
+    return ibis.union(*parts).order_by(["measure", "month", "side", "model"])
+
+
+@indicator(id="lag_months_compared", title="Lag in months on three measures: ECI, benchmarks, Arena",
+           unit="months", chapter=CHAPTER, sources=("eci_scores", *IDENTITY),
+           grain=("measure", "month"), value_columns=lag.COLUMNS,
+           description="capability_lag_months (measure eci), benchmark_lag_months on GPQA Diamond "
+                       "and MMLU, and arena_lag_months on the overall board, for the same pair, "
+                       "one row per measure and month: the same definition on three kinds of "
+                       "evidence. " + lag.DEFINITION,
+           params=(GROUP, LEADER, FOLLOWER), rows=_compared_rows)
+def lag_months_compared(t, group="openness", leader="USA", follower="CHN"):
+    """The lag in months of the same pair on ECI, two benchmark frontiers and the Arena."""
+    return ibis.union(*_measures(t, group, leader, follower, rows=False)).order_by(
+        ["measure", "month"])

@@ -1,0 +1,147 @@
+"""Lag in months of a trailing group behind a leading one, on any dated score: the one definition
+behind capability_lag_months (ECI), benchmark_lag_months and arena_lag_months.
+
+Input is a table of `items` (a model's score, or one score row): `side` ('leader' or 'follower'),
+`item` (the model, for counting and for the random stream), `date` (when it was available),
+`score`, and `score_low`/`score_high` (its interval, NULL when none). For each month M of the
+measure's data, the leader's best score L is the highest of its items dated by the end of M;
+`leader_date` is when the leader first reached L, `follower_date` when the trailing group first
+did (any time in the data, also after M). The lag is follower_date - leader_date. When no
+trailing item has reached L yet, the lag is a lower bound: the newest date in the data minus
+leader_date ("at least N months").
+
+The interval resamples every score within its interval (a split normal: the interval's lower and
+upper halves are `z` standard deviations each) and recomputes the lag per draw; `lag_months_low`
+/ `high` are the 5th and 95th percentiles over the draws (draws where the follower has not caught
+up count with their lower bound, so the interval is then a lower bound too). A score without an
+interval is the same in every draw.
+"""
+from __future__ import annotations
+
+from functools import cache
+
+import ibis
+import numpy as np
+import pyarrow as pa
+
+from aiatlas.indicators.registry import Param
+
+DAYS_PER_MONTH = 365.25 / 12
+Z90 = 1.6448536269514722  # a 90% interval is +-Z90 standard deviations (ECI)
+Z95 = 1.959963984540054  # a 95% interval is +-Z95 standard deviations (Arena)
+SLOTS = 512  # distinct random streams; item k uses stream k mod SLOTS
+SEED = 20261202  # fixed: the same data gives the same interval on every engine and every run
+
+# The pair compared, shared by every lag indicator.
+GROUP = Param("group", str, "openness", "openness (closed leads, open trails) or country (leader "
+              "and follower)", choices=("openness", "country"))
+LEADER = Param("leader", str, "USA", "Leading country (ISO alpha-3), with group=country")
+FOLLOWER = Param("follower", str, "CHN", "Trailing country (ISO alpha-3), with group=country")
+DRAWS = Param("draws", int, 100, "Resamples of the scores within their intervals, for the "
+              "lag's interval", minimum=20, maximum=500)
+# The columns every lag indicator returns, in this order, after its grain.
+COLUMNS = ("lag_months", "lower_bound", "lag_months_low", "lag_months_high", "leader_best",
+           "leader_date", "follower_date", "reached_share", "follower_models")
+DEFINITION = ("how long the trailing group (open-weight models, or the follower country) took, "
+              "or has so far taken, to reach the best score the leading group (closed models, or "
+              "the leader country) had by the end of the month: follower_date - leader_date in "
+              "months of 30.44 days. lower_bound = true when no trailing model has reached it "
+              "yet: the lag is then at least the months from leader_date to the newest date in "
+              "the data. reached_share: share of resamples in which it was reached; "
+              "follower_models: trailing-group models in the data (0: no lag can be told).")
+
+
+def comparison(group: str, leader: str, follower: str) -> str:
+    """The pair in words, leader first: 'closed vs open' or 'USA vs CHN'."""
+    return "closed vs open" if group == "openness" else f"{leader} vs {follower}"
+
+
+def side_of(label: ibis.Value, group: str, leader: str, follower: str) -> ibis.Value:
+    """'leader', 'follower' or NULL for a group label (open / closed, or an ISO3 country)."""
+    a, b = ("closed", "open") if group == "openness" else (leader, follower)
+    return ibis.cases((label == a, "leader"), (label == b, "follower"), else_=ibis.null("string"))
+
+
+@cache
+def _normal_draws(draws: int) -> ibis.Table:
+    """(draw, slot, z): standard normal draws, draw 0 is the central estimate (z = 0). Made once
+    per number of draws: the same in-memory table is reused by every query."""
+    z = np.random.default_rng(SEED).standard_normal((draws + 1, SLOTS))
+    z[0] = 0.0
+    draw, slot = np.divmod(np.arange((draws + 1) * SLOTS), SLOTS)
+    return ibis.memtable(pa.table({"draw": draw, "slot": slot, "z": z.ravel()}))
+
+
+def monthly_lags(items: ibis.Table, dates: ibis.Table, draws: int, z: float) -> ibis.Table:
+    """(draw, month, best, leader_date, follower_date, lag_days, reached) for draw 0..draws.
+
+    `dates` (a `date` column) holds every dated row of the measure, of any group: its months are
+    the months reported, its newest date ends a lag not yet closed."""
+    dates = dates.filter(dates.date.notnull())
+    end = dates.date.max().as_scalar()
+    months = dates.select(month=dates.date.truncate("M")).distinct()
+    m = items.filter(items.side.notnull() & items.date.notnull() & items.score.notnull())
+    m = m.mutate(month=m.date.truncate("M"))
+    m = m.mutate(slot=(ibis.row_number().over(order_by=[m.item, m.side, m.date, m.score]) % SLOTS))
+    m = m.join(_normal_draws(draws), "slot")
+    half = ibis.ifelse(m.z < 0, m.score - m.score_low, m.score_high - m.score).fill_null(0.0)
+    m = m.mutate(drawn=m.score + m.z * half / z)
+    lead = m.filter(m.side == "leader")
+    # best leader score by the end of each month, per draw
+    grid = months.cross_join(lead.select("draw").distinct())
+    monthly = lead.group_by(["draw", "month"]).aggregate(top=lead.drawn.max())
+    g = grid.left_join(monthly, ["draw", "month"]).select(grid.draw, grid.month, monthly.top)
+    g = g.mutate(best=g.top.max().over(ibis.window(group_by=g.draw, order_by=g.month,
+                                                   preceding=None, following=0)))
+    g = g.filter(g.best.notnull())
+    # one non-equi join for both sides: the first date each side reached the leader's best
+    j = g.join(m, (g.draw == m.draw) & (m.drawn >= g.best))
+    first = j.group_by([g.draw, g.month]).aggregate(
+        leader_date=j.date.min(where=j.side == "leader"),
+        follower_date=j.date.min(where=j.side == "follower"))
+    out = g.join(first, ["draw", "month"]).select(g.draw, g.month, g.best, first.leader_date,
+                                                   first.follower_date)
+    stop = out.follower_date.coalesce(end)
+    return out.mutate(lag_days=stop.epoch_days() - out.leader_date.epoch_days(),
+                      reached=out.follower_date.notnull())
+
+
+def lag_months(items: ibis.Table, dates: ibis.Table, draws: int, z: float,
+               pair: str) -> ibis.Table:
+    """Per month: the central lag in months, whether it is a lower bound, its 5-95% band over
+    `draws` resamples, and the dates and score behind it (columns: month, comparison, COLUMNS)."""
+    lags = monthly_lags(items, dates, draws, z)
+    central = lags.filter(lags.draw == 0)
+    sampled = lags.filter(lags.draw > 0)
+    w = ibis.window(group_by=sampled.month, order_by=[sampled.lag_days, sampled.draw])
+    ranked = sampled.mutate(pos=ibis.row_number().over(w))
+    # 5th and 95th percentiles as order statistics (positions 0-based), identical on every engine
+    lo, hi = int(0.05 * (draws - 1)), int(round(0.95 * (draws - 1)))
+    band = ranked.group_by("month").aggregate(
+        low=ranked.lag_days.max(where=ranked.pos == lo), high=ranked.lag_days.max(where=ranked.pos == hi),
+        reached_share=ranked.reached.cast("float64").mean())
+    followers = items.filter(items.side == "follower").item.nunique().as_scalar()
+    out = central.join(band, "month")
+    # float division: Spark would divide an integer by a literal in DECIMAL and round
+    months = {c: out[c].cast("float64") / DAYS_PER_MONTH for c in ("lag_days", "low", "high")}
+    return out.select(
+        out.month, comparison=ibis.literal(pair),
+        lag_months=months["lag_days"], lower_bound=~out.reached,
+        lag_months_low=months["low"], lag_months_high=months["high"],
+        leader_best=out.best, leader_date=out.leader_date, follower_date=out.follower_date,
+        reached_share=out.reached_share, follower_models=followers).order_by("month")
+
+
+def holders(items: ibis.Table, dates: ibis.Table) -> ibis.Table:
+    """Per month, the leader's item that set the best score and the first trailing item to reach
+    it (central estimates), as `items` rows with `month` and `leader_best`: the lag is the
+    follower row's date minus the leader row's."""
+    lags = monthly_lags(items, dates, 1, 1.0)
+    lags = lags.filter(lags.draw == 0)
+    parts = []
+    for side, date in (("leader", "leader_date"), ("follower", "follower_date")):
+        s = items.filter(items.side == side)
+        j = lags.join(s, (s.date == lags[date]) & (s.score >= lags.best))
+        parts.append(j.select(lags.month, *[s[c] for c in items.columns if c not in ("month", "leader_best")],
+                            leader_best=lags.best))
+    return parts[0].union(parts[1])
