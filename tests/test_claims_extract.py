@@ -58,10 +58,19 @@ def test_numbers_scales_units_and_currencies(text, value, kind, unit, currency):
     ("40％近くが公開された。", "nearly", "近く"),
     ("最大5000億ドルを投資する。", "at_most", "最大"),
     ("出荷は27万6000台を超えた。", "over", "を超えた"),
+    ("利用率は40%を上回った。", "over", "を上回った"),
+    ("利用率は40%を下回った。", "under", "を下回った"),
 ])
 def test_approximate_words_set_the_qualifier(text, qualifier, word):
     q = one(text).quantity
     assert (q.qualifier, q.qualifier_text) == (qualifier, word)
+
+
+@pytest.mark.parametrize("text", ["米国の最高スコアは中国を3.4ポイント上回った。",
+                                  "中国の評価は米国を2.8%下回った。"])
+def test_a_margin_before_uwamawatta_is_the_margin_itself_not_a_bound(text):
+    # 'Bを3.4ポイント上回った': A exceeded B by 3.4 points (exactly), not by more than 3.4
+    assert one(text).quantity.qualifier == "exact"
 
 
 @pytest.mark.parametrize("text,low,high", [

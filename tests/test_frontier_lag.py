@@ -34,7 +34,7 @@ def generic(items, draws=20, z=lag.Z95):
                                      "score": "float64", "score_low": "float64",
                                      "score_high": "float64"})
     dates = ibis.memtable({"date": [r["date"] for r in items] + [END]})
-    return {r["month"]: r for r in lag.lag_months(t, dates, draws, z, "a vs b").to_pyarrow().to_pylist()}
+    return {r["month"]: r for r in lag.lag_months(t, dates, draws, z, ibis.literal("a vs b")).to_pyarrow().to_pylist()}
 
 
 def test_generic_lag_ninety_days_and_never():

@@ -1,7 +1,7 @@
 """Chart specs chosen from an indicator's grain and value columns, rendered offline to SVG."""
 from __future__ import annotations
 
-from aiatlas.report import charts
+from aiatlas.report import charts, rules
 
 
 def _values(spec, layer=0):
@@ -38,7 +38,8 @@ def test_a_partial_last_year_is_faded_points_off_the_line_and_said_so():
                        as_of=charts.data_as_of(prov))
     line, points, labels = spec["layer"]
     assert line["mark"]["type"] == "line" and line["transform"] == [{"filter": "datum.year < 2026"}]
-    assert {r["year"] for r in _values(spec, 2)} == {2025}  # labels sit on the last full year
+    # labels sit right of the partial year, at the height of the last full year
+    assert {(r["year"], r["label_y"]) for r in _values(spec, 2)} == {(2026, 7)}
     assert points["mark"]["type"] == "point" and points["encoding"]["opacity"]["value"] == 0.35
     assert any("2026 is a partial year: the data runs to 2026-07-19" in s for s in spec["title"]["subtitle"])
     ja = charts.spec(meta(["country", "year"]), rows, title="T", unit="models", lang="ja",
@@ -191,10 +192,54 @@ def test_trend_is_a_log_scatter_with_fitted_line_and_interval():
 def test_policy_events_are_a_timeline_in_country_lanes():
     import datetime as dt
 
-    rows = [{"ref_date": dt.date(2022, 10, 7), "subject": "USA", "label": "US chip rule"},
-            {"ref_date": dt.date(2023, 7, 3), "subject": "CHN", "label": "gallium controls"},
-            {"ref_date": None, "subject": "USA", "label": "undated"}]
+    rows = [{"ref_date": dt.date(2022, 10, 7), "subject": "USA", "label": "US chip rule",
+             "label_ja": "米国のチップ規則"},
+            {"ref_date": dt.date(2023, 7, 3), "subject": "CHN", "label": "gallium controls",
+             "label_ja": "ガリウム規制"},
+            {"ref_date": dt.date(2025, 2, 6), "subject": "US-TX", "label": "Texas ban",
+             "label_ja": "テキサス州の禁止"},
+            {"ref_date": None, "subject": "USA", "label": "undated", "label_ja": "日付なし"}]
     spec = charts.timeline(rows, title="T", lang="ja")
     assert spec["mark"]["type"] == "circle" and spec["encoding"]["x"]["type"] == "temporal"
-    assert {r["who"] for r in _values(spec)} == {"米国", "中国"} and len(_values(spec)) == 2
+    assert {r["who"] for r in _values(spec)} == {"米国", "中国", "テキサス"} and len(_values(spec)) == 3
+    assert {r["label"] for r in _values(spec)} == {"米国のチップ規則", "ガリウム規制", "テキサス州の禁止"}
+    # every lane is drawn: a country in its fixed colour, a state (no country colour) grey
+    scale = spec["encoding"]["color"]["scale"]
+    colour = dict(zip(scale["domain"], scale["range"], strict=True))
+    assert colour["米国"] == rules.COUNTRY_COLOURS["USA"] and colour["テキサス"] == rules.OTHER_COLOUR
     assert charts.timeline([], title="T") is None
+
+
+def _pixels(labels, top):
+    """Label heights in pixels on a linear axis from 0 to `top`."""
+    return sorted(r["label_y"] * charts.HEIGHT / top for r in labels)
+
+
+def test_direct_labels_never_overprint_and_stay_under_the_axis_top():
+    # the crowded front page: one line far above, seven ending near zero, a faded partial year
+    rows = [{"year": 2023, charts.SERIES: "A", "value": 86.0}]
+    rows += [{"year": 2025, charts.SERIES: s, "value": v}
+             for s, v in zip("ABCDEFGH", (60, 35, 8, 3, 2, 1.5, 1, 0))]
+    rows += [{"year": 2026, charts.SERIES: "A", "value": 22.0}]
+    labels = charts._last_points(rows, "value", "year", False, before=2026)
+    top = charts._nice_top(0, 86)
+    assert top == 90  # as Vega rounds the axis
+    px = _pixels(labels, top)
+    assert all(b - a >= charts.LABEL_GAP - 1e-9 for a, b in zip(px, px[1:]))
+    assert max(px) <= charts.HEIGHT
+    # right of every point, the partial year included; in the order of the lines' ends
+    assert {r["year"] for r in labels} == {2026}
+    assert [r[charts.SERIES] for r in sorted(labels, key=lambda r: r["label_y"])] == list("HGFEDCBA")
+
+
+def test_labels_crowding_at_the_top_are_pulled_back_under_it():
+    rows = [{"year": 2025, charts.SERIES: s, "value": 100.0 - i * 0.1} for i, s in enumerate("ABCDE")]
+    labels = charts._last_points(rows, "value", "year", False)
+    px = _pixels(labels, charts._nice_top(0, 100))
+    assert max(px) <= charts.HEIGHT and all(b - a >= charts.LABEL_GAP - 1e-9 for a, b in zip(px, px[1:]))
+
+
+def test_too_many_lines_for_direct_labels_take_a_legend():
+    series = [f"S{i}" for i in range(charts.HEIGHT // charts.LABEL_GAP + 3)]
+    rows = [{"year": 2025, charts.SERIES: s, "value": 1.0} for s in series]
+    assert charts._last_points(rows, "value", "year", False) is None

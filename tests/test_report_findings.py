@@ -33,6 +33,30 @@ def test_match_keeps_rows_whose_column_fits_the_pattern():
     assert findings.pick(decl, rows)["value"] == 2
 
 
+def test_versus_pairs_the_row_of_the_same_year_and_states_the_ratio():
+    decl = {"where": {"country": "CHN"}, "versus": {"country": "USA"}, "latest": "year",
+            "en": "{name} released {value:.0f} notable AI models in {year}, {ratio_pct:.0f}% as many as "
+                  "{other_name} ({other_value:.0f}).",
+            "ja": "{name}は{year}年に{value:.0f}件の注目すべきAIモデルを発表し、{other_name}（{other_value:.0f}件）"
+                  "の{ratio_pct:.0f}%だった。"}
+    rows = [{"country": "USA", "year": 2023, "value": 40}, {"country": "USA", "year": 2024, "value": 57},
+            {"country": "CHN", "year": 2024, "value": 31}, {"country": "CHN", "year": 2023, "value": 20}]
+    row = findings.pick(decl, rows)
+    assert findings.sentence(decl, row, "en") == ("China released 31 notable AI models in 2024, 54% as many "
+                                                  "as the United States (57).")
+    assert findings.sentence(decl, row, "ja") == "中国は2024年に31件の注目すべきAIモデルを発表し、米国（57件）の54%だった。"
+    # no US row for China's latest year: the latest year both have, never two different years
+    assert findings.pick(decl, rows[:1] + rows[2:])["_versus"] == rows[0]
+    assert findings.pick(decl, rows[2:]) is None
+
+
+def test_above_leaves_out_rows_where_the_sentence_would_state_the_wrong_order():
+    decl = {"above": {"gap": 0}, "latest": "month", "en": "{gap:.1f}", "ja": "{gap:.1f}"}
+    rows = [{"month": "2025-10", "gap": 2.0}, {"month": "2025-11", "gap": -1.0}]
+    assert findings.pick(decl, rows)["month"] == "2025-10"
+    assert findings.pick(decl, rows[1:]) is None
+
+
 def test_every_declared_finding_has_both_languages_and_a_chapter():
     for d in findings.declared():
         assert set(LANGS) <= set(d) and d["chapter"] and d["indicator"], d["key"]

@@ -57,3 +57,23 @@ def test_descriptions_set_named_columns_as_code_not_backticks():
 
     assert str(prose("`excluded` counts <rows>")) == "<code>excluded</code> counts &lt;rows&gt;"
     assert str(prose(None)) == ""
+
+
+def test_a_chart_lists_the_files_its_rows_were_read_from_not_the_whole_hub():
+    from aiatlas.report import sources
+
+    def note(source, file, publisher, as_of):
+        return {"source": source, "file": file, "publisher": publisher, "title": source,
+                "licence": "CC BY 4.0", "snapshot_date": as_of}
+
+    hub = [note("epoch_benchmarks", f"benchmarks/{b}.csv", "Epoch AI", "2025-11-17") for b in "abcdefgh"]
+    notes = hub + [note("epoch_notable_models", "notable_ai_models.csv", "Epoch AI", "2026-07-19")]
+    read = sources.files_read([{"file": "b.csv"}, {"file": "b.csv"}, {"file": "c.csv"}, {"file": None}])
+    assert read == {"b.csv", "c.csv"}
+    lines = sources.lines(notes, read)
+    assert [(s.get("file"), s.get("joined", False)) for s in lines] == [
+        ("b.csv", False), ("c.csv", False), (None, True)]  # the hub's other six files were not read
+    assert lines[0]["as_of"] == "2025-11-17" and lines[2]["as_of"] == "2026-07-19"
+    # rows that name no file (or none of these): one line per publisher, as before
+    assert [s["files"] for s in sources.lines(notes)] == [9]
+    assert sources.lines(notes, {"other.csv"}) == sources.lines(notes)

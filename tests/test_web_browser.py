@@ -1,12 +1,17 @@
 """The dashboard in Debian's chromium via Playwright: change a parameter, the chart redraws with it."""
 from __future__ import annotations
 
+import csv
+import io
+import json
 import shutil
+import zipfile
 from pathlib import Path
 
 import publish_support as ps
 import pytest
 
+from aiatlas.web import grapher
 from aiatlas.web.app import create_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("publish-browser")]
@@ -87,6 +92,9 @@ def test_country_filter_and_japanese(server, page):
     after = colours(page)
     assert after and all(before[k] == v for k, v in after.items() if k in before)  # same colours
     assert page.locator("form#params button").inner_text() == "適用"
+    page.click("a.tab-table")  # the table tab keeps the view
+    page.wait_for_url("**tab=table**")
+    assert "country=CHN" in page.url and "time=2021.." in page.url
     # the CSV link downloads exactly the rows the table shows
     csv_href = page.get_attribute("a.csv", "href")
     lines = page.request.get(server.url + csv_href).text().strip().splitlines()[1:]
@@ -101,12 +109,85 @@ def test_every_page_type_fits_the_width_without_console_errors(server, page, wid
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" and "favicon" not in m.text
             and "404" not in m.text else None)
     page.set_viewport_size({"width": width, "height": 900})
-    for path in ("/", "/chapters/testing", "/indicators/test_models_by_country"):
-        page.goto(f"{server.url}{path}?lang={lang}")
-        if path.startswith("/indicators"):
+    for path in ("/", "/chapters/testing", "/indicators/test_models_by_country",
+                 "/indicators/test_models_by_country?tab=table", "/indicators/test_models_by_country?tab=map",
+                 "/embed/indicators/test_models_by_country?tab=map"):
+        page.goto(f"{server.url}{path}{'&' if '?' in path else '?'}lang={lang}")
+        if "tab=map" in path:
+            page.wait_for_selector('#chart[data-ready="1"] svg', timeout=20_000)
+        elif path.startswith("/indicators") and "tab=" not in path:
             chart_years(page)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{path} at {width}px overflows by {overflow}px"
         OUT.mkdir(exist_ok=True)
-        page.screenshot(path=str(OUT / f"dashboard{path.replace('/', '-')}-{lang}-{width}.png"), full_page=True)
+        name = path.replace("/", "-").replace("?", "-").replace("=", "-")
+        page.screenshot(path=str(OUT / f"dashboard{name}-{lang}-{width}.png"), full_page=True)
     assert errors == []
+
+
+def test_map_tab_draws_the_world_with_no_data_apart_from_zero(server, page):
+    page.goto(f"{server.url}/indicators/test_models_by_country?tab=map")
+    page.wait_for_selector('#chart[data-ready="1"] svg', timeout=20_000)
+    fills = page.eval_on_selector_all("#chart svg path[aria-roledescription='geoshape']",
+                                      "els => els.map(e => e.getAttribute('fill'))")
+    assert len(fills) > 150  # every country of the geometry is drawn
+    grey = [f for f in fills if f == grapher.NO_DATA_COLOUR]
+    coloured = [f for f in fills if f != grapher.NO_DATA_COLOUR]
+    assert len(grey) > 100 and len(coloured) == 4  # USA, CHN; GBR and FRA at zero in 2023
+    assert len(set(coloured)) == 3  # the two zeros share the scale's low end, apart from grey
+    assert page.locator("a.tab-map").get_attribute("aria-current") == "page"
+    # the year slider moves the map and keeps the tab in the URL
+    page.focus("#map-year")
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_url("**time=2022**")
+    assert "tab=map" in page.url and page.input_value("#map-year") == "2022"
+    page.keyboard.press("Tab")  # keyboard access: the tabs are links in the tab order
+    page.click("a.tab-chart")
+    page.wait_for_url("**tab=chart**")
+    assert chart_years(page) == {"2022"}
+
+
+def test_toggles_live_in_the_url(server, page):
+    page.goto(f"{server.url}/indicators/test_models_by_country?country=USA~CHN")
+    chart_years(page)
+    page.click("a.scale-log")
+    page.wait_for_url("**scale=log**")
+    chart_years(page)
+    assert "Log scale" in page.inner_text("#chart")
+    page.click("a.measure-world")
+    page.wait_for_url("**share_of=world**")
+    assert "scale=log" in page.url and "country=USA~CHN" in page.url
+    chart_years(page)
+    assert page.locator("a.measure-world").get_attribute("aria-current") == "true"
+    twin = page.request.get(server.url + page.get_attribute("a.json-twin", "href")).json()
+    assert twin["meta"]["params"]["share_of"] == "world"
+    page.click("a.measure-absolute")
+    page.wait_for_url(lambda u: "share_of" not in u)
+    assert "scale=log" in page.url
+
+
+def test_zip_holds_the_visible_rows(server, page):
+    page.goto(f"{server.url}/indicators/test_models_by_country?tab=table&country=USA~GBR&time=2020..2022&lang=ja")
+    visible = page.eval_on_selector_all(
+        "table.data tbody tr", "rows => rows.map(r => [...r.cells].map(c => c.textContent.trim()))")
+    z = zipfile.ZipFile(io.BytesIO(page.request.get(server.url + page.get_attribute("a.zip", "href")).body()))
+    rows = list(csv.reader(io.StringIO(z.read("test_models_by_country.csv").decode())))[1:]
+    assert visible and [r[:2] for r in rows] == [v[:2] for v in visible]
+    assert json.loads(z.read("metadata.json"))["view"] == {"country": "USA~GBR", "time": "2020..2022"}
+
+
+def test_embed_snippet_frames_the_same_view(server, page):
+    page.goto(f"{server.url}/indicators/test_models_by_country?tab=map&lang=ja")
+    page.click("details.embed summary")
+    code = page.input_value("#embed-code")
+    src = code.split('src="')[1].split('"')[0]
+    assert code.startswith("<iframe ") and src.startswith(server.url + "/embed/indicators/test_models_by_country?")
+    assert "tab=map" in src and "lang=ja" in src
+    page.set_viewport_size({"width": 600, "height": 600})
+    page.goto(src)
+    page.wait_for_selector('#chart[data-ready="1"] svg', timeout=20_000)
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    assert page.locator("header").count() == 0 and "aiatlas で開く" in page.inner_text("body")
+    OUT.mkdir(exist_ok=True)
+    page.screenshot(path=str(OUT / "dashboard-embed-ja-600.png"), full_page=True)
+    page.set_viewport_size({"width": 1100, "height": 900})

@@ -6,6 +6,7 @@ import functools
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from aiatlas import sqltemplate
 from aiatlas.claims.check import check_claims_file, check_text
 from aiatlas.claims.inputs import read_input
 from aiatlas.claims.judge import API as CheckerAPI
@@ -176,8 +177,17 @@ def compute(id: str, *, home=None, backend: str | None = None, as_of=None, **par
     _check_values(w, ind, bound)
     prov = _provenance(w, ind)  # first: a missing source is said as such, not as a query error
     key = ("compute", id, settings.backend, tuple(sorted(bound.items())))
-    table = w.memo(key, lambda: _run(w, settings.backend, lambda t: ind.func(t, **bound)))
+    table = w.memo(key, lambda: _computed(w, settings.backend, ind, bound))
     return _result(ind, bound, settings, table, prov, w.build_id)
+
+
+def _computed(w: Warehouse, backend: str, ind: registry.Indicator, bound: dict[str, Any]):
+    """An indicator's table: from its SQL template when its parameters' shape has one (no
+    Ibis at all, see sqltemplate.py), else built and compiled by Ibis."""
+    template = sqltemplate.lookup(w, ind, bound) if backend == "duckdb" else None
+    if template is not None:
+        return template.run(w, bound)
+    return _run(w, backend, lambda t: ind.func(t, **bound))
 
 
 def explain(id: str, *, where: dict[str, Any] | None = None, home=None, backend: str | None = None,

@@ -185,6 +185,9 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
     for (q, a, b), bnd in zip(found, bindings):
         t, oa, ob = orig(a, b)
         bound = [by_pos[(bnd.subject.start, bnd.subject.end)]] if bnd.subject else []
+        # the benchmarks the sentence names ride along after the bound subject: a pattern whose
+        # subject is a benchmark takes the one nearest the figure (Claim.subject)
+        bound += [by_pos[(x.start, x.end)] for x in ents if x.type == "benchmark"]
         result.claims.append(Claim(text=t, start=oa, end=ob, sentence=result.text, lang=lang,
                                    quantity=q, subjects=bound, year=bnd.year,
                                    keywords=bnd.context, clause=sent[bnd.clause[0]:bnd.clause[1]],

@@ -156,9 +156,10 @@ PRE_QUALIFIERS = [
     (r"(?:最低|少なくとも)", "at_least")]
 POST_QUALIFIERS = [
     (r"以上|or more|and above|plus\b|\+", "at_least"),
-    (r"を?超え(?:る|た|て)?|超|を?上回(?:る|った|って)|余り|あまり|強", "over"),
+    # 'Nを上回った' is more than N; 'N上回った' (no を) is the margin itself: 'Bを3.4ポイント上回った'
+    (r"を?超え(?:る|た|て)?|超|を上回(?:る|った|って)|余り|あまり|強", "over"),
     (r"近く|弱|足らず|に迫(?:る|った)", "nearly"), (r"程度|前後|ほど|ばかり|ぐらい|くらい", "approx"),
-    (r"未満|を?下回(?:る|った|って)", "under"), (r"以下|以内|まで(?!縮|減|下|低|上|増|伸|拡)", "at_most")]
+    (r"未満|を下回(?:る|った|って)", "under"), (r"以下|以内|まで(?!縮|減|下|低|上|増|伸|拡)", "at_most")]
 _RANK_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
                "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10}
 _RANK_ALT = "|".join(_RANK_WORDS)

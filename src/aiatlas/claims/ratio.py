@@ -65,7 +65,7 @@ def _looked_up(claims: list[CheckedClaim], ratio_claim: CheckedClaim, check):
     """The one stated figure, and the value of the subject the ratio's clause names."""
     counted = [c for c in claims if c.claim.quantity.kind == "count" and c.claim.pattern
                and _today(c.verdict) is not None and c.verdict.subject]
-    other = ratio_claim.claim.subjects[:1]
+    other = [e for e in ratio_claim.claim.subjects if e.type != "benchmark"][:1]
     if len(counted) != 1 or not other or (other[0].country or other[0].id) == counted[0].verdict.subject:
         return None
     stated = counted[0]

@@ -44,6 +44,7 @@ class Fact(BaseModel):
     subject_type: Literal[SUBJECT_TYPES]  # type: ignore[valid-type]
     measure: str
     label: str | None = None  # a short headline in our own words (events, programmes)
+    label_ja: str | None = None  # the same headline in Japanese, our own words (required with label)
     value: Number | None = None
     unit: str
     period: str | None = None  # the span the figure covers: "2024", "2024-05", "2024-H1"
@@ -98,6 +99,11 @@ class Fact(BaseModel):
             raise _FieldError("subject", f"expected one of {', '.join(REGIONS)}, got {self.subject!r}")
         if self.period is None and self.date is None:
             raise _FieldError("period", "a fact needs a period or a date")
+        if bool((self.label or "").strip()) != bool((self.label_ja or "").strip()):
+            # a headline is shown to readers of both editions: one without the other is half-translated
+            raise _FieldError("label_ja" if self.label else "label",
+                              "a record with a label needs label_ja (Japanese, in our own words), and "
+                              "label_ja needs a label")
         if self.confirmed and self.unconfirmed_reason:
             raise _FieldError("unconfirmed_reason", "only an unconfirmed record has a reason")
         if not self.confirmed and not (self.unconfirmed_reason or "").strip():

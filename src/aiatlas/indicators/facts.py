@@ -7,7 +7,7 @@ from aiatlas.curated.schema import TOPICS
 from aiatlas.indicators.registry import Param, indicator
 
 CITATION = ("publisher", "title", "url", "published", "as_printed")
-RECORD = ("id", "topic", "subject", "subject_type", "measure", "label", "value", "unit", "period",
+RECORD = ("id", "topic", "subject", "subject_type", "measure", "label", "label_ja", "value", "unit", "period",
           "date", "ref_date", "year") + CITATION + (
           "note", "confirmed", "unconfirmed_reason", "self_reported", "source_file", "source_sha256")
 
@@ -59,7 +59,8 @@ def _fact_rows(t, topic=None, subject=None, measure=None, since=None, until=None
 def curated_fact(t, topic=None, subject=None, measure=None, since=None, until=None):
     """One row per fact: what, where, when, value and unit, plus the citation shown beside it."""
     facts = _filtered(t.curated_facts, topic, subject, measure, since, until)
-    cols = ("id", "topic", "subject", "measure", "period", "date", "value", "unit") + CITATION + (
+    cols = ("id", "topic", "subject", "measure", "label", "label_ja", "period", "date", "value",
+            "unit") + CITATION + (
         "confirmed", "self_reported")
     return facts.select(*cols).order_by(["topic", "subject", "measure", "period", "date", "id"])
 
@@ -85,5 +86,5 @@ def _event_rows(t, subject=None, since=None, until=None):
 def policy_events(t, subject=None, since=None, until=None):
     """One row per event, ordered by day (month-only events sort at the month's first day)."""
     events = _filtered(t.curated_facts, "policy_events", subject, None, since, until)
-    return events.select("ref_date", "id", "subject", "measure", "label", "value", "unit", "date",
+    return events.select("ref_date", "id", "subject", "measure", "label", "label_ja", "value", "unit", "date",
                          "period", *CITATION, "confirmed").order_by(["ref_date", "id"])

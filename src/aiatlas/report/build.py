@@ -127,18 +127,22 @@ def indicator_entry(meta: dict, text: Text, out: Path, info: dict, home,
     (out / entry["csv"]).write_text(result.to_csv(), encoding="utf-8")
     (out / entry["json"]).write_text(result.to_json(indent=1) + "\n", encoding="utf-8")
     entry["few"] = [rules.too_few(meta["id"], r) for r in rows]
-    ex = None
+    if meta["id"] in factviews.FACT_TABLES:  # curated records: a reader's table, not raw columns
+        entry["facts"] = factviews.table(rows, text=text)
+    ex_rows = None
     if meta.get("explainable"):
         try:
             ex = api.explain(meta["id"], home=home, as_of=as_of, **params)
             entry["explain"] = f"explain/{sid}.csv"
             (out / entry["explain"]).write_text(ex.to_csv(), encoding="utf-8")
+            ex_rows = ex.to_pylist()
+            entry["read"] = sources.files_read(ex_rows)  # the files its rows rest on
         except Exception as e:  # noqa: BLE001  (shown beside the indicator)
             entry["explain_error"] = headlines.one_line(e)
     if meta["id"] in rules.TIMELINES:
         vl = charts.timeline(rows, title=entry["title"], lang=text.lang)
-    elif meta["id"] in rules.TREND_UNITS and ex is not None and len(rows) == 1:
-        vl = charts.trend(rows[0], ex.to_pylist(), title=entry["title"],
+    elif meta["id"] in rules.TREND_UNITS and ex_rows is not None and len(rows) == 1:
+        vl = charts.trend(rows[0], ex_rows, title=entry["title"],
                           unit=text.unit(rules.TREND_UNITS[meta["id"]]), lang=text.lang)
     else:
         vl = charts.spec(meta, rows, title=entry["title"], unit=text.unit(meta["unit"]),
@@ -175,11 +179,18 @@ def build_report(out: Path, *, lang: str = "en", pdf: bool = False, home=None,
     heads = headlines.evaluate_all(home=home, compute=functools.partial(api.compute, as_of=as_of),
                                    today=today)
     entry_of = {e["id"]: e for es in chapters.values() for e in es}
-    found = findings.evaluate(lang, results={i: e["rows"] for i, e in entry_of.items()}, today=today)
+    known = {findings.result_key(i, e.get("params_used") or {}): e["rows"] for i, e in entry_of.items()}
+    found = findings.evaluate(lang, results=dict(known), today=today, as_of=as_of, home=home)
     for f in found:  # each finding links to its chart and to the rows behind it
         e = entry_of[f["indicator"]]
-        f.update(chart=f"chapter-{slug(e['meta']['chapter'])}.html#{e['slug']}",
-                 rows_href=e["explain"] or e["csv"])
+        f["chart"] = (f"chapter-{slug(f['chapter'])}.html#{f['section']}" if f["section"]
+                      else f"chapter-{slug(e['meta']['chapter'])}.html#{e['slug']}")
+        if findings.result_key(f["indicator"], f["params"]) in known:
+            f["rows_href"] = e["explain"] or e["csv"]
+        else:  # computed with the finding's own parameters: its rows get their own CSV
+            f["rows_href"] = f"data/{e['slug']}--{slug('-'.join(f'{k}-{v}' for k, v in sorted(f['params'].items())))}.csv"
+            (out / f["rows_href"]).write_text(api.compute(f["indicator"], home=home, as_of=as_of,
+                                                          **f["params"]).to_csv(), encoding="utf-8")
     nav = [{"name": c, "title": text.chapter(c), "href": f"chapter-{slug(c)}.html"} for c in chapters]
     # the US-China section opens the performance chapter; its headline card links to it
     us_china = uschina.section(text=text, home=home, as_of=as_of, today=today)

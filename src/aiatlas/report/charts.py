@@ -19,7 +19,7 @@ CJK_FONT = "Noto Sans CJK JP"
 MAX_SERIES = 10  # more lines than this are unreadable; the table still holds every row
 MAX_BARS = 25
 HEIGHT = 280
-LABEL_GAP = 12  # pixels between direct labels
+LABEL_GAP = 13  # pixels between direct labels (11 px text, CJK glyphs included)
 LOG_FORMAT = ".0e"  # 1e+24: powers of ten read at a glance on a log axis
 SERIES = "series"  # field holding the joined grain values when more than one column splits lines
 _fonts_lock = threading.Lock()
@@ -128,27 +128,47 @@ def _fill_years(rows: list[dict], value: str, time: str, zero: bool) -> list[dic
     return sorted(rows + fill, key=lambda r: (str(r[SERIES]), r[time]))
 
 
-def _last_points(rows: list[dict], value: str, time: str, log: bool, before=None) -> list[dict]:
-    """The last drawn point of each series (before a partial year), where its direct label
-    goes; `label_y` moves labels of lines ending close together apart so they never overprint."""
+def _nice_top(lo: float, hi: float, ticks: int = 10) -> float:
+    """The top of a linear axis as Vega rounds it ("nice", d3's default of 10 ticks): the next
+    multiple of a 1-2-5 step."""
+    raw = (hi - lo) / ticks or 1.0
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw)
+    return math.ceil(hi / step) * step
+
+
+def _last_points(rows: list[dict], value: str, time: str, log: bool, before=None) -> list[dict] | None:
+    """Where each series' direct label goes: at the chart's right edge (right of every point,
+    partial years included), at the height of the series' last drawn point (before a partial
+    year), moved apart so no two labels overprint and pulled back under the top of the axis.
+    None when the labels cannot fit the chart's height: the chart then takes a legend."""
     last: dict[str, dict] = {}
     for r in rows:
-        if (_number(r.get(value)) and (before is None or r[time] < before)
+        if (_number(r.get(value)) and (not log or r[value] > 0) and (before is None or r[time] < before)
                 and (r[SERIES] not in last or str(r[time]) >= str(last[r[SERIES]][time]))):
             last[r[SERIES]] = r
     ends = sorted(last.values(), key=lambda r: r[value])
     if not ends:
         return []
-    vals = [math.log10(r[value]) if log else r[value] for r in ends]
-    lo, hi = (min(vals) if log else min(0.0, min(vals))), max(vals)
+    scale = (lambda v: math.log10(v)) if log else (lambda v: v)
+    drawn = [scale(r[value]) for r in rows if _number(r.get(value)) and (not log or r[value] > 0)]
+    lo, hi = min(drawn), max(drawn)
+    lo, hi = (math.floor(lo), math.ceil(hi) if hi > math.floor(lo) else math.floor(lo) + 1) if log \
+        else (min(0.0, lo), _nice_top(min(0.0, lo), hi))
     span = (hi - lo) or 1.0
     gap = span * LABEL_GAP / HEIGHT  # the label gap in data units
-    out, floor = [], None
-    for r, v in zip(ends, vals):
-        placed = v if floor is None else max(v, floor + gap)
-        out.append(r | {"label_y": 10 ** placed if log else placed})
-        floor = placed
-    return out
+    if gap * (len(ends) - 1) > span:
+        return None
+    placed: list[float] = []
+    for r in ends:  # bottom up: each label at its line's end, or just above the label below
+        v = scale(r[value])
+        placed.append(v if not placed else max(v, placed[-1] + gap))
+    ceiling = hi
+    for i in reversed(range(len(placed))):  # top down: none above the axis, order kept
+        placed[i] = min(placed[i], ceiling)
+        ceiling = placed[i] - gap
+    edge = max(r[time] for r in rows if r.get(time) is not None)
+    return [r | {time: edge, "label_y": 10 ** y if log else y} for r, y in zip(ends, placed)]
 
 
 def _colour(series_rows: list[dict], country: bool, lang: str, title: str) -> alt.Color:
@@ -167,13 +187,15 @@ def _colour(series_rows: list[dict], country: bool, lang: str, title: str) -> al
 
 def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: str,
          lang: str = "en", as_of: dt.date | None = None, full_history: bool = False,
-         subtitle: str | None = None, today: dt.date | None = None) -> dict[str, Any] | None:
+         subtitle: str | None = None, today: dt.date | None = None,
+         log: bool | None = None) -> dict[str, Any] | None:
     """A Vega-Lite spec for an indicator's rows under the declared chart rules (report/rules.py),
     or None when there is nothing to plot.
 
     With `as_of` (see data_as_of) a yearly series whose last year the data covers only in part
     draws that year as faded points off the line, and says so under the title: a half-counted
-    year would otherwise read as a collapse."""
+    year would otherwise read as a collapse. `log` overrides the unit's declared axis (the
+    dashboard's log/linear toggle)."""
     cols = list(rows[0]) if rows else list(meta.get("value_columns", []))
     lay = layout(meta, cols, rows)
     if not rows or lay["value"] is None or (lay["time"] is None and lay["series"] is None):
@@ -183,7 +205,7 @@ def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: 
     value, time, others = lay["value"], lay["time"], lay["others"]
     text = Text(lang)
     start = None if full_history else rules.window_from(meta.get("chapter"))
-    log = time is not None and rules.log_scale(meta.get("unit"))  # bars stay linear: a bar's length is its value
+    log = time is not None and (rules.log_scale(meta.get("unit")) if log is None else log)  # bars stay linear: a bar's length is its value
     rows = [r for r in rows if _number(r.get(value)) and (not log or r[value] > 0)
             and not rules.too_few(meta.get("id", ""), r)]
     cut = time is not None and any(not rules.in_window(r.get(time), start) for r in rows)
@@ -207,7 +229,8 @@ def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: 
                                          (value, "Q")) if c]
     subtitles = [s for s in (subtitle,) if s]
     if time == "year":
-        rows = _fill_years(rows, value, time, rules.zero_fill(meta.get("unit"))) if others else rows
+        # a zero has no place on a log axis: there a missing year stays a gap
+        rows = _fill_years(rows, value, time, rules.zero_fill(meta.get("unit")) and not log) if others else rows
     partial = (as_of.year if time == "year" and as_of and (as_of.month, as_of.day) != (12, 31)
                and any(r.get(time) == as_of.year for r in rows) else None)
     data = alt.InlineData(values=rows, name="table")
@@ -218,8 +241,10 @@ def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: 
                    axis=alt.Axis(format="d", tickMinStep=1, labelOverlap="greedy"),
                    scale=alt.Scale(zero=False)))
         base = alt.Chart(data).encode(x=x, y=y, tooltip=tooltip)
-        if others:
-            base = base.encode(color=_colour(rows, country, lang, series_title).legend(None))
+        labels = _last_points(rows, value, time, log, partial) if others else []
+        if others:  # direct labels, or a legend when they would not fit beside the lines
+            base = base.encode(color=_colour(rows, country, lang, series_title).legend(
+                None if labels is not None else alt.Legend(orient="bottom", columns=4)))
         if partial is None:
             chart = base.mark_line(point=True)
         else:
@@ -228,9 +253,9 @@ def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: 
                      + base.mark_point(filled=True).encode(opacity=alt.condition(
                          full, alt.value(1.0), alt.value(0.35))))
             subtitles.append(text("partial_year", year=partial, date=as_of.isoformat()))
-        if others:  # direct labels at each line's end instead of a legend to decode
-            ends = alt.Chart(alt.InlineData(values=_last_points(rows, value, time, log, partial))) \
-                .mark_text(align="left", dx=5, fontSize=11).encode(
+        if labels:  # direct labels at the right edge instead of a legend to decode
+            ends = alt.Chart(alt.InlineData(values=labels)) \
+                .mark_text(align="left", dx=8, fontSize=11).encode(
                 x=x, y=alt.Y("label_y:Q", scale=alt.Scale(type="log") if log else alt.Undefined),
                 text=f"{SERIES}:N",
                 color=_colour(rows, country, lang, series_title).legend(None))
@@ -306,7 +331,8 @@ def alt_text(meta: dict[str, Any], rows: list[dict[str, Any]], text: Text) -> st
     """A chart's alt text stating what it shows: the leader at the latest time, or first and last value."""
     lay = layout(meta, list(rows[0]) if rows else [], rows)
     value, time, series = lay["value"], lay["time"], lay["series"]
-    rows = [r for r in rows if value and _number(r.get(value))]
+    # what the chart draws: a share resting on too few items is not the leader it seems
+    rows = [r for r in rows if value and _number(r.get(value)) and not rules.too_few(meta.get("id", ""), r)]
     if not rows:
         return text("chart_none")
     unit = text.unit(meta.get("unit")) or ""
@@ -328,12 +354,15 @@ def alt_text(meta: dict[str, Any], rows: list[dict[str, Any]], text: Text) -> st
 
 def timeline(rows: list[dict[str, Any]], *, title: str, lang: str = "en") -> dict[str, Any] | None:
     """Dated events as a timeline: one lane per country, a dot per event, its label on hover."""
-    pts = [{"date": jsonable(r["ref_date"]), "who": rules.country_name(r.get("subject"), lang),
-            "label": r.get("label") or ""} for r in rows if r.get("ref_date")]
+    text = Text(lang)
+    pts = [{"date": jsonable(r["ref_date"]), "who": rules.subject_name(r.get("subject"), lang),
+            "label": text.fact_label(r)} for r in rows if r.get("ref_date")]
     if not pts:
         return None
-    text = Text(lang)
-    domain, rng = rules.colour_scale(lang)
+    # every lane coloured: a country its fixed colour, a state or a company grey
+    fixed = dict(zip(*rules.colour_scale(lang), strict=True))
+    domain = sorted({p["who"] for p in pts})
+    rng = [fixed.get(w, rules.OTHER_COLOUR) for w in domain]
     chart = alt.Chart(alt.InlineData(values=pts)).mark_circle(size=90, opacity=0.85).encode(
         x=alt.X("date:T", title=text.column("date")),
         y=alt.Y("who:N", title=None, sort=[rules.country_name(c, lang) for c in rules.COUNTRY_COLOURS]),

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from aiatlas.report import charts
+from aiatlas.report import charts, headlines, rules
 from aiatlas.report.i18n import Text
 
 SECTION_ID = "curated-charts"
@@ -14,6 +14,42 @@ YEAR = re.compile(r"^\d{4}$")
 VIEWS = (("robot_installations", "industrial_robot_installations", "units", "robots_title"),
          ("public_opinion", "ai_benefits_outweigh_drawbacks", "percent", "opinion_title"))
 WORLD = ("WLD", "Europe", "Americas", "Asia")  # aggregates are not countries: left off the bars
+# indicators whose rows are curated records: shown to readers as a designed table (when, who,
+# what in the reader's language, value, source), never as their raw columns (the CSV keeps those)
+FACT_TABLES = ("curated_fact", "policy_events")
+FACT_COLUMNS = ("when", "subject", "what", "value", "source")
+# large amounts in words: (factor, suffix) per language, largest first
+SCALES = {"en": ((1e12, " trillion"), (1e9, " billion"), (1e6, " million")),
+          "ja": ((1e12, "兆"), (1e8, "億"))}
+
+
+def amount(value: Any, unit: str | None, text: Text) -> str:
+    """A fact's value with its unit as a reader writes it: 83%, 109 billion EUR, 1,090億 EUR."""
+    if value is None:
+        return ""
+    if unit == "percent":
+        return f"{headlines.format_value(value)}%"
+    shown = headlines.format_value(value)
+    for factor, suffix in SCALES.get(text.lang, ()):
+        if abs(value) >= factor:
+            shown = f"{value / factor:,.4g}{suffix}"
+            break
+    suffix = text.fact_unit(unit) if unit else ""
+    return f"{shown} {suffix}" if suffix else shown
+
+
+def table(rows: list[dict[str, Any]], *, text: Text) -> dict[str, Any]:
+    """Curated records as readers see them: the columns FACT_COLUMNS (headers in the reader's
+    language), one row per record, the source linked to its page."""
+    out = []
+    for r in rows:
+        when = r.get("date") or r.get("period")
+        out.append({"when": str(when)[:10] if when else "",
+                    "subject": rules.subject_name(r.get("subject"), text.lang),
+                    "what": text.fact_label(r) + ("" if r.get("confirmed", True) else f" ({text('unconfirmed')})"),
+                    "value": amount(r.get("value"), r.get("unit"), text),
+                    "source": r.get("publisher") or "", "url": r.get("url")})
+    return {"columns": list(FACT_COLUMNS), "rows": out}
 
 
 def latest_by_country(rows: list[dict[str, Any]], topic: str, measure: str) -> list[dict[str, Any]]:

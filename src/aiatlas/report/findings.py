@@ -21,51 +21,97 @@ def declared() -> list[dict[str, Any]]:
         return yaml.safe_load(f) or []
 
 
+def _name(subject: Any, lang: str) -> str:
+    """A country as written mid-sentence in the reader's language ("the United States")."""
+    if not subject:
+        return ""
+    name = rules.country_name(subject, lang)
+    return "the " + name if lang == "en" and subject in rules.THE_NAMES else name
+
+
 def sentence(decl: dict[str, Any], row: dict[str, Any], lang: str) -> str:
-    """The finding's sentence in one language, its numbers taken from the row."""
+    """The finding's sentence in one language, its numbers taken from the row (and from the
+    row it is compared with, as other_<column>, other_name and ratio_pct)."""
     subject = next((row[c] for c in SUBJECT_COLUMNS if row.get(c)), None)
-    fields = dict(row, name=rules.country_name(subject, lang) if subject else "",
-                  pct=(row.get("value") or 0) * 100)
-    if lang == "en" and subject in rules.THE_NAMES:  # "the United States", mid-sentence
-        fields["name"] = "the " + fields["name"]
+    fields = dict(row, name=_name(subject, lang), pct=(row.get("value") or 0) * 100)
+    other = row.get("_versus")
+    if other:
+        fields |= {f"other_{k}": v for k, v in other.items()}
+        fields |= {"other_name": _name(next((other[c] for c in SUBJECT_COLUMNS if other.get(c)), None), lang),
+                   "ratio_pct": row["value"] / other["value"] * 100}
     text = decl[lang].format(**fields)
     return text[:1].upper() + text[1:]
 
 
 def pick(decl: dict[str, Any], rows: list[dict[str, Any]], today=None) -> dict[str, Any] | None:
-    """The one row a finding states (None when the data holds no such row)."""
+    """The one row a finding states (None when the data holds no such row).
+
+    `above: {column: x}` keeps rows whose column exceeds x (a sentence saying "higher" or
+    "above" is never filled from a row where the order is reversed); `versus: {column: value}`
+    pairs the row with the row of the same `latest` period matching those values (its value
+    must be above 0), kept under "_versus"."""
+    all_rows = rows
     for col, pattern in (decl.get("match") or {}).items():
         rows = [r for r in rows if r.get(col) is not None and re.search(pattern, str(r[col]))]
+    for col, floor in (decl.get("above") or {}).items():
+        rows = [r for r in rows if r.get(col) is not None and r[col] > floor]
     # a row missing a number the sentence states cannot state it (no "None", no 0% guessed)
     rows = [r for r in rows if all(r.get(f) is not None for f in _fields(decl))]
+    if decl.get("versus"):
+        rows = [r | {"_versus": o} for r in rows if (o := _versus(decl, r, all_rows))]
     chosen = headlines.select(decl, rows, today)
     return chosen[0] if chosen else None
+
+
+def _versus(decl: dict[str, Any], row: dict[str, Any], rows: list[dict[str, Any]]) -> dict | None:
+    """The row a finding compares its row with: the same period, the `versus` values."""
+    period = decl.get("latest")
+    for r in rows:
+        if all(r.get(c) == v for c, v in decl["versus"].items()) and (
+                period is None or r.get(period) == row.get(period)) and (r.get("value") or 0) > 0:
+            return r
+    return None
 
 
 def _fields(decl: dict[str, Any]) -> set[str]:
     """Row columns the finding's sentences read (pct is read from value)."""
     names = {f.split(".")[0].split("[")[0] for lang in ("en", "ja") if lang in decl
              for _, f, _, _ in string.Formatter().parse(decl[lang]) if f}
-    return (names - {"name", "pct"}) | ({"value"} if "pct" in names else set())
+    own = {n for n in names - {"name", "pct", "ratio_pct", "other_name"} if not n.startswith("other_")}
+    return own | ({"value"} if names & {"pct", "ratio_pct"} else set())
 
 
-def evaluate(lang: str, *, home=None, results: dict[str, Any] | None = None,
-             today=None) -> list[dict[str, Any]]:
-    """Every finding the data supports, as {key, chapter, indicator, text, row}; a finding whose
-    indicator fails or has no matching row is left out (the chapter shows the others)."""
+def params_of(decl: dict[str, Any]) -> dict[str, Any]:
+    """The parameters a finding's indicator is computed with: its own, else the report's."""
+    return decl.get("params") or rules.report_params(decl["indicator"])
+
+
+def evaluate(lang: str, *, home=None, results: dict[tuple, Any] | None = None,
+             today=None, as_of=None) -> list[dict[str, Any]]:
+    """Every finding the data supports, as {key, chapter, indicator, params, text, row}; a
+    finding whose indicator fails or has no matching row is left out (the chapter shows the
+    others). `results` maps (indicator, parameters) to rows already computed; it is filled
+    with the ones computed here."""
     results = {} if results is None else results
     out = []
     for decl in declared():
-        ind = decl["indicator"]
-        if ind not in results:
+        ind, params = decl["indicator"], params_of(decl)
+        key = result_key(ind, params)
+        if key not in results:
             try:
-                results[ind] = api.compute(ind, home=home, **rules.report_params(ind)).to_pylist()
+                results[key] = api.compute(ind, home=home, as_of=as_of, **params).to_pylist()
             except Exception:  # noqa: BLE001  no data for it in this build: no finding from it
-                results[ind] = []
-        row = pick(decl, results[ind], today)
+                results[key] = []
+        row = pick(decl, results[key], today)
         if row is None:
             continue
         out.append({"key": decl["key"], "chapter": decl["chapter"], "indicator": ind,
+                    "params": params, "section": decl.get("section"),
                     "front": bool(decl.get("front")), "text": sentence(decl, row, lang),
-                    "row": row})
+                    "row": {k: v for k, v in row.items() if k != "_versus"}})
     return out
+
+
+def result_key(indicator: str, params: dict[str, Any]) -> tuple:
+    """The key of one computed result: the indicator and its parameters."""
+    return (indicator, tuple(sorted((k, str(v)) for k, v in params.items())))

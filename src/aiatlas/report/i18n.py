@@ -22,7 +22,7 @@ def catalog(lang: str) -> dict[str, Any]:
     with open(CATALOG_DIR / f"{lang}.yaml", encoding="utf-8") as f:
         data = yaml.safe_load(f) or {}
     for section in ("ui", "chapters", "headlines", "columns", "units", "indicators", "params",
-                    "parameter_names"):
+                    "parameter_names", "measures", "fact_units"):
         data.setdefault(section, {})
     return data
 
@@ -64,6 +64,26 @@ class Text:
         """A unit as the registry spells it, in this language."""
         return self._get("units", unit) or unit
 
+    def measure(self, name: str | None) -> str:
+        """A curated fact's measure as readers see it (never its snake_case id)."""
+        return self._get("measures", name) or str(name or "").replace("_", " ")
+
+    def fact_unit(self, unit: str | None) -> str:
+        """A curated fact's unit beside its value ("" for an event, which has none)."""
+        value = self.cat["fact_units"].get(unit)
+        if value is None:
+            self.missed.add(f"fact_units.{unit}")
+            return unit or ""
+        return value
+
+    def fact_label(self, row: dict[str, Any]) -> str:
+        """What a curated fact is, in this language: its own headline (label, label_ja), else
+        its measure's title."""
+        own = row.get("label_ja") if self.lang == "ja" else row.get("label")
+        if row.get("label") and not own:
+            self.missed.add(f"facts.{row.get('id')}.label_{self.lang}")
+        return own or row.get("label") or self.measure(row.get("measure"))
+
     def param_note(self, params: dict[str, Any]) -> str | None:
         """Why the report computes with non-default parameters (e.g. the precision), or None."""
         notes = [self.cat["params"].get(f"{k}={v}") for k, v in params.items()]
@@ -90,7 +110,7 @@ def missing_keys(indicators: list[dict[str, Any]]) -> list[str]:
     registered indicator's title, description and unit, every chapter in use."""
     out = []
     cats = {lang: catalog(lang) for lang in LANGS}
-    for section in ("ui", "headlines", "columns", "units", "params", "parameter_names"):
+    for section in ("ui", "headlines", "columns", "units", "params", "parameter_names", "measures"):
         keys = set().union(*(c[section] for c in cats.values()))
         out += [f"{lang}:{section}.{k}" for lang, c in cats.items() for k in sorted(keys)
                 if not c[section].get(k)]

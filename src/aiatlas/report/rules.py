@@ -76,7 +76,7 @@ SHORT_NAMES = {"en": {"USA": "United States", "GBR": "United Kingdom", "KOR": "S
                       "TUR": "Türkiye"},
                "ja": {"USA": "米国", "GBR": "英国", "KOR": "韓国", "PRK": "北朝鮮", "RUS": "ロシア",
                       "TWN": "台湾", "HKG": "香港", "ARE": "アラブ首長国連邦", "CHN": "中国",
-                      "IRN": "イラン", "VNM": "ベトナム"}}
+                      "IRN": "イラン", "VNM": "ベトナム", "AUS": "オーストラリア"}}
 # English names read with "the" in a sentence.
 THE_NAMES = {"USA", "GBR", "NLD", "ARE", "PHL", "CZE"}
 # Non-country group labels used by the indicators, in each language.
@@ -84,8 +84,10 @@ GROUP_NAMES = {"ja": {"open": "オープン", "closed": "クローズド", OTHER
                       "Industry": "産業界", "Academia": "学術", "Government": "政府",
                       "Research collective": "研究コレクティブ",
                       "Industry-academia collaboration": "産学連携",
-                      "Other collaboration": "その他の共同"},
-               "en": {OTHER: "other", UNKNOWN: "unknown"}}
+                      "Other collaboration": "その他の共同",
+                      "WLD": "世界", "EU": "EU", "Europe": "欧州", "Asia": "アジア",
+                      "Americas": "南北アメリカ"},
+               "en": {OTHER: "other", UNKNOWN: "unknown", "WLD": "World"}}
 # The reader's own country is always drawn (Japan in the Japanese edition).
 HOME_COUNTRY = {"ja": "JPN"}
 COUNTRY_COLUMNS = ("country", "country_code")
@@ -94,6 +96,21 @@ COUNTRY_COLUMNS = ("country", "country_code")
 @cache
 def _ja_iso():
     return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["ja"], fallback=True)
+
+
+@cache
+def _ja_iso2():
+    return gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=["ja"], fallback=True)
+
+
+@cache
+def subject_name(code: Any, lang: str = "en") -> str:
+    """A curated fact's subject for readers: a country or a subdivision (US-TX: Texas) by name,
+    an organization as itself."""
+    sub = pycountry.subdivisions.get(code=str(code)) if "-" in str(code or "") else None
+    if sub is None:
+        return country_name(code, lang)
+    return _ja_iso2().gettext(sub.name) if lang == "ja" else sub.name
 
 
 @cache

@@ -1,6 +1,7 @@
 """Sources without noise: one line per publisher under a chart, every file in the appendix."""
 from __future__ import annotations
 
+from pathlib import PurePosixPath
 from typing import Any
 
 UNSTATED = "no licence"  # licence texts starting so are not licences: said as "not stated"
@@ -13,7 +14,33 @@ def licence_of(text: str | None) -> str | None:
     return text
 
 
-def lines(notes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+FILE_COLUMNS = ("file", "source_file")  # explain columns naming the file a row was read from
+
+
+def files_read(rows: list[dict[str, Any]]) -> set[str]:
+    """The file names the explain rows were read from (empty when they do not say)."""
+    return {PurePosixPath(str(r[c])).name for r in rows for c in FILE_COLUMNS if r.get(c)}
+
+
+def lines(notes: list[dict[str, Any]], read: set[str] | frozenset[str] = frozenset()) -> list[dict[str, Any]]:
+    """The source lines under a chart. With `read` (the files its rows were read from): one line
+    per such file with its own as-of (the same source's other files were not read), then the
+    sources it joins for names, countries and labels (model identities), one line per
+    publisher. Without: one line per publisher."""
+    if not read:
+        return _by_publisher(notes)
+    own = [n for n in notes if PurePosixPath(str(n.get("file") or "")).name in read]
+    if not own:
+        return _by_publisher(notes)
+    # a source whose rows name their files was read only there; other sources were joined
+    named = {n.get("source") for n in own}
+    rest = [n for n in notes if n.get("source") not in named]
+    return ([line | {"file": PurePosixPath(str(n.get("file"))).name}
+             for n in own for line in _by_publisher([n])]
+            + [line | {"joined": True} for line in _by_publisher(rest)])
+
+
+def _by_publisher(notes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Footnotes grouped by publisher: the datasets read, how many files, licence(s), latest
     as-of date; one line each, in first-seen order."""
     out: dict[str, dict[str, Any]] = {}

@@ -97,6 +97,16 @@ class Warehouse:
             rel = raw.sql(query, params=params)
             return rel.to_arrow_table().to_pylist()
 
+    def arrow(self, query: str, memtables: dict[str, pa.Table] | None = None) -> pa.Table:
+        """The Arrow result of compiled SQL on a pooled connection; the in-memory tables it
+        reads (by name) are registered once per connection."""
+        with self._pooled() as slot:
+            for name, table in (memtables or {}).items():
+                if name not in slot[3]:
+                    slot[0].register(name, table)
+                    slot[3].add(name)
+            return slot[0].sql(query).to_arrow_table()
+
     @contextmanager
     def _raw(self) -> Iterator[duckdb_engine.DuckDBPyConnection]:
         with self._pooled() as slot:
@@ -125,8 +135,9 @@ class Warehouse:
 
     @contextmanager
     def _pooled(self):
-        """A [DuckDB connection, its Ibis backend or None, its looked-up tables] slot: an idle
-        one, a new one while fewer than POOL_SIZE exist, else the next one released."""
+        """A [DuckDB connection, its Ibis backend or None, its looked-up tables, the in-memory
+        tables registered on it by name] slot: an idle one, a new one while fewer than
+        POOL_SIZE exist, else the next one released."""
         try:
             slot = self._idle.get_nowait()
         except queue.Empty:
@@ -144,7 +155,7 @@ class Warehouse:
                 raw.execute("USE warehouse")
                 raw.execute(search_path_sql(self.snapshots_dir))
                 raw.execute("SET enable_progress_bar = false")  # keep CLI/API output clean
-                return [raw, None, {}]
+                return [raw, None, {}, set()]
         return self._idle.get()
 
     def spark(self):

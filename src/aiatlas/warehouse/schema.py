@@ -374,6 +374,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         _c("subject_type", "VARCHAR", "", "country, subdivision, region, world, organization or model"),
         _c("measure", "VARCHAR", "", "What the value measures, e.g. 'industrial_robot_installations'"),
         _c("label", "VARCHAR", "", "Short headline in our own words (events, programmes); NULL otherwise"),
+        _c("label_ja", "VARCHAR", "", "The same headline in Japanese (our own words); NULL without a label"),
         _c("value", "DOUBLE", "see unit", "The figure in whole units (109e9 for '109 billion'); NULL for "
            "events without a count and for unconfirmed records with no figure seen"),
         _c("unit", "VARCHAR", "", "percent, percentage points, units, an ISO 4217 currency, event, ..."),

@@ -6,6 +6,7 @@ import json
 import os
 from contextlib import asynccontextmanager
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Path, Request
 from fastapi.middleware.cors import CORSMiddleware
@@ -16,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from aiatlas import api
 from aiatlas.claims.http import MAX_BODY_BYTES, MAX_CHARS, check_request
 from aiatlas.errors import AiatlasError, DataError, NotBuiltError, UsageError, VintageNotBuiltError
-from aiatlas.web import view
+from aiatlas.web import download, view
 from aiatlas.web.pages import add_pages
 from aiatlas.web.security import GuardMiddleware, csp, inline_script_hashes, redact
 from aiatlas.web.service import HTTPProblem, Service, bodies, dumps, guard, validators, vintage
@@ -99,6 +100,12 @@ def create_app(home=None) -> FastAPI:
 
         async def body(b):  # with ?country=/&time=: exactly the rows the dashboard shows
             entry = await guard(svc.compute(id, params, b), id, svc)
+            if fmt == "zip":
+                query = list(params.items()) + shown.query()
+                page = (str(request.base_url).rstrip("/") + f"/indicators/{id}"
+                        + (f"?{urlencode(query)}" if query else ""))
+                key = ("zip", id, tuple(sorted(params.items())), tuple(shown.query()), page)
+                return {"zip": await svc.cached(b, key, lambda: _zip(svc, id, entry["result"], shown, page))}
             return bodies(view.apply(shown, entry["result"])) if shown else entry
 
         return await _respond(request, svc, None, None, _MEDIA[fmt], filename=f"{id}.{fmt}",
@@ -113,6 +120,12 @@ def create_app(home=None) -> FastAPI:
              openapi_extra={"parameters": param_docs})
     async def indicator_json(request: Request, id: str = id_path):
         return await _indicator(request, id, "json")
+
+    @app.get("/api/indicators/{id}.zip", summary="The view as a zip: its CSV, metadata.json "
+             "(parameters, build, data as-of, sources with licences) and a README with the citation",
+             openapi_extra={"parameters": param_docs})
+    async def indicator_zip(request: Request, id: str = id_path):
+        return await _indicator(request, id, "zip")
 
     @app.get("/api/indicators/{id}", summary="Indicator values (JSON)",
              openapi_extra={"parameters": param_docs})
@@ -190,7 +203,7 @@ def create_app(home=None) -> FastAPI:
     return app
 
 
-_MEDIA = {"json": "application/json", "csv": "text/csv; charset=utf-8"}
+_MEDIA = {"json": "application/json", "csv": "text/csv; charset=utf-8", "zip": "application/zip"}
 VINTAGE_PARAM = {"name": "as_of", "in": "query", "required": False,
                  "description": "Answer from the vintage built for this date (YYYY-MM-DD; "
                                 "`aiatlas build --as-of`); default: the current warehouse",
@@ -220,6 +233,14 @@ def _param_docs(inds: list[dict[str, Any]]) -> list[dict[str, Any]]:
             seen.setdefault(p["name"], {"name": p["name"], "in": "query", "required": False,
                                         "description": p["help"], "schema": {"type": "string"}})
     return list(seen.values()) + [VINTAGE_PARAM]
+
+
+def _zip(svc: Service, id: str, result, shown: view.View, page: str) -> bytes:
+    """The download zip of a view (in a worker thread, memoised per build); 413 past the cap."""
+    try:
+        return download.package(view.apply(shown, result), svc.meta(id), svc.read_info(), page)
+    except download.TooLarge as e:
+        raise HTTPProblem(413, str(e)) from None
 
 
 def _view(svc: Service, id: str, request: Request) -> view.View:
@@ -271,6 +292,8 @@ async def _respond(request: Request, svc: Service, key: tuple | None, make, medi
         content = await svc.cached(build, key, make, as_of)
     if filename and media.startswith("text/csv"):
         headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    elif filename and media == "application/zip":
+        headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return Response(content, media_type=media, headers=headers)
 
 

@@ -12,15 +12,17 @@ from markupsafe import escape
 from starlette.concurrency import run_in_threadpool
 
 from aiatlas.errors import DataError, UsageError
-from aiatlas.report import charts, headlines
+from aiatlas.report import charts, factviews, headlines, rules
+from aiatlas.report import sources as source_lines
 from aiatlas.report.build import TEMPLATES as REPORT_TEMPLATES
 from aiatlas.report.build import chapter_key, prose
 from aiatlas.report.i18n import LANGS, Text
 from aiatlas.results import script_json
-from aiatlas.web import view
+from aiatlas.web import download, grapher, view
 from aiatlas.web.service import HTTPProblem, Service, guard, validators
 
 TEMPLATES = Path(__file__).parent / "templates"
+GEO = Path(__file__).parent / "geo"  # world-atlas TopoJSON (ISC; Natural Earth, public domain)
 MAX_TABLE_ROWS = 500
 
 
@@ -47,6 +49,7 @@ def vega_bundle() -> bytes:
 def _static_files() -> dict[str, tuple[callable, str]]:
     # A fixed table of names: a request can never reach any other file on disk.
     return {"vega-bundle.js": (vega_bundle, "text/javascript; charset=utf-8"),
+            "world-110m.json": (lambda: (GEO / "countries-110m.json").read_bytes(), "application/json"),
             "style.css": (lambda: (REPORT_TEMPLATES / "style.css").read_bytes()
                           + (TEMPLATES / "dashboard.css").read_bytes(), "text/css; charset=utf-8"),
             "dashboard.js": (lambda: (TEMPLATES / "dashboard.js").read_bytes(),
@@ -111,12 +114,11 @@ def add_pages(app: FastAPI, svc: Service) -> None:
         return await render("chapter.html.j2", request, chapter={"name": name, "title": text.chapter(name)},
                       items=items, json_href=f"/api/indicators?chapter={name}")
 
-    @app.get("/indicators/{id}", response_class=HTMLResponse, include_in_schema=False)
-    async def indicator_page(request: Request, id: str):
+    async def indicator_view(request: Request, id: str) -> dict | None:
+        """Everything an indicator page or its embed shows, from the URL state."""
         meta = svc.meta(id)
         if meta is None:
-            return HTMLResponse(f"<h1>404</h1><p>unknown indicator {escape(id)}</p>",
-                                status_code=404)
+            return None
         text = Text(_lang(request))
         valid = {p["name"] for p in meta["parameters"]}
         params = {k: v for k, v in request.query_params.items() if k in valid and v != ""}
@@ -125,13 +127,14 @@ def add_pages(app: FastAPI, svc: Service) -> None:
             entry = await guard(svc.compute(id, params), id, svc)
             rows, columns = entry["rows"], list(entry["result"].table.column_names)
             bound = entry["result"].meta.get("params", {})
-            as_of = charts.data_as_of(entry["result"].provenance)
+            provenance = entry["result"].provenance
             synthetic = bool(entry["result"].meta.get("synthetic"))
         except HTTPProblem as e:
-            rows, columns, bound, error, as_of, synthetic = [], [], params, e.detail, None, False
+            rows, columns, bound, error, provenance, synthetic = [], [], params, e.detail, [], False
         except DataError:  # e.g. OpenAlex never ingested: said in plain words, no path or command
-            rows, columns, bound, as_of, synthetic = [], [], params, None, False
+            rows, columns, bound, provenance, synthetic = [], [], params, [], False
             error = text("data_not_in_build")
+        as_of = charts.data_as_of(provenance)
         fcol = next((c for c in view.FILTER_COLUMNS if c in meta["grain"]), None)
         options = ([{"code": c, "name": text.country(c) if fcol != "region" else c} for c in
                     sorted({str(r[fcol]) for r in rows if r.get(fcol) is not None})] if fcol else [])
@@ -141,23 +144,80 @@ def add_pages(app: FastAPI, svc: Service) -> None:
             shown = view.parse(values)
         except UsageError as e:
             shown, error = view.View(), str(e)
-        all_years = sorted({y for r in rows if (y := view.row_year(meta["grain"], r)) is not None})
-        rows = [r for r in rows if view.keep(shown, meta["grain"], r)]
+        # the chosen countries first: a picked name must not hide below the list's fold
+        options.sort(key=lambda o: o["code"] not in shown.countries)
+        state = grapher.parse({k: request.query_params.get(k) for k in ("tab", "scale") if k not in valid})
+        years = sorted({y for r in rows if (y := view.row_year(meta["grain"], r)) is not None})
         title = text.title(meta) + (f" [{text('synthetic')}]" if synthetic else "")
-        spec = charts.spec(meta, rows, title=title, unit=text.unit(meta["unit"]),
-                           lang=text.lang, as_of=as_of, full_history=bool(shown.start))
-        query = list(params.items()) + shown.query()
+        unit = grapher.display_unit(meta, bound, text)
+        log = state.scale == "log" if state.scale else grapher.log_default(meta)
+        picked = [r for r in rows if view.keep(shown, meta["grain"], r)]
+        # a normalised view (per capita, share) is a ratio: neither summed into "other" nor zero-filled
+        units = {r.get("unit") for r in rows} if any(bound.get(p) for p in grapher.MEASURE_PARAMS) else set()
+        chart_meta = meta | {"unit": units.pop()} if len(units) == 1 else meta
+        chart = charts.spec(chart_meta, picked, title=title, unit=unit, lang=text.lang, as_of=as_of,
+                            full_history=bool(shown.start), log=log)
+        tabs = grapher.tabs(meta, chart is not None)
+        tab = state.tab if state.tab in tabs else tabs[0]
+        year = grapher.map_year(years, shown, as_of) if tab == "map" else None
+        effective = view.View((), year, year) if tab == "map" else shown  # the map shows every country
+        picked = [r for r in rows if view.keep(effective, meta["grain"], r)]
+        spec = (grapher.map_spec(
+            picked, indicator=id, year=year, title=title, unit=unit, lang=text.lang, log=log,
+            zero_for={str(r["country"]) for r in rows if r.get("country")}
+            if rules.zero_fill(chart_meta.get("unit")) else set())
+                if tab == "map" else chart if tab == "chart" else None)
+        path = f"/indicators/{id}"
+        given = [(k, str(v)) for k, v in request.query_params.multi_items()
+                 if (k in valid and v != "") or k == "lang"]
+        pairs = given + shown.query() + state.query()
+        query = [(k, v) for k, v in given if k != "lang"] + effective.query()
         twin = f"/api/indicators/{id}.json" + (f"?{urlencode(query)}" if query else "")
-        return await render("indicator.html.j2", request, meta=meta, title=title, synthetic=synthetic,
-                      description=text.description(meta), params=bound, rows=rows[:MAX_TABLE_ROWS],
-                      total_rows=len(rows), columns=columns, error=error,
-                      spec_json=script_json(spec) if spec else "null",
-                      filter_column=fcol, options=options, chosen=list(shown.countries),
-                      view=shown, years=all_years, json_href=twin,
-                      csv_href=twin.replace(".json", ".csv", 1),
-                      explain_href=f"/api/indicators/{id}/explain.csv"
-                      + (f"?{urlencode(params)}" if params else ""),
-                      alt=charts.alt_text(meta, rows, text), request_url=str(request.url))
+        base = str(request.base_url).rstrip("/")
+        share = base + grapher.href(path, pairs)
+        publishers = [line["publisher"] for line in source_lines.lines(download.sources(provenance))]
+        build = await svc.info()
+        measures = grapher.measures(meta)
+        return dict(
+            meta=meta, title=title, synthetic=synthetic, description=text.description(meta),
+            params=bound, rows=picked[:MAX_TABLE_ROWS], total_rows=len(picked), columns=columns,
+            error=error, spec_json=script_json(spec) if spec else "null", chart_kind=tab,
+            facts=(factviews.table(picked[:MAX_TABLE_ROWS], text=text)
+                   if id in factviews.FACT_TABLES else None),
+            filter_column=fcol, options=options, chosen=list(shown.countries), view=shown,
+            years=years, map_year=year, json_href=twin, csv_href=twin.replace(".json", ".csv", 1),
+            zip_href=twin.replace(".json", ".zip", 1),
+            explain_href=f"/api/indicators/{id}/explain.csv" + (f"?{urlencode(params)}" if params else ""),
+            alt=charts.alt_text(meta | {"unit": unit}, picked, text) if spec or tab == "table" else text("chart_none"),
+            tab=tab, tabs=[{"name": t, "href": grapher.href(path, pairs, tab=t)} for t in tabs],
+            log=log, scale_links=[{"name": s, "on": (s == "log") == log,
+                                   "href": grapher.href(path, pairs, scale=s)} for s in grapher.SCALES],
+            show_scale=(tab == "map" or (tab == "chart" and years != [])),
+            measures=[{"name": m, "on": m == grapher.measure_of(bound),
+                       "href": grapher.href(path, pairs, **{p: grapher.MEASURES[m].get(p)
+                                                            for p in grapher.MEASURE_PARAMS})}
+                      for m in measures],
+            hidden_params=[p for p in grapher.MEASURE_PARAMS if measures and params.get(p)],
+            state=state, share_url=share, embed_url=base + grapher.href("/embed" + path, pairs),
+            cite=download.citation(title=title, indicator=id, build=build, as_of=as_of, url=share,
+                                   publishers=publishers, lang=text.lang),
+            publishers=publishers, as_of=as_of)
+
+    @app.get("/indicators/{id}", response_class=HTMLResponse, include_in_schema=False)
+    async def indicator_page(request: Request, id: str):
+        ctx = await indicator_view(request, id)
+        if ctx is None:
+            return HTMLResponse(f"<h1>404</h1><p>unknown indicator {escape(id)}</p>", status_code=404)
+        return await render("indicator.html.j2", request, **ctx)
+
+    @app.get("/embed/indicators/{id}", response_class=HTMLResponse, include_in_schema=False)
+    async def indicator_embed(request: Request, id: str):
+        """The chart, map or table of a view alone, for an <iframe> (CSP frame-ancestors:
+        AIATLAS_FRAME_ANCESTORS names the sites allowed to frame it)."""
+        ctx = await indicator_view(request, id)
+        if ctx is None:
+            return HTMLResponse(f"<h1>404</h1><p>unknown indicator {escape(id)}</p>", status_code=404)
+        return await render("embed.html.j2", request, **ctx)
 
     @app.get("/static/{name}", include_in_schema=False)
     def static_file(name: str):  # sync: the first read of the 900 kB bundle runs in a thread

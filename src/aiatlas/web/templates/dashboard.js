@@ -1,10 +1,14 @@
-// The indicator page: draws the chart with the locally served vega-embed bundle, filters the
-// country list as the reader types, and writes the view into the URL as country=USA~CHN&time=A..B.
+// The indicator page (and its embed): draws the chart or map with the locally served
+// vega-embed bundle, filters the country list as the reader types, writes the view into the
+// URL as country=USA~CHN&time=A..B, moves the map's year, and copies the share and embed code.
 (function () {
   var el = document.getElementById("chart");
   var spec = JSON.parse(document.getElementById("spec").textContent);
-  if (!spec) { el.dataset.ready = "empty"; } else {
+  if (el && !spec) { el.dataset.ready = "empty"; } else if (el) {
     spec.width = "container";
+    if (el.classList.contains("kind-map")) {  // a world map reads best about twice as wide as tall
+      spec.height = Math.round(el.clientWidth * 0.5) + 110;  // + title and legend (autosize fit)
+    }
     vegaEmbed(el, spec, { renderer: "svg", actions: { export: true, source: false, compiled: false, editor: false } })
       .then(function (res) { window.aiatlasView = res.view; el.dataset.ready = "1"; })
       .catch(function (err) { el.dataset.ready = "error"; el.textContent = String(err); });
@@ -20,6 +24,15 @@
     });
   }
   var form = document.getElementById("params");
+  var year = document.getElementById("map-year");
+  if (form && year) {
+    var out = document.getElementById("map-year-out");
+    year.addEventListener("input", function () { if (out) { out.textContent = year.value; } });
+    year.addEventListener("change", function () {
+      document.getElementById("time-value").value = year.value;
+      form.requestSubmit();
+    });
+  }
   if (form) {
     form.addEventListener("submit", function () {
       var box = document.getElementById("country-value");
@@ -39,4 +52,14 @@
       });
     });
   }
+  document.querySelectorAll("button[data-copy]").forEach(function (b) {
+    b.addEventListener("click", function () {
+      var src = document.getElementById(b.dataset.copy);
+      src.select();
+      var done = function () { b.textContent = b.dataset.done; };
+      if (navigator.clipboard) {
+        navigator.clipboard.writeText(src.value).then(done, function () { document.execCommand("copy"); done(); });
+      } else { document.execCommand("copy"); done(); }
+    });
+  });
 })();

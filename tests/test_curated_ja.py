@@ -1,0 +1,59 @@
+"""Every curated record a reader sees has Japanese text: its headline (label_ja), its measure and
+its unit in both catalogues; the reader's table in Japanese holds none of the English."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from aiatlas.curated.loader import load_facts
+from aiatlas.curated.schema import validate_record
+from aiatlas.errors import DataError
+from aiatlas.report import factviews
+from aiatlas.report.i18n import LANGS, Text, catalog
+
+FACTS = load_facts()
+RECORD = {"id": "x-event", "topic": "policy_events", "subject": "USA", "subject_type": "country",
+          "measure": "export_control_rule", "unit": "event", "date": "2024-12-02",
+          "publisher": "P", "title": "T", "url": "https://example.org", "published": "2024-12-02",
+          "as_printed": "(event)", "note": "n"}
+
+
+def test_every_labelled_record_has_its_japanese_headline():
+    labelled = [f for f in FACTS if f["label"]]
+    assert labelled, "the curated files hold labelled records (events, programmes)"
+    assert [f["id"] for f in labelled if not (f["label_ja"] or "").strip()] == []
+    # written in Japanese, not a copy of the English
+    assert all(re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", f["label_ja"]) for f in labelled)
+
+
+@pytest.mark.parametrize("record", [RECORD | {"label": "US rule"}, RECORD | {"label_ja": "米国の規則"}])
+def test_a_headline_in_one_language_only_is_refused_naming_the_field(record):
+    with pytest.raises(DataError, match=r"policy_events.yaml:7: record 'x-event': field 'label"):
+        validate_record(record, file="policy_events.yaml", index=0, line=7)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_measure_and_unit_of_a_record_has_reader_text(lang):
+    cat = catalog(lang)
+    assert sorted({f["measure"] for f in FACTS} - set(cat["measures"])) == []
+    assert sorted({f["unit"] for f in FACTS if f["unit"] != "percent"} - set(cat["fact_units"])) == []
+
+
+def test_the_japanese_fact_table_shows_no_english_headline_or_measure_id():
+    text = Text("ja")
+    shown = factviews.table(FACTS, text=text)
+    assert text.missed == set()
+    assert len(shown["rows"]) == len(FACTS)
+    english = {f["label"] for f in FACTS if f["label"]} | {f["measure"] for f in FACTS}
+    assert [r["what"] for r in shown["rows"] if r["what"] in english] == []
+    en = factviews.table(FACTS, text=Text("en"))
+    assert {r["what"] for r in en["rows"]} >= {f["label"] for f in FACTS if f["label"] and f["confirmed"]}
+    assert not [r for r in en["rows"] if "_" in r["what"]]  # measure titles, never snake_case ids
+
+
+def test_amounts_read_as_a_reader_writes_them():
+    assert factviews.amount(109e9, "EUR", Text("en")) == "109 billion EUR"
+    assert factviews.amount(109e9, "EUR", Text("ja")) == "1,090億 ユーロ"
+    assert factviews.amount(83.0, "percent", Text("ja")) == "83%"
+    assert factviews.amount(None, "event", Text("en")) == ""
