@@ -20,6 +20,7 @@ import pytest
 
 from aiatlas import api
 from aiatlas.errors import DataError, FetchError, UsageError
+from aiatlas.indicators import registry
 from aiatlas.sources.openalex import AI_DEFINITIONS
 from aiatlas.sources.openalex import api as oa_api
 from aiatlas.sources.openalex import ingest as ig
@@ -903,3 +904,21 @@ def test_a_mirror_build_says_publications_are_absent(built_home):
     with pytest.raises(DataError, match="source openalex_publications has no snapshot") as e:
         api.compute("ai_publications_api", home=built_home)
     assert "publications by country are absent" in e.value.hint
+
+
+def test_share_of_world_view_on_the_works_counts(home):
+    # the works' view is on the warehouse connection, beside population: both views are offered
+    names = {p.name for p in registry.get("ai_publications_by_country").params}
+    assert {"share_of", "per"} <= names
+    share = rows_by(api.compute("ai_publications_by_country", home=home, share_of="world").table,
+                    "country", "year")
+    # fractional: USA 1.5 and CHN 0.5 of 2020's 2 works; CHN the whole of 2021
+    assert {k: v["value"] for k, v in share.items()} == {("USA", 2020): 0.75, ("CHN", 2020): 0.25,
+                                                         ("CHN", 2021): 1.0}
+    assert share[("USA", 2020)]["world_total"] == 2.0
+    cit = rows_by(api.compute("ai_citations_by_country", home=home, share_of="world").table,
+                  "country", "year")
+    assert cit[("USA", 2021)]["value"] == pytest.approx(42 / 44)
+    # this home holds no World Bank population: per capita has no divisor, so no figure
+    per = api.compute("ai_publications_by_country", home=home, per="capita").to_pylist()
+    assert per and all(r["value"] is None and r["population"] is None for r in per)

@@ -6,6 +6,8 @@ like `value`) the parameters `per` and `share_of`, and applies
 value's year (the newest year published when the value is more recent: `population_year` says
 which); share of world divides by the sum over every row of the same period (countries and
 rows without a country). Only `value` and its band (`value_p5`, `value_p95`) are normalised.
+The indicators over the OpenAlex works get both too: their view is on the one warehouse
+connection, beside the population table.
 """
 from __future__ import annotations
 
@@ -20,9 +22,13 @@ BANDS = ("value", "value_p5", "value_p95")
 TIME = ("year", "date", "month")  # the grain column a value's year is read from, first found
 
 
-def eligible(grain, unit: str, value_columns) -> bool:
-    """Whether the per / share_of views apply to an indicator with this declaration."""
-    return "country" in grain and "value" in value_columns and unit not in INTENSIVE_UNITS
+def eligible(grain, unit: str, value_columns) -> tuple[str, ...]:
+    """The views ('per', 'share_of') an indicator with this declaration gets: both for a
+    count-like value with a country grain (every table, ingested datasets' views included, is
+    on the one warehouse connection, beside the population table), else none."""
+    if "country" not in grain or "value" not in value_columns or unit in INTENSIVE_UNITS:
+        return ()
+    return ("per", "share_of")
 
 
 def normalised_unit(unit: str, per: str | None, share_of: str | None) -> str:
