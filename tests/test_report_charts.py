@@ -261,3 +261,12 @@ def test_every_kind_of_chart_is_valid_vega_lite(monkeypatch):
     assert uschina.benchmark_spec([{"benchmark": "gpqa_diamond", "group": g, "date": dt.date(2025, m, 1),
                                     "value": 50.0 + m} for g in ("USA", "CHN") for m in (1, 2)],
                                   title="T", unit="%", lang="en")
+
+
+def test_date_axes_name_months_in_the_reader_language():
+    import datetime as dt
+
+    rows = [{"date": dt.date(2024, m, 1), "value": float(m)} for m in range(1, 13)]
+    m = {"id": "x", "grain": ["date"], "value_columns": ["value"], "unit": "score", "chapter": "performance"}
+    assert "3月" in charts.svg(charts.spec(m, rows, title="T", unit="u", lang="ja"))
+    assert "March" in charts.svg(charts.spec(m, rows, title="T", unit="u", lang="en"))

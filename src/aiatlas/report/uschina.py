@@ -50,7 +50,7 @@ def benchmark_spec(rows: list[dict[str, Any]], *, title: str, unit: str, lang: s
         facet=alt.Facet("benchmark:N", title=None), columns=3
     ).resolve_scale(y="independent", x="independent")
     chart = chart.properties(title=alt.TitleParams(title, subtitle=[text("us_china_bench_note")]))
-    return charts.to_dict(chart.configure(font=charts.CJK_FONT if lang == "ja" else "sans-serif"))
+    return charts.to_dict(chart.configure(font=charts.CJK_FONT if lang == "ja" else "sans-serif"), lang)
 
 
 def wide_spec(rows: list[dict[str, Any]], columns: dict[str, str], meta: dict[str, Any], *,
