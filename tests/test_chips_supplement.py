@@ -8,8 +8,8 @@ from pydantic import ValidationError
 
 from aiatlas import api
 from aiatlas.export_controls import can_export as ce
+from aiatlas.export_controls import chips, supplement
 from aiatlas.export_controls import rules as ecr
-from aiatlas.export_controls import supplement
 
 
 def test_the_supplement_validates_and_every_figure_cites_a_known_source():
@@ -21,6 +21,44 @@ def test_the_supplement_validates_and_every_figure_cites_a_known_source():
     with pytest.raises(ValidationError):
         supplement.Chip.model_validate({"chip": "X", "in_epoch": True,
                                         "figures": {"die_area": {"value": 1, "source": "s"}}})
+    # every figure says whether the maker's own document confirms it; only such a source can
+    for chip in sup.chips:
+        for v in chip.figures.values():
+            assert v.confidence == "unconfirmed" or sup.sources[v.source].publisher_own, chip.chip
+    with pytest.raises(ValidationError, match="confidence"):
+        supplement.Value.model_validate({"value": 1, "source": "s"})
+
+
+def test_a_figure_confirmed_by_trade_press_is_a_one_line_error(tmp_path, monkeypatch):
+    from aiatlas.errors import DataError
+
+    path = tmp_path / "specs.yaml"
+    path.write_text("sources: {press: {title: T, url: 'https://x', kind: trade press}}\n"
+                    "chips:\n- chip: C\n  in_epoch: true\n  figures:\n"
+                    "    die_area_mm2: {value: 100, source: press, confidence: confirmed}\n")
+    monkeypatch.setattr(supplement, "_path", lambda: path)
+    supplement.load.cache_clear()
+    try:
+        with pytest.raises(DataError, match="figure die_area_mm2: confirmed by 'press', which is "
+                                            "not the maker's own document"):
+            supplement.load()
+    finally:
+        supplement.load.cache_clear()
+
+
+def test_a_verdict_resting_on_an_unconfirmed_figure_names_it():
+    """Only the unconfirmed figures the rule looks at are named: the 2022 rule reads I/O, the
+    2023 rule does not."""
+    rules = ecr.load()
+    row = {"name": "Chip", "manufacturer": "NVIDIA", "int8_ops": 2000e12, "fp16_tensor_flops": 1000e12,
+           "die_size_mm2": 800, "intranode_bandwidth_bytes_s": 400e9, "datacenter": True,
+           "unconfirmed_figures": ["io_bandwidth_gbs 400 (trade press: https://x)"]}
+    old = chips.chip_row(row, rules.pick("us-2022-10", None), rules)
+    assert old["unconfirmed_inputs"] == ["io_bandwidth_gbs 400 (trade press: https://x)"]
+    assert old["reason"].endswith("; rests on figures its maker has not confirmed: "
+                                  "io_bandwidth_gbs 400 (trade press: https://x)")
+    new = chips.chip_row(row, rules.pick("us-2023-10", None), rules)
+    assert new["unconfirmed_inputs"] == [] and "not confirmed" not in new["reason"]
 
 
 def test_epoch_values_win_a_differing_figure_is_reported_and_missing_chips_are_added():
@@ -60,6 +98,12 @@ def test_china_market_chips_get_a_definite_status_with_the_reason(built_home, na
     r = _classified(built_home, name, rules)
     assert (r["status"], r["possible"]) == (status, [status])
     assert words in r["reason"] and r["figure_sources"]
+    # a status that rests on a trade-press figure says which: without it the status would change
+    resting = {("NVIDIA HGX H20", "us-2023-10"): ["die_area_mm2"],
+               ("NVIDIA H800 SXM5", "us-2022-10"): ["io_bandwidth_gbs"],
+               ("NVIDIA A800 SXM", "us-2022-10"): ["io_bandwidth_gbs"]}.get((name, rules), [])
+    assert [u.split()[0] for u in r["unconfirmed_inputs"]] == resting
+    assert ("rests on figures its maker has not confirmed" in r["reason"]) == bool(resting)
 
 
 @pytest.mark.mirror
@@ -80,6 +124,11 @@ def test_can_export_answers_with_rule_notice_policy_and_figures(built_home):
     assert "2026-00789" in later["policy"]["citation"]
     h200 = api.can_export("NVIDIA H200 SXM", to="China", on="2025-06-01", home=built_home)
     assert h200["answer"] == ce.DENIAL and h200["policy"]["confirmed"] is False
+    # the notice names the H20, so no unconfirmed figure decides that answer; the L40S's
+    # status rests on its two trade-press performance figures together
+    assert h20["unconfirmed_inputs"] == [] and "not confirmed" not in h20["reason"]
+    l40s = api.can_export("NVIDIA L40S", to="CHN", on="2024-06-01", home=built_home)
+    assert sorted(u.split()[0] for u in l40s["unconfirmed_inputs"]) == ["fp16_tflops", "fp8_tflops"]
     assert api.can_export("NVIDIA H200 SXM", to="DEU", on="2025-06-01",
                           home=built_home)["answer"] == ce.YES
 
@@ -94,6 +143,10 @@ def test_can_export_over_http_and_the_supplement_in_provenance(built_home):
     got = client.get("/api/chips/can-export", params={"name": "H20", "to": "CHN",
                                                       "on": "2025-06-01"}).json()
     assert got["answer"] == ce.LICENCE and got["rule_set"] == "us-2024-12"
+    h800 = client.get("/api/chips/classify", params={"name": "NVIDIA H800 SXM5",
+                                                     "rules": "us-2022-10"}).json()
+    assert h800["unconfirmed_inputs"][0].startswith("io_bandwidth_gbs 400")
+    assert "rests on figures its maker has not confirmed: io_bandwidth_gbs 400" in h800["reason"]
     prov = api.compute("chips_controlled", home=built_home).provenance
     assert "chip_supplement" in {p["source"] for p in prov}
 

@@ -4,29 +4,42 @@ from __future__ import annotations
 import pytest
 
 from aiatlas.claims import chipstatus
-from aiatlas.errors import UsageError
 
-RULE_SETS = [{"id": "us-2022-10", "effective": "2022-10-07"},
-             {"id": "us-2024-12", "effective": "2024-12-02"}]
+RULE_SETS = [{"id": "us-2022-10", "effective": "2022-10-07", "superseded": "2023-11-17"},
+             {"id": "us-2023-10", "effective": "2023-11-17", "superseded": "2024-12-02",
+              "published": "2023-10-25"},
+             {"id": "us-2024-12", "effective": "2024-12-02", "superseded": None}]
+A800 = ["NVIDIA A800 SXM", "NVIDIA A800 PCIe 40 GB", "NVIDIA A800 PCIe 80 GB"]
 
 
 class FakeData:
-    """Answers classify_chip like aiatlas.api does, for two chips; records what it was asked."""
+    """Answers classify_chip like aiatlas.api does, for the H20 and three A800 variants (free
+    under the 2022 rule, controlled from the 2023 one); records what it was asked."""
 
-    def __init__(self, licence=False, status="not controlled", notices=()):
+    def __init__(self, licence=False, status="not controlled", notices=(), pcie_differs=False):
         self.asked, self.licence, self.status, self.notices = [], licence, status, list(notices)
+        self.pcie_differs = pcie_differs
 
     def rule_sets(self):
         return RULE_SETS
 
+    def hardware(self):
+        return [{"name": n} for n in ["NVIDIA HGX H20", "NVIDIA H200 SXM", *A800]]
+
     def chip(self, name, **kw):
         self.asked.append((name, kw))
-        if name == "A800":
-            raise UsageError("chip name 'A800' is ambiguous (3 matches)", hint="matches: ...")
-        rule = kw["rules"] or "us-2024-12"
-        return {"name": "NVIDIA HGX H20", "rule_set": rule, "status": self.status,
-                "licence_required": self.licence if kw["destination"] else None,
-                "reason": f"{self.status} under {rule}; TPP 2368 < 4800", "notices": self.notices}
+        rule = kw["rules"] or ("us-2024-12" if (kw["rules_as_of"] or "9") >= "2024-12-02" else
+                               "us-2023-10" if kw["rules_as_of"] >= "2023-11-17" else
+                               "us-2022-10" if kw["rules_as_of"] >= "2022-10-07" else None)
+        if "A800" in name:
+            free = rule in (None, "us-2022-10") or (self.pcie_differs and "PCIe" in name)
+            status = "not controlled" if free else "3A090.a"
+            needed = not free
+        else:
+            status, needed = self.status, self.licence
+        return {"name": name, "rule_set": rule, "status": status,
+                "licence_required": needed if kw["destination"] else None,
+                "reason": f"{status} under {rule}; TPP 2368 < 4800", "notices": self.notices}
 
 
 def _check(text, data, lang="en"):
@@ -39,7 +52,8 @@ def test_until_a_month_checks_its_eve_with_the_named_destination():
     data = FakeData(licence=False)
     claim, v = _check("The H20 could be sold to China without a licence until April 2025.", data)
     assert claim.quantity.value == 0.0 and claim.text == "H20"
-    assert data.asked == [("H20", {"rules": None, "rules_as_of": "2025-03-31", "destination": "CHN"})]
+    assert data.asked == [("NVIDIA HGX H20", {"rules": None, "rules_as_of": "2025-03-31",
+                                              "destination": "CHN"})]
     assert v.verdict == "supported" and "no licence required" in v.reason
     assert "2025-03-31" in v.reason and "TPP 2368 < 4800" in v.reason
 
@@ -70,13 +84,54 @@ def test_japanese_out_of_scope_is_not_in_scope():
 
 
 @pytest.mark.parametrize("text, why", [
-    ("The A800 was designed to fall under the October 2022 thresholds.", "ambiguous"),
-    ("The H20 could be sold to China without a licence.", "no date or rule set"),
+    ("The A800 could be sold to China without a licence in 2023.", "depends on the rule date"),
+    ("The A800 could be sold to China without a licence.", "depends on the rule date"),
     ("The H20 could be sold to China and Russia without a licence in May 2024.", "several"),
+    ("The B300 could be sold to China without a licence.", "no accelerator named"),
 ])
 def test_uncertain_binding_is_unverifiable(text, why):
     _, v = _check(text, FakeData())
     assert v.verdict == "unverifiable" and why in v.reason
+
+
+def test_a_status_without_a_date_is_judged_on_every_rule_date_when_they_agree():
+    data = FakeData(licence=False)
+    _, v = _check("The H20 could be sold to China without a licence.", data)
+    assert {kw["rules"] for _, kw in data.asked} == {"us-2022-10", "us-2023-10", "us-2024-12"}
+    assert v.verdict == "supported"
+    _, v = _check("The H20 required an export licence for China.", FakeData(licence=False))
+    assert v.verdict == "contradicted"
+
+
+def test_a_year_means_the_rules_in_force_during_it():
+    data = FakeData()
+    _, v = _check("In 2022 the A800 could be sold to China without a licence.", data)
+    # 2022: no rule until October 7, then the October 2022 rule; both leave the A800 free
+    assert v.verdict == "supported"
+    assert {kw["rules"] for _, kw in data.asked} == {None, "us-2022-10"}
+    _, v = _check("In 2024 the A800 could be sold to China without a licence.", FakeData())
+    assert v.verdict == "contradicted"  # the 2023 and 2024 rules both control it
+
+
+def test_the_ambiguous_answer_gives_both_readings_in_both_languages():
+    _, v = _check("A800は許可なく中国に輸出できた。", FakeData(), "ja")
+    assert v.verdict == "unverifiable" and v.reason_key == "chip_export_ambiguous"
+    assert "us-2022-10" in v.reason and "us-2023-10" in v.reason
+    assert "2022年10月施行の規則では輸出許可は不要" in v.reason_ja
+    assert "2023年11月施行の規則では輸出許可が必要" in v.reason_ja
+
+
+def test_variants_that_disagree_are_unverifiable_and_variants_that_agree_decide():
+    _, v = _check("The A800 needed a licence for China under the October 2023 rules.",
+                  FakeData(pcie_differs=True))
+    assert v.verdict == "unverifiable" and "variants" in v.reason
+    _, v = _check("The A800 needed a licence for China under the October 2023 rules.", FakeData())
+    assert v.verdict == "supported" and "NVIDIA A800 PCIe 40 GB" in v.reason
+
+
+def test_designed_to_pass_a_rule_is_a_status_claim():
+    claim = chipstatus.find("The A800 was designed to pass the October 2022 rule.", "en", 0)
+    assert claim is not None and claim.quantity.value == 0.0
 
 
 def test_a_notice_without_a_destination_is_unverifiable():

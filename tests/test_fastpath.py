@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 
 import duckdb
@@ -42,7 +43,7 @@ def home(tiny_home, tmp_path):
 def test_second_run_takes_the_fast_path_with_identical_output(home, capsys, monkeypatch, fmt):
     args = ["show", ID, "--home", str(home), "-p", "since=2020", "-p", "until=2020", "-f", fmt]
     fast, slow_out, slow_err = run(capsys, monkeypatch, *args)
-    assert not fast and list((home / "cache" / "compiled").glob("*.json"))
+    assert not fast and list((home / "cache").rglob("*.json"))
     fast, fast_out, fast_err = run(capsys, monkeypatch, *args)
     assert fast
     assert (fast_out, fast_err) == (slow_out, slow_err) and "USA" in fast_out
@@ -53,10 +54,22 @@ def test_parameters_in_another_order_hit_only_when_they_mean_the_same(home, caps
     run(capsys, monkeypatch, *base, "-p", "since=2020", "-p", "until=2020")
     fast, _, _ = run(capsys, monkeypatch, *base, "-p", "until=2020", "-p", "since=2020")
     assert fast
-    # the same keys in another order mean something else (the last value wins): a miss
-    fast, out, _ = run(capsys, monkeypatch, *base, "-p", "since=2020", "-p", "since=2019",
-                       "-p", "until=2020")
-    assert not fast
+    # a key given twice means its last value, as in the CLI: the shape's template answers that
+    fast, out, _ = run(capsys, monkeypatch, *base, "-p", "since=2021", "-p", "since=2020",
+                       "-p", "until=2021")
+    assert fast and out == normal(capsys, monkeypatch, *base, "-p", "since=2020", "-p", "until=2021")
+    assert ",2020," in out and ",2021," in out
+
+
+def normal(capsys, monkeypatch, *args) -> str:
+    """What the full CLI prints for `aiatlas ARGS`, the fast path turned off."""
+    monkeypatch.setattr(sys, "argv", ["aiatlas", *args])
+    monkeypatch.setattr(_output.console, "width", 400)
+    monkeypatch.setattr(entry, "try_show", lambda argv: False)
+    with pytest.raises(SystemExit) as stop:
+        entry.main()
+    assert stop.value.code == 0
+    return capsys.readouterr().out
 
 
 def test_a_rebuild_is_never_answered_from_the_old_entry(home, capsys, monkeypatch):
@@ -85,13 +98,29 @@ def test_a_miss_or_a_broken_entry_falls_back(home, capsys, monkeypatch):
     args = ["show", ID, "--home", str(home), "-f", "csv"]
     assert not fastpath.try_show(args)  # nothing stored yet
     run(capsys, monkeypatch, *args)
-    for entry_file in (home / "cache" / "compiled").glob("*.json"):
+    for entry_file in (home / "cache").rglob("*.json"):
         entry_file.write_text('{"sql": "SELECT * FROM no_such_table"}')
     fast, out, _ = run(capsys, monkeypatch, *args)
     assert not fast and out.startswith("country")
 
 
+@pytest.mark.slow  # every indicator's shapes are compiled twice
 def test_build_stores_the_default_requests(home, capsys, monkeypatch):
     assert compiled.precompile(home=home) >= 1
     fast, out, _ = run(capsys, monkeypatch, "show", ID, "--home", str(home), "-f", "csv")
     assert fast and out.startswith("country,")
+
+
+def test_a_new_process_answers_values_never_asked_from_the_build_templates(home, capsys,
+                                                                             monkeypatch):
+    # the shape's template, as `aiatlas build` stores it (compiled.precompile: every indicator)
+    run(capsys, monkeypatch, "show", ID, "--home", str(home), "-p", "since=2020", "-p", "until=2020")
+    args = ["show", ID, "--home", str(home), "-p", "since=2021", "-p", "until=2021", "-f", "csv"]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "aiatlas", *args],
+                          capture_output=True, text=True, check=True, env=env)
+    imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert "duckdb" in imported and not {m for m in imported if m.split(".")[0] in
+                                         ("ibis", "sqlglot", "pandas", "typer")}
+    assert done.stdout == normal(capsys, monkeypatch, *args) and ",2021," in done.stdout

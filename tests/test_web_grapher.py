@@ -84,6 +84,8 @@ def test_page_tabs_toggles_and_citation(client):
     assert 'class="measure-million"' in page and 'class="measure-absolute" href="/indicators/test_models_by_country?lang=ja&amp;country=USA~CHN&amp;tab=table"' in page
     assert "<table class=\"data\">" in page and 'id="chart"' not in page
     assert "引用" in page and "「テスト" not in page and "データセット" in page
+    assert page.index('value="USA"') < page.index('value="FRA"')  # the chosen countries first
+    assert '<option value="false" selected>いいえ</option>' in page  # yes/no in the reader's language
     # per and share_of travel as hidden fields, not as two selects that could be combined
     assert '<input type="hidden" name="per" value="million">' in page and 'name="share_of"' not in page
     en = client.get(f"/indicators/{ID}").text

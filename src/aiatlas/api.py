@@ -6,6 +6,7 @@ import functools
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from aiatlas import sqltemplate
 from aiatlas.claims.check import check_claims_file, check_text
 from aiatlas.claims.inputs import read_input
 from aiatlas.claims.judge import API as CheckerAPI
@@ -173,6 +174,8 @@ def compute(id: str, *, home=None, backend: str | None = None, as_of=None, **par
     bound = ind.bind(params)
     settings = _settings(home=home, backend=backend, as_of=as_of)
     if wh.uses_only_parquet(ind.sources):
+        for name in ind.sources:
+            wh.parquet_folder(settings.home, name)  # no data: say so before opening an engine
         # a fresh in-memory engine over the Parquet files: an ingest may have changed them
         con = wh.parquet_connection(settings)
         table = ind.func(wh.Tables(con, settings.home), **bound).to_pyarrow()
@@ -180,8 +183,17 @@ def compute(id: str, *, home=None, backend: str | None = None, as_of=None, **par
     w = wh.connect(settings)
     _check_values(w, ind, bound)
     key = ("compute", id, settings.backend, tuple(sorted(bound.items())))
-    table = w.memo(key, lambda: _run(w, settings.backend, lambda t: ind.func(t, **bound)))
+    table = w.memo(key, lambda: _computed(w, settings.backend, ind, bound))
     return _result(ind, bound, settings, table, _provenance(w, ind), w.build_id)
+
+
+def _computed(w: Warehouse, backend: str, ind: registry.Indicator, bound: dict[str, Any]):
+    """An indicator's table: from its SQL template when its parameters' shape has one (no
+    Ibis at all, see sqltemplate.py), else built and compiled by Ibis."""
+    template = sqltemplate.lookup(w, ind, bound) if backend == "duckdb" else None
+    if template is not None:
+        return template.run(w, bound)
+    return _run(w, backend, lambda t: ind.func(t, **bound))
 
 
 def explain(id: str, *, where: dict[str, Any] | None = None, home=None, backend: str | None = None,

@@ -1,9 +1,13 @@
-"""Filling the fast path of `aiatlas show` (`aiatlas.fastpath`): a computed request's SQL stored."""
+"""Filling the fast path of `aiatlas show` (`aiatlas.fastpath`): a computed request's SQL
+stored, and the build's SQL templates (`aiatlas.sqltemplate`) written for new processes."""
 from __future__ import annotations
+
+import datetime as dt
+from typing import Any
 
 import ibis.expr.operations as ops
 
-from aiatlas import api, fastpath
+from aiatlas import api, fastpath, sqltemplate
 from aiatlas.config import settings as make_settings
 from aiatlas.errors import AiatlasError
 from aiatlas.indicators import registry
@@ -12,14 +16,17 @@ from aiatlas.warehouse import connect as wh
 
 
 def remember(id: str, params: dict[str, str], result: Result, *, home=None) -> None:
-    """Store a DuckDB result's compiled SQL for the fast path of later `aiatlas show` processes
-    (`aiatlas.fastpath`); skipped when the warehouse was swapped since the result was computed."""
+    """Keep a DuckDB result's SQL for the fast path of later `aiatlas show` processes
+    (`aiatlas.fastpath`): its shape's template, which serves any value of that shape, or else
+    the request's own compiled SQL; skipped when the warehouse was swapped since."""
     settings = make_settings(home=home)
     if result.build_id is None or result.meta.get("backend") != "duckdb" or settings.as_of:
         return
     ind = registry.get(id)
     bound = ind.bind(params)
     w = wh.connect(settings)
+    if w.build_id != result.build_id or _store_templates(w, ind, [bound], result.provenance, home):
+        return
     with w.query() as tables:
         expr = ind.func(tables, **bound)
         sql = str(tables.con.compile(expr))
@@ -29,15 +36,54 @@ def remember(id: str, params: dict[str, str], result: Result, *, home=None) -> N
         fastpath.store(settings.home, id, params, sql, memtables, result)
 
 
+def _store_templates(w: wh.Warehouse, ind: registry.Indicator, requests: list[dict[str, Any]],
+                     provenance: list[dict[str, Any]], home) -> int:
+    """Write the templates of these (bound) requests' shapes to the build's store."""
+    found = {}
+    for bound in requests:
+        template = sqltemplate.lookup(w, ind, bound)
+        if template is not None:
+            found[fastpath.shape_key(sqltemplate.decls(ind), bound)] = template
+    values = {p.name: api.parameter_values(ind.id, p.name, home=home)
+              for p in ind.params if p.values_from is not None}
+    sqltemplate.save(w, ind, found, provenance, values)
+    return len(found)
+
+
+# Choice parameters whose every value a build stores a shape for: the normalised views and the
+# comparison group (what the country profile and compare ask for).
+STORED_CHOICES = ("per", "share_of", "group")
+
+
+def common_requests(ind: registry.Indicator) -> list[dict[str, Any]]:
+    """The requests whose shapes a build stores: the defaults, since, since with until, and
+    each value of the STORED_CHOICES parameters."""
+    out: list[dict[str, Any]] = [{}]
+    kinds = {p.name: p.type for p in ind.params}
+    if "since" in kinds and "until" in kinds:
+        a, b = (2020, 2024) if kinds["since"] is int else (dt.date(2020, 1, 1), dt.date(2024, 12, 31))
+        out += [{"since": a}, {"since": a, "until": b}]
+    out += [{p.name: c} for p in ind.params if p.name in STORED_CHOICES
+            for c in p.choices or () if c != p.default]
+    return out
+
+
 def precompile(*, home=None) -> int:
-    """Store every indicator's default request for the fast path (`aiatlas build` does, so the
-    first `aiatlas show ID` in a new process is fast too); returns how many were stored."""
+    """Store every indicator's default request for the fast path, and the templates of its
+    common shapes (`aiatlas build` does, so the first `aiatlas show ID` in a new process, with
+    default or simple parameters, is fast too); returns how many indicators were stored."""
     stored = 0
+    w = api.warehouse(home=home)
     for ind in registry.load_all().values():
         if wh.uses_only_parquet(ind.sources):
             continue
         try:
-            remember(ind.id, {}, api.compute(ind.id, home=home, backend="duckdb"), home=home)
+            result = api.compute(ind.id, home=home, backend="duckdb")
+            if result.build_id != w.build_id:
+                continue  # swapped meanwhile: the next build stores its own
+            _store_templates(w, ind, [ind.bind(r) for r in common_requests(ind)[1:]],
+                             result.provenance, home)
+            remember(ind.id, {}, result, home=home)  # the default's template, or its own SQL
             stored += 1
         except AiatlasError:  # e.g. a source this build lacks: `show` says so when asked
             continue

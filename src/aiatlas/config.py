@@ -1,6 +1,7 @@
 """Settings (data home, mirror, backend) from explicit arguments, AIATLAS_* env vars, defaults."""
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import os
 from dataclasses import dataclass
@@ -51,6 +52,20 @@ def settings(home: str | Path | None = None, mirror: str | None = None,
     return Settings(home=Path(home).expanduser().resolve(), mirror=mirror, backend=backend,
                     as_of=parse_date(as_of, "as_of"),
                     memo_max_bytes=int(env_number("AIATLAS_MEMO_MAX_BYTES", MEMO_MAX_BYTES)))
+
+
+# Set (to a list) while an indicator's SQL is derived: a read of the clock is recorded, so a
+# query that depends on the day is kept for that day only (aiatlas.sqltemplate).
+clock_reads: contextvars.ContextVar[list | None] = contextvars.ContextVar("clock_reads",
+                                                                          default=None)
+
+
+def today() -> dt.date:
+    """Today's date: the one clock indicator code reads (a default such as "the rules in force")."""
+    reads = clock_reads.get()
+    if reads is not None:
+        reads.append(True)
+    return dt.date.today()
 
 
 def parse_date(value: str | dt.date | None, what: str) -> dt.date | None:

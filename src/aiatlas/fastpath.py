@@ -6,6 +6,13 @@ build_id}; the key hashes the warehouse's build id, the aiatlas version and sour
 indicator id, its parameters as given and today's date (a default such as "until this year"
 is bound on the day). A rebuild changes the build id, so an old entry is never read again.
 Anything unusual (another option, a miss, any error) returns False: the normal path answers.
+
+A request not asked before is answered from the build's SQL templates when its parameter
+*shape* has one (`aiatlas.sqltemplate` derives them; this module only reads them): one file per
+indicator under `<home>/cache/templates/<build key>/`, holding the declared parameters, the
+templates per shape and the in-memory tables they read. The values are written into the SQL
+as the same literals Ibis writes, after the same checks the registry makes; a value this
+module is unsure of (a sign, an odd character) goes the normal way.
 """
 from __future__ import annotations
 
@@ -15,6 +22,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 from pathlib import Path
 
 import aiatlas
@@ -45,18 +53,33 @@ def entry_path(home: Path, build_id: str, id: str, params: dict[str, str]) -> Pa
     return Path(home) / "cache" / "compiled" / f"{key(build_id, id, params)}.json"
 
 
-def _b64(buffer) -> str:
-    return base64.b64encode(buffer.to_pybytes()).decode()
+def schema_text(schema) -> str:
+    """An Arrow schema as base64 text (how entries and templates keep it)."""
+    return base64.b64encode(schema.serialize().to_pybytes()).decode()
 
 
-def _ipc(table) -> str:
+def table_text(table) -> str:
     """An Arrow table as base64 IPC stream text (an in-memory table the SQL reads)."""
     import pyarrow as pa
 
     sink = pa.BufferOutputStream()
     with pa.ipc.new_stream(sink, table.schema) as writer:
         writer.write_table(table)
-    return _b64(sink.getvalue())
+    return base64.b64encode(sink.getvalue().to_pybytes()).decode()
+
+
+def read_schema(text: str):
+    """The Arrow schema kept by `schema_text`."""
+    import pyarrow as pa
+
+    return pa.ipc.read_schema(pa.py_buffer(base64.b64decode(text)))
+
+
+def read_table(text: str):
+    """The Arrow table kept by `table_text`."""
+    import pyarrow as pa
+
+    return pa.ipc.open_stream(base64.b64decode(text)).read_all()
 
 
 def store(home: Path, id: str, params: dict[str, str], sql: str, memtables: dict, result) -> None:
@@ -64,8 +87,8 @@ def store(home: Path, id: str, params: dict[str, str], sql: str, memtables: dict
     provenance for later processes."""
     path = entry_path(home, result.build_id, id, params)
     path.parent.mkdir(parents=True, exist_ok=True)
-    body = {"sql": sql, "schema": _b64(result.table.schema.serialize()),
-            "memtables": {name: _ipc(t) for name, t in memtables.items()},
+    body = {"sql": sql, "schema": schema_text(result.table.schema),
+            "memtables": {name: table_text(t) for name, t in memtables.items()},
             "meta": result.meta, "provenance": result.provenance, "build_id": result.build_id}
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     tmp.write_text(_dumps(body), encoding="utf-8")
@@ -76,6 +99,153 @@ def _dumps(body) -> str:
     from aiatlas.results import dumps  # (light: the serialiser module imports no engine)
 
     return dumps(body)
+
+
+# --- parameter shapes and SQL templates (read here without Ibis; derived in sqltemplate) ---
+
+SAFE_TEXT = re.compile(r"[A-Za-z0-9 _.-]{0,64}\Z")  # free text written into SQL as a literal
+_INT_CLASSES = (("int8", 127), ("int16", 2**15 - 1), ("int32", 2**31 - 1), ("int64", 2**63 - 1))
+
+
+def int_class(value: int) -> str:
+    """The integer type Ibis gives a literal of this (non-negative) value: it can decide the
+    result's column types, so it is part of a shape."""
+    return next(name for name, top in _INT_CLASSES if value <= top)
+
+
+def slot_kind(decl: dict, value) -> str | None:
+    """How a bound value goes into a template: 'int8'..'int64', 'date' or 'text' for a slot,
+    None when the value is part of the shape itself (absent, a flag, a declared choice)."""
+    kind = decl["type"]
+    if value is None or isinstance(value, bool) or decl.get("structural"):
+        return None
+    if kind == "int" and isinstance(value, int) and value >= 0:
+        return int_class(value)
+    if kind == "date" and isinstance(value, dt.date):
+        return "date"
+    if kind == "str" and decl["choices"] is None and isinstance(value, str) and SAFE_TEXT.match(value):
+        return "text"
+    return None
+
+
+def shape_key(decls: list[dict], bound: dict) -> str | None:
+    """A request's shape: which parameters are given, the exact value of flags and choices,
+    the kind of every other value. None: no template can serve it (a float, a negative
+    number, free text with characters this module does not write into SQL)."""
+    parts = []
+    for decl in decls:
+        value = bound.get(decl["name"])
+        kind = slot_kind(decl, value)
+        if kind is not None:
+            parts.append([decl["name"], "$" + kind])
+        elif value is None or isinstance(value, bool) or decl.get("structural") or (
+                isinstance(value, str) and decl["choices"] is not None):
+            parts.append([decl["name"], value])
+        else:
+            return None
+    return json.dumps(parts)
+
+
+def literal(kind: str, value) -> str:
+    """A value as the SQL literal Ibis compiles it to on DuckDB."""
+    if kind == "date":
+        return f"MAKE_DATE({value.year}, {value.month}, {value.day})"
+    if kind == "text":
+        return f"'{value}'"
+    return str(int(value))
+
+
+def render(parts: list, slots: list, bound: dict) -> str:
+    """A template's SQL with the values written in: parts are SQL text or the index of a slot."""
+    return "".join(p if isinstance(p, str) else literal(slots[p][1], bound[slots[p][0]])
+                   for p in parts)
+
+
+def templates_dir(home: Path, build_id: str) -> Path:
+    """The folder of one build's templates (a rebuild or another code version: another one)."""
+    tag = hashlib.sha256(json.dumps([build_id, aiatlas.__version__, _source_hash()]).encode())
+    return Path(home) / "cache" / "templates" / tag.hexdigest()[:32]
+
+
+def write_templates(home: Path, build_id: str, id: str, body: dict) -> None:
+    """Merge an indicator's templates into its file of this build (whole file or none)."""
+    path = templates_dir(home, build_id) / f"{id}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        old = json.loads(path.read_text(encoding="utf-8"))
+        body = {**body, "shapes": {**old["shapes"], **body["shapes"]},
+                "memtables": {**old["memtables"], **body["memtables"]}}
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # none yet, or unreadable: this body replaces it
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(_dumps(body), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+_TRUE, _FALSE = ("true", "1", "yes"), ("false", "0", "no")
+
+
+def bind_text(decls: list[dict], raw: dict[str, str], values: dict[str, list]) -> dict | None:
+    """Parameters as the CLI gives them (text), typed and checked as `Indicator.bind` does;
+    None for anything it would refuse or this module is unsure of (the normal path answers,
+    with its error when there is one)."""
+    if set(raw) - {d["name"] for d in decls}:
+        return None
+    bound = {}
+    for d in decls:
+        name, kind = d["name"], d["type"]
+        if name not in raw:
+            default = d["default"]
+            bound[name] = dt.date.fromisoformat(default) if kind == "date" and default else default
+            continue
+        text = raw[name].strip()
+        if kind == "int" and re.fullmatch(r"[0-9]{1,18}", text):
+            value = int(text)
+        elif kind == "date" and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+            try:
+                value = dt.date.fromisoformat(text)
+            except ValueError:
+                return None
+        elif kind == "bool" and text.lower() in _TRUE + _FALSE:
+            value = text.lower() in _TRUE
+        elif kind == "str":
+            value = text
+        else:
+            return None
+        if d["choices"] is not None and value not in d["choices"]:
+            return None
+        if (d["minimum"] is not None and value < d["minimum"]) or (
+                d["maximum"] is not None and value > d["maximum"]):
+            return None
+        if values.get(name) and value not in values[name]:
+            return None
+        bound[name] = value
+    since, until = bound.get("since"), bound.get("until")
+    if since is not None and until is not None and since > until:
+        return None
+    return bound
+
+
+def _templated(con, home: Path, build_id: str, id: str, params: dict[str, str]):
+    """(table, meta, provenance) of a request its indicator's templates answer, else None."""
+
+    path = templates_dir(home, build_id) / f"{id}.json"
+    if not path.exists():
+        return None
+    body = json.loads(path.read_text(encoding="utf-8"))
+    bound = bind_text(body["params"], params, body["values"])
+    shape = shape_key(body["params"], bound) if bound is not None else None
+    entry = body["shapes"].get(shape) if shape is not None else None
+    if entry is None or entry["day"] not in (None, dt.date.today().isoformat()):
+        return None
+    for name in entry["memtables"]:
+        con.register(name, read_table(body["memtables"][name]))
+    schema = read_schema(entry["schema"])
+    table = con.sql(render(entry["parts"], entry["slots"], bound)).to_arrow_table().cast(schema)
+    shown = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in bound.items()}
+    meta = {**body["describe"], "params": shown, "backend": "duckdb",
+            **({"synthetic": True} if body["synthetic"] else {}), "vintage": "latest"}
+    return table, meta, body["provenance"]
 
 
 def parse_show(argv: list[str]) -> tuple[str, dict[str, str], str, str | None] | None:
@@ -114,7 +284,6 @@ def try_show(argv: list[str]) -> bool:
     id, params, fmt, home = request
     try:
         import duckdb
-        import pyarrow as pa
 
         from aiatlas.config import settings
 
@@ -134,15 +303,19 @@ def try_show(argv: list[str]) -> bool:
             if not row or not row[0]:
                 return False
             entry = entry_path(home_dir, row[0], id, params)
-            if not entry.exists():
+            if entry.exists():
+                body = json.loads(entry.read_text(encoding="utf-8"))
+                if body["build_id"] != row[0]:
+                    return False
+                for name, data in body["memtables"].items():
+                    con.register(name, read_table(data))
+                schema = read_schema(body["schema"])
+                answer = (con.sql(body["sql"]).to_arrow_table().cast(schema), body["meta"],
+                          body["provenance"])
+            else:
+                answer = _templated(con, home_dir, row[0], id, params)
+            if answer is None:
                 return False
-            body = json.loads(entry.read_text(encoding="utf-8"))
-            if body["build_id"] != row[0]:
-                return False
-            for name, data in body["memtables"].items():
-                con.register(name, pa.ipc.open_stream(base64.b64decode(data)).read_all())
-            schema = pa.ipc.read_schema(pa.py_buffer(base64.b64decode(body["schema"])))
-            table = con.sql(body["sql"]).to_arrow_table().cast(schema)
         finally:
             con.close()
     except Exception:  # noqa: BLE001 - any surprise: the normal path answers (and reports it)
@@ -150,6 +323,6 @@ def try_show(argv: list[str]) -> bool:
     from aiatlas.commands._output import write_result
     from aiatlas.results import Result
 
-    write_result(Result(meta=body["meta"], table=table, provenance=body["provenance"],
-                        build_id=body["build_id"]), fmt, None)
+    table, meta, provenance = answer
+    write_result(Result(meta=meta, table=table, provenance=provenance, build_id=row[0]), fmt, None)
     return True

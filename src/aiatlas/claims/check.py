@@ -149,7 +149,7 @@ def check_claims_file(path: str | Path, *, data: Data) -> Report:
         if asserts is None:  # a named pattern: the file says what it asserts, so no keywords
             asserts, why = pattern.bind(claim)
         if asserts is None:
-            verdict = Verdict("unverifiable", why)
+            verdict = Verdict("unverifiable", why, reason_key="unbound")
         else:
             claim.asserts, claim.pattern = asserts, pattern.id
             verdict = judge(claim, pattern, asserts, data)

@@ -10,6 +10,7 @@ from aiatlas.claims import text as textmod
 from aiatlas.claims.judge import compare
 from aiatlas.claims.model import Claim, Evidence, Verdict
 from aiatlas.claims.precision import Slack
+from aiatlas.errors import AiatlasError
 
 _PREFIX = {"": 1.0, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15, "E": 1e18}
 _FLOPS = re.compile(r"^([GTPE]?)FLOP(?:S|/s)$")
@@ -27,6 +28,10 @@ _PRECISION = [(re.compile(r"\bFP4\b", re.I | re.A), "fp4_flops", "FP4"),
 _INT = [(re.compile(r"\bINT8\b", re.I | re.A), "int8_ops", "INT8"),
         (re.compile(r"\bINT4\b", re.I | re.A), "int4_ops", "INT4")]
 _TPP = re.compile(r"\bTPP\b|total processing performance|総合処理性能", re.I | re.A)
+_WATTS = re.compile(r"^([kM]?)W$")
+_TRANSISTORS = re.compile(r"transistors?|トランジスタ", re.I)
+# process names are marketing labels of node families: TSMC N4 is a 5 nm-class process
+NODE_FAMILIES = ((3,), (4, 5), (6, 7), (8, 10), (12, 14, 16), (20, 22), (28,))
 _PRICE = re.compile(r"\bpric|\bcost|\bsold for|\bsells for|価格|値段|販売価格", re.I)
 
 
@@ -37,43 +42,58 @@ def chip_of(claim: Claim) -> str | None:
     return names.pop() if len(names) == 1 else None
 
 
-def measure(claim: Claim) -> tuple[str | None, float, str]:
-    """(hardware column, factor from the claim's unit to the column's, words); column None with
-    the reason in words when the unit or precision does not fit; '' when it is no spec claim."""
+def measure(claim: Claim) -> tuple[str | None, float, tuple[str, str]]:
+    """(hardware column, factor from the claim's unit to the column's, words in en and ja);
+    column None with the reason (en, ja) when the unit or precision does not fit; '' when it is
+    no spec claim."""
     q, sent = claim.quantity, textmod.normalise(claim.sentence).text
     after = sent[sent.find(claim.text) + len(claim.text):][:3] if claim.text in sent else ""
     if (m := _FLOPS.match(q.unit)):
         ints = [w for rx, _, w in _INT if rx.search(sent)]
         hits = [(c, w) for rx, c, w in _PRECISION if rx.search(sent)]
         if ints and not hits:
-            return None, 0, f"{ints[0]} is counted in OPS (TOPS), the claim says {q.unit}"
+            return None, 0, (f"{ints[0]} is counted in OPS (TOPS), the claim says {q.unit}",
+                             f"{ints[0]}の性能はOPS（TOPS）で数えますが、記事は{q.unit}です")
         if len(hits) != 1:
-            return None, 0, ("the sentence states no precision (FP8, FP16, ...) for the FLOPS"
-                             if not hits else "the sentence names several precisions")
-        return hits[0][0], _PREFIX[m.group(1)], f"{hits[0][1]} FLOP/s"
+            return None, 0, (("the sentence states no precision (FP8, FP16, ...) for the FLOPS",
+                              "FLOPSの精度（FP8、FP16など）が書かれていません") if not hits else
+                             ("the sentence names several precisions", "複数の精度が挙がっています"))
+        label = hits[0][1]
+        return hits[0][0], _PREFIX[m.group(1)], (f"{label} FLOP/s", label.replace(
+            " tensor (dense)", "（テンソル・密）") + "演算性能")
     if (m := _OPS.match(q.unit)):
         hits = [(c, w) for rx, c, w in _INT if rx.search(sent)]
         if len(hits) != 1:
-            return None, 0, "the sentence states no integer precision (INT8, INT4) for the OPS"
-        return hits[0][0], _PREFIX[m.group(1)], f"{hits[0][1]} OP/s"
+            return None, 0, ("the sentence states no integer precision (INT8, INT4) for the OPS",
+                             "OPSの整数精度（INT8、INT4）が書かれていません")
+        return hits[0][0], _PREFIX[m.group(1)], (f"{hits[0][1]} OP/s", f"{hits[0][1]}演算性能")
     if (m := _BYTES.match(q.unit)):
         if after.startswith(("/s", "/秒", "ps")):
-            return "memory_bandwidth_bytes_s", _PREFIX[m.group(1)], "memory bandwidth (bytes/s)"
-        return "memory_bytes", _PREFIX[m.group(1)], "memory (bytes)"
+            return "memory_bandwidth_bytes_s", _PREFIX[m.group(1)], ("memory bandwidth (bytes/s)",
+                                                                     "メモリ帯域幅")
+        return "memory_bytes", _PREFIX[m.group(1)], ("memory (bytes)", "メモリ容量")
     if q.unit == "mm2":
-        return "die_size_mm2", 1.0, "die area (mm²)"
+        return "die_size_mm2", 1.0, ("die area (mm²)", "ダイ面積")
+    if (m := _WATTS.match(q.unit)):
+        return "tdp_w", _PREFIX[m.group(1)], ("thermal design power (TDP, W)", "熱設計電力（TDP）")
+    if q.unit == "nm":
+        return "process_nm", 1.0, ("process node (nm)", "製造プロセス")
+    if q.kind in ("count", "number") and q.unit in ("transistors", "items", "") and \
+            _TRANSISTORS.search(sent):
+        return "transistors_millions", 1e-6, ("transistor count", "トランジスタ数")
     if q.kind == "money" and _PRICE.search(sent):
         if q.currency != "USD":
-            return None, 0, f"the table gives launch prices in USD, the claim is in {q.currency}"
-        return "release_price_usd", 1.0, "launch price (USD)"
+            return None, 0, (f"the table gives launch prices in USD, the claim is in {q.currency}",
+                             f"表の発売価格は米ドル建てで、記事は{q.currency}建てです")
+        return "release_price_usd", 1.0, ("launch price (USD)", "発売価格（米ドル）")
     if q.kind == "number" and not q.unit and _TPP.search(sent):
-        return "tpp_published", 1e12, "total processing performance (TPP)"
-    return "", 0, ""
+        return "tpp_published", 1e12, ("total processing performance (TPP)", "総合処理性能（TPP）")
+    return "", 0, ("", "")
 
 
-def _rows(rows: list[dict[str, Any]], chip: str, sentence: str) -> list[dict[str, Any]]:
+def variants(rows: list[dict[str, Any]], chip: str, sentence: str) -> list[dict[str, Any]]:
     """Rows whose name holds the chip as a word, narrowed by any variant words the sentence adds
-    ('H100 SXM5', 'A800 PCIe')."""
+    ('H100 SXM5', 'A800 PCIe'): every variant the sentence may mean."""
     low = chip.lower()
     hits = [r for r in rows if f" {low} " in f" {(r.get('name') or '').lower()} "] or [
         r for r in rows if low in (r.get("name") or "").lower()]
@@ -89,35 +109,67 @@ def tolerance(claim: Claim) -> Slack:
     return Slack(rel=0.01)
 
 
-def judge(claim: Claim, chip: str, column: str | None, factor: float, words: str, data
-          ) -> Verdict:
+def judge(claim: Claim, chip: str, column: str | None, factor: float, words: tuple[str, str],
+          data) -> Verdict:
     """Compare the claimed figure with the chip's row(s); several variants must agree."""
-    titles = {"en": f"chip specification: {words}", "ja": f"チップの仕様: {words}"}
+    en, ja = words
+    titles = {"en": f"chip specification: {en}", "ja": f"チップの仕様: {ja}"}
+
+    def unsure(why: str, why_ja: str) -> Verdict:
+        v = Verdict("unverifiable", why, reason_key="chip_spec", subject=chip, titles=titles)
+        v.reason_ja = why_ja
+        return v
+
     if column is None:
-        return Verdict("unverifiable", words, reason_key="chip_spec", subject=chip, titles=titles)
-    rows = _rows(data.hardware(), chip, claim.sentence)
+        return unsure(en, ja)
+    try:
+        rows = variants(data.hardware(), chip, claim.sentence)
+    except AiatlasError as e:  # no warehouse built: say so instead of failing the report
+        return unsure(str(e), "ハードウェア表を読み込めず判定できません")
     if not rows:
-        return Verdict("unverifiable", f"no accelerator named {chip!r} in the hardware table",
-                       reason_key="chip_spec", subject=chip, titles=titles)
+        return unsure(f"no accelerator named {chip!r} in the hardware table",
+                      f"ハードウェア表に「{chip}」という名前のアクセラレータがありません")
     values = {r["name"]: r.get(column) / factor for r in rows if r.get(column) is not None}
     if not values:
-        return Verdict("unverifiable", f"the hardware table has no {words} for "
-                       + "; ".join(r["name"] for r in rows), reason_key="chip_spec",
-                       subject=chip, titles=titles)
+        return unsure(f"the hardware table has no {en} for " + "; ".join(r["name"] for r in rows),
+                      f"ハードウェア表に{'、'.join(r['name'] for r in rows)}の{ja}の値がありません")
     if max(values.values()) - min(values.values()) > 1e-9 * max(map(abs, values.values())):
         listed = "; ".join(f"{n} {v:,.4g}" for n, v in values.items())
-        return Verdict("unverifiable", f"'{chip}' names {len(values)} variants whose {words} "
-                       f"differ ({listed}): the sentence does not say which",
-                       reason_key="chip_spec", subject=chip, titles=titles)
+        return unsure(f"'{chip}' names {len(values)} variants whose {en} differ ({listed}): the "
+                      "sentence does not say which",
+                      f"「{chip}」には{ja}の異なる{len(values)}つの型番があり、文からどれか決められません"
+                      f"（{listed}）")
     names = ", ".join(values)
     ev = Evidence(kind="indicator", ref="hardware", where={"name": names}, row_count=len(values),
                   rows=[{"name": n, column: r.get(column)} for n, r in
                         ((r["name"], r) for r in rows) if n in values][:5],
                   command=f"aiatlas chips classify '{chip}'")
+    if column == "transistors_millions":
+        claim.quantity.unit = "transistors"  # '800億個': the counter says items
     if column == "memory_bandwidth_bytes_s" and not claim.quantity.unit.endswith("/s"):
         claim.quantity.unit += "/s"  # the extractor reads 'TB'; the claim said 'TB/s'
-    v = compare(claim.quantity, next(iter(values.values())), tolerance(claim), [ev])
-    v.reason = f"{names}: {words} — {v.reason} (Epoch ml_hardware with the chips supplement)"
-    v.subject, v.titles, v.measure, v.reason_key = names, titles, words, "chip_spec"
+    actual = next(iter(values.values()))
+    if column == "process_nm":
+        v = _same_node(claim, actual, [ev])
+    else:
+        v = compare(claim.quantity, actual, tolerance(claim), [ev])
+    v.reason = f"{names}: {en} — {v.reason} (Epoch ml_hardware with the chips supplement)"
+    v.subject, v.titles, v.measure, v.reason_key = names, titles, en, "chip_spec"
     v.unit = claim.quantity.unit
+    return v
+
+
+def _same_node(claim: Claim, actual: float, evidence: list[Evidence]) -> Verdict:
+    """A process node is a family, not a measurement: '4nm' names TSMC N4, a 5 nm-class process."""
+    def family(nm: float) -> tuple:
+        return next((f for f in NODE_FAMILIES if nm in f), (nm,))
+
+    claimed = claim.quantity.value
+    ok = family(claimed) == family(actual)
+    fam = "/".join(f"{n:g}" for n in family(actual))
+    v = Verdict("supported" if ok else "contradicted",
+                f"the data says {actual:g} nm" + ("" if ok else f" (claimed {claimed:g} nm)"),
+                tolerance=f"same node family ({fam} nm)",
+                tolerance_ja=f"同じプロセス世代（{fam} nm）", actual=actual,
+                gap=claimed - actual, evidence=evidence)
     return v

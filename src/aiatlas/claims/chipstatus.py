@@ -7,7 +7,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from aiatlas.claims import gazetteer
+from aiatlas.claims import chipspec, gazetteer, words
 from aiatlas.claims import text as textmod
 from aiatlas.claims.model import Claim, Quantity, Verdict
 from aiatlas.errors import AiatlasError
@@ -22,6 +22,9 @@ _FREE = re.compile(
     r"|(?:fall|fell|falls|stay|stayed|stays|sit|sat|sits|remain|remained) (?:just )?"
     r"(?:under|below|beneath|outside)|(?:below|under) the (?:\w+ )*?thresholds?"
     r"|not (?:subject to|covered by|controlled)|uncontrolled|could (?:still )?(?:legally )?"
+    r"(?:be )?(?:sold|shipped|exported)|(?:designed|built|made|tailored) to (?:pass|comply with|"
+    r"meet|stay within|get (?:under|around))|規制の対象外|規制に適合"
+    r"|could (?:still )?(?:legally )?"
     r"(?:be )?(?:sold|shipped|exported)|許可なく|許可不要|ライセンス不要|ライセンスなし|規制対象外"
     r"|規制の対象外|基準を下回|基準未満|規制を回避|規制をかいくぐ|輸出できた|販売できた", re.I)
 # ... and words that say it was needed / the chip was controlled ('required')
@@ -80,49 +83,144 @@ def _rule_set(norm: str, day: dt.date | None, phrase: str, rule_sets: list[dict[
         return None
     month = (day + dt.timedelta(days=1)) if phrase.lower().startswith(("until", "till", "before")) \
         else day
-    return next((rs for rs in rule_sets if str(rs["effective"])[:7] == month.isoformat()[:7]),
-                None)
+    # 'the October 2023 rules' were published in October 2023 and took effect in November
+    return next((rs for rs in rule_sets if month.isoformat()[:7] in (
+        str(rs["effective"])[:7], str(rs.get("published") or "")[:7])), None)
+
+
+def _periods(norm: str, day: dt.date | None, phrase: str, rs: dict[str, Any] | None,
+             rule_sets: list[dict[str, Any]]) -> list[tuple[str, str, dict[str, Any]]]:
+    """The rule dates a claim may mean: (English label, Japanese label, classify arguments).
+
+    A named rule set or a stated date give one. A sentence with a year only ('in 2023') gives
+    every enforced rule set in force during that year, and 'no rule yet' when the year began
+    before the first; a sentence with no date gives every enforced rule set. The claim is
+    decided only when they all agree.
+    """
+    if rs is not None:
+        return [(f"under {rs['id']}", _rule_ja(rs), {"rules": rs["id"], "rules_as_of": None})]
+    if day is not None:
+        return [(f"on {day.isoformat()} ('{phrase}')", f"{day.isoformat()}時点（「{phrase}」）",
+                 {"rules": None, "rules_as_of": day.isoformat()})]
+    enforced = sorted((r for r in rule_sets if r.get("enforced", True)),
+                      key=lambda r: str(r["effective"]))
+    years = set(_YEAR.findall(norm))
+    lo, hi = (f"{min(years)}-01-01", f"{max(years)}-12-31") if len(years) == 1 else ("", "9999")
+    out = [(f"under {r['id']} (in force {r['effective']} to {r.get('superseded') or 'today'})",
+            _rule_ja(r), {"rules": r["id"], "rules_as_of": None}) for r in enforced
+           if str(r["effective"]) <= hi and (not r.get("superseded") or str(r["superseded"]) > lo)]
+    if lo and enforced and lo < str(enforced[0]["effective"]):
+        out.insert(0, (f"on {lo}, before the first rule ({enforced[0]['effective']})",
+                       f"{lo}時点（最初の規則の施行前）", {"rules": None, "rules_as_of": lo}))
+    return out
+
+
+def _rule_ja(rs: dict[str, Any]) -> str:
+    eff = str(rs["effective"])
+    return f"{eff[:4]}年{int(eff[5:7])}月施行の規則"
 
 
 def judge(claim: Claim, data) -> Verdict:
-    """Classify the named chip on the claim's date or rule set and compare the licence status."""
+    """Classify every variant the chip's name may mean under every rule date the claim may
+    mean, and compare the licence status; disagreeing readings are unverifiable, with each."""
     norm = claim.clause
     chip = claim.text
     day, phrase = _when(norm)
     countries = sorted({e.id for e in claim.subjects if e.type == "country"})
     if len(countries) > 1:
-        return _unsure(f"the sentence names several destinations ({', '.join(countries)})", chip)
+        return _unsure(f"the sentence names several destinations ({', '.join(countries)})", chip,
+                       f"複数の仕向け国が挙がっています（{'、'.join(countries)}）")
     dest = countries[0] if countries else None
-    rs = _rule_set(norm, day, phrase, data.rule_sets())
-    if rs is None and day is None:
-        return _unsure("the sentence states no date or rule set for the chip's status", chip)
     try:
-        got = data.chip(chip, rules=rs["id"] if rs else None,
-                        rules_as_of=None if rs else day.isoformat(), destination=dest)
-    except AiatlasError as e:  # a name the hardware table does not hold, or holds several times
-        return _unsure(f"{e}{'; ' + e.hint if getattr(e, 'hint', '') else ''}", chip)
-    needed = got.get("licence_required")
-    controlled = got.get("status")
-    notices = "; ".join(got.get("notices") or [])
+        rows = chipspec.variants(data.hardware(), chip, claim.sentence)
+    except AiatlasError as e:  # no warehouse built: say so instead of failing the report
+        return _unsure(str(e), chip, "ハードウェア表を読み込めず判定できません")
+    if not rows:
+        return _unsure(f"no accelerator named {chip!r} in the hardware table", chip,
+                       f"ハードウェア表に「{chip}」という名前のアクセラレータがありません")
+    periods = _periods(norm, day, phrase, _rule_set(norm, day, phrase, data.rule_sets()),
+                       data.rule_sets())
+    readings = []  # (period label en, ja, variant name, licence needed or None, classification)
+    try:
+        for en, ja, kw in periods:
+            for row in rows:
+                got = data.chip(row["name"], destination=dest, **kw)
+                readings.append((en, ja, got["name"], _needed(got, dest), got))
+    except AiatlasError as e:
+        return _unsure(f"{e}{'; ' + e.hint if getattr(e, 'hint', '') else ''}", chip,
+                       "チップの分類ができません")
+    notices = sorted({n for *_, got in readings for n in got.get("notices") or []})
     if dest is None and notices:  # a notice binds some destinations only
-        return _unsure(f"{got['name']}: a notice applies to some destinations and the sentence "
-                       f"names none ({notices})", chip)
-    if dest is None or needed is None:
-        needed = None if controlled in (None, "indeterminate") else controlled != "not controlled"
-    when = f"under {got['rule_set']}" + ("" if rs else f" on {day.isoformat()} ('{phrase}')")
-    to = f" to {dest}" if dest else " (no destination named: controlled or not)"
-    if needed is None:
-        return _unsure(f"{got['name']} {when}: cannot tell ({got.get('reason')})", chip)
-    said = "licence required" if needed else "no licence required"
+        return _unsure(f"{chip}: a notice applies to some destinations and the sentence names "
+                       f"none ({'; '.join(notices)})", chip,
+                       "一部の仕向け国にだけ適用される通知があり、文は仕向け国を挙げていません")
+    unknown = [r for r in readings if r[3] is None]
+    if unknown:
+        en, ja, name, _, got = unknown[0]
+        return _unsure(f"{name} {en}: cannot tell ({got.get('reason')})", chip,
+                       f"{name}は{ja}で規制対象か判定できません（必要な仕様の値がありません）")
+    to, to_ja = (f" to {dest}", f"{words.subject_name(dest, 'ja')}向けは") if dest else (
+        " (no destination named: controlled or not)", "（仕向け国の記載なし: 規制対象か否か）")
+    if len({r[3] for r in readings}) > 1:
+        return _ambiguous(readings, chip, to, to_ja)
+    needed = readings[0][3]
+    said, said_ja = ("licence required", "輸出許可が必要") if needed else (
+        "no licence required", "輸出許可は不要")
     verdict = "supported" if bool(claim.quantity.value) == needed else "contradicted"
-    return Verdict(verdict, f"{got['name']}{to} {when}: {said} — {got.get('reason')}"
-                   + (f"; notice {notices}" if notices else ""),
-                   reason_key="chip_export", subject=got["name"], measure="US export-control "
-                   "status (ECCN 3A090)", titles={"en": "US export-control status",
-                                                  "ja": "米国の輸出規制上の扱い"},
-                   tolerance="the rule set's thresholds, as classified by `aiatlas chips classify`")
+    names = ", ".join(sorted({r[2] for r in readings}))
+    whens = "; ".join(sorted({r[0] for r in readings}))
+    whens_ja = "、".join(sorted({r[1] for r in readings}))
+    first = {}  # one classification's words per rule date: the variants agree
+    for r in readings:
+        first.setdefault(r[0], str(r[4].get("reason")))
+    reasons = "; ".join(first.values())
+    v = Verdict(verdict, f"{names}{to} {whens}: {said} — {reasons}"
+                + (f"; notice {'; '.join(notices)}" if notices else ""),
+                reason_key="chip_export", subject=names, measure="US export-control status "
+                "(ECCN 3A090)", titles=_TITLES,
+                tolerance="the rule set's thresholds, as classified by `aiatlas chips classify`",
+                tolerance_ja="規則の基準値による分類（`aiatlas chips classify`）")
+    head = "輸出規制の分類と一致" if verdict == "supported" else "輸出規制の分類と不一致"
+    v.reason_ja = f"{head}: {names}は{whens_ja}で{to_ja}{said_ja}"
+    return v
 
 
-def _unsure(why: str, chip: str) -> Verdict:
-    return Verdict("unverifiable", why, reason_key="chip_export_unsure", subject=chip,
-                   titles={"en": "US export-control status", "ja": "米国の輸出規制上の扱い"})
+def _needed(got: dict[str, Any], dest: str | None) -> bool | None:
+    """Whether the classification says a licence is needed (to dest, or controlled at all)."""
+    needed, controlled = got.get("licence_required"), got.get("status")
+    if dest is None or needed is None:
+        return None if controlled in (None, "indeterminate") else controlled != "not controlled"
+    return bool(needed)
+
+
+def _ambiguous(readings, chip: str, to: str, to_ja: str) -> Verdict:
+    """Readings that disagree: by rule date ('depends on the rule date') or by variant."""
+    by_period: dict[str, set] = {}
+    for en, _, _, needed, _ in readings:
+        by_period.setdefault(en, set()).add(needed)
+    if any(len(v) > 1 for v in by_period.values()):
+        shown = "; ".join(f"{name} {en}: {'licence required' if n else 'no licence required'}"
+                          for en, _, name, n, _ in readings)
+        return _unsure(f"'{chip}' names variants whose status differs ({shown}): the sentence "
+                       "does not say which", chip,
+                       f"「{chip}」には規制上の扱いが異なる複数の型番があり、文からどれか決められません")
+    seen, en_parts, ja_parts = set(), [], []
+    for en, ja, _, n, _ in readings:
+        if en not in seen:
+            seen.add(en)
+            en_parts.append(f"{en}: {'licence required' if n else 'no licence required'}")
+            ja_parts.append(f"{ja}では{'輸出許可が必要' if n else '輸出許可は不要'}")
+    v = _unsure(f"ambiguous: depends on the rule date{to} — " + "; ".join(en_parts), chip,
+                f"曖昧: 規則の時期によって異なります（{to_ja}" + "、".join(ja_parts) + "）")
+    v.reason_key = "chip_export_ambiguous"
+    return v
+
+
+_TITLES = {"en": "US export-control status", "ja": "米国の輸出規制上の扱い"}
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+
+
+def _unsure(why: str, chip: str, why_ja: str) -> Verdict:
+    v = Verdict("unverifiable", why, reason_key="chip_export_unsure", subject=chip, titles=_TITLES)
+    v.reason_ja = why_ja
+    return v

@@ -278,7 +278,7 @@ def _not_a_claim(n: numbers.Number, before: str, after: str, norm, s: int) -> st
         return "part of a name (letters glued to the digits)"
     if _LIST_START.match(before) and re.match(r"^\s?[.)）:]\s", after) and n.value < 100:
         return "list numbering"
-    if _REFERENCE.search(before):
+    if _REFERENCE.search(before) or re.search(r"(?:図|表|付録|資料|ページ)\s?$", before):
         return "a reference number (section, figure, version...)"
     if re.search(r"第\s?$", before) and _ORDINAL_LABEL.match(after):
         return "an ordinal label (第N条/回/世代...)"

@@ -13,7 +13,7 @@ from aiatlas.claims import vintage as vintages
 from aiatlas.claims.model import Claim, Evidence, Quantity, Verdict
 from aiatlas.claims.numbers import EN_SCALES
 from aiatlas.claims.patterns import Pattern
-from aiatlas.claims.precision import Slack
+from aiatlas.claims.precision import Slack, human
 from aiatlas.errors import AiatlasError
 
 EVIDENCE_ROWS = 5  # explain rows quoted in a report; the CLI command shows them all
@@ -49,7 +49,7 @@ class Data:
         self._older: list[Data] | None = None
         self._rows: dict[tuple, tuple[list, dict]] = {}  # see _index
         self._results: dict[tuple, Any] = {}
-        self._facts: dict[tuple, list] = {}
+        self._facts: dict[tuple, Any] = {}  # facts, chips and the hardware table, per check
         self.api_seconds = 0.0  # time spent inside aiatlas.api (benchmarks report it)
 
     def older(self) -> list[Data]:
@@ -76,12 +76,19 @@ class Data:
             self.api_seconds += time.perf_counter() - t0
 
     def chip(self, name: str, **kw) -> dict[str, Any]:
-        """A named chip classified under a rule set or on a date (aiatlas.api.classify_chip)."""
-        return self._timed(lambda: self.api.classify_chip(name, home=self.home, **kw))
+        """A named chip classified under a rule set or on a date (aiatlas.api.classify_chip),
+        once per chip and arguments per check."""
+        key = ("chip", name, tuple(sorted(kw.items())))
+        if key not in self._facts:
+            self._facts[key] = self._timed(lambda: self.api.classify_chip(name, home=self.home, **kw))
+        return self._facts[key]
 
     def hardware(self) -> list[dict[str, Any]]:
-        """The accelerator table (Epoch's ml_hardware with the chips supplement)."""
-        return self._timed(self.api.hardware) if self.api.hardware else []
+        """The accelerator table (Epoch's ml_hardware with the chips supplement), read once per
+        check."""
+        if ("hardware",) not in self._facts:
+            self._facts[("hardware",)] = self._timed(self.api.hardware) if self.api.hardware else []
+        return self._facts[("hardware",)]
 
     def rule_sets(self) -> list[dict[str, Any]]:
         """The export-control rule sets with their effective dates."""
@@ -158,7 +165,7 @@ def _judge(claim: Claim, pattern: Pattern, asserts: dict[str, Any], data: Data) 
             v = _against_vintages(claim, pattern, asserts, data, v)
         return v
     except AiatlasError as e:  # e.g. warehouse not built: say so instead of failing the report
-        return Verdict("unverifiable", f"{e}" + (f" ({e.hint})" if e.hint else ""),
+        return Verdict("unverifiable", f"{e}" + (f" ({e.hint})" if e.hint else ""), reason_key="data_error",
                        **_room(claim.quantity, pattern.tolerance))
 
 
@@ -200,7 +207,7 @@ def _judge_indicator(claim: Claim, pattern: Pattern, a: dict[str, Any], data: Da
     ind = a["indicator"]
     if not data.has_indicator(ind):
         return Verdict("unverifiable", f"indicator {ind!r} is not in this build of aiatlas "
-                       f"(pattern {pattern.id})", **_room(q, tol))
+                       f"(pattern {pattern.id})", reason_key="no_indicator", **_room(q, tol))
     result, rows = data.rows(ind, a["params"], a["where"])
     snaps = [p.get("snapshot_id", "") for p in result.provenance]
     # the publisher's as-of of the snapshots read (a vintage's data is older than its date)
@@ -253,7 +260,7 @@ def _judge_rank(claim, pattern, a, rows, snaps) -> Verdict:
                   command=_command("show " + a["indicator"], a["params"], {}))
     if not mine:
         return Verdict("unverifiable", f"{a['indicator']} has no value for {col}={subject} "
-                       f"with {a['where']}", tolerance="exact rank", tolerance_ja="順位の完全一致", evidence=[ev])
+                       f"with {a['where']}", reason_key="no_value", tolerance="exact rank", tolerance_ja="順位の完全一致", evidence=[ev])
     rank = 1 + sum(1 for _, v in vals if v > mine[0])  # ties share the better rank
     return compare(q, float(rank), Slack(), [ev], what="rank")
 
@@ -266,7 +273,8 @@ def _judge_fact(claim: Claim, pattern: Pattern, query: dict[str, Any], data: Dat
         facts = [f for f in facts if str(year) in _when(f)]
     if not facts:
         shown = ", ".join(f"{k}={v}" for k, v in query.items()) + (f", year={year}" if year else "")
-        return Verdict("unverifiable", f"no curated fact for {shown}", **_room(q, tol))
+        return Verdict("unverifiable", f"no curated fact for {shown}", reason_key="no_fact",
+                       **_room(q, tol))
     note = ""
     if q.kind == "date" and q.date:
         same = [f for f in facts if _same_day(q.date, _when(f))]
@@ -274,7 +282,7 @@ def _judge_fact(claim: Claim, pattern: Pattern, query: dict[str, Any], data: Dat
     if len(facts) > 1 and q.kind != "date":
         comparable = [f for f in facts if _fact_value(q, f)[0] is not None]
         if not comparable:  # e.g. every figure is in another currency: say so
-            return Verdict("unverifiable", _fact_value(q, facts[-1])[1],
+            return Verdict("unverifiable", _fact_value(q, facts[-1])[1], reason_key="fact_unusable",
                            **_room(q, tol))
         facts = comparable
         values = sorted({float(f["value"]) for f in facts if f.get("value") is not None})
@@ -302,7 +310,8 @@ def _judge_fact(claim: Claim, pattern: Pattern, query: dict[str, Any], data: Dat
     else:
         actual, why = _fact_value(q, fact)
         if actual is None:
-            return Verdict("unverifiable", why, **_room(q, tol), evidence=[ev])
+            return Verdict("unverifiable", why, reason_key="fact_unusable", **_room(q, tol),
+                           evidence=[ev])
         v = compare(q, actual, tol, [ev])
     v.reason += note + f"; {fact.get('publisher', '')}, {_when(fact)}".rstrip(", ")
     v.measure, v.subject, v.year = pattern.describe, str(query.get("subject", "")), claim.year
@@ -354,14 +363,16 @@ def _compare_date(q: Quantity, fact: dict[str, Any], ev: Evidence) -> Verdict:
     actual = str(fact.get("date") or "")
     if not actual:
         return Verdict("unverifiable", f"fact {fact.get('id')} records no day ({_when(fact)})",
+                       reason_key="fact_no_day",
                        evidence=[ev])
     if _same_day(q.date, actual):
-        return Verdict("supported", f"the recorded date is {actual}", tolerance="same day", tolerance_ja="同じ日付",
+        return Verdict("supported", f"the recorded date is {actual}", tolerance="same day",
+                       reason_key="date", tolerance_ja="同じ日付",
                        evidence=[ev])
     gap = None
     if not q.date.startswith("--"):
         gap = float((dt.date.fromisoformat(q.date) - dt.date.fromisoformat(actual[:10])).days)
-    return Verdict("contradicted", f"the recorded date is {actual}, not {q.date}",
+    return Verdict("contradicted", f"the recorded date is {actual}, not {q.date}", reason_key="date",
                    tolerance="same day", tolerance_ja="同じ日付", gap=gap, evidence=[ev])
 
 
@@ -413,14 +424,6 @@ def _room(q: Quantity, tol: Slack) -> dict[str, str]:
     """The allowance of a claim that could not be compared, for the record (en and ja)."""
     room = precision.allowance(q, tol)
     return {"tolerance": room.en, "tolerance_ja": room.ja}
-
-
-def human(x: float) -> str:
-    """A number as a reader writes it: 276,288; 5.657; 109 billion."""
-    for div, word in ((1e12, " trillion"), (1e9, " billion"), (1e6, " million")):
-        if abs(x) >= div:
-            return f"{x / div:,.4g}{word}"
-    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.4g}"
 
 
 def _command(ind: str, params: dict[str, Any], where: dict[str, Any]) -> str:

@@ -107,6 +107,7 @@ class Verdict:
     gap_relative: float | None = None
     evidence: list[Evidence] = field(default_factory=list)
     reason_key: str = ""  # names the reason for translation (render.py)
+    reason_ja: str = ""  # the reason in Japanese, when the judge words it itself
     as_of: str = ""  # the data's as-of date (the publisher's, else the download's)
     measure: str = ""  # what the data measures, in words
     titles: dict[str, str] = field(default_factory=dict)  # the measure per language (en, ja)

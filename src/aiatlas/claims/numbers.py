@@ -40,7 +40,8 @@ def _bounded(value: float | None) -> bool:
 
 _EN_NUMBER = re.compile(
     r"(?<![\w.])(?<![A-Za-z]-)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?"
-    r"(?=$|[^\w]|bn\b|mn\b|tn\b|[mbkx]\b|st\b|nd\b|rd\b|th\b|%)", re.IGNORECASE)
+    r"(?=$|[^\w]|bn\b|mn\b|tn\b|[mbkx]\b|st\b|nd\b|rd\b|th\b|%"
+    r"|(?:nm|mm2?|[kM]?W|[GT]B|[GTPE]?FLOPS?|[GTP]OPS|GHz)(?![A-Za-z]))", re.IGNORECASE)
 _JA_SCALE = {"万": 1e4, "億": 1e8, "兆": 1e12, "千": 1e3}
 
 
@@ -139,6 +140,7 @@ COUNT_NOUNS = {  # English head noun -> normalised unit
     "people": "people", "researchers": "people", "parameters": "parameters", "states": "states",
     "points": "points", "benchmarks": "benchmarks", "clusters": "clusters",
     "incidents": "incidents", "authors": "people", "employees": "people", "workers": "people",
+    "transistors": "transistors",
 }
 JA_COUNTERS = [  # counter (regex) -> normalised unit
     (r"台", "units"), (r"件", "cases"), (r"社", "organizations"), (r"人", "people"),
@@ -227,6 +229,8 @@ def _read_unit(q: Quantity, after: str, lang: str, end: int) -> int:
     rules = [
         (r"\s?(?:nm|mm2?|[kMGT]?W|[GT]B|[GTPE]?FLOP(?:/s|S)?|[GTP]OPS|GHz)(?![A-Za-z])", "number",
          "measure"),
+        (r"\s?(?:watts?\b|ワット)", "number", "W"),
+        (r"\s?(?:ナノメートル|ナノ(?=プロセス))", "number", "nm"),
         (r"\s?(?:%|percent\b|per cent\b|パーセント)\s?(?:ポイント|points?\b|pts?\b)", "points", "points"),
         (r"\s?(?:percentage[- ]points?|pp\b|ポイント|pts?\b|points?\b)", "points", "points"),
         (r"\s?(?:%|percent\b|per cent\b|パーセント|割)", "percent", "%"),

@@ -24,7 +24,8 @@ UNITS_JA = {"models": "件", "cases": "件", "units": "台", "robots": "台", "c
             "items": "件", "%": "ポイント", "points": "ポイント", "months": "か月", "years": "年",
             "weeks": "週", "days": "日", "organizations": "社", "people": "人", "countries": "か国",
             "EUR": "ユーロ", "USD": "ドル", "CNY": "元", "JPY": "円", "KRW": "ウォン", "GBP": "ポンド",
-            "incidents": "件", "transistors": "個", "x": "倍"}
+            "incidents": "件", "transistors": "個", "x": "倍", "states": "州", "papers": "本",
+            "benchmarks": "件", "clusters": "か所", "parameters": "個"}
 _DIGITS = re.compile(r"\d[\d,]*(?:\.(\d+))?")
 
 
@@ -48,8 +49,17 @@ class Allowance:
     ja: str
 
 
-def _human(x: float) -> str:
+def human(x: float) -> str:
+    """A number as a reader writes it: 276,288; 5.657; 109 billion."""
     for div, word in ((1e12, " trillion"), (1e9, " billion"), (1e6, " million")):
+        if abs(x) >= div:
+            return f"{x / div:,.4g}{word}"
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.4g}"
+
+
+def human_ja(x: float) -> str:
+    """A number as a Japanese reader writes it: 276,288; 800億; 10兆; 5.657."""
+    for div, word in ((1e12, "兆"), (1e8, "億")):
         if abs(x) >= div:
             return f"{x / div:,.4g}{word}"
     return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.4g}"
@@ -79,7 +89,7 @@ def written(q: Quantity) -> tuple[str, int, float]:
 def rounding(q: Quantity) -> tuple[float, str, str]:
     """The half-unit a figure's writing implies (claim units), and why, per language."""
     digits, decimals, factor = written(q)
-    shown = digits or _human(q.value)
+    shown = digits or human(q.value)
     if not digits or (q.kind not in MEASURED and decimals == 0 and not q.scale
                       and abs(factor - 1) < 1e-9):
         return 0.0, f"{shown} is a whole count, read as exact", f"{shown}は数え上げた整数で、厳密な値として扱います"
@@ -107,17 +117,17 @@ def allowance(q: Quantity, slack: Slack) -> Allowance:
             why_en, why_ja = f"'{said}': twice the measure's slack", f"「{said}」: 指標の許容幅の2倍"
     elif declared > own:
         amount = declared
-        why_en = f"the measure's slack; {why_en}, ±{_human(own)}"
-        why_ja = f"指標の許容幅。{why_ja}で±{_human(own)}"
+        why_en = f"the measure's slack; {why_en}, ±{human(own)}"
+        why_ja = f"指標の許容幅。{why_ja}で±{human_ja(own)}"
     else:
         amount = own
     if amount == 0:
         return Allowance(0.0, f"exact ({why_en})", f"厳密一致（{why_ja}）")
-    return Allowance(amount, f"±{_human(amount)}{unit_en} ({why_en})",
-                     f"±{_human(amount)}{unit_ja}（{why_ja}）")
+    return Allowance(amount, f"±{human(amount)}{unit_en} ({why_en})",
+                     f"±{human_ja(amount)}{unit_ja}（{why_ja}）")
 
 
 def stated(amount: float, unit: str, en: str, ja: str) -> Allowance:
     """An allowance a caller sets itself (a claims file's tolerance, a ratio's roughness)."""
-    return Allowance(amount, f"±{_human(amount)}{unit_words(unit, 'en')} ({en})",
-                     f"±{_human(amount)}{unit_words(unit, 'ja')}（{ja}）")
+    return Allowance(amount, f"±{human(amount)}{unit_words(unit, 'en')} ({en})",
+                     f"±{human_ja(amount)}{unit_words(unit, 'ja')}（{ja}）")

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import functools
 import gettext
+import re
 
 import pycountry
 
 from aiatlas.claims import gazetteer
-from aiatlas.claims.judge import human
 from aiatlas.claims.model import CheckedClaim, Verdict
+from aiatlas.claims.precision import UNITS_JA, human, human_ja
 
 VERDICT = {
     "en": {"supported": "supported", "contradicted": "contradicted", "revised": "revised",
@@ -18,20 +19,66 @@ VERDICT = {
 }
 COLUMNS = {
     "en": {"#": "#", "claim": "claim", "subject": "subject", "year": "year", "measure": "measure",
-           "data": "data", "verdict": "verdict", "reason": "reason"},
+           "data": "data", "verdict": "verdict", "reason": "reason", "tolerance": "tolerance"},
     "ja": {"#": "#", "claim": "主張", "subject": "対象", "year": "年", "measure": "指標",
-           "data": "データ", "verdict": "判定", "reason": "理由"},
+           "data": "データ", "verdict": "判定", "reason": "理由", "tolerance": "許容範囲"},
 }
-_UNITS_JA = {"models": "件", "cases": "件", "units": "台", "robots": "台", "chips": "製品",
-             "items": "件", "%": "%", "points": "ポイント", "months": "か月", "years": "年",
-             "organizations": "社", "EUR": "ユーロ", "USD": "ドル", "CNY": "元", "JPY": "円"}
 _WHY_JA = {
     "no_measure": "この数値を測る指標や出典付きの事実がありません",
     "competing": "複数の指標に当てはまり、どれを指すか決められません",
     "no_value": "該当する国・年の値がデータにありません",
     "no_year": "この数値の年が特定できません",
     "no_subject": "この数値の対象（国など）が特定できません",
+    "unbound": "主張ファイルの項目から対象や年が決まりません",
+    "no_indicator": "この指標はこのビルドのaiatlasにありません",
+    "no_fact": "該当する出典付きの事実が記録されていません",
+    "fact_unusable": "記録された事実と比べられません（値が未確認か、通貨が異なり為替換算はしません）",
+    "fact_no_day": "記録された事実に日付がありません",
+    "data_error": "データを読み込めず判定できません",
 }
+# why a number is no claim (extract.py), in Japanese
+SKIPPED_JA = {
+    "a month: a date, not a quantity": "月を表す数で、数量ではありません",
+    "a number word without a unit or noun": "単位や名詞のない数詞です",
+    "a range of years: the time of a claim, not a claim": "年の範囲で、主張の時期です",
+    "a reference number (section, figure, version...)": "参照番号（章、図、版など）です",
+    "a span of time a plan runs over, not a claim": "計画の期間で、主張ではありません",
+    "a time back from now (N years ago): a date, not a quantity": "現在から遡る時期（○年前）で、数量ではありません",
+    "a year alone: the time of a claim, not a claim": "年だけの数で、主張の時期です",
+    "an ordinal label (第N条/回/世代...)": "順序を表す名称（第○条・回・世代など）です",
+    "defines a set (top N), not a claim": "集合を定める数（上位○件）で、主張ではありません",
+    "list numbering (enclosed numeral)": "箇条書きの番号（囲み数字）です",
+    "list numbering": "箇条書きの番号です",
+    "month and year: the time of a claim, not a claim": "年月で、主張の時期です",
+    "part of a name (letters glued to the digits)": "名称の一部（英字と続く数字）です",
+    "no number with a unit or subject": "単位や対象のある数値がありません",
+}
+_TYPES_JA = {"model": "モデル名", "benchmark": "ベンチマーク名", "publication": "資料名"}
+LABELS = {  # words around the verdicts in Markdown, HTML and the terminal table
+    "en": {"title": "Claim check", "claims_in": "claims in", "evidence": "evidence",
+           "skipped": "skipped", "tolerance": "tolerance", "rows": "rows",
+           "snapshots": "snapshots", "fact": "fact", "no_claim": "no claim"},
+    "ja": {"title": "数値の検証", "claims_in": "数値の主張", "evidence": "根拠",
+           "skipped": "対象外", "tolerance": "許容範囲", "rows": "行", "snapshots": "スナップショット",
+           "fact": "事実", "no_claim": "主張なし"},
+}
+
+
+def skipped(reason: str, lang: str) -> str:
+    """Why a number is no claim, in the reader's language."""
+    if lang != "ja":
+        return reason
+    m = re.fullmatch(r"part of a name \((\w+)\)", reason)
+    if m:
+        return f"名称の一部（{_TYPES_JA.get(m.group(1), '名称')}）です"
+    return SKIPPED_JA.get(reason, "主張ではない数です")
+
+
+def note(skips: list[str], lang: str) -> str:
+    """Why a sentence has no claim: its skipped numbers' reasons, or that none has a unit."""
+    reasons = sorted({skipped(r, lang) for r in skips}) or [
+        skipped("no number with a unit or subject", lang)]
+    return ("主張なし: " + "、".join(reasons)) if lang == "ja" else "no claim: " + "; ".join(reasons)
 
 
 def lang_of(cc: CheckedClaim) -> str:
@@ -61,9 +108,9 @@ def value(x: float | None, unit: str, lang: str) -> str:
     """A value with its unit: '57 models', '39.2%', '57件'."""
     if x is None:
         return ""
-    shown = human(x)
     if lang == "ja":
-        return f"{shown}{_UNITS_JA.get(unit, unit)}"
+        return f"{human_ja(x)}{UNITS_JA.get(unit, unit) if unit != '%' else '%'}"
+    shown = human(x)
     return f"{shown}%" if unit == "%" else f"{shown} {unit}".strip()
 
 
@@ -71,8 +118,14 @@ def reason(v: Verdict, lang: str) -> str:
     """The reason in the reader's language (the English one is kept in the JSON)."""
     if lang != "ja":
         return v.reason
+    if v.reason_ja:
+        return v.reason_ja
     data = value(v.actual, v.unit, "ja")
     when = f"（{v.as_of}時点のデータ）" if v.as_of else ""
+    if v.reason_key == "date":
+        day = re.search(r"\d{4}-\d{2}-\d{2}", v.reason)
+        recorded = f"記録された日付は{day.group()}" if day else "記録された日付"
+        return f"{recorded}で、記事と{'一致します' if v.verdict == 'supported' else '合いません'}"
     if v.verdict == "supported":
         return f"データでは{data}{when}"
     if v.verdict == "contradicted":
@@ -88,13 +141,16 @@ def reason(v: Verdict, lang: str) -> str:
     if v.reason_key == "no_year" and "article's date" in v.reason:
         phrase = v.reason.split("'")[1] if v.reason.count("'") >= 2 else ""
         return f"「{phrase}」がいつを指すかは記事の日付によりますが、本文に日付がありません"
-    if v.reason_key.startswith("chip_export"):  # the rule's own words are English
-        head = {"supported": "輸出規制の分類と一致", "contradicted": "輸出規制の分類と不一致"}.get(
-            v.verdict, "判定できません")
-        return f"{head}（{v.reason}）"
     if v.reason_key in _WHY_JA:
         return _WHY_JA[v.reason_key]
-    return f"判定できません（{v.reason}）"
+    return "判定できません（理由の詳細は英語版とJSON出力にあります）"
+
+
+def tolerance(v: Verdict, lang: str) -> str:
+    """The allowance the verdict used, in the reader's language."""
+    if lang != "ja":
+        return v.tolerance
+    return v.tolerance_ja or ("" if not v.tolerance else "許容範囲の説明は英語版にあります")
 
 
 def describe(cc: CheckedClaim) -> dict[str, str]:
@@ -106,4 +162,5 @@ def describe(cc: CheckedClaim) -> dict[str, str]:
     measure = v.titles.get(lang) or v.titles.get("en") or v.measure
     return {"claim": cc.claim.text, "subject": subject_name(v.subject, lang),
             "year": "" if v.year is None else str(v.year), "measure": measure, "data": data,
-            "verdict": VERDICT[lang][v.verdict], "reason": reason(v, lang)}
+            "verdict": VERDICT[lang][v.verdict], "reason": reason(v, lang),
+            "tolerance": tolerance(v, lang)}

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from aiatlas.errors import UsageError
@@ -32,11 +33,12 @@ def print_table(rows: list[dict], title: str | None = None, limit: int | None = 
 
 
 def _fmt(v) -> str:
+    """A cell as text; data is never read as Rich markup (a '[...]' in it stays visible)."""
     if v is None:
         return ""
     if isinstance(v, float):
         return f"{v:.6g}"
-    return str(v)
+    return escape(str(v))
 
 
 FORMATS = ("table", "csv", "json", "parquet")

@@ -43,7 +43,7 @@ def check(source: str = typer.Argument(..., help="Text file, '-' for stdin, a UR
     if format == "table":
         if out:
             raise UsageError("--format table prints to the terminal; use json, md or html with --out")
-        print_table(render.rows(report), title=f"claims in {report.source}")
+        print_table(render.rows(report), title=render.title(report))
         console.print(f"{render.counts_line(report)} ({report.seconds:.2f} s)")
         return
     text = {"json": render.to_json, "md": render.to_markdown, "html": render.to_html}[format](report)

@@ -136,7 +136,8 @@ def can_export(name: str = typer.Argument(..., help="Chip name in the hardware t
     if format != "table":
         _emit([r], format, {"name": name, "to": to, "on": r["on"]})
         return
-    console.print(f"{r['chip']} to {r['to']} on {r['on']}: [bold]{r['answer']}[/bold]",
+    caveat = " (resting on figures its maker has not confirmed)" if r["unconfirmed_inputs"] else ""
+    console.print(f"{r['chip']} to {r['to']} on {r['on']}: [bold]{r['answer']}[/bold]{caveat}",
                   highlight=False)
     rows = [("rule set", f"{r['rule_set']} ({r['rule_citation']})"), ("status", r["status"]),
             ("reason", r["reason"]), ("notices", r["notices"]),
@@ -145,7 +146,8 @@ def can_export(name: str = typer.Argument(..., help="Chip name in the hardware t
              f"{r['policy']['citation']})"),
             ("figures", ", ".join(f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}"
                                   for k, v in r["figures"].items())),
-            ("missing", r["missing"]), ("figures from the supplement", r["figure_sources"])]
+            ("missing", r["missing"]), ("figures from the supplement", r["figure_sources"]),
+            ("not confirmed by the maker", r["unconfirmed_inputs"])]
     print_table([{"field": k, "value": _flat(v)} for k, v in rows if v])
 
 

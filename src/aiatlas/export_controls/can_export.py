@@ -5,6 +5,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from aiatlas.export_controls import chips
 from aiatlas.export_controls import classify as cl
 from aiatlas.export_controls.rules import ReviewPolicy, Rules
 
@@ -17,7 +18,14 @@ UNKNOWN = "cannot tell"
 
 def answer(row: Mapping[str, Any], rules: Rules, to: str, on: dt.date) -> dict[str, Any]:
     """The answer for one hardware row: yes / licence required / presumption of denial (or
-    cannot tell, naming the missing figure), with the rule set, notices, policy and figures."""
+    cannot tell, naming the missing figure), with the rule set, notices, policy and figures,
+    and the inputs it rests on that the chip's maker has not confirmed."""
+    out = _answer(row, rules, to, on)
+    inputs = chips.resting_inputs(row, lambda r: _answer(r, rules, to, on)["answer"])
+    return out | {"unconfirmed_inputs": inputs, "reason": cl.resting_on(out["reason"], inputs)}
+
+
+def _answer(row: Mapping[str, Any], rules: Rules, to: str, on: dt.date) -> dict[str, Any]:
     rs = rules.pick(None, on)
     specs = cl.specs_from_row(row)
     result = cl.classify(specs, rs, rules, destination=to, as_of=on)

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import itertools
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from aiatlas.errors import UsageError
 from aiatlas.export_controls import classify as cl
+from aiatlas.export_controls import supplement
 from aiatlas.export_controls.rules import Rules, RuleSet, country_code
 
 
@@ -40,6 +42,13 @@ def chip_row(row: Mapping[str, Any], rs: RuleSet | None, rules: Rules, *,
     specs = cl.specs_from_row(row)
     published, diff, mismatch = cl.compare_published_tpp(specs.tpp, row.get("tpp_published"))
     result = cl.classify(specs, rs, rules, destination=destination, as_of=as_of)
+
+    def decide(r):
+        c = cl.classify(cl.specs_from_row(r), rs, rules, destination=destination, as_of=as_of)
+        return c.status, c.licence_required
+
+    unconfirmed = resting_inputs(row, decide)
+    result.reason = cl.resting_on(result.reason, unconfirmed)
     release = row.get("release_date")
     maker = row.get("manufacturer")
     return {
@@ -58,8 +67,29 @@ def chip_row(row: Mapping[str, Any], rs: RuleSet | None, rules: Rules, *,
         "datacenter": specs.datacenter,
         "figure_sources": list(row.get("figure_sources") or []),
         "figure_disagreements": list(row.get("figure_disagreements") or []),
+        "unconfirmed_inputs": unconfirmed,
         **result.to_dict(),
     }
+
+
+def resting_inputs(row: Mapping[str, Any], decide) -> list[str]:
+    """The row's supplement figures that no document of the maker confirms and without which
+    `decide(row)` comes out otherwise: the verdict rests on them."""
+    entries = [(e, supplement.COLUMNS.get(e.split(" ", 1)[0], (None,))[0])
+               for e in row.get("unconfirmed_figures") or []]
+    entries = [(e, column) for e, column in entries if column]
+    base = decide(row)
+
+    def moves(group) -> bool:
+        return decide({**row, **{column: None for _, column in group}}) != base
+
+    out = [e for e, column in entries if moves([(e, column)])]
+    if not out:  # no one figure decides; a pair may (two performance figures both give TPP)
+        pairs = [p for p in itertools.combinations(entries, 2) if moves(p)]
+        out = [e for e, _ in entries if any(e == x for p in pairs for x, _ in p)]
+    if not out and entries and moves(entries):
+        out = [e for e, _ in entries]
+    return out
 
 
 def table(rows: Iterable[Mapping[str, Any]], rs: RuleSet | None, rules: Rules, *,

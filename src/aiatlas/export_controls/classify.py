@@ -195,6 +195,15 @@ def _eval_any(clauses, figures) -> tuple[bool | None, list, str]:
     return (None, unknown, "") if unknown else (False, [], "; ".join(fails))
 
 
+# --- inputs not confirmed by the chip's maker ------------------------------------------------
+
+def resting_on(reason: str, inputs: list[str]) -> str:
+    """The reason, saying which inputs no document of the chip's maker confirms."""
+    if not inputs:
+        return reason
+    return f"{reason}; rests on figures its maker has not confirmed: {'; '.join(inputs)}"
+
+
 # --- result ---------------------------------------------------------------------------------
 
 @dataclass

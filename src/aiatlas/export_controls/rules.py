@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from aiatlas import config
 from aiatlas.errors import DataError, UsageError
 
 Condition = tuple[str, str, Any]  # (figure, operator, value)
@@ -115,7 +116,7 @@ class Rules:
         """The rule set named by id, else the one in force on as_of (default: today)."""
         if id:
             return self.get(id)
-        return self.in_force(as_of or dt.date.today())
+        return self.in_force(as_of or config.today())
 
     def group_members(self, names) -> set[str]:
         out: set[str] = set()

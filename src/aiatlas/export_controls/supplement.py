@@ -33,20 +33,24 @@ Figure = Literal[tuple(COLUMNS)]  # type: ignore[valid-type]
 
 
 class Source(BaseModel):
-    """Where figures come from: a title, a URL and what kind of document it is."""
+    """Where figures come from: a title, a URL, what kind of document it is, and whether it is
+    the chip maker's own (datasheet, whitepaper, product page): only those confirm a figure."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     title: str
     url: str
     kind: str
+    publisher_own: bool = False
 
 
 class Value(BaseModel):
-    """One figure, the source it was typed from, and a note on how it applies."""
+    """One figure, the source it was typed from, whether the maker's own document confirms it,
+    and a note on how it applies."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     value: float | bool
     source: str
+    confidence: Literal["confirmed", "unconfirmed"]  # confirmed: the maker's own document says so
     note: str = ""
 
 
@@ -99,6 +103,11 @@ def load() -> Supplement:
             if v.source not in sup.sources:
                 raise DataError(f"{FILE}: chip {c.chip!r}: figure {name}: unknown source "
                                 f"{v.source!r} (expected one of: {', '.join(sup.sources)})")
+            if v.confidence == "confirmed" and not sup.sources[v.source].publisher_own:
+                raise DataError(f"{FILE}: chip {c.chip!r}: figure {name}: confirmed by "
+                                f"{v.source!r}, which is not the maker's own document",
+                                hint="mark it unconfirmed, or cite the maker's datasheet "
+                                     "(a source with publisher_own: true)")
             if (name == "datacenter") != isinstance(v.value, bool):
                 raise DataError(f"{FILE}: chip {c.chip!r}: figure {name}: expected "
                                 f"{'true or false' if name == 'datacenter' else 'a number'}")
@@ -112,7 +121,8 @@ def snapshot_row() -> dict[str, Any]:
 
 def apply(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Hardware rows with the supplement's figures filled in where Epoch has none, each filled
-    figure cited in `figure_sources` and each differing one listed in `figure_disagreements`;
+    figure cited in `figure_sources` (and, when no maker's document confirms it, listed in
+    `unconfirmed_figures`) and each differing one listed in `figure_disagreements`;
     plus a row per supplement chip Epoch lacks. No Epoch rows (a vintage without the hardware
     export): nothing is added. `tests/test_chips_supplement.py` checks that every chip marked
     in_epoch is in the mirror's export under that exact name."""
@@ -135,17 +145,22 @@ def apply(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _fill(row: dict[str, Any], chip: Chip, sup: Supplement, epoch: dict[str, Any]) -> None:
-    sources, disagreements = [], []
+    sources, disagreements, unconfirmed = [], [], []
     for name, v in chip.figures.items():
         column, factor = COLUMNS[name]
         value = v.value if isinstance(v.value, bool) else v.value * factor
-        url = sup.sources[v.source].url
+        src = sup.sources[v.source]
+        url = src.url
         have = epoch.get(column)
         if have is None:
             row[column] = value
             sources.append(f"{name} {v.value} from {url}")
+            if v.confidence == "unconfirmed":
+                shown = str(v.value).lower() if isinstance(v.value, bool) else f"{v.value:g}"
+                unconfirmed.append(f"{name} {shown} ({src.kind}: {url})")
         elif not isinstance(value, bool) and abs(have - value) > 0.01 * abs(value):
             disagreements.append(f"{name}: Epoch {have / factor:g} kept; supplement {v.value:g} "
                                  f"({url})")
     row["figure_sources"] = sources
     row["figure_disagreements"] = disagreements
+    row["unconfirmed_figures"] = unconfirmed

@@ -38,7 +38,7 @@ GROUP = Param("group", str, "openness", "openness (closed leads, open trails) or
 LEADER = Param("leader", str, "USA", "Leading country (ISO alpha-3), with group=country")
 FOLLOWER = Param("follower", str, "CHN", "Trailing country (ISO alpha-3), with group=country")
 DRAWS = Param("draws", int, 100, "Resamples of the scores within their intervals, for the "
-              "lag's interval", minimum=20, maximum=500)
+              "lag's interval", minimum=20, maximum=500, structural=True)
 # The columns every lag indicator returns, in this order, after its grain.
 COLUMNS = ("lag_months", "lower_bound", "lag_months_low", "lag_months_high", "leader_best",
            "leader_date", "follower_date", "reached_share", "follower_models")
@@ -51,9 +51,13 @@ DEFINITION = ("how long the trailing group (open-weight models, or the follower 
               "follower_models: trailing-group models in the data (0: no lag can be told).")
 
 
-def comparison(group: str, leader: str, follower: str) -> str:
-    """The pair in words, leader first: 'closed vs open' or 'USA vs CHN'."""
-    return "closed vs open" if group == "openness" else f"{leader} vs {follower}"
+def comparison(group: str, leader: str, follower: str) -> ibis.Value:
+    """The pair in words, leader first: 'closed vs open' or 'USA vs CHN'; written in the
+    query, so the countries reach it only as literals and one compiled query serves every
+    pair (sqltemplate.py)."""
+    if group == "openness":
+        return ibis.literal("closed vs open")
+    return ibis.literal(leader, "string") + " vs " + ibis.literal(follower, "string")
 
 
 def side_of(label: ibis.Value, group: str, leader: str, follower: str) -> ibis.Value:
@@ -107,7 +111,7 @@ def monthly_lags(items: ibis.Table, dates: ibis.Table, draws: int, z: float) -> 
 
 
 def lag_months(items: ibis.Table, dates: ibis.Table, draws: int, z: float,
-               pair: str) -> ibis.Table:
+               pair: ibis.Value) -> ibis.Table:
     """Per month: the central lag in months, whether it is a lower bound, its 5-95% band over
     `draws` resamples, and the dates and score behind it (columns: month, comparison, COLUMNS)."""
     lags = monthly_lags(items, dates, draws, z)
@@ -125,7 +129,7 @@ def lag_months(items: ibis.Table, dates: ibis.Table, draws: int, z: float,
     # float division: Spark would divide an integer by a literal in DECIMAL and round
     months = {c: out[c].cast("float64") / DAYS_PER_MONTH for c in ("lag_days", "low", "high")}
     return out.select(
-        out.month, comparison=ibis.literal(pair),
+        out.month, comparison=pair,
         lag_months=months["lag_days"], lower_bound=~out.reached,
         lag_months_low=months["low"], lag_months_high=months["high"],
         leader_best=out.best, leader_date=out.leader_date, follower_date=out.follower_date,

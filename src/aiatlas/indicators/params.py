@@ -57,10 +57,8 @@ def until(default: int | None = None) -> Param:
 
 
 def in_years(models: ibis.Table, since: int | None, until: int | None) -> ibis.Table:
-    """Models published in [since, until] (inclusive years); undated models never match a bound."""
-    if since is not None and until is not None and since > until:
-        raise UsageError(f"since={since} is after until={until}",
-                         hint="since and until are inclusive publication years")
+    """Models published in [since, until] (inclusive years); undated models never match a bound
+    (`Indicator.bind` has refused since > until)."""
     if since is not None:
         models = models.filter(models.year >= since)
     if until is not None:

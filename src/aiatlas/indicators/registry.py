@@ -42,6 +42,9 @@ class Param:
     # inclusive bounds for numbers whose values outside are nonsense (a span of 0 years)
     minimum: Any = None
     maximum: Any = None
+    # the value decides the query's form, not only a literal in it (e.g. how many resamples
+    # to draw): each value gets its own SQL template (sqltemplate.py)
+    structural: bool = False
 
     def coerce(self, value: Any) -> Any:
         """Turn a CLI/HTTP string (or a Python value) into this parameter's type, or raise."""
@@ -129,8 +132,15 @@ class Indicator:
             raise UsageError(f"unknown parameter {', '.join(unknown)} for {self.id} "
                              f"(valid: {valid})")
         # None means "not given": the default applies (HTTP and Python callers pass None).
-        return {name: p.coerce(raw[name]) if raw.get(name) is not None else p.default
-                for name, p in known.items()}
+        bound = {name: p.coerce(raw[name]) if raw.get(name) is not None else p.default
+                 for name, p in known.items()}
+        # checked here, once, rather than in the indicator functions: their Python code never
+        # looks at a value, so one compiled SQL template serves every value (sqltemplate.py)
+        since, until = bound.get("since"), bound.get("until")
+        if since is not None and until is not None and since > until:
+            raise UsageError(f"since={since} is after until={until}",
+                             hint="since and until are inclusive")
+        return bound
 
     def describe(self) -> dict[str, Any]:
         return {"id": self.id, "title": self.title, "unit": self.unit, "chapter": self.chapter,
@@ -180,9 +190,10 @@ def indicator(*, id: str, title: str, unit: str, chapter: str, description: str,
         for f in (func, rows):
             _check_defaults(id, f, params)
         run, explain, declared = func, rows, tuple(params)
-        if views.eligible(grain, unit, value_columns, sources, PARQUET_TABLES):
+        offered = views.eligible(grain, unit, value_columns, sources, PARQUET_TABLES)
+        if offered:
             run, explain = _with_views(tuple(grain), unit, func, rows)
-            declared += VIEW_PARAMS
+            declared += tuple(p for p in VIEW_PARAMS if p.name in offered)
         REGISTRY[id] = Indicator(id=id, title=title, unit=unit, chapter=chapter,
                                  description=description, sources=tuple(sources),
                                  grain=tuple(grain), params=declared, func=run, rows=explain,

@@ -105,6 +105,16 @@ class Warehouse:
             rel = raw.sql(query, params=params)
             return rel.to_arrow_table().to_pylist()
 
+    def arrow(self, query: str, memtables: dict[str, pa.Table] | None = None) -> pa.Table:
+        """The Arrow result of compiled SQL on a pooled connection; the in-memory tables it
+        reads (by name) are registered once per connection."""
+        with self._pooled() as slot:
+            for name, table in (memtables or {}).items():
+                if name not in slot[3]:
+                    slot[0].register(name, table)
+                    slot[3].add(name)
+            return slot[0].sql(query).to_arrow_table()
+
     @contextmanager
     def _raw(self) -> Iterator[duckdb_engine.DuckDBPyConnection]:
         with self._pooled() as slot:
@@ -133,8 +143,9 @@ class Warehouse:
 
     @contextmanager
     def _pooled(self):
-        """A [DuckDB connection, its Ibis backend or None, its looked-up tables] slot: an idle
-        one, a new one while fewer than POOL_SIZE exist, else the next one released."""
+        """A [DuckDB connection, its Ibis backend or None, its looked-up tables, the in-memory
+        tables registered on it by name] slot: an idle one, a new one while fewer than
+        POOL_SIZE exist, else the next one released."""
         try:
             slot = self._idle.get_nowait()
         except queue.Empty:
@@ -151,7 +162,7 @@ class Warehouse:
                 raw = self._db.cursor()  # a new connection to the same database
                 raw.execute("USE warehouse")
                 raw.execute("SET enable_progress_bar = false")  # keep CLI/API output clean
-                return [raw, None, {}]
+                return [raw, None, {}, set()]
         return self._idle.get()
 
     def spark(self):
@@ -254,14 +265,21 @@ def connect(settings: Settings) -> Warehouse:
         return hit
 
 
-def parquet_table(con, home: Path, name: str):
-    """A hive-partitioned Parquet dataset of the home as an Ibis table on this connection."""
-    folder = home.joinpath(*PARQUET_TABLES[name])
+def parquet_folder(home: Path, name: str) -> Path:
+    """The folder of a Parquet dataset of the home; a data error when it holds no data (checked
+    before an engine is opened: opening one costs more than the answer)."""
+    folder = Path(home).joinpath(*PARQUET_TABLES[name])
     if not any(folder.glob("*/*.parquet")):
         raise DataError(f"no {name} data at {folder}",
                         hint="run `aiatlas build --openalex SNAPSHOT` (the same as `aiatlas "
                              "openalex ingest SNAPSHOT`; a synthetic one for trying it out: "
                              "`aiatlas synth openalex --works N --out DIR`)")
+    return folder
+
+
+def parquet_table(con, home: Path, name: str):
+    """A hive-partitioned Parquet dataset of the home as an Ibis table on this connection."""
+    folder = parquet_folder(home, name)
     if con.name == "pyspark":
         return con.read_parquet(str(folder), table_name=name)
     return con.read_parquet(str(folder / "*" / "*.parquet"), table_name=name,

@@ -108,6 +108,9 @@ TABLES: dict[str, tuple[Column, ...]] = {
            "(curated/chips/specs.yaml) because Epoch has none, each with its source URL"),
         _c("figure_disagreements", "VARCHAR[]", "", "Supplement figures that differ from Epoch's "
            "by more than 1%: Epoch's value is kept, the other is reported here"),
+        _c("unconfirmed_figures", "VARCHAR[]", "", "Supplement figures filled in above that no "
+           "document of the chip's maker confirms (trade press, resellers): 'figure value (kind: "
+           "URL)'; a classification resting on one says so"),
     ),
     "gpu_clusters": (
         _c("cluster_id", "VARCHAR", "", "Stable id from the cluster name"),

@@ -1,0 +1,258 @@
+"""Compiled SQL per indicator and parameter shape, run without building or compiling Ibis.
+
+A miss costs ~35 ms of Ibis expression building and sqlglot compiling and ~5 ms of DuckDB. A
+template is derived once per build, indicator and *shape* (`fastpath.shape_key`: which
+parameters are given, the exact flags and choices, the kind of each number, date or text) by
+compiling the shape twice, with two sets of made-up values, and is accepted only when
+
+- the indicator's Python code never looked at those values (each is passed as a traced `int`,
+  `str` or `date` that records any operation applied to it by code other than Ibis's: a
+  comparison, a format, a hash, arithmetic, an attribute), so the expression is the same for
+  every value;
+- the two SQL texts are the same text once each value's literal is cut out, so every value
+  reaches the SQL only as its literal, at the same places.
+
+Then any value of that shape gives the SQL Ibis would compile: the template with the value's
+literal written in (`fastpath.render`), and the result is cast to the Arrow schema Ibis gives.
+A shape that fails either test has no template: it takes the Ibis path, which is never wrong.
+A query that read the clock (`config.today`) is kept for that day only.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import random
+import re
+import sys
+from typing import Any
+
+import ibis.expr.operations as ops
+import pyarrow as pa
+
+from aiatlas import config, fastpath
+from aiatlas.indicators import registry
+from aiatlas.warehouse.connect import Warehouse
+
+
+@dataclasses.dataclass(frozen=True)
+class Template:
+    """One shape's SQL: text parts and slot indexes, the slots (name, kind), the Arrow schema,
+    the in-memory tables the SQL reads, and the day it holds for (None: every day)."""
+
+    parts: tuple
+    slots: tuple
+    schema: pa.Schema
+    memtables: dict[str, pa.Table]
+    day: str | None
+
+    def sql(self, bound: dict[str, Any]) -> str:
+        return fastpath.render(self.parts, self.slots, bound)
+
+    def run(self, w: Warehouse, bound: dict[str, Any]) -> pa.Table:
+        """The result for these values: the SQL on a pooled connection, cast as Ibis casts."""
+        return w.arrow(self.sql(bound), self.memtables).cast(self.schema)
+
+
+def decls(ind: registry.Indicator) -> list[dict[str, Any]]:
+    """The indicator's parameters as data (what the fast path binds without the registry)."""
+    return [p.describe() | {"structural": p.structural} for p in ind.params]
+
+
+def lookup(w: Warehouse, ind: registry.Indicator, bound: dict[str, Any]) -> Template | None:
+    """The template serving this request, from the handle's memo, the build's stored
+    templates or derived now; None when its shape has none."""
+    shape = fastpath.shape_key(decls(ind), bound)
+    if shape is None:
+        return None
+    day = dt.date.today().isoformat()
+    found = w.memo(("template", ind.id, shape, day),
+                   lambda: stored(w, ind.id, shape, day) or derive(w, ind, bound) or False)
+    return found or None
+
+
+# --- deriving ------------------------------------------------------------------------------
+
+# Code that may look at a value because it turns it into a literal: Ibis and sqlglot (and
+# this module). Any other caller, the indicator's own code first, is recorded as a use.
+_LITERAL_MAKERS = ("ibis.", "sqlglot.", __name__)
+
+
+def _record(value, what: str, caller) -> None:
+    module = caller.f_globals.get("__name__", "")
+    if not module.startswith(_LITERAL_MAKERS):
+        value._uses.append(f"{what} at {module}:{caller.f_lineno}")
+
+
+def _traced(base: type) -> type:
+    """A subclass of base whose methods record being called by code other than Ibis's."""
+
+    def wrap(name: str, original):
+        def method(self, *args):
+            out = original(self, *args)
+            if out is NotImplemented:  # `since <= column`: the column's method does the work
+                return out
+            _record(self, name, sys._getframe(1))
+            return out
+        return method
+
+    def wrap_attribute(name: str, descriptor):
+        def get(self):
+            _record(self, "." + name, sys._getframe(1))
+            return descriptor.__get__(self, base)
+        return property(get)
+
+    skip = {"__new__", "__init__", "__getattribute__", "__setattr__", "__delattr__",
+            "__init_subclass__", "__subclasshook__", "__reduce__", "__reduce_ex__",
+            "__getnewargs__", "__sizeof__", "__dir__", "__getstate__", "__class__"}
+    space: dict[str, Any] = {}
+    for name, attr in vars(base).items():
+        if name in skip or isinstance(attr, (classmethod, staticmethod)):
+            continue
+        kind = type(attr).__name__
+        if kind in ("wrapper_descriptor", "method_descriptor"):
+            space[name] = wrap(name, attr)
+        elif kind in ("getset_descriptor", "member_descriptor"):
+            space[name] = wrap_attribute(name, attr)
+    return type(f"Traced{base.__name__.title()}", (base,), space)
+
+
+_TRACED = {"int": _traced(int), "str": _traced(str), "date": _traced(dt.date)}
+
+
+def _trace(kind: str, value, uses: list) -> Any:
+    cls = _TRACED["str" if kind == "text" else "date" if kind == "date" else "int"]
+    out = cls(value.year, value.month, value.day) if kind == "date" else cls(value)
+    out._uses = uses
+    return out
+
+
+def _made_up(rng: random.Random, decl: dict, kind: str, taken: set):
+    """A value of this kind and within the parameter's bounds that is unlikely to be a
+    constant of the query itself (a collision only makes the shape refused)."""
+    for _ in range(100):
+        if kind == "date":
+            value = dt.date(rng.randint(1971, 2099), rng.randint(1, 12), rng.randint(13, 28))
+        elif kind == "text":
+            value = "zq" + "".join(rng.choice("bcdfghjkmnpqrstvwxz") for _ in range(8))
+        else:
+            low = {"int8": 0, "int16": 128, "int32": 2**15, "int64": 2**31}[kind]
+            high = {"int8": 127, "int16": 2**15 - 1, "int32": 2**31 - 1, "int64": 2**63 - 1}[kind]
+            low = max(low, decl["minimum"] if decl["minimum"] is not None else low)
+            high = min(high, decl["maximum"] if decl["maximum"] is not None else high)
+            if low > high:
+                return None
+            # prefer values of several digits: a 1 or a 2 is a constant of many queries
+            wide = (max(low, min(high, 100 if kind == "int8" else 1000)), high)
+            value = rng.randint(*wide)
+        if value not in taken:
+            taken.add(value)
+            return value
+    return None
+
+
+def _compile(w: Warehouse, ind: registry.Indicator, bound: dict[str, Any]):
+    """(sql, in-memory tables, Arrow schema, clock read?) of the indicator's expression."""
+    reads: list = []
+    token = config.clock_reads.set(reads)
+    try:
+        with w.query() as tables:
+            expr = ind.func(tables, **bound)
+            sql = str(tables.con.compile(expr))
+    finally:
+        config.clock_reads.reset(token)
+    memtables = {n.name: n.data.to_pyarrow(n.schema) for n in expr.op().find(ops.InMemoryTable)}
+    return sql, memtables, expr.schema().to_pyarrow(), bool(reads)
+
+
+def _cut(sql: str, slots: list, values: dict[str, Any]) -> list:
+    """The SQL as text parts and slot indexes: every literal of a slot's value cut out."""
+    texts = {fastpath.literal(kind, values[name]): i for i, (name, kind) in enumerate(slots)}
+    if not texts:
+        return [sql]
+    pattern = "|".join(rf"(?<![\w.$'])({re.escape(t)})(?![\w.'])" if not t.startswith("'")
+                       else rf"({re.escape(t)})" for t in texts)
+    parts: list = []
+    pos = 0
+    for m in re.finditer(pattern, sql):
+        parts.append(sql[pos:m.start()])
+        parts.append(texts[m.group(0)])
+        pos = m.end()
+    parts.append(sql[pos:])
+    return parts
+
+
+def derive(w: Warehouse, ind: registry.Indicator, bound: dict[str, Any]) -> Template | None:
+    """The template of the request's shape, or None when the shape cannot have one."""
+    found, _ = explain_derivation(w, ind, bound)
+    return found
+
+
+def explain_derivation(w: Warehouse, ind: registry.Indicator,
+                       bound: dict[str, Any]) -> tuple[Template | None, str]:
+    """(template or None, why): derive() with its reason, for tests and the docs' table."""
+    params = decls(ind)
+    shape = fastpath.shape_key(params, bound)
+    if shape is None:
+        return None, "a value no template takes (float, negative number or unusual text)"
+    slots = [(d["name"], fastpath.slot_kind(d, bound[d["name"]])) for d in params
+             if fastpath.slot_kind(d, bound[d["name"]]) is not None]
+    rng = random.Random(f"{ind.id} {shape}")
+    runs, uses = [], []
+    for _ in range(2 if slots else 1):
+        taken: set = set()
+        values = {}
+        for name, kind in slots:
+            decl = next(d for d in params if d["name"] == name)
+            values[name] = _made_up(rng, decl, kind, taken)
+            if values[name] is None:
+                return None, f"no made-up value fits {name}'s bounds"
+        traced = {name: _trace(kind, values[name], uses) for name, kind in slots}
+        try:
+            sql, memtables, schema, clock = _compile(w, ind, {**bound, **traced})
+        except Exception as e:  # noqa: BLE001 - a value the code refuses: no template, Ibis answers
+            return None, f"building with made-up values failed: {type(e).__name__}: {e}"
+        runs.append((_cut(sql, slots, values), memtables, schema, clock))
+    if uses:
+        return None, "the indicator's Python code looks at a value: " + "; ".join(sorted(set(uses)))
+    if any(r[0] != runs[0][0] for r in runs):
+        return None, "the SQL differs between values beyond their literals"
+    parts, memtables, schema, clock = runs[0]
+    day = dt.date.today().isoformat() if clock else None
+    return Template(tuple(parts), tuple(slots), schema, memtables, day), "ok"
+
+
+# --- the build's store (read by the fast path of a new process too) -----------------------
+
+def save(w: Warehouse, ind: registry.Indicator, templates: dict[str, Template],
+         provenance: list[dict[str, Any]], values: dict[str, list]) -> None:
+    """Store an indicator's templates (by shape) with what the fast path needs to answer."""
+    if w.build_id is None or not templates:
+        return
+    memtables = {n: t for tpl in templates.values() for n, t in tpl.memtables.items()}
+    body = {"params": decls(ind), "describe": ind.describe(), "provenance": provenance,
+            "synthetic": any(p.get("synthetic") for p in provenance), "values": values,
+            "memtables": {n: fastpath.table_text(t) for n, t in memtables.items()},
+            "shapes": {shape: {"parts": list(t.parts), "slots": [list(s) for s in t.slots],
+                               "schema": fastpath.schema_text(t.schema),
+                               "memtables": list(t.memtables), "day": t.day}
+                       for shape, t in templates.items()}}
+    fastpath.write_templates(w.home, w.build_id, ind.id, body)
+
+
+def stored(w: Warehouse, id: str, shape: str, day: str) -> Template | None:
+    """The build's stored template of this shape (written by `aiatlas build`), if any."""
+    if w.build_id is None:
+        return None
+    path = fastpath.templates_dir(w.home, w.build_id) / f"{id}.json"
+    try:
+        body = json.loads(path.read_text(encoding="utf-8"))
+        entry = body["shapes"].get(shape)
+        if entry is None or entry["day"] not in (None, day):
+            return None
+        memtables = {n: fastpath.read_table(body["memtables"][n]) for n in entry["memtables"]}
+        schema = fastpath.read_schema(entry["schema"])
+        return Template(tuple(entry["parts"]), tuple(tuple(s) for s in entry["slots"]), schema,
+                        memtables, entry["day"])
+    except (OSError, ValueError, KeyError, TypeError, pa.ArrowException):
+        return None  # none stored, or unreadable: derived again
