@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import shutil
 
+import duckdb
 import pytest
 from fixtures.indicators.tiny import model, write_warehouse
 
@@ -68,3 +69,16 @@ def test_diff_of_two_vintages_lists_exactly_the_models_of_one_export_only(tmp_pa
     assert {r["name"] for r in models["added_rows"]} | {b for a, b in renamed} == new - old
     assert {r["name"] for r in models["removed_rows"]} | {a for a, b in renamed} == old - new
     assert models["changed"] == len(models["changed_rows"])
+
+
+def test_a_build_without_a_newer_column_is_compared_on_the_columns_both_hold(two_builds):
+    """An older aiatlas wrote the vintage without a column the current build has: the diff
+    compares what both hold and names the column, instead of failing."""
+    path = two_builds / "vintages" / "2025-01-01" / "warehouse.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute('ALTER TABLE models DROP COLUMN "open_weights"')
+    (models,) = api.diff("2025-01-01", "latest", home=two_builds, tables=["models"])["tables"]
+    assert models["columns_only_in_b"] == ["open_weights"] and models["columns_only_in_a"] == []
+    assert (models["added"], models["removed"]) == (1, 1)
+    changed = {r["name"]: r["changes"] for r in models["changed_rows"]}
+    assert "open_weights" not in changed.get("alpha", {})

@@ -86,8 +86,10 @@ def rating(key, date, value, half=None, file="leaderboard_text_full_history.csv"
 def tables(tmp_path, extra=None) -> Tables:
     models = [("benchmark_name", "a", "api", "USA", None), ("benchmark_name", "b", "open_unrestricted", "CHN", None),
               ("benchmark_name", "c", "api", "USA", None), ("benchmark_name", "d", "open_unrestricted", "CHN", None),
-              ("arena", "ra", "api", "USA", D("2024-01-01")), ("arena", "rb", "open_unrestricted", "CHN", None),
-              ("arena", "rc", "api", "USA", D("2024-06-01")), ("arena", "rd", "open_unrestricted", "CHN", None)]
+              ("arena", "ra", "api", "USA", None),
+              # a dated checkpoint whose model was released long before it reached the board
+              ("arena", "rb", "open_unrestricted", "CHN", D("2023-01-01")),
+              ("arena", "rc", "api", "USA", None), ("arena", "rd", "open_unrestricted", "CHN", None)]
     write_warehouse(tmp_path, _identity(models) | {
         "model_versions": [],
         # the same four-model story on GPQA, in fractions (the lag reads them in percent)
@@ -97,8 +99,9 @@ def tables(tmp_path, extra=None) -> Tables:
                              score("d", "gpqa_diamond", 0.6, "2024-09-01"),
                              score("zz", "gpqa_diamond", 0.1, "2024-10-15")],  # unknown group
         # on the Arena the newest board (2024-10-15) rates them; an older board rated B far
-        # lower (another scale) and is not used. B first appears on 2024-03-31 (no release date).
-        "arena_ratings": [rating("ra", "2024-02-01", 1200), rating("rb", "2024-03-31", 1150),
+        # lower (another scale) and is not used. Each counts from its first board.
+        "arena_ratings": [rating("ra", "2024-01-01", 1200), rating("rb", "2024-03-31", 1150),
+                          rating("rc", "2024-06-01", 1390),
                           rating("ra", "2024-10-15", 1300), rating("rb", "2024-10-15", 1300),
                           rating("rc", "2024-10-15", 1400, half=10), rating("rd", "2024-10-15", 1350),
                           rating("rd", "2024-09-01", 1320)]} | (extra or {}))

@@ -84,3 +84,21 @@ def test_ai_developers_sum_ai_topics_share_and_growth(tmp_path):
     assert got[("USA", 2023)]["share_of_world_pct"] == 100.0
     explain = compute("ai_developers_by_country", t, rows=True)
     assert sum(r["pushers"] for r in explain if (r["country"], r["year"]) == ("USA", 2024)) == 100
+
+
+def test_holdings_by_chip_keep_each_chip_and_the_published_total(tmp_path):
+    rows = [holding("China", "Nvidia", "2024-03-31", 30, "CHN", series="cumulative_by_chip") | {"chip_type": "H800"},
+            holding("China", "Nvidia", "2024-03-31", 20, "CHN", series="cumulative_by_chip") | {"chip_type": "H20"},
+            holding("China", "Nvidia", "2024-03-31", 50, "CHN"),
+            holding("China", "AMD", "2024-03-31", 7, "CHN"),  # another designer
+            holding("Meta", "Nvidia", "2024-03-31", 900, "USA"),  # another owner
+            holding("China", "Nvidia", "2024-03-31", 5, "CHN", series="quarter")]  # another series
+    t = tables(tmp_path, ai_chip_owners=rows)
+    got = {r["chip"]: r for r in compute("chip_holdings_by_chip", t)}
+    assert {c: r["value"] for c, r in got.items()} == {"H800": 30, "H20": 20, "all": 50}
+    assert (got["all"]["value_p5"], got["all"]["value_p95"]) == pytest.approx((40, 60))
+    units = {r["chip"]: r["value"] for r in compute("chip_holdings_by_chip", t, measure="units")}
+    assert units["all"] == 100
+    assert {r["chip"]: r["value"] for r in compute("chip_holdings_by_chip", t, owner="Meta")} == {"all": 900}
+    explained = compute("chip_holdings_by_chip", t, rows=True)
+    assert {(r["chip"], r["h100e"]) for r in explained} == {("H800", 30), ("H20", 20), ("all", 50)}

@@ -18,6 +18,7 @@ import pytest
 
 from aiatlas import api
 from aiatlas.errors import DataError, FetchError, UsageError
+from aiatlas.indicators import registry
 from aiatlas.sources.openalex import AI_DEFINITIONS
 from aiatlas.sources.openalex import api as oa_api
 from aiatlas.sources.openalex import ingest as ig
@@ -825,3 +826,20 @@ def test_a_mirror_build_says_publications_are_absent(built_home):
     with pytest.raises(DataError, match="source openalex_publications has no snapshot") as e:
         api.compute("ai_publications_api", home=built_home)
     assert "publications by country are absent" in e.value.hint
+
+
+def test_share_of_world_view_on_the_works_counts(home):
+    # the Parquet-backed counts get share_of (no population table on their engine, so no per)
+    names = {p.name for p in registry.get("ai_publications_by_country").params}
+    assert "share_of" in names and "per" not in names
+    share = rows_by(api.compute("ai_publications_by_country", home=home, share_of="world").table,
+                    "country", "year")
+    # fractional: USA 1.5 and CHN 0.5 of 2020's 2 works; CHN the whole of 2021
+    assert {k: v["value"] for k, v in share.items()} == {("USA", 2020): 0.75, ("CHN", 2020): 0.25,
+                                                         ("CHN", 2021): 1.0}
+    assert share[("USA", 2020)]["world_total"] == 2.0
+    cit = rows_by(api.compute("ai_citations_by_country", home=home, share_of="world").table,
+                  "country", "year")
+    assert cit[("USA", 2021)]["value"] == pytest.approx(42 / 44)
+    with pytest.raises(UsageError, match="unknown parameter per"):
+        api.compute("ai_publications_by_country", home=home, per="capita")

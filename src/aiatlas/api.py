@@ -174,6 +174,8 @@ def compute(id: str, *, home=None, backend: str | None = None, as_of=None, **par
     bound = ind.bind(params)
     settings = _settings(home=home, backend=backend, as_of=as_of)
     if wh.uses_only_parquet(ind.sources):
+        for name in ind.sources:
+            wh.parquet_folder(settings.home, name)  # no data: say so before opening an engine
         # a fresh in-memory engine over the Parquet files: an ingest may have changed them
         con = wh.parquet_connection(settings)
         table = ind.func(wh.Tables(con, settings.home), **bound).to_pyarrow()

@@ -50,13 +50,21 @@ def _store_templates(w: wh.Warehouse, ind: registry.Indicator, requests: list[di
     return len(found)
 
 
+# Choice parameters whose every value a build stores a shape for: the normalised views and the
+# comparison group (what the country profile and compare ask for).
+STORED_CHOICES = ("per", "share_of", "group")
+
+
 def common_requests(ind: registry.Indicator) -> list[dict[str, Any]]:
-    """The requests whose shapes a build stores: the defaults, since, and since with until."""
+    """The requests whose shapes a build stores: the defaults, since, since with until, and
+    each value of the STORED_CHOICES parameters."""
     out: list[dict[str, Any]] = [{}]
     kinds = {p.name: p.type for p in ind.params}
     if "since" in kinds and "until" in kinds:
         a, b = (2020, 2024) if kinds["since"] is int else (dt.date(2020, 1, 1), dt.date(2024, 12, 31))
         out += [{"since": a}, {"since": a, "until": b}]
+    out += [{p.name: c} for p in ind.params if p.name in STORED_CHOICES
+            for c in p.choices or () if c != p.default]
     return out
 
 

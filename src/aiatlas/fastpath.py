@@ -53,18 +53,33 @@ def entry_path(home: Path, build_id: str, id: str, params: dict[str, str]) -> Pa
     return Path(home) / "cache" / "compiled" / f"{key(build_id, id, params)}.json"
 
 
-def _b64(buffer) -> str:
-    return base64.b64encode(buffer.to_pybytes()).decode()
+def schema_text(schema) -> str:
+    """An Arrow schema as base64 text (how entries and templates keep it)."""
+    return base64.b64encode(schema.serialize().to_pybytes()).decode()
 
 
-def _ipc(table) -> str:
+def table_text(table) -> str:
     """An Arrow table as base64 IPC stream text (an in-memory table the SQL reads)."""
     import pyarrow as pa
 
     sink = pa.BufferOutputStream()
     with pa.ipc.new_stream(sink, table.schema) as writer:
         writer.write_table(table)
-    return _b64(sink.getvalue())
+    return base64.b64encode(sink.getvalue().to_pybytes()).decode()
+
+
+def read_schema(text: str):
+    """The Arrow schema kept by `schema_text`."""
+    import pyarrow as pa
+
+    return pa.ipc.read_schema(pa.py_buffer(base64.b64decode(text)))
+
+
+def read_table(text: str):
+    """The Arrow table kept by `table_text`."""
+    import pyarrow as pa
+
+    return pa.ipc.open_stream(base64.b64decode(text)).read_all()
 
 
 def store(home: Path, id: str, params: dict[str, str], sql: str, memtables: dict, result) -> None:
@@ -72,8 +87,8 @@ def store(home: Path, id: str, params: dict[str, str], sql: str, memtables: dict
     provenance for later processes."""
     path = entry_path(home, result.build_id, id, params)
     path.parent.mkdir(parents=True, exist_ok=True)
-    body = {"sql": sql, "schema": _b64(result.table.schema.serialize()),
-            "memtables": {name: _ipc(t) for name, t in memtables.items()},
+    body = {"sql": sql, "schema": schema_text(result.table.schema),
+            "memtables": {name: table_text(t) for name, t in memtables.items()},
             "meta": result.meta, "provenance": result.provenance, "build_id": result.build_id}
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     tmp.write_text(_dumps(body), encoding="utf-8")
@@ -213,7 +228,6 @@ def bind_text(decls: list[dict], raw: dict[str, str], values: dict[str, list]) -
 
 def _templated(con, home: Path, build_id: str, id: str, params: dict[str, str]):
     """(table, meta, provenance) of a request its indicator's templates answer, else None."""
-    import pyarrow as pa
 
     path = templates_dir(home, build_id) / f"{id}.json"
     if not path.exists():
@@ -225,8 +239,8 @@ def _templated(con, home: Path, build_id: str, id: str, params: dict[str, str]):
     if entry is None or entry["day"] not in (None, dt.date.today().isoformat()):
         return None
     for name in entry["memtables"]:
-        con.register(name, pa.ipc.open_stream(base64.b64decode(body["memtables"][name])).read_all())
-    schema = pa.ipc.read_schema(pa.py_buffer(base64.b64decode(entry["schema"])))
+        con.register(name, read_table(body["memtables"][name]))
+    schema = read_schema(entry["schema"])
     table = con.sql(render(entry["parts"], entry["slots"], bound)).to_arrow_table().cast(schema)
     shown = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in bound.items()}
     meta = {**body["describe"], "params": shown, "backend": "duckdb",
@@ -270,7 +284,6 @@ def try_show(argv: list[str]) -> bool:
     id, params, fmt, home = request
     try:
         import duckdb
-        import pyarrow as pa
 
         from aiatlas.config import settings
 
@@ -295,8 +308,8 @@ def try_show(argv: list[str]) -> bool:
                 if body["build_id"] != row[0]:
                     return False
                 for name, data in body["memtables"].items():
-                    con.register(name, pa.ipc.open_stream(base64.b64decode(data)).read_all())
-                schema = pa.ipc.read_schema(pa.py_buffer(base64.b64decode(body["schema"])))
+                    con.register(name, read_table(data))
+                schema = read_schema(body["schema"])
                 answer = (con.sql(body["sql"]).to_arrow_table().cast(schema), body["meta"],
                           body["provenance"])
             else:

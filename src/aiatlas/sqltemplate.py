@@ -19,7 +19,6 @@ A query that read the clock (`config.today`) is kept for that day only.
 """
 from __future__ import annotations
 
-import base64
 import dataclasses
 import datetime as dt
 import json
@@ -225,17 +224,6 @@ def explain_derivation(w: Warehouse, ind: registry.Indicator,
 
 # --- the build's store (read by the fast path of a new process too) -----------------------
 
-def _b64(buffer) -> str:
-    return base64.b64encode(buffer.to_pybytes()).decode()
-
-
-def _ipc(table: pa.Table) -> str:
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, table.schema) as writer:
-        writer.write_table(table)
-    return _b64(sink.getvalue())
-
-
 def save(w: Warehouse, ind: registry.Indicator, templates: dict[str, Template],
          provenance: list[dict[str, Any]], values: dict[str, list]) -> None:
     """Store an indicator's templates (by shape) with what the fast path needs to answer."""
@@ -244,9 +232,9 @@ def save(w: Warehouse, ind: registry.Indicator, templates: dict[str, Template],
     memtables = {n: t for tpl in templates.values() for n, t in tpl.memtables.items()}
     body = {"params": decls(ind), "describe": ind.describe(), "provenance": provenance,
             "synthetic": any(p.get("synthetic") for p in provenance), "values": values,
-            "memtables": {n: _ipc(t) for n, t in memtables.items()},
+            "memtables": {n: fastpath.table_text(t) for n, t in memtables.items()},
             "shapes": {shape: {"parts": list(t.parts), "slots": [list(s) for s in t.slots],
-                               "schema": _b64(t.schema.serialize()),
+                               "schema": fastpath.schema_text(t.schema),
                                "memtables": list(t.memtables), "day": t.day}
                        for shape, t in templates.items()}}
     fastpath.write_templates(w.home, w.build_id, ind.id, body)
@@ -262,9 +250,8 @@ def stored(w: Warehouse, id: str, shape: str, day: str) -> Template | None:
         entry = body["shapes"].get(shape)
         if entry is None or entry["day"] not in (None, day):
             return None
-        memtables = {n: pa.ipc.open_stream(base64.b64decode(body["memtables"][n])).read_all()
-                     for n in entry["memtables"]}
-        schema = pa.ipc.read_schema(pa.py_buffer(base64.b64decode(entry["schema"])))
+        memtables = {n: fastpath.read_table(body["memtables"][n]) for n in entry["memtables"]}
+        schema = fastpath.read_schema(entry["schema"])
         return Template(tuple(entry["parts"]), tuple(tuple(s) for s in entry["slots"]), schema,
                         memtables, entry["day"])
     except (OSError, ValueError, KeyError, TypeError, pa.ArrowException):

@@ -14,9 +14,11 @@ from urllib.parse import urlencode
 from aiatlas import api
 from aiatlas.entities import regions
 from aiatlas.errors import DataError, UsageError
+from aiatlas.report import chinachips
 from aiatlas.report.rules import country_name
 
 LAG = "capability_lag_months"  # the pairwise measure in months (not a country-grain indicator)
+ECI_MODELS = "eci_models_by_country"  # who has ECI models, hence a lag that can be told
 LEADER = "USA"  # the profile's lag is measured against it (and, for the USA, China behind it)
 
 
@@ -111,8 +113,16 @@ def _view_params(meta: dict, per: str | None) -> dict[str, Any]:
     return {"per": per} if per and "per" in names_ else {}
 
 
+def eci_countries(home=None) -> set[str]:
+    """Countries with at least one model on the Epoch Capabilities Index."""
+    return {r["country"] for r in api.compute(ECI_MODELS, home=home).to_pylist() if r["value"]}
+
+
 def lag(leader: str, follower: str, *, home=None) -> dict[str, Any]:
     """The newest month of capability lag (ECI) of `follower` behind `leader`, and 12 months before."""
+    missing = [c for c in (leader, follower) if c not in eci_countries(home)]
+    if missing:  # nothing to measure: said without running the resampled lag
+        return {"leader": leader, "follower": follower, "status": f"no ECI models of {missing[0]}"}
     rows = api.compute(LAG, home=home, group="country", leader=leader, follower=follower).to_pylist()
     if not rows or not rows[-1]["follower_models"]:
         return {"leader": leader, "follower": follower,
@@ -151,8 +161,25 @@ def profile(code: str, *, home=None, per: str | None = None) -> dict[str, Any]:
                        {"id": meta["id"], "title": meta["title"], "chapter": meta["chapter"],
                         "unit": meta["unit"], "status": got})
     other = "CHN" if code == LEADER else code
-    return {"country": code, "names": names(code), "per": per, "indicators": entries,
-            "lag": lag(LEADER, other, home=home), "build_id": api.build_info(home=home).get("build_id")}
+    out = {"country": code, "names": names(code), "per": per, "indicators": entries,
+           "lag": lag(LEADER, other, home=home), "build_id": api.build_info(home=home).get("build_id")}
+    if code == chinachips.DESTINATION:  # its chips beside the export controls that reach it
+        out["chips_and_export_controls"] = chips_and_export_controls(home=home)
+    return out
+
+
+def chips_and_export_controls(*, home=None) -> dict[str, Any] | str:
+    """China's Nvidia holdings per chip and the export-control steps reaching China, with the
+    link to the rows behind the holdings; or why there are none."""
+    try:
+        got = chinachips.data(home=home)
+    except DataError:
+        return "no data in this build"
+    if not got["holdings"]:
+        return "no data in this build"
+    meta = next(m for m in api.list_indicators() if m["id"] == chinachips.INDICATOR)
+    return {"indicator": chinachips.INDICATOR, "params": got["params"], "holdings": got["holdings"],
+            "events": got["events"], "rows": _rows_link(meta, {}, got["params"])}
 
 
 def compare(codes: list[str], *, home=None, per: str | None = None) -> dict[str, Any]:

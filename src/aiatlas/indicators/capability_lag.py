@@ -63,3 +63,25 @@ def capability_lag_months(t, group="openness", leader="USA", follower="CHN", dra
     """Lag of the trailing group behind the leader's best ECI, per month, with its interval."""
     return lag.lag_months(*_items(t, group, leader, follower), draws, lag.Z90,
                           comparison(group, leader, follower))
+
+
+def _eci_model_rows(t):
+    """The ECI models behind each count: one row per model and country, with its score."""
+    e = t.eci_scores
+    e = e.filter(e.release_date.notnull() & e.eci.notnull())
+    u = e.mutate(country=e.countries.unnest())
+    return u.select("country", year=u.release_date.year().cast("int64"), model=u.model,
+                    model_id=u.model_id, release_date=u.release_date, eci=u.eci,
+                    accessibility_group=u.accessibility_group).order_by(["country", "year", "model"])
+
+
+@indicator(id="eci_models_by_country", title="Models scored on the Epoch Capabilities Index, by country",
+           unit="models", chapter="performance", sources=("eci_scores",), grain=("country", "year"),
+           description="ECI models released each year, by the countries of their organizations (a "
+                       "model of several countries counts for each). A country with none has no "
+                       "capability lag to tell.", rows=_eci_model_rows)
+def eci_models_by_country(t):
+    """Count of ECI-scored models per country and release year."""
+    r = _eci_model_rows(t)
+    return r.group_by(["country", "year"]).aggregate(value=r.model_id.nunique()).order_by(
+        ["country", "year"])

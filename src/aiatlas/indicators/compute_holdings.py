@@ -16,6 +16,11 @@ from aiatlas.indicators.registry import Param, indicator
 MEASURE = Param("measure", str, "h100e", "h100e (compute in H100-equivalents) or units (chips)",
                 choices=("h100e", "units"))
 UNITS = {"h100e": "H100 equivalents", "units": "chips"}
+OWNER = Param("owner", str, "China", "Holder as Epoch names it (China, Microsoft, Meta, ...)",
+              values_from=("ai_chip_owners", "owner"))
+DESIGNER = Param("designer", str, "Nvidia", "Chip designer (Nvidia, AMD, ...)",
+                 values_from=("ai_chip_owners", "designer"))
+ALL_CHIPS = "all"  # the `chip` of the designer's total, the series carrying Epoch's own band
 
 
 def _holdings(t, key: str) -> ibis.Table:
@@ -84,3 +89,39 @@ def ai_compute_by_owner(t, measure="h100e"):
 def ai_compute_by_country(t, measure="h100e"):
     """Cumulative chips (H100e or units) held per country at each quarter end."""
     return _total(_holdings(t, "country"), "country", measure)
+
+
+def _by_chip(t, owner: str, designer: str) -> ibis.Table:
+    """One owner's cumulative holdings of one designer's chips: per chip, and the total."""
+    o = t.ai_chip_owners
+    o = o.filter((o.owner == owner) & (o.designer == designer) & o.end_date.notnull()
+                 & o.series.isin(("cumulative", "cumulative_by_chip")))
+    chip = ibis.ifelse(o.series == "cumulative", ALL_CHIPS, o.chip_type)
+    return o.mutate(chip=chip).rename(date="end_date")
+
+
+def _by_chip_rows(t, owner="China", designer="Nvidia", measure="h100e"):
+    """The published row behind each value (one per chip and quarter)."""
+    r = _by_chip(t, owner, designer)
+    return r.select("chip", "date", "owner", "designer", "series", "name", "units", "units_p5",
+                    "units_p95", "h100e", "h100e_p5", "h100e_p95", "incomplete", "file"
+                    ).order_by(["chip", "date"])
+
+
+@indicator(id="chip_holdings_by_chip", title="AI chips held by one owner, by chip (China's Nvidia "
+           "chips by default)", unit="H100 equivalents", chapter="hardware",
+           sources=("ai_chip_owners",), grain=("chip", "date"),
+           value_columns=("value", "value_p5", "value_p95", "incomplete"),
+           description="Cumulative chips of one designer held by one owner at each quarter end, as "
+                       "estimated by Epoch AI: per chip model and in all (chip = 'all', Epoch's "
+                       "own total), with the 5th and 95th percentiles as the band. Drawn beside "
+                       "the export-control timeline for China, whose purchases moved from the "
+                       "A100 to the A800/H800 made for China and then to the H20 as each rule "
+                       "caught the previous chip. unit: chips with measure=units.",
+           params=(OWNER, DESIGNER, MEASURE), rows=_by_chip_rows)
+def chip_holdings_by_chip(t, owner="China", designer="Nvidia", measure="h100e"):
+    """Cumulative chips (H100e or units) of one owner and designer, per chip and in all."""
+    r = _by_chip(t, owner, designer)
+    return r.select("chip", "date", value=r[measure], value_p5=r[f"{measure}_p5"],
+                    value_p95=r[f"{measure}_p95"],
+                    incomplete=r.incomplete.fill_null(False)).order_by(["chip", "date"])

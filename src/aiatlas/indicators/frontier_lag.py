@@ -4,8 +4,8 @@ capability_lag_months (`lag.py`), and the three measures side by side.
 Benchmark: each score row is an item, dated as benchmark_frontier dates it (the model's
 availability), so the leader's best is benchmark_frontier's value. Arena: ratings compare only
 within one leaderboard date, so each model counts with its rating on the newest board that lists
-it (one scale, with its 95% interval) and is dated when it became available: its release date,
-or its first board when that is earlier or the release is unknown.
+it (one scale, with its 95% interval) and is dated by its first board: an Arena key is often a
+dated checkpoint (qwen-vl-max-2025-08-13) of a model whose release date is its family's first.
 """
 from __future__ import annotations
 
@@ -37,16 +37,15 @@ def _benchmark_items(t, benchmark: str, group: str, leader: str, follower: str):
 
 
 def _arena_items(t, category: str, group: str, leader: str, follower: str):
-    """(items, dates): each Arena model's rating on the newest board listing it, dated when the
-    model became available; the dates also hold every board's date (the newest ends the data)."""
+    """(items, dates): each Arena model's rating on the newest board listing it, dated by its
+    first board; the dates also hold every board's date (the newest ends the data)."""
     a = _arena(t, category, group)
     newest = ibis.window(group_by=a.arena_key, order_by=ibis.desc(a.date))
     a = a.mutate(first_seen=a.date.min().over(ibis.window(group_by=a.arena_key)),
                  n=ibis.row_number().over(newest))
     m = a.filter(a.n == 0)
-    date = ibis.least(m.first_seen, m.model_release.coalesce(m.first_seen))
     items = m.select(side=side_of(m.group, group, leader, follower), item=m.arena_key,
-                     model=m.model, arena_key=m.arena_key, date=date, score=m.rating,
+                     model=m.model, arena_key=m.arena_key, date=m.first_seen, score=m.rating,
                      score_low=m.ci_low, score_high=m.ci_high, board_date=m.date, file=m.file)
     return items, items.select("date").union(a.select("date"))
 
@@ -89,8 +88,8 @@ def _arena_rows(t, group="openness", leader="USA", follower="CHN", category="ove
            description="For each month in which an Arena model became available or a board was "
                        "published, " + lag.DEFINITION + " Ratings compare only within a date, "
                        "so each model counts with its rating on the newest board that lists it, "
-                       "dated by its release (or its first board when earlier or the release is "
-                       "unknown). lag_months_low/high: 5th and 95th percentiles over resamples "
+                       "dated by the first board that lists it (an Arena key is often a dated "
+                       "checkpoint of an older model). lag_months_low/high: 5th and 95th percentiles over resamples "
                        "within the ratings' 95% intervals (a rating without one is fixed).",
            params=(GROUP, LEADER, FOLLOWER, CATEGORY, DRAWS), rows=_arena_rows)
 def arena_lag_months(t, group="openness", leader="USA", follower="CHN", category="overall",

@@ -190,9 +190,10 @@ def indicator(*, id: str, title: str, unit: str, chapter: str, description: str,
         for f in (func, rows):
             _check_defaults(id, f, params)
         run, explain, declared = func, rows, tuple(params)
-        if views.eligible(grain, unit, value_columns, sources, PARQUET_TABLES):
+        offered = views.eligible(grain, unit, value_columns, sources, PARQUET_TABLES)
+        if offered:
             run, explain = _with_views(tuple(grain), unit, func, rows)
-            declared += VIEW_PARAMS
+            declared += tuple(p for p in VIEW_PARAMS if p.name in offered)
         REGISTRY[id] = Indicator(id=id, title=title, unit=unit, chapter=chapter,
                                  description=description, sources=tuple(sources),
                                  grain=tuple(grain), params=declared, func=run, rows=explain,

@@ -6,6 +6,8 @@ like `value`, tables in the warehouse) the parameters `per` and `share_of`, and 
 value's year (the newest year published when the value is more recent: `population_year` says
 which); share of world divides by the sum over every row of the same period (countries and
 rows without a country). Only `value` and its band (`value_p5`, `value_p95`) are normalised.
+Indicators over the OpenAlex works (a Parquet dataset read by an engine of its own, without the
+warehouse's population table) get share_of only; their `country` is ISO alpha-3 already.
 """
 from __future__ import annotations
 
@@ -20,10 +22,13 @@ BANDS = ("value", "value_p5", "value_p95")
 TIME = ("year", "date", "month")  # the grain column a value's year is read from, first found
 
 
-def eligible(grain, unit: str, value_columns, sources, parquet_tables) -> bool:
-    """Whether the per / share_of views apply to an indicator with this declaration."""
-    return ("country" in grain and "value" in value_columns and unit not in INTENSIVE_UNITS
-            and not any(s in parquet_tables for s in sources))
+def eligible(grain, unit: str, value_columns, sources, parquet_tables) -> tuple[str, ...]:
+    """The views ('per', 'share_of') an indicator with this declaration gets: both for a
+    count-like value with a country grain; only share_of when it reads a Parquet dataset (the
+    OpenAlex works), whose engine holds no population table to divide by."""
+    if "country" not in grain or "value" not in value_columns or unit in INTENSIVE_UNITS:
+        return ()
+    return ("share_of",) if any(s in parquet_tables for s in sources) else ("per", "share_of")
 
 
 def normalised_unit(unit: str, per: str | None, share_of: str | None) -> str:

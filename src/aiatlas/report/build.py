@@ -17,6 +17,8 @@ from aiatlas.errors import UsageError
 from aiatlas.report import (
     changed,
     charts,
+    chinachips,
+    countries,
     factviews,
     findings,
     headlines,
@@ -196,6 +198,14 @@ def build_report(out: Path, *, lang: str = "en", pdf: bool = False, home=None,
     us_china = uschina.section(text=text, home=home, as_of=as_of, today=today)
     us_china["notes"] = footnotes(us_china["provenance"], info)
     sections = {uschina.CHAPTER: [us_china]} if us_china["figures"] else {}
+    # China's Nvidia chips beside the export-control timeline open the compute chapter
+    chips = chinachips.section(text=text, home=home, as_of=as_of)
+    chips["notes"] = footnotes(chips["provenance"], info)
+    if chips["figures"]:
+        chips["json"] = f"data/{chinachips.SECTION_ID}.json"
+        _write_twin(out / chips["json"], {"lang": lang, "events": chips["events"],
+                                           "holdings": chips["rows"], "params": chinachips.PARAMS})
+        sections.setdefault(chinachips.CHAPTER, []).append(chips)
     facts = entry_of.get("curated_fact")
     if facts and not facts["error"]:
         view = factviews.section(facts["rows"], [], text=text)
@@ -206,7 +216,10 @@ def build_report(out: Path, *, lang: str = "en", pdf: bool = False, home=None,
     generated = dt.date.today().isoformat() + (f" · {text('vintage', date=as_of)}" if as_of else "")
     common = {"t": text, "lang": lang, "nav": nav, "generated": generated, "min_n": rules.MIN_N}
     all_notes = [n for es in chapters.values() for e in es for n in e["notes"]]
-    pages = {"index.html": env.get_template("index.html.j2").render(
+    # a page per country the composite index scores (the profile has no vintages: latest only)
+    nations = [] if as_of else [r | {"href": countries.href(r["country"]), "name": text.country(r["country"])}
+                                for r in countries.index(home=home)]
+    pages = {"index.html": env.get_template("index.html.j2").render(countries=nations,
         **common, headlines=heads, json_href="index.json", attributions=attributions(all_notes),
         findings=[f for f in found if f["front"]],
         front=entry_of.get(FRONT_CHART, {}) | {"chart_href": next(
@@ -229,7 +242,7 @@ def build_report(out: Path, *, lang: str = "en", pdf: bool = False, home=None,
                                       "indicators": [
             {k: e.get(k) for k in ("id", "title", "description", "csv", "json", "explain", "error",
                                    "params", "notes", "rows")} for e in entries]})
-    appendix = {"files": sources.appendix(all_notes + us_china["notes"]),
+    appendix = {"files": sources.appendix(all_notes + us_china["notes"] + chips["notes"]),
                 "missing": [{"chapter": text.chapter(e["meta"]["chapter"]), "title": e["title"]}
                             for es in chapters.values() for e in es if e["error"]]}
     pages["sources.html"] = env.get_template("sources.html.j2").render(
@@ -246,6 +259,21 @@ def build_report(out: Path, *, lang: str = "en", pdf: bool = False, home=None,
     pages["changed.html"] = env.get_template("changed.html.j2").render(
         **common, json_href="changed.json", attributions=[], change=change)
     _write_twin(out / "changed.json", {"lang": lang, **change})
+    if nations:
+        links = {i: {"meta": e["meta"], "explain": e["explain"], "csv": e["csv"],
+                     "chart": f"chapter-{slug(e['meta']['chapter'])}.html#{e['slug']}"}
+                 for i, e in entry_of.items()}
+        pages["countries.html"] = env.get_template("countries.html.j2").render(
+            **common, json_href="countries.json", attributions=[], countries=nations)
+        _write_twin(out / "countries.json", {"lang": lang, "countries": nations})
+        for r in nations:
+            c = countries.page(r["country"], text=text, home=home, ranking=nations, entries=links)
+            json_href = r["href"].replace(".html", ".json")
+            pages[r["href"]] = env.get_template("country.html.j2").render(
+                **common, c=c, json_href=json_href, attributions=[],
+                chips=chips if c["chips"] and chips["figures"] else None)
+            _write_twin(out / json_href, {"lang": lang, "profile": c["profile"],
+                                          "composite": next(x for x in nations if x["country"] == r["country"])})
     for name, html in pages.items():
         (out / name).write_text(html, encoding="utf-8")
     timings = {"html_s": time.perf_counter() - t0}

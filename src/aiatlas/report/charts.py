@@ -185,6 +185,16 @@ def _colour(series_rows: list[dict], country: bool, lang: str, title: str) -> al
     return alt.Color(f"{SERIES}:N", title=title, scale=alt.Scale(domain=domain, range=rng))
 
 
+def plottable(meta: dict[str, Any], rows: list[dict[str, Any]]) -> bool:
+    """Whether `spec` has something to draw at all (cheap: no chart is built)."""
+    if not rows:
+        return False
+    lay = layout(meta, list(rows[0]), rows)
+    if lay["value"] is None or (lay["time"] is None and lay["series"] is None):
+        return False
+    return len({r.get("unit") for r in rows if "unit" in r}) <= 1  # one unit: one axis
+
+
 def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: str,
          lang: str = "en", as_of: dt.date | None = None, full_history: bool = False,
          subtitle: str | None = None, today: dt.date | None = None,
@@ -196,12 +206,10 @@ def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: 
     draws that year as faded points off the line, and says so under the title: a half-counted
     year would otherwise read as a collapse. `log` overrides the unit's declared axis (the
     dashboard's log/linear toggle)."""
-    cols = list(rows[0]) if rows else list(meta.get("value_columns", []))
-    lay = layout(meta, cols, rows)
-    if not rows or lay["value"] is None or (lay["time"] is None and lay["series"] is None):
+    if not plottable(meta, rows):
         return None
-    if len({r.get("unit") for r in rows if "unit" in r}) > 1:
-        return None  # values in different units (e.g. curated facts) share no axis
+    cols = list(rows[0])
+    lay = layout(meta, cols, rows)
     value, time, others = lay["value"], lay["time"], lay["others"]
     text = Text(lang)
     start = None if full_history else rules.window_from(meta.get("chapter"))

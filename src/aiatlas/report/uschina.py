@@ -14,7 +14,8 @@ from aiatlas.report.i18n import Text
 PAIR = ("USA", "CHN")
 SECTION_ID = "us-china"
 CHAPTER = "performance"
-HEADLINES = ("us_china_gap",)  # headline cards that link to this section
+HEADLINES = ("us_china_gap",)
+LAGS = "lag_months_compared"  # China's lag in months on three kinds of evidence  # headline cards that link to this section
 MIN_POINTS = 2  # a benchmark where either country has fewer scored dates draws no panel
 
 
@@ -70,6 +71,8 @@ def section(*, text: Text, home=None, as_of=None, today: dt.date | None = None) 
         rows, prov = benchmark_rows(home=home, as_of=as_of)
         arena = api.compute("arena_gap", home=home, as_of=as_of, group="country")
         conv = api.compute("frontier_convergence", home=home, as_of=as_of)
+        lags = api.compute(LAGS, home=home, as_of=as_of, group="country", leader=PAIR[0],
+                           follower=PAIR[1])
     except Exception as e:  # noqa: BLE001  no benchmark or Arena data in this build: no section
         return {"id": SECTION_ID, "figures": [], "error": str(e), "provenance": []}
     specs = [
@@ -83,9 +86,12 @@ def section(*, text: Text, home=None, as_of=None, today: dt.date | None = None) 
                   {"id": "frontier_convergence", "grain": ["gap", "date"], "value_columns": ["value"],
                    "unit": "Arena rating points", "chapter": "performance"},
                   title=text("convergence_title"), unit=text.unit("Arena rating points"),
-                  lang=lang, today=today)]
+                  lang=lang, today=today),
+        # China's lag in months on ECI, two benchmark frontiers and the Arena, one line each
+        charts.spec(lags.meta, lags.to_pylist(), title=text("us_china_lag_title"),
+                    unit=text.unit("months"), lang=lang, subtitle=text("us_china_lag_note"))]
     figures = [charts.svg(s) for s in specs if s is not None]
-    for p in (prov, arena.provenance, conv.provenance):
+    for p in (prov, arena.provenance, conv.provenance, lags.provenance):
         notes += p
     return {"id": SECTION_ID, "figures": figures, "error": None, "provenance": notes,
             "title": text("us_china_title"), "lead": text("us_china_lead"),

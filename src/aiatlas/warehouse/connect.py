@@ -265,14 +265,21 @@ def connect(settings: Settings) -> Warehouse:
         return hit
 
 
-def parquet_table(con, home: Path, name: str):
-    """A hive-partitioned Parquet dataset of the home as an Ibis table on this connection."""
-    folder = home.joinpath(*PARQUET_TABLES[name])
+def parquet_folder(home: Path, name: str) -> Path:
+    """The folder of a Parquet dataset of the home; a data error when it holds no data (checked
+    before an engine is opened: opening one costs more than the answer)."""
+    folder = Path(home).joinpath(*PARQUET_TABLES[name])
     if not any(folder.glob("*/*.parquet")):
         raise DataError(f"no {name} data at {folder}",
                         hint="run `aiatlas build --openalex SNAPSHOT` (the same as `aiatlas "
                              "openalex ingest SNAPSHOT`; a synthetic one for trying it out: "
                              "`aiatlas synth openalex --works N --out DIR`)")
+    return folder
+
+
+def parquet_table(con, home: Path, name: str):
+    """A hive-partitioned Parquet dataset of the home as an Ibis table on this connection."""
+    folder = parquet_folder(home, name)
     if con.name == "pyspark":
         return con.read_parquet(str(folder), table_name=name)
     return con.read_parquet(str(folder / "*" / "*.parquet"), table_name=name,

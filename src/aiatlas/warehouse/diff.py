@@ -54,10 +54,16 @@ def _one(con, table: str, present: dict[str, set], limit: int) -> dict[str, Any]
     ref = {alias: (f'{alias}."{table}"' if table in present[alias] else f"temp.empty_{table}")
            for alias in ("a", "b")}
     n = {alias: con.execute(f"SELECT count(*) FROM {ref[alias]}").fetchone()[0] for alias in ref}
+    # builds of different aiatlas versions: compare the columns both hold, and name the others
+    have = {alias: [d[0] for d in con.execute(f"SELECT * FROM {ref[alias]} LIMIT 0").description]
+            for alias in ref}
+    cols = [c for c in cols if c in have["a"] and c in have["b"]]
     key = list(KEYS.get(table, ()))
-    if key and not all(_unique(con, ref[alias], key) for alias in ref):
+    if key and not (set(key) <= set(cols) and all(_unique(con, ref[alias], key) for alias in ref)):
         key = []
-    out = {"table": table, "key": key, "rows_a": n["a"], "rows_b": n["b"]}
+    out = {"table": table, "key": key, "rows_a": n["a"], "rows_b": n["b"],
+           "columns_only_in_a": [c for c in have["a"] if c not in have["b"]],
+           "columns_only_in_b": [c for c in have["b"] if c not in have["a"]]}
     label = next((c for c in LABELS if c in cols and c not in key), None)
     shown = key + ([label] if label else [])
     compared = [c for c in cols if c not in BOOKKEEPING]
@@ -77,7 +83,8 @@ def _one(con, table: str, present: dict[str, set], limit: int) -> dict[str, Any]
         out[kind] = con.execute(f"SELECT count(*) FROM ({q})").fetchone()[0]
         out[f"{kind}_rows"] = _rows(con, f"{q} ORDER BY ALL LIMIT {limit}")
     values = [c for c in compared if c not in key]
-    flags = ", ".join(f"CASE WHEN a.\"{c}\" IS DISTINCT FROM b.\"{c}\" THEN '{c}' END" for c in values)
+    flags = ", ".join(f"CASE WHEN a.\"{c}\" IS DISTINCT FROM b.\"{c}\" THEN '{c}' END"
+                      for c in values) or "NULL"
     q = (f"SELECT {keys_of('b')}, list_filter([{flags}], lambda x: x IS NOT NULL) AS changed, "
          f"to_json(a) AS before, to_json(b) AS after "
          f"FROM {ref['a']} a JOIN {ref['b']} b ON {on}")

@@ -38,7 +38,9 @@ builds with the snapshots (and their as-of) each read; `show`, `explain`, `repor
 `warehouse/diff.py`); a row whose key is in one build only is added or removed, a row in both
 whose other columns differ is changed, and the columns that changed are listed with both
 values. Where a row sits in its file (`file`, `row`) is not compared. A table without a key,
-or whose key is not unique in a build, is compared whole rows (added and removed only). A
+or whose key is not unique in a build, is compared whole rows (added and removed only). Two
+builds made by different versions of aiatlas may not hold the same columns: only the columns
+both hold are compared, and the others are named (`columns_only_in_a`, `columns_only_in_b`). A
 model renamed in a way that keeps its id (`Grok-3` -> `Grok 3`) is therefore changed, not
 added and removed. The headline numbers of the report are then evaluated on both builds (a
 vintage's complete years end before its date), and for each one that changed, the explain

@@ -111,8 +111,10 @@ def _js(s: str) -> str:
 
 
 @cache
-def _numeric() -> dict[str, str]:
-    return {c.alpha_3: c.numeric for c in pycountry.countries}
+def _countries(lang: str) -> tuple[tuple[str, str, str], ...]:
+    """(ISO3, ISO numeric, name in the language) of every ISO country: the map's join keys."""
+    return tuple(sorted((c.alpha_3, c.numeric, rules.country_name(c.alpha_3, lang))
+                        for c in pycountry.countries))
 
 
 def map_spec(rows: list[dict[str, Any]], *, indicator: str, year: int | None, title: str,
@@ -126,9 +128,8 @@ def map_spec(rows: list[dict[str, Any]], *, indicator: str, year: int | None, ti
     few = {str(r["country"]) for r in rows if rules.too_few(indicator, r)}  # not coloured, said why
     values = {str(r["country"]): r["value"] for r in rows if str(r["country"]) not in few}
     values = dict.fromkeys(zero_for, 0) | values
-    codes = _numeric()
-    data = [{"id": num, "name": rules.country_name(a3, lang), "value": values.get(a3), "few": a3 in few}
-            for a3, num in sorted(codes.items())]
+    data = [{"id": num, "name": name, "value": values.get(a3), "few": a3 in few}
+            for a3, num, name in _countries(lang)]
     no_data = text("map_no_data")
     subtitle = [text("map_year", year=year) if year else "", text("map_no_data_key", no_data=no_data)]
     if log:

@@ -155,10 +155,15 @@ def add_pages(app: FastAPI, svc: Service) -> None:
         # a normalised view (per capita, share) is a ratio: neither summed into "other" nor zero-filled
         units = {r.get("unit") for r in rows} if any(bound.get(p) for p in grapher.MEASURE_PARAMS) else set()
         chart_meta = meta | {"unit": units.pop()} if len(units) == 1 else meta
-        chart = charts.spec(chart_meta, picked, title=title, unit=unit, lang=text.lang, as_of=as_of,
-                            full_history=bool(shown.start), log=log)
-        tabs = grapher.tabs(meta, chart is not None)
+        tabs = grapher.tabs(meta, charts.plottable(chart_meta, picked))
         tab = state.tab if state.tab in tabs else tabs[0]
+        # the chart (Altair: about a second, the slow part of a page) is built only when it is
+        # shown, once per build and view
+        chart = await svc.cached(
+            await svc.build_id(), ("chart", id, tuple(sorted(params.items())), tuple(shown.query()),
+                                   text.lang, log),
+            lambda: charts.spec(chart_meta, picked, title=title, unit=unit, lang=text.lang, as_of=as_of,
+                                full_history=bool(shown.start), log=log)) if tab == "chart" else None
         year = grapher.map_year(years, shown, as_of) if tab == "map" else None
         effective = view.View((), year, year) if tab == "map" else shown  # the map shows every country
         picked = [r for r in rows if view.keep(effective, meta["grain"], r)]

@@ -12,30 +12,26 @@ from fastapi.responses import HTMLResponse, Response
 
 from aiatlas import composite_index, standing
 from aiatlas.errors import UsageError
+from aiatlas.report import charts, chinachips
+from aiatlas.report import countries as country_pages
 from aiatlas.report.i18n import LANGS, Text
 from aiatlas.web.service import Service, dumps, validators
 
 _PAGE = jinja2.Environment(autoescape=True).from_string("""<!doctype html>
 <html lang="{{ lang }}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>{{ heading }} · aiatlas</title><link rel="stylesheet" href="/static/dashboard.css"></head>
+<title>{{ heading }} · aiatlas</title><link rel="stylesheet" href="/static/style.css"></head>
 <body><main><h1>{{ heading }}</h1>
 <table><thead><tr>{% for h in header %}<th>{{ h }}</th>{% endfor %}</tr></thead><tbody>
 {% for row in rows %}<tr>{% for cell in row %}<td>{% if cell is mapping %}<a href="{{ cell.href }}">{{ cell.text }}</a>{% else %}{{ cell }}{% endif %}</td>{% endfor %}</tr>
 {% endfor %}</tbody></table>
 {% for line in notes %}<p>{{ line }}</p>{% endfor %}
+{% if figure %}<h2>{{ figure.title }}</h2><p>{{ figure.lead }}</p><figure class="chart">{{ figure.svg | safe }}</figure>
+<p><a href="{{ figure.rows }}">{{ figure.rows_text }}</a></p>{% endif %}
 <p><a href="{{ json }}">JSON</a> · build {{ build }}</p></main></body></html>""")
 
 
 def _num(v) -> str:
     return "" if v is None else f"{v:.4g}" if isinstance(v, float) else str(v)
-
-
-def _lag_line(lag: dict) -> str:
-    if lag.get("status") != "ok":
-        return f"{lag['follower']} / {lag['leader']}: {lag['status']}"
-    low, high = lag["interval"]
-    return (f"ECI lag of {lag['follower']} behind {lag['leader']} ({lag['month']}): "
-            f"{'≥ ' if lag['at_least'] else ''}{lag['lag_months']:.1f} months (5-95%: {low:.1f}-{high:.1f})")
 
 
 def _codes(countries: str | None) -> list[str]:
@@ -97,13 +93,22 @@ def add_standing(app: FastAPI, svc: Service) -> None:
         lang, text = lang_of(request), Text(lang_of(request))
         rows = [[text.title(e),
                  " ".join((e.get("period") or {}).values()), _num(e.get("value")), text.unit(e["unit"]),
-                 f"{e['rank']} / {e['of']}" if e.get("rank") else e.get("status", ""),
-                 e.get("trend") or "",
-                 {"href": e["rows"]["url"], "text": "rows"} if e.get("rows") else ""]
+                 text("country_rank", rank=e["rank"], of=e["of"]) if e.get("rank") else text("country_no_value"),
+                 country_pages.TREND_MARKS.get(e.get("trend") or "", ""),
+                 {"href": e["rows"]["url"], "text": text("finding_rows")} if e.get("rows") else ""]
                 for e in p["indicators"]]
+        figure = None
+        chips = p.get("chips_and_export_controls")
+        if isinstance(chips, dict):
+            svg = await svc.cached(build, ("country-chips-svg", lang), lambda: charts.svg(
+                chinachips.spec(chips["holdings"], chips["events"], lang=lang)))
+            figure = {"title": text("china_chips_title"), "lead": text("china_chips_lead"),
+                      "svg": svg, "rows": chips["rows"]["url"], "rows_text": text("finding_rows")}
         html = _PAGE.render(lang=lang, heading=f"{p['names'][lang]} ({p['country']})", rows=rows,
-                            header=["indicator", "period", "value", "unit", "rank", "trend", "rows"],
-                            notes=[_lag_line(p["lag"])], json=f"/api/country/{p['country']}", build=build)
+                            header=[text(f"country_col_{k}") for k in
+                                    ("indicator", "period", "value", "unit", "rank", "trend", "rows")],
+                            notes=[country_pages.lag_text(p["lag"], text)], json=f"/api/country/{p['country']}", build=build,
+                            figure=figure)
         return HTMLResponse(html, headers=headers)
 
     @app.get("/compare", response_class=HTMLResponse, include_in_schema=False)
@@ -115,9 +120,11 @@ def add_standing(app: FastAPI, svc: Service) -> None:
         lang, text = lang_of(request), Text(lang_of(request))
         rows = [[text.title(d), " ".join((d.get("period") or {}).values()),
                  *[_num((d.get("values") or {}).get(code)) for code in c["countries"]],
-                 d.get("leader") or d.get("status", "")] for d in c["dimensions"]]
+                 text.country(d["leader"]) if d.get("leader") else text("country_no_value")]
+                for d in c["dimensions"]]
         html = _PAGE.render(lang=lang, heading=" / ".join(c["names"][k][lang] for k in c["countries"]),
-                            rows=rows, header=["indicator", "period", *c["countries"], "leader"],
-                            notes=[_lag_line(x) for x in c["lags"]],
+                            rows=rows, header=[text("country_col_indicator"), text("country_col_period"),
+                                              *c["countries"], text("country_col_leader")],
+                            notes=[country_pages.lag_text(x, text) for x in c["lags"]],
                             json=f"/api/compare?countries={'~'.join(c['countries'])}", build=build)
         return HTMLResponse(html, headers=headers)

@@ -1,0 +1,70 @@
+"""A report page per country: every indicator's latest value, rank and trend (the profile served
+at /country/XXX, `standing.profile`), the capability lag behind the leader, and the country's
+place in the composite index. One page for each country the composite index scores."""
+from __future__ import annotations
+
+from typing import Any
+
+from aiatlas import composite_index, standing
+from aiatlas.report.i18n import Text
+
+TREND_MARKS = {"up": "↑", "down": "↓", "flat": "→"}
+
+
+def href(code: str) -> str:
+    """The file name of a country's page."""
+    return f"country-{code}.html"
+
+
+def index(*, home=None) -> list[dict[str, Any]]:
+    """The composite index's countries, best first: code, rank (None: unranked), score, rank
+    range and coverage (the share of pillars with data)."""
+    result = composite_index.composite(home=home)
+    return [{k: c.get(k) for k in ("country", "rank", "score", "rank_p5", "rank_p95", "coverage",
+                                   "missing_pillars")} for c in result["countries"]]
+
+
+def lag_text(lag: dict[str, Any], text: Text) -> str:
+    """The capability lag behind the leader in a sentence, in the reader's language."""
+    names = {"follower": text.country(lag["follower"]), "leader": text.country(lag["leader"])}
+    if lag.get("status") != "ok":
+        absent = lag["status"].rsplit(" ", 1)[-1]
+        return text("country_lag_none", country=text.country(absent), **names)
+    low, high = lag["interval"]
+    return text("country_lag_at_least" if lag["at_least"] else "country_lag", month=lag["month"][:7],
+                months=f"{lag['lag_months']:.1f}", low=f"{low:.1f}", high=f"{high:.1f}", **names)
+
+
+def _composite_text(entry: dict[str, Any] | None, n: int, text: Text) -> str:
+    if entry is None:
+        return text("country_not_in_composite")
+    if entry["rank"] is None:
+        return text("country_composite_unranked", coverage=f"{entry['coverage']:.0%}")
+    return text("country_composite", rank=entry["rank"], n=n, low=entry["rank_p5"],
+                high=entry["rank_p95"], score=f"{entry['score']:.2f}")
+
+
+def page(code: str, *, text: Text, home=None, ranking: list[dict[str, Any]],
+         entries: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Everything one country's page shows, and its JSON twin (the profile itself).
+
+    `entries` are the report's indicator entries by id: each row links to its chapter's chart
+    and to the rows behind it."""
+    p = standing.profile(code, home=home)
+    have, missing = [], []
+    for e in p["indicators"]:
+        report = entries.get(e["id"], {})
+        item = {"title": text.title(report.get("meta") or e), "unit": text.unit(e["unit"]),
+                "chart": report.get("chart"), "rows": report.get("explain") or report.get("csv")}
+        if e.get("status") != "ok":
+            missing.append(item | {"partial": e.get("partial_year")})
+            continue
+        have.append(item | {"period": " ".join((e.get("period") or {}).values()), "value": e["value"],
+                            "rank": e["rank"], "of": e["of"], "trend": TREND_MARKS.get(e.get("trend") or ""),
+                            "change_pct": e.get("change_pct"),
+                            "previous_period": " ".join((e.get("previous_period") or {}).values())})
+    ranked = [r for r in ranking if r["rank"] is not None]
+    mine = next((r for r in ranking if r["country"] == code), None)
+    return {"code": code, "name": p["names"][text.lang], "profile": p, "have": have, "missing": missing,
+            "lag": lag_text(p["lag"], text), "composite": _composite_text(mine, len(ranked), text),
+            "chips": isinstance(p.get("chips_and_export_controls"), dict)}
