@@ -19,9 +19,8 @@ from typing import Any
 
 from aiatlas.sources.base import package_file_row
 
-OPENNESS = ("open_unrestricted", "open_restricted", "api", "unreleased", "unknown")
+# openness classes: open_unrestricted, open_restricted, api, unreleased, unknown
 OPEN = ("open_unrestricted", "open_restricted")
-CLOSED = ("api", "unreleased")
 
 # Epoch `Model accessibility` -> openness class.
 ACCESSIBILITY = {

@@ -20,7 +20,6 @@ LICENCE = "CC0 1.0"
 CITATION = ("Priem, J., Piwowar, H., & Orr, R. (2022). OpenAlex: A fully-open index of scholarly "
             "works, authors, venues, institutions, and concepts. arXiv:2205.01833. https://openalex.org")
 API_BASE = "https://api.openalex.org"
-SNAPSHOT_BASE = "https://openalex.s3.amazonaws.com/data/works"
 
 AI_SUBFIELD_ID = "https://openalex.org/subfields/1702"  # subfield "Artificial Intelligence"
 AI_CONCEPT_ID = "https://openalex.org/C154945302"  # legacy concept "Artificial intelligence"
