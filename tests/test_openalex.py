@@ -776,6 +776,12 @@ def test_cli_build_refuses_spark_options_without_a_snapshot(tmp_path):
     assert not (tmp_path / "snapshots").exists()
 
 
+def test_fetch_refuses_the_ingested_source_and_names_its_ingest(tmp_path):
+    with pytest.raises(UsageError, match="openalex_works is not fetched") as e:
+        api.fetch(["openalex_works"], home=tmp_path)
+    assert e.value.hint == "run `aiatlas openalex ingest SNAPSHOT`"
+
+
 def test_cli_synth_then_ingest_then_show(tmp_path):
     from typer.testing import CliRunner
 
@@ -880,6 +886,30 @@ def test_fetch_asks_the_api_and_the_build_has_publications_with_provenance(tmp_p
         ("USA", 2021, 11.0), ("CHN", 2021, 20.0), ("XKX", 2021, 1.0)}
     assert [p["snapshot_id"] for p in res.provenance] == [manifest["snapshot_id"]]
     assert "synthetic" not in res.meta
+
+
+def test_api_counts_output_carries_provenance(tmp_path, openalex_api):
+    from typer.testing import CliRunner
+
+    from aiatlas.cli import app
+
+    r = CliRunner().invoke(app, ["openalex", "api-counts", "--from-year", "2020",
+                                 "--to-year", "2021"])
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    [prov] = doc["provenance"]
+    assert prov["source"] == "openalex_publications" and prov["requests"] == 5
+    assert "group_by=authorships.countries" in prov["url"] and prov["fetched_at"]
+    assert {(x["country"], x["country_code"], x["year"], x["works"]) for x in doc["rows"]} >= {
+        ("USA", "US", 2020, 10), ("XKX", "XK", 2021, 1)}
+    out = tmp_path / "counts.csv"
+    r = CliRunner().invoke(app, ["openalex", "api-counts", "--from-year", "2020", "--to-year",
+                                 "2021", "-f", "csv", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    data = out.read_bytes()
+    assert data.startswith(b"country,country_code,year,works,ai_definition\n")
+    sha = __import__("hashlib").sha256(data).hexdigest()
+    assert f"sha256 {sha}" in r.stderr  # the provenance line names the rows' checksum
 
 
 def test_without_a_snapshot_publications_are_absent_and_said_plainly(tmp_path):

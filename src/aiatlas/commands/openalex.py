@@ -80,7 +80,8 @@ def api_counts(ai_definition: str = typer.Option("subfield", "--ai-definition",
                     table=table, provenance=[provenance])
     if format != "json":  # the rows alone: say where they came from beside them
         err.print(f"provenance: {meta['query']}, asked {meta['fetched_at']}, "
-                  f"{meta['requests']} requests, sha256 {meta['sha256']}", highlight=False)
+                  f"{meta['requests']} requests, sha256 {meta['sha256']}", highlight=False,
+                  soft_wrap=True)
     write_result(result, format, out)
 
 
