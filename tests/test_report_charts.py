@@ -243,3 +243,30 @@ def test_too_many_lines_for_direct_labels_take_a_legend():
     series = [f"S{i}" for i in range(charts.HEIGHT // charts.LABEL_GAP + 3)]
     rows = [{"year": 2025, charts.SERIES: s, "value": 1.0} for s in series]
     assert charts._last_points(rows, "value", "year", False) is None
+
+
+def test_every_kind_of_chart_is_valid_vega_lite(monkeypatch):
+    import datetime as dt
+
+    from aiatlas.report import uschina
+
+    monkeypatch.setattr(charts, "VALIDATE", True)  # builds skip the schema check; here it runs
+    rows = [{"country": c, "year": y, "value": float(y - 2010 + i)} for i, c in enumerate(("USA", "CHN"))
+            for y in (2020, 2021, 2026)]
+    assert charts.spec(meta(["country", "year"]), rows, title="T", unit="models", lang="ja",
+                       as_of=dt.date(2026, 7, 1))
+    assert charts.spec(meta(["country"]), [{"country": "USA", "value": 3.0}], title="T", unit="u")
+    assert charts.timeline([{"ref_date": dt.date(2024, 1, 2), "subject": "USA", "label": "x",
+                             "label_ja": "x"}], title="T", lang="ja")
+    assert uschina.benchmark_spec([{"benchmark": "gpqa_diamond", "group": g, "date": dt.date(2025, m, 1),
+                                    "value": 50.0 + m} for g in ("USA", "CHN") for m in (1, 2)],
+                                  title="T", unit="%", lang="en")
+
+
+def test_date_axes_name_months_in_the_reader_language():
+    import datetime as dt
+
+    rows = [{"date": dt.date(2024, m, 1), "value": float(m)} for m in range(1, 13)]
+    m = {"id": "x", "grain": ["date"], "value_columns": ["value"], "unit": "score", "chapter": "performance"}
+    assert "3月" in charts.svg(charts.spec(m, rows, title="T", unit="u", lang="ja"))
+    assert "March" in charts.svg(charts.spec(m, rows, title="T", unit="u", lang="en"))

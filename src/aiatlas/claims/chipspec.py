@@ -6,7 +6,6 @@ import re
 from typing import Any
 
 from aiatlas.claims import gazetteer
-from aiatlas.claims import text as textmod
 from aiatlas.claims.judge import compare
 from aiatlas.claims.model import Claim, Evidence, Verdict
 from aiatlas.claims.precision import Slack
@@ -37,7 +36,7 @@ _PRICE = re.compile(r"\bpric|\bcost|\bsold for|\bsells for|価格|値段|販売�
 
 def chip_of(claim: Claim) -> str | None:
     """The one chip the claim's sentence names (None when none or several)."""
-    names = {e.text for e in gazetteer.default().find(textmod.normalise(claim.sentence).text)
+    names = {e.text for e in gazetteer.in_sentence(claim.sentence)[1]
              if e.id == "chips"}
     return names.pop() if len(names) == 1 else None
 
@@ -46,7 +45,7 @@ def measure(claim: Claim) -> tuple[str | None, float, tuple[str, str]]:
     """(hardware column, factor from the claim's unit to the column's, words in en and ja);
     column None with the reason (en, ja) when the unit or precision does not fit; '' when it is
     no spec claim."""
-    q, sent = claim.quantity, textmod.normalise(claim.sentence).text
+    q, sent = claim.quantity, gazetteer.in_sentence(claim.sentence)[0]
     after = sent[sent.find(claim.text) + len(claim.text):][:3] if claim.text in sent else ""
     if (m := _FLOPS.match(q.unit)):
         ints = [w for rx, _, w in _INT if rx.search(sent)]

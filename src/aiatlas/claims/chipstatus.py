@@ -8,7 +8,6 @@ import re
 from typing import Any
 
 from aiatlas.claims import chipspec, gazetteer, words
-from aiatlas.claims import text as textmod
 from aiatlas.claims.model import Claim, Quantity, Verdict
 from aiatlas.errors import AiatlasError
 
@@ -38,8 +37,8 @@ _RULE_WORDS = re.compile(r"thresholds?|rules?|controls|regulations?|基準|規�
 
 def find(sentence: str, lang: str, start: int) -> Claim | None:
     """The export-status claim of one sentence: one chip named and a licence stated either way."""
-    norm = textmod.normalise(sentence).text
-    chips = [e for e in gazetteer.default().find(norm) if e.id == "chips"]
+    norm, found = gazetteer.in_sentence(sentence)
+    chips = [e for e in found if e.id == "chips"]
     free = _FREE.search(norm)
     rest = _FREE.sub(" ", norm)  # '規制対象外' is not '規制対象'
     required = _REQUIRED.search(rest)
@@ -50,7 +49,7 @@ def find(sentence: str, lang: str, start: int) -> Claim | None:
                   sentence=sentence, lang=lang, clause=norm,
                   quantity=Quantity(value=0.0 if free else 1.0, kind="status",
                                     unit="licence required"),
-                  subjects=chips + [e for e in gazetteer.default().find(norm)
+                  subjects=chips + [e for e in found
                                     if e.type == "country"])
     claim.keywords = norm
     return claim

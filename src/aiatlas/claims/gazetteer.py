@@ -12,6 +12,7 @@ import pycountry
 import yaml
 
 from aiatlas.claims.model import Entity
+from aiatlas.claims.text import normalise
 from aiatlas.errors import DataError
 
 SECTIONS = {"countries": "country", "states": "state", "organizations": "organization",
@@ -143,3 +144,11 @@ def default() -> Gazetteer:
     """The packaged gazetteer, loaded once."""
     text = resources.files("aiatlas.claims").joinpath("gazetteer.yaml").read_text(encoding="utf-8")
     return Gazetteer(yaml.safe_load(text))
+
+
+@functools.lru_cache(maxsize=512)
+def in_sentence(sentence: str) -> tuple[str, tuple[Entity, ...]]:
+    """A sentence normalised and the default gazetteer's names in it, read once: the chip and
+    pair checks ask for every claim of a sentence (callers must not change the entities)."""
+    norm = normalise(sentence).text
+    return norm, tuple(default().find(norm))

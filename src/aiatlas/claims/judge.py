@@ -49,7 +49,8 @@ class Data:
         self._older: list[Data] | None = None
         self._rows: dict[tuple, tuple[list, dict]] = {}  # see _index
         self._results: dict[tuple, Any] = {}
-        self._facts: dict[tuple, Any] = {}  # facts, chips and the hardware table, per check
+        # facts, chips, the hardware table and evidence, once per check
+        self._facts: dict[tuple, Any] = {}
         self.api_seconds = 0.0  # time spent inside aiatlas.api (benchmarks report it)
 
     def older(self) -> list[Data]:
@@ -78,17 +79,20 @@ class Data:
     def chip(self, name: str, **kw) -> dict[str, Any]:
         """A named chip classified under a rule set or on a date (aiatlas.api.classify_chip),
         once per chip and arguments per check."""
-        key = ("chip", name, tuple(sorted(kw.items())))
+        return self.once(("chip", name, tuple(sorted(kw.items()))),
+                         lambda: self._timed(lambda: self.api.classify_chip(name, home=self.home, **kw)))
+
+    def once(self, key: tuple, make):
+        """make() the first time a key is asked for in this check, then the same object."""
         if key not in self._facts:
-            self._facts[key] = self._timed(lambda: self.api.classify_chip(name, home=self.home, **kw))
+            self._facts[key] = make()
         return self._facts[key]
 
     def hardware(self) -> list[dict[str, Any]]:
         """The accelerator table (Epoch's ml_hardware with the chips supplement), read once per
         check."""
-        if ("hardware",) not in self._facts:
-            self._facts[("hardware",)] = self._timed(self.api.hardware) if self.api.hardware else []
-        return self._facts[("hardware",)]
+        return self.once(("hardware",), lambda: self._timed(self.api.hardware) if self.api.hardware
+                         else [])
 
     def rule_sets(self) -> list[dict[str, Any]]:
         """The export-control rule sets with their effective dates."""
@@ -231,13 +235,20 @@ def _judge_indicator(claim: Claim, pattern: Pattern, a: dict[str, Any], data: Da
     actual = values[0]
     if a.get("period"):  # a claim about a year: supported when some date of it agrees
         actual = min(values, key=lambda v: abs(v - q.value))
-    ev = Evidence("indicator", ind, params=a["params"], where=a["where"], snapshots=snaps,
-                  command=_command(ind, a["params"], a["where"]) +
-                  (f" --as-of {data.as_of}" if data.as_of else ""))
-    if result.meta.get("explainable"):
-        ev.rows, ev.row_count = data.explain(ind, a["params"], a["where"])
-    else:
-        ev.rows, ev.row_count = rows[:EVIDENCE_ROWS], len(rows)
+    key = ("evidence", ind, repr(sorted(a["params"].items())), repr(sorted(a["where"].items())),
+           a.get("period") and (claim.period or claim.year))
+
+    def make() -> Evidence:
+        ev = Evidence("indicator", ind, params=a["params"], where=a["where"], snapshots=snaps,
+                      command=_command(ind, a["params"], a["where"]) +
+                      (f" --as-of {data.as_of}" if data.as_of else ""))
+        if result.meta.get("explainable"):
+            ev.rows, ev.row_count = data.explain(ind, a["params"], a["where"])
+        else:
+            ev.rows, ev.row_count = rows[:EVIDENCE_ROWS], len(rows)
+        return ev
+
+    ev = data.once(key, make)  # one Evidence per value checked: a long article repeats them
     v = compare(q, actual, tol, [ev])
     for k, val in named.items():
         setattr(v, k, val)

@@ -14,7 +14,6 @@ from aiatlas import safe_yaml
 from aiatlas.claims import gazetteer
 from aiatlas.claims.model import KINDS, Claim
 from aiatlas.claims.precision import Slack
-from aiatlas.claims.text import normalise
 from aiatlas.errors import DataError
 
 _FIELDS = {"id", "describe", "kinds", "units", "keywords", "subject", "needs_year", "indicator",
@@ -62,7 +61,7 @@ class Pattern:
         if self.base and claim.base and claim.base not in self.base:
             return 0  # a share of organizations is not a share of models
         if self.pair:
-            named = {e.id for e in gazetteer.default().find(normalise(claim.sentence).text)
+            named = {e.id for e in gazetteer.in_sentence(claim.sentence)[1]
                      if e.type == "country"}  # every country the sentence names, not the bound one
             if not set(self.pair) <= named:
                 return 0  # 'the US-China gap' needs both sides named

@@ -130,7 +130,7 @@ def _compared_rows(t, group="openness", leader="USA", follower="CHN"):
            description="capability_lag_months (measure eci), benchmark_lag_months on GPQA Diamond "
                        "and MMLU, and arena_lag_months on the overall board, for the same pair, "
                        "one row per measure and month: the same definition on three kinds of "
-                       "evidence. " + lag.DEFINITION,
+                       "evidence. For each month, " + lag.DEFINITION,
            params=(GROUP, LEADER, FOLLOWER), rows=_compared_rows)
 def lag_months_compared(t, group="openness", leader="USA", follower="CHN"):
     """The lag in months of the same pair on ECI, two benchmark frontiers and the Arena."""

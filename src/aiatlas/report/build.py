@@ -6,6 +6,7 @@ import functools
 import re
 import shutil
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 SHA_PREFIX = 12
 PRINT_ROWS = 12  # rows of a table printed under its chart; longer tables go to the appendix
 APPENDIX_ROWS = 60  # rows of a long table in the PDF appendix (the CSV holds all)
+RENDER_THREADS = 2  # charts drawn at once beside the computing thread (this machine has 2 cores)
 FRONT_CHART = "notable_models_by_country"  # the one chart on the front page, beside the findings
 # DESIGN.md's chapter order; chapters not named here follow, alphabetically
 CHAPTER_ORDER = ("research", "performance", "hardware", "economy", "policy", "opinion")
@@ -106,8 +108,9 @@ def attributions(notes: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def indicator_entry(meta: dict, text: Text, out: Path, info: dict, home,
-                    as_of=None) -> dict[str, Any]:
-    """Compute one indicator, write its CSV/JSON/explain files, and describe it for the page."""
+                    as_of=None, render=charts.svg) -> dict[str, Any]:
+    """Compute one indicator, write its CSV/JSON/explain files, and describe it for the page
+    (its chart as `render` returns it: the SVG, or a future of it)."""
     sid = slug(meta["id"])
     entry = {"meta": meta, "id": meta["id"], "title": text.title(meta), "slug": sid,
              "description": text.description(meta), "csv": f"data/{sid}.csv",
@@ -150,7 +153,7 @@ def indicator_entry(meta: dict, text: Text, out: Path, info: dict, home,
                          lang=text.lang, as_of=charts.data_as_of(result.provenance),
                          subtitle=text.param_note(params))
     if vl is not None:
-        entry["svg"] = charts.svg(vl)
+        entry["svg"] = render(vl)
     return entry
 
 
@@ -172,10 +175,14 @@ def build_report(out: Path, *, lang: str = "en", pdf: bool = False, home=None,
         (out / sub).mkdir(parents=True, exist_ok=True)
     shutil.copyfile(TEMPLATES / "style.css", out / "style.css")
     inds = sorted(api.list_indicators(), key=lambda m: chapter_key(m["chapter"]))
+    # vl-convert draws charts without holding the GIL: each chart is drawn in a thread while the
+    # next indicator is computed (Ibis compiles in this one), then collected before the pages
+    pool = ThreadPoolExecutor(max_workers=RENDER_THREADS)
+    render = functools.partial(pool.submit, charts.svg)
     chapters: dict[str, list[dict]] = {}
     for meta in inds:
         chapters.setdefault(meta["chapter"], []).append(indicator_entry(meta, text, out, info, home,
-                                                                              as_of))
+                                                                              as_of, render))
     today = api.settings_date(as_of)
     heads = headlines.evaluate_all(home=home, compute=functools.partial(api.compute, as_of=as_of),
                                    today=today)
@@ -194,7 +201,7 @@ def build_report(out: Path, *, lang: str = "en", pdf: bool = False, home=None,
                                                           **f["params"]).to_csv(), encoding="utf-8")
     nav = [{"name": c, "title": text.chapter(c), "href": f"chapter-{slug(c)}.html"} for c in chapters]
     # the US-China section opens the performance chapter; its headline card links to it
-    us_china = uschina.section(text=text, home=home, as_of=as_of, today=today)
+    us_china = uschina.section(text=text, home=home, as_of=as_of, today=today, render=render)
     us_china["notes"] = footnotes(us_china["provenance"], info)
     sections = {uschina.CHAPTER: [us_china]} if us_china["figures"] else {}
     # China's Nvidia chips beside the export-control timeline open the compute chapter
@@ -207,10 +214,18 @@ def build_report(out: Path, *, lang: str = "en", pdf: bool = False, home=None,
         sections.setdefault(chinachips.CHAPTER, []).append(chips)
     facts = entry_of.get("curated_fact")
     if facts and not facts["error"]:
-        view = factviews.section(facts["rows"], [], text=text)
+        view = factviews.section(facts["rows"], [], text=text, render=render)
         view["notes"] = facts["notes"]
         if view["figures"]:
             sections.setdefault(factviews.CHAPTER, []).append(view)
+    # the project's public test of itself: figures others published, recomputed and classed;
+    # and what moved since the newest earlier build (`aiatlas diff`), or plainly that there is none
+    recon, change = reconcile.reconcile(home=home), changed.page(home=home, as_of=as_of)
+    for e in (e for es in chapters.values() for e in es):  # every chart drawn by now
+        e["svg"] = _drawn(e["svg"])
+    for s in (s for ss in sections.values() for s in ss):
+        s["figures"] = [_drawn(f) for f in s["figures"]]
+    pool.shutdown()
     # a vintage report says so where the date is printed on every page
     generated = dt.date.today().isoformat() + (f" · {text('vintage', date=as_of)}" if as_of else "")
     common = {"t": text, "lang": lang, "nav": nav, "generated": generated, "min_n": rules.MIN_N}
@@ -247,14 +262,10 @@ def build_report(out: Path, *, lang: str = "en", pdf: bool = False, home=None,
     pages["sources.html"] = env.get_template("sources.html.j2").render(
         **common, json_href="sources.json", attributions=attributions(all_notes), **appendix)
     _write_twin(out / "sources.json", {"lang": lang, **appendix})
-    # the project's public test of itself: figures others published, recomputed and classed
-    recon = reconcile.reconcile(home=home)
     pages["reconcile.html"] = env.get_template("reconcile.html.j2").render(
         **common, json_href="reconcile.json", attributions=[], rows=recon,
         class_keys=reconcile.CLASS_KEYS)
     _write_twin(out / "reconcile.json", {"lang": lang, "figures": recon})
-    # what moved since the newest earlier build (`aiatlas diff`), or plainly that there is none
-    change = changed.page(home=home, as_of=as_of)
     pages["changed.html"] = env.get_template("changed.html.j2").render(
         **common, json_href="changed.json", attributions=[], change=change)
     _write_twin(out / "changed.json", {"lang": lang, **change})
@@ -288,6 +299,11 @@ def build_report(out: Path, *, lang: str = "en", pdf: bool = False, home=None,
     return {"out": out, "index": out / "index.html", "untranslated": sorted(text.missed),
             "pdf": pdf_path, "headlines": heads,
             "pages": sorted(pages), "timings": timings, "failed": failed}
+
+
+def _drawn(svg: str | Future | None) -> str | None:
+    """A chart's SVG, waiting for its drawing thread when it was drawn off the main one."""
+    return svg.result() if isinstance(svg, Future) else svg
 
 
 def _write_twin(path: Path, obj: dict) -> None:

@@ -16,12 +16,16 @@ TIME_COLUMNS = ("date", "month", "year", "quarter")
 # Debian's fonts-noto-cjk; registering it lets vl-convert draw Japanese labels instead of boxes.
 CJK_FONT_DIRS = (Path("/usr/share/fonts/opentype/noto"), Path("/usr/share/fonts/truetype/noto"))
 CJK_FONT = "Noto Sans CJK JP"
-MAX_SERIES = 10  # more lines than this are unreadable; the table still holds every row
 MAX_BARS = 25
 HEIGHT = 280
 LABEL_GAP = 13  # pixels between direct labels (11 px text, CJK glyphs included)
 LOG_FORMAT = ".0e"  # 1e+24: powers of ten read at a glance on a log axis
 SERIES = "series"  # field holding the joined grain values when more than one column splits lines
+# Altair checks every spec against the Vega-Lite JSON schema when it is serialised: a third of a
+# report's chart time. Our specs are built by this module and checked in its tests
+# (tests/test_report_charts.py turns this on), so a build skips it.
+VALIDATE = False
+TIME_LOCALES = {"en": "en-US", "ja": "ja-JP"}  # d3 time-format locales: month names on date axes
 _fonts_lock = threading.Lock()
 _fonts_done = False
 
@@ -284,7 +288,13 @@ def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: 
     font = CJK_FONT if lang == "ja" else "sans-serif"
     chart = chart.properties(title=title, width=560, height=HEIGHT,
                              padding={"left": 5, "top": 5, "bottom": 5, "right": 110})
-    return chart.configure(font=font).to_dict()
+    return to_dict(chart.configure(font=font), lang)
+
+
+def to_dict(chart: alt.TopLevelMixin, lang: str = "en") -> dict[str, Any]:
+    """A finished chart as its Vega-Lite spec (schema-checked only when VALIDATE is on), its
+    language kept in `usermeta` so months and weekdays are drawn in it."""
+    return chart.properties(usermeta={"lang": lang}).to_dict(validate=VALIDATE)
 
 
 def svg(vl_spec: dict[str, Any]) -> str:
@@ -292,7 +302,8 @@ def svg(vl_spec: dict[str, Any]) -> str:
     import vl_convert as vlc
 
     register_fonts()
-    return vlc.vegalite_to_svg(vl_spec)
+    lang = (vl_spec.get("usermeta") or {}).get("lang")
+    return vlc.vegalite_to_svg(vl_spec, time_format_locale=TIME_LOCALES.get(lang, "en-US"))
 
 
 def _decimal_year(x: float) -> str:
@@ -332,7 +343,7 @@ def trend(fit: dict[str, Any], points: list[dict[str, Any]], *, title: str, unit
     subtitle = [text("trend_points"), text("log_scale")]
     chart = (dots + band + fitted).properties(title=alt.TitleParams(title, subtitle=subtitle),
                                               width=560, height=280)
-    return chart.configure(font=CJK_FONT if lang == "ja" else "sans-serif").to_dict()
+    return to_dict(chart.configure(font=CJK_FONT if lang == "ja" else "sans-serif"), lang)
 
 
 def alt_text(meta: dict[str, Any], rows: list[dict[str, Any]], text: Text) -> str:
@@ -377,4 +388,4 @@ def timeline(rows: list[dict[str, Any]], *, title: str, lang: str = "en") -> dic
         color=alt.Color("who:N", scale=alt.Scale(domain=domain, range=rng), legend=None),
         tooltip=["date:T", "who:N", "label:N"])
     chart = chart.properties(title=title, width=560, height=alt.Step(34))
-    return chart.configure(font=CJK_FONT if lang == "ja" else "sans-serif").to_dict()
+    return to_dict(chart.configure(font=CJK_FONT if lang == "ja" else "sans-serif"), lang)

@@ -65,8 +65,9 @@ def latest_by_country(rows: list[dict[str, Any]], topic: str, measure: str) -> l
     return [{"country": c, "value": r["value"], "period": r["period"]} for c, r in best.items()]
 
 
-def section(rows: list[dict[str, Any]], provenance: list[dict], *, text: Text) -> dict[str, Any]:
-    """The chapter's curated-fact charts, with the files they read."""
+def section(rows: list[dict[str, Any]], provenance: list[dict], *, text: Text,
+            render=charts.svg) -> dict[str, Any]:
+    """The chapter's curated-fact charts (SVG, or what `render` returns), with the files read."""
     lang = text.lang
     figures = []
     for topic, measure, unit, key in VIEWS:
@@ -75,6 +76,6 @@ def section(rows: list[dict[str, Any]], provenance: list[dict], *, text: Text) -
                             "unit": unit}, data, title=text(key), unit=text.unit(unit), lang=lang,
                            subtitle=text("latest_year_note"))
         if spec is not None:
-            figures.append(charts.svg(spec))
+            figures.append(render(spec))
     return {"id": SECTION_ID, "title": text("curated_charts_title"), "lead": text("curated_charts_lead"),
             "figures": figures, "provenance": provenance}

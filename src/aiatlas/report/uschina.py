@@ -51,7 +51,7 @@ def benchmark_spec(rows: list[dict[str, Any]], *, title: str, unit: str, lang: s
         facet=alt.Facet("benchmark:N", title=None), columns=3
     ).resolve_scale(y="independent", x="independent")
     chart = chart.properties(title=alt.TitleParams(title, subtitle=[text("us_china_bench_note")]))
-    return chart.configure(font=charts.CJK_FONT if lang == "ja" else "sans-serif").to_dict()
+    return charts.to_dict(chart.configure(font=charts.CJK_FONT if lang == "ja" else "sans-serif"), lang)
 
 
 def wide_spec(rows: list[dict[str, Any]], columns: dict[str, str], meta: dict[str, Any], *,
@@ -63,8 +63,10 @@ def wide_spec(rows: list[dict[str, Any]], columns: dict[str, str], meta: dict[st
     return charts.spec(meta, long, title=title, unit=unit, lang=lang, today=today)
 
 
-def section(*, text: Text, home=None, as_of=None, today: dt.date | None = None) -> dict[str, Any]:
-    """The US-China section of the performance chapter: its figures (SVG) and the files read."""
+def section(*, text: Text, home=None, as_of=None, today: dt.date | None = None,
+            render=charts.svg) -> dict[str, Any]:
+    """The US-China section of the performance chapter: its figures (SVG, or what `render`
+    returns for a spec) and the files read."""
     lang = text.lang
     figures, notes = [], []
     try:
@@ -90,7 +92,7 @@ def section(*, text: Text, home=None, as_of=None, today: dt.date | None = None) 
         # China's lag in months on ECI, two benchmark frontiers and the Arena, one line each
         charts.spec(lags.meta, lags.to_pylist(), title=text("us_china_lag_title"),
                     unit=text.unit("months"), lang=lang, subtitle=text("us_china_lag_note"))]
-    figures = [charts.svg(s) for s in specs if s is not None]
+    figures = [render(s) for s in specs if s is not None]
     for p in (prov, arena.provenance, conv.provenance, lags.provenance):
         notes += p
     return {"id": SECTION_ID, "figures": figures, "error": None, "provenance": notes,
