@@ -34,7 +34,7 @@ bench: install
 	for b in bench/*.py; do $(PY) $$b || exit 1; done
 
 docs: install
-	$(PY) -m aiatlas.warehouse.schema > docs/warehouse.md
+	$(PY) -m aiatlas.warehouse.rules > docs/warehouse.md
 	$(PY) -m aiatlas.reference docs
 	AIATLAS_MIRROR=$${AIATLAS_MIRROR:-../shared/data} $(PY) -m aiatlas.report.reconcile --golden docs/reconcile.md
 

@@ -32,19 +32,20 @@ kind, corpus, target = sys.argv[1], sys.argv[2], sys.argv[3]
 t = time.perf_counter()
 if kind == "aiatlas":
     from aiatlas.sources.openalex.ingest import ingest
-    rows = ingest(corpus, target)["rows"]
+    rows = ingest(corpus, target + "/snapshots")["rows"]
 elif kind == "floor":
     from aiatlas.sources.openalex.parse import floor_duckdb_read_json
     rows = floor_duckdb_read_json(corpus, target + "/openalex/works", memory_limit="1GB")
 elif kind == "spark":
     from aiatlas.sources.openalex.ingest import ingest
-    rows = ingest(corpus, target, engine="pyspark")["rows"]
+    rows = ingest(corpus, target + "/snapshots", engine="pyspark")["rows"]
 elif kind == "cluster":
     from aiatlas.sources.openalex.ingest import ingest
-    rows = ingest(corpus, target, engine="pyspark", parallel=64)["rows"]
+    rows = ingest(corpus, target + "/snapshots", engine="pyspark", parallel=64)["rows"]
 elif kind in ("uncompacted", "compacted"):
     from aiatlas.sources.openalex.ingest import ingest
-    rows = ingest(corpus, target, max_files_per_year=10**9 if kind == "uncompacted" else 8)["rows"]
+    rows = ingest(corpus, target + "/snapshots",
+                  max_files_per_year=10**9 if kind == "uncompacted" else 8)["rows"]
 elif kind == "first-query":
     import duckdb
     t = time.perf_counter()  # a new process: the first query reads every file's footer
@@ -53,6 +54,7 @@ elif kind == "first-query":
 elif kind in ("indicators", "indicators-spark"):
     from aiatlas import api
     backend = "pyspark" if kind == "indicators-spark" else "duckdb"
+    api.build(home=target, allow_shrink=True)  # the warehouse's view over the works snapshot
     t = time.perf_counter()
     rows = 0
     for ind in api.list_indicators():
@@ -256,7 +258,7 @@ def metadata_rows(corpus: Path, size: int, work: Path) -> list[dict]:
     rows = []
     for kind in ("uncompacted", "compacted"):
         ing = child(kind, corpus, home)  # the second run skips every part, then compacts
-        works = home / "openalex" / "works"
+        works = max((home / "snapshots" / "openalex_works").iterdir())  # the newest snapshot
         per_year = [len(list(d.glob("*.parquet"))) for d in works.glob("publication_year=*")]
         q = child("first-query", works, home)
         rows.append({"layout": kind, "works": f"{q['rows']:,}", "files": f"{sum(per_year):,}",

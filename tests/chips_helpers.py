@@ -5,8 +5,7 @@ import csv
 from pathlib import Path
 
 import duckdb
-
-from aiatlas.warehouse.schema import TABLES, create_sql
+import fixture_warehouse
 
 
 def read_fixture(path: Path) -> list[dict]:
@@ -16,17 +15,8 @@ def read_fixture(path: Path) -> list[dict]:
 
 
 def write_warehouse(home: Path, tables: dict[str, list[dict]]) -> Path:
-    """A warehouse.duckdb in `home` holding only the given tables, typed by the schema."""
-    con = duckdb.connect(str(home / "warehouse.duckdb"))
-    for table, rows in tables.items():
-        con.execute(create_sql(table))
-        types = {c.name: c.type for c in TABLES[table]}
-        for row in rows:
-            cols = [c for c, v in row.items() if v is not None]
-            values = [float(row[c]) if types[c] == "DOUBLE" else row[c] for c in cols]
-            con.execute(f"INSERT INTO {table} ({', '.join(cols)}) VALUES "
-                        f"({', '.join('?' for _ in cols)})", values)
-    con.close()
+    """A warehouse.duckdb in `home` holding the given rows (every other table empty)."""
+    fixture_warehouse.write_warehouse(home, tables)
     return home
 
 

@@ -1,12 +1,13 @@
-"""Builds a tiny warehouse from the hand-written CSVs in tests/fixtures/performance/ (schema.create_sql)."""
+"""Builds a tiny warehouse from the hand-written CSVs in tests/fixtures/performance/."""
 from __future__ import annotations
 
 import csv
 from pathlib import Path
 
 import duckdb
+import fixture_warehouse
 
-from aiatlas.entities.models import build_identity
+from aiatlas.entities.models import model_identity_rows
 from aiatlas.warehouse import schema
 
 FIXTURE = Path(__file__).parent / "fixtures" / "performance"
@@ -21,17 +22,16 @@ def _value(col: schema.Column, text: str):
 
 
 def build(home: Path) -> Path:
-    """Write <home>/warehouse.duckdb holding the fixture tables plus model_identity / model_keys."""
-    home.mkdir(parents=True, exist_ok=True)
-    path = home / "warehouse.duckdb"
-    con = duckdb.connect(str(path))
+    """Write <home>/warehouse.duckdb holding the fixture tables plus model_identity / model_keys,
+    derived by the build's own identity step from the rows as the warehouse types them."""
+    tables = {}
     for table in ("models", "model_versions", "benchmark_scores", "arena_ratings", "arena_models"):
-        con.execute(schema.create_sql(table))
-        cols = schema.TABLES[table]
         with open(FIXTURE / f"{table}.csv", encoding="utf-8") as f:
-            rows = list(csv.DictReader(f))
-        con.executemany(f'INSERT INTO "{table}" VALUES ({", ".join("?" for _ in cols)})',
-                        [[_value(c, r.get(c.name, "")) for c in cols] for r in rows])
-    build_identity(con)
-    con.close()
-    return path
+            tables[table] = [{c.name: _value(c, r.get(c.name, "")) for c in schema.TABLES[table]}
+                             for r in csv.DictReader(f)]
+    path = fixture_warehouse.write_warehouse(home, tables)
+    with duckdb.connect(str(path), read_only=True) as con:
+        typed = {t: con.sql(f'SELECT * FROM "{t}"').to_arrow_table().to_pylist() for t in tables}
+    identity, keys = model_identity_rows(**typed)
+    return fixture_warehouse.write_warehouse(home, typed | {"model_identity": identity,
+                                                            "model_keys": keys})

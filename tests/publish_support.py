@@ -1,18 +1,18 @@
 """Test support for the publish tests: a tiny fixture warehouse and test-only indicators over it."""
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
-import os
 from html.parser import HTMLParser
 from pathlib import Path
 
-import duckdb
+import fixture_warehouse
 import ibis
+import pytest
 
 from aiatlas.indicators import registry
 from aiatlas.indicators.registry import Param
-from aiatlas.warehouse import schema
 
 FIXTURE = Path(__file__).parent / "fixtures" / "publish" / "models.csv"
 SHA = "ab12cd34ef56" + "0" * 52
@@ -28,26 +28,16 @@ def fixture_rows() -> list[dict]:
 
 def write_warehouse(home: Path, rows: list[dict] | None = None, build_id: str = "build-1") -> Path:
     """Write a warehouse file beside the live one and rename it in, as a real build does."""
-    home.mkdir(parents=True, exist_ok=True)
-    final = home / "warehouse.duckdb"
-    tmp = home / f".warehouse-{build_id}.tmp.duckdb"
-    tmp.unlink(missing_ok=True)
-    con = duckdb.connect(str(tmp))
-    for table in schema.TABLES:  # every declared table, so real indicators run (on no rows)
-        con.execute(schema.create_sql(table))
-    for r in rows if rows is not None else fixture_rows():
-        con.execute("INSERT INTO models (model_id, name, countries, year, open_weights, "
-                    "publication_date) VALUES (?, ?, ?, ?, ?, ?)",
-                    [r["model_id"], r["name"], r["countries"], r["year"], r["open_weights"],
-                     dt.date(r["year"], 6, 1)])
-    con.execute("INSERT INTO _snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                ["epoch_notable_models", "notable_ai_models.csv",
-                 "epoch_notable_models/2026-01-02T00:00:00Z", "https://example.org/models.csv", SHA, 500, dt.datetime(2026, 1, 2), "2026-01-01",
-                 11])
-    con.execute("INSERT INTO _build VALUES (?, ?, ?, NULL)", [build_id, dt.datetime(2026, 1, 3), "test"])
-    con.close()
-    os.replace(tmp, final)
-    return final
+    models = [{"model_id": r["model_id"], "name": r["name"], "countries": r["countries"],
+               "year": r["year"], "open_weights": r["open_weights"],
+               "publication_date": dt.date(r["year"], 6, 1)}
+              for r in (rows if rows is not None else fixture_rows())]
+    snapshot = {"source": "epoch_notable_models", "file": "notable_ai_models.csv",
+                "snapshot_id": "epoch_notable_models/2026-01-02T00:00:00Z",
+                "url": "https://example.org/models.csv", "sha256": SHA, "bytes": 500,
+                "fetched_at": dt.datetime(2026, 1, 2), "as_of": "2026-01-01", "rows": 11}
+    return fixture_warehouse.write_warehouse(home, {"models": models, "_snapshots": [snapshot]},
+                                             build_id=build_id, built_at=dt.datetime(2026, 1, 3))
 
 
 def _by_country(t, since: int = 2018, until: int = 2030, open_only: bool = False):
@@ -80,35 +70,33 @@ def _total_by_country(t, top: int = 10):
     return out.order_by([ibis.desc("value"), "country"]).limit(top)
 
 
-TEST_IDS = ("test_models_by_country", "test_open_share", "test_total_by_country")
+# The test-only indicators live in this test-local registry; `test_indicators()` shows them
+# beside the real ones for the tests inside it, and the one registry is never written to.
+TEST_REGISTRY: dict[str, registry.Indicator] = {}
+registry.indicator(
+    id="test_models_by_country", title="Test models by country", unit="models",
+    chapter="testing", description="Models per developer country and year (test only).",
+    sources=("models",), grain=("country", "year"), rows=_by_country_rows, into=TEST_REGISTRY,
+    params=(Param("since", int, 2018, "first year"), Param("until", int, 2030, "last year"),
+            Param("open_only", bool, False, "only open-weight models")))(_by_country)
+registry.indicator(
+    id="test_open_share", title="Test open share", unit="fraction", chapter="testing",
+    description="Share of open-weight models per year (test only).", sources=("models",),
+    grain=("year",), into=TEST_REGISTRY)(_open_share)
+registry.indicator(
+    id="test_total_by_country", title="Test total by country", unit="models",
+    chapter="testing2", description="Models per country, all years (test only).",
+    sources=("models",), grain=("country",), into=TEST_REGISTRY,
+    params=(Param("top", int, 10, "how many countries", choices=(3, 5, 10)),))(_total_by_country)
+TEST_IDS = tuple(TEST_REGISTRY)
 
 
-def register_test_indicators() -> None:
-    """Register the test-only indicators (idempotent); unregister_test_indicators removes them."""
-    registry.load_all()
-    if TEST_IDS[0] in registry.REGISTRY:
-        return
-    registry.indicator(
-        id="test_models_by_country", title="Test models by country", unit="models",
-        chapter="testing", description="Models per developer country and year (test only).",
-        sources=("models",), grain=("country", "year"), rows=_by_country_rows,
-        params=(Param("since", int, 2018, "first year"), Param("until", int, 2030, "last year"),
-                Param("open_only", bool, False, "only open-weight models")))(_by_country)
-    registry.indicator(
-        id="test_open_share", title="Test open share", unit="fraction", chapter="testing",
-        description="Share of open-weight models per year (test only).", sources=("models",),
-        grain=("year",))(_open_share)
-    registry.indicator(
-        id="test_total_by_country", title="Test total by country", unit="models",
-        chapter="testing2", description="Models per country, all years (test only).",
-        sources=("models",), grain=("country",),
-        params=(Param("top", int, 10, "how many countries", choices=(3, 5, 10)),))(_total_by_country)
-
-
-def unregister_test_indicators() -> None:
-    """Remove the test-only indicators so catalog checks see only real ones."""
-    for i in TEST_IDS:
-        registry.REGISTRY.pop(i, None)
+@contextlib.contextmanager
+def test_indicators():
+    """The real indicators and the test-only ones, for the code run inside the block only."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(registry, "REGISTRY", {**registry.load_all(), **TEST_REGISTRY})
+        yield
 
 
 class LiveServer:
@@ -194,9 +182,8 @@ def parse_page(path: Path) -> Page:
 
 
 def fixture_home(tmp_path_factory, name: str):
-    """A fixture warehouse with the test indicators registered, for one module."""
+    """A fixture warehouse with the test indicators shown, for one module."""
     home = tmp_path_factory.mktemp(name)
     write_warehouse(home)
-    register_test_indicators()
-    yield home
-    unregister_test_indicators()
+    with test_indicators():
+        yield home

@@ -186,7 +186,7 @@ def test_no_snapshots_is_a_data_error_with_a_hint(tmp_path):
 
 
 def test_docs_warehouse_md_is_generated_from_the_schema():
-    from aiatlas.warehouse.schema import markdown
+    from aiatlas.warehouse.rules import markdown
 
     docs = (FIXTURES.parent.parent / "docs" / "warehouse.md").read_text(encoding="utf-8")
     assert docs.strip() == markdown().strip(), "run `make docs` to regenerate docs/warehouse.md"

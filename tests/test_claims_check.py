@@ -4,8 +4,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import duckdb
 import pytest
+from fixture_warehouse import write_warehouse
 
 from aiatlas import api
 from aiatlas.claims import patterns as pattern_table
@@ -14,7 +14,6 @@ from aiatlas.claims.http import MAX_CHARS, check_request
 from aiatlas.claims.inputs import read_input
 from aiatlas.errors import DataError, FetchError, UsageError
 from aiatlas.indicators import registry
-from aiatlas.warehouse import schema
 
 FIX = Path(__file__).parent / "fixtures" / "claims"
 MODELS = [  # model_id, country list, year, open weights
@@ -27,24 +26,18 @@ MODELS = [  # model_id, country list, year, open weights
 def home(tmp_path_factory):
     """A warehouse file with the declared tables and six models (no mirror needed)."""
     home = tmp_path_factory.mktemp("claims_home")
-    con = duckdb.connect(str(home / "warehouse.duckdb"))
-    for table in ("models", "_snapshots", "_build"):
-        con.execute(schema.create_sql(table))
-    for mid, countries, year, open_ in MODELS:
-        con.execute("INSERT INTO models (model_id, name, countries, year, open_weights) "
-                    "VALUES (?, ?, ?, ?, ?)", [mid, f"Model {mid}", countries, year, open_])
-    con.execute("INSERT INTO _snapshots (source, file, snapshot_id) VALUES "
-                "('epoch_notable_models', 'notable_ai_models.csv', 'epoch_notable_models/test')")
-    con.execute("INSERT INTO _build VALUES ('build-test', now(), 'test', NULL)")
-    con.close()
+    write_warehouse(home, {
+        "models": [{"model_id": mid, "name": f"Model {mid}", "countries": countries, "year": year,
+                    "open_weights": open_} for mid, countries, year, open_ in MODELS],
+        "_snapshots": [{"source": "epoch_notable_models", "file": "notable_ai_models.csv",
+                        "snapshot_id": "epoch_notable_models/test"}]}, build_id="build-test")
     return home
 
 
 @pytest.fixture(autouse=True)
 def test_indicators(monkeypatch):
-    """Register test-only indicators for the duration of one test (each test builds its own
+    """Test-only indicators for the duration of one test (each test builds its own
     warehouse, so nothing memoised on another test's build is seen)."""
-    registry.load_all()
 
     def by_country(t):
         m = t.models
@@ -61,10 +54,12 @@ def test_indicators(monkeypatch):
 
     added = {"test_models_by_country": (by_country, rows, ("country", "year")),
              "test_open_share": (open_share, None, ("year",))}
+    local = {}  # a test-local registry, shown beside the real one for this test only
     for id, (func, rows_fn, grain) in added.items():
-        monkeypatch.setitem(registry.REGISTRY, id, registry.Indicator(
-            id=id, title=id, unit="models", chapter="test", description="test only",
-            sources=("models",), grain=grain, params=(), func=func, rows=rows_fn))
+        registry.indicator(id=id, title=id, unit="models", chapter="test",
+                           description="test only", sources=("models",), grain=grain,
+                           rows=rows_fn, into=local)(func)
+    monkeypatch.setattr(registry, "REGISTRY", {**registry.load_all(), **local})
 
 
 PATTERNS = pattern_table.load(FIX / "patterns.yaml")

@@ -4,29 +4,24 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import duckdb
 import ibis
-import pyarrow as pa
 import pytest
+from fixture_warehouse import write_warehouse
 
 from aiatlas.curated import loader
 from aiatlas.errors import UsageError
 from aiatlas.indicators import registry
 from aiatlas.warehouse.connect import Tables
-from aiatlas.warehouse.schema import TABLES, create_sql
+from aiatlas.warehouse.schema import TABLES
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "curated"
 
 
 def make_warehouse(path: Path, rows: list[dict]) -> None:
-    """Create the curated_facts table from its contract and insert the loader's rows."""
-    cols = TABLES["curated_facts"]
-    con = duckdb.connect(str(path))
-    con.execute(create_sql("curated_facts"))
-    table = pa.Table.from_pylist([{c.name: r[c.name] for c in cols} for r in rows])
-    con.register("incoming", table)
-    con.execute(f'INSERT INTO curated_facts SELECT {", ".join(c.name for c in cols)} FROM incoming')
-    con.close()
+    """A warehouse holding the loader's curated_facts rows (the contract's columns only)."""
+    cols = [c.name for c in TABLES["curated_facts"]]
+    write_warehouse(path.parent, {"curated_facts": [{c: r[c] for c in cols} for r in rows]},
+                    name=path.name)
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import ClassVar
 
 import httpx
+import pyarrow as pa
+import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
 
@@ -25,6 +27,8 @@ from aiatlas.sources.openalex import ingest as ig
 from aiatlas.sources.openalex import parse as oa_parse
 from aiatlas.sources.openalex import snapshot as oa_snap
 from aiatlas.sources.openalex.synth import write_corpus
+from aiatlas.warehouse import provenance
+from aiatlas.warehouse.datasets import VIEWS
 
 FIX = Path(__file__).parent / "fixtures" / "openalex"
 PART = "updated_date=2024-01-01/part_000.gz"
@@ -44,11 +48,33 @@ def make_snapshot(root: Path, lines: list[str] | None = None, *, manifest: bool 
     return root
 
 
+def ingest(snapshot, home: Path, **kw) -> dict:
+    """Ingest into the home's works snapshots, as `aiatlas openalex ingest` does before it builds."""
+    return ig.ingest(str(snapshot), Path(home) / "snapshots", **kw)
+
+
+def ingest_and_build(snapshot, home: Path, allow_shrink: bool = False, **kw) -> dict:
+    """What `aiatlas openalex ingest` does: a works snapshot, then the warehouse reading it."""
+    summary = ingest(snapshot, home, **kw)
+    api.build(home=home, allow_shrink=allow_shrink)
+    return summary
+
+
+def works_dir(home: Path) -> Path:
+    """The latest works snapshot's folder, else the run in progress (an interrupted one)."""
+    snap = provenance.latest(Path(home) / "snapshots", "openalex_works")
+    return snap.path if snap else ig.works_root(Path(home) / "snapshots") / ig.WORK
+
+
+def manifest_of(home: Path) -> ig.WorksManifest:
+    return ig.WorksManifest(works_dir(home))
+
+
 @pytest.fixture
 def home(tmp_path) -> Path:
     snap = make_snapshot(tmp_path / "snap")
     home = tmp_path / "home"
-    ig.ingest(str(snap), home)
+    ingest_and_build(snap, home)
     return home
 
 
@@ -84,11 +110,11 @@ def test_missing_snapshot_is_a_usage_error(tmp_path):
 # --- ingest ----------------------------------------------------------------------------------
 
 def test_ingest_keeps_only_the_needed_fields_partitioned_by_year(home):
-    files = sorted(p.relative_to(ig.works_dir(home)).as_posix()
-                   for p in ig.works_dir(home).rglob("*.parquet"))
+    files = sorted(p.relative_to(works_dir(home)).as_posix()
+                   for p in works_dir(home).rglob("*.parquet"))
     assert files == ["publication_year=2020/part-2024-01-01-part_000.parquet",
                      "publication_year=2021/part-2024-01-01-part_000.parquet"]
-    t = pq.read_table(ig.works_dir(home) / "publication_year=2021")
+    t = pq.read_table(works_dir(home) / "publication_year=2021")
     assert t.schema.names == ["id", "type", "country_codes", "ai_topic_score",
                               "ai_concept_score", "cited_by_count", "counts_by_year"]
     w = {r["id"].rsplit("/", 1)[1]: r for r in t.to_pylist()}
@@ -101,21 +127,21 @@ def test_ingest_keeps_only_the_needed_fields_partitioned_by_year(home):
 
 
 def test_ledger_records_part_checksum_counts_and_outputs(home):
-    entry = ig.Ledger(home).parts[PART]
+    entry = manifest_of(home).parts[PART]
     part = home.parent / "snap" / "works" / PART
-    assert entry["sha256"] == oa_snap.sha256_of(part) and entry["size"] == part.stat().st_size
+    assert entry["sha256"] == oa_snap.sha256_of(part) and entry["bytes"] == part.stat().st_size
     assert entry["rows"] == 7 and entry["rows_without_year_or_id"] == 1
     assert entry["synthetic"] is False and len(entry["outputs"]) == 2
 
 
 def test_rerun_skips_ingested_parts_and_redoes_changed_ones(home):
     snap = str(home.parent / "snap")
-    assert ig.ingest(snap, home)["skipped"] == 1
+    assert ingest(snap, home)["skipped"] == 1
     lines = (FIX / "works.jsonl").read_text().splitlines()
     make_snapshot(home.parent / "snap", [lines[0]])  # same name, new content: only 2020
-    summary = ig.ingest(snap, home)
+    summary = ingest(snap, home)
     assert (summary["ingested"], summary["rows"]) == (1, 1)
-    assert not (ig.works_dir(home) / "publication_year=2021" / "part-2024-01-01-part_000.parquet").exists()
+    assert not (works_dir(home) / "publication_year=2021" / "part-2024-01-01-part_000.parquet").exists()
 
 
 def test_interrupted_part_leaves_no_partition_and_no_ledger_entry(tmp_path, monkeypatch):
@@ -129,19 +155,19 @@ def test_interrupted_part_leaves_no_partition_and_no_ledger_entry(tmp_path, monk
 
     monkeypatch.setattr(oa_parse._YearWriters, "commit", crash)
     with pytest.raises(KeyboardInterrupt):
-        ig.ingest(str(snap), home)
-    assert list(ig.works_dir(home).rglob("*.parquet")) == []
-    assert list(ig.works_dir(home).rglob("*.tmp")) == []
-    assert PART not in ig.Ledger(home).parts
+        ingest(snap, home)
+    assert list(works_dir(home).rglob("*.parquet")) == []
+    assert list(works_dir(home).rglob("*.tmp")) == []
+    assert PART not in manifest_of(home).parts
     monkeypatch.undo()
-    assert ig.ingest(str(snap), home)["rows"] == 7
+    assert ingest(snap, home)["rows"] == 7
 
 
 def test_bad_json_line_is_a_data_error_naming_the_part(tmp_path):
     lines = (FIX / "works.jsonl").read_text().splitlines()
     snap = make_snapshot(tmp_path / "snap", lines[:2] + ['{"id": "https://openalex.org/W9", '])
     with pytest.raises(DataError, match=r"updated_date=2024-01-01/part_000.gz: not valid OpenAlex"):
-        ig.ingest(str(snap), tmp_path / "home")
+        ingest(snap, tmp_path / "home")
     assert list((tmp_path / "home").rglob("*.parquet")) == []
 
 
@@ -151,42 +177,49 @@ def test_truncated_part_is_caught_by_the_manifest_count(tmp_path):
     doc["entries"][0]["meta"]["record_count"] = 9
     (snap / "works" / "manifest").write_text(json.dumps(doc))
     with pytest.raises(DataError, match="7 works read but the manifest says 9"):
-        ig.ingest(str(snap), tmp_path / "home")
+        ingest(snap, tmp_path / "home")
 
 
 def _files(home) -> dict[str, list[str]]:
     """Parquet files per year folder of a home's works dataset."""
     out: dict[str, list[str]] = {}
-    for p in sorted(ig.works_dir(home).glob("*/*.parquet")):
+    for p in sorted(works_dir(home).glob("*/*.parquet")):
         out.setdefault(p.parent.name, []).append(p.name)
     return out
 
 
+def read_works(home) -> pa.Table:
+    """Every row of the home's works snapshot, with the partition column."""
+    root = works_dir(home)
+    return ds.dataset(sorted(map(str, root.glob("*/*.parquet"))), format="parquet",
+                      partitioning="hive", partition_base_dir=str(root)).to_table()
+
+
 def _all_rows(home) -> list[dict]:
-    return sorted(pq.read_table(ig.works_dir(home)).to_pylist(), key=lambda r: r["id"])
+    return sorted(read_works(home).to_pylist(), key=lambda r: r["id"])
 
 
 def test_years_with_many_files_are_compacted_and_the_ledger_follows(tmp_path):
     write_corpus(tmp_path / "syn", 1200, per_part=200, seed=3)  # 6 parts: 6 files a year
     plain, small = tmp_path / "plain", tmp_path / "small"
-    ig.ingest(str(tmp_path / "syn"), plain, max_files_per_year=99)
-    summary = ig.ingest(str(tmp_path / "syn"), small, max_files_per_year=3, rows_per_file=30)
+    ingest(tmp_path / "syn", plain, max_files_per_year=99)
+    summary = ingest(tmp_path / "syn", small, max_files_per_year=3, rows_per_file=30)
     assert max(map(len, _files(plain).values())) == 6 and summary["compacted_years"] > 0
-    ledger = ig.Ledger(small)
+    ledger = manifest_of(small)
     for year, names in _files(small).items():
         rows = sum(ledger.files[f"{year}/{n}"]["rows"] for n in names)
         assert len(names) <= 3 or len(names) == -(-rows // 30), (year, names)
     on_disk = {f"{y}/{n}" for y, ns in _files(small).items() for n in ns}
     assert on_disk == set(ledger.files) == {f for e in ledger.parts.values() for f in e["outputs"]}
     assert _all_rows(small) == _all_rows(plain)
-    assert ig.ingest(str(tmp_path / "syn"), small, max_files_per_year=3,
+    assert ingest(tmp_path / "syn", small, max_files_per_year=3,
                      rows_per_file=30)["skipped"] == 6
 
 
 def test_a_changed_part_rereads_the_parts_compacted_with_it(tmp_path):
     write_corpus(tmp_path / "syn", 600, per_part=200, seed=3)
     home = tmp_path / "home"
-    ig.ingest(str(tmp_path / "syn"), home, max_files_per_year=1)
+    ingest(tmp_path / "syn", home, max_files_per_year=1)
     part = min((tmp_path / "syn" / "works").glob("updated_date=*/*.gz"))
     with gzip.open(part, "rt") as fh:
         kept = fh.read().splitlines()[:50]
@@ -198,17 +231,57 @@ def test_a_changed_part_rereads_the_parts_compacted_with_it(tmp_path):
         if e["url"].endswith(part.relative_to(part.parent.parent).as_posix()):
             e["meta"]["record_count"] = 50
     manifest.write_text(json.dumps(doc))
-    summary = ig.ingest(str(tmp_path / "syn"), home, max_files_per_year=1)
+    summary = ingest(tmp_path / "syn", home, max_files_per_year=1)
     assert summary["ingested"] == 3 and summary["rows"] == 450  # the other two were read again
-    ig.ingest(str(tmp_path / "syn"), tmp_path / "fresh", max_files_per_year=1)
+    ingest(tmp_path / "syn", tmp_path / "fresh", max_files_per_year=1)
     assert _all_rows(home) == _all_rows(tmp_path / "fresh")
 
 
-def test_files_the_ledger_does_not_name_are_leftovers_and_removed(home):
-    stray = ig.works_dir(home) / "publication_year=2020" / "compact-0123-0.parquet"
+def test_files_the_manifest_does_not_name_are_leftovers_and_removed(home):
+    published = works_dir(home)
+    work = ig.start(ig.works_root(home / "snapshots"))  # a run that was cut short
+    stray = work / "publication_year=2020" / "compact-0123-0.parquet"
     shutil.copy(next(stray.parent.glob("*.parquet")), stray)  # a compaction cut short
-    ig.ingest(str(home.parent / "snap"), home)
-    assert not stray.exists() and len(_all_rows(home)) == 6
+    summary = ingest(home.parent / "snap", home)
+    assert summary["reused"] and not work.exists()  # nothing changed: no new snapshot
+    assert works_dir(home) == published and len(_all_rows(home)) == 6
+
+
+def test_the_view_is_declared_and_read_on_the_warehouse_connection(home):
+    w = api.warehouse(home=home)
+    got = {r["column_name"]: r["column_type"] for r in w.sql("DESCRIBE openalex_works")}
+    assert got == {c.name: c.type for c in VIEWS["openalex_works"]}
+    view = w.sql("SELECT sql FROM duckdb_views() WHERE view_name = 'openalex_works'")[0]["sql"]
+    assert str(home) not in view  # paths relative to the snapshots folder: the home can move
+    moved = home.parent / "moved"
+    shutil.copytree(home, moved)
+    shutil.rmtree(home)
+    assert api.compute("ai_publications_by_country", home=moved).to_pylist()
+
+
+def test_a_new_ingest_is_a_new_snapshot_and_the_old_one_stays_intact(home):
+    old = provenance.latest(home / "snapshots", "openalex_works")
+    lines = (FIX / "works.jsonl").read_text().splitlines()
+    make_snapshot(home.parent / "snap", lines[:3])  # the part changed upstream
+    summary = ingest_and_build(home.parent / "snap", home, allow_shrink=True)
+    new = provenance.latest(home / "snapshots", "openalex_works")
+    assert not summary["reused"] and new.id == summary["snapshot_id"] != old.id
+    assert old.problems() == [] and new.problems() == []  # hard links, never rewritten in place
+    assert [c["problems"] for c in api.verify(home=home)] == [[], [], []]
+    res = api.compute("ai_publications_by_country", home=home, counting="full")
+    assert {p["snapshot_id"] for p in res.provenance} == {new.id}
+
+
+def test_verify_and_build_catch_a_damaged_works_file(home):
+    f = next(works_dir(home).glob("publication_year=2021/*.parquet"))
+    f.write_bytes(f.read_bytes()[:-8])  # truncated
+    damaged = [c for c in api.verify(home=home) if c["problems"]]
+    assert [c["what"] for c in damaged] == [
+        f"snapshot {provenance.latest(home / 'snapshots', 'openalex_works').id}",
+        "warehouse provenance"]
+    with pytest.raises(DataError, match="damaged snapshot") as e:
+        api.build(home=home)
+    assert "aiatlas openalex ingest" in e.value.hint
 
 
 class FaultyHandler(SimpleHTTPRequestHandler):
@@ -260,10 +333,10 @@ def snapshot_server(tmp_path, snapshot_faults, monkeypatch):
 
 def test_ingest_from_an_http_base_url(tmp_path, snapshot_server):
     url = f"{snapshot_server}/openalex/data/works"
-    summary = ig.ingest(url, tmp_path / "home")
+    summary = ingest(url, tmp_path / "home")
     assert summary["rows"] == 7
-    entry = ig.Ledger(tmp_path / "home").parts[PART]
-    assert entry["location"] == f"{url}/{PART}"
+    entry = manifest_of(tmp_path / "home").parts[PART]
+    assert entry["url"] == f"{url}/{PART}"
     served = tmp_path / "srv" / "openalex" / "data" / "works" / PART
     assert entry["sha256"] == oa_snap.sha256_of(served)  # hashed while streaming, same digest
     assert not list((tmp_path / "scratch").iterdir())  # the downloaded part is gone
@@ -272,24 +345,24 @@ def test_ingest_from_an_http_base_url(tmp_path, snapshot_server):
 def test_ingest_from_an_s3_url_through_an_s3_compatible_endpoint(tmp_path, snapshot_server,
                                                                  monkeypatch):
     monkeypatch.setenv("AIATLAS_S3_ENDPOINT", snapshot_server)
-    summary = ig.ingest("s3://openalex/data/works/", tmp_path / "home")
+    summary = ingest("s3://openalex/data/works/", tmp_path / "home")
     assert summary["rows"] == 7 and summary["ingested"] == 1
-    assert ig.Ledger(tmp_path / "home").parts[PART]["location"] == f"s3://openalex/data/works/{PART}"
+    assert manifest_of(tmp_path / "home").parts[PART]["url"] == f"s3://openalex/data/works/{PART}"
 
 
 @pytest.mark.parametrize("path", ["openalex/data", "openalex/data/", "openalex"])
 def test_url_snapshot_may_be_the_parent_of_works_like_a_folder(tmp_path, snapshot_server, path):
-    summary = ig.ingest(f"{snapshot_server}/{path}", tmp_path / "home")
+    summary = ingest(f"{snapshot_server}/{path}", tmp_path / "home")
     assert (summary["rows"], summary["ingested"]) == (7, 1)
     works = f"{snapshot_server}/openalex/data/works"
-    assert ig.Ledger(tmp_path / "home").parts[PART]["location"] == f"{works}/{PART}"
+    assert manifest_of(tmp_path / "home").parts[PART]["url"] == f"{works}/{PART}"
 
 
 @pytest.mark.parametrize("url", ["s3://openalex/data/", "s3://openalex"])
 def test_s3_snapshot_may_be_the_parent_of_works(tmp_path, snapshot_server, monkeypatch, url):
     monkeypatch.setenv("AIATLAS_S3_ENDPOINT", snapshot_server)
-    assert ig.ingest(url, tmp_path / "home")["rows"] == 7
-    assert (ig.Ledger(tmp_path / "home").parts[PART]["location"]
+    assert ingest(url, tmp_path / "home")["rows"] == 7
+    assert (manifest_of(tmp_path / "home").parts[PART]["url"]
             == f"s3://openalex/data/works/{PART}")
 
 
@@ -309,7 +382,7 @@ def test_server_errors_and_short_bodies_are_retried(tmp_path, snapshot_server, s
     works = "openalex/data/works"
     snapshot_faults[f"{works}/manifest"] = [500, "short"]
     snapshot_faults[f"{works}/{PART}"] = [500, 503]
-    summary = ig.ingest(f"{snapshot_server}/{works}", tmp_path / "home")
+    summary = ingest(f"{snapshot_server}/{works}", tmp_path / "home")
     assert (summary["rows"], summary["ingested"]) == (7, 1)
     assert snapshot_faults == {f"{works}/manifest": [], f"{works}/{PART}": []}  # all were hit
     assert not list((tmp_path / "scratch").iterdir())
@@ -321,16 +394,16 @@ def test_a_server_that_keeps_failing_is_a_fetch_error_after_the_last_attempt(
     snapshot_faults[f"openalex/data/works/{PART}"] = [500] * 3 + [None]
     with pytest.raises(FetchError, match=rf"^could not fetch {snapshot_server}/openalex/data/works/"
                                          rf"{PART} after 3 attempts: HTTP 500$"):
-        ig.ingest(f"{snapshot_server}/openalex/data/works", tmp_path / "home")
+        ingest(f"{snapshot_server}/openalex/data/works", tmp_path / "home")
     assert snapshot_faults[f"openalex/data/works/{PART}"] == [None]  # exactly three GETs
     assert not list((tmp_path / "scratch").iterdir())
-    assert PART not in ig.Ledger(tmp_path / "home").parts
+    assert PART not in manifest_of(tmp_path / "home").parts
 
 
 def test_a_missing_part_is_not_retried(tmp_path, snapshot_server, snapshot_faults):
     snapshot_faults[f"openalex/data/works/{PART}"] = [404]  # the next GET would succeed
     with pytest.raises(FetchError, match=r"HTTP 404$"):
-        ig.ingest(f"{snapshot_server}/openalex/data/works", tmp_path / "home")
+        ingest(f"{snapshot_server}/openalex/data/works", tmp_path / "home")
 
 
 def _refused_port() -> int:
@@ -346,7 +419,7 @@ def test_refused_connection_is_one_fetch_error_naming_the_url(tmp_path, monkeypa
     monkeypatch.setenv("AIATLAS_FETCH_BACKOFF", "0.001")
     monkeypatch.setenv("AIATLAS_S3_ENDPOINT", f"http://127.0.0.1:{_refused_port()}")
     with pytest.raises(FetchError) as e:
-        ig.ingest("s3://openalex/data/works", tmp_path / "home")
+        ingest("s3://openalex/data/works", tmp_path / "home")
     msg = str(e.value)
     assert msg.startswith("could not fetch http://127.0.0.1:") and "\n" not in msg
     assert "/openalex/data/works/manifest after 2 attempts: ConnectError" in msg
@@ -370,8 +443,8 @@ def test_s3_endpoint_without_a_scheme_is_a_usage_error(tmp_path, monkeypatch):
     monkeypatch.setenv("AIATLAS_S3_ENDPOINT", "localhost:9000")
     with pytest.raises(UsageError, match="AIATLAS_S3_ENDPOINT='localhost:9000' has no http:// or "
                                          "https:// scheme"):
-        ig.ingest("s3://openalex/data/works/", tmp_path / "home")
-    assert not (tmp_path / "home" / "openalex" / "ledger.json").exists()
+        ingest("s3://openalex/data/works/", tmp_path / "home")
+    assert not (tmp_path / "home" / "snapshots").exists()
 
 
 def test_s3_urls_default_to_the_public_bucket_over_https(monkeypatch):
@@ -385,12 +458,12 @@ def test_s3_urls_default_to_the_public_bucket_over_https(monkeypatch):
 
 def test_snapshot_may_be_given_as_a_path(tmp_path):
     snap = make_snapshot(tmp_path / "snap")
-    assert ig.ingest(snap, tmp_path / "home")["rows"] == 7  # pathlib.Path, not only str
+    assert ingest(snap, tmp_path / "home")["rows"] == 7  # pathlib.Path, not only str
 
 
 def test_floor_writes_the_same_rows(tmp_path, home):
     n = oa_parse.floor_duckdb_read_json(str(home.parent / "snap"), tmp_path / "floor")
-    ours = pq.read_table(ig.works_dir(home)).num_rows
+    ours = read_works(home).num_rows
     assert n == ours == 6
 
 
@@ -512,7 +585,7 @@ def synth_home(tmp_path_factory) -> Path:
     """Enough synthetic works per year that the top 1% and the top 10% differ."""
     root = tmp_path_factory.mktemp("synth")
     write_corpus(root / "syn", 3000, per_part=3000, seed=5)
-    ig.ingest(str(root / "syn"), root / "home")
+    ingest_and_build(root / "syn", root / "home")
     return root / "home"
 
 
@@ -544,15 +617,20 @@ def test_citation_explain_rows_add_up_on_synthetic_works(synth_home):
     assert_rows_add_up("ai_citations_by_country", synth_home, "value", "value")
 
 
-def test_provenance_lists_the_ingested_parts_and_real_data_is_not_flagged(home):
+def test_provenance_lists_the_snapshot_files_and_real_data_is_not_flagged(home):
     res = api.compute("ai_publications_by_country", home=home)
-    assert [p["file"] for p in res.provenance] == [PART]
+    snap = provenance.latest(home / "snapshots", "openalex_works")
+    assert [(p["file"], p["sha256"], p["snapshot_id"]) for p in res.provenance] == [
+        (f["name"], f["sha256"], snap.id) for f in snap.manifest["files"]]
+    assert all(p["url"] == str((home.parent / "snap").resolve()) for p in res.provenance)
+    assert [p["name"] for p in snap.manifest["parts"]] == [PART]  # the upstream parts
     assert "synthetic" not in res.meta
 
 
-def test_no_openalex_data_is_a_clear_error(tmp_path):
-    with pytest.raises(DataError, match="no openalex_works data"):
-        api.compute("ai_publications_by_country", home=tmp_path)
+def test_a_build_without_works_says_what_to_ingest(built_home):
+    with pytest.raises(DataError, match="openalex_works has no snapshot") as e:
+        api.compute("ai_publications_by_country", home=built_home)
+    assert "aiatlas openalex ingest" in e.value.hint
 
 
 # --- REST API (responses in the documented group_by format) ----------------------------------
@@ -625,9 +703,9 @@ def test_synthetic_corpus_is_labelled_and_realistic(tmp_path):
 
 def test_ingest_of_synthetic_corpus_is_flagged_everywhere(tmp_path):
     write_corpus(tmp_path / "syn", 800, per_part=400, seed=1)
-    summary = ig.ingest(str(tmp_path / "syn"), tmp_path / "home")
+    summary = ingest_and_build(tmp_path / "syn", tmp_path / "home")
     assert summary["synthetic"] and summary["rows"] == 800
-    ledger = ig.Ledger(tmp_path / "home")
+    ledger = manifest_of(tmp_path / "home")
     assert all(e["synthetic"] and e["synthetic_rows"] == 400 for e in ledger.parts.values())
     res = api.compute("ai_publications_by_country", home=tmp_path / "home")
     assert res.meta["synthetic"] is True and all(p["synthetic"] for p in res.provenance)
@@ -635,7 +713,7 @@ def test_ingest_of_synthetic_corpus_is_flagged_everywhere(tmp_path):
 
 @pytest.mark.slow
 def test_synthetic_numbers_are_labelled_in_the_report_the_dashboard_and_the_cli(
-        tmp_path, tiny_home, capsys, monkeypatch):
+        tmp_path, capsys, monkeypatch):
     import sys
 
     from fastapi.testclient import TestClient
@@ -645,9 +723,8 @@ def test_synthetic_numbers_are_labelled_in_the_report_the_dashboard_and_the_cli(
     from aiatlas.web.app import create_app
 
     home = tmp_path / "home"
-    shutil.copytree(tiny_home, home)  # a warehouse for the other chapters
     write_corpus(tmp_path / "syn", 400, per_part=400, seed=2)
-    ig.ingest(tmp_path / "syn", home)
+    ingest_and_build(tmp_path / "syn", home)
     report = build_report(tmp_path / "site", lang="ja", home=home)
     page = next(p for p in (tmp_path / "site").glob("*.html")
                 if "ai_publications_by_country" in p.read_text(encoding="utf-8"))
@@ -677,13 +754,13 @@ def test_server_serves_an_openalex_only_home_and_sees_a_new_ingest(tmp_path, mon
     monkeypatch.setattr(service, "BUILD_TTL_S", 0.0)  # re-read the versions on every request
     lines = (FIX / "works.jsonl").read_text().splitlines()
     home = tmp_path / "home"
-    ig.ingest(make_snapshot(tmp_path / "snap"), home)
+    ingest_and_build(make_snapshot(tmp_path / "snap"), home)
     client = TestClient(create_app(home=home))
     url = "/api/indicators/ai_publications_by_country"
     first = client.get(url, params={"counting": "full"})
     assert first.status_code == 200 and first.json()["rows"]
-    assert client.get("/api/indicators/notable_models_by_country").status_code == 503  # not built
-    ig.ingest(make_snapshot(tmp_path / "snap", lines[:3]), home)  # the part changed upstream
+    ingest_and_build(make_snapshot(tmp_path / "snap", lines[:3]), home,  # changed upstream
+                     allow_shrink=True)
     again = client.get(url, params={"counting": "full"}, headers={"If-None-Match": first.headers["etag"]})
     assert again.status_code == 200 and again.headers["etag"] != first.headers["etag"]
     assert again.json()["rows"] != first.json()["rows"]
@@ -696,7 +773,13 @@ def test_cli_build_refuses_spark_options_without_a_snapshot(tmp_path):
     r = subprocess.run([sys.executable, "-m", "aiatlas", "build", "--backend", "pyspark",
                         "--home", str(tmp_path)], capture_output=True, text=True, check=False)
     assert r.returncode == 2 and "apply to the OpenAlex ingest" in r.stderr, r.stderr
-    assert not (tmp_path / "openalex").exists()
+    assert not (tmp_path / "snapshots").exists()
+
+
+def test_fetch_refuses_the_ingested_source_and_names_its_ingest(tmp_path):
+    with pytest.raises(UsageError, match="openalex_works is not fetched") as e:
+        api.fetch(["openalex_works"], home=tmp_path)
+    assert e.value.hint == "run `aiatlas openalex ingest SNAPSHOT`"
 
 
 def test_cli_synth_then_ingest_then_show(tmp_path):
@@ -710,7 +793,8 @@ def test_cli_synth_then_ingest_then_show(tmp_path):
     assert r.exit_code == 0, r.output
     r = runner.invoke(app, ["openalex", "ingest", str(tmp_path / "syn"), "--home", str(tmp_path / "h")])
     assert r.exit_code == 0, r.output
-    assert json.loads(r.stdout.strip().splitlines()[-1])["rows"] == 500
+    summary = next(json.loads(line) for line in r.stdout.splitlines() if line.startswith("{"))
+    assert summary["rows"] == 500 and summary["snapshot_id"].startswith("openalex_works/")
     r = runner.invoke(app, ["show", "ai_publications_world_share", "--home", str(tmp_path / "h"),
                             "-f", "json"])
     assert r.exit_code == 0, r.output
@@ -804,6 +888,30 @@ def test_fetch_asks_the_api_and_the_build_has_publications_with_provenance(tmp_p
     assert "synthetic" not in res.meta
 
 
+def test_api_counts_output_carries_provenance(tmp_path, openalex_api):
+    from typer.testing import CliRunner
+
+    from aiatlas.cli import app
+
+    r = CliRunner().invoke(app, ["openalex", "api-counts", "--from-year", "2020",
+                                 "--to-year", "2021"])
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    [prov] = doc["provenance"]
+    assert prov["source"] == "openalex_publications" and prov["requests"] == 5
+    assert "group_by=authorships.countries" in prov["url"] and prov["fetched_at"]
+    assert {(x["country"], x["country_code"], x["year"], x["works"]) for x in doc["rows"]} >= {
+        ("USA", "US", 2020, 10), ("XKX", "XK", 2021, 1)}
+    out = tmp_path / "counts.csv"
+    r = CliRunner().invoke(app, ["openalex", "api-counts", "--from-year", "2020", "--to-year",
+                                 "2021", "-f", "csv", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    data = out.read_bytes()
+    assert data.startswith(b"country,country_code,year,works,ai_definition\n")
+    sha = __import__("hashlib").sha256(data).hexdigest()
+    assert f"sha256 {sha}" in r.stderr  # the provenance line names the rows' checksum
+
+
 def test_without_a_snapshot_publications_are_absent_and_said_plainly(tmp_path):
     from aiatlas.config import settings as make_settings
     from aiatlas.sources.fetch import fetch_sources
@@ -829,9 +937,9 @@ def test_a_mirror_build_says_publications_are_absent(built_home):
 
 
 def test_share_of_world_view_on_the_works_counts(home):
-    # the Parquet-backed counts get share_of (no population table on their engine, so no per)
+    # the works' view is on the warehouse connection, beside population: both views are offered
     names = {p.name for p in registry.get("ai_publications_by_country").params}
-    assert "share_of" in names and "per" not in names
+    assert {"share_of", "per"} <= names
     share = rows_by(api.compute("ai_publications_by_country", home=home, share_of="world").table,
                     "country", "year")
     # fractional: USA 1.5 and CHN 0.5 of 2020's 2 works; CHN the whole of 2021
@@ -841,5 +949,6 @@ def test_share_of_world_view_on_the_works_counts(home):
     cit = rows_by(api.compute("ai_citations_by_country", home=home, share_of="world").table,
                   "country", "year")
     assert cit[("USA", 2021)]["value"] == pytest.approx(42 / 44)
-    with pytest.raises(UsageError, match="unknown parameter per"):
-        api.compute("ai_publications_by_country", home=home, per="capita")
+    # this home holds no World Bank population: per capita has no divisor, so no figure
+    per = api.compute("ai_publications_by_country", home=home, per="capita").to_pylist()
+    assert per and all(r["value"] is None and r["population"] is None for r in per)

@@ -3,6 +3,7 @@ two workers (separate processes on loopback) give the DuckDB results (rel tol 1e
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 from test_spark_parity import assert_same_rows
@@ -10,6 +11,7 @@ from test_spark_parity import assert_same_rows
 from aiatlas import api
 from aiatlas.sources.openalex import ingest as ig
 from aiatlas.sources.openalex.synth import write_corpus
+from aiatlas.warehouse import provenance
 
 pytestmark = [pytest.mark.spark, pytest.mark.xdist_group("spark")]
 
@@ -30,7 +32,8 @@ CASES = [
 def homes(tmp_path_factory, spark_cluster):
     root = tmp_path_factory.mktemp("openalex_parity")
     write_corpus(root / "snap", WORKS, per_part=PER_PART, seed=7)
-    ig.ingest(str(root / "snap"), root / "duck")
+    ig.ingest(str(root / "snap"), root / "duck" / "snapshots")
+    api.build(home=root / "duck")
     # the Spark side through the command the docs give: `aiatlas build --backend pyspark`
     from typer.testing import CliRunner
 
@@ -39,13 +42,20 @@ def homes(tmp_path_factory, spark_cluster):
     r = CliRunner().invoke(app, ["build", "--openalex", str(root / "snap"), "--backend", "pyspark",
                                  "--home", str(root / "spark")])
     assert r.exit_code == 0, r.output
-    assert "no fetched sources" in r.output  # nothing else was fetched into that home
     return root / "duck", root / "spark"
+
+
+def works_dir(home) -> Path:
+    return provenance.latest(home / "snapshots", "openalex_works").path
+
+
+def manifest_of(home) -> ig.WorksManifest:
+    return ig.WorksManifest(works_dir(home))
 
 
 def test_spark_ingest_writes_the_same_rows(homes):
     duck, spark = homes
-    d, s = ig.Ledger(duck).parts, ig.Ledger(spark).parts
+    d, s = manifest_of(duck).parts, manifest_of(spark).parts
     assert d.keys() == s.keys() and len(d) == -(-WORKS // PER_PART)
     for name in d:
         assert (d[name]["rows"], d[name]["rows_without_year_or_id"], d[name]["synthetic_rows"],
@@ -57,8 +67,8 @@ def test_spark_ingest_writes_the_same_rows(homes):
 
 def test_executors_read_and_wrote_every_part(homes):
     duck, spark = homes
-    assert all("driver" in e["written_by"] for e in ig.Ledger(duck).parts.values())
-    ledger = ig.Ledger(spark)
+    assert all("driver" in e["written_by"] for e in manifest_of(duck).parts.values())
+    ledger = manifest_of(spark)
     assert all("executor" in e["written_by"] for e in ledger.parts.values())
     assert all("executor" in f["written_by"] for f in ledger.files.values())
 
@@ -67,7 +77,7 @@ def _rows(home) -> list[tuple]:
     """Every ingested row, in a canonical order, read straight from the Parquet files."""
     import duckdb
 
-    return duckdb.sql(f"""SELECT * FROM read_parquet('{ig.works_dir(home)}/*/*.parquet',
+    return duckdb.sql(f"""SELECT * FROM read_parquet('{works_dir(home)}/*/*.parquet',
                           hive_partitioning=true) ORDER BY id, publication_year""").fetchall()
 
 
@@ -92,15 +102,15 @@ def served_snapshot(homes):
 def test_executors_stream_an_http_snapshot_and_compact_the_years(homes, served_snapshot,
                                                                   tmp_path):
     duck, _ = homes
-    summary = ig.ingest(served_snapshot, tmp_path / "h", engine="pyspark", max_files_per_year=2,
+    summary = ig.ingest(served_snapshot, tmp_path / "h" / "snapshots", engine="pyspark", max_files_per_year=2,
                         rows_per_file=10_000)
     assert summary["rows"] == WORKS and summary["compacted_years"] > 0
-    ledger = ig.Ledger(tmp_path / "h")
+    ledger = manifest_of(tmp_path / "h")
     for name, e in ledger.parts.items():
-        assert e["location"] == f"{served_snapshot}/{name}" and "executor" in e["written_by"]
-        assert e["sha256"] == ig.Ledger(duck).parts[name]["sha256"]  # hashed while streaming
-    files = sorted(p.relative_to(ig.works_dir(tmp_path / "h")).as_posix()
-                   for p in ig.works_dir(tmp_path / "h").glob("*/*.parquet"))
+        assert e["url"] == f"{served_snapshot}/{name}" and "executor" in e["written_by"]
+        assert e["sha256"] == manifest_of(duck).parts[name]["sha256"]  # hashed while streaming
+    files = sorted(p.relative_to(works_dir(tmp_path / "h")).as_posix()
+                   for p in works_dir(tmp_path / "h").glob("*/*.parquet"))
     assert files == sorted(ledger.files)
     per_year = {}
     for f in files:

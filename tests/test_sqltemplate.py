@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from aiatlas import api, config, fastpath, sqltemplate
 from aiatlas.indicators import registry
 from aiatlas.indicators.registry import Indicator, Param
-from aiatlas.warehouse import connect as wh
+from aiatlas.sources.registry import SOURCES
 
 SINCE = Param("since", int, None, "first year", minimum=1, maximum=9999)
 
@@ -164,13 +164,14 @@ def _requests(rng: random.Random, w, ind: Indicator) -> list[list[dict]]:
     return shapes + [sets]
 
 
-TEMPLATED = sorted(i.id for i in registry.load_all().values() if not wh.uses_only_parquet(i.sources))
+# the mirror holds no OpenAlex works snapshot: its view's indicators cannot run on built_home
+INGESTED = {t for s in SOURCES if s.ingest for t in s.tables}
+TEMPLATED = sorted(i.id for i in registry.load_all().values() if not INGESTED & set(i.sources))
 
 
 @pytest.mark.parametrize("id", TEMPLATED)
 def test_every_indicator_templated_equals_ibis(built_home, id):
-    """For every indicator on the warehouse (the OpenAlex works indicators read Parquet through
-    Ibis alone), the default shape has a template, and every value set of each shape gives
+    """For every indicator the mirror's warehouse can answer, the default shape has a template, and every value set of each shape gives
     through its template exactly the Ibis result: values, column names and Arrow types."""
     w, ind = api.warehouse(home=built_home), registry.get(id)
     rng = random.Random(id)

@@ -82,7 +82,7 @@ def test_pooled_connections_serve_queries_at_the_same_time(home):
 def test_a_table_missing_from_an_older_build_says_to_rebuild(home):
     w = wh.connect(settings(home=home))
     with w.connection() as con, pytest.raises(DataError, match="no table 'no_such_table'") as e:
-        _ = wh.Tables(con, home, w.tables).no_such_table
+        _ = wh.Tables(con, w.tables).no_such_table
     assert "aiatlas build" in e.value.hint
 
 

@@ -27,10 +27,8 @@ def server(tmp_path_factory):
         pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium", pytrace=False)
     home = tmp_path_factory.mktemp("browserhome")
     ps.write_warehouse(home)
-    ps.register_test_indicators()
-    with ps.LiveServer(create_app(home=home)) as srv:
+    with ps.test_indicators(), ps.LiveServer(create_app(home=home)) as srv:
         yield srv
-    ps.unregister_test_indicators()
 
 
 @pytest.fixture(scope="module")

@@ -25,9 +25,8 @@ def app(request, tmp_path_factory):
         return
     home = tmp_path_factory.mktemp("fuzzhome")
     ps.write_warehouse(home)
-    ps.register_test_indicators()
-    yield create_app(home=home)
-    ps.unregister_test_indicators()
+    with ps.test_indicators():
+        yield create_app(home=home)
 
 
 def test_no_server_errors_in_generated_requests(app):

@@ -25,7 +25,7 @@ from aiatlas.export_controls import rules as ecr
 from aiatlas.indicators import registry
 from aiatlas.results import Result
 from aiatlas.sources.fetch import fetch_sources
-from aiatlas.sources.openalex.ingest import Ledger, ingest
+from aiatlas.sources.openalex.ingest import ingest
 from aiatlas.sources.registry import SOURCES, get, sources_for_tables
 from aiatlas.warehouse import connect as wh
 from aiatlas.warehouse import diff as wd
@@ -155,7 +155,7 @@ def parameter_values(id: str, name: str, *, home=None, as_of=None) -> list[Any]:
 def _run(w: Warehouse, backend: str, expr_of) -> pa.Table:
     """Build the Ibis expression `expr_of(tables)` on a pooled connection and run it."""
     if backend == "pyspark":
-        return expr_of(wh.Tables(w.spark(), w.home, w.tables)).to_pyarrow()
+        return expr_of(wh.Tables(w.spark(), w.tables)).to_pyarrow()
     with w.query() as tables:
         return expr_of(tables).to_pyarrow()
 
@@ -163,7 +163,7 @@ def _run(w: Warehouse, backend: str, expr_of) -> pa.Table:
 def _result(ind: registry.Indicator, bound: dict[str, Any], settings: Settings, table,
             prov: list[dict[str, Any]], build_id: str | None, **meta) -> Result:
     meta = ind.describe() | {"params": _jsonable(bound), **meta, "backend": settings.backend}
-    meta |= _synthetic_flag(prov) | _vintage(settings, ind)
+    meta |= _synthetic_flag(prov) | _vintage(settings)
     return Result(meta=meta, table=table, provenance=prov, build_id=build_id)
 
 
@@ -173,18 +173,12 @@ def compute(id: str, *, home=None, backend: str | None = None, as_of=None, **par
     ind = registry.get(id)
     bound = ind.bind(params)
     settings = _settings(home=home, backend=backend, as_of=as_of)
-    if wh.uses_only_parquet(ind.sources):
-        for name in ind.sources:
-            wh.parquet_folder(settings.home, name)  # no data: say so before opening an engine
-        # a fresh in-memory engine over the Parquet files: an ingest may have changed them
-        con = wh.parquet_connection(settings)
-        table = ind.func(wh.Tables(con, settings.home), **bound).to_pyarrow()
-        return _result(ind, bound, settings, table, _parquet_provenance(settings), None)
     w = wh.connect(settings)
     _check_values(w, ind, bound)
+    prov = _provenance(w, ind)  # first: a missing source is said as such, not as a query error
     key = ("compute", id, settings.backend, tuple(sorted(bound.items())))
     table = w.memo(key, lambda: _computed(w, settings.backend, ind, bound))
-    return _result(ind, bound, settings, table, _provenance(w, ind), w.build_id)
+    return _result(ind, bound, settings, table, prov, w.build_id)
 
 
 def _computed(w: Warehouse, backend: str, ind: registry.Indicator, bound: dict[str, Any]):
@@ -215,30 +209,17 @@ def explain(id: str, *, where: dict[str, Any] | None = None, home=None, backend:
             rows = rows.filter(rows[col] == _typed(rows[col], value))
         return rows
 
-    if wh.uses_only_parquet(ind.sources):
-        table = rows_of(wh.Tables(wh.parquet_connection(settings), settings.home)).to_pyarrow()
-        return _result(ind, bound, settings, table, _parquet_provenance(settings), None,
-                       where=where)
     w = wh.connect(settings)
     _check_values(w, ind, bound)
+    prov = _provenance(w, ind)
     key = ("explain", id, settings.backend, tuple(sorted(bound.items())),
            tuple(sorted(where.items())))
     table = w.memo(key, lambda: _run(w, settings.backend, rows_of))
-    return _result(ind, bound, settings, table, _provenance(w, ind), w.build_id, where=where)
+    return _result(ind, bound, settings, table, prov, w.build_id, where=where)
 
 
-def _parquet_provenance(settings: Settings) -> list[dict[str, Any]]:
-    """The OpenAlex snapshot parts behind the Parquet dataset, from the ingest ledger."""
-    parts = Ledger(settings.home).parts
-    return [{"source": "openalex", "file": name, "sha256": e["sha256"], "bytes": e["size"],
-             "rows": e["rows"], "ingested_at": e["ingested_at"], "synthetic": e["synthetic"]}
-            for name, e in sorted(parts.items())]
-
-
-def _vintage(settings: Settings, ind: registry.Indicator) -> dict[str, Any]:
+def _vintage(settings: Settings) -> dict[str, Any]:
     """Which data answered: `vintage` is the as-of date of a vintage build, or 'latest'."""
-    if wh.uses_only_parquet(ind.sources):
-        return {"vintage": "latest"}  # the OpenAlex dataset has no vintages
     return {"vintage": settings.as_of.isoformat() if settings.as_of else "latest"}
 
 
@@ -250,10 +231,11 @@ def _synthetic_flag(prov: list[dict[str, Any]]) -> dict[str, Any]:
 def openalex_ingest(snapshot: str, *, home=None, backend: str | None = None,
                     spark_master: str | None = None, parallel: int | None = None,
                     progress=None) -> dict[str, Any]:
-    """Ingest an OpenAlex works snapshot (folder or http(s) base URL) into the home's Parquet."""
+    """Ingest an OpenAlex works snapshot (folder, http(s) or s3:// URL) into a new snapshot of
+    Parquet files (`<home>/snapshots/openalex_works/<stamp>/`); `build()` then reads it."""
     settings = _settings(home=home, backend=backend)
-    return ingest(snapshot, settings.home, engine=settings.backend, spark_master=spark_master,
-                  parallel=parallel, progress=progress)
+    return ingest(snapshot, settings.snapshots_dir, engine=settings.backend,
+                  spark_master=spark_master, parallel=parallel, progress=progress)
 
 
 def facts(topic: str | None = None, subject: str | None = None, measure: str | None = None,

@@ -75,8 +75,6 @@ def precompile(*, home=None) -> int:
     stored = 0
     w = api.warehouse(home=home)
     for ind in registry.load_all().values():
-        if wh.uses_only_parquet(ind.sources):
-            continue
         try:
             result = api.compute(ind.id, home=home, backend="duckdb")
             if result.build_id != w.build_id:

@@ -286,6 +286,7 @@ def try_show(argv: list[str]) -> bool:
         import duckdb
 
         from aiatlas.config import settings
+        from aiatlas.warehouse.datasets import search_path_sql
 
         path = settings(home=home).warehouse_path
         home_dir = settings(home=home).home
@@ -297,6 +298,7 @@ def try_show(argv: list[str]) -> bool:
             quoted = str(path).replace("'", "''")
             con.execute(f"ATTACH '{quoted}' AS warehouse (READ_ONLY)")
             con.execute("USE warehouse")
+            con.execute(search_path_sql(settings(home=home).snapshots_dir))  # dataset views
             con.execute("SET enable_progress_bar = false")
             rows = con.execute('SELECT build_id FROM "_build"').fetchall()
             row = rows[0] if len(rows) == 1 else None

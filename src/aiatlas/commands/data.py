@@ -1,21 +1,23 @@
 """`aiatlas build` and `aiatlas rejects`: snapshots -> warehouse, and what the cleaners refused."""
 from __future__ import annotations
 
+import json
+import sys
 from pathlib import Path
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from aiatlas import api, compiled
-from aiatlas.commands._output import console, print_table
+from aiatlas.commands._output import console, err, print_table
 
 
 def build(strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) if any value is rejected"),
           home: Path | None = typer.Option(None, "--home", help="Data home"),
           openalex: str | None = typer.Option(
               None, "--openalex", envvar="AIATLAS_OPENALEX_SNAPSHOT", metavar="SNAPSHOT",
-              help="Also ingest this OpenAlex works snapshot (folder, http(s) or s3:// base URL) "
-                   "into <home>/openalex/works/; parts already ingested are skipped"),
+              help="First ingest this OpenAlex works snapshot (folder, http(s) or s3:// base "
+                   "URL) into a snapshot of Parquet files; parts already ingested are skipped"),
           backend: str | None = typer.Option(
               None, "--backend", help="Engine for the OpenAlex ingest: duckdb (default) or "
                                       "pyspark; the warehouse itself is always a DuckDB file"),
@@ -33,29 +35,33 @@ def build(strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) if 
                                             "more than a quarter of its rows (refused by default)")
           ) -> None:
     """Build the DuckDB warehouse from the latest snapshots (the old one stays until the new is
-    done), or with --as-of a vintage beside it; with --openalex, ingest an OpenAlex works
-    snapshot, on DuckDB or Spark."""
-    from aiatlas.config import settings
+    done), or with --as-of a vintage beside it; with --openalex, first ingest an OpenAlex works
+    snapshot (on DuckDB or Spark) into a snapshot the build then reads."""
     from aiatlas.errors import UsageError
 
     if (backend == "pyspark" or spark_master) and not openalex:
         raise UsageError("--backend pyspark and --spark-master apply to the OpenAlex ingest",
                          hint="give the snapshot: aiatlas build --openalex SNAPSHOT "
                               "--backend pyspark [--spark-master URL]")
-    if as_of and openalex:
-        raise UsageError("--as-of builds a vintage of the fetched sources; the OpenAlex dataset "
-                         "has no vintages", hint="run the two separately")
-    snapshots = settings(home=home).snapshots_dir
-    if openalex and not (snapshots.is_dir() and any(snapshots.iterdir())):
-        console.print(f"no fetched sources under {snapshots}: the warehouse is not built "
-                      "(`aiatlas fetch` first for the other chapters); ingesting OpenAlex only")
-    else:
-        _build_warehouse(home, strict, as_of, allow_shrink)
     if openalex:
-        from aiatlas.commands.openalex import run_ingest
-
         run_ingest(openalex, home=home, backend=backend, spark_master=spark_master,
                    parallel=parallel)
+    build_warehouse(home, strict, as_of, allow_shrink)
+
+
+def run_ingest(snapshot: str, *, home: Path | None, backend: str | None, spark_master: str | None,
+               parallel: int | None) -> None:
+    """Ingest with progress on stderr and the run's summary as one JSON line on stdout."""
+
+    def progress(name: str, done: int, total: int) -> None:
+        err.print(f"[{done}/{total}] {name}", highlight=False)
+
+    summary = api.openalex_ingest(snapshot, home=home, backend=backend, spark_master=spark_master,
+                                  parallel=parallel, progress=progress)
+    if summary["synthetic"]:
+        err.print("[yellow]note:[/yellow] this snapshot holds SYNTHETIC works; results "
+                      "computed from it are flagged synthetic and are not facts")
+    sys.stdout.write(json.dumps(summary) + "\n")
 
 
 def rejects(source: str | None = typer.Option(None, "--source", help="Only this source"),
@@ -85,7 +91,7 @@ def verify(home: Path | None = typer.Option(None, "--home", help="Data home")) -
     console.print(f"all {len(checks)} checks passed")
 
 
-def _build_warehouse(home: Path | None, strict: bool, as_of: str | None = None,
+def build_warehouse(home: Path | None, strict: bool = False, as_of: str | None = None,
                      allow_shrink: bool = False) -> None:
     """Build with a progress bar, then print what each source loaded and rejected."""
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -124,9 +130,6 @@ def _build_warehouse(home: Path | None, strict: bool, as_of: str | None = None,
 def builds(home: Path | None = typer.Option(None, "--home", help="Data home"),
            format: str = typer.Option("table", "--format", "-f", help="table or json")) -> None:
     """List the builds in the home: each vintage (aiatlas build --as-of) and the current warehouse."""
-    import json
-    import sys
-
     from aiatlas.errors import UsageError
 
     if format not in ("table", "json"):

@@ -1,20 +1,17 @@
 """`aiatlas openalex ingest|api-counts` and `aiatlas synth openalex`: the OpenAlex commands."""
 from __future__ import annotations
 
-import contextlib
-import csv
-import json
-import sys
 from pathlib import Path
 
 import typer
-from rich.console import Console
+
+from aiatlas.commands import data
+from aiatlas.commands._output import check_format, err, write_result
 
 app = typer.Typer(help="OpenAlex research output: ingest a works snapshot, or ask the API.",
                   no_args_is_help=True)
 synth_app = typer.Typer(help="Write synthetic corpora for tests and benchmarks.",
                         no_args_is_help=True)
-err = Console(stderr=True)
 
 
 @app.command("ingest")
@@ -31,24 +28,12 @@ def ingest_cmd(snapshot: str = typer.Argument(..., help="The snapshot's works/ f
                parallel: int | None = typer.Option(None, "--parallel", min=1, max=1024,
                                                       help="Parts per group (default 2 on "
                                                            "DuckDB, 32 per Spark job)")) -> None:
-    """Stream a works snapshot into <home>/openalex/works/ (parts already ingested are skipped)."""
-    run_ingest(snapshot, home=home, backend=backend, spark_master=spark_master, parallel=parallel)
-
-
-def run_ingest(snapshot: str, *, home: Path | None, backend: str | None, spark_master: str | None,
-               parallel: int | None) -> None:
-    """Ingest with progress on stderr and the run's summary as one JSON line on stdout."""
-    from aiatlas import api
-
-    def progress(name: str, done: int, total: int) -> None:
-        err.print(f"[{done}/{total}] {name}", highlight=False)
-
-    summary = api.openalex_ingest(snapshot, home=home, backend=backend, spark_master=spark_master,
-                                  parallel=parallel, progress=progress)
-    if summary["synthetic"]:
-        err.print("[yellow]note:[/yellow] this data home holds SYNTHETIC works; results computed "
-                  "from it are flagged synthetic and are not facts")
-    sys.stdout.write(json.dumps(summary) + "\n")
+    """Stream a works snapshot into a snapshot of Parquet files (parts already ingested are
+    skipped), then build the warehouse, which reads it as the view openalex_works (the same as
+    `aiatlas build --openalex SNAPSHOT`)."""
+    data.run_ingest(snapshot, home=home, backend=backend, spark_master=spark_master,
+                    parallel=parallel)
+    data.build_warehouse(home)
 
 
 @app.command("api-counts")
@@ -61,22 +46,43 @@ def api_counts(ai_definition: str = typer.Option("subfield", "--ai-definition",
                                                     help="Your e-mail, for OpenAlex's polite pool"),
                api_key: str | None = typer.Option(None, "--api-key",
                                                      envvar="AIATLAS_OPENALEX_API_KEY"),
-               out: Path | None = typer.Option(None, "--out", "-o", help="CSV file")) -> None:
-    """AI works by country and year from the OpenAlex API's group_by (full counting)."""
+               format: str = typer.Option("json", "--format", "-f",
+                                          help="json (rows with meta and provenance), csv, "
+                                               "table or parquet"),
+               out: Path | None = typer.Option(None, "--out", "-o", help="Write to this file")) -> None:
+    """AI works by country and year asked live of the OpenAlex API's group_by (full counting),
+    with where and when they were asked and the checksum of the rows (the `aiatlas fetch
+    openalex_publications` snapshot is the same query for the report's fixed years)."""
+    import pyarrow as pa
+
     from aiatlas.errors import UsageError
+    from aiatlas.results import Result
     from aiatlas.sources.openalex import ai_definition as get_definition
-    from aiatlas.sources.openalex.api import OpenAlexClient, ai_works_by_country_year
+    from aiatlas.sources.openalex.api import (
+        AGGREGATE_FIELDS,
+        PUBLICATIONS,
+        aggregates,
+        client_from_env,
+    )
 
     if to_year < from_year:
         raise UsageError(f"--to-year {to_year} is before --from-year {from_year}")
-    client = OpenAlexClient(mailto=mailto, api_key=api_key)
-    rows = ai_works_by_country_year(client, get_definition(ai_definition),
-                                    range(from_year, to_year + 1))
-    with open(out, "w", newline="", encoding="utf-8") if out else contextlib.nullcontext(
-            sys.stdout) as fh:
-        writer = csv.DictWriter(fh, fieldnames=["country_code", "year", "works"])
-        writer.writeheader()
-        writer.writerows(rows)
+    check_format(format, out)
+    definition = get_definition(ai_definition)
+    rows, _, meta = aggregates(client_from_env(mailto=mailto, api_key=api_key), definition,
+                               range(from_year, to_year + 1))
+    table = pa.Table.from_pylist(rows, schema=pa.schema(
+        [(c, pa.int64() if c in ("year", "works") else pa.string()) for c in AGGREGATE_FIELDS]))
+    provenance = {"source": PUBLICATIONS.id, "url": meta["query"], **meta}
+    result = Result(meta={"title": "AI works by country and year (OpenAlex API, live)",
+                          "unit": "works", "counting": "full", "ai_definition": definition.name,
+                          "params": {"from_year": from_year, "to_year": to_year}},
+                    table=table, provenance=[provenance])
+    if format != "json":  # the rows alone: say where they came from beside them
+        err.print(f"provenance: {meta['query']}, asked {meta['fetched_at']}, "
+                  f"{meta['requests']} requests, sha256 {meta['sha256']}", highlight=False,
+                  soft_wrap=True)
+    write_result(result, format, out)
 
 
 @synth_app.command("openalex")

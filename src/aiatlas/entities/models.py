@@ -19,9 +19,8 @@ from typing import Any
 
 from aiatlas.sources.base import package_file_row
 
-OPENNESS = ("open_unrestricted", "open_restricted", "api", "unreleased", "unknown")
+# openness classes: open_unrestricted, open_restricted, api, unreleased, unknown
 OPEN = ("open_unrestricted", "open_restricted")
-CLOSED = ("api", "unreleased")
 
 # Epoch `Model accessibility` -> openness class.
 ACCESSIBILITY = {
@@ -379,29 +378,6 @@ def split_prerelease_checkpoints(res: Resolver, keys: list[dict[str, Any]]) -> N
 
 IDENTITY_INPUTS = ("models", "frontier_models", "large_scale_models", "model_versions",
                    "benchmark_scores", "arena_ratings", "arena_models")
-
-
-def build_identity(con) -> dict[str, Any]:
-    """Build step hook: read the cleaned tables from a DuckDB connection, write `model_identity`
-    and `model_keys`, and return the coverage figures for the build to print."""
-    import pyarrow as pa
-
-    from aiatlas.warehouse import schema
-
-    present = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-    inputs = {name: con.sql(f'SELECT * FROM "{name}"').to_arrow_table().to_pylist()
-              for name in IDENTITY_INPUTS if name in present}
-    identity, keys = model_identity_rows(**inputs)
-    for table, rows in (("model_identity", identity), ("model_keys", keys)):
-        con.execute(f'DROP TABLE IF EXISTS "{table}"')
-        con.execute(schema.create_sql(table))
-        cols = [c.name for c in schema.TABLES[table]]
-        if rows:  # one bulk insert through Arrow; executemany row by row takes seconds
-            con.register("_identity_rows", pa.Table.from_pylist([{c: r[c] for c in cols} for r in rows]))
-            names = ", ".join(f'"{c}"' for c in cols)
-            con.execute(f'INSERT INTO "{table}" ({names}) SELECT {names} FROM _identity_rows')
-            con.unregister("_identity_rows")
-    return coverage(con)
 
 
 def coverage(con) -> dict[str, Any]:

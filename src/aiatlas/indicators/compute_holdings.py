@@ -15,7 +15,6 @@ from aiatlas.indicators.registry import Param, indicator
 
 MEASURE = Param("measure", str, "h100e", "h100e (compute in H100-equivalents) or units (chips)",
                 choices=("h100e", "units"))
-UNITS = {"h100e": "H100 equivalents", "units": "chips"}
 OWNER = Param("owner", str, "China", "Holder as Epoch names it (China, Microsoft, Meta, ...)",
               values_from=("ai_chip_owners", "owner"))
 DESIGNER = Param("designer", str, "Nvidia", "Chip designer (Nvidia, AMD, ...)",

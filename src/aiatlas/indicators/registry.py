@@ -12,7 +12,6 @@ from typing import Any
 
 from aiatlas.errors import UsageError
 from aiatlas.indicators import views
-from aiatlas.warehouse.connect import PARQUET_TABLES
 
 
 def bounds_text(minimum: Any, maximum: Any) -> str:
@@ -181,20 +180,23 @@ _loaded = False
 def indicator(*, id: str, title: str, unit: str, chapter: str, description: str,
               sources: tuple[str, ...], grain: tuple[str, ...], params: tuple[Param, ...] = (),
               rows: Callable[..., Any] | None = None,
-              value_columns: tuple[str, ...] = ("value",)) -> Callable[[Callable], Callable]:
-    """Register the decorated pure function as an indicator."""
+              value_columns: tuple[str, ...] = ("value",),
+              into: dict[str, Indicator] | None = None) -> Callable[[Callable], Callable]:
+    """Register the decorated pure function as an indicator (in `into`, a registry of the
+    caller's such as a test's, instead of the one registry)."""
+    target = REGISTRY if into is None else into
 
     def register(func: Callable) -> Callable:
-        if id in REGISTRY:
+        if id in target:
             raise ValueError(f"indicator {id!r} registered twice")
         for f in (func, rows):
             _check_defaults(id, f, params)
         run, explain, declared = func, rows, tuple(params)
-        offered = views.eligible(grain, unit, value_columns, sources, PARQUET_TABLES)
+        offered = views.eligible(grain, unit, value_columns)
         if offered:
             run, explain = _with_views(tuple(grain), unit, func, rows)
             declared += tuple(p for p in VIEW_PARAMS if p.name in offered)
-        REGISTRY[id] = Indicator(id=id, title=title, unit=unit, chapter=chapter,
+        target[id] = Indicator(id=id, title=title, unit=unit, chapter=chapter,
                                  description=description, sources=tuple(sources),
                                  grain=tuple(grain), params=declared, func=run, rows=explain,
                                  value_columns=tuple(value_columns))

@@ -1,13 +1,13 @@
 """Normalised views of country-grain indicators: per capita, per million people, share of world.
 
 Declared once: the registry gives every eligible indicator (a `country` grain column, a count-
-like `value`, tables in the warehouse) the parameters `per` and `share_of`, and applies
+like `value`) the parameters `per` and `share_of`, and applies
 `normalise` to its result. Per capita divides by World Bank population (SP.POP.TOTL) of the
 value's year (the newest year published when the value is more recent: `population_year` says
 which); share of world divides by the sum over every row of the same period (countries and
 rows without a country). Only `value` and its band (`value_p5`, `value_p95`) are normalised.
-Indicators over the OpenAlex works (a Parquet dataset read by an engine of its own, without the
-warehouse's population table) get share_of only; their `country` is ISO alpha-3 already.
+The indicators over the OpenAlex works get both too: their view is on the one warehouse
+connection, beside the population table.
 """
 from __future__ import annotations
 
@@ -22,13 +22,13 @@ BANDS = ("value", "value_p5", "value_p95")
 TIME = ("year", "date", "month")  # the grain column a value's year is read from, first found
 
 
-def eligible(grain, unit: str, value_columns, sources, parquet_tables) -> tuple[str, ...]:
+def eligible(grain, unit: str, value_columns) -> tuple[str, ...]:
     """The views ('per', 'share_of') an indicator with this declaration gets: both for a
-    count-like value with a country grain; only share_of when it reads a Parquet dataset (the
-    OpenAlex works), whose engine holds no population table to divide by."""
+    count-like value with a country grain (every table, ingested datasets' views included, is
+    on the one warehouse connection, beside the population table), else none."""
     if "country" not in grain or "value" not in value_columns or unit in INTENSIVE_UNITS:
         return ()
-    return ("share_of",) if any(s in parquet_tables for s in sources) else ("per", "share_of")
+    return ("per", "share_of")
 
 
 def normalised_unit(unit: str, per: str | None, share_of: str | None) -> str:

@@ -16,7 +16,6 @@ TIME_COLUMNS = ("date", "month", "year", "quarter")
 # Debian's fonts-noto-cjk; registering it lets vl-convert draw Japanese labels instead of boxes.
 CJK_FONT_DIRS = (Path("/usr/share/fonts/opentype/noto"), Path("/usr/share/fonts/truetype/noto"))
 CJK_FONT = "Noto Sans CJK JP"
-MAX_SERIES = 10  # more lines than this are unreadable; the table still holds every row
 MAX_BARS = 25
 HEIGHT = 280
 LABEL_GAP = 13  # pixels between direct labels (11 px text, CJK glyphs included)

@@ -62,6 +62,10 @@ class Source:
     archive_of: str = ""
     # What a build without this source's snapshot lacks, said plainly (e.g. a whole chapter).
     absent: str = ""
+    # A dataset too big for the warehouse file: its snapshot holds Parquet files (written by
+    # its own ingest command, named here, never by `aiatlas fetch`) that the build exposes as
+    # the view `tables[0]` over the snapshot's files, read in place.
+    ingest: str = ""
 
 
 def package_file_row(source: str, path: Path, rows: int, display: str,
@@ -75,4 +79,4 @@ def package_file_row(source: str, path: Path, rows: int, display: str,
     sha = hashlib.sha256(data).hexdigest()
     return {"source": source, "file": path.name, "snapshot_id": f"{source}/{sha[:12]}",
             "url": f"package:{display}", "sha256": sha, "bytes": len(data),
-            "fetched_at": None, "as_of": as_of, "rows": rows}
+            "fetched_at": None, "as_of": as_of, "rows": rows, "synthetic": False}

@@ -12,7 +12,7 @@ import uuid
 from pathlib import Path
 
 from aiatlas.config import Settings
-from aiatlas.errors import DataError, FetchError
+from aiatlas.errors import DataError, FetchError, UsageError
 from aiatlas.sources.base import Source, SourceFile
 from aiatlas.sources.download import (
     CHUNK,
@@ -38,6 +38,10 @@ def fetch_sources(ids: list[str] | None, settings: Settings,
 
     sources = [registry.get(i) for i in ids] if ids else [
         s for s in registry.default_sources() if settings.mirror or not s.archive_of]
+    for src in sources:
+        if src.ingest:  # a dataset made by its own ingest: there is nothing to download
+            raise UsageError(f"{src.id} is not fetched: its snapshots are made by its ingest",
+                             hint=f"run `{src.ingest}`")
     # a source the mirror does not hold (live API aggregates) is absent offline, not an error
     return [{"source": src.id, "absent": "not in the mirror", "files": [], "reused": False}
             if settings.mirror and not any(f.mirror_path for f in src.files)

@@ -14,12 +14,13 @@ from aiatlas.sources import (
     worldbank,
 )
 from aiatlas.sources.base import Source
+from aiatlas.sources.openalex import WORKS
 from aiatlas.sources.openalex import api as openalex_api
 
 SOURCES: tuple[Source, ...] = (
     *epoch_models.SOURCES, *epoch_hardware.SOURCES, *epoch_benchmarks.SOURCES,
     *epoch_misc.SOURCES, *lmarena.SOURCES, *epoch_eci.SOURCES, *epoch_chip_counts.SOURCES,
-    *github_innovation.SOURCES, *worldbank.SOURCES, *openalex_api.SOURCES,
+    *github_innovation.SOURCES, *worldbank.SOURCES, *openalex_api.SOURCES, WORKS,
 )
 _BY_ID = {s.id: s for s in SOURCES}
 
@@ -38,8 +39,9 @@ def default_sources() -> tuple[Source, ...]:
 
 
 def built_sources() -> tuple[Source, ...]:
-    """Sources the build cleans: the default ones except archives (they stand in for their parent)."""
-    return tuple(s for s in default_sources() if not s.archive_of)
+    """Sources the build reads: the default ones except archives (they stand in for their
+    parent), and the ingested datasets (never fetched, built whenever they have a snapshot)."""
+    return tuple(s for s in SOURCES if (s.default or s.ingest) and not s.archive_of)
 
 
 def snapshot_sources(id: str) -> tuple[str, ...]:
@@ -48,6 +50,6 @@ def snapshot_sources(id: str) -> tuple[str, ...]:
 
 
 def sources_for_tables(tables) -> set[str]:
-    """Ids of the default sources that feed any of these warehouse tables."""
+    """Ids of the sources a build reads (archives included) that feed any of these tables."""
     wanted = set(tables)
-    return {s.id for s in default_sources() if wanted & set(s.tables)}
+    return {s.id for s in SOURCES if (s.default or s.ingest) and wanted & set(s.tables)}

@@ -20,6 +20,7 @@ from aiatlas.export_controls import supplement as chip_supplement
 from aiatlas.sources import registry
 from aiatlas.sources.base import Rejects, Source
 from aiatlas.warehouse import provenance
+from aiatlas.warehouse.datasets import search_path_sql, view_sql, views_of
 from aiatlas.warehouse.schema import TABLES, create_sql
 
 # progress(label, done, total): called before each source is cleaned and once at the end.
@@ -108,7 +109,8 @@ def build_warehouse(settings: Settings, strict: bool = False, progress: Progress
     rows["_build"] = [{"build_id": build_id, "aiatlas_version": _version(),
                        "built_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
                        "as_of": settings.as_of}]
-    _write_atomically(settings.warehouse_path, rows)
+    _write_atomically(settings.warehouse_path, rows, views_of(settings, sources, snaps),
+                      settings.snapshots_dir)
     return {"skipped": False, "build_id": build_id, "path": str(settings.warehouse_path),
             "as_of": settings.as_of,
             "sources": summary, "rejected": len(rejects.rows),
@@ -135,6 +137,11 @@ def _clean(src: Source, snap: provenance.Snapshot | None, rejects: Rejects,
     before = len(rejects.rows)
     # an archive export is cleaned by its own source (its file name), into this source's tables
     out = registry.get(snap.source).clean(snap.files(), rejects)
+    if src.ingest:  # its rows stay in the snapshot's Parquet files, the view's
+        n = sum(f.get("rows") or 0 for f in snap.manifest["files"])
+        loads.append({"source": src.id, "snapshot_id": snap.id, "table": src.tables[0], "rows": n})
+        return {"source": src.id, "snapshot_id": snap.id, "rows": n, "rejected": 0,
+                "as_of": snap.as_of}
     for table, table_rows in out.items():
         if table not in TABLES:
             raise DataError(f"source {src.id} produced rows for undeclared table {table!r}",
@@ -181,8 +188,10 @@ def arrow_table(table: str, rows: list[dict[str, Any]]) -> pa.Table:
         raise DataError(f"table {table}: a value does not fit its declared type ({e})") from None
 
 
-def _write_atomically(path: Path, rows: dict[str, list[dict[str, Any]]]) -> None:
-    """Write every declared table into a temp file, then rename it over the warehouse."""
+def _write_atomically(path: Path, rows: dict[str, list[dict[str, Any]]],
+                      views: dict[str, list[str]], snapshots_dir: Path) -> None:
+    """Write every declared table (and the views over ingested datasets) into a temp file,
+    then rename it over the warehouse."""
     path.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_temps(path)
     tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
@@ -197,6 +206,9 @@ def _write_atomically(path: Path, rows: dict[str, list[dict[str, Any]]]) -> None
                     con.register("_incoming", arrow_table(table, rows[table]))
                     con.execute(f'INSERT INTO "{table}" SELECT * FROM _incoming')
                     con.unregister("_incoming")
+            con.execute(search_path_sql(snapshots_dir))
+            for name, files in views.items():
+                con.execute(view_sql(name, files))
             con.execute("COMMIT")
             con.execute("CHECKPOINT")
         finally:

@@ -7,7 +7,6 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import duckdb as duckdb_engine
@@ -17,12 +16,9 @@ from aiatlas.config import Settings
 from aiatlas.errors import DataError, NotBuiltError, VintageNotBuiltError
 from aiatlas.results import dumps
 from aiatlas.warehouse import spark
+from aiatlas.warehouse.datasets import search_path_sql
 
 POOL_SIZE = 4  # concurrent queries: DuckDB runs them in parallel, each on its own connection
-
-# Tables kept as Parquet datasets in the data home (too big for warehouse.duckdb): name ->
-# folder under the home. `Tables(con, home)` reads them with the connection's read_parquet.
-PARQUET_TABLES = {"openalex_works": ("openalex", "works")}
 
 _lock = threading.Lock()
 _open: dict[str, Warehouse] = {}  # warehouse path -> handle on the file that is there now
@@ -34,23 +30,17 @@ class Tables:
     With `names` (the tables the build holds), a table missing from an older build is a data
     error saying to rebuild, raised before any expression is compiled."""
 
-    def __init__(self, con, home: Path | None = None, names: frozenset[str] | None = None,
+    def __init__(self, con, names: frozenset[str] | None = None,
                  known: dict[str, object] | None = None):
         self.con = con
-        self.home = home
         self.names = names
-        self._parquet: dict[str, object] = {}
         # warehouse tables already looked up on this connection (`known`: kept by the pool, so
         # each table's schema is read once per connection, not once per query)
         self._known = known if known is not None else {}
 
     def __getattr__(self, name: str):
-        if name.startswith("__") or name in ("con", "home", "names", "_parquet", "_known"):
+        if name.startswith("__") or name in ("con", "names", "_known"):
             raise AttributeError(name)
-        if name in PARQUET_TABLES and self.home is not None:
-            if name not in self._parquet:
-                self._parquet[name] = parquet_table(self.con, Path(self.home), name)
-            return self._parquet[name]
         if self.names is not None and name not in self.names:
             raise DataError(f"the warehouse has no table {name!r}",
                             hint="rebuild it with this version: aiatlas build")
@@ -69,11 +59,13 @@ class Warehouse:
 
     def __init__(self, settings: Settings, stamp: tuple[int, int]):
         self.path, self.home, self.stamp = settings.warehouse_path, settings.home, stamp
+        self.snapshots_dir = settings.snapshots_dir
         # ATTACH to an in-memory database rather than connect(path): DuckDB caches database
         # instances by path, so connect(path) after a swap would hand back the replaced file.
         self._db = duckdb_engine.connect()
         quoted = str(self.path).replace("'", "''")
         self._db.execute(f"ATTACH '{quoted}' AS warehouse (READ_ONLY)")
+        self._db.execute(search_path_sql(self.snapshots_dir))  # views over ingested datasets
         self._idle: queue.LifoQueue = queue.LifoQueue()
         self._opened = 0
         self._lock = threading.Lock()
@@ -130,7 +122,7 @@ class Warehouse:
     def query(self) -> Iterator[Tables]:
         """The build's tables on a pooled connection, for this thread alone while held."""
         with self._pooled() as slot:
-            yield Tables(self._backend(slot), self.home, self.tables, slot[2])
+            yield Tables(self._backend(slot), self.tables, slot[2])
 
     @staticmethod
     def _backend(slot: list):
@@ -161,14 +153,15 @@ class Warehouse:
                 self._opened += 1
                 raw = self._db.cursor()  # a new connection to the same database
                 raw.execute("USE warehouse")
+                raw.execute(search_path_sql(self.snapshots_dir))
                 raw.execute("SET enable_progress_bar = false")  # keep CLI/API output clean
                 return [raw, None, {}, set()]
         return self._idle.get()
 
     def spark(self):
         """The Ibis PySpark backend whose views are this build's tables (exported once)."""
-        return self.memo(("spark",), lambda: spark.connect(self.path, self.home, self.build_id),
-                         pin=True)
+        return self.memo(("spark",), lambda: spark.connect(self.path, self.home, self.build_id,
+                                                           self.snapshots_dir), pin=True)
 
     def memo(self, key: tuple, make: Callable[[], Any], *, keep: bool = True,
              pin: bool = False) -> Any:
@@ -263,42 +256,3 @@ def connect(settings: Settings) -> Warehouse:
         if hit is None or hit.stamp != stamp:
             hit = _open[str(path)] = Warehouse(settings, stamp)
         return hit
-
-
-def parquet_folder(home: Path, name: str) -> Path:
-    """The folder of a Parquet dataset of the home; a data error when it holds no data (checked
-    before an engine is opened: opening one costs more than the answer)."""
-    folder = Path(home).joinpath(*PARQUET_TABLES[name])
-    if not any(folder.glob("*/*.parquet")):
-        raise DataError(f"no {name} data at {folder}",
-                        hint="run `aiatlas build --openalex SNAPSHOT` (the same as `aiatlas "
-                             "openalex ingest SNAPSHOT`; a synthetic one for trying it out: "
-                             "`aiatlas synth openalex --works N --out DIR`)")
-    return folder
-
-
-def parquet_table(con, home: Path, name: str):
-    """A hive-partitioned Parquet dataset of the home as an Ibis table on this connection."""
-    folder = parquet_folder(home, name)
-    if con.name == "pyspark":
-        return con.read_parquet(str(folder), table_name=name)
-    return con.read_parquet(str(folder / "*" / "*.parquet"), table_name=name,
-                            hive_partitioning=True)
-
-
-def uses_only_parquet(tables) -> bool:
-    """True when every table an indicator reads is a Parquet dataset (no warehouse needed)."""
-    return bool(tables) and all(t in PARQUET_TABLES for t in tables)
-
-
-def parquet_connection(settings: Settings):
-    """An engine for the Parquet datasets alone: in-memory DuckDB, or Spark (local or a cluster)."""
-    if settings.backend == "pyspark":
-        from aiatlas.sources.openalex.spark import ibis_connection
-
-        return ibis_connection()
-    import ibis
-
-    con = ibis.duckdb.connect()
-    con.raw_sql("SET enable_progress_bar = false")  # keep CLI/API output clean
-    return con

@@ -10,7 +10,8 @@ from typing import Any
 
 import duckdb
 
-from aiatlas.errors import DataError
+from aiatlas.errors import DataError, UsageError
+from aiatlas.sources import registry
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ class Snapshot:
         if problems:
             more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
             raise DataError(problems[0] + more,
-                            hint=f"run `aiatlas fetch {self.source}` to replace the damaged "
+                            hint=f"run `{_remedy(self.source)}` to replace the damaged "
                                  "snapshot (`aiatlas verify` lists every problem)")
 
     def rows(self) -> list[dict[str, Any]]:
@@ -58,8 +59,17 @@ class Snapshot:
         fetched = _timestamp(self.manifest.get("fetched_at"))
         return [{"source": self.source, "file": f.get("name"), "snapshot_id": self.id,
                  "url": f.get("url"), "sha256": f.get("sha256"), "bytes": f.get("bytes"),
-                 "fetched_at": fetched, "as_of": f.get("as_of"), "rows": f.get("rows")}
+                 "fetched_at": fetched, "as_of": f.get("as_of"), "rows": f.get("rows"),
+                 "synthetic": bool(self.manifest.get("synthetic"))}
                 for f in self.manifest.get("files", [])]
+
+
+def _remedy(source: str) -> str:
+    """The command that makes a new snapshot of a source: its ingest, else `aiatlas fetch`."""
+    try:
+        return registry.get(source).ingest or f"aiatlas fetch {source}"
+    except UsageError:  # a folder of a source this version no longer declares
+        return f"aiatlas fetch {source}"
 
 
 def file_problem(folder: Path, entry: dict[str, Any]) -> str | None:
@@ -122,15 +132,15 @@ def load(source: str, path: Path) -> Snapshot:
     """Read one snapshot folder's manifest; a missing or malformed one is a DataError."""
     if not (path / "manifest.json").is_file():
         raise DataError(f"{path}: snapshot folder has no manifest.json (damaged snapshot)",
-                        hint=f"run `aiatlas fetch {source}` to replace it")
+                        hint=f"run `{_remedy(source)}` to replace it")
     try:
         manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
     except (ValueError, OSError) as e:
         raise DataError(f"{path / 'manifest.json'}: unreadable manifest ({e})",
-                        hint=f"run `aiatlas fetch {source}` to replace it") from None
+                        hint=f"run `{_remedy(source)}` to replace it") from None
     if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), list):
         raise DataError(f"{path / 'manifest.json'}: manifest has no list of files",
-                        hint=f"run `aiatlas fetch {source}` to replace it")
+                        hint=f"run `{_remedy(source)}` to replace it")
     return Snapshot(source, path, manifest)
 
 

@@ -1,5 +1,10 @@
-"""The cleaning rules, in words, appended to docs/warehouse.md after the generated table reference."""
+"""docs/warehouse.md: the table contracts, the views over ingested datasets, and the cleaning
+rules in words (`python -m aiatlas.warehouse.rules > docs/warehouse.md`)."""
 from __future__ import annotations
+
+from aiatlas.sources.epoch_benchmarks import EXTERNAL
+from aiatlas.warehouse.datasets import VIEWS
+from aiatlas.warehouse.schema import TABLES
 
 RULES = """\
 # How the warehouse is built
@@ -179,8 +184,6 @@ percent strings are divided by 100, bare numbers by the file's declared scale; a
 
 def benchmark_table() -> str:
     """Markdown table of the headline score column chosen for each external benchmark file."""
-    from aiatlas.sources.epoch_benchmarks import EXTERNAL
-
     lines = ["| file | benchmark id | headline column | bare numbers divided by |", "|---|---|---|---|"]
     lines += [f"| `external_benchmark_{stem}.csv` | `{bid}` | `{col}` | {div:g} |"
               for stem, (bid, col, div) in EXTERNAL.items()]
@@ -188,5 +191,17 @@ def benchmark_table() -> str:
 
 
 def markdown() -> str:
-    """The rules section of docs/warehouse.md."""
-    return RULES.replace("{benchmarks}", benchmark_table())
+    """docs/warehouse.md: one section per table and view, then the rules."""
+    out = ["# Warehouse tables", "", "Generated from `src/aiatlas/warehouse/schema.py` and "
+           "`src/aiatlas/warehouse/datasets.py`.", ""]
+    for kind, contracts in (("", TABLES), (" (view)", VIEWS)):
+        for table, cols in contracts.items():
+            out += [f"## `{table}`{kind}", "", "| column | type | unit | meaning |",
+                    "|---|---|---|---|"]
+            out += [f"| `{c.name}` | {c.type} | {c.unit} | {c.description} |" for c in cols]
+            out.append("")
+    return "\n".join(out) + "\n" + RULES.replace("{benchmarks}", benchmark_table())
+
+
+if __name__ == "__main__":
+    print(markdown())

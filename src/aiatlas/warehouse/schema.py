@@ -1,7 +1,8 @@
 """Table contracts of the warehouse: every column with its type, unit and meaning.
 
 Cleaners produce rows in these shapes; indicators read them; docs/warehouse.md is generated
-from this module (`python -m aiatlas.warehouse.schema > docs/warehouse.md`).
+from them (`python -m aiatlas.warehouse.rules > docs/warehouse.md`). The views over ingested
+datasets are declared beside them in `datasets.py`.
 """
 from __future__ import annotations
 
@@ -412,6 +413,8 @@ TABLES: dict[str, tuple[Column, ...]] = {
         _c("fetched_at", "TIMESTAMP", "UTC", "When it was fetched"),
         _c("as_of", "VARCHAR", "", "Publisher's as-of date when known"),
         _c("rows", "BIGINT", "rows", "Data rows in the file"),
+        _c("synthetic", "BOOLEAN", "", "True for made-up data (`aiatlas synth`): results read "
+           "from it are flagged synthetic and never shown as fact"),
     ),
     "_rejects": (
         _c("source", "VARCHAR", "", "Source id"),
@@ -436,19 +439,3 @@ def create_sql(table: str) -> str:
     """CREATE TABLE statement for a declared table."""
     cols = ", ".join(f'"{c.name}" {c.type}' for c in TABLES[table])
     return f'CREATE TABLE "{table}" ({cols})'
-
-
-def markdown() -> str:
-    """docs/warehouse.md body: one section per table."""
-    out = ["# Warehouse tables", "", "Generated from `src/aiatlas/warehouse/schema.py`.", ""]
-    for table, cols in TABLES.items():
-        out += [f"## `{table}`", "", "| column | type | unit | meaning |", "|---|---|---|---|"]
-        out += [f"| `{c.name}` | {c.type} | {c.unit} | {c.description} |" for c in cols]
-        out.append("")
-    from aiatlas.warehouse.rules import markdown as rules  # the hand-written cleaning rules
-
-    return "\n".join(out) + "\n" + rules()
-
-
-if __name__ == "__main__":
-    print(markdown())

@@ -9,12 +9,10 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 
 from aiatlas import api
-from aiatlas.config import settings
-from aiatlas.errors import NotBuiltError, UsageError
+from aiatlas.errors import UsageError
 from aiatlas.report import headlines
 from aiatlas.results import Result
 from aiatlas.results import dumps as json_text
-from aiatlas.sources.openalex.ingest import openalex_dir
 
 CACHE_CONTROL = "public, max-age=0, must-revalidate"  # revalidate: a rebuild may land any time
 BUILD_TTL_S = 1.0  # how long a read build id is trusted: a swapped warehouse shows within 1 s
@@ -50,7 +48,6 @@ class Service:
         self.home = home
         # build info per vintage (None: the current warehouse), each with the time it was read
         self._info: dict[str | None, tuple[dict[str, Any], float]] = {}
-        self._ledger = openalex_dir(settings(home=home).home) / "ledger.json"
         self._catalog: list[dict[str, Any]] | None = None
 
     async def info(self, as_of: str | None = None) -> dict[str, Any]:
@@ -63,20 +60,12 @@ class Service:
 
     async def build_id(self, as_of: str | None = None) -> str:
         """What cached values and ETags are keyed by: the id of the build that answers (the
-        vintage's own for `as_of`), plus the OpenAlex ingest ledger's modification time when
-        there is one (a new ingest changes those values without a warehouse build)."""
+        vintage's own for `as_of`); every input, ingested datasets included, is a snapshot the
+        build records."""
         return _version(await self.info(as_of))
 
     def read_info(self, as_of: str | None = None) -> dict[str, Any]:
-        ledger = self._ledger
-        try:
-            info = api.build_info(home=self.home, as_of=as_of)
-        except NotBuiltError:
-            if as_of is not None or not ledger.exists():
-                raise
-            # OpenAlex ingested, nothing else built: its indicators can still be served
-            info = {"build_id": None, "built_at": None, "aiatlas_version": None}
-        info["openalex_ledger_mtime_ns"] = ledger.stat().st_mtime_ns if ledger.exists() else None
+        info = api.build_info(home=self.home, as_of=as_of)
         self._info[as_of] = (info, time.monotonic())
         return info
 
@@ -89,30 +78,17 @@ class Service:
     def meta(self, id: str) -> dict[str, Any] | None:
         return next((m for m in self.indicators() if m["id"] == id), None)
 
-    def _warehouse(self, as_of: str | None = None):
-        """The handle on the current build (or the vintage's), or None when only OpenAlex data
-        is there."""
-        try:
-            return api.warehouse(home=self.home, as_of=as_of)
-        except NotBuiltError:
-            if as_of is not None:
-                raise
-            return None
-
     async def cached(self, build: str, key: tuple, make: Callable[[], Any],
                      as_of: str | None = None) -> Any:
         """The value memoised for key under this build id, on the memo of the build that
         answers (the vintage's for `as_of`), else make() in a worker thread."""
-        w = self._warehouse(as_of)
-        hit = w.peek(("web", build, *key)) if w is not None else None
+        hit = api.warehouse(home=self.home, as_of=as_of).peek(("web", build, *key))
         if hit is not None:
             return hit
         return await run_in_threadpool(self._fill, build, key, make, as_of)
 
     def _fill(self, build: str, key: tuple, make: Callable[[], Any], as_of: str | None) -> Any:
-        w = self._warehouse(as_of)
-        if w is None:
-            return make()
+        w = api.warehouse(home=self.home, as_of=as_of)
         # A rebuild may have swapped the warehouse since `build` was read: then make() sees
         # the new file, and its value must not be filed under the old build id.
         return w.memo(("web", build, *key), make, keep=_version(self.read_info(as_of)) == build)
@@ -148,8 +124,7 @@ def vintage(as_of: str | None) -> str | None:
 
 
 def _version(info: dict[str, Any]) -> str:
-    oa = info.get("openalex_ledger_mtime_ns")
-    return str(info["build_id"]) + (f"+openalex-{oa:x}" if oa else "")
+    return str(info["build_id"])
 
 
 def bodies(result: Result) -> dict[str, Any]:

@@ -1,8 +1,11 @@
 """OpenAlex (CC0): scholarly works, for AI publications and citations by country.
 
-Two paths: aggregates over the REST API (`api.py`, small, for laptops) and the bulk snapshot
-(`ingest.py` / `spark.py`, for scale) streamed into Parquet under `<home>/openalex/works/`.
-Which works count as AI is the declared `AI_DEFINITIONS` below, never a hidden constant.
+Two sources, both snapshots with manifests like every other: aggregates over the REST API
+(`api.py`, small, fetched by `aiatlas fetch`) and the bulk works snapshot (`ingest.py` /
+`spark.py`, for scale), streamed into Parquet files that are themselves the snapshot
+`<home>/snapshots/openalex_works/<stamp>/` and that the warehouse reads as the view
+`openalex_works`. Which works count as AI is the declared `AI_DEFINITIONS` below, never a
+hidden constant.
 """
 from __future__ import annotations
 
@@ -10,13 +13,13 @@ from dataclasses import dataclass
 
 import pycountry
 
-SOURCE_ID = "openalex"
+from aiatlas.sources.base import Rejects, Source
+
 PUBLISHER = "OurResearch (OpenAlex)"
 LICENCE = "CC0 1.0"
 CITATION = ("Priem, J., Piwowar, H., & Orr, R. (2022). OpenAlex: A fully-open index of scholarly "
             "works, authors, venues, institutions, and concepts. arXiv:2205.01833. https://openalex.org")
 API_BASE = "https://api.openalex.org"
-SNAPSHOT_BASE = "https://openalex.s3.amazonaws.com/data/works"
 
 AI_SUBFIELD_ID = "https://openalex.org/subfields/1702"  # subfield "Artificial Intelligence"
 AI_CONCEPT_ID = "https://openalex.org/C154945302"  # legacy concept "Artificial intelligence"
@@ -63,3 +66,25 @@ def ai_definition(name: str) -> AiDefinition:
         raise UsageError(f"unknown AI definition {name!r} (expected one of: "
                          f"{', '.join(AI_DEFINITIONS)})")
     return AI_DEFINITIONS[name]
+
+
+def read_in_place(files: dict, rejects: Rejects) -> dict[str, list]:
+    """The works' rows stay in the snapshot's Parquet files, read in place by the warehouse's
+    view `openalex_works`: the build copies nothing."""
+    return {}
+
+
+WORKS = Source(
+    id="openalex_works", publisher=PUBLISHER,
+    title="OpenAlex works (bulk snapshot, ingested into Parquet)",
+    licence=LICENCE, citation=CITATION, homepage="https://docs.openalex.org/download-all-data",
+    notes="The works snapshot (s3://openalex/data/works/), parts listed in its redshift "
+          "manifest. Not fetched by `aiatlas fetch` and not in the data mirror: `aiatlas "
+          "openalex ingest SNAPSHOT` streams it into a snapshot of Parquet files whose manifest "
+          "records every part (URL, sha256, bytes, records) and every file (sha256, bytes, rows).",
+    files=(), tables=("openalex_works",), clean=read_in_place, default=False,
+    ingest="aiatlas openalex ingest SNAPSHOT",
+    absent="no OpenAlex works snapshot has been ingested, so publications, citations and "
+           "top-cited shares from the works are absent: run `aiatlas openalex ingest "
+           "SNAPSHOT` (a synthetic one for trying it out: `aiatlas synth openalex --works N "
+           "--out DIR`)")

@@ -154,31 +154,42 @@ def aggregate_years() -> range:
     return range(FIRST_YEAR, dt.date.today().year)
 
 
-def produce_aggregates(dest: Path) -> dict[str, Any]:
-    """Write AI works by country and year (subfield definition, full counting) from the API.
+def client_from_env(**given: str | None) -> OpenAlexClient:
+    """The client `aiatlas fetch` and `openalex api-counts` use: $AIATLAS_OPENALEX_API points at
+    another server speaking the API (tests, a proxy); $AIATLAS_OPENALEX_MAILTO /
+    $AIATLAS_OPENALEX_API_KEY join the polite pool (an option given beats the environment)."""
+    return OpenAlexClient(mailto=given.get("mailto") or os.environ.get("AIATLAS_OPENALEX_MAILTO"),
+                          api_key=given.get("api_key") or os.environ.get("AIATLAS_OPENALEX_API_KEY"),
+                          base_url=os.environ.get("AIATLAS_OPENALEX_API", API_BASE))
 
-    $AIATLAS_OPENALEX_API points at another server speaking the API (tests, a proxy);
-    $AIATLAS_OPENALEX_MAILTO / $AIATLAS_OPENALEX_API_KEY join the polite pool.
-    """
-    definition = AI_DEFINITIONS["subfield"]
-    client = OpenAlexClient(mailto=os.environ.get("AIATLAS_OPENALEX_MAILTO"),
-                            api_key=os.environ.get("AIATLAS_OPENALEX_API_KEY"),
-                            base_url=os.environ.get("AIATLAS_OPENALEX_API", API_BASE))
-    rows = ai_works_by_country_year(client, definition, aggregate_years())
+
+def aggregates(client: OpenAlexClient, definition: AiDefinition,
+               years: range) -> tuple[list[dict[str, Any]], bytes, dict[str, Any]]:
+    """AI works by ISO3 country and year (full counting) asked of the API: (rows, their CSV
+    bytes, the manifest fields that say where and when they came from)."""
+    asked_at = dt.datetime.now(dt.UTC)
+    rows = [{"country": ISO2_TO_ISO3.get(r["country_code"]), **r,
+             "ai_definition": definition.name}
+            for r in ai_works_by_country_year(client, definition, years)]
     body = io.StringIO()
     writer = csv.DictWriter(body, fieldnames=AGGREGATE_FIELDS, lineterminator="\n")
     writer.writeheader()
-    for r in rows:
-        writer.writerow({"country": ISO2_TO_ISO3.get(r["country_code"], ""), **r,
-                         "ai_definition": definition.name})
+    writer.writerows({**r, "country": r["country"] or ""} for r in rows)
     data = body.getvalue().encode("utf-8")
+    return rows, data, {
+        "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data),
+        "as_of": asked_at.date().isoformat(), "fetched_at": asked_at.isoformat(),
+        "requests": client.requests, "rows": len(rows),
+        "query": f"{client.http.base_url}/works?filter={definition.api_filter},"
+                 f"publication_year:{years.start}..{years.stop - 1}"
+                 "&group_by=authorships.countries (one call per year, cursor paging)"}
+
+
+def produce_aggregates(dest: Path) -> dict[str, Any]:
+    """Write AI works by country and year (subfield definition, full counting) from the API."""
+    _, data, meta = aggregates(client_from_env(), AI_DEFINITIONS["subfield"], aggregate_years())
     dest.write_bytes(data)
-    years = aggregate_years()
-    return {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data),
-            "as_of": dt.date.today().isoformat(), "requests": client.requests,
-            "query": f"{client.http.base_url}/works?filter={definition.api_filter},"
-                     f"publication_year:{years.start}..{years.stop - 1}"
-                     "&group_by=authorships.countries (one call per year, cursor paging)"}
+    return {k: v for k, v in meta.items() if k not in ("fetched_at", "rows")}
 
 
 def clean_aggregates(files: dict[str, Path], rejects: Rejects) -> dict[str, list[dict[str, Any]]]:

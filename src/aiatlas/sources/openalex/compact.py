@@ -4,8 +4,9 @@ Every ingested part writes one file per publication year, so 50 parts of 200,000
 50 files of ~8,000 rows in each year; a query then spends its first second reading Parquet
 footers. A year holding more than `max_files` files is rewritten, as a stream of record
 batches (memory stays at a batch), into ceil(rows / rows_per_file) files. The new files are
-written under temporary names and renamed; the driver then records them in the ledger and
-only then deletes the old ones, so an interruption leaves either set, never both in use.
+written under temporary names and renamed; the driver then records them in the snapshot's
+manifest and only then deletes the old ones, so an interruption leaves either set, never both
+in use.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from aiatlas.sources.openalex.parse import OUTPUT_SCHEMA
+from aiatlas.sources.openalex.snapshot import file_entry
 
 MAX_FILES_PER_YEAR = 8
 ROWS_PER_FILE = 4_000_000  # ~100-250 MB of Parquet per file on real works
@@ -31,8 +33,9 @@ def plan(files: list[str], max_files: int) -> dict[str, list[str]]:
     return {y: sorted(fs) for y, fs in sorted(by_year.items()) if len(fs) > max_files}
 
 
-def compact_year(item: tuple[str, list[str]], *, out: str, rows_per_file: int) -> dict[str, int]:
-    """Rewrite one year's files into as few as `rows_per_file` allows; returns {new file: rows}.
+def compact_year(item: tuple[str, list[str]], *, out: str, rows_per_file: int) -> dict[str, dict]:
+    """Rewrite one year's files into as few as `rows_per_file` allows; returns {new file: its
+    manifest entry (rows, bytes, sha256)}.
 
     Runs wherever the task runs (driver or executor); the inputs are left in place.
     """
@@ -43,13 +46,13 @@ def compact_year(item: tuple[str, list[str]], *, out: str, rows_per_file: int) -
     n_out = max(1, math.ceil(total / rows_per_file))
     per_file = math.ceil(total / n_out) if total else 0
     stem = "compact-" + hashlib.sha1("\n".join(files).encode()).hexdigest()[:12]
-    written: dict[str, int] = {}
+    written: dict[str, dict] = {}
     writer, temp, name, rows = None, None, None, 0
 
     def close() -> None:
         writer.close()
         os.replace(temp, root / name)
-        written[name] = rows
+        written[name] = file_entry(root / name, rows)
 
     scanner = ds.dataset(paths, format="parquet", schema=OUTPUT_SCHEMA).to_batches()
     for batch in scanner:

@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 
 from aiatlas.errors import DataError
 from aiatlas.sources.openalex import AI_CONCEPT_ID, AI_SUBFIELD_ID, SYNTHETIC_ID_PREFIX
-from aiatlas.sources.openalex.snapshot import Part, list_parts
+from aiatlas.sources.openalex.snapshot import Part, file_entry, list_parts
 
 # Only these fields of a Work are parsed; every other key of a line is skipped by read_json.
 RAW_COLUMNS_DUCKDB = {
@@ -66,7 +66,7 @@ class _YearWriters:
         self.out, self.file_name, self.batch_rows = out, file_name, batch_rows
         self.buffers: dict[int, list[pa.Table]] = {}
         self.counts: dict[int, int] = {}
-        self.written: dict[int, int] = {}  # rows written per year, for the ledger
+        self.written: dict[int, int] = {}  # rows written per year, for the manifest
         self.writers: dict[int, pq.ParquetWriter] = {}
         self.temps: dict[int, Path] = {}
 
@@ -95,8 +95,9 @@ class _YearWriters:
         self.written[year] = self.written.get(year, 0) + self.counts[year]
         self.counts[year] = 0
 
-    def commit(self) -> dict[str, int]:
-        """Flush, close and rename every temporary file to its final name; {file: rows}."""
+    def commit(self) -> dict[str, dict]:
+        """Flush, close and rename every temporary file to its final name; {file: its manifest
+        entry (rows, bytes, sha256)}."""
         for year in list(self.buffers):
             self._flush(year)
         finals = {}
@@ -104,7 +105,7 @@ class _YearWriters:
             writer.close()
             final = self.temps[year].with_name(self.file_name)
             os.replace(self.temps[year], final)
-            finals[str(final.relative_to(self.out))] = self.written[year]
+            finals[str(final.relative_to(self.out))] = file_entry(final, self.written[year])
         self.writers, self.temps = {}, {}
         return dict(sorted(finals.items()))
 

@@ -3,8 +3,8 @@
 A Spark job maps one task per item (a part to ingest, a year to compact) over the executors;
 each task runs the same Python code the DuckDB engine runs on the driver (`ingest.ingest_group`,
 `compact.compact_year`), so both engines write the same rows, and only small results (counts,
-file names, checksums) come back to the driver. Indicators run on the result through Ibis's
-PySpark backend (`ibis_connection`).
+file names, checksums) come back to the driver. Indicators run on the result through the
+warehouse's PySpark backend (`warehouse/spark.py`), which reads the same Parquet files.
 """
 from __future__ import annotations
 
@@ -16,13 +16,6 @@ from typing import Any
 
 from aiatlas import errors
 from aiatlas.spark import session
-
-
-def ibis_connection(master: str | None = None):
-    """An Ibis PySpark backend on the session, for the indicators."""
-    import ibis  # the CLI starts without loading Ibis
-
-    return ibis.pyspark.connect(session(master))
 
 
 def executor_runner(master: str | None = None) -> Callable[[Callable, list], list[tuple[Any, str]]]:
