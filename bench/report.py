@@ -4,7 +4,7 @@ Each build runs the CLI in a new process (as a user runs it), on one data home, 
 working tree and once for the baseline revision's `src/` (exported with `git archive` into a
 temporary folder), alternately, `--repeat` times; the table shows the median of each.
 Targets (issue 15): HTML < 10 s per language, HTML + PDF < 30 s.
-Usage: PYTHONPATH=src python bench/report.py --home H --baseline REV [--repeat 3] [--pdf]
+Usage: PYTHONPATH=src python bench/report.py --home H --baseline REV [--now REV] [--repeat 3] [--pdf]
 """
 from __future__ import annotations
 
@@ -55,13 +55,18 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--home", default=os.environ.get("AIATLAS_HOME"), help="data home with a built warehouse")
     ap.add_argument("--baseline", required=True, help="git revision to compare with, e.g. main~5")
+    ap.add_argument("--now", default=None, help="git revision to time as 'now' (default: the working tree)")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--pdf", action="store_true", help="also time HTML + PDF")
     args = ap.parse_args()
     if not args.home:
         sys.exit("give --home (or set AIATLAS_HOME): a data home with a built warehouse")
     with tempfile.TemporaryDirectory() as tmp:
-        trees = {"baseline": export(args.baseline, Path(tmp)), "now": REPO / "src"}
+        (Path(tmp) / "b").mkdir()
+        trees = {"baseline": export(args.baseline, Path(tmp) / "b"), "now": REPO / "src"}
+        if args.now:
+            (Path(tmp) / "n").mkdir()
+            trees["now"] = export(args.now, Path(tmp) / "n")
         cases = [(lang, pdf) for pdf in ([False, True] if args.pdf else [False]) for lang in ("en", "ja")]
         times: dict[tuple, list[float]] = {}
         for _ in range(args.repeat):
@@ -71,8 +76,9 @@ def main() -> None:
                     times.setdefault((name, lang, pdf), []).append(run(src, args.home, lang, pdf, out))
     table = Table(title=f"aiatlas report, median of {args.repeat} (load average "
                         f"{os.getloadavg()[0]:.1f})")
-    for col in ("build", f"wall, baseline {args.baseline}", "wall, now", "target (wall)",
-                f"CPU, baseline {args.baseline}", "CPU, now"):
+    now_name = args.now or "now"
+    for col in ("build", f"wall, {args.baseline}", f"wall, {now_name}", "target (wall)",
+                f"CPU, {args.baseline}", f"CPU, {now_name}"):
         table.add_column(col, justify="right" if col != "build" else "left")
     for lang, pdf in cases:
         (before, cpu_before), (now, cpu_now) = (
