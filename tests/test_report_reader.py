@@ -106,10 +106,10 @@ def test_pdf_text_holds_no_path_command_null_or_none(built_home, tmp_path):
     assert "Contents" in text and noise(text) == []
 
 
-HEADER = re.compile(r'<th title="([^"]+)">([^<]*)</th>')
+HEADER = re.compile(r'<th title="([^"]+)"(?: class="txt")?>([^<]*)</th>')
 SELECT = re.compile(r'<select name="(\w+)">(.*?)</select>', re.S)
 OPTION = re.compile(r'<option value="([^"]*)"[^>]*>([^<]*)</option>')
-CELL = re.compile(r"<td(?: title=\"([^\"]*)\")?>([^<]*)</td>")
+CELL = re.compile(r"<td(?: class=\"txt\")?(?: title=\"([^\"]*)\")?>([^<]*)</td>")
 
 
 def latin_words(text: str) -> set[str]:
@@ -157,7 +157,7 @@ def test_every_indicator_table_and_form_reads_in_the_readers_language(built_home
 def test_dashboard_table_names_countries_and_groups_numbers_in_ja(built_home):
     html = TestClient(create_app(built_home)).get(
         "/indicators/cluster_compute_by_country", params={"lang": "ja", "tab": "table"}).text
-    assert '<td title="USA">米国</td>' in html and '<td title="CHN">中国</td>' in html
+    assert '<td class="txt" title="USA">米国</td>' in html and '<td class="txt" title="CHN">中国</td>' in html
     assert re.search(r"<td>\d{1,3}(,\d{3})+</td>", html)  # grouped, not 1.39463e+06
     assert "稼働中" in html and ">Existing<" not in html  # the status choice
     en = TestClient(create_app(built_home)).get(
