@@ -22,10 +22,16 @@ ECI_MODELS = "eci_models_by_country"  # who has ECI models, hence a lag that can
 LEADER = "USA"  # the profile's lag is measured against it (and, for the USA, China behind it)
 
 
+def is_country(code: str | None) -> bool:
+    """Whether code is a known ISO 3166-1 alpha-3 country code (any case)."""
+    text = (code or "").strip().upper()
+    return len(text) == 3 and text.isalpha() and regions.country_name(text) != text
+
+
 def country_code(code: str) -> str:
     """An ISO 3166-1 alpha-3 code, upper-cased; a UsageError naming the expected form otherwise."""
     text = (code or "").strip().upper()
-    if len(text) != 3 or not text.isalpha() or regions.country_name(text) == text:
+    if not is_country(text):
         raise UsageError(f"unknown country {code!r} (expected an ISO 3166-1 alpha-3 code such as "
                          "USA, CHN, JPN)")
     return text

@@ -18,10 +18,13 @@ def href(code: str) -> str:
 
 def index(*, home=None) -> list[dict[str, Any]]:
     """The composite index's countries, best first: code, rank (None: unranked), score, rank
-    range and coverage (the share of pillars with data)."""
+    range and coverage (the share of pillars with data). A value in the data that is not a
+    known country code (an aggregate, a typo, a hostile string) gets no page: a page's file
+    name and its profile are keyed by the code."""
     result = composite_index.composite(home=home)
     return [{k: c.get(k) for k in ("country", "rank", "score", "rank_p5", "rank_p95", "coverage",
-                                   "missing_pillars")} for c in result["countries"]]
+                                   "missing_pillars")}
+            for c in result["countries"] if standing.is_country(c["country"])]
 
 
 def lag_text(lag: dict[str, Any], text: Text) -> str:
