@@ -41,7 +41,7 @@ def _store_templates(w: wh.Warehouse, ind: registry.Indicator, requests: list[di
     """Write the templates of these (bound) requests' shapes to the build's store."""
     found = {}
     for bound in requests:
-        template = sqltemplate.lookup(w, ind, bound)
+        template = sqltemplate.lookup(w, ind, bound, derive_now=True)
         if template is not None:
             found[fastpath.shape_key(sqltemplate.decls(ind), bound)] = template
     values = {p.name: api.parameter_values(ind.id, p.name, home=home)

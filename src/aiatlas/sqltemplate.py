@@ -59,16 +59,31 @@ def decls(ind: registry.Indicator) -> list[dict[str, Any]]:
     return [p.describe() | {"structural": p.structural} for p in ind.params]
 
 
-def lookup(w: Warehouse, ind: registry.Indicator, bound: dict[str, Any]) -> Template | None:
-    """The template serving this request, from the handle's memo, the build's stored
-    templates or derived now; None when its shape has none."""
+def lookup(w: Warehouse, ind: registry.Indicator, bound: dict[str, Any], *,
+           derive_now: bool = False) -> Template | None:
+    """The template serving this request, from the handle's memo or the build's stored
+    templates, else derived; None when its shape has none. Deriving compiles the shape twice,
+    so a shape not stored is derived when it comes back (or with derive_now, as the build
+    does): a shape asked once (a report's one-off request) costs one Ibis compile, not three."""
     shape = fastpath.shape_key(decls(ind), bound)
     if shape is None:
         return None
     day = dt.date.today().isoformat()
-    found = w.memo(("template", ind.id, shape, day),
-                   lambda: stored(w, ind.id, shape, day) or derive(w, ind, bound) or False)
+    key = ("template", ind.id, shape, day)
+    found = w.peek(key)
+    if found is None:
+        found = stored(w, ind.id, shape, day)
+        if found is None and not derive_now and _first_sight(w, key):
+            return None
+        found = w.memo(key, lambda: found or derive(w, ind, bound) or False)
     return found or None
+
+
+def _first_sight(w: Warehouse, key: tuple) -> bool:
+    """True the first time this handle is asked for key's shape (then remembered)."""
+    made: list = []
+    w.memo(("seen", *key), lambda: made.append(True) or True)
+    return bool(made)
 
 
 # --- deriving ------------------------------------------------------------------------------
