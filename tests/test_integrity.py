@@ -204,7 +204,7 @@ def test_disk_errors_during_build_are_one_line_and_keep_the_warehouse(home, monk
     make_snapshot(home, "epoch_ml_hardware", {"ml_hardware.csv": DATA / "ml_hardware.csv"},
                   "20991231T000000000000Z")
 
-    def fail(path, rows):
+    def fail(path, *_):
         raise OSError(getattr(errno, code), os.strerror(getattr(errno, code)), str(path))
 
     monkeypatch.setattr(build_module, "_write_atomically", fail)
