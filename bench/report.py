@@ -94,17 +94,19 @@ def main() -> None:
             (Path(tmp) / "n").mkdir()
             trees["now"] = export(args.now, Path(tmp) / "n")
         templates = {name: store_templates(src, args.home) for name, src in trees.items()}
+        how = {name: "one process" if together(src) else "en, then ja" for name, src in trees.items()}
         cases = [False, True] if args.pdf else [False]
         times: dict[tuple, list[tuple[float, float]]] = {}
         for _ in range(args.repeat):
             for pdf in cases:
                 for name, src in trees.items():  # alternate, so load on the machine hits both
-                    times.setdefault((name, pdf), []).append(
-                        run(src, args.home, pdf, Path(tmp) / f"out-{name}"))
+                    took = run(src, args.home, pdf, Path(tmp) / f"out-{name}")
+                    times.setdefault((name, pdf), []).append(took)
+                    print(f"{name} HTML{' + PDF' if pdf else ''}: {took[0]:.1f} s wall, "
+                          f"{took[1]:.1f} s CPU (load {os.getloadavg()[0]:.1f})", flush=True)
     table = Table(title=f"aiatlas report, en + ja, median of {args.repeat} (load average "
                         f"{load_before:.1f} before, {os.getloadavg()[0]:.1f} after)")
     now_name = args.now or "now"
-    how = {name: "one process" if together(src) else "en, then ja" for name, src in trees.items()}
     for col in ("build", f"wall, {args.baseline} ({how['baseline']})", f"wall, {now_name} ({how['now']})",
                 "target (wall)", f"CPU, {args.baseline}", f"CPU, {now_name}"):
         table.add_column(col, justify="right" if col != "build" else "left")

@@ -23,6 +23,7 @@ from aiatlas.report import (
     factviews,
     findings,
     headlines,
+    printing,
     reconcile,
     rules,
     sources,
@@ -180,6 +181,8 @@ def build_reports(out: Path, *, langs=("en",), pdf: bool = False, home=None,
     if unknown or not langs:
         raise UsageError(f"unknown language {(unknown or [''])[0]!r} "
                          f"(expected one or more of: {', '.join(LANGS)})")
+    if pdf:
+        printing.check()  # before the build, not after it
     t0 = time.perf_counter()
     api.build_info(home=home, as_of=as_of)  # no warehouse: stop here with its hint, not once per indicator
     out, env, info = Path(out), environment(), source_info()
@@ -210,6 +213,15 @@ def build_reports(out: Path, *, langs=("en",), pdf: bool = False, home=None,
         for ed in eds:
             done[ed["lang"]] = _publish(ed, shared, env=env, pdf=pdf, home=home, as_of=as_of,
                                         today=today, t0=t0)
+    if pdf:  # every language at once, each in its own process
+        t1 = time.perf_counter()
+        jobs = {r["out"] / f"report-{lang}.pdf": r.pop("print_html") for lang, r in done.items()}
+        printing.print_all(jobs)
+        for (path, _), r in zip(jobs.items(), done.values(), strict=True):
+            r["pdf"] = path
+            r["timings"]["pdf_s"] = time.perf_counter() - t1
+    for r in done.values():
+        r.pop("print_html", None)
     return done
 
 
@@ -320,17 +332,15 @@ def _publish(ed: dict[str, Any], shared: dict[str, Any], *, env, pdf, home, as_o
     for name, html in pages.items():
         (out / name).write_text(html, encoding="utf-8")
     timings = {"html_s": time.perf_counter() - t0}
-    pdf_path = None
-    if pdf:
-        t1 = time.perf_counter()
-        pdf_path = write_pdf(out, env, common | appendix | {
+    printed = None
+    if pdf:  # printed with the other languages' once every language's pages are written
+        printed = print_html(env, common | appendix | {
             "chapter_findings": {n["name"]: [f for f in found if f["chapter"] == n["name"]] for n in nav},
             "front_findings": [f for f in found if f["front"]], "chapter_sections": sections},
             heads, nav, chapters, attributions(all_notes))
-        timings["pdf_s"] = time.perf_counter() - t1
     failed = {e["id"]: e["error"] for es in chapters.values() for e in es if e["error"]}
     return {"out": out, "index": out / "index.html", "untranslated": sorted(text.missed),
-            "pdf": pdf_path, "headlines": heads,
+            "pdf": None, "print_html": printed, "headlines": heads,
             "pages": sorted(pages), "timings": timings, "failed": failed}
 
 
@@ -338,16 +348,9 @@ def _write_twin(path: Path, obj: dict) -> None:
     path.write_text(_dumps(obj), encoding="utf-8")
 
 
-def write_pdf(out: Path, env, common: dict, heads, nav, chapters, attrs) -> Path:
-    """Render every page into one print document and convert it with WeasyPrint."""
-    try:
-        import weasyprint
-    except ImportError as e:  # the extra is optional; say how to get it
-        raise UsageError(f"--pdf needs WeasyPrint ({e})", hint="pip install 'aiatlas[pdf]'") from None
-    html = env.get_template("print.html.j2").render(
+def print_html(env, common: dict, heads, nav, chapters, attrs) -> str:
+    """Every page in one print document, for WeasyPrint (aiatlas/report/printing.py)."""
+    return env.get_template("print.html.j2").render(
         **common, headlines=heads, chapters=[(n, chapters[n["name"]]) for n in nav],
         print_rows=PRINT_ROWS, appendix_rows=APPENDIX_ROWS,
         attributions=attrs, css=(TEMPLATES / "style.css").read_text(encoding="utf-8"))
-    path = out / f"report-{common['lang']}.pdf"
-    weasyprint.HTML(string=html, base_url=str(out)).write_pdf(path)
-    return path

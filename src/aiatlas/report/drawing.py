@@ -76,15 +76,20 @@ class ChartError(RuntimeError):
     """A chart a worker could not draw, or a worker that stopped."""
 
 
+def python(code: str, *args: str) -> list[str]:
+    """The command running `code` in a new Python with this package importable (a worker)."""
+    return [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(_PACKAGE_ROOT)!r}); {code}",
+            *args]
+
+
 class _Worker:
     """One drawing process; specs are written by one thread and answers read by another, so a
     caller never waits on a full pipe."""
 
     def __init__(self) -> None:
-        code = (f"import sys; sys.path.insert(0, {str(_PACKAGE_ROOT)!r}); "
-                "from aiatlas.report.drawing import serve; serve()")
-        self.proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, text=True, encoding="utf-8")
+        self.proc = subprocess.Popen(python("from aiatlas.report.drawing import serve; serve()"),
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                     encoding="utf-8")
         self.pending: collections.deque[Future] = collections.deque()
         self.lock = threading.Lock()
         self.stopped: int | None = None  # the exit code, once the process has ended
