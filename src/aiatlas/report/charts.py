@@ -9,7 +9,7 @@ from typing import Any
 
 import altair as alt
 
-from aiatlas.report import rules
+from aiatlas.report import headlines, rules
 from aiatlas.report.i18n import Text
 
 TIME_COLUMNS = ("date", "month", "year", "quarter")
@@ -96,9 +96,10 @@ def _stale(rows: list[dict], time: str | None, today: dt.date) -> tuple[dt.date,
 def _series_label(row: dict, columns: list[str], lang: str) -> str:
     """The legend/label text of a row's series: country names in the reader's language,
     "unknown" for null, several columns joined."""
+    text = Text(lang)
     parts = [rules.country_name(row.get(c), lang) if c in rules.COUNTRY_COLUMNS
              else rules.measure_name(row.get(c), lang) if c == "measure"
-             else rules.label(row.get(c), lang) for c in columns]
+             else text.category(c, row.get(c)) for c in columns]
     return " · ".join(parts)
 
 
@@ -357,18 +358,23 @@ def alt_text(meta: dict[str, Any], rows: list[dict[str, Any]], text: Text) -> st
     unit = text.unit(meta.get("unit")) or ""
     def name(r):
         return (rules.country_name(r.get(series), text.lang) if series in rules.COUNTRY_COLUMNS
-                else rules.label(r.get(series), text.lang))
+                else text.category(series, r.get(series)))
     if time and series:
         last = max(str(r[time]) for r in rows)
         top = sorted((r for r in rows if str(r[time]) == last), key=lambda r: -r[value])
-        return text("alt_series", time=last[:10], first=name(top[0]), value=f"{top[0][value]:,.4g}",
+        return text("alt_series", time=last[:10], first=name(top[0]), value=_num(top[0][value], text.lang),
                     unit=unit, n=len(top))
     if time:
         ordered = sorted(rows, key=lambda r: str(r[time]))
         return text("alt_line", start=str(ordered[0][time])[:10], end=str(ordered[-1][time])[:10],
-                    a=f"{ordered[0][value]:,.4g}", b=f"{ordered[-1][value]:,.4g}", unit=unit)
+                    a=_num(ordered[0][value], text.lang), b=_num(ordered[-1][value], text.lang), unit=unit)
     top = max(rows, key=lambda r: r[value])
-    return text("alt_bars", first=name(top), value=f"{top[value]:,.4g}", unit=unit, n=len(rows))
+    return text("alt_bars", first=name(top), value=_num(top[value], text.lang), unit=unit, n=len(rows))
+
+
+def _num(v: float, lang: str) -> str:
+    """A number in alt text: four significant digits (ja: 10^4 and above in 万/億, e.g. 29万5000)."""
+    return (lang == "ja" and headlines.japanese(v)) or f"{v:,.4g}"
 
 
 def timeline(rows: list[dict[str, Any]], *, title: str, lang: str = "en") -> dict[str, Any] | None:

@@ -18,24 +18,23 @@ WORLD = ("WLD", "Europe", "Americas", "Asia")  # aggregates are not countries: l
 # what in the reader's language, value, source), never as their raw columns (the CSV keeps those)
 FACT_TABLES = ("curated_fact", "policy_events")
 FACT_COLUMNS = ("when", "subject", "what", "value", "source")
-# large amounts in words: (factor, suffix) per language, largest first
-SCALES = {"en": ((1e12, " trillion"), (1e9, " billion"), (1e6, " million")),
-          "ja": ((1e12, "兆"), (1e8, "億"))}
+# large amounts in words (English); Japanese writes them in myriads (headlines.japanese)
+SCALES = ((1e12, " trillion"), (1e9, " billion"), (1e6, " million"))
 
 
 def amount(value: Any, unit: str | None, text: Text) -> str:
-    """A fact's value with its unit as a reader writes it: 83%, 109 billion EUR, 1,090億 EUR."""
+    """A fact's value with its unit as a reader writes it: 83%, 109 billion EUR, 1090億 EUR."""
     if value is None:
         return ""
     if unit == "percent":
         return f"{headlines.format_value(value)}%"
-    shown = headlines.format_value(value)
-    for factor, suffix in SCALES.get(text.lang, ()):
+    shown = headlines.format_value(value, text.lang)
+    for factor, suffix in SCALES if text.lang == "en" else ():
         if abs(value) >= factor:
             shown = f"{value / factor:,.4g}{suffix}"
             break
     suffix = text.fact_unit(unit) if unit else ""
-    return f"{shown} {suffix}" if suffix else shown
+    return f"{shown}{' ' * (text.lang != 'ja')}{suffix}" if suffix else shown  # 1090億ユーロ
 
 
 def table(rows: list[dict[str, Any]], *, text: Text) -> dict[str, Any]:
@@ -48,7 +47,7 @@ def table(rows: list[dict[str, Any]], *, text: Text) -> dict[str, Any]:
                     "subject": rules.subject_name(r.get("subject"), text.lang),
                     "what": text.fact_label(r) + ("" if r.get("confirmed", True) else f" ({text('unconfirmed')})"),
                     "value": amount(r.get("value"), r.get("unit"), text),
-                    "source": r.get("publisher") or "", "url": r.get("url")})
+                    "note": text.fact_note(r), "source": r.get("publisher") or "", "url": r.get("url")})
     return {"columns": list(FACT_COLUMNS), "rows": out}
 
 
