@@ -373,8 +373,9 @@ def alt_text(meta: dict[str, Any], rows: list[dict[str, Any]], text: Text) -> st
 
 
 def _num(v: float, lang: str) -> str:
-    """A number in alt text: four significant digits (ja: 10^4 and above in 万/億, e.g. 29万5000)."""
-    return (lang == "ja" and headlines.japanese(v)) or f"{v:,.4g}"
+    """A number in alt text as the headline cards write it: 1,394,626 or 0.953, never in
+    e-notation (ja: 10^4 and above in 万/億, e.g. 139万4626)."""
+    return headlines.format_value(v, lang)
 
 
 def timeline(rows: list[dict[str, Any]], *, title: str, lang: str = "en") -> dict[str, Any] | None:

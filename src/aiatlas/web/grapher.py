@@ -122,13 +122,16 @@ def _countries(lang: str) -> tuple[tuple[str, str, str], ...]:
 def legend_values(values: list[float], log: bool) -> list[float] | None:
     """The labelled values of the map's colour legend on a log scale, which Vega labels only at
     its two ends: 0 when drawn, the powers of ten between the smallest and largest value (every
-    second or third when there are many) and the largest value. None on a linear scale (Vega's
+    second or third when there are many; none outside the scale's domain, which Vega would not
+    draw) and the largest value. None on a linear scale (Vega's
     own ticks are readable there)."""
     positive = [v for v in values if v > 0]
     if not log or not positive:
         return None
-    lo, hi = math.floor(math.log10(min(positive))), math.log10(max(positive))
+    lo, hi = math.ceil(math.log10(min(positive))), math.log10(max(positive))
     powers = list(range(lo, math.floor(hi) + 1))
+    if not powers:  # less than a decade: its two ends
+        return [0.0] * any(v == 0 for v in values) + [min(positive), max(positive)]
     powers = powers[::math.ceil(len(powers) / (LEGEND_TICKS - 1))]
     if hi - powers[-1] < 0.5 and len(powers) > 1:  # too close to the largest value to be read apart
         powers.pop()
@@ -136,14 +139,15 @@ def legend_values(values: list[float], log: bool) -> list[float] | None:
     return ticks + [max(positive)] * (max(positive) > ticks[-1])
 
 
-def number_expr(field: str, lang: str) -> str:
-    """A Vega expression writing a number as the reader does (ja: 10^4 and above in 万/億/兆,
-    four significant digits; the table and CSV keep the exact digits)."""
-    plain = f"format({field}, ',.3~g')"
+def number_expr(field: str, lang: str, digits: int = 3) -> str:
+    """A Vega expression writing a number as the reader does to `digits` significant digits
+    (1,000 and 0.012, never 1e+3; ja: 10^4 and above in 万/億/兆, e.g. 139.5万); the table and
+    CSV keep the exact digits."""
+    plain = f"format({field}, ',.{digits}~r')"
     if lang != "ja":
         return plain
     for factor, word in ((1e4, "万"), (1e8, "億"), (1e12, "兆")):  # the largest tested first
-        plain = (f"abs({field}) >= {factor:.0e} ? format({field} / {factor:.0e}, '.4~g') + '{word}' : "
+        plain = (f"abs({field}) >= {factor:.0e} ? format({field} / {factor:.0e}, '.{digits + 1}~r') + '{word}' : "
                  + plain)
     return plain
 
@@ -176,7 +180,7 @@ def map_spec(rows: list[dict[str, Any]], *, indicator: str, year: int | None, ti
         "transform": [
             {"lookup": "id", "from": {"data": {"values": data}, "key": "id",
                                       "fields": ["name", "value", "few"]}},
-            {"calculate": f"isValid(datum.value) ? ({number_expr('datum.value', lang)}) : datum.few ? "
+            {"calculate": f"isValid(datum.value) ? ({number_expr('datum.value', lang, 4)}) : datum.few ? "
                           f"{_js(text('map_too_few', n=rules.MIN_N))} : {_js(no_data)}", "as": "shown"}],
         # invalid: null keeps the countries without a value (VL would drop them) to draw them grey
         "mark": {"type": "geoshape", "stroke": "#ffffff", "strokeWidth": 0.4, "invalid": None},
@@ -186,7 +190,7 @@ def map_spec(rows: list[dict[str, Any]], *, indicator: str, year: int | None, ti
                       "title": unit or "",
                       "scale": {"scheme": MAP_SCHEME, **({"type": "symlog"} if log else {})},
                       "legend": {"orient": "bottom", "direction": "horizontal", "gradientLength": 220,
-                                 "labelExpr": number_expr("datum.value", lang), "labelOverlap": True,
+                                 "labelExpr": number_expr("datum.value", lang), "labelOverlap": "greedy",
                                  **({"values": ticks} if (ticks := legend_values(list(values.values()), log)) else {})}},
             "tooltip": [{"field": "name", "type": "nominal", "title": text.column("country")},
                         {"field": "shown", "type": "nominal", "title": unit or ""}]},
