@@ -271,3 +271,11 @@ def test_date_axes_name_months_in_the_reader_language():
     m = {"id": "x", "grain": ["date"], "value_columns": ["value"], "unit": "score", "chapter": "performance"}
     assert "3月" in charts.svg(charts.spec(m, rows, title="T", unit="u", lang="ja"))
     assert "March" in charts.svg(charts.spec(m, rows, title="T", unit="u", lang="en"))
+
+
+def test_a_japanese_linear_axis_reads_in_myriads():
+    rows = [{"country": "CHN", "year": 2023, "value": 295000}, {"country": "USA", "year": 2023, "value": 37587}]
+    spec = charts.spec(meta(["country", "year"]), rows, title="T", unit="units", lang="ja")
+    axis = spec["layer"][0]["encoding"]["y"]["axis"]
+    assert "万" in axis["labelExpr"]
+    assert "axis" not in charts.spec(meta(["country", "year"]), rows, title="T", unit="units")["layer"][0]["encoding"]["y"]

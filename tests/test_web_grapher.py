@@ -13,6 +13,7 @@ import publish_support as ps
 import pytest
 from fastapi.testclient import TestClient
 
+from aiatlas.report import charts
 from aiatlas.web import download, grapher, pages, view
 from aiatlas.web.app import create_app
 
@@ -158,6 +159,6 @@ def test_log_map_legend_labels_powers_of_ten_between_its_ends():
 
 
 def test_map_numbers_read_in_myriads_in_japanese():
-    expr = grapher.number_expr("datum.value", "ja")
+    expr = charts.number_expr("datum.value", "ja")
     assert expr.index("兆") < expr.index("億") < expr.index("万")  # the largest unit is tested first
-    assert "万" not in grapher.number_expr("datum.value", "en")
+    assert "万" not in charts.number_expr("datum.value", "en")

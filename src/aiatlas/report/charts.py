@@ -190,6 +190,19 @@ def _colour(series_rows: list[dict], country: bool, lang: str, title: str) -> al
     return alt.Color(f"{SERIES}:N", title=title, scale=alt.Scale(domain=domain, range=rng))
 
 
+def number_expr(field: str, lang: str, digits: int = 3) -> str:
+    """A Vega expression writing a number as the reader does to `digits` significant digits
+    (1,000 and 0.012, never 1e+3; ja: 10^4 and above in 万/億/兆, e.g. 139.5万); the table and
+    CSV keep the exact digits."""
+    plain = f"format({field}, ',.{digits}~r')"
+    if lang != "ja":
+        return plain
+    for factor, word in ((1e4, "万"), (1e8, "億"), (1e12, "兆")):  # the largest tested first
+        plain = (f"abs({field}) >= {factor:.0e} ? format({field} / {factor:.0e}, '.{digits + 1}~r') + '{word}' : "
+                 + plain)
+    return plain
+
+
 def plottable(meta: dict[str, Any], rows: list[dict[str, Any]]) -> bool:
     """Whether `spec` has something to draw at all (cheap: no chart is built)."""
     if not rows:
@@ -236,7 +249,8 @@ def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: 
     y = alt.Y(f"{value}:Q", title=unit or value,
               scale=alt.Scale(type="log") if log else (
                   alt.Scale(zero=False) if meta.get("zero") is False else alt.Undefined),
-              axis=alt.Axis(format=LOG_FORMAT, tickCount=6) if log else alt.Undefined)
+              axis=alt.Axis(format=LOG_FORMAT, tickCount=6) if log else (
+                  alt.Axis(labelExpr=number_expr("datum.value", lang)) if lang == "ja" else alt.Undefined))
     xtype = "T" if time in ("date", "month") else "Q"
     tooltip = [f"{c}:{k}" for c, k in ((time, xtype), (SERIES if others else None, "N"),
                                          (value, "Q")) if c]

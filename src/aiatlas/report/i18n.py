@@ -24,7 +24,7 @@ def catalog(lang: str) -> dict[str, Any]:
     with open(CATALOG_DIR / f"{lang}.yaml", encoding="utf-8") as f:
         data = yaml.safe_load(f) or {}
     for section in ("ui", "chapters", "headlines", "columns", "units", "indicators", "params",
-                    "parameter_names", "choices", "values", "measures", "fact_units"):
+                    "parameter_names", "choices", "values", "measures", "fact_units", "own_words"):
         data.setdefault(section, {})
     return data
 
@@ -74,6 +74,12 @@ class Text:
             self.missed.add(f"choices.{parameter}.{value}")
             return str(value)
         return title
+
+    def own(self, text: str | None) -> str:
+        """A source line's words that are ours, not a publisher's (the curated records' own
+        "publisher", title and licence note) in this language; a publisher's names and licence
+        texts are cited as they are."""
+        return self.cat["own_words"].get(text) or text or ""
 
     def category(self, column: str, value: Any) -> str:
         """A data column's category value in this language: the catalogue's `values` for that

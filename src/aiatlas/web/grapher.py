@@ -139,19 +139,6 @@ def legend_values(values: list[float], log: bool) -> list[float] | None:
     return ticks + [max(positive)] * (max(positive) > ticks[-1])
 
 
-def number_expr(field: str, lang: str, digits: int = 3) -> str:
-    """A Vega expression writing a number as the reader does to `digits` significant digits
-    (1,000 and 0.012, never 1e+3; ja: 10^4 and above in 万/億/兆, e.g. 139.5万); the table and
-    CSV keep the exact digits."""
-    plain = f"format({field}, ',.{digits}~r')"
-    if lang != "ja":
-        return plain
-    for factor, word in ((1e4, "万"), (1e8, "億"), (1e12, "兆")):  # the largest tested first
-        plain = (f"abs({field}) >= {factor:.0e} ? format({field} / {factor:.0e}, '.{digits + 1}~r') + '{word}' : "
-                 + plain)
-    return plain
-
-
 def map_spec(rows: list[dict[str, Any]], *, indicator: str, year: int | None, title: str,
              unit: str | None, lang: str, log: bool, zero_for: set[str] = frozenset()) -> dict[str, Any]:
     """A Vega-Lite world choropleth of `value` by ISO country for one year: every country of the
@@ -180,7 +167,7 @@ def map_spec(rows: list[dict[str, Any]], *, indicator: str, year: int | None, ti
         "transform": [
             {"lookup": "id", "from": {"data": {"values": data}, "key": "id",
                                       "fields": ["name", "value", "few"]}},
-            {"calculate": f"isValid(datum.value) ? ({number_expr('datum.value', lang, 4)}) : datum.few ? "
+            {"calculate": f"isValid(datum.value) ? ({charts.number_expr('datum.value', lang, 4)}) : datum.few ? "
                           f"{_js(text('map_too_few', n=rules.MIN_N))} : {_js(no_data)}", "as": "shown"}],
         # invalid: null keeps the countries without a value (VL would drop them) to draw them grey
         "mark": {"type": "geoshape", "stroke": "#ffffff", "strokeWidth": 0.4, "invalid": None},
@@ -190,7 +177,7 @@ def map_spec(rows: list[dict[str, Any]], *, indicator: str, year: int | None, ti
                       "title": unit or "",
                       "scale": {"scheme": MAP_SCHEME, **({"type": "symlog"} if log else {})},
                       "legend": {"orient": "bottom", "direction": "horizontal", "gradientLength": 220,
-                                 "labelExpr": number_expr("datum.value", lang), "labelOverlap": "greedy",
+                                 "labelExpr": charts.number_expr("datum.value", lang), "labelOverlap": "greedy",
                                  **({"values": ticks} if (ticks := legend_values(list(values.values()), log)) else {})}},
             "tooltip": [{"field": "name", "type": "nominal", "title": text.column("country")},
                         {"field": "shown", "type": "nominal", "title": unit or ""}]},
