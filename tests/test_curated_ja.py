@@ -75,3 +75,14 @@ def test_amounts_read_as_a_reader_writes_them():
     assert factviews.amount(109e9, "EUR", Text("ja")) == "1090億ユーロ"  # myriads, no space in Japanese
     assert factviews.amount(83.0, "percent", Text("ja")) == "83%"
     assert factviews.amount(None, "event", Text("en")) == ""
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_adoption_is_drawn_over_time_from_the_world_survey_waves(lang):
+    rows = [{"topic": "ai_adoption", "measure": "organizations_using_ai_share", "subject": "WLD", "value": v,
+             "ref_date": f"{y}-01-01", "confirmed": True} for y, v in ((2023, 55.0), (2025, 88.0))]
+    rows.append(rows[0] | {"subject": "USA", "value": 1.0})  # not a world figure: not on the chart
+    data = factviews.world_series(rows, *factviews.TRENDS[0][:2], text=Text(lang))
+    assert [d["value"] for d in data] == [55.0, 88.0]
+    assert {d["measure"] for d in data} == {Text(lang).measure("organizations_using_ai_share")}
+    assert len(factviews.section(rows, [], text=Text(lang), render=lambda s: s)["figures"]) == 1

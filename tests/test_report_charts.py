@@ -279,3 +279,13 @@ def test_a_japanese_linear_axis_reads_in_myriads():
     axis = spec["layer"][0]["encoding"]["y"]["axis"]
     assert "万" in axis["labelExpr"]
     assert "axis" not in charts.spec(meta(["country", "year"]), rows, title="T", unit="units")["layer"][0]["encoding"]["y"]
+
+
+def test_long_subtitles_are_broken_into_lines_that_fit_the_chart():
+    en = charts.lines("word " * 60, "en")
+    assert len(en) > 1 and all(len(x) <= charts.SUBTITLE_CHARS["en"] for x in en)
+    ja = charts.lines("各パネル: その国のモデルが到達した最高スコア、" * 4, "ja")
+    assert len(ja) > 1 and all(len(x) <= charts.SUBTITLE_CHARS["ja"] for x in ja)
+    assert "".join(ja) == "各パネル: その国のモデルが到達した最高スコア、" * 4  # nothing lost
+    assert ja[0].endswith("、")  # broken after a comma where one fits
+    assert charts.lines("short", "en") == ["short"]

@@ -59,7 +59,7 @@ def _fact_rows(t, topic=None, subject=None, measure=None, since=None, until=None
 def curated_fact(t, topic=None, subject=None, measure=None, since=None, until=None):
     """One row per fact: what, where, when, value and unit, plus the citation shown beside it."""
     facts = _filtered(t.curated_facts, topic, subject, measure, since, until)
-    cols = ("id", "topic", "subject", "measure", "label", "label_ja", "period", "date", "value",
+    cols = ("id", "topic", "subject", "measure", "label", "label_ja", "period", "date", "ref_date", "value",
             "unit") + CITATION + (
         "note", "note_ja", "confirmed", "self_reported")
     return facts.select(*cols).order_by(["topic", "subject", "measure", "period", "date", "id"])

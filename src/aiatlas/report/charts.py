@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import textwrap
 import threading
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,8 @@ SERIES = "series"  # field holding the joined grain values when more than one co
 # report's chart time. Our specs are built by this module and checked in its tests
 # (tests/test_report_charts.py turns this on), so a build skips it.
 VALIDATE = False
-TIME_LOCALES = {"en": "en-US", "ja": "ja-JP"}  # d3 time-format locales: month names on date axes
+TIME_LOCALES = {"en": "en-US", "ja": "ja-JP"}
+SUBTITLE_CHARS = {"en": 100, "ja": 50}  # a subtitle line across a 560 px chart (11 px text)  # d3 time-format locales: month names on date axes
 _fonts_lock = threading.Lock()
 _fonts_done = False
 
@@ -203,6 +205,20 @@ def number_expr(field: str, lang: str, digits: int = 3) -> str:
     return plain
 
 
+def lines(text: str, lang: str) -> list[str]:
+    """A subtitle as lines that fit the chart's width (Vega draws one line per list item and
+    clips the rest): words kept whole in English, Japanese broken after 、or 。where it can."""
+    width = SUBTITLE_CHARS.get(lang, SUBTITLE_CHARS["en"])
+    if lang != "ja":
+        return textwrap.wrap(text, width) or [text]
+    out = []
+    while len(text) > width:
+        cut = max(text.rfind(p, 0, width) for p in "、。）") + 1 or width
+        out.append(text[:cut])
+        text = text[cut:]
+    return out + [text] * bool(text)
+
+
 def plottable(meta: dict[str, Any], rows: list[dict[str, Any]]) -> bool:
     """Whether `spec` has something to draw at all (cheap: no chart is built)."""
     if not rows:
@@ -239,7 +255,8 @@ def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: 
     if not rows:
         return None
     country = len(others) == 1 and others[0] in rules.COUNTRY_COLUMNS
-    stale = _stale(rows, time, today or dt.date.today())
+    # survey waves (meta stale=False) come once a year or less: an old last wave is no stale feed
+    stale = _stale(rows, time, today or dt.date.today()) if meta.get("stale", True) else None
     rows = [{k: jsonable(r.get(k)) for k in (time, value) if k}
             | {SERIES: _series_label(r, others, lang) if others else ""} for r in rows]
     home = {rules.country_name(rules.HOME_COUNTRY[lang], lang)} if country and lang in rules.HOME_COUNTRY else set()
@@ -299,6 +316,7 @@ def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: 
         subtitles.append(text("window_from", year=start))
     if rules.SHARE_N.get(meta.get("id", "")):
         subtitles.append(text("min_n", n=rules.MIN_N))
+    subtitles = [line for s in subtitles for line in lines(s, lang)]
     title = alt.TitleParams(title, subtitle=subtitles) if subtitles else title
     font = CJK_FONT if lang == "ja" else "sans-serif"
     chart = chart.properties(title=title, width=560, height=HEIGHT,

@@ -57,7 +57,7 @@ def benchmark_spec(rows: list[dict[str, Any]], *, title: str, unit: str, lang: s
     ).properties(width=220, height=120).facet(
         facet=alt.Facet("benchmark:N", title=None), columns=3
     ).resolve_scale(y="independent", x="independent")
-    chart = chart.properties(title=alt.TitleParams(title, subtitle=[text("us_china_bench_note")]))
+    chart = chart.properties(title=alt.TitleParams(title, subtitle=charts.lines(text("us_china_bench_note"), lang)))
     return charts.to_dict(chart.configure(font=charts.CJK_FONT if lang == "ja" else "sans-serif"), lang)
 
 
