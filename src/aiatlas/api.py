@@ -4,9 +4,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from aiatlas import sqltemplate
+from aiatlas import query
 from aiatlas.claims.check import check_claims_file, check_text
 from aiatlas.claims.inputs import read_input
 from aiatlas.claims.judge import API as CheckerAPI
@@ -17,7 +17,7 @@ from aiatlas.config import settings as make_settings
 from aiatlas.curated.loader import SOURCE_ID as CURATED
 from aiatlas.curated.loader import find_facts
 from aiatlas.entities import coverage
-from aiatlas.errors import DataError, UsageError
+from aiatlas.errors import UsageError
 from aiatlas.export_controls import can_export as ce
 from aiatlas.export_controls import chips as ec
 from aiatlas.export_controls import classify as cl
@@ -27,7 +27,7 @@ from aiatlas.indicators import registry
 from aiatlas.results import Result
 from aiatlas.sources.fetch import fetch_sources
 from aiatlas.sources.openalex.ingest import ingest
-from aiatlas.sources.registry import SOURCES, get, sources_for_tables
+from aiatlas.sources.registry import SOURCES, get
 from aiatlas.warehouse import connect as wh
 from aiatlas.warehouse import diff as wd
 from aiatlas.warehouse import vintages
@@ -35,9 +35,6 @@ from aiatlas.warehouse.build import build_warehouse
 from aiatlas.warehouse.connect import Warehouse
 from aiatlas.warehouse.provenance import verify_home
 from aiatlas.warehouse.vintages import list_builds
-
-if TYPE_CHECKING:  # pyarrow is imported by the engines when a query runs, not for `aiatlas --help`
-    import pyarrow as pa
 
 
 def _settings(home=None, backend=None, mirror=None, as_of=None) -> Settings:
@@ -102,131 +99,26 @@ def warehouse(*, home=None, as_of=None) -> Warehouse:
     return wh.connect(_settings(home=home, as_of=as_of))
 
 
-def _provenance(w: Warehouse, ind: registry.Indicator) -> list[dict[str, Any]]:
-    """Snapshots of the sources that feed the indicator's tables (read once per build).
-
-    A source that says what its absence means (live API aggregates, never in the mirror) and
-    has no snapshot in this build makes the result an error, never an empty table.
-    """
-
-    wanted = set(sources_for_tables(ind.sources))
-    if "curated_facts" in ind.sources:  # curated YAML files are recorded as source "curated"
-        wanted.add("curated")
-    if "hardware" in ind.sources:  # the cited chip supplement fills figures Epoch lacks
-        wanted.add(CHIP_SUPPLEMENT)
-    rows = [dict(r) for r in w.snapshots if r["source"] in wanted]
-    for missing in sorted(sources_for_tables(ind.sources) - {r["source"] for r in rows}):
-        if get(missing).absent:
-            raise DataError(f"{ind.id}: source {missing} has no snapshot in this build",
-                            hint=get(missing).absent)
-    return rows
-
-
-def _check_values(w: Warehouse, ind: registry.Indicator, bound: dict[str, Any]) -> None:
-    """A parameter that names data (a benchmark, an Arena category, a fact's subject) must name
-    something this build holds; the distinct values are read once per build."""
-    for p in ind.params:
-        value = bound.get(p.name)
-        if p.values_from is None or value is None:
-            continue
-        table, column = p.values_from
-        valid = _distinct(w, p.values_from)
-        if valid and value not in valid:  # (an empty table gives an empty result anyway)
-            shown = ", ".join(map(str, valid[:50])) + (f" ... ({len(valid)} in all)" if len(valid) > 50 else "")
-            raise UsageError(f"parameter {p.name}={value!r} matches no {table}.{column} in this "
-                             f"build", hint=f"valid: {shown}")
-
-
-def _distinct(w: Warehouse, values_from: tuple[str, str]) -> list[Any]:
-    """The distinct non-null values of table.column, read once per build handle."""
-    table, column = values_from
-    return w.memo(("values", table, column), lambda: [r["v"] for r in w.sql(
-        f'SELECT DISTINCT "{column}" AS v FROM "{table}" WHERE "{column}" IS NOT NULL ORDER BY 1')])
-
-
 def parameter_values(id: str, name: str, *, home=None, as_of=None) -> list[Any]:
     """Every value a data-naming parameter (e.g. benchmark_frontier's benchmark) takes in this build."""
     p = next((p for p in registry.get(id).params if p.name == name), None)
     if p is None or p.values_from is None:
         raise UsageError(f"parameter {name!r} of {id} does not name data in the build",
                          hint="see: aiatlas list")
-    return list(_distinct(wh.connect(_settings(home=home, as_of=as_of)), p.values_from))
-
-
-def _run(w: Warehouse, backend: str, expr_of) -> pa.Table:
-    """Build the Ibis expression `expr_of(tables)` on a pooled connection and run it."""
-    if backend == "pyspark":
-        return expr_of(wh.Tables(w.spark(), w.tables)).to_pyarrow()
-    with w.query() as tables:
-        return expr_of(tables).to_pyarrow()
-
-
-def _result(ind: registry.Indicator, bound: dict[str, Any], settings: Settings, table,
-            prov: list[dict[str, Any]], build_id: str | None, **meta) -> Result:
-    meta = ind.describe() | {"params": _jsonable(bound), **meta, "backend": settings.backend}
-    meta |= _synthetic_flag(prov) | _vintage(settings)
-    return Result(meta=meta, table=table, provenance=prov, build_id=build_id)
+    return list(query.distinct(wh.connect(_settings(home=home, as_of=as_of)), p.values_from))
 
 
 def compute(id: str, *, home=None, backend: str | None = None, as_of=None, **params) -> Result:
     """Compute one indicator (on the vintage built for `as_of`, when given); parameters are
     validated against its declaration. Values are memoised on the build's handle."""
-    ind = registry.get(id)
-    bound = ind.bind(params)
-    settings = _settings(home=home, backend=backend, as_of=as_of)
-    w = wh.connect(settings)
-    _check_values(w, ind, bound)
-    prov = _provenance(w, ind)  # first: a missing source is said as such, not as a query error
-    key = ("compute", id, settings.backend, tuple(sorted(bound.items())))
-    table = w.memo(key, lambda: _computed(w, settings.backend, ind, bound))
-    return _result(ind, bound, settings, table, prov, w.build_id)
-
-
-def _computed(w: Warehouse, backend: str, ind: registry.Indicator, bound: dict[str, Any]):
-    """An indicator's table: from its SQL template when its parameters' shape has one (no
-    Ibis at all, see sqltemplate.py), else built and compiled by Ibis."""
-    template = sqltemplate.lookup(w, ind, bound) if backend == "duckdb" else None
-    if template is not None:
-        return template.run(w, bound)
-    return _run(w, backend, lambda t: ind.func(t, **bound))
+    return query.compute(_settings(home=home, backend=backend, as_of=as_of), id, params)
 
 
 def explain(id: str, *, where: dict[str, Any] | None = None, home=None, backend: str | None = None,
             as_of=None, **params) -> Result:
     """The source rows behind an indicator's values, optionally narrowed to one value by `where`."""
-    ind = registry.get(id)
-    if ind.rows is None:
-        raise UsageError(f"indicator {id!r} has no row-level explanation")
-    bound = ind.bind(params)
-    where = dict(where or {})
-    settings = _settings(home=home, backend=backend, as_of=as_of)
-
-    def rows_of(t):
-        rows = ind.rows(t, **bound)
-        for col, value in where.items():
-            if col not in rows.columns:
-                raise UsageError(f"cannot filter explain rows on {col!r} "
-                                 f"(valid: {', '.join(rows.columns)})")
-            rows = rows.filter(rows[col] == _typed(rows[col], value))
-        return rows
-
-    w = wh.connect(settings)
-    _check_values(w, ind, bound)
-    prov = _provenance(w, ind)
-    key = ("explain", id, settings.backend, tuple(sorted(bound.items())),
-           tuple(sorted(where.items())))
-    table = w.memo(key, lambda: _run(w, settings.backend, rows_of))
-    return _result(ind, bound, settings, table, prov, w.build_id, where=where)
-
-
-def _vintage(settings: Settings) -> dict[str, Any]:
-    """Which data answered: `vintage` is the as-of date of a vintage build, or 'latest'."""
-    return {"vintage": settings.as_of.isoformat() if settings.as_of else "latest"}
-
-
-def _synthetic_flag(prov: list[dict[str, Any]]) -> dict[str, Any]:
-    """`synthetic: True` in a result's meta when any input was synthetic (never shown as fact)."""
-    return {"synthetic": True} if any(p.get("synthetic") for p in prov) else {}
+    return query.explain(_settings(home=home, backend=backend, as_of=as_of), id, params,
+                         dict(where or {}))
 
 
 def openalex_ingest(snapshot: str, *, home=None, backend: str | None = None,
@@ -292,29 +184,6 @@ def check(text_or_path: str | Path, *, lang: str = "auto", home=None, backend: s
         return check_claims_file(source, data=data)
     text, label = read_input(source)
     return check_text(text, lang, data=data, source=label, as_of=as_of, progress=progress)
-
-
-def _typed(column, value):
-    """Coerce a `where` value given as text to the column's type."""
-    if not isinstance(value, str):
-        return value
-    dtype = column.type()
-    try:
-        if dtype.is_integer():
-            return int(value)
-        if dtype.is_floating() or dtype.is_decimal():
-            return float(value)
-        if dtype.is_boolean():
-            return value.lower() in ("true", "1", "yes")
-        if dtype.is_date():
-            return dt.date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"where value {value!r} is not a valid {dtype}") from None
-    return value
-
-
-def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
-    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in params.items()}
 
 
 def entities_unmatched(source: str | None = None, *, home=None) -> list[dict[str, Any]]:

@@ -7,7 +7,7 @@ from typing import Any
 
 import ibis.expr.operations as ops
 
-from aiatlas import api, fastpath, sqltemplate
+from aiatlas import api, fastpath, query, sqltemplate
 from aiatlas.config import settings as make_settings
 from aiatlas.errors import AiatlasError
 from aiatlas.indicators import registry
@@ -25,29 +25,44 @@ def remember(id: str, params: dict[str, str], result: Result, *, home=None) -> N
     ind = registry.get(id)
     bound = ind.bind(params)
     w = wh.connect(settings)
-    if w.build_id != result.build_id or _store_templates(w, ind, [bound], result.provenance, home):
+    if w.build_id != result.build_id:
         return
+    found = _templates(w, [(sqltemplate.Query(ind), bound)])
+    _save(w, ind, found, result.provenance, home)
+    if not found:
+        _store_sql(w, ind, params, bound, result)
+
+
+def _store_sql(w: wh.Warehouse, ind: registry.Indicator, params: dict[str, str],
+               bound: dict[str, Any], result: Result) -> None:
+    """Keep the request's own compiled SQL (a shape with no template)."""
     with w.query() as tables:
         expr = ind.func(tables, **bound)
         sql = str(tables.con.compile(expr))
     # in-memory tables (e.g. country names) are not in the file: the entry carries their rows
     memtables = {n.name: n.data.to_pyarrow(n.schema) for n in expr.op().find(ops.InMemoryTable)}
     if w.build_id == result.build_id:
-        fastpath.store(settings.home, id, params, sql, memtables, result)
+        fastpath.store(w.home, ind.id, params, sql, memtables, result)
 
 
-def _store_templates(w: wh.Warehouse, ind: registry.Indicator, requests: list[dict[str, Any]],
-                     provenance: list[dict[str, Any]], home) -> int:
-    """Write the templates of these (bound) requests' shapes to the build's store."""
+def _templates(w: wh.Warehouse, requests: list[tuple[sqltemplate.Query, dict[str, Any]]]
+               ) -> dict[str, sqltemplate.Template]:
+    """The templates of these (bound) requests' shapes, by stored shape key; derived at once
+    (each shape once: the handle's memo keeps it, and the requests then run from it)."""
     found = {}
-    for bound in requests:
-        template = sqltemplate.lookup(w, ind, bound, derive_now=True)
+    for q, bound in requests:
+        template = sqltemplate.lookup(w, q, bound, derive="now")
         if template is not None:
-            found[fastpath.shape_key(sqltemplate.decls(ind), bound)] = template
+            found[q.label + fastpath.shape_key(q.decls(), bound)] = template
+    return found
+
+
+def _save(w: wh.Warehouse, ind: registry.Indicator, found: dict[str, sqltemplate.Template],
+          provenance: list[dict[str, Any]], home) -> None:
+    """Write an indicator's templates to the build's store, with what the fast path needs."""
     values = {p.name: api.parameter_values(ind.id, p.name, home=home)
               for p in ind.params if p.values_from is not None}
     sqltemplate.save(w, ind, found, provenance, values)
-    return len(found)
 
 
 # Choice parameters whose every value a build stores a shape for: the normalised views and the
@@ -69,20 +84,28 @@ def common_requests(ind: registry.Indicator) -> list[dict[str, Any]]:
 
 
 def precompile(*, home=None) -> int:
-    """Store every indicator's default request for the fast path, and the templates of its
-    common shapes (`aiatlas build` does, so the first `aiatlas show ID` in a new process, with
-    default or simple parameters, is fast too); returns how many indicators were stored."""
+    """Store the templates of every indicator's common shapes and of the rows behind its default
+    (`explain`), so the first `aiatlas show ID` in a new process, with default or simple
+    parameters, is fast, and so are a new process's explain and compute of the defaults (a
+    report); a default request with no template keeps its own SQL. Templates are derived first,
+    so the default request then runs from its template, not compiled a third time. Returns how
+    many indicators were stored."""
     stored = 0
     w = api.warehouse(home=home)
     for ind in registry.load_all().values():
         try:
+            query.provenance(w, ind)  # a source this build lacks: `show` says so when asked
+            requests = [(sqltemplate.Query(ind), ind.bind(r)) for r in common_requests(ind)]
+            if ind.rows is not None:
+                requests.append((sqltemplate.Query(ind, rows=True), ind.bind({})))
+            found = _templates(w, requests)
             result = api.compute(ind.id, home=home, backend="duckdb")
             if result.build_id != w.build_id:
                 continue  # swapped meanwhile: the next build stores its own
-            _store_templates(w, ind, [ind.bind(r) for r in common_requests(ind)[1:]],
-                             result.provenance, home)
-            remember(ind.id, {}, result, home=home)  # the default's template, or its own SQL
+            _save(w, ind, found, result.provenance, home)
+            if fastpath.shape_key(sqltemplate.decls(ind), ind.bind({})) not in found:
+                _store_sql(w, ind, {}, ind.bind({}), result)
             stored += 1
-        except AiatlasError:  # e.g. a source this build lacks: `show` says so when asked
+        except AiatlasError:
             continue
     return stored

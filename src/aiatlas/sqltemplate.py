@@ -16,6 +16,9 @@ Then any value of that shape gives the SQL Ibis would compile: the template with
 literal written in (`fastpath.render`), and the result is cast to the Arrow schema Ibis gives.
 A shape that fails either test has no template: it takes the Ibis path, which is never wrong.
 A query that read the clock (`config.today`) is kept for that day only.
+
+`explain` uses the same templates (a `Query` with `rows`): the rows behind an indicator's values,
+narrowed by equality on `where` columns whose values are slots like the parameters'.
 """
 from __future__ import annotations
 
@@ -31,6 +34,7 @@ import ibis.expr.operations as ops
 import pyarrow as pa
 
 from aiatlas import config, fastpath
+from aiatlas.errors import UsageError
 from aiatlas.indicators import registry
 from aiatlas.warehouse.connect import Warehouse
 
@@ -59,23 +63,100 @@ def decls(ind: registry.Indicator) -> list[dict[str, Any]]:
     return [p.describe() | {"structural": p.structural} for p in ind.params]
 
 
-def lookup(w: Warehouse, ind: registry.Indicator, bound: dict[str, Any], *,
-           derive_now: bool = False) -> Template | None:
+WHERE = "where."  # the bound name of a `where` column's value: where.<column>
+# a where column's Arrow type -> the type its value is given as (anything else: as given, text)
+_WHERE_TYPES = (("int", pa.types.is_integer), ("float", pa.types.is_floating),
+                ("float", pa.types.is_decimal), ("bool", pa.types.is_boolean),
+                ("date", pa.types.is_date))
+
+
+@dataclasses.dataclass(frozen=True)
+class Query:
+    """What a template is the SQL of: an indicator's values, or (rows) the source rows behind
+    them that `explain` returns, narrowed by equality on each `where` (column, type) pair."""
+
+    ind: registry.Indicator
+    rows: bool = False
+    where: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def label(self) -> str:
+        """Its shapes' prefix in the memo and the store: none for values (what the fast path of
+        `show` reads), 'rows [where columns] ' for explain's."""
+        return "rows " + json.dumps(self.where) + " " if self.rows else ""
+
+    def decls(self) -> list[dict[str, Any]]:
+        """The parameters, then each where column as a parameter of its type."""
+        return decls(self.ind) + [
+            {"name": WHERE + col, "type": kind, "default": None, "choices": None,
+             "minimum": None, "maximum": None, "structural": False} for col, kind in self.where]
+
+    def expr(self, tables, bound: dict[str, Any]):
+        """The Ibis expression of these bound values (where values typed already)."""
+        params = {p.name: bound[p.name] for p in self.ind.params}
+        if not self.rows:
+            return self.ind.func(tables, **params)
+        rows = self.ind.rows(tables, **params)
+        for col, _ in self.where:
+            rows = rows.filter(rows[col] == bound[WHERE + col])
+        return rows
+
+
+def typed_where(schema: pa.Schema, where: dict[str, Any]) -> tuple[tuple, dict[str, Any]]:
+    """((column, type) pairs, bound values) of explain's `where` on rows of this schema: a value
+    given as text is read as its column's type; an unknown column is a UsageError."""
+    pairs, bound = [], {}
+    for col, value in sorted(where.items()):
+        if col not in schema.names:
+            raise UsageError(f"cannot filter explain rows on {col!r} "
+                             f"(valid: {', '.join(schema.names)})")
+        dtype = schema.field(col).type
+        kind = next((k for k, test in _WHERE_TYPES if test(dtype)), "str")
+        pairs.append((col, kind))
+        bound[WHERE + col] = _typed(kind, dtype, value)
+    return tuple(pairs), bound
+
+
+def _typed(kind: str, dtype: pa.DataType, value):
+    """A where value given as text, read as its column's type."""
+    if not isinstance(value, str) or kind == "str":
+        return value
+    try:
+        if kind == "int":
+            return int(value)
+        if kind == "float":
+            return float(value)
+        if kind == "bool":
+            return value.lower() in ("true", "1", "yes")
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"where value {value!r} is not a valid {dtype}") from None
+
+
+def narrowed(tables, ind: registry.Indicator, bound: dict[str, Any], where: dict[str, Any]):
+    """The Ibis expression of explain's rows narrowed by `where` (the path without a template)."""
+    rows = Query(ind, rows=True).expr(tables, bound)
+    pairs, values = typed_where(rows.schema().to_pyarrow(), where)
+    return Query(ind, rows=True, where=pairs).expr(tables, {**bound, **values})
+
+
+def lookup(w: Warehouse, q: Query, bound: dict[str, Any], *, derive: str = "again") -> Template | None:
     """The template serving this request, from the handle's memo or the build's stored
     templates, else derived; None when its shape has none. Deriving compiles the shape twice,
-    so a shape not stored is derived when it comes back (or with derive_now, as the build
-    does): a shape asked once (a report's one-off request) costs one Ibis compile, not three."""
-    shape = fastpath.shape_key(decls(ind), bound)
+    so a shape not stored is derived when it comes back (derive='again'; 'now': at once, as
+    the build does; 'never': memo and store only): a shape asked once (a report's one-off
+    request) costs one Ibis compile, not three."""
+    shape = fastpath.shape_key(q.decls(), bound)
     if shape is None:
         return None
     day = dt.date.today().isoformat()
-    key = ("template", ind.id, shape, day)
+    key = ("template", q.ind.id, q.label + shape, day)
     found = w.peek(key)
     if found is None:
-        found = stored(w, ind.id, shape, day)
-        if found is None and not derive_now and _first_sight(w, key):
+        found = stored(w, q.ind.id, q.label + shape, day)
+        if found is None and (derive == "never" or derive == "again" and _first_sight(w, key)):
             return None
-        found = w.memo(key, lambda: found or derive(w, ind, bound) or False)
+        found = w.memo(key, lambda: found or _derived(w, q, bound) or False)
     return found or None
 
 
@@ -166,13 +247,13 @@ def _made_up(rng: random.Random, decl: dict, kind: str, taken: set):
     return None
 
 
-def _compile(w: Warehouse, ind: registry.Indicator, bound: dict[str, Any]):
-    """(sql, in-memory tables, Arrow schema, clock read?) of the indicator's expression."""
+def _compile(w: Warehouse, q: Query, bound: dict[str, Any]):
+    """(sql, in-memory tables, Arrow schema, clock read?) of the query's expression."""
     reads: list = []
     token = config.clock_reads.set(reads)
     try:
         with w.query() as tables:
-            expr = ind.func(tables, **bound)
+            expr = q.expr(tables, bound)
             sql = str(tables.con.compile(expr))
     finally:
         config.clock_reads.reset(token)
@@ -197,22 +278,23 @@ def _cut(sql: str, slots: list, values: dict[str, Any]) -> list:
     return parts
 
 
-def derive(w: Warehouse, ind: registry.Indicator, bound: dict[str, Any]) -> Template | None:
+def _derived(w: Warehouse, q: Query, bound: dict[str, Any]) -> Template | None:
     """The template of the request's shape, or None when the shape cannot have one."""
-    found, _ = explain_derivation(w, ind, bound)
+    found, _ = explain_derivation(w, q, bound)
     return found
 
 
-def explain_derivation(w: Warehouse, ind: registry.Indicator,
+def explain_derivation(w: Warehouse, q: Query | registry.Indicator,
                        bound: dict[str, Any]) -> tuple[Template | None, str]:
-    """(template or None, why): derive() with its reason, for tests and the docs' table."""
-    params = decls(ind)
+    """(template or None, why) of the request's shape, for tests and the docs' table."""
+    q = q if isinstance(q, Query) else Query(q)
+    params = q.decls()
     shape = fastpath.shape_key(params, bound)
     if shape is None:
         return None, "a value no template takes (float, negative number or unusual text)"
     slots = [(d["name"], fastpath.slot_kind(d, bound[d["name"]])) for d in params
              if fastpath.slot_kind(d, bound[d["name"]]) is not None]
-    rng = random.Random(f"{ind.id} {shape}")
+    rng = random.Random(f"{q.ind.id} {q.label}{shape}")
     runs, uses = [], []
     for _ in range(2 if slots else 1):
         taken: set = set()
@@ -224,7 +306,7 @@ def explain_derivation(w: Warehouse, ind: registry.Indicator,
                 return None, f"no made-up value fits {name}'s bounds"
         traced = {name: _trace(kind, values[name], uses) for name, kind in slots}
         try:
-            sql, memtables, schema, clock = _compile(w, ind, {**bound, **traced})
+            sql, memtables, schema, clock = _compile(w, q, {**bound, **traced})
         except Exception as e:  # noqa: BLE001 - a value the code refuses: no template, Ibis answers
             return None, f"building with made-up values failed: {type(e).__name__}: {e}"
         runs.append((_cut(sql, slots, values), memtables, schema, clock))
@@ -241,7 +323,8 @@ def explain_derivation(w: Warehouse, ind: registry.Indicator,
 
 def save(w: Warehouse, ind: registry.Indicator, templates: dict[str, Template],
          provenance: list[dict[str, Any]], values: dict[str, list]) -> None:
-    """Store an indicator's templates (by shape) with what the fast path needs to answer."""
+    """Store an indicator's templates (by shape, with its query's label) with what the fast
+    path needs to answer."""
     if w.build_id is None or not templates:
         return
     memtables = {n: t for tpl in templates.values() for n, t in tpl.memtables.items()}

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from aiatlas.config import Settings
-from aiatlas.warehouse.schema import Column
+from aiatlas.warehouse.column import Column
 
 # View contracts: the columns each ingested dataset's Parquet files hold (the ingest's schema,
 # checked against this by a test), with the partition column taken from the folder names.

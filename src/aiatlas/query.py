@@ -1,0 +1,141 @@
+"""Answering an indicator on a warehouse handle (what `api.compute` and `api.explain` do once
+they have their settings): parameters checked against the build, provenance, the handle's memo,
+and the query run from its shape's SQL template (sqltemplate.py) or else built and compiled by
+Ibis, which is never wrong."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from aiatlas import sqltemplate
+from aiatlas.config import Settings
+from aiatlas.errors import DataError, UsageError
+from aiatlas.indicators import registry
+from aiatlas.results import Result
+from aiatlas.sources.registry import get, sources_for_tables
+from aiatlas.warehouse import connect as wh
+from aiatlas.warehouse.connect import Warehouse
+
+if TYPE_CHECKING:  # pyarrow is imported by the engines when a query runs, not for `aiatlas --help`
+    import pyarrow as pa
+
+
+def compute(settings: Settings, id: str, params: dict[str, Any]) -> Result:
+    """One indicator's values for these parameters (validated against its declaration),
+    memoised on the build's handle."""
+    ind = registry.get(id)
+    bound = ind.bind(params)
+    w = wh.connect(settings)
+    _check_values(w, ind, bound)
+    prov = provenance(w, ind)  # first: a missing source is said as such, not as a query error
+    key = ("compute", id, settings.backend, tuple(sorted(bound.items())))
+    table = w.memo(key, lambda: _computed(w, settings.backend, ind, bound))
+    return _result(ind, bound, settings, table, prov, w.build_id)
+
+
+def explain(settings: Settings, id: str, params: dict[str, Any], where: dict[str, Any]) -> Result:
+    """The source rows behind an indicator's values, narrowed to one value by `where`
+    (column -> value, a value given as text read as its column's type)."""
+    ind = registry.get(id)
+    if ind.rows is None:
+        raise UsageError(f"indicator {id!r} has no row-level explanation")
+    bound = ind.bind(params)
+    w = wh.connect(settings)
+    _check_values(w, ind, bound)
+    prov = provenance(w, ind)
+    key = ("explain", id, settings.backend, tuple(sorted(bound.items())),
+           tuple(sorted(where.items())))
+    table = w.memo(key, lambda: _explained(w, settings.backend, ind, bound, where))
+    return _result(ind, bound, settings, table, prov, w.build_id, where=where)
+
+
+def _computed(w: Warehouse, backend: str, ind: registry.Indicator, bound: dict[str, Any]):
+    """An indicator's table: from its SQL template when its parameters' shape has one (no
+    Ibis at all), else built and compiled by Ibis."""
+    q = sqltemplate.Query(ind)
+    template = sqltemplate.lookup(w, q, bound) if backend == "duckdb" else None
+    if template is not None:
+        return template.run(w, bound)
+    return run(w, backend, lambda t: q.expr(t, bound))
+
+
+def _explained(w: Warehouse, backend: str, ind: registry.Indicator, bound: dict[str, Any],
+               where: dict[str, Any]):
+    """Explain's rows: from the template of the rows' shape, narrowed by where, when there is
+    one, else built and compiled by Ibis. With `where`, its values are typed by the schema of
+    the rows' own template, so only one already at hand (memo or store) is used."""
+    base = sqltemplate.Query(ind, rows=True)
+    template = None
+    if backend == "duckdb":
+        template = sqltemplate.lookup(w, base, bound, derive="never" if where else "again")
+    if template is not None and where:
+        pairs, values = sqltemplate.typed_where(template.schema, where)
+        bound = {**bound, **values}
+        template = sqltemplate.lookup(w, sqltemplate.Query(ind, rows=True, where=pairs), bound)
+    if template is not None:
+        return template.run(w, bound)
+    return run(w, backend, lambda t: sqltemplate.narrowed(t, ind, bound, where))
+
+
+def run(w: Warehouse, backend: str, expr_of) -> pa.Table:
+    """Build the Ibis expression `expr_of(tables)` on a pooled connection and run it."""
+    if backend == "pyspark":
+        return expr_of(wh.Tables(w.spark(), w.tables)).to_pyarrow()
+    with w.query() as tables:
+        return expr_of(tables).to_pyarrow()
+
+
+def provenance(w: Warehouse, ind: registry.Indicator) -> list[dict[str, Any]]:
+    """Snapshots of the sources that feed the indicator's tables (read once per build).
+
+    A source that says what its absence means (live API aggregates, never in the mirror) and
+    has no snapshot in this build makes the result an error, never an empty table.
+    """
+
+    wanted = set(sources_for_tables(ind.sources))
+    if "curated_facts" in ind.sources:  # curated YAML files are recorded as source "curated"
+        wanted.add("curated")
+    if "hardware" in ind.sources:  # the cited chip supplement fills figures Epoch lacks
+        wanted.add("chip_supplement")
+    rows = [dict(r) for r in w.snapshots if r["source"] in wanted]
+    for missing in sorted(sources_for_tables(ind.sources) - {r["source"] for r in rows}):
+        if get(missing).absent:
+            raise DataError(f"{ind.id}: source {missing} has no snapshot in this build",
+                            hint=get(missing).absent)
+    return rows
+
+
+def _check_values(w: Warehouse, ind: registry.Indicator, bound: dict[str, Any]) -> None:
+    """A parameter that names data (a benchmark, an Arena category, a fact's subject) must name
+    something this build holds; the distinct values are read once per build."""
+    for p in ind.params:
+        value = bound.get(p.name)
+        if p.values_from is None or value is None:
+            continue
+        table, column = p.values_from
+        valid = distinct(w, p.values_from)
+        if valid and value not in valid:  # (an empty table gives an empty result anyway)
+            shown = ", ".join(map(str, valid[:50])) + (f" ... ({len(valid)} in all)" if len(valid) > 50 else "")
+            raise UsageError(f"parameter {p.name}={value!r} matches no {table}.{column} in this "
+                             f"build", hint=f"valid: {shown}")
+
+
+def distinct(w: Warehouse, values_from: tuple[str, str]) -> list[Any]:
+    """The distinct non-null values of table.column, read once per build handle."""
+    table, column = values_from
+    return w.memo(("values", table, column), lambda: [r["v"] for r in w.sql(
+        f'SELECT DISTINCT "{column}" AS v FROM "{table}" WHERE "{column}" IS NOT NULL ORDER BY 1')])
+
+
+def _result(ind: registry.Indicator, bound: dict[str, Any], settings: Settings, table,
+            prov: list[dict[str, Any]], build_id: str | None, **meta) -> Result:
+    meta = ind.describe() | {"params": _jsonable(bound), **meta, "backend": settings.backend}
+    # `synthetic: True` when any input was synthetic (never shown as fact); `vintage` is the
+    # as-of date of a vintage build, or 'latest'
+    if any(p.get("synthetic") for p in prov):
+        meta["synthetic"] = True
+    meta["vintage"] = settings.as_of.isoformat() if settings.as_of else "latest"
+    return Result(meta=meta, table=table, provenance=prov, build_id=build_id)
+
+
+def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in params.items()}
