@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from markupsafe import escape
 
 from aiatlas.errors import DataError, UsageError
-from aiatlas.report import charts, factviews, headlines, rules
+from aiatlas.report import charts, factviews, i18n, rules
 from aiatlas.report import sources as source_lines
 from aiatlas.report.build import TEMPLATES as REPORT_TEMPLATES
 from aiatlas.report.build import chapter_key, prose
@@ -31,7 +31,7 @@ def _env() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader([TEMPLATES, REPORT_TEMPLATES]),
                              autoescape=True,
                              trim_blocks=True, lstrip_blocks=True)
-    env.filters["num"] = headlines.format_value
+    env.filters["num"] = i18n.number
     env.filters["prose"] = prose
     return env
 
@@ -134,7 +134,7 @@ def add_pages(app: FastAPI, svc: Service) -> None:
             error = text("data_not_in_build")
         as_of = charts.data_as_of(provenance)
         fcol = next((c for c in view.FILTER_COLUMNS if c in meta["grain"]), None)
-        options = ([{"code": c, "name": text.country(c) if fcol != "region" else c} for c in
+        options = ([{"code": c, "name": text.country(c) if fcol in rules.COUNTRY_COLUMNS else text.category(fcol, c)} for c in
                     sorted({str(r[fcol]) for r in rows if r.get(fcol) is not None})] if fcol else [])
         values = {k: request.query_params.getlist(k) for k in view.VIEW_KEYS if k not in valid}
         values.setdefault("country", []).extend(request.query_params.getlist("countries"))  # old links
