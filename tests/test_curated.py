@@ -33,6 +33,7 @@ GOOD = {
     "published": "2025-04-01",
     "as_printed": "83%",
     "note": "test",
+    "note_ja": "テスト",
 }
 
 

@@ -16,7 +16,7 @@ FACTS = load_facts()
 RECORD = {"id": "x-event", "topic": "policy_events", "subject": "USA", "subject_type": "country",
           "measure": "export_control_rule", "unit": "event", "date": "2024-12-02",
           "publisher": "P", "title": "T", "url": "https://example.org", "published": "2024-12-02",
-          "as_printed": "(event)", "note": "n"}
+          "as_printed": "(event)", "note": "n", "note_ja": "注"}
 
 
 def test_every_labelled_record_has_its_japanese_headline():
@@ -31,6 +31,24 @@ def test_every_labelled_record_has_its_japanese_headline():
 def test_a_headline_in_one_language_only_is_refused_naming_the_field(record):
     with pytest.raises(DataError, match=r"policy_events.yaml:7: record 'x-event': field 'label"):
         validate_record(record, file="policy_events.yaml", index=0, line=7)
+
+
+def test_every_note_has_its_japanese_text_in_our_own_words():
+    assert [f["id"] for f in FACTS if f["note"] and not (f["note_ja"] or "").strip()] == []
+    assert all(re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", f["note_ja"]) for f in FACTS)
+    with pytest.raises(DataError, match=r"policy_events.yaml:7: record 'x-event': field 'note_ja': missing"):
+        validate_record({k: v for k, v in RECORD.items() if k != "note_ja"}, file="policy_events.yaml",
+                        index=0, line=7)
+
+
+def test_the_reader_sees_the_note_in_their_language():
+    row = {"id": "x", "label": "L", "label_ja": "ラベル", "note": "A caveat.", "note_ja": "注意書き。",
+           "value": 3.0, "unit": "percent", "subject": "USA", "period": "2024"}
+    assert factviews.table([row], text=Text("ja"))["rows"][0]["note"] == "注意書き。"
+    assert factviews.table([row], text=Text("en"))["rows"][0]["note"] == "A caveat."
+    text = Text("ja")
+    text.fact_note(row | {"note_ja": None})
+    assert text.missed == {"facts.x.note_ja"}  # said untranslated, never shown as if it were
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -54,6 +72,17 @@ def test_the_japanese_fact_table_shows_no_english_headline_or_measure_id():
 
 def test_amounts_read_as_a_reader_writes_them():
     assert factviews.amount(109e9, "EUR", Text("en")) == "109 billion EUR"
-    assert factviews.amount(109e9, "EUR", Text("ja")) == "1,090億 ユーロ"
+    assert factviews.amount(109e9, "EUR", Text("ja")) == "1090億ユーロ"  # myriads, no space in Japanese
     assert factviews.amount(83.0, "percent", Text("ja")) == "83%"
     assert factviews.amount(None, "event", Text("en")) == ""
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_adoption_is_drawn_over_time_from_the_world_survey_waves(lang):
+    rows = [{"topic": "ai_adoption", "measure": "organizations_using_ai_share", "subject": "WLD", "value": v,
+             "ref_date": f"{y}-01-01", "confirmed": True} for y, v in ((2023, 55.0), (2025, 88.0))]
+    rows.append(rows[0] | {"subject": "USA", "value": 1.0})  # not a world figure: not on the chart
+    data = factviews.world_series(rows, *factviews.TRENDS[0][:2], text=Text(lang))
+    assert [d["value"] for d in data] == [55.0, 88.0]
+    assert {d["measure"] for d in data} == {Text(lang).measure("organizations_using_ai_share")}
+    assert len(factviews.section(rows, [], text=Text(lang), render=lambda s: s)["figures"]) == 1

@@ -60,7 +60,8 @@ def test_two_splitting_columns_join_into_one_series_and_text_values_are_skipped(
     spec = charts.spec(m, rows, title="T", unit="score")
     assert spec["layer"][0]["encoding"]["y"]["field"] == "value"
     assert spec["layer"][0]["encoding"]["x"]["type"] == "temporal"
-    assert {r["series"] for r in _values(spec)} == {"mmlu · open", "mmlu · closed"}
+    # a benchmark by its published name, never its id
+    assert {r["series"] for r in _values(spec)} == {"MMLU · open", "MMLU · closed"}
 
 
 def test_bars_without_time_keep_the_largest_categories():
@@ -270,3 +271,21 @@ def test_date_axes_name_months_in_the_reader_language():
     m = {"id": "x", "grain": ["date"], "value_columns": ["value"], "unit": "score", "chapter": "performance"}
     assert "3月" in charts.svg(charts.spec(m, rows, title="T", unit="u", lang="ja"))
     assert "March" in charts.svg(charts.spec(m, rows, title="T", unit="u", lang="en"))
+
+
+def test_a_japanese_linear_axis_reads_in_myriads():
+    rows = [{"country": "CHN", "year": 2023, "value": 295000}, {"country": "USA", "year": 2023, "value": 37587}]
+    spec = charts.spec(meta(["country", "year"]), rows, title="T", unit="units", lang="ja")
+    axis = spec["layer"][0]["encoding"]["y"]["axis"]
+    assert "万" in axis["labelExpr"]
+    assert "axis" not in charts.spec(meta(["country", "year"]), rows, title="T", unit="units")["layer"][0]["encoding"]["y"]
+
+
+def test_long_subtitles_are_broken_into_lines_that_fit_the_chart():
+    en = charts.lines("word " * 60, "en")
+    assert len(en) > 1 and all(len(x) <= charts.SUBTITLE_CHARS["en"] for x in en)
+    ja = charts.lines("各パネル: その国のモデルが到達した最高スコア、" * 4, "ja")
+    assert len(ja) > 1 and all(len(x) <= charts.SUBTITLE_CHARS["ja"] for x in ja)
+    assert "".join(ja) == "各パネル: その国のモデルが到達した最高スコア、" * 4  # nothing lost
+    assert ja[0].endswith("、")  # broken after a comma where one fits
+    assert charts.lines("short", "en") == ["short"]

@@ -71,10 +71,25 @@ def test_table_headers_are_titles_and_cells_read_as_the_reader_expects():
     assert all("_" not in en.heading(c) for c in i18n.catalog("en")["columns"])
     row = {"country": "USA", "country_name": "United States", "year": 2023, "value": 1394625.758,
            "n": 1234567, "share": 0.6008048, "tiny": 2.5e-9, "flop": 3.8e25, "open": True, "group": "closed"}
-    assert [ja.cell(row, c) for c in row] == ["米国", "米国", "2023", "1,394,626", "1,234,567", "0.600805",
+    assert [ja.cell(row, c) for c in row] == ["米国", "米国", "2023", "139万4626", "123万4567", "0.600805",
                                                "2.5e-09", "3.8e+25", "はい", "クローズド"]
     assert en.cell(row, "country_name") == "United States" and en.cell(row, "value") == "1,394,626"
     assert en.cell({"v": -12.5}, "v") == "-12.5" and en.cell({"v": 0.0}, "v") == "0"
     assert en.cell({"v": None}, "v") == "" and en.cell({"country": None}, "country") == "unknown"
     assert rules.reader_columns(["country", "country_name", "year"]) == ["country", "year"]
     assert rules.reader_columns(["country_name", "year"]) == ["country_name", "year"]
+
+
+def test_japanese_numbers_read_in_myriads_with_the_exact_digits_kept():
+    from aiatlas.report import headlines
+
+    assert [headlines.japanese(v) for v in (9999, 37587, 295000, 1.09e11, 123456789012, 3.5e12)] == [
+        None, "3万7587", "29万5000", "1090億", "1234億5679万", "3兆5000億"]
+    assert headlines.japanese(99_999_999.6) == "1億"  # the carry goes to the larger unit
+    assert headlines.japanese(1e16) is None and headlines.japanese(True) is None
+    assert headlines.format_cell(295000, "value", "ja") == "29万5000"
+    assert headlines.format_cell(295000, "value") == "295,000"
+    assert headlines.format_cell(2024, "year", "ja") == "2024"
+    text = i18n.Text("ja")
+    assert text.cell({"value": 295000}, "value") == "29万5000"
+    assert text.exact({"value": 295000}, "value") == "295,000" and text.exact({"value": 12}, "value") is None

@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("publish-browser")]
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run"]
-OUT = Path(__file__).resolve().parent.parent / "out"
+OUT = Path(__file__).resolve().parent.parent / "out" / "screenshots"  # for review, as #15 asks
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +60,7 @@ def test_change_a_parameter_and_the_chart_follows(server, page):
     page.click("form#params button[type=submit]")
     page.wait_for_url("**since=2022**")
     assert chart_years(page) == {"2022", "2023"}
-    OUT.mkdir(exist_ok=True)
+    OUT.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(OUT / "dashboard-indicator.png"), full_page=True)
     twin = page.get_attribute("a.json-twin", "href")
     assert twin.startswith("/api/indicators/test_models_by_country.json?") and "since=2022" in twin
@@ -119,7 +119,7 @@ def test_every_page_type_fits_the_width_without_console_errors(server, page, wid
             chart_years(page)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{path} at {width}px overflows by {overflow}px"
-        OUT.mkdir(exist_ok=True)
+        OUT.mkdir(parents=True, exist_ok=True)
         name = path.replace("/", "-").replace("?", "-").replace("=", "-")
         page.screenshot(path=str(OUT / f"dashboard{name}-{lang}-{width}.png"), full_page=True)
     assert errors == []
@@ -188,6 +188,6 @@ def test_embed_snippet_frames_the_same_view(server, page):
     page.wait_for_selector('#chart[data-ready="1"] svg', timeout=20_000)
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
     assert page.locator("header").count() == 0 and "aiatlas で開く" in page.inner_text("body")
-    OUT.mkdir(exist_ok=True)
+    OUT.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(OUT / "dashboard-embed-ja-600.png"), full_page=True)
     page.set_viewport_size({"width": 1100, "height": 900})

@@ -13,6 +13,7 @@ import publish_support as ps
 import pytest
 from fastapi.testclient import TestClient
 
+from aiatlas.report import charts
 from aiatlas.web import download, grapher, pages, view
 from aiatlas.web.app import create_app
 
@@ -142,3 +143,22 @@ def test_embed_page_and_snippet(client):
     assert "frame-ancestors" in embed.headers["content-security-policy"]
     assert "<script>" not in embed.text  # no inline script: the spec is JSON data
     assert client.get("/embed/indicators/nope").status_code == 404
+
+
+def test_log_map_legend_labels_powers_of_ten_between_its_ends():
+    assert grapher.legend_values([0, 1, 5, 57], log=True) == [0, 1, 10, 57]
+    ticks = grapher.legend_values([3, 1_200_000], log=True)
+    assert ticks[0] == 10 and ticks[-1] == 1_200_000 and len(ticks) <= grapher.LEGEND_TICKS
+    assert grapher.legend_values([50, 100], log=True) == [100]  # the end is not doubled
+    assert grapher.legend_values([5, 7], log=True) == [5, 7]  # within one decade: its ends
+    assert grapher.legend_values([1, 2], log=False) is None  # Vega's linear ticks are readable
+    rows = [{"country": "USA", "year": 2023, "value": 40}, {"country": "CHN", "year": 2023, "value": 3000}]
+    legend = grapher.map_spec(rows, indicator=ID, year=2023, title="t", unit="u", lang="en",
+                              log=True)["encoding"]["color"]["legend"]
+    assert legend["values"] == [100, 3000]  # 10 lies below the scale's domain: Vega drops it
+
+
+def test_map_numbers_read_in_myriads_in_japanese():
+    expr = charts.number_expr("datum.value", "ja")
+    assert expr.index("兆") < expr.index("億") < expr.index("万")  # the largest unit is tested first
+    assert "万" not in charts.number_expr("datum.value", "en")

@@ -22,6 +22,7 @@ from aiatlas.export_controls import can_export as ce
 from aiatlas.export_controls import chips as ec
 from aiatlas.export_controls import classify as cl
 from aiatlas.export_controls import rules as ecr
+from aiatlas.export_controls.supplement import SOURCE_ID as CHIP_SUPPLEMENT
 from aiatlas.indicators import registry
 from aiatlas.results import Result
 from aiatlas.sources.fetch import fetch_sources
@@ -281,4 +282,8 @@ def sources() -> list[dict[str, Any]]:
     out.append({"id": CURATED, "publisher": "aiatlas (curated records)", "title": "Curated facts",
                 "licence": "per record: see each row's publisher and URL",
                 "citation": "each row cites its publisher, title, URL and date", "homepage": ""})
+    # so is the chip supplement (curated/chips/specs.yaml): every figure names its own source
+    out.append({"id": CHIP_SUPPLEMENT, "publisher": "aiatlas (cited chip figures)",
+                "title": "Chip figures Epoch lacks", "licence": "per figure: see its cited source",
+                "citation": "each figure cites its source, URL and confidence", "homepage": ""})
     return out

@@ -28,17 +28,37 @@ from pathlib import Path
 import aiatlas
 
 FORMATS = ("table", "csv", "json")  # parquet and --out go the normal way
-_PACKAGE = Path(aiatlas.__file__).resolve().parent
+PACKAGE = Path(aiatlas.__file__).resolve().parent
+
+
+# the package's data files: read by indicator code (entities/*.csv, curated YAML), so they can
+# be in a query's SQL, as literals or in-memory tables
+DATA_SUFFIXES = (".yaml", ".csv", ".json")
 
 
 @functools.cache  # the package's files do not change under a running process
 def _source_hash() -> str:
     """A hash of every module and data file of the package: changed code never reads old SQL."""
+    return code_hash(tuple(str(p.relative_to(PACKAGE)) for p in sorted(PACKAGE.rglob("*"))
+                           if p.suffix in (".py", *DATA_SUFFIXES) and "__pycache__" not in p.parts))
+
+
+@functools.cache
+def code_hash(files: tuple[str, ...]) -> str:
+    """A hash of these package files (paths relative to the package; a missing one: OSError).
+    A template records the files its SQL can depend on and is read while they are unchanged."""
     h = hashlib.sha256()
-    for path in sorted(_PACKAGE.rglob("*")):
-        if path.suffix in (".py", ".yaml") and "__pycache__" not in path.parts:
-            h.update(str(path.relative_to(_PACKAGE)).encode() + b"\0" + path.read_bytes())
+    for rel in files:
+        h.update(rel.encode() + b"\0" + (PACKAGE / rel).read_bytes())
     return h.hexdigest()
+
+
+def current(body: dict) -> bool:
+    """Whether a stored template file's code (`code`: its files and their hash) is unchanged."""
+    try:
+        return code_hash(tuple(body["code"]["files"])) == body["code"]["sha256"]
+    except (OSError, KeyError, TypeError):
+        return False
 
 
 def key(build_id: str, id: str, params: dict[str, str]) -> str:
@@ -162,8 +182,10 @@ def render(parts: list, slots: list, bound: dict) -> str:
 
 
 def templates_dir(home: Path, build_id: str) -> Path:
-    """The folder of one build's templates (a rebuild or another code version: another one)."""
-    tag = hashlib.sha256(json.dumps([build_id, aiatlas.__version__, _source_hash()]).encode())
+    """The folder of one build's templates (a rebuild or another version: another one). Each
+    file says which package files its templates depend on (`current`), so a code change makes
+    only the indicators whose code it touches miss."""
+    tag = hashlib.sha256(json.dumps([build_id, aiatlas.__version__]).encode())
     return Path(home) / "cache" / "templates" / tag.hexdigest()[:32]
 
 
@@ -173,8 +195,9 @@ def write_templates(home: Path, build_id: str, id: str, body: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         old = json.loads(path.read_text(encoding="utf-8"))
-        body = {**body, "shapes": {**old["shapes"], **body["shapes"]},
-                "memtables": {**old["memtables"], **body["memtables"]}}
+        if old["code"] == body["code"]:  # (templates of older code are dropped)
+            body = {**body, "shapes": {**old["shapes"], **body["shapes"]},
+                    "memtables": {**old["memtables"], **body["memtables"]}}
     except (OSError, ValueError, KeyError, TypeError):
         pass  # none yet, or unreadable: this body replaces it
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
@@ -233,6 +256,8 @@ def _templated(con, home: Path, build_id: str, id: str, params: dict[str, str]):
     if not path.exists():
         return None
     body = json.loads(path.read_text(encoding="utf-8"))
+    if not current(body):
+        return None
     bound = bind_text(body["params"], params, body["values"])
     shape = shape_key(body["params"], bound) if bound is not None else None
     entry = body["shapes"].get(shape) if shape is not None else None

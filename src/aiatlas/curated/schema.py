@@ -55,6 +55,7 @@ class Fact(BaseModel):
     published: dt.date
     as_printed: str
     note: str
+    note_ja: str  # the same note in Japanese, our own words: readers of both editions see it
     confirmed: bool = True
     unconfirmed_reason: str | None = None
     self_reported: bool = False
@@ -80,7 +81,7 @@ class Fact(BaseModel):
             raise ValueError(f"expected an http(s) URL, got {v!r}")
         return v
 
-    @field_validator("publisher", "title", "as_printed", "note", "measure", "unit", "subject")
+    @field_validator("publisher", "title", "as_printed", "note", "note_ja", "measure", "unit", "subject")
     @classmethod
     def _not_blank(cls, v: str) -> str:
         if not v.strip():

@@ -9,7 +9,7 @@ from aiatlas.indicators.registry import Param, indicator
 CITATION = ("publisher", "title", "url", "published", "as_printed")
 RECORD = ("id", "topic", "subject", "subject_type", "measure", "label", "label_ja", "value", "unit", "period",
           "date", "ref_date", "year") + CITATION + (
-          "note", "confirmed", "unconfirmed_reason", "self_reported", "source_file", "source_sha256")
+          "note", "note_ja", "confirmed", "unconfirmed_reason", "self_reported", "source_file", "source_sha256")
 
 _FILTERS = (
     Param("topic", str, None, "Only this topic", choices=TOPICS),
@@ -59,9 +59,9 @@ def _fact_rows(t, topic=None, subject=None, measure=None, since=None, until=None
 def curated_fact(t, topic=None, subject=None, measure=None, since=None, until=None):
     """One row per fact: what, where, when, value and unit, plus the citation shown beside it."""
     facts = _filtered(t.curated_facts, topic, subject, measure, since, until)
-    cols = ("id", "topic", "subject", "measure", "label", "label_ja", "period", "date", "value",
+    cols = ("id", "topic", "subject", "measure", "label", "label_ja", "period", "date", "ref_date", "value",
             "unit") + CITATION + (
-        "confirmed", "self_reported")
+        "note", "note_ja", "confirmed", "self_reported")
     return facts.select(*cols).order_by(["topic", "subject", "measure", "period", "date", "id"])
 
 
@@ -87,4 +87,4 @@ def policy_events(t, subject=None, since=None, until=None):
     """One row per event, ordered by day (month-only events sort at the month's first day)."""
     events = _filtered(t.curated_facts, "policy_events", subject, None, since, until)
     return events.select("ref_date", "id", "subject", "measure", "label", "label_ja", "value", "unit", "date",
-                         "period", *CITATION, "confirmed").order_by(["ref_date", "id"])
+                         "period", *CITATION, "note", "note_ja", "confirmed").order_by(["ref_date", "id"])

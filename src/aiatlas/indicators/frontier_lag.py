@@ -17,6 +17,7 @@ from aiatlas.indicators.capability_lag import capability_lag_months
 from aiatlas.indicators.lag import DRAWS, FOLLOWER, GROUP, LEADER, comparison, side_of
 from aiatlas.indicators.performance import CATEGORY, IDENTITY, _arena, _scores
 from aiatlas.indicators.registry import Param, indicator
+from aiatlas.sources.epoch_eci import FILE as ECI_FILE
 
 CHAPTER = "performance"
 BENCHMARK = Param("benchmark", str, "gpqa_diamond", "Benchmark id as in benchmark_scores.benchmark "
@@ -104,8 +105,9 @@ def _measures(t, group: str, leader: str, follower: str, rows: bool) -> list[ibi
     eci = (_eci_rows(t, group, leader, follower, DRAWS.default) if rows else
            capability_lag_months(t, group, leader, follower, DRAWS.default))
     if rows:
+        # eci_scores is read from its one export file: named so the chart's source line can say so
         eci = eci.select("month", "side", "model", date=eci.release_date, score=eci.eci,
-                         leader_best=eci.leader_best)
+                         leader_best=eci.leader_best, file=ibis.literal(ECI_FILE))
     parts = [("eci", eci)]
     for b in COMPARED_BENCHMARKS:
         part = (_benchmark_rows if rows else benchmark_lag_months)(t, b, group, leader, follower)
@@ -113,7 +115,7 @@ def _measures(t, group: str, leader: str, follower: str, rows: bool) -> list[ibi
     arena = (_arena_rows if rows else arena_lag_months)(t, group, leader, follower,
                                                          ARENA_CATEGORY, DRAWS.default)
     parts.append((f"arena_{ARENA_CATEGORY}", arena))
-    cols = ("month", "side", "model", "date", "score", "leader_best") if rows else (
+    cols = ("month", "side", "model", "date", "score", "leader_best", "file") if rows else (
         "month", "comparison", *lag.COLUMNS)
     return [p.select(ibis.literal(name).name("measure"), *[p[c] for c in cols]) for name, p in parts]
 

@@ -234,7 +234,7 @@ def _api_rows(t, **_):
            grain=("country", "year"), rows=_api_rows,
            description="Works in OpenAlex subfield 1702 'Artificial Intelligence' with at least "
                        "one authorship in the country, per publication year, as the OpenAlex "
-                       "API's group_by counted them on the day `aiatlas fetch` asked (full "
+                       "API's group_by counted them on the day the data was fetched (full "
                        "counting: a co-authored work counts for each of its countries). Needs "
                        "no bulk snapshot; see ai_publications_by_country for fractional counting.")
 def ai_publications_api(t):

@@ -23,6 +23,7 @@ from aiatlas.report import (
     factviews,
     findings,
     headlines,
+    i18n,
     printing,
     reconcile,
     rules,
@@ -51,7 +52,7 @@ def environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES),
                              autoescape=jinja2.select_autoescape(["html", "j2"]),
                              trim_blocks=True, lstrip_blocks=True)
-    env.filters["num"] = headlines.format_value
+    env.filters["num"] = i18n.number
     env.globals["source_lines"] = sources.lines
     env.filters["prose"] = prose
     return env
@@ -231,6 +232,8 @@ def _sections(ed: dict[str, Any], *, info, home, as_of, today, render) -> None:
     # the US-China section opens the performance chapter; its headline card links to it
     us_china = uschina.section(text=text, home=home, as_of=as_of, today=today, render=render)
     us_china["notes"] = footnotes(us_china["provenance"], info)
+    for fig in us_china.get("figure_notes", []):  # each chart's own source line
+        fig["notes"] = footnotes(fig["provenance"], info)
     sections = {uschina.CHAPTER: [us_china]} if us_china["figures"] else {}
     # China's Nvidia chips beside the export-control timeline open the compute chapter
     chips = chinachips.section(text=text, home=home, as_of=as_of, render=render)

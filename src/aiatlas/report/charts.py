@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import textwrap
 from typing import Any
 
 import altair as alt
 
-from aiatlas.report import rules
+from aiatlas.report import headlines, rules
 from aiatlas.report.drawing import register_fonts, svg  # noqa: F401  drawn here, for callers
 from aiatlas.report.i18n import Text
 
@@ -24,6 +25,7 @@ SERIES = "series"  # field holding the joined grain values when more than one co
 # turns VALIDATE on), so a build skips both.
 VALIDATE = False
 alt.utils.schemapi.disable_debug_mode()
+SUBTITLE_CHARS = {"en": 100, "ja": 50}  # a subtitle line across a 560 px chart (11 px text)
 
 
 def layout(meta: dict[str, Any], columns: list[str], rows: list[dict] = ()) -> dict[str, Any]:
@@ -78,9 +80,10 @@ def _stale(rows: list[dict], time: str | None, today: dt.date) -> tuple[dt.date,
 def _series_label(row: dict, columns: list[str], lang: str) -> str:
     """The legend/label text of a row's series: country names in the reader's language,
     "unknown" for null, several columns joined."""
+    text = Text(lang)
     parts = [rules.country_name(row.get(c), lang) if c in rules.COUNTRY_COLUMNS
              else rules.measure_name(row.get(c), lang) if c == "measure"
-             else rules.label(row.get(c), lang) for c in columns]
+             else text.category(c, row.get(c)) for c in columns]
     return " · ".join(parts)
 
 
@@ -171,6 +174,33 @@ def _colour(series_rows: list[dict], country: bool, lang: str, title: str) -> al
     return alt.Color(f"{SERIES}:N", title=title, scale=alt.Scale(domain=domain, range=rng))
 
 
+def number_expr(field: str, lang: str, digits: int = 3) -> str:
+    """A Vega expression writing a number as the reader does to `digits` significant digits
+    (1,000 and 0.012, never 1e+3; ja: 10^4 and above in 万/億/兆, e.g. 139.5万); the table and
+    CSV keep the exact digits."""
+    plain = f"format({field}, ',.{digits}~r')"
+    if lang != "ja":
+        return plain
+    for factor, word in ((1e4, "万"), (1e8, "億"), (1e12, "兆")):  # the largest tested first
+        plain = (f"abs({field}) >= {factor:.0e} ? format({field} / {factor:.0e}, '.{digits + 1}~r') + '{word}' : "
+                 + plain)
+    return plain
+
+
+def lines(text: str, lang: str) -> list[str]:
+    """A subtitle as lines that fit the chart's width (Vega draws one line per list item and
+    clips the rest): words kept whole in English, Japanese broken after 、or 。where it can."""
+    width = SUBTITLE_CHARS.get(lang, SUBTITLE_CHARS["en"])
+    if lang != "ja":
+        return textwrap.wrap(text, width) or [text]
+    out = []
+    while len(text) > width:
+        cut = max(text.rfind(p, 0, width) for p in "、。）") + 1 or width
+        out.append(text[:cut])
+        text = text[cut:]
+    return out + [text] * bool(text)
+
+
 def plottable(meta: dict[str, Any], rows: list[dict[str, Any]]) -> bool:
     """Whether `spec` has something to draw at all (cheap: no chart is built)."""
     if not rows:
@@ -207,7 +237,8 @@ def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: 
     if not rows:
         return None
     country = len(others) == 1 and others[0] in rules.COUNTRY_COLUMNS
-    stale = _stale(rows, time, today or dt.date.today())
+    # survey waves (meta stale=False) come once a year or less: an old last wave is no stale feed
+    stale = _stale(rows, time, today or dt.date.today()) if meta.get("stale", True) else None
     rows = [{k: jsonable(r.get(k)) for k in (time, value) if k}
             | {SERIES: _series_label(r, others, lang) if others else ""} for r in rows]
     home = {rules.country_name(rules.HOME_COUNTRY[lang], lang)} if country and lang in rules.HOME_COUNTRY else set()
@@ -217,7 +248,8 @@ def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: 
     y = alt.Y(f"{value}:Q", title=unit or value,
               scale=alt.Scale(type="log") if log else (
                   alt.Scale(zero=False) if meta.get("zero") is False else alt.Undefined),
-              axis=alt.Axis(format=LOG_FORMAT, tickCount=6) if log else alt.Undefined)
+              axis=alt.Axis(format=LOG_FORMAT, tickCount=6) if log else (
+                  alt.Axis(labelExpr=number_expr("datum.value", lang)) if lang == "ja" else alt.Undefined))
     xtype = "T" if time in ("date", "month") else "Q"
     tooltip = [alt.Tooltip(f"{c}:{k}") for c, k in ((time, xtype), (SERIES if others else None, "N"),
                                                     (value, "Q")) if c]
@@ -266,6 +298,7 @@ def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: 
         subtitles.append(text("window_from", year=start))
     if rules.SHARE_N.get(meta.get("id", "")):
         subtitles.append(text("min_n", n=rules.MIN_N))
+    subtitles = [line for s in subtitles for line in lines(s, lang)]
     title = alt.TitleParams(title, subtitle=subtitles) if subtitles else title
     font = CJK_FONT if lang == "ja" else "sans-serif"
     chart = chart.properties(title=title, width=560, height=HEIGHT,
@@ -330,18 +363,24 @@ def alt_text(meta: dict[str, Any], rows: list[dict[str, Any]], text: Text) -> st
     unit = text.unit(meta.get("unit")) or ""
     def name(r):
         return (rules.country_name(r.get(series), text.lang) if series in rules.COUNTRY_COLUMNS
-                else rules.label(r.get(series), text.lang))
+                else text.category(series, r.get(series)))
     if time and series:
         last = max(str(r[time]) for r in rows)
         top = sorted((r for r in rows if str(r[time]) == last), key=lambda r: -r[value])
-        return text("alt_series", time=last[:10], first=name(top[0]), value=f"{top[0][value]:,.4g}",
+        return text("alt_series", time=last[:10], first=name(top[0]), value=_num(top[0][value], text.lang),
                     unit=unit, n=len(top))
     if time:
         ordered = sorted(rows, key=lambda r: str(r[time]))
         return text("alt_line", start=str(ordered[0][time])[:10], end=str(ordered[-1][time])[:10],
-                    a=f"{ordered[0][value]:,.4g}", b=f"{ordered[-1][value]:,.4g}", unit=unit)
+                    a=_num(ordered[0][value], text.lang), b=_num(ordered[-1][value], text.lang), unit=unit)
     top = max(rows, key=lambda r: r[value])
-    return text("alt_bars", first=name(top), value=f"{top[value]:,.4g}", unit=unit, n=len(rows))
+    return text("alt_bars", first=name(top), value=_num(top[value], text.lang), unit=unit, n=len(rows))
+
+
+def _num(v: float, lang: str) -> str:
+    """A number in alt text as the headline cards write it: 1,394,626 or 0.953, never in
+    e-notation (ja: 10^4 and above in 万/億, e.g. 139万4626)."""
+    return headlines.format_value(v, lang)
 
 
 def timeline(rows: list[dict[str, Any]], *, title: str, lang: str = "en") -> dict[str, Any] | None:

@@ -1,4 +1,4 @@
-"""Curated facts drawn as charts: robot installations, public opinion and adoption by country."""
+"""Curated facts drawn as charts: robot installations and public opinion by country, AI adoption over time."""
 from __future__ import annotations
 
 import re
@@ -13,29 +13,31 @@ YEAR = re.compile(r"^\d{4}$")
 # (topic, measure, unit as the catalog spells it, title key): one bar chart each, latest year per country
 VIEWS = (("robot_installations", "industrial_robot_installations", "units", "robots_title"),
          ("public_opinion", "ai_benefits_outweigh_drawbacks", "percent", "opinion_title"))
+# (topic, measures, unit, title key): world survey shares over time, one line per measure
+TRENDS = (("ai_adoption", ("organizations_using_ai_share", "organizations_regularly_using_genai_share"),
+           "percent", "adoption_title"),)
 WORLD = ("WLD", "Europe", "Americas", "Asia")  # aggregates are not countries: left off the bars
 # indicators whose rows are curated records: shown to readers as a designed table (when, who,
 # what in the reader's language, value, source), never as their raw columns (the CSV keeps those)
 FACT_TABLES = ("curated_fact", "policy_events")
 FACT_COLUMNS = ("when", "subject", "what", "value", "source")
-# large amounts in words: (factor, suffix) per language, largest first
-SCALES = {"en": ((1e12, " trillion"), (1e9, " billion"), (1e6, " million")),
-          "ja": ((1e12, "兆"), (1e8, "億"))}
+# large amounts in words (English); Japanese writes them in myriads (headlines.japanese)
+SCALES = ((1e12, " trillion"), (1e9, " billion"), (1e6, " million"))
 
 
 def amount(value: Any, unit: str | None, text: Text) -> str:
-    """A fact's value with its unit as a reader writes it: 83%, 109 billion EUR, 1,090億 EUR."""
+    """A fact's value with its unit as a reader writes it: 83%, 109 billion EUR, 1090億 EUR."""
     if value is None:
         return ""
     if unit == "percent":
         return f"{headlines.format_value(value)}%"
-    shown = headlines.format_value(value)
-    for factor, suffix in SCALES.get(text.lang, ()):
+    shown = headlines.format_value(value, text.lang)
+    for factor, suffix in SCALES if text.lang == "en" else ():
         if abs(value) >= factor:
             shown = f"{value / factor:,.4g}{suffix}"
             break
     suffix = text.fact_unit(unit) if unit else ""
-    return f"{shown} {suffix}" if suffix else shown
+    return f"{shown}{' ' * (text.lang != 'ja')}{suffix}" if suffix else shown  # 1090億ユーロ
 
 
 def table(rows: list[dict[str, Any]], *, text: Text) -> dict[str, Any]:
@@ -48,7 +50,7 @@ def table(rows: list[dict[str, Any]], *, text: Text) -> dict[str, Any]:
                     "subject": rules.subject_name(r.get("subject"), text.lang),
                     "what": text.fact_label(r) + ("" if r.get("confirmed", True) else f" ({text('unconfirmed')})"),
                     "value": amount(r.get("value"), r.get("unit"), text),
-                    "source": r.get("publisher") or "", "url": r.get("url")})
+                    "note": text.fact_note(r), "source": r.get("publisher") or "", "url": r.get("url")})
     return {"columns": list(FACT_COLUMNS), "rows": out}
 
 
@@ -65,6 +67,16 @@ def latest_by_country(rows: list[dict[str, Any]], topic: str, measure: str) -> l
     return [{"country": c, "value": r["value"], "period": r["period"]} for c, r in best.items()]
 
 
+def world_series(rows: list[dict[str, Any]], topic: str, measures: tuple[str, ...],
+                 text: Text) -> list[dict[str, Any]]:
+    """The world figures of the measures over time (confirmed records), each dated by the start
+    of the period it covers (its ref_date), the measure by its title in the reader's language."""
+    return [{"measure": text.measure(r["measure"]), "date": charts.jsonable(r["ref_date"]),
+             "value": r["value"]} for r in rows
+            if r.get("topic") == topic and r.get("measure") in measures and r.get("subject") == "WLD"
+            and r.get("confirmed") and r.get("value") is not None and r.get("ref_date")]
+
+
 def section(rows: list[dict[str, Any]], provenance: list[dict], *, text: Text,
             render=charts.svg) -> dict[str, Any]:
     """The chapter's curated-fact charts (SVG, or what `render` returns), with the files read."""
@@ -75,6 +87,13 @@ def section(rows: list[dict[str, Any]], provenance: list[dict], *, text: Text,
         spec = charts.spec({"id": measure, "grain": ["country"], "value_columns": ["value"],
                             "unit": unit}, data, title=text(key), unit=text.unit(unit), lang=lang,
                            subtitle=text("latest_year_note"))
+        if spec is not None:
+            figures.append(render(spec))
+    for topic, measures, unit, key in TRENDS:
+        data = world_series(rows, topic, measures, text)
+        spec = charts.spec({"id": topic, "grain": ["measure", "date"], "value_columns": ["value"],
+                            "unit": unit, "stale": False}, data, title=text(key), unit=text.unit(unit), lang=lang,
+                           subtitle=text("survey_dates_note"))
         if spec is not None:
             figures.append(render(spec))
     return {"id": SECTION_ID, "title": text("curated_charts_title"), "lead": text("curated_charts_lead"),

@@ -39,8 +39,24 @@ def sentence(decl: dict[str, Any], row: dict[str, Any], lang: str) -> str:
         fields |= {f"other_{k}": v for k, v in other.items()}
         fields |= {"other_name": _name(next((other[c] for c in SUBJECT_COLUMNS if other.get(c)), None), lang),
                    "ratio_pct": row["value"] / other["value"] * 100}
+    if lang == "ja":  # a number grouped by thousands reads in myriads there: 29万5000台
+        fields = {k: _Grouped(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
+                  for k, v in fields.items()}
     text = decl[lang].format(**fields)
     return text[:1].upper() + text[1:]
+
+
+class _Grouped:
+    """A number in a Japanese sentence: formatted as asked, except that a thousands-grouped
+    one (`{value:,.0f}`) of 10^4 or more is written in 万/億 (headlines.japanese)."""
+
+    def __init__(self, value: int | float):
+        self.value = value
+
+    def __format__(self, spec: str) -> str:
+        if "," in spec and (ja := headlines.japanese(round(self.value))):
+            return ja
+        return format(self.value, spec)
 
 
 def pick(decl: dict[str, Any], rows: list[dict[str, Any]], today=None) -> dict[str, Any] | None:

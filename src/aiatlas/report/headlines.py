@@ -100,8 +100,34 @@ def evaluate_all(*, home=None, compute=None, today: dt.date | None = None) -> li
     return [evaluate(d, home=home, compute=compute, today=today) for d in declared()]
 
 
-def format_value(v: Any) -> str:
-    """A headline value as short text."""
+# Japanese counts in myriads: the two largest of 兆, 億, 万 and ones (29万5000, 1090億, 3兆5000億),
+# from 10^4 (below it Japanese writes digits as English does) to 10^16 (京: no reader counts in it)
+JA_UNITS = ((10**12, "兆"), (10**8, "億"), (10**4, "万"), (1, ""))
+JA_RANGE = (10**4, 10**16)
+
+
+def japanese(v: Any) -> str | None:
+    """A number as a Japanese reader writes it in myriads, its two largest units kept (exact
+    below 10^8: 3万7587; 1234億5679万 rounds to 万), or None outside JA_RANGE (plain digits)."""
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+        return None
+    n = abs(v)
+    if not JA_RANGE[0] <= round(n) < JA_RANGE[1]:
+        return None
+    for (factor, word), (step, small) in zip(JA_UNITS, JA_UNITS[1:]):
+        if round(n) >= factor:
+            total = round(n / step) * step  # rounded to the smaller unit kept
+            if total >= factor * 10**4 and factor < JA_UNITS[0][0]:  # 9999.99万 carries to 1億
+                return japanese(total if v > 0 else -total)
+            head, tail = divmod(total // step, factor // step)
+            return ("-" if v < 0 else "") + f"{head}{word}" + (f"{tail}{small}" if tail else "")
+    return None
+
+
+def format_value(v: Any, lang: str = "en") -> str:
+    """A headline value as short text (ja: large numbers in 万/億/兆)."""
+    if lang == "ja" and (ja := japanese(v)):
+        return ja
     if isinstance(v, float):
         return f"{v:,.3g}" if abs(v) < 1000 else f"{v:,.0f}"
     if isinstance(v, int):
@@ -109,14 +135,18 @@ def format_value(v: Any) -> str:
     return "" if v is None else str(v)
 
 
-def format_cell(v: Any, column: str | None = None) -> str:
-    """A table cell for readers: numbers grouped by thousands ("," and "." in both English and
-    Japanese, as CLDR writes them) to 6 significant digits, never in e-notation below 10^15;
-    years stay 2023."""
+def format_cell(v: Any, column: str | None = None, lang: str = "en") -> str:
+    """A table cell for readers: numbers grouped by thousands to 6 significant digits, never in
+    e-notation below 10^15 (ja: 10^4 and above in 万/億/兆, the exact digits being the English
+    form); years stay 2023."""
     if isinstance(v, bool):
         return str(v).lower()
+    if isinstance(v, int) and column and (column == "year" or column.endswith("_year")):
+        return str(v)
+    if lang == "ja" and (ja := japanese(v)):
+        return ja
     if isinstance(v, int):
-        return str(v) if column and (column == "year" or column.endswith("_year")) else f"{v:,}"
+        return f"{v:,}"
     if isinstance(v, float):
         if not math.isfinite(v) or v == 0 or not 1e-6 <= abs(v) < 1e15:
             return f"{v:.6g}"

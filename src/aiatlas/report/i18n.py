@@ -6,6 +6,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from jinja2 import pass_context
+from markupsafe import Markup
 
 from aiatlas.errors import UsageError
 from aiatlas.report import headlines, rules
@@ -22,7 +24,7 @@ def catalog(lang: str) -> dict[str, Any]:
     with open(CATALOG_DIR / f"{lang}.yaml", encoding="utf-8") as f:
         data = yaml.safe_load(f) or {}
     for section in ("ui", "chapters", "headlines", "columns", "units", "indicators", "params",
-                    "parameter_names", "choices", "measures", "fact_units"):
+                    "parameter_names", "choices", "values", "measures", "fact_units", "own_words"):
         data.setdefault(section, {})
     return data
 
@@ -73,6 +75,26 @@ class Text:
             return str(value)
         return title
 
+    def own(self, text: str | None) -> str:
+        """A source line's words that are ours, not a publisher's (the curated records' own
+        "publisher", title and licence note) in this language; a publisher's names and licence
+        texts are cited as they are."""
+        return self.cat["own_words"].get(text) or text or ""
+
+    def category(self, column: str, value: Any) -> str:
+        """A data column's category value in this language: the catalogue's `values` for that
+        column, else the choice of the parameter of that name (region=east_asia), else a group
+        label (open, Industry; "unknown" for null). Benchmarks by their published names."""
+        if column == "benchmark" and value:
+            return rules.benchmark_name(str(value))
+        if column == "measure" and str(value) in rules.MEASURE_NAMES[self.lang]:
+            return rules.measure_name(value, self.lang)
+        for section in ("values", "choices"):
+            title = (self.cat[section].get(column) or {}).get(str(value))
+            if title is not None:
+                return title
+        return rules.label(value, self.lang)
+
     def cell(self, row: dict[str, Any], column: str) -> str:
         """A table cell as a reader sees it: a country by its name in this language (the
         report's names), a group label translated, yes/no, a number formatted."""
@@ -84,8 +106,16 @@ class Text:
         if isinstance(value, bool):
             return self(f"bool_{str(value).lower()}")
         if isinstance(value, str):
-            return rules.label(value, self.lang)
-        return headlines.format_cell(value, column)
+            return self.category(column, value)
+        return headlines.format_cell(value, column, self.lang)
+
+    def exact(self, row: dict[str, Any], column: str) -> str | None:
+        """A number cell's exact digits (its tooltip) when the cell shows it in 万/億, else None."""
+        value = row.get(column)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return None
+        plain = headlines.format_cell(value, column)
+        return plain if plain != self.cell(row, column) else None
 
     def unit(self, unit: str | None) -> str | None:
         """A unit as the registry spells it, in this language."""
@@ -111,6 +141,13 @@ class Text:
             self.missed.add(f"facts.{row.get('id')}.label_{self.lang}")
         return own or row.get("label") or self.measure(row.get("measure"))
 
+    def fact_note(self, row: dict[str, Any]) -> str:
+        """A curated fact's note (scope, caveats, how it was read) in this language ("" for none)."""
+        own = row.get("note_ja") if self.lang == "ja" else row.get("note")
+        if row.get("note") and not own:
+            self.missed.add(f"facts.{row.get('id')}.note_{self.lang}")
+        return own or ""
+
     def param_note(self, params: dict[str, Any]) -> str | None:
         """Why the report computes with non-default parameters (e.g. the precision), or None."""
         notes = [self.cat["params"].get(f"{k}={v}") for k, v in params.items()]
@@ -130,6 +167,16 @@ class Text:
     def description(self, meta: dict[str, Any]) -> str:
         entry = self.cat["indicators"].get(meta["id"]) or {}
         return entry.get("description") or meta["description"]
+
+
+@pass_context
+def number(context, value: Any) -> Markup:
+    """The `num` filter of report and dashboard templates: a value in the page's language
+    (ja: 29万5000), the exact digits in its tooltip when they read differently."""
+    text = context.get("t")
+    shown = headlines.format_value(value, text.lang if text else "en")
+    plain = headlines.format_value(value)
+    return Markup('<span title="{}">{}</span>').format(plain, shown) if shown != plain else Markup.escape(shown)
 
 
 def missing_keys(indicators: list[dict[str, Any]]) -> list[str]:

@@ -8,7 +8,7 @@ from typing import Any
 import altair as alt
 
 from aiatlas import api
-from aiatlas.report import charts, rules
+from aiatlas.report import charts, rules, sources
 from aiatlas.report.i18n import Text
 
 PAIR = ("USA", "CHN")
@@ -19,18 +19,25 @@ LAGS = "lag_months_compared"  # China's lag in months on three kinds of evidence
 MIN_POINTS = 2  # a benchmark where either country has fewer scored dates draws no panel
 
 
-def benchmark_rows(*, home=None, as_of=None) -> tuple[list[dict[str, Any]], list[dict]]:
-    """(rows, provenance): the best score reached by US and by Chinese models, per benchmark
-    and date, for the declared benchmarks in the build on which both have scored."""
-    rows, prov = [], []
+def benchmark_rows(*, home=None, as_of=None) -> tuple[list[dict[str, Any]], list[dict], set[str]]:
+    """(rows, provenance, files read): the best score reached by US and by Chinese models, per
+    benchmark and date, for the declared benchmarks in the build on which both have scored."""
+    rows, prov, read = [], [], set()
     have = set(api.parameter_values("benchmark_frontier", "benchmark", home=home, as_of=as_of))
     for b in (b for b in rules.US_CHINA_BENCHMARKS if b in have):
-        res = api.compute("benchmark_frontier", home=home, as_of=as_of, benchmark=b, group="country")
+        params = {"benchmark": b, "group": "country"}
+        res = api.compute("benchmark_frontier", home=home, as_of=as_of, **params)
         got = [r for r in res.to_pylist() if r["group"] in PAIR and r["value"] is not None]
         if all(sum(r["group"] == c for r in got) >= MIN_POINTS for c in PAIR):
             rows += got
             prov = prov or res.provenance
-    return rows, prov
+            read |= files_read("benchmark_frontier", params, home=home, as_of=as_of)
+    return rows, prov, read
+
+
+def files_read(indicator: str, params: dict[str, Any], *, home=None, as_of=None) -> set[str]:
+    """The files the rows behind one of the section's charts were read from (its source line)."""
+    return sources.files_read(api.explain(indicator, home=home, as_of=as_of, **params).to_pylist())
 
 
 def benchmark_spec(rows: list[dict[str, Any]], *, title: str, unit: str, lang: str) -> dict | None:
@@ -50,7 +57,7 @@ def benchmark_spec(rows: list[dict[str, Any]], *, title: str, unit: str, lang: s
     ).properties(width=220, height=120).facet(
         facet=alt.Facet("benchmark:N", title=None), columns=3
     ).resolve_scale(y="independent", x="independent")
-    chart = chart.properties(title=alt.TitleParams(title, subtitle=[text("us_china_bench_note")]))
+    chart = chart.properties(title=alt.TitleParams(title, subtitle=charts.lines(text("us_china_bench_note"), lang)))
     return charts.to_dict(chart.configure(font=charts.CJK_FONT if lang == "ja" else "sans-serif"), lang)
 
 
@@ -68,13 +75,14 @@ def section(*, text: Text, home=None, as_of=None, today: dt.date | None = None,
     """The US-China section of the performance chapter: its figures (SVG, or what `render`
     returns for a spec) and the files read."""
     lang = text.lang
-    figures, notes = [], []
+    arena_params, lag_params = {"group": "country"}, {"group": "country", "leader": PAIR[0], "follower": PAIR[1]}
     try:
-        rows, prov = benchmark_rows(home=home, as_of=as_of)
-        arena = api.compute("arena_gap", home=home, as_of=as_of, group="country")
+        rows, prov, bench_read = benchmark_rows(home=home, as_of=as_of)
+        arena = api.compute("arena_gap", home=home, as_of=as_of, **arena_params)
         conv = api.compute("frontier_convergence", home=home, as_of=as_of)
-        lags = api.compute(LAGS, home=home, as_of=as_of, group="country", leader=PAIR[0],
-                           follower=PAIR[1])
+        lags = api.compute(LAGS, home=home, as_of=as_of, **lag_params)
+        read = [bench_read] + [files_read(i, p, home=home, as_of=as_of) for i, p in (
+            ("arena_gap", arena_params), ("frontier_convergence", {}), (LAGS, lag_params))]
     except Exception as e:  # noqa: BLE001  no benchmark or Arena data in this build: no section
         return {"id": SECTION_ID, "figures": [], "error": str(e), "provenance": []}
     specs = [
@@ -92,9 +100,12 @@ def section(*, text: Text, home=None, as_of=None, today: dt.date | None = None,
         # China's lag in months on ECI, two benchmark frontiers and the Arena, one line each
         charts.spec(lags.meta, lags.to_pylist(), title=text("us_china_lag_title"),
                     unit=text.unit("months"), lang=lang, subtitle=text("us_china_lag_note"))]
-    figures = [render(s) for s in specs if s is not None]
-    for p in (prov, arena.provenance, conv.provenance, lags.provenance):
-        notes += p
-    return {"id": SECTION_ID, "figures": figures, "error": None, "provenance": notes,
+    provs = [prov, arena.provenance, conv.provenance, lags.provenance]
+    # each chart its own source line: the files its rows were read from, with their as-of dates
+    drawn = [(render(s), {"provenance": p, "read": r}) for s, p, r in zip(specs, provs, read, strict=True)
+             if s is not None]
+    return {"id": SECTION_ID, "figures": [f for f, _ in drawn], "error": None,
+            "figure_notes": [src for _, src in drawn],
+            "provenance": [n for p in provs for n in p],
             "title": text("us_china_title"), "lead": text("us_china_lead"),
             "benchmarks": sorted({r["benchmark"] for r in rows})}

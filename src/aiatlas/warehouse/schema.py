@@ -300,6 +300,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         _c("published", "DATE", "", "Publication date of the cited page (day 01 when only the month is known)"),
         _c("as_printed", "VARCHAR", "", "The figure exactly as printed, e.g. '83%', '276,288 units'"),
         _c("note", "VARCHAR", "", "Our own short note on scope, caveats and how the figure was read"),
+        _c("note_ja", "VARCHAR", "", "The same note in Japanese (our own words)"),
         _c("confirmed", "BOOLEAN", "", "False when the figure or its date could not be confirmed"),
         _c("unconfirmed_reason", "VARCHAR", "", "Why it is unconfirmed; NULL when confirmed"),
         _c("self_reported", "BOOLEAN", "", "True for scores reported only by the model's developer"),

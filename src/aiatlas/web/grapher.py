@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import math
 from functools import cache
 from typing import Any
 from urllib.parse import urlencode
@@ -27,6 +28,7 @@ GEOMETRY = "/static/world-110m.json"  # world-atlas 2.0.2 (Natural Earth 1:110m)
 MAP_SCHEME = "yellowgreenblue"  # ColorBrewer YlGnBu: sequential and colour-blind safe
 NO_DATA_COLOUR = "#d4d4d4"  # grey, outside the scheme: "no data" never reads as a low value
 MAP_HEIGHT = 420
+LEGEND_TICKS = 5  # labelled values on the map's colour legend at most (220 px wide)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -117,6 +119,26 @@ def _countries(lang: str) -> tuple[tuple[str, str, str], ...]:
                         for c in pycountry.countries))
 
 
+def legend_values(values: list[float], log: bool) -> list[float] | None:
+    """The labelled values of the map's colour legend on a log scale, which Vega labels only at
+    its two ends: 0 when drawn, the powers of ten between the smallest and largest value (every
+    second or third when there are many; none outside the scale's domain, which Vega would not
+    draw) and the largest value. None on a linear scale (Vega's
+    own ticks are readable there)."""
+    positive = [v for v in values if v > 0]
+    if not log or not positive:
+        return None
+    lo, hi = math.ceil(math.log10(min(positive))), math.log10(max(positive))
+    powers = list(range(lo, math.floor(hi) + 1))
+    if not powers:  # less than a decade: its two ends
+        return [0.0] * any(v == 0 for v in values) + [min(positive), max(positive)]
+    powers = powers[::math.ceil(len(powers) / (LEGEND_TICKS - 1))]
+    if hi - powers[-1] < 0.5 and len(powers) > 1:  # too close to the largest value to be read apart
+        powers.pop()
+    ticks = [0.0] * any(v == 0 for v in values) + [10.0 ** k for k in powers]
+    return ticks + [max(positive)] * (max(positive) > ticks[-1])
+
+
 def map_spec(rows: list[dict[str, Any]], *, indicator: str, year: int | None, title: str,
              unit: str | None, lang: str, log: bool, zero_for: set[str] = frozenset()) -> dict[str, Any]:
     """A Vega-Lite world choropleth of `value` by ISO country for one year: every country of the
@@ -145,7 +167,7 @@ def map_spec(rows: list[dict[str, Any]], *, indicator: str, year: int | None, ti
         "transform": [
             {"lookup": "id", "from": {"data": {"values": data}, "key": "id",
                                       "fields": ["name", "value", "few"]}},
-            {"calculate": f"isValid(datum.value) ? format(datum.value, ',.4~g') : datum.few ? "
+            {"calculate": f"isValid(datum.value) ? ({charts.number_expr('datum.value', lang, 4)}) : datum.few ? "
                           f"{_js(text('map_too_few', n=rules.MIN_N))} : {_js(no_data)}", "as": "shown"}],
         # invalid: null keeps the countries without a value (VL would drop them) to draw them grey
         "mark": {"type": "geoshape", "stroke": "#ffffff", "strokeWidth": 0.4, "invalid": None},
@@ -155,7 +177,8 @@ def map_spec(rows: list[dict[str, Any]], *, indicator: str, year: int | None, ti
                       "title": unit or "",
                       "scale": {"scheme": MAP_SCHEME, **({"type": "symlog"} if log else {})},
                       "legend": {"orient": "bottom", "direction": "horizontal", "gradientLength": 220,
-                                 "format": ",.3~g"}},
+                                 "labelExpr": charts.number_expr("datum.value", lang), "labelOverlap": "greedy",
+                                 **({"values": ticks} if (ticks := legend_values(list(values.values()), log)) else {})}},
             "tooltip": [{"field": "name", "type": "nominal", "title": text.column("country")},
                         {"field": "shown", "type": "nominal", "title": unit or ""}]},
         "config": {"font": charts.CJK_FONT if lang == "ja" else "sans-serif", "view": {"stroke": None}},
