@@ -83,7 +83,7 @@ class Query:
     def label(self) -> str:
         """Its shapes' prefix in the memo and the store: none for values (what the fast path of
         `show` reads), 'rows [where columns] ' for explain's."""
-        return "rows " + json.dumps(self.where) + " " if self.rows else ""
+        return fastpath.label(self.rows, self.where)
 
     def decls(self) -> list[dict[str, Any]]:
         """The parameters, then each where column as a parameter of its type."""
