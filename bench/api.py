@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import os
 import random
 import socket
@@ -210,12 +211,13 @@ def bench_mix(home: Path, clients: int, seconds: float, console: Console) -> Non
     base = f"http://127.0.0.1:{port}"
     cached = ["/api/build", "/api/indicators", f"/api/indicators/{inds[0]['id']}",
               "/api/snapshots", f"/api/indicators/{inds[-1]['id']}.csv"]
-    pairs = [(a, b) for a in range(1950, 2027) for b in range(a, 2027)]
-    random.Random(17).shuffle(pairs)
+    combos = [(m["id"], a, b) for m in inds for a in range(1950, 2027) for b in range(a, 2027)]
+    random.Random(17).shuffle(combos)
+    asked = itertools.count()  # across both runs: the second never repeats the first's queries
 
     def distinct(n: int) -> str:  # a parameter combination no earlier request used
-        since, until = pairs[n % len(pairs)]
-        return f"/api/indicators/{inds[n % len(inds)]['id']}?since={since}&until={until}"
+        id, since, until = combos[next(asked)]
+        return f"/api/indicators/{id}?since={since}&until={until}"
 
     rows = []
     try:

@@ -1,6 +1,8 @@
 """The cold-start fast path of `aiatlas show`: same bytes as the normal path, never stale."""
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 import shutil
 import subprocess
@@ -10,8 +12,9 @@ import duckdb
 import pytest
 
 from aiatlas import __main__ as entry
-from aiatlas import compiled, fastpath
+from aiatlas import api, codefiles, compiled, fastpath, sqltemplate
 from aiatlas.commands import _output
+from aiatlas.indicators import registry
 
 ID = "notable_models_by_country"
 
@@ -124,3 +127,36 @@ def test_a_new_process_answers_values_never_asked_from_the_build_templates(home,
     assert "duckdb" in imported and not {m for m in imported if m.split(".")[0] in
                                          ("ibis", "sqlglot", "pandas", "typer")}
     assert done.stdout == normal(capsys, monkeypatch, *args) and ",2021," in done.stdout
+
+
+def test_templates_name_the_code_they_depend_on():
+    """An indicator's templates depend on its module, what that imports at any depth, this
+    machinery and every data file of the package (a CSV can be literals in its SQL); not on
+    unrelated modules, so a change there keeps them."""
+    files = set(codefiles.of(registry.get(ID).func, registry.get(ID).rows, "aiatlas.sqltemplate"))
+    assert {"indicators/research.py", "indicators/registry.py", "indicators/views.py",
+            "entities/models.py", "sqltemplate.py", "warehouse/connect.py",
+            "entities/organization_parents.csv", "indicators/__init__.py"} <= files
+    assert not files & {"indicators/hardware.py", "web/app.py", "report/build.py", "cli.py"}
+    lag = set(codefiles.of(registry.get("lag_months_compared").func, "aiatlas.sqltemplate"))
+    assert {"indicators/frontier_lag.py", "indicators/lag.py"} <= lag  # the wrapped functions'
+
+
+def test_templates_of_changed_code_are_not_read(home, capsys, monkeypatch):
+    args = ["show", ID, "--home", str(home), "-f", "csv"]
+    run(capsys, monkeypatch, *args, "-p", "since=2020", "-p", "until=2020")  # stores the shape
+    [path] = list((home / "cache" / "templates").rglob(f"{ID}.json"))
+    ind, day = registry.get(ID), dt.date.today().isoformat()
+    shape = fastpath.shape_key(sqltemplate.decls(ind), ind.bind({"since": 2021, "until": 2021}))
+    w = api.warehouse(home=home)
+    assert sqltemplate.stored(w, ID, shape, day) is not None
+    assert run(capsys, monkeypatch, *args, "-p", "since=2021", "-p", "until=2021")[0]
+    body = json.loads(path.read_text(encoding="utf-8"))
+    body["code"]["sha256"] = "0" * 64  # as if research.py had changed since it was stored
+    path.write_text(json.dumps(body), encoding="utf-8")
+    assert sqltemplate.stored(w, ID, shape, day) is None
+    fast, out, _ = run(capsys, monkeypatch, *args, "-p", "since=2022", "-p", "until=2022")
+    assert not fast and out == normal(capsys, monkeypatch, *args, "-p", "since=2022", "-p", "until=2022")
+    # the normal path stored the shape again, for the code of now (the stale file replaced)
+    assert fastpath.current(json.loads(path.read_text(encoding="utf-8")))
+    assert run(capsys, monkeypatch, *args, "-p", "since=2023", "-p", "until=2023")[0]

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import ibis
 import ibis.expr.datatypes as idt
@@ -12,6 +15,7 @@ from hypothesis import strategies as st
 
 from aiatlas import api, config, fastpath, query, sqltemplate
 from aiatlas.errors import UsageError
+from aiatlas.indicators import params as P
 from aiatlas.indicators import registry
 from aiatlas.indicators.registry import Indicator, Param
 from aiatlas.sources.registry import SOURCES
@@ -265,3 +269,43 @@ def test_explain_answers_from_the_templates_as_ibis_does(built_home):
         narrow.decls(), {**bound, "where.country": "CHN"}), dt.date.today().isoformat()))
     with pytest.raises(UsageError, match="cannot filter explain rows on 'nope'"):
         api.explain(id, where={"nope": "1"}, home=built_home, since=2021, until=2022)
+
+
+def test_a_shared_in_memory_table_is_made_once_when_many_threads_ask_first():
+    """Two copies of one in-memory table have two random names in the SQL: a race on the first
+    call (a server's first requests) must still make exactly one."""
+    made = []
+
+    def make(n):
+        time.sleep(0.05)  # wide enough for every thread to arrive while the first is making
+        made.append(n)
+        return object()
+
+    get = P.one_per_process(make)
+    start = threading.Barrier(8)
+
+    def ask():
+        start.wait()
+        return get(3)
+
+    with ThreadPoolExecutor(8) as pool:
+        got = list(pool.map(lambda _: ask(), range(8)))
+    assert made == [3] and len({id(g) for g in got}) == 1
+
+
+def test_templates_derived_at_once_from_many_threads_are_all_found(built_home):
+    """A server derives several shapes at once on its first requests: each shape of
+    notable_models_by_country (which reads the shared country-name table) still gets its
+    template (a race had made some refused for the build's life)."""
+    w, ind = api.warehouse(home=built_home), registry.get("notable_models_by_country")
+    P._country_names.cache_clear()  # as in a new server: the table not made yet
+    shapes = [{"since": str(1990 + n), "until": "2020", "attribution": a, "fold_hong_kong": f}
+              for n, (a, f) in enumerate((a, f) for a in P.ATTRIBUTIONS for f in ("false", "true"))]
+    start = threading.Barrier(len(shapes))
+
+    def derive(raw):
+        start.wait()
+        return sqltemplate.explain_derivation(w, ind, ind.bind(raw))[1]
+
+    with ThreadPoolExecutor(len(shapes)) as pool:
+        assert list(pool.map(derive, shapes)) == ["ok"] * len(shapes)

@@ -185,7 +185,7 @@ def test_a_vintage_answer_is_keyed_by_the_vintage_build_never_the_current_one(vi
     assert old["rows"] != now["rows"] and old["meta"]["vintage"] == VINTAGE
     # each answer sits on the memo of the build that made it, under that build's id
     key = ("compute", "notable_models_by_country",
-           tuple(sorted({"since": "2024", "until": "2024", "as_of": VINTAGE}.items())))
+           tuple(sorted({"since": "2024", "until": "2024", "as_of": VINTAGE}.items())), "json")
     assert api.warehouse(home=vintage_home, as_of=VINTAGE).peek(("web", ids[VINTAGE], *key))
     assert api.warehouse(home=vintage_home).peek(("web", ids["None"], *key)) is None
     # a new build of the vintage gives its answers a new tag; the current build's tag stays

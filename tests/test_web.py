@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import threading
 
 import httpx
@@ -119,13 +120,15 @@ def test_values_computed_across_a_swap_are_not_filed_under_the_old_build(home, t
     svc = Service(home=live)
     old = asyncio.run(svc.build_id())
     ps.write_warehouse(live, ps.fixture_rows()[:2], build_id="build-2")
-    entry = asyncio.run(svc.compute("test_open_share", {}, old))  # made on the swapped file
-    assert old == "build-1" and entry["result"].build_id == "build-2"
+    body = asyncio.run(svc.compute("test_open_share", {}, old, part="json"))  # made on the swapped file
+    assert old == "build-1" and json.loads(body)["build_id"] == "build-2"
     memo = api.warehouse(home=live)  # the handle on the swapped file holds the memo
-    assert memo.peek(("web", old, "compute", "test_open_share", ())) is None
+    for part in ("result", "json"):
+        assert memo.peek(("web", old, "compute", "test_open_share", (), part)) is None
     assert asyncio.run(svc.build_id()) == "build-2"
-    asyncio.run(svc.compute("test_open_share", {}))
-    assert memo.peek(("web", "build-2", "compute", "test_open_share", ())) is not None
+    asyncio.run(svc.compute("test_open_share", {}, part="json"))
+    for part in ("result", "json"):
+        assert memo.peek(("web", "build-2", "compute", "test_open_share", (), part)) is not None
 
 
 def test_start_up_objects_are_frozen_out_of_the_collector_while_serving(home):

@@ -28,17 +28,37 @@ from pathlib import Path
 import aiatlas
 
 FORMATS = ("table", "csv", "json")  # parquet and --out go the normal way
-_PACKAGE = Path(aiatlas.__file__).resolve().parent
+PACKAGE = Path(aiatlas.__file__).resolve().parent
+
+
+# the package's data files: read by indicator code (entities/*.csv, curated YAML), so they can
+# be in a query's SQL, as literals or in-memory tables
+DATA_SUFFIXES = (".yaml", ".csv", ".json")
 
 
 @functools.cache  # the package's files do not change under a running process
 def _source_hash() -> str:
     """A hash of every module and data file of the package: changed code never reads old SQL."""
+    return code_hash(tuple(str(p.relative_to(PACKAGE)) for p in sorted(PACKAGE.rglob("*"))
+                           if p.suffix in (".py", *DATA_SUFFIXES) and "__pycache__" not in p.parts))
+
+
+@functools.cache
+def code_hash(files: tuple[str, ...]) -> str:
+    """A hash of these package files (paths relative to the package; a missing one: OSError).
+    A template records the files its SQL can depend on and is read while they are unchanged."""
     h = hashlib.sha256()
-    for path in sorted(_PACKAGE.rglob("*")):
-        if path.suffix in (".py", ".yaml") and "__pycache__" not in path.parts:
-            h.update(str(path.relative_to(_PACKAGE)).encode() + b"\0" + path.read_bytes())
+    for rel in files:
+        h.update(rel.encode() + b"\0" + (PACKAGE / rel).read_bytes())
     return h.hexdigest()
+
+
+def current(body: dict) -> bool:
+    """Whether a stored template file's code (`code`: its files and their hash) is unchanged."""
+    try:
+        return code_hash(tuple(body["code"]["files"])) == body["code"]["sha256"]
+    except (OSError, KeyError, TypeError):
+        return False
 
 
 def key(build_id: str, id: str, params: dict[str, str]) -> str:
@@ -162,8 +182,10 @@ def render(parts: list, slots: list, bound: dict) -> str:
 
 
 def templates_dir(home: Path, build_id: str) -> Path:
-    """The folder of one build's templates (a rebuild or another code version: another one)."""
-    tag = hashlib.sha256(json.dumps([build_id, aiatlas.__version__, _source_hash()]).encode())
+    """The folder of one build's templates (a rebuild or another version: another one). Each
+    file says which package files its templates depend on (`current`), so a code change makes
+    only the indicators whose code it touches miss."""
+    tag = hashlib.sha256(json.dumps([build_id, aiatlas.__version__]).encode())
     return Path(home) / "cache" / "templates" / tag.hexdigest()[:32]
 
 
@@ -173,8 +195,9 @@ def write_templates(home: Path, build_id: str, id: str, body: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         old = json.loads(path.read_text(encoding="utf-8"))
-        body = {**body, "shapes": {**old["shapes"], **body["shapes"]},
-                "memtables": {**old["memtables"], **body["memtables"]}}
+        if old["code"] == body["code"]:  # (templates of older code are dropped)
+            body = {**body, "shapes": {**old["shapes"], **body["shapes"]},
+                    "memtables": {**old["memtables"], **body["memtables"]}}
     except (OSError, ValueError, KeyError, TypeError):
         pass  # none yet, or unreadable: this body replaces it
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
@@ -226,6 +249,40 @@ def bind_text(decls: list[dict], raw: dict[str, str], values: dict[str, list]) -
     return bound
 
 
+def label(rows: bool, where: tuple = ()) -> str:
+    """A query's prefix of its shapes in the memo and the store: none for values, 'rows
+    [where columns] ' for explain's rows (`sqltemplate.Query`)."""
+    return "rows " + json.dumps(where) + " " if rows else ""
+
+
+def template_of(body: dict, params: dict[str, str], *, rows: bool = False
+                ) -> tuple[dict, dict] | None:
+    """(bound values, stored entry) of a request its indicator's stored templates serve today
+    (rows: its explain rows, not narrowed), else None; `body` is the indicator's file."""
+    if not current(body):
+        return None
+    bound = bind_text(body["params"], params, body["values"])
+    shape = shape_key(body["params"], bound) if bound is not None else None
+    entry = body["shapes"].get(label(rows) + shape) if shape is not None else None
+    if entry is None or entry["day"] not in (None, dt.date.today().isoformat()):
+        return None
+    return bound, entry
+
+
+def run_template(body: dict, entry: dict, bound: dict, run):
+    """A stored template's Arrow result for these values; `run(sql, memtables)` runs the SQL."""
+    memtables = {name: read_table(body["memtables"][name]) for name in entry["memtables"]}
+    table = run(render(entry["parts"], entry["slots"], bound), memtables)
+    return table.cast(read_schema(entry["schema"]))
+
+
+def template_meta(body: dict, bound: dict, vintage: str = "latest") -> dict:
+    """A templated result's meta, as `aiatlas.api` gives it for the same request."""
+    shown = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in bound.items()}
+    return {**body["describe"], "params": shown, "backend": "duckdb",
+            **({"synthetic": True} if body["synthetic"] else {}), "vintage": vintage}
+
+
 def _templated(con, home: Path, build_id: str, id: str, params: dict[str, str]):
     """(table, meta, provenance) of a request its indicator's templates answer, else None."""
 
@@ -233,19 +290,17 @@ def _templated(con, home: Path, build_id: str, id: str, params: dict[str, str]):
     if not path.exists():
         return None
     body = json.loads(path.read_text(encoding="utf-8"))
-    bound = bind_text(body["params"], params, body["values"])
-    shape = shape_key(body["params"], bound) if bound is not None else None
-    entry = body["shapes"].get(shape) if shape is not None else None
-    if entry is None or entry["day"] not in (None, dt.date.today().isoformat()):
+    found = template_of(body, params)
+    if found is None:
         return None
-    for name in entry["memtables"]:
-        con.register(name, read_table(body["memtables"][name]))
-    schema = read_schema(entry["schema"])
-    table = con.sql(render(entry["parts"], entry["slots"], bound)).to_arrow_table().cast(schema)
-    shown = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in bound.items()}
-    meta = {**body["describe"], "params": shown, "backend": "duckdb",
-            **({"synthetic": True} if body["synthetic"] else {}), "vintage": "latest"}
-    return table, meta, body["provenance"]
+    bound, entry = found
+
+    def run(sql: str, memtables: dict):
+        for name, table in memtables.items():
+            con.register(name, table)
+        return con.sql(sql).to_arrow_table()
+
+    return run_template(body, entry, bound, run), template_meta(body, bound), body["provenance"]
 
 
 def parse_show(argv: list[str]) -> tuple[str, dict[str, str], str, str | None] | None:

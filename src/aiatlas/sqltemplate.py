@@ -33,7 +33,7 @@ from typing import Any
 import ibis.expr.operations as ops
 import pyarrow as pa
 
-from aiatlas import config, fastpath
+from aiatlas import codefiles, config, fastpath
 from aiatlas.errors import UsageError
 from aiatlas.indicators import registry
 from aiatlas.warehouse.connect import Warehouse
@@ -83,7 +83,7 @@ class Query:
     def label(self) -> str:
         """Its shapes' prefix in the memo and the store: none for values (what the fast path of
         `show` reads), 'rows [where columns] ' for explain's."""
-        return "rows " + json.dumps(self.where) + " " if self.rows else ""
+        return fastpath.label(self.rows, self.where)
 
     def decls(self) -> list[dict[str, Any]]:
         """The parameters, then each where column as a parameter of its type."""
@@ -335,6 +335,8 @@ def save(w: Warehouse, ind: registry.Indicator, templates: dict[str, Template],
                                "schema": fastpath.schema_text(t.schema),
                                "memtables": list(t.memtables), "day": t.day}
                        for shape, t in templates.items()}}
+    files = codefiles.of(ind.func, ind.rows, __name__)
+    body["code"] = {"files": files, "sha256": fastpath.code_hash(tuple(files))}
     fastpath.write_templates(w.home, w.build_id, ind.id, body)
 
 
@@ -345,6 +347,8 @@ def stored(w: Warehouse, id: str, shape: str, day: str) -> Template | None:
     path = fastpath.templates_dir(w.home, w.build_id) / f"{id}.json"
     try:
         body = json.loads(path.read_text(encoding="utf-8"))
+        if not fastpath.current(body):
+            return None  # its indicator's code changed since: derived again
         entry = body["shapes"].get(shape)
         if entry is None or entry["day"] not in (None, day):
             return None

@@ -18,12 +18,11 @@ interval is the same in every draw.
 """
 from __future__ import annotations
 
-from functools import cache
-
 import ibis
 import numpy as np
 import pyarrow as pa
 
+from aiatlas.indicators.params import one_per_process
 from aiatlas.indicators.registry import Param
 
 DAYS_PER_MONTH = 365.25 / 12
@@ -66,7 +65,7 @@ def side_of(label: ibis.Value, group: str, leader: str, follower: str) -> ibis.V
     return ibis.cases((label == a, "leader"), (label == b, "follower"), else_=ibis.null("string"))
 
 
-@cache
+@one_per_process
 def _normal_draws(draws: int) -> ibis.Table:
     """(draw, slot, z): standard normal draws, draw 0 is the central estimate (z = 0). Made once
     per number of draws: the same in-memory table is reused by every query."""

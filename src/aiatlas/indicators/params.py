@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import math
+import threading
 
 import ibis
 
@@ -114,7 +115,24 @@ def country_credit(models: ibis.Table, attribution: str, fold_hong_kong: bool,
     return credit(models, "countries", attribution, "country", fold_hong_kong, keep)
 
 
-@functools.cache
+def one_per_process(make):
+    """`make` cached per arguments like functools.cache, but made exactly once even when many
+    threads ask first at the same moment (a server's first requests). For in-memory tables
+    this matters: each copy gets its own random name in the compiled SQL, so two copies made
+    by a race would give one query two texts, and a SQL template derived meanwhile would be
+    refused for the build's life (every request of that shape then compiled by Ibis)."""
+    cached, lock = functools.cache(make), threading.Lock()
+
+    @functools.wraps(make)
+    def get(*args):
+        with lock:
+            return cached(*args)
+
+    get.cache_clear = cached.cache_clear
+    return get
+
+
+@one_per_process
 def region_membership() -> ibis.Table:
     """(region, region_name, country) for every documented region member.
 
@@ -123,7 +141,7 @@ def region_membership() -> ibis.Table:
     return ibis.memtable(regions.membership())
 
 
-@functools.cache
+@one_per_process
 def _country_names() -> ibis.Table:
     """(country, country_name) for every ISO3 code (one in-memory table, as above)."""
     return ibis.memtable(regions.country_names(regions.all_country_codes()))

@@ -230,7 +230,7 @@ def value_bytes(value: Any) -> int:
         return len(value)
     if isinstance(value, str):
         return len(value.encode("utf-8"))
-    # containers of bodies and tables (a web entry is {"result", "rows", "json", "csv"}): the
+    # containers of bodies and tables (a Result: its Arrow table, meta and provenance): the
     # parts, each by its own kind, so bytes and Arrow tables are not measured by their repr
     if isinstance(value, tuple):
         return sum(value_bytes(v) for v in value)

@@ -1,6 +1,7 @@
 """The read-only HTTP API (JSON and CSV mirroring the Python API) and the dashboard, on FastAPI."""
 from __future__ import annotations
 
+import functools
 import gc
 import json
 import os
@@ -12,7 +13,6 @@ from fastapi import FastAPI, Path, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from aiatlas import api
 from aiatlas.claims.http import MAX_BODY_BYTES, MAX_CHARS, check_request
@@ -20,7 +20,7 @@ from aiatlas.errors import AiatlasError, DataError, NotBuiltError, UsageError, V
 from aiatlas.web import download, view
 from aiatlas.web.pages import add_pages
 from aiatlas.web.security import GuardMiddleware, csp, inline_script_hashes, redact
-from aiatlas.web.service import HTTPProblem, Service, bodies, dumps, guard, validators, vintage
+from aiatlas.web.service import HTTPProblem, Service, dumps, guard, validators, vintage
 from aiatlas.web.standing import add_standing
 
 CORS_ENV = "AIATLAS_CORS_ORIGINS"  # comma-separated origins; CORS stays off when unset
@@ -98,18 +98,24 @@ def create_app(home=None) -> FastAPI:
         params = _params(svc, id, request)
         shown = _view(svc, id, request)
 
-        async def body(b):  # with ?country=/&time=: exactly the rows the dashboard shows
-            entry = await guard(svc.compute(id, params, b), id, svc)
+        as_of = vintage(params.get("as_of"))
+
+        async def body(b):
+            if fmt != "zip" and not shown:
+                return await guard(svc.compute(id, params, b, part=fmt), id, svc)
+            result = await guard(svc.compute(id, params, b), id, svc)
             if fmt == "zip":
                 query = list(params.items()) + shown.query()
                 page = (str(request.base_url).rstrip("/") + f"/indicators/{id}"
                         + (f"?{urlencode(query)}" if query else ""))
                 key = ("zip", id, tuple(sorted(params.items())), tuple(shown.query()), page)
-                return {"zip": await svc.cached(b, key, lambda: _zip(svc, id, entry["result"], shown, page))}
-            return bodies(view.apply(shown, entry["result"])) if shown else entry
+                return await svc.cached(b, key, lambda: _zip(svc, id, result, shown, page), as_of)
+            # with ?country=/&time=: exactly the rows the dashboard shows
+            key = ("view", id, tuple(sorted(params.items())), tuple(shown.query()))
+            return await svc.part(b, key, fmt, lambda: view.apply(shown, result), as_of)
 
         return await _respond(request, svc, None, None, _MEDIA[fmt], filename=f"{id}.{fmt}",
-                              body=body, part=fmt)
+                              body=body)
 
     @app.get("/api/indicators/{id}.csv", summary="Indicator values as CSV",
              openapi_extra={"parameters": param_docs})
@@ -137,8 +143,7 @@ def create_app(home=None) -> FastAPI:
         if not svc.meta(id)["explainable"]:
             raise HTTPProblem(404, f"indicator {id!r} has no row-level explanation")
         return await _respond(request, svc, None, None, _MEDIA[fmt], filename=f"{id}-explain.{fmt}",
-                              body=lambda b: guard(svc.explain(id, params, where, b), id, None),
-                              part=fmt)
+                              body=lambda b: guard(svc.explain(id, params, where, b, part=fmt), id, None))
 
     @app.get("/api/indicators/{id}/explain", summary="Source rows behind the values (JSON); "
              "narrow with where.<column>=value", openapi_extra={"parameters": param_docs})
@@ -153,9 +158,10 @@ def create_app(home=None) -> FastAPI:
     @app.get("/api/headlines", summary="The report's headline numbers, or why each is missing")
     async def headlines_route(request: Request):
         async def body(build):
-            return {"json": dumps({"headlines": await svc.headlines(build)})}
+            found = await svc.headlines(build)
+            return await svc.cached(build, ("headlines", "json"), lambda: dumps({"headlines": found}))
 
-        return await _respond(request, svc, None, None, "application/json", body=body, part="json")
+        return await _respond(request, svc, None, None, "application/json", body=body)
 
     @app.get("/api/snapshots", summary="Snapshots the warehouse was built from")
     async def snapshots(request: Request):
@@ -183,7 +189,7 @@ def create_app(home=None) -> FastAPI:
             text, lang = check_request(await _json_body(request, MAX_BODY_BYTES))
         except UsageError as e:
             raise HTTPProblem(422, str(e)) from None
-        report = await run_in_threadpool(api.check, text, lang=lang, home=home, as_text=True)
+        report = await svc.run(functools.partial(api.check, text, lang=lang, home=home, as_text=True))
         return Response(dumps(report.to_dict()), media_type="application/json")
 
     @app.get("/api/chips", summary="Accelerators with their export-control classification")
@@ -276,18 +282,18 @@ def _params(svc: Service, id: str, request: Request, allow_where: bool = False):
 
 
 async def _respond(request: Request, svc: Service, key: tuple | None, make, media: str,
-                   filename: str | None = None, body=None, part: str | None = None):
+                   filename: str | None = None, body=None):
     """304 when the client's ETag matches this build and URL; else the (cached) body with ETag.
 
-    Either `key` + `make` (a sync function cached per build) or `body` (an async function
-    returning a dict of bodies, of which `part` is sent)."""
+    Either `key` + `make` (a sync function cached per build) or `body` (an async function of
+    the build id returning the content to send)."""
     as_of = vintage(request.query_params.get("as_of"))  # a vintage answers under its own id
     build = await svc.build_id(as_of)
     headers, fresh = validators(request, build)
     if fresh:
         return Response(status_code=304, headers=headers)
     if body is not None:
-        content = (await body(build))[part]
+        content = await body(build)
     else:
         content = await svc.cached(build, key, make, as_of)
     if filename and media.startswith("text/csv"):

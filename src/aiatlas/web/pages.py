@@ -1,7 +1,7 @@
 """Dashboard pages (index, chapters, indicator with an interactive chart) and their static files."""
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -9,7 +9,6 @@ import jinja2
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import escape
-from starlette.concurrency import run_in_threadpool
 
 from aiatlas.errors import DataError, UsageError
 from aiatlas.report import charts, factviews, i18n, rules
@@ -87,9 +86,9 @@ def add_pages(app: FastAPI, svc: Service) -> None:
         headers, fresh = validators(request, build)
         if fresh:
             return Response(status_code=304, headers=headers)
-        html = await run_in_threadpool(  # rendering a long table must not stall other clients
+        html = await svc.run(partial(  # rendering a long table must not stall other clients
             _env().get_template(name).render, t=text, lang=lang, nav=nav, switch=switch,
-            build_id=build, **ctx)
+            build_id=build, **ctx))
         return HTMLResponse(html, headers=headers)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
@@ -123,11 +122,11 @@ def add_pages(app: FastAPI, svc: Service) -> None:
         params = {k: v for k, v in request.query_params.items() if k in valid and v != ""}
         error = None
         try:
-            entry = await guard(svc.compute(id, params), id, svc)
-            rows, columns = entry["rows"], list(entry["result"].table.column_names)
-            bound = entry["result"].meta.get("params", {})
-            provenance = entry["result"].provenance
-            synthetic = bool(entry["result"].meta.get("synthetic"))
+            result = await guard(svc.compute(id, params), id, svc)
+            rows, columns = await svc.compute(id, params, part="rows"), list(result.table.column_names)
+            bound = result.meta.get("params", {})
+            provenance = result.provenance
+            synthetic = bool(result.meta.get("synthetic"))
         except HTTPProblem as e:
             rows, columns, bound, error, provenance, synthetic = [], [], params, e.detail, [], False
         except DataError:  # e.g. OpenAlex never ingested: said in plain words, no path or command

@@ -1,11 +1,14 @@
-"""The web layer's view of the public API: calls in worker threads, bodies memoised per build, ETags."""
+"""The web layer's view of the public API: calls in worker threads, response parts memoised per build, ETags."""
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import time
+import weakref
 from collections.abc import Callable
 from typing import Any
 
+import anyio
 from starlette.concurrency import run_in_threadpool
 
 from aiatlas import api
@@ -13,6 +16,7 @@ from aiatlas.errors import UsageError
 from aiatlas.report import headlines
 from aiatlas.results import Result
 from aiatlas.results import dumps as json_text
+from aiatlas.warehouse.connect import POOL_SIZE, Warehouse
 
 CACHE_CONTROL = "public, max-age=0, must-revalidate"  # revalidate: a rebuild may land any time
 BUILD_TTL_S = 1.0  # how long a read build id is trusted: a swapped warehouse shows within 1 s
@@ -40,20 +44,33 @@ def dumps(obj: Any) -> bytes:
 
 
 class Service:
-    """Runs API calls in worker threads and memoises their serialized bodies on the warehouse
-    handle (one memo per build). Misses run in parallel, each on its own pooled connection; a
-    hit is answered on the event loop without a thread hop."""
+    """Runs API calls in worker threads and memoises what responses send on the warehouse
+    handle (one memo per build). Misses run in parallel, at most POOL_SIZE at once (one per
+    pooled connection; more would only queue in threads and contend for the GIL); the rest
+    wait on the event loop. A hit is answered on the event loop without a thread hop."""
 
     def __init__(self, home=None):
         self.home = home
-        # build info per vintage (None: the current warehouse), each with the time it was read
-        self._info: dict[str | None, tuple[dict[str, Any], float]] = {}
+        # per vintage (None: the current warehouse): build info, the handle it was read from,
+        # and when it was read
+        self._info: dict[str | None, tuple[dict[str, Any], Warehouse, float]] = {}
         self._catalog: list[dict[str, Any]] | None = None
+        # one limiter per event loop (a test client runs its own loop)
+        self._limiters: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    async def run(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """fn(*args) in a worker thread, at most POOL_SIZE at once: blocking work (queries,
+        serialising, rendering) never runs on the event loop, and never floods it with threads."""
+        loop = asyncio.get_running_loop()
+        limiter = self._limiters.get(loop)
+        if limiter is None:
+            limiter = self._limiters[loop] = anyio.CapacityLimiter(POOL_SIZE)
+        return await anyio.to_thread.run_sync(fn, *args, limiter=limiter)
 
     async def info(self, as_of: str | None = None) -> dict[str, Any]:
         """The build info of the current warehouse (or of the vintage built for `as_of`),
         re-read at most once per BUILD_TTL_S."""
-        info, at = self._info.get(as_of, (None, 0.0))
+        info, _, at = self._info.get(as_of, (None, None, 0.0))
         if info is None or time.monotonic() - at > BUILD_TTL_S:
             info = await run_in_threadpool(self.read_info, as_of)
         return info
@@ -65,8 +82,9 @@ class Service:
         return _version(await self.info(as_of))
 
     def read_info(self, as_of: str | None = None) -> dict[str, Any]:
-        info = api.build_info(home=self.home, as_of=as_of)
-        self._info[as_of] = (info, time.monotonic())
+        w = api.warehouse(home=self.home, as_of=as_of)
+        info = dict(w.info)
+        self._info[as_of] = (info, w, time.monotonic())
         return info
 
     def indicators(self) -> list[dict[str, Any]]:
@@ -82,10 +100,18 @@ class Service:
                      as_of: str | None = None) -> Any:
         """The value memoised for key under this build id, on the memo of the build that
         answers (the vintage's for `as_of`), else make() in a worker thread."""
-        hit = api.warehouse(home=self.home, as_of=as_of).peek(("web", build, *key))
+        hit = self._handle(build, as_of).peek(("web", build, *key))
         if hit is not None:
             return hit
-        return await run_in_threadpool(self._fill, build, key, make, as_of)
+        return await self.run(self._fill, build, key, make, as_of)
+
+    def _handle(self, build: str, as_of: str | None) -> Warehouse:
+        """The handle of this build: the one its info was read from (no path resolved, no
+        file looked at), else whatever the warehouse file is now."""
+        _, w, _ = self._info.get(as_of, (None, None, 0.0))
+        if w is not None and _version(w.info) == build:
+            return w
+        return api.warehouse(home=self.home, as_of=as_of)
 
     def _fill(self, build: str, key: tuple, make: Callable[[], Any], as_of: str | None) -> Any:
         w = api.warehouse(home=self.home, as_of=as_of)
@@ -98,20 +124,31 @@ class Service:
         return await self.cached(build or await self.build_id(), ("headlines",),
                                  lambda: headlines.evaluate_all(home=self.home))
 
-    async def compute(self, id: str, params: dict[str, str], build: str | None = None) -> dict[str, Any]:
-        """The indicator's result with its JSON and CSV bodies, computed once per build."""
-        key = ("compute", id, tuple(sorted(params.items())))
+    async def compute(self, id: str, params: dict[str, str], build: str | None = None,
+                      part: str = "result") -> Any:
+        """The indicator's Result, or what a response sends of it (PARTS: "rows", "json",
+        "csv"); each made once per build, when first needed."""
         as_of = vintage(params.get("as_of"))
-        return await self.cached(build or await self.build_id(as_of), key,
-                                 lambda: bodies(api.compute(id, home=self.home, **params)), as_of)
+        return await self.part(build or await self.build_id(as_of),
+                               ("compute", id, tuple(sorted(params.items()))), part,
+                               lambda: api.compute(id, home=self.home, **params), as_of)
 
     async def explain(self, id: str, params: dict[str, str], where: dict[str, str],
-                      build: str | None = None) -> dict[str, Any]:
-        """Source rows behind the indicator's values, with JSON and CSV bodies."""
+                      build: str | None = None, part: str = "result") -> Any:
+        """Source rows behind the indicator's values: the Result or one of its PARTS."""
         key = ("explain", id, tuple(sorted(params.items())), tuple(sorted(where.items())))
         as_of = vintage(params.get("as_of"))
-        return await self.cached(build or await self.build_id(as_of), key, lambda: bodies(
-            api.explain(id, where=where, home=self.home, **params)), as_of)
+        return await self.part(build or await self.build_id(as_of), key, part,
+                               lambda: api.explain(id, where=where, home=self.home, **params), as_of)
+
+    async def part(self, build: str, key: tuple, part: str, make: Callable[[], Result],
+                   as_of: str | None = None) -> Any:
+        """One part of the Result that make() gives, memoised per build under key + part: the
+        Result is made once, and each part from it when a response first needs that part."""
+        if part == "result":
+            return await self.cached(build, (*key, part), make, as_of)
+        return await self.cached(build, (*key, part), lambda: PARTS[part](
+            self._fill(build, (*key, "result"), make, as_of)), as_of)
 
 
 def vintage(as_of: str | None) -> str | None:
@@ -127,10 +164,12 @@ def _version(info: dict[str, Any]) -> str:
     return str(info["build_id"])
 
 
-def bodies(result: Result) -> dict[str, Any]:
-    """A result with its JSON and CSV bodies (the one serialiser: Result.to_json / to_csv)."""
-    return {"result": result, "rows": result.to_pylist(),
-            "json": result.to_json().encode("utf-8"), "csv": result.to_csv().encode("utf-8")}
+# What a response sends of a Result, each made from it by the one serialiser when first needed
+PARTS: dict[str, Callable[[Result], Any]] = {
+    "rows": Result.to_pylist,
+    "json": lambda r: r.to_json().encode("utf-8"),
+    "csv": lambda r: r.to_csv().encode("utf-8"),
+}
 
 
 def etag(build_id: str, path: str, query: str) -> str:
