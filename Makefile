@@ -18,7 +18,7 @@ install: $(VENV)/.installed
 report: install
 	$(AIATLAS) fetch
 	$(AIATLAS) build
-	$(AIATLAS) report --out out/report
+	$(AIATLAS) report --out out/report --lang en,ja
 
 lint: install
 	$(PY) -m ruff check src tests bench

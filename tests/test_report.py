@@ -16,7 +16,7 @@ from markupsafe import escape
 from typer.testing import CliRunner
 
 from aiatlas.report import headlines
-from aiatlas.report.build import build_report
+from aiatlas.report.build import build_report, build_reports
 
 # one worker runs the whole module, so its module fixtures are built once
 pytestmark = pytest.mark.xdist_group("publish-report")
@@ -29,11 +29,9 @@ def fixture_home(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def reports(fixture_home, tmp_path_factory):
-    out = {}
-    for lang in ("en", "ja"):
-        d = tmp_path_factory.mktemp(f"report-{lang}")
-        out[lang] = build_report(d, lang=lang, pdf=True, home=fixture_home)
-    return out
+    """Both languages built together (as `aiatlas report --lang en,ja` does), each in its folder."""
+    return build_reports(tmp_path_factory.mktemp("report"), langs=("en", "ja"), pdf=True,
+                         home=fixture_home)
 
 
 NOT_INGESTED = openalex_indicators()  # the fixture home never ingests OpenAlex works
@@ -184,6 +182,36 @@ def test_cli_report_prints_headlines_and_path(fixture_home, tmp_path):
     assert "主な数値" in res.output and "データなし" in res.output
     assert re.search(r"report: .*index\.html", res.output.replace("\n", ""))
     assert (tmp_path / "r" / "index.html").is_file()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_a_language_built_alone_is_the_same_as_built_with_the_other(reports, fixture_home,
+                                                                     tmp_path, lang):
+    """Sharing results and chart workers between languages changes no byte of any page."""
+    together = reports[lang]["out"]
+    assert together.name == lang and reports[lang]["index"] == together / "index.html"
+    alone = build_report(tmp_path, lang=lang, home=fixture_home)["out"]
+    files = sorted(p.relative_to(together) for p in together.rglob("*")
+                   if p.is_file() and p.suffix != ".pdf")
+    assert files == sorted(p.relative_to(alone) for p in alone.rglob("*") if p.is_file())
+    for f in files:
+        assert (together / f).read_bytes() == (alone / f).read_bytes(), f
+
+
+@pytest.mark.slow
+def test_cli_report_builds_both_languages_into_their_folders(fixture_home, tmp_path):
+    from aiatlas.cli import app
+
+    res = CliRunner().invoke(app, ["report", "--out", str(tmp_path), "--lang", "en,ja",
+                                   "--home", str(fixture_home)], catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    printed = res.output.replace("\n", "")
+    for lang in ("en", "ja"):
+        assert (tmp_path / lang / "index.html").is_file() and f"{lang}/index.html" in printed
+    res = CliRunner().invoke(app, ["report", "--out", str(tmp_path), "--lang", "en,fr",
+                                   "--home", str(fixture_home)])
+    assert res.exit_code != 0 and "unknown language 'fr'" in str(res.exception)
 
 
 def test_report_without_a_warehouse_says_how_to_build_one(tmp_path):

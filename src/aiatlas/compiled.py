@@ -58,11 +58,28 @@ def _templates(w: wh.Warehouse, requests: list[tuple[sqltemplate.Query, dict[str
 
 
 def _save(w: wh.Warehouse, ind: registry.Indicator, found: dict[str, sqltemplate.Template],
-          provenance: list[dict[str, Any]], home) -> None:
+          provenance: list[dict[str, Any]], home, as_of=None) -> None:
     """Write an indicator's templates to the build's store, with what the fast path needs."""
-    values = {p.name: api.parameter_values(ind.id, p.name, home=home)
+    values = {p.name: api.parameter_values(ind.id, p.name, home=home, as_of=as_of)
               for p in ind.params if p.values_from is not None}
     sqltemplate.save(w, ind, found, provenance, values)
+
+
+def keep(id: str, params: dict[str, Any], result: Result, *, home=None, as_of=None) -> None:
+    """Store the templates of a request's shape, of its values and of its explain rows, on the
+    build (or vintage) that answered it, so the next process answers that shape with DuckDB
+    alone: what `aiatlas.lookup` does when the engine had to answer the claims checker."""
+    if result.build_id is None or result.meta.get("backend") != "duckdb":
+        return
+    ind = registry.get(id)
+    bound = ind.bind(params)
+    w = wh.connect(make_settings(home=home, as_of=as_of))
+    if w.build_id != result.build_id:
+        return
+    requests = [(sqltemplate.Query(ind), bound)]
+    if ind.rows is not None:
+        requests.append((sqltemplate.Query(ind, rows=True), bound))
+    _save(w, ind, _templates(w, requests), result.provenance, home, as_of)
 
 
 # Choice parameters whose every value a build stores a shape for: the normalised views and the

@@ -9,7 +9,7 @@ from rich.table import Table
 
 console = Console()
 OutOpt = typer.Option(Path("out/report"), "--out", help="Directory to write the site into")
-LangOpt = typer.Option("en", "--lang", help="en or ja")
+LangOpt = typer.Option("en", "--lang", help="en, ja, or both as en,ja (built together, each into OUT/<lang>/)")
 PdfOpt = typer.Option(False, "--pdf", help="Also write report-<lang>.pdf (WeasyPrint)")
 HomeOpt = typer.Option(None, "--home", help="Data home")
 HostOpt = typer.Option("127.0.0.1", "--host")
@@ -21,12 +21,13 @@ def report(out: Path = OutOpt, lang: str = LangOpt, pdf: bool = PdfOpt,
            as_of: str | None = typer.Option(None, "--as-of", metavar="DATE",
                                             help="Report on the vintage built for DATE")) -> None:
     """Write the static report (HTML, CSV/JSON twins, optional PDF) and print the headline numbers."""
-    from aiatlas.report.build import build_report
+    from aiatlas.report.build import build_reports
     from aiatlas.report.headlines import format_value
     from aiatlas.report.i18n import Text
 
-    result = build_report(out, lang=lang, pdf=pdf, home=home, as_of=as_of)
-    text = Text(lang)
+    langs = [x.strip() for x in lang.split(",") if x.strip()]
+    results = build_reports(out, langs=langs, pdf=pdf, home=home, as_of=as_of)
+    result, text = results[langs[0]], Text(langs[0])
     table = Table(title=text("headlines"))
     for col in ("headline", "value", "indicator"):
         table.add_column(col, overflow="fold")
@@ -40,9 +41,10 @@ def report(out: Path = OutOpt, lang: str = LangOpt, pdf: bool = PdfOpt,
     console.print(table)
     for id, error in result["failed"].items():
         console.print(f"[yellow]indicator {id} not shown:[/yellow] {error}", highlight=False)
-    console.print(f"report: {result['index'].resolve()}")
-    if result["pdf"]:
-        console.print(f"pdf: {result['pdf'].resolve()}")
+    for done in results.values():
+        console.print(f"report: {done['index'].resolve()}")
+        if done["pdf"]:
+            console.print(f"pdf: {done['pdf'].resolve()}")
 
 
 def serve(host: str = HostOpt, port: int = PortOpt, home: Path | None = HomeOpt) -> None:

@@ -6,7 +6,6 @@ import functools
 import re
 import shutil
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +19,12 @@ from aiatlas.report import (
     charts,
     chinachips,
     countries,
+    drawing,
     factviews,
     findings,
     headlines,
     i18n,
+    printing,
     reconcile,
     rules,
     sources,
@@ -36,7 +37,6 @@ TEMPLATES = Path(__file__).parent / "templates"
 SHA_PREFIX = 12
 PRINT_ROWS = 12  # rows of a table printed under its chart; longer tables go to the appendix
 APPENDIX_ROWS = 60  # rows of a long table in the PDF appendix (the CSV holds all)
-RENDER_THREADS = 2  # charts drawn at once beside the computing thread (this machine has 2 cores)
 FRONT_CHART = "notable_models_by_country"  # the one chart on the front page, beside the findings
 # DESIGN.md's chapter order; chapters not named here follow, alphabetically
 CHAPTER_ORDER = ("research", "performance", "hardware", "economy", "policy", "opinion")
@@ -164,30 +164,100 @@ def _dumps(obj: Any) -> str:
 
 def build_report(out: Path, *, lang: str = "en", pdf: bool = False, home=None,
                  as_of=None) -> dict[str, Any]:
-    """Write the report into `out` (from the vintage of `as_of` when given); returns the
-    headlines, page paths and timings."""
-    if lang not in LANGS:
-        raise UsageError(f"unknown language {lang!r} (expected one of: {', '.join(LANGS)})")
+    """Write the report in one language into `out` (see build_reports)."""
+    return build_reports(out, langs=(lang,), pdf=pdf, home=home, as_of=as_of)[lang]
+
+
+def build_reports(out: Path, *, langs=("en",), pdf: bool = False, home=None,
+                  as_of=None) -> dict[str, dict[str, Any]]:
+    """Write the report in each of `langs` (into `out` for one language, into `out/<lang>/` for
+    several), from the vintage of `as_of` when given; returns per language the headlines, page
+    paths and timings.
+
+    The languages are built together: each result is computed once (the warehouse handle's memo)
+    and drawn in every language, charts are drawn in worker processes while the next indicator
+    computes, and each language's pages are written once its charts are drawn."""
+    langs = list(dict.fromkeys(langs))
+    unknown = [x for x in langs if x not in LANGS]
+    if unknown or not langs:
+        raise UsageError(f"unknown language {(unknown or [''])[0]!r} "
+                         f"(expected one or more of: {', '.join(LANGS)})")
+    if pdf:
+        printing.check()  # before the build, not after it
     t0 = time.perf_counter()
     api.build_info(home=home, as_of=as_of)  # no warehouse: stop here with its hint, not once per indicator
-    text, env, info = Text(lang), environment(), source_info()
-    out = Path(out)
-    for sub in ("data", "explain"):
-        (out / sub).mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(TEMPLATES / "style.css", out / "style.css")
+    out, env, info = Path(out), environment(), source_info()
+    eds = [{"lang": lang, "text": Text(lang), "out": out if len(langs) == 1 else out / lang,
+            "chapters": {}} for lang in langs]
+    for ed in eds:
+        for sub in ("data", "explain"):
+            (ed["out"] / sub).mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(TEMPLATES / "style.css", ed["out"] / "style.css")
     inds = sorted(api.list_indicators(), key=lambda m: chapter_key(m["chapter"]))
-    # vl-convert draws charts without holding the GIL: each chart is drawn in a thread while the
-    # next indicator is computed (Ibis compiles in this one), then collected before the pages
-    pool = ThreadPoolExecutor(max_workers=RENDER_THREADS)
-    render = functools.partial(pool.submit, charts.svg)
-    chapters: dict[str, list[dict]] = {}
-    for meta in inds:
-        chapters.setdefault(meta["chapter"], []).append(indicator_entry(meta, text, out, info, home,
-                                                                              as_of, render))
     today = api.settings_date(as_of)
-    heads = headlines.evaluate_all(home=home, compute=functools.partial(api.compute, as_of=as_of),
-                                   today=today)
-    entry_of = {e["id"]: e for es in chapters.values() for e in es}
+    with drawing.Drawer() as draw:
+        for meta in inds:  # computed once (the memo), drawn in every language
+            for ed in eds:
+                ed["chapters"].setdefault(meta["chapter"], []).append(
+                    indicator_entry(meta, ed["text"], ed["out"], info, home, as_of, draw))
+        for ed in eds:
+            _sections(ed, info=info, home=home, as_of=as_of, today=today, render=draw)
+        shared = {
+            "heads": headlines.evaluate_all(home=home, compute=functools.partial(api.compute, as_of=as_of),
+                                            today=today),
+            # the project's public test of itself: figures others published, recomputed and
+            # classed; and what moved since the newest earlier build (`aiatlas diff`)
+            "recon": reconcile.reconcile(home=home), "change": changed.page(home=home, as_of=as_of),
+            # a page per country the composite index scores (the profile has no vintages: latest only)
+            "ranking": [] if as_of else countries.index(home=home)}
+        done = {}
+        for ed in eds:
+            done[ed["lang"]] = _publish(ed, shared, env=env, pdf=pdf, home=home, as_of=as_of,
+                                        today=today, t0=t0)
+    if pdf:  # every language at once, each in its own process
+        t1 = time.perf_counter()
+        jobs = {r["out"] / f"report-{lang}.pdf": r.pop("print_html") for lang, r in done.items()}
+        printing.print_all(jobs)
+        for (path, _), r in zip(jobs.items(), done.values(), strict=True):
+            r["pdf"] = path
+            r["timings"]["pdf_s"] = time.perf_counter() - t1
+    for r in done.values():
+        r.pop("print_html", None)
+    return done
+
+
+def _sections(ed: dict[str, Any], *, info, home, as_of, today, render) -> None:
+    """One language's sections opening chapters, their charts handed to `render`."""
+    text, entry_of = ed["text"], {e["id"]: e for es in ed["chapters"].values() for e in es}
+    # the US-China section opens the performance chapter; its headline card links to it
+    us_china = uschina.section(text=text, home=home, as_of=as_of, today=today, render=render)
+    us_china["notes"] = footnotes(us_china["provenance"], info)
+    for fig in us_china.get("figure_notes", []):  # each chart's own source line
+        fig["notes"] = footnotes(fig["provenance"], info)
+    sections = {uschina.CHAPTER: [us_china]} if us_china["figures"] else {}
+    # China's Nvidia chips beside the export-control timeline open the compute chapter
+    chips = chinachips.section(text=text, home=home, as_of=as_of, render=render)
+    chips["notes"] = footnotes(chips["provenance"], info)
+    if chips["figures"]:
+        chips["json"] = f"data/{chinachips.SECTION_ID}.json"
+        _write_twin(ed["out"] / chips["json"], {"lang": ed["lang"], "events": chips["events"],
+                                                 "holdings": chips["rows"], "params": chinachips.PARAMS})
+        sections.setdefault(chinachips.CHAPTER, []).append(chips)
+    facts = entry_of.get("curated_fact")
+    if facts and not facts["error"]:
+        view = factviews.section(facts["rows"], [], text=text, render=render)
+        view["notes"] = facts["notes"]
+        if view["figures"]:
+            sections.setdefault(factviews.CHAPTER, []).append(view)
+    ed.update(entry_of=entry_of, us_china=us_china, chips=chips, sections=sections)
+
+
+def _publish(ed: dict[str, Any], shared: dict[str, Any], *, env, pdf, home, as_of, today,
+             t0) -> dict[str, Any]:
+    """Write one language's pages (once its charts are drawn), JSON twins and PDF."""
+    lang, text, out, chapters = ed["lang"], ed["text"], ed["out"], ed["chapters"]
+    entry_of, us_china, chips, sections = ed["entry_of"], ed["us_china"], ed["chips"], ed["sections"]
+    heads, recon, change = shared["heads"], shared["recon"], shared["change"]
     known = {findings.result_key(i, e.get("params_used") or {}): e["rows"] for i, e in entry_of.items()}
     found = findings.evaluate(lang, results=dict(known), today=today, as_of=as_of, home=home)
     for f in found:  # each finding links to its chart and to the rows behind it
@@ -201,41 +271,16 @@ def build_report(out: Path, *, lang: str = "en", pdf: bool = False, home=None,
             (out / f["rows_href"]).write_text(api.compute(f["indicator"], home=home, as_of=as_of,
                                                           **f["params"]).to_csv(), encoding="utf-8")
     nav = [{"name": c, "title": text.chapter(c), "href": f"chapter-{slug(c)}.html"} for c in chapters]
-    # the US-China section opens the performance chapter; its headline card links to it
-    us_china = uschina.section(text=text, home=home, as_of=as_of, today=today, render=render)
-    us_china["notes"] = footnotes(us_china["provenance"], info)
-    for fig in us_china.get("figure_notes", []):  # each chart's own source line
-        fig["notes"] = footnotes(fig["provenance"], info)
-    sections = {uschina.CHAPTER: [us_china]} if us_china["figures"] else {}
-    # China's Nvidia chips beside the export-control timeline open the compute chapter
-    chips = chinachips.section(text=text, home=home, as_of=as_of)
-    chips["notes"] = footnotes(chips["provenance"], info)
-    if chips["figures"]:
-        chips["json"] = f"data/{chinachips.SECTION_ID}.json"
-        _write_twin(out / chips["json"], {"lang": lang, "events": chips["events"],
-                                           "holdings": chips["rows"], "params": chinachips.PARAMS})
-        sections.setdefault(chinachips.CHAPTER, []).append(chips)
-    facts = entry_of.get("curated_fact")
-    if facts and not facts["error"]:
-        view = factviews.section(facts["rows"], [], text=text, render=render)
-        view["notes"] = facts["notes"]
-        if view["figures"]:
-            sections.setdefault(factviews.CHAPTER, []).append(view)
-    # the project's public test of itself: figures others published, recomputed and classed;
-    # and what moved since the newest earlier build (`aiatlas diff`), or plainly that there is none
-    recon, change = reconcile.reconcile(home=home), changed.page(home=home, as_of=as_of)
     for e in (e for es in chapters.values() for e in es):  # every chart drawn by now
-        e["svg"] = _drawn(e["svg"])
+        e["svg"] = drawing.drawn(e["svg"])
     for s in (s for ss in sections.values() for s in ss):
-        s["figures"] = [_drawn(f) for f in s["figures"]]
-    pool.shutdown()
+        s["figures"] = [drawing.drawn(f) for f in s["figures"]]
     # a vintage report says so where the date is printed on every page
     generated = dt.date.today().isoformat() + (f" · {text('vintage', date=as_of)}" if as_of else "")
     common = {"t": text, "lang": lang, "nav": nav, "generated": generated, "min_n": rules.MIN_N}
     all_notes = [n for es in chapters.values() for e in es for n in e["notes"]]
-    # a page per country the composite index scores (the profile has no vintages: latest only)
-    nations = [] if as_of else [r | {"href": countries.href(r["country"]), "name": text.country(r["country"])}
-                                for r in countries.index(home=home)]
+    nations = [r | {"href": countries.href(r["country"]), "name": text.country(r["country"])}
+               for r in shared["ranking"]]
     pages = {"index.html": env.get_template("index.html.j2").render(countries=nations,
         **common, headlines=heads, json_href="index.json", attributions=attributions(all_notes),
         findings=[f for f in found if f["front"]],
@@ -290,39 +335,25 @@ def build_report(out: Path, *, lang: str = "en", pdf: bool = False, home=None,
     for name, html in pages.items():
         (out / name).write_text(html, encoding="utf-8")
     timings = {"html_s": time.perf_counter() - t0}
-    pdf_path = None
-    if pdf:
-        t1 = time.perf_counter()
-        pdf_path = write_pdf(out, env, common | appendix | {
+    printed = None
+    if pdf:  # printed with the other languages' once every language's pages are written
+        printed = print_html(env, common | appendix | {
             "chapter_findings": {n["name"]: [f for f in found if f["chapter"] == n["name"]] for n in nav},
             "front_findings": [f for f in found if f["front"]], "chapter_sections": sections},
             heads, nav, chapters, attributions(all_notes))
-        timings["pdf_s"] = time.perf_counter() - t1
     failed = {e["id"]: e["error"] for es in chapters.values() for e in es if e["error"]}
     return {"out": out, "index": out / "index.html", "untranslated": sorted(text.missed),
-            "pdf": pdf_path, "headlines": heads,
+            "pdf": None, "print_html": printed, "headlines": heads,
             "pages": sorted(pages), "timings": timings, "failed": failed}
-
-
-def _drawn(svg: str | Future | None) -> str | None:
-    """A chart's SVG, waiting for its drawing thread when it was drawn off the main one."""
-    return svg.result() if isinstance(svg, Future) else svg
 
 
 def _write_twin(path: Path, obj: dict) -> None:
     path.write_text(_dumps(obj), encoding="utf-8")
 
 
-def write_pdf(out: Path, env, common: dict, heads, nav, chapters, attrs) -> Path:
-    """Render every page into one print document and convert it with WeasyPrint."""
-    try:
-        import weasyprint
-    except ImportError as e:  # the extra is optional; say how to get it
-        raise UsageError(f"--pdf needs WeasyPrint ({e})", hint="pip install 'aiatlas[pdf]'") from None
-    html = env.get_template("print.html.j2").render(
+def print_html(env, common: dict, heads, nav, chapters, attrs) -> str:
+    """Every page in one print document, for WeasyPrint (aiatlas/report/printing.py)."""
+    return env.get_template("print.html.j2").render(
         **common, headlines=heads, chapters=[(n, chapters[n["name"]]) for n in nav],
         print_rows=PRINT_ROWS, appendix_rows=APPENDIX_ROWS,
         attributions=attrs, css=(TEMPLATES / "style.css").read_text(encoding="utf-8"))
-    path = out / f"report-{common['lang']}.pdf"
-    weasyprint.HTML(string=html, base_url=str(out)).write_pdf(path)
-    return path

@@ -4,46 +4,28 @@ from __future__ import annotations
 import datetime as dt
 import math
 import textwrap
-import threading
-from pathlib import Path
 from typing import Any
 
 import altair as alt
 
 from aiatlas.report import headlines, rules
+from aiatlas.report.drawing import register_fonts, svg  # noqa: F401  drawn here, for callers
 from aiatlas.report.i18n import Text
 
 TIME_COLUMNS = ("date", "month", "year", "quarter")
-# Debian's fonts-noto-cjk; registering it lets vl-convert draw Japanese labels instead of boxes.
-CJK_FONT_DIRS = (Path("/usr/share/fonts/opentype/noto"), Path("/usr/share/fonts/truetype/noto"))
 CJK_FONT = "Noto Sans CJK JP"
 MAX_BARS = 25
 HEIGHT = 280
 LABEL_GAP = 13  # pixels between direct labels (11 px text, CJK glyphs included)
 LOG_FORMAT = ".0e"  # 1e+24: powers of ten read at a glance on a log axis
 SERIES = "series"  # field holding the joined grain values when more than one column splits lines
-# Altair checks every spec against the Vega-Lite JSON schema when it is serialised: a third of a
-# report's chart time. Our specs are built by this module and checked in its tests
-# (tests/test_report_charts.py turns this on), so a build skips it.
+# Altair checks every spec against the Vega-Lite JSON schema when it is serialised, and (in its
+# debug mode, on by default) every part of it as it is made: two thirds of a report's spec time.
+# Our specs are built by this module and checked whole in its tests (tests/test_report_charts.py
+# turns VALIDATE on), so a build skips both.
 VALIDATE = False
-TIME_LOCALES = {"en": "en-US", "ja": "ja-JP"}
-SUBTITLE_CHARS = {"en": 100, "ja": 50}  # a subtitle line across a 560 px chart (11 px text)  # d3 time-format locales: month names on date axes
-_fonts_lock = threading.Lock()
-_fonts_done = False
-
-
-def register_fonts() -> bool:
-    """Register the CJK font directories with vl-convert once; True when one was found."""
-    global _fonts_done
-    import vl_convert as vlc
-
-    with _fonts_lock:
-        if not _fonts_done:
-            for d in CJK_FONT_DIRS:
-                if d.is_dir():
-                    vlc.register_font_directory(str(d))
-            _fonts_done = True
-    return any(d.is_dir() for d in CJK_FONT_DIRS)
+alt.utils.schemapi.disable_debug_mode()
+SUBTITLE_CHARS = {"en": 100, "ja": 50}  # a subtitle line across a 560 px chart (11 px text)
 
 
 def layout(meta: dict[str, Any], columns: list[str], rows: list[dict] = ()) -> dict[str, Any]:
@@ -269,8 +251,8 @@ def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: 
               axis=alt.Axis(format=LOG_FORMAT, tickCount=6) if log else (
                   alt.Axis(labelExpr=number_expr("datum.value", lang)) if lang == "ja" else alt.Undefined))
     xtype = "T" if time in ("date", "month") else "Q"
-    tooltip = [f"{c}:{k}" for c, k in ((time, xtype), (SERIES if others else None, "N"),
-                                         (value, "Q")) if c]
+    tooltip = [alt.Tooltip(f"{c}:{k}") for c, k in ((time, xtype), (SERIES if others else None, "N"),
+                                                    (value, "Q")) if c]
     subtitles = [s for s in (subtitle,) if s]
     if time == "year":
         # a zero has no place on a log axis: there a missing year stays a gap
@@ -301,7 +283,7 @@ def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: 
             ends = alt.Chart(alt.InlineData(values=labels)) \
                 .mark_text(align="left", dx=8, fontSize=11).encode(
                 x=x, y=alt.Y("label_y:Q", scale=alt.Scale(type="log") if log else alt.Undefined),
-                text=f"{SERIES}:N",
+                text=alt.Text(f"{SERIES}:N"),
                 color=_colour(rows, country, lang, series_title).legend(None))
             chart = chart + ends
     else:
@@ -328,15 +310,6 @@ def to_dict(chart: alt.TopLevelMixin, lang: str = "en") -> dict[str, Any]:
     """A finished chart as its Vega-Lite spec (schema-checked only when VALIDATE is on), its
     language kept in `usermeta` so months and weekdays are drawn in it."""
     return chart.properties(usermeta={"lang": lang}).to_dict(validate=VALIDATE)
-
-
-def svg(vl_spec: dict[str, Any]) -> str:
-    """Render a Vega-Lite spec to an SVG string offline (no network, fonts registered first)."""
-    import vl_convert as vlc
-
-    register_fonts()
-    lang = (vl_spec.get("usermeta") or {}).get("lang")
-    return vlc.vegalite_to_svg(vl_spec, time_format_locale=TIME_LOCALES.get(lang, "en-US"))
 
 
 def _decimal_year(x: float) -> str:
@@ -368,11 +341,11 @@ def trend(fit: dict[str, Any], points: list[dict[str, Any]], *, title: str, unit
               axis=alt.Axis(format=LOG_FORMAT, tickCount=6))
     x = alt.X("date:T", title=text.column("date"))
     dots = alt.Chart(alt.InlineData(values=pts)).mark_circle(size=14, opacity=0.35, color="#0072B2") \
-        .encode(x=x, y=y, tooltip=["name:N", "date:T", "value:Q"])
+        .encode(x=x, y=y, tooltip=[alt.Tooltip(t) for t in ("name:N", "date:T", "value:Q")])
     band = alt.Chart(alt.InlineData(values=line)).mark_area(opacity=0.25, color="#D55E00").encode(
-        x="date:T", y=alt.Y("low:Q", scale=alt.Scale(type="log")), y2="high:Q")
+        x=alt.X("date:T"), y=alt.Y("low:Q", scale=alt.Scale(type="log")), y2=alt.Y2("high:Q"))
     fitted = alt.Chart(alt.InlineData(values=line)).mark_line(color="#D55E00").encode(
-        x="date:T", y=alt.Y("fit:Q", scale=alt.Scale(type="log")))
+        x=alt.X("date:T"), y=alt.Y("fit:Q", scale=alt.Scale(type="log")))
     subtitle = [text("trend_points"), text("log_scale")]
     chart = (dots + band + fitted).properties(title=alt.TitleParams(title, subtitle=subtitle),
                                               width=560, height=280)
@@ -425,6 +398,6 @@ def timeline(rows: list[dict[str, Any]], *, title: str, lang: str = "en") -> dic
         x=alt.X("date:T", title=text.column("date")),
         y=alt.Y("who:N", title=None, sort=[rules.country_name(c, lang) for c in rules.COUNTRY_COLOURS]),
         color=alt.Color("who:N", scale=alt.Scale(domain=domain, range=rng), legend=None),
-        tooltip=["date:T", "who:N", "label:N"])
+        tooltip=[alt.Tooltip(t) for t in ("date:T", "who:N", "label:N")])
     chart = chart.properties(title=title, width=560, height=alt.Step(34))
     return to_dict(chart.configure(font=CJK_FONT if lang == "ja" else "sans-serif"), lang)

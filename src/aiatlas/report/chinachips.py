@@ -71,30 +71,33 @@ def spec(holdings: list[dict[str, Any]], events: list[dict[str, Any]], *, lang: 
     x = alt.X("date:T", title=None, axis=alt.Axis(format="%Y", tickCount="year"))  # reads in any language
     base = alt.Chart(alt.InlineData(values=pts))
     band = base.transform_filter(alt.datum.chip == total).mark_area(opacity=0.18, color=CHIP_COLOURS[ALL_CHIPS]).encode(
-        x=x, y="low:Q", y2="high:Q")
+        x=x, y=alt.Y("low:Q"), y2=alt.Y2("high:Q"))
     lines = base.mark_line(point=True).encode(
         x=x, y=alt.Y("value:Q", title=text.unit("H100 equivalents")),
         color=alt.Color("chip:N", title=text.column("chip"), scale=alt.Scale(domain=chips, range=colours),
                         legend=alt.Legend(orient="top")),
-        tooltip=["chip:N", "date:T", alt.Tooltip("value:Q", format=",.0f"),
+        tooltip=[alt.Tooltip("chip:N"), alt.Tooltip("date:T"), alt.Tooltip("value:Q", format=",.0f"),
                  alt.Tooltip("low:Q", format=",.0f"), alt.Tooltip("high:Q", format=",.0f")])
     steps = alt.Chart(alt.InlineData(values=marks))
-    rule = steps.mark_rule(strokeDash=[4, 3], color="#555555").encode(x="date:T", tooltip=["label:N", "date:T"])
+    rule = steps.mark_rule(strokeDash=[4, 3], color="#555555").encode(
+        x=alt.X("date:T"), tooltip=[alt.Tooltip("label:N"), alt.Tooltip("date:T")])
     label = steps.mark_text(angle=270, align="right", baseline="bottom", dx=-4, dy=-2, fontSize=10,
-                            color="#333333").encode(x="date:T", y=alt.value(0), text="label:N")
+                            color="#333333").encode(x=alt.X("date:T"), y=alt.value(0), text=alt.Text("label:N"))
     chart = alt.layer(band, lines, rule, label).properties(
         width=620, height=320,
         title=alt.TitleParams(title or text("china_chips_title"), subtitle=[text("china_chips_note"), text("china_chips_steps")]))
-    return chart.configure(font=charts.CJK_FONT if lang == "ja" else "sans-serif").to_dict()
+    return chart.configure(font=charts.CJK_FONT if lang == "ja" else "sans-serif").to_dict(
+        validate=charts.VALIDATE)
 
 
-def section(*, text: Text, home=None, as_of=None) -> dict[str, Any]:
-    """The compute chapter's section: the figure (SVG), its lead, and the files read."""
+def section(*, text: Text, home=None, as_of=None, render=charts.svg) -> dict[str, Any]:
+    """The compute chapter's section: the figure (SVG, or what `render` returns for its spec),
+    its lead, and the files read."""
     try:
         got = data(home=home, as_of=as_of)
     except Exception as e:  # noqa: BLE001  no chip-owner data in this build: no section
         return {"id": SECTION_ID, "figures": [], "error": str(e), "provenance": []}
     vl = spec(got["holdings"], got["events"], lang=text.lang)
-    return {"id": SECTION_ID, "figures": [charts.svg(vl)] if vl else [], "error": None,
+    return {"id": SECTION_ID, "figures": [render(vl)] if vl else [], "error": None,
             "provenance": got["provenance"], "title": text("china_chips_title"),
             "lead": text("china_chips_lead"), "events": got["events"], "rows": got["holdings"]}

@@ -1,0 +1,79 @@
+"""Charts drawn in worker processes: the same SVG as drawn here, errors and a stopped worker
+raised on the chart's future (never a hang), workers stopped on leaving the block."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from aiatlas.report import charts, drawing
+
+
+def _spec(title: str, lang: str = "en") -> dict:
+    rows = [{"country": c, "year": y, "value": v} for c, y, v in
+            [("USA", 2020, 5), ("USA", 2021, 7), ("CHN", 2021, 3), ("JPN", 2021, 2)]]
+    return charts.spec({"id": "x", "grain": ["country", "year"], "value_columns": ["value"]},
+                       rows, title=title, unit="models", lang=lang)
+
+
+def test_a_worker_draws_the_same_svg_as_this_process_in_either_language():
+    specs = [_spec("Models by country"), _spec("国別の注目モデル数", "ja")]
+    with drawing.Drawer(processes=2) as draw:
+        futures = [draw(s) for s in specs]
+        got = [drawing.drawn(f) for f in futures]
+    assert got == [drawing.svg(s) for s in specs]
+    assert "国別の注目モデル数" in got[1] and drawing.drawn("<svg/>") == "<svg/>"
+
+
+def test_a_chart_that_cannot_be_drawn_raises_and_the_worker_draws_the_next():
+    with drawing.Drawer(processes=1) as draw:
+        bad = draw({"mark": "no-such-mark"})
+        good = draw(_spec("After the error"))
+        with pytest.raises(drawing.ChartError, match="chart not drawn"):
+            bad.result(timeout=60)
+        assert "After the error" in good.result(timeout=60)
+
+
+def test_a_stopped_worker_fails_its_charts_instead_of_hanging():
+    with drawing.Drawer(processes=1) as draw:
+        worker = draw._workers[0]
+        worker.proc.kill()
+        worker.threads[1].join(timeout=60)  # the reader saw the end of the process
+        with pytest.raises(drawing.ChartError, match="stopped"):
+            draw(_spec("Never drawn")).result(timeout=60)
+    with pytest.raises(RuntimeError, match="outside"):
+        draw(_spec("Too late"))
+
+
+def test_workers_stop_when_the_block_is_left_on_an_error():
+    with pytest.raises(ValueError), drawing.Drawer(processes=1) as draw:
+        worker = draw._workers[0]
+        draw(_spec("Being drawn"))
+        raise ValueError("the build failed")
+    assert worker.proc.poll() is not None
+
+
+def test_a_script_without_a_main_guard_can_draw(tmp_path):
+    """Workers are plain processes, not multiprocessing's: the caller's script is never run
+    again in them (a spawned pool would re-run it and fail)."""
+    script = tmp_path / "draw.py"
+    script.write_text(textwrap.dedent("""
+        from aiatlas.report import drawing
+        spec = {"mark": "bar", "data": {"values": [{"a": "x", "b": 1}]},
+                "encoding": {"x": {"field": "a", "type": "nominal"},
+                             "y": {"field": "b", "type": "quantitative"}}}
+        with drawing.Drawer(processes=1) as draw:
+            print(draw(spec).result(timeout=60)[:4])
+    """), encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "<svg"
+
+
+def test_workers_leave_one_core_to_the_build(monkeypatch):
+    for cores, expected in ((1, 1), (2, 1), (4, 3), (64, drawing.MAX_WORKERS), (None, 1)):
+        monkeypatch.setattr(drawing.os, "cpu_count", lambda c=cores: c)
+        assert drawing.workers() == expected
