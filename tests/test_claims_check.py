@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from fixture_warehouse import write_warehouse
 
-from aiatlas import api
+from aiatlas import api, lookup
 from aiatlas.claims import patterns as pattern_table
 from aiatlas.claims.check import check_claims_file, check_text
 from aiatlas.claims.http import MAX_CHARS, check_request
@@ -156,7 +156,7 @@ def facts(monkeypatch):
     """Stand in for api.facts (the curated-facts work) with one record."""
     def fake(topic=None, subject=None, measure=None):
         return [f for f in FACTS if (topic, subject, measure) == (f["topic"], f["subject"], f["measure"])]
-    monkeypatch.setattr(api, "facts", fake, raising=False)
+    monkeypatch.setattr(lookup, "facts", fake, raising=False)
 
 
 def test_fact_claims_cite_the_fact(home, facts):

@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from aiatlas import __main__ as entry
-from aiatlas import api, compiled, fastpath, sqltemplate
+from aiatlas import api, codefiles, compiled, fastpath, sqltemplate
 from aiatlas.commands import _output
 from aiatlas.indicators import registry
 
@@ -133,12 +133,12 @@ def test_templates_name_the_code_they_depend_on():
     """An indicator's templates depend on its module, what that imports at any depth, this
     machinery and every data file of the package (a CSV can be literals in its SQL); not on
     unrelated modules, so a change there keeps them."""
-    files = set(sqltemplate.code_files(registry.get(ID)))
+    files = set(codefiles.of(registry.get(ID).func, registry.get(ID).rows, "aiatlas.sqltemplate"))
     assert {"indicators/research.py", "indicators/registry.py", "indicators/views.py",
             "entities/models.py", "sqltemplate.py", "warehouse/connect.py",
             "entities/organization_parents.csv", "indicators/__init__.py"} <= files
     assert not files & {"indicators/hardware.py", "web/app.py", "report/build.py", "cli.py"}
-    lag = set(sqltemplate.code_files(registry.get("lag_months_compared")))
+    lag = set(codefiles.of(registry.get("lag_months_compared").func, "aiatlas.sqltemplate"))
     assert {"indicators/frontier_lag.py", "indicators/lag.py"} <= lag  # the wrapped functions'
 
 

@@ -44,3 +44,13 @@ def test_parquet_and_arrow_keep_the_types(tmp_path):
 def test_plain_rows_use_the_same_writers():
     assert rows_to_csv([{"a": [1, 2], "b": None}], ["a", "b"]) == "a,b\n1;2,\n"
     assert dumps({"x": [float("-inf")]}) == '{"x": [null]}'
+
+
+def test_a_document_is_written_the_same_whether_or_not_it_holds_a_non_finite_float():
+    """A finite document goes through the C encoder alone; one with a NaN deep inside is cleaned
+    first. Both give the same text for the same finite values."""
+    finite = {"rows": [{"v": 1.5, "d": dt.date(2024, 1, 2), "t": ("a", "é")}], "n": None}
+    assert dumps(finite) == '{"rows": [{"v": 1.5, "d": "2024-01-02", "t": ["a", "é"]}], "n": null}'
+    deep = {"rows": [{"v": 1.5, "d": dt.date(2024, 1, 2), "t": ("a", "é")}], "n": math.nan}
+    assert dumps(deep) == dumps(finite)
+    assert dumps(deep, indent=2) == dumps(finite, indent=2)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
 import threading
 
 import httpx
@@ -12,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from aiatlas import api
-from aiatlas.web.app import CORS_ENV, create_app
+from aiatlas.web.app import CORS_ENV, SWITCH_INTERVAL_S, create_app
 
 IND = "/api/indicators/test_models_by_country"
 
@@ -134,10 +135,13 @@ def test_values_computed_across_a_swap_are_not_filed_under_the_old_build(home, t
 def test_start_up_objects_are_frozen_out_of_the_collector_while_serving(home):
     import gc
 
+    before = sys.getswitchinterval()
     with TestClient(create_app(home=home)) as serving:
         assert serving.get("/api/build").status_code == 200
         assert gc.get_freeze_count() > 10_000  # modules, registry, app: never walked again
+        assert sys.getswitchinterval() == SWITCH_INTERVAL_S  # the loop gets the GIL back sooner
     assert gc.get_freeze_count() == 0  # unfrozen when the server stops
+    assert sys.getswitchinterval() == before
 
 
 def test_snapshots(client):

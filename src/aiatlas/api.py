@@ -2,28 +2,27 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
-from pathlib import Path
 from typing import Any
 
 from aiatlas import query
-from aiatlas.claims.check import check_claims_file, check_text
-from aiatlas.claims.inputs import read_input
-from aiatlas.claims.judge import API as CheckerAPI
-from aiatlas.claims.judge import Data
-from aiatlas.claims.model import Report
 from aiatlas.config import Settings, parse_date
 from aiatlas.config import settings as make_settings
 from aiatlas.curated.loader import SOURCE_ID as CURATED
-from aiatlas.curated.loader import find_facts
 from aiatlas.entities import coverage
 from aiatlas.errors import UsageError
 from aiatlas.export_controls import can_export as ce
 from aiatlas.export_controls import chips as ec
-from aiatlas.export_controls import classify as cl
 from aiatlas.export_controls import rules as ecr
 from aiatlas.export_controls.supplement import SOURCE_ID as CHIP_SUPPLEMENT
 from aiatlas.indicators import registry
+
+# answered without the engine stack (see lookup.py); part of this API all the same
+from aiatlas.lookup import check as check
+from aiatlas.lookup import checker as checker
+from aiatlas.lookup import classify_chip as classify_chip
+from aiatlas.lookup import export_rule_sets as export_rule_sets
+from aiatlas.lookup import facts as facts
+from aiatlas.lookup import hardware as hardware
 from aiatlas.results import Result
 from aiatlas.sources.fetch import fetch_sources
 from aiatlas.sources.openalex.ingest import ingest
@@ -90,8 +89,7 @@ def verify(*, home=None) -> list[dict[str, Any]]:
 
 def list_indicators() -> list[dict[str, Any]]:
     """Every registered indicator's metadata, sorted by chapter then id."""
-    inds = registry.load_all().values()
-    return [i.describe() for i in sorted(inds, key=lambda i: (i.chapter, i.id))]
+    return query.list_indicators()
 
 
 def warehouse(*, home=None, as_of=None) -> Warehouse:
@@ -131,12 +129,6 @@ def openalex_ingest(snapshot: str, *, home=None, backend: str | None = None,
                   spark_master=spark_master, parallel=parallel, progress=progress)
 
 
-def facts(topic: str | None = None, subject: str | None = None, measure: str | None = None,
-          *, confirmed_only: bool = False) -> list[dict[str, Any]]:
-    """Curated, cited facts (each with publisher, url, published, as_printed), for claims and report."""
-    return find_facts(topic, subject, measure, confirmed_only=confirmed_only)
-
-
 def snapshots(*, home=None, as_of=None) -> list[dict[str, Any]]:
     """What the current warehouse (or the vintage of `as_of`) was built from."""
     return [dict(r) for r in warehouse(home=home, as_of=as_of).snapshots]
@@ -150,40 +142,6 @@ def rejects(*, source: str | None = None, home=None) -> list[dict[str, Any]]:
 
     get(source)  # an unknown id is a usage error, not an empty list
     return warehouse(home=home).sql('SELECT * FROM "_rejects" WHERE source = ?' + order, [source])
-
-
-def checker(*, home=None, backend: str | None = None) -> Data:
-    """The claims checker's access to the data: this API's compute, explain, list_indicators and
-    facts, bound to one home and engine (values memoised per build by the warehouse handle)."""
-    return Data(CheckerAPI(compute=functools.partial(compute, home=home, backend=backend),
-                           explain=functools.partial(explain, home=home, backend=backend),
-                           list_indicators=list_indicators, facts=facts, build=build,
-                           classify_chip=classify_chip, export_rule_sets=export_rule_sets,
-                           hardware=functools.partial(hardware, home=home)),
-                home=home)
-
-
-def check(text_or_path: str | Path, *, lang: str = "auto", home=None, backend: str | None = None,
-          as_text: bool = False, as_of=None, progress=None) -> Report:
-    """Check the numeric claims of a text, a text file, a URL or a structured claims YAML file.
-
-    Returns a `aiatlas.claims.model.Report` (`.to_dict()` for JSON). A string that names an
-    existing file, '-' or an http(s) URL is read; any other string is checked as the text itself.
-    With as_text, the string is always the text: nothing is read or fetched (what a server uses).
-    `as_of` (a date) checks against the data vintage of that date instead of the latest build;
-    `progress(done, total)` is told how many sentences are checked.
-    """
-    data = checker(home=home, backend=backend)
-    source = str(text_or_path)
-    is_path = not as_text and (isinstance(text_or_path, Path) or (
-        len(source) < 1024 and "\n" not in source
-        and (Path(source).is_file() or source == "-" or source.startswith(("http://", "https://")))))
-    if not is_path:
-        return check_text(source, lang, data=data, source="<text>", as_of=as_of, progress=progress)
-    if source.endswith((".yaml", ".yml")) and Path(source).is_file():
-        return check_claims_file(source, data=data)
-    text, label = read_input(source)
-    return check_text(text, lang, data=data, source=label, as_of=as_of, progress=progress)
 
 
 def entities_unmatched(source: str | None = None, *, home=None) -> list[dict[str, Any]]:
@@ -212,45 +170,6 @@ def chips(rules: str | None = None, rules_as_of=None, destination: str | None = 
     return ec.table(rows, rs, all_rules, destination=dest, as_of=on)
 
 
-def hardware(*, home=None, as_of=None) -> list[dict[str, Any]]:
-    """The accelerator table: Epoch's ml_hardware rows with the chips supplement's figures."""
-    return warehouse(home=home, as_of=as_of).sql('SELECT * FROM "hardware"')
-
-
-def classify_chip(name: str | None = None, *, rules: str | None = None, rules_as_of=None,
-                  destination: str | None = None, home=None, as_of=None,
-                  **specs) -> dict[str, Any]:
-    """Classify one chip: by its name in the hardware table (of the data vintage `as_of`), or
-    from datasheet figures (**specs); the rule set is `rules` or the one in force on
-    `rules_as_of` (default today)."""
-    all_rules = ecr.load()
-    rs, on, dest = ec.resolve(all_rules, rules, rules_as_of, destination)
-    if name:
-        # Epoch does not record data-center marketing (the supplement does for some chips),
-        # so a named chip may be given it
-        datacenter = specs.pop("datacenter", None)
-        if specs:
-            raise UsageError("give a chip name or its figures, not both",
-                             hint="with a name, only `datacenter` may be given")
-        rows = hardware(home=home, as_of=as_of)
-        row = dict(ec.find(rows, name))
-        if datacenter is not None:  # the user's statement beats the supplement's
-            row["datacenter"] = datacenter
-        return ec.chip_row(row, rs, all_rules, destination=dest, as_of=on)
-    if not specs:
-        raise UsageError("give a chip name or at least one performance figure",
-                         hint="e.g. int8_tops=624, fp16_tflops=312, die_area=826")
-    try:
-        chip = cl.specs_from_figures(**specs)
-    except TypeError as e:
-        raise UsageError(f"unknown chip figure: {e}") from None
-    result = cl.classify(chip, rs, all_rules, destination=dest, as_of=on)
-    return {"name": chip.name, "tpp": chip.tpp, "tpp_basis": chip.tpp_basis,
-            "die_area_mm2": chip.die_area_mm2, "pd": chip.pd,
-            "io_bandwidth_gbs": chip.io_bandwidth_gbs, "datacenter": chip.datacenter,
-            **result.to_dict()}
-
-
 def can_export(name: str, *, to: str, on=None, home=None, as_of=None) -> dict[str, Any]:
     """May this chip be exported to `to` on `on` (default today): yes, licence required,
     licence required (case-by-case review), presumption of denial, or cannot tell; with the
@@ -262,11 +181,6 @@ def can_export(name: str, *, to: str, on=None, home=None, as_of=None) -> dict[st
     _, day, dest = ec.resolve(all_rules, None, on or dt.date.today().isoformat(), to)
     rows = hardware(home=home, as_of=as_of)
     return ce.answer(ec.find(rows, name), all_rules, dest, day)
-
-
-def export_rule_sets() -> list[dict[str, Any]]:
-    """The export-control rule sets as data, with dates, thresholds and citations."""
-    return [rs.describe() for rs in ecr.load().rule_sets]
 
 
 def build_info(*, home=None, as_of=None) -> dict[str, Any]:

@@ -2,12 +2,10 @@
 from __future__ import annotations
 
 import contextlib
-import errno
 import sys
 from pathlib import Path
 
 import typer
-from rich.markup import escape
 
 from aiatlas import api, compiled, standing
 from aiatlas import composite_index as _composite
@@ -15,14 +13,14 @@ from aiatlas.commands import data as _data
 from aiatlas.commands import entities as _entities
 from aiatlas.commands import openalex as _openalex
 from aiatlas.commands import publish as _publish
-from aiatlas.commands._output import check_format, console, err, print_table, write_result
+from aiatlas.commands._output import check_format, console, print_table, run, write_result
 from aiatlas.commands.check import check as _check
 from aiatlas.commands.chips import app as _chips_app
 from aiatlas.commands.diff import diff as _diff
 from aiatlas.commands.diff import reconcile as _reconcile
 from aiatlas.commands.facts import facts as _facts
 from aiatlas.commands.fetch import fetch as _fetch
-from aiatlas.errors import AiatlasError, UsageError
+from aiatlas.errors import UsageError
 from aiatlas.results import dumps
 
 app = typer.Typer(help="aiatlas: an open, reproducible index of the global AI race.",
@@ -216,29 +214,6 @@ app.add_typer(_openalex.synth_app, name="synth")
 _publish.register(app)
 
 
-DISK_ERRNOS = (errno.ENOSPC, errno.EACCES, errno.EROFS, errno.EPERM, errno.EDQUOT)
-
-
 def main() -> None:
-    """Entry point: run the app, turning aiatlas errors into one-line messages and exit codes.
-
-    Typer runs in standalone mode, so it reports its own usage errors (unknown command or
-    option, missing argument, a value of the wrong type: exit 2) and Ctrl-C; aiatlas's errors
-    propagate out of it and are printed here."""
-    try:
-        app()
-    except AiatlasError as e:
-        err.print(f"[red]error:[/red] {escape(str(e))}", highlight=False)
-        if e.hint:
-            err.print(f"hint: {escape(e.hint)}", highlight=False)
-        sys.exit(e.exit_code)
-    except OSError as e:
-        # A full disk, a read-only file system or a permission problem, wherever it surfaces.
-        if e.errno not in DISK_ERRNOS:
-            raise
-        where = f": {e.filename}" if e.filename else ""
-        err.print(f"[red]error:[/red] {escape(e.strerror or str(e))}{escape(str(where))}",
-                  highlight=False)
-        err.print("hint: free some disk space, or point --home / AIATLAS_HOME at a writable "
-                  "folder; nothing already built was replaced", highlight=False)
-        sys.exit(1)
+    """Entry point: run the app, turning aiatlas errors into one-line messages and exit codes."""
+    run(app)

@@ -249,6 +249,40 @@ def bind_text(decls: list[dict], raw: dict[str, str], values: dict[str, list]) -
     return bound
 
 
+def label(rows: bool, where: tuple = ()) -> str:
+    """A query's prefix of its shapes in the memo and the store: none for values, 'rows
+    [where columns] ' for explain's rows (`sqltemplate.Query`)."""
+    return "rows " + json.dumps(where) + " " if rows else ""
+
+
+def template_of(body: dict, params: dict[str, str], *, rows: bool = False
+                ) -> tuple[dict, dict] | None:
+    """(bound values, stored entry) of a request its indicator's stored templates serve today
+    (rows: its explain rows, not narrowed), else None; `body` is the indicator's file."""
+    if not current(body):
+        return None
+    bound = bind_text(body["params"], params, body["values"])
+    shape = shape_key(body["params"], bound) if bound is not None else None
+    entry = body["shapes"].get(label(rows) + shape) if shape is not None else None
+    if entry is None or entry["day"] not in (None, dt.date.today().isoformat()):
+        return None
+    return bound, entry
+
+
+def run_template(body: dict, entry: dict, bound: dict, run):
+    """A stored template's Arrow result for these values; `run(sql, memtables)` runs the SQL."""
+    memtables = {name: read_table(body["memtables"][name]) for name in entry["memtables"]}
+    table = run(render(entry["parts"], entry["slots"], bound), memtables)
+    return table.cast(read_schema(entry["schema"]))
+
+
+def template_meta(body: dict, bound: dict, vintage: str = "latest") -> dict:
+    """A templated result's meta, as `aiatlas.api` gives it for the same request."""
+    shown = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in bound.items()}
+    return {**body["describe"], "params": shown, "backend": "duckdb",
+            **({"synthetic": True} if body["synthetic"] else {}), "vintage": vintage}
+
+
 def _templated(con, home: Path, build_id: str, id: str, params: dict[str, str]):
     """(table, meta, provenance) of a request its indicator's templates answer, else None."""
 
@@ -256,21 +290,17 @@ def _templated(con, home: Path, build_id: str, id: str, params: dict[str, str]):
     if not path.exists():
         return None
     body = json.loads(path.read_text(encoding="utf-8"))
-    if not current(body):
+    found = template_of(body, params)
+    if found is None:
         return None
-    bound = bind_text(body["params"], params, body["values"])
-    shape = shape_key(body["params"], bound) if bound is not None else None
-    entry = body["shapes"].get(shape) if shape is not None else None
-    if entry is None or entry["day"] not in (None, dt.date.today().isoformat()):
-        return None
-    for name in entry["memtables"]:
-        con.register(name, read_table(body["memtables"][name]))
-    schema = read_schema(entry["schema"])
-    table = con.sql(render(entry["parts"], entry["slots"], bound)).to_arrow_table().cast(schema)
-    shown = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in bound.items()}
-    meta = {**body["describe"], "params": shown, "backend": "duckdb",
-            **({"synthetic": True} if body["synthetic"] else {}), "vintage": "latest"}
-    return table, meta, body["provenance"]
+    bound, entry = found
+
+    def run(sql: str, memtables: dict):
+        for name, table in memtables.items():
+            con.register(name, table)
+        return con.sql(sql).to_arrow_table()
+
+    return run_template(body, entry, bound, run), template_meta(body, bound), body["provenance"]
 
 
 def parse_show(argv: list[str]) -> tuple[str, dict[str, str], str, str | None] | None:

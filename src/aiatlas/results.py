@@ -84,8 +84,17 @@ def csv_cell(v: Any) -> str:
 
 def dumps(obj: Any, indent: int | None = None) -> str:
     """JSON text: dates ISO, non-finite floats null, non-ASCII kept. allow_nan=False makes any
-    value the cleaning missed an error instead of invalid JSON."""
-    return json.dumps(_finite(obj), default=_json_default, indent=indent, ensure_ascii=False,
+    value the cleaning missed an error instead of invalid JSON. The document is written as it
+    is first (the C encoder alone); only one holding a NaN or an infinity, which that refuses,
+    is walked in Python and its non-finite floats made null."""
+    try:
+        return _dumps(obj, indent)
+    except ValueError:
+        return _dumps(_finite(obj), indent)
+
+
+def _dumps(obj: Any, indent: int | None) -> str:
+    return json.dumps(obj, default=_json_default, indent=indent, ensure_ascii=False,
                       allow_nan=False)
 
 

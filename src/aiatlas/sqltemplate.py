@@ -22,21 +22,18 @@ narrowed by equality on `where` columns whose values are slots like the paramete
 """
 from __future__ import annotations
 
-import ast
 import dataclasses
 import datetime as dt
-import functools
 import json
 import random
 import re
 import sys
-from pathlib import Path
 from typing import Any
 
 import ibis.expr.operations as ops
 import pyarrow as pa
 
-from aiatlas import config, fastpath
+from aiatlas import codefiles, config, fastpath
 from aiatlas.errors import UsageError
 from aiatlas.indicators import registry
 from aiatlas.warehouse.connect import Warehouse
@@ -86,7 +83,7 @@ class Query:
     def label(self) -> str:
         """Its shapes' prefix in the memo and the store: none for values (what the fast path of
         `show` reads), 'rows [where columns] ' for explain's."""
-        return "rows " + json.dumps(self.where) + " " if self.rows else ""
+        return fastpath.label(self.rows, self.where)
 
     def decls(self) -> list[dict[str, Any]]:
         """The parameters, then each where column as a parameter of its type."""
@@ -338,70 +335,9 @@ def save(w: Warehouse, ind: registry.Indicator, templates: dict[str, Template],
                                "schema": fastpath.schema_text(t.schema),
                                "memtables": list(t.memtables), "day": t.day}
                        for shape, t in templates.items()}}
-    files = code_files(ind)
+    files = codefiles.of(ind.func, ind.rows, __name__)
     body["code"] = {"files": files, "sha256": fastpath.code_hash(tuple(files))}
     fastpath.write_templates(w.home, w.build_id, ind.id, body)
-
-
-def code_files(ind: registry.Indicator) -> list[str]:
-    """The package files an indicator's templates can depend on: the modules its functions (and
-    the functions they wrap) are defined in and this one, every module those import, at any
-    depth and from any line, with their packages' __init__, and every data file of the package."""
-    todo = [__name__] + [f.__module__ for f in _functions([ind.func, ind.rows])]
-    seen: set[Path] = set()
-    while todo:
-        name = todo.pop()
-        path = _module_file(name)
-        if path is None or path in seen:
-            continue
-        seen.add(path)
-        parts = name.split(".")
-        todo += [".".join(parts[:i]) for i in range(1, len(parts))] + _imports(path)
-    return sorted({str(p.relative_to(fastpath.PACKAGE)) for p in seen} | set(_data_files()))
-
-
-@functools.cache  # (the package's files do not change under a running process)
-def _data_files() -> tuple[str, ...]:
-    return tuple(str(p.relative_to(fastpath.PACKAGE)) for p in fastpath.PACKAGE.rglob("*")
-                 if p.suffix in fastpath.DATA_SUFFIXES and "__pycache__" not in p.parts)
-
-
-def _functions(found: list) -> list:
-    """These functions and, at any depth, the functions their closures hold (a view's wrapper
-    holds the indicator's own function)."""
-    out: list = []
-    while found:
-        f = found.pop()
-        if callable(f) and hasattr(f, "__code__") and f not in out:
-            out.append(f)
-            found += [c.cell_contents for c in f.__closure__ or () if callable(c.cell_contents)]
-    return out
-
-
-@functools.cache
-def _module_file(name: str) -> Path | None:
-    """The file of a module of this package (None for any other module)."""
-    parts = name.split(".")
-    if parts[0] != "aiatlas":
-        return None
-    base = fastpath.PACKAGE.joinpath(*parts[1:])
-    for path in (base.with_suffix(".py"), base / "__init__.py"):
-        if path.is_file():
-            return path
-    return None
-
-
-@functools.cache
-def _imports(path: Path) -> list[str]:
-    """Every module an import statement of the file names (`from a import b`: a, and a.b when
-    b is a module)."""
-    names: list[str] = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            names += [a.name for a in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            names += [node.module] + [f"{node.module}.{a.name}" for a in node.names]
-    return names
 
 
 def stored(w: Warehouse, id: str, shape: str, day: str) -> Template | None:

@@ -32,6 +32,8 @@ class API:
     classify_chip: Callable[..., dict[str, Any]] | None = None  # export status of a named chip
     export_rule_sets: Callable[[], list[dict[str, Any]]] | None = None
     hardware: Callable[[], list[dict[str, Any]]] | None = None  # the accelerator table
+    # whether an indicator is registered, without loading the registry when it can be told
+    is_indicator: Callable[[str], bool] | None = None
 
 
 class Data:
@@ -106,6 +108,8 @@ class Data:
 
     def has_indicator(self, id: str) -> bool:
         """Whether this aiatlas registers the indicator."""
+        if self.api.is_indicator is not None:
+            return self.once(("is indicator", id), lambda: self.api.is_indicator(id))
         return id in self.indicators()
 
     def compute(self, id: str, params: dict[str, Any]):

@@ -1,6 +1,7 @@
 """What every command prints: the consoles, Rich tables and results in the asked format."""
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from pathlib import Path
@@ -9,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from aiatlas.errors import UsageError
+from aiatlas.errors import AiatlasError, UsageError
 from aiatlas.results import Result
 
 # Piped into a file or a pager, Rich would fold tables to 80 columns (ids one word per line):
@@ -81,3 +82,31 @@ def write_result(result: Result, fmt: str, out: Path | None) -> None:
         out.write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
+
+
+DISK_ERRNOS = (errno.ENOSPC, errno.EACCES, errno.EROFS, errno.EPERM, errno.EDQUOT)
+
+
+def run(app, **kw) -> None:
+    """Run a Typer app, turning aiatlas errors into one-line messages and exit codes.
+
+    Typer runs in standalone mode, so it reports its own usage errors (unknown command or
+    option, missing argument, a value of the wrong type: exit 2) and Ctrl-C; aiatlas's errors
+    propagate out of it and are printed here."""
+    try:
+        app(**kw)
+    except AiatlasError as e:
+        err.print(f"[red]error:[/red] {escape(str(e))}", highlight=False)
+        if e.hint:
+            err.print(f"hint: {escape(e.hint)}", highlight=False)
+        sys.exit(e.exit_code)
+    except OSError as e:
+        # A full disk, a read-only file system or a permission problem, wherever it surfaces.
+        if e.errno not in DISK_ERRNOS:
+            raise
+        where = f": {e.filename}" if e.filename else ""
+        err.print(f"[red]error:[/red] {escape(e.strerror or str(e))}{escape(str(where))}",
+                  highlight=False)
+        err.print("hint: free some disk space, or point --home / AIATLAS_HOME at a writable "
+                  "folder; nothing already built was replaced", highlight=False)
+        sys.exit(1)

@@ -1,4 +1,7 @@
-"""`aiatlas check FILE|-|URL`: check an article's numeric claims against the data."""
+"""`aiatlas check FILE|-|URL`: check an article's numeric claims against the data.
+
+It answers through `aiatlas.lookup` (stored SQL templates on DuckDB), and `python -m aiatlas
+check` runs it without the rest of the CLI (`main`), so a check loads neither Ibis nor pandas."""
 from __future__ import annotations
 
 import sys
@@ -8,8 +11,9 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from aiatlas import api
-from aiatlas.commands._output import console, print_table
+from aiatlas import lookup
+from aiatlas.claims import render
+from aiatlas.commands._output import console, print_table, run
 from aiatlas.errors import UsageError
 
 FORMATS = ("table", "json", "md", "html")
@@ -24,7 +28,6 @@ def check(source: str = typer.Argument(..., help="Text file, '-' for stdin, a UR
           as_of: str | None = typer.Option(None, "--as-of", help="Check against the data vintage "
                                            "of this date (YYYY-MM-DD), built on first use")) -> None:
     """Check the numeric claims of an article (en/ja) against the indicators and curated facts."""
-    from aiatlas.claims import render
     if format not in FORMATS:
         raise UsageError(f"unknown format {format!r} (expected {', '.join(FORMATS)})")
     # On the command line the argument always names an input, never the text itself, so a
@@ -38,7 +41,7 @@ def check(source: str = typer.Argument(..., help="Text file, '-' for stdin, a UR
             if total >= 1000:  # long inputs only: a short article is done before a bar helps
                 bar.update(task, completed=done, total=total, visible=True)
 
-        report = api.check(source if remote else Path(source), lang=lang, home=home, as_of=as_of,
+        report = lookup.check(source if remote else Path(source), lang=lang, home=home, as_of=as_of,
                            progress=progress)
     if format == "table":
         if out:
@@ -51,3 +54,10 @@ def check(source: str = typer.Argument(..., help="Text file, '-' for stdin, a UR
         out.write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
+
+
+def main(args: list[str]) -> None:
+    """`aiatlas check ARGS` on its own: the same command as in the full CLI, errors included."""
+    app = typer.Typer(add_completion=False)
+    app.command()(check)
+    run(app, args=args, prog_name="aiatlas check")
