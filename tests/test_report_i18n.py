@@ -93,3 +93,10 @@ def test_japanese_numbers_read_in_myriads_with_the_exact_digits_kept():
     text = i18n.Text("ja")
     assert text.cell({"value": 295000}, "value") == "29万5000"
     assert text.exact({"value": 295000}, "value") == "295,000" and text.exact({"value": 12}, "value") is None
+
+
+def test_a_region_reads_by_its_name_in_the_readers_language():
+    ja = i18n.Text("ja")
+    row = {"region": "latin_america", "region_name": "Latin America and the Caribbean", "year": 2024}
+    assert ja.cell(row, "region") == "中南米" and ja.cell(row, "region_name") == "中南米"
+    assert rules.reader_columns(["region", "region_name", "year"]) == ["region", "year"]

@@ -11,6 +11,7 @@ from pathlib import Path
 import publish_support as ps
 import pytest
 
+from aiatlas.report.build import build_report
 from aiatlas.web import grapher
 from aiatlas.web.app import create_app
 
@@ -28,6 +29,7 @@ def server(tmp_path_factory):
     home = tmp_path_factory.mktemp("browserhome")
     ps.write_warehouse(home)
     with ps.test_indicators(), ps.LiveServer(create_app(home=home)) as srv:
+        srv.home = home  # the static report is built on the same warehouse
         yield srv
 
 
@@ -191,3 +193,35 @@ def test_embed_snippet_frames_the_same_view(server, page):
     OUT.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(OUT / "dashboard-embed-ja-600.png"), full_page=True)
     page.set_viewport_size({"width": 1100, "height": 900})
+
+
+@pytest.fixture(scope="module")
+def report_site(server, tmp_path_factory):
+    """The static report (HTML) built on the dashboard's fixture warehouse, in both languages."""
+    out = tmp_path_factory.mktemp("report-site")
+    for lang in ("en", "ja"):
+        build_report(out / lang, lang=lang, home=server.home)
+    return out
+
+
+@pytest.mark.parametrize("width", [1400, 390])
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_every_report_page_type_fits_the_width_without_console_errors(report_site, page, width, lang):
+    """The report's page types (index, each chapter, sources, and a country page when the data
+    scores any) as a reader opens them from disk: no horizontal overflow, no console error."""
+    site = report_site / lang
+    names = ["index.html", "sources.html", *sorted(p.name for p in site.glob("chapter-*.html")),
+             *sorted(p.name for p in site.glob("country-*.html"))[:1]]
+    pg = page.context.browser.new_page(viewport={"width": width, "height": 900})  # no route: files only
+    errors = []
+    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    pg.on("request", lambda r: errors.append(f"request left the page's files: {r.url}")
+          if not r.url.startswith("file://") else None)
+    OUT.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        pg.goto((site / name).as_uri())
+        overflow = pg.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{lang}/{name} at {width}px overflows by {overflow}px"
+        pg.screenshot(path=str(OUT / f"report-{name.removesuffix('.html')}-{lang}-{width}.png"), full_page=True)
+    pg.close()
+    assert len(names) >= 3 and errors == []

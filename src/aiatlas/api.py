@@ -89,8 +89,7 @@ def verify(*, home=None) -> list[dict[str, Any]]:
 
 def list_indicators() -> list[dict[str, Any]]:
     """Every registered indicator's metadata, sorted by chapter then id."""
-    inds = registry.load_all().values()
-    return [i.describe() for i in sorted(inds, key=lambda i: (i.chapter, i.id))]
+    return query.list_indicators()
 
 
 def warehouse(*, home=None, as_of=None) -> Warehouse:

@@ -7,7 +7,7 @@ from typing import Any
 
 import ibis.expr.operations as ops
 
-from aiatlas import api, fastpath, query, sqltemplate
+from aiatlas import fastpath, query, sqltemplate
 from aiatlas.config import settings as make_settings
 from aiatlas.errors import AiatlasError
 from aiatlas.indicators import registry
@@ -28,7 +28,7 @@ def remember(id: str, params: dict[str, str], result: Result, *, home=None) -> N
     if w.build_id != result.build_id:
         return
     found = _templates(w, [(sqltemplate.Query(ind), bound)])
-    _save(w, ind, found, result.provenance, home)
+    _save(w, ind, found, result.provenance)
     if not found:
         _store_sql(w, ind, params, bound, result)
 
@@ -58,9 +58,9 @@ def _templates(w: wh.Warehouse, requests: list[tuple[sqltemplate.Query, dict[str
 
 
 def _save(w: wh.Warehouse, ind: registry.Indicator, found: dict[str, sqltemplate.Template],
-          provenance: list[dict[str, Any]], home, as_of=None) -> None:
+          provenance: list[dict[str, Any]]) -> None:
     """Write an indicator's templates to the build's store, with what the fast path needs."""
-    values = {p.name: api.parameter_values(ind.id, p.name, home=home, as_of=as_of)
+    values = {p.name: list(query.distinct(w, p.values_from))
               for p in ind.params if p.values_from is not None}
     sqltemplate.save(w, ind, found, provenance, values)
 
@@ -79,7 +79,7 @@ def keep(id: str, params: dict[str, Any], result: Result, *, home=None, as_of=No
     requests = [(sqltemplate.Query(ind), bound)]
     if ind.rows is not None:
         requests.append((sqltemplate.Query(ind, rows=True), bound))
-    _save(w, ind, _templates(w, requests), result.provenance, home, as_of)
+    _save(w, ind, _templates(w, requests), result.provenance)
 
 
 # Choice parameters whose every value a build stores a shape for: the normalised views and the
@@ -108,7 +108,8 @@ def precompile(*, home=None) -> int:
     so the default request then runs from its template, not compiled a third time. Returns how
     many indicators were stored."""
     stored = 0
-    w = api.warehouse(home=home)
+    settings = make_settings(home=home, backend="duckdb")
+    w = wh.connect(settings)
     for ind in registry.load_all().values():
         try:
             query.provenance(w, ind)  # a source this build lacks: `show` says so when asked
@@ -116,10 +117,10 @@ def precompile(*, home=None) -> int:
             if ind.rows is not None:
                 requests.append((sqltemplate.Query(ind, rows=True), ind.bind({})))
             found = _templates(w, requests)
-            result = api.compute(ind.id, home=home, backend="duckdb")
+            result = query.compute(settings, ind.id, {})
             if result.build_id != w.build_id:
                 continue  # swapped meanwhile: the next build stores its own
-            _save(w, ind, found, result.provenance, home)
+            _save(w, ind, found, result.provenance)
             if fastpath.shape_key(sqltemplate.decls(ind), ind.bind({})) not in found:
                 _store_sql(w, ind, {}, ind.bind({}), result)
             stored += 1

@@ -33,14 +33,16 @@ from aiatlas.warehouse import connect as wh
 
 
 def _engine():
-    """aiatlas.api and aiatlas.compiled, imported on first need.
+    """aiatlas.query, aiatlas.compiled and the warehouse build (what aiatlas.api's compute,
+    explain, list_indicators and build run), imported on first need.
 
-    The one deferred import of the engine stack: aiatlas.api loads Ibis, pandas, pyarrow's
-    datasets and the indicator registry (about 210 MB and 1.5 s), which a check answered from
-    stored templates never needs. Only a request without a stored template comes here."""
-    from aiatlas import api, compiled
+    The one deferred import of the engine stack: it loads Ibis, pandas, pyarrow's datasets and
+    the indicator registry (about 210 MB and 1.5 s), which a check answered from stored
+    templates never needs. Only a request without a stored template comes here."""
+    from aiatlas import compiled, query
+    from aiatlas.warehouse import build
 
-    return api, compiled
+    return query, compiled, build
 
 
 def _text(value: Any) -> str:
@@ -86,10 +88,12 @@ def _answer(what: str, id: str, params: dict[str, Any], home, backend, as_of) ->
     found = _stored(id, params, home, backend, as_of, rows=what == "explain")
     if found is not None:
         return found
-    api, compiled = _engine()
-    result = getattr(api, what)(id, home=home, backend=backend, as_of=as_of, **params)
+    query, compiled, _ = _engine()
+    settings = make_settings(home=home, backend=backend, as_of=as_of)
+    result = (query.explain(settings, id, params, {}) if what == "explain"
+              else query.compute(settings, id, params))
     with contextlib.suppress(OSError):  # a read-only home or a full disk must not fail an answer
-        w = api.warehouse(home=home, as_of=as_of)
+        w = wh.connect(make_settings(home=home, as_of=as_of))
         w.memo(("kept", id, repr(sorted(params.items()))),
                lambda: compiled.keep(id, params, result, home=home, as_of=as_of) or True)
     return result
@@ -123,7 +127,8 @@ def list_indicators() -> list[dict[str, Any]]:
 
 def build(**kw) -> dict[str, Any]:
     """aiatlas.api.build (the checker builds an archived vintage the first time it needs it)."""
-    return _engine()[0].build(**kw)
+    settings = make_settings(home=kw.pop("home", None), as_of=kw.pop("as_of", None))
+    return _engine()[2].build_warehouse(settings, **kw)
 
 
 def facts(topic: str | None = None, subject: str | None = None, measure: str | None = None,

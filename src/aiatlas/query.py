@@ -19,6 +19,12 @@ if TYPE_CHECKING:  # pyarrow is imported by the engines when a query runs, not f
     import pyarrow as pa
 
 
+def list_indicators() -> list[dict[str, Any]]:
+    """Every registered indicator's metadata, sorted by chapter then id."""
+    inds = registry.load_all().values()
+    return [i.describe() for i in sorted(inds, key=lambda i: (i.chapter, i.id))]
+
+
 def compute(settings: Settings, id: str, params: dict[str, Any]) -> Result:
     """One indicator's values for these parameters (validated against its declaration),
     memoised on the build's handle."""

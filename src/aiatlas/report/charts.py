@@ -77,10 +77,10 @@ def _stale(rows: list[dict], time: str | None, today: dt.date) -> tuple[dt.date,
     return last, round((today - last).days / 30.44)
 
 
-def _series_label(row: dict, columns: list[str], lang: str) -> str:
+def _series_label(row: dict, columns: list[str], text: Text) -> str:
     """The legend/label text of a row's series: country names in the reader's language,
     "unknown" for null, several columns joined."""
-    text = Text(lang)
+    lang = text.lang
     parts = [rules.country_name(row.get(c), lang) if c in rules.COUNTRY_COLUMNS
              else rules.measure_name(row.get(c), lang) if c == "measure"
              else text.category(c, row.get(c)) for c in columns]
@@ -240,7 +240,7 @@ def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: 
     # survey waves (meta stale=False) come once a year or less: an old last wave is no stale feed
     stale = _stale(rows, time, today or dt.date.today()) if meta.get("stale", True) else None
     rows = [{k: jsonable(r.get(k)) for k in (time, value) if k}
-            | {SERIES: _series_label(r, others, lang) if others else ""} for r in rows]
+            | {SERIES: _series_label(r, others, text) if others else ""} for r in rows]
     home = {rules.country_name(rules.HOME_COUNTRY[lang], lang)} if country and lang in rules.HOME_COUNTRY else set()
     rows = _top_other(rows, value, time, rules.zero_fill(meta.get("unit")), home,
                       rules.TOP_N if time else MAX_BARS, lang) if others else rows

@@ -103,6 +103,8 @@ class Text:
             return self.country(value)
         if column == "country_name" and row.get("country"):
             return self.country(row["country"])
+        if column == "region_name" and row.get("region"):
+            return self.category("region", row["region"])
         if isinstance(value, bool):
             return self(f"bool_{str(value).lower()}")
         if isinstance(value, str):

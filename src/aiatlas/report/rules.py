@@ -129,10 +129,15 @@ def country_name(code: Any, lang: str = "en") -> str:
     return getattr(c, "common_name", None) or c.name
 
 
+# a code column and the column holding its English name: the code already reads as the name
+NAMED_BY = {"country_name": "country", "region_name": "region"}
+
+
 def reader_columns(columns: list[str]) -> list[str]:
-    """The columns a reader's table shows: country_name goes where the country column already
-    reads as the name in the reader's language (CSV and JSON keep every column)."""
-    return [c for c in columns if not (c == "country_name" and "country" in columns)]
+    """The columns a reader's table shows: country_name (region_name) goes where the country
+    (region) column already reads as the name in the reader's language (CSV and JSON keep
+    every column)."""
+    return [c for c in columns if not (c in NAMED_BY and NAMED_BY[c] in columns)]
 
 
 def label(value: Any, lang: str = "en") -> str:
