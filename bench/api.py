@@ -323,8 +323,7 @@ def bench_distinct(home: Path, clients: int, n: int, seconds: float, baseline: s
     for col in ("server", "p50 ms", "p99 ms", "req/s", "non-200"):
         table.add_column(col, justify="left" if col == "server" else "right")
     with tempfile.TemporaryDirectory(prefix="aiatlas-baseline-") as tmp:
-        runs = [(f"baseline {baseline} (one connection, one lock)", baseline_tree(baseline, Path(tmp))),
-                ("this tree (warehouse handle, connection pool, SQL templates)", None)]
+        runs = [(f"baseline {baseline}", baseline_tree(baseline, Path(tmp))), ("this tree", None)]
         for label, src in runs:
             p50, p99, rps, errors = distinct_load(home, src, clients, n, seconds)
             table.add_row(label, f"{p50:.1f}", f"{p99:.1f}", f"{rps:.0f}", str(errors))
