@@ -136,6 +136,10 @@ def test_pdf_written_with_embedded_fonts(reports, lang):
     pdf = reports[lang]["pdf"]
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF") and len(data) > 10_000
+    # every chart printed as an image (rasterised by the drawing workers), none as vector marks
+    charts = sum(len(re.findall(r'<figure class="chart">', p.read_text(encoding="utf-8")))
+                 for p in reports[lang]["out"].glob("chapter-*.html"))
+    assert charts and len(re.findall(rb"/Subtype\s*/Image", data)) >= charts
     if lang == "ja":  # Japanese text needs the CJK font embedded, or it prints as boxes
         assert any(b"CJK-JP" in name for name in pdf_fonts(data)), pdf_fonts(data)
 

@@ -27,6 +27,20 @@ def test_a_worker_draws_the_same_svg_as_this_process_in_either_language():
     assert "国別の注目モデル数" in got[1] and drawing.drawn("<svg/>") == "<svg/>"
 
 
+def test_a_drawn_chart_rasterised_for_print_is_a_png_of_its_size_times_the_scale():
+    import base64
+    import struct
+
+    spec = _spec("国別の注目モデル数", "ja")
+    with drawing.Drawer(processes=1) as draw:
+        drawn = draw(spec).result(timeout=60)
+        data = base64.b64decode(draw.raster(drawn, 2.0).result(timeout=60))
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width = struct.unpack(">I", data[16:20])[0]
+    assert width == 2 * round(float(drawn.split('width="')[1].split('"')[0]))
+    assert data == drawing.png(drawn, 2.0)
+
+
 def test_a_chart_that_cannot_be_drawn_raises_and_the_worker_draws_the_next():
     with drawing.Drawer(processes=1) as draw:
         bad = draw({"mark": "no-such-mark"})

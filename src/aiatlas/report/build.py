@@ -213,7 +213,7 @@ def build_reports(out: Path, *, langs=("en",), pdf: bool = False, home=None,
         done = {}
         for ed in eds:
             done[ed["lang"]] = _publish(ed, shared, env=env, pdf=pdf, home=home, as_of=as_of,
-                                        today=today, t0=t0)
+                                        today=today, t0=t0, draw=draw)
     if pdf:  # every language at once, each in its own process
         t1 = time.perf_counter()
         jobs = {r["out"] / f"report-{lang}.pdf": r.pop("print_html") for lang, r in done.items()}
@@ -253,7 +253,7 @@ def _sections(ed: dict[str, Any], *, info, home, as_of, today, render) -> None:
 
 
 def _publish(ed: dict[str, Any], shared: dict[str, Any], *, env, pdf, home, as_of, today,
-             t0) -> dict[str, Any]:
+             t0, draw) -> dict[str, Any]:
     """Write one language's pages (once its charts are drawn), JSON twins and PDF."""
     lang, text, out, chapters = ed["lang"], ed["text"], ed["out"], ed["chapters"]
     entry_of, us_china, chips, sections = ed["entry_of"], ed["us_china"], ed["chips"], ed["sections"]
@@ -278,6 +278,8 @@ def _publish(ed: dict[str, Any], shared: dict[str, Any], *, env, pdf, home, as_o
     # a vintage report says so where the date is printed on every page
     generated = dt.date.today().isoformat() + (f" · {text('vintage', date=as_of)}" if as_of else "")
     common = {"t": text, "lang": lang, "nav": nav, "generated": generated, "min_n": rules.MIN_N}
+    # the PDF's charts, rasterised in the drawing workers while this language's pages are written
+    rasters = _rasters(chapters, sections, draw) if pdf else None
     all_notes = [n for es in chapters.values() for e in es for n in e["notes"]]
     nations = [r | {"href": countries.href(r["country"]), "name": text.country(r["country"])}
                for r in shared["ranking"]]
@@ -339,8 +341,9 @@ def _publish(ed: dict[str, Any], shared: dict[str, Any], *, env, pdf, home, as_o
     if pdf:  # printed with the other languages' once every language's pages are written
         printed = print_html(env, common | appendix | {
             "chapter_findings": {n["name"]: [f for f in found if f["chapter"] == n["name"]] for n in nav},
-            "front_findings": [f for f in found if f["front"]], "chapter_sections": sections},
-            heads, nav, chapters, attributions(all_notes))
+            "front_findings": [f for f in found if f["front"]],
+            "chapter_sections": _printed(sections, rasters[1], "figures")},
+            heads, nav, _printed(chapters, rasters[0], "svg"), attributions(all_notes))
     failed = {e["id"]: e["error"] for es in chapters.values() for e in es if e["error"]}
     return {"out": out, "index": out / "index.html", "untranslated": sorted(text.missed),
             "pdf": None, "print_html": printed, "headlines": heads,
@@ -349,6 +352,26 @@ def _publish(ed: dict[str, Any], shared: dict[str, Any], *, env, pdf, home, as_o
 
 def _write_twin(path: Path, obj: dict) -> None:
     path.write_text(_dumps(obj), encoding="utf-8")
+
+
+def _rasters(chapters: dict[str, list[dict]], sections: dict[str, list[dict]], draw) -> tuple:
+    """Futures of every drawn chart as PNG, laid out like `chapters` (one or None per entry)
+    and `sections` (a list per section): WeasyPrint paints a PNG in a fraction of the time an
+    SVG takes, whose every mark and label is a styled element of the document."""
+    return ({n: [draw.raster(e["svg"]) if e["svg"] else None for e in es] for n, es in chapters.items()},
+            {n: [[draw.raster(f) for f in s["figures"]] for s in ss] for n, ss in sections.items()})
+
+
+def _printed(groups: dict[str, list[dict]], rasters: dict[str, list], key: str) -> dict[str, list[dict]]:
+    """Copies of chapters' entries (key "svg") or sections (key "figures") with their charts as
+    PNG images; the pages already written keep their SVG."""
+    def img(raster, alt) -> Markup:
+        return Markup('<img src="data:image/png;base64,{}" alt="{}" style="width:100%;height:auto">'
+                      ).format(raster.result(), alt or "")
+
+    return {n: [x | {key: ([img(r, x.get("title")) for r in got] if key == "figures"
+                           else img(got, x.get("title")) if got else x[key])}
+                for x, got in zip(items, rasters[n], strict=True)] for n, items in groups.items()}
 
 
 def print_html(env, common: dict, heads, nav, chapters, attrs) -> str:
