@@ -86,3 +86,16 @@ def test_adoption_is_drawn_over_time_from_the_world_survey_waves(lang):
     assert [d["value"] for d in data] == [55.0, 88.0]
     assert {d["measure"] for d in data} == {Text(lang).measure("organizations_using_ai_share")}
     assert len(factviews.section(rows, [], text=Text(lang), render=lambda s: s)["figures"]) == 1
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_investment_programmes_are_bars_in_their_own_currency(lang):
+    base = {"topic": "investment_programmes", "subject": "FRA", "confirmed": True, "label": "Package",
+            "label_ja": "計画", "measure": "announced_ai_investment"}
+    rows = [base | {"value": 109e9, "unit": "EUR"}, base | {"value": 5e11, "unit": "USD", "subject": "USA"},
+            base | {"value": 1.0, "unit": "EUR", "confirmed": False}]  # an unconfirmed figure is not drawn
+    spec = factviews.amounts_spec(rows, text=Text(lang))
+    bars = spec["datasets"][spec["data"]["name"]]
+    assert len(bars) == 2 and {b["currency"] for b in bars} == {Text(lang).fact_unit("EUR"), Text(lang).fact_unit("USD")}
+    assert spec["facet"]["row"]["field"] == "currency" and spec["resolve"]["scale"]["x"] == "independent"
+    assert factviews.amounts_spec([], text=Text(lang)) is None

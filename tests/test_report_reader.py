@@ -29,7 +29,7 @@ JA_ALLOWED = {"aiatlas", "AI", "CSV", "JSON", "URL", "API", "Arena", "LMArena", 
               # publishers, makers and holders named as they name themselves
               "Nvidia", "NVIDIA", "Microsoft", "Amazon", "Oracle", "CoreWeave", "xAI", "GitHub",
               "Capabilities", "Index", "ECI", "HBM", "ZIP", "LiveBench", "SWE-bench", "Verified",
-              "MATH", "Level", "OTIS", "Mock", "AIME",
+              "MATH", "Level", "OTIS", "Mock", "AIME", "CHIPS",  # the US CHIPS and Science Act
               "t"}  # Student's t (distribution)
 # the other language's name on the language switch (the dashboard's "English" link)
 SWITCH = {"English"}

@@ -187,10 +187,11 @@ def number_expr(field: str, lang: str, digits: int = 3) -> str:
     return plain
 
 
-def lines(text: str, lang: str) -> list[str]:
-    """A subtitle as lines that fit the chart's width (Vega draws one line per list item and
-    clips the rest): words kept whole in English, Japanese broken after 、or 。where it can."""
-    width = SUBTITLE_CHARS.get(lang, SUBTITLE_CHARS["en"])
+def lines(text: str, lang: str, share: float = 1.0) -> list[str]:
+    """A subtitle as lines that fit the chart's width (`share` of the usual 560 px; Vega draws
+    one line per list item and clips the rest): words kept whole in English, Japanese broken
+    after 、or 。where it can."""
+    width = round(SUBTITLE_CHARS.get(lang, SUBTITLE_CHARS["en"]) * share)
     if lang != "ja":
         return textwrap.wrap(text, width) or [text]
     out = []

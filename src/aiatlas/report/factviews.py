@@ -1,8 +1,11 @@
-"""Curated facts drawn as charts: robot installations and public opinion by country, AI adoption over time."""
+"""Curated facts drawn as charts: robot installations and public opinion by country, AI adoption over
+time, announced investment programmes by currency."""
 from __future__ import annotations
 
 import re
 from typing import Any
+
+import altair as alt
 
 from aiatlas.report import charts, headlines, rules
 from aiatlas.report.i18n import Text
@@ -16,6 +19,11 @@ VIEWS = (("robot_installations", "industrial_robot_installations", "units", "rob
 # (topic, measures, unit, title key): world survey shares over time, one line per measure
 TRENDS = (("ai_adoption", ("organizations_using_ai_share", "organizations_regularly_using_genai_share"),
            "percent", "adoption_title"),)
+# announced programmes drawn as bars, one panel per currency (amounts never share an axis across currencies)
+AMOUNTS = "investment_programmes"
+# an English axis in scale words (ja: charts.number_expr writes 万/億/兆)
+EN_AMOUNT = ("datum.value >= 1e12 ? format(datum.value / 1e12, '.3~r') + ' tn' : datum.value >= 1e9 ? "
+             "format(datum.value / 1e9, '.3~r') + ' bn' : format(datum.value, ',.3~r')")
 WORLD = ("WLD", "Europe", "Americas", "Asia")  # aggregates are not countries: left off the bars
 # indicators whose rows are curated records: shown to readers as a designed table (when, who,
 # what in the reader's language, value, source), never as their raw columns (the CSV keeps those)
@@ -77,6 +85,34 @@ def world_series(rows: list[dict[str, Any]], topic: str, measures: tuple[str, ..
             and r.get("confirmed") and r.get("value") is not None and r.get("ref_date")]
 
 
+def amounts_spec(rows: list[dict[str, Any]], *, text: Text) -> dict[str, Any] | None:
+    """Announced investment programmes (confirmed figures) as horizontal bars, one panel per
+    currency with its own scale, each bar its programme's headline in the reader's language."""
+    lang = text.lang
+    data = [{"what": f"{rules.subject_name(r.get('subject'), lang)}: {text.fact_label(r)}",
+             "value": r["value"], "currency": text.fact_unit(r.get("unit")),
+             "amount": amount(r["value"], r.get("unit"), text)}
+            for r in rows if r.get("topic") == AMOUNTS and r.get("confirmed") and r.get("value") is not None]
+    if not data:
+        return None
+    axis = alt.Axis(labelExpr=charts.number_expr("datum.value", lang) if lang == "ja" else EN_AMOUNT,
+                    tickCount=4, labelOverlap=True)
+    chart = alt.Chart(alt.InlineData(values=data)).mark_bar(color="#0072B2").encode(
+        x=alt.X("value:Q", title=None, axis=axis),
+        y=alt.Y("what:N", sort="-x", title=None, axis=alt.Axis(labelLimit=240)),
+        tooltip=[alt.Tooltip("what:N", title=text.column("what")),
+                 alt.Tooltip("amount:N", title=text.column("value"))],
+    ).properties(width=260, height=alt.Step(16)).facet(
+        row=alt.Row("currency:N", title=None, header=alt.Header(labelOrient="top", labelAnchor="start",
+                                                                labelFontWeight="bold")),
+    ).resolve_scale(x="independent", y="independent")
+    # padding: the browser's sans-serif runs wider than the one Vega measures long labels with
+    chart = chart.properties(title=alt.TitleParams(text("amounts_title"),
+                                                   subtitle=charts.lines(text("amounts_note"), lang, 0.7)),
+                             padding={"left": 40, "top": 5, "right": 5, "bottom": 5})
+    return charts.to_dict(chart.configure(font=charts.CJK_FONT if lang == "ja" else "sans-serif"), lang)
+
+
 def section(rows: list[dict[str, Any]], provenance: list[dict], *, text: Text,
             render=charts.svg) -> dict[str, Any]:
     """The chapter's curated-fact charts (SVG, or what `render` returns), with the files read."""
@@ -96,5 +132,8 @@ def section(rows: list[dict[str, Any]], provenance: list[dict], *, text: Text,
                            subtitle=text("survey_dates_note"))
         if spec is not None:
             figures.append(render(spec))
+    spec = amounts_spec(rows, text=text)
+    if spec is not None:
+        figures.append(render(spec))
     return {"id": SECTION_ID, "title": text("curated_charts_title"), "lead": text("curated_charts_lead"),
             "figures": figures, "provenance": provenance}
