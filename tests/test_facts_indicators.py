@@ -4,15 +4,21 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import duckdb
 import ibis
 import pytest
+from fastapi.testclient import TestClient
 from fixture_warehouse import write_warehouse
 
+from aiatlas import api, query
+from aiatlas.config import settings as make_settings
 from aiatlas.curated import loader
-from aiatlas.errors import UsageError
+from aiatlas.errors import StaleWarehouseError, UsageError
 from aiatlas.indicators import registry
+from aiatlas.warehouse import connect as wh
 from aiatlas.warehouse.connect import Tables
 from aiatlas.warehouse.schema import TABLES
+from aiatlas.web.app import create_app
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "curated"
 
@@ -111,3 +117,22 @@ def test_indicators_run_over_the_shipped_facts(tmp_path):
     events = run(tables, "policy_events", subject="USA")
     days = [r["ref_date"] for r in events]
     assert days == sorted(days) and dt.date(2022, 10, 7) in days and dt.date(2025, 5, 13) in days
+
+
+def test_a_warehouse_an_older_aiatlas_built_is_said_so_not_a_traceback(tmp_path):
+    """A column this version declares but the warehouse lacks (an older aiatlas built it): one
+    line naming the column and saying to rebuild, where the engine raised its own error."""
+    facts = loader.load_facts([FIXTURES / "public_opinion.yaml"])
+    current, older = tmp_path / "current", tmp_path / "older"
+    for home in (current, older):
+        make_warehouse(home / "warehouse.duckdb", facts)
+    assert query.stale_column(wh.connect(make_settings(home=current))) is None
+    assert api.compute("curated_fact", home=current).table.num_rows > 0
+    with duckdb.connect(str(older / "warehouse.duckdb")) as con:  # as a build before note_ja
+        con.execute("ALTER TABLE curated_facts DROP COLUMN note_ja")
+    with pytest.raises(StaleWarehouseError, match=r"no column curated_facts\.note_ja") as e:
+        api.compute("curated_fact", home=older, topic="public_opinion")
+    assert e.value.hint == "run `aiatlas build`"
+    res = TestClient(create_app(home=older)).get("/api/indicators/curated_fact?topic=public_opinion")
+    assert (res.status_code, res.json()["hint"]) == (503, "run `aiatlas build`")
+    assert str(older) not in res.text

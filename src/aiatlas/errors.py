@@ -38,6 +38,15 @@ class NotBuiltError(AiatlasError):
         super().__init__(f"no warehouse at {path}", hint=hint)
 
 
+class StaleWarehouseError(NotBuiltError):
+    """The warehouse lacks a column this version of aiatlas declares: an older aiatlas built it.
+    Said in one line with what to do, never as the query engine's traceback."""
+
+    def __init__(self, column: str):
+        AiatlasError.__init__(self, f"the warehouse has no column {column}: an older version of "
+                              "aiatlas built it", hint="run `aiatlas build`")
+
+
 class VintageNotBuiltError(NotBuiltError):
     """A date was asked for (`as_of`) whose vintage has not been built: the caller's choice, not
     a broken server, so HTTP answers 404 and no path of the data home is shown."""

@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING, Any
 
 from aiatlas import sqltemplate
 from aiatlas.config import Settings
-from aiatlas.errors import DataError, UsageError
+from aiatlas.errors import DataError, StaleWarehouseError, UsageError
 from aiatlas.indicators import registry
 from aiatlas.results import Result
 from aiatlas.sources.registry import get, sources_for_tables
 from aiatlas.warehouse import connect as wh
 from aiatlas.warehouse.connect import Warehouse
+from aiatlas.warehouse.schema import TABLES
 
 if TYPE_CHECKING:  # pyarrow is imported by the engines when a query runs, not for `aiatlas --help`
     import pyarrow as pa
@@ -34,7 +35,7 @@ def compute(settings: Settings, id: str, params: dict[str, Any]) -> Result:
     _check_values(w, ind, bound)
     prov = provenance(w, ind)  # first: a missing source is said as such, not as a query error
     key = ("compute", id, settings.backend, tuple(sorted(bound.items())))
-    table = w.memo(key, lambda: _computed(w, settings.backend, ind, bound))
+    table = w.memo(key, lambda: _unless_stale(w, _computed, w, settings.backend, ind, bound))
     return _result(ind, bound, settings, table, prov, w.build_id)
 
 
@@ -50,8 +51,29 @@ def explain(settings: Settings, id: str, params: dict[str, Any], where: dict[str
     prov = provenance(w, ind)
     key = ("explain", id, settings.backend, tuple(sorted(bound.items())),
            tuple(sorted(where.items())))
-    table = w.memo(key, lambda: _explained(w, settings.backend, ind, bound, where))
+    table = w.memo(key, lambda: _unless_stale(w, _explained, w, settings.backend, ind, bound, where))
     return _result(ind, bound, settings, table, prov, w.build_id, where=where)
+
+
+def _unless_stale(w: Warehouse, make, *args):
+    """make(*args), unless it fails on a warehouse an older aiatlas built (a declared column
+    missing): that is said as such, with what to do, instead of as the engine's error."""
+    try:
+        return make(*args)
+    except Exception:
+        missing = stale_column(w)
+        if missing is not None:
+            raise StaleWarehouseError(missing) from None
+        raise
+
+
+def stale_column(w: Warehouse) -> str | None:
+    """The first declared column (table.column) that a table of this warehouse lacks, or None."""
+    have = {(r["t"], r["c"]) for r in w.sql(
+        "SELECT table_name AS t, column_name AS c FROM information_schema.columns "
+        "WHERE table_catalog = 'warehouse'")}
+    return next((f"{t}.{c.name}" for t, cols in TABLES.items() if t in w.tables
+                 for c in cols if (t, c.name) not in have), None)
 
 
 def _computed(w: Warehouse, backend: str, ind: registry.Indicator, bound: dict[str, Any]):
