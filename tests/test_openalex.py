@@ -782,6 +782,7 @@ def test_fetch_refuses_the_ingested_source_and_names_its_ingest(tmp_path):
     assert e.value.hint == "run `aiatlas openalex ingest SNAPSHOT`"
 
 
+@pytest.mark.slow  # a whole `aiatlas build` in a new process, templates stored
 def test_cli_synth_then_ingest_then_show(tmp_path):
     from typer.testing import CliRunner
 

@@ -63,6 +63,7 @@ def test_no_broken_links_and_every_chart_has_table_and_csv(reports, lang):
     assert charts == 3  # all three test indicators have a grain to plot
 
 
+@pytest.mark.slow  # builds the whole report, both languages and the PDF
 def test_csv_twin_holds_the_computed_rows(reports):
     out = reports["en"]["out"]
     with open(out / "data" / "test_models_by_country.csv", encoding="utf-8") as f:
@@ -74,6 +75,7 @@ def test_csv_twin_holds_the_computed_rows(reports):
     assert twin["provenance"][0]["sha256"] == ps.SHA
 
 
+@pytest.mark.slow  # builds the whole report, both languages and the PDF
 def test_explain_csv_rows_add_up_to_the_values(reports):
     out = reports["en"]["out"]
     with open(out / "explain" / "test_models_by_country.csv", encoding="utf-8") as f:
@@ -87,6 +89,7 @@ def test_explain_csv_rows_add_up_to_the_values(reports):
     assert "no row-level explanation" in (out / "chapter-testing.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow  # builds the whole report, both languages and the PDF
 def test_one_source_line_per_publisher_and_every_file_in_the_appendix(reports):
     page = (reports["en"]["out"] / "chapter-testing.html").read_text(encoding="utf-8")
     assert ps.SHA[:12] not in page  # checksums live in the appendix, not under every chart
@@ -98,6 +101,7 @@ def test_one_source_line_per_publisher_and_every_file_in_the_appendix(reports):
         assert f'id="{name}"' not in page
 
 
+@pytest.mark.slow  # builds the whole report, both languages and the PDF
 def test_headlines_show_a_value_or_say_why(reports):
     heads = reports["en"]["headlines"]
     assert [h["key"] for h in heads] == [d["key"] for d in headlines.declared()]
@@ -122,6 +126,7 @@ def test_headline_of_an_unregistered_indicator_is_not_available(fixture_home):
     assert h["values"] == []
 
 
+@pytest.mark.slow  # builds the whole report, both languages and the PDF
 def test_japanese_report(reports):
     out = reports["ja"]["out"]
     index = (out / "index.html").read_text(encoding="utf-8")
@@ -132,6 +137,7 @@ def test_japanese_report(reports):
 
 
 @pytest.mark.parametrize("lang", ["en", "ja"])
+@pytest.mark.slow  # builds the whole report, both languages and the PDF
 def test_pdf_written_with_embedded_fonts(reports, lang):
     pdf = reports[lang]["pdf"]
     data = pdf.read_bytes()
