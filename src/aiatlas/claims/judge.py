@@ -219,7 +219,7 @@ def _against_printed(claim: Claim, pattern: Pattern, a: dict[str, Any], data: Da
                     gap_relative=then.gap_relative, evidence=[cite, *today.evidence],
                     as_of=p.data_as_of.isoformat(), latest=today.actual,
                     measure=today.measure, subject=today.subject, year=today.year)
-        v.reason_ja = (f"{p.data_as_of}時点の{data_ja}では正しい数値です（{p.publication}の掲載値は"
+        v.reason_ja = (f"{p.data_as_of}時点の{data_ja}では正しい数値です（{p.cited_as}の掲載値は"
                        f"{p.as_printed}）。最新のデータ（{today.as_of or '最新のビルド'}時点）では"
                        f"{now_ja}で、その後データが改訂・追加されました")
         return v
@@ -230,7 +230,7 @@ def _against_printed(claim: Claim, pattern: Pattern, a: dict[str, Any], data: Da
     v.reason += (f"; {p.publication}, which the sentence cites, printed {p.as_printed} on "
                  f"{whose} of {p.data_as_of}: neither agrees")
     v.reason_ja = (f"最新のデータ（{today.as_of or '最新のビルド'}時点）では{now_ja}、記事が引用する"
-                   f"{p.publication}の掲載値も{p.as_printed}（{p.data_as_of}時点の{data_ja}）で、"
+                   f"{p.cited_as}の掲載値も{p.as_printed}（{p.data_as_of}時点の{data_ja}）で、"
                    "どちらとも合いません")
     v.evidence = [cite, *v.evidence]
     return v

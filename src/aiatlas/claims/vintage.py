@@ -31,7 +31,8 @@ PUBLICATIONS = [
 class Printed:
     """A figure the cited publication printed for the claim's measure, subject and year."""
 
-    publication: str  # as the article names it ('AI Index 2025')
+    publication: str  # its name ('AI Index 2025')
+    cited_as: str  # as the article writes it ('AIインデックス2025'), for the reader's language
     value: float
     as_printed: str
     data_as_of: dt.date  # the publisher's own data snapshot (else the vintage it could use)
@@ -92,10 +93,11 @@ def printed(sentence: str, asserts: dict[str, Any], year: int | None, period: st
     `year` cell, or the month of a `last_on_or_before` day); a share fits only a percent claim.
     The publisher's method parameters (e.g. attribution) are its own and are not compared.
     """
-    hit = next(((name, stem) for rx, name, _, stem in PUBLICATIONS if rx.search(sentence)), None)
-    if hit is None or hit[1] is None or "indicator" not in asserts:
+    hit = next(((m, name, stem) for rx, name, _, stem in PUBLICATIONS
+                for m in [rx.search(sentence)] if m), None)
+    if hit is None or hit[2] is None or "indicator" not in asserts:
         return None
-    name, stem = hit
+    m, name, stem = hit
     pub = published.by_file().get(stem)
     if pub is None:
         return None
@@ -113,7 +115,7 @@ def printed(sentence: str, asserts: dict[str, Any], year: int | None, period: st
         days = list(c.last_on_or_before.values())
         if days and period and not days[0].isoformat().startswith(period):
             continue
-        return Printed(name, float(fig.value), fig.as_printed, pub.data_as_of or pub.vintage,
+        return Printed(name, m.group(), float(fig.value), fig.as_printed, pub.data_as_of or pub.vintage,
                        pub.data_source or "", fig, pub)
     return None
 
