@@ -41,6 +41,31 @@ _MONTH_ALONE = re.compile(r"^\s?月(?!\s?\d)")
 _SPAN_OF_TIME = re.compile(r"\b(?:over|within|during|for|in)\s(?:the\s(?:next|coming|past)\s)?$",
                            re.IGNORECASE)
 _PART_YEAR = re.compile(r"\b(?:mid|early|late)-((?:19|20)\d{2})\b", re.IGNORECASE)
+# a model or product identifier not in the gazetteer: a name word and its number, 'RTX 4090',
+# 'Mate 60 Pro', 'iPhone 15 Pro', 'Snapdragon 8 Gen 3', 'Ascend 910C' (see _product_names)
+_PRODUCT = re.compile(
+    r"(?<![A-Za-z0-9_$€£¥.-])(?P<head>[A-Z]{2,6}|[A-Z][a-z]{2,}|[a-z]{1,2}[A-Z][A-Za-z]+)"
+    r"\s(?P<num>\d+(?:\.\d+)?)(?P<glued>[A-Za-z]{1,3})?(?![A-Za-z0-9,%]|\.\d)"
+    r"(?P<tail>(?:\s(?:[A-Z][a-z]+|[A-Z]{2,4})(?![A-Za-z0-9])(?:\s\d+[A-Za-z]{0,3}(?![A-Za-z0-9,%]))?)*)")
+# words that open a figure, not a name: 'About 40 Chinese firms', 'In 2024 China'
+_NOT_NAMES = {
+    "about", "around", "some", "over", "under", "nearly", "almost", "only", "just", "roughly",
+    "approximately", "exactly", "in", "on", "at", "by", "for", "from", "of", "to", "with", "since",
+    "until", "after", "before", "during", "between", "among", "all", "the", "and", "but", "or",
+    "top", "than", "per", "each", "every", "these", "those", "its", "their", "our", "more", "less",
+    "fewer", "another", "up", "down", "least", "most", "year", "years", "fiscal", "figure", "table",
+    "chapter", "section", "article", "page", "part", "item", "step", "phase", "version", "round",
+    "rule", "level", "tier", "grade", "class", "group", "stage", "day", "week", "month", "then",
+    "while", "whereas", "against", "versus", "vs", "unlike", "both", "also", "even", "still",
+    "there", "here", "now", "when", "where", "what", "which", "who", "this", "that", "was", "were",
+    "is", "are", "had", "has", "have", "without", "into", "onto", "through", "across",
+    *_MONTHS, "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+    # currencies and periods written before a figure
+    "us", "usd", "eur", "jpy", "cny", "rmb", "gbp", "krw", "inr", "fy", "cy", "q", "h"}
+# letters glued to a figure that make it a measure, not a name: 7nm, 80GB, 700W, 10bn, 5x
+_UNIT_GLUE = re.compile(r"(?:nm|mm|[kMGT]?W|[KMGTP]B|bn|mn|tn|[mbkx]|st|nd|rd|th|s|GHz|pp|bp)",
+                        re.IGNORECASE)
+_SIZE_GLUE = re.compile(r"[BMT]")  # a model's parameter count glued to its name: Llama 405B
 _YEAR_RANGE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s?(?:-|~|to|から)\s?(\d{2}|(?:19|20)\d{2})(?!\d)(\s?年度?)?")
 
 
@@ -150,6 +175,10 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
         if ent.type in ("model", "benchmark", "publication") and re.search(r"\d", ent.text):
             taken.append((ent.start, ent.end))
             skip(ent.start, ent.end, f"part of a name ({ent.type})")
+    for a, b in _product_names(sent, ents):
+        if not _overlaps(a, b, taken):
+            taken.append((a, b))
+            skip(a, b, "part of a name (product)")
     nums = numbers.spot_ja(sent) if lang in ("ja", "zh") else numbers.spot_en(sent)
     i = 0
     while i < len(nums):
@@ -271,6 +300,46 @@ def _counted_nouns(sent: str, lang: str, named_only: bool) -> set[str]:
         found = re.findall(r"[A-Za-z]+", sent)
     return {numbers.COUNT_NOUNS[w.lower()] for w in found
             if w.lower() in numbers.COUNT_NOUNS and numbers.COUNT_NOUNS[w.lower()] != "points"}
+
+
+def _product_names(sent: str, ents: list[Entity]) -> list[tuple[int, int]]:
+    """Spans of model and product identifiers the gazetteer does not know, whose numbers are
+    part of the name, not claims.
+
+    A name word followed by a number is an identifier when the word is an acronym ('RTX 4090'),
+    a camel-case word ('iPhone 15'), or a capitalised word whose number carries letters
+    ('Ascend 910C') or is followed by another name word ('Mate 60 Pro', 'Snapdragon 8 Gen 3'),
+    and the word is not a subject the sentence names ('Alibaba 6, ByteDance 3'), a benchmark
+    ('MMLU 88.7'), nor a word that opens a figure ('About 40', 'In 2024'). A number glued to a
+    unit (7nm, 80GB) stays a measure. A parameter count right after a known model
+    ('Qwen2.5 72B') belongs to the model's name.
+    """
+    named = [(e.start, e.end) for e in ents if e.type != "model"]
+    out = []
+    for m in _PRODUCT.finditer(sent):
+        head, glued, tail = m.group("head"), m.group("glued") or "", m.group("tail")
+        if head.lower() in _NOT_NAMES or _overlaps(m.start(), m.end("head"), named):
+            continue
+        if glued and _UNIT_GLUE.fullmatch(glued) and not _SIZE_GLUE.fullmatch(glued):
+            continue
+        after = sent[m.end("num") + len(glued):]
+        if re.match(r"\s?(?:percent|per\s?cent|%|[a-z]+\s(?:models|chips|units|people))", after,
+                    re.IGNORECASE) or re.match(r"\s([a-z]+)", after) and \
+                re.match(r"\s([a-z]+)", after).group(1) in numbers.COUNT_NOUNS:
+            continue  # 'AI 100 models': a count of things, not a name
+        acronym, camel = head.isupper(), not head[0].isupper()
+        if not (acronym or camel or glued or tail.strip()):
+            continue
+        end = m.end()
+        if tail and _overlaps(m.end("num"), end, named):  # 'Huawei 60 China': stop at the name
+            end = m.end("num") + len(glued)
+        out.append((m.start(), end))
+    for e in ents:
+        if e.type == "model":
+            m = re.match(r"\s(\d+(?:\.\d+)?[BMT])(?![A-Za-z0-9,%])", sent[e.end:])
+            if m:
+                out.append((e.end + m.start(1), e.end + m.end()))
+    return out
 
 
 def _month_key(name: str) -> str:
