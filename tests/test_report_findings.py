@@ -59,7 +59,6 @@ def test_above_leaves_out_rows_where_the_sentence_would_state_the_wrong_order():
 
 
 def test_earliest_states_the_first_event_of_its_kind_and_dates_read_in_both_languages():
-
     decl = {"where": {"subject": "USA", "measure": "rule"}, "earliest": "date",
             "en": "{name} first acted on {date:%B} {date.day}, {date.year}.",
             "ja": "{name}は{date.year}年{date.month}月{date.day}日に初めて動いた。"}
