@@ -227,7 +227,8 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
         unnamed = unnamed[:x.start] + " " * (x.end - x.start) + unnamed[x.end:]
     _inherit_units(found, unnamed, lang)
     subj_ents = [x for x in ents if x.type in ("country", "state", "organization")]
-    bindings = binder.bind(sent, lang, [(a, b) for _, a, b in found], subj_ents, years, year_spans)
+    bindings = binder.bind(sent, lang, [(a, b) for _, a, b in found], subj_ents, years, year_spans,
+                           dates={(a, b) for q, a, b in found if q.kind == "date"})
     by_pos = {(x.start, x.end): y for x, y in zip(ents, subjects)}
     for (q, a, b), bnd in zip(found, bindings):
         t, oa, ob = orig(a, b)
