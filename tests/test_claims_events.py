@@ -138,3 +138,18 @@ def test_a_quarter_is_the_time_of_a_claim_not_a_claim():
         assert any("quarter" in s.reason for s in sc.skipped)
     (sc,) = extract.extract("In 2025, 16,067 developers in India pushed code.", "en")
     assert sc.claims[0].quarter is None
+
+
+@pytest.mark.parametrize("lang, text, verdict", [
+    ("en", "The FP16 energy efficiency of AI accelerators doubled every 1.5 years.", "supported"),
+    ("ja", "AIアクセラレータのFP16でのエネルギー効率は1.5年ごとに倍増した。", "supported"),
+    ("ja", "AIアクセラレータの半精度でのエネルギー効率は1.5年ごとに倍増した。", "supported"),
+    # the same figure at FP32 (the default when none is named) is contradicted
+    ("en", "The FP32 energy efficiency of AI accelerators doubled every 1.5 years.", "contradicted"),
+    ("en", "The energy efficiency of AI accelerators doubled every 1.5 years.", "contradicted"),
+])
+def test_an_efficiency_trend_is_checked_at_the_precision_the_sentence_names(built_home, lang, text,
+                                                                              verdict):
+    ((_, got, pattern, reason),) = checked(text, built_home, lang)
+    assert (got, pattern) == (verdict, "energy_efficiency_doubling_years"), reason
+    assert ("precision=fp16" in reason) == ("16" in text or "半精度" in text)

@@ -20,7 +20,17 @@ _FIELDS = {"id", "describe", "kinds", "units", "keywords", "subject", "needs_yea
            "params", "where", "value_column", "scale", "rank_by", "fact", "tolerance", "base",
            "period", "title", "pair", "definition", "events"}
 _SUBJECTS = ("country", "state", "organization", "benchmark", None)
-_PLACEHOLDER = re.compile(r"\{(country|state|organization|benchmark|year|quarter)\}")
+_PLACEHOLDER = re.compile(r"\{(country|state|organization|benchmark|year|quarter|precision)\}")
+# the number format a hardware figure is stated at: 'FP16', 'tensor BF16', '半精度', 'INT8'
+_PRECISIONS = [(re.compile(r"(?<![a-z0-9])(?:fp|bf)16(?![0-9])|半精度", re.IGNORECASE), "fp16"),
+               (re.compile(r"(?<![a-z0-9])fp32(?![0-9])|単精度", re.IGNORECASE), "fp32"),
+               (re.compile(r"(?<![a-z0-9])int8(?![0-9])", re.IGNORECASE), "int8")]
+
+
+def precision_of(sentence: str) -> str | None:
+    """The one number format a sentence names (None: none, or several)."""
+    named = {p for rx, p in _PRECISIONS if rx.search(sentence)}
+    return named.pop() if len(named) == 1 else None
 
 
 @dataclass(frozen=True)
@@ -78,7 +88,8 @@ class Pattern:
 
     def bind(self, claim: Claim) -> tuple[dict[str, Any] | None, str]:
         """What the claim asserts in this pattern's terms, or None and what is missing."""
-        values: dict[str, Any] = {"year": claim.year, "quarter": claim.quarter}
+        values: dict[str, Any] = {"year": claim.year, "quarter": claim.quarter,
+                                  "precision": precision_of(claim.sentence)}
         if self.events:
             return self._bind_event(claim)
         if self.subject:
