@@ -24,7 +24,7 @@ _CONTINUES = re.compile(r"^\s*(?:against|compared (?:with|to)|versus|vs\.?|while
 # relative years that need the sentence's own explicit year as anchor
 _REL_ANCHORED = [
     (re.compile(r"\b(?:the\s)?(?:previous|prior|preceding)\syear\b|\ba\syear\s(?:earlier|before)\b|"
-                r"\bthe\syear\sbefore\b|前年(?:度)?|その前の年", re.IGNORECASE), 1),
+                r"\bthe\syear\sbefore\b|前年(?:度)?(?!同期|比)|その前の年", re.IGNORECASE), 1),
     (re.compile(r"\b(two|three|four|five|\d)\syears\s(?:earlier|before)\b|(\d)年前の", re.IGNORECASE), None),
 ]
 # relative to the (unknown) date of the article

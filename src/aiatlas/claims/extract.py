@@ -23,6 +23,12 @@ DATES = [  # (regex, groups order) -> full dates are claims of kind 'date'
 ]
 MONTH_YEAR = [re.compile(r"(\d{4})\s?年\s?(\d{1,2})\s?月(?!\s?\d{1,2}\s?日)"),
               re.compile(_MON + r",?\s(\d{4})")]
+_QUARTER_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
+# a quarter of a year: 'Q3 2025', '2025 Q3', 'the third quarter of 2025', '2025年第3四半期'
+QUARTERS = [re.compile(r"\bQ([1-4])\s?(?:of\s)?((?:19|20)\d{2})\b"),
+            re.compile(r"\b((?:19|20)\d{2})\s?-?Q([1-4])\b"),
+            re.compile(r"\b(first|second|third|fourth) quarter of ((?:19|20)\d{2})\b", re.IGNORECASE),
+            re.compile(r"((?:19|20)\d{2})\s?年\s?(?:の\s?)?第\s?([1-4])\s?四半期")]
 _YEAR_AFTER = re.compile(r"\s?(?:年度?|'s\b|s\b)?")
 _REFERENCE = re.compile(r"(?<![A-Za-z])(?:Section|Article|Figure|Fig\.|Table|Chapter|page|p\.|Part|Rule|"
                         r"Item|Step|Phase|Q|Round|Version|v)\s?$", re.IGNORECASE)
@@ -154,6 +160,18 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
                 years.append((m.start(), year))
                 months.append(f"{year:04d}-{month:02d}")
                 skip(m.start(), m.end(), "month and year: the time of a claim, not a claim")
+    quarters: list[tuple[int, int]] = []  # (year, quarter) stated: the period of a claim
+    for rx in QUARTERS:
+        for m in rx.finditer(sent):
+            if _overlaps(m.start(), m.end(), taken):
+                continue
+            a, b = m.group(1), m.group(2)
+            year, quarter = (int(b), _QUARTER_WORDS.get(a.lower()) or int(a)) if len(a) != 4 \
+                else (int(a), int(b))
+            taken.append((m.start(), m.end()))
+            years.append((m.start(), year))
+            quarters.append((year, quarter))
+            skip(m.start(), m.end(), "a quarter and year: the time of a claim, not a claim")
     for ent in ents:
         if ent.type in ("model", "benchmark", "publication") and re.search(r"\d", ent.text):
             taken.append((ent.start, ent.end))
@@ -232,7 +250,9 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
                                    if bnd.reference else None,
                                    base=bnd.base, continues=bnd.continues,
                                    period=next((p for p in months if bnd.year and p.startswith(
-                                       str(bnd.year))), "") if len(months) == 1 else ""))
+                                       str(bnd.year))), "") if len(months) == 1 else "",
+                                   quarter=next((qq for y, qq in quarters if y == bnd.year), None)
+                                   if len(set(quarters)) == 1 else None))
     return result
 
 

@@ -166,8 +166,10 @@ def judge(claim: Claim, pattern: Pattern, asserts: dict[str, Any], data: Data) -
 
 def _judge(claim: Claim, pattern: Pattern, asserts: dict[str, Any], data: Data) -> Verdict:
     try:
+        if "fact" in asserts and asserts.get("subjects"):
+            return _judge_event(claim, pattern, asserts, data)
         if "fact" in asserts:
-            return _judge_fact(claim, pattern, asserts["fact"], data)
+            return _judge_fact(claim, pattern, dict(asserts["fact"]), data)
         v = _judge_indicator(claim, pattern, asserts, data)
         printed = vintages.printed(claim.sentence, asserts, claim.year, claim.period,
                                    percent=claim.quantity.unit == "%")
@@ -341,6 +343,31 @@ def _judge_rank(claim, pattern, a, rows, snaps) -> Verdict:
     return compare(q, float(rank), Slack(), [ev], what="rank")
 
 
+def _judge_event(claim: Claim, pattern: Pattern, asserts: dict[str, Any], data: Data) -> Verdict:
+    """A dated event (a policy event) whose actor may be any subject the sentence names: the
+    subject holding an event of this kind on the claimed day, else the first named one holding
+    one in the claimed year (judged against it: a wrong day is contradicted); no such event of
+    any named subject is unverifiable, never matched to another kind of event."""
+    query, named = dict(asserts["fact"]), asserts["subjects"]
+    year = query.pop("year", None)
+    held = {}
+    for subject in named:
+        facts = data.facts(**query, subject=subject) or []
+        held[subject] = [f for f in facts if year is None or str(year) in _when(f)]
+    q = claim.quantity
+    same = [s for s in named if q.kind == "date" and q.date and
+            any(_same_day(q.date, _when(f)) for f in held[s])]
+    actor = (same or [s for s in named if held[s]] or [None])[0]
+    if actor is None:
+        what = str(query.get("measure", "event")).replace("_", " ")
+        when = f" in {year}" if year is not None else ""
+        return Verdict("unverifiable", f"no curated {what} event of {', '.join(named)}{when}",
+                       reason_key="no_fact", **_room(q, pattern.tolerance))
+    claim.asserts = {"fact": {**query, "subject": actor}}
+    return _judge_fact(claim, pattern, {**query, "subject": actor, "year": year} if year is not None
+                       else {**query, "subject": actor}, data)
+
+
 def _judge_fact(claim: Claim, pattern: Pattern, query: dict[str, Any], data: Data) -> Verdict:
     q, tol = claim.quantity, pattern.tolerance
     year = query.pop("year", None)
@@ -354,7 +381,8 @@ def _judge_fact(claim: Claim, pattern: Pattern, query: dict[str, Any], data: Dat
     note = ""
     if q.kind == "date" and q.date:
         same = [f for f in facts if _same_day(q.date, _when(f))]
-        facts = same or facts
+        # none that day: the recorded one nearest the claimed date is the one it misdates
+        facts = same or sorted(facts, key=lambda f: _distance(q.date, _when(f)))[:1]
     if len(facts) > 1 and q.kind != "date":
         comparable = [f for f in facts if _fact_value(q, f)[0] is not None]
         if not comparable:  # e.g. every figure is in another currency: say so
@@ -408,6 +436,18 @@ def _order(fact: dict[str, Any]) -> tuple[int, int, int]:
     month = int(m.group(2)) if m.group(2) else int(m.group(3)) * 3 if m.group(3) else \
         int(m.group(4)) * 6 if m.group(4) else 12
     return (int(m.group(1)), month, int(m.group(5) or 31))
+
+
+def _distance(claimed: str, recorded: str) -> int:
+    """Days between a claimed and a recorded date (a large number when either cannot be read)."""
+    try:
+        day = dt.date.fromisoformat(("2000" + claimed[1:]) if claimed.startswith("--") else claimed)
+        other = dt.date.fromisoformat(recorded[:10])
+        if claimed.startswith("--"):
+            other = other.replace(year=2000)
+        return abs((day - other).days)
+    except ValueError:
+        return 10**6
 
 
 def _same_day(claimed: str, recorded: str) -> bool:
