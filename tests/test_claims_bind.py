@@ -113,3 +113,33 @@ def test_numbers_written_as_words(text, value, kind, qualifier):
                                   "They met three times."])
 def test_number_words_without_a_claim_are_skipped(text):
     assert [c.quantity.kind for s in extract(text) for c in s.claims] in ([], ["multiple"])
+
+
+@pytest.mark.parametrize("text,expected", [
+    # a share 'of' a people names its subject after the figure, even with another before it
+    ("Just 36% of Germans and 83% of Chinese were positive about AI in 2024.",
+     [(36, "DEU", 2024), (83, "CHN", 2024)]),
+    ("In 2024, 40% of Canadians and 39% of Americans agreed.", [(40, "CAN", 2024), (39, "USA", 2024)]),
+    # a figure's clause naming no one continues the comma-joined clause before it
+    ("Five US states banned DeepSeek; Texas was first, on January 31, 2025.",
+     [(5, "USA", 2025), (20250131, "US-TX", 2025)]),
+])
+def test_subjects_named_after_the_figure_or_in_the_clause_it_continues(text, expected):
+    assert bound(text) == expected
+
+
+def test_the_clause_before_is_not_taken_across_a_figure_or_two_names():
+    """The leading clause gives its subject only when it states no figure and names one."""
+    assert bound("The US had 57, China 31 notable models in 2024.")[1][1] == "CHN"
+    got = bound("China answered the US move, on December 3, 2024.")
+    assert got == [(20241203, None, 2024)]  # two names: no single subject to continue
+
+
+def test_a_date_reads_the_words_of_every_clause_without_a_date():
+    """'banned' sits in the clause of another figure (five states); the date still reads it,
+    while a count reads only its own clause and the clauses without figures."""
+    (s,) = extract("Five US states banned DeepSeek on government devices; Texas was first, "
+                   "on January 31, 2025.")
+    count, date = s.claims
+    assert "banned" in date.keywords and date.quantity.kind == "date"
+    assert "texas was first" in count.keywords and "january" not in count.keywords

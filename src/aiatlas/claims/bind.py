@@ -24,7 +24,7 @@ _CONTINUES = re.compile(r"^\s*(?:against|compared (?:with|to)|versus|vs\.?|while
 # relative years that need the sentence's own explicit year as anchor
 _REL_ANCHORED = [
     (re.compile(r"\b(?:the\s)?(?:previous|prior|preceding)\syear\b|\ba\syear\s(?:earlier|before)\b|"
-                r"\bthe\syear\sbefore\b|前年(?:度)?|その前の年", re.IGNORECASE), 1),
+                r"\bthe\syear\sbefore\b|前年(?:度)?(?!同期|比)|その前の年", re.IGNORECASE), 1),
     (re.compile(r"\b(two|three|four|five|\d)\syears\s(?:earlier|before)\b|(\d)年前の", re.IGNORECASE), None),
 ]
 # relative to the (unknown) date of the article
@@ -48,6 +48,8 @@ _GROUP_SEP = re.compile(r"^\s*(?:,|and|&|vs\.?|versus|と|・|、|対)?\s*$", re
 # 'X overtook Y with 13': the figure is the overtaker's, not the nearer name's
 _OVERTOOK = re.compile(r"\b(?:overt(?:ook|akes?)|surpass(?:ed|es)?|outpac(?:ed|es)|outstripp?(?:ed|s)?|"
                        r"beat|beats|led|leads|outnumber(?:ed|s)?)\b", re.IGNORECASE)
+# a share 'of' a people names its subject right after the figure: '83% of Chinese'
+_OF_SUBJECT = re.compile(r"^\s?(?:%|percent|per\scent)?\sof\s(?:the\s|all\s)?$", re.IGNORECASE)
 # a sentence that compares figures ('60 vs 35', '60 against 35 for China', '60対35')
 COMPARISON = re.compile(r"\bvs\.?\s|\bversus\b|\bagainst\b|\bcompared (?:with|to)\b|対|に対し|と比べ|"
                         r"と比較|一方", re.IGNORECASE)
@@ -105,13 +107,20 @@ def groups(ents: list[Entity], sent: str) -> list[list[Entity]]:
 
 
 def bind(sent: str, lang: str, numbers: list[tuple[int, int]], ents: list[Entity],
-         years: list[tuple[int, int]], year_spans: list[tuple[int, int]]) -> list[Binding]:
+         years: list[tuple[int, int]], year_spans: list[tuple[int, int]],
+         dates: set[tuple[int, int]] | None = None) -> list[Binding]:
     """A Binding for each number span (start, end) of the sentence, in order.
 
     `ents` are the sentence's subject entities (countries, states, organizations) in sentence
-    offsets; `years` are (position, year) of explicit years, `year_spans` their spans.
+    offsets; `years` are (position, year) of explicit years, `year_spans` their spans; `dates`
+    the number spans that are dates. A date reads the words of every clause without a date
+    ('Five states banned the app; Texas was first, on January 31': the ban), as a date is
+    the time of what the other clauses say, whatever they count.
     """
     spans = clauses(sent, lang)
+    dates = dates or set()
+    date_clauses = {_clause_of(spans, a) for a, b in numbers if (a, b) in dates}
+    date_topic = " ".join(sent[a:b] for a, b in spans if (a, b) not in date_clauses)
     subjects = [e for e in ents if e.type in ("country", "state", "organization")]
     if any(e.id != "WLD" for e in subjects):  # '世界2位', 'the world's': the world is the frame
         subjects = [e for e in subjects if e.id != "WLD"]
@@ -132,7 +141,10 @@ def bind(sent: str, lang: str, numbers: list[tuple[int, int]], ents: list[Entity
             before = [e for e in subjects if e.end <= paren.start() and
                       not sent[e.end:paren.start()].strip()]
             inside = before[-1:]
-        if pair and (not inside or {e.id for e in inside} >= {e.id for e in pair}):
+        of = next((e for e in subjects if e.start >= b and _OF_SUBJECT.match(sent[b:e.start])), None)
+        if of is not None and lang not in ("ja", "zh"):  # '83% of Chinese', '39% of Americans'
+            bnd.subject = of
+        elif pair and (not inside or {e.id for e in inside} >= {e.id for e in pair}):
             if unnamed < len(pair):
                 bnd.subject = pair[unnamed]
             else:
@@ -145,6 +157,8 @@ def bind(sent: str, lang: str, numbers: list[tuple[int, int]], ents: list[Entity
                 bnd.subject = before[-2]  # 'the UK overtook China with 13': the UK's figure
         elif out and _SAME_SUBJECT.search(own) and out[-1].subject is not None:
             bnd.subject = out[-1].subject
+        elif (lead := _leading_clause(sent, spans, (ca, cb), subjects, number_clauses)) is not None:
+            bnd.subject = lead
         else:
             distinct = {e.country or e.id for e in subjects}
             if len(distinct) == 1:
@@ -153,10 +167,25 @@ def bind(sent: str, lang: str, numbers: list[tuple[int, int]], ents: list[Entity
                 bnd.subject_note = "the sentence names several subjects and the figure's clause none"
         _bind_year(bnd, sent, (a, b), (ca, cb), years, year_spans)
         bnd.base = _base(sent, own, a, b, lang)
-        bnd.context = (own + " " + topic).lower()
+        bnd.context = (own + " " + (date_topic if (a, b) in dates else topic)).lower()
         out.append(bnd)
     _complement(out, subjects, sent)
     return out
+
+
+def _leading_clause(sent: str, spans: list[tuple[int, int]], clause: tuple[int, int],
+                    subjects: list[Entity], number_clauses: set) -> Entity | None:
+    """'Texas was first, on January 31, 2025': a figure's clause that names no one continues the
+    clause right before it, when that clause states no figure, names exactly one subject and
+    joins it with a comma only (not across a semicolon or a comparison word)."""
+    i = spans.index(clause) if clause in spans else -1
+    if i <= 0:
+        return None
+    pa, pb = spans[i - 1]
+    if (pa, pb) in number_clauses or not re.fullmatch(r",\s?", sent[pb:clause[0]]):
+        return None
+    named = {(e.country or e.id, e.id): e for e in subjects if pa <= e.start and e.end <= pb}
+    return next(iter(named.values())) if len(named) == 1 else None
 
 
 def _complement(out: list[Binding], subjects: list[Entity], sent: str) -> None:

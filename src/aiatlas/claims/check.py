@@ -53,8 +53,14 @@ def check_claim(claim: Claim, table: list[Pattern], data: Data, previous: Claim 
         claim.asserts, claim.pattern = asserts, p.id
         return judge(claim, p, asserts, data)
     key = "no_subject" if "names" in reasons[0] or "subjects" in reasons[0] else "no_year"
-    return Verdict("unverifiable", reasons[0], reason_key=key, year=claim.year,
-                   subject=(claim.subjects[0].id if claim.subjects else ""))
+    v = Verdict("unverifiable", reasons[0], reason_key=key, year=claim.year,
+                subject=(claim.subjects[0].id if claim.subjects else ""))
+    if key == "no_subject" and claim.quantity.kind == "money" and not claim.subjects:
+        v.reason = (f"{reasons[0]}: the sentence does not say whose money this is ('the "
+                    "government' does not say which), and the currency alone does not tell")
+        v.reason_ja = ("文中に国や組織の名前がなく、誰の金額か特定できません（「政府」だけでは"
+                       "どの国か分からず、通貨だけでは決めません）")
+    return v
 
 
 def _fitting(claim: Claim, table: list[Pattern]) -> list[tuple[int, Pattern]]:

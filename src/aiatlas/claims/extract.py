@@ -23,6 +23,12 @@ DATES = [  # (regex, groups order) -> full dates are claims of kind 'date'
 ]
 MONTH_YEAR = [re.compile(r"(\d{4})\s?年\s?(\d{1,2})\s?月(?!\s?\d{1,2}\s?日)"),
               re.compile(_MON + r",?\s(\d{4})")]
+_QUARTER_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
+# a quarter of a year: 'Q3 2025', '2025 Q3', 'the third quarter of 2025', '2025年第3四半期'
+QUARTERS = [re.compile(r"\bQ([1-4])\s?(?:of\s)?((?:19|20)\d{2})\b"),
+            re.compile(r"\b((?:19|20)\d{2})\s?-?Q([1-4])\b"),
+            re.compile(r"\b(first|second|third|fourth) quarter of ((?:19|20)\d{2})\b", re.IGNORECASE),
+            re.compile(r"((?:19|20)\d{2})\s?年\s?(?:の\s?)?第\s?([1-4])\s?四半期")]
 _YEAR_AFTER = re.compile(r"\s?(?:年度?|'s\b|s\b)?")
 _REFERENCE = re.compile(r"(?<![A-Za-z])(?:Section|Article|Figure|Fig\.|Table|Chapter|page|p\.|Part|Rule|"
                         r"Item|Step|Phase|Q|Round|Version|v)\s?$", re.IGNORECASE)
@@ -35,6 +41,31 @@ _MONTH_ALONE = re.compile(r"^\s?月(?!\s?\d)")
 _SPAN_OF_TIME = re.compile(r"\b(?:over|within|during|for|in)\s(?:the\s(?:next|coming|past)\s)?$",
                            re.IGNORECASE)
 _PART_YEAR = re.compile(r"\b(?:mid|early|late)-((?:19|20)\d{2})\b", re.IGNORECASE)
+# a model or product identifier not in the gazetteer: a name word and its number, 'RTX 4090',
+# 'Mate 60 Pro', 'iPhone 15 Pro', 'Snapdragon 8 Gen 3', 'Ascend 910C' (see _product_names)
+_PRODUCT = re.compile(
+    r"(?<![A-Za-z0-9_$€£¥.-])(?P<head>[A-Z]{2,6}|[A-Z][a-z]{2,}|[a-z]{1,2}[A-Z][A-Za-z]+)"
+    r"\s(?P<num>\d+(?:\.\d+)?)(?P<glued>[A-Za-z]{1,3})?(?![A-Za-z0-9,%]|\.\d)"
+    r"(?P<tail>(?:\s(?:[A-Z][a-z]+|[A-Z]{2,4})(?![A-Za-z0-9])(?:\s\d+[A-Za-z]{0,3}(?![A-Za-z0-9,%]))?)*)")
+# words that open a figure, not a name: 'About 40 Chinese firms', 'In 2024 China'
+_NOT_NAMES = {
+    "about", "around", "some", "over", "under", "nearly", "almost", "only", "just", "roughly",
+    "approximately", "exactly", "in", "on", "at", "by", "for", "from", "of", "to", "with", "since",
+    "until", "after", "before", "during", "between", "among", "all", "the", "and", "but", "or",
+    "top", "than", "per", "each", "every", "these", "those", "its", "their", "our", "more", "less",
+    "fewer", "another", "up", "down", "least", "most", "year", "years", "fiscal", "figure", "table",
+    "chapter", "section", "article", "page", "part", "item", "step", "phase", "version", "round",
+    "rule", "level", "tier", "grade", "class", "group", "stage", "day", "week", "month", "then",
+    "while", "whereas", "against", "versus", "vs", "unlike", "both", "also", "even", "still",
+    "there", "here", "now", "when", "where", "what", "which", "who", "this", "that", "was", "were",
+    "is", "are", "had", "has", "have", "without", "into", "onto", "through", "across",
+    *_MONTHS, "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+    # currencies and periods written before a figure
+    "us", "usd", "eur", "jpy", "cny", "rmb", "gbp", "krw", "inr", "fy", "cy", "q", "h"}
+# letters glued to a figure that make it a measure, not a name: 7nm, 80GB, 700W, 10bn, 5x
+_UNIT_GLUE = re.compile(r"(?:nm|mm|[kMGT]?W|[KMGTP]B|bn|mn|tn|[mbkx]|st|nd|rd|th|s|GHz|pp|bp)",
+                        re.IGNORECASE)
+_SIZE_GLUE = re.compile(r"[BMT]")  # a model's parameter count glued to its name: Llama 405B
 _YEAR_RANGE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s?(?:-|~|to|から)\s?(\d{2}|(?:19|20)\d{2})(?!\d)(\s?年度?)?")
 
 
@@ -128,10 +159,26 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
                 years.append((m.start(), year))
                 months.append(f"{year:04d}-{month:02d}")
                 skip(m.start(), m.end(), "month and year: the time of a claim, not a claim")
+    quarters: list[tuple[int, int]] = []  # (year, quarter) stated: the period of a claim
+    for rx in QUARTERS:
+        for m in rx.finditer(sent):
+            if _overlaps(m.start(), m.end(), taken):
+                continue
+            a, b = m.group(1), m.group(2)
+            year, quarter = (int(b), _QUARTER_WORDS.get(a.lower()) or int(a)) if len(a) != 4 \
+                else (int(a), int(b))
+            taken.append((m.start(), m.end()))
+            years.append((m.start(), year))
+            quarters.append((year, quarter))
+            skip(m.start(), m.end(), "a quarter and year: the time of a claim, not a claim")
     for ent in ents:
         if ent.type in ("model", "benchmark", "publication") and re.search(r"\d", ent.text):
             taken.append((ent.start, ent.end))
             skip(ent.start, ent.end, f"part of a name ({ent.type})")
+    for a, b in _product_names(sent, ents):
+        if not _overlaps(a, b, taken):
+            taken.append((a, b))
+            skip(a, b, "part of a name (product)")
     nums = numbers.spot_ja(sent) if lang in ("ja", "zh") else numbers.spot_en(sent)
     i = 0
     while i < len(nums):
@@ -180,7 +227,8 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
         unnamed = unnamed[:x.start] + " " * (x.end - x.start) + unnamed[x.end:]
     _inherit_units(found, unnamed, lang)
     subj_ents = [x for x in ents if x.type in ("country", "state", "organization")]
-    bindings = binder.bind(sent, lang, [(a, b) for _, a, b in found], subj_ents, years, year_spans)
+    bindings = binder.bind(sent, lang, [(a, b) for _, a, b in found], subj_ents, years, year_spans,
+                           dates={(a, b) for q, a, b in found if q.kind == "date"})
     by_pos = {(x.start, x.end): y for x, y in zip(ents, subjects)}
     for (q, a, b), bnd in zip(found, bindings):
         t, oa, ob = orig(a, b)
@@ -194,7 +242,9 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
                                    year_note=bnd.year_note, subject_note=bnd.subject_note,
                                    base=bnd.base, continues=bnd.continues,
                                    period=next((p for p in months if bnd.year and p.startswith(
-                                       str(bnd.year))), "") if len(months) == 1 else ""))
+                                       str(bnd.year))), "") if len(months) == 1 else "",
+                                   quarter=next((qq for y, qq in quarters if y == bnd.year), None)
+                                   if len(set(quarters)) == 1 else None))
     return result
 
 
@@ -251,6 +301,46 @@ def _counted_nouns(sent: str, lang: str, named_only: bool) -> set[str]:
         found = re.findall(r"[A-Za-z]+", sent)
     return {numbers.COUNT_NOUNS[w.lower()] for w in found
             if w.lower() in numbers.COUNT_NOUNS and numbers.COUNT_NOUNS[w.lower()] != "points"}
+
+
+def _product_names(sent: str, ents: list[Entity]) -> list[tuple[int, int]]:
+    """Spans of model and product identifiers the gazetteer does not know, whose numbers are
+    part of the name, not claims.
+
+    A name word followed by a number is an identifier when the word is an acronym ('RTX 4090'),
+    a camel-case word ('iPhone 15'), or a capitalised word whose number carries letters
+    ('Ascend 910C') or is followed by another name word ('Mate 60 Pro', 'Snapdragon 8 Gen 3'),
+    and the word is not a subject the sentence names ('Alibaba 6, ByteDance 3'), a benchmark
+    ('MMLU 88.7'), nor a word that opens a figure ('About 40', 'In 2024'). A number glued to a
+    unit (7nm, 80GB) stays a measure. A parameter count right after a known model
+    ('Qwen2.5 72B') belongs to the model's name.
+    """
+    named = [(e.start, e.end) for e in ents if e.type != "model"]
+    out = []
+    for m in _PRODUCT.finditer(sent):
+        head, glued, tail = m.group("head"), m.group("glued") or "", m.group("tail")
+        if head.lower() in _NOT_NAMES or _overlaps(m.start(), m.end("head"), named):
+            continue
+        if glued and _UNIT_GLUE.fullmatch(glued) and not _SIZE_GLUE.fullmatch(glued):
+            continue
+        after = sent[m.end("num") + len(glued):]
+        if re.match(r"\s?(?:percent|per\s?cent|%|[a-z]+\s(?:models|chips|units|people))", after,
+                    re.IGNORECASE) or re.match(r"\s([a-z]+)", after) and \
+                re.match(r"\s([a-z]+)", after).group(1) in numbers.COUNT_NOUNS:
+            continue  # 'AI 100 models': a count of things, not a name
+        acronym, camel = head.isupper(), not head[0].isupper()
+        if not (acronym or camel or glued or tail.strip()):
+            continue
+        end = m.end()
+        if tail and _overlaps(m.end("num"), end, named):  # 'Huawei 60 China': stop at the name
+            end = m.end("num") + len(glued)
+        out.append((m.start(), end))
+    for e in ents:
+        if e.type == "model":
+            m = re.match(r"\s(\d+(?:\.\d+)?[BMT])(?![A-Za-z0-9,%])", sent[e.end:])
+            if m:
+                out.append((e.end + m.start(1), e.end + m.end()))
+    return out
 
 
 def _month_key(name: str) -> str:

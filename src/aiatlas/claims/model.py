@@ -65,6 +65,7 @@ class Claim:
     base: str = ""  # what a share is of, when the clause says: models, organizations, people
     continues: bool = False  # the clause continues a comparison ('against 31 for China')
     period: str = ""  # 'YYYY-MM' when the sentence states the month of the claim's year
+    quarter: int | None = None  # 1-4 when the sentence states the quarter of the claim's year
     # what it asserts as, once matched: {'indicator': id, 'params': {}, 'where': {}} or {'fact': {...}}
     asserts: dict[str, Any] | None = None
     pattern: str | None = None

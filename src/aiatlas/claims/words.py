@@ -50,10 +50,13 @@ SKIPPED_JA = {
     "list numbering (enclosed numeral)": "箇条書きの番号（囲み数字）です",
     "list numbering": "箇条書きの番号です",
     "month and year: the time of a claim, not a claim": "年月で、主張の時期です",
+    "a quarter and year: the time of a claim, not a claim": "年と四半期で、主張の時期です",
     "part of a name (letters glued to the digits)": "名称の一部（英字と続く数字）です",
+    "part of a name (product)": "名称の一部（製品名）です",
     "no number with a unit or subject": "単位や対象のある数値がありません",
 }
-_TYPES_JA = {"model": "モデル名", "benchmark": "ベンチマーク名", "publication": "資料名"}
+_TYPES_JA = {"model": "モデル名", "benchmark": "ベンチマーク名", "publication": "資料名",
+             "product": "製品名"}
 LABELS = {  # words around the verdicts in Markdown, HTML and the terminal table
     "en": {"title": "Claim check", "claims_in": "claims in", "evidence": "evidence",
            "skipped": "skipped", "tolerance": "tolerance", "rows": "rows",
