@@ -116,7 +116,8 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
     # subjects in original-text offsets, like the claims they are compared with
     subjects = [Entity(x.id, x.type, *orig(x.start - s, x.end - s), country=x.country)
                 for x in found_ents]
-    ents = [Entity(x.id, x.type, x.text, x.start - s, x.end - s, x.country) for x in found_ents]
+    ents = [Entity(x.id, x.type, x.text, x.start - s, x.end - s, x.country, x.developer)
+            for x in found_ents]
 
     def skip(a: int, b: int, reason: str):
         t, oa, ob = orig(a, b)
@@ -226,10 +227,15 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
     for x in ents:
         unnamed = unnamed[:x.start] + " " * (x.end - x.start) + unnamed[x.end:]
     _inherit_units(found, unnamed, lang)
-    subj_ents = [x for x in ents if x.type in ("country", "state", "organization")]
+    subj_ents = [x for x in ents if x.type in ("country", "state", "organization")] or \
+        _developers(ents)
     bindings = binder.bind(sent, lang, [(a, b) for _, a, b in found], subj_ents, years, year_spans,
                            dates={(a, b) for q, a, b in found if q.kind == "date"})
     by_pos = {(x.start, x.end): y for x, y in zip(ents, subjects)}
+    for x in subj_ents:  # a model standing for its developer: the developer, at the model's place
+        if x.type == "organization" and (x.start, x.end) in by_pos and by_pos[(x.start, x.end)].type == "model":
+            y = by_pos[(x.start, x.end)]
+            by_pos[(x.start, x.end)] = Entity(x.id, x.type, y.text, y.start, y.end, x.country)
     for (q, a, b), bnd in zip(found, bindings):
         t, oa, ob = orig(a, b)
         bound = [by_pos[(bnd.subject.start, bnd.subject.end)]] if bnd.subject else []
@@ -240,6 +246,8 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
                                    quantity=q, subjects=bound, year=bnd.year,
                                    keywords=bnd.context, clause=sent[bnd.clause[0]:bnd.clause[1]],
                                    year_note=bnd.year_note, subject_note=bnd.subject_note,
+                                   reference=by_pos[(bnd.reference.start, bnd.reference.end)]
+                                   if bnd.reference else None,
                                    base=bnd.base, continues=bnd.continues,
                                    period=next((p for p in months if bnd.year and p.startswith(
                                        str(bnd.year))), "") if len(months) == 1 else "",
@@ -301,6 +309,18 @@ def _counted_nouns(sent: str, lang: str, named_only: bool) -> set[str]:
         found = re.findall(r"[A-Za-z]+", sent)
     return {numbers.COUNT_NOUNS[w.lower()] for w in found
             if w.lower() in numbers.COUNT_NOUNS and numbers.COUNT_NOUNS[w.lower()] != "points"}
+
+
+def _developers(ents: list[Entity]) -> list[Entity]:
+    """'The DeepSeek-R1 paper has 200 authors': a sentence that names models and no country,
+    state or organization is about their developer (gazetteer `organization`), when the models
+    name one developer. The developer stands at the model's place, with no country: a model's
+    figure is not its developer's country's."""
+    found = [(e, e.developer) for e in ents if e.type == "model"]
+    devs = {org for _, org in found if org}
+    if len(devs) != 1:
+        return []
+    return [Entity(org, "organization", e.text, e.start, e.end, None) for e, org in found if org]
 
 
 def _product_names(sent: str, ents: list[Entity]) -> list[tuple[int, int]]:

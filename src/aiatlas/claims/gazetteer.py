@@ -90,6 +90,7 @@ class Gazetteer:
         for e in taken:
             info = self.info.get((e.type, e.id), {})
             e.country = e.id if e.type == "country" else info.get("country")
+            e.developer = info.get("organization") if e.type == "model" else None
         return taken
 
 
