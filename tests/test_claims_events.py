@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from aiatlas import api
-from aiatlas.claims import extract
+from aiatlas.claims import extract, words
 from aiatlas.claims.check import check_text
 
 
@@ -153,3 +153,11 @@ def test_an_efficiency_trend_is_checked_at_the_precision_the_sentence_names(buil
     ((_, got, pattern, reason),) = checked(text, built_home, lang)
     assert (got, pattern) == (verdict, "energy_efficiency_doubling_years"), reason
     assert ("precision=fp16" in reason) == ("16" in text or "半精度" in text)
+
+
+def test_a_missing_quarter_and_a_state_figure_are_said_in_japanese(built_home):
+    report = check_text("2025年、GitHubでAI関連のリポジトリに貢献した米国の開発者は1万6067人だった。\n\n"
+                        "Texas has 148 AI clusters.", "auto", data=api.checker(home=built_home))
+    (quarter,), (state,) = ([c.verdict for c in s.claims] for s in report.sentences)
+    assert quarter.reason_key == "no_quarter" and "四半期" in words.reason(quarter, "ja")
+    assert state.reason_key == "state_not_country" and "州" in words.reason(state, "ja")

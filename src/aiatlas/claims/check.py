@@ -56,7 +56,9 @@ def check_claim(claim: Claim, table: list[Pattern], data: Data, previous: Claim 
             continue
         claim.asserts, claim.pattern = asserts, p.id
         return judge(claim, p, asserts, data)
-    key = "no_subject" if "names" in reasons[0] or "subjects" in reasons[0] else "no_year"
+    key = ("no_quarter" if "no quarter" in reasons[0] else
+           "state_not_country" if "about a state" in reasons[0] else
+           "no_subject" if "names" in reasons[0] or "subjects" in reasons[0] else "no_year")
     v = Verdict("unverifiable", reasons[0], reason_key=key, year=claim.year,
                 subject=(claim.subjects[0].id if claim.subjects else ""))
     if key == "no_subject" and claim.quantity.kind == "money" and not claim.subjects:
