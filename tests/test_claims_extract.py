@@ -198,3 +198,23 @@ def test_a_product_number_skipped_in_japanese_says_why_in_japanese():
     (s,) = extract("ファーウェイのMate 60 Proが発売された。")
     (k,) = [k for k in s.skipped if k.text == "Mate 60 Pro"]
     assert words.skipped(k.reason, "ja") == "名称の一部（製品名）です"
+
+
+@pytest.mark.parametrize("text,count,unit,whole", [
+    ("Five of the twelve largest clusters are in Texas.", 5, "clusters", "twelve"),
+    ("3 of the 10 largest AI clusters are in China.", 3, "clusters", "10"),
+    ("最大級の12のクラスターのうち5つがテキサス州にある。", 5, "items", "12"),
+    ("上位10社のうち3社が中国企業だった。", 3, "organizations", "10"),
+])
+def test_a_count_within_a_set_the_sentence_defines(text, count, unit, whole):
+    """'N of the M largest X': M defines the set (no claim), N counts X within it."""
+    (s,) = extract(text)
+    (c,) = s.claims
+    assert (c.quantity.value, c.quantity.kind, c.quantity.unit) == (count, "count", unit)
+    assert c.subset and whole in c.subset
+    assert [k.text for k in s.skipped if k.reason.startswith("defines a set")] == [whole]
+
+
+def test_a_share_of_a_stated_total_is_not_a_subset():
+    found = claims("40% of the 57 US models were open.")
+    assert [c.subset for c in found] == ["", ""]

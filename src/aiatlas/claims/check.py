@@ -27,6 +27,10 @@ def check_claim(claim: Claim, table: list[Pattern], data: Data, previous: Claim 
     of the same kind ('57 models ... against 31 for China') takes that figure's words. Two
     different measures fitting equally well are competing readings: unverifiable.
     """
+    if claim.subset:  # 'five of the twelve largest clusters': no data counts such a set
+        return Verdict("unverifiable", f"a count within a set the sentence defines ('{claim.subset}'): "
+                       "no data counts the members of that set", reason_key="subset",
+                       subject=(claim.subjects[0].id if claim.subjects else ""), year=claim.year)
     chip = chipspec.chip_of(claim)
     if chip is not None:  # a figure of a named chip: its specification, when the unit says so
         column, factor, words = chipspec.measure(claim)

@@ -128,6 +128,7 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
     year_spans: list[tuple[int, int]] = []
     months: list[str] = []  # 'YYYY-MM' stated as month and year: the period of a claim
     found: list[tuple[Quantity, int, int]] = []
+    subset: dict[tuple[int, int], str] = {}  # a count within a set the sentence defines
     for m in _PART_YEAR.finditer(sent):  # 'mid-2024': the year counts, the number is no claim
         years.append((m.start(1), int(m.group(1))))
     for m in _YEAR_RANGE.finditer(sent):
@@ -181,11 +182,15 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
             taken.append((a, b))
             skip(a, b, "part of a name (product)")
     nums = numbers.spot_ja(sent) if lang in ("ja", "zh") else numbers.spot_en(sent)
+    members, sets = _subsets(nums, sent, lang)
     i = 0
     while i < len(nums):
         n = nums[i]
         i += 1
         if _overlaps(n.start, n.end, taken):
+            continue
+        if id(n) in sets:
+            skip(n.start, n.end, "defines a set (N of the M largest), not a claim")
             continue
         before, after = sent[:n.start], sent[n.end:]
         why = _not_a_claim(n, before, after, norm, s)
@@ -212,6 +217,13 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
             i += 1
             continue
         q, a, b = numbers.read(n, sent, lang)
+        if id(n) in members:  # 'Five of the twelve largest clusters': five clusters
+            whole, _, _ = numbers.read(members[id(n)], sent, lang)
+            if whole.kind == "count" and q.kind in ("number", "count"):
+                q.kind, q.unit = "count", whole.unit
+            subset[(a, b)] = _set_words(sent, n, members[id(n)], lang)
+            found.append((q, a, b))
+            continue
         if q.kind == "duration" and _SPAN_OF_TIME.search(sent[:n.start]):
             skip(a, b, "a span of time a plan runs over, not a claim")
             continue
@@ -247,7 +259,7 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
                                    keywords=bnd.context, clause=sent[bnd.clause[0]:bnd.clause[1]],
                                    year_note=bnd.year_note, subject_note=bnd.subject_note,
                                    reference=by_pos[(bnd.reference.start, bnd.reference.end)]
-                                   if bnd.reference else None,
+                                   if bnd.reference else None, subset=subset.get((a, b), ""),
                                    base=bnd.base, continues=bnd.continues,
                                    period=next((p for p in months if bnd.year and p.startswith(
                                        str(bnd.year))), "") if len(months) == 1 else "",
@@ -309,6 +321,33 @@ def _counted_nouns(sent: str, lang: str, named_only: bool) -> set[str]:
         found = re.findall(r"[A-Za-z]+", sent)
     return {numbers.COUNT_NOUNS[w.lower()] for w in found
             if w.lower() in numbers.COUNT_NOUNS and numbers.COUNT_NOUNS[w.lower()] != "points"}
+
+
+_OF_THE = re.compile(r"\s+of\s+(?:the\s+|its\s+|their\s+|all\s+)?", re.IGNORECASE)
+_NO_UCHI = re.compile(r"[^、。\d]{0,15}?のうち\s?(?:約|およそ)?")
+
+
+def _subsets(nums: list[numbers.Number], sent: str, lang: str) -> tuple[dict, set]:
+    """'Five of the twelve largest clusters', '上位10社のうち3社': the count (N) and the set it
+    is counted in (M). Returns {id(N): M} and {id(M)}: M defines the set and is no claim, N is a
+    count of the set's things, not of everything."""
+    members, sets = {}, set()
+    for x, y in zip(nums, nums[1:]):
+        gap = sent[x.end:y.start]
+        if lang in ("ja", "zh"):
+            if _NO_UCHI.fullmatch(gap):
+                members[id(y)], sets = x, sets | {id(x)}
+        elif _OF_THE.fullmatch(gap) and not re.match(r"\s?%|\s?percent", sent[x.end:]):
+            members[id(x)], sets = y, sets | {id(y)}
+    return members, sets
+
+
+def _set_words(sent: str, n: numbers.Number, whole: numbers.Number, lang: str) -> str:
+    """The words that state the count and its set: 'Five of the twelve largest clusters'."""
+    a, b = min(n.start, whole.start), max(n.end, whole.end)
+    tail = re.match(r"(?:\s(?!(?:are|were|is|was|came|come|have|had|in|from|of)\b)[\w-]+){0,3}"
+                    if lang not in ("ja", "zh") else r"[^がはをにで、。\s]{0,8}", sent[b:])
+    return sent[a:b + (tail.end() if tail else 0)].strip()
 
 
 def _developers(ents: list[Entity]) -> list[Entity]:

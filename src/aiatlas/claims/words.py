@@ -37,6 +37,7 @@ _WHY_JA = {
     "fact_unusable": "記録された事実と比べられません（値が未確認か、通貨が異なり為替換算はしません）",
     "fact_no_day": "記録された事実に日付がありません",
     "data_error": "データを読み込めず判定できません",
+    "subset": "文中で定めた集合（上位○件など）の中の数で、その集合の中身を数えるデータはありません",
 }
 # why a number is no claim (extract.py), in Japanese
 SKIPPED_JA = {
@@ -49,6 +50,7 @@ SKIPPED_JA = {
     "a year alone: the time of a claim, not a claim": "年だけの数で、主張の時期です",
     "an ordinal label (第N条/回/世代...)": "順序を表す名称（第○条・回・世代など）です",
     "defines a set (top N), not a claim": "集合を定める数（上位○件）で、主張ではありません",
+    "defines a set (N of the M largest), not a claim": "集合を定める数（○件のうち△件の○）で、主張ではありません",
     "list numbering (enclosed numeral)": "箇条書きの番号（囲み数字）です",
     "list numbering": "箇条書きの番号です",
     "month and year: the time of a claim, not a claim": "年月で、主張の時期です",
@@ -132,13 +134,15 @@ def reason(v: Verdict, lang: str) -> str:
         recorded = f"記録された日付は{day.group()}" if day else "記録された日付"
         return f"{recorded}で、記事と{'一致します' if v.verdict == 'supported' else '合いません'}"
     if v.verdict == "supported":
-        return f"データでは{data}{when}"
+        return f"データでは{data}{when}" if data else f"データと一致します{when}"
     if v.verdict == "contradicted":
         return f"データでは{data}で、記事の数値と合いません{when}" if data else \
             "記録された値のどれとも合いません"
     if v.verdict == "revised":
-        return (f"{v.as_of}時点のデータでは{data}で記事と一致しますが、最新のデータでは"
-                f"{value(v.latest, v.unit, 'ja')}です（出典が数値を改訂）")
+        then = f"{v.as_of}時点のデータでは" + (f"{data}で" if data else "")
+        latest = value(v.latest, v.unit, "ja")
+        return (f"{then}記事と一致しますが、最新のデータでは" +
+                (f"{latest}です" if latest else "異なります") + "（出典が数値を改訂）")
     if v.reason_key == "vintage_not_held":
         return f"記事が引用する資料のデータ版がなく判定できません（最新のデータでは{data}）"
     if v.reason_key == "no_year" and "fiscal" in v.reason:
