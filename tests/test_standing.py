@@ -103,7 +103,7 @@ def test_cli_and_web(home, aiatlas_cli):
     assert body["chips_and_export_controls"] == "no data in this build"
     assert "chips_and_export_controls" not in client.get("/api/country/USA").json()
     page = client.get("/country/CHN", params={"lang": "ja"})
-    assert page.status_code == 200 and "<h1>中国 (CHN)</h1>" in page.text
+    assert page.status_code == 200 and "<h1>中国 <code class=\"iso\">CHN</code></h1>" in page.text
     assert client.get("/api/compare", params={"countries": "USA~CHN"}).json()["countries"] == ["USA", "CHN"]
     assert client.get("/compare", params={"countries": "USA~CHN"}).status_code == 200
     assert client.get("/api/country/XXX").status_code == 422
