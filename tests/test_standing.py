@@ -3,8 +3,6 @@ with data, trend, rows link, who leads, ratios, closing gaps, and bad input."""
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
 
 import duckdb
 import pytest
@@ -91,12 +89,10 @@ def test_bad_input_is_a_usage_error(home, call, message):
         call(home)
 
 
-def test_cli_and_web(home):
-    run = subprocess.run([sys.executable, "-m", "aiatlas", "country", "ZZZ", "--home", str(home)],
-                         check=False, capture_output=True, text=True)
+def test_cli_and_web(home, aiatlas_cli):
+    run = aiatlas_cli("country", "ZZZ", "--home", home)
     assert run.returncode == 2 and "unknown country 'ZZZ'" in run.stderr and "Traceback" not in run.stderr
-    ok = subprocess.run([sys.executable, "-m", "aiatlas", "compare", "USA", "CHN", "--home", str(home),
-                         "--format", "json"], check=False, capture_output=True, text=True)
+    ok = aiatlas_cli("compare", "USA", "CHN", "--home", home, "--format", "json")
     assert ok.returncode == 0 and '"leader": "USA"' in ok.stdout
     from aiatlas.web.app import create_app
 
@@ -107,7 +103,7 @@ def test_cli_and_web(home):
     assert body["chips_and_export_controls"] == "no data in this build"
     assert "chips_and_export_controls" not in client.get("/api/country/USA").json()
     page = client.get("/country/CHN", params={"lang": "ja"})
-    assert page.status_code == 200 and "<h1>中国 (CHN)</h1>" in page.text
+    assert page.status_code == 200 and "<h1>中国 <code class=\"iso\">CHN</code></h1>" in page.text
     assert client.get("/api/compare", params={"countries": "USA~CHN"}).json()["countries"] == ["USA", "CHN"]
     assert client.get("/compare", params={"countries": "USA~CHN"}).status_code == 200
     assert client.get("/api/country/XXX").status_code == 422

@@ -16,7 +16,7 @@ from aiatlas.claims.model import Entity
 
 _EN_CUT = re.compile(r";|:\s|,\s|\(|\)|\s(?=(?:against|compared (?:with|to)|versus|vs\.?|while|whereas|"
                      r"but|unlike|up from|down from)\s)", re.IGNORECASE)
-_JA_CUT = re.compile(r"[、,;:()]|(?<=[件台%社つ人\d製品])対|に対し(?:て)?|と比べ(?:て|ると)?|"
+_JA_CUT = re.compile(r"[、;:()]|,(?!\d{3}(?!\d))|(?<=[件台%社つ人\d製品])対|に対し(?:て)?|と比べ(?:て|ると)?|"
                      r"と比較して|一方(?:で)?|のに対し|を上回|を下回|から(?=[増減上下伸])")
 # a comparison word at the start of a clause: the clause continues the previous one's measure
 _CONTINUES = re.compile(r"^\s*(?:against|compared (?:with|to)|versus|vs\.?|while|whereas|unlike|up from|"
@@ -24,7 +24,7 @@ _CONTINUES = re.compile(r"^\s*(?:against|compared (?:with|to)|versus|vs\.?|while
 # relative years that need the sentence's own explicit year as anchor
 _REL_ANCHORED = [
     (re.compile(r"\b(?:the\s)?(?:previous|prior|preceding)\syear\b|\ba\syear\s(?:earlier|before)\b|"
-                r"\bthe\syear\sbefore\b|前年(?:度)?|その前の年", re.IGNORECASE), 1),
+                r"\bthe\syear\sbefore\b|前年(?:度)?(?!同期|比)|その前の年", re.IGNORECASE), 1),
     (re.compile(r"\b(two|three|four|five|\d)\syears\s(?:earlier|before)\b|(\d)年前の", re.IGNORECASE), None),
 ]
 # relative to the (unknown) date of the article
@@ -48,6 +48,12 @@ _GROUP_SEP = re.compile(r"^\s*(?:,|and|&|vs\.?|versus|と|・|、|対)?\s*$", re
 # 'X overtook Y with 13': the figure is the overtaker's, not the nearer name's
 _OVERTOOK = re.compile(r"\b(?:overt(?:ook|akes?)|surpass(?:ed|es)?|outpac(?:ed|es)|outstripp?(?:ed|s)?|"
                        r"beat|beats|led|leads|outnumber(?:ed|s)?)\b", re.IGNORECASE)
+# a share 'of' a people names its subject right after the figure: '83% of Chinese'
+_OF_SUBJECT = re.compile(r"^\s?(?:%|percent|per\scent)?\sof\s(?:the\s|all\s)?$", re.IGNORECASE)
+# a ratio measured against the subject named next: '54% as many as the US', '3 times that of China'
+_AS_MANY = re.compile(r"^\s?(?:%|percent|per\scent|x|times)?\s(?:as\s(?:many|much|large|big|high)\sas|"
+                      r"(?:more|larger|bigger|higher)\sthan|that\sof)\s(?:the\s|that\sof\s(?:the\s)?)?$",
+                      re.IGNORECASE)
 # a sentence that compares figures ('60 vs 35', '60 against 35 for China', '60対35')
 COMPARISON = re.compile(r"\bvs\.?\s|\bversus\b|\bagainst\b|\bcompared (?:with|to)\b|対|に対し|と比べ|"
                         r"と比較|一方", re.IGNORECASE)
@@ -60,6 +66,7 @@ class Binding:
     clause: tuple[int, int]  # sentence offsets of the number's clause
     subject: Entity | None = None
     subject_note: str = ""  # why no subject was bound, when none was
+    reference: Entity | None = None  # what a ratio compares with: '54% as many as the US'
     year: int | None = None
     year_note: str = ""  # 'relative: last year', 'fiscal year 2025' ...
     base: str = ""  # what a share is of: models, organizations, people ('' unknown)
@@ -105,20 +112,28 @@ def groups(ents: list[Entity], sent: str) -> list[list[Entity]]:
 
 
 def bind(sent: str, lang: str, numbers: list[tuple[int, int]], ents: list[Entity],
-         years: list[tuple[int, int]], year_spans: list[tuple[int, int]]) -> list[Binding]:
+         years: list[tuple[int, int]], year_spans: list[tuple[int, int]],
+         dates: set[tuple[int, int]] | None = None) -> list[Binding]:
     """A Binding for each number span (start, end) of the sentence, in order.
 
     `ents` are the sentence's subject entities (countries, states, organizations) in sentence
-    offsets; `years` are (position, year) of explicit years, `year_spans` their spans.
+    offsets; `years` are (position, year) of explicit years, `year_spans` their spans; `dates`
+    the number spans that are dates. A date reads the words of every clause without a date
+    ('Five states banned the app; Texas was first, on January 31': the ban), as a date is
+    the time of what the other clauses say, whatever they count.
     """
     spans = clauses(sent, lang)
+    dates = dates or set()
+    date_clauses = {_clause_of(spans, a) for a, b in numbers if (a, b) in dates}
+    date_topic = " ".join(sent[a:b] for a, b in spans if (a, b) not in date_clauses)
     subjects = [e for e in ents if e.type in ("country", "state", "organization")]
     if any(e.id != "WLD" for e in subjects):  # '世界2位', 'the world's': the world is the frame
         subjects = [e for e in subjects if e.id != "WLD"]
     number_clauses = {_clause_of(spans, a) for a, _ in numbers}
     topic = " ".join(sent[a:b] for a, b in spans if (a, b) not in number_clauses)
-    pair = next((g for g in groups(subjects, sent) if g[0].start < (numbers[0][0] if numbers else 0)),
-                None)
+    first = numbers[0][0] if numbers else 0
+    pair = next((g for g in groups(subjects, sent) if g[0].start < first), None) or \
+        _than_pair(subjects, sent, first)
     out: list[Binding] = []
     unnamed = 0
     for a, b in numbers:
@@ -132,7 +147,20 @@ def bind(sent: str, lang: str, numbers: list[tuple[int, int]], ents: list[Entity
             before = [e for e in subjects if e.end <= paren.start() and
                       not sent[e.end:paren.start()].strip()]
             inside = before[-1:]
-        if pair and (not inside or {e.id for e in inside} >= {e.id for e in pair}):
+        of = next((e for e in subjects if e.start >= b and _OF_SUBJECT.match(sent[b:e.start])), None)
+        ref = _reference(sent, lang, (a, b), (ca, cb), subjects)
+        if ref is not None:  # a ratio's figure is the other subject's: '31, 54% as many as the US'
+            bnd.reference = ref
+            others = {e.country or e.id: e for e in subjects
+                      if (e.country or e.id) != (ref.country or ref.id)}
+            prior = out[-1].subject if out and out[-1].subject is not None and \
+                (out[-1].subject.country or out[-1].subject.id) != (ref.country or ref.id) else None
+            bnd.subject = prior or (next(iter(others.values())) if len(others) == 1 else None)
+            if bnd.subject is None:
+                bnd.subject_note = "a ratio whose other subject the sentence does not name"
+        elif of is not None and lang not in ("ja", "zh"):  # '83% of Chinese', '39% of Americans'
+            bnd.subject = of
+        elif pair and (not inside or {e.id for e in inside} >= {e.id for e in pair}):
             if unnamed < len(pair):
                 bnd.subject = pair[unnamed]
             else:
@@ -145,6 +173,8 @@ def bind(sent: str, lang: str, numbers: list[tuple[int, int]], ents: list[Entity
                 bnd.subject = before[-2]  # 'the UK overtook China with 13': the UK's figure
         elif out and _SAME_SUBJECT.search(own) and out[-1].subject is not None:
             bnd.subject = out[-1].subject
+        elif (lead := _leading_clause(sent, spans, (ca, cb), subjects, number_clauses)) is not None:
+            bnd.subject = lead
         else:
             distinct = {e.country or e.id for e in subjects}
             if len(distinct) == 1:
@@ -153,10 +183,56 @@ def bind(sent: str, lang: str, numbers: list[tuple[int, int]], ents: list[Entity
                 bnd.subject_note = "the sentence names several subjects and the figure's clause none"
         _bind_year(bnd, sent, (a, b), (ca, cb), years, year_spans)
         bnd.base = _base(sent, own, a, b, lang)
-        bnd.context = (own + " " + topic).lower()
+        bnd.context = (own + " " + (date_topic if (a, b) in dates else topic)).lower()
         out.append(bnd)
     _complement(out, subjects, sent)
     return out
+
+
+def _than_pair(subjects: list[Entity], sent: str, first: int) -> list[Entity] | None:
+    """'The Netherlands was more sceptical than the US, at 36% against 50%', 'オランダは米国より
+    懐疑的で、36%対50%': two subjects compared with 'than' (より) before every figure are
+    handed out in the order named, as a pair named together is."""
+    named = [e for e in subjects if e.end <= first]
+    if len(named) != 2 or (named[0].country or named[0].id) == (named[1].country or named[1].id):
+        return None
+    a, b = named
+    gap = sent[a.end:b.start]
+    if re.search(r"\bthan\s(?:the\s)?$", gap) and len(gap) < 60 or \
+            re.fullmatch(r"\s?(?:は|が|の方が)\s?", gap) and sent[b.end:b.end + 2] == "より":
+        return named
+    return None
+
+
+def _reference(sent: str, lang: str, num: tuple[int, int], clause: tuple[int, int],
+               subjects: list[Entity]) -> Entity | None:
+    """The subject a ratio figure is measured against, named in its own clause: 'as many as
+    the US', 'twice that of China', '米国の約半分', '日本の約6倍', '米国の約9割'."""
+    a, b = num
+    ca, cb = clause
+    if lang in ("ja", "zh"):
+        if not (re.search(r"半分|半数|割$", sent[a:b]) or re.match(r"\s?(?:倍|割)", sent[b:])):
+            return None
+        before = [e for e in subjects if ca <= e.start and e.end <= a and
+                  re.fullmatch(r"(?:の|と比べ(?:て)?|に比べ(?:て)?)?\s?(?:約|およそ|ほぼ)?\s?", sent[e.end:a])]
+        return before[-1] if before else None
+    after = [e for e in subjects if b <= e.start and e.end <= cb and _AS_MANY.match(sent[b:e.start])]
+    return after[0] if after else None
+
+
+def _leading_clause(sent: str, spans: list[tuple[int, int]], clause: tuple[int, int],
+                    subjects: list[Entity], number_clauses: set) -> Entity | None:
+    """'Texas was first, on January 31, 2025': a figure's clause that names no one continues the
+    clause right before it, when that clause states no figure, names exactly one subject and
+    joins it with a comma only (not across a semicolon or a comparison word)."""
+    i = spans.index(clause) if clause in spans else -1
+    if i <= 0:
+        return None
+    pa, pb = spans[i - 1]
+    if (pa, pb) in number_clauses or not re.fullmatch(r",\s?", sent[pb:clause[0]]):
+        return None
+    named = {(e.country or e.id, e.id): e for e in subjects if pa <= e.start and e.end <= pb}
+    return next(iter(named.values())) if len(named) == 1 else None
 
 
 def _complement(out: list[Binding], subjects: list[Entity], sent: str) -> None:

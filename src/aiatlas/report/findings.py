@@ -65,7 +65,8 @@ def pick(decl: dict[str, Any], rows: list[dict[str, Any]], today=None) -> dict[s
     `above: {column: x}` keeps rows whose column exceeds x (a sentence saying "higher" or
     "above" is never filled from a row where the order is reversed); `versus: {column: value}`
     pairs the row with the row of the same `latest` period matching those values (its value
-    must be above 0), kept under "_versus"."""
+    must be above 0), kept under "_versus". `latest: [year, quarter]` keeps the rows of the
+    latest pair; `earliest: column` the rows at the column's minimum (the first of its kind)."""
     all_rows = rows
     for col, pattern in (decl.get("match") or {}).items():
         rows = [r for r in rows if r.get(col) is not None and re.search(pattern, str(r[col]))]
@@ -75,6 +76,17 @@ def pick(decl: dict[str, Any], rows: list[dict[str, Any]], today=None) -> dict[s
     rows = [r for r in rows if all(r.get(f) is not None for f in _fields(decl))]
     if decl.get("versus"):
         rows = [r | {"_versus": o} for r in rows if (o := _versus(decl, r, all_rows))]
+    rows = [r for r in rows if all(r.get(c) == v for c, v in (decl.get("where") or {}).items())]
+    decl = {k: v for k, v in decl.items() if k != "where"}
+    if isinstance(decl.get("latest"), list):  # latest: [year, quarter]: the latest quarter
+        cols = decl.pop("latest")
+        rows = [r for r in rows if all(r.get(c) is not None for c in cols)]
+        last = max((tuple(r[c] for c in cols) for r in rows), default=None)
+        rows = [r for r in rows if tuple(r[c] for c in cols) == last]
+    if decl.get("earliest"):  # the first of its kind: rows at the column's minimum
+        col = decl["earliest"]
+        present = [r[col] for r in rows if r.get(col) is not None]
+        rows = [r for r in rows if present and r.get(col) == min(present)]
     chosen = headlines.select(decl, rows, today)
     return chosen[0] if chosen else None
 
