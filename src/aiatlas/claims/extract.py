@@ -333,6 +333,11 @@ def _subsets(nums: list[numbers.Number], sent: str, lang: str) -> tuple[dict, se
     members, sets = {}, set()
     for x, y in zip(nums, nums[1:]):
         gap = sent[x.end:y.start]
+        if re.match(r"\s?(?:%|％|percent|per\scent|パーセント|割)", sent[(y if lang in ("ja", "zh") else x).end:]):
+            continue  # a share of the set ('注目モデルのうち63%') is a share, read as one
+        whole = y if lang not in ("ja", "zh") else x
+        if float(whole.value).is_integer() and 1900 <= whole.value <= 2100 and "," not in whole.surface:
+            continue  # a year ('2023年の注目モデルのうち'), not the size of a set
         if lang in ("ja", "zh"):
             if _NO_UCHI.fullmatch(gap):
                 members[id(y)], sets = x, sets | {id(x)}
