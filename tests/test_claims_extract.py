@@ -215,6 +215,11 @@ def test_a_count_within_a_set_the_sentence_defines(text, count, unit, whole):
     assert [k.text for k in s.skipped if k.reason.startswith("defines a set")] == [whole]
 
 
-def test_a_share_of_a_stated_total_is_not_a_subset():
-    found = claims("40% of the 57 US models were open.")
-    assert [c.subset for c in found] == ["", ""]
+@pytest.mark.parametrize("text", [
+    "40% of the 57 US models were open.",  # a share of a total
+    "2023年の注目モデルのうち約63%が重みを公開していた。",  # a share of the set; 2023 is a year
+    "注目モデル57件のうち4割がオープンだった。",
+])
+def test_a_share_of_a_stated_total_is_not_a_subset(text):
+    found = claims(text)
+    assert found and all(c.subset == "" for c in found)

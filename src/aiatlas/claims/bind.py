@@ -214,7 +214,8 @@ def _reference(sent: str, lang: str, num: tuple[int, int], clause: tuple[int, in
         if not (re.search(r"半分|半数|割$", sent[a:b]) or re.match(r"\s?(?:倍|割)", sent[b:])):
             return None
         before = [e for e in subjects if ca <= e.start and e.end <= a and
-                  re.fullmatch(r"(?:の|と比べ(?:て)?|に比べ(?:て)?)?\s?(?:約|およそ|ほぼ)?\s?", sent[e.end:a])]
+                  re.fullmatch(r"(?:の[\d,.]+[^\d\s、。]{0,3}の|の|と比べ(?:て)?|に比べ(?:て)?)?\s?"
+                               r"(?:約|およそ|ほぼ)?\s?", sent[e.end:a])]  # '米国の57件の約半分' too
         return before[-1] if before else None
     after = [e for e in subjects if b <= e.start and e.end <= cb and _AS_MANY.match(sent[b:e.start])]
     return after[0] if after else None

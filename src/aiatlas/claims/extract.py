@@ -9,6 +9,7 @@ from aiatlas.claims import bind as binder
 from aiatlas.claims import gazetteer, numbers
 from aiatlas.claims import text as textmod
 from aiatlas.claims.model import Claim, Entity, Quantity, Skipped
+from aiatlas.errors import UsageError
 
 _MONTHS = {m: i + 1 for i, m in enumerate(
     ["january", "february", "march", "april", "may", "june", "july", "august", "september",
@@ -85,8 +86,6 @@ class SentenceClaims:
 def extract(text: str, lang: str = "auto") -> list[SentenceClaims]:
     """Split into sentences and extract the numeric claims of each (lang: auto, en, ja)."""
     if lang not in ("auto", "en", "ja", "zh"):
-        from aiatlas.errors import UsageError
-
         raise UsageError(f"unknown language {lang!r} (expected auto, en or ja)")
     norm = textmod.normalise(text)
     entities = gazetteer.default().find(norm.text)
@@ -334,6 +333,11 @@ def _subsets(nums: list[numbers.Number], sent: str, lang: str) -> tuple[dict, se
     members, sets = {}, set()
     for x, y in zip(nums, nums[1:]):
         gap = sent[x.end:y.start]
+        if re.match(r"\s?(?:%|％|percent|per\scent|パーセント|割)", sent[(y if lang in ("ja", "zh") else x).end:]):
+            continue  # a share of the set ('注目モデルのうち63%') is a share, read as one
+        whole = y if lang not in ("ja", "zh") else x
+        if float(whole.value).is_integer() and 1900 <= whole.value <= 2100 and "," not in whole.surface:
+            continue  # a year ('2023年の注目モデルのうち'), not the size of a set
         if lang in ("ja", "zh"):
             if _NO_UCHI.fullmatch(gap):
                 members[id(y)], sets = x, sets | {id(x)}

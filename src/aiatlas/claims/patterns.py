@@ -99,6 +99,10 @@ class Pattern:
             if self.subject == "country" and ent.type == "state" and self.indicator:
                 # a state's figure is not its country's: the indicator counts countries
                 return None, f"the figure is about a state ({ent.id}); the data counts countries"
+            if self.subject == "country" and ent.type == "organization":
+                # a firm's figure is not its country's: 'Alibaba released 6 notable models'
+                return None, (f"the figure is about an organization ({ent.id}), not its country "
+                              f"({ent.country}); the data counts countries")
             values[self.subject] = ent.country if self.subject == "country" else ent.id
         if claim.year is None and claim.year_note:  # 'last year': the year is not known
             return None, claim.year_note
