@@ -9,6 +9,7 @@ from aiatlas.claims import bind as binder
 from aiatlas.claims import gazetteer, numbers
 from aiatlas.claims import text as textmod
 from aiatlas.claims.model import Claim, Entity, Quantity, Skipped
+from aiatlas.errors import UsageError
 
 _MONTHS = {m: i + 1 for i, m in enumerate(
     ["january", "february", "march", "april", "may", "june", "july", "august", "september",
@@ -85,8 +86,6 @@ class SentenceClaims:
 def extract(text: str, lang: str = "auto") -> list[SentenceClaims]:
     """Split into sentences and extract the numeric claims of each (lang: auto, en, ja)."""
     if lang not in ("auto", "en", "ja", "zh"):
-        from aiatlas.errors import UsageError
-
         raise UsageError(f"unknown language {lang!r} (expected auto, en or ja)")
     norm = textmod.normalise(text)
     entities = gazetteer.default().find(norm.text)

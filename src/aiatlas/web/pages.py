@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from functools import lru_cache, partial
+from importlib import resources
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -60,8 +61,6 @@ def _static_files() -> dict[str, tuple[callable, str]]:
 
 
 def _swagger(name: str) -> bytes:
-    from importlib import resources
-
     return resources.files("fastapi_offline").joinpath("static", name).read_bytes()
 
 
