@@ -111,3 +111,14 @@ def test_every_finding_of_the_report_is_supported_by_the_checker(built_home, tmp
         verdicts = [(c["claim"]["text"], c["verdict"]["verdict"], c["verdict"]["reason"]) for c in s["claims"]]
         assert all(v == "supported" for _, v, _ in verdicts), (f["text"], verdicts)
         assert re.search(r"\d", f["text"])
+
+
+def test_since_earliest_states_the_change_from_the_first_row():
+    decl = {"latest": "date", "since_earliest": "date",
+            "en": "{other_gap:.0f} points in {other_date}; {gap:.0f} points in {date}."}
+    rows = [{"date": "2023-05", "gap": 370.0}, {"date": "2024-06", "gap": 90.0},
+            {"date": "2025-12", "gap": 48.6}]
+    row = findings.pick(decl, rows)
+    assert row["date"] == "2025-12" and row["_versus"] == rows[0]
+    assert findings.sentence(decl, row, "en") == "370 points in 2023-05; 49 points in 2025-12."
+    assert findings.pick(decl, rows[:1]) is None  # one row: no change to state

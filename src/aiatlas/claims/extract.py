@@ -266,8 +266,7 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
                                    reference=by_pos[(bnd.reference.start, bnd.reference.end)]
                                    if bnd.reference else None, subset=subset.get((a, b), ""),
                                    base=bnd.base, continues=bnd.continues,
-                                   period=next((p for p in months if bnd.year and p.startswith(
-                                       str(bnd.year))), "") if len(months) == 1 else "",
+                                   period=_month_of(months, bnd.year),
                                    quarter=next((qq for y, qq in quarters if y == bnd.year), None)
                                    if len(set(quarters)) == 1 else None))
     return result
@@ -276,6 +275,13 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
 # what a Japanese sentence counts when its figures carry no counter ('注目モデル数は60対35')
 _JA_NOUNS = [(r"モデル", "models"), (r"ロボット", "units"), (r"企業|会社", "organizations"),
              (r"チップ|アクセラレータ|半導体", "chips")]
+
+
+def _month_of(months: list[str], year: int | None) -> str:
+    """The month a claim is of: the one month the sentence states for the claim's year ('In May
+    2023, 370 points; in December 2025, 49 points': 2023-05 and 2025-12), else none."""
+    own = {p for p in months if year and p.startswith(str(year))}
+    return own.pop() if len(own) == 1 else ""
 
 
 def _inherit_units(found: list[tuple[Quantity, int, int]], sent: str = "", lang: str = "en"

@@ -13,7 +13,7 @@ from aiatlas.claims import vintage as vintages
 from aiatlas.claims.model import Claim, Evidence, Quantity, Verdict
 from aiatlas.claims.numbers import EN_SCALES
 from aiatlas.claims.patterns import Pattern
-from aiatlas.claims.precision import Slack, human
+from aiatlas.claims.precision import UNITS_JA, Slack, human
 from aiatlas.errors import AiatlasError
 
 EVIDENCE_ROWS = 5  # explain rows quoted in a report; the CLI command shows them all
@@ -294,14 +294,15 @@ def _judge_indicator(claim: Claim, pattern: Pattern, a: dict[str, Any], data: Da
         shown += f", {a['period']} in {claim.period or claim.year}"
     named = {"measure": pattern.describe or ind, "subject": str(a.get("subject") or ""),
                  "year": claim.year, "as_of": as_of}
-    values = [float(r[a["value_column"]]) * a["scale"] for r in rows
-              if r.get(a["value_column"]) is not None]
+    pairs = [(float(r[a["value_column"]]) * a["scale"], bool(a.get("lower_bound") and r.get(a["lower_bound"])))
+             for r in rows if r.get(a["value_column"]) is not None]
+    values = [v for v, _ in pairs]
     if not values:
         return Verdict("unverifiable", f"the data ({ind}) has no value for {shown}",
                        **_room(q, tol), reason_key="no_value", **named)
-    actual = values[0]
+    actual, open_ended = pairs[0]
     if a.get("period"):  # a claim about a year: supported when some date of it agrees
-        actual = min(values, key=lambda v: abs(v - q.value))
+        actual, open_ended = min(pairs, key=lambda p: abs(p[0] - q.value))
     key = ("evidence", ind, repr(sorted(a["params"].items())), repr(sorted(a["where"].items())),
            a.get("period") and (claim.period or claim.year))
 
@@ -316,7 +317,7 @@ def _judge_indicator(claim: Claim, pattern: Pattern, a: dict[str, Any], data: Da
         return ev
 
     ev = data.once(key, make)  # one Evidence per value checked: a long article repeats them
-    v = compare(q, actual, tol, [ev])
+    v = _at_least(q, actual, tol, [ev]) if open_ended else compare(q, actual, tol, [ev])
     for k, val in named.items():
         setattr(v, k, val)
     where = f"{ind} ({shown})"
@@ -534,6 +535,49 @@ def compare(q: Quantity, actual: float, tol: Slack, evidence: list[Evidence],
     return Verdict("contradicted", f"the data says {human(actual)}{pct}{unit} (claimed "
                    f"{human(claimed)}{pct}{unit}, off by {sign}{human(abs(gap))})", tolerance=en,
                    tolerance_ja=ja, actual=actual, gap=gap, gap_relative=rel, evidence=evidence)
+
+
+def _at_least(q: Quantity, actual: float, tol: Slack, evidence: list[Evidence]) -> Verdict:
+    """A claim against a value the data knows only as a lower bound (a lag not closed yet: the
+    true value is `actual` or more). 'At least N' / 'over N' is supported when the bound proves
+    it; a figure above which the claim allows nothing, below the bound less its allowance, is
+    contradicted; anything else (an exact figure, 'at least' more than the bound) cannot be
+    told until the data closes it."""
+    unit = "" if q.unit in ("", "%") else f" {q.unit}"
+    unit_ja = UNITS_JA.get(q.unit, q.unit) if q.unit not in ("", "%") else ""
+    said, said_ja = f"at least {human(actual)}{unit}", f"{human(actual)}{unit_ja}以上"
+    gap = q.value - actual
+    common = {"actual": actual, "evidence": evidence, "reason_key": "lower_bound"}
+    if q.qualifier in ("over", "at_least"):
+        ok = actual > q.value if q.qualifier == "over" else actual >= q.value
+        room = {"tolerance": f"≥ {human(q.value)} ('{q.qualifier_text}'): a bound, no rounding",
+                "tolerance_ja": f"{human(q.value)}以上（「{q.qualifier_text}」）: 下限なので丸めの幅なし"}
+        if ok:
+            v = Verdict("supported", f"the data says {said} (not reached yet)", gap=gap,
+                        gap_relative=gap / actual if actual else None, **room, **common)
+            v.reason_ja = f"データでは{said_ja}（まだ追いついていません）"
+            return v
+        v = Verdict("unverifiable", f"the data says {said} (not reached yet): a bound of "
+                    f"{human(q.value)}{unit} cannot be told yet", **room, **common)
+        v.reason_ja = f"データでは{said_ja}（まだ追いついていません）で、{human(q.value)}{unit_ja}以上かはまだ分かりません"
+        return v
+    room = precision.allowance(q, tol)
+    top = q.high if q.high is not None else q.value
+    if q.qualifier not in ("under", "at_most") and top + room.amount < actual:
+        pass  # an exact figure the bound already exceeds
+    elif q.qualifier in ("under", "at_most") and (top < actual or (top == actual and q.qualifier == "under")):
+        pass  # 'under N' with the bound at N or more
+    else:
+        v = Verdict("unverifiable", f"the data says {said} (not reached yet): the final figure "
+                    "is not known, only its lower bound", tolerance=room.en, tolerance_ja=room.ja,
+                    **common)
+        v.reason_ja = f"データでは{said_ja}（まだ追いついていません）で、最終的な値は分からず下限だけが分かります"
+        return v
+    v = Verdict("contradicted", f"the data says {said} (not reached yet), more than claimed "
+                f"({human(top)}{unit})", tolerance=room.en, tolerance_ja=room.ja, gap=top - actual,
+                gap_relative=(top - actual) / actual if actual else None, **common)
+    v.reason_ja = f"データでは{said_ja}（まだ追いついていません）で、主張（{human(top)}{unit_ja}）を上回ります"
+    return v
 
 
 def _room(q: Quantity, tol: Slack) -> dict[str, str]:

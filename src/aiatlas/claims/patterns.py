@@ -18,7 +18,7 @@ from aiatlas.errors import DataError
 
 _FIELDS = {"id", "describe", "kinds", "units", "keywords", "subject", "needs_year", "indicator",
            "params", "where", "value_column", "scale", "rank_by", "fact", "tolerance", "base",
-           "period", "title", "pair", "definition", "events"}
+           "period", "title", "pair", "definition", "events", "lower_bound"}
 _SUBJECTS = ("country", "state", "organization", "benchmark", None)
 _PLACEHOLDER = re.compile(r"\{(country|state|organization|benchmark|year|quarter|precision)\}")
 # the number format a hardware figure is stated at: 'FP16', 'tensor BF16', '半精度', 'INT8'
@@ -62,6 +62,9 @@ class Pattern:
     # one nearest the figure ('the US restricted exports to China on October 7, 2022'); the
     # judge binds the event of the claimed date among them (judge._judge_event)
     events: bool = False
+    # a boolean column true on rows whose value is only a lower bound (a lag not yet closed:
+    # 'at least 8 months'); the judge then supports only claims the bound proves
+    lower_bound: str | None = None
 
     def fits(self, claim: Claim) -> int:
         """How specifically the claim's own words fit (0: not at all): kind, unit, base, keywords.
@@ -132,7 +135,8 @@ class Pattern:
             return {"fact": query}, ""
         return {"indicator": self.indicator, "params": fill(self.params), "where": fill(self.where),
                 "value_column": self.value_column, "scale": self.scale, "period": self.period,
-                "rank_by": self.rank_by, "subject": values.get(self.subject or "")}, ""
+                "rank_by": self.rank_by, "subject": values.get(self.subject or ""),
+                "lower_bound": self.lower_bound}, ""
 
 
     def _bind_event(self, claim: Claim) -> tuple[dict[str, Any] | None, str]:
@@ -213,5 +217,5 @@ def _parse(data: Any, origin: str) -> list[Pattern]:
             rank_by=raw.get("rank_by"), fact=raw.get("fact"), base=tuple(raw.get("base") or ()),
             period=raw.get("period"), title=dict(raw.get("title") or {}),
             pair=tuple(raw.get("pair") or ()), definition=str(raw.get("definition", "")),
-            events=bool(raw.get("events"))))
+            events=bool(raw.get("events")), lower_bound=raw.get("lower_bound")))
     return out
