@@ -11,7 +11,7 @@ from fixtures.indicators.tiny import model, write_warehouse
 
 import aiatlas
 from aiatlas.errors import UsageError
-from aiatlas.standing import _standing
+from aiatlas.standing import _dimension, _standing
 
 MODELS = [model(f"us{i}", f"{2022 + i // 4}-03-01", ["USA"]) for i in range(8)]  # 4 in 2022, 4 in 2023
 MODELS += [model("cn1", "2022-05-01", ["CHN"]), model("cn2", "2023-05-01", ["CHN"]),
@@ -105,5 +105,18 @@ def test_cli_and_web(home, aiatlas_cli):
     page = client.get("/country/CHN", params={"lang": "ja"})
     assert page.status_code == 200 and "<h1>中国 <code class=\"iso\">CHN</code></h1>" in page.text
     assert client.get("/api/compare", params={"countries": "USA~CHN"}).json()["countries"] == ["USA", "CHN"]
-    assert client.get("/compare", params={"countries": "USA~CHN"}).status_code == 200
+    page = client.get("/compare", params={"countries": "USA~CHN", "lang": "ja"})
+    assert page.status_code == 200 and "比較した期間" in page.text and "すべての国に値がある最新の期間" in page.text
     assert client.get("/api/country/XXX").status_code == 422
+
+
+def test_compare_names_the_countries_whose_latest_value_is_newer_than_the_period_compared():
+    meta = {"id": "x", "title": "X", "chapter": "c", "unit": "u", "grain": ["country", "year"],
+            "explainable": False}
+    rows = [{"country": "USA", "year": 2017, "value": 10}, {"country": "USA", "year": 2025, "value": 8},
+            {"country": "JPN", "year": 2017, "value": 1}]
+    cells = {c: _standing(meta, rows, c, {}) for c in ("USA", "JPN")}
+    d = _dimension(meta, rows, ["USA", "JPN"], cells)
+    assert (d["period"], d["values"], d["leader"]) == ({"year": "2017"}, {"USA": 10, "JPN": 1}, "USA")
+    assert d["newer"] == {"USA": {"year": "2025"}}  # compared in 2017 because Japan stops there
+    assert cells["USA"]["value"] == 8

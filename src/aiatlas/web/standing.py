@@ -97,13 +97,39 @@ def add_standing(app: FastAPI, svc: Service) -> None:
         if c is None:
             return Response(status_code=304, headers=headers)
         lang, text = lang_of(request), Text(lang_of(request))
-        rows = [[text.title(d), " ".join((d.get("period") or {}).values()),
-                 *[(d.get("values") or {}).get(code) for code in c["countries"]],
-                 text.country(d["leader"]) if d.get("leader") else text("country_no_value")]
-                for d in c["dimensions"]]
+        rows = [[text.title(d), _period_text(d.get("period"), text), *cells,
+                 text.country(d["leader"]) if d.get("leader") else text("compare_no_common")]
+                for d in c["dimensions"]
+                if any(cells := [_compare_cell(d, code, text) for code in c["countries"]])]
         return await render_page(
             svc, "compare.html.j2", request, heading=" / ".join(c["names"][k][lang] for k in c["countries"]),
-            rows=rows, header=[text("country_col_indicator"), text("country_col_period"),
+            rows=rows, header=[text("country_col_indicator"), text("compare_col_period"),
                                *(text.country(k) for k in c["countries"]), text("country_col_leader")],
-            notes=[country_pages.lag_text(x, text) for x in c["lags"]],
+            notes=[country_pages.lag_text(x, text) for x in c["lags"]], lead=text("compare_lead"),
             json_href=f"/api/compare?countries={'~'.join(c['countries'])}")
+
+
+def _period_text(period: dict | None, text: Text) -> str:
+    """'2025', '2025 Q3' (ja: 2025年第3四半期): a period's values in the reader's words."""
+    if not period:
+        return ""
+    if "quarter" in period:
+        return text("compare_quarter", year=period.get("year", ""), quarter=period["quarter"])
+    if "year" in period:
+        return text("compare_year", year=period["year"])
+    return " ".join(str(v) for v in period.values())
+
+
+def _compare_cell(d: dict, code: str, text: Text) -> dict | None:
+    """A country's cell: its value in the period compared, and its own newer value with that
+    value's period when it has one (or, when the countries share no period, its latest)."""
+    cell = (d.get("cells") or {}).get(code) or {}
+    value = (d.get("values") or {}).get(code)
+    newer = (d.get("newer") or {}).get(code)
+    if value is None and d.get("status") != "ok" and cell.get("status") == "ok":
+        # no period every country has: its own latest value, with its period
+        return {"value": cell.get("value"), "own": _period_text(cell.get("period"), text)}
+    if value is None:
+        return None
+    return {"value": value, "newer": _period_text(newer, text) if newer is not None else None,
+            "newer_value": cell.get("value") if newer is not None else None}
