@@ -177,3 +177,19 @@ def test_a_ratio_keeps_what_it_is_measured_against_and_a_developer_has_no_countr
     assert c.subjects[0].id == "meta" and c.subject("country") is None  # not the US's figure
     (s,) = extract("GPT-4o and Llama 3 each scored 88% on MMLU.")  # two developers: no one
     assert [e.type for e in s.claims[0].subjects] == ["benchmark"]
+
+
+@pytest.mark.parametrize("text,expected", [
+    # a change's start is of an earlier year: the one stated with it, else the earlier of two
+    ("Industry's share rose from 58% in 2023 to 83% in 2024.", [(58, None, 2023), (83, None, 2024)]),
+    ("Compared with 2023, Chinese notable models rose from 23 to 31 in 2024.",
+     [(23, "CHN", 2023), (31, "CHN", 2024)]),
+    ("産業界の割合は2023年の58%から2024年には83%に上昇した。", [(58, None, 2023), (83, None, 2024)]),
+    # one year only: the start's year is not said (it was 10 at some earlier time)
+    ("Chinese notable models rose from 10 to 40 in 2024.", [(10, "CHN", None), (40, "CHN", 2024)]),
+    ("中国の注目モデルは2024年に10件から40件に増えた。", [(10, "CHN", None), (40, "CHN", 2024)]),
+    # a range is still a range
+    ("Chinese labs released between 25 and 35 notable models in 2024.", [(25, "CHN", 2024)]),
+])
+def test_a_change_from_one_value_to_another_is_two_figures_of_two_times(text, expected):
+    assert bound(text) == expected

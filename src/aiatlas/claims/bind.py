@@ -113,14 +113,17 @@ def groups(ents: list[Entity], sent: str) -> list[list[Entity]]:
 
 def bind(sent: str, lang: str, numbers: list[tuple[int, int]], ents: list[Entity],
          years: list[tuple[int, int]], year_spans: list[tuple[int, int]],
-         dates: set[tuple[int, int]] | None = None) -> list[Binding]:
+         dates: set[tuple[int, int]] | None = None,
+         changes: dict[tuple[int, int], tuple[int, int]] | None = None) -> list[Binding]:
     """A Binding for each number span (start, end) of the sentence, in order.
 
     `ents` are the sentence's subject entities (countries, states, organizations) in sentence
     offsets; `years` are (position, year) of explicit years, `year_spans` their spans; `dates`
     the number spans that are dates. A date reads the words of every clause without a date
     ('Five states banned the app; Texas was first, on January 31': the ban), as a date is
-    the time of what the other clauses say, whatever they count.
+    the time of what the other clauses say, whatever they count. `changes` maps the span of a
+    change's starting value to its end's ('rose from 10 to 40', '10件から40件に増えた'): the
+    start is of an earlier year (see _change_year).
     """
     spans = clauses(sent, lang)
     dates = dates or set()
@@ -181,7 +184,10 @@ def bind(sent: str, lang: str, numbers: list[tuple[int, int]], ents: list[Entity
                 bnd.subject = subjects[0]
             elif distinct:
                 bnd.subject_note = "the sentence names several subjects and the figure's clause none"
-        _bind_year(bnd, sent, (a, b), (ca, cb), years, year_spans)
+        if changes and (a, b) in changes:
+            _change_year(bnd, sent, lang, (a, b), changes[(a, b)], years, year_spans)
+        else:
+            _bind_year(bnd, sent, (a, b), (ca, cb), years, year_spans)
         bnd.base = _base(sent, own, a, b, lang)
         bnd.context = (own + " " + (date_topic if (a, b) in dates else topic)).lower()
         out.append(bnd)
@@ -249,6 +255,29 @@ def _complement(out: list[Binding], subjects: list[Entity], sent: str) -> None:
         return
     other = next(e for k, e in distinct.items() if k not in bound)
     unbound[0].subject, unbound[0].subject_note = other, ""
+
+
+def _change_year(bnd: Binding, sent: str, lang: str, start: tuple[int, int], end: tuple[int, int],
+                 years: list[tuple[int, int]], year_spans: list[tuple[int, int]]) -> None:
+    """The year of a change's starting value ('rose from 23 in 2023 to 31 in 2024'): a year
+    stated with it (after it in English, before it in Japanese: 2023年の23件から), else the
+    earlier of the sentence's two years, else unknown: 'rose from 10 to 40 in 2024' does not
+    say when it was 10."""
+    usable = [(p, y) for p, y in years if not _deadline(sent, p, year_spans)]
+    if lang in ("ja", "zh"):
+        own = [y for p, y in usable if p < start[0] and
+               re.fullmatch(r"\s?(?:年度?)?\s?の\s?(?:約|およそ)?\s?", sent[p + 4:start[0]])]
+    else:
+        own = [y for p, y in usable if start[1] <= p < end[0]]
+    distinct = sorted({y for _, y in usable})
+    if own:
+        bnd.year = own[-1] if lang in ("ja", "zh") else own[0]
+    elif len(distinct) == 2:
+        bnd.year = distinct[0]
+        bnd.year_note = f"the starting value of a change, read as of {bnd.year}"
+    else:
+        bnd.year_note = ("the starting value of a change ('from ... to ...'): the sentence does "
+                         "not say which year it is of")
 
 
 def _bind_year(bnd: Binding, sent: str, num: tuple[int, int], clause: tuple[int, int],

@@ -182,6 +182,8 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
             skip(a, b, "part of a name (product)")
     nums = numbers.spot_ja(sent) if lang in ("ja", "zh") else numbers.spot_en(sent)
     members, sets = _subsets(nums, sent, lang)
+    changes = _changes(nums, sent, lang)  # id(start) -> end: 'rose from 10 to 40'
+    change_spans: dict[int, tuple[int, int]] = {}  # id(number) -> its claim's span
     i = 0
     while i < len(nums):
         n = nums[i]
@@ -202,7 +204,7 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
         if why:
             skip(n.start, n.end, why)
             continue
-        if i < len(nums) and _is_range(n, nums[i], sent):
+        if i < len(nums) and id(n) not in changes and _is_range(n, nums[i], sent):
             hi = nums[i]
             q, a, b = numbers.read(hi, sent, lang)
             low_q, a, _ = numbers.read(n, sent[:n.end], lang)
@@ -230,6 +232,7 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
             skip(a, b, "a number word without a unit or noun")
             continue
         found.append((q, a, b))
+        change_spans[id(n)] = (a, b)
     for m in numbers.RANK_WORD.finditer(sent):
         q = Quantity(value=float(numbers.rank_word_value(m)), kind="rank", rank=True)
         found.append((q, m.start(), m.end()))
@@ -240,8 +243,11 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
     _inherit_units(found, unnamed, lang)
     subj_ents = [x for x in ents if x.type in ("country", "state", "organization")] or \
         _developers(ents)
+    _inherit_change_units(found, changes, change_spans)
     bindings = binder.bind(sent, lang, [(a, b) for _, a, b in found], subj_ents, years, year_spans,
-                           dates={(a, b) for q, a, b in found if q.kind == "date"})
+                           dates={(a, b) for q, a, b in found if q.kind == "date"},
+                           changes={change_spans[k]: change_spans[id(v)] for k, v in changes.items()
+                                    if k in change_spans and id(v) in change_spans})
     by_pos = {(x.start, x.end): y for x, y in zip(ents, subjects)}
     for x in subj_ents:  # a model standing for its developer: the developer, at the model's place
         if x.type == "organization" and (x.start, x.end) in by_pos and by_pos[(x.start, x.end)].type == "model":
@@ -320,6 +326,46 @@ def _counted_nouns(sent: str, lang: str, named_only: bool) -> set[str]:
         found = re.findall(r"[A-Za-z]+", sent)
     return {numbers.COUNT_NOUNS[w.lower()] for w in found
             if w.lower() in numbers.COUNT_NOUNS and numbers.COUNT_NOUNS[w.lower()] != "points"}
+
+
+_CHANGE_EN = re.compile(
+    r"\b(?:ris(?:e|es|en|ing)|rose|gr[eo]w(?:s|n|ing)?|increas(?:e|ed|es|ing)|f[ae]ll(?:s|en|ing)?|"
+    r"drop(?:s|ped|ping)?|declin(?:e|ed|es|ing)|climb(?:s|ed|ing)?|jump(?:s|ed|ing)?|went|go(?:es|ing)?|"
+    r"shr[aiu]nk(?:s|ing)?|surg(?:e|ed|es|ing)|slipp?(?:s|ed|ing)?|mov(?:e|ed|es|ing)|expand(?:s|ed|ing)?|"
+    r"soar(?:s|ed|ing)?|plung(?:e|ed|es|ing)|doubled|tripled|up|down)\b[^.;]{0,40}?\bfrom\s"
+    r"(?:about\s|around\s|roughly\s|some\s|nearly\s)?(?:US\$|\$|€|£|¥)?$", re.IGNORECASE)
+_CHANGE_JA = re.compile(r"^\s?(?:に|へ)(?:と)?\s?(?:増|減|拡大|縮小|伸|上昇|低下|倍|急|回復|拡|膨ら|落ち|下が|上が)")
+
+
+def _changes(nums: list[numbers.Number], sent: str, lang: str) -> dict[int, numbers.Number]:
+    """A change from one value to another ('rose from 10 to 40', '10件から40件に増えた'):
+    {id(start): end}. The start is a value of an earlier time, not a range's low end."""
+    out = {}
+    figures = [n for n in nums if not (float(n.value).is_integer() and 1900 <= n.value <= 2100
+                                       and "," not in n.surface)]
+    for x, y in zip(figures, figures[1:]):
+        gap = sent[x.end:y.start]
+        if lang in ("ja", "zh"):
+            if re.fullmatch(r"[^、。]{0,14}?から\s?(?:約|およそ)?\s?(?:(?:19|20)\d{2}\s?年度?(?:の|には|に|は)?\s?)?"
+                            r"(?:約|およそ)?", gap) \
+                    and "から" in gap and _CHANGE_JA.match(re.sub(r"^[^\s、。にへ]{0,4}", "", sent[y.end:])):
+                out[id(x)] = y
+        elif _CHANGE_EN.search(sent[:x.start]) and re.fullmatch(
+                r"(?:\s?%|\s(?:percent|per\scent))?(?:\s[a-z]+){0,3}?(?:\sin\s(?:19|20)\d{2})?,?\sto\s"
+                r"(?:about\s|around\s|roughly\s|some\s|nearly\s)?(?:US\$|\$|€|£|¥)?", gap, re.IGNORECASE):
+            out[id(x)] = y
+    return out
+
+
+def _inherit_change_units(found, changes, spans) -> None:
+    """'from 23 to 31 models': the start takes the end's kind and unit when it has none."""
+    by_span = {(a, b): q for q, a, b in found}
+    for k, end in changes.items():
+        start_span, end_span = spans.get(k), spans.get(id(end))
+        if start_span in by_span and end_span in by_span:
+            qa, qb = by_span[start_span], by_span[end_span]
+            if qa.kind == "number" and not qa.unit and qb.kind != "number":
+                qa.kind, qa.unit, qa.currency = qb.kind, qb.unit, qb.currency
 
 
 _OF_THE = re.compile(r"\s+of\s+(?:the\s+|its\s+|their\s+|all\s+)?", re.IGNORECASE)
