@@ -233,7 +233,7 @@ def _reference(sent: str, lang: str, num: tuple[int, int], clause: tuple[int, in
     a, b = num
     ca, cb = clause
     if lang in ("ja", "zh"):
-        if not (re.search(r"半分|半数|割$", sent[a:b]) or re.match(r"\s?(?:倍|割)", sent[b:])):
+        if not (re.search(r"半分|半数|割$|分の", sent[a:b]) or re.match(r"\s?(?:倍|割)", sent[b:])):
             return None
         before = [e for e in subjects if ca <= e.start and e.end <= a and
                   re.fullmatch(r"(?:の[\d,.]+[^\d\s、。]{0,3}の|の|と比べ(?:て)?|に比べ(?:て)?)?\s?"
