@@ -193,3 +193,20 @@ def test_a_ratio_keeps_what_it_is_measured_against_and_a_developer_has_no_countr
 ])
 def test_a_change_from_one_value_to_another_is_two_figures_of_two_times(text, expected):
     assert bound(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    # a year counted forward from the sentence's year, also beside another figure's year
+    ("In 2023 China had 23 notable models; a year later it had 31.", [(23, "CHN", 2023), (31, "CHN", 2024)]),
+    ("China had 23 notable models in 2023 and 31 the following year.",
+     [(23, "CHN", 2023), (31, "CHN", 2024)]),
+    ("China had 31 notable models in 2024 and 23 the previous year.",
+     [(31, "CHN", 2024), (23, "CHN", 2023)]),
+    ("2023年に中国は23件の注目モデルを出し、翌年は31件だった。", [(23, "CHN", 2023), (31, "CHN", 2024)]),
+    # each figure takes the place named right after it once the name before is taken
+    ("France produced 4 notable models in 2024, compared with 57 in the US and 31 in China.",
+     [(4, "FRA", 2024), (57, "USA", 2024), (31, "CHN", 2024)]),
+    ("Alibaba released 6 notable models in China in 2024.", [(6, "alibaba", 2024)]),  # the firm's
+])
+def test_forward_relative_years_and_the_place_after_a_figure(text, expected):
+    assert bound(text) == expected

@@ -223,3 +223,20 @@ def test_a_count_within_a_set_the_sentence_defines(text, count, unit, whole):
 def test_a_share_of_a_stated_total_is_not_a_subset(text):
     found = claims(text)
     assert found and all(c.subset == "" for c in found)
+
+
+@pytest.mark.parametrize("text,value,qualifier", [
+    ("日本は中国の約6分の1だった。", 16.67, "approx"),
+    ("注目モデルの3分の2が産業界製だった。", 66.67, "exact"),
+    ("In 2024 roughly two in five notable models came with open weights.", 40, "approx"),
+    ("One in three firms used AI in 2024.", 33.33, "exact"),
+])
+def test_a_fraction_is_one_share_not_two_numbers(text, value, qualifier):
+    (c,) = claims(text)
+    assert (c.quantity.kind, c.quantity.unit, c.quantity.value, c.quantity.qualifier) == \
+        ("percent", "%", value, qualifier)
+
+
+def test_a_fraction_keeps_what_it_is_measured_against():
+    (s,) = extract("日本の導入台数は2023年に4万6106台で、中国の約6分の1だった。")
+    assert s.claims[1].reference.id == "CHN" and s.claims[1].subjects[0].id == "JPN"

@@ -118,3 +118,15 @@ def test_the_printed_figure_fits_only_its_own_measure_cell_and_year():
     assert vintage.printed(said, {**a, "where": {"country": "FRA", "year": 2024}}, 2024) is None
     assert vintage.printed(said, a, 2024, percent=True) is None  # a share is not a count
     assert vintage.printed("US labs built 40 notable models in 2024.", a, 2024) is None
+
+
+def test_a_series_named_without_its_edition_takes_the_edition_of_the_claims_year():
+    """'the AI Index counted 40 for 2024': an edition reports the year before its own."""
+    a = {"indicator": "notable_models_by_country", "where": {"country": "USA", "year": 2024},
+         "value_column": "value"}
+    p = vintage.printed("Of the 40 notable models the AI Index counted for the US in 2024, most "
+                        "came from industry.", a, 2024)
+    assert p is not None and p.publication == "AI Index 2025" and p.value == 40
+    assert vintage.printed("AIインデックスによると2024年の米国は40件", a, 2024).cited_as == "AIインデックス"
+    assert vintage.printed("the AI Index counted 40", a, None) is None  # no year: no edition
+    assert vintage.cited("The AI Index counted 30 models in 2023.", 2023) == ("AI Index 2024", None)

@@ -113,6 +113,15 @@ def test_a_statement_the_engine_cannot_prepare_runs_with_the_values_written_in(h
         {"y": min(r["year"] for r in ps.fixture_rows())}]
 
 
+def test_warming_opens_the_connection_the_first_query_then_uses(home):
+    w = wh.connect(settings(home=home))
+    w.warm()
+    assert w._opened == 1
+    with w.query() as tables:  # the warmed connection and its Ibis backend, not a new one
+        assert tables.models.count().to_pyarrow().as_py() == len(ps.fixture_rows())
+    assert w._opened == 1
+
+
 def test_a_table_missing_from_an_older_build_says_to_rebuild(home):
     w = wh.connect(settings(home=home))
     with w.connection() as con, pytest.raises(DataError, match="no table 'no_such_table'") as e:

@@ -26,7 +26,15 @@ _REL_ANCHORED = [
     (re.compile(r"\b(?:the\s)?(?:previous|prior|preceding)\syear\b|\ba\syear\s(?:earlier|before)\b|"
                 r"\bthe\syear\sbefore\b|前年(?:度)?(?!同期|比)|その前の年", re.IGNORECASE), 1),
     (re.compile(r"\b(two|three|four|five|\d)\syears\s(?:earlier|before)\b|(\d)年前の", re.IGNORECASE), None),
+    # forward: 'a year later', 'the following year', '翌年' (one year after the sentence's year)
+    (re.compile(r"\bthe\s(?:following|next)\syear\b|\bthe\syear\safter\b|\ba\syear\s(?:later|on)\b|"
+                r"翌年(?:度)?|その翌年", re.IGNORECASE), -1),
 ]
+# a relative year right after a figure, in a clause that also states another figure's year:
+# '23 in 2023 and 31 the following year'
+_REL_AFTER = re.compile(r"^\s?(?:[a-z]+\s){0,2}?(?:(?:in\s)?the\s(?P<fwd>following|next)\syear|"
+                        r"a\syear\s(?P<fwd2>later|on)|(?:in\s)?the\s(?:previous|prior|preceding)\syear|"
+                        r"a\syear\s(?:earlier|before))\b", re.IGNORECASE)
 # relative to the (unknown) date of the article
 _REL_NOW = re.compile(r"\blast\syear\b|\bthis\syear\b|\bnext\syear\b|\b(?:\w+|\d+)\syears?\sago\b|"
                       r"昨年(?:度)?|去年|今年(?:度)?|本年|来年|\d+年前(?!の\d)", re.IGNORECASE)
@@ -48,6 +56,8 @@ _GROUP_SEP = re.compile(r"^\s*(?:,|and|&|vs\.?|versus|と|・|、|対)?\s*$", re
 # 'X overtook Y with 13': the figure is the overtaker's, not the nearer name's
 _OVERTOOK = re.compile(r"\b(?:overt(?:ook|akes?)|surpass(?:ed|es)?|outpac(?:ed|es)|outstripp?(?:ed|s)?|"
                        r"beat|beats|led|leads|outnumber(?:ed|s)?)\b", re.IGNORECASE)
+# a figure followed by its place: '57 in the US', '31 from China', '12 by Google'
+_IN_SUBJECT = re.compile(r"^\s?(?:%|percent)?(?:\s[a-z-]+){0,3}?\s(?:in|for|from|by|at)\s(?:the\s)?$")
 # a share 'of' a people names its subject right after the figure: '83% of Chinese'
 _OF_SUBJECT = re.compile(r"^\s?(?:%|percent|per\scent)?\sof\s(?:the\s|all\s)?$", re.IGNORECASE)
 # a ratio measured against the subject named next: '54% as many as the US', '3 times that of China'
@@ -138,6 +148,7 @@ def bind(sent: str, lang: str, numbers: list[tuple[int, int]], ents: list[Entity
     pair = next((g for g in groups(subjects, sent) if g[0].start < first), None) or \
         _than_pair(subjects, sent, first)
     out: list[Binding] = []
+    owned: set[tuple[int, int]] = set()  # names a figure took from right after it ('57 in the US')
     unnamed = 0
     for a, b in numbers:
         ca, cb = _clause_of(spans, a)
@@ -172,6 +183,11 @@ def bind(sent: str, lang: str, numbers: list[tuple[int, int]], ents: list[Entity
         elif inside:
             before = [e for e in inside if e.end <= a]
             bnd.subject = before[-1] if before else min(inside, key=lambda e: e.start)
+            at = next((e for e in inside if e.start >= b and lang not in ("ja", "zh") and
+                       _IN_SUBJECT.match(sent[b:e.start])), None)
+            if at is not None and (not before or (before[-1].start, before[-1].end) in owned):
+                bnd.subject = at  # '57 in the US and 31 in China': each its own place
+                owned.add((at.start, at.end))
             if len(before) >= 2 and _OVERTOOK.search(sent[before[-2].end:before[-1].start]):
                 bnd.subject = before[-2]  # 'the UK overtook China with 13': the UK's figure
         elif out and _SAME_SUBJECT.search(own) and out[-1].subject is not None:
@@ -217,7 +233,7 @@ def _reference(sent: str, lang: str, num: tuple[int, int], clause: tuple[int, in
     a, b = num
     ca, cb = clause
     if lang in ("ja", "zh"):
-        if not (re.search(r"半分|半数|割$", sent[a:b]) or re.match(r"\s?(?:倍|割)", sent[b:])):
+        if not (re.search(r"半分|半数|割$|分の", sent[a:b]) or re.match(r"\s?(?:倍|割)", sent[b:])):
             return None
         before = [e for e in subjects if ca <= e.start and e.end <= a and
                   re.fullmatch(r"(?:の[\d,.]+[^\d\s、。]{0,3}の|の|と比べ(?:て)?|に比べ(?:て)?)?\s?"
@@ -288,6 +304,11 @@ def _bind_year(bnd: Binding, sent: str, num: tuple[int, int], clause: tuple[int,
     own = [(p, y) for p, y in usable if ca <= p < cb]
     clause_text = sent[ca:cb]
     fiscal = _FISCAL.search(clause_text) or (_FISCAL.search(sent) if not own else None)
+    after = _REL_AFTER.match(sent[num[1]:num[1] + 40])
+    if after and len({y for _, y in usable}) == 1:
+        bnd.year = usable[0][1] + (1 if after.group("fwd") or after.group("fwd2") else -1)
+        bnd.year_note = f"'{after.group().strip()}' read as {bnd.year}"
+        return
     if own:
         bnd.year = min(own, key=lambda y: abs(y[0] - num[0]))[1]
     else:

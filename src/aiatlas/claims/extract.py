@@ -172,6 +172,18 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
             years.append((m.start(), year))
             quarters.append((year, quarter))
             skip(m.start(), m.end(), "a quarter and year: the time of a claim, not a claim")
+    for m in _FRACTION_JA.finditer(sent) if lang in ("ja", "zh") else _FRACTION_EN.finditer(sent):
+        if _overlaps(m.start(), m.end(), taken):
+            continue
+        whole, part = _KANJI.get(m.group("n"), m.group("n")), _KANJI.get(m.group("m"), m.group("m"))
+        whole, part = _WORD_NUMBER.get(str(whole).lower(), whole), _WORD_NUMBER.get(str(part).lower(), part)
+        if not (str(whole).isdigit() and str(part).isdigit()) or not 0 < int(part) <= int(whole):
+            continue
+        said = m.group("q") or ""
+        q = Quantity(value=round(100 * int(part) / int(whole), 2), kind="percent", unit="%",
+                     qualifier="approx" if said else "exact", qualifier_text=said.strip())
+        found.append((q, m.start(), m.end()))  # '約6分の1', 'one in three': a share, in percent
+        taken.append((m.start(), m.end()))
     for ent in ents:
         if ent.type in ("model", "benchmark", "publication") and re.search(r"\d", ent.text):
             taken.append((ent.start, ent.end))
@@ -334,6 +346,15 @@ def _counted_nouns(sent: str, lang: str, named_only: bool) -> set[str]:
             if w.lower() in numbers.COUNT_NOUNS and numbers.COUNT_NOUNS[w.lower()] != "points"}
 
 
+# fractions are shares: '約6分の1' (about a sixth), '3分の2', 'one in three', '1 in 5'
+_FRACTION_JA = re.compile(r"(?P<q>約|およそ|ほぼ)?\s?(?P<n>\d{1,3}|[一二三四五六七八九十])\s?分の\s?"
+                          r"(?P<m>\d{1,3}|[一二三四五六七八九十])(?!\d)")
+_FRACTION_EN = re.compile(r"(?P<q>\b(?:about|roughly|around|nearly|almost|some)\s)?\b(?P<m>one|two|three|\d{1,2})"
+                          r"\s(?:in|out\sof)\s(?P<n>two|three|four|five|six|seven|eight|nine|ten|\d{1,3})\b"
+                          r"(?!\s(?:19|20)\d{2})", re.IGNORECASE)
+_KANJI = dict(zip("一二三四五六七八九十", map(str, range(1, 11))))
+_WORD_NUMBER = {w: str(i) for i, w in enumerate(
+    ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"])}
 _CHANGE_EN = re.compile(
     r"\b(?:ris(?:e|es|en|ing)|rose|gr[eo]w(?:s|n|ing)?|increas(?:e|ed|es|ing)|f[ae]ll(?:s|en|ing)?|"
     r"drop(?:s|ped|ping)?|declin(?:e|ed|es|ing)|climb(?:s|ed|ing)?|jump(?:s|ed|ing)?|went|go(?:es|ing)?|"

@@ -262,7 +262,7 @@ def _against_vintages(claim: Claim, pattern: Pattern, a: dict[str, Any], data: D
             return v
         if v.actual is not None:
             seen.append(f"{human(v.actual)} on the data as of {v.as_of}")
-    cite = vintages.cited(claim.sentence) if cited else None
+    cite = vintages.cited(claim.sentence, claim.year) if cited else None
     if cite:
         return Verdict("unverifiable", f"the sentence cites {cite[0]}, whose exact data is not held; "
                        + "; ".join(seen + [(f"{human(today.actual)} on the newer data (as of "

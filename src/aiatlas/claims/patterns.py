@@ -18,7 +18,7 @@ from aiatlas.errors import DataError
 
 _FIELDS = {"id", "describe", "kinds", "units", "keywords", "subject", "needs_year", "indicator",
            "params", "where", "value_column", "scale", "rank_by", "fact", "tolerance", "base",
-           "period", "title", "pair", "definition", "events", "lower_bound"}
+           "period", "title", "pair", "definition", "events", "excludes", "lower_bound"}
 _SUBJECTS = ("country", "state", "organization", "benchmark", None)
 _PLACEHOLDER = re.compile(r"\{(country|state|organization|benchmark|year|quarter|precision)\}")
 # the number format a hardware figure is stated at: 'FP16', 'tensor BF16', '半精度', 'INT8'
@@ -62,6 +62,9 @@ class Pattern:
     # one nearest the figure ('the US restricted exports to China on October 7, 2022'); the
     # judge binds the event of the claimed date among them (judge._judge_event)
     events: bool = False
+    # words that make the figure another measure though the keywords fit: 'trained on 2,048
+    # H800 GPUs' counts chips used, not accelerator designs released
+    excludes: tuple[re.Pattern, ...] = ()
     # a boolean column true on rows whose value is only a lower bound (a lag not yet closed:
     # 'at least 8 months'); the judge then supports only claims the bound proves
     lower_bound: str | None = None
@@ -86,6 +89,8 @@ class Pattern:
             own = claim.subject("country")
             if own is not None and (own.country or own.id) not in ("WLD", None):
                 return 0  # a world figure does not check a claim about one country
+        if any(x.search(claim.keywords) for x in self.excludes):
+            return 0
         hits = [m for k in self.keywords for m in [k.search(claim.keywords)] if m]
         return sum(len(m.group()) for m in hits) if hits else 0
 
@@ -204,12 +209,16 @@ def _parse(data: Any, origin: str) -> list[Pattern]:
             raise DataError(f"{where}: keywords: bad regex ({e})") from None
         if not keywords:
             raise DataError(f"{where}: keywords must list at least one regex")
+        try:
+            excludes = tuple(re.compile(k, re.IGNORECASE) for k in raw.get("excludes") or ())
+        except re.error as e:
+            raise DataError(f"{where}: excludes: bad regex ({e})") from None
         tol = raw.get("tolerance") or {}
         if not isinstance(tol, dict) or set(tol) - {"rel", "abs"}:
             raise DataError(f"{where}: tolerance must be a mapping of rel and/or abs")
         out.append(Pattern(
             id=str(raw["id"]), describe=str(raw.get("describe", "")), kinds=kinds,
-            keywords=keywords, tolerance=Slack(float(tol.get("rel", 0)), float(tol.get("abs", 0))),
+            keywords=keywords, excludes=excludes, tolerance=Slack(float(tol.get("rel", 0)), float(tol.get("abs", 0))),
             units=tuple(raw.get("units") or ()), subject=raw.get("subject"),
             needs_year=bool(raw.get("needs_year")), indicator=raw.get("indicator"),
             params=dict(raw.get("params") or {}), where=dict(raw.get("where") or {}),

@@ -10,7 +10,7 @@ from aiatlas.claims.model import CheckedClaim, Verdict
 from aiatlas.claims.precision import Slack
 
 _RATIO = re.compile(r"as (?:many|much|large|big) as|times (?:as|more|larger|bigger|that)|"
-                    r"倍|半分|半数|に相当|の\d+(?:\.\d+)?%|の(?:約|およそ|ほぼ)?\d+割", re.IGNORECASE)
+                    r"倍|半分|半数|に相当|の\d+(?:\.\d+)?%|の(?:約|およそ|ほぼ)?\d+割|の(?:約|およそ|ほぼ)?\s?\S{1,3}分の", re.IGNORECASE)
 # a ratio is a rough figure: 3 percentage points for a share of, 10% for a multiple
 _TOLERANCE = {"percent": Slack(abs=3), "multiple": Slack(rel=0.1)}
 

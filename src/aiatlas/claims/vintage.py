@@ -25,6 +25,12 @@ PUBLICATIONS = [
     (re.compile(r"AI\s?Index\s?(?:Report\s?)?2025|AIインデックス\s?2025|AI白書\s?2025", re.IGNORECASE),
      "AI Index 2025", dt.date(2025, 4, 30), "ai_index_2025"),
 ]
+# a series named without its edition ('the AI Index counted 40 for the US in 2024'): an edition
+# reports the year before its own, so the claim's year names it (2024 -> ai_index_2025)
+SERIES = [
+    (re.compile(r"\bAI\s?Index\b(?!\s?(?:Report\s?)?\d)|AIインデックス(?!\s?\d)", re.IGNORECASE),
+     "AI Index {edition}", "ai_index_{edition}"),
+]
 
 
 @dataclass(frozen=True)
@@ -76,11 +82,16 @@ def ensure(home, date: dt.date, build: Callable) -> None:
         build(home=home, as_of=date)
 
 
-def cited(sentence: str) -> tuple[str, dt.date] | None:
-    """The publication a sentence cites for its figures ('AI Index 2025') and its data date."""
+def cited(sentence: str, year: int | None = None) -> tuple[str, dt.date | None] | None:
+    """The publication a sentence cites for its figures ('AI Index 2025') and its data date
+    (None when not known: a series named without its edition, 'the AI Index')."""
     for rx, name, date, _ in PUBLICATIONS:
         if rx.search(sentence):
             return name, date
+    for rx, name, _ in SERIES:
+        if rx.search(sentence):
+            return (name.format(edition=year + 1) if year is not None else
+                    name.format(edition="").strip()), None
     return None
 
 
@@ -95,6 +106,9 @@ def printed(sentence: str, asserts: dict[str, Any], year: int | None, period: st
     """
     hit = next(((m, name, stem) for rx, name, _, stem in PUBLICATIONS
                 for m in [rx.search(sentence)] if m), None)
+    if hit is None and year is not None:
+        hit = next(((m, name.format(edition=year + 1), stem.format(edition=year + 1))
+                    for rx, name, stem in SERIES for m in [rx.search(sentence)] if m), None)
     if hit is None or hit[2] is None or "indicator" not in asserts:
         return None
     m, name, stem = hit
