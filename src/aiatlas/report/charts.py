@@ -396,9 +396,13 @@ def timeline(rows: list[dict[str, Any]], *, title: str, lang: str = "en") -> dic
     domain = sorted({p["who"] for p in pts})
     rng = [fixed.get(w, rules.OTHER_COLOUR) for w in domain]
     chart = alt.Chart(alt.InlineData(values=pts)).mark_circle(size=90, opacity=0.85).encode(
-        x=alt.X("date:T", title=text.column("date")),
+        # the years on top: a long list of lanes pushes a bottom axis below the first screen
+        x=alt.X("date:T", title=text.column("date"),
+                axis=alt.Axis(orient="top", format="%Y年" if lang == "ja" else "%Y", tickCount="year")),
         y=alt.Y("who:N", title=None, sort=[rules.country_name(c, lang) for c in rules.COUNTRY_COLOURS]),
         color=alt.Color("who:N", scale=alt.Scale(domain=domain, range=rng), legend=None),
-        tooltip=[alt.Tooltip(t) for t in ("date:T", "who:N", "label:N")])
+        tooltip=[alt.Tooltip("date:T", title=text.column("date")),
+                 alt.Tooltip("who:N", title=text.column("subject")),
+                 alt.Tooltip("label:N", title=text.column("what"))])
     chart = chart.properties(title=title, width=560, height=alt.Step(34))
     return to_dict(chart.configure(font=CJK_FONT if lang == "ja" else "sans-serif"), lang)
