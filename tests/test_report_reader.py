@@ -157,6 +157,8 @@ def test_pdf_text_holds_no_path_command_null_or_none(built_home, tmp_path):
     text = subprocess.run(["pdftotext", str(res["pdf"]), "-"], capture_output=True, text=True,
                           check=True).stdout
     assert "Contents" in text and noise(text) == []
+    # the contents name each chapter's page (the print CSS reaches WeasyPrint unescaped)
+    assert re.search(r"Key findings \.{5,} ?\d+", text), text[:600]
 
 
 HEADER = re.compile(r'<th title="([^"]+)"(?: class="txt")?>([^<]*)</th>')
