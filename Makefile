@@ -26,9 +26,10 @@ lint: install
 test: lint
 	$(PY) -m pytest -q -n 2 --dist loadgroup
 
-# The unit tier: no mirror, Spark, browser or slow tests (under a minute here).
+# The unit tier: no mirror, Spark, browser or slow tests (under a minute here); property tests
+# draw 20 examples each here (HYPOTHESIS_PROFILE=fast), 100 in `make test`, 500 in CI.
 test-fast: install
-	$(PY) -m pytest -q -n 2 --dist loadgroup -m "not mirror and not spark and not browser and not slow"
+	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-fast} $(PY) -m pytest -q -n 2 --dist loadgroup -m "not mirror and not spark and not browser and not slow"
 
 bench: install
 	for b in bench/*.py; do $(PY) $$b || exit 1; done

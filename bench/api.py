@@ -16,7 +16,7 @@ Targets (issue 17, 2 cores): cached p99 < 100 ms, distinct p99 < 500 ms, RSS gro
 no 5xx.
 
     python bench/api.py [--home DIR] [--clients 32] [--requests 3000] [--seconds 30]
-                        [--distinct 640] [--baseline REV]
+                        [--distinct 640] [--baseline REV] [--rounds N] [--distinct-only]
     python bench/api.py --mix [--home DIR] [--seconds 20]
 """
 from __future__ import annotations
@@ -288,8 +288,16 @@ def distinct_paths() -> list[str]:
             for s, u, a, f in combos]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def distinct_load(home: Path, src: Path | None, clients: int, n: int, seconds: float):
-    """p50, p99 (ms), requests per second and non-200 count of n distinct-parameter requests."""
+    """p50, p99 (ms), requests per second, the server's CPU ms per request and the non-200
+    count of n distinct-parameter requests. CPU per request is what other load on the machine
+    changes least: latency under 32 clients is about clients / (requests per second)."""
     port = free_port()
     proc = start_server(home, port, 1, src=src)
     base = f"http://127.0.0.1:{port}"
@@ -297,12 +305,14 @@ def distinct_load(home: Path, src: Path | None, clients: int, n: int, seconds: f
     try:
         # warm-up on other parameter sets: imports, connections, the first compile
         asyncio.run(load(base, paths[-clients * 2:], clients, clients * 2, seconds))
+        cpu = cpu_seconds(proc.pid)
         lat, errors, elapsed = asyncio.run(load(base, paths[:n], clients, n, seconds))
+        cpu = cpu_seconds(proc.pid) - cpu
     finally:
         proc.terminate()
         proc.wait(timeout=10)
     every = [v for values in lat.values() for v in values]
-    return pct(every, .5), pct(every, .99), len(every) / elapsed, errors
+    return pct(every, .5), pct(every, .99), len(every) / elapsed, cpu / len(every) * 1000, errors
 
 
 def baseline_tree(rev: str, into: Path) -> Path:
@@ -315,18 +325,22 @@ def baseline_tree(rev: str, into: Path) -> Path:
 
 
 def bench_distinct(home: Path, clients: int, n: int, seconds: float, baseline: str,
-                   console: Console) -> None:
+                   console: Console, rounds: int = 1) -> None:
+    """The distinct-parameter load on the baseline and on this tree, alternating for `rounds`
+    (other load on the machine then falls on both alike); one row per run, with the load
+    average when it ended."""
     table = Table(title=f"Distinct parameters: {clients} clients, {n} requests of {DISTINCT_ID}, "
                         f"each a different parameter set (every request a cache miss; target "
-                        f"p99 < 150 ms), load average {os.getloadavg()[0]:.1f} on "
-                        f"{os.cpu_count()} cores")
-    for col in ("server", "p50 ms", "p99 ms", "req/s", "non-200"):
+                        f"p99 < 150 ms), {os.cpu_count()} cores")
+    for col in ("server", "p50 ms", "p99 ms", "req/s", "server CPU ms/req", "non-200", "load"):
         table.add_column(col, justify="left" if col == "server" else "right")
     with tempfile.TemporaryDirectory(prefix="aiatlas-baseline-") as tmp:
         runs = [(f"baseline {baseline}", baseline_tree(baseline, Path(tmp))), ("this tree", None)]
-        for label, src in runs:
-            p50, p99, rps, errors = distinct_load(home, src, clients, n, seconds)
-            table.add_row(label, f"{p50:.1f}", f"{p99:.1f}", f"{rps:.0f}", str(errors))
+        for _ in range(rounds):
+            for label, src in runs:
+                p50, p99, rps, cpu, errors = distinct_load(home, src, clients, n, seconds)
+                table.add_row(label, f"{p50:.1f}", f"{p99:.1f}", f"{rps:.0f}", f"{cpu:.2f}",
+                              str(errors), f"{os.getloadavg()[0]:.1f}")
     console.print(table)
 
 
@@ -342,6 +356,10 @@ def main() -> None:
                     help="requests of the distinct-parameter load (0: skip it)")
     ap.add_argument("--baseline", default="f6557e1",
                     help="git revision served for the distinct-parameter comparison")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="baseline / this tree runs of the distinct load, alternating")
+    ap.add_argument("--distinct-only", action="store_true",
+                    help="the distinct-parameter comparison alone (no cached load)")
     ap.add_argument("--mix", action="store_true", help="the 48-client cached/distinct mix only")
     args = ap.parse_args()
     console = Console()
@@ -349,9 +367,11 @@ def main() -> None:
     if args.mix:
         bench_mix(home, 48 if args.clients == 32 else args.clients, min(args.seconds, 20), console)
         return
-    bench_api(home, args.clients, args.requests, args.seconds, console, args.workers)
+    if not args.distinct_only:
+        bench_api(home, args.clients, args.requests, args.seconds, console, args.workers)
     if args.distinct:
-        bench_distinct(home, args.clients, args.distinct, args.seconds, args.baseline, console)
+        bench_distinct(home, args.clients, args.distinct, args.seconds, args.baseline, console,
+                       args.rounds)
     if not args.skip_report:
         bench_report(home, console)
 

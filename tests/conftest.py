@@ -4,12 +4,17 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import settings as hypothesis_settings
 
-# Property tests: 100 examples locally, 500 in CI (.ci/run sets HYPOTHESIS_PROFILE=ci).
+from aiatlas.__main__ import main
+
+# Property tests: 100 examples locally, 500 in CI (.ci/run sets HYPOTHESIS_PROFILE=ci), 20 in the
+# quick developer loop (`make test-fast`; `make test` runs them at full strength).
 hypothesis_settings.register_profile("default", max_examples=100, deadline=None)
+hypothesis_settings.register_profile("fast", max_examples=20, deadline=None)
 hypothesis_settings.register_profile("ci", max_examples=500, deadline=None)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
@@ -21,6 +26,28 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 # A test that reads the mirror is marked `mirror` by the fixtures it uses, so no test can
 # forget its marker; `spark`, `browser` and `slow` are set where the test is written.
 MIRROR_FIXTURES = {"mirror", "built_home"}
+
+
+@pytest.fixture
+def aiatlas_cli(monkeypatch, capsys):
+    """Run the `aiatlas` entry point in this process, as `python -m aiatlas ARGS` would, and
+    return its exit code and output (`entry`: another entry point, e.g. aiatlas.cli.main): the CLI's messages and exit codes without the second or two
+    a new interpreter costs. Tests about process-level behaviour (what a new process imports)
+    keep using subprocess."""
+    def run(*args: str, env: dict[str, str] | None = None, entry=main) -> SimpleNamespace:
+        for k, v in (env or {}).items():
+            monkeypatch.setenv(k, v)
+        monkeypatch.setattr(sys, "argv", ["aiatlas", *map(str, args)])
+        capsys.readouterr()
+        try:
+            entry()
+            code = 0
+        except SystemExit as e:
+            code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+        out = capsys.readouterr()
+        return SimpleNamespace(returncode=code, stdout=out.out, stderr=out.err)
+
+    return run
 
 
 def pytest_collection_modifyitems(config, items):

@@ -113,3 +113,100 @@ def test_numbers_written_as_words(text, value, kind, qualifier):
                                   "They met three times."])
 def test_number_words_without_a_claim_are_skipped(text):
     assert [c.quantity.kind for s in extract(text) for c in s.claims] in ([], ["multiple"])
+
+
+@pytest.mark.parametrize("text,expected", [
+    # a share 'of' a people names its subject after the figure, even with another before it
+    ("Just 36% of Germans and 83% of Chinese were positive about AI in 2024.",
+     [(36, "DEU", 2024), (83, "CHN", 2024)]),
+    ("In 2024, 40% of Canadians and 39% of Americans agreed.", [(40, "CAN", 2024), (39, "USA", 2024)]),
+    # a figure's clause naming no one continues the comma-joined clause before it
+    ("Five US states banned DeepSeek; Texas was first, on January 31, 2025.",
+     [(5, "USA", 2025), (20250131, "US-TX", 2025)]),
+])
+def test_subjects_named_after_the_figure_or_in_the_clause_it_continues(text, expected):
+    assert bound(text) == expected
+
+
+def test_the_clause_before_is_not_taken_across_a_figure_or_two_names():
+    """The leading clause gives its subject only when it states no figure and names one."""
+    assert bound("The US had 57, China 31 notable models in 2024.")[1][1] == "CHN"
+    got = bound("China answered the US move, on December 3, 2024.")
+    assert got == [(20241203, None, 2024)]  # two names: no single subject to continue
+
+
+def test_a_date_reads_the_words_of_every_clause_without_a_date():
+    """'banned' sits in the clause of another figure (five states); the date still reads it,
+    while a count reads only its own clause and the clauses without figures."""
+    (s,) = extract("Five US states banned DeepSeek on government devices; Texas was first, "
+                   "on January 31, 2025.")
+    count, date = s.claims
+    assert "banned" in date.keywords and date.quantity.kind == "date"
+    assert "texas was first" in count.keywords and "january" not in count.keywords
+
+
+@pytest.mark.parametrize("text,expected", [
+    # a ratio's figure belongs to the subject compared, not to the one it is measured against
+    ("China released 31 notable models in 2024, 54% as many as the US (57).",
+     [(31, "CHN", 2024), (54, "CHN", 2024), (57, "USA", 2024)]),
+    ("China installed 276,288 robots in 2023, six times as many as Japan.",
+     [(276288, "CHN", 2023), (6, "CHN", 2023)]),
+    ("2024年の中国の注目モデル数は31件で、米国の約半分だった。", [(31, "CHN", 2024), (50, "CHN", 2024)]),
+    ("2024年の中国の注目モデル数は31件で、米国の約9割だった。", [(31, "CHN", 2024), (90, "CHN", 2024)]),
+    ("中国は2024年に31件の注目モデルを出し、米国の57件の約半分だった。",
+     [(31, "CHN", 2024), (57, "USA", 2024), (50, "CHN", 2024)]),
+    # a thousands comma is no clause break: '276,288台と約6倍' stays one clause with 中国
+    ("2023年の設置台数は、日本の46,106台と比べ中国は276,288台と約6倍だった。",
+     [(46106, "JPN", 2023), (276288, "CHN", 2023), (6, "CHN", 2023)]),
+    # two subjects compared with 'than' / より before the figures are handed out in order
+    ("The Netherlands was more sceptical than the US in 2024, at 36% against 50%.",
+     [(36, "NLD", 2024), (50, "USA", 2024)]),
+    ("オランダは米国より懐疑的で、2024年は36%対50%だった。", [(36, "NLD", 2024), (50, "USA", 2024)]),
+    # a sentence naming only a model is about its developer
+    ("The DeepSeek-R1 paper has 200 authors.", [(200, "deepseek", None)]),
+])
+def test_ratio_comparison_and_developer_subjects(text, expected):
+    assert bound(text) == expected
+
+
+def test_a_ratio_keeps_what_it_is_measured_against_and_a_developer_has_no_country():
+    (s,) = extract("2024年の中国の注目モデル数は31件で、米国の約半分だった。")
+    assert s.claims[1].reference.id == "USA" and s.claims[0].reference is None
+    (s,) = extract("Llama 3 was one of 57 notable models released in 2024.")
+    (c,) = s.claims
+    assert c.subjects[0].id == "meta" and c.subject("country") is None  # not the US's figure
+    (s,) = extract("GPT-4o and Llama 3 each scored 88% on MMLU.")  # two developers: no one
+    assert [e.type for e in s.claims[0].subjects] == ["benchmark"]
+
+
+@pytest.mark.parametrize("text,expected", [
+    # a change's start is of an earlier year: the one stated with it, else the earlier of two
+    ("Industry's share rose from 58% in 2023 to 83% in 2024.", [(58, None, 2023), (83, None, 2024)]),
+    ("Compared with 2023, Chinese notable models rose from 23 to 31 in 2024.",
+     [(23, "CHN", 2023), (31, "CHN", 2024)]),
+    ("産業界の割合は2023年の58%から2024年には83%に上昇した。", [(58, None, 2023), (83, None, 2024)]),
+    # one year only: the start's year is not said (it was 10 at some earlier time)
+    ("Chinese notable models rose from 10 to 40 in 2024.", [(10, "CHN", None), (40, "CHN", 2024)]),
+    ("中国の注目モデルは2024年に10件から40件に増えた。", [(10, "CHN", None), (40, "CHN", 2024)]),
+    # a range is still a range
+    ("Chinese labs released between 25 and 35 notable models in 2024.", [(25, "CHN", 2024)]),
+])
+def test_a_change_from_one_value_to_another_is_two_figures_of_two_times(text, expected):
+    assert bound(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    # a year counted forward from the sentence's year, also beside another figure's year
+    ("In 2023 China had 23 notable models; a year later it had 31.", [(23, "CHN", 2023), (31, "CHN", 2024)]),
+    ("China had 23 notable models in 2023 and 31 the following year.",
+     [(23, "CHN", 2023), (31, "CHN", 2024)]),
+    ("China had 31 notable models in 2024 and 23 the previous year.",
+     [(31, "CHN", 2024), (23, "CHN", 2023)]),
+    ("2023年に中国は23件の注目モデルを出し、翌年は31件だった。", [(23, "CHN", 2023), (31, "CHN", 2024)]),
+    # each figure takes the place named right after it once the name before is taken
+    ("France produced 4 notable models in 2024, compared with 57 in the US and 31 in China.",
+     [(4, "FRA", 2024), (57, "USA", 2024), (31, "CHN", 2024)]),
+    ("Alibaba released 6 notable models in China in 2024.", [(6, "alibaba", 2024)]),  # the firm's
+])
+def test_forward_relative_years_and_the_place_after_a_figure(text, expected):
+    assert bound(text) == expected

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from aiatlas.claims import words
 from aiatlas.claims.extract import extract
 from aiatlas.claims.text import normalise, sentences
 from aiatlas.errors import UsageError
@@ -162,3 +163,80 @@ def test_language_is_detected_per_sentence_or_forced():
     assert {s.lang for s in extract("China made 31 models.", lang="ja")} == {"ja"}
     with pytest.raises(UsageError):
         extract("x", lang="fr")
+
+
+@pytest.mark.parametrize("text,name", [
+    ("Nvidia's RTX 4090 sells for $1,599 in the US.", "RTX 4090"),
+    ("Huawei's Mate 60 Pro runs on the Kirin 9000S chip.", "Mate 60 Pro"),
+    ("The iPhone 15 Pro shipped in 2023.", "iPhone 15 Pro"),
+    ("Phones with the Snapdragon 8 Gen 3 sold well.", "Snapdragon 8 Gen 3"),
+    ("Meta released Qwen2.5 72B rivals.", "72B"),
+    ("ファーウェイのMate 60 ProはKirin 9000Sを搭載した。", "Mate 60 Pro"),
+    ("RTX 4090は1,599ドルで販売された。", "RTX 4090"),
+])
+def test_numbers_inside_product_and_model_identifiers_are_no_claims(text, name):
+    """A name word with its number (acronym, camel case, glued letters, a following name word,
+    a parameter count after a model) is an identifier, whatever the gazetteer knows."""
+    found = extract(text)
+    assert name in [k.text for s in found for k in s.skipped
+                    if k.reason.startswith("part of a name")]
+    assert not any(name in c.text or c.text in name for s in found for c in s.claims)
+
+
+@pytest.mark.parametrize("text,value", [
+    ("Alibaba 6, ByteDance 3 and Tencent 2 notable models were counted.", 6),  # subjects named
+    ("About 40 Chinese firms tested the models.", 40),  # a word that opens a figure
+    ("The H100 has 80GB of memory.", 80),  # a unit glued to the figure
+    ("MMLU 88.7 was the best score.", 88.7),  # a benchmark's score
+    ("Smartphones use 7nm chips.", 7),
+])
+def test_a_figure_next_to_a_name_word_stays_a_claim(text, value):
+    assert value in [c.quantity.value for c in claims(text)]
+
+
+def test_a_product_number_skipped_in_japanese_says_why_in_japanese():
+    (s,) = extract("ファーウェイのMate 60 Proが発売された。")
+    (k,) = [k for k in s.skipped if k.text == "Mate 60 Pro"]
+    assert words.skipped(k.reason, "ja") == "名称の一部（製品名）です"
+
+
+@pytest.mark.parametrize("text,count,unit,whole", [
+    ("Five of the twelve largest clusters are in Texas.", 5, "clusters", "twelve"),
+    ("3 of the 10 largest AI clusters are in China.", 3, "clusters", "10"),
+    ("最大級の12のクラスターのうち5つがテキサス州にある。", 5, "items", "12"),
+    ("上位10社のうち3社が中国企業だった。", 3, "organizations", "10"),
+])
+def test_a_count_within_a_set_the_sentence_defines(text, count, unit, whole):
+    """'N of the M largest X': M defines the set (no claim), N counts X within it."""
+    (s,) = extract(text)
+    (c,) = s.claims
+    assert (c.quantity.value, c.quantity.kind, c.quantity.unit) == (count, "count", unit)
+    assert c.subset and whole in c.subset
+    assert [k.text for k in s.skipped if k.reason.startswith("defines a set")] == [whole]
+
+
+@pytest.mark.parametrize("text", [
+    "40% of the 57 US models were open.",  # a share of a total
+    "2023年の注目モデルのうち約63%が重みを公開していた。",  # a share of the set; 2023 is a year
+    "注目モデル57件のうち4割がオープンだった。",
+])
+def test_a_share_of_a_stated_total_is_not_a_subset(text):
+    found = claims(text)
+    assert found and all(c.subset == "" for c in found)
+
+
+@pytest.mark.parametrize("text,value,qualifier", [
+    ("日本は中国の約6分の1だった。", 16.67, "approx"),
+    ("注目モデルの3分の2が産業界製だった。", 66.67, "exact"),
+    ("In 2024 roughly two in five notable models came with open weights.", 40, "approx"),
+    ("One in three firms used AI in 2024.", 33.33, "exact"),
+])
+def test_a_fraction_is_one_share_not_two_numbers(text, value, qualifier):
+    (c,) = claims(text)
+    assert (c.quantity.kind, c.quantity.unit, c.quantity.value, c.quantity.qualifier) == \
+        ("percent", "%", value, qualifier)
+
+
+def test_a_fraction_keeps_what_it_is_measured_against():
+    (s,) = extract("日本の導入台数は2023年に4万6106台で、中国の約6分の1だった。")
+    assert s.claims[1].reference.id == "CHN" and s.claims[1].subjects[0].id == "JPN"

@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import contextlib
-import subprocess
-import sys
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -87,17 +85,15 @@ def test_random_claims_files_are_verdicts_or_one_line_errors(tmp_path, doc):
         assert "\n" not in str(e)
 
 
-def test_cli_refuses_a_binary_file_with_exit_1(tmp_path):
+def test_cli_refuses_a_binary_file_with_exit_1(tmp_path, aiatlas_cli):
     blob = tmp_path / "photo.txt"
     blob.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
-    run = subprocess.run([sys.executable, "-m", "aiatlas", "check", str(blob)], capture_output=True,
-                         text=True, check=False)
+    run = aiatlas_cli("check", blob)
     assert run.returncode == 1 and "not text" in run.stderr and "Traceback" not in run.stderr
 
 
-def test_cli_unknown_indicator_in_a_claims_file_is_exit_2(tmp_path):
+def test_cli_unknown_indicator_in_a_claims_file_is_exit_2(tmp_path, aiatlas_cli):
     bad = tmp_path / "claims.yaml"
     bad.write_text("claims:\n  - {value: 3, indicator: no_such_indicator}\n", encoding="utf-8")
-    run = subprocess.run([sys.executable, "-m", "aiatlas", "check", str(bad), "--home",
-                          str(tmp_path)], capture_output=True, text=True, check=False)
+    run = aiatlas_cli("check", bad, "--home", tmp_path)
     assert run.returncode == 2 and "unknown indicator" in run.stderr, run.stderr

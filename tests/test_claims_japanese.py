@@ -3,13 +3,15 @@ allowances, skipped numbers, labels. Latin words may only be names (from the art
 bound subjects), units and the allowlist below; commands and citations are quoted as written."""
 from __future__ import annotations
 
+import inspect
 import re
 from html.parser import HTMLParser
 
 import pytest
 
 from aiatlas import api
-from aiatlas.claims import render, words
+from aiatlas.claims import check, chipspec, chipstatus, judge, ratio, render, words
+from aiatlas.claims.model import VERDICTS, Verdict
 
 # Latin-script words a Japanese check may show outside names: units, formats, measure names
 JA_ALLOWED = {"AI", "aiatlas", "JSON", "TDP", "TPP", "FP16", "BF16", "FP8", "FP32", "INT8", "W",
@@ -134,3 +136,18 @@ def test_every_reason_the_extractor_skips_a_number_for_has_its_japanese():
         assert ja == words.SKIPPED_JA.get(reason), reason
         assert LATIN.findall(ja) == [], ja
     assert words.skipped("part of a name (model)", "ja") == "名称の一部（モデル名）です"
+
+
+def test_a_japanese_reason_is_never_empty_nor_dangling():
+    """Every reason key the checker sets (read from its source), with and without a data value:
+    the Japanese reason says something whole, never '' nor 'データでは' with nothing after."""
+    keys = {""} | {k for m in (check, judge, chipspec, chipstatus, ratio)
+                   for k in re.findall(r'reason_key="(\w+)"', inspect.getsource(m))}
+    assert {"no_measure", "revised_cited", "vintage_not_held"} <= keys
+    for key in sorted(keys):
+        for verdict in VERDICTS:
+            for actual in (None, 57.0):
+                v = Verdict(verdict, "an English reason", reason_key=key, actual=actual,
+                            latest=actual, unit="models", as_of="2025-04-18" if actual else "")
+                ja = words.reason(v, "ja")
+                assert ja.strip() and not ja.rstrip("。").endswith(("では", "は", "、")), (key, verdict, ja)

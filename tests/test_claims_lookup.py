@@ -11,6 +11,7 @@ import sys
 import pytest
 
 from aiatlas import api, lookup
+from aiatlas.cli import main as cli_main
 
 ID = "notable_models_by_country"
 ENGINE = ("ibis", "sqlglot", "pandas")
@@ -39,13 +40,14 @@ def test_a_stored_shape_answers_as_the_engine_does_and_a_miss_stores_it(home):
     assert lookup.explain(ID, home=home).table.num_rows == first.table.num_rows
 
 
-def test_aiatlas_check_in_a_new_process_loads_no_engine(home, tmp_path):
+def test_aiatlas_check_in_a_new_process_loads_no_engine(home, tmp_path, aiatlas_cli):
     article = tmp_path / "article.txt"
     article.write_text("In 2024, US labs released 2 notable AI models.\n", encoding="utf-8")
     args = [sys.executable, "-X", "importtime", "-m", "aiatlas", "check", str(article),
             "--home", str(home), "-f", "json"]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    first = subprocess.run(args, capture_output=True, text=True, check=True, env=env)
+    first = aiatlas_cli(*args[5:])  # here, where the engine is loaded: it stores the shape
+    assert first.returncode == 0, first.stderr
     again = subprocess.run(args, capture_output=True, text=True, check=True, env=env)
     imported = {line.split("|")[-1].strip().split(".")[0] for line in again.stderr.splitlines()
                 if line.startswith("import time:")}
@@ -58,18 +60,14 @@ def test_aiatlas_check_in_a_new_process_loads_no_engine(home, tmp_path):
     assert verdicts(again.stdout) == verdicts(first.stdout) and verdicts(first.stdout)
 
 
-def test_aiatlas_check_alone_keeps_the_cli_errors(home, tmp_path):
+def test_aiatlas_check_alone_keeps_the_cli_errors(home, tmp_path, aiatlas_cli):
     missing = tmp_path / "nothing.txt"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), "COLUMNS": "1000"}
-    done = subprocess.run([sys.executable, "-m", "aiatlas", "check", str(missing), "--home",
-                           str(home)], check=False, capture_output=True, text=True, env=env)
+    env = {"COLUMNS": "1000"}
+    done = aiatlas_cli("check", missing, "--home", home, env=env)
     assert done.returncode != 0 and "Traceback" not in done.stderr
     said = done.stderr.strip().splitlines()
     assert said[0].startswith("error:") and said[0].endswith("nothing.txt: no such file")
     assert said[1].startswith("hint:") and len(said) == 2
-    alone = subprocess.run([sys.executable, "-m", "aiatlas", "check", "--help"],
-                           capture_output=True, text=True, check=True, env=env)
-    full = subprocess.run([sys.executable, "-c", "import sys; from aiatlas.cli import main; "
-                           "sys.argv = ['aiatlas', 'check', '--help']; main()"],
-                          capture_output=True, text=True, check=False, env=env)
+    alone = aiatlas_cli("check", "--help", env=env)  # `aiatlas check` on its own path
+    full = aiatlas_cli("check", "--help", env=env, entry=cli_main)  # through the whole CLI
     assert alone.stdout == full.stdout and "aiatlas check [OPTIONS]" in alone.stdout

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from aiatlas import api
-from aiatlas.claims import evaluate, render
+from aiatlas.claims import evaluate, render, vintage
 from aiatlas.claims.check import check_text
 
 FROZEN = Path(__file__).parent / "fixtures" / "claims" / "frozen.yaml"
@@ -22,9 +24,42 @@ def test_a_figure_of_the_older_export_is_revised_with_both_values(built_home):
 
 
 def test_a_cited_publication_whose_data_is_not_held_is_not_contradicted(built_home):
-    (v,) = verdicts("The AI Index 2025 counted 15 notable models from China in 2024.", built_home)
-    assert v.verdict == "unverifiable" and "AI Index 2025" in v.reason
-    assert "20" in v.reason and "31" in v.reason  # both vintages' values are named
+    """No printed figure is curated for the claim's cell (2023 is not among the AI Index
+    figures) and no held vintage agrees: unverifiable, naming each vintage's value."""
+    (v,) = verdicts("The AI Index 2025 counted 30 notable models from China in 2023.", built_home)
+    assert v.verdict == "unverifiable" and v.reason_key == "vintage_not_held"
+    assert "AI Index 2025" in v.reason and "22" in v.reason and "23" in v.reason
+
+
+@pytest.mark.parametrize("text", [
+    "According to the AI Index 2025, US institutions produced 40 notable AI models in 2024.",
+    "The AI Index 2025 counted 15 notable models from China in 2024.",
+    "AIインデックス2025によると、2024年に米国の機関が開発した注目モデルは40件だった。",
+    "AI Index 2025では、2024年の中国の注目モデルは15件とされた。",
+])
+def test_a_figure_the_cited_source_printed_is_revised_on_its_data_date(built_home, text):
+    """The source's vintage is the figure it printed (curated/published/): true there, not on
+    today's data, is 'revised' with the data's date and today's value, in both languages."""
+    (v,) = verdicts(text, built_home)
+    assert v.verdict == "revised" and v.reason_key == "revised_cited", v.reason
+    assert v.as_of == "2025-03-17" and "Epoch AI data of 2025-03-17" in v.reason
+    assert f"today's data gives {v.latest:g}" in v.reason and v.latest > v.actual
+    assert "2025-03-17" in v.reason_ja and f"{v.latest:g}" in v.reason_ja and "改訂" in v.reason_ja
+    assert any(e.kind == "fact" and e.citation["as_printed"] in text for e in v.evidence)
+
+
+def test_a_wrong_figure_citing_its_source_is_contradicted_naming_both(built_home):
+    (v,) = verdicts("According to the AI Index 2025, US institutions produced 70 notable AI "
+                    "models in 2024.", built_home)
+    assert v.verdict == "contradicted" and "printed 40" in v.reason and "57" in v.reason
+    (ja,) = verdicts("AIインデックス2025によると、2024年の中国の注目モデルは25件だった。", built_home)
+    assert ja.verdict == "contradicted" and "15" in ja.reason_ja and "31" in ja.reason_ja
+
+
+def test_a_cited_figure_without_a_year_is_unverifiable(built_home):
+    (v,) = verdicts("According to the AI Index 2025, US institutions produced 40 notable AI "
+                    "models.", built_home)
+    assert v.verdict == "unverifiable" and v.reason
 
 
 def test_as_of_checks_against_that_vintage(built_home):
@@ -69,3 +104,29 @@ def test_a_ratio_is_checked_against_the_ratio_of_the_two_figures(built_home):
     (_, wrong) = verdicts("In 2024 China released 31 notable models, 90% as many as the US.",
                           built_home)
     assert wrong.verdict == "contradicted" and round(wrong.actual, 1) == 54.4
+
+
+def test_the_printed_figure_fits_only_its_own_measure_cell_and_year():
+    """vintage.printed without a warehouse: the cited source's figure for the claim's cell."""
+    said = "According to the AI Index 2025, US labs built 40 notable models in 2024."
+    a = {"indicator": "notable_models_by_country", "where": {"country": "USA", "year": 2024},
+         "value_column": "value"}
+    p = vintage.printed(said, a, 2024)
+    assert p is not None and p.value == 40 and p.data_as_of.isoformat() == "2025-03-17"
+    assert p.data_source == "Epoch AI"
+    assert vintage.printed(said, a, 2023) is None  # another year
+    assert vintage.printed(said, {**a, "where": {"country": "FRA", "year": 2024}}, 2024) is None
+    assert vintage.printed(said, a, 2024, percent=True) is None  # a share is not a count
+    assert vintage.printed("US labs built 40 notable models in 2024.", a, 2024) is None
+
+
+def test_a_series_named_without_its_edition_takes_the_edition_of_the_claims_year():
+    """'the AI Index counted 40 for 2024': an edition reports the year before its own."""
+    a = {"indicator": "notable_models_by_country", "where": {"country": "USA", "year": 2024},
+         "value_column": "value"}
+    p = vintage.printed("Of the 40 notable models the AI Index counted for the US in 2024, most "
+                        "came from industry.", a, 2024)
+    assert p is not None and p.publication == "AI Index 2025" and p.value == 40
+    assert vintage.printed("AIインデックスによると2024年の米国は40件", a, 2024).cited_as == "AIインデックス"
+    assert vintage.printed("the AI Index counted 40", a, None) is None  # no year: no edition
+    assert vintage.cited("The AI Index counted 30 models in 2023.", 2023) == ("AI Index 2024", None)

@@ -4,17 +4,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 from typer.testing import CliRunner
 
 from aiatlas import api
 from aiatlas.cli import app
-
-SRC = str(Path(__file__).resolve().parent.parent / "src")
 
 
 def test_json_lists_the_same_records_as_the_api():
@@ -35,9 +29,7 @@ def test_csv_carries_citations(tmp_path):
     assert {"publisher", "url", "published", "as_printed"} <= set(rows[0])
 
 
-def test_unknown_topic_exits_2_with_the_valid_topics():
-    env = dict(os.environ, PYTHONPATH=SRC)
-    proc = subprocess.run([sys.executable, "-m", "aiatlas", "facts", "--topic", "robots"], check=False,
-                          capture_output=True, text=True, env=env, timeout=120)
+def test_unknown_topic_exits_2_with_the_valid_topics(aiatlas_cli):
+    proc = aiatlas_cli("facts", "--topic", "robots")
     assert proc.returncode == 2
     assert "unknown topic 'robots'" in proc.stderr and "public_opinion" in proc.stderr

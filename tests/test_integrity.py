@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 
 import pytest
-from conftest import FIXTURES, REPO
+from conftest import FIXTURES
 from snapshots import make_snapshot, query
 
 from aiatlas import api
@@ -41,12 +40,6 @@ def snapshot_file(home):
 
 def models(home):
     return query(home, "SELECT build_id FROM _build") + query(home, "SELECT name FROM models ORDER BY 1")
-
-
-def cli(*args):
-    env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
-    return subprocess.run([sys.executable, "-m", "aiatlas", *args], check=False, capture_output=True,
-                          text=True, env=env, timeout=120)
 
 
 def relabel(path):
@@ -109,12 +102,12 @@ def test_an_intact_snapshot_is_reused(home, mirror):
     assert again["reused"] is True
 
 
-def test_verify_passes_an_intact_home_and_names_every_damaged_file(home):
-    ok = cli("verify", "--home", str(home))
+def test_verify_passes_an_intact_home_and_names_every_damaged_file(home, aiatlas_cli):
+    ok = aiatlas_cli("verify", "--home", str(home))
     assert ok.returncode == 0, ok.stderr
     assert "all 2 checks passed" in ok.stdout
     relabel(snapshot_file(home))
-    bad = cli("verify", "--home", str(home))
+    bad = aiatlas_cli("verify", "--home", str(home))
     assert bad.returncode == 1
     assert "2 of 2 checks found damage" in bad.stderr and "Traceback" not in bad.stderr
     checks = api.verify(home=home)
@@ -124,9 +117,9 @@ def test_verify_passes_an_intact_home_and_names_every_damaged_file(home):
     assert "no longer intact" in checks[1]["problems"][0]
 
 
-def test_build_with_only_some_sources_fetched_exits_zero(home):
+def test_build_with_only_some_sources_fetched_exits_zero(home, aiatlas_cli):
     (home / "warehouse.duckdb").unlink()
-    res = cli("build", "--home", str(home))
+    res = aiatlas_cli("build", "--home", str(home))
     assert res.returncode == 0, res.stderr
     assert "Traceback" not in res.stderr and "built" in res.stdout
 
@@ -134,14 +127,14 @@ def test_build_with_only_some_sources_fetched_exits_zero(home):
 HEADER_ONLY = (DATA / "notable_2024.csv").read_bytes().split(b"\n", 1)[0] + b"\n"
 
 
-def test_a_header_only_export_fails_the_build_and_keeps_the_warehouse(home):
+def test_a_header_only_export_fails_the_build_and_keeps_the_warehouse(home, aiatlas_cli):
     before = models(home)
     make_snapshot(home, "epoch_notable_models", {CSV: HEADER_ONLY}, "20991231T000000000000Z")
     with pytest.raises(DataError, match="source epoch_notable_models yielded no rows") as e:
         api.build(home=home, strict=True)
     assert "--allow-shrink" in e.value.hint
     assert models(home) == before
-    res = cli("build", "--home", str(home))
+    res = aiatlas_cli("build", "--home", str(home))
     assert res.returncode == 1 and "yielded no rows" in res.stderr and "Traceback" not in res.stderr
     api.build(home=home, allow_shrink=True)  # the user says the loss is real
     assert query(home, "SELECT count(*) FROM models") == [(0,)]

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import shutil
 import tempfile
 import threading
@@ -426,15 +425,9 @@ def test_refused_connection_is_one_fetch_error_naming_the_url(tmp_path, monkeypa
     assert "AIATLAS_S3_ENDPOINT" in e.value.hint
 
 
-def test_cli_reports_an_unreachable_snapshot_in_one_line(tmp_path):
-    import subprocess
-    import sys
-
-    env = dict(os.environ, AIATLAS_FETCH_ATTEMPTS="1",
-               AIATLAS_S3_ENDPOINT=f"http://127.0.0.1:{_refused_port()}")
-    r = subprocess.run([sys.executable, "-m", "aiatlas", "openalex", "ingest", "s3://openalex/data",
-                        "--home", str(tmp_path)], capture_output=True, text=True, env=env,
-                       check=False)
+def test_cli_reports_an_unreachable_snapshot_in_one_line(tmp_path, aiatlas_cli):
+    env = {"AIATLAS_FETCH_ATTEMPTS": "1", "AIATLAS_S3_ENDPOINT": f"http://127.0.0.1:{_refused_port()}"}
+    r = aiatlas_cli("openalex", "ingest", "s3://openalex/data", "--home", tmp_path, env=env)
     assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
     assert r.stderr.startswith("error: could not fetch http://127.0.0.1:"), r.stderr
 
@@ -766,12 +759,8 @@ def test_server_serves_an_openalex_only_home_and_sees_a_new_ingest(tmp_path, mon
     assert again.json()["rows"] != first.json()["rows"]
 
 
-def test_cli_build_refuses_spark_options_without_a_snapshot(tmp_path):
-    import subprocess
-    import sys
-
-    r = subprocess.run([sys.executable, "-m", "aiatlas", "build", "--backend", "pyspark",
-                        "--home", str(tmp_path)], capture_output=True, text=True, check=False)
+def test_cli_build_refuses_spark_options_without_a_snapshot(tmp_path, aiatlas_cli):
+    r = aiatlas_cli("build", "--backend", "pyspark", "--home", tmp_path)
     assert r.returncode == 2 and "apply to the OpenAlex ingest" in r.stderr, r.stderr
     assert not (tmp_path / "snapshots").exists()
 

@@ -1,12 +1,7 @@
 """Parameters are checked against their declared bounds: 422 over HTTP, exit 2 in the CLI."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
-from conftest import REPO
 from fastapi.testclient import TestClient
 
 from aiatlas.errors import UsageError
@@ -58,11 +53,8 @@ def test_chip_figures_must_be_finite_and_plausible(client, figure):
         specs_from_figures(int8_tops=float(figure))
 
 
-def test_cli_out_of_range_is_exit_2_and_one_line(tiny_home):
-    env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
-    res = subprocess.run([sys.executable, "-m", "aiatlas", "show", "notable_models_by_country",
-                          "-p", f"since={HUGE}", "--home", str(tiny_home)],
-                         check=False, capture_output=True, text=True, env=env, timeout=120)
+def test_cli_out_of_range_is_exit_2_and_one_line(tiny_home, aiatlas_cli):
+    res = aiatlas_cli("show", "notable_models_by_country", "-p", f"since={HUGE}", "--home", tiny_home)
     assert res.returncode == 2
     assert "Traceback" not in res.stderr and len(res.stderr.strip().splitlines()) <= 3
     assert "is out of range" in res.stderr

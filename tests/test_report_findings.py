@@ -1,6 +1,7 @@
 """Key findings: numbers read from rows into templated sentences that the claims checker verifies."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 
@@ -57,9 +58,40 @@ def test_above_leaves_out_rows_where_the_sentence_would_state_the_wrong_order():
     assert findings.pick(decl, rows[1:]) is None
 
 
+def test_earliest_states_the_first_event_of_its_kind_and_dates_read_in_both_languages():
+    decl = {"where": {"subject": "USA", "measure": "rule"}, "earliest": "date",
+            "en": "{name} first acted on {date:%B} {date.day}, {date.year}.",
+            "ja": "{name}は{date.year}年{date.month}月{date.day}日に初めて動いた。"}
+    rows = [{"subject": "USA", "measure": "rule", "date": dt.date(2023, 10, 17)},
+            {"subject": "USA", "measure": "rule", "date": dt.date(2022, 10, 7)},
+            {"subject": "USA", "measure": "ban", "date": dt.date(2021, 1, 1)},
+            {"subject": "CHN", "measure": "rule", "date": dt.date(2020, 1, 1)}]
+    row = findings.pick(decl, rows)
+    assert findings.sentence(decl, row, "en") == "The United States first acted on October 7, 2022."
+    assert findings.sentence(decl, row, "ja") == "米国は2022年10月7日に初めて動いた。"
+
+
+def test_latest_of_two_columns_picks_the_latest_quarter():
+    decl = {"where": {"country": "USA"}, "latest": ["year", "quarter"],
+            "en": "In Q{quarter} {year}, {value:,.0f}", "ja": "{year}年第{quarter}四半期、{value:,.0f}人"}
+    rows = [{"country": "USA", "year": 2024, "quarter": 4, "value": 13137},
+            {"country": "USA", "year": 2025, "quarter": 3, "value": 16067},
+            {"country": "USA", "year": 2025, "quarter": 1, "value": 14031},
+            {"country": "IND", "year": 2025, "quarter": 4, "value": 1}]
+    row = findings.pick(decl, rows)
+    assert findings.sentence(decl, row, "en") == "In Q3 2025, 16,067"
+    assert findings.sentence(decl, row, "ja") == "2025年第3四半期、1万6067人"
+
+
 def test_every_declared_finding_has_both_languages_and_a_chapter():
     for d in findings.declared():
         assert set(LANGS) <= set(d) and d["chapter"] and d["indicator"], d["key"]
+    per_chapter = {}
+    for d in findings.declared():
+        per_chapter[d["chapter"]] = per_chapter.get(d["chapter"], 0) + 1
+    # findings first: every chapter opens with 3 to 5 of them
+    for chapter in ("research", "performance", "hardware", "economy", "policy", "talent"):
+        assert 3 <= per_chapter.get(chapter, 0) <= 5, (chapter, per_chapter.get(chapter))
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -79,3 +111,14 @@ def test_every_finding_of_the_report_is_supported_by_the_checker(built_home, tmp
         verdicts = [(c["claim"]["text"], c["verdict"]["verdict"], c["verdict"]["reason"]) for c in s["claims"]]
         assert all(v == "supported" for _, v, _ in verdicts), (f["text"], verdicts)
         assert re.search(r"\d", f["text"])
+
+
+def test_since_earliest_states_the_change_from_the_first_row():
+    decl = {"latest": "date", "since_earliest": "date",
+            "en": "{other_gap:.0f} points in {other_date}; {gap:.0f} points in {date}."}
+    rows = [{"date": "2023-05", "gap": 370.0}, {"date": "2024-06", "gap": 90.0},
+            {"date": "2025-12", "gap": 48.6}]
+    row = findings.pick(decl, rows)
+    assert row["date"] == "2025-12" and row["_versus"] == rows[0]
+    assert findings.sentence(decl, row, "en") == "370 points in 2023-05; 49 points in 2025-12."
+    assert findings.pick(decl, rows[:1]) is None  # one row: no change to state

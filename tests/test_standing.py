@@ -3,8 +3,6 @@ with data, trend, rows link, who leads, ratios, closing gaps, and bad input."""
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
 
 import duckdb
 import pytest
@@ -13,7 +11,7 @@ from fixtures.indicators.tiny import model, write_warehouse
 
 import aiatlas
 from aiatlas.errors import UsageError
-from aiatlas.standing import _standing
+from aiatlas.standing import _dimension, _standing
 
 MODELS = [model(f"us{i}", f"{2022 + i // 4}-03-01", ["USA"]) for i in range(8)]  # 4 in 2022, 4 in 2023
 MODELS += [model("cn1", "2022-05-01", ["CHN"]), model("cn2", "2023-05-01", ["CHN"]),
@@ -91,12 +89,10 @@ def test_bad_input_is_a_usage_error(home, call, message):
         call(home)
 
 
-def test_cli_and_web(home):
-    run = subprocess.run([sys.executable, "-m", "aiatlas", "country", "ZZZ", "--home", str(home)],
-                         check=False, capture_output=True, text=True)
+def test_cli_and_web(home, aiatlas_cli):
+    run = aiatlas_cli("country", "ZZZ", "--home", home)
     assert run.returncode == 2 and "unknown country 'ZZZ'" in run.stderr and "Traceback" not in run.stderr
-    ok = subprocess.run([sys.executable, "-m", "aiatlas", "compare", "USA", "CHN", "--home", str(home),
-                         "--format", "json"], check=False, capture_output=True, text=True)
+    ok = aiatlas_cli("compare", "USA", "CHN", "--home", home, "--format", "json")
     assert ok.returncode == 0 and '"leader": "USA"' in ok.stdout
     from aiatlas.web.app import create_app
 
@@ -107,7 +103,20 @@ def test_cli_and_web(home):
     assert body["chips_and_export_controls"] == "no data in this build"
     assert "chips_and_export_controls" not in client.get("/api/country/USA").json()
     page = client.get("/country/CHN", params={"lang": "ja"})
-    assert page.status_code == 200 and "<h1>中国 (CHN)</h1>" in page.text
+    assert page.status_code == 200 and "<h1>中国 <code class=\"iso\">CHN</code></h1>" in page.text
     assert client.get("/api/compare", params={"countries": "USA~CHN"}).json()["countries"] == ["USA", "CHN"]
-    assert client.get("/compare", params={"countries": "USA~CHN"}).status_code == 200
+    page = client.get("/compare", params={"countries": "USA~CHN", "lang": "ja"})
+    assert page.status_code == 200 and "比較した期間" in page.text and "すべての国に値がある最新の期間" in page.text
     assert client.get("/api/country/XXX").status_code == 422
+
+
+def test_compare_names_the_countries_whose_latest_value_is_newer_than_the_period_compared():
+    meta = {"id": "x", "title": "X", "chapter": "c", "unit": "u", "grain": ["country", "year"],
+            "explainable": False}
+    rows = [{"country": "USA", "year": 2017, "value": 10}, {"country": "USA", "year": 2025, "value": 8},
+            {"country": "JPN", "year": 2017, "value": 1}]
+    cells = {c: _standing(meta, rows, c, {}) for c in ("USA", "JPN")}
+    d = _dimension(meta, rows, ["USA", "JPN"], cells)
+    assert (d["period"], d["values"], d["leader"]) == ({"year": "2017"}, {"USA": 10, "JPN": 1}, "USA")
+    assert d["newer"] == {"USA": {"year": "2025"}}  # compared in 2017 because Japan stops there
+    assert cells["USA"]["value"] == 8

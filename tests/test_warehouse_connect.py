@@ -4,9 +4,10 @@ from __future__ import annotations
 import threading
 
 import publish_support as ps
+import pyarrow as pa
 import pytest
 
-from aiatlas import api
+from aiatlas import api, sqltemplate
 from aiatlas.config import settings
 from aiatlas.errors import DataError, NotBuiltError
 from aiatlas.warehouse import connect as wh
@@ -77,6 +78,48 @@ def test_pooled_connections_serve_queries_at_the_same_time(home):
     for t in threads:
         t.join()
     assert errors == [] and results == [len(ps.fixture_rows())] * 2
+
+
+def test_a_prepared_statement_answers_as_its_sql_with_the_values_written_in(home):
+    """Each value set gives what the SQL with those literals gives; the statement is prepared
+    once on a connection (a sequential caller keeps getting the same one), however often run."""
+    w = wh.connect(settings(home=home))
+    names = pa.table({"code": ["USA", "CHN"], "label": ["United States", "China"]})
+    statement = ('SELECT year, count(*) AS n, any_value(label) AS label FROM models, names '
+                 'WHERE year >= $1 AND year <= $2 AND list_contains(countries, $3) '
+                 'AND code = $3 AND publication_date >= $4 GROUP BY year ORDER BY year')
+    for args in (["2015", "2024", "'USA'", "MAKE_DATE(2010, 1, 1)"],
+                 ["2020", "2022", "'CHN'", "MAKE_DATE(2021, 1, 1)"], ["1", "0", "'USA'", "NULL"]):
+        written = statement
+        for n in (4, 3, 2, 1):
+            written = written.replace(f"${n}", args[n - 1])
+        got = w.prepared(statement, args, {"names": names})
+        assert got.equals(w.arrow(written, {"names": names})), args
+    assert len(w.prepared(statement, ["2015", "2024", "'USA'", "MAKE_DATE(2010, 1, 1)"],
+                          {"names": names})) > 0
+    assert w.sql("SELECT count(*) AS n FROM duckdb_prepared_statements()") == [{"n": 1}]
+
+
+def test_a_statement_the_engine_cannot_prepare_runs_with_the_values_written_in(home):
+    """A parameter where the engine takes none (a type's width) makes `prepared` None, and a
+    template with it answers from its SQL with the literals written in."""
+    w = wh.connect(settings(home=home))
+    assert w.prepared("SELECT CAST(year AS DECIMAL($1, 0)) AS y FROM models", ["9"]) is None
+    template = sqltemplate.Template(
+        parts=("SELECT CAST(min(year) AS DECIMAL(", 0, ", 0)) AS y FROM models",),
+        slots=(("width", "int8"),), schema=pa.schema([("y", pa.decimal128(9, 0))]),
+        memtables={}, day=None)
+    assert template.run(w, {"width": 9}).to_pylist() == [
+        {"y": min(r["year"] for r in ps.fixture_rows())}]
+
+
+def test_warming_opens_the_connection_the_first_query_then_uses(home):
+    w = wh.connect(settings(home=home))
+    w.warm()
+    assert w._opened == 1
+    with w.query() as tables:  # the warmed connection and its Ibis backend, not a new one
+        assert tables.models.count().to_pyarrow().as_py() == len(ps.fixture_rows())
+    assert w._opened == 1
 
 
 def test_a_table_missing_from_an_older_build_says_to_rebuild(home):

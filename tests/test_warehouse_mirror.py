@@ -2,9 +2,6 @@
 from __future__ import annotations
 
 import csv
-import os
-import subprocess
-import sys
 
 import pytest
 
@@ -99,10 +96,9 @@ def test_archive_export_loads_through_the_same_cleaner(mirror):
     assert sum(1 for m in out["models"] if m["hardware_utilization"] is not None) > 10
 
 
-def test_cli_build_then_strict_exit_codes(built_home):
+def test_cli_build_then_strict_exit_codes(built_home, aiatlas_cli):
     def run(*args):
-        return subprocess.run([sys.executable, "-m", "aiatlas", *args, "--home", str(built_home)],
-                              check=False, capture_output=True, text=True, env=os.environ | {"COLUMNS": "250"})
+        return aiatlas_cli(*args, "--home", built_home, env={"COLUMNS": "250"})
 
     ok = run("build")
     assert ok.returncode == 0 and "nothing to do" in ok.stdout and "epoch_notable_models" in ok.stdout

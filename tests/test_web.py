@@ -144,6 +144,27 @@ def test_start_up_objects_are_frozen_out_of_the_collector_while_serving(home):
     assert sys.getswitchinterval() == before
 
 
+def test_the_engine_is_loaded_before_start_up_is_frozen(home, tmp_path, monkeypatch):
+    """What the first cache miss loads (a pooled connection, Ibis's compiler) is loaded before
+    the freeze, so the collector never walks it either; with no warehouse built yet the
+    server still starts, and says so per request."""
+    import gc
+
+    from aiatlas.warehouse.connect import Warehouse
+
+    order = []
+    monkeypatch.setattr(Warehouse, "warm", lambda w: order.append(("warm", w.build_id)))
+    freeze = gc.freeze
+    monkeypatch.setattr(gc, "freeze", lambda: order.append("freeze") or freeze())
+    with TestClient(create_app(home=home)) as serving:
+        assert serving.get("/api/build").status_code == 200
+    assert order == [("warm", "build-1"), "freeze"]
+    order.clear()
+    with TestClient(create_app(home=tmp_path)) as serving:
+        assert serving.get("/api/indicators/test_open_share").status_code == 503
+    assert order == ["freeze"]
+
+
 def test_snapshots(client):
     snaps = client.get("/api/snapshots").json()["snapshots"]
     assert snaps[0]["sha256"] == ps.SHA

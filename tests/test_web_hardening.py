@@ -117,15 +117,15 @@ def test_idle_sockets_are_closed(home, monkeypatch):
 
 
 def test_a_client_trickling_its_headers_is_cut_off_at_the_header_deadline(home, monkeypatch):
-    monkeypatch.setattr(serving, "HEADER_SECONDS", 2)  # IDLE_SECONDS (5) alone never fires here
+    monkeypatch.setattr(serving, "HEADER_SECONDS", 1)  # IDLE_SECONDS (5) alone never fires here
     head = b"GET /api/build HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 100
     with ps.LiveServer(create_app(home=home)) as srv:
         with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as s:
             started, sent, closed = time.monotonic(), 0, False
-            s.settimeout(0.5)
+            s.settimeout(0.25)
             while not closed and time.monotonic() - started < 8:
                 try:
-                    s.sendall(head[sent:sent + 1])  # one byte per 0.5 s
+                    s.sendall(head[sent:sent + 1])  # one byte per 0.25 s
                     sent += 1
                     closed = s.recv(1) == b""
                 except TimeoutError:

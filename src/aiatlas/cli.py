@@ -216,4 +216,4 @@ _publish.register(app)
 
 def main() -> None:
     """Entry point: run the app, turning aiatlas errors into one-line messages and exit codes."""
-    run(app)
+    run(app, prog_name="aiatlas")  # as `aiatlas check` names itself, however started

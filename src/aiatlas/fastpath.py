@@ -181,6 +181,19 @@ def render(parts: list, slots: list, bound: dict) -> str:
                    for p in parts)
 
 
+def statement(parts: list) -> tuple[str, tuple[int, ...]]:
+    """A template's SQL with a positional parameter ($1, $2, ...) where each slot's value goes,
+    and the slots those parameters take, in order (a slot the SQL never reads takes none)."""
+    used = tuple(sorted({p for p in parts if not isinstance(p, str)}))
+    number = {slot: n for n, slot in enumerate(used, 1)}
+    return "".join(p if isinstance(p, str) else f"${number[p]}" for p in parts), used
+
+
+def arguments(slots: list, used: tuple[int, ...], bound: dict) -> list[str]:
+    """The literals of the values that a `statement`'s parameters take, in order."""
+    return [literal(slots[i][1], bound[slots[i][0]]) for i in used]
+
+
 def templates_dir(home: Path, build_id: str) -> Path:
     """The folder of one build's templates (a rebuild or another version: another one). Each
     file says which package files its templates depend on (`current`), so a code change makes

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from aiatlas import api
 from aiatlas.indicators.registry import bounds_text
+from aiatlas.sources.registry import SOURCES
 
 
 def _built(s) -> str:
@@ -61,8 +62,6 @@ def _choices(p: dict) -> str:
 
 def sources_markdown() -> str:
     """Every upstream source: publisher, licence, citation, files with canonical URL and mirror path."""
-    from aiatlas.sources.registry import SOURCES
-
     out = ["# Sources", "",
            "Generated from the source registry by `make docs`; do not edit by hand.", "",
            "`aiatlas fetch` downloads each file from its canonical URL, or from a mirror with the "

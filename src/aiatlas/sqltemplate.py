@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import json
 import random
 import re
@@ -53,9 +54,20 @@ class Template:
     def sql(self, bound: dict[str, Any]) -> str:
         return fastpath.render(self.parts, self.slots, bound)
 
+    @functools.cached_property
+    def statement(self) -> tuple[str, tuple[int, ...]]:
+        """The SQL with parameters where the values go, and the slots they take."""
+        return fastpath.statement(self.parts)
+
     def run(self, w: Warehouse, bound: dict[str, Any]) -> pa.Table:
-        """The result for these values: the SQL on a pooled connection, cast as Ibis casts."""
-        return w.arrow(self.sql(bound), self.memtables).cast(self.schema)
+        """The result for these values, cast as Ibis casts: the template prepared once per
+        pooled connection and executed with the values, or (a statement the engine cannot
+        prepare) the SQL with the values written in."""
+        text, used = self.statement
+        table = w.prepared(text, fastpath.arguments(self.slots, used, bound), self.memtables)
+        if table is None:
+            table = w.arrow(self.sql(bound), self.memtables)
+        return table.cast(self.schema)
 
 
 def decls(ind: registry.Indicator) -> list[dict[str, Any]]:

@@ -212,7 +212,9 @@ def compare(codes: list[str], *, home=None, per: str | None = None) -> dict[str,
 
 
 def _dimension(meta: dict, rows: list[dict], codes: list[str], cells: dict) -> dict[str, Any]:
-    """One dimension of a comparison, on the newest period every country has a value for."""
+    """One dimension of a comparison, on the newest period every country has a value for (the
+    same period for all: a count of 2025 is not set against one of 2017); `newer` names each
+    country whose own latest value is of a later period (that value is in its cell)."""
     keyed = {(r["country"], _period(meta, r)): r["value"] for r in rows if r["value"] is not None}
     common = sorted(set.intersection(*[{p for (c, p) in keyed if c == code} for code in codes]))
     out = {"id": meta["id"], "title": meta["title"], "unit": cells[codes[0]]["unit"], "cells": cells}
@@ -236,5 +238,9 @@ def _dimension(meta: dict, rows: list[dict], codes: list[str], cells: dict) -> d
                 gap["closing"] = gap["ratio"] < gap["previous_ratio"]
         gaps[c] = gap
     keys = [g for g in meta["grain"] if g != "country"]
+    # a country whose own latest value is newer than the period compared (the newest all have):
+    # shown beside it, so a reader sees that 2017 is compared because one country stops there
+    newer = {c: cells[c]["period"] for c in codes if cells[c].get("status") == "ok"
+             and max(p for (k, p) in keyed if k == c) > now}
     return out | {"status": "ok", "period": {k: _text(v) for k, v in zip(keys, now)},
-                  "values": values, "leader": leader, "gaps": gaps}
+                  "values": values, "leader": leader, "gaps": gaps, "newer": newer}

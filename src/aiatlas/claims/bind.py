@@ -16,7 +16,7 @@ from aiatlas.claims.model import Entity
 
 _EN_CUT = re.compile(r";|:\s|,\s|\(|\)|\s(?=(?:against|compared (?:with|to)|versus|vs\.?|while|whereas|"
                      r"but|unlike|up from|down from)\s)", re.IGNORECASE)
-_JA_CUT = re.compile(r"[、,;:()]|(?<=[件台%社つ人\d製品])対|に対し(?:て)?|と比べ(?:て|ると)?|"
+_JA_CUT = re.compile(r"[、;:()]|,(?!\d{3}(?!\d))|(?<=[件台%社つ人\d製品])対|に対し(?:て)?|と比べ(?:て|ると)?|"
                      r"と比較して|一方(?:で)?|のに対し|を上回|を下回|から(?=[増減上下伸])")
 # a comparison word at the start of a clause: the clause continues the previous one's measure
 _CONTINUES = re.compile(r"^\s*(?:against|compared (?:with|to)|versus|vs\.?|while|whereas|unlike|up from|"
@@ -24,9 +24,17 @@ _CONTINUES = re.compile(r"^\s*(?:against|compared (?:with|to)|versus|vs\.?|while
 # relative years that need the sentence's own explicit year as anchor
 _REL_ANCHORED = [
     (re.compile(r"\b(?:the\s)?(?:previous|prior|preceding)\syear\b|\ba\syear\s(?:earlier|before)\b|"
-                r"\bthe\syear\sbefore\b|前年(?:度)?|その前の年", re.IGNORECASE), 1),
+                r"\bthe\syear\sbefore\b|前年(?:度)?(?!同期|比)|その前の年", re.IGNORECASE), 1),
     (re.compile(r"\b(two|three|four|five|\d)\syears\s(?:earlier|before)\b|(\d)年前の", re.IGNORECASE), None),
+    # forward: 'a year later', 'the following year', '翌年' (one year after the sentence's year)
+    (re.compile(r"\bthe\s(?:following|next)\syear\b|\bthe\syear\safter\b|\ba\syear\s(?:later|on)\b|"
+                r"翌年(?:度)?|その翌年", re.IGNORECASE), -1),
 ]
+# a relative year right after a figure, in a clause that also states another figure's year:
+# '23 in 2023 and 31 the following year'
+_REL_AFTER = re.compile(r"^\s?(?:[a-z]+\s){0,2}?(?:(?:in\s)?the\s(?P<fwd>following|next)\syear|"
+                        r"a\syear\s(?P<fwd2>later|on)|(?:in\s)?the\s(?:previous|prior|preceding)\syear|"
+                        r"a\syear\s(?:earlier|before))\b", re.IGNORECASE)
 # relative to the (unknown) date of the article
 _REL_NOW = re.compile(r"\blast\syear\b|\bthis\syear\b|\bnext\syear\b|\b(?:\w+|\d+)\syears?\sago\b|"
                       r"昨年(?:度)?|去年|今年(?:度)?|本年|来年|\d+年前(?!の\d)", re.IGNORECASE)
@@ -48,6 +56,14 @@ _GROUP_SEP = re.compile(r"^\s*(?:,|and|&|vs\.?|versus|と|・|、|対)?\s*$", re
 # 'X overtook Y with 13': the figure is the overtaker's, not the nearer name's
 _OVERTOOK = re.compile(r"\b(?:overt(?:ook|akes?)|surpass(?:ed|es)?|outpac(?:ed|es)|outstripp?(?:ed|s)?|"
                        r"beat|beats|led|leads|outnumber(?:ed|s)?)\b", re.IGNORECASE)
+# a figure followed by its place: '57 in the US', '31 from China', '12 by Google'
+_IN_SUBJECT = re.compile(r"^\s?(?:%|percent)?(?:\s[a-z-]+){0,3}?\s(?:in|for|from|by|at)\s(?:the\s)?$")
+# a share 'of' a people names its subject right after the figure: '83% of Chinese'
+_OF_SUBJECT = re.compile(r"^\s?(?:%|percent|per\scent)?\sof\s(?:the\s|all\s)?$", re.IGNORECASE)
+# a ratio measured against the subject named next: '54% as many as the US', '3 times that of China'
+_AS_MANY = re.compile(r"^\s?(?:%|percent|per\scent|x|times)?\s(?:as\s(?:many|much|large|big|high)\sas|"
+                      r"(?:more|larger|bigger|higher)\sthan|that\sof)\s(?:the\s|that\sof\s(?:the\s)?)?$",
+                      re.IGNORECASE)
 # a sentence that compares figures ('60 vs 35', '60 against 35 for China', '60対35')
 COMPARISON = re.compile(r"\bvs\.?\s|\bversus\b|\bagainst\b|\bcompared (?:with|to)\b|対|に対し|と比べ|"
                         r"と比較|一方", re.IGNORECASE)
@@ -60,6 +76,7 @@ class Binding:
     clause: tuple[int, int]  # sentence offsets of the number's clause
     subject: Entity | None = None
     subject_note: str = ""  # why no subject was bound, when none was
+    reference: Entity | None = None  # what a ratio compares with: '54% as many as the US'
     year: int | None = None
     year_note: str = ""  # 'relative: last year', 'fiscal year 2025' ...
     base: str = ""  # what a share is of: models, organizations, people ('' unknown)
@@ -105,21 +122,33 @@ def groups(ents: list[Entity], sent: str) -> list[list[Entity]]:
 
 
 def bind(sent: str, lang: str, numbers: list[tuple[int, int]], ents: list[Entity],
-         years: list[tuple[int, int]], year_spans: list[tuple[int, int]]) -> list[Binding]:
+         years: list[tuple[int, int]], year_spans: list[tuple[int, int]],
+         dates: set[tuple[int, int]] | None = None,
+         changes: dict[tuple[int, int], tuple[int, int]] | None = None) -> list[Binding]:
     """A Binding for each number span (start, end) of the sentence, in order.
 
     `ents` are the sentence's subject entities (countries, states, organizations) in sentence
-    offsets; `years` are (position, year) of explicit years, `year_spans` their spans.
+    offsets; `years` are (position, year) of explicit years, `year_spans` their spans; `dates`
+    the number spans that are dates. A date reads the words of every clause without a date
+    ('Five states banned the app; Texas was first, on January 31': the ban), as a date is
+    the time of what the other clauses say, whatever they count. `changes` maps the span of a
+    change's starting value to its end's ('rose from 10 to 40', '10件から40件に増えた'): the
+    start is of an earlier year (see _change_year).
     """
     spans = clauses(sent, lang)
+    dates = dates or set()
+    date_clauses = {_clause_of(spans, a) for a, b in numbers if (a, b) in dates}
+    date_topic = " ".join(sent[a:b] for a, b in spans if (a, b) not in date_clauses)
     subjects = [e for e in ents if e.type in ("country", "state", "organization")]
     if any(e.id != "WLD" for e in subjects):  # '世界2位', 'the world's': the world is the frame
         subjects = [e for e in subjects if e.id != "WLD"]
     number_clauses = {_clause_of(spans, a) for a, _ in numbers}
     topic = " ".join(sent[a:b] for a, b in spans if (a, b) not in number_clauses)
-    pair = next((g for g in groups(subjects, sent) if g[0].start < (numbers[0][0] if numbers else 0)),
-                None)
+    first = numbers[0][0] if numbers else 0
+    pair = next((g for g in groups(subjects, sent) if g[0].start < first), None) or \
+        _than_pair(subjects, sent, first)
     out: list[Binding] = []
+    owned: set[tuple[int, int]] = set()  # names a figure took from right after it ('57 in the US')
     unnamed = 0
     for a, b in numbers:
         ca, cb = _clause_of(spans, a)
@@ -132,7 +161,20 @@ def bind(sent: str, lang: str, numbers: list[tuple[int, int]], ents: list[Entity
             before = [e for e in subjects if e.end <= paren.start() and
                       not sent[e.end:paren.start()].strip()]
             inside = before[-1:]
-        if pair and (not inside or {e.id for e in inside} >= {e.id for e in pair}):
+        of = next((e for e in subjects if e.start >= b and _OF_SUBJECT.match(sent[b:e.start])), None)
+        ref = _reference(sent, lang, (a, b), (ca, cb), subjects)
+        if ref is not None:  # a ratio's figure is the other subject's: '31, 54% as many as the US'
+            bnd.reference = ref
+            others = {e.country or e.id: e for e in subjects
+                      if (e.country or e.id) != (ref.country or ref.id)}
+            prior = out[-1].subject if out and out[-1].subject is not None and \
+                (out[-1].subject.country or out[-1].subject.id) != (ref.country or ref.id) else None
+            bnd.subject = prior or (next(iter(others.values())) if len(others) == 1 else None)
+            if bnd.subject is None:
+                bnd.subject_note = "a ratio whose other subject the sentence does not name"
+        elif of is not None and lang not in ("ja", "zh"):  # '83% of Chinese', '39% of Americans'
+            bnd.subject = of
+        elif pair and (not inside or {e.id for e in inside} >= {e.id for e in pair}):
             if unnamed < len(pair):
                 bnd.subject = pair[unnamed]
             else:
@@ -141,22 +183,79 @@ def bind(sent: str, lang: str, numbers: list[tuple[int, int]], ents: list[Entity
         elif inside:
             before = [e for e in inside if e.end <= a]
             bnd.subject = before[-1] if before else min(inside, key=lambda e: e.start)
+            at = next((e for e in inside if e.start >= b and lang not in ("ja", "zh") and
+                       _IN_SUBJECT.match(sent[b:e.start])), None)
+            if at is not None and (not before or (before[-1].start, before[-1].end) in owned):
+                bnd.subject = at  # '57 in the US and 31 in China': each its own place
+                owned.add((at.start, at.end))
             if len(before) >= 2 and _OVERTOOK.search(sent[before[-2].end:before[-1].start]):
                 bnd.subject = before[-2]  # 'the UK overtook China with 13': the UK's figure
         elif out and _SAME_SUBJECT.search(own) and out[-1].subject is not None:
             bnd.subject = out[-1].subject
+        elif (lead := _leading_clause(sent, spans, (ca, cb), subjects, number_clauses)) is not None:
+            bnd.subject = lead
         else:
             distinct = {e.country or e.id for e in subjects}
             if len(distinct) == 1:
                 bnd.subject = subjects[0]
             elif distinct:
                 bnd.subject_note = "the sentence names several subjects and the figure's clause none"
-        _bind_year(bnd, sent, (a, b), (ca, cb), years, year_spans)
+        if changes and (a, b) in changes:
+            _change_year(bnd, sent, lang, (a, b), changes[(a, b)], years, year_spans)
+        else:
+            _bind_year(bnd, sent, (a, b), (ca, cb), years, year_spans)
         bnd.base = _base(sent, own, a, b, lang)
-        bnd.context = (own + " " + topic).lower()
+        bnd.context = (own + " " + (date_topic if (a, b) in dates else topic)).lower()
         out.append(bnd)
     _complement(out, subjects, sent)
     return out
+
+
+def _than_pair(subjects: list[Entity], sent: str, first: int) -> list[Entity] | None:
+    """'The Netherlands was more sceptical than the US, at 36% against 50%', 'オランダは米国より
+    懐疑的で、36%対50%': two subjects compared with 'than' (より) before every figure are
+    handed out in the order named, as a pair named together is."""
+    named = [e for e in subjects if e.end <= first]
+    if len(named) != 2 or (named[0].country or named[0].id) == (named[1].country or named[1].id):
+        return None
+    a, b = named
+    gap = sent[a.end:b.start]
+    if re.search(r"\bthan\s(?:the\s)?$", gap) and len(gap) < 60 or \
+            re.fullmatch(r"\s?(?:は|が|の方が)\s?", gap) and sent[b.end:b.end + 2] == "より":
+        return named
+    return None
+
+
+def _reference(sent: str, lang: str, num: tuple[int, int], clause: tuple[int, int],
+               subjects: list[Entity]) -> Entity | None:
+    """The subject a ratio figure is measured against, named in its own clause: 'as many as
+    the US', 'twice that of China', '米国の約半分', '日本の約6倍', '米国の約9割'."""
+    a, b = num
+    ca, cb = clause
+    if lang in ("ja", "zh"):
+        if not (re.search(r"半分|半数|割$|分の", sent[a:b]) or re.match(r"\s?(?:倍|割)", sent[b:])):
+            return None
+        before = [e for e in subjects if ca <= e.start and e.end <= a and
+                  re.fullmatch(r"(?:の[\d,.]+[^\d\s、。]{0,3}の|の|と比べ(?:て)?|に比べ(?:て)?)?\s?"
+                               r"(?:約|およそ|ほぼ)?\s?", sent[e.end:a])]  # '米国の57件の約半分' too
+        return before[-1] if before else None
+    after = [e for e in subjects if b <= e.start and e.end <= cb and _AS_MANY.match(sent[b:e.start])]
+    return after[0] if after else None
+
+
+def _leading_clause(sent: str, spans: list[tuple[int, int]], clause: tuple[int, int],
+                    subjects: list[Entity], number_clauses: set) -> Entity | None:
+    """'Texas was first, on January 31, 2025': a figure's clause that names no one continues the
+    clause right before it, when that clause states no figure, names exactly one subject and
+    joins it with a comma only (not across a semicolon or a comparison word)."""
+    i = spans.index(clause) if clause in spans else -1
+    if i <= 0:
+        return None
+    pa, pb = spans[i - 1]
+    if (pa, pb) in number_clauses or not re.fullmatch(r",\s?", sent[pb:clause[0]]):
+        return None
+    named = {(e.country or e.id, e.id): e for e in subjects if pa <= e.start and e.end <= pb}
+    return next(iter(named.values())) if len(named) == 1 else None
 
 
 def _complement(out: list[Binding], subjects: list[Entity], sent: str) -> None:
@@ -174,6 +273,29 @@ def _complement(out: list[Binding], subjects: list[Entity], sent: str) -> None:
     unbound[0].subject, unbound[0].subject_note = other, ""
 
 
+def _change_year(bnd: Binding, sent: str, lang: str, start: tuple[int, int], end: tuple[int, int],
+                 years: list[tuple[int, int]], year_spans: list[tuple[int, int]]) -> None:
+    """The year of a change's starting value ('rose from 23 in 2023 to 31 in 2024'): a year
+    stated with it (after it in English, before it in Japanese: 2023年の23件から), else the
+    earlier of the sentence's two years, else unknown: 'rose from 10 to 40 in 2024' does not
+    say when it was 10."""
+    usable = [(p, y) for p, y in years if not _deadline(sent, p, year_spans)]
+    if lang in ("ja", "zh"):
+        own = [y for p, y in usable if p < start[0] and
+               re.fullmatch(r"\s?(?:年度?)?\s?の\s?(?:約|およそ)?\s?", sent[p + 4:start[0]])]
+    else:
+        own = [y for p, y in usable if start[1] <= p < end[0]]
+    distinct = sorted({y for _, y in usable})
+    if own:
+        bnd.year = own[-1] if lang in ("ja", "zh") else own[0]
+    elif len(distinct) == 2:
+        bnd.year = distinct[0]
+        bnd.year_note = f"the starting value of a change, read as of {bnd.year}"
+    else:
+        bnd.year_note = ("the starting value of a change ('from ... to ...'): the sentence does "
+                         "not say which year it is of")
+
+
 def _bind_year(bnd: Binding, sent: str, num: tuple[int, int], clause: tuple[int, int],
                years: list[tuple[int, int]], year_spans: list[tuple[int, int]]) -> None:
     """The claim's year: explicit in its clause, else a relative year, else the sentence's year."""
@@ -182,6 +304,11 @@ def _bind_year(bnd: Binding, sent: str, num: tuple[int, int], clause: tuple[int,
     own = [(p, y) for p, y in usable if ca <= p < cb]
     clause_text = sent[ca:cb]
     fiscal = _FISCAL.search(clause_text) or (_FISCAL.search(sent) if not own else None)
+    after = _REL_AFTER.match(sent[num[1]:num[1] + 40])
+    if after and len({y for _, y in usable}) == 1:
+        bnd.year = usable[0][1] + (1 if after.group("fwd") or after.group("fwd2") else -1)
+        bnd.year_note = f"'{after.group().strip()}' read as {bnd.year}"
+        return
     if own:
         bnd.year = min(own, key=lambda y: abs(y[0] - num[0]))[1]
     else:

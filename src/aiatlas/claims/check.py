@@ -27,6 +27,10 @@ def check_claim(claim: Claim, table: list[Pattern], data: Data, previous: Claim 
     of the same kind ('57 models ... against 31 for China') takes that figure's words. Two
     different measures fitting equally well are competing readings: unverifiable.
     """
+    if claim.subset:  # 'five of the twelve largest clusters': no data counts such a set
+        return Verdict("unverifiable", f"a count within a set the sentence defines ('{claim.subset}'): "
+                       "no data counts the members of that set", reason_key="subset",
+                       subject=(claim.subjects[0].id if claim.subjects else ""), year=claim.year)
     chip = chipspec.chip_of(claim)
     if chip is not None:  # a figure of a named chip: its specification, when the unit says so
         column, factor, words = chipspec.measure(claim)
@@ -52,9 +56,17 @@ def check_claim(claim: Claim, table: list[Pattern], data: Data, previous: Claim 
             continue
         claim.asserts, claim.pattern = asserts, p.id
         return judge(claim, p, asserts, data)
-    key = "no_subject" if "names" in reasons[0] or "subjects" in reasons[0] else "no_year"
-    return Verdict("unverifiable", reasons[0], reason_key=key, year=claim.year,
-                   subject=(claim.subjects[0].id if claim.subjects else ""))
+    key = ("no_quarter" if "no quarter" in reasons[0] else
+           "state_not_country" if "about a state" in reasons[0] else
+           "no_subject" if "names" in reasons[0] or "subjects" in reasons[0] else "no_year")
+    v = Verdict("unverifiable", reasons[0], reason_key=key, year=claim.year,
+                subject=(claim.subjects[0].id if claim.subjects else ""))
+    if key == "no_subject" and claim.quantity.kind == "money" and not claim.subjects:
+        v.reason = (f"{reasons[0]}: the sentence does not say whose money this is ('the "
+                    "government' does not say which), and the currency alone does not tell")
+        v.reason_ja = ("文中に国や組織の名前がなく、誰の金額か特定できません（「政府」だけでは"
+                       "どの国か分からず、通貨だけでは決めません）")
+    return v
 
 
 def _fitting(claim: Claim, table: list[Pattern]) -> list[tuple[int, Pattern]]:

@@ -78,12 +78,16 @@ def load(path: str | Path) -> list[dict[str, Any]]:
     return yaml.safe_load(Path(path).read_text(encoding="utf-8"))["sentences"]
 
 
+_SUBJECT_TYPES = ("country", "state", "organization")  # a state is a subject: Texas banned ...
+
+
 def subject_of(claim: Claim) -> str | None:
-    """The subject a reader would name: nearest country or organization (before, else after)."""
-    before = [e for e in claim.subjects if e.type in ("country", "organization") and e.end <= claim.start]
+    """The subject a reader would name: nearest country, US state or organization (before, else
+    after)."""
+    before = [e for e in claim.subjects if e.type in _SUBJECT_TYPES and e.end <= claim.start]
     if before:
         return max(before, key=lambda e: e.end).id
-    after = [e for e in claim.subjects if e.type in ("country", "organization") and e.start >= claim.start]
+    after = [e for e in claim.subjects if e.type in _SUBJECT_TYPES and e.start >= claim.start]
     return min(after, key=lambda e: e.start).id if after else None
 
 

@@ -9,6 +9,7 @@ from aiatlas.claims import bind as binder
 from aiatlas.claims import gazetteer, numbers
 from aiatlas.claims import text as textmod
 from aiatlas.claims.model import Claim, Entity, Quantity, Skipped
+from aiatlas.errors import UsageError
 
 _MONTHS = {m: i + 1 for i, m in enumerate(
     ["january", "february", "march", "april", "may", "june", "july", "august", "september",
@@ -23,6 +24,12 @@ DATES = [  # (regex, groups order) -> full dates are claims of kind 'date'
 ]
 MONTH_YEAR = [re.compile(r"(\d{4})\s?年\s?(\d{1,2})\s?月(?!\s?\d{1,2}\s?日)"),
               re.compile(_MON + r",?\s(\d{4})")]
+_QUARTER_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
+# a quarter of a year: 'Q3 2025', '2025 Q3', 'the third quarter of 2025', '2025年第3四半期'
+QUARTERS = [re.compile(r"\bQ([1-4])\s?(?:of\s)?((?:19|20)\d{2})\b"),
+            re.compile(r"\b((?:19|20)\d{2})\s?-?Q([1-4])\b"),
+            re.compile(r"\b(first|second|third|fourth) quarter of ((?:19|20)\d{2})\b", re.IGNORECASE),
+            re.compile(r"((?:19|20)\d{2})\s?年\s?(?:の\s?)?第\s?([1-4])\s?四半期")]
 _YEAR_AFTER = re.compile(r"\s?(?:年度?|'s\b|s\b)?")
 _REFERENCE = re.compile(r"(?<![A-Za-z])(?:Section|Article|Figure|Fig\.|Table|Chapter|page|p\.|Part|Rule|"
                         r"Item|Step|Phase|Q|Round|Version|v)\s?$", re.IGNORECASE)
@@ -35,6 +42,31 @@ _MONTH_ALONE = re.compile(r"^\s?月(?!\s?\d)")
 _SPAN_OF_TIME = re.compile(r"\b(?:over|within|during|for|in)\s(?:the\s(?:next|coming|past)\s)?$",
                            re.IGNORECASE)
 _PART_YEAR = re.compile(r"\b(?:mid|early|late)-((?:19|20)\d{2})\b", re.IGNORECASE)
+# a model or product identifier not in the gazetteer: a name word and its number, 'RTX 4090',
+# 'Mate 60 Pro', 'iPhone 15 Pro', 'Snapdragon 8 Gen 3', 'Ascend 910C' (see _product_names)
+_PRODUCT = re.compile(
+    r"(?<![A-Za-z0-9_$€£¥.-])(?P<head>[A-Z]{2,6}|[A-Z][a-z]{2,}|[a-z]{1,2}[A-Z][A-Za-z]+)"
+    r"\s(?P<num>\d+(?:\.\d+)?)(?P<glued>[A-Za-z]{1,3})?(?![A-Za-z0-9,%]|\.\d)"
+    r"(?P<tail>(?:\s(?:[A-Z][a-z]+|[A-Z]{2,4})(?![A-Za-z0-9])(?:\s\d+[A-Za-z]{0,3}(?![A-Za-z0-9,%]))?)*)")
+# words that open a figure, not a name: 'About 40 Chinese firms', 'In 2024 China'
+_NOT_NAMES = {
+    "about", "around", "some", "over", "under", "nearly", "almost", "only", "just", "roughly",
+    "approximately", "exactly", "in", "on", "at", "by", "for", "from", "of", "to", "with", "since",
+    "until", "after", "before", "during", "between", "among", "all", "the", "and", "but", "or",
+    "top", "than", "per", "each", "every", "these", "those", "its", "their", "our", "more", "less",
+    "fewer", "another", "up", "down", "least", "most", "year", "years", "fiscal", "figure", "table",
+    "chapter", "section", "article", "page", "part", "item", "step", "phase", "version", "round",
+    "rule", "level", "tier", "grade", "class", "group", "stage", "day", "week", "month", "then",
+    "while", "whereas", "against", "versus", "vs", "unlike", "both", "also", "even", "still",
+    "there", "here", "now", "when", "where", "what", "which", "who", "this", "that", "was", "were",
+    "is", "are", "had", "has", "have", "without", "into", "onto", "through", "across",
+    *_MONTHS, "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+    # currencies and periods written before a figure
+    "us", "usd", "eur", "jpy", "cny", "rmb", "gbp", "krw", "inr", "fy", "cy", "q", "h"}
+# letters glued to a figure that make it a measure, not a name: 7nm, 80GB, 700W, 10bn, 5x
+_UNIT_GLUE = re.compile(r"(?:nm|mm|[kMGT]?W|[KMGTP]B|bn|mn|tn|[mbkx]|st|nd|rd|th|s|GHz|pp|bp)",
+                        re.IGNORECASE)
+_SIZE_GLUE = re.compile(r"[BMT]")  # a model's parameter count glued to its name: Llama 405B
 _YEAR_RANGE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s?(?:-|~|to|から)\s?(\d{2}|(?:19|20)\d{2})(?!\d)(\s?年度?)?")
 
 
@@ -54,8 +86,6 @@ class SentenceClaims:
 def extract(text: str, lang: str = "auto") -> list[SentenceClaims]:
     """Split into sentences and extract the numeric claims of each (lang: auto, en, ja)."""
     if lang not in ("auto", "en", "ja", "zh"):
-        from aiatlas.errors import UsageError
-
         raise UsageError(f"unknown language {lang!r} (expected auto, en or ja)")
     norm = textmod.normalise(text)
     entities = gazetteer.default().find(norm.text)
@@ -85,7 +115,8 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
     # subjects in original-text offsets, like the claims they are compared with
     subjects = [Entity(x.id, x.type, *orig(x.start - s, x.end - s), country=x.country)
                 for x in found_ents]
-    ents = [Entity(x.id, x.type, x.text, x.start - s, x.end - s, x.country) for x in found_ents]
+    ents = [Entity(x.id, x.type, x.text, x.start - s, x.end - s, x.country, x.developer)
+            for x in found_ents]
 
     def skip(a: int, b: int, reason: str):
         t, oa, ob = orig(a, b)
@@ -96,6 +127,7 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
     year_spans: list[tuple[int, int]] = []
     months: list[str] = []  # 'YYYY-MM' stated as month and year: the period of a claim
     found: list[tuple[Quantity, int, int]] = []
+    subset: dict[tuple[int, int], str] = {}  # a count within a set the sentence defines
     for m in _PART_YEAR.finditer(sent):  # 'mid-2024': the year counts, the number is no claim
         years.append((m.start(1), int(m.group(1))))
     for m in _YEAR_RANGE.finditer(sent):
@@ -128,16 +160,50 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
                 years.append((m.start(), year))
                 months.append(f"{year:04d}-{month:02d}")
                 skip(m.start(), m.end(), "month and year: the time of a claim, not a claim")
+    quarters: list[tuple[int, int]] = []  # (year, quarter) stated: the period of a claim
+    for rx in QUARTERS:
+        for m in rx.finditer(sent):
+            if _overlaps(m.start(), m.end(), taken):
+                continue
+            a, b = m.group(1), m.group(2)
+            year, quarter = (int(b), _QUARTER_WORDS.get(a.lower()) or int(a)) if len(a) != 4 \
+                else (int(a), int(b))
+            taken.append((m.start(), m.end()))
+            years.append((m.start(), year))
+            quarters.append((year, quarter))
+            skip(m.start(), m.end(), "a quarter and year: the time of a claim, not a claim")
+    for m in _FRACTION_JA.finditer(sent) if lang in ("ja", "zh") else _FRACTION_EN.finditer(sent):
+        if _overlaps(m.start(), m.end(), taken):
+            continue
+        whole, part = _KANJI.get(m.group("n"), m.group("n")), _KANJI.get(m.group("m"), m.group("m"))
+        whole, part = _WORD_NUMBER.get(str(whole).lower(), whole), _WORD_NUMBER.get(str(part).lower(), part)
+        if not (str(whole).isdigit() and str(part).isdigit()) or not 0 < int(part) <= int(whole):
+            continue
+        said = m.group("q") or ""
+        q = Quantity(value=round(100 * int(part) / int(whole), 2), kind="percent", unit="%",
+                     qualifier="approx" if said else "exact", qualifier_text=said.strip())
+        found.append((q, m.start(), m.end()))  # '約6分の1', 'one in three': a share, in percent
+        taken.append((m.start(), m.end()))
     for ent in ents:
         if ent.type in ("model", "benchmark", "publication") and re.search(r"\d", ent.text):
             taken.append((ent.start, ent.end))
             skip(ent.start, ent.end, f"part of a name ({ent.type})")
+    for a, b in _product_names(sent, ents):
+        if not _overlaps(a, b, taken):
+            taken.append((a, b))
+            skip(a, b, "part of a name (product)")
     nums = numbers.spot_ja(sent) if lang in ("ja", "zh") else numbers.spot_en(sent)
+    members, sets = _subsets(nums, sent, lang)
+    changes = _changes(nums, sent, lang)  # id(start) -> end: 'rose from 10 to 40'
+    change_spans: dict[int, tuple[int, int]] = {}  # id(number) -> its claim's span
     i = 0
     while i < len(nums):
         n = nums[i]
         i += 1
         if _overlaps(n.start, n.end, taken):
+            continue
+        if id(n) in sets:
+            skip(n.start, n.end, "defines a set (N of the M largest), not a claim")
             continue
         before, after = sent[:n.start], sent[n.end:]
         why = _not_a_claim(n, before, after, norm, s)
@@ -150,7 +216,7 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
         if why:
             skip(n.start, n.end, why)
             continue
-        if i < len(nums) and _is_range(n, nums[i], sent):
+        if i < len(nums) and id(n) not in changes and _is_range(n, nums[i], sent):
             hi = nums[i]
             q, a, b = numbers.read(hi, sent, lang)
             low_q, a, _ = numbers.read(n, sent[:n.end], lang)
@@ -164,6 +230,13 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
             i += 1
             continue
         q, a, b = numbers.read(n, sent, lang)
+        if id(n) in members:  # 'Five of the twelve largest clusters': five clusters
+            whole, _, _ = numbers.read(members[id(n)], sent, lang)
+            if whole.kind == "count" and q.kind in ("number", "count"):
+                q.kind, q.unit = "count", whole.unit
+            subset[(a, b)] = _set_words(sent, n, members[id(n)], lang)
+            found.append((q, a, b))
+            continue
         if q.kind == "duration" and _SPAN_OF_TIME.search(sent[:n.start]):
             skip(a, b, "a span of time a plan runs over, not a claim")
             continue
@@ -171,6 +244,7 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
             skip(a, b, "a number word without a unit or noun")
             continue
         found.append((q, a, b))
+        change_spans[id(n)] = (a, b)
     for m in numbers.RANK_WORD.finditer(sent):
         q = Quantity(value=float(numbers.rank_word_value(m)), kind="rank", rank=True)
         found.append((q, m.start(), m.end()))
@@ -179,9 +253,18 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
     for x in ents:
         unnamed = unnamed[:x.start] + " " * (x.end - x.start) + unnamed[x.end:]
     _inherit_units(found, unnamed, lang)
-    subj_ents = [x for x in ents if x.type in ("country", "state", "organization")]
-    bindings = binder.bind(sent, lang, [(a, b) for _, a, b in found], subj_ents, years, year_spans)
+    subj_ents = [x for x in ents if x.type in ("country", "state", "organization")] or \
+        _developers(ents)
+    _inherit_change_units(found, changes, change_spans)
+    bindings = binder.bind(sent, lang, [(a, b) for _, a, b in found], subj_ents, years, year_spans,
+                           dates={(a, b) for q, a, b in found if q.kind == "date"},
+                           changes={change_spans[k]: change_spans[id(v)] for k, v in changes.items()
+                                    if k in change_spans and id(v) in change_spans})
     by_pos = {(x.start, x.end): y for x, y in zip(ents, subjects)}
+    for x in subj_ents:  # a model standing for its developer: the developer, at the model's place
+        if x.type == "organization" and (x.start, x.end) in by_pos and by_pos[(x.start, x.end)].type == "model":
+            y = by_pos[(x.start, x.end)]
+            by_pos[(x.start, x.end)] = Entity(x.id, x.type, y.text, y.start, y.end, x.country)
     for (q, a, b), bnd in zip(found, bindings):
         t, oa, ob = orig(a, b)
         bound = [by_pos[(bnd.subject.start, bnd.subject.end)]] if bnd.subject else []
@@ -192,15 +275,25 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
                                    quantity=q, subjects=bound, year=bnd.year,
                                    keywords=bnd.context, clause=sent[bnd.clause[0]:bnd.clause[1]],
                                    year_note=bnd.year_note, subject_note=bnd.subject_note,
+                                   reference=by_pos[(bnd.reference.start, bnd.reference.end)]
+                                   if bnd.reference else None, subset=subset.get((a, b), ""),
                                    base=bnd.base, continues=bnd.continues,
-                                   period=next((p for p in months if bnd.year and p.startswith(
-                                       str(bnd.year))), "") if len(months) == 1 else ""))
+                                   period=_month_of(months, bnd.year),
+                                   quarter=next((qq for y, qq in quarters if y == bnd.year), None)
+                                   if len(set(quarters)) == 1 else None))
     return result
 
 
 # what a Japanese sentence counts when its figures carry no counter ('注目モデル数は60対35')
 _JA_NOUNS = [(r"モデル", "models"), (r"ロボット", "units"), (r"企業|会社", "organizations"),
              (r"チップ|アクセラレータ|半導体", "chips")]
+
+
+def _month_of(months: list[str], year: int | None) -> str:
+    """The month a claim is of: the one month the sentence states for the claim's year ('In May
+    2023, 370 points; in December 2025, 49 points': 2023-05 and 2025-12), else none."""
+    own = {p for p in months if year and p.startswith(str(year))}
+    return own.pop() if len(own) == 1 else ""
 
 
 def _inherit_units(found: list[tuple[Quantity, int, int]], sent: str = "", lang: str = "en"
@@ -251,6 +344,139 @@ def _counted_nouns(sent: str, lang: str, named_only: bool) -> set[str]:
         found = re.findall(r"[A-Za-z]+", sent)
     return {numbers.COUNT_NOUNS[w.lower()] for w in found
             if w.lower() in numbers.COUNT_NOUNS and numbers.COUNT_NOUNS[w.lower()] != "points"}
+
+
+# fractions are shares: '約6分の1' (about a sixth), '3分の2', 'one in three', '1 in 5'
+_FRACTION_JA = re.compile(r"(?P<q>約|およそ|ほぼ)?\s?(?P<n>\d{1,3}|[一二三四五六七八九十])\s?分の\s?"
+                          r"(?P<m>\d{1,3}|[一二三四五六七八九十])(?!\d)")
+_FRACTION_EN = re.compile(r"(?P<q>\b(?:about|roughly|around|nearly|almost|some)\s)?\b(?P<m>one|two|three|\d{1,2})"
+                          r"\s(?:in|out\sof)\s(?P<n>two|three|four|five|six|seven|eight|nine|ten|\d{1,3})\b"
+                          r"(?!\s(?:19|20)\d{2})", re.IGNORECASE)
+_KANJI = dict(zip("一二三四五六七八九十", map(str, range(1, 11))))
+_WORD_NUMBER = {w: str(i) for i, w in enumerate(
+    ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"])}
+_CHANGE_EN = re.compile(
+    r"\b(?:ris(?:e|es|en|ing)|rose|gr[eo]w(?:s|n|ing)?|increas(?:e|ed|es|ing)|f[ae]ll(?:s|en|ing)?|"
+    r"drop(?:s|ped|ping)?|declin(?:e|ed|es|ing)|climb(?:s|ed|ing)?|jump(?:s|ed|ing)?|went|go(?:es|ing)?|"
+    r"shr[aiu]nk(?:s|ing)?|surg(?:e|ed|es|ing)|slipp?(?:s|ed|ing)?|mov(?:e|ed|es|ing)|expand(?:s|ed|ing)?|"
+    r"soar(?:s|ed|ing)?|plung(?:e|ed|es|ing)|doubled|tripled|up|down)\b[^.;]{0,40}?\bfrom\s"
+    r"(?:about\s|around\s|roughly\s|some\s|nearly\s)?(?:US\$|\$|€|£|¥)?$", re.IGNORECASE)
+_CHANGE_JA = re.compile(r"^\s?(?:に|へ)(?:と)?\s?(?:増|減|拡大|縮小|伸|上昇|低下|倍|急|回復|拡|膨ら|落ち|下が|上が)")
+
+
+def _changes(nums: list[numbers.Number], sent: str, lang: str) -> dict[int, numbers.Number]:
+    """A change from one value to another ('rose from 10 to 40', '10件から40件に増えた'):
+    {id(start): end}. The start is a value of an earlier time, not a range's low end."""
+    out = {}
+    figures = [n for n in nums if not (float(n.value).is_integer() and 1900 <= n.value <= 2100
+                                       and "," not in n.surface)]
+    for x, y in zip(figures, figures[1:]):
+        gap = sent[x.end:y.start]
+        if lang in ("ja", "zh"):
+            if re.fullmatch(r"[^、。]{0,14}?から\s?(?:約|およそ)?\s?(?:(?:19|20)\d{2}\s?年度?(?:の|には|に|は)?\s?)?"
+                            r"(?:約|およそ)?", gap) \
+                    and "から" in gap and _CHANGE_JA.match(re.sub(r"^[^\s、。にへ]{0,4}", "", sent[y.end:])):
+                out[id(x)] = y
+        elif _CHANGE_EN.search(sent[:x.start]) and re.fullmatch(
+                r"(?:\s?%|\s(?:percent|per\scent))?(?:\s[a-z]+){0,3}?(?:\sin\s(?:19|20)\d{2})?,?\sto\s"
+                r"(?:about\s|around\s|roughly\s|some\s|nearly\s)?(?:US\$|\$|€|£|¥)?", gap, re.IGNORECASE):
+            out[id(x)] = y
+    return out
+
+
+def _inherit_change_units(found, changes, spans) -> None:
+    """'from 23 to 31 models': the start takes the end's kind and unit when it has none."""
+    by_span = {(a, b): q for q, a, b in found}
+    for k, end in changes.items():
+        start_span, end_span = spans.get(k), spans.get(id(end))
+        if start_span in by_span and end_span in by_span:
+            qa, qb = by_span[start_span], by_span[end_span]
+            if qa.kind == "number" and not qa.unit and qb.kind != "number":
+                qa.kind, qa.unit, qa.currency = qb.kind, qb.unit, qb.currency
+
+
+_OF_THE = re.compile(r"\s+of\s+(?:the\s+|its\s+|their\s+|all\s+)?", re.IGNORECASE)
+_NO_UCHI = re.compile(r"[^、。\d]{0,15}?のうち\s?(?:約|およそ)?")
+
+
+def _subsets(nums: list[numbers.Number], sent: str, lang: str) -> tuple[dict, set]:
+    """'Five of the twelve largest clusters', '上位10社のうち3社': the count (N) and the set it
+    is counted in (M). Returns {id(N): M} and {id(M)}: M defines the set and is no claim, N is a
+    count of the set's things, not of everything."""
+    members, sets = {}, set()
+    for x, y in zip(nums, nums[1:]):
+        gap = sent[x.end:y.start]
+        if re.match(r"\s?(?:%|％|percent|per\scent|パーセント|割)", sent[(y if lang in ("ja", "zh") else x).end:]):
+            continue  # a share of the set ('注目モデルのうち63%') is a share, read as one
+        whole = y if lang not in ("ja", "zh") else x
+        if float(whole.value).is_integer() and 1900 <= whole.value <= 2100 and "," not in whole.surface:
+            continue  # a year ('2023年の注目モデルのうち'), not the size of a set
+        if lang in ("ja", "zh"):
+            if _NO_UCHI.fullmatch(gap):
+                members[id(y)], sets = x, sets | {id(x)}
+        elif _OF_THE.fullmatch(gap) and not re.match(r"\s?%|\s?percent", sent[x.end:]):
+            members[id(x)], sets = y, sets | {id(y)}
+    return members, sets
+
+
+def _set_words(sent: str, n: numbers.Number, whole: numbers.Number, lang: str) -> str:
+    """The words that state the count and its set: 'Five of the twelve largest clusters'."""
+    a, b = min(n.start, whole.start), max(n.end, whole.end)
+    tail = re.match(r"(?:\s(?!(?:are|were|is|was|came|come|have|had|in|from|of)\b)[\w-]+){0,3}"
+                    if lang not in ("ja", "zh") else r"[^がはをにで、。\s]{0,8}", sent[b:])
+    return sent[a:b + (tail.end() if tail else 0)].strip()
+
+
+def _developers(ents: list[Entity]) -> list[Entity]:
+    """'The DeepSeek-R1 paper has 200 authors': a sentence that names models and no country,
+    state or organization is about their developer (gazetteer `organization`), when the models
+    name one developer. The developer stands at the model's place, with no country: a model's
+    figure is not its developer's country's."""
+    found = [(e, e.developer) for e in ents if e.type == "model"]
+    devs = {org for _, org in found if org}
+    if len(devs) != 1:
+        return []
+    return [Entity(org, "organization", e.text, e.start, e.end, None) for e, org in found if org]
+
+
+def _product_names(sent: str, ents: list[Entity]) -> list[tuple[int, int]]:
+    """Spans of model and product identifiers the gazetteer does not know, whose numbers are
+    part of the name, not claims.
+
+    A name word followed by a number is an identifier when the word is an acronym ('RTX 4090'),
+    a camel-case word ('iPhone 15'), or a capitalised word whose number carries letters
+    ('Ascend 910C') or is followed by another name word ('Mate 60 Pro', 'Snapdragon 8 Gen 3'),
+    and the word is not a subject the sentence names ('Alibaba 6, ByteDance 3'), a benchmark
+    ('MMLU 88.7'), nor a word that opens a figure ('About 40', 'In 2024'). A number glued to a
+    unit (7nm, 80GB) stays a measure. A parameter count right after a known model
+    ('Qwen2.5 72B') belongs to the model's name.
+    """
+    named = [(e.start, e.end) for e in ents if e.type != "model"]
+    out = []
+    for m in _PRODUCT.finditer(sent):
+        head, glued, tail = m.group("head"), m.group("glued") or "", m.group("tail")
+        if head.lower() in _NOT_NAMES or _overlaps(m.start(), m.end("head"), named):
+            continue
+        if glued and _UNIT_GLUE.fullmatch(glued) and not _SIZE_GLUE.fullmatch(glued):
+            continue
+        after = sent[m.end("num") + len(glued):]
+        if re.match(r"\s?(?:percent|per\s?cent|%|[a-z]+\s(?:models|chips|units|people))", after,
+                    re.IGNORECASE) or re.match(r"\s([a-z]+)", after) and \
+                re.match(r"\s([a-z]+)", after).group(1) in numbers.COUNT_NOUNS:
+            continue  # 'AI 100 models': a count of things, not a name
+        acronym, camel = head.isupper(), not head[0].isupper()
+        if not (acronym or camel or glued or tail.strip()):
+            continue
+        end = m.end()
+        if tail and _overlaps(m.end("num"), end, named):  # 'Huawei 60 China': stop at the name
+            end = m.end("num") + len(glued)
+        out.append((m.start(), end))
+    for e in ents:
+        if e.type == "model":
+            m = re.match(r"\s(\d+(?:\.\d+)?[BMT])(?![A-Za-z0-9,%])", sent[e.end:])
+            if m:
+                out.append((e.end + m.start(1), e.end + m.end()))
+    return out
 
 
 def _month_key(name: str) -> str:

@@ -43,7 +43,7 @@ class Gazetteer:
                     raise DataError(f"{origin}: {section}.{ent_id}: expected a mapping of names")
                 self.info[(type_, str(ent_id))] = entry
                 for lang in ("en", "ja", "zh"):
-                    for n in entry.get(lang) or []:
+                    for n in _with_plurals(entry.get(lang) or [], type_ == "country" and lang == "en"):
                         name = unicodedata.normalize("NFKC", str(n))
                         if len(name) <= 3 or name.isupper() or type_ == "country":
                             exact.setdefault(name, (type_, str(ent_id)))
@@ -90,7 +90,17 @@ class Gazetteer:
         for e in taken:
             info = self.info.get((e.type, e.id), {})
             e.country = e.id if e.type == "country" else info.get("country")
+            e.developer = info.get("organization") if e.type == "model" else None
         return taken
+
+
+def _with_plurals(names: list, demonyms: bool) -> list:
+    """A country's English names with the plural of each demonym ('Canadians', 'Israelis'):
+    survey figures are stated of a people ('39% of Americans')."""
+    names = [str(n) for n in names]
+    if not demonyms:
+        return names
+    return names + [f"{n}s" for n in names if re.search(r"(?:an|i)$", n) and f"{n}s" not in names]
 
 
 def _automaton(names: dict[str, tuple[str, str]]):

@@ -5,6 +5,7 @@ import codecs
 import re
 import sys
 import unicodedata
+from html.parser import HTMLParser
 from pathlib import Path
 
 import charset_normalizer
@@ -113,8 +114,6 @@ def _looks_html(text: str) -> bool:
 
 def html_text(page: str) -> str:
     """Visible text of an HTML page, one block element per line (scripts and styles dropped)."""
-    from html.parser import HTMLParser
-
     class _Text(HTMLParser):
         def __init__(self):
             super().__init__()

@@ -13,7 +13,7 @@ from aiatlas.claims import vintage as vintages
 from aiatlas.claims.model import Claim, Evidence, Quantity, Verdict
 from aiatlas.claims.numbers import EN_SCALES
 from aiatlas.claims.patterns import Pattern
-from aiatlas.claims.precision import Slack, human
+from aiatlas.claims.precision import UNITS_JA, Slack, human
 from aiatlas.errors import AiatlasError
 
 EVIDENCE_ROWS = 5  # explain rows quoted in a report; the CLI command shows them all
@@ -166,9 +166,15 @@ def judge(claim: Claim, pattern: Pattern, asserts: dict[str, Any], data: Data) -
 
 def _judge(claim: Claim, pattern: Pattern, asserts: dict[str, Any], data: Data) -> Verdict:
     try:
+        if "fact" in asserts and asserts.get("subjects"):
+            return _judge_event(claim, pattern, asserts, data)
         if "fact" in asserts:
-            return _judge_fact(claim, pattern, asserts["fact"], data)
+            return _judge_fact(claim, pattern, dict(asserts["fact"]), data)
         v = _judge_indicator(claim, pattern, asserts, data)
+        printed = vintages.printed(claim.sentence, asserts, claim.year, claim.period,
+                                   percent=claim.quantity.unit == "%")
+        if printed is not None and v.actual is not None:
+            return _against_printed(claim, pattern, asserts, data, printed, v)
         if v.verdict == "contradicted":
             v = _against_vintages(claim, pattern, asserts, data, v)
         return v
@@ -177,12 +183,69 @@ def _judge(claim: Claim, pattern: Pattern, asserts: dict[str, Any], data: Data) 
                        **_room(claim.quantity, pattern.tolerance))
 
 
+def _against_printed(claim: Claim, pattern: Pattern, a: dict[str, Any], data: Data,
+                     p: vintages.Printed, today: Verdict) -> Verdict:
+    """A figure of a sentence that cites its source ('according to the AI Index 2025'): judged
+    on the vintage that source used, which is the figure it printed for the same measure,
+    subject and year (curated/published/).
+
+    True today: supported as usual (the printed figure named when it differs). True on the
+    source's figure only: revised, saying on whose data of which date it was true and what
+    today's data gives. True on an older vintage held here: revised by that vintage. None of
+    them: contradicted, naming both the printed figure and today's value.
+    """
+    then = compare(claim.quantity, p.value, pattern.tolerance, [])
+    whose = f"{p.data_source} data" if p.data_source else "its data"
+    data_ja = f"{p.data_source}のデータ" if p.data_source else "同書のデータ"
+    if today.verdict == "supported":
+        if then.verdict != "supported":
+            today.reason += (f"; {p.publication}, which the sentence cites, printed {p.as_printed} "
+                             f"on {whose} of {p.data_as_of}")
+        return today
+    pct = "%" if claim.quantity.unit == "%" else ""
+    unit = "" if claim.quantity.unit in ("", "%") else f" {claim.quantity.unit}"
+    cite = Evidence("fact", p.figure.id, citation={
+        "publisher": p.source.publisher, "title": p.source.title, "url": p.source.url,
+        "published": str(p.source.published), "as_printed": p.as_printed,
+        "note": f"{p.figure.figure}; data as of {p.data_as_of}"})
+    now, now_ja = human(today.actual), f"{human(today.actual)}{pct}"
+    if then.verdict == "supported":
+        gap = today.actual - p.value
+        since = (f": today's count has {human(abs(gap))} {'more' if gap > 0 else 'fewer'}"
+                 if not pct and float(gap).is_integer() and gap else ": the source revised its figures")
+        v = Verdict("revised", f"true on {whose} of {p.data_as_of} ({p.publication} printed "
+                    f"{p.as_printed}); today's data gives {now}{pct}{unit} (as of "
+                    f"{today.as_of or 'the latest build'}){since}",
+                    reason_key="revised_cited", tolerance=then.tolerance,
+                    tolerance_ja=then.tolerance_ja, actual=p.value, gap=then.gap,
+                    gap_relative=then.gap_relative, evidence=[cite, *today.evidence],
+                    as_of=p.data_as_of.isoformat(), latest=today.actual,
+                    measure=today.measure, subject=today.subject, year=today.year)
+        v.reason_ja = (f"{p.data_as_of}時点の{data_ja}では正しい数値です（{p.cited_as}の掲載値は"
+                       f"{p.as_printed}）。最新のデータ（{today.as_of or '最新のビルド'}時点）では"
+                       f"{now_ja}で、その後データが改訂・追加されました")
+        return v
+    older = _against_vintages(claim, pattern, a, data, today, cited=False)
+    if older.verdict == "revised":
+        return older
+    v = today
+    v.reason += (f"; {p.publication}, which the sentence cites, printed {p.as_printed} on "
+                 f"{whose} of {p.data_as_of}: neither agrees")
+    v.reason_ja = (f"最新のデータ（{today.as_of or '最新のビルド'}時点）では{now_ja}、記事が引用する"
+                   f"{p.cited_as}の掲載値も{p.as_printed}（{p.data_as_of}時点の{data_ja}）で、"
+                   "どちらとも合いません")
+    v.evidence = [cite, *v.evidence]
+    return v
+
+
 def _against_vintages(claim: Claim, pattern: Pattern, a: dict[str, Any], data: Data,
-                      today: Verdict) -> Verdict:
+                      today: Verdict, cited: bool = True) -> Verdict:
     """A figure today's data contradicts: revised if an older held vintage agrees with it.
 
-    A sentence that cites a publication whose own data is not held (AI Index 2025) cannot be
-    contradicted by later data: unverifiable, with the values of each vintage.
+    A sentence that cites a publication whose own data is not held (AI Index 2025) and whose
+    printed figure for the claim is not curated cannot be contradicted by later data:
+    unverifiable, with the values of each vintage (`cited=False`: the printed figure was
+    already compared).
     """
     seen = []
     for old in data.older():
@@ -199,7 +262,7 @@ def _against_vintages(claim: Claim, pattern: Pattern, a: dict[str, Any], data: D
             return v
         if v.actual is not None:
             seen.append(f"{human(v.actual)} on the data as of {v.as_of}")
-    cite = vintages.cited(claim.sentence)
+    cite = vintages.cited(claim.sentence, claim.year) if cited else None
     if cite:
         return Verdict("unverifiable", f"the sentence cites {cite[0]}, whose exact data is not held; "
                        + "; ".join(seen + [(f"{human(today.actual)} on the newer data (as of "
@@ -231,14 +294,15 @@ def _judge_indicator(claim: Claim, pattern: Pattern, a: dict[str, Any], data: Da
         shown += f", {a['period']} in {claim.period or claim.year}"
     named = {"measure": pattern.describe or ind, "subject": str(a.get("subject") or ""),
                  "year": claim.year, "as_of": as_of}
-    values = [float(r[a["value_column"]]) * a["scale"] for r in rows
-              if r.get(a["value_column"]) is not None]
+    pairs = [(float(r[a["value_column"]]) * a["scale"], bool(a.get("lower_bound") and r.get(a["lower_bound"])))
+             for r in rows if r.get(a["value_column"]) is not None]
+    values = [v for v, _ in pairs]
     if not values:
         return Verdict("unverifiable", f"the data ({ind}) has no value for {shown}",
                        **_room(q, tol), reason_key="no_value", **named)
-    actual = values[0]
+    actual, open_ended = pairs[0]
     if a.get("period"):  # a claim about a year: supported when some date of it agrees
-        actual = min(values, key=lambda v: abs(v - q.value))
+        actual, open_ended = min(pairs, key=lambda p: abs(p[0] - q.value))
     key = ("evidence", ind, repr(sorted(a["params"].items())), repr(sorted(a["where"].items())),
            a.get("period") and (claim.period or claim.year))
 
@@ -253,7 +317,7 @@ def _judge_indicator(claim: Claim, pattern: Pattern, a: dict[str, Any], data: Da
         return ev
 
     ev = data.once(key, make)  # one Evidence per value checked: a long article repeats them
-    v = compare(q, actual, tol, [ev])
+    v = _at_least(q, actual, tol, [ev]) if open_ended else compare(q, actual, tol, [ev])
     for k, val in named.items():
         setattr(v, k, val)
     where = f"{ind} ({shown})"
@@ -280,6 +344,31 @@ def _judge_rank(claim, pattern, a, rows, snaps) -> Verdict:
     return compare(q, float(rank), Slack(), [ev], what="rank")
 
 
+def _judge_event(claim: Claim, pattern: Pattern, asserts: dict[str, Any], data: Data) -> Verdict:
+    """A dated event (a policy event) whose actor may be any subject the sentence names: the
+    subject holding an event of this kind on the claimed day, else the first named one holding
+    one in the claimed year (judged against it: a wrong day is contradicted); no such event of
+    any named subject is unverifiable, never matched to another kind of event."""
+    query, named = dict(asserts["fact"]), asserts["subjects"]
+    year = query.pop("year", None)
+    held = {}
+    for subject in named:
+        facts = data.facts(**query, subject=subject) or []
+        held[subject] = [f for f in facts if year is None or str(year) in _when(f)]
+    q = claim.quantity
+    same = [s for s in named if q.kind == "date" and q.date and
+            any(_same_day(q.date, _when(f)) for f in held[s])]
+    actor = (same or [s for s in named if held[s]] or [None])[0]
+    if actor is None:
+        what = str(query.get("measure", "event")).replace("_", " ")
+        when = f" in {year}" if year is not None else ""
+        return Verdict("unverifiable", f"no curated {what} event of {', '.join(named)}{when}",
+                       reason_key="no_fact", **_room(q, pattern.tolerance))
+    claim.asserts = {"fact": {**query, "subject": actor}}
+    return _judge_fact(claim, pattern, {**query, "subject": actor, "year": year} if year is not None
+                       else {**query, "subject": actor}, data)
+
+
 def _judge_fact(claim: Claim, pattern: Pattern, query: dict[str, Any], data: Data) -> Verdict:
     q, tol = claim.quantity, pattern.tolerance
     year = query.pop("year", None)
@@ -293,7 +382,8 @@ def _judge_fact(claim: Claim, pattern: Pattern, query: dict[str, Any], data: Dat
     note = ""
     if q.kind == "date" and q.date:
         same = [f for f in facts if _same_day(q.date, _when(f))]
-        facts = same or facts
+        # none that day: the recorded one nearest the claimed date is the one it misdates
+        facts = same or sorted(facts, key=lambda f: _distance(q.date, _when(f)))[:1]
     if len(facts) > 1 and q.kind != "date":
         comparable = [f for f in facts if _fact_value(q, f)[0] is not None]
         if not comparable:  # e.g. every figure is in another currency: say so
@@ -347,6 +437,18 @@ def _order(fact: dict[str, Any]) -> tuple[int, int, int]:
     month = int(m.group(2)) if m.group(2) else int(m.group(3)) * 3 if m.group(3) else \
         int(m.group(4)) * 6 if m.group(4) else 12
     return (int(m.group(1)), month, int(m.group(5) or 31))
+
+
+def _distance(claimed: str, recorded: str) -> int:
+    """Days between a claimed and a recorded date (a large number when either cannot be read)."""
+    try:
+        day = dt.date.fromisoformat(("2000" + claimed[1:]) if claimed.startswith("--") else claimed)
+        other = dt.date.fromisoformat(recorded[:10])
+        if claimed.startswith("--"):
+            other = other.replace(year=2000)
+        return abs((day - other).days)
+    except ValueError:
+        return 10**6
 
 
 def _same_day(claimed: str, recorded: str) -> bool:
@@ -433,6 +535,49 @@ def compare(q: Quantity, actual: float, tol: Slack, evidence: list[Evidence],
     return Verdict("contradicted", f"the data says {human(actual)}{pct}{unit} (claimed "
                    f"{human(claimed)}{pct}{unit}, off by {sign}{human(abs(gap))})", tolerance=en,
                    tolerance_ja=ja, actual=actual, gap=gap, gap_relative=rel, evidence=evidence)
+
+
+def _at_least(q: Quantity, actual: float, tol: Slack, evidence: list[Evidence]) -> Verdict:
+    """A claim against a value the data knows only as a lower bound (a lag not closed yet: the
+    true value is `actual` or more). 'At least N' / 'over N' is supported when the bound proves
+    it; a figure above which the claim allows nothing, below the bound less its allowance, is
+    contradicted; anything else (an exact figure, 'at least' more than the bound) cannot be
+    told until the data closes it."""
+    unit = "" if q.unit in ("", "%") else f" {q.unit}"
+    unit_ja = UNITS_JA.get(q.unit, q.unit) if q.unit not in ("", "%") else ""
+    said, said_ja = f"at least {human(actual)}{unit}", f"{human(actual)}{unit_ja}以上"
+    gap = q.value - actual
+    common = {"actual": actual, "evidence": evidence, "reason_key": "lower_bound"}
+    if q.qualifier in ("over", "at_least"):
+        ok = actual > q.value if q.qualifier == "over" else actual >= q.value
+        room = {"tolerance": f"≥ {human(q.value)} ('{q.qualifier_text}'): a bound, no rounding",
+                "tolerance_ja": f"{human(q.value)}以上（「{q.qualifier_text}」）: 下限なので丸めの幅なし"}
+        if ok:
+            v = Verdict("supported", f"the data says {said} (not reached yet)", gap=gap,
+                        gap_relative=gap / actual if actual else None, **room, **common)
+            v.reason_ja = f"データでは{said_ja}（まだ追いついていません）"
+            return v
+        v = Verdict("unverifiable", f"the data says {said} (not reached yet): a bound of "
+                    f"{human(q.value)}{unit} cannot be told yet", **room, **common)
+        v.reason_ja = f"データでは{said_ja}（まだ追いついていません）で、{human(q.value)}{unit_ja}以上かはまだ分かりません"
+        return v
+    room = precision.allowance(q, tol)
+    top = q.high if q.high is not None else q.value
+    if q.qualifier not in ("under", "at_most") and top + room.amount < actual:
+        pass  # an exact figure the bound already exceeds
+    elif q.qualifier in ("under", "at_most") and (top < actual or (top == actual and q.qualifier == "under")):
+        pass  # 'under N' with the bound at N or more
+    else:
+        v = Verdict("unverifiable", f"the data says {said} (not reached yet): the final figure "
+                    "is not known, only its lower bound", tolerance=room.en, tolerance_ja=room.ja,
+                    **common)
+        v.reason_ja = f"データでは{said_ja}（まだ追いついていません）で、最終的な値は分からず下限だけが分かります"
+        return v
+    v = Verdict("contradicted", f"the data says {said} (not reached yet), more than claimed "
+                f"({human(top)}{unit})", tolerance=room.en, tolerance_ja=room.ja, gap=top - actual,
+                gap_relative=(top - actual) / actual if actual else None, **common)
+    v.reason_ja = f"データでは{said_ja}（まだ追いついていません）で、主張（{human(top)}{unit_ja}）を上回ります"
+    return v
 
 
 def _room(q: Quantity, tol: Slack) -> dict[str, str]:

@@ -44,6 +44,7 @@ class Entity:
     start: int
     end: int
     country: str | None = None  # for organizations: their ISO3 country
+    developer: str | None = None  # for models: the organization id that makes them
 
 
 @dataclass
@@ -62,9 +63,12 @@ class Claim:
     clause: str = ""  # the number's own clause (normalised)
     year_note: str = ""  # why the year is uncertain or how a relative year was read
     subject_note: str = ""  # why no subject was bound
+    reference: Entity | None = None  # what a ratio is measured against ('as many as the US')
+    subset: str = ""  # a count within a set the sentence defines: 'Five of the twelve largest'
     base: str = ""  # what a share is of, when the clause says: models, organizations, people
     continues: bool = False  # the clause continues a comparison ('against 31 for China')
     period: str = ""  # 'YYYY-MM' when the sentence states the month of the claim's year
+    quarter: int | None = None  # 1-4 when the sentence states the quarter of the claim's year
     # what it asserts as, once matched: {'indicator': id, 'params': {}, 'where': {}} or {'fact': {...}}
     asserts: dict[str, Any] | None = None
     pattern: str | None = None

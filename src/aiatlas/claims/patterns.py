@@ -18,9 +18,19 @@ from aiatlas.errors import DataError
 
 _FIELDS = {"id", "describe", "kinds", "units", "keywords", "subject", "needs_year", "indicator",
            "params", "where", "value_column", "scale", "rank_by", "fact", "tolerance", "base",
-           "period", "title", "pair", "definition"}
+           "period", "title", "pair", "definition", "events", "excludes", "lower_bound"}
 _SUBJECTS = ("country", "state", "organization", "benchmark", None)
-_PLACEHOLDER = re.compile(r"\{(country|state|organization|benchmark|year)\}")
+_PLACEHOLDER = re.compile(r"\{(country|state|organization|benchmark|year|quarter|precision)\}")
+# the number format a hardware figure is stated at: 'FP16', 'tensor BF16', '半精度', 'INT8'
+_PRECISIONS = [(re.compile(r"(?<![a-z0-9])(?:fp|bf)16(?![0-9])|半精度", re.IGNORECASE), "fp16"),
+               (re.compile(r"(?<![a-z0-9])fp32(?![0-9])|単精度", re.IGNORECASE), "fp32"),
+               (re.compile(r"(?<![a-z0-9])int8(?![0-9])", re.IGNORECASE), "int8")]
+
+
+def precision_of(sentence: str) -> str | None:
+    """The one number format a sentence names (None: none, or several)."""
+    named = {p for rx, p in _PRECISIONS if rx.search(sentence)}
+    return named.pop() if len(named) == 1 else None
 
 
 @dataclass(frozen=True)
@@ -48,6 +58,16 @@ class Pattern:
     # a gap between two named countries (USA, CHN): the sentence must name both, in any order
     pair: tuple[str, ...] = ()
     definition: str = ""  # how the value is computed, said in every reason ('(a - b) / b')
+    # a dated event (a policy event): its actor is any subject the sentence names, not only the
+    # one nearest the figure ('the US restricted exports to China on October 7, 2022'); the
+    # judge binds the event of the claimed date among them (judge._judge_event)
+    events: bool = False
+    # words that make the figure another measure though the keywords fit: 'trained on 2,048
+    # H800 GPUs' counts chips used, not accelerator designs released
+    excludes: tuple[re.Pattern, ...] = ()
+    # a boolean column true on rows whose value is only a lower bound (a lag not yet closed:
+    # 'at least 8 months'); the judge then supports only claims the bound proves
+    lower_bound: str | None = None
 
     def fits(self, claim: Claim) -> int:
         """How specifically the claim's own words fit (0: not at all): kind, unit, base, keywords.
@@ -69,16 +89,28 @@ class Pattern:
             own = claim.subject("country")
             if own is not None and (own.country or own.id) not in ("WLD", None):
                 return 0  # a world figure does not check a claim about one country
+        if any(x.search(claim.keywords) for x in self.excludes):
+            return 0
         hits = [m for k in self.keywords for m in [k.search(claim.keywords)] if m]
         return sum(len(m.group()) for m in hits) if hits else 0
 
     def bind(self, claim: Claim) -> tuple[dict[str, Any] | None, str]:
         """What the claim asserts in this pattern's terms, or None and what is missing."""
-        values: dict[str, Any] = {"year": claim.year}
+        values: dict[str, Any] = {"year": claim.year, "quarter": claim.quarter,
+                                  "precision": precision_of(claim.sentence)}
+        if self.events:
+            return self._bind_event(claim)
         if self.subject:
             ent = claim.subject(self.subject)
             if ent is None:
                 return None, claim.subject_note or f"the figure's clause names no {self.subject}"
+            if self.subject == "country" and ent.type == "state" and self.indicator:
+                # a state's figure is not its country's: the indicator counts countries
+                return None, f"the figure is about a state ({ent.id}); the data counts countries"
+            if self.subject == "country" and ent.type == "organization":
+                # a firm's figure is not its country's: 'Alibaba released 6 notable models'
+                return None, (f"the figure is about an organization ({ent.id}), not its country "
+                              f"({ent.country}); the data counts countries")
             values[self.subject] = ent.country if self.subject == "country" else ent.id
         if claim.year is None and claim.year_note:  # 'last year': the year is not known
             return None, claim.year_note
@@ -86,6 +118,8 @@ class Pattern:
             return None, claim.year_note or "the sentence states no year for this figure"
         if self.needs_year and claim.year_note.startswith("fiscal"):
             return None, f"{claim.year_note}: the data counts calendar years"
+        if claim.quarter is None and "{quarter}" in self.where.values():
+            return None, "the sentence states no quarter for this figure; the data counts quarters"
 
         def fill(d: dict[str, Any] | None) -> dict[str, Any]:
             out = {}
@@ -106,7 +140,28 @@ class Pattern:
             return {"fact": query}, ""
         return {"indicator": self.indicator, "params": fill(self.params), "where": fill(self.where),
                 "value_column": self.value_column, "scale": self.scale, "period": self.period,
-                "rank_by": self.rank_by, "subject": values.get(self.subject or "")}, ""
+                "rank_by": self.rank_by, "subject": values.get(self.subject or ""),
+                "lower_bound": self.lower_bound}, ""
+
+
+    def _bind_event(self, claim: Claim) -> tuple[dict[str, Any] | None, str]:
+        """A dated event's fact query, with every subject the sentence names as the candidate
+        actors, in the order named (the first is the grammatical subject in either language)."""
+        named: list[str] = []
+        for e in gazetteer.in_sentence(claim.sentence)[1]:
+            if e.type not in ("country", "state", "organization"):
+                continue
+            for i in (e.id, e.country):  # a state's or firm's own id first, then its country
+                if i and i != "WLD" and i not in named:
+                    named.append(i)
+        if not named:
+            return None, claim.subject_note or "the sentence names no country or state acting"
+        if claim.year is None and claim.year_note:
+            return None, claim.year_note
+        query = {k: v for k, v in (self.fact or {}).items() if k != "subject"}
+        if claim.year is not None:
+            query["year"] = claim.year
+        return {"fact": query, "subjects": named}, ""
 
 
 def load(path: str | Path | None = None) -> list[Pattern]:
@@ -154,17 +209,22 @@ def _parse(data: Any, origin: str) -> list[Pattern]:
             raise DataError(f"{where}: keywords: bad regex ({e})") from None
         if not keywords:
             raise DataError(f"{where}: keywords must list at least one regex")
+        try:
+            excludes = tuple(re.compile(k, re.IGNORECASE) for k in raw.get("excludes") or ())
+        except re.error as e:
+            raise DataError(f"{where}: excludes: bad regex ({e})") from None
         tol = raw.get("tolerance") or {}
         if not isinstance(tol, dict) or set(tol) - {"rel", "abs"}:
             raise DataError(f"{where}: tolerance must be a mapping of rel and/or abs")
         out.append(Pattern(
             id=str(raw["id"]), describe=str(raw.get("describe", "")), kinds=kinds,
-            keywords=keywords, tolerance=Slack(float(tol.get("rel", 0)), float(tol.get("abs", 0))),
+            keywords=keywords, excludes=excludes, tolerance=Slack(float(tol.get("rel", 0)), float(tol.get("abs", 0))),
             units=tuple(raw.get("units") or ()), subject=raw.get("subject"),
             needs_year=bool(raw.get("needs_year")), indicator=raw.get("indicator"),
             params=dict(raw.get("params") or {}), where=dict(raw.get("where") or {}),
             value_column=str(raw.get("value_column", "value")), scale=float(raw.get("scale", 1)),
             rank_by=raw.get("rank_by"), fact=raw.get("fact"), base=tuple(raw.get("base") or ()),
             period=raw.get("period"), title=dict(raw.get("title") or {}),
-            pair=tuple(raw.get("pair") or ()), definition=str(raw.get("definition", ""))))
+            pair=tuple(raw.get("pair") or ()), definition=str(raw.get("definition", "")),
+            events=bool(raw.get("events")), lower_bound=raw.get("lower_bound")))
     return out

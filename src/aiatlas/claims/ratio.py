@@ -10,7 +10,7 @@ from aiatlas.claims.model import CheckedClaim, Verdict
 from aiatlas.claims.precision import Slack
 
 _RATIO = re.compile(r"as (?:many|much|large|big) as|times (?:as|more|larger|bigger|that)|"
-                    r"倍|半分|半数|に相当|の\d+(?:\.\d+)?%", re.IGNORECASE)
+                    r"倍|半分|半数|に相当|の\d+(?:\.\d+)?%|の(?:約|およそ|ほぼ)?\d+割|の(?:約|およそ|ほぼ)?\s?\S{1,3}分の", re.IGNORECASE)
 # a ratio is a rough figure: 3 percentage points for a share of, 10% for a multiple
 _TOLERANCE = {"percent": Slack(abs=3), "multiple": Slack(rel=0.1)}
 
@@ -65,7 +65,8 @@ def _looked_up(claims: list[CheckedClaim], ratio_claim: CheckedClaim, check):
     """The one stated figure, and the value of the subject the ratio's clause names."""
     counted = [c for c in claims if c.claim.quantity.kind == "count" and c.claim.pattern
                and _today(c.verdict) is not None and c.verdict.subject]
-    other = [e for e in ratio_claim.claim.subjects if e.type != "benchmark"][:1]
+    other = [ratio_claim.claim.reference] if ratio_claim.claim.reference else \
+        [e for e in ratio_claim.claim.subjects if e.type != "benchmark"][:1]
     if len(counted) != 1 or not other or (other[0].country or other[0].id) == counted[0].verdict.subject:
         return None
     stated = counted[0]

@@ -11,16 +11,40 @@ import datetime as dt
 import json
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from aiatlas.config import settings
+from aiatlas.curated import published
 from aiatlas.sources import registry
 from aiatlas.warehouse.vintages import vintage_dates
 
-# publications an article may name, and the date of the data they could have used
+# publications an article may name, the date of the data they could have used, and the file of
+# curated/published/ that holds the figures they printed (None: no printed figures curated)
 PUBLICATIONS = [
     (re.compile(r"AI\s?Index\s?(?:Report\s?)?2025|AIインデックス\s?2025|AI白書\s?2025", re.IGNORECASE),
-     "AI Index 2025", dt.date(2025, 4, 30)),
+     "AI Index 2025", dt.date(2025, 4, 30), "ai_index_2025"),
 ]
+# a series named without its edition ('the AI Index counted 40 for the US in 2024'): an edition
+# reports the year before its own, so the claim's year names it (2024 -> ai_index_2025)
+SERIES = [
+    (re.compile(r"\bAI\s?Index\b(?!\s?(?:Report\s?)?\d)|AIインデックス(?!\s?\d)", re.IGNORECASE),
+     "AI Index {edition}", "ai_index_{edition}"),
+]
+
+
+@dataclass(frozen=True)
+class Printed:
+    """A figure the cited publication printed for the claim's measure, subject and year."""
+
+    publication: str  # its name ('AI Index 2025')
+    cited_as: str  # as the article writes it ('AIインデックス2025'), for the reader's language
+    value: float
+    as_printed: str
+    data_as_of: dt.date  # the publisher's own data snapshot (else the vintage it could use)
+    data_source: str  # whose data it is ('Epoch AI'), '' when not recorded
+    figure: published.Figure
+    source: published.Publication
 
 
 def archive_dates(home=None) -> list[dt.date]:
@@ -58,9 +82,64 @@ def ensure(home, date: dt.date, build: Callable) -> None:
         build(home=home, as_of=date)
 
 
-def cited(sentence: str) -> tuple[str, dt.date] | None:
-    """The publication a sentence cites for its figures ('AI Index 2025') and its data date."""
-    for rx, name, date in PUBLICATIONS:
+def cited(sentence: str, year: int | None = None) -> tuple[str, dt.date | None] | None:
+    """The publication a sentence cites for its figures ('AI Index 2025') and its data date
+    (None when not known: a series named without its edition, 'the AI Index')."""
+    for rx, name, date, _ in PUBLICATIONS:
         if rx.search(sentence):
             return name, date
+    for rx, name, _ in SERIES:
+        if rx.search(sentence):
+            return (name.format(edition=year + 1) if year is not None else
+                    name.format(edition="").strip()), None
     return None
+
+
+def printed(sentence: str, asserts: dict[str, Any], year: int | None, period: str = "",
+            percent: bool = False) -> Printed | None:
+    """The figure the publication the sentence cites printed for what the claim asserts.
+
+    A printed figure fits when it is recomputed from the same indicator and value column, its
+    cell (`where`) is the claim's, and it covers the claim's year (one-year `since`/`until`, a
+    `year` cell, or the month of a `last_on_or_before` day); a share fits only a percent claim.
+    The publisher's method parameters (e.g. attribution) are its own and are not compared.
+    """
+    hit = next(((m, name, stem) for rx, name, _, stem in PUBLICATIONS
+                for m in [rx.search(sentence)] if m), None)
+    if hit is None and year is not None:
+        hit = next(((m, name.format(edition=year + 1), stem.format(edition=year + 1))
+                    for rx, name, stem in SERIES for m in [rx.search(sentence)] if m), None)
+    if hit is None or hit[2] is None or "indicator" not in asserts:
+        return None
+    m, name, stem = hit
+    pub = published.by_file().get(stem)
+    if pub is None:
+        return None
+    for fig in pub.figures:
+        c = fig.compute
+        if c.indicator != asserts["indicator"] or c.column != asserts.get("value_column", c.column):
+            continue
+        if (fig.unit == "%") != percent:
+            continue
+        where = {k: v for k, v in asserts.get("where", {}).items() if k != "year"}
+        if {k: str(v) for k, v in c.where.items() if k != "year"} != {k: str(v) for k, v in where.items()}:
+            continue
+        if _year_of(c) is None or _year_of(c) != year:
+            continue
+        days = list(c.last_on_or_before.values())
+        if days and period and not days[0].isoformat().startswith(period):
+            continue
+        return Printed(name, m.group(), float(fig.value), fig.as_printed, pub.data_as_of or pub.vintage,
+                       pub.data_source or "", fig, pub)
+    return None
+
+
+def _year_of(c: published.Recompute) -> int | None:
+    """The one year a printed figure covers."""
+    if "year" in c.where:
+        return int(c.where["year"])
+    since, until = c.params.get("since"), c.params.get("until")
+    if since is not None and since == until:
+        return int(since)
+    days = list(c.last_on_or_before.values())
+    return days[0].year if days else None

@@ -29,12 +29,15 @@ _WHY_JA = {
     "no_value": "該当する国・年の値がデータにありません",
     "no_year": "この数値の年が特定できません",
     "no_subject": "この数値の対象（国など）が特定できません",
+    "no_quarter": "この数値の四半期が特定できません（データは四半期ごとの値です）",
+    "state_not_country": "州の数値で、データは国ごとの値です",
     "unbound": "主張ファイルの項目から対象や年が決まりません",
     "no_indicator": "この指標はこのビルドのaiatlasにありません",
     "no_fact": "該当する出典付きの事実が記録されていません",
     "fact_unusable": "記録された事実と比べられません（値が未確認か、通貨が異なり為替換算はしません）",
     "fact_no_day": "記録された事実に日付がありません",
     "data_error": "データを読み込めず判定できません",
+    "subset": "文中で定めた集合（上位○件など）の中の数で、その集合の中身を数えるデータはありません",
 }
 # why a number is no claim (extract.py), in Japanese
 SKIPPED_JA = {
@@ -47,13 +50,17 @@ SKIPPED_JA = {
     "a year alone: the time of a claim, not a claim": "年だけの数で、主張の時期です",
     "an ordinal label (第N条/回/世代...)": "順序を表す名称（第○条・回・世代など）です",
     "defines a set (top N), not a claim": "集合を定める数（上位○件）で、主張ではありません",
+    "defines a set (N of the M largest), not a claim": "集合を定める数（○件のうち△件の○）で、主張ではありません",
     "list numbering (enclosed numeral)": "箇条書きの番号（囲み数字）です",
     "list numbering": "箇条書きの番号です",
     "month and year: the time of a claim, not a claim": "年月で、主張の時期です",
+    "a quarter and year: the time of a claim, not a claim": "年と四半期で、主張の時期です",
     "part of a name (letters glued to the digits)": "名称の一部（英字と続く数字）です",
+    "part of a name (product)": "名称の一部（製品名）です",
     "no number with a unit or subject": "単位や対象のある数値がありません",
 }
-_TYPES_JA = {"model": "モデル名", "benchmark": "ベンチマーク名", "publication": "資料名"}
+_TYPES_JA = {"model": "モデル名", "benchmark": "ベンチマーク名", "publication": "資料名",
+             "product": "製品名"}
 LABELS = {  # words around the verdicts in Markdown, HTML and the terminal table
     "en": {"title": "Claim check", "claims_in": "claims in", "evidence": "evidence",
            "skipped": "skipped", "tolerance": "tolerance", "rows": "rows",
@@ -127,13 +134,15 @@ def reason(v: Verdict, lang: str) -> str:
         recorded = f"記録された日付は{day.group()}" if day else "記録された日付"
         return f"{recorded}で、記事と{'一致します' if v.verdict == 'supported' else '合いません'}"
     if v.verdict == "supported":
-        return f"データでは{data}{when}"
+        return f"データでは{data}{when}" if data else f"データと一致します{when}"
     if v.verdict == "contradicted":
         return f"データでは{data}で、記事の数値と合いません{when}" if data else \
             "記録された値のどれとも合いません"
     if v.verdict == "revised":
-        return (f"{v.as_of}時点のデータでは{data}で記事と一致しますが、最新のデータでは"
-                f"{value(v.latest, v.unit, 'ja')}です（出典が数値を改訂）")
+        then = f"{v.as_of}時点のデータでは" + (f"{data}で" if data else "")
+        latest = value(v.latest, v.unit, "ja")
+        return (f"{then}記事と一致しますが、最新のデータでは" +
+                (f"{latest}です" if latest else "異なります") + "（出典が数値を改訂）")
     if v.reason_key == "vintage_not_held":
         return f"記事が引用する資料のデータ版がなく判定できません（最新のデータでは{data}）"
     if v.reason_key == "no_year" and "fiscal" in v.reason:

@@ -17,7 +17,7 @@ from aiatlas.results import Result
 # give them room unless COLUMNS says otherwise.
 PIPE_WIDTH = 160
 console = Console(width=None if sys.stdout.isatty() or os.environ.get("COLUMNS") else PIPE_WIDTH)
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # an error stays one line, however long its path
 
 
 def print_table(rows: list[dict], title: str | None = None, limit: int | None = None) -> None:

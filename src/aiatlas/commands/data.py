@@ -10,6 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from aiatlas import api, compiled
 from aiatlas.commands._output import console, err, print_table
+from aiatlas.errors import DataError, UsageError
 
 
 def build(strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) if any value is rejected"),
@@ -37,8 +38,6 @@ def build(strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) if 
     """Build the DuckDB warehouse from the latest snapshots (the old one stays until the new is
     done), or with --as-of a vintage beside it; with --openalex, first ingest an OpenAlex works
     snapshot (on DuckDB or Spark) into a snapshot the build then reads."""
-    from aiatlas.errors import UsageError
-
     if (backend == "pyspark" or spark_master) and not openalex:
         raise UsageError("--backend pyspark and --spark-master apply to the OpenAlex ingest",
                          hint="give the snapshot: aiatlas build --openalex SNAPSHOT "
@@ -76,8 +75,6 @@ def rejects(source: str | None = typer.Option(None, "--source", help="Only this 
 def verify(home: Path | None = typer.Option(None, "--home", help="Data home")) -> None:
     """Check every snapshot's files against its manifest (size, sha256) and that the warehouse
     was built from snapshots still intact on disk; exit 1 when anything is damaged."""
-    from aiatlas.errors import DataError
-
     checks = api.verify(home=home)
     print_table([{"checked": c["what"], "status": "damaged" if c["problems"] else "ok",
                   "problem": "; ".join(c["problems"])} for c in checks], title="verify")
@@ -133,8 +130,6 @@ def build_warehouse(home: Path | None, strict: bool = False, as_of: str | None =
 def builds(home: Path | None = typer.Option(None, "--home", help="Data home"),
            format: str = typer.Option("table", "--format", "-f", help="table or json")) -> None:
     """List the builds in the home: each vintage (aiatlas build --as-of) and the current warehouse."""
-    from aiatlas.errors import UsageError
-
     if format not in ("table", "json"):
         raise UsageError(f"unknown format {format!r} for builds (expected table or json)")
     found = api.builds(home=home)

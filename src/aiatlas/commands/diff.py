@@ -13,6 +13,8 @@ from aiatlas.commands._output import console, print_table
 from aiatlas.errors import UsageError
 from aiatlas.report.changes import headline_changes
 from aiatlas.report.headlines import format_value
+from aiatlas.report.reconcile import markdown
+from aiatlas.report.reconcile import reconcile as run
 
 SHOWN = 15  # names listed per kind in the terminal; --format json has them all (up to 500)
 # The attributes whose change moves the headline numbers: said row by row in the terminal.
@@ -96,9 +98,6 @@ def reconcile(format: str = typer.Option("table", "--format", "-f", help="table,
     publisher could have used and on today's data, and classify each (reproduced / differs
     because the data was revised / differs by method / not reproduced / cannot be computed).
     Build the vintages first: aiatlas build --as-of DATE."""
-    from aiatlas.report.reconcile import markdown
-    from aiatlas.report.reconcile import reconcile as run
-
     if format not in ("table", "json", "md"):
         raise UsageError(f"unknown format {format!r} for reconcile (expected table, json or md)")
     rows = run(home=home)

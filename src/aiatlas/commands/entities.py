@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyarrow as pa
 import typer
 
 from aiatlas import api
@@ -38,6 +39,4 @@ def coverage(format: str = typer.Option("table", "--format", "-f", help="table, 
 
 def _write(rows: list[dict], fmt: str) -> None:
     """Rows to stdout as csv or json: the machine-readable twin of the printed table."""
-    import pyarrow as pa
-
     write_result(api.Result(meta={}, table=pa.Table.from_pylist(rows)), fmt, None)

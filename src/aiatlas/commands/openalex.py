@@ -3,10 +3,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyarrow as pa
 import typer
 
 from aiatlas.commands import data
 from aiatlas.commands._output import check_format, err, write_result
+from aiatlas.errors import UsageError
+from aiatlas.results import Result
+from aiatlas.sources.openalex import ai_definition as get_definition
+from aiatlas.sources.openalex.api import AGGREGATE_FIELDS, PUBLICATIONS, aggregates, client_from_env
+from aiatlas.sources.openalex.synth import write_corpus
 
 app = typer.Typer(help="OpenAlex research output: ingest a works snapshot, or ask the API.",
                   no_args_is_help=True)
@@ -53,18 +59,6 @@ def api_counts(ai_definition: str = typer.Option("subfield", "--ai-definition",
     """AI works by country and year asked live of the OpenAlex API's group_by (full counting),
     with where and when they were asked and the checksum of the rows (the `aiatlas fetch
     openalex_publications` snapshot is the same query for the report's fixed years)."""
-    import pyarrow as pa
-
-    from aiatlas.errors import UsageError
-    from aiatlas.results import Result
-    from aiatlas.sources.openalex import ai_definition as get_definition
-    from aiatlas.sources.openalex.api import (
-        AGGREGATE_FIELDS,
-        PUBLICATIONS,
-        aggregates,
-        client_from_env,
-    )
-
     if to_year < from_year:
         raise UsageError(f"--to-year {to_year} is before --from-year {from_year}")
     check_format(format, out)
@@ -92,9 +86,6 @@ def synth_openalex(works: int = typer.Option(..., "--works", min=1, max=10**9, h
                                                 help="Works per part file"),
                    seed: int = typer.Option(0, "--seed", min=0, max=2**32 - 1)) -> None:
     """Write a SYNTHETIC OpenAlex works snapshot (labelled so everywhere) for tests and benches."""
-    from aiatlas.errors import UsageError
-    from aiatlas.sources.openalex.synth import write_corpus
-
     if (out / "works").exists() and not (out / "SYNTHETIC").exists():
         raise UsageError(f"{out}/works exists and is not a synthetic corpus; refusing to overwrite")
     manifest = write_corpus(out, works, per_part=per_part, seed=seed)

@@ -76,6 +76,7 @@ class Publication(BaseModel):
     # the date of the publisher's own data snapshot, when it states one (rows added to the
     # source after it explain a later export's higher counts)
     data_as_of: dt.date | None = None
+    data_source: str | None = None  # whose data the figures count ('Epoch AI'), for the reader
     reported_by: dict[str, str]
     figures: list[Figure]
 
@@ -102,6 +103,11 @@ def _load(path: Path) -> Publication:
 
 
 @lru_cache(maxsize=1)
+def by_file() -> dict[str, Publication]:
+    """Every curated publication by its file name without .yaml ('ai_index_2025'), in order."""
+    return {p.stem: _load(p) for p in sorted(FOLDER.glob("*.yaml"))}
+
+
 def publications() -> tuple[Publication, ...]:
     """Every curated publication, in file-name order."""
-    return tuple(_load(p) for p in sorted(FOLDER.glob("*.yaml")))
+    return tuple(by_file().values())

@@ -5,6 +5,8 @@ from typing import Any
 
 import ibis
 
+from aiatlas.warehouse.connect import Tables
+
 SOURCES = ("model_version", "benchmark_name", "arena")
 TARGET = 0.95
 COVERAGE_BENCHMARKS = ("mmlu", "gpqa_diamond")
@@ -65,8 +67,6 @@ def measure_tables(t) -> ibis.Table:
 
 def measure(con) -> dict[str, Any]:
     """Coverage figures from a raw DuckDB connection (the build's), as plain rows."""
-    from aiatlas.warehouse.connect import Tables
-
     rows = measure_tables(Tables(ibis.duckdb.from_connection(con))).to_pyarrow().to_pylist()
     return {"target": TARGET, "rows": rows,
             "met": all(r["share"] is not None and r["share"] >= TARGET for r in rows)}

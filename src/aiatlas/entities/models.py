@@ -17,6 +17,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 from aiatlas.sources.base import package_file_row
 
 # openness classes: open_unrestricted, open_restricted, api, unreleased, unknown
@@ -390,8 +392,6 @@ def coverage(con) -> dict[str, Any]:
 
 def coverage_of(path) -> dict[str, Any]:
     """Coverage figures of a built warehouse file (what the build prints)."""
-    import duckdb
-
     con = duckdb.connect(str(path), read_only=True)
     try:
         return coverage(con)

@@ -7,6 +7,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+import pycountry
 import yaml
 
 from aiatlas import config
@@ -218,8 +219,6 @@ def load() -> Rules:
 
 def country_code(value: str) -> str:
     """ISO3 code for a destination given as ISO3, ISO2 or a country name; UsageError if unknown."""
-    import pycountry
-
     try:
         found = pycountry.countries.lookup(value.strip())
     except LookupError:

@@ -48,12 +48,12 @@ def _composite_text(entry: dict[str, Any] | None, n: int, text: Text) -> str:
 
 
 def page(code: str, *, text: Text, home=None, ranking: list[dict[str, Any]],
-         entries: dict[str, dict[str, Any]]) -> dict[str, Any]:
+         entries: dict[str, dict[str, Any]], profile: dict[str, Any] | None = None) -> dict[str, Any]:
     """Everything one country's page shows, and its JSON twin (the profile itself).
 
     `entries` are the report's indicator entries by id: each row links to its chapter's chart
-    and to the rows behind it."""
-    p = standing.profile(code, home=home)
+    and to the rows behind it. `profile`: the country's profile when the caller has it already."""
+    p = profile or standing.profile(code, home=home)
     have, missing = [], []
     for e in p["indicators"]:
         report = entries.get(e["id"], {})

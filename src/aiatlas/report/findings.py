@@ -37,8 +37,9 @@ def sentence(decl: dict[str, Any], row: dict[str, Any], lang: str) -> str:
     other = row.get("_versus")
     if other:
         fields |= {f"other_{k}": v for k, v in other.items()}
-        fields |= {"other_name": _name(next((other[c] for c in SUBJECT_COLUMNS if other.get(c)), None), lang),
-                   "ratio_pct": row["value"] / other["value"] * 100}
+        fields["other_name"] = _name(next((other[c] for c in SUBJECT_COLUMNS if other.get(c)), None), lang)
+        if row.get("value") is not None and other.get("value"):
+            fields["ratio_pct"] = row["value"] / other["value"] * 100
     if lang == "ja":  # a number grouped by thousands reads in myriads there: 29万5000台
         fields = {k: _Grouped(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
                   for k, v in fields.items()}
@@ -65,7 +66,10 @@ def pick(decl: dict[str, Any], rows: list[dict[str, Any]], today=None) -> dict[s
     `above: {column: x}` keeps rows whose column exceeds x (a sentence saying "higher" or
     "above" is never filled from a row where the order is reversed); `versus: {column: value}`
     pairs the row with the row of the same `latest` period matching those values (its value
-    must be above 0), kept under "_versus"."""
+    must be above 0), kept under "_versus". `latest: [year, quarter]` keeps the rows of the
+    latest pair; `earliest: column` the rows at the column's minimum (the first of its kind);
+    `since_earliest: column` pairs the row with the row at the column's minimum (a change since
+    the first: other_<column>)."""
     all_rows = rows
     for col, pattern in (decl.get("match") or {}).items():
         rows = [r for r in rows if r.get(col) is not None and re.search(pattern, str(r[col]))]
@@ -75,6 +79,21 @@ def pick(decl: dict[str, Any], rows: list[dict[str, Any]], today=None) -> dict[s
     rows = [r for r in rows if all(r.get(f) is not None for f in _fields(decl))]
     if decl.get("versus"):
         rows = [r | {"_versus": o} for r in rows if (o := _versus(decl, r, all_rows))]
+    if decl.get("since_earliest"):  # the change since the first row: it is the `other` one
+        col = decl["since_earliest"]
+        first = min((r for r in all_rows if r.get(col) is not None), key=lambda r: r[col], default=None)
+        rows = [r | {"_versus": first} for r in rows if first is not None and r is not first]
+    rows = [r for r in rows if all(r.get(c) == v for c, v in (decl.get("where") or {}).items())]
+    decl = {k: v for k, v in decl.items() if k != "where"}
+    if isinstance(decl.get("latest"), list):  # latest: [year, quarter]: the latest quarter
+        cols = decl.pop("latest")
+        rows = [r for r in rows if all(r.get(c) is not None for c in cols)]
+        last = max((tuple(r[c] for c in cols) for r in rows), default=None)
+        rows = [r for r in rows if tuple(r[c] for c in cols) == last]
+    if decl.get("earliest"):  # the first of its kind: rows at the column's minimum
+        col = decl["earliest"]
+        present = [r[col] for r in rows if r.get(col) is not None]
+        rows = [r for r in rows if present and r.get(col) == min(present)]
     chosen = headlines.select(decl, rows, today)
     return chosen[0] if chosen else None
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from aiatlas.config import Settings
 from aiatlas.errors import DataError, FetchError, UsageError
+from aiatlas.sources import registry
 from aiatlas.sources.base import Source, SourceFile
 from aiatlas.sources.download import (
     CHUNK,
@@ -34,8 +35,6 @@ def fetch_sources(ids: list[str] | None, settings: Settings,
 
     An archive export is fetched by default only from a mirror: its canonical URL serves the
     publisher's newest export, which the archive's parent source already fetches."""
-    from aiatlas.sources import registry
-
     sources = [registry.get(i) for i in ids] if ids else [
         s for s in registry.default_sources() if settings.mirror or not s.archive_of]
     for src in sources:

@@ -12,6 +12,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from aiatlas import __version__
 from aiatlas.config import Settings
 from aiatlas.curated.loader import warehouse_rows as curated_rows
 from aiatlas.entities import models as model_entities
@@ -37,8 +38,6 @@ _ARROW = {"VARCHAR": pa.string(), "DOUBLE": pa.float64(), "DATE": pa.date32(),
 
 
 def _version() -> str:
-    from aiatlas import __version__
-
     return __version__
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from functools import lru_cache, partial
+from importlib import resources
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -50,6 +51,7 @@ def _static_files() -> dict[str, tuple[callable, str]]:
             "world-110m.json": (lambda: (GEO / "countries-110m.json").read_bytes(), "application/json"),
             "style.css": (lambda: (REPORT_TEMPLATES / "style.css").read_bytes()
                           + (TEMPLATES / "dashboard.css").read_bytes(), "text/css; charset=utf-8"),
+            "favicon.svg": (lambda: (TEMPLATES / "favicon.svg").read_bytes(), "image/svg+xml"),
             "dashboard.js": (lambda: (TEMPLATES / "dashboard.js").read_bytes(),
                              "text/javascript; charset=utf-8"),
             # Swagger UI 5 (OpenAPI 3.1) as shipped by the fastapi-offline package: no CDN.
@@ -59,8 +61,6 @@ def _static_files() -> dict[str, tuple[callable, str]]:
 
 
 def _swagger(name: str) -> bytes:
-    from importlib import resources
-
     return resources.files("fastapi_offline").joinpath("static", name).read_bytes()
 
 
@@ -69,27 +69,32 @@ def _lang(request: Request) -> str:
     return lang if lang in LANGS else "en"
 
 
+async def render_page(svc: Service, name: str, request: Request, **ctx) -> HTMLResponse:
+    """A dashboard page: template `name` in the site's layout (nav, language switch, footer), or
+    304 when the client holds this build's copy."""
+    lang = _lang(request)
+    text = Text(lang)
+    chapters = sorted({m["chapter"] for m in svc.indicators()}, key=chapter_key)
+    nav = [{"name": c, "title": text.chapter(c), "href": f"/chapters/{c}?lang={lang}"}
+           for c in chapters]
+    other = "ja" if lang == "en" else "en"
+    switch = request.url.path + "?" + urlencode(
+        [(k, v) for k, v in request.query_params.multi_items() if k != "lang"] + [("lang", other)])
+    build = await svc.build_id()
+    headers, fresh = validators(request, build)
+    if fresh:
+        return Response(status_code=304, headers=headers)
+    html = await svc.run(partial(  # rendering a long table must not stall other clients
+        _env().get_template(name).render, t=text, lang=lang, nav=nav, switch=switch,
+        build_id=build, **ctx))
+    return HTMLResponse(html, headers=headers)
+
+
 def add_pages(app: FastAPI, svc: Service) -> None:
     """Register the dashboard routes on the app."""
     static = _static_files()
 
-    async def render(name: str, request: Request, **ctx) -> HTMLResponse:
-        lang = _lang(request)
-        text = Text(lang)
-        chapters = sorted({m["chapter"] for m in svc.indicators()}, key=chapter_key)
-        nav = [{"name": c, "title": text.chapter(c), "href": f"/chapters/{c}?lang={lang}"}
-               for c in chapters]
-        other = "ja" if lang == "en" else "en"
-        switch = request.url.path + "?" + urlencode(
-            [(k, v) for k, v in request.query_params.multi_items() if k != "lang"] + [("lang", other)])
-        build = await svc.build_id()
-        headers, fresh = validators(request, build)
-        if fresh:
-            return Response(status_code=304, headers=headers)
-        html = await svc.run(partial(  # rendering a long table must not stall other clients
-            _env().get_template(name).render, t=text, lang=lang, nav=nav, switch=switch,
-            build_id=build, **ctx))
-        return HTMLResponse(html, headers=headers)
+    render = partial(render_page, svc)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def index(request: Request):

@@ -55,6 +55,7 @@ class Service:
         # and when it was read
         self._info: dict[str | None, tuple[dict[str, Any], Warehouse, float]] = {}
         self._catalog: list[dict[str, Any]] | None = None
+        self._meta: dict[str, dict[str, Any]] = {}  # the catalog by id
         # one limiter per event loop (a test client runs its own loop)
         self._limiters: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
@@ -82,7 +83,10 @@ class Service:
         return _version(await self.info(as_of))
 
     def read_info(self, as_of: str | None = None) -> dict[str, Any]:
-        w = api.warehouse(home=self.home, as_of=as_of)
+        return self._seen(api.warehouse(home=self.home, as_of=as_of), as_of)
+
+    def _seen(self, w: Warehouse, as_of: str | None) -> dict[str, Any]:
+        """Trust this handle's build info for the next BUILD_TTL_S."""
         info = dict(w.info)
         self._info[as_of] = (info, w, time.monotonic())
         return info
@@ -90,11 +94,15 @@ class Service:
     def indicators(self) -> list[dict[str, Any]]:
         """Registered indicators' metadata (the registry does not change while serving)."""
         if self._catalog is None:
-            self._catalog = api.list_indicators()
+            self._meta = {m["id"]: m for m in api.list_indicators()}
+            self._catalog = list(self._meta.values())
         return self._catalog
 
     def meta(self, id: str) -> dict[str, Any] | None:
-        return next((m for m in self.indicators() if m["id"] == id), None)
+        """One indicator's metadata (asked several times per request: a dict, not a scan)."""
+        if self._catalog is None:
+            self.indicators()
+        return self._meta.get(id)
 
     async def cached(self, build: str, key: tuple, make: Callable[[], Any],
                      as_of: str | None = None) -> Any:
@@ -113,11 +121,18 @@ class Service:
             return w
         return api.warehouse(home=self.home, as_of=as_of)
 
-    def _fill(self, build: str, key: tuple, make: Callable[[], Any], as_of: str | None) -> Any:
-        w = api.warehouse(home=self.home, as_of=as_of)
+    def _fill(self, build: str, key: tuple, make: Callable[[], Any], as_of: str | None,
+              w: Warehouse | None = None) -> Any:
+        """make()'s value memoised under key on the handle of the warehouse file there now
+        (`w`: one a caller in this thread just took)."""
+        w = w or api.warehouse(home=self.home, as_of=as_of)
         # A rebuild may have swapped the warehouse since `build` was read: then make() sees
-        # the new file, and its value must not be filed under the old build id.
-        return w.memo(("web", build, *key), make, keep=_version(self.read_info(as_of)) == build)
+        # the new file, its value must not be filed under the old build id, and the new id
+        # is what the next request is answered under.
+        keep = _version(w.info) == build
+        if not keep:
+            self._seen(w, as_of)
+        return w.memo(("web", build, *key), make, keep=keep)
 
     async def headlines(self, build: str | None = None) -> list[dict[str, Any]]:
         """Headline numbers (declared in report/headlines.yaml), computed once per build."""
@@ -147,8 +162,17 @@ class Service:
         Result is made once, and each part from it when a response first needs that part."""
         if part == "result":
             return await self.cached(build, (*key, part), make, as_of)
-        return await self.cached(build, (*key, part), lambda: PARTS[part](
-            self._fill(build, (*key, "result"), make, as_of)), as_of)
+        hit = self._handle(build, as_of).peek(("web", build, *key, part))
+        if hit is not None:
+            return hit
+        return await self.run(self._part, build, key, part, make, as_of)
+
+    def _part(self, build: str, key: tuple, part: str, make: Callable[[], Result],
+              as_of: str | None) -> Any:
+        """The part, and the Result it is made from, each memoised on one handle."""
+        w = api.warehouse(home=self.home, as_of=as_of)
+        return self._fill(build, (*key, part), lambda: PARTS[part](
+            self._fill(build, (*key, "result"), make, as_of, w)), as_of, w)
 
 
 def vintage(as_of: str | None) -> str | None:

@@ -1,4 +1,4 @@
-"""Country profiles and head-to-head comparisons over HTTP: JSON, and a plain page each.
+"""Country profiles and head-to-head comparisons over HTTP: JSON, and a dashboard page each (the report's country page in the site's layout).
 
 `/api/country/CHN`, `/country/CHN` (page; `?lang=ja`), `/api/compare?countries=USA~CHN`,
 `/compare?countries=USA~CHN`, `/api/composite?weights=compute:0.5`; `per=capita|million` on all.
@@ -6,7 +6,6 @@ Answers are cached per build.
 """
 from __future__ import annotations
 
-import jinja2
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -15,23 +14,8 @@ from aiatlas.errors import UsageError
 from aiatlas.report import charts, chinachips
 from aiatlas.report import countries as country_pages
 from aiatlas.report.i18n import LANGS, Text
+from aiatlas.web.pages import render_page
 from aiatlas.web.service import Service, dumps, validators
-
-_PAGE = jinja2.Environment(autoescape=True).from_string("""<!doctype html>
-<html lang="{{ lang }}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>{{ heading }} · aiatlas</title><link rel="stylesheet" href="/static/style.css"></head>
-<body><main><h1>{{ heading }}</h1>
-<table><thead><tr>{% for h in header %}<th>{{ h }}</th>{% endfor %}</tr></thead><tbody>
-{% for row in rows %}<tr>{% for cell in row %}<td>{% if cell is mapping %}<a href="{{ cell.href }}">{{ cell.text }}</a>{% else %}{{ cell }}{% endif %}</td>{% endfor %}</tr>
-{% endfor %}</tbody></table>
-{% for line in notes %}<p>{{ line }}</p>{% endfor %}
-{% if figure %}<h2>{{ figure.title }}</h2><p>{{ figure.lead }}</p><figure class="chart">{{ figure.svg | safe }}</figure>
-<p><a href="{{ figure.rows }}">{{ figure.rows_text }}</a></p>{% endif %}
-<p><a href="{{ json }}">JSON</a> · build {{ build }}</p></main></body></html>""")
-
-
-def _num(v) -> str:
-    return "" if v is None else f"{v:.4g}" if isinstance(v, float) else str(v)
 
 
 def _codes(countries: str | None) -> list[str]:
@@ -91,25 +75,20 @@ def add_standing(app: FastAPI, svc: Service) -> None:
         if p is None:
             return Response(status_code=304, headers=headers)
         lang, text = lang_of(request), Text(lang_of(request))
-        rows = [[text.title(e),
-                 " ".join((e.get("period") or {}).values()), _num(e.get("value")), text.unit(e["unit"]),
-                 text("country_rank", rank=e["rank"], of=e["of"]) if e.get("rank") else text("country_no_value"),
-                 country_pages.TREND_MARKS.get(e.get("trend") or "", ""),
-                 {"href": e["rows"]["url"], "text": text("finding_rows")} if e.get("rows") else ""]
-                for e in p["indicators"]]
+        ranking = await svc.cached(build, ("ranking",), lambda: country_pages.index(home=svc.home))
+        links = {e["id"]: {"chart": f"/indicators/{e['id']}?country={p['country']}&lang={lang}",
+                           "explain": (e.get("rows") or {}).get("url")} for e in p["indicators"]}
+        c = country_pages.page(p["country"], text=text, home=svc.home, ranking=ranking, entries=links,
+                               profile=p)
         figure = None
         chips = p.get("chips_and_export_controls")
         if isinstance(chips, dict):
             svg = await svc.cached(build, ("country-chips-svg", lang), lambda: charts.svg(
                 chinachips.spec(chips["holdings"], chips["events"], lang=lang)))
             figure = {"title": text("china_chips_title"), "lead": text("china_chips_lead"),
-                      "svg": svg, "rows": chips["rows"]["url"], "rows_text": text("finding_rows")}
-        html = _PAGE.render(lang=lang, heading=f"{p['names'][lang]} ({p['country']})", rows=rows,
-                            header=[text(f"country_col_{k}") for k in
-                                    ("indicator", "period", "value", "unit", "rank", "trend", "rows")],
-                            notes=[country_pages.lag_text(p["lag"], text)], json=f"/api/country/{p['country']}", build=build,
-                            figure=figure)
-        return HTMLResponse(html, headers=headers)
+                      "svg": svg, "rows": chips["rows"]["url"]}
+        return await render_page(svc, "profile.html.j2", request, c=c, figure=figure,
+                                 json_href=f"/api/country/{p['country']}")
 
     @app.get("/compare", response_class=HTMLResponse, include_in_schema=False)
     async def compare_page(request: Request, countries: str | None = None, per: str | None = None):
@@ -118,13 +97,39 @@ def add_standing(app: FastAPI, svc: Service) -> None:
         if c is None:
             return Response(status_code=304, headers=headers)
         lang, text = lang_of(request), Text(lang_of(request))
-        rows = [[text.title(d), " ".join((d.get("period") or {}).values()),
-                 *[_num((d.get("values") or {}).get(code)) for code in c["countries"]],
-                 text.country(d["leader"]) if d.get("leader") else text("country_no_value")]
-                for d in c["dimensions"]]
-        html = _PAGE.render(lang=lang, heading=" / ".join(c["names"][k][lang] for k in c["countries"]),
-                            rows=rows, header=[text("country_col_indicator"), text("country_col_period"),
-                                              *c["countries"], text("country_col_leader")],
-                            notes=[country_pages.lag_text(x, text) for x in c["lags"]],
-                            json=f"/api/compare?countries={'~'.join(c['countries'])}", build=build)
-        return HTMLResponse(html, headers=headers)
+        rows = [[text.title(d), _period_text(d.get("period"), text), *cells,
+                 text.country(d["leader"]) if d.get("leader") else text("compare_no_common")]
+                for d in c["dimensions"]
+                if any(cells := [_compare_cell(d, code, text) for code in c["countries"]])]
+        return await render_page(
+            svc, "compare.html.j2", request, heading=" / ".join(c["names"][k][lang] for k in c["countries"]),
+            rows=rows, header=[text("country_col_indicator"), text("compare_col_period"),
+                               *(text.country(k) for k in c["countries"]), text("country_col_leader")],
+            notes=[country_pages.lag_text(x, text) for x in c["lags"]], lead=text("compare_lead"),
+            json_href=f"/api/compare?countries={'~'.join(c['countries'])}")
+
+
+def _period_text(period: dict | None, text: Text) -> str:
+    """'2025', '2025 Q3' (ja: 2025年第3四半期): a period's values in the reader's words."""
+    if not period:
+        return ""
+    if "quarter" in period:
+        return text("compare_quarter", year=period.get("year", ""), quarter=period["quarter"])
+    if "year" in period:
+        return text("compare_year", year=period["year"])
+    return " ".join(str(v) for v in period.values())
+
+
+def _compare_cell(d: dict, code: str, text: Text) -> dict | None:
+    """A country's cell: its value in the period compared, and its own newer value with that
+    value's period when it has one (or, when the countries share no period, its latest)."""
+    cell = (d.get("cells") or {}).get(code) or {}
+    value = (d.get("values") or {}).get(code)
+    newer = (d.get("newer") or {}).get(code)
+    if value is None and d.get("status") != "ok" and cell.get("status") == "ok":
+        # no period every country has: its own latest value, with its period
+        return {"value": cell.get("value"), "own": _period_text(cell.get("period"), text)}
+    if value is None:
+        return None
+    return {"value": value, "newer": _period_text(newer, text) if newer is not None else None,
+            "newer_value": cell.get("value") if newer is not None else None}

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pycountry
 
+from aiatlas.errors import UsageError
 from aiatlas.sources.base import Rejects, Source
 
 PUBLISHER = "OurResearch (OpenAlex)"
@@ -60,8 +61,6 @@ AI_DEFINITIONS: dict[str, AiDefinition] = {
 
 def ai_definition(name: str) -> AiDefinition:
     """The named AI definition, or a UsageError listing the valid ones."""
-    from aiatlas.errors import UsageError
-
     if name not in AI_DEFINITIONS:
         raise UsageError(f"unknown AI definition {name!r} (expected one of: "
                          f"{', '.join(AI_DEFINITIONS)})")
