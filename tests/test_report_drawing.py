@@ -91,6 +91,20 @@ def test_workers_leave_one_core_to_the_build(monkeypatch):
     for cores, expected in ((1, 1), (2, 1), (4, 3), (64, drawing.MAX_WORKERS), (None, 1)):
         monkeypatch.setattr(drawing.os, "cpu_count", lambda c=cores: c)
         assert drawing.workers() == expected
+        assert drawing.workers(printing=True) == min(max(1, cores or 2), drawing.MAX_WORKERS)
+
+
+def test_a_chart_being_drawn_is_rasterised_once_drawn_and_its_error_reaches_the_raster():
+    import base64
+
+    with drawing.Drawer(processes=1) as draw:
+        chart = draw(_spec("国別の注目モデル数", "ja"))
+        raster = draw.raster(chart, 1.0)  # asked before the chart is drawn
+        bad = draw.raster(draw({"mark": "no-such-mark"}), 1.0)
+        png = base64.b64decode(raster.result(timeout=60))
+        assert png == drawing.png(chart.result(), 1.0)
+        with pytest.raises(drawing.ChartError, match="chart not drawn"):
+            bad.result(timeout=60)
 
 
 def test_japanese_charts_name_the_cut_font_first_and_are_laid_out_as_with_the_whole_font():

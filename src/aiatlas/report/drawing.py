@@ -198,10 +198,11 @@ def serve(stdin=None, stdout=None) -> None:
         stdout.flush()
 
 
-def workers() -> int:
+def workers(*, printing: bool = False) -> int:
     """Drawing processes for a build: every core but the one the build computes on (at least
-    one, at most MAX_WORKERS)."""
-    return max(1, min(MAX_WORKERS, (os.cpu_count() or 2) - 1))
+    one, at most MAX_WORKERS); one per core for a build that also prints (each chart drawn is
+    rasterised too, and the build, its pages written, waits for them)."""
+    return max(1, min(MAX_WORKERS, (os.cpu_count() or 2) - (0 if printing else 1)))
 
 
 class ChartError(RuntimeError):
@@ -302,14 +303,36 @@ class Drawer:
     def __call__(self, vl_spec: dict[str, Any]) -> Future:
         return self._submit({"spec": vl_spec})
 
-    def raster(self, svg_text: str, scale: float = PRINT_SCALE) -> Future:
-        """A Future of the drawn chart as PNG, base64-encoded (for a data: URL)."""
-        return self._submit({"svg": svg_text, "scale": scale})
+    def raster(self, svg: str | Future, scale: float = PRINT_SCALE) -> Future:
+        """A Future of the drawn chart as PNG, base64-encoded (for a data: URL); given the
+        Future of a chart being drawn, it is rasterised as soon as it is drawn."""
+        if not isinstance(svg, Future):
+            return self._submit({"svg": svg, "scale": scale})
+        out: Future = Future()
+
+        def drawn_then(done: Future) -> None:
+            try:
+                _relay(self._submit({"svg": done.result(), "scale": scale}), out)
+            except Exception as e:  # noqa: BLE001  the chart was not drawn: its raster fails so
+                out.set_exception(e)
+
+        svg.add_done_callback(drawn_then)
+        return out
 
     def _submit(self, request: dict[str, Any]) -> Future:
         if not self._workers:
             raise RuntimeError("Drawer used outside its `with` block")
         return min(self._workers, key=_Worker.load).submit(request)
+
+
+def _relay(source: Future, target: Future) -> None:
+    """Settle target as source settles."""
+    def settle(done: Future) -> None:
+        if done.exception() is not None:
+            target.set_exception(done.exception())
+        else:
+            target.set_result(done.result())
+    source.add_done_callback(settle)
 
 
 def drawn(svg_or_future: str | Future | None) -> str | None:
