@@ -50,10 +50,16 @@ def store_templates(src: Path, home: str) -> str:
     """Store this tree's SQL templates in the home, as `aiatlas build` with this code would: the
     store is keyed by the package's source, so each tree is timed as a user who built with it."""
     env = os.environ | {"PYTHONPATH": str(src)}
-    code = "from aiatlas import compiled; print(compiled.precompile(home=__import__('sys').argv[1]))"
+    if (src / "aiatlas" / "report" / "needs.py").is_file():  # the report's requests too, as its build does
+        code = ("import sys; from aiatlas import compiled; from aiatlas.report import needs; "
+                "print(compiled.precompile(home=sys.argv[1], also=needs.requests()))")
+        what = "stored (with the report's requests)"
+    else:
+        code = "import sys; from aiatlas import compiled; print(compiled.precompile(home=sys.argv[1]))"
+        what = "stored"
     done = subprocess.run([sys.executable, "-c", code, home], env=env, capture_output=True,
                           text=True, check=False)
-    return "stored" if done.returncode == 0 else "none (this revision cannot store them)"
+    return what if done.returncode == 0 else "none (this revision cannot store them)"
 
 
 def run(src: Path, home: str, pdf: bool, out: Path) -> tuple[float, float]:

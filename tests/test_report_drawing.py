@@ -91,3 +91,43 @@ def test_workers_leave_one_core_to_the_build(monkeypatch):
     for cores, expected in ((1, 1), (2, 1), (4, 3), (64, drawing.MAX_WORKERS), (None, 1)):
         monkeypatch.setattr(drawing.os, "cpu_count", lambda c=cores: c)
         assert drawing.workers() == expected
+        assert drawing.workers(printing=True) == min(max(1, cores or 2), drawing.MAX_WORKERS)
+
+
+def test_a_chart_being_drawn_is_rasterised_once_drawn_and_its_error_reaches_the_raster():
+    import base64
+
+    with drawing.Drawer(processes=1) as draw:
+        chart = draw(_spec("国別の注目モデル数", "ja"))
+        raster = draw.raster(chart, 1.0)  # asked before the chart is drawn
+        bad = draw.raster(draw({"mark": "no-such-mark"}), 1.0)
+        png = base64.b64decode(raster.result(timeout=60))
+        assert png == drawing.png(chart.result(), 1.0)
+        with pytest.raises(drawing.ChartError, match="chart not drawn"):
+            bad.result(timeout=60)
+
+
+def test_japanese_charts_name_the_cut_font_first_and_are_laid_out_as_with_the_whole_font():
+    import json
+
+    from fontTools.ttLib import TTFont
+
+    spec = _spec("国別の注目モデル数", "ja")
+    assert spec["config"]["font"].startswith(drawing.SUBSET_FAMILY + ", ")
+    cut = drawing.cjk_subset()
+    assert cut is not None and cut == drawing.cjk_subset()  # made once, then kept
+    fonts = sorted(cut.glob("*.otf"))
+    assert [TTFont(f)["name"].getDebugName(1) for f in fonts] == [drawing.SUBSET_FAMILY] * 2
+    assert len(TTFont(fonts[0]).getGlyphOrder()) < 5000  # of the whole face's 65,535
+    whole = json.loads(json.dumps(spec).replace(drawing.SUBSET_FAMILY + ", ", ""))
+    drawn, with_whole = drawing.svg(spec), drawing.svg(whole)
+    assert drawing.SUBSET_FAMILY in drawn  # every label measured and set in the cut ...
+    assert drawn.replace(drawing.SUBSET_FAMILY + ", ", "") == with_whole  # ... at the same places
+    assert drawing.png(drawn, 1.0) == drawing.png(with_whole, 1.0)
+
+
+def test_a_chart_with_a_character_outside_the_cut_is_drawn_with_the_whole_font():
+    title = "鬱蒼"  # in no text of the package: not in the cut
+    assert not set(title) & set(drawing.subset_chars())
+    drawn = drawing.svg(_spec(title, "ja"))
+    assert title in drawn and drawing.SUBSET_FAMILY not in drawn

@@ -3,6 +3,7 @@ stored, and the build's SQL templates (`aiatlas.sqltemplate`) written for new pr
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 import ibis.expr.operations as ops
@@ -82,6 +83,34 @@ def keep(id: str, params: dict[str, Any], result: Result, *, home=None, as_of=No
     _save(w, ind, _templates(w, requests), result.provenance)
 
 
+def _also(w: wh.Warehouse, ind: registry.Indicator, wanted: list[tuple[dict[str, Any], dict | None]]
+          ) -> list[tuple[sqltemplate.Query, dict[str, Any]]]:
+    """The (query, bound values) of requests given as (parameters, where); one whose parameters
+    the indicator refuses is skipped (its request fails the same way when made)."""
+    out: list[tuple[sqltemplate.Query, dict[str, Any]]] = []
+    for params, where in wanted:
+        try:
+            bound = ind.bind(params)
+        except AiatlasError:
+            continue
+        if where is None:
+            out.append((sqltemplate.Query(ind), bound))
+            continue
+        if ind.rows is None:
+            continue
+        rows = sqltemplate.Query(ind, rows=True)
+        out.append((rows, bound))
+        base = sqltemplate.lookup(w, rows, bound, derive="now") if where else None
+        if base is None:
+            continue
+        try:  # where's values are typed by the rows' own schema, as explain does
+            pairs, values = sqltemplate.typed_where(base.schema, where)
+        except AiatlasError:
+            continue
+        out.append((sqltemplate.Query(ind, rows=True, where=pairs), {**bound, **values}))
+    return out
+
+
 # Choice parameters whose every value a build stores a shape for: the normalised views and the
 # comparison group (what the country profile and compare ask for).
 STORED_CHOICES = ("per", "share_of", "group")
@@ -100,22 +129,28 @@ def common_requests(ind: registry.Indicator) -> list[dict[str, Any]]:
     return out
 
 
-def precompile(*, home=None) -> int:
+def precompile(*, home=None, also: Iterable[tuple[str, dict[str, Any], dict | None]] = ()) -> int:
     """Store the templates of every indicator's common shapes and of the rows behind its default
     (`explain`), so the first `aiatlas show ID` in a new process, with default or simple
-    parameters, is fast, and so are a new process's explain and compute of the defaults (a
-    report); a default request with no template keeps its own SQL. Templates are derived first,
-    so the default request then runs from its template, not compiled a third time. Returns how
-    many indicators were stored."""
+    parameters, is fast, and so are a new process's explain and compute of the defaults; a
+    default request with no template keeps its own SQL. `also`: more requests whose shapes to
+    store, as (indicator, parameters, where) with where None for the values, else the rows
+    narrowed by it (`aiatlas.report.needs`: every request of a report). Templates are derived
+    first, so the default request then runs from its template, not compiled a third time.
+    Returns how many indicators were stored."""
     stored = 0
     settings = make_settings(home=home, backend="duckdb")
     w = wh.connect(settings)
+    wanted: dict[str, list[tuple[dict[str, Any], dict | None]]] = {}
+    for id, params, where in also:
+        wanted.setdefault(id, []).append((params, where))
     for ind in registry.load_all().values():
         try:
             query.provenance(w, ind)  # a source this build lacks: `show` says so when asked
             requests = [(sqltemplate.Query(ind), ind.bind(r)) for r in common_requests(ind)]
             if ind.rows is not None:
                 requests.append((sqltemplate.Query(ind, rows=True), ind.bind({})))
+            requests += _also(w, ind, wanted.get(ind.id, []))
             found = _templates(w, requests)
             result = query.compute(settings, ind.id, {})
             if result.build_id != w.build_id:

@@ -114,8 +114,11 @@ def build_warehouse(home: Path | None, strict: bool = False, as_of: str | None =
         console.print(f"built {result['path']} in {result['seconds']:.2f} s "
                       f"(build {result['build_id'][:8]})")
     if not as_of:
-        console.print(f"{compiled.precompile(home=home)} indicators' default requests stored for a "
-                      "fast `aiatlas show` (see docs/performance.md)")
+        from aiatlas.report import needs  # (the report's modules load Altair: not at CLI start)
+
+        stored = compiled.precompile(home=home, also=needs.requests())
+        console.print(f"{stored} indicators' default requests, and every request of the report, "
+                      "stored for a fast `aiatlas show` and `aiatlas report` (see docs/performance.md)")
     if result["rejected"]:
         console.print(f"{result['rejected']} values rejected: see `aiatlas rejects`")
     for r in (result.get("model_identity_coverage") or {}).get("rows", []):

@@ -195,13 +195,15 @@ def build_reports(out: Path, *, langs=("en",), pdf: bool = False, home=None,
         shutil.copyfile(TEMPLATES / "style.css", ed["out"] / "style.css")
     inds = sorted(api.list_indicators(), key=lambda m: chapter_key(m["chapter"]))
     today = api.settings_date(as_of)
-    with drawing.Drawer() as draw:
+    with drawing.Drawer(drawing.workers(printing=pdf)) as draw:
         for meta in inds:  # computed once (the memo), drawn in every language
             for ed in eds:
                 ed["chapters"].setdefault(meta["chapter"], []).append(
                     indicator_entry(meta, ed["text"], ed["out"], info, home, as_of, draw))
         for ed in eds:
             _sections(ed, info=info, home=home, as_of=as_of, today=today, render=draw)
+            # the PDF's charts, each rasterised by the drawing workers once it is drawn
+            ed["rasters"] = _rasters(ed["chapters"], ed["sections"], draw) if pdf else None
         shared = {
             "heads": headlines.evaluate_all(home=home, compute=functools.partial(api.compute, as_of=as_of),
                                             today=today),
@@ -213,7 +215,7 @@ def build_reports(out: Path, *, langs=("en",), pdf: bool = False, home=None,
         done = {}
         for ed in eds:
             done[ed["lang"]] = _publish(ed, shared, env=env, pdf=pdf, home=home, as_of=as_of,
-                                        today=today, t0=t0, draw=draw)
+                                        today=today, t0=t0)
     if pdf:  # every language at once, each in its own process
         t1 = time.perf_counter()
         jobs = {r["out"] / f"report-{lang}.pdf": r.pop("print_html") for lang, r in done.items()}
@@ -253,7 +255,7 @@ def _sections(ed: dict[str, Any], *, info, home, as_of, today, render) -> None:
 
 
 def _publish(ed: dict[str, Any], shared: dict[str, Any], *, env, pdf, home, as_of, today,
-             t0, draw) -> dict[str, Any]:
+             t0) -> dict[str, Any]:
     """Write one language's pages (once its charts are drawn), JSON twins and PDF."""
     lang, text, out, chapters = ed["lang"], ed["text"], ed["out"], ed["chapters"]
     entry_of, us_china, chips, sections = ed["entry_of"], ed["us_china"], ed["chips"], ed["sections"]
@@ -281,8 +283,7 @@ def _publish(ed: dict[str, Any], shared: dict[str, Any], *, env, pdf, home, as_o
     # a vintage report says so where the date is printed on every page
     generated = dt.date.today().isoformat() + (f" · {text('vintage', date=as_of)}" if as_of else "")
     common = {"t": text, "lang": lang, "nav": nav, "generated": generated, "min_n": rules.MIN_N}
-    # the PDF's charts, rasterised in the drawing workers while this language's pages are written
-    rasters = _rasters(chapters, sections, draw) if pdf else None
+    rasters = ed["rasters"]  # (the PDF's charts as PNG: being rasterised meanwhile)
     all_notes = [n for es in chapters.values() for e in es for n in e["notes"]]
     nations = [r | {"href": countries.href(r["country"]), "name": text.country(r["country"])}
                for r in shared["ranking"]]
@@ -358,9 +359,9 @@ def _write_twin(path: Path, obj: dict) -> None:
 
 
 def _rasters(chapters: dict[str, list[dict]], sections: dict[str, list[dict]], draw) -> tuple:
-    """Futures of every drawn chart as PNG, laid out like `chapters` (one or None per entry)
-    and `sections` (a list per section): WeasyPrint paints a PNG in a fraction of the time an
-    SVG takes, whose every mark and label is a styled element of the document."""
+    """Futures of every chart (drawn, or its Future) as PNG, laid out like `chapters` (one or
+    None per entry) and `sections` (a list per section): WeasyPrint paints a PNG in a fraction
+    of the time an SVG takes, whose every mark and label is a styled element of the document."""
     return ({n: [draw.raster(e["svg"]) if e["svg"] else None for e in es] for n, es in chapters.items()},
             {n: [[draw.raster(f) for f in s["figures"]] for s in ss] for n, ss in sections.items()})
 

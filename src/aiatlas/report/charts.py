@@ -9,11 +9,11 @@ from typing import Any
 import altair as alt
 
 from aiatlas.report import headlines, rules
-from aiatlas.report.drawing import register_fonts, svg  # noqa: F401  drawn here, for callers
+from aiatlas.report.drawing import SUBSET_FAMILY, register_fonts, svg  # noqa: F401  drawn here, for callers
 from aiatlas.report.i18n import Text
 
 TIME_COLUMNS = ("date", "month", "year", "quarter")
-CJK_FONT = "Noto Sans CJK JP"
+CJK_FONT = f"{SUBSET_FAMILY}, Noto Sans CJK JP"  # the cut first (drawing.py), then the whole font
 MAX_BARS = 25
 HEIGHT = 280
 LABEL_GAP = 13  # pixels between direct labels (11 px text, CJK glyphs included)

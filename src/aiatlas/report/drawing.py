@@ -14,6 +14,10 @@ from __future__ import annotations
 import base64
 import collections
 import contextlib
+import fcntl
+import gettext
+import hashlib
+import importlib.util
 import json
 import os
 import queue
@@ -24,18 +28,35 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
+import platformdirs
+
 # Debian's fonts-noto-cjk; registering it lets vl-convert draw Japanese labels instead of boxes.
 CJK_FONT_DIRS = (Path("/usr/share/fonts/opentype/noto"), Path("/usr/share/fonts/truetype/noto"))
+# The Japanese face of Noto Sans CJK, cut to the characters the report writes: vl-convert opens
+# and parses a chart's font for every label it measures or draws, and the whole 65,535-glyph
+# collection (19 MB) made a Japanese chart take three times an English one. Charts name this
+# family first and Noto Sans CJK JP after it: a reader's browser, which lacks the cut, and a
+# character outside the cut (a name in the data) are served by the whole font.
+SUBSET_FAMILY = "Noto Sans CJK JP aiatlas"
+CJK_FACES = {"Regular": "NotoSansCJK-Regular.ttc", "Bold": "NotoSansCJK-Bold.ttc"}
+CJK_FACE_NAME = "Noto Sans CJK JP"  # the face of each collection that is cut
+SUBSET_VERSION = "1"  # part of the cache key: raise it when the cut changes
+# Characters every Japanese chart may write besides the package's own text: ASCII and Latin,
+# Greek, punctuation, arrows, CJK punctuation, kana, full-width forms.
+SUBSET_RANGES = ((0x20, 0x250), (0x370, 0x400), (0x2000, 0x2070), (0x2190, 0x2200),
+                 (0x3000, 0x3100), (0xFF00, 0xFF66))
 TIME_LOCALES = {"en": "en-US", "ja": "ja-JP"}  # d3 time-format locales: month names on date axes
 MAX_WORKERS = 4
 PRINT_SCALE = 2.5  # a 560 px chart rasterised for print: ~250 dpi across an A4 page's text width
 _PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # the folder holding `aiatlas/`
 _fonts_lock = threading.Lock()
 _fonts_done = False
+_cut_chars: set[str] = set()  # the characters of the registered cut (none: no cut)
 
 
 def register_fonts() -> bool:
-    """Register the CJK font directories with vl-convert once; True when one was found."""
+    """Register the CJK font directories, and the cut of its Japanese face (`cjk_subset`), with
+    vl-convert once; True when a CJK font directory was found."""
     global _fonts_done
     import vl_convert as vlc
 
@@ -44,8 +65,100 @@ def register_fonts() -> bool:
             for d in CJK_FONT_DIRS:
                 if d.is_dir():
                     vlc.register_font_directory(str(d))
+            cut = cjk_subset()
+            if cut is not None:
+                vlc.register_font_directory(str(cut))
+                _cut_chars.update((cut / "done").read_text(encoding="utf-8"))
             _fonts_done = True
     return any(d.is_dir() for d in CJK_FONT_DIRS)
+
+
+def _fitted(vl_spec: dict[str, Any]) -> dict[str, Any]:
+    """The spec, naming the whole font instead of the cut when the cut lacks one of its
+    characters (or there is none): a label the cut cannot write would be set in another font."""
+    text = json.dumps(vl_spec, ensure_ascii=False)
+    if SUBSET_FAMILY not in text or (_cut_chars and set(text) <= _cut_chars):
+        return vl_spec
+    return json.loads(text.replace(SUBSET_FAMILY + ", ", ""))
+
+
+def subset_chars() -> str:
+    """The characters the cut holds: SUBSET_RANGES, every character of the package's own text
+    (the catalogues, the curated records, names and labels in the code) and the Japanese names
+    of every country (pycountry's catalogue)."""
+    chars = {chr(c) for lo, hi in SUBSET_RANGES for c in range(lo, hi)}
+    package = _PACKAGE_ROOT / "aiatlas"
+    for suffix in ("py", "yaml", "csv", "j2"):
+        for path in package.rglob(f"*.{suffix}"):
+            chars.update(path.read_text(encoding="utf-8", errors="ignore"))
+    spec = importlib.util.find_spec("pycountry")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        mo = Path(folder) / "locales" / "ja" / "LC_MESSAGES" / "iso3166-1.mo"
+        if mo.is_file():
+            with mo.open("rb") as f:
+                chars.update("".join(gettext.GNUTranslations(f)._catalog.values()))
+    return "".join(sorted(c for c in chars if c.isprintable()))
+
+
+def _cjk_files() -> dict[str, Path]:
+    return {style: d / name for style, name in CJK_FACES.items() for d in CJK_FONT_DIRS
+            if (d / name).is_file()}
+
+
+def cjk_subset(cache: Path | None = None) -> Path | None:
+    """A folder holding the Japanese face of Noto Sans CJK (regular and bold) cut to
+    `subset_chars()` and named SUBSET_FAMILY, made once and kept in the user's cache (keyed by
+    the characters, the font files and fontTools' version); None when the fonts or fontTools
+    are missing or the cache cannot be written (the whole font then draws every chart)."""
+    files = _cjk_files()
+    if len(files) != len(CJK_FACES) or importlib.util.find_spec("fontTools") is None:
+        return None
+    import fontTools
+
+    chars = subset_chars()
+    key = hashlib.sha256("\n".join([SUBSET_VERSION, fontTools.version, chars] + [
+        f"{p}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in files.values()]).encode()).hexdigest()
+    folder = (cache or Path(platformdirs.user_cache_dir("aiatlas"))) / "fonts" / key[:16]
+    try:
+        if not (folder / "done").is_file():
+            folder.mkdir(parents=True, exist_ok=True)
+            with (folder / "lock").open("w") as lock:  # workers starting together cut it once
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                if not (folder / "done").is_file():
+                    for style, path in files.items():
+                        _cut(path, chars, style, folder / f"NotoSansCJKjp-aiatlas-{style}.otf")
+                    (folder / "done").write_text(chars, encoding="utf-8")
+    except OSError:
+        return None
+    return folder
+
+
+def _cut(path: Path, chars: str, style: str, dest: Path) -> None:
+    """Cut the collection's Japanese face to `chars`, renamed SUBSET_FAMILY, into dest."""
+    from fontTools import subset
+    from fontTools.ttLib import TTCollection, TTFont
+
+    number = next(i for i, f in enumerate(TTCollection(str(path), lazy=True))
+                  if f["name"].getDebugName(1) == CJK_FACE_NAME)
+    # bounding boxes kept as the original's, not recomputed from every outline (40% of the time)
+    font = TTFont(str(path), fontNumber=number, lazy=True, recalcBBoxes=False,
+                  recalcTimestamp=False)
+    options = subset.Options(layout_features=["*"], name_IDs=["*"], name_languages=["*"],
+                             notdef_outline=True)
+    cutter = subset.Subsetter(options)
+    cutter.populate(text=chars)
+    cutter.subset(font)
+    postscript = SUBSET_FAMILY.replace(" ", "")
+    for rec in font["name"].names:  # every language's record: the cut never answers to the original
+        if rec.nameID in (1, 16):
+            rec.string = SUBSET_FAMILY
+        elif rec.nameID in (4, 18):
+            rec.string = f"{SUBSET_FAMILY} {style}"
+        elif rec.nameID in (3, 6):
+            rec.string = f"{postscript}-{style}"
+    tmp = dest.with_suffix(f".{os.getpid()}.tmp")
+    font.save(str(tmp))
+    os.replace(tmp, dest)
 
 
 def svg(vl_spec: dict[str, Any]) -> str:
@@ -55,7 +168,7 @@ def svg(vl_spec: dict[str, Any]) -> str:
 
     register_fonts()
     lang = (vl_spec.get("usermeta") or {}).get("lang")
-    return vlc.vegalite_to_svg(vl_spec, time_format_locale=TIME_LOCALES.get(lang, "en-US"))
+    return vlc.vegalite_to_svg(_fitted(vl_spec), time_format_locale=TIME_LOCALES.get(lang, "en-US"))
 
 
 def png(svg_text: str, scale: float = PRINT_SCALE) -> bytes:
@@ -85,10 +198,11 @@ def serve(stdin=None, stdout=None) -> None:
         stdout.flush()
 
 
-def workers() -> int:
+def workers(*, printing: bool = False) -> int:
     """Drawing processes for a build: every core but the one the build computes on (at least
-    one, at most MAX_WORKERS)."""
-    return max(1, min(MAX_WORKERS, (os.cpu_count() or 2) - 1))
+    one, at most MAX_WORKERS); one per core for a build that also prints (each chart drawn is
+    rasterised too, and the build, its pages written, waits for them)."""
+    return max(1, min(MAX_WORKERS, (os.cpu_count() or 2) - (0 if printing else 1)))
 
 
 class ChartError(RuntimeError):
@@ -189,14 +303,36 @@ class Drawer:
     def __call__(self, vl_spec: dict[str, Any]) -> Future:
         return self._submit({"spec": vl_spec})
 
-    def raster(self, svg_text: str, scale: float = PRINT_SCALE) -> Future:
-        """A Future of the drawn chart as PNG, base64-encoded (for a data: URL)."""
-        return self._submit({"svg": svg_text, "scale": scale})
+    def raster(self, svg: str | Future, scale: float = PRINT_SCALE) -> Future:
+        """A Future of the drawn chart as PNG, base64-encoded (for a data: URL); given the
+        Future of a chart being drawn, it is rasterised as soon as it is drawn."""
+        if not isinstance(svg, Future):
+            return self._submit({"svg": svg, "scale": scale})
+        out: Future = Future()
+
+        def drawn_then(done: Future) -> None:
+            try:
+                _relay(self._submit({"svg": done.result(), "scale": scale}), out)
+            except Exception as e:  # noqa: BLE001  the chart was not drawn: its raster fails so
+                out.set_exception(e)
+
+        svg.add_done_callback(drawn_then)
+        return out
 
     def _submit(self, request: dict[str, Any]) -> Future:
         if not self._workers:
             raise RuntimeError("Drawer used outside its `with` block")
         return min(self._workers, key=_Worker.load).submit(request)
+
+
+def _relay(source: Future, target: Future) -> None:
+    """Settle target as source settles."""
+    def settle(done: Future) -> None:
+        if done.exception() is not None:
+            target.set_exception(done.exception())
+        else:
+            target.set_result(done.result())
+    source.add_done_callback(settle)
 
 
 def drawn(svg_or_future: str | Future | None) -> str | None:

@@ -17,6 +17,12 @@ CHAPTER = "performance"
 HEADLINES = ("us_china_gap",)
 LAGS = "lag_months_compared"  # China's lag in months on three kinds of evidence  # headline cards that link to this section
 MIN_POINTS = 2  # a benchmark where either country has fewer scored dates draws no panel
+BENCHMARK_PARAMS = {"group": "country"}  # benchmark_frontier's, with each benchmark
+ARENA_PARAMS = {"group": "country"}
+LAG_PARAMS = {"group": "country", "leader": PAIR[0], "follower": PAIR[1]}
+# (indicator, parameters) of every chart of the section, each also explained (its files read)
+CHARTS = (*(("benchmark_frontier", {"benchmark": b, **BENCHMARK_PARAMS}) for b in rules.US_CHINA_BENCHMARKS),
+          ("arena_gap", ARENA_PARAMS), ("frontier_convergence", {}), (LAGS, LAG_PARAMS))
 
 
 def benchmark_rows(*, home=None, as_of=None) -> tuple[list[dict[str, Any]], list[dict], set[str]]:
@@ -25,7 +31,7 @@ def benchmark_rows(*, home=None, as_of=None) -> tuple[list[dict[str, Any]], list
     rows, prov, read = [], [], set()
     have = set(api.parameter_values("benchmark_frontier", "benchmark", home=home, as_of=as_of))
     for b in (b for b in rules.US_CHINA_BENCHMARKS if b in have):
-        params = {"benchmark": b, "group": "country"}
+        params = {"benchmark": b, **BENCHMARK_PARAMS}
         res = api.compute("benchmark_frontier", home=home, as_of=as_of, **params)
         got = [r for r in res.to_pylist() if r["group"] in PAIR and r["value"] is not None]
         if all(sum(r["group"] == c for r in got) >= MIN_POINTS for c in PAIR):
@@ -76,7 +82,7 @@ def section(*, text: Text, home=None, as_of=None, today: dt.date | None = None,
     """The US-China section of the performance chapter: its figures (SVG, or what `render`
     returns for a spec) and the files read."""
     lang = text.lang
-    arena_params, lag_params = {"group": "country"}, {"group": "country", "leader": PAIR[0], "follower": PAIR[1]}
+    arena_params, lag_params = ARENA_PARAMS, LAG_PARAMS
     try:
         rows, prov, bench_read = benchmark_rows(home=home, as_of=as_of)
         arena = api.compute("arena_gap", home=home, as_of=as_of, **arena_params)
