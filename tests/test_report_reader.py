@@ -12,10 +12,9 @@ from fastapi.testclient import TestClient
 
 from aiatlas import api
 from aiatlas.report import i18n, rules
-from aiatlas.report.build import build_reports
 from aiatlas.web.app import create_app
 
-pytestmark = pytest.mark.xdist_group("publish-reader")
+pytestmark = pytest.mark.xdist_group("mirror-report")
 
 # A filesystem path, a shell command, or a missing value spelled as a programmer would.
 NOISE = re.compile(r"(?<![\w.:/])/(?:tmp|work|root|home|usr|var|etc|opt|srv)/|`|\$ |"
@@ -71,14 +70,6 @@ def visible(html: str, chrome: bool = False) -> str:
 
 def noise(text: str) -> list[str]:
     return [text[max(0, m.start() - 50): m.end() + 30] for m in NOISE.finditer(text)]
-
-
-@pytest.fixture(scope="module")
-def mirror_reports(built_home, tmp_path_factory):
-    """The report on the mirror in both languages with their PDFs, built together as `aiatlas
-    report --lang en,ja --pdf` builds them."""
-    return build_reports(tmp_path_factory.mktemp("reader"), langs=("en", "ja"), pdf=True,
-                         home=built_home)
 
 
 @pytest.mark.parametrize("lang", ["en", "ja"])
