@@ -117,3 +117,11 @@ def test_a_publisher_line_links_its_publishers_in_the_readers_language(cited, ja
     assert Text("ja").publisher(cited) == ja
     assert Text("en").publisher(cited) == cited
     assert Text("ja").cell({"publisher": cited}, "publisher") == ja
+
+
+def test_a_comparison_reads_by_country_names_in_the_readers_language():
+    ja, en = Text("ja"), Text("en")
+    assert ja.cell({"comparison": "USA vs CHN"}, "comparison") == "米国対中国"
+    assert ja.cell({"comparison": "USA - CHN"}, "comparison") == "米国－中国"
+    assert ja.cell({"comparison": "closed vs open"}, "comparison") == "クローズド対オープン"
+    assert en.cell({"comparison": "USA vs CHN"}, "comparison") == "United States vs China"

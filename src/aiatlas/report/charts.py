@@ -253,7 +253,8 @@ def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: 
                   alt.Axis(labelExpr=number_expr("datum.value", lang)) if lang == "ja" else alt.Undefined))
     xtype = "T" if time in ("date", "month") else "Q"
     # the fields a reader hovers over, named in the reader's language (not by column ids)
-    tooltip = [alt.Tooltip(f"{c}:{k}", title=title) for c, k, title in (
+    tooltip = [alt.Tooltip(f"{c}:{k}", title=title, **({"format": "%Y-%m-%d"} if k == "T" else {}))
+               for c, k, title in (
         (time, xtype, text.column(time) if time else None), (SERIES if others else None, "N", series_title),
         (value, "Q", unit or text.column(value))) if c]
     subtitles = [s for s in (subtitle,) if s]
@@ -345,7 +346,7 @@ def trend(fit: dict[str, Any], points: list[dict[str, Any]], *, title: str, unit
     x = alt.X("date:T", title=text.column("date"))
     dots = alt.Chart(alt.InlineData(values=pts)).mark_circle(size=14, opacity=0.35, color="#0072B2") \
         .encode(x=x, y=y, tooltip=[alt.Tooltip("name:N", title=text.column("model")),
-                                   alt.Tooltip("date:T", title=text.column("date")),
+                                   alt.Tooltip("date:T", title=text.column("date"), format="%Y-%m-%d"),
                                    alt.Tooltip("value:Q", title=unit)])
     band = alt.Chart(alt.InlineData(values=line)).mark_area(opacity=0.25, color="#D55E00").encode(
         x=alt.X("date:T"), y=alt.Y("low:Q", scale=alt.Scale(type="log")), y2=alt.Y2("high:Q"))
@@ -405,7 +406,7 @@ def timeline(rows: list[dict[str, Any]], *, title: str, lang: str = "en") -> dic
                 axis=alt.Axis(orient="top", format="%Y年" if lang == "ja" else "%Y", tickCount="year")),
         y=alt.Y("who:N", title=None, sort=[rules.country_name(c, lang) for c in rules.COUNTRY_COLOURS]),
         color=alt.Color("who:N", scale=alt.Scale(domain=domain, range=rng), legend=None),
-        tooltip=[alt.Tooltip("date:T", title=text.column("date")),
+        tooltip=[alt.Tooltip("date:T", title=text.column("date"), format="%Y-%m-%d"),
                  alt.Tooltip("who:N", title=text.column("subject")),
                  alt.Tooltip("label:N", title=text.column("what"))])
     chart = chart.properties(title=title, width=560, height=alt.Step(34))

@@ -103,10 +103,10 @@ class Text:
             return rules.benchmark_name(str(value))
         if column == "measure" and str(value) in rules.MEASURE_NAMES[self.lang]:
             return rules.measure_name(value, self.lang)
-        if column == "comparison" and (pair := re.fullmatch(r"([A-Z]{3}) vs ([A-Z]{3})", str(value))):
-            # a lag's pair of countries ('USA vs CHN'): by their names, leader first
-            return self("comparison_pair", leader=self.country(pair.group(1)),
-                        follower=self.country(pair.group(2)))
+        if column == "comparison" and (pair := re.fullmatch(r"([A-Z]{3}) (vs|-) ([A-Z]{3})", str(value))):
+            # a lag's pair of countries ('USA vs CHN') or a gap's ('USA - CHN'): by their names
+            return self("comparison_pair" if pair.group(2) == "vs" else "comparison_gap",
+                        leader=self.country(pair.group(1)), follower=self.country(pair.group(3)))
         for section in ("values", "choices"):
             title = (self.cat[section].get(column) or {}).get(str(value))
             if title is not None:
