@@ -91,6 +91,17 @@ def built_home(tmp_path_factory, mirror) -> Path:
     return home
 
 
+@pytest.fixture(scope="session")
+def mirror_reports(built_home, tmp_path_factory):
+    """The report on the mirror in both languages with their PDFs, built together as `aiatlas
+    report --lang en,ja --pdf` builds them; once per session (tests using it share the xdist
+    group "mirror-report", so one worker builds it)."""
+    from aiatlas.report.build import build_reports
+
+    return build_reports(tmp_path_factory.mktemp("mirror-report"), langs=("en", "ja"), pdf=True,
+                         home=built_home)
+
+
 @pytest.fixture(scope="module")
 def con(built_home):
     """A read-only DuckDB connection to the warehouse built from the mirror."""

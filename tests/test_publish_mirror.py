@@ -13,16 +13,15 @@ from fastapi.testclient import TestClient
 
 from aiatlas import api
 from aiatlas.report import headlines
-from aiatlas.report.build import build_report
 from aiatlas.web.app import create_app
 
-pytestmark = [pytest.mark.mirror, pytest.mark.xdist_group("publish-mirror")]
+pytestmark = [pytest.mark.mirror, pytest.mark.xdist_group("mirror-report")]
 CONTROLLED_NOT = ("not controlled", "indeterminate")
 
 
 @pytest.fixture(scope="module")
-def report(built_home, tmp_path_factory):
-    return build_report(tmp_path_factory.mktemp("real-report"), lang="ja", home=built_home)
+def report(mirror_reports):
+    return mirror_reports["ja"]
 
 
 def test_every_indicator_renders_on_real_data(report):

@@ -8,7 +8,7 @@ import pytest
 from aiatlas import api
 from aiatlas.curated import published
 from aiatlas.report import changed
-from aiatlas.report.build import build_report, environment
+from aiatlas.report.build import build_reports, environment
 from aiatlas.report.i18n import Text
 
 pytestmark = pytest.mark.mirror
@@ -29,15 +29,24 @@ def two_vintages(tmp_path_factory, mirror):
     return home
 
 
+@pytest.fixture(scope="module")
+def vintage_report(two_vintages, tmp_path_factory):
+    """The July-2026 vintage's report in both languages, built together (as `aiatlas report
+    --lang en,ja` does): the folder of each language and its build result."""
+    out = tmp_path_factory.mktemp("changed-report")
+    built = build_reports(out, langs=("en", "ja"), home=two_vintages, as_of="2026-07-31")
+    return {lang: (out / lang, built[lang]) for lang in built}
+
+
 @pytest.mark.parametrize("lang", ["en", "ja"])
-def test_page_names_a_model_of_one_vintage_only(two_vintages, mirror, tmp_path, lang):
+def test_page_names_a_model_of_one_vintage_only(two_vintages, mirror, vintage_report, lang):
     only_new = sorted(_names(mirror / "epoch/notable_ai_models.csv")
                       - _names(mirror / "epoch/archive/notable_ai_models_2025-04-18.csv"))
-    report = build_report(tmp_path, lang=lang, home=two_vintages, as_of="2026-07-31")
+    folder, report = vintage_report[lang]
     assert "changed.html" in report["pages"] and not report["untranslated"]
-    html = (tmp_path / "changed.html").read_text(encoding="utf-8")
+    html = (folder / "changed.html").read_text(encoding="utf-8")
     assert Text(lang)("changed_title") in html and "2025-04-30" in html
-    assert 'href="changed.html"' in (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert 'href="changed.html"' in (folder / "index.html").read_text(encoding="utf-8")
     models = next(t for t in changed.page(two_vintages, "2026-07-31")["tables"]
                   if t["table"] == "models")
     assert models["added"] > len(models["added_names"]) == changed.SHOWN  # summarised, counted
@@ -46,7 +55,7 @@ def test_page_names_a_model_of_one_vintage_only(two_vintages, mirror, tmp_path, 
     assert Text(lang)("changed_more", n=models["added"] - changed.SHOWN) in html
     # the reconcile page's reasons read in the report's language (the April-2025 vintage
     # reproduces the US count of 2024 within ±1)
-    recon = (tmp_path / "reconcile.html").read_text(encoding="utf-8")
+    recon = (folder / "reconcile.html").read_text(encoding="utf-8")
     assert Text(lang)("why_within", tolerance="1") in recon
     assert ("within ±" in recon) == (lang == "en")
     # figure titles and units in the reader's language too

@@ -1,8 +1,11 @@
 """Every UI string, chapter and registered indicator has English and Japanese text."""
 from __future__ import annotations
 
+import pytest
+
 from aiatlas import api
 from aiatlas.report import i18n, rules
+from aiatlas.report.i18n import Text
 
 
 def test_catalogs_complete_for_every_registered_indicator():
@@ -100,3 +103,17 @@ def test_a_region_reads_by_its_name_in_the_readers_language():
     row = {"region": "latin_america", "region_name": "Latin America and the Caribbean", "year": 2024}
     assert ja.cell(row, "region") == "中南米" and ja.cell(row, "region_name") == "中南米"
     assert rules.reader_columns(["region", "region_name", "year"]) == ["region", "year"]
+
+
+@pytest.mark.parametrize("cited, ja", [
+    ("AFP, reported by Dawn", "AFP（Dawnによる報道）"),
+    ("Verdict (following the Financial Times)", "Verdict（Financial Timesの報道に基づく）"),
+    ("Anthropic (model card addendum, summarized by modelcards.net)",
+     "Anthropic (model card addendum、modelcards.netによる要約)"),
+    ("Reuters, reported by AzerNews via MENAFN", "Reuters（AzerNewsによる報道）（MENAFN経由）"),
+    ("Epoch AI", "Epoch AI"),
+])
+def test_a_publisher_line_links_its_publishers_in_the_readers_language(cited, ja):
+    assert Text("ja").publisher(cited) == ja
+    assert Text("en").publisher(cited) == cited
+    assert Text("ja").cell({"publisher": cited}, "publisher") == ja

@@ -133,7 +133,7 @@ def cluster_compute_by_country(t, status="Existing"):
     """H100-equivalent compute and cluster count by country."""
     c = _clusters(t, status)
     return c.group_by("country").aggregate(value=c.h100_equivalents.sum(),
-                                           clusters=c.count()).order_by(ibis.desc("value"))
+                                           clusters=c.count()).order_by([ibis.desc("value"), "country"])
 
 
 _RULE_IDS = tuple(rs.id for rs in _RULES.rule_sets)

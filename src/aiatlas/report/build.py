@@ -266,7 +266,10 @@ def _publish(ed: dict[str, Any], shared: dict[str, Any], *, env, pdf, home, as_o
         e = entry_of[f["indicator"]]
         f["chart"] = (f"chapter-{slug(f['chapter'])}.html#{f['section']}" if f["section"]
                       else f"chapter-{slug(e['meta']['chapter'])}.html#{e['slug']}")
-        if findings.result_key(f["indicator"], f["params"]) in known:
+        if (one := findings.own_rows(f, known.get(findings.result_key(f["indicator"], f["params"])) or [])):
+            f["rows_href"] = f"data/{e['slug']}--{slug(str(f['row']['id']))}.csv"  # one event's row
+            (out / f["rows_href"]).write_text(one, encoding="utf-8")
+        elif findings.result_key(f["indicator"], f["params"]) in known:
             f["rows_href"] = e["explain"] or e["csv"]
         else:  # computed with the finding's own parameters: its rows get their own CSV
             f["rows_href"] = f"data/{e['slug']}--{slug('-'.join(f'{k}-{v}' for k, v in sorted(f['params'].items())))}.csv"

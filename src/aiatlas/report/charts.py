@@ -252,8 +252,10 @@ def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: 
               axis=alt.Axis(format=LOG_FORMAT, tickCount=6) if log else (
                   alt.Axis(labelExpr=number_expr("datum.value", lang)) if lang == "ja" else alt.Undefined))
     xtype = "T" if time in ("date", "month") else "Q"
-    tooltip = [alt.Tooltip(f"{c}:{k}") for c, k in ((time, xtype), (SERIES if others else None, "N"),
-                                                    (value, "Q")) if c]
+    # the fields a reader hovers over, named in the reader's language (not by column ids)
+    tooltip = [alt.Tooltip(f"{c}:{k}", title=title) for c, k, title in (
+        (time, xtype, text.column(time) if time else None), (SERIES if others else None, "N", series_title),
+        (value, "Q", unit or text.column(value))) if c]
     subtitles = [s for s in (subtitle,) if s]
     if time == "year":
         # a zero has no place on a log axis: there a missing year stays a gap
@@ -342,7 +344,9 @@ def trend(fit: dict[str, Any], points: list[dict[str, Any]], *, title: str, unit
               axis=alt.Axis(format=LOG_FORMAT, tickCount=6))
     x = alt.X("date:T", title=text.column("date"))
     dots = alt.Chart(alt.InlineData(values=pts)).mark_circle(size=14, opacity=0.35, color="#0072B2") \
-        .encode(x=x, y=y, tooltip=[alt.Tooltip(t) for t in ("name:N", "date:T", "value:Q")])
+        .encode(x=x, y=y, tooltip=[alt.Tooltip("name:N", title=text.column("model")),
+                                   alt.Tooltip("date:T", title=text.column("date")),
+                                   alt.Tooltip("value:Q", title=unit)])
     band = alt.Chart(alt.InlineData(values=line)).mark_area(opacity=0.25, color="#D55E00").encode(
         x=alt.X("date:T"), y=alt.Y("low:Q", scale=alt.Scale(type="log")), y2=alt.Y2("high:Q"))
     fitted = alt.Chart(alt.InlineData(values=line)).mark_line(color="#D55E00").encode(
@@ -396,9 +400,13 @@ def timeline(rows: list[dict[str, Any]], *, title: str, lang: str = "en") -> dic
     domain = sorted({p["who"] for p in pts})
     rng = [fixed.get(w, rules.OTHER_COLOUR) for w in domain]
     chart = alt.Chart(alt.InlineData(values=pts)).mark_circle(size=90, opacity=0.85).encode(
-        x=alt.X("date:T", title=text.column("date")),
+        # the years on top: a long list of lanes pushes a bottom axis below the first screen
+        x=alt.X("date:T", title=text.column("date"),
+                axis=alt.Axis(orient="top", format="%Y年" if lang == "ja" else "%Y", tickCount="year")),
         y=alt.Y("who:N", title=None, sort=[rules.country_name(c, lang) for c in rules.COUNTRY_COLOURS]),
         color=alt.Color("who:N", scale=alt.Scale(domain=domain, range=rng), legend=None),
-        tooltip=[alt.Tooltip(t) for t in ("date:T", "who:N", "label:N")])
+        tooltip=[alt.Tooltip("date:T", title=text.column("date")),
+                 alt.Tooltip("who:N", title=text.column("subject")),
+                 alt.Tooltip("label:N", title=text.column("what"))])
     chart = chart.properties(title=title, width=560, height=alt.Step(34))
     return to_dict(chart.configure(font=CJK_FONT if lang == "ja" else "sans-serif"), lang)

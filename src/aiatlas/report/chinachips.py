@@ -76,11 +76,14 @@ def spec(holdings: list[dict[str, Any]], events: list[dict[str, Any]], *, lang: 
         x=x, y=alt.Y("value:Q", title=text.unit("H100 equivalents")),
         color=alt.Color("chip:N", title=text.column("chip"), scale=alt.Scale(domain=chips, range=colours),
                         legend=alt.Legend(orient="top")),
-        tooltip=[alt.Tooltip("chip:N"), alt.Tooltip("date:T"), alt.Tooltip("value:Q", format=",.0f"),
-                 alt.Tooltip("low:Q", format=",.0f"), alt.Tooltip("high:Q", format=",.0f")])
+        tooltip=[alt.Tooltip("chip:N", title=text.column("chip")), alt.Tooltip("date:T", title=text.column("date")),
+                 alt.Tooltip("value:Q", format=",.0f", title=text.unit("H100 equivalents")),
+                 alt.Tooltip("low:Q", format=",.0f", title=text.column("low")),
+                 alt.Tooltip("high:Q", format=",.0f", title=text.column("high"))])
     steps = alt.Chart(alt.InlineData(values=marks))
     rule = steps.mark_rule(strokeDash=[4, 3], color="#555555").encode(
-        x=alt.X("date:T"), tooltip=[alt.Tooltip("label:N"), alt.Tooltip("date:T")])
+        x=alt.X("date:T"), tooltip=[alt.Tooltip("label:N", title=text.column("label")),
+                                   alt.Tooltip("date:T", title=text.column("date"))])
     label = steps.mark_text(angle=270, align="right", baseline="bottom", dx=-4, dy=-2, fontSize=10,
                             color="#333333").encode(x=alt.X("date:T"), y=alt.value(0), text=alt.Text("label:N"))
     chart = alt.layer(band, lines, rule, label).properties(

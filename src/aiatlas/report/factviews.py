@@ -58,7 +58,7 @@ def table(rows: list[dict[str, Any]], *, text: Text) -> dict[str, Any]:
                     "subject": rules.subject_name(r.get("subject"), text.lang),
                     "what": text.fact_label(r) + ("" if r.get("confirmed", True) else f" ({text('unconfirmed')})"),
                     "value": amount(r.get("value"), r.get("unit"), text),
-                    "note": text.fact_note(r), "source": r.get("publisher") or "", "url": r.get("url")})
+                    "note": text.fact_note(r), "source": text.publisher(r.get("publisher")), "url": r.get("url")})
     return {"columns": list(FACT_COLUMNS), "rows": out}
 
 

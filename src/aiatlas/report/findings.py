@@ -1,6 +1,8 @@
 """Key findings: templated sentences (en, ja) whose numbers are read from indicator rows."""
 from __future__ import annotations
 
+import csv
+import io
 import re
 import string
 from pathlib import Path
@@ -150,3 +152,18 @@ def evaluate(lang: str, *, home=None, results: dict[tuple, Any] | None = None,
 def result_key(indicator: str, params: dict[str, Any]) -> tuple:
     """The key of one computed result: the indicator and its parameters."""
     return (indicator, tuple(sorted((k, str(v)) for k, v in params.items())))
+
+
+def own_rows(finding: dict[str, Any], rows: list[dict[str, Any]]) -> str | None:
+    """The rows behind a finding that states one record (a dated policy event: its row has an
+    `id`), as CSV: the reader's "rows" link opens that record, not the whole table. None when
+    the finding's row is no single record."""
+    rid = (finding.get("row") or {}).get("id")
+    mine = [r for r in rows if rid is not None and r.get("id") == rid]
+    if not mine:
+        return None
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(mine[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(mine)
+    return buf.getvalue()

@@ -1,6 +1,7 @@
 """UI and indicator text catalogs (English and Japanese): one YAML file per language."""
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,19 @@ def catalog(lang: str) -> dict[str, Any]:
         data.setdefault(section, {})
     return data
 
+
+
+# how a curated record's publisher line links publishers ('IFR, reported by Xinhua'), in Japanese
+_VERBS_JA = {"reported by": "{}による報道", "summarized by": "{}による要約", "reprinted by": "{}に転載",
+             "quoted by": "{}が引用", "following": "{}の報道に基づく", "citing": "{}を引用"}
+_PUBLISHER_JA = [
+    (re.compile(r",? via ([^,()（）]+)(?=\))"), r"、\1経由"),  # '(89 FR 96790, via Justia)'
+    (re.compile(r",? via ([^,()（）]+)"), r"（\1経由）")] + [
+    (rx, lambda m, ja=ja, fmt=fmt: fmt.format(ja.format(re.sub(r"^the ", "", m.group(1)))))
+    for verb, ja in _VERBS_JA.items()
+    for rx, fmt in ((re.compile(rf" \({verb} ([^()（）]+)\)"), "（{}）"),  # 'Verdict (following the FT)'
+                    (re.compile(rf", {verb} ([^()（）,]+?)(?=\))"), "、{}"),  # '(addendum, summarized by X)'
+                    (re.compile(rf", {verb} ([^()（）,]+?)(?=（|,|$)"), "（{}）"))]  # 'AFP, reported by Dawn'
 
 class Text:
     """Lookups in one language; indicator titles and descriptions fall back to the registry's
@@ -89,6 +103,10 @@ class Text:
             return rules.benchmark_name(str(value))
         if column == "measure" and str(value) in rules.MEASURE_NAMES[self.lang]:
             return rules.measure_name(value, self.lang)
+        if column == "comparison" and (pair := re.fullmatch(r"([A-Z]{3}) vs ([A-Z]{3})", str(value))):
+            # a lag's pair of countries ('USA vs CHN'): by their names, leader first
+            return self("comparison_pair", leader=self.country(pair.group(1)),
+                        follower=self.country(pair.group(2)))
         for section in ("values", "choices"):
             title = (self.cat[section].get(column) or {}).get(str(value))
             if title is not None:
@@ -101,6 +119,8 @@ class Text:
         value = row.get(column)
         if column in rules.COUNTRY_COLUMNS:
             return self.country(value)
+        if column == "publisher" and isinstance(value, str):
+            return self.publisher(value)
         if column == "country_name" and row.get("country"):
             return self.country(row["country"])
         if column == "region_name" and row.get("region"):
@@ -142,6 +162,16 @@ class Text:
         if row.get("label") and not own:
             self.missed.add(f"facts.{row.get('id')}.label_{self.lang}")
         return own or row.get("label") or self.measure(row.get("measure"))
+
+    def publisher(self, name: str | None) -> str:
+        """Who published a curated record, as cited: the publishers' names as they are, the
+        words between them in this language ('IFR, reported by Xinhua': IFR（Xinhua による報道）)."""
+        name = name or ""
+        if self.lang != "ja":
+            return name
+        for rx, ja in _PUBLISHER_JA:
+            name = rx.sub(ja, name)
+        return name
 
     def fact_note(self, row: dict[str, Any]) -> str:
         """A curated fact's note (scope, caveats, how it was read) in this language ("" for none)."""

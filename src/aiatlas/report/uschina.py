@@ -59,7 +59,8 @@ def benchmark_spec(rows: list[dict[str, Any]], *, title: str, unit: str, lang: s
         color=alt.Color("country:N", title=text.column("country"),
                         scale=alt.Scale(domain=domain, range=rng),
                         legend=alt.Legend(orient="top", values=[rules.country_name(c, lang) for c in PAIR])),
-        tooltip=[alt.Tooltip(t) for t in ("benchmark:N", "country:N", "date:T", "value:Q")],
+        tooltip=[alt.Tooltip(f"{c}:{k}", title=unit if c == "value" else text.column(c))
+                 for c, k in (("benchmark", "N"), ("country", "N"), ("date", "T"), ("value", "Q"))],
     ).properties(width=220, height=120).facet(
         facet=alt.Facet("benchmark:N", title=None), columns=3
     ).resolve_scale(y="independent", x="independent")
