@@ -103,6 +103,20 @@ def test_a_status_without_a_date_is_judged_on_every_rule_date_when_they_agree():
     assert v.verdict == "contradicted"
 
 
+@pytest.mark.parametrize("text, lang", [
+    ("The A800 needs a licence for export to China.", "en"),
+    ("The A800 is controlled for China.", "en"),
+    ("A800の中国向け輸出には許可が必要だ。", "ja"),
+    ("現在、A800の中国向け輸出には許可が必要となっている。", "ja")])
+def test_a_status_in_the_present_tense_means_the_rules_in_force_today(text, lang):
+    data = FakeData()
+    _, v = _check(text, data, lang)
+    assert {kw["rules"] for _, kw in data.asked} == {"us-2024-12"}
+    assert v.verdict == "supported"  # controlled under today's rules, though free under 2022's
+    _, v = _check(text.replace("A800", "H20"), FakeData(licence=False), lang)
+    assert v.verdict == "contradicted"
+
+
 def test_a_year_means_the_rules_in_force_during_it():
     data = FakeData()
     _, v = _check("In 2022 the A800 could be sold to China without a licence.", data)

@@ -104,6 +104,11 @@ def _periods(norm: str, day: dt.date | None, phrase: str, rs: dict[str, Any] | N
     enforced = sorted((r for r in rule_sets if r.get("enforced", True)),
                       key=lambda r: str(r["effective"]))
     years = set(_YEAR.findall(norm))
+    now = [r for r in enforced if not r.get("superseded")]
+    if not years and now and _present(norm):  # 'is controlled', '必要だ': the rules in force today
+        r = now[-1]
+        return [(f"under {r['id']} (in force today; the sentence is in the present tense)",
+                 _rule_ja(r) + "（現在形の文: 現行の規則）", {"rules": r["id"], "rules_as_of": None})]
     lo, hi = (f"{min(years)}-01-01", f"{max(years)}-12-31") if len(years) == 1 else ("", "9999")
     out = [(f"under {r['id']} (in force {r['effective']} to {r.get('superseded') or 'today'})",
             _rule_ja(r), {"rules": r["id"], "rules_as_of": None}) for r in enforced
@@ -216,6 +221,21 @@ def _ambiguous(readings, chip: str, to: str, to_ja: str) -> Verdict:
 
 
 _TITLES = {"en": "US export-control status", "ja": "米国の輸出規制上の扱い"}
+_EN_PRESENT = re.compile(r"\b(?:is|are|remains?|stays?|requires|needs|falls?)\b", re.I)
+_EN_PAST = re.compile(r"\b(?:was|were|became|had|could|did|used to|required|needed|fell)\b", re.I)
+_JA_PAST = re.compile(r"(?:た|だった|でした|ました|であった)(?:[。．.！!」』）)\s])*$")
+_JA_NOW = re.compile(r"現在|現行|今は")
+
+
+def _present(norm: str) -> bool:
+    """A sentence in the present tense speaks of the rules in force today."""
+    if _JA_NOW.search(norm):
+        return True
+    if re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", norm):
+        return _JA_PAST.search(norm.strip()) is None
+    return bool(_EN_PRESENT.search(norm)) and not _EN_PAST.search(norm)
+
+
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 
 
