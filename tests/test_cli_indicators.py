@@ -11,6 +11,7 @@ import pytest
 
 from aiatlas import cli
 from aiatlas.commands import _output
+from aiatlas.commands.publish import not_shown
 
 
 def run(capsys, monkeypatch, *args):
@@ -129,3 +130,10 @@ def test_missing_warehouse_is_a_data_error(tmp_path, capsys, monkeypatch):
     code, _, err = run(capsys, monkeypatch, "show", "notable_models_by_country", "--home",
                        str(tmp_path))
     assert code == 1 and "no warehouse" in err and "aiatlas build" in err
+
+
+def test_report_says_each_reason_for_left_out_indicators_once():
+    failed = {"a_one": "a_one: source x has no snapshot; run this", "a_two": "a_two: source x has "
+              "no snapshot; run this", "b": "b: source y has no snapshot"}
+    assert not_shown(failed) == {"source x has no snapshot; run this": ["a_one", "a_two"],
+                                 "source y has no snapshot": ["b"]}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from aiatlas.report import charts, rules
+from aiatlas.sources import registry
 
 
 def _values(spec, layer=0):
@@ -27,15 +28,26 @@ def test_time_series_by_country_is_a_line_per_country_with_direct_labels():
     assert svg.startswith("<svg") and "United States" in svg and "China" in svg
 
 
+def test_a_frozen_history_does_not_date_the_data_its_continuation_was_read_with():
+    import datetime as dt
+
+    prov = [{"source": "lmarena_history", "as_of": "2025-02-27"},
+            {"source": "lmarena_catalog", "as_of": "2025-12-11"},
+            {"source": "epoch_notable_models", "as_of": "2026-07-19"}]
+    assert registry.data_as_of(prov) == dt.date(2025, 12, 11)
+    # read without the source that carries its series on, the history dates the data
+    assert registry.data_as_of([prov[0], prov[2]]) == dt.date(2025, 2, 27)
+
+
 def test_a_partial_last_year_is_faded_points_off_the_line_and_said_so():
     import datetime as dt
 
     rows = [{"country": c, "year": y, "value": v} for c, y, v in
             [("USA", 2024, 5), ("USA", 2025, 7), ("USA", 2026, 2), ("CHN", 2026, 1)]]
     prov = [{"as_of": "2026-07-19"}, {"as_of": "2026-09-01"}, {"as_of": None}]
-    assert charts.data_as_of(prov) == dt.date(2026, 7, 19) and charts.data_as_of([]) is None
+    assert registry.data_as_of(prov) == dt.date(2026, 7, 19) and registry.data_as_of([]) is None
     spec = charts.spec(meta(["country", "year"]), rows, title="T", unit="models",
-                       as_of=charts.data_as_of(prov))
+                       as_of=registry.data_as_of(prov))
     line, points, labels = spec["layer"]
     assert line["mark"]["type"] == "line" and line["transform"] == [{"filter": "datum.year < 2026"}]
     # labels sit right of the partial year, at the height of the last full year

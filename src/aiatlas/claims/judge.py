@@ -15,6 +15,7 @@ from aiatlas.claims.numbers import EN_SCALES
 from aiatlas.claims.patterns import Pattern
 from aiatlas.claims.precision import UNITS_JA, Slack, human
 from aiatlas.errors import AiatlasError
+from aiatlas.sources import registry
 
 EVIDENCE_ROWS = 5  # explain rows quoted in a report; the CLI command shows them all
 
@@ -282,8 +283,9 @@ def _judge_indicator(claim: Claim, pattern: Pattern, a: dict[str, Any], data: Da
     result, rows = data.rows(ind, a["params"], a["where"])
     snaps = [p.get("snapshot_id", "") for p in result.provenance]
     # the publisher's as-of of the snapshots read (a vintage's data is older than its date)
-    as_of = min((str(p.get("as_of") or str(p.get("fetched_at", ""))[:10])
-                 for p in result.provenance), default="") or data.as_of
+    dated = registry.data_as_of(result.provenance)
+    as_of = (dated.isoformat() if dated else min((str(p.get("fetched_at") or "")[:10]
+                                                 for p in result.provenance), default="")) or data.as_of
     if a.get("period"):
         period = claim.period or str(claim.year or "")
         rows = [r for r in rows if str(r.get(a["period"]) or "").startswith(period) and period]

@@ -39,12 +39,23 @@ def report(out: Path = OutOpt, lang: str = LangOpt, pdf: bool = PdfOpt,
         period = f" ({h['period']})" if h.get("period") is not None else ""
         table.add_row(text.headline(h["key"]) + period, value, h["indicator"])
     console.print(table)
-    for id, error in result["failed"].items():
-        console.print(f"[yellow]indicator {id} not shown:[/yellow] {error}", highlight=False)
+    for reason, ids in not_shown(result["failed"]).items():  # one line per reason, not per id
+        console.print(f"[yellow]{len(ids)} indicator{'s' * (len(ids) > 1)} not shown[/yellow] "
+                      f"({', '.join(ids)}): {reason}", highlight=False)
     for done in results.values():
         console.print(f"report: {done['index'].resolve()}")
         if done["pdf"]:
             console.print(f"pdf: {done['pdf'].resolve()}")
+
+
+def not_shown(failed: dict[str, object]) -> dict[str, list[str]]:
+    """The indicators a report left out, grouped by their reason (each error's own 'id: ' prefix
+    dropped): six OpenAlex indicators missing for one reason are one line."""
+    groups: dict[str, list[str]] = {}
+    for id, error in failed.items():
+        reason = str(error).removeprefix(f"{id}: ")
+        groups.setdefault(reason, []).append(id)
+    return groups
 
 
 def serve(host: str = HostOpt, port: int = PortOpt, home: Path | None = HomeOpt) -> None:

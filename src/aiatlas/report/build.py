@@ -32,6 +32,7 @@ from aiatlas.report import (
 )
 from aiatlas.report.i18n import LANGS, Text
 from aiatlas.results import dumps
+from aiatlas.sources import registry
 
 TEMPLATES = Path(__file__).parent / "templates"
 SHA_PREFIX = 12
@@ -151,7 +152,7 @@ def indicator_entry(meta: dict, text: Text, out: Path, info: dict, home,
                           unit=text.unit(rules.TREND_UNITS[meta["id"]]), lang=text.lang)
     else:
         vl = charts.spec(meta, rows, title=entry["title"], unit=text.unit(meta["unit"]),
-                         lang=text.lang, as_of=charts.data_as_of(result.provenance),
+                         lang=text.lang, as_of=registry.data_as_of(result.provenance),
                          subtitle=text.param_note(params))
     if vl is not None:
         entry["svg"] = render(vl)

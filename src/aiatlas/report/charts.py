@@ -59,13 +59,6 @@ def _top(rows: list[dict], key: str, value: str, n: int) -> set:
     return set(sorted(totals, key=lambda k: -totals[k])[:n])
 
 
-def data_as_of(provenance: list[dict[str, Any]] | None) -> dt.date | None:
-    """The date the indicator's data runs to: the earliest as-of date of its snapshots."""
-    dates = [dt.date.fromisoformat(str(p["as_of"])[:10]) for p in provenance or []
-             if p.get("as_of")]
-    return min(dates) if dates else None
-
-
 def _stale(rows: list[dict], time: str | None, today: dt.date) -> tuple[dt.date, int] | None:
     """(last date, months old) when a dated series ends more than rules.STALE_DAYS before today."""
     if time not in ("date", "month"):
@@ -219,7 +212,7 @@ def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: 
     """A Vega-Lite spec for an indicator's rows under the declared chart rules (report/rules.py),
     or None when there is nothing to plot.
 
-    With `as_of` (see data_as_of) a yearly series whose last year the data covers only in part
+    With `as_of` (see registry.data_as_of) a yearly series whose last year the data covers only in part
     draws that year as faded points off the line, and says so under the title: a half-counted
     year would otherwise read as a collapse. `log` overrides the unit's declared axis (the
     dashboard's log/linear toggle)."""

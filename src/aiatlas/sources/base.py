@@ -66,6 +66,9 @@ class Source:
     # its own ingest command, named here, never by `aiatlas fetch`) that the build exposes as
     # the view `tables[0]` over the snapshot's files, read in place.
     ingest: str = ""
+    # A frozen history whose series this other source carries on (same publisher, newer files):
+    # read beside it, its older as-of date does not date the data (`registry.data_as_of`).
+    continued_by: str = ""
 
 
 def package_file_row(source: str, path: Path, rows: int, display: str,

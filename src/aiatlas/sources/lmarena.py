@@ -202,6 +202,6 @@ HISTORY_SOURCE = Source(
                       "https://raw.githubusercontent.com/nakasyou/lmarena-history/main/output/result.csv",
                       "lmarena/lmarena_history_text_overall_wide.csv", as_of="2025-02-27",
                       known_sha256="a80e76cad752025f4bb04424c20dd3ab83e121b8314d0f1e04edba39f08324ba"),),
-    tables=("arena_ratings",), clean=clean_wide)
+    tables=("arena_ratings",), clean=clean_wide, continued_by=CATALOG_ID)
 
 SOURCES = (CATALOG_SOURCE, HISTORY_SOURCE)

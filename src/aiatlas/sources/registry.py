@@ -1,6 +1,9 @@
 """The one registry of sources: every publisher module's SOURCES, looked up by id or by table."""
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from aiatlas.errors import UsageError
 from aiatlas.sources import (
     epoch_benchmarks,
@@ -23,6 +26,17 @@ SOURCES: tuple[Source, ...] = (
     *github_innovation.SOURCES, *worldbank.SOURCES, *openalex_api.SOURCES, WORKS,
 )
 _BY_ID = {s.id: s for s in SOURCES}
+
+
+def data_as_of(provenance: list[dict[str, Any]] | None) -> dt.date | None:
+    """The date the data read runs to: the earliest publisher as-of date of the snapshots read,
+    leaving out a frozen history when the source that continues its series was read too (the
+    Arena's 2023-2025 rating history does not date a value of the December 2025 leaderboard)."""
+    read = {p.get("source") for p in provenance or []}
+    dates = [dt.date.fromisoformat(str(p["as_of"])[:10]) for p in provenance or []
+             if p.get("as_of") and not (p.get("source") in _BY_ID
+                                        and _BY_ID[p["source"]].continued_by in read)]
+    return min(dates) if dates else None
 
 
 def get(id: str) -> Source:

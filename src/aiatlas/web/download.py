@@ -8,11 +8,11 @@ import re
 import zipfile
 from typing import Any
 
-from aiatlas.report import charts
 from aiatlas.report import sources as source_lines
 from aiatlas.report.build import footnotes, source_info
 from aiatlas.report.i18n import LANGS, Text
 from aiatlas.results import Result, dumps
+from aiatlas.sources import registry
 from aiatlas.web.security import redact
 
 # The zip is built in memory: a view whose CSV is larger than this is refused (413) with the
@@ -58,7 +58,7 @@ def metadata(result: Result, *, meta: dict[str, Any], title: str, build: dict[st
              url: str, cite: dict[str, dict[str, str]]) -> dict[str, Any]:
     """What the CSV is: indicator, parameters, view, build, data as-of, sources with licences."""
     rm = result.meta
-    as_of = charts.data_as_of(result.provenance)
+    as_of = registry.data_as_of(result.provenance)
     return {"indicator": meta["id"], "title": title, "unit": rm.get("unit") or meta.get("unit"),
             "description": meta.get("description"), "grain": meta.get("grain"),
             "parameters": rm.get("params", {}), "view": rm.get("view", {}),
@@ -71,7 +71,7 @@ def metadata(result: Result, *, meta: dict[str, Any], title: str, build: dict[st
 
 def package(result: Result, meta: dict[str, Any], build: dict[str, Any], url: str) -> bytes:
     """The zip of a view: its rows (already narrowed to the view), metadata and citations."""
-    as_of = charts.data_as_of(result.provenance)
+    as_of = registry.data_as_of(result.provenance)
     publishers = [line["publisher"] for line in source_lines.lines(sources(result.provenance))]
     cites = {lang: citation(title=Text(lang).title(meta), indicator=meta["id"], build=build,
                             as_of=as_of, url=url, publishers=publishers, lang=lang) for lang in LANGS}

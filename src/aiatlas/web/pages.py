@@ -18,6 +18,7 @@ from aiatlas.report.build import TEMPLATES as REPORT_TEMPLATES
 from aiatlas.report.build import chapter_key, prose
 from aiatlas.report.i18n import LANGS, Text
 from aiatlas.results import script_json
+from aiatlas.sources import registry
 from aiatlas.web import download, grapher, view
 from aiatlas.web.service import HTTPProblem, Service, guard, validators
 
@@ -137,7 +138,7 @@ def add_pages(app: FastAPI, svc: Service) -> None:
         except DataError:  # e.g. OpenAlex never ingested: said in plain words, no path or command
             rows, columns, bound, provenance, synthetic = [], [], params, [], False
             error = text("data_not_in_build")
-        as_of = charts.data_as_of(provenance)
+        as_of = registry.data_as_of(provenance)
         fcol = next((c for c in view.FILTER_COLUMNS if c in meta["grain"]), None)
         options = ([{"code": c, "name": text.country(c) if fcol in rules.COUNTRY_COLUMNS else text.category(fcol, c)} for c in
                     sorted({str(r[fcol]) for r in rows if r.get(fcol) is not None})] if fcol else [])
