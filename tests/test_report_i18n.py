@@ -93,6 +93,8 @@ def test_japanese_numbers_read_in_myriads_with_the_exact_digits_kept():
     assert headlines.format_cell(295000, "value", "ja") == "29万5000"
     assert headlines.format_cell(295000, "value") == "295,000"
     assert headlines.format_cell(2024, "year", "ja") == "2024"
+    assert headlines.format_cell(11.071868583, "lag_months") == "11.1"  # a lag reads in tenths
+    assert headlines.format_cell(4.4, "lag_months_high", "ja") == "4.4"
     text = i18n.Text("ja")
     assert text.cell({"value": 295000}, "value") == "29万5000"
     assert text.exact({"value": 295000}, "value") == "295,000" and text.exact({"value": 12}, "value") is None

@@ -147,6 +147,8 @@ def format_cell(v: Any, column: str | None = None, lang: str = "en") -> str:
         return ja
     if isinstance(v, int):
         return f"{v:,}"
+    if isinstance(v, float) and column and column.startswith("lag_months") and math.isfinite(v):
+        return f"{v:,.1f}"  # a lag in months, measured from release dates: tenths, not 11.0719
     if isinstance(v, float):
         if not math.isfinite(v) or v == 0 or not 1e-6 <= abs(v) < 1e15:
             return f"{v:.6g}"
