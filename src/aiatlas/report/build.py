@@ -189,7 +189,7 @@ def build_reports(out: Path, *, langs=("en",), pdf: bool = False, home=None,
     api.build_info(home=home, as_of=as_of)  # no warehouse: stop here with its hint, not once per indicator
     out, env, info = Path(out), environment(), source_info()
     eds = [{"lang": lang, "text": Text(lang), "out": out if len(langs) == 1 else out / lang,
-            "chapters": {}} for lang in langs]
+            "chapters": {}, "other": next((x for x in langs if x != lang), None)} for lang in langs]
     for ed in eds:
         for sub in ("data", "explain"):
             (ed["out"] / sub).mkdir(parents=True, exist_ok=True)
@@ -283,7 +283,9 @@ def _publish(ed: dict[str, Any], shared: dict[str, Any], *, env, pdf, home, as_o
         s["figures"] = [drawing.drawn(f) for f in s["figures"]]
     # a vintage report says so where the date is printed on every page
     generated = dt.date.today().isoformat() + (f" · {text('vintage', date=as_of)}" if as_of else "")
-    common = {"t": text, "lang": lang, "nav": nav, "generated": generated, "min_n": rules.MIN_N}
+    # built with another language beside it (OUT/<lang>/): each page links to its twin there
+    common = {"t": text, "lang": lang, "nav": nav, "generated": generated, "min_n": rules.MIN_N,
+              "other_lang": ed["other"]}
     rasters = ed["rasters"]  # (the PDF's charts as PNG: being rasterised meanwhile)
     all_notes = [n for es in chapters.values() for e in es for n in e["notes"]]
     nations = [r | {"href": countries.href(r["country"]), "name": text.country(r["country"])}
