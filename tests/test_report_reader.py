@@ -25,6 +25,7 @@ JA_ALLOWED = {"aiatlas", "AI", "CSV", "JSON", "URL", "API", "Arena", "LMArena", 
               "GPU", "TDP", "USD", "W", "H100", "EU27", "FP16", "BF16", "FP8", "FP32", "DeepMind",
               "Google", "Brain", "FAIR", "Meta", "OpenAlex", "MMLU", "GPQA", "Diamond", "Elo",
               "sha256", "OWID", "BibTeX", "EU", "INT8", "H100e", "log10",
+              "English",  # the language switch names the other language in that language
               # publishers, makers and holders named as they name themselves
               "Nvidia", "NVIDIA", "Microsoft", "Amazon", "Oracle", "CoreWeave", "xAI", "GitHub",
               "Capabilities", "Index", "ECI", "HBM", "ZIP", "LiveBench", "SWE-bench", "Verified",
