@@ -10,7 +10,8 @@ from html.parser import HTMLParser
 import pytest
 
 from aiatlas import api
-from aiatlas.claims import check, chipspec, chipstatus, judge, ratio, render, words
+from aiatlas.claims import check, chipspec, chipstatus, judge, precision, ratio, render, words
+from aiatlas.claims.extract import extract
 from aiatlas.claims.model import VERDICTS, Verdict
 
 # Latin-script words a Japanese check may show outside names: units, formats, measure names
@@ -151,3 +152,10 @@ def test_a_japanese_reason_is_never_empty_nor_dangling():
                             latest=actual, unit="models", as_of="2025-04-18" if actual else "")
                 ja = words.reason(v, "ja")
                 assert ja.strip() and not ja.rstrip("。").endswith(("では", "は", "、")), (key, verdict, ja)
+
+
+@pytest.mark.parametrize("text, half", [("29万5000台", 0.0), ("29万台", 5000.0), ("1億2000万人", 5000.0)])
+def test_a_myriad_number_is_as_precise_as_its_last_written_group(text, half):
+    (claim,) = [c for s in extract(f"中国は2024年に{text}の産業用ロボットを導入した。", "ja")
+                for c in s.claims]
+    assert precision.rounding(claim.quantity)[0] == half

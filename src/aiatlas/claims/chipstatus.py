@@ -178,8 +178,11 @@ def judge(claim: Claim, data) -> Verdict:
     for r in readings:
         first.setdefault(r[0], str(r[4].get("reason")))
     reasons = "; ".join(first.values())
-    v = Verdict(verdict, f"{names}{to} {whens}: {said} — {reasons}"
-                + (f"; notice {'; '.join(notices)}" if notices else ""),
+    # what decides comes first: a notice binding where the thresholds do not, else the rule
+    by_notice = needed and notices and all(str(r[4].get("status")) == "not controlled" for r in readings)
+    why = (f"{said} by notice {'; '.join(notices)}, although below the rule's thresholds ({reasons})"
+           if by_notice else f"{said} — {reasons}" + (f"; notice {'; '.join(notices)}" if notices else ""))
+    v = Verdict(verdict, f"{names}{to} {whens}: {why}",
                 reason_key="chip_export", subject=names, measure="US export-control status "
                 "(ECCN 3A090)", titles=_TITLES,
                 tolerance="the rule set's thresholds, as classified by `aiatlas chips classify`",

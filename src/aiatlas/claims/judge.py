@@ -281,7 +281,7 @@ def _judge_indicator(claim: Claim, pattern: Pattern, a: dict[str, Any], data: Da
         return Verdict("unverifiable", f"indicator {ind!r} is not in this build of aiatlas "
                        f"(pattern {pattern.id})", reason_key="no_indicator", **_room(q, tol))
     result, rows = data.rows(ind, a["params"], a["where"])
-    snaps = [p.get("snapshot_id", "") for p in result.provenance]
+    snaps = list(dict.fromkeys(p.get("snapshot_id", "") for p in result.provenance))  # one per snapshot, not per file
     # the publisher's as-of of the snapshots read (a vintage's data is older than its date)
     dated = registry.data_as_of(result.provenance)
     as_of = (dated.isoformat() if dated else min((str(p.get("fetched_at") or "")[:10]

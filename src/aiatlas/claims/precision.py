@@ -74,10 +74,20 @@ def unit_words(unit: str, lang: str) -> str:
     return f" {unit}" if unit else ""
 
 
+# a compound Japanese number (29万5000, 1億2000万): as precise as its last group
+_MYRIAD_TAIL = re.compile(r"[万億兆]([\d,.]+)([万億兆]?)$")
+_MYRIAD = {"": 1.0, "万": 1e4, "億": 1e8, "兆": 1e12}
+
+
 def written(q: Quantity) -> tuple[str, int, float]:
     """(the digits as written, decimals written, claim units per unit of the written digits):
     '475' 0 1e8 for 475億; '3' 0 10 for 3割; '39.2' 1 1 for 39.2%."""
     text = q.digits or (f"{q.value:.10g}" if abs(q.value) < 1e15 else "")
+    tail = _MYRIAD_TAIL.search(text)
+    if tail:
+        m = _DIGITS.search(tail.group(1))
+        if m:
+            return m.group(), len(m.group(1) or ""), _MYRIAD[tail.group(2)]
     m = _DIGITS.search(text)
     if not m:
         return "", 0, 1.0
@@ -89,12 +99,14 @@ def written(q: Quantity) -> tuple[str, int, float]:
 def rounding(q: Quantity) -> tuple[float, str, str]:
     """The half-unit a figure's writing implies (claim units), and why, per language."""
     digits, decimals, factor = written(q)
-    shown = digits or human(q.value)
-    if not digits or (q.kind not in MEASURED and decimals == 0 and not q.scale
+    tail = _MYRIAD_TAIL.search(q.digits or "")
+    shown = q.digits if tail else digits or human(q.value)
+    scale = "" if tail and not tail.group(2) else q.scale  # 29万5000: to the unit
+    if not digits or (q.kind not in MEASURED and decimals == 0 and not scale
                       and abs(factor - 1) < 1e-9):
         return 0.0, f"{shown} is a whole count, read as exact", f"{shown}は数え上げた整数で、厳密な値として扱います"
     half = 0.5 * 10 ** -decimals * factor
-    if q.scale:
+    if scale:
         capped = min(half, SCALE_CAP * abs(q.value))
         return capped, (f"{shown} {q.scale} is rounded at its last digit"
                         + (" (at most 5%)" if capped < half else "")), \
@@ -117,8 +129,8 @@ def allowance(q: Quantity, slack: Slack) -> Allowance:
             why_en, why_ja = f"'{said}': twice the measure's slack", f"「{said}」: 指標の許容幅の2倍"
     elif declared > own:
         amount = declared
-        why_en = f"the measure's slack; {why_en}, ±{human(own)}"
-        why_ja = f"指標の許容幅。{why_ja}で±{human_ja(own)}"
+        why_en = f"the measure's slack, wider than the ±{human(own)} the figure's writing allows: {why_en}"
+        why_ja = f"指標の許容幅。数値の書き方だけなら±{human_ja(own)}: {why_ja}"
     else:
         amount = own
     if amount == 0:
