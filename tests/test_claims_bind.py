@@ -210,3 +210,13 @@ def test_a_change_from_one_value_to_another_is_two_figures_of_two_times(text, ex
 ])
 def test_forward_relative_years_and_the_place_after_a_figure(text, expected):
     assert bound(text) == expected
+
+
+@pytest.mark.parametrize("text, lang, years", [
+    ("The spread narrowed from 370 points in May 2023 to 49 points in December 2025.", "en",
+     [2023, 2025]),
+    ("China's count rose from 10 in 2020 to 31 in 2024.", "en", [2020, 2024]),
+    ("中国の注目AIモデルは2020年の10件から2024年の31件に増えた。", "ja", [2020, 2024])])
+def test_each_end_of_a_change_takes_the_year_stated_with_it(text, lang, years):
+    claims = [c for s in extract(text, lang) for c in s.claims]
+    assert [c.year for c in claims] == years

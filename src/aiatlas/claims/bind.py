@@ -202,7 +202,8 @@ def bind(sent: str, lang: str, numbers: list[tuple[int, int]], ents: list[Entity
                 bnd.subject_note = "the sentence names several subjects and the figure's clause none"
         if changes and (a, b) in changes:
             _change_year(bnd, sent, lang, (a, b), changes[(a, b)], years, year_spans)
-        else:
+        elif not (changes and (a, b) in changes.values() and _end_year(bnd, sent, lang, (a, b),
+                                                                          years, year_spans)):
             _bind_year(bnd, sent, (a, b), (ca, cb), years, year_spans)
         bnd.base = _base(sent, own, a, b, lang)
         bnd.context = (own + " " + (date_topic if (a, b) in dates else topic)).lower()
@@ -294,6 +295,24 @@ def _change_year(bnd: Binding, sent: str, lang: str, start: tuple[int, int], end
     else:
         bnd.year_note = ("the starting value of a change ('from ... to ...'): the sentence does "
                          "not say which year it is of")
+
+
+def _end_year(bnd: Binding, sent: str, lang: str, end: tuple[int, int],
+              years: list[tuple[int, int]], year_spans: list[tuple[int, int]]) -> bool:
+    """The year stated with a change's end value ('to 49 points in December 2025', '2025年の49件
+    に'), as _change_year reads the start's; False when none is (the clause's year then binds).
+    The nearest year would be the start's own ('from 370 in May 2023 to 49 in December 2025')."""
+    usable = [(p, y) for p, y in years if not _deadline(sent, p, year_spans)]
+    if lang in ("ja", "zh"):
+        own = [y for p, y in usable if p < end[0] and
+               re.fullmatch(r"\s?(?:年度?)?\s?の\s?(?:約|およそ)?\s?", sent[p + 4:end[0]])]
+    else:
+        own = [y for p, y in usable if end[1] <= p and not re.search(r"\d", sent[end[1]:p])
+               and p - end[1] <= 40]
+    if not own:
+        return False
+    bnd.year = own[-1] if lang in ("ja", "zh") else own[0]
+    return True
 
 
 def _bind_year(bnd: Binding, sent: str, num: tuple[int, int], clause: tuple[int, int],

@@ -359,7 +359,8 @@ _CHANGE_EN = re.compile(
     r"\b(?:ris(?:e|es|en|ing)|rose|gr[eo]w(?:s|n|ing)?|increas(?:e|ed|es|ing)|f[ae]ll(?:s|en|ing)?|"
     r"drop(?:s|ped|ping)?|declin(?:e|ed|es|ing)|climb(?:s|ed|ing)?|jump(?:s|ed|ing)?|went|go(?:es|ing)?|"
     r"shr[aiu]nk(?:s|ing)?|surg(?:e|ed|es|ing)|slipp?(?:s|ed|ing)?|mov(?:e|ed|es|ing)|expand(?:s|ed|ing)?|"
-    r"soar(?:s|ed|ing)?|plung(?:e|ed|es|ing)|doubled|tripled|up|down)\b[^.;]{0,40}?\bfrom\s"
+    r"soar(?:s|ed|ing)?|plung(?:e|ed|es|ing)|narrow(?:s|ed|ing)?|widen(?:s|ed|ing)?|"
+    r"doubled|tripled|up|down)\b[^.;]{0,40}?\bfrom\s"
     r"(?:about\s|around\s|roughly\s|some\s|nearly\s)?(?:US\$|\$|€|£|¥)?$", re.IGNORECASE)
 _CHANGE_JA = re.compile(r"^\s?(?:に|へ)(?:と)?\s?(?:増|減|拡大|縮小|伸|上昇|低下|倍|急|回復|拡|膨ら|落ち|下が|上が)")
 
@@ -378,7 +379,7 @@ def _changes(nums: list[numbers.Number], sent: str, lang: str) -> dict[int, numb
                     and "から" in gap and _CHANGE_JA.match(re.sub(r"^[^\s、。にへ]{0,4}", "", sent[y.end:])):
                 out[id(x)] = y
         elif _CHANGE_EN.search(sent[:x.start]) and re.fullmatch(
-                r"(?:\s?%|\s(?:percent|per\scent))?(?:\s[a-z]+){0,3}?(?:\sin\s(?:19|20)\d{2})?,?\sto\s"
+                r"(?:\s?%|\s(?:percent|per\scent))?(?:\s[a-z]+){0,3}?(?:\sin\s(?:[A-Z][a-z]+\s)?(?:19|20)\d{2})?,?\sto\s"
                 r"(?:about\s|around\s|roughly\s|some\s|nearly\s)?(?:US\$|\$|€|£|¥)?", gap, re.IGNORECASE):
             out[id(x)] = y
     return out
