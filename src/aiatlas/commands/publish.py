@@ -4,10 +4,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-console = Console()
+from aiatlas.commands._output import console
+
 OutOpt = typer.Option(Path("out/report"), "--out", help="Directory to write the site into")
 LangOpt = typer.Option("en", "--lang", help="en, ja, or both as en,ja (built together, each into OUT/<lang>/)")
 PdfOpt = typer.Option(False, "--pdf", help="Also write report-<lang>.pdf (WeasyPrint)")
