@@ -41,18 +41,21 @@ def test_report_after_the_build_compiles_only_what_no_template_serves(built_home
         ran.append(True)
         return real_run(w, backend, expr_of)
 
-    def computed(w, backend, ind, bound):
+    # only queries of the latest build count: a home holding vintages (built by other tests on
+    # the shared home) has the report compare each headline with the previous vintage's, which
+    # no build stores templates for
+    def computed(w_, backend, ind, bound):
         calls.append(ind.id)
         ran.clear()
-        out = real_computed(w, backend, ind, bound)
-        if ran:
+        out = real_computed(w_, backend, ind, bound)
+        if ran and w_.build_id == w.build_id:
             by_ibis.append((sqltemplate.Query(ind), bound))
         return out
 
-    def explained(w, backend, ind, bound, where):
+    def explained(w_, backend, ind, bound, where):
         ran.clear()
-        out = real_explained(w, backend, ind, bound, where)
-        if ran and not where:  # (a where shape is typed by the rows' template: checked via it)
+        out = real_explained(w_, backend, ind, bound, where)
+        if ran and not where and w_.build_id == w.build_id:  # (a where shape: typed by the rows' template)
             by_ibis.append((sqltemplate.Query(ind, rows=True), bound))
         return out
 
