@@ -102,15 +102,16 @@ def rounding(q: Quantity) -> tuple[float, str, str]:
     tail = _MYRIAD_TAIL.search(q.digits or "")
     shown = q.digits if tail else digits or human(q.value)
     scale = "" if tail and not tail.group(2) else q.scale  # 29万5000: to the unit
+    said_en, said_ja = (shown, shown) if tail else (f"{shown} {q.scale}", f"{shown}{q.scale}")
     if not digits or (q.kind not in MEASURED and decimals == 0 and not scale
                       and abs(factor - 1) < 1e-9):
         return 0.0, f"{shown} is a whole count, read as exact", f"{shown}は数え上げた整数で、厳密な値として扱います"
     half = 0.5 * 10 ** -decimals * factor
     if scale:
         capped = min(half, SCALE_CAP * abs(q.value))
-        return capped, (f"{shown} {q.scale} is rounded at its last digit"
+        return capped, (f"{said_en} is rounded at its last digit"
                         + (" (at most 5%)" if capped < half else "")), \
-            f"{shown}{q.scale}は最後の桁で丸めた値" + ("（最大5%）" if capped < half else "")
+            f"{said_ja}は最後の桁で丸めた値" + ("（最大5%）" if capped < half else "")
     return half, f"{shown} is rounded at its last digit", f"{shown}は最後の桁で丸めた値"
 
 

@@ -65,7 +65,8 @@ def _swagger(name: str) -> bytes:
     return resources.files("fastapi_offline").joinpath("static", name).read_bytes()
 
 
-def _lang(request: Request) -> str:
+def lang_of(request: Request) -> str:
+    """The reader's language from ?lang= (en when absent or unknown)."""
     lang = request.query_params.get("lang", "en")
     return lang if lang in LANGS else "en"
 
@@ -73,7 +74,7 @@ def _lang(request: Request) -> str:
 async def render_page(svc: Service, name: str, request: Request, **ctx) -> HTMLResponse:
     """A dashboard page: template `name` in the site's layout (nav, language switch, footer), or
     304 when the client holds this build's copy."""
-    lang = _lang(request)
+    lang = lang_of(request)
     text = Text(lang)
     chapters = sorted({m["chapter"] for m in svc.indicators()}, key=chapter_key)
     nav = [{"name": c, "title": text.chapter(c), "href": f"/chapters/{c}?lang={lang}"}
@@ -99,7 +100,7 @@ def add_pages(app: FastAPI, svc: Service) -> None:
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def index(request: Request):
-        text = Text(_lang(request))
+        text = Text(lang_of(request))
         groups = {}
         for m in sorted(svc.indicators(), key=lambda m: chapter_key(m["chapter"])):
             groups.setdefault(m["chapter"], []).append({"id": m["id"], "title": text.title(m)})
@@ -109,7 +110,7 @@ def add_pages(app: FastAPI, svc: Service) -> None:
 
     @app.get("/chapters/{name}", response_class=HTMLResponse, include_in_schema=False)
     async def chapter(request: Request, name: str):
-        text = Text(_lang(request))
+        text = Text(lang_of(request))
         inds = [m for m in svc.indicators() if m["chapter"] == name]
         if not inds:
             return HTMLResponse(f"<h1>404</h1><p>no chapter {escape(name)}</p>", status_code=404)
@@ -123,7 +124,7 @@ def add_pages(app: FastAPI, svc: Service) -> None:
         meta = svc.meta(id)
         if meta is None:
             return None
-        text = Text(_lang(request))
+        text = Text(lang_of(request))
         valid = {p["name"] for p in meta["parameters"]}
         params = {k: v for k, v in request.query_params.items() if k in valid and v != ""}
         error = None

@@ -1,4 +1,5 @@
-"""Country profiles and head-to-head comparisons over HTTP: JSON, and a dashboard page each (the report's country page in the site's layout).
+"""Country profiles and head-to-head comparisons over HTTP: JSON, and a dashboard page each
+(the report's country page in the site's layout).
 
 `/api/country/CHN`, `/country/CHN` (page; `?lang=ja`), `/api/compare?countries=USA~CHN`,
 `/compare?countries=USA~CHN`, `/api/composite?weights=compute:0.5`; `per=capita|million` on all.
@@ -13,8 +14,8 @@ from aiatlas import composite_index, standing
 from aiatlas.errors import UsageError
 from aiatlas.report import charts, chinachips
 from aiatlas.report import countries as country_pages
-from aiatlas.report.i18n import LANGS, Text
-from aiatlas.web.pages import render_page
+from aiatlas.report.i18n import Text
+from aiatlas.web.pages import lang_of, render_page
 from aiatlas.web.service import Service, dumps, validators
 
 
@@ -36,10 +37,6 @@ def add_standing(app: FastAPI, svc: Service) -> None:
             return build, await svc.cached(build, key, make), headers
         except UsageError as e:
             raise HTTPException(422, str(e)) from None
-
-    def lang_of(request: Request) -> str:
-        lang = request.query_params.get("lang", "en")
-        return lang if lang in LANGS else "en"
 
     @app.get("/api/country/{code}", summary="A country's profile: every indicator's latest value, "
              "rank, trend and rows; ?per=capita|million")
