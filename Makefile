@@ -8,6 +8,7 @@ PYTHON ?= python3
 .PHONY: report test test-fast lint install bench docs clean
 
 $(VENV)/.installed: pyproject.toml
+	@echo "installing aiatlas with its spark, pdf and dev extras into $(VENV) (a few minutes, once)"
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev,spark,pdf]'
