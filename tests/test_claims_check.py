@@ -5,9 +5,11 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 from fixture_warehouse import write_warehouse
 
 from aiatlas import api, lookup
+from aiatlas.claims import claimsfile
 from aiatlas.claims import patterns as pattern_table
 from aiatlas.claims.check import check_claims_file, check_text
 from aiatlas.claims.http import MAX_CHARS, check_request
@@ -238,10 +240,47 @@ def test_unknown_indicator_or_parameter_in_a_claims_file_is_a_usage_error(home, 
 
 def test_an_unquoted_yaml_date_is_a_date(home, tmp_path):
     good = tmp_path / "d.yaml"
-    good.write_text("claims:\n  - {kind: date, date: 2025-02-10, fact: {topic: investment, "
-                    "subject: FRA, measure: amount}}\n", encoding="utf-8")
+    good.write_text("claims:\n  - {kind: date, date: 2025-02-10, fact: {topic: investment_programmes, "
+                    "subject: FRA, measure: announced_ai_investment}}\n", encoding="utf-8")
     (s,) = check_claims_file(good, data=api.checker(home=home)).sentences
     assert s.claims[0].claim.quantity.date == "2025-02-10"
+    assert s.claims[0].verdict.verdict == "contradicted"  # announced on 2025-02-09
+
+
+def test_an_unquoted_yaml_date_in_where_is_read_as_its_text(home, tmp_path):
+    path = tmp_path / "w.yaml"
+    path.write_text("claims:\n  - {indicator: test_models_by_country, where: {country: USA, "
+                    "year: 2024, day: 2025-12-11}, value: 3}\n", encoding="utf-8")
+    (entry,) = claimsfile.load(path)
+    assert entry.where["day"] == "2025-12-11"  # not "field 'where.day.str'"
+
+
+def test_a_claims_file_names_an_unknown_fact_topic_with_the_valid_ones(home, tmp_path):
+    path = tmp_path / "t.yaml"
+    path.write_text("claims:\n  - {fact: {topic: investment, subject: FRA}, value: 1, "
+                    "kind: money}\n", encoding="utf-8")
+    with pytest.raises(UsageError, match="unknown fact topic 'investment'") as e:
+        check_claims_file(path, data=api.checker(home=home))
+    assert "investment_programmes" in e.value.hint
+
+
+def test_the_docs_claims_file_example_checks(home):
+    """The example of docs/claims.md 'Structured claims file' runs as written (its fact too)."""
+    doc = (Path(__file__).parent.parent / "docs" / "claims.md").read_text(encoding="utf-8")
+    example = doc.split("## Structured claims file")[1].split("```yaml")[1].split("```")[0]
+    entries = yaml.safe_load(example)["claims"]
+    fact = next(e for e in entries if "fact" in e)
+    found = api.facts(**fact["fact"])
+    assert [f["value"] for f in found] == [fact["value"]]
+
+
+def test_a_fact_figure_without_a_year_says_which_year_it_matches(home, tmp_path):
+    path = tmp_path / "y.yaml"
+    path.write_text("claims:\n  - {fact: {topic: robot_installations, subject: CHN, measure: "
+                    "industrial_robot_installations}, value: 295000}\n", encoding="utf-8")
+    (s,) = check_claims_file(path, data=api.checker(home=home)).sentences
+    v = s.claims[0].verdict
+    assert v.verdict == "supported" and "matches the figure of 2024" in v.reason
 
 
 def test_bad_pattern_table_names_file_and_field(tmp_path):
@@ -358,3 +397,21 @@ def test_url_input_reduces_html_to_its_text(tmp_path):
         server.shutdown()
     assert "var x" not in text and "p{}" not in text
     assert "中国は2024年に31の注目すべきモデルを公開した。" in text and label.endswith("/a")
+
+
+def test_check_without_a_warehouse_says_so_once_first(tmp_path):
+    """One error line with the hint before the report (exit 1), not the same error per claim;
+    curated facts are still checked."""
+    from typer.testing import CliRunner
+
+    from aiatlas.cli import app
+
+    f = tmp_path / "a.txt"
+    f.write_text("In 2024 US labs released 3 notable models. China installed 295,000 industrial "
+                 "robots in 2024.", encoding="utf-8")
+    res = CliRunner().invoke(app, ["check", str(f), "--home", str(tmp_path / "none"), "-f", "md"])
+    assert res.exit_code == 1
+    first = res.output.lstrip().splitlines()[0]
+    assert first.startswith("error: no warehouse at") and "aiatlas build" in res.output
+    assert res.output.count("no warehouse at") == 1
+    assert "**✔ supported**" in res.output  # the robot figure, from the curated facts

@@ -240,3 +240,69 @@ def test_a_fraction_is_one_share_not_two_numbers(text, value, qualifier):
 def test_a_fraction_keeps_what_it_is_measured_against():
     (s,) = extract("日本の導入台数は2023年に4万6106台で、中国の約6分の1だった。")
     assert s.claims[1].reference.id == "CHN" and s.claims[1].subjects[0].id == "JPN"
+
+
+@pytest.mark.parametrize("text,total,part", [
+    ("Of the 35 notable models Chinese labs put out in 2025, 27 came with open weights.", 35, 27),
+    ("Of the 12 chips Huawei designed, 4 were made by SMIC.", 12, 4),
+    ("2025年に中国が出した注目モデル35件のうち、27件は重みを公開していた。", 35, 27),
+])
+def test_a_total_stated_first_is_a_claim_and_the_count_after_it_a_subset(text, total, part):
+    """'Of the M X ..., N ...' and 'M件のうち、N件': M is a figure of its own (a claim), N
+    counts within it and is never judged as the total."""
+    found = claims(text)
+    by_value = {c.quantity.value: c for c in found}
+    assert by_value[total].subset == "" and by_value[part].subset
+    assert by_value[part].quantity.kind == "count"
+
+
+@pytest.mark.parametrize("text,figure,world", [
+    ("China installed 295,000 robots in 2024, more than half of the world's 542,000.", 542000, True),
+    ("The world installed 542,000 robots in 2024, and China installed 295,000 of them.", 542000, True),
+    ("Worldwide, 542,000 robots were installed in 2024, with China at 295,000.", 542000, True),
+    ("中国は2024年に29万5000台を導入し、世界全体の54万2000台の半分以上を占めた。", 542000, True),
+    ("China installed 295,000 robots in 2024, more than half of the world's 542,000.", 295000, False),
+    ("China is the world's largest robot market, with 295,000 robots installed in 2024.", 295000, False),
+])
+def test_a_figure_whose_phrase_names_the_world_is_the_worlds(text, figure, world):
+    c = next(c for c in claims(text) if c.quantity.value == figure)
+    assert (c.subject("country").id == "WLD") is world
+
+
+def test_a_world_rank_keeps_the_world_as_its_frame():
+    c = one("日本は産業用ロボットの導入で世界2位だった。")
+    assert c.subject("country").id == "JPN"
+
+
+@pytest.mark.parametrize("text,value,qualifier", [
+    ("日本は4万6106台で、米国の3万7587台を上回った。", 37587, "exact"),  # the US figure itself
+    ("日本は前年の23件を上回った。", 23, "exact"),
+    ("米国の導入台数は3万台を上回った。", 30000, "over"),  # the subject's own bound
+    ("米国の導入台数は3万台を下回った。", 30000, "under"),
+])
+def test_a_comparison_verb_bounds_only_the_subjects_own_figure(text, value, qualifier):
+    c = next(c for c in claims(text) if c.quantity.value == value)
+    assert c.quantity.qualifier == qualifier
+
+
+@pytest.mark.parametrize("text,threshold", [
+    ("Its interconnect ran at 400 GB/s, under the 600 GB/s limit.", "600"),
+    ("The H20's TPP of 2,368 sits just under the 2,400 threshold.", "2,400"),
+    ("At 2,368, its TPP is under the rule's threshold of 4,800.", "4,800"),
+    ("H800の帯域幅は400GB/sで、上限の600GB/sを下回った。", "600"),
+    ("TPPは2368で、基準の4800を下回る。", "4800"),
+])
+def test_a_threshold_or_limit_is_no_claim_about_what_the_sentence_names(text, threshold):
+    (s,) = extract(text)
+    assert threshold not in [c.text.split()[0].rstrip("GB/s") for c in s.claims]
+    skipped = [k for k in s.skipped if k.text.startswith(threshold)]
+    assert skipped and skipped[0].reason.startswith("a threshold or limit")
+    assert words.skipped(skipped[0].reason, "ja").startswith("上限や基準値")
+
+
+@pytest.mark.parametrize("text", ["中国の大基金3期の登録資本は3440億元だった。",
+                                  "中国の大基金第3期の登録資本は3440億元だった。"])
+def test_a_numbered_phase_is_a_label(text):
+    (s,) = extract(text)
+    assert [c.quantity.value for c in s.claims] == [344_000_000_000]
+    assert any(k.text == "3" and k.reason.startswith("an ordinal label") for k in s.skipped)

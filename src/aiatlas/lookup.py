@@ -24,7 +24,7 @@ from aiatlas.claims.judge import Data
 from aiatlas.claims.model import Report
 from aiatlas.config import settings as make_settings
 from aiatlas.curated.loader import find_facts
-from aiatlas.errors import UsageError
+from aiatlas.errors import NotBuiltError, UsageError
 from aiatlas.export_controls import chips as ec
 from aiatlas.export_controls import classify as cl
 from aiatlas.export_controls import rules as ecr
@@ -181,6 +181,23 @@ def export_rule_sets() -> list[dict[str, Any]]:
     return [rs.describe() for rs in ecr.load().rule_sets]
 
 
+def export_notices() -> list[dict[str, Any]]:
+    """The licence requirements imposed on named chips by notice (the 2025-04 H20 letter), as
+    dated events: id, chips, date, what and citation."""
+    return [{"id": n.id, "chips": list(n.chips), "date": n.date.isoformat(), "what": n.what,
+             "citation": dict(n.citation)} for n in ecr.load().notices]
+
+
+def missing_warehouse(*, home=None) -> NotBuiltError | None:
+    """The error of a data home with no warehouse built (None when there is one): `check` says
+    it once, before its report, instead of once per claim."""
+    try:
+        wh.connect(make_settings(home=home))
+    except NotBuiltError as e:
+        return e
+    return None
+
+
 def checker(*, home=None, backend: str | None = None) -> Data:
     """The claims checker's access to the data, bound to one home and engine: indicator values
     and rows (from stored templates, else the engine), facts, chips and rule sets (values
@@ -190,6 +207,7 @@ def checker(*, home=None, backend: str | None = None) -> Data:
                            explain=functools.partial(explain, home=home, backend=backend),
                            list_indicators=list_indicators, facts=facts, build=build,
                            classify_chip=classify_chip, export_rule_sets=export_rule_sets,
+                           export_notices=export_notices,
                            hardware=functools.partial(hardware, home=home),
                            is_indicator=functools.partial(is_indicator, home=home)),
                 home=home)

@@ -125,6 +125,13 @@ def provenance(w: Warehouse, ind: registry.Indicator) -> list[dict[str, Any]]:
     if "hardware" in ind.sources:  # the cited chip supplement fills figures Epoch lacks
         wanted.add("chip_supplement")
     rows = [dict(r) for r in w.snapshots if r["source"] in wanted]
+    for r in rows if ind.joins else ():  # read only to join names: dates no value
+        try:
+            fed = set(get(r["source"]).tables) & set(ind.sources)
+        except UsageError:  # curated records and the chip supplement are not fetched sources
+            continue
+        if fed and fed <= set(ind.joins):
+            r["role"] = "joined"
     for missing in sorted(sources_for_tables(ind.sources) - {r["source"] for r in rows}):
         if get(missing).absent:
             raise DataError(f"{ind.id}: source {missing} has no snapshot in this build",

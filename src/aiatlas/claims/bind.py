@@ -140,8 +140,11 @@ def bind(sent: str, lang: str, numbers: list[tuple[int, int]], ents: list[Entity
     date_clauses = {_clause_of(spans, a) for a, b in numbers if (a, b) in dates}
     date_topic = " ".join(sent[a:b] for a, b in spans if (a, b) not in date_clauses)
     subjects = [e for e in ents if e.type in ("country", "state", "organization")]
+    world = [e for e in subjects if e.id == "WLD"]
     if any(e.id != "WLD" for e in subjects):  # '世界2位', 'the world's': the world is the frame
         subjects = [e for e in subjects if e.id != "WLD"]
+    else:
+        world = []
     number_clauses = {_clause_of(spans, a) for a, _ in numbers}
     topic = " ".join(sent[a:b] for a, b in spans if (a, b) not in number_clauses)
     first = numbers[0][0] if numbers else 0
@@ -163,7 +166,10 @@ def bind(sent: str, lang: str, numbers: list[tuple[int, int]], ents: list[Entity
             inside = before[-1:]
         of = next((e for e in subjects if e.start >= b and _OF_SUBJECT.match(sent[b:e.start])), None)
         ref = _reference(sent, lang, (a, b), (ca, cb), subjects)
-        if ref is not None:  # a ratio's figure is the other subject's: '31, 54% as many as the US'
+        owner = _world_owner(sent, lang, (a, b), (ca, cb), world, subjects)
+        if owner is not None:  # 'the world's 542,000', '世界全体の54万2000台': the world's own
+            bnd.subject = owner
+        elif ref is not None:  # a ratio's figure is the other subject's: '31, 54% as many as the US'
             bnd.reference = ref
             others = {e.country or e.id: e for e in subjects
                       if (e.country or e.id) != (ref.country or ref.id)}
@@ -210,6 +216,39 @@ def bind(sent: str, lang: str, numbers: list[tuple[int, int]], ents: list[Entity
         out.append(bnd)
     _complement(out, subjects, sent)
     return out
+
+
+# what may stand between 'the world' and its own figure: 'the world's 542,000', 'the world
+# installed 542,000', 'worldwide, about 542,000', '世界全体の54万2000台', '世界では54万台'
+_WORLD_GAP_EN = re.compile(r"^(?:'s|’s)?\s*(?:total\s+(?:of\s+)?)?(?:[a-z]+ed\s+|had\s+|saw\s+|"
+                           r"spent\s+|reached\s+|grew\s+to\s+)?(?:a\s+total\s+of\s+)?(?:about\s+|around\s+|"
+                           r"nearly\s+|over\s+|more\s+than\s+|some\s+|roughly\s+)?(?:us\$|\$|€|£|¥)?$",
+                           re.IGNORECASE)
+_WORLD_GAP_JA = re.compile(r"^(?:全体)?(?:の|で|は|では|が)(?:合計|総数|全体)?(?:は|で|が)?(?:約|およそ)?$")
+_RANKISH = re.compile(r"位|\b(?:first|second|third|fourth|fifth|largest|biggest|top|ranked)\b|"
+                      r"\d(?:st|nd|rd|th)\b", re.IGNORECASE)
+
+
+def _world_owner(sent: str, lang: str, num: tuple[int, int], clause: tuple[int, int],
+                 world: list[Entity], subjects: list[Entity]) -> Entity | None:
+    """'China installed 295,000, more than half of the world's 542,000': a figure whose own
+    phrase names the world ('the world's N', 'the world installed N', '世界全体のN') is the
+    world's, though the sentence names a country too. A rank ('世界2位', 'the world's second')
+    keeps the world as its frame."""
+    a, b = num
+    if _RANKISH.search(sent[a:b]):
+        return None
+    near = [e for e in world if clause[0] <= e.start and e.end <= a]
+    lead = [e for e in world if e.end <= clause[0] and not re.sub(r"[\s,、]", "", sent[:e.start] +
+                                                                  sent[e.end:clause[0]])]
+    if lead and not near and not any(clause[0] <= e.start and e.end <= a for e in subjects):
+        return lead[0]  # 'Worldwide, 542,000 robots were installed', '世界では、54万台'
+    if not near or any(near[-1].end <= e.start and e.end <= a for e in subjects):
+        return None
+    gap = sent[near[-1].end:a]
+    rx = _WORLD_GAP_JA if lang in ("ja", "zh") else _WORLD_GAP_EN
+    return near[-1] if not gap.strip() or rx.fullmatch(gap.strip() + ("" if lang in ("ja", "zh") else " ")) \
+        else None
 
 
 def _than_pair(subjects: list[Entity], sent: str, first: int) -> list[Entity] | None:

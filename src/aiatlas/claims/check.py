@@ -27,7 +27,10 @@ def check_claim(claim: Claim, table: list[Pattern], data: Data, previous: Claim 
     of the same kind ('57 models ... against 31 for China') takes that figure's words. Two
     different measures fitting equally well are competing readings: unverifiable.
     """
-    if claim.subset:  # 'five of the twelve largest clusters': no data counts such a set
+    own = [p for n, p in _fitting(claim, table)] if claim.subset else []
+    if claim.subset and not (own and own[0].subset):
+        # 'five of the twelve largest clusters': no data counts such a set; a count within a set
+        # is never judged against the set's total (the measure must count the subset itself)
         return Verdict("unverifiable", f"a count within a set the sentence defines ('{claim.subset}'): "
                        "no data counts the members of that set", reason_key="subset",
                        subject=(claim.subjects[0].id if claim.subjects else ""), year=claim.year)
@@ -153,7 +156,8 @@ def check_claims_file(path: str | Path, *, data: Data) -> Report:
     entries = claimsfile.load(p)
     t0 = time.perf_counter()
     table = {x.id: x for x in pattern_table.load()}
-    claimsfile.validate_names(p, entries, table, data.indicators())
+    claimsfile.validate_names(p, entries, table, data.indicators(),
+                              data.facts() if any(e.fact for e in entries) else None)
     report = Report(source=str(p), lang="structured")
     for i, entry in enumerate(entries, 1):
         claim, pattern, asserts = claimsfile.to_claim(entry, table)

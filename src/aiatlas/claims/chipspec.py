@@ -67,6 +67,9 @@ def measure(claim: Claim) -> tuple[str | None, float, tuple[str, str]]:
                              "OPSの整数精度（INT8、INT4）が書かれていません")
         return hits[0][0], _PREFIX[m.group(1)], (f"{hits[0][1]} OP/s", f"{hits[0][1]}演算性能")
     if (m := _BYTES.match(q.unit)):
+        if after.startswith(("/s", "/秒", "ps")) and _io_bandwidth(claim):
+            return "intranode_bandwidth_bytes_s", _PREFIX[m.group(1)], (
+                "I/O (interconnect) bandwidth (bytes/s)", "入出力（インターコネクト）帯域幅")
         if after.startswith(("/s", "/秒", "ps")):
             return "memory_bandwidth_bytes_s", _PREFIX[m.group(1)], ("memory bandwidth (bytes/s)",
                                                                      "メモリ帯域幅")
@@ -88,6 +91,23 @@ def measure(claim: Claim) -> tuple[str | None, float, tuple[str, str]]:
     if q.kind == "number" and not q.unit and _TPP.search(sent):
         return "tpp_published", 1e12, ("total processing performance (TPP)", "総合処理性能（TPP）")
     return "", 0, ("", "")
+
+
+_IO = re.compile(r"interconnect|\bi/o\b|input/output|chip-to-chip|nvlink|infinity fabric|"
+                 r"インターコネクト|入出力|チップ間|相互接続", re.I)
+_MEMORY = re.compile(r"memory|hbm|メモリ", re.I)
+
+
+def _io_bandwidth(claim: Claim) -> bool:
+    """The figure's clause speaks of the chip's interconnect (I/O, chip-to-chip, NVLink), not its
+    memory: the nearer of the two words before the figure decides, else the clause's only one."""
+    clause = claim.clause or claim.sentence
+    at = clause.find(claim.text) if claim.text in clause else len(clause)
+    io = [m.end() for m in _IO.finditer(clause[:at])]
+    mem = [m.end() for m in _MEMORY.finditer(clause[:at])]
+    if io or mem:
+        return max(io, default=-1) > max(mem, default=-1)
+    return bool(_IO.search(clause)) and not _MEMORY.search(clause)
 
 
 def variants(rows: list[dict[str, Any]], chip: str, sentence: str) -> list[dict[str, Any]]:
@@ -145,7 +165,7 @@ def judge(claim: Claim, chip: str, column: str | None, factor: float, words: tup
                   command=f"aiatlas chips classify '{chip}'")
     if column == "transistors_millions":
         claim.quantity.unit = "transistors"  # '800億個': the counter says items
-    if column == "memory_bandwidth_bytes_s" and not claim.quantity.unit.endswith("/s"):
+    if column in ("memory_bandwidth_bytes_s", "intranode_bandwidth_bytes_s") and not claim.quantity.unit.endswith("/s"):
         claim.quantity.unit += "/s"  # the extractor reads 'TB'; the claim said 'TB/s'
     actual = next(iter(values.values()))
     if column == "process_nm":

@@ -124,13 +124,40 @@ def _rule_ja(rs: dict[str, Any]) -> str:
     return f"{eff[:4]}年{int(eff[5:7])}月施行の規則"
 
 
+def _destinations(claim: Claim) -> list[str]:
+    """The countries a chip goes to: those marked as such ('to China', 'for China', '中国向け',
+    '中国へ'), else every country named but the United States when it is named first, as the
+    exporter ('The US required a licence to export the H20 ...')."""
+    sent, ents = gazetteer.in_sentence(claim.sentence)
+    named = [e for e in ents if e.type == "country" and e.id != "WLD"]
+    marked: set[str] = set()
+    for i, e in enumerate(named):
+        if re.search(r"\b(?:to|for|into)\s(?:the\s)?$", sent[:e.start], re.IGNORECASE) or \
+                re.match(r"\s?(?:向け|へ|への|に向け)", sent[e.end:]):
+            marked.add(e.id)
+            run = named[:i][::-1]  # 'to China and Russia', '中国やロシア向け': the whole list
+            after = named[i + 1:]
+            for a, b in [(x, y) for x, y in zip([e, *after], after)] + \
+                    [(y, x) for x, y in zip([e, *run], run)]:
+                if not re.fullmatch(r"\s*(?:,|、|and|or|と|や|および|及び)?\s*(?:the\s)?", sent[a.end:b.start]
+                                    if a.end <= b.start else sent[b.end:a.start], re.IGNORECASE):
+                    break
+                marked.add(b.id)
+    if marked:
+        return sorted(marked)
+    ids = list(dict.fromkeys(e.id for e in named))
+    if len(ids) > 1 and ids[0] == "USA":
+        ids = ids[1:]
+    return sorted(set(ids)) or sorted({e.id for e in claim.subjects if e.type == "country"})
+
+
 def judge(claim: Claim, data) -> Verdict:
     """Classify every variant the chip's name may mean under every rule date the claim may
     mean, and compare the licence status; disagreeing readings are unverifiable, with each."""
     norm = claim.clause
     chip = claim.text
     day, phrase = _when(norm)
-    countries = sorted({e.id for e in claim.subjects if e.type == "country"})
+    countries = _destinations(claim)
     if len(countries) > 1:
         return _unsure(f"the sentence names several destinations ({', '.join(countries)})", chip,
                        f"複数の仕向け国が挙がっています（{'、'.join(countries)}）")

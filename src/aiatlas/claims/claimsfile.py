@@ -92,6 +92,13 @@ class Entry(_Strict):
     def _iso(cls, v):  # an unquoted YAML date arrives as a date
         return v.isoformat() if isinstance(v, dt.date) else v
 
+    @field_validator("params", "where", mode="before")
+    @classmethod
+    def _iso_values(cls, v):  # 'where: {date: 2025-12-11}' unquoted: a date, read as its text
+        if isinstance(v, dict):
+            return {k: x.isoformat() if isinstance(x, dt.date) else x for k, x in v.items()}
+        return v
+
 
 class ClaimsFile(_Strict):
     """The whole file."""
@@ -110,6 +117,8 @@ def load(path: Path) -> list[Entry]:
     except ValidationError as e:
         err = e.errors()[0]
         loc = list(err["loc"])
+        while len(loc) > 1 and loc[-1] in ("str", "int", "float", "bool"):
+            loc.pop()  # the member of a union pydantic tried last: not a field of the file
         where = f"claim {loc[1] + 1}" if len(loc) > 1 and loc[0] == "claims" else ""
         field = ".".join(str(x) for x in loc[2:]) if where else ".".join(map(str, loc))
         raise DataError(f"{path}: {where + ': ' if where else ''}field '{field or 'claims'}': "
@@ -125,10 +134,21 @@ def load(path: Path) -> list[Entry]:
 
 
 def validate_names(path: Path, entries: list[Entry], patterns: dict[str, Pattern],
-                   indicators: dict[str, dict]) -> None:
-    """Unknown patterns, indicators and parameters are usage errors (exit 2), named with the claim."""
+                   indicators: dict[str, dict], facts: list[dict] | None = None) -> None:
+    """Unknown patterns, indicators, parameters and fact topics or measures are usage errors
+    (exit 2), named with the claim; `facts` are every curated fact (their topics and measures)."""
+    measures: dict[str, set[str]] = {}
+    for f in facts or ():
+        measures.setdefault(str(f.get("topic")), set()).add(str(f.get("measure")))
     for i, e in enumerate(entries, 1):
         where = f"{path}: claim {i}"
+        if e.fact is not None and measures and e.fact.topic not in measures:
+            raise UsageError(f"{where}: unknown fact topic {e.fact.topic!r}",
+                             hint="topics: " + ", ".join(sorted(measures)))
+        if e.fact is not None and measures and e.fact.measure is not None and \
+                e.fact.measure not in measures[e.fact.topic]:
+            raise UsageError(f"{where}: unknown measure {e.fact.measure!r} for topic {e.fact.topic}",
+                             hint="measures: " + ", ".join(sorted(measures[e.fact.topic])))
         if e.pattern is not None and e.pattern not in patterns:
             raise UsageError(f"{where}: unknown pattern {e.pattern!r}",
                              hint="patterns: " + ", ".join(sorted(patterns)))
@@ -138,6 +158,12 @@ def validate_names(path: Path, entries: list[Entry], patterns: dict[str, Pattern
         if meta is None:
             raise UsageError(f"{where}: unknown indicator {e.indicator!r}",
                              hint="`aiatlas list` shows the indicators")
+        columns = list(meta.get("value_columns") or ["value"])
+        if e.value_column not in columns:
+            if "value_column" in e.model_fields_set:
+                raise UsageError(f"{where}: unknown value_column {e.value_column!r} for {e.indicator}",
+                                 hint="value columns: " + ", ".join(columns))
+            e.value_column = columns[0]  # the indicator's own value: 'gap' of arena_gap
         names = {p["name"] for p in meta.get("parameters") or []}
         bad = sorted(set(e.params) - names)
         if bad:
@@ -151,7 +177,8 @@ def to_claim(e: Entry, patterns: dict[str, Pattern]):
     q = Quantity(value=value, kind=e.kind, unit=e.unit, high=e.high, currency=e.currency,
                  qualifier=e.qualifier, qualifier_text=e.qualifier, rank=e.kind == "rank",
                  date=e.date)
-    text = e.text or f"{value:g} {e.unit}".strip()
+    shown = f"{value:,.0f}" if float(value).is_integer() else f"{value:,}"  # not '1.09e+11'
+    text = e.text or f"{shown} {e.unit or e.currency}".strip()
     claim = Claim(text=text, start=0, end=len(text), sentence=text, lang=e.lang, quantity=q,
                   year=e.year, keywords=text.lower())
     tol = Slack(e.tolerance.rel, e.tolerance.abs) if e.tolerance else None

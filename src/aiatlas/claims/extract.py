@@ -34,6 +34,13 @@ _YEAR_AFTER = re.compile(r"\s?(?:年度?|'s\b|s\b)?")
 _REFERENCE = re.compile(r"(?<![A-Za-z])(?:Section|Article|Figure|Fig\.|Table|Chapter|page|p\.|Part|Rule|"
                         r"Item|Step|Phase|Q|Round|Version|v)\s?$", re.IGNORECASE)
 _ORDINAL_LABEL = re.compile(r"^\s?(?:条|章|節|項|回|期|世代|弾|号|次)")
+# a figure called a limit or threshold is a rule's parameter: 'under the 600 GB/s limit', 'the
+# 2,400 threshold', 'a threshold of 4,800', '600GB/sの上限', '基準の4800'
+_THRESHOLD_AFTER = re.compile(r"^(?:/s|/秒|ps)?\s?(?:-|‐)?(?:limit|threshold|cap|ceiling|cut-?off|bar)s?\b|"
+                              r"^(?:/s|/秒|ps)?\s?(?:の|という|が)?(?:上限|基準|しきい値|閾値|規制値)", re.IGNORECASE)
+_THRESHOLD_BEFORE = re.compile(r"\b(?:limit|threshold|cap|ceiling|cut-?off)s?\s(?:of|at|is|was|set\sat)\s"
+                               r"(?:about\s|around\s)?$|(?:上限|基準|しきい値|閾値|規制値)(?:値)?"
+                               r"(?:の|は|である|を|が)?\s?(?:約)?$", re.IGNORECASE)
 _TOP_N = re.compile(r"(?:\btop|上位|トップ|ベスト)\s?$", re.IGNORECASE)
 _LIST_START = re.compile(r"^\s*[(（]?$")
 # dates that are not quantities: 'six years ago', '6年前', a month alone (2月), year ranges 2024-25
@@ -237,6 +244,10 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
             subset[(a, b)] = _set_words(sent, n, members[id(n)], lang)
             found.append((q, a, b))
             continue
+        if _THRESHOLD_AFTER.match(sent[b:]) or _THRESHOLD_BEFORE.search(sent[:a]):
+            skip(a, b, "a threshold or limit (a rule's parameter), not the figure of what the "
+                 "sentence names")
+            continue
         if q.kind == "duration" and _SPAN_OF_TIME.search(sent[:n.start]):
             skip(a, b, "a span of time a plan runs over, not a claim")
             continue
@@ -398,6 +409,13 @@ def _inherit_change_units(found, changes, spans) -> None:
 
 _OF_THE = re.compile(r"\s+of\s+(?:the\s+|its\s+|their\s+|all\s+)?", re.IGNORECASE)
 _NO_UCHI = re.compile(r"[^、。\d]{0,15}?のうち\s?(?:約|およそ)?")
+# 'Of the 60 notable models US firms released, 11 had open weights': the set is stated first
+# (and is a claim itself), the count within it follows after a comma
+_OF_THE_LEAD = re.compile(r"(?:^|[,;:]\s|\b(?:and|but)\s)\s*of\s+(?:the|its|their|all|those)\s+$",
+                          re.IGNORECASE)
+_LEAD_GAP = re.compile(r"[^.;:\d]{1,120}?,\s*(?:only\s+|just\s+|some\s+)?")
+# '注目モデル60件のうち、11件が': the set stated with its counter (a claim too), then a comma
+_NO_UCHI_COMMA = re.compile(r"[^、。\d]{0,15}?のうち[、,]\s?(?:約|およそ)?")
 
 
 def _subsets(nums: list[numbers.Number], sent: str, lang: str) -> tuple[dict, set]:
@@ -415,8 +433,20 @@ def _subsets(nums: list[numbers.Number], sent: str, lang: str) -> tuple[dict, se
         if lang in ("ja", "zh"):
             if _NO_UCHI.fullmatch(gap):
                 members[id(y)], sets = x, sets | {id(x)}
+            elif _NO_UCHI_COMMA.fullmatch(gap):  # the set is a figure of its own: a claim too
+                members[id(y)] = x
         elif _OF_THE.fullmatch(gap) and not re.match(r"\s?%|\s?percent", sent[x.end:]):
             members[id(x)], sets = y, sets | {id(y)}
+    if lang not in ("ja", "zh"):
+        for i, x in enumerate(nums):
+            if not _OF_THE_LEAD.search(sent[:x.start]):
+                continue
+            # the count is the next figure that is no year ('... released in 2025, 11 had')
+            y = next((n for n in nums[i + 1:] if not (float(n.value).is_integer() and
+                                                      1900 <= n.value <= 2100 and "," not in n.surface)), None)
+            if y is not None and _LEAD_GAP.fullmatch(re.sub(r"\b(?:19|20)\d\d\b", "", sent[x.end:y.start])) \
+                    and not re.match(r"\s?(?:%|percent|per\scent)", sent[y.end:]):
+                members[id(y)] = x  # the set (x) stays a claim: '60 notable models' is a count
     return members, sets
 
 
@@ -509,6 +539,8 @@ def _not_a_claim(n: numbers.Number, before: str, after: str, norm, s: int) -> st
         return "a reference number (section, figure, version...)"
     if re.search(r"第\s?$", before) and _ORDINAL_LABEL.match(after):
         return "an ordinal label (第N条/回/世代...)"
+    if re.match(r"^\s?期(?!間|連続|ぶり)", after) and re.search(r"[\u4e00-\u9fffA-Za-z]\s?$", before):
+        return "an ordinal label (第N条/回/世代...)"  # '大基金3期': the fund's third phase
     if _TOP_N.search(before):
         return "defines a set (top N), not a claim"
     if _YEARS_BACK.match(after):

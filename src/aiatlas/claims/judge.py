@@ -14,7 +14,7 @@ from aiatlas.claims.model import Claim, Evidence, Quantity, Verdict
 from aiatlas.claims.numbers import EN_SCALES
 from aiatlas.claims.patterns import Pattern
 from aiatlas.claims.precision import UNITS_JA, Slack, human
-from aiatlas.errors import AiatlasError
+from aiatlas.errors import AiatlasError, NotBuiltError
 from aiatlas.sources import registry
 
 EVIDENCE_ROWS = 5  # explain rows quoted in a report; the CLI command shows them all
@@ -35,6 +35,8 @@ class API:
     hardware: Callable[[], list[dict[str, Any]]] | None = None  # the accelerator table
     # whether an indicator is registered, without loading the registry when it can be told
     is_indicator: Callable[[str], bool] | None = None
+    # licence requirements imposed on named chips by notice, as dated events
+    export_notices: Callable[[], list[dict[str, Any]]] | None = None
 
 
 class Data:
@@ -100,6 +102,10 @@ class Data:
     def rule_sets(self) -> list[dict[str, Any]]:
         """The export-control rule sets with their effective dates."""
         return self.api.export_rule_sets() if self.api.export_rule_sets else []
+
+    def notices(self) -> list[dict[str, Any]]:
+        """The chip notices (dated licence requirements on named chips)."""
+        return self.api.export_notices() if self.api.export_notices else []
 
     def indicators(self) -> dict[str, dict]:
         """Metadata of every indicator by id (parameters, grain, unit, title)."""
@@ -179,7 +185,10 @@ def _judge(claim: Claim, pattern: Pattern, asserts: dict[str, Any], data: Data) 
         if v.verdict == "contradicted":
             v = _against_vintages(claim, pattern, asserts, data, v)
         return v
-    except AiatlasError as e:  # e.g. warehouse not built: say so instead of failing the report
+    except NotBuiltError:  # said once before the report (aiatlas check): short here
+        return Verdict("unverifiable", "no warehouse built", reason_key="data_error",
+                       **_room(claim.quantity, pattern.tolerance))
+    except AiatlasError as e:  # e.g. a vintage that cannot be built: say so, not fail the report
         return Verdict("unverifiable", f"{e}" + (f" ({e.hint})" if e.hint else ""), reason_key="data_error",
                        **_room(claim.quantity, pattern.tolerance))
 
@@ -319,7 +328,13 @@ def _judge_indicator(claim: Claim, pattern: Pattern, a: dict[str, Any], data: Da
         return ev
 
     ev = data.once(key, make)  # one Evidence per value checked: a long article repeats them
-    v = _at_least(q, actual, tol, [ev]) if open_ended else compare(q, actual, tol, [ev])
+    band = _band(a, rows)
+    if open_ended:
+        v = _at_least(q, actual, tol, [ev])
+    elif band is not None and q.qualifier in ("exact", "approx") and q.high is None:
+        v = _within(q, actual, band, [ev])
+    else:
+        v = compare(q, actual, tol, [ev])
     for k, val in named.items():
         setattr(v, k, val)
     where = f"{ind} ({shown})"
@@ -328,6 +343,34 @@ def _judge_indicator(claim: Claim, pattern: Pattern, a: dict[str, Any], data: Da
     v.reason += f"; {where}, data as of {as_of}"
     if pattern.definition:  # a percentage says what it is a percentage of
         v.reason += f"; {pattern.definition}"
+    return v
+
+
+def _band(a: dict[str, Any], rows: list[dict[str, Any]]) -> tuple[float, float] | None:
+    """The indicator's own interval around the value (pattern `interval`), in claim units."""
+    cols = a.get("interval") or ()
+    if len(cols) != 2 or not rows or any(rows[0].get(c) is None for c in cols):
+        return None
+    low, high = sorted(float(rows[0][c]) * a["scale"] for c in cols)
+    return low, high
+
+
+def _within(q: Quantity, actual: float, band: tuple[float, float], evidence: list[Evidence]
+            ) -> Verdict:
+    """An estimate the data gives with its interval (a trend's 95% interval): the claim is
+    supported inside it (widened by the claim's own rounding or hedge), contradicted outside.
+    The measure's declared slack does not apply: the interval is the data's own uncertainty."""
+    room = precision.allowance(q, Slack())
+    low, high = band
+    ok = low - room.amount <= q.value <= high + room.amount
+    en = f"inside the data's 95% interval {human(low)}–{human(high)}, {room.en}"
+    ja = f"データの95%区間{human(low)}〜{human(high)}の内側、{room.ja}"
+    v = compare(q, actual, Slack(), evidence)
+    v.verdict, v.tolerance, v.tolerance_ja = ("supported" if ok else "contradicted"), en, ja
+    if ok and "(claimed" in v.reason:
+        v.reason = v.reason.split(" (claimed")[0]
+    unit = "" if q.unit in ("", "%") else f" {q.unit}"
+    v.reason += f" (95% interval {human(low)} to {human(high)}{unit})"
     return v
 
 
@@ -360,6 +403,10 @@ def _judge_event(claim: Claim, pattern: Pattern, asserts: dict[str, Any], data: 
     q = claim.quantity
     same = [s for s in named if q.kind == "date" and q.date and
             any(_same_day(q.date, _when(f)) for f in held[s])]
+    if not same and q.kind == "date" and q.date:
+        other = _other_event_that_day(claim, query, named, data)
+        if other is not None:  # a date of another recorded event the sentence may mean
+            return other
     actor = (same or [s for s in named if held[s]] or [None])[0]
     if actor is None:
         what = str(query.get("measure", "event")).replace("_", " ")
@@ -369,6 +416,44 @@ def _judge_event(claim: Claim, pattern: Pattern, asserts: dict[str, Any], data: 
     claim.asserts = {"fact": {**query, "subject": actor}}
     return _judge_fact(claim, pattern, {**query, "subject": actor, "year": year} if year is not None
                        else {**query, "subject": actor}, data)
+
+
+def _other_event_that_day(claim: Claim, query: dict[str, Any], named: list[str], data: Data
+                          ) -> Verdict | None:
+    """'The US required a licence to export Nvidia's H20 to China from April 9, 2025': the
+    pattern read an export rule, but the day is that of another recorded event: a notice on a
+    chip the sentence names (judged against it when it is of the claimed year), or any policy
+    event of the actor the sentence opens with. A date equal to one recorded event is supported
+    by it, never contradicted by a different event."""
+    q = claim.quantity
+    words = set(re.findall(r"[a-z0-9]+", claim.sentence.lower()))
+    for n in data.notices():
+        names = {w for c in n.get("chips", ()) for w in re.findall(r"[a-z0-9]+", c.lower())
+                 if re.search(r"\d", w)}  # 'NVIDIA HGX H20' is named by 'H20'
+        day = str(n.get("date"))
+        if names & words and (_same_day(q.date, day) or q.date[:4] == day[:4]):
+            # the sentence names the chip of a notice of that year: the notice is the event
+            cite = n.get("citation") or {}
+            ev = Evidence("fact", str(n["id"]), citation={
+                "publisher": str(cite.get("publisher", "")), "title": str(cite.get("title", "")),
+                "url": str(cite.get("url") or ""), "published": str(cite.get("date", ""))},
+                command=f"aiatlas chips classify {n['chips'][0]!r}")
+            v = _compare_date(q, {"id": n["id"], "date": day}, ev)
+            v.reason = f"{v.reason} (the notice {n['id']}: {n.get('what', '').strip()})"
+            v.subject, v.as_of = named[0], str(cite.get("date", ""))
+            return v
+    for subject in named[:1]:  # the actor the sentence opens with: not the one acted upon
+        for f in data.facts(topic=query.get("topic", "policy_events"), subject=subject) or []:
+            if _same_day(q.date, _when(f)):
+                ev = Evidence("fact", str(f.get("id", "")), where={"subject": subject}, citation={
+                    k: str(f[k]) for k in ("publisher", "title", "url", "published", "as_printed")
+                    if f.get(k) is not None}, command=f"aiatlas facts --topic {f.get('topic')} "
+                    f"--subject {subject}")
+                return Verdict("supported", f"the recorded date of {f.get('label') or f.get('id')} "
+                               f"is {_when(f)}", tolerance="same day", tolerance_ja="同じ日付",
+                               reason_key="date", evidence=[ev], subject=subject,
+                               as_of=str(f.get("published") or ""))
+    return None
 
 
 def _judge_fact(claim: Claim, pattern: Pattern, query: dict[str, Any], data: Data) -> Verdict:
@@ -397,7 +482,10 @@ def _judge_fact(claim: Claim, pattern: Pattern, query: dict[str, Any], data: Dat
                  compare(q, _fact_value(q, f)[0] or 0.0, tol, []).verdict == "supported"]
         if agree and len(values) > 1:  # the figure is one of those recorded: say which
             facts = agree
-            note = f" (one of {len(values)} figures recorded{'' if year else '; the claim states no year'})"
+            when = sorted({_when(f) for f in agree if _when(f)})
+            note = (f" (one of {len(values)} figures recorded" +
+                    ("" if year else f"; the claim states no year: it matches the figure of "
+                     f"{' and '.join(when) or 'an undated record'}") + ")")
         elif len(values) > 1:  # every recorded figure disagrees: name them all
             shown = "; ".join(f"{human(_fact_value(q, f)[0])} ({_when(f)})"
                               for f in sorted(facts, key=_order))
@@ -511,13 +599,15 @@ def compare(q: Quantity, actual: float, tol: Slack, evidence: list[Evidence],
         en, ja = (f"inside {human(claimed)}–{human(q.high)}, {en}",
                   f"{human(claimed)}〜{human(q.high)}の範囲、{ja}")
     elif q.qualifier in ("over", "at_least"):  # a bound is a bound: 295,000 is not 'over 300,000'
-        ok = actual > claimed if q.qualifier == "over" else actual >= claimed
-        en = f"≥ {human(claimed)} ('{said}'): a bound, no rounding"
-        ja = f"{human(claimed)}以上（「{said}」）: 下限なので丸めの幅なし"
+        over = q.qualifier == "over"  # the words say which: 'over' is strict, 'at least' not
+        ok = actual > claimed if over else actual >= claimed
+        en = f"{'>' if over else '≥'} {human(claimed)} ('{said}'): a bound, no rounding"
+        ja = f"{human(claimed)}{'超' if over else '以上'}（「{said}」）: 下限なので丸めの幅なし"
     elif q.qualifier in ("under", "at_most"):
-        ok = actual < claimed if q.qualifier == "under" else actual <= claimed
-        en = f"≤ {human(claimed)} ('{said}'): a bound, no rounding"
-        ja = f"{human(claimed)}以下（「{said}」）: 上限なので丸めの幅なし"
+        under = q.qualifier == "under"
+        ok = actual < claimed if under else actual <= claimed
+        en = f"{'<' if under else '≤'} {human(claimed)} ('{said}'): a bound, no rounding"
+        ja = f"{human(claimed)}{'未満' if under else '以下'}（「{said}」）: 上限なので丸めの幅なし"
     elif q.qualifier == "nearly":
         low = claimed - max(2 * allowed, 0.1 * abs(claimed))
         ok = low <= actual <= claimed + allowed

@@ -239,6 +239,11 @@ def read(num: Number, text: str, lang: str) -> tuple[Quantity, int, int]:
         end = _read_unit(q, after, lang, end)
     after = text[end:]
     qual, m = _pick(POST_QUALIFIERS, after, r"\s*({})")
+    if qual and re.match(r"を(?:上|下)回", m.group(1)) and \
+            re.search(r"の\s?(?:約|およそ|ほぼ)?\s?$", text[:num.start]):
+        # '米国の3万7587台を上回った', '前年の23件を上回った': the figure is the compared
+        # subject's own (exact); the verb says the sentence's subject exceeds it
+        qual = None
     if qual and q.qualifier == "exact":
         q.qualifier, q.qualifier_text, end = qual, m.group(1), end + m.end()
     if q.rank:

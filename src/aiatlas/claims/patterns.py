@@ -18,7 +18,8 @@ from aiatlas.errors import DataError
 
 _FIELDS = {"id", "describe", "kinds", "units", "keywords", "subject", "needs_year", "indicator",
            "params", "where", "value_column", "scale", "rank_by", "fact", "tolerance", "base",
-           "period", "title", "pair", "definition", "events", "excludes", "lower_bound"}
+           "period", "title", "pair", "definition", "events", "excludes", "lower_bound",
+           "subset", "hints", "interval"}
 _SUBJECTS = ("country", "state", "organization", "benchmark", None)
 _PLACEHOLDER = re.compile(r"\{(country|state|organization|benchmark|year|quarter|precision)\}")
 # the number format a hardware figure is stated at: 'FP16', 'tensor BF16', '半精度', 'INT8'
@@ -68,6 +69,15 @@ class Pattern:
     # a boolean column true on rows whose value is only a lower bound (a lag not yet closed:
     # 'at least 8 months'); the judge then supports only claims the bound proves
     lower_bound: str | None = None
+    # counts the members of a subset a sentence may define ('of the 60 notable models, 11 had
+    # open weights'): such a count is judged here, never against the set's total
+    subset: bool = False
+    # words that add to the score once a keyword matched, never alone: 'share' or '占め' tell a
+    # share of developers from their growth, but do not make a share of models one of developers
+    hints: tuple[re.Pattern, ...] = ()
+    # the indicator's own confidence interval around the value (low and high columns): a figure
+    # inside it is supported, one outside it by more than its rounding contradicted
+    interval: tuple[str, ...] = ()
 
     def fits(self, claim: Claim) -> int:
         """How specifically the claim's own words fit (0: not at all): kind, unit, base, keywords.
@@ -92,7 +102,10 @@ class Pattern:
         if any(x.search(claim.keywords) for x in self.excludes):
             return 0
         hits = [m for k in self.keywords for m in [k.search(claim.keywords)] if m]
-        return sum(len(m.group()) for m in hits) if hits else 0
+        if not hits:
+            return 0
+        hits += [m for k in self.hints for m in [k.search(claim.keywords)] if m]
+        return sum(len(m.group()) for m in hits)
 
     def bind(self, claim: Claim) -> tuple[dict[str, Any] | None, str]:
         """What the claim asserts in this pattern's terms, or None and what is missing."""
@@ -141,7 +154,7 @@ class Pattern:
         return {"indicator": self.indicator, "params": fill(self.params), "where": fill(self.where),
                 "value_column": self.value_column, "scale": self.scale, "period": self.period,
                 "rank_by": self.rank_by, "subject": values.get(self.subject or ""),
-                "lower_bound": self.lower_bound}, ""
+                "lower_bound": self.lower_bound, "interval": self.interval}, ""
 
 
     def _bind_event(self, claim: Claim) -> tuple[dict[str, Any] | None, str]:
@@ -211,8 +224,9 @@ def _parse(data: Any, origin: str) -> list[Pattern]:
             raise DataError(f"{where}: keywords must list at least one regex")
         try:
             excludes = tuple(re.compile(k, re.IGNORECASE) for k in raw.get("excludes") or ())
+            hints = tuple(re.compile(k, re.IGNORECASE) for k in raw.get("hints") or ())
         except re.error as e:
-            raise DataError(f"{where}: excludes: bad regex ({e})") from None
+            raise DataError(f"{where}: excludes or hints: bad regex ({e})") from None
         tol = raw.get("tolerance") or {}
         if not isinstance(tol, dict) or set(tol) - {"rel", "abs"}:
             raise DataError(f"{where}: tolerance must be a mapping of rel and/or abs")
@@ -226,5 +240,7 @@ def _parse(data: Any, origin: str) -> list[Pattern]:
             rank_by=raw.get("rank_by"), fact=raw.get("fact"), base=tuple(raw.get("base") or ()),
             period=raw.get("period"), title=dict(raw.get("title") or {}),
             pair=tuple(raw.get("pair") or ()), definition=str(raw.get("definition", "")),
-            events=bool(raw.get("events")), lower_bound=raw.get("lower_bound")))
+            events=bool(raw.get("events")), lower_bound=raw.get("lower_bound"),
+            subset=bool(raw.get("subset")), hints=hints,
+            interval=tuple(raw.get("interval") or ())))
     return out

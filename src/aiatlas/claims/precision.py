@@ -117,6 +117,8 @@ def rounding(q: Quantity) -> tuple[float, str, str]:
 
 def allowance(q: Quantity, slack: Slack) -> Allowance:
     """The tolerance for this figure: its own rounding, a hedge, or the measure's slack."""
+    if q.kind == "date":  # a date is a day, never the integer it is stored as
+        return Allowance(0.0, "same day", "同じ日付")
     own, why_en, why_ja = rounding(q)
     declared = slack.of(q.value)
     unit_en, unit_ja = unit_words(q.unit, "en"), unit_words(q.unit, "ja")

@@ -33,6 +33,12 @@ def check(source: str = typer.Argument(..., help="Text file, '-' for stdin, a UR
     # On the command line the argument always names an input, never the text itself, so a
     # mistyped file name is an error rather than a one-sentence article.
     remote = source == "-" or source.startswith(("http://", "https://"))
+    missing = lookup.missing_warehouse(home=home)
+    if missing is not None:  # said once, first: each indicator claim would repeat it
+        err = Console(stderr=True)
+        err.print(f"error: {missing}: claims about indicators cannot be checked (curated facts "
+                  "and chips still are)", markup=False, highlight=False, soft_wrap=True)
+        err.print(f"hint: {missing.hint}", markup=False, highlight=False, soft_wrap=True)
     with Progress(TextColumn("checking sentences"), BarColumn(), MofNCompleteColumn(),
                   console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("check", total=None, visible=False)
@@ -48,12 +54,16 @@ def check(source: str = typer.Argument(..., help="Text file, '-' for stdin, a UR
             raise UsageError("--format table prints to the terminal; use json, md or html with --out")
         print_table(render.rows(report), title=render.title(report))
         console.print(f"{render.counts_line(report)} ({report.seconds:.2f} s)")
+        if missing is not None:
+            raise typer.Exit(missing.exit_code)
         return
     text = {"json": render.to_json, "md": render.to_markdown, "html": render.to_html}[format](report)
     if out:
         out.write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
+    if missing is not None:
+        raise typer.Exit(missing.exit_code)
 
 
 def main(args: list[str]) -> None:

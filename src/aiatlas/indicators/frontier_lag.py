@@ -15,7 +15,14 @@ from aiatlas.indicators import lag
 from aiatlas.indicators.capability_lag import _lag_rows as _eci_rows
 from aiatlas.indicators.capability_lag import capability_lag_months
 from aiatlas.indicators.lag import DRAWS, FOLLOWER, GROUP, LEADER, comparison, side_of
-from aiatlas.indicators.performance import CATEGORY, IDENTITY, _arena, _scores
+from aiatlas.indicators.performance import (
+    ARENA_JOINS,
+    BENCHMARK_JOINS,
+    CATEGORY,
+    IDENTITY,
+    _arena,
+    _scores,
+)
 from aiatlas.indicators.registry import Param, indicator
 from aiatlas.sources.epoch_eci import FILE as ECI_FILE
 
@@ -59,7 +66,7 @@ def _benchmark_rows(t, benchmark="gpqa_diamond", group="openness", leader="USA",
 
 
 @indicator(id="benchmark_lag_months", title="Lag in months on a benchmark frontier",
-           unit="months", chapter=CHAPTER, sources=IDENTITY, grain=("month",),
+           unit="months", chapter=CHAPTER, sources=IDENTITY, joins=BENCHMARK_JOINS, grain=("month",),
            value_columns=lag.COLUMNS,
            description="For each month with a score on the benchmark, " + lag.DEFINITION
                        + " Scores (in percent) are benchmark_frontier's, dated when the model "
@@ -84,7 +91,7 @@ def _arena_rows(t, group="openness", leader="USA", follower="CHN", category="ove
 
 
 @indicator(id="arena_lag_months", title="Lag in months on the Arena (best rating)",
-           unit="months", chapter=CHAPTER, sources=IDENTITY, grain=("month",),
+           unit="months", chapter=CHAPTER, sources=IDENTITY, joins=ARENA_JOINS, grain=("month",),
            value_columns=lag.COLUMNS,
            description="For each month in which an Arena model became available or a board was "
                        "published, " + lag.DEFINITION + " Ratings compare only within a date, "

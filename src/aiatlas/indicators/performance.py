@@ -19,6 +19,10 @@ CHAPTER = "performance"
 # Tables read, directly or through the model identity derived from them at build time (so a
 # result's provenance lists every snapshot that placed a model in a group).
 IDENTITY = ("model_identity", "model_keys", *IDENTITY_INPUTS)
+# what an Arena value joins only for the names of its models (Epoch's exports and benchmark hub),
+# and what a benchmark value joins only for them (the Arena's tables): neither dates the value
+ARENA_JOINS = tuple(t for t in IDENTITY if t not in ("arena_ratings", "arena_models"))
+BENCHMARK_JOINS = ("arena_ratings", "arena_models")
 GROUPS = ("openness", "country")
 # Both Arena history files are one series. When a date appears in more than one file, the file
 # earliest in this list wins for that whole date: LMArena's own catalog before the community
@@ -163,7 +167,7 @@ def _gap_rows(t, benchmark="mmlu", since=None, until=None, group="openness"):
 
 
 @indicator(id="benchmark_frontier", title="Best benchmark score reached, by group", unit="percent",
-           chapter=CHAPTER, sources=IDENTITY,
+           chapter=CHAPTER, sources=IDENTITY, joins=BENCHMARK_JOINS,
            grain=("benchmark", "group", "date"), value_columns=("value", "model", "excluded"),
            description="Per benchmark, the best score any model of the group (open vs closed, or "
                        "country) had reached by each date on which some model scored. Empty before "
@@ -194,7 +198,7 @@ def _pair(table: ibis.Table, on: str, group: str, value: str, model: str,
 
 @indicator(id="benchmark_gap", title="Benchmark gap: closed minus open, or US minus China",
            unit="percentage points", chapter=CHAPTER,
-           sources=IDENTITY, grain=("benchmark", "month"),
+           sources=IDENTITY, joins=BENCHMARK_JOINS, grain=("benchmark", "month"),
            value_columns=("gap", "gap_relative_pct", "a_value", "b_value", "a_model", "b_model",
                           "excluded"),
            description="Per month (months in which some model scored), the best score reached by the "
@@ -244,7 +248,7 @@ def _arena_rows(t, since=None, until=None, group="openness", category="overall",
 
 @indicator(id="arena_gap", title="Arena gap: top closed vs top open, or top US vs top China",
            unit="Arena rating points", chapter=CHAPTER,
-           sources=IDENTITY, grain=("date",),
+           sources=IDENTITY, joins=ARENA_JOINS, grain=("date",),
            value_columns=("gap", "gap_relative_pct", "a_value", "b_value", "a_model", "b_model",
                           "excluded"),
            description="Per leaderboard date, the top rating of the leading group (closed, or USA) "
@@ -279,7 +283,7 @@ def _convergence_rows(t, since=None, until=None, category="overall"):
 
 
 @indicator(id="frontier_convergence", title="Arena rating gap between ranks 1 and 2, and 1 and 10",
-           unit="Arena rating points", chapter=CHAPTER, sources=IDENTITY, grain=("date",),
+           unit="Arena rating points", chapter=CHAPTER, sources=IDENTITY, joins=ARENA_JOINS, grain=("date",),
            value_columns=("gap_1_2", "gap_1_10", "models"),
            description="Per leaderboard date, the rating of rank 1 minus rank 2 and minus rank 10 "
                        "(empty when the board has fewer models). Shrinking gaps mean the frontier is "

@@ -116,6 +116,9 @@ class Indicator:
     func: Callable[..., Any]
     rows: Callable[..., Any] | None = None
     value_columns: tuple[str, ...] = ("value",)
+    # tables among `sources` read only to join names and identities (which model is whose): a
+    # source feeding only these is marked role 'joined' in the provenance and dates no value
+    joins: tuple[str, ...] = ()
 
     @property
     def param_names(self) -> list[str]:
@@ -180,7 +183,7 @@ _loaded = False
 def indicator(*, id: str, title: str, unit: str, chapter: str, description: str,
               sources: tuple[str, ...], grain: tuple[str, ...], params: tuple[Param, ...] = (),
               rows: Callable[..., Any] | None = None,
-              value_columns: tuple[str, ...] = ("value",),
+              value_columns: tuple[str, ...] = ("value",), joins: tuple[str, ...] = (),
               into: dict[str, Indicator] | None = None) -> Callable[[Callable], Callable]:
     """Register the decorated pure function as an indicator (in `into`, a registry of the
     caller's such as a test's, instead of the one registry)."""
@@ -199,7 +202,10 @@ def indicator(*, id: str, title: str, unit: str, chapter: str, description: str,
         target[id] = Indicator(id=id, title=title, unit=unit, chapter=chapter,
                                  description=description, sources=tuple(sources),
                                  grain=tuple(grain), params=declared, func=run, rows=explain,
-                                 value_columns=tuple(value_columns))
+                                 value_columns=tuple(value_columns), joins=tuple(joins))
+        if set(joins) - set(sources):
+            raise ValueError(f"indicator {id!r}: joins {sorted(set(joins) - set(sources))} "
+                             "are not among its sources")
         return func
 
     return register

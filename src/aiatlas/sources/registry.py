@@ -31,9 +31,12 @@ _BY_ID = {s.id: s for s in SOURCES}
 def data_as_of(provenance: list[dict[str, Any]] | None) -> dt.date | None:
     """The date the data read runs to: the earliest publisher as-of date of the snapshots read,
     leaving out a frozen history when the source that continues its series was read too (the
-    Arena's 2023-2025 rating history does not date a value of the December 2025 leaderboard)."""
+    Arena's 2023-2025 rating history does not date a value of the December 2025 leaderboard)
+    and a source read only to join names (role 'joined': Epoch's benchmark hub under an Arena
+    value; see Indicator.joins)."""
     read = {p.get("source") for p in provenance or []}
-    dates = [dt.date.fromisoformat(str(p["as_of"])[:10]) for p in provenance or []
+    valued = [p for p in provenance or [] if p.get("role") != "joined"]  # names only: no date
+    dates = [dt.date.fromisoformat(str(p["as_of"])[:10]) for p in valued or provenance or []
              if p.get("as_of") and not (p.get("source") in _BY_ID
                                         and _BY_ID[p["source"]].continued_by in read)]
     return min(dates) if dates else None
