@@ -415,3 +415,18 @@ def test_check_without_a_warehouse_says_so_once_first(tmp_path):
     assert first.startswith("error: no warehouse at") and "aiatlas build" in res.output
     assert res.output.count("no warehouse at") == 1
     assert "**✔ supported**" in res.output  # the robot figure, from the curated facts
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("In 2025 the US share of notable AI models was 58%.", "no indicator or curated fact"),
+    ("In 2025 the US made up 58% of notable AI models.", "no indicator or curated fact"),
+    ("Indian developers made up 15% of AI developers on GitHub in 2024.", "no quarter"),
+])
+def test_a_pattern_explains_only_a_claim_about_its_own_noun(text, reason):
+    """'share' or '占め' alone does not make a share of models a share of GitHub developers,
+    whose reason (no quarter stated) would then be nonsense."""
+    from aiatlas.claims.check import check_claim
+    from aiatlas.claims.extract import extract
+
+    (claim,) = [c for s in extract(text) for c in s.claims]
+    assert reason in check_claim(claim, pattern_table.load(), data=None).reason

@@ -85,8 +85,11 @@ def _measure(p: Pattern) -> str:
 
 
 def _parallel(claim: Claim, previous: Claim) -> bool:
-    """The claim continues the previous figure's comparison: same kind, and same unit or none."""
+    """The claim continues the previous figure's comparison: same kind, and same unit or none;
+    or it ranks what the previous figure counts ('released 8 notable models, ranking third')."""
     a, b = claim.quantity, previous.quantity
+    if a.kind == "rank":
+        return previous.pattern is not None and b.kind == "count"
     return (a.kind == b.kind or a.kind == "number") and (a.unit == b.unit or not a.unit) and (
         claim.continues or previous.pattern is not None)
 
@@ -95,11 +98,18 @@ def _compared_with_next(claims: list[CheckedClaim], table: list[Pattern], data: 
     """'Compared with 12 in 2022, China had 23 notable models': a figure that opens a comparison
     and names no measure takes the words of the figure it is compared with, which follows it."""
     for i, cc in enumerate(claims):
-        if cc.verdict.reason_key != "no_measure" or not COMPARISON.search(cc.claim.sentence):
+        if cc.verdict.reason_key != "no_measure":
             continue
-        nxt = next((c.claim for c in claims[i + 1:] if c.claim.pattern is not None and
-                    c.claim.quantity.kind == cc.claim.quantity.kind and
-                    c.claim.quantity.unit == cc.claim.quantity.unit), None)
+        q = cc.claim.quantity
+        if not COMPARISON.search(cc.claim.sentence):  # a list: '米国は57件、中国は31件の注目モデル'
+            after = claims[i + 1:i + 2]
+            nxt = after[0].claim if after and after[0].claim.pattern is not None and q.unit and \
+                after[0].claim.quantity.kind == q.kind == "count" and \
+                after[0].claim.quantity.unit == q.unit and after[0].claim.subjects and \
+                cc.claim.subjects and after[0].claim.subjects[0].id != cc.claim.subjects[0].id else None
+        else:
+            nxt = next((c.claim for c in claims[i + 1:] if c.claim.pattern is not None and
+                        c.claim.quantity.kind == q.kind and c.claim.quantity.unit == q.unit), None)
         if nxt is not None:
             cc.claim.keywords = f"{cc.claim.keywords} {nxt.keywords}"
             cc.verdict = check_claim(cc.claim, table, data)
@@ -129,7 +139,7 @@ def check_text(text: str, lang: str = "auto", *, data: Data, source: str = "<tex
         last: dict[str, Claim] = {}  # the previous figure of each kind: comparisons continue it
         for claim in sc.claims:
             previous = last.get(claim.quantity.kind) or last.get("count") if \
-                claim.quantity.kind == "number" else last.get(claim.quantity.kind)
+                claim.quantity.kind in ("number", "rank") else last.get(claim.quantity.kind)
             sr.claims.append(CheckedClaim(claim, check_claim(claim, table, data, previous)))
             last[claim.quantity.kind] = claim
         _compared_with_next(sr.claims, table, data)
