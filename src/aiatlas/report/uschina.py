@@ -72,7 +72,8 @@ def wide_spec(rows: list[dict[str, Any]], columns: dict[str, str], meta: dict[st
               title: str, unit: str, lang: str, today: dt.date | None = None) -> dict | None:
     """Columns of one row per date (a_value, b_value, ...) drawn as one line each, under the
     chart rules: `columns` maps each column to its series key (a country code or a label)."""
-    long = [{meta["grain"][0]: key, "date": r["date"], "value": r[col]}
+    long = [{meta["grain"][0]: key, "date": r["date"], "value": r[col],
+             **{c: r[c] for c in rules.SEGMENT_COLUMNS if c in r}}  # the line breaks at a new basis
             for r in rows for col, key in columns.items()]
     return charts.spec(meta, long, title=title, unit=unit, lang=lang, today=today)
 
