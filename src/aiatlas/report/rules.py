@@ -47,8 +47,9 @@ MEASURE_NAMES = {"en": {"eci": "ECI", "gpqa_diamond": "GPQA Diamond", "mmlu": "M
                         "arena_overall": "Arena (overall)"},
                  "ja": {"eci": "ECI", "gpqa_diamond": "GPQA Diamond", "mmlu": "MMLU",
                         "arena_overall": "Arena（総合）"}}
-# Columns naming the basis a value stands on (the Arena's rating scale): a line breaks where one
-# changes value, and a finding compares rows only on the same basis.
+# A line breaks wherever one of these columns changes value: Arena ratings on two scales (the
+# board re-anchored its ratings in mid-2024) are points of two lines, never joined by one. A
+# finding compares rows only on the same value of each (findings.py).
 SEGMENT_COLUMNS = ("rating_scale",)
 # Lines drawn per chart; the rest is summed into "other" where the values add up (counts).
 TOP_N = 6
