@@ -291,8 +291,8 @@ def _convergence_rows(t, since=None, until=None, category="overall"):
                        "(empty when the board has fewer models). Shrinking gaps mean the frontier is "
                        "crowded. Ties in rating are ranked by key. A gap within one date does not "
                        "depend on the board's anchor, but a new method can also stretch the scale "
-                       "(docs/performance.md), so gaps compare across dates only within one "
-                       "rating_scale.",
+                       "(about 1.5-fold from online Elo to Bradley-Terry in 2024), so gaps "
+                       "compare across dates only within one rating_scale.",
            params=(SINCE, UNTIL, CATEGORY), rows=_convergence_rows)
 def frontier_convergence(t, since=None, until=None, category="overall"):
     r = _ranked(t, category)
