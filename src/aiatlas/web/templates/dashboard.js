@@ -4,29 +4,34 @@
 (function () {
   var el = document.getElementById("chart");
   var spec = JSON.parse(document.getElementById("spec").textContent);
-  // a title line longer than the chart is wide is broken at a space (Japanese: anywhere), so
-  // nothing is cut at a phone's edges; px per character of 13 px bold and 11 px text
-  function wrap(lines, width, px) {
-    var max = Math.max(12, Math.floor(width / px)), out = [];
+  // a title line longer than the chart is wide is broken at a space (Japanese: at any character),
+  // so nothing is cut at a phone's edges; a CJK character is about as wide as the font size,
+  // any other about 0.6 of it (bold titles a little more)
+  function wrap(lines, width, size) {
+    var out = [];
     (Array.isArray(lines) ? lines : [lines]).forEach(function (line) {
       line = String(line);
-      while (line.length > max) {
-        var cut = line.lastIndexOf(" ", max);
-        if (cut < max / 2) { cut = max; }
+      while (line) {
+        var w = 0, i = 0, space = -1;
+        for (; i < line.length; i++) {
+          w += (line.charCodeAt(i) >= 0x2e80 ? 1 : 0.6) * size;
+          if (w > width) { break; }
+          if (line[i] === " ") { space = i; }
+        }
+        if (i >= line.length) { out.push(line); break; }
+        var cut = (space > i / 2) ? space : Math.max(i, 1);
         out.push(line.slice(0, cut)); line = line.slice(cut).replace(/^ /, "");
       }
-      if (line) { out.push(line); }
     });
     return out;
   }
   function fit(spec, width) {
-    var cjk = ((spec.usermeta || {}).lang === "ja") ? 1.8 : 1;
     var t = spec.title;
     if (t) {
       t = (typeof t === "object" && !Array.isArray(t)) ? t : { text: t };
       width -= 40;  // the title starts above the axis labels; the actions button sits at the right
-      t.text = wrap(t.text, width, 8 * cjk);
-      if (t.subtitle) { t.subtitle = wrap(t.subtitle, width, 6.6 * cjk); }
+      t.text = wrap(t.text, width, 13 * 1.08);
+      if (t.subtitle) { t.subtitle = wrap(t.subtitle, width, 11); }
       spec.title = t;
     }
     spec.width = "container";
