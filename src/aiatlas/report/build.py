@@ -149,7 +149,8 @@ def indicator_entry(meta: dict, text: Text, out: Path, info: dict, home,
         vl = charts.timeline(rows, title=entry["title"], lang=text.lang)
     elif meta["id"] in rules.TREND_UNITS and ex_rows is not None and len(rows) == 1:
         vl = charts.trend(rows[0], ex_rows, title=entry["title"],
-                          unit=text.unit(rules.TREND_UNITS[meta["id"]]), lang=text.lang)
+                          unit=text.unit(rules.TREND_UNITS[meta["id"]]), lang=text.lang,
+                          measure=rules.TREND_UNITS[meta["id"]])
     else:
         vl = charts.spec(meta, rows, title=entry["title"], unit=text.unit(meta["unit"]),
                          lang=text.lang, as_of=registry.data_as_of(result.provenance),

@@ -89,8 +89,7 @@ def spec(holdings: list[dict[str, Any]], events: list[dict[str, Any]], *, lang: 
     chart = alt.layer(band, lines, rule, label).properties(
         width=620, height=320,
         title=alt.TitleParams(title or text("china_chips_title"), subtitle=[text("china_chips_note"), text("china_chips_steps")]))
-    return chart.configure(font=charts.CJK_FONT if lang == "ja" else "sans-serif").to_dict(
-        validate=charts.VALIDATE)
+    return charts.to_dict(chart.configure(font=charts.CJK_FONT if lang == "ja" else "sans-serif"), lang)
 
 
 def section(*, text: Text, home=None, as_of=None, render=charts.svg) -> dict[str, Any]:

@@ -4,8 +4,39 @@
 (function () {
   var el = document.getElementById("chart");
   var spec = JSON.parse(document.getElementById("spec").textContent);
-  if (el && !spec) { el.dataset.ready = "empty"; } else if (el) {
+  // a title line longer than the chart is wide is broken at a space (Japanese: anywhere), so
+  // nothing is cut at a phone's edges; px per character of 13 px bold and 11 px text
+  function wrap(lines, width, px) {
+    var max = Math.max(12, Math.floor(width / px)), out = [];
+    (Array.isArray(lines) ? lines : [lines]).forEach(function (line) {
+      line = String(line);
+      while (line.length > max) {
+        var cut = line.lastIndexOf(" ", max);
+        if (cut < max / 2) { cut = max; }
+        out.push(line.slice(0, cut)); line = line.slice(cut).replace(/^ /, "");
+      }
+      if (line) { out.push(line); }
+    });
+    return out;
+  }
+  function fit(spec, width) {
+    var cjk = ((spec.usermeta || {}).lang === "ja") ? 1.8 : 1;
+    var t = spec.title;
+    if (t) {
+      t = (typeof t === "object" && !Array.isArray(t)) ? t : { text: t };
+      width -= 40;  // the title starts above the axis labels; the actions button sits at the right
+      t.text = wrap(t.text, width, 8 * cjk);
+      if (t.subtitle) { t.subtitle = wrap(t.subtitle, width, 6.6 * cjk); }
+      spec.title = t;
+    }
     spec.width = "container";
+    // the plot narrows to the container, its labels and axes kept; the height stays as drawn
+    // (direct labels are spaced for it), unless the spec sizes itself (the map)
+    spec.autosize = spec.autosize || { type: "fit-x", contains: "padding" };
+    return spec;
+  }
+  if (el && !spec) { el.dataset.ready = "empty"; } else if (el) {
+    fit(spec, el.clientWidth);
     if (el.classList.contains("kind-map")) {  // a world map reads best about twice as wide as tall
       spec.height = Math.round(el.clientWidth * 0.5) + 110;  // + title and legend (autosize fit)
     }
