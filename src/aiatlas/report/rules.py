@@ -161,6 +161,27 @@ def country_name(code: Any, lang: str = "en") -> str:
     return getattr(c, "common_name", None) or c.name
 
 
+# Names a reader types for a country that ISO's tables do not hold (the short names above also count).
+COUNTRY_ALIASES = {"UK": "GBR", "Britain": "GBR", "Great Britain": "GBR", "Korea": "KOR",
+                   "Turkey": "TUR", "America": "USA", "Holland": "NLD", "日本": "JPN"}
+
+
+def country_code(text: str) -> str | None:
+    """The ISO 3166-1 alpha-3 code of a country given as alpha-3, alpha-2 or a name (English or
+    Japanese, official or short: 'Japan', 'South Korea', 'Russia', '中国'); None if none is."""
+    value = (text or "").strip()
+    if not value:
+        return None
+    short = {name.casefold(): code for names in SHORT_NAMES.values() for code, name in names.items()}
+    alias = {k.casefold(): v for k, v in COUNTRY_ALIASES.items()} | short
+    if value.casefold() in alias:
+        return alias[value.casefold()]
+    try:
+        return pycountry.countries.lookup(value).alpha_3
+    except LookupError:
+        return None
+
+
 # a code column and the column holding its English name: the code already reads as the name
 NAMED_BY = {"country_name": "country", "region_name": "region"}
 
