@@ -412,6 +412,7 @@ def test_year_axes_print_whole_years_that_never_overprint():
     spec = charts.spec(meta(["country", "year"]) | {"unit": "models"}, rows, title="T", unit="models")
     axis = spec["layer"][0]["encoding"]["x"]["axis"]
     assert axis["format"] == "d" and axis["tickMinStep"] == 1 and "width" in axis["tickCount"]["expr"]
+    assert axis["labelSeparation"] == charts.LABEL_SEPARATION > 0  # touching labels count as overlap
     labels = _axis_labels(charts.svg(spec), "X")
     assert all(re.fullmatch(r"20\d\d", t) for t in labels)  # never 2,024 or 2024.5
     assert len(labels) <= 560 // rules.TICK_PX["year"] + 1 and "2010" in labels  # every second year

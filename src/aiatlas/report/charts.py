@@ -19,6 +19,9 @@ HEIGHT = 280
 LABEL_GAP = 15  # pixels between direct labels (11 px text, CJK glyphs included, and air)
 LABEL_DX = 8  # pixels from the last point to its direct label
 PARTIAL_DX = 24  # ... from a faded partial-year point: a label beside it read as a legend's key
+# pixels kept between two axis labels (Vega drops every second label while any are closer): the
+# first label sits flush with the axis start and touched the next ("20102011")
+LABEL_SEPARATION = 8
 SERIES = "series"  # field holding the joined grain values when more than one column splits lines
 SEGMENT = "segment"  # field numbering the pieces of a line broken at a gap or a change of scale
 SUPERSCRIPTS = dict(zip("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻"))
@@ -176,7 +179,7 @@ def log_axis(values: list[float], unit: str | None, lang: str, **kw: Any) -> alt
 def year_axis(**kw: Any) -> alt.Axis:
     """Whole years on a quantitative axis: never 2,024 or 2024.5, and as many ticks as the
     chart's width holds (so two years never overprint at any width)."""
-    return alt.Axis(format="d", tickMinStep=1, labelOverlap="greedy",
+    return alt.Axis(format="d", tickMinStep=1, labelOverlap="greedy", labelSeparation=LABEL_SEPARATION,
                     tickCount={"expr": f"ceil(width / {rules.TICK_PX['year']})"}, **kw)
 
 
@@ -193,7 +196,7 @@ def date_axis(dates: list[Any], lang: str, width: int | None = None, **kw: Any) 
     count = ({"interval": "year"} if kind == "year" else min(most, max(1, math.ceil(width / px))) if width
              else {"expr": f"min(ceil(width / {px}), {most})"})
     fmt = rules.DATE_FORMATS.get(lang, rules.DATE_FORMATS["en"])[kind]
-    return alt.Axis(format=fmt, tickCount=count, labelOverlap=True, **kw)
+    return alt.Axis(format=fmt, tickCount=count, labelOverlap=True, labelSeparation=LABEL_SEPARATION, **kw)
 
 
 def _nice_top(lo: float, hi: float, ticks: int = 10) -> float:
