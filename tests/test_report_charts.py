@@ -432,3 +432,15 @@ def test_date_axes_say_the_year_on_every_label():
     assert sorted(six_years) == [str(y) for y in range(2024, 2030)]
     _, ja = labels(range(0, 900, 7), "ja")
     assert ja and all(re.fullmatch(r"20\d\d年\d{1,2}月", t) for t in ja)
+
+
+def test_chinas_chip_holdings_read_in_myriads_in_japanese():
+    import datetime as dt
+
+    from aiatlas.report import chinachips
+
+    rows = [{"date": dt.date(2023 + i, 3, 31), "chip": chinachips.ALL_CHIPS, "value": 1e5 * (i + 1),
+             "value_p5": 8e4 * (i + 1), "value_p95": 1.2e5 * (i + 1)} for i in range(3)]
+    ja = chinachips.spec(rows, [], lang="ja")
+    assert "万" in ja["layer"][1]["encoding"]["y"]["axis"]["labelExpr"]
+    assert "50万" in _axis_labels(charts.svg(ja), "Y") or "10万" in _axis_labels(charts.svg(ja), "Y")

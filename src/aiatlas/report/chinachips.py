@@ -73,7 +73,8 @@ def spec(holdings: list[dict[str, Any]], events: list[dict[str, Any]], *, lang: 
     band = base.transform_filter(alt.datum.chip == total).mark_area(opacity=0.18, color=CHIP_COLOURS[ALL_CHIPS]).encode(
         x=x, y=alt.Y("low:Q"), y2=alt.Y2("high:Q"))
     lines = base.mark_line(point=True).encode(
-        x=x, y=alt.Y("value:Q", title=text.unit("H100 equivalents")),
+        x=x, y=alt.Y("value:Q", title=text.unit("H100 equivalents"),  # ja: 50万, not 500,000
+                     axis=alt.Axis(labelExpr=charts.number_expr("datum.value", lang)) if lang == "ja" else alt.Undefined),
         color=alt.Color("chip:N", title=text.column("chip"), scale=alt.Scale(domain=chips, range=colours),
                         legend=alt.Legend(orient="top")),
         tooltip=[alt.Tooltip("chip:N", title=text.column("chip")), alt.Tooltip("date:T", title=text.column("date"), format="%Y-%m-%d"),
