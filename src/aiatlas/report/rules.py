@@ -47,7 +47,8 @@ GAP_MIN_DAYS = 60
 HOLDS_VALUE = {"benchmark_frontier"}
 STEP = "step-after"
 # A line breaks wherever one of these columns changes value: Arena ratings on two scales (the
-# board re-anchored its ratings in mid-2024) are points of two lines, never joined by one.
+# board re-anchored its ratings in mid-2024) are points of two lines, never joined by one. A
+# finding compares rows only on the same value of each (findings.py).
 SEGMENT_COLUMNS = ("rating_scale",)
 # A date axis spanning at least this many days names years only ("2023  2024  2025"); a shorter
 # one names month and year on every tick ("Jan 2024"): a month name alone cannot say its year.
@@ -79,10 +80,6 @@ MEASURE_NAMES = {"en": {"eci": "ECI", "gpqa_diamond": "GPQA Diamond", "mmlu": "M
                         "arena_overall": "Arena (overall)"},
                  "ja": {"eci": "ECI", "gpqa_diamond": "GPQA Diamond", "mmlu": "MMLU",
                         "arena_overall": "Arena（総合）"}}
-# A line breaks wherever one of these columns changes value: Arena ratings on two scales (the
-# board re-anchored its ratings in mid-2024) are points of two lines, never joined by one. A
-# finding compares rows only on the same value of each (findings.py).
-SEGMENT_COLUMNS = ("rating_scale",)
 # Lines drawn per chart; the rest is summed into "other" where the values add up (counts).
 TOP_N = 6
 OTHER = "other"
