@@ -185,7 +185,10 @@ def _judge(claim: Claim, pattern: Pattern, asserts: dict[str, Any], data: Data) 
         if v.verdict == "contradicted":
             v = _against_vintages(claim, pattern, asserts, data, v)
         return v
-    except NotBuiltError:  # said once before the report (aiatlas check): short here
+    except NotBuiltError as e:  # no warehouse: said once before the report (aiatlas check)
+        if type(e) is not NotBuiltError:  # a stale one (an older aiatlas built it): say which
+            return Verdict("unverifiable", f"{e}" + (f" ({e.hint})" if e.hint else ""),
+                           reason_key="data_error", **_room(claim.quantity, pattern.tolerance))
         return Verdict("unverifiable", "no warehouse built", reason_key="data_error",
                        **_room(claim.quantity, pattern.tolerance))
     except AiatlasError as e:  # e.g. a vintage that cannot be built: say so, not fail the report
