@@ -101,11 +101,15 @@ class Data:
 
     def rule_sets(self) -> list[dict[str, Any]]:
         """The export-control rule sets with their effective dates."""
-        return self.api.export_rule_sets() if self.api.export_rule_sets else []
+        return self.once(("rule sets",), lambda: self.api.export_rule_sets()
+                         if self.api.export_rule_sets else [])
 
     def notices(self) -> list[dict[str, Any]]:
         """The chip notices (dated licence requirements on named chips)."""
-        return self.api.export_notices() if self.api.export_notices else []
+        return self.once(("notices",), lambda: [
+            {**n, "words": {w for c in n.get("chips", ()) for w in re.findall(r"[a-z0-9]+", c.lower())
+                            if re.search(r"\d", w)}}  # 'NVIDIA HGX H20' is named by 'H20'
+            for n in (self.api.export_notices() if self.api.export_notices else [])])
 
     def indicators(self) -> dict[str, dict]:
         """Metadata of every indicator by id (parameters, grain, unit, title)."""
@@ -431,10 +435,8 @@ def _other_event_that_day(claim: Claim, query: dict[str, Any], named: list[str],
     q = claim.quantity
     words = set(re.findall(r"[a-z0-9]+", claim.sentence.lower()))
     for n in data.notices():
-        names = {w for c in n.get("chips", ()) for w in re.findall(r"[a-z0-9]+", c.lower())
-                 if re.search(r"\d", w)}  # 'NVIDIA HGX H20' is named by 'H20'
         day = str(n.get("date"))
-        if names & words and (_same_day(q.date, day) or q.date[:4] == day[:4]):
+        if n["words"] & words and (_same_day(q.date, day) or q.date[:4] == day[:4]):
             # the sentence names the chip of a notice of that year: the notice is the event
             cite = n.get("citation") or {}
             ev = Evidence("fact", str(n["id"]), citation={
