@@ -40,18 +40,19 @@ SKIP_CLASSES = ("sources", "attributions", "cite")  # publisher names, citations
 
 
 class Visible(HTMLParser):
-    """A page's visible text; `chrome` leaves out data cells, charts and citations."""
+    """A page's visible text; `chrome` leaves out data cells, charts and citations (`skip`: the
+    tags it leaves out)."""
 
-    def __init__(self, chrome: bool = False):
+    def __init__(self, chrome: bool = False, skip: set[str] = SKIP_TAGS):
         super().__init__()
-        self.chrome, self.stack, self.parts = chrome, [], []
+        self.chrome, self.skip, self.stack, self.parts = chrome, skip, [], []
 
     def handle_starttag(self, tag, attrs):
         if tag in ("br", "img", "meta", "link", "input", "hr"):
             return
         cls = dict(attrs).get("class") or ""
         skip = tag in ("script", "style") or (self.chrome and (
-            tag in SKIP_TAGS or any(c in cls for c in SKIP_CLASSES)))
+            tag in self.skip or any(c in cls for c in SKIP_CLASSES)))
         self.stack.append(bool(skip or (self.stack and self.stack[-1])))
 
     def handle_endtag(self, tag):
@@ -63,14 +64,50 @@ class Visible(HTMLParser):
             self.parts.append(data)
 
 
-def visible(html: str, chrome: bool = False) -> str:
-    p = Visible(chrome)
+def visible(html: str, chrome: bool = False, skip: set[str] = SKIP_TAGS) -> str:
+    p = Visible(chrome, skip)
     p.feed(html)
     return " ".join(p.parts)
 
 
 def noise(text: str) -> list[str]:
     return [text[max(0, m.start() - 50): m.end() + 30] for m in NOISE.finditer(text)]
+
+
+# Internal syntax in reader prose: a backticked name, a parameter setting (measure=units) or a
+# snake_case column or indicator id. File names and addresses in source lines are cited as they
+# are; a <code> element holds a backticked name the page turned into code (a hash prefix aside).
+SYNTAX = re.compile(r"`[^`]+`|\b[A-Za-z]\w*=\w+|\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+CITED = re.compile(r"https?://\S+|\b[\w.-]+\.(?:csv|yaml|json|zip|pdf|parquet|xlsx|gz)\b")
+CODE = re.compile(r"<code>([^<]*)</code>")
+
+
+def internal_syntax(html: str) -> list[str]:
+    """Every column name, parameter setting or backticked name a reader sees on the page."""
+    # prose and table cells, without code a reader copies (BibTeX), charts and citations
+    text = CITED.sub(" ", visible(html, chrome=True, skip=SKIP_TAGS - {"td"}))
+    found = [text[max(0, m.start() - 40): m.end() + 20] for m in SYNTAX.finditer(text)]
+    return found + [f"<code>{c}</code>" for c in CODE.findall(html)
+                    if not re.fullmatch(r"[0-9a-f]{7,}", c)]
+
+
+def test_the_internal_syntax_check_fails_on_the_old_prose():
+    """The notes a new reader found (review section 9), as the pages showed them: each is caught."""
+    old = ["<p>Cumulative AI chips held. <code>series</code> counts the designer series summed.</p>",
+           "<p>CHN is Epoch's owner 'China'. unit: chips with measure=units.</p>",
+           "<p>指標を「チップ数」（measure=units）にするとチップの個数。</p>",
+           "<p>follower_date - leader_date in months of 30.44 days.</p>"]
+    assert all(internal_syntax(h) for h in old)
+    fine = ('<p class="sources">Epoch AI — <a href="https://epoch.ai/data/eci_scores.csv">'
+            'eci_scores.csv</a> <code>01853dc4f43c</code></p><p>One value per: country, year.</p>')
+    assert internal_syntax(fine) == []
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_report_pages_show_no_internal_syntax(mirror_reports, lang):
+    pages = sorted(mirror_reports[lang]["out"].glob("*.html"))
+    found = {p.name: hits for p in pages if (hits := internal_syntax(p.read_text(encoding="utf-8")))}
+    assert found == {}
 
 
 @pytest.mark.parametrize("lang", ["en", "ja"])
@@ -140,6 +177,7 @@ def test_dashboard_pages_hold_no_path_command_null_or_none(built_home, lang):
         res = client.get(url, params={"lang": lang})
         assert res.status_code == 200, url
         assert noise(visible(res.text)) == [], url
+        assert internal_syntax(res.text) == [], url
         if lang == "ja":
             words = english(visible(res.text, chrome=True)) - SWITCH
             assert not words, f"{url}: English outside the allowlist: {sorted(words)}"

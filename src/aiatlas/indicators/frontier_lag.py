@@ -62,9 +62,10 @@ def _benchmark_rows(t, benchmark="gpqa_diamond", group="openness", leader="USA",
            unit="months", chapter=CHAPTER, sources=IDENTITY, grain=("month",),
            value_columns=lag.COLUMNS,
            description="For each month with a score on the benchmark, " + lag.DEFINITION
-                       + " Scores (in percent) are benchmark_frontier's, dated when the model "
-                       "became available; they carry no interval, so lag_months_low and high "
-                       "equal lag_months. Rows whose model has no known group are left out.",
+                       + " Scores (in percent) are the best scores by group (the benchmark "
+                       "frontier), dated when the model became available; they carry no "
+                       "interval, so the lag's lower and upper values equal the lag. Models "
+                       "with no known group are left out.",
            params=(BENCHMARK, GROUP, LEADER, FOLLOWER), rows=_benchmark_rows)
 def benchmark_lag_months(t, benchmark="gpqa_diamond", group="openness", leader="USA",
                          follower="CHN"):
@@ -90,7 +91,8 @@ def _arena_rows(t, group="openness", leader="USA", follower="CHN", category="ove
                        "published, " + lag.DEFINITION + " Ratings compare only within a date, "
                        "so each model counts with its rating on the newest board that lists it, "
                        "dated by the first board that lists it (an Arena key is often a dated "
-                       "checkpoint of an older model). lag_months_low/high: 5th and 95th percentiles over resamples "
+                       "checkpoint of an older model). The lag's lower and upper values are the 5th and 95th "
+                       "percentiles over resamples "
                        "within the ratings' 95% intervals (a rating without one is fixed).",
            params=(GROUP, LEADER, FOLLOWER, CATEGORY, DRAWS), rows=_arena_rows)
 def arena_lag_months(t, group="openness", leader="USA", follower="CHN", category="overall",
@@ -129,8 +131,9 @@ def _compared_rows(t, group="openness", leader="USA", follower="CHN"):
 @indicator(id="lag_months_compared", title="Lag in months on three measures: ECI, benchmarks, Arena",
            unit="months", chapter=CHAPTER, sources=("eci_scores", *IDENTITY),
            grain=("measure", "month"), value_columns=lag.COLUMNS,
-           description="capability_lag_months (measure eci), benchmark_lag_months on GPQA Diamond "
-                       "and MMLU, and arena_lag_months on the overall board, for the same pair, "
+           description="The capability lag on Epoch's Capabilities Index (ECI), the benchmark "
+                       "lag on GPQA Diamond and MMLU, and the Arena lag on the overall board, "
+                       "for the same pair, "
                        "one row per measure and month: the same definition on three kinds of "
                        "evidence. For each month, " + lag.DEFINITION,
            params=(GROUP, LEADER, FOLLOWER), rows=_compared_rows)

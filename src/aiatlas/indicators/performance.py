@@ -249,11 +249,11 @@ def _arena_rows(t, since=None, until=None, group="openness", category="overall",
                           "excluded"),
            description="Per leaderboard date, the top rating of the leading group (closed, or USA) "
                        "minus the top rating of the following group (open, or China), and the "
-                       "relative gap in percent: (a - b) / b with relative_to=follower (the "
-                       "default, as the AI Index states it), (a - b) / a with relative_to=leader. "
+                       "relative gap in percent of the follower's rating (the default, as the AI "
+                       "Index states it) or, if chosen, of the leader's. "
                        "Both history files form one series; a "
                        "date present in both uses LMArena's own catalog. Ratings compare only "
-                       "within a date. excluded counts that date's models with no known group.",
+                       "within a date. 'Excluded' counts that date's models with no known group.",
            params=(SINCE, UNTIL, GROUP, CATEGORY, RELATIVE_TO, ORGANIZATION_COUNTRY),
            rows=_arena_rows)
 def arena_gap(t, since=None, until=None, group="openness", category="overall",

@@ -72,6 +72,12 @@ class Text:
         """A grain column's name for a chart axis or legend, in this language."""
         return self._get("columns", name) or name
 
+    def grain(self, columns: list[str]) -> str:
+        """What one value is per, for a reader ("country, year"), or "" when that says nothing
+        to a reader: one value per record id (a timeline's events), or a single fitted value."""
+        shown = [c for c in columns if c not in rules.RECORD_IDS]
+        return ", ".join(self.column(c) for c in shown) if shown and shown == list(columns) else ""
+
     def parameter(self, name: str) -> str:
         """A parameter's name as a form label in this language."""
         return self._get("parameter_names", name) or name
