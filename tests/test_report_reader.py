@@ -87,7 +87,8 @@ def internal_syntax(html: str) -> list[str]:
     # prose and table cells, without code a reader copies (BibTeX), charts and citations
     text = CITED.sub(" ", visible(html, chrome=True, skip=SKIP_TAGS - {"td"}))
     found = [text[max(0, m.start() - 40): m.end() + 20] for m in SYNTAX.finditer(text)]
-    return found + [f"<code>{c}</code>" for c in CODE.findall(html)
+    prose = re.sub(r"<td[^>]*>.*?</td>", "", html, flags=re.S)  # a table's own cells aside
+    return found + [f"<code>{c}</code>" for c in CODE.findall(prose)
                     if not re.fullmatch(r"[0-9a-f]{7,}", c)]
 
 

@@ -135,15 +135,25 @@ def format_value(v: Any, lang: str = "en") -> str:
     return "" if v is None else str(v)
 
 
-def format_cell(v: Any, column: str | None = None, lang: str = "en") -> str:
+def column_style(values: list[Any], lang: str = "en") -> str:
+    """How one table column writes its numbers, the same for every cell so that a column reads
+    down by eye: "myriad" (ja: 1万9474, 3万202) when every non-zero number in it is 10^4 or more,
+    else "plain" (9,414 and 19,474: a column mixing 9,414 with 1万9474 cannot be compared;
+    fixed decimals of 万 would turn its small values into 0.00万)."""
+    nums = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)
+            and math.isfinite(v) and v != 0]
+    return "myriad" if lang == "ja" and nums and all(japanese(v) for v in nums) else "plain"
+
+
+def format_cell(v: Any, column: str | None = None, lang: str = "en", style: str | None = None) -> str:
     """A table cell for readers: numbers grouped by thousands to 6 significant digits, never in
     e-notation below 10^15 (ja: 10^4 and above in 万/億/兆, the exact digits being the English
-    form); years stay 2023."""
+    form, unless the column's `style` is "plain"); years stay 2023."""
     if isinstance(v, bool):
         return str(v).lower()
     if isinstance(v, int) and column and (column == "year" or column.endswith("_year")):
         return str(v)
-    if lang == "ja" and (ja := japanese(v)):
+    if lang == "ja" and style != "plain" and (ja := japanese(v)):
         return ja
     if isinstance(v, int):
         return f"{v:,}"

@@ -119,9 +119,15 @@ class Text:
                 return title
         return rules.label(value, self.lang)
 
-    def cell(self, row: dict[str, Any], column: str) -> str:
+    def column_styles(self, rows: list[dict[str, Any]], columns: list[str]) -> dict[str, str]:
+        """Per column of a table, how its numbers are written (headlines.column_style): one
+        style down each column."""
+        return {c: headlines.column_style([r.get(c) for r in rows], self.lang) for c in columns}
+
+    def cell(self, row: dict[str, Any], column: str, style: str | None = None) -> str:
         """A table cell as a reader sees it: a country by its name in this language (the
-        report's names), a group label translated, yes/no, a number formatted."""
+        report's names), a group label translated, yes/no, a number formatted (in its
+        column's `style`)."""
         value = row.get(column)
         if column in rules.COUNTRY_COLUMNS:
             return self.country(value)
@@ -135,15 +141,15 @@ class Text:
             return self(f"bool_{str(value).lower()}")
         if isinstance(value, str):
             return self.category(column, value)
-        return headlines.format_cell(value, column, self.lang)
+        return headlines.format_cell(value, column, self.lang, style)
 
-    def exact(self, row: dict[str, Any], column: str) -> str | None:
+    def exact(self, row: dict[str, Any], column: str, style: str | None = None) -> str | None:
         """A number cell's exact digits (its tooltip) when the cell shows it in 万/億, else None."""
         value = row.get(column)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return None
         plain = headlines.format_cell(value, column)
-        return plain if plain != self.cell(row, column) else None
+        return plain if plain != self.cell(row, column, style) else None
 
     def unit(self, unit: str | None) -> str | None:
         """A unit as the registry spells it, in this language."""
