@@ -8,8 +8,9 @@ from typing import Any
 
 import yaml
 
-from aiatlas import api
+from aiatlas import api, config
 from aiatlas.errors import AiatlasError, DataError
+from aiatlas.export_controls import rules as ecr
 
 HEADLINES_FILE = Path(__file__).parent / "headlines.yaml"
 
@@ -82,7 +83,23 @@ def evaluate(decl: dict[str, Any], *, home=None, compute=None,
     out["available"] = all(v["value"] is not None for v in out["values"])
     out["reason"] = None if out["available"] else "the selected cell is empty"
     out["provenance"] = result.provenance
+    if decl.get("basis"):
+        out["basis"] = basis(decl["basis"], rows[0], today)
     return out
+
+
+def basis(spec: dict[str, Any], row: dict[str, Any], today: dt.date | None = None) -> dict[str, Any]:
+    """What a headline number rests on, as a ui text key and its fields: the row's columns
+    (`first_date.year`), or the export-control rule set in force on the report's date."""
+    args = {}
+    for name, path in (spec.get("fields") or {}).items():
+        col, _, attr = path.partition(".")
+        value = row.get(col)
+        args[name] = getattr(value, attr) if attr and value is not None else value
+    if spec.get("rules_in_force"):
+        rs = ecr.load().in_force(today or config.today())
+        args |= {"rules": rs.id if rs else "", "effective": rs.effective.isoformat() if rs else ""}
+    return {"key": spec["key"], "args": args}
 
 
 def one_line(e: Exception) -> str:
