@@ -56,6 +56,10 @@ def test_rebuild_from_same_snapshots_is_skipped_and_says_so(home):
     again = api.build(home=home)
     assert again["skipped"] is True and "already built" in again["reason"]
     assert again["build_id"] == first["build_id"] == build_id(home)
+    # the summary of a skipped build says what a full one says: each source's as-of and file
+    said = {(s["source"], s.get("file")): s.get("as_of") for s in again["sources"] if s["snapshot_id"]}
+    assert said == {(s["source"], s.get("file")): s.get("as_of") for s in first["sources"] if s["snapshot_id"]}
+    assert all(said.values()) and ("curated", "policy_events.yaml") in said
     make_snapshot(home, "epoch_ml_hardware", HW, "20261127T110000000000Z")
     third = api.build(home=home)
     assert third["skipped"] is False and third["build_id"] != first["build_id"]

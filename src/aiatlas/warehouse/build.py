@@ -74,7 +74,10 @@ def build_warehouse(settings: Settings, strict: bool = False, progress: Progress
         _strict_check(strict, previous["rejected"], previous["first_reject"])
         # sources absent from this build (no snapshot) are said again, as a full build says them
         absent = [_clean(s, None, Rejects(), {}, []) for s in sources if not snaps[s.id] and s.absent]
-        return previous["result"] | {"sources": previous["result"]["sources"] + absent,
+        dated = {s.id: {"as_of": s.as_of} for s in snaps.values() if s} | {
+            r["snapshot_id"]: _curated_line(r) for r in curated["_snapshots"]}
+        said = [r | dated.get(r["snapshot_id"], {}) for r in previous["result"]["sources"]]
+        return previous["result"] | {"sources": said + absent,
                                      "skipped": True, "seconds": time.perf_counter() - started,
                                      "reason": "warehouse already built from these snapshots"}
 
@@ -98,7 +101,7 @@ def build_warehouse(settings: Settings, strict: bool = False, progress: Progress
     loads += [{"source": r["source"], "snapshot_id": r["snapshot_id"], "table": "curated_facts",
                "rows": r["rows"]} for r in curated["_snapshots"]]
     summary += [{"source": r["source"], "snapshot_id": r["snapshot_id"], "rows": r["rows"],
-                 "rejected": 0} for r in curated["_snapshots"]]
+                 "rejected": 0, **_curated_line(r)} for r in curated["_snapshots"]]
     if not allow_shrink:
         _shrink_check(summary, loads, previous["tables"] if previous else {})
     rows["_snapshots"] = [r for s in snaps.values() if s for r in s.rows()] + package
@@ -235,6 +238,11 @@ def _remove_stale_temps(path: Path) -> None:
 def _remove(tmp: Path) -> None:
     for p in (tmp, tmp.with_name(tmp.name + ".wal")):
         p.unlink(missing_ok=True)
+
+
+def _curated_line(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """What the build summary says of a curated file beside its hash id: its name and as-of."""
+    return {"file": snapshot["file"], "as_of": dt.date.fromisoformat(snapshot["as_of"])}
 
 
 def _previous(path: Path) -> dict[str, Any] | None:

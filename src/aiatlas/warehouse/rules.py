@@ -62,7 +62,7 @@ rows behind its cells that are in one build only are listed.
   `_rejects` as `file:row:column` with the value and the reason, and loads as NULL. When the
   cell is the row's key (a benchmark score, an arena rating, a model name) the row is dropped
   instead, and the reason says so. A row shorter than the header is loaded with NULLs and
-  recorded. `aiatlas build` prints rows loaded / rejected per source; `--strict` turns any
+  recorded. `aiatlas build` prints warehouse rows / rejected per source; `--strict` turns any
   reject into exit code 1; `aiatlas rejects` lists them.
 * Row numbers are 1-based **data rows** (records, not lines: free-text cells hold newlines);
   in JSON files, the 1-based position of the entry (counted across categories in
