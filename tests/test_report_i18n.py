@@ -56,6 +56,11 @@ def test_every_parameter_has_a_form_label_in_both_languages():
     for lang in i18n.LANGS:
         missing = names - set(i18n.catalog(lang)["parameter_names"])
         assert not missing, f"add to {lang}.yaml parameter_names: {sorted(missing)}"
+        # and a line of help in plain words: no parameter syntax (x=y) or column id
+        missing = names - set(i18n.catalog(lang)["parameter_help"])
+        assert not missing, f"add to {lang}.yaml parameter_help: {sorted(missing)}"
+        for name in names:
+            assert not re.search(r"\w=\w|_|`", i18n.Text(lang).parameter_help(name)), (lang, name)
     assert i18n.Text("ja").parameter("since") == "開始"
 
 

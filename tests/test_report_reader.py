@@ -9,9 +9,10 @@ from html.parser import HTMLParser
 
 import pytest
 from fastapi.testclient import TestClient
+from markupsafe import escape
 
 from aiatlas import api
-from aiatlas.report import i18n, rules
+from aiatlas.report import findings, i18n, rules
 from aiatlas.web.app import create_app
 
 pytestmark = pytest.mark.xdist_group("mirror-report")
@@ -122,7 +123,7 @@ def test_report_pages_hold_no_path_command_null_or_none(mirror_reports, lang):
 def english(text: str) -> set[str]:
     """Latin-script words outside the allowlist; a word holding a digit is a product or model
     code (A100, MI308, 3A090.a) and reads the same in both languages."""
-    return {w for w in re.findall(r"[A-Za-z][A-Za-z0-9'’-]*", text.replace("FLOP/s", "FLOP"))
+    return {w for w in re.findall(r"(?<![0-9A-Za-z.])[A-Za-z][A-Za-z0-9'’-]*", text.replace("FLOP/s", "FLOP"))
             if w not in JA_ALLOWED and not re.search(r"\d", w)}
 
 
@@ -253,3 +254,45 @@ def test_dashboard_table_names_countries_and_groups_numbers_in_ja(built_home):
         "/indicators/notable_models_by_country", params={"lang": "ja", "tab": "table"}).text
     assert 'title="country_name"' not in en  # the country column already reads as the name
     assert "各国に 1 ずつ" in en and ">each<" not in en
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_dashboard_chapters_state_the_reports_findings_and_list_indicators_with_data_first(
+        built_home, lang):
+    """The dashboard's chapter page is the static chapter's opening: the same findings, word for
+    word, then the indicators with data, then (under a plain heading) those without."""
+    client = TestClient(create_app(built_home))
+    found = findings.evaluate(lang, home=built_home)
+    text = i18n.Text(lang)
+    for chapter in sorted({m["chapter"] for m in api.list_indicators()}):
+        html = client.get(f"/chapters/{chapter}", params={"lang": lang}).text
+        page = " ".join(visible(html).split())
+        for f in (f for f in found if f["chapter"] == chapter):
+            assert " ".join(f["text"].split()) in page, (chapter, f["key"])
+        if chapter == "research":  # OpenAlex is not in the mirror: its indicators come last
+            titles = [m for m in api.list_indicators() if m["chapter"] == chapter]
+            no_data = [text.title(m) for m in titles if m["id"].startswith("ai_")]
+            with_data = [text.title(m) for m in titles if not m["id"].startswith("ai_")]
+            assert no_data and with_data
+            heading = page.index(text("not_in_build_title"))
+            assert all(page.index(t) < heading for t in with_data)
+            assert all(page.index(t, heading) > heading for t in no_data)
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_an_indicator_without_data_offers_no_download_or_citation(built_home, lang):
+    client = TestClient(create_app(built_home))
+    html = client.get("/indicators/ai_citations_by_country", params={"lang": lang}).text
+    text = i18n.Text(lang)
+    assert text.absent("openalex_works") in html
+    for gone in ('class="csv"', 'class="zip"', 'class="cite"', text("as_of_unknown")):
+        assert gone not in html, gone
+
+
+def test_a_form_shows_one_pair_of_dates_and_says_what_each_field_does(built_home):
+    client = TestClient(create_app(built_home))
+    html = client.get("/indicators/arena_gap", params={"lang": "en"}).text
+    assert 'name="since"' in html and 'id="time-from"' not in html  # no second "from / to"
+    text = i18n.Text("en")
+    for p in ("since", "until", "group", "relative_to", "organization_country"):
+        assert text.parameter_help(p) and str(escape(text.parameter_help(p))) in html, p

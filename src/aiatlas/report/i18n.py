@@ -25,7 +25,8 @@ def catalog(lang: str) -> dict[str, Any]:
     with open(CATALOG_DIR / f"{lang}.yaml", encoding="utf-8") as f:
         data = yaml.safe_load(f) or {}
     for section in ("ui", "chapters", "headlines", "columns", "units", "indicators", "params",
-                    "parameter_names", "choices", "values", "measures", "fact_units", "own_words"):
+                    "parameter_names", "choices", "values", "measures", "fact_units", "own_words",
+                    "absent_sources", "parameter_help"):
         data.setdefault(section, {})
     return data
 
@@ -71,6 +72,10 @@ class Text:
     def column(self, name: str) -> str:
         """A grain column's name for a chart axis or legend, in this language."""
         return self._get("columns", name) or name
+
+    def parameter_help(self, name: str) -> str:
+        """One line under a form field saying in plain words what the parameter does."""
+        return self._get("parameter_help", name) or ""
 
     def grain(self, columns: list[str]) -> str:
         """What one value is per, for a reader ("country, year"), or "" when that says nothing
@@ -191,6 +196,12 @@ class Text:
         if row.get("note") and not own:
             self.missed.add(f"facts.{row.get('id')}.note_{self.lang}")
         return own or ""
+
+    def absent(self, source: str | None) -> str:
+        """Why an indicator has no data in this build and what would add it, in plain words for
+        a reader (no command or path: the CLI's hint says those)."""
+        return self._get("absent_sources", source) if source in self.cat["absent_sources"] \
+            else self("data_absent")
 
     def param_note(self, params: dict[str, Any]) -> str | None:
         """Why the report computes with non-default parameters (e.g. the precision), or None."""
