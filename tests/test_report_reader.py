@@ -31,6 +31,7 @@ JA_ALLOWED = {"aiatlas", "AI", "CSV", "JSON", "URL", "API", "Arena", "LMArena", 
               "Nvidia", "NVIDIA", "Microsoft", "Amazon", "Oracle", "CoreWeave", "xAI", "GitHub",
               "Capabilities", "Index", "ECI", "HBM", "ZIP", "LiveBench", "SWE-bench", "Verified",
               "MATH", "Level", "OTIS", "Mock", "AIME", "CHIPS",  # the US CHIPS and Science Act
+              "LLM", "PyTorch", "TensorFlow",  # GitHub topics, by their own names
               "t"}  # Student's t (distribution)
 # the other language's name on the language switch (the dashboard's "English" link)
 SWITCH = {"English"}
