@@ -255,3 +255,16 @@ def test_a_headline_says_what_its_number_rests_on():
     for lang in ("en", "ja"):  # a label in one pair of brackets at most: its date follows in another
         assert all(Text(lang).headline(k).count("(") + Text(lang).headline(k).count("（") <= 1
                    for k in declared), lang
+
+
+@pytest.mark.slow  # builds the whole report, both languages and the PDF
+def test_a_table_lists_the_newest_period_first(reports):
+    """A table cut to its first rows must keep the years a reader wants, not 1950 onwards: rows
+    newest first (the CSV keeps the indicator's order)."""
+    page = next(p for p in (reports["en"]["out"]).glob("*.html")
+                if 'id="test-models-by-country"' in p.read_text(encoding="utf-8")
+                or 'id="test_models_by_country"' in p.read_text(encoding="utf-8"))
+    html = page.read_text(encoding="utf-8")
+    article = html[html.index("test_models_by_country.csv"):]
+    years = [int(y) for y in re.findall(r"<td[^>]*>(20\d\d)</td>", article[:article.index("</table>")])]
+    assert years and years[0] == 2023 and years == sorted(years, reverse=True)

@@ -27,18 +27,18 @@ def print_table(rows: list[dict], title: str | None = None, limit: int | None = 
     for col in cols:
         table.add_column(str(col), overflow="fold")
     for row in rows[:limit] if limit else rows:
-        table.add_row(*[_fmt(row[c]) for c in cols])
+        table.add_row(*[fmt(row[c]) for c in cols])
     console.print(table)
     if limit and len(rows) > limit:
         console.print(f"... {len(rows) - limit} more rows (use --format csv)")
 
 
-def _fmt(v) -> str:
+def fmt(v) -> str:
     """A cell as text; data is never read as Rich markup (a '[...]' in it stays visible)."""
     if v is None:
         return ""
-    if isinstance(v, float):
-        return f"{v:.6g}"
+    if isinstance(v, float):  # 1,394,626 rather than 1.39463e+06; FLOP counts stay 2.1e+25
+        return f"{v:,.0f}" if 1e4 <= abs(v) < 1e15 else f"{v:.6g}"
     return escape(str(v))
 
 
