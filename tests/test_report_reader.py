@@ -28,7 +28,7 @@ JA_ALLOWED = {"aiatlas", "AI", "CSV", "JSON", "URL", "API", "Arena", "LMArena", 
               "sha256", "OWID", "BibTeX", "EU", "INT8", "H100e", "log10",
               "English",  # the language switch names the other language in that language
               # publishers, makers and holders named as they name themselves
-              "Nvidia", "NVIDIA", "Microsoft", "Amazon", "Oracle", "CoreWeave", "xAI", "GitHub",
+              "Nvidia", "NVIDIA", "AMD", "Microsoft", "Amazon", "Oracle", "CoreWeave", "xAI", "GitHub",
               "Capabilities", "Index", "ECI", "HBM", "ZIP", "LiveBench", "SWE-bench", "Verified",
               "MATH", "Level", "OTIS", "Mock", "AIME", "CHIPS",  # the US CHIPS and Science Act
               "LLM", "PyTorch", "TensorFlow",  # GitHub topics, by their own names
