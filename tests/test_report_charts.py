@@ -157,7 +157,20 @@ def test_exponential_units_get_a_log_axis_and_nonpositive_values_are_dropped():
     rows = [{"year": 2015, "value": 1e9}, {"year": 2020, "value": 1e12}, {"year": 2021, "value": 0}]
     spec = charts.spec(meta(["year"]) | {"unit": "FLOP/s per W"}, rows, title="T", unit="")
     assert spec["encoding"]["y"]["scale"]["type"] == "log"
-    assert [r["year"] for r in spec["data"]["values"]] == [2015, 2020]
+    drawn = spec["data"]["values"]
+    assert [r["year"] for r in drawn if r["value"] is not None] == [2015, 2020]
+    # a single line breaks at its missing years too (null, not a bridge 2015-2020)
+    assert [r["year"] for r in drawn if r["value"] is None] == [2016, 2017, 2018, 2019]
+
+
+def test_a_quarterly_series_is_one_line_per_country_on_a_date_axis():
+    rows = [{"country": c, "year": y, "quarter": q, "value": v} for c, v in (("USA", 100), ("IND", 40))
+            for y in (2024, 2025) for q in (1, 2, 3, 4)]
+    spec = charts.spec({"id": "x", "grain": ["country", "year", "quarter"], "value_columns": ["value"],
+                        "unit": "developers"}, rows, title="T", unit="")
+    vals = _values(spec)
+    assert {r["series"] for r in vals} == {"United States", "India"}  # not 'United States · 3'
+    assert min(r["date"] for r in vals) == "2024-03-31" and max(r["date"] for r in vals) == "2025-12-31"
 
 
 def test_top_n_plus_other_keeps_the_total_and_country_colours_are_fixed():

@@ -285,6 +285,20 @@ def lines(text: str, lang: str, share: float = 1.0) -> list[str]:
     return out + [text] * bool(text)
 
 
+def quarters_as_dates(meta: dict[str, Any], rows: list[dict[str, Any]]) -> tuple[dict, list[dict]]:
+    """A series by year and quarter drawn on one time axis: each row dated by its quarter's last
+    day (a `date` column in the grain instead of the two; the data runs to that day), so a
+    quarter is a point in time and not a line of its own beside the country's other quarters."""
+    grain = meta.get("grain", [])
+    if not ("year" in grain and "quarter" in grain) or not rows or "quarter" not in rows[0]:
+        return meta, rows
+    dated = [{k: v for k, v in r.items() if k not in ("year", "quarter")}
+             | {"date": dt.date(int(r["year"]) + (int(r["quarter"]) == 4), 3 * int(r["quarter"]) % 12 + 1, 1)
+                - dt.timedelta(days=1)}
+             for r in rows if r.get("year") is not None and r.get("quarter") is not None]
+    return meta | {"grain": [g for g in grain if g not in ("year", "quarter")] + ["date"]}, dated
+
+
 def plottable(meta: dict[str, Any], rows: list[dict[str, Any]]) -> bool:
     """Whether `spec` has something to draw at all (cheap: no chart is built)."""
     if not rows:
@@ -308,6 +322,7 @@ def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: 
     dashboard's log/linear toggle)."""
     if not plottable(meta, rows):
         return None
+    meta, rows = quarters_as_dates(meta, rows)
     cols = list(rows[0])
     lay = layout(meta, cols, rows)
     value, time, others = lay["value"], lay["time"], lay["others"]
@@ -348,7 +363,7 @@ def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: 
     subtitles = [s for s in (subtitle,) if s]
     if time == "year":
         # a zero has no place on a log axis: there a missing year stays a gap
-        rows = _fill_years(rows, value, time, rules.zero_fill(meta.get("unit")) and not log) if others else rows
+        rows = _fill_years(rows, value, time, rules.zero_fill(meta.get("unit")) and not log)
     partial = (partial_year(as_of) if time == "year"
                and any(r.get(time) == partial_year(as_of) for r in rows) else None)
     data = alt.InlineData(values=rows, name="table")

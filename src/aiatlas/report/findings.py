@@ -109,8 +109,8 @@ def pick(decl: dict[str, Any], rows: list[dict[str, Any]], today=None) -> dict[s
         rows = [r | {"_versus": o} for r in rows if (o := _versus(decl, r, all_rows))]
     if decl.get("since_earliest"):  # the change since the first row: it is the `other` one
         col = decl["since_earliest"]
-        first = min((r for r in all_rows if r.get(col) is not None), key=lambda r: r[col], default=None)
-        rows = [r | {"_versus": first} for r in rows if first is not None and r is not first]
+        rows = [r | {"_versus": first} for r in rows
+                if (first := _first_on_basis(r, col, all_rows)) is not None and r is not first]
     rows = [r for r in rows if all(r.get(c) == v for c, v in (decl.get("where") or {}).items())]
     decl = {k: v for k, v in decl.items() if k != "where"}
     if isinstance(decl.get("latest"), list):  # latest: [year, quarter]: the latest quarter
@@ -131,6 +131,14 @@ def pick(decl: dict[str, Any], rows: list[dict[str, Any]], today=None) -> dict[s
         ties = [r[by] for r in ranked[1:] if r[top] == chosen[0][top]]
         return chosen[0] | {"_ties": ties} if ties else chosen[0]
     return chosen[0]
+
+
+def _first_on_basis(row: dict[str, Any], col: str, rows: list[dict[str, Any]]) -> dict | None:
+    """The row at the column's minimum among those on the row's basis (the same value of each
+    rules.SEGMENT_COLUMNS column, e.g. one Arena rating scale): a change is told on one basis."""
+    same = [r for r in rows if r.get(col) is not None
+            and all(r.get(c) == row.get(c) for c in rules.SEGMENT_COLUMNS)]
+    return min(same, key=lambda r: r[col], default=None)
 
 
 def _versus(decl: dict[str, Any], row: dict[str, Any], rows: list[dict[str, Any]]) -> dict | None:

@@ -47,7 +47,8 @@ GAP_MIN_DAYS = 60
 HOLDS_VALUE = {"benchmark_frontier"}
 STEP = "step-after"
 # A line breaks wherever one of these columns changes value: Arena ratings on two scales (the
-# board re-anchored its ratings in mid-2024) are points of two lines, never joined by one.
+# board re-anchored its ratings in mid-2024) are points of two lines, never joined by one. A
+# finding compares rows only on the same value of each (findings.py).
 SEGMENT_COLUMNS = ("rating_scale",)
 # A date axis spanning at least this many days names years only ("2023  2024  2025"); a shorter
 # one names month and year on every tick ("Jan 2024"): a month name alone cannot say its year.

@@ -73,14 +73,15 @@ def benchmark_spec(rows: list[dict[str, Any]], *, title: str, unit: str, lang: s
 
 
 def wide_spec(rows: list[dict[str, Any]], columns: dict[str, str], meta: dict[str, Any], *,
-              title: str, unit: str, lang: str, today: dt.date | None = None) -> dict | None:
+              title: str, unit: str, lang: str, today: dt.date | None = None,
+              subtitle: str | None = None) -> dict | None:
     """Columns of one row per date (a_value, b_value, ...) drawn as one line each, under the
     chart rules: `columns` maps each column to its series key (a country code or a label)."""
     # a column that breaks the line (a change of rating scale) comes along
     long = [{meta["grain"][0]: key, "date": r["date"], "value": r[col]}
             | {c: r[c] for c in rules.SEGMENT_COLUMNS if c in r}
             for r in rows for col, key in columns.items()]
-    return charts.spec(meta, long, title=title, unit=unit, lang=lang, today=today)
+    return charts.spec(meta, long, title=title, unit=unit, lang=lang, today=today, subtitle=subtitle)
 
 
 def section(*, text: Text, home=None, as_of=None, today: dt.date | None = None,
@@ -104,12 +105,12 @@ def section(*, text: Text, home=None, as_of=None, today: dt.date | None = None,
                   {"id": "arena_by_country", "grain": ["country", "date"], "value_columns": ["value"],
                    "unit": "Arena rating points", "chapter": "performance", "zero": False},
                   title=text("us_china_arena_title"), unit=text.unit("Arena rating points"),
-                  lang=lang, today=today),
+                  lang=lang, today=today, subtitle=text("arena_scale_note")),
         wide_spec(conv.to_pylist(), {"gap_1_2": text("rank_1_2"), "gap_1_10": text("rank_1_10")},
                   {"id": "frontier_convergence", "grain": ["gap", "date"], "value_columns": ["value"],
                    "unit": "Arena rating points", "chapter": "performance"},
                   title=text("convergence_title"), unit=text.unit("Arena rating points"),
-                  lang=lang, today=today),
+                  lang=lang, today=today, subtitle=text("arena_scale_note")),
         # China's lag in months on ECI, two benchmark frontiers and the Arena, one line each
         charts.spec(lags.meta, lags.to_pylist(), title=text("us_china_lag_title"),
                     unit=text.unit("months"), lang=lang, subtitle=text("us_china_lag_note"))]

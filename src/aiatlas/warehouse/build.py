@@ -18,7 +18,7 @@ from aiatlas.curated.loader import warehouse_rows as curated_rows
 from aiatlas.entities import models as model_entities
 from aiatlas.errors import DataError
 from aiatlas.export_controls import supplement as chip_supplement
-from aiatlas.sources import registry
+from aiatlas.sources import lmarena, registry
 from aiatlas.sources.base import Rejects, Source
 from aiatlas.warehouse import provenance
 from aiatlas.warehouse.datasets import search_path_sql, view_sql, views_of
@@ -94,6 +94,8 @@ def build_warehouse(settings: Settings, strict: bool = False, progress: Progress
 
     # Cited figures Epoch lacks (die area, I/O, data-center marketing); Epoch's own values win.
     rows["hardware"] = chip_supplement.apply(rows["hardware"])
+    # Derived step: which rating scale each Arena rating is on (found from the boards themselves).
+    rows["arena_ratings"] = lmarena.with_rating_scales(rows["arena_ratings"])
     # Derived step: one model identity across Epoch, benchmark rows and Arena keys.
     rows["model_identity"], rows["model_keys"] = model_entities.model_identity_rows(
         **{t: rows[t] for t in model_entities.IDENTITY_INPUTS})
