@@ -8,6 +8,7 @@ import duckdb
 import fixture_warehouse
 
 from aiatlas.entities.models import model_identity_rows
+from aiatlas.sources.lmarena import with_rating_scales
 from aiatlas.warehouse import schema
 
 FIXTURE = Path(__file__).parent / "fixtures" / "performance"
@@ -33,5 +34,7 @@ def build(home: Path) -> Path:
     with duckdb.connect(str(path), read_only=True) as con:
         typed = {t: con.sql(f'SELECT * FROM "{t}"').to_arrow_table().to_pylist() for t in tables}
     identity, keys = model_identity_rows(**typed)
-    return fixture_warehouse.write_warehouse(home, typed | {"model_identity": identity,
-                                                            "model_keys": keys})
+    # the build's derived steps: model identity, and the rating scale of each Arena rating
+    return fixture_warehouse.write_warehouse(home, typed | {
+        "model_identity": identity, "model_keys": keys,
+        "arena_ratings": with_rating_scales(typed["arena_ratings"])})

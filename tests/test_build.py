@@ -51,11 +51,30 @@ def test_column_types_are_the_declared_ones(home):
     assert got == {c.name: c.type for c in TABLES["models"]}
 
 
+def test_a_warehouse_built_by_other_code_is_rebuilt_from_the_same_snapshots(home):
+    """Same snapshots, same version number, other build code (a column added since): `build`
+    must rebuild, not answer "nothing to do" to a warehouse queries call stale."""
+    import duckdb
+
+    first = api.build(home=home)
+    with duckdb.connect(str(home / "warehouse.duckdb")) as con:
+        version = con.execute("SELECT aiatlas_version FROM _build").fetchone()[0]
+        assert "+" in version  # the version number and the hash of the build's code
+        con.execute("UPDATE _build SET aiatlas_version = split_part(aiatlas_version, '+', 1) || '+older'")
+    again = api.build(home=home)
+    assert again["skipped"] is False and again["build_id"] != first["build_id"]
+    assert api.build(home=home)["skipped"] is True
+
+
 def test_rebuild_from_same_snapshots_is_skipped_and_says_so(home):
     first = api.build(home=home)
     again = api.build(home=home)
     assert again["skipped"] is True and "already built" in again["reason"]
     assert again["build_id"] == first["build_id"] == build_id(home)
+    # the summary of a skipped build says what a full one says: each source's as-of and file
+    said = {(s["source"], s.get("file")): s.get("as_of") for s in again["sources"] if s["snapshot_id"]}
+    assert said == {(s["source"], s.get("file")): s.get("as_of") for s in first["sources"] if s["snapshot_id"]}
+    assert all(said.values()) and ("curated", "policy_events.yaml") in said
     make_snapshot(home, "epoch_ml_hardware", HW, "20261127T110000000000Z")
     third = api.build(home=home)
     assert third["skipped"] is False and third["build_id"] != first["build_id"]

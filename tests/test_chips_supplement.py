@@ -156,3 +156,19 @@ def test_the_2026_review_policy_is_dated_and_marked_confirmed():
     jan = policies["us-2026-01-case-by-case"]
     assert jan.start == dt.date(2026, 1, 15) and jan.confirmed and jan.unconfirmed
     assert policies["presumption-of-denial-china"].confirmed is False
+
+
+def test_a_chip_of_a_foreign_maker_is_answered_with_its_scope_and_one_sold_at_home_is_no_us_export():
+    """A Huawei chip above the 3A090 thresholds: the US thresholds' answer stands only if US
+    rules reach it (a foreign direct product), which the data cannot tell; sold in China it is
+    not a US export at all, so the answer is 'cannot tell', never 'presumption of denial'."""
+    rules = ecr.load()
+    row = {"name": "Made-up Ascend", "manufacturer": "Huawei", "fp16_flops": 400e12,
+           "die_size_mm2": 600.0, "datacenter": True}
+    home = ce.answer(row, rules, "CHN", dt.date(2025, 6, 1))
+    assert home["answer"] == ce.UNKNOWN and home["thresholds_answer"] == ce.DENIAL
+    assert home["scope"].startswith("not a US export")
+    abroad = ce.answer(row, rules, "SAU", dt.date(2025, 6, 1))
+    assert abroad["answer"] == ce.LICENCE and "foreign direct product" in abroad["scope"]
+    us = ce.answer(row | {"manufacturer": "NVIDIA"}, rules, "CHN", dt.date(2025, 6, 1))
+    assert us["answer"] == ce.DENIAL and us["scope"] is None

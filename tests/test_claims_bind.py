@@ -103,6 +103,11 @@ def test_a_world_figure_does_not_check_one_country():
     ("中国の注目モデルは米国の約半分だった。", 50, "percent", "approx"),
     ("世界の設置台数の半分以上を中国が占めた。", 50, "percent", "at_least"),
     ("組織の9割近くがAIを使っていた。", 90, "percent", "nearly"),
+    # English fractions and multiples in words: a share or a multiple, never a count of models
+    ("China released half as many notable models as the US.", 50, "percent", "exact"),
+    ("About a third of notable models were open-weight.", 100 / 3, "percent", "approx"),
+    ("Nearly two-thirds of the models came from the US.", 200 / 3, "percent", "nearly"),
+    ("The US released almost twice as many models as China.", 2, "multiple", "nearly"),
 ])
 def test_numbers_written_as_words(text, value, kind, qualifier):
     (c,) = [c for s in extract(text) for c in s.claims]
@@ -110,7 +115,8 @@ def test_numbers_written_as_words(text, value, kind, qualifier):
 
 
 @pytest.mark.parametrize("text", ["The plan runs over four years.", "One of them won.",
-                                  "They met three times."])
+                                  "They met three times.", "In the first half of the year they met.",
+                                  "Half the team left.", "It was twice delayed."])
 def test_number_words_without_a_claim_are_skipped(text):
     assert [c.quantity.kind for s in extract(text) for c in s.claims] in ([], ["multiple"])
 

@@ -55,13 +55,18 @@ def test_each_figure_takes_the_month_stated_for_its_year():
      "of March 2025.", ["contradicted"]),
     ("能力指数（ECI）では、2025年3月時点の米国の最高スコアに中国のモデルが並ぶまで12か月かかった。",
      ["contradicted"]),
-    # the Arena, May 2025: not matched yet, at least 7.16 months
+    # the Arena, May 2025: not matched on that rating scale, whose last board is 2025-05-24, so
+    # at least 0.56 months; the next scale (from 2025-11-05) cannot tell more (ratings across a
+    # scale break are not compared)
     ("On the Arena, Chinese models took 7.5 months to match the top US rating as of May 2025.",
      ["unverifiable"]),
     ("アリーナでは、2025年5月時点の米国の最高評価に中国のモデルが並ぶまで7.5か月かかった。",
      ["unverifiable"]),
     ("On the Arena, Chinese models had not matched the top US rating as of May 2025 after at "
-     "least 7 months.", ["supported"]),
+     "least 7 months.", ["unverifiable"]),
+    # December 2024: not matched by the scale's last board, at least 5.59 months
+    ("On the Arena, Chinese models had not matched the top US rating as of December 2024 after "
+     "at least 5 months.", ["supported"]),
     # the spread of the top ten: 370 (May 2023) to 48.65 (December 2025)
     ("In May 2023, 370 Arena rating points separated the first and the last of the top ten "
      "models; in December 2025 the spread was 49 points.", ["supported", "supported"]),

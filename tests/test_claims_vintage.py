@@ -101,6 +101,12 @@ def test_a_ratio_is_checked_against_the_ratio_of_the_two_figures(built_home):
     assert "CHN (31)" in got[1].reason and "USA (57)" in got[1].reason
     (_, half) = verdicts("2024年の中国の注目モデル数は31件で、米国の約半分だった。", built_home)
     assert half.verdict == "supported" and round(half.actual, 1) == 54.4
+    (_, more) = verdicts("In 2024 China released 31 notable models, more than half as many as the US.",
+                         built_home)
+    assert more.verdict == "supported" and round(more.actual, 1) == 54.4
+    (_, twice) = verdicts("In 2024 US labs released 57 notable models, twice as many as China.",
+                          built_home)  # 1.84 times: 'twice' rounds to the whole number 2
+    assert twice.verdict == "supported" and round(twice.actual, 2) == 1.84
     (_, wrong) = verdicts("In 2024 China released 31 notable models, 90% as many as the US.",
                           built_home)
     assert wrong.verdict == "contradicted" and round(wrong.actual, 1) == 54.4

@@ -67,3 +67,39 @@ def test_a_parameter_naming_data_the_build_lacks_is_an_error_listing_what_it_has
     with pytest.raises(UsageError, match="matches no"):
         api.explain(indicator, home=built_home, **params)
     assert api.compute(indicator, home=built_home, **dict.fromkeys(params, needle)).table.num_rows
+
+
+def test_no_best_arena_rating_moves_with_the_whole_board_inside_one_scale(built_home, con):
+    """The Arena's best-rating lines never step with a re-anchored board inside one scale.
+
+    A best rating legitimately jumps when a stronger model arrives (and the 2023 online-Elo
+    boards move a top model by tens of points), so the test asks the sharper question: no
+    step beyond the break threshold comes with a board-wide move beyond it, measured here
+    in SQL, apart from the build's own measure."""
+    from aiatlas.sources.lmarena import SCALE_BREAK_POINTS as T
+
+    moves = dict(con.execute("""
+        WITH b AS (SELECT DISTINCT date FROM arena_ratings WHERE category = 'overall'),
+             p AS (SELECT date, lag(date) OVER (ORDER BY date) AS prev FROM b)
+        SELECT p.date, median(n.rating - o.rating) FROM p
+        JOIN arena_ratings n ON n.date = p.date AND n.category = 'overall'
+        JOIN arena_ratings o ON o.date = p.prev AND o.category = 'overall'
+                            AND o.arena_key = n.arena_key
+        GROUP BY p.date""").fetchall())
+    across = []
+    for group in ("openness", "country"):
+        rows = api.compute("arena_gap", home=built_home, group=group).to_pylist()
+        for before, after in zip(rows, rows[1:]):
+            for col in ("a_value", "b_value"):
+                if before[col] is None or after[col] is None or abs(after[col] - before[col]) <= T:
+                    continue
+                if after["rating_scale"] != before["rating_scale"]:
+                    across.append(after["date"])
+                else:
+                    assert abs(moves[after["date"]]) <= T, (group, col, before, after)
+    # the steps of ~125 points in July 2024 (online Elo -> Bradley-Terry) and the one after the
+    # 2025 silence of the catalog history each start a scale: they are breaks, not progress
+    scales = sorted({r[0] for r in con.execute(
+        "SELECT DISTINCT rating_scale FROM arena_ratings WHERE category = 'overall'").fetchall()})
+    assert [d.isoformat() for d in scales] == ["2023-05-08", "2024-06-29", "2025-11-05"]
+    assert {d.isoformat() for d in across} >= {"2024-06-29", "2025-11-05"}

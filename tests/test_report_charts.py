@@ -1,6 +1,8 @@
 """Chart specs chosen from an indicator's grain and value columns, rendered offline to SVG."""
 from __future__ import annotations
 
+import math
+
 from aiatlas.report import charts, rules
 from aiatlas.sources import registry
 
@@ -53,6 +55,8 @@ def test_a_partial_last_year_is_faded_points_off_the_line_and_said_so():
     # labels sit right of the partial year, at the height of the last full year
     assert {(r["year"], r["label_y"]) for r in _values(spec, 2)} == {(2026, 7)}
     assert points["mark"]["type"] == "point" and points["encoding"]["opacity"]["value"] == 0.35
+    # the labels stand well clear of the faded points, which beside them read as a legend's keys
+    assert spec["layer"][2]["mark"]["dx"] == charts.PARTIAL_DX > charts.LABEL_DX
     assert any("2026 is a partial year: the data runs to 2026-07-19" in s for s in spec["title"]["subtitle"])
     ja = charts.spec(meta(["country", "year"]), rows, title="T", unit="models", lang="ja",
                      as_of=dt.date(2026, 7, 19))
@@ -153,7 +157,20 @@ def test_exponential_units_get_a_log_axis_and_nonpositive_values_are_dropped():
     rows = [{"year": 2015, "value": 1e9}, {"year": 2020, "value": 1e12}, {"year": 2021, "value": 0}]
     spec = charts.spec(meta(["year"]) | {"unit": "FLOP/s per W"}, rows, title="T", unit="")
     assert spec["encoding"]["y"]["scale"]["type"] == "log"
-    assert [r["year"] for r in spec["data"]["values"]] == [2015, 2020]
+    drawn = spec["data"]["values"]
+    assert [r["year"] for r in drawn if r["value"] is not None] == [2015, 2020]
+    # a single line breaks at its missing years too (null, not a bridge 2015-2020)
+    assert [r["year"] for r in drawn if r["value"] is None] == [2016, 2017, 2018, 2019]
+
+
+def test_a_quarterly_series_is_one_line_per_country_on_a_date_axis():
+    rows = [{"country": c, "year": y, "quarter": q, "value": v} for c, v in (("USA", 100), ("IND", 40))
+            for y in (2024, 2025) for q in (1, 2, 3, 4)]
+    spec = charts.spec({"id": "x", "grain": ["country", "year", "quarter"], "value_columns": ["value"],
+                        "unit": "developers"}, rows, title="T", unit="")
+    vals = _values(spec)
+    assert {r["series"] for r in vals} == {"United States", "India"}  # not 'United States · 3'
+    assert min(r["date"] for r in vals) == "2024-03-31" and max(r["date"] for r in vals) == "2025-12-31"
 
 
 def test_top_n_plus_other_keeps_the_total_and_country_colours_are_fixed():
@@ -269,6 +286,9 @@ def test_every_kind_of_chart_is_valid_vega_lite(monkeypatch):
     assert charts.spec(meta(["country", "year"]), rows, title="T", unit="models", lang="ja",
                        as_of=dt.date(2026, 7, 1))
     assert charts.spec(meta(["country"]), [{"country": "USA", "value": 3.0}], title="T", unit="u")
+    # a dated line broken at a gap, on a log axis; a best-so-far step
+    assert charts.spec(DATED | {"unit": "FLOP"}, _dated([0, 5, 10, 300]), title="T", unit="FLOP", lang="ja")
+    assert charts.spec(DATED | {"id": "benchmark_frontier"}, _dated([0, 5, 300]), title="T", unit="%")
     assert charts.timeline([{"ref_date": dt.date(2024, 1, 2), "subject": "USA", "label": "x",
                              "label_ja": "x"}], title="T", lang="ja")
     assert uschina.benchmark_spec([{"benchmark": "gpqa_diamond", "group": g, "date": dt.date(2025, m, 1),
@@ -276,13 +296,13 @@ def test_every_kind_of_chart_is_valid_vega_lite(monkeypatch):
                                   title="T", unit="%", lang="en")
 
 
-def test_date_axes_name_months_in_the_reader_language():
+def test_date_axes_name_months_with_their_year_in_the_reader_language():
     import datetime as dt
 
     rows = [{"date": dt.date(2024, m, 1), "value": float(m)} for m in range(1, 13)]
     m = {"id": "x", "grain": ["date"], "value_columns": ["value"], "unit": "score", "chapter": "performance"}
-    assert "3月" in charts.svg(charts.spec(m, rows, title="T", unit="u", lang="ja"))
-    assert "March" in charts.svg(charts.spec(m, rows, title="T", unit="u", lang="en"))
+    assert "2024年3月" in charts.svg(charts.spec(m, rows, title="T", unit="u", lang="ja"))
+    assert "Mar 2024" in charts.svg(charts.spec(m, rows, title="T", unit="u", lang="en"))
 
 
 def test_a_japanese_linear_axis_reads_in_myriads():
@@ -301,3 +321,139 @@ def test_long_subtitles_are_broken_into_lines_that_fit_the_chart():
     assert "".join(ja) == "各パネル: その国のモデルが到達した最高スコア、" * 4  # nothing lost
     assert ja[0].endswith("、")  # broken after a comma where one fits
     assert charts.lines("short", "en") == ["short"]
+
+
+def _dated(days, value=lambda i: 1000.0 + i, **extra):
+    """A dated series: one row per day offset from 2024-01-01."""
+    import datetime as dt
+
+    return [{"date": dt.date(2024, 1, 1) + dt.timedelta(days=d), "value": value(i)} | extra
+            for i, d in enumerate(days)]
+
+
+DATED = {"id": "x", "grain": ["date"], "value_columns": ["value"], "unit": "Arena rating points",
+         "chapter": "performance"}
+
+
+def _pieces(spec):
+    """The date ranges of each piece of a drawn line: (first date, last date) per segment."""
+    rows = _values(spec)
+    pieces = {}
+    for r in rows:
+        pieces.setdefault(r.get(charts.SEGMENT, 0), []).append(r["date"])
+    return [(min(d), max(d)) for _, d in sorted(pieces.items())]
+
+
+def test_a_dated_line_breaks_at_a_gap_longer_than_its_rhythm():
+    # read every 5 days, a 30-day pause (kept: under rules.GAP_MIN_DAYS), then 165 days unread
+    days = [0, 5, 10, 15, 20, 50, 55, 60, 65, 230, 235, 240]
+    assert rules.max_gap_days(sorted({r["date"] for r in _dated(days)})) == rules.GAP_MIN_DAYS
+    spec = charts.spec(DATED, _dated(days), title="T", unit="points")
+    assert _pieces(spec) == [("2024-01-01", "2024-03-06"), ("2024-08-18", "2024-08-28")]
+    assert spec["encoding"]["detail"]["field"] == charts.SEGMENT  # one path per piece
+    # relative to the series' rhythm: a quarterly series keeps its line from quarter to quarter
+    quarterly = charts.spec(DATED, _dated(range(0, 1000, 91)), title="T", unit="points")
+    assert len(_pieces(quarterly)) == 1 and "detail" not in quarterly["encoding"]
+
+
+def test_a_best_so_far_holds_through_a_gap_as_a_step():
+    days = [0, 5, 10, 200, 205]
+    spec = charts.spec(DATED | {"id": "benchmark_frontier", "unit": "percent"}, _dated(days),
+                       title="T", unit="%")
+    assert rules.holds_value("benchmark_frontier")
+    assert len(_pieces(spec)) == 1 and spec["mark"]["interpolate"] == rules.STEP
+
+
+def test_a_change_of_rating_scale_breaks_the_line_even_between_neighbours():
+    from aiatlas.report import uschina
+
+    assert "rating_scale" in rules.SEGMENT_COLUMNS
+    rows = _dated([0, 3, 6], rating_scale="old") + _dated([9, 12], rating_scale="new")
+    spec = charts.spec(DATED, rows, title="T", unit="points")
+    assert _pieces(spec) == [("2024-01-01", "2024-01-07"), ("2024-01-10", "2024-01-13")]
+    assert all("rating_scale" not in r for r in _values(spec))  # the column only cuts
+    # the US-China Arena chart (columns of one row per date) carries the scale along
+    wide = [{"date": r["date"], "a_value": 1200.0, "b_value": 1100.0, "rating_scale": r["rating_scale"]}
+            for r in rows]
+    spec = uschina.wide_spec(wide, {"a_value": "USA", "b_value": "CHN"},
+                             {"id": "arena_by_country", "grain": ["country", "date"],
+                              "value_columns": ["value"], "unit": "Arena rating points"},
+                             title="T", unit="points", lang="en")
+    by = {}
+    for r in _values(spec):
+        by.setdefault(r[charts.SERIES], set()).add(r[charts.SEGMENT])
+    assert by == {"United States": {0, 1}, "China": {0, 1}}
+
+
+def _axis_labels(svg: str, axis: str = "") -> list[str]:
+    """The tick labels of a drawn chart's axes ("X" or "Y": that axis only)."""
+    import re
+
+    parts = re.split(r'(?=<g class="mark-group role-axis")', svg)
+    return [re.sub(r"<[^>]+>", "", t) for part in parts if f'aria-label="{axis}' in part[:200]
+            for g in re.findall(r'class="mark-text role-axis-label".*?</g>', part, re.S)
+            for t in re.findall(r"<text[^>]*>(.*?)</text>", g)]
+
+
+def test_log_axes_read_in_the_readers_words_at_powers_of_ten():
+    import re
+
+    rows = [{"country": c, "date": f"20{y}-06-30", "value": v * 10 ** (y - 20)}
+            for c, v in (("USA", 3.6e4), ("CHN", 9.6e3)) for y in range(20, 26)]
+    m = {"id": "x", "grain": ["country", "date"], "value_columns": ["value"], "unit": "H100 equivalents",
+         "chapter": "hardware"}
+    en = charts.spec(m, rows, title="T", unit="H100e")
+    axis = en["layer"][0]["encoding"]["y"]["axis"]
+    assert all(math.log10(v) == round(math.log10(v)) for v in axis["values"])  # powers of ten only
+    labels = _axis_labels(charts.svg(en), "Y")
+    assert not any(re.search(r"\de\+", t) for t in labels)
+    assert {"10k", "1M", "100M", "1B"} <= set(labels)
+    ja = _axis_labels(charts.svg(charts.spec(m, rows, title="T", unit="H100e", lang="ja")))
+    assert {"1万", "100万", "1億", "10億"} <= set(ja) and not any(re.search(r"\de\+", t) for t in ja)
+    # compute is written as a power of ten (10²⁴), in every language
+    flop = [{"year": y, "value": 10.0 ** (y - 2000)} for y in range(2015, 2026)]
+    spec = charts.spec(meta(["year"]) | {"unit": "FLOP"}, flop, title="T", unit="FLOP")
+    assert {"10¹⁵", "10²⁰", "10²⁵"} <= set(_axis_labels(charts.svg(spec)))
+    # under two decades: 1-2-5 between the powers
+    assert charts.log_ticks([2e3, 8e3]) == [1e3, 2e3, 5e3, 1e4]
+
+
+def test_year_axes_print_whole_years_that_never_overprint():
+    import re
+
+    rows = [{"country": "USA", "year": y, "value": float(y - 2000)} for y in range(2010, 2027)]
+    spec = charts.spec(meta(["country", "year"]) | {"unit": "models"}, rows, title="T", unit="models")
+    axis = spec["layer"][0]["encoding"]["x"]["axis"]
+    assert axis["format"] == "d" and axis["tickMinStep"] == 1 and "width" in axis["tickCount"]["expr"]
+    assert axis["labelSeparation"] == charts.LABEL_SEPARATION > 0  # touching labels count as overlap
+    labels = _axis_labels(charts.svg(spec), "X")
+    assert all(re.fullmatch(r"20\d\d", t) for t in labels)  # never 2,024 or 2024.5
+    assert len(labels) <= 560 // rules.TICK_PX["year"] + 1 and "2010" in labels  # every second year
+
+
+def test_date_axes_say_the_year_on_every_label():
+    import re
+
+    def labels(days, lang="en"):
+        spec = charts.spec(DATED, _dated(days), title="T", unit="points", lang=lang)
+        return spec["encoding"]["x"]["axis"], _axis_labels(charts.svg(spec), "X")
+
+    axis, two_years = labels(range(0, 900, 7))  # 2.5 years: month and year
+    assert axis["format"] == "%b %Y" and two_years and all(re.search(r"20\d\d", t) for t in two_years)
+    axis, six_years = labels(range(0, 6 * 365, 30))  # six years: the years alone, one tick each
+    assert axis["format"] == "%Y" and axis["tickCount"] == {"interval": "year"}
+    assert sorted(six_years) == [str(y) for y in range(2024, 2030)]
+    _, ja = labels(range(0, 900, 7), "ja")
+    assert ja and all(re.fullmatch(r"20\d\d年\d{1,2}月", t) for t in ja)
+
+
+def test_chinas_chip_holdings_read_in_myriads_in_japanese():
+    import datetime as dt
+
+    from aiatlas.report import chinachips
+
+    rows = [{"date": dt.date(2023 + i, 3, 31), "chip": chinachips.ALL_CHIPS, "value": 1e5 * (i + 1),
+             "value_p5": 8e4 * (i + 1), "value_p95": 1.2e5 * (i + 1)} for i in range(3)]
+    ja = chinachips.spec(rows, [], lang="ja")
+    assert "万" in ja["layer"][1]["encoding"]["y"]["axis"]["labelExpr"]
+    assert "50万" in _axis_labels(charts.svg(ja), "Y") or "10万" in _axis_labels(charts.svg(ja), "Y")

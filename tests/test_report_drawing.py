@@ -131,3 +131,30 @@ def test_a_chart_with_a_character_outside_the_cut_is_drawn_with_the_whole_font()
     assert not set(title) & set(drawing.subset_chars())
     drawn = drawing.svg(_spec(title, "ja"))
     assert title in drawn and drawing.SUBSET_FAMILY not in drawn
+
+
+def test_answers_reach_their_own_request_when_threads_submit_at_once(monkeypatch):
+    """With --pdf the build submits specs while reader threads submit rasters to the same worker:
+    an answer must reach the request it answers. A spec still being serialised (slowly, here)
+    must not let a later, small request's line overtake it."""
+    import json
+    import threading
+    import time
+
+    def slow_dumps(obj, **kw):
+        if "spec" in obj:
+            time.sleep(0.5)
+        return json.dumps(obj, **kw)
+
+    monkeypatch.setattr(drawing, "json", type("J", (), {"dumps": staticmethod(slow_dumps),
+                                                        "loads": staticmethod(json.loads)}))
+    small = drawing.svg(_spec("small"))
+    with drawing.Drawer(processes=1) as draw:
+        got = {}
+        spec = threading.Thread(target=lambda: got.setdefault("spec", draw(_spec("big"))))
+        spec.start()
+        time.sleep(0.1)  # the spec's request is being written when the raster's comes
+        got["png"] = draw.raster(small, 1.0)
+        spec.join()
+        assert "big" in got["spec"].result(timeout=120)
+        assert got["png"].result(timeout=120).startswith("iVBOR")  # base64 of a PNG's signature

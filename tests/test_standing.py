@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from fixtures.indicators.tiny import model, write_warehouse
 
 import aiatlas
+from aiatlas import standing
 from aiatlas.errors import UsageError
 from aiatlas.standing import _dimension, _standing
 
@@ -120,3 +121,38 @@ def test_compare_names_the_countries_whose_latest_value_is_newer_than_the_period
     assert (d["period"], d["values"], d["leader"]) == ({"year": "2017"}, {"USA": 10, "JPN": 1}, "USA")
     assert d["newer"] == {"USA": {"year": "2025"}}  # compared in 2017 because Japan stops there
     assert cells["USA"]["value"] == 8
+
+
+def test_a_count_is_zero_where_a_country_has_no_row_so_the_period_compared_stays_the_newest(home):
+    """Counts of the world's notable models: no row is none made (the report fills 0 too). With
+    Britain (one model, 2023) beside the US and China the comparison stays in 2023 and gives
+    Britain 0 in 2022; a share or any other measure is not filled."""
+    c = aiatlas.compare(["USA", "CHN", "GBR"], home=home)
+    models = next(d for d in c["dimensions"] if d["id"] == "notable_models_by_country")
+    assert (models["period"], models["values"]) == ({"year": "2023"}, {"USA": 4, "CHN": 2, "GBR": 1})
+    assert models["gaps"]["GBR"]["previous_difference"] == 4  # 2022: US 4, Britain 0
+    meta = {"id": "x", "unit": "%", "grain": ["country", "year"]}
+    rows = [{"country": "USA", "year": 2025, "value": 50.0}]
+    assert standing.zero_filled(meta, rows, ["USA", "JPN"]) == rows
+    jpn = entry(aiatlas.country("CHN", home=home), "notable_models_by_country")
+    assert jpn["period"] == {"year": "2023"}
+
+
+def test_a_share_resting_on_too_few_items_leads_nothing():
+    meta = {"id": "open_weights_share_by_country", "title": "X", "chapter": "c", "unit": "share",
+            "grain": ["country"], "explainable": False}
+    rows = [{"country": "USA", "value": 0.39, "open": 40, "closed": 62},
+            {"country": "CHN", "value": 0.55, "open": 30, "closed": 25},
+            {"country": "JPN", "value": 0.83, "open": 5, "closed": 1}]
+    cells = {c: _standing(meta, rows, c, {}) for c in ("USA", "CHN", "JPN")}
+    d = _dimension(meta, rows, ["USA", "CHN", "JPN"], cells)
+    assert (d["leader"], d["thin"], list(d["gaps"])) == ("CHN", {"JPN": 6}, ["USA"])
+    two = _dimension(meta, rows, ["USA", "JPN"], {c: cells[c] for c in ("USA", "JPN")})
+    assert "leader" not in two and "too few" in two["status"]
+
+
+@pytest.mark.parametrize("given, code", [("Japan", "JPN"), ("jp", "JPN"), ("日本", "JPN"),
+                                         ("South Korea", "KOR"), ("Russia", "RUS"), ("UK", "GBR"),
+                                         ("中国", "CHN"), (" usa ", "USA")])
+def test_a_country_is_given_by_code_or_name(given, code):
+    assert standing.country_code(given) == code

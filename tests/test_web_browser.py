@@ -119,6 +119,16 @@ def test_every_page_type_fits_the_width_without_console_errors(server, page, wid
             page.wait_for_selector('#chart[data-ready="1"] svg', timeout=20_000)
         elif path.startswith("/indicators") and "tab=" not in path:
             chart_years(page)
+            # the chart fits its box, and so does every line of its title (wrapped, never cut)
+            fit = page.evaluate("""() => {
+                const box = document.getElementById('chart'), svg = box.querySelector('svg');
+                const b = svg.getBoundingClientRect();
+                const t = [...svg.querySelectorAll('[class*="role-title"] text')].map(e => e.getBoundingClientRect());
+                return {svg: b.width, box: box.clientWidth, lines: t.length,
+                        left: Math.min(...t.map(r => r.left - b.left)), right: Math.max(...t.map(r => r.right - b.left))};
+            }""")
+            assert fit["svg"] <= fit["box"] + 1 and fit["lines"] >= 1, fit
+            assert fit["left"] >= 0 and fit["right"] <= fit["svg"] + 1, fit
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{path} at {width}px overflows by {overflow}px"
         OUT.mkdir(parents=True, exist_ok=True)

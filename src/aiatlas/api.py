@@ -178,7 +178,7 @@ def can_export(name: str, *, to: str, on=None, home=None, as_of=None) -> dict[st
     if not to:
         raise UsageError("give the destination country", hint="e.g. --to CHN")
     all_rules = ecr.load()
-    _, day, dest = ec.resolve(all_rules, None, on or dt.date.today().isoformat(), to)
+    _, day, dest = ec.resolve(all_rules, None, on or dt.date.today().isoformat(), to, what="--on")
     rows = hardware(home=home, as_of=as_of)
     return ce.answer(ec.find(rows, name), all_rules, dest, day)
 

@@ -13,7 +13,7 @@ from aiatlas.commands import data as _data
 from aiatlas.commands import entities as _entities
 from aiatlas.commands import openalex as _openalex
 from aiatlas.commands import publish as _publish
-from aiatlas.commands._output import check_format, console, print_table, run, write_result
+from aiatlas.commands._output import check_format, console, fmt, print_table, run, write_result
 from aiatlas.commands.check import check as _check
 from aiatlas.commands.chips import app as _chips_app
 from aiatlas.commands.diff import diff as _diff
@@ -110,11 +110,13 @@ def explain(id: str, where: list[str] | None = typer.Option(None, "--where", "-w
 def _lag_text(lag: dict) -> str:
     if lag.get("status") != "ok":
         return f"{lag['follower']} behind {lag['leader']}: {lag.get('status')}"
-    bound = "at least " if lag["at_least"] else ""
     low, high = lag["interval"]
     closing = {True: "closing", False: "not closing", None: "cannot tell"}[lag["closing"]]
-    return (f"{lag['follower']} behind {lag['leader']} (ECI, {lag['month']}): {bound}"
-            f"{lag['lag_months']:.1f} months (5-95%: {low:.1f} to {high:.1f}); vs a year before: {closing}")
+    spread = ("not yet matched by the data's last month, so a lower bound" if lag["at_least"]
+              else f"5-95%: {low:.1f} to {high:.1f}")
+    return (f"{lag['follower']} behind {lag['leader']} (ECI, {lag['month']}): "
+            f"{'at least ' if lag['at_least'] else ''}{lag['lag_months']:.1f} months ({spread}); "
+            f"vs a year before: {closing}")
 
 
 def _wrote_json(format: str, command: str, make) -> object | None:
@@ -156,16 +158,22 @@ def compare(codes: list[str], per: str | None = typer.Option(None, "--per", help
     c = _wrote_json(format, "compare", lambda: standing.compare(codes, home=home, per=per))
     if c is None:
         return
-    rows = []
+    rows, notes = [], []
     for d in c["dimensions"]:
         row = {"indicator": d["id"], "period": " ".join((d.get("period") or {}).values())}
-        row |= {code: (d.get("values") or {}).get(code) for code in c["countries"]}
+        for code in c["countries"]:
+            value, thin = (d.get("values") or {}).get(code), (d.get("thin") or {}).get(code)
+            row[code] = value if thin is None else f"{fmt(value)} (n={thin}, too few to lead)"
         row["leader"] = d.get("leader") or d.get("status")
+        notes += [f"{d['id']}: {code}'s own latest value is of {' '.join(p.values())}; the table "
+                  "compares the newest period every country has" for code, p in (d.get("newer") or {}).items()]
         gaps = d.get("gaps") or {}
         row["ratio"] = "; ".join(f"{k} {g['ratio']:.3g}x" for k, g in gaps.items() if g["ratio"])
         row["gap closing"] = "; ".join(f"{k} {_CLOSING[g['closing']]}" for k, g in gaps.items())
         rows.append(row)
     print_table(rows, title=" vs ".join(c["countries"]))
+    for note in notes:
+        console.print(note, highlight=False)
     for lag in c["lags"]:
         console.print(_lag_text(lag), highlight=False)
 

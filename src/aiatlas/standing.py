@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from aiatlas import api
 from aiatlas.entities import regions
 from aiatlas.errors import DataError, UsageError
-from aiatlas.report import chinachips
+from aiatlas.report import chinachips, rules
 from aiatlas.report.rules import country_name
 
 LAG = "capability_lag_months"  # the pairwise measure in months (not a country-grain indicator)
@@ -29,12 +29,13 @@ def is_country(code: str | None) -> bool:
 
 
 def country_code(code: str) -> str:
-    """An ISO 3166-1 alpha-3 code, upper-cased; a UsageError naming the expected form otherwise."""
-    text = (code or "").strip().upper()
-    if not is_country(text):
-        raise UsageError(f"unknown country {code!r} (expected an ISO 3166-1 alpha-3 code such as "
-                         "USA, CHN, JPN)")
-    return text
+    """The ISO 3166-1 alpha-3 code of a country given as a code or a name ('JPN', 'JP', 'Japan',
+    '日本'); a UsageError naming the expected forms otherwise."""
+    found = rules.country_code(code)
+    if found is None or not is_country(found):
+        raise UsageError(f"unknown country {code!r}",
+                         hint="give an ISO 3166 code such as USA, CHN, JPN, or a name such as Japan")
+    return found
 
 
 def names(code: str) -> dict[str, str]:
@@ -163,7 +164,8 @@ def profile(code: str, *, home=None, per: str | None = None) -> dict[str, Any]:
     for meta in country_indicators():
         params = _view_params(meta, per)
         got = _compute(meta, home, params)
-        entries.append(_standing(meta, *got[:1], code, params, got[1]) if isinstance(got, tuple) else
+        entries.append(_standing(meta, zero_filled(meta, got[0], [code]), code, params, got[1])
+                       if isinstance(got, tuple) else
                        {"id": meta["id"], "title": meta["title"], "chapter": meta["chapter"],
                         "unit": meta["unit"], "status": got})
     other = "CHN" if code == LEADER else code
@@ -204,6 +206,7 @@ def compare(codes: list[str], *, home=None, per: str | None = None) -> dict[str,
         rows, as_of = got
         if "year" in meta["grain"] and "quarter" not in meta["grain"] and as_of is not None:
             rows = [r for r in rows if r["year"] < as_of.year]  # whole years only
+        rows = zero_filled(meta, rows, codes)
         cells = {c: _standing(meta, rows, c, params) for c in codes}
         dims.append(_dimension(meta, rows, codes, cells))
     pairs = [lag(a, b, home=home) for a in codes for b in codes if a != b and a == codes[0]]
@@ -211,10 +214,35 @@ def compare(codes: list[str], *, home=None, per: str | None = None) -> dict[str,
             "dimensions": dims, "lags": pairs, "build_id": api.build_info(home=home).get("build_id")}
 
 
+def zero_filled(meta: dict, rows: list[dict], codes: list[str]) -> list[dict]:
+    """Rows of a count by country and year with a 0 for each of these countries in each year
+    the data covers where it has no row: the sources list every notable model or accelerator
+    of the world, so a country with none that year made none (the report's charts fill counts
+    the same way, report.rules.ZERO_FILL_UNITS). Any other measure: a missing row stays missing."""
+    if meta["unit"] not in rules.ZERO_FILL_UNITS or sorted(meta["grain"]) != ["country", "year"]:
+        return rows
+    have = {(r["country"], r["year"]) for r in rows}
+    years = sorted({r["year"] for r in rows})
+    return rows + [{"country": c, "year": y, "value": 0} for c in codes for y in years
+                   if (c, y) not in have]
+
+
+def _thin(meta: dict, rows: list[dict], period: tuple, codes: list[str]) -> dict[str, int]:
+    """Countries whose share that period rests on fewer items than the report's minimum
+    (rules.MIN_N), with their n: such a share names no leader."""
+    counts = rules.SHARE_N.get(meta["id"])
+    if not counts:
+        return {}
+    n = {r["country"]: int(sum(r.get(k) or 0 for k in counts)) for r in rows
+         if r["country"] in codes and _period(meta, r) == period}
+    return {c: v for c, v in n.items() if v < rules.MIN_N}
+
+
 def _dimension(meta: dict, rows: list[dict], codes: list[str], cells: dict) -> dict[str, Any]:
     """One dimension of a comparison, on the newest period every country has a value for (the
     same period for all: a count of 2025 is not set against one of 2017); `newer` names each
-    country whose own latest value is of a later period (that value is in its cell)."""
+    country whose own latest value is of a later period (that value is in its cell). A share
+    resting on fewer than rules.MIN_N items (`thin`, with its n) is shown but leads nothing."""
     keyed = {(r["country"], _period(meta, r)): r["value"] for r in rows if r["value"] is not None}
     common = sorted(set.intersection(*[{p for (c, p) in keyed if c == code} for code in codes]))
     out = {"id": meta["id"], "title": meta["title"], "unit": cells[codes[0]]["unit"], "cells": cells}
@@ -222,10 +250,15 @@ def _dimension(meta: dict, rows: list[dict], codes: list[str], cells: dict) -> d
         return out | {"status": "not every country has a value for the same period"}
     now = common[-1]
     values = {c: keyed[(c, now)] for c in codes}
-    leader = max(codes, key=lambda c: values[c])
+    thin = _thin(meta, rows, now, codes)
+    if len(thin) >= len(codes) - 1:
+        return out | {"status": f"too few items for a share (fewer than {rules.MIN_N})",
+                      "period": {k: _text(v) for k, v in zip([g for g in meta["grain"] if g != "country"], now)},
+                      "values": values, "thin": thin}
+    leader = max((c for c in codes if c not in thin), key=lambda c: values[c])
     gaps = {}
     for c in codes:
-        if c == leader:
+        if c == leader or c in thin:
             continue
         gap = {"difference": values[leader] - values[c],
                "ratio": values[leader] / values[c] if values[c] else None, "closing": None}
@@ -243,4 +276,4 @@ def _dimension(meta: dict, rows: list[dict], codes: list[str], cells: dict) -> d
     newer = {c: cells[c]["period"] for c in codes if cells[c].get("status") == "ok"
              and max(p for (k, p) in keyed if k == c) > now}
     return out | {"status": "ok", "period": {k: _text(v) for k, v in zip(keys, now)},
-                  "values": values, "leader": leader, "gaps": gaps, "newer": newer}
+                  "values": values, "leader": leader, "gaps": gaps, "newer": newer, "thin": thin}

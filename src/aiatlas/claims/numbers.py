@@ -54,18 +54,37 @@ _WORD_NUMBERS |= {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy"
 _EN_WORD = re.compile(r"\b(" + "|".join(sorted(_WORD_NUMBERS, key=len, reverse=True)) + r")\b(?!-)",
                       re.IGNORECASE)
 _JA_WORDS = {"半分": 50.0, "半数": 50.0}  # 'half': a share, read as 50%
+# English fractions and multiples in words, as a share (percent) or a multiple, each with the
+# digit its precision stands for (half = 5 tenths, as 半分 = 5割): 'half as many as', 'a third
+# of', 'two-thirds of', 'twice as many'. Only before a comparison or 'of': 'the first half of
+# 2024' is a time, 'a quarter' alone may be one too.
+_EN_RATIO_WORDS = {"half": ("percent", 50.0, "5"), "a third": ("percent", 100 / 3, "3"),
+                   "one third": ("percent", 100 / 3, "3"), "two thirds": ("percent", 200 / 3, "7"),
+                   "a quarter": ("percent", 25.0, "3"), "three quarters": ("percent", 75.0, "8"),
+                   "twice": ("multiple", 2.0, "2")}
+_EN_RATIO = re.compile(r"(?<!first )(?<!second )(?<!other )(?<!latter )(?<!-)\b(half|(?:a|one)[- ]third|"
+                       r"two[- ]thirds|a quarter|three[- ]quarters|twice)\b(?=\s+(?:as|of)\b)"
+                       r"|\b(twice)\b(?=\s+(?:that|the|more|its|their)\b)", re.IGNORECASE)
+
+
+def _ratio_word(surface: str) -> tuple[str, float, str] | None:
+    return _EN_RATIO_WORDS.get(re.sub(r"[- ]", " ", surface.lower()))
 
 
 def has_word_number(text: str) -> bool:
-    """Whether a sentence without digits still states a number: a number or rank word, 半分."""
-    return bool(_EN_WORD.search(text) or RANK_WORD.search(text) or any(w in text for w in _JA_WORDS))
+    """Whether a sentence without digits still states a number: a number, rank or ratio word, 半分."""
+    return bool(_EN_WORD.search(text) or RANK_WORD.search(text) or _EN_RATIO.search(text)
+                or any(w in text for w in _JA_WORDS))
 
 
 def spot_en(text: str) -> list[Number]:
     """Numbers in English text by regex (digits, and number words from 'two' to 'ninety'); a digit
     glued to letters (H100, 5G) is not one."""
-    out = [Number(m.start(), m.end(), float(_WORD_NUMBERS[m.group().lower()]), m.group())
-           for m in _EN_WORD.finditer(text)]
+    ratios = [Number(m.start(), m.end(), _ratio_word(m.group())[1], m.group())
+              for m in _EN_RATIO.finditer(text)]
+    out = ratios + [Number(m.start(), m.end(), float(_WORD_NUMBERS[m.group().lower()]), m.group())
+                    for m in _EN_WORD.finditer(text)
+                    if not any(r.start <= m.start() < r.end for r in ratios)]  # 'two' of 'two thirds'
     for m in _EN_NUMBER.finditer(text):
         if len(m.group(1)) > 40:
             continue  # junk, and float() of a huge digit run costs time
@@ -139,7 +158,7 @@ COUNT_NOUNS = {  # English head noun -> normalised unit
     "startups": "organizations", "countries": "countries", "papers": "papers",
     "people": "people", "researchers": "people", "parameters": "parameters", "states": "states",
     "points": "points", "benchmarks": "benchmarks", "clusters": "clusters",
-    "incidents": "incidents", "authors": "people", "developers": "people", "employees": "people", "workers": "people",
+    "incidents": "incidents", "authors": "people", "developers": "people", "developer-topic": "people", "employees": "people", "workers": "people",
     "transistors": "transistors",
 }
 JA_COUNTERS = [  # counter (regex) -> normalised unit
@@ -196,6 +215,8 @@ def read(num: Number, text: str, lang: str) -> tuple[Quantity, int, int]:
     before, after = text[:start], text[end:]
     if num.surface in _JA_WORDS:
         q.kind, q.unit, q.digits = "percent", "%", "5"  # half: 5割, a figure rounded to tenths
+    elif word := _ratio_word(num.surface):
+        q.kind, q.unit, q.digits = word[0], "%" if word[0] == "percent" else "x", word[2]
     # prefixes: currency sign, then a qualifier word before it ("over $500bn", "約1,000億")
     m = re.search(r"(US\$|\$|€|£|¥|RMB\s?|CNY\s?|USD\s?|EUR\s?)$", before)
     if m:
@@ -214,7 +235,8 @@ def read(num: Number, text: str, lang: str) -> tuple[Quantity, int, int]:
         word = (m.group(1) or m.group(2)).lower()
         q.scale, q.value = word, q.value * EN_SCALES[word]
         end, after = end + m.end(), after[m.end():]
-    end = _read_unit(q, after, lang, end)
+    if not _ratio_word(num.surface):  # 'half as many models': a share, not 50 models
+        end = _read_unit(q, after, lang, end)
     after = text[end:]
     qual, m = _pick(POST_QUALIFIERS, after, r"\s*({})")
     if qual and q.qualifier == "exact":

@@ -137,9 +137,16 @@ def can_export(name: str = typer.Argument(..., help="Chip name in the hardware t
         _emit([r], format, {"name": name, "to": to, "on": r["on"]})
         return
     caveat = " (resting on figures its maker has not confirmed)" if r["unconfirmed_inputs"] else ""
+    if r["answer"] != "yes" and r["status"] == "not controlled" and r["notices"]:
+        caveat = f" by a notice to its maker, below the 3A090 thresholds{caveat}"
+    if r["scope"] and r["answer"] == "cannot tell":
+        caveat = f": {r['scope']}{caveat}"
+    elif r["scope"]:
+        caveat = f"{caveat}, if US rules reach this chip at all (see scope)"
     console.print(f"{r['chip']} to {r['to']} on {r['on']}: [bold]{r['answer']}[/bold]{caveat}",
                   highlight=False)
-    rows = [("rule set", f"{r['rule_set']} ({r['rule_citation']})"), ("status", r["status"]),
+    rows = [("scope", r["scope"]), ("rule set", f"{r['rule_set']} ({r['rule_citation']})"),
+            ("status", r["status"]),
             ("reason", r["reason"]), ("notices", r["notices"]),
             ("review policy", r["policy"] and f"{r['policy']['policy']} ({r['policy']['id']}; "
              f"{'confirmed' if r['policy']['confirmed'] else 'NOT confirmed'}: "

@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from aiatlas import api, compiled
 from aiatlas.commands._output import console, err, print_table
 from aiatlas.errors import DataError, UsageError
+from aiatlas.sources import registry
 
 
 def build(strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) if any value is rejected"),
@@ -101,10 +102,16 @@ def build_warehouse(home: Path | None, strict: bool = False, as_of: str | None =
         result = api.build(home=home, strict=strict, progress=progress, as_of=as_of,
                            allow_shrink=allow_shrink)
     missing = f"none as of {as_of} or earlier" if as_of else "not fetched"
-    rows = [{"source": s["source"], "snapshot": s["snapshot_id"] or missing,
-             "data as of": s.get("as_of"), "rows loaded": s["rows"], "rejected": s["rejected"]}
+    rows = [{"source": f"{s['source']} ({s['file']})" if s.get("file") else s["source"],
+             "snapshot": s["snapshot_id"] or missing, "data as of": s.get("as_of"),
+             "warehouse rows": s["rows"], "rejected": s["rejected"]}
             for s in result["sources"]]
     print_table(rows, title=f"vintage {as_of}" if as_of else "build")
+    archives = [s.id for s in registry.SOURCES if s.archive_of] if not as_of else []
+    if archives:  # fetched beside the current exports, read only by vintage builds
+        console.print(f"archive exports ({', '.join(archives)}) are read by vintage builds only "
+                      "(`aiatlas build --as-of DATE`); a source's warehouse rows count every table "
+                      "it fills", highlight=False)
     for s in result["sources"]:
         if s.get("absent"):  # what the missing snapshot takes away, said plainly
             console.print(f"[yellow]{s['source']}:[/yellow] {s['absent']}", highlight=False)

@@ -22,7 +22,22 @@ def answer(row: Mapping[str, Any], rules: Rules, to: str, on: dt.date) -> dict[s
     and the inputs it rests on that the chip's maker has not confirmed."""
     out = _answer(row, rules, to, on)
     inputs = chips.resting_inputs(row, lambda r: _answer(r, rules, to, on)["answer"])
-    return out | {"unconfirmed_inputs": inputs, "reason": cl.resting_on(out["reason"], inputs)}
+    out |= {"unconfirmed_inputs": inputs, "reason": cl.resting_on(out["reason"], inputs)}
+    maker = rules.maker_countries.get(row.get("manufacturer") or "")
+    if maker is None or maker == "USA":
+        return out | {"scope": None}
+    # The thresholds say what the US rules would require of this chip; whether they reach a chip
+    # designed abroad at all (as a foreign direct product of US technology, or a re-export of a
+    # US item) depends on how and where it was made, which the data does not record.
+    if maker == to:
+        return out | {"answer": UNKNOWN, "thresholds_answer": out["answer"], "scope": (
+            f"not a US export: a chip of a maker based in {maker} sold in {to}; US rules reach it only "
+            "as a foreign direct product of US technology, which this tool does not decide "
+            f"(under the US thresholds alone: {out['answer']})")}
+    return out | {"scope": (
+        f"a chip of a maker based in {maker}: US rules reach it only as a foreign direct product of "
+        "US technology or a re-export of a US item, which this tool does not decide; the answer "
+        "is what the US thresholds would require if they apply")}
 
 
 def _answer(row: Mapping[str, Any], rules: Rules, to: str, on: dt.date) -> dict[str, Any]:

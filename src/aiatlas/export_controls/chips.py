@@ -24,10 +24,11 @@ def parse_date(value: str | dt.date | None, what: str = "--as-of") -> dt.date | 
         raise UsageError(f"{what} {value!r} is not a date (expected YYYY-MM-DD)") from None
 
 
-def resolve(rules: Rules, rule_id: str | None, as_of, destination: str | None
+def resolve(rules: Rules, rule_id: str | None, as_of, destination: str | None, what: str = "--as-of"
             ) -> tuple[RuleSet | None, dt.date | None, str | None]:
-    """Validate the user's choices: the rule set, the as-of date and the destination code."""
-    on = parse_date(as_of)
+    """Validate the user's choices: the rule set, the date (`what` names its option in an
+    error) and the destination code."""
+    on = parse_date(as_of, what)
     rs = rules.pick(rule_id, on)
     if rs is not None and on is not None and rule_id and not rs.in_force(on):
         raise UsageError(f"rule set {rs.id} was not in force on {on} "

@@ -7,11 +7,11 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-import pycountry
 import yaml
 
 from aiatlas import config
 from aiatlas.errors import DataError, UsageError
+from aiatlas.report import rules as report_rules
 
 Condition = tuple[str, str, Any]  # (figure, operator, value)
 
@@ -219,9 +219,8 @@ def load() -> Rules:
 
 def country_code(value: str) -> str:
     """ISO3 code for a destination given as ISO3, ISO2 or a country name; UsageError if unknown."""
-    try:
-        found = pycountry.countries.lookup(value.strip())
-    except LookupError:
+    found = report_rules.country_code(value)
+    if found is None:
         raise UsageError(f"unknown destination country {value!r}",
-                         hint="give an ISO 3166 code such as CHN, or a country name") from None
-    return found.alpha_3
+                         hint="give an ISO 3166 code such as CHN, or a country name")
+    return found

@@ -15,6 +15,16 @@ upper halves are `z` standard deviations each) and recomputes the lag per draw; 
 / `high` are the 5th and 95th percentiles over the draws (draws where the follower has not caught
 up count with their lower bound, so the interval is then a lower bound too). A score without an
 interval is the same in every draw.
+
+Two limits of the evidence (both optional, both general):
+* Scales. Items and dates may carry a `segment` (the first date of the scale their score is
+  on; a measure without one is a single scale). A month is read on the scale of its newest
+  date; its leader best, both reach dates and a lag not yet closed use only that scale's
+  items, and an open lag stops at the scale's newest date ("at least"), never crossing a break.
+* Gaps. With `max_gap_days`, dates are observations (a board listing a model), and a date
+  that follows a silence in the data longer than that stands for any day of the silence: the
+  lag's range then reaches from the silence's start (the follower may have caught up in it, or
+  the leader have appeared in it) to the observed date.
 """
 from __future__ import annotations
 
@@ -43,11 +53,12 @@ COLUMNS = ("lag_months", "lower_bound", "lag_months_low", "lag_months_high", "le
            "leader_date", "follower_date", "reached_share", "follower_models")
 DEFINITION = ("how long the trailing group (open-weight models, or the follower country) took, "
               "or has so far taken, to reach the best score the leading group (closed models, or "
-              "the leader country) had by the end of the month: follower_date - leader_date in "
-              "months of 30.44 days. lower_bound = true when no trailing model has reached it "
-              "yet: the lag is then at least the months from leader_date to the newest date in "
-              "the data. reached_share: share of resamples in which it was reached; "
-              "follower_models: trailing-group models in the data (0: no lag can be told).")
+              "the leader country) had by the end of the month: the follower's date minus the "
+              "leader's date, in months of 30.44 days. When no trailing model has reached that "
+              "score yet, the row is marked as a lower bound: the lag is then at least the "
+              "months from the leader's date to the newest date in the data. The share reached "
+              "is the share of resamples in which the score was reached; the follower's models "
+              "are the trailing group's models in the data (none: no lag can be told).")
 
 
 def comparison(group: str, leader: str, follower: str) -> ibis.Value:
@@ -75,53 +86,86 @@ def _normal_draws(draws: int) -> ibis.Table:
     return ibis.memtable(pa.table({"draw": draw, "slot": slot, "z": z.ravel()}))
 
 
-def monthly_lags(items: ibis.Table, dates: ibis.Table, draws: int, z: float) -> ibis.Table:
-    """(draw, month, best, leader_date, follower_date, lag_days, reached) for draw 0..draws.
+def _one_scale(table: ibis.Table) -> ibis.Table:
+    """A measure with no scale breaks: every row on one scale."""
+    return table if "segment" in table.columns else table.mutate(segment=ibis.literal(0))
+
+
+def monthly_lags(items: ibis.Table, dates: ibis.Table, draws: int, z: float,
+                 max_gap_days: int | None = None) -> ibis.Table:
+    """(draw, month, segment, best, leader_date, follower_date, lag_days, low_days, high_days,
+    reached) for draw 0..draws.
 
     `dates` (a `date` column) holds every dated row of the measure, of any group: its months are
-    the months reported, its newest date ends a lag not yet closed."""
+    the months reported, the newest date of a scale ends a lag not yet closed on it. `segment`
+    ids must grow with time (each month is read on the scale of its newest date)."""
+    items, dates = _one_scale(items), _one_scale(dates)
     dates = dates.filter(dates.date.notnull())
-    end = dates.date.max().as_scalar()
-    months = dates.select(month=dates.date.truncate("M")).distinct()
+    months = dates.group_by(month=dates.date.truncate("M")).aggregate(segment=dates.segment.max())
+    spans = dates.group_by("segment").aggregate(start=dates.date.min().truncate("M"),
+                                                end=dates.date.max())
     m = items.filter(items.side.notnull() & items.date.notnull() & items.score.notnull())
-    m = m.mutate(month=m.date.truncate("M"))
+    m = m.join(spans, "segment")
+    # an item rated on a scale counts from the scale's first month, if it came earlier
+    m = m.mutate(month=ibis.greatest(m.date.truncate("M"), m.start))
     m = m.mutate(slot=(ibis.row_number().over(order_by=[m.item, m.side, m.date, m.score]) % SLOTS))
     m = m.join(_normal_draws(draws), "slot")
     half = ibis.ifelse(m.z < 0, m.score - m.score_low, m.score_high - m.score).fill_null(0.0)
     m = m.mutate(drawn=m.score + m.z * half / z)
     lead = m.filter(m.side == "leader")
-    # best leader score by the end of each month, per draw
+    # best leader score by the end of each month, per draw, on the month's scale
     grid = months.cross_join(lead.select("draw").distinct())
-    monthly = lead.group_by(["draw", "month"]).aggregate(top=lead.drawn.max())
-    g = grid.left_join(monthly, ["draw", "month"]).select(grid.draw, grid.month, monthly.top)
-    g = g.mutate(best=g.top.max().over(ibis.window(group_by=g.draw, order_by=g.month,
+    monthly = lead.group_by(["draw", "segment", "month"]).aggregate(top=lead.drawn.max())
+    g = grid.left_join(monthly, ["draw", "segment", "month"]).select(
+        grid.draw, grid.month, grid.segment, monthly.top)
+    g = g.mutate(best=g.top.max().over(ibis.window(group_by=[g.draw, g.segment], order_by=g.month,
                                                    preceding=None, following=0)))
     g = g.filter(g.best.notnull())
     # one non-equi join for both sides: the first date each side reached the leader's best
-    j = g.join(m, (g.draw == m.draw) & (m.drawn >= g.best))
+    j = g.join(m, (g.draw == m.draw) & (g.segment == m.segment) & (m.drawn >= g.best))
     first = j.group_by([g.draw, g.month]).aggregate(
         leader_date=j.date.min(where=j.side == "leader"),
         follower_date=j.date.min(where=j.side == "follower"))
-    out = g.join(first, ["draw", "month"]).select(g.draw, g.month, g.best, first.leader_date,
-                                                   first.follower_date)
-    stop = out.follower_date.coalesce(end)
-    return out.mutate(lag_days=stop.epoch_days() - out.leader_date.epoch_days(),
+    out = g.join(first, ["draw", "month"]).join(spans, "segment").select(
+        g.draw, g.month, g.segment, g.best, first.leader_date, first.follower_date, spans.end)
+    # the earliest day each observed date stands for: itself, or after a long silence its start
+    d = dates.select("date").distinct()
+    d = d.mutate(prev=d.date.lag().over(order_by=d.date))
+    if max_gap_days is None:  # dates are exact (a release), not observations
+        d = d.mutate(since=d.date)
+    else:
+        long_gap = (d.date.epoch_days() - d.prev.epoch_days()) > max_gap_days
+        d = d.mutate(since=ibis.ifelse(long_gap, d.prev, d.date))
+    fs, ls = d.select(f_date="date", f_since="since"), d.select(l_date="date", l_since="since")
+    out = out.left_join(fs, out.follower_date == fs.f_date).drop("f_date")
+    out = out.left_join(ls, out.leader_date == ls.l_date).drop("l_date")
+    stop = out.follower_date.coalesce(out.end)
+    start = out.leader_date.epoch_days()
+    return out.mutate(lag_days=stop.epoch_days() - start,
+                      low_days=out.f_since.coalesce(stop).epoch_days() - start,
+                      high_days=stop.epoch_days() - out.l_since.coalesce(out.leader_date).epoch_days(),
                       reached=out.follower_date.notnull())
 
 
 def lag_months(items: ibis.Table, dates: ibis.Table, draws: int, z: float,
-               pair: ibis.Value) -> ibis.Table:
+               pair: ibis.Value, max_gap_days: int | None = None,
+               segment_as: str | None = None) -> ibis.Table:
     """Per month: the central lag in months, whether it is a lower bound, its 5-95% band over
-    `draws` resamples, and the dates and score behind it (columns: month, comparison, COLUMNS)."""
-    lags = monthly_lags(items, dates, draws, z)
+    `draws` resamples (widened over silences in the data, see the module), and the dates and
+    score behind it (columns: month, comparison, COLUMNS; with `segment_as`, the month's scale
+    under that name last)."""
+    lags = monthly_lags(items, dates, draws, z, max_gap_days)
     central = lags.filter(lags.draw == 0)
     sampled = lags.filter(lags.draw > 0)
-    w = ibis.window(group_by=sampled.month, order_by=[sampled.lag_days, sampled.draw])
-    ranked = sampled.mutate(pos=ibis.row_number().over(w))
     # 5th and 95th percentiles as order statistics (positions 0-based), identical on every engine
     lo, hi = int(0.05 * (draws - 1)), int(round(0.95 * (draws - 1)))
+    pos = {c: ibis.row_number().over(ibis.window(group_by=sampled.month,
+                                                 order_by=[sampled[c], sampled.draw]))
+           for c in ("low_days", "high_days")}
+    ranked = sampled.mutate(pos_low=pos["low_days"], pos_high=pos["high_days"])
     band = ranked.group_by("month").aggregate(
-        low=ranked.lag_days.max(where=ranked.pos == lo), high=ranked.lag_days.max(where=ranked.pos == hi),
+        low=ranked.low_days.max(where=ranked.pos_low == lo),
+        high=ranked.high_days.max(where=ranked.pos_high == hi),
         reached_share=ranked.reached.cast("float64").mean())
     followers = items.filter(items.side == "follower").item.nunique().as_scalar()
     out = central.join(band, "month")
@@ -132,19 +176,22 @@ def lag_months(items: ibis.Table, dates: ibis.Table, draws: int, z: float,
         lag_months=months["lag_days"], lower_bound=~out.reached,
         lag_months_low=months["low"], lag_months_high=months["high"],
         leader_best=out.best, leader_date=out.leader_date, follower_date=out.follower_date,
-        reached_share=out.reached_share, follower_models=followers).order_by("month")
+        reached_share=out.reached_share, follower_models=followers,
+        **({segment_as: out.segment} if segment_as else {})).order_by("month")
 
 
 def holders(items: ibis.Table, dates: ibis.Table) -> ibis.Table:
     """Per month, the leader's item that set the best score and the first trailing item to reach
     it (central estimates), as `items` rows with `month` and `leader_best`: the lag is the
     follower row's date minus the leader row's."""
+    items = _one_scale(items)
     lags = monthly_lags(items, dates, 1, 1.0)
     lags = lags.filter(lags.draw == 0)
     parts = []
     for side, date in (("leader", "leader_date"), ("follower", "follower_date")):
         s = items.filter(items.side == side)
-        j = lags.join(s, (s.date == lags[date]) & (s.score >= lags.best))
-        parts.append(j.select(lags.month, *[s[c] for c in items.columns if c not in ("month", "leader_best")],
-                            leader_best=lags.best))
+        j = lags.join(s, (s.date == lags[date]) & (s.segment == lags.segment) & (s.score >= lags.best))
+        parts.append(j.select(lags.month, *[s[c] for c in items.columns
+                                            if c not in ("month", "leader_best", "segment")],
+                              leader_best=lags.best))
     return parts[0].union(parts[1])

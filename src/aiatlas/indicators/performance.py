@@ -14,16 +14,16 @@ from aiatlas.entities.coverage import benchmark_keyed
 from aiatlas.entities.models import IDENTITY_INPUTS
 from aiatlas.errors import UsageError
 from aiatlas.indicators.registry import Param, indicator
+from aiatlas.sources import lmarena
 
 CHAPTER = "performance"
 # Tables read, directly or through the model identity derived from them at build time (so a
 # result's provenance lists every snapshot that placed a model in a group).
 IDENTITY = ("model_identity", "model_keys", *IDENTITY_INPUTS)
 GROUPS = ("openness", "country")
-# Both Arena history files are one series. When a date appears in more than one file, the file
-# earliest in this list wins for that whole date: LMArena's own catalog before the community
-# conversion of the Space pickles (same underlying ratings, fewer conversion steps).
-ARENA_FILE_PREFERENCE = ("leaderboard_text_full_history", "leaderboard-text", "lmarena_history")
+# Both Arena history files are one series; a date in both is read from one file (the source
+# module says which, and why).
+ARENA_FILE_PREFERENCE = lmarena.FILE_PREFERENCE
 # The pairs each gap compares: (leader group, follower group).
 PAIRS = {"openness": ("closed", "open"), "country": ("USA", "CHN")}
 
@@ -183,10 +183,12 @@ def _pair(table: ibis.Table, on: str, group: str, value: str, model: str,
     lead, follow = PAIRS[group]
     a = table.filter(table.group == lead)
     b = table.filter(table.group == follow)
-    keys = table.select(on, "excluded").distinct()
-    j = keys.left_join(a, on).select(keys[on], keys.excluded, a_value=a[value], a_model=a[model])
-    j = j.left_join(b, on).select(j[on], j.excluded, j.a_value, j.a_model, b_value=b[value],
-                                  b_model=b[model])
+    extra = [c for c in ("rating_scale",) if c in table.columns]  # one per `on`, carried along
+    keys = table.select(on, "excluded", *extra).distinct()
+    j = keys.left_join(a, on).select(keys[on], keys.excluded, *[keys[c] for c in extra],
+                                     a_value=a[value], a_model=a[model])
+    j = j.left_join(b, on).select(j[on], j.excluded, *[j[c] for c in extra], j.a_value, j.a_model,
+                                  b_value=b[value], b_model=b[model])
     base = j.a_value if relative_to == "leader" else j.b_value
     return j.mutate(comparison=ibis.literal(f"{lead} - {follow}"), gap=j.a_value - j.b_value,
                     gap_relative_pct=(j.a_value - j.b_value) / base * 100)
@@ -232,7 +234,7 @@ def _arena_tops(t, category: str, group: str, organization_country: str | None =
     top = top.filter(top.n == 0)
     ex = a.group_by("date").aggregate(excluded=a.group.isnull().cast("int64").sum())
     return top.join(ex, "date").select(top.date, top.group, top.rating, top.arena_key, top.model,
-                                       top.model_id, top.file, ex.excluded)
+                                       top.model_id, top.file, ex.excluded, top.rating_scale)
 
 
 def _arena_rows(t, since=None, until=None, group="openness", category="overall",
@@ -246,14 +248,18 @@ def _arena_rows(t, since=None, until=None, group="openness", category="overall",
            unit="Arena rating points", chapter=CHAPTER,
            sources=IDENTITY, grain=("date",),
            value_columns=("gap", "gap_relative_pct", "a_value", "b_value", "a_model", "b_model",
-                          "excluded"),
+                          "excluded", "rating_scale"),
            description="Per leaderboard date, the top rating of the leading group (closed, or USA) "
                        "minus the top rating of the following group (open, or China), and the "
-                       "relative gap in percent: (a - b) / b with relative_to=follower (the "
-                       "default, as the AI Index states it), (a - b) / a with relative_to=leader. "
+                       "relative gap in percent of the follower's rating (the default, as the AI "
+                       "Index states it) or, if chosen, of the leader's. "
                        "Both history files form one series; a "
                        "date present in both uses LMArena's own catalog. Ratings compare only "
-                       "within a date. excluded counts that date's models with no known group.",
+                       "within a date, and across dates only within one rating scale: "
+                       "the rating scale is dated by the first board of the scale the date's "
+                       "ratings are on (a new scale starts where the whole board moved by more "
+                       f"than {lmarena.SCALE_BREAK_POINTS:.0f} points: a new anchor or method). "
+                       "'Excluded' counts that date's models with no known group.",
            params=(SINCE, UNTIL, GROUP, CATEGORY, RELATIVE_TO, ORGANIZATION_COUNTRY),
            rows=_arena_rows)
 def arena_gap(t, since=None, until=None, group="openness", category="overall",
@@ -261,7 +267,7 @@ def arena_gap(t, since=None, until=None, group="openness", category="overall",
     tops = _arena_tops(t, category, group, organization_country)
     out = _pair(tops, "date", group, "rating", "model", relative_to)
     out = out.select("date", "comparison", "a_value", "b_value", "gap", "gap_relative_pct",
-                     "a_model", "b_model", "excluded")
+                     "a_model", "b_model", "excluded", "rating_scale")
     return _window_dates(out, "date", since, until).order_by("date")
 
 
@@ -280,15 +286,19 @@ def _convergence_rows(t, since=None, until=None, category="overall"):
 
 @indicator(id="frontier_convergence", title="Arena rating gap between ranks 1 and 2, and 1 and 10",
            unit="Arena rating points", chapter=CHAPTER, sources=IDENTITY, grain=("date",),
-           value_columns=("gap_1_2", "gap_1_10", "models"),
+           value_columns=("gap_1_2", "gap_1_10", "models", "rating_scale"),
            description="Per leaderboard date, the rating of rank 1 minus rank 2 and minus rank 10 "
                        "(empty when the board has fewer models). Shrinking gaps mean the frontier is "
-                       "crowded. Ties in rating are ranked by key.",
+                       "crowded. Ties in rating are ranked by key. A gap within one date does not "
+                       "depend on the board's anchor, but a new method can also stretch the scale "
+                       "(about 1.5-fold from online Elo to Bradley-Terry in 2024), so gaps "
+                       "compare across dates only within one rating scale.",
            params=(SINCE, UNTIL, CATEGORY), rows=_convergence_rows)
 def frontier_convergence(t, since=None, until=None, category="overall"):
     r = _ranked(t, category)
     out = r.group_by("date").aggregate(
         r1=r.rating.max(where=r.rank == 1), r2=r.rating.max(where=r.rank == 2),
-        r10=r.rating.max(where=r.rank == 10), models=r.count())
-    out = out.select("date", gap_1_2=out.r1 - out.r2, gap_1_10=out.r1 - out.r10, models=out.models)
+        r10=r.rating.max(where=r.rank == 10), models=r.count(), rating_scale=r.rating_scale.max())
+    out = out.select("date", gap_1_2=out.r1 - out.r2, gap_1_10=out.r1 - out.r10, models=out.models,
+                     rating_scale=out.rating_scale)
     return _window_dates(out, "date", since, until).order_by("date")

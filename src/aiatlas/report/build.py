@@ -132,7 +132,12 @@ def indicator_entry(meta: dict, text: Text, out: Path, info: dict, home,
                  notes=footnotes(result.provenance, info), build_id=result.build_id)
     (out / entry["csv"]).write_text(result.to_csv(), encoding="utf-8")
     (out / entry["json"]).write_text(result.to_json(indent=1) + "\n", encoding="utf-8")
-    entry["few"] = [rules.too_few(meta["id"], r) for r in rows]
+    # A table cut to its first rows shows the newest periods (the ones a reader wants; the CSV
+    # and the JSON keep the indicator's own order): rows by time column, newest first.
+    times = [c for c in charts.TIME_COLUMNS if c in meta.get("grain", [])]
+    entry["table_rows"] = sorted(rows, reverse=True, key=lambda r: tuple(
+        (r.get(c) is not None, r.get(c) or 0) for c in times)) if times else rows
+    entry["few"] = [rules.too_few(meta["id"], r) for r in entry["table_rows"]]
     if meta["id"] in factviews.FACT_TABLES:  # curated records: a reader's table, not raw columns
         entry["facts"] = factviews.table(rows, text=text)
     ex_rows = None
@@ -149,7 +154,8 @@ def indicator_entry(meta: dict, text: Text, out: Path, info: dict, home,
         vl = charts.timeline(rows, title=entry["title"], lang=text.lang)
     elif meta["id"] in rules.TREND_UNITS and ex_rows is not None and len(rows) == 1:
         vl = charts.trend(rows[0], ex_rows, title=entry["title"],
-                          unit=text.unit(rules.TREND_UNITS[meta["id"]]), lang=text.lang)
+                          unit=text.unit(rules.TREND_UNITS[meta["id"]]), lang=text.lang,
+                          measure=rules.TREND_UNITS[meta["id"]])
     else:
         vl = charts.spec(meta, rows, title=entry["title"], unit=text.unit(meta["unit"]),
                          lang=text.lang, as_of=registry.data_as_of(result.provenance),

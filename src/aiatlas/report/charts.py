@@ -11,14 +11,21 @@ import altair as alt
 from aiatlas.report import headlines, rules
 from aiatlas.report.drawing import SUBSET_FAMILY, register_fonts, svg  # noqa: F401  drawn here, for callers
 from aiatlas.report.i18n import Text
+from aiatlas.results import partial_year
 
 TIME_COLUMNS = ("date", "month", "year", "quarter")
 CJK_FONT = f"{SUBSET_FAMILY}, Noto Sans CJK JP"  # the cut first (drawing.py), then the whole font
 MAX_BARS = 25
 HEIGHT = 280
-LABEL_GAP = 13  # pixels between direct labels (11 px text, CJK glyphs included)
-LOG_FORMAT = ".0e"  # 1e+24: powers of ten read at a glance on a log axis
+LABEL_GAP = 15  # pixels between direct labels (11 px text, CJK glyphs included, and air)
+LABEL_DX = 8  # pixels from the last point to its direct label
+PARTIAL_DX = 24  # ... from a faded partial-year point: a label beside it read as a legend's key
+# pixels kept between two axis labels (Vega drops every second label while any are closer): the
+# first label sits flush with the axis start and touched the next ("20102011")
+LABEL_SEPARATION = 8
 SERIES = "series"  # field holding the joined grain values when more than one column splits lines
+SEGMENT = "segment"  # field numbering the pieces of a line broken at a gap or a change of scale
+SUPERSCRIPTS = dict(zip("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻"))
 # Altair checks every spec against the Vega-Lite JSON schema when it is serialised, and (in its
 # debug mode, on by default) every part of it as it is made: two thirds of a report's spec time.
 # Our specs are built by this module and checked whole in its tests (tests/test_report_charts.py
@@ -110,6 +117,89 @@ def _fill_years(rows: list[dict], value: str, time: str, zero: bool) -> list[dic
     return sorted(rows + fill, key=lambda r: (str(r[SERIES]), r[time]))
 
 
+def _day(v: Any) -> dt.date:
+    return dt.date.fromisoformat(str(v)[:10])
+
+
+def _segments(rows: list[dict], time: str, gaps: bool, columns: list[str]) -> list[dict]:
+    """Each row of a dated series with the number of its line's piece (SEGMENT): a new piece
+    starts after a step longer than the series may bridge (rules.max_gap_days, when `gaps`) and
+    wherever a rules.SEGMENT_COLUMNS value changes; those columns themselves are dropped."""
+    by: dict[str, list[dict]] = {}
+    for r in rows:
+        by.setdefault(r[SERIES], []).append(r)
+    out = []
+    for series in by.values():
+        series.sort(key=lambda r: str(r[time]))
+        days = [_day(r[time]) for r in series]
+        limit = rules.max_gap_days(days) if gaps else math.inf
+        piece = 0
+        for i, r in enumerate(series):
+            if i and ((days[i] - days[i - 1]).days > limit
+                      or any(r.get(c) != series[i - 1].get(c) for c in columns)):
+                piece += 1
+            out.append({k: v for k, v in r.items() if k not in columns} | {SEGMENT: piece})
+    return out
+
+
+def log_ticks(values: list[float]) -> list[float]:
+    """Where a log axis is labelled: the powers of ten of its (nice) domain, every second one
+    past rules.LOG_MAX_LABELS, with 2 and 5 between them when the data spans under two decades."""
+    lo = math.floor(math.log10(min(values)) + 1e-9)
+    hi = max(math.ceil(math.log10(max(values)) - 1e-9), lo + 1)
+    if hi - lo < 2:
+        return [m * 10.0 ** k for k in range(lo, hi + 1) for m in (1, 2, 5) if m * 10.0 ** k <= 10.0 ** hi]
+    step = math.ceil((hi - lo + 1) / rules.LOG_MAX_LABELS)
+    return [10.0 ** k for k in range(lo, hi + 1, step)]
+
+
+def log_label_expr(field: str, unit: str | None, lang: str) -> str:
+    """A Vega expression labelling a log axis tick as the reader writes it: 10²⁴ (and 2×10²⁴)
+    for compute (rules.POWER_OF_TEN_UNITS), otherwise 1k, 10M, 1B (ja: 1万, 1億, 1兆)."""
+    if unit in rules.POWER_OF_TEN_UNITS:
+        power = f"floor(log({field}) / LN10 + 1e-9)"
+        sup = f"format({power}, 'd')"
+        for digit, s in SUPERSCRIPTS.items():
+            sup = f"replace({sup}, regexp('{digit}', 'g'), '{s}')"
+        mantissa = f"round({field} / pow(10, {power}))"
+        return f"({mantissa} == 1 ? '' : {mantissa} + '×') + '10' + {sup}"
+    if lang == "ja":
+        return number_expr(field, lang)
+    out = f"format({field}, '~g')"
+    for factor, word in reversed(rules.SCALE_WORDS["en"]):  # the largest tested first
+        out = f"{field} >= {factor:.0e} ? format({field} / {factor:.0e}, '~g') + '{word}' : " + out
+    return out
+
+
+def log_axis(values: list[float], unit: str | None, lang: str, **kw: Any) -> alt.Axis:
+    """A log axis labelled at powers of ten (or 1-2-5) in the reader's words, never 1e+24."""
+    return alt.Axis(values=log_ticks(values), labelExpr=log_label_expr("datum.value", unit, lang),
+                    labelOverlap="greedy", **kw)
+
+
+def year_axis(**kw: Any) -> alt.Axis:
+    """Whole years on a quantitative axis: never 2,024 or 2024.5, and as many ticks as the
+    chart's width holds (so two years never overprint at any width)."""
+    return alt.Axis(format="d", tickMinStep=1, labelOverlap="greedy", labelSeparation=LABEL_SEPARATION,
+                    tickCount={"expr": f"ceil(width / {rules.TICK_PX['year']})"}, **kw)
+
+
+def date_axis(dates: list[Any], lang: str, width: int | None = None, **kw: Any) -> alt.Axis:
+    """A date axis that says the year on every label: years only over rules.YEARS_ONLY_DAYS
+    (a tick on every 1 January, every second label dropped while they would overprint), month
+    and year below it (day, month and year under four months), as many ticks as the chart's
+    width holds (`width`, else its width signal) and none finer than the labels tell apart."""
+    days = [_day(d) for d in dates if d is not None]
+    span = (max(days) - min(days)).days if days else 0
+    kind = "year" if span >= rules.YEARS_ONLY_DAYS else "month" if span >= 120 else "day"
+    most = max(1, span // {"year": 365, "month": 30, "day": 1}[kind])
+    px = rules.TICK_PX[kind]
+    count = ({"interval": "year"} if kind == "year" else min(most, max(1, math.ceil(width / px))) if width
+             else {"expr": f"min(ceil(width / {px}), {most})"})
+    fmt = rules.DATE_FORMATS.get(lang, rules.DATE_FORMATS["en"])[kind]
+    return alt.Axis(format=fmt, tickCount=count, labelOverlap=True, labelSeparation=LABEL_SEPARATION, **kw)
+
+
 def _nice_top(lo: float, hi: float, ticks: int = 10) -> float:
     """The top of a linear axis as Vega rounds it ("nice", d3's default of 10 ticks): the next
     multiple of a 1-2-5 step."""
@@ -195,6 +285,20 @@ def lines(text: str, lang: str, share: float = 1.0) -> list[str]:
     return out + [text] * bool(text)
 
 
+def quarters_as_dates(meta: dict[str, Any], rows: list[dict[str, Any]]) -> tuple[dict, list[dict]]:
+    """A series by year and quarter drawn on one time axis: each row dated by its quarter's last
+    day (a `date` column in the grain instead of the two; the data runs to that day), so a
+    quarter is a point in time and not a line of its own beside the country's other quarters."""
+    grain = meta.get("grain", [])
+    if not ("year" in grain and "quarter" in grain) or not rows or "quarter" not in rows[0]:
+        return meta, rows
+    dated = [{k: v for k, v in r.items() if k not in ("year", "quarter")}
+             | {"date": dt.date(int(r["year"]) + (int(r["quarter"]) == 4), 3 * int(r["quarter"]) % 12 + 1, 1)
+                - dt.timedelta(days=1)}
+             for r in rows if r.get("year") is not None and r.get("quarter") is not None]
+    return meta | {"grain": [g for g in grain if g not in ("year", "quarter")] + ["date"]}, dated
+
+
 def plottable(meta: dict[str, Any], rows: list[dict[str, Any]]) -> bool:
     """Whether `spec` has something to draw at all (cheap: no chart is built)."""
     if not rows:
@@ -218,6 +322,7 @@ def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: 
     dashboard's log/linear toggle)."""
     if not plottable(meta, rows):
         return None
+    meta, rows = quarters_as_dates(meta, rows)
     cols = list(rows[0])
     lay = layout(meta, cols, rows)
     value, time, others = lay["value"], lay["time"], lay["others"]
@@ -233,16 +338,21 @@ def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: 
     country = len(others) == 1 and others[0] in rules.COUNTRY_COLUMNS
     # survey waves (meta stale=False) come once a year or less: an old last wave is no stale feed
     stale = _stale(rows, time, today or dt.date.today()) if meta.get("stale", True) else None
-    rows = [{k: jsonable(r.get(k)) for k in (time, value) if k}
+    dated = time in ("date", "month")
+    cuts = [c for c in rules.SEGMENT_COLUMNS if dated and c in cols]  # a change of scale breaks the line
+    rows = [{k: jsonable(r.get(k)) for k in (time, value, *cuts) if k}
             | {SERIES: _series_label(r, others, text) if others else ""} for r in rows]
     home = {rules.country_name(rules.HOME_COUNTRY[lang], lang)} if country and lang in rules.HOME_COUNTRY else set()
     rows = _top_other(rows, value, time, rules.zero_fill(meta.get("unit")), home,
                       rules.TOP_N if time else MAX_BARS, lang) if others else rows
+    steps = rules.holds_value(meta.get("id"))
+    if dated:  # a best-so-far holds through a gap: only a change of scale breaks it
+        rows = _segments(rows, time, not steps, cuts)
     series_title = text.column(others[0]) if len(others) == 1 else text.column(SERIES)
     y = alt.Y(f"{value}:Q", title=unit or value,
               scale=alt.Scale(type="log") if log else (
                   alt.Scale(zero=False) if meta.get("zero") is False else alt.Undefined),
-              axis=alt.Axis(format=LOG_FORMAT, tickCount=6) if log else (
+              axis=log_axis([r[value] for r in rows], meta.get("unit"), lang) if log else (
                   alt.Axis(labelExpr=number_expr("datum.value", lang)) if lang == "ja" else alt.Undefined))
     xtype = "T" if time in ("date", "month") else "Q"
     # the fields a reader hovers over, named in the reader's language (not by column ids)
@@ -253,23 +363,24 @@ def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: 
     subtitles = [s for s in (subtitle,) if s]
     if time == "year":
         # a zero has no place on a log axis: there a missing year stays a gap
-        rows = _fill_years(rows, value, time, rules.zero_fill(meta.get("unit")) and not log) if others else rows
-    partial = (as_of.year if time == "year" and as_of and (as_of.month, as_of.day) != (12, 31)
-               and any(r.get(time) == as_of.year for r in rows) else None)
+        rows = _fill_years(rows, value, time, rules.zero_fill(meta.get("unit")) and not log)
+    partial = (partial_year(as_of) if time == "year"
+               and any(r.get(time) == partial_year(as_of) for r in rows) else None)
     data = alt.InlineData(values=rows, name="table")
     if time:
         # years on a quantitative axis keep gaps honest; "d" keeps 2023 from printing as 2,023
-        x = (alt.X(f"{time}:T", title=text.column(time)) if xtype == "T" else
-             alt.X(f"{time}:Q", title=text.column(time),
-                   axis=alt.Axis(format="d", tickMinStep=1, labelOverlap="greedy"),
-                   scale=alt.Scale(zero=False)))
+        x = (alt.X(f"{time}:T", title=text.column(time), axis=date_axis([r[time] for r in rows], lang))
+             if xtype == "T" else
+             alt.X(f"{time}:Q", title=text.column(time), axis=year_axis(), scale=alt.Scale(zero=False)))
         base = alt.Chart(data).encode(x=x, y=y, tooltip=tooltip)
+        if dated and any(r[SEGMENT] for r in rows):  # one path per piece: no line across a break
+            base = base.encode(detail=f"{SEGMENT}:N")
         labels = _last_points(rows, value, time, log, partial) if others else []
         if others:  # direct labels, or a legend when they would not fit beside the lines
             base = base.encode(color=_colour(rows, country, lang, series_title).legend(
                 None if labels is not None else alt.Legend(orient="bottom", columns=4)))
         if partial is None:
-            chart = base.mark_line(point=True)
+            chart = base.mark_line(point=True, interpolate=rules.STEP if steps else alt.Undefined)
         else:
             full = f"datum.{time} < {partial}"
             chart = (base.transform_filter(full).mark_line()
@@ -278,7 +389,7 @@ def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: 
             subtitles.append(text("partial_year", year=partial, date=as_of.isoformat()))
         if labels:  # direct labels at the right edge instead of a legend to decode
             ends = alt.Chart(alt.InlineData(values=labels)) \
-                .mark_text(align="left", dx=8, fontSize=11).encode(
+                .mark_text(align="left", dx=LABEL_DX if partial is None else PARTIAL_DX, fontSize=11).encode(
                 x=x, y=alt.Y("label_y:Q", scale=alt.Scale(type="log") if log else alt.Undefined),
                 text=alt.Text(f"{SERIES}:N"),
                 color=_colour(rows, country, lang, series_title).legend(None))
@@ -298,15 +409,17 @@ def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: 
     subtitles = [line for s in subtitles for line in lines(s, lang)]
     title = alt.TitleParams(title, subtitle=subtitles) if subtitles else title
     font = CJK_FONT if lang == "ja" else "sans-serif"
-    chart = chart.properties(title=title, width=560, height=HEIGHT,
-                             padding={"left": 5, "top": 5, "bottom": 5, "right": 110})
+    # no room kept for labels: the canvas grows to hold them (autosize pad; on the dashboard, fit
+    # shrinks the plot instead), and a chart without them has no empty margin
+    chart = chart.properties(title=title, width=560, height=HEIGHT, padding=5)
     return to_dict(chart.configure(font=font), lang)
 
 
 def to_dict(chart: alt.TopLevelMixin, lang: str = "en") -> dict[str, Any]:
     """A finished chart as its Vega-Lite spec (schema-checked only when VALIDATE is on), its
-    language kept in `usermeta` so months and weekdays are drawn in it."""
-    return chart.properties(usermeta={"lang": lang}).to_dict(validate=VALIDATE)
+    language kept in `usermeta` so months and weekdays are drawn in it. Titles start at the
+    left edge, where a reader looks first and where a chart scrolled sideways on a phone shows them."""
+    return chart.configure_title(anchor="start").properties(usermeta={"lang": lang}).to_dict(validate=VALIDATE)
 
 
 def _decimal_year(x: float) -> str:
@@ -317,9 +430,10 @@ def _decimal_year(x: float) -> str:
 
 
 def trend(fit: dict[str, Any], points: list[dict[str, Any]], *, title: str, unit: str,
-          lang: str = "en") -> dict[str, Any] | None:
+          lang: str = "en", measure: str | None = None) -> dict[str, Any] | None:
     """A fitted exponential trend drawn as what it is: each model a dot on a log axis, the
-    least-squares line through them, and the band the slope's 95% interval spans."""
+    least-squares line through them, and the band the slope's 95% interval spans (`measure`:
+    the dots' unit as declared, which says how the log axis is labelled)."""
     need = ("slope_per_year", "slope_low", "slope_high", "x_mean", "log10_mean")
     pts = [{"date": jsonable(p["publication_date"]), "value": p["value"], "name": p.get("name")}
            for p in points if _number(p.get("value")) and p["value"] > 0 and p.get("publication_date")]
@@ -335,8 +449,9 @@ def trend(fit: dict[str, Any], points: list[dict[str, Any]], *, title: str, unit
                      "low": 10 ** min(ends), "high": 10 ** max(ends)})
     text = Text(lang)
     y = alt.Y("value:Q", title=unit, scale=alt.Scale(type="log"),
-              axis=alt.Axis(format=LOG_FORMAT, tickCount=6))
-    x = alt.X("date:T", title=text.column("date"))
+              axis=log_axis([p["value"] for p in pts] + [r[k] for r in line for k in ("low", "high")],
+                            measure, lang))
+    x = alt.X("date:T", title=text.column("date"), axis=date_axis([p["date"] for p in pts], lang))
     dots = alt.Chart(alt.InlineData(values=pts)).mark_circle(size=14, opacity=0.35, color="#0072B2") \
         .encode(x=x, y=y, tooltip=[alt.Tooltip("name:N", title=text.column("model")),
                                    alt.Tooltip("date:T", title=text.column("date"), format="%Y-%m-%d"),

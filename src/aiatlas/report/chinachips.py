@@ -73,7 +73,8 @@ def spec(holdings: list[dict[str, Any]], events: list[dict[str, Any]], *, lang: 
     band = base.transform_filter(alt.datum.chip == total).mark_area(opacity=0.18, color=CHIP_COLOURS[ALL_CHIPS]).encode(
         x=x, y=alt.Y("low:Q"), y2=alt.Y2("high:Q"))
     lines = base.mark_line(point=True).encode(
-        x=x, y=alt.Y("value:Q", title=text.unit("H100 equivalents")),
+        x=x, y=alt.Y("value:Q", title=text.unit("H100 equivalents"),  # ja: 50万, not 500,000
+                     axis=alt.Axis(labelExpr=charts.number_expr("datum.value", lang)) if lang == "ja" else alt.Undefined),
         color=alt.Color("chip:N", title=text.column("chip"), scale=alt.Scale(domain=chips, range=colours),
                         legend=alt.Legend(orient="top")),
         tooltip=[alt.Tooltip("chip:N", title=text.column("chip")), alt.Tooltip("date:T", title=text.column("date"), format="%Y-%m-%d"),
@@ -89,8 +90,7 @@ def spec(holdings: list[dict[str, Any]], events: list[dict[str, Any]], *, lang: 
     chart = alt.layer(band, lines, rule, label).properties(
         width=620, height=320,
         title=alt.TitleParams(title or text("china_chips_title"), subtitle=[text("china_chips_note"), text("china_chips_steps")]))
-    return chart.configure(font=charts.CJK_FONT if lang == "ja" else "sans-serif").to_dict(
-        validate=charts.VALIDATE)
+    return charts.to_dict(chart.configure(font=charts.CJK_FONT if lang == "ja" else "sans-serif"), lang)
 
 
 def section(*, text: Text, home=None, as_of=None, render=charts.svg) -> dict[str, Any]:

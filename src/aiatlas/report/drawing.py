@@ -30,6 +30,8 @@ from typing import Any
 
 import platformdirs
 
+from aiatlas.errors import AiatlasError
+
 # Debian's fonts-noto-cjk; registering it lets vl-convert draw Japanese labels instead of boxes.
 CJK_FONT_DIRS = (Path("/usr/share/fonts/opentype/noto"), Path("/usr/share/fonts/truetype/noto"))
 # The Japanese face of Noto Sans CJK, cut to the characters the report writes: vl-convert opens
@@ -205,8 +207,12 @@ def workers(*, printing: bool = False) -> int:
     return max(1, min(MAX_WORKERS, (os.cpu_count() or 2) - (0 if printing else 1)))
 
 
-class ChartError(RuntimeError):
-    """A chart a worker could not draw, or a worker that stopped."""
+class ChartError(AiatlasError):
+    """A chart a worker could not draw, or a worker that stopped: one error line in the CLI."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, hint="a chart that cannot be drawn is a bug: please report it "
+                                       "with the command that showed it")
 
 
 def python(code: str, *args: str) -> list[str]:
@@ -234,12 +240,17 @@ class _Worker:
 
     def submit(self, request: dict[str, Any]) -> Future:
         fut: Future = Future()
+        line = json.dumps(request, separators=(",", ":")) + "\n"
+        # The worker answers in the order lines are written and the reader pairs each answer
+        # with the oldest pending future: the future and its line go in under one lock, or a
+        # thread serialising a large spec lets another's line overtake it, and each then gets
+        # the other's answer (a chart under another's title, or a PNG read as SVG).
         with self.lock:
             if self.stopped is not None:
                 fut.set_exception(self._stopped_error())
                 return fut
             self.pending.append(fut)
-        self.outbox.put(json.dumps(request, separators=(",", ":")) + "\n")
+            self.outbox.put(line)
         return fut
 
     def load(self) -> int:

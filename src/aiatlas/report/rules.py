@@ -24,6 +24,39 @@ SHARE_N = {"open_weights_share_by_country": ("open", "closed"),
 ZERO_FILL_UNITS = {"models", "accelerators", "publications", "citations"}
 # Quantities that grow exponentially are drawn on a log axis.
 LOG_UNITS = {"FLOP/s per W", "FLOP/s per USD", "H100 equivalents", "FLOP", "USD", "parameters"}
+# A log axis is labelled at powers of ten only (1-2-5 when the data spans under two decades).
+# Compute is written as a power of ten by the people who measure it (10²⁴ FLOP; an SI "Y" reads
+# as nothing), so these units are labelled 10ⁿ in every language; any other unit reads as the
+# reader counts: 1k, 1M, 1B, 1T (ja: 1万, 1億, 1兆). Never 1e+24.
+POWER_OF_TEN_UNITS = {"FLOP", "FLOP/s per W", "FLOP/s per USD"}
+SCALE_WORDS = {"en": ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))}
+# More decades than this on a log axis are labelled every second power of ten (a 280 px axis).
+LOG_MAX_LABELS = 12
+# A dated series breaks its line where two neighbouring points lie further apart than
+# GAP_SPACINGS times its typical spacing (the median step between its points), and never for less
+# than GAP_MIN_DAYS. The Arena board is read every five days or so; from 2025-05-24 to 2025-11-05
+# nobody read it, and a line across those 165 days draws a trend no one measured. Relative to the
+# series' own rhythm, so a quarterly estimate (Epoch's chip holdings) keeps its line between
+# quarters and a monthly lag series breaks only where two months or more are missing; the floor
+# keeps a feed pausing for a few weeks (Arena's 20- to 37-day pauses) drawn as one line.
+GAP_SPACINGS = 3
+GAP_MIN_DAYS = 60
+# Indicators whose value holds between its points (the best score reached so far): drawn as a
+# step that keeps its level until the next point, never broken at a gap (a best stays the best
+# until beaten, measured or not).
+HOLDS_VALUE = {"benchmark_frontier"}
+STEP = "step-after"
+# A line breaks wherever one of these columns changes value: Arena ratings on two scales (the
+# board re-anchored its ratings in mid-2024) are points of two lines, never joined by one. A
+# finding compares rows only on the same value of each (findings.py).
+SEGMENT_COLUMNS = ("rating_scale",)
+# A date axis spanning at least this many days names years only ("2023  2024  2025"); a shorter
+# one names month and year on every tick ("Jan 2024"): a month name alone cannot say its year.
+YEARS_ONLY_DAYS = 4 * 365
+DATE_FORMATS = {"en": {"year": "%Y", "month": "%b %Y", "day": "%b %-d, %Y"},
+                "ja": {"year": "%Y年", "month": "%Y年%-m月", "day": "%Y年%-m月%-d日"}}
+# Axis labels need this many pixels apiece (11 px text): ticks per axis = width / this.
+TICK_PX = {"year": 60, "month": 90, "day": 110}
 # A dated series whose last point is older than this (days before the report) says so.
 STALE_DAYS = 120
 # Benchmarks drawn US vs China (each costs one indicator run; older ones are saturated).
@@ -91,6 +124,9 @@ GROUP_NAMES = {"ja": {"open": "オープン", "closed": "クローズド", OTHER
 # The reader's own country is always drawn (Japan in the Japanese edition).
 HOME_COUNTRY = {"ja": "JPN"}
 COUNTRY_COLUMNS = ("country", "country_code")
+# Grain columns that only number records (a curated record's or an event's id): a reader's
+# "one value per" line never names them.
+RECORD_IDS = {"id"}
 
 
 @cache
@@ -127,6 +163,27 @@ def country_name(code: Any, lang: str = "en") -> str:
     if lang == "ja":
         return _ja_iso().gettext(c.name)
     return getattr(c, "common_name", None) or c.name
+
+
+# Names a reader types for a country that ISO's tables do not hold (the short names above also count).
+COUNTRY_ALIASES = {"UK": "GBR", "Britain": "GBR", "Great Britain": "GBR", "Korea": "KOR",
+                   "Turkey": "TUR", "America": "USA", "Holland": "NLD", "日本": "JPN"}
+
+
+def country_code(text: str) -> str | None:
+    """The ISO 3166-1 alpha-3 code of a country given as alpha-3, alpha-2 or a name (English or
+    Japanese, official or short: 'Japan', 'South Korea', 'Russia', '中国'); None if none is."""
+    value = (text or "").strip()
+    if not value:
+        return None
+    short = {name.casefold(): code for names in SHORT_NAMES.values() for code, name in names.items()}
+    alias = {k.casefold(): v for k, v in COUNTRY_ALIASES.items()} | short
+    if value.casefold() in alias:
+        return alias[value.casefold()]
+    try:
+        return pycountry.countries.lookup(value).alpha_3
+    except LookupError:
+        return None
 
 
 # a code column and the column holding its English name: the code already reads as the name
@@ -194,6 +251,19 @@ def too_few(meta_id: str, row: dict[str, Any]) -> bool:
 def log_scale(unit: str | None) -> bool:
     """Exponential quantities get a log axis."""
     return unit in LOG_UNITS
+
+
+def holds_value(indicator: str | None) -> bool:
+    """A best-so-far series: drawn as steps, never broken at a gap."""
+    return indicator in HOLDS_VALUE
+
+
+def max_gap_days(dates: list[dt.date]) -> float:
+    """The longest step (days) a dated series' line may bridge: GAP_SPACINGS times the median
+    step between its sorted points, at least GAP_MIN_DAYS."""
+    steps = sorted((b - a).days for a, b in zip(dates, dates[1:]) if b > a)
+    typical = steps[len(steps) // 2] if steps else 0
+    return max(GAP_SPACINGS * typical, GAP_MIN_DAYS)
 
 
 def zero_fill(unit: str | None) -> bool:

@@ -16,6 +16,7 @@ SECTION_ID = "us-china"
 CHAPTER = "performance"
 HEADLINES = ("us_china_gap",)
 LAGS = "lag_months_compared"  # China's lag in months on three kinds of evidence  # headline cards that link to this section
+PANEL = (220, 120)  # width, height of each benchmark's panel (px)
 MIN_POINTS = 2  # a benchmark where either country has fewer scored dates draws no panel
 BENCHMARK_PARAMS = {"group": "country"}  # benchmark_frontier's, with each benchmark
 ARENA_PARAMS = {"group": "country"}
@@ -54,27 +55,33 @@ def benchmark_spec(rows: list[dict[str, Any]], *, title: str, unit: str, lang: s
     data = [{"benchmark": text.benchmark(r["benchmark"]), "country": rules.country_name(r["group"], lang),
              "date": charts.jsonable(r["date"]), "value": r["value"]} for r in rows]
     domain, rng = rules.colour_scale(lang)
-    chart = alt.Chart(alt.InlineData(values=data)).mark_line(interpolate="step-after", point=True).encode(
-        x=alt.X("date:T", title=None), y=alt.Y("value:Q", title=unit),
+    # each panel a best-so-far (rules.HOLDS_VALUE): a step holding its level, never broken at a gap
+    chart = alt.Chart(alt.InlineData(values=data)).mark_line(interpolate=rules.STEP, point=True).encode(
+        x=alt.X("date:T", title=None, axis=charts.date_axis([d["date"] for d in data], lang, width=PANEL[0])),
+        y=alt.Y("value:Q", title=unit),
         color=alt.Color("country:N", title=text.column("country"),
                         scale=alt.Scale(domain=domain, range=rng),
                         legend=alt.Legend(orient="top", values=[rules.country_name(c, lang) for c in PAIR])),
         tooltip=[alt.Tooltip(f"{c}:{k}", title=unit if c == "value" else text.column(c))
                  for c, k in (("benchmark", "N"), ("country", "N"), ("date", "T"), ("value", "Q"))],
-    ).properties(width=220, height=120).facet(
-        facet=alt.Facet("benchmark:N", title=None), columns=3
+    ).properties(width=PANEL[0], height=PANEL[1]).facet(
+        # two panels a row: the figure stays narrow enough to read on a phone, scrolled a little
+        facet=alt.Facet("benchmark:N", title=None), columns=2
     ).resolve_scale(y="independent", x="independent")
     chart = chart.properties(title=alt.TitleParams(title, subtitle=charts.lines(text("us_china_bench_note"), lang)))
     return charts.to_dict(chart.configure(font=charts.CJK_FONT if lang == "ja" else "sans-serif"), lang)
 
 
 def wide_spec(rows: list[dict[str, Any]], columns: dict[str, str], meta: dict[str, Any], *,
-              title: str, unit: str, lang: str, today: dt.date | None = None) -> dict | None:
+              title: str, unit: str, lang: str, today: dt.date | None = None,
+              subtitle: str | None = None) -> dict | None:
     """Columns of one row per date (a_value, b_value, ...) drawn as one line each, under the
     chart rules: `columns` maps each column to its series key (a country code or a label)."""
+    # a column that breaks the line (a change of rating scale) comes along
     long = [{meta["grain"][0]: key, "date": r["date"], "value": r[col]}
+            | {c: r[c] for c in rules.SEGMENT_COLUMNS if c in r}
             for r in rows for col, key in columns.items()]
-    return charts.spec(meta, long, title=title, unit=unit, lang=lang, today=today)
+    return charts.spec(meta, long, title=title, unit=unit, lang=lang, today=today, subtitle=subtitle)
 
 
 def section(*, text: Text, home=None, as_of=None, today: dt.date | None = None,
@@ -98,12 +105,12 @@ def section(*, text: Text, home=None, as_of=None, today: dt.date | None = None,
                   {"id": "arena_by_country", "grain": ["country", "date"], "value_columns": ["value"],
                    "unit": "Arena rating points", "chapter": "performance", "zero": False},
                   title=text("us_china_arena_title"), unit=text.unit("Arena rating points"),
-                  lang=lang, today=today),
+                  lang=lang, today=today, subtitle=text("arena_scale_note")),
         wide_spec(conv.to_pylist(), {"gap_1_2": text("rank_1_2"), "gap_1_10": text("rank_1_10")},
                   {"id": "frontier_convergence", "grain": ["gap", "date"], "value_columns": ["value"],
                    "unit": "Arena rating points", "chapter": "performance"},
                   title=text("convergence_title"), unit=text.unit("Arena rating points"),
-                  lang=lang, today=today),
+                  lang=lang, today=today, subtitle=text("arena_scale_note")),
         # China's lag in months on ECI, two benchmark frontiers and the Arena, one line each
         charts.spec(lags.meta, lags.to_pylist(), title=text("us_china_lag_title"),
                     unit=text.unit("months"), lang=lang, subtitle=text("us_china_lag_note"))]

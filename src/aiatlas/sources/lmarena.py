@@ -4,6 +4,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import statistics
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,19 @@ HISTORY_FIELDS = (
     f("ci_high", "rating_q975", kind="number"),
 )
 CATEGORY_NAMES = {"full": "overall"}  # LMArena's 'full' board is the overall text arena
+# Both Arena history files are one series. When a date appears in more than one file, the file
+# earliest in this list wins for that whole date: LMArena's own catalog before the community
+# conversion of the Space pickles (same underlying ratings, fewer conversion steps).
+FILE_PREFERENCE = ("leaderboard_text_full_history", "leaderboard-text", "lmarena_history")
+# A rating is Elo-like, anchored near 1000 (the files hold 796..1500): a value outside this
+# range is a unit or conversion error, not a rating, and its row is dropped as a reject.
+RATING_RANGE = (100.0, 5000.0)
+# Scale breaks. Between two consecutive boards, the models listed on both give the board's shift
+# (the median of their rating differences). On one scale it stays small: the median common model
+# moves by at most ~12.5 points between the 2023 online-Elo boards of 13-35 models, and by well
+# under 5 since the Bradley-Terry fit. A larger board-wide move is a new anchor or a new method
+# (not the models), so the later board starts a new rating scale.
+SCALE_BREAK_POINTS = 15.0
 
 
 def read_json(path: Path, file: str) -> Any:
@@ -32,6 +47,15 @@ def read_json(path: Path, file: str) -> Any:
     except json.JSONDecodeError as e:
         raise DataError(f"{file}:{e.lineno}:{e.colno}: not valid JSON ({e.msg})",
                         hint="fetch the file again; it may be truncated") from None
+
+
+IMPLAUSIBLE = (f"not a rating (expected {RATING_RANGE[0]:.0f}..{RATING_RANGE[1]:.0f}, "
+               "Elo-like); row dropped")
+
+
+def plausible(rating: float) -> bool:
+    """Whether a number can be an Arena rating (zero, negative or absurd values cannot)."""
+    return RATING_RANGE[0] <= rating <= RATING_RANGE[1]
 
 
 def _number(rejects: Rejects, source: str, file: str, row: int, column: str, value: Any):
@@ -59,6 +83,9 @@ def clean_history_csv(files: dict[str, Path], rejects: Rejects) -> list[dict[str
             sheet.reject(row, "commit_date/model/rating", None,
                          "date, model key or rating missing or unusable; row dropped")
             continue
+        if not plausible(c["rating"]):
+            sheet.reject(row, "rating", c["rating"], IMPLAUSIBLE)
+            continue
         out.append({**c, "category": "overall", "file": file})
     return out
 
@@ -79,9 +106,9 @@ def clean_leaderboard(files: dict[str, Path], rejects: Rejects,
             entry = entry if isinstance(entry, dict) else {}
             rating = _number(rejects, CATALOG_ID, file, row, f"{category}.{key}.rating",
                              entry.get("rating"))
-            if rating is None:
+            if rating is None or not plausible(rating):
                 rejects.add(CATALOG_ID, file, row, f"{category}.{key}.rating", entry.get("rating"),
-                            "no usable rating; row dropped")
+                            "no usable rating; row dropped" if rating is None else IMPLAUSIBLE)
                 continue
             out.append({"date": date, "arena_key": key,
                         "category": CATEGORY_NAMES.get(category, category), "rating": rating,
@@ -151,10 +178,66 @@ def clean_wide(files: dict[str, Path], rejects: Rejects) -> dict[str, list[dict[
             except ValueError:
                 sheet.reject(row, key, cell, "not a rating (expected a number); loaded as nothing")
                 continue
-            if rating != 0.0:  # 0.0 means 'not on the board that day', not a rating of zero
-                out.append({"date": date, "arena_key": key, "category": "overall",
-                            "rating": rating, "ci_low": None, "ci_high": None, "file": file})
+            if rating == 0.0:  # the file's mark for 'not on the board that day', not a rating
+                continue
+            if not plausible(rating):
+                sheet.reject(row, key, cell, IMPLAUSIBLE)
+                continue
+            out.append({"date": date, "arena_key": key, "category": "overall",
+                        "rating": rating, "ci_low": None, "ci_high": None, "file": file})
     return {"arena_ratings": out}
+
+
+def scale_shifts(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per category and board date after the first: how the models also on the previous board
+    moved. `shift` is the median rating difference (an offset), `stretch` the ratio of the
+    common models' rating spread (standard deviation) now to before (1.0: no stretch),
+    `common` how many models both boards list. A date held by several files is read from
+    the file FILE_PREFERENCE prefers, as the indicators read it."""
+    boards: dict[tuple, dict[str, float]] = defaultdict(dict)
+    rank: dict[tuple, int] = {}
+    for r in rows:
+        pref = next((i for i, n in enumerate(FILE_PREFERENCE) if n in r["file"]), len(FILE_PREFERENCE))
+        at = (r["category"], r["date"])
+        if pref < rank.setdefault(at, pref):
+            rank[at], boards[at] = pref, {}
+        if pref == rank[at]:
+            boards[at][r["arena_key"]] = r["rating"]
+    out, last = [], {}
+    for category, date in sorted(boards):
+        board, before = boards[category, date], last.get(category)
+        last[category] = (date, board)
+        if before is None:
+            continue
+        common = sorted(board.keys() & before[1].keys())
+        if not common:  # nothing links the two boards: no basis to say they share a scale
+            out.append({"category": category, "date": date, "previous": before[0], "common": 0,
+                        "shift": None, "stretch": None})
+            continue
+        old, new = [before[1][k] for k in common], [board[k] for k in common]
+        spread = statistics.pstdev(old) if len(common) > 1 else 0.0
+        out.append({"category": category, "date": date, "previous": before[0],
+                    "common": len(common),
+                    "shift": statistics.median(b - a for a, b in zip(old, new)),
+                    "stretch": statistics.pstdev(new) / spread if spread else None})
+    return out
+
+
+def with_rating_scales(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each row with `rating_scale`: the first board date of the scale its rating is on. A board
+    starts a new scale when its models moved by more than SCALE_BREAK_POINTS against the
+    previous board (or no model links the two): ratings compare only within one scale."""
+    start: dict[tuple, dt.date] = {}
+    for r in rows:
+        start.setdefault((r["category"], r["date"]), r["date"])
+    breaks = {(s["category"], s["date"]) for s in scale_shifts(rows)
+              if s["shift"] is None or abs(s["shift"]) > SCALE_BREAK_POINTS}
+    current: dict[str, dt.date] = {}
+    for category, date in sorted(start):
+        if category not in current or (category, date) in breaks:
+            current[category] = date
+        start[category, date] = current[category]
+    return [{**r, "rating_scale": start[r["category"], r["date"]]} for r in rows]
 
 
 def _wide_rows(sheet: Sheet):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import time
 import uuid
@@ -12,13 +13,13 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from aiatlas import __version__
+from aiatlas import __version__, codefiles, fastpath
 from aiatlas.config import Settings
 from aiatlas.curated.loader import warehouse_rows as curated_rows
 from aiatlas.entities import models as model_entities
 from aiatlas.errors import DataError
 from aiatlas.export_controls import supplement as chip_supplement
-from aiatlas.sources import registry
+from aiatlas.sources import lmarena, registry
 from aiatlas.sources.base import Rejects, Source
 from aiatlas.warehouse import provenance
 from aiatlas.warehouse.datasets import search_path_sql, view_sql, views_of
@@ -37,8 +38,16 @@ _ARROW = {"VARCHAR": pa.string(), "DOUBLE": pa.float64(), "DATE": pa.date32(),
           "TIMESTAMP": pa.timestamp("us"), "VARCHAR[]": pa.list_(pa.string())}
 
 
+@functools.cache
 def _version() -> str:
-    return __version__
+    """This aiatlas's version and a hash of the code and data files a build runs: a warehouse
+    built by other code is rebuilt even from the same snapshots (a new column, a changed
+    cleaner), where comparing version numbers alone said "nothing to do" to a warehouse that
+    lacked a column queries need."""
+    files = codefiles.of(__name__)
+    dirs = {str(Path(f).parent) for f in files if f.endswith(".py")}
+    used = tuple(f for f in files if f.endswith(".py") or str(Path(f).parent) in dirs)
+    return f"{__version__}+{fastpath.code_hash(used)[:12]}"
 
 
 def build_warehouse(settings: Settings, strict: bool = False, progress: Progress | None = None,
@@ -74,7 +83,10 @@ def build_warehouse(settings: Settings, strict: bool = False, progress: Progress
         _strict_check(strict, previous["rejected"], previous["first_reject"])
         # sources absent from this build (no snapshot) are said again, as a full build says them
         absent = [_clean(s, None, Rejects(), {}, []) for s in sources if not snaps[s.id] and s.absent]
-        return previous["result"] | {"sources": previous["result"]["sources"] + absent,
+        dated = {s.id: {"as_of": s.as_of} for s in snaps.values() if s} | {
+            r["snapshot_id"]: _curated_line(r) for r in curated["_snapshots"]}
+        said = [r | dated.get(r["snapshot_id"], {}) for r in previous["result"]["sources"]]
+        return previous["result"] | {"sources": said + absent,
                                      "skipped": True, "seconds": time.perf_counter() - started,
                                      "reason": "warehouse already built from these snapshots"}
 
@@ -91,6 +103,8 @@ def build_warehouse(settings: Settings, strict: bool = False, progress: Progress
 
     # Cited figures Epoch lacks (die area, I/O, data-center marketing); Epoch's own values win.
     rows["hardware"] = chip_supplement.apply(rows["hardware"])
+    # Derived step: which rating scale each Arena rating is on (found from the boards themselves).
+    rows["arena_ratings"] = lmarena.with_rating_scales(rows["arena_ratings"])
     # Derived step: one model identity across Epoch, benchmark rows and Arena keys.
     rows["model_identity"], rows["model_keys"] = model_entities.model_identity_rows(
         **{t: rows[t] for t in model_entities.IDENTITY_INPUTS})
@@ -98,7 +112,7 @@ def build_warehouse(settings: Settings, strict: bool = False, progress: Progress
     loads += [{"source": r["source"], "snapshot_id": r["snapshot_id"], "table": "curated_facts",
                "rows": r["rows"]} for r in curated["_snapshots"]]
     summary += [{"source": r["source"], "snapshot_id": r["snapshot_id"], "rows": r["rows"],
-                 "rejected": 0} for r in curated["_snapshots"]]
+                 "rejected": 0, **_curated_line(r)} for r in curated["_snapshots"]]
     if not allow_shrink:
         _shrink_check(summary, loads, previous["tables"] if previous else {})
     rows["_snapshots"] = [r for s in snaps.values() if s for r in s.rows()] + package
@@ -235,6 +249,11 @@ def _remove_stale_temps(path: Path) -> None:
 def _remove(tmp: Path) -> None:
     for p in (tmp, tmp.with_name(tmp.name + ".wal")):
         p.unlink(missing_ok=True)
+
+
+def _curated_line(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """What the build summary says of a curated file beside its hash id: its name and as-of."""
+    return {"file": snapshot["file"], "as_of": dt.date.fromisoformat(snapshot["as_of"])}
 
 
 def _previous(path: Path) -> dict[str, Any] | None:

@@ -62,7 +62,7 @@ rows behind its cells that are in one build only are listed.
   `_rejects` as `file:row:column` with the value and the reason, and loads as NULL. When the
   cell is the row's key (a benchmark score, an arena rating, a model name) the row is dropped
   instead, and the reason says so. A row shorter than the header is loaded with NULLs and
-  recorded. `aiatlas build` prints rows loaded / rejected per source; `--strict` turns any
+  recorded. `aiatlas build` prints warehouse rows / rejected per source; `--strict` turns any
   reject into exit code 1; `aiatlas rejects` lists them.
 * Row numbers are 1-based **data rows** (records, not lines: free-text cells hold newlines);
   in JSON files, the 1-based position of the entry (counted across categories in
@@ -147,8 +147,14 @@ percent strings are divided by 100, bare numbers by the file's declared scale; a
   commit date, category `overall`.
 * `lmarena_history_text_overall_wide.csv`: one column per model key, one row per date
   (`YYYYMMDD`); a `0.0` cell means "not on the board that day" and loads no row; this file has
-  no intervals, so `ci_low`/`ci_high` are NULL. Ratings before 2023-12 are Elo, later
-  Bradley-Terry: compare within a date only.
+  no intervals, so `ci_low`/`ci_high` are NULL. Up to 2024-06-26 it holds the Space's online
+  Elo, later its Bradley-Terry fit.
+* In every file a rating outside 100 .. 5000 (zero or negative included) is no rating: the row
+  is dropped and recorded in `_rejects`.
+* `rating_scale` (a derived step after cleaning): the first board date of the rating scale
+  each rating is on. A board starts a new scale when the models it shares with the board before
+  moved by more than 15 points (the median difference), or when it shares none: a new anchor or
+  method. Ratings compare across dates only within one scale (docs/performance.md).
 * `leaderboard-text.json`: every category (`full` is renamed `overall`). The file carries no
   date; its as-of date (2025-12-11) is the newest commit of the history file, so `date` is the
   newest `commit_date` in the history file when that file is present, else NULL. Its `overall`

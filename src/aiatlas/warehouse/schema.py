@@ -150,10 +150,13 @@ TABLES: dict[str, tuple[Column, ...]] = {
         _c("date", "DATE", "", "Date of the leaderboard snapshot"),
         _c("arena_key", "VARCHAR", "", "LMArena model key"),
         _c("category", "VARCHAR", "", "'overall' (text arena) or another leaderboard category"),
-        _c("rating", "DOUBLE", "Arena score", "Rating (Elo before 2023-12, Bradley-Terry after)"),
+        _c("rating", "DOUBLE", "Arena score", "Rating on the board of that date (online Elo in the "
+           "Space pickles' older boards, Bradley-Terry later)"),
         _c("ci_low", "DOUBLE", "Arena score", "Lower bound of the 95% interval"),
         _c("ci_high", "DOUBLE", "Arena score", "Upper bound of the 95% interval"),
         _c("file", "VARCHAR", "", "File the row came from"),
+        _c("rating_scale", "DATE", "", "First board date of the rating scale the rating is on: "
+           "ratings compare across dates only within one scale (sources/lmarena.py)"),
     ),
     "arena_models": (
         _c("arena_key", "VARCHAR", "", "LMArena model key (model_api_name)"),

@@ -95,7 +95,8 @@ def add_standing(app: FastAPI, svc: Service) -> None:
             return Response(status_code=304, headers=headers)
         lang, text = lang_of(request), Text(lang_of(request))
         rows = [[text.title(d), _period_text(d.get("period"), text), *cells,
-                 text.country(d["leader"]) if d.get("leader") else text("compare_no_common")]
+                 text.country(d["leader"]) if d.get("leader") else
+                 text("compare_too_few") if d.get("thin") else text("compare_no_common")]
                 for d in c["dimensions"]
                 if any(cells := [_compare_cell(d, code, text) for code in c["countries"]])]
         return await render_page(
@@ -128,5 +129,7 @@ def _compare_cell(d: dict, code: str, text: Text) -> dict | None:
         return {"value": cell.get("value"), "own": _period_text(cell.get("period"), text)}
     if value is None:
         return None
+    thin = (d.get("thin") or {}).get(code)
     return {"value": value, "newer": _period_text(newer, text) if newer is not None else None,
-            "newer_value": cell.get("value") if newer is not None else None}
+            "newer_value": cell.get("value") if newer is not None else None,
+            "thin": text("compare_thin", n=thin) if thin is not None else None}

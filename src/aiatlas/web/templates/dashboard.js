@@ -4,8 +4,44 @@
 (function () {
   var el = document.getElementById("chart");
   var spec = JSON.parse(document.getElementById("spec").textContent);
-  if (el && !spec) { el.dataset.ready = "empty"; } else if (el) {
+  // a title line longer than the chart is wide is broken at a space (Japanese: at any character),
+  // so nothing is cut at a phone's edges; a CJK character is about as wide as the font size,
+  // any other about 0.6 of it (bold titles a little more)
+  function wrap(lines, width, size) {
+    var out = [];
+    (Array.isArray(lines) ? lines : [lines]).forEach(function (line) {
+      line = String(line);
+      while (line) {
+        var w = 0, i = 0, space = -1;
+        for (; i < line.length; i++) {
+          w += (line.charCodeAt(i) >= 0x2e80 ? 1 : 0.6) * size;
+          if (w > width) { break; }
+          if (line[i] === " ") { space = i; }
+        }
+        if (i >= line.length) { out.push(line); break; }
+        var cut = (space > i / 2) ? space : Math.max(i, 1);
+        out.push(line.slice(0, cut)); line = line.slice(cut).replace(/^ /, "");
+      }
+    });
+    return out;
+  }
+  function fit(spec, width) {
+    var t = spec.title;
+    if (t) {
+      t = (typeof t === "object" && !Array.isArray(t)) ? t : { text: t };
+      width -= 40;  // the title starts above the axis labels; the actions button sits at the right
+      t.text = wrap(t.text, width, 13 * 1.08);
+      if (t.subtitle) { t.subtitle = wrap(t.subtitle, width, 11); }
+      spec.title = t;
+    }
     spec.width = "container";
+    // the plot narrows to the container, its labels and axes kept; the height stays as drawn
+    // (direct labels are spaced for it), unless the spec sizes itself (the map)
+    spec.autosize = spec.autosize || { type: "fit-x", contains: "padding" };
+    return spec;
+  }
+  if (el && !spec) { el.dataset.ready = "empty"; } else if (el) {
+    fit(spec, el.clientWidth);
     if (el.classList.contains("kind-map")) {  // a world map reads best about twice as wide as tall
       spec.height = Math.round(el.clientWidth * 0.5) + 110;  // + title and legend (autosize fit)
     }
