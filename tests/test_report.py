@@ -268,3 +268,20 @@ def test_a_table_lists_the_newest_period_first(reports):
     article = html[html.index("test_models_by_country.csv"):]
     years = [int(y) for y in re.findall(r"<td[^>]*>(20\d\d)</td>", article[:article.index("</table>")])]
     assert years and years[0] == 2023 and years == sorted(years, reverse=True)
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+@pytest.mark.slow  # builds the whole report, both languages and the PDF
+def test_no_printed_word_runs_into_the_right_margin(reports, lang):
+    """Tables fit the page: a word past the right margin (15 mm) is a clipped column (the
+    curated tables' source column ran to the paper's edge)."""
+    import subprocess
+
+    xml = subprocess.run(["pdftotext", "-bbox", str(reports[lang]["pdf"]), "-"], check=True,
+                         capture_output=True, text=True).stdout
+    margin = 15 / 25.4 * 72 - 1  # points, less a point of rounding
+    over = []
+    for page, (width, body) in enumerate(re.findall(r'<page width="([\d.]+)"[^>]*>(.*?)</page>', xml, re.S), 1):
+        over += [(page, w) for x, w in re.findall(r'<word xMin="[\d.]+" yMin="[\d.]+" xMax="([\d.]+)"[^>]*>([^<]*)<', body)
+                 if float(x) > float(width) - margin]
+    assert not over, over[:10]
