@@ -18,6 +18,16 @@ hypothesis_settings.register_profile("fast", max_examples=20, deadline=None)
 hypothesis_settings.register_profile("ci", max_examples=500, deadline=None)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
+# Spark in tests reads a few thousand rows per query. There, adaptive execution (each stage
+# planned again once the one before it ran) and whole-stage code generation (Java compiled for
+# every stage) cost more than they save: the JVM's CPU on the eight slowest parity tests fell
+# from 167 to 118 s (benchmark_lag_months alone: 9-11 s -> 6 s). Both are Spark's execution
+# strategies, not what a query means: every Spark result is still compared with DuckDB's.
+# PYSPARK_SUBMIT_ARGS is PySpark's own way to give the JVM settings; a value set by whoever runs
+# the tests is kept.
+os.environ.setdefault("PYSPARK_SUBMIT_ARGS", "--conf spark.sql.adaptive.enabled=false "
+                      "--conf spark.sql.codegen.wholeStage=false pyspark-shell")
+
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -134,7 +144,10 @@ def spark_cluster(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("spark-cluster")
     # small JVMs: this machine is shared, and an OOM kill of the driver fails every Spark test
-    small = {"AIATLAS_SPARK_DRIVER_MEMORY": "1g", "SPARK_EXECUTOR_MEMORY": "512m"}
+    # two shuffle partitions, one per worker core: Spark's default 200 would be 200 tasks per
+    # stage for a few thousand rows (adaptive execution, which coalesced them, is off above)
+    small = {"AIATLAS_SPARK_DRIVER_MEMORY": "1g", "SPARK_EXECUTOR_MEMORY": "512m",
+             "AIATLAS_SPARK_PARTITIONS": "2"}
     old = {k: os.environ.get(k) for k in ("AIATLAS_SPARK_MASTER", "PYSPARK_PYTHON", *small)}
     with standalone_cluster(root, workers=2, cores=1, memory="1g") as (url, _, _):
         os.environ.update(small, AIATLAS_SPARK_MASTER=url, PYSPARK_PYTHON=sys.executable)

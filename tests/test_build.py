@@ -51,6 +51,21 @@ def test_column_types_are_the_declared_ones(home):
     assert got == {c.name: c.type for c in TABLES["models"]}
 
 
+def test_a_warehouse_built_by_other_code_is_rebuilt_from_the_same_snapshots(home):
+    """Same snapshots, same version number, other build code (a column added since): `build`
+    must rebuild, not answer "nothing to do" to a warehouse queries call stale."""
+    import duckdb
+
+    first = api.build(home=home)
+    with duckdb.connect(str(home / "warehouse.duckdb")) as con:
+        version = con.execute("SELECT aiatlas_version FROM _build").fetchone()[0]
+        assert "+" in version  # the version number and the hash of the build's code
+        con.execute("UPDATE _build SET aiatlas_version = split_part(aiatlas_version, '+', 1) || '+older'")
+    again = api.build(home=home)
+    assert again["skipped"] is False and again["build_id"] != first["build_id"]
+    assert api.build(home=home)["skipped"] is True
+
+
 def test_rebuild_from_same_snapshots_is_skipped_and_says_so(home):
     first = api.build(home=home)
     again = api.build(home=home)

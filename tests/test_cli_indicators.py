@@ -137,3 +137,24 @@ def test_report_says_each_reason_for_left_out_indicators_once():
               "no snapshot; run this", "b": "b: source y has no snapshot"}
     assert not_shown(failed) == {"source x has no snapshot; run this": ["a_one", "a_two"],
                                  "source y has no snapshot": ["b"]}
+
+
+def test_show_marks_a_partial_year_as_the_report_chart_does(capsys, monkeypatch):
+    """A year the data does not cover to its end (data to 2026-07-19) is marked in the table,
+    with a note on stderr; CSV and JSON stay the data as it is."""
+    import pyarrow as pa
+
+    from aiatlas.results import Result, partial_year
+
+    monkeypatch.setattr(_output.console, "width", 400)
+    table = pa.table({"country": ["USA", "USA"], "year": [2025, 2026], "value": [60, 22]})
+    result = Result(meta={"title": "t", "data_as_of": "2026-07-19"}, table=table)
+    _output.write_result(result, "table", None)
+    out = capsys.readouterr()
+    assert "2026 (partial)" in out.out and "2025 (partial)" not in out.out
+    assert "2026 is a partial year: the data runs to 2026-07-19" in out.err
+    _output.write_result(Result(meta={"title": "t", "data_as_of": "2025-12-31"}, table=table), "table", None)
+    assert "partial" not in capsys.readouterr().out  # data to the year's last day: a whole year
+    _output.write_result(result, "csv", None)
+    assert "2026,22" in capsys.readouterr().out
+    assert partial_year("2026-07-19") == 2026 and partial_year(None) is None

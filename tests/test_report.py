@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 from aiatlas.report import headlines
 from aiatlas.report.build import build_report, build_reports
+from aiatlas.report.i18n import Text
 
 # one worker runs the whole module, so its module fixtures are built once
 pytestmark = pytest.mark.xdist_group("publish-report")
@@ -237,6 +238,25 @@ def test_report_without_a_warehouse_says_how_to_build_one(tmp_path):
     assert "no warehouse at" in str(res.exception)
 
 
+def test_a_headline_says_what_its_number_rests_on():
+    """The doubling time names its period and basis; the controlled count names its rule set."""
+    row = {"n": 467, "first_date": dt.date(2010, 5, 13), "last_date": dt.date(2026, 7, 15)}
+    spec = {"key": "headline_basis_fit", "fields": {"n": "n", "first": "first_date.year",
+                                                    "last": "last_date.year"}}
+    b = headlines.basis(spec, row)
+    assert Text("en")(b["key"], **b["args"]) == ("a trend fitted to the 467 notable models with "
+                                                  "known training compute published 2010–2026")
+    rules = headlines.basis({"key": "headline_basis_rules", "rules_in_force": True}, {},
+                            today=dt.date(2025, 6, 1))
+    assert rules["args"] == {"rules": "us-2024-12", "effective": "2024-12-02"}
+    declared = {d["key"]: d for d in headlines.declared()}
+    assert declared["compute_doubling_time"]["basis"]["key"] == "headline_basis_fit"
+    assert declared["controlled_accelerators"]["basis"]["rules_in_force"]
+    for lang in ("en", "ja"):  # a label in one pair of brackets at most: its date follows in another
+        assert all(Text(lang).headline(k).count("(") + Text(lang).headline(k).count("（") <= 1
+                   for k in declared), lang
+
+
 @pytest.mark.slow  # builds the whole report, both languages and the PDF
 def test_a_table_lists_the_newest_period_first(reports):
     """A table cut to its first rows must keep the years a reader wants, not 1950 onwards: rows
@@ -248,3 +268,20 @@ def test_a_table_lists_the_newest_period_first(reports):
     article = html[html.index("test_models_by_country.csv"):]
     years = [int(y) for y in re.findall(r"<td[^>]*>(20\d\d)</td>", article[:article.index("</table>")])]
     assert years and years[0] == 2023 and years == sorted(years, reverse=True)
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+@pytest.mark.slow  # builds the whole report, both languages and the PDF
+def test_no_printed_word_runs_into_the_right_margin(reports, lang):
+    """Tables fit the page: a word past the right margin (15 mm) is a clipped column (the
+    curated tables' source column ran to the paper's edge)."""
+    import subprocess
+
+    xml = subprocess.run(["pdftotext", "-bbox", str(reports[lang]["pdf"]), "-"], check=True,
+                         capture_output=True, text=True).stdout
+    margin = 15 / 25.4 * 72 - 1  # points, less a point of rounding
+    over = []
+    for page, (width, body) in enumerate(re.findall(r'<page width="([\d.]+)"[^>]*>(.*?)</page>', xml, re.S), 1):
+        over += [(page, w) for x, w in re.findall(r'<word xMin="[\d.]+" yMin="[\d.]+" xMax="([\d.]+)"[^>]*>([^<]*)<', body)
+                 if float(x) > float(width) - margin]
+    assert not over, over[:10]

@@ -122,3 +122,41 @@ def test_since_earliest_states_the_change_from_the_first_row():
     assert row["date"] == "2025-12" and row["_versus"] == rows[0]
     assert findings.sentence(decl, row, "en") == "370 points in 2023-05; 49 points in 2025-12."
     assert findings.pick(decl, rows[:1]) is None  # one row: no change to state
+
+
+def test_a_superlative_says_when_its_maximum_is_tied():
+    decl = {"where": {"country": "CHN"}, "top": "value",
+            "tied": {"column": "year", "en": " (tied with {values})", "ja": "（{values}年と並ぶ）"},
+            "en": "{value:.0f} in {year}, their most in one year{tied}.",
+            "ja": "{year}年に{value:.0f}種類で最多{tied}。"}
+    rows = [{"country": "CHN", "year": y, "value": v} for y, v in ((2019, 9), (2020, 4), (2022, 9))]
+    row = findings.pick(decl, rows)
+    assert findings.sentence(decl, row, "en") == "9 in 2019, their most in one year (tied with 2022)."
+    assert findings.sentence(decl, row, "ja") == "2019年に9種類で最多（2022年と並ぶ）。"
+    alone = findings.pick(decl, rows[:2])
+    assert findings.sentence(decl, alone, "en") == "9 in 2019, their most in one year."
+
+
+def test_every_superlative_finding_handles_ties():
+    """A finding that states the maximum of a column ("their most") names the rows tied with it."""
+    for d in findings.declared():
+        if d.get("top") and d.get("limit", 1) == 1:
+            assert d.get("tied") and all("{tied}" in d[lang] for lang in LANGS), d["key"]
+
+
+def test_a_lag_at_the_top_of_its_range_says_why():
+    decl = next(d for d in findings.declared() if d["key"] == "us_china_capability_lag")
+    row = {"month": dt.date(2025, 3, 1), "lag_months": 7.2, "lag_months_low": 3.1,
+           "lag_months_high": 7.2, "lower_bound": False}
+    assert "the range ends at the estimate because" in findings.sentence(decl, row, "en")
+    assert "幅の上端は推定値と同じ" in findings.sentence(decl, row, "ja")
+    inside = findings.sentence(decl, row | {"lag_months_high": 9.0}, "en")
+    assert "range ends" not in inside and "(uncertainty range 3.1 to 9.0 months)" in inside
+
+
+def test_an_approximate_amount_reads_as_a_reader_says_it():
+    decl = {"en": "about {value:approx}", "ja": "約{value:approx}"}
+    assert findings.sentence(decl, {"value": 1394625.76}, "en") == "About 1.39 million"
+    assert findings.sentence(decl, {"value": 231251.0}, "en") == "About 231,000"
+    assert findings.sentence(decl, {"value": 1394625.76}, "ja") == "約139万"
+    assert findings.sentence(decl, {"value": 231251.0}, "ja") == "約23万1000"

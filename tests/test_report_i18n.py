@@ -1,6 +1,8 @@
 """Every UI string, chapter and registered indicator has English and Japanese text."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from aiatlas import api
@@ -54,6 +56,11 @@ def test_every_parameter_has_a_form_label_in_both_languages():
     for lang in i18n.LANGS:
         missing = names - set(i18n.catalog(lang)["parameter_names"])
         assert not missing, f"add to {lang}.yaml parameter_names: {sorted(missing)}"
+        # and a line of help in plain words: no parameter syntax (x=y) or column id
+        missing = names - set(i18n.catalog(lang)["parameter_help"])
+        assert not missing, f"add to {lang}.yaml parameter_help: {sorted(missing)}"
+        for name in names:
+            assert not re.search(r"\w=\w|_|`", i18n.Text(lang).parameter_help(name)), (lang, name)
     assert i18n.Text("ja").parameter("since") == "開始"
 
 
@@ -98,6 +105,29 @@ def test_japanese_numbers_read_in_myriads_with_the_exact_digits_kept():
     text = i18n.Text("ja")
     assert text.cell({"value": 295000}, "value") == "29万5000"
     assert text.exact({"value": 295000}, "value") == "295,000" and text.exact({"value": 12}, "value") is None
+
+
+def test_a_japanese_table_column_writes_every_number_in_one_style():
+    """The review's column ('9,414' above '1万9474'): a column holding a number below 10^4 is
+    written with commas throughout; one whose numbers are all 10^4 or more, in myriads. The
+    same template renders the HTML and the PDF tables."""
+    import jinja2
+
+    from aiatlas.report.build import environment
+
+    mixed = [{"value": 9414.0}, {"value": 19474.0}, {"value": 30202.0}]
+    large = [{"value": 19474.0}, {"value": 30202.0}]
+    ja = i18n.Text("ja")
+    assert ja.column_styles(mixed, ["value"]) == {"value": "plain"}
+    assert ja.column_styles(large, ["value"]) == {"value": "myriad"}
+    assert i18n.Text("en").column_styles(large, ["value"]) == {"value": "plain"}
+    assert ja.column_styles([{"value": 0}, {"value": 20000}], ["value"]) == {"value": "myriad"}
+    table = environment().get_template("_table.html.j2")
+    assert isinstance(table, jinja2.Template)
+    cells = lambda rows: re.findall(r"<td[^>]*>([^<]*)</td>", table.render(  # noqa: E731
+        t=ja, e={"columns": ["value"], "rows": rows}, max_rows=10, min_n=10))
+    assert cells(mixed) == ["9,414", "19,474", "30,202"]
+    assert cells(large) == ["1万9474", "3万202"]
 
 
 def test_a_region_reads_by_its_name_in_the_readers_language():

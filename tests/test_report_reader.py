@@ -9,9 +9,10 @@ from html.parser import HTMLParser
 
 import pytest
 from fastapi.testclient import TestClient
+from markupsafe import escape
 
 from aiatlas import api
-from aiatlas.report import i18n, rules
+from aiatlas.report import findings, i18n, rules
 from aiatlas.web.app import create_app
 
 pytestmark = pytest.mark.xdist_group("mirror-report")
@@ -27,9 +28,10 @@ JA_ALLOWED = {"aiatlas", "AI", "CSV", "JSON", "URL", "API", "Arena", "LMArena", 
               "sha256", "OWID", "BibTeX", "EU", "INT8", "H100e", "log10",
               "English",  # the language switch names the other language in that language
               # publishers, makers and holders named as they name themselves
-              "Nvidia", "NVIDIA", "Microsoft", "Amazon", "Oracle", "CoreWeave", "xAI", "GitHub",
+              "Nvidia", "NVIDIA", "AMD", "Microsoft", "Amazon", "Oracle", "CoreWeave", "xAI", "GitHub",
               "Capabilities", "Index", "ECI", "HBM", "ZIP", "LiveBench", "SWE-bench", "Verified",
               "MATH", "Level", "OTIS", "Mock", "AIME", "CHIPS",  # the US CHIPS and Science Act
+              "LLM", "PyTorch", "TensorFlow",  # GitHub topics, by their own names
               "t"}  # Student's t (distribution)
 # the other language's name on the language switch (the dashboard's "English" link)
 SWITCH = {"English"}
@@ -40,18 +42,19 @@ SKIP_CLASSES = ("sources", "attributions", "cite")  # publisher names, citations
 
 
 class Visible(HTMLParser):
-    """A page's visible text; `chrome` leaves out data cells, charts and citations."""
+    """A page's visible text; `chrome` leaves out data cells, charts and citations (`skip`: the
+    tags it leaves out)."""
 
-    def __init__(self, chrome: bool = False):
+    def __init__(self, chrome: bool = False, skip: set[str] = SKIP_TAGS):
         super().__init__()
-        self.chrome, self.stack, self.parts = chrome, [], []
+        self.chrome, self.skip, self.stack, self.parts = chrome, skip, [], []
 
     def handle_starttag(self, tag, attrs):
         if tag in ("br", "img", "meta", "link", "input", "hr"):
             return
         cls = dict(attrs).get("class") or ""
         skip = tag in ("script", "style") or (self.chrome and (
-            tag in SKIP_TAGS or any(c in cls for c in SKIP_CLASSES)))
+            tag in self.skip or any(c in cls for c in SKIP_CLASSES)))
         self.stack.append(bool(skip or (self.stack and self.stack[-1])))
 
     def handle_endtag(self, tag):
@@ -63,14 +66,51 @@ class Visible(HTMLParser):
             self.parts.append(data)
 
 
-def visible(html: str, chrome: bool = False) -> str:
-    p = Visible(chrome)
+def visible(html: str, chrome: bool = False, skip: set[str] = SKIP_TAGS) -> str:
+    p = Visible(chrome, skip)
     p.feed(html)
     return " ".join(p.parts)
 
 
 def noise(text: str) -> list[str]:
     return [text[max(0, m.start() - 50): m.end() + 30] for m in NOISE.finditer(text)]
+
+
+# Internal syntax in reader prose: a backticked name, a parameter setting (measure=units) or a
+# snake_case column or indicator id. File names and addresses in source lines are cited as they
+# are; a <code> element holds a backticked name the page turned into code (a hash prefix aside).
+SYNTAX = re.compile(r"`[^`]+`|\b[A-Za-z]\w*=\w+|\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+CITED = re.compile(r"https?://\S+|\b[\w.-]+\.(?:csv|yaml|json|zip|pdf|parquet|xlsx|gz)\b")
+CODE = re.compile(r"<code>([^<]*)</code>")
+
+
+def internal_syntax(html: str) -> list[str]:
+    """Every column name, parameter setting or backticked name a reader sees on the page."""
+    # prose and table cells, without code a reader copies (BibTeX), charts and citations
+    text = CITED.sub(" ", visible(html, chrome=True, skip=SKIP_TAGS - {"td"}))
+    found = [text[max(0, m.start() - 40): m.end() + 20] for m in SYNTAX.finditer(text)]
+    prose = re.sub(r"<td[^>]*>.*?</td>", "", html, flags=re.S)  # a table's own cells aside
+    return found + [f"<code>{c}</code>" for c in CODE.findall(prose)
+                    if not re.fullmatch(r"[0-9a-f]{7,}", c)]
+
+
+def test_the_internal_syntax_check_fails_on_the_old_prose():
+    """The notes a new reader found (review section 9), as the pages showed them: each is caught."""
+    old = ["<p>Cumulative AI chips held. <code>series</code> counts the designer series summed.</p>",
+           "<p>CHN is Epoch's owner 'China'. unit: chips with measure=units.</p>",
+           "<p>指標を「チップ数」（measure=units）にするとチップの個数。</p>",
+           "<p>follower_date - leader_date in months of 30.44 days.</p>"]
+    assert all(internal_syntax(h) for h in old)
+    fine = ('<p class="sources">Epoch AI — <a href="https://epoch.ai/data/eci_scores.csv">'
+            'eci_scores.csv</a> <code>01853dc4f43c</code></p><p>One value per: country, year.</p>')
+    assert internal_syntax(fine) == []
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_report_pages_show_no_internal_syntax(mirror_reports, lang):
+    pages = sorted(mirror_reports[lang]["out"].glob("*.html"))
+    found = {p.name: hits for p in pages if (hits := internal_syntax(p.read_text(encoding="utf-8")))}
+    assert found == {}
 
 
 @pytest.mark.parametrize("lang", ["en", "ja"])
@@ -84,7 +124,7 @@ def test_report_pages_hold_no_path_command_null_or_none(mirror_reports, lang):
 def english(text: str) -> set[str]:
     """Latin-script words outside the allowlist; a word holding a digit is a product or model
     code (A100, MI308, 3A090.a) and reads the same in both languages."""
-    return {w for w in re.findall(r"[A-Za-z][A-Za-z0-9'’-]*", text.replace("FLOP/s", "FLOP"))
+    return {w for w in re.findall(r"(?<![0-9A-Za-z.])[A-Za-z][A-Za-z0-9'’-]*", text.replace("FLOP/s", "FLOP"))
             if w not in JA_ALLOWED and not re.search(r"\d", w)}
 
 
@@ -140,6 +180,7 @@ def test_dashboard_pages_hold_no_path_command_null_or_none(built_home, lang):
         res = client.get(url, params={"lang": lang})
         assert res.status_code == 200, url
         assert noise(visible(res.text)) == [], url
+        assert internal_syntax(res.text) == [], url
         if lang == "ja":
             words = english(visible(res.text, chrome=True)) - SWITCH
             assert not words, f"{url}: English outside the allowlist: {sorted(words)}"
@@ -214,3 +255,45 @@ def test_dashboard_table_names_countries_and_groups_numbers_in_ja(built_home):
         "/indicators/notable_models_by_country", params={"lang": "ja", "tab": "table"}).text
     assert 'title="country_name"' not in en  # the country column already reads as the name
     assert "各国に 1 ずつ" in en and ">each<" not in en
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_dashboard_chapters_state_the_reports_findings_and_list_indicators_with_data_first(
+        built_home, lang):
+    """The dashboard's chapter page is the static chapter's opening: the same findings, word for
+    word, then the indicators with data, then (under a plain heading) those without."""
+    client = TestClient(create_app(built_home))
+    found = findings.evaluate(lang, home=built_home)
+    text = i18n.Text(lang)
+    for chapter in sorted({m["chapter"] for m in api.list_indicators()}):
+        html = client.get(f"/chapters/{chapter}", params={"lang": lang}).text
+        page = " ".join(visible(html).split())
+        for f in (f for f in found if f["chapter"] == chapter):
+            assert " ".join(f["text"].split()) in page, (chapter, f["key"])
+        if chapter == "research":  # OpenAlex is not in the mirror: its indicators come last
+            titles = [m for m in api.list_indicators() if m["chapter"] == chapter]
+            no_data = [text.title(m) for m in titles if m["id"].startswith("ai_")]
+            with_data = [text.title(m) for m in titles if not m["id"].startswith("ai_")]
+            assert no_data and with_data
+            heading = page.index(text("not_in_build_title"))
+            assert all(page.index(t) < heading for t in with_data)
+            assert all(page.index(t, heading) > heading for t in no_data)
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_an_indicator_without_data_offers_no_download_or_citation(built_home, lang):
+    client = TestClient(create_app(built_home))
+    html = client.get("/indicators/ai_citations_by_country", params={"lang": lang}).text
+    text = i18n.Text(lang)
+    assert str(escape(text.absent("openalex_works"))) in html
+    for gone in ('class="csv"', 'class="zip"', 'class="cite"', text("as_of_unknown")):
+        assert gone not in html, gone
+
+
+def test_a_form_shows_one_pair_of_dates_and_says_what_each_field_does(built_home):
+    client = TestClient(create_app(built_home))
+    html = client.get("/indicators/arena_gap", params={"lang": "en"}).text
+    assert 'name="since"' in html and 'id="time-from"' not in html  # no second "from / to"
+    text = i18n.Text("en")
+    for p in ("since", "until", "group", "relative_to", "organization_country"):
+        assert text.parameter_help(p) and str(escape(text.parameter_help(p))) in html, p

@@ -136,8 +136,9 @@ def precompile(*, home=None, also: Iterable[tuple[str, dict[str, Any], dict | No
     default request with no template keeps its own SQL. `also`: more requests whose shapes to
     store, as (indicator, parameters, where) with where None for the values, else the rows
     narrowed by it (`aiatlas.report.needs`: every request of a report). Templates are derived
-    first, so the default request then runs from its template, not compiled a third time.
-    Returns how many indicators were stored."""
+    first, so the default request then runs from its template, not compiled a third time. An
+    indicator none of whose sources the build read (a home fetched in part) is skipped: it
+    answers nothing. Returns how many indicators were stored."""
     stored = 0
     settings = make_settings(home=home, backend="duckdb")
     w = wh.connect(settings)
@@ -146,7 +147,11 @@ def precompile(*, home=None, also: Iterable[tuple[str, dict[str, Any], dict | No
         wanted.setdefault(id, []).append((params, where))
     for ind in registry.load_all().values():
         try:
-            query.provenance(w, ind)  # a source this build lacks: `show` says so when asked
+            # a source this build lacks: `show` says so when asked (provenance raises); none of
+            # them read at all: every answer is empty, not worth seconds of deriving (a
+            # hand-made warehouse that records no snapshots is compiled as before)
+            if not query.provenance(w, ind) and w.snapshots:
+                continue
             requests = [(sqltemplate.Query(ind), ind.bind(r)) for r in common_requests(ind)]
             if ind.rows is not None:
                 requests.append((sqltemplate.Query(ind, rows=True), ind.bind({})))

@@ -293,7 +293,8 @@ def template_meta(body: dict, bound: dict, vintage: str = "latest") -> dict:
     """A templated result's meta, as `aiatlas.api` gives it for the same request."""
     shown = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in bound.items()}
     return {**body["describe"], "params": shown, "backend": "duckdb",
-            **({"synthetic": True} if body["synthetic"] else {}), "vintage": vintage}
+            **({"synthetic": True} if body["synthetic"] else {}), "vintage": vintage,
+            "data_as_of": body.get("data_as_of")}
 
 
 def _templated(con, home: Path, build_id: str, id: str, params: dict[str, str]):

@@ -11,7 +11,7 @@ from aiatlas.config import Settings
 from aiatlas.errors import DataError, StaleWarehouseError, UsageError
 from aiatlas.indicators import registry
 from aiatlas.results import Result
-from aiatlas.sources.registry import get, sources_for_tables
+from aiatlas.sources.registry import data_as_of, get, sources_for_tables
 from aiatlas.warehouse import connect as wh
 from aiatlas.warehouse.connect import Warehouse
 from aiatlas.warehouse.schema import TABLES
@@ -134,8 +134,10 @@ def provenance(w: Warehouse, ind: registry.Indicator) -> list[dict[str, Any]]:
             r["role"] = "joined"
     for missing in sorted(sources_for_tables(ind.sources) - {r["source"] for r in rows}):
         if get(missing).absent:
-            raise DataError(f"{ind.id}: source {missing} has no snapshot in this build",
+            err = DataError(f"{ind.id}: source {missing} has no snapshot in this build",
                             hint=get(missing).absent)
+            err.source = missing  # a reader's page says in words what would add it
+            raise err
     return rows
 
 
@@ -169,6 +171,9 @@ def _result(ind: registry.Indicator, bound: dict[str, Any], settings: Settings, 
     if any(p.get("synthetic") for p in prov):
         meta["synthetic"] = True
     meta["vintage"] = settings.as_of.isoformat() if settings.as_of else "latest"
+    # the date the data runs to, travelling with the rows (a year after it is partial)
+    as_of = data_as_of(prov)
+    meta["data_as_of"] = as_of.isoformat() if as_of else None
     return Result(meta=meta, table=table, provenance=prov, build_id=build_id)
 
 

@@ -24,6 +24,15 @@ if TYPE_CHECKING:  # pyarrow is loaded by whoever built the table
 LIST_SEPARATOR = ";"
 
 
+def partial_year(as_of: dt.date | str | None) -> int | None:
+    """The year the data covers only in part: the year of its as-of date, unless that date is
+    December 31 (None without a date). Charts fade it, tables and `show` mark it, standings
+    never compare it with a whole year."""
+    if isinstance(as_of, str):
+        as_of = dt.date.fromisoformat(as_of[:10])
+    return as_of.year if as_of and (as_of.month, as_of.day) != (12, 31) else None
+
+
 @dataclass
 class Result:
     """An indicator's values (or explain rows) with the metadata and snapshots behind them."""

@@ -37,6 +37,7 @@ import pyarrow as pa
 from aiatlas import codefiles, config, fastpath
 from aiatlas.errors import UsageError
 from aiatlas.indicators import registry
+from aiatlas.sources.registry import data_as_of
 from aiatlas.warehouse.connect import Warehouse
 
 
@@ -340,7 +341,9 @@ def save(w: Warehouse, ind: registry.Indicator, templates: dict[str, Template],
     if w.build_id is None or not templates:
         return
     memtables = {n: t for tpl in templates.values() for n, t in tpl.memtables.items()}
+    as_of = data_as_of(provenance)  # in the meta of every result a template answers
     body = {"params": decls(ind), "describe": ind.describe(), "provenance": provenance,
+            "data_as_of": as_of.isoformat() if as_of else None,
             "synthetic": any(p.get("synthetic") for p in provenance), "values": values,
             "memtables": {n: fastpath.table_text(t) for n, t in memtables.items()},
             "shapes": {shape: {"parts": list(t.parts), "slots": [list(s) for s in t.slots],

@@ -158,7 +158,7 @@ COUNT_NOUNS = {  # English head noun -> normalised unit
     "startups": "organizations", "countries": "countries", "papers": "papers",
     "people": "people", "researchers": "people", "parameters": "parameters", "states": "states",
     "points": "points", "benchmarks": "benchmarks", "clusters": "clusters",
-    "incidents": "incidents", "authors": "people", "developers": "people", "employees": "people", "workers": "people",
+    "incidents": "incidents", "authors": "people", "developers": "people", "developer-topic": "people", "employees": "people", "workers": "people",
     "transistors": "transistors",
 }
 JA_COUNTERS = [  # counter (regex) -> normalised unit

@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from aiatlas.errors import AiatlasError, UsageError
-from aiatlas.results import Result
+from aiatlas.results import Result, partial_year
 
 # Piped into a file or a pager, Rich would fold tables to 80 columns (ids one word per line):
 # give them room unless COLUMNS says otherwise.
@@ -72,7 +72,15 @@ def write_result(result: Result, fmt: str, out: Path | None) -> None:
         err.print(f"no rows{' for ' + given if given else ''}{' where ' + where if where else ''}",
                   highlight=False)
     if fmt == "table":
-        print_table(table.to_pylist(), title=result.meta.get("title"), limit=200)
+        rows = table.to_pylist()
+        partial = partial_year(result.meta.get("data_as_of"))
+        if partial is not None and any(r.get("year") == partial for r in rows):
+            # as the report's charts fade it: a part of a year is not read as a whole one
+            rows = [r | {"year": f"{r['year']} (partial)"} if r.get("year") == partial else r
+                    for r in rows]
+            err.print(f"note: {partial} is a partial year: the data runs to "
+                      f"{result.meta['data_as_of']}", highlight=False)
+        print_table(rows, title=result.meta.get("title"), limit=200)
         return
     if fmt == "parquet":
         result.to_parquet(out)

@@ -37,7 +37,8 @@ def report(out: Path = OutOpt, lang: str = LangOpt, pdf: bool = PdfOpt,
                  + (f" {h['unit']}" if h.get("unit") else "")
                  if h["available"] else f"[yellow]{text('not_available')}[/yellow] ({h['reason']})")
         period = f" ({h['period']})" if h.get("period") is not None else ""
-        table.add_row(text.headline(h["key"]) + period, value, h["indicator"])
+        basis = f"; {text(h['basis']['key'], **h['basis']['args'])}" if h.get("basis") else ""
+        table.add_row(text.headline(h["key"]) + period + basis, value, h["indicator"])
     console.print(table)
     for reason, ids in not_shown(result["failed"]).items():  # one line per reason, not per id
         console.print(f"[yellow]{len(ids)} indicator{'s' * (len(ids) > 1)} not shown[/yellow] "

@@ -54,7 +54,8 @@ def _lag_rows(t, group="openness", leader="USA", follower="CHN", draws=100):
            unit="months", chapter="performance", sources=("eci_scores",), grain=("month",),
            value_columns=lag.COLUMNS,
            description="For each month, " + lag.DEFINITION + " Each ECI model counts from its "
-                       "release date. lag_months_low/high: 5th and 95th percentiles over "
+                       "release date. The lag's lower and upper values are the 5th and 95th "
+                       "percentiles over "
                        "resamples of every score within ECI's 90% interval. Models with "
                        "accessibility 'Other' (unknown) are left out; a model of several "
                        "countries counts for each.",

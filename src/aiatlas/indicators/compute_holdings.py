@@ -61,8 +61,8 @@ def _country_rows(t, measure="h100e"):
 
 _DESCRIPTION = ("Cumulative AI chips held, as estimated by Epoch AI (median, with the sum of the "
                 "5th and 95th percentiles as the band; see the chapter note on summing). "
-                "`series` counts the designer series summed; `incomplete` is true when Epoch "
-                "marks a summed quarter as incomplete.")
+                "'Series' counts the chip designers' series added up; 'incomplete' is yes when "
+                "Epoch marks one of the added quarters as incomplete.")
 
 
 @indicator(id="ai_compute_by_owner", title="AI compute held, by owner", unit="H100 equivalents",
@@ -70,7 +70,7 @@ _DESCRIPTION = ("Cumulative AI chips held, as estimated by Epoch AI (median, wit
            value_columns=("value", "value_p5", "value_p95", "series", "incomplete"),
            description=_DESCRIPTION + " Owners are Microsoft, Meta, Google, Amazon, Oracle, "
                                       "CoreWeave, China (all chips in China) and Other (everyone "
-                                      "else, xAI included). unit: chips with measure=units.",
+                                      "else, xAI included). With the measure set to chips, the unit is chips.",
            params=(MEASURE,), rows=_owner_rows)
 def ai_compute_by_owner(t, measure="h100e"):
     """Cumulative chips (H100e or units) held by each owner at each quarter end."""
@@ -80,10 +80,11 @@ def ai_compute_by_owner(t, measure="h100e"):
 @indicator(id="ai_compute_by_country", title="AI compute held, by country", unit="H100 equivalents",
            chapter="hardware", sources=("ai_chip_owners",), grain=("country", "date"),
            value_columns=("value", "value_p5", "value_p95", "series", "incomplete"),
-           description=_DESCRIPTION + " CHN is Epoch's owner 'China'; USA sums the six US "
-                                      "companies Epoch names (by headquarters: their chips may "
-                                      "sit abroad), a lower bound for US holdings because 'Other' "
-                                      "has no country. unit: chips with measure=units.",
+           description=_DESCRIPTION + " China is Epoch's owner 'China'; the United States adds "
+                                      "up the six US companies Epoch names (by headquarters: "
+                                      "their chips may sit abroad), a lower bound for US holdings "
+                                      "because Epoch's 'Other' has no country. With the measure "
+                                      "set to chips, the unit is chips.",
            params=(MEASURE,), rows=_country_rows)
 def ai_compute_by_country(t, measure="h100e"):
     """Cumulative chips (H100e or units) held per country at each quarter end."""
@@ -112,11 +113,12 @@ def _by_chip_rows(t, owner="China", designer="Nvidia", measure="h100e"):
            sources=("ai_chip_owners",), grain=("chip", "date"),
            value_columns=("value", "value_p5", "value_p95", "incomplete"),
            description="Cumulative chips of one designer held by one owner at each quarter end, as "
-                       "estimated by Epoch AI: per chip model and in all (chip = 'all', Epoch's "
+                       "estimated by Epoch AI: per chip model and in all ('all chips', Epoch's "
                        "own total), with the 5th and 95th percentiles as the band. Drawn beside "
                        "the export-control timeline for China, whose purchases moved from the "
                        "A100 to the A800/H800 made for China and then to the H20 as each rule "
-                       "caught the previous chip. unit: chips with measure=units.",
+                       "caught the previous chip. With the measure set to chips, the unit is "
+                       "chips.",
            params=(OWNER, DESIGNER, MEASURE), rows=_by_chip_rows)
 def chip_holdings_by_chip(t, owner="China", designer="Nvidia", measure="h100e"):
     """Cumulative chips (H100e or units) of one owner and designer, per chip and in all."""

@@ -76,9 +76,10 @@ def _benchmark_rows(t, benchmark="gpqa_diamond", group="openness", leader="USA",
            unit="months", chapter=CHAPTER, sources=IDENTITY, joins=BENCHMARK_JOINS, grain=("month",),
            value_columns=lag.COLUMNS,
            description="For each month with a score on the benchmark, " + lag.DEFINITION
-                       + " Scores (in percent) are benchmark_frontier's, dated when the model "
-                       "became available; they carry no interval, so lag_months_low and high "
-                       "equal lag_months. Rows whose model has no known group are left out.",
+                       + " Scores (in percent) are the best scores by group (the benchmark "
+                       "frontier), dated when the model became available; they carry no "
+                       "interval, so the lag's lower and upper values equal the lag. Models "
+                       "with no known group are left out.",
            params=(BENCHMARK, GROUP, LEADER, FOLLOWER), rows=_benchmark_rows)
 def benchmark_lag_months(t, benchmark="gpqa_diamond", group="openness", leader="USA",
                          follower="CHN"):
@@ -101,15 +102,15 @@ def _arena_rows(t, group="openness", leader="USA", follower="CHN", category="ove
            unit="months", chapter=CHAPTER, sources=IDENTITY, joins=ARENA_JOINS, grain=("month",),
            value_columns=(*lag.COLUMNS, "rating_scale"),
            description="For each month in which a board was published, " + lag.DEFINITION
-                       + " Ratings compare only within one rating scale (rating_scale: its first "
-                       "board date; a new scale starts where the whole board moved by more than "
+                       + " Ratings compare only within one rating scale (dated by its first "
+                       "board; a new scale starts where the whole board moved by more than "
                        f"{SCALE_BREAK_POINTS:.0f} points), so each month is read on the scale of "
                        "its newest board: each model counts with its rating on the newest board "
                        "of that scale that lists it, dated by the first board that lists it (an "
                        "Arena key is often a dated checkpoint of an older model), and a lag not "
                        "closed on that scale is a lower bound up to the scale's last board, never "
-                       "carried across the break. lag_months_low/high: 5th and 95th percentiles "
-                       "over resamples within the ratings' 95% intervals (a rating without one "
+                       "carried across the break. The lag's lower and upper values are the 5th "
+                       "and 95th percentiles over resamples within the ratings' 95% intervals (a rating without one "
                        "is fixed), widened where a date follows more than "
                        f"{ARENA_MAX_GAP_DAYS} days without a board: the model may have appeared "
                        "on any day of that silence.",
@@ -154,12 +155,12 @@ def _compared_rows(t, group="openness", leader="USA", follower="CHN"):
 @indicator(id="lag_months_compared", title="Lag in months on three measures: ECI, benchmarks, Arena",
            unit="months", chapter=CHAPTER, sources=("eci_scores", *IDENTITY),
            grain=("measure", "month"), value_columns=(*lag.COLUMNS, "rating_scale"),
-           description="capability_lag_months (measure eci), benchmark_lag_months on GPQA Diamond "
-                       "and MMLU, and arena_lag_months on the overall board, for the same pair, "
+           description="The capability lag on Epoch's Capabilities Index (ECI), the benchmark "
+                       "lag on GPQA Diamond and MMLU, and the Arena lag on the overall board, "
+                       "for the same pair, "
                        "one row per measure and month: the same definition on three kinds of "
-                       "evidence. For each month, " + lag.DEFINITION + " rating_scale: the Arena "
-                       "scale the month is read on (arena_lag_months; empty for the other "
-                       "measures).",
+                       "evidence. For each month, " + lag.DEFINITION + " The rating scale is the "
+                       "Arena scale the month is read on (empty for the other measures).",
            params=(GROUP, LEADER, FOLLOWER), rows=_compared_rows)
 def lag_months_compared(t, group="openness", leader="USA", follower="CHN"):
     """The lag in months of the same pair on ECI, two benchmark frontiers and the Arena."""

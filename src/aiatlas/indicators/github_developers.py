@@ -33,11 +33,12 @@ def _developer_rows(t):
            value_columns=("value", "topics_reported", "share_of_world_pct", "growth_yoy_pct"),
            description="Developers who pushed to public repositories tagged with an AI topic ("
                        + ", ".join(AI_TOPICS) + ") per country and quarter, summed over the "
-                       "topics (a developer in two topics counts twice). A lower bound: topics "
-                       "below GitHub's privacy threshold are absent, not zero (topics_reported "
-                       "of 8). share_of_world_pct: of the sum over all countries listed (the EU "
-                       "aggregate is not a country); growth_yoy_pct: against the same quarter a "
-                       "year earlier.",
+                       "topics: developer-topic counts, not developers (a developer in two topics "
+                       "counts twice). A lower bound: topics below GitHub's privacy threshold are "
+                       "absent, not zero ('topics reported' says how many of the 8 are listed). "
+                       "The share of world is of the sum over all countries listed (the EU "
+                       "aggregate is not a country); the growth on the year compares with the "
+                       "same quarter a year earlier.",
            rows=_developer_rows)
 def ai_developers_by_country(t):
     """AI-topic pushers per country and quarter, with share of the world total and growth."""

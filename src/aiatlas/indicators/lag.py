@@ -53,11 +53,12 @@ COLUMNS = ("lag_months", "lower_bound", "lag_months_low", "lag_months_high", "le
            "leader_date", "follower_date", "reached_share", "follower_models")
 DEFINITION = ("how long the trailing group (open-weight models, or the follower country) took, "
               "or has so far taken, to reach the best score the leading group (closed models, or "
-              "the leader country) had by the end of the month: follower_date - leader_date in "
-              "months of 30.44 days. lower_bound = true when no trailing model has reached it "
-              "yet: the lag is then at least the months from leader_date to the newest date in "
-              "the data. reached_share: share of resamples in which it was reached; "
-              "follower_models: trailing-group models in the data (0: no lag can be told).")
+              "the leader country) had by the end of the month: the follower's date minus the "
+              "leader's date, in months of 30.44 days. When no trailing model has reached that "
+              "score yet, the row is marked as a lower bound: the lag is then at least the "
+              "months from the leader's date to the newest date in the data. The share reached "
+              "is the share of resamples in which the score was reached; the follower's models "
+              "are the trailing group's models in the data (none: no lag can be told).")
 
 
 def comparison(group: str, leader: str, follower: str) -> ibis.Value:

@@ -144,7 +144,8 @@ def ai_publications_world_share(t, ai_definition="subfield", min_score=None,
            unit="citations", chapter=CHAPTER, sources=SOURCES, grain=("country", "year"),
            params=(P_DEFINITION, P_MIN_SCORE, P_COUNTING), rows=_citation_rows,
            description="Citations received in each year by a country's AI works (OpenAlex "
-                       "counts_by_year, which covers only the last ten years), with full or "
+                       "citation counts per year, which cover only the last ten years), with "
+                       "full or "
                        "fractional counting over the countries of the authors' institutions.")
 def ai_citations_by_country(t, ai_definition="subfield", min_score=None, counting="fractional"):
     cy = _citation_rows(t, ai_definition, min_score, counting)
@@ -234,9 +235,9 @@ def _api_rows(t, **_):
            grain=("country", "year"), rows=_api_rows,
            description="Works in OpenAlex subfield 1702 'Artificial Intelligence' with at least "
                        "one authorship in the country, per publication year, as the OpenAlex "
-                       "API's group_by counted them on the day the data was fetched (full "
-                       "counting: a co-authored work counts for each of its countries). Needs "
-                       "no bulk snapshot; see ai_publications_by_country for fractional counting.")
+                       "API counted them on the day the data was fetched (full counting: a "
+                       "co-authored work counts for each of its countries). Needs no bulk "
+                       "snapshot; 'AI publications by country' offers fractional counting.")
 def ai_publications_api(t):
     w = t.openalex_ai_works
     w = w.filter(w.country.notnull())

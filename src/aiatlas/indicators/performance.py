@@ -255,15 +255,15 @@ def _arena_rows(t, since=None, until=None, group="openness", category="overall",
                           "excluded", "rating_scale"),
            description="Per leaderboard date, the top rating of the leading group (closed, or USA) "
                        "minus the top rating of the following group (open, or China), and the "
-                       "relative gap in percent: (a - b) / b with relative_to=follower (the "
-                       "default, as the AI Index states it), (a - b) / a with relative_to=leader. "
+                       "relative gap in percent of the follower's rating (the default, as the AI "
+                       "Index states it) or, if chosen, of the leader's. "
                        "Both history files form one series; a "
                        "date present in both uses LMArena's own catalog. Ratings compare only "
                        "within a date, and across dates only within one rating scale: "
-                       "rating_scale is the first board date of the scale the date's ratings are "
-                       "on (a new scale starts where the whole board moved by more than "
-                       f"{lmarena.SCALE_BREAK_POINTS:.0f} points: a new anchor or method). "
-                       "excluded counts that date's models with no known group.",
+                       "the rating scale is dated by the first board of the scale the date's "
+                       "ratings are on (a new scale starts where the whole board moved by more "
+                       f"than {lmarena.SCALE_BREAK_POINTS:.0f} points: a new anchor or method). "
+                       "'Excluded' counts that date's models with no known group.",
            params=(SINCE, UNTIL, GROUP, CATEGORY, RELATIVE_TO, ORGANIZATION_COUNTRY),
            rows=_arena_rows)
 def arena_gap(t, since=None, until=None, group="openness", category="overall",
@@ -296,7 +296,7 @@ def _convergence_rows(t, since=None, until=None, category="overall"):
                        "crowded. Ties in rating are ranked by key. A gap within one date does not "
                        "depend on the board's anchor, but a new method can also stretch the scale "
                        "(about 1.5-fold from online Elo to Bradley-Terry in 2024), so gaps "
-                       "compare across dates only within one rating_scale.",
+                       "compare across dates only within one rating scale.",
            params=(SINCE, UNTIL, CATEGORY), rows=_convergence_rows)
 def frontier_convergence(t, since=None, until=None, category="overall"):
     r = _ranked(t, category)

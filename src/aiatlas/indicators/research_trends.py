@@ -66,8 +66,8 @@ def compute_rows(t, since=None, until=None, attribution="each", fold_hong_kong=F
            chapter=CHAPTER,
            description="Per publication year, each developer country's credited training "
                        "compute divided by the total training compute of that year's notable "
-                       "models with known compute. Under attribution=each a multi-country model "
-                       "counts fully for each country, so shares can add up to more than 1.",
+                       "models with known compute. When each country counts a multi-country "
+                       "model in full, shares can add up to more than 1.",
            sources=("models",), grain=("country", "year"), params=(
                P.since(), P.until(), P.ATTRIBUTION, P.FOLD_HONG_KONG),
            rows=compute_rows, value_columns=("value", "compute_flop", "total_flop"))

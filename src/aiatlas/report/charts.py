@@ -11,6 +11,7 @@ import altair as alt
 from aiatlas.report import headlines, rules
 from aiatlas.report.drawing import SUBSET_FAMILY, register_fonts, svg  # noqa: F401  drawn here, for callers
 from aiatlas.report.i18n import Text
+from aiatlas.results import partial_year
 
 TIME_COLUMNS = ("date", "month", "year", "quarter")
 CJK_FONT = f"{SUBSET_FAMILY}, Noto Sans CJK JP"  # the cut first (drawing.py), then the whole font
@@ -363,8 +364,8 @@ def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: 
     if time == "year":
         # a zero has no place on a log axis: there a missing year stays a gap
         rows = _fill_years(rows, value, time, rules.zero_fill(meta.get("unit")) and not log)
-    partial = (as_of.year if time == "year" and as_of and (as_of.month, as_of.day) != (12, 31)
-               and any(r.get(time) == as_of.year for r in rows) else None)
+    partial = (partial_year(as_of) if time == "year"
+               and any(r.get(time) == partial_year(as_of) for r in rows) else None)
     data = alt.InlineData(values=rows, name="table")
     if time:
         # years on a quantitative axis keep gaps honest; "d" keeps 2023 from printing as 2,023

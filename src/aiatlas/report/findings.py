@@ -12,6 +12,7 @@ import yaml
 
 from aiatlas import api
 from aiatlas.report import headlines, rules
+from aiatlas.sources import registry
 
 FINDINGS_FILE = Path(__file__).parent / "findings.yaml"
 SUBJECT_COLUMNS = ("country", "subject")
@@ -42,22 +43,47 @@ def sentence(decl: dict[str, Any], row: dict[str, Any], lang: str) -> str:
         fields["other_name"] = _name(next((other[c] for c in SUBJECT_COLUMNS if other.get(c)), None), lang)
         if row.get("value") is not None and other.get("value"):
             fields["ratio_pct"] = row["value"] / other["value"] * 100
-    if lang == "ja":  # a number grouped by thousands reads in myriads there: 29万5000台
-        fields = {k: _Grouped(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
-                  for k, v in fields.items()}
+    ties = row.get("_ties") or []
+    fields["tied"] = (decl["tied"][lang].format(values=(" and " if lang == "en" else "、").join(
+        map(str, ties))) if ties else "")
+    fields["note"] = " ".join(n[lang] for n in decl.get("notes") or [] if _applies(n, row))
+    fields = {k: _Number(v, lang) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
+              for k, v in fields.items()}
     text = decl[lang].format(**fields)
     return text[:1].upper() + text[1:]
 
 
-class _Grouped:
-    """A number in a Japanese sentence: formatted as asked, except that a thousands-grouped
-    one (`{value:,.0f}`) of 10^4 or more is written in 万/億 (headlines.japanese)."""
+def _applies(note: dict[str, Any], row: dict[str, Any]) -> bool:
+    """Whether a finding's note holds for its row: `equal: [a, b]` (the two columns are equal,
+    e.g. a lag at the top of its range, which a reader would take for a bug unless told why)."""
+    a, b = note["equal"]
+    return row.get(a) is not None and row.get(a) == row.get(b)
 
-    def __init__(self, value: int | float):
-        self.value = value
+
+# a rounded amount in words (`{value:approx}`): 3 significant digits, large ones in millions
+APPROX_DIGITS = 3
+_WORDS = ((1e9, "billion"), (1e6, "million"))
+
+
+class _Number:
+    """A number in a sentence: formatted as asked, except that `approx` rounds it to
+    APPROX_DIGITS significant digits as a reader says it ("about" is the sentence's: 1.39
+    million, 231,000; ja 139万) and, in Japanese, a thousands-grouped one (`{value:,.0f}`) of
+    10^4 or more is written in 万/億 (headlines.japanese)."""
+
+    def __init__(self, value: int | float, lang: str):
+        self.value, self.lang = value, lang
 
     def __format__(self, spec: str) -> str:
-        if "," in spec and (ja := headlines.japanese(round(self.value))):
+        if spec == "approx":
+            rounded = float(f"{self.value:.{APPROX_DIGITS}g}")
+            if self.lang == "ja":
+                return headlines.japanese(round(rounded)) or f"{rounded:,.{APPROX_DIGITS}g}"
+            for factor, word in _WORDS:
+                if abs(rounded) >= factor:
+                    return f"{rounded / factor:.{APPROX_DIGITS}g} {word}"
+            return f"{rounded:,.0f}" if abs(rounded) >= 10 ** (APPROX_DIGITS - 1) else f"{rounded:g}"
+        if self.lang == "ja" and "," in spec and (ja := headlines.japanese(round(self.value))):
             return ja
         return format(self.value, spec)
 
@@ -97,7 +123,14 @@ def pick(decl: dict[str, Any], rows: list[dict[str, Any]], today=None) -> dict[s
         present = [r[col] for r in rows if r.get(col) is not None]
         rows = [r for r in rows if present and r.get(col) == min(present)]
     chosen = headlines.select(decl, rows, today)
-    return chosen[0] if chosen else None
+    if not chosen:
+        return None
+    if decl.get("top") and decl.get("tied"):  # "their most": other rows at the same maximum
+        ranked = headlines.select(decl | {"limit": None}, rows, today)
+        top, by = decl["top"], decl["tied"]["column"]
+        ties = [r[by] for r in ranked[1:] if r[top] == chosen[0][top]]
+        return chosen[0] | {"_ties": ties} if ties else chosen[0]
+    return chosen[0]
 
 
 def _first_on_basis(row: dict[str, Any], col: str, rows: list[dict[str, Any]]) -> dict | None:
@@ -122,7 +155,8 @@ def _fields(decl: dict[str, Any]) -> set[str]:
     """Row columns the finding's sentences read (pct is read from value)."""
     names = {f.split(".")[0].split("[")[0] for lang in ("en", "ja") if lang in decl
              for _, f, _, _ in string.Formatter().parse(decl[lang]) if f}
-    own = {n for n in names - {"name", "pct", "ratio_pct", "other_name"} if not n.startswith("other_")}
+    own = {n for n in names - {"name", "pct", "ratio_pct", "other_name", "tied", "note", "data_as_of"}
+           if not n.startswith("other_")}
     return own | ({"value"} if names & {"pct", "ratio_pct"} else set())
 
 
@@ -150,11 +184,23 @@ def evaluate(lang: str, *, home=None, results: dict[tuple, Any] | None = None,
         row = pick(decl, results[key], today)
         if row is None:
             continue
+        if decl.get("data_as_of"):  # the date the data runs to, for a finding with no date column
+            row = row | {"data_as_of": _data_as_of(ind, params, home, as_of)}
+            if row["data_as_of"] is None:
+                continue
         out.append({"key": decl["key"], "chapter": decl["chapter"], "indicator": ind,
                     "params": params, "section": decl.get("section"),
                     "front": bool(decl.get("front")), "text": sentence(decl, row, lang),
-                    "row": {k: v for k, v in row.items() if k != "_versus"}})
+                    "row": {k: v for k, v in row.items() if not k.startswith("_")}})
     return out
+
+
+def _data_as_of(indicator: str, params: dict[str, Any], home, as_of):
+    """The as-of date of the data an indicator's result reads (None when it cannot be told)."""
+    try:
+        return registry.data_as_of(api.compute(indicator, home=home, as_of=as_of, **params).provenance)
+    except Exception:  # noqa: BLE001  no data: the finding is left out like any other
+        return None
 
 
 def result_key(indicator: str, params: dict[str, Any]) -> tuple:

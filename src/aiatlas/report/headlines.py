@@ -8,8 +8,9 @@ from typing import Any
 
 import yaml
 
-from aiatlas import api
+from aiatlas import api, config
 from aiatlas.errors import AiatlasError, DataError
+from aiatlas.export_controls import rules as ecr
 
 HEADLINES_FILE = Path(__file__).parent / "headlines.yaml"
 
@@ -82,7 +83,23 @@ def evaluate(decl: dict[str, Any], *, home=None, compute=None,
     out["available"] = all(v["value"] is not None for v in out["values"])
     out["reason"] = None if out["available"] else "the selected cell is empty"
     out["provenance"] = result.provenance
+    if decl.get("basis"):
+        out["basis"] = basis(decl["basis"], rows[0], today)
     return out
+
+
+def basis(spec: dict[str, Any], row: dict[str, Any], today: dt.date | None = None) -> dict[str, Any]:
+    """What a headline number rests on, as a ui text key and its fields: the row's columns
+    (`first_date.year`), or the export-control rule set in force on the report's date."""
+    args = {}
+    for name, path in (spec.get("fields") or {}).items():
+        col, _, attr = path.partition(".")
+        value = row.get(col)
+        args[name] = getattr(value, attr) if attr and value is not None else value
+    if spec.get("rules_in_force"):
+        rs = ecr.load().in_force(today or config.today())
+        args |= {"rules": rs.id if rs else "", "effective": rs.effective.isoformat() if rs else ""}
+    return {"key": spec["key"], "args": args}
 
 
 def one_line(e: Exception) -> str:
@@ -135,15 +152,25 @@ def format_value(v: Any, lang: str = "en") -> str:
     return "" if v is None else str(v)
 
 
-def format_cell(v: Any, column: str | None = None, lang: str = "en") -> str:
+def column_style(values: list[Any], lang: str = "en") -> str:
+    """How one table column writes its numbers, the same for every cell so that a column reads
+    down by eye: "myriad" (ja: 1万9474, 3万202) when every non-zero number in it is 10^4 or more,
+    else "plain" (9,414 and 19,474: a column mixing 9,414 with 1万9474 cannot be compared;
+    fixed decimals of 万 would turn its small values into 0.00万)."""
+    nums = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)
+            and math.isfinite(v) and v != 0]
+    return "myriad" if lang == "ja" and nums and all(japanese(v) for v in nums) else "plain"
+
+
+def format_cell(v: Any, column: str | None = None, lang: str = "en", style: str | None = None) -> str:
     """A table cell for readers: numbers grouped by thousands to 6 significant digits, never in
     e-notation below 10^15 (ja: 10^4 and above in 万/億/兆, the exact digits being the English
-    form); years stay 2023."""
+    form, unless the column's `style` is "plain"); years stay 2023."""
     if isinstance(v, bool):
         return str(v).lower()
     if isinstance(v, int) and column and (column == "year" or column.endswith("_year")):
         return str(v)
-    if lang == "ja" and (ja := japanese(v)):
+    if lang == "ja" and style != "plain" and (ja := japanese(v)):
         return ja
     if isinstance(v, int):
         return f"{v:,}"

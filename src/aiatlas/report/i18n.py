@@ -25,7 +25,8 @@ def catalog(lang: str) -> dict[str, Any]:
     with open(CATALOG_DIR / f"{lang}.yaml", encoding="utf-8") as f:
         data = yaml.safe_load(f) or {}
     for section in ("ui", "chapters", "headlines", "columns", "units", "indicators", "params",
-                    "parameter_names", "choices", "values", "measures", "fact_units", "own_words"):
+                    "parameter_names", "choices", "values", "measures", "fact_units", "own_words",
+                    "absent_sources", "parameter_help"):
         data.setdefault(section, {})
     return data
 
@@ -72,6 +73,16 @@ class Text:
         """A grain column's name for a chart axis or legend, in this language."""
         return self._get("columns", name) or name
 
+    def parameter_help(self, name: str) -> str:
+        """One line under a form field saying in plain words what the parameter does."""
+        return self._get("parameter_help", name) or ""
+
+    def grain(self, columns: list[str]) -> str:
+        """What one value is per, for a reader ("country, year"), or "" when that says nothing
+        to a reader: one value per record id (a timeline's events), or a single fitted value."""
+        shown = [c for c in columns if c not in rules.RECORD_IDS]
+        return ", ".join(self.column(c) for c in shown) if shown and shown == list(columns) else ""
+
     def parameter(self, name: str) -> str:
         """A parameter's name as a form label in this language."""
         return self._get("parameter_names", name) or name
@@ -113,9 +124,15 @@ class Text:
                 return title
         return rules.label(value, self.lang)
 
-    def cell(self, row: dict[str, Any], column: str) -> str:
+    def column_styles(self, rows: list[dict[str, Any]], columns: list[str]) -> dict[str, str]:
+        """Per column of a table, how its numbers are written (headlines.column_style): one
+        style down each column."""
+        return {c: headlines.column_style([r.get(c) for r in rows], self.lang) for c in columns}
+
+    def cell(self, row: dict[str, Any], column: str, style: str | None = None) -> str:
         """A table cell as a reader sees it: a country by its name in this language (the
-        report's names), a group label translated, yes/no, a number formatted."""
+        report's names), a group label translated, yes/no, a number formatted (in its
+        column's `style`)."""
         value = row.get(column)
         if column in rules.COUNTRY_COLUMNS:
             return self.country(value)
@@ -129,15 +146,15 @@ class Text:
             return self(f"bool_{str(value).lower()}")
         if isinstance(value, str):
             return self.category(column, value)
-        return headlines.format_cell(value, column, self.lang)
+        return headlines.format_cell(value, column, self.lang, style)
 
-    def exact(self, row: dict[str, Any], column: str) -> str | None:
+    def exact(self, row: dict[str, Any], column: str, style: str | None = None) -> str | None:
         """A number cell's exact digits (its tooltip) when the cell shows it in 万/億, else None."""
         value = row.get(column)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return None
         plain = headlines.format_cell(value, column)
-        return plain if plain != self.cell(row, column) else None
+        return plain if plain != self.cell(row, column, style) else None
 
     def unit(self, unit: str | None) -> str | None:
         """A unit as the registry spells it, in this language."""
@@ -179,6 +196,12 @@ class Text:
         if row.get("note") and not own:
             self.missed.add(f"facts.{row.get('id')}.note_{self.lang}")
         return own or ""
+
+    def absent(self, source: str | None) -> str:
+        """Why an indicator has no data in this build and what would add it, in plain words for
+        a reader (no command or path: the CLI's hint says those)."""
+        return self._get("absent_sources", source) if source in self.cat["absent_sources"] \
+            else self("data_absent")
 
     def param_note(self, params: dict[str, Any]) -> str | None:
         """Why the report computes with non-default parameters (e.g. the precision), or None."""

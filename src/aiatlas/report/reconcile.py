@@ -53,8 +53,13 @@ def _value(fig: Figure, as_of, home, alt: Alternative | None = None
     try:
         result = api.compute(c.indicator, home=home, as_of=as_of,
                              **(c.params | (alt.params if alt else {})))
-    except Exception as e:  # noqa: BLE001  a build without the data says why (not the hint:
-        raise _Missing(str(e)) from None  # it can list every valid value)
+    except Exception as e:  # noqa: BLE001  a build without the data says why in words (the
+        # error's own text, parameter syntax and all, stays in the JSON twin's detail)
+        meta = next((m for m in api.list_indicators() if m["id"] == c.indicator), None)
+        if meta is None:
+            raise _Missing(str(e)) from None
+        raise _Missing(str(e), key="why_not_computable", title=Text("en").title(meta),
+                       title_ja=Text("ja").title(meta)) from None
     rows = result.to_pylist()
     data_as_of = max((str(p["as_of"]) for p in result.provenance if p.get("as_of")), default=None)
     if not rows:
@@ -71,15 +76,18 @@ def _value(fig: Figure, as_of, home, alt: Alternative | None = None
     return float(rows[0][c.column]), rows[0], data_as_of
 
 
-def _differs(ours: dict[str, Any], theirs: dict[str, Any]) -> str:
-    """The text columns in which the row another rule reads differs from ours ('col: a -> b')."""
-    return "; ".join(f"{k}: {ours[k]} → {v}" for k, v in theirs.items()
+def _differs(ours: dict[str, Any], theirs: dict[str, Any], lang: str = "en") -> str:
+    """The text columns in which the row another rule reads differs from ours, each by its
+    title in the reader's language ('leader model: a → b')."""
+    text = Text(lang)
+    return "; ".join(f"{text.column(k)}: {ours[k]} → {v}" for k, v in theirs.items()
                      if isinstance(v, str | dt.date) and ours.get(k) != v)
 
 
-def _rows_args(differs: str) -> dict[str, str]:
+def _rows_args(ours: dict[str, Any], theirs: dict[str, Any]) -> dict[str, str]:
     """The differing rows as a parenthesis in each language ('' when none differ)."""
-    return {"rows": f" ({differs})" if differs else "", "rows_ja": f"（{differs}）" if differs else ""}
+    en, ja = _differs(ours, theirs), _differs(ours, theirs, "ja")
+    return {"rows": f" ({en})" if en else "", "rows_ja": f"（{ja}）" if ja else ""}
 
 
 def _beyond_publisher(pub: Publication, fig: Figure, as_of, home, value: float, row,
@@ -152,7 +160,7 @@ def _on(pub: Publication, fig: Figure, as_of, home) -> dict[str, Any]:
             return {"value": value, "class": METHOD, "row": row,
                     "rows": {"ours": row, "theirs": other_row},
                     **_reason("why_method", rule=_rules([alt], "en"), rule_ja=_rules([alt], "ja"),
-                              value=format_value(other), **_rows_args(_differs(row, other_row)))}
+                              value=format_value(other), **_rows_args(row, other_row))}
     found = _beyond_publisher(pub, fig, as_of, home, value, row, data_as_of)
     if found:
         b = fig.breakdown

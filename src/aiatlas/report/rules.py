@@ -124,6 +124,9 @@ GROUP_NAMES = {"ja": {"open": "オープン", "closed": "クローズド", OTHER
 # The reader's own country is always drawn (Japan in the Japanese edition).
 HOME_COUNTRY = {"ja": "JPN"}
 COUNTRY_COLUMNS = ("country", "country_code")
+# Grain columns that only number records (a curated record's or an event's id): a reader's
+# "one value per" line never names them.
+RECORD_IDS = {"id"}
 
 
 @cache

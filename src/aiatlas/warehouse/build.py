@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import time
 import uuid
@@ -12,7 +13,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from aiatlas import __version__
+from aiatlas import __version__, codefiles, fastpath
 from aiatlas.config import Settings
 from aiatlas.curated.loader import warehouse_rows as curated_rows
 from aiatlas.entities import models as model_entities
@@ -37,8 +38,16 @@ _ARROW = {"VARCHAR": pa.string(), "DOUBLE": pa.float64(), "DATE": pa.date32(),
           "TIMESTAMP": pa.timestamp("us"), "VARCHAR[]": pa.list_(pa.string())}
 
 
+@functools.cache
 def _version() -> str:
-    return __version__
+    """This aiatlas's version and a hash of the code and data files a build runs: a warehouse
+    built by other code is rebuilt even from the same snapshots (a new column, a changed
+    cleaner), where comparing version numbers alone said "nothing to do" to a warehouse that
+    lacked a column queries need."""
+    files = codefiles.of(__name__)
+    dirs = {str(Path(f).parent) for f in files if f.endswith(".py")}
+    used = tuple(f for f in files if f.endswith(".py") or str(Path(f).parent) in dirs)
+    return f"{__version__}+{fastpath.code_hash(used)[:12]}"
 
 
 def build_warehouse(settings: Settings, strict: bool = False, progress: Progress | None = None,

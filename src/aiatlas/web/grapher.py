@@ -15,6 +15,7 @@ import pycountry
 
 from aiatlas.report import charts, rules
 from aiatlas.report.i18n import Text
+from aiatlas.results import partial_year
 from aiatlas.web import view
 
 TABS = ("chart", "table", "map")
@@ -103,7 +104,7 @@ def map_year(years: list[int], shown: view.View, as_of: dt.date | None = None) -
     if shown.end is not None:
         inside = [y for y in years if y <= shown.end and (shown.start is None or y >= shown.start)]
         return inside[-1] if inside else years[-1]
-    partial = as_of is not None and as_of.year == years[-1] and (as_of.month, as_of.day) != (12, 31)
+    partial = partial_year(as_of) == years[-1]
     return years[-2] if partial and len(years) > 1 else years[-1]
 
 

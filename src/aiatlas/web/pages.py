@@ -92,6 +92,11 @@ async def render_page(svc: Service, name: str, request: Request, **ctx) -> HTMLR
     return HTMLResponse(html, headers=headers)
 
 
+def indicator_href(id: str, params: dict, lang: str) -> str:
+    """An indicator's dashboard page computed with these parameters, in the reader's language."""
+    return f"/indicators/{id}?" + urlencode({**{k: str(v) for k, v in params.items()}, "lang": lang})
+
+
 def add_pages(app: FastAPI, svc: Service) -> None:
     """Register the dashboard routes on the app."""
     static = _static_files()
@@ -115,9 +120,23 @@ def add_pages(app: FastAPI, svc: Service) -> None:
         if not inds:
             return HTMLResponse(f"<h1>404</h1><p>no chapter {escape(name)}</p>", status_code=404)
         items = [{"id": m["id"], "title": text.title(m), "description": text.description(m),
-                  "unit": m["unit"]} for m in inds]
+                  "unit": m["unit"], "has_data": await has_data(m["id"])} for m in inds]
+        found = [f | {"chart": indicator_href(f["indicator"], f["params"], text.lang),
+                      "rows_href": f"/api/indicators/{f['indicator']}.csv"
+                                   + (f"?{urlencode(f['params'])}" if f["params"] else "")}
+                 for f in await svc.findings(text.lang) if f["chapter"] == name]
         return await render("chapter.html.j2", request, chapter={"name": name, "title": text.chapter(name)},
-                      items=items, json_href=f"/api/indicators?chapter={name}")
+                            items=[i for i in items if i["has_data"]], findings=found,
+                            missing=[i for i in items if not i["has_data"]],
+                            json_href=f"/api/indicators?chapter={name}")
+
+    async def has_data(id: str) -> bool:
+        """Whether this build holds the indicator's data (its default result computes)."""
+        try:
+            await guard(svc.compute(id, {}), id, svc)
+        except (HTTPProblem, DataError):
+            return False
+        return True
 
     async def indicator_view(request: Request, id: str) -> dict | None:
         """Everything an indicator page or its embed shows, from the URL state."""
@@ -127,7 +146,7 @@ def add_pages(app: FastAPI, svc: Service) -> None:
         text = Text(lang_of(request))
         valid = {p["name"] for p in meta["parameters"]}
         params = {k: v for k, v in request.query_params.items() if k in valid and v != ""}
-        error = None
+        error = missing = None
         try:
             result = await guard(svc.compute(id, params), id, svc)
             rows, columns = await svc.compute(id, params, part="rows"), list(result.table.column_names)
@@ -136,9 +155,9 @@ def add_pages(app: FastAPI, svc: Service) -> None:
             synthetic = bool(result.meta.get("synthetic"))
         except HTTPProblem as e:
             rows, columns, bound, error, provenance, synthetic = [], [], params, e.detail, [], False
-        except DataError:  # e.g. OpenAlex never ingested: said in plain words, no path or command
+        except DataError as e:  # e.g. OpenAlex never ingested: said in plain words, no path or command
             rows, columns, bound, provenance, synthetic = [], [], params, [], False
-            error = text("data_not_in_build")
+            missing = text.absent(getattr(e, "source", None))
         as_of = registry.data_as_of(provenance)
         fcol = next((c for c in view.FILTER_COLUMNS if c in meta["grain"]), None)
         options = ([{"code": c, "name": text.country(c) if fcol in rules.COUNTRY_COLUMNS else text.category(fcol, c)} for c in
@@ -191,7 +210,7 @@ def add_pages(app: FastAPI, svc: Service) -> None:
         return dict(
             meta=meta, title=title, synthetic=synthetic, description=text.description(meta),
             params=bound, rows=picked[:MAX_TABLE_ROWS], total_rows=len(picked), columns=rules.reader_columns(columns),
-            error=error, spec_json=script_json(spec) if spec else "null", chart_kind=tab,
+            error=error, missing=missing, spec_json=script_json(spec) if spec else "null", chart_kind=tab,
             facts=(factviews.table(picked[:MAX_TABLE_ROWS], text=text)
                    if id in factviews.FACT_TABLES else None),
             filter_column=fcol, options=options, chosen=list(shown.countries), view=shown,

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from aiatlas import api
 from aiatlas.errors import UsageError
-from aiatlas.report import headlines
+from aiatlas.report import findings, headlines
 from aiatlas.results import Result
 from aiatlas.results import dumps as json_text
 from aiatlas.warehouse.connect import POOL_SIZE, Warehouse
@@ -138,6 +138,12 @@ class Service:
         """Headline numbers (declared in report/headlines.yaml), computed once per build."""
         return await self.cached(build or await self.build_id(), ("headlines",),
                                  lambda: headlines.evaluate_all(home=self.home))
+
+    async def findings(self, lang: str, build: str | None = None) -> list[dict[str, Any]]:
+        """The report's key findings in one language (report/findings.yaml), computed once per
+        build: the dashboard states the same sentences as the static report."""
+        return await self.cached(build or await self.build_id(), ("findings", lang),
+                                 lambda: findings.evaluate(lang, home=self.home))
 
     async def compute(self, id: str, params: dict[str, str], build: str | None = None,
                       part: str = "result") -> Any:
