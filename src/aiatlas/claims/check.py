@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from aiatlas.claims import chipspec, chipstatus, claimsfile, ratio
+from aiatlas.claims import chipspec, chipstatus, claimsfile, ratio, threshold
 from aiatlas.claims import extract as extractor
 from aiatlas.claims import patterns as pattern_table
 from aiatlas.claims.bind import COMPARISON
@@ -27,6 +27,8 @@ def check_claim(claim: Claim, table: list[Pattern], data: Data, previous: Claim 
     of the same kind ('57 models ... against 31 for China') takes that figure's words. Two
     different measures fitting equally well are competing readings: unverifiable.
     """
+    if claim.threshold:  # 'under the 600 GB/s limit': the rule's figure, not the chip's
+        return threshold.judge(claim, data)
     own = [p for n, p in _fitting(claim, table)] if claim.subset else []
     if claim.subset and not (own and own[0].subset):
         # 'five of the twelve largest clusters': no data counts such a set; a count within a set

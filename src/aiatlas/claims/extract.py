@@ -135,6 +135,7 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
     months: list[str] = []  # 'YYYY-MM' stated as month and year: the period of a claim
     found: list[tuple[Quantity, int, int]] = []
     subset: dict[tuple[int, int], str] = {}  # a count within a set the sentence defines
+    thresholds: set[tuple[int, int]] = set()  # figures called a limit or threshold
     for m in _PART_YEAR.finditer(sent):  # 'mid-2024': the year counts, the number is no claim
         years.append((m.start(1), int(m.group(1))))
     for m in _YEAR_RANGE.finditer(sent):
@@ -245,8 +246,8 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
             found.append((q, a, b))
             continue
         if _THRESHOLD_AFTER.match(sent[b:]) or _THRESHOLD_BEFORE.search(sent[:a]):
-            skip(a, b, "a threshold or limit (a rule's parameter), not the figure of what the "
-                 "sentence names")
+            thresholds.add((a, b))  # a rule's parameter: judged against the rule (threshold.py)
+            found.append((q, a, b))
             continue
         if q.kind == "duration" and _SPAN_OF_TIME.search(sent[:n.start]):
             skip(a, b, "a span of time a plan runs over, not a claim")
@@ -287,7 +288,7 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
                                    keywords=bnd.context, clause=sent[bnd.clause[0]:bnd.clause[1]],
                                    year_note=bnd.year_note, subject_note=bnd.subject_note,
                                    reference=by_pos[(bnd.reference.start, bnd.reference.end)]
-                                   if bnd.reference else None, subset=subset.get((a, b), ""),
+                                   if bnd.reference else None, subset=subset.get((a, b), ""), threshold=(a, b) in thresholds,
                                    base=bnd.base, continues=bnd.continues,
                                    period=_month_of(months, bnd.year),
                                    quarter=next((qq for y, qq in quarters if y == bnd.year), None)

@@ -65,6 +65,7 @@ class Claim:
     subject_note: str = ""  # why no subject was bound
     reference: Entity | None = None  # what a ratio is measured against ('as many as the US')
     subset: str = ""  # a count within a set the sentence defines: 'Five of the twelve largest'
+    threshold: bool = False  # the figure is called a limit or threshold: a rule's parameter
     base: str = ""  # what a share is of, when the clause says: models, organizations, people
     continues: bool = False  # the clause continues a comparison ('against 31 for China')
     period: str = ""  # 'YYYY-MM' when the sentence states the month of the claim's year

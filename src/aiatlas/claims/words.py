@@ -38,6 +38,7 @@ _WHY_JA = {
     "fact_no_day": "記録された事実に日付がありません",
     "data_error": "データを読み込めず判定できません",
     "subset": "文中で定めた集合（上位○件など）の中の数で、その集合の中身を数えるデータはありません",
+    "threshold": "規則の上限・基準値で、文中の対象の数値ではありません",
 }
 # why a number is no claim (extract.py), in Japanese
 SKIPPED_JA = {
@@ -57,8 +58,6 @@ SKIPPED_JA = {
     "a quarter and year: the time of a claim, not a claim": "年と四半期で、主張の時期です",
     "part of a name (letters glued to the digits)": "名称の一部（英字と続く数字）です",
     "part of a name (product)": "名称の一部（製品名）です",
-    "a threshold or limit (a rule's parameter), not the figure of what the sentence names":
-        "上限や基準値（規則の値）で、文中の対象の数値ではありません",
     "no number with a unit or subject": "単位や対象のある数値がありません",
 }
 _TYPES_JA = {"model": "モデル名", "benchmark": "ベンチマーク名", "publication": "資料名",
