@@ -457,3 +457,10 @@ def test_chinas_chip_holdings_read_in_myriads_in_japanese():
     ja = chinachips.spec(rows, [], lang="ja")
     assert "万" in ja["layer"][1]["encoding"]["y"]["axis"]["labelExpr"]
     assert "50万" in _axis_labels(charts.svg(ja), "Y") or "10万" in _axis_labels(charts.svg(ja), "Y")
+
+
+def test_a_japanese_subtitle_line_never_starts_with_a_closing_mark():
+    got = charts.lines("各パネル: その国のいずれかのモデルが各日付までに到達した最高スコア（ステップ線）。"
+                       "レポートが追う現行の6つのベンチマーク（両国ともスコアがあるもの）。", "ja", 0.8)
+    assert len(got) > 1 and not any(line[0] in "、。）」" for line in got)
+    assert "".join(got).endswith("もの）。")

@@ -19,6 +19,7 @@ MAX_BARS = 25
 HEIGHT = 280
 LABEL_GAP = 15  # pixels between direct labels (11 px text, CJK glyphs included, and air)
 LABEL_DX = 8  # pixels from the last point to its direct label
+LABEL_SLACK = 20  # pixels kept right of the direct labels (see spec)
 PARTIAL_DX = 24  # ... from a faded partial-year point: a label beside it read as a legend's key
 # pixels kept between two axis labels (Vega drops every second label while any are closer): the
 # first label sits flush with the axis start and touched the next ("20102011")
@@ -280,6 +281,8 @@ def lines(text: str, lang: str, share: float = 1.0) -> list[str]:
     out = []
     while len(text) > width:
         cut = max(text.rfind(p, 0, width) for p in "、。）") + 1 or width
+        while cut < len(text) and text[cut] in "、。）」』":  # no line starts with a closing mark
+            cut += 1
         out.append(text[:cut])
         text = text[cut:]
     return out + [text] * bool(text)
@@ -367,6 +370,7 @@ def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: 
     partial = (partial_year(as_of) if time == "year"
                and any(r.get(time) == partial_year(as_of) for r in rows) else None)
     data = alt.InlineData(values=rows, name="table")
+    labels: list[dict] | None = []
     if time:
         # years on a quantitative axis keep gaps honest; "d" keeps 2023 from printing as 2,023
         x = (alt.X(f"{time}:T", title=text.column(time), axis=date_axis([r[time] for r in rows], lang))
@@ -411,7 +415,10 @@ def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: 
     font = CJK_FONT if lang == "ja" else "sans-serif"
     # no room kept for labels: the canvas grows to hold them (autosize pad; on the dashboard, fit
     # shrinks the plot instead), and a chart without them has no empty margin
-    chart = chart.properties(title=title, width=560, height=HEIGHT, padding=5)
+    # the right padding is slack for the direct labels: the canvas is measured with the drawing
+    # process's font and a reader's browser may set the same label a few pixels wider
+    chart = chart.properties(title=title, width=560, height=HEIGHT,
+                             padding={"left": 5, "top": 5, "bottom": 5, "right": 5 + LABEL_SLACK * bool(labels)})
     return to_dict(chart.configure(font=font), lang)
 
 

@@ -68,7 +68,7 @@ def benchmark_spec(rows: list[dict[str, Any]], *, title: str, unit: str, lang: s
         # two panels a row: the figure stays narrow enough to read on a phone, scrolled a little
         facet=alt.Facet("benchmark:N", title=None), columns=2
     ).resolve_scale(y="independent", x="independent")
-    chart = chart.properties(title=alt.TitleParams(title, subtitle=charts.lines(text("us_china_bench_note"), lang)))
+    chart = chart.properties(title=alt.TitleParams(title, subtitle=charts.lines(text("us_china_bench_note"), lang, share=0.8)))
     return charts.to_dict(chart.configure(font=charts.CJK_FONT if lang == "ja" else "sans-serif"), lang)
 
 
