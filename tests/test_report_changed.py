@@ -56,7 +56,7 @@ def test_page_names_a_model_of_one_vintage_only(two_vintages, mirror, vintage_re
     assert Text(lang)("changed_more", n=models["added"] - changed.SHOWN) in html
     # a changed row says how many of its values changed, never their warehouse column names
     name, n = models["changed_names"][0]
-    assert f"{name} ({Text(lang)('changed_values', n=n)})" in html
+    assert f'{name}</span> ({Text(lang)("changed_values", n=n)})' in html
     assert not re.search(r"\([a-z]+_[a-z_]+[,)]", html), re.search(r".{40}\([a-z]+_[a-z_]+[,)]", html)
     # the reconcile page's reasons read in the report's language (the April-2025 vintage
     # reproduces the US count of 2024 within ±1)

@@ -87,6 +87,8 @@ CODE = re.compile(r"<code>([^<]*)</code>")
 def internal_syntax(html: str) -> list[str]:
     """Every column name, parameter setting or backticked name a reader sees on the page."""
     # prose and table cells, without code a reader copies (BibTeX), charts and citations
+    # names the data itself gives (a model called '4 layer QRNN (h=2500)') are marked as such
+    html = re.sub(r'<span class="name"[^>]*>[^<]*</span>', " ", html)
     text = CITED.sub(" ", visible(html, chrome=True, skip=SKIP_TAGS - {"td"}))
     found = [text[max(0, m.start() - 40): m.end() + 20] for m in SYNTAX.finditer(text)]
     prose = re.sub(r"<td[^>]*>.*?</td>", "", html, flags=re.S)  # a table's own cells aside
@@ -102,7 +104,8 @@ def test_the_internal_syntax_check_fails_on_the_old_prose():
            "<p>follower_date - leader_date in months of 30.44 days.</p>"]
     assert all(internal_syntax(h) for h in old)
     fine = ('<p class="sources">Epoch AI — <a href="https://epoch.ai/data/eci_scores.csv">'
-            'eci_scores.csv</a> <code>01853dc4f43c</code></p><p>One value per: country, year.</p>')
+            'eci_scores.csv</a> <code>01853dc4f43c</code></p><p>One value per: country, year.</p>'
+            '<small><span class="name" translate="no">4 layer QRNN (h=2500)</span></small>')
     assert internal_syntax(fine) == []
 
 
