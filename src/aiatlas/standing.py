@@ -230,12 +230,8 @@ def zero_filled(meta: dict, rows: list[dict], codes: list[str]) -> list[dict]:
 def _thin(meta: dict, rows: list[dict], period: tuple, codes: list[str]) -> dict[str, int]:
     """Countries whose share that period rests on fewer items than the report's minimum
     (rules.MIN_N), with their n: such a share names no leader."""
-    counts = rules.SHARE_N.get(meta["id"])
-    if not counts:
-        return {}
-    n = {r["country"]: int(sum(r.get(k) or 0 for k in counts)) for r in rows
-         if r["country"] in codes and _period(meta, r) == period}
-    return {c: v for c, v in n.items() if v < rules.MIN_N}
+    return {r["country"]: int(rules.share_n(meta["id"], r)) for r in rows
+            if r["country"] in codes and _period(meta, r) == period and rules.too_few(meta["id"], r)}
 
 
 def _dimension(meta: dict, rows: list[dict], codes: list[str], cells: dict) -> dict[str, Any]:
