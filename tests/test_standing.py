@@ -71,6 +71,15 @@ def test_partial_year_is_not_the_latest_value():
     assert got["partial_year"] == {"year": 2026, "value": 1, "data_as_of": "2026-07-19"}
 
 
+def test_data_to_december_31_is_a_whole_year():
+    """The same rule as charts and tables (results.partial_year): data as of Dec 31 covers its year."""
+    meta = {"id": "x", "title": "X", "chapter": "c", "unit": "u", "grain": ["country", "year"],
+            "explainable": False}
+    rows = [{"country": "CHN", "year": y, "value": v} for y, v in ((2024, 10), (2025, 12))]
+    got = _standing(meta, rows, "CHN", {}, as_of=dt.date(2025, 12, 31))
+    assert (got["period"], got["value"], "partial_year" in got) == ({"year": "2025"}, 12, False)
+
+
 def test_compare_leader_ratio_and_closing(home):
     c = aiatlas.compare(["USA", "CHN", "usa"], home=home)
     assert c["countries"] == ["USA", "CHN"]

@@ -204,7 +204,9 @@ def composite(weight: list[str] | None = typer.Option(None, "--weight", "-w",
         print_table([{"pillar": p, "weight": c["weights"][p], "pillar score": row["pillar_scores"].get(p),
                       "contribution": row["contributions"].get(p),
                       "indicators": ", ".join(f"{i}={v['raw'].get(code)}" for i, v in c["inputs"][p].items())}
-                     for p in c["weights"]], title=f"{code}: score {row['score']:.4f} = sum of contributions")
+                     for p in c["weights"]],
+                    title=f"{code}: score {row['score']:.4f} = sum of contributions" if row["score"] is not None
+                    else f"{code}: no score ({row['unranked']})")
         return
     print_table([{"rank": r["rank"] or "", "country": r["country"], "score": r["score"],
                   "rank 5-95%": f"{r['rank_p5']}-{r['rank_p95']}" if "rank_p5" in r else "",

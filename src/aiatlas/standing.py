@@ -16,6 +16,7 @@ from aiatlas.entities import regions
 from aiatlas.errors import DataError, UsageError
 from aiatlas.report import chinachips, rules
 from aiatlas.report.rules import country_name
+from aiatlas.results import partial_year
 
 LAG = "capability_lag_months"  # the pairwise measure in months (not a country-grain indicator)
 ECI_MODELS = "eci_models_by_country"  # who has ECI models, hence a lag that can be told
@@ -71,16 +72,17 @@ def _standing(meta: dict, rows: list[dict], code: str, params: dict,
               as_of: dt.date | None = None) -> dict[str, Any]:
     """Latest value of one country in one indicator, its rank that period, and its trend.
 
-    A year the data does not cover to its end (the sources' as-of date falls inside it) is a
-    partial year: it is reported as such, not as the latest value, so a trend never compares a
+    A year the data does not cover to its end (`results.partial_year`: the sources' as-of date
+    falls inside it, before December 31) is a partial year: it is reported as such, not as the latest value, so a trend never compares a
     part of a year with a whole one."""
     own = sorted((r for r in rows if r["country"] == code and r["value"] is not None),
                  key=lambda r: _period(meta, r))
     entry: dict[str, Any] = {"id": meta["id"], "title": meta["title"], "chapter": meta["chapter"],
                              "unit": meta["unit"], "params": {k: v for k, v in params.items() if v}}
-    if "year" in meta["grain"] and "quarter" not in meta["grain"] and as_of is not None:
-        partial = [r for r in own if r["year"] >= as_of.year]
-        own = [r for r in own if r["year"] < as_of.year]
+    cut = partial_year(as_of) if "year" in meta["grain"] and "quarter" not in meta["grain"] else None
+    if cut is not None:
+        partial = [r for r in own if r["year"] >= cut]
+        own = [r for r in own if r["year"] < cut]
         if partial:
             entry["partial_year"] = {"year": partial[0]["year"], "value": partial[0]["value"],
                                      "data_as_of": as_of.isoformat()}

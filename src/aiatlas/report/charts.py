@@ -340,7 +340,8 @@ def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: 
         return None
     country = len(others) == 1 and others[0] in rules.COUNTRY_COLUMNS
     # survey waves (meta stale=False) come once a year or less: an old last wave is no stale feed
-    stale = _stale(rows, time, today or dt.date.today()) if meta.get("stale", True) else None
+    today = today or dt.date.today()
+    stale = _stale(rows, time, today) if meta.get("stale", True) else None
     dated = time in ("date", "month")
     cuts = [c for c in rules.SEGMENT_COLUMNS if dated and c in cols]  # a change of scale breaks the line
     rows = [{k: jsonable(r.get(k)) for k in (time, value, *cuts) if k}
@@ -403,7 +404,7 @@ def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: 
             x=alt.X(f"{SERIES}:N", sort="-y", title=series_title), y=y, tooltip=tooltip,
             color=_colour(rows, country, lang, series_title).legend(None))
     if stale:
-        subtitles.append(text("stale", date=stale[0].isoformat(), months=stale[1]))
+        subtitles.append(text("stale", date=stale[0].isoformat(), months=stale[1], today=today.isoformat()))
     if log:
         subtitles.append(text("log_scale"))
     if cut:
