@@ -12,6 +12,7 @@ import yaml
 
 from aiatlas import api
 from aiatlas.report import headlines, rules
+from aiatlas.safe_yaml import SafeLoader  # libyaml's parser: the package's own files
 from aiatlas.sources import registry
 
 FINDINGS_FILE = Path(__file__).parent / "findings.yaml"
@@ -21,7 +22,7 @@ SUBJECT_COLUMNS = ("country", "subject")
 def declared() -> list[dict[str, Any]]:
     """The finding declarations, in display order."""
     with open(FINDINGS_FILE, encoding="utf-8") as f:
-        return yaml.safe_load(f) or []
+        return yaml.load(f, Loader=SafeLoader) or []
 
 
 def _name(subject: Any, lang: str) -> str:

@@ -11,6 +11,7 @@ import yaml
 from aiatlas import api, config
 from aiatlas.errors import AiatlasError, DataError
 from aiatlas.export_controls import rules as ecr
+from aiatlas.safe_yaml import SafeLoader  # libyaml's parser: the package's own files
 
 HEADLINES_FILE = Path(__file__).parent / "headlines.yaml"
 
@@ -18,7 +19,7 @@ HEADLINES_FILE = Path(__file__).parent / "headlines.yaml"
 def declared() -> list[dict[str, Any]]:
     """The headline declarations, in display order."""
     with open(HEADLINES_FILE, encoding="utf-8") as f:
-        return yaml.safe_load(f) or []
+        return yaml.load(f, Loader=SafeLoader) or []
 
 
 def select(decl: dict[str, Any], rows: list[dict[str, Any]], today: dt.date | None = None) -> list[dict]:

@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from aiatlas.errors import UsageError
 from aiatlas.report import headlines, rules
+from aiatlas.safe_yaml import SafeLoader  # libyaml's parser: the package's own files
 
 LANGS = ("en", "ja")
 CATALOG_DIR = Path(__file__).parent / "i18n"
@@ -23,7 +24,7 @@ def catalog(lang: str) -> dict[str, Any]:
     if lang not in LANGS:
         raise UsageError(f"unknown language {lang!r} (expected one of: {', '.join(LANGS)})")
     with open(CATALOG_DIR / f"{lang}.yaml", encoding="utf-8") as f:
-        data = yaml.safe_load(f) or {}
+        data = yaml.load(f, Loader=SafeLoader) or {}
     for section in ("ui", "chapters", "headlines", "columns", "units", "indicators", "params",
                     "parameter_names", "choices", "values", "measures", "fact_units", "own_words",
                     "absent_sources", "parameter_help"):
