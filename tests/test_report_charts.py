@@ -464,3 +464,21 @@ def test_a_japanese_subtitle_line_never_starts_with_a_closing_mark():
                        "レポートが追う現行の6つのベンチマーク（両国ともスコアがあるもの）。", "ja", 0.8)
     assert len(got) > 1 and not any(line[0] in "、。）」" for line in got)
     assert "".join(got).endswith("もの）。")
+
+
+def test_a_share_stored_as_a_fraction_reads_in_percent():
+    from aiatlas.report.i18n import Text
+
+    rows = [{"country": "ISR", "open": 7, "closed": 3, "value": 0.7},
+            {"country": "USA", "open": 40, "closed": 60, "value": 0.4}]
+    m = meta(["country"]) | {"id": "open_weights_share_by_country", "unit": "share of models"}
+    for lang in ("en", "ja"):
+        y = charts.spec(m, rows, title="T", unit="share", lang=lang)["encoding"]["y"]
+        assert "%" in y["axis"]["labelExpr"] and "万" not in y["axis"]["labelExpr"]
+    tip = charts.spec(m, rows, title="T", unit="share")["encoding"]["tooltip"][-1]
+    assert tip["format"] == ".1%"
+    assert charts.alt_text(m, rows, Text("en")) == "Israel leads with 70% share of models, of 2 shown."
+    assert charts.alt_text(m, rows, Text("ja"), unit="割合") == "イスラエルが70%（割合）で首位（表示2件中）。"
+    counts = meta(["country"]) | {"unit": "models"}
+    assert "%" not in charts.alt_text(counts, rows, Text("en"))  # a count is no fraction
+    assert rules.is_fraction("share of models total (0-1)") and not rules.is_fraction("models")

@@ -258,10 +258,12 @@ def _colour(series_rows: list[dict], country: bool, lang: str, title: str) -> al
     return alt.Color(f"{SERIES}:N", title=title, scale=alt.Scale(domain=domain, range=rng))
 
 
-def number_expr(field: str, lang: str, digits: int = 3) -> str:
+def number_expr(field: str, lang: str, digits: int = 3, fraction: bool = False) -> str:
     """A Vega expression writing a number as the reader does to `digits` significant digits
-    (1,000 and 0.012, never 1e+3; ja: 10^4 and above in 万/億/兆, e.g. 139.5万); the table and
-    CSV keep the exact digits."""
+    (1,000 and 0.012, never 1e+3; ja: 10^4 and above in 万/億/兆, e.g. 139.5万; a `fraction`
+    in percent: 0.667 as 66.7%); the table and CSV keep the exact digits."""
+    if fraction:
+        return f"format({field}, '.1~%')"
     plain = f"format({field}, ',.{digits}~r')"
     if lang != "ja":
         return plain
@@ -350,6 +352,7 @@ def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: 
     rows = _top_other(rows, value, time, rules.zero_fill(meta.get("unit")), home,
                       rules.TOP_N if time else MAX_BARS, lang) if others else rows
     steps = rules.holds_value(meta.get("id"))
+    fraction = rules.is_fraction(meta.get("unit"))
     if dated:  # a best-so-far holds through a gap: only a change of scale breaks it
         rows = _segments(rows, time, not steps, cuts)
     series_title = text.column(others[0]) if len(others) == 1 else text.column(SERIES)
@@ -357,13 +360,16 @@ def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: 
               scale=alt.Scale(type="log") if log else (
                   alt.Scale(zero=False) if meta.get("zero") is False else alt.Undefined),
               axis=log_axis([r[value] for r in rows], meta.get("unit"), lang) if log else (
-                  alt.Axis(labelExpr=number_expr("datum.value", lang)) if lang == "ja" else alt.Undefined))
+                  alt.Axis(labelExpr=number_expr("datum.value", lang, fraction=fraction))
+                  if lang == "ja" or fraction else alt.Undefined))
     xtype = "T" if time in ("date", "month") else "Q"
     # the fields a reader hovers over, named in the reader's language (not by column ids)
     tooltip = [alt.Tooltip(f"{c}:{k}", title=title, **({"format": "%Y-%m-%d"} if k == "T" else {}))
                for c, k, title in (
         (time, xtype, text.column(time) if time else None), (SERIES if others else None, "N", series_title),
         (value, "Q", unit or text.column(value))) if c]
+    if fraction:
+        tooltip[-1] = alt.Tooltip(f"{value}:Q", title=unit or text.column(value), format=".1%")
     subtitles = [s for s in (subtitle,) if s]
     if time == "year":
         # a zero has no place on a log axis: there a missing year stays a gap
@@ -474,29 +480,33 @@ def trend(fit: dict[str, Any], points: list[dict[str, Any]], *, title: str, unit
     return to_dict(chart.configure(font=CJK_FONT if lang == "ja" else "sans-serif"), lang)
 
 
-def alt_text(meta: dict[str, Any], rows: list[dict[str, Any]], text: Text) -> str:
-    """A chart's alt text stating what it shows: the leader at the latest time, or first and last value."""
+def alt_text(meta: dict[str, Any], rows: list[dict[str, Any]], text: Text, unit: str | None = None) -> str:
+    """A chart's alt text stating what it shows: the leader at the latest time, or first and last
+    value; `unit` is the unit as shown (default: meta's unit in the reader's language)."""
     lay = layout(meta, list(rows[0]) if rows else [], rows)
     value, time, series = lay["value"], lay["time"], lay["series"]
     # what the chart draws: a share resting on too few items is not the leader it seems
     rows = [r for r in rows if value and _number(r.get(value)) and not rules.too_few(meta.get("id", ""), r)]
     if not rows:
         return text("chart_none")
-    unit = text.unit(meta.get("unit")) or ""
+    fraction = rules.is_fraction(meta.get("unit"))
+    unit = unit if unit is not None else text.unit(meta.get("unit")) or ""
+    def num(v):
+        return f"{v:.1%}".replace(".0%", "%") if fraction else _num(v, text.lang)
     def name(r):
         return (rules.country_name(r.get(series), text.lang) if series in rules.COUNTRY_COLUMNS
                 else text.category(series, r.get(series)))
     if time and series:
         last = max(str(r[time]) for r in rows)
         top = sorted((r for r in rows if str(r[time]) == last), key=lambda r: -r[value])
-        return text("alt_series", time=last[:10], first=name(top[0]), value=_num(top[0][value], text.lang),
+        return text("alt_series", time=last[:10], first=name(top[0]), value=num(top[0][value]),
                     unit=unit, n=len(top))
     if time:
         ordered = sorted(rows, key=lambda r: str(r[time]))
         return text("alt_line", start=str(ordered[0][time])[:10], end=str(ordered[-1][time])[:10],
-                    a=_num(ordered[0][value], text.lang), b=_num(ordered[-1][value], text.lang), unit=unit)
+                    a=num(ordered[0][value]), b=num(ordered[-1][value]), unit=unit)
     top = max(rows, key=lambda r: r[value])
-    return text("alt_bars", first=name(top), value=_num(top[value], text.lang), unit=unit, n=len(rows))
+    return text("alt_bars", first=name(top), value=num(top[value]), unit=unit, n=len(rows))
 
 
 def _num(v: float, lang: str) -> str:
