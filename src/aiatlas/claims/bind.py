@@ -186,6 +186,16 @@ def bind(sent: str, lang: str, numbers: list[tuple[int, int]], ents: list[Entity
             else:
                 bnd.subject_note = "more figures than the subjects named together"
             unnamed += 1
+        elif inside and _RANKISH.search(sent[a:b + 1]) and \
+                (ahead := [e for e in inside if _is_ahead(sent, lang, e)]):
+            # 'the second-largest after the United States', '米国に次ぐ2位': the one ahead is
+            # what the rank is counted from, not whose rank it is
+            rest = {e.country or e.id: e for e in subjects if e not in ahead and
+                    (e.country or e.id) not in {x.country or x.id for x in ahead}}
+            if len(rest) == 1:
+                bnd.subject = next(iter(rest.values()))
+            else:
+                bnd.subject_note = "a rank behind a subject the sentence names, of no single other subject"
         elif inside:
             before = [e for e in inside if e.end <= a]
             bnd.subject = before[-1] if before else min(inside, key=lambda e: e.start)
@@ -249,6 +259,18 @@ def _world_owner(sent: str, lang: str, num: tuple[int, int], clause: tuple[int, 
     rx = _WORLD_GAP_JA if lang in ("ja", "zh") else _WORLD_GAP_EN
     return near[-1] if not gap.strip() or rx.fullmatch(gap.strip() + ("" if lang in ("ja", "zh") else " ")) \
         else None
+
+
+# the subject a rank is counted behind: 'second after the US', 'behind China', '米国に次ぐ'
+_AHEAD_EN = re.compile(r"\b(?:after|behind|trailing|only\sto|next\sto)\s(?:the\s)?$", re.IGNORECASE)
+_AHEAD_JA = re.compile(r"^\s?(?:に次(?:ぐ|いで)|に続(?:く|いて)|の次)")
+
+
+def _is_ahead(sent: str, lang: str, e: Entity) -> bool:
+    """Whether the sentence names e as the one a rank comes after ('after the US', '米国に次ぐ')."""
+    if lang in ("ja", "zh"):
+        return bool(_AHEAD_JA.match(sent[e.end:]))
+    return bool(_AHEAD_EN.search(sent[:e.start]))
 
 
 def _than_pair(subjects: list[Entity], sent: str, first: int) -> list[Entity] | None:
@@ -394,9 +416,15 @@ def _bind_year(bnd: Binding, sent: str, num: tuple[int, int], clause: tuple[int,
 
 
 def _deadline(sent: str, pos: int, year_spans: list[tuple[int, int]]) -> bool:
-    """'2030年度まで', 'by 2030': a year that bounds a plan is not the claim's year."""
+    """'2030年度まで', 'by 2030': a year that bounds a plan is not the claim's year. The start of
+    a span of years ('2022年から2024年にかけて') is a year of the claims, not a deadline."""
     end = next((b for a, b in year_spans if a == pos), pos + 4)
+    if _SPAN_START.match(sent[pos + 4:]):
+        return False
     return bool(_DEADLINE_AFTER.match(sent[end:]) or _DEADLINE_BEFORE.search(sent[:pos]))
+
+
+_SPAN_START = re.compile(r"^\s?(?:年度?)?\s?から\s?(?:19|20)\d{2}")
 
 
 def _base(sent: str, own: str, a: int, b: int, lang: str) -> str:

@@ -113,13 +113,28 @@ def _io_bandwidth(claim: Claim) -> bool:
 def variants(rows: list[dict[str, Any]], chip: str, sentence: str) -> list[dict[str, Any]]:
     """Rows whose name holds the chip as a word, narrowed by any variant words the sentence adds
     ('H100 SXM5', 'A800 PCIe'): every variant the sentence may mean."""
-    low = chip.lower()
-    hits = [r for r in rows if f" {low} " in f" {(r.get('name') or '').lower()} "] or [
-        r for r in rows if low in (r.get("name") or "").lower()]
+    low = _glued(chip)
+    hits = [r for r in rows if _names(r.get("name") or "", low)] or [
+        r for r in rows if low in _glued(r.get("name") or "")]
     words = set(re.findall(r"[a-z0-9]+", sentence.lower())) - {low}
     narrowed = [r for r in hits if words & (set(re.findall(r"[a-z0-9]+", r["name"].lower())) -
                                             {low, "nvidia", "huawei", "amd", "intel", "google"})]
     return narrowed or hits
+
+
+def _names(name: str, chip: str) -> bool:
+    """Whether a table name holds the chip as a word, or as a word with a SKU number glued to a
+    name ending in a letter ('Ascend 910B' names the 910B1, 910B2 ... as well; 'H20' never names
+    'H200')."""
+    padded = f" {_glued(name)} "
+    return f" {chip} " in padded or bool(chip[-1:].isalpha() and re.search(
+        rf"(?<=\s){re.escape(chip)}\d+(?=[\s(])", padded))
+
+
+def _glued(name: str) -> str:
+    """A chip name as compared: lower case, a generation number glued to its word ('Gaudi 2'
+    and the table's 'Gaudi2' alike; 'Ascend 910B' keeps its space before letters)."""
+    return re.sub(r"(?<=[a-z])\s+(?=\d)", "", name.lower())
 
 
 def tolerance(claim: Claim) -> Slack:

@@ -157,7 +157,8 @@ COUNT_NOUNS = {  # English head noun -> normalised unit
     "labs": "organizations", "organizations": "organizations", "organisations": "organizations",
     "startups": "organizations", "countries": "countries", "papers": "papers",
     "people": "people", "researchers": "people", "parameters": "parameters", "states": "states",
-    "points": "points", "benchmarks": "benchmarks", "clusters": "clusters",
+    "points": "points", "benchmarks": "benchmarks", "clusters": "clusters", "cluster": "clusters",
+    "supercomputers": "clusters", "supercomputer": "clusters",
     "incidents": "incidents", "authors": "people", "developers": "people", "developer-topic": "people", "employees": "people", "workers": "people",
     "transistors": "transistors",
 }
@@ -287,6 +288,10 @@ def _read_unit(q: Quantity, after: str, lang: str, end: int) -> int:
         unit, m = _pick(JA_COUNTERS, after, r"({})")
         if unit:
             q.kind, q.unit = "count", unit
+            if unit in ("units", "chips") and after[m.end():m.end() + 1] == "分":
+                # 'H100換算で23万台分': worth that many units, not that many machines
+                q.unit = "items"
+                return end + m.end() + 1
             return end + m.end()
         return end
     # English: the head noun among the next few words ("40 notable AI models")
