@@ -502,7 +502,7 @@ def alt_text(meta: dict[str, Any], rows: list[dict[str, Any]], text: Text, unit:
     fraction = rules.is_fraction(meta.get("unit"))
     unit = unit if unit is not None else text.unit(meta.get("unit")) or ""
     def num(v):
-        return f"{v:.1%}".replace(".0%", "%") if fraction else headlines.approx(v, text.lang)
+        return headlines.percent(v) if fraction else headlines.approx(v, text.lang)
     def when(t):
         return text("alt_year", year=t) if time == "year" else text("alt_date", date=str(t)[:10])
     if time and not others:

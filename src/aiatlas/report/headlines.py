@@ -159,6 +159,12 @@ def approx(v: int | float, lang: str = "en") -> str:
     return f"{rounded:,.0f}" if abs(rounded) >= 10 ** (APPROX_DIGITS - 1) else f"{rounded:g}"
 
 
+def percent(v: float) -> str:
+    """A fraction as a reader writes it in percent: 70%, 66.7%, and two significant digits
+    under 1% (0.19%)."""
+    return f"{v * 100:.2g}%" if 0 < abs(v) < 0.01 else f"{v:.1%}".replace(".0%", "%")
+
+
 def format_value(v: Any, lang: str = "en") -> str:
     """A headline value as short text (ja: large numbers in 万/億/兆)."""
     if lang == "ja" and (ja := japanese(v)):
