@@ -127,6 +127,9 @@ GROUP_NAMES = {"ja": {"open": "オープン", "closed": "クローズド", OTHER
 # The reader's own country is always drawn (Japan in the Japanese edition).
 HOME_COUNTRY = {"ja": "JPN"}
 COUNTRY_COLUMNS = ("country", "country_code")
+# Series that compete, so one of them "leads" (a chart's alt text says who); benchmarks,
+# sectors, measures or a total beside its parts are listed instead.
+RIVAL_COLUMNS = (*COUNTRY_COLUMNS, "region", "organization", "owner")
 # Grain columns that only number records (a curated record's or an event's id): a reader's
 # "one value per" line never names them.
 RECORD_IDS = {"id"}

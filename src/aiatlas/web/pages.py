@@ -219,7 +219,7 @@ def add_pages(app: FastAPI, svc: Service) -> None:
             years=years, map_year=year, json_href=twin, csv_href=twin.replace(".json", ".csv", 1),
             zip_href=twin.replace(".json", ".zip", 1),
             explain_href=f"/api/indicators/{id}/explain.csv" + (f"?{urlencode(params)}" if params else ""),
-            alt=charts.alt_text(chart_meta, picked, text, unit=unit) if spec or tab == "table" else text("chart_none"),
+            alt=charts.alt_text(chart_meta, picked, text, unit=unit, as_of=as_of) if spec or tab == "table" else text("chart_none"),
             tab=tab, tabs=[{"name": t, "href": grapher.href(path, pairs, tab=t)} for t in tabs],
             log=log, scale_links=[{"name": s, "on": (s == "log") == log,
                                    "href": grapher.href(path, pairs, scale=s)} for s in grapher.SCALES],
