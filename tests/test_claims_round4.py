@@ -179,3 +179,96 @@ def test_a_change_over_a_span_of_years_starts_in_the_first_year():
     got = [(c.quantity.value, c.year) for c in
            claims("2022年から2024年にかけて、中国の注目AIモデルは12件から31件へと2倍以上に増えた。")]
     assert (12, 2022) in got and (31, 2024) in got
+
+
+# ------------------------------------------------------------ the Arena gap in rating points
+@pytest.mark.parametrize("text,value,expected", [
+    ("2025年12月のアリーナで、米国トップモデルと中国トップモデルの評価差は約41ポイントだった。", 41,
+     "arena_points_country"),
+    ("In December 2025 the top US model led the top Chinese model on LMArena by 41 points.", 41,
+     "arena_points_country"),
+    ("In December 2025 the top closed model led the top open model on the Arena by 45 points.", 45,
+     "arena_points_openness"),
+    ("GPQA Diamondでの米中の最高点の差は、2025年11月には3.4ポイントまで縮まった。", 3.4,
+     "benchmark_gap_country"),
+])
+def test_arena_points_are_rating_points_and_the_arena_is_no_benchmark(text, value, expected):
+    fits = measure(text, value)
+    assert fits[:1] == [expected]
+    assert expected.startswith("benchmark") or not any(f.startswith("benchmark") for f in fits)
+
+
+# ------------------------------------------------------------ 'by' a past date is the claim's time
+@pytest.mark.parametrize("text,year", [
+    ("By December 2024, the MMLU gap between the best closed and the best open model had shrunk "
+     "to under 1 percentage point.", 2024),
+    ("2024年12月までに、MMLUのクローズドとオープンの差は1ポイント未満に縮まった。", 2024),
+    ("By 2030 the US will release 100 notable AI models.", None),
+    ("日本は2030年までに注目AIモデルを100件出す計画だ。", None),
+])
+def test_by_a_past_date_is_the_claims_time_and_by_a_future_one_a_deadline(text, year):
+    (claim,) = claims(text)
+    assert claim.year == year
+
+
+# ------------------------------------------------------------ scientific notation
+@pytest.mark.parametrize("text,value", [
+    ("Meta's Llama 3.1 405B was trained with roughly 3.8e25 FLOP.", 3.8e25),
+    ("Grok 3 used about 3.5 × 10^26 FLOP.", 3.5e26),
+    ("DeepSeek-V3の学習計算量は約3.3×10^24 FLOPだった。", 3.3e24),
+    ("The rule counts models above 10^26 FLOP.", 1e26),
+])
+def test_scientific_notation_is_one_figure(text, value):
+    assert [c.quantity.value for c in claims(text)] == [pytest.approx(value)]
+
+
+# ------------------------------------------------------------ performance density of a chip
+def test_performance_density_is_tpp_over_die_area():
+    (claim,) = claims("The H800 has a performance density of about 19.4.")
+    column, factor, _ = chipspec.measure(claim)
+    assert column == "performance_density"
+    assert chipspec._value({"tpp_published": 15832e12, "die_size_mm2": 814.0}, column) == \
+        pytest.approx(19.45, abs=0.01)
+    assert chipspec._value({"tpp_published": 15832e12, "die_size_mm2": None}, column) is None
+
+
+# ------------------------------------------------------------ since a year: trends and running totals
+@pytest.mark.parametrize("text,since", [
+    ("Since 2020, training compute has doubled about every 4.8 months.", 2020),
+    ("2020年以降、学習計算量は約4.8か月ごとに倍増している。", 2020),
+    ("Training compute has doubled about every 5.7 months.", None),
+])
+def test_a_trend_since_a_year_is_fitted_from_that_year(text, since):
+    (claim,) = claims(text)
+    pattern = next(p for p in TABLE if p.id == measure(text, claim.quantity.value)[0])
+    asserts, _ = pattern.bind(claim)
+    assert claim.since == since and asserts["params"].get("since") == since
+
+
+@pytest.mark.parametrize("text,value,expected", [
+    ("学習計算量は年間約4.4倍のペースで増えている。", 4.4, ["compute_growth_per_year"]),
+    ("Training compute grew about 5.6 times a year since 2020.", 5.6, ["compute_growth_per_year"]),
+    ("Since 2020, US organisations have released more than 350 notable AI models.", 350,
+     ["notable_models_total"]),
+    ("2020年以降、米国の組織が発表した注目AIモデルは累計で350件を超える。", 350, ["notable_models_total"]),
+])
+def test_growth_per_year_and_running_totals_have_their_own_measures(text, value, expected):
+    assert measure(text, value) == expected
+
+
+def test_a_running_total_with_a_year_still_being_counted_needs_both_readings_to_agree():
+    from aiatlas.claims import judge
+
+    pattern = next(p for p in TABLE if p.id == "notable_models_total")
+    rows = [{"country": "USA", "year": y, "value": v} for y, v in ((2020, 100), (2021, 150), (2022, 20))]
+    a = {"indicator": "notable_models_by_country", "params": {"since": 2020}, "where": {"country": "USA"},
+         "value_column": "value", "scale": 1.0, "subject": "USA"}
+
+    def verdict(text):
+        (claim,) = claims(text)
+        return judge._judge_total(claim, pattern, a, rows, [], "2022-07-19")
+
+    assert verdict("Since 2020, US labs released more than 240 notable AI models.").verdict == "supported"
+    assert verdict("Since 2020, US labs released more than 300 notable AI models.").verdict == "contradicted"
+    v = verdict("Since 2020, US labs released 250 notable AI models.")  # 250 to 2021, 270 to 2022
+    assert v.verdict == "unverifiable" and "2020 to 2021: 250" in v.reason and "2022" in v.reason_ja

@@ -293,7 +293,7 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
                                    period=_month_of(months, bnd.year),
                                    quarter=next((qq for y, qq in quarters if y == bnd.year), None)
                                    if len(set(quarters)) == 1 else None,
-                                   per=per_person(bnd.context)))
+                                   per=per_person(bnd.context), since=bnd.since))
     return result
 
 

@@ -73,6 +73,7 @@ class Claim:
     # a figure per person ('0.5 models per million people', '人口100万人あたり'): capita,
     # million, or other (another denominator); '' for a total
     per: str = ""
+    since: int | None = None  # the start of a trend or total the sentence gives ('since 2020')
     # what it asserts as, once matched: {'indicator': id, 'params': {}, 'where': {}} or {'fact': {...}}
     asserts: dict[str, Any] | None = None
     pattern: str | None = None

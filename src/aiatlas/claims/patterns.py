@@ -19,9 +19,9 @@ from aiatlas.errors import DataError
 _FIELDS = {"id", "describe", "kinds", "units", "keywords", "subject", "needs_year", "indicator",
            "params", "where", "value_column", "scale", "rank_by", "fact", "tolerance", "base",
            "period", "title", "pair", "definition", "events", "excludes", "lower_bound",
-           "subset", "hints", "interval", "per", "topic"}
+           "subset", "hints", "interval", "per", "topic", "total"}
 _SUBJECTS = ("country", "state", "organization", "benchmark", None)
-_PLACEHOLDER = re.compile(r"\{(country|state|organization|benchmark|year|quarter|precision|per)\}")
+_PLACEHOLDER = re.compile(r"\{(country|state|organization|benchmark|year|quarter|precision|per|since)\}")
 # the number format a hardware figure is stated at: 'FP16', 'tensor BF16', '半精度', 'INT8'
 _PRECISIONS = [(re.compile(r"(?<![a-z0-9])(?:fp|bf)16(?![0-9])|半精度", re.IGNORECASE), "fp16"),
                (re.compile(r"(?<![a-z0-9])fp32(?![0-9])|単精度", re.IGNORECASE), "fp32"),
@@ -85,6 +85,9 @@ class Pattern:
     # the figure's own clause may not say it ('中国のAIクラスターは223基で、計算能力はH100換算で
     # 23万個分': the compute is the clusters')
     topic: tuple[re.Pattern, ...] = ()
+    # a running total since the year the sentence starts it from ('since 2020, 384 models'):
+    # the yearly rows from then on are summed (judge._judge_total); only such a claim fits
+    total: bool = False
 
     def fits(self, claim: Claim) -> int:
         """How specifically the claim's own words fit (0: not at all): kind, unit, base, keywords.
@@ -95,6 +98,9 @@ class Pattern:
         q = claim.quantity
         if q.kind not in self.kinds or (self.units and q.unit not in self.units):
             return 0
+        running = claim.since is not None and claim.year is None and q.kind in ("count", "number")
+        if self.total != running and (self.total or self.needs_year):
+            return 0  # 'since 2020, 350 models' is no year's count, and a year's count no total
         if bool(claim.per) != self.per:
             return 0  # '0.5 models per million people' is not a count of models, nor the reverse
         if self.base and claim.base and claim.base not in self.base:
@@ -122,7 +128,8 @@ class Pattern:
     def bind(self, claim: Claim) -> tuple[dict[str, Any] | None, str]:
         """What the claim asserts in this pattern's terms, or None and what is missing."""
         values: dict[str, Any] = {"year": claim.year, "quarter": claim.quarter,
-                                  "precision": precision_of(claim.sentence), "per": claim.per}
+                                  "precision": precision_of(claim.sentence), "per": claim.per,
+                                  "since": claim.since}
         if self.per and claim.per not in ("capita", "million"):
             return None, ("the figure is per another number of people than one or a million; the "
                           "data gives figures per person and per million people")
@@ -142,7 +149,7 @@ class Pattern:
             values[self.subject] = ent.country if self.subject == "country" else ent.id
         if claim.year is None and claim.year_note:  # 'last year': the year is not known
             return None, claim.year_note
-        if self.needs_year and claim.year is None:
+        if self.needs_year and claim.year is None and not self.total:
             return None, claim.year_note or "the sentence states no year for this figure"
         if self.needs_year and claim.year_note.startswith("fiscal"):
             return None, f"{claim.year_note}: the data counts calendar years"
@@ -168,7 +175,7 @@ class Pattern:
             return {"fact": query}, ""
         return {"indicator": self.indicator, "params": fill(self.params), "where": fill(self.where),
                 "value_column": self.value_column, "scale": self.scale, "period": self.period,
-                "rank_by": self.rank_by, "subject": values.get(self.subject or ""),
+                "rank_by": self.rank_by, "subject": values.get(self.subject or ""), "total": self.total,
                 "lower_bound": self.lower_bound, "interval": self.interval}, ""
 
 
@@ -259,5 +266,5 @@ def _parse(data: Any, origin: str) -> list[Pattern]:
             events=bool(raw.get("events")), lower_bound=raw.get("lower_bound"),
             subset=bool(raw.get("subset")), hints=hints,
             interval=tuple(raw.get("interval") or ()), per=bool(raw.get("per")),
-            topic=topic))
+            topic=topic, total=bool(raw.get("total"))))
     return out
