@@ -14,6 +14,7 @@ import yaml
 from aiatlas import api
 from aiatlas.errors import UsageError
 from aiatlas.report.rules import country_name
+from aiatlas.safe_yaml import SafeLoader  # libyaml's parser: the package's own files
 
 DECLARATION = Path(__file__).with_name("composite_index.yaml")
 SEED = 20261202  # the same data and weights give the same rank ranges on every run
@@ -23,7 +24,7 @@ SEED = 20261202  # the same data and weights give the same rank ranges on every 
 def pillars() -> dict[str, dict[str, Any]]:
     """The declared pillars: weight, rationale, indicators (id, optional `years`)."""
     with open(DECLARATION, encoding="utf-8") as f:
-        return yaml.safe_load(f)["pillars"]
+        return yaml.load(f, Loader=SafeLoader)["pillars"]
 
 
 def weights(user: dict[str, float] | None = None) -> dict[str, float]:

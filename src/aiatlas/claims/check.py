@@ -62,6 +62,7 @@ def check_claim(claim: Claim, table: list[Pattern], data: Data, previous: Claim 
         claim.asserts, claim.pattern = asserts, p.id
         return judge(claim, p, asserts, data)
     key = ("no_quarter" if "no quarter" in reasons[0] else
+           "per_other" if "per another number of people" in reasons[0] else
            "state_not_country" if "about a state" in reasons[0] else
            "no_subject" if "names" in reasons[0] or "subjects" in reasons[0] else "no_year")
     v = Verdict("unverifiable", reasons[0], reason_key=key, year=claim.year,

@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from aiatlas.errors import UsageError
 from aiatlas.report import headlines, rules
+from aiatlas.safe_yaml import SafeLoader  # libyaml's parser: the package's own files
 
 LANGS = ("en", "ja")
 CATALOG_DIR = Path(__file__).parent / "i18n"
@@ -23,7 +24,7 @@ def catalog(lang: str) -> dict[str, Any]:
     if lang not in LANGS:
         raise UsageError(f"unknown language {lang!r} (expected one of: {', '.join(LANGS)})")
     with open(CATALOG_DIR / f"{lang}.yaml", encoding="utf-8") as f:
-        data = yaml.safe_load(f) or {}
+        data = yaml.load(f, Loader=SafeLoader) or {}
     for section in ("ui", "chapters", "headlines", "columns", "units", "indicators", "params",
                     "parameter_names", "choices", "values", "measures", "fact_units", "own_words",
                     "absent_sources", "parameter_help"):
@@ -225,11 +226,13 @@ class Text:
 
 
 @pass_context
-def number(context, value: Any) -> Markup:
+def number(context, value: Any, unit: str | None = None) -> Markup:
     """The `num` filter of report and dashboard templates: a value in the page's language
-    (ja: 29万5000), the exact digits in its tooltip when they read differently."""
+    (ja: 29万5000; in percent where its `unit` is a fraction), the exact digits in its tooltip
+    when they read differently."""
     text = context.get("t")
-    shown = headlines.format_value(value, text.lang if text else "en")
+    fraction = rules.is_fraction(unit) and isinstance(value, (int, float)) and not isinstance(value, bool)
+    shown = headlines.percent(value) if fraction else headlines.format_value(value, text.lang if text else "en")
     plain = headlines.format_value(value)
     return Markup('<span title="{}">{}</span>').format(plain, shown) if shown != plain else Markup.escape(shown)
 
