@@ -116,6 +116,8 @@ def _compare_cell(d: dict, code: str, text: Text) -> dict | None:
     if value is None and d.get("status") != "ok" and cell.get("status") == "ok":
         # no period every country has: its own latest value, with its period
         return {"value": cell.get("value"), "unit": d.get("unit"), "own": country_pages.period_text(cell.get("period"), text)}
+    if code in d.get("absent", ()):
+        return text("map_no_data")
     if value is None:
         return None
     thin = (d.get("thin") or {}).get(code)
