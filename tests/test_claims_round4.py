@@ -272,3 +272,25 @@ def test_a_running_total_with_a_year_still_being_counted_needs_both_readings_to_
     assert verdict("Since 2020, US labs released more than 300 notable AI models.").verdict == "contradicted"
     v = verdict("Since 2020, US labs released 250 notable AI models.")  # 250 to 2021, 270 to 2022
     assert v.verdict == "unverifiable" and "2020 to 2021: 250" in v.reason and "2022" in v.reason_ja
+
+
+# ------------------------------------------------------------ a change is not a level
+@pytest.mark.parametrize("text,value,change", [
+    ("The open-weights share of notable models fell 10% in 2024.", 10, "down"),
+    ("The US share of notable models fell by 5 points in 2024.", 5, "down"),
+    ("2024年のオープンウェイトの割合は前年から10ポイント低下した。", 10, "down"),
+    ("Indian AI developers on GitHub grew 72% year on year in the third quarter of 2025.", 72, "up"),
+    ("インドのGitHub上のAI開発者は、2025年第3四半期に前年同期比で約27%増えた。", 27, "up"),
+    ("The open-weights share of notable models rose to 40% in 2025.", 40, ""),
+    ("2025年のオープンウェイトの割合は40%に上昇した。", 40, ""),
+    ("In 2024 the industry share of notable models was up to 83%.", 83, ""),
+    ("Open-weight models made up more than 60% of notable releases in 2024.", 60, ""),
+])
+def test_a_figure_stated_as_a_change_fits_only_a_measure_of_change(text, value, change):
+    claim = next(c for c in claims(text) if c.quantity.value == pytest.approx(value))
+    assert claim.change == change
+    fits = measure(text, value)
+    if change:
+        assert all(next(p for p in TABLE if p.id == f).change for f in fits)
+    else:
+        assert fits and not next(p for p in TABLE if p.id == fits[0]).change

@@ -45,6 +45,9 @@ def check_claim(claim: Claim, table: list[Pattern], data: Data, previous: Claim 
     if not scored and previous is not None and _parallel(claim, previous):
         claim.keywords = f"{claim.keywords} {previous.keywords}"
         scored = _fitting(claim, table)
+    if not scored and claim.change:  # 'the share fell 10%': not a 10% share
+        return Verdict("unverifiable", f"the figure states a change ({'a rise' if claim.change == 'up' else 'a fall'}), "
+                       "not a level, and no measure of that change fits", reason_key="change")
     if not scored:
         return Verdict("unverifiable", "no indicator or curated fact measures this",
                        reason_key="no_measure")

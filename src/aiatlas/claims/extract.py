@@ -293,7 +293,8 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
                                    period=_month_of(months, bnd.year),
                                    quarter=next((qq for y, qq in quarters if y == bnd.year), None)
                                    if len(set(quarters)) == 1 else None,
-                                   per=per_person(bnd.context), since=bnd.since))
+                                   per=per_person(bnd.context), since=bnd.since,
+                                   change=change_of(q, sent[:a], sent[b:], lang)))
     return result
 
 
@@ -310,6 +311,27 @@ _PER_PERSON = re.compile(
     r"(?:一|1)\s?人\s?(?:あたり|当たり)", re.IGNORECASE)
 _PER_DENOMINATOR = re.compile(r"^\s?(?:people|persons|inhabitants|residents|citizens)\b|^\s?人\s?(?:あたり|当たり)",
                               re.IGNORECASE)
+
+
+# a percentage or points figure that states a change: 'rose 10%', 'fell by 5 points', 'was up
+# 72%', '10ポイント低下した', '約27%増えた' ('rose to 40%' and '40%に上昇' state levels)
+_CHANGE_UP_EN = r"rose|risen|rises|grew|grown|grows|increased|increases|jumped|climbed|gained|surged|soared|(?:was|were|is|are|been)\sup|up(?=\sby)"
+_CHANGE_DOWN_EN = r"fell|fallen|falls|dropped|drops|declined|declines|decreased|decreases|slipped|shrank|shrunk|lost|plunged|(?:was|were|is|are|been)\sdown|down(?=\sby)"
+_CHANGE_BY_EN = re.compile(rf"\b(?:(?P<up>{_CHANGE_UP_EN})|(?P<down>{_CHANGE_DOWN_EN}))\s(?:by\s)?"
+                        r"(?:about\s|around\s|roughly\s|some\s|nearly\s|almost\s|more\sthan\s|over\s|just\s)?$",
+                        re.IGNORECASE)
+_CHANGE_BY_JA = re.compile(r"^(?:\s?(?:ポイント|パーセント|%|割))?\s?(?:も|ほど|程度|近く|超)?\s?"
+                              r"(?:(?P<up>増|上昇|伸び|伸ば|拡大|上が|改善|アップ)|(?P<down>減|低下|下落|縮小|下が|落ち|悪化|ダウン))")
+
+
+def change_of(q, before: str, after: str, lang: str) -> str:
+    """'up' or 'down' when a percentage or points figure states a change, else ''."""
+    if q.kind not in ("percent", "points"):
+        return ""
+    m = _CHANGE_BY_JA.match(after) if lang in ("ja", "zh") else _CHANGE_BY_EN.search(before)
+    if m is None:
+        return ""
+    return "up" if m.group("up") else "down"
 
 
 def per_person(words: str) -> str:

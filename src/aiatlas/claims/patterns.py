@@ -19,7 +19,7 @@ from aiatlas.errors import DataError
 _FIELDS = {"id", "describe", "kinds", "units", "keywords", "subject", "needs_year", "indicator",
            "params", "where", "value_column", "scale", "rank_by", "fact", "tolerance", "base",
            "period", "title", "pair", "definition", "events", "excludes", "lower_bound",
-           "subset", "hints", "interval", "per", "topic", "total"}
+           "subset", "hints", "interval", "per", "topic", "total", "change"}
 _SUBJECTS = ("country", "state", "organization", "benchmark", None)
 _PLACEHOLDER = re.compile(r"\{(country|state|organization|benchmark|year|quarter|precision|per|since)\}")
 # the number format a hardware figure is stated at: 'FP16', 'tensor BF16', '半精度', 'INT8'
@@ -88,6 +88,9 @@ class Pattern:
     # a running total since the year the sentence starts it from ('since 2020, 384 models'):
     # the yearly rows from then on are summed (judge._judge_total); only such a claim fits
     total: bool = False
+    # the measure is itself a change (year-on-year growth): a figure stated as a change ('grew
+    # 72%') fits it; one fits no measure of a level ('the share fell 10%' is not a 10% share)
+    change: bool = False
 
     def fits(self, claim: Claim) -> int:
         """How specifically the claim's own words fit (0: not at all): kind, unit, base, keywords.
@@ -101,6 +104,8 @@ class Pattern:
         running = claim.since is not None and claim.year is None and q.kind in ("count", "number")
         if self.total != running and (self.total or self.needs_year):
             return 0  # 'since 2020, 350 models' is no year's count, and a year's count no total
+        if claim.change and not self.change:
+            return 0
         if bool(claim.per) != self.per:
             return 0  # '0.5 models per million people' is not a count of models, nor the reverse
         if self.base and claim.base and claim.base not in self.base:
@@ -266,5 +271,5 @@ def _parse(data: Any, origin: str) -> list[Pattern]:
             events=bool(raw.get("events")), lower_bound=raw.get("lower_bound"),
             subset=bool(raw.get("subset")), hints=hints,
             interval=tuple(raw.get("interval") or ()), per=bool(raw.get("per")),
-            topic=topic, total=bool(raw.get("total"))))
+            topic=topic, total=bool(raw.get("total")), change=bool(raw.get("change"))))
     return out
