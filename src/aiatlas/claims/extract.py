@@ -138,12 +138,15 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
     thresholds: set[tuple[int, int]] = set()  # figures called a limit or threshold
     for m in _PART_YEAR.finditer(sent):  # 'mid-2024': the year counts, the number is no claim
         years.append((m.start(1), int(m.group(1))))
+    spans: list[tuple[int, int]] = []  # ranges of years: '2023 to 2024', '2024-25'
     for m in _YEAR_RANGE.finditer(sent):
         hi = m.group(2)
         if len(hi) == 2 and not (m.group(3) or "-" in m.group() or "~" in m.group()):
             continue
         taken.append((m.start(), m.end()))
         skip(m.start(), m.end(), "a range of years: the time of a claim, not a claim")
+        low = int(m.group(1))
+        spans.append((low, int(hi) if len(hi) == 4 else low // 100 * 100 + int(hi)))
     for rx, order in DATES:
         for m in rx.finditer(sent):
             if _overlaps(m.start(), m.end(), taken):
@@ -295,6 +298,13 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
                                    if len(set(quarters)) == 1 else None,
                                    per=per_person(bnd.context), since=bnd.since,
                                    change=change_of(q, sent[:a], sent[b:], lang)))
+        claim = result.claims[-1]
+        if claim.change and q.kind == "points":  # 'fell 10 points from 2023 to 2024': 2023 -> 2024
+            stated = sorted({y for _, y in years}) or (list(spans[0]) if len(spans) == 1 else [])
+            if len(stated) == 2:
+                claim.from_year, claim.year = stated
+            elif claim.year is not None and not claim.year_note:
+                claim.from_year = claim.year - 1  # 'in 2024 the share fell 10 points': since 2023
     return result
 
 
