@@ -484,3 +484,61 @@ def test_a_japanese_subtitle_line_never_starts_with_a_closing_mark():
                        "レポートが追う現行の6つのベンチマーク（両国ともスコアがあるもの）。", "ja", 0.8)
     assert len(got) > 1 and not any(line[0] in "、。）」" for line in got)
     assert "".join(got).endswith("もの）。")
+
+
+def test_a_share_stored_as_a_fraction_reads_in_percent():
+    from aiatlas.report.i18n import Text
+
+    rows = [{"country": "ISR", "open": 7, "closed": 3, "value": 0.7},
+            {"country": "USA", "open": 40, "closed": 60, "value": 0.4}]
+    m = meta(["country"]) | {"id": "open_weights_share_by_country", "unit": "share of models"}
+    for lang in ("en", "ja"):
+        y = charts.spec(m, rows, title="T", unit="share", lang=lang)["encoding"]["y"]
+        assert "%" in y["axis"]["labelExpr"] and "万" not in y["axis"]["labelExpr"]
+    tip = charts.spec(m, rows, title="T", unit="share")["encoding"]["tooltip"][-1]
+    assert tip["format"] == ".1%"
+    assert charts.alt_text(m, rows, Text("en")) == "Israel leads with 70% share of models, of 2 shown."
+    assert charts.alt_text(m, rows, Text("ja"), unit="割合") == "イスラエルが70%（割合）で首位（表示2件中）。"
+    counts = meta(["country"]) | {"unit": "models"}
+    assert "%" not in charts.alt_text(counts, rows, Text("en"))  # a count is no fraction
+    assert rules.is_fraction("share of models total (0-1)") and not rules.is_fraction("models")
+
+
+def test_alt_text_says_who_leads_only_among_rivals_and_never_in_a_partial_year():
+    import datetime as dt
+
+    from aiatlas.report.i18n import Text
+
+    m = meta(["country", "year"]) | {"id": "x", "unit": "models"}
+    rows = [{"country": "USA", "year": 2025, "value": 60}, {"country": "CHN", "year": 2025, "value": 35},
+            {"country": "USA", "year": 2026, "value": 2}]
+    en, ja = Text("en"), Text("ja")
+    assert charts.alt_text(m, rows, en, as_of=dt.date(2026, 7, 19)) == \
+        "United States leads in 2025 with 60 models, of 2 shown."  # 2026 is a partial year
+    assert charts.alt_text(m, rows, ja, unit="モデル数", as_of=dt.date(2026, 7, 19)) == \
+        "2025年は米国が60（モデル数）で首位（表示2件中）。"
+    # benchmarks are not rivals: their latest values are listed, none "leads"
+    bench = meta(["benchmark", "date"]) | {"unit": "percent"}
+    rows = [{"benchmark": "MMLU", "date": dt.date(2025, 2, 26), "value": 88.1},
+            {"benchmark": "GPQA", "date": dt.date(2025, 2, 26), "value": 75.04}]
+    assert charts.alt_text(bench, rows, en) == "Latest values, on 2025-02-26: MMLU 88.1; GPQA 75 (percent)."
+    # a line: its first and last values, rounded as a reader says them
+    line = meta(["year"]) | {"unit": "FLOP/s per W"}
+    rows = [{"year": 2008, "value": 2_636_016_949.2}, {"year": 2025, "value": 71_590_909_091.0}]
+    assert charts.alt_text(line, rows, en) == "From 2.64 billion FLOP/s per W in 2008 to 71.6 billion in 2025."
+    assert charts.alt_text(line, rows, ja, unit="W") == "2008年の26億4000万（W）から2025年の716億へ。"
+    # one country alone leads nothing
+    one = [{"country": "USA", "year": 2025, "value": 8}]
+    assert "leads" not in charts.alt_text(m, one, en)
+
+
+def test_alt_text_states_the_latest_period_most_series_have_reached():
+    import datetime as dt
+
+    from aiatlas.report.i18n import Text
+
+    m = meta(["owner", "date"]) | {"unit": "H100 equivalents"}
+    q3, q4 = dt.date(2025, 12, 31), dt.date(2026, 3, 31)
+    rows = [{"owner": o, "date": q3, "value": v} for o, v in (("Google", 4e6), ("Microsoft", 3e6), ("Meta", 2e6))]
+    rows.append({"owner": "Google", "date": q4, "value": 5e6})  # one owner reported early
+    assert charts.alt_text(m, rows, Text("en")) == "Google leads on 2025-12-31 with 4 million H100 equivalents, of 3 shown."

@@ -157,3 +157,13 @@ def test_a_comparison_reads_by_country_names_in_the_readers_language():
     assert ja.cell({"comparison": "USA - CHN"}, "comparison") == "米国－中国"
     assert ja.cell({"comparison": "closed vs open"}, "comparison") == "クローズド対オープン"
     assert en.cell({"comparison": "USA vs CHN"}, "comparison") == "United States vs China"
+
+
+def test_the_num_filter_writes_a_fraction_in_percent_with_its_digits_in_the_tooltip():
+    from aiatlas.report import i18n
+    from aiatlas.report.i18n import Text
+
+    ctx = {"t": Text("ja")}
+    assert str(i18n.number(ctx, 0.0019, "share of FLOP")) == '<span title="0.0019">0.19%</span>'
+    assert str(i18n.number(ctx, 0.833, "share of models")) == '<span title="0.833">83.3%</span>'
+    assert str(i18n.number(ctx, 295000, "units")) == '<span title="295,000">29万5000</span>'

@@ -165,3 +165,15 @@ def test_a_share_resting_on_too_few_items_leads_nothing():
                                          ("中国", "CHN"), (" usa ", "USA")])
 def test_a_country_is_given_by_code_or_name(given, code):
     assert standing.country_code(given) == code
+
+
+def test_a_country_with_no_value_at_all_is_absent_and_the_others_are_still_compared():
+    from aiatlas.standing import _dimension
+
+    meta = {"id": "held", "title": "Held", "unit": "H100 equivalents", "grain": ["country", "date"]}
+    rows = [{"country": c, "date": d, "value": v} for c, d, v in
+            (("USA", "2025-09-30", 10.0), ("USA", "2025-12-31", 15.0), ("CHN", "2025-12-31", 0.4))]
+    cells = {c: {"unit": "H100 equivalents"} for c in ("USA", "CHN", "JPN")}
+    d = _dimension(meta, rows, ["USA", "CHN", "JPN"], cells)
+    assert (d["status"], d["absent"], d["leader"], d["values"]) == ("ok", ["JPN"], "USA", {"USA": 15.0, "CHN": 0.4})
+    assert _dimension(meta, rows[:2], ["USA", "JPN"], cells)["status"].startswith("not every country")  # one left

@@ -163,7 +163,8 @@ def compare(codes: list[str], per: str | None = typer.Option(None, "--per", help
         row = {"indicator": d["id"], "period": " ".join((d.get("period") or {}).values())}
         for code in c["countries"]:
             value, thin = (d.get("values") or {}).get(code), (d.get("thin") or {}).get(code)
-            row[code] = value if thin is None else f"{fmt(value)} (n={thin}, too few to lead)"
+            row[code] = ("no data" if code in d.get("absent", ()) else value if thin is None
+                         else f"{fmt(value)} (n={thin}, too few to lead)")
         row["leader"] = d.get("leader") or d.get("status")
         notes += [f"{d['id']}: {code}'s own latest value is of {' '.join(p.values())}; the table "
                   "compares the newest period every country has" for code, p in (d.get("newer") or {}).items()]

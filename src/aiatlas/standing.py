@@ -206,8 +206,9 @@ def compare(codes: list[str], *, home=None, per: str | None = None) -> dict[str,
             dims.append({"id": meta["id"], "title": meta["title"], "status": got})
             continue
         rows, as_of = got
-        if "year" in meta["grain"] and "quarter" not in meta["grain"] and as_of is not None:
-            rows = [r for r in rows if r["year"] < as_of.year]  # whole years only
+        cut = partial_year(as_of) if "year" in meta["grain"] and "quarter" not in meta["grain"] else None
+        if cut is not None:
+            rows = [r for r in rows if r["year"] < cut]  # whole years only
         rows = zero_filled(meta, rows, codes)
         cells = {c: _standing(meta, rows, c, params) for c in codes}
         dims.append(_dimension(meta, rows, codes, cells))
@@ -238,12 +239,18 @@ def _thin(meta: dict, rows: list[dict], period: tuple, codes: list[str]) -> dict
 
 def _dimension(meta: dict, rows: list[dict], codes: list[str], cells: dict) -> dict[str, Any]:
     """One dimension of a comparison, on the newest period every country has a value for (the
-    same period for all: a count of 2025 is not set against one of 2017); `newer` names each
+    same period for all: a count of 2025 is not set against one of 2017; a country with no value
+    at all is listed as `absent` and the others compared); `newer` names each
     country whose own latest value is of a later period (that value is in its cell). A share
     resting on fewer than rules.MIN_N items (`thin`, with its n) is shown but leads nothing."""
     keyed = {(r["country"], _period(meta, r)): r["value"] for r in rows if r["value"] is not None}
-    common = sorted(set.intersection(*[{p for (c, p) in keyed if c == code} for code in codes]))
     out = {"id": meta["id"], "title": meta["title"], "unit": cells[codes[0]]["unit"], "cells": cells}
+    # a country without any value here (no estimate of it at all) is said to have none and the
+    # others are still compared; a country with values, but none in a shared period, is not
+    absent = [c for c in codes if not any(k == c for k, _ in keyed)]
+    if absent and len(codes) - len(absent) >= 2:
+        out["absent"], codes = absent, [c for c in codes if c not in absent]
+    common = sorted(set.intersection(*[{p for (c, p) in keyed if c == code} for code in codes]))
     if not common:
         return out | {"status": "not every country has a value for the same period"}
     now = common[-1]

@@ -45,6 +45,9 @@ def check_claim(claim: Claim, table: list[Pattern], data: Data, previous: Claim 
     if not scored and previous is not None and _parallel(claim, previous):
         claim.keywords = f"{claim.keywords} {previous.keywords}"
         scored = _fitting(claim, table)
+    if not scored and claim.change:  # 'the share fell 10%': not a 10% share
+        return Verdict("unverifiable", f"the figure states a change ({'a rise' if claim.change == 'up' else 'a fall'}), "
+                       "not a level, and no measure of that change fits", reason_key="change")
     if not scored:
         return Verdict("unverifiable", "no indicator or curated fact measures this",
                        reason_key="no_measure")
@@ -62,6 +65,7 @@ def check_claim(claim: Claim, table: list[Pattern], data: Data, previous: Claim 
         claim.asserts, claim.pattern = asserts, p.id
         return judge(claim, p, asserts, data)
     key = ("no_quarter" if "no quarter" in reasons[0] else
+           "per_other" if "per another number of people" in reasons[0] else
            "state_not_country" if "about a state" in reasons[0] else
            "no_subject" if "names" in reasons[0] or "subjects" in reasons[0] else "no_year")
     v = Verdict("unverifiable", reasons[0], reason_key=key, year=claim.year,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import textwrap
+from collections import Counter
 from typing import Any
 
 from aiatlas.report import headlines, rules
@@ -19,6 +20,7 @@ from aiatlas.results import partial_year
 TIME_COLUMNS = ("date", "month", "year", "quarter")
 CJK_FONT = f"{SUBSET_FAMILY}, Noto Sans CJK JP"  # the cut first (drawing.py), then the whole font
 MAX_BARS = 25
+ALT_VALUES = 4  # the largest values an alt text lists where the series are not rivals
 HEIGHT = 280
 LABEL_GAP = 15  # pixels between direct labels (11 px text, CJK glyphs included, and air)
 LABEL_DX = 8  # pixels from the last point to its direct label
@@ -257,10 +259,12 @@ def _colour(series_rows: list[dict], country: bool, lang: str, title: str, legen
             "legend": legend}
 
 
-def number_expr(field: str, lang: str, digits: int = 3) -> str:
+def number_expr(field: str, lang: str, digits: int = 3, fraction: bool = False) -> str:
     """A Vega expression writing a number as the reader does to `digits` significant digits
-    (1,000 and 0.012, never 1e+3; ja: 10^4 and above in 万/億/兆, e.g. 139.5万); the table and
-    CSV keep the exact digits."""
+    (1,000 and 0.012, never 1e+3; ja: 10^4 and above in 万/億/兆, e.g. 139.5万; a `fraction`
+    in percent: 0.667 as 66.7%); the table and CSV keep the exact digits."""
+    if fraction:
+        return f"format({field}, '.1~%')"
     plain = f"format({field}, ',.{digits}~r')"
     if lang != "ja":
         return plain
@@ -349,6 +353,7 @@ def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: 
     rows = _top_other(rows, value, time, rules.zero_fill(meta.get("unit")), home,
                       rules.TOP_N if time else MAX_BARS, lang) if others else rows
     steps = rules.holds_value(meta.get("id"))
+    fraction = rules.is_fraction(meta.get("unit"))
     if dated:  # a best-so-far holds through a gap: only a change of scale breaks it
         rows = _segments(rows, time, not steps, cuts)
     series_title = text.column(others[0]) if len(others) == 1 else text.column(SERIES)
@@ -357,14 +362,16 @@ def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: 
         y |= {"scale": {"type": "log"}, "axis": log_axis([r[value] for r in rows], meta.get("unit"), lang)}
     elif meta.get("zero") is False:
         y["scale"] = {"zero": False}
-    if lang == "ja" and not log:
-        y["axis"] = {"labelExpr": number_expr("datum.value", lang)}
+    if not log and (lang == "ja" or fraction):
+        y["axis"] = {"labelExpr": number_expr("datum.value", lang, fraction=fraction)}
     xtype = "temporal" if time in ("date", "month") else "quantitative"
     # the fields a reader hovers over, named in the reader's language (not by column ids)
     tooltip = [{"field": c, "type": k, "title": title} | ({"format": "%Y-%m-%d"} if k == "temporal" else {})
                for c, k, title in (
         (time, xtype, text.column(time) if time else None), (SERIES if others else None, "nominal", series_title),
         (value, "quantitative", unit or text.column(value))) if c]
+    if fraction:
+        tooltip[-1]["format"] = ".1%"
     subtitles = [s for s in (subtitle,) if s]
     if time == "year":
         # a zero has no place on a log axis: there a missing year stays a gap
@@ -479,35 +486,45 @@ def trend(fit: dict[str, Any], points: list[dict[str, Any]], *, title: str, unit
                      "width": 560, "height": 280}, lang)
 
 
-def alt_text(meta: dict[str, Any], rows: list[dict[str, Any]], text: Text) -> str:
-    """A chart's alt text stating what it shows: the leader at the latest time, or first and last value."""
+def alt_text(meta: dict[str, Any], rows: list[dict[str, Any]], text: Text, unit: str | None = None,
+             as_of: dt.date | None = None) -> str:
+    """A chart's alt text stating what it shows, in the words of its numbers (3 significant
+    digits, shares in percent): who leads at the latest whole period where the series are rivals
+    (countries, regions, organizations), the latest values where they are not (benchmarks,
+    sectors, a total beside its parts), or a line's first and last value. A partial year (the
+    data's `as_of` falls inside it) is never the latest period. `unit` is the unit as shown
+    (default: meta's unit in the reader's language)."""
+    meta, rows = quarters_as_dates(meta, rows)
     lay = layout(meta, list(rows[0]) if rows else [], rows)
-    value, time, series = lay["value"], lay["time"], lay["series"]
+    value, time, others = lay["value"], lay["time"], lay["others"]
     # what the chart draws: a share resting on too few items is not the leader it seems
     rows = [r for r in rows if value and _number(r.get(value)) and not rules.too_few(meta.get("id", ""), r)]
+    if time == "year" and (cut := partial_year(as_of)) is not None:
+        rows = [r for r in rows if r[time] != cut] or rows
     if not rows:
         return text("chart_none")
-    unit = text.unit(meta.get("unit")) or ""
-    def name(r):
-        return (rules.country_name(r.get(series), text.lang) if series in rules.COUNTRY_COLUMNS
-                else text.category(series, r.get(series)))
-    if time and series:
-        last = max(str(r[time]) for r in rows)
-        top = sorted((r for r in rows if str(r[time]) == last), key=lambda r: -r[value])
-        return text("alt_series", time=last[:10], first=name(top[0]), value=_num(top[0][value], text.lang),
-                    unit=unit, n=len(top))
-    if time:
+    fraction = rules.is_fraction(meta.get("unit"))
+    unit = unit if unit is not None else text.unit(meta.get("unit")) or ""
+    def num(v):
+        return headlines.percent(v) if fraction else headlines.approx(v, text.lang)
+    def when(t):
+        return text("alt_year", year=t) if time == "year" else text("alt_date", date=str(t)[:10])
+    if time and not others:
         ordered = sorted(rows, key=lambda r: str(r[time]))
-        return text("alt_line", start=str(ordered[0][time])[:10], end=str(ordered[-1][time])[:10],
-                    a=_num(ordered[0][value], text.lang), b=_num(ordered[-1][value], text.lang), unit=unit)
-    top = max(rows, key=lambda r: r[value])
-    return text("alt_bars", first=name(top), value=_num(top[value], text.lang), unit=unit, n=len(rows))
-
-
-def _num(v: float, lang: str) -> str:
-    """A number in alt text as the headline cards write it: 1,394,626 or 0.953, never in
-    e-notation (ja: 10^4 and above in 万/億, e.g. 139万4626)."""
-    return headlines.format_value(v, lang)
+        return text("alt_line", start=when(ordered[0][time]), end=when(ordered[-1][time]),
+                    a=num(ordered[0][value]), b=num(ordered[-1][value]), unit=unit)
+    if time:  # the latest period most series have reached, not one a single early report holds
+        counts = Counter(str(r[time]) for r in rows)
+        last = max(t for t, n in counts.items() if n >= max(counts.values()) / 2)
+        rows = [r for r in rows if str(r[time]) == last]
+    top = sorted(rows, key=lambda r: -r[value])
+    name = [_series_label(r, others, text) for r in top]
+    at = {"when": when(top[0][time])} if time else {}
+    if len(top) > 1 and others[0] in rules.RIVAL_COLUMNS:
+        return text("alt_leads" if time else "alt_leads_all", first=name[0], value=num(top[0][value]),
+                    unit=unit, n=len(top), **at)
+    values = text("alt_sep").join(f"{n} {num(r[value])}" for n, r in zip(name, top[:ALT_VALUES]))
+    return text("alt_values" if time else "alt_values_all", values=values, unit=unit, **at)
 
 
 def timeline(rows: list[dict[str, Any]], *, title: str, lang: str = "en") -> dict[str, Any] | None:

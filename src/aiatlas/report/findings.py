@@ -61,14 +61,9 @@ def _applies(note: dict[str, Any], row: dict[str, Any]) -> bool:
     return row.get(a) is not None and row.get(a) == row.get(b)
 
 
-# a rounded amount in words (`{value:approx}`): 3 significant digits, large ones in millions
-APPROX_DIGITS = 3
-_WORDS = ((1e9, "billion"), (1e6, "million"))
-
-
 class _Number:
     """A number in a sentence: formatted as asked, except that `approx` rounds it to
-    APPROX_DIGITS significant digits as a reader says it ("about" is the sentence's: 1.39
+    headlines.APPROX_DIGITS significant digits as a reader says it ("about" is the sentence's: 1.39
     million, 231,000; ja 139万) and, in Japanese, a thousands-grouped one (`{value:,.0f}`) of
     10^4 or more is written in 万/億 (headlines.japanese)."""
 
@@ -77,13 +72,7 @@ class _Number:
 
     def __format__(self, spec: str) -> str:
         if spec == "approx":
-            rounded = float(f"{self.value:.{APPROX_DIGITS}g}")
-            if self.lang == "ja":
-                return headlines.japanese(round(rounded)) or f"{rounded:,.{APPROX_DIGITS}g}"
-            for factor, word in _WORDS:
-                if abs(rounded) >= factor:
-                    return f"{rounded / factor:.{APPROX_DIGITS}g} {word}"
-            return f"{rounded:,.0f}" if abs(rounded) >= 10 ** (APPROX_DIGITS - 1) else f"{rounded:g}"
+            return headlines.approx(self.value, self.lang)
         if self.lang == "ja" and "," in spec and (ja := headlines.japanese(round(self.value))):
             return ja
         return format(self.value, spec)

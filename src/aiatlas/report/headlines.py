@@ -142,6 +142,29 @@ def japanese(v: Any) -> str | None:
     return None
 
 
+# a rounded amount as a reader says it: 3 significant digits, large ones in millions/billions
+APPROX_DIGITS = 3
+_WORDS = ((1e9, "billion"), (1e6, "million"))
+
+
+def approx(v: int | float, lang: str = "en") -> str:
+    """`v` rounded to APPROX_DIGITS significant digits as a reader says it: 1.39 million,
+    231,000, 0.953 (ja: 139万)."""
+    rounded = float(f"{v:.{APPROX_DIGITS}g}")
+    if lang == "ja":
+        return japanese(round(rounded)) or f"{rounded:,.{APPROX_DIGITS}g}"
+    for factor, word in _WORDS:
+        if abs(rounded) >= factor:
+            return f"{rounded / factor:.{APPROX_DIGITS}g} {word}"
+    return f"{rounded:,.0f}" if abs(rounded) >= 10 ** (APPROX_DIGITS - 1) else f"{rounded:g}"
+
+
+def percent(v: float) -> str:
+    """A fraction as a reader writes it in percent: 70%, 66.7%, and two significant digits
+    under 1% (0.19%)."""
+    return f"{v * 100:.2g}%" if 0 < abs(v) < 0.01 else f"{v:.1%}".replace(".0%", "%")
+
+
 def format_value(v: Any, lang: str = "en") -> str:
     """A headline value as short text (ja: large numbers in 万/億/兆)."""
     if lang == "ja" and (ja := japanese(v)):
