@@ -294,3 +294,27 @@ def test_a_figure_stated_as_a_change_fits_only_a_measure_of_change(text, value, 
         assert all(next(p for p in TABLE if p.id == f).change for f in fits)
     else:
         assert fits and not next(p for p in TABLE if p.id == fits[0]).change
+
+
+# ------------------------------------------------------------ a country's best score on a benchmark
+@pytest.mark.parametrize("text,value,expected", [
+    ("In November 2025, the best US score on GPQA Diamond was 87.6%, against 84.2% for China's best "
+     "model.", 87.6, ["benchmark_best_by_country"]),
+    ("2025年11月、GPQA Diamondでの中国の最高点は84.2%だった。", 84.2, ["benchmark_best_by_country"]),
+    ("In March 2025 the best Chinese model trailed the top US model on GPQA Diamond by 12%.", 12, []),
+])
+def test_a_countrys_best_benchmark_score_is_its_frontier_not_a_gap(text, value, expected):
+    assert measure(text, value) == expected
+
+
+def test_a_models_score_is_not_its_countrys_best():
+    (claim,) = claims("OpenAI's GPT-4o scored 53.6% on GPQA Diamond, the top result in May 2024.")
+    pattern = next(p for p in TABLE if p.id == "benchmark_best_by_country")
+    asserts, why = pattern.bind(claim)
+    assert asserts is None and "organization" in why
+
+
+def test_a_ratio_reason_writes_large_figures_with_separators():
+    from aiatlas.claims import ratio
+
+    assert ratio._n(1394625.7580433444) == "1,394,626" and ratio._n(0.4969) == "0.4969"

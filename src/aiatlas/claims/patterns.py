@@ -152,6 +152,13 @@ class Pattern:
                 return None, (f"the figure is about an organization ({ent.id}), not its country "
                               f"({ent.country}); the data counts countries")
             values[self.subject] = ent.country if self.subject == "country" else ent.id
+        if self.subject != "country" and any(v == "{country}" for v in (*self.where.values(),
+                                                                          *self.params.values())):
+            ent = claim.subject("country")  # 'the best US score on GPQA Diamond': the benchmark's subject
+            if ent is None or ent.type != "country":
+                return None, (f"the figure is about an organization ({ent.id}), not its country"
+                              if ent is not None else "the figure's clause names no country")
+            values["country"] = ent.id
         if claim.year is None and claim.year_note:  # 'last year': the year is not known
             return None, claim.year_note
         if self.needs_year and claim.year is None and not self.total:
