@@ -182,8 +182,7 @@ def add_pages(app: FastAPI, svc: Service) -> None:
         chart_meta = meta | {"unit": units.pop()} if len(units) == 1 else meta
         tabs = grapher.tabs(meta, charts.plottable(chart_meta, picked))
         tab = state.tab if state.tab in tabs else tabs[0]
-        # the chart (Altair: about a second, the slow part of a page) is built only when it is
-        # shown, once per build and view
+        # the chart is built only when it is shown, once per build and view
         chart = await svc.cached(
             await svc.build_id(), ("chart", id, tuple(sorted(params.items())), tuple(shown.query()),
                                    text.lang, log),
