@@ -59,6 +59,8 @@ def test_contributions_sum_to_the_score_under_any_weights(home, raw):
     for r in c["countries"]:
         if r["coverage"] > 0:
             assert sum(r["contributions"].values()) == pytest.approx(r["score"], abs=1e-9)
+        else:  # its pillars carry no weight: no score, nothing contributes, never ranked
+            assert r["score"] is None and r["contributions"] == {} and r["rank"] is None
 
 
 @pytest.mark.parametrize("pillar", ["research", "talent"])
@@ -69,6 +71,26 @@ def test_all_weight_on_one_pillar_ranks_by_that_pillar(home, pillar):
     by_pillar = sorted(ranked, key=lambda r: -r["pillar_scores"][pillar])
     assert [r["country"] for r in ranked] == [r["country"] for r in by_pillar]
     assert all(r["rank_p5"] == r["rank_p95"] == r["rank"] for r in ranked)  # draws keep all on it
+
+
+def test_a_country_whose_pillars_all_weigh_nothing_has_no_score_and_no_rank(home):
+    # all weight on research: JPN has talent only, so 0 of the weight is on its pillars (0 / 0)
+    user = {p: (1.0 if p == "research" else 0.0) for p in pillars()}
+    for min_coverage in (0.5, 0.0):
+        got = by_country(composite(weights_=user, draws=20, min_coverage=min_coverage, home=home))
+        jpn = got["JPN"]
+        assert jpn["coverage"] == 0 and jpn["score"] is None and jpn["contributions"] == {}
+        assert jpn["rank"] is None and "rank_p5" not in jpn and jpn["unranked"]
+        assert jpn["pillar_scores"] == {"talent": pytest.approx(0.0)}  # its data is still shown
+        assert [got[c]["rank"] for c in ("USA", "CHN", "GBR")] == [1, 2, 3]
+
+
+def test_cli_shows_a_country_without_a_score_as_such(home, aiatlas_cli):
+    weights_ = [a for p in pillars() for a in ("--weight", f"{p}={1 if p == 'research' else 0}")]
+    run = aiatlas_cli("composite", *weights_, "--draws", "0", "--country", "JPN", "--home", home)
+    assert run.returncode == 0, run.stderr
+    assert "JPN: no score (no weight on any pillar it has data for)" in " ".join(run.stdout.split())
+    assert "nan" not in run.stdout.lower()
 
 
 def test_scores_rescale_weights_over_present_pillars():

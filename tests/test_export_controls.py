@@ -246,3 +246,26 @@ def test_a_malformed_condition_is_a_data_error():
         "statuses": [{"status": "s", "any_of": [[["tpp", "=>", 1]]]}]}]}
     with pytest.raises(DataError, match="bad condition"):
         ecr.parse(doc)
+
+
+NAMED = [{"name": n} for n in ("Huawei Ascend 910B", "Huawei Ascend 910B Pro", "Huawei Ascend 910B1 (v1)",
+                               "Intel Habana Gaudi3", "NVIDIA HGX H20", "NVIDIA H200 SXM",
+                               "NVIDIA A800 PCIe 40 GB", "NVIDIA A800 SXM")]
+
+
+@pytest.mark.parametrize("asked, found", [
+    ("Ascend 910B", "Huawei Ascend 910B"),  # the name's tail, not also the Pro or the 910B1
+    ("gaudi 3", "Intel Habana Gaudi3"),  # spaces and case ignored
+    ("H-20", "NVIDIA HGX H20"),  # a whole word, not H200
+    ("huawei ascend 910b pro", "Huawei Ascend 910B Pro"),
+])
+def test_find_reads_a_name_as_people_write_it(asked, found):
+    assert ec.find(NAMED, asked)["name"] == found
+
+
+@pytest.mark.parametrize("asked, message", [("A800", "is ambiguous (2 matches)"),
+                                            ("Ascend", "is ambiguous (3 matches)"),
+                                            ("Gaudi 4", "no accelerator named 'Gaudi 4'")])
+def test_find_never_picks_one_of_several(asked, message):
+    with pytest.raises(UsageError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        ec.find(NAMED, asked)

@@ -71,10 +71,25 @@ def manifest_of(home: Path) -> ig.WorksManifest:
 
 @pytest.fixture
 def home(tmp_path) -> Path:
+    """The fixture works ingested and built, for a test that changes the home or its snapshot."""
     snap = make_snapshot(tmp_path / "snap")
     home = tmp_path / "home"
     ingest_and_build(snap, home)
     return home
+
+
+@pytest.fixture(scope="module")
+def shared_home(tmp_path_factory) -> Path:
+    """The same home, built once per module for the tests that only read it (an ingest and a
+    build each, ~20 times, were a fifth of this file's time). A test that changes it would
+    change what the others read: they take `home`. Checked at the end: the works snapshot and
+    the warehouse's provenance are as built."""
+    root = tmp_path_factory.mktemp("works")
+    home = root / "home"
+    ingest_and_build(make_snapshot(root / "snap"), home)
+    yield home
+    checks = api.verify(home=home)
+    assert checks and [c for c in checks if c["problems"]] == []
 
 
 def rows_by(result, *keys):
@@ -108,12 +123,12 @@ def test_missing_snapshot_is_a_usage_error(tmp_path):
 
 # --- ingest ----------------------------------------------------------------------------------
 
-def test_ingest_keeps_only_the_needed_fields_partitioned_by_year(home):
-    files = sorted(p.relative_to(works_dir(home)).as_posix()
-                   for p in works_dir(home).rglob("*.parquet"))
+def test_ingest_keeps_only_the_needed_fields_partitioned_by_year(shared_home):
+    files = sorted(p.relative_to(works_dir(shared_home)).as_posix()
+                   for p in works_dir(shared_home).rglob("*.parquet"))
     assert files == ["publication_year=2020/part-2024-01-01-part_000.parquet",
                      "publication_year=2021/part-2024-01-01-part_000.parquet"]
-    t = pq.read_table(works_dir(home) / "publication_year=2021")
+    t = pq.read_table(works_dir(shared_home) / "publication_year=2021")
     assert t.schema.names == ["id", "type", "country_codes", "ai_topic_score",
                               "ai_concept_score", "cited_by_count", "counts_by_year"]
     w = {r["id"].rsplit("/", 1)[1]: r for r in t.to_pylist()}
@@ -125,9 +140,9 @@ def test_ingest_keeps_only_the_needed_fields_partitioned_by_year(home):
     assert w["W1000000007"]["counts_by_year"] == [{"year": 2022, "cited_by_count": 50}]
 
 
-def test_ledger_records_part_checksum_counts_and_outputs(home):
-    entry = manifest_of(home).parts[PART]
-    part = home.parent / "snap" / "works" / PART
+def test_ledger_records_part_checksum_counts_and_outputs(shared_home):
+    entry = manifest_of(shared_home).parts[PART]
+    part = shared_home.parent / "snap" / "works" / PART
     assert entry["sha256"] == oa_snap.sha256_of(part) and entry["bytes"] == part.stat().st_size
     assert entry["rows"] == 7 and entry["rows_without_year_or_id"] == 1
     assert entry["synthetic"] is False and len(entry["outputs"]) == 2
@@ -454,65 +469,65 @@ def test_snapshot_may_be_given_as_a_path(tmp_path):
     assert ingest(snap, tmp_path / "home")["rows"] == 7  # pathlib.Path, not only str
 
 
-def test_floor_writes_the_same_rows(tmp_path, home):
-    n = oa_parse.floor_duckdb_read_json(str(home.parent / "snap"), tmp_path / "floor")
-    ours = read_works(home).num_rows
+def test_floor_writes_the_same_rows(tmp_path, shared_home):
+    n = oa_parse.floor_duckdb_read_json(str(shared_home.parent / "snap"), tmp_path / "floor")
+    ours = read_works(shared_home).num_rows
     assert n == ours == 6
 
 
 # --- indicators (values worked out by hand from tests/fixtures/openalex/works.jsonl) ---------
 
-def test_publications_full_and_fractional(home):
-    full = rows_by(api.compute("ai_publications_by_country", home=home, counting="full").table,
+def test_publications_full_and_fractional(shared_home):
+    full = rows_by(api.compute("ai_publications_by_country", home=shared_home, counting="full").table,
                    "country", "year")
-    frac = rows_by(api.compute("ai_publications_by_country", home=home).table, "country", "year")
+    frac = rows_by(api.compute("ai_publications_by_country", home=shared_home).table, "country", "year")
     assert {k: v["value"] for k, v in full.items()} == {("USA", 2020): 2, ("CHN", 2020): 1, ("CHN", 2021): 1}
     assert {k: v["value"] for k, v in frac.items()} == {("USA", 2020): 1.5, ("CHN", 2020): 0.5,
                                                         ("CHN", 2021): 1.0}
 
 
-def test_ai_definition_is_a_declared_parameter(home):
-    concept = rows_by(api.compute("ai_publications_by_country", home=home,
+def test_ai_definition_is_a_declared_parameter(shared_home):
+    concept = rows_by(api.compute("ai_publications_by_country", home=shared_home,
                                   ai_definition="concept").table, "country", "year")
     assert {k: v["value"] for k, v in concept.items()} == {
         ("USA", 2020): 0.5, ("CHN", 2020): 0.5, ("FRA", 2021): 0.5, ("GBR", 2021): 0.5, ("CHN", 2021): 1.0}
     # W1000000003's AI concept scores 0.2: in with a threshold of 0.1, out by default
-    low = api.compute("ai_publications_by_country", home=home, ai_definition="concept",
+    low = api.compute("ai_publications_by_country", home=shared_home, ai_definition="concept",
                       min_score="0.1", counting="full").table
     assert rows_by(low, "country", "year")[("CHN", 2020)]["value"] == 2
     with pytest.raises(UsageError, match="not one of"):
-        api.compute("ai_publications_by_country", home=home, ai_definition="keyword")
+        api.compute("ai_publications_by_country", home=shared_home, ai_definition="keyword")
     assert set(AI_DEFINITIONS) == {"subfield", "concept"}
 
 
-def test_world_share_adds_up_to_one_with_fractional_counting(home):
-    share = rows_by(api.compute("ai_publications_world_share", home=home).table, "country", "year")
+def test_world_share_adds_up_to_one_with_fractional_counting(shared_home):
+    share = rows_by(api.compute("ai_publications_world_share", home=shared_home).table, "country", "year")
     assert share[("USA", 2020)]["value"] == 0.75 and share[("CHN", 2020)]["value"] == 0.25
     assert share[("CHN", 2021)]["value"] == 1.0  # the 2021 work without affiliations is left out
 
 
-def test_citations_received_by_citing_year(home):
-    cit = rows_by(api.compute("ai_citations_by_country", home=home).table, "country", "year")
+def test_citations_received_by_citing_year(shared_home):
+    cit = rows_by(api.compute("ai_citations_by_country", home=shared_home).table, "country", "year")
     assert {k: v["value"] for k, v in cit.items()} == {
         ("USA", 2021): 42.0, ("CHN", 2021): 2.0, ("USA", 2022): 3.0, ("CHN", 2022): 53.0,
         ("USA", 2023): 60.0}
 
 
-def test_top_cited_share_ranks_within_the_year(home):
-    top = rows_by(api.compute("ai_top_cited_share", home=home, top_percent=10).table,
+def test_top_cited_share_ranks_within_the_year(shared_home):
+    top = rows_by(api.compute("ai_top_cited_share", home=shared_home, top_percent=10).table,
                   "country", "year")
     # 2020: 2 AI works with countries, top 10% = ceil(0.2) = 1 work, the 100-citation US paper
     assert top[("USA", 2020)]["value"] == 1.0 and ("CHN", 2020) not in top
     assert top[("CHN", 2021)]["world_top_works"] == 1.0
 
 
-def test_compound_growth(home):
-    g = rows_by(api.compute("ai_publications_growth", home=home, span=1, counting="full").table,
+def test_compound_growth(shared_home):
+    g = rows_by(api.compute("ai_publications_growth", home=shared_home, span=1, counting="full").table,
                 "country", "year")
     assert list(g) == [("CHN", 2021)] and g[("CHN", 2021)]["value"] == 0.0
 
 
-def test_growth_span_outside_its_bounds_is_a_usage_error_everywhere(home, monkeypatch, capsys):
+def test_growth_span_outside_its_bounds_is_a_usage_error_everywhere(shared_home, monkeypatch, capsys):
     import sys
 
     from fastapi.testclient import TestClient
@@ -523,24 +538,24 @@ def test_growth_span_outside_its_bounds_is_a_usage_error_everywhere(home, monkey
 
     for span in (0, -1):  # 0 divided by zero; -1 compared each year with the next one
         with pytest.raises(UsageError, match=f"span={span} is out of range"):
-            api.compute("ai_publications_growth", home=home, span=span)
+            api.compute("ai_publications_growth", home=shared_home, span=span)
     with pytest.raises(UsageError, match="min_score=-3.0 is out of range"):
-        api.explain("ai_publications_by_country", home=home, min_score=-3.0)
+        api.explain("ai_publications_by_country", home=shared_home, min_score=-3.0)
     monkeypatch.setattr(sys, "argv", ["aiatlas", "show", "ai_publications_growth", "-p",
-                                      "span=0", "--home", str(home)])
+                                      "span=0", "--home", str(shared_home)])
     with pytest.raises(SystemExit) as exit_:
         cli.main()  # the entry point, which turns a UsageError into one line and exit 2
     err = capsys.readouterr().err
     assert exit_.value.code == 2 and "Traceback" not in err
     assert "span='0' is out of range (expected 1 to 50)" in " ".join(err.split())
     monkeypatch.setattr(service, "BUILD_TTL_S", 0.0)
-    res = TestClient(create_app(home=home)).get("/api/indicators/ai_publications_growth",
+    res = TestClient(create_app(home=shared_home)).get("/api/indicators/ai_publications_growth",
                                                 params={"span": "0"})
     assert res.status_code == 422 and "span='0' is out of range" in res.json()["detail"]
 
 
-def test_explain_returns_the_works_behind_a_value(home):
-    rows = api.explain("ai_publications_by_country", home=home,
+def test_explain_returns_the_works_behind_a_value(shared_home):
+    rows = api.explain("ai_publications_by_country", home=shared_home,
                        where={"country": "USA", "year": "2020"}).table.to_pylist()
     assert sorted((r["id"].rsplit("/", 1)[1], r["credit"]) for r in rows) == [
         ("W1000000001", 0.5), ("W1000000002", 1.0)]
@@ -564,10 +579,10 @@ def assert_rows_add_up(id, home, column, value_column, **params):
 
 @pytest.mark.parametrize("counting", ["full", "fractional"])
 @pytest.mark.parametrize("top_percent", [1, 10])
-def test_top_cited_explain_rows_are_the_top_works(home, counting, top_percent):
-    assert_rows_add_up("ai_top_cited_share", home, "credit", "top_works",
+def test_top_cited_explain_rows_are_the_top_works(shared_home, counting, top_percent):
+    assert_rows_add_up("ai_top_cited_share", shared_home, "credit", "top_works",
                        counting=counting, top_percent=top_percent)
-    rows = api.explain("ai_top_cited_share", home=home, counting=counting,
+    rows = api.explain("ai_top_cited_share", home=shared_home, counting=counting,
                        top_percent=top_percent).table.to_pylist()
     # one work a year is in the top: the 100-citation US paper and the 50-citation CN one
     assert sorted(r["id"].rsplit("/", 1)[1] for r in rows) == ["W1000000002", "W1000000007"]
@@ -595,9 +610,9 @@ def test_top_cited_explain_rows_follow_top_percent(synth_home, counting):
 
 
 @pytest.mark.parametrize("counting", ["full", "fractional"])
-def test_citation_explain_rows_are_per_citing_year(home, counting):
-    assert_rows_add_up("ai_citations_by_country", home, "value", "value", counting=counting)
-    rows = api.explain("ai_citations_by_country", home=home, counting=counting,
+def test_citation_explain_rows_are_per_citing_year(shared_home, counting):
+    assert_rows_add_up("ai_citations_by_country", shared_home, "value", "value", counting=counting)
+    rows = api.explain("ai_citations_by_country", home=shared_home, counting=counting,
                        where={"country": "USA", "year": "2021"}).table.to_pylist()
     # W1000000001 (US+CN, 4 citations in 2021) and W1000000002 (US, 40 in 2021)
     share = 1.0 if counting == "full" else 0.5
@@ -610,12 +625,12 @@ def test_citation_explain_rows_add_up_on_synthetic_works(synth_home):
     assert_rows_add_up("ai_citations_by_country", synth_home, "value", "value")
 
 
-def test_provenance_lists_the_snapshot_files_and_real_data_is_not_flagged(home):
-    res = api.compute("ai_publications_by_country", home=home)
-    snap = provenance.latest(home / "snapshots", "openalex_works")
+def test_provenance_lists_the_snapshot_files_and_real_data_is_not_flagged(shared_home):
+    res = api.compute("ai_publications_by_country", home=shared_home)
+    snap = provenance.latest(shared_home / "snapshots", "openalex_works")
     assert [(p["file"], p["sha256"], p["snapshot_id"]) for p in res.provenance] == [
         (f["name"], f["sha256"], snap.id) for f in snap.manifest["files"]]
-    assert all(p["url"] == str((home.parent / "snap").resolve()) for p in res.provenance)
+    assert all(p["url"] == str((shared_home.parent / "snap").resolve()) for p in res.provenance)
     assert [p["name"] for p in snap.manifest["parts"]] == [PART]  # the upstream parts
     assert "synthetic" not in res.meta
 
@@ -793,12 +808,12 @@ def test_cli_synth_then_ingest_then_show(tmp_path):
     shutil.rmtree(tmp_path / "h")
 
 
-def test_countries_are_iso3_like_every_other_indicator_and_keep_openalex_code(home):
-    res = api.compute("ai_publications_by_country", home=home, counting="full")
+def test_countries_are_iso3_like_every_other_indicator_and_keep_openalex_code(shared_home):
+    res = api.compute("ai_publications_by_country", home=shared_home, counting="full")
     assert res.meta["grain"] == ["country", "year"]
     assert {(r["country"], r["country_name"]) for r in res.to_pylist()} == {
         ("USA", "United States"), ("CHN", "China")}
-    rows = api.explain("ai_publications_by_country", home=home, where={"country": "CHN"})
+    rows = api.explain("ai_publications_by_country", home=shared_home, where={"country": "CHN"})
     assert {r["country_code"] for r in rows.to_pylist()} == {"CN"}  # as OpenAlex wrote it
 
 
@@ -926,19 +941,19 @@ def test_a_mirror_build_says_publications_are_absent(built_home):
     assert "publications by country are absent" in e.value.hint
 
 
-def test_share_of_world_view_on_the_works_counts(home):
+def test_share_of_world_view_on_the_works_counts(shared_home):
     # the works' view is on the warehouse connection, beside population: both views are offered
     names = {p.name for p in registry.get("ai_publications_by_country").params}
     assert {"share_of", "per"} <= names
-    share = rows_by(api.compute("ai_publications_by_country", home=home, share_of="world").table,
+    share = rows_by(api.compute("ai_publications_by_country", home=shared_home, share_of="world").table,
                     "country", "year")
     # fractional: USA 1.5 and CHN 0.5 of 2020's 2 works; CHN the whole of 2021
     assert {k: v["value"] for k, v in share.items()} == {("USA", 2020): 0.75, ("CHN", 2020): 0.25,
                                                          ("CHN", 2021): 1.0}
     assert share[("USA", 2020)]["world_total"] == 2.0
-    cit = rows_by(api.compute("ai_citations_by_country", home=home, share_of="world").table,
+    cit = rows_by(api.compute("ai_citations_by_country", home=shared_home, share_of="world").table,
                   "country", "year")
     assert cit[("USA", 2021)]["value"] == pytest.approx(42 / 44)
     # this home holds no World Bank population: per capita has no divisor, so no figure
-    per = api.compute("ai_publications_by_country", home=home, per="capita").to_pylist()
+    per = api.compute("ai_publications_by_country", home=shared_home, per="capita").to_pylist()
     assert per and all(r["value"] is None and r["population"] is None for r in per)

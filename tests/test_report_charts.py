@@ -3,14 +3,15 @@ from __future__ import annotations
 
 import math
 
+import pytest
+
 from aiatlas.report import charts, rules
 from aiatlas.sources import registry
 
 
 def _values(spec, layer=0):
-    """A chart layer's rows, whether inline or in the spec's named datasets."""
-    d = (spec["layer"][layer] if "layer" in spec else spec)["data"]
-    return d["values"] if "values" in d else spec["datasets"][d["name"]]
+    """A chart layer's rows: its own, or the ones it takes from the chart (Vega-Lite's inheritance)."""
+    return ((spec["layer"][layer] if "layer" in spec else spec).get("data") or spec["data"])["values"]
 
 
 def meta(grain, values=("value",)):
@@ -275,25 +276,44 @@ def test_too_many_lines_for_direct_labels_take_a_legend():
     assert charts._last_points(rows, "value", "year", False) is None
 
 
-def test_every_kind_of_chart_is_valid_vega_lite(monkeypatch):
+def test_every_kind_of_chart_is_valid_vega_lite():
     import datetime as dt
 
-    from aiatlas.report import uschina
+    import altair as alt  # the Vega-Lite schema, as Altair ships it (the specs are written by hand)
+    import jsonschema
 
-    monkeypatch.setattr(charts, "VALIDATE", True)  # builds skip the schema check; here it runs
+    from aiatlas.report import chinachips, factviews, uschina
+    from aiatlas.report.i18n import Text
+
     rows = [{"country": c, "year": y, "value": float(y - 2010 + i)} for i, c in enumerate(("USA", "CHN"))
             for y in (2020, 2021, 2026)]
-    assert charts.spec(meta(["country", "year"]), rows, title="T", unit="models", lang="ja",
-                       as_of=dt.date(2026, 7, 1))
-    assert charts.spec(meta(["country"]), [{"country": "USA", "value": 3.0}], title="T", unit="u")
-    # a dated line broken at a gap, on a log axis; a best-so-far step
-    assert charts.spec(DATED | {"unit": "FLOP"}, _dated([0, 5, 10, 300]), title="T", unit="FLOP", lang="ja")
-    assert charts.spec(DATED | {"id": "benchmark_frontier"}, _dated([0, 5, 300]), title="T", unit="%")
-    assert charts.timeline([{"ref_date": dt.date(2024, 1, 2), "subject": "USA", "label": "x",
-                             "label_ja": "x"}], title="T", lang="ja")
-    assert uschina.benchmark_spec([{"benchmark": "gpqa_diamond", "group": g, "date": dt.date(2025, m, 1),
-                                    "value": 50.0 + m} for g in ("USA", "CHN") for m in (1, 2)],
-                                  title="T", unit="%", lang="en")
+    chips = [{"date": dt.date(2023 + i, 3, 31), "chip": chinachips.ALL_CHIPS, "value": 1e5 * (i + 1),
+              "value_p5": 8e4 * (i + 1), "value_p95": 1.2e5 * (i + 1)} for i in range(3)]
+    amounts = [{"topic": factviews.AMOUNTS, "subject": "FRA", "confirmed": True, "label": "Package",
+                "label_ja": "計画", "value": 109e9, "unit": "EUR"}]
+    fit = {"slope_per_year": 0.5, "slope_low": 0.4, "slope_high": 0.6, "x_mean": 2020.0, "log10_mean": 22.0}
+    specs = [
+        # lines with direct labels and a faded partial year; bars
+        charts.spec(meta(["country", "year"]), rows, title="T", unit="models", lang="ja",
+                    as_of=dt.date(2026, 7, 1)),
+        charts.spec(meta(["country"]), [{"country": "USA", "value": 3.0}], title="T", unit="u"),
+        # a dated line broken at a gap, on a log axis; a best-so-far step
+        charts.spec(DATED | {"unit": "FLOP"}, _dated([0, 5, 10, 300]), title="T", unit="FLOP", lang="ja"),
+        charts.spec(DATED | {"id": "benchmark_frontier"}, _dated([0, 5, 300]), title="T", unit="%"),
+        charts.timeline([{"ref_date": dt.date(2024, 1, 2), "subject": "USA", "label": "x",
+                          "label_ja": "x"}], title="T", lang="ja"),
+        charts.trend(fit, [{"publication_date": dt.date(2015 + i, 6, 1), "x": 2015.4 + i, "name": f"m{i}",
+                            "value": 10 ** (19.5 + i / 2)} for i in range(4)], title="T", unit="FLOP"),
+        uschina.benchmark_spec([{"benchmark": "gpqa_diamond", "group": g, "date": dt.date(2025, m, 1),
+                                 "value": 50.0 + m} for g in ("USA", "CHN") for m in (1, 2)],
+                               title="T", unit="%", lang="en"),
+        chinachips.spec(chips, [{"id": "us-2022-10", "date": dt.date(2023, 10, 17), "chips": []}], lang="ja"),
+        factviews.amounts_spec(amounts, text=Text("en"))]
+    for spec in specs:
+        alt.TopLevelSpec.validate(spec)
+    assert len(specs) == 9 and all(s["usermeta"]["lang"] in ("en", "ja") for s in specs)
+    with pytest.raises(jsonschema.ValidationError):  # the check can fail
+        alt.TopLevelSpec.validate(specs[1] | {"mark": {"type": "bars"}})
 
 
 def test_date_axes_name_months_with_their_year_in_the_reader_language():
@@ -464,3 +484,61 @@ def test_a_japanese_subtitle_line_never_starts_with_a_closing_mark():
                        "レポートが追う現行の6つのベンチマーク（両国ともスコアがあるもの）。", "ja", 0.8)
     assert len(got) > 1 and not any(line[0] in "、。）」" for line in got)
     assert "".join(got).endswith("もの）。")
+
+
+def test_a_share_stored_as_a_fraction_reads_in_percent():
+    from aiatlas.report.i18n import Text
+
+    rows = [{"country": "ISR", "open": 7, "closed": 3, "value": 0.7},
+            {"country": "USA", "open": 40, "closed": 60, "value": 0.4}]
+    m = meta(["country"]) | {"id": "open_weights_share_by_country", "unit": "share of models"}
+    for lang in ("en", "ja"):
+        y = charts.spec(m, rows, title="T", unit="share", lang=lang)["encoding"]["y"]
+        assert "%" in y["axis"]["labelExpr"] and "万" not in y["axis"]["labelExpr"]
+    tip = charts.spec(m, rows, title="T", unit="share")["encoding"]["tooltip"][-1]
+    assert tip["format"] == ".1%"
+    assert charts.alt_text(m, rows, Text("en")) == "Israel leads with 70% share of models, of 2 shown."
+    assert charts.alt_text(m, rows, Text("ja"), unit="割合") == "イスラエルが70%（割合）で首位（表示2件中）。"
+    counts = meta(["country"]) | {"unit": "models"}
+    assert "%" not in charts.alt_text(counts, rows, Text("en"))  # a count is no fraction
+    assert rules.is_fraction("share of models total (0-1)") and not rules.is_fraction("models")
+
+
+def test_alt_text_says_who_leads_only_among_rivals_and_never_in_a_partial_year():
+    import datetime as dt
+
+    from aiatlas.report.i18n import Text
+
+    m = meta(["country", "year"]) | {"id": "x", "unit": "models"}
+    rows = [{"country": "USA", "year": 2025, "value": 60}, {"country": "CHN", "year": 2025, "value": 35},
+            {"country": "USA", "year": 2026, "value": 2}]
+    en, ja = Text("en"), Text("ja")
+    assert charts.alt_text(m, rows, en, as_of=dt.date(2026, 7, 19)) == \
+        "United States leads in 2025 with 60 models, of 2 shown."  # 2026 is a partial year
+    assert charts.alt_text(m, rows, ja, unit="モデル数", as_of=dt.date(2026, 7, 19)) == \
+        "2025年は米国が60（モデル数）で首位（表示2件中）。"
+    # benchmarks are not rivals: their latest values are listed, none "leads"
+    bench = meta(["benchmark", "date"]) | {"unit": "percent"}
+    rows = [{"benchmark": "MMLU", "date": dt.date(2025, 2, 26), "value": 88.1},
+            {"benchmark": "GPQA", "date": dt.date(2025, 2, 26), "value": 75.04}]
+    assert charts.alt_text(bench, rows, en) == "Latest values, on 2025-02-26: MMLU 88.1; GPQA 75 (percent)."
+    # a line: its first and last values, rounded as a reader says them
+    line = meta(["year"]) | {"unit": "FLOP/s per W"}
+    rows = [{"year": 2008, "value": 2_636_016_949.2}, {"year": 2025, "value": 71_590_909_091.0}]
+    assert charts.alt_text(line, rows, en) == "From 2.64 billion FLOP/s per W in 2008 to 71.6 billion in 2025."
+    assert charts.alt_text(line, rows, ja, unit="W") == "2008年の26億4000万（W）から2025年の716億へ。"
+    # one country alone leads nothing
+    one = [{"country": "USA", "year": 2025, "value": 8}]
+    assert "leads" not in charts.alt_text(m, one, en)
+
+
+def test_alt_text_states_the_latest_period_most_series_have_reached():
+    import datetime as dt
+
+    from aiatlas.report.i18n import Text
+
+    m = meta(["owner", "date"]) | {"unit": "H100 equivalents"}
+    q3, q4 = dt.date(2025, 12, 31), dt.date(2026, 3, 31)
+    rows = [{"owner": o, "date": q3, "value": v} for o, v in (("Google", 4e6), ("Microsoft", 3e6), ("Meta", 2e6))]
+    rows.append({"owner": "Google", "date": q4, "value": 5e6})  # one owner reported early
+    assert charts.alt_text(m, rows, Text("en")) == "Google leads on 2025-12-31 with 4 million H100 equivalents, of 3 shown."

@@ -126,6 +126,13 @@ def test_japanese_charts_name_the_cut_font_first_and_are_laid_out_as_with_the_wh
     assert drawing.png(drawn, 1.0) == drawing.png(with_whole, 1.0)
 
 
+def test_the_cut_holds_the_spaces_a_chart_writes():
+    spec = _spec("95%\xa0区間", "ja")  # (a no-break space: no printable character)
+    assert "\xa0" in drawing.subset_chars()
+    drawing.register_fonts()
+    assert drawing._fitted(spec) is spec  # drawn with the cut, not the whole font
+
+
 def test_a_chart_with_a_character_outside_the_cut_is_drawn_with_the_whole_font():
     title = "鬱蒼"  # in no text of the package: not in the cut
     assert not set(title) & set(drawing.subset_chars())

@@ -71,6 +71,15 @@ def test_partial_year_is_not_the_latest_value():
     assert got["partial_year"] == {"year": 2026, "value": 1, "data_as_of": "2026-07-19"}
 
 
+def test_data_to_december_31_is_a_whole_year():
+    """The same rule as charts and tables (results.partial_year): data as of Dec 31 covers its year."""
+    meta = {"id": "x", "title": "X", "chapter": "c", "unit": "u", "grain": ["country", "year"],
+            "explainable": False}
+    rows = [{"country": "CHN", "year": y, "value": v} for y, v in ((2024, 10), (2025, 12))]
+    got = _standing(meta, rows, "CHN", {}, as_of=dt.date(2025, 12, 31))
+    assert (got["period"], got["value"], "partial_year" in got) == ({"year": "2025"}, 12, False)
+
+
 def test_compare_leader_ratio_and_closing(home):
     c = aiatlas.compare(["USA", "CHN", "usa"], home=home)
     assert c["countries"] == ["USA", "CHN"]
@@ -156,3 +165,15 @@ def test_a_share_resting_on_too_few_items_leads_nothing():
                                          ("中国", "CHN"), (" usa ", "USA")])
 def test_a_country_is_given_by_code_or_name(given, code):
     assert standing.country_code(given) == code
+
+
+def test_a_country_with_no_value_at_all_is_absent_and_the_others_are_still_compared():
+    from aiatlas.standing import _dimension
+
+    meta = {"id": "held", "title": "Held", "unit": "H100 equivalents", "grain": ["country", "date"]}
+    rows = [{"country": c, "date": d, "value": v} for c, d, v in
+            (("USA", "2025-09-30", 10.0), ("USA", "2025-12-31", 15.0), ("CHN", "2025-12-31", 0.4))]
+    cells = {c: {"unit": "H100 equivalents"} for c in ("USA", "CHN", "JPN")}
+    d = _dimension(meta, rows, ["USA", "CHN", "JPN"], cells)
+    assert (d["status"], d["absent"], d["leader"], d["values"]) == ("ok", ["JPN"], "USA", {"USA": 15.0, "CHN": 0.4})
+    assert _dimension(meta, rows[:2], ["USA", "JPN"], cells)["status"].startswith("not every country")  # one left

@@ -162,3 +162,18 @@ def test_map_numbers_read_in_myriads_in_japanese():
     expr = charts.number_expr("datum.value", "ja")
     assert expr.index("兆") < expr.index("億") < expr.index("万")  # the largest unit is tested first
     assert "万" not in charts.number_expr("datum.value", "en")
+
+
+def test_country_picker_lists_names_in_the_readers_order(client):
+    ja = client.get(f"/indicators/{ID}?lang=ja").text
+    assert ja.index('value="FRA"') < ja.index('value="CHN"')  # フランス before 中国: by name, not code
+    en = client.get(f"/indicators/{ID}?lang=en").text
+    assert en.index('value="GBR"') < en.index('value="USA"')  # United Kingdom, United States
+
+
+def test_a_map_of_a_fraction_reads_in_percent():
+    rows = [{"country": "USA", "year": 2023, "value": 0.4}, {"country": "CHN", "year": 2023, "value": 0.55}]
+    spec = grapher.map_spec(rows, indicator=ID, year=2023, title="t", unit="share", lang="ja",
+                            log=False, fraction=True)
+    assert "%" in spec["encoding"]["color"]["legend"]["labelExpr"] and "%" in spec["transform"][1]["calculate"]
+    assert "万" not in spec["encoding"]["color"]["legend"]["labelExpr"]

@@ -163,7 +163,8 @@ def compare(codes: list[str], per: str | None = typer.Option(None, "--per", help
         row = {"indicator": d["id"], "period": " ".join((d.get("period") or {}).values())}
         for code in c["countries"]:
             value, thin = (d.get("values") or {}).get(code), (d.get("thin") or {}).get(code)
-            row[code] = value if thin is None else f"{fmt(value)} (n={thin}, too few to lead)"
+            row[code] = ("no data" if code in d.get("absent", ()) else value if thin is None
+                         else f"{fmt(value)} (n={thin}, too few to lead)")
         row["leader"] = d.get("leader") or d.get("status")
         notes += [f"{d['id']}: {code}'s own latest value is of {' '.join(p.values())}; the table "
                   "compares the newest period every country has" for code, p in (d.get("newer") or {}).items()]
@@ -204,7 +205,9 @@ def composite(weight: list[str] | None = typer.Option(None, "--weight", "-w",
         print_table([{"pillar": p, "weight": c["weights"][p], "pillar score": row["pillar_scores"].get(p),
                       "contribution": row["contributions"].get(p),
                       "indicators": ", ".join(f"{i}={v['raw'].get(code)}" for i, v in c["inputs"][p].items())}
-                     for p in c["weights"]], title=f"{code}: score {row['score']:.4f} = sum of contributions")
+                     for p in c["weights"]],
+                    title=f"{code}: score {row['score']:.4f} = sum of contributions" if row["score"] is not None
+                    else f"{code}: no score ({row['unranked']})")
         return
     print_table([{"rank": r["rank"] or "", "country": r["country"], "score": r["score"],
                   "rank 5-95%": f"{r['rank_p5']}-{r['rank_p95']}" if "rank_p5" in r else "",

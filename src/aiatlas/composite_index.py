@@ -14,6 +14,7 @@ import yaml
 from aiatlas import api
 from aiatlas.errors import UsageError
 from aiatlas.report.rules import country_name
+from aiatlas.safe_yaml import SafeLoader  # libyaml's parser: the package's own files
 
 DECLARATION = Path(__file__).with_name("composite_index.yaml")
 SEED = 20261202  # the same data and weights give the same rank ranges on every run
@@ -23,7 +24,7 @@ SEED = 20261202  # the same data and weights give the same rank ranges on every 
 def pillars() -> dict[str, dict[str, Any]]:
     """The declared pillars: weight, rationale, indicators (id, optional `years`)."""
     with open(DECLARATION, encoding="utf-8") as f:
-        return yaml.safe_load(f)["pillars"]
+        return yaml.load(f, Loader=SafeLoader)["pillars"]
 
 
 def weights(user: dict[str, float] | None = None) -> dict[str, float]:
@@ -98,7 +99,10 @@ def composite(*, weights_: dict[str, float] | None = None, per: str | None = Non
     present = ~np.isnan(table)
     wv = np.array([w[p] for p in names])
     coverage = present.astype(float) @ wv
-    ranked = coverage >= min_coverage - 1e-12
+    # A country none of whose pillars carries weight under these weights has no score (0 / 0):
+    # it is never ranked, even at min_coverage 0, and has no contributions.
+    scored = coverage > 0
+    ranked = scored & (coverage >= min_coverage - 1e-12)
     score = scores(table, present, wv)[:, 0]
     rng = np.random.default_rng(SEED)
     drawn = rng.dirichlet(np.maximum(wv * concentration, 1e-9), size=draws) if draws else np.empty((0, len(names)))
@@ -107,9 +111,10 @@ def composite(*, weights_: dict[str, float] | None = None, per: str | None = Non
     band = (_ranks(scores(table[ranked], present[ranked], drawn)) if draws and ranked.any() else None)
     rows, r = [], 0
     for k, c in enumerate(countries):
-        contrib = {p: float(wv[j] * table[k, j] / coverage[k]) for j, p in enumerate(names) if present[k, j]}
+        contrib = ({p: float(wv[j] * table[k, j] / coverage[k]) for j, p in enumerate(names) if present[k, j]}
+                   if scored[k] else {})
         row = {"country": c, "name": {"en": country_name(c, "en"), "ja": country_name(c, "ja")},
-               "score": float(score[k]), "coverage": float(coverage[k]),
+               "score": float(score[k]) if scored[k] else None, "coverage": float(coverage[k]),
                "missing_pillars": [p for j, p in enumerate(names) if not present[k, j]],
                "pillar_scores": {p: float(table[k, j]) for j, p in enumerate(names) if present[k, j]},
                "contributions": contrib, "rank": int(ranks[k]) if ranked[k] else None}
@@ -119,6 +124,8 @@ def composite(*, weights_: dict[str, float] | None = None, per: str | None = Non
                     "rank_p95": int(np.percentile(rk, 95, method="higher")),
                     "rank_min": int(rk.min()), "rank_max": int(rk.max())}
             r += 1
+        elif not scored[k]:
+            row["unranked"] = "no weight on any pillar it has data for"
         elif not ranked[k]:
             row["unranked"] = f"coverage {coverage[k]:.2f} below min_coverage {min_coverage}"
         rows.append(row)

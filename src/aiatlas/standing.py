@@ -16,6 +16,7 @@ from aiatlas.entities import regions
 from aiatlas.errors import DataError, UsageError
 from aiatlas.report import chinachips, rules
 from aiatlas.report.rules import country_name
+from aiatlas.results import partial_year
 
 LAG = "capability_lag_months"  # the pairwise measure in months (not a country-grain indicator)
 ECI_MODELS = "eci_models_by_country"  # who has ECI models, hence a lag that can be told
@@ -71,16 +72,17 @@ def _standing(meta: dict, rows: list[dict], code: str, params: dict,
               as_of: dt.date | None = None) -> dict[str, Any]:
     """Latest value of one country in one indicator, its rank that period, and its trend.
 
-    A year the data does not cover to its end (the sources' as-of date falls inside it) is a
-    partial year: it is reported as such, not as the latest value, so a trend never compares a
+    A year the data does not cover to its end (`results.partial_year`: the sources' as-of date
+    falls inside it, before December 31) is a partial year: it is reported as such, not as the latest value, so a trend never compares a
     part of a year with a whole one."""
     own = sorted((r for r in rows if r["country"] == code and r["value"] is not None),
                  key=lambda r: _period(meta, r))
     entry: dict[str, Any] = {"id": meta["id"], "title": meta["title"], "chapter": meta["chapter"],
                              "unit": meta["unit"], "params": {k: v for k, v in params.items() if v}}
-    if "year" in meta["grain"] and "quarter" not in meta["grain"] and as_of is not None:
-        partial = [r for r in own if r["year"] >= as_of.year]
-        own = [r for r in own if r["year"] < as_of.year]
+    cut = partial_year(as_of) if "year" in meta["grain"] and "quarter" not in meta["grain"] else None
+    if cut is not None:
+        partial = [r for r in own if r["year"] >= cut]
+        own = [r for r in own if r["year"] < cut]
         if partial:
             entry["partial_year"] = {"year": partial[0]["year"], "value": partial[0]["value"],
                                      "data_as_of": as_of.isoformat()}
@@ -204,8 +206,9 @@ def compare(codes: list[str], *, home=None, per: str | None = None) -> dict[str,
             dims.append({"id": meta["id"], "title": meta["title"], "status": got})
             continue
         rows, as_of = got
-        if "year" in meta["grain"] and "quarter" not in meta["grain"] and as_of is not None:
-            rows = [r for r in rows if r["year"] < as_of.year]  # whole years only
+        cut = partial_year(as_of) if "year" in meta["grain"] and "quarter" not in meta["grain"] else None
+        if cut is not None:
+            rows = [r for r in rows if r["year"] < cut]  # whole years only
         rows = zero_filled(meta, rows, codes)
         cells = {c: _standing(meta, rows, c, params) for c in codes}
         dims.append(_dimension(meta, rows, codes, cells))
@@ -236,12 +239,18 @@ def _thin(meta: dict, rows: list[dict], period: tuple, codes: list[str]) -> dict
 
 def _dimension(meta: dict, rows: list[dict], codes: list[str], cells: dict) -> dict[str, Any]:
     """One dimension of a comparison, on the newest period every country has a value for (the
-    same period for all: a count of 2025 is not set against one of 2017); `newer` names each
+    same period for all: a count of 2025 is not set against one of 2017; a country with no value
+    at all is listed as `absent` and the others compared); `newer` names each
     country whose own latest value is of a later period (that value is in its cell). A share
     resting on fewer than rules.MIN_N items (`thin`, with its n) is shown but leads nothing."""
     keyed = {(r["country"], _period(meta, r)): r["value"] for r in rows if r["value"] is not None}
-    common = sorted(set.intersection(*[{p for (c, p) in keyed if c == code} for code in codes]))
     out = {"id": meta["id"], "title": meta["title"], "unit": cells[codes[0]]["unit"], "cells": cells}
+    # a country without any value here (no estimate of it at all) is said to have none and the
+    # others are still compared; a country with values, but none in a shared period, is not
+    absent = [c for c in codes if not any(k == c for k, _ in keyed)]
+    if absent and len(codes) - len(absent) >= 2:
+        out["absent"], codes = absent, [c for c in codes if c not in absent]
+    common = sorted(set.intersection(*[{p for (c, p) in keyed if c == code} for code in codes]))
     if not common:
         return out | {"status": "not every country has a value for the same period"}
     now = common[-1]

@@ -40,8 +40,8 @@ _REL_NOW = re.compile(r"\blast\syear\b|\bthis\syear\b|\bnext\syear\b|\b(?:\w+|\d
                       r"昨年(?:度)?|去年|今年(?:度)?|本年|来年|\d+年前(?!の\d)", re.IGNORECASE)
 _WORDS = {"two": 2, "three": 3, "four": 4, "five": 5}
 _FISCAL = re.compile(r"(?:fiscal(?:\syear)?\s|FY\s?)(\d{4})|(\d{4})\s?年度", re.IGNORECASE)
-_DEADLINE_AFTER = re.compile(r"^\s?(?:年度|年)?\s?(?:まで|までに|以降|から)")
-_DEADLINE_BEFORE = re.compile(r"(?:\bby|\buntil|\bthrough|\bsince|\bbefore)\s(?:fiscal\s|FY\s?)?$",
+_DEADLINE_AFTER = re.compile(r"^\s?(?:年度|年)?\s?(までに|まで|以降|から)")
+_DEADLINE_BEFORE = re.compile(r"(?:\b(by)|\buntil|\bthrough|\bsince|\bbefore)\s(?:fiscal\s|FY\s?)?$",
                               re.IGNORECASE)
 _BASES = [  # the noun a share is 'of': a share of firms is not a share of models
     ("models", r"models?|releases|systems|モデル"),
@@ -82,6 +82,7 @@ class Binding:
     base: str = ""  # what a share is of: models, organizations, people ('' unknown)
     context: str = ""  # the words patterns may read: own clause + topic clauses (+ parallel)
     continues: bool = False  # the clause continues a previous one ('against 31 for China')
+    since: int | None = None  # the start the sentence gives a trend or total: 'since 2020', '2020年以降'
     notes: list[str] = field(default_factory=list)
 
 
@@ -150,6 +151,9 @@ def bind(sent: str, lang: str, numbers: list[tuple[int, int]], ents: list[Entity
     first = numbers[0][0] if numbers else 0
     pair = next((g for g in groups(subjects, sent) if g[0].start < first), None) or \
         _than_pair(subjects, sent, first)
+    starts = {y for p, y in years if _SINCE_BEFORE.search(sent[:p]) or
+              _SINCE_AFTER.match(sent[next((b for a, b in year_spans if a == p), p + 4):])}
+    since = starts.pop() if len(starts) == 1 else None
     out: list[Binding] = []
     owned: set[tuple[int, int]] = set()  # names a figure took from right after it ('57 in the US')
     unnamed = 0
@@ -186,6 +190,16 @@ def bind(sent: str, lang: str, numbers: list[tuple[int, int]], ents: list[Entity
             else:
                 bnd.subject_note = "more figures than the subjects named together"
             unnamed += 1
+        elif inside and _RANKISH.search(sent[a:b + 1]) and \
+                (ahead := [e for e in inside if _is_ahead(sent, lang, e)]):
+            # 'the second-largest after the United States', '米国に次ぐ2位': the one ahead is
+            # what the rank is counted from, not whose rank it is
+            rest = {e.country or e.id: e for e in subjects if e not in ahead and
+                    (e.country or e.id) not in {x.country or x.id for x in ahead}}
+            if len(rest) == 1:
+                bnd.subject = next(iter(rest.values()))
+            else:
+                bnd.subject_note = "a rank behind a subject the sentence names, of no single other subject"
         elif inside:
             before = [e for e in inside if e.end <= a]
             bnd.subject = before[-1] if before else min(inside, key=lambda e: e.start)
@@ -211,6 +225,7 @@ def bind(sent: str, lang: str, numbers: list[tuple[int, int]], ents: list[Entity
         elif not (changes and (a, b) in changes.values() and _end_year(bnd, sent, lang, (a, b),
                                                                           years, year_spans)):
             _bind_year(bnd, sent, (a, b), (ca, cb), years, year_spans)
+        bnd.since = since
         bnd.base = _base(sent, own, a, b, lang)
         bnd.context = (own + " " + (date_topic if (a, b) in dates else topic)).lower()
         out.append(bnd)
@@ -249,6 +264,18 @@ def _world_owner(sent: str, lang: str, num: tuple[int, int], clause: tuple[int, 
     rx = _WORLD_GAP_JA if lang in ("ja", "zh") else _WORLD_GAP_EN
     return near[-1] if not gap.strip() or rx.fullmatch(gap.strip() + ("" if lang in ("ja", "zh") else " ")) \
         else None
+
+
+# the subject a rank is counted behind: 'second after the US', 'behind China', '米国に次ぐ'
+_AHEAD_EN = re.compile(r"\b(?:after|behind|trailing|only\sto|next\sto)\s(?:the\s)?$", re.IGNORECASE)
+_AHEAD_JA = re.compile(r"^\s?(?:に次(?:ぐ|いで)|に続(?:く|いて)|の次)")
+
+
+def _is_ahead(sent: str, lang: str, e: Entity) -> bool:
+    """Whether the sentence names e as the one a rank comes after ('after the US', '米国に次ぐ')."""
+    if lang in ("ja", "zh"):
+        return bool(_AHEAD_JA.match(sent[e.end:]))
+    return bool(_AHEAD_EN.search(sent[:e.start]))
 
 
 def _than_pair(subjects: list[Entity], sent: str, first: int) -> list[Entity] | None:
@@ -394,9 +421,28 @@ def _bind_year(bnd: Binding, sent: str, num: tuple[int, int], clause: tuple[int,
 
 
 def _deadline(sent: str, pos: int, year_spans: list[tuple[int, int]]) -> bool:
-    """'2030年度まで', 'by 2030': a year that bounds a plan is not the claim's year."""
+    """'2030年度まで', 'by 2030': a year that bounds a plan is not the claim's year. The start of
+    a span of years ('2022年から2024年にかけて') is a year of the claims, not a deadline."""
     end = next((b for a, b in year_spans if a == pos), pos + 4)
-    return bool(_DEADLINE_AFTER.match(sent[end:]) or _DEADLINE_BEFORE.search(sent[:pos]))
+    if _SPAN_START.match(sent[pos + 4:]):
+        return False
+    after, before = _DEADLINE_AFTER.match(sent[end:]), _DEADLINE_BEFORE.search(sent[:pos])
+    if (before and (before.group(1) or "").lower() == "by" or after and after.group(1) == "までに") and \
+            _PAST.search(sent) and not _FUTURE.search(sent):
+        return False  # 'By December 2024 the gap had shrunk to 0.9': the time of the claim
+    return bool(after or before)
+
+
+# the start of a trend or a running total: 'since 2020', '2020年以降', '2020年から' (not '2020年から2024年')
+_SINCE_BEFORE = re.compile(r"\bsince\s$", re.IGNORECASE)
+_SINCE_AFTER = re.compile(r"^\s?(?:年度?)?\s?(?:以降|以来|から(?!\s?(?:19|20)\d{2}))")
+_SPAN_START = re.compile(r"^\s?(?:年度?)?\s?から\s?(?:19|20)\d{2}")
+# a sentence that reports what happened ('had shrunk', 'was', '縮まった') against one that plans
+_PAST = re.compile(r"\b(?:had|was|were|did)\b|\b[a-z]{3,}ed\b|(?:た|だった|でした|ました)[。.!！]?\s*$",
+                   re.IGNORECASE)
+_FUTURE = re.compile(r"\b(?:will|shall|plans?|planned|aims?|aimed|targets?|targeted|goal|expects?|"
+                     r"expected|pledged?|promised?|commit(?:s|ted)?|intends?|to\s(?:reach|invest|build|"
+                     r"spend|deploy))\b|計画|目指|目標|予定|見込|方針", re.IGNORECASE)
 
 
 def _base(sent: str, own: str, a: int, b: int, lang: str) -> str:

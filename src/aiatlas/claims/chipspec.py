@@ -27,6 +27,7 @@ _PRECISION = [(re.compile(r"\bFP4\b", re.I | re.A), "fp4_flops", "FP4"),
 _INT = [(re.compile(r"\bINT8\b", re.I | re.A), "int8_ops", "INT8"),
         (re.compile(r"\bINT4\b", re.I | re.A), "int4_ops", "INT4")]
 _TPP = re.compile(r"\bTPP\b|total processing performance|総合処理性能", re.I | re.A)
+_PD = re.compile(r"performance density|\bPD\b|性能密度", re.I | re.A)
 _WATTS = re.compile(r"^([kM]?)W$")
 _TRANSISTORS = re.compile(r"transistors?|トランジスタ", re.I)
 # process names are marketing labels of node families: TSMC N4 is a 5 nm-class process
@@ -88,6 +89,9 @@ def measure(claim: Claim) -> tuple[str | None, float, tuple[str, str]]:
             return None, 0, (f"the table gives launch prices in USD, the claim is in {q.currency}",
                              f"表の発売価格は米ドル建てで、記事は{q.currency}建てです")
         return "release_price_usd", 1.0, ("launch price (USD)", "発売価格（米ドル）")
+    if q.kind == "number" and not q.unit and _PD.search(sent):  # the rules' PD: TPP / die area
+        return "performance_density", 1.0, ("performance density (TPP / die area in mm²)",
+                                            "性能密度（TPP÷ダイ面積mm²）")
     if q.kind == "number" and not q.unit and _TPP.search(sent):
         return "tpp_published", 1e12, ("total processing performance (TPP)", "総合処理性能（TPP）")
     return "", 0, ("", "")
@@ -113,13 +117,28 @@ def _io_bandwidth(claim: Claim) -> bool:
 def variants(rows: list[dict[str, Any]], chip: str, sentence: str) -> list[dict[str, Any]]:
     """Rows whose name holds the chip as a word, narrowed by any variant words the sentence adds
     ('H100 SXM5', 'A800 PCIe'): every variant the sentence may mean."""
-    low = chip.lower()
-    hits = [r for r in rows if f" {low} " in f" {(r.get('name') or '').lower()} "] or [
-        r for r in rows if low in (r.get("name") or "").lower()]
+    low = _glued(chip)
+    hits = [r for r in rows if _names(r.get("name") or "", low)] or [
+        r for r in rows if low in _glued(r.get("name") or "")]
     words = set(re.findall(r"[a-z0-9]+", sentence.lower())) - {low}
     narrowed = [r for r in hits if words & (set(re.findall(r"[a-z0-9]+", r["name"].lower())) -
                                             {low, "nvidia", "huawei", "amd", "intel", "google"})]
     return narrowed or hits
+
+
+def _names(name: str, chip: str) -> bool:
+    """Whether a table name holds the chip as a word, or as a word with a SKU number glued to a
+    name ending in a letter ('Ascend 910B' names the 910B1, 910B2 ... as well; 'H20' never names
+    'H200')."""
+    padded = f" {_glued(name)} "
+    return f" {chip} " in padded or bool(chip[-1:].isalpha() and re.search(
+        rf"(?<=\s){re.escape(chip)}\d+(?=[\s(])", padded))
+
+
+def _glued(name: str) -> str:
+    """A chip name as compared: lower case, a generation number glued to its word ('Gaudi 2'
+    and the table's 'Gaudi2' alike; 'Ascend 910B' keeps its space before letters)."""
+    return re.sub(r"(?<=[a-z])\s+(?=\d)", "", name.lower())
 
 
 def tolerance(claim: Claim) -> Slack:
@@ -148,7 +167,7 @@ def judge(claim: Claim, chip: str, column: str | None, factor: float, words: tup
     if not rows:
         return unsure(f"no accelerator named {chip!r} in the hardware table",
                       f"ハードウェア表に「{chip}」という名前のアクセラレータがありません")
-    values = {r["name"]: r.get(column) / factor for r in rows if r.get(column) is not None}
+    values = {r["name"]: _value(r, column) / factor for r in rows if _value(r, column) is not None}
     if not values:
         return unsure(f"the hardware table has no {en} for " + "; ".join(r["name"] for r in rows),
                       f"ハードウェア表に{'、'.join(r['name'] for r in rows)}の{ja}の値がありません")
@@ -160,7 +179,7 @@ def judge(claim: Claim, chip: str, column: str | None, factor: float, words: tup
                       f"（{listed}）")
     names = ", ".join(values)
     ev = Evidence(kind="indicator", ref="hardware", where={"name": names}, row_count=len(values),
-                  rows=[{"name": n, column: r.get(column)} for n, r in
+                  rows=[{"name": n, column: _value(r, column)} for n, r in
                         ((r["name"], r) for r in rows) if n in values][:5],
                   command=f"aiatlas chips classify '{chip}'")
     if column == "transistors_millions":
@@ -176,6 +195,14 @@ def judge(claim: Claim, chip: str, column: str | None, factor: float, words: tup
     v.subject, v.titles, v.measure, v.reason_key = names, titles, en, "chip_spec"
     v.unit = claim.quantity.unit
     return v
+
+
+def _value(row: dict[str, Any], column: str) -> float | None:
+    """A row's figure; performance density is derived as the rules define it: TPP / die area."""
+    if column != "performance_density":
+        return row.get(column)
+    tpp, area = row.get("tpp_published"), row.get("die_size_mm2")
+    return tpp / 1e12 / area if tpp and area else None
 
 
 def _same_node(claim: Claim, actual: float, evidence: list[Evidence]) -> Verdict:

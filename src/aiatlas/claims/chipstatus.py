@@ -12,7 +12,7 @@ from aiatlas.claims.model import Claim, Quantity, Verdict
 from aiatlas.errors import AiatlasError
 
 _MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
-_EN_DATE = re.compile(r"\b(until|till|before|through|from|since|after|in|by)?\s*(" +
+_EN_DATE = re.compile(r"\b(until|till|before|through|from|since|after|in|by)?\s*(?:the\s+)?(" +
                       "|".join(_MONTHS) + r")\s+(\d{4})\b", re.I)
 _JA_DATE = re.compile(r"(\d{4})年(\d{1,2})月(まで|以前|から|以降|に)?")
 # words that say the licence was NOT needed / the chip sat under the thresholds ('free') ...
@@ -85,6 +85,30 @@ def _rule_set(norm: str, day: dt.date | None, phrase: str, rule_sets: list[dict[
     # 'the October 2023 rules' were published in October 2023 and took effect in November
     return next((rs for rs in rule_sets if month.isoformat()[:7] in (
         str(rs["effective"])[:7], str(rs.get("published") or "")[:7])), None)
+
+
+# '2023年10月の規制が施行されるまで', '2023年10月の規則以前': the time before the rule set named
+_BEFORE_RULE_JA = re.compile(r"^の?\s?[^、。]{0,6}?(?:規制|規則|ルール)(?:が(?:施行|発効)され(?:る|た))?\s?"
+                             r"(?:まで|以前|の前|前)")
+
+
+def _before_rule(norm: str, phrase: str) -> bool:
+    """Whether the sentence speaks of the time before the rule set it names ('until the October
+    2023 rules took effect', 'prior to the October 2023 rules', '2023年10月の規制まで')."""
+    at = norm.find(phrase)
+    return phrase.lower().startswith(("until", "till", "before")) or bool(
+        re.search(r"\bprior\sto\s(?:the\s)?$", norm[:at], re.I) or
+        _BEFORE_RULE_JA.match(norm[at + len(phrase):]))
+
+
+def _rule_before(rs: dict[str, Any], rule_sets: list[dict[str, Any]]
+                 ) -> tuple[dict[str, Any] | None, dt.date | None]:
+    """The enforced rule set in force before rs took effect, else (no rule yet) the eve of rs."""
+    earlier = sorted((r for r in rule_sets if r.get("enforced", True) and
+                      str(r["effective"]) < str(rs["effective"])), key=lambda r: str(r["effective"]))
+    if earlier:
+        return earlier[-1], None
+    return None, dt.date.fromisoformat(str(rs["effective"])[:10]) - dt.timedelta(days=1)
 
 
 def _periods(norm: str, day: dt.date | None, phrase: str, rs: dict[str, Any] | None,
@@ -169,8 +193,10 @@ def judge(claim: Claim, data) -> Verdict:
     if not rows:
         return _unsure(f"no accelerator named {chip!r} in the hardware table", chip,
                        f"ハードウェア表に「{chip}」という名前のアクセラレータがありません")
-    periods = _periods(norm, day, phrase, _rule_set(norm, day, phrase, data.rule_sets()),
-                       data.rule_sets())
+    rs = _rule_set(norm, day, phrase, data.rule_sets())
+    if rs is not None and _before_rule(norm, phrase):  # 'until the October 2023 rules took effect'
+        rs, day = _rule_before(rs, data.rule_sets())
+    periods = _periods(norm, day, phrase, rs, data.rule_sets())
     readings = []  # (period label en, ja, variant name, licence needed or None, classification)
     try:
         for en, ja, kw in periods:
@@ -251,7 +277,7 @@ def _ambiguous(readings, chip: str, to: str, to_ja: str) -> Verdict:
 
 
 _TITLES = {"en": "US export-control status", "ja": "米国の輸出規制上の扱い"}
-_EN_PRESENT = re.compile(r"\b(?:is|are|remains?|stays?|requires|needs|falls?)\b", re.I)
+_EN_PRESENT = re.compile(r"\b(?:is|are|remains?|stays?|requires|needs|falls?|can(?:not)?|can't|may)\b", re.I)
 _EN_PAST = re.compile(r"\b(?:was|were|became|had|could|did|used to|required|needed|fell)\b", re.I)
 _JA_PAST = re.compile(r"(?:た|だった|でした|ました|であった)(?:[。．.！!」』）)\s])*$")
 _JA_NOW = re.compile(r"現在|現行|今は")

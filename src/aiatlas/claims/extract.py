@@ -138,12 +138,15 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
     thresholds: set[tuple[int, int]] = set()  # figures called a limit or threshold
     for m in _PART_YEAR.finditer(sent):  # 'mid-2024': the year counts, the number is no claim
         years.append((m.start(1), int(m.group(1))))
+    spans: list[tuple[int, int]] = []  # ranges of years: '2023 to 2024', '2024-25'
     for m in _YEAR_RANGE.finditer(sent):
         hi = m.group(2)
         if len(hi) == 2 and not (m.group(3) or "-" in m.group() or "~" in m.group()):
             continue
         taken.append((m.start(), m.end()))
         skip(m.start(), m.end(), "a range of years: the time of a claim, not a claim")
+        low = int(m.group(1))
+        spans.append((low, int(hi) if len(hi) == 4 else low // 100 * 100 + int(hi)))
     for rx, order in DATES:
         for m in rx.finditer(sent):
             if _overlaps(m.start(), m.end(), taken):
@@ -292,13 +295,63 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
                                    base=bnd.base, continues=bnd.continues,
                                    period=_month_of(months, bnd.year),
                                    quarter=next((qq for y, qq in quarters if y == bnd.year), None)
-                                   if len(set(quarters)) == 1 else None))
+                                   if len(set(quarters)) == 1 else None,
+                                   per=per_person(bnd.context), since=bnd.since,
+                                   change=change_of(q, sent[:a], sent[b:], lang)))
+        claim = result.claims[-1]
+        if claim.change and q.kind == "points":  # 'fell 10 points from 2023 to 2024': 2023 -> 2024
+            stated = sorted({y for _, y in years}) or (list(spans[0]) if len(spans) == 1 else [])
+            if len(stated) == 2:
+                claim.from_year, claim.year = stated
+            elif claim.year is not None and not claim.year_note:
+                claim.from_year = claim.year - 1  # 'in 2024 the share fell 10 points': since 2023
     return result
 
 
 # what a Japanese sentence counts when its figures carry no counter ('注目モデル数は60対35')
 _JA_NOUNS = [(r"モデル", "models"), (r"ロボット", "units"), (r"企業|会社", "organizations"),
              (r"チップ|アクセラレータ|半導体", "chips")]
+
+
+# a figure per person: 'per capita', 'per million people', 'per 1,000 residents', '一人当たり',
+# '人口100万人あたり' (the words patterns read: the figure's clause and the sentence's topic)
+_PER_PERSON = re.compile(
+    r"\bper\s(?:(?P<en>million|thousand|billion|[\d,]+)\s)?(?:people|persons|person|inhabitants|residents|"
+    r"citizens|head|capita)\b|(?:人口|国民)\s?(?:(?P<ja>[\d,.]+\s?万?|百万|千)\s?人)?\s?(?:あたり|当たり|比)|"
+    r"(?:一|1)\s?人\s?(?:あたり|当たり)", re.IGNORECASE)
+_PER_DENOMINATOR = re.compile(r"^\s?(?:people|persons|inhabitants|residents|citizens)\b|^\s?人\s?(?:あたり|当たり)",
+                              re.IGNORECASE)
+
+
+# a percentage or points figure that states a change: 'rose 10%', 'fell by 5 points', 'was up
+# 72%', '10ポイント低下した', '約27%増えた' ('rose to 40%' and '40%に上昇' state levels)
+_CHANGE_UP_EN = r"rose|risen|rises|grew|grown|grows|increased|increases|jumped|climbed|gained|surged|soared|(?:was|were|is|are|been)\sup|up(?=\sby)"
+_CHANGE_DOWN_EN = r"fell|fallen|falls|dropped|drops|declined|declines|decreased|decreases|slipped|shrank|shrunk|lost|plunged|(?:was|were|is|are|been)\sdown|down(?=\sby)"
+_CHANGE_BY_EN = re.compile(rf"\b(?:(?P<up>{_CHANGE_UP_EN})|(?P<down>{_CHANGE_DOWN_EN}))\s(?:by\s)?"
+                        r"(?:about\s|around\s|roughly\s|some\s|nearly\s|almost\s|more\sthan\s|over\s|just\s)?$",
+                        re.IGNORECASE)
+_CHANGE_BY_JA = re.compile(r"^(?:\s?(?:ポイント|パーセント|%|割))?\s?(?:も|ほど|程度|近く|超)?\s?"
+                              r"(?:(?P<up>増|上昇|伸び|伸ば|拡大|上が|改善|アップ)|(?P<down>減|低下|下落|縮小|下が|落ち|悪化|ダウン))")
+
+
+def change_of(q, before: str, after: str, lang: str) -> str:
+    """'up' or 'down' when a percentage or points figure states a change, else ''."""
+    if q.kind not in ("percent", "points"):
+        return ""
+    m = _CHANGE_BY_JA.match(after) if lang in ("ja", "zh") else _CHANGE_BY_EN.search(before)
+    if m is None:
+        return ""
+    return "up" if m.group("up") else "down"
+
+
+def per_person(words: str) -> str:
+    """'capita', 'million' or 'other' when the words state a figure per person, else ''."""
+    m = _PER_PERSON.search(words)
+    if m is None:
+        return ""
+    n = (m.group("en") or m.group("ja") or "").replace(",", "").replace(" ", "").lower()
+    return "capita" if n in ("", "1") else "million" if n in ("million", "1000000", "100万", "百万") \
+        else "other"
 
 
 def _month_of(months: list[str], year: int | None) -> str:
@@ -374,7 +427,9 @@ _CHANGE_EN = re.compile(
     r"soar(?:s|ed|ing)?|plung(?:e|ed|es|ing)|narrow(?:s|ed|ing)?|widen(?:s|ed|ing)?|"
     r"doubled|tripled|up|down)\b[^.;]{0,40}?\bfrom\s"
     r"(?:about\s|around\s|roughly\s|some\s|nearly\s)?(?:US\$|\$|€|£|¥)?$", re.IGNORECASE)
-_CHANGE_JA = re.compile(r"^\s?(?:に|へ)(?:と)?\s?(?:増|減|拡大|縮小|伸|上昇|低下|倍|急|回復|拡|膨ら|落ち|下が|上が)")
+# '31件へと増えた', '31件へと2倍以上に増えた' (a multiple of the change between them)
+_CHANGE_JA = re.compile(r"^\s?(?:に|へ)(?:と)?\s?(?:(?:約|およそ)?[\d.]+\s?倍(?:以上|近く|超|強|弱)?に\s?)?"
+                        r"(?:増|減|拡大|縮小|伸|上昇|低下|倍|急|回復|拡|膨ら|落ち|下が|上が)")
 
 
 def _changes(nums: list[numbers.Number], sent: str, lang: str) -> dict[int, numbers.Number]:
@@ -544,6 +599,9 @@ def _not_a_claim(n: numbers.Number, before: str, after: str, norm, s: int) -> st
         return "an ordinal label (第N条/回/世代...)"  # '大基金3期': the fund's third phase
     if _TOP_N.search(before):
         return "defines a set (top N), not a claim"
+    per = _PER_DENOMINATOR.match(after)
+    if per and (per.group().strip().startswith("人") or re.search(r"\bper\s$", before, re.IGNORECASE)):
+        return "the number of people a figure is per (per 1,000 people, 人口100万人あたり), not a claim"
     if _YEARS_BACK.match(after):
         return "a time back from now (N years ago): a date, not a quantity"
     if _MONTH_ALONE.match(after) and n.value <= 12 and not re.search(r"[か ヶカヵケ箇]$", before):

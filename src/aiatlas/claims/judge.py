@@ -196,6 +196,11 @@ def _judge(claim: Claim, pattern: Pattern, asserts: dict[str, Any], data: Data) 
         return Verdict("unverifiable", "no warehouse built", reason_key="data_error",
                        **_room(claim.quantity, pattern.tolerance))
     except AiatlasError as e:  # e.g. a vintage that cannot be built: say so, not fail the report
+        unknown = re.match(r"parameter (\w+)=(\S+) matches no", str(e))
+        if unknown:  # a name the sentence gave (a benchmark) that the data does not hold
+            return Verdict("unverifiable", f"the data holds no {unknown.group(1)} {unknown.group(2)} "
+                           f"for {asserts.get('indicator')}", reason_key="no_such_name",
+                           **_room(claim.quantity, pattern.tolerance))
         return Verdict("unverifiable", f"{e}" + (f" ({e.hint})" if e.hint else ""), reason_key="data_error",
                        **_room(claim.quantity, pattern.tolerance))
 
@@ -307,6 +312,10 @@ def _judge_indicator(claim: Claim, pattern: Pattern, a: dict[str, Any], data: Da
         rows = [r for r in rows if str(r.get(a["period"]) or "").startswith(period) and period]
     if a["rank_by"]:
         return _judge_rank(claim, pattern, a, rows, snaps)
+    if a.get("total"):
+        return _judge_total(claim, pattern, a, rows, snaps, as_of)
+    if a.get("difference"):
+        return _judge_difference(claim, pattern, a, data, rows, snaps, as_of)
     shown = ", ".join(f"{k}={v}" for k, v in {**a["params"], **a["where"]}.items()) or "(all)"
     if a.get("period"):
         shown += f", {a['period']} in {claim.period or claim.year}"
@@ -378,6 +387,80 @@ def _within(q: Quantity, actual: float, band: tuple[float, float], evidence: lis
         v.reason = v.reason.split(" (claimed")[0]
     unit = "" if q.unit in ("", "%") else f" {q.unit}"
     v.reason += f" (95% interval {human(low)} to {human(high)}{unit})"
+    return v
+
+
+def _judge_total(claim: Claim, pattern: Pattern, a: dict[str, Any], rows: list[dict[str, Any]],
+                 snaps: list[str], as_of: str) -> Verdict:
+    """A running total since a year ('Since 2020, US labs released more than 350 notable
+    models'): the sum of the yearly values from then on. When the latest year is still being
+    counted (the data's as-of falls in it), the total with and without it are both readings;
+    they must agree, else the claim is unverifiable with both."""
+    q, col = claim.quantity, a["value_column"]
+    by_year: dict[int, float] = {}
+    for r in rows:
+        if r.get(col) is not None and r.get("year") is not None:
+            by_year[int(r["year"])] = by_year.get(int(r["year"]), 0.0) + float(r[col]) * a["scale"]
+    named = {"measure": pattern.describe, "subject": str(a.get("subject") or ""), "as_of": as_of}
+    if not by_year:
+        return Verdict("unverifiable", f"the data ({a['indicator']}) has no value since {claim.since}",
+                       reason_key="no_value", **_room(q, pattern.tolerance), **named)
+    first, last = min(by_year), max(by_year)
+    ev = Evidence("indicator", a["indicator"], params=a["params"], where=a["where"], snapshots=snaps,
+                  rows=[{"year": y, col: v} for y, v in sorted(by_year.items())][:EVIDENCE_ROWS],
+                  row_count=len(by_year), command=_command(a["indicator"], a["params"], a["where"]))
+    readings = [(f"{first} to {last}", sum(by_year.values()))]
+    if as_of[:4] == str(last) and last > first:  # the latest year is not over in the data
+        readings.insert(0, (f"{first} to {last - 1}", readings[0][1] - by_year[last]))
+    got = [(span, compare(q, value, pattern.tolerance, [ev])) for span, value in readings]
+    shown = "; ".join(f"{span}: {human(v.actual)}" for span, v in got)
+    if len({v.verdict for _, v in got}) > 1:
+        v = Verdict("unverifiable", f"the total since {claim.since} depends on whether {last}, still "
+                    f"being counted in the data as of {as_of}, is included ({shown})",
+                    reason_key="total_partial_year", evidence=[ev], **named)
+        v.reason_ja = (f"{claim.since}年以降の累計は、データ（{as_of}時点）で集計途中の{last}年を含めるかで"
+                       f"変わります（{shown}）")
+        return v
+    v = got[0][1]
+    for k, val in named.items():
+        setattr(v, k, val)
+    v.reason += (f"; the total of {a['indicator']} ({', '.join(f'{k}={x}' for k, x in a['where'].items())})"
+                 f" over {shown}, data as of {as_of}")
+    return v
+
+
+def _judge_difference(claim: Claim, pattern: Pattern, a: dict[str, Any], data: Data,
+                      rows: list[dict[str, Any]], snaps: list[str], as_of: str) -> Verdict:
+    """A level's change in points between two years ('the open-weights share fell 10 points
+    from 2023 to 2024'): the claim's year's value minus its from_year's. A change the other
+    way is contradicted whatever its size."""
+    q, col, y0 = claim.quantity, a["value_column"], claim.from_year
+    _, before = data.rows(a["indicator"], a["params"], {**a["where"], "year": y0})
+    named = {"measure": pattern.describe, "subject": str(a.get("subject") or ""), "as_of": as_of}
+    now = [float(r[col]) * a["scale"] for r in rows if r.get(col) is not None]
+    then = [float(r[col]) * a["scale"] for r in before if r.get(col) is not None]
+    if not now or not then:
+        return Verdict("unverifiable", f"the data ({a['indicator']}) has no value for {claim.year} or {y0}",
+                       reason_key="no_value", **_room(q, pattern.tolerance), **named)
+    diff = now[0] - then[0]
+    ev = Evidence("indicator", a["indicator"], params=a["params"], where=a["where"], snapshots=snaps,
+                  rows=[{"year": y0, col: then[0]}, {"year": claim.year, col: now[0]}], row_count=2,
+                  command=_command(a["indicator"], a["params"], {k: v for k, v in a["where"].items()
+                                                                   if k != "year"}))
+    moved = "rose" if diff > 0 else "fell"
+    if diff * (1 if claim.change == "up" else -1) < 0:
+        v = compare(q, -abs(diff), pattern.tolerance, [ev])  # the other way: never within reach
+        v.verdict = "contradicted"
+        v.reason = f"the data says it {moved} by {human(abs(diff))} points, not {'up' if claim.change == 'up' else 'down'}"
+    else:
+        v = compare(q, abs(diff), pattern.tolerance, [ev])
+        v.reason = v.reason.replace("the data says", f"the data says it {moved} by", 1)
+    for k, val in named.items():
+        setattr(v, k, val)
+    v.actual, v.year = abs(diff), claim.year
+    v.reason += (f"; {a['indicator']} ({', '.join(f'{k}={x}' for k, x in a['where'].items() if k != 'year')}"
+                 f"{', ' if len(a['where']) > 1 else ''}{y0}: {human(then[0])}, {claim.year}: {human(now[0])}),"
+                 f" data as of {as_of}")
     return v
 
 

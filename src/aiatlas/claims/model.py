@@ -70,6 +70,14 @@ class Claim:
     continues: bool = False  # the clause continues a comparison ('against 31 for China')
     period: str = ""  # 'YYYY-MM' when the sentence states the month of the claim's year
     quarter: int | None = None  # 1-4 when the sentence states the quarter of the claim's year
+    # a figure per person ('0.5 models per million people', '人口100万人あたり'): capita,
+    # million, or other (another denominator); '' for a total
+    per: str = ""
+    since: int | None = None  # the start of a trend or total the sentence gives ('since 2020')
+    # a share or rate stated as its change, not its level: 'fell 10%', 'rose by 5 points',
+    # '10ポイント低下した' ('up' or 'down'; '' for a level: 'rose to 40%', '40%に上昇')
+    change: str = ""
+    from_year: int | None = None  # the year a change in points is counted from (2023 of '2023 to 2024')
     # what it asserts as, once matched: {'indicator': id, 'params': {}, 'where': {}} or {'fact': {...}}
     asserts: dict[str, Any] | None = None
     pattern: str | None = None

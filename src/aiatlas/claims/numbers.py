@@ -20,9 +20,10 @@ class Number:
     scale: str = ""
 
 
-# No claim states a figure this large; a longer digit run is junk (or an attack: a 200,000-digit
-# number parses as float infinity, which JSON cannot carry).
-MAX_ABS = 1e18
+# No claim states a figure this large (the largest are training compute, ~1e27 FLOP); a longer
+# digit run is junk (or an attack: a 200,000-digit number parses as float infinity, which JSON
+# cannot carry).
+MAX_ABS = 1e30
 
 
 def finite(value: float) -> float:
@@ -77,15 +78,34 @@ def has_word_number(text: str) -> bool:
                 or any(w in text for w in _JA_WORDS))
 
 
+# scientific notation: '3.8e25', '3.8E+25', '3.8 × 10^25', '3.8x10^25', '10^25' (NFKC reads the
+# superscripts of 10²⁵ as '1025', which no rule can tell from a number: not read)
+_SCIENTIFIC = re.compile(r"(?<![A-Za-z0-9_.])(?:(\d+(?:\.\d+)?)\s?(?:[eE]([+-]?\d{1,2})|(?:×|x|\*)\s?10\^\s?([+-]?\d{1,2}))"
+                         r"|10\^\s?([+-]?\d{1,2}))(?![a-z0-9_.])")
+
+
+def _scientific(text: str) -> list[Number]:
+    out = []
+    for m in _SCIENTIFIC.finditer(text):
+        mantissa, exp = (m.group(1) or "1"), m.group(2) or m.group(3) or m.group(4)
+        value = float(mantissa) * 10 ** int(exp)
+        if _bounded(value):
+            out.append(Number(m.start(), m.end(), value, m.group()))
+    return out
+
+
 def spot_en(text: str) -> list[Number]:
     """Numbers in English text by regex (digits, and number words from 'two' to 'ninety'); a digit
     glued to letters (H100, 5G) is not one."""
     ratios = [Number(m.start(), m.end(), _ratio_word(m.group())[1], m.group())
-              for m in _EN_RATIO.finditer(text)]
+              for m in _EN_RATIO.finditer(text)] + _scientific(text)
     out = ratios + [Number(m.start(), m.end(), float(_WORD_NUMBERS[m.group().lower()]), m.group())
                     for m in _EN_WORD.finditer(text)
                     if not any(r.start <= m.start() < r.end for r in ratios)]  # 'two' of 'two thirds'
     for m in _EN_NUMBER.finditer(text):
+        if any(r.start <= m.start() < r.end for r in ratios):
+            continue  # the mantissa or exponent of '3.8e25'
+
         if len(m.group(1)) > 40:
             continue  # junk, and float() of a huge digit run costs time
         value = float((m.group(1) + (m.group(2) or "")).replace(",", ""))
@@ -102,9 +122,12 @@ def _sudachi():
 
 
 def spot_ja(text: str) -> list[Number]:
-    """Numbers in Japanese text via SudachiPy: 30万, 1,000億, 三十万 come out as one token each."""
-    out = []
+    """Numbers in Japanese text via SudachiPy: 30万, 1,000億, 三十万 come out as one token each;
+    scientific notation ('3.3e24', '3.3×10^24') by the English rule."""
+    out = _scientific(text)
     for m in _sudachi().tokenize(text):
+        if any(s.start <= m.begin() < s.end for s in out):
+            continue
         if m.surface() in _JA_WORDS:
             out.append(Number(m.begin(), m.end(), _JA_WORDS[m.surface()], m.surface()))
             continue
@@ -157,7 +180,8 @@ COUNT_NOUNS = {  # English head noun -> normalised unit
     "labs": "organizations", "organizations": "organizations", "organisations": "organizations",
     "startups": "organizations", "countries": "countries", "papers": "papers",
     "people": "people", "researchers": "people", "parameters": "parameters", "states": "states",
-    "points": "points", "benchmarks": "benchmarks", "clusters": "clusters",
+    "points": "points", "benchmarks": "benchmarks", "clusters": "clusters", "cluster": "clusters",
+    "supercomputers": "clusters", "supercomputer": "clusters",
     "incidents": "incidents", "authors": "people", "developers": "people", "developer-topic": "people", "employees": "people", "workers": "people",
     "transistors": "transistors",
 }
@@ -287,6 +311,10 @@ def _read_unit(q: Quantity, after: str, lang: str, end: int) -> int:
         unit, m = _pick(JA_COUNTERS, after, r"({})")
         if unit:
             q.kind, q.unit = "count", unit
+            if unit in ("units", "chips") and after[m.end():m.end() + 1] == "分":
+                # 'H100換算で23万台分': worth that many units, not that many machines
+                q.unit = "items"
+                return end + m.end() + 1
             return end + m.end()
         return end
     # English: the head noun among the next few words ("40 notable AI models")

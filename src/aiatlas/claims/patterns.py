@@ -19,9 +19,9 @@ from aiatlas.errors import DataError
 _FIELDS = {"id", "describe", "kinds", "units", "keywords", "subject", "needs_year", "indicator",
            "params", "where", "value_column", "scale", "rank_by", "fact", "tolerance", "base",
            "period", "title", "pair", "definition", "events", "excludes", "lower_bound",
-           "subset", "hints", "interval"}
+           "subset", "hints", "interval", "per", "topic", "total", "change", "difference"}
 _SUBJECTS = ("country", "state", "organization", "benchmark", None)
-_PLACEHOLDER = re.compile(r"\{(country|state|organization|benchmark|year|quarter|precision)\}")
+_PLACEHOLDER = re.compile(r"\{(country|state|organization|benchmark|year|quarter|precision|per|since)\}")
 # the number format a hardware figure is stated at: 'FP16', 'tensor BF16', '半精度', 'INT8'
 _PRECISIONS = [(re.compile(r"(?<![a-z0-9])(?:fp|bf)16(?![0-9])|半精度", re.IGNORECASE), "fp16"),
                (re.compile(r"(?<![a-z0-9])fp32(?![0-9])|単精度", re.IGNORECASE), "fp32"),
@@ -78,6 +78,22 @@ class Pattern:
     # the indicator's own confidence interval around the value (low and high columns): a figure
     # inside it is supported, one outside it by more than its rounding contradicted
     interval: tuple[str, ...] = ()
+    # the measure is per person ('{per}' fills the indicator's per parameter): only a figure
+    # stated per person fits it, and a figure stated per person fits no other measure
+    per: bool = False
+    # regexes, one of which the sentence must match anywhere: what the sentence is about though
+    # the figure's own clause may not say it ('中国のAIクラスターは223基で、計算能力はH100換算で
+    # 23万個分': the compute is the clusters')
+    topic: tuple[re.Pattern, ...] = ()
+    # a running total since the year the sentence starts it from ('since 2020, 384 models'):
+    # the yearly rows from then on are summed (judge._judge_total); only such a claim fits
+    total: bool = False
+    # the measure is itself a change (year-on-year growth): a figure stated as a change ('grew
+    # 72%') fits it; one fits no measure of a level ('the share fell 10%' is not a 10% share)
+    change: bool = False
+    # the change in points of a level between two years ('fell 10 points from 2023 to 2024'):
+    # the value of the claim's year minus that of its from_year (judge._judge_difference)
+    difference: bool = False
 
     def fits(self, claim: Claim) -> int:
         """How specifically the claim's own words fit (0: not at all): kind, unit, base, keywords.
@@ -88,6 +104,13 @@ class Pattern:
         q = claim.quantity
         if q.kind not in self.kinds or (self.units and q.unit not in self.units):
             return 0
+        running = claim.since is not None and claim.year is None and q.kind in ("count", "number")
+        if self.total != running and (self.total or self.needs_year):
+            return 0  # 'since 2020, 350 models' is no year's count, and a year's count no total
+        if claim.change and not self.change:
+            return 0
+        if bool(claim.per) != self.per:
+            return 0  # '0.5 models per million people' is not a count of models, nor the reverse
         if self.base and claim.base and claim.base not in self.base:
             return 0  # a share of organizations is not a share of models
         if self.pair:
@@ -101,6 +124,9 @@ class Pattern:
                 return 0  # a world figure does not check a claim about one country
         if any(x.search(claim.keywords) for x in self.excludes):
             return 0
+        if self.topic and not any(x.search(gazetteer.in_sentence(claim.sentence)[0])
+                                  for x in self.topic):
+            return 0
         hits = [m for k in self.keywords for m in [k.search(claim.keywords)] if m]
         if not hits:
             return 0
@@ -110,7 +136,11 @@ class Pattern:
     def bind(self, claim: Claim) -> tuple[dict[str, Any] | None, str]:
         """What the claim asserts in this pattern's terms, or None and what is missing."""
         values: dict[str, Any] = {"year": claim.year, "quarter": claim.quarter,
-                                  "precision": precision_of(claim.sentence)}
+                                  "precision": precision_of(claim.sentence), "per": claim.per,
+                                  "since": claim.since}
+        if self.per and claim.per not in ("capita", "million"):
+            return None, ("the figure is per another number of people than one or a million; the "
+                          "data gives figures per person and per million people")
         if self.events:
             return self._bind_event(claim)
         if self.subject:
@@ -125,10 +155,19 @@ class Pattern:
                 return None, (f"the figure is about an organization ({ent.id}), not its country "
                               f"({ent.country}); the data counts countries")
             values[self.subject] = ent.country if self.subject == "country" else ent.id
+        if self.subject != "country" and any(v == "{country}" for v in (*self.where.values(),
+                                                                          *self.params.values())):
+            ent = claim.subject("country")  # 'the best US score on GPQA Diamond': the benchmark's subject
+            if ent is None or ent.type != "country":
+                return None, (f"the figure is about an organization ({ent.id}), not its country"
+                              if ent is not None else "the figure's clause names no country")
+            values["country"] = ent.id
         if claim.year is None and claim.year_note:  # 'last year': the year is not known
             return None, claim.year_note
-        if self.needs_year and claim.year is None:
+        if self.needs_year and claim.year is None and not self.total:
             return None, claim.year_note or "the sentence states no year for this figure"
+        if self.difference and claim.from_year is None:
+            return None, "a change whose starting year the sentence does not give"
         if self.needs_year and claim.year_note.startswith("fiscal"):
             return None, f"{claim.year_note}: the data counts calendar years"
         if claim.quarter is None and "{quarter}" in self.where.values():
@@ -153,7 +192,8 @@ class Pattern:
             return {"fact": query}, ""
         return {"indicator": self.indicator, "params": fill(self.params), "where": fill(self.where),
                 "value_column": self.value_column, "scale": self.scale, "period": self.period,
-                "rank_by": self.rank_by, "subject": values.get(self.subject or ""),
+                "rank_by": self.rank_by, "subject": values.get(self.subject or ""), "total": self.total,
+                "difference": self.difference,
                 "lower_bound": self.lower_bound, "interval": self.interval}, ""
 
 
@@ -225,8 +265,9 @@ def _parse(data: Any, origin: str) -> list[Pattern]:
         try:
             excludes = tuple(re.compile(k, re.IGNORECASE) for k in raw.get("excludes") or ())
             hints = tuple(re.compile(k, re.IGNORECASE) for k in raw.get("hints") or ())
+            topic = tuple(re.compile(k, re.IGNORECASE) for k in raw.get("topic") or ())
         except re.error as e:
-            raise DataError(f"{where}: excludes or hints: bad regex ({e})") from None
+            raise DataError(f"{where}: excludes, hints or topic: bad regex ({e})") from None
         tol = raw.get("tolerance") or {}
         if not isinstance(tol, dict) or set(tol) - {"rel", "abs"}:
             raise DataError(f"{where}: tolerance must be a mapping of rel and/or abs")
@@ -242,5 +283,7 @@ def _parse(data: Any, origin: str) -> list[Pattern]:
             pair=tuple(raw.get("pair") or ()), definition=str(raw.get("definition", "")),
             events=bool(raw.get("events")), lower_bound=raw.get("lower_bound"),
             subset=bool(raw.get("subset")), hints=hints,
-            interval=tuple(raw.get("interval") or ())))
+            interval=tuple(raw.get("interval") or ()), per=bool(raw.get("per")),
+            topic=topic, total=bool(raw.get("total")), change=bool(raw.get("change")),
+            difference=bool(raw.get("difference"))))
     return out

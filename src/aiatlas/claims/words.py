@@ -39,6 +39,9 @@ _WHY_JA = {
     "data_error": "データを読み込めず判定できません",
     "subset": "文中で定めた集合（上位○件など）の中の数で、その集合の中身を数えるデータはありません",
     "threshold": "規則の上限・基準値で、文中の対象の数値ではありません",
+    "change": "数値は水準ではなく変化（増減）を述べており、その変化を測る指標がありません",
+    "no_such_name": "文中の名前（ベンチマークなど）はこの指標のデータにありません",
+    "per_other": "1人あたり・100万人あたり以外の人数あたりの数値で、データにはありません",
 }
 # why a number is no claim (extract.py), in Japanese
 SKIPPED_JA = {
@@ -59,6 +62,8 @@ SKIPPED_JA = {
     "part of a name (letters glued to the digits)": "名称の一部（英字と続く数字）です",
     "part of a name (product)": "名称の一部（製品名）です",
     "no number with a unit or subject": "単位や対象のある数値がありません",
+    "the number of people a figure is per (per 1,000 people, 人口100万人あたり), not a claim":
+        "「人口○人あたり」の人数で、主張ではありません",
 }
 _TYPES_JA = {"model": "モデル名", "benchmark": "ベンチマーク名", "publication": "資料名",
              "product": "製品名"}

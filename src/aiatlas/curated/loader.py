@@ -77,8 +77,14 @@ def _record_lines(root: Any) -> list[int]:
 
 def read_file(path: Path) -> list[Fact]:
     """Validate one topic file; the first bad record raises a DataError naming file and field."""
+    return list(_read(path, path.read_text(encoding="utf-8")))
+
+
+@functools.lru_cache(maxsize=32)
+def _read(path: Path, text: str) -> tuple[Fact, ...]:
+    """read_file's facts for one text of one file (Facts are frozen): a build needs every file
+    twice (rows and provenance), and a process that builds again reads the same texts."""
     shown = _display(path)
-    text = path.read_text(encoding="utf-8")
     safe_yaml.guard(text, shown)
     try:
         doc, lines = _parse(text)
@@ -103,7 +109,7 @@ def read_file(path: Path) -> list[Fact]:
             raise DataError(f"{where}: record '{fact.id}': field 'topic': {fact.topic!r} "
                             f"does not belong in {path.name} (expected {path.stem!r})")
         out.append(fact)
-    return out
+    return tuple(out)
 
 
 def _with_citation(raw: Any, sources: dict, shown: str, i: int, line: int | None) -> Any:

@@ -10,6 +10,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from aiatlas.errors import DataError
+from aiatlas.safe_yaml import SafeLoader  # libyaml's parser: the package's own files
 
 FOLDER = Path(__file__).parent / "published"
 
@@ -84,7 +85,7 @@ class Publication(BaseModel):
 def _load(path: Path) -> Publication:
     shown = f"curated/published/{path.name}"
     try:
-        pub = Publication.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        pub = Publication.model_validate(yaml.load(path.read_text(encoding="utf-8"), Loader=SafeLoader))
     except yaml.YAMLError as e:
         raise DataError(f"{shown}: not valid YAML ({e})") from None
     except ValidationError as e:

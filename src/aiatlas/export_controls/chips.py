@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import itertools
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -107,17 +108,36 @@ def status_counts(classified: Iterable[Mapping[str, Any]]) -> dict[str, int]:
     return dict(sorted(Counter(r["status"] for r in classified).items()))
 
 
+def _key(text: str) -> str:
+    """A name as compared: letters and digits only, any case ('Gaudi 3' and 'Gaudi3' alike)."""
+    return re.sub(r"[^0-9a-z]+", "", text.lower())
+
+
+def _spans(name: str) -> tuple[set[str], set[str]]:
+    """The keys of every run of whole words in a chip name, and of the runs that end it (the
+    name without its maker or family words: 'Ascend 910B' of 'Huawei Ascend 910B')."""
+    words = name.split()
+    runs = {(i, j) for i in range(len(words)) for j in range(i + 1, len(words) + 1)}
+    keys = {(j == len(words), _key(" ".join(words[i:j]))) for i, j in runs}
+    return {k for _, k in keys}, {k for end, k in keys if end}
+
+
 def find(rows: list[Mapping[str, Any]], name: str) -> Mapping[str, Any]:
-    """The hardware row named `name`: exact (any case), else a unique whole-word or substring match."""
+    """The hardware row named `name`: exact (any case), else the one row whose name ends in it,
+    else a unique whole-word or substring match. Spaces, hyphens and case are ignored, so
+    'gaudi 3' finds 'Intel Habana Gaudi3'."""
     wanted = name.strip().lower()
     exact = [r for r in rows if (r.get("name") or "").lower() == wanted]
     if exact:
         return exact[0]
-    # whole words first, so "H20" finds "NVIDIA HGX H20" and not also "NVIDIA H200 SXM"
-    words = [r for r in rows if f" {wanted} " in f" {(r.get('name') or '').lower()} "]
-    if len(words) == 1:
-        return words[0]
-    partial = [r for r in rows if wanted in (r.get("name") or "").lower()]
+    key = _key(wanted)
+    spans = [(r, *_spans(r.get("name") or "")) for r in rows] if key else []
+    # the name's tail first, so "Ascend 910B" is the 910B and not also the 910B Pro or 910B1;
+    # whole words next, so "H20" finds "NVIDIA HGX H20" and not also "NVIDIA H200 SXM"
+    for matches in ([r for r, _, tails in spans if key in tails], [r for r, words, _ in spans if key in words]):
+        if len(matches) == 1:
+            return matches[0]
+    partial = [r for r in rows if key and key in _key(r.get("name") or "")]
     if len(partial) == 1:
         return partial[0]
     names = [r.get("name") or "" for r in rows]

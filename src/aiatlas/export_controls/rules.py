@@ -12,6 +12,7 @@ import yaml
 from aiatlas import config
 from aiatlas.errors import DataError, UsageError
 from aiatlas.report import rules as report_rules
+from aiatlas.safe_yaml import SafeLoader  # libyaml's parser: the package's own files
 
 Condition = tuple[str, str, Any]  # (figure, operator, value)
 
@@ -214,7 +215,7 @@ def parse(doc: dict[str, Any]) -> Rules:
 def load() -> Rules:
     """The packaged rules.yaml, parsed once."""
     text = resources.files("aiatlas.export_controls").joinpath("rules.yaml").read_text("utf-8")
-    return parse(yaml.safe_load(text))
+    return parse(yaml.load(text, Loader=SafeLoader))
 
 
 def country_code(value: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from aiatlas import composite_index, standing
+from aiatlas.report import rules
 from aiatlas.report.i18n import Text
 
 TREND_MARKS = {"up": "↑", "down": "↓", "flat": "→"}
@@ -47,6 +48,17 @@ def _composite_text(entry: dict[str, Any] | None, n: int, text: Text) -> str:
                 high=entry["rank_p95"], score=f"{entry['score']:.2f}")
 
 
+def period_text(period: dict | None, text: Text) -> str:
+    """'2025', '2025 Q3' (ja: 2025年第3四半期): a period's values in the reader's words."""
+    if not period:
+        return ""
+    if "quarter" in period:
+        return text("compare_quarter", year=period.get("year", ""), quarter=period["quarter"])
+    if "year" in period:
+        return text("compare_year", year=period["year"])
+    return " ".join(str(v) for v in period.values())
+
+
 def page(code: str, *, text: Text, home=None, ranking: list[dict[str, Any]],
          entries: dict[str, dict[str, Any]], profile: dict[str, Any] | None = None) -> dict[str, Any]:
     """Everything one country's page shows, and its JSON twin (the profile itself).
@@ -62,10 +74,15 @@ def page(code: str, *, text: Text, home=None, ranking: list[dict[str, Any]],
         if e.get("status") != "ok":
             missing.append(item | {"partial": e.get("partial_year")})
             continue
-        have.append(item | {"period": " ".join((e.get("period") or {}).values()), "value": e["value"],
-                            "rank": e["rank"], "of": e["of"], "trend": TREND_MARKS.get(e.get("trend") or ""),
-                            "change_pct": e.get("change_pct"),
-                            "previous_period": " ".join((e.get("previous_period") or {}).values())})
+        # a share's change is in percentage points: 0.0001 to 0.0019 is no "+1800%"
+        pp = rules.is_fraction(e["unit"]) and e.get("change") is not None
+        have.append(item | {"period": period_text(e.get("period"), text), "value": e["value"],
+                            "raw_unit": e["unit"], "rank": e["rank"], "of": e["of"],
+                            "trend": TREND_MARKS.get(e.get("trend") or ""),
+                            "change": (text("country_change_pp", change=e["change"] * 100) if pp else
+                                       text("country_change_pct", change=e["change_pct"])
+                                       if e.get("change_pct") is not None else None),
+                            "previous_period": period_text(e.get("previous_period"), text)})
     ranked = [r for r in ranking if r["rank"] is not None]
     mine = next((r for r in ranking if r["country"] == code), None)
     return {"code": code, "name": p["names"][text.lang], "profile": p, "have": have, "missing": missing,

@@ -24,6 +24,7 @@ import queue
 import subprocess
 import sys
 import threading
+import unicodedata
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
@@ -99,7 +100,9 @@ def subset_chars() -> str:
         if mo.is_file():
             with mo.open("rb") as f:
                 chars.update("".join(gettext.GNUTranslations(f)._catalog.values()))
-    return "".join(sorted(c for c in chars if c.isprintable()))
+    # spaces kept: a no-break space is no printable character, and one in the data (a model
+    # named "ALLaM\xa0adapted 70B") had its whole chart drawn with the whole font
+    return "".join(sorted(c for c in chars if c.isprintable() or unicodedata.category(c) == "Zs"))
 
 
 def _cjk_files() -> dict[str, Path]:

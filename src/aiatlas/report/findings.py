@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 import string
@@ -12,6 +13,7 @@ import yaml
 
 from aiatlas import api
 from aiatlas.report import headlines, rules
+from aiatlas.safe_yaml import SafeLoader  # libyaml's parser: the package's own files
 from aiatlas.sources import registry
 
 FINDINGS_FILE = Path(__file__).parent / "findings.yaml"
@@ -21,7 +23,7 @@ SUBJECT_COLUMNS = ("country", "subject")
 def declared() -> list[dict[str, Any]]:
     """The finding declarations, in display order."""
     with open(FINDINGS_FILE, encoding="utf-8") as f:
-        return yaml.safe_load(f) or []
+        return yaml.load(f, Loader=SafeLoader) or []
 
 
 def _name(subject: Any, lang: str) -> str:
@@ -60,14 +62,9 @@ def _applies(note: dict[str, Any], row: dict[str, Any]) -> bool:
     return row.get(a) is not None and row.get(a) == row.get(b)
 
 
-# a rounded amount in words (`{value:approx}`): 3 significant digits, large ones in millions
-APPROX_DIGITS = 3
-_WORDS = ((1e9, "billion"), (1e6, "million"))
-
-
 class _Number:
     """A number in a sentence: formatted as asked, except that `approx` rounds it to
-    APPROX_DIGITS significant digits as a reader says it ("about" is the sentence's: 1.39
+    headlines.APPROX_DIGITS significant digits as a reader says it ("about" is the sentence's: 1.39
     million, 231,000; ja 139万) and, in Japanese, a thousands-grouped one (`{value:,.0f}`) of
     10^4 or more is written in 万/億 (headlines.japanese)."""
 
@@ -76,13 +73,7 @@ class _Number:
 
     def __format__(self, spec: str) -> str:
         if spec == "approx":
-            rounded = float(f"{self.value:.{APPROX_DIGITS}g}")
-            if self.lang == "ja":
-                return headlines.japanese(round(rounded)) or f"{rounded:,.{APPROX_DIGITS}g}"
-            for factor, word in _WORDS:
-                if abs(rounded) >= factor:
-                    return f"{rounded / factor:.{APPROX_DIGITS}g} {word}"
-            return f"{rounded:,.0f}" if abs(rounded) >= 10 ** (APPROX_DIGITS - 1) else f"{rounded:g}"
+            return headlines.approx(self.value, self.lang)
         if self.lang == "ja" and "," in spec and (ja := headlines.japanese(round(self.value))):
             return ja
         return format(self.value, spec)
@@ -97,7 +88,8 @@ def pick(decl: dict[str, Any], rows: list[dict[str, Any]], today=None) -> dict[s
     must be above 0), kept under "_versus". `latest: [year, quarter]` keeps the rows of the
     latest pair; `earliest: column` the rows at the column's minimum (the first of its kind);
     `since_earliest: column` pairs the row with the row at the column's minimum (a change since
-    the first: other_<column>)."""
+    the first: other_<column>), at least `min_span_days` before it (a change over a month of a
+    new rating scale is no trend: the latest row far enough from its first is stated)."""
     all_rows = rows
     for col, pattern in (decl.get("match") or {}).items():
         rows = [r for r in rows if r.get(col) is not None and re.search(pattern, str(r[col]))]
@@ -110,7 +102,8 @@ def pick(decl: dict[str, Any], rows: list[dict[str, Any]], today=None) -> dict[s
     if decl.get("since_earliest"):  # the change since the first row: it is the `other` one
         col = decl["since_earliest"]
         rows = [r | {"_versus": first} for r in rows
-                if (first := _first_on_basis(r, col, all_rows)) is not None and r is not first]
+                if (first := _first_on_basis(r, col, all_rows)) is not None and r is not first
+                and ("min_span_days" not in decl or _days(first[col], r[col]) >= decl["min_span_days"])]
     rows = [r for r in rows if all(r.get(c) == v for c, v in (decl.get("where") or {}).items())]
     decl = {k: v for k, v in decl.items() if k != "where"}
     if isinstance(decl.get("latest"), list):  # latest: [year, quarter]: the latest quarter
@@ -131,6 +124,11 @@ def pick(decl: dict[str, Any], rows: list[dict[str, Any]], today=None) -> dict[s
         ties = [r[by] for r in ranked[1:] if r[top] == chosen[0][top]]
         return chosen[0] | {"_ties": ties} if ties else chosen[0]
     return chosen[0]
+
+
+def _days(a: Any, b: Any) -> int:
+    """Days from date a to date b (dates or ISO text)."""
+    return (dt.date.fromisoformat(str(b)[:10]) - dt.date.fromisoformat(str(a)[:10])).days
 
 
 def _first_on_basis(row: dict[str, Any], col: str, rows: list[dict[str, Any]]) -> dict | None:

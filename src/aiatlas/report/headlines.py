@@ -11,6 +11,7 @@ import yaml
 from aiatlas import api, config
 from aiatlas.errors import AiatlasError, DataError
 from aiatlas.export_controls import rules as ecr
+from aiatlas.safe_yaml import SafeLoader  # libyaml's parser: the package's own files
 
 HEADLINES_FILE = Path(__file__).parent / "headlines.yaml"
 
@@ -18,7 +19,7 @@ HEADLINES_FILE = Path(__file__).parent / "headlines.yaml"
 def declared() -> list[dict[str, Any]]:
     """The headline declarations, in display order."""
     with open(HEADLINES_FILE, encoding="utf-8") as f:
-        return yaml.safe_load(f) or []
+        return yaml.load(f, Loader=SafeLoader) or []
 
 
 def select(decl: dict[str, Any], rows: list[dict[str, Any]], today: dt.date | None = None) -> list[dict]:
@@ -139,6 +140,29 @@ def japanese(v: Any) -> str | None:
             head, tail = divmod(total // step, factor // step)
             return ("-" if v < 0 else "") + f"{head}{word}" + (f"{tail}{small}" if tail else "")
     return None
+
+
+# a rounded amount as a reader says it: 3 significant digits, large ones in millions/billions
+APPROX_DIGITS = 3
+_WORDS = ((1e9, "billion"), (1e6, "million"))
+
+
+def approx(v: int | float, lang: str = "en") -> str:
+    """`v` rounded to APPROX_DIGITS significant digits as a reader says it: 1.39 million,
+    231,000, 0.953 (ja: 139万)."""
+    rounded = float(f"{v:.{APPROX_DIGITS}g}")
+    if lang == "ja":
+        return japanese(round(rounded)) or f"{rounded:,.{APPROX_DIGITS}g}"
+    for factor, word in _WORDS:
+        if abs(rounded) >= factor:
+            return f"{rounded / factor:.{APPROX_DIGITS}g} {word}"
+    return f"{rounded:,.0f}" if abs(rounded) >= 10 ** (APPROX_DIGITS - 1) else f"{rounded:g}"
+
+
+def percent(v: float) -> str:
+    """A fraction as a reader writes it in percent: 70%, 66.7%, and two significant digits
+    under 1% (0.19%)."""
+    return f"{v * 100:.2g}%" if 0 < abs(v) < 0.01 else f"{v:.1%}".replace(".0%", "%")
 
 
 def format_value(v: Any, lang: str = "en") -> str:

@@ -11,7 +11,9 @@ from jinja2 import pass_context
 from markupsafe import Markup
 
 from aiatlas.errors import UsageError
+from aiatlas.indicators import views
 from aiatlas.report import headlines, rules
+from aiatlas.safe_yaml import SafeLoader  # libyaml's parser: the package's own files
 
 LANGS = ("en", "ja")
 CATALOG_DIR = Path(__file__).parent / "i18n"
@@ -23,7 +25,7 @@ def catalog(lang: str) -> dict[str, Any]:
     if lang not in LANGS:
         raise UsageError(f"unknown language {lang!r} (expected one of: {', '.join(LANGS)})")
     with open(CATALOG_DIR / f"{lang}.yaml", encoding="utf-8") as f:
-        data = yaml.safe_load(f) or {}
+        data = yaml.load(f, Loader=SafeLoader) or {}
     for section in ("ui", "chapters", "headlines", "columns", "units", "indicators", "params",
                     "parameter_names", "choices", "values", "measures", "fact_units", "own_words",
                     "absent_sources", "parameter_help"):
@@ -124,10 +126,15 @@ class Text:
                 return title
         return rules.label(value, self.lang)
 
-    def column_styles(self, rows: list[dict[str, Any]], columns: list[str]) -> dict[str, str]:
+    def column_styles(self, rows: list[dict[str, Any]], columns: list[str],
+                      unit: str | None = None) -> dict[str, str]:
         """Per column of a table, how its numbers are written (headlines.column_style): one
-        style down each column."""
-        return {c: headlines.column_style([r.get(c) for r in rows], self.lang) for c in columns}
+        style down each column; "percent" for the value columns of a fraction (`unit`, or the
+        rows' own unit column in a normalised view)."""
+        styles = {c: headlines.column_style([r.get(c) for r in rows], self.lang) for c in columns}
+        if rows and all(rules.is_fraction(r.get("unit") or unit) for r in rows):
+            styles |= {c: "percent" for c in views.BANDS if c in columns}
+        return styles
 
     def cell(self, row: dict[str, Any], column: str, style: str | None = None) -> str:
         """A table cell as a reader sees it: a country by its name in this language (the
@@ -146,6 +153,8 @@ class Text:
             return self(f"bool_{str(value).lower()}")
         if isinstance(value, str):
             return self.category(column, value)
+        if style == "percent" and isinstance(value, (int, float)):
+            return headlines.percent(value)
         return headlines.format_cell(value, column, self.lang, style)
 
     def exact(self, row: dict[str, Any], column: str, style: str | None = None) -> str | None:
@@ -225,11 +234,13 @@ class Text:
 
 
 @pass_context
-def number(context, value: Any) -> Markup:
+def number(context, value: Any, unit: str | None = None) -> Markup:
     """The `num` filter of report and dashboard templates: a value in the page's language
-    (ja: 29万5000), the exact digits in its tooltip when they read differently."""
+    (ja: 29万5000; in percent where its `unit` is a fraction), the exact digits in its tooltip
+    when they read differently."""
     text = context.get("t")
-    shown = headlines.format_value(value, text.lang if text else "en")
+    fraction = rules.is_fraction(unit) and isinstance(value, (int, float)) and not isinstance(value, bool)
+    shown = headlines.percent(value) if fraction else headlines.format_value(value, text.lang if text else "en")
     plain = headlines.format_value(value)
     return Markup('<span title="{}">{}</span>').format(plain, shown) if shown != plain else Markup.escape(shown)
 

@@ -22,6 +22,9 @@ SHARE_N = {"open_weights_share_by_country": ("open", "closed"),
 # Counts: a year with no row is a true zero. Every other measure: a year with no row is missing,
 # and the line breaks there instead of bridging the gap.
 ZERO_FILL_UNITS = {"models", "accelerators", "publications", "citations"}
+# Shares and rates stored as fractions (0.7 = 70%): a reader sees them in percent. A normalised
+# view's unit "share of X total (0-1)" is one too.
+FRACTION_UNITS = {"share (0-1)", "share of FLOP", "share of models", "per year (0.1 = 10%)"}
 # Quantities that grow exponentially are drawn on a log axis.
 LOG_UNITS = {"FLOP/s per W", "FLOP/s per USD", "H100 equivalents", "FLOP", "USD", "parameters"}
 # A log axis is labelled at powers of ten only (1-2-5 when the data spans under two decades).
@@ -124,6 +127,9 @@ GROUP_NAMES = {"ja": {"open": "オープン", "closed": "クローズド", OTHER
 # The reader's own country is always drawn (Japan in the Japanese edition).
 HOME_COUNTRY = {"ja": "JPN"}
 COUNTRY_COLUMNS = ("country", "country_code")
+# Series that compete, so one of them "leads" (a chart's alt text says who); benchmarks,
+# sectors, measures or a total beside its parts are listed instead.
+RIVAL_COLUMNS = (*COUNTRY_COLUMNS, "region", "organization", "owner")
 # Grain columns that only number records (a curated record's or an event's id): a reader's
 # "one value per" line never names them.
 RECORD_IDS = {"id"}
@@ -246,6 +252,11 @@ def too_few(meta_id: str, row: dict[str, Any]) -> bool:
     """True when a share rests on fewer than MIN_N items."""
     n = share_n(meta_id, row)
     return n is not None and n < MIN_N
+
+
+def is_fraction(unit: str | None) -> bool:
+    """A value stored as a fraction of one, shown in percent (axis, tooltip, alt text)."""
+    return unit in FRACTION_UNITS or (unit or "").endswith("(0-1)")
 
 
 def log_scale(unit: str | None) -> bool:

@@ -141,7 +141,8 @@ def legend_values(values: list[float], log: bool) -> list[float] | None:
 
 
 def map_spec(rows: list[dict[str, Any]], *, indicator: str, year: int | None, title: str,
-             unit: str | None, lang: str, log: bool, zero_for: set[str] = frozenset()) -> dict[str, Any]:
+             unit: str | None, lang: str, log: bool, zero_for: set[str] = frozenset(),
+             fraction: bool = False) -> dict[str, Any]:
     """A Vega-Lite world choropleth of `value` by ISO country for one year: every country of the
     geometry is drawn, those without a value in grey and labelled "no data" (zero is a colour).
     `zero_for`: countries whose missing value is a zero (a count with rows in other years)."""
@@ -168,7 +169,7 @@ def map_spec(rows: list[dict[str, Any]], *, indicator: str, year: int | None, ti
         "transform": [
             {"lookup": "id", "from": {"data": {"values": data}, "key": "id",
                                       "fields": ["name", "value", "few"]}},
-            {"calculate": f"isValid(datum.value) ? ({charts.number_expr('datum.value', lang, 4)}) : datum.few ? "
+            {"calculate": f"isValid(datum.value) ? ({charts.number_expr('datum.value', lang, 4, fraction)}) : datum.few ? "
                           f"{_js(text('map_too_few', n=rules.MIN_N))} : {_js(no_data)}", "as": "shown"}],
         # invalid: null keeps the countries without a value (VL would drop them) to draw them grey
         "mark": {"type": "geoshape", "stroke": "#ffffff", "strokeWidth": 0.4, "invalid": None},
@@ -178,7 +179,7 @@ def map_spec(rows: list[dict[str, Any]], *, indicator: str, year: int | None, ti
                       "title": unit or "",
                       "scale": {"scheme": MAP_SCHEME, **({"type": "symlog"} if log else {})},
                       "legend": {"orient": "bottom", "direction": "horizontal", "gradientLength": 220,
-                                 "labelExpr": charts.number_expr("datum.value", lang), "labelOverlap": "greedy",
+                                 "labelExpr": charts.number_expr("datum.value", lang, fraction=fraction), "labelOverlap": "greedy",
                                  **({"values": ticks} if (ticks := legend_values(list(values.values()), log)) else {})}},
             "tooltip": [{"field": "name", "type": "nominal", "title": text.column("country")},
                         {"field": "shown", "type": "nominal", "title": unit or ""}]},

@@ -162,6 +162,7 @@ def add_pages(app: FastAPI, svc: Service) -> None:
         fcol = next((c for c in view.FILTER_COLUMNS if c in meta["grain"]), None)
         options = ([{"code": c, "name": text.country(c) if fcol in rules.COUNTRY_COLUMNS else text.category(fcol, c)} for c in
                     sorted({str(r[fcol]) for r in rows if r.get(fcol) is not None})] if fcol else [])
+        options.sort(key=lambda o: o["name"].casefold())  # as the reader reads them, not by code
         values = {k: request.query_params.getlist(k) for k in view.VIEW_KEYS if k not in valid}
         values.setdefault("country", []).extend(request.query_params.getlist("countries"))  # old links
         try:
@@ -181,8 +182,7 @@ def add_pages(app: FastAPI, svc: Service) -> None:
         chart_meta = meta | {"unit": units.pop()} if len(units) == 1 else meta
         tabs = grapher.tabs(meta, charts.plottable(chart_meta, picked))
         tab = state.tab if state.tab in tabs else tabs[0]
-        # the chart (Altair: about a second, the slow part of a page) is built only when it is
-        # shown, once per build and view
+        # the chart is built only when it is shown, once per build and view
         chart = await svc.cached(
             await svc.build_id(), ("chart", id, tuple(sorted(params.items())), tuple(shown.query()),
                                    text.lang, log),
@@ -193,6 +193,7 @@ def add_pages(app: FastAPI, svc: Service) -> None:
         picked = [r for r in rows if view.keep(effective, meta["grain"], r)]
         spec = (grapher.map_spec(
             picked, indicator=id, year=year, title=title, unit=unit, lang=text.lang, log=log,
+            fraction=rules.is_fraction(chart_meta.get("unit")),
             zero_for={str(r["country"]) for r in rows if r.get("country")}
             if rules.zero_fill(chart_meta.get("unit")) else set())
                 if tab == "map" else chart if tab == "chart" else None)
@@ -217,7 +218,7 @@ def add_pages(app: FastAPI, svc: Service) -> None:
             years=years, map_year=year, json_href=twin, csv_href=twin.replace(".json", ".csv", 1),
             zip_href=twin.replace(".json", ".zip", 1),
             explain_href=f"/api/indicators/{id}/explain.csv" + (f"?{urlencode(params)}" if params else ""),
-            alt=charts.alt_text(meta | {"unit": unit}, picked, text) if spec or tab == "table" else text("chart_none"),
+            alt=charts.alt_text(chart_meta, picked, text, unit=unit, as_of=as_of) if spec or tab == "table" else text("chart_none"),
             tab=tab, tabs=[{"name": t, "href": grapher.href(path, pairs, tab=t)} for t in tabs],
             log=log, scale_links=[{"name": s, "on": (s == "log") == log,
                                    "href": grapher.href(path, pairs, scale=s)} for s in grapher.SCALES],

@@ -1,9 +1,15 @@
-"""`aiatlas serve` under uvicorn with limits, so one client cannot stall everyone."""
+"""`aiatlas serve` under uvicorn with limits, so one client cannot stall everyone, in one or
+more worker processes."""
 from __future__ import annotations
+
+import os
+from pathlib import Path
 
 import h11
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from aiatlas.web.app import create_app
 
 MAX_HEADER_BYTES = 64 * 1024  # a request line and headers; larger is refused (431/400), not parsed
 IDLE_SECONDS = 5  # a connection with no request (new or kept alive) is closed after this
@@ -46,14 +52,46 @@ class IdleClosingH11(H11Protocol):
             self.header_deadline = None
 
 
+# What each worker process imports and calls (uvicorn's --factory) when there is more than one,
+# and its protocol class, by name: a worker answers the supervisor's health check (5 s) only
+# once its start-up code runs, and unpickling a class would import aiatlas before that
+APP_FACTORY = "aiatlas.web.app:create_app"
+PROTOCOL = f"{__name__}:IdleClosingH11"
+HOME_ENV = "AIATLAS_HOME"  # how a worker process is told the data home (config.settings reads it)
+
+
+def limits(http=IdleClosingH11) -> dict:
+    """uvicorn's settings for the limits above (per worker process)."""
+    return dict(http=http, h11_max_incomplete_event_size=MAX_HEADER_BYTES,
+                timeout_keep_alive=IDLE_SECONDS, limit_concurrency=MAX_CONNECTIONS,
+                backlog=BACKLOG)
+
+
 def config(app, host: str, port: int, **extra) -> uvicorn.Config:
     """The uvicorn settings `serve` runs with (and tests and benches reuse)."""
-    return uvicorn.Config(app, host=host, port=port, http=IdleClosingH11,
-                          h11_max_incomplete_event_size=MAX_HEADER_BYTES,
-                          timeout_keep_alive=IDLE_SECONDS, limit_concurrency=MAX_CONNECTIONS,
-                          backlog=BACKLOG, **extra)
+    return uvicorn.Config(app, host=host, port=port, **limits(), **extra)
 
 
-def run(app, host: str, port: int) -> None:
-    """Serve until interrupted."""
-    uvicorn.Server(config(app, host, port, log_level="info")).run()
+def default_workers() -> int:
+    """One worker process per core this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def run(host: str, port: int, home: Path | None = None, workers: int | None = None) -> None:
+    """Serve until interrupted, in `workers` processes (default: one per core).
+
+    One Python process runs the Python parts of its requests one at a time (the GIL), about
+    1.5 cores' worth with DuckDB's own threads; each further worker is a process of its own
+    with its own warehouse handle, connections and memo, accepting on the same socket. Each
+    notices a rebuild by itself, as one process does (Service.info, connect's file stamp)."""
+    workers = default_workers() if workers is None else workers
+    if workers <= 1:
+        uvicorn.Server(config(create_app(home=home), host, port, log_level="info")).run()
+        return
+    if home is not None:  # the workers are started afresh (spawned): they read the home here
+        os.environ[HOME_ENV] = str(Path(home).resolve())
+    uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, workers=workers,
+                log_level="info", **limits(PROTOCOL))

@@ -94,7 +94,7 @@ def add_standing(app: FastAPI, svc: Service) -> None:
         if c is None:
             return Response(status_code=304, headers=headers)
         lang, text = lang_of(request), Text(lang_of(request))
-        rows = [[text.title(d), _period_text(d.get("period"), text), *cells,
+        rows = [[text.title(d), country_pages.period_text(d.get("period"), text), *cells,
                  text.country(d["leader"]) if d.get("leader") else
                  text("compare_too_few") if d.get("thin") else text("compare_no_common")]
                 for d in c["dimensions"]
@@ -107,17 +107,6 @@ def add_standing(app: FastAPI, svc: Service) -> None:
             json_href=f"/api/compare?countries={'~'.join(c['countries'])}")
 
 
-def _period_text(period: dict | None, text: Text) -> str:
-    """'2025', '2025 Q3' (ja: 2025年第3四半期): a period's values in the reader's words."""
-    if not period:
-        return ""
-    if "quarter" in period:
-        return text("compare_quarter", year=period.get("year", ""), quarter=period["quarter"])
-    if "year" in period:
-        return text("compare_year", year=period["year"])
-    return " ".join(str(v) for v in period.values())
-
-
 def _compare_cell(d: dict, code: str, text: Text) -> dict | None:
     """A country's cell: its value in the period compared, and its own newer value with that
     value's period when it has one (or, when the countries share no period, its latest)."""
@@ -126,10 +115,12 @@ def _compare_cell(d: dict, code: str, text: Text) -> dict | None:
     newer = (d.get("newer") or {}).get(code)
     if value is None and d.get("status") != "ok" and cell.get("status") == "ok":
         # no period every country has: its own latest value, with its period
-        return {"value": cell.get("value"), "own": _period_text(cell.get("period"), text)}
+        return {"value": cell.get("value"), "unit": d.get("unit"), "own": country_pages.period_text(cell.get("period"), text)}
+    if code in d.get("absent", ()):
+        return text("map_no_data")
     if value is None:
         return None
     thin = (d.get("thin") or {}).get(code)
-    return {"value": value, "newer": _period_text(newer, text) if newer is not None else None,
+    return {"value": value, "unit": d.get("unit"), "newer": country_pages.period_text(newer, text) if newer is not None else None,
             "newer_value": cell.get("value") if newer is not None else None,
             "thin": text("compare_thin", n=thin) if thin is not None else None}
