@@ -354,3 +354,26 @@ def test_a_change_in_points_is_the_difference_of_the_two_years(text, verdict):
     v = judge._judge_difference(claim, pattern, asserts, Shares(), rows, [], "2026-07-19")
     assert v.verdict == verdict and v.actual == pytest.approx(10.4)
     assert "fell by 10.4 points" in v.reason
+
+
+# ------------------------------------------------------------ part of a year is not the year
+@pytest.mark.parametrize("text", [
+    "In the first half of 2025, China released 20 notable AI models.",
+    "2025年上半期に中国は20件の注目AIモデルを公開した。",
+    "2025年1～6月に中国は20件の注目AIモデルを公開した。",
+    "In Q3 2025 China released 10 notable AI models.",
+    "In March 2025, China released 5 notable AI models.",
+])
+def test_a_count_of_part_of_a_year_is_not_checked_against_the_whole_year(text):
+    (claim,) = claims(text)
+    pattern = next(p for p in TABLE if p.id == "notable_models_count")
+    asserts, why = pattern.bind(claim)
+    assert asserts is None and "part of a year" in why
+
+
+def test_a_quarter_still_binds_a_quarterly_measure():
+    (claim,) = claims("India had 10,106 developers contributing to AI repositories on GitHub in the "
+                      "third quarter of 2025.")
+    pattern = next(p for p in TABLE if p.id == "ai_developers_count")
+    asserts, _ = pattern.bind(claim)
+    assert asserts["where"]["quarter"] == 3

@@ -166,6 +166,10 @@ class Pattern:
             return None, claim.year_note
         if self.needs_year and claim.year is None and not self.total:
             return None, claim.year_note or "the sentence states no year for this figure"
+        part = claim.part_of_year or (f"Q{claim.quarter}" if claim.quarter else "") or claim.period
+        if part and self.needs_year and self.indicator and not self.period and \
+                "{quarter}" not in self.where.values():
+            return None, (f"the figure is of part of a year ({part}); the data counts whole years")
         if self.difference and claim.from_year is None:
             return None, "a change whose starting year the sentence does not give"
         if self.needs_year and claim.year_note.startswith("fiscal"):
