@@ -2,6 +2,7 @@
 bandwidth, die area, launch price), fitted to the unit and compared with the hardware table."""
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -131,10 +132,21 @@ def _names(name: str, chip: str) -> bool:
     name ending in a letter ('Ascend 910B' names the 910B1, 910B2 ... as well; 'H20' never names
     'H200')."""
     padded = f" {_glued(name)} "
-    return f" {chip} " in padded or bool(chip[-1:].isalpha() and re.search(
-        rf"(?<=\s){re.escape(chip)}\d+(?=[\s(])", padded))
+    if f" {chip} " in padded:
+        return True
+    if not chip[-1:].isalpha():
+        return False
+    at = padded.find(f" {chip}")
+    while at >= 0:  # ' 910b' followed by digits and then a space or '(': '910B1 (v1)'
+        end = at + 1 + len(chip)
+        digits = len(padded[end:]) - len(padded[end:].lstrip("0123456789"))
+        if digits and padded[end + digits] in " (":
+            return True
+        at = padded.find(f" {chip}", at + 1)
+    return False
 
 
+@functools.lru_cache(maxsize=4096)
 def _glued(name: str) -> str:
     """A chip name as compared: lower case, a generation number glued to its word ('Gaudi 2'
     and the table's 'Gaudi2' alike; 'Ascend 910B' keeps its space before letters)."""
