@@ -118,13 +118,20 @@ def _io_bandwidth(claim: Claim) -> bool:
 def variants(rows: list[dict[str, Any]], chip: str, sentence: str) -> list[dict[str, Any]]:
     """Rows whose name holds the chip as a word, narrowed by any variant words the sentence adds
     ('H100 SXM5', 'A800 PCIe'): every variant the sentence may mean."""
+    hits = [rows[i] for i in _matching(tuple(r.get("name") or "" for r in rows), _glued(chip))]
     low = _glued(chip)
-    hits = [r for r in rows if _names(r.get("name") or "", low)] or [
-        r for r in rows if low in _glued(r.get("name") or "")]
     words = set(re.findall(r"[a-z0-9]+", sentence.lower())) - {low}
     narrowed = [r for r in hits if words & (set(re.findall(r"[a-z0-9]+", r["name"].lower())) -
                                             {low, "nvidia", "huawei", "amd", "intel", "google"})]
     return narrowed or hits
+
+
+@functools.lru_cache(maxsize=256)
+def _matching(names: tuple[str, ...], chip: str) -> tuple[int, ...]:
+    """The rows (by index) a chip name means: as a word (or a glued SKU), else as a substring.
+    Asked once per table and name: a long article names the same chips many times."""
+    return tuple(i for i, n in enumerate(names) if _names(n, chip)) or tuple(
+        i for i, n in enumerate(names) if chip in _glued(n))
 
 
 def _names(name: str, chip: str) -> bool:
