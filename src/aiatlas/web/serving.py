@@ -9,6 +9,7 @@ import h11
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from aiatlas.config import DUCKDB_THREADS_ENV
 from aiatlas.web.app import create_app
 
 MAX_HEADER_BYTES = 64 * 1024  # a request line and headers; larger is refused (431/400), not parsed
@@ -80,6 +81,14 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
+def duckdb_threads(workers: int) -> int:
+    """DuckDB threads per worker process: the cores shared out, so that the workers' engines
+    together run one thread per core. DuckDB's default is one per core in every process: with
+    a worker per core, each query's tasks went to threads competing with the other workers for
+    the same cores, and a cache miss cost about a quarter more CPU under load (bench/api.py)."""
+    return max(1, default_workers() // workers)
+
+
 def run(host: str, port: int, home: Path | None = None, workers: int | None = None) -> None:
     """Serve until interrupted, in `workers` processes (default: one per core).
 
@@ -91,7 +100,10 @@ def run(host: str, port: int, home: Path | None = None, workers: int | None = No
     if workers <= 1:
         uvicorn.Server(config(create_app(home=home), host, port, log_level="info")).run()
         return
-    if home is not None:  # the workers are started afresh (spawned): they read the home here
+    # the workers are started afresh (spawned): they read the home and their engine's threads
+    # here (config.settings); a thread count the operator set is kept
+    if home is not None:
         os.environ[HOME_ENV] = str(Path(home).resolve())
+    os.environ.setdefault(DUCKDB_THREADS_ENV, str(duckdb_threads(workers)))
     uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, workers=workers,
                 log_level="info", **limits(PROTOCOL))
