@@ -377,3 +377,28 @@ def test_a_quarter_still_binds_a_quarterly_measure():
     pattern = next(p for p in TABLE if p.id == "ai_developers_count")
     asserts, _ = pattern.bind(claim)
     assert asserts["where"]["quarter"] == 3
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("2025年に中国は米国に次いで2番目に多い35件の注目AIモデルを発表した。", [(2, "CHN"), (35, "CHN")]),
+    ("China ranked second behind the US with 31 notable models in 2024.", [(2, "CHN"), (31, "CHN")]),
+    ("Behind the US's 57 notable models in 2024, China had 31.", [(57, "USA"), (31, "CHN")]),
+])
+def test_the_subject_a_figure_comes_after_is_not_the_figures(text, expected):
+    assert [(c.quantity.value, c.subjects[0].id) for c in claims(text)] == expected
+
+
+@pytest.mark.parametrize("text", ["In 2024 France ranked second in Europe with 4 notable models.",
+                                  "2024年、フランスは注目AIモデル数で欧州で2位だった。"])
+def test_a_rank_within_a_region_is_not_a_world_rank(text):
+    rank = next(c for c in claims(text) if c.quantity.kind == "rank")
+    pattern = next(p for p in TABLE if p.id == "notable_models_rank")
+    asserts, why = pattern.bind(rank)
+    assert asserts is None and "within a region" in why
+
+
+def test_reasons_never_write_e_notation_for_a_readers_figure():
+    from aiatlas.claims.precision import human, human_ja
+
+    assert (human(18897.83), human_ja(18897.83)) == ("18,898", "18,898")
+    assert human(1394625.75) == "1.395 million" and human(3.8e25) == "3.8e25"

@@ -67,6 +67,7 @@ def check_claim(claim: Claim, table: list[Pattern], data: Data, previous: Claim 
     key = ("no_quarter" if "no quarter" in reasons[0] else
            "per_other" if "per another number of people" in reasons[0] else
            "part_of_year" if "part of a year" in reasons[0] else
+           "region_rank" if "rank within a region" in reasons[0] else
            "state_not_country" if "about a state" in reasons[0] else
            "no_subject" if "names" in reasons[0] or "subjects" in reasons[0] else "no_year")
     v = Verdict("unverifiable", reasons[0], reason_key=key, year=claim.year,

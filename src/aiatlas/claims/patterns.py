@@ -28,6 +28,13 @@ _PRECISIONS = [(re.compile(r"(?<![a-z0-9])(?:fp|bf)16(?![0-9])|半精度", re.IG
                (re.compile(r"(?<![a-z0-9])int8(?![0-9])", re.IGNORECASE), "int8")]
 
 
+# a rank within a region ('second in Europe', '欧州で2位'): the data ranks every country
+_REGION_SCOPE = re.compile(
+    r"\b(?:in|among|within|across)\s(?:the\s)?(?:europe|european\s(?:countries|nations)|eu|asia|asian\s"
+    r"(?:countries|nations)|africa|latin\samerica|middle\seast|g7|oecd)\b|(?:欧州|ヨーロッパ|アジア|EU|中東|"
+    r"アフリカ|中南米|G7|OECD)(?:域内|諸国)?(?:で|の中で|内で)", re.IGNORECASE)
+
+
 def precision_of(sentence: str) -> str | None:
     """The one number format a sentence names (None: none, or several)."""
     named = {p for rx, p in _PRECISIONS if rx.search(sentence)}
@@ -166,6 +173,10 @@ class Pattern:
             return None, claim.year_note
         if self.needs_year and claim.year is None and not self.total:
             return None, claim.year_note or "the sentence states no year for this figure"
+        scope = _REGION_SCOPE.search(claim.sentence) if self.rank_by else None
+        if scope:
+            return None, (f"a rank within a region ('{scope.group().strip()}'); the data ranks every "
+                          "country")
         part = claim.part_of_year or (f"Q{claim.quarter}" if claim.quarter else "") or claim.period
         if part and self.needs_year and self.indicator and not self.period and \
                 "{quarter}" not in self.where.values():
