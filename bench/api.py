@@ -1,28 +1,34 @@
 """Bounded load test of the HTTP API on loopback, and report build times; prints three tables.
 
+This tree is served as a user serves it: `aiatlas serve`, with its limits, its access log and
+its default worker processes (one per core) unless --workers says otherwise; every table says
+how many. CPU per request is the server's, all its processes together.
+
 32 concurrent clients share a fixed number of requests over three endpoints (indicator list,
 one indicator's JSON, snapshots) and stop at that count or the time limit, whichever comes first.
 The cold (uncached) indicator request is timed in the same run for comparison.
 
 Then a distinct-parameter load: 32 clients, every request a different parameter set of one
 indicator (so every request is a cache miss), on this tree and on a baseline revision (default:
-the commit before the warehouse handle's connection pool) served from `git archive` of it, in
-the same run.
+the commit before the warehouse handle's connection pool) served from `git archive` of it by
+uvicorn in one process, as it was then, in the same run.
 
-With --mix: `aiatlas serve` (its limits on) under 48 clients, half the requests cached URLs,
+With --mix: `aiatlas serve` under 48 clients, half the requests cached URLs,
 half indicator queries with parameters never asked before (cache misses); p50/p99 per class,
-5xx count, the server's RSS before and after; then the same with 200 idle sockets held open.
+5xx count, the server's RSS (all its processes) before and after; then the same with 200 idle sockets held open.
 Targets (issue 17, 2 cores): cached p99 < 100 ms, distinct p99 < 500 ms, RSS growth < 200 MB,
 no 5xx.
 
     python bench/api.py [--home DIR] [--clients 32] [--requests 3000] [--seconds 30]
                         [--distinct 640] [--baseline REV] [--rounds N] [--distinct-only]
-    python bench/api.py --mix [--home DIR] [--seconds 20]
+                        [--workers N]
+    python bench/api.py --mix [--home DIR] [--seconds 20] [--workers N]
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import itertools
 import os
 import random
@@ -30,6 +36,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -38,6 +45,7 @@ from rich.console import Console
 from rich.table import Table
 
 from aiatlas import api
+from aiatlas.web import serving
 
 PREFERRED = ("notable_models_by_country", "chips_controlled")
 
@@ -61,28 +69,49 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(home: Path, port: int, workers: int = 1, serve: bool = False,
-                 src: Path | None = None) -> subprocess.Popen:
-    """uvicorn in its own process, so the load generator does not share its GIL; with `serve`,
-    exactly as `aiatlas serve` runs it (header, idle and concurrency limits); `src` serves
-    another source tree of aiatlas (a baseline revision)."""
+def start_server(home: Path, port: int, workers: int | None = None,
+                 src: Path | None = None) -> tuple[subprocess.Popen, int]:
+    """The server in its own process(es), so the load generator does not share a GIL with it,
+    and how many worker processes serve. This tree: `aiatlas serve` as a user starts it (its
+    limits, its access log, `workers` or its default worker count); `src`: another source tree
+    of aiatlas (a baseline revision), served by uvicorn itself in one process, as it was then.
+    Returns once every worker has started, so the load's connections are spread over all."""
     env = dict(os.environ, AIATLAS_HOME=str(home))
     if src is not None:
         env["PYTHONPATH"] = str(src)
-    cmd = ([sys.executable, "-m", "aiatlas", "serve", "--port", str(port)] if serve else
-           [sys.executable, "-m", "uvicorn", "aiatlas.web.app:create_app", "--factory", "--host",
-            "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log",
-            "--workers", str(workers)])
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
+        cmd = [sys.executable, "-m", "uvicorn", "aiatlas.web.app:create_app", "--factory",
+               "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+               "--no-access-log"]
+        workers = 1
+    else:
+        cmd = [sys.executable, "-m", "aiatlas", "serve", "--port", str(port)]
+        if workers is not None:
+            cmd += ["--workers", str(workers)]
+        workers = workers or serving.default_workers()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            text=True)
+    started = threading.Event()
+
+    def watch():  # uvicorn logs each worker's start on stderr; drained to the end
+        count = 0
+        for line in proc.stderr:
+            count += "Application startup complete" in line
+            if count >= workers:
+                started.set()
+
+    threading.Thread(target=watch, daemon=True).start()
+    if src is not None:
+        started.set()  # logs warnings only: readiness is the probe below
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/build", timeout=2).status_code == 200:
-                return proc
+            if (started.wait(0.2) and httpx.get(f"http://127.0.0.1:{port}/api/build",
+                                                  timeout=2).status_code == 200):
+                return proc, workers
         except httpx.TransportError:
             time.sleep(0.2)
     proc.kill()
-    raise SystemExit("server did not start within 60 s")
+    raise SystemExit("server did not start within 120 s")
 
 
 async def load(base: str, paths: list[str], clients: int, total: int, seconds: float):
@@ -122,14 +151,14 @@ def pct(values: list[float], q: float) -> float:
 
 
 def bench_api(home: Path, clients: int, total: int, seconds: float, console: Console,
-              workers: int = 1) -> None:
+              workers: int | None = None) -> None:
     ids = [m["id"] for m in api.list_indicators()]
     if not ids:
         console.print("no indicators registered: nothing to load-test")
         return
     ind = next((i for i in PREFERRED if i in ids), ids[0])
     port = free_port()
-    proc = start_server(home, port, workers)
+    proc, workers = start_server(home, port, workers)
     base = f"http://127.0.0.1:{port}"
     try:
         paths = ["/api/indicators", f"/api/indicators/{ind}", "/api/snapshots"]
@@ -147,7 +176,7 @@ def bench_api(home: Path, clients: int, total: int, seconds: float, console: Con
         proc.wait(timeout=10)
     done = sum(len(v) for v in lat.values())
     load1 = os.getloadavg()[0]
-    table = Table(title=f"HTTP API ({workers} uvicorn worker(s)): {clients} clients, {done} requests in {elapsed:.1f} s, "
+    table = Table(title=f"HTTP API (`aiatlas serve`, {workers} worker process(es)): {clients} clients, {done} requests in {elapsed:.1f} s, "
                         f"{errors} non-200, load average {load1:.1f} on {os.cpu_count()} cores "
                         f"(target p99 < 50 ms for indicator JSON)")
     for col in ("endpoint", "requests", "p50 ms", "p99 ms", "req/s"):
@@ -166,12 +195,29 @@ def bench_api(home: Path, clients: int, total: int, seconds: float, console: Con
     console.print(table)
 
 
+def process_tree(pid: int) -> list[int]:
+    """A process and its live descendants (the server's workers), by /proc (Linux)."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:  # the parent pid is the second field after the command's ")"
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):  # ended meanwhile
+            continue
+    tree = [pid]
+    for p in tree:
+        tree += [c for c, parent in parents.items() if parent == p]
+    return tree
+
+
 def rss_mb(pid: int) -> float:
-    """Resident memory of a process (Linux /proc), in MB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    """Resident memory of a process and its descendants (Linux /proc), in MB."""
+    total = 0
+    for p in process_tree(pid):
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+    return total / 1024
 
 
 async def mix(base: str, cached: list[str], distinct, clients: int, seconds: float):
@@ -200,14 +246,15 @@ async def mix(base: str, cached: list[str], distinct, clients: int, seconds: flo
     return lat, errors
 
 
-def bench_mix(home: Path, clients: int, seconds: float, console: Console) -> None:
+def bench_mix(home: Path, clients: int, seconds: float, console: Console,
+              workers: int | None = None) -> None:
     """The 48-client mixed load, then again with 200 idle sockets open; one table."""
     import random
 
     inds = [m for m in api.list_indicators()
             if {"since", "until"} <= {p["name"] for p in m["parameters"]}]
     port = free_port()
-    proc = start_server(home, port, serve=True)
+    proc, workers = start_server(home, port, workers)
     base = f"http://127.0.0.1:{port}"
     cached = ["/api/build", "/api/indicators", f"/api/indicators/{inds[0]['id']}",
               "/api/snapshots", f"/api/indicators/{inds[-1]['id']}.csv"]
@@ -237,7 +284,7 @@ def bench_mix(home: Path, clients: int, seconds: float, console: Console) -> Non
     finally:
         proc.terminate()
         proc.wait(timeout=10)
-    table = Table(title=f"`aiatlas serve` under {clients} clients, {seconds:.0f} s per run "
+    table = Table(title=f"`aiatlas serve` ({workers} worker process(es)) under {clients} clients, {seconds:.0f} s per run "
                         f"(targets: cached p99 < 100 ms, distinct p99 < 500 ms, no 5xx); "
                         f"RSS {before:.0f} -> {after:.0f} MB (+{after - before:.0f}, target "
                         f"< 200); load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
@@ -289,17 +336,23 @@ def distinct_paths() -> list[str]:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time a process has used so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU time a process and its live descendants (the server's workers) have
+    used so far (Linux /proc)."""
+    total = 0
+    for p in process_tree(pid):
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
-def distinct_load(home: Path, src: Path | None, clients: int, n: int, seconds: float):
-    """p50, p99 (ms), requests per second, the server's CPU ms per request and the non-200
-    count of n distinct-parameter requests. CPU per request is what other load on the machine
+def distinct_load(home: Path, src: Path | None, clients: int, n: int, seconds: float,
+                  workers: int | None = None):
+    """Worker processes, p50, p99 (ms), requests per second, the server's CPU ms per request
+    (all its processes) and the non-200 count of n distinct-parameter requests. CPU per request is what other load on the machine
     changes least: latency under 32 clients is about clients / (requests per second)."""
     port = free_port()
-    proc = start_server(home, port, 1, src=src)
+    proc, workers = start_server(home, port, workers, src=src)
     base = f"http://127.0.0.1:{port}"
     paths = distinct_paths()
     try:
@@ -312,7 +365,8 @@ def distinct_load(home: Path, src: Path | None, clients: int, n: int, seconds: f
         proc.terminate()
         proc.wait(timeout=10)
     every = [v for values in lat.values() for v in values]
-    return pct(every, .5), pct(every, .99), len(every) / elapsed, cpu / len(every) * 1000, errors
+    return (workers, pct(every, .5), pct(every, .99), len(every) / elapsed,
+            cpu / len(every) * 1000, errors)
 
 
 def baseline_tree(rev: str, into: Path) -> Path:
@@ -325,21 +379,24 @@ def baseline_tree(rev: str, into: Path) -> Path:
 
 
 def bench_distinct(home: Path, clients: int, n: int, seconds: float, baseline: str,
-                   console: Console, rounds: int = 1) -> None:
+                   console: Console, rounds: int = 1, workers: int | None = None) -> None:
     """The distinct-parameter load on the baseline and on this tree, alternating for `rounds`
     (other load on the machine then falls on both alike); one row per run, with the load
     average when it ended."""
     table = Table(title=f"Distinct parameters: {clients} clients, {n} requests of {DISTINCT_ID}, "
                         f"each a different parameter set (every request a cache miss; target "
                         f"p99 < 150 ms), {os.cpu_count()} cores")
-    for col in ("server", "p50 ms", "p99 ms", "req/s", "server CPU ms/req", "non-200", "load"):
+    for col in ("server", "workers", "p50 ms", "p99 ms", "req/s", "server CPU ms/req", "non-200",
+                "load"):
         table.add_column(col, justify="left" if col == "server" else "right")
     with tempfile.TemporaryDirectory(prefix="aiatlas-baseline-") as tmp:
-        runs = [(f"baseline {baseline}", baseline_tree(baseline, Path(tmp))), ("this tree", None)]
+        runs = [(f"baseline {baseline} (uvicorn)", baseline_tree(baseline, Path(tmp))),
+                ("this tree (aiatlas serve)", None)]
         for _ in range(rounds):
             for label, src in runs:
-                p50, p99, rps, cpu, errors = distinct_load(home, src, clients, n, seconds)
-                table.add_row(label, f"{p50:.1f}", f"{p99:.1f}", f"{rps:.0f}", f"{cpu:.2f}",
+                procs, p50, p99, rps, cpu, errors = distinct_load(home, src, clients, n, seconds,
+                                                                  workers)
+                table.add_row(label, str(procs), f"{p50:.1f}", f"{p99:.1f}", f"{rps:.0f}", f"{cpu:.2f}",
                               str(errors), f"{os.getloadavg()[0]:.1f}")
     console.print(table)
 
@@ -350,7 +407,8 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=32)
     ap.add_argument("--requests", type=int, default=3000)
     ap.add_argument("--seconds", type=float, default=30.0)
-    ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    ap.add_argument("--workers", type=int,
+                    help="`aiatlas serve --workers` (default: its own default, one per core)")
     ap.add_argument("--skip-report", action="store_true")
     ap.add_argument("--distinct", type=int, default=640,
                     help="requests of the distinct-parameter load (0: skip it)")
@@ -365,13 +423,14 @@ def main() -> None:
     console = Console()
     home = ensure_home(args.home)
     if args.mix:
-        bench_mix(home, 48 if args.clients == 32 else args.clients, min(args.seconds, 20), console)
+        bench_mix(home, 48 if args.clients == 32 else args.clients, min(args.seconds, 20), console,
+                  args.workers)
         return
     if not args.distinct_only:
         bench_api(home, args.clients, args.requests, args.seconds, console, args.workers)
     if args.distinct:
         bench_distinct(home, args.clients, args.distinct, args.seconds, args.baseline, console,
-                       args.rounds)
+                       args.rounds, args.workers)
     if not args.skip_report:
         bench_report(home, console)
 

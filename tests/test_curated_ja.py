@@ -95,7 +95,7 @@ def test_investment_programmes_are_bars_in_their_own_currency(lang):
     rows = [base | {"value": 109e9, "unit": "EUR"}, base | {"value": 5e11, "unit": "USD", "subject": "USA"},
             base | {"value": 1.0, "unit": "EUR", "confirmed": False}]  # an unconfirmed figure is not drawn
     spec = factviews.amounts_spec(rows, text=Text(lang))
-    bars = spec["datasets"][spec["data"]["name"]]
+    bars = spec["data"]["values"]
     assert len(bars) == 2 and {b["currency"] for b in bars} == {Text(lang).fact_unit("EUR"), Text(lang).fact_unit("USD")}
     assert spec["facet"]["row"]["field"] == "currency" and spec["resolve"]["scale"]["x"] == "independent"
     assert factviews.amounts_spec([], text=Text(lang)) is None

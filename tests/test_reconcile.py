@@ -164,3 +164,18 @@ def test_every_published_figure_and_rule_reads_in_japanese():
             assert ja._get("units", fig.unit) is not None, fig.unit
             assert all(a.rule_ja for a in fig.alternatives), fig.id
             assert fig.breakdown is None or fig.breakdown.printed_in_ja, fig.id
+
+
+def test_a_missing_vintage_is_said_as_such_not_as_missing_values(monkeypatch, tmp_path):
+    from aiatlas import api
+    from aiatlas.errors import VintageNotBuiltError
+
+    def compute(indicator, *, home=None, as_of=None, **params):
+        raise VintageNotBuiltError(f"no vintage of the data as of {as_of} has been built")
+
+    monkeypatch.setattr(api, "compute", compute)
+    pub = published.Publication(publisher="P", title="T", url="u", published=dt.date(2025, 1, 1),
+                                vintage=dt.date(2025, 4, 30), reported_by={"a": "u"}, figures=[])
+    side = R._on(pub, _fig(), pub.vintage, None)
+    assert side["class"] == R.CANNOT and side["reason"]["key"] == "why_vintage_not_built"
+    assert "no vintage of the data as of 2025-04-30" in side["why"]

@@ -3,14 +3,15 @@ from __future__ import annotations
 
 import math
 
+import pytest
+
 from aiatlas.report import charts, rules
 from aiatlas.sources import registry
 
 
 def _values(spec, layer=0):
-    """A chart layer's rows, whether inline or in the spec's named datasets."""
-    d = (spec["layer"][layer] if "layer" in spec else spec)["data"]
-    return d["values"] if "values" in d else spec["datasets"][d["name"]]
+    """A chart layer's rows: its own, or the ones it takes from the chart (Vega-Lite's inheritance)."""
+    return ((spec["layer"][layer] if "layer" in spec else spec).get("data") or spec["data"])["values"]
 
 
 def meta(grain, values=("value",)):
@@ -275,25 +276,44 @@ def test_too_many_lines_for_direct_labels_take_a_legend():
     assert charts._last_points(rows, "value", "year", False) is None
 
 
-def test_every_kind_of_chart_is_valid_vega_lite(monkeypatch):
+def test_every_kind_of_chart_is_valid_vega_lite():
     import datetime as dt
 
-    from aiatlas.report import uschina
+    import altair as alt  # the Vega-Lite schema, as Altair ships it (the specs are written by hand)
+    import jsonschema
 
-    monkeypatch.setattr(charts, "VALIDATE", True)  # builds skip the schema check; here it runs
+    from aiatlas.report import chinachips, factviews, uschina
+    from aiatlas.report.i18n import Text
+
     rows = [{"country": c, "year": y, "value": float(y - 2010 + i)} for i, c in enumerate(("USA", "CHN"))
             for y in (2020, 2021, 2026)]
-    assert charts.spec(meta(["country", "year"]), rows, title="T", unit="models", lang="ja",
-                       as_of=dt.date(2026, 7, 1))
-    assert charts.spec(meta(["country"]), [{"country": "USA", "value": 3.0}], title="T", unit="u")
-    # a dated line broken at a gap, on a log axis; a best-so-far step
-    assert charts.spec(DATED | {"unit": "FLOP"}, _dated([0, 5, 10, 300]), title="T", unit="FLOP", lang="ja")
-    assert charts.spec(DATED | {"id": "benchmark_frontier"}, _dated([0, 5, 300]), title="T", unit="%")
-    assert charts.timeline([{"ref_date": dt.date(2024, 1, 2), "subject": "USA", "label": "x",
-                             "label_ja": "x"}], title="T", lang="ja")
-    assert uschina.benchmark_spec([{"benchmark": "gpqa_diamond", "group": g, "date": dt.date(2025, m, 1),
-                                    "value": 50.0 + m} for g in ("USA", "CHN") for m in (1, 2)],
-                                  title="T", unit="%", lang="en")
+    chips = [{"date": dt.date(2023 + i, 3, 31), "chip": chinachips.ALL_CHIPS, "value": 1e5 * (i + 1),
+              "value_p5": 8e4 * (i + 1), "value_p95": 1.2e5 * (i + 1)} for i in range(3)]
+    amounts = [{"topic": factviews.AMOUNTS, "subject": "FRA", "confirmed": True, "label": "Package",
+                "label_ja": "計画", "value": 109e9, "unit": "EUR"}]
+    fit = {"slope_per_year": 0.5, "slope_low": 0.4, "slope_high": 0.6, "x_mean": 2020.0, "log10_mean": 22.0}
+    specs = [
+        # lines with direct labels and a faded partial year; bars
+        charts.spec(meta(["country", "year"]), rows, title="T", unit="models", lang="ja",
+                    as_of=dt.date(2026, 7, 1)),
+        charts.spec(meta(["country"]), [{"country": "USA", "value": 3.0}], title="T", unit="u"),
+        # a dated line broken at a gap, on a log axis; a best-so-far step
+        charts.spec(DATED | {"unit": "FLOP"}, _dated([0, 5, 10, 300]), title="T", unit="FLOP", lang="ja"),
+        charts.spec(DATED | {"id": "benchmark_frontier"}, _dated([0, 5, 300]), title="T", unit="%"),
+        charts.timeline([{"ref_date": dt.date(2024, 1, 2), "subject": "USA", "label": "x",
+                          "label_ja": "x"}], title="T", lang="ja"),
+        charts.trend(fit, [{"publication_date": dt.date(2015 + i, 6, 1), "x": 2015.4 + i, "name": f"m{i}",
+                            "value": 10 ** (19.5 + i / 2)} for i in range(4)], title="T", unit="FLOP"),
+        uschina.benchmark_spec([{"benchmark": "gpqa_diamond", "group": g, "date": dt.date(2025, m, 1),
+                                 "value": 50.0 + m} for g in ("USA", "CHN") for m in (1, 2)],
+                               title="T", unit="%", lang="en"),
+        chinachips.spec(chips, [{"id": "us-2022-10", "date": dt.date(2023, 10, 17), "chips": []}], lang="ja"),
+        factviews.amounts_spec(amounts, text=Text("en"))]
+    for spec in specs:
+        alt.TopLevelSpec.validate(spec)
+    assert len(specs) == 9 and all(s["usermeta"]["lang"] in ("en", "ja") for s in specs)
+    with pytest.raises(jsonschema.ValidationError):  # the check can fail
+        alt.TopLevelSpec.validate(specs[1] | {"mark": {"type": "bars"}})
 
 
 def test_date_axes_name_months_with_their_year_in_the_reader_language():

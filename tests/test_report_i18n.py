@@ -167,3 +167,16 @@ def test_the_num_filter_writes_a_fraction_in_percent_with_its_digits_in_the_tool
     assert str(i18n.number(ctx, 0.0019, "share of FLOP")) == '<span title="0.0019">0.19%</span>'
     assert str(i18n.number(ctx, 0.833, "share of models")) == '<span title="0.833">83.3%</span>'
     assert str(i18n.number(ctx, 295000, "units")) == '<span title="295,000">29万5000</span>'
+
+
+def test_a_tables_value_columns_of_a_fraction_read_in_percent_and_its_counts_do_not():
+    from aiatlas.report.i18n import Text
+
+    t = Text("en")
+    rows = [{"country": "ISR", "open": 7, "value": 0.7}, {"country": "USA", "open": 40, "value": 0.391732}]
+    styles = t.column_styles(rows, ["country", "open", "value"], "share of models")
+    assert [t.cell(r, "value", styles["value"]) for r in rows] == ["70%", "39.2%"]
+    assert t.cell(rows[1], "open", styles["open"]) == "40" and t.exact(rows[1], "value", "percent") == "0.391732"
+    normalised = [{"country": "USA", "value": 0.25, "unit": "share of world total (0-1)"}]
+    assert t.column_styles(normalised, ["value"], "models")["value"] == "percent"  # the row's own unit
+    assert t.column_styles(rows, ["value"], "models")["value"] != "percent"

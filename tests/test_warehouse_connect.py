@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import threading
 
+import duckdb
 import publish_support as ps
 import pyarrow as pa
 import pytest
@@ -111,6 +112,41 @@ def test_a_statement_the_engine_cannot_prepare_runs_with_the_values_written_in(h
         memtables={}, day=None)
     assert template.run(w, {"width": 9}).to_pylist() == [
         {"y": min(r["year"] for r in ps.fixture_rows())}]
+
+
+def test_one_statement_arrow_equals_the_clients_public_path(home):
+    """`_arrow` runs a statement once straight to Arrow (the client's own runner); it gives
+    exactly what `con.sql(...).to_arrow_table()` gives: names, types and values, for a SELECT
+    over a registered table and for an EXECUTE, nulls, lists, dates and decimals included."""
+    assert wh._client_seam is not None  # the installed client has it: misses take that path
+    w = wh.connect(settings(home=home))
+    names = pa.table({"code": ["USA", "CHN"], "label": ["United States", None]})
+    query = ("SELECT year, countries, publication_date, CAST(year AS DECIMAL(9, 2)) AS d, "
+             "label, NULL AS nothing FROM models LEFT JOIN names ON list_contains(countries, code) "
+             "ORDER BY model_id, label")
+    with w._pooled() as slot:
+        wh._register(slot, {"names": names})
+        con = slot[0]
+        con.execute(f"PREPARE p_arrow AS {query.replace('ORDER BY', 'WHERE year >= $1 ORDER BY')}")
+        for sql in (query, "EXECUTE p_arrow(2020)", "EXECUTE p_arrow(3000)"):
+            got, public = wh._arrow(con, sql), con.sql(sql).to_arrow_table()
+            assert got.schema == public.schema and got.equals(public), sql
+        assert wh._arrow(con, query).num_rows > len(ps.fixture_rows()) - 1
+        assert wh._arrow(con, "EXECUTE p_arrow(3000)").num_rows == 0
+
+
+def test_the_engine_runs_on_the_threads_the_settings_give(tmp_path, monkeypatch):
+    """AIATLAS_DUCKDB_THREADS (what `serve` sets for its workers) is the handle's DuckDB
+    thread count; unset, DuckDB's own default."""
+    default = duckdb.connect().sql("SELECT current_setting('threads') AS t").fetchall()[0][0]
+    ps.write_warehouse(tmp_path / "a", build_id="build-1")
+    ps.write_warehouse(tmp_path / "b", build_id="build-1")
+    monkeypatch.delenv("AIATLAS_DUCKDB_THREADS", raising=False)
+    w = wh.connect(settings(home=tmp_path / "a"))
+    assert w.sql("SELECT current_setting('threads') AS t") == [{"t": default}]
+    monkeypatch.setenv("AIATLAS_DUCKDB_THREADS", "1")
+    w = wh.connect(settings(home=tmp_path / "b"))
+    assert w.sql("SELECT current_setting('threads') AS t") == [{"t": 1}]
 
 
 def test_warming_opens_the_connection_the_first_query_then_uses(home):

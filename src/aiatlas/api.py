@@ -112,6 +112,11 @@ def compute(id: str, *, home=None, backend: str | None = None, as_of=None, **par
     return query.compute(_settings(home=home, backend=backend, as_of=as_of), id, params)
 
 
+def has_data(id: str, *, home=None, as_of=None) -> bool:
+    """Whether this build holds the data the indicator reads (cheap: no query is run)."""
+    return query.has_data(_settings(home=home, as_of=as_of), id)
+
+
 def explain(id: str, *, where: dict[str, Any] | None = None, home=None, backend: str | None = None,
             as_of=None, **params) -> Result:
     """The source rows behind an indicator's values, optionally narrowed to one value by `where`."""

@@ -82,4 +82,5 @@ def _today(v: Verdict) -> float | None:
 
 
 def _n(x: float) -> str:
-    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.4g}"
+    """A figure in the reason as a reader writes it: 231,251 and 1,394,626, never 1.395e+06."""
+    return f"{x:,.0f}" if float(x).is_integer() or abs(x) >= 1000 else f"{x:,.4g}"

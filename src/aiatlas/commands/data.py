@@ -121,7 +121,7 @@ def build_warehouse(home: Path | None, strict: bool = False, as_of: str | None =
         console.print(f"built {result['path']} in {result['seconds']:.2f} s "
                       f"(build {result['build_id'][:8]})")
     if not as_of:
-        from aiatlas.report import needs  # (the report's modules load Altair: not at CLI start)
+        from aiatlas.report import needs  # (the report's modules: not at CLI start)
 
         stored = compiled.precompile(home=home, also=needs.requests())
         console.print(f"{stored} indicators' default requests, and every request of the report, "

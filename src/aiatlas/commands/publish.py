@@ -14,6 +14,8 @@ PdfOpt = typer.Option(False, "--pdf", help="Also write report-<lang>.pdf (WeasyP
 HomeOpt = typer.Option(None, "--home", help="Data home")
 HostOpt = typer.Option("127.0.0.1", "--host")
 PortOpt = typer.Option(8000, "--port")
+WorkersOpt = typer.Option(None, "--workers", min=1,
+                          help="Server processes (default: one per core; 1: a single process)")
 
 
 def report(out: Path = OutOpt, lang: str = LangOpt, pdf: bool = PdfOpt,
@@ -59,12 +61,12 @@ def not_shown(failed: dict[str, object]) -> dict[str, list[str]]:
     return groups
 
 
-def serve(host: str = HostOpt, port: int = PortOpt, home: Path | None = HomeOpt) -> None:
+def serve(host: str = HostOpt, port: int = PortOpt, home: Path | None = HomeOpt,
+          workers: int | None = WorkersOpt) -> None:
     """Serve the read-only HTTP API (/api, /docs) and the dashboard."""
     from aiatlas.web import serving
-    from aiatlas.web.app import create_app
 
-    serving.run(create_app(home=home), host=host, port=port)
+    serving.run(host=host, port=port, home=home, workers=workers)
 
 
 def register(app: typer.Typer) -> None:

@@ -1,4 +1,9 @@
-"""Vega-Lite chart specs for indicator results (via Altair) and their offline SVG rendering."""
+"""Vega-Lite chart specs for indicator results and their offline SVG rendering.
+
+A spec is written here as the JSON it is, not built with Altair: Altair deep-copies the whole
+chart on every method call, and the 76 charts of a report took 1.7 s of the build's process
+(a fifth of it) where the JSON takes 0.05 s. tests/test_report_charts.py checks every kind of
+spec against the Vega-Lite schema, with Altair."""
 from __future__ import annotations
 
 import datetime as dt
@@ -6,8 +11,6 @@ import math
 import textwrap
 from collections import Counter
 from typing import Any
-
-import altair as alt
 
 from aiatlas.report import headlines, rules
 from aiatlas.report.drawing import SUBSET_FAMILY, register_fonts, svg  # noqa: F401  drawn here, for callers
@@ -29,12 +32,7 @@ LABEL_SEPARATION = 8
 SERIES = "series"  # field holding the joined grain values when more than one column splits lines
 SEGMENT = "segment"  # field numbering the pieces of a line broken at a gap or a change of scale
 SUPERSCRIPTS = dict(zip("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻"))
-# Altair checks every spec against the Vega-Lite JSON schema when it is serialised, and (in its
-# debug mode, on by default) every part of it as it is made: two thirds of a report's spec time.
-# Our specs are built by this module and checked whole in its tests (tests/test_report_charts.py
-# turns VALIDATE on), so a build skips both.
-VALIDATE = False
-alt.utils.schemapi.disable_debug_mode()
+SCHEMA = "https://vega.github.io/schema/vega-lite/v6.4.1.json"  # the Vega-Lite that vl-convert draws
 SUBTITLE_CHARS = {"en": 100, "ja": 50}  # a subtitle line across a 560 px chart (11 px text)
 
 
@@ -174,20 +172,20 @@ def log_label_expr(field: str, unit: str | None, lang: str) -> str:
     return out
 
 
-def log_axis(values: list[float], unit: str | None, lang: str, **kw: Any) -> alt.Axis:
+def log_axis(values: list[float], unit: str | None, lang: str, **kw: Any) -> dict[str, Any]:
     """A log axis labelled at powers of ten (or 1-2-5) in the reader's words, never 1e+24."""
-    return alt.Axis(values=log_ticks(values), labelExpr=log_label_expr("datum.value", unit, lang),
-                    labelOverlap="greedy", **kw)
+    return {"values": log_ticks(values), "labelExpr": log_label_expr("datum.value", unit, lang),
+            "labelOverlap": "greedy", **kw}
 
 
-def year_axis(**kw: Any) -> alt.Axis:
+def year_axis(**kw: Any) -> dict[str, Any]:
     """Whole years on a quantitative axis: never 2,024 or 2024.5, and as many ticks as the
     chart's width holds (so two years never overprint at any width)."""
-    return alt.Axis(format="d", tickMinStep=1, labelOverlap="greedy", labelSeparation=LABEL_SEPARATION,
-                    tickCount={"expr": f"ceil(width / {rules.TICK_PX['year']})"}, **kw)
+    return {"format": "d", "tickMinStep": 1, "labelOverlap": "greedy", "labelSeparation": LABEL_SEPARATION,
+            "tickCount": {"expr": f"ceil(width / {rules.TICK_PX['year']})"}, **kw}
 
 
-def date_axis(dates: list[Any], lang: str, width: int | None = None, **kw: Any) -> alt.Axis:
+def date_axis(dates: list[Any], lang: str, width: int | None = None, **kw: Any) -> dict[str, Any]:
     """A date axis that says the year on every label: years only over rules.YEARS_ONLY_DAYS
     (a tick on every 1 January, every second label dropped while they would overprint), month
     and year below it (day, month and year under four months), as many ticks as the chart's
@@ -200,7 +198,7 @@ def date_axis(dates: list[Any], lang: str, width: int | None = None, **kw: Any) 
     count = ({"interval": "year"} if kind == "year" else min(most, max(1, math.ceil(width / px))) if width
              else {"expr": f"min(ceil(width / {px}), {most})"})
     fmt = rules.DATE_FORMATS.get(lang, rules.DATE_FORMATS["en"])[kind]
-    return alt.Axis(format=fmt, tickCount=count, labelOverlap=True, labelSeparation=LABEL_SEPARATION, **kw)
+    return {"format": fmt, "tickCount": count, "labelOverlap": True, "labelSeparation": LABEL_SEPARATION, **kw}
 
 
 def _nice_top(lo: float, hi: float, ticks: int = 10) -> float:
@@ -246,9 +244,9 @@ def _last_points(rows: list[dict], value: str, time: str, log: bool, before=None
     return [r | {time: edge, "label_y": 10 ** y if log else y} for r, y in zip(ends, placed)]
 
 
-def _colour(series_rows: list[dict], country: bool, lang: str, title: str) -> alt.Color:
+def _colour(series_rows: list[dict], country: bool, lang: str, title: str, legend: Any = None) -> dict[str, Any]:
     """A fixed colour per country (same in every chart and after any filter); other groups
-    take the colour-blind-safe palette in order."""
+    take the colour-blind-safe palette in order; `legend` None: none (direct labels)."""
     if country:
         domain, rng = rules.colour_scale(lang)
         extra = sorted({r[SERIES] for r in series_rows} - set(domain))
@@ -257,7 +255,8 @@ def _colour(series_rows: list[dict], country: bool, lang: str, title: str) -> al
         domain = list(dict.fromkeys(r[SERIES] for r in series_rows))
         rng = [list(rules.COUNTRY_COLOURS.values())[i % len(rules.COUNTRY_COLOURS)]
                for i in range(len(domain))]
-    return alt.Color(f"{SERIES}:N", title=title, scale=alt.Scale(domain=domain, range=rng))
+    return {"field": SERIES, "type": "nominal", "title": title, "scale": {"domain": domain, "range": rng},
+            "legend": legend}
 
 
 def number_expr(field: str, lang: str, digits: int = 3, fraction: bool = False) -> str:
@@ -358,59 +357,62 @@ def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: 
     if dated:  # a best-so-far holds through a gap: only a change of scale breaks it
         rows = _segments(rows, time, not steps, cuts)
     series_title = text.column(others[0]) if len(others) == 1 else text.column(SERIES)
-    y = alt.Y(f"{value}:Q", title=unit or value,
-              scale=alt.Scale(type="log") if log else (
-                  alt.Scale(zero=False) if meta.get("zero") is False else alt.Undefined),
-              axis=log_axis([r[value] for r in rows], meta.get("unit"), lang) if log else (
-                  alt.Axis(labelExpr=number_expr("datum.value", lang, fraction=fraction))
-                  if lang == "ja" or fraction else alt.Undefined))
-    xtype = "T" if time in ("date", "month") else "Q"
+    y = {"field": value, "type": "quantitative", "title": unit or value}
+    if log:
+        y |= {"scale": {"type": "log"}, "axis": log_axis([r[value] for r in rows], meta.get("unit"), lang)}
+    elif meta.get("zero") is False:
+        y["scale"] = {"zero": False}
+    if not log and (lang == "ja" or fraction):
+        y["axis"] = {"labelExpr": number_expr("datum.value", lang, fraction=fraction)}
+    xtype = "temporal" if time in ("date", "month") else "quantitative"
     # the fields a reader hovers over, named in the reader's language (not by column ids)
-    tooltip = [alt.Tooltip(f"{c}:{k}", title=title, **({"format": "%Y-%m-%d"} if k == "T" else {}))
+    tooltip = [{"field": c, "type": k, "title": title} | ({"format": "%Y-%m-%d"} if k == "temporal" else {})
                for c, k, title in (
-        (time, xtype, text.column(time) if time else None), (SERIES if others else None, "N", series_title),
-        (value, "Q", unit or text.column(value))) if c]
+        (time, xtype, text.column(time) if time else None), (SERIES if others else None, "nominal", series_title),
+        (value, "quantitative", unit or text.column(value))) if c]
     if fraction:
-        tooltip[-1] = alt.Tooltip(f"{value}:Q", title=unit or text.column(value), format=".1%")
+        tooltip[-1]["format"] = ".1%"
     subtitles = [s for s in (subtitle,) if s]
     if time == "year":
         # a zero has no place on a log axis: there a missing year stays a gap
         rows = _fill_years(rows, value, time, rules.zero_fill(meta.get("unit")) and not log)
     partial = (partial_year(as_of) if time == "year"
                and any(r.get(time) == partial_year(as_of) for r in rows) else None)
-    data = alt.InlineData(values=rows, name="table")
+    data = {"name": "table", "values": rows}
     labels: list[dict] | None = []
     if time:
         # years on a quantitative axis keep gaps honest; "d" keeps 2023 from printing as 2,023
-        x = (alt.X(f"{time}:T", title=text.column(time), axis=date_axis([r[time] for r in rows], lang))
-             if xtype == "T" else
-             alt.X(f"{time}:Q", title=text.column(time), axis=year_axis(), scale=alt.Scale(zero=False)))
-        base = alt.Chart(data).encode(x=x, y=y, tooltip=tooltip)
+        x = ({"field": time, "type": xtype, "title": text.column(time), "axis": date_axis([r[time] for r in rows], lang)}
+             if xtype == "temporal" else
+             {"field": time, "type": xtype, "title": text.column(time), "axis": year_axis(), "scale": {"zero": False}})
+        encoding = {"x": x, "y": y, "tooltip": tooltip}
         if dated and any(r[SEGMENT] for r in rows):  # one path per piece: no line across a break
-            base = base.encode(detail=f"{SEGMENT}:N")
+            encoding["detail"] = {"field": SEGMENT, "type": "nominal"}
         labels = _last_points(rows, value, time, log, partial) if others else []
         if others:  # direct labels, or a legend when they would not fit beside the lines
-            base = base.encode(color=_colour(rows, country, lang, series_title).legend(
-                None if labels is not None else alt.Legend(orient="bottom", columns=4)))
+            encoding["color"] = _colour(rows, country, lang, series_title,
+                                        None if labels is not None else {"orient": "bottom", "columns": 4})
         if partial is None:
-            chart = base.mark_line(point=True, interpolate=rules.STEP if steps else alt.Undefined)
-        else:
+            layers = [{"mark": {"type": "line", "point": True} | ({"interpolate": rules.STEP} if steps else {}),
+                       "encoding": encoding}]
+        else:  # the partial year's points faded, off the line
             full = f"datum.{time} < {partial}"
-            chart = (base.transform_filter(full).mark_line()
-                     + base.mark_point(filled=True).encode(opacity=alt.condition(
-                         full, alt.value(1.0), alt.value(0.35))))
+            layers = [{"mark": {"type": "line"}, "encoding": encoding, "transform": [{"filter": full}]},
+                      {"mark": {"type": "point", "filled": True}, "encoding": encoding | {
+                          "opacity": {"condition": {"test": full, "value": 1.0}, "value": 0.35}}}]
             subtitles.append(text("partial_year", year=partial, date=as_of.isoformat()))
         if labels:  # direct labels at the right edge instead of a legend to decode
-            ends = alt.Chart(alt.InlineData(values=labels)) \
-                .mark_text(align="left", dx=LABEL_DX if partial is None else PARTIAL_DX, fontSize=11).encode(
-                x=x, y=alt.Y("label_y:Q", scale=alt.Scale(type="log") if log else alt.Undefined),
-                text=alt.Text(f"{SERIES}:N"),
-                color=_colour(rows, country, lang, series_title).legend(None))
-            chart = chart + ends
+            layers.append({"data": {"values": labels}, "mark": {
+                "type": "text", "align": "left", "dx": LABEL_DX if partial is None else PARTIAL_DX, "fontSize": 11},
+                "encoding": {"x": x, "y": {"field": "label_y", "type": "quantitative"}
+                             | ({"scale": {"type": "log"}} if log else {}),
+                             "text": {"field": SERIES, "type": "nominal"},
+                             "color": _colour(rows, country, lang, series_title)}})
+        chart = {"data": data} | (layers[0] if len(layers) == 1 else {"layer": layers})
     else:
-        chart = alt.Chart(data).mark_bar().encode(
-            x=alt.X(f"{SERIES}:N", sort="-y", title=series_title), y=y, tooltip=tooltip,
-            color=_colour(rows, country, lang, series_title).legend(None))
+        chart = {"data": data, "mark": {"type": "bar"}, "encoding": {
+            "x": {"field": SERIES, "type": "nominal", "sort": "-y", "title": series_title}, "y": y,
+            "tooltip": tooltip, "color": _colour(rows, country, lang, series_title)}}
     if stale:
         subtitles.append(text("stale", date=stale[0].isoformat(), months=stale[1], today=today.isoformat()))
     if log:
@@ -420,22 +422,21 @@ def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: 
     if rules.SHARE_N.get(meta.get("id", "")):
         subtitles.append(text("min_n", n=rules.MIN_N))
     subtitles = [line for s in subtitles for line in lines(s, lang)]
-    title = alt.TitleParams(title, subtitle=subtitles) if subtitles else title
-    font = CJK_FONT if lang == "ja" else "sans-serif"
+    title = {"text": title, "subtitle": subtitles} if subtitles else title
     # no room kept for labels: the canvas grows to hold them (autosize pad; on the dashboard, fit
     # shrinks the plot instead), and a chart without them has no empty margin
     # the right padding is slack for the direct labels: the canvas is measured with the drawing
     # process's font and a reader's browser may set the same label a few pixels wider
-    chart = chart.properties(title=title, width=560, height=HEIGHT,
-                             padding={"left": 5, "top": 5, "bottom": 5, "right": 5 + LABEL_SLACK * bool(labels)})
-    return to_dict(chart.configure(font=font), lang)
+    return finished(chart | {"title": title, "width": 560, "height": HEIGHT, "padding": {
+        "left": 5, "top": 5, "bottom": 5, "right": 5 + LABEL_SLACK * bool(labels)}}, lang)
 
 
-def to_dict(chart: alt.TopLevelMixin, lang: str = "en") -> dict[str, Any]:
-    """A finished chart as its Vega-Lite spec (schema-checked only when VALIDATE is on), its
-    language kept in `usermeta` so months and weekdays are drawn in it. Titles start at the
-    left edge, where a reader looks first and where a chart scrolled sideways on a phone shows them."""
-    return chart.configure_title(anchor="start").properties(usermeta={"lang": lang}).to_dict(validate=VALIDATE)
+def finished(chart: dict[str, Any], lang: str = "en") -> dict[str, Any]:
+    """A chart as a whole Vega-Lite spec: the reader's language's font, titles at the left edge
+    (where a reader looks first, and where a chart scrolled sideways on a phone shows them), and
+    its language kept in `usermeta` so months and weekdays are drawn in it."""
+    return {"$schema": SCHEMA, **chart, "usermeta": {"lang": lang},
+            "config": {"font": CJK_FONT if lang == "ja" else "sans-serif", "title": {"anchor": "start"}}}
 
 
 def _decimal_year(x: float) -> str:
@@ -464,22 +465,25 @@ def trend(fit: dict[str, Any], points: list[dict[str, Any]], *, title: str, unit
         line.append({"date": _decimal_year(x), "fit": 10 ** (fit["log10_mean"] + fit["slope_per_year"] * d),
                      "low": 10 ** min(ends), "high": 10 ** max(ends)})
     text = Text(lang)
-    y = alt.Y("value:Q", title=unit, scale=alt.Scale(type="log"),
-              axis=log_axis([p["value"] for p in pts] + [r[k] for r in line for k in ("low", "high")],
-                            measure, lang))
-    x = alt.X("date:T", title=text.column("date"), axis=date_axis([p["date"] for p in pts], lang))
-    dots = alt.Chart(alt.InlineData(values=pts)).mark_circle(size=14, opacity=0.35, color="#0072B2") \
-        .encode(x=x, y=y, tooltip=[alt.Tooltip("name:N", title=text.column("model")),
-                                   alt.Tooltip("date:T", title=text.column("date"), format="%Y-%m-%d"),
-                                   alt.Tooltip("value:Q", title=unit)])
-    band = alt.Chart(alt.InlineData(values=line)).mark_area(opacity=0.25, color="#D55E00").encode(
-        x=alt.X("date:T"), y=alt.Y("low:Q", scale=alt.Scale(type="log")), y2=alt.Y2("high:Q"))
-    fitted = alt.Chart(alt.InlineData(values=line)).mark_line(color="#D55E00").encode(
-        x=alt.X("date:T"), y=alt.Y("fit:Q", scale=alt.Scale(type="log")))
+    log = {"type": "log"}
+    y = {"field": "value", "type": "quantitative", "title": unit, "scale": log,
+         "axis": log_axis([p["value"] for p in pts] + [r[k] for r in line for k in ("low", "high")], measure, lang)}
+    x = {"field": "date", "type": "temporal", "title": text.column("date"),
+         "axis": date_axis([p["date"] for p in pts], lang)}
+    dots = {"data": {"values": pts}, "mark": {"type": "circle", "size": 14, "opacity": 0.35, "color": "#0072B2"},
+            "encoding": {"x": x, "y": y, "tooltip": [
+                {"field": "name", "type": "nominal", "title": text.column("model")},
+                {"field": "date", "type": "temporal", "title": text.column("date"), "format": "%Y-%m-%d"},
+                {"field": "value", "type": "quantitative", "title": unit}]}}
+    date = {"field": "date", "type": "temporal"}
+    band = {"data": {"values": line}, "mark": {"type": "area", "opacity": 0.25, "color": "#D55E00"},
+            "encoding": {"x": date, "y": {"field": "low", "type": "quantitative", "scale": log},
+                         "y2": {"field": "high"}}}
+    fitted = {"data": {"values": line}, "mark": {"type": "line", "color": "#D55E00"},
+              "encoding": {"x": date, "y": {"field": "fit", "type": "quantitative", "scale": log}}}
     subtitle = [text("trend_points"), text("log_scale")]
-    chart = (dots + band + fitted).properties(title=alt.TitleParams(title, subtitle=subtitle),
-                                              width=560, height=280)
-    return to_dict(chart.configure(font=CJK_FONT if lang == "ja" else "sans-serif"), lang)
+    return finished({"layer": [dots, band, fitted], "title": {"text": title, "subtitle": subtitle},
+                     "width": 560, "height": 280}, lang)
 
 
 def alt_text(meta: dict[str, Any], rows: list[dict[str, Any]], text: Text, unit: str | None = None,
@@ -534,14 +538,14 @@ def timeline(rows: list[dict[str, Any]], *, title: str, lang: str = "en") -> dic
     fixed = dict(zip(*rules.colour_scale(lang), strict=True))
     domain = sorted({p["who"] for p in pts})
     rng = [fixed.get(w, rules.OTHER_COLOUR) for w in domain]
-    chart = alt.Chart(alt.InlineData(values=pts)).mark_circle(size=90, opacity=0.85).encode(
+    return finished({"data": {"values": pts}, "mark": {"type": "circle", "size": 90, "opacity": 0.85}, "encoding": {
         # the years on top: a long list of lanes pushes a bottom axis below the first screen
-        x=alt.X("date:T", title=text.column("date"),
-                axis=alt.Axis(orient="top", format="%Y年" if lang == "ja" else "%Y", tickCount="year")),
-        y=alt.Y("who:N", title=None, sort=[rules.country_name(c, lang) for c in rules.COUNTRY_COLOURS]),
-        color=alt.Color("who:N", scale=alt.Scale(domain=domain, range=rng), legend=None),
-        tooltip=[alt.Tooltip("date:T", title=text.column("date"), format="%Y-%m-%d"),
-                 alt.Tooltip("who:N", title=text.column("subject")),
-                 alt.Tooltip("label:N", title=text.column("what"))])
-    chart = chart.properties(title=title, width=560, height=alt.Step(34))
-    return to_dict(chart.configure(font=CJK_FONT if lang == "ja" else "sans-serif"), lang)
+        "x": {"field": "date", "type": "temporal", "title": text.column("date"),
+              "axis": {"orient": "top", "format": "%Y年" if lang == "ja" else "%Y", "tickCount": "year"}},
+        "y": {"field": "who", "type": "nominal", "title": None,
+              "sort": [rules.country_name(c, lang) for c in rules.COUNTRY_COLOURS]},
+        "color": {"field": "who", "type": "nominal", "scale": {"domain": domain, "range": rng}, "legend": None},
+        "tooltip": [{"field": "date", "type": "temporal", "title": text.column("date"), "format": "%Y-%m-%d"},
+                    {"field": "who", "type": "nominal", "title": text.column("subject")},
+                    {"field": "label", "type": "nominal", "title": text.column("what")}]},
+        "title": title, "width": 560, "height": {"step": 34}}, lang)

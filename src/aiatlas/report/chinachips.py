@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import altair as alt
-
 from aiatlas import api
 from aiatlas.export_controls import rules as ecr
 from aiatlas.export_controls import timeline
@@ -68,29 +66,34 @@ def spec(holdings: list[dict[str, Any]], events: list[dict[str, Any]], *, lang: 
     shown = [e for e in events if not e["chips"] or any(c.upper().startswith(DESIGNER_PREFIX)
                                                          for c in e["chips"])]
     marks = [m for m in _labels(shown, text) if m["date"] >= start]
-    x = alt.X("date:T", title=None, axis=alt.Axis(format="%Y", tickCount="year"))  # reads in any language
-    base = alt.Chart(alt.InlineData(values=pts))
-    band = base.transform_filter(alt.datum.chip == total).mark_area(opacity=0.18, color=CHIP_COLOURS[ALL_CHIPS]).encode(
-        x=x, y=alt.Y("low:Q"), y2=alt.Y2("high:Q"))
-    lines = base.mark_line(point=True).encode(
-        x=x, y=alt.Y("value:Q", title=text.unit("H100 equivalents"),  # ja: 50万, not 500,000
-                     axis=alt.Axis(labelExpr=charts.number_expr("datum.value", lang)) if lang == "ja" else alt.Undefined),
-        color=alt.Color("chip:N", title=text.column("chip"), scale=alt.Scale(domain=chips, range=colours),
-                        legend=alt.Legend(orient="top")),
-        tooltip=[alt.Tooltip("chip:N", title=text.column("chip")), alt.Tooltip("date:T", title=text.column("date"), format="%Y-%m-%d"),
-                 alt.Tooltip("value:Q", format=",.0f", title=text.unit("H100 equivalents")),
-                 alt.Tooltip("low:Q", format=",.0f", title=text.column("low")),
-                 alt.Tooltip("high:Q", format=",.0f", title=text.column("high"))])
-    steps = alt.Chart(alt.InlineData(values=marks))
-    rule = steps.mark_rule(strokeDash=[4, 3], color="#555555").encode(
-        x=alt.X("date:T"), tooltip=[alt.Tooltip("label:N", title=text.column("label")),
-                                   alt.Tooltip("date:T", title=text.column("date"), format="%Y-%m-%d")])
-    label = steps.mark_text(angle=270, align="right", baseline="bottom", dx=-4, dy=-2, fontSize=10,
-                            color="#333333").encode(x=alt.X("date:T"), y=alt.value(0), text=alt.Text("label:N"))
-    chart = alt.layer(band, lines, rule, label).properties(
-        width=620, height=320,
-        title=alt.TitleParams(title or text("china_chips_title"), subtitle=[text("china_chips_note"), text("china_chips_steps")]))
-    return charts.to_dict(chart.configure(font=charts.CJK_FONT if lang == "ja" else "sans-serif"), lang)
+    x = {"field": "date", "type": "temporal", "title": None,
+         "axis": {"format": "%Y", "tickCount": "year"}}  # reads in any language
+    holdings, steps = {"values": pts}, {"values": marks}
+    y = {"field": "value", "type": "quantitative", "title": text.unit("H100 equivalents")}
+    if lang == "ja":  # 50万, not 500,000
+        y["axis"] = {"labelExpr": charts.number_expr("datum.value", lang)}
+    band = {"data": holdings, "transform": [{"filter": f"(datum.chip === {total!r})"}],
+            "mark": {"type": "area", "opacity": 0.18, "color": CHIP_COLOURS[ALL_CHIPS]},
+            "encoding": {"x": x, "y": {"field": "low", "type": "quantitative"}, "y2": {"field": "high"}}}
+    lines = {"data": holdings, "mark": {"type": "line", "point": True}, "encoding": {
+        "x": x, "y": y,
+        "color": {"field": "chip", "type": "nominal", "title": text.column("chip"),
+                  "scale": {"domain": chips, "range": colours}, "legend": {"orient": "top"}},
+        "tooltip": [{"field": "chip", "type": "nominal", "title": text.column("chip")},
+                    {"field": "date", "type": "temporal", "title": text.column("date"), "format": "%Y-%m-%d"},
+                    {"field": "value", "type": "quantitative", "format": ",.0f", "title": text.unit("H100 equivalents")},
+                    {"field": "low", "type": "quantitative", "format": ",.0f", "title": text.column("low")},
+                    {"field": "high", "type": "quantitative", "format": ",.0f", "title": text.column("high")}]}}
+    date = {"field": "date", "type": "temporal"}
+    rule = {"data": steps, "mark": {"type": "rule", "strokeDash": [4, 3], "color": "#555555"}, "encoding": {
+        "x": date, "tooltip": [{"field": "label", "type": "nominal", "title": text.column("label")},
+                               {"field": "date", "type": "temporal", "title": text.column("date"), "format": "%Y-%m-%d"}]}}
+    label = {"data": steps, "mark": {"type": "text", "angle": 270, "align": "right", "baseline": "bottom", "dx": -4,
+                                     "dy": -2, "fontSize": 10, "color": "#333333"},
+             "encoding": {"x": date, "y": {"value": 0}, "text": {"field": "label", "type": "nominal"}}}
+    return charts.finished({"layer": [band, lines, rule, label], "width": 620, "height": 320, "title": {
+        "text": title or text("china_chips_title"), "subtitle": [text("china_chips_note"), text("china_chips_steps")]}},
+        lang)
 
 
 def section(*, text: Text, home=None, as_of=None, render=charts.svg) -> dict[str, Any]:

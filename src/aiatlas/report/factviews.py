@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import altair as alt
-
 from aiatlas.report import charts, headlines, rules
 from aiatlas.report.i18n import Text
 
@@ -95,22 +93,22 @@ def amounts_spec(rows: list[dict[str, Any]], *, text: Text) -> dict[str, Any] | 
             for r in rows if r.get("topic") == AMOUNTS and r.get("confirmed") and r.get("value") is not None]
     if not data:
         return None
-    axis = alt.Axis(labelExpr=charts.number_expr("datum.value", lang) if lang == "ja" else EN_AMOUNT,
-                    tickCount=4, labelOverlap=True)
-    chart = alt.Chart(alt.InlineData(values=data)).mark_bar(color="#0072B2").encode(
-        x=alt.X("value:Q", title=None, axis=axis),
-        y=alt.Y("what:N", sort="-x", title=None, axis=alt.Axis(labelLimit=240)),
-        tooltip=[alt.Tooltip("what:N", title=text.column("what")),
-                 alt.Tooltip("amount:N", title=text.column("value"))],
-    ).properties(width=260, height=alt.Step(16)).facet(
-        row=alt.Row("currency:N", title=None, header=alt.Header(labelOrient="top", labelAnchor="start",
-                                                                labelFontWeight="bold")),
-    ).resolve_scale(x="independent", y="independent")
+    axis = {"labelExpr": charts.number_expr("datum.value", lang) if lang == "ja" else EN_AMOUNT,
+            "tickCount": 4, "labelOverlap": True}
+    bars = {"mark": {"type": "bar", "color": "#0072B2"}, "encoding": {
+        "x": {"field": "value", "type": "quantitative", "title": None, "axis": axis},
+        "y": {"field": "what", "type": "nominal", "sort": "-x", "title": None, "axis": {"labelLimit": 240}},
+        "tooltip": [{"field": "what", "type": "nominal", "title": text.column("what")},
+                    {"field": "amount", "type": "nominal", "title": text.column("value")}]},
+        "width": 260, "height": {"step": 16}}
+    row = {"field": "currency", "type": "nominal", "title": None,
+           "header": {"labelOrient": "top", "labelAnchor": "start", "labelFontWeight": "bold"}}
     # padding: the browser's sans-serif runs wider than the one Vega measures long labels with
-    chart = chart.properties(title=alt.TitleParams(text("amounts_title"),
-                                                   subtitle=charts.lines(text("amounts_note"), lang, 0.7)),
-                             padding={"left": 40, "top": 5, "right": 5, "bottom": 5})
-    return charts.to_dict(chart.configure(font=charts.CJK_FONT if lang == "ja" else "sans-serif"), lang)
+    return charts.finished({
+        "data": {"values": data}, "facet": {"row": row}, "spec": bars,
+        "resolve": {"scale": {"x": "independent", "y": "independent"}},
+        "title": {"text": text("amounts_title"), "subtitle": charts.lines(text("amounts_note"), lang, 0.7)},
+        "padding": {"left": 40, "top": 5, "right": 5, "bottom": 5}}, lang)
 
 
 def section(rows: list[dict[str, Any]], provenance: list[dict], *, text: Text,

@@ -11,6 +11,7 @@ from jinja2 import pass_context
 from markupsafe import Markup
 
 from aiatlas.errors import UsageError
+from aiatlas.indicators import views
 from aiatlas.report import headlines, rules
 from aiatlas.safe_yaml import SafeLoader  # libyaml's parser: the package's own files
 
@@ -125,10 +126,15 @@ class Text:
                 return title
         return rules.label(value, self.lang)
 
-    def column_styles(self, rows: list[dict[str, Any]], columns: list[str]) -> dict[str, str]:
+    def column_styles(self, rows: list[dict[str, Any]], columns: list[str],
+                      unit: str | None = None) -> dict[str, str]:
         """Per column of a table, how its numbers are written (headlines.column_style): one
-        style down each column."""
-        return {c: headlines.column_style([r.get(c) for r in rows], self.lang) for c in columns}
+        style down each column; "percent" for the value columns of a fraction (`unit`, or the
+        rows' own unit column in a normalised view)."""
+        styles = {c: headlines.column_style([r.get(c) for r in rows], self.lang) for c in columns}
+        if rows and all(rules.is_fraction(r.get("unit") or unit) for r in rows):
+            styles |= {c: "percent" for c in views.BANDS if c in columns}
+        return styles
 
     def cell(self, row: dict[str, Any], column: str, style: str | None = None) -> str:
         """A table cell as a reader sees it: a country by its name in this language (the
@@ -147,6 +153,8 @@ class Text:
             return self(f"bool_{str(value).lower()}")
         if isinstance(value, str):
             return self.category(column, value)
+        if style == "percent" and isinstance(value, (int, float)):
+            return headlines.percent(value)
         return headlines.format_cell(value, column, self.lang, style)
 
     def exact(self, row: dict[str, Any], column: str, style: str | None = None) -> str | None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from aiatlas import api
 from aiatlas.curated.published import Alternative, Figure, Publication, publications
+from aiatlas.errors import VintageNotBuiltError
 from aiatlas.report.changes import rows_only_in
 from aiatlas.report.headlines import format_value
 from aiatlas.report.i18n import Text
@@ -53,6 +54,8 @@ def _value(fig: Figure, as_of, home, alt: Alternative | None = None
     try:
         result = api.compute(c.indicator, home=home, as_of=as_of,
                              **(c.params | (alt.params if alt else {})))
+    except VintageNotBuiltError:  # the reason is the missing vintage, not the figure's parameters
+        raise _Missing(key="why_vintage_not_built", as_of=str(as_of)) from None
     except Exception as e:  # noqa: BLE001  a build without the data says why in words (the
         # error's own text, parameter syntax and all, stays in the JSON twin's detail)
         meta = next((m for m in api.list_indicators() if m["id"] == c.indicator), None)

@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import altair as alt
-
 from aiatlas import api
 from aiatlas.report import charts, rules, sources
 from aiatlas.report.i18n import Text
@@ -56,20 +54,22 @@ def benchmark_spec(rows: list[dict[str, Any]], *, title: str, unit: str, lang: s
              "date": charts.jsonable(r["date"]), "value": r["value"]} for r in rows]
     domain, rng = rules.colour_scale(lang)
     # each panel a best-so-far (rules.HOLDS_VALUE): a step holding its level, never broken at a gap
-    chart = alt.Chart(alt.InlineData(values=data)).mark_line(interpolate=rules.STEP, point=True).encode(
-        x=alt.X("date:T", title=None, axis=charts.date_axis([d["date"] for d in data], lang, width=PANEL[0])),
-        y=alt.Y("value:Q", title=unit),
-        color=alt.Color("country:N", title=text.column("country"),
-                        scale=alt.Scale(domain=domain, range=rng),
-                        legend=alt.Legend(orient="top", values=[rules.country_name(c, lang) for c in PAIR])),
-        tooltip=[alt.Tooltip(f"{c}:{k}", title=unit if c == "value" else text.column(c))
-                 for c, k in (("benchmark", "N"), ("country", "N"), ("date", "T"), ("value", "Q"))],
-    ).properties(width=PANEL[0], height=PANEL[1]).facet(
-        # two panels a row: the figure stays narrow enough to read on a phone, scrolled a little
-        facet=alt.Facet("benchmark:N", title=None), columns=2
-    ).resolve_scale(y="independent", x="independent")
-    chart = chart.properties(title=alt.TitleParams(title, subtitle=charts.lines(text("us_china_bench_note"), lang, share=0.8)))
-    return charts.to_dict(chart.configure(font=charts.CJK_FONT if lang == "ja" else "sans-serif"), lang)
+    panel = {"mark": {"type": "line", "interpolate": rules.STEP, "point": True}, "encoding": {
+        "x": {"field": "date", "type": "temporal", "title": None,
+              "axis": charts.date_axis([d["date"] for d in data], lang, width=PANEL[0])},
+        "y": {"field": "value", "type": "quantitative", "title": unit},
+        "color": {"field": "country", "type": "nominal", "title": text.column("country"),
+                  "scale": {"domain": domain, "range": rng},
+                  "legend": {"orient": "top", "values": [rules.country_name(c, lang) for c in PAIR]}},
+        "tooltip": [{"field": c, "type": k, "title": unit if c == "value" else text.column(c)}
+                    for c, k in (("benchmark", "nominal"), ("country", "nominal"), ("date", "temporal"),
+                                 ("value", "quantitative"))]},
+        "width": PANEL[0], "height": PANEL[1]}
+    # two panels a row: the figure stays narrow enough to read on a phone, scrolled a little
+    return charts.finished({
+        "data": {"values": data}, "facet": {"field": "benchmark", "type": "nominal", "title": None},
+        "columns": 2, "spec": panel, "resolve": {"scale": {"x": "independent", "y": "independent"}},
+        "title": {"text": title, "subtitle": charts.lines(text("us_china_bench_note"), lang, share=0.8)}}, lang)
 
 
 def wide_spec(rows: list[dict[str, Any]], columns: dict[str, str], meta: dict[str, Any], *,
