@@ -318,3 +318,87 @@ def test_a_ratio_reason_writes_large_figures_with_separators():
     from aiatlas.claims import ratio
 
     assert ratio._n(1394625.7580433444) == "1,394,626" and ratio._n(0.4969) == "0.4969"
+
+
+# ------------------------------------------------------------ a share's change in points
+@pytest.mark.parametrize("text,years", [
+    ("The open-weights share of notable models fell by 10 percentage points from 2023 to 2024.", (2023, 2024)),
+    ("In 2024 the open-weights share of notable models dropped by 3 points.", (2023, 2024)),
+    ("オープンウェイトの割合は2023年の約50%から2024年には約39%へと、10ポイント下がった。", (2023, 2024)),
+])
+def test_a_change_in_points_runs_between_two_years(text, years):
+    claim = next(c for c in claims(text) if c.quantity.kind == "points")
+    assert (claim.from_year, claim.year) == years and claim.change == "down"
+
+
+class Shares:
+    """An open-weights share per year for the difference judge."""
+
+    def rows(self, indicator, params, where):
+        return None, [{"year": where["year"], "value": {2023: 0.496, 2024: 0.392}[where["year"]]}]
+
+
+@pytest.mark.parametrize("text,verdict", [
+    ("The open-weights share of notable models fell by 10 percentage points from 2023 to 2024.", "supported"),
+    ("The open-weights share of notable models fell by 3 percentage points from 2023 to 2024.", "contradicted"),
+    ("The open-weights share of notable models rose by 10 percentage points from 2023 to 2024.", "contradicted"),
+])
+def test_a_change_in_points_is_the_difference_of_the_two_years(text, verdict):
+    from aiatlas.claims import judge
+
+    claim = next(c for c in claims(text) if c.quantity.kind == "points")
+    pattern = next(p for p in TABLE if p.id == measure(text, claim.quantity.value)[0])
+    assert pattern.id == "open_weights_share_change"
+    asserts, _ = pattern.bind(claim)
+    _, rows = Shares().rows(None, None, {"year": 2024})
+    v = judge._judge_difference(claim, pattern, asserts, Shares(), rows, [], "2026-07-19")
+    assert v.verdict == verdict and v.actual == pytest.approx(10.4)
+    assert "fell by 10.4 points" in v.reason
+
+
+# ------------------------------------------------------------ part of a year is not the year
+@pytest.mark.parametrize("text", [
+    "In the first half of 2025, China released 20 notable AI models.",
+    "2025年上半期に中国は20件の注目AIモデルを公開した。",
+    "2025年1～6月に中国は20件の注目AIモデルを公開した。",
+    "In Q3 2025 China released 10 notable AI models.",
+    "In March 2025, China released 5 notable AI models.",
+])
+def test_a_count_of_part_of_a_year_is_not_checked_against_the_whole_year(text):
+    (claim,) = claims(text)
+    pattern = next(p for p in TABLE if p.id == "notable_models_count")
+    asserts, why = pattern.bind(claim)
+    assert asserts is None and "part of a year" in why
+
+
+def test_a_quarter_still_binds_a_quarterly_measure():
+    (claim,) = claims("India had 10,106 developers contributing to AI repositories on GitHub in the "
+                      "third quarter of 2025.")
+    pattern = next(p for p in TABLE if p.id == "ai_developers_count")
+    asserts, _ = pattern.bind(claim)
+    assert asserts["where"]["quarter"] == 3
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("2025年に中国は米国に次いで2番目に多い35件の注目AIモデルを発表した。", [(2, "CHN"), (35, "CHN")]),
+    ("China ranked second behind the US with 31 notable models in 2024.", [(2, "CHN"), (31, "CHN")]),
+    ("Behind the US's 57 notable models in 2024, China had 31.", [(57, "USA"), (31, "CHN")]),
+])
+def test_the_subject_a_figure_comes_after_is_not_the_figures(text, expected):
+    assert [(c.quantity.value, c.subjects[0].id) for c in claims(text)] == expected
+
+
+@pytest.mark.parametrize("text", ["In 2024 France ranked second in Europe with 4 notable models.",
+                                  "2024年、フランスは注目AIモデル数で欧州で2位だった。"])
+def test_a_rank_within_a_region_is_not_a_world_rank(text):
+    rank = next(c for c in claims(text) if c.quantity.kind == "rank")
+    pattern = next(p for p in TABLE if p.id == "notable_models_rank")
+    asserts, why = pattern.bind(rank)
+    assert asserts is None and "within a region" in why
+
+
+def test_reasons_never_write_e_notation_for_a_readers_figure():
+    from aiatlas.claims.precision import human, human_ja
+
+    assert (human(18897.83), human_ja(18897.83)) == ("18,898", "18,898")
+    assert human(1394625.75) == "1.395 million" and human(3.8e25) == "3.8e25"

@@ -252,6 +252,12 @@ def test_a_headline_says_what_its_number_rests_on():
     declared = {d["key"]: d for d in headlines.declared()}
     assert declared["compute_doubling_time"]["basis"]["key"] == "headline_basis_fit"
     assert declared["controlled_accelerators"]["basis"]["rules_in_force"]
+    assert [k for k, d in declared.items() if not d.get("basis")] == []  # every number says it
+    arena = headlines.basis(declared["us_china_gap"]["basis"],
+                            {"a_model": "A", "a_value": 1486.6, "b_model": "B", "b_value": 1445.8})
+    assert Text("en")(arena["key"], **arena["args"]) == "A (1,487) against B (1,446)"
+    share = headlines.basis(declared["industry_share"]["basis"], {"models": 94, "total": 102})
+    assert Text("ja")(share["key"], **share["args"]) == "部門が分かるモデル102件のうち94件"
     for lang in ("en", "ja"):  # a label in one pair of brackets at most: its date follows in another
         assert all(Text(lang).headline(k).count("(") + Text(lang).headline(k).count("（") <= 1
                    for k in declared), lang

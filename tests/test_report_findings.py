@@ -160,3 +160,16 @@ def test_an_approximate_amount_reads_as_a_reader_says_it():
     assert findings.sentence(decl, {"value": 231251.0}, "en") == "About 231,000"
     assert findings.sentence(decl, {"value": 1394625.76}, "ja") == "約139万"
     assert findings.sentence(decl, {"value": 231251.0}, "ja") == "約23万1000"
+
+
+def test_a_change_since_the_first_row_spans_at_least_the_declared_days():
+
+    decl = {"key": "k", "latest": "date", "since_earliest": "date", "min_span_days": 365,
+            "en": "{other_gap:.0f} then, {gap:.0f} on {date}"}
+    rows = [{"date": dt.date(2023, 5, 8), "gap": 370.0, "rating_scale": dt.date(2023, 5, 8)},
+            {"date": dt.date(2024, 6, 20), "gap": 69.0, "rating_scale": dt.date(2023, 5, 8)},
+            {"date": dt.date(2025, 11, 5), "gap": 46.0, "rating_scale": dt.date(2025, 11, 5)},
+            {"date": dt.date(2025, 12, 11), "gap": 49.0, "rating_scale": dt.date(2025, 11, 5)}]
+    row = findings.pick(decl, rows)
+    assert (row["date"], row["_versus"]["date"]) == (dt.date(2024, 6, 20), dt.date(2023, 5, 8))
+    assert findings.pick({k: v for k, v in decl.items() if k != "min_span_days"}, rows)["date"] == dt.date(2025, 12, 11)

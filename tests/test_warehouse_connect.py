@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import threading
 
+import duckdb
 import publish_support as ps
 import pyarrow as pa
 import pytest
@@ -132,6 +133,20 @@ def test_one_statement_arrow_equals_the_clients_public_path(home):
             assert got.schema == public.schema and got.equals(public), sql
         assert wh._arrow(con, query).num_rows > len(ps.fixture_rows()) - 1
         assert wh._arrow(con, "EXECUTE p_arrow(3000)").num_rows == 0
+
+
+def test_the_engine_runs_on_the_threads_the_settings_give(tmp_path, monkeypatch):
+    """AIATLAS_DUCKDB_THREADS (what `serve` sets for its workers) is the handle's DuckDB
+    thread count; unset, DuckDB's own default."""
+    default = duckdb.connect().sql("SELECT current_setting('threads') AS t").fetchall()[0][0]
+    ps.write_warehouse(tmp_path / "a", build_id="build-1")
+    ps.write_warehouse(tmp_path / "b", build_id="build-1")
+    monkeypatch.delenv("AIATLAS_DUCKDB_THREADS", raising=False)
+    w = wh.connect(settings(home=tmp_path / "a"))
+    assert w.sql("SELECT current_setting('threads') AS t") == [{"t": default}]
+    monkeypatch.setenv("AIATLAS_DUCKDB_THREADS", "1")
+    w = wh.connect(settings(home=tmp_path / "b"))
+    assert w.sql("SELECT current_setting('threads') AS t") == [{"t": 1}]
 
 
 def test_warming_opens_the_connection_the_first_query_then_uses(home):

@@ -19,8 +19,6 @@ from conftest import FIXTURES
 from aiatlas import api
 from aiatlas.web import serving
 
-pytestmark = pytest.mark.slow  # starts three Python processes and rebuilds a warehouse
-
 IND = "/api/indicators/notable_models_by_country?since=2020"
 
 
@@ -154,6 +152,7 @@ def _until_every_worker(port: int, workers: list[int], path: str, ok) -> dict[in
     return answered
 
 
+@pytest.mark.slow  # starts three Python processes and rebuilds a warehouse
 def test_several_workers_answer_and_each_sees_a_rebuild(server, home):
     port, proc = server
     workers = _workers(port, proc.pid)
@@ -183,5 +182,9 @@ def test_several_workers_answer_and_each_sees_a_rebuild(server, home):
     assert proc.poll() is None  # no worker died and took the server with it
 
 
-def test_one_worker_per_core_by_default():
-    assert serving.default_workers() == len(os.sched_getaffinity(0))
+def test_one_worker_per_core_by_default_and_the_cores_shared_out_to_their_engines():
+    cores = len(os.sched_getaffinity(0))
+    assert serving.default_workers() == cores
+    assert serving.duckdb_threads(1) == cores  # one process: DuckDB's own default
+    assert serving.duckdb_threads(cores) == 1
+    assert serving.duckdb_threads(cores * 4) == 1  # never none

@@ -13,6 +13,7 @@ from aiatlas.errors import UsageError
 
 BACKENDS = ("duckdb", "pyspark")
 MEMO_MAX_BYTES = 64 * 1024 * 1024  # default budget of a build's memo (AIATLAS_MEMO_MAX_BYTES)
+DUCKDB_THREADS_ENV = "AIATLAS_DUCKDB_THREADS"  # threads of a warehouse handle's DuckDB; unset: one per core
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class Settings:
     backend: str = "duckdb"
     as_of: dt.date | None = None  # a vintage: the warehouse built from data as of this date
     memo_max_bytes: int = MEMO_MAX_BYTES  # what a build's memo may hold (values sized in bytes)
+    duckdb_threads: int = 0  # threads DuckDB runs a handle's queries on; 0: its default (cores)
 
     @property
     def vintages_dir(self) -> Path:
@@ -51,7 +53,8 @@ def settings(home: str | Path | None = None, mirror: str | None = None,
         raise UsageError(f"unknown backend {backend!r} (expected one of: {', '.join(BACKENDS)})")
     return Settings(home=Path(home).expanduser().resolve(), mirror=mirror, backend=backend,
                     as_of=parse_date(as_of, "as_of"),
-                    memo_max_bytes=int(env_number("AIATLAS_MEMO_MAX_BYTES", MEMO_MAX_BYTES)))
+                    memo_max_bytes=int(env_number("AIATLAS_MEMO_MAX_BYTES", MEMO_MAX_BYTES)),
+                    duckdb_threads=int(env_number(DUCKDB_THREADS_ENV, 0)))
 
 
 # Set (to a list) while an indicator's SQL is derived: a read of the clock is recorded, so a

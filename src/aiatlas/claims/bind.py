@@ -163,6 +163,10 @@ def bind(sent: str, lang: str, numbers: list[tuple[int, int]], ents: list[Entity
         bnd = Binding((ca, cb), continues=bool(_CONTINUES.match(own).group().strip()) or
                       (lang in ("ja", "zh") and ca > 0))
         inside = [e for e in subjects if ca <= e.start and e.end <= cb]
+        ahead = [e for e in inside if _is_ahead(sent, lang, e) and
+                 not _OWNS.match(sent[e.end:a] if e.end <= a else "-")]
+        if ahead and len(inside) > len(ahead):  # '中国は米国に次いで2番目に多い35件': China's 35
+            inside = [e for e in inside if e not in ahead]
         paren = re.search(r"\(\s*[^()]*$", sent[:a])
         if paren and not inside:
             before = [e for e in subjects if e.end <= paren.start() and
@@ -190,8 +194,7 @@ def bind(sent: str, lang: str, numbers: list[tuple[int, int]], ents: list[Entity
             else:
                 bnd.subject_note = "more figures than the subjects named together"
             unnamed += 1
-        elif inside and _RANKISH.search(sent[a:b + 1]) and \
-                (ahead := [e for e in inside if _is_ahead(sent, lang, e)]):
+        elif inside and _RANKISH.search(sent[a:b + 1]) and ahead and all(e in ahead for e in inside):
             # 'the second-largest after the United States', '米国に次ぐ2位': the one ahead is
             # what the rank is counted from, not whose rank it is
             rest = {e.country or e.id: e for e in subjects if e not in ahead and
@@ -240,7 +243,9 @@ _WORLD_GAP_EN = re.compile(r"^(?:'s|’s)?\s*(?:total\s+(?:of\s+)?)?(?:[a-z]+ed\
                            r"nearly\s+|over\s+|more\s+than\s+|some\s+|roughly\s+)?(?:us\$|\$|€|£|¥)?$",
                            re.IGNORECASE)
 _WORLD_GAP_JA = re.compile(r"^(?:全体)?(?:の|で|は|では|が)(?:合計|総数|全体)?(?:は|で|が)?(?:約|およそ)?$")
-_RANKISH = re.compile(r"位|\b(?:first|second|third|fourth|fifth|largest|biggest|top|ranked)\b|"
+# the figure owned by the subject before it: "the US's 57", '米国の60件'
+_OWNS = re.compile(r"^(?:'s|’s|の)\s?(?:約|about\s)?$")
+_RANKISH = re.compile(r"位|番目|\b(?:first|second|third|fourth|fifth|largest|biggest|top|ranked)\b|"
                       r"\d(?:st|nd|rd|th)\b", re.IGNORECASE)
 
 

@@ -66,6 +66,8 @@ def check_claim(claim: Claim, table: list[Pattern], data: Data, previous: Claim 
         return judge(claim, p, asserts, data)
     key = ("no_quarter" if "no quarter" in reasons[0] else
            "per_other" if "per another number of people" in reasons[0] else
+           "part_of_year" if "part of a year" in reasons[0] else
+           "region_rank" if "rank within a region" in reasons[0] else
            "state_not_country" if "about a state" in reasons[0] else
            "no_subject" if "names" in reasons[0] or "subjects" in reasons[0] else "no_year")
     v = Verdict("unverifiable", reasons[0], reason_key=key, year=claim.year,
@@ -92,10 +94,13 @@ def _measure(p: Pattern) -> str:
 
 def _parallel(claim: Claim, previous: Claim) -> bool:
     """The claim continues the previous figure's comparison: same kind, and same unit or none;
-    or it ranks what the previous figure counts ('released 8 notable models, ranking third')."""
+    or it ranks what the previous figure counts ('released 8 notable models, ranking third'); or
+    it is the change in points of the percentage before it ('39%へと、10ポイント下がった')."""
     a, b = claim.quantity, previous.quantity
     if a.kind == "rank":
         return previous.pattern is not None and b.kind == "count"
+    if a.kind == "points" and claim.change and b.kind == "percent":  # '... 39%へと、10ポイント下がった'
+        return previous.pattern is not None
     return (a.kind == b.kind or a.kind == "number") and (a.unit == b.unit or not a.unit) and (
         claim.continues or previous.pattern is not None)
 
@@ -144,8 +149,9 @@ def check_text(text: str, lang: str = "auto", *, data: Data, source: str = "<tex
                             skipped=sc.skipped)
         last: dict[str, Claim] = {}  # the previous figure of each kind: comparisons continue it
         for claim in sc.claims:
-            previous = last.get(claim.quantity.kind) or last.get("count") if \
-                claim.quantity.kind in ("number", "rank") else last.get(claim.quantity.kind)
+            kind = claim.quantity.kind
+            previous = last.get(kind) or last.get("count") if kind in ("number", "rank") else \
+                last.get(kind) or (last.get("percent") if kind == "points" and claim.change else None)
             sr.claims.append(CheckedClaim(claim, check_claim(claim, table, data, previous)))
             last[claim.quantity.kind] = claim
         _compared_with_next(sr.claims, table, data)

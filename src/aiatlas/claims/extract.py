@@ -138,12 +138,15 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
     thresholds: set[tuple[int, int]] = set()  # figures called a limit or threshold
     for m in _PART_YEAR.finditer(sent):  # 'mid-2024': the year counts, the number is no claim
         years.append((m.start(1), int(m.group(1))))
+    spans: list[tuple[int, int]] = []  # ranges of years: '2023 to 2024', '2024-25'
     for m in _YEAR_RANGE.finditer(sent):
         hi = m.group(2)
         if len(hi) == 2 and not (m.group(3) or "-" in m.group() or "~" in m.group()):
             continue
         taken.append((m.start(), m.end()))
         skip(m.start(), m.end(), "a range of years: the time of a claim, not a claim")
+        low = int(m.group(1))
+        spans.append((low, int(hi) if len(hi) == 4 else low // 100 * 100 + int(hi)))
     for rx, order in DATES:
         for m in rx.finditer(sent):
             if _overlaps(m.start(), m.end(), taken):
@@ -295,6 +298,15 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
                                    if len(set(quarters)) == 1 else None,
                                    per=per_person(bnd.context), since=bnd.since,
                                    change=change_of(q, sent[:a], sent[b:], lang)))
+        claim = result.claims[-1]
+        part = _PART_OF_YEAR.search(sent)
+        claim.part_of_year = part.group().strip() if part else ""
+        if claim.change and q.kind == "points":  # 'fell 10 points from 2023 to 2024': 2023 -> 2024
+            stated = sorted({y for _, y in years}) or (list(spans[0]) if len(spans) == 1 else [])
+            if len(stated) == 2:
+                claim.from_year, claim.year = stated
+            elif claim.year is not None and not claim.year_note:
+                claim.from_year = claim.year - 1  # 'in 2024 the share fell 10 points': since 2023
     return result
 
 
@@ -332,6 +344,17 @@ def change_of(q, before: str, after: str, lang: str) -> str:
     if m is None:
         return ""
     return "up" if m.group("up") else "down"
+
+
+# part of a year: a half, the first months, the year so far ('In the first half of 2025, China
+# released 20 notable models' is no count of 2025; quarters and months are read as such)
+_PART_OF_YEAR = re.compile(
+    r"\b(?:first|second|1st|2nd)\s+half\b|\bH[12]\s?(?:of\s)?(?:19|20)\d{2}\b|\b(?:19|20)\d{2}\s?H[12]\b|"
+    r"\bfirst\s+(?:two|three|four|five|six|seven|eight|nine|ten|eleven|\d{1,2})\s+months\b|"
+    r"\byear[- ]to[- ]date\b|\bso\s+far\s+(?:this|in)\b|\b(?:january|february|march|april|may|june|july|"
+    r"august|september|october|november)\s+(?:to|through|-)\s+(?:january|february|march|april|may|june|"
+    r"july|august|september|october|november)\b|上半期|下半期|上期|下期|[1１一]\s?[～~〜\-ー]\s?\d{1,2}\s?月|"
+    r"年初から|\d{1,2}月末まで|\d{1,2}月までの", re.IGNORECASE)
 
 
 def per_person(words: str) -> str:
@@ -594,6 +617,8 @@ def _not_a_claim(n: numbers.Number, before: str, after: str, norm, s: int) -> st
         return "the number of people a figure is per (per 1,000 people, 人口100万人あたり), not a claim"
     if _YEARS_BACK.match(after):
         return "a time back from now (N years ago): a date, not a quantity"
+    if re.match(r"^\s?[～~〜\-]\s?\d{1,2}\s?月", after) and n.value <= 12:
+        return "a range of months: the time of a claim, not a claim"  # '1～6月'
     if _MONTH_ALONE.match(after) and n.value <= 12 and not re.search(r"[か ヶカヵケ箇]$", before):
         return "a month: a date, not a quantity"
     is_int = float(n.value).is_integer() and "," not in n.surface and not n.scale

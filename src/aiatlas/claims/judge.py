@@ -314,6 +314,8 @@ def _judge_indicator(claim: Claim, pattern: Pattern, a: dict[str, Any], data: Da
         return _judge_rank(claim, pattern, a, rows, snaps)
     if a.get("total"):
         return _judge_total(claim, pattern, a, rows, snaps, as_of)
+    if a.get("difference"):
+        return _judge_difference(claim, pattern, a, data, rows, snaps, as_of)
     shown = ", ".join(f"{k}={v}" for k, v in {**a["params"], **a["where"]}.items()) or "(all)"
     if a.get("period"):
         shown += f", {a['period']} in {claim.period or claim.year}"
@@ -424,6 +426,41 @@ def _judge_total(claim: Claim, pattern: Pattern, a: dict[str, Any], rows: list[d
         setattr(v, k, val)
     v.reason += (f"; the total of {a['indicator']} ({', '.join(f'{k}={x}' for k, x in a['where'].items())})"
                  f" over {shown}, data as of {as_of}")
+    return v
+
+
+def _judge_difference(claim: Claim, pattern: Pattern, a: dict[str, Any], data: Data,
+                      rows: list[dict[str, Any]], snaps: list[str], as_of: str) -> Verdict:
+    """A level's change in points between two years ('the open-weights share fell 10 points
+    from 2023 to 2024'): the claim's year's value minus its from_year's. A change the other
+    way is contradicted whatever its size."""
+    q, col, y0 = claim.quantity, a["value_column"], claim.from_year
+    _, before = data.rows(a["indicator"], a["params"], {**a["where"], "year": y0})
+    named = {"measure": pattern.describe, "subject": str(a.get("subject") or ""), "as_of": as_of}
+    now = [float(r[col]) * a["scale"] for r in rows if r.get(col) is not None]
+    then = [float(r[col]) * a["scale"] for r in before if r.get(col) is not None]
+    if not now or not then:
+        return Verdict("unverifiable", f"the data ({a['indicator']}) has no value for {claim.year} or {y0}",
+                       reason_key="no_value", **_room(q, pattern.tolerance), **named)
+    diff = now[0] - then[0]
+    ev = Evidence("indicator", a["indicator"], params=a["params"], where=a["where"], snapshots=snaps,
+                  rows=[{"year": y0, col: then[0]}, {"year": claim.year, col: now[0]}], row_count=2,
+                  command=_command(a["indicator"], a["params"], {k: v for k, v in a["where"].items()
+                                                                   if k != "year"}))
+    moved = "rose" if diff > 0 else "fell"
+    if diff * (1 if claim.change == "up" else -1) < 0:
+        v = compare(q, -abs(diff), pattern.tolerance, [ev])  # the other way: never within reach
+        v.verdict = "contradicted"
+        v.reason = f"the data says it {moved} by {human(abs(diff))} points, not {'up' if claim.change == 'up' else 'down'}"
+    else:
+        v = compare(q, abs(diff), pattern.tolerance, [ev])
+        v.reason = v.reason.replace("the data says", f"the data says it {moved} by", 1)
+    for k, val in named.items():
+        setattr(v, k, val)
+    v.actual, v.year = abs(diff), claim.year
+    v.reason += (f"; {a['indicator']} ({', '.join(f'{k}={x}' for k, x in a['where'].items() if k != 'year')}"
+                 f"{', ' if len(a['where']) > 1 else ''}{y0}: {human(then[0])}, {claim.year}: {human(now[0])}),"
+                 f" data as of {as_of}")
     return v
 
 

@@ -77,6 +77,8 @@ class Claim:
     # a share or rate stated as its change, not its level: 'fell 10%', 'rose by 5 points',
     # '10ポイント低下した' ('up' or 'down'; '' for a level: 'rose to 40%', '40%に上昇')
     change: str = ""
+    part_of_year: str = ""  # 'first half', '上半期', '1～6月': the figure is of part of its year
+    from_year: int | None = None  # the year a change in points is counted from (2023 of '2023 to 2024')
     # what it asserts as, once matched: {'indicator': id, 'params': {}, 'where': {}} or {'fact': {...}}
     asserts: dict[str, Any] | None = None
     pattern: str | None = None

@@ -19,13 +19,20 @@ from aiatlas.errors import DataError
 _FIELDS = {"id", "describe", "kinds", "units", "keywords", "subject", "needs_year", "indicator",
            "params", "where", "value_column", "scale", "rank_by", "fact", "tolerance", "base",
            "period", "title", "pair", "definition", "events", "excludes", "lower_bound",
-           "subset", "hints", "interval", "per", "topic", "total", "change"}
+           "subset", "hints", "interval", "per", "topic", "total", "change", "difference"}
 _SUBJECTS = ("country", "state", "organization", "benchmark", None)
 _PLACEHOLDER = re.compile(r"\{(country|state|organization|benchmark|year|quarter|precision|per|since)\}")
 # the number format a hardware figure is stated at: 'FP16', 'tensor BF16', '半精度', 'INT8'
 _PRECISIONS = [(re.compile(r"(?<![a-z0-9])(?:fp|bf)16(?![0-9])|半精度", re.IGNORECASE), "fp16"),
                (re.compile(r"(?<![a-z0-9])fp32(?![0-9])|単精度", re.IGNORECASE), "fp32"),
                (re.compile(r"(?<![a-z0-9])int8(?![0-9])", re.IGNORECASE), "int8")]
+
+
+# a rank within a region ('second in Europe', '欧州で2位'): the data ranks every country
+_REGION_SCOPE = re.compile(
+    r"\b(?:in|among|within|across)\s(?:the\s)?(?:europe|european\s(?:countries|nations)|eu|asia|asian\s"
+    r"(?:countries|nations)|africa|latin\samerica|middle\seast|g7|oecd)\b|(?:欧州|ヨーロッパ|アジア|EU|中東|"
+    r"アフリカ|中南米|G7|OECD)(?:域内|諸国)?(?:で|の中で|内で)", re.IGNORECASE)
 
 
 def precision_of(sentence: str) -> str | None:
@@ -91,6 +98,9 @@ class Pattern:
     # the measure is itself a change (year-on-year growth): a figure stated as a change ('grew
     # 72%') fits it; one fits no measure of a level ('the share fell 10%' is not a 10% share)
     change: bool = False
+    # the change in points of a level between two years ('fell 10 points from 2023 to 2024'):
+    # the value of the claim's year minus that of its from_year (judge._judge_difference)
+    difference: bool = False
 
     def fits(self, claim: Claim) -> int:
         """How specifically the claim's own words fit (0: not at all): kind, unit, base, keywords.
@@ -163,6 +173,16 @@ class Pattern:
             return None, claim.year_note
         if self.needs_year and claim.year is None and not self.total:
             return None, claim.year_note or "the sentence states no year for this figure"
+        scope = _REGION_SCOPE.search(claim.sentence) if self.rank_by else None
+        if scope:
+            return None, (f"a rank within a region ('{scope.group().strip()}'); the data ranks every "
+                          "country")
+        part = claim.part_of_year or (f"Q{claim.quarter}" if claim.quarter else "") or claim.period
+        if part and self.needs_year and self.indicator and not self.period and \
+                "{quarter}" not in self.where.values():
+            return None, (f"the figure is of part of a year ({part}); the data counts whole years")
+        if self.difference and claim.from_year is None:
+            return None, "a change whose starting year the sentence does not give"
         if self.needs_year and claim.year_note.startswith("fiscal"):
             return None, f"{claim.year_note}: the data counts calendar years"
         if claim.quarter is None and "{quarter}" in self.where.values():
@@ -188,6 +208,7 @@ class Pattern:
         return {"indicator": self.indicator, "params": fill(self.params), "where": fill(self.where),
                 "value_column": self.value_column, "scale": self.scale, "period": self.period,
                 "rank_by": self.rank_by, "subject": values.get(self.subject or ""), "total": self.total,
+                "difference": self.difference,
                 "lower_bound": self.lower_bound, "interval": self.interval}, ""
 
 
@@ -278,5 +299,6 @@ def _parse(data: Any, origin: str) -> list[Pattern]:
             events=bool(raw.get("events")), lower_bound=raw.get("lower_bound"),
             subset=bool(raw.get("subset")), hints=hints,
             interval=tuple(raw.get("interval") or ()), per=bool(raw.get("per")),
-            topic=topic, total=bool(raw.get("total")), change=bool(raw.get("change"))))
+            topic=topic, total=bool(raw.get("total")), change=bool(raw.get("change")),
+            difference=bool(raw.get("difference"))))
     return out

@@ -49,20 +49,29 @@ class Allowance:
     ja: str
 
 
+def _digits(x: float) -> str:
+    """Four significant digits, never in e-notation: 5.657, 18,898 (not 1.89e+04)."""
+    return f"{x:,.0f}" if float(x).is_integer() or abs(x) >= 1000 else f"{x:,.4g}"
+
+
 def human(x: float) -> str:
-    """A number as a reader writes it: 276,288; 5.657; 109 billion."""
+    """A number as a reader writes it: 276,288; 5.657; 109 billion; 3.8e25 (FLOP)."""
+    if abs(x) >= 1e15:
+        return f"{x:.3g}".replace("e+", "e")
     for div, word in ((1e12, " trillion"), (1e9, " billion"), (1e6, " million")):
         if abs(x) >= div:
-            return f"{x / div:,.4g}{word}"
-    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.4g}"
+            return f"{_digits(x / div)}{word}"
+    return _digits(x)
 
 
 def human_ja(x: float) -> str:
-    """A number as a Japanese reader writes it: 276,288; 800億; 10兆; 5.657."""
+    """A number as a Japanese reader writes it: 276,288; 800億; 10兆; 5.657; 3.8e25."""
+    if abs(x) >= 1e16:
+        return f"{x:.3g}".replace("e+", "e")
     for div, word in ((1e12, "兆"), (1e8, "億")):
         if abs(x) >= div:
-            return f"{x / div:,.4g}{word}"
-    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.4g}"
+            return f"{_digits(x / div)}{word}"
+    return _digits(x)
 
 
 def unit_words(unit: str, lang: str) -> str:

@@ -39,6 +39,8 @@ _WHY_JA = {
     "data_error": "データを読み込めず判定できません",
     "subset": "文中で定めた集合（上位○件など）の中の数で、その集合の中身を数えるデータはありません",
     "threshold": "規則の上限・基準値で、文中の対象の数値ではありません",
+    "region_rank": "地域内（欧州など）での順位で、データは全ての国の中での順位です",
+    "part_of_year": "1年の一部（半期・四半期・月など）の数値で、データは暦年ごとの値です",
     "change": "数値は水準ではなく変化（増減）を述べており、その変化を測る指標がありません",
     "no_such_name": "文中の名前（ベンチマークなど）はこの指標のデータにありません",
     "per_other": "1人あたり・100万人あたり以外の人数あたりの数値で、データにはありません",
@@ -46,6 +48,7 @@ _WHY_JA = {
 # why a number is no claim (extract.py), in Japanese
 SKIPPED_JA = {
     "a month: a date, not a quantity": "月を表す数で、数量ではありません",
+    "a range of months: the time of a claim, not a claim": "月の範囲で、主張の時期です",
     "a number word without a unit or noun": "単位や名詞のない数詞です",
     "a range of years: the time of a claim, not a claim": "年の範囲で、主張の時期です",
     "a reference number (section, figure, version...)": "参照番号（章、図、版など）です",

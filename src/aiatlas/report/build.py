@@ -1,6 +1,7 @@
 """Write the static report: index with headline numbers, a page per chapter, CSV/JSON twins, PDF."""
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import functools
 import os
@@ -232,7 +233,7 @@ def build_reports(out: Path, *, langs=("en",), pdf: bool = False, home=None,
                                         today=today, t0=t0)
     if pdf:  # every language at once, each in its own process
         t1 = time.perf_counter()
-        jobs = {r["out"] / f"report-{lang}.pdf": r.pop("print_html") for lang, r in done.items()}
+        jobs = {r["out"] / pdf_name(lang): r.pop("print_html") for lang, r in done.items()}
         printing.print_all(jobs)
         for (path, _), r in zip(jobs.items(), done.values(), strict=True):
             r["pdf"] = path
@@ -360,11 +361,14 @@ def _publish(ed: dict[str, Any], shared: dict[str, Any], *, env, pdf, home, as_o
     timings = {"html_s": time.perf_counter() - t0}
     printed = None
     if pdf:  # printed with the other languages' once every language's pages are written
+        images: dict[str, bytes] = {}  # the charts as PNG files beside the print document
+        folder = Path(pdf_name(lang)).with_suffix(".charts").name
         printed = print_html(env, common | appendix | {
             "chapter_findings": {n["name"]: [f for f in found if f["chapter"] == n["name"]] for n in nav},
             "front_findings": [f for f in found if f["front"]],
-            "chapter_sections": _printed(sections, rasters[1], "figures")},
-            heads, nav, _printed(chapters, rasters[0], "svg"), attributions(all_notes))
+            "chapter_sections": _printed(sections, rasters[1], "figures", images, folder)},
+            heads, nav, _printed(chapters, rasters[0], "svg", images, folder), attributions(all_notes))
+        printed = (printed, images)
     failed = {e["id"]: e["error"] for es in chapters.values() for e in es if e["error"]}
     return {"out": out, "index": out / "index.html", "untranslated": sorted(text.missed),
             "pdf": None, "print_html": printed, "headlines": heads,
@@ -383,12 +387,21 @@ def _rasters(chapters: dict[str, list[dict]], sections: dict[str, list[dict]], d
             {n: [[draw.raster(f) for f in s["figures"]] for s in ss] for n, ss in sections.items()})
 
 
-def _printed(groups: dict[str, list[dict]], rasters: dict[str, list], key: str) -> dict[str, list[dict]]:
+def pdf_name(lang: str) -> str:
+    """The file name of a language's PDF."""
+    return f"report-{lang}.pdf"
+
+
+def _printed(groups: dict[str, list[dict]], rasters: dict[str, list], key: str,
+             images: dict[str, bytes], folder: str) -> dict[str, list[dict]]:
     """Copies of chapters' entries (key "svg") or sections (key "figures") with their charts as
-    PNG images; the pages already written keep their SVG."""
+    PNG images, each added to `images` under its path (in `folder`, beside the PDF); the pages
+    already written keep their SVG. Files, not data: URLs: the base64 of every chart made the
+    print document 17 MB, and WeasyPrint's HTML parser spent most of its second reading it."""
     def img(raster, alt) -> Markup:
-        return Markup('<img src="data:image/png;base64,{}" alt="{}" style="width:100%;height:auto">'
-                      ).format(raster.result(), alt or "")
+        src = f"{folder}/{len(images) + 1}.png"
+        images[src] = base64.b64decode(raster.result())
+        return Markup('<img src="{}" alt="{}" style="width:100%;height:auto">').format(src, alt or "")
 
     return {n: [x | {key: ([img(r, x.get("title")) for r in got] if key == "figures"
                            else img(got, x.get("title")) if got else x[key])}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 import string
@@ -87,7 +88,8 @@ def pick(decl: dict[str, Any], rows: list[dict[str, Any]], today=None) -> dict[s
     must be above 0), kept under "_versus". `latest: [year, quarter]` keeps the rows of the
     latest pair; `earliest: column` the rows at the column's minimum (the first of its kind);
     `since_earliest: column` pairs the row with the row at the column's minimum (a change since
-    the first: other_<column>)."""
+    the first: other_<column>), at least `min_span_days` before it (a change over a month of a
+    new rating scale is no trend: the latest row far enough from its first is stated)."""
     all_rows = rows
     for col, pattern in (decl.get("match") or {}).items():
         rows = [r for r in rows if r.get(col) is not None and re.search(pattern, str(r[col]))]
@@ -100,7 +102,8 @@ def pick(decl: dict[str, Any], rows: list[dict[str, Any]], today=None) -> dict[s
     if decl.get("since_earliest"):  # the change since the first row: it is the `other` one
         col = decl["since_earliest"]
         rows = [r | {"_versus": first} for r in rows
-                if (first := _first_on_basis(r, col, all_rows)) is not None and r is not first]
+                if (first := _first_on_basis(r, col, all_rows)) is not None and r is not first
+                and ("min_span_days" not in decl or _days(first[col], r[col]) >= decl["min_span_days"])]
     rows = [r for r in rows if all(r.get(c) == v for c, v in (decl.get("where") or {}).items())]
     decl = {k: v for k, v in decl.items() if k != "where"}
     if isinstance(decl.get("latest"), list):  # latest: [year, quarter]: the latest quarter
@@ -121,6 +124,11 @@ def pick(decl: dict[str, Any], rows: list[dict[str, Any]], today=None) -> dict[s
         ties = [r[by] for r in ranked[1:] if r[top] == chosen[0][top]]
         return chosen[0] | {"_ties": ties} if ties else chosen[0]
     return chosen[0]
+
+
+def _days(a: Any, b: Any) -> int:
+    """Days from date a to date b (dates or ISO text)."""
+    return (dt.date.fromisoformat(str(b)[:10]) - dt.date.fromisoformat(str(a)[:10])).days
 
 
 def _first_on_basis(row: dict[str, Any], col: str, rows: list[dict[str, Any]]) -> dict | None:

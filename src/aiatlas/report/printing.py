@@ -2,6 +2,7 @@
 languages of one build print at the same time (WeasyPrint is pure Python: one core each)."""
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import subprocess
@@ -34,28 +35,42 @@ def main(argv: list[str] | None = None) -> None:
     convert(Path(html_path), Path(pdf_path))
 
 
-def print_all(jobs: dict[Path, str]) -> None:
-    """Write each PDF (path -> its print HTML) in worker processes, as many at once as there
-    are cores; a failure names the PDF and WeasyPrint's last line. The print HTML is written
-    beside its PDF and removed once converted."""
+def print_all(jobs: dict[Path, tuple[str, dict[str, bytes]]]) -> None:
+    """Write each PDF (path -> its print HTML and the files it refers to, by path relative to
+    the PDF's folder) in worker processes, as many at once as there are cores; a failure names
+    the PDF and WeasyPrint's last line. The print HTML and its files are written beside the PDF
+    and removed once converted."""
     check()
     todo = list(jobs.items())
-    running: list[tuple[Path, Path, subprocess.Popen]] = []
+    running: list[tuple[Path, list[Path], subprocess.Popen]] = []
     errors = []
     while todo or running:
         while todo and len(running) < max(1, os.cpu_count() or 1):
-            pdf_path, html = todo.pop(0)
+            pdf_path, (html, files) = todo.pop(0)
             html_path = pdf_path.with_name(f"{pdf_path.stem}.{HTML_NAME}")
+            written = [html_path] + [pdf_path.parent / name for name in files]
+            for path, data in zip(written[1:], files.values(), strict=True):
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(data)
             html_path.write_text(html, encoding="utf-8")
-            running.append((pdf_path, html_path, subprocess.Popen(
+            running.append((pdf_path, written, subprocess.Popen(
                 drawing.python("from aiatlas.report.printing import main; main()",
                                str(html_path), str(pdf_path)),
                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)))
-        pdf_path, html_path, proc = running.pop(0)
+        pdf_path, written, proc = running.pop(0)
         _, err = proc.communicate()
-        html_path.unlink(missing_ok=True)
+        _remove(written, pdf_path.parent)
         if proc.returncode != 0:
             last = next((ln for ln in reversed(err.strip().splitlines()) if ln.strip()), "")
             errors.append(f"{pdf_path.name}: {last or f'exit code {proc.returncode}'}")
     if errors:
         raise RuntimeError("PDF not written: " + "; ".join(errors))
+
+
+def _remove(paths: list[Path], root: Path) -> None:
+    """Remove the files and then the folders under root they leave empty."""
+    for path in paths:
+        path.unlink(missing_ok=True)
+    for folder in sorted({p.parent for p in paths if p.parent != root}, key=lambda p: -len(p.parts)):
+        with contextlib.suppress(OSError):  # (not empty: something else is in it)
+            folder.rmdir()

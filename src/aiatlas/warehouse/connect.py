@@ -68,6 +68,8 @@ class Warehouse:
         # ATTACH to an in-memory database rather than connect(path): DuckDB caches database
         # instances by path, so connect(path) after a swap would hand back the replaced file.
         self._db = duckdb_engine.connect()
+        if settings.duckdb_threads:  # a server's workers share the cores (web/serving.py)
+            self._db.execute(f"SET threads = {int(settings.duckdb_threads)}")
         quoted = str(self.path).replace("'", "''")
         self._db.execute(f"ATTACH '{quoted}' AS warehouse (READ_ONLY)")
         self._db.execute(search_path_sql(self.snapshots_dir))  # views over ingested datasets
