@@ -103,6 +103,23 @@ def test_an_oversized_header_is_refused_and_others_are_still_served(home):
         assert time.monotonic() - started < 8  # not stalled behind the big header
 
 
+def test_the_header_limit_holds_for_a_head_read_whole_or_in_pieces(home):
+    """Over MAX_HEADER_BYTES is a 431 whether the head arrives in one read or is still
+    incomplete at the limit; just under it is served."""
+    limit = serving.MAX_HEADER_BYTES
+
+    def head(size: int) -> bytes:
+        return (b"GET /api/build HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Big: "
+                + b"a" * size + b"\r\n\r\n")
+
+    with ps.LiveServer(create_app(home=home)) as srv:
+        assert raw(srv.port, head(limit - 1024)).startswith(b"HTTP/1.1 200")
+        assert raw(srv.port, head(limit + 1024)).startswith(b"HTTP/1.1 431")
+        with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as s:
+            s.sendall(head(limit + 1024)[:-4])  # the head never ends
+            assert raw_rest(s).startswith(b"HTTP/1.1 431")
+
+
 def test_idle_sockets_are_closed(home, monkeypatch):
     monkeypatch.setattr(serving, "IDLE_SECONDS", 1)
     with ps.LiveServer(create_app(home=home)) as srv:

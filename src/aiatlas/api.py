@@ -112,6 +112,11 @@ def compute(id: str, *, home=None, backend: str | None = None, as_of=None, **par
     return query.compute(_settings(home=home, backend=backend, as_of=as_of), id, params)
 
 
+def has_data(id: str, *, home=None, as_of=None) -> bool:
+    """Whether this build holds the data the indicator reads (cheap: no query is run)."""
+    return query.has_data(_settings(home=home, as_of=as_of), id)
+
+
 def explain(id: str, *, where: dict[str, Any] | None = None, home=None, backend: str | None = None,
             as_of=None, **params) -> Result:
     """The source rows behind an indicator's values, optionally narrowed to one value by `where`."""
@@ -180,7 +185,11 @@ def can_export(name: str, *, to: str, on=None, home=None, as_of=None) -> dict[st
     all_rules = ecr.load()
     _, day, dest = ec.resolve(all_rules, None, on or dt.date.today().isoformat(), to, what="--on")
     rows = hardware(home=home, as_of=as_of)
-    return ce.answer(ec.find(rows, name), all_rules, dest, day)
+    try:
+        row = ec.find(rows, name)
+    except ec.AmbiguousChip as e:
+        raise e.answered(lambda r: ce.answer(r, all_rules, dest, day)["answer"]) from None
+    return ce.answer(row, all_rules, dest, day)
 
 
 def build_info(*, home=None, as_of=None) -> dict[str, Any]:

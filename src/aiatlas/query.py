@@ -39,6 +39,17 @@ def compute(settings: Settings, id: str, params: dict[str, Any]) -> Result:
     return _result(ind, bound, settings, table, prov, w.build_id)
 
 
+def has_data(settings: Settings, id: str) -> bool:
+    """Whether this build holds the data the indicator reads (a snapshot of one of its sources),
+    told from the build's snapshot list without running the indicator: a page listing every
+    indicator asks it of each. A hand-made warehouse recording no snapshots holds its tables."""
+    w = wh.connect(settings)
+    try:
+        return bool(provenance(w, registry.get(id))) or not w.snapshots
+    except DataError:
+        return False
+
+
 def explain(settings: Settings, id: str, params: dict[str, Any], where: dict[str, Any]) -> Result:
     """The source rows behind an indicator's values, narrowed to one value by `where`
     (column -> value, a value given as text read as its column's type)."""

@@ -108,10 +108,21 @@ def add_pages(app: FastAPI, svc: Service) -> None:
         text = Text(lang_of(request))
         groups = {}
         for m in sorted(svc.indicators(), key=lambda m: chapter_key(m["chapter"])):
-            groups.setdefault(m["chapter"], []).append({"id": m["id"], "title": text.title(m)})
+            groups.setdefault(m["chapter"], []).append({"id": m["id"], "title": text.title(m),
+                                                        "has_data": await has_data(m["id"])})
+        for items in groups.values():  # what this build can show first; the rest said to be absent
+            items.sort(key=lambda i: not i["has_data"])
         return await render("index.html.j2", request, groups=groups, json_href="/api/headlines",
                             headlines=await svc.headlines(),
+                            findings=[f for f in await linked_findings(text.lang) if f["front"]],
                             headline_link=lambda h: f"/indicators/{h['indicator']}?lang={text.lang}")
+
+    async def linked_findings(lang: str) -> list[dict]:
+        """The report's findings in this language, each linked to its chart and rows."""
+        return [f | {"chart": indicator_href(f["indicator"], f["params"], lang),
+                     "rows_href": f"/api/indicators/{f['indicator']}.csv"
+                                  + (f"?{urlencode(f['params'])}" if f["params"] else "")}
+                for f in await svc.findings(lang)]
 
     @app.get("/chapters/{name}", response_class=HTMLResponse, include_in_schema=False)
     async def chapter(request: Request, name: str):
@@ -121,22 +132,15 @@ def add_pages(app: FastAPI, svc: Service) -> None:
             return HTMLResponse(f"<h1>404</h1><p>no chapter {escape(name)}</p>", status_code=404)
         items = [{"id": m["id"], "title": text.title(m), "description": text.description(m),
                   "unit": m["unit"], "has_data": await has_data(m["id"])} for m in inds]
-        found = [f | {"chart": indicator_href(f["indicator"], f["params"], text.lang),
-                      "rows_href": f"/api/indicators/{f['indicator']}.csv"
-                                   + (f"?{urlencode(f['params'])}" if f["params"] else "")}
-                 for f in await svc.findings(text.lang) if f["chapter"] == name]
+        found = [f for f in await linked_findings(text.lang) if f["chapter"] == name]
         return await render("chapter.html.j2", request, chapter={"name": name, "title": text.chapter(name)},
                             items=[i for i in items if i["has_data"]], findings=found,
                             missing=[i for i in items if not i["has_data"]],
                             json_href=f"/api/indicators?chapter={name}")
 
     async def has_data(id: str) -> bool:
-        """Whether this build holds the indicator's data (its default result computes)."""
-        try:
-            await guard(svc.compute(id, {}), id, svc)
-        except (HTTPProblem, DataError):
-            return False
-        return True
+        """Whether this build holds the indicator's data."""
+        return (await svc.available()).get(id, False)
 
     async def indicator_view(request: Request, id: str) -> dict | None:
         """Everything an indicator page or its embed shows, from the URL state."""

@@ -139,6 +139,13 @@ class Service:
         return await self.cached(build or await self.build_id(), ("headlines",),
                                  lambda: headlines.evaluate_all(home=self.home))
 
+    async def available(self, build: str | None = None) -> dict[str, bool]:
+        """Per indicator, whether this build holds its data (api.has_data: no query run), once
+        per build."""
+        return await self.cached(build or await self.build_id(), ("available",),
+                                 lambda: {m["id"]: api.has_data(m["id"], home=self.home)
+                                          for m in self.indicators()})
+
     async def findings(self, lang: str, build: str | None = None) -> list[dict[str, Any]]:
         """The report's key findings in one language (report/findings.yaml), computed once per
         build: the dashboard states the same sentences as the static report."""
