@@ -44,6 +44,7 @@ bench: install
 docs: install
 	$(PY) -m aiatlas.warehouse.rules > docs/warehouse.md
 	$(PY) -m aiatlas.reference docs
+	$(PY) -m aiatlas.curated.docs docs/curated.md
 	AIATLAS_MIRROR=$${AIATLAS_MIRROR:-../shared/data} $(PY) -m aiatlas.report.reconcile --golden docs/reconcile.md
 
 clean:

@@ -137,3 +137,12 @@ def test_rules_date_and_data_vintage_are_separate_flags(run, home):
     assert code == 2 and "give the rule date once" in notice
     code, _, notice = run("chips", "list", "--data-as-of", "2025-04-30", "--home", home)
     assert code == 1 and "no vintage of the data as of 2025-04-30" in notice
+
+
+def test_a_name_fitting_several_chips_lists_each_with_its_answer(run, home):
+    code, _, err = run("chips", "classify", "Fixture", "--rules", "us-2023-10", "--home", home)
+    err = " ".join(err.split())
+    assert code == 2 and "Fixture Big: 3A090.a" in err and "Fixture Small: not controlled" in err
+    assert "give one of these names" in err
+    code, _, err = run("chips", "can-export", "Fixture", "--to", "CHN", "--on", "2024-01-01", "--home", home)
+    assert code == 2 and "Fixture Small: yes" in " ".join(err.split())

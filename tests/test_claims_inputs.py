@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 
 import pytest
+from conftest import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -41,7 +42,7 @@ def test_oversized_input_is_refused_with_the_limit(monkeypatch):
         decode(b"a" * 101, "big.txt")
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=400))
 def test_random_bytes_are_text_or_a_data_error(data):
     try:
@@ -52,7 +53,7 @@ def test_random_bytes_are_text_or_a_data_error(data):
     assert extract_only.counts()["contradicted"] == 0
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(st.text(max_size=120), st.sampled_from(["utf-8", "shift_jis", "euc_jp", "utf-16", "cp1252",
                                                "gb18030", "iso2022_jp"]))
 def test_random_text_in_random_encodings_never_tracebacks(text, encoding):
@@ -71,7 +72,7 @@ _ENTRY = st.dictionaries(st.sampled_from(["text", "value", "kind", "indicator", 
                          max_size=6)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.one_of(st.lists(_ENTRY, max_size=3).map(lambda x: {"claims": x}), _VALUES,
                  st.lists(_VALUES, max_size=3)))
 def test_random_claims_files_are_verdicts_or_one_line_errors(tmp_path, doc):

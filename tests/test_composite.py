@@ -6,6 +6,7 @@ from __future__ import annotations
 import duckdb
 import numpy as np
 import pytest
+from conftest import examples
 from fixtures.indicators.tiny import model, write_warehouse
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -50,7 +51,7 @@ def test_default_scores_and_missing_pillars(home):
         assert sum(r["contributions"].values()) == pytest.approx(r["score"], abs=1e-12)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(st.lists(st.floats(0.0, 10.0), min_size=5, max_size=5).filter(lambda w: sum(w) > 0.01))
 def test_contributions_sum_to_the_score_under_any_weights(home, raw):
     user = dict(zip(pillars(), raw))

@@ -302,7 +302,7 @@ def test_docs_generated_part_is_up_to_date():
 
     text = (Path(__file__).resolve().parent.parent / "docs" / "curated.md").read_text(encoding="utf-8")
     assert BEGIN in text, "docs/curated.md lost its generated-part marker"
-    assert text[text.index(BEGIN):] == markdown(), "run: python -m aiatlas.curated.docs"
+    assert text[text.index(BEGIN):] == markdown(), "run: make docs"
 
 
 @pytest.mark.parametrize("period, day", [("2024", dt.date(2024, 1, 1)), ("2024-07", dt.date(2024, 7, 1)),

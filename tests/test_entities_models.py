@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import fixture_warehouse
 import pytest
 from performance_fixture import build
 
@@ -102,6 +103,19 @@ def test_unmatched_lists_unresolved_names_with_counts(tmp_path):
     assert {r["source"] for r in api.entities_unmatched("arena", home=tmp_path)} == {"arena"}
     cov = {r["target"]: r for r in api.entities_coverage(home=tmp_path)}
     assert cov["mmlu score rows"]["total"] == 8 and cov["mmlu score rows"]["resolved"] == 6
+
+
+def test_the_builds_coverage_figures_are_the_entities_commands_for_each_warehouse(tmp_path):
+    # the build's measure compiles its query once per shape of the tables: a second warehouse
+    # of the same shape gets its own figures, the same as `aiatlas entities coverage` gives
+    full = build(tmp_path / "full")
+    empty = fixture_warehouse.write_warehouse(tmp_path / "empty", {})
+    for path in (full, empty, full):
+        got = M.coverage_of(path)["rows"]
+        assert got == api.entities_coverage(home=path.parent)
+    assert [(r["target"], r["total"]) for r in M.coverage_of(empty)["rows"]] == [
+        ("arena models ever in a date's top 20", 0)]  # no benchmark rows: no benchmark targets
+    assert {r["target"]: r["total"] for r in M.coverage_of(full)["rows"]}["mmlu score rows"] == 8
 
 
 def test_unmatched_rejects_an_unknown_source(tmp_path):

@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import ibis
 import ibis.expr.datatypes as idt
 import pytest
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -118,7 +119,7 @@ _COMPILER = ibis.duckdb.connect()
     st.tuples(st.just("int"), st.integers(min_value=0, max_value=2**63 - 1)),
     st.tuples(st.just("date"), st.dates()),
     st.tuples(st.just("text"), st.from_regex(fastpath.SAFE_TEXT, fullmatch=True))))
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 def test_a_literal_is_written_as_ibis_compiles_it(case):
     kind, value = case
     sql = str(_COMPILER.compile(ibis.literal(value).name("v")))

@@ -185,7 +185,11 @@ def can_export(name: str, *, to: str, on=None, home=None, as_of=None) -> dict[st
     all_rules = ecr.load()
     _, day, dest = ec.resolve(all_rules, None, on or dt.date.today().isoformat(), to, what="--on")
     rows = hardware(home=home, as_of=as_of)
-    return ce.answer(ec.find(rows, name), all_rules, dest, day)
+    try:
+        row = ec.find(rows, name)
+    except ec.AmbiguousChip as e:
+        raise e.answered(lambda r: ce.answer(r, all_rules, dest, day)["answer"]) from None
+    return ce.answer(row, all_rules, dest, day)
 
 
 def build_info(*, home=None, as_of=None) -> dict[str, Any]:

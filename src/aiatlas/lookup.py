@@ -158,7 +158,11 @@ def classify_chip(name: str | None = None, *, rules: str | None = None, rules_as
             raise UsageError("give a chip name or its figures, not both",
                              hint="with a name, only `datacenter` may be given")
         rows = hardware(home=home, as_of=as_of)
-        row = dict(ec.find(rows, name))
+        try:
+            row = dict(ec.find(rows, name))
+        except ec.AmbiguousChip as e:
+            raise e.answered(lambda r: ec.chip_row(r, rs, all_rules, destination=dest, as_of=on)["status"]
+                             ) from None
         if datacenter is not None:  # the user's statement beats the supplement's
             row["datacenter"] = datacenter
         return ec.chip_row(row, rs, all_rules, destination=dest, as_of=on)

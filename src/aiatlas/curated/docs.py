@@ -1,11 +1,14 @@
 """The generated half of docs/curated.md: coverage, sources and what could not be confirmed.
 
-Run `python -m aiatlas.curated.docs` and paste over the generated part of docs/curated.md;
-a test fails when the two disagree.
+`python -m aiatlas.curated.docs docs/curated.md` (in `make docs`) rewrites the generated part of
+that page in place, keeping the hand-written part above its marker; a test fails when the two
+disagree. Without a path it prints the generated part.
 """
 from __future__ import annotations
 
+import sys
 from collections import Counter, defaultdict
+from pathlib import Path
 
 from aiatlas.curated.loader import load_facts
 from aiatlas.curated.schema import TOPICS, schema_markdown
@@ -52,5 +55,17 @@ def markdown() -> str:
     return "\n".join(out) + "\n"
 
 
+def write(path: str) -> None:
+    """Rewrite the generated part of the page at `path` (everything from BEGIN on)."""
+    page = Path(path)
+    text = page.read_text(encoding="utf-8")
+    if BEGIN not in text:
+        raise SystemExit(f"{path}: no generated-part marker ({BEGIN})")
+    page.write_text(text[:text.index(BEGIN)] + markdown(), encoding="utf-8")
+
+
 if __name__ == "__main__":
-    print(markdown(), end="")
+    if sys.argv[1:]:
+        write(sys.argv[1])
+    else:
+        print(markdown(), end="")

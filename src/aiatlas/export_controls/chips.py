@@ -108,6 +108,22 @@ def status_counts(classified: Iterable[Mapping[str, Any]]) -> dict[str, int]:
     return dict(sorted(Counter(r["status"] for r in classified).items()))
 
 
+class AmbiguousChip(UsageError):
+    """A chip name that fits several chips (`matches`): never one of them guessed."""
+
+    def __init__(self, name: str, matches: list[Mapping[str, Any]]):
+        super().__init__(f"chip name {name!r} is ambiguous ({len(matches)} matches)",
+                         hint="matches: " + "; ".join(r["name"] for r in matches[:8]))
+        self.name, self.matches = name, matches
+
+    def answered(self, answer) -> UsageError:
+        """The same error with each match's `answer(row)` beside its name (its status under
+        the rules asked about), so a reader asking about "A800" sees every A800 at once."""
+        shown = "; ".join(f"{r['name']}: {answer(r)}" for r in self.matches[:8])
+        more = f" (and {len(self.matches) - 8} more)" if len(self.matches) > 8 else ""
+        return UsageError(str(self), hint=f"{shown}{more}; give one of these names")
+
+
 def _key(text: str) -> str:
     """A name as compared: letters and digits only, any case ('Gaudi 3' and 'Gaudi3' alike)."""
     return re.sub(r"[^0-9a-z]+", "", text.lower())
@@ -142,8 +158,7 @@ def find(rows: list[Mapping[str, Any]], name: str) -> Mapping[str, Any]:
         return partial[0]
     names = [r.get("name") or "" for r in rows]
     if partial:
-        raise UsageError(f"chip name {name!r} is ambiguous ({len(partial)} matches)",
-                         hint="matches: " + "; ".join(r["name"] for r in partial[:8]))
+        raise AmbiguousChip(name, partial)
     close = difflib.get_close_matches(name, names, n=5, cutoff=0.4)
     raise UsageError(f"no accelerator named {name!r} in the hardware table",
                      hint=("did you mean: " + "; ".join(close)) if close
