@@ -310,3 +310,17 @@ def test_templates_derived_at_once_from_many_threads_are_all_found(built_home):
 
     with ThreadPoolExecutor(len(shapes)) as pool:
         assert list(pool.map(derive, shapes)) == ["ok"] * len(shapes)
+
+
+def test_rows_left_unordered_are_put_in_one_full_order_and_an_order_given_is_kept():
+    import ibis
+    import ibis.expr.operations as ops
+
+    t = ibis.memtable({"country": ["USA", "CHN"], "year": [2024, 2024], "name": ["b", "a"],
+                       "orgs": [["x"], ["y"]]})
+    out = sqltemplate._in_full_order(t, ("country", "year"))
+    assert isinstance(out.op(), ops.Sort)
+    assert [k.name for k in out.op().keys] == ["country", "year", "name"]  # lists are no key
+    assert out.execute()["country"].tolist() == ["CHN", "USA"]
+    given = t.order_by("name")
+    assert sqltemplate._in_full_order(given, ("country", "year")) is given

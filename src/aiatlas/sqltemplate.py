@@ -109,10 +109,22 @@ class Query:
         params = {p.name: bound[p.name] for p in self.ind.params}
         if not self.rows:
             return self.ind.func(tables, **params)
-        rows = self.ind.rows(tables, **params)
+        rows = _in_full_order(self.ind.rows(tables, **params), self.ind.grain)
         for col, _ in self.where:
             rows = rows.filter(rows[col] == bound[WHERE + col])
         return rows
+
+
+def _in_full_order(rows, grain: tuple[str, ...]):
+    """Rows a rows function left unordered, ordered by the grain, then by every other plain
+    column: explain's rows, and the report's CSV of them, come out the same on every run
+    whatever the engine's threads do (a rows function that orders its rows keeps its order)."""
+    if isinstance(rows.op(), ops.Sort):
+        return rows
+    schema = rows.schema()
+    keys = [c for c in grain if c in schema] + [c for c, t in schema.items()
+                                               if c not in grain and not t.is_nested()]
+    return rows.order_by(keys)
 
 
 def typed_where(schema: pa.Schema, where: dict[str, Any]) -> tuple[tuple, dict[str, Any]]:

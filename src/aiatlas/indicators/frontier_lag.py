@@ -149,7 +149,8 @@ def _measures(t, group: str, leader: str, follower: str, rows: bool) -> list[ibi
 def _compared_rows(t, group="openness", leader="USA", follower="CHN"):
     """The rows behind each measure's lag: the leader's record and the first trailing model."""
     parts = _measures(t, group, leader, follower, rows=True)
-    return ibis.union(*parts).order_by(["measure", "month", "side", "model"])
+    # date, score and file break ties of one model in one month: the same order on every run
+    return ibis.union(*parts).order_by(["measure", "month", "side", "model", "date", "score", "file"])
 
 
 @indicator(id="lag_months_compared", title="Lag in months on three measures: ECI, benchmarks, Arena",
