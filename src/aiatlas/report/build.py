@@ -215,12 +215,11 @@ def build_reports(out: Path, *, langs=("en",), pdf: bool = False, home=None,
             ed["rasters"] = _rasters(ed["chapters"], ed["sections"], draw) if pdf else None
         heads = headlines.evaluate_all(home=home, compute=functools.partial(api.compute, as_of=as_of),
                                        today=today)
+        t1 = time.perf_counter()
         for ed in eds:
             _prepare(ed, home=home, as_of=as_of, today=today)
-        t1 = time.perf_counter()
-        if pdf:  # every language at once, each in its own process, while the pages are written
-            printer.start({ed["out"] / pdf_name(ed["lang"]): _print_document(ed, heads, env=env)
-                           for ed in eds})
+            if pdf:  # printed in its own process from now on, while the rest is built
+                printer.start({ed["out"] / pdf_name(ed["lang"]): _print_document(ed, heads, env=env)})
         shared = {
             "heads": heads,
             # the project's public test of itself: figures others published, recomputed and
