@@ -167,7 +167,9 @@ def bench_api(home: Path, clients: int, total: int, seconds: float, console: Con
         cold = (time.perf_counter() - t) * 1000
         # warm-up (not counted): opens the 32 connections and fills the result cache
         asyncio.run(load(base, paths, clients, clients * 4, seconds))
+        cpu = cpu_seconds(proc.pid)
         lat, errors, elapsed = asyncio.run(load(base, paths, clients, total, seconds))
+        cpu = cpu_seconds(proc.pid) - cpu
         # the same indicator from one client, one request at a time: the server's own latency
         # without queueing behind 31 other clients
         solo, _, solo_s = asyncio.run(load(base, paths[1:2], 1, 300, seconds))
@@ -177,7 +179,8 @@ def bench_api(home: Path, clients: int, total: int, seconds: float, console: Con
     done = sum(len(v) for v in lat.values())
     load1 = os.getloadavg()[0]
     table = Table(title=f"HTTP API (`aiatlas serve`, {workers} worker process(es)): {clients} clients, {done} requests in {elapsed:.1f} s, "
-                        f"{errors} non-200, load average {load1:.1f} on {os.cpu_count()} cores "
+                        f"{errors} non-200, server CPU {cpu / max(done, 1) * 1000:.2f} ms per "
+                        f"request, load average {load1:.1f} on {os.cpu_count()} cores "
                         f"(target p99 < 50 ms for indicator JSON)")
     for col in ("endpoint", "requests", "p50 ms", "p99 ms", "req/s"):
         table.add_column(col, justify="right" if col != "endpoint" else "left")

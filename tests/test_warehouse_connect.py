@@ -168,3 +168,18 @@ def test_a_table_missing_from_an_older_build_says_to_rebuild(home):
 def test_no_warehouse_is_not_built(tmp_path):
     with pytest.raises(NotBuiltError):
         wh.connect(settings(home=tmp_path))
+
+
+def test_engine_threads_hold_for_the_block_and_reset_after_it(home):
+    w = wh.connect(settings(home=home))
+
+    def threads():
+        return w.sql("SELECT current_setting('threads') AS n")[0]["n"]
+
+    default = threads()
+    with w.engine_threads(1):
+        assert threads() == 1  # on every pooled connection: the setting is the database's
+    assert threads() == default
+    with pytest.raises(RuntimeError), w.engine_threads(1):
+        raise RuntimeError("a failed build")
+    assert threads() == default

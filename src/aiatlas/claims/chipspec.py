@@ -2,6 +2,7 @@
 bandwidth, die area, launch price), fitted to the unit and compared with the hardware table."""
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -117,13 +118,20 @@ def _io_bandwidth(claim: Claim) -> bool:
 def variants(rows: list[dict[str, Any]], chip: str, sentence: str) -> list[dict[str, Any]]:
     """Rows whose name holds the chip as a word, narrowed by any variant words the sentence adds
     ('H100 SXM5', 'A800 PCIe'): every variant the sentence may mean."""
+    hits = [rows[i] for i in _matching(tuple(r.get("name") or "" for r in rows), _glued(chip))]
     low = _glued(chip)
-    hits = [r for r in rows if _names(r.get("name") or "", low)] or [
-        r for r in rows if low in _glued(r.get("name") or "")]
     words = set(re.findall(r"[a-z0-9]+", sentence.lower())) - {low}
     narrowed = [r for r in hits if words & (set(re.findall(r"[a-z0-9]+", r["name"].lower())) -
                                             {low, "nvidia", "huawei", "amd", "intel", "google"})]
     return narrowed or hits
+
+
+@functools.lru_cache(maxsize=256)
+def _matching(names: tuple[str, ...], chip: str) -> tuple[int, ...]:
+    """The rows (by index) a chip name means: as a word (or a glued SKU), else as a substring.
+    Asked once per table and name: a long article names the same chips many times."""
+    return tuple(i for i, n in enumerate(names) if _names(n, chip)) or tuple(
+        i for i, n in enumerate(names) if chip in _glued(n))
 
 
 def _names(name: str, chip: str) -> bool:
@@ -131,10 +139,21 @@ def _names(name: str, chip: str) -> bool:
     name ending in a letter ('Ascend 910B' names the 910B1, 910B2 ... as well; 'H20' never names
     'H200')."""
     padded = f" {_glued(name)} "
-    return f" {chip} " in padded or bool(chip[-1:].isalpha() and re.search(
-        rf"(?<=\s){re.escape(chip)}\d+(?=[\s(])", padded))
+    if f" {chip} " in padded:
+        return True
+    if not chip[-1:].isalpha():
+        return False
+    at = padded.find(f" {chip}")
+    while at >= 0:  # ' 910b' followed by digits and then a space or '(': '910B1 (v1)'
+        end = at + 1 + len(chip)
+        digits = len(padded[end:]) - len(padded[end:].lstrip("0123456789"))
+        if digits and padded[end + digits] in " (":
+            return True
+        at = padded.find(f" {chip}", at + 1)
+    return False
 
 
+@functools.lru_cache(maxsize=4096)
 def _glued(name: str) -> str:
     """A chip name as compared: lower case, a generation number glued to its word ('Gaudi 2'
     and the table's 'Gaudi2' alike; 'Ascend 910B' keeps its space before letters)."""

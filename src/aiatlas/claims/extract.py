@@ -276,6 +276,8 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
                            changes={change_spans[k]: change_spans[id(v)] for k, v in changes.items()
                                     if k in change_spans and id(v) in change_spans})
     by_pos = {(x.start, x.end): y for x, y in zip(ents, subjects)}
+    part = _PART_OF_YEAR.search(sent)
+    part_of_year = part.group().strip() if part else ""
     for x in subj_ents:  # a model standing for its developer: the developer, at the model's place
         if x.type == "organization" and (x.start, x.end) in by_pos and by_pos[(x.start, x.end)].type == "model":
             y = by_pos[(x.start, x.end)]
@@ -299,8 +301,7 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
                                    per=per_person(bnd.context), since=bnd.since,
                                    change=change_of(q, sent[:a], sent[b:], lang)))
         claim = result.claims[-1]
-        part = _PART_OF_YEAR.search(sent)
-        claim.part_of_year = part.group().strip() if part else ""
+        claim.part_of_year = part_of_year
         if claim.change and q.kind == "points":  # 'fell 10 points from 2023 to 2024': 2023 -> 2024
             stated = sorted({y for _, y in years}) or (list(spans[0]) if len(spans) == 1 else [])
             if len(stated) == 2:

@@ -131,11 +131,11 @@ class Pattern:
                 return 0  # a world figure does not check a claim about one country
         if any(x.search(claim.keywords) for x in self.excludes):
             return 0
-        if self.topic and not any(x.search(gazetteer.in_sentence(claim.sentence)[0])
-                                  for x in self.topic):
-            return 0
         hits = [m for k in self.keywords for m in [k.search(claim.keywords)] if m]
         if not hits:
+            return 0
+        if self.topic and not any(x.search(gazetteer.in_sentence(claim.sentence)[0])
+                                  for x in self.topic):
             return 0
         hits += [m for k in self.hints for m in [k.search(claim.keywords)] if m]
         return sum(len(m.group()) for m in hits)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import functools
+import os
 import re
 import shutil
 import time
@@ -13,7 +14,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
-from aiatlas import api
+from aiatlas import api, standing
 from aiatlas.errors import UsageError
 from aiatlas.report import (
     changed,
@@ -203,8 +204,12 @@ def build_reports(out: Path, *, langs=("en",), pdf: bool = False, home=None,
         shutil.copyfile(TEMPLATES / "style.css", ed["out"] / "style.css")
     inds = sorted(api.list_indicators(), key=lambda m: chapter_key(m["chapter"]))
     today = api.settings_date(as_of)
-    # leaving the block the drawing workers stop first; then the PDFs, printing meanwhile, are waited for
-    with printing.Printer() as printer, drawing.Drawer(drawing.workers(printing=pdf)) as draw:
+    drawers = drawing.workers(printing=pdf)
+    # DuckDB gets the core the drawing workers leave: on a second thread, competing with them,
+    # the report's many small queries took ~1.3 s more CPU (of ~8) and ended no sooner.
+    # Leaving the block the drawing workers stop first; then the PDFs, printing meanwhile, are waited for
+    with printing.Printer() as printer, drawing.Drawer(drawers) as draw, api.warehouse(
+            home=home, as_of=as_of).engine_threads(max(1, (os.cpu_count() or 2) - drawers)):
         for meta in inds:  # computed once (the memo), drawn in every language
             for ed in eds:
                 ed["chapters"].setdefault(meta["chapter"], []).append(
@@ -227,6 +232,8 @@ def build_reports(out: Path, *, langs=("en",), pdf: bool = False, home=None,
             "recon": reconcile.reconcile(home=home), "change": changed.page(home=home, as_of=as_of),
             # a page per country the composite index scores (the profile has no vintages: latest only)
             "ranking": [] if as_of else countries.index(home=home)}
+        # each country's profile (the same in every language), read once
+        shared["profiles"] = {r["country"]: standing.profile(r["country"], home=home) for r in shared["ranking"]}
         done = {}
         for ed in eds:
             done[ed["lang"]] = _publish(ed, shared, env=env, home=home, as_of=as_of, t0=t0)
@@ -365,7 +372,8 @@ def _publish(ed: dict[str, Any], shared: dict[str, Any], *, env, home, as_of, t0
             **common, json_href="countries.json", attributions=[], countries=nations)
         _write_twin(out / "countries.json", {"lang": lang, "countries": nations})
         for r in nations:
-            c = countries.page(r["country"], text=text, home=home, ranking=nations, entries=links)
+            c = countries.page(r["country"], text=text, home=home, ranking=nations, entries=links,
+                               profile=shared["profiles"][r["country"]])
             json_href = r["href"].replace(".html", ".json")
             pages[r["href"]] = env.get_template("country.html.j2").render(
                 **common, c=c, json_href=json_href, attributions=[],

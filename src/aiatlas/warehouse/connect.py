@@ -136,6 +136,16 @@ class Warehouse:
             return _arrow(slot[0], call)
 
     @contextmanager
+    def engine_threads(self, n: int) -> Iterator[None]:
+        """DuckDB runs this build's queries on n threads while the block runs (else its
+        default: one per core)."""
+        self._db.execute(f"SET threads = {int(n)}")
+        try:
+            yield
+        finally:
+            self._db.execute("RESET threads")
+
+    @contextmanager
     def _raw(self) -> Iterator[duckdb_engine.DuckDBPyConnection]:
         with self._pooled() as slot:
             yield slot[0]
