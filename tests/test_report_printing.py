@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import re
 
+import pytest
 from PIL import Image
 
 from aiatlas.report import printing
@@ -27,3 +28,21 @@ def test_a_print_documents_chart_files_reach_the_pdf_and_nothing_is_left_beside_
     # a missing file prints no image (WeasyPrint only warns): both are in the PDF
     assert len(re.findall(rb"/Subtype\s*/Image", data)) == 2
     assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html", "report-en.pdf"]
+
+
+def test_a_pdf_not_written_is_named_with_weasyprints_last_line_and_its_files_removed(tmp_path):
+    pdf = tmp_path / "report-ja.pdf"
+    pdf.mkdir()  # WeasyPrint cannot write the PDF where a folder is
+    with pytest.raises(RuntimeError, match=r"PDF not written: report-ja\.pdf: IsADirectoryError"):
+        printing.print_all({pdf: ("<p>x</p>", {"report-ja.charts/1.png": _png("red")})})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report-ja.pdf"]
+
+
+def test_an_error_in_the_build_while_printing_stops_the_printer_and_removes_its_files(tmp_path):
+    pdf = tmp_path / "report-en.pdf"
+    with pytest.raises(KeyError), printing.Printer() as printer:
+        printer.start({pdf: ("<p>x</p>", {"report-en.charts/1.png": _png("red")})})
+        proc = printer.running[0][2]
+        raise KeyError("the build failed while the PDF was printing")
+    assert proc.returncode is not None and printer.running == []
+    assert list(tmp_path.iterdir()) == []

@@ -182,6 +182,54 @@ def test_several_workers_answer_and_each_sees_a_rebuild(server, home):
     assert proc.poll() is None  # no worker died and took the server with it
 
 
+@pytest.mark.slow
+def test_connections_are_spread_over_the_workers_and_a_dead_worker_is_replaced(server):
+    """32 connections opened at once land on both workers (one shared socket gave one worker
+    all 32); a worker killed is replaced by a new one that answers."""
+    port, proc = server
+    workers = _workers(port, proc.pid)
+    assert len(workers) == 2
+    conns = [socket.create_connection(("127.0.0.1", port), timeout=30) for _ in range(32)]
+    try:
+        for c in conns:
+            c.sendall(b"GET /api/build HTTP/1.1\r\nHost: x\r\n\r\n")
+        for c in conns:
+            assert c.recv(65536).startswith(b"HTTP/1.1 200")
+        mine = {c.getsockname()[1] for c in conns}
+        inodes = {inode for local, remote, _, inode in _tcp() if local == port and remote in mine}
+        held = sorted(len(_sockets(pid) & inodes) for pid in workers)
+        assert sum(held) == 32 and held[0] >= 4, held  # each at least 4: p ~ 1e-6 by chance
+    finally:
+        for c in conns:
+            c.close()
+
+    os.kill(workers[0], signal.SIGKILL)
+    deadline = time.monotonic() + 120  # a bound on the loop, not a timing assertion
+    while time.monotonic() < deadline:
+        now = _workers(port, proc.pid)
+        if len(now) == 2 and workers[0] not in now:
+            break
+        time.sleep(0.2)
+    assert len(now) == 2 and workers[1] in now and workers[0] not in now, (workers, now)
+    answered = _until_every_worker(port, now, "/api/build", lambda b: True)
+    assert set(answered) == set(now)
+    assert proc.poll() is None
+
+
+def test_a_taken_port_stops_the_server_at_once(home):
+    """With SO_REUSEPORT the workers could share a port another server holds: it is checked."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+        done = subprocess.run([sys.executable, "-m", "aiatlas", "serve", "--port", str(port),
+                               "--home", str(home), "--workers", "2"], check=False, env=env,
+                              capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0
+    assert "address already in use" in (done.stdout + done.stderr).lower()
+
+
 def test_one_worker_per_core_by_default_and_the_cores_shared_out_to_their_engines():
     cores = len(os.sched_getaffinity(0))
     assert serving.default_workers() == cores

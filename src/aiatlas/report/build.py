@@ -206,9 +206,10 @@ def build_reports(out: Path, *, langs=("en",), pdf: bool = False, home=None,
     today = api.settings_date(as_of)
     drawers = drawing.workers(printing=pdf)
     # DuckDB gets the core the drawing workers leave: on a second thread, competing with them,
-    # the report's many small queries took ~1.3 s more CPU (of ~8) and ended no sooner
-    with drawing.Drawer(drawers) as draw, api.warehouse(home=home, as_of=as_of).engine_threads(
-            max(1, (os.cpu_count() or 2) - drawers)):
+    # the report's many small queries took ~1.3 s more CPU (of ~8) and ended no sooner.
+    # Leaving the block the drawing workers stop first; then the PDFs, printing meanwhile, are waited for
+    with printing.Printer() as printer, drawing.Drawer(drawers) as draw, api.warehouse(
+            home=home, as_of=as_of).engine_threads(max(1, (os.cpu_count() or 2) - drawers)):
         for meta in inds:  # computed once (the memo), drawn in every language
             for ed in eds:
                 ed["chapters"].setdefault(meta["chapter"], []).append(
@@ -217,9 +218,15 @@ def build_reports(out: Path, *, langs=("en",), pdf: bool = False, home=None,
             _sections(ed, info=info, home=home, as_of=as_of, today=today, render=draw)
             # the PDF's charts, each rasterised by the drawing workers once it is drawn
             ed["rasters"] = _rasters(ed["chapters"], ed["sections"], draw) if pdf else None
+        heads = headlines.evaluate_all(home=home, compute=functools.partial(api.compute, as_of=as_of),
+                                       today=today)
+        t1 = time.perf_counter()
+        for ed in eds:
+            _prepare(ed, home=home, as_of=as_of, today=today)
+            if pdf:  # printed in its own process from now on, while the rest is built
+                printer.start({ed["out"] / pdf_name(ed["lang"]): _print_document(ed, heads, env=env)})
         shared = {
-            "heads": headlines.evaluate_all(home=home, compute=functools.partial(api.compute, as_of=as_of),
-                                            today=today),
+            "heads": heads,
             # the project's public test of itself: figures others published, recomputed and
             # classed; and what moved since the newest earlier build (`aiatlas diff`)
             "recon": reconcile.reconcile(home=home), "change": changed.page(home=home, as_of=as_of),
@@ -229,17 +236,11 @@ def build_reports(out: Path, *, langs=("en",), pdf: bool = False, home=None,
         shared["profiles"] = {r["country"]: standing.profile(r["country"], home=home) for r in shared["ranking"]}
         done = {}
         for ed in eds:
-            done[ed["lang"]] = _publish(ed, shared, env=env, pdf=pdf, home=home, as_of=as_of,
-                                        today=today, t0=t0)
-    if pdf:  # every language at once, each in its own process
-        t1 = time.perf_counter()
-        jobs = {r["out"] / pdf_name(lang): r.pop("print_html") for lang, r in done.items()}
-        printing.print_all(jobs)
-        for (path, _), r in zip(jobs.items(), done.values(), strict=True):
-            r["pdf"] = path
+            done[ed["lang"]] = _publish(ed, shared, env=env, home=home, as_of=as_of, t0=t0)
+    for lang, r in done.items():
+        if pdf:
+            r["pdf"] = r["out"] / pdf_name(lang)
             r["timings"]["pdf_s"] = time.perf_counter() - t1
-    for r in done.values():
-        r.pop("print_html", None)
     return done
 
 
@@ -269,12 +270,11 @@ def _sections(ed: dict[str, Any], *, info, home, as_of, today, render) -> None:
     ed.update(entry_of=entry_of, us_china=us_china, chips=chips, sections=sections)
 
 
-def _publish(ed: dict[str, Any], shared: dict[str, Any], *, env, pdf, home, as_of, today,
-             t0) -> dict[str, Any]:
-    """Write one language's pages (once its charts are drawn), JSON twins and PDF."""
+def _prepare(ed: dict[str, Any], *, home, as_of, today) -> None:
+    """What one language's pages and its print document share: its findings (the rows of each
+    written), the chapters' navigation, its charts drawn, and the sources appendix."""
     lang, text, out, chapters = ed["lang"], ed["text"], ed["out"], ed["chapters"]
     entry_of, us_china, chips, sections = ed["entry_of"], ed["us_china"], ed["chips"], ed["sections"]
-    heads, recon, change = shared["heads"], shared["recon"], shared["change"]
     known = {findings.result_key(i, e.get("params_used") or {}): e["rows"] for i, e in entry_of.items()}
     found = findings.evaluate(lang, results=dict(known), today=today, as_of=as_of, home=home)
     for f in found:  # each finding links to its chart and to the rows behind it
@@ -300,8 +300,35 @@ def _publish(ed: dict[str, Any], shared: dict[str, Any], *, env, pdf, home, as_o
     # built with another language beside it (OUT/<lang>/): each page links to its twin there
     common = {"t": text, "lang": lang, "nav": nav, "generated": generated, "min_n": rules.MIN_N,
               "other_lang": ed["other"]}
-    rasters = ed["rasters"]  # (the PDF's charts as PNG: being rasterised meanwhile)
     all_notes = [n for es in chapters.values() for e in es for n in e["notes"]]
+    appendix = {"files": sources.appendix(all_notes + us_china["notes"] + chips["notes"]),
+                "missing": [{"chapter": text.chapter(e["meta"]["chapter"]), "title": e["title"]}
+                            for es in chapters.values() for e in es if e["error"]]}
+    ed.update(found=found, nav=nav, common=common, all_notes=all_notes, appendix=appendix)
+
+
+def _print_document(ed: dict[str, Any], heads, *, env) -> tuple[str, dict[str, bytes]]:
+    """One language's print document (once its charts are rasterised) and the chart files it
+    refers to, by path beside its PDF."""
+    found, nav, sections, rasters = ed["found"], ed["nav"], ed["sections"], ed["rasters"]
+    images: dict[str, bytes] = {}
+    folder = Path(pdf_name(ed["lang"])).with_suffix(".charts").name
+    html = print_html(env, ed["common"] | ed["appendix"] | {
+        "chapter_findings": {n["name"]: [f for f in found if f["chapter"] == n["name"]] for n in nav},
+        "front_findings": [f for f in found if f["front"]],
+        "chapter_sections": _printed(sections, rasters[1], "figures", images, folder)},
+        heads, nav, _printed(ed["chapters"], rasters[0], "svg", images, folder),
+        attributions(ed["all_notes"]))
+    return html, images
+
+
+def _publish(ed: dict[str, Any], shared: dict[str, Any], *, env, home, as_of, t0) -> dict[str, Any]:
+    """Write one language's pages and JSON twins (`_prepare` done)."""
+    lang, text, out, chapters = ed["lang"], ed["text"], ed["out"], ed["chapters"]
+    entry_of, chips, sections = ed["entry_of"], ed["chips"], ed["sections"]
+    heads, recon, change = shared["heads"], shared["recon"], shared["change"]
+    found, nav, common, all_notes, appendix = (ed[k] for k in ("found", "nav", "common", "all_notes",
+                                                               "appendix"))
     nations = [r | {"href": countries.href(r["country"]), "name": text.country(r["country"])}
                for r in shared["ranking"]]
     pages = {"index.html": env.get_template("index.html.j2").render(countries=nations,
@@ -327,9 +354,6 @@ def _publish(ed: dict[str, Any], shared: dict[str, Any], *, env, pdf, home, as_o
                                       "indicators": [
             {k: e.get(k) for k in ("id", "title", "description", "csv", "json", "explain", "error",
                                    "params", "notes", "rows")} for e in entries]})
-    appendix = {"files": sources.appendix(all_notes + us_china["notes"] + chips["notes"]),
-                "missing": [{"chapter": text.chapter(e["meta"]["chapter"]), "title": e["title"]}
-                            for es in chapters.values() for e in es if e["error"]]}
     pages["sources.html"] = env.get_template("sources.html.j2").render(
         **common, json_href="sources.json", attributions=attributions(all_notes), **appendix)
     _write_twin(out / "sources.json", {"lang": lang, **appendix})
@@ -359,19 +383,9 @@ def _publish(ed: dict[str, Any], shared: dict[str, Any], *, env, pdf, home, as_o
     for name, html in pages.items():
         (out / name).write_text(html, encoding="utf-8")
     timings = {"html_s": time.perf_counter() - t0}
-    printed = None
-    if pdf:  # printed with the other languages' once every language's pages are written
-        images: dict[str, bytes] = {}  # the charts as PNG files beside the print document
-        folder = Path(pdf_name(lang)).with_suffix(".charts").name
-        printed = print_html(env, common | appendix | {
-            "chapter_findings": {n["name"]: [f for f in found if f["chapter"] == n["name"]] for n in nav},
-            "front_findings": [f for f in found if f["front"]],
-            "chapter_sections": _printed(sections, rasters[1], "figures", images, folder)},
-            heads, nav, _printed(chapters, rasters[0], "svg", images, folder), attributions(all_notes))
-        printed = (printed, images)
     failed = {e["id"]: e["error"] for es in chapters.values() for e in es if e["error"]}
     return {"out": out, "index": out / "index.html", "untranslated": sorted(text.missed),
-            "pdf": None, "print_html": printed, "headlines": heads,
+            "pdf": None, "headlines": heads,
             "pages": sorted(pages), "timings": timings, "failed": failed}
 
 
