@@ -256,6 +256,10 @@ def test_a_headline_says_what_its_number_rests_on():
     arena = headlines.basis(declared["us_china_gap"]["basis"],
                             {"a_model": "A", "a_value": 1486.6, "b_model": "B", "b_value": 1445.8})
     assert Text("en")(arena["key"], **arena["args"]) == "A (1,487) against B (1,446)"
+    # model names are the data's own: marked as names (never translated), escaped like any field
+    assert str(Text("ja").marked(arena["key"], arena["names"], **arena["args"] | {"a": "<A>"})) == (
+        '<span class="name" translate="no">&lt;A&gt;</span>（1,487）と'
+        '<span class="name" translate="no">B</span>（1,446）の比較')
     share = headlines.basis(declared["industry_share"]["basis"], {"models": 94, "total": 102})
     assert Text("ja")(share["key"], **share["args"]) == "部門が分かるモデル102件のうち94件"
     for lang in ("en", "ja"):  # a label in one pair of brackets at most: its date follows in another

@@ -54,7 +54,8 @@ class Visible(HTMLParser):
             return
         cls = dict(attrs).get("class") or ""
         skip = tag in ("script", "style") or (self.chrome and (
-            tag in self.skip or any(c in cls for c in SKIP_CLASSES)))
+            tag in self.skip or any(c in cls for c in SKIP_CLASSES)
+            or "name" in cls.split()))  # a name the data gives (a model's) is its own, in any language
         self.stack.append(bool(skip or (self.stack and self.stack[-1])))
 
     def handle_endtag(self, tag):
@@ -170,6 +171,7 @@ def test_the_reader_text_check_sees_the_page():
             '<g class="mark-text role-axis-label"><text>east_asia</text><text>Stanford University</text>'
             '<text>Other</text></g></svg></body></html>')
     assert english(visible(html, chrome=True)) == {"Title", "here", "stray"}
+    assert english(visible('<p>比較 <span class="name" translate="no">Gemini Pro</span> word</p>', chrome=True)) == {"word"}
     assert chart_english(html) == {"word", "east", "asia", "Other"}
 
 

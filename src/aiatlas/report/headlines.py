@@ -100,7 +100,7 @@ def basis(spec: dict[str, Any], row: dict[str, Any], today: dt.date | None = Non
     if spec.get("rules_in_force"):
         rs = ecr.load().in_force(today or config.today())
         args |= {"rules": rs.id if rs else "", "effective": rs.effective.isoformat() if rs else ""}
-    return {"key": spec["key"], "args": args}
+    return {"key": spec["key"], "args": args, "names": list(spec.get("names") or [])}
 
 
 def one_line(e: Exception) -> str:

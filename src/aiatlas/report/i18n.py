@@ -65,6 +65,13 @@ class Text:
         text = self._get("ui", key) or catalog("en")["ui"].get(key) or key
         return text.format(**fmt) if fmt else text
 
+    def marked(self, key: str, names: Any = (), **fmt: Any) -> Markup:
+        """A ui text with the fields in `names` marked as names the data gives (a model's name
+        is its own, never translated: span.name, translate=no); every field is escaped."""
+        text = self._get("ui", key) or catalog("en")["ui"].get(key) or key
+        return Markup(text).format(**{k: Markup('<span class="name" translate="no">{}</span>').format(v)
+                                      if k in names else v for k, v in fmt.items()})
+
     def chapter(self, name: str) -> str:
         return self._get("chapters", name) or name.replace("_", " ").title()
 
