@@ -207,8 +207,7 @@ def build_reports(out: Path, *, langs=("en",), pdf: bool = False, home=None,
     drawers = drawing.workers(printing=pdf)
     # DuckDB gets the core the drawing workers leave: on a second thread, competing with them,
     # the report's many small queries took ~1.3 s more CPU (of ~8) and ended no sooner.
-    # Leaving the block the drawing workers stop first; then the PDFs, printing meanwhile, are waited for
-    with printing.Printer() as printer, drawing.Drawer(drawers) as draw, api.warehouse(
+    with drawing.Drawer(drawers) as draw, api.warehouse(
             home=home, as_of=as_of).engine_threads(max(1, (os.cpu_count() or 2) - drawers)):
         for meta in inds:  # computed once (the memo), drawn in every language
             for ed in eds:
@@ -220,11 +219,8 @@ def build_reports(out: Path, *, langs=("en",), pdf: bool = False, home=None,
             ed["rasters"] = _rasters(ed["chapters"], ed["sections"], draw) if pdf else None
         heads = headlines.evaluate_all(home=home, compute=functools.partial(api.compute, as_of=as_of),
                                        today=today)
-        t1 = time.perf_counter()
         for ed in eds:
             _prepare(ed, home=home, as_of=as_of, today=today)
-            if pdf:  # printed in its own process from now on, while the rest is built
-                printer.start({ed["out"] / pdf_name(ed["lang"]): _print_document(ed, heads, env=env)})
         shared = {
             "heads": heads,
             # the project's public test of itself: figures others published, recomputed and
@@ -237,8 +233,12 @@ def build_reports(out: Path, *, langs=("en",), pdf: bool = False, home=None,
         done = {}
         for ed in eds:
             done[ed["lang"]] = _publish(ed, shared, env=env, home=home, as_of=as_of, t0=t0)
-    for lang, r in done.items():
-        if pdf:
+        jobs = {ed["out"] / pdf_name(ed["lang"]): _print_document(ed, heads, env=env)
+                for ed in eds} if pdf else {}
+    if pdf:  # every language at once, each in its own process
+        t1 = time.perf_counter()
+        printing.print_all(jobs)
+        for lang, r in done.items():
             r["pdf"] = r["out"] / pdf_name(lang)
             r["timings"]["pdf_s"] = time.perf_counter() - t1
     return done

@@ -1,6 +1,5 @@
 """The PDF: each language's print document converted by WeasyPrint in its own process, so the
-languages of one build print at the same time (WeasyPrint is pure Python: one core each), and
-while the build writes the HTML pages the PDF does not need."""
+languages of one build print at the same time (WeasyPrint is pure Python: one core each)."""
 from __future__ import annotations
 
 import contextlib
