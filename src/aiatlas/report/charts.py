@@ -118,10 +118,6 @@ def _fill_years(rows: list[dict], value: str, time: str, zero: bool) -> list[dic
     return sorted(rows + fill, key=lambda r: (str(r[SERIES]), r[time]))
 
 
-def _day(v: Any) -> dt.date:
-    return dt.date.fromisoformat(str(v)[:10])
-
-
 def _segments(rows: list[dict], time: str, gaps: bool, columns: list[str]) -> list[dict]:
     """Each row of a dated series with the number of its line's piece (SEGMENT): a new piece
     starts after a step longer than the series may bridge (rules.max_gap_days, when `gaps`) and
@@ -132,7 +128,7 @@ def _segments(rows: list[dict], time: str, gaps: bool, columns: list[str]) -> li
     out = []
     for series in by.values():
         series.sort(key=lambda r: str(r[time]))
-        days = [_day(r[time]) for r in series]
+        days = [rules.day(r[time]) for r in series]
         limit = rules.max_gap_days(days) if gaps else math.inf
         piece = 0
         for i, r in enumerate(series):
@@ -190,7 +186,7 @@ def date_axis(dates: list[Any], lang: str, width: int | None = None, **kw: Any) 
     (a tick on every 1 January, every second label dropped while they would overprint), month
     and year below it (day, month and year under four months), as many ticks as the chart's
     width holds (`width`, else its width signal) and none finer than the labels tell apart."""
-    days = [_day(d) for d in dates if d is not None]
+    days = [rules.day(d) for d in dates if d is not None]
     span = (max(days) - min(days)).days if days else 0
     kind = "year" if span >= rules.YEARS_ONLY_DAYS else "month" if span >= 120 else "day"
     most = max(1, span // {"year": 365, "month": 30, "day": 1}[kind])

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import re
 import string
@@ -103,7 +102,7 @@ def pick(decl: dict[str, Any], rows: list[dict[str, Any]], today=None) -> dict[s
         col = decl["since_earliest"]
         rows = [r | {"_versus": first} for r in rows
                 if (first := _first_on_basis(r, col, all_rows)) is not None and r is not first
-                and ("min_span_days" not in decl or _days(first[col], r[col]) >= decl["min_span_days"])]
+                and ("min_span_days" not in decl or (rules.day(r[col]) - rules.day(first[col])).days >= decl["min_span_days"])]
     rows = [r for r in rows if all(r.get(c) == v for c, v in (decl.get("where") or {}).items())]
     decl = {k: v for k, v in decl.items() if k != "where"}
     if isinstance(decl.get("latest"), list):  # latest: [year, quarter]: the latest quarter
@@ -124,11 +123,6 @@ def pick(decl: dict[str, Any], rows: list[dict[str, Any]], today=None) -> dict[s
         ties = [r[by] for r in ranked[1:] if r[top] == chosen[0][top]]
         return chosen[0] | {"_ties": ties} if ties else chosen[0]
     return chosen[0]
-
-
-def _days(a: Any, b: Any) -> int:
-    """Days from date a to date b (dates or ISO text)."""
-    return (dt.date.fromisoformat(str(b)[:10]) - dt.date.fromisoformat(str(a)[:10])).days
 
 
 def _first_on_basis(row: dict[str, Any], col: str, rows: list[dict[str, Any]]) -> dict | None:

@@ -61,15 +61,18 @@ class Text:
             self.missed.add(f"{section}.{key}")
         return value
 
+    def _ui(self, key: str) -> str:
+        """A ui text in this language, else in English, else its key."""
+        return self._get("ui", key) or catalog("en")["ui"].get(key) or key
+
     def __call__(self, key: str, **fmt: Any) -> str:
-        text = self._get("ui", key) or catalog("en")["ui"].get(key) or key
+        text = self._ui(key)
         return text.format(**fmt) if fmt else text
 
     def marked(self, key: str, names: Any = (), **fmt: Any) -> Markup:
         """A ui text with the fields in `names` marked as names the data gives (a model's name
         is its own, never translated: span.name, translate=no); every field is escaped."""
-        text = self._get("ui", key) or catalog("en")["ui"].get(key) or key
-        return Markup(text).format(**{k: Markup('<span class="name" translate="no">{}</span>').format(v)
+        return Markup(self._ui(key)).format(**{k: Markup('<span class="name" translate="no">{}</span>').format(v)
                                       if k in names else v for k, v in fmt.items()})
 
     def chapter(self, name: str) -> str:

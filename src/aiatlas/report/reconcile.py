@@ -11,6 +11,7 @@ from typing import Any
 from aiatlas import api
 from aiatlas.curated.published import Alternative, Figure, Publication, publications
 from aiatlas.errors import VintageNotBuiltError
+from aiatlas.report import rules
 from aiatlas.report.changes import rows_only_in
 from aiatlas.report.headlines import format_value
 from aiatlas.report.i18n import Text
@@ -70,8 +71,8 @@ def _value(fig: Figure, as_of, home, alt: Alternative | None = None
                        indicator=c.indicator, as_of=str(as_of))
     rows = [r for r in rows if all(str(r.get(k)) == str(v) for k, v in c.where.items())]
     for col, day in days.items():
-        rows = [r for r in rows if r.get(col) is not None and _day(r[col]) <= day]
-        rows = [r for r in rows if _day(r[col]) == max(_day(x[col]) for x in rows)]
+        rows = [r for r in rows if r.get(col) is not None and rules.day(r[col]) <= day]
+        rows = [r for r in rows if rules.day(r[col]) == max(rules.day(x[col]) for x in rows)]
     if not rows or rows[0].get(c.column) is None:
         where = ", ".join(f"{k}={v}" for k, v in {**c.where, **days}.items())
         raise _Missing(key="why_no_column" if where else "why_no_column_any",
@@ -136,11 +137,6 @@ def _beyond_text(found: dict[str, Any], lang: str) -> str:
             some = "" if n == x["found"] else f"{n} of "
             parts.append(f"{x['value']} ({x['published']} published): {some}{names}")
     return "、".join(parts) if lang == "ja" else "; ".join(parts)
-
-
-def _day(v) -> dt.date:
-    return v.date() if isinstance(v, dt.datetime) else v if isinstance(v, dt.date) else \
-        dt.date.fromisoformat(str(v)[:10])
 
 
 def _on(pub: Publication, fig: Figure, as_of, home) -> dict[str, Any]:

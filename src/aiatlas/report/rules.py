@@ -254,6 +254,12 @@ def too_few(meta_id: str, row: dict[str, Any]) -> bool:
     return n is not None and n < MIN_N
 
 
+def day(v: Any) -> dt.date:
+    """A date from a date, a datetime or ISO text (its first ten characters)."""
+    return v.date() if isinstance(v, dt.datetime) else v if isinstance(v, dt.date) else \
+        dt.date.fromisoformat(str(v)[:10])
+
+
 def is_fraction(unit: str | None) -> bool:
     """A value stored as a fraction of one, shown in percent (axis, tooltip, alt text)."""
     return unit in FRACTION_UNITS or (unit or "").endswith("(0-1)")
