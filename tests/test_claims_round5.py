@@ -238,3 +238,20 @@ def test_verdicts_on_the_data(built_home, text, verdicts):
     assert [v.verdict for v in got] == verdicts, [v.reason for v in got]
     if "per 10 million" in text:
         assert "per 10,000,000 people" in got[0].reason
+
+
+def test_respectively_pairs_only_the_figures_of_its_list():
+    (sent,) = extract("In 2024 the US and China produced 57 and 31 notable models, respectively, "
+                      "while France made 4.")
+    assert [[e.id for e in c.subjects] for c in sent.claims] == [["USA"], ["CHN"], ["FRA"]]
+    (sent,) = extract("2022年に米国、英国、中国はそれぞれ68件、13件、12件の注目AIモデルを発表し、"
+                      "フランスは2件だった。")
+    assert [[e.id for e in c.subjects] for c in sent.claims] == [["USA"], ["GBR"], ["CHN"], ["FRA"]]
+
+
+def test_a_subject_named_as_outranked_does_not_own_the_figure():
+    text = "China ranked second behind the US and ahead of South Korea in 2025 with 35 notable models."
+    assert [e.id for e in claim_of(text, 35).subjects] == ["CHN"]
+    (rank,) = [c for c in claims("The US ranked first in notable AI models in 2025, ahead of China.")
+               if c.quantity.kind == "rank"]
+    assert [e.id for e in rank.subjects] == ["USA"]

@@ -167,9 +167,16 @@ def bind(sent: str, lang: str, numbers: list[tuple[int, int]], ents: list[Entity
     unnamed = 0
     # 'the US, Britain and China produced 68, 13 and 12 models respectively': the subjects named
     # together are handed out in order to the figures after them, when there are as many of each
-    listed = next((g for g in groups(subjects, sent) if g[0].start < first), None) \
-        if _RESPECTIVELY.search(sent) else None
+    resp = _RESPECTIVELY.search(sent)
+    listed = next((g for g in groups(subjects, sent) if g[0].start < first), None) if resp else None
     after_list = [n for n in numbers if listed and n[0] >= listed[-1].end and n not in dates]
+    if listed and resp.group() != "それぞれ":  # '57 and 31 models, respectively, while France made 4'
+        after_list = [n for n in after_list if n[1] <= resp.start()]
+    elif listed:  # 'それぞれ68件、13件、12件': the run of figures right after それぞれ
+        run = [n for n in after_list if n[0] >= resp.end()]
+        after_list = run[:1] + [n for i, n in enumerate(run[1:], 1)
+                                if all(re.fullmatch(r"\s?[、,と・]\s?", sent[run[k - 1][1]:run[k][0]])
+                                       for k in range(1, i + 1))]
     for a, b in numbers:
         ca, cb = _clause_of(spans, a)
         own = sent[ca:cb]
@@ -188,7 +195,7 @@ def bind(sent: str, lang: str, numbers: list[tuple[int, int]], ents: list[Entity
             out.append(bnd)
             continue
         inside = [e for e in subjects if ca <= e.start and e.end <= cb]
-        ahead = [e for e in inside if _is_ahead(sent, lang, e) and
+        ahead = [e for e in inside if (_is_ahead(sent, lang, e) or _OUTRANKED.search(sent[:e.start])) and
                  not _OWNS.match(sent[e.end:a] if e.end <= a else "-")]
         if ahead and len(inside) > len(ahead):  # '中国は米国に次いで2番目に多い35件': China's 35
             inside = [e for e in inside if e not in ahead]
@@ -302,6 +309,12 @@ def _world_owner(sent: str, lang: str, num: tuple[int, int], clause: tuple[int, 
 _AHEAD_EN = re.compile(r"(?i:\b(?:after|behind|trailing|only\sto|next\sto)\s(?:the\s)?)"
                        r"(?:[A-Z][\w.]*(?:\s[A-Z][\w.]*)?\s(?i:and|&)\s(?i:the\s)?)?$")
 _AHEAD_JA = re.compile(r"^\s?(?:[・とや、]?[\u4e00-\u9fffァ-ヶー]{1,8}?)?(?:に次(?:ぐ|いで)|に続(?:く|いて)|の次)")
+
+
+# a subject named as the one outranked ('ahead of South Korea ... with 35'): the figure is the
+# other subject's, as it is with the one a rank comes after
+_OUTRANKED = re.compile(r"\b(?:ahead\sof|in\sfront\sof|outpacing|surpassing|beating|overtaking)\s(?:the\s)?$",
+                        re.IGNORECASE)
 
 
 def _is_ahead(sent: str, lang: str, e: Entity) -> bool:
