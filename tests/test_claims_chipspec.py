@@ -55,6 +55,12 @@ def _verdicts(text):
     ("The X100 has a die area of 814 mm2.", "supported", "Acme X100 SXM, Acme X100 PCIe"),
     ("The X100 SXM launched at a price of $30,000.", "contradicted", "33,600"),
     ("The X100 SXM has a total processing performance of 15,832.", "supported", "TPP"),
+    # a sparse figure is twice the dense one the table holds
+    ("The X100 SXM delivers 3,958 TFLOPS of FP8 with sparsity.", "supported", "with sparsity"),
+    ("The X100 SXM delivers 1,979 TFLOPS of sparse FP8 compute.", "contradicted", "3,958"),
+    ("The X100 SXM reaches 3,958 TOPS INT8 (sparse).", "supported", "twice the dense"),
+    ("The X100 SXM delivers 1,979 TFLOPS of FP8 without sparsity.", "supported", "FP8 FLOP/s"),
+    ("X100 SXMのFP8性能は疎行列で3,958 TFLOPSだ。", "supported", "with sparsity"),
 ])
 def test_spec_claims_are_fitted_and_compared(text, verdict, words):
     [v] = _verdicts(text)

@@ -11,6 +11,7 @@ from typing import Any
 
 from aiatlas.errors import UsageError
 from aiatlas.export_controls import classify as cl
+from aiatlas.export_controls import figures as figs
 from aiatlas.export_controls import supplement
 from aiatlas.export_controls.rules import Rules, RuleSet, country_code
 
@@ -72,6 +73,66 @@ def chip_row(row: Mapping[str, Any], rs: RuleSet | None, rules: Rules, *,
         "unconfirmed_inputs": unconfirmed,
         **result.to_dict(),
     }
+
+
+def figures_row(specs: Mapping[str, Any], rs: RuleSet | None, rules: Rules, *,
+                texts=None, dies: int | None = None, destination: str | None = None,
+                as_of: dt.date | None = None) -> dict[str, Any]:
+    """A chip given by its figures classified: keyword figures (numbers, or text in the
+    keyword's unit) and `texts` ('1.979 PFLOPS FP8 sparse; 814 mm2'), with a note on how each
+    text was read. A performance figure whose text says neither dense nor sparse is read as
+    dense; when reading it as sparse (half) would change the answer, the answer is
+    indeterminate and `deciding` says so."""
+    if dies is not None and (isinstance(dies, bool) or not float(dies).is_integer()
+                             or not 1 <= dies <= 64):
+        raise UsageError(f"dies={dies!r} is not a number of dies from 1 to 64")
+    dies = int(dies) if dies is not None else None
+    reading = figs.read_options(specs, dies=dies)
+    if texts:
+        extra = figs.read(texts, dies=dies)
+        if (both := set(extra.figures) & {k for k, v in reading.figures.items() if v is not None}):
+            raise UsageError(f"{', '.join(sorted(both))} given twice (as an option and as a "
+                             "figure text)", hint="give each figure once")
+        reading.figures |= extra.figures
+        reading.notes += extra.notes
+        reading.unmarked = extra.unmarked
+    if dies and not any("per die" in n for n in reading.notes):
+        reading.notes.append(f"{dies} dies given, but no figure says 'per die': every figure "
+                             "is read as the whole package's")
+    try:
+        chip = cl.specs_from_figures(**reading.figures)
+    except TypeError as e:
+        raise UsageError(f"unknown chip figure: {e}") from None
+    result = cl.classify(chip, rs, rules, destination=destination, as_of=as_of)
+    if reading.unmarked:
+        _dense_or_sparse(result, chip, reading, rs, rules, destination, as_of)
+    return {"name": chip.name, "tpp": chip.tpp, "tpp_basis": chip.tpp_basis,
+            "die_area_mm2": chip.die_area_mm2, "pd": chip.pd,
+            "io_bandwidth_gbs": chip.io_bandwidth_gbs, "datacenter": chip.datacenter,
+            **result.to_dict(), "input_notes": reading.notes}
+
+
+def _dense_or_sparse(result: cl.Classification, chip: cl.ChipSpecs, reading: figs.Reading,
+                     rs, rules, destination, as_of) -> None:
+    """Figures that did not say dense or sparse: when halving them (a sparse figure) changes
+    the answer, the answer is indeterminate between the two readings, and says so."""
+    halved = {**reading.figures, **{k: reading.figures[k] / 2 for k in reading.unmarked}}
+    alt_chip = cl.specs_from_figures(**halved)
+    alt = cl.classify(alt_chip, rs, rules, destination=destination, as_of=as_of)
+    if (alt.status, alt.licence_required) == (result.status, result.licence_required):
+        return
+    which = ", ".join(figs.LABELS[k] for k in reading.unmarked)
+    why = (f"the {which} figure does not say dense or sparse: as dense, TPP "
+           f"{cl._num(chip.tpp)} and {result.status}; as sparse (halved), TPP "
+           f"{cl._num(alt_chip.tpp)} and {alt.status}")
+    result.possible = list(dict.fromkeys(result.possible + alt.possible))
+    result.status = result.possible[0] if len(result.possible) == 1 else cl.INDETERMINATE
+    if result.licence_required != alt.licence_required:
+        result.licence_required = None
+    if result.status == cl.INDETERMINATE:
+        result.reason = f"{cl.INDETERMINATE} under {result.rule_set}: {why}"
+    result.deciding.append(f"whether the {which} figure is dense or sparse (say 'dense' or "
+                           f"'sparse' in the figure): {why}")
 
 
 def resting_inputs(row: Mapping[str, Any], decide) -> list[str]:
