@@ -185,6 +185,28 @@ class AmbiguousChip(UsageError):
         return UsageError(str(self), hint=f"{shown}{more}; give one of these names")
 
 
+class NearChip(AmbiguousChip):
+    """A name no chip has, though one chip's name extends it ('Ascend 950' of 'Ascend 950DT'):
+    the longer name may be another variant, so it is named, never used."""
+
+    def __init__(self, name: str, matches: list[Mapping[str, Any]]):
+        UsageError.__init__(self, f"no accelerator named {name!r}; named like it: "
+                            + "; ".join(r["name"] for r in matches[:8]),
+                            hint="a longer or shorter name may be another variant with other "
+                                 f"figures; give one of these names, or {FIGURES_HINT}")
+        self.name, self.matches = name, matches
+
+    def answered(self, answer) -> UsageError:
+        shown = "; ".join(f"{r['name']}: {answer(r)}" for r in self.matches[:8])
+        return UsageError(str(self), hint=f"{shown}; a longer or shorter name may be another "
+                                          "variant with other figures: give the table's name "
+                                          f"if you meant it, or {FIGURES_HINT}")
+
+
+FIGURES_HINT = ("classify it from its own figures: aiatlas chips classify -F '1.979 PFLOPS FP8 "
+                "sparse' -F '814 mm2' (precision, dense or sparse, per package)")
+
+
 def _key(text: str) -> str:
     """A name as compared: letters and digits only, any case ('Gaudi 3' and 'Gaudi3' alike)."""
     return re.sub(r"[^0-9a-z]+", "", text.lower())
@@ -215,12 +237,77 @@ def find(rows: list[Mapping[str, Any]], name: str) -> Mapping[str, Any]:
         if len(matches) == 1:
             return matches[0]
     partial = [r for r in rows if key and key in _key(r.get("name") or "")]
-    if len(partial) == 1:
+    if len(partial) == 1 and _ends_a_word(partial[0].get("name") or "", key):
         return partial[0]
-    names = [r.get("name") or "" for r in rows]
+    if len(partial) == 1:  # 'Ascend 950' inside 'Ascend 950DT': another variant, perhaps
+        raise NearChip(name, partial)
     if partial:
         raise AmbiguousChip(name, partial)
+    near = _near(rows, name)
+    if near:
+        cut, like = near
+        raise UsageError(
+            f"no accelerator named {name!r} in the hardware table; named like it"
+            + (f" without {cut!r}" if cut else "") + ": " + "; ".join(r["name"] for r in like[:8]),
+            hint=(f"{cut!r} may mark another chip" if cut else "a name that differs may be "
+                  "another chip") + " with other figures, so none of these is used; give the "
+                 f"table's name if you meant it, or {FIGURES_HINT}")
+    names = [r.get("name") or "" for r in rows]
     close = difflib.get_close_matches(name, names, n=5, cutoff=0.4)
     raise UsageError(f"no accelerator named {name!r} in the hardware table",
-                     hint=("did you mean: " + "; ".join(close)) if close
-                     else "run `aiatlas chips list` to see the names")
+                     hint=(("did you mean: " + "; ".join(close) + "; or ") if close
+                           else "run `aiatlas chips list` to see the names, or ") + FIGURES_HINT)
+
+
+def _ends_a_word(name: str, key: str) -> bool:
+    """Whether `key` occurs in the name ending where one of its words ends ('gaudi 3' in
+    'Habana Gaudi3' does, 'ascend 950' in 'Ascend 950DT' does not)."""
+    ends, at = set(), 0
+    for word in re.split(r"[^0-9A-Za-z]+", name):
+        at += len(_key(word))
+        ends.add(at)
+    full = _key(name)
+    i = full.find(key)
+    while i >= 0:
+        if i + len(key) in ends:
+            return True
+        i = full.find(key, i + 1)
+    return False
+
+
+def _near(rows: list[Mapping[str, Any]], name: str
+          ) -> tuple[str, list[Mapping[str, Any]]] | None:
+    """For a name no chip has, the chips named like it, to show and never to use: those whose
+    words each begin with the name's words ('GroqChip LPU v1' for 'Groq LPU'), else those a
+    shorter form of it names ('RTX 4090' of 'RTX 4090 D', 'H20' of 'H20E', 'Gaudi 3' of
+    'Gaudi 3 PCIe') with the part cut off; at most eight."""
+    asked = [_key(w) for w in name.split() if _key(w)]
+    if asked:
+        begun = [r for r in rows if _words_begin(_name_words(r.get("name") or ""), asked)]
+        if 0 < len(begun) <= 8:
+            return "", begun
+    words = name.split()
+    tries = []
+    if len(words) > 1:
+        tries.append((" ".join(words[:-1]), words[-1]))
+    if (m := re.fullmatch(r"(.*\d)([A-Za-z]{1,3})", words[-1] if words else "")):
+        tries.append((" ".join([*words[:-1], m.group(1)]), m.group(2)))
+    for shorter, cut in tries:
+        try:
+            return cut, [find(rows, shorter)]
+        except AmbiguousChip as e:
+            if len(e.matches) <= 8 and not isinstance(e, NearChip):
+                return cut, list(e.matches)
+        except UsageError:
+            continue
+    return None
+
+
+def _name_words(name: str) -> list[str]:
+    return [k for k in (_key(w) for w in re.split(r"[^0-9A-Za-z]+", name)) if k]
+
+
+def _words_begin(words: list[str], asked: list[str]) -> bool:
+    """Whether some run of the name's words begins, word by word, with the asked words."""
+    return any(all(w.startswith(a) for w, a in zip(words[i:i + len(asked)], asked))
+               for i in range(len(words) - len(asked) + 1))
