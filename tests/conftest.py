@@ -1,13 +1,20 @@
 """Shared fixtures: the data mirror (required, never skipped) and a warehouse built from it."""
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
 import sys
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from hypothesis import settings as hypothesis_settings
+
+try:  # pytest 9 holds a node id as a NodeId (see _group_for_xdist)
+    from _pytest.nodeid import NodeId
+except ImportError:  # an older pytest reads xdist's own suffix
+    NodeId = None
 
 from aiatlas.__main__ import main
 
@@ -72,6 +79,25 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if MIRROR_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.mirror)
+    if getattr(config.option, "loadgroup", False):
+        _group_for_xdist(items)
+
+
+def _group_for_xdist(items) -> None:
+    """Give each test marked `xdist_group(NAME)` the node id suffix `@NAME`, by which `--dist
+    loadgroup` sends a group's tests to one worker (so its module and session fixtures, a Spark
+    cluster or a whole report, are built once).
+
+    pytest-xdist 3.8 writes the suffix to `item._nodeid`, which pytest 9 no longer reads (a node
+    id is `item._id`): every group was silently spread over both workers, each building the
+    group's fixtures again. Done here once more, the way pytest 9 holds a node id; a no-op where
+    xdist's own suffix took."""
+    for item in items:
+        names = sorted({str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                        for m in item.iter_markers("xdist_group")})
+        suffix = "@" + "_".join(names)
+        if names and NodeId is not None and not item.nodeid.endswith(suffix):
+            item._id = NodeId.parse(item.nodeid + suffix)
 
 
 def mirror_dir() -> Path:
@@ -98,14 +124,41 @@ def mirror() -> Path:
     return mirror_dir()
 
 
+def _built_once(root: Path, name: str, make) -> Path:
+    """`root/name`, made by `make(path)` in the first process to ask; the others wait on a file
+    lock and reuse it (pytest-xdist's documented pattern for session data shared by workers)."""
+    done = root / name
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not done.is_dir():
+            part = root / f"{name}.part"
+            shutil.rmtree(part, ignore_errors=True)  # a process that failed halfway
+            make(part)
+            part.rename(done)
+    return done
+
+
 @pytest.fixture(scope="session")
 def built_home(tmp_path_factory, mirror) -> Path:
-    """A data home fetched from the mirror and built once per test session (per xdist worker)."""
-    from aiatlas import api
+    """A data home fetched from the mirror and built as `aiatlas build` builds it (with the
+    templates of every indicator's common requests and of every request of the report); this
+    worker's own copy of it, so a test writing into it (a vintage the claims checker builds, a
+    CLI build) never races another worker.
 
-    home = tmp_path_factory.mktemp("home")
-    api.fetch(mirror=str(mirror), home=home)
-    api.build(home=home)
+    The fetch, build and template derivation run once per test run, not once per xdist worker
+    (they are most of a minute of CPU); a copy costs well under a second."""
+    from aiatlas import api, compiled
+    from aiatlas.report import needs
+
+    def make(home: Path) -> None:
+        api.fetch(mirror=str(mirror), home=home)
+        api.build(home=home)
+        compiled.precompile(home=home, also=needs.requests())
+
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    home = tmp_path_factory.mktemp("home") / "home"
+    shutil.copytree(_built_once(shared, "mirror-home", make), home, symlinks=True)
     return home
 
 
