@@ -12,7 +12,9 @@ from aiatlas.report import changed
 from aiatlas.report.build import build_reports, environment
 from aiatlas.report.i18n import Text
 
-pytestmark = pytest.mark.mirror
+# one worker runs the whole module, so its two vintages and their report are built once (its
+# tests, sent one by one, went to both workers, and each built them)
+pytestmark = [pytest.mark.mirror, pytest.mark.xdist_group("report-changed")]
 
 
 def _names(path) -> set[str]:
