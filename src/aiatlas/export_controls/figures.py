@@ -39,8 +39,8 @@ _BITS = re.compile(r"^([GgTt])(?:b|bit)\s*(?:/\s*s|ps)(?![a-z])")  # lower-case 
 _NUMBER = re.compile(r"(?<![A-Za-z0-9.:])(\d+(?:\.\d+)?)(?![:\d])")  # not the 8 of INT8, 2:4
 _TIMES = re.compile(r"^\s*(\d+)\s*[x*]\s*(?=\d)", re.I)  # '2 x 750 mm2'
 _TIMES_AFTER = re.compile(r"[x*]\s*(\d+)\s*$", re.I)     # '750 mm2 x 2'
-_DENSE = re.compile(r"\bdense\b|without sparsity|w/o sparsity|no sparsity|non-?sparse|密", re.I)
-_SPARSE = re.compile(r"sparse|sparsity|\b2:4\b|疎", re.I)
+_DENSE = re.compile(r"\bdense\b|without sparsity|w/o sparsity|no sparsity|non-?sparse|密(?!度)|デンス", re.I)
+_SPARSE = re.compile(r"sparse|sparsity|\b2:4\b|疎|スパース", re.I)
 _PER_DIE = re.compile(r"per[- ]die|/\s*die\b|each die|per (?:gcd|chiplet|compute die)|"
                       r"ダイあたり|ダイ当たり|1ダイ", re.I)
 _DIES = re.compile(r"(\d+)\s*(?:compute\s+|logic\s+|gpu\s+)?(?:dies|dice|chiplets|gcds)\b|"
