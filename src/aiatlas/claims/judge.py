@@ -359,6 +359,8 @@ def _judge_indicator(claim: Claim, pattern: Pattern, a: dict[str, Any], data: Da
     v.reason += f"; {where}, data as of {as_of}"
     if pattern.definition:  # a percentage says what it is a percentage of
         v.reason += f"; {pattern.definition}"
+    if pattern.per and claim.per.isdigit():  # 'per 10 million residents'
+        v.reason += f"; the figure per {int(claim.per):,} people = the figure per person x {int(claim.per):,}"
     return v
 
 
@@ -448,10 +450,11 @@ def _judge_difference(claim: Claim, pattern: Pattern, a: dict[str, Any], data: D
                   command=_command(a["indicator"], a["params"], {k: v for k, v in a["where"].items()
                                                                    if k != "year"}))
     moved = "rose" if diff > 0 else "fell"
+    unit = "points" if q.kind == "points" else "models" if q.kind == "count" else ""
     if diff * (1 if claim.change == "up" else -1) < 0:
         v = compare(q, -abs(diff), pattern.tolerance, [ev])  # the other way: never within reach
         v.verdict = "contradicted"
-        v.reason = f"the data says it {moved} by {human(abs(diff))} points, not {'up' if claim.change == 'up' else 'down'}"
+        v.reason = f"the data says it {moved} by {human(abs(diff))} {unit}, not {'up' if claim.change == 'up' else 'down'}"
     else:
         v = compare(q, abs(diff), pattern.tolerance, [ev])
         v.reason = v.reason.replace("the data says", f"the data says it {moved} by", 1)
