@@ -5,6 +5,7 @@ import datetime as dt
 import difflib
 import itertools
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -224,7 +225,9 @@ def _spans(name: str) -> tuple[set[str], set[str]]:
 def find(rows: list[Mapping[str, Any]], name: str) -> Mapping[str, Any]:
     """The hardware row named `name`: exact (any case), else the one row whose name ends in it,
     else a unique whole-word or substring match. Spaces, hyphens and case are ignored, so
-    'gaudi 3' finds 'Intel Habana Gaudi3'."""
+    'gaudi 3' finds 'Intel Habana Gaudi3', and full-width letters and digits are read as
+    ASCII ('Ｈ２０' is 'H20')."""
+    name = unicodedata.normalize("NFKC", name)
     wanted = name.strip().lower()
     exact = [r for r in rows if (r.get("name") or "").lower() == wanted]
     if exact:
