@@ -51,13 +51,17 @@ _PER_BOARD = re.compile(r"per (?:board|card|server|node|system|module|tray|rack|
 _IO = re.compile(r"i/o|\bio\b|interconnect|nvlink|infinity fabric|chip-to-chip|\blink|\bici\b|"
                  r"ualink|xgmi|入出力|インターコネクト|チップ間", re.I)
 _MEMORY = re.compile(r"memory|\bhbm|dram|gddr|メモリ", re.I)
+_ONE_WAY = re.compile(r"per direction|each direction|one direction|unidirectional|one-way|"
+                      r"片方向", re.I)
+_BOTH_WAYS = re.compile(r"bidirectional|bi-directional|both directions|aggregate|双方向", re.I)
 _TPP = re.compile(r"\btpp\b|total processing performance|総合処理性能", re.I)
 
 
 @dataclass
 class Reading:
-    """Figures read from text: specs_from_figures keywords, a note per text, and the
-    performance keywords read as dense only because the text did not say (`unmarked`)."""
+    """Figures read from text: specs_from_figures keywords, a note per text, and the keywords
+    read as dense (performance) or bidirectional (I/O) only because the text did not say
+    (`unmarked`)."""
 
     figures: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -163,6 +167,13 @@ def read_one(text: str, *, expect: str | None = None, dies: int | None = None
     elif key == "die_area":
         what = f"die area {_g(value)} mm2"
     elif key == "io_bandwidth_gbs":
+        if _ONE_WAY.search(t) and not _BOTH_WAYS.search(t):
+            value *= 2
+            steps.append("one direction doubled: the rule counts both directions")
+        else:  # an option named for the bidirectional figure says so itself
+            unmarked = expect is None and not _BOTH_WAYS.search(t)
+            steps.append("bidirectional" if not unmarked
+                         else "read as bidirectional: the text does not say")
         what = f"I/O bandwidth {_g(value)} GB/s"
     else:
         what = f"TPP {_g(value)}"
