@@ -244,13 +244,15 @@ class Text:
 
 
 @pass_context
-def number(context, value: Any, unit: str | None = None) -> Markup:
+def number(context, value: Any, unit: str | None = None, style: str | None = None) -> Markup:
     """The `num` filter of report and dashboard templates: a value in the page's language
-    (ja: 29万5000; in percent where its `unit` is a fraction), the exact digits in its tooltip
-    when they read differently."""
+    (ja: 29万5000, or 1,477 where its row or column is written "plain" so that its numbers
+    compare by eye: headlines.column_style; in percent where its `unit` is a fraction), the
+    exact digits in its tooltip when they read differently."""
     text = context.get("t")
+    lang = "en" if style == "plain" or not text else text.lang
     fraction = rules.is_fraction(unit) and isinstance(value, (int, float)) and not isinstance(value, bool)
-    shown = headlines.percent(value) if fraction else headlines.format_value(value, text.lang if text else "en")
+    shown = headlines.percent(value) if fraction else headlines.format_value(value, lang)
     plain = headlines.format_value(value)
     return Markup('<span title="{}">{}</span>').format(plain, shown) if shown != plain else Markup.escape(shown)
 
