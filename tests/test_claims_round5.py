@@ -255,3 +255,25 @@ def test_a_subject_named_as_outranked_does_not_own_the_figure():
     (rank,) = [c for c in claims("The US ranked first in notable AI models in 2025, ahead of China.")
                if c.quantity.kind == "rank"]
     assert [e.id for e in rank.subjects] == ["USA"]
+
+
+# ------------------------------------------------------------ ratios that name their reference
+@pytest.mark.parametrize("text,value,subject,reference", [
+    ("American institutions were behind 60 notable AI models in 2025, 1.7 times China's tally.", 1.7, "USA", "CHN"),
+    ("In 2023, the US turned out roughly 3.7 times as many notable AI models as China.", 3.7, "USA", "CHN"),
+    ("2023年、米国の注目AIモデル数は中国の約3.7倍だった。", 3.7, "USA", "CHN"),
+])
+def test_a_ratio_names_its_reference_as_a_possessive_or_around_a_noun(text, value, subject, reference):
+    claim = claim_of(text, value)
+    assert [e.id for e in claim.subjects][:1] == [subject] and claim.reference.id == reference
+
+
+@pytest.mark.parametrize("text,verdict", [
+    ("American institutions were behind 60 notable AI models in 2025, 1.7 times China's tally.", "supported"),
+    ("In 2023, the US turned out roughly 3.7 times as many notable AI models as China.", "supported"),
+    ("2023年の米国の注目AIモデル数は中国の約6倍だった。", "contradicted"),  # 86 / 23 = 3.7
+])
+def test_a_ratio_stating_no_figure_looks_both_subjects_up(built_home, text, verdict):
+    report = check_text(text, data=api.checker(home=built_home))
+    (v,) = [c.verdict for s in report.sentences for c in s.claims if c.claim.quantity.kind == "multiple"]
+    assert v.verdict == verdict and "USA" in v.reason and "CHN" in v.reason, v.reason
