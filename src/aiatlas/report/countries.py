@@ -3,13 +3,11 @@ at /country/XXX, `standing.profile`), the capability lag behind the leader, and 
 place in the composite index. One page for each country the composite index scores."""
 from __future__ import annotations
 
-import datetime as dt
-import re
 from typing import Any
 
 from aiatlas import composite_index, standing
 from aiatlas.report import rules
-from aiatlas.report.i18n import Text
+from aiatlas.report.i18n import Text, date_text
 
 TREND_MARKS = {"up": "↑", "down": "↓", "flat": "→"}
 
@@ -37,7 +35,7 @@ def lag_text(lag: dict[str, Any], text: Text) -> str:
         absent = lag["status"].rsplit(" ", 1)[-1]
         return text("country_lag_none", country=text.country(absent), **names)
     low, high = lag["interval"]
-    return text("country_lag_at_least" if lag["at_least"] else "country_lag", month=_date_text(str(lag["month"])[:7] + "-01", text.lang, "month"),
+    return text("country_lag_at_least" if lag["at_least"] else "country_lag", month=date_text(str(lag["month"])[:7] + "-01", text.lang, "month"),
                 months=f"{lag['lag_months']:.1f}", low=f"{low:.1f}", high=f"{high:.1f}", **names)
 
 
@@ -59,21 +57,13 @@ def period_text(period: dict | None, text: Text, scope: dict | None = None) -> s
         every = scope.get("years") == "all"
         if not scope.get("data_as_of"):
             return text("period_all") if every else ""
-        date = _date_text(scope["data_as_of"], text.lang)
+        date = date_text(scope["data_as_of"], text.lang)
         return text("period_all_years" if every else "period_as_of", date=date)
     if "quarter" in period:
         return text("compare_quarter", year=period.get("year", ""), quarter=period["quarter"])
     if "year" in period:
         return text("compare_year", year=period["year"])
-    return " ".join(_date_text(v, text.lang) for v in period.values())
-
-
-def _date_text(v: Any, lang: str, kind: str = "day") -> str:
-    """A date as its reader writes it ('Dec 31, 2025', ja: 2025年12月31日; kind "month": 'Dec
-    2025', 2025年12月), any other value as it is."""
-    if isinstance(v, dt.date) or re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(v)):
-        return rules.day(v).strftime(rules.DATE_FORMATS.get(lang, rules.DATE_FORMATS["en"])[kind])
-    return str(v)
+    return " ".join(str(date_text(v, text.lang)) for v in period.values())
 
 
 def page(code: str, *, text: Text, home=None, ranking: list[dict[str, Any]],
