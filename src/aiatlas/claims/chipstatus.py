@@ -41,13 +41,25 @@ _LICENCE_WORDS = re.compile(r"licen[cs]e|\bsold\b|\bsell|\bship|export(?:ed|s)?\
 _RULE_WORDS = re.compile(r"thresholds?|rules?|controls|regulations?|基準|規制|規則", re.I)
 
 
+# 'cannot be sold to China without a licence', '許可なしでは輸出できない': a denial of selling
+# without a licence says a licence is needed (the 'without a licence' in it is no 'free')
+_NEEDED_BY_DENIAL = re.compile(
+    r"(?:cannot|can't|can not|could not|couldn't|may not|must not|not be (?:sold|shipped|exported)|"
+    r"unable to|not allowed to|not permitted to)\b.{0,60}?without (?:a |an |any )?(?:export )?licen[cs]e|"
+    r"without (?:a |an |any )?(?:export )?licen[cs]e.{0,40}?(?:cannot|can't|could not|couldn't|"
+    r"(?:is|was|are|were) not (?:allowed|permitted))|"
+    r"(?:許可|ライセンス)(?:なし|なく|無し)(?:で|に)?(?:は)?.{0,20}?(?:できない|できず|できなかった|不可|禁じ)|"
+    r"無許可(?:で)?(?:は)?.{0,20}?(?:できない|できず|できなかった|不可)", re.I)
+
+
 def find(sentence: str, lang: str, start: int) -> Claim | None:
     """The export-status claim of one sentence: one chip named and a licence stated either way."""
     norm, found = gazetteer.in_sentence(sentence)
     chips = [e for e in found if e.id == "chips"]
-    free = _FREE.search(norm)
+    denied = _NEEDED_BY_DENIAL.search(norm)
+    free = None if denied else _FREE.search(norm)
     rest = _FREE.sub(" ", norm)  # '規制対象外' is not '規制対象'
-    required = _REQUIRED.search(rest)
+    required = denied or _REQUIRED.search(rest)
     if not chips or (free is None) == (required is None):
         return None  # no chip, or the sentence says neither (or both): not a status claim
     first = min(chips, key=lambda e: e.start)
