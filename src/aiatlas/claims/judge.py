@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from aiatlas.claims import precision
+from aiatlas.claims import gazetteer, precision
 from aiatlas.claims import vintage as vintages
 from aiatlas.claims.model import Claim, Evidence, Quantity, Verdict
 from aiatlas.claims.numbers import EN_SCALES
@@ -533,7 +533,13 @@ def _other_event_that_day(claim: Claim, query: dict[str, Any], named: list[str],
             v.reason = f"{v.reason} (the notice {n['id']}: {n.get('what', '').strip()})"
             v.subject, v.as_of = named[0], str(cite.get("date", ""))
             return v
-    for subject in named[:1]:  # the actor the sentence opens with: not the one acted upon
+    # the actor the sentence opens with, not the one acted upon; an agency or firm acts for its
+    # country ('The Commerce Department said on 13 May 2025 ...': the US's events)
+    opener = next((e for e in gazetteer.in_sentence(claim.sentence)[1]
+                   if e.type in ("country", "state", "organization")), None)
+    openers = named[:1] + ([opener.country] if opener is not None and opener.id == named[0] and
+                           opener.country and opener.country != opener.id else [])
+    for subject in openers:
         for f in data.facts(topic=query.get("topic", "policy_events"), subject=subject) or []:
             if _same_day(q.date, _when(f)):
                 ev = Evidence("fact", str(f.get("id", "")), where={"subject": subject}, citation={
