@@ -223,3 +223,30 @@ def spark_cluster(tmp_path_factory):
                     os.environ.pop(k, None)
                 else:
                     os.environ[k] = v
+
+
+
+class _XdistGroups:
+    """`--dist loadgroup` sends the tests of one `xdist_group` to one worker by a "@group"
+    suffix xdist's worker adds to each nodeid. xdist 3.8 writes it to `item._nodeid`, which
+    pytest 9.2 no longer reads (the id is `item._id`), so every test was its own group: both
+    workers built the OpenAlex homes, and started a Spark cluster and a Spark JVM each. This
+    writes the same suffix where pytest reads it (NodeId.parse keeps the exact text), after
+    xdist's hook; a no-op where the suffix is there already or loadgroup is off."""
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, config, items):
+        from _pytest.nodeid import NodeId
+
+        if not getattr(config.option, "loadgroup", False):
+            return
+        for item in items:
+            names = {str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                     for m in item.iter_markers("xdist_group")}
+            suffix = "@" + "_".join(sorted(names))
+            if names and not item.nodeid.endswith(suffix):
+                item._id = NodeId.parse(item.nodeid + suffix)
+
+
+def pytest_configure(config):
+    config.pluginmanager.register(_XdistGroups(), "aiatlas-xdist-groups")

@@ -24,7 +24,9 @@ from aiatlas.export_controls import figures
     ("400 TFLOPS FP16 dense per die, 2 dies", "fp16_tflops", 800, "per die x 2 dies"),
     ("2 x 750 mm²", "die_area", 1500, "die area 1500 mm2 (x2)"),
     ("８１４ｍｍ^2", "die_area", 814, "die area 814"),
-    ("0.9 TB/s NVLink", "io_bandwidth_gbs", 900, "I/O bandwidth 900 GB/s"),
+    ("0.9 TB/s NVLink", "io_bandwidth_gbs", 900, "read as bidirectional: the text does not say"),
+    ("450 GB/s NVLink per direction", "io_bandwidth_gbs", 900, "one direction doubled"),
+    ("900 GB/s bidirectional NVLink", "io_bandwidth_gbs", 900, "(bidirectional)"),
     ("TPP 4,992", "tpp", 4992, "TPP 4992"),
 ])
 def test_a_figure_is_read_into_dense_per_package_units(text, key, value, says):
@@ -82,6 +84,18 @@ def test_a_figure_not_saying_dense_or_sparse_is_indeterminate_when_that_decides(
     # ... and says nothing more when both readings agree (H100-class: .a either way)
     row = _classify(figures="1979 TFLOPS FP8; 814 mm2", datacenter=True)
     assert row["status"] == "3A090.a" and row["deciding"] == []
+
+
+def test_an_io_figure_not_saying_both_directions_is_indeterminate_when_that_decides():
+    # 2022 rule: I/O >= 600 GB/s decides; 400 one way is 800 both ways
+    row = api.classify_chip(rules="us-2022-10", figures="989 TFLOPS BF16 dense; 400 GB/s NVLink")
+    assert row["status"] == "indeterminate" and row["possible"] == ["not controlled", "3A090"]
+    assert any("say 'bidirectional' or 'per direction'" in d for d in row["deciding"])
+    row = api.classify_chip(rules="us-2022-10",
+                            figures="989 TFLOPS BF16 dense; 400 GB/s NVLink bidirectional")
+    assert row["status"] == "not controlled"
+    row = api.classify_chip(rules="us-2022-10", fp16_tflops=989, io_bandwidth_gbs="400 GB/s")
+    assert row["status"] == "not controlled"  # the option is the bidirectional figure
 
 
 def test_per_die_figures_count_the_whole_package():

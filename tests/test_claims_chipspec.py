@@ -61,6 +61,7 @@ def _verdicts(text):
     ("The X100 SXM reaches 3,958 TOPS INT8 (sparse).", "supported", "twice the dense"),
     ("The X100 SXM delivers 1,979 TFLOPS of FP8 without sparsity.", "supported", "FP8 FLOP/s"),
     ("X100 SXMのFP8性能は疎行列で3,958 TFLOPSだ。", "supported", "with sparsity"),
+    ("X100 SXMのINT8性能はスパース時3,958 TOPSだ。", "supported", "with sparsity"),
 ])
 def test_spec_claims_are_fitted_and_compared(text, verdict, words):
     [v] = _verdicts(text)
@@ -76,6 +77,13 @@ def test_spec_claims_are_fitted_and_compared(text, verdict, words):
 def test_unfitting_unit_or_unclear_variant_is_unverifiable(text, why):
     [v] = _verdicts(text)
     assert v.verdict == "unverifiable" and why in v.reason, v.reason
+
+
+@pytest.mark.parametrize("text", [
+    "The X100 SXM delivers 1,979 TFLOPS of dense FP8 and 3,958 TFLOPS with sparsity.",
+    "X100 SXMのFP8性能は密で1,979 TFLOPS、疎で3,958 TFLOPSだ。"])
+def test_dense_and_sparse_figures_in_one_sentence_are_each_read_as_written(text):
+    assert [v.verdict for v in _verdicts(text)] == ["supported", "supported"]
 
 
 def test_tolerance_follows_the_stated_precision():

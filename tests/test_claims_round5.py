@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from aiatlas import api
+from aiatlas.claims import chipstatus
 from aiatlas.claims.check import _fitting, check_claim, check_text
 from aiatlas.claims.extract import extract
 from aiatlas.claims.patterns import load
@@ -255,3 +256,77 @@ def test_a_subject_named_as_outranked_does_not_own_the_figure():
     (rank,) = [c for c in claims("The US ranked first in notable AI models in 2025, ahead of China.")
                if c.quantity.kind == "rank"]
     assert [e.id for e in rank.subjects] == ["USA"]
+
+
+# ------------------------------------------------------------ ratios that name their reference
+@pytest.mark.parametrize("text,value,subject,reference", [
+    ("American institutions were behind 60 notable AI models in 2025, 1.7 times China's tally.", 1.7, "USA", "CHN"),
+    ("In 2023, the US turned out roughly 3.7 times as many notable AI models as China.", 3.7, "USA", "CHN"),
+    ("2023年、米国の注目AIモデル数は中国の約3.7倍だった。", 3.7, "USA", "CHN"),
+])
+def test_a_ratio_names_its_reference_as_a_possessive_or_around_a_noun(text, value, subject, reference):
+    claim = claim_of(text, value)
+    assert [e.id for e in claim.subjects][:1] == [subject] and claim.reference.id == reference
+
+
+@pytest.mark.parametrize("text,verdict", [
+    ("American institutions were behind 60 notable AI models in 2025, 1.7 times China's tally.", "supported"),
+    ("In 2023, the US turned out roughly 3.7 times as many notable AI models as China.", "supported"),
+    ("2023年の米国の注目AIモデル数は中国の約6倍だった。", "contradicted"),  # 86 / 23 = 3.7
+])
+def test_a_ratio_stating_no_figure_looks_both_subjects_up(built_home, text, verdict):
+    report = check_text(text, data=api.checker(home=built_home))
+    (v,) = [c.verdict for s in report.sentences for c in s.claims if c.claim.quantity.kind == "multiple"]
+    assert v.verdict == verdict and "USA" in v.reason and "CHN" in v.reason, v.reason
+
+
+# ------------------------------------------------------------ 'cannot ... without a licence'
+@pytest.mark.parametrize("text,status", [
+    ("The H100 cannot be sold to China without a licence.", 1),
+    ("The H100 can't be exported to China without an export licence.", 1),
+    ("Gaudi 3は現行規則の下では中国に許可なしでは輸出できない。", 1),
+    ("The L20 can be shipped to China without a licence.", 0),
+    ("A800は許可なく中国に輸出できた。", 0),
+])
+def test_denying_a_sale_without_a_licence_says_a_licence_is_needed(text, status):
+    (sent,) = extract(text)
+    claim = chipstatus.find(sent.text, sent.lang, 0)
+    assert claim is not None and claim.quantity.value == status
+
+
+# ------------------------------------------------------------ an agency acts for its country
+@pytest.mark.parametrize("text,verdict", [
+    ("The Commerce Department said on 13 May 2025 that it would scrap the AI Diffusion rule.", "supported"),
+    ("The Commerce Department said on 13 May 2025 that it would end the AI Diffusion rule.", "supported"),
+    ("The Commerce Department first restricted AI chip exports to China on October 17, 2022.", "contradicted"),
+    ("The H100 cannot be sold to China without a licence.", "supported"),
+])
+def test_agency_events_and_denied_sales_on_the_data(built_home, text, verdict):
+    report = check_text(text, data=api.checker(home=built_home))
+    (v,) = [c.verdict for s in report.sentences for c in s.claims]
+    assert v.verdict == verdict, v.reason
+
+
+@pytest.mark.parametrize("text", [
+    "Japan released no more than 1 notable AI model in 2024.",
+    "China released no fewer than 30 notable models in 2024.",
+])
+def test_a_bound_is_no_difference(text):
+    (claim,) = claims(text)
+    assert claim.change == "" and claim.quantity.qualifier in ("at_most", "at_least")
+
+
+# ------------------------------------------------------------ a count with no record is none
+@pytest.mark.parametrize("text,verdict", [
+    ("2024年、日本の注目AIモデルは3件だった。", "contradicted"),  # no Japanese record in 2024: 0
+    ("Japan released no more than 1 notable AI model in 2024.", "supported"),
+    ("Japan released 3 notable AI models in 2031.", "unverifiable"),  # a year the data does not cover
+    ("The world produced 108 notable AI models in 2024.", "unverifiable"),  # no country: not none
+    ("The EU produced 12 notable AI models in 2024.", "unverifiable"),
+])
+def test_no_record_in_a_covered_year_counts_none(built_home, text, verdict):
+    report = check_text(text, data=api.checker(home=built_home))
+    (v,) = [c.verdict for s in report.sentences for c in s.claims]
+    assert v.verdict == verdict, v.reason
+    if verdict != "unverifiable":
+        assert v.actual == 0 and "records none" in v.reason

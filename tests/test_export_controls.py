@@ -258,6 +258,8 @@ NAMED = [{"name": n} for n in ("Huawei Ascend 910B", "Huawei Ascend 910B Pro", "
     ("gaudi 3", "Intel Habana Gaudi3"),  # spaces and case ignored
     ("H-20", "NVIDIA HGX H20"),  # a whole word, not H200
     ("huawei ascend 910b pro", "Huawei Ascend 910B Pro"),
+    ("Ｈ２０", "NVIDIA HGX H20"),  # full-width, as typed with a Japanese input method
+    ("ＧＡＵＤＩ　３", "Intel Habana Gaudi3"),
 ])
 def test_find_reads_a_name_as_people_write_it(asked, found):
     assert ec.find(NAMED, asked)["name"] == found

@@ -69,9 +69,11 @@ _IN_SUBJECT = re.compile(r"^\s?(?:%|percent)?(?:\s[a-z-]+){0,3}?\s(?:in|for|from
 # a share 'of' a people names its subject right after the figure: '83% of Chinese'
 _OF_SUBJECT = re.compile(r"^\s?(?:%|percent|per\scent)?\sof\s(?:the\s|all\s)?$", re.IGNORECASE)
 # a ratio measured against the subject named next: '54% as many as the US', '3 times that of China'
-_AS_MANY = re.compile(r"^\s?(?:%|percent|per\scent|x|times)?\s(?:as\s(?:many|much|large|big|high)\sas|"
-                      r"(?:more|larger|bigger|higher)\sthan|that\sof)\s(?:the\s|that\sof\s(?:the\s)?)?$",
-                      re.IGNORECASE)
+_AS_MANY = re.compile(r"^\s?(?:%|percent|per\scent|x|times)?\s(?:as\s(?:many|much|large|big|high)\s"
+                      r"(?:[a-z-]+\s){0,4}?as|(?:more|larger|bigger|higher)\sthan|that\sof)\s"
+                      r"(?:the\s|that\sof\s(?:the\s)?)?$", re.IGNORECASE)
+# 'six times China's compute', '1.7 times China's tally': the possessive names what it is measured against
+_TIMES_OF = re.compile(r"^\s?(?:(?:x|times)\s)?(?:the\s)?$", re.IGNORECASE)
 # a sentence that compares figures ('60 vs 35', '60 against 35 for China', '60対35')
 COMPARISON = re.compile(r"\bvs\.?\s|\bversus\b|\bagainst\b|\bcompared (?:with|to)\b|対|に対し|と比べ|"
                         r"と比較|一方", re.IGNORECASE)
@@ -346,13 +348,15 @@ def _reference(sent: str, lang: str, num: tuple[int, int], clause: tuple[int, in
     a, b = num
     ca, cb = clause
     if lang in ("ja", "zh"):
-        if not (re.search(r"半分|半数|割$|分の", sent[a:b]) or re.match(r"\s?(?:倍|割)", sent[b:])):
+        if not (re.search(r"半分|半数|割$|分の|倍$", sent[a:b]) or re.match(r"\s?(?:倍|割)", sent[b:])):
             return None
         before = [e for e in subjects if ca <= e.start and e.end <= a and
                   re.fullmatch(r"(?:の[\d,.]+[^\d\s、。]{0,3}の|の|と比べ(?:て)?|に比べ(?:て)?)?\s?"
                                r"(?:約|およそ|ほぼ)?\s?", sent[e.end:a])]  # '米国の57件の約半分' too
         return before[-1] if before else None
-    after = [e for e in subjects if b <= e.start and e.end <= cb and _AS_MANY.match(sent[b:e.start])]
+    after = [e for e in subjects if b <= e.start and e.end <= cb and (_AS_MANY.match(sent[b:e.start]) or
+             _TIMES_OF.match(sent[b:e.start]) and re.search(r"(?:times|x)$", sent[a:b]) and
+             sent[e.end:e.end + 2] in ("'s", "’s"))]
     return after[0] if after else None
 
 

@@ -29,8 +29,8 @@ _INT = [(re.compile(r"\bINT8\b", re.I | re.A), "int8_ops", "INT8"),
         (re.compile(r"\bINT4\b", re.I | re.A), "int4_ops", "INT4")]
 # a figure 'with sparsity' is twice the dense one the table holds ('3,958 TFLOPS of FP8 with
 # sparsity' is the H100's 1,979 dense); 'without sparsity', 'dense' are dense
-_SPARSE = re.compile(r"sparse|sparsity|\b2:4\b|疎", re.I)
-_DENSE = re.compile(r"\bdense\b|without sparsity|w/o sparsity|no sparsity|non-?sparse|密", re.I)
+_SPARSE = re.compile(r"sparse|sparsity|\b2:4\b|疎|スパース", re.I)
+_DENSE = re.compile(r"\bdense\b|without sparsity|w/o sparsity|no sparsity|non-?sparse|密(?!度)|デンス", re.I)
 _TPP = re.compile(r"\bTPP\b|total processing performance|総合処理性能", re.I | re.A)
 _PD = re.compile(r"performance density|\bPD\b|性能密度", re.I | re.A)
 _WATTS = re.compile(r"^([kM]?)W$")
@@ -64,7 +64,7 @@ def measure(claim: Claim) -> tuple[str | None, float, tuple[str, str]]:
                               "FLOPSの精度（FP8、FP16など）が書かれていません") if not hits else
                              ("the sentence names several precisions", "複数の精度が挙がっています"))
         label = hits[0][1]
-        if _sparse(sent):
+        if _sparse(sent, claim.text):
             return hits[0][0], _PREFIX[m.group(1)] / 2, (
                 f"{label.replace(' (dense)', '')} FLOP/s with sparsity (twice the dense figure)",
                 label.replace(" tensor (dense)", "（テンソル）") + "演算性能（スパース: 密の2倍）")
@@ -75,7 +75,7 @@ def measure(claim: Claim) -> tuple[str | None, float, tuple[str, str]]:
         if len(hits) != 1:
             return None, 0, ("the sentence states no integer precision (INT8, INT4) for the OPS",
                              "OPSの整数精度（INT8、INT4）が書かれていません")
-        if _sparse(sent):
+        if _sparse(sent, claim.text):
             return hits[0][0], _PREFIX[m.group(1)] / 2, (
                 f"{hits[0][1]} OP/s with sparsity (twice the dense figure)",
                 f"{hits[0][1]}演算性能（スパース: 密の2倍）")
@@ -110,8 +110,15 @@ def measure(claim: Claim) -> tuple[str | None, float, tuple[str, str]]:
     return "", 0, ("", "")
 
 
-def _sparse(sentence: str) -> bool:
-    """Whether the sentence gives a sparse figure: the table's dense one is compared doubled."""
+def _sparse(sentence: str, figure: str = "") -> bool:
+    """Whether the figure is a sparse one (the table's dense figure is compared doubled): the
+    words between it and the figures around it say so ('密で1,979 TFLOPS、疎で3,958 TFLOPS'),
+    else the sentence when it says only one of the two."""
+    at = sentence.find(figure) if figure else -1
+    if at >= 0:
+        near = re.split(r"\d", sentence[:at])[-1] + re.split(r"\d", sentence[at + len(figure):])[0]
+        if _SPARSE.search(near) or _DENSE.search(near):
+            return bool(_SPARSE.search(near)) and not _DENSE.search(near)
     return bool(_SPARSE.search(sentence)) and not _DENSE.search(sentence)
 
 

@@ -41,13 +41,25 @@ _LICENCE_WORDS = re.compile(r"licen[cs]e|\bsold\b|\bsell|\bship|export(?:ed|s)?\
 _RULE_WORDS = re.compile(r"thresholds?|rules?|controls|regulations?|基準|規制|規則", re.I)
 
 
+# 'cannot be sold to China without a licence', '許可なしでは輸出できない': a denial of selling
+# without a licence says a licence is needed (the 'without a licence' in it is no 'free')
+_NEEDED_BY_DENIAL = re.compile(
+    r"(?:cannot|can't|can not|could not|couldn't|may not|must not|not be (?:sold|shipped|exported)|"
+    r"unable to|not allowed to|not permitted to)\b.{0,60}?without (?:a |an |any )?(?:export )?licen[cs]e|"
+    r"without (?:a |an |any )?(?:export )?licen[cs]e.{0,40}?(?:cannot|can't|could not|couldn't|"
+    r"(?:is|was|are|were) not (?:allowed|permitted))|"
+    r"(?:許可|ライセンス)(?:なし|なく|無し)(?:で|に)?(?:は)?.{0,20}?(?:できない|できず|できなかった|不可|禁じ)|"
+    r"無許可(?:で)?(?:は)?.{0,20}?(?:できない|できず|できなかった|不可)", re.I)
+
+
 def find(sentence: str, lang: str, start: int) -> Claim | None:
     """The export-status claim of one sentence: one chip named and a licence stated either way."""
     norm, found = gazetteer.in_sentence(sentence)
     chips = [e for e in found if e.id == "chips"]
-    free = _FREE.search(norm)
+    denied = _NEEDED_BY_DENIAL.search(norm)
+    free = None if denied else _FREE.search(norm)
     rest = _FREE.sub(" ", norm)  # '規制対象外' is not '規制対象'
-    required = _REQUIRED.search(rest)
+    required = denied or _REQUIRED.search(rest)
     if not chips or (free is None) == (required is None):
         return None  # no chip, or the sentence says neither (or both): not a status claim
     first = min(chips, key=lambda e: e.start)
@@ -205,26 +217,9 @@ def judge(claim: Claim, data) -> Verdict:
         return _unsure(f"the sentence names several destinations ({', '.join(countries)})", chip,
                        f"複数の仕向け国が挙がっています（{'、'.join(countries)}）")
     dest = countries[0] if countries else None
-    try:
-        rows = chipspec.variants(data.hardware(), chip, claim.sentence)
-    except AiatlasError as e:  # no warehouse built: say so instead of failing the report
-        return _unsure(str(e), chip, "ハードウェア表を読み込めず判定できません")
-    if not rows:
-        return _unsure(f"no accelerator named {chip!r} in the hardware table", chip,
-                       f"ハードウェア表に「{chip}」という名前のアクセラレータがありません")
-    rs = _rule_set(norm, day, phrase, data.rule_sets())
-    if rs is not None and _before_rule(norm, phrase):  # 'until the October 2023 rules took effect'
-        rs, day = _rule_before(rs, data.rule_sets())
-    periods = _periods(norm, day, phrase, rs, data.rule_sets())
-    readings = []  # (period label en, ja, variant name, licence needed or None, classification)
-    try:
-        for en, ja, kw in periods:
-            for row in rows:
-                got = data.chip(row["name"], destination=dest, **kw)
-                readings.append((en, ja, got["name"], _needed(got, dest), got))
-    except AiatlasError as e:
-        return _unsure(f"{e}{'; ' + e.hint if getattr(e, 'hint', '') else ''}", chip,
-                       "チップの分類ができません")
+    readings = _readings(claim, data, day, phrase, dest)
+    if isinstance(readings, Verdict):
+        return readings
     notices = sorted({n for *_, got in readings for n in got.get("notices") or []})
     if dest is None and notices:  # a notice binds some destinations only
         return _unsure(f"{chip}: a notice applies to some destinations and the sentence names "
@@ -264,29 +259,41 @@ def judge(claim: Claim, data) -> Verdict:
     return v
 
 
-def _judge_thresholds(claim: Claim, data, day: dt.date | None, phrase: str) -> Verdict:
-    """A claim that a chip is above or below the thresholds: its parametric status under every
-    rule date the sentence may mean, whatever notices or destinations say about licences."""
+def _readings(claim: Claim, data, day: dt.date | None, phrase: str,
+              dest: str | None) -> list[tuple] | Verdict:
+    """Every variant the chip's name may mean, classified under every rule date the sentence
+    may mean: (period label en, ja, variant name, licence needed or None, classification); or
+    why none can be (no table, no such chip, a classification error)."""
     norm, chip = claim.clause, claim.text
     try:
         rows = chipspec.variants(data.hardware(), chip, claim.sentence)
-    except AiatlasError as e:
+    except AiatlasError as e:  # no warehouse built: say so instead of failing the report
         return _unsure(str(e), chip, "ハードウェア表を読み込めず判定できません")
     if not rows:
         return _unsure(f"no accelerator named {chip!r} in the hardware table", chip,
                        f"ハードウェア表に「{chip}」という名前のアクセラレータがありません")
     rs = _rule_set(norm, day, phrase, data.rule_sets())
-    if rs is not None and _before_rule(norm, phrase):
+    if rs is not None and _before_rule(norm, phrase):  # 'until the October 2023 rules took effect'
         rs, day = _rule_before(rs, data.rule_sets())
     readings = []
     try:
         for en, ja, kw in _periods(norm, day, phrase, rs, data.rule_sets()):
             for row in rows:
-                got = data.chip(row["name"], destination=None, **kw)
-                readings.append((en, ja, got["name"], _needed(got, None), got))
+                got = data.chip(row["name"], destination=dest, **kw)
+                readings.append((en, ja, got["name"], _needed(got, dest), got))
     except AiatlasError as e:
         return _unsure(f"{e}{'; ' + e.hint if getattr(e, 'hint', '') else ''}", chip,
                        "チップの分類ができません")
+    return readings
+
+
+def _judge_thresholds(claim: Claim, data, day: dt.date | None, phrase: str) -> Verdict:
+    """A claim that a chip is above or below the thresholds: its parametric status under every
+    rule date the sentence may mean, whatever notices or destinations say about licences."""
+    chip = claim.text
+    readings = _readings(claim, data, day, phrase, None)
+    if isinstance(readings, Verdict):
+        return readings
     unknown = [r for r in readings if r[3] is None]
     if unknown:
         en, ja, name, _, got = unknown[0]

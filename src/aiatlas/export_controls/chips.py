@@ -5,6 +5,7 @@ import datetime as dt
 import difflib
 import itertools
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -105,34 +106,49 @@ def figures_row(specs: Mapping[str, Any], rs: RuleSet | None, rules: Rules, *,
         raise UsageError(f"unknown chip figure: {e}") from None
     result = cl.classify(chip, rs, rules, destination=destination, as_of=as_of)
     if reading.unmarked:
-        _dense_or_sparse(result, chip, reading, rs, rules, destination, as_of)
+        _unmarked_readings(result, chip, reading, rs, rules, destination, as_of)
     return {"name": chip.name, "tpp": chip.tpp, "tpp_basis": chip.tpp_basis,
             "die_area_mm2": chip.die_area_mm2, "pd": chip.pd,
             "io_bandwidth_gbs": chip.io_bandwidth_gbs, "datacenter": chip.datacenter,
             **result.to_dict(), "input_notes": reading.notes}
 
 
-def _dense_or_sparse(result: cl.Classification, chip: cl.ChipSpecs, reading: figs.Reading,
-                     rs, rules, destination, as_of) -> None:
-    """Figures that did not say dense or sparse: when halving them (a sparse figure) changes
-    the answer, the answer is indeterminate between the two readings, and says so."""
-    halved = {**reading.figures, **{k: reading.figures[k] / 2 for k in reading.unmarked}}
-    alt_chip = cl.specs_from_figures(**halved)
-    alt = cl.classify(alt_chip, rs, rules, destination=destination, as_of=as_of)
-    if (alt.status, alt.licence_required) == (result.status, result.licence_required):
-        return
-    which = ", ".join(figs.LABELS[k] for k in reading.unmarked)
-    why = (f"the {which} figure does not say dense or sparse: as dense, TPP "
-           f"{cl._num(chip.tpp)} and {result.status}; as sparse (halved), TPP "
-           f"{cl._num(alt_chip.tpp)} and {alt.status}")
-    result.possible = list(dict.fromkeys(result.possible + alt.possible))
-    result.status = result.possible[0] if len(result.possible) == 1 else cl.INDETERMINATE
-    if result.licence_required != alt.licence_required:
-        result.licence_required = None
-    if result.status == cl.INDETERMINATE:
-        result.reason = f"{cl.INDETERMINATE} under {result.rule_set}: {why}"
-    result.deciding.append(f"whether the {which} figure is dense or sparse (say 'dense' or "
-                           f"'sparse' in the figure): {why}")
+def _unmarked_readings(result: cl.Classification, chip: cl.ChipSpecs, reading: figs.Reading,
+                       rs, rules, destination, as_of) -> None:
+    """Figures that did not say how they count: a performance figure neither dense nor sparse
+    (sparse: half as many dense operations), an I/O figure neither both ways nor one way (one
+    way: twice the traffic). When the other reading changes the answer, the answer is
+    indeterminate between the two, and says so."""
+    perf = [k for k in reading.unmarked if k in figs.PERFORMANCE_ARGS]
+    io = [k for k in reading.unmarked if k == "io_bandwidth_gbs"]
+    for keys, factor in ((perf, 0.5), (io, 2.0)):
+        if not keys:
+            continue
+        other = {**reading.figures, **{k: reading.figures[k] * factor for k in keys}}
+        alt_chip = cl.specs_from_figures(**other)
+        alt = cl.classify(alt_chip, rs, rules, destination=destination, as_of=as_of)
+        if (alt.status, alt.licence_required) == (result.status, result.licence_required):
+            continue
+        if keys is perf:
+            which = ", ".join(figs.LABELS[k] for k in keys)
+            why = (f"the {which} figure does not say dense or sparse: as dense, TPP "
+                   f"{cl._num(chip.tpp)} and {result.status}; as sparse (halved), TPP "
+                   f"{cl._num(alt_chip.tpp)} and {alt.status}")
+            ask = f"whether the {which} figure is dense or sparse (say 'dense' or 'sparse')"
+        else:
+            why = (f"the I/O figure does not say both directions or one: as bidirectional, "
+                   f"{cl._num(chip.io_bandwidth_gbs)} GB/s and {result.status}; as one "
+                   f"direction (doubled), {cl._num(alt_chip.io_bandwidth_gbs)} GB/s and "
+                   f"{alt.status}")
+            ask = ("whether the I/O figure counts both directions (say 'bidirectional' or "
+                   "'per direction')")
+        result.possible = list(dict.fromkeys(result.possible + alt.possible))
+        result.status = result.possible[0] if len(result.possible) == 1 else cl.INDETERMINATE
+        if result.licence_required != alt.licence_required:
+            result.licence_required = None
+        if result.status == cl.INDETERMINATE:
+            result.reason = f"{cl.INDETERMINATE} under {result.rule_set}: {why}"
+        result.deciding.append(f"{ask}: {why}")
 
 
 def resting_inputs(row: Mapping[str, Any], decide) -> list[str]:
@@ -224,7 +240,9 @@ def _spans(name: str) -> tuple[set[str], set[str]]:
 def find(rows: list[Mapping[str, Any]], name: str) -> Mapping[str, Any]:
     """The hardware row named `name`: exact (any case), else the one row whose name ends in it,
     else a unique whole-word or substring match. Spaces, hyphens and case are ignored, so
-    'gaudi 3' finds 'Intel Habana Gaudi3'."""
+    'gaudi 3' finds 'Intel Habana Gaudi3', and full-width letters and digits are read as
+    ASCII ('Ｈ２０' is 'H20')."""
+    name = unicodedata.normalize("NFKC", name)
     wanted = name.strip().lower()
     exact = [r for r in rows if (r.get("name") or "").lower() == wanted]
     if exact:

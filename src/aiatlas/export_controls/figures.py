@@ -39,8 +39,8 @@ _BITS = re.compile(r"^([GgTt])(?:b|bit)\s*(?:/\s*s|ps)(?![a-z])")  # lower-case 
 _NUMBER = re.compile(r"(?<![A-Za-z0-9.:])(\d+(?:\.\d+)?)(?![:\d])")  # not the 8 of INT8, 2:4
 _TIMES = re.compile(r"^\s*(\d+)\s*[x*]\s*(?=\d)", re.I)  # '2 x 750 mm2'
 _TIMES_AFTER = re.compile(r"[x*]\s*(\d+)\s*$", re.I)     # '750 mm2 x 2'
-_DENSE = re.compile(r"\bdense\b|without sparsity|w/o sparsity|no sparsity|non-?sparse|密", re.I)
-_SPARSE = re.compile(r"sparse|sparsity|\b2:4\b|疎", re.I)
+_DENSE = re.compile(r"\bdense\b|without sparsity|w/o sparsity|no sparsity|non-?sparse|密(?!度)|デンス", re.I)
+_SPARSE = re.compile(r"sparse|sparsity|\b2:4\b|疎|スパース", re.I)
 _PER_DIE = re.compile(r"per[- ]die|/\s*die\b|each die|per (?:gcd|chiplet|compute die)|"
                       r"ダイあたり|ダイ当たり|1ダイ", re.I)
 _DIES = re.compile(r"(\d+)\s*(?:compute\s+|logic\s+|gpu\s+)?(?:dies|dice|chiplets|gcds)\b|"
@@ -51,13 +51,17 @@ _PER_BOARD = re.compile(r"per (?:board|card|server|node|system|module|tray|rack|
 _IO = re.compile(r"i/o|\bio\b|interconnect|nvlink|infinity fabric|chip-to-chip|\blink|\bici\b|"
                  r"ualink|xgmi|入出力|インターコネクト|チップ間", re.I)
 _MEMORY = re.compile(r"memory|\bhbm|dram|gddr|メモリ", re.I)
+_ONE_WAY = re.compile(r"per direction|each direction|one direction|unidirectional|one-way|"
+                      r"片方向", re.I)
+_BOTH_WAYS = re.compile(r"bidirectional|bi-directional|both directions|aggregate|双方向", re.I)
 _TPP = re.compile(r"\btpp\b|total processing performance|総合処理性能", re.I)
 
 
 @dataclass
 class Reading:
-    """Figures read from text: specs_from_figures keywords, a note per text, and the
-    performance keywords read as dense only because the text did not say (`unmarked`)."""
+    """Figures read from text: specs_from_figures keywords, a note per text, and the keywords
+    read as dense (performance) or bidirectional (I/O) only because the text did not say
+    (`unmarked`)."""
 
     figures: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -163,6 +167,13 @@ def read_one(text: str, *, expect: str | None = None, dies: int | None = None
     elif key == "die_area":
         what = f"die area {_g(value)} mm2"
     elif key == "io_bandwidth_gbs":
+        if _ONE_WAY.search(t) and not _BOTH_WAYS.search(t):
+            value *= 2
+            steps.append("one direction doubled: the rule counts both directions")
+        else:  # an option named for the bidirectional figure says so itself
+            unmarked = expect is None and not _BOTH_WAYS.search(t)
+            steps.append("bidirectional" if not unmarked
+                         else "read as bidirectional: the text does not say")
         what = f"I/O bandwidth {_g(value)} GB/s"
     else:
         what = f"TPP {_g(value)}"
