@@ -11,11 +11,6 @@ from types import SimpleNamespace
 import pytest
 from hypothesis import settings as hypothesis_settings
 
-try:  # pytest 9 holds a node id as a NodeId (see _group_for_xdist)
-    from _pytest.nodeid import NodeId
-except ImportError:  # an older pytest reads xdist's own suffix
-    NodeId = None
-
 from aiatlas.__main__ import main
 
 # Property tests: 100 examples locally, 500 in CI (.ci/run sets HYPOTHESIS_PROFILE=ci), 20 in the
@@ -79,25 +74,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if MIRROR_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.mirror)
-    if getattr(config.option, "loadgroup", False):
-        _group_for_xdist(items)
-
-
-def _group_for_xdist(items) -> None:
-    """Give each test marked `xdist_group(NAME)` the node id suffix `@NAME`, by which `--dist
-    loadgroup` sends a group's tests to one worker (so its module and session fixtures, a Spark
-    cluster or a whole report, are built once).
-
-    pytest-xdist 3.8 writes the suffix to `item._nodeid`, which pytest 9 no longer reads (a node
-    id is `item._id`): every group was silently spread over both workers, each building the
-    group's fixtures again. Done here once more, the way pytest 9 holds a node id; a no-op where
-    xdist's own suffix took."""
-    for item in items:
-        names = sorted({str(m.args[0] if m.args else m.kwargs.get("name", "default"))
-                        for m in item.iter_markers("xdist_group")})
-        suffix = "@" + "_".join(names)
-        if names and NodeId is not None and not item.nodeid.endswith(suffix):
-            item._id = NodeId.parse(item.nodeid + suffix)
 
 
 def mirror_dir() -> Path:
@@ -223,7 +199,6 @@ def spark_cluster(tmp_path_factory):
                     os.environ.pop(k, None)
                 else:
                     os.environ[k] = v
-
 
 
 class _XdistGroups:
