@@ -305,3 +305,28 @@ def test_agency_events_and_denied_sales_on_the_data(built_home, text, verdict):
     report = check_text(text, data=api.checker(home=built_home))
     (v,) = [c.verdict for s in report.sentences for c in s.claims]
     assert v.verdict == verdict, v.reason
+
+
+@pytest.mark.parametrize("text", [
+    "Japan released no more than 1 notable AI model in 2024.",
+    "China released no fewer than 30 notable models in 2024.",
+])
+def test_a_bound_is_no_difference(text):
+    (claim,) = claims(text)
+    assert claim.change == "" and claim.quantity.qualifier in ("at_most", "at_least")
+
+
+# ------------------------------------------------------------ a count with no record is none
+@pytest.mark.parametrize("text,verdict", [
+    ("2024年、日本の注目AIモデルは3件だった。", "contradicted"),  # no Japanese record in 2024: 0
+    ("Japan released no more than 1 notable AI model in 2024.", "supported"),
+    ("Japan released 3 notable AI models in 2031.", "unverifiable"),  # a year the data does not cover
+    ("The world produced 108 notable AI models in 2024.", "unverifiable"),  # no country: not none
+    ("The EU produced 12 notable AI models in 2024.", "unverifiable"),
+])
+def test_no_record_in_a_covered_year_counts_none(built_home, text, verdict):
+    report = check_text(text, data=api.checker(home=built_home))
+    (v,) = [c.verdict for s in report.sentences for c in s.claims]
+    assert v.verdict == verdict, v.reason
+    if verdict != "unverifiable":
+        assert v.actual == 0 and "records none" in v.reason

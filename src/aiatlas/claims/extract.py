@@ -358,8 +358,9 @@ _CHANGE_BY_JA = re.compile(r"^(?:\s?(?:ポイント|パーセント|%|割))?\s?(
 # a count stated as a difference: '4件多かった', '前年より4件増えた', '8 more than a year earlier',
 # 'rose by 4', '3 fewer models' (not a level: '35件に増えた', 'rose to 35')
 _COUNT_DIFF_JA = re.compile(r"^\s?(?:も|ほど|程度|近く)?\s?(?:(?P<up>多(?:い|く|かった)|増)|(?P<down>少な(?:い|く|かった)|減))")
-_COUNT_DIFF_EN = re.compile(r"^(?:\d[\d.,]*|[a-z]+)?\s(?:(?P<up>more|additional|extra)|(?P<down>fewer|less))\b",
-                            re.IGNORECASE)
+_COUNT_DIFF_EN = re.compile(r"^(?:\d[\d.,]*|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                            r"fifteen|twenty|thirty|forty|fifty)?\s(?:(?P<up>more|additional|extra)|"
+                            r"(?P<down>fewer|less))\b", re.IGNORECASE)  # not 'no more than 1
 
 
 def change_of(q, before: str, after: str, lang: str, span: str = "") -> str:

@@ -324,6 +324,9 @@ def _judge_indicator(claim: Claim, pattern: Pattern, a: dict[str, Any], data: Da
     pairs = [(float(r[a["value_column"]]) * a["scale"], bool(a.get("lower_bound") and r.get(a["lower_bound"])))
              for r in rows if r.get(a["value_column"]) is not None]
     values = [v for v, _ in pairs]
+    none_counted = not values and _none_counted(pattern, a, claim, data, as_of)
+    if none_counted:
+        values, pairs = [0.0], [(0.0, False)]
     if not values:
         return Verdict("unverifiable", f"the data ({ind}) has no value for {shown}",
                        **_room(q, tol), reason_key="no_value", **named)
@@ -357,11 +360,25 @@ def _judge_indicator(claim: Claim, pattern: Pattern, a: dict[str, Any], data: Da
     if len(values) > 1:
         where += f", ranging {human(min(values))} to {human(max(values))}"
     v.reason += f"; {where}, data as of {as_of}"
+    if none_counted:
+        v.reason += f"; the data records none for {shown} (a year it covers: none counted)"
     if pattern.definition:  # a percentage says what it is a percentage of
         v.reason += f"; {pattern.definition}"
     if pattern.per and claim.per.isdigit():  # 'per 10 million residents'
         v.reason += f"; the figure per {int(claim.per):,} people = the figure per person x {int(claim.per):,}"
     return v
+
+
+def _none_counted(pattern: Pattern, a: dict[str, Any], claim: Claim, data: Data, as_of: str) -> bool:
+    """A count of records (pattern `zero`) with no row for the subject in a whole year the data
+    covers (other subjects have rows that year, and the data is dated after it): none counted."""
+    year, country = a["where"].get("year"), str(a["where"].get("country") or "")
+    if not pattern.zero or year is None or not as_of[:4].isdigit() or int(year) >= int(as_of[:4]):
+        return False
+    if country and not gazetteer.is_country(country):
+        return False  # the world, the EU, a region: counted in its countries' rows, not none
+    _, others = data.rows(a["indicator"], a["params"], {"year": year})
+    return bool(others)
 
 
 def _band(a: dict[str, Any], rows: list[dict[str, Any]]) -> tuple[float, float] | None:

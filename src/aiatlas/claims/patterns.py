@@ -19,7 +19,7 @@ from aiatlas.errors import DataError
 _FIELDS = {"id", "describe", "kinds", "units", "keywords", "subject", "needs_year", "indicator",
            "params", "where", "value_column", "scale", "rank_by", "fact", "tolerance", "base",
            "period", "title", "pair", "definition", "events", "excludes", "lower_bound",
-           "subset", "hints", "interval", "per", "topic", "total", "change", "difference"}
+           "subset", "hints", "interval", "per", "topic", "total", "change", "difference", "zero"}
 _SUBJECTS = ("country", "state", "organization", "benchmark", None)
 # a figure said of every year or of a year at a time, not summed over the years since a start
 _EACH_YEAR = re.compile(r"\b(?:any|every|each|a\s+single|per|a)\s+(?:given\s+)?year\b|\bannually\b|"
@@ -104,6 +104,9 @@ class Pattern:
     # the change in points of a level between two years ('fell 10 points from 2023 to 2024'):
     # the value of the claim's year minus that of its from_year (judge._judge_difference)
     difference: bool = False
+    # records counted in one export: a subject with no record in a year the data covers counted
+    # none ('Japan released 3 notable models in 2024': the data holds none, 0)
+    zero: bool = False
 
     def fits(self, claim: Claim) -> int:
         """How specifically the claim's own words fit (0: not at all): kind, unit, base, keywords.
@@ -310,5 +313,5 @@ def _parse(data: Any, origin: str) -> list[Pattern]:
             subset=bool(raw.get("subset")), hints=hints,
             interval=tuple(raw.get("interval") or ()), per=bool(raw.get("per")),
             topic=topic, total=bool(raw.get("total")), change=bool(raw.get("change")),
-            difference=bool(raw.get("difference"))))
+            difference=bool(raw.get("difference")), zero=bool(raw.get("zero"))))
     return out
