@@ -43,8 +43,9 @@ SETS = {"labelled (tuned on)": "labelled.yaml", "held-out (extraction only)": "h
         "frozen (issue 12, not tuned on)": "frozen.yaml",
         "classes (fixed after the frozen set)": "classes.yaml"}
 # a part of a set scored on its own as well: the sentences carrying a tag (round 4's adversarial
-# sentences, written before the checker was changed for them)
-SUBSETS = {"frozen, round 4 only (adversarial)": ("frozen.yaml", "adversarial4")}
+# and round 5's adversarial sentences, each written before the checker was changed for them)
+SUBSETS = {"frozen, round 4 only (adversarial)": ("frozen.yaml", "adversarial4"),
+           "frozen, round 5 only (adversarial)": ("frozen.yaml", "adversarial5")}
 VERDICT_CLASSES = ("supported", "contradicted", "revised", "unverifiable")
 FIXTURES = REPO / "tests" / "fixtures" / "claims"
 TARGETS = {"contradicted": 0.95, "supported": 0.98, "judged": 0.6, "article_s": 1.0,

@@ -141,12 +141,15 @@ def tiny_home(tmp_path_factory) -> Path:
     return home
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def spark_cluster(tmp_path_factory):
     """A Spark standalone master and two 1-core workers on loopback; fails without Java/PySpark.
 
     Yields the master URL; the Spark session of the process points at it while the fixture
-    lives (AIATLAS_SPARK_MASTER), and every daemon is stopped by its own id afterwards.
+    lives (AIATLAS_SPARK_MASTER), and every daemon is stopped by its own id afterwards. Module
+    scope: the five JVMs (master, workers, their executors) end with the module that asked for
+    them, and the Spark tests after it (the "spark" xdist group, one worker) run in local mode,
+    as test_spark_parity.py says, in the driver JVM already started.
     """
     from spark_cluster import standalone_cluster
 
@@ -170,3 +173,30 @@ def spark_cluster(tmp_path_factory):
                     os.environ.pop(k, None)
                 else:
                     os.environ[k] = v
+
+
+
+class _XdistGroups:
+    """`--dist loadgroup` sends the tests of one `xdist_group` to one worker by a "@group"
+    suffix xdist's worker adds to each nodeid. xdist 3.8 writes it to `item._nodeid`, which
+    pytest 9.2 no longer reads (the id is `item._id`), so every test was its own group: both
+    workers built the OpenAlex homes, and started a Spark cluster and a Spark JVM each. This
+    writes the same suffix where pytest reads it (NodeId.parse keeps the exact text), after
+    xdist's hook; a no-op where the suffix is there already or loadgroup is off."""
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, config, items):
+        from _pytest.nodeid import NodeId
+
+        if not getattr(config.option, "loadgroup", False):
+            return
+        for item in items:
+            names = {str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                     for m in item.iter_markers("xdist_group")}
+            suffix = "@" + "_".join(sorted(names))
+            if names and not item.nodeid.endswith(suffix):
+                item._id = NodeId.parse(item.nodeid + suffix)
+
+
+def pytest_configure(config):
+    config.pluginmanager.register(_XdistGroups(), "aiatlas-xdist-groups")

@@ -55,6 +55,13 @@ def _verdicts(text):
     ("The X100 has a die area of 814 mm2.", "supported", "Acme X100 SXM, Acme X100 PCIe"),
     ("The X100 SXM launched at a price of $30,000.", "contradicted", "33,600"),
     ("The X100 SXM has a total processing performance of 15,832.", "supported", "TPP"),
+    # a sparse figure is twice the dense one the table holds
+    ("The X100 SXM delivers 3,958 TFLOPS of FP8 with sparsity.", "supported", "with sparsity"),
+    ("The X100 SXM delivers 1,979 TFLOPS of sparse FP8 compute.", "contradicted", "3,958"),
+    ("The X100 SXM reaches 3,958 TOPS INT8 (sparse).", "supported", "twice the dense"),
+    ("The X100 SXM delivers 1,979 TFLOPS of FP8 without sparsity.", "supported", "FP8 FLOP/s"),
+    ("X100 SXMのFP8性能は疎行列で3,958 TFLOPSだ。", "supported", "with sparsity"),
+    ("X100 SXMのINT8性能はスパース時3,958 TOPSだ。", "supported", "with sparsity"),
 ])
 def test_spec_claims_are_fitted_and_compared(text, verdict, words):
     [v] = _verdicts(text)
@@ -70,6 +77,13 @@ def test_spec_claims_are_fitted_and_compared(text, verdict, words):
 def test_unfitting_unit_or_unclear_variant_is_unverifiable(text, why):
     [v] = _verdicts(text)
     assert v.verdict == "unverifiable" and why in v.reason, v.reason
+
+
+@pytest.mark.parametrize("text", [
+    "The X100 SXM delivers 1,979 TFLOPS of dense FP8 and 3,958 TFLOPS with sparsity.",
+    "X100 SXMのFP8性能は密で1,979 TFLOPS、疎で3,958 TFLOPSだ。"])
+def test_dense_and_sparse_figures_in_one_sentence_are_each_read_as_written(text):
+    assert [v.verdict for v in _verdicts(text)] == ["supported", "supported"]
 
 
 def test_tolerance_follows_the_stated_precision():

@@ -173,3 +173,35 @@ def test_h20_status_against_the_hardware_table_and_notice(built_home):
     assert v.verdict == "contradicted" and "h20-2025-04" in v.reason
     [v] = verdict("H20は2025年4月から中国への輸出に許可が必要になった。")
     assert v.verdict == "supported"
+
+
+@pytest.mark.parametrize("text, lang, verdict", [
+    ("The H20 is below the export threshold.", "en", "supported"),
+    ("The H20 falls below the export-control thresholds.", "en", "supported"),
+    ("The H20 exceeds the thresholds.", "en", "contradicted"),
+    ("H20は輸出規制の基準を下回る。", "ja", "supported"),
+])
+def test_a_threshold_claim_is_judged_on_the_status_whatever_a_notice_says(text, lang, verdict):
+    # a notice requires a licence for the H20, but it sits below the thresholds: 'below the
+    # threshold' is about the thresholds, not the licence
+    data = FakeData(licence=True, status="not controlled",
+                    notices=["h20-2025-04 (2025-04-09): licence to China"])
+    _, v = _check(text, data, lang)
+    assert v.verdict == verdict and "thresholds" in v.reason, v.reason
+    assert {kw["destination"] for _, kw in data.asked} == {None}
+    assert "licences aside: notice h20-2025-04" in v.reason
+
+
+def test_a_year_is_read_on_its_last_day_under_each_rule_so_later_notices_stay_out():
+    data = FakeData(licence=False)
+    _check("The H20 could be sold to China without a licence in 2024.", data)
+    assert {(kw["rules"], kw["rules_as_of"]) for _, kw in data.asked} == {
+        ("us-2023-10", "2024-12-01"), ("us-2024-12", "2024-12-31")}
+
+
+def test_a_consumer_card_variant_is_not_read_as_the_card_it_extends():
+    # 'RTX 4090 D' names a chip of its own (lower TPP), not the RTX 4090 the table holds
+    claim = chipstatus.find("The RTX 4090 D is below the export threshold.", "en", 0)
+    assert claim is not None and claim.text == "RTX 4090 D"
+    v = chipstatus.judge(claim, FakeData())
+    assert v.verdict == "unverifiable" and "no accelerator named 'RTX 4090 D'" in v.reason

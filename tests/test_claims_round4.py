@@ -68,10 +68,14 @@ def test_the_people_a_figure_is_per_are_no_claim():
     assert [c.quantity.value for c in sent.claims] == [5]
 
 
-def test_a_figure_per_another_number_of_people_says_the_data_has_none():
+def test_a_figure_per_another_number_of_people_is_that_many_times_the_figure_per_person():
+    """Round 5 replaced round 4's 'unverifiable' here: the data's figure per person, times N."""
     (claim,) = claims("Singapore had 5 notable AI models per 10,000,000 people in 2024.")
-    assert claim.per == "other"
+    assert claim.per == "10000000"
     pattern = next(p for p in TABLE if p.id == "notable_models_per_person")
+    asserts, why = pattern.bind(claim)
+    assert asserts["params"] == {"per": "capita"} and asserts["scale"] == 1e7, why
+    claim.per = "other"  # a denominator that cannot be read stays unverifiable, saying why
     asserts, why = pattern.bind(claim)
     assert asserts is None and "per person and per million people" in why
 

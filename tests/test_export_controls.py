@@ -258,6 +258,8 @@ NAMED = [{"name": n} for n in ("Huawei Ascend 910B", "Huawei Ascend 910B Pro", "
     ("gaudi 3", "Intel Habana Gaudi3"),  # spaces and case ignored
     ("H-20", "NVIDIA HGX H20"),  # a whole word, not H200
     ("huawei ascend 910b pro", "Huawei Ascend 910B Pro"),
+    ("Ｈ２０", "NVIDIA HGX H20"),  # full-width, as typed with a Japanese input method
+    ("ＧＡＵＤＩ　３", "Intel Habana Gaudi3"),
 ])
 def test_find_reads_a_name_as_people_write_it(asked, found):
     assert ec.find(NAMED, asked)["name"] == found
@@ -269,3 +271,28 @@ def test_find_reads_a_name_as_people_write_it(asked, found):
 def test_find_never_picks_one_of_several(asked, message):
     with pytest.raises(UsageError, match=message.replace("(", r"\(").replace(")", r"\)")):
         ec.find(NAMED, asked)
+
+
+NEAR = [{"name": n} for n in ("NVIDIA GeForce RTX 4090", "Intel Habana Gaudi3", "NVIDIA HGX H20",
+                              "Huawei Ascend 950DT", "GroqChip LPU v1", "NVIDIA H200 SXM")]
+
+
+@pytest.mark.parametrize("asked, message", [
+    # a variant word the table lacks: another chip, perhaps, so the near name is shown, not used
+    ("RTX 4090 D", "named like it without 'D': NVIDIA GeForce RTX 4090"),
+    ("Gaudi 3 PCIe", "named like it without 'PCIe': Intel Habana Gaudi3"),
+    ("H20E", "named like it without 'E': NVIDIA HGX H20"),
+    # a name ending inside a word of the table's ('950' of '950DT') is not that chip
+    ("Ascend 950", "no accelerator named 'Ascend 950'; named like it: Huawei Ascend 950DT"),
+    ("Groq LPU", "named like it: GroqChip LPU v1"),
+])
+def test_a_name_the_table_lacks_shows_the_chips_named_like_it_and_uses_none(asked, message):
+    with pytest.raises(UsageError) as e:
+        ec.find(NEAR, asked)
+    assert message in str(e.value), str(e.value)
+    assert "chips classify -F" in e.value.hint  # and how to classify it from its figures
+
+
+def test_a_name_ending_a_word_of_the_table_still_finds_it():
+    assert ec.find(NEAR, "gaudi 3")["name"] == "Intel Habana Gaudi3"
+    assert ec.find(NEAR, "Ascend 950DT")["name"] == "Huawei Ascend 950DT"

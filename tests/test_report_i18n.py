@@ -1,6 +1,7 @@
 """Every UI string, chapter and registered indicator has English and Japanese text."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -180,3 +181,14 @@ def test_a_tables_value_columns_of_a_fraction_read_in_percent_and_its_counts_do_
     normalised = [{"country": "USA", "value": 0.25, "unit": "share of world total (0-1)"}]
     assert t.column_styles(normalised, ["value"], "models")["value"] == "percent"  # the row's own unit
     assert t.column_styles(rows, ["value"], "models")["value"] != "percent"
+
+
+def test_japanese_prose_writes_dates_in_words_and_citations_keep_iso():
+    ja, en = Text("ja"), Text("en")
+    assert ja("as_of", date="2025-12-11") == "2025年12月11日時点のデータ"
+    assert ja("as_of", date=dt.date(2025, 12, 1)) == "2025年12月1日時点のデータ"
+    assert en("as_of", date="2025-12-11") == "data as of 2025-12-11"
+    assert "2025-12-11" in ja("cite_plain", project="aiatlas", year=2026, title="t", build="b",
+                              date="2025-12-11", data="d", url="u")
+    assert ja.when("2025-12-11") == "2025年12月11日" and ja.when(2025) == 2025
+    assert ja("as_of", date="not a date") == "not a date時点のデータ"  # other text is left alone

@@ -34,7 +34,7 @@ def test_wide_rows_become_one_line_per_country_in_fixed_colours():
     line = spec["layer"][0]
     assert line["encoding"]["y"]["scale"] == {"zero": False}
     # stale data flagged, against the date it is read on (a report's or a dashboard page's)
-    assert "データは 2025-06-01 までで、2026-12-01 の 18 か月前に終わっている。" in spec["title"]["subtitle"]
+    assert "データは2025年6月1日までで、2026年12月1日の 18 か月前に終わっている。" in spec["title"]["subtitle"]
     names = {r["series"] for r in spec["data"]["values"]}  # (the layers take the chart's data)
     assert names == {"米国", "中国"}
 

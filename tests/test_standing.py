@@ -12,7 +12,9 @@ from fixtures.indicators.tiny import model, write_warehouse
 import aiatlas
 from aiatlas import standing
 from aiatlas.errors import UsageError
+from aiatlas.report.i18n import Text, number
 from aiatlas.standing import _dimension, _standing
+from aiatlas.web.standing import _styled
 
 MODELS = [model(f"us{i}", f"{2022 + i // 4}-03-01", ["USA"]) for i in range(8)]  # 4 in 2022, 4 in 2023
 MODELS += [model("cn1", "2022-05-01", ["CHN"]), model("cn2", "2023-05-01", ["CHN"]),
@@ -177,3 +179,36 @@ def test_a_country_with_no_value_at_all_is_absent_and_the_others_are_still_compa
     d = _dimension(meta, rows, ["USA", "CHN", "JPN"], cells)
     assert (d["status"], d["absent"], d["leader"], d["values"]) == ("ok", ["JPN"], "USA", {"USA": 15.0, "CHN": 0.4})
     assert _dimension(meta, rows[:2], ["USA", "JPN"], cells)["status"].startswith("not every country")  # one left
+
+
+def test_a_compare_row_writes_its_numbers_one_way_so_they_read_across():
+    """Japanese writes 10^4 and above in myriads, but a row holding 16067 beside 1477 is
+    compared by eye: the whole row is then written in plain digits (1万6067 is kept only
+    where every number of the row is 10^4 or more)."""
+    mixed = _styled([{"value": 16067, "unit": "pushers", "newer_value": None}, "データなし",
+                     {"value": 1477, "unit": "pushers"}], "ja")
+    assert [c["style"] for c in (mixed[0], mixed[2])] == ["plain", "plain"] and mixed[1] == "データなし"
+    assert _styled([{"value": 16067}, {"value": 31000}], "ja")[0]["style"] == "myriad"
+    assert _styled([{"value": 16067}, {"value": 1477}], "en")[0]["style"] == "plain"
+    ctx = {"t": Text("ja")}
+    assert str(number(ctx, 16067, "pushers", "plain")) == "16,067"
+    assert "1万6067" in str(number(ctx, 16067, "pushers", "myriad"))
+    assert "1万6067" in str(number(ctx, 16067, "pushers"))
+
+
+def test_a_country_grain_value_says_its_years_and_as_of(home):
+    """Open-weights share by country has no year in its grain: compare and profile say it covers
+    every year of the data (and as of when, where the build has snapshots); a count by year
+    says nothing more than its year."""
+    c = aiatlas.compare(["USA", "CHN"], home=home)
+    dims = {d["id"]: d for d in c["dimensions"]}
+    share = dims["open_weights_share_by_country"]
+    assert share.get("period") in ({}, None) and share["scope"]["years"] == "all", share
+    assert share["scope"]["data_as_of"] is None  # this hand-made home has no snapshots
+    assert "scope" not in dims["notable_models_by_country"]
+    meta = {"id": "x", "title": "X", "chapter": "c", "unit": "share of models", "grain": ["country"],
+            "explainable": False, "parameters": [{"name": "since", "default": None}]}
+    entry = _standing(meta, [{"country": "USA", "value": 0.4}], "USA", {}, dt.date(2026, 12, 2))
+    assert entry["scope"] == {"years": "all", "data_as_of": "2026-12-02"}
+    assert _standing(meta, [{"country": "USA", "value": 0.4}], "USA", {"since": 2020},
+                     dt.date(2026, 12, 2))["scope"]["years"] is None  # a range was asked for

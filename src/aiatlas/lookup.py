@@ -26,7 +26,6 @@ from aiatlas.config import settings as make_settings
 from aiatlas.curated.loader import find_facts
 from aiatlas.errors import NotBuiltError, UsageError
 from aiatlas.export_controls import chips as ec
-from aiatlas.export_controls import classify as cl
 from aiatlas.export_controls import rules as ecr
 from aiatlas.results import Result
 from aiatlas.warehouse import connect as wh
@@ -146,14 +145,17 @@ def classify_chip(name: str | None = None, *, rules: str | None = None, rules_as
                   destination: str | None = None, home=None, as_of=None,
                   **specs) -> dict[str, Any]:
     """Classify one chip: by its name in the hardware table (of the data vintage `as_of`), or
-    from datasheet figures (**specs); the rule set is `rules` or the one in force on
-    `rules_as_of` (default today)."""
+    from datasheet figures (**specs: numbers or text in each keyword's unit, `figures` as
+    written, '1.979 PFLOPS FP8 sparse; 814 mm2', and `dies` for figures per die); the rule
+    set is `rules` or the one in force on `rules_as_of` (default today)."""
     all_rules = ecr.load()
     rs, on, dest = ec.resolve(all_rules, rules, rules_as_of, destination)
     if name:
         # Epoch does not record data-center marketing (the supplement does for some chips),
         # so a named chip may be given it
         datacenter = specs.pop("datacenter", None)
+        if specs and set(specs) <= {"figures", "dies"} and not any(specs.values()):
+            specs = {}
         if specs:
             raise UsageError("give a chip name or its figures, not both",
                              hint="with a name, only `datacenter` may be given")
@@ -166,18 +168,13 @@ def classify_chip(name: str | None = None, *, rules: str | None = None, rules_as
         if datacenter is not None:  # the user's statement beats the supplement's
             row["datacenter"] = datacenter
         return ec.chip_row(row, rs, all_rules, destination=dest, as_of=on)
-    if not specs:
+    texts, dies = specs.pop("figures", None), specs.pop("dies", None)
+    if not specs and not texts:
         raise UsageError("give a chip name or at least one performance figure",
-                         hint="e.g. int8_tops=624, fp16_tflops=312, die_area=826")
-    try:
-        chip = cl.specs_from_figures(**specs)
-    except TypeError as e:
-        raise UsageError(f"unknown chip figure: {e}") from None
-    result = cl.classify(chip, rs, all_rules, destination=dest, as_of=on)
-    return {"name": chip.name, "tpp": chip.tpp, "tpp_basis": chip.tpp_basis,
-            "die_area_mm2": chip.die_area_mm2, "pd": chip.pd,
-            "io_bandwidth_gbs": chip.io_bandwidth_gbs, "datacenter": chip.datacenter,
-            **result.to_dict()}
+                         hint="e.g. int8_tops=624, fp16_tflops=312, die_area=826, or "
+                              "figures='1.979 PFLOPS FP8 sparse; 814 mm2'")
+    return ec.figures_row(specs, rs, all_rules, texts=texts, dies=dies, destination=dest,
+                          as_of=on)
 
 
 def export_rule_sets() -> list[dict[str, Any]]:

@@ -96,7 +96,7 @@ def _standing(meta: dict, rows: list[dict], code: str, params: dict,
     prev = own[-2] if len(own) > 1 else None
     change = None if prev is None else latest["value"] - prev["value"]
     where = {"country": code} | {k: latest[k] for k in keys}
-    return entry | {
+    return entry | _scope(meta, params, as_of) | {
         "status": "ok", "unit": latest.get("unit") or meta["unit"],
         "period": {k: _text(latest[k]) for k in keys}, "value": latest["value"],
         "rank": 1 + sum(v > latest["value"] for v in peers), "of": len(peers),
@@ -105,6 +105,18 @@ def _standing(meta: dict, rows: list[dict], code: str, params: dict,
         "change_pct": None if not prev or not prev["value"] else change / prev["value"] * 100,
         "trend": None if change is None else "up" if change > 0 else "down" if change < 0 else "flat",
         "rows": _rows_link(meta, where, params) if meta["explainable"] else None}
+
+
+def _scope(meta: dict, params: dict, as_of: dt.date | None) -> dict[str, Any]:
+    """What a value of an indicator with no period in its grain covers, so that a reader is not
+    left with a blank period: every year of the data (a year range left open) and the data's
+    as-of date; for an indicator with a period, nothing (its period says it)."""
+    if any(g != "country" for g in meta["grain"]):
+        return {}
+    open_range = any(p["name"] == "since" and p.get("default") is None and params.get("since") is None
+                     for p in meta.get("parameters", ()))
+    return {"scope": {"years": "all" if open_range else None,
+                      "data_as_of": as_of.isoformat() if as_of else None}}
 
 
 def _compute(meta: dict, home, params: dict) -> tuple[list[dict], dt.date | None] | str:
@@ -211,7 +223,7 @@ def compare(codes: list[str], *, home=None, per: str | None = None) -> dict[str,
             rows = [r for r in rows if r["year"] < cut]  # whole years only
         rows = zero_filled(meta, rows, codes)
         cells = {c: _standing(meta, rows, c, params) for c in codes}
-        dims.append(_dimension(meta, rows, codes, cells))
+        dims.append(_dimension(meta, rows, codes, cells) | _scope(meta, params, as_of))
     pairs = [lag(a, b, home=home) for a in codes for b in codes if a != b and a == codes[0]]
     return {"countries": codes, "names": {c: names(c) for c in codes}, "per": per,
             "dimensions": dims, "lags": pairs, "build_id": api.build_info(home=home).get("build_id")}

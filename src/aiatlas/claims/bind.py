@@ -26,6 +26,9 @@ _REL_ANCHORED = [
     (re.compile(r"\b(?:the\s)?(?:previous|prior|preceding)\syear\b|\ba\syear\s(?:earlier|before)\b|"
                 r"\bthe\syear\sbefore\b|前年(?:度)?(?!同期|比)|その前の年", re.IGNORECASE), 1),
     (re.compile(r"\b(two|three|four|five|\d)\syears\s(?:earlier|before)\b|(\d)年前の", re.IGNORECASE), None),
+    # 'two years later', '2年後の': N years after the sentence's year
+    (re.compile(r"\b(two|three|four|five|\d)\syears\s(?:later|after|on)\b|(\d)年後(?:の|に|には)",
+                re.IGNORECASE), "later"),
     # forward: 'a year later', 'the following year', '翌年' (one year after the sentence's year)
     (re.compile(r"\bthe\s(?:following|next)\syear\b|\bthe\syear\safter\b|\ba\syear\s(?:later|on)\b|"
                 r"翌年(?:度)?|その翌年", re.IGNORECASE), -1),
@@ -52,6 +55,11 @@ _BASES = [  # the noun a share is 'of': a share of firms is not a share of model
 # a clause that states the same subject's earlier value: 'down from 86 in 2023', '前年の23件から'
 _SAME_SUBJECT = re.compile(r"^\s*(?:up from|down from|rising from|falling from)\b|前年|昨年|から(?:増|減|上|下|伸)",
                            re.IGNORECASE)
+# a relative year named as the base of a change or comparison ('up 72% from a year earlier',
+# 'than the previous year'), not as the time of the figure
+_BASE_OF_CHANGE = re.compile(r"\b(?:from|than|over|versus|vs\.?|compared\s(?:with|to)|on)\s", re.IGNORECASE)
+_BASE_BEFORE = re.compile(r"\b(?:from|than|over|versus|vs\.?|compared\s(?:with|to)|on)\s$", re.IGNORECASE)
+RESPECTIVELY = re.compile(r"\brespectively\b|それぞれ", re.IGNORECASE)
 _GROUP_SEP = re.compile(r"^\s*(?:,|and|&|vs\.?|versus|と|・|、|対)?\s*$", re.IGNORECASE)
 # 'X overtook Y with 13': the figure is the overtaker's, not the nearer name's
 _OVERTOOK = re.compile(r"\b(?:overt(?:ook|akes?)|surpass(?:ed|es)?|outpac(?:ed|es)|outstripp?(?:ed|s)?|"
@@ -61,9 +69,11 @@ _IN_SUBJECT = re.compile(r"^\s?(?:%|percent)?(?:\s[a-z-]+){0,3}?\s(?:in|for|from
 # a share 'of' a people names its subject right after the figure: '83% of Chinese'
 _OF_SUBJECT = re.compile(r"^\s?(?:%|percent|per\scent)?\sof\s(?:the\s|all\s)?$", re.IGNORECASE)
 # a ratio measured against the subject named next: '54% as many as the US', '3 times that of China'
-_AS_MANY = re.compile(r"^\s?(?:%|percent|per\scent|x|times)?\s(?:as\s(?:many|much|large|big|high)\sas|"
-                      r"(?:more|larger|bigger|higher)\sthan|that\sof)\s(?:the\s|that\sof\s(?:the\s)?)?$",
-                      re.IGNORECASE)
+_AS_MANY = re.compile(r"^\s?(?:%|percent|per\scent|x|times)?\s(?:as\s(?:many|much|large|big|high)\s"
+                      r"(?:[a-z-]+\s){0,4}?as|(?:more|larger|bigger|higher)\sthan|that\sof)\s"
+                      r"(?:the\s|that\sof\s(?:the\s)?)?$", re.IGNORECASE)
+# 'six times China's compute', '1.7 times China's tally': the possessive names what it is measured against
+_TIMES_OF = re.compile(r"^\s?(?:(?:x|times)\s)?(?:the\s)?$", re.IGNORECASE)
 # a sentence that compares figures ('60 vs 35', '60 against 35 for China', '60対35')
 COMPARISON = re.compile(r"\bvs\.?\s|\bversus\b|\bagainst\b|\bcompared (?:with|to)\b|対|に対し|と比べ|"
                         r"と比較|一方", re.IGNORECASE)
@@ -157,13 +167,38 @@ def bind(sent: str, lang: str, numbers: list[tuple[int, int]], ents: list[Entity
     out: list[Binding] = []
     owned: set[tuple[int, int]] = set()  # names a figure took from right after it ('57 in the US')
     unnamed = 0
+    # 'the US, Britain and China produced 68, 13 and 12 models respectively': the subjects named
+    # together are handed out in order to the figures after them, when there are as many of each
+    resp = RESPECTIVELY.search(sent)
+    listed = next((g for g in groups(subjects, sent) if g[0].start < first), None) if resp else None
+    after_list = [n for n in numbers if listed and n[0] >= listed[-1].end and n not in dates]
+    if listed and resp.group() != "それぞれ":  # '57 and 31 models, respectively, while France made 4'
+        after_list = [n for n in after_list if n[1] <= resp.start()]
+    elif listed:  # 'それぞれ68件、13件、12件': the run of figures right after それぞれ
+        run = [n for n in after_list if n[0] >= resp.end()]
+        after_list = run[:1] + [n for i, n in enumerate(run[1:], 1)
+                                if all(re.fullmatch(r"\s?[、,と・]\s?", sent[run[k - 1][1]:run[k][0]])
+                                       for k in range(1, i + 1))]
     for a, b in numbers:
         ca, cb = _clause_of(spans, a)
         own = sent[ca:cb]
         bnd = Binding((ca, cb), continues=bool(_CONTINUES.match(own).group().strip()) or
                       (lang in ("ja", "zh") and ca > 0))
+        if listed and (a, b) in after_list:
+            if len(after_list) == len(listed):
+                bnd.subject = listed[after_list.index((a, b))]
+            else:
+                bnd.subject_note = (f"'respectively' pairs {len(listed)} subjects named together with "
+                                    f"{len(after_list)} figures: which figure is whose is not said")
+            _bind_year(bnd, sent, (a, b), (ca, cb), years, year_spans)
+            bnd.since = since
+            bnd.base = _base(sent, own, a, b, lang)
+            bnd.context = (own + " " + topic).lower()
+            out.append(bnd)
+            continue
         inside = [e for e in subjects if ca <= e.start and e.end <= cb]
-        ahead = [e for e in inside if _is_ahead(sent, lang, e) and
+        ahead = [e for e in inside if (_is_ahead(sent, lang, e) or
+                                       _OUTRANKED.search(sent[max(0, e.start - 40):e.start])) and
                  not _OWNS.match(sent[e.end:a] if e.end <= a else "-")]
         if ahead and len(inside) > len(ahead):  # '中国は米国に次いで2番目に多い35件': China's 35
             inside = [e for e in inside if e not in ahead]
@@ -272,15 +307,24 @@ def _world_owner(sent: str, lang: str, num: tuple[int, int], clause: tuple[int, 
 
 
 # the subject a rank is counted behind: 'second after the US', 'behind China', '米国に次ぐ'
-_AHEAD_EN = re.compile(r"\b(?:after|behind|trailing|only\sto|next\sto)\s(?:the\s)?$", re.IGNORECASE)
-_AHEAD_JA = re.compile(r"^\s?(?:に次(?:ぐ|いで)|に続(?:く|いて)|の次)")
+# the subjects a rank is counted behind, two named together included: 'behind the US and China',
+# '米中に次ぐ3位', '日本と中国に次ぐ'
+_AHEAD_EN = re.compile(r"(?i:\b(?:after|behind|trailing|only\sto|next\sto)\s(?:the\s)?)"
+                       r"(?:[A-Z][\w.]*(?:\s[A-Z][\w.]*)?\s(?i:and|&)\s(?i:the\s)?)?$")
+_AHEAD_JA = re.compile(r"^\s?(?:[・とや、]?[\u4e00-\u9fffァ-ヶー]{1,8}?)?(?:に次(?:ぐ|いで)|に続(?:く|いて)|の次)")
+
+
+# a subject named as the one outranked ('ahead of South Korea ... with 35'): the figure is the
+# other subject's, as it is with the one a rank comes after
+_OUTRANKED = re.compile(r"\b(?:ahead\sof|in\sfront\sof|outpacing|surpassing|beating|overtaking)\s(?:the\s)?$",
+                        re.IGNORECASE)
 
 
 def _is_ahead(sent: str, lang: str, e: Entity) -> bool:
     """Whether the sentence names e as the one a rank comes after ('after the US', '米国に次ぐ')."""
     if lang in ("ja", "zh"):
         return bool(_AHEAD_JA.match(sent[e.end:]))
-    return bool(_AHEAD_EN.search(sent[:e.start]))
+    return bool(_AHEAD_EN.search(sent[max(0, e.start - 80):e.start]))  # the words right before it
 
 
 def _than_pair(subjects: list[Entity], sent: str, first: int) -> list[Entity] | None:
@@ -305,13 +349,15 @@ def _reference(sent: str, lang: str, num: tuple[int, int], clause: tuple[int, in
     a, b = num
     ca, cb = clause
     if lang in ("ja", "zh"):
-        if not (re.search(r"半分|半数|割$|分の", sent[a:b]) or re.match(r"\s?(?:倍|割)", sent[b:])):
+        if not (re.search(r"半分|半数|割$|分の|倍$", sent[a:b]) or re.match(r"\s?(?:倍|割)", sent[b:])):
             return None
         before = [e for e in subjects if ca <= e.start and e.end <= a and
                   re.fullmatch(r"(?:の[\d,.]+[^\d\s、。]{0,3}の|の|と比べ(?:て)?|に比べ(?:て)?)?\s?"
                                r"(?:約|およそ|ほぼ)?\s?", sent[e.end:a])]  # '米国の57件の約半分' too
         return before[-1] if before else None
-    after = [e for e in subjects if b <= e.start and e.end <= cb and _AS_MANY.match(sent[b:e.start])]
+    after = [e for e in subjects if b <= e.start and e.end <= cb and (_AS_MANY.match(sent[b:e.start]) or
+             _TIMES_OF.match(sent[b:e.start]) and re.search(r"(?:times|x)$", sent[a:b]) and
+             sent[e.end:e.end + 2] in ("'s", "’s"))]
     return after[0] if after else None
 
 
@@ -395,6 +441,8 @@ def _bind_year(bnd: Binding, sent: str, num: tuple[int, int], clause: tuple[int,
     clause_text = sent[ca:cb]
     fiscal = _FISCAL.search(clause_text) or (_FISCAL.search(sent) if not own else None)
     after = _REL_AFTER.match(sent[num[1]:num[1] + 40])
+    if after and _BASE_OF_CHANGE.search(after.group()):
+        after = None  # 'grew 140% from a year earlier in Q3 2025': the base of the change, not its time
     if after and len({y for _, y in usable}) == 1:
         bnd.year = usable[0][1] + (1 if after.group("fwd") or after.group("fwd2") else -1)
         bnd.year_note = f"'{after.group().strip()}' read as {bnd.year}"
@@ -404,10 +452,14 @@ def _bind_year(bnd: Binding, sent: str, num: tuple[int, int], clause: tuple[int,
     else:
         for rx, back in _REL_ANCHORED:
             m = rx.search(clause_text)
+            if m and (_BASE_BEFORE.search(clause_text[:m.start()]) and ca + m.start() >= num[1] or
+                      re.match(r"\s?(?:より|と比べ|に比べ|から(?:増|減|伸|上|下))", clause_text[m.end():])):
+                continue  # 'than a year earlier', '前年より4件多い': the base compared with, not the time
             if m:
                 anchor = [y for p, y in usable if not (ca <= p < cb)]
-                n = back or _WORDS.get((m.group(1) or m.group(2) or "").lower()) or \
-                    int(m.group(1) or m.group(2))
+                n = back if isinstance(back, int) else \
+                    _WORDS.get((m.group(1) or m.group(2) or "").lower()) or int(m.group(1) or m.group(2))
+                n = -n if back == "later" else n
                 if len(set(anchor)) == 1:
                     bnd.year = anchor[0] - n
                     bnd.year_note = f"'{m.group().strip()}' read as {bnd.year}"
@@ -443,8 +495,9 @@ _SINCE_BEFORE = re.compile(r"\bsince\s$", re.IGNORECASE)
 _SINCE_AFTER = re.compile(r"^\s?(?:年度?)?\s?(?:以降|以来|から(?!\s?(?:19|20)\d{2}))")
 _SPAN_START = re.compile(r"^\s?(?:年度?)?\s?から\s?(?:19|20)\d{2}")
 # a sentence that reports what happened ('had shrunk', 'was', '縮まった') against one that plans
-_PAST = re.compile(r"\b(?:had|was|were|did)\b|\b[a-z]{3,}ed\b|(?:た|だった|でした|ました)[。.!！]?\s*$",
-                   re.IGNORECASE)
+_PAST = re.compile(r"\b(?:had|was|were|did|led|held|rose|fell|grew|stood|hit|won|saw|made|took|kept|"
+                   r"shrank|overtook|spent|built|sold|bought|ran|came|became|reached)\b|\b[a-z]{3,}ed\b|"
+                   r"(?:た|だった|でした|ました)[。.!！]?\s*$", re.IGNORECASE)
 _FUTURE = re.compile(r"\b(?:will|shall|plans?|planned|aims?|aimed|targets?|targeted|goal|expects?|"
                      r"expected|pledged?|promised?|commit(?:s|ted)?|intends?|to\s(?:reach|invest|build|"
                      r"spend|deploy))\b|計画|目指|目標|予定|見込|方針", re.IGNORECASE)

@@ -29,6 +29,10 @@ def check_claim(claim: Claim, table: list[Pattern], data: Data, previous: Claim 
     """
     if claim.threshold:  # 'under the 600 GB/s limit': the rule's figure, not the chip's
         return threshold.judge(claim, data)
+    if claim.quantity.negated:  # 'did not release 30 models': what the figure is not
+        return Verdict("unverifiable", "the sentence denies the figure (says what it is not), which "
+                       "the data cannot confirm", reason_key="negated",
+                       subject=(claim.subjects[0].id if claim.subjects else ""), year=claim.year)
     own = [p for n, p in _fitting(claim, table)] if claim.subset else []
     if claim.subset and not (own and own[0].subset):
         # 'five of the twelve largest clusters': no data counts such a set; a count within a set
@@ -108,7 +112,8 @@ def _parallel(claim: Claim, previous: Claim) -> bool:
 def _compared_with_next(claims: list[CheckedClaim], table: list[Pattern], data: Data) -> None:
     """'Compared with 12 in 2022, China had 23 notable models': a figure that opens a comparison
     and names no measure takes the words of the figure it is compared with, which follows it."""
-    for i, cc in enumerate(claims):
+    for i in reversed(range(len(claims))):  # from the end: a list's figures take the words in turn
+        cc = claims[i]
         if cc.verdict.reason_key != "no_measure":
             continue
         q = cc.claim.quantity

@@ -27,6 +27,10 @@ _PRECISION = [(re.compile(r"\bFP4\b", re.I | re.A), "fp4_flops", "FP4"),
               (re.compile(r"\bFP64\b|double[- ]precision|倍精度", re.I | re.A), "fp64_flops", "FP64")]
 _INT = [(re.compile(r"\bINT8\b", re.I | re.A), "int8_ops", "INT8"),
         (re.compile(r"\bINT4\b", re.I | re.A), "int4_ops", "INT4")]
+# a figure 'with sparsity' is twice the dense one the table holds ('3,958 TFLOPS of FP8 with
+# sparsity' is the H100's 1,979 dense); 'without sparsity', 'dense' are dense
+_SPARSE = re.compile(r"sparse|sparsity|\b2:4\b|疎|スパース", re.I)
+_DENSE = re.compile(r"\bdense\b|without sparsity|w/o sparsity|no sparsity|non-?sparse|密(?!度)|デンス", re.I)
 _TPP = re.compile(r"\bTPP\b|total processing performance|総合処理性能", re.I | re.A)
 _PD = re.compile(r"performance density|\bPD\b|性能密度", re.I | re.A)
 _WATTS = re.compile(r"^([kM]?)W$")
@@ -60,6 +64,10 @@ def measure(claim: Claim) -> tuple[str | None, float, tuple[str, str]]:
                               "FLOPSの精度（FP8、FP16など）が書かれていません") if not hits else
                              ("the sentence names several precisions", "複数の精度が挙がっています"))
         label = hits[0][1]
+        if _sparse(sent, claim.text):
+            return hits[0][0], _PREFIX[m.group(1)] / 2, (
+                f"{label.replace(' (dense)', '')} FLOP/s with sparsity (twice the dense figure)",
+                label.replace(" tensor (dense)", "（テンソル）") + "演算性能（スパース: 密の2倍）")
         return hits[0][0], _PREFIX[m.group(1)], (f"{label} FLOP/s", label.replace(
             " tensor (dense)", "（テンソル・密）") + "演算性能")
     if (m := _OPS.match(q.unit)):
@@ -67,6 +75,10 @@ def measure(claim: Claim) -> tuple[str | None, float, tuple[str, str]]:
         if len(hits) != 1:
             return None, 0, ("the sentence states no integer precision (INT8, INT4) for the OPS",
                              "OPSの整数精度（INT8、INT4）が書かれていません")
+        if _sparse(sent, claim.text):
+            return hits[0][0], _PREFIX[m.group(1)] / 2, (
+                f"{hits[0][1]} OP/s with sparsity (twice the dense figure)",
+                f"{hits[0][1]}演算性能（スパース: 密の2倍）")
         return hits[0][0], _PREFIX[m.group(1)], (f"{hits[0][1]} OP/s", f"{hits[0][1]}演算性能")
     if (m := _BYTES.match(q.unit)):
         if after.startswith(("/s", "/秒", "ps")) and _io_bandwidth(claim):
@@ -96,6 +108,18 @@ def measure(claim: Claim) -> tuple[str | None, float, tuple[str, str]]:
     if q.kind == "number" and not q.unit and _TPP.search(sent):
         return "tpp_published", 1e12, ("total processing performance (TPP)", "総合処理性能（TPP）")
     return "", 0, ("", "")
+
+
+def _sparse(sentence: str, figure: str = "") -> bool:
+    """Whether the figure is a sparse one (the table's dense figure is compared doubled): the
+    words between it and the figures around it say so ('密で1,979 TFLOPS、疎で3,958 TFLOPS'),
+    else the sentence when it says only one of the two."""
+    at = sentence.find(figure) if figure else -1
+    if at >= 0:
+        near = re.split(r"\d", sentence[:at])[-1] + re.split(r"\d", sentence[at + len(figure):])[0]
+        if _SPARSE.search(near) or _DENSE.search(near):
+            return bool(_SPARSE.search(near)) and not _DENSE.search(near)
+    return bool(_SPARSE.search(sentence)) and not _DENSE.search(sentence)
 
 
 _IO = re.compile(r"interconnect|\bi/o\b|input/output|chip-to-chip|nvlink|infinity fabric|"

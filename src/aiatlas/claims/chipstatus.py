@@ -32,16 +32,34 @@ _REQUIRED = re.compile(
     r"|licen[cs]e requirement|\bbanned|\bbarred|(?:was|were|is|are|became) (?:subject to|covered"
     r" by|controlled)|exceed(?:s|ed)? the (?:\w+ )*?thresholds?|above the (?:\w+ )*?thresholds?"
     r"|許可が必要|ライセンスが必要|許可制|禁止|規制対象|規制の対象|基準を上回|基準を超", re.I)
+# 'below the export threshold', '基準を下回る': a claim about the thresholds (the parametric
+# status), which a per-chip notice or a destination does not change; a sentence that also speaks
+# of a licence or of selling somewhere is a licence claim
+_THRESHOLD_CLAIM = re.compile(r"thresholds?|基準|しきい値|閾値", re.I)
+_LICENCE_WORDS = re.compile(r"licen[cs]e|\bsold\b|\bsell|\bship|export(?:ed|s)?\s+(?:to|into)\b|"
+                            r"許可|ライセンス|輸出でき|販売でき|向け", re.I)
 _RULE_WORDS = re.compile(r"thresholds?|rules?|controls|regulations?|基準|規制|規則", re.I)
+
+
+# 'cannot be sold to China without a licence', '許可なしでは輸出できない': a denial of selling
+# without a licence says a licence is needed (the 'without a licence' in it is no 'free')
+_NEEDED_BY_DENIAL = re.compile(
+    r"(?:cannot|can't|can not|could not|couldn't|may not|must not|not be (?:sold|shipped|exported)|"
+    r"unable to|not allowed to|not permitted to)\b.{0,60}?without (?:a |an |any )?(?:export )?licen[cs]e|"
+    r"without (?:a |an |any )?(?:export )?licen[cs]e.{0,40}?(?:cannot|can't|could not|couldn't|"
+    r"(?:is|was|are|were) not (?:allowed|permitted))|"
+    r"(?:許可|ライセンス)(?:なし|なく|無し)(?:で|に)?(?:は)?.{0,20}?(?:できない|できず|できなかった|不可|禁じ)|"
+    r"無許可(?:で)?(?:は)?.{0,20}?(?:できない|できず|できなかった|不可)", re.I)
 
 
 def find(sentence: str, lang: str, start: int) -> Claim | None:
     """The export-status claim of one sentence: one chip named and a licence stated either way."""
     norm, found = gazetteer.in_sentence(sentence)
     chips = [e for e in found if e.id == "chips"]
-    free = _FREE.search(norm)
+    denied = _NEEDED_BY_DENIAL.search(norm)
+    free = None if denied else _FREE.search(norm)
     rest = _FREE.sub(" ", norm)  # '規制対象外' is not '規制対象'
-    required = _REQUIRED.search(rest)
+    required = denied or _REQUIRED.search(rest)
     if not chips or (free is None) == (required is None):
         return None  # no chip, or the sentence says neither (or both): not a status claim
     first = min(chips, key=lambda e: e.start)
@@ -135,12 +153,23 @@ def _periods(norm: str, day: dt.date | None, phrase: str, rs: dict[str, Any] | N
                  _rule_ja(r) + "（現在形の文: 現行の規則）", {"rules": r["id"], "rules_as_of": None})]
     lo, hi = (f"{min(years)}-01-01", f"{max(years)}-12-31") if len(years) == 1 else ("", "9999")
     out = [(f"under {r['id']} (in force {r['effective']} to {r.get('superseded') or 'today'})",
-            _rule_ja(r), {"rules": r["id"], "rules_as_of": None}) for r in enforced
+            _rule_ja(r), {"rules": r["id"], "rules_as_of": _last_day(r, hi) if lo else None})
+           for r in enforced
            if str(r["effective"]) <= hi and (not r.get("superseded") or str(r["superseded"]) > lo)]
     if lo and enforced and lo < str(enforced[0]["effective"]):
         out.insert(0, (f"on {lo}, before the first rule ({enforced[0]['effective']})",
                        f"{lo}時点（最初の規則の施行前）", {"rules": None, "rules_as_of": lo}))
     return out
+
+
+def _last_day(rs: dict[str, Any], year_end: str) -> str:
+    """The last day of the year a sentence names on which rs was in force: a notice dated after
+    that year ('in 2024': the H20 letter of April 2025) does not bind the claim."""
+    end = year_end
+    if rs.get("superseded"):
+        eve = (dt.date.fromisoformat(str(rs["superseded"])[:10]) - dt.timedelta(days=1)).isoformat()
+        end = min(end, eve)
+    return end
 
 
 def _rule_ja(rs: dict[str, Any]) -> str:
@@ -181,31 +210,16 @@ def judge(claim: Claim, data) -> Verdict:
     norm = claim.clause
     chip = claim.text
     day, phrase = _when(norm)
+    if _THRESHOLD_CLAIM.search(norm) and not _LICENCE_WORDS.search(norm):
+        return _judge_thresholds(claim, data, day, phrase)
     countries = _destinations(claim)
     if len(countries) > 1:
         return _unsure(f"the sentence names several destinations ({', '.join(countries)})", chip,
                        f"複数の仕向け国が挙がっています（{'、'.join(countries)}）")
     dest = countries[0] if countries else None
-    try:
-        rows = chipspec.variants(data.hardware(), chip, claim.sentence)
-    except AiatlasError as e:  # no warehouse built: say so instead of failing the report
-        return _unsure(str(e), chip, "ハードウェア表を読み込めず判定できません")
-    if not rows:
-        return _unsure(f"no accelerator named {chip!r} in the hardware table", chip,
-                       f"ハードウェア表に「{chip}」という名前のアクセラレータがありません")
-    rs = _rule_set(norm, day, phrase, data.rule_sets())
-    if rs is not None and _before_rule(norm, phrase):  # 'until the October 2023 rules took effect'
-        rs, day = _rule_before(rs, data.rule_sets())
-    periods = _periods(norm, day, phrase, rs, data.rule_sets())
-    readings = []  # (period label en, ja, variant name, licence needed or None, classification)
-    try:
-        for en, ja, kw in periods:
-            for row in rows:
-                got = data.chip(row["name"], destination=dest, **kw)
-                readings.append((en, ja, got["name"], _needed(got, dest), got))
-    except AiatlasError as e:
-        return _unsure(f"{e}{'; ' + e.hint if getattr(e, 'hint', '') else ''}", chip,
-                       "チップの分類ができません")
+    readings = _readings(claim, data, day, phrase, dest)
+    if isinstance(readings, Verdict):
+        return readings
     notices = sorted({n for *_, got in readings for n in got.get("notices") or []})
     if dest is None and notices:  # a notice binds some destinations only
         return _unsure(f"{chip}: a notice applies to some destinations and the sentence names "
@@ -242,6 +256,69 @@ def judge(claim: Claim, data) -> Verdict:
                 tolerance_ja="規則の基準値による分類（`aiatlas chips classify`）")
     head = "輸出規制の分類と一致" if verdict == "supported" else "輸出規制の分類と不一致"
     v.reason_ja = f"{head}: {names}は{whens_ja}で{to_ja}{said_ja}"
+    return v
+
+
+def _readings(claim: Claim, data, day: dt.date | None, phrase: str,
+              dest: str | None) -> list[tuple] | Verdict:
+    """Every variant the chip's name may mean, classified under every rule date the sentence
+    may mean: (period label en, ja, variant name, licence needed or None, classification); or
+    why none can be (no table, no such chip, a classification error)."""
+    norm, chip = claim.clause, claim.text
+    try:
+        rows = chipspec.variants(data.hardware(), chip, claim.sentence)
+    except AiatlasError as e:  # no warehouse built: say so instead of failing the report
+        return _unsure(str(e), chip, "ハードウェア表を読み込めず判定できません")
+    if not rows:
+        return _unsure(f"no accelerator named {chip!r} in the hardware table", chip,
+                       f"ハードウェア表に「{chip}」という名前のアクセラレータがありません")
+    rs = _rule_set(norm, day, phrase, data.rule_sets())
+    if rs is not None and _before_rule(norm, phrase):  # 'until the October 2023 rules took effect'
+        rs, day = _rule_before(rs, data.rule_sets())
+    readings = []
+    try:
+        for en, ja, kw in _periods(norm, day, phrase, rs, data.rule_sets()):
+            for row in rows:
+                got = data.chip(row["name"], destination=dest, **kw)
+                readings.append((en, ja, got["name"], _needed(got, dest), got))
+    except AiatlasError as e:
+        return _unsure(f"{e}{'; ' + e.hint if getattr(e, 'hint', '') else ''}", chip,
+                       "チップの分類ができません")
+    return readings
+
+
+def _judge_thresholds(claim: Claim, data, day: dt.date | None, phrase: str) -> Verdict:
+    """A claim that a chip is above or below the thresholds: its parametric status under every
+    rule date the sentence may mean, whatever notices or destinations say about licences."""
+    chip = claim.text
+    readings = _readings(claim, data, day, phrase, None)
+    if isinstance(readings, Verdict):
+        return readings
+    unknown = [r for r in readings if r[3] is None]
+    if unknown:
+        en, ja, name, _, got = unknown[0]
+        return _unsure(f"{name} {en}: cannot tell whether it is above or below the thresholds "
+                       f"({got.get('reason')})", chip,
+                       f"{name}は{ja}で基準を上回るか判定できません（必要な仕様の値がありません）")
+    if len({r[3] for r in readings}) > 1:
+        return _ambiguous(readings, chip, " (above or below the thresholds)", "（基準との比較）")
+    above = readings[0][3]
+    said, said_ja = ("above the thresholds (controlled)", "基準を上回る（規制対象）") if above else (
+        "below the thresholds (not controlled)", "基準を下回る（規制対象外）")
+    verdict = "supported" if bool(claim.quantity.value) == above else "contradicted"
+    names = ", ".join(sorted({r[2] for r in readings}))
+    first: dict[str, str] = {}
+    for r in readings:
+        first.setdefault(r[0], str(r[4].get("reason")))
+    notices = sorted({n for *_, got in readings for n in got.get("notices") or []})
+    aside = (f"; licences aside: notice {'; '.join(notices)}" if notices else "")
+    v = Verdict(verdict, f"{names} {'; '.join(sorted(first))}: {said} — "
+                f"{'; '.join(first.values())}{aside}", reason_key="chip_export", subject=names,
+                measure="US export-control status (ECCN 3A090)", titles=_TITLES,
+                tolerance="the rule set's thresholds, as classified by `aiatlas chips classify`",
+                tolerance_ja="規則の基準値による分類（`aiatlas chips classify`）")
+    head = "輸出規制の分類と一致" if verdict == "supported" else "輸出規制の分類と不一致"
+    v.reason_ja = f"{head}: {names}は{'、'.join(sorted({r[1] for r in readings}))}で{said_ja}"
     return v
 
 

@@ -45,6 +45,8 @@ _TOP_N = re.compile(r"(?:\btop|上位|トップ|ベスト)\s?$", re.IGNORECASE)
 _LIST_START = re.compile(r"^\s*[(（]?$")
 # dates that are not quantities: 'six years ago', '6年前', a month alone (2月), year ranges 2024-25
 _YEARS_BACK = re.compile(r"^\s?(?:年前|years?\s(?:ago|earlier|before))", re.IGNORECASE)
+_YEARS_ON = re.compile(r"^\s?(?:年後|years?\s(?:later|on\b|after(?!\s(?:the|its|their|a|an)\b)))",
+                       re.IGNORECASE)
 _MONTH_ALONE = re.compile(r"^\s?月(?!\s?\d)")
 _SPAN_OF_TIME = re.compile(r"\b(?:over|within|during|for|in)\s(?:the\s(?:next|coming|past)\s)?$",
                            re.IGNORECASE)
@@ -172,6 +174,7 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
                 months.append(f"{year:04d}-{month:02d}")
                 skip(m.start(), m.end(), "month and year: the time of a claim, not a claim")
     quarters: list[tuple[int, int]] = []  # (year, quarter) stated: the period of a claim
+    quarter_spans: list[tuple[int, int, int, int]] = []  # (start, end, year, quarter) of each
     for rx in QUARTERS:
         for m in rx.finditer(sent):
             if _overlaps(m.start(), m.end(), taken):
@@ -182,6 +185,7 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
             taken.append((m.start(), m.end()))
             years.append((m.start(), year))
             quarters.append((year, quarter))
+            quarter_spans.append((m.start(), m.end(), year, quarter))
             skip(m.start(), m.end(), "a quarter and year: the time of a claim, not a claim")
     for m in _FRACTION_JA.finditer(sent) if lang in ("ja", "zh") else _FRACTION_EN.finditer(sent):
         if _overlaps(m.start(), m.end(), taken):
@@ -299,15 +303,24 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
                                    quarter=next((qq for y, qq in quarters if y == bnd.year), None)
                                    if len(set(quarters)) == 1 else None,
                                    per=per_person(bnd.context), since=bnd.since,
-                                   change=change_of(q, sent[:a], sent[b:], lang)))
+                                   change=change_of(q, sent[:a], sent[b:], lang, sent[a:b])))
         claim = result.claims[-1]
         claim.part_of_year = part_of_year
-        if claim.change and q.kind == "points":  # 'fell 10 points from 2023 to 2024': 2023 -> 2024
+        own_q = _own_quarter(sent, a, b, quarter_spans, lang)
+        if own_q is not None and len(set(quarters)) > 1:
+            # 'the share fell from 38% in Q1 2024 to 30% in Q3 2025', '2024年第1四半期の約38%
+            # から2025年第3四半期には約30%へ': the quarter stated right with the figure is its time
+            claim.year, claim.quarter, claim.year_note = own_q[0], own_q[1], ""
+        if claim.change and q.kind in ("points", "count"):  # 'fell 10 points from 2023 to 2024'
             stated = sorted({y for _, y in years}) or (list(spans[0]) if len(spans) == 1 else [])
             if len(stated) == 2:
                 claim.from_year, claim.year = stated
-            elif claim.year is not None and not claim.year_note:
-                claim.from_year = claim.year - 1  # 'in 2024 the share fell 10 points': since 2023
+            elif claim.year is not None and not claim.year_note and \
+                    (q.kind == "points" or _PREVIOUS_YEAR.search(sent)):
+                # 'in 2024 the share fell 10 points': since 2023; a count's difference is from the
+                # year before only when the sentence says so ('4 more than the year before': not
+                # '4 more than France')
+                claim.from_year = claim.year - 1
     return result
 
 
@@ -316,14 +329,19 @@ _JA_NOUNS = [(r"モデル", "models"), (r"ロボット", "units"), (r"企業|会
              (r"チップ|アクセラレータ|半導体", "chips")]
 
 
+_PREVIOUS_YEAR = re.compile(r"前年|前の年|\b(?:the\s)?(?:previous|prior|preceding)\syear\b|\ba\syear\s(?:earlier|before)\b|"
+                            r"\bthe\syear\sbefore\b|\byear[- ]on[- ]year\b", re.IGNORECASE)
+
+
 # a figure per person: 'per capita', 'per million people', 'per 1,000 residents', '一人当たり',
 # '人口100万人あたり' (the words patterns read: the figure's clause and the sentence's topic)
 _PER_PERSON = re.compile(
-    r"\bper\s(?:(?P<en>million|thousand|billion|[\d,]+)\s)?(?:people|persons|person|inhabitants|residents|"
-    r"citizens|head|capita)\b|(?:人口|国民)\s?(?:(?P<ja>[\d,.]+\s?万?|百万|千)\s?人)?\s?(?:あたり|当たり|比)|"
-    r"(?:一|1)\s?人\s?(?:あたり|当たり)", re.IGNORECASE)
-_PER_DENOMINATOR = re.compile(r"^\s?(?:people|persons|inhabitants|residents|citizens)\b|^\s?人\s?(?:あたり|当たり)",
-                              re.IGNORECASE)
+    r"\bper\s(?:(?P<en>(?:[\d,.]+\s)?(?:million|thousand|billion)|[\d,]+)\s)?(?:people|persons|person|"
+    r"inhabitants|residents|citizens|head|capita)\b|(?:人口|国民)\s?(?:(?P<ja>[\d,.]+\s?万?|百万|千)\s?人)?\s?"
+    r"(?:あたり|当たり|比)|(?:一|1)\s?人\s?(?:あたり|当たり)", re.IGNORECASE)
+_PER_DENOMINATOR = re.compile(r"^\s?(?:(?:million|thousand|billion)\s)?(?:people|persons|inhabitants|residents|"
+                              r"citizens)\b|^\s?人\s?(?:あたり|当たり)", re.IGNORECASE)
+_PER_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "万": 1e4, "百万": 1e6, "千": 1e3}
 
 
 # a percentage or points figure that states a change: 'rose 10%', 'fell by 5 points', 'was up
@@ -337,8 +355,20 @@ _CHANGE_BY_JA = re.compile(r"^(?:\s?(?:ポイント|パーセント|%|割))?\s?(
                               r"(?:(?P<up>増|上昇|伸び|伸ば|拡大|上が|改善|アップ)|(?P<down>減|低下|下落|縮小|下が|落ち|悪化|ダウン))")
 
 
-def change_of(q, before: str, after: str, lang: str) -> str:
-    """'up' or 'down' when a percentage or points figure states a change, else ''."""
+# a count stated as a difference: '4件多かった', '前年より4件増えた', '8 more than a year earlier',
+# 'rose by 4', '3 fewer models' (not a level: '35件に増えた', 'rose to 35')
+_COUNT_DIFF_JA = re.compile(r"^\s?(?:も|ほど|程度|近く)?\s?(?:(?P<up>多(?:い|く|かった)|増)|(?P<down>少な(?:い|く|かった)|減))")
+_COUNT_DIFF_EN = re.compile(r"^(?:\d[\d.,]*|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                            r"fifteen|twenty|thirty|forty|fifty)?\s(?:(?P<up>more|additional|extra)|"
+                            r"(?P<down>fewer|less))\b", re.IGNORECASE)  # not 'no more than 1
+
+
+def change_of(q, before: str, after: str, lang: str, span: str = "") -> str:
+    """'up' or 'down' when a percentage or points figure, or a count, states a change, else ''."""
+    if q.kind == "count":
+        m = _COUNT_DIFF_JA.match(after) if lang in ("ja", "zh") else \
+            _COUNT_DIFF_EN.match(span) or _COUNT_DIFF_EN.match(after) or _CHANGE_BY_EN.search(before)
+        return "" if m is None else "up" if m.group("up") else "down"
     if q.kind not in ("percent", "points"):
         return ""
     m = _CHANGE_BY_JA.match(after) if lang in ("ja", "zh") else _CHANGE_BY_EN.search(before)
@@ -364,8 +394,29 @@ def per_person(words: str) -> str:
     if m is None:
         return ""
     n = (m.group("en") or m.group("ja") or "").replace(",", "").replace(" ", "").lower()
-    return "capita" if n in ("", "1") else "million" if n in ("million", "1000000", "100万", "百万") \
-        else "other"
+    word = re.fullmatch(r"([\d.]*)(thousand|million|billion|万|百万|千)?", n)
+    if word is None:
+        return "other"
+    try:
+        people = float(word.group(1) or 1) * _PER_SCALE.get(word.group(2) or "", 1.0)
+    except ValueError:
+        return "other"
+    # the data gives figures per person and per million people; per another number of people
+    # ('per 10 million residents', '人口10万人あたり') is that many times the figure per person
+    return "capita" if people == 1 else "million" if people == 1e6 else \
+        f"{people:.0f}" if people.is_integer() and people > 1 else "other"
+
+
+def _own_quarter(sent: str, a: int, b: int, spans: list[tuple[int, int, int, int]], lang: str
+                 ) -> tuple[int, int] | None:
+    """(year, quarter) stated right with the figure: '38% in Q1 2024', '2024年第1四半期の約38%'."""
+    for start, end, year, quarter in spans:
+        if lang in ("ja", "zh"):
+            if end <= a and re.fullmatch(r"\s?(?:の|は|に|には|で|では|が)?\s?(?:約|およそ|ほぼ)?\s?", sent[end:a]):
+                return year, quarter
+        elif start >= b and re.fullmatch(r"\s(?:in|during|for)\s(?:the\s)?", sent[b:start], re.IGNORECASE):
+            return year, quarter
+    return None
 
 
 def _month_of(months: list[str], year: int | None) -> str:
@@ -394,7 +445,8 @@ def _inherit_units(found: list[tuple[Quantity, int, int]], sent: str = "", lang:
             last = q
         elif id(q) in bare and last is not None:
             q.kind, q.unit = "count", last.unit
-    compared = bool(binder.COMPARISON.search(sent))
+    # 'produced 68, 13 and 12 notable models respectively': the list shares the last figure's noun
+    compared = bool(binder.COMPARISON.search(sent) or binder.RESPECTIVELY.search(sent))
     following = None
     for q, _, _ in reversed(found):
         if q.kind == "count" and q.unit:
@@ -417,7 +469,7 @@ def _counted_nouns(sent: str, lang: str, named_only: bool) -> set[str]:
     if lang in ("ja", "zh"):
         return {unit for rx, unit in _JA_NOUNS if re.search(f"(?:{rx})" + ("(?:の)?数" if named_only else ""), sent)}
     if named_only:
-        found = [w for m in re.finditer(r"\bnumbers? of ((?:[A-Za-z-]+ ){0,2}[A-Za-z]+)", sent,
+        found = [w for m in re.finditer(r"\b(?:numbers?|count|tally|total) of ((?:[A-Za-z-]+ ){0,2}[A-Za-z]+)", sent,
                                         re.IGNORECASE) for w in m.group(1).split()]
     else:
         found = re.findall(r"[A-Za-z]+", sent)
@@ -618,6 +670,8 @@ def _not_a_claim(n: numbers.Number, before: str, after: str, norm, s: int) -> st
         return "the number of people a figure is per (per 1,000 people, 人口100万人あたり), not a claim"
     if _YEARS_BACK.match(after):
         return "a time back from now (N years ago): a date, not a quantity"
+    if _YEARS_ON.match(after):
+        return "a time counted on from another (N years later): a date, not a quantity"
     if re.match(r"^\s?[～~〜\-]\s?\d{1,2}\s?月", after) and n.value <= 12:
         return "a range of months: the time of a claim, not a claim"  # '1～6月'
     if _MONTH_ALONE.match(after) and n.value <= 12 and not re.search(r"[か ヶカヵケ箇]$", before):

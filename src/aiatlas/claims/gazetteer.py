@@ -162,3 +162,8 @@ def in_sentence(sentence: str) -> tuple[str, tuple[Entity, ...]]:
     pair checks ask for every claim of a sentence (callers must not change the entities)."""
     norm = normalise(sentence).text
     return norm, tuple(default().find(norm))
+
+
+def is_country(code: str) -> bool:
+    """Whether an id is one ISO 3166 country (not the world, the EU or a region)."""
+    return len(code) == 3 and code.isupper() and pycountry.countries.get(alpha_3=code) is not None

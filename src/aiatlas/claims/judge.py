@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from aiatlas.claims import precision
+from aiatlas.claims import gazetteer, precision
 from aiatlas.claims import vintage as vintages
 from aiatlas.claims.model import Claim, Evidence, Quantity, Verdict
 from aiatlas.claims.numbers import EN_SCALES
@@ -324,6 +324,9 @@ def _judge_indicator(claim: Claim, pattern: Pattern, a: dict[str, Any], data: Da
     pairs = [(float(r[a["value_column"]]) * a["scale"], bool(a.get("lower_bound") and r.get(a["lower_bound"])))
              for r in rows if r.get(a["value_column"]) is not None]
     values = [v for v, _ in pairs]
+    none_counted = not values and _none_counted(pattern, a, claim, data, as_of)
+    if none_counted:
+        values, pairs = [0.0], [(0.0, False)]
     if not values:
         return Verdict("unverifiable", f"the data ({ind}) has no value for {shown}",
                        **_room(q, tol), reason_key="no_value", **named)
@@ -357,9 +360,25 @@ def _judge_indicator(claim: Claim, pattern: Pattern, a: dict[str, Any], data: Da
     if len(values) > 1:
         where += f", ranging {human(min(values))} to {human(max(values))}"
     v.reason += f"; {where}, data as of {as_of}"
+    if none_counted:
+        v.reason += f"; the data records none for {shown} (a year it covers: none counted)"
     if pattern.definition:  # a percentage says what it is a percentage of
         v.reason += f"; {pattern.definition}"
+    if pattern.per and claim.per.isdigit():  # 'per 10 million residents'
+        v.reason += f"; the figure per {int(claim.per):,} people = the figure per person x {int(claim.per):,}"
     return v
+
+
+def _none_counted(pattern: Pattern, a: dict[str, Any], claim: Claim, data: Data, as_of: str) -> bool:
+    """A count of records (pattern `zero`) with no row for the subject in a whole year the data
+    covers (other subjects have rows that year, and the data is dated after it): none counted."""
+    year, country = a["where"].get("year"), str(a["where"].get("country") or "")
+    if not pattern.zero or year is None or not as_of[:4].isdigit() or int(year) >= int(as_of[:4]):
+        return False
+    if country and not gazetteer.is_country(country):
+        return False  # the world, the EU, a region: counted in its countries' rows, not none
+    _, others = data.rows(a["indicator"], a["params"], {"year": year})
+    return bool(others)
 
 
 def _band(a: dict[str, Any], rows: list[dict[str, Any]]) -> tuple[float, float] | None:
@@ -448,10 +467,11 @@ def _judge_difference(claim: Claim, pattern: Pattern, a: dict[str, Any], data: D
                   command=_command(a["indicator"], a["params"], {k: v for k, v in a["where"].items()
                                                                    if k != "year"}))
     moved = "rose" if diff > 0 else "fell"
+    unit = "points" if q.kind == "points" else "models" if q.kind == "count" else ""
     if diff * (1 if claim.change == "up" else -1) < 0:
         v = compare(q, -abs(diff), pattern.tolerance, [ev])  # the other way: never within reach
         v.verdict = "contradicted"
-        v.reason = f"the data says it {moved} by {human(abs(diff))} points, not {'up' if claim.change == 'up' else 'down'}"
+        v.reason = f"the data says it {moved} by {human(abs(diff))} {unit}, not {'up' if claim.change == 'up' else 'down'}"
     else:
         v = compare(q, abs(diff), pattern.tolerance, [ev])
         v.reason = v.reason.replace("the data says", f"the data says it {moved} by", 1)
@@ -530,7 +550,13 @@ def _other_event_that_day(claim: Claim, query: dict[str, Any], named: list[str],
             v.reason = f"{v.reason} (the notice {n['id']}: {n.get('what', '').strip()})"
             v.subject, v.as_of = named[0], str(cite.get("date", ""))
             return v
-    for subject in named[:1]:  # the actor the sentence opens with: not the one acted upon
+    # the actor the sentence opens with, not the one acted upon; an agency or firm acts for its
+    # country ('The Commerce Department said on 13 May 2025 ...': the US's events)
+    opener = next((e for e in gazetteer.in_sentence(claim.sentence)[1]
+                   if e.type in ("country", "state", "organization")), None)
+    openers = named[:1] + ([opener.country] if opener is not None and opener.id == named[0] and
+                           opener.country and opener.country != opener.id else [])
+    for subject in openers:
         for f in data.facts(topic=query.get("topic", "policy_events"), subject=subject) or []:
             if _same_day(q.date, _when(f)):
                 ev = Evidence("fact", str(f.get("id", "")), where={"subject": subject}, citation={

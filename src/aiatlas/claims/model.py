@@ -28,6 +28,10 @@ class Quantity:
     rank: bool = False
     date: str | None = None  # ISO date (or --MM-DD when the year is unknown) for kind 'date'
     digits: str = ""  # the number as written ('46,106', '39.2', '475' of 475億): its precision
+    # the sentence denies the figure itself ('did not release 30 models'): what it is not, which
+    # the data cannot confirm. A denied bound is read as its opposite instead ('not more than 2'
+    # is at most 2, '30件を下回らなかった' at least 30) and is not marked
+    negated: bool = False
 
     @property
     def is_range(self) -> bool:

@@ -184,32 +184,41 @@ COUNT_NOUNS = {  # English head noun -> normalised unit
     "supercomputers": "clusters", "supercomputer": "clusters",
     "incidents": "incidents", "authors": "people", "developers": "people", "developer-topic": "people", "employees": "people", "workers": "people",
     "transistors": "transistors",
+    # 'H100 equivalents', '1.39 million H100-equivalents': units of compute (not the clusters or
+    # chips a figure before it counted)
+    "equivalents": "items", "h100-equivalents": "items", "h100e": "items",
 }
 JA_COUNTERS = [  # counter (regex) -> normalised unit
     (r"台", "units"), (r"件", "cases"), (r"社", "organizations"), (r"人", "people"),
     (r"(?:種類の)?(?:AI)?モデル|の(?:注目すべき|注目の?|主要な)?(?:AI)?モデル", "models"), (r"個", "items"),
-    (r"本", "items"), (r"基", "units"), (r"カ国|か国|ヶ国|ケ国", "countries"), (r"州", "states"),
+    (r"本", "items"), (r"基|か所|カ所|ヶ所|箇所", "units"), (r"カ国|か国|ヶ国|ケ国", "countries"), (r"州", "states"),
     (r"枚", "chips"), (r"機", "units"), (r"校|機関", "organizations"), (r"本の論文|報", "papers"),
     (r"つ|款|个|種類|製品|機種", "items")]
-PRE_QUALIFIERS = [
+PRE_QUALIFIERS = [  # first match wins: 'no more than' (at most) before 'more than' (over)
     (r"(?:about|around|approximately|roughly|some|an estimated|estimated|約|およそ|ほぼ|概ね|推定)", "approx"),
     (r"(?:nearly|almost|close to|just under|little under|near)", "nearly"),
+    (r"(?:up to|at most|no more than|a maximum of|最大|最高|多くて)", "at_most"),
     (r"(?:more than|over|above|exceeding|upwards of|just over)", "over"),
     (r"(?:at least|no fewer than|no less than|a minimum of)", "at_least"),
     (r"(?:less than|fewer than|below|under)", "under"),
-    (r"(?:up to|at most|no more than|a maximum of|最大|最高|多くて)", "at_most"),
     (r"(?:最低|少なくとも)", "at_least")]
 POST_QUALIFIERS = [
     (r"以上|or more|and above|plus\b|\+", "at_least"),
     # 'Nを上回った' is more than N; 'N上回った' (no を) is the margin itself: 'Bを3.4ポイント上回った'
-    (r"を?超え(?:る|た|て)?|超|を上回(?:る|った|って)|余り|あまり|強", "over"),
+    (r"を?超え(?:る|た|て)?|超|を上回(?:る|った|って|ら(?=な|ず))|余り|あまり|強", "over"),
     (r"近く|弱|足らず|に迫(?:る|った)", "nearly"), (r"程度|前後|ほど|ばかり|ぐらい|くらい", "approx"),
-    (r"未満|を下回(?:る|った|って)", "under"), (r"以下|以内|まで(?!縮|減|下|低|上|増|伸|拡)", "at_most")]
+    (r"未満|を下回(?:る|った|って|ら(?=な|ず))", "under"), (r"以下|以内|まで(?!縮|減|下|低|上|増|伸|拡)", "at_most")]
+# a denial right before a figure or its bound, in the figure's own clause: 'did not release',
+# 'has not produced', 'never topped', "hasn't" (not 'not only', 'if not', 'not least')
+_NEGATION_EN = re.compile(r"(?:\b(?:not|never|no\s+longer)|n't)\s+(?!only\b|least\b|just\b|quite\b)"
+                          r"(?:[a-z-]+\s+){0,3}$", re.IGNORECASE)
+_NEGATION_JA = re.compile(r"(?:な(?:い|かった|く)|ず|ません)")
+_OPPOSITE = {"over": "at_most", "under": "at_least", "at_least": "under", "at_most": "over"}
 _RANK_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
                "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10}
 _RANK_ALT = "|".join(_RANK_WORDS)
 RANK_WORD = re.compile(rf"\b({_RANK_ALT})[- ](?:largest|biggest|highest|most|place|ranked|strongest|"
-                       rf"best|leading|top)\b|\b(?:ranked|ranks|ranking|came|comes|placed|in)\s"
+                       rf"best|leading|top|only\sto)\b|\b(?:ranked|ranks|ranking|came|comes|placed|in)\s"
                        rf"({_RANK_ALT})\b(?!\s(?:half|quarter|time|of))", re.IGNORECASE)
 
 
@@ -250,6 +259,13 @@ def read(num: Number, text: str, lang: str) -> tuple[Quantity, int, int]:
     qual, m = _pick(PRE_QUALIFIERS, before[off:], r"(?s).*?(?<![A-Za-z])({})\s*(?:every\s+|each\s+)?$")
     if qual:
         q.qualifier, q.qualifier_text, start = qual, m.group(1), off + m.start(1)
+    if lang == "en" and _NEGATION_EN.search(text[max(0, start - 50):start]):
+        # 'has not produced more than two', 'did not release fewer than 30': the denied bound
+        # is its opposite; a denied figure itself ('did not release 30') is what it is not
+        if q.qualifier in _OPPOSITE:
+            q.qualifier, q.qualifier_text = _OPPOSITE[q.qualifier], f"not {q.qualifier_text}"
+        else:
+            q.negated = True
     if re.search(r"第\s*$", before):
         q.rank, start = True, before.rindex("第")
     # suffixes: English scale word, then the unit, then a trailing qualifier
@@ -270,6 +286,13 @@ def read(num: Number, text: str, lang: str) -> tuple[Quantity, int, int]:
         qual = None
     if qual and q.qualifier == "exact":
         q.qualifier, q.qualifier_text, end = qual, m.group(1), end + m.end()
+        if lang != "en" and qual in _OPPOSITE and _NEGATION_JA.match(text[end:]):
+            # '30件を超えなかった' is at most 30, '30件を下回らなかった' at least 30
+            q.qualifier, q.qualifier_text = _OPPOSITE[qual], q.qualifier_text + "ない"
+    elif lang != "en" and re.match(r"\s*(?:に|へ)?\s?(?:達し|届か|満た)", after):
+        neg = re.match(r"\s*(?:に|へ)?\s?(?:達しな|届かな|満たな|達せず|届かず|満たず)", after)
+        if neg and q.qualifier == "exact":  # '30件に達しなかった', '30件に満たない': under 30
+            q.qualifier, q.qualifier_text = "under", neg.group().strip()
     if q.rank:
         q.kind = "rank"
     return q, start, end
@@ -325,7 +348,7 @@ def _read_unit(q: Quantity, after: str, lang: str, end: int) -> int:
             if i == 0 and key in _PREPOSITIONS:  # '19 from American firms': not a head noun
                 break
             if key in COUNT_NOUNS:
-                q.kind, q.unit = ("count", COUNT_NOUNS[key]) if COUNT_NOUNS[key] != "points" \
-                    else ("points", "points")
+                q.kind, q.unit = ("count", COUNT_NOUNS[key]) if COUNT_NOUNS[key] not in ("points", "items") \
+                    else ("points", "points") if COUNT_NOUNS[key] == "points" else ("number", "items")
                 return end + w.end()
     return end

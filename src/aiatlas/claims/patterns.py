@@ -19,8 +19,11 @@ from aiatlas.errors import DataError
 _FIELDS = {"id", "describe", "kinds", "units", "keywords", "subject", "needs_year", "indicator",
            "params", "where", "value_column", "scale", "rank_by", "fact", "tolerance", "base",
            "period", "title", "pair", "definition", "events", "excludes", "lower_bound",
-           "subset", "hints", "interval", "per", "topic", "total", "change", "difference"}
+           "subset", "hints", "interval", "per", "topic", "total", "change", "difference", "zero"}
 _SUBJECTS = ("country", "state", "organization", "benchmark", None)
+# a figure said of every year or of a year at a time, not summed over the years since a start
+_EACH_YEAR = re.compile(r"\b(?:any|every|each|a\s+single|per|a)\s+(?:given\s+)?year\b|\bannually\b|"
+                        r"\byearly\b|毎年|年間|年平均|どの年|1年あたり|年に")
 _PLACEHOLDER = re.compile(r"\{(country|state|organization|benchmark|year|quarter|precision|per|since)\}")
 # the number format a hardware figure is stated at: 'FP16', 'tensor BF16', '半精度', 'INT8'
 _PRECISIONS = [(re.compile(r"(?<![a-z0-9])(?:fp|bf)16(?![0-9])|半精度", re.IGNORECASE), "fp16"),
@@ -101,6 +104,9 @@ class Pattern:
     # the change in points of a level between two years ('fell 10 points from 2023 to 2024'):
     # the value of the claim's year minus that of its from_year (judge._judge_difference)
     difference: bool = False
+    # records counted in one export: a subject with no record in a year the data covers counted
+    # none ('Japan released 3 notable models in 2024': the data holds none, 0)
+    zero: bool = False
 
     def fits(self, claim: Claim) -> int:
         """How specifically the claim's own words fit (0: not at all): kind, unit, base, keywords.
@@ -112,6 +118,8 @@ class Pattern:
         if q.kind not in self.kinds or (self.units and q.unit not in self.units):
             return 0
         running = claim.since is not None and claim.year is None and q.kind in ("count", "number")
+        if running and _EACH_YEAR.search(claim.keywords):
+            return 0  # 'not more than two in any year since 2022': a yearly figure, no total
         if self.total != running and (self.total or self.needs_year):
             return 0  # 'since 2020, 350 models' is no year's count, and a year's count no total
         if claim.change and not self.change:
@@ -145,9 +153,12 @@ class Pattern:
         values: dict[str, Any] = {"year": claim.year, "quarter": claim.quarter,
                                   "precision": precision_of(claim.sentence), "per": claim.per,
                                   "since": claim.since}
-        if self.per and claim.per not in ("capita", "million"):
+        people = float(claim.per) if claim.per.isdigit() else None
+        if self.per and claim.per not in ("capita", "million") and people is None:
             return None, ("the figure is per another number of people than one or a million; the "
                           "data gives figures per person and per million people")
+        if people is not None:  # 'per 10 million residents': ten million times the figure per person
+            values["per"] = "capita"
         if self.events:
             return self._bind_event(claim)
         if self.subject:
@@ -206,7 +217,9 @@ class Pattern:
                 query["year"] = claim.year
             return {"fact": query}, ""
         return {"indicator": self.indicator, "params": fill(self.params), "where": fill(self.where),
-                "value_column": self.value_column, "scale": self.scale, "period": self.period,
+                "value_column": self.value_column,
+                "scale": self.scale * (people if people is not None and self.per and not self.rank_by else 1),
+                "period": self.period,
                 "rank_by": self.rank_by, "subject": values.get(self.subject or ""), "total": self.total,
                 "difference": self.difference,
                 "lower_bound": self.lower_bound, "interval": self.interval}, ""
@@ -300,5 +313,5 @@ def _parse(data: Any, origin: str) -> list[Pattern]:
             subset=bool(raw.get("subset")), hints=hints,
             interval=tuple(raw.get("interval") or ()), per=bool(raw.get("per")),
             topic=topic, total=bool(raw.get("total")), change=bool(raw.get("change")),
-            difference=bool(raw.get("difference"))))
+            difference=bool(raw.get("difference")), zero=bool(raw.get("zero"))))
     return out

@@ -6,10 +6,12 @@ import re
 from collections.abc import Callable
 
 from aiatlas.claims.judge import compare
-from aiatlas.claims.model import CheckedClaim, Verdict
+from aiatlas.claims.model import CheckedClaim, Quantity, Verdict
+from aiatlas.claims.numbers import COUNT_NOUNS
 from aiatlas.claims.precision import Slack
 
 _RATIO = re.compile(r"as (?:many|much|large|big) as|times (?:as|more|larger|bigger|that)|"
+                    r"times (?:the )?[\w.-]+(?: [\w.-]+)?(?:'s|’s)\s|"
                     r"倍|半分|半数|に相当|の\d+(?:\.\d+)?%|の(?:約|およそ|ほぼ)?\d+割|の(?:約|およそ|ほぼ)?\s?\S{1,3}分の", re.IGNORECASE)
 # a ratio is a rough figure: 3 percentage points for a share of, 10% for a multiple
 _TOLERANCE = {"percent": Slack(abs=3), "multiple": Slack(rel=0.1)}
@@ -67,6 +69,8 @@ def _looked_up(claims: list[CheckedClaim], ratio_claim: CheckedClaim, check):
                and _today(c.verdict) is not None and c.verdict.subject]
     other = [ratio_claim.claim.reference] if ratio_claim.claim.reference else \
         [e for e in ratio_claim.claim.subjects if e.type != "benchmark"][:1]
+    if not counted and other and ratio_claim.claim.reference:
+        return _both_looked_up(ratio_claim, check)
     if len(counted) != 1 or not other or (other[0].country or other[0].id) == counted[0].verdict.subject:
         return None
     stated = counted[0]
@@ -75,6 +79,36 @@ def _looked_up(claims: list[CheckedClaim], ratio_claim: CheckedClaim, check):
     if _today(v) is None or not v.subject:
         return None
     return (stated, _today(stated.verdict)), (CheckedClaim(probe, v), _today(v))
+
+
+# 'roughly 3.7 times as many notable AI models as China': the noun counted between 'as many' and 'as'
+_COUNTED = re.compile(r"as\s(?:many|much)\s((?:[a-z-]+\s){0,4}?)as\b", re.IGNORECASE)
+
+
+def _both_looked_up(ratio_claim: CheckedClaim, check):
+    """A ratio that states neither figure ('the US turned out 3.7 times as many notable AI models
+    as China in 2023'): both subjects' values of the thing it counts, looked up on one measure."""
+    claim = ratio_claim.claim
+    subject = next((e for e in claim.subjects if e.type != "benchmark"), None)
+    words = _COUNTED.search(claim.clause)
+    unit = next((COUNT_NOUNS[w] for w in (words.group(1).split() if words else [])
+                 if COUNT_NOUNS.get(w) not in (None, "points", "items")), None)
+    if unit is None and claim.lang in ("ja", "zh") and re.search(r"(?:注目|主要な)\S{0,4}モデル", claim.sentence):
+        unit = "models"  # '米国の注目AIモデル数は中国の約3.7倍'
+    if subject is None or unit is None or claim.year is None:
+        return None
+    found = []
+    for who in (subject, claim.reference):
+        probe = dataclasses.replace(claim, subjects=[who], reference=None,
+                                    quantity=Quantity(value=1.0, kind="count", unit=unit))
+        v = check(probe)
+        if _today(v) is None or not v.subject or v.verdict == "unverifiable":
+            return None
+        found.append((CheckedClaim(probe, v), _today(v)))
+    if found[0][0].verdict.measure != found[1][0].verdict.measure or \
+            found[0][0].verdict.subject == found[1][0].verdict.subject:
+        return None
+    return tuple(found)
 
 
 def _today(v: Verdict) -> float | None:

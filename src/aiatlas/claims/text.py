@@ -42,7 +42,26 @@ def normalise(text: str) -> Normalised:
         out.append(n)
         origin.extend([i] * len(n))
     origin.append(len(text))
-    return Normalised("".join(out), origin, text)
+    norm = "".join(out)
+    if _ERA.search(norm):  # '令和7年1月31日' is 2025年1月31日: the era year as the Western year
+        parts, pos, keep = [], 0, []
+        for m in _ERA.finditer(norm):
+            year = _ERAS[m.group(1)] + (1 if m.group(2) == "元" else int(m.group(2))) - 1
+            parts.append(norm[pos:m.start()])
+            keep.extend(origin[pos:m.start()])
+            parts.append(f"{year}年")
+            # each digit points into the era name and number, so the span maps back to them
+            keep.extend([origin[m.start()]] * 2 + [origin[m.end() - 2]] * 2 + [origin[m.end() - 1]])
+            pos = m.end()
+        parts.append(norm[pos:])
+        keep.extend(origin[pos:])
+        return Normalised("".join(parts), keep, text)
+    return Normalised(norm, origin, text)
+
+
+# Japanese era years: 令和 began in 2019 (令和元年), 平成 in 1989
+_ERAS = {"令和": 2019, "平成": 1989}
+_ERA = re.compile(r"(令和|平成)\s?(元|\d{1,2})\s?年")
 
 
 def sentences(text: str) -> list[tuple[int, int]]:

@@ -44,6 +44,7 @@ _WHY_JA = {
     "change": "数値は水準ではなく変化（増減）を述べており、その変化を測る指標がありません",
     "no_such_name": "文中の名前（ベンチマークなど）はこの指標のデータにありません",
     "per_other": "1人あたり・100万人あたり以外の人数あたりの数値で、データにはありません",
+    "negated": "文は数値そのものを否定しており（○○ではない）、データでは確かめられません",
 }
 # why a number is no claim (extract.py), in Japanese
 SKIPPED_JA = {
@@ -54,6 +55,7 @@ SKIPPED_JA = {
     "a reference number (section, figure, version...)": "参照番号（章、図、版など）です",
     "a span of time a plan runs over, not a claim": "計画の期間で、主張ではありません",
     "a time back from now (N years ago): a date, not a quantity": "現在から遡る時期（○年前）で、数量ではありません",
+    "a time counted on from another (N years later): a date, not a quantity": "別の時点から数えた時期（○年後）で、数量ではありません",
     "a year alone: the time of a claim, not a claim": "年だけの数で、主張の時期です",
     "an ordinal label (第N条/回/世代...)": "順序を表す名称（第○条・回・世代など）です",
     "defines a set (top N), not a claim": "集合を定める数（上位○件）で、主張ではありません",

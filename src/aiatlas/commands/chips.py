@@ -89,18 +89,26 @@ def list_chips(rules: str | None = RulesOpt, rules_as_of: str | None = RulesAsOf
 
 @app.command("classify")
 def classify(name: str | None = typer.Argument(None, help="Chip name in the hardware table"),
-             int8_tops: float | None = typer.Option(None, "--int8-tops", help="Dense INT8 TOPS"),
-             int4_tops: float | None = typer.Option(None, "--int4-tops", help="Dense INT4 TOPS"),
-             fp4_tflops: float | None = typer.Option(None, "--fp4-tflops"),
-             fp8_tflops: float | None = typer.Option(None, "--fp8-tflops"),
-             fp16_tflops: float | None = typer.Option(None, "--fp16-tflops",
-                                                         help="Dense FP16/BF16 tensor TFLOPS"),
-             tf32_tflops: float | None = typer.Option(None, "--tf32-tflops"),
-             fp32_tflops: float | None = typer.Option(None, "--fp32-tflops"),
-             fp64_tflops: float | None = typer.Option(None, "--fp64-tflops"),
-             die_area: float | None = typer.Option(None, "--die-area", help="Logic die mm^2"),
-             io_bandwidth_gbs: float | None = typer.Option(
+             figure: list[str] | None = typer.Option(
+                 None, "--figure", "-F",
+                 help="A figure as written, e.g. '1.979 PFLOPS FP8 sparse', '624 TOPS (INT8)', "
+                      "'826 mm2', '2 x 750 mm2', '900 GB/s NVLink'; repeat for each"),
+             int8_tops: str | None = typer.Option(None, "--int8-tops", help="Dense INT8 TOPS"),
+             int4_tops: str | None = typer.Option(None, "--int4-tops", help="Dense INT4 TOPS"),
+             int16_tops: str | None = typer.Option(None, "--int16-tops", help="Dense INT16 TOPS"),
+             fp4_tflops: str | None = typer.Option(None, "--fp4-tflops"),
+             fp8_tflops: str | None = typer.Option(None, "--fp8-tflops"),
+             fp16_tflops: str | None = typer.Option(None, "--fp16-tflops",
+                                                    help="Dense FP16/BF16 tensor TFLOPS"),
+             tf32_tflops: str | None = typer.Option(None, "--tf32-tflops"),
+             fp32_tflops: str | None = typer.Option(None, "--fp32-tflops"),
+             fp64_tflops: str | None = typer.Option(None, "--fp64-tflops"),
+             die_area: str | None = typer.Option(None, "--die-area",
+                                                 help="Logic die area of the package, mm^2"),
+             io_bandwidth_gbs: str | None = typer.Option(
                  None, "--io-bandwidth-gbs", help="Aggregate bidirectional I/O, GB/s"),
+             dies: int | None = typer.Option(
+                 None, "--dies", help="Dies in the package: multiplies figures written 'per die'"),
              datacenter: bool | None = typer.Option(
                  None, "--datacenter/--not-datacenter",
                  help="Designed or marketed for data centers (default: unknown)"),
@@ -108,13 +116,18 @@ def classify(name: str | None = typer.Argument(None, help="Chip name in the hard
              destination: str | None = DestOpt, format: str = FormatOpt,
              home: Path | None = HomeOpt, data_as_of: str | None = VintageOpt,
              as_of: str | None = OldAsOfOpt) -> None:
-    """Classify one chip, by name or from its datasheet figures; never guesses a missing one."""
+    """Classify one chip, by name or from its datasheet figures; never guesses a missing one.
+
+    A figure option takes a number in its unit or text with a unit ('1.979 PFLOPS', '1,979',
+    '3958 sparse'); a figure marked sparse is halved, one marked per die is multiplied by
+    --dies."""
     rules_as_of = _rules_date(rules_as_of, as_of)
     figures = {k: v for k, v in dict(
-        int8_tops=int8_tops, int4_tops=int4_tops, fp4_tflops=fp4_tflops, fp8_tflops=fp8_tflops,
-        fp16_tflops=fp16_tflops, tf32_tflops=tf32_tflops, fp32_tflops=fp32_tflops,
-        fp64_tflops=fp64_tflops, die_area=die_area, io_bandwidth_gbs=io_bandwidth_gbs,
-        datacenter=datacenter).items() if v is not None}
+        int8_tops=int8_tops, int4_tops=int4_tops, int16_tops=int16_tops, fp4_tflops=fp4_tflops,
+        fp8_tflops=fp8_tflops, fp16_tflops=fp16_tflops, tf32_tflops=tf32_tflops,
+        fp32_tflops=fp32_tflops, fp64_tflops=fp64_tflops, die_area=die_area,
+        io_bandwidth_gbs=io_bandwidth_gbs, datacenter=datacenter, figures=figure or None,
+        dies=dies).items() if v is not None}
     result = api.classify_chip(name, rules=rules, rules_as_of=rules_as_of,
                                destination=destination, home=home, as_of=data_as_of, **figures)
     if format == "table":

@@ -124,13 +124,15 @@ def specs_from_figures(*, name: str | None = None, int4_tops=None, int8_tops=Non
                        int16_tops=None, fp4_tflops=None, fp8_tflops=None, fp16_tflops=None,
                        tf32_tflops=None, fp32_tflops=None, fp64_tflops=None, die_area=None,
                        io_bandwidth_gbs=None, datacenter: bool | None = None,
-                       memory_bandwidth_density=None, kind: str = "accelerator") -> ChipSpecs:
-    """Specs of a chip given as datasheet figures in tera-operations per second (dense)."""
+                       memory_bandwidth_density=None, tpp=None,
+                       kind: str = "accelerator") -> ChipSpecs:
+    """Specs of a chip given as datasheet figures in tera-operations per second (dense, per
+    package), or its TPP outright; text figures are read first by export_controls.figures."""
     figures = {"int4_tops": int4_tops, "int8_tops": int8_tops, "int16_tops": int16_tops,
                "fp4_tflops": fp4_tflops, "fp8_tflops": fp8_tflops, "fp16_tflops": fp16_tflops,
                "tf32_tflops": tf32_tflops, "fp32_tflops": fp32_tflops,
                "fp64_tflops": fp64_tflops, "die_area": die_area,
-               "io_bandwidth_gbs": io_bandwidth_gbs,
+               "io_bandwidth_gbs": io_bandwidth_gbs, "tpp": tpp,
                "memory_bandwidth_density": memory_bandwidth_density}
     for key, value in figures.items():
         # NaN or infinity would classify as "no figure" or as beyond every threshold
@@ -141,8 +143,11 @@ def specs_from_figures(*, name: str | None = None, int4_tops=None, int8_tops=Non
     tera = {"int4_ops": int4_tops, "int8_ops": int8_tops, "int16_ops": int16_tops,
             "fp4_flops": fp4_tflops, "fp8_flops": fp8_tflops, "fp16_tensor_flops": fp16_tflops,
             "tf32_flops": tf32_tflops, "fp32_flops": fp32_tflops, "fp64_flops": fp64_tflops}
-    tpp, basis = total_processing_performance(
+    computed, basis = total_processing_performance(
         {k: v * 1e12 for k, v in tera.items() if v is not None})
+    if tpp is not None and (computed is None or tpp > computed):
+        computed, basis = _sig(float(tpp)), "TPP given"
+    tpp = computed
     return ChipSpecs(name=name, tpp=tpp, tpp_basis=basis, die_area_mm2=die_area,
                      io_bandwidth_gbs=io_bandwidth_gbs, datacenter=datacenter,
                      memory_bandwidth_density=memory_bandwidth_density, kind=kind)
@@ -238,6 +243,8 @@ def _deciding(unknown: list, specs: ChipSpecs) -> list[str]:
             areas = ", ".join(f"{_num(specs.tpp / v)}" for v in cuts)
             out.append(f"die area (unknown): PD thresholds {', '.join(_num(v) for v in cuts)} "
                        f"fall at die areas of {areas} mm^2 for TPP {_num(specs.tpp)}")
+        elif name == "pd" and "tpp" in by_figure:
+            continue  # PD waits on TPP, already named; the die area alone cannot decide
         elif name in ("tpp", "pd"):
             out.append("TPP (no dense performance figure)" if name == "tpp"
                        else "die area and TPP (unknown)")

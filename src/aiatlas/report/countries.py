@@ -7,7 +7,7 @@ from typing import Any
 
 from aiatlas import composite_index, standing
 from aiatlas.report import rules
-from aiatlas.report.i18n import Text
+from aiatlas.report.i18n import Text, date_text
 
 TREND_MARKS = {"up": "↑", "down": "↓", "flat": "→"}
 
@@ -35,7 +35,7 @@ def lag_text(lag: dict[str, Any], text: Text) -> str:
         absent = lag["status"].rsplit(" ", 1)[-1]
         return text("country_lag_none", country=text.country(absent), **names)
     low, high = lag["interval"]
-    return text("country_lag_at_least" if lag["at_least"] else "country_lag", month=lag["month"][:7],
+    return text("country_lag_at_least" if lag["at_least"] else "country_lag", month=date_text(str(lag["month"])[:7] + "-01", text.lang, "month"),
                 months=f"{lag['lag_months']:.1f}", low=f"{low:.1f}", high=f"{high:.1f}", **names)
 
 
@@ -48,15 +48,22 @@ def _composite_text(entry: dict[str, Any] | None, n: int, text: Text) -> str:
                 high=entry["rank_p95"], score=f"{entry['score']:.2f}")
 
 
-def period_text(period: dict | None, text: Text) -> str:
-    """'2025', '2025 Q3' (ja: 2025年第3四半期): a period's values in the reader's words."""
+def period_text(period: dict | None, text: Text, scope: dict | None = None) -> str:
+    """'2025', '2025 Q3' (ja: 2025年第3四半期): a period's values in the reader's words; for a
+    value with no period, what it covers (`standing._scope`): 'all years, data as of Dec 2,
+    2026' or 'data as of Dec 2, 2026'."""
     if not period:
-        return ""
+        scope = scope or {}
+        every = scope.get("years") == "all"
+        if not scope.get("data_as_of"):
+            return text("period_all") if every else ""
+        date = date_text(scope["data_as_of"], text.lang)
+        return text("period_all_years" if every else "period_as_of", date=date)
     if "quarter" in period:
         return text("compare_quarter", year=period.get("year", ""), quarter=period["quarter"])
     if "year" in period:
         return text("compare_year", year=period["year"])
-    return " ".join(str(v) for v in period.values())
+    return " ".join(str(date_text(v, text.lang)) for v in period.values())
 
 
 def page(code: str, *, text: Text, home=None, ranking: list[dict[str, Any]],
@@ -76,7 +83,7 @@ def page(code: str, *, text: Text, home=None, ranking: list[dict[str, Any]],
             continue
         # a share's change is in percentage points: 0.0001 to 0.0019 is no "+1800%"
         pp = rules.is_fraction(e["unit"]) and e.get("change") is not None
-        have.append(item | {"period": period_text(e.get("period"), text), "value": e["value"],
+        have.append(item | {"period": period_text(e.get("period"), text, e.get("scope")), "value": e["value"],
                             "raw_unit": e["unit"], "rank": e["rank"], "of": e["of"],
                             "trend": TREND_MARKS.get(e.get("trend") or ""),
                             "change": (text("country_change_pp", change=e["change"] * 100) if pp else

@@ -1,6 +1,7 @@
 """UI and indicator text catalogs (English and Japanese): one YAML file per language."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 from functools import cache
 from pathlib import Path
@@ -46,6 +47,17 @@ _PUBLISHER_JA = [
                     (re.compile(rf", {verb} ([^()（）,]+?)(?=\))"), "、{}"),  # '(addendum, summarized by X)'
                     (re.compile(rf", {verb} ([^()（）,]+?)(?=（|,|$)"), "（{}）"))]  # 'AFP, reported by Dawn'
 
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def date_text(v: Any, lang: str, kind: str = "day") -> Any:
+    """A date as its reader writes it ('Dec 31, 2025', ja: 2025年12月31日; kind "month": 'Dec
+    2025', 2025年12月), from a date or ISO text; any other value as it is."""
+    if isinstance(v, dt.date) or (isinstance(v, str) and ISO_DAY.fullmatch(v)):
+        return rules.day(v).strftime(rules.DATE_FORMATS.get(lang, rules.DATE_FORMATS["en"])[kind])
+    return v
+
+
 class Text:
     """Lookups in one language; indicator titles and descriptions fall back to the registry's
     English (the only English text of an indicator)."""
@@ -65,15 +77,26 @@ class Text:
         """A ui text in this language, else in English, else its key."""
         return self._get("ui", key) or catalog("en")["ui"].get(key) or key
 
+    def _fields(self, key: str, fmt: dict[str, Any]) -> dict[str, Any]:
+        """A text's fields, a date among them written as Japanese prose writes it (2025年12月11
+        日, as the charts' axes do), not ISO text; a citation keeps ISO dates, as citations do."""
+        if self.lang != "ja" or key.startswith("cite"):
+            return fmt
+        return {k: date_text(v, self.lang) for k, v in fmt.items()}
+
     def __call__(self, key: str, **fmt: Any) -> str:
         text = self._ui(key)
-        return text.format(**fmt) if fmt else text
+        return text.format(**self._fields(key, fmt)) if fmt else text
 
     def marked(self, key: str, names: Any = (), **fmt: Any) -> Markup:
         """A ui text with the fields in `names` marked as names the data gives (a model's name
         is its own, never translated: span.name, translate=no); every field is escaped."""
         return Markup(self._ui(key)).format(**{k: Markup('<span class="name" translate="no">{}</span>').format(v)
-                                      if k in names else v for k, v in fmt.items()})
+                                      if k in names else v for k, v in self._fields(key, fmt).items()})
+
+    def when(self, v: Any) -> Any:
+        """A period shown on its own (a headline's date): a date in Japanese words, else as is."""
+        return date_text(v, self.lang) if self.lang == "ja" else v
 
     def chapter(self, name: str) -> str:
         return self._get("chapters", name) or name.replace("_", " ").title()
@@ -244,13 +267,15 @@ class Text:
 
 
 @pass_context
-def number(context, value: Any, unit: str | None = None) -> Markup:
+def number(context, value: Any, unit: str | None = None, style: str | None = None) -> Markup:
     """The `num` filter of report and dashboard templates: a value in the page's language
-    (ja: 29万5000; in percent where its `unit` is a fraction), the exact digits in its tooltip
-    when they read differently."""
+    (ja: 29万5000, or 1,477 where its row or column is written "plain" so that its numbers
+    compare by eye: headlines.column_style; in percent where its `unit` is a fraction), the
+    exact digits in its tooltip when they read differently."""
     text = context.get("t")
+    lang = "en" if style == "plain" or not text else text.lang
     fraction = rules.is_fraction(unit) and isinstance(value, (int, float)) and not isinstance(value, bool)
-    shown = headlines.percent(value) if fraction else headlines.format_value(value, text.lang if text else "en")
+    shown = headlines.percent(value) if fraction else headlines.format_value(value, lang)
     plain = headlines.format_value(value)
     return Markup('<span title="{}">{}</span>').format(plain, shown) if shown != plain else Markup.escape(shown)
 

@@ -32,7 +32,7 @@ WHERE_PREFIX = "where."
 # thread, several times per request; served with a shorter slice, a cached answer is not held
 # up behind a query's Python parts.
 SWITCH_INTERVAL_S = 0.001
-TEXT_ARGS = ("name", "rules", "rules_as_of", "as_of", "destination", "to", "on")  # chip query values never read as numbers
+TEXT_ARGS = ("name", "rules", "rules_as_of", "as_of", "destination", "to", "on", "figures")  # chip query values never read as numbers
 
 
 @asynccontextmanager

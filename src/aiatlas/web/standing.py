@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from aiatlas import composite_index, standing
 from aiatlas.errors import UsageError
-from aiatlas.report import charts, chinachips
+from aiatlas.report import charts, chinachips, headlines
 from aiatlas.report import countries as country_pages
 from aiatlas.report.i18n import Text
 from aiatlas.web.pages import lang_of, render_page
@@ -94,7 +94,7 @@ def add_standing(app: FastAPI, svc: Service) -> None:
         if c is None:
             return Response(status_code=304, headers=headers)
         lang, text = lang_of(request), Text(lang_of(request))
-        rows = [[text.title(d), country_pages.period_text(d.get("period"), text), *cells,
+        rows = [[text.title(d), country_pages.period_text(d.get("period"), text, d.get("scope")), *_styled(cells, lang),
                  text.country(d["leader"]) if d.get("leader") else
                  text("compare_too_few") if d.get("thin") else text("compare_no_common")]
                 for d in c["dimensions"]
@@ -105,6 +105,14 @@ def add_standing(app: FastAPI, svc: Service) -> None:
                                *(text.country(k) for k in c["countries"]), text("country_col_leader")],
             notes=[country_pages.lag_text(x, text) for x in c["lags"]], lead=text("compare_lead"),
             json_href=f"/api/compare?countries={'~'.join(c['countries'])}")
+
+
+def _styled(cells: list, lang: str) -> list:
+    """A row's cells with one way of writing its numbers (headlines.column_style): the
+    countries of a row are read across, so 1万6067 beside 1,477 becomes 16,067 beside 1,477."""
+    style = headlines.column_style([v for c in cells if isinstance(c, dict)
+                                    for v in (c.get("value"), c.get("newer_value"))], lang)
+    return [{**c, "style": style} if isinstance(c, dict) else c for c in cells]
 
 
 def _compare_cell(d: dict, code: str, text: Text) -> dict | None:
