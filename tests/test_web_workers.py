@@ -251,3 +251,46 @@ def test_workers_get_a_bigger_malloc_cache_unless_the_operator_chose_one():
     env = {"GLIBC_TUNABLES": "glibc.malloc.tcache_count=0"}  # the operator's own count wins
     serving.worker_env(env)
     assert env["GLIBC_TUNABLES"] == "glibc.malloc.tcache_count=0"
+
+
+def test_the_access_log_option_reaches_the_server(monkeypatch):
+    from typer.testing import CliRunner
+
+    from aiatlas.cli import app
+
+    seen = []
+    monkeypatch.setattr(serving, "run", lambda **kw: seen.append(kw["access_log"]))
+    for args, expected in (([], True), (["--no-access-log"], False), (["--access-log"], True)):
+        res = CliRunner().invoke(app, ["serve", "--workers", "2", *args])
+        assert res.exit_code == 0, res.output
+        assert seen.pop() is expected
+
+
+@pytest.mark.slow  # starts three Python processes
+def test_workers_write_no_access_log_when_told(home):
+    """`--no-access-log` reaches every worker process: requests answered, no line logged."""
+    port = _port()
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    proc = subprocess.Popen([sys.executable, "-m", "aiatlas", "serve", "--port", str(port),
+                             "--home", str(home), "--workers", "2", "--no-access-log"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    log: list[str] = []  # uvicorn's access log goes to stdout, its other messages to stderr
+    started = threading.Event()
+
+    def watch():
+        for line in proc.stdout:
+            log.append(line)
+            if sum("Application startup complete" in x for x in log) == 2:
+                started.set()
+
+    threading.Thread(target=watch, daemon=True).start()
+    try:
+        assert started.wait(180), "".join(log)
+        workers = _workers(port, proc.pid)
+        answered = _until_every_worker(port, workers, "/api/build", lambda b: True)
+        assert set(answered) == set(workers) and len(workers) == 2
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(30)
+    assert "Application startup complete" in "".join(log)
+    assert not [x for x in log if '"GET /api/build' in x], log
