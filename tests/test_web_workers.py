@@ -157,6 +157,9 @@ def test_several_workers_answer_and_each_sees_a_rebuild(server, home):
     port, proc = server
     workers = _workers(port, proc.pid)
     assert len(workers) == 2 and proc.pid not in workers, workers
+    for pid in workers:  # each worker started with the malloc setting (glibc reads it at start)
+        env = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        assert any(e.startswith(b"GLIBC_TUNABLES=") and b"tcache_count=" in e for e in env), env
     old = api.warehouse(home=home).build_id
 
     # every worker answers, from the same build, with the same values
@@ -236,3 +239,15 @@ def test_one_worker_per_core_by_default_and_the_cores_shared_out_to_their_engine
     assert serving.duckdb_threads(1) == cores  # one process: DuckDB's own default
     assert serving.duckdb_threads(cores) == 1
     assert serving.duckdb_threads(cores * 4) == 1  # never none
+
+
+def test_workers_get_a_bigger_malloc_cache_unless_the_operator_chose_one():
+    env: dict = {}
+    serving.worker_env(env)
+    assert env == {"GLIBC_TUNABLES": "glibc.malloc.tcache_count=64"}
+    env = {"GLIBC_TUNABLES": "glibc.malloc.arena_max=2"}  # other tunables are kept
+    serving.worker_env(env)
+    assert env["GLIBC_TUNABLES"] == "glibc.malloc.arena_max=2:glibc.malloc.tcache_count=64"
+    env = {"GLIBC_TUNABLES": "glibc.malloc.tcache_count=0"}  # the operator's own count wins
+    serving.worker_env(env)
+    assert env["GLIBC_TUNABLES"] == "glibc.malloc.tcache_count=0"
