@@ -148,8 +148,8 @@ def spark_cluster(tmp_path_factory):
     Yields the master URL; the Spark session of the process points at it while the fixture
     lives (AIATLAS_SPARK_MASTER), and every daemon is stopped by its own id afterwards. Module
     scope: the five JVMs (master, workers, their executors) end with the module that asked for
-    them, and the Spark tests after it (the "spark" xdist group, one worker) run in local mode,
-    as test_spark_parity.py says, in the driver JVM already started.
+    them, and a Spark test run after it by the same worker runs in local mode, in the driver
+    JVM already started (test_spark_parity.py says local mode).
     """
     from spark_cluster import standalone_cluster
 
