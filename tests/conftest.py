@@ -170,12 +170,15 @@ def tiny_home(tmp_path_factory) -> Path:
     return home
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def spark_cluster(tmp_path_factory):
     """A Spark standalone master and two 1-core workers on loopback; fails without Java/PySpark.
 
     Yields the master URL; the Spark session of the process points at it while the fixture
-    lives (AIATLAS_SPARK_MASTER), and every daemon is stopped by its own id afterwards.
+    lives (AIATLAS_SPARK_MASTER), and every daemon is stopped by its own id afterwards. Module
+    scope: the five JVMs (master, workers, their executors) end with the module that asked for
+    them, and a Spark test run after it by the same worker runs in local mode, in the driver
+    JVM already started (test_spark_parity.py says local mode).
     """
     from spark_cluster import standalone_cluster
 

@@ -13,7 +13,10 @@ from aiatlas.sources.openalex import ingest as ig
 from aiatlas.sources.openalex.synth import write_corpus
 from aiatlas.warehouse import provenance
 
-pytestmark = [pytest.mark.spark, pytest.mark.xdist_group("spark")]
+# Its own xdist group, apart from test_spark_parity.py's: every test here shares the cluster and
+# the two homes (one worker builds them), and the parity tests, which need neither, run on the
+# other worker meanwhile in a local-mode Spark of their own (together they were ~820 s in a row).
+pytestmark = [pytest.mark.spark, pytest.mark.xdist_group("spark-cluster")]
 
 WORKS = int(__import__("os").environ.get("AIATLAS_PARITY_WORKS", "20000"))
 PER_PART = 5_000

@@ -150,16 +150,26 @@ def _value(rng: random.Random, w, p: Param, other=None):
     return rng.randint(max(low, 1990) if p.name in ("since", "until") else low, high)
 
 
+# The lag indicators' one Ibis query is large (lag.py's machinery, ~40 joins and 20-85 KB of SQL
+# per measure): building and compiling it costs 0.5-3 s, against ~35 ms for most, and every value
+# set below compiles it one to four times (the suite's slowest test, 148 s under load, was 21
+# compiles of lag_months_compared's). Their given-parameter shape gets one random value set, not
+# three: each shape is still derived and checked against Ibis with values it was not derived
+# from; more draws would only give other countries (or benchmark), literals of the same SQL.
+COSTLY = {"lag_months_compared", "benchmark_lag_months", "capability_lag_months",
+          "arena_lag_months"}
+
+
 def _requests(rng: random.Random, w, ind: Indicator) -> list[list[dict]]:
-    """Per shape, several random value sets: the defaults, then every parameter given (its
-    choices drawn once for the shape)."""
+    """Per shape, several random value sets (one for a COSTLY indicator): the defaults, then
+    every parameter given (its choices drawn once for the shape)."""
     shapes = [[{}]]
     fixed = {p.name: _value(rng, w, p) for p in ind.params
              if p.choices is not None or p.type is bool or p.structural}
     if fixed.get("per") and fixed.get("share_of"):
         fixed["share_of"] = None  # views are one at a time
     sets = []
-    for _ in range(3):
+    for _ in range(1 if ind.id in COSTLY else 3):
         raw = dict(fixed)
         for p in ind.params:
             if p.name not in raw:

@@ -157,6 +157,9 @@ def test_several_workers_answer_and_each_sees_a_rebuild(server, home):
     port, proc = server
     workers = _workers(port, proc.pid)
     assert len(workers) == 2 and proc.pid not in workers, workers
+    for pid in workers:  # each worker started with the malloc setting (glibc reads it at start)
+        env = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        assert any(e.startswith(b"GLIBC_TUNABLES=") and b"tcache_count=" in e for e in env), env
     old = api.warehouse(home=home).build_id
 
     # every worker answers, from the same build, with the same values
@@ -236,3 +239,58 @@ def test_one_worker_per_core_by_default_and_the_cores_shared_out_to_their_engine
     assert serving.duckdb_threads(1) == cores  # one process: DuckDB's own default
     assert serving.duckdb_threads(cores) == 1
     assert serving.duckdb_threads(cores * 4) == 1  # never none
+
+
+def test_workers_get_a_bigger_malloc_cache_unless_the_operator_chose_one():
+    env: dict = {}
+    serving.worker_env(env)
+    assert env == {"GLIBC_TUNABLES": "glibc.malloc.tcache_count=64"}
+    env = {"GLIBC_TUNABLES": "glibc.malloc.arena_max=2"}  # other tunables are kept
+    serving.worker_env(env)
+    assert env["GLIBC_TUNABLES"] == "glibc.malloc.arena_max=2:glibc.malloc.tcache_count=64"
+    env = {"GLIBC_TUNABLES": "glibc.malloc.tcache_count=0"}  # the operator's own count wins
+    serving.worker_env(env)
+    assert env["GLIBC_TUNABLES"] == "glibc.malloc.tcache_count=0"
+
+
+def test_the_access_log_option_reaches_the_server(monkeypatch):
+    from typer.testing import CliRunner
+
+    from aiatlas.cli import app
+
+    seen = []
+    monkeypatch.setattr(serving, "run", lambda **kw: seen.append(kw["access_log"]))
+    for args, expected in (([], True), (["--no-access-log"], False), (["--access-log"], True)):
+        res = CliRunner().invoke(app, ["serve", "--workers", "2", *args])
+        assert res.exit_code == 0, res.output
+        assert seen.pop() is expected
+
+
+@pytest.mark.slow  # starts three Python processes
+def test_workers_write_no_access_log_when_told(home):
+    """`--no-access-log` reaches every worker process: requests answered, no line logged."""
+    port = _port()
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    proc = subprocess.Popen([sys.executable, "-m", "aiatlas", "serve", "--port", str(port),
+                             "--home", str(home), "--workers", "2", "--no-access-log"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    log: list[str] = []  # uvicorn's access log goes to stdout, its other messages to stderr
+    started = threading.Event()
+
+    def watch():
+        for line in proc.stdout:
+            log.append(line)
+            if sum("Application startup complete" in x for x in log) == 2:
+                started.set()
+
+    threading.Thread(target=watch, daemon=True).start()
+    try:
+        assert started.wait(180), "".join(log)
+        workers = _workers(port, proc.pid)
+        answered = _until_every_worker(port, workers, "/api/build", lambda b: True)
+        assert set(answered) == set(workers) and len(workers) == 2
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(30)
+    assert "Application startup complete" in "".join(log)
+    assert not [x for x in log if '"GET /api/build' in x], log

@@ -59,7 +59,7 @@ _SAME_SUBJECT = re.compile(r"^\s*(?:up from|down from|rising from|falling from)\
 # 'than the previous year'), not as the time of the figure
 _BASE_OF_CHANGE = re.compile(r"\b(?:from|than|over|versus|vs\.?|compared\s(?:with|to)|on)\s", re.IGNORECASE)
 _BASE_BEFORE = re.compile(r"\b(?:from|than|over|versus|vs\.?|compared\s(?:with|to)|on)\s$", re.IGNORECASE)
-_RESPECTIVELY = re.compile(r"\brespectively\b|それぞれ", re.IGNORECASE)
+RESPECTIVELY = re.compile(r"\brespectively\b|それぞれ", re.IGNORECASE)
 _GROUP_SEP = re.compile(r"^\s*(?:,|and|&|vs\.?|versus|と|・|、|対)?\s*$", re.IGNORECASE)
 # 'X overtook Y with 13': the figure is the overtaker's, not the nearer name's
 _OVERTOOK = re.compile(r"\b(?:overt(?:ook|akes?)|surpass(?:ed|es)?|outpac(?:ed|es)|outstripp?(?:ed|s)?|"
@@ -169,7 +169,7 @@ def bind(sent: str, lang: str, numbers: list[tuple[int, int]], ents: list[Entity
     unnamed = 0
     # 'the US, Britain and China produced 68, 13 and 12 models respectively': the subjects named
     # together are handed out in order to the figures after them, when there are as many of each
-    resp = _RESPECTIVELY.search(sent)
+    resp = RESPECTIVELY.search(sent)
     listed = next((g for g in groups(subjects, sent) if g[0].start < first), None) if resp else None
     after_list = [n for n in numbers if listed and n[0] >= listed[-1].end and n not in dates]
     if listed and resp.group() != "それぞれ":  # '57 and 31 models, respectively, while France made 4'
@@ -197,7 +197,8 @@ def bind(sent: str, lang: str, numbers: list[tuple[int, int]], ents: list[Entity
             out.append(bnd)
             continue
         inside = [e for e in subjects if ca <= e.start and e.end <= cb]
-        ahead = [e for e in inside if (_is_ahead(sent, lang, e) or _OUTRANKED.search(sent[:e.start])) and
+        ahead = [e for e in inside if (_is_ahead(sent, lang, e) or
+                                       _OUTRANKED.search(sent[max(0, e.start - 40):e.start])) and
                  not _OWNS.match(sent[e.end:a] if e.end <= a else "-")]
         if ahead and len(inside) > len(ahead):  # '中国は米国に次いで2番目に多い35件': China's 35
             inside = [e for e in inside if e not in ahead]
@@ -323,7 +324,7 @@ def _is_ahead(sent: str, lang: str, e: Entity) -> bool:
     """Whether the sentence names e as the one a rank comes after ('after the US', '米国に次ぐ')."""
     if lang in ("ja", "zh"):
         return bool(_AHEAD_JA.match(sent[e.end:]))
-    return bool(_AHEAD_EN.search(sent[:e.start]))
+    return bool(_AHEAD_EN.search(sent[max(0, e.start - 80):e.start]))  # the words right before it
 
 
 def _than_pair(subjects: list[Entity], sent: str, first: int) -> list[Entity] | None:

@@ -446,7 +446,7 @@ def _inherit_units(found: list[tuple[Quantity, int, int]], sent: str = "", lang:
         elif id(q) in bare and last is not None:
             q.kind, q.unit = "count", last.unit
     # 'produced 68, 13 and 12 notable models respectively': the list shares the last figure's noun
-    compared = bool(binder.COMPARISON.search(sent) or re.search(r"\brespectively\b|それぞれ", sent, re.IGNORECASE))
+    compared = bool(binder.COMPARISON.search(sent) or binder.RESPECTIVELY.search(sent))
     following = None
     for q, _, _ in reversed(found):
         if q.kind == "count" and q.unit:

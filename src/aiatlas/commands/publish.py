@@ -62,11 +62,13 @@ def not_shown(failed: dict[str, object]) -> dict[str, list[str]]:
 
 
 def serve(host: str = HostOpt, port: int = PortOpt, home: Path | None = HomeOpt,
-          workers: int | None = WorkersOpt) -> None:
+          workers: int | None = WorkersOpt,
+          access_log: bool = typer.Option(True, "--access-log/--no-access-log",
+                                          help="A log line per request (default: on)")) -> None:
     """Serve the read-only HTTP API (/api, /docs) and the dashboard."""
     from aiatlas.web import serving
 
-    serving.run(host=host, port=port, home=home, workers=workers)
+    serving.run(host=host, port=port, home=home, workers=workers, access_log=access_log)
 
 
 def register(app: typer.Typer) -> None:
