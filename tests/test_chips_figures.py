@@ -3,12 +3,10 @@ the answer when a figure does not say whether it is dense or sparse."""
 from __future__ import annotations
 
 import json
-import sys
 
 import pytest
 
 from aiatlas import api
-from aiatlas.cli import main
 from aiatlas.errors import UsageError
 from aiatlas.export_controls import figures
 
@@ -115,23 +113,11 @@ def test_unknown_tpp_names_only_tpp_as_missing():
     assert not any("die area" in d for d in row["deciding"])
 
 
-def _run(monkeypatch, capsys, *args):
-    monkeypatch.setattr(sys, "argv", ["aiatlas", *args])
-    try:
-        main()
-        code = 0
-    except SystemExit as e:
-        code = e.code
-    out = capsys.readouterr()
-    return code, out.out, " ".join(out.err.split())
-
-
-def test_the_cli_takes_figures_as_written(monkeypatch, capsys):
-    code, out, _ = _run(monkeypatch, capsys, "chips", "classify", "-F", "1.979 PFLOPS FP8 sparse",
-                        "--die-area", "８１４", "--datacenter", "--rules", "us-2023-10",
-                        "--format", "json")
-    row = json.loads(out)["rows"][0]
-    assert code == 0 and (row["tpp"], row["status"]) == (7916, "3A090.a")
-    code, _, err = _run(monkeypatch, capsys, "chips", "classify", "--fp8-tflops", "1,979",
-                        "--int8-tops", "624 TOPS INT8", "-F", "624 TOPS INT8")
-    assert code == 2 and "int8_tops given twice" in err
+def test_the_cli_takes_figures_as_written(aiatlas_cli):
+    res = aiatlas_cli("chips", "classify", "-F", "1.979 PFLOPS FP8 sparse", "--die-area", "８１４",
+                      "--datacenter", "--rules", "us-2023-10", "--format", "json")
+    row = json.loads(res.stdout)["rows"][0]
+    assert res.returncode == 0 and (row["tpp"], row["status"]) == (7916, "3A090.a")
+    res = aiatlas_cli("chips", "classify", "--fp8-tflops", "1,979", "--int8-tops", "624 TOPS INT8",
+                      "-F", "624 TOPS INT8")
+    assert res.returncode == 2 and "int8_tops given twice" in " ".join(res.stderr.split())

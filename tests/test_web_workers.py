@@ -2,6 +2,7 @@
 handle, all answering, and each seeing a rebuild by itself."""
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -55,15 +56,23 @@ def _port() -> int:
 def server(home):
     """`aiatlas serve --workers 2` as a user starts it; (port, parent process) once both
     workers have started."""
+    with _serving(home) as (port, proc, _):
+        yield port, proc
+
+
+@contextlib.contextmanager
+def _serving(home, *flags: str):
+    """`aiatlas serve --workers 2 FLAGS` on a free port: (port, parent process, its output lines
+    so far: uvicorn's messages and access log) once both workers have started; stopped after."""
     port = _port()
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
     proc = subprocess.Popen([sys.executable, "-m", "aiatlas", "serve", "--port", str(port),
-                             "--home", str(home), "--workers", "2"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                             "--home", str(home), "--workers", "2", *flags], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     started, log = threading.Event(), []
 
     def watch():
-        for line in proc.stderr:
+        for line in proc.stdout:
             log.append(line)
             if sum("Application startup complete" in x for x in log) == 2:
                 started.set()
@@ -71,7 +80,7 @@ def server(home):
     threading.Thread(target=watch, daemon=True).start()
     try:
         assert started.wait(180), "".join(log)
-        yield port, proc
+        yield port, proc, log
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
@@ -269,28 +278,9 @@ def test_the_access_log_option_reaches_the_server(monkeypatch):
 @pytest.mark.slow  # starts three Python processes
 def test_workers_write_no_access_log_when_told(home):
     """`--no-access-log` reaches every worker process: requests answered, no line logged."""
-    port = _port()
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
-    proc = subprocess.Popen([sys.executable, "-m", "aiatlas", "serve", "--port", str(port),
-                             "--home", str(home), "--workers", "2", "--no-access-log"],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    log: list[str] = []  # uvicorn's access log goes to stdout, its other messages to stderr
-    started = threading.Event()
-
-    def watch():
-        for line in proc.stdout:
-            log.append(line)
-            if sum("Application startup complete" in x for x in log) == 2:
-                started.set()
-
-    threading.Thread(target=watch, daemon=True).start()
-    try:
-        assert started.wait(180), "".join(log)
+    with _serving(home, "--no-access-log") as (port, proc, log):
         workers = _workers(port, proc.pid)
         answered = _until_every_worker(port, workers, "/api/build", lambda b: True)
         assert set(answered) == set(workers) and len(workers) == 2
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(30)
     assert "Application startup complete" in "".join(log)
     assert not [x for x in log if '"GET /api/build' in x], log
