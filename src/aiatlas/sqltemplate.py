@@ -12,6 +12,12 @@ compiling the shape twice, with two sets of made-up values, and is accepted only
 - the two SQL texts are the same text once each value's literal is cut out, so every value
   reaches the SQL only as its literal, at the same places.
 
+The template keeps Ibis's SQL flattened when it can (`flattened`: sqlglot's optimizer merges
+the nested projections Ibis writes, one subquery per step, so DuckDB binds and plans fewer
+operators at every run), under the same test: the two flattened texts must also be the same
+once the literals are cut out, no longer than Ibis's, and give Ibis's SQL's result for the
+request's own values; otherwise Ibis's text is the template.
+
 Then any value of that shape gives the SQL Ibis would compile: the template with the value's
 literal written in (`fastpath.render`), and the result is cast to the Arrow schema Ibis gives.
 A shape that fails either test has no template: it takes the Ibis path, which is never wrong.
@@ -31,8 +37,15 @@ import re
 import sys
 from typing import Any
 
+import duckdb
 import ibis.expr.operations as ops
 import pyarrow as pa
+import sqlglot
+from ibis.backends.sql.datatypes import DuckDBType
+from sqlglot.optimizer import optimize
+from sqlglot.optimizer.merge_subqueries import merge_subqueries
+from sqlglot.optimizer.pushdown_projections import pushdown_projections
+from sqlglot.optimizer.qualify import qualify
 
 from aiatlas import codefiles, config, fastpath
 from aiatlas.errors import UsageError
@@ -273,7 +286,8 @@ def _made_up(rng: random.Random, decl: dict, kind: str, taken: set):
 
 
 def _compile(w: Warehouse, q: Query, bound: dict[str, Any]):
-    """(sql, in-memory tables, Arrow schema, clock read?) of the query's expression."""
+    """(sql, in-memory tables, Arrow schema, clock read?, the columns of each table the SQL
+    reads) of the query's expression."""
     reads: list = []
     token = config.clock_reads.set(reads)
     try:
@@ -283,7 +297,53 @@ def _compile(w: Warehouse, q: Query, bound: dict[str, Any]):
     finally:
         config.clock_reads.reset(token)
     memtables = {n.name: n.data.to_pyarrow(n.schema) for n in expr.op().find(ops.InMemoryTable)}
-    return sql, memtables, expr.schema().to_pyarrow(), bool(reads)
+    tables = {t.name: t.schema for t in expr.op().find((ops.DatabaseTable, ops.InMemoryTable))}
+    return sql, memtables, expr.schema().to_pyarrow(), bool(reads), tables
+
+
+# sqlglot's optimizer rules that flatten Ibis's SQL: name every column by its table (a star
+# expanded from the tables' columns), drop the columns no outer query reads, then merge each
+# subquery that is only a projection or filter into the query around it. Not run: the rules
+# that rewrite expressions (simplify, normalize) or reorder joins; DuckDB's own optimizer does
+# those at every run anyway.
+_FLATTEN = (qualify, pushdown_projections, merge_subqueries)
+FLATTEN_MAX = 32_000  # characters: longer SQL (lag_months_compared's) costs seconds to flatten
+
+
+def flattened(sql: str, tables: dict[str, Any]) -> str | None:
+    """Ibis's SQL with its nested projections merged, the same query for any data; None when
+    sqlglot cannot, the SQL is too long, or merging would make it longer (an expression copied
+    into every place that reads it). `tables`: the Ibis schema of each table the SQL reads."""
+    if len(sql) > FLATTEN_MAX:
+        return None
+    try:
+        columns = {name: {c: DuckDBType.from_ibis(t) for c, t in schema.items()}
+                   for name, schema in tables.items()}
+        tree = sqlglot.parse_one(sql, dialect="duckdb")
+        flat = optimize(tree, schema=columns, dialect="duckdb", rules=_FLATTEN,
+                        quote_identifiers=True, identify=True)
+    except Exception:  # noqa: BLE001 - anything sqlglot cannot do: Ibis's SQL is the template
+        return None
+    # sqlglot drops a column no outer query reads even when it is an UNNEST, which makes the
+    # rows: the SQL must keep every one it had
+    if _unnests(flat) != _unnests(tree):
+        return None
+    text = flat.sql(dialect="duckdb")
+    return text if len(text) <= len(sql) else None
+
+
+def _unnests(tree) -> int:
+    return sum(1 for _ in tree.find_all(sqlglot.exp.Explode, sqlglot.exp.Unnest))
+
+
+def _same_result(w: Warehouse, a: Template, b: Template, bound: dict[str, Any]) -> bool:
+    """Whether two templates give the same table (names, types, rows in order) for these
+    values: a flattened template must give its Ibis SQL's result on the request's own values."""
+    try:
+        got, want = (w.arrow(t.sql(bound), t.memtables) for t in (a, b))
+    except duckdb.Error:
+        return False
+    return got.equals(want)
 
 
 def _cut(sql: str, slots: list, values: dict[str, Any]) -> list:
@@ -331,17 +391,24 @@ def explain_derivation(w: Warehouse, q: Query | registry.Indicator,
                 return None, f"no made-up value fits {name}'s bounds"
         traced = {name: _trace(kind, values[name], uses) for name, kind in slots}
         try:
-            sql, memtables, schema, clock = _compile(w, q, {**bound, **traced})
+            sql, memtables, schema, clock, tables = _compile(w, q, {**bound, **traced})
         except Exception as e:  # noqa: BLE001 - a value the code refuses: no template, Ibis answers
             return None, f"building with made-up values failed: {type(e).__name__}: {e}"
-        runs.append((_cut(sql, slots, values), memtables, schema, clock))
+        flat = flattened(sql, tables)
+        runs.append((_cut(sql, slots, values), flat and _cut(flat, slots, values), memtables,
+                     schema, clock))
     if uses:
         return None, "the indicator's Python code looks at a value: " + "; ".join(sorted(set(uses)))
     if any(r[0] != runs[0][0] for r in runs):
         return None, "the SQL differs between values beyond their literals"
-    parts, memtables, schema, clock = runs[0]
+    parts, flat, memtables, schema, clock = runs[0]
     day = dt.date.today().isoformat() if clock else None
-    return Template(tuple(parts), tuple(slots), schema, memtables, day), "ok"
+    template = Template(tuple(parts), tuple(slots), schema, memtables, day)
+    if flat is not None and all(r[1] == flat for r in runs):
+        merged = dataclasses.replace(template, parts=tuple(flat))
+        if _same_result(w, merged, template, bound):
+            return merged, "ok"
+    return template, "ok"
 
 
 # --- the build's store (read by the fast path of a new process too) -----------------------
