@@ -56,12 +56,14 @@ def find(sentence: str, lang: str, start: int) -> Claim | None:
     """The export-status claim of one sentence: one chip named and a licence stated either way."""
     norm, found = gazetteer.in_sentence(sentence)
     chips = [e for e in found if e.id == "chips"]
+    if not chips:
+        return None  # no chip named: no status claim (the licence words need not be read)
     denied = _NEEDED_BY_DENIAL.search(norm)
     free = None if denied else _FREE.search(norm)
     rest = _FREE.sub(" ", norm)  # '規制対象外' is not '規制対象'
     required = denied or _REQUIRED.search(rest)
-    if not chips or (free is None) == (required is None):
-        return None  # no chip, or the sentence says neither (or both): not a status claim
+    if (free is None) == (required is None):
+        return None  # the sentence says neither (or both): not a status claim
     first = min(chips, key=lambda e: e.start)
     claim = Claim(text=first.text, start=start + first.start, end=start + first.end,
                   sentence=sentence, lang=lang, clause=norm,
