@@ -49,10 +49,16 @@ GAP_MIN_DAYS = 60
 # until beaten, measured or not).
 HOLDS_VALUE = {"benchmark_frontier"}
 STEP = "step-after"
-# A line breaks wherever one of these columns changes value: Arena ratings on two scales (the
-# board re-anchored its ratings in mid-2024) are points of two lines, never joined by one. A
-# finding compares rows only on the same value of each (findings.py).
-SEGMENT_COLUMNS = ("rating_scale",)
+# A line breaks wherever one of these columns changes value, and the chart says why under its
+# title: Arena ratings on two scales (the board re-anchored its ratings in mid-2024) are points of
+# two lines, never joined by one; Epoch's chip holdings summed over a changing number of chip
+# designers' series (a designer's series joining the sum adds its whole stock in one quarter) are
+# a coverage step, not growth. A finding compares rows only on the same value of each (findings.py).
+SEGMENT_COLUMNS = ("rating_scale", "series")
+# Rows whose value is not a full measurement, by the indicator's own flag column: a quarter Epoch
+# marks incomplete, a lag not reached yet (at least the months shown). Drawn as a partial year
+# is, faded and off the line, with a note under the title; never the latest value an alt text names.
+FLAG_COLUMNS = ("incomplete", "lower_bound")
 # A date axis spanning at least this many days names years only ("2023  2024  2025"); a shorter
 # one names month and year on every tick ("Jan 2024"): a month name alone cannot say its year.
 YEARS_ONLY_DAYS = 4 * 365
