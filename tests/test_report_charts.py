@@ -53,7 +53,8 @@ def test_a_partial_last_year_is_faded_points_off_the_line_and_said_so():
     spec = charts.spec(meta(["country", "year"]), rows, title="T", unit="models",
                        as_of=registry.data_as_of(prov))
     line, points, labels = spec["layer"]
-    assert line["mark"]["type"] == "line" and line["transform"] == [{"filter": f"!datum.{charts.OFF}"}]
+    assert line["mark"]["type"] == "line" and line["transform"] == [
+        {"calculate": f"!datum.{charts.OFF} ? datum['value'] : null", "as": "value"}]
     assert {r["year"] for r in _values(spec) if r.get(charts.OFF)} == {2026}
     # labels sit right of the partial year, at the height of the last full year (a series with
     # only a partial year, China, at its faded point: unlabelled, nothing would name it)
@@ -628,10 +629,32 @@ def test_every_subtitle_line_fits_inside_a_chart_without_direct_labels():
              "ja": next(str(d / "NotoSansCJK-Regular.ttc") for d in drawing.CJK_FONT_DIRS
                         if (d / "NotoSansCJK-Regular.ttc").is_file())}
     keys = ("partial_year", "flag_incomplete", "flag_lower_bound", "segment_rating_scale", "segment_series",
-            "stale", "log_scale", "window_from", "min_n", "us_china_lag_note", "us_china_bench_note")
+            "stale", "log_scale", "window_from", "min_n", "us_china_lag_note", "us_china_bench_note",
+            "thin_summary")
     for lang, face in faces.items():
         text, width = Text(lang), font.truetype(face, 11).getlength
         fields = {"year": 2026, "date": "2026-07-19", "months": 11, "today": "2026-12-03", "n": 10}
         for key in keys:
             for line in charts.lines(text(key, **fields), lang):
                 assert width(line) <= 530, (lang, key, line)
+
+
+def test_a_yearly_median_of_too_few_chips_is_faded_and_the_line_breaks_there_instead_of_bridging():
+    # the "median" price-performance of 2024 was one chip's; 2023 three, 2025 five
+    meta_ = {"id": "hardware_price_performance", "grain": ["year"], "value_columns": ["value", "chips"],
+             "unit": "FLOP/s per USD"}
+    rows = [{"year": y, "value": v, "chips": n} for y, v, n in
+            ((2022, 4e10, 7), (2023, 2.8e10, 3), (2024, 3.3e10, 1), (2025, 8.4e10, 5))]
+    spec = charts.spec(meta_, rows, title="T", unit="FLOP/s per USD")
+    line, points = spec["layer"][:2]
+    assert {r["year"] for r in _values(spec) if r.get(charts.OFF)} == {2023, 2024}
+    assert "null" in line["transform"][0]["calculate"]  # no line from 2022 over them to 2025
+    assert points["encoding"]["opacity"]["value"] == 0.35
+    assert any("a median of fewer than 5 chips" in s for s in spec["title"]["subtitle"])
+    assert "2022" in charts.alt_text(meta_, rows, Text("en")) and "2025" in charts.alt_text(meta_, rows, Text("en"))
+    # drawn: the line's path has two pieces' worth of points only (2022 alone, 2025 alone: no segment)
+    svg = charts.svg(spec)
+    assert svg.startswith("<svg") and "fewer than 5 chips" in svg
+    # a median of enough chips every year is drawn as any line
+    plain = charts.spec(meta_, [r | {"chips": 9} for r in rows], title="T", unit="FLOP/s per USD")
+    assert plain["mark"] == {"type": "line", "point": True}

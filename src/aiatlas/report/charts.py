@@ -347,10 +347,12 @@ def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: 
     dated = time in ("date", "month")
     cuts = [c for c in rules.SEGMENT_COLUMNS if dated and c in cols]  # a change of scale breaks the line
     flags = [c for c in rules.FLAG_COLUMNS if c in cols and any(r.get(c) is True for r in rows)]
+    thin = any(rules.thin_summary(meta.get("id", ""), r) for r in rows)
     rows = [{k: jsonable(r.get(k)) for k in (time, value) if k}
             | {CUT + c: jsonable(r.get(c)) for c in cuts}
             | {SERIES: _series_label(r, others, text) if others else ""}
-            | ({OFF: True} if any(r.get(c) is True for c in flags) else {}) for r in rows]
+            | ({OFF: True} if any(r.get(c) is True for c in flags) or rules.thin_summary(meta.get("id", ""), r)
+               else {}) for r in rows]
     home = {rules.country_name(rules.HOME_COUNTRY[lang], lang)} if country and lang in rules.HOME_COUNTRY else set()
     rows = _top_other(rows, value, time, rules.zero_fill(meta.get("unit")), home,
                       rules.TOP_N if time else MAX_BARS, lang) if others else rows
@@ -404,13 +406,16 @@ def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: 
         if not off:
             layers = [{"mark": {"type": "line", "point": True} | step, "encoding": encoding}]
         else:  # a partial year's points, and the rows a source flags, faded, off the line
-            full = f"!datum.{OFF}"
-            layers = [{"mark": {"type": "line"} | step, "encoding": encoding, "transform": [{"filter": full}]},
+            full = f"!datum.{OFF}"  # off the line: no value there, so the line breaks, never bridges
+            layers = [{"mark": {"type": "line"} | step, "encoding": encoding,
+                       "transform": [{"calculate": f"{full} ? datum[{value!r}] : null", "as": value}]},
                       {"mark": {"type": "point", "filled": True}, "encoding": encoding | {
                           "opacity": {"condition": {"test": full, "value": 1.0}, "value": 0.35}}}]
         if partial is not None:
             subtitles.append(text("partial_year", year=partial, date=as_of.isoformat()))
         subtitles += [text(f"flag_{c}") for c in flags] + [text(f"segment_{c}") for c in broke]
+        if thin:
+            subtitles.append(text("thin_summary", n=rules.MIN_SUMMARY_N))
         if labels:  # direct labels at the right edge instead of a legend to decode
             layers.append({"data": {"values": labels}, "mark": {
                 "type": "text", "align": "left", "dx": PARTIAL_DX if off else LABEL_DX, "fontSize": 11},
@@ -510,7 +515,8 @@ def alt_text(meta: dict[str, Any], rows: list[dict[str, Any]], text: Text, unit:
     # what the chart draws: a share resting on too few items is not the leader it seems
     rows = [r for r in rows if value and _number(r.get(value)) and not rules.too_few(meta.get("id", ""), r)]
     # nor is a value its source flags as no full measurement (an incomplete quarter, a lower bound)
-    rows = [r for r in rows if not any(r.get(c) is True for c in rules.FLAG_COLUMNS)] or rows
+    rows = [r for r in rows if not any(r.get(c) is True for c in rules.FLAG_COLUMNS)
+            and not rules.thin_summary(meta.get("id", ""), r)] or rows
     if time == "year" and (cut := partial_year(as_of)) is not None:
         rows = [r for r in rows if r[time] != cut] or rows
     if not rows:

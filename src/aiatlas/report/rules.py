@@ -55,6 +55,11 @@ STEP = "step-after"
 # designers' series (a designer's series joining the sum adds its whole stock in one quarter) are
 # a coverage step, not growth. A finding compares rows only on the same value of each (findings.py).
 SEGMENT_COLUMNS = ("rating_scale", "series")
+# A yearly median and the column counting what it is the median of: a year resting on fewer than
+# MIN_SUMMARY_N items is drawn faded, off the line, and said so (the "median" price-performance of
+# 2024 was one chip's; the table and CSV show every year's count).
+SUMMARY_N = {"hardware_price_performance": "chips", "hardware_energy_efficiency": "chips"}
+MIN_SUMMARY_N = 5
 # Rows whose value is not a full measurement, by the indicator's own flag column: a quarter Epoch
 # marks incomplete, a lag not reached yet (at least the months shown). Drawn as a partial year
 # is, faded and off the line, with a note under the title; never the latest value an alt text names.
@@ -258,6 +263,12 @@ def too_few(meta_id: str, row: dict[str, Any]) -> bool:
     """True when a share rests on fewer than MIN_N items."""
     n = share_n(meta_id, row)
     return n is not None and n < MIN_N
+
+
+def thin_summary(meta_id: str, row: dict[str, Any]) -> bool:
+    """True when a yearly median (SUMMARY_N) rests on fewer than MIN_SUMMARY_N items."""
+    n = row.get(SUMMARY_N.get(meta_id, ""))
+    return isinstance(n, (int, float)) and n < MIN_SUMMARY_N
 
 
 def day(v: Any) -> dt.date:
