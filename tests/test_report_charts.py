@@ -453,6 +453,11 @@ def test_year_axes_print_whole_years_that_never_overprint():
     labels = _axis_labels(charts.svg(spec), "X")
     assert all(re.fullmatch(r"20\d\d", t) for t in labels)  # never 2,024 or 2024.5
     assert len(labels) <= 560 // rules.TICK_PX["year"] + 1 and "2010" in labels  # every second year
+    # three years: three labels, each once (not a tick every half year written whole)
+    few = [{"country": "USA", "year": y, "value": 1.0} for y in (2023, 2024, 2025)]
+    labels = _axis_labels(charts.svg(charts.spec(meta(["country", "year"]) | {"unit": "models"}, few,
+                                                 title="T", unit="models")), "X")
+    assert labels == ["2023", "2024", "2025"]
 
 
 def test_date_axes_say_the_year_on_every_label():

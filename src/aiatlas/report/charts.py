@@ -177,11 +177,16 @@ def log_axis(values: list[float], unit: str | None, lang: str, **kw: Any) -> dic
             "labelOverlap": "greedy", **kw}
 
 
-def year_axis(**kw: Any) -> dict[str, Any]:
+def year_axis(years: list[int] = (), **kw: Any) -> dict[str, Any]:
     """Whole years on a quantitative axis: never 2,024 or 2024.5, and as many ticks as the
-    chart's width holds (so two years never overprint at any width)."""
+    chart's width holds (so two years never overprint at any width), and no more than the years
+    the `years` span has steps (an explicit tickCount overrides tickMinStep, and d3 asked for three
+    ticks over 2023-2025 steps by half a year: 2023 2024 2024 2025 2025, each written whole)."""
+    count = f"ceil(width / {rules.TICK_PX['year']})"
+    if years:
+        count = f"min({count}, {max(max(years) - min(years), 1)})"
     return {"format": "d", "tickMinStep": 1, "labelOverlap": "greedy", "labelSeparation": LABEL_SEPARATION,
-            "tickCount": {"expr": f"ceil(width / {rules.TICK_PX['year']})"}, **kw}
+            "tickCount": {"expr": count}, **kw}
 
 
 def date_axis(dates: list[Any], lang: str, width: int | None = None, **kw: Any) -> dict[str, Any]:
@@ -394,7 +399,7 @@ def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: 
         # years on a quantitative axis keep gaps honest; "d" keeps 2023 from printing as 2,023
         x = ({"field": time, "type": xtype, "title": text.column(time), "axis": date_axis([r[time] for r in rows], lang)}
              if xtype == "temporal" else
-             {"field": time, "type": xtype, "title": text.column(time), "axis": year_axis(), "scale": {"zero": False}})
+             {"field": time, "type": xtype, "title": text.column(time), "axis": year_axis([r[time] for r in rows if isinstance(r.get(time), int)]), "scale": {"zero": False}})
         encoding = {"x": x, "y": y, "tooltip": tooltip}
         if dated and any(r[SEGMENT] for r in rows):  # one path per piece: no line across a break
             encoding["detail"] = {"field": SEGMENT, "type": "nominal"}
