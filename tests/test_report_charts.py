@@ -663,3 +663,19 @@ def test_a_yearly_median_of_too_few_chips_is_faded_and_the_line_breaks_there_ins
     # a median of enough chips every year is drawn as any line
     plain = charts.spec(meta_, [r | {"chips": 9} for r in rows], title="T", unit="FLOP/s per USD")
     assert plain["mark"] == {"type": "line", "point": True}
+
+
+def test_a_group_named_as_a_country_keeps_that_countrys_colour():
+    # the regions chart drew the region "China" in the US's blue and "United States" in Japan's
+    rows = [{"region": r, "year": y, "value": v} for r, v in (("north_america", 60), ("united_states", 58),
+                                                              ("east_asia", 43), ("china", 35), ("oceania", 1))
+            for y in (2024, 2025)]
+    names = {"north_america": "North America", "united_states": "United States", "east_asia": "East Asia",
+             "china": "China", "oceania": "Oceania"}
+    rows = [r | {"region": names[r["region"]]} for r in rows]
+    spec = charts.spec(meta(["region", "year"]) | {"unit": "models"}, rows, title="T", unit="models")
+    scale = spec["layer"][0]["encoding"]["color"]["scale"]
+    colour = dict(zip(scale["domain"], scale["range"]))
+    assert colour["China"] == rules.COUNTRY_COLOURS["CHN"] and colour["United States"] == rules.COUNTRY_COLOURS["USA"]
+    others = [colour[g] for g in ("North America", "East Asia", "Oceania")]
+    assert len(set(others)) == 3 and not set(others) & {rules.COUNTRY_COLOURS["CHN"], rules.COUNTRY_COLOURS["USA"]}

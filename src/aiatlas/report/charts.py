@@ -255,10 +255,13 @@ def _colour(series_rows: list[dict], country: bool, lang: str, title: str, legen
         domain, rng = rules.colour_scale(lang)
         extra = sorted({r[SERIES] for r in series_rows} - set(domain))
         domain, rng = domain + extra, rng + [rules.OTHER_COLOUR] * len(extra)
-    else:
+    else:  # a group named as a country (the region "China") keeps that country's colour, "other"
+        # its grey; the rest take the palette's colours no such group holds, in order
         domain = list(dict.fromkeys(r[SERIES] for r in series_rows))
-        rng = [list(rules.COUNTRY_COLOURS.values())[i % len(rules.COUNTRY_COLOURS)]
-               for i in range(len(domain))]
+        fixed = dict(zip(*rules.colour_scale(lang), strict=True))
+        spare = [c for c in rules.COUNTRY_COLOURS.values() if c not in {fixed.get(d) for d in domain}]
+        rest = iter(spare * (len(domain) // max(len(spare), 1) + 1))
+        rng = [fixed[d] if d in fixed else next(rest) for d in domain]
     return {"field": SERIES, "type": "nominal", "title": title, "scale": {"domain": domain, "range": rng},
             "legend": legend}
 
