@@ -192,3 +192,17 @@ def test_japanese_prose_writes_dates_in_words_and_citations_keep_iso():
                               date="2025-12-11", data="d", url="u")
     assert ja.when("2025-12-11") == "2025年12月11日" and ja.when(2025) == 2025
     assert ja("as_of", date="not a date") == "not a date時点のデータ"  # other text is left alone
+
+
+@pytest.mark.parametrize("lang, line", [
+    ("en", "Unit: models · One value per: country, year"),
+    # the grain is no unit: "値の単位: 国, 年" beside "単位: モデル" read as a second unit
+    ("ja", "単位: モデル数 · 国・年ごとの値")])
+def test_an_indicators_meta_line_says_what_one_value_is_per_apart_from_its_unit(lang, line):
+    from aiatlas.report.build import environment
+
+    html = environment().get_template("_indicator.html.j2").render(
+        e={"slug": "x", "title": "x", "description": "", "meta": {"unit": "models", "grain": ["country", "year"]},
+           "error": "none"}, t=Text(lang), print=False, max_rows=10)
+    meta = re.search(r'<p class="meta">(.*?)</p>', html).group(1)
+    assert meta == line

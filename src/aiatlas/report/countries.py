@@ -85,6 +85,9 @@ def page(code: str, *, text: Text, home=None, ranking: list[dict[str, Any]],
         pp = rules.is_fraction(e["unit"]) and e.get("change") is not None
         have.append(item | {"period": period_text(e.get("period"), text, e.get("scope")), "value": e["value"],
                             "raw_unit": e["unit"], "rank": e["rank"], "of": e["of"],
+                            # a share on too few items: its n instead of a rank
+                            "rank_text": (text("country_too_few", n=e["few"], min=rules.MIN_N) if e.get("few")
+                                          else text("country_rank", rank=e["rank"], of=e["of"])),
                             "trend": TREND_MARKS.get(e.get("trend") or ""),
                             "change": (text("country_change_pp", change=e["change"] * 100) if pp else
                                        text("country_change_pct", change=e["change_pct"])

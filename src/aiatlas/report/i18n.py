@@ -113,10 +113,10 @@ class Text:
         return self._get("parameter_help", name) or ""
 
     def grain(self, columns: list[str]) -> str:
-        """What one value is per, for a reader ("country, year"), or "" when that says nothing
-        to a reader: one value per record id (a timeline's events), or a single fitted value."""
+        """What one value is per, for a reader ("country, year"; ja: 国・年), or "" when that says
+        nothing to a reader: one value per record id (a timeline's events), or a single fitted value."""
         shown = [c for c in columns if c not in rules.RECORD_IDS]
-        return ", ".join(self.column(c) for c in shown) if shown and shown == list(columns) else ""
+        return ("・" if self.lang == "ja" else ", ").join(self.column(c) for c in shown) if shown and shown == list(columns) else ""
 
     def parameter(self, name: str) -> str:
         """A parameter's name as a form label in this language."""
