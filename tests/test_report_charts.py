@@ -493,6 +493,9 @@ def test_a_japanese_subtitle_line_never_starts_with_a_closing_mark():
                        "レポートが追う現行の6つのベンチマーク（両国ともスコアがあるもの）。", "ja", 0.8)
     assert len(got) > 1 and not any(line[0] in "、。）」" for line in got)
     assert "".join(got).endswith("もの）。")
+    # the fp16 note broke after its parenthesis: a line began ": AI の学習で使われる精度。"
+    note = Text("ja").param_note({"precision": "fp16"})
+    assert not any(line[0] in ":： " for line in charts.lines(note, "ja"))
 
 
 def test_a_share_stored_as_a_fraction_reads_in_percent():

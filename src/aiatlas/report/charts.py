@@ -291,7 +291,8 @@ def lines(text: str, lang: str, share: float = 1.0) -> list[str]:
     out = []
     while len(text) > width:
         cut = max(text.rfind(p, 0, width) for p in "、。）") + 1 or width
-        while cut < len(text) and text[cut] in "、。）」』":  # no line starts with a closing mark
+        # no line starts with a closing mark, nor with the colon (and its space) after one
+        while cut < len(text) and text[cut] in "、。）」』:： ":
             cut += 1
         out.append(text[:cut])
         text = text[cut:]
