@@ -76,7 +76,7 @@ def page(code: str, *, text: Text, home=None, ranking: list[dict[str, Any]],
     have, missing = [], []
     for e in p["indicators"]:
         report = entries.get(e["id"], {})
-        item = {"title": text.title(report.get("meta") or e), "unit": text.unit(e["unit"]),
+        item = {"title": text.title(report.get("meta") or e), "unit": text.after_number(e["unit"]),
                 "chart": report.get("chart"), "rows": report.get("explain") or report.get("csv")}
         if e.get("status") != "ok":
             missing.append(item | {"partial": e.get("partial_year")})
