@@ -325,6 +325,16 @@ def _against_vintages(claim: Claim, pattern: Pattern, a: dict[str, Any], data: D
     return today
 
 
+def _provenance(result, data: Data) -> tuple[list[str], str]:
+    """The snapshots a result read (one per snapshot, not per file) and the publisher's as-of of
+    their data (a vintage's data is older than its date)."""
+    snaps = list(dict.fromkeys(p.get("snapshot_id", "") for p in result.provenance))
+    dated = registry.data_as_of(result.provenance)
+    as_of = (dated.isoformat() if dated else min((str(p.get("fetched_at") or "")[:10]
+                                                 for p in result.provenance), default="")) or data.as_of
+    return snaps, as_of
+
+
 def _judge_indicator(claim: Claim, pattern: Pattern, a: dict[str, Any], data: Data) -> Verdict:
     q, tol = claim.quantity, pattern.tolerance
     ind = a["indicator"]
@@ -332,11 +342,9 @@ def _judge_indicator(claim: Claim, pattern: Pattern, a: dict[str, Any], data: Da
         return Verdict("unverifiable", f"indicator {ind!r} is not in this build of aiatlas "
                        f"(pattern {pattern.id})", reason_key="no_indicator", **_room(q, tol))
     result, rows = data.rows(ind, a["params"], a["where"])
-    snaps = list(dict.fromkeys(p.get("snapshot_id", "") for p in result.provenance))  # one per snapshot, not per file
-    # the publisher's as-of of the snapshots read (a vintage's data is older than its date)
-    dated = registry.data_as_of(result.provenance)
-    as_of = (dated.isoformat() if dated else min((str(p.get("fetched_at") or "")[:10]
-                                                 for p in result.provenance), default="")) or data.as_of
+    # read once per result (its provenance has a row per file read), not once per claim
+    snaps, as_of = data.once(("provenance", ind, tuple(sorted(a["params"].items()))),
+                             lambda: _provenance(result, data))
     if a.get("period"):
         period = claim.period or str(claim.year or "")
         rows = [r for r in rows if str(r.get(a["period"]) or "").startswith(period) and period]
