@@ -5,6 +5,7 @@ import fcntl
 import os
 import shutil
 import sys
+import threading
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -40,6 +41,15 @@ os.environ.setdefault("PYSPARK_SUBMIT_ARGS", "--conf spark.sql.adaptive.enabled=
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def serve_in_thread(server):
+    """Start a socketserver (a loopback HTTP server of a test) answering in a daemon thread and
+    return it. It looks for its shutdown() every 10 ms: at serve_forever's default of 0.5 s,
+    every test stopping a server waited about half a second for nothing."""
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01},
+                     daemon=True).start()
+    return server
 
 
 # Tiers: `make test-fast` runs what is left after deselecting these markers (the unit tier).

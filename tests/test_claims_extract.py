@@ -305,3 +305,26 @@ def test_a_numbered_phase_is_a_label(text):
     (s,) = extract(text)
     assert [c.quantity.value for c in s.claims] == [344_000_000_000]
     assert any(k.text == "3" and k.reason.startswith("an ordinal label") for k in s.skipped)
+
+
+@pytest.mark.parametrize("text", [
+    "Chinese developers made 15 of 2024's notable AI models.",
+    "Chinese developers made 15 of the notable AI models of 2024.",
+    "Of 2024's notable AI models, 15 came from China.",
+    "Of the notable models released in 2024, 15 came from China.",
+])
+def test_a_count_of_a_named_whole_set_counts_its_things(text):
+    """'15 of 2024's notable models': a count of notable models, of the sentence's year."""
+    (c,) = claims(text)
+    assert (c.quantity.value, c.quantity.kind, c.quantity.unit) == (15, "count", "models")
+    assert (c.subject("country").id, c.year) == ("CHN", 2024)
+
+
+@pytest.mark.parametrize("text", [
+    "In 2024, 15 of the models in the top 20 were Chinese.",
+    "In 2024 China built 3 of the largest clusters.",
+    "Of the largest clusters, 3 are in China.",
+])
+def test_a_count_of_a_narrowed_set_takes_no_unit_of_the_whole(text):
+    """The set is a part the data does not count as such (top 20, largest): no count unit."""
+    assert all(c.quantity.unit not in ("models", "clusters") or c.subset for c in claims(text))

@@ -161,8 +161,7 @@ def check_text(text: str, lang: str = "auto", *, data: Data, source: str = "<tex
             last[claim.quantity.kind] = claim
         _compared_with_next(sr.claims, table, data)
         ratio.judge_ratios(sr.claims, lambda c: check_claim(c, table, data))
-        status = chipstatus.find(sc.text, sc.lang, sc.start)
-        if status is not None:
+        for status in chipstatus.find_all(sc.text, sc.lang, sc.start):
             sr.claims.append(CheckedClaim(status, chipstatus.judge(status, data)))
         if not sr.claims:
             sr.note = "no claim: " + ("; ".join(sorted({s.reason for s in sc.skipped}))

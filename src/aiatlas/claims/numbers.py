@@ -340,15 +340,28 @@ def _read_unit(q: Quantity, after: str, lang: str, end: int) -> int:
                 return end + m.end() + 1
             return end + m.end()
         return end
-    # English: the head noun among the next few words ("40 notable AI models")
-    words = re.match(r"((?:\s+[A-Za-z][\w'-]*){1,4})", after)
+    # English: the head noun among the next few words ("40 notable AI models"), or after 'of the'
+    # when the set is named whole ('15 of 2024's notable models' counts notable models)
+    part = _PARTITIVE.match(after)
+    skip = part.end() if part else 0
+    words = re.match(r"((?:\s+[A-Za-z][\w'-]*){1,4})", after[skip:])
     if words:
         for i, w in enumerate(re.finditer(r"\s+([A-Za-z][\w'-]*)", words.group(1))):
             key = w.group(1).lower()
             if i == 0 and key in _PREPOSITIONS:  # '19 from American firms': not a head noun
                 break
+            if part and NARROWED.search(after[skip:skip + w.start()] + after[skip + w.end():][:40]):
+                break  # 'two of the largest clusters', '15 of the models in the top 20': a subset
             if key in COUNT_NOUNS:
                 q.kind, q.unit = ("count", COUNT_NOUNS[key]) if COUNT_NOUNS[key] not in ("points", "items") \
                     else ("points", "points") if COUNT_NOUNS[key] == "points" else ("number", "items")
-                return end + w.end()
+                return end + skip + w.end()
     return end
+
+
+# '15 of the notable models', '15 of 2024's notable models', '15 of this year's models'
+_PARTITIVE = re.compile(r"\s+of\s+(?:the|(?:19|20)\d\d['’]s|(?:this|last)\s+year['’]s)(?=\s+[A-Za-z])",
+                        re.IGNORECASE)
+# words that narrow the named set to a part of it the data does not count as such
+NARROWED = re.compile(r"\b(?:\w+est|top|most|least|leading|best|major|main|biggest|first|last)\b|"
+                       r"(?<![\d,.])(?!(?:19|20)\d\d\b)\d", re.IGNORECASE)
