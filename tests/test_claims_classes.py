@@ -65,6 +65,7 @@ def test_the_sentences_of_each_fixed_class_get_their_labels(built_home):
     ("nearly 90%", "en", 85.5, "supported"),
     ("nearly 90%", "en", 82.65, "contradicted"),  # a tenth of 90% (81%) is not 'nearly' in points
     ("90%近く", "ja", 82.65, "contradicted"),
+    ("9割近く", "ja", 82.65, "contradicted"),  # tenths: ±5 points of writing, still at most 5 under
     ("nearly 8%", "en", 7.3, "supported"),  # a small share keeps its tenth
 ])
 def test_nearly_allows_a_tenth_under_but_at_most_five_points_of_a_share(text, lang, actual, verdict):
