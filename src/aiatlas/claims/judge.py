@@ -753,7 +753,10 @@ def compare(q: Quantity, actual: float, tol: Slack, evidence: list[Evidence],
         en = f"{'<' if under else '≤'} {human(claimed)} ('{said}'): a bound, no rounding"
         ja = f"{human(claimed)}{'未満' if under else '以下'}（「{said}」）: 上限なので丸めの幅なし"
     elif q.qualifier == "nearly":
-        low = claimed - max(2 * allowed, 0.1 * abs(claimed))
+        # 'nearly 40 models': 36 to 40; a share in % is a scale of its own, where a tenth of 90%
+        # (81%) is no longer 'nearly 90%': at most 5 points under it
+        under = max(2 * allowed, 0.1 * abs(claimed))
+        low = claimed - (under if q.unit != "%" else min(under, max(5.0, allowed)))
         ok = low <= actual <= claimed + allowed
         en = f"between {human(low)} and {human(claimed)} ('{said}'), {en}"
         ja = f"{human(low)}から{human(claimed)}の間（「{said}」）、{ja}"
