@@ -348,3 +348,9 @@ def test_a_count_of_a_named_whole_set_counts_its_things(text):
 def test_a_count_of_a_narrowed_set_takes_no_unit_of_the_whole(text):
     """The set is a part the data does not count as such (top 20, largest): no count unit."""
     assert all(c.quantity.unit not in ("models", "clusters") or c.subset for c in claims(text))
+
+
+def test_a_figure_in_the_next_clause_does_not_narrow_the_set():
+    a, b = claims("Chinese models accounted for 31 of 2024's notable models, up from 23 a year earlier.")
+    assert (a.quantity.value, a.quantity.unit, a.year) == (31, "models", 2024)
+    assert (b.quantity.value, b.quantity.unit) == (23, "models")

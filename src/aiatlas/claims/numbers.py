@@ -365,7 +365,8 @@ def _read_unit(q: Quantity, after: str, lang: str, end: int) -> int:
             key = w.group(1).lower()
             if i == 0 and key in _PREPOSITIONS:  # '19 from American firms': not a head noun
                 break
-            if part and NARROWED.search(after[skip:skip + w.start()] + after[skip + w.end():][:40]):
+            clause = re.split(r"[,;:]|\.(?!\d)", after[skip + w.end():], maxsplit=1)[0][:40]
+            if part and NARROWED.search(after[skip:skip + w.start()] + " " + clause):
                 break  # 'two of the largest clusters', '15 of the models in the top 20': a subset
             if key in COUNT_NOUNS:
                 q.kind, q.unit = ("count", COUNT_NOUNS[key]) if COUNT_NOUNS[key] not in ("points", "items") \
