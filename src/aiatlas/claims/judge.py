@@ -190,6 +190,8 @@ def _judge(claim: Claim, pattern: Pattern, asserts: dict[str, Any], data: Data) 
             v = _against_vintages(claim, pattern, asserts, data, v)
         if v.verdict == "contradicted":
             v = _against_uncited(claim, pattern, asserts, v)
+        if v.verdict == "contradicted" and pattern.listed:
+            v = _against_listed(claim, pattern, asserts, data, v)
         return v
     except NotBuiltError as e:  # no warehouse: said once before the report (aiatlas check)
         if type(e) is not NotBuiltError:  # a stale one (an older aiatlas built it): say which
@@ -239,6 +241,28 @@ def _against_printed(claim: Claim, pattern: Pattern, a: dict[str, Any], data: Da
                    f"{p.cited_as}の掲載値も{p.as_printed}（{p.data_as_of}時点の{data_ja}）で、"
                    "どちらとも合いません")
     v.evidence = [cite, *v.evidence]
+    return v
+
+
+def _against_listed(claim: Claim, pattern: Pattern, a: dict[str, Any], data: Data,
+                    today: Verdict) -> Verdict:
+    """A change the like-for-like value contradicts but the counts as listed give ('grew 140%':
+    the listed sum did, though part of it is topics newly listed at the source's threshold):
+    unverifiable, with both, since the data cannot tell how much of it is growth."""
+    listed = _judge_indicator(claim, pattern, {**a, "value_column": pattern.listed}, data)
+    if listed.verdict != "supported":
+        return today
+    pct = "%" if claim.quantity.unit == "%" else ""
+    v = Verdict("unverifiable", f"the counts as listed changed by {human(listed.actual)}{pct}, as "
+                f"the sentence says, but the topics listed changed too (the source lists a topic "
+                f"only above its privacy threshold); like for like, over the topics listed in both "
+                f"periods, the change is {human(today.actual)}{pct}", reason_key="coverage",
+                tolerance=today.tolerance, tolerance_ja=today.tolerance_ja, actual=today.actual,
+                evidence=today.evidence, as_of=today.as_of, measure=today.measure,
+                subject=today.subject, year=today.year)
+    v.reason_ja = (f"掲載された数の合計では{human(listed.actual)}{pct}の変化で記事と一致しますが、掲載される"
+                   f"トピックも変わっています（出典はプライバシー上の基準を超えたトピックだけを掲載）。"
+                   f"両期間に掲載されたトピックだけで比べると{human(today.actual)}{pct}です")
     return v
 
 

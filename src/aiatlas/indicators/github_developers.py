@@ -30,7 +30,8 @@ def _developer_rows(t):
 @indicator(id="ai_developers_by_country", title="AI developers on GitHub, by country (lower bound)",
            unit="developer-topic pushers", chapter="talent", sources=("github_topic_pushers",),
            grain=("country", "year", "quarter"),
-           value_columns=("value", "topics_reported", "share_of_world_pct", "growth_yoy_pct"),
+           value_columns=("value", "topics_reported", "share_of_world_pct", "growth_yoy_pct",
+                          "growth_listed_yoy_pct"),
            description="Developers who pushed to public repositories tagged with an AI topic ("
                        + ", ".join(AI_TOPICS) + ") per country and quarter, summed over the "
                        "topics: developer-topic counts, not developers (a developer in two topics "
@@ -40,7 +41,8 @@ def _developer_rows(t):
                        "aggregate is not a country); the growth on the year compares with the "
                        "same quarter a year earlier over the topics listed in both quarters (like "
                        "for like: a topic crossing the threshold is no growth; none in both: "
-                       "no growth can be told).",
+                       "no growth can be told); the listed growth compares the sums as listed, "
+                       "topics crossing the threshold included.",
            rows=_developer_rows)
 def ai_developers_by_country(t):
     """AI-topic pushers per country and quarter, with share of the world total and growth."""
@@ -62,8 +64,14 @@ def ai_developers_by_country(t):
                        before_same="before_same")
     j = q.left_join(same, (q.country == same.s_country) & (q.year == same.s_year)
                     & (q.quarter == same.s_quarter))
+    # the sum as listed against the sum listed a year earlier: what an article computes from
+    # the published counts, topics crossing the threshold included
+    prev = q.select(p_country="country", p_year=q.year + 1, p_quarter="quarter", previous="value")
+    j = j.left_join(prev, (j.country == prev.p_country) & (j.year == prev.p_year)
+                    & (j.quarter == prev.p_quarter))
     return j.select(
         j.country, j.year, j.quarter, value=j.value.cast("int64"), topics_reported=j.topics_reported,
         share_of_world_pct=j.value.cast("float64") / j.world * 100,
         growth_yoy_pct=(j.now_same.cast("float64") / j.before_same - 1) * 100,
+        growth_listed_yoy_pct=(j.value.cast("float64") / j.previous - 1) * 100,
     ).order_by(["country", "year", "quarter"])
