@@ -5,6 +5,7 @@ import fcntl
 import os
 import shutil
 import sys
+import threading
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -40,6 +41,34 @@ os.environ.setdefault("PYSPARK_SUBMIT_ARGS", "--conf spark.sql.adaptive.enabled=
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def serve_in_thread(server):
+    """Start a socketserver (a loopback HTTP server of a test) answering in a daemon thread and
+    return it. It looks for its shutdown() every 10 ms: at serve_forever's default of 0.5 s,
+    every test stopping a server waited about half a second for nothing."""
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01},
+                     daemon=True).start()
+    return server
+
+
+def once_per_request(compute):
+    """`compute(id, rows=False, **params)` (an indicator's values, or its explain rows, on one
+    fixture) answered once per request: the same indicator with the same parameters, bound to
+    its defaults (a default given or left out is one request), is answered from the first
+    answer. For a module whose tests check the same lags on one module-scoped fixture (a lag
+    query costs most of a second of CPU to compile); the answers are shared, never changed."""
+    from aiatlas.indicators import registry
+
+    done: dict = {}
+
+    def get(id: str, rows: bool = False, **params):
+        key = (id, rows, repr(sorted(registry.get(id).bind(params).items())))
+        if key not in done:
+            done[key] = compute(id, rows, **params)
+        return done[key]
+
+    return get
 
 
 # Tiers: `make test-fast` runs what is left after deselecting these markers (the unit tier).

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import serve_in_thread
 from fixture_warehouse import write_warehouse
 
 from aiatlas import api, lookup
@@ -372,7 +373,6 @@ def test_cli_missing_file_is_a_usage_error_not_checked_as_text(home, tmp_path):
 
 def test_url_input_reduces_html_to_its_text(tmp_path):
     import http.server
-    import threading
 
     page = ("<html><head><style>p{}</style><script>var x = 2024;</script></head><body>"
             "<p>中国は2024年に31の注目すべきモデルを公開した。</p><p>Second para.</p></body></html>")
@@ -390,7 +390,7 @@ def test_url_input_reduces_html_to_its_text(tmp_path):
             pass
 
     server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    serve_in_thread(server)
     try:
         text, label = read_input(f"http://127.0.0.1:{server.server_port}/a")
     finally:

@@ -205,3 +205,26 @@ def test_a_consumer_card_variant_is_not_read_as_the_card_it_extends():
     assert claim is not None and claim.text == "RTX 4090 D"
     v = chipstatus.judge(claim, FakeData())
     assert v.verdict == "unverifiable" and "no accelerator named 'RTX 4090 D'" in v.reason
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("The US tightened export controls on the A800 and H800 in October 2023.", "en"),
+    ("In October 2023 the US restricted exports of the A800 and H800.", "en"),
+    ("米国は2023年10月にA800とH800の輸出規制を強化した。", "ja"),
+])
+def test_an_act_of_the_rules_on_listed_chips_is_a_claim_per_chip_under_that_months_rules(text, lang):
+    """'tightened export controls on the A800 and H800 in October 2023': each listed chip needs a
+    licence under the rule set published that month; the US is the exporter, not a destination."""
+    found = chipstatus.find_all(text, lang, 0)
+    assert [c.text for c in found] == ["A800", "H800"]
+    assert all(c.quantity.value == 1.0 for c in found)
+    data = FakeData()
+    v = chipstatus.judge(found[0], data)
+    assert {kw["rules"] for _, kw in data.asked} == {"us-2023-10"}
+    assert {kw["destination"] for _, kw in data.asked} == {None}
+    assert v.verdict == "supported", v.reason
+
+
+def test_a_chip_named_apart_from_the_list_is_not_claimed():
+    found = chipstatus.find_all("The A800 needs a licence, unlike the H20.", "en", 0)
+    assert [c.text for c in found] == ["A800"]

@@ -136,3 +136,26 @@ def test_a_series_named_without_its_edition_takes_the_edition_of_the_claims_year
     assert vintage.printed("AIインデックスによると2024年の米国は40件", a, 2024).cited_as == "AIインデックス"
     assert vintage.printed("the AI Index counted 40", a, None) is None  # no year: no edition
     assert vintage.cited("The AI Index counted 30 models in 2023.", 2023) == ("AI Index 2024", None)
+
+
+@pytest.mark.parametrize("text", [
+    "Chinese developers made 15 of 2024's notable AI models.",
+    "2024年、中国の注目AIモデルは15件だった。",
+])
+def test_an_uncited_figure_a_publication_printed_is_revised_naming_it(built_home, text):
+    """The figure is what the AI Index 2025 printed for the cell, and the sentence names no
+    source: revised on that publication's data, saying so, not contradicted by today's count."""
+    (v,) = verdicts(text, built_home)
+    assert v.verdict == "revised" and v.reason_key == "revised_printed", v.reason
+    assert "does not name its source" in v.reason and "AI Index 2025" in v.reason
+    assert "出典の記載はありません" in v.reason_ja and v.latest == 31 and v.actual == 15
+    assert any(e.kind == "fact" and e.citation["as_printed"] == "15" for e in v.evidence)
+
+
+def test_a_printed_figure_of_another_group_does_not_fit():
+    """The AI Index's MMLU gap is US vs China: a claim about closed vs open is another measure."""
+    asserts = {"indicator": "benchmark_gap", "params": {"benchmark": "mmlu", "group": "openness"},
+               "where": {}, "value_column": "gap"}
+    assert vintage.uncited(asserts, 2024, "2024") == []
+    assert [p.value for p in vintage.uncited({**asserts, "params": {"benchmark": "mmlu", "group": "country"}},
+                                             2024, "2024")] == [0.3]

@@ -9,7 +9,7 @@ import pytest
 from aiatlas.curated.loader import load_facts
 from aiatlas.curated.schema import validate_record
 from aiatlas.errors import DataError
-from aiatlas.report import factviews
+from aiatlas.report import charts, factviews
 from aiatlas.report.i18n import LANGS, Text, catalog
 
 FACTS = load_facts()
@@ -99,3 +99,22 @@ def test_investment_programmes_are_bars_in_their_own_currency(lang):
     assert len(bars) == 2 and {b["currency"] for b in bars} == {Text(lang).fact_unit("EUR"), Text(lang).fact_unit("USD")}
     assert spec["facet"]["row"]["field"] == "currency" and spec["resolve"]["scale"]["x"] == "independent"
     assert factviews.amounts_spec([], text=Text(lang)) is None
+
+
+@pytest.mark.parametrize("lang, years", [("en", {"2024", "2023"}), ("ja", {"2024年", "2023年"})])
+def test_bars_of_different_years_say_each_bars_year(lang, years):
+    # China's robots of 2024 stood beside the United States' of 2023 with no year on either bar
+    rows = [{"topic": "robot_installations", "measure": "industrial_robot_installations", "subject": s,
+             "period": p, "value": v, "confirmed": True} for s, p, v in
+            (("CHN", "2024", 295000), ("CHN", "2023", 276288), ("USA", "2023", 37587), ("DEU", "2023", 28355))]
+    spec = factviews.section(rows, [], text=Text(lang), render=lambda s: s)["figures"][0]
+    bars, label = spec["layer"]
+    assert bars["mark"]["type"] == "bar" and label["mark"]["type"] == "text"
+    assert label["encoding"]["text"]["field"] == "period" and label["encoding"]["x"] == bars["encoding"]["x"]
+    assert {r["period"] for r in spec["data"]["values"]} == years
+    svg = charts.svg(spec)
+    assert all(y in svg for y in years)
+    assert bars["encoding"]["x"]["sort"]["order"] == "descending" == label["encoding"]["x"]["sort"]["order"]
+    names = re.findall(r'aria-label="[^"]*?: ([^;"]+); [^"]*"', svg)  # the bars, left to right
+    us, de = ("United States", "Germany") if lang == "en" else ("米国", "ドイツ")
+    assert names.index(us) < names.index(de)  # by value, not by name

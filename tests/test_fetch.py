@@ -5,12 +5,12 @@ import contextlib
 import gzip
 import hashlib
 import json
-import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from conftest import serve_in_thread
 
 from aiatlas.config import settings as make_settings
 from aiatlas.errors import FetchError, UsageError
@@ -91,7 +91,7 @@ class FaultyServer:
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        serve_in_thread(self.httpd)
 
     def close(self):
         self.httpd.shutdown()

@@ -5,7 +5,6 @@ import gzip
 import json
 import shutil
 import tempfile
-import threading
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -16,6 +15,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
+from conftest import serve_in_thread
 
 from aiatlas import api
 from aiatlas.errors import DataError, FetchError, UsageError
@@ -340,7 +340,7 @@ def snapshot_server(tmp_path, snapshot_faults, monkeypatch):
     handler = partial(type("Handler", (FaultyHandler,), {"faults": snapshot_faults}),
                       directory=str(tmp_path / "srv"))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    serve_in_thread(server)
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
 
@@ -863,7 +863,7 @@ def openalex_api(monkeypatch):
     """The fake API on loopback, two publication years, no waiting between requests."""
     FakeOpenAlex.seen = []
     server = ThreadingHTTPServer(("127.0.0.1", 0), FakeOpenAlex)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    serve_in_thread(server)
     monkeypatch.setenv("AIATLAS_OPENALEX_API", f"http://127.0.0.1:{server.server_port}")
     monkeypatch.delenv("AIATLAS_MIRROR", raising=False)  # online: the mirror has no OpenAlex
     monkeypatch.setattr(oa_api, "aggregate_years", lambda: range(2020, 2022))

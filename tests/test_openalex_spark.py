@@ -6,6 +6,7 @@ import math
 from pathlib import Path
 
 import pytest
+from conftest import serve_in_thread
 from test_spark_parity import assert_same_rows
 
 from aiatlas import api
@@ -87,7 +88,6 @@ def _rows(home) -> list[tuple]:
 @pytest.fixture(scope="module")
 def served_snapshot(homes):
     """The same synthetic snapshot served over loopback HTTP (executors stream it themselves)."""
-    import threading
     from functools import partial
     from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
@@ -97,7 +97,7 @@ def served_snapshot(homes):
 
     server = ThreadingHTTPServer(("127.0.0.1", 0),
                                  partial(Quiet, directory=str(homes[0].parent / "snap")))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    serve_in_thread(server)
     yield f"http://127.0.0.1:{server.server_port}/works"
     server.shutdown()
 

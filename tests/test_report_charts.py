@@ -5,7 +5,8 @@ import math
 
 import pytest
 
-from aiatlas.report import charts, rules
+from aiatlas.report import charts, drawing, rules
+from aiatlas.report.i18n import Text
 from aiatlas.sources import registry
 
 
@@ -52,9 +53,12 @@ def test_a_partial_last_year_is_faded_points_off_the_line_and_said_so():
     spec = charts.spec(meta(["country", "year"]), rows, title="T", unit="models",
                        as_of=registry.data_as_of(prov))
     line, points, labels = spec["layer"]
-    assert line["mark"]["type"] == "line" and line["transform"] == [{"filter": "datum.year < 2026"}]
-    # labels sit right of the partial year, at the height of the last full year
-    assert {(r["year"], r["label_y"]) for r in _values(spec, 2)} == {(2026, 7)}
+    assert line["mark"]["type"] == "line" and line["transform"] == [
+        {"calculate": f"!datum.{charts.OFF} ? datum['value'] : null", "as": "value"}]
+    assert {r["year"] for r in _values(spec) if r.get(charts.OFF)} == {2026}
+    # labels sit right of the partial year, at the height of the last full year (a series with
+    # only a partial year, China, at its faded point: unlabelled, nothing would name it)
+    assert {(r["year"], r["label_y"]) for r in _values(spec, 2)} == {(2026, 7), (2026, 1)}
     assert points["mark"]["type"] == "point" and points["encoding"]["opacity"]["value"] == 0.35
     # the labels stand well clear of the faded points, which beside them read as a legend's keys
     assert spec["layer"][2]["mark"]["dx"] == charts.PARTIAL_DX > charts.LABEL_DX
@@ -251,8 +255,8 @@ def test_direct_labels_never_overprint_and_stay_under_the_axis_top():
     rows = [{"year": 2023, charts.SERIES: "A", "value": 86.0}]
     rows += [{"year": 2025, charts.SERIES: s, "value": v}
              for s, v in zip("ABCDEFGH", (60, 35, 8, 3, 2, 1.5, 1, 0))]
-    rows += [{"year": 2026, charts.SERIES: "A", "value": 22.0}]
-    labels = charts._last_points(rows, "value", "year", False, before=2026)
+    rows += [{"year": 2026, charts.SERIES: "A", "value": 22.0, charts.OFF: True}]
+    labels = charts._last_points(rows, "value", "year", False)
     top = charts._nice_top(0, 86)
     assert top == 90  # as Vega rounds the axis
     px = _pixels(labels, top)
@@ -449,6 +453,11 @@ def test_year_axes_print_whole_years_that_never_overprint():
     labels = _axis_labels(charts.svg(spec), "X")
     assert all(re.fullmatch(r"20\d\d", t) for t in labels)  # never 2,024 or 2024.5
     assert len(labels) <= 560 // rules.TICK_PX["year"] + 1 and "2010" in labels  # every second year
+    # three years: three labels, each once (not a tick every half year written whole)
+    few = [{"country": "USA", "year": y, "value": 1.0} for y in (2023, 2024, 2025)]
+    labels = _axis_labels(charts.svg(charts.spec(meta(["country", "year"]) | {"unit": "models"}, few,
+                                                 title="T", unit="models")), "X")
+    assert labels == ["2023", "2024", "2025"]
 
 
 def test_date_axes_say_the_year_on_every_label():
@@ -484,6 +493,9 @@ def test_a_japanese_subtitle_line_never_starts_with_a_closing_mark():
                        "レポートが追う現行の6つのベンチマーク（両国ともスコアがあるもの）。", "ja", 0.8)
     assert len(got) > 1 and not any(line[0] in "、。）」" for line in got)
     assert "".join(got).endswith("もの）。")
+    # the fp16 note broke after its parenthesis: a line began ": AI の学習で使われる精度。"
+    note = Text("ja").param_note({"precision": "fp16"})
+    assert not any(line[0] in ":： " for line in charts.lines(note, "ja"))
 
 
 def test_a_share_stored_as_a_fraction_reads_in_percent():
@@ -542,3 +554,146 @@ def test_alt_text_states_the_latest_period_most_series_have_reached():
     rows = [{"owner": o, "date": q3, "value": v} for o, v in (("Google", 4e6), ("Microsoft", 3e6), ("Meta", 2e6))]
     rows.append({"owner": "Google", "date": q4, "value": 5e6})  # one owner reported early
     assert charts.alt_text(m, rows, Text("en")) == "Google leads on 2025-12-31 with 4 million H100 equivalents, of 3 shown."
+
+
+def _flagged(spec):
+    """The dates a chart draws faded (off the line) and the dates its line layer keeps."""
+    import json
+
+    layers = spec["layer"]
+    faded = {r["date"] for r in _values(spec) if r.get(charts.OFF)}
+    line = next(la for la in layers if la["mark"]["type"] == "line")
+    return faded, json.dumps(line.get("transform"))
+
+
+@pytest.mark.parametrize("flag, note", [
+    ("incomplete", "quarters the source marks as incomplete"),
+    ("lower_bound", "the lag is at least the months shown")])
+def test_a_value_its_source_flags_as_no_full_measurement_is_faded_off_the_line_and_said_so(flag, note):
+    # Epoch's last quarter marked incomplete; a lag not reached yet (a lower bound) drawn as a
+    # measured one read as "13.6 months behind" for a year
+    assert flag in rules.FLAG_COLUMNS
+    rows = [r | {"country": "USA", flag: i >= 3} for i, r in enumerate(_dated(range(0, 455, 91)))]
+    spec = charts.spec(DATED | {"grain": ["country", "date"]}, rows, title="T", unit="points")
+    faded, line_filter = _flagged(spec)
+    assert faded == {"2024-09-30", "2024-12-30"} and f"!datum.{charts.OFF}" in line_filter
+    assert spec["layer"][1]["encoding"]["opacity"]["value"] == 0.35
+    assert any(note in s for s in spec["title"]["subtitle"])
+    # the line's pieces never run into a flagged point: the last piece holds flagged points only
+    pieces = {}
+    for r in _values(spec):
+        pieces.setdefault(r[charts.SEGMENT], set()).add(bool(r.get(charts.OFF)))
+    assert all(len(kinds) == 1 for kinds in pieces.values())
+    # the label sits at the last point on the line, and the alt text names that point
+    assert [r["label_y"] for r in _values(spec, 2)] == [1002.0]
+    assert "on 2024-07-01." in charts.alt_text(DATED, [{k: v for k, v in r.items() if k != "country"}
+                                                        for r in rows], Text("en"))
+    # unflagged rows draw as before: one layer with points on the line
+    plain = charts.spec(DATED, [r | {flag: False} for r in _dated([0, 91, 182])], title="T", unit="p")
+    assert plain["mark"] == {"type": "line", "point": True}
+
+
+def test_a_sum_over_a_changing_number_of_series_breaks_its_line_and_says_why():
+    # Epoch's US holdings: 5 designer series summed, then 7, then 11; each step adds a whole stock
+    assert "series" in rules.SEGMENT_COLUMNS
+    rows = [r | {"country": "USA", "series": 5 if i < 2 else 7} for i, r in enumerate(_dated(range(0, 455, 91)))]
+    spec = charts.spec(DATED | {"grain": ["country", "date"]}, rows, title="T", unit="points")
+    assert _pieces(spec) == [("2024-01-01", "2024-04-01"), ("2024-07-01", "2024-12-30")]
+    assert all(r["series"] == "United States" for r in _values(spec))  # the grain, not the count
+    assert any("series joins the sum" in s for s in spec["title"]["subtitle"])
+    ja = charts.spec(DATED | {"grain": ["country", "date"]}, rows, title="T", unit="p", lang="ja")
+    assert any("系列が合計に加わる" in s for s in ja["title"]["subtitle"])
+    # a change of rating scale says so under any chart it breaks, not only where a caller adds it
+    arena = charts.spec(DATED, _dated([0, 3], rating_scale="old") + _dated([9], rating_scale="new"),
+                        title="T", unit="points")
+    assert any("changed its rating scale" in s for s in arena["title"]["subtitle"])
+    steady = charts.spec(DATED | {"stale": False}, _dated([0, 3, 6], rating_scale="old"), title="T", unit="points")
+    assert steady["title"] == "T"
+
+
+def test_chinas_chip_holdings_fade_the_quarter_epoch_marks_incomplete():
+    import datetime as dt
+
+    from aiatlas.report import chinachips
+
+    rows = [{"date": dt.date(2023 + i, 3, 31), "chip": chinachips.ALL_CHIPS, "value": 1e5 * (i + 1),
+             "value_p5": 8e4 * (i + 1), "value_p95": 1.2e5 * (i + 1), "incomplete": i == 2} for i in range(3)]
+    spec = chinachips.spec(rows, [], lang="en")
+    band, line, faded = spec["layer"][:3]
+    assert {"filter": f"!datum.{charts.OFF}"} in line["transform"] and {"filter": f"!datum.{charts.OFF}"} in band["transform"]
+    assert faded["mark"]["opacity"] == 0.35 and faded["transform"] == [{"filter": f"datum.{charts.OFF}"}]
+    assert [r["date"] for r in _values(spec, 1) if r.get(charts.OFF)] == ["2025-03-31"]
+    assert "quarters the source marks as incomplete" in " ".join(spec["title"]["subtitle"])
+    assert charts.svg(spec).startswith("<svg")
+
+
+def test_every_subtitle_line_fits_inside_a_chart_without_direct_labels():
+    # at 100 characters a line ran past a 560 px chart and was cut ("compare ratings wit")
+    import subprocess
+
+    font = pytest.importorskip("PIL.ImageFont")
+    faces = {"en": subprocess.run(["fc-match", "-f", "%{file}", "sans-serif"], capture_output=True,
+                                  text=True, check=True).stdout,
+             "ja": next(str(d / "NotoSansCJK-Regular.ttc") for d in drawing.CJK_FONT_DIRS
+                        if (d / "NotoSansCJK-Regular.ttc").is_file())}
+    keys = ("partial_year", "flag_incomplete", "flag_lower_bound", "segment_rating_scale", "segment_series",
+            "stale", "log_scale", "window_from", "min_n", "us_china_lag_note", "us_china_bench_note",
+            "thin_summary")
+    for lang, face in faces.items():
+        text, width = Text(lang), font.truetype(face, 11).getlength
+        fields = {"year": 2026, "date": "2026-07-19", "months": 11, "today": "2026-12-03", "n": 10}
+        for key in keys:
+            for line in charts.lines(text(key, **fields), lang):
+                assert width(line) <= 530, (lang, key, line)
+
+
+def test_a_yearly_median_of_too_few_chips_is_faded_and_the_line_breaks_there_instead_of_bridging():
+    # the "median" price-performance of 2024 was one chip's; 2023 three, 2025 five
+    meta_ = {"id": "hardware_price_performance", "grain": ["year"], "value_columns": ["value", "chips"],
+             "unit": "FLOP/s per USD"}
+    rows = [{"year": y, "value": v, "chips": n} for y, v, n in
+            ((2022, 4e10, 7), (2023, 2.8e10, 3), (2024, 3.3e10, 1), (2025, 8.4e10, 5))]
+    spec = charts.spec(meta_, rows, title="T", unit="FLOP/s per USD")
+    line, points = spec["layer"][:2]
+    assert {r["year"] for r in _values(spec) if r.get(charts.OFF)} == {2023, 2024}
+    assert "null" in line["transform"][0]["calculate"]  # no line from 2022 over them to 2025
+    assert points["encoding"]["opacity"]["value"] == 0.35
+    assert any("a median of fewer than 5 chips" in s for s in spec["title"]["subtitle"])
+    assert "2022" in charts.alt_text(meta_, rows, Text("en")) and "2025" in charts.alt_text(meta_, rows, Text("en"))
+    # drawn: the line's path has two pieces' worth of points only (2022 alone, 2025 alone: no segment)
+    svg = charts.svg(spec)
+    assert svg.startswith("<svg") and "fewer than 5 chips" in svg
+    # a median of enough chips every year is drawn as any line
+    plain = charts.spec(meta_, [r | {"chips": 9} for r in rows], title="T", unit="FLOP/s per USD")
+    assert plain["mark"] == {"type": "line", "point": True}
+
+
+def test_a_group_named_as_a_country_keeps_that_countrys_colour():
+    # the regions chart drew the region "China" in the US's blue and "United States" in Japan's
+    rows = [{"region": r, "year": y, "value": v} for r, v in (("north_america", 60), ("united_states", 58),
+                                                              ("east_asia", 43), ("china", 35), ("oceania", 1))
+            for y in (2024, 2025)]
+    names = {"north_america": "North America", "united_states": "United States", "east_asia": "East Asia",
+             "china": "China", "oceania": "Oceania"}
+    rows = [r | {"region": names[r["region"]]} for r in rows]
+    spec = charts.spec(meta(["region", "year"]) | {"unit": "models"}, rows, title="T", unit="models")
+    scale = spec["layer"][0]["encoding"]["color"]["scale"]
+    colour = dict(zip(scale["domain"], scale["range"]))
+    assert colour["China"] == rules.COUNTRY_COLOURS["CHN"] and colour["United States"] == rules.COUNTRY_COLOURS["USA"]
+    others = [colour[g] for g in ("North America", "East Asia", "Oceania")]
+    assert len(set(others)) == 3 and not set(others) & {rules.COUNTRY_COLOURS["CHN"], rules.COUNTRY_COLOURS["USA"]}
+
+
+def test_a_group_takes_the_same_colour_in_every_language():
+    # sorted by label, Industry came first in English and second in Japanese (その他の共同 sorts
+    # before 産業界), and took another palette colour
+    rows = [{"year": y, "sector": s, "value": v, "total": 50} for y in (2024, 2025)
+            for s, v in (("Industry", 0.8), ("Other collaboration", 0.2))]
+    colour = {}
+    for lang in ("en", "ja"):
+        spec = charts.spec(meta(["year", "sector"]) | {"id": "sector_shares_by_year", "unit": "share of models"},
+                           rows, title="T", unit="u", lang=lang)
+        scale = spec["layer"][0]["encoding"]["color"]["scale"]
+        colour[lang] = dict(zip(scale["domain"], scale["range"]))
+    assert colour["en"]["Industry"] == colour["ja"][rules.label("Industry", "ja")]
+    assert colour["en"]["Other collaboration"] == colour["ja"][rules.label("Other collaboration", "ja")]

@@ -18,6 +18,15 @@ def _spec(title: str, lang: str = "en") -> dict:
                        rows, title=title, unit="models", lang=lang)
 
 
+@pytest.fixture(scope="module")
+def draw():
+    """One worker for the tests that only ask a worker for charts: starting one costs about a
+    second of CPU (a new Python and the chart engine's first chart). The tests of starting and
+    stopping workers start their own."""
+    with drawing.Drawer(processes=1) as draw:
+        yield draw
+
+
 def test_a_worker_draws_the_same_svg_as_this_process_in_either_language():
     specs = [_spec("Models by country"), _spec("国別の注目モデル数", "ja")]
     with drawing.Drawer(processes=2) as draw:
@@ -27,27 +36,25 @@ def test_a_worker_draws_the_same_svg_as_this_process_in_either_language():
     assert "国別の注目モデル数" in got[1] and drawing.drawn("<svg/>") == "<svg/>"
 
 
-def test_a_drawn_chart_rasterised_for_print_is_a_png_of_its_size_times_the_scale():
+def test_a_drawn_chart_rasterised_for_print_is_a_png_of_its_size_times_the_scale(draw):
     import base64
     import struct
 
     spec = _spec("国別の注目モデル数", "ja")
-    with drawing.Drawer(processes=1) as draw:
-        drawn = draw(spec).result(timeout=60)
-        data = base64.b64decode(draw.raster(drawn, 2.0).result(timeout=60))
+    drawn = draw(spec).result(timeout=60)
+    data = base64.b64decode(draw.raster(drawn, 2.0).result(timeout=60))
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width = struct.unpack(">I", data[16:20])[0]
     assert width == 2 * round(float(drawn.split('width="')[1].split('"')[0]))
     assert data == drawing.png(drawn, 2.0)
 
 
-def test_a_chart_that_cannot_be_drawn_raises_and_the_worker_draws_the_next():
-    with drawing.Drawer(processes=1) as draw:
-        bad = draw({"mark": "no-such-mark"})
-        good = draw(_spec("After the error"))
-        with pytest.raises(drawing.ChartError, match="chart not drawn"):
-            bad.result(timeout=60)
-        assert "After the error" in good.result(timeout=60)
+def test_a_chart_that_cannot_be_drawn_raises_and_the_worker_draws_the_next(draw):
+    bad = draw({"mark": "no-such-mark"})
+    good = draw(_spec("After the error"))
+    with pytest.raises(drawing.ChartError, match="chart not drawn"):
+        bad.result(timeout=60)
+    assert "After the error" in good.result(timeout=60)
 
 
 def test_a_stopped_worker_fails_its_charts_instead_of_hanging():
@@ -94,17 +101,16 @@ def test_workers_leave_one_core_to_the_build(monkeypatch):
         assert drawing.workers(printing=True) == min(max(1, cores or 2), drawing.MAX_WORKERS)
 
 
-def test_a_chart_being_drawn_is_rasterised_once_drawn_and_its_error_reaches_the_raster():
+def test_a_chart_being_drawn_is_rasterised_once_drawn_and_its_error_reaches_the_raster(draw):
     import base64
 
-    with drawing.Drawer(processes=1) as draw:
-        chart = draw(_spec("国別の注目モデル数", "ja"))
-        raster = draw.raster(chart, 1.0)  # asked before the chart is drawn
-        bad = draw.raster(draw({"mark": "no-such-mark"}), 1.0)
-        png = base64.b64decode(raster.result(timeout=60))
-        assert png == drawing.png(chart.result(), 1.0)
-        with pytest.raises(drawing.ChartError, match="chart not drawn"):
-            bad.result(timeout=60)
+    chart = draw(_spec("国別の注目モデル数", "ja"))
+    raster = draw.raster(chart, 1.0)  # asked before the chart is drawn
+    bad = draw.raster(draw({"mark": "no-such-mark"}), 1.0)
+    png = base64.b64decode(raster.result(timeout=60))
+    assert png == drawing.png(chart.result(), 1.0)
+    with pytest.raises(drawing.ChartError, match="chart not drawn"):
+        bad.result(timeout=60)
 
 
 def test_japanese_charts_name_the_cut_font_first_and_are_laid_out_as_with_the_whole_font():
@@ -140,7 +146,7 @@ def test_a_chart_with_a_character_outside_the_cut_is_drawn_with_the_whole_font()
     assert title in drawn and drawing.SUBSET_FAMILY not in drawn
 
 
-def test_answers_reach_their_own_request_when_threads_submit_at_once(monkeypatch):
+def test_answers_reach_their_own_request_when_threads_submit_at_once(monkeypatch, draw):
     """With --pdf the build submits specs while reader threads submit rasters to the same worker:
     an answer must reach the request it answers. A spec still being serialised (slowly, here)
     must not let a later, small request's line overtake it."""
@@ -156,12 +162,11 @@ def test_answers_reach_their_own_request_when_threads_submit_at_once(monkeypatch
     monkeypatch.setattr(drawing, "json", type("J", (), {"dumps": staticmethod(slow_dumps),
                                                         "loads": staticmethod(json.loads)}))
     small = drawing.svg(_spec("small"))
-    with drawing.Drawer(processes=1) as draw:
-        got = {}
-        spec = threading.Thread(target=lambda: got.setdefault("spec", draw(_spec("big"))))
-        spec.start()
-        time.sleep(0.1)  # the spec's request is being written when the raster's comes
-        got["png"] = draw.raster(small, 1.0)
-        spec.join()
-        assert "big" in got["spec"].result(timeout=120)
-        assert got["png"].result(timeout=120).startswith("iVBOR")  # base64 of a PNG's signature
+    got = {}
+    spec = threading.Thread(target=lambda: got.setdefault("spec", draw(_spec("big"))))
+    spec.start()
+    time.sleep(0.1)  # the spec's request is being written when the raster's comes
+    got["png"] = draw.raster(small, 1.0)
+    spec.join()
+    assert "big" in got["spec"].result(timeout=120)
+    assert got["png"].result(timeout=120).startswith("iVBOR")  # base64 of a PNG's signature

@@ -173,3 +173,15 @@ def test_a_change_since_the_first_row_spans_at_least_the_declared_days():
     row = findings.pick(decl, rows)
     assert (row["date"], row["_versus"]["date"]) == (dt.date(2024, 6, 20), dt.date(2023, 5, 8))
     assert findings.pick({k: v for k, v in decl.items() if k != "min_span_days"}, rows)["date"] == dt.date(2025, 12, 11)
+
+
+def test_a_trend_fitted_to_every_row_says_which_years_it_covers():
+    # "doubled every 1.5 years" said neither of what period nor of which chips
+    decl = next(d for d in findings.declared() if d["key"] == "energy_efficiency")
+    rows = [{"year": y, "value": 1e11 * y, "chips": 5, "doubling_time_years": 1.49} for y in (2016, 2020, 2026)]
+    row = findings.pick(decl, rows)
+    assert (row["first_year"], row["last_year"]) == (2016, 2026)
+    assert findings.sentence(decl, row, "en").endswith(
+        "doubled every 1.5 years (a trend fitted to the accelerators released from 2016 to 2026).")
+    assert findings.sentence(decl, row, "ja").startswith("2016〜2026年に発表されたAIアクセラレーター")
+    assert findings.pick(decl, []) is None

@@ -192,3 +192,34 @@ def test_japanese_prose_writes_dates_in_words_and_citations_keep_iso():
                               date="2025-12-11", data="d", url="u")
     assert ja.when("2025-12-11") == "2025年12月11日" and ja.when(2025) == 2025
     assert ja("as_of", date="not a date") == "not a date時点のデータ"  # other text is left alone
+
+
+@pytest.mark.parametrize("lang, line", [
+    ("en", "Unit: models · One value per: country, year"),
+    # the grain is no unit: "値の単位: 国, 年" beside "単位: モデル" read as a second unit
+    ("ja", "単位: モデル数 · 国・年ごとの値")])
+def test_an_indicators_meta_line_says_what_one_value_is_per_apart_from_its_unit(lang, line):
+    from aiatlas.report.build import environment
+
+    html = environment().get_template("_indicator.html.j2").render(
+        e={"slug": "x", "title": "x", "description": "", "meta": {"unit": "models", "grain": ["country", "year"]},
+           "error": "none"}, t=Text(lang), print=False, max_rows=10)
+    meta = re.search(r'<p class="meta">(.*?)</p>', html).group(1)
+    assert meta == line
+
+
+def test_a_headline_title_and_its_numbers_read_in_japanese_form():
+    # 「国別の注目モデル数（直近の通年）（2025）」 and 「米国 60中国 35韓国 8モデル数」
+    from aiatlas.report.build import environment
+
+    h = {"key": "notable_models_by_country", "available": True, "period": 2025, "unit": "models",
+         "values": [{"row": {"country": "USA"}, "value": 60}, {"row": {"country": "CHN"}, "value": 35}]}
+    ja = environment().get_template("_headlines.html.j2").render(headlines=[h], t=Text("ja"))
+    title = re.sub(r"<[^>]+>", "", re.search(r"<dt>(.*?)</dt>", ja, re.S).group(1)).strip()
+    assert title == "国別の注目モデル数（直近の通年、2025年）"
+    assert re.search(r'<span class="unit">件</span>', ja)
+    en = environment().get_template("_headlines.html.j2").render(headlines=[h], t=Text("en"))
+    assert "latest full year (2025)" in re.sub(r"<[^>]+>", "", en) and '<span class="unit">models</span>' in en
+    # a counter only where Japanese writes one; every other unit reads as its name
+    assert Text("ja").after_number("accelerators") == "機種" and Text("ja").after_number("months") == "か月"
+    assert Text("en").after_number("models") == "models"

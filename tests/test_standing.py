@@ -212,3 +212,26 @@ def test_a_country_grain_value_says_its_years_and_as_of(home):
     assert entry["scope"] == {"years": "all", "data_as_of": "2026-12-02"}
     assert _standing(meta, [{"country": "USA", "value": 0.4}], "USA", {"since": 2020},
                      dt.date(2026, 12, 2))["scope"]["years"] is None  # a range was asked for
+
+
+def test_a_share_resting_on_too_few_items_ranks_nothing_on_a_country_page():
+    # Japan's open-weights share, 5 open of 6 models, read "83.3%, 7 of 33" among 24 such shares
+    from aiatlas.report import countries
+    from aiatlas.report.i18n import Text
+
+    meta = {"id": "training_compute_share_by_country", "title": "X", "chapter": "c", "unit": "share of FLOP",
+            "grain": ["country", "year"], "explainable": False}
+    rows = [{"country": c, "year": y, "value": v, "models": n} for c, y, v, n in (
+        ("USA", 2022, 0.7, 40), ("USA", 2023, 0.8, 50), ("CHN", 2023, 0.1, 12), ("GBR", 2023, 0.09, 4),
+        ("JPN", 2022, 0.001, 1), ("JPN", 2023, 0.002, 1))]
+    jpn, usa, chn = (_standing(meta, rows, c, {}) for c in ("JPN", "USA", "CHN"))
+    assert (jpn["value"], jpn["rank"], jpn["few"], jpn["trend"], jpn["change"]) == (0.002, None, 1, None, None)
+    # ranked among the shares that rest on enough models only
+    assert (usa["rank"], usa["of"], chn["rank"], chn["of"], "few" in usa) == (1, 2, 2, 2, False)
+    for lang, said in (("en", "not ranked: too few models (1 of the 10 a share needs)"),
+                       ("ja", "順位なし: モデルが少ない（1 件。割合には 10 件以上が必要）")):
+        profile = {"indicators": [jpn, usa | {"id": "y"}], "names": {"en": "Japan", "ja": "日本"},
+                   "lag": {"status": "no ECI models of JPN", "leader": "USA", "follower": "JPN"}}
+        thin, full = countries.page("JPN", text=Text(lang), ranking=[], entries={}, profile=profile)["have"]
+        assert thin["rank_text"] == said and thin["trend"] is None
+        assert full["rank_text"] == ("1 of 2" if lang == "en" else "2 か国中 1 位")

@@ -90,19 +90,22 @@ def _standing(meta: dict, rows: list[dict], code: str, params: dict,
         return entry | {"status": "no data for this country"}
     latest = own[-1]
     period = _period(meta, latest)
+    # a share resting on fewer than rules.MIN_N items (Japan's 5 open of 6 models) is shown with
+    # its n but ranks nothing, is ranked against nothing and has no trend (as in charts, compare)
+    few = rules.too_few(meta["id"], latest)
     peers = [r["value"] for r in rows if r["country"] and r["value"] is not None
-             and _period(meta, r) == period]
+             and _period(meta, r) == period and not rules.too_few(meta["id"], r)]
     keys = [g for g in meta["grain"] if g != "country"]
     prev = own[-2] if len(own) > 1 else None
-    change = None if prev is None else latest["value"] - prev["value"]
+    change = None if prev is None or few or rules.too_few(meta["id"], prev) else latest["value"] - prev["value"]
     where = {"country": code} | {k: latest[k] for k in keys}
-    return entry | _scope(meta, params, as_of) | {
+    return entry | _scope(meta, params, as_of) | ({"few": int(rules.share_n(meta["id"], latest))} if few else {}) | {
         "status": "ok", "unit": latest.get("unit") or meta["unit"],
         "period": {k: _text(latest[k]) for k in keys}, "value": latest["value"],
-        "rank": 1 + sum(v > latest["value"] for v in peers), "of": len(peers),
-        "previous_period": None if prev is None else {k: _text(prev[k]) for k in keys},
-        "previous_value": None if prev is None else prev["value"], "change": change,
-        "change_pct": None if not prev or not prev["value"] else change / prev["value"] * 100,
+        "rank": None if few else 1 + sum(v > latest["value"] for v in peers), "of": len(peers),
+        "previous_period": None if change is None else {k: _text(prev[k]) for k in keys},
+        "previous_value": None if change is None else prev["value"], "change": change,
+        "change_pct": None if change is None or not prev["value"] else change / prev["value"] * 100,
         "trend": None if change is None else "up" if change > 0 else "down" if change < 0 else "flat",
         "rows": _rows_link(meta, where, params) if meta["explainable"] else None}
 

@@ -26,12 +26,20 @@ _FREE = re.compile(
     r"|could (?:still )?(?:legally )?"
     r"(?:be )?(?:sold|shipped|exported)|許可なく|許可不要|ライセンス不要|ライセンスなし|規制対象外"
     r"|規制の対象外|基準を下回|基準未満|規制を回避|規制をかいくぐ|輸出できた|販売できた", re.I)
+# 'the US tightened export controls on the A800', 'restricted exports of the H800', '輸出規制を強化':
+# an act of the rules that brought the chip under them; its month is the rule set's
+_ACTION = re.compile(
+    r"\b(?:tighten(?:ed|s)?|impos(?:ed|es?)|extend(?:ed|s)?|expand(?:ed|s)?|plac(?:ed|es?)|put|appl(?:ied|ies|y))"
+    r"\s+(?:new\s+|tighter\s+|stricter\s+|further\s+)?(?:export\s+)?(?:controls?|curbs|restrictions?|limits)"
+    r"\s+(?:to\s+|on\s+|over\s+)|\brestrict(?:ed|s)?\s+(?:the\s+)?(?:exports?|sales?|shipments?)\s+of\b"
+    r"|\bban(?:ned|s)?\s+(?:the\s+)?(?:exports?|sales?|shipments?)\s+of\b"
+    r"|輸出(?:規制|管理)を(?:強化|拡大|拡充)|輸出を(?:規制|制限|禁止)|規制(?:の)?対象に(?:加え|追加)", re.I)
 # ... and words that say it was needed / the chip was controlled ('required')
 _REQUIRED = re.compile(
     r"(?:required|requires|require|needed|needs|need) (?:a |an )?(?:export )?licen[cs]e"
     r"|licen[cs]e requirement|\bbanned|\bbarred|(?:was|were|is|are|became) (?:subject to|covered"
     r" by|controlled)|exceed(?:s|ed)? the (?:\w+ )*?thresholds?|above the (?:\w+ )*?thresholds?"
-    r"|許可が必要|ライセンスが必要|許可制|禁止|規制対象|規制の対象|基準を上回|基準を超", re.I)
+    r"|許可が必要|ライセンスが必要|許可制|禁止|規制対象|規制の対象|基準を上回|基準を超|" + _ACTION.pattern, re.I)
 # 'below the export threshold', '基準を下回る': a claim about the thresholds (the parametric
 # status), which a per-chip notice or a destination does not change; a sentence that also speaks
 # of a licence or of selling somewhere is a licence claim
@@ -53,24 +61,44 @@ _NEEDED_BY_DENIAL = re.compile(
 
 
 def find(sentence: str, lang: str, start: int) -> Claim | None:
-    """The export-status claim of one sentence: one chip named and a licence stated either way."""
+    """The export-status claim of one sentence about its first chip (`find_all`)."""
+    return next(iter(find_all(sentence, lang, start)), None)
+
+
+def find_all(sentence: str, lang: str, start: int) -> list[Claim]:
+    """The export-status claims of one sentence: a licence stated either way, for its first chip
+    and for each chip listed with it ('the A800 and H800', 'A800やH800')."""
     norm, found = gazetteer.in_sentence(sentence)
     chips = [e for e in found if e.id == "chips"]
+    if not chips:
+        return []  # no chip named: no status claim (the licence words need not be read)
     denied = _NEEDED_BY_DENIAL.search(norm)
     free = None if denied else _FREE.search(norm)
     rest = _FREE.sub(" ", norm)  # '規制対象外' is not '規制対象'
     required = denied or _REQUIRED.search(rest)
-    if not chips or (free is None) == (required is None):
-        return None  # no chip, or the sentence says neither (or both): not a status claim
-    first = min(chips, key=lambda e: e.start)
-    claim = Claim(text=first.text, start=start + first.start, end=start + first.end,
-                  sentence=sentence, lang=lang, clause=norm,
-                  quantity=Quantity(value=0.0 if free else 1.0, kind="status",
-                                    unit="licence required"),
-                  subjects=chips + [e for e in found
-                                    if e.type == "country"])
-    claim.keywords = norm
-    return claim
+    if (free is None) == (required is None):
+        return []  # the sentence says neither (or both): not a status claim
+    chips.sort(key=lambda e: e.start)
+    listed = [chips[0]]
+    for a, b in zip(chips, chips[1:]):
+        if not _LIST_GAP.fullmatch(norm[a.end:b.start]):
+            break
+        listed.append(b)
+    claims = []
+    for chip in listed:
+        claim = Claim(text=chip.text, start=start + chip.start, end=start + chip.end,
+                      sentence=sentence, lang=lang, clause=norm,
+                      quantity=Quantity(value=0.0 if free else 1.0, kind="status",
+                                        unit="licence required"),
+                      subjects=[chip, *(e for e in chips if e is not chip)] +
+                      [e for e in found if e.type == "country"])
+        claim.keywords = norm
+        claims.append(claim)
+    return claims
+
+
+_LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|and|or|、|と|や|および|及び)\s*(?:the\s+|its\s+)?(?:NVIDIA\s+|Nvidia\s+)?",
+                       re.I)
 
 
 def _when(norm: str) -> tuple[dt.date | None, str]:
@@ -96,7 +124,8 @@ def _when(norm: str) -> tuple[dt.date | None, str]:
 def _rule_set(norm: str, day: dt.date | None, phrase: str, rule_sets: list[dict[str, Any]]
               ) -> dict[str, Any] | None:
     """The rule set the sentence names by its month ('the October 2022 thresholds')."""
-    if day is None or not _RULE_WORDS.search(norm[norm.find(phrase) + len(phrase):][:40]):
+    if day is None or not (_RULE_WORDS.search(norm[norm.find(phrase) + len(phrase):][:40])
+                           or _ACTION.search(norm)):
         return None
     month = (day + dt.timedelta(days=1)) if phrase.lower().startswith(("until", "till", "before")) \
         else day
@@ -199,8 +228,10 @@ def _destinations(claim: Claim) -> list[str]:
     if marked:
         return sorted(marked)
     ids = list(dict.fromkeys(e.id for e in named))
-    if len(ids) > 1 and ids[0] == "USA":
+    if ids and ids[0] == "USA":  # the exporter, unless marked as where the chip goes
         ids = ids[1:]
+        if not ids:
+            return []
     return sorted(set(ids)) or sorted({e.id for e in claim.subjects if e.type == "country"})
 
 

@@ -462,6 +462,13 @@ def _inherit_units(found: list[tuple[Quantity, int, int]], sent: str = "", lang:
                 q.kind, q.unit = "count", unit
 
 
+# 'the number of notable models', or the set a sentence opens with: 'Of 2024's notable models, 15 ...'
+_NAMED_SET = re.compile(r"\b(?:numbers?|count|tally|total) of ((?:[A-Za-z-]+ ){0,2}[A-Za-z]+)|"
+                        r"^\s*of\s+(?:the|(?:19|20)\d\d['’]s)\s+((?:[A-Za-z-]+ ){0,2}[A-Za-z]+)"
+                        r"(?:\s(?:of|in|from|released\sin|published\sin)\s(?:19|20)\d\d)?\s?,",
+                        re.IGNORECASE)
+
+
 def _counted_nouns(sent: str, lang: str, named_only: bool) -> set[str]:
     """The units of the things a sentence counts: any count noun in a comparison ('notable
     models in 2025: 60 vs 35'), else only one named as a number ('the number of models',
@@ -469,8 +476,8 @@ def _counted_nouns(sent: str, lang: str, named_only: bool) -> set[str]:
     if lang in ("ja", "zh"):
         return {unit for rx, unit in _JA_NOUNS if re.search(f"(?:{rx})" + ("(?:の)?数" if named_only else ""), sent)}
     if named_only:
-        found = [w for m in re.finditer(r"\b(?:numbers?|count|tally|total) of ((?:[A-Za-z-]+ ){0,2}[A-Za-z]+)", sent,
-                                        re.IGNORECASE) for w in m.group(1).split()]
+        found = [w for m in _NAMED_SET.finditer(sent) for w in (m.group(1) or m.group(2)).split()
+                 if not numbers.NARROWED.search(m.group())]
     else:
         found = re.findall(r"[A-Za-z]+", sent)
     return {numbers.COUNT_NOUNS[w.lower()] for w in found

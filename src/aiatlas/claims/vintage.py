@@ -97,29 +97,50 @@ def cited(sentence: str, year: int | None = None) -> tuple[str, dt.date | None] 
 
 def printed(sentence: str, asserts: dict[str, Any], year: int | None, period: str = "",
             percent: bool = False) -> Printed | None:
-    """The figure the publication the sentence cites printed for what the claim asserts.
-
-    A printed figure fits when it is recomputed from the same indicator and value column, its
-    cell (`where`) is the claim's, and it covers the claim's year (one-year `since`/`until`, a
-    `year` cell, or the month of a `last_on_or_before` day); a share fits only a percent claim.
-    The publisher's method parameters (e.g. attribution) are its own and are not compared.
-    """
+    """The figure the publication the sentence cites printed for what the claim asserts."""
     hit = next(((m, name, stem) for rx, name, _, stem in PUBLICATIONS
                 for m in [rx.search(sentence)] if m), None)
     if hit is None and year is not None:
         hit = next(((m, name.format(edition=year + 1), stem.format(edition=year + 1))
                     for rx, name, stem in SERIES for m in [rx.search(sentence)] if m), None)
-    if hit is None or hit[2] is None or "indicator" not in asserts:
+    if hit is None or hit[2] is None:
         return None
     m, name, stem = hit
+    return _printed_in(stem, name, m.group(), asserts, year, period, percent)
+
+
+def uncited(asserts: dict[str, Any], year: int | None, period: str = "",
+            percent: bool = False) -> list[Printed]:
+    """The figures each curated publication printed for what the claim asserts, for a sentence
+    that names no source ('China made 15 notable models in 2024' is the AI Index's figure)."""
+    found = (_printed_in(stem, name, name, asserts, year, period, percent)
+             for _, name, _, stem in PUBLICATIONS)
+    return [p for p in found if p is not None]
+
+
+def _printed_in(stem: str, name: str, cited_as: str, asserts: dict[str, Any], year: int | None,
+                period: str, percent: bool) -> Printed | None:
+    """The figure publication `stem` printed for what the claim asserts.
+
+    A printed figure fits when it is recomputed from the same indicator and value column, its
+    cell (`where`) is the claim's, and it covers the claim's year (one-year `since`/`until`, a
+    `year` cell, or the month of a `last_on_or_before` day); a share fits only a percent claim.
+    Parameters that say what is measured (`group`, `benchmark`) must be the claim's too; the
+    publisher's method parameters (those its alternatives vary, e.g. attribution) and the year
+    span are its own and are not compared.
+    """
     pub = published.by_file().get(stem)
-    if pub is None:
+    if pub is None or "indicator" not in asserts:
         return None
     for fig in pub.figures:
         c = fig.compute
         if c.indicator != asserts["indicator"] or c.column != asserts.get("value_column", c.column):
             continue
         if (fig.unit == "%") != percent:
+            continue
+        method = {"since", "until"}.union(*(alt.params for alt in fig.alternatives))
+        claimed = asserts.get("params", {})
+        if any(str(claimed[k]) != str(v) for k, v in c.params.items() if k in claimed and k not in method):
             continue
         where = {k: v for k, v in asserts.get("where", {}).items() if k != "year"}
         if {k: str(v) for k, v in c.where.items() if k != "year"} != {k: str(v) for k, v in where.items()}:
@@ -129,7 +150,7 @@ def printed(sentence: str, asserts: dict[str, Any], year: int | None, period: st
         days = list(c.last_on_or_before.values())
         if days and period and not days[0].isoformat().startswith(period):
             continue
-        return Printed(name, m.group(), float(fig.value), fig.as_printed, pub.data_as_of or pub.vintage,
+        return Printed(name, cited_as, float(fig.value), fig.as_printed, pub.data_as_of or pub.vintage,
                        pub.data_source or "", fig, pub)
     return None
 

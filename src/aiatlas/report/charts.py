@@ -31,9 +31,11 @@ PARTIAL_DX = 24  # ... from a faded partial-year point: a label beside it read a
 LABEL_SEPARATION = 8
 SERIES = "series"  # field holding the joined grain values when more than one column splits lines
 SEGMENT = "segment"  # field numbering the pieces of a line broken at a gap or a change of scale
+OFF = "off"  # field marking a point drawn faded, off the line (a partial year, a rules.FLAG_COLUMNS row)
+CUT = "cut:"  # prefix of the fields carrying a rules.SEGMENT_COLUMNS value (never a data column's name)
 SUPERSCRIPTS = dict(zip("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻"))
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.4.1.json"  # the Vega-Lite that vl-convert draws
-SUBTITLE_CHARS = {"en": 100, "ja": 50}  # a subtitle line across a 560 px chart (11 px text)
+SUBTITLE_CHARS = {"en": 90, "ja": 50}  # a subtitle line across a 560 px chart (11 px text; 100 overran it)
 
 
 def layout(meta: dict[str, Any], columns: list[str], rows: list[dict] = ()) -> dict[str, Any]:
@@ -112,16 +114,19 @@ def _fill_years(rows: list[dict], value: str, time: str, zero: bool) -> list[dic
     if not years:
         return rows
     have = {(r[SERIES], r[time]) for r in rows}
+    order = {s: i for i, s in enumerate(dict.fromkeys(r[SERIES] for r in rows))}
     fill = [{SERIES: s, time: y, value: 0 if zero else None}
-            for s in dict.fromkeys(r[SERIES] for r in rows) for y in range(min(years), max(years) + 1)
-            if (s, y) not in have]
-    return sorted(rows + fill, key=lambda r: (str(r[SERIES]), r[time]))
+            for s in order for y in range(min(years), max(years) + 1) if (s, y) not in have]
+    # series in the data's order, not by their label: a group takes the same palette colour in
+    # every language (sorted by label, Industry was green in English and amber in Japanese)
+    return sorted(rows + fill, key=lambda r: (order[r[SERIES]], r[time]))
 
 
 def _segments(rows: list[dict], time: str, gaps: bool, columns: list[str]) -> list[dict]:
     """Each row of a dated series with the number of its line's piece (SEGMENT): a new piece
     starts after a step longer than the series may bridge (rules.max_gap_days, when `gaps`) and
-    wherever a rules.SEGMENT_COLUMNS value changes; those columns themselves are dropped."""
+    wherever the value of one of `columns` changes (a rules.SEGMENT_COLUMNS value, carried as a
+    CUT field, which is dropped; OFF: a faded point never joins a line's piece)."""
     by: dict[str, list[dict]] = {}
     for r in rows:
         by.setdefault(r[SERIES], []).append(r)
@@ -135,7 +140,7 @@ def _segments(rows: list[dict], time: str, gaps: bool, columns: list[str]) -> li
             if i and ((days[i] - days[i - 1]).days > limit
                       or any(r.get(c) != series[i - 1].get(c) for c in columns)):
                 piece += 1
-            out.append({k: v for k, v in r.items() if k not in columns} | {SEGMENT: piece})
+            out.append({k: v for k, v in r.items() if not k.startswith(CUT)} | {SEGMENT: piece})
     return out
 
 
@@ -174,11 +179,16 @@ def log_axis(values: list[float], unit: str | None, lang: str, **kw: Any) -> dic
             "labelOverlap": "greedy", **kw}
 
 
-def year_axis(**kw: Any) -> dict[str, Any]:
+def year_axis(years: list[int] = (), **kw: Any) -> dict[str, Any]:
     """Whole years on a quantitative axis: never 2,024 or 2024.5, and as many ticks as the
-    chart's width holds (so two years never overprint at any width)."""
+    chart's width holds (so two years never overprint at any width), and no more than the years
+    the `years` span has steps (an explicit tickCount overrides tickMinStep, and d3 asked for three
+    ticks over 2023-2025 steps by half a year: 2023 2024 2024 2025 2025, each written whole)."""
+    count = f"ceil(width / {rules.TICK_PX['year']})"
+    if years:
+        count = f"min({count}, {max(max(years) - min(years), 1)})"
     return {"format": "d", "tickMinStep": 1, "labelOverlap": "greedy", "labelSeparation": LABEL_SEPARATION,
-            "tickCount": {"expr": f"ceil(width / {rules.TICK_PX['year']})"}, **kw}
+            "tickCount": {"expr": count}, **kw}
 
 
 def date_axis(dates: list[Any], lang: str, width: int | None = None, **kw: Any) -> dict[str, Any]:
@@ -206,15 +216,15 @@ def _nice_top(lo: float, hi: float, ticks: int = 10) -> float:
     return math.ceil(hi / step) * step
 
 
-def _last_points(rows: list[dict], value: str, time: str, log: bool, before=None) -> list[dict] | None:
+def _last_points(rows: list[dict], value: str, time: str, log: bool) -> list[dict] | None:
     """Where each series' direct label goes: at the chart's right edge (right of every point,
-    partial years included), at the height of the series' last drawn point (before a partial
-    year), moved apart so no two labels overprint and pulled back under the top of the axis.
-    None when the labels cannot fit the chart's height: the chart then takes a legend."""
+    faded ones included), at the height of the series' last point on its line (the last faded
+    one for a series drawn only faded), moved apart so no two labels overprint and pulled back
+    under the top of the axis. None when the labels cannot fit the chart's height: the chart
+    then takes a legend."""
     last: dict[str, dict] = {}
-    for r in rows:
-        if (_number(r.get(value)) and (not log or r[value] > 0) and (before is None or r[time] < before)
-                and (r[SERIES] not in last or str(r[time]) >= str(last[r[SERIES]][time]))):
+    for r in sorted(rows, key=lambda r: (not r.get(OFF), str(r[time]))):  # on the line wins
+        if _number(r.get(value)) and (not log or r[value] > 0):
             last[r[SERIES]] = r
     ends = sorted(last.values(), key=lambda r: r[value])
     if not ends:
@@ -247,10 +257,13 @@ def _colour(series_rows: list[dict], country: bool, lang: str, title: str, legen
         domain, rng = rules.colour_scale(lang)
         extra = sorted({r[SERIES] for r in series_rows} - set(domain))
         domain, rng = domain + extra, rng + [rules.OTHER_COLOUR] * len(extra)
-    else:
+    else:  # a group named as a country (the region "China") keeps that country's colour, "other"
+        # its grey; the rest take the palette's colours no such group holds, in order
         domain = list(dict.fromkeys(r[SERIES] for r in series_rows))
-        rng = [list(rules.COUNTRY_COLOURS.values())[i % len(rules.COUNTRY_COLOURS)]
-               for i in range(len(domain))]
+        fixed = dict(zip(*rules.colour_scale(lang), strict=True))
+        spare = [c for c in rules.COUNTRY_COLOURS.values() if c not in {fixed.get(d) for d in domain}]
+        rest = iter(spare * (len(domain) // max(len(spare), 1) + 1))
+        rng = [fixed[d] if d in fixed else next(rest) for d in domain]
     return {"field": SERIES, "type": "nominal", "title": title, "scale": {"domain": domain, "range": rng},
             "legend": legend}
 
@@ -280,7 +293,8 @@ def lines(text: str, lang: str, share: float = 1.0) -> list[str]:
     out = []
     while len(text) > width:
         cut = max(text.rfind(p, 0, width) for p in "、。）") + 1 or width
-        while cut < len(text) and text[cut] in "、。）」』":  # no line starts with a closing mark
+        # no line starts with a closing mark, nor with the colon (and its space) after one
+        while cut < len(text) and text[cut] in "、。）」』:： ":
             cut += 1
         out.append(text[:cut])
         text = text[cut:]
@@ -343,15 +357,23 @@ def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: 
     stale = _stale(rows, time, today) if meta.get("stale", True) else None
     dated = time in ("date", "month")
     cuts = [c for c in rules.SEGMENT_COLUMNS if dated and c in cols]  # a change of scale breaks the line
-    rows = [{k: jsonable(r.get(k)) for k in (time, value, *cuts) if k}
-            | {SERIES: _series_label(r, others, text) if others else ""} for r in rows]
+    flags = [c for c in rules.FLAG_COLUMNS if c in cols and any(r.get(c) is True for r in rows)]
+    thin = any(rules.thin_summary(meta.get("id", ""), r) for r in rows)
+    rows = [{k: jsonable(r.get(k)) for k in (time, value) if k}
+            | {CUT + c: jsonable(r.get(c)) for c in cuts}
+            | {SERIES: _series_label(r, others, text) if others else ""}
+            | ({OFF: True} if any(r.get(c) is True for c in flags) or rules.thin_summary(meta.get("id", ""), r)
+               else {}) for r in rows]
     home = {rules.country_name(rules.HOME_COUNTRY[lang], lang)} if country and lang in rules.HOME_COUNTRY else set()
     rows = _top_other(rows, value, time, rules.zero_fill(meta.get("unit")), home,
                       rules.TOP_N if time else MAX_BARS, lang) if others else rows
     steps = rules.holds_value(meta.get("id"))
     fraction = rules.is_fraction(meta.get("unit"))
+    # the columns whose change broke a line, each said under the title
+    broke = [c for c in cuts if any(len({r.get(CUT + c) for r in rows if r[SERIES] == s}) > 1
+                                    for s in {r[SERIES] for r in rows})]
     if dated:  # a best-so-far holds through a gap: only a change of scale breaks it
-        rows = _segments(rows, time, not steps, cuts)
+        rows = _segments(rows, time, not steps, [CUT + c for c in cuts] + [OFF] * bool(flags))
     series_title = text.column(others[0]) if len(others) == 1 else text.column(SERIES)
     y = {"field": value, "type": "quantitative", "title": unit or value}
     if log:
@@ -374,32 +396,40 @@ def spec(meta: dict[str, Any], rows: list[dict[str, Any]], *, title: str, unit: 
         rows = _fill_years(rows, value, time, rules.zero_fill(meta.get("unit")) and not log)
     partial = (partial_year(as_of) if time == "year"
                and any(r.get(time) == partial_year(as_of) for r in rows) else None)
+    if partial is not None:
+        rows = [r | {OFF: True} if r[time] == partial else r for r in rows]
+    off = any(r.get(OFF) for r in rows)
     data = {"name": "table", "values": rows}
     labels: list[dict] | None = []
     if time:
         # years on a quantitative axis keep gaps honest; "d" keeps 2023 from printing as 2,023
         x = ({"field": time, "type": xtype, "title": text.column(time), "axis": date_axis([r[time] for r in rows], lang)}
              if xtype == "temporal" else
-             {"field": time, "type": xtype, "title": text.column(time), "axis": year_axis(), "scale": {"zero": False}})
+             {"field": time, "type": xtype, "title": text.column(time), "axis": year_axis([r[time] for r in rows if isinstance(r.get(time), int)]), "scale": {"zero": False}})
         encoding = {"x": x, "y": y, "tooltip": tooltip}
         if dated and any(r[SEGMENT] for r in rows):  # one path per piece: no line across a break
             encoding["detail"] = {"field": SEGMENT, "type": "nominal"}
-        labels = _last_points(rows, value, time, log, partial) if others else []
+        labels = _last_points(rows, value, time, log) if others else []
         if others:  # direct labels, or a legend when they would not fit beside the lines
             encoding["color"] = _colour(rows, country, lang, series_title,
                                         None if labels is not None else {"orient": "bottom", "columns": 4})
-        if partial is None:
-            layers = [{"mark": {"type": "line", "point": True} | ({"interpolate": rules.STEP} if steps else {}),
-                       "encoding": encoding}]
-        else:  # the partial year's points faded, off the line
-            full = f"datum.{time} < {partial}"
-            layers = [{"mark": {"type": "line"}, "encoding": encoding, "transform": [{"filter": full}]},
+        step = {"interpolate": rules.STEP} if steps else {}
+        if not off:
+            layers = [{"mark": {"type": "line", "point": True} | step, "encoding": encoding}]
+        else:  # a partial year's points, and the rows a source flags, faded, off the line
+            full = f"!datum.{OFF}"  # off the line: no value there, so the line breaks, never bridges
+            layers = [{"mark": {"type": "line"} | step, "encoding": encoding,
+                       "transform": [{"calculate": f"{full} ? datum[{value!r}] : null", "as": value}]},
                       {"mark": {"type": "point", "filled": True}, "encoding": encoding | {
                           "opacity": {"condition": {"test": full, "value": 1.0}, "value": 0.35}}}]
+        if partial is not None:
             subtitles.append(text("partial_year", year=partial, date=as_of.isoformat()))
+        subtitles += [text(f"flag_{c}") for c in flags] + [text(f"segment_{c}") for c in broke]
+        if thin:
+            subtitles.append(text("thin_summary", n=rules.MIN_SUMMARY_N))
         if labels:  # direct labels at the right edge instead of a legend to decode
             layers.append({"data": {"values": labels}, "mark": {
-                "type": "text", "align": "left", "dx": LABEL_DX if partial is None else PARTIAL_DX, "fontSize": 11},
+                "type": "text", "align": "left", "dx": PARTIAL_DX if off else LABEL_DX, "fontSize": 11},
                 "encoding": {"x": x, "y": {"field": "label_y", "type": "quantitative"}
                              | ({"scale": {"type": "log"}} if log else {}),
                              "text": {"field": SERIES, "type": "nominal"},
@@ -495,6 +525,9 @@ def alt_text(meta: dict[str, Any], rows: list[dict[str, Any]], text: Text, unit:
     value, time, others = lay["value"], lay["time"], lay["others"]
     # what the chart draws: a share resting on too few items is not the leader it seems
     rows = [r for r in rows if value and _number(r.get(value)) and not rules.too_few(meta.get("id", ""), r)]
+    # nor is a value its source flags as no full measurement (an incomplete quarter, a lower bound)
+    rows = [r for r in rows if not any(r.get(c) is True for c in rules.FLAG_COLUMNS)
+            and not rules.thin_summary(meta.get("id", ""), r)] or rows
     if time == "year" and (cut := partial_year(as_of)) is not None:
         rows = [r for r in rows if r[time] != cut] or rows
     if not rows:

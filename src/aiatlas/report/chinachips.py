@@ -56,8 +56,12 @@ def spec(holdings: list[dict[str, Any]], events: list[dict[str, Any]], *, lang: 
         return None
     total = text("china_chips_total")
     name = {ALL_CHIPS: total}
+    # a quarter Epoch marks incomplete is drawn as charts.spec draws it: faded, off the line
     pts = [{"date": charts.jsonable(r["date"]), "chip": name.get(r["chip"], r["chip"]),
-            "value": r["value"], "low": r["value_p5"], "high": r["value_p95"]} for r in rows]
+            "value": r["value"], "low": r["value_p5"], "high": r["value_p95"]}
+           | ({charts.OFF: True} if r.get("incomplete") is True else {}) for r in rows]
+    off = any(p.get(charts.OFF) for p in pts)
+    full = {"filter": f"!datum.{charts.OFF}"}
     chips = [name.get(c, c) for c in CHIP_COLOURS] + sorted(
         {p["chip"] for p in pts} - {name.get(c, c) for c in CHIP_COLOURS})
     colours = list(CHIP_COLOURS.values()) + ["#999999"] * (len(chips) - len(CHIP_COLOURS))
@@ -72,10 +76,10 @@ def spec(holdings: list[dict[str, Any]], events: list[dict[str, Any]], *, lang: 
     y = {"field": "value", "type": "quantitative", "title": text.unit("H100 equivalents")}
     if lang == "ja":  # 50万, not 500,000
         y["axis"] = {"labelExpr": charts.number_expr("datum.value", lang)}
-    band = {"data": holdings, "transform": [{"filter": f"(datum.chip === {total!r})"}],
+    band = {"data": holdings, "transform": [{"filter": f"(datum.chip === {total!r})"}, full],
             "mark": {"type": "area", "opacity": 0.18, "color": CHIP_COLOURS[ALL_CHIPS]},
             "encoding": {"x": x, "y": {"field": "low", "type": "quantitative"}, "y2": {"field": "high"}}}
-    lines = {"data": holdings, "mark": {"type": "line", "point": True}, "encoding": {
+    lines = {"data": holdings, "transform": [full], "mark": {"type": "line", "point": True}, "encoding": {
         "x": x, "y": y,
         "color": {"field": "chip", "type": "nominal", "title": text.column("chip"),
                   "scale": {"domain": chips, "range": colours}, "legend": {"orient": "top"}},
@@ -91,9 +95,12 @@ def spec(holdings: list[dict[str, Any]], events: list[dict[str, Any]], *, lang: 
     label = {"data": steps, "mark": {"type": "text", "angle": 270, "align": "right", "baseline": "bottom", "dx": -4,
                                      "dy": -2, "fontSize": 10, "color": "#333333"},
              "encoding": {"x": date, "y": {"value": 0}, "text": {"field": "label", "type": "nominal"}}}
-    return charts.finished({"layer": [band, lines, rule, label], "width": 620, "height": 320, "title": {
-        "text": title or text("china_chips_title"), "subtitle": [text("china_chips_note"), text("china_chips_steps")]}},
-        lang)
+    faded = {"data": holdings, "transform": [{"filter": f"datum.{charts.OFF}"}],
+             "mark": {"type": "point", "filled": True, "opacity": 0.35},
+             "encoding": lines["encoding"] | {"color": lines["encoding"]["color"] | {"legend": None}}}
+    notes = [text("china_chips_note"), text("china_chips_steps")] + [text("flag_incomplete")] * off
+    return charts.finished({"layer": [band, lines, *[faded] * off, rule, label], "width": 620, "height": 320,
+                            "title": {"text": title or text("china_chips_title"), "subtitle": notes}}, lang)
 
 
 def section(*, text: Text, home=None, as_of=None, render=charts.svg) -> dict[str, Any]:

@@ -76,7 +76,7 @@ def page(code: str, *, text: Text, home=None, ranking: list[dict[str, Any]],
     have, missing = [], []
     for e in p["indicators"]:
         report = entries.get(e["id"], {})
-        item = {"title": text.title(report.get("meta") or e), "unit": text.unit(e["unit"]),
+        item = {"title": text.title(report.get("meta") or e), "unit": text.after_number(e["unit"]),
                 "chart": report.get("chart"), "rows": report.get("explain") or report.get("csv")}
         if e.get("status") != "ok":
             missing.append(item | {"partial": e.get("partial_year")})
@@ -85,6 +85,9 @@ def page(code: str, *, text: Text, home=None, ranking: list[dict[str, Any]],
         pp = rules.is_fraction(e["unit"]) and e.get("change") is not None
         have.append(item | {"period": period_text(e.get("period"), text, e.get("scope")), "value": e["value"],
                             "raw_unit": e["unit"], "rank": e["rank"], "of": e["of"],
+                            # a share on too few items: its n instead of a rank
+                            "rank_text": (text("country_too_few", n=e["few"], min=rules.MIN_N) if e.get("few")
+                                          else text("country_rank", rank=e["rank"], of=e["of"])),
                             "trend": TREND_MARKS.get(e.get("trend") or ""),
                             "change": (text("country_change_pp", change=e["change"] * 100) if pp else
                                        text("country_change_pct", change=e["change_pct"])

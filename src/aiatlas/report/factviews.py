@@ -73,6 +73,22 @@ def latest_by_country(rows: list[dict[str, Any]], topic: str, measure: str) -> l
     return [{"country": c, "value": r["value"], "period": r["period"]} for c, r in best.items()]
 
 
+def with_years(spec: dict[str, Any], data: list[dict[str, Any]], text: Text) -> dict[str, Any]:
+    """A bar chart of latest figures with each bar's year written above it: bars of different
+    years side by side (China's robots of 2024 beside the United States' of 2023) never read
+    as one year's."""
+    years = {rules.country_name(d["country"], text.lang): text("compare_year", year=d["period"]) for d in data}
+    values = [r | {"period": years.get(r[charts.SERIES], "")} for r in spec["data"]["values"]]
+    bars = {"mark": spec.pop("mark"), "encoding": spec.pop("encoding")}
+    # largest first in both layers ("-y" sorts one layer only: the union fell back to the names)
+    x = bars["encoding"]["x"] | {"sort": {"field": bars["encoding"]["y"]["field"], "op": "max", "order": "descending"}}
+    bars["encoding"]["x"] = x
+    label = {"mark": {"type": "text", "baseline": "bottom", "dy": -3, "fontSize": 10, "color": "#333333"},
+             "encoding": {"x": x, "y": bars["encoding"]["y"],
+                          "text": {"field": "period", "type": "nominal"}}}
+    return spec | {"data": {"values": values}, "layer": [bars, label]}
+
+
 def world_series(rows: list[dict[str, Any]], topic: str, measures: tuple[str, ...],
                  text: Text) -> list[dict[str, Any]]:
     """The world figures of the measures over time (confirmed records), each dated by the start
@@ -122,7 +138,7 @@ def section(rows: list[dict[str, Any]], provenance: list[dict], *, text: Text,
                             "unit": unit}, data, title=text(key), unit=text.unit(unit), lang=lang,
                            subtitle=text("latest_year_note"))
         if spec is not None:
-            figures.append(render(spec))
+            figures.append(render(with_years(spec, data, text)))
     for topic, measures, unit, key in TRENDS:
         data = world_series(rows, topic, measures, text)
         spec = charts.spec({"id": topic, "grain": ["measure", "date"], "value_columns": ["value"],

@@ -88,7 +88,9 @@ def pick(decl: dict[str, Any], rows: list[dict[str, Any]], today=None) -> dict[s
     latest pair; `earliest: column` the rows at the column's minimum (the first of its kind);
     `since_earliest: column` pairs the row with the row at the column's minimum (a change since
     the first: other_<column>), at least `min_span_days` before it (a change over a month of a
-    new rating scale is no trend: the latest row far enough from its first is stated)."""
+    new rating scale is no trend: the latest row far enough from its first is stated). `span:
+    column` adds first_<column> and last_<column>, the column's range over every row (the years a
+    trend fitted to every row covers)."""
     all_rows = rows
     for col, pattern in (decl.get("match") or {}).items():
         rows = [r for r in rows if r.get(col) is not None and re.search(pattern, str(r[col]))]
@@ -117,6 +119,12 @@ def pick(decl: dict[str, Any], rows: list[dict[str, Any]], today=None) -> dict[s
     chosen = headlines.select(decl, rows, today)
     if not chosen:
         return None
+    if decl.get("span"):  # what a fit over every row covers: first_<column> and last_<column>
+        col = decl["span"]
+        have = [r[col] for r in all_rows if r.get(col) is not None]
+        chosen = [chosen[0] | {f"first_{col}": min(have), f"last_{col}": max(have)}] if have else []
+        if not chosen:
+            return None
     if decl.get("top") and decl.get("tied"):  # "their most": other rows at the same maximum
         ranked = headlines.select(decl | {"limit": None}, rows, today)
         top, by = decl["top"], decl["tied"]["column"]
@@ -147,7 +155,8 @@ def _fields(decl: dict[str, Any]) -> set[str]:
     """Row columns the finding's sentences read (pct is read from value)."""
     names = {f.split(".")[0].split("[")[0] for lang in ("en", "ja") if lang in decl
              for _, f, _, _ in string.Formatter().parse(decl[lang]) if f}
-    own = {n for n in names - {"name", "pct", "ratio_pct", "other_name", "tied", "note", "data_as_of"}
+    spanned = {f"{end}_{decl['span']}" for end in ("first", "last")} if decl.get("span") else set()
+    own = {n for n in names - {"name", "pct", "ratio_pct", "other_name", "tied", "note", "data_as_of"} - spanned
            if not n.startswith("other_")}
     return own | ({"value"} if names & {"pct", "ratio_pct"} else set())
 

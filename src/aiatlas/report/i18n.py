@@ -104,6 +104,18 @@ class Text:
     def headline(self, key: str) -> str:
         return self.cat["headlines"].get(key) or key.replace("_", " ")
 
+    def headline_period(self, key: str, period: Any) -> tuple[str, str]:
+        """(label, period) of a headline as its title writes them: "… latest full year" and
+        " (2025)"; in Japanese the year in words inside the label's own parentheses
+        (「…（直近の通年、2025年）」, never 「…（直近の通年）（2025）」)."""
+        label = self.headline(key)
+        if period is None:
+            return label, ""
+        if self.lang != "ja":
+            return label, f" ({period})"
+        when = f"{period}年" if isinstance(period, int) else self.when(period)
+        return (label[:-1], f"、{when}）") if label.endswith("）") else (label, f"（{when}）")
+
     def column(self, name: str) -> str:
         """A grain column's name for a chart axis or legend, in this language."""
         return self._get("columns", name) or name
@@ -113,10 +125,10 @@ class Text:
         return self._get("parameter_help", name) or ""
 
     def grain(self, columns: list[str]) -> str:
-        """What one value is per, for a reader ("country, year"), or "" when that says nothing
-        to a reader: one value per record id (a timeline's events), or a single fitted value."""
+        """What one value is per, for a reader ("country, year"; ja: 国・年), or "" when that says
+        nothing to a reader: one value per record id (a timeline's events), or a single fitted value."""
         shown = [c for c in columns if c not in rules.RECORD_IDS]
-        return ", ".join(self.column(c) for c in shown) if shown and shown == list(columns) else ""
+        return ("・" if self.lang == "ja" else ", ").join(self.column(c) for c in shown) if shown and shown == list(columns) else ""
 
     def parameter(self, name: str) -> str:
         """A parameter's name as a form label in this language."""
@@ -201,6 +213,11 @@ class Text:
     def unit(self, unit: str | None) -> str | None:
         """A unit as the registry spells it, in this language."""
         return self._get("units", unit) or unit
+
+    def after_number(self, unit: str | None) -> str | None:
+        """A unit as written right after a number: the counter a Japanese reader writes there
+        (60 件, 60 機種; never 60 モデル数, a unit's name as an axis states it), else the unit."""
+        return (self.cat.get("counters") or {}).get(unit) or self.unit(unit)
 
     def measure(self, name: str | None) -> str:
         """A curated fact's measure as readers see it (never its snake_case id)."""

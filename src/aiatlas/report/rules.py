@@ -49,10 +49,21 @@ GAP_MIN_DAYS = 60
 # until beaten, measured or not).
 HOLDS_VALUE = {"benchmark_frontier"}
 STEP = "step-after"
-# A line breaks wherever one of these columns changes value: Arena ratings on two scales (the
-# board re-anchored its ratings in mid-2024) are points of two lines, never joined by one. A
-# finding compares rows only on the same value of each (findings.py).
-SEGMENT_COLUMNS = ("rating_scale",)
+# A line breaks wherever one of these columns changes value, and the chart says why under its
+# title: Arena ratings on two scales (the board re-anchored its ratings in mid-2024) are points of
+# two lines, never joined by one; Epoch's chip holdings summed over a changing number of chip
+# designers' series (a designer's series joining the sum adds its whole stock in one quarter) are
+# a coverage step, not growth. A finding compares rows only on the same value of each (findings.py).
+SEGMENT_COLUMNS = ("rating_scale", "series")
+# A yearly median and the column counting what it is the median of: a year resting on fewer than
+# MIN_SUMMARY_N items is drawn faded, off the line, and said so (the "median" price-performance of
+# 2024 was one chip's; the table and CSV show every year's count).
+SUMMARY_N = {"hardware_price_performance": "chips", "hardware_energy_efficiency": "chips"}
+MIN_SUMMARY_N = 5
+# Rows whose value is not a full measurement, by the indicator's own flag column: a quarter Epoch
+# marks incomplete, a lag not reached yet (at least the months shown). Drawn as a partial year
+# is, faded and off the line, with a note under the title; never the latest value an alt text names.
+FLAG_COLUMNS = ("incomplete", "lower_bound")
 # A date axis spanning at least this many days names years only ("2023  2024  2025"); a shorter
 # one names month and year on every tick ("Jan 2024"): a month name alone cannot say its year.
 YEARS_ONLY_DAYS = 4 * 365
@@ -252,6 +263,12 @@ def too_few(meta_id: str, row: dict[str, Any]) -> bool:
     """True when a share rests on fewer than MIN_N items."""
     n = share_n(meta_id, row)
     return n is not None and n < MIN_N
+
+
+def thin_summary(meta_id: str, row: dict[str, Any]) -> bool:
+    """True when a yearly median (SUMMARY_N) rests on fewer than MIN_SUMMARY_N items."""
+    n = row.get(SUMMARY_N.get(meta_id, ""))
+    return isinstance(n, (int, float)) and n < MIN_SUMMARY_N
 
 
 def day(v: Any) -> dt.date:
