@@ -52,6 +52,25 @@ def serve_in_thread(server):
     return server
 
 
+def once_per_request(compute):
+    """`compute(id, rows=False, **params)` (an indicator's values, or its explain rows, on one
+    fixture) answered once per request: the same indicator with the same parameters, bound to
+    its defaults (a default given or left out is one request), is answered from the first
+    answer. For a module whose tests check the same lags on one module-scoped fixture (a lag
+    query costs most of a second of CPU to compile); the answers are shared, never changed."""
+    from aiatlas.indicators import registry
+
+    done: dict = {}
+
+    def get(id: str, rows: bool = False, **params):
+        key = (id, rows, repr(sorted(registry.get(id).bind(params).items())))
+        if key not in done:
+            done[key] = compute(id, rows, **params)
+        return done[key]
+
+    return get
+
+
 # Tiers: `make test-fast` runs what is left after deselecting these markers (the unit tier).
 # A test that reads the mirror is marked `mirror` by the fixtures it uses, so no test can
 # forget its marker; `spark`, `browser` and `slow` are set where the test is written.

@@ -7,6 +7,7 @@ import datetime as dt
 import ibis
 import pytest
 from chips_helpers import write_warehouse
+from conftest import once_per_request
 
 from aiatlas.indicators import registry
 from aiatlas.indicators.lag import DAYS_PER_MONTH
@@ -39,9 +40,18 @@ def compute(t, rows=False, **params):
     return func(t, **ind.bind(params)).to_pyarrow().to_pylist()
 
 
+@pytest.fixture(scope="module")
+def lag(tmp_path_factory):
+    """compute() over ROWS, each request once for the module (the tests below check some of
+    the same lags)."""
+    t = tables(tmp_path_factory.mktemp("lag"), ROWS)
+    lags = once_per_request(lambda id, rows, **params: compute(t, rows, **params))
+    return lambda rows=False, **params: lags("capability_lag_months", rows, **params)
+
+
 @pytest.mark.parametrize("params", [{}, {"group": "country", "leader": "USA", "follower": "CHN"}])
-def test_ninety_days_and_never(tmp_path, params):
-    got = {r["month"]: r for r in compute(tables(tmp_path, ROWS), **params)}
+def test_ninety_days_and_never(lag, params):
+    got = {r["month"]: r for r in lag(**params)}
     jan, jun = got[dt.date(2024, 1, 1)], got[dt.date(2024, 6, 1)]
     assert (jan["leader_best"], jan["leader_date"], jan["follower_date"]) == (
         100, dt.date(2024, 1, 1), dt.date(2024, 3, 31))
@@ -56,10 +66,9 @@ def test_ninety_days_and_never(tmp_path, params):
     assert got[dt.date(2024, 9, 1)]["leader_best"] == 120
 
 
-def test_unknown_openness_is_left_out(tmp_path):
-    t = tables(tmp_path, ROWS)
-    assert max(r["leader_best"] for r in compute(t)) == 120  # U (130, 'Other') is not closed
-    by_country = compute(t, group="country", leader="FRA", follower="USA")
+def test_unknown_openness_is_left_out(lag):
+    assert max(r["leader_best"] for r in lag()) == 120  # U (130, 'Other') is not closed
+    by_country = lag(group="country", leader="FRA", follower="USA")
     feb = next(r for r in by_country if r["month"] == dt.date(2024, 2, 1))
     assert (feb["leader_best"], feb["lower_bound"]) == (130, True)
 
@@ -77,10 +86,9 @@ def test_interval_comes_from_resampling_within_eci_intervals(tmp_path):
     assert 0.2 < jan["reached_share"] <= 1.0
 
 
-def test_explain_rows_give_the_lag(tmp_path):
-    t = tables(tmp_path, ROWS)
-    values = {r["month"]: r for r in compute(t)}
-    rows = compute(t, rows=True)
+def test_explain_rows_give_the_lag(lag):
+    values = {r["month"]: r for r in lag()}
+    rows = lag(rows=True)
     for month, value in values.items():
         sides = {r["side"]: r for r in rows if r["month"] == month}
         assert sides["leader"]["eci"] == value["leader_best"]

@@ -226,3 +226,18 @@ def test_forward_relative_years_and_the_place_after_a_figure(text, expected):
 def test_each_end_of_a_change_takes_the_year_stated_with_it(text, lang, years):
     claims = [c for s in extract(text, lang) for c in s.claims]
     assert [c.year for c in claims] == years
+
+
+@pytest.mark.parametrize("text, fits", [
+    # the two sides of the closed-vs-open gap must be named; 'the top model ... the 10th' is the
+    # spread of the top ten (rating points: frontier_convergence; in % no measure holds it)
+    ("The top model on the Chatbot Arena outscored the 10th-ranked model by 11.9% in early 2024.", []),
+    ("The top model on the Arena led the tenth by 41 points in 2024.", ["frontier_convergence_top10"]),
+    ("The Arena gap was 1.7% in February 2025.", []),
+    ("In February 2025 the top closed model led the top open one on the Arena by 1.7%.",
+     ["arena_gap_openness"]),
+    ("2025年2月、アリーナでのクローズドとオープンの差は1.7%だった。", ["arena_gap_openness"]),
+])
+def test_an_arena_gap_binds_only_with_its_two_sides_named(text, fits):
+    (c,) = [c for s in extract(text) for c in s.claims if c.quantity.kind in ("percent", "points")]
+    assert [p.id for p in load() if p.fits(c)] == fits

@@ -8,6 +8,7 @@ import pytest
 
 from aiatlas import api
 from aiatlas.claims import evaluate, numbers, precision
+from aiatlas.claims.judge import compare
 from aiatlas.claims.precision import Slack
 
 CLASSES = Path(__file__).parent / "fixtures" / "claims" / "classes.yaml"
@@ -56,3 +57,17 @@ def test_the_sentences_of_each_fixed_class_get_their_labels(built_home):
     score = evaluate.score(items, api.checker(home=built_home))
     assert score.misses == []
     assert score.verdict_total == score.expected
+
+
+@pytest.mark.parametrize("text, lang, actual, verdict", [
+    ("nearly 40 models", "en", 36, "supported"),  # a tenth under a count
+    ("nearly 40 models", "en", 35, "contradicted"),
+    ("nearly 90%", "en", 85.5, "supported"),
+    ("nearly 90%", "en", 82.65, "contradicted"),  # a tenth of 90% (81%) is not 'nearly' in points
+    ("90%近く", "ja", 82.65, "contradicted"),
+    ("9割近く", "ja", 82.65, "contradicted"),  # tenths: ±5 points of writing, still at most 5 under
+    ("nearly 8%", "en", 7.3, "supported"),  # a small share keeps its tenth
+])
+def test_nearly_allows_a_tenth_under_but_at_most_five_points_of_a_share(text, lang, actual, verdict):
+    assert compare(quantity(text, lang), actual, Slack(abs=2 if "%" in text or "割" in text else 0), []
+                   ).verdict == verdict

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from aiatlas.claims import words
+from aiatlas.claims import gazetteer, words
 from aiatlas.claims.extract import extract
 from aiatlas.claims.text import normalise, sentences
 from aiatlas.errors import UsageError
@@ -136,6 +136,26 @@ def test_subjects_and_years_come_from_the_gazetteer_and_nearby_years():
     ja = claims("ファーウェイは約40万個を出荷し、米国とアメリカ企業を追う。中国は2位。")
     assert [c.subject("country").country for c in ja] == ["CHN", "CHN"]  # Huawei is Chinese
     assert ja[0].subject("organization").id == "huawei"
+
+
+@pytest.mark.parametrize("text", [
+    "米中の差、日中と米国, Pro1 vs o1 and o3-mini, GPT-4o, H100s, XH100 and Llama 3 70B.",
+    "o1o1 H100H200 米米中中 (o3) GPT-5-mini Claude Opus 4 AI Index 2025",
+])
+def test_the_gazetteers_regex_names_are_found_where_the_whole_alternation_finds_them(text):
+    """The `regex` names are tried only at characters a name can start with; a look-behind
+    still sees the text before that character, and the first regex that matches there wins."""
+    g = gazetteer.default()
+    assert g._rx_starts is not None  # every packaged regex starts with a known character
+    spans = [(m.start(), m.end(), m.lastgroup) for m in g._regex_matches(text)]
+    assert spans == [(m.start(), m.end(), m.lastgroup) for m in g._rx_regex.finditer(text)]
+    assert spans
+
+
+def test_a_regex_name_whose_first_character_is_not_known_is_still_found():
+    g = gazetteer.Gazetteer({"models": {"m": {"regex": [r"\d+x\d+B", "(?<=[米日])中"]}}})
+    assert g._rx_starts is None
+    assert [(e.text, e.id) for e in g.find("the 8x7B model; 米中")] == [("8x7B", "m"), ("中", "m")]
 
 
 def test_a_bare_number_takes_the_unit_of_the_claim_before_it():
@@ -328,3 +348,9 @@ def test_a_count_of_a_named_whole_set_counts_its_things(text):
 def test_a_count_of_a_narrowed_set_takes_no_unit_of_the_whole(text):
     """The set is a part the data does not count as such (top 20, largest): no count unit."""
     assert all(c.quantity.unit not in ("models", "clusters") or c.subset for c in claims(text))
+
+
+def test_a_figure_in_the_next_clause_does_not_narrow_the_set():
+    a, b = claims("Chinese models accounted for 31 of 2024's notable models, up from 23 a year earlier.")
+    assert (a.quantity.value, a.quantity.unit, a.year) == (31, "models", 2024)
+    assert (b.quantity.value, b.quantity.unit) == (23, "models")

@@ -8,6 +8,7 @@ import datetime as dt
 import ibis
 import pytest
 from chips_helpers import write_warehouse
+from conftest import once_per_request
 
 from aiatlas.indicators import lag, registry
 from aiatlas.indicators.lag import DAYS_PER_MONTH
@@ -132,10 +133,18 @@ def compute(t, id, rows=False, **params):
     return (ind.rows if rows else ind.func)(t, **ind.bind(params)).to_pyarrow().to_pylist()
 
 
+@pytest.fixture(scope="module")
+def lags(tmp_path_factory):
+    """compute() over tables(), each request once for the module (the tests below check some
+    of the same lags)."""
+    t = tables(tmp_path_factory.mktemp("lags"))
+    return once_per_request(lambda id, rows, **params: compute(t, id, rows, **params))
+
+
 @pytest.mark.parametrize("id", ["benchmark_lag_months", "arena_lag_months"])
 @pytest.mark.parametrize("group", ["openness", "country"])
-def test_benchmark_and_arena_ninety_days_and_never(tmp_path, id, group):
-    got = {r["month"]: r for r in compute(tables(tmp_path), id, group=group)}
+def test_benchmark_and_arena_ninety_days_and_never(lags, id, group):
+    got = {r["month"]: r for r in lags(id, group=group)}
     jan, jun = got[D("2024-01-01")], got[D("2024-06-01")]
     assert (jan["leader_date"], jan["follower_date"]) == (D("2024-01-01"), D("2024-03-31"))
     assert jan["lag_months"] == pytest.approx(90 / DAYS_PER_MONTH) and not jan["lower_bound"]
@@ -145,11 +154,10 @@ def test_benchmark_and_arena_ninety_days_and_never(tmp_path, id, group):
     assert jun["leader_best"] == pytest.approx(70 if id == "benchmark_lag_months" else 1400)
 
 
-def test_explain_rows_give_each_lag(tmp_path):
-    t = tables(tmp_path)
+def test_explain_rows_give_each_lag(lags):
     for id in ("benchmark_lag_months", "arena_lag_months"):
-        rows = compute(t, id, rows=True)
-        for v in compute(t, id):
+        rows = lags(id, rows=True)
+        for v in lags(id):
             sides = {r["side"]: r for r in rows if r["month"] == v["month"]}
             assert sides["leader"]["score"] == v["leader_best"]
             if not v["lower_bound"]:

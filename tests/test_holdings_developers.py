@@ -7,6 +7,8 @@ import ibis
 import pytest
 from chips_helpers import write_warehouse
 
+from aiatlas import api
+from aiatlas.claims.check import check_text
 from aiatlas.indicators import registry
 from aiatlas.warehouse.connect import Tables
 
@@ -80,7 +82,10 @@ def test_ai_developers_sum_ai_topics_share_and_growth(tmp_path):
     usa, chn = got[("USA", 2024)], got[("CHN", 2024)]
     assert (usa["value"], usa["topics_reported"], chn["value"], chn["topics_reported"]) == (100, 2, 100, 1)
     assert usa["share_of_world_pct"] == chn["share_of_world_pct"] == 50.0
-    assert usa["growth_yoy_pct"] == pytest.approx(25.0) and chn["growth_yoy_pct"] is None
+    # like for like: llm 50 -> 60 (+20%); 'ai' fell under the threshold and 'pytorch' rose over
+    # it, so the sums (80 -> 100, +25%) compare unlike coverage. China: no topic in both years.
+    assert usa["growth_yoy_pct"] == pytest.approx(20.0) and chn["growth_yoy_pct"] is None
+    assert usa["growth_listed_yoy_pct"] == pytest.approx(25.0)  # the sums as listed
     assert got[("USA", 2023)]["share_of_world_pct"] == 100.0
     explain = compute("ai_developers_by_country", t, rows=True)
     assert sum(r["pushers"] for r in explain if (r["country"], r["year"]) == ("USA", 2024)) == 100
@@ -102,3 +107,18 @@ def test_holdings_by_chip_keep_each_chip_and_the_published_total(tmp_path):
     assert {r["chip"]: r["value"] for r in compute("chip_holdings_by_chip", t, owner="Meta")} == {"all": 900}
     explained = compute("chip_holdings_by_chip", t, rows=True)
     assert {(r["chip"], r["h100e"]) for r in explained} == {("H800", 30), ("H20", 20), ("all", 50)}
+
+
+@pytest.mark.parametrize("text, verdict, says", [
+    # the listed sums grew 25%, like for like 20%: the data cannot tell the 25% wrong
+    ("US GitHub AI developers grew 25% year on year in the first quarter of 2024.", "unverifiable",
+     "like for like, over the topics listed in both periods, the change is 20%"),
+    ("US GitHub AI developers grew 20% year on year in the first quarter of 2024.", "supported", "20%"),
+    ("US GitHub AI developers grew 40% year on year in the first quarter of 2024.", "contradicted", "20%"),
+])
+def test_a_growth_only_the_listed_sums_give_is_unverifiable_with_both(tmp_path, text, verdict, says):
+    write_warehouse(tmp_path, {"github_topic_pushers": [
+        pushers("US", "USA", "llm", 60), pushers("US", "USA", "pytorch", 40),
+        pushers("US", "USA", "llm", 50, year=2023), pushers("US", "USA", "ai", 30, year=2023)]})
+    (c,) = [c for s in check_text(text, data=api.checker(home=tmp_path)).sentences for c in s.claims]
+    assert c.verdict.verdict == verdict and says in c.verdict.reason, c.verdict.reason

@@ -682,3 +682,18 @@ def test_a_group_named_as_a_country_keeps_that_countrys_colour():
     assert colour["China"] == rules.COUNTRY_COLOURS["CHN"] and colour["United States"] == rules.COUNTRY_COLOURS["USA"]
     others = [colour[g] for g in ("North America", "East Asia", "Oceania")]
     assert len(set(others)) == 3 and not set(others) & {rules.COUNTRY_COLOURS["CHN"], rules.COUNTRY_COLOURS["USA"]}
+
+
+def test_a_group_takes_the_same_colour_in_every_language():
+    # sorted by label, Industry came first in English and second in Japanese (その他の共同 sorts
+    # before 産業界), and took another palette colour
+    rows = [{"year": y, "sector": s, "value": v, "total": 50} for y in (2024, 2025)
+            for s, v in (("Industry", 0.8), ("Other collaboration", 0.2))]
+    colour = {}
+    for lang in ("en", "ja"):
+        spec = charts.spec(meta(["year", "sector"]) | {"id": "sector_shares_by_year", "unit": "share of models"},
+                           rows, title="T", unit="u", lang=lang)
+        scale = spec["layer"][0]["encoding"]["color"]["scale"]
+        colour[lang] = dict(zip(scale["domain"], scale["range"]))
+    assert colour["en"]["Industry"] == colour["ja"][rules.label("Industry", "ja")]
+    assert colour["en"]["Other collaboration"] == colour["ja"][rules.label("Other collaboration", "ja")]

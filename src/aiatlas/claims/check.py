@@ -85,8 +85,26 @@ def check_claim(claim: Claim, table: list[Pattern], data: Data, previous: Claim 
 
 
 def _fitting(claim: Claim, table: list[Pattern]) -> list[tuple[int, Pattern]]:
-    scored = [(p.fits(claim), p) for p in table]
+    scored = [(p.fits(claim), p) for p in _of_kind(table, claim.quantity.kind)]
     return sorted([(n, p) for n, p in scored if n], key=lambda x: -x[0])
+
+
+# the last table's patterns by the kinds they take: a claim is scored against those of its own
+# kind only (Pattern.fits gives every other 0), a quarter of the table or less
+_BY_KIND: tuple[list[Pattern], int, dict[str, list[Pattern]]] = ([], 0, {})
+
+
+def _of_kind(table: list[Pattern], kind: str) -> list[Pattern]:
+    """The patterns of the table that take claims of the kind, in table order (ties keep it)."""
+    global _BY_KIND
+    known = _BY_KIND  # read once: another thread may index its own table meanwhile
+    if known[0] is not table or known[1] != len(table):
+        index: dict[str, list[Pattern]] = {}
+        for p in table:
+            for k in p.kinds:
+                index.setdefault(k, []).append(p)
+        known = _BY_KIND = (table, len(table), index)
+    return known[2].get(kind, [])
 
 
 def _measure(p: Pattern) -> str:

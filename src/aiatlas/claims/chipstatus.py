@@ -70,12 +70,14 @@ def find_all(sentence: str, lang: str, start: int) -> list[Claim]:
     and for each chip listed with it ('the A800 and H800', 'A800やH800')."""
     norm, found = gazetteer.in_sentence(sentence)
     chips = [e for e in found if e.id == "chips"]
+    if not chips:
+        return []  # no chip named: no status claim (the licence words need not be read)
     denied = _NEEDED_BY_DENIAL.search(norm)
     free = None if denied else _FREE.search(norm)
     rest = _FREE.sub(" ", norm)  # '規制対象外' is not '規制対象'
     required = denied or _REQUIRED.search(rest)
-    if not chips or (free is None) == (required is None):
-        return []  # no chip, or the sentence says neither (or both): not a status claim
+    if (free is None) == (required is None):
+        return []  # the sentence says neither (or both): not a status claim
     chips.sort(key=lambda e: e.start)
     listed = [chips[0]]
     for a, b in zip(chips, chips[1:]):

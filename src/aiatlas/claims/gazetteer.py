@@ -4,6 +4,8 @@ from __future__ import annotations
 import functools
 import gettext
 import re
+import re._constants as sre
+import re._parser as sre_parse
 import unicodedata
 from importlib import resources
 
@@ -59,6 +61,13 @@ class Gazetteer:
                                                  enumerate(regexes))) if regexes else None
         except re.error as e:
             raise DataError(f"{origin}: bad regex ({e})") from None
+        # where a match of the alternation can start: sre tries every alternative at every
+        # character of the text (no alternative's first character is known to it), a class of
+        # first characters skips the rest at C speed (None: some regex's start is not that plain)
+        firsts = [_first_chars(p) if not p.state.flags & re.IGNORECASE else None
+                  for p in (sre_parse.parse(rx) for rx, _, _ in regexes)]
+        self._rx_starts = re.compile("[" + "".join(sorted(map(re.escape, set().union(*firsts)))) + "]") \
+            if regexes and all(f for f in firsts) else None
         self._regex_keys = [(t, i) for _, t, i in regexes]
 
     def find(self, text: str) -> list[Entity]:
@@ -75,7 +84,7 @@ class Gazetteer:
                 if _bounded(text, start, end + 1, name):
                     hits.append(Entity(ent_id, type_, text[start:end + 1], start, end + 1))
         if self._rx_regex is not None:
-            for m in self._rx_regex.finditer(text):
+            for m in self._regex_matches(text):
                 if m.end() > m.start():
                     type_, ent_id = self._regex_keys[int(m.lastgroup[1:])]
                     hits.append(Entity(ent_id, type_, m.group(), m.start(), m.end()))
@@ -92,6 +101,51 @@ class Gazetteer:
             e.country = e.id if e.type == "country" else info.get("country")
             e.developer = info.get("organization") if e.type == "model" else None
         return taken
+
+
+    def _regex_matches(self, text: str):
+        """The matches of the `regex` alternation finditer gives, trying it only where a match
+        can start (a character some regex begins with)."""
+        if self._rx_starts is None:
+            yield from self._rx_regex.finditer(text)
+            return
+        pos = 0
+        while (c := self._rx_starts.search(text, pos)) is not None:
+            m = self._rx_regex.match(text, c.start())  # look-behinds still see the text before
+            if m is None or m.end() == m.start():
+                pos = c.start() + 1
+                continue
+            yield m
+            pos = m.end()
+
+
+def _first_chars(parsed) -> set[str] | None:
+    """The characters every match of a parsed regex starts with (None: not a small known set).
+    Zero-width assertions before the first character are passed over."""
+    for op, av in parsed:
+        if op in (sre.ASSERT, sre.ASSERT_NOT, sre.AT):
+            continue
+        if op is sre.LITERAL:
+            return {chr(av)}
+        if op is sre.IN:
+            chars = set()
+            for kind, x in av:
+                if kind is sre.LITERAL:
+                    chars.add(chr(x))
+                elif kind is sre.RANGE and x[1] - x[0] < 256:
+                    chars.update(map(chr, range(x[0], x[1] + 1)))
+                else:
+                    return None  # a negated class, \d, \w or a wide range
+            return chars
+        if op is sre.SUBPATTERN:
+            return _first_chars(av[3]) if not (av[1] | av[2]) else None
+        if op is sre.BRANCH:
+            firsts = [_first_chars(alt) for alt in av[1]]
+            return set().union(*firsts) if all(firsts) else None
+        if op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and av[0] >= 1:
+            return _first_chars(av[2])
+        return None
+    return None
 
 
 def _with_plurals(names: list, demonyms: bool) -> list:

@@ -190,6 +190,8 @@ def _judge(claim: Claim, pattern: Pattern, asserts: dict[str, Any], data: Data) 
             v = _against_vintages(claim, pattern, asserts, data, v)
         if v.verdict == "contradicted":
             v = _against_uncited(claim, pattern, asserts, v)
+        if v.verdict == "contradicted" and pattern.listed:
+            v = _against_listed(claim, pattern, asserts, data, v)
         return v
     except NotBuiltError as e:  # no warehouse: said once before the report (aiatlas check)
         if type(e) is not NotBuiltError:  # a stale one (an older aiatlas built it): say which
@@ -239,6 +241,28 @@ def _against_printed(claim: Claim, pattern: Pattern, a: dict[str, Any], data: Da
                    f"{p.cited_as}の掲載値も{p.as_printed}（{p.data_as_of}時点の{data_ja}）で、"
                    "どちらとも合いません")
     v.evidence = [cite, *v.evidence]
+    return v
+
+
+def _against_listed(claim: Claim, pattern: Pattern, a: dict[str, Any], data: Data,
+                    today: Verdict) -> Verdict:
+    """A change the like-for-like value contradicts but the counts as listed give ('grew 140%':
+    the listed sum did, though part of it is topics newly listed at the source's threshold):
+    unverifiable, with both, since the data cannot tell how much of it is growth."""
+    listed = _judge_indicator(claim, pattern, {**a, "value_column": pattern.listed}, data)
+    if listed.verdict != "supported":
+        return today
+    pct = "%" if claim.quantity.unit == "%" else ""
+    v = Verdict("unverifiable", f"the counts as listed changed by {human(listed.actual)}{pct}, as "
+                f"the sentence says, but the topics listed changed too (the source lists a topic "
+                f"only above its privacy threshold); like for like, over the topics listed in both "
+                f"periods, the change is {human(today.actual)}{pct}", reason_key="coverage",
+                tolerance=today.tolerance, tolerance_ja=today.tolerance_ja, actual=today.actual,
+                evidence=today.evidence, as_of=today.as_of, measure=today.measure,
+                subject=today.subject, year=today.year)
+    v.reason_ja = (f"掲載された数の合計では{human(listed.actual)}{pct}の変化で記事と一致しますが、掲載される"
+                   f"トピックも変わっています（出典はプライバシー上の基準を超えたトピックだけを掲載）。"
+                   f"両期間に掲載されたトピックだけで比べると{human(today.actual)}{pct}です")
     return v
 
 
@@ -325,6 +349,16 @@ def _against_vintages(claim: Claim, pattern: Pattern, a: dict[str, Any], data: D
     return today
 
 
+def _provenance(result, data: Data) -> tuple[list[str], str]:
+    """The snapshots a result read (one per snapshot, not per file) and the publisher's as-of of
+    their data (a vintage's data is older than its date)."""
+    snaps = list(dict.fromkeys(p.get("snapshot_id", "") for p in result.provenance))
+    dated = registry.data_as_of(result.provenance)
+    as_of = (dated.isoformat() if dated else min((str(p.get("fetched_at") or "")[:10]
+                                                 for p in result.provenance), default="")) or data.as_of
+    return snaps, as_of
+
+
 def _judge_indicator(claim: Claim, pattern: Pattern, a: dict[str, Any], data: Data) -> Verdict:
     q, tol = claim.quantity, pattern.tolerance
     ind = a["indicator"]
@@ -332,11 +366,9 @@ def _judge_indicator(claim: Claim, pattern: Pattern, a: dict[str, Any], data: Da
         return Verdict("unverifiable", f"indicator {ind!r} is not in this build of aiatlas "
                        f"(pattern {pattern.id})", reason_key="no_indicator", **_room(q, tol))
     result, rows = data.rows(ind, a["params"], a["where"])
-    snaps = list(dict.fromkeys(p.get("snapshot_id", "") for p in result.provenance))  # one per snapshot, not per file
-    # the publisher's as-of of the snapshots read (a vintage's data is older than its date)
-    dated = registry.data_as_of(result.provenance)
-    as_of = (dated.isoformat() if dated else min((str(p.get("fetched_at") or "")[:10]
-                                                 for p in result.provenance), default="")) or data.as_of
+    # read once per result (its provenance has a row per file read), not once per claim
+    snaps, as_of = data.once(("provenance", ind, tuple(sorted(a["params"].items()))),
+                             lambda: _provenance(result, data))
     if a.get("period"):
         period = claim.period or str(claim.year or "")
         rows = [r for r in rows if str(r.get(a["period"]) or "").startswith(period) and period]
@@ -753,7 +785,10 @@ def compare(q: Quantity, actual: float, tol: Slack, evidence: list[Evidence],
         en = f"{'<' if under else '≤'} {human(claimed)} ('{said}'): a bound, no rounding"
         ja = f"{human(claimed)}{'未満' if under else '以下'}（「{said}」）: 上限なので丸めの幅なし"
     elif q.qualifier == "nearly":
-        low = claimed - max(2 * allowed, 0.1 * abs(claimed))
+        # 'nearly 40 models': 36 to 40; a share in % is a scale of its own, where a tenth of 90%
+        # (81%) is no longer 'nearly 90%': at most 5 points under it
+        under = max(2 * allowed, 0.1 * abs(claimed))
+        low = claimed - (under if q.unit != "%" else min(under, max(5.0, allowed)))
         ok = low <= actual <= claimed + allowed
         en = f"between {human(low)} and {human(claimed)} ('{said}'), {en}"
         ja = f"{human(low)}から{human(claimed)}の間（「{said}」）、{ja}"

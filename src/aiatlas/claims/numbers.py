@@ -165,11 +165,11 @@ def _ja_value(surface: str, normalised: str) -> float | None:
 
 CURRENCY_SIGNS = {"US$": "USD", "$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "RMB": "CNY",
                   "CNY": "CNY", "USD": "USD", "EUR": "EUR", "JPY": "JPY", "元": "CNY"}
-CURRENCY_WORDS = [
+CURRENCY_WORDS = (
     (r"(?:US |U\.S\. )?dollars?|USD", "USD"), (r"euros?|EUR", "EUR"), (r"yuan|renminbi|RMB|CNY", "CNY"),
     (r"yen|JPY", "JPY"), (r"won|KRW", "KRW"), (r"pounds?(?: sterling)?|GBP", "GBP"),
     (r"米ドル|ドル", "USD"), (r"ユーロ", "EUR"), (r"人民元|元", "CNY"), (r"円", "JPY"),
-    (r"ウォン", "KRW"), (r"ポンド", "GBP")]
+    (r"ウォン", "KRW"), (r"ポンド", "GBP"))
 EN_SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "k": 1e3, "m": 1e6,
              "mn": 1e6, "b": 1e9, "bn": 1e9, "tn": 1e12}
 COUNT_NOUNS = {  # English head noun -> normalised unit
@@ -188,26 +188,26 @@ COUNT_NOUNS = {  # English head noun -> normalised unit
     # chips a figure before it counted)
     "equivalents": "items", "h100-equivalents": "items", "h100e": "items",
 }
-JA_COUNTERS = [  # counter (regex) -> normalised unit
+JA_COUNTERS = (  # counter (regex) -> normalised unit
     (r"台", "units"), (r"件", "cases"), (r"社", "organizations"), (r"人", "people"),
     (r"(?:種類の)?(?:AI)?モデル|の(?:注目すべき|注目の?|主要な)?(?:AI)?モデル", "models"), (r"個", "items"),
     (r"本", "items"), (r"基|か所|カ所|ヶ所|箇所", "units"), (r"カ国|か国|ヶ国|ケ国", "countries"), (r"州", "states"),
     (r"枚", "chips"), (r"機", "units"), (r"校|機関", "organizations"), (r"本の論文|報", "papers"),
-    (r"つ|款|个|種類|製品|機種", "items")]
-PRE_QUALIFIERS = [  # first match wins: 'no more than' (at most) before 'more than' (over)
+    (r"つ|款|个|種類|製品|機種", "items"))
+PRE_QUALIFIERS = (  # first match wins: 'no more than' (at most) before 'more than' (over)
     (r"(?:about|around|approximately|roughly|some|an estimated|estimated|約|およそ|ほぼ|概ね|推定)", "approx"),
     (r"(?:nearly|almost|close to|just under|little under|near)", "nearly"),
     (r"(?:up to|at most|no more than|a maximum of|最大|最高|多くて)", "at_most"),
     (r"(?:more than|over|above|exceeding|upwards of|just over)", "over"),
     (r"(?:at least|no fewer than|no less than|a minimum of)", "at_least"),
     (r"(?:less than|fewer than|below|under)", "under"),
-    (r"(?:最低|少なくとも)", "at_least")]
-POST_QUALIFIERS = [
+    (r"(?:最低|少なくとも)", "at_least"))
+POST_QUALIFIERS = (
     (r"以上|or more|and above|plus\b|\+", "at_least"),
     # 'Nを上回った' is more than N; 'N上回った' (no を) is the margin itself: 'Bを3.4ポイント上回った'
     (r"を?超え(?:る|た|て)?|超|を上回(?:る|った|って|ら(?=な|ず))|余り|あまり|強", "over"),
     (r"近く|弱|足らず|に迫(?:る|った)", "nearly"), (r"程度|前後|ほど|ばかり|ぐらい|くらい", "approx"),
-    (r"未満|を下回(?:る|った|って|ら(?=な|ず))", "under"), (r"以下|以内|まで(?!縮|減|下|低|上|増|伸|拡)", "at_most")]
+    (r"未満|を下回(?:る|った|って|ら(?=な|ず))", "under"), (r"以下|以内|まで(?!縮|減|下|低|上|増|伸|拡)", "at_most"))
 # a denial right before a figure or its bound, in the figure's own clause: 'did not release',
 # 'has not produced', 'never topped', "hasn't" (not 'not only', 'if not', 'not least')
 _NEGATION_EN = re.compile(r"(?:\b(?:not|never|no\s+longer)|n't)\s+(?!only\b|least\b|just\b|quite\b)"
@@ -232,7 +232,20 @@ def _compiled(rx: str, anchor: str) -> re.Pattern:
     return re.compile(anchor.format(rx), re.IGNORECASE)
 
 
-def _pick(table, text, anchor):
+@functools.lru_cache(maxsize=16)
+def _alternatives(table: tuple) -> str:
+    """The rows' regexes as one alternation: it matches where any row's would."""
+    return "|".join(f"(?:{row[0]})" for row in table)
+
+
+def _pick(table: tuple, text: str, anchor: str):
+    """The value of the first row whose regex matches (inside the anchor), and the match.
+
+    Most figures have no qualifier, currency word or counter: one failed match of all the
+    rows at once settles that, instead of one per row.
+    """
+    if not _compiled(_alternatives(table), anchor).match(text):
+        return None, None
     for rx, value in table:
         m = _compiled(rx, anchor).match(text)
         if m:
@@ -298,24 +311,26 @@ def read(num: Number, text: str, lang: str) -> tuple[Quantity, int, int]:
     return q, start, end
 
 
+_UNIT_RULES = (  # regex, kind, unit: the first that matches right after the figure
+    (r"\s?(?:nm|mm2?|[kMGT]?W|[GT]B|[GTPE]?FLOP(?:/s|S)?|[GTP]OPS|GHz)(?![A-Za-z])", "number",
+     "measure"),
+    (r"\s?(?:watts?\b|ワット)", "number", "W"),
+    (r"\s?(?:ナノメートル|ナノ(?=プロセス))", "number", "nm"),
+    (r"\s?(?:%|percent\b|per cent\b|パーセント)\s?(?:ポイント|points?\b|pts?\b)", "points", "points"),
+    (r"\s?(?:percentage[- ]points?|pp\b|ポイント|pts?\b|points?\b)", "points", "points"),
+    (r"\s?(?:%|percent\b|per cent\b|パーセント|割)", "percent", "%"),
+    (r"\s?(?:times\b|x\b|-fold\b|fold\b|倍)", "multiple", "x"),
+    (r"(?:位|番目|(?:st|nd|rd|th)\b)", "rank", ""),
+    (r"\s?(?:か月|ヶ月|カ月|ヵ月|ケ月|箇月|months?\b)", "duration", "months"),
+    (r"\s?(?:年間|年(?!度)|years?\b)", "duration", "years"),  # 2024年 was read as a year
+    (r"\s?(?:週間|weeks?\b)", "duration", "weeks"),
+    (r"\s?(?:日間|days?\b)", "duration", "days"),
+)
+
+
 def _read_unit(q: Quantity, after: str, lang: str, end: int) -> int:
     """Set kind and unit from the words after the number; return the new end offset."""
-    rules = [
-        (r"\s?(?:nm|mm2?|[kMGT]?W|[GT]B|[GTPE]?FLOP(?:/s|S)?|[GTP]OPS|GHz)(?![A-Za-z])", "number",
-         "measure"),
-        (r"\s?(?:watts?\b|ワット)", "number", "W"),
-        (r"\s?(?:ナノメートル|ナノ(?=プロセス))", "number", "nm"),
-        (r"\s?(?:%|percent\b|per cent\b|パーセント)\s?(?:ポイント|points?\b|pts?\b)", "points", "points"),
-        (r"\s?(?:percentage[- ]points?|pp\b|ポイント|pts?\b|points?\b)", "points", "points"),
-        (r"\s?(?:%|percent\b|per cent\b|パーセント|割)", "percent", "%"),
-        (r"\s?(?:times\b|x\b|-fold\b|fold\b|倍)", "multiple", "x"),
-        (r"(?:位|番目|(?:st|nd|rd|th)\b)", "rank", ""),
-        (r"\s?(?:か月|ヶ月|カ月|ヵ月|ケ月|箇月|months?\b)", "duration", "months"),
-        (r"\s?(?:年間|年(?!度)|years?\b)", "duration", "years"),  # 2024年 was read as a year
-        (r"\s?(?:週間|weeks?\b)", "duration", "weeks"),
-        (r"\s?(?:日間|days?\b)", "duration", "days"),
-    ]
-    for rx, kind, unit in rules:
+    for rx, kind, unit in _UNIT_RULES if _compiled(_alternatives(_UNIT_RULES), "{}").match(after) else ():
         m = _compiled(rx, "{}").match(after)
         if m:
             if kind == "percent" and m.group().strip() == "割":
@@ -350,7 +365,8 @@ def _read_unit(q: Quantity, after: str, lang: str, end: int) -> int:
             key = w.group(1).lower()
             if i == 0 and key in _PREPOSITIONS:  # '19 from American firms': not a head noun
                 break
-            if part and NARROWED.search(after[skip:skip + w.start()] + after[skip + w.end():][:40]):
+            clause = re.split(r"[,;:]|\.(?!\d)", after[skip + w.end():], maxsplit=1)[0][:40]
+            if part and NARROWED.search(after[skip:skip + w.start()] + " " + clause):
                 break  # 'two of the largest clusters', '15 of the models in the top 20': a subset
             if key in COUNT_NOUNS:
                 q.kind, q.unit = ("count", COUNT_NOUNS[key]) if COUNT_NOUNS[key] not in ("points", "items") \

@@ -19,7 +19,8 @@ from aiatlas.errors import DataError
 _FIELDS = {"id", "describe", "kinds", "units", "keywords", "subject", "needs_year", "indicator",
            "params", "where", "value_column", "scale", "rank_by", "fact", "tolerance", "base",
            "period", "title", "pair", "definition", "events", "excludes", "lower_bound",
-           "subset", "hints", "interval", "per", "topic", "total", "change", "difference", "zero"}
+           "subset", "hints", "interval", "per", "topic", "total", "change", "difference", "zero",
+           "listed"}
 _SUBJECTS = ("country", "state", "organization", "benchmark", None)
 # a figure said of every year or of a year at a time, not summed over the years since a start
 _EACH_YEAR = re.compile(r"\b(?:any|every|each|a\s+single|per|a)\s+(?:given\s+)?year\b|\bannually\b|"
@@ -88,6 +89,10 @@ class Pattern:
     # the indicator's own confidence interval around the value (low and high columns): a figure
     # inside it is supported, one outside it by more than its rounding contradicted
     interval: tuple[str, ...] = ()
+    # the same measure over the counts as the source lists them, where the value column is like
+    # for like (GitHub's topics crossing its threshold): a figure only it gives is unverifiable,
+    # saying both, never contradicted
+    listed: str | None = None
     # the measure is per person ('{per}' fills the indicator's per parameter): only a figure
     # stated per person fits it, and a figure stated per person fits no other measure
     per: bool = False
@@ -137,7 +142,8 @@ class Pattern:
             own = claim.subject("country")
             if own is not None and (own.country or own.id) not in ("WLD", None):
                 return 0  # a world figure does not check a claim about one country
-        if any(x.search(claim.keywords) for x in self.excludes):
+        if not self._any_keyword.search(claim.keywords) or \
+                any(x.search(claim.keywords) for x in self.excludes):
             return 0
         hits = [m for k in self.keywords for m in [k.search(claim.keywords)] if m]
         if not hits:
@@ -147,6 +153,12 @@ class Pattern:
             return 0
         hits += [m for k in self.hints for m in [k.search(claim.keywords)] if m]
         return sum(len(m.group()) for m in hits)
+
+    @functools.cached_property
+    def _any_keyword(self) -> re.Pattern:
+        """The keywords as one regex, searched once: most patterns of a claim's kind share no
+        keyword with its words, and then none of the keywords need be searched one by one."""
+        return re.compile("|".join(f"(?:{k.pattern})" for k in self.keywords), re.IGNORECASE)
 
     def bind(self, claim: Claim) -> tuple[dict[str, Any] | None, str]:
         """What the claim asserts in this pattern's terms, or None and what is missing."""
@@ -313,5 +325,6 @@ def _parse(data: Any, origin: str) -> list[Pattern]:
             subset=bool(raw.get("subset")), hints=hints,
             interval=tuple(raw.get("interval") or ()), per=bool(raw.get("per")),
             topic=topic, total=bool(raw.get("total")), change=bool(raw.get("change")),
-            difference=bool(raw.get("difference")), zero=bool(raw.get("zero"))))
+            difference=bool(raw.get("difference")), zero=bool(raw.get("zero")),
+            listed=raw.get("listed")))
     return out

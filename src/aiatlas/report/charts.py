@@ -114,10 +114,12 @@ def _fill_years(rows: list[dict], value: str, time: str, zero: bool) -> list[dic
     if not years:
         return rows
     have = {(r[SERIES], r[time]) for r in rows}
+    order = {s: i for i, s in enumerate(dict.fromkeys(r[SERIES] for r in rows))}
     fill = [{SERIES: s, time: y, value: 0 if zero else None}
-            for s in dict.fromkeys(r[SERIES] for r in rows) for y in range(min(years), max(years) + 1)
-            if (s, y) not in have]
-    return sorted(rows + fill, key=lambda r: (str(r[SERIES]), r[time]))
+            for s in order for y in range(min(years), max(years) + 1) if (s, y) not in have]
+    # series in the data's order, not by their label: a group takes the same palette colour in
+    # every language (sorted by label, Industry was green in English and amber in Japanese)
+    return sorted(rows + fill, key=lambda r: (order[r[SERIES]], r[time]))
 
 
 def _segments(rows: list[dict], time: str, gaps: bool, columns: list[str]) -> list[dict]:
