@@ -121,13 +121,16 @@ def monthly_lags(items: ibis.Table, dates: ibis.Table, draws: int, z: float,
     g = g.mutate(best=g.top.max().over(ibis.window(group_by=[g.draw, g.segment], order_by=g.month,
                                                    preceding=None, following=0)))
     g = g.filter(g.best.notnull())
-    # one non-equi join for both sides: the first date each side reached the leader's best
+    # one non-equi join for both sides: the first date each side reached the leader's best.
+    # Every (draw, month) of g is in it (its best is a leader item's own score), so its rows
+    # come out of the join's grouping, not of g joined again (Spark would compute g twice).
     j = g.join(m, (g.draw == m.draw) & (g.segment == m.segment) & (m.drawn >= g.best))
-    first = j.group_by([g.draw, g.month]).aggregate(
+    first = j.group_by([g.draw, g.month, g.segment, g.best]).aggregate(
         leader_date=j.date.min(where=j.side == "leader"),
         follower_date=j.date.min(where=j.side == "follower"))
-    out = g.join(first, ["draw", "month"]).join(spans, "segment").select(
-        g.draw, g.month, g.segment, g.best, first.leader_date, first.follower_date, spans.end)
+    out = first.join(spans, "segment").select(
+        first.draw, first.month, first.segment, first.best, first.leader_date,
+        first.follower_date, spans.end)
     # the earliest day each observed date stands for: itself, or after a long silence its start
     d = dates.select("date").distinct()
     d = d.mutate(prev=d.date.lag().over(order_by=d.date))
@@ -155,25 +158,28 @@ def lag_months(items: ibis.Table, dates: ibis.Table, draws: int, z: float,
     score behind it (columns: month, comparison, COLUMNS; with `segment_as`, the month's scale
     under that name last)."""
     lags = monthly_lags(items, dates, draws, z, max_gap_days)
-    central = lags.filter(lags.draw == 0)
-    sampled = lags.filter(lags.draw > 0)
+    # one pass over the draws of each month (Spark would compute `lags` again for each part):
+    # draw 0's row is the central estimate, draws 1.. give the band
+    lags = lags.mutate(sampled=lags.draw > 0)
     # 5th and 95th percentiles as order statistics (positions 0-based), identical on every engine
     lo, hi = int(0.05 * (draws - 1)), int(round(0.95 * (draws - 1)))
-    pos = {c: ibis.row_number().over(ibis.window(group_by=sampled.month,
-                                                 order_by=[sampled[c], sampled.draw]))
+    pos = {c: ibis.row_number().over(ibis.window(group_by=[lags.month, lags.sampled],
+                                                 order_by=[lags[c], lags.draw]))
            for c in ("low_days", "high_days")}
-    ranked = sampled.mutate(pos_low=pos["low_days"], pos_high=pos["high_days"])
-    band = ranked.group_by("month").aggregate(
-        low=ranked.low_days.max(where=ranked.pos_low == lo),
-        high=ranked.high_days.max(where=ranked.pos_high == hi),
-        reached_share=ranked.reached.cast("float64").mean())
+    r = lags.mutate(pos_low=pos["low_days"], pos_high=pos["high_days"])
+    central = {c: r[c].max(where=~r.sampled)
+               for c in ("segment", "best", "leader_date", "follower_date", "lag_days")}
+    out = r.group_by("month").aggregate(
+        **central,
+        low=r.low_days.max(where=r.sampled & (r.pos_low == lo)),
+        high=r.high_days.max(where=r.sampled & (r.pos_high == hi)),
+        reached_share=r.reached.cast("float64").mean(where=r.sampled))
     followers = items.filter(items.side == "follower").item.nunique().as_scalar()
-    out = central.join(band, "month")
     # float division: Spark would divide an integer by a literal in DECIMAL and round
     months = {c: out[c].cast("float64") / DAYS_PER_MONTH for c in ("lag_days", "low", "high")}
     return out.select(
         out.month, comparison=pair,
-        lag_months=months["lag_days"], lower_bound=~out.reached,
+        lag_months=months["lag_days"], lower_bound=out.follower_date.isnull(),
         lag_months_low=months["low"], lag_months_high=months["high"],
         leader_best=out.best, leader_date=out.leader_date, follower_date=out.follower_date,
         reached_share=out.reached_share, follower_models=followers,
