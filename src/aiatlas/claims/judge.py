@@ -228,9 +228,8 @@ def _against_printed(claim: Claim, pattern: Pattern, a: dict[str, Any], data: Da
             today.reason += (f"; {p.publication}, which the sentence cites, printed {p.as_printed} "
                              f"on {whose} of {p.data_as_of}")
         return today
-    cite = _printed_evidence(p)
     if then.verdict == "supported":
-        return _revised_on(claim, p, today, then, cite, named=True)
+        return _revised_on(claim, p, today, then, named=True)
     older = _against_vintages(claim, pattern, a, data, today, cited=False)
     if older.verdict == "revised":
         return older
@@ -240,7 +239,7 @@ def _against_printed(claim: Claim, pattern: Pattern, a: dict[str, Any], data: Da
     v.reason_ja = (f"最新のデータ（{today.as_of or '最新のビルド'}時点）では{now_ja}、記事が引用する"
                    f"{p.cited_as}の掲載値も{p.as_printed}（{p.data_as_of}時点の{data_ja}）で、"
                    "どちらとも合いません")
-    v.evidence = [cite, *v.evidence]
+    v.evidence = [_printed_evidence(p), *v.evidence]
     return v
 
 
@@ -274,7 +273,7 @@ def _against_uncited(claim: Claim, pattern: Pattern, a: dict[str, Any], today: V
     for p in vintages.uncited(a, claim.year, claim.period, percent=claim.quantity.unit == "%"):
         then = compare(claim.quantity, p.value, pattern.tolerance, [])
         if then.verdict == "supported":
-            return _revised_on(claim, p, today, then, _printed_evidence(p), named=False)
+            return _revised_on(claim, p, today, then, named=False)
     return today
 
 
@@ -285,7 +284,7 @@ def _printed_evidence(p: vintages.Printed) -> Evidence:
         "note": f"{p.figure.figure}; data as of {p.data_as_of}"})
 
 
-def _revised_on(claim: Claim, p: vintages.Printed, today: Verdict, then: Verdict, cite: Evidence,
+def _revised_on(claim: Claim, p: vintages.Printed, today: Verdict, then: Verdict,
                 named: bool) -> Verdict:
     """Revised: the claim is the figure `p` printed, true on its data, not on today's."""
     whose = f"{p.data_source} data" if p.data_source else "its data"
@@ -303,7 +302,7 @@ def _revised_on(claim: Claim, p: vintages.Printed, today: Verdict, then: Verdict
                 f"{today.as_of or 'the latest build'}){since}",
                 reason_key="revised_cited" if named else "revised_printed", tolerance=then.tolerance,
                 tolerance_ja=then.tolerance_ja, actual=p.value, gap=then.gap,
-                gap_relative=then.gap_relative, evidence=[cite, *today.evidence],
+                gap_relative=then.gap_relative, evidence=[_printed_evidence(p), *today.evidence],
                 as_of=p.data_as_of.isoformat(), latest=today.actual,
                 measure=today.measure, subject=today.subject, year=today.year)
     who_ja = (f"{p.cited_as}が{p.data_as_of}時点の{data_ja}から掲載した数値です（{p.as_printed}）" if named
