@@ -132,6 +132,7 @@ def test_build_skips_indicators_none_of_whose_sources_it_read(home, monkeypatch)
     assert {p.stem for p in (home / "cache" / "templates").rglob("*.json")} == {ID}
 
 
+@pytest.mark.slow  # a new `aiatlas show` process
 def test_a_new_process_answers_values_never_asked_from_the_build_templates(home, capsys,
                                                                              monkeypatch):
     # the shape's template, as `aiatlas build` stores it (compiled.precompile: every indicator)
