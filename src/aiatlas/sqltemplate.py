@@ -42,10 +42,10 @@ import ibis.expr.operations as ops
 import pyarrow as pa
 import sqlglot
 from ibis.backends.sql.datatypes import DuckDBType
-from sqlglot.optimizer import optimize
 from sqlglot.optimizer.merge_subqueries import merge_subqueries
 from sqlglot.optimizer.pushdown_projections import pushdown_projections
 from sqlglot.optimizer.qualify import qualify
+from sqlglot.schema import ensure_schema
 
 from aiatlas import codefiles, config, fastpath
 from aiatlas.errors import UsageError
@@ -301,12 +301,6 @@ def _compile(w: Warehouse, q: Query, bound: dict[str, Any]):
     return sql, memtables, expr.schema().to_pyarrow(), bool(reads), tables
 
 
-# sqlglot's optimizer rules that flatten Ibis's SQL: name every column by its table (a star
-# expanded from the tables' columns), drop the columns no outer query reads, then merge each
-# subquery that is only a projection or filter into the query around it. Not run: the rules
-# that rewrite expressions (simplify, normalize) or reorder joins; DuckDB's own optimizer does
-# those at every run anyway.
-_FLATTEN = (qualify, pushdown_projections, merge_subqueries)
 FLATTEN_MAX = 32_000  # characters: longer SQL (lag_months_compared's) costs seconds to flatten
 
 
@@ -320,16 +314,29 @@ def flattened(sql: str, tables: dict[str, Any]) -> str | None:
         columns = {name: {c: DuckDBType.from_ibis(t) for c, t in schema.items()}
                    for name, schema in tables.items()}
         tree = sqlglot.parse_one(sql, dialect="duckdb")
-        flat = optimize(tree, schema=columns, dialect="duckdb", rules=_FLATTEN,
-                        quote_identifiers=True, identify=True)
+        unnests = _unnests(tree)
+        flat = _flatten(tree, ensure_schema(columns, dialect="duckdb"))
     except Exception:  # noqa: BLE001 - anything sqlglot cannot do: Ibis's SQL is the template
         return None
     # sqlglot drops a column no outer query reads even when it is an UNNEST, which makes the
     # rows: the SQL must keep every one it had
-    if _unnests(flat) != _unnests(tree):
+    if _unnests(flat) != unnests:
         return None
     text = flat.sql(dialect="duckdb")
     return text if len(text) <= len(sql) else None
+
+
+def _flatten(tree, schema):
+    """sqlglot's optimizer rules that flatten Ibis's SQL, run on the tree itself (as
+    `optimize(rules=...)` runs them, with the arguments it would give, but without its copy of
+    the tree): name every column by its table (a star expanded from the tables' columns), drop
+    the columns no outer query reads, then merge each subquery that is only a projection or
+    filter into the query around it. Not run: the rules that rewrite expressions (simplify,
+    normalize) or reorder joins; DuckDB's own optimizer does those at every run anyway."""
+    tree = qualify(tree, dialect="duckdb", schema=schema, isolate_tables=True,
+                   quote_identifiers=True, identify=True)
+    tree = pushdown_projections(tree, schema=schema, dialect="duckdb")
+    return merge_subqueries(tree)
 
 
 def _unnests(tree) -> int:
@@ -394,17 +401,25 @@ def explain_derivation(w: Warehouse, q: Query | registry.Indicator,
             sql, memtables, schema, clock, tables = _compile(w, q, {**bound, **traced})
         except Exception as e:  # noqa: BLE001 - a value the code refuses: no template, Ibis answers
             return None, f"building with made-up values failed: {type(e).__name__}: {e}"
-        flat = flattened(sql, tables)
-        runs.append((_cut(sql, slots, values), flat and _cut(flat, slots, values), memtables,
-                     schema, clock))
+        runs.append((_cut(sql, slots, values), memtables, schema, clock, sql, values, tables))
     if uses:
         return None, "the indicator's Python code looks at a value: " + "; ".join(sorted(set(uses)))
     if any(r[0] != runs[0][0] for r in runs):
         return None, "the SQL differs between values beyond their literals"
-    parts, flat, memtables, schema, clock = runs[0]
+    parts, memtables, schema, clock = runs[0][:4]
     day = dt.date.today().isoformat() if clock else None
     template = Template(tuple(parts), tuple(slots), schema, memtables, day)
-    if flat is not None and all(r[1] == flat for r in runs):
+    # flattened once the template is sure (it takes most of a derivation), each run's SQL until
+    # one cannot be or differs from the first beyond the literals
+    flat = None
+    for *_, sql, values, tables in runs:
+        text = flattened(sql, tables)
+        cut = text and _cut(text, slots, values)
+        if cut is None or flat not in (None, cut):
+            flat = None
+            break
+        flat = cut
+    if flat is not None:
         merged = dataclasses.replace(template, parts=tuple(flat))
         if _same_result(w, merged, template, bound):
             return merged, "ok"
