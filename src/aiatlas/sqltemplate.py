@@ -14,9 +14,10 @@ compiling the shape twice, with two sets of made-up values, and is accepted only
 
 The template keeps Ibis's SQL flattened when it can (`flattened`: sqlglot's optimizer merges
 the nested projections Ibis writes, one subquery per step, so DuckDB binds and plans fewer
-operators at every run), under the same test: the two flattened texts must also be the same
-once the literals are cut out, no longer than Ibis's, and give Ibis's SQL's result for the
-request's own values; otherwise Ibis's text is the template.
+operators at every run): the template's SQL is flattened once, with a placeholder where each
+value's literal goes (so the flattened text is the same for every value), and kept when it is
+no longer than Ibis's for the made-up values and gives Ibis's SQL's result for the request's
+own values; otherwise Ibis's text is the template.
 
 Then any value of that shape gives the SQL Ibis would compile: the template with the value's
 literal written in (`fastpath.render`), and the result is cast to the Arrow schema Ibis gives.
@@ -306,10 +307,7 @@ FLATTEN_MAX = 32_000  # characters: longer SQL (lag_months_compared's) costs sec
 
 def flattened(sql: str, tables: dict[str, Any]) -> str | None:
     """Ibis's SQL with its nested projections merged, the same query for any data; None when
-    sqlglot cannot, the SQL is too long, or merging would make it longer (an expression copied
-    into every place that reads it). `tables`: the Ibis schema of each table the SQL reads."""
-    if len(sql) > FLATTEN_MAX:
-        return None
+    sqlglot cannot. `tables`: the Ibis schema of each table the SQL reads."""
     try:
         columns = {name: {c: DuckDBType.from_ibis(t) for c, t in schema.items()}
                    for name, schema in tables.items()}
@@ -322,8 +320,34 @@ def flattened(sql: str, tables: dict[str, Any]) -> str | None:
     # rows: the SQL must keep every one it had
     if _unnests(flat) != unnests:
         return None
-    text = flat.sql(dialect="duckdb")
-    return text if len(text) <= len(sql) else None
+    return flat.sql(dialect="duckdb")
+
+
+_SLOT = "$zqslot{}"  # where a slot's literal goes in the SQL flattened: a placeholder sqlglot keeps
+_SLOTS = re.compile(r"\$zqslot(\d+)(?!\d)")
+
+
+def _flat_parts(parts: list, runs: list, slots: list, tables: dict[str, Any]) -> list | None:
+    """The template's parts flattened, or None: when sqlglot cannot, when Ibis's SQL is over
+    FLATTEN_MAX, or when the flattened SQL is longer than Ibis's for a run's values (merging
+    copies an expression into every place that reads it). The SQL is flattened once, with a
+    placeholder where each slot's literal goes, so it is the same for any value (what
+    flattening each run's SQL and comparing them once cut proved, at twice the cost).
+    runs: (Ibis's SQL, the values written in it) of each run."""
+    if any(len(sql) > FLATTEN_MAX for sql, _ in runs):
+        return None
+    text = flattened("".join(p if isinstance(p, str) else _SLOT.format(p) for p in parts), tables)
+    if text is None:
+        return None
+    flat: list = []  # as `_cut` makes them: text, slot, text, ..., text
+    pos = 0
+    for m in _SLOTS.finditer(text):
+        flat += [text[pos:m.start()], int(m.group(1))]
+        pos = m.end()
+    flat.append(text[pos:])
+    if any(len(fastpath.render(flat, slots, values)) > len(sql) for sql, values in runs):
+        return None
+    return flat
 
 
 def _flatten(tree, schema):
@@ -409,16 +433,8 @@ def explain_derivation(w: Warehouse, q: Query | registry.Indicator,
     parts, memtables, schema, clock = runs[0][:4]
     day = dt.date.today().isoformat() if clock else None
     template = Template(tuple(parts), tuple(slots), schema, memtables, day)
-    # flattened once the template is sure (it takes most of a derivation), each run's SQL until
-    # one cannot be or differs from the first beyond the literals
-    flat = None
-    for *_, sql, values, tables in runs:
-        text = flattened(sql, tables)
-        cut = text and _cut(text, slots, values)
-        if cut is None or flat not in (None, cut):
-            flat = None
-            break
-        flat = cut
+    # flattened once the template is sure (it takes most of a derivation)
+    flat = _flat_parts(parts, [(r[4], r[5]) for r in runs], slots, runs[0][6])
     if flat is not None:
         merged = dataclasses.replace(template, parts=tuple(flat))
         if _same_result(w, merged, template, bound):
