@@ -89,6 +89,7 @@ class Binding:
     reference: Entity | None = None  # what a ratio compares with: '54% as many as the US'
     year: int | None = None
     year_note: str = ""  # 'relative: last year', 'fiscal year 2025' ...
+    from_article: int | None = None  # years from the article's date: 'last year' -1, 今年 0
     base: str = ""  # what a share is of: models, organizations, people ('' unknown)
     context: str = ""  # the words patterns may read: own clause + topic clauses (+ parallel)
     continues: bool = False  # the clause continues a previous one ('against 31 for China')
@@ -470,11 +471,30 @@ def _bind_year(bnd: Binding, sent: str, num: tuple[int, int], clause: tuple[int,
         if m:
             bnd.year_note = (f"'{m.group().strip()}' depends on the article's date, which the text "
                              "does not give")
+            bnd.from_article = from_article(m.group())
             return
         if usable:
             bnd.year = min(usable, key=lambda y: min(abs(y[0] - num[0]), abs(y[0] - num[1])))[1]
     if fiscal and bnd.year is not None and str(bnd.year) in fiscal.group():
         bnd.year_note = f"fiscal year {bnd.year} (not a calendar year)"
+
+
+def from_article(words: str) -> int | None:
+    """Years from the article's date that a relative year names: 'last year' -1, 'this year' 0,
+    'two years ago' -2, 来年 +1; None for a fiscal year (昨年度), which no calendar year is."""
+    w = words.lower()
+    if "年度" in w:
+        return None
+    if re.search(r"last|昨年|去年", w):
+        return -1
+    if re.search(r"this|今年|本年", w):
+        return 0
+    if re.search(r"next|来年", w):
+        return 1
+    n = re.search(r"(\d+|\w+)\s?(?:years?\sago|年前)", w)
+    k = n and ({"a": 1, "one": 1, **_WORDS}.get(n.group(1)) or
+               (int(n.group(1)) if n.group(1).isdigit() else None))
+    return -k if k else None
 
 
 def _deadline(sent: str, pos: int, year_spans: list[tuple[int, int]]) -> bool:

@@ -295,7 +295,8 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
         result.claims.append(Claim(text=t, start=oa, end=ob, sentence=result.text, lang=lang,
                                    quantity=q, subjects=bound, year=bnd.year,
                                    keywords=bnd.context, clause=sent[bnd.clause[0]:bnd.clause[1]],
-                                   year_note=bnd.year_note, subject_note=bnd.subject_note,
+                                   year_note=bnd.year_note, from_article=bnd.from_article,
+                                   subject_note=bnd.subject_note,
                                    reference=by_pos[(bnd.reference.start, bnd.reference.end)]
                                    if bnd.reference else None, subset=subset.get((a, b), ""), threshold=(a, b) in thresholds,
                                    base=bnd.base, continues=bnd.continues,

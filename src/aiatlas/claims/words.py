@@ -75,10 +75,11 @@ _TYPES_JA = {"model": "モデル名", "benchmark": "ベンチマーク名", "pub
 LABELS = {  # words around the verdicts in Markdown, HTML and the terminal table
     "en": {"title": "Claim check", "claims_in": "claims in", "evidence": "evidence",
            "skipped": "skipped", "tolerance": "tolerance", "rows": "rows",
-           "snapshots": "snapshots", "fact": "fact", "no_claim": "no claim"},
+           "snapshots": "snapshots", "fact": "fact", "no_claim": "no claim",
+           "dated": "article dated"},
     "ja": {"title": "数値の検証", "claims_in": "数値の主張", "evidence": "根拠",
            "skipped": "対象外", "tolerance": "許容範囲", "rows": "行", "snapshots": "スナップショット",
-           "fact": "事実", "no_claim": "主張なし"},
+           "fact": "事実", "no_claim": "主張なし", "dated": "記事の日付"},
 }
 
 
