@@ -159,3 +159,24 @@ def test_a_printed_figure_of_another_group_does_not_fit():
     assert vintage.uncited(asserts, 2024, "2024") == []
     assert [p.value for p in vintage.uncited({**asserts, "params": {"benchmark": "mmlu", "group": "country"}},
                                              2024, "2024")] == [0.3]
+
+
+@pytest.mark.parametrize("text", [
+    "In 2024, the United States produced 40 notable AI models, nearly three times China's 15.",
+    "2024年、米国の注目AIモデルは40件で、中国の15件の約2.7倍だった。",
+])
+def test_a_ratio_of_two_revised_figures_is_revised_not_contradicted(built_home, text):
+    """The sentence's figures are the AI Index 2025's (40 and 15: 2.67 times); today's data
+    gives 57 and 31 (1.84 times). The ratio is right for the figures it is of: revised."""
+    got = verdicts(text, built_home)
+    (ratio,) = [v for v in got if v.subject == "USA/CHN"]
+    assert [v.verdict for v in got] == ["revised"] * 3, ratio.reason
+    assert round(ratio.actual, 2) == 2.67 and round(ratio.latest, 2) == 1.84
+    assert ratio.reason_key == "revised_ratio" and "40" in ratio.reason and "57" in ratio.reason
+    assert "米国" in ratio.reason_ja and "中国" in ratio.reason_ja
+
+
+def test_a_ratio_its_own_figures_do_not_give_stays_contradicted(built_home):
+    (_, ratio, _) = verdicts("In 2024, the United States produced 40 notable AI models, five times "
+                             "China's 15.", built_home)  # 40/15 is 2.67, not 5; today 1.84
+    assert ratio.verdict == "contradicted" and round(ratio.actual, 2) == 1.84

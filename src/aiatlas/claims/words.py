@@ -159,6 +159,10 @@ def reason(v: Verdict, lang: str) -> str:
         return f"記事が引用する資料のデータ版がなく判定できません（最新のデータでは{data}）"
     if v.reason_key == "no_year" and "fiscal" in v.reason:
         return "年度（会計年度）の数値で、データの暦年とは比べられません"
+    if v.reason_key == "no_year" and "not a whole year" in v.reason:  # 'this year' of a dated article
+        phrase, day = v.reason.split("'")[1], re.search(r"\d{4}-\d{2}-\d{2}", v.reason).group()
+        return (f"「{phrase}」は記事の日付（{day}）の年かそれ以降で、書かれた時点では1年分のデータが"
+                "まだありません")
     if v.reason_key == "no_year" and "article's date" in v.reason:
         phrase = v.reason.split("'")[1] if v.reason.count("'") >= 2 else ""
         return f"「{phrase}」がいつを指すかは記事の日付によりますが、本文に日付がありません"
