@@ -180,3 +180,29 @@ def test_a_ratio_its_own_figures_do_not_give_stays_contradicted(built_home):
     (_, ratio, _) = verdicts("In 2024, the United States produced 40 notable AI models, five times "
                              "China's 15.", built_home)  # 40/15 is 2.67, not 5; today 1.84
     assert ratio.verdict == "contradicted" and round(ratio.actual, 2) == 1.84
+
+
+def test_a_printed_figure_names_its_own_data_and_no_other_sources_date():
+    """The Index dates its Epoch AI snapshot (2025-03-17); its Arena gaps are LMArena's ratings
+    and its benchmark gaps its own compilation, which that date does not date."""
+    arena = {"indicator": "arena_gap", "params": {"group": "country"}, "where": {},
+             "value_column": "gap_relative_pct"}
+    (p,) = vintage.uncited(arena, 2024, "2024-01", percent=True)
+    assert (p.value, p.data_source, p.data_as_of) == (9.26, "LMArena", None)
+    assert p.whose == "LMArena data" and p.whose_ja == "LMArenaのデータ"
+    mmlu = {"indicator": "benchmark_gap", "params": {"benchmark": "mmlu", "group": "country"},
+            "where": {}, "value_column": "gap"}
+    (p,) = vintage.uncited(mmlu, 2024, "2024")
+    assert (p.data_source, p.data_as_of, p.whose) == ("", None, "its data")
+    models = {"indicator": "notable_models_by_country", "where": {"country": "CHN", "year": 2024},
+              "value_column": "value"}
+    (p,) = vintage.uncited(models, 2024, "2024")
+    assert p.whose == "Epoch AI data of 2025-03-17" and p.whose_ja == "2025-03-17時点のEpoch AIのデータ"
+
+
+def test_a_revised_figure_of_unrecorded_data_does_not_say_the_source_revised_it(built_home):
+    (v,) = verdicts("The performance gap between the top US and Chinese models on MMLU shrank to "
+                    "0.3 percentage points in 2024.", built_home)
+    assert v.verdict == "revised" and "from its data)" in v.reason and v.as_of == ""
+    assert "revised its figures" not in v.reason and "is not recorded" in v.reason
+    assert "記録がありません" in v.reason_ja and "Epoch" not in v.reason_ja
