@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from aiatlas import api
-from aiatlas.claims import evaluate, render, vintage
+from aiatlas.claims import evaluate, render, vintage, words
 from aiatlas.claims.check import check_text
 
 FROZEN = Path(__file__).parent / "fixtures" / "claims" / "frozen.yaml"
@@ -174,6 +174,9 @@ def test_a_ratio_of_two_revised_figures_is_revised_not_contradicted(built_home, 
     assert round(ratio.actual, 2) == 2.67 and round(ratio.latest, 2) == 1.84
     assert ratio.reason_key == "revised_ratio" and "40" in ratio.reason and "57" in ratio.reason
     assert "米国" in ratio.reason_ja and "中国" in ratio.reason_ja
+    (cc,) = [c for s in check_text(text, data=api.checker(home=built_home)).sentences
+             for c in s.claims if c.verdict.subject == "USA/CHN"]
+    assert words.describe(cc)["subject"] == ("United States/China" if "three" in text else "米国/中国")
 
 
 def test_a_ratio_its_own_figures_do_not_give_stays_contradicted(built_home):

@@ -107,9 +107,12 @@ def lang_of(cc: CheckedClaim) -> str:
 
 @functools.lru_cache(maxsize=512)
 def subject_name(ident: str, lang: str) -> str:
-    """A subject id (ISO3, US-TX, an organization id) in the reader's language."""
+    """A subject id (ISO3, US-TX, an organization id; 'USA/CHN' for a ratio's two) in the
+    reader's language."""
     if not ident:
         return ""
+    if "/" in ident:
+        return "/".join(subject_name(part, lang) for part in ident.split("/"))
     info = gazetteer.default().info
     for (_type, key), entry in info.items():
         if key == ident and entry.get(lang):
