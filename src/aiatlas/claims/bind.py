@@ -164,6 +164,8 @@ def bind(sent: str, lang: str, numbers: list[tuple[int, int]], ents: list[Entity
     starts = {y for p, y in years if _SINCE_BEFORE.search(sent[:p]) or
               _SINCE_AFTER.match(sent[next((b for a, b in year_spans if a == p), p + 4):])}
     since = starts.pop() if len(starts) == 1 else None
+    # the years that can be a claim's time (not a plan's deadline): the same for every figure
+    usable = [(p, y) for p, y in years if not _deadline(sent, p, year_spans)]
     out: list[Binding] = []
     owned: set[tuple[int, int]] = set()  # names a figure took from right after it ('57 in the US')
     unnamed = 0
@@ -190,7 +192,7 @@ def bind(sent: str, lang: str, numbers: list[tuple[int, int]], ents: list[Entity
             else:
                 bnd.subject_note = (f"'respectively' pairs {len(listed)} subjects named together with "
                                     f"{len(after_list)} figures: which figure is whose is not said")
-            _bind_year(bnd, sent, (a, b), (ca, cb), years, year_spans)
+            _bind_year(bnd, sent, (a, b), (ca, cb), usable)
             bnd.since = since
             bnd.base = _base(sent, own, a, b, lang)
             bnd.context = (own + " " + topic).lower()
@@ -259,10 +261,10 @@ def bind(sent: str, lang: str, numbers: list[tuple[int, int]], ents: list[Entity
             elif distinct:
                 bnd.subject_note = "the sentence names several subjects and the figure's clause none"
         if changes and (a, b) in changes:
-            _change_year(bnd, sent, lang, (a, b), changes[(a, b)], years, year_spans)
+            _change_year(bnd, sent, lang, (a, b), changes[(a, b)], usable)
         elif not (changes and (a, b) in changes.values() and _end_year(bnd, sent, lang, (a, b),
-                                                                          years, year_spans)):
-            _bind_year(bnd, sent, (a, b), (ca, cb), years, year_spans)
+                                                                          usable)):
+            _bind_year(bnd, sent, (a, b), (ca, cb), usable)
         bnd.since = since
         bnd.base = _base(sent, own, a, b, lang)
         bnd.context = (own + " " + (date_topic if (a, b) in dates else topic)).lower()
@@ -392,12 +394,11 @@ def _complement(out: list[Binding], subjects: list[Entity], sent: str) -> None:
 
 
 def _change_year(bnd: Binding, sent: str, lang: str, start: tuple[int, int], end: tuple[int, int],
-                 years: list[tuple[int, int]], year_spans: list[tuple[int, int]]) -> None:
+                 usable: list[tuple[int, int]]) -> None:
     """The year of a change's starting value ('rose from 23 in 2023 to 31 in 2024'): a year
     stated with it (after it in English, before it in Japanese: 2023年の23件から), else the
     earlier of the sentence's two years, else unknown: 'rose from 10 to 40 in 2024' does not
     say when it was 10."""
-    usable = [(p, y) for p, y in years if not _deadline(sent, p, year_spans)]
     if lang in ("ja", "zh"):
         own = [y for p, y in usable if p < start[0] and
                re.fullmatch(r"\s?(?:年度?)?\s?の\s?(?:約|およそ)?\s?", sent[p + 4:start[0]])]
@@ -415,11 +416,10 @@ def _change_year(bnd: Binding, sent: str, lang: str, start: tuple[int, int], end
 
 
 def _end_year(bnd: Binding, sent: str, lang: str, end: tuple[int, int],
-              years: list[tuple[int, int]], year_spans: list[tuple[int, int]]) -> bool:
+              usable: list[tuple[int, int]]) -> bool:
     """The year stated with a change's end value ('to 49 points in December 2025', '2025年の49件
     に'), as _change_year reads the start's; False when none is (the clause's year then binds).
     The nearest year would be the start's own ('from 370 in May 2023 to 49 in December 2025')."""
-    usable = [(p, y) for p, y in years if not _deadline(sent, p, year_spans)]
     if lang in ("ja", "zh"):
         own = [y for p, y in usable if p < end[0] and
                re.fullmatch(r"\s?(?:年度?)?\s?の\s?(?:約|およそ)?\s?", sent[p + 4:end[0]])]
@@ -433,10 +433,9 @@ def _end_year(bnd: Binding, sent: str, lang: str, end: tuple[int, int],
 
 
 def _bind_year(bnd: Binding, sent: str, num: tuple[int, int], clause: tuple[int, int],
-               years: list[tuple[int, int]], year_spans: list[tuple[int, int]]) -> None:
+               usable: list[tuple[int, int]]) -> None:
     """The claim's year: explicit in its clause, else a relative year, else the sentence's year."""
     ca, cb = clause
-    usable = [(p, y) for p, y in years if not _deadline(sent, p, year_spans)]
     own = [(p, y) for p, y in usable if ca <= p < cb]
     clause_text = sent[ca:cb]
     fiscal = _FISCAL.search(clause_text) or (_FISCAL.search(sent) if not own else None)
