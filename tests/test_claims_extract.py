@@ -1,11 +1,13 @@
 """Extraction of numeric claims from English and Japanese text: numbers, scales, units, traps."""
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
 from aiatlas.claims import gazetteer, words
 from aiatlas.claims.extract import extract
-from aiatlas.claims.text import normalise, sentences
+from aiatlas.claims.text import _EXTRA, normalise, sentences
 from aiatlas.errors import UsageError
 
 
@@ -175,6 +177,18 @@ def test_sentence_split_en_ja_keeps_abbreviations_and_decimals():
     got = [norm.text[a:b] for a, b in sentences(norm.text)]
     assert got == ["The U.S. grew 3.5% in 2024.", "China grew too!", "中国は伸びた。", "米国は?",
                    "1. A list"]
+
+
+@pytest.mark.parametrize("text", ["", "abc", "ＡＢＣ１２３", "GPT-4は１，０００億ドル〜2兆円。e\u0301 ﬁ ①",
+                                  "令和７年 Q3 2025–26", "x\u00a0y", "\u3000７割 — done", "末尾の全角！"])
+def test_normalise_is_nfkc_per_character_with_its_origin(text):
+    # ASCII runs are copied whole: the text and the map back are those of NFKC one character at a time
+    parts = [_EXTRA.get(ch) or unicodedata.normalize("NFKC", ch) for ch in text]
+    norm = normalise(text)
+    if "令和" not in text:
+        assert norm.text == "".join(parts)
+        assert norm.origin == [i for i, p in enumerate(parts) for _ in p] + [len(text)]
+    assert norm.original == text and len(norm.origin) == len(norm.text) + 1
 
 
 def test_language_is_detected_per_sentence_or_forced():
