@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from aiatlas.claims.model import Entity
+from aiatlas.claims.text import search_end
 
 _EN_CUT = re.compile(r";|:\s|,\s|\(|\)|\s(?=(?:against|compared (?:with|to)|versus|vs\.?|while|whereas|"
                      r"but|unlike|up from|down from)\s)", re.IGNORECASE)
@@ -57,6 +58,7 @@ _SAME_SUBJECT = re.compile(r"^\s*(?:up from|down from|rising from|falling from)\
                            re.IGNORECASE)
 # a relative year named as the base of a change or comparison ('up 72% from a year earlier',
 # 'than the previous year'), not as the time of the figure
+_BASE_JA = re.compile(r"([^\s、。]{1,12})(?:の|は|が|で)(?:約|およそ|ほぼ)?\s?$")  # '組織の78%'
 _BASE_OF_CHANGE = re.compile(r"\b(?:from|than|over|versus|vs\.?|compared\s(?:with|to)|on)\s", re.IGNORECASE)
 _BASE_BEFORE = re.compile(r"\b(?:from|than|over|versus|vs\.?|compared\s(?:with|to)|on)\s$", re.IGNORECASE)
 RESPECTIVELY = re.compile(r"\brespectively\b|それぞれ", re.IGNORECASE)
@@ -161,7 +163,7 @@ def bind(sent: str, lang: str, numbers: list[tuple[int, int]], ents: list[Entity
     first = numbers[0][0] if numbers else 0
     pair = next((g for g in groups(subjects, sent) if g[0].start < first), None) or \
         _than_pair(subjects, sent, first)
-    starts = {y for p, y in years if _SINCE_BEFORE.search(sent[:p]) or
+    starts = {y for p, y in years if search_end(_SINCE_BEFORE, sent[:p]) or
               _SINCE_AFTER.match(sent[next((b for a, b in year_spans if a == p), p + 4):])}
     since = starts.pop() if len(starts) == 1 else None
     # the years that can be a claim's time (not a plan's deadline): the same for every figure
@@ -451,7 +453,7 @@ def _bind_year(bnd: Binding, sent: str, num: tuple[int, int], clause: tuple[int,
     else:
         for rx, back in _REL_ANCHORED:
             m = rx.search(clause_text)
-            if m and (_BASE_BEFORE.search(clause_text[:m.start()]) and ca + m.start() >= num[1] or
+            if m and (search_end(_BASE_BEFORE, clause_text[:m.start()]) and ca + m.start() >= num[1] or
                       re.match(r"\s?(?:より|と比べ|に比べ|から(?:増|減|伸|上|下))", clause_text[m.end():])):
                 continue  # 'than a year earlier', '前年より4件多い': the base compared with, not the time
             if m:
@@ -482,7 +484,7 @@ def _deadline(sent: str, pos: int, year_spans: list[tuple[int, int]]) -> bool:
     end = next((b for a, b in year_spans if a == pos), pos + 4)
     if _SPAN_START.match(sent[pos + 4:]):
         return False
-    after, before = _DEADLINE_AFTER.match(sent[end:]), _DEADLINE_BEFORE.search(sent[:pos])
+    after, before = _DEADLINE_AFTER.match(sent[end:]), search_end(_DEADLINE_BEFORE, sent[:pos])
     if (before and (before.group(1) or "").lower() == "by" or after and after.group(1) == "までに") and \
             _PAST.search(sent) and not _FUTURE.search(sent):
         return False  # 'By December 2024 the gap had shrunk to 0.9': the time of the claim
@@ -505,7 +507,7 @@ _FUTURE = re.compile(r"\b(?:will|shall|plans?|planned|aims?|aimed|targets?|targe
 def _base(sent: str, own: str, a: int, b: int, lang: str) -> str:
     """What a share is 'of' when the clause says so: '78% of organizations', '組織の78%'."""
     if lang in ("ja", "zh"):
-        m = re.search(r"([^\s、。]{1,12})(?:の|は|が|で)(?:約|およそ|ほぼ)?\s?$", sent[:a])
+        m = search_end(_BASE_JA, sent[:a])
         text = m.group(1) if m else ""
         text += sent[b:b + 16]
     else:

@@ -69,7 +69,7 @@ _EN_RATIO = re.compile(r"(?<!first )(?<!second )(?<!other )(?<!latter )(?<!-)\b(
 
 
 def _ratio_word(surface: str) -> tuple[str, float, str] | None:
-    return _EN_RATIO_WORDS.get(re.sub(r"[- ]", " ", surface.lower()))
+    return _EN_RATIO_WORDS.get(surface.lower().replace("-", " "))
 
 
 def has_word_number(text: str) -> bool:

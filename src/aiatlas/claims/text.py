@@ -1,7 +1,10 @@
 """Text plumbing for claims: NFKC normalisation with an offset map, sentence split, language guess."""
 from __future__ import annotations
 
+import functools
 import re
+import re._constants as sre
+import re._parser as sre_parse
 import unicodedata
 from dataclasses import dataclass
 
@@ -63,6 +66,21 @@ def normalise(text: str) -> Normalised:
         return Normalised("".join(parts), keep, text)
     return Normalised(norm, origin, text)
 
+
+def search_end(rx: re.Pattern, text: str) -> re.Match | None:
+    """rx.search(text) for a regex anchored at the end ('...$'): when its matches have a
+    longest length, it is tried only from where such a match can start, not at every character
+    of the text. Look-behinds and \\b still see the characters before (Pattern.search's pos);
+    one more character for '$', which also matches before a final newline."""
+    longest = _longest(rx)
+    return rx.search(text, max(0, len(text) - longest - 1) if longest is not None else 0)
+
+
+@functools.lru_cache(maxsize=256)
+def _longest(rx: re.Pattern) -> int | None:
+    """The most characters a match of rx can take (look-arounds take none), None if unbounded."""
+    longest = sre_parse.parse(rx.pattern, rx.flags).getwidth()[1]
+    return longest if longest < sre.MAXREPEAT else None
 
 def _normalise_chars(text: str, start: int, end: int, out: list[str], origin: list[int]) -> None:
     for i in range(start, end):
