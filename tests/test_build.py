@@ -155,6 +155,7 @@ def test_strict_turns_rejects_into_a_data_error_and_keeps_the_old_warehouse(home
         ("notable_ai_models.csv", 6, "Publication date", "not a date")]
 
 
+@pytest.mark.slow  # five whole builds
 def test_readers_never_see_a_half_built_warehouse(home):
     api.build(home=home)
     states = {(build_id(home), 2)}

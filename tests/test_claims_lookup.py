@@ -40,6 +40,7 @@ def test_a_stored_shape_answers_as_the_engine_does_and_a_miss_stores_it(home):
     assert lookup.explain(ID, home=home).table.num_rows == first.table.num_rows
 
 
+@pytest.mark.slow  # a new `aiatlas check` process
 def test_aiatlas_check_in_a_new_process_loads_no_engine(home, tmp_path, aiatlas_cli):
     article = tmp_path / "article.txt"
     article.write_text("In 2024, US labs released 2 notable AI models.\n", encoding="utf-8")

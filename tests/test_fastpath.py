@@ -115,6 +115,7 @@ def test_build_stores_the_default_requests(home, capsys, monkeypatch):
     assert fast and out.startswith("country,")
 
 
+@pytest.mark.slow  # two indicators' shapes derived, as a build does
 def test_build_skips_indicators_none_of_whose_sources_it_read(home, monkeypatch):
     """A home fetched in part (its build records the snapshots it read): an indicator none of
     whose sources is among them answers nothing, so the build derives none of its shapes (a
@@ -132,6 +133,7 @@ def test_build_skips_indicators_none_of_whose_sources_it_read(home, monkeypatch)
     assert {p.stem for p in (home / "cache" / "templates").rglob("*.json")} == {ID}
 
 
+@pytest.mark.slow  # a new `aiatlas show` process
 def test_a_new_process_answers_values_never_asked_from_the_build_templates(home, capsys,
                                                                              monkeypatch):
     # the shape's template, as `aiatlas build` stores it (compiled.precompile: every indicator)
@@ -142,8 +144,10 @@ def test_a_new_process_answers_values_never_asked_from_the_build_templates(home,
                           capture_output=True, text=True, check=True, env=env)
     imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines()
                 if line.startswith("import time:")}
+    # nor Arrow (and numpy) nor Rich: the rows are fetched as Python values, the CSV written
     assert "duckdb" in imported and not {m for m in imported if m.split(".")[0] in
-                                         ("ibis", "sqlglot", "pandas", "typer")}
+                                         ("ibis", "sqlglot", "pandas", "typer", "pyarrow",
+                                          "numpy", "rich")}
     assert done.stdout == normal(capsys, monkeypatch, *args) and ",2021," in done.stdout
 
 
@@ -178,3 +182,64 @@ def test_templates_of_changed_code_are_not_read(home, capsys, monkeypatch):
     # the normal path stored the shape again, for the code of now (the stale file replaced)
     assert fastpath.current(json.loads(path.read_text(encoding="utf-8")))
     assert run(capsys, monkeypatch, *args, "-p", "since=2023", "-p", "until=2023")[0]
+
+
+PLAIN_SQL = """SELECT * FROM (VALUES
+  ('a', 1::BIGINT, 7::INTEGER, 2.5::DOUBLE, 1.5::FLOAT, 12.3::DECIMAL(38,1), 1::BIGINT,
+   DATE '2024-02-29', true, ['x', NULL]),
+  (NULL, NULL, NULL, 'nan'::DOUBLE, NULL, -0.7::DECIMAL(38,1), 9007199254740992::BIGINT,
+   NULL, NULL, NULL)) t(s, i, j, d, f, m, k, day, b, l)"""
+
+
+def test_rows_without_arrow_are_what_arrow_gives():
+    """`plain_rows` makes DuckDB's Python values what Arrow's cast to the stored schema gives
+    (BIGINT, DECIMAL and FLOAT to double included), and leaves to Arrow what it cannot."""
+    pa = pytest.importorskip("pyarrow")
+    con = duckdb.connect()
+    schema = pa.schema([("s", pa.string()), ("i", pa.int64()), ("j", pa.int32()),
+                        ("d", pa.float64()), ("f", pa.float64()), ("m", pa.float64()),
+                        ("k", pa.float64()), ("day", pa.date32()), ("b", pa.bool_()),
+                        ("l", pa.list_(pa.string()))])
+    got = fastpath.plain_rows(con.sql(PLAIN_SQL), fastpath.columns_text(schema))
+    want = con.sql(PLAIN_SQL).to_arrow_table().cast(schema)
+    assert got.column_names == want.column_names
+    assert str(got.to_pylist()) == str(want.to_pylist())  # (str: NaN equals itself)
+    # beyond what it converts exactly: Arrow reads it
+    too_big = "SELECT 9007199254740993::BIGINT AS k"
+    assert fastpath.plain_rows(con.sql(too_big), [["k", "double"]]) is None
+    assert fastpath.plain_rows(con.sql("SELECT 2147483648::BIGINT AS k"), [["k", "int32"]]) is None
+    assert fastpath.plain_rows(con.sql("SELECT now() AS t"), [["t", "timestamp[us, tz=UTC]"]]) is None
+    assert fastpath.plain_rows(con.sql("SELECT 1 AS a"), [["b", "int64"]]) is None
+    assert fastpath.columns_text(pa.schema([pa.field("x", pa.int64(), nullable=False)])) is None
+
+
+def test_decimals_become_the_doubles_arrow_casts_them_to():
+    """Arrow's decimal -> double is not the nearest double (it multiplies by 10**-scale):
+    `plain_rows` must give its doubles, at every scale it converts."""
+    pa = pytest.importorskip("pyarrow")
+    import random
+    from decimal import Decimal
+
+    rng = random.Random(5)
+    for scale in range(19):
+        unscaled = [rng.randint(-2**53 + 1, 2**53 - 1) for _ in range(300)] + [
+            rng.randint(-10**5, 10**5) for _ in range(300)]
+        values = [Decimal(u).scaleb(-scale) for u in unscaled]
+        arrow = pa.array(values, pa.decimal128(38, scale)).cast(pa.float64()).to_pylist()
+        convert = fastpath._converter(f"DECIMAL(38,{scale})", "double")
+        assert [convert(v) for v in values] == arrow, scale
+
+
+def test_in_memory_tables_are_created_as_arrow_registers_them():
+    pa = pytest.importorskip("pyarrow")
+    table = pa.table({"c": ["USA", None, "O'Hare \"x\""], "n": [1, 2, None],
+                      "d": pa.array([dt.date(2020, 1, 2), None, dt.date(1999, 12, 31)]),
+                      "z": [0.5, -1.0, None], "b": [True, False, None]})
+    data = json.loads(json.dumps(fastpath.rows_text(table), default=str))  # as stored
+    con = duckdb.connect()
+    fastpath.register(con, "m e", data)
+    con.register("arrow", table)
+    assert con.sql('SELECT * FROM "m e"').fetchall() == con.sql("SELECT * FROM arrow").fetchall()
+    assert con.sql('SELECT * FROM "m e"').types == con.sql("SELECT * FROM arrow").types
+    assert fastpath.rows_text(pa.table({"z": [float("nan")]})) is None  # no JSON number
+    assert fastpath.rows_text(pa.table({"t": pa.array([1], pa.timestamp("us"))})) is None

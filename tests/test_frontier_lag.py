@@ -141,8 +141,12 @@ def lags(tmp_path_factory):
     return once_per_request(lambda id, rows, **params: compute(t, id, rows, **params))
 
 
-@pytest.mark.parametrize("id", ["benchmark_lag_months", "arena_lag_months"])
-@pytest.mark.parametrize("group", ["openness", "country"])
+# each lag and each grouping in the unit tier; the other two pairs (a lag query compiled
+# each) in `make test`
+@pytest.mark.parametrize("group, id", [
+    ("openness", "benchmark_lag_months"), ("country", "arena_lag_months"),
+    *(pytest.param(g, i, marks=pytest.mark.slow) for g, i in (
+        ("country", "benchmark_lag_months"), ("openness", "arena_lag_months")))])
 def test_benchmark_and_arena_ninety_days_and_never(lags, id, group):
     got = {r["month"]: r for r in lags(id, group=group)}
     jan, jun = got[D("2024-01-01")], got[D("2024-06-01")]
@@ -154,6 +158,7 @@ def test_benchmark_and_arena_ninety_days_and_never(lags, id, group):
     assert jun["leader_best"] == pytest.approx(70 if id == "benchmark_lag_months" else 1400)
 
 
+@pytest.mark.slow  # two lags' explain queries compiled (the values' tests share theirs)
 def test_explain_rows_give_each_lag(lags):
     for id in ("benchmark_lag_months", "arena_lag_months"):
         rows = lags(id, rows=True)
@@ -165,6 +170,7 @@ def test_explain_rows_give_each_lag(lags):
                 assert days / DAYS_PER_MONTH == pytest.approx(v["lag_months"])
 
 
+@pytest.mark.slow  # lag_months_compared's 87 KB of SQL compiled, and both lags beside it
 def test_three_measures_side_by_side(tmp_path):
     t = tables(tmp_path, {"eci_scores": [
         {"model_id": "x", "model": "X", "eci": 150.0, "release_date": D("2024-01-01"),

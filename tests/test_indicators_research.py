@@ -119,7 +119,10 @@ def test_compute_share_each_can_exceed_one_fractional_cannot(tiny_home):
     assert sum(v for (_, y), v in frac.items() if y == 2020) == pytest.approx(1.0)
 
 
-@pytest.mark.parametrize("attribution", ["each", "fractional", "first"])
+# one explain query compiled per value: the default attribution in the unit tier, all three in
+# `make test`
+@pytest.mark.parametrize("attribution", ["each", *(pytest.param(a, marks=pytest.mark.slow)
+                                                  for a in ("fractional", "first"))])
 def test_explain_rows_add_up_to_every_value(tiny_home, attribution):
     for id, grain in (("notable_models_by_country", ("country", "year")),
                       ("notable_models_by_region", ("region", "year")),

@@ -230,6 +230,7 @@ def test_years_with_many_files_are_compacted_and_the_ledger_follows(tmp_path):
                      rows_per_file=30)["skipped"] == 6
 
 
+@pytest.mark.slow  # 600 synthetic works ingested three times
 def test_a_changed_part_rereads_the_parts_compacted_with_it(tmp_path):
     write_corpus(tmp_path / "syn", 600, per_part=200, seed=3)
     home = tmp_path / "home"
@@ -577,8 +578,10 @@ def assert_rows_add_up(id, home, column, value_column, **params):
     assert sums == pytest.approx({k: v[value_column] for k, v in values.items()})
 
 
-@pytest.mark.parametrize("counting", ["full", "fractional"])
-@pytest.mark.parametrize("top_percent", [1, 10])
+# each counting and each top share in the unit tier; the other two pairs in `make test`
+@pytest.mark.parametrize("top_percent, counting", [
+    (1, "full"), (10, "fractional"),
+    *(pytest.param(p, c, marks=pytest.mark.slow) for p, c in ((10, "full"), (1, "fractional")))])
 def test_top_cited_explain_rows_are_the_top_works(shared_home, counting, top_percent):
     assert_rows_add_up("ai_top_cited_share", shared_home, "credit", "top_works",
                        counting=counting, top_percent=top_percent)
@@ -597,6 +600,7 @@ def synth_home(tmp_path_factory) -> Path:
     return root / "home"
 
 
+@pytest.mark.slow  # 3,000 synthetic works, every request's shape derived
 @pytest.mark.parametrize("counting", ["full", "fractional"])
 def test_top_cited_explain_rows_follow_top_percent(synth_home, counting):
     n = {}
@@ -621,6 +625,7 @@ def test_citation_explain_rows_are_per_citing_year(shared_home, counting):
         ("W1000000001", 2020, 4.0, share, 4.0 * share), ("W1000000002", 2020, 40.0, 1.0, 40.0)]
 
 
+@pytest.mark.slow  # 3,000 synthetic works ingested and built
 def test_citation_explain_rows_add_up_on_synthetic_works(synth_home):
     assert_rows_add_up("ai_citations_by_country", synth_home, "value", "value")
 
@@ -688,6 +693,7 @@ def test_client_gives_up_with_the_api_message():
 
 # --- synthetic corpus ------------------------------------------------------------------------
 
+@pytest.mark.slow  # 6,000 synthetic works written and read
 def test_synthetic_corpus_is_labelled_and_realistic(tmp_path):
     manifest = write_corpus(tmp_path / "syn", 6000, per_part=2500, seed=3)
     assert (tmp_path / "syn" / "SYNTHETIC").exists()

@@ -27,6 +27,7 @@ def draw():
         yield draw
 
 
+@pytest.mark.slow  # two new drawing workers
 def test_a_worker_draws_the_same_svg_as_this_process_in_either_language():
     specs = [_spec("Models by country"), _spec("国別の注目モデル数", "ja")]
     with drawing.Drawer(processes=2) as draw:
@@ -76,6 +77,7 @@ def test_workers_stop_when_the_block_is_left_on_an_error():
     assert worker.proc.poll() is not None
 
 
+@pytest.mark.slow  # a new Python process and its drawing worker
 def test_a_script_without_a_main_guard_can_draw(tmp_path):
     """Workers are plain processes, not multiprocessing's: the caller's script is never run
     again in them (a spawned pool would re-run it and fail)."""

@@ -30,6 +30,7 @@ def test_a_print_documents_chart_files_reach_the_pdf_and_nothing_is_left_beside_
     assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html", "report-en.pdf"]
 
 
+@pytest.mark.slow  # a WeasyPrint process
 def test_a_pdf_not_written_is_named_with_weasyprints_last_line_and_its_files_removed(tmp_path):
     pdf = tmp_path / "report-ja.pdf"
     pdf.mkdir()  # WeasyPrint cannot write the PDF where a folder is

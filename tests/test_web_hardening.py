@@ -49,6 +49,7 @@ def raw_rest(s: socket.socket) -> bytes:
     return out
 
 
+@pytest.mark.slow  # the whole dashboard rendered (every headline compiled)
 def test_security_headers_on_pages_and_api(client):
     for url in ("/", "/api/build", "/indicators/notable_models_by_country", "/nope"):
         r = client.get(url)

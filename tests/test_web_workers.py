@@ -228,6 +228,7 @@ def test_connections_are_spread_over_the_workers_and_a_dead_worker_is_replaced(s
     assert proc.poll() is None
 
 
+@pytest.mark.slow  # a new `aiatlas serve` process
 def test_a_taken_port_stops_the_server_at_once(home):
     """With SO_REUSEPORT the workers could share a port another server holds: it is checked."""
     with socket.socket() as taken:

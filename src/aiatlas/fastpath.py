@@ -21,11 +21,14 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import math
 import os
 import re
+import sys
 from pathlib import Path
 
 import aiatlas
+from aiatlas.results import Result, Rows
 
 FORMATS = ("table", "csv", "json")  # parquet and --out go the normal way
 PACKAGE = Path(aiatlas.__file__).resolve().parent
@@ -102,13 +105,134 @@ def read_table(text: str):
     return pa.ipc.open_stream(base64.b64decode(text)).read_all()
 
 
+# --- results without Arrow: in a new process, importing pyarrow (and numpy with it) costs about
+# as much as DuckDB itself, so the fast path fetches Python values and makes them what Arrow's
+# cast to the stored schema would give; anything it is unsure of is read with Arrow as before
+
+# an in-memory table's Arrow type -> the DuckDB type it is created as without Arrow
+PLAIN_TYPES = {"string": "VARCHAR", "int64": "BIGINT", "int32": "INTEGER", "double": "DOUBLE",
+               "bool": "BOOLEAN", "date32[day]": "DATE"}
+PLAIN_ROWS = 10_000  # an in-memory table with more rows is kept in Arrow form only
+
+
+def columns_text(schema) -> list | None:
+    """A result schema's columns as [name, Arrow type] text (what `plain_rows` converts to);
+    None when one is not nullable (Arrow's cast refuses a null there: Arrow reads it)."""
+    return [[f.name, str(f.type)] for f in schema] if all(f.nullable for f in schema) else None
+
+
+def rows_text(table) -> dict | None:
+    """An in-memory table's columns ([name, DuckDB type]) and rows as JSON data (`register`
+    creates it from them); None when a type is not in PLAIN_TYPES, a float is not finite (no
+    JSON number) or it has more than PLAIN_ROWS rows."""
+    columns = [[f.name, PLAIN_TYPES.get(str(f.type))] for f in table.schema]
+    if table.num_rows > PLAIN_ROWS or any(t is None for _, t in columns):
+        return None
+    rows = [list(r.values()) for r in table.to_pylist()]
+    if any(isinstance(v, float) and not math.isfinite(v) for r in rows for v in r):
+        return None
+    return {"columns": columns, "rows": rows}
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def register(con, name: str, data: dict) -> None:
+    """Create an in-memory table kept by `rows_text` as a temporary table of this connection
+    (where the SQL finds it, as the Arrow table `con.register` gives)."""
+    struct = ", ".join(f"{_quoted(c)} {t}" for c, t in data["columns"])
+    names = [c for c, _ in data["columns"]]
+    con.execute(f"CREATE TEMP TABLE {_quoted(name)} AS "
+                f"SELECT unnest($1::STRUCT({struct})[], recursive := true)",
+                [[dict(zip(names, row)) for row in data["rows"]]])
+
+
+class _Unsure(Exception):
+    """A value `plain_rows` does not convert as Arrow would: the result is read with Arrow."""
+
+
+_INTS = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
+         "UINTEGER", "UBIGINT", "UHUGEINT")
+_INT_RANGES = {"int32": 2**31, "int64": 2**63}
+_EXACT = 2**53  # an integer Arrow casts to double without refusing (and float() keeps exact)
+_SAME = {("VARCHAR", "string"), ("BOOLEAN", "bool"), ("DATE", "date32[day]"),
+         ("DOUBLE", "double"), ("FLOAT", "double"), ("VARCHAR[]", "list<item: string>")}
+_DECIMAL = re.compile(r"DECIMAL\((\d+),(\d+)\)\Z")
+
+
+def _in_range(top: int):
+    def convert(v):
+        if v is not None and not -top <= v < top:
+            raise _Unsure
+        return v
+    return convert
+
+
+def _int_to_double(v):
+    if v is None:
+        return None
+    if abs(v) > _EXACT:
+        raise _Unsure
+    return float(v)
+
+
+def _decimal_to_double(scale: int):
+    # Arrow (checked by the tests against pyarrow's own cast) multiplies the unscaled integer,
+    # when it fits a double exactly, by the double nearest 10**-scale
+    power = float(f"1e-{scale}")
+
+    def convert(v):
+        if v is None:
+            return None
+        unscaled = int(v.scaleb(scale))
+        if abs(unscaled) >= _EXACT:
+            raise _Unsure
+        return float(unscaled) * power
+    return convert
+
+
+def _converter(duck: str, arrow: str):
+    """The function that makes a DuckDB value of type `duck` what Arrow gives for it once cast
+    to `arrow` (None: one this module does not make)."""
+    if (duck, arrow) in _SAME:
+        return lambda v: v
+    decimal = _DECIMAL.match(duck)
+    if duck in _INTS and arrow in _INT_RANGES:
+        return _in_range(_INT_RANGES[arrow])
+    if duck in _INTS and arrow == "double":
+        return _int_to_double
+    if decimal and arrow == "double" and int(decimal.group(2)) <= 18:
+        return _decimal_to_double(int(decimal.group(2)))
+    return None
+
+
+def plain_rows(rel, columns: list | None):
+    """The rows of a DuckDB relation as Python values, as `table.cast(schema).to_pylist()` of
+    its Arrow table would give them (`columns`: the schema's `columns_text`); None when a type
+    or a value is not one this module converts (the caller reads the result with Arrow)."""
+    if columns is None or rel.columns != [name for name, _ in columns]:
+        return None
+    convert = [_converter(str(t), arrow) for t, (_, arrow) in zip(rel.types, columns)]
+    if None in convert:
+        return None
+    names = rel.columns
+    try:
+        rows = [{n: f(v) for n, f, v in zip(names, convert, row)} for row in rel.fetchall()]
+    except _Unsure:
+        return None
+    return Rows(names, rows)
+
+
 def store(home: Path, id: str, params: dict[str, str], sql: str, memtables: dict, result) -> None:
     """Keep a computed result's SQL (with the in-memory tables it reads), Arrow schema, meta and
     provenance for later processes."""
     path = entry_path(home, result.build_id, id, params)
     path.parent.mkdir(parents=True, exist_ok=True)
     body = {"sql": sql, "schema": schema_text(result.table.schema),
+            "columns": columns_text(result.table.schema),
             "memtables": {name: table_text(t) for name, t in memtables.items()},
+            "memrows": {name: rows_text(t) for name, t in memtables.items()},
             "meta": result.meta, "provenance": result.provenance, "build_id": result.build_id}
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     tmp.write_text(_dumps(body), encoding="utf-8")
@@ -210,7 +334,8 @@ def write_templates(home: Path, build_id: str, id: str, body: dict) -> None:
         old = json.loads(path.read_text(encoding="utf-8"))
         if old["code"] == body["code"]:  # (templates of older code are dropped)
             body = {**body, "shapes": {**old["shapes"], **body["shapes"]},
-                    "memtables": {**old["memtables"], **body["memtables"]}}
+                    "memtables": {**old["memtables"], **body["memtables"]},
+                    "memrows": {**old.get("memrows", {}), **body["memrows"]}}
     except (OSError, ValueError, KeyError, TypeError):
         pass  # none yet, or unreadable: this body replaces it
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
@@ -297,6 +422,23 @@ def template_meta(body: dict, bound: dict, vintage: str = "latest") -> dict:
             "data_as_of": body.get("data_as_of")}
 
 
+def _rows(con, sql: str, names: list[str], body: dict, schema: str, columns: list | None):
+    """The result of stored SQL reading the in-memory tables `names` of `body`: its rows
+    without Arrow (`plain_rows`) when every table and value allows, else an Arrow table cast to
+    the stored schema. A stored file of older code has no plain forms: Arrow reads it."""
+    memrows = body.get("memrows") or {}
+    if all(memrows.get(name) is not None for name in names):
+        for name in names:
+            register(con, name, memrows[name])
+    else:
+        for name in names:
+            con.register(name, read_table(body["memtables"][name]))
+    rows = plain_rows(con.sql(sql), columns)
+    if rows is not None:
+        return rows
+    return con.sql(sql).to_arrow_table().cast(read_schema(schema))
+
+
 def _templated(con, home: Path, build_id: str, id: str, params: dict[str, str]):
     """(table, meta, provenance) of a request its indicator's templates answer, else None."""
 
@@ -308,13 +450,22 @@ def _templated(con, home: Path, build_id: str, id: str, params: dict[str, str]):
     if found is None:
         return None
     bound, entry = found
+    table = _rows(con, render(entry["parts"], entry["slots"], bound), entry["memtables"], body,
+                  entry["schema"], entry.get("columns"))
+    return table, template_meta(body, bound), body["provenance"]
 
-    def run(sql: str, memtables: dict):
-        for name, table in memtables.items():
-            con.register(name, table)
-        return con.sql(sql).to_arrow_table()
 
-    return run_template(body, entry, bound, run), template_meta(body, bound), body["provenance"]
+def _entry(con, home: Path, build_id: str, id: str, params: dict[str, str]):
+    """(table, meta, provenance) of the request's own stored SQL (`store`), else None."""
+    path = entry_path(home, build_id, id, params)
+    if not path.exists():
+        return None
+    body = json.loads(path.read_text(encoding="utf-8"))
+    if body["build_id"] != build_id:
+        return None
+    table = _rows(con, body["sql"], list(body["memtables"]), body, body["schema"],
+                  body.get("columns"))
+    return table, body["meta"], body["provenance"]
 
 
 def parse_show(argv: list[str]) -> tuple[str, dict[str, str], str, str | None] | None:
@@ -373,27 +524,22 @@ def try_show(argv: list[str]) -> bool:
             row = rows[0] if len(rows) == 1 else None
             if not row or not row[0]:
                 return False
-            entry = entry_path(home_dir, row[0], id, params)
-            if entry.exists():
-                body = json.loads(entry.read_text(encoding="utf-8"))
-                if body["build_id"] != row[0]:
-                    return False
-                for name, data in body["memtables"].items():
-                    con.register(name, read_table(data))
-                schema = read_schema(body["schema"])
-                answer = (con.sql(body["sql"]).to_arrow_table().cast(schema), body["meta"],
-                          body["provenance"])
-            else:
-                answer = _templated(con, home_dir, row[0], id, params)
+            # the shape's template first, as the normal path reads it (no entry is stored for a
+            # shape with one); the request's own SQL needs the hash of the whole package
+            answer = (_templated(con, home_dir, row[0], id, params)
+                      or _entry(con, home_dir, row[0], id, params))
             if answer is None:
                 return False
         finally:
             con.close()
     except Exception:  # noqa: BLE001 - any surprise: the normal path answers (and reports it)
         return False
-    from aiatlas.commands._output import write_result
-    from aiatlas.results import Result
-
     table, meta, provenance = answer
-    write_result(Result(meta=meta, table=table, provenance=provenance, build_id=row[0]), fmt, None)
+    result = Result(meta=meta, table=table, provenance=provenance, build_id=row[0])
+    if fmt != "table" and table.num_rows and not meta.get("synthetic"):
+        sys.stdout.write(result.text(fmt))  # as write_result does, without loading Rich: its
+        return True                         # notes are for no rows and synthetic data only
+    from aiatlas.commands._output import write_result
+
+    write_result(result, fmt, None)
     return True

@@ -38,7 +38,7 @@ class Result:
     """An indicator's values (or explain rows) with the metadata and snapshots behind them."""
 
     meta: dict[str, Any]
-    table: pa.Table
+    table: pa.Table  # (or Rows, for the writers of `show` only)
     provenance: list[dict[str, Any]] = field(default_factory=list)
     build_id: str | None = None
 
@@ -63,11 +63,31 @@ class Result:
         return dumps({"meta": self.meta, "provenance": self.provenance,
                       "build_id": self.build_id, "rows": self.to_pylist()}, indent=indent)
 
+    def text(self, fmt: str) -> str:
+        """The rows as CSV, or the whole result as JSON (indented), as `show` prints them."""
+        return self.to_csv() if fmt == "csv" else self.to_json(indent=2) + "\n"
+
     def to_parquet(self, path: str | Path) -> None:
         """Write the rows to a Parquet file, types kept."""
         import pyarrow.parquet as pq  # only this format needs the Parquet writer
 
         pq.write_table(self.table, path)
+
+
+@dataclass
+class Rows:
+    """Rows fetched without Arrow (the fast path of `show`, `aiatlas.fastpath`): what the CSV,
+    JSON and table writers read of a Result's table, values already as Arrow would give them."""
+
+    column_names: list[str]
+    rows: list[dict[str, Any]]
+
+    @property
+    def num_rows(self) -> int:
+        return len(self.rows)
+
+    def to_pylist(self) -> list[dict[str, Any]]:
+        return self.rows
 
 
 def rows_to_csv(rows: list[dict[str, Any]], columns: list[str]) -> str:

@@ -425,8 +425,10 @@ def save(w: Warehouse, ind: registry.Indicator, templates: dict[str, Template],
             "data_as_of": as_of.isoformat() if as_of else None,
             "synthetic": any(p.get("synthetic") for p in provenance), "values": values,
             "memtables": {n: fastpath.table_text(t) for n, t in memtables.items()},
+            "memrows": {n: fastpath.rows_text(t) for n, t in memtables.items()},
             "shapes": {shape: {"parts": list(t.parts), "slots": [list(s) for s in t.slots],
                                "schema": fastpath.schema_text(t.schema),
+                               "columns": fastpath.columns_text(t.schema),
                                "memtables": list(t.memtables), "day": t.day}
                        for shape, t in templates.items()}}
     files = codefiles.of(ind.func, ind.rows, __name__)

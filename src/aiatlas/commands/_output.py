@@ -85,7 +85,7 @@ def write_result(result: Result, fmt: str, out: Path | None) -> None:
     if fmt == "parquet":
         result.to_parquet(out)
         return
-    text = result.to_csv() if fmt == "csv" else result.to_json(indent=2) + "\n"
+    text = result.text(fmt)
     if out:
         out.write_text(text, encoding="utf-8")
     else:
