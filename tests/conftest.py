@@ -233,13 +233,26 @@ def spark_cluster(tmp_path_factory):
                     os.environ[k] = v
 
 
+# The order in which `--dist loadgroup` hands out the groups, each whole to one worker, before
+# the ungrouped tests, which follow one at a time in collection order to whichever worker is
+# free. xdist would send the groups with the most tests first, so both workers started on a
+# group needing `built_home`, and one of them sat idle on its lock while the other built it
+# (the fetch, build and template derivation: about two minutes of CPU). Now the first group
+# is the longest of those needing it (spark: a JVM and 47 queries), whose worker builds it,
+# and the other worker starts on the groups that make their own warehouses.
+GROUP_ORDER = ("spark", "publish-report", "publish-browser", "publish-web", "spark-cluster",
+               "report-changed", "mirror-report", "publish-fuzz")
+
+
 class _XdistGroups:
     """`--dist loadgroup` sends the tests of one `xdist_group` to one worker by a "@group"
     suffix xdist's worker adds to each nodeid. xdist 3.8 writes it to `item._nodeid`, which
     pytest 9.2 no longer reads (the id is `item._id`), so every test was its own group: both
     workers built the OpenAlex homes, and started a Spark cluster and a Spark JVM each. This
     writes the same suffix where pytest reads it (NodeId.parse keeps the exact text), after
-    xdist's hook; a no-op where the suffix is there already or loadgroup is off."""
+    xdist's hook, and puts the groups' tests first, in GROUP_ORDER (xdist sends the work in
+    collection order: pytest_configure turns its own reordering off); a no-op where loadgroup
+    is off."""
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(self, config, items):
@@ -247,13 +260,21 @@ class _XdistGroups:
 
         if not getattr(config.option, "loadgroup", False):
             return
+        ranks = []
         for item in items:
             names = {str(m.args[0] if m.args else m.kwargs.get("name", "default"))
                      for m in item.iter_markers("xdist_group")}
-            suffix = "@" + "_".join(sorted(names))
-            if names and not item.nodeid.endswith(suffix):
-                item._id = NodeId.parse(item.nodeid + suffix)
+            group = "_".join(sorted(names))
+            if names and not item.nodeid.endswith("@" + group):
+                item._id = NodeId.parse(item.nodeid + "@" + group)
+            # a group not listed goes after the listed ones, the ungrouped tests after all
+            ranks.append(GROUP_ORDER.index(group) if group in GROUP_ORDER
+                         else len(GROUP_ORDER) + (not names))
+        order = sorted(range(len(items)), key=ranks.__getitem__)  # stable: collection order
+        items[:] = [items[i] for i in order]                      # within each rank
 
 
 def pytest_configure(config):
     config.pluginmanager.register(_XdistGroups(), "aiatlas-xdist-groups")
+    if getattr(config.option, "dist", None) == "loadgroup":
+        config.option.loadscopereorder = False  # the work goes out in the order given above
