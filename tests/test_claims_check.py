@@ -10,7 +10,7 @@ from conftest import serve_in_thread
 from fixture_warehouse import write_warehouse
 
 from aiatlas import api, lookup
-from aiatlas.claims import claimsfile
+from aiatlas.claims import claimsfile, render
 from aiatlas.claims import patterns as pattern_table
 from aiatlas.claims.check import check_claims_file, check_text
 from aiatlas.claims.http import MAX_CHARS, check_request
@@ -392,11 +392,12 @@ def test_url_input_reduces_html_to_its_text(tmp_path):
     server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
     serve_in_thread(server)
     try:
-        text, label = read_input(f"http://127.0.0.1:{server.server_port}/a")
+        text, label, published = read_input(f"http://127.0.0.1:{server.server_port}/a")
     finally:
         server.shutdown()
     assert "var x" not in text and "p{}" not in text
     assert "中国は2024年に31の注目すべきモデルを公開した。" in text and label.endswith("/a")
+    assert published is None  # the page declares no date
 
 
 def test_check_without_a_warehouse_says_so_once_first(tmp_path):
@@ -430,3 +431,73 @@ def test_a_pattern_explains_only_a_claim_about_its_own_noun(text, reason):
 
     (claim,) = [c for s in extract(text) for c in s.claims]
     assert reason in check_claim(claim, pattern_table.load(), data=None).reason
+
+
+@pytest.mark.parametrize("text,dated,year", [
+    ("Last year US labs released 3 notable models.", "2025-04-07", 2024),
+    ("US labs released 3 notable models two years ago.", "2026-01-15", 2024),
+    ("昨年、米国の注目モデルは3件だった。", "2025-04-07", 2024),
+    ("去年、米国の注目モデルは3件だった。", "2025-12-31", 2024),
+    ("2年前、米国の注目モデルは3件だった。", "2026-06-01", 2024),
+])
+def test_a_year_relative_to_the_article_is_read_from_its_date(home, text, dated, year):
+    report = check_text(text, data=api.checker(home=home), patterns=PATTERNS, dated=dated)
+    (c,) = [c for s in report.sentences for c in s.claims]
+    assert (c.claim.year, c.verdict.verdict, c.verdict.actual) == (year, "supported", 3)
+    assert f"read as {year}, from the article's date ({dated})" in c.claim.year_note
+    assert report.to_dict()["dated"] == dated
+    assert dated in render.counts_line(report) and dated in render.to_markdown(report)
+    # without the date the same sentence has no year, and says why
+    (v,) = verdicts(text, home)
+    assert v.verdict == "unverifiable" and "article's date" in v.reason
+
+
+@pytest.mark.parametrize("text", [
+    "This year US labs have released 3 notable models so far.",  # not over when written
+    "今年、米国の注目モデルは3件だった。",
+    "Next year US labs will release 3 notable models.",  # a forecast
+    "昨年度、米国の注目モデルは3件だった。",  # a fiscal year is no calendar year
+])
+def test_the_articles_own_year_and_later_ones_are_not_read_as_whole_years(home, text):
+    report = check_text(text, data=api.checker(home=home), patterns=PATTERNS, dated="2024-04-07")
+    (c,) = [c for s in report.sentences for c in s.claims]
+    assert c.claim.year is None and c.verdict.verdict == "unverifiable", c.verdict.reason
+
+
+def test_as_of_dates_the_article_unless_dated_is_given(home, monkeypatch):
+    seen = []
+    monkeypatch.setattr(type(api.checker(home=home)), "at", lambda self, day: seen.append(day) or self)
+    report = check_text("Last year US labs released 3 notable models.", data=api.checker(home=home),
+                        patterns=PATTERNS, as_of="2025-04-07")
+    assert seen == ["2025-04-07"] and report.sentences[0].claims[0].claim.year == 2024
+    report = check_text("Last year US labs released 3 notable models.", data=api.checker(home=home),
+                        patterns=PATTERNS, as_of="2025-04-07", dated="2026-02-01")
+    assert report.sentences[0].claims[0].claim.year == 2025
+
+
+@pytest.mark.parametrize("bad", ["2025-4", "April 2025", 20250407, ""])
+def test_a_malformed_article_date_is_a_usage_error(home, bad):
+    with pytest.raises(UsageError, match="YYYY-MM-DD"):
+        check_request({"text": "Last year US labs released 3 notable models.", "dated": bad})
+    if isinstance(bad, str) and bad:
+        with pytest.raises(UsageError, match="YYYY-MM-DD"):
+            check_text("Last year 3 models.", data=api.checker(home=home), patterns=PATTERNS, dated=bad)
+
+
+@pytest.mark.parametrize("head,day", [
+    ('<meta property="article:published_time" content="2025-04-07T09:00:00+09:00">', "2025-04-07"),
+    ('<meta name="citation_publication_date" content="2025/4/7">', "2025-04-07"),
+    ('<meta itemprop="datePublished" content="2026-01-15">', "2026-01-15"),
+    ('<meta name="description" content="2024-01-01 was a year">', None),  # not a date field
+])
+def test_an_html_articles_declared_date_dates_its_relative_years(home, tmp_path, head, day):
+    page = tmp_path / "a.html"
+    page.write_text(f"<html><head>{head}</head><body><p>Last year US labs released 3 notable "
+                    "models.</p></body></html>", encoding="utf-8")
+    assert read_input(str(page))[2] == day
+    report = lookup.check(page, home=home)
+    (c,) = [c for s in report.sentences for c in s.claims]
+    assert report.dated == day
+    assert c.claim.year == (int(day[:4]) - 1 if day else None)
+    # a date given by the caller wins over the page's own
+    assert lookup.check(page, home=home, dated="2021-06-01").sentences[0].claims[0].claim.year == 2020

@@ -1,11 +1,16 @@
 """Extraction of numeric claims from English and Japanese text: numbers, scales, units, traps."""
 from __future__ import annotations
 
+import re
+import unicodedata
+
 import pytest
 
+from aiatlas.claims import bind as bind_module
+from aiatlas.claims import extract as extract_module
 from aiatlas.claims import gazetteer, words
 from aiatlas.claims.extract import extract
-from aiatlas.claims.text import normalise, sentences
+from aiatlas.claims.text import _EXTRA, normalise, search_end, sentences
 from aiatlas.errors import UsageError
 
 
@@ -175,6 +180,36 @@ def test_sentence_split_en_ja_keeps_abbreviations_and_decimals():
     got = [norm.text[a:b] for a, b in sentences(norm.text)]
     assert got == ["The U.S. grew 3.5% in 2024.", "China grew too!", "中国は伸びた。", "米国は?",
                    "1. A list"]
+
+
+@pytest.mark.parametrize("text", ["", "abc", "ＡＢＣ１２３", "GPT-4は１，０００億ドル〜2兆円。e\u0301 ﬁ ①",
+                                  "令和７年 Q3 2025–26", "x\u00a0y", "\u3000７割 — done", "末尾の全角！"])
+def test_normalise_is_nfkc_per_character_with_its_origin(text):
+    # ASCII runs are copied whole: the text and the map back are those of NFKC one character at a time
+    parts = [_EXTRA.get(ch) or unicodedata.normalize("NFKC", ch) for ch in text]
+    norm = normalise(text)
+    if "令和" not in text:
+        assert norm.text == "".join(parts)
+        assert norm.origin == [i for i, p in enumerate(parts) for _ in p] + [len(text)]
+    assert norm.original == text and len(norm.origin) == len(norm.text) + 1
+
+
+def test_search_end_finds_what_search_finds():
+    # the '...$' regexes tried only where a match can start: the same matches as searching all
+    regexes = [extract_module._GLUED, extract_module._CURRENCY_CODE, extract_module._REFERENCE, extract_module._REFERENCE_JA, extract_module._NAME_END,
+               extract_module._TOP_N, extract_module._PER_BEFORE, extract_module._THRESHOLD_BEFORE, extract_module._SPAN_OF_TIME,
+               bind_module._SINCE_BEFORE, bind_module._BASE_BEFORE, bind_module._DEADLINE_BEFORE, bind_module._BASE_JA,
+               re.compile(r"(?:a|b)+c$")]  # unbounded: searched whole
+    texts = ["", "US$", "see Figure ", "see xFigure ", "H100", "GPT-", "図 ", "大基金", "the top ",
+             "per ", "super ", "under the limit of about ", "cut-off at ", "上限値は約", "over the next ",
+             "since ", "by FY", "rose from ", "組織の", "組織のおよそ ", "abac", "the US\n", "Table\n",
+             " Section \n", "organisations of the top \n"]  # '$' before a final newline
+    texts += [t[:i] for t in ("In the top 10, per 1,000 people, by fiscal 2030, organisations の約 "
+                              "Section 3 of the limit at about 50 図表付録ページ上位トップ",) for i in range(120)]
+    for rx in regexes:
+        for t in texts:
+            got, want = search_end(rx, t), rx.search(t)
+            assert (got and (got.span(), got.groups())) == (want and (want.span(), want.groups())), (rx, t)
 
 
 def test_language_is_detected_per_sentence_or_forced():

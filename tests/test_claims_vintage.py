@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from aiatlas import api
-from aiatlas.claims import evaluate, render, vintage
+from aiatlas.claims import evaluate, render, vintage, words
 from aiatlas.claims.check import check_text
 
 FROZEN = Path(__file__).parent / "fixtures" / "claims" / "frozen.yaml"
@@ -159,3 +159,53 @@ def test_a_printed_figure_of_another_group_does_not_fit():
     assert vintage.uncited(asserts, 2024, "2024") == []
     assert [p.value for p in vintage.uncited({**asserts, "params": {"benchmark": "mmlu", "group": "country"}},
                                              2024, "2024")] == [0.3]
+
+
+@pytest.mark.parametrize("text", [
+    "In 2024, the United States produced 40 notable AI models, nearly three times China's 15.",
+    "2024年、米国の注目AIモデルは40件で、中国の15件の約2.7倍だった。",
+])
+def test_a_ratio_of_two_revised_figures_is_revised_not_contradicted(built_home, text):
+    """The sentence's figures are the AI Index 2025's (40 and 15: 2.67 times); today's data
+    gives 57 and 31 (1.84 times). The ratio is right for the figures it is of: revised."""
+    got = verdicts(text, built_home)
+    (ratio,) = [v for v in got if v.subject == "USA/CHN"]
+    assert [v.verdict for v in got] == ["revised"] * 3, ratio.reason
+    assert round(ratio.actual, 2) == 2.67 and round(ratio.latest, 2) == 1.84
+    assert ratio.reason_key == "revised_ratio" and "40" in ratio.reason and "57" in ratio.reason
+    assert "米国" in ratio.reason_ja and "中国" in ratio.reason_ja
+    (cc,) = [c for s in check_text(text, data=api.checker(home=built_home)).sentences
+             for c in s.claims if c.verdict.subject == "USA/CHN"]
+    assert words.describe(cc)["subject"] == ("United States/China" if "three" in text else "米国/中国")
+
+
+def test_a_ratio_its_own_figures_do_not_give_stays_contradicted(built_home):
+    (_, ratio, _) = verdicts("In 2024, the United States produced 40 notable AI models, five times "
+                             "China's 15.", built_home)  # 40/15 is 2.67, not 5; today 1.84
+    assert ratio.verdict == "contradicted" and round(ratio.actual, 2) == 1.84
+
+
+def test_a_printed_figure_names_its_own_data_and_no_other_sources_date():
+    """The Index dates its Epoch AI snapshot (2025-03-17); its Arena gaps are LMArena's ratings
+    and its benchmark gaps its own compilation, which that date does not date."""
+    arena = {"indicator": "arena_gap", "params": {"group": "country"}, "where": {},
+             "value_column": "gap_relative_pct"}
+    (p,) = vintage.uncited(arena, 2024, "2024-01", percent=True)
+    assert (p.value, p.data_source, p.data_as_of) == (9.26, "LMArena", None)
+    assert p.whose == "LMArena data" and p.whose_ja == "LMArenaのデータ"
+    mmlu = {"indicator": "benchmark_gap", "params": {"benchmark": "mmlu", "group": "country"},
+            "where": {}, "value_column": "gap"}
+    (p,) = vintage.uncited(mmlu, 2024, "2024")
+    assert (p.data_source, p.data_as_of, p.whose) == ("", None, "its data")
+    models = {"indicator": "notable_models_by_country", "where": {"country": "CHN", "year": 2024},
+              "value_column": "value"}
+    (p,) = vintage.uncited(models, 2024, "2024")
+    assert p.whose == "Epoch AI data of 2025-03-17" and p.whose_ja == "2025-03-17時点のEpoch AIのデータ"
+
+
+def test_a_revised_figure_of_unrecorded_data_does_not_say_the_source_revised_it(built_home):
+    (v,) = verdicts("The performance gap between the top US and Chinese models on MMLU shrank to "
+                    "0.3 percentage points in 2024.", built_home)
+    assert v.verdict == "revised" and "from its data)" in v.reason and v.as_of == ""
+    assert "revised its figures" not in v.reason and "is not recorded" in v.reason
+    assert "記録がありません" in v.reason_ja and "Epoch" not in v.reason_ja

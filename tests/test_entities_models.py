@@ -105,6 +105,7 @@ def test_unmatched_lists_unresolved_names_with_counts(tmp_path):
     assert cov["mmlu score rows"]["total"] == 8 and cov["mmlu score rows"]["resolved"] == 6
 
 
+@pytest.mark.slow  # a whole build, its coverage measured three times
 def test_the_builds_coverage_figures_are_the_entities_commands_for_each_warehouse(tmp_path):
     # the build's measure compiles its query once per shape of the tables: a second warehouse
     # of the same shape gets its own figures, the same as `aiatlas entities coverage` gives

@@ -115,6 +115,7 @@ def test_build_stores_the_default_requests(home, capsys, monkeypatch):
     assert fast and out.startswith("country,")
 
 
+@pytest.mark.slow  # two indicators' shapes derived, as a build does
 def test_build_skips_indicators_none_of_whose_sources_it_read(home, monkeypatch):
     """A home fetched in part (its build records the snapshots it read): an indicator none of
     whose sources is among them answers nothing, so the build derives none of its shapes (a

@@ -578,8 +578,10 @@ def assert_rows_add_up(id, home, column, value_column, **params):
     assert sums == pytest.approx({k: v[value_column] for k, v in values.items()})
 
 
-@pytest.mark.parametrize("counting", ["full", "fractional"])
-@pytest.mark.parametrize("top_percent", [1, 10])
+# each counting and each top share in the unit tier; the other two pairs in `make test`
+@pytest.mark.parametrize("top_percent, counting", [
+    (1, "full"), (10, "fractional"),
+    *(pytest.param(p, c, marks=pytest.mark.slow) for p, c in ((10, "full"), (1, "fractional")))])
 def test_top_cited_explain_rows_are_the_top_works(shared_home, counting, top_percent):
     assert_rows_add_up("ai_top_cited_share", shared_home, "credit", "top_works",
                        counting=counting, top_percent=top_percent)

@@ -6,6 +6,7 @@ import datetime as dt
 
 import ibis
 import pytest
+from conftest import once_per_request
 from performance_fixture import build
 
 from aiatlas.errors import UsageError
@@ -17,14 +18,21 @@ D = dt.date
 
 @pytest.fixture(scope="module")
 def t(tmp_path_factory):
+    """The module's warehouse, asked once per request (conftest.once_per_request): several
+    tests read benchmark_frontier's and arena_gap's defaults, and share that one answer."""
     path = build(tmp_path_factory.mktemp("perf"))
-    return Tables(ibis.duckdb.connect(str(path), read_only=True))
+    tables = Tables(ibis.duckdb.connect(str(path), read_only=True))
+
+    def compute(id, rows, **params):
+        ind = registry.get(id)
+        fn = ind.rows if rows else ind.func
+        return fn(tables, **ind.bind(params)).to_pyarrow().to_pylist()
+
+    return once_per_request(compute)
 
 
 def run(t, id, rows=False, **params):
-    ind = registry.get(id)
-    fn = ind.rows if rows else ind.func
-    return fn(t, **ind.bind(params)).to_pyarrow().to_pylist()
+    return t(id, rows, **params)
 
 
 def by(rows, *keys):

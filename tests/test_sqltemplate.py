@@ -108,6 +108,19 @@ def test_a_template_is_ibis_sql_flattened_with_the_same_result(tiny_home):
         assert got.equals(want) and got.schema == want.schema
 
 
+def test_a_shape_is_flattened_once_with_its_slots_as_placeholders(tiny_home, monkeypatch):
+    """Flattening is most of a derivation: the shape's SQL is flattened once, a placeholder
+    where each value goes, not each made-up value set's SQL (the template is the same: the
+    stored templates of a build were compared, before and after)."""
+    texts = []
+    real = sqltemplate.flattened
+    monkeypatch.setattr(sqltemplate, "flattened", lambda sql, tables: texts.append(sql) or real(sql, tables))
+    w, ind = api.warehouse(home=tiny_home), local(nested, SINCE)
+    template, why = sqltemplate.explain_derivation(w, ind, ind.bind({"since": 2020}))
+    assert why == "ok" and len(texts) == 1 and "$zqslot0" in texts[0]
+    assert 0 in template.parts and template.sql({"since": 2020}).count("SELECT") < texts[0].count("SELECT")
+
+
 def test_flattening_keeps_an_unnest_no_outer_query_reads(tiny_home, monkeypatch):
     """sqlglot drops a column no outer query reads even when it is an UNNEST, which makes the
     rows: flattening must keep it (or leave Ibis's SQL), checked here without the derivation's

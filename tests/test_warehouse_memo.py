@@ -1,6 +1,8 @@
 """The warehouse handle's memo is bounded in bytes: LRU eviction, oversized values not kept."""
 from __future__ import annotations
 
+import json
+
 import publish_support as ps
 import pyarrow as pa
 import pytest
@@ -64,6 +66,12 @@ def test_entries_are_sized_by_arrow_nbytes_and_their_bodies():
     assert wh.value_bytes(body) == 800 + len("json") + len("csv")
     assert wh.value_bytes([{"v": 1}]) == len('[{"v": 1}]')
     assert wh.value_bytes("é") == 2
+
+
+def test_a_scalar_is_sized_as_its_json_text():
+    """None, booleans and integers are counted without writing them as JSON, at its length."""
+    values = {"n": None, "t": True, "f": False, "i": -1234, "z": 0, "big": 10**30}
+    assert wh.value_bytes(values) == sum(len(k) + len(json.dumps(v)) for k, v in values.items())
 
 
 def test_a_pinned_engine_handle_outlives_eviction_and_forget(tiny):

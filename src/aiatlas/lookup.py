@@ -215,13 +215,14 @@ def checker(*, home=None, backend: str | None = None) -> Data:
 
 
 def check(text_or_path: str | Path, *, lang: str = "auto", home=None, backend: str | None = None,
-          as_text: bool = False, as_of=None, progress=None) -> Report:
+          as_text: bool = False, as_of=None, dated=None, progress=None) -> Report:
     """Check the numeric claims of a text, a text file, a URL or a structured claims YAML file.
 
     Returns a `aiatlas.claims.model.Report` (`.to_dict()` for JSON). A string that names an
     existing file, '-' or an http(s) URL is read; any other string is checked as the text itself.
     With as_text, the string is always the text: nothing is read or fetched (what a server uses).
     `as_of` (a date) checks against the data vintage of that date instead of the latest build;
+    `dated` (YYYY-MM-DD, default `as_of`) is the article's date, which 'last year' counts from;
     `progress(done, total)` is told how many sentences are checked.
     """
     data = checker(home=home, backend=backend)
@@ -230,8 +231,10 @@ def check(text_or_path: str | Path, *, lang: str = "auto", home=None, backend: s
         len(source) < 1024 and "\n" not in source
         and (Path(source).is_file() or source == "-" or source.startswith(("http://", "https://")))))
     if not is_path:
-        return check_text(source, lang, data=data, source="<text>", as_of=as_of, progress=progress)
+        return check_text(source, lang, data=data, source="<text>", as_of=as_of, dated=dated,
+                          progress=progress)
     if source.endswith((".yaml", ".yml")) and Path(source).is_file():
         return check_claims_file(source, data=data)
-    text, label = read_input(source)
-    return check_text(text, lang, data=data, source=label, as_of=as_of, progress=progress)
+    text, label, published = read_input(source)  # an HTML page's own date, unless one is given
+    return check_text(text, lang, data=data, source=label, as_of=as_of, dated=dated or published,
+                      progress=progress)

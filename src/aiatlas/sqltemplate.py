@@ -14,9 +14,10 @@ compiling the shape twice, with two sets of made-up values, and is accepted only
 
 The template keeps Ibis's SQL flattened when it can (`flattened`: sqlglot's optimizer merges
 the nested projections Ibis writes, one subquery per step, so DuckDB binds and plans fewer
-operators at every run), under the same test: the two flattened texts must also be the same
-once the literals are cut out, no longer than Ibis's, and give Ibis's SQL's result for the
-request's own values; otherwise Ibis's text is the template.
+operators at every run): the template's SQL is flattened once, with a placeholder where each
+value's literal goes (so the flattened text is the same for every value), and kept when it is
+no longer than Ibis's for the made-up values and gives Ibis's SQL's result for the request's
+own values; otherwise Ibis's text is the template.
 
 Then any value of that shape gives the SQL Ibis would compile: the template with the value's
 literal written in (`fastpath.render`), and the result is cast to the Arrow schema Ibis gives.
@@ -42,10 +43,10 @@ import ibis.expr.operations as ops
 import pyarrow as pa
 import sqlglot
 from ibis.backends.sql.datatypes import DuckDBType
-from sqlglot.optimizer import optimize
 from sqlglot.optimizer.merge_subqueries import merge_subqueries
 from sqlglot.optimizer.pushdown_projections import pushdown_projections
 from sqlglot.optimizer.qualify import qualify
+from sqlglot.schema import ensure_schema
 
 from aiatlas import codefiles, config, fastpath
 from aiatlas.errors import UsageError
@@ -301,35 +302,65 @@ def _compile(w: Warehouse, q: Query, bound: dict[str, Any]):
     return sql, memtables, expr.schema().to_pyarrow(), bool(reads), tables
 
 
-# sqlglot's optimizer rules that flatten Ibis's SQL: name every column by its table (a star
-# expanded from the tables' columns), drop the columns no outer query reads, then merge each
-# subquery that is only a projection or filter into the query around it. Not run: the rules
-# that rewrite expressions (simplify, normalize) or reorder joins; DuckDB's own optimizer does
-# those at every run anyway.
-_FLATTEN = (qualify, pushdown_projections, merge_subqueries)
 FLATTEN_MAX = 32_000  # characters: longer SQL (lag_months_compared's) costs seconds to flatten
 
 
 def flattened(sql: str, tables: dict[str, Any]) -> str | None:
     """Ibis's SQL with its nested projections merged, the same query for any data; None when
-    sqlglot cannot, the SQL is too long, or merging would make it longer (an expression copied
-    into every place that reads it). `tables`: the Ibis schema of each table the SQL reads."""
-    if len(sql) > FLATTEN_MAX:
-        return None
+    sqlglot cannot. `tables`: the Ibis schema of each table the SQL reads."""
     try:
         columns = {name: {c: DuckDBType.from_ibis(t) for c, t in schema.items()}
                    for name, schema in tables.items()}
         tree = sqlglot.parse_one(sql, dialect="duckdb")
-        flat = optimize(tree, schema=columns, dialect="duckdb", rules=_FLATTEN,
-                        quote_identifiers=True, identify=True)
+        unnests = _unnests(tree)
+        flat = _flatten(tree, ensure_schema(columns, dialect="duckdb"))
     except Exception:  # noqa: BLE001 - anything sqlglot cannot do: Ibis's SQL is the template
         return None
     # sqlglot drops a column no outer query reads even when it is an UNNEST, which makes the
     # rows: the SQL must keep every one it had
-    if _unnests(flat) != _unnests(tree):
+    if _unnests(flat) != unnests:
         return None
-    text = flat.sql(dialect="duckdb")
-    return text if len(text) <= len(sql) else None
+    return flat.sql(dialect="duckdb")
+
+
+_SLOT = "$zqslot{}"  # where a slot's literal goes in the SQL flattened: a placeholder sqlglot keeps
+_SLOTS = re.compile(r"\$zqslot(\d+)(?!\d)")
+
+
+def _flat_parts(parts: list, runs: list, slots: list, tables: dict[str, Any]) -> list | None:
+    """The template's parts flattened, or None: when sqlglot cannot, when Ibis's SQL is over
+    FLATTEN_MAX, or when the flattened SQL is longer than Ibis's for a run's values (merging
+    copies an expression into every place that reads it). The SQL is flattened once, with a
+    placeholder where each slot's literal goes, so it is the same for any value (what
+    flattening each run's SQL and comparing them once cut proved, at twice the cost).
+    runs: (Ibis's SQL, the values written in it) of each run."""
+    if any(len(sql) > FLATTEN_MAX for sql, _ in runs):
+        return None
+    text = flattened("".join(p if isinstance(p, str) else _SLOT.format(p) for p in parts), tables)
+    if text is None:
+        return None
+    flat: list = []  # as `_cut` makes them: text, slot, text, ..., text
+    pos = 0
+    for m in _SLOTS.finditer(text):
+        flat += [text[pos:m.start()], int(m.group(1))]
+        pos = m.end()
+    flat.append(text[pos:])
+    if any(len(fastpath.render(flat, slots, values)) > len(sql) for sql, values in runs):
+        return None
+    return flat
+
+
+def _flatten(tree, schema):
+    """sqlglot's optimizer rules that flatten Ibis's SQL, run on the tree itself (as
+    `optimize(rules=...)` runs them, with the arguments it would give, but without its copy of
+    the tree): name every column by its table (a star expanded from the tables' columns), drop
+    the columns no outer query reads, then merge each subquery that is only a projection or
+    filter into the query around it. Not run: the rules that rewrite expressions (simplify,
+    normalize) or reorder joins; DuckDB's own optimizer does those at every run anyway."""
+    tree = qualify(tree, dialect="duckdb", schema=schema, isolate_tables=True,
+                   quote_identifiers=True, identify=True)
+    tree = pushdown_projections(tree, schema=schema, dialect="duckdb")
+    return merge_subqueries(tree)
 
 
 def _unnests(tree) -> int:
@@ -394,17 +425,17 @@ def explain_derivation(w: Warehouse, q: Query | registry.Indicator,
             sql, memtables, schema, clock, tables = _compile(w, q, {**bound, **traced})
         except Exception as e:  # noqa: BLE001 - a value the code refuses: no template, Ibis answers
             return None, f"building with made-up values failed: {type(e).__name__}: {e}"
-        flat = flattened(sql, tables)
-        runs.append((_cut(sql, slots, values), flat and _cut(flat, slots, values), memtables,
-                     schema, clock))
+        runs.append((_cut(sql, slots, values), memtables, schema, clock, sql, values, tables))
     if uses:
         return None, "the indicator's Python code looks at a value: " + "; ".join(sorted(set(uses)))
     if any(r[0] != runs[0][0] for r in runs):
         return None, "the SQL differs between values beyond their literals"
-    parts, flat, memtables, schema, clock = runs[0]
+    parts, memtables, schema, clock = runs[0][:4]
     day = dt.date.today().isoformat() if clock else None
     template = Template(tuple(parts), tuple(slots), schema, memtables, day)
-    if flat is not None and all(r[1] == flat for r in runs):
+    # flattened once the template is sure (it takes most of a derivation)
+    flat = _flat_parts(parts, [(r[4], r[5]) for r in runs], slots, runs[0][6])
+    if flat is not None:
         merged = dataclasses.replace(template, parts=tuple(flat))
         if _same_result(w, merged, template, bound):
             return merged, "ok"

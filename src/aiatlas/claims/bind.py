@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from aiatlas.claims.model import Entity
+from aiatlas.claims.text import search_end
 
 _EN_CUT = re.compile(r";|:\s|,\s|\(|\)|\s(?=(?:against|compared (?:with|to)|versus|vs\.?|while|whereas|"
                      r"but|unlike|up from|down from)\s)", re.IGNORECASE)
@@ -57,6 +58,7 @@ _SAME_SUBJECT = re.compile(r"^\s*(?:up from|down from|rising from|falling from)\
                            re.IGNORECASE)
 # a relative year named as the base of a change or comparison ('up 72% from a year earlier',
 # 'than the previous year'), not as the time of the figure
+_BASE_JA = re.compile(r"([^\s、。]{1,12})(?:の|は|が|で)(?:約|およそ|ほぼ)?\s?$")  # '組織の78%'
 _BASE_OF_CHANGE = re.compile(r"\b(?:from|than|over|versus|vs\.?|compared\s(?:with|to)|on)\s", re.IGNORECASE)
 _BASE_BEFORE = re.compile(r"\b(?:from|than|over|versus|vs\.?|compared\s(?:with|to)|on)\s$", re.IGNORECASE)
 RESPECTIVELY = re.compile(r"\brespectively\b|それぞれ", re.IGNORECASE)
@@ -89,6 +91,7 @@ class Binding:
     reference: Entity | None = None  # what a ratio compares with: '54% as many as the US'
     year: int | None = None
     year_note: str = ""  # 'relative: last year', 'fiscal year 2025' ...
+    from_article: int | None = None  # years from the article's date: 'last year' -1, 今年 0
     base: str = ""  # what a share is of: models, organizations, people ('' unknown)
     context: str = ""  # the words patterns may read: own clause + topic clauses (+ parallel)
     continues: bool = False  # the clause continues a previous one ('against 31 for China')
@@ -161,9 +164,11 @@ def bind(sent: str, lang: str, numbers: list[tuple[int, int]], ents: list[Entity
     first = numbers[0][0] if numbers else 0
     pair = next((g for g in groups(subjects, sent) if g[0].start < first), None) or \
         _than_pair(subjects, sent, first)
-    starts = {y for p, y in years if _SINCE_BEFORE.search(sent[:p]) or
+    starts = {y for p, y in years if search_end(_SINCE_BEFORE, sent[:p]) or
               _SINCE_AFTER.match(sent[next((b for a, b in year_spans if a == p), p + 4):])}
     since = starts.pop() if len(starts) == 1 else None
+    # the years that can be a claim's time (not a plan's deadline): the same for every figure
+    usable = [(p, y) for p, y in years if not _deadline(sent, p, year_spans)]
     out: list[Binding] = []
     owned: set[tuple[int, int]] = set()  # names a figure took from right after it ('57 in the US')
     unnamed = 0
@@ -190,7 +195,7 @@ def bind(sent: str, lang: str, numbers: list[tuple[int, int]], ents: list[Entity
             else:
                 bnd.subject_note = (f"'respectively' pairs {len(listed)} subjects named together with "
                                     f"{len(after_list)} figures: which figure is whose is not said")
-            _bind_year(bnd, sent, (a, b), (ca, cb), years, year_spans)
+            _bind_year(bnd, sent, (a, b), (ca, cb), usable)
             bnd.since = since
             bnd.base = _base(sent, own, a, b, lang)
             bnd.context = (own + " " + topic).lower()
@@ -259,10 +264,10 @@ def bind(sent: str, lang: str, numbers: list[tuple[int, int]], ents: list[Entity
             elif distinct:
                 bnd.subject_note = "the sentence names several subjects and the figure's clause none"
         if changes and (a, b) in changes:
-            _change_year(bnd, sent, lang, (a, b), changes[(a, b)], years, year_spans)
+            _change_year(bnd, sent, lang, (a, b), changes[(a, b)], usable)
         elif not (changes and (a, b) in changes.values() and _end_year(bnd, sent, lang, (a, b),
-                                                                          years, year_spans)):
-            _bind_year(bnd, sent, (a, b), (ca, cb), years, year_spans)
+                                                                          usable)):
+            _bind_year(bnd, sent, (a, b), (ca, cb), usable)
         bnd.since = since
         bnd.base = _base(sent, own, a, b, lang)
         bnd.context = (own + " " + (date_topic if (a, b) in dates else topic)).lower()
@@ -392,12 +397,11 @@ def _complement(out: list[Binding], subjects: list[Entity], sent: str) -> None:
 
 
 def _change_year(bnd: Binding, sent: str, lang: str, start: tuple[int, int], end: tuple[int, int],
-                 years: list[tuple[int, int]], year_spans: list[tuple[int, int]]) -> None:
+                 usable: list[tuple[int, int]]) -> None:
     """The year of a change's starting value ('rose from 23 in 2023 to 31 in 2024'): a year
     stated with it (after it in English, before it in Japanese: 2023年の23件から), else the
     earlier of the sentence's two years, else unknown: 'rose from 10 to 40 in 2024' does not
     say when it was 10."""
-    usable = [(p, y) for p, y in years if not _deadline(sent, p, year_spans)]
     if lang in ("ja", "zh"):
         own = [y for p, y in usable if p < start[0] and
                re.fullmatch(r"\s?(?:年度?)?\s?の\s?(?:約|およそ)?\s?", sent[p + 4:start[0]])]
@@ -415,11 +419,10 @@ def _change_year(bnd: Binding, sent: str, lang: str, start: tuple[int, int], end
 
 
 def _end_year(bnd: Binding, sent: str, lang: str, end: tuple[int, int],
-              years: list[tuple[int, int]], year_spans: list[tuple[int, int]]) -> bool:
+              usable: list[tuple[int, int]]) -> bool:
     """The year stated with a change's end value ('to 49 points in December 2025', '2025年の49件
     に'), as _change_year reads the start's; False when none is (the clause's year then binds).
     The nearest year would be the start's own ('from 370 in May 2023 to 49 in December 2025')."""
-    usable = [(p, y) for p, y in years if not _deadline(sent, p, year_spans)]
     if lang in ("ja", "zh"):
         own = [y for p, y in usable if p < end[0] and
                re.fullmatch(r"\s?(?:年度?)?\s?の\s?(?:約|およそ)?\s?", sent[p + 4:end[0]])]
@@ -433,10 +436,9 @@ def _end_year(bnd: Binding, sent: str, lang: str, end: tuple[int, int],
 
 
 def _bind_year(bnd: Binding, sent: str, num: tuple[int, int], clause: tuple[int, int],
-               years: list[tuple[int, int]], year_spans: list[tuple[int, int]]) -> None:
+               usable: list[tuple[int, int]]) -> None:
     """The claim's year: explicit in its clause, else a relative year, else the sentence's year."""
     ca, cb = clause
-    usable = [(p, y) for p, y in years if not _deadline(sent, p, year_spans)]
     own = [(p, y) for p, y in usable if ca <= p < cb]
     clause_text = sent[ca:cb]
     fiscal = _FISCAL.search(clause_text) or (_FISCAL.search(sent) if not own else None)
@@ -452,7 +454,7 @@ def _bind_year(bnd: Binding, sent: str, num: tuple[int, int], clause: tuple[int,
     else:
         for rx, back in _REL_ANCHORED:
             m = rx.search(clause_text)
-            if m and (_BASE_BEFORE.search(clause_text[:m.start()]) and ca + m.start() >= num[1] or
+            if m and (search_end(_BASE_BEFORE, clause_text[:m.start()]) and ca + m.start() >= num[1] or
                       re.match(r"\s?(?:より|と比べ|に比べ|から(?:増|減|伸|上|下))", clause_text[m.end():])):
                 continue  # 'than a year earlier', '前年より4件多い': the base compared with, not the time
             if m:
@@ -470,11 +472,30 @@ def _bind_year(bnd: Binding, sent: str, num: tuple[int, int], clause: tuple[int,
         if m:
             bnd.year_note = (f"'{m.group().strip()}' depends on the article's date, which the text "
                              "does not give")
+            bnd.from_article = from_article(m.group())
             return
         if usable:
             bnd.year = min(usable, key=lambda y: min(abs(y[0] - num[0]), abs(y[0] - num[1])))[1]
     if fiscal and bnd.year is not None and str(bnd.year) in fiscal.group():
         bnd.year_note = f"fiscal year {bnd.year} (not a calendar year)"
+
+
+def from_article(words: str) -> int | None:
+    """Years from the article's date that a relative year names: 'last year' -1, 'this year' 0,
+    'two years ago' -2, 来年 +1; None for a fiscal year (昨年度), which no calendar year is."""
+    w = words.lower()
+    if "年度" in w:
+        return None
+    if re.search(r"last|昨年|去年", w):
+        return -1
+    if re.search(r"this|今年|本年", w):
+        return 0
+    if re.search(r"next|来年", w):
+        return 1
+    n = re.search(r"(\d+|\w+)\s?(?:years?\sago|年前)", w)
+    k = n and ({"a": 1, "one": 1, **_WORDS}.get(n.group(1)) or
+               (int(n.group(1)) if n.group(1).isdigit() else None))
+    return -k if k else None
 
 
 def _deadline(sent: str, pos: int, year_spans: list[tuple[int, int]]) -> bool:
@@ -483,7 +504,7 @@ def _deadline(sent: str, pos: int, year_spans: list[tuple[int, int]]) -> bool:
     end = next((b for a, b in year_spans if a == pos), pos + 4)
     if _SPAN_START.match(sent[pos + 4:]):
         return False
-    after, before = _DEADLINE_AFTER.match(sent[end:]), _DEADLINE_BEFORE.search(sent[:pos])
+    after, before = _DEADLINE_AFTER.match(sent[end:]), search_end(_DEADLINE_BEFORE, sent[:pos])
     if (before and (before.group(1) or "").lower() == "by" or after and after.group(1) == "までに") and \
             _PAST.search(sent) and not _FUTURE.search(sent):
         return False  # 'By December 2024 the gap had shrunk to 0.9': the time of the claim
@@ -506,7 +527,7 @@ _FUTURE = re.compile(r"\b(?:will|shall|plans?|planned|aims?|aimed|targets?|targe
 def _base(sent: str, own: str, a: int, b: int, lang: str) -> str:
     """What a share is 'of' when the clause says so: '78% of organizations', '組織の78%'."""
     if lang in ("ja", "zh"):
-        m = re.search(r"([^\s、。]{1,12})(?:の|は|が|で)(?:約|およそ|ほぼ)?\s?$", sent[:a])
+        m = search_end(_BASE_JA, sent[:a])
         text = m.group(1) if m else ""
         text += sent[b:b + 16]
     else:

@@ -1,7 +1,9 @@
 """Check a text's numeric claims (or a structured claims file) against the data: the Report."""
 from __future__ import annotations
 
+import re
 import time
+from datetime import date
 from pathlib import Path
 
 from aiatlas.claims import chipspec, chipstatus, claimsfile, ratio, threshold
@@ -17,6 +19,7 @@ from aiatlas.claims.model import (
     Verdict,
 )
 from aiatlas.claims.patterns import Pattern
+from aiatlas.errors import UsageError
 
 
 def check_claim(claim: Claim, table: list[Pattern], data: Data, previous: Claim | None = None
@@ -151,17 +154,20 @@ def _compared_with_next(claims: list[CheckedClaim], table: list[Pattern], data: 
 
 def check_text(text: str, lang: str = "auto", *, data: Data, source: str = "<text>",
                patterns: list[Pattern] | None = None, as_of: str | None = None,
-               progress=None) -> Report:
+               dated: str | None = None, progress=None) -> Report:
     """Every sentence with a number, its claims with verdicts, and the numbers skipped and why.
 
     `as_of` (YYYY-MM-DD) checks against the data vintage of that date (built on first use).
+    `dated` (YYYY-MM-DD, default `as_of`) is the article's date: 'last year', 'this year', 昨年,
+    今年 and 'N years ago' are read from it; without it they stay unknown, with the reason.
     `progress(done, total)` is called as sentences are checked (a progress bar on long inputs).
     """
     t0 = time.perf_counter()
     table = patterns if patterns is not None else pattern_table.load()
     if as_of:
         data = data.at(as_of)
-    report = Report(source=source, lang=lang)
+    dated = article_date(dated or as_of)
+    report = Report(source=source, lang=lang, dated=dated.isoformat() if dated else None)
     found = extractor.extract(text, lang)
     for i, sc in enumerate(found):
         if progress is not None and i % 200 == 0:
@@ -172,6 +178,8 @@ def check_text(text: str, lang: str = "auto", *, data: Data, source: str = "<tex
                             skipped=sc.skipped)
         last: dict[str, Claim] = {}  # the previous figure of each kind: comparisons continue it
         for claim in sc.claims:
+            if dated and claim.year is None and claim.from_article is not None:
+                _date_relative(claim, dated)
             kind = claim.quantity.kind
             previous = last.get(kind) or last.get("count") if kind in ("number", "rank") else \
                 last.get(kind) or (last.get("percent") if kind == "points" and claim.change else None)
@@ -187,6 +195,32 @@ def check_text(text: str, lang: str = "auto", *, data: Data, source: str = "<tex
         report.sentences.append(sr)
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def _date_relative(claim: Claim, dated: date) -> None:
+    """Read a year named relative to the article ('last year', 昨年) from its date. The article's
+    own year (this year, 今年) was not over when it was written, and next year is a forecast:
+    neither is a whole year's figure in the data, so they stay unknown, saying so."""
+    words, year = claim.year_note.split(" depends")[0], dated.year + claim.from_article
+    if claim.from_article < 0:
+        claim.year = year
+        claim.year_note = f"{words} read as {year}, from the article's date ({dated.isoformat()})"
+    else:
+        claim.year_note = (f"{words} is {year}, {'the year of' if year == dated.year else 'after'} "
+                           f"the article's date ({dated.isoformat()}): not a whole year of data "
+                           "when it was written")
+
+
+def article_date(value: str | date | None) -> date | None:
+    """The article's date from YYYY-MM-DD (or a date), with a clear error for anything else."""
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(value).strip()):
+            raise ValueError(value)
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise UsageError(f"the article's date must be YYYY-MM-DD, not {value!r}") from None
 
 
 def check_claims_file(path: str | Path, *, data: Data) -> Report:

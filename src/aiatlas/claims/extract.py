@@ -42,6 +42,13 @@ _THRESHOLD_BEFORE = re.compile(r"\b(?:limit|threshold|cap|ceiling|cut-?off)s?\s(
                                r"(?:about\s|around\s)?$|(?:上限|基準|しきい値|閾値|規制値)(?:値)?"
                                r"(?:の|は|である|を|が)?\s?(?:約)?$", re.IGNORECASE)
 _TOP_N = re.compile(r"(?:\btop|上位|トップ|ベスト)\s?$", re.IGNORECASE)
+# what the digits of a figure that is no claim end or start with (_not_a_claim)
+_GLUED = re.compile(r"[A-Za-z][-.]?$")
+_CURRENCY_CODE = re.compile(r"(?:US|RMB|CNY|USD|EUR)\s?\$?$")
+_REFERENCE_JA = re.compile(r"(?:図|表|付録|資料|ページ)\s?$")
+_PHASE = re.compile(r"^\s?期(?!間|連続|ぶり)")
+_NAME_END = re.compile(r"[\u4e00-\u9fffA-Za-z]\s?$")
+_PER_BEFORE = re.compile(r"\bper\s$", re.IGNORECASE)
 _LIST_START = re.compile(r"^\s*[(（]?$")
 # dates that are not quantities: 'six years ago', '6年前', a month alone (2月), year ranges 2024-25
 _YEARS_BACK = re.compile(r"^\s?(?:年前|years?\s(?:ago|earlier|before))", re.IGNORECASE)
@@ -252,11 +259,11 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
             subset[(a, b)] = _set_words(sent, n, members[id(n)], lang)
             found.append((q, a, b))
             continue
-        if _THRESHOLD_AFTER.match(sent[b:]) or _THRESHOLD_BEFORE.search(sent[:a]):
+        if _THRESHOLD_AFTER.match(sent[b:]) or textmod.search_end(_THRESHOLD_BEFORE, sent[:a]):
             thresholds.add((a, b))  # a rule's parameter: judged against the rule (threshold.py)
             found.append((q, a, b))
             continue
-        if q.kind == "duration" and _SPAN_OF_TIME.search(sent[:n.start]):
+        if q.kind == "duration" and textmod.search_end(_SPAN_OF_TIME, sent[:n.start]):
             skip(a, b, "a span of time a plan runs over, not a claim")
             continue
         if q.kind == "number" and not n.surface[:1].isdigit() and lang == "en":
@@ -295,7 +302,8 @@ def _sentence(norm: textmod.Normalised, s: int, e: int, lang: str, found_ents: l
         result.claims.append(Claim(text=t, start=oa, end=ob, sentence=result.text, lang=lang,
                                    quantity=q, subjects=bound, year=bnd.year,
                                    keywords=bnd.context, clause=sent[bnd.clause[0]:bnd.clause[1]],
-                                   year_note=bnd.year_note, subject_note=bnd.subject_note,
+                                   year_note=bnd.year_note, from_article=bnd.from_article,
+                                   subject_note=bnd.subject_note,
                                    reference=by_pos[(bnd.reference.start, bnd.reference.end)]
                                    if bnd.reference else None, subset=subset.get((a, b), ""), threshold=(a, b) in thresholds,
                                    base=bnd.base, continues=bnd.continues,
@@ -660,20 +668,21 @@ def _not_a_claim(n: numbers.Number, before: str, after: str, norm, s: int) -> st
     """Why a number is not a claim (or 'year' when it is a bare year), else None."""
     if norm.is_circled(s + n.start):
         return "list numbering (enclosed numeral)"
-    if re.search(r"[A-Za-z][-.]?$", before) and not re.search(r"(?:US|RMB|CNY|USD|EUR)\s?\$?$", before):
+    # each '...$' regex is tried only where a match of its length can start (textmod.search_end)
+    if textmod.search_end(_GLUED, before) and not textmod.search_end(_CURRENCY_CODE, before):
         return "part of a name (letters glued to the digits)"
     if _LIST_START.match(before) and re.match(r"^\s?[.)）:]\s", after) and n.value < 100:
         return "list numbering"
-    if _REFERENCE.search(before) or re.search(r"(?:図|表|付録|資料|ページ)\s?$", before):
+    if textmod.search_end(_REFERENCE, before) or textmod.search_end(_REFERENCE_JA, before):
         return "a reference number (section, figure, version...)"
     if re.search(r"第\s?$", before) and _ORDINAL_LABEL.match(after):
         return "an ordinal label (第N条/回/世代...)"
-    if re.match(r"^\s?期(?!間|連続|ぶり)", after) and re.search(r"[\u4e00-\u9fffA-Za-z]\s?$", before):
+    if _PHASE.match(after) and textmod.search_end(_NAME_END, before):
         return "an ordinal label (第N条/回/世代...)"  # '大基金3期': the fund's third phase
-    if _TOP_N.search(before):
+    if textmod.search_end(_TOP_N, before):
         return "defines a set (top N), not a claim"
     per = _PER_DENOMINATOR.match(after)
-    if per and (per.group().strip().startswith("人") or re.search(r"\bper\s$", before, re.IGNORECASE)):
+    if per and (per.group().strip().startswith("人") or textmod.search_end(_PER_BEFORE, before)):
         return "the number of people a figure is per (per 1,000 people, 人口100万人あたり), not a claim"
     if _YEARS_BACK.match(after):
         return "a time back from now (N years ago): a date, not a quantity"

@@ -25,10 +25,11 @@ _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"), (codec
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
-def read_input(source: str, timeout: float = 20.0) -> tuple[str, str]:
-    """The text behind FILE, '-' (stdin) or an http(s) URL, and a label for the report."""
+def read_input(source: str, timeout: float = 20.0) -> tuple[str, str, str | None]:
+    """The text behind FILE, '-' (stdin) or an http(s) URL, a label for the report, and the
+    published date an HTML page declares (YYYY-MM-DD, else None)."""
     if source == "-":
-        return decode(sys.stdin.buffer.read(MAX_BYTES + 1), "<stdin>"), "<stdin>"
+        return decode(sys.stdin.buffer.read(MAX_BYTES + 1), "<stdin>"), "<stdin>", None
     if source.startswith(("http://", "https://")):
         policy = RetryPolicy(attempts=2, backoff=0.5, timeout=timeout,
                              max_bytes=int(env_number("AIATLAS_CHECK_MAX_BYTES", CHECK_MAX_BYTES)),
@@ -38,8 +39,9 @@ def read_input(source: str, timeout: float = 20.0) -> tuple[str, str]:
         declared = httpx.Response(200, headers={"content-type": content_type}).charset_encoding
         text = decode(body, source, declared)
         if "html" in content_type or _looks_html(text):
-            text = html_text(text)
-        return text, source
+            text, published = html_text(text)
+            return text, source, published
+        return text, source, None
     path = Path(source)
     if not path.is_file():
         raise UsageError(f"{source}: no such file", hint="give a text file, '-' for stdin, or a URL")
@@ -47,8 +49,10 @@ def read_input(source: str, timeout: float = 20.0) -> tuple[str, str]:
     if size > MAX_BYTES:
         raise DataError(_too_big(str(path), size))
     text = decode(path.read_bytes(), str(path))
-    return (html_text(text) if path.suffix.lower() in (".html", ".htm") or _looks_html(text)
-            else text), str(path)
+    if path.suffix.lower() in (".html", ".htm") or _looks_html(text):
+        text, published = html_text(text)
+        return text, str(path), published
+    return text, str(path), None
 
 
 def decode(data: bytes, label: str, declared: str | None = None) -> str:
@@ -112,14 +116,20 @@ def _looks_html(text: str) -> bool:
     return bool(re.match(r"\s*(?:<!doctype html|<html)", text[:512], re.IGNORECASE))
 
 
-def html_text(page: str) -> str:
-    """Visible text of an HTML page, one block element per line (scripts and styles dropped)."""
+def html_text(page: str) -> tuple[str, str | None]:
+    """Visible text of an HTML page, one block element per line (scripts and styles dropped),
+    and the published date its metadata declares (`article:published_time`, `datePublished`,
+    `citation_publication_date`, ...; YYYY-MM-DD), else None."""
     class _Text(HTMLParser):
         def __init__(self):
             super().__init__()
-            self.skip, self.parts = 0, []
+            self.skip, self.parts, self.published = 0, [], None
 
         def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if tag == "meta" and self.published is None and \
+                    (a.get("property") or a.get("name") or a.get("itemprop") or "").lower() in _PUBLISHED:
+                self.published = _day(a.get("content") or "")
             if tag in ("script", "style", "noscript"):
                 self.skip += 1
             elif tag in ("p", "br", "div", "li", "h1", "h2", "h3", "h4", "tr", "section", "article"):
@@ -135,4 +145,15 @@ def html_text(page: str) -> str:
 
     parser = _Text()
     parser.feed(page)
-    return "".join(parser.parts)
+    return "".join(parser.parts), parser.published
+
+
+# the metadata names of an article's publication date (Open Graph, schema.org, Highwire, Dublin Core)
+_PUBLISHED = {"article:published_time", "datepublished", "citation_publication_date",
+              "citation_date", "dc.date", "dc.date.issued", "dcterms.issued", "pubdate", "date"}
+
+
+def _day(value: str) -> str | None:
+    """YYYY-MM-DD of a declared date ('2025-04-07T09:00:00+09:00', '2025/4/7'), else None."""
+    m = re.match(r"\s*(\d{4})[-/](\d{1,2})[-/](\d{1,2})", value)
+    return f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}" if m else None

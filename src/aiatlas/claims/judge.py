@@ -221,12 +221,10 @@ def _against_printed(claim: Claim, pattern: Pattern, a: dict[str, Any], data: Da
     them: contradicted, naming both the printed figure and today's value.
     """
     then = compare(claim.quantity, p.value, pattern.tolerance, [])
-    whose = f"{p.data_source} data" if p.data_source else "its data"
-    data_ja = f"{p.data_source}のデータ" if p.data_source else "同書のデータ"
     if today.verdict == "supported":
         if then.verdict != "supported":
             today.reason += (f"; {p.publication}, which the sentence cites, printed {p.as_printed} "
-                             f"on {whose} of {p.data_as_of}")
+                             f"on {p.whose}")
         return today
     if then.verdict == "supported":
         return _revised_on(claim, p, today, then, named=True)
@@ -235,10 +233,9 @@ def _against_printed(claim: Claim, pattern: Pattern, a: dict[str, Any], data: Da
         return older
     v, now_ja = today, f"{human(today.actual)}{'%' if claim.quantity.unit == '%' else ''}"
     v.reason += (f"; {p.publication}, which the sentence cites, printed {p.as_printed} on "
-                 f"{whose} of {p.data_as_of}: neither agrees")
+                 f"{p.whose}: neither agrees")
     v.reason_ja = (f"最新のデータ（{today.as_of or '最新のビルド'}時点）では{now_ja}、記事が引用する"
-                   f"{p.cited_as}の掲載値も{p.as_printed}（{p.data_as_of}時点の{data_ja}）で、"
-                   "どちらとも合いません")
+                   f"{p.cited_as}の掲載値も{p.as_printed}（{p.whose_ja}）で、どちらとも合いません")
     v.evidence = [_printed_evidence(p), *v.evidence]
     return v
 
@@ -281,35 +278,35 @@ def _printed_evidence(p: vintages.Printed) -> Evidence:
     return Evidence("fact", p.figure.id, citation={
         "publisher": p.source.publisher, "title": p.source.title, "url": p.source.url,
         "published": str(p.source.published), "as_printed": p.as_printed,
-        "note": f"{p.figure.figure}; data as of {p.data_as_of}"})
+        "note": f"{p.figure.figure}; {p.whose}"})
 
 
 def _revised_on(claim: Claim, p: vintages.Printed, today: Verdict, then: Verdict,
                 named: bool) -> Verdict:
     """Revised: the claim is the figure `p` printed, true on its data, not on today's."""
-    whose = f"{p.data_source} data" if p.data_source else "its data"
-    data_ja = f"{p.data_source}のデータ" if p.data_source else "同書のデータ"
     pct = "%" if claim.quantity.unit == "%" else ""
     unit = "" if claim.quantity.unit in ("", "%") else f" {claim.quantity.unit}"
     now, now_ja = human(today.actual), f"{human(today.actual)}{pct}"
     gap = today.actual - p.value
     since = (f": today's count has {human(abs(gap))} {'more' if gap > 0 else 'fewer'}"
-             if not pct and float(gap).is_integer() and gap else ": the source revised its figures")
-    who = (f"{p.publication} printed {p.as_printed} from {whose} of {p.data_as_of}" if named else
-           f"it is the figure {p.publication} printed ({p.as_printed}, from {whose} of "
-           f"{p.data_as_of}), though the sentence does not name its source")
+             if not pct and float(gap).is_integer() and gap else ": the source revised its figures"
+             if p.data_source else ": whether its data were revised or are other data is not recorded")
+    who = (f"{p.publication} printed {p.as_printed} from {p.whose}" if named else
+           f"it is the figure {p.publication} printed ({p.as_printed}, from {p.whose}), though "
+           "the sentence does not name its source")
     v = Verdict("revised", f"{who}; today's data gives {now}{pct}{unit} (as of "
                 f"{today.as_of or 'the latest build'}){since}",
                 reason_key="revised_cited" if named else "revised_printed", tolerance=then.tolerance,
                 tolerance_ja=then.tolerance_ja, actual=p.value, gap=then.gap,
                 gap_relative=then.gap_relative, evidence=[_printed_evidence(p), *today.evidence],
-                as_of=p.data_as_of.isoformat(), latest=today.actual,
+                as_of=p.data_as_of.isoformat() if p.data_as_of else "", latest=today.actual,
                 measure=today.measure, subject=today.subject, year=today.year)
-    who_ja = (f"{p.cited_as}が{p.data_as_of}時点の{data_ja}から掲載した数値です（{p.as_printed}）" if named
-              else f"文中に出典の記載はありませんが、{p.publication}が{p.data_as_of}時点の{data_ja}から"
+    who_ja = (f"{p.cited_as}が{p.whose_ja}から掲載した数値です（{p.as_printed}）" if named
+              else f"文中に出典の記載はありませんが、{p.publication}が{p.whose_ja}から"
                    f"掲載した数値（{p.as_printed}）と同じです")
-    v.reason_ja = (f"{who_ja}。最新のデータ（{today.as_of or '最新のビルド'}時点）では{now_ja}で、"
-                   "その後データが改訂・追加されました")
+    v.reason_ja = (f"{who_ja}。最新のデータ（{today.as_of or '最新のビルド'}時点）では{now_ja}で、" +
+                   ("その後データが改訂・追加されました" if p.data_source else
+                    "同書のデータが改訂されたのか、別のデータなのかは記録がありません"))
     return v
 
 

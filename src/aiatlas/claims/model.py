@@ -66,6 +66,7 @@ class Claim:
     keywords: str = ""  # the words patterns read: the number's clause and the sentence's topic
     clause: str = ""  # the number's own clause (normalised)
     year_note: str = ""  # why the year is uncertain or how a relative year was read
+    from_article: int | None = None  # a year relative to the article's date: 'last year' -1
     subject_note: str = ""  # why no subject was bound
     reference: Entity | None = None  # what a ratio is measured against ('as many as the US')
     subset: str = ""  # a count within a set the sentence defines: 'Five of the twelve largest'
@@ -175,6 +176,7 @@ class Report:
     lang: str
     sentences: list[SentenceReport] = field(default_factory=list)
     seconds: float = 0.0
+    dated: str | None = None  # the article's date relative years were read from (YYYY-MM-DD)
 
     def counts(self) -> dict[str, int]:
         """How many claims got each verdict."""
@@ -186,7 +188,7 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (the machine-readable twin of every other format)."""
-        return {"source": self.source, "lang": self.lang, "counts": self.counts(),
+        return {"source": self.source, "lang": self.lang, "dated": self.dated, "counts": self.counts(),
                 "seconds": round(self.seconds, 4),
                 "sentences": [_sentence_dict(s) for s in self.sentences]}
 

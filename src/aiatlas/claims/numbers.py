@@ -69,7 +69,7 @@ _EN_RATIO = re.compile(r"(?<!first )(?<!second )(?<!other )(?<!latter )(?<!-)\b(
 
 
 def _ratio_word(surface: str) -> tuple[str, float, str] | None:
-    return _EN_RATIO_WORDS.get(re.sub(r"[- ]", " ", surface.lower()))
+    return _EN_RATIO_WORDS.get(surface.lower().replace("-", " "))
 
 
 def has_word_number(text: str) -> bool:
@@ -121,21 +121,35 @@ def _sudachi():
     return Dictionary(dict="core").tokenizer(SplitMode.C)
 
 
+_FIGURE_JA = re.compile(r"[\d一二三四五六七八九十百]")  # a numeral token that is a figure has one
+_NUMERAL_POS: dict[int, bool] = {}  # Sudachi part-of-speech id -> whether it is a numeral (数詞)
+
+
+def _is_numeral(m) -> bool:
+    """Whether a Sudachi token is a numeral (数詞), by its part-of-speech id, read once per id."""
+    hit = _NUMERAL_POS.get(m.part_of_speech_id())
+    if hit is None:
+        hit = _NUMERAL_POS[m.part_of_speech_id()] = m.part_of_speech()[1] == "数詞"
+    return hit
+
+
 def spot_ja(text: str) -> list[Number]:
     """Numbers in Japanese text via SudachiPy: 30万, 1,000億, 三十万 come out as one token each;
     scientific notation ('3.3e24', '3.3×10^24') by the English rule."""
     out = _scientific(text)
+    half = any(w in text for w in _JA_WORDS)
     for m in _sudachi().tokenize(text):
+        if not half and not _is_numeral(m):
+            continue  # what the rest skips anyway, told by an int: most of a sentence's tokens
         if any(s.start <= m.begin() < s.end for s in out):
             continue
         if m.surface() in _JA_WORDS:
             out.append(Number(m.begin(), m.end(), _JA_WORDS[m.surface()], m.surface()))
             continue
-        pos = m.part_of_speech()
-        if pos[1] != "数詞":
+        if not _is_numeral(m):
             continue
         surface = m.surface()
-        if not re.search(r"\d", surface) and not re.search(r"[一二三四五六七八九十百]", surface):
+        if not _FIGURE_JA.search(surface):
             continue  # 数 in 数十, 何 in 何万: not a figure
         value = _ja_value(surface, m.normalized_form())
         if not _bounded(value):

@@ -9,6 +9,7 @@ from aiatlas.claims.judge import compare
 from aiatlas.claims.model import CheckedClaim, Quantity, Verdict
 from aiatlas.claims.numbers import COUNT_NOUNS
 from aiatlas.claims.precision import Slack
+from aiatlas.claims.words import subject_name
 
 _RATIO = re.compile(r"as (?:many|much|large|big) as|times (?:as|more|larger|bigger|that)|"
                     r"times (?:the )?[\w.-]+(?: [\w.-]+)?(?:'s|’s)\s|"
@@ -31,22 +32,67 @@ def judge_ratios(claims: list[CheckedClaim], check: Callable[..., Verdict]) -> N
         q = cc.claim.quantity
         if q.kind not in _TOLERANCE or not _RATIO.search(cc.claim.clause):
             continue
-        pair = _pair(claims) or _looked_up(claims, cc, check)
+        stated = _pair(claims)
+        pair = stated or _looked_up(claims, cc, check)
         if pair is None:
             continue
         (a, va), (b, vb) = pair
-        small, large = sorted((va, vb))
-        if small <= 0:
+        actual = _ratio(q, va, vb)
+        if actual is None:
             continue
-        actual = small / large * 100 if q.kind == "percent" else large / small
         v = compare(q, actual, _TOLERANCE[q.kind], a.verdict.evidence + b.verdict.evidence)
         v.reason = (f"{v.reason}: the ratio of {a.verdict.subject} ({_n(va)}) and "
                     f"{b.verdict.subject} ({_n(vb)}) in the data")
+        then = _on_stated(stated, q) if v.verdict == "contradicted" else None
+        if then is not None:  # 'nearly three times China's 15' of two figures the source revised
+            v = _revised(q, then, actual, pair, v)
         v.measure, v.titles = f"ratio of {a.verdict.measure}", {
             k: f"{t}の比" if k == "ja" else f"ratio of {t}" for k, t in a.verdict.titles.items()}
         v.year, v.as_of, v.unit = a.verdict.year, a.verdict.as_of, q.unit
         v.subject = f"{a.verdict.subject}/{b.verdict.subject}"
         cc.verdict = v
+
+
+def _ratio(q: Quantity, va: float, vb: float) -> float | None:
+    """A share ('54% as many') is the smaller over the larger, a multiple ('6倍') the larger over
+    the smaller."""
+    small, large = sorted((va, vb))
+    if small <= 0:
+        return None
+    return small / large * 100 if q.kind == "percent" else large / small
+
+
+def _on_stated(stated, q: Quantity) -> tuple[float, float, float] | None:
+    """The ratio of the sentence's own two figures, when at least one is a figure the data held
+    before it was revised and the ratio holds on them: (ratio, first, second); else None."""
+    if not stated or not any(c.verdict.verdict == "revised" for c, _ in stated):
+        return None
+    (a, _), (b, _) = stated
+    va, vb = (c.verdict.actual if c.verdict.actual is not None else c.claim.quantity.value
+              for c in (a, b))
+    then = _ratio(q, va, vb)
+    if then is None or compare(q, then, _TOLERANCE[q.kind], []).verdict != "supported":
+        return None
+    return then, va, vb
+
+
+def _revised(q: Quantity, then: tuple[float, float, float], today: float, pair, v: Verdict) -> Verdict:
+    """A ratio true of the figures the sentence gives, which the data has since revised: 'revised',
+    not 'contradicted' (its figures are right for their vintage, and so is the ratio of them)."""
+    (a, va), (b, vb) = pair
+    ratio, sa, sb = then
+    unit = "%" if q.kind == "percent" else " x"
+    return dataclasses.replace(
+        v, verdict="revised", actual=ratio, latest=today, gap=None, gap_relative=None,
+        reason_key="revised_ratio",
+        reason=(f"true of the sentence's own figures ({a.verdict.subject} {_n(sa)}, "
+                f"{b.verdict.subject} {_n(sb)}: {_n(ratio)}{unit}), which the data has revised "
+                f"since; today's data gives {_n(today)}{unit} ({_n(va)} and {_n(vb)})"),
+        reason_ja=(f"文中の数値（{subject_name(a.verdict.subject, 'ja')} {_n(sa)}、"
+                   f"{subject_name(b.verdict.subject, 'ja')} {_n(sb)}）の比"
+                   f"{_n(ratio)}{'%' if q.kind == 'percent' else '倍'}とは一致しますが、その数値は"
+                   f"改訂され、最新のデータでは{_n(today)}{'%' if q.kind == 'percent' else '倍'}"
+                   f"（{_n(va)}と{_n(vb)}）です"))
 
 
 def _pair(claims: list[CheckedClaim]):

@@ -24,8 +24,12 @@ def counts_line(report: Report) -> str:
     """'3 supported, 1 contradicted, ...' in the report's language."""
     lang, c = report_lang(report), report.counts()
     sep = "、" if lang == "ja" else ", "
-    return sep.join(f"{words.VERDICT[lang][k]} {n}" if lang == "ja" else f"{n} {words.VERDICT[lang][k]}"
+    line = sep.join(f"{words.VERDICT[lang][k]} {n}" if lang == "ja" else f"{n} {words.VERDICT[lang][k]}"
                     for k, n in c.items())
+    if report.dated:  # what 'last year' was counted from
+        line += f"（{words.LABELS[lang]['dated']}: {report.dated}）" if lang == "ja" else \
+            f"; {words.LABELS[lang]['dated']} {report.dated}"
+    return line
 
 
 def _lang(s) -> str:

@@ -1,7 +1,10 @@
 """Text plumbing for claims: NFKC normalisation with an offset map, sentence split, language guess."""
 from __future__ import annotations
 
+import functools
 import re
+import re._constants as sre
+import re._parser as sre_parse
 import unicodedata
 from dataclasses import dataclass
 
@@ -12,6 +15,7 @@ _ABBREV = {"u.s", "u.k", "e.g", "i.e", "mr", "ms", "dr", "no", "vs", "inc", "cor
            "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
            "st", "fig", "approx", "est", "etc", "al"}
 _BOUNDARY = re.compile(r"[。！？!?]+[」』）)\"]*|\.[\"')]*(?=\s)|\n")
+_ASCII = re.compile(r"[\x00-\x7f]+")
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
@@ -36,11 +40,15 @@ class Normalised:
 
 def normalise(text: str) -> Normalised:
     """NFKC per character (full-width digits become ASCII) keeping a map back to the original."""
-    out, origin = [], []
-    for i, ch in enumerate(text):
-        n = _EXTRA.get(ch) or unicodedata.normalize("NFKC", ch)
-        out.append(n)
-        origin.extend([i] * len(n))
+    out: list[str] = []
+    origin: list[int] = []
+    pos = 0
+    for m in _ASCII.finditer(text):  # NFKC keeps ASCII as it is (and _EXTRA has none): a run at once
+        _normalise_chars(text, pos, m.start(), out, origin)
+        out.append(m.group())
+        origin.extend(range(m.start(), m.end()))
+        pos = m.end()
+    _normalise_chars(text, pos, len(text), out, origin)
     origin.append(len(text))
     norm = "".join(out)
     if _ERA.search(norm):  # '令和7年1月31日' is 2025年1月31日: the era year as the Western year
@@ -57,6 +65,28 @@ def normalise(text: str) -> Normalised:
         keep.extend(origin[pos:])
         return Normalised("".join(parts), keep, text)
     return Normalised(norm, origin, text)
+
+
+def search_end(rx: re.Pattern, text: str) -> re.Match | None:
+    """rx.search(text) for a regex anchored at the end ('...$'): when its matches have a
+    longest length, it is tried only from where such a match can start, not at every character
+    of the text. Look-behinds and \\b still see the characters before (Pattern.search's pos);
+    one more character for '$', which also matches before a final newline."""
+    longest = _longest(rx)
+    return rx.search(text, max(0, len(text) - longest - 1) if longest is not None else 0)
+
+
+@functools.lru_cache(maxsize=256)
+def _longest(rx: re.Pattern) -> int | None:
+    """The most characters a match of rx can take (look-arounds take none), None if unbounded."""
+    longest = sre_parse.parse(rx.pattern, rx.flags).getwidth()[1]
+    return longest if longest < sre.MAXREPEAT else None
+
+def _normalise_chars(text: str, start: int, end: int, out: list[str], origin: list[int]) -> None:
+    for i in range(start, end):
+        n = _EXTRA.get(text[i]) or unicodedata.normalize("NFKC", text[i])
+        out.append(n)
+        origin.extend([i] * len(n))
 
 
 # Japanese era years: 令和 began in 2019 (令和元年), 平成 in 1989

@@ -41,10 +41,23 @@ class Printed:
     cited_as: str  # as the article writes it ('AIインデックス2025'), for the reader's language
     value: float
     as_printed: str
-    data_as_of: dt.date  # the publisher's own data snapshot (else the vintage it could use)
+    data_as_of: dt.date | None  # the publisher's own data snapshot (else the vintage it could
+    # use); None when the figure rests on data the publication does not date (the Arena's)
     data_source: str  # whose data it is ('Epoch AI'), '' when not recorded
     figure: published.Figure
     source: published.Publication
+
+    @property
+    def whose(self) -> str:
+        """'Epoch AI data of 2025-03-17', 'LMArena data', 'its data'."""
+        who = f"{self.data_source} data" if self.data_source else "its data"
+        return f"{who} of {self.data_as_of}" if self.data_as_of else who
+
+    @property
+    def whose_ja(self) -> str:
+        """'2025-03-17時点のEpoch AIのデータ', 'LMArenaのデータ', '同書のデータ'."""
+        who = f"{self.data_source}のデータ" if self.data_source else "同書のデータ"
+        return f"{self.data_as_of}時点の{who}" if self.data_as_of else who
 
 
 def archive_dates(home=None) -> list[dt.date]:
@@ -150,8 +163,12 @@ def _printed_in(stem: str, name: str, cited_as: str, asserts: dict[str, Any], ye
         days = list(c.last_on_or_before.values())
         if days and period and not days[0].isoformat().startswith(period):
             continue
-        return Printed(name, cited_as, float(fig.value), fig.as_printed, pub.data_as_of or pub.vintage,
-                       pub.data_source or "", fig, pub)
+        # the publication's data source and snapshot date are of the data most of its figures
+        # count (Epoch AI's); a figure of other data names its own source, which they do not date
+        own = fig.data_source is None or fig.data_source == pub.data_source
+        return Printed(name, cited_as, float(fig.value), fig.as_printed,
+                       (pub.data_as_of or pub.vintage) if own else None,
+                       (pub.data_source if own else fig.data_source) or "", fig, pub)
     return None
 
 

@@ -75,10 +75,11 @@ _TYPES_JA = {"model": "モデル名", "benchmark": "ベンチマーク名", "pub
 LABELS = {  # words around the verdicts in Markdown, HTML and the terminal table
     "en": {"title": "Claim check", "claims_in": "claims in", "evidence": "evidence",
            "skipped": "skipped", "tolerance": "tolerance", "rows": "rows",
-           "snapshots": "snapshots", "fact": "fact", "no_claim": "no claim"},
+           "snapshots": "snapshots", "fact": "fact", "no_claim": "no claim",
+           "dated": "article dated"},
     "ja": {"title": "数値の検証", "claims_in": "数値の主張", "evidence": "根拠",
            "skipped": "対象外", "tolerance": "許容範囲", "rows": "行", "snapshots": "スナップショット",
-           "fact": "事実", "no_claim": "主張なし"},
+           "fact": "事実", "no_claim": "主張なし", "dated": "記事の日付"},
 }
 
 
@@ -106,9 +107,12 @@ def lang_of(cc: CheckedClaim) -> str:
 
 @functools.lru_cache(maxsize=512)
 def subject_name(ident: str, lang: str) -> str:
-    """A subject id (ISO3, US-TX, an organization id) in the reader's language."""
+    """A subject id (ISO3, US-TX, an organization id; 'USA/CHN' for a ratio's two) in the
+    reader's language."""
     if not ident:
         return ""
+    if "/" in ident:
+        return "/".join(subject_name(part, lang) for part in ident.split("/"))
     info = gazetteer.default().info
     for (_type, key), entry in info.items():
         if key == ident and entry.get(lang):
@@ -158,6 +162,10 @@ def reason(v: Verdict, lang: str) -> str:
         return f"記事が引用する資料のデータ版がなく判定できません（最新のデータでは{data}）"
     if v.reason_key == "no_year" and "fiscal" in v.reason:
         return "年度（会計年度）の数値で、データの暦年とは比べられません"
+    if v.reason_key == "no_year" and "not a whole year" in v.reason:  # 'this year' of a dated article
+        phrase, day = v.reason.split("'")[1], re.search(r"\d{4}-\d{2}-\d{2}", v.reason).group()
+        return (f"「{phrase}」は記事の日付（{day}）の年かそれ以降で、書かれた時点では1年分のデータが"
+                "まだありません")
     if v.reason_key == "no_year" and "article's date" in v.reason:
         phrase = v.reason.split("'")[1] if v.reason.count("'") >= 2 else ""
         return f"「{phrase}」がいつを指すかは記事の日付によりますが、本文に日付がありません"

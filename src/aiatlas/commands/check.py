@@ -26,7 +26,10 @@ def check(source: str = typer.Argument(..., help="Text file, '-' for stdin, a UR
           out: Path | None = typer.Option(None, "--out", "-o", help="Write to this file"),
           home: Path | None = typer.Option(None, "--home", help="Data home"),
           as_of: str | None = typer.Option(None, "--as-of", help="Check against the data vintage "
-                                           "of this date (YYYY-MM-DD), built on first use")) -> None:
+                                           "of this date (YYYY-MM-DD), built on first use"),
+          dated: str | None = typer.Option(None, "--dated", help="The article's date (YYYY-MM-DD; "
+                                           "default --as-of): 'last year', 昨年 ... count from it")
+          ) -> None:
     """Check the numeric claims of an article (en/ja) against the indicators and curated facts."""
     if format not in FORMATS:
         raise UsageError(f"unknown format {format!r} (expected {', '.join(FORMATS)})")
@@ -48,7 +51,7 @@ def check(source: str = typer.Argument(..., help="Text file, '-' for stdin, a UR
                 bar.update(task, completed=done, total=total, visible=True)
 
         report = lookup.check(source if remote else Path(source), lang=lang, home=home, as_of=as_of,
-                           progress=progress)
+                              dated=dated, progress=progress)
     if format == "table":
         if out:
             raise UsageError("--format table prints to the terminal; use json, md or html with --out")

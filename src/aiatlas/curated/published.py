@@ -63,6 +63,9 @@ class Figure(BaseModel):
     tolerance: float
     alternatives: list[Alternative] = []
     breakdown: Breakdown | None = None
+    # whose data the figure counts when it is not the publication's `data_source` ('LMArena'),
+    # '' when not recorded; the publication's `data_as_of` then does not date it
+    data_source: str | None = None
 
 
 class Publication(BaseModel):

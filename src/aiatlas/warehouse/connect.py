@@ -302,6 +302,8 @@ def value_bytes(value: Any) -> int:
         return len(value)
     if isinstance(value, str):
         return len(value.encode("utf-8"))
+    if value is None or type(value) in (bool, int):
+        return len(repr(value))  # as long as its JSON: None/True/False spell null/true/false
     # containers of bodies and tables (a Result: its Arrow table, meta and provenance): the
     # parts, each by its own kind, so bytes and Arrow tables are not measured by their repr
     if isinstance(value, tuple):

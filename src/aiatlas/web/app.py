@@ -193,16 +193,19 @@ def create_app(home=None) -> FastAPI:
               openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
                   "schema": {"type": "object", "required": ["text"], "properties": {
                       "text": {"type": "string", "maxLength": MAX_CHARS},
-                      "lang": {"type": "string", "enum": ["auto", "en", "ja"]}}},
+                      "lang": {"type": "string", "enum": ["auto", "en", "ja"]},
+                      "dated": {"type": "string", "format": "date",
+                                "description": "the article's date: 'last year', 昨年 ... are read from it"}}},
                   "example": {"text": "In 2024 the US built 40 notable AI models.", "lang": "auto"}}}}})
     async def post_check(request: Request):
         # Only a text is checked: a URL in it is never fetched for a client (no server-side
         # requests on a client's behalf), and the body is capped before it is parsed.
         try:
-            text, lang = check_request(await _json_body(request, MAX_BODY_BYTES))
+            text, lang, dated = check_request(await _json_body(request, MAX_BODY_BYTES))
         except UsageError as e:
             raise HTTPProblem(422, str(e)) from None
-        report = await svc.run(functools.partial(api.check, text, lang=lang, home=home, as_text=True))
+        report = await svc.run(functools.partial(api.check, text, lang=lang, home=home, as_text=True,
+                                                   dated=dated))
         return Response(dumps(report.to_dict()), media_type="application/json")
 
     @app.get("/api/chips", summary="Accelerators with their export-control classification")
