@@ -222,7 +222,8 @@ def check(text_or_path: str | Path, *, lang: str = "auto", home=None, backend: s
     existing file, '-' or an http(s) URL is read; any other string is checked as the text itself.
     With as_text, the string is always the text: nothing is read or fetched (what a server uses).
     `as_of` (a date) checks against the data vintage of that date instead of the latest build;
-    `dated` (YYYY-MM-DD, default `as_of`) is the article's date, which 'last year' counts from;
+    `dated` (YYYY-MM-DD) is the article's date, which 'last year' counts from (default: the date
+    an HTML page declares in its metadata, else `as_of`);
     `progress(done, total)` is told how many sentences are checked.
     """
     data = checker(home=home, backend=backend)

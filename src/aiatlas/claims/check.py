@@ -215,12 +215,13 @@ def article_date(value: str | date | None) -> date | None:
     """The article's date from YYYY-MM-DD (or a date), with a clear error for anything else."""
     if value is None or isinstance(value, date):
         return value
-    try:
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(value).strip()):
-            raise ValueError(value)
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise UsageError(f"the article's date must be YYYY-MM-DD, not {value!r}") from None
+    text = str(value).strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:  # 2025-02-30
+            pass
+    raise UsageError(f"the article's date must be YYYY-MM-DD, not {value!r}")
 
 
 def check_claims_file(path: str | Path, *, data: Data) -> Report:

@@ -81,7 +81,7 @@ def _revised(q: Quantity, then: tuple[float, float, float], today: float, pair, 
     not 'contradicted' (its figures are right for their vintage, and so is the ratio of them)."""
     (a, va), (b, vb) = pair
     ratio, sa, sb = then
-    unit = "%" if q.kind == "percent" else " x"
+    unit, unit_ja = ("%", "%") if q.kind == "percent" else (" x", "倍")
     return dataclasses.replace(
         v, verdict="revised", actual=ratio, latest=today, gap=None, gap_relative=None,
         reason_key="revised_ratio",
@@ -90,8 +90,8 @@ def _revised(q: Quantity, then: tuple[float, float, float], today: float, pair, 
                 f"since; today's data gives {_n(today)}{unit} ({_n(va)} and {_n(vb)})"),
         reason_ja=(f"文中の数値（{subject_name(a.verdict.subject, 'ja')} {_n(sa)}、"
                    f"{subject_name(b.verdict.subject, 'ja')} {_n(sb)}）の比"
-                   f"{_n(ratio)}{'%' if q.kind == 'percent' else '倍'}とは一致しますが、その数値は"
-                   f"改訂され、最新のデータでは{_n(today)}{'%' if q.kind == 'percent' else '倍'}"
+                   f"{_n(ratio)}{unit_ja}とは一致しますが、その数値は"
+                   f"改訂され、最新のデータでは{_n(today)}{unit_ja}"
                    f"（{_n(va)}と{_n(vb)}）です"))
 
 

@@ -28,7 +28,8 @@ def check(source: str = typer.Argument(..., help="Text file, '-' for stdin, a UR
           as_of: str | None = typer.Option(None, "--as-of", help="Check against the data vintage "
                                            "of this date (YYYY-MM-DD), built on first use"),
           dated: str | None = typer.Option(None, "--dated", help="The article's date (YYYY-MM-DD; "
-                                           "default --as-of): 'last year', 昨年 ... count from it")
+                                           "default an HTML page's declared date, else --as-of): "
+                                           "'last year', 昨年 ... count from it")
           ) -> None:
     """Check the numeric claims of an article (en/ja) against the indicators and curated facts."""
     if format not in FORMATS:
