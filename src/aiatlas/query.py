@@ -43,11 +43,19 @@ def _values(w: Warehouse, backend: str, ind: registry.Indicator, bound: dict[str
     the rows (`Indicator.years`), a range is cut from the memoised values for every year
     rather than asked of the engine again: a page stepping through years runs one query."""
     key = ("compute", ind.id, backend, tuple(sorted(bound.items())))
-    since, until = bound.get("since"), bound.get("until")
-    if ind.years is None or (since is None and until is None):
+    every = widened(ind, bound)
+    if every is None:
         return w.memo(key, lambda: _unless_stale(w, _computed, w, backend, ind, bound))
-    every = _values(w, backend, ind, {**bound, "since": None, "until": None})
-    return w.memo(key, lambda: _in_years(every, ind.years, since, until))
+    table = _values(w, backend, ind, every)
+    return w.memo(key, lambda: _in_years(table, ind.years, bound["since"], bound["until"]))
+
+
+def widened(ind: registry.Indicator, bound: dict[str, Any]) -> dict[str, Any] | None:
+    """The request a year range of these parameters is cut from (since and until dropped), or
+    None: the indicator declares no `years`, or the request gives no range."""
+    if ind.years is None or (bound.get("since") is None and bound.get("until") is None):
+        return None
+    return {**bound, "since": None, "until": None}
 
 
 def _in_years(table: pa.Table, column: str, since: int | None, until: int | None) -> pa.Table:
