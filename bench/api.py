@@ -8,10 +8,12 @@ how many. CPU per request is the server's, all its processes together.
 one indicator's JSON, snapshots) and stop at that count or the time limit, whichever comes first.
 The cold (uncached) indicator request is timed in the same run for comparison.
 
-Then a distinct-parameter load: 32 clients, every request a different parameter set of one
-indicator (so every request is a cache miss), on this tree and on a baseline revision (default:
-the commit before the warehouse handle's connection pool) served from `git archive` of it by
-uvicorn in one process, as it was then, in the same run.
+Then two distinct-parameter loads: 32 clients, every request a different parameter set of one
+indicator (so every request is a cache miss): year ranges of notable_models_by_country (which a
+server of this tree cuts from the values for every year: docs/performance.md) and parameter
+sets of top_organizations (every one an engine query). Each on this tree and on a baseline
+revision (default: the commit before the warehouse handle's connection pool) served from
+`git archive` of it by uvicorn in one process, as it was then, in the same run.
 
 With --mix: `aiatlas serve` under 48 clients, half the requests cached URLs,
 half indicator queries with parameters never asked before (cache misses); p50/p99 per class,
@@ -326,16 +328,24 @@ def bench_report(home: Path, console: Console) -> None:
     console.print(table)
 
 
-DISTINCT_ID = "notable_models_by_country"
+# The two distinct-parameter loads: year ranges of an indicator declaring `years` (after one
+# engine query per set of its other parameters, six here, each range is cut from the values for
+# every year), and requests every one of which the engine answers (no `years` on the indicator).
+DISTINCT = {"years": "notable_models_by_country", "engine": "top_organizations"}
 
 
-def distinct_paths() -> list[str]:
+def distinct_paths(kind: str) -> list[str]:
     """Every parameter set of one indicator, shuffled: requests that are each a cache miss."""
-    combos = [(s, u, a, f) for s in range(1980, 2026) for u in range(s, 2027)
-              for a in ("each", "fractional", "first") for f in ("false", "true")]
+    years = [(s, u) for s in range(1980, 2026) for u in range(s, 2027)]
+    if kind == "years":
+        combos = [f"since={s}&until={u}&attribution={a}&fold_hong_kong={f}" for s, u in years
+                  for a in ("each", "fractional", "first") for f in ("false", "true")]
+    else:
+        combos = [f"since={s}&until={u}&attribution={a}&limit={n}&by_parent={b}" for s, u in years
+                  for a in ("each", "fractional", "first") for n in (5, 10, 20)
+                  for b in ("false", "true")]
     random.Random(0).shuffle(combos)
-    return [f"/api/indicators/{DISTINCT_ID}?since={s}&until={u}&attribution={a}&fold_hong_kong={f}"
-            for s, u, a, f in combos]
+    return [f"/api/indicators/{DISTINCT[kind]}?{c}" for c in combos]
 
 
 def cpu_seconds(pid: int) -> float:
@@ -350,14 +360,14 @@ def cpu_seconds(pid: int) -> float:
 
 
 def distinct_load(home: Path, src: Path | None, clients: int, n: int, seconds: float,
-                  workers: int | None = None):
+                  workers: int | None = None, kind: str = "years"):
     """Worker processes, p50, p99 (ms), requests per second, the server's CPU ms per request
     (all its processes) and the non-200 count of n distinct-parameter requests. CPU per request is what other load on the machine
     changes least: latency under 32 clients is about clients / (requests per second)."""
     port = free_port()
     proc, workers = start_server(home, port, workers, src=src)
     base = f"http://127.0.0.1:{port}"
-    paths = distinct_paths()
+    paths = distinct_paths(kind)
     try:
         # warm-up on other parameter sets: imports, connections, the first compile
         asyncio.run(load(base, paths[-clients * 2:], clients, clients * 2, seconds))
@@ -386,21 +396,22 @@ def bench_distinct(home: Path, clients: int, n: int, seconds: float, baseline: s
     """The distinct-parameter load on the baseline and on this tree, alternating for `rounds`
     (other load on the machine then falls on both alike); one row per run, with the load
     average when it ended."""
-    table = Table(title=f"Distinct parameters: {clients} clients, {n} requests of {DISTINCT_ID}, "
-                        f"each a different parameter set (every request a cache miss; target "
-                        f"p99 < 150 ms), {os.cpu_count()} cores")
-    for col in ("server", "workers", "p50 ms", "p99 ms", "req/s", "server CPU ms/req", "non-200",
-                "load"):
-        table.add_column(col, justify="left" if col == "server" else "right")
+    table = Table(title=f"Distinct parameters: {clients} clients, {n} requests each a different "
+                        f"parameter set (every request a cache miss; target p99 < 150 ms), "
+                        f"{os.cpu_count()} cores. years: {DISTINCT['years']}'s year ranges, cut "
+                        f"from the values for every year where the server does that; engine: "
+                        f"{DISTINCT['engine']}, every request a query")
+    for col in ("load kind", "server", "workers", "p50 ms", "p99 ms", "req/s", "server CPU ms/req",
+                "non-200", "load"):
+        table.add_column(col, justify="left" if col in ("load kind", "server") else "right")
     with tempfile.TemporaryDirectory(prefix="aiatlas-baseline-") as tmp:
         runs = [(f"baseline {baseline} (uvicorn)", baseline_tree(baseline, Path(tmp))),
                 ("this tree (aiatlas serve)", None)]
-        for _ in range(rounds):
-            for label, src in runs:
-                procs, p50, p99, rps, cpu, errors = distinct_load(home, src, clients, n, seconds,
-                                                                  workers)
-                table.add_row(label, str(procs), f"{p50:.1f}", f"{p99:.1f}", f"{rps:.0f}", f"{cpu:.2f}",
-                              str(errors), f"{os.getloadavg()[0]:.1f}")
+        for kind, _, (label, src) in itertools.product(DISTINCT, range(rounds), runs):
+            procs, p50, p99, rps, cpu, errors = distinct_load(home, src, clients, n, seconds,
+                                                              workers, kind)
+            table.add_row(kind, label, str(procs), f"{p50:.1f}", f"{p99:.1f}", f"{rps:.0f}",
+                          f"{cpu:.2f}", str(errors), f"{os.getloadavg()[0]:.1f}")
     console.print(table)
 
 
@@ -423,7 +434,7 @@ def main() -> None:
                     help="the distinct-parameter comparison alone (no cached load)")
     ap.add_argument("--mix", action="store_true", help="the 48-client cached/distinct mix only")
     args = ap.parse_args()
-    console = Console()
+    console = Console(width=160)  # the tables stay readable in a log or a pipe
     home = ensure_home(args.home)
     if args.mix:
         bench_mix(home, 48 if args.clients == 32 else args.clients, min(args.seconds, 20), console,

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from aiatlas import api
+from aiatlas import api, query
 from aiatlas.errors import UsageError
+from aiatlas.indicators import params as P
+from aiatlas.indicators import registry
 
 
 def by(result, *grain, value="value"):
@@ -173,3 +175,31 @@ def test_top_organizations_by_parent_counts_a_model_of_two_labs_once(built_home)
     frac = by(api.compute("top_organizations", home=built_home, limit=1000, by_parent=True,
                           attribution="fractional"), "organization")
     assert frac[("Google",)] <= grouped[("Google",)]
+
+
+def test_a_year_range_is_cut_from_the_values_for_every_year(tiny_home, monkeypatch):
+    """since/until of an indicator declaring `years` run no second query: the range is cut
+    from the memoised values for every year; the cut equals the engine's own answer."""
+    asked = []
+    computed = query._computed
+    monkeypatch.setattr(query, "_computed", lambda w, backend, ind, bound: asked.append(
+        dict(bound)) or computed(w, backend, ind, bound))
+    ind = registry.get("notable_models_by_country")
+    w = api.warehouse(home=tiny_home)
+    w.forget()
+    for since, until in ((2020, 2020), (2021, None), (None, 2020), (2022, 2030), (1990, 2021)):
+        got = api.compute(ind.id, home=tiny_home, since=since, until=until).to_arrow()
+        bound = ind.bind({"since": since, "until": until})
+        assert got.equals(computed(w, "duckdb", ind, bound)), (since, until)
+    assert [(b["since"], b["until"]) for b in asked] == [(None, None)]
+    fractional = api.compute(ind.id, home=tiny_home, since=2021, attribution="fractional")
+    assert [(b["since"], b["attribution"]) for b in asked[1:]] == [(None, "fractional")]
+    assert {r["year"] for r in fractional.to_pylist()} == {2021}
+
+
+def test_years_must_name_a_grain_column_of_an_indicator_with_a_year_range():
+    with pytest.raises(ValueError, match="years='year' needs a grain column"):
+        registry.indicator(id="t", title="t", unit="models", chapter="research",
+                           description="t", sources=("models",), grain=("country",),
+                           params=(P.since(), P.until()), years="year", into={})(
+            lambda t, since=None, until=None: t.models)

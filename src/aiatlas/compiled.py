@@ -93,8 +93,9 @@ def _also(w: wh.Warehouse, ind: registry.Indicator, wanted: list[tuple[dict[str,
             bound = ind.bind(params)
         except AiatlasError:
             continue
-        if where is None:
-            out.append((sqltemplate.Query(ind), bound))
+        if where is None:  # and the request a year range is cut from, which the engine runs
+            out += [(sqltemplate.Query(ind), b) for b in (bound, query.widened(ind, bound))
+                    if b is not None]
             continue
         if ind.rows is None:
             continue

@@ -119,6 +119,10 @@ class Indicator:
     # tables among `sources` read only to join names and identities (which model is whose): a
     # source feeding only these is marked role 'joined' in the provenance and dates no value
     joins: tuple[str, ...] = ()
+    # the output column that `since`/`until` only narrow: the values for [since, until] are
+    # the rows, whose column lies in it, of the values for every year, so a narrower range is
+    # answered from the wider result (query.py; checked on the mirror in test_registry_audit)
+    years: str | None = None
 
     @property
     def param_names(self) -> list[str]:
@@ -184,6 +188,7 @@ def indicator(*, id: str, title: str, unit: str, chapter: str, description: str,
               sources: tuple[str, ...], grain: tuple[str, ...], params: tuple[Param, ...] = (),
               rows: Callable[..., Any] | None = None,
               value_columns: tuple[str, ...] = ("value",), joins: tuple[str, ...] = (),
+              years: str | None = None,
               into: dict[str, Indicator] | None = None) -> Callable[[Callable], Callable]:
     """Register the decorated pure function as an indicator (in `into`, a registry of the
     caller's such as a test's, instead of the one registry)."""
@@ -202,10 +207,15 @@ def indicator(*, id: str, title: str, unit: str, chapter: str, description: str,
         target[id] = Indicator(id=id, title=title, unit=unit, chapter=chapter,
                                  description=description, sources=tuple(sources),
                                  grain=tuple(grain), params=declared, func=run, rows=explain,
-                                 value_columns=tuple(value_columns), joins=tuple(joins))
+                                 value_columns=tuple(value_columns), joins=tuple(joins),
+                                 years=years)
         if set(joins) - set(sources):
             raise ValueError(f"indicator {id!r}: joins {sorted(set(joins) - set(sources))} "
                              "are not among its sources")
+        if years is not None and (years not in grain
+                                  or not {"since", "until"} <= {p.name for p in params}):
+            raise ValueError(f"indicator {id!r}: years={years!r} needs a grain column of that "
+                             "name and the since and until parameters")
         return func
 
     return register

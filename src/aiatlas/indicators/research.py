@@ -32,7 +32,7 @@ def country_rows(t, since=None, until=None, attribution="each", fold_hong_kong=F
                        "publication year; the attribution parameter says how multi-country "
                        "models are split.",
            sources=("models",), grain=("country", "year"), params=COUNTRY_PARAMS,
-           rows=country_rows)
+           rows=country_rows, years="year")
 def notable_models_by_country(t, since=None, until=None, attribution="each",
                               fold_hong_kong=False):
     """Credited model count per developer country and publication year."""
@@ -59,7 +59,7 @@ def region_rows(t, since=None, until=None, attribution="each", fold_hong_kong=Fa
                        "...; see the methodology notes) per publication year. Regions overlap, "
                        "so their values do not add up.",
            sources=("models",), grain=("region", "year"),
-           params=(*COUNTRY_PARAMS, P.REGION), rows=region_rows)
+           params=(*COUNTRY_PARAMS, P.REGION), rows=region_rows, years="year")
 def notable_models_by_region(t, since=None, until=None, attribution="each", fold_hong_kong=False,
                              region="all"):
     """Credited model count per region and publication year."""
@@ -92,7 +92,7 @@ def sector_rows(t, since=None, until=None):
                        "collaboration (any model with both), Other collaboration (other "
                        "mixes). Models with no category are left out of the total.",
            sources=("models",), grain=("year", "sector"), params=(P.since(), P.until()),
-           rows=sector_rows, value_columns=("value", "models", "total"))
+           rows=sector_rows, value_columns=("value", "models", "total"), years="year")
 def sector_shares_by_year(t, since=None, until=None):
     """Per year and sector: models, the year's total, and the share."""
     r = sector_rows(t, since, until)
@@ -129,7 +129,7 @@ def open_year_rows(t, since=None, until=None):
                        "weights among those whose status is known; open, closed and unknown "
                        "counts are given beside it.",
            sources=("models",), grain=("year",), params=(P.since(), P.until()),
-           rows=open_year_rows, value_columns=("value", "open", "closed", "unknown"))
+           rows=open_year_rows, value_columns=("value", "open", "closed", "unknown"), years="year")
 def open_weights_share_by_year(t, since=None, until=None):
     """Open, closed, unknown counts and the open share per year."""
     r = open_year_rows(t, since, until)

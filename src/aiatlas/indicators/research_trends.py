@@ -70,7 +70,7 @@ def compute_rows(t, since=None, until=None, attribution="each", fold_hong_kong=F
                        "model in full, shares can add up to more than 1.",
            sources=("models",), grain=("country", "year"), params=(
                P.since(), P.until(), P.ATTRIBUTION, P.FOLD_HONG_KONG),
-           rows=compute_rows, value_columns=("value", "compute_flop", "total_flop"))
+           rows=compute_rows, value_columns=("value", "compute_flop", "total_flop"), years="year")
 def training_compute_share_by_country(t, since=None, until=None, attribution="each",
                                       fold_hong_kong=False):
     """Credited FLOP, the year's total FLOP, and the share, per country and year."""
