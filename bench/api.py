@@ -434,7 +434,7 @@ def main() -> None:
                     help="the distinct-parameter comparison alone (no cached load)")
     ap.add_argument("--mix", action="store_true", help="the 48-client cached/distinct mix only")
     args = ap.parse_args()
-    console = Console()
+    console = Console(width=160)  # the tables stay readable in a log or a pipe
     home = ensure_home(args.home)
     if args.mix:
         bench_mix(home, 48 if args.clients == 32 else args.clients, min(args.seconds, 20), console,

@@ -39,11 +39,16 @@ def examples(n: int) -> int:
 # and the serial collector: the JVM's CPU on five of the heaviest parity tests (the JVM's
 # start, lag_months_compared, arena_lag_months, benchmark_gap, capability_lag_months) fell from
 # 163 to 64 s. JVM_OPTIONS go to the driver, to a cluster's executors and to its daemons.
+# Likewise each expression (a projection, a filter, a join key) is compiled to Java by Janino
+# unless Spark is told to interpret it (codegen.factoryMode=NO_CODEGEN, Spark's interpreted
+# path, the one it falls back to when compiling fails): on a few thousand rows the compiles
+# cost more than they save (the parity file's CPU, JVM included: 123 / 129 -> 94 / 89 s).
 # PYSPARK_SUBMIT_ARGS is PySpark's own way to give the JVM settings; a value set by whoever runs
 # the tests is kept.
 JVM_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 os.environ.setdefault("PYSPARK_SUBMIT_ARGS", "--conf spark.sql.adaptive.enabled=false "
                       "--conf spark.sql.codegen.wholeStage=false "
+                      "--conf spark.sql.codegen.factoryMode=NO_CODEGEN "
                       f"--driver-java-options '{JVM_OPTIONS}' "
                       f"--conf 'spark.executor.extraJavaOptions={JVM_OPTIONS}' pyspark-shell")
 os.environ.setdefault("SPARK_DAEMON_JAVA_OPTS", JVM_OPTIONS)
