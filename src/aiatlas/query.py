@@ -42,12 +42,12 @@ def _values(w: Warehouse, backend: str, ind: registry.Indicator, bound: dict[str
     """The indicator's table for these parameters, memoised. Where since/until only narrow
     the rows (`Indicator.years`), a range is cut from the memoised values for every year
     rather than asked of the engine again: a page stepping through years runs one query."""
-    key = ("compute", ind.id, backend, tuple(sorted(bound.items())))
     every = widened(ind, bound)
     if every is None:
+        key = ("compute", ind.id, backend, tuple(sorted(bound.items())))
         return w.memo(key, lambda: _unless_stale(w, _computed, w, backend, ind, bound))
-    table = _values(w, backend, ind, every)
-    return w.memo(key, lambda: _in_years(table, ind.years, bound["since"], bound["until"]))
+    # the cut is a filter of memoised rows: cheaper to make again than to keep in the memo
+    return _in_years(_values(w, backend, ind, every), ind.years, bound["since"], bound["until"])
 
 
 def widened(ind: registry.Indicator, bound: dict[str, Any]) -> dict[str, Any] | None:
