@@ -198,8 +198,10 @@ def test_a_year_range_is_cut_from_the_values_for_every_year(tiny_home, monkeypat
 
 
 def test_years_must_name_a_grain_column_of_an_indicator_with_a_year_range():
+    into: dict = {}
     with pytest.raises(ValueError, match="years='year' needs a grain column"):
         registry.indicator(id="t", title="t", unit="models", chapter="research",
                            description="t", sources=("models",), grain=("country",),
-                           params=(P.since(), P.until()), years="year", into={})(
+                           params=(P.since(), P.until()), years="year", into=into)(
             lambda t, since=None, until=None: t.models)
+    assert into == {}  # refused before it is registered

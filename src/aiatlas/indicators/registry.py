@@ -199,6 +199,13 @@ def indicator(*, id: str, title: str, unit: str, chapter: str, description: str,
             raise ValueError(f"indicator {id!r} registered twice")
         for f in (func, rows):
             _check_defaults(id, f, params)
+        if set(joins) - set(sources):
+            raise ValueError(f"indicator {id!r}: joins {sorted(set(joins) - set(sources))} "
+                             "are not among its sources")
+        if years is not None and (years not in grain
+                                  or not {"since", "until"} <= {p.name for p in params}):
+            raise ValueError(f"indicator {id!r}: years={years!r} needs a grain column of that "
+                             "name and the since and until parameters")
         run, explain, declared = func, rows, tuple(params)
         offered = views.eligible(grain, unit, value_columns)
         if offered:
@@ -209,13 +216,6 @@ def indicator(*, id: str, title: str, unit: str, chapter: str, description: str,
                                  grain=tuple(grain), params=declared, func=run, rows=explain,
                                  value_columns=tuple(value_columns), joins=tuple(joins),
                                  years=years)
-        if set(joins) - set(sources):
-            raise ValueError(f"indicator {id!r}: joins {sorted(set(joins) - set(sources))} "
-                             "are not among its sources")
-        if years is not None and (years not in grain
-                                  or not {"since", "until"} <= {p.name for p in params}):
-            raise ValueError(f"indicator {id!r}: years={years!r} needs a grain column of that "
-                             "name and the since and until parameters")
         return func
 
     return register
