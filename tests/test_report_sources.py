@@ -77,3 +77,14 @@ def test_a_chart_lists_the_files_its_rows_were_read_from_not_the_whole_hub():
     # rows that name no file (or none of these): one line per publisher, as before
     assert [s["files"] for s in sources.lines(notes)] == [9]
     assert sources.lines(notes, {"other.csv"}) == sources.lines(notes)
+
+
+def test_a_build_without_benchmark_or_arena_data_explains_no_us_china_chart(tiny_home, monkeypatch):
+    """A chart's source line names the files its rows were read from, which takes explaining
+    them (seconds of compiling for the lags): only for a chart that is drawn."""
+    from aiatlas.report.i18n import Text
+
+    explained = []
+    monkeypatch.setattr(uschina, "files_read", lambda *a, **k: explained.append(a) or set())
+    section = uschina.section(text=Text("en"), home=tiny_home, render=lambda spec: spec)
+    assert section["error"] is None and section["figures"] == [] and explained == []

@@ -24,10 +24,11 @@ CHARTS = (*(("benchmark_frontier", {"benchmark": b, **BENCHMARK_PARAMS}) for b i
           ("arena_gap", ARENA_PARAMS), ("frontier_convergence", {}), (LAGS, LAG_PARAMS))
 
 
-def benchmark_rows(*, home=None, as_of=None) -> tuple[list[dict[str, Any]], list[dict], set[str]]:
-    """(rows, provenance, files read): the best score reached by US and by Chinese models, per
-    benchmark and date, for the declared benchmarks in the build on which both have scored."""
-    rows, prov, read = [], [], set()
+def benchmark_rows(*, home=None, as_of=None) -> tuple[list[dict[str, Any]], list[dict], list[dict]]:
+    """(rows, provenance, the parameters of each benchmark drawn): the best score reached by US
+    and by Chinese models, per benchmark and date, for the declared benchmarks in the build on
+    which both have scored."""
+    rows, prov, drawn = [], [], []
     have = set(api.parameter_values("benchmark_frontier", "benchmark", home=home, as_of=as_of))
     for b in (b for b in rules.US_CHINA_BENCHMARKS if b in have):
         params = {"benchmark": b, **BENCHMARK_PARAMS}
@@ -36,8 +37,8 @@ def benchmark_rows(*, home=None, as_of=None) -> tuple[list[dict[str, Any]], list
         if all(sum(r["group"] == c for r in got) >= MIN_POINTS for c in PAIR):
             rows += got
             prov = prov or res.provenance
-            read |= files_read("benchmark_frontier", params, home=home, as_of=as_of)
-    return rows, prov, read
+            drawn.append(params)
+    return rows, prov, drawn
 
 
 def files_read(indicator: str, params: dict[str, Any], *, home=None, as_of=None) -> set[str]:
@@ -87,18 +88,24 @@ def wide_spec(rows: list[dict[str, Any]], columns: dict[str, str], meta: dict[st
 def section(*, text: Text, home=None, as_of=None, today: dt.date | None = None,
             render=charts.svg) -> dict[str, Any]:
     """The US-China section of the performance chapter: its figures (SVG, or what `render`
-    returns for a spec) and the files read."""
+    returns for a spec) and the files read; with no benchmark or Arena data in the build (or
+    any part failing), no figures and the reason."""
+    try:
+        return _drawn(text=text, home=home, as_of=as_of, today=today, render=render)
+    except Exception as e:  # noqa: BLE001  the report goes on without the section
+        return {"id": SECTION_ID, "figures": [], "error": str(e), "provenance": []}
+
+
+def _drawn(*, text: Text, home, as_of, today: dt.date | None, render) -> dict[str, Any]:
     lang = text.lang
     arena_params, lag_params = ARENA_PARAMS, LAG_PARAMS
-    try:
-        rows, prov, bench_read = benchmark_rows(home=home, as_of=as_of)
-        arena = api.compute("arena_gap", home=home, as_of=as_of, **arena_params)
-        conv = api.compute("frontier_convergence", home=home, as_of=as_of)
-        lags = api.compute(LAGS, home=home, as_of=as_of, **lag_params)
-        read = [bench_read] + [files_read(i, p, home=home, as_of=as_of) for i, p in (
-            ("arena_gap", arena_params), ("frontier_convergence", {}), (LAGS, lag_params))]
-    except Exception as e:  # noqa: BLE001  no benchmark or Arena data in this build: no section
-        return {"id": SECTION_ID, "figures": [], "error": str(e), "provenance": []}
+    rows, prov, benchmarks = benchmark_rows(home=home, as_of=as_of)
+    arena = api.compute("arena_gap", home=home, as_of=as_of, **arena_params)
+    conv = api.compute("frontier_convergence", home=home, as_of=as_of)
+    lags = api.compute(LAGS, home=home, as_of=as_of, **lag_params)
+    # the requests whose rows each chart's source line names the files of
+    explained = [[("benchmark_frontier", p) for p in benchmarks], [("arena_gap", arena_params)],
+                 [("frontier_convergence", {})], [(LAGS, lag_params)]]
     specs = [
         benchmark_spec(rows, title=text("us_china_bench_title"), unit=text.unit("percent"), lang=lang),
         wide_spec(arena.to_pylist(), {"a_value": "USA", "b_value": "CHN"},
@@ -116,8 +123,10 @@ def section(*, text: Text, home=None, as_of=None, today: dt.date | None = None,
                     unit=text.unit("months"), lang=lang, subtitle=text("us_china_lag_note"))]
     provs = [prov, arena.provenance, conv.provenance, lags.provenance]
     # each chart its own source line: the files its rows were read from, with their as-of dates
-    drawn = [(render(s), {"provenance": p, "read": r}) for s, p, r in zip(specs, provs, read, strict=True)
-             if s is not None]
+    # (explained only for a chart drawn: explaining the lags' rows is seconds of compiling)
+    drawn = [(render(s), {"provenance": p, "read": set().union(*(
+        files_read(i, q, home=home, as_of=as_of) for i, q in e))})
+        for s, p, e in zip(specs, provs, explained, strict=True) if s is not None]
     return {"id": SECTION_ID, "figures": [f for f, _ in drawn], "error": None,
             "figure_notes": [src for _, src in drawn],
             "provenance": [n for p in provs for n in p],
