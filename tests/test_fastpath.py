@@ -246,3 +246,52 @@ def test_in_memory_tables_are_created_as_arrow_registers_them():
     assert con.sql('SELECT * FROM "m e"').types == con.sql("SELECT * FROM arrow").types
     assert fastpath.rows_text(pa.table({"z": [float("nan")]})) is None  # no JSON number
     assert fastpath.rows_text(pa.table({"t": pa.array([1], pa.timestamp("us"))})) is None
+
+
+def _rebuilt(home, *statements: str) -> None:
+    """A rebuild: the warehouse changed by these statements, under a new build id."""
+    new = home / "new.duckdb"
+    shutil.copy(home / "warehouse.duckdb", new)
+    con = duckdb.connect(str(new))
+    for sql in (*statements, "UPDATE _build SET build_id = 'rebuilt'"):
+        con.execute(sql)
+    con.close()
+    os.replace(new, home / "warehouse.duckdb")
+
+
+def _precompiled(home, monkeypatch) -> int:
+    """The build's template step over ID; how many shapes it derived."""
+    derived = []
+    real = sqltemplate._derived
+    monkeypatch.setattr(sqltemplate, "_derived", lambda *a: derived.append(a) or real(*a))
+    ind = registry.get(ID)
+    monkeypatch.setattr(registry, "load_all", lambda: {ID: ind})
+    assert compiled.precompile(home=home) == 1
+    return len(derived)
+
+
+def test_a_rebuild_of_unchanged_code_reuses_the_templates_and_answers_from_its_own_rows(
+        home, monkeypatch):
+    assert _precompiled(home, monkeypatch) > 0
+    _rebuilt(home, "DELETE FROM models WHERE list_contains(countries, 'USA')")
+    assert _precompiled(home, monkeypatch) == 0  # every shape from the first build's store
+    ind, day = registry.get(ID), dt.date.today().isoformat()
+    shape = fastpath.shape_key(sqltemplate.decls(ind), ind.bind({"since": 2020, "until": 2020}))
+    w = api.warehouse(home=home)
+    assert w.build_id == "rebuilt" and sqltemplate.stored(w, ID, shape, day) is not None
+    for params in ({}, {"since": 2020, "until": 2020}):
+        got = api.compute(ID, home=home, **params)
+        with w.query() as tables:  # Ibis on the rebuilt rows
+            want = ind.func(tables, **ind.bind(params)).to_pyarrow()
+        assert got.table.equals(want.cast(got.table.schema)) and "USA" not in got.to_csv()
+
+
+@pytest.mark.parametrize("change", ["columns", "libraries"])
+def test_a_rebuild_derives_again_when_a_table_read_or_a_library_changed(home, monkeypatch, change):
+    assert _precompiled(home, monkeypatch) > 0
+    if change == "columns":  # a column more in the table the SQL reads
+        _rebuilt(home, "ALTER TABLE models ADD COLUMN note VARCHAR")
+    else:
+        _rebuilt(home)
+        monkeypatch.setattr(sqltemplate, "LIBRARIES", {**sqltemplate.LIBRARIES, "ibis": "0.0"})
+    assert _precompiled(home, monkeypatch) > 0

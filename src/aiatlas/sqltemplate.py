@@ -24,6 +24,11 @@ literal written in (`fastpath.render`), and the result is cast to the Arrow sche
 A shape that fails either test has no template: it takes the Ibis path, which is never wrong.
 A query that read the clock (`config.today`) is kept for that day only.
 
+A template depends on the indicator's code (`codefiles`), the versions of Ibis and sqlglot and
+the columns of the warehouse tables its SQL reads, never on their rows: another build's stored
+template of the shape (a rebuild, a vintage) serves this build when all three are the same
+(`reused`), so a rebuild of unchanged code derives nothing again.
+
 `explain` uses the same templates (a `Query` with `rows`): the rows behind an indicator's values,
 narrowed by equality on `where` columns whose values are slots like the parameters'.
 """
@@ -32,6 +37,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import hashlib
 import json
 import random
 import re
@@ -39,6 +45,7 @@ import sys
 from typing import Any
 
 import duckdb
+import ibis
 import ibis.expr.operations as ops
 import pyarrow as pa
 import sqlglot
@@ -58,13 +65,15 @@ from aiatlas.warehouse.connect import Warehouse
 @dataclasses.dataclass(frozen=True)
 class Template:
     """One shape's SQL: text parts and slot indexes, the slots (name, kind), the Arrow schema,
-    the in-memory tables the SQL reads, and the day it holds for (None: every day)."""
+    the in-memory tables the SQL reads, the day it holds for (None: every day) and the
+    warehouse tables it reads."""
 
     parts: tuple
     slots: tuple
     schema: pa.Schema
     memtables: dict[str, pa.Table]
     day: str | None
+    reads: tuple[str, ...] = ()  # the warehouse tables the SQL reads
 
     def sql(self, bound: dict[str, Any]) -> str:
         return fastpath.render(self.parts, self.slots, bound)
@@ -192,7 +201,7 @@ def lookup(w: Warehouse, q: Query, bound: dict[str, Any], *, derive: str = "agai
     key = ("template", q.ind.id, q.label + shape, day)
     found = w.peek(key)
     if found is None:
-        found = stored(w, q.ind.id, q.label + shape, day)
+        found = stored(w, q.ind.id, q.label + shape, day) or reused(w, q.ind.id, q.label + shape, day)
         if found is None and (derive == "never" or derive == "again" and _first_sight(w, key)):
             return None
         found = w.memo(key, lambda: found or _derived(w, q, bound) or False)
@@ -432,7 +441,8 @@ def explain_derivation(w: Warehouse, q: Query | registry.Indicator,
         return None, "the SQL differs between values beyond their literals"
     parts, memtables, schema, clock = runs[0][:4]
     day = dt.date.today().isoformat() if clock else None
-    template = Template(tuple(parts), tuple(slots), schema, memtables, day)
+    reads = tuple(sorted(n for n in runs[0][6] if n not in memtables))
+    template = Template(tuple(parts), tuple(slots), schema, memtables, day, reads)
     # flattened once the template is sure (it takes most of a derivation)
     flat = _flat_parts(parts, [(r[4], r[5]) for r in runs], slots, runs[0][6])
     if flat is not None:
@@ -453,6 +463,7 @@ def save(w: Warehouse, ind: registry.Indicator, templates: dict[str, Template],
     memtables = {n: t for tpl in templates.values() for n, t in tpl.memtables.items()}
     as_of = data_as_of(provenance)  # in the meta of every result a template answers
     body = {"params": decls(ind), "describe": ind.describe(), "provenance": provenance,
+            "libraries": LIBRARIES,
             "data_as_of": as_of.isoformat() if as_of else None,
             "synthetic": any(p.get("synthetic") for p in provenance), "values": values,
             "memtables": {n: fastpath.table_text(t) for n, t in memtables.items()},
@@ -460,7 +471,8 @@ def save(w: Warehouse, ind: registry.Indicator, templates: dict[str, Template],
             "shapes": {shape: {"parts": list(t.parts), "slots": [list(s) for s in t.slots],
                                "schema": fastpath.schema_text(t.schema),
                                "columns": fastpath.columns_text(t.schema),
-                               "memtables": list(t.memtables), "day": t.day}
+                               "memtables": list(t.memtables), "day": t.day,
+                               "reads": list(t.reads), "tables": tables_stamp(w, t.reads)}
                        for shape, t in templates.items()}}
     files = codefiles.of(ind.func, ind.rows, __name__)
     body["code"] = {"files": files, "sha256": fastpath.code_hash(tuple(files))}
@@ -471,7 +483,58 @@ def stored(w: Warehouse, id: str, shape: str, day: str) -> Template | None:
     """The build's stored template of this shape (written by `aiatlas build`), if any."""
     if w.build_id is None:
         return None
-    path = fastpath.templates_dir(w.home, w.build_id) / f"{id}.json"
+    return _read(fastpath.templates_dir(w.home, w.build_id) / f"{id}.json", shape, day)
+
+
+# The SQL text of a template depends on these (beside the indicator's code and the tables' columns)
+LIBRARIES = {"ibis": ibis.__version__, "sqlglot": sqlglot.__version__}
+REUSE_BUILDS = 4  # other builds' stores a missing shape is looked for in, newest first
+
+
+def reused(w: Warehouse, id: str, shape: str, day: str) -> Template | None:
+    """This shape's template from another build's store (a rebuild, a vintage) of the same code
+    and libraries, when each warehouse table its SQL reads has the same columns and types in
+    this build: deriving it here would give the same SQL. Not checked again: that its flattened
+    SQL gives Ibis's result on this build's rows (sqlglot's merging does not depend on them)."""
+    if w.build_id is None:
+        return None
+    own = fastpath.templates_dir(w.home, w.build_id)
+    others = sorted((p for p in own.parent.glob(f"*/{id}.json") if p.parent != own),
+                    key=_mtime, reverse=True)[:REUSE_BUILDS]
+    for path in others:
+        found = _read(path, shape, day, lambda body, entry: (
+            body.get("libraries") == LIBRARIES and "reads" in entry
+            and entry.get("tables") == tables_stamp(w, tuple(entry["reads"]))))
+        if found is not None:
+            return found
+    return None
+
+
+def _mtime(path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def tables_stamp(w: Warehouse, names: tuple[str, ...]) -> str:
+    """A hash of these warehouse tables' columns and types (a missing table: none)."""
+    columns = w.memo(("table columns",), lambda: _columns(w))
+    return hashlib.sha256(json.dumps([[n, columns.get(n)] for n in names]).encode()).hexdigest()
+
+
+def _columns(w: Warehouse) -> dict[str, list]:
+    out: dict[str, list] = {}
+    for r in w.sql("SELECT table_name AS t, column_name AS c, data_type AS d "
+                   "FROM information_schema.columns WHERE table_catalog = 'warehouse' "
+                   "ORDER BY table_name, ordinal_position"):
+        out.setdefault(r["t"], []).append([r["c"], r["d"]])
+    return out
+
+
+def _read(path, shape: str, day: str, usable=None) -> Template | None:
+    """The template of this shape in a stored file whose code is unchanged (and which
+    usable(body, entry) accepts), for this day; None when there is none or it is unreadable."""
     try:
         body = json.loads(path.read_text(encoding="utf-8"))
         if not fastpath.current(body):
@@ -479,9 +542,11 @@ def stored(w: Warehouse, id: str, shape: str, day: str) -> Template | None:
         entry = body["shapes"].get(shape)
         if entry is None or entry["day"] not in (None, day):
             return None
+        if usable is not None and not usable(body, entry):
+            return None
         memtables = {n: fastpath.read_table(body["memtables"][n]) for n in entry["memtables"]}
         schema = fastpath.read_schema(entry["schema"])
         return Template(tuple(entry["parts"]), tuple(tuple(s) for s in entry["slots"]), schema,
-                        memtables, entry["day"])
+                        memtables, entry["day"], tuple(entry.get("reads", ())))
     except (OSError, ValueError, KeyError, TypeError, pa.ArrowException):
         return None  # none stored, or unreadable: derived again
