@@ -294,4 +294,7 @@ def test_a_rebuild_derives_again_when_a_table_read_or_a_library_changed(home, mo
     else:
         _rebuilt(home)
         monkeypatch.setattr(sqltemplate, "LIBRARIES", {**sqltemplate.LIBRARIES, "ibis": "0.0"})
-    assert _precompiled(home, monkeypatch) > 0
+    w, ind = api.warehouse(home=home), registry.get(ID)
+    shape = fastpath.shape_key(sqltemplate.decls(ind), ind.bind({}))
+    assert w.build_id == "rebuilt" and sqltemplate.stored(w, ID, shape, dt.date.today().isoformat()) is None
+    assert sqltemplate.reused(w, ID, shape, dt.date.today().isoformat()) is None  # derived again

@@ -1,6 +1,8 @@
 """Sources without noise: one line per publisher, licences that are licences, every file once."""
 from __future__ import annotations
 
+import pytest
+
 from aiatlas.report import sources, uschina
 
 
@@ -79,6 +81,7 @@ def test_a_chart_lists_the_files_its_rows_were_read_from_not_the_whole_hub():
     assert sources.lines(notes, {"other.csv"}) == sources.lines(notes)
 
 
+@pytest.mark.slow  # computes the section's four indicators on the tiny home
 def test_a_build_without_benchmark_or_arena_data_explains_no_us_china_chart(tiny_home, monkeypatch):
     """A chart's source line names the files its rows were read from, which takes explaining
     them (seconds of compiling for the lags): only for a chart that is drawn."""
