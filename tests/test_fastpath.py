@@ -113,7 +113,9 @@ def test_build_stores_the_default_requests(home, capsys, monkeypatch):
     # indicator's templates are derived and compared with Ibis in test_sqltemplate.py)
     ind = registry.get(ID)
     monkeypatch.setattr(registry, "load_all", lambda: {ID: ind})
-    assert compiled.precompile(home=home) == 1
+    told = []  # what `aiatlas build` shows on its progress bar
+    assert compiled.precompile(home=home, progress=lambda *a: told.append(a)) == 1
+    assert told == [(f"SQL templates: {ID}", 0, 1)]
     fast, out, _ = run(capsys, monkeypatch, "show", ID, "--home", str(home), "-f", "csv")
     assert fast and out.startswith("country,")
 

@@ -3,7 +3,7 @@ stored, and the build's SQL templates (`aiatlas.sqltemplate`) written for new pr
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import ibis.expr.operations as ops
@@ -130,7 +130,8 @@ def common_requests(ind: registry.Indicator) -> list[dict[str, Any]]:
     return out
 
 
-def precompile(*, home=None, also: Iterable[tuple[str, dict[str, Any], dict | None]] = ()) -> int:
+def precompile(*, home=None, also: Iterable[tuple[str, dict[str, Any], dict | None]] = (),
+               progress: Callable[[str, int, int], None] | None = None) -> int:
     """Store the templates of every indicator's common shapes and of the rows behind its default
     (`explain`), so the first `aiatlas show ID` in a new process, with default or simple
     parameters, is fast, and so are a new process's explain and compute of the defaults; a
@@ -139,14 +140,18 @@ def precompile(*, home=None, also: Iterable[tuple[str, dict[str, Any], dict | No
     narrowed by it (`aiatlas.report.needs`: every request of a report). Templates are derived
     first, so the default request then runs from its template, not compiled a third time. An
     indicator none of whose sources the build read (a home fetched in part) is skipped: it
-    answers nothing. Returns how many indicators were stored."""
+    answers nothing. `progress(label, done, total)` is told of each indicator before it is
+    stored. Returns how many indicators were stored."""
     stored = 0
     settings = make_settings(home=home, backend="duckdb")
     w = wh.connect(settings)
     wanted: dict[str, list[tuple[dict[str, Any], dict | None]]] = {}
     for id, params, where in also:
         wanted.setdefault(id, []).append((params, where))
-    for ind in registry.load_all().values():
+    indicators = list(registry.load_all().values())
+    for done, ind in enumerate(indicators):
+        if progress is not None:
+            progress(f"SQL templates: {ind.id}", done, len(indicators))
         try:
             # a source this build lacks: `show` says so when asked (provenance raises); none of
             # them read at all: every answer is empty, not worth seconds of deriving (a

@@ -1,8 +1,10 @@
 """`aiatlas build` and `aiatlas rejects`: snapshots -> warehouse, and what the cleaners refused."""
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import typer
@@ -89,16 +91,21 @@ def verify(home: Path | None = typer.Option(None, "--home", help="Data home")) -
     console.print(f"all {len(checks)} checks passed")
 
 
+@contextlib.contextmanager
+def _progress_bar(first: str) -> Iterator[Callable[[str, int, int], None]]:
+    """A progress bar on the console while the block runs (gone after it); yields the
+    progress(label, done, total) callback that moves it."""
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  console=console, transient=True) as bar:
+        task = bar.add_task(first, total=None)
+        yield lambda label, done, total: bar.update(task, description=label, completed=done,
+                                                    total=total)
+
+
 def build_warehouse(home: Path | None, strict: bool = False, as_of: str | None = None,
                      allow_shrink: bool = False) -> None:
     """Build with a progress bar, then print what each source loaded and rejected."""
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  console=console, transient=True) as bar:
-        task = bar.add_task("cleaning", total=None)
-
-        def progress(label: str, done: int, total: int) -> None:
-            bar.update(task, description=label, completed=done, total=total)
-
+    with _progress_bar("cleaning") as progress:
         result = api.build(home=home, strict=strict, progress=progress, as_of=as_of,
                            allow_shrink=allow_shrink)
     missing = f"none as of {as_of} or earlier" if as_of else "not fetched"
@@ -123,7 +130,8 @@ def build_warehouse(home: Path | None, strict: bool = False, as_of: str | None =
     if not as_of:
         from aiatlas.report import needs  # (the report's modules: not at CLI start)
 
-        stored = compiled.precompile(home=home, also=needs.requests())
+        with _progress_bar("SQL templates") as progress:  # a minute when derived, not reused
+            stored = compiled.precompile(home=home, also=needs.requests(), progress=progress)
         console.print(f"{stored} indicators' default requests, and every request of the report, "
                       "stored for a fast `aiatlas show` and `aiatlas report` (see docs/performance.md)")
     if result["rejected"]:
