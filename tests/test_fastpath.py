@@ -288,11 +288,17 @@ def test_a_rebuild_of_unchanged_code_reuses_the_templates_and_answers_from_its_o
         assert got.table.equals(want.cast(got.table.schema)) and "USA" not in got.to_csv()
 
 
-@pytest.mark.parametrize("change", ["columns", "libraries"])
+@pytest.mark.parametrize("change", ["columns", "libraries", "unchecked"])
 def test_a_rebuild_derives_again_when_a_table_read_or_a_library_changed(home, monkeypatch, change):
     assert _precompiled(home, monkeypatch) > 0
     if change == "columns":  # a column more in the table the SQL reads
         _rebuilt(home, "ALTER TABLE models ADD COLUMN note VARCHAR")
+    elif change == "unchecked":  # flattened SQL whose check against Ibis's compared no rows
+        [path] = list((home / "cache" / "templates").rglob(f"{ID}.json"))
+        body = json.loads(path.read_text(encoding="utf-8"))
+        body["shapes"] = {k: {**v, "checked": 0} for k, v in body["shapes"].items()}
+        path.write_text(json.dumps(body), encoding="utf-8")
+        _rebuilt(home)
     else:
         _rebuilt(home)
         monkeypatch.setattr(sqltemplate, "LIBRARIES", {**sqltemplate.LIBRARIES, "ibis": "0.0"})

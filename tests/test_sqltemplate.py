@@ -125,7 +125,7 @@ def test_flattening_keeps_an_unnest_no_outer_query_reads(tiny_home, monkeypatch)
     """sqlglot drops a column no outer query reads even when it is an UNNEST, which makes the
     rows: flattening must keep it (or leave Ibis's SQL), checked here without the derivation's
     own check of the flattened SQL's result."""
-    monkeypatch.setattr(sqltemplate, "_same_result", lambda *args: True)
+    monkeypatch.setattr(sqltemplate, "_same_result", lambda *args: 1)
     w, ind = api.warehouse(home=tiny_home), local(unnest_unread, SINCE)
     template, why = sqltemplate.explain_derivation(w, ind, ind.bind({"since": 2020}))
     assert why == "ok"
@@ -275,8 +275,13 @@ def flat_checks(monkeypatch) -> list[bool]:
     while the test runs (False: flattening changed a result, and Ibis's SQL was kept)."""
     seen: list[bool] = []
     check = sqltemplate._same_result
-    monkeypatch.setattr(sqltemplate, "_same_result",
-                        lambda *args: seen.append(check(*args)) or seen[-1])
+
+    def recorded(*args):
+        rows = check(*args)  # the rows compared, or None when they differed
+        seen.append(rows is not None)
+        return rows
+
+    monkeypatch.setattr(sqltemplate, "_same_result", recorded)
     return seen
 
 

@@ -332,7 +332,8 @@ def write_templates(home: Path, build_id: str, id: str, body: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         old = json.loads(path.read_text(encoding="utf-8"))
-        if old["code"] == body["code"]:  # (templates of older code are dropped)
+        # (templates of older code, or compiled by other library versions, are dropped)
+        if old["code"] == body["code"] and old.get("libraries") == body.get("libraries"):
             body = {**body, "shapes": {**old["shapes"], **body["shapes"]},
                     "memtables": {**old["memtables"], **body["memtables"]},
                     "memrows": {**old.get("memrows", {}), **body["memrows"]}}

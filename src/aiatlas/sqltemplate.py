@@ -47,6 +47,7 @@ from typing import Any
 import duckdb
 import ibis
 import ibis.expr.operations as ops
+import numpy as np
 import pyarrow as pa
 import sqlglot
 from ibis.backends.sql.datatypes import DuckDBType
@@ -74,6 +75,8 @@ class Template:
     memtables: dict[str, pa.Table]
     day: str | None
     reads: tuple[str, ...] = ()  # the warehouse tables the SQL reads
+    # flattened SQL: the rows it was checked to give as Ibis's SQL does (None: Ibis's own SQL)
+    checked: int | None = None
 
     def sql(self, bound: dict[str, Any]) -> str:
         return fastpath.render(self.parts, self.slots, bound)
@@ -376,14 +379,15 @@ def _unnests(tree) -> int:
     return sum(1 for _ in tree.find_all(sqlglot.exp.Explode, sqlglot.exp.Unnest))
 
 
-def _same_result(w: Warehouse, a: Template, b: Template, bound: dict[str, Any]) -> bool:
-    """Whether two templates give the same table (names, types, rows in order) for these
-    values: a flattened template must give its Ibis SQL's result on the request's own values."""
+def _same_result(w: Warehouse, a: Template, b: Template, bound: dict[str, Any]) -> int | None:
+    """The rows two templates both give (names, types, rows in order the same) for these
+    values, else None: a flattened template must give its Ibis SQL's result on the request's
+    own values."""
     try:
         got, want = (w.arrow(t.sql(bound), t.memtables) for t in (a, b))
     except duckdb.Error:
-        return False
-    return got.equals(want)
+        return None
+    return got.num_rows if got.equals(want) else None
 
 
 def _cut(sql: str, slots: list, values: dict[str, Any]) -> list:
@@ -447,8 +451,9 @@ def explain_derivation(w: Warehouse, q: Query | registry.Indicator,
     flat = _flat_parts(parts, [(r[4], r[5]) for r in runs], slots, runs[0][6])
     if flat is not None:
         merged = dataclasses.replace(template, parts=tuple(flat))
-        if _same_result(w, merged, template, bound):
-            return merged, "ok"
+        rows = _same_result(w, merged, template, bound)
+        if rows is not None:
+            return dataclasses.replace(merged, checked=rows), "ok"
     return template, "ok"
 
 
@@ -472,7 +477,8 @@ def save(w: Warehouse, ind: registry.Indicator, templates: dict[str, Template],
                                "schema": fastpath.schema_text(t.schema),
                                "columns": fastpath.columns_text(t.schema),
                                "memtables": list(t.memtables), "day": t.day,
-                               "reads": list(t.reads), "tables": tables_stamp(w, t.reads)}
+                               "reads": list(t.reads), "tables": tables_stamp(w, t.reads),
+                               "checked": t.checked}
                        for shape, t in templates.items()}}
     files = codefiles.of(ind.func, ind.rows, __name__)
     body["code"] = {"files": files, "sha256": fastpath.code_hash(tuple(files))}
@@ -486,27 +492,40 @@ def stored(w: Warehouse, id: str, shape: str, day: str) -> Template | None:
     return _read(fastpath.templates_dir(w.home, w.build_id) / f"{id}.json", shape, day)
 
 
-# The SQL text of a template depends on these (beside the indicator's code and the tables' columns)
-LIBRARIES = {"ibis": ibis.__version__, "sqlglot": sqlglot.__version__}
+# A template depends on these beside the indicator's code and the tables' columns: Ibis and
+# sqlglot write its SQL, DuckDB ran the check that kept it flattened, numpy drew the random
+# draws some carry as in-memory tables
+LIBRARIES = {"ibis": ibis.__version__, "sqlglot": sqlglot.__version__,
+             "duckdb": duckdb.__version__, "numpy": np.__version__}
 REUSE_BUILDS = 4  # other builds' stores a missing shape is looked for in, newest first
 
 
 def reused(w: Warehouse, id: str, shape: str, day: str) -> Template | None:
     """This shape's template from another build's store (a rebuild, a vintage) of the same code
     and libraries, when each warehouse table its SQL reads has the same columns and types in
-    this build: deriving it here would give the same SQL. Not checked again: that its flattened
-    SQL gives Ibis's result on this build's rows (sqlglot's merging does not depend on them)."""
+    this build: deriving it here would give the same SQL. A flattened template is taken only
+    when the check that kept it (its rows the same as Ibis's SQL's) compared some rows; it is
+    not checked again on this build's rows (sqlglot's merging does not depend on them).
+    Looked for once per build handle and shape."""
+    return w.memo(("reused", id, shape, day), lambda: _reused(w, id, shape, day) or False) or None
+
+
+def _reused(w: Warehouse, id: str, shape: str, day: str) -> Template | None:
     if w.build_id is None:
         return None
     own = fastpath.templates_dir(w.home, w.build_id)
-    others = sorted((p for p in own.parent.glob(f"*/{id}.json") if p.parent != own),
-                    key=_mtime, reverse=True)[:REUSE_BUILDS]
-    for path in others:
-        found = _read(path, shape, day, lambda body, entry: (
-            body.get("libraries") == LIBRARIES and "reads" in entry
-            and entry.get("tables") == tables_stamp(w, tuple(entry["reads"]))))
-        if found is not None:
-            return found
+    try:
+        others = sorted((p for p in own.parent.glob(f"*/{id}.json") if p.parent != own),
+                        key=_mtime, reverse=True)[:REUSE_BUILDS]
+        for path in others:
+            found = _read(path, shape, day, lambda body, entry: (
+                body.get("libraries") == LIBRARIES and "reads" in entry
+                and entry.get("checked", 0) != 0 and entry.get("tables") is not None
+                and entry["tables"] == tables_stamp(w, tuple(entry["reads"]))))
+            if found is not None:
+                return found
+    except (OSError, duckdb.Error):  # the cache folder removed meanwhile, or unreadable
+        return None
     return None
 
 
@@ -547,6 +566,7 @@ def _read(path, shape: str, day: str, usable=None) -> Template | None:
         memtables = {n: fastpath.read_table(body["memtables"][n]) for n in entry["memtables"]}
         schema = fastpath.read_schema(entry["schema"])
         return Template(tuple(entry["parts"]), tuple(tuple(s) for s in entry["slots"]), schema,
-                        memtables, entry["day"], tuple(entry.get("reads", ())))
+                        memtables, entry["day"], tuple(entry.get("reads", ())),
+                        entry.get("checked"))
     except (OSError, ValueError, KeyError, TypeError, pa.ArrowException):
         return None  # none stored, or unreadable: derived again

@@ -88,24 +88,16 @@ def wide_spec(rows: list[dict[str, Any]], columns: dict[str, str], meta: dict[st
 def section(*, text: Text, home=None, as_of=None, today: dt.date | None = None,
             render=charts.svg) -> dict[str, Any]:
     """The US-China section of the performance chapter: its figures (SVG, or what `render`
-    returns for a spec) and the files read; with no benchmark or Arena data in the build (or
-    any part failing), no figures and the reason."""
-    try:
-        return _drawn(text=text, home=home, as_of=as_of, today=today, render=render)
-    except Exception as e:  # noqa: BLE001  the report goes on without the section
-        return {"id": SECTION_ID, "figures": [], "error": str(e), "provenance": []}
-
-
-def _drawn(*, text: Text, home, as_of, today: dt.date | None, render) -> dict[str, Any]:
+    returns for a spec) and the files read."""
     lang = text.lang
     arena_params, lag_params = ARENA_PARAMS, LAG_PARAMS
-    rows, prov, benchmarks = benchmark_rows(home=home, as_of=as_of)
-    arena = api.compute("arena_gap", home=home, as_of=as_of, **arena_params)
-    conv = api.compute("frontier_convergence", home=home, as_of=as_of)
-    lags = api.compute(LAGS, home=home, as_of=as_of, **lag_params)
-    # the requests whose rows each chart's source line names the files of
-    explained = [[("benchmark_frontier", p) for p in benchmarks], [("arena_gap", arena_params)],
-                 [("frontier_convergence", {})], [(LAGS, lag_params)]]
+    try:
+        rows, prov, benchmarks = benchmark_rows(home=home, as_of=as_of)
+        arena = api.compute("arena_gap", home=home, as_of=as_of, **arena_params)
+        conv = api.compute("frontier_convergence", home=home, as_of=as_of)
+        lags = api.compute(LAGS, home=home, as_of=as_of, **lag_params)
+    except Exception as e:  # noqa: BLE001  no benchmark or Arena data in this build: no section
+        return _left_out(e)
     specs = [
         benchmark_spec(rows, title=text("us_china_bench_title"), unit=text.unit("percent"), lang=lang),
         wide_spec(arena.to_pylist(), {"a_value": "USA", "b_value": "CHN"},
@@ -122,13 +114,25 @@ def _drawn(*, text: Text, home, as_of, today: dt.date | None, render) -> dict[st
         charts.spec(lags.meta, lags.to_pylist(), title=text("us_china_lag_title"),
                     unit=text.unit("months"), lang=lang, subtitle=text("us_china_lag_note"))]
     provs = [prov, arena.provenance, conv.provenance, lags.provenance]
+    # the requests whose rows each chart's source line names the files of, explained only for
+    # a chart drawn (explaining the lags' rows is seconds of compiling)
+    explained = [[("benchmark_frontier", p) for p in benchmarks], [("arena_gap", arena_params)],
+                 [("frontier_convergence", {})], [(LAGS, lag_params)]]
+    try:
+        read = [set().union(*(files_read(i, q, home=home, as_of=as_of) for i, q in e))
+                if s is not None else set() for s, e in zip(specs, explained, strict=True)]
+    except Exception as e:  # noqa: BLE001  as above
+        return _left_out(e)
     # each chart its own source line: the files its rows were read from, with their as-of dates
-    # (explained only for a chart drawn: explaining the lags' rows is seconds of compiling)
-    drawn = [(render(s), {"provenance": p, "read": set().union(*(
-        files_read(i, q, home=home, as_of=as_of) for i, q in e))})
-        for s, p, e in zip(specs, provs, explained, strict=True) if s is not None]
+    drawn = [(render(s), {"provenance": p, "read": r}) for s, p, r in zip(specs, provs, read, strict=True)
+             if s is not None]
     return {"id": SECTION_ID, "figures": [f for f, _ in drawn], "error": None,
             "figure_notes": [src for _, src in drawn],
             "provenance": [n for p in provs for n in p],
             "title": text("us_china_title"), "lead": text("us_china_lead"),
             "benchmarks": sorted({r["benchmark"] for r in rows})}
+
+
+def _left_out(e: Exception) -> dict[str, Any]:
+    """The section left out of the report, with the reason."""
+    return {"id": SECTION_ID, "figures": [], "error": str(e), "provenance": []}
