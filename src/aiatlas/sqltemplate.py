@@ -24,10 +24,10 @@ literal written in (`fastpath.render`), and the result is cast to the Arrow sche
 A shape that fails either test has no template: it takes the Ibis path, which is never wrong.
 A query that read the clock (`config.today`) is kept for that day only.
 
-A template depends on the indicator's code (`codefiles`), the versions of Ibis and sqlglot and
-the columns of the warehouse tables its SQL reads, never on their rows: another build's stored
-template of the shape (a rebuild, a vintage) serves this build when all three are the same
-(`reused`), so a rebuild of unchanged code derives nothing again.
+A template depends on the indicator's code (`codefiles`), the versions of the libraries that
+make it (`LIBRARIES`) and the columns of the warehouse tables its SQL reads, never on their
+rows: another build's stored template of the shape (a rebuild, a vintage) serves this build
+when all three are the same (`reused`), so a rebuild of unchanged code derives nothing again.
 
 `explain` uses the same templates (a `Query` with `rows`): the rows behind an indicator's values,
 narrowed by equality on `where` columns whose values are slots like the parameters'.
