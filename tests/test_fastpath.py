@@ -306,3 +306,17 @@ def test_a_rebuild_derives_again_when_a_table_read_or_a_library_changed(home, mo
     shape = fastpath.shape_key(sqltemplate.decls(ind), ind.bind({}))
     assert w.build_id == "rebuilt" and sqltemplate.stored(w, ID, shape, dt.date.today().isoformat()) is None
     assert sqltemplate.reused(w, ID, shape, dt.date.today().isoformat()) is None  # derived again
+
+
+def test_the_build_keeps_the_templates_of_only_the_builds_it_may_reuse(home, monkeypatch):
+    """Every build left its templates in the home for ever (a few MB each): the build's step
+    keeps its own folder and the REUSE_BUILDS others written to last."""
+    root = home / "cache" / "templates"
+    old = [root / f"old{i}" for i in range(sqltemplate.REUSE_BUILDS + 2)]
+    for i, folder in enumerate(old):
+        folder.mkdir(parents=True)
+        (folder / f"{ID}.json").write_text("{}", encoding="utf-8")
+        os.utime(folder, (1_000_000 + i, 1_000_000 + i))  # old0 the least recently written
+    _precompiled(home, monkeypatch)
+    own = fastpath.templates_dir(home, api.warehouse(home=home).build_id)
+    assert {p.name for p in root.iterdir()} == {own.name, *(f.name for f in old[2:])}

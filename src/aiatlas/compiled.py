@@ -141,7 +141,8 @@ def precompile(*, home=None, also: Iterable[tuple[str, dict[str, Any], dict | No
     first, so the default request then runs from its template, not compiled a third time. An
     indicator none of whose sources the build read (a home fetched in part) is skipped: it
     answers nothing. `progress(label, done, total)` is told of each indicator before it is
-    stored. Returns how many indicators were stored."""
+    stored. Then only the REUSE_BUILDS other builds' templates written to last are kept
+    (`sqltemplate.prune`). Returns how many indicators were stored."""
     stored = 0
     settings = make_settings(home=home, backend="duckdb")
     w = wh.connect(settings)
@@ -172,4 +173,5 @@ def precompile(*, home=None, also: Iterable[tuple[str, dict[str, Any], dict | No
             stored += 1
         except AiatlasError:
             continue
+    sqltemplate.prune(w)  # (after this build took from the others what it could)
     return stored

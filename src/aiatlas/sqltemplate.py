@@ -41,6 +41,7 @@ import hashlib
 import json
 import random
 import re
+import shutil
 import sys
 from typing import Any
 
@@ -527,6 +528,24 @@ def _reused(w: Warehouse, id: str, shape: str, day: str) -> Template | None:
     except (OSError, duckdb.Error):  # the cache folder removed meanwhile, or unreadable
         return None
     return None
+
+
+def prune(w: Warehouse) -> int:
+    """Delete the template folders of all builds but this one and the REUSE_BUILDS others
+    written to last (what a rebuild or a vintage may reuse); how many. Without it a home kept
+    every build's templates, a few MB each, for ever; a folder deleted is derived again when
+    its build is asked."""
+    if w.build_id is None:
+        return 0
+    own = fastpath.templates_dir(w.home, w.build_id)
+    try:
+        others = sorted((p for p in own.parent.iterdir() if p.is_dir() and p != own),
+                        key=_mtime, reverse=True)
+    except OSError:  # no templates at all
+        return 0
+    for folder in others[REUSE_BUILDS:]:
+        shutil.rmtree(folder, ignore_errors=True)
+    return len(others[REUSE_BUILDS:])
 
 
 def _mtime(path) -> float:
