@@ -110,9 +110,7 @@ def _unless_stale(w: Warehouse, make, *args):
 
 def stale_column(w: Warehouse) -> str | None:
     """The first declared column (table.column) that a table of this warehouse lacks, or None."""
-    have = {(r["t"], r["c"]) for r in w.sql(
-        "SELECT table_name AS t, column_name AS c FROM information_schema.columns "
-        "WHERE table_catalog = 'warehouse'")}
+    have = {(t, c) for t, cols in w.columns().items() for c, _ in cols}
     return next((f"{t}.{c.name}" for t, cols in TABLES.items() if t in w.tables
                  for c in cols if (t, c.name) not in have), None)
 

@@ -557,17 +557,8 @@ def _mtime(path) -> float:
 
 def tables_stamp(w: Warehouse, names: tuple[str, ...]) -> str:
     """A hash of these warehouse tables' columns and types (a missing table: none)."""
-    columns = w.memo(("table columns",), lambda: _columns(w))
+    columns = w.columns()
     return hashlib.sha256(json.dumps([[n, columns.get(n)] for n in names]).encode()).hexdigest()
-
-
-def _columns(w: Warehouse) -> dict[str, list]:
-    out: dict[str, list] = {}
-    for r in w.sql("SELECT table_name AS t, column_name AS c, data_type AS d "
-                   "FROM information_schema.columns WHERE table_catalog = 'warehouse' "
-                   "ORDER BY table_name, ordinal_position"):
-        out.setdefault(r["t"], []).append([r["c"], r["d"]])
-    return out
 
 
 def _read(path, shape: str, day: str, usable=None) -> Template | None:

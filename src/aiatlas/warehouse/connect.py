@@ -98,6 +98,17 @@ class Warehouse:
         self.data_as_of: str | None = max((s.get("as_of") for s in self.snapshots if s.get("as_of")),
                                      default=None)
 
+    def columns(self) -> dict[str, list[list[str]]]:
+        """Each warehouse table's [column, type] pairs in their order (read once per build)."""
+        def read() -> dict[str, list[list[str]]]:
+            out: dict[str, list[list[str]]] = {}
+            for r in self.sql("SELECT table_name AS t, column_name AS c, data_type AS d "
+                              "FROM information_schema.columns WHERE table_catalog = 'warehouse' "
+                              "ORDER BY table_name, ordinal_position"):
+                out.setdefault(r["t"], []).append([r["c"], r["d"]])
+            return out
+        return self.memo(("table columns",), read)
+
     def sql(self, query: str, params: list | None = None) -> list[dict[str, Any]]:
         """Rows of a plain SQL query on a pooled connection (bookkeeping tables, distinct values)."""
         with self._raw() as raw:
