@@ -257,15 +257,20 @@ _DERIVED: dict = {}
 
 
 def derivation(w, q: sqltemplate.Query, bound: dict):
-    """`sqltemplate.explain_derivation` of the request's shape, once per shape in this module.
+    """The template a server answers the request's shape with: the one `aiatlas build` stored
+    for it (built_home's build stored every indicator's common shapes, derived by the same
+    code), else `sqltemplate.explain_derivation` of the shape; once per shape in this module.
     A derivation compiles the shape with made-up values drawn from a seed that is the shape's
     key, never from the request's values, so another value set of the same shape is given the
-    same template (a lag shape costs seconds per compile, and the tests below derived one
-    shape up to three times); each value set is still run through that template and compared
-    with Ibis's own result."""
-    key = (str(w.home), w.build_id, q.ind.id, q.label, fastpath.shape_key(q.decls(), bound))
+    same template (a lag shape costs seconds per compile, and deriving the stored shapes again
+    was about a third of this module's CPU); each value set is still run through the template
+    and compared with Ibis's own result."""
+    shape = fastpath.shape_key(q.decls(), bound)
+    key = (str(w.home), w.build_id, q.ind.id, q.label, shape)
     if key not in _DERIVED:
-        _DERIVED[key] = sqltemplate.explain_derivation(w, q, bound)
+        built = shape is not None and sqltemplate.stored(w, q.ind.id, q.label + shape,
+                                                         dt.date.today().isoformat())
+        _DERIVED[key] = (built, "ok") if built else sqltemplate.explain_derivation(w, q, bound)
     return _DERIVED[key]
 
 
