@@ -263,7 +263,7 @@ def derivation(w, q: sqltemplate.Query, bound: dict):
     A derivation compiles the shape with made-up values drawn from a seed that is the shape's
     key, never from the request's values, so another value set of the same shape is given the
     same template (a lag shape costs seconds per compile, and deriving the stored shapes again
-    was about a third of this module's CPU); each value set is still run through the template
+    was about a fifth of this module's CPU); each value set is still run through the template
     and compared with Ibis's own result."""
     shape = fastpath.shape_key(q.decls(), bound)
     key = (str(w.home), w.build_id, q.ind.id, q.label, shape)
