@@ -258,19 +258,21 @@ _DERIVED: dict = {}
 
 def derivation(w, q: sqltemplate.Query, bound: dict):
     """The template a server answers the request's shape with: the one `aiatlas build` stored
-    for it (built_home's build stored every indicator's common shapes, derived by the same
-    code), else `sqltemplate.explain_derivation` of the shape; once per shape in this module.
-    A derivation compiles the shape with made-up values drawn from a seed that is the shape's
-    key, never from the request's values, so another value set of the same shape is given the
-    same template (a lag shape costs seconds per compile, and deriving the stored shapes again
-    was about a fifth of this module's CPU); each value set is still run through the template
-    and compared with Ibis's own result."""
+    for it when flattened and checked on some rows (built_home's build stored every indicator's
+    common shapes, derived by the same code), else `sqltemplate.explain_derivation` of the
+    shape, once per shape in this module. A stored template left unflattened is derived again,
+    so that a flattening that changed a result is still seen (`flat_checks`), not served as
+    Ibis's SQL unnoticed. A derivation compiles the shape with made-up values drawn from a seed
+    that is the shape's key, never from the request's values, so another value set of the same
+    shape is given the same template (a lag shape costs seconds per compile); each value set is
+    still run through the template and compared with Ibis's own result."""
     shape = fastpath.shape_key(q.decls(), bound)
     key = (str(w.home), w.build_id, q.ind.id, q.label, shape)
     if key not in _DERIVED:
         built = shape is not None and sqltemplate.stored(w, q.ind.id, q.label + shape,
                                                          dt.date.today().isoformat())
-        _DERIVED[key] = (built, "ok") if built else sqltemplate.explain_derivation(w, q, bound)
+        _DERIVED[key] = ((built, "ok") if built and built.checked
+                         else sqltemplate.explain_derivation(w, q, bound))
     return _DERIVED[key]
 
 
