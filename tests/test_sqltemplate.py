@@ -262,7 +262,7 @@ def derivation(w, q: sqltemplate.Query, bound: dict):
     common shapes, derived by the same code), else `sqltemplate.explain_derivation` of the
     shape, once per shape in this module. A stored template left unflattened is derived again,
     so that a flattening that changed a result is still seen (`flat_checks`), not served as
-    Ibis's SQL unnoticed. A derivation compiles the shape with made-up values drawn from a seed
+    Ibis's SQL unnoticed, unless its SQL is too long to have been flattened at all. A derivation compiles the shape with made-up values drawn from a seed
     that is the shape's key, never from the request's values, so another value set of the same
     shape is given the same template (a lag shape costs seconds per compile); each value set is
     still run through the template and compared with Ibis's own result."""
@@ -271,9 +271,17 @@ def derivation(w, q: sqltemplate.Query, bound: dict):
     if key not in _DERIVED:
         built = shape is not None and sqltemplate.stored(w, q.ind.id, q.label + shape,
                                                          dt.date.today().isoformat())
-        _DERIVED[key] = ((built, "ok") if built and built.checked
+        _DERIVED[key] = ((built, "ok") if built and (built.checked or _never_flattened(built))
                          else sqltemplate.explain_derivation(w, q, bound))
     return _DERIVED[key]
+
+
+def _never_flattened(template) -> bool:
+    """True when the derivation could not have tried to flatten the template: its SQL without
+    the slots' literals is already over FLATTEN_MAX, so Ibis's SQL with any values was too
+    (`_flat_parts` gives up before flattening): nothing was checked, nothing hidden."""
+    text = sum(len(p) for p in template.parts if isinstance(p, str))
+    return text > sqltemplate.FLATTEN_MAX
 
 
 @pytest.fixture
