@@ -262,10 +262,11 @@ def derivation(w, q: sqltemplate.Query, bound: dict):
     common shapes, derived by the same code), else `sqltemplate.explain_derivation` of the
     shape, once per shape in this module. A stored template left unflattened is derived again,
     so that a flattening that changed a result is still seen (`flat_checks`), not served as
-    Ibis's SQL unnoticed, unless its SQL is too long to have been flattened at all. A derivation compiles the shape with made-up values drawn from a seed
-    that is the shape's key, never from the request's values, so another value set of the same
-    shape is given the same template (a lag shape costs seconds per compile); each value set is
-    still run through the template and compared with Ibis's own result."""
+    Ibis's SQL unnoticed, unless its SQL is too long to have been flattened at all. A
+    derivation compiles the shape with made-up values drawn from a seed that is the shape's
+    key, never from the request's values, so another value set of the same shape is given the
+    same template (a lag shape costs seconds per compile); each value set is still run through
+    the template and compared with Ibis's own result."""
     shape = fastpath.shape_key(q.decls(), bound)
     key = (str(w.home), w.build_id, q.ind.id, q.label, shape)
     if key not in _DERIVED:
