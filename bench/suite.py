@@ -63,8 +63,9 @@ def summary(output: str) -> tuple[str, str, str]:
 
 
 def timed(label: str, rev: str, cmd: list[str], tree: Path, env: dict[str, str], n: int,
-          table: Table, console: Console) -> None:
-    """One timed run, started as a fresh clone starts: no bytecode of src or tests yet."""
+          table: Table, console: Console) -> float:
+    """One timed run's wall seconds, started as a fresh clone starts: no bytecode of src or
+    tests yet."""
     for cache in [*tree.glob("src/**/__pycache__"), *tree.glob("tests/**/__pycache__")]:
         shutil.rmtree(cache, ignore_errors=True)
     console.print(f"{label} ({rev}): {n} tests ...")
@@ -74,6 +75,7 @@ def timed(label: str, rev: str, cmd: list[str], tree: Path, env: dict[str, str],
     passed, failed, seconds = summary(output)
     table.add_row(label, rev, str(n), passed, failed, seconds, f"{wall:.0f}",
                   f"{os.getloadavg()[0]:.1f}")
+    return wall
 
 
 def main() -> None:
@@ -89,7 +91,7 @@ def main() -> None:
     env.pop("VIRTUAL_ENV", None)
     head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], check=True,
                           capture_output=True, text=True).stdout.strip()
-    console = Console()
+    console = Console(width=100)
     table = Table(title=f"make test on fresh clones, {os.cpu_count()} cores, "
                         f"HYPOTHESIS_PROFILE={env['HYPOTHESIS_PROFILE']}; "
                         f"target: HEAD not slower than the baseline")
@@ -100,19 +102,23 @@ def main() -> None:
         trees = {"baseline": (args.baseline, clone(args.baseline, Path(tmp) / "baseline", env)),
                  "HEAD": (head, clone(head, Path(tmp) / "head", env))}
         ids = {name: node_ids(tree, env) for name, (_, tree) in trees.items()}
+        walls: dict[str, list[float]] = {name: [] for name in trees}
         for _ in range(args.rounds):
             for name, (rev, tree) in trees.items():
-                timed(f"{name}: make test", rev, ["make", "test"], tree, env, len(ids[name]),
-                      table, console)
+                walls[name].append(timed(name, rev, ["make", "test"], tree, env,
+                                         len(ids[name]), table, console))
         same = sorted(ids["baseline"] & ids["HEAD"])
         listed = Path(tmp) / "same-tests.txt"
         listed.write_text("\n".join(same) + "\n")
-        timed("HEAD: the baseline's tests only", head, [*PYTEST, f"@{listed}"], trees["HEAD"][1],
-              env, len(same), table, console)
+        same_wall = timed("HEAD, the baseline's tests", head, [*PYTEST, f"@{listed}"],
+                          trees["HEAD"][1], env, len(same), table, console)
     console.print(table)
-    console.print(f"The last row runs the {len(same)} of the baseline's {len(ids['baseline'])} "
-                  "tests whose node ids HEAD still has (the rest were renamed or removed). "
-                  "'failed' at the baseline: tests about data added to the mirror since.")
+    then = sum(walls["baseline"]) / args.rounds
+    console.print(f"HEAD's suite / the baseline's: {sum(walls['HEAD']) / args.rounds / then:.2f}; "
+                  f"the baseline's tests on HEAD / at the baseline: {same_wall / then:.2f}. The "
+                  f"last row runs the {len(same)} of the baseline's {len(ids['baseline'])} tests "
+                  "whose node ids HEAD still has (the rest were renamed or removed). 'failed' at "
+                  "the baseline: tests about data added to the mirror since.")
 
 
 if __name__ == "__main__":
